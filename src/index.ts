@@ -1,0 +1,2 @@
+// REST entry point: `import { TiledeskClient } from 'tiledesk-sdk'`.
+export { TiledeskError } from './shared/errors.js';

@@ -1,0 +1,2 @@
+// Widget messages entry point: `import { text, buttons } from 'tiledesk-sdk/messages'`.
+export {};

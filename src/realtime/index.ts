@@ -1,0 +1,2 @@
+// Realtime entry point: `import { RealtimeClient } from 'tiledesk-sdk/realtime'`.
+export { TiledeskError } from '../shared/errors.js';

@@ -1,0 +1,41 @@
+/**
+ * Token handling. The server issues tokens as `"JWT eyJ…"`; users paste them with or without the prefix.
+ * REST wants the `Authorization: JWT <jwt>` header; the WebSocket wants the bare JWT in `?token=`
+ * (the server strips only an exact, case-sensitive `"JWT "`, so we send it bare to avoid that trap).
+ */
+const PREFIX = /^\s*jwt\s+/i;
+
+/** The bare JWT, without any `JWT ` scheme prefix. */
+export function bareToken(token: string): string {
+  return token.replace(PREFIX, '').trim();
+}
+
+/** The value for an `Authorization` header: `JWT <jwt>`. */
+export function jwtAuthorization(token: string): string {
+  return `JWT ${bareToken(token)}`;
+}
+
+const JWT_LIKE = /[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
+const AUTH_VALUE = /\b(JWT|Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+const TOKEN_PARAM = /([?&](?:token|secret_token|jwt)=)[^&#\s]+/gi;
+
+/**
+ * Removes anything that looks like a credential from a string: JWTs, `Authorization` values and
+ * `token=` query parameters. Used on every message, URL and body excerpt an error or log line carries.
+ */
+export function redact(text: string): string {
+  return text
+    .replace(TOKEN_PARAM, '$1[redacted]')
+    .replace(AUTH_VALUE, '$1 [redacted]')
+    .replace(JWT_LIKE, '[redacted-jwt]');
+}
+
+/** Header names whose values are never logged or attached to errors. */
+export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set(['authorization', 'cookie', 'set-cookie', 'proxy-authorization']);
+
+/** A copy of `headers` with sensitive values replaced by `[redacted]`. */
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k] = SENSITIVE_HEADERS.has(k.toLowerCase()) ? '[redacted]' : v;
+  return out;
+}

@@ -1,0 +1,2 @@
+// Local Tiledesk-compatible server: `import { startTiledeskServer } from 'tiledesk-sdk/testing'`.
+export {};

@@ -1,0 +1,24 @@
+import { defineConfig } from 'tsup';
+
+// One build for every subpath export. `#default-transport` stays external so the package.json "imports"
+// map picks the Node (undici) or the browser (fetch) implementation at resolve time: no Node-only module
+// can reach a browser bundle, and Node users get the pooled transport without configuring anything.
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    realtime: 'src/realtime/index.ts',
+    messages: 'src/messages/index.ts',
+    testing: 'src/testing/index.ts',
+    'default-transport.node': 'src/rest/default-transport.node.ts',
+    'default-transport.browser': 'src/rest/default-transport.browser.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  splitting: true,
+  treeshake: true,
+  target: 'es2022',
+  platform: 'neutral',
+  external: ['#default-transport', /^node:/, 'undici', 'ws', 'isomorphic-ws', 'zod', 'eventemitter3'],
+});
