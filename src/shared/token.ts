@@ -18,6 +18,7 @@ export function jwtAuthorization(token: string): string {
 const JWT_LIKE = /[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
 const AUTH_VALUE = /\b(JWT|Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 const TOKEN_PARAM = /([?&](?:token|secret_token|jwt)=)[^&#\s]+/gi;
+const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]+@/gi;
 
 /**
  * Removes anything that looks like a credential from a string: JWTs, `Authorization` values and
@@ -25,9 +26,26 @@ const TOKEN_PARAM = /([?&](?:token|secret_token|jwt)=)[^&#\s]+/gi;
  */
 export function redact(text: string): string {
   return text
+    .replace(URL_USERINFO, '$1[redacted]@')
     .replace(TOKEN_PARAM, '$1[redacted]')
     .replace(AUTH_VALUE, '$1 [redacted]')
     .replace(JWT_LIKE, '[redacted-jwt]');
+}
+
+/**
+ * Replaces every occurrence of the given secrets (a password, a bare token) in `text`, both verbatim and in their
+ * JSON-escaped form, so a server that echoes a submitted value (express-validator's `value`) cannot leak it.
+ * Secrets shorter than 3 characters are ignored: masking them would shred unrelated text.
+ */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (!secret || secret.length < 3) continue;
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    out = out.split(secret).join('[redacted]');
+    if (escaped !== secret) out = out.split(escaped).join('[redacted]');
+  }
+  return out;
 }
 
 /** Header names whose values are never logged or attached to errors. */

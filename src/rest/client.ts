@@ -1,0 +1,277 @@
+import { createDefaultTransport } from '#default-transport';
+import { RetryBudget } from '../shared/backoff.js';
+import { AuthState, type AuthOptions } from './auth.js';
+import { RequestCore, type Hooks, type ResponseSchemas } from './core.js';
+import { ValidationError } from './errors.js';
+import { Auth, type SigninAnonymouslyParams, type SigninParams, type SigninWithCustomTokenParams, type SignupParams } from './resources/auth.js';
+import { Leads } from './resources/leads.js';
+import { Messages } from './resources/messages.js';
+import { ProjectUsers } from './resources/project-users.js';
+import { Projects, Users } from './resources/projects.js';
+import { Requests } from './resources/requests.js';
+import type { AuthResult, User } from './schemas.js';
+import { fetchTransport, type FetchLike, type Transport } from './transport.js';
+
+/** Where log lines go: `console` fits, so do pino and winston loggers. */
+export interface Logger {
+  debug(message: string, details?: Record<string, unknown>): void;
+  info(message: string, details?: Record<string, unknown>): void;
+  warn(message: string, details?: Record<string, unknown>): void;
+  error(message: string, details?: Record<string, unknown>): void;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'off';
+
+export interface TiledeskClientOptions {
+  /**
+   * The API root, with any path prefix: `https://api.tiledesk.com/v3`, `http://localhost:3000`, a white-label host.
+   */
+  baseUrl: string;
+  /** The project every project-scoped call uses unless the call passes its own `projectId`. */
+  projectId?: string;
+  auth?: AuthOptions;
+  /** Per-attempt timeout in ms, covering the response body (default 30 000). Some server routes never answer bad input. */
+  timeout?: number;
+  /** Retries per call for failures worth retrying (default 2). */
+  maxRetries?: number;
+  /** Full-jitter backoff between retries: uniform in `[0, min(maxDelayMs, baseDelayMs·2^n)]` (default 500 / 8 000 ms). */
+  retryDelay?: { baseDelayMs: number; maxDelayMs: number };
+  /** Longest `Retry-After` / `retry-after-ms` the client waits for; a longer hint fails the call at once (default 60 000). */
+  maxRetryAfterMs?: number;
+  /**
+   * Retries the whole client may make: a token bucket of `capacity` refilled at `refillPerSecond`, so a storm of
+   * failures does not multiply the load (default 10, 1/s). `false` disables the budget.
+   */
+  retryBudget?: { capacity: number; refillPerSecond: number } | false;
+  /** Headers added to every call. */
+  headers?: Record<string, string>;
+  /** Your own `fetch` (a proxy agent, a test double, an edge runtime's): always used when given. */
+  fetch?: FetchLike;
+  /** Sockets per origin of the default Node transport (default 64). */
+  connections?: number;
+  hooks?: Hooks;
+  /** Receives request/response lines at `debug`, retries at `info`, final failures at `warn`; headers redacted. */
+  logger?: Logger;
+  /** Default `'info'` when a logger is given. */
+  logLevel?: LogLevel;
+  /** Validate every response against these schemas (`import { responseSchemas } from 'tiledesk-sdk'`). Off by default. */
+  responseSchemas?: ResponseSchemas;
+}
+
+/** Options of the static sign-in helpers: a client's options, without `auth`. */
+export type StaticOptions = Omit<TiledeskClientOptions, 'auth'>;
+
+const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, off: 4 };
+
+function loggerHooks(logger: Logger, level: LogLevel): Hooks {
+  const at = LEVELS[level];
+  const hooks: Hooks = {};
+  if (at <= LEVELS.debug) {
+    hooks.onRequest = (e) => logger.debug(`tiledesk → ${e.method} ${e.url}`, { attempt: e.attempt, headers: e.headers });
+    hooks.onResponse = (e) => logger.debug(`tiledesk ← ${e.status} ${e.method} ${e.url}`, { attempt: e.attempt, durationMs: Math.round(e.durationMs), headers: e.responseHeaders });
+  }
+  if (at <= LEVELS.info) {
+    hooks.onRetry = (e) => logger.info(`tiledesk retry ${e.method} ${e.url} in ${e.delayMs} ms`, { attempt: e.attempt, error: e.error.message });
+  }
+  if (at <= LEVELS.warn) {
+    hooks.onError = (e) => logger.warn(`tiledesk failed ${e.method} ${e.url}`, { attempts: e.attempts, code: e.error.code, status: e.error.status, error: e.error.message });
+  }
+  return hooks;
+}
+
+function combineHooks(a: Hooks | undefined, b: Hooks | undefined): Hooks | undefined {
+  if (!a || !b) return a ?? b;
+  const out: Hooks = {};
+  for (const key of ['onRequest', 'onResponse', 'onRetry', 'onError'] as const) {
+    const f = a[key] as ((e: unknown) => void) | undefined;
+    const g = b[key] as ((e: unknown) => void) | undefined;
+    if (f && g) (out as Record<string, (e: unknown) => void>)[key] = (e) => { f(e); g(e); };
+    else if (f || g) (out as Record<string, unknown>)[key] = f ?? g;
+  }
+  return out;
+}
+
+function nonNegative(value: number | undefined, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new ValidationError(field, 'must be a number >= 0');
+  return value;
+}
+
+interface Shared {
+  transport: Transport;
+  budget: RetryBudget | undefined;
+}
+
+/**
+ * The Tiledesk REST client. One instance per set of credentials; it holds a keep-alive connection pool in Node, so
+ * reuse it and `close()` it when done.
+ *
+ * @example
+ * ```ts
+ * import { TiledeskClient } from 'tiledesk-sdk';
+ *
+ * const { token, user } = await TiledeskClient.signinAnonymously({ baseUrl, projectId, firstname: 'John' });
+ * const admin = new TiledeskClient({ baseUrl, projectId, auth: { email, password } });
+ * const req = await admin.requests.create({ sender: user._id, first_text: 'How can I restore my password' });
+ * await admin.messages.import(req.request_id, [{ sender: user._id, text: 'Hi', timestamp: Date.now() }]);
+ * for await (const r of admin.requests.list({ status: [100, 200] })) console.log(r.request_id);
+ * await admin.close();
+ * ```
+ */
+export class TiledeskClient {
+  readonly baseUrl: string;
+  readonly projectId: string | undefined;
+  /** @internal The request core every resource calls. */
+  readonly core: RequestCore;
+  readonly auth: Auth;
+  readonly requests: Requests;
+  readonly messages: Messages;
+  readonly leads: Leads;
+  readonly projectUsers: ProjectUsers;
+  readonly projects: Projects;
+  readonly users: Users;
+
+  private readonly options: TiledeskClientOptions;
+  private readonly shared: Shared;
+  private readonly ownsTransport: boolean;
+
+  constructor(options: TiledeskClientOptions);
+  /** @internal */
+  constructor(options: TiledeskClientOptions, shared: Shared);
+  constructor(options: TiledeskClientOptions, shared?: Shared) {
+    if (typeof options !== 'object' || options === null) throw new ValidationError('options', 'must be an object');
+    if (options.projectId !== undefined && (typeof options.projectId !== 'string' || !options.projectId)) {
+      throw new ValidationError('projectId', 'must be a non-empty string');
+    }
+    if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new ValidationError('fetch', 'must be a function');
+    const maxRetries = nonNegative(options.maxRetries, 'maxRetries', 2);
+    const timeout = nonNegative(options.timeout, 'timeout', 30_000);
+    const maxRetryAfterMs = nonNegative(options.maxRetryAfterMs, 'maxRetryAfterMs', 60_000);
+    const backoff = options.retryDelay ?? { baseDelayMs: 500, maxDelayMs: 8_000 };
+    nonNegative(backoff.baseDelayMs, 'retryDelay.baseDelayMs', 0);
+    nonNegative(backoff.maxDelayMs, 'retryDelay.maxDelayMs', 0);
+
+    this.options = options;
+    this.baseUrl = options.baseUrl;
+    this.projectId = options.projectId;
+    this.ownsTransport = shared === undefined;
+    this.shared = shared ?? {
+      transport: options.fetch ? fetchTransport(options.fetch) : createDefaultTransport({ connections: options.connections }),
+      budget: options.retryBudget === false
+        ? undefined
+        : new RetryBudget(options.retryBudget?.capacity ?? 10, options.retryBudget?.refillPerSecond ?? 1),
+    };
+
+    const hooks = options.logger
+      ? combineHooks(options.hooks, loggerHooks(options.logger, options.logLevel ?? 'info'))
+      : options.hooks;
+    // The core is built before the auth state because `{ email, password }` auth signs in through the core.
+    const authRef: { state?: AuthState } = {};
+    this.core = new RequestCore({
+      baseUrl: options.baseUrl,
+      transport: this.shared.transport,
+      get auth() {
+        return authRef.state!;
+      },
+      timeout,
+      maxRetries,
+      backoff,
+      maxRetryAfterMs,
+      budget: this.shared.budget,
+      hooks,
+      headers: options.headers ?? {},
+      schemas: options.responseSchemas,
+    });
+    this.auth = new Auth(this);
+    authRef.state = new AuthState(options.auth, (email, password, signal) =>
+      this.auth.signin({ email, password }, { signal }).then((r) => r.token),
+    );
+    this.requests = new Requests(this);
+    this.messages = new Messages(this);
+    this.leads = new Leads(this);
+    this.projectUsers = new ProjectUsers(this);
+    this.projects = new Projects(this);
+    this.users = new Users(this);
+  }
+
+  /**
+   * A client with other credentials (or another project) that shares this one's connection pool and retry budget.
+   * Closing it does not close the pool; closing the original does.
+   *
+   * @example
+   * ```ts
+   * const guest = admin.withOptions({ auth: { token: guestToken } });
+   * await guest.messages.send(requestId, { text: 'Hello' });
+   * ```
+   */
+  withOptions(overrides: Partial<Omit<TiledeskClientOptions, 'fetch' | 'connections' | 'retryBudget'>>): TiledeskClient {
+    return new TiledeskClient({ ...this.options, ...overrides }, this.shared);
+  }
+
+  /** Closes the pooled connections this client opened (a no-op for clients made by `withOptions`). */
+  async close(): Promise<void> {
+    if (this.ownsTransport) await this.core.close();
+  }
+
+  /**
+   * Signs in with e-mail and password; resolves to `{ token, user }` (`token` is `"JWT …"`).
+   *
+   * @example
+   * ```ts
+   * const { token } = await TiledeskClient.signin({ baseUrl, email, password });
+   * const client = new TiledeskClient({ baseUrl, projectId, auth: { token } });
+   * ```
+   */
+  static signin(options: StaticOptions & SigninParams): Promise<AuthResult> {
+    const { email, password, ...rest } = options;
+    return once(rest, (c) => c.auth.signin({ email, password }));
+  }
+
+  /**
+   * Creates an anonymous visitor of `projectId`; resolves to `{ token, user }` (`user._id` is the visitor's uuid).
+   *
+   * @example
+   * ```ts
+   * const { token, user } = await TiledeskClient.signinAnonymously({ baseUrl, projectId, firstname: 'John' });
+   * ```
+   */
+  static signinAnonymously(options: StaticOptions & SigninAnonymouslyParams): Promise<AuthResult> {
+    const { firstname, lastname, email, attributes, ...rest } = options;
+    return once(rest, (c) => c.auth.signinAnonymously({ firstname, lastname, email, attributes }));
+  }
+
+  /**
+   * Exchanges a JWT you signed with the project's secret for a Tiledesk session.
+   *
+   * @example
+   * ```ts
+   * const { token, user } = await TiledeskClient.signinWithCustomToken({ baseUrl, token: myJwt });
+   * ```
+   */
+  static signinWithCustomToken(options: StaticOptions & SigninWithCustomTokenParams): Promise<AuthResult> {
+    const { token, ...rest } = options;
+    return once(rest, (c) => c.auth.signinWithCustomToken({ token, projectId: rest.projectId }));
+  }
+
+  /**
+   * Registers a user.
+   *
+   * @example
+   * ```ts
+   * const user = await TiledeskClient.signup({ baseUrl, email, password, firstname: 'Ada', lastname: 'Lovelace' });
+   * ```
+   */
+  static signup(options: StaticOptions & SignupParams): Promise<User> {
+    const { email, password, firstname, lastname, phone, disableEmail, ...rest } = options;
+    return once(rest, (c) => c.auth.signup({ email, password, firstname, lastname, phone, disableEmail }));
+  }
+}
+
+async function once<T>(options: StaticOptions, run: (client: TiledeskClient) => Promise<T>): Promise<T> {
+  const client = new TiledeskClient(options);
+  try {
+    return await run(client);
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * Pure helpers of `messages.import`: validate and normalise every message, then cut the list into chunks whose
+ * serialised JSON stays under the server's body limit. Nothing here touches the network.
+ */
+import { isPlainObject } from '../shared/merge.js';
+import { TiledeskError } from '../shared/errors.js';
+import { ConnectionError, APIError, ValidationError } from './errors.js';
+import type { Message } from './schemas.js';
+
+/** One message to import. Fields other than these are sent as they are (the server ignores what it does not read). */
+export interface ImportMessage {
+  /** Required (non-empty) for `type` `"text"`, the default. */
+  text?: string;
+  /** Any string: a user id, a guest uuid, `"bot_…"`, `"chatbot1"`. Defaults to the caller on the server. */
+  sender?: string;
+  /** Defaults to the **caller's** name on the server, even when `sender` is someone else: set it. */
+  senderFullname?: string;
+  type?: string;
+  metadata?: Record<string, unknown>;
+  attributes?: Record<string, unknown> & { clienttimestamp?: number | Date };
+  language?: string;
+  channel?: { name: string };
+  /** A {@link MessageStatus} code; the server stores `0` (SENDING) when absent. */
+  status?: number;
+  /** When the message was originally sent; stored as `attributes.clienttimestamp` (ms since epoch). */
+  timestamp?: Date | number;
+  [extra: string]: unknown;
+}
+
+/** A message validated and normalised, serialised once. */
+export interface PreparedMessage {
+  body: Record<string, unknown>;
+  json: string;
+  bytes: number;
+}
+
+/** `[start, end)` indexes into the input array. */
+export interface ChunkRange {
+  start: number;
+  end: number;
+  bytes: number;
+}
+
+const FIELD_TYPES: Record<string, 'string' | 'object' | 'number'> = {
+  text: 'string',
+  sender: 'string',
+  senderFullname: 'string',
+  type: 'string',
+  language: 'string',
+  metadata: 'object',
+  attributes: 'object',
+  channel: 'object',
+  status: 'number',
+};
+
+function toEpochMs(value: unknown, field: string, index: number): number {
+  if (value instanceof Date) {
+    const t = value.getTime();
+    if (Number.isNaN(t)) throw new ValidationError(field, 'is an invalid Date', index);
+    return t;
+  }
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  throw new ValidationError(field, 'must be a Date or a number of ms since the epoch', index);
+}
+
+/** Validates one message and returns what will be sent; throws a {@link ValidationError} naming index and field. */
+export function prepareMessage(input: unknown, index: number, maxChunkBytes: number): PreparedMessage {
+  if (!isPlainObject(input)) throw new ValidationError('message', 'must be an object', index);
+  for (const [field, type] of Object.entries(FIELD_TYPES)) {
+    const v = input[field];
+    if (v === undefined) continue;
+    const ok = type === 'object' ? isPlainObject(v) : type === 'number' ? typeof v === 'number' && Number.isFinite(v) : typeof v === 'string';
+    if (!ok) throw new ValidationError(field, `must be ${type === 'object' ? 'an object' : `a ${type}`}`, index);
+  }
+  const type = input.type as string | undefined;
+  if ((type === undefined || type === 'text') && (typeof input.text !== 'string' || input.text.trim() === '')) {
+    throw new ValidationError('text', 'is required (non-empty) for a text message', index);
+  }
+  if (input.channel !== undefined && typeof (input.channel as { name?: unknown }).name !== 'string') {
+    throw new ValidationError('channel.name', 'must be a string', index);
+  }
+  const { timestamp, ...rest } = input;
+  const body: Record<string, unknown> = rest;
+  const attrs = input.attributes as Record<string, unknown> | undefined;
+  let clientTs: number | undefined;
+  if (attrs?.clienttimestamp !== undefined) clientTs = toEpochMs(attrs.clienttimestamp, 'attributes.clienttimestamp', index);
+  if (timestamp !== undefined) clientTs = toEpochMs(timestamp, 'timestamp', index);
+  if (clientTs !== undefined) body.attributes = { ...attrs, clienttimestamp: clientTs };
+
+  let json: string;
+  try {
+    json = JSON.stringify(body);
+  } catch (e) {
+    throw new ValidationError(largestField(body) ?? 'message', `is not JSON-serialisable (${(e as Error).message})`, index);
+  }
+  const bytes = utf8Length(json);
+  if (bytes + 2 > maxChunkBytes) {
+    throw new ValidationError(
+      largestField(body) ?? 'message',
+      `makes the message ${bytes} bytes as JSON, over the ${maxChunkBytes}-byte chunk limit`,
+      index,
+    );
+  }
+  return { body, json, bytes };
+}
+
+function largestField(body: Record<string, unknown>): string | undefined {
+  let best: string | undefined;
+  let bestSize = -1;
+  for (const [k, v] of Object.entries(body)) {
+    let size: number;
+    try {
+      size = JSON.stringify(v)?.length ?? 0;
+    } catch {
+      return k;
+    }
+    if (size > bestSize) {
+      best = k;
+      bestSize = size;
+    }
+  }
+  return best;
+}
+
+/** UTF-8 byte length of a string without allocating an encoded copy. */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
+
+/**
+ * Greedy split keeping order: a chunk's body (`[` + items joined by `,` + `]`) never exceeds `maxBytes`, and it
+ * holds at most `maxMessages` items.
+ */
+export function planChunks(sizes: readonly number[], maxBytes: number, maxMessages: number): ChunkRange[] {
+  const chunks: ChunkRange[] = [];
+  let start = 0;
+  let bytes = 2;
+  for (let i = 0; i < sizes.length; i++) {
+    const size = sizes[i]!;
+    const count = i - start;
+    const added = size + (count > 0 ? 1 : 0);
+    if (count > 0 && (bytes + added > maxBytes || count >= maxMessages)) {
+      chunks.push({ start, end: i, bytes });
+      start = i;
+      bytes = 2 + size;
+    } else {
+      bytes += added;
+    }
+  }
+  if (sizes.length > start) chunks.push({ start, end: sizes.length, bytes });
+  return chunks;
+}
+
+/**
+ * A chunk of `messages.import` failed. Chunks before it were saved (their messages are in `saved`); chunks after it
+ * were not sent. The failed chunk itself was **not retried** (the server saves its items concurrently and has no
+ * rollback): check `maybePartiallySaved` and reconcile before sending `sent` again.
+ *
+ * @example
+ * ```ts
+ * catch (e) {
+ *   if (e instanceof ImportChunkError) {
+ *     console.log(`chunk ${e.chunkIndex + 1}/${e.chunkCount}: messages ${e.start}..${e.end - 1}`, e.cause);
+ *     if (!e.maybePartiallySaved) await client.messages.import(id, input.slice(e.start));
+ *   }
+ * }
+ * ```
+ */
+export class ImportChunkError extends TiledeskError {
+  override readonly name: string = 'ImportChunkError';
+  readonly chunkIndex: number;
+  readonly chunkCount: number;
+  /** Index (in the input array) of the chunk's first message. */
+  readonly start: number;
+  /** Index just past the chunk's last message. */
+  readonly end: number;
+  /** HTTP status of the failure, when there was a response. */
+  readonly status: number | undefined;
+  /**
+   * False only when the server provably saved nothing of this chunk (a 4xx answer, or a connection that was never
+   * established). True after a 5xx, a timeout, a reset or an abort mid-flight.
+   */
+  readonly maybePartiallySaved: boolean;
+  /** What was sent for this chunk (normalised messages, in order). Not in `toJSON`: it can be large. */
+  declare readonly sent: readonly Record<string, unknown>[];
+  /** Messages saved by the earlier chunks, in input order. Not in `toJSON`. */
+  declare readonly saved: readonly Message[];
+
+  constructor(info: {
+    chunkIndex: number;
+    chunkCount: number;
+    start: number;
+    end: number;
+    sent: Record<string, unknown>[];
+    saved: Message[];
+    cause: unknown;
+  }) {
+    const status = info.cause instanceof APIError ? info.cause.status : undefined;
+    const reason = info.cause instanceof Error ? info.cause.message : String(info.cause);
+    super(`import chunk ${info.chunkIndex + 1}/${info.chunkCount} (messages ${info.start}..${info.end - 1}) failed: ${reason}`, {
+      code: 'import_chunk_failed',
+      cause: info.cause,
+    });
+    this.chunkIndex = info.chunkIndex;
+    this.chunkCount = info.chunkCount;
+    this.start = info.start;
+    this.end = info.end;
+    this.status = status;
+    this.maybePartiallySaved = !provablyNothingSaved(info.cause);
+    Object.defineProperty(this, 'sent', { value: info.sent, enumerable: false });
+    Object.defineProperty(this, 'saved', { value: info.saved, enumerable: false });
+  }
+}
+
+function provablyNothingSaved(cause: unknown): boolean {
+  if (!(cause instanceof APIError)) return false;
+  if (cause.status !== undefined) return cause.status >= 400 && cause.status < 500 && cause.status !== 408;
+  return cause instanceof ConnectionError && cause.neverConnected;
+}

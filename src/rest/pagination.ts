@@ -1,0 +1,110 @@
+/** One page of a list endpoint, as the server described it. */
+export interface Page<T> {
+  items: T[];
+  /** The page size the server actually used (it replaces a `limit` above 100 by 40 on requests). */
+  perPage: number;
+  /** Total matching items, as counted by the server. */
+  count: number;
+  /** 0-based page number. */
+  page: number;
+  hasNextPage(): boolean;
+  /** Fetches the following page; rejects with a RangeError when there is none. */
+  nextPage(): Promise<Page<T>>;
+}
+
+export interface RawPage<T> {
+  items: T[];
+  perPage: number;
+  count: number;
+}
+
+type FetchPage<T> = (page: number) => Promise<RawPage<T>>;
+
+function hasMore(raw: RawPage<unknown>, page: number): boolean {
+  if (raw.items.length === 0 || !(raw.perPage > 0)) return false;
+  // `count` is 0 when the server was told not to count; then a full page is the only hint.
+  if (raw.count > 0) return (page + 1) * raw.perPage < raw.count;
+  return raw.items.length >= raw.perPage;
+}
+
+function toPage<T>(raw: RawPage<T>, page: number, fetchPage: FetchPage<T>): Page<T> {
+  return {
+    items: raw.items,
+    perPage: raw.perPage,
+    count: raw.count,
+    page,
+    hasNextPage: () => hasMore(raw, page),
+    nextPage: () => {
+      if (!hasMore(raw, page)) return Promise.reject(new RangeError('no next page'));
+      return fetchPage(page + 1).then((next) => toPage(next, page + 1, fetchPage));
+    },
+  };
+}
+
+/**
+ * The result of a list call: `await` it for the first page, or `for await` over it for every item of every page.
+ * Nothing is sent until you do one of the two. Pagination follows the server's `perPage` and `count`, and items
+ * already seen in this iteration (by `_id`) are skipped, since new conversations shift later pages while you read.
+ *
+ * @example
+ * ```ts
+ * const first = await client.requests.list({ limit: 50 });
+ * for await (const r of client.requests.list({ status: [100, 200] })) console.log(r.request_id);
+ * ```
+ */
+export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
+  private first: Promise<RawPage<T>> | undefined;
+
+  constructor(
+    private readonly fetchPage: FetchPage<T>,
+    private readonly startPage: number,
+  ) {}
+
+  /** A list call whose arguments were rejected: the error surfaces on `await` or on iteration, like any other. */
+  static rejected<T>(error: unknown): PagePromise<T> {
+    return new PagePromise<T>(() => Promise.reject(error), 0);
+  }
+
+  private firstRaw(): Promise<RawPage<T>> {
+    return (this.first ??= this.fetchPage(this.startPage));
+  }
+
+  then<A = Page<T>, B = never>(
+    onfulfilled?: ((value: Page<T>) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.firstRaw()
+      .then((raw) => toPage(raw, this.startPage, this.fetchPage))
+      .then(onfulfilled, onrejected);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    const seen = new Set<unknown>();
+    let page = this.startPage;
+    let raw = await this.firstRaw();
+    for (;;) {
+      for (const item of raw.items) {
+        const id = (item as { _id?: unknown })._id;
+        if (id !== undefined) {
+          if (seen.has(id)) continue;
+          seen.add(id);
+        }
+        yield item;
+      }
+      if (!hasMore(raw, page)) return;
+      page++;
+      raw = await this.fetchPage(page);
+    }
+  }
+
+  /** Collects every item (of every page) into an array, stopping after `max` items. */
+  async toArray(max = Infinity): Promise<T[]> {
+    const out: T[] = [];
+    if (max <= 0) return out;
+    for await (const item of this) {
+      out.push(item);
+      if (out.length >= max) break;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,159 @@
+import type { RequestOptions } from '../core.js';
+import { InvalidResponseError, ValidationError } from '../errors.js';
+import { ImportChunkError, planChunks, prepareMessage, type ChunkRange, type ImportMessage } from '../import.js';
+import { isPlainObject } from '../../shared/merge.js';
+import { projectPath, requireObject, seg, type ClientContext } from '../resource.js';
+import type { Message, MessageWithRequest } from '../schemas.js';
+
+/** Body of `messages.send`. */
+export interface SendMessageParams {
+  /** Required (non-empty) for `type` `"text"`, the default. */
+  text?: string;
+  type?: string;
+  /** Who sends it: must be an active member of the project (else 403). Default: the caller. */
+  sender?: string;
+  senderFullname?: string;
+  attributes?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  language?: string;
+  channel?: { name: string };
+  status?: number;
+  /** When the conversation does not exist yet, it is created with these (plus `departmentid`, `sourcePage`…). */
+  [extra: string]: unknown;
+}
+
+/** Options of `messages.import`. */
+export interface ImportOptions extends RequestOptions {
+  /**
+   * Largest JSON body per call, in bytes. Default 512000: the server's default `JSON_BODY_LIMIT` of `500KB`.
+   * Lower it if your server is configured lower.
+   */
+  maxChunkBytes?: number;
+  /**
+   * Most messages per call (default 100). The server saves a chunk's messages concurrently, so their `createdAt`
+   * order is not the input order; `1` gives one call per message and keeps the server's order right (slower).
+   */
+  maxChunkMessages?: number;
+  /** Called after each saved chunk, e.g. to checkpoint progress. */
+  onChunk?: (progress: ImportProgress) => void;
+}
+
+export interface ImportProgress extends ChunkRange {
+  chunkIndex: number;
+  chunkCount: number;
+  /** The saved messages of this chunk, in input order. */
+  saved: Message[];
+}
+
+/** Messages of a conversation. */
+export class Messages {
+  constructor(private readonly ctx: ClientContext) {}
+
+  /**
+   * Sends one message. If the conversation does not exist it is created (upsert), which `import` does not do.
+   * Not retried on failure: the message may have been saved.
+   *
+   * @example
+   * ```ts
+   * const msg = await guest.messages.send(requestId, { text: 'Hello!' });
+   * console.log(msg.request?.status);
+   * ```
+   */
+  async send(requestId: string, message: SendMessageParams, options?: RequestOptions): Promise<MessageWithRequest> {
+    requireObject(message, 'message');
+    if ((message.type === undefined || message.type === 'text') && (typeof message.text !== 'string' || message.text.trim() === '')) {
+      throw new ValidationError('text', 'is required (non-empty) for a text message');
+    }
+    return this.ctx.core.request({ method: 'POST', path: this.base(requestId, options), body: message, idempotent: false, schema: 'messageWithRequest' }, options);
+  }
+
+  /**
+   * Every message of a conversation. The server orders them by `createdAt` (its save time), which for imported
+   * messages is not their original order; `order: 'clienttimestamp'` sorts by `attributes.clienttimestamp`
+   * (stable, messages without one keep their place relative to `createdAt`).
+   *
+   * @example
+   * ```ts
+   * const msgs = await client.messages.list(requestId, { order: 'clienttimestamp' });
+   * ```
+   */
+  async list(requestId: string, params: { order?: 'server' | 'clienttimestamp' } = {}, options?: RequestOptions): Promise<Message[]> {
+    const msgs = await this.ctx.core.request<Message[]>({ method: 'GET', path: this.base(requestId, options), idempotent: true, schema: 'messages' }, options);
+    if (params.order !== 'clienttimestamp' || !Array.isArray(msgs)) return msgs;
+    const key = (m: Message): number => {
+      const ts = (m.attributes as { clienttimestamp?: unknown } | null | undefined)?.clienttimestamp;
+      return typeof ts === 'number' ? ts : Date.parse(m.createdAt);
+    };
+    return msgs.map((m, i) => ({ m, i, k: key(m) })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.m);
+  }
+
+  /**
+   * One message by id.
+   *
+   * @example
+   * ```ts
+   * const msg = await client.messages.get(requestId, messageId);
+   * ```
+   */
+  async get(requestId: string, messageId: string, options?: RequestOptions): Promise<Message> {
+    return this.ctx.core.request({ method: 'GET', path: `${this.base(requestId, options)}/${seg(messageId, 'messageId')}`, idempotent: true, schema: 'message' }, options);
+  }
+
+  /**
+   * Imports many messages into an **existing** conversation (`…/messages/multi`; a missing one gives a
+   * `NotFoundError` as the cause), keeping their order. Every message is validated first; nothing is sent if one
+   * is bad (`ValidationError` with its `index` and `field`). Large arrays are split into chunks under the body
+   * limit, sent one after the other. A failed chunk is not retried (the server has no rollback): an
+   * {@link ImportChunkError} says which chunk failed, what it sent and what was saved before.
+   *
+   * @example
+   * ```ts
+   * const saved = await admin.messages.import(req.request_id, [
+   *   { sender: guestId, text: 'How can I restore my password', timestamp: new Date('2024-05-01T10:00:00Z') },
+   *   { sender: 'chatbot1', senderFullname: 'Bot', text: 'Here: https://…', timestamp: 1714557601000 },
+   * ]);
+   * ```
+   */
+  async import(requestId: string, messages: readonly ImportMessage[], options: ImportOptions = {}): Promise<Message[]> {
+    const maxChunkBytes = options.maxChunkBytes ?? 500 * 1024;
+    const maxChunkMessages = options.maxChunkMessages ?? 100;
+    if (!Number.isInteger(maxChunkBytes) || maxChunkBytes < 64) throw new ValidationError('maxChunkBytes', 'must be an integer >= 64');
+    if (!Number.isInteger(maxChunkMessages) || maxChunkMessages < 1) throw new ValidationError('maxChunkMessages', 'must be an integer >= 1');
+    // A non-array body makes this endpoint hang forever on the server: check everything before sending anything.
+    if (!Array.isArray(messages)) throw new ValidationError('messages', 'must be an array');
+    const path = `${this.base(requestId, options)}/multi`;
+    const prepared = messages.map((m, i) => prepareMessage(m, i, maxChunkBytes));
+    const chunks = planChunks(prepared.map((p) => p.bytes), maxChunkBytes, maxChunkMessages);
+    const { onChunk, maxChunkBytes: _b, maxChunkMessages: _m, ...requestOptions } = options;
+
+    const saved: Message[] = [];
+    for (let c = 0; c < chunks.length; c++) {
+      const chunk = chunks[c]!;
+      const items = prepared.slice(chunk.start, chunk.end);
+      let result: Message[];
+      try {
+        result = await this.ctx.core.request<Message[]>(
+          { method: 'POST', path, body: `[${items.map((p) => p.json).join(',')}]`, idempotent: false, schema: 'messages' },
+          requestOptions,
+        );
+        if (!Array.isArray(result) || result.length !== items.length || !result.every(isPlainObject)) {
+          throw new InvalidResponseError(`Expected an array of ${items.length} saved messages (POST ${path})`, {
+            code: 'invalid_response', method: 'POST', path, status: 200,
+          });
+        }
+      } catch (cause) {
+        throw new ImportChunkError({
+          chunkIndex: c, chunkCount: chunks.length, start: chunk.start, end: chunk.end,
+          sent: items.map((p) => p.body), saved: saved.slice(), cause,
+        });
+      }
+      saved.push(...result);
+      onChunk?.({ ...chunk, chunkIndex: c, chunkCount: chunks.length, saved: result });
+    }
+    return saved;
+  }
+
+  private base(requestId: string, options: RequestOptions | undefined): string {
+    return `${projectPath(this.ctx, options)}/requests/${seg(requestId, 'requestId')}/messages`;
+  }
+}

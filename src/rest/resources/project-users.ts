@@ -1,0 +1,108 @@
+import type { QueryValue, RequestOptions } from '../core.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { compact, projectPath, requireObject, seg, type ClientContext } from '../resource.js';
+import type { ProjectUser } from '../schemas.js';
+
+/** Filters of `projectUsers.list`. */
+export interface ProjectUserListQuery {
+  role?: string | readonly string[];
+  presencestatus?: 'online' | 'offline' | (string & {});
+  status?: 'active' | 'disabled' | (string & {});
+  trashed?: boolean;
+}
+
+/** What a member may change about themself. */
+export interface UpdateMeParams {
+  user_available?: boolean;
+  profileStatus?: string;
+  max_assigned_chat?: number;
+  attributes?: Record<string, unknown>;
+  tags?: unknown[];
+  [extra: string]: unknown;
+}
+
+function single(list: ProjectUser[] | ProjectUser, path: string): ProjectUser {
+  if (!Array.isArray(list)) return list;
+  const first = list[0];
+  if (!first) throw new NotFoundError(`404 No project user (GET ${path})`, { code: 'not_found', method: 'GET', path, status: 404 });
+  return first;
+}
+
+/** Members of the project (agents; visitors have memberships too but are not listed). */
+export class ProjectUsers {
+  constructor(private readonly ctx: ClientContext) {}
+
+  /**
+   * @example
+   * ```ts
+   * const online = await client.projectUsers.list({ presencestatus: 'online' });
+   * ```
+   */
+  async list(query: ProjectUserListQuery = {}, options?: RequestOptions): Promise<ProjectUser[]> {
+    requireObject(query, 'query');
+    return this.ctx.core.request({ method: 'GET', path: `${projectPath(this.ctx, options)}/project_users`, query: compact({ ...query }) as Record<string, QueryValue>, idempotent: true, schema: 'projectUsers' }, options);
+  }
+
+  /**
+   * The caller's own membership (with `isBusy`).
+   *
+   * @example
+   * ```ts
+   * const me = await client.projectUsers.me();
+   * console.log(me.role, me.user_available);
+   * ```
+   */
+  async me(options?: RequestOptions): Promise<ProjectUser> {
+    const path = `${projectPath(this.ctx, options)}/project_users/me`;
+    return single(await this.ctx.core.request({ method: 'GET', path, idempotent: true, schema: 'projectUsers' }, options), path);
+  }
+
+  /**
+   * @example
+   * ```ts
+   * const pu = await client.projectUsers.get(projectUserId);
+   * ```
+   */
+  async get(projectUserId: string, options?: RequestOptions): Promise<ProjectUser> {
+    return this.ctx.core.request({ method: 'GET', path: `${projectPath(this.ctx, options)}/project_users/${seg(projectUserId, 'projectUserId')}`, idempotent: true, schema: 'projectUser' }, options);
+  }
+
+  /**
+   * A member by user id (or guest uuid).
+   *
+   * @example
+   * ```ts
+   * const pu = await client.projectUsers.getByUserId(user._id);
+   * ```
+   */
+  async getByUserId(userId: string, options?: RequestOptions): Promise<ProjectUser> {
+    const path = `${projectPath(this.ctx, options)}/project_users/users/${seg(userId, 'userId')}`;
+    return single(await this.ctx.core.request({ method: 'GET', path, idempotent: true, schema: 'projectUsers' }, options), path);
+  }
+
+  /**
+   * Updates the caller's own membership.
+   *
+   * @example
+   * ```ts
+   * await client.projectUsers.updateMe({ max_assigned_chat: 5 });
+   * ```
+   */
+  async updateMe(fields: UpdateMeParams, options?: RequestOptions): Promise<ProjectUser> {
+    requireObject(fields, 'fields');
+    return this.ctx.core.request({ method: 'PUT', path: `${projectPath(this.ctx, options)}/project_users`, body: compact(fields), idempotent: true, schema: 'projectUser' }, options);
+  }
+
+  /**
+   * Sets the caller available (or not) for new conversations, optionally with a profile status (`"busy"`…).
+   *
+   * @example
+   * ```ts
+   * await client.projectUsers.setAvailability(false, 'busy');
+   * ```
+   */
+  async setAvailability(available: boolean, profileStatus?: string, options?: RequestOptions): Promise<ProjectUser> {
+    if (typeof available !== 'boolean') throw new ValidationError('available', 'must be a boolean');
+    return this.updateMe(compact({ user_available: available, profileStatus }), options);
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * Response schemas of the REST API, and the types inferred from them.
+ *
+ * Lenient by design: every object passes unknown fields through (the server adds fields from release to release),
+ * and only fields the server always sends are required. Checked against real captures in tests.
+ *
+ * zod/mini rather than classic zod: these schemas cost about a third as much in a browser bundle (numbers in
+ * docs/rest.md), and they are only bundled when a user opts into response validation by importing
+ * `responseSchemas`; the client itself imports nothing from here but types.
+ */
+import * as z from 'zod/mini';
+
+const str = z.string();
+const num = z.number();
+const bool = z.boolean();
+const optStr = z.optional(z.string());
+const optNum = z.optional(z.number());
+const optBool = z.optional(z.boolean());
+/** Strings the server stores with a `null` default (lead e-mail, phone, recipientFullname…). */
+const optNullableStr = z.optional(z.nullable(z.string()));
+const attributes = z.optional(z.nullable(z.record(z.string(), z.unknown())));
+const channel = z.optional(z.looseObject({ name: str }));
+
+/** A registered user (`GET /users`, `user` of sign-in and sign-up). */
+export const UserSchema = /* @__PURE__ */ z.looseObject({
+  _id: str,
+  email: optStr,
+  firstname: optStr,
+  lastname: optStr,
+  emailverified: optBool,
+  status: optNum,
+  createdAt: optStr,
+  updatedAt: optStr,
+});
+export type User = z.infer<typeof UserSchema>;
+
+/** The `user` of an auth response: a registered user, an anonymous guest (`_id` is a uuid) or a custom-token user. */
+export const AuthUserSchema = /* @__PURE__ */ z.looseObject({
+  _id: str,
+  id: optStr,
+  email: optStr,
+  firstname: optStr,
+  lastname: optStr,
+  fullName: optStr,
+  emailverified: optBool,
+  attributes,
+});
+export type AuthUser = z.infer<typeof AuthUserSchema>;
+
+/** `POST /auth/signin`, `/auth/signinAnonymously`, `/auth/signinWithCustomToken`. `token` is `"JWT …"`. */
+export const AuthResultSchema = /* @__PURE__ */ z.looseObject({
+  success: optBool,
+  token: str,
+  user: AuthUserSchema,
+});
+export type AuthResult = z.infer<typeof AuthResultSchema>;
+
+/** `POST /auth/signup`. */
+export const SignupResultSchema = /* @__PURE__ */ z.looseObject({
+  success: bool,
+  msg: optStr,
+  user: UserSchema,
+});
+export type SignupResult = z.infer<typeof SignupResultSchema>;
+
+/** A lead (the contact behind a conversation). */
+export const LeadSchema = /* @__PURE__ */ z.looseObject({
+  _id: str,
+  lead_id: optStr,
+  fullname: optNullableStr,
+  email: optNullableStr,
+  phone: optNullableStr,
+  company: optNullableStr,
+  note: optNullableStr,
+  tags: z.optional(z.array(str)),
+  status: optNum,
+  attributes,
+  properties: attributes,
+  id_project: optStr,
+  createdBy: optStr,
+  createdAt: optStr,
+  updatedAt: optStr,
+});
+export type Lead = z.infer<typeof LeadSchema>;
+
+/** A page of `GET /<pid>/leads`. */
+export const LeadPageSchema = /* @__PURE__ */ z.looseObject({
+  perPage: num,
+  count: num,
+  leads: z.array(LeadSchema),
+});
+export type LeadPage = z.infer<typeof LeadPageSchema>;
+
+/** A project member: an agent (`roleType` 1, `id_user`) or a visitor (`roleType` 2, `uuid_user`). */
+export const ProjectUserSchema = /* @__PURE__ */ z.looseObject({
+  _id: str,
+  id: optStr,
+  id_project: str,
+  /** A user id, or the populated user on most reads. */
+  id_user: z.optional(z.nullable(z.union([str, UserSchema]))),
+  uuid_user: optStr,
+  role: str,
+  roleType: optNum,
+  user_available: optBool,
+  profileStatus: optStr,
+  presence: z.optional(z.looseObject({ status: optStr, changedAt: optStr })),
+  status: optStr,
+  trashed: optBool,
+  isBusy: optBool,
+  isAuthenticated: optBool,
+  max_assigned_chat: optNum,
+  number_assigned_requests: optNum,
+  attributes,
+  tags: z.optional(z.array(z.unknown())),
+  permissions: z.optional(z.array(z.unknown())),
+  last_login_at: optStr,
+  createdBy: optStr,
+  createdAt: optStr,
+  updatedAt: optStr,
+});
+export type ProjectUser = z.infer<typeof ProjectUserSchema>;
+
+/** `GET /<pid>/project_users` (and `/me`, which the server also answers with an array). */
+export const ProjectUsersSchema = /* @__PURE__ */ z.array(ProjectUserSchema);
+
+/** A project. */
+export const ProjectSchema = /* @__PURE__ */ z.looseObject({
+  _id: str,
+  id: optStr,
+  name: str,
+  status: optNum,
+  createdBy: optStr,
+  profile: z.optional(z.looseObject({ name: optStr, type: optStr, trialDays: optNum, agents: optNum })),
+  channels: z.optional(z.array(z.looseObject({ name: str }))),
+  activeOperatingHours: optBool,
+  trialExpired: optBool,
+  isActiveSubscription: optBool,
+  createdAt: optStr,
+  updatedAt: optStr,
+});
+export type Project = z.infer<typeof ProjectSchema>;
+
+/** An item of `GET /projects`: the caller's membership, with the project populated in `id_project`. */
+export const ProjectMembershipSchema = /* @__PURE__ */ z.extend(ProjectUserSchema, {
+  id_project: z.union([str, ProjectSchema]),
+});
+export type ProjectMembership = z.infer<typeof ProjectMembershipSchema>;
+export const ProjectMembershipsSchema = /* @__PURE__ */ z.array(ProjectMembershipSchema);
+
+/** A department, as populated into requests. */
+export const DepartmentSchema = /* @__PURE__ */ z.looseObject({
+  _id: str,
+  id: optStr,
+  name: optStr,
+  routing: optStr,
+  default: optBool,
+  status: optNum,
+  id_project: optStr,
+  id_bot: z.optional(z.nullable(str)),
+});
+export type Department = z.infer<typeof DepartmentSchema>;
+
+/** A tag on a request; `_id` is what `requests.tags.remove` takes. */
+export const TagSchema = /* @__PURE__ */ z.looseObject({ _id: optStr, tag: str, color: optStr });
+export type Tag = z.infer<typeof TagSchema>;
+
+/** A note on a request. */
+export const NoteSchema = /* @__PURE__ */ z.looseObject({
+  _id: str,
+  text: optStr,
+  createdBy: optStr,
+  createdAt: optStr,
+  updatedAt: optStr,
+});
+export type Note = z.infer<typeof NoteSchema>;
+
+/**
+ * A request (conversation). `requester`, `lead` and `department` are ids on create and populated objects on reads.
+ * `status` is a {@link RequestStatus} code.
+ */
+export const RequestSchema = /* @__PURE__ */ z.looseObject({
+  _id: str,
+  id: optStr,
+  request_id: str,
+  ticket_id: optNum,
+  status: num,
+  first_text: optStr,
+  subject: optStr,
+  id_project: str,
+  requester: z.optional(z.nullable(z.union([str, ProjectUserSchema]))),
+  requester_id: optStr,
+  lead: z.optional(z.nullable(z.union([str, LeadSchema]))),
+  department: z.optional(z.nullable(z.union([str, DepartmentSchema]))),
+  participants: z.optional(z.array(str)),
+  participantsAgents: z.optional(z.array(str)),
+  participantsBots: z.optional(z.array(str)),
+  followers: z.optional(z.array(z.unknown())),
+  hasBot: optBool,
+  preflight: optBool,
+  draft: optBool,
+  priority: optStr,
+  workingStatus: optStr,
+  smartAssignment: optBool,
+  channel,
+  channelOutbound: channel,
+  attributes,
+  tags: z.optional(z.array(TagSchema)),
+  notes: z.optional(z.array(NoteSchema)),
+  snapshot: z.optional(z.record(z.string(), z.unknown())),
+  rating: optNum,
+  rating_message: optStr,
+  sourcePage: optStr,
+  language: optStr,
+  createdBy: optStr,
+  assigned_at: optStr,
+  closed_at: optStr,
+  closed_by: optStr,
+  createdAt: str,
+  updatedAt: optStr,
+});
+export type Request = z.infer<typeof RequestSchema>;
+
+/** A page of `GET /<pid>/requests` or `/requests/me`. `perPage` is the limit the server actually used. */
+export const RequestPageSchema = /* @__PURE__ */ z.looseObject({
+  perPage: num,
+  count: num,
+  requests: z.array(RequestSchema),
+});
+export type RequestPage = z.infer<typeof RequestPageSchema>;
+
+/** `GET /<pid>/requests/count`. */
+export const RequestCountSchema = /* @__PURE__ */ z.looseObject({
+  unassigned: optNum,
+  assigned: optNum,
+  bot_assigned: optNum,
+});
+export type RequestCount = z.infer<typeof RequestCountSchema>;
+
+/** A message. `status` is a {@link MessageStatus} code; `createdAt` is always the server's save time. */
+export const MessageSchema = /* @__PURE__ */ z.looseObject({
+  _id: str,
+  sender: str,
+  senderFullname: optNullableStr,
+  recipient: str,
+  recipientFullname: optNullableStr,
+  text: optNullableStr,
+  type: optStr,
+  channel_type: optStr,
+  status: num,
+  attributes,
+  metadata: z.optional(z.unknown()),
+  language: optNullableStr,
+  channel,
+  id_project: str,
+  createdBy: optStr,
+  createdAt: str,
+  updatedAt: optStr,
+});
+export type Message = z.infer<typeof MessageSchema>;
+
+/** `POST …/messages`: the message plus the (possibly just created) request. */
+export const MessageWithRequestSchema = /* @__PURE__ */ z.extend(MessageSchema, { request: z.optional(RequestSchema) });
+export type MessageWithRequest = z.infer<typeof MessageWithRequestSchema>;
+
+export const MessagesSchema = /* @__PURE__ */ z.array(MessageSchema);
+
+/** `PUT /users`. */
+export const UserUpdateSchema = /* @__PURE__ */ z.looseObject({ success: optBool, updatedUser: UserSchema });
+
+/**
+ * Pass to `new TiledeskClient({ responseSchemas })` to validate every response (and get an
+ * `InvalidResponseError` naming the first bad field instead of a surprise later). Off by default, so zod is not
+ * bundled unless you import this.
+ *
+ * @example
+ * ```ts
+ * import { TiledeskClient, responseSchemas } from 'tiledesk-sdk';
+ * const client = new TiledeskClient({ baseUrl, projectId, auth: { token }, responseSchemas });
+ * ```
+ */
+export const responseSchemas = {
+  auth: AuthResultSchema,
+  guestAuth: AuthResultSchema,
+  signup: SignupResultSchema,
+  request: RequestSchema,
+  requestPage: RequestPageSchema,
+  requestCount: RequestCountSchema,
+  message: MessageSchema,
+  messageWithRequest: MessageWithRequestSchema,
+  messages: MessagesSchema,
+  lead: LeadSchema,
+  leadPage: LeadPageSchema,
+  projectUser: ProjectUserSchema,
+  projectUsers: ProjectUsersSchema,
+  project: ProjectSchema,
+  projectMemberships: ProjectMembershipsSchema,
+  user: UserSchema,
+  userUpdate: UserUpdateSchema,
+};
