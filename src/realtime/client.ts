@@ -1,0 +1,803 @@
+import { Emitter } from './emitter.js';
+import DefaultWebSocket from 'isomorphic-ws';
+import { backoffDelay } from '../shared/backoff.js';
+import { isPlainObject } from '../shared/merge.js';
+import { bareToken } from '../shared/token.js';
+import { RealtimeAuthError, RealtimeError } from './errors.js';
+import { Subscription, Subscriptions } from './subscriptions.js';
+import { parseTopic, type Topic, type TopicKind } from './topics.js';
+import type { BadFrameReport, PayloadValidator, SubscriptionHandlers, TopicPayloads, ValidationOption } from './types.js';
+import { BUILT_IN_CHECKS, compileValidator, type ItemCheck } from './validation.js';
+
+/**
+ * `idle` until `connect()` or the first `subscribe()`; `connecting` for the first attempt; `open`; `reconnecting`
+ * while backing off and retrying; `closed` after `close()` (terminal); `failed` after too many auth failures or
+ * attempts (`connect()` starts again).
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'failed';
+
+/** Emitted on `state`. */
+export interface StateChange {
+  state: ConnectionState;
+  previous: ConnectionState;
+  /** Failed attempts in a row; reset to 0 only after a connection stayed open for `stableAfterMs`. */
+  attempt: number;
+  /** On `reconnecting`: the backoff before the next attempt. */
+  delayMs?: number;
+  /** On `reconnecting` and `failed`: why the last attempt or connection ended. */
+  error?: RealtimeError;
+}
+
+/** Why a liveness ping was sent. */
+export type ProbeReason = 'idle' | 'clock_jump' | 'online' | 'offline' | 'visible' | 'manual';
+
+/** Emitted on `heartbeat`: our pings, and the first frame after each (which proves the socket alive). */
+export type HeartbeatInfo = { kind: 'ping'; reason: ProbeReason } | { kind: 'pong'; rttMs: number };
+
+/** Passed to a token function on every connect. */
+export interface TokenContext {
+  /** Failed attempts in a row so far. */
+  attempt: number;
+  /** True after an auth failure (or a suspected one): return a fresh token, not a cached one. */
+  refresh: boolean;
+}
+
+/** A token (`"JWT eyJ…"` or bare), or a function resolved on every connect. It is always sent bare in `?token=`. */
+export type TokenSource = string | ((context: TokenContext) => string | Promise<string>);
+
+/** The part of the WebSocket API the client uses: the browser's, `ws`'s, React Native's and test doubles all fit. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  onopen: ((event: any) => void) | null;
+  onclose: ((event: any) => void) | null;
+  onerror: ((event: any) => void) | null;
+  onmessage: ((event: any) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  /** `ws` only: destroys the TCP socket at once (used for dead connections, where a close handshake cannot finish). */
+  terminate?(): void;
+}
+
+/** A WebSocket constructor, e.g. `globalThis.WebSocket` or `ws`. */
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+interface ListenerTarget {
+  addEventListener(type: string, listener: () => void): void;
+  removeEventListener(type: string, listener: () => void): void;
+}
+
+/** Where the client listens for network and page-lifecycle changes; `globalThis` by default (a browser window). */
+export interface EnvironmentLike {
+  addEventListener?: ListenerTarget['addEventListener'];
+  removeEventListener?: ListenerTarget['removeEventListener'];
+  navigator?: { onLine?: boolean };
+  document?: Partial<ListenerTarget> & { visibilityState?: string };
+}
+
+/** Options of {@link RealtimeClient}. Every duration is in milliseconds. */
+export interface RealtimeClientOptions {
+  /** The WebSocket endpoint, e.g. `ws://localhost:3000/` or `wss://eu.rtmv3.tiledesk.com/api/`; its path must match exactly. */
+  url: string;
+  token: TokenSource;
+  /** Default: `isomorphic-ws` (`ws` in Node, the native WebSocket in browsers). */
+  WebSocket?: WebSocketConstructor;
+  /** Give up on an unanswered upgrade after this long (the server never answers a guest token's). Default 10 000. */
+  handshakeTimeoutMs?: number;
+  /** A subscription with no frame after this long is reported as refused. Default 10 000. */
+  subscribeTimeoutMs?: number;
+  /** Backoff: delay before retry n is uniform in [0, min(max, base·2^n)]. Defaults 500 and 30 000. */
+  reconnectBaseDelayMs?: number;
+  reconnectMaxDelayMs?: number;
+  /** A connection open this long resets the attempt counter. Default 10 000. */
+  stableAfterMs?: number;
+  /** Failed attempts in a row before `failed`. Default Infinity (a dashboard should outlive server restarts). */
+  maxReconnectAttempts?: number;
+  /** Auth failures (HTTP 401/403, token function errors, suspected ones) in a row before `failed`. Default 3. */
+  maxAuthFailures?: number;
+  /** Closes before open without a diagnostic (how a browser sees a 401) that count as one suspected auth failure. Default 3. */
+  suspectAuthAfter?: number;
+  /** Send a ping when nothing was sent for this long; the server drops sockets silent for a 30 s interval. Default 15 000. */
+  idlePingMs?: number;
+  /** Drop and reconnect when no frame arrives this long after a ping. Default 10 000. */
+  pongTimeoutMs?: number;
+  /** A liveness timer firing this much later than due means sleep or throttling: probe at once. Default 5 000. */
+  clockJumpMs?: number;
+  /** How long `close()` waits for the closing handshake before destroying the socket. Default 1 000. */
+  closeTimeoutMs?: number;
+  /** Longer text frames (in characters) are dropped unparsed and reported. Default 16 Mi. */
+  maxFrameLength?: number;
+  /** Distinct topics held or queued at once. Default 1 000. */
+  maxTopics?: number;
+  /** Payload validation; off by default. See {@link ValidationOption}. */
+  validate?: ValidationOption;
+  /** Network/page-lifecycle events source; `null` disables them. Default `globalThis`. */
+  environment?: EnvironmentLike | null;
+  /** Wall clock, injectable for tests of sleep/resume. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Options of one subscription. */
+export interface SubscribeOptions {
+  /** Overrides the client's `validate` for this subscription. */
+  validate?: boolean | PayloadValidator;
+}
+
+/** Counters for monitoring; bad frames are counted here and reported on `badFrame`, never thrown. */
+export interface RealtimeStats {
+  framesReceived: number;
+  badFrames: number;
+  /** Frames relayed from another client's `publish`/`broadcast` (no `method`): unauthenticated, never delivered. */
+  relayedIgnored: number;
+  /** Frames for a topic no subscription holds (in flight after an unsubscribe). */
+  unrouted: number;
+  reconnects: number;
+  topics: number;
+}
+
+/** Events of {@link RealtimeClient}. */
+export interface RealtimeEvents {
+  state: (change: StateChange) => void;
+  error: (error: RealtimeError) => void;
+  badFrame: (report: BadFrameReport) => void;
+  heartbeat: (info: HeartbeatInfo) => void;
+}
+
+const OPEN = 1;
+const CLOSED = 3;
+const PING = '{"action":"heartbeat","payload":{"message":{"text":"ping"}}}';
+const PONG = '{"action":"heartbeat","payload":{"message":{"text":"pong"}}}';
+const noop = () => {};
+
+/**
+ * A WebSocket client for the Tiledesk realtime API that survives what real servers and networks do: token refresh on
+ * every connect, handshake timeout, capped full-jitter backoff, auth failures told apart and bounded, app-level
+ * heartbeats, sleep/resume and network/visibility probes, resubscription of every topic after a reconnect.
+ *
+ * @example
+ * ```ts
+ * import { RealtimeClient, topics } from 'tiledesk-sdk/realtime';
+ * const rt = new RealtimeClient({ url: 'wss://eu.rtmv3.tiledesk.com/api/', token: () => auth.freshToken() });
+ * rt.on('state', ({ state }) => console.log(state));
+ * const sub = rt.subscribe(topics.messages(projectId, requestId), {
+ *   snapshot: (messages) => render(messages),
+ *   create: (message) => append(message),
+ * });
+ * await sub.ready;
+ * await rt.close();
+ * ```
+ */
+export class RealtimeClient {
+  readonly #events = new Emitter<RealtimeEvents>();
+  readonly #subscriptions: Subscriptions;
+  readonly #options: Required<Omit<RealtimeClientOptions, 'environment' | 'WebSocket'>>;
+  readonly #WebSocketImpl: WebSocketConstructor | null;
+  readonly #environment: EnvironmentLike | null;
+  readonly #counters = { framesReceived: 0, badFrames: 0, relayedIgnored: 0, unrouted: 0, reconnects: 0 };
+
+  #current: ConnectionState = 'idle';
+  #failure: RealtimeError | undefined;
+  /** The lifecycle run in progress; `close()` and `fail()` mark it stopped. */
+  #run: { stopped: boolean } | undefined;
+  /** Cuts short whatever the lifecycle is awaiting (token, handshake, backoff) when `close()` is called. */
+  #interrupt: (() => void) | undefined;
+  /** Cuts a backoff pause short (network back online, tab visible again). */
+  #wake: (() => void) | undefined;
+  /** Ends the open connection's wait with a reason (pong timeout, close). */
+  #endConnection: ((error: RealtimeError) => void) | undefined;
+  #socket: WebSocketLike | undefined;
+  #detachEnvironment: (() => void) | undefined;
+  #livenessTimer: ReturnType<typeof setTimeout> | undefined;
+  #livenessDueAt = 0;
+  #lastSentAt = 0;
+  /** When our unanswered ping was sent; 0 when none is outstanding. */
+  #pingSentAt = 0;
+
+  constructor(options: RealtimeClientOptions) {
+    this.#options = {
+      handshakeTimeoutMs: 10_000,
+      subscribeTimeoutMs: 10_000,
+      reconnectBaseDelayMs: 500,
+      reconnectMaxDelayMs: 30_000,
+      stableAfterMs: 10_000,
+      maxReconnectAttempts: Infinity,
+      maxAuthFailures: 3,
+      suspectAuthAfter: 3,
+      idlePingMs: 15_000,
+      pongTimeoutMs: 10_000,
+      clockJumpMs: 5_000,
+      closeTimeoutMs: 1_000,
+      maxFrameLength: 16 * 1024 * 1024,
+      maxTopics: 1_000,
+      validate: false,
+      now: Date.now,
+      ...withoutUndefined(options),
+      url: realtimeUrl(options.url),
+    };
+    this.#WebSocketImpl = options.WebSocket ?? (DefaultWebSocket as unknown as WebSocketConstructor | null);
+    this.#environment = options.environment === undefined ? (globalThis as EnvironmentLike) : options.environment;
+    this.#subscriptions = new Subscriptions({
+      send: (frame) => this.#send(frame),
+      subscribeTimeoutMs: this.#options.subscribeTimeoutMs,
+      maxTopics: this.#options.maxTopics,
+      reportBadFrame: (report) => this.#reportBadFrame(report),
+      reportError: (error) => this.#events.emit('error', error),
+    });
+  }
+
+  /** The current connection state. */
+  get state(): ConnectionState {
+    return this.#current;
+  }
+
+  /** A snapshot of the counters. */
+  get stats(): RealtimeStats {
+    return { ...this.#counters, topics: this.#subscriptions.size };
+  }
+
+  /**
+   * Listens to `state`, `error`, `badFrame` or `heartbeat`; returns a function that removes the listener.
+   *
+   * @example
+   * ```ts
+   * const off = rt.on('state', ({ state, error }) => console.log(state, error?.code));
+   * off();
+   * ```
+   */
+  on<E extends keyof RealtimeEvents>(event: E, listener: RealtimeEvents[E]): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Removes a listener added with {@link on}. */
+  off<E extends keyof RealtimeEvents>(event: E, listener: RealtimeEvents[E]): void {
+    this.#events.off(event, listener);
+  }
+
+  /**
+   * Starts connecting (from `idle`, or again after `failed`); resolves once open, rejects if the client fails or is
+   * closed first. Subscribing connects too, so calling this is optional.
+   *
+   * @example
+   * ```ts
+   * await rt.connect();
+   * ```
+   */
+  connect(): Promise<void> {
+    if (this.#current === 'closed') return Promise.reject(closedError());
+    this.#start();
+    if (this.#current === 'open') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const off = this.on('state', ({ state, error }) => {
+        if (state === 'open') resolve();
+        else if (state === 'failed' || state === 'closed') reject(error ?? closedError());
+        else return;
+        off();
+      });
+    });
+  }
+
+  /**
+   * Subscribes to a topic (see {@link topics}); connects if idle. While disconnected, subscribe and unsubscribe only
+   * edit the wanted set, which every new connection subscribes in full. Throws `invalid_topic` for a non-canonical
+   * topic (the server would never send it live events) and `too_many_topics` beyond `maxTopics`.
+   *
+   * @example
+   * ```ts
+   * const sub = rt.subscribe(topics.requests(projectId), {
+   *   snapshot: (requests) => console.log(requests.length, 'open'),
+   *   update: (request) => console.log(request.request_id, request.status),
+   * });
+   * await sub.ready;
+   * ```
+   */
+  subscribe<K extends TopicKind>(
+    topic: Topic<K>,
+    handlers?: SubscriptionHandlers<TopicPayloads[K]>,
+    options?: SubscribeOptions,
+  ): Subscription<TopicPayloads[K]>;
+  subscribe<T = unknown>(topic: string, handlers?: SubscriptionHandlers<T>, options?: SubscribeOptions): Subscription<T>;
+  subscribe(topic: string, handlers: SubscriptionHandlers<unknown> = {}, options: SubscribeOptions = {}): Subscription<unknown> {
+    if (this.#current === 'closed') throw closedError();
+    const parsed = parseTopic(topic);
+    if (!parsed) {
+      throw new RealtimeError(
+        'invalid_topic',
+        `"${topic}" is not a canonical topic: the server would send it no live events`,
+        { topic },
+      );
+    }
+    const check = validatorFor(parsed.kind, options.validate ?? this.#options.validate);
+    const sub = new Subscription(topic, parsed.kind, handlers, check, this.#subscriptions);
+    this.#subscriptions.add(sub);
+    if (this.#current === 'failed' && this.#failure) sub.setState('error', this.#failure);
+    if (this.#current === 'idle') this.#start();
+    return sub;
+  }
+
+  /** Sends a ping now and reconnects if nothing answers within `pongTimeoutMs`; while backing off, retries at once. */
+  probe(): void {
+    this.#probeNow('manual');
+  }
+
+  /**
+   * Ends everything: the socket (closing handshake, destroyed after `closeTimeoutMs`), timers, environment listeners,
+   * subscriptions (their pending `ready` rejects with `client_closed`) and listeners of this client. Terminal.
+   *
+   * @example
+   * ```ts
+   * window.addEventListener('pagehide', () => void rt.close());
+   * ```
+   */
+  async close(): Promise<void> {
+    if (this.#current === 'closed') return;
+    const socket = this.#socket;
+    this.#stopRun();
+    this.#endConnection?.(closedError());
+    this.#subscriptions.clear(closedError());
+    this.#setState('closed', {});
+    this.#events.removeAllListeners();
+    if (socket) await closeGracefully(socket, this.#options.closeTimeoutMs);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // The connection lifecycle, top to bottom: token → handshake → open (resubscribe, keep alive) → drop → backoff → …
+  // ---------------------------------------------------------------------------------------------------------------
+
+  #start(): void {
+    if (this.#run || this.#current === 'closed') return;
+    const run = { stopped: false };
+    this.#run = run;
+    this.#failure = undefined;
+    this.#attachEnvironment();
+    this.#lifecycle(run).catch((cause: unknown) => {
+      // Unreachable by design; if it happens, fail loudly rather than hang in a state that looks alive.
+      this.#fail(run, new RealtimeError('connect_failed', 'lifecycle error', { cause }));
+    });
+  }
+
+  async #lifecycle(run: { stopped: boolean }): Promise<void> {
+    const o = this.#options;
+    let attempt = 0; // failed attempts in a row: the backoff exponent
+    let authFailures = 0; // confirmed or suspected, since the last open
+    let blindCloses = 0; // closes before open without any diagnostic, since the last open or suspicion
+    let refresh = false; // ask the token function for a fresh token
+    this.#setState('connecting', { attempt });
+
+    while (!run.stopped) {
+      let error: RealtimeError;
+
+      // 1. The token is resolved on every connect, so a refreshed token is what a reconnect uses.
+      const token = await this.#resolveToken({ attempt, refresh });
+      if (run.stopped) return;
+
+      if (token instanceof RealtimeError) {
+        error = token;
+        authFailures++;
+      } else {
+        refresh = false;
+
+        // 2. The handshake, bounded by handshakeTimeoutMs.
+        const socket = await this.#handshake(token);
+        if (run.stopped) return;
+
+        if (!(socket instanceof RealtimeError)) {
+          // 3. Open: resubscribe every topic, keep the connection alive, wait until it ends.
+          authFailures = 0;
+          blindCloses = 0;
+          const openedAt = this.#options.now();
+          error = await this.#serve(socket, attempt);
+          if (run.stopped) return;
+          if (this.#options.now() - openedAt >= o.stableAfterMs) attempt = 0;
+        } else {
+          error = socket;
+          if (error.code === 'auth_failed' || error.code === 'handshake_rejected') {
+            authFailures++;
+            refresh = true;
+          } else if (isBlindClose(error) && this.#environment?.navigator?.onLine !== false && ++blindCloses >= o.suspectAuthAfter) {
+            // A browser shows a 401 exactly like an unreachable server: after a few in a row, assume the token.
+            blindCloses = 0;
+            authFailures++;
+            refresh = true;
+            error = new RealtimeAuthError(
+              'auth_suspected',
+              `${o.suspectAuthAfter} closes before open in a row: likely a rejected token (browsers cannot see the HTTP 401)`,
+            );
+          }
+        }
+      }
+
+      // 4. Give up for good, or back off (full jitter) and go round again.
+      this.#events.emit('error', error);
+      if (authFailures >= o.maxAuthFailures || attempt >= o.maxReconnectAttempts) return this.#fail(run, error);
+      const delayMs = backoffDelay(attempt, { baseDelayMs: o.reconnectBaseDelayMs, maxDelayMs: o.reconnectMaxDelayMs });
+      attempt++;
+      this.#counters.reconnects++;
+      this.#setState('reconnecting', { attempt, delayMs, error });
+      await this.#pause(delayMs);
+    }
+  }
+
+  /** The token, bare, or the error to report; bounded by handshakeTimeoutMs so a hung token function cannot stall us. */
+  #resolveToken(context: TokenContext): Promise<string | RealtimeError> {
+    const source = this.#options.token;
+    if (typeof source === 'string') return Promise.resolve(checkedToken(source));
+    return new Promise((resolve) => {
+      const finish = (value: string | RealtimeError) => {
+        clearTimeout(timer);
+        this.#interrupt = undefined;
+        resolve(value);
+      };
+      const timer = setTimeout(
+        () => finish(new RealtimeAuthError('auth_failed', 'the token function timed out')),
+        this.#options.handshakeTimeoutMs,
+      );
+      this.#interrupt = () => finish(closedError());
+      new Promise<string>((r) => r(source(context))).then(
+        (value) => finish(checkedToken(value)),
+        (cause: unknown) => finish(new RealtimeAuthError('auth_failed', 'the token function threw', { cause })),
+      );
+    });
+  }
+
+  /** Opens one socket; resolves with it once open, or with why it never opened. */
+  #handshake(token: string): Promise<WebSocketLike | RealtimeError> {
+    return new Promise((resolve) => {
+      const WebSocketImpl = this.#WebSocketImpl;
+      if (!WebSocketImpl) {
+        return resolve(new RealtimeError('no_websocket', 'no WebSocket implementation: pass options.WebSocket'));
+      }
+      let socket: WebSocketLike;
+      try {
+        const url = new URL(this.#options.url);
+        url.searchParams.set('token', token);
+        socket = new WebSocketImpl(url.toString());
+      } catch (cause) {
+        return resolve(new RealtimeError('connect_failed', 'could not create the WebSocket', { cause }));
+      }
+      let diagnostic: string | undefined;
+      const finish = (result: WebSocketLike | RealtimeError) => {
+        clearTimeout(timer);
+        this.#interrupt = undefined;
+        socket.onopen = socket.onclose = null;
+        socket.onerror = noop; // `ws` throws on an 'error' event nobody listens to
+        resolve(result);
+      };
+      const timer = setTimeout(() => {
+        abandon(socket);
+        finish(
+          new RealtimeError(
+            'handshake_timeout',
+            `no answer to the upgrade within ${this.#options.handshakeTimeoutMs} ms (a guest token never gets one)`,
+          ),
+        );
+      }, this.#options.handshakeTimeoutMs);
+      this.#interrupt = () => {
+        abandon(socket);
+        finish(closedError());
+      };
+      socket.onopen = () => finish(socket);
+      socket.onerror = (event: unknown) => {
+        diagnostic = errorText(event);
+      };
+      socket.onclose = (event: { code?: number } | undefined) => finish(earlyCloseFailure(diagnostic, event?.code));
+    });
+  }
+
+  /** The open phase: resolves with the reason the connection ended. */
+  #serve(socket: WebSocketLike, attempt: number): Promise<RealtimeError> {
+    return new Promise((resolve) => {
+      let diagnostic: string | undefined;
+      this.#endConnection = (error) => {
+        this.#endConnection = undefined;
+        this.#socket = undefined;
+        clearTimeout(this.#livenessTimer);
+        socket.onmessage = socket.onclose = null;
+        socket.onerror = noop;
+        this.#subscriptions.onDrop();
+        resolve(error);
+      };
+      socket.onmessage = this.#onFrame;
+      socket.onerror = (event: unknown) => {
+        diagnostic = errorText(event);
+      };
+      socket.onclose = (event: { code?: number } | undefined) => {
+        const code = event?.code ?? 1006;
+        this.#endConnection?.(
+          new RealtimeError('connection_lost', `the connection closed (code ${code}${diagnostic ? `: ${diagnostic}` : ''})`, {
+            closeCode: code,
+          }),
+        );
+      };
+      this.#socket = socket;
+      this.#lastSentAt = this.#options.now();
+      this.#pingSentAt = 0;
+      this.#armLiveness();
+      this.#subscriptions.onOpen();
+      this.#setState('open', { attempt });
+    });
+  }
+
+  /** A backoff wait, cut short by `close()` or by a network/visibility change. */
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#interrupt = this.#wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#interrupt = this.#wake = done;
+    });
+  }
+
+  #fail(run: { stopped: boolean }, error: RealtimeError): void {
+    if (run.stopped) return;
+    this.#stopRun();
+    this.#failure = error;
+    this.#subscriptions.rejectPending(error);
+    this.#setState('failed', { error });
+  }
+
+  #stopRun(): void {
+    if (this.#run) this.#run.stopped = true;
+    this.#run = undefined;
+    this.#interrupt?.();
+    this.#detachEnvironment?.();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Frames: the hot path. Bad input is counted and reported, never thrown.
+  // ---------------------------------------------------------------------------------------------------------------
+
+  readonly #onFrame = (event: { data: unknown }): void => {
+    this.#counters.framesReceived++;
+    if (this.#pingSentAt !== 0) this.#alive();
+    const data = event.data;
+    if (typeof data !== 'string') return this.#reportBadFrame({ reason: 'binary', size: binarySize(data) });
+    if (data.length > this.#options.maxFrameLength) return this.#reportBadFrame({ reason: 'oversized', size: data.length });
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      return this.#reportBadFrame({ reason: 'not_json', size: data.length });
+    }
+    if (!isPlainObject(frame)) return this.#reportBadFrame({ reason: 'bad_envelope', size: data.length });
+    const payload = frame.payload;
+    switch (frame.action) {
+      case 'publish': {
+        if (!isPlainObject(payload) || typeof payload.topic !== 'string') {
+          return this.#reportBadFrame({ reason: 'bad_envelope', size: data.length });
+        }
+        const method = payload.method;
+        if (method === 'CREATE' || method === 'UPDATE') {
+          if (!this.#subscriptions.dispatch(payload.topic, method, payload.message)) this.#counters.unrouted++;
+        } else if (method === undefined) {
+          // Relayed from another client's publish/broadcast: unauthenticated content, never handed to user code.
+          this.#counters.relayedIgnored++;
+        } else {
+          this.#reportBadFrame({ reason: 'unknown_method', size: data.length, topic: payload.topic });
+        }
+        return;
+      }
+      case 'heartbeat': {
+        const text = isPlainObject(payload) && isPlainObject(payload.message) ? payload.message.text : undefined;
+        if (text === 'ping') this.#send(PONG);
+        else if (text !== 'pong') this.#reportBadFrame({ reason: 'bad_envelope', size: data.length });
+        return;
+      }
+      case 'me':
+        return;
+      default:
+        return this.#reportBadFrame({ reason: 'unknown_action', size: data.length });
+    }
+  };
+
+  #send(frame: string): boolean {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== OPEN) return false;
+    try {
+      socket.send(frame);
+    } catch {
+      return false;
+    }
+    this.#lastSentAt = this.#options.now();
+    return true;
+  }
+
+  #reportBadFrame(report: BadFrameReport): void {
+    this.#counters.badFrames++;
+    this.#events.emit('badFrame', report);
+  }
+
+  #setState(state: ConnectionState, info: Partial<StateChange>): void {
+    const previous = this.#current;
+    if (previous === state && state !== 'reconnecting') return;
+    this.#current = state;
+    this.#events.emit('state', { attempt: 0, ...info, state, previous });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Liveness: answer pings, ping when idle, drop when unanswered, probe after clock jumps and environment changes.
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** One timer per connection, due at the pong deadline or when the idle ping is due. */
+  #armLiveness(): void {
+    clearTimeout(this.#livenessTimer);
+    const now = this.#options.now();
+    const due = this.#pingSentAt !== 0 ? this.#pingSentAt + this.#options.pongTimeoutMs : this.#lastSentAt + this.#options.idlePingMs;
+    this.#livenessDueAt = Math.max(due, now);
+    this.#livenessTimer = setTimeout(this.#checkLiveness, this.#livenessDueAt - now);
+  }
+
+  readonly #checkLiveness = (): void => {
+    if (!this.#socket) return;
+    const now = this.#options.now();
+    if (now - this.#livenessDueAt > this.#options.clockJumpMs) {
+      // The timer fired far too late: the machine slept or the tab was throttled. Any deadline measured across that
+      // gap is meaningless, and the socket may be dead without knowing it: probe afresh.
+      this.#ping('clock_jump');
+    } else if (this.#pingSentAt !== 0 && now >= this.#pingSentAt + this.#options.pongTimeoutMs) {
+      return this.#drop(new RealtimeError('pong_timeout', `no answer to a ping within ${this.#options.pongTimeoutMs} ms`));
+    } else if (this.#pingSentAt === 0 && now - this.#lastSentAt >= this.#options.idlePingMs) {
+      this.#ping('idle');
+    }
+    this.#armLiveness();
+  };
+
+  #ping(reason: ProbeReason): void {
+    if (!this.#send(PING)) return;
+    this.#pingSentAt = this.#lastSentAt;
+    this.#events.emit('heartbeat', { kind: 'ping', reason });
+  }
+
+  /** Any frame after a ping proves the socket alive. */
+  #alive(): void {
+    const rttMs = this.#options.now() - this.#pingSentAt;
+    this.#pingSentAt = 0;
+    this.#events.emit('heartbeat', { kind: 'pong', rttMs });
+  }
+
+  #probeNow(reason: ProbeReason): void {
+    if (this.#socket) {
+      this.#ping(reason);
+      this.#armLiveness();
+    } else {
+      this.#wake?.();
+    }
+  }
+
+  /** Abandons a dead connection: no closing handshake can complete on it. */
+  #drop(error: RealtimeError): void {
+    const socket = this.#socket;
+    this.#endConnection?.(error);
+    if (socket) abandon(socket);
+  }
+
+  /** Browser network and page-lifecycle events, listened to only while the lifecycle runs. */
+  #attachEnvironment(): void {
+    const env = this.#environment;
+    if (!env || this.#detachEnvironment) return;
+    const doc = env.document;
+    const win = listenerTarget(env);
+    const page = listenerTarget(doc);
+    if (!win && !page) return;
+    const online = () => this.#probeNow('online');
+    const offline = () => this.#probeNow('offline');
+    const visible = () => {
+      if (doc?.visibilityState !== 'hidden') this.#probeNow('visible');
+    };
+    const windowEvents: Array<[string, () => void]> = [['online', online], ['offline', offline], ['pageshow', visible]];
+    const pageEvents: Array<[string, () => void]> = [['visibilitychange', visible], ['resume', visible]];
+    for (const [type, listener] of windowEvents) win?.addEventListener(type, listener);
+    for (const [type, listener] of pageEvents) page?.addEventListener(type, listener);
+    this.#detachEnvironment = () => {
+      for (const [type, listener] of windowEvents) win?.removeEventListener(type, listener);
+      for (const [type, listener] of pageEvents) page?.removeEventListener(type, listener);
+      this.#detachEnvironment = undefined;
+    };
+  }
+}
+
+function listenerTarget(value: unknown): ListenerTarget | undefined {
+  const target = value as Partial<ListenerTarget> | undefined;
+  return typeof target?.addEventListener === 'function' && typeof target.removeEventListener === 'function' ? (target as ListenerTarget) : undefined;
+}
+
+function validatorFor(kind: TopicKind, option: ValidationOption | PayloadValidator): ItemCheck | undefined {
+  if (!option) return undefined;
+  if (option === true) return compileValidator(BUILT_IN_CHECKS[kind]);
+  if (typeof option === 'function' || '~standard' in option) return compileValidator(option as PayloadValidator);
+  const own = (option as Partial<Record<TopicKind, PayloadValidator>>)[kind];
+  return compileValidator(own ?? BUILT_IN_CHECKS[kind]);
+}
+
+function checkedToken(value: unknown): string | RealtimeError {
+  const token = typeof value === 'string' ? bareToken(value) : '';
+  return token || new RealtimeAuthError('auth_failed', 'the token function returned no token');
+}
+
+/** Accepts the REST-style `http(s)://` spelling too; the path is kept exactly (the server matches it exactly). */
+function realtimeUrl(url: string): string {
+  const parsed = new URL(url.replace(/^http/i, 'ws'));
+  if (!/^wss?:$/.test(parsed.protocol)) throw new TypeError(`unsupported protocol ${parsed.protocol} (use ws: or wss:)`);
+  parsed.searchParams.delete('token');
+  return parsed.toString();
+}
+
+/**
+ * Why a socket closed before opening. Node's `ws` says why (an HTTP status, a network error); a browser says nothing.
+ * Only that last, blind kind carries a `closeCode`: see {@link isBlindClose}.
+ */
+function earlyCloseFailure(diagnostic: string | undefined, closeCode = 1006): RealtimeError {
+  const status = Number(/Unexpected server response: (\d{3})/.exec(diagnostic ?? '')?.[1]) || undefined;
+  if (status === 401 || status === 403) return new RealtimeAuthError('auth_failed', `the server refused the token (HTTP ${status})`, { status });
+  if (status && status < 500 && status !== 408 && status !== 429) {
+    const hint = status === 400 ? ": the URL path must match the server's WebSocket path exactly" : '';
+    return new RealtimeError('handshake_rejected', `the server rejected the upgrade (HTTP ${status})${hint}`, { status });
+  }
+  if (diagnostic) return new RealtimeError('connect_failed', `could not connect: ${diagnostic}`, { status });
+  return new RealtimeError('connect_failed', `closed before open (code ${closeCode})`, { closeCode });
+}
+
+/** A close before open with no diagnostic: what a browser shows for an unreachable server and for a 401 alike. */
+function isBlindClose(error: RealtimeError): boolean {
+  return error.code === 'connect_failed' && error.closeCode !== undefined;
+}
+
+function errorText(event: unknown): string | undefined {
+  const e = event as { message?: unknown; error?: { message?: unknown } } | undefined;
+  const text = e?.message ?? e?.error?.message;
+  return typeof text === 'string' && text ? text : undefined;
+}
+
+function binarySize(data: unknown): number | undefined {
+  const d = data as { byteLength?: unknown; size?: unknown } | null;
+  const size = d?.byteLength ?? d?.size;
+  return typeof size === 'number' ? size : undefined;
+}
+
+/** Detaches and destroys a socket we no longer want (dead, timed out, or closed by the user mid-handshake). */
+function abandon(socket: WebSocketLike): void {
+  socket.onopen = socket.onclose = socket.onmessage = null;
+  socket.onerror = noop;
+  try {
+    if (socket.terminate) socket.terminate();
+    else socket.close();
+  } catch {
+    // already closed
+  }
+}
+
+/** A closing handshake, bounded: a half-open peer would otherwise keep a Node process alive for ws's 30 s. */
+function closeGracefully(socket: WebSocketLike, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    socket.onerror = noop;
+    socket.onmessage = socket.onopen = null;
+    if (socket.readyState === CLOSED) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      socket.onclose = null;
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      abandon(socket);
+      done();
+    }, timeoutMs);
+    socket.onclose = done;
+    try {
+      socket.close(1000);
+    } catch {
+      abandon(socket);
+      done();
+    }
+  });
+}
+
+function closedError(): RealtimeError {
+  return new RealtimeError('client_closed', 'the realtime client was closed');
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = v;
+  return out as T;
+}

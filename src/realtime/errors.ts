@@ -1,0 +1,90 @@
+import { TiledeskError } from '../shared/errors.js';
+
+/**
+ * Why the realtime client reports or fails:
+ * - `auth_failed`: the server answered the upgrade with HTTP 401/403 (seen in Node), or the token function threw.
+ * - `auth_suspected`: in a browser, several closes before open in a row; a browser cannot see the 401, only close 1006.
+ * - `handshake_timeout`: the upgrade got no answer in time (the real server never answers a guest token's upgrade).
+ * - `handshake_rejected`: the upgrade got another HTTP status (400 = the URL path is not the server's WS path).
+ * - `connect_failed`: a network error before open (refused, DNS, TLS).
+ * - `connection_lost`: an open socket closed or was dropped.
+ * - `pong_timeout`: an open socket stopped answering heartbeats (half-open connection, sleep, network change).
+ * - `subscribe_timeout`: no frame arrived on a topic in time; the server refuses subscriptions without telling.
+ * - `invalid_topic`, `too_many_topics`: programming errors, thrown synchronously by `subscribe`.
+ * - `client_closed`, `unsubscribed`: the operation was ended by `close()` or `unsubscribe()`.
+ * - `handler_error`: a user handler threw; the dispatch loop went on.
+ * - `no_websocket`: no WebSocket implementation was found; pass `options.WebSocket`.
+ * - `gap_fill_failed`: a live store's REST gap-fill failed (reported on the store's `error`; the store keeps going).
+ */
+export type RealtimeErrorCode =
+  | 'auth_failed'
+  | 'auth_suspected'
+  | 'handshake_timeout'
+  | 'handshake_rejected'
+  | 'connect_failed'
+  | 'connection_lost'
+  | 'pong_timeout'
+  | 'subscribe_timeout'
+  | 'invalid_topic'
+  | 'too_many_topics'
+  | 'client_closed'
+  | 'unsubscribed'
+  | 'handler_error'
+  | 'no_websocket'
+  | 'gap_fill_failed';
+
+/** Extra context a realtime error may carry; never a token or a URL with one. */
+export interface RealtimeErrorDetails {
+  /** HTTP status of a rejected upgrade (Node only; browsers cannot see it). */
+  status?: number;
+  /** WebSocket close code of the socket this error is about. */
+  closeCode?: number;
+  /** The topic a subscription error is about. */
+  topic?: string;
+  cause?: unknown;
+}
+
+/**
+ * Every error the realtime client reports on `error`, rejects `ready` with, or ends in `failed` with.
+ *
+ * @example
+ * ```ts
+ * rt.on('error', (e) => { if (e.code === 'auth_suspected') console.warn(e.message); });
+ * ```
+ */
+export class RealtimeError extends TiledeskError {
+  declare readonly code: RealtimeErrorCode;
+  declare readonly status?: number;
+  declare readonly closeCode?: number;
+  declare readonly topic?: string;
+
+  constructor(code: RealtimeErrorCode, message: string, { cause, ...details }: RealtimeErrorDetails = {}) {
+    super(message, { code, cause });
+    Object.assign(this, details);
+  }
+}
+
+/**
+ * The server refused the credentials (`auth_failed`), or a browser saw repeated closes before open
+ * (`auth_suspected`). After `maxAuthFailures` of them the client ends in state `failed` with this error.
+ *
+ * @example
+ * ```ts
+ * rt.on('state', ({ state, error }) => {
+ *   if (state === 'failed' && error instanceof RealtimeAuthError) redirectToLogin();
+ * });
+ * ```
+ */
+export class RealtimeAuthError extends RealtimeError {}
+
+/**
+ * No frame arrived on a topic within `subscribeTimeoutMs`. The Tiledesk server sends no error frame when it refuses
+ * a subscription (unknown project, not a member, conversation not visible), so this timeout is how a refusal shows.
+ *
+ * @example
+ * ```ts
+ * try { await rt.subscribe(topics.messages(pid, rid)).ready; }
+ * catch (e) { if (e instanceof SubscribeTimeoutError) console.warn('not allowed to watch', e.topic); }
+ * ```
+ */
+export class SubscribeTimeoutError extends RealtimeError {}

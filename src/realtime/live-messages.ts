@@ -1,0 +1,91 @@
+import type { RealtimeClient } from './client.js';
+import { LiveStore, timeOf, type LiveStoreOptions } from './live-store.js';
+import { topics } from './topics.js';
+import type { FrameInfo, RealtimeMessage, RealtimeRequest } from './types.js';
+
+/** Options of {@link LiveMessages}. */
+export interface LiveMessagesOptions extends LiveStoreOptions {
+  /** The server's snapshot cap (`WS_HISTORY_MESSAGES_LIMIT`). Default 300. */
+  snapshotLimit?: number;
+}
+
+/**
+ * The messages of one conversation, kept true from the realtime snapshot and live CREATE frames.
+ *
+ * - Keyed by `_id`, ordered by `createdAt` then `_id`. Duplicates (re-sent snapshots, the subscribe race) merge.
+ * - Live messages embed the whole conversation as `request`; it is stripped from the stored message and the latest
+ *   one is kept in {@link LiveMessages.request}.
+ * - **Reconcile rule**, applied to every snapshot: a snapshot below the cap (300) holds every message, so known
+ *   messages it lacks are removed. A capped snapshot holds the *oldest* 300: known messages it lacks are removed
+ *   only if created at or before its newest one; later ones are kept, and the REST source, if given, loads the whole
+ *   conversation (`GET …/messages` has no limit) and is authoritative for what did not change meanwhile. Without
+ *   `rest`, a `gap` event tells that messages after the snapshot may be missing (e.g. sent while disconnected).
+ *
+ * @example
+ * ```ts
+ * const live = new LiveMessages(rt, projectId, requestId, { rest });
+ * live.on('change', () => render(live.list()));
+ * ```
+ */
+export class LiveMessages extends LiveStore<RealtimeMessage> {
+  private latestRequest: RealtimeRequest | undefined;
+
+  constructor(
+    rt: RealtimeClient,
+    readonly projectId: string,
+    readonly requestId: string,
+    private readonly options: LiveMessagesOptions = {},
+  ) {
+    super(rt, topics.messages(projectId, requestId), options);
+  }
+
+  /** The conversation as embedded in the latest live message, if any arrived. */
+  get request(): RealtimeRequest | undefined {
+    return this.latestRequest;
+  }
+
+  protected keyOf(item: unknown): string | undefined {
+    const key = (item as Partial<RealtimeMessage> | null)?._id;
+    return typeof key === 'string' && key ? key : undefined;
+  }
+
+  protected compare(a: RealtimeMessage, b: RealtimeMessage): number {
+    const byTime = timeOf(a.createdAt) - timeOf(b.createdAt);
+    if (byTime) return byTime;
+    return a._id < b._id ? -1 : a._id > b._id ? 1 : 0;
+  }
+
+  protected apply(item: RealtimeMessage, _info?: FrameInfo): void {
+    const key = this.keyOf(item);
+    if (key === undefined) return;
+    let message = item;
+    if (typeof item.request === 'object' && item.request !== null) {
+      this.latestRequest = item.request as RealtimeRequest;
+      const { request: _embedded, ...rest } = item;
+      message = rest as RealtimeMessage;
+    }
+    this.upsert(key, message);
+  }
+
+  protected reconcile(items: RealtimeMessage[]): boolean {
+    const seen = new Set<string>();
+    let newest = -Infinity;
+    for (const item of items) {
+      const key = this.keyOf(item);
+      if (key === undefined) continue;
+      seen.add(key);
+      newest = Math.max(newest, timeOf(item.createdAt) || -Infinity);
+      this.apply(item);
+    }
+    const capped = items.length >= (this.options.snapshotLimit ?? 300);
+    for (const [key, known] of [...this.items]) {
+      if (seen.has(key)) continue;
+      if (!capped || timeOf(known.createdAt) <= newest) this.remove(key);
+    }
+    return capped;
+  }
+
+  protected loadRest(signal: AbortSignal) {
+    return this.options.rest?.messages?.list(this.requestId, { projectId: this.projectId, signal });
+  }
+}

@@ -1,0 +1,98 @@
+import type { RealtimeClient } from './client.js';
+import { LiveStore, timeOf, type LiveStoreOptions } from './live-store.js';
+import { topics } from './topics.js';
+import type { FrameInfo, RealtimeRequest } from './types.js';
+
+/** Options of {@link LiveRequests}. */
+export interface LiveRequestsOptions extends LiveStoreOptions {
+  /** Which requests belong in the list. Default {@link isOpenRequest}, mirroring the server's snapshot query. */
+  filter?: (request: RealtimeRequest) => boolean;
+  /** The server's snapshot cap (`WS_HISTORY_REQUESTS_LIMIT`). Default 100. */
+  snapshotLimit?: number;
+}
+
+/**
+ * Whether a request is an open conversation as the server's snapshot defines it: status above 50 and below 1000,
+ * not abandoned (150), not preflight, not a draft. Live frames are not filtered by the server (they include closed,
+ * abandoned and draft requests), so the store applies this to every item.
+ */
+export function isOpenRequest(request: RealtimeRequest): boolean {
+  const status = request.status;
+  return typeof status === 'number' && status > 50 && status < 1000 && status !== 150 && request.preflight !== true && request.draft !== true;
+}
+
+/**
+ * The open conversations of a project, kept true from the realtime snapshot and live CREATE/UPDATE frames.
+ *
+ * - Keyed by `request_id`. CREATE is an upsert; an UPDATE for an unknown id inserts it (preflight conversations start
+ *   with an UPDATE); UPDATEs merge field by field, so the `snapshot.lead`/`requester`/`department` an UPDATE omits
+ *   are kept; a version older than the known one (`updatedAt`) is ignored.
+ * - Closed (1000), abandoned (150) and otherwise filtered-out requests leave the list.
+ * - **Reconcile rule**, applied to every snapshot (the first one and the one after each reconnect): a snapshot below
+ *   the cap is complete, so every request it lacks is removed. A capped snapshot (100) holds the most recently
+ *   updated requests: a known request it lacks is removed only if it was updated at or after the oldest one in the
+ *   snapshot (otherwise it may simply lie beyond the cap); then the REST source, if given, lists every open request
+ *   and is authoritative for everything that did not change meanwhile. Without `rest`, a `gap` event says so.
+ * - Ordered by `updatedAt`, newest first (like the server), then `request_id`.
+ *
+ * @example
+ * ```ts
+ * const live = new LiveRequests(rt, projectId, { rest });
+ * live.on('change', ({ added, updated, removed }) => render(live.list()));
+ * await live.ready;
+ * ```
+ */
+export class LiveRequests extends LiveStore<RealtimeRequest> {
+  private readonly filter: (request: RealtimeRequest) => boolean;
+
+  constructor(
+    rt: RealtimeClient,
+    readonly projectId: string,
+    private readonly options: LiveRequestsOptions = {},
+  ) {
+    super(rt, topics.requests(projectId), options);
+    this.filter = options.filter ?? isOpenRequest;
+  }
+
+  protected keyOf(item: unknown): string | undefined {
+    const key = (item as Partial<RealtimeRequest> | null)?.request_id;
+    return typeof key === 'string' && key ? key : undefined;
+  }
+
+  protected compare(a: RealtimeRequest, b: RealtimeRequest): number {
+    return (timeOf(b.updatedAt) || 0) - (timeOf(a.updatedAt) || 0) || (a.request_id < b.request_id ? -1 : a.request_id > b.request_id ? 1 : 0);
+  }
+
+  protected apply(item: RealtimeRequest, _info?: FrameInfo): void {
+    const key = this.keyOf(item);
+    if (key === undefined) return;
+    const known = this.items.get(key);
+    // Out-of-order frames and REST results must not roll a request back to an older version.
+    if (known && timeOf(item.updatedAt) < timeOf(known.updatedAt)) return;
+    if (!this.filter(known ? { ...known, ...item } : item)) return this.remove(key);
+    this.upsert(key, item);
+  }
+
+  protected reconcile(items: RealtimeRequest[]): boolean {
+    const seen = new Set<string>();
+    let oldest = Infinity;
+    for (const item of items) {
+      const key = this.keyOf(item);
+      if (key === undefined) continue;
+      seen.add(key);
+      oldest = Math.min(oldest, timeOf(item.updatedAt) || Infinity);
+      this.apply(item);
+    }
+    const capped = items.length >= (this.options.snapshotLimit ?? 100);
+    for (const [key, known] of [...this.items]) {
+      if (seen.has(key)) continue;
+      // Beyond a capped snapshot lie requests updated before its oldest one: those may still be open.
+      if (!capped || !(timeOf(known.updatedAt) < oldest)) this.remove(key);
+    }
+    return capped;
+  }
+
+  protected loadRest(signal: AbortSignal) {
+    return this.options.rest?.requests?.list({ projectId: this.projectId, signal });
+  }
+}

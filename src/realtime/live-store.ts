@@ -1,0 +1,313 @@
+import { Emitter } from './emitter.js';
+import { linkedSignal } from '../shared/abort.js';
+import { isPlainObject, isSafeKey, safeAssign } from '../shared/merge.js';
+import type { RealtimeClient } from './client.js';
+import { RealtimeError } from './errors.js';
+import type { Subscription } from './subscriptions.js';
+import type { FrameInfo, SubscriptionState } from './types.js';
+
+/**
+ * The REST calls live stores use to fill what a capped realtime snapshot hides (100 requests, the oldest 300
+ * messages). Structural on purpose: any client with these two methods works, including a `TiledeskClient`.
+ * A call may return an async iterable (read to the end: the complete list), an array (complete), or a page object
+ * `{ requests | messages | items: [...], count? }` (complete only when it holds `count` items).
+ *
+ * @example
+ * ```ts
+ * const rest: LiveRestSource = {
+ *   requests: { list: ({ projectId, signal }) => client.requests.list({ projectId, signal }) },
+ *   messages: { list: (requestId, { projectId, signal }) => client.messages.list(requestId, { projectId, signal }) },
+ * };
+ * ```
+ */
+export interface LiveRestSource {
+  requests?: {
+    /** The project's open conversations (the REST default filter of `GET /<pid>/requests`), all pages. */
+    list(query: { projectId: string; signal?: AbortSignal }): AsyncIterable<unknown> | PromiseLike<unknown>;
+  };
+  messages?: {
+    /** Every message of a conversation, oldest first (`GET /<pid>/requests/<rid>/messages`, which has no limit). */
+    list(requestId: string, options: { projectId: string; signal?: AbortSignal }): AsyncIterable<unknown> | PromiseLike<unknown>;
+  };
+}
+
+/** One batch of changes, emitted at most once per event-loop turn. */
+export interface LiveChange<T> {
+  added: T[];
+  updated: T[];
+  removed: T[];
+}
+
+/** Emitted on `gap` when data is known to be missing and no `rest` source can fill it. */
+export interface LiveGap {
+  reason: 'snapshot_capped';
+  topic: string;
+  /** Items the capped snapshot held. */
+  snapshotSize: number;
+}
+
+/** Events of live stores. */
+export interface LiveStoreEvents<T> {
+  change: (change: LiveChange<T>) => void;
+  gap: (gap: LiveGap) => void;
+  error: (error: Error) => void;
+}
+
+/** Options shared by live stores. */
+export interface LiveStoreOptions {
+  /** REST source for gap-fill when the snapshot is capped; without it a `gap` event is emitted instead. */
+  rest?: LiveRestSource;
+  /** At most this many items are read from REST in one fill. Default 5 000. */
+  restLimit?: number;
+  /** Timeout of one REST fill. Default 30 000 ms. */
+  restTimeoutMs?: number;
+}
+
+type Pending<T> = { kind: 'added' | 'updated' | 'removed'; item: T };
+
+/**
+ * State built from a topic's snapshot and live events: upsert by id, field-by-field merges safe against
+ * `__proto__`/`constructor` keys, reconciliation on every snapshot, change events batched per turn.
+ * @internal base of {@link LiveRequests} and {@link LiveMessages}.
+ */
+export abstract class LiveStore<T extends Record<string, unknown>> {
+  /** Resolves once the first snapshot (and any REST fill it started) is applied; rejects if the subscription fails. */
+  readonly ready: Promise<void>;
+  protected readonly subscription: Subscription<T>;
+  protected readonly items = new Map<string, T>();
+  private readonly events = new Emitter<LiveStoreEvents<T>>();
+  /** Mutation sequence per key: a REST result must not remove what changed after the request was sent. */
+  private readonly touched = new Map<string, number>();
+  private sequence = 0;
+  private pending = new Map<string, Pending<T>>();
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private sorted: T[] | undefined;
+  private fill: { abort: () => void } | undefined;
+  private closed = false;
+  private settleReady: ((error?: Error) => void) | undefined;
+
+  protected constructor(
+    rt: RealtimeClient,
+    readonly topic: string,
+    protected readonly storeOptions: LiveStoreOptions,
+  ) {
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.settleReady = (error) => {
+        this.settleReady = undefined;
+        if (error) reject(error);
+        else resolve();
+      };
+    });
+    this.ready.catch(() => {});
+    this.subscription = rt.subscribe<T>(topic, {
+      snapshot: (items) => this.onSnapshot(items),
+      create: (item, info) => this.onLive(item, info),
+      update: (item, info) => this.onLive(item, info),
+      state: (state, error) => this.onSubscriptionState(state, error),
+    });
+  }
+
+  /** Listens to `change`, `gap` or `error`; returns a function that removes the listener. */
+  on<E extends keyof LiveStoreEvents<T>>(event: E, listener: LiveStoreEvents<T>[E]): () => void {
+    return this.events.on(event, listener);
+  }
+
+  off<E extends keyof LiveStoreEvents<T>>(event: E, listener: LiveStoreEvents<T>[E]): void {
+    this.events.off(event, listener);
+  }
+
+  /** The subscription state of the underlying topic. */
+  get state(): SubscriptionState {
+    return this.subscription.state;
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  get(id: string): T | undefined {
+    return this.items.get(id);
+  }
+
+  /** Every item, in the store's order. The same array is returned until something changes (cheap for UIs). */
+  list(): readonly T[] {
+    if (!this.sorted) this.sorted = [...this.items.values()].sort((a, b) => this.compare(a, b));
+    return this.sorted;
+  }
+
+  /** Unsubscribes, cancels any REST fill and pending change event, removes listeners. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.subscription.unsubscribe();
+    this.fill?.abort();
+    clearTimeout(this.flushTimer);
+    this.pending.clear();
+    this.settleReady?.(new RealtimeError('client_closed', 'the live store was closed', { topic: this.topic }));
+    this.events.removeAllListeners();
+  }
+
+  protected abstract keyOf(item: unknown): string | undefined;
+  protected abstract compare(a: T, b: T): number;
+  /** Applies a snapshot: upserts, then removes what the snapshot proves gone; returns whether it was capped. */
+  protected abstract reconcile(items: T[]): boolean;
+  /** Applies one item from a live frame or from REST. */
+  protected abstract apply(item: T, info?: FrameInfo): void;
+  protected abstract loadRest(signal: AbortSignal): AsyncIterable<unknown> | PromiseLike<unknown> | undefined;
+
+  private onSnapshot(items: T[]): void {
+    if (this.closed) return;
+    const capped = this.reconcile(items);
+    if (!capped) return this.settleReady?.();
+    const done = this.fillFromRest();
+    if (done) void done.then(() => this.settleReady?.());
+    else {
+      this.events.emit('gap', { reason: 'snapshot_capped', topic: this.topic, snapshotSize: items.length });
+      this.settleReady?.();
+    }
+  }
+
+  private onLive(item: T, info: FrameInfo): void {
+    if (!this.closed) this.apply(item, info);
+  }
+
+  private onSubscriptionState(state: SubscriptionState, error?: Error): void {
+    if (state === 'error' && error) {
+      this.settleReady?.(error);
+      this.events.emit('error', error);
+    } else if (state === 'unsubscribed' && !this.closed) {
+      this.close(); // the client was closed under us
+    }
+  }
+
+  /** Starts a REST fill if a source is configured; resolves when applied (errors are reported, never thrown). */
+  private fillFromRest(): Promise<void> | undefined {
+    this.fill?.abort();
+    const cancel = new AbortController();
+    const { signal, dispose } = linkedSignal(cancel.signal, this.storeOptions.restTimeoutMs ?? 30_000);
+    let source: AsyncIterable<unknown> | PromiseLike<unknown> | undefined;
+    try {
+      source = this.loadRest(signal);
+    } catch (cause) {
+      source = Promise.reject(cause);
+    }
+    if (!source) {
+      dispose();
+      return undefined;
+    }
+    const fill = { abort: () => cancel.abort() };
+    this.fill = fill;
+    const startedAt = this.sequence;
+    return collect(source, this.storeOptions.restLimit ?? 5_000)
+      .then(({ items, complete }) => {
+        if (signal.aborted || this.closed) return;
+        const seen = new Set<string>();
+        for (const item of items) {
+          const key = this.keyOf(item);
+          if (key === undefined) continue;
+          seen.add(key);
+          this.apply(item as T);
+        }
+        // A complete REST list is authoritative for everything that did not change since it was requested.
+        if (!complete) return;
+        for (const key of [...this.items.keys()]) {
+          if (!seen.has(key) && (this.touched.get(key) ?? 0) <= startedAt) this.remove(key);
+        }
+      })
+      .catch((cause: unknown) => {
+        if (cancel.signal.aborted || this.closed) return;
+        this.events.emit('error', new RealtimeError('gap_fill_failed', `REST gap-fill for ${this.topic} failed`, { topic: this.topic, cause }));
+      })
+      .finally(() => {
+        dispose();
+        if (this.fill === fill) this.fill = undefined;
+      });
+  }
+
+  /** Inserts or merges one item (see {@link mergeItems}); records the change for the next batch. */
+  protected upsert(key: string, incoming: T): T {
+    const existing = this.items.get(key);
+    const next = existing ? mergeItems(existing, incoming) : (safeAssign({}, incoming) as T);
+    this.items.set(key, next);
+    this.record(key, existing ? 'updated' : 'added', next);
+    return next;
+  }
+
+  protected remove(key: string): void {
+    const existing = this.items.get(key);
+    if (!existing) return;
+    this.items.delete(key);
+    this.touched.delete(key);
+    this.record(key, 'removed', existing);
+  }
+
+  private record(key: string, kind: Pending<T>['kind'], item: T): void {
+    this.sorted = undefined;
+    if (kind !== 'removed') this.touched.set(key, ++this.sequence);
+    const before = this.pending.get(key);
+    if (!before) this.pending.set(key, { kind, item });
+    else if (kind === 'removed') {
+      if (before.kind === 'added') this.pending.delete(key); // added and removed within one batch: nothing happened
+      else this.pending.set(key, { kind, item });
+    } else {
+      // added stays added; removed then back again is an update of what the listener knew.
+      this.pending.set(key, { kind: before.kind === 'added' ? 'added' : 'updated', item });
+    }
+    if (this.flushTimer === undefined) this.flushTimer = setTimeout(() => this.flush(), 0);
+  }
+
+  private flush(): void {
+    this.flushTimer = undefined;
+    if (this.pending.size === 0 || this.closed) return;
+    const change: LiveChange<T> = { added: [], updated: [], removed: [] };
+    for (const { kind, item } of this.pending.values()) change[kind].push(item);
+    this.pending = new Map();
+    this.events.emit('change', change);
+  }
+}
+
+/**
+ * Field-by-field merge of an incoming version into the known one, for the shapes the server mixes (protocol §7.7):
+ * - fields the incoming version omits are kept (an UPDATE carries no `snapshot.lead`/`requester`/`department`);
+ * - `snapshot` is merged one level deep for the same reason;
+ * - a populated document is not replaced by its bare id (snapshots carry `lead: "<id>"` where live frames carried
+ *   the lead itself);
+ * - `__proto__`, `constructor` and `prototype` keys are never copied.
+ */
+export function mergeItems<T extends Record<string, unknown>>(known: T, incoming: Record<string, unknown>): T {
+  const merged = safeAssign(known, incoming) as Record<string, unknown>;
+  for (const key of Object.keys(incoming)) {
+    if (!isSafeKey(key)) continue;
+    const before = known[key];
+    const after = incoming[key];
+    if (typeof after === 'string' && isPlainObject(before) && (before._id === after || before.id === after)) merged[key] = before;
+    else if (key === 'snapshot' && isPlainObject(before) && isPlainObject(after)) merged[key] = safeAssign(before, after);
+  }
+  return merged as T;
+}
+
+/** Epoch ms of an ISO date field; NaN when absent or unparsable. */
+export function timeOf(value: unknown): number {
+  return typeof value === 'string' ? Date.parse(value) : NaN;
+}
+
+async function collect(source: AsyncIterable<unknown> | PromiseLike<unknown>, limit: number): Promise<{ items: unknown[]; complete: boolean }> {
+  const items: unknown[] = [];
+  if (typeof (source as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
+    for await (const item of source as AsyncIterable<unknown>) {
+      if (items.length >= limit) return { items, complete: false };
+      items.push(item);
+    }
+    return { items, complete: true };
+  }
+  const value = await source;
+  if (Array.isArray(value)) return { items: value.slice(0, limit), complete: value.length <= limit };
+  if (isPlainObject(value)) {
+    const list = [value.requests, value.messages, value.items].find(Array.isArray) as unknown[] | undefined;
+    if (list) {
+      const count = typeof value.count === 'number' ? value.count : undefined;
+      return { items: list.slice(0, limit), complete: list.length <= limit && count !== undefined && list.length >= count };
+    }
+  }
+  throw new TypeError('the REST source returned neither an array, an async iterable nor a page object');
+}

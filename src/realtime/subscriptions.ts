@@ -1,0 +1,254 @@
+import { RealtimeError, SubscribeTimeoutError } from './errors.js';
+import { LIST_KINDS, type TopicKind } from './topics.js';
+import type { BadFrameReport, FrameInfo, SubscriptionHandlers, SubscriptionState } from './types.js';
+import { isRejection, type ItemCheck } from './validation.js';
+
+/** What the registry needs from the client that owns it. */
+export interface SubscriptionHost {
+  /** Sends a frame if the socket is open; false otherwise (the registry re-sends everything on the next open). */
+  send(frame: string): boolean;
+  readonly subscribeTimeoutMs: number;
+  readonly maxTopics: number;
+  reportBadFrame(report: BadFrameReport): void;
+  reportError(error: RealtimeError): void;
+}
+
+const subscribeFrame = (topic: string) => JSON.stringify({ action: 'subscribe', payload: { topic } });
+const unsubscribeFrame = (topic: string) => JSON.stringify({ action: 'unsubscribe', payload: { topic } });
+
+/**
+ * One `subscribe()` call. Several subscriptions may share a topic; the wire subscription lives as long as one of them.
+ *
+ * @example
+ * ```ts
+ * const sub = rt.subscribe(topics.requests(projectId), { update: (r) => console.log(r.request_id, r.status) });
+ * await sub.ready;      // first frame on the topic, or a SubscribeTimeoutError
+ * sub.unsubscribe();
+ * ```
+ */
+export class Subscription<T = unknown> {
+  /** Resolves on the first frame for this exact topic; rejects with {@link SubscribeTimeoutError}, or when closed first. */
+  readonly ready: Promise<void>;
+  /** @internal true from each (re)subscribe until the snapshot is routed to this subscription. */
+  awaitingSnapshot = true;
+  #current: SubscriptionState = 'subscribing';
+  #settle: ((error?: RealtimeError) => void) | undefined;
+  readonly #handlers: SubscriptionHandlers<T>;
+  readonly #check: ItemCheck | undefined;
+  readonly #registry: Subscriptions;
+
+  /** @internal use `RealtimeClient.subscribe`. */
+  constructor(
+    readonly topic: string,
+    readonly kind: TopicKind,
+    handlers: SubscriptionHandlers<T>,
+    check: ItemCheck | undefined,
+    registry: Subscriptions,
+  ) {
+    this.#handlers = handlers;
+    this.#check = check;
+    this.#registry = registry;
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#settle = (error) => {
+        this.#settle = undefined;
+        if (error) reject(error);
+        else resolve();
+      };
+    });
+    // Nobody is obliged to await `ready`: a rejection nobody observes must not crash the process.
+    this.ready.catch(() => {});
+  }
+
+  /** `subscribing` → `subscribed` (→ `subscribing` again while reconnecting), `error` after a timeout, `unsubscribed`. */
+  get state(): SubscriptionState {
+    return this.#current;
+  }
+
+  /** Stops delivery; the server is told once no other subscription holds the topic. Idempotent. */
+  unsubscribe(): void {
+    this.#registry.remove(this);
+  }
+
+  /** @internal */
+  setState(state: SubscriptionState, error?: RealtimeError): void {
+    if (state === this.#current) return;
+    this.#current = state;
+    if (state === 'subscribed') this.#settle?.();
+    else if (error) this.#settle?.(error);
+    this.#call(this.#handlers.state, state, error);
+  }
+
+  /** @internal hot path: every frame for this topic goes through here. */
+  receive(items: unknown[], info: FrameInfo): void {
+    const list = this.#check ? this.#validated(items) : (items as T[]);
+    const { snapshot, create, update } = this.#handlers;
+    if (info.snapshot && snapshot) return this.#call(snapshot, list, info);
+    const handler = info.method === 'UPDATE' ? update : create;
+    if (!handler) return;
+    for (let i = 0; i < list.length; i++) this.#call(handler, list[i] as T, info);
+  }
+
+  #validated(items: unknown[]): T[] {
+    const out: T[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const value = this.#check!(items[i]);
+      if (isRejection(value)) this.#registry.host.reportBadFrame({ reason: 'invalid_payload', topic: this.topic, detail: value.detail });
+      else out.push(value as T);
+    }
+    return out;
+  }
+
+  #call<A extends unknown[]>(handler: ((...args: A) => void) | undefined, ...args: A): void {
+    if (!handler) return;
+    try {
+      handler.apply(this.#handlers, args);
+    } catch (cause) {
+      this.#registry.host.reportError(
+        new RealtimeError('handler_error', `a handler for ${this.topic} threw`, { topic: this.topic, cause }),
+      );
+    }
+  }
+}
+
+interface TopicEntry {
+  readonly topic: string;
+  readonly list: boolean;
+  readonly subs: Subscription<any>[];
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * The set of topics the client wants, which is also the queue while disconnected: subscribing and unsubscribing
+ * only edit the set (deduplicated, bounded by `maxTopics`), and every open socket gets one subscribe per topic.
+ * @internal
+ */
+export class Subscriptions {
+  readonly #entries = new Map<string, TopicEntry>();
+
+  constructor(readonly host: SubscriptionHost) {}
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  add(sub: Subscription<any>): void {
+    let entry = this.#entries.get(sub.topic);
+    if (!entry) {
+      if (this.#entries.size >= this.host.maxTopics) {
+        throw new RealtimeError('too_many_topics', `more than ${this.host.maxTopics} topics`, { topic: sub.topic });
+      }
+      entry = { topic: sub.topic, list: LIST_KINDS.has(sub.kind), subs: [] };
+      this.#entries.set(sub.topic, entry);
+    }
+    entry.subs.push(sub);
+    // Also for a topic already held: the server keeps one registration but answers with a fresh snapshot, which
+    // is what the new subscription needs (it is routed only to subscriptions waiting for one).
+    this.#request(entry);
+  }
+
+  remove(sub: Subscription<any>): void {
+    const entry = this.#entries.get(sub.topic);
+    const index = entry ? entry.subs.indexOf(sub) : -1;
+    if (!entry || index < 0) return;
+    entry.subs.splice(index, 1);
+    sub.setState('unsubscribed', new RealtimeError('unsubscribed', `unsubscribed from ${sub.topic}`, { topic: sub.topic }));
+    if (entry.subs.length > 0) return;
+    clearTimeout(entry.timer);
+    this.#entries.delete(sub.topic);
+    this.host.send(unsubscribeFrame(sub.topic));
+  }
+
+  /** A socket opened: the server knows nothing of us, so every topic is subscribed again. */
+  onOpen(): void {
+    for (const entry of this.#entries.values()) {
+      for (const sub of entry.subs) sub.awaitingSnapshot = true;
+      this.#request(entry);
+    }
+  }
+
+  /** The socket is gone: every subscription waits for the snapshot of the next connection. */
+  onDrop(): void {
+    for (const entry of this.#entries.values()) {
+      clearTimeout(entry.timer);
+      entry.timer = undefined;
+      for (const sub of entry.subs) {
+        sub.awaitingSnapshot = true;
+        if (sub.state === 'subscribed') sub.setState('subscribing');
+      }
+    }
+  }
+
+  /** The client failed: pending `ready` promises reject with the reason; subscriptions stay for a later `connect()`. */
+  rejectPending(error: RealtimeError): void {
+    for (const entry of this.#entries.values()) {
+      for (const sub of entry.subs) if (sub.state === 'subscribing') sub.setState('error', error);
+    }
+  }
+
+  /** `close()`: every subscription ends; nothing is sent (the socket is closing anyway). */
+  clear(error: RealtimeError): void {
+    for (const entry of this.#entries.values()) {
+      clearTimeout(entry.timer);
+      for (const sub of entry.subs) sub.setState('unsubscribed', error);
+    }
+    this.#entries.clear();
+  }
+
+  /**
+   * Routes one publish frame. The payload is normalised to a list (`null` → `[]`, object → `[object]`). A CREATE is
+   * the snapshot when it is an array on a list topic, or the first frame after a subscribe on a single-item topic.
+   * Returns false when no subscription holds the topic (a frame in flight after an unsubscribe).
+   */
+  dispatch(topic: string, method: 'CREATE' | 'UPDATE', message: unknown): boolean {
+    const entry = this.#entries.get(topic);
+    if (!entry) return false;
+    const isArray = Array.isArray(message);
+    let items: unknown[];
+    if (isArray) items = message;
+    else if (message === null) items = [];
+    else if (typeof message === 'object') items = [message];
+    else {
+      this.host.reportBadFrame({ reason: 'bad_envelope', topic });
+      return true;
+    }
+    const subs = entry.subs;
+    let waiting = 0;
+    for (let i = 0; i < subs.length; i++) if (subs[i]!.awaitingSnapshot) waiting++;
+    const snapshot = method === 'CREATE' && (entry.list ? isArray : waiting > 0 || isArray);
+    const info: FrameInfo = { topic, method, snapshot };
+    if (!snapshot) {
+      for (let i = 0; i < subs.length; i++) subs[i]!.receive(items, info);
+      return true;
+    }
+    // Copy: a handler may unsubscribe (splicing `subs`) while we iterate.
+    for (const sub of subs.slice()) {
+      if (waiting > 0 && !sub.awaitingSnapshot) continue;
+      sub.awaitingSnapshot = false;
+      sub.setState('subscribed');
+      sub.receive(items, info);
+    }
+    if (!subs.some((s) => s.awaitingSnapshot)) {
+      clearTimeout(entry.timer);
+      entry.timer = undefined;
+    }
+    return true;
+  }
+
+  #request(entry: TopicEntry): void {
+    if (!this.host.send(subscribeFrame(entry.topic))) return;
+    clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => this.#timeout(entry), this.host.subscribeTimeoutMs);
+  }
+
+  #timeout(entry: TopicEntry): void {
+    entry.timer = undefined;
+    const error = new SubscribeTimeoutError(
+      'subscribe_timeout',
+      `no frame on ${entry.topic} within ${this.host.subscribeTimeoutMs} ms: the server refuses a subscription ` +
+        'silently (unknown project, not a member, conversation not visible)',
+      { topic: entry.topic },
+    );
+    for (const sub of entry.subs.slice()) if (sub.awaitingSnapshot && sub.state === 'subscribing') sub.setState('error', error);
+    this.host.reportError(error);
+  }
+}
