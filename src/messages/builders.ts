@@ -1,0 +1,432 @@
+/**
+ * Builders for widget messages. Each call returns a new, deeply frozen message whose own enumerable properties
+ * are exactly the JSON to send (methods live on the prototype), so `JSON.stringify(msg)`, `{ ...msg }` and
+ * `client.messages.send(id, msg)` all see the documented JSON. Every step is validated against the outbound
+ * schema, so a builder can only produce a message the widget renders correctly; otherwise it throws
+ * {@link InvalidMessageError} naming the path.
+ */
+import type * as z from 'zod/mini';
+import { InvalidMessageError } from './errors.js';
+import { safeParseWith } from './parse.js';
+import {
+  OutboundActionButtonSchema,
+  OutboundGalleryCardSchema,
+  OutboundMessageSchema,
+  OutboundTextButtonSchema,
+  OutboundUrlButtonSchema,
+  type LinkTarget,
+  type OutboundActionButton,
+  type OutboundButton,
+  type OutboundCommandMessage,
+  type OutboundFileMessage,
+  type OutboundFrameMessage,
+  type OutboundGalleryCard,
+  type OutboundGalleryMessage,
+  type OutboundHtmlMessage,
+  type OutboundImageMessage,
+  type OutboundMessage,
+  type OutboundRedirectMessage,
+  type OutboundTextButton,
+  type OutboundTextMessage,
+  type OutboundTtsMessage,
+  type OutboundUrlButton,
+  type OutboundUrlPreviewMessage,
+  type OutboundWaitCommand,
+} from './outbound.js';
+
+type Json = Record<string, unknown>;
+
+/** Methods every built message has. Each returns a new message; the receiver is never changed. */
+export interface MessageMethods<Self> {
+  /** Sets `text` (for media messages it is the caption; for a split message, what clients without split support show). */
+  withText(text: string): Self;
+  /** Sets `senderFullname`, the name shown above the bubble. */
+  withSender(fullname: string): Self;
+  /** Merges custom `attributes` (kept by the server and ignored by the widget unless it reads them). */
+  withAttributes(attributes: Json): Self;
+  /** `attributes.subtype = "info"`: hidden from end users; agents still see it. */
+  hidden(): Self;
+  /** Hides the widget's reply box until the next message; `placeholder` replaces its hint text. */
+  disableInput(placeholder?: string): Self;
+  /** Rewrites the user's name and/or email stored by the widget (`updateUserFullname`, `updateUserEmail`). */
+  updateUser(user: { fullname?: string; email?: string }): Self;
+  /** A mutable deep copy as a plain object (what `JSON.stringify` writes). */
+  toJSON(): OutboundMessage;
+}
+
+/** Methods of messages that can carry a row of buttons under the bubble. */
+export interface ButtonMethods<Self> {
+  /** Appends buttons (see {@link buttons}); quick replies and action buttons show only while this is the last message. */
+  buttons(...buttons: OutboundButton[]): Self;
+  /** Appends quick-reply buttons; a click sends the label as the user's reply. */
+  quickReplies(...labels: string[]): Self;
+}
+
+export interface TextMessageBuilder
+  extends Readonly<OutboundTextMessage>, MessageMethods<TextMessageBuilder>, ButtonMethods<TextMessageBuilder> {}
+export interface SplitMessageBuilder extends Readonly<OutboundTextMessage>, MessageMethods<SplitMessageBuilder> {}
+export interface ImageMessageBuilder
+  extends Readonly<OutboundImageMessage>, MessageMethods<ImageMessageBuilder>, ButtonMethods<ImageMessageBuilder> {}
+export interface FileMessageBuilder
+  extends Readonly<OutboundFileMessage>, MessageMethods<FileMessageBuilder>, ButtonMethods<FileMessageBuilder> {}
+export interface FrameMessageBuilder
+  extends Readonly<OutboundFrameMessage>, MessageMethods<FrameMessageBuilder>, ButtonMethods<FrameMessageBuilder> {}
+export interface HtmlMessageBuilder
+  extends Readonly<OutboundHtmlMessage>, MessageMethods<HtmlMessageBuilder>, ButtonMethods<HtmlMessageBuilder> {}
+export interface GalleryMessageBuilder extends Readonly<OutboundGalleryMessage>, MessageMethods<GalleryMessageBuilder> {}
+export interface RedirectMessageBuilder extends Readonly<OutboundRedirectMessage>, MessageMethods<RedirectMessageBuilder> {}
+export interface UrlPreviewMessageBuilder
+  extends Readonly<OutboundUrlPreviewMessage>, MessageMethods<UrlPreviewMessageBuilder>, ButtonMethods<UrlPreviewMessageBuilder> {}
+export interface TtsMessageBuilder
+  extends Readonly<OutboundTtsMessage>, MessageMethods<TtsMessageBuilder>, ButtonMethods<TtsMessageBuilder> {}
+
+/** Any built message. */
+export type MessageBuilder =
+  | TextMessageBuilder
+  | SplitMessageBuilder
+  | ImageMessageBuilder
+  | FileMessageBuilder
+  | FrameMessageBuilder
+  | HtmlMessageBuilder
+  | GalleryMessageBuilder
+  | RedirectMessageBuilder
+  | UrlPreviewMessageBuilder
+  | TtsMessageBuilder;
+
+function clone<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(clone) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Json = {};
+  for (const key of Object.keys(value)) out[key] = clone((value as Json)[key]);
+  return out as T;
+}
+
+function freeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const key of Object.keys(value)) freeze((value as Json)[key]);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function validated<S extends z.core.$ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = safeParseWith(schema, value, what);
+  if (!result.success) throw result.error;
+  return freeze(result.data);
+}
+
+/** Holds no fields of its own: the message's fields are assigned onto each instance. */
+class Built {
+  toJSON(): OutboundMessage {
+    return clone({ ...this }) as unknown as OutboundMessage;
+  }
+  withText(text: string) {
+    return this.derive((m) => (m['text'] = text));
+  }
+  withSender(fullname: string) {
+    return this.derive((m) => (m['senderFullname'] = fullname));
+  }
+  withAttributes(attributes: Json) {
+    return this.derive((m, attrs) => Object.assign(attrs, clone(attributes)));
+  }
+  hidden() {
+    return this.derive((m, attrs) => (attrs['subtype'] = 'info'));
+  }
+  disableInput(placeholder?: string) {
+    return this.derive((m, attrs) => {
+      attrs['disableInputMessage'] = true;
+      if (placeholder !== undefined) attrs['inputMessagePlaceholder'] = placeholder;
+    });
+  }
+  updateUser(user: { fullname?: string; email?: string }) {
+    return this.derive((m, attrs) => {
+      if (user.email !== undefined) attrs['updateUserEmail'] = user.email;
+      if (user.fullname !== undefined) attrs['updateUserFullname'] = user.fullname;
+    });
+  }
+  buttons(...list: OutboundButton[]) {
+    return this.derive((m, attrs) => {
+      const attachment = (attrs['attachment'] as Json | undefined) ?? { type: 'template', buttons: [] };
+      attachment['buttons'] = [...(attachment['buttons'] as unknown[]), ...clone(list)];
+      attrs['attachment'] = attachment;
+    });
+  }
+  quickReplies(...labels: string[]) {
+    return this.buttons(...labels.map((label) => buttons.text(label)));
+  }
+  /** Copies the message, lets `edit` change the copy (and its `attributes`, created on demand), validates, freezes. */
+  private derive(edit: (message: Json, attributes: Json) => void): this {
+    const message = clone({ ...this }) as Json;
+    const attributes = (message['attributes'] as Json | undefined) ?? {};
+    edit(message, attributes);
+    if (Object.keys(attributes).length > 0) message['attributes'] = attributes;
+    return create(message) as this;
+  }
+}
+
+function create(message: Json): Built {
+  const built = Object.assign(new Built(), validated(OutboundMessageSchema, message, 'invalid message'));
+  Object.freeze(built);
+  return built;
+}
+
+function withOptionalText(message: Json, text: string | undefined): Json {
+  return text === undefined ? message : { ...message, text };
+}
+
+/**
+ * A text message; `text` is markdown in the widget.
+ *
+ * @example
+ * ```ts
+ * text('Pick one').quickReplies('Yes', 'No').disableInput('Press a button');
+ * // {"type":"text","text":"Pick one","attributes":{"disableInputMessage":true,
+ * //  "inputMessagePlaceholder":"Press a button","attachment":{"type":"template","buttons":[…]}}}
+ * ```
+ */
+export function text(content: string): TextMessageBuilder {
+  return create({ type: 'text', text: content }) as unknown as TextMessageBuilder;
+}
+
+/**
+ * The message the widget sends back when an action button is clicked: `attributes.action` tells the bot what to do.
+ *
+ * @example
+ * ```ts
+ * actionMessage('Talk to a human', 'handoff'); // {"type":"text","text":"Talk to a human","attributes":{"action":"handoff"}}
+ * ```
+ */
+export function actionMessage(content: string, action: string): TextMessageBuilder {
+  return create({ type: 'text', text: content, attributes: { action } }) as unknown as TextMessageBuilder;
+}
+
+/**
+ * An image. The widget scales it to 130–230 px wide from `width`/`height`.
+ *
+ * @example
+ * ```ts
+ * image('https://example.com/logo.png', { width: 200, height: 200, text: 'Our logo' });
+ * ```
+ */
+export function image(
+  src: string,
+  options: { width?: number; height?: number; name?: string; text?: string } = {},
+): ImageMessageBuilder {
+  const { text: caption, ...metadata } = options;
+  return create(withOptionalText({ type: 'image', metadata: { src, ...metadata } }, caption)) as unknown as ImageMessageBuilder;
+}
+
+function fileName(src: string): string {
+  const path = src.split(/[?#]/)[0] ?? '';
+  return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1)) || 'file';
+}
+
+/**
+ * A document. The widget has no file card: it shows the text only, so `text` defaults to a markdown link
+ * `[name](src)` as the widget's own uploads do. `type` (the MIME type) is required: the widget crashes without it.
+ *
+ * @example
+ * ```ts
+ * file('https://example.com/report.pdf', { type: 'application/pdf' });
+ * // {"type":"file","text":"[report.pdf](https://example.com/report.pdf)","metadata":{"name":"report.pdf",…}}
+ * ```
+ */
+export function file(src: string, options: { type: string; name?: string; text?: string }): FileMessageBuilder {
+  const name = options.name ?? fileName(src);
+  const message = { type: 'file', text: options.text ?? `[${name}](${src})`, metadata: { name, src, type: options.type } };
+  return create(message) as unknown as FileMessageBuilder;
+}
+
+/**
+ * A voice/audio message, drawn as a waveform player (a `file` message with an audio MIME type; text is not shown).
+ *
+ * @example
+ * ```ts
+ * audio('https://example.com/hello.mp3'); // {"type":"file","metadata":{"src":"…","type":"audio/mpeg"}}
+ * ```
+ */
+export function audio(src: string, options: { type?: string; name?: string } = {}): FileMessageBuilder {
+  const type = options.type ?? 'audio/mpeg';
+  // Any other MIME type would make this a plain file message, which the widget shows as (empty) text.
+  if (!/^audio\//i.test(type)) throw new InvalidMessageError([{ path: 'metadata.type', message: 'must be an audio MIME type such as "audio/mpeg"' }]);
+  const metadata = options.name === undefined ? { src, type } : { name: options.name, src, type };
+  return create({ type: 'file', metadata }) as unknown as FileMessageBuilder;
+}
+
+/**
+ * Embedded content in a sandboxed iframe (videos, maps, small apps). `width`/`height` may be pixels or `"100%"`.
+ *
+ * @example
+ * ```ts
+ * frame('https://www.youtube.com/embed/H1WfFkp4puw', { text: 'This is a video!' });
+ * ```
+ */
+export function frame(
+  src: string,
+  options: { width?: number | string; height?: number | string; text?: string } = {},
+): FrameMessageBuilder {
+  const { text: caption, ...metadata } = options;
+  return create(withOptionalText({ type: 'frame', metadata: { src, ...metadata } }, caption)) as unknown as FrameMessageBuilder;
+}
+
+/**
+ * An HTML message. **Untrusted markup**: current widgets show it as plain text, but the agent app (chat21-ionic)
+ * injects it raw with `innerHTML`, so never put user-supplied content in it. Prefer markdown `text()`.
+ *
+ * @example
+ * ```ts
+ * html('<p><b>Opening hours</b></p>');
+ * ```
+ */
+export function html(markup: string): HtmlMessageBuilder {
+  return create({ type: 'html', text: markup }) as unknown as HtmlMessageBuilder;
+}
+
+/**
+ * One gallery card. `image` defaults to `''`, which the widget shows as an "image not available" placeholder.
+ *
+ * @example
+ * ```ts
+ * card({ title: 'Pro plan', description: '€10/month', image: 'https://example.com/pro.png',
+ *        buttons: [buttons.url('Details', 'https://example.com/pro')] });
+ * ```
+ */
+export function card(options: {
+  title?: string;
+  description?: string;
+  image?: string;
+  buttons?: OutboundButton[];
+}): OutboundGalleryCard {
+  const value = {
+    preview: { src: options.image ?? '' },
+    title: options.title,
+    description: options.description,
+    buttons: options.buttons,
+  };
+  for (const key of ['title', 'description', 'buttons'] as const) if (value[key] === undefined) delete value[key];
+  return validated(OutboundGalleryCardSchema, value, 'invalid gallery card');
+}
+
+/**
+ * A carousel of cards. Card buttons other than URL buttons are disabled unless this is the last message.
+ * (The agent app does not draw galleries.)
+ *
+ * @example
+ * ```ts
+ * gallery(card({ title: 'Basic' }), card({ title: 'Pro' }));
+ * ```
+ */
+export function gallery(...cards: OutboundGalleryCard[]): GalleryMessageBuilder {
+  const message = { type: 'gallery', attributes: { attachment: { type: 'gallery', gallery: clone(cards) } } };
+  return create(message) as unknown as GalleryMessageBuilder;
+}
+
+/**
+ * Not drawn: a widget that is open when it arrives navigates to `link` (new tab, host page, or in-widget panel).
+ *
+ * @example
+ * ```ts
+ * redirect('https://example.com/checkout', { target: 'parent' });
+ * ```
+ */
+export function redirect(link: string, options: { target?: LinkTarget } = {}): RedirectMessageBuilder {
+  return create({ type: 'redirect', metadata: { src: link, ...options } }) as unknown as RedirectMessageBuilder;
+}
+
+/**
+ * Citation cards for links (`url_preview`). Pass URLs (sent as one per line) or source objects in the widget's
+ * JSON form; missing titles are fetched by the widget.
+ *
+ * @example
+ * ```ts
+ * urlPreview(['https://example.com/a', 'https://example.com/b']);
+ * ```
+ */
+export function urlPreview(
+  sources: readonly string[] | readonly Json[],
+  options: { displayFields?: OutboundUrlPreviewMessage['displayFields']; backgroundColor?: string } = {},
+): UrlPreviewMessageBuilder {
+  const body = sources.every((s) => typeof s === 'string') ? sources.join('\n') : JSON.stringify(sources);
+  const message: Json = { type: 'url_preview', text: body };
+  if (options.displayFields) message['displayFields'] = options.displayFields;
+  if (options.backgroundColor !== undefined) message['previewBackgroundColor'] = options.backgroundColor;
+  return create(message) as unknown as UrlPreviewMessageBuilder;
+}
+
+/**
+ * Synthesised speech: the widget plays `src` and highlights `transcript` word by word.
+ *
+ * @example
+ * ```ts
+ * tts('https://example.com/answer.mp3', 'Your order has shipped.');
+ * ```
+ */
+export function tts(
+  src: string,
+  transcript: string,
+  options: { type?: string; voiceSettings?: Json } = {},
+): TtsMessageBuilder {
+  const metadata: Json = { src, type: options.type ?? 'audio/mpeg' };
+  if (options.voiceSettings) metadata['voiceSettings'] = options.voiceSettings;
+  return create({ type: 'tts', text: transcript, metadata }) as unknown as TtsMessageBuilder;
+}
+
+/**
+ * A pause between the parts of a {@link split} message; the widget shows "typing…" meanwhile.
+ *
+ * @example
+ * ```ts
+ * split(text('Hi'), wait(500), text('How can I help?'));
+ * ```
+ */
+export function wait(ms = 1000): OutboundWaitCommand {
+  return freeze({ type: 'wait', time: ms });
+}
+
+function isWait(part: unknown): part is OutboundWaitCommand {
+  return typeof part === 'object' && part !== null && (part as Json)['type'] === 'wait';
+}
+
+/**
+ * One message shown as a timed sequence. Parts alternate between messages and {@link wait}s (a leading wait is
+ * fine); quick replies and action buttons belong on the last part. `text` defaults to the parts' texts, one per
+ * line, for clients that do not split (change it with `.withText()`).
+ *
+ * @example
+ * ```ts
+ * split(text('Hi'), wait(500), text('How can I help?').quickReplies('Sales', 'Support'));
+ * ```
+ */
+export function split(...parts: (MessageBuilder | OutboundCommandMessage | OutboundWaitCommand)[]): SplitMessageBuilder {
+  const commands = parts.map((part) => (isWait(part) ? clone(part) : { type: 'message', message: clone({ ...part }) }));
+  const texts = parts.flatMap((part) => (!isWait(part) && typeof part.text === 'string' && part.type !== 'html' ? [part.text] : []));
+  return create(withOptionalText({ type: 'text', attributes: { commands } }, texts.join('\n') || undefined)) as unknown as SplitMessageBuilder;
+}
+
+/**
+ * Button factories for `.buttons(...)` and gallery cards. Each validates its input and names the bad field.
+ *
+ * @example
+ * ```ts
+ * text('How can we help?').buttons(
+ *   buttons.url('Docs', 'https://developer.tiledesk.com', { target: 'self' }),
+ *   buttons.action('Talk to a human', 'handoff', { showEcho: true }),
+ * );
+ * ```
+ */
+export const buttons = {
+  /** A quick reply: sends `label` as the user's message. */
+  text(label: string): OutboundTextButton {
+    return validated(OutboundTextButtonSchema, { type: 'text', value: label }, 'invalid button');
+  },
+  /** Opens `link`: `target` `blank` (default: new tab), `parent` (the host page) or `self` (a panel inside the widget). */
+  url(label: string, link: string, options: { target?: LinkTarget } = {}): OutboundUrlButton {
+    return validated(OutboundUrlButtonSchema, { type: 'url', value: label, link, ...options }, 'invalid button');
+  },
+  /** Sends `label` with `attributes.action = action`; without `showEcho` the click is hidden from the chat. */
+  action(label: string, action: string, options: { showEcho?: boolean } = {}): OutboundActionButton {
+    const button: Json = { type: 'action', value: label, action };
+    if (options.showEcho !== undefined) button['show_echo'] = options.showEcho;
+    return validated(OutboundActionButtonSchema, button, 'invalid button');
+  },
+};

@@ -1,0 +1,114 @@
+import type { InboundCommand, InboundMessage } from './inbound.js';
+import { parseInboundMessage } from './parse.js';
+
+/** The wait the widget assumes when a `wait` command has no `time` (chat21-web-widget `addCommandMessage`). */
+export const DEFAULT_WAIT_MS = 1000;
+
+/** Gap the widget puts between parts replayed from history, where waits are skipped. */
+const HISTORY_STEP_MS = 100;
+
+/** One step of a split message as the widget plays it; `at` is ms after the message arrived. */
+export type ExpandedStep =
+  /** The widget shows "typing…" for `duration` ms (live only). */
+  | { type: 'typing'; index: number; at: number; duration: number }
+  /** A part becomes visible. `message` is the part as the widget builds it (envelope and attributes inherited). */
+  | { type: 'message'; index: number; at: number; message: InboundMessage }
+  /**
+   * The widget stops here and shows nothing more: at a command type it does not know (tybot's voice `settings`),
+   * or where its own code throws (a message two places after a wait, an empty list, a `message` command without one).
+   */
+  | { type: 'stop'; index: number; at: number; reason: 'unsupported-command' | 'widget-error'; detail: string };
+
+export interface ExpandOptions {
+  /**
+   * `live` (default): the message arrived while the widget was open; waits show "typing…" and delay the parts.
+   * `history`: replayed from the conversation history; waits are skipped and parts are 100 ms apart.
+   */
+  mode?: 'live' | 'history';
+  /** Duration of a `wait` without `time`; defaults to {@link DEFAULT_WAIT_MS}. */
+  defaultWaitMs?: number;
+}
+
+const ENVELOPE = ['language', 'recipient', 'recipient_fullname', 'sender', 'sender_fullname', 'senderFullname', 'channel_type', 'status'] as const;
+
+/** Builds a part the way the widget does: inherited envelope, parent attributes under the part's own, `uid = parent_index`. */
+function part(parent: InboundMessage, command: InboundCommand, index: number, timestamp: number | undefined): InboundMessage {
+  const own = command.message ?? {};
+  const out: Record<string, unknown> = { ...own };
+  if (typeof own.text === 'string') out['text'] = own.text.trim();
+  for (const key of ENVELOPE) if (parent[key] !== undefined) out[key] = parent[key];
+  const parentUid = parent.uid ?? parent.message_id ?? parent._id;
+  if (parentUid) out['uid'] = `${parentUid}_${index}`;
+  if (timestamp !== undefined) out['timestamp'] = timestamp;
+  // The widget marks parts with `commands: true`; leave that out so a part is not mistaken for a split message.
+  const { commands: _commands, ...inherited } = parent.attributes ?? {};
+  out['attributes'] = { ...inherited, ...(own.attributes ?? {}), ...(parentUid ? { parentUid } : {}) };
+  return out as InboundMessage;
+}
+
+/**
+ * The timed sequence the widget shows for a split message (`attributes.commands`): "typing…" for each wait,
+ * then each part, with the widget's own quirks (default wait, inherited attributes, where it stops). A message
+ * without commands expands to itself.
+ *
+ * @throws {InvalidMessageError} when `message` is not a message any sender produces.
+ * @example
+ * ```ts
+ * for (const step of expandCommands(message)) {
+ *   if (step.type === 'typing') showTyping(step.at, step.duration);
+ *   if (step.type === 'message') schedule(step.at, () => render(classify(step.message)));
+ * }
+ * ```
+ */
+export function expandCommands(message: unknown, options: ExpandOptions = {}): ExpandedStep[] {
+  const parent = parseInboundMessage(message);
+  const commands = parent.attributes?.commands;
+  if (!Array.isArray(commands)) return [{ type: 'message', index: 0, at: 0, message: parent }];
+
+  const live = options.mode !== 'history';
+  const defaultWait = options.defaultWaitMs ?? DEFAULT_WAIT_MS;
+  const timestamps: (number | undefined)[] = [];
+  const steps: ExpandedStep[] = [];
+  let at = 0;
+  let shown = 0;
+  const stop = (index: number, reason: 'unsupported-command' | 'widget-error', detail: string) =>
+    steps.push({ type: 'stop', index, at, reason, detail });
+
+  if (commands.length === 0) stop(0, 'widget-error', 'an empty commands list: the widget reads commands[0].type and throws');
+  for (let i = 0; i < commands.length; i++) {
+    const command = commands[i]!;
+    if (command.type === 'wait') {
+      const duration = typeof command.time === 'number' && command.time >= 0 ? command.time : defaultWait;
+      if (live) {
+        steps.push({ type: 'typing', index: i, at, duration });
+        at += duration;
+      }
+      continue;
+    }
+    if (command.type !== 'message') {
+      stop(i, 'unsupported-command', `the widget does not handle "${command.type}" commands and stops here`);
+      break;
+    }
+    if (!command.message) {
+      stop(i, 'widget-error', 'a message command without a message: the widget throws');
+      break;
+    }
+    let timestamp = parent.timestamp ?? undefined;
+    if (i >= 2) {
+      const earlier = commands[i - 2]!;
+      if (earlier.type !== 'message' || !earlier.message) {
+        stop(i, 'widget-error', `commands[${i - 2}] is not a message: the widget throws reading its timestamp`);
+        break;
+      }
+      const base = timestamps[i - 2];
+      // The widget treats a missing or zero wait as 1000 ms when it stamps the next part.
+      const gap = live ? commands[i - 1]!.time || DEFAULT_WAIT_MS : HISTORY_STEP_MS;
+      timestamp = base === undefined ? undefined : base + gap;
+    }
+    timestamps[i] = timestamp;
+    if (!live) at = shown * HISTORY_STEP_MS;
+    steps.push({ type: 'message', index: i, at, message: part(parent, command, i, timestamp) });
+    shown++;
+  }
+  return steps;
+}

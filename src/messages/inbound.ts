@@ -1,0 +1,147 @@
+/**
+ * Inbound (lenient) schemas: what real senders produce and the server relays. Every object keeps unknown
+ * fields, every optional field also accepts `null`, and field types are widened to what has been observed
+ * (tybot's button `attributes: ""`, frame `width: "100%"`, voice `settings` commands, `json_buttons` strings,
+ * status as a string, …). Parsing returns the same data it was given, so nothing a sender put there is lost.
+ */
+import * as z from 'zod/mini';
+
+const maybe = <T extends z.core.SomeType>(schema: T) => z.optional(z.nullable(schema));
+const str = () => maybe(z.string());
+const numberOrString = () => maybe(z.union([z.number(), z.string()]));
+const record = () => maybe(z.looseObject({}));
+
+export const InboundButtonSchema = z.looseObject({
+  type: str(),
+  value: str(),
+  link: str(),
+  target: str(),
+  action: str(),
+  show_echo: maybe(z.boolean()),
+  alias: str(),
+  uid: str(),
+  attributes: z.optional(z.unknown()),
+});
+
+export const InboundMetadataSchema = z.looseObject({
+  src: str(),
+  name: str(),
+  type: str(),
+  width: numberOrString(),
+  height: numberOrString(),
+  size: numberOrString(),
+  uid: str(),
+  downloadURL: str(),
+  target: str(),
+  button: maybe(z.boolean()),
+  voiceSettings: z.optional(z.unknown()),
+  displayFields: z.optional(z.unknown()),
+  previewBackgroundColor: str(),
+});
+
+export const InboundGalleryCardSchema = z.looseObject({
+  preview: maybe(InboundMetadataSchema),
+  title: str(),
+  description: str(),
+  buttons: maybe(z.array(InboundButtonSchema)),
+});
+
+export const InboundAttachmentSchema = z.looseObject({
+  type: str(),
+  buttons: maybe(z.array(InboundButtonSchema)),
+  gallery: maybe(z.array(InboundGalleryCardSchema)),
+  json_buttons: str(),
+  json_gallery: str(),
+});
+
+export const InboundMessageLabelSchema = z.looseObject({
+  key: str(),
+  parameters: record(),
+});
+
+function attributesSchema<C extends z.core.SomeType>(commands: C) {
+  return z.looseObject({
+    subtype: str(),
+    messagelabel: maybe(InboundMessageLabelSchema),
+    attachment: maybe(InboundAttachmentSchema),
+    commands,
+    disableInputMessage: maybe(z.boolean()),
+    inputMessagePlaceholder: str(),
+    updateUserFullname: str(),
+    updateUserEmail: str(),
+    action: str(),
+    parentUid: str(),
+    tempUID: str(),
+    flowAttributes: record(),
+    sourcePage: str(),
+    sourceTitle: str(),
+    updateconversation: maybe(z.boolean()),
+    type: str(),
+  });
+}
+
+const content = {
+  type: str(),
+  text: str(),
+  metadata: maybe(InboundMetadataSchema),
+};
+
+/** A message inside a `message` command (tybot adds `_tdJSONCondition`, kept like any unknown field). */
+export const InboundCommandMessageSchema = z.looseObject({
+  ...content,
+  attributes: maybe(attributesSchema(z.optional(z.unknown()))),
+});
+
+/**
+ * One entry of `attributes.commands`. `type` stays an open string: besides `message` and `wait`, tybot's voice
+ * actions emit `settings` commands, at which the web widget stops processing the list.
+ */
+export const InboundCommandSchema = z.looseObject({
+  type: z.string(),
+  message: maybe(InboundCommandMessageSchema),
+  time: maybe(z.number()),
+});
+
+export const InboundAttributesSchema = attributesSchema(
+  // The widget itself rewrites `commands` to `true` on the parts it splits off, so accept that too.
+  z.optional(z.union([z.array(InboundCommandSchema), z.boolean()])),
+);
+
+/**
+ * A message as received: a REST/WebSocket message document from tiledesk-server, a chat21 envelope as the
+ * widget gets it, or a body as a chatbot posts it. Unknown fields (`request`, `_tdActionType`, …) are kept.
+ */
+export const InboundMessageSchema = z.looseObject({
+  _id: str(),
+  uid: str(),
+  message_id: str(),
+  ...content,
+  attributes: maybe(InboundAttributesSchema),
+  sender: str(),
+  senderFullname: str(),
+  sender_fullname: str(),
+  recipient: str(),
+  recipient_fullname: str(),
+  recipientFullname: str(),
+  channel_type: str(),
+  status: numberOrString(),
+  timestamp: maybe(z.number()),
+  language: str(),
+  id_project: str(),
+  createdBy: str(),
+  createdAt: str(),
+  updatedAt: str(),
+  channel: maybe(z.looseObject({ name: str() })),
+  isSender: maybe(z.boolean()),
+  request: z.optional(z.unknown()),
+});
+
+export type InboundButton = z.output<typeof InboundButtonSchema>;
+export type InboundMetadata = z.output<typeof InboundMetadataSchema>;
+export type InboundGalleryCard = z.output<typeof InboundGalleryCardSchema>;
+export type InboundAttachment = z.output<typeof InboundAttachmentSchema>;
+export type InboundMessageLabel = z.output<typeof InboundMessageLabelSchema>;
+export type InboundAttributes = z.output<typeof InboundAttributesSchema>;
+export type InboundCommand = z.output<typeof InboundCommandSchema>;
+export type InboundCommandMessage = z.output<typeof InboundCommandMessageSchema>;
+export type InboundMessage = z.output<typeof InboundMessageSchema>;
