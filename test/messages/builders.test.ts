@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import {
+  InvalidMessageError,
+  actionMessage,
+  audio,
+  buttons,
+  card,
+  file,
+  frame,
+  gallery,
+  html,
+  image,
+  parseOutboundMessage,
+  redirect,
+  split,
+  text,
+  tts,
+  urlPreview,
+  wait,
+  type MessageBuilder,
+  type OutboundMessage,
+} from '../../src/messages/index.js';
+import { TiledeskError } from '../../src/shared/errors.js';
+
+const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
+
+function thrown(fn: () => unknown): InvalidMessageError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof InvalidMessageError) return error;
+    throw error;
+  }
+  throw new Error('expected an InvalidMessageError');
+}
+
+describe('builders produce plain, valid, immutable messages', () => {
+  const samples: [string, () => MessageBuilder][] = [
+    ['text', () => text('Pick one').quickReplies('Yes', 'No')],
+    ['image', () => image('https://example.com/a.png', { width: 200 })],
+    ['file', () => file('https://example.com/files/report%202024.pdf?dl=1', { type: 'application/pdf' })],
+    ['audio', () => audio('https://example.com/a.ogg', { type: 'audio/ogg' })],
+    ['frame', () => frame('https://example.com/map', { width: '100%', height: 300 })],
+    ['html', () => html('<p>Hi</p>')],
+    ['gallery', () => gallery(card({ title: 'A', image: 'https://example.com/a.png' }), card({ title: 'B' }))],
+    ['redirect', () => redirect('https://example.com/pay', { target: 'self' })],
+    ['url_preview', () => urlPreview(['https://example.com/a', 'https://example.com/b'], { displayFields: { image: false } })],
+    ['tts', () => tts('https://example.com/a.mp3', 'Your order has shipped.')],
+    ['split', () => split(text('Hi'), wait(500), text('How can I help?').quickReplies('Sales'))],
+    ['action message', () => actionMessage('Talk to a human', 'handoff').hidden()],
+  ];
+
+  it.each(samples)('%s: JSON is the message, and it parses as outbound', (_name, build) => {
+    const message = build();
+    expect(parseOutboundMessage(plain(message))).toStrictEqual(plain(message));
+    expect(plain(message)).toStrictEqual(plain(message.toJSON()));
+    expect({ ...message }).toEqual(plain(message));
+  });
+
+  it.each(samples)('%s: is deeply frozen, and toJSON() is a mutable copy', (_name, build) => {
+    const message = build() as unknown as Record<string, unknown>;
+    expect(Object.isFrozen(message)).toBe(true);
+    for (const value of Object.values(message)) if (typeof value === 'object') expect(Object.isFrozen(value)).toBe(true);
+    const copy = (build().toJSON() as unknown) as Record<string, unknown>;
+    copy['text'] = 'changed';
+    expect(message['text']).not.toBe('changed');
+  });
+
+  it('is assignable where an OutboundMessage is expected (e.g. a REST send body)', () => {
+    const body: OutboundMessage = text('Hello').withSender('Support bot');
+    expect(plain(body)).toEqual({ type: 'text', text: 'Hello', senderFullname: 'Support bot' });
+  });
+
+  it('never changes the message a method is called on', () => {
+    const base = text('Pick one').quickReplies('Yes');
+    const more = base.quickReplies('No');
+    const hidden = base.hidden();
+    expect(plain(base)).toEqual({ type: 'text', text: 'Pick one', attributes: { attachment: { type: 'template', buttons: [{ type: 'text', value: 'Yes' }] } } });
+    expect((more.attributes?.attachment?.buttons ?? []).map((b) => b.value)).toEqual(['Yes', 'No']);
+    expect(hidden.attributes?.subtype).toBe('info');
+    expect(more.attributes?.subtype).toBeUndefined();
+  });
+});
+
+describe('builder defaults', () => {
+  it('file: text is a markdown link to the file, as the widget’s own uploads write it, and name comes from the URL', () => {
+    const message = file('https://example.com/files/report%202024.pdf?dl=1', { type: 'application/pdf' });
+    expect(message.metadata.name).toBe('report 2024.pdf');
+    expect(message.text).toBe('[report 2024.pdf](https://example.com/files/report%202024.pdf?dl=1)');
+  });
+
+  it('audio: a file message with an audio MIME type, audio/mpeg unless told otherwise', () => {
+    expect(plain(audio('https://example.com/a.mp3'))).toEqual({ type: 'file', metadata: { src: 'https://example.com/a.mp3', type: 'audio/mpeg' } });
+  });
+
+  it('split: the fallback text is the parts’ texts, one per line, html parts left out', () => {
+    expect(split(text('Hi'), wait(1), html('<b>x</b>'), wait(1), image('https://example.com/a.png', { text: 'Look' })).text).toBe('Hi\nLook');
+  });
+
+  it('split: wait() defaults to the widget’s 1000 ms', () => {
+    expect(wait()).toEqual({ type: 'wait', time: 1000 });
+  });
+
+  it('buttons.url without target leaves it out (the widget opens a new tab)', () => {
+    expect(buttons.url('Docs', 'https://example.com')).toEqual({ type: 'url', value: 'Docs', link: 'https://example.com' });
+  });
+
+  it('buttons.action without showEcho leaves it out (the click is a hidden info message)', () => {
+    expect(buttons.action('Go', 'go')).toEqual({ type: 'action', value: 'Go', action: 'go' });
+  });
+
+  it('card without image uses the placeholder preview', () => {
+    expect(card({ title: 'A' })).toEqual({ preview: { src: '' }, title: 'A' });
+  });
+
+  it('urlPreview with source objects sends them as a JSON array', () => {
+    const sources = [{ source_name: 'https://example.com/a', source_file_name: 'A' }];
+    expect(JSON.parse(urlPreview(sources).text)).toEqual(sources);
+  });
+
+  it('withAttributes keeps custom attributes next to the widget ones', () => {
+    const message = text('x').disableInput().withAttributes({ orderId: 7 });
+    expect(message.attributes).toEqual({ disableInputMessage: true, orderId: 7 });
+  });
+});
+
+describe('builders refuse what the widget would not render, naming the field', () => {
+  it.each([
+    ['text("")', () => text(''), 'text'],
+    ['image("")', () => image(''), 'metadata.src'],
+    ['image with a zero width', () => image('https://example.com/a.png', { width: 0 }), 'metadata.width'],
+    ['file with an empty MIME type', () => file('https://example.com/a.pdf', { type: '' }), 'metadata.type'],
+    ['audio with a video MIME type', () => audio('https://example.com/a.mp4', { type: 'video/mp4' }), 'metadata.type'],
+    ['frame with a relative src', () => frame('/embed/1'), 'metadata.src'],
+    ['redirect without scheme', () => redirect('tiledesk.com'), 'metadata.src'],
+    ['buttons.url with a bare domain', () => buttons.url('Docs', 'docs.example.com'), 'link'],
+    ['buttons.url with an unknown target', () => buttons.url('Docs', 'https://example.com', { target: 'top' as never }), 'target'],
+    ['buttons.text with a blank label', () => buttons.text(' '), 'value'],
+    ['buttons.action without action', () => buttons.action('Go', ''), 'action'],
+    ['card with a bad image', () => card({ image: 'a.png' }), 'preview.src'],
+    ['gallery without cards', () => gallery(), 'attributes.attachment.gallery'],
+    ['.buttons() with no button', () => text('x').buttons(), 'attributes.attachment.buttons'],
+    ['.buttons() with a raw invalid button', () => text('x').quickReplies('a', 'b').buttons({ type: 'url', value: 'Docs' } as never), 'attributes.attachment.buttons[2].link'],
+    ['.updateUser() with an invalid email', () => text('x').updateUser({ email: 'andrea' }), 'attributes.updateUserEmail'],
+    ['.withSender("")', () => text('x').withSender(''), 'senderFullname'],
+    ['split with two waits in a row', () => split(text('a'), wait(1), wait(2), text('b')), 'attributes.commands[2]'],
+    ['split with quick replies before the last part', () => split(text('a').quickReplies('x'), wait(1), text('b')), 'attributes.commands[0].message.attributes.attachment.buttons[0]'],
+    ['split of a split', () => split(split(text('a'))), 'attributes.commands[0].message.attributes.commands'],
+    ['.buttons() on a split message', () => (split(text('a')) as unknown as ReturnType<typeof text>).buttons(buttons.text('x')), 'attributes.attachment'],
+  ])('%s → %s', (_what, build, path) => {
+    const error = thrown(build);
+    expect(error).toBeInstanceOf(TiledeskError);
+    expect(error.code).toBe('invalid_message');
+    expect(error.path).toBe(path);
+  });
+
+  it('error JSON carries the path and every issue', () => {
+    const error = thrown(() => text('x').buttons({ type: 'url', value: 'a' } as never, { type: 'url', value: 'b', link: 'x' } as never));
+    expect(error.toJSON()).toMatchObject({
+      name: 'InvalidMessageError',
+      code: 'invalid_message',
+      path: 'attributes.attachment.buttons[0].link',
+      issues: [
+        { path: 'attributes.attachment.buttons[0].link', message: 'is required' },
+        { path: 'attributes.attachment.buttons[1].link', message: expect.stringContaining('http(s)') },
+      ],
+    });
+  });
+});
