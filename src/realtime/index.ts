@@ -38,7 +38,7 @@ export type {
   ValidationOption,
 } from './types.js';
 export { mergeItems } from './live-store.js';
-export type { LiveChange, LiveGap, LiveRestSource, LiveStore, LiveStoreEvents, LiveStoreOptions } from './live-store.js';
+export type { LiveChange, LiveGap, LiveRestCallOptions, LiveRestSource, LiveStore, LiveStoreEvents, LiveStoreOptions } from './live-store.js';
 export { isOpenRequest, LiveRequests } from './live-requests.js';
 export type { LiveRequestsOptions } from './live-requests.js';
 export { LiveMessages } from './live-messages.js';

@@ -86,6 +86,6 @@ export class LiveMessages extends LiveStore<RealtimeMessage> {
   }
 
   protected loadRest(signal: AbortSignal) {
-    return this.options.rest?.messages?.list(this.requestId, { projectId: this.projectId, signal });
+    return this.options.rest?.messages?.list(this.requestId, {}, { projectId: this.projectId, signal });
   }
 }

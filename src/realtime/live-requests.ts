@@ -93,6 +93,6 @@ export class LiveRequests extends LiveStore<RealtimeRequest> {
   }
 
   protected loadRest(signal: AbortSignal) {
-    return this.options.rest?.requests?.list({ projectId: this.projectId, signal });
+    return this.options.rest?.requests?.list({ limit: 100 }, { projectId: this.projectId, signal });
   }
 }

@@ -6,28 +6,34 @@ import { RealtimeError } from './errors.js';
 import type { Subscription } from './subscriptions.js';
 import type { FrameInfo, SubscriptionState } from './types.js';
 
+/** Per-call options the live stores pass to REST calls. */
+export interface LiveRestCallOptions {
+  projectId: string;
+  signal?: AbortSignal;
+}
+
 /**
  * The REST calls live stores use to fill what a capped realtime snapshot hides (100 requests, the oldest 300
- * messages). Structural on purpose: any client with these two methods works, including a `TiledeskClient`.
- * A call may return an async iterable (read to the end: the complete list), an array (complete), or a page object
- * `{ requests | messages | items: [...], count? }` (complete only when it holds `count` items).
+ * messages). Structural on purpose: `TiledeskClient` satisfies it as is (`{ rest: client }`), and so does any
+ * object with these methods. A call may return an async iterable (read to the end: the complete list), an array
+ * (complete), or a page object `{ requests | messages | items: [...], count? }` (complete only with all `count` items).
  *
  * @example
  * ```ts
- * const rest: LiveRestSource = {
- *   requests: { list: ({ projectId, signal }) => client.requests.list({ projectId, signal }) },
- *   messages: { list: (requestId, { projectId, signal }) => client.messages.list(requestId, { projectId, signal }) },
+ * const live = new LiveRequests(rt, projectId, { rest: client }); // client: TiledeskClient
+ * const custom: LiveRestSource = {
+ *   messages: { list: (requestId, _params, { projectId, signal }) => myFetchAllMessages(projectId, requestId, signal) },
  * };
  * ```
  */
 export interface LiveRestSource {
   requests?: {
-    /** The project's open conversations (the REST default filter of `GET /<pid>/requests`), all pages. */
-    list(query: { projectId: string; signal?: AbortSignal }): AsyncIterable<unknown> | PromiseLike<unknown>;
+    /** The project's open conversations (the server's default filter of `GET /<pid>/requests`), every page. */
+    list(query: { limit?: number }, options: LiveRestCallOptions): AsyncIterable<unknown> | PromiseLike<unknown>;
   };
   messages?: {
-    /** Every message of a conversation, oldest first (`GET /<pid>/requests/<rid>/messages`, which has no limit). */
-    list(requestId: string, options: { projectId: string; signal?: AbortSignal }): AsyncIterable<unknown> | PromiseLike<unknown>;
+    /** Every message of a conversation, oldest first (`GET /<pid>/requests/<rid>/messages` has no limit). */
+    list(requestId: string, params: Record<string, never>, options: LiveRestCallOptions): AsyncIterable<unknown> | PromiseLike<unknown>;
   };
 }
 

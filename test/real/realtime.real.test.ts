@@ -1,0 +1,253 @@
+/**
+ * The realtime client and live stores against a real Tiledesk server (`npm run test:real`, TILEDESK_REAL_URL):
+ * snapshots and live CREATE/UPDATE on requests and messages, the close flow, heartbeats keeping a socket open past
+ * the server's 60 s idle kill, silent refusal turned into a typed timeout, 401 and guest-token handshakes, and REST
+ * gap-fill beyond the 300-message snapshot cap.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TiledeskClient } from '../../src/index.js';
+import {
+  LiveMessages,
+  LiveRequests,
+  RealtimeAuthError,
+  RealtimeClient,
+  SubscribeTimeoutError,
+  topics,
+  type ConnectionState,
+  type RealtimeMessage,
+  type RealtimeRequest,
+} from '../../src/realtime/index.js';
+import { realTarget } from '../helpers/target.js';
+
+const target = realTarget();
+const baseUrl = target?.url ?? '';
+const wsUrl = target?.wsUrl ?? '';
+const stamp = `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+
+interface Account {
+  email: string;
+  password: string;
+  token: string;
+  projectId: string;
+}
+
+let owner: Account;
+let stranger: Account;
+const clients: RealtimeClient[] = [];
+
+async function api<T>(path: string, init: { method?: string; token?: string; body?: unknown } = {}): Promise<T> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: { 'Content-Type': 'application/json', ...(init.token ? { Authorization: init.token } : {}) },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path} → ${res.status}`);
+  return JSON.parse(text) as T;
+}
+
+async function account(name: string, reuse = false): Promise<Account> {
+  const email = reuse && target?.email ? target.email : `sdk-rt-${name}-${stamp}@example.com`;
+  const password = reuse && target?.password ? target.password : `Pw-${stamp}!`;
+  if (!(reuse && target?.email)) await api('/auth/signup', { body: { email, password, firstname: 'Rt', lastname: name } });
+  const { token } = await api<{ token: string }>('/auth/signin', { body: { email, password } });
+  const projectId =
+    reuse && target?.projectId ? target.projectId : (await api<{ _id: string }>('/projects', { token, body: { name: `sdk-rt-${stamp}` } }))._id;
+  return { email, password, token, projectId };
+}
+
+const createRequest = (a: Account, text = 'hello') =>
+  api<RealtimeRequest>(`/${a.projectId}/requests`, { token: a.token, body: { first_text: text } });
+const sendMessage = (a: Account, requestId: string, text: string) =>
+  api<RealtimeMessage>(`/${a.projectId}/requests/${requestId}/messages`, { token: a.token, body: { text } });
+const closeRequest = (a: Account, requestId: string) =>
+  api<RealtimeRequest>(`/${a.projectId}/requests/${requestId}/close`, { token: a.token, method: 'PUT', body: {} });
+
+function client(options: Partial<ConstructorParameters<typeof RealtimeClient>[0]> = {}): RealtimeClient {
+  const rt = new RealtimeClient({ url: wsUrl, token: owner.token, environment: null, ...options });
+  clients.push(rt);
+  return rt;
+}
+
+/** Resolves with the first value `pick` returns for an event, or rejects after `ms`. */
+function waitFor<T>(subscribe: (listener: () => void) => () => void, pick: () => T | undefined, ms = 10_000, what = 'condition'): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const value = pick();
+      if (value === undefined) return;
+      clearTimeout(timer);
+      off();
+      resolve(value);
+    };
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, ms);
+    const off = subscribe(check);
+    check();
+  });
+}
+
+beforeAll(async () => {
+  if (!target) throw new Error('TILEDESK_REAL_URL is not set: run this file through `npm run test:real`');
+  owner = await account('owner', true);
+  stranger = await account('stranger');
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((rt) => rt.close()));
+});
+
+describe('requests topic', () => {
+  it('snapshot holds open requests; live CREATE adds, close (UPDATE 1000) removes', async () => {
+    const existing = await createRequest(owner, 'before subscribe');
+    const rt = client();
+    const live = new LiveRequests(rt, owner.projectId);
+    await live.ready;
+    expect(live.get(existing.request_id)?.first_text).toBe('before subscribe');
+
+    const created = await createRequest(owner, 'after subscribe');
+    const added = await waitFor((l) => live.on('change', l), () => live.get(created.request_id), 10_000, 'live CREATE');
+    // Live CREATE frames are populated: the lead is a document, not an id.
+    expect(typeof added.lead).toBe('object');
+
+    await closeRequest(owner, created.request_id);
+    await waitFor((l) => live.on('change', l), () => (live.get(created.request_id) ? undefined : true), 10_000, 'close UPDATE');
+    expect(live.get(existing.request_id)).toBeDefined();
+    live.close();
+  });
+
+  it('delivers snapshot, CREATE and UPDATE frames to typed handlers', async () => {
+    const rt = client();
+    const seen: string[] = [];
+    let snapshotIsArray = false;
+    const sub = rt.subscribe(topics.requests(owner.projectId), {
+      snapshot: (items) => {
+        snapshotIsArray = Array.isArray(items);
+        seen.push('snapshot');
+      },
+      create: (r) => seen.push(`create:${r.request_id}`),
+      update: (r) => seen.push(`update:${r.request_id}:${r.status}`),
+    });
+    await sub.ready;
+    expect(sub.state).toBe('subscribed');
+    expect(snapshotIsArray).toBe(true);
+    const req = await createRequest(owner, 'typed');
+    await closeRequest(owner, req.request_id);
+    await poll(() => seen.includes(`update:${req.request_id}:1000`));
+    expect(seen[0]).toBe('snapshot');
+    expect(seen).toContain(`create:${req.request_id}`);
+    expect(seen.indexOf(`create:${req.request_id}`)).toBeLessThan(seen.indexOf(`update:${req.request_id}:1000`));
+  });
+});
+
+describe('messages topic', () => {
+  it('snapshot + live CREATE, and the close flow adds the system message', async () => {
+    const req = await createRequest(owner, 'conversation');
+    await sendMessage(owner, req.request_id, 'first');
+    const rt = client();
+    const live = new LiveMessages(rt, owner.projectId, req.request_id);
+    await live.ready;
+    expect(live.list().map((m) => m.text)).toEqual(['first']);
+
+    await sendMessage(owner, req.request_id, 'second');
+    await poll(() => live.size === 2);
+    // Live message frames embed the conversation; the store keeps it aside, not in the message.
+    expect(live.list()[1]!.request).toBeUndefined();
+    expect(live.request?.request_id).toBe(req.request_id);
+
+    const requestStates: number[] = [];
+    rt.subscribe(topics.request(owner.projectId, req.request_id), { update: (r) => requestStates.push(r.status) });
+    await closeRequest(owner, req.request_id);
+    await poll(() => live.list().some((m) => m.sender === 'system') && requestStates.includes(1000));
+    const system = live.list().find((m) => m.sender === 'system')!;
+    expect(system.text).toBe('Chat closed');
+    const texts = live.list().map((m) => m.text);
+    expect(texts.slice(0, 2)).toEqual(['first', 'second']);
+  });
+
+  it('fills beyond the 300-message snapshot cap over REST, or reports the gap', async () => {
+    const req = await createRequest(owner, 'long conversation');
+    const rest = new TiledeskClient({ baseUrl, projectId: owner.projectId, auth: { email: owner.email, password: owner.password } });
+    for (let start = 0; start < 310; start += 100) {
+      const batch = Array.from({ length: Math.min(100, 310 - start) }, (_, i) => ({ text: `m${start + i}` }));
+      await api(`/${owner.projectId}/requests/${req.request_id}/messages/multi`, { token: owner.token, body: batch });
+    }
+    const rt = client();
+    const withRest = new LiveMessages(rt, owner.projectId, req.request_id, { rest });
+    const gaps: unknown[] = [];
+    const withoutRest = new LiveMessages(rt, owner.projectId, req.request_id);
+    withoutRest.on('gap', (g) => gaps.push(g));
+    await Promise.all([withRest.ready, withoutRest.ready]);
+    expect(withRest.size).toBe(310);
+    expect(withoutRest.size).toBe(300);
+    expect(gaps).toEqual([{ reason: 'snapshot_capped', topic: topics.messages(owner.projectId, req.request_id), snapshotSize: 300 }]);
+    await rest.close();
+  });
+});
+
+describe('connection', () => {
+  it('stays open past 65 s on answered server heartbeats alone', { timeout: 90_000 }, async () => {
+    // No own pings: only answers to the server's 30 s heartbeat keep the socket alive (it kills silent ones at 60 s).
+    const rt = client({ idlePingMs: 10 * 60_000 });
+    const states: ConnectionState[] = [];
+    rt.on('state', ({ state }) => states.push(state));
+    await rt.connect();
+    await new Promise((resolve) => setTimeout(resolve, 66_000));
+    expect(rt.state).toBe('open');
+    expect(states).toEqual(['connecting', 'open']);
+    expect(rt.stats.reconnects).toBe(0);
+  });
+
+  it('turns a silent refusal into a typed SubscribeTimeoutError', async () => {
+    const req = await createRequest(stranger, 'not yours');
+    const rt = client({ subscribeTimeoutMs: 3_000 });
+    const sub = rt.subscribe(topics.messages(stranger.projectId, req.request_id));
+    const error = await sub.ready.then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(SubscribeTimeoutError);
+    expect((error as SubscribeTimeoutError).code).toBe('subscribe_timeout');
+    expect((error as SubscribeTimeoutError).topic).toBe(topics.messages(stranger.projectId, req.request_id));
+    expect(sub.state).toBe('error');
+  });
+
+  it('fails with RealtimeAuthError (HTTP 401) after maxAuthFailures, never leaking the token', async () => {
+    const badToken = `JWT ${owner.token.replace(/^JWT /, '').slice(0, -4)}AAAA`;
+    const rt = client({ token: badToken, maxAuthFailures: 2, reconnectBaseDelayMs: 10 });
+    const errors: Error[] = [];
+    rt.on('error', (e) => errors.push(e));
+    const error = await rt.connect().then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(RealtimeAuthError);
+    expect((error as RealtimeAuthError).status).toBe(401);
+    expect(rt.state).toBe('failed');
+    expect(errors).toHaveLength(2);
+    for (const e of errors) expect(JSON.stringify(e) + e.message + String(e.stack)).not.toContain(badToken.slice(4, 40));
+  });
+
+  it('asks the token function again after a 401 and connects with the fresh token', async () => {
+    const contexts: boolean[] = [];
+    const rt = client({
+      reconnectBaseDelayMs: 10,
+      token: ({ refresh }) => {
+        contexts.push(refresh);
+        return contexts.length === 1 ? 'JWT not.a.token' : owner.token;
+      },
+    });
+    await rt.connect();
+    expect(contexts).toEqual([false, true]);
+  });
+
+  it('times out the handshake a guest token never gets an answer to', async () => {
+    const { token } = await api<{ token: string }>('/auth/signinAnonymously', { body: { id_project: owner.projectId } });
+    const rt = client({ token, handshakeTimeoutMs: 1_500, maxReconnectAttempts: 0 });
+    const error = await rt.connect().then(() => undefined, (e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('handshake_timeout');
+  });
+});
+
+async function poll(condition: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
