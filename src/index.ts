@@ -1,7 +1,7 @@
 // REST entry point: `import { TiledeskClient } from 'tiledesk-sdk'`.
 export { TiledeskError } from './shared/errors.js';
 export { TiledeskClient } from './rest/client.js';
-export type { TiledeskClientOptions, StaticOptions, Logger, LogLevel } from './rest/client.js';
+export type { TiledeskClientOptions, StaticOptions, Logger } from './rest/client.js';
 export type { AuthOptions, TokenProviderContext } from './rest/auth.js';
 export type {
   RequestOptions,

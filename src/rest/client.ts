@@ -3,6 +3,7 @@ import { RetryBudget } from '../shared/backoff.js';
 import { AuthState, type AuthOptions } from './auth.js';
 import { RequestCore, type Hooks, type ResponseSchemas } from './core.js';
 import { ValidationError } from './errors.js';
+import { requireString } from './resource.js';
 import { Auth, type SigninAnonymouslyParams, type SigninParams, type SigninWithCustomTokenParams, type SignupParams } from './resources/auth.js';
 import { Leads } from './resources/leads.js';
 import { Messages } from './resources/messages.js';
@@ -12,15 +13,15 @@ import { Requests } from './resources/requests.js';
 import type { AuthResult, User } from './schemas.js';
 import { fetchTransport, type FetchLike, type Transport } from './transport.js';
 
-/** Where log lines go: `console` fits, so do pino and winston loggers. */
+/**
+ * Where log lines go: `console` fits, so do pino and winston loggers. Requests and responses are logged at
+ * `debug`, retries at `info`, failures at `warn`, all with headers redacted; filter with your logger's own level.
+ */
 export interface Logger {
   debug(message: string, details?: Record<string, unknown>): void;
   info(message: string, details?: Record<string, unknown>): void;
   warn(message: string, details?: Record<string, unknown>): void;
-  error(message: string, details?: Record<string, unknown>): void;
 }
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'off';
 
 export interface TiledeskClientOptions {
   /**
@@ -50,10 +51,7 @@ export interface TiledeskClientOptions {
   /** Sockets per origin of the default Node transport (default 64). */
   connections?: number;
   hooks?: Hooks;
-  /** Receives request/response lines at `debug`, retries at `info`, final failures at `warn`; headers redacted. */
   logger?: Logger;
-  /** Default `'info'` when a logger is given. */
-  logLevel?: LogLevel;
   /** Validate every response against these schemas (`import { responseSchemas } from 'tiledesk-sdk'`). Off by default. */
   responseSchemas?: ResponseSchemas;
 }
@@ -61,39 +59,18 @@ export interface TiledeskClientOptions {
 /** Options of the static sign-in helpers: a client's options, without `auth`. */
 export type StaticOptions = Omit<TiledeskClientOptions, 'auth'>;
 
-const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, off: 4 };
-
-function loggerHooks(logger: Logger, level: LogLevel): Hooks {
-  const at = LEVELS[level];
-  const hooks: Hooks = {};
-  if (at <= LEVELS.debug) {
-    hooks.onRequest = (e) => logger.debug(`tiledesk → ${e.method} ${e.url}`, { attempt: e.attempt, headers: e.headers });
-    hooks.onResponse = (e) => logger.debug(`tiledesk ← ${e.status} ${e.method} ${e.url}`, { attempt: e.attempt, durationMs: Math.round(e.durationMs), headers: e.responseHeaders });
-  }
-  if (at <= LEVELS.info) {
-    hooks.onRetry = (e) => logger.info(`tiledesk retry ${e.method} ${e.url} in ${e.delayMs} ms`, { attempt: e.attempt, error: e.error.message });
-  }
-  if (at <= LEVELS.warn) {
-    hooks.onError = (e) => logger.warn(`tiledesk failed ${e.method} ${e.url}`, { attempts: e.attempts, code: e.error.code, status: e.error.status, error: e.error.message });
-  }
-  return hooks;
-}
-
-function combineHooks(a: Hooks | undefined, b: Hooks | undefined): Hooks | undefined {
-  if (!a || !b) return a ?? b;
-  const out: Hooks = {};
-  for (const key of ['onRequest', 'onResponse', 'onRetry', 'onError'] as const) {
-    const f = a[key] as ((e: unknown) => void) | undefined;
-    const g = b[key] as ((e: unknown) => void) | undefined;
-    if (f && g) (out as Record<string, (e: unknown) => void>)[key] = (e) => { f(e); g(e); };
-    else if (f || g) (out as Record<string, unknown>)[key] = f ?? g;
-  }
-  return out;
+function loggerHooks(logger: Logger): Hooks {
+  return {
+    onRequest: (e) => logger.debug(`tiledesk → ${e.method} ${e.url}`, { attempt: e.attempt, headers: e.headers }),
+    onResponse: (e) => logger.debug(`tiledesk ← ${e.status} ${e.method} ${e.url}`, { attempt: e.attempt, ms: Math.round(e.durationMs), headers: e.responseHeaders }),
+    onRetry: (e) => logger.info(`tiledesk retry ${e.method} ${e.url} in ${e.delayMs} ms`, { attempt: e.attempt, error: e.error.message }),
+    onError: (e) => logger.warn(`tiledesk failed ${e.method} ${e.url}`, { attempts: e.attempts, code: e.error.code, status: e.error.status, error: e.error.message }),
+  };
 }
 
 function nonNegative(value: number | undefined, field: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new ValidationError(field, 'must be a number >= 0');
+  if (!(value >= 0)) throw new ValidationError(field, 'must be a number >= 0');
   return value;
 }
 
@@ -140,16 +117,10 @@ export class TiledeskClient {
   constructor(options: TiledeskClientOptions, shared: Shared);
   constructor(options: TiledeskClientOptions, shared?: Shared) {
     if (typeof options !== 'object' || options === null) throw new ValidationError('options', 'must be an object');
-    if (options.projectId !== undefined && (typeof options.projectId !== 'string' || !options.projectId)) {
-      throw new ValidationError('projectId', 'must be a non-empty string');
-    }
-    if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new ValidationError('fetch', 'must be a function');
+    if (options.projectId !== undefined) requireString(options.projectId, 'projectId');
     const maxRetries = nonNegative(options.maxRetries, 'maxRetries', 2);
     const timeout = nonNegative(options.timeout, 'timeout', 30_000);
     const maxRetryAfterMs = nonNegative(options.maxRetryAfterMs, 'maxRetryAfterMs', 60_000);
-    const backoff = options.retryDelay ?? { baseDelayMs: 500, maxDelayMs: 8_000 };
-    nonNegative(backoff.baseDelayMs, 'retryDelay.baseDelayMs', 0);
-    nonNegative(backoff.maxDelayMs, 'retryDelay.maxDelayMs', 0);
 
     this.options = options;
     this.baseUrl = options.baseUrl;
@@ -162,9 +133,7 @@ export class TiledeskClient {
         : new RetryBudget(options.retryBudget?.capacity ?? 10, options.retryBudget?.refillPerSecond ?? 1),
     };
 
-    const hooks = options.logger
-      ? combineHooks(options.hooks, loggerHooks(options.logger, options.logLevel ?? 'info'))
-      : options.hooks;
+    const hooks = [options.hooks, options.logger && loggerHooks(options.logger)].filter((h): h is Hooks => !!h);
     // The core is built before the auth state because `{ email, password }` auth signs in through the core.
     const authRef: { state?: AuthState } = {};
     this.core = new RequestCore({
@@ -175,7 +144,7 @@ export class TiledeskClient {
       },
       timeout,
       maxRetries,
-      backoff,
+      backoff: options.retryDelay ?? { baseDelayMs: 500, maxDelayMs: 8_000 },
       maxRetryAfterMs,
       budget: this.shared.budget,
       hooks,
@@ -223,8 +192,7 @@ export class TiledeskClient {
    * ```
    */
   static signin(options: StaticOptions & SigninParams): Promise<AuthResult> {
-    const { email, password, ...rest } = options;
-    return once(rest, (c) => c.auth.signin({ email, password }));
+    return once(options, (c) => c.auth.signin(options));
   }
 
   /**
@@ -236,8 +204,7 @@ export class TiledeskClient {
    * ```
    */
   static signinAnonymously(options: StaticOptions & SigninAnonymouslyParams): Promise<AuthResult> {
-    const { firstname, lastname, email, attributes, ...rest } = options;
-    return once(rest, (c) => c.auth.signinAnonymously({ firstname, lastname, email, attributes }));
+    return once(options, (c) => c.auth.signinAnonymously(options));
   }
 
   /**
@@ -249,8 +216,7 @@ export class TiledeskClient {
    * ```
    */
   static signinWithCustomToken(options: StaticOptions & SigninWithCustomTokenParams): Promise<AuthResult> {
-    const { token, ...rest } = options;
-    return once(rest, (c) => c.auth.signinWithCustomToken({ token, projectId: rest.projectId }));
+    return once(options, (c) => c.auth.signinWithCustomToken(options));
   }
 
   /**
@@ -262,11 +228,11 @@ export class TiledeskClient {
    * ```
    */
   static signup(options: StaticOptions & SignupParams): Promise<User> {
-    const { email, password, firstname, lastname, phone, disableEmail, ...rest } = options;
-    return once(rest, (c) => c.auth.signup({ email, password, firstname, lastname, phone, disableEmail }));
+    return once(options, (c) => c.auth.signup(options));
   }
 }
 
+/** A short-lived client for one static call; the static helpers' options double as the call's parameters. */
 async function once<T>(options: StaticOptions, run: (client: TiledeskClient) => Promise<T>): Promise<T> {
   const client = new TiledeskClient(options);
   try {

@@ -22,6 +22,8 @@ import {
   TimeoutError,
   UnprocessableEntityError,
   ValidationError,
+  fieldErrorsOf,
+  permissionReason,
 } from './errors.js';
 import type { Transport, TransportResponse } from './transport.js';
 
@@ -144,7 +146,7 @@ export interface CoreConfig {
   backoff: BackoffOptions;
   maxRetryAfterMs: number;
   budget: RetryBudget | undefined;
-  hooks: Hooks | undefined;
+  hooks: readonly Hooks[];
   headers: Record<string, string>;
   schemas: ResponseSchemas | undefined;
 }
@@ -158,16 +160,16 @@ interface Base {
 
 /** Parses and checks a base URL: http(s), no credentials, no query; any path prefix (`/v3`) is kept. */
 export function parseBaseUrl(baseUrl: unknown): Base {
-  if (typeof baseUrl !== 'string' || !baseUrl) throw new ValidationError('baseUrl', 'must be a non-empty URL string');
-  let url: URL;
+  let url: URL | undefined;
   try {
-    url = new URL(baseUrl);
+    url = new URL(baseUrl as string);
   } catch {
-    throw new ValidationError('baseUrl', 'is not a valid URL');
+    url = undefined;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ValidationError('baseUrl', 'must use http: or https:');
-  if (url.username || url.password) throw new ValidationError('baseUrl', 'must not contain credentials; use the `auth` option');
-  if (url.search || url.hash) throw new ValidationError('baseUrl', 'must not contain a query or a fragment');
+  // The URL itself is never echoed: it might carry credentials.
+  if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password || url.search || url.hash) {
+    throw new ValidationError('baseUrl', 'must be an http(s) URL without credentials, query or fragment');
+  }
   return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
 }
 
@@ -187,7 +189,7 @@ export class RequestCore {
     const path = this.base.prefix + spec.path + queryString(spec.query);
     const url = this.base.origin + path;
     const body = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
-    const hooks = config.hooks;
+    const observed = config.hooks.length > 0;
 
     let authValue: string | undefined;
     if (spec.auth === undefined) {
@@ -205,80 +207,70 @@ export class RequestCore {
       const headers: Record<string, string> = { accept: 'application/json', ...config.headers, ...options.headers };
       if (body !== undefined) headers['content-type'] ??= 'application/json';
       if (authValue !== undefined) headers.authorization = authValue;
-      if (hooks?.onRequest) hooks.onRequest({ method: spec.method, url: redact(url), headers: redactHeaders(headers), attempt });
-      const started = hooks?.onResponse ? performance.now() : 0;
+      const event = observed ? { method: spec.method, url: redact(url), headers: redactHeaders(headers), attempt } : undefined;
+      if (event) this.emit('onRequest', event);
+      const started = observed ? performance.now() : 0;
 
-      let res: TransportResponse;
-      let text: string;
+      let res: TransportResponse | undefined;
+      let text = '';
+      let failure: { cause: unknown } | undefined;
       const linked = linkedSignal(userSignal, timeout);
       try {
         res = await config.transport.request({ method: spec.method, origin: this.base.origin, path, headers, body, signal: linked.signal });
         text = await res.text();
       } catch (cause) {
-        let error: APIError;
-        let retryable: boolean;
-        if (userSignal?.aborted) {
-          error = this.abortError(spec.method, path, attempt, cause);
-          retryable = false;
-        } else if (linked.timedOut()) {
-          error = new TimeoutError(`Request timed out after ${timeout} ms (${spec.method} ${path})`, {
-            code: 'timeout', method: spec.method, path, attempts: attempt, timeoutMs: timeout, cause,
-          });
+        failure = { cause };
+      } finally {
+        linked.dispose();
+      }
+
+      let error: APIError;
+      let retryable: boolean;
+      let hint: number | undefined;
+      const info = { method: spec.method, path, attempts: attempt };
+      if (failure || !res) {
+        const cause = failure?.cause;
+        if (userSignal?.aborted) throw this.fail(url, this.abortError(spec.method, path, attempt, cause));
+        if (linked.timedOut()) {
+          error = new TimeoutError(`Request timed out after ${timeout} ms (${spec.method} ${path})`, { ...info, code: 'timeout', timeoutMs: timeout, cause });
           retryable = spec.idempotent;
         } else {
           const code = errorCode(cause);
           const detail = redactSecrets(causeMessage(cause), config.auth.secrets);
           const connError = new ConnectionError(`Connection error${code ? ` (${code})` : ''}: ${detail} (${spec.method} ${path})`, {
-            code: 'connection_error', method: spec.method, path, attempts: attempt, cause, causeCode: code,
+            ...info, code: 'connection_error', cause, causeCode: code,
           });
           error = connError;
           // A refused connection proves the server never saw the call, so even a POST may be repeated.
           retryable = spec.idempotent || connError.neverConnected;
         }
-        if (retryable && retries < maxRetries) {
-          const delay = this.retryDelay(retries, undefined);
-          if (delay !== undefined && (await this.waitForRetry(spec, url, attempt, delay, error, userSignal))) {
-            retries++;
-            continue;
+      } else {
+        const status = res.status;
+        if (event) this.emit('onResponse', { ...event, status, responseHeaders: flatHeaders(res.headers, true), durationMs: performance.now() - started });
+        if (status >= 200 && status < 300) return this.parseSuccess<T>(spec, path, status, res, text, attempt);
+        if (status === 401 && !refreshed && spec.auth === undefined && config.auth.refreshable) {
+          refreshed = true;
+          try {
+            authValue = await config.auth.afterUnauthorized(authValue, userSignal);
+          } catch (e) {
+            throw userSignal?.aborted ? this.abortError(spec.method, path, attempt, e) : e;
           }
+          continue;
         }
-        throw this.fail(spec, url, attempt, error);
-      } finally {
-        linked.dispose();
+        hint = retryAfterMs(res.headers);
+        error = errorFromResponse(status, res.headers, text, { ...info, secrets: [...config.auth.secrets, ...(spec.secrets ?? [])], retryAfterMs: hint });
+        retryable = status === 429 || (spec.idempotent && (status === 408 || status >= 500));
       }
 
-      const status = res.status;
-      if (hooks?.onResponse) {
-        hooks.onResponse({
-          method: spec.method, url: redact(url), headers: redactHeaders(headers), attempt, status,
-          responseHeaders: flatHeaders(res.headers), durationMs: performance.now() - started,
-        });
-      }
-
-      if (status >= 200 && status < 300) return this.parseSuccess<T>(spec, path, status, res, text, attempt);
-
-      if (status === 401 && !refreshed && spec.auth === undefined && config.auth.refreshable) {
-        refreshed = true;
-        try {
-          authValue = await config.auth.afterUnauthorized(authValue, userSignal);
-        } catch (e) {
-          throw userSignal?.aborted ? this.abortError(spec.method, path, attempt, e) : e;
-        }
-        continue;
-      }
-
-      const secrets = [...config.auth.secrets, ...(spec.secrets ?? [])];
-      const retryHint = retryAfterMs(res.headers);
-      const error = errorFromResponse(status, res.headers, text, { method: spec.method, path, attempts: attempt, secrets, retryAfterMs: retryHint });
-      const retryable = status === 429 || (spec.idempotent && (status === 408 || status >= 500));
       if (retryable && retries < maxRetries) {
-        const delay = this.retryDelay(retries, retryHint);
+        // A server hint is obeyed up to `maxRetryAfterMs`; asked to wait longer, the call fails now instead.
+        const delay = hint === undefined ? backoffDelay(retries, config.backoff) : hint <= config.maxRetryAfterMs ? hint : undefined;
         if (delay !== undefined && (await this.waitForRetry(spec, url, attempt, delay, error, userSignal))) {
           retries++;
           continue;
         }
       }
-      throw this.fail(spec, url, attempt, error);
+      throw this.fail(url, error);
     }
   }
 
@@ -289,14 +281,16 @@ export class RequestCore {
 
   private parseSuccess<T>(spec: CallSpec, path: string, status: number, res: TransportResponse, text: string, attempts: number): T {
     if (text === '') return undefined as T;
+    const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
+      new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
+        code: 'invalid_response', method: spec.method, path, status, attempts, ...extra,
+        headers: flatHeaders(res.headers, true), body: capBody(redactSecrets(redact(text), this.config.auth.secrets)),
+      });
     let data: unknown;
     try {
       data = JSON.parse(text);
     } catch (cause) {
-      throw new InvalidResponseError(`Response is not JSON (${spec.method} ${path})`, {
-        code: 'invalid_response', method: spec.method, path, status, attempts, cause,
-        headers: flatHeaders(res.headers, true), body: capBody(redactSecrets(redact(text), this.config.auth.secrets)),
-      });
+      throw invalid('is not JSON', { cause });
     }
     const schema = spec.schema && this.config.schemas?.[spec.schema];
     if (!schema) return data as T;
@@ -304,19 +298,7 @@ export class RequestCore {
     if (parsed.success) return parsed.data as T;
     const issues = parsed.error.issues.map((i) => ({ path: i.path, message: i.message }));
     const first = issues[0];
-    throw new InvalidResponseError(
-      `Response does not match the ${spec.schema} schema${first ? ` at ${first.path.map(String).join('.') || '(root)'}: ${first.message}` : ''} (${spec.method} ${path})`,
-      {
-        code: 'invalid_response', method: spec.method, path, status, attempts, issues,
-        headers: flatHeaders(res.headers, true), body: capBody(redactSecrets(redact(text), this.config.auth.secrets)),
-      },
-    );
-  }
-
-  /** The delay before retry number `retries` (0-based), or `undefined` when the server asks for longer than allowed. */
-  private retryDelay(retries: number, hintMs: number | undefined): number | undefined {
-    if (hintMs !== undefined) return hintMs <= this.config.maxRetryAfterMs ? hintMs : undefined;
-    return backoffDelay(retries, this.config.backoff);
+    throw invalid(`does not match the ${spec.schema} schema${first ? ` at ${first.path.map(String).join('.') || '(root)'}: ${first.message}` : ''}`, { issues });
   }
 
   /** Spends a budget token, reports the retry and waits. False when the budget is exhausted. */
@@ -324,7 +306,7 @@ export class RequestCore {
     spec: CallSpec, url: string, attempt: number, delayMs: number, error: APIError, signal: AbortSignal | undefined,
   ): Promise<boolean> {
     if (this.config.budget && !this.config.budget.tryAcquire()) return false;
-    this.config.hooks?.onRetry?.({ method: spec.method, url: redact(url), attempt, delayMs, error });
+    this.emit('onRetry', { method: spec.method, url: redact(url), attempt, delayMs, error });
     try {
       await sleep(delayMs, signal);
     } catch (e) {
@@ -333,9 +315,13 @@ export class RequestCore {
     return true;
   }
 
-  private fail(spec: CallSpec, url: string, attempts: number, error: APIError): APIError {
-    this.config.hooks?.onError?.({ method: spec.method, url: redact(url), attempts, error });
+  private fail(url: string, error: APIError): APIError {
+    this.emit('onError', { method: error.method, url: redact(url), attempts: error.attempts, error });
     return error;
+  }
+
+  private emit<K extends keyof Hooks>(name: K, event: Parameters<NonNullable<Hooks[K]>>[0]): void {
+    for (const h of this.config.hooks) (h[name] as ((e: typeof event) => void) | undefined)?.(event);
   }
 
   private abortError(method: string, path: string, attempts: number, cause: unknown): AbortError {
@@ -344,35 +330,21 @@ export class RequestCore {
 }
 
 function queryString(query: Record<string, QueryValue> | undefined): string {
-  if (!query) return '';
-  let out = '';
-  for (const key of Object.keys(query)) {
-    const v = query[key];
-    if (v === undefined || v === null) continue;
-    const s = Array.isArray(v) ? v.join(',') : String(v);
-    out += `${out ? '&' : '?'}${encodeURIComponent(key)}=${encodeURIComponent(s)}`;
-  }
-  return out;
+  const params = new URLSearchParams();
+  for (const [key, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null) params.set(key, String(v));
+  const qs = params.toString();
+  return qs ? `?${qs}` : '';
 }
 
-function header(headers: TransportResponse['headers'], name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** `retry-after-ms` (float ms) wins over `Retry-After` (seconds or an HTTP date). */
+/** `retry-after-ms` (ms) wins over `Retry-After` (seconds or an HTTP date). */
 export function retryAfterMs(headers: TransportResponse['headers'], now = Date.now()): number | undefined {
-  const ms = header(headers, 'retry-after-ms');
-  if (ms !== undefined) {
-    const n = Number(ms);
-    if (Number.isFinite(n) && n >= 0) return Math.ceil(n);
-  }
-  const ra = header(headers, 'retry-after');
-  if (ra === undefined || ra.trim() === '') return undefined;
+  const ms = Number(headers['retry-after-ms'] ?? NaN);
+  if (ms >= 0) return Math.ceil(ms);
+  const ra = headers['retry-after'];
+  if (typeof ra !== 'string' || !ra.trim()) return undefined;
   const seconds = Number(ra);
-  if (Number.isFinite(seconds)) return seconds >= 0 ? Math.ceil(seconds * 1000) : undefined;
-  const date = Date.parse(ra);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  const wait = Number.isNaN(seconds) ? Date.parse(ra) - now : seconds * 1000;
+  return wait >= 0 ? Math.ceil(wait) : Number.isNaN(wait) ? undefined : 0;
 }
 
 function flatHeaders(headers: TransportResponse['headers'], redacted = false): Record<string, string> {
@@ -388,36 +360,28 @@ function capBody(text: string): string {
   return text.length > BODY_CAP ? `${text.slice(0, BODY_CAP)}…[truncated]` : text;
 }
 
-const HTML_TITLE = /<title[^>]*>([\s\S]*?)<\/title>/i;
-const HTML_PRE = /<pre[^>]*>([\s\S]*?)<\/pre>/i;
-
-/** The server's own words, from whichever of its error shapes this is. */
+/** The server's own words, from whichever of its error shapes (`msg`, `message`, `error`, `err`, `errors`, text, HTML) this is. */
 function serverMessageOf(data: unknown, text: string): string | undefined {
   if (data !== undefined) {
     if (typeof data === 'string') return data;
-    if (data && typeof data === 'object') {
-      const o = data as Record<string, unknown>;
-      for (const k of ['msg', 'message', 'error', 'err'] as const) if (typeof o[k] === 'string' && o[k]) return o[k] as string;
-      if (Array.isArray(o.errors) && o.errors.length > 0) {
-        return o.errors.map((e) => (typeof e === 'string' ? e : `${(e as { param?: string; path?: string }).param ?? (e as { path?: string }).path ?? ''}: ${(e as { msg?: string }).msg ?? 'Invalid value'}`)).join('; ');
-      }
-    }
-    return undefined;
+    const o = (data ?? {}) as Record<string, unknown>;
+    for (const k of ['msg', 'message', 'error', 'err']) if (typeof o[k] === 'string' && o[k]) return o[k] as string;
+    return fieldErrorsOf(data).map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; ') || undefined;
   }
-  const trimmed = text.trim();
-  if (!trimmed) return undefined;
-  if (trimmed.startsWith('<')) {
-    const m = HTML_PRE.exec(trimmed) ?? HTML_TITLE.exec(trimmed);
-    const inner = (m?.[1] ?? trimmed).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-    return inner.slice(0, 200) || undefined;
-  }
-  return trimmed.slice(0, 200);
+  // Plain text (`Unauthorized`) or an HTML page (Express' `Cannot GET …`, a proxy's 502): keep the readable part.
+  const inner = /<pre[^>]*>([\s\S]*?)<\/pre>|<title[^>]*>([\s\S]*?)<\/title>/i.exec(text);
+  const readable = (inner ? inner[1] ?? inner[2] ?? '' : text).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return readable.slice(0, 200) || undefined;
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 408: 'Request Timeout',
-  413: 'Payload Too Large', 422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error',
-  502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+const BY_STATUS: Record<number, [typeof APIError, string]> = {
+  400: [BadRequestError, 'bad_request'],
+  401: [AuthenticationError, 'unauthorized'],
+  403: [PermissionDeniedError, 'forbidden'],
+  404: [NotFoundError, 'not_found'],
+  413: [PayloadTooLargeError, 'payload_too_large'],
+  422: [UnprocessableEntityError, 'unprocessable_entity'],
+  429: [RateLimitError, 'rate_limited'],
 };
 
 /** Maps any error response to the typed error for its status; every string it keeps is redacted first. */
@@ -427,45 +391,37 @@ export function errorFromResponse(
   text: string,
   info: { method: string; path: string; attempts: number; secrets: readonly (string | undefined)[]; retryAfterMs?: number | undefined },
 ): APIError {
-  const safeText = capBody(redactSecrets(redact(text), info.secrets));
+  const body = capBody(redactSecrets(redact(text), info.secrets));
   let data: unknown;
-  if (safeText && /^\s*[[{"]/.test(safeText)) {
+  if (/^\s*[[{"]/.test(body)) {
     try {
-      data = JSON.parse(safeText);
+      data = JSON.parse(body);
     } catch {
       data = undefined;
     }
   }
-  const serverMessage = serverMessageOf(data, safeText);
-  const message = `${status} ${serverMessage ?? STATUS_TEXT[status] ?? 'HTTP error'} (${info.method} ${info.path})`;
-  const base = {
-    method: info.method, path: info.path, attempts: info.attempts, status,
-    headers: flatHeaders(headers, true), body: safeText, data, serverMessage,
-  };
-  switch (status) {
-    case 400: return new BadRequestError(message, { ...base, code: 'bad_request' });
-    case 401: return new AuthenticationError(message, { ...base, code: 'unauthorized' });
-    case 403: return new PermissionDeniedError(message, { ...base, code: 'forbidden' });
-    case 404: return new NotFoundError(message, { ...base, code: 'not_found' });
-    case 413: return new PayloadTooLargeError(message, { ...base, code: 'payload_too_large' });
-    case 422: return new UnprocessableEntityError(message, { ...base, code: 'unprocessable_entity' });
-    case 429: return new RateLimitError(message, { ...base, code: 'rate_limited', retryAfterMs: info.retryAfterMs });
-  }
-  if (status >= 500) return new InternalServerError(message, { ...base, code: 'server_error' });
-  return new APIError(message, { ...base, code: 'http_error' });
+  const serverMessage = serverMessageOf(data, body);
+  const [Class, code] = BY_STATUS[status] ?? (status >= 500 ? [InternalServerError, 'server_error'] : [APIError, 'http_error']);
+  const d = data as { limit?: unknown; limit_file_size?: unknown } | undefined;
+  return new Class(`${status} ${serverMessage ?? 'HTTP error'} (${info.method} ${info.path})`, {
+    code, method: info.method, path: info.path, attempts: info.attempts, status,
+    headers: flatHeaders(headers, true), body, data, serverMessage,
+    ...(status === 403 && { reason: permissionReason(serverMessage ?? '') }),
+    ...(status === 413 && { limit: d?.limit ?? d?.limit_file_size }),
+    ...(status === 422 && { fieldErrors: fieldErrorsOf(data) }),
+    ...(status === 429 && { retryAfterMs: info.retryAfterMs }),
+  });
 }
 
+/** The first string `code` along the cause chain (fetch hides the socket error one level down). */
 function errorCode(cause: unknown): string | undefined {
-  for (let e: unknown = cause, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
+  for (let e = cause as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string') return e.code;
   }
   return undefined;
 }
 
 function causeMessage(cause: unknown): string {
-  const inner = (cause as { cause?: { message?: unknown } } | undefined)?.cause?.message;
-  const outer = (cause as { message?: unknown } | undefined)?.message;
-  const msg = typeof inner === 'string' && inner ? inner : typeof outer === 'string' ? outer : String(cause);
-  return msg.slice(0, 300);
+  const c = cause as { message?: string; cause?: { message?: string } } | undefined;
+  return String(c?.cause?.message || c?.message || cause).slice(0, 300);
 }

@@ -32,6 +32,13 @@ export interface ResponseErrorInfo extends RequestErrorInfo {
   serverMessage?: string;
 }
 
+/** What the request core passes when it builds an {@link APIError}; extra fields land on the error as they are. */
+export type APIErrorInit = RequestErrorInfo & Partial<ResponseErrorInfo> & {
+  code: string;
+  cause?: unknown;
+  [extra: string]: unknown;
+};
+
 /**
  * Base class of every error about an HTTP call: status errors, connection failures, timeouts and aborts.
  *
@@ -44,31 +51,25 @@ export interface ResponseErrorInfo extends RequestErrorInfo {
 export class APIError extends TiledeskError {
   // Explicit so the name survives minification (class names are mangled in user bundles).
   override readonly name: string = 'APIError';
-
   /** HTTP status, or `undefined` when no response arrived (connection error, timeout, abort). */
-  readonly status: number | undefined;
-  readonly method: string;
-  readonly path: string;
-  readonly serverMessage: string | undefined;
+  declare readonly status: number | undefined;
+  declare readonly method: string;
+  declare readonly path: string;
+  declare readonly serverMessage: string | undefined;
   /** Redacted raw body; `''` when no response arrived. */
-  readonly body: string;
-  readonly data: unknown;
-  readonly headers: Record<string, string>;
-  readonly attempts: number;
+  declare readonly body: string;
+  declare readonly data: unknown;
+  declare readonly headers: Record<string, string>;
+  declare readonly attempts: number;
 
-  constructor(
-    message: string,
-    info: RequestErrorInfo & Partial<ResponseErrorInfo> & { code: string; cause?: unknown },
-  ) {
-    super(message, { code: info.code, cause: info.cause });
-    this.status = info.status;
-    this.method = info.method;
-    this.path = redact(info.path);
-    this.serverMessage = info.serverMessage === undefined ? undefined : redact(info.serverMessage);
-    this.body = info.body ?? '';
-    this.data = info.data;
-    this.headers = info.headers ?? {};
-    this.attempts = info.attempts ?? 1;
+  constructor(message: string, init: APIErrorInit) {
+    const { code, cause, path, serverMessage, ...rest } = init;
+    super(message, { code, cause });
+    // Fields are copied in one go (rather than one constructor per subclass) to keep browser bundles small.
+    Object.assign(this, { status: undefined, body: '', data: undefined, headers: {}, attempts: 1 }, rest, {
+      path: redact(path),
+      serverMessage: serverMessage === undefined ? undefined : redact(serverMessage),
+    });
   }
 }
 
@@ -88,12 +89,7 @@ export type PermissionDeniedReason = 'not_member' | 'role' | 'permission' | 'not
 /** 403: not a member of the project, a role or permission too low, not a participant, a quota exceeded. */
 export class PermissionDeniedError extends APIError {
   override readonly name: string = 'PermissionDeniedError';
-
-  readonly reason: PermissionDeniedReason;
-  constructor(message: string, info: ConstructorParameters<typeof APIError>[1]) {
-    super(message, info);
-    this.reason = permissionReason(info.serverMessage ?? '');
-  }
+  declare readonly reason: PermissionDeniedReason;
 }
 
 /** 404: the request, message, lead or route does not exist (a missing conversation on `messages/multi` too). */
@@ -104,37 +100,20 @@ export class NotFoundError extends APIError {
 /** 413: the JSON body is over the server's limit (`JSON_BODY_LIMIT`, 500 KB by default). */
 export class PayloadTooLargeError extends APIError {
   override readonly name: string = 'PayloadTooLargeError';
-
   /** The limit the server reported, when it did. */
-  readonly limit: number | string | undefined;
-  constructor(message: string, info: ConstructorParameters<typeof APIError>[1]) {
-    super(message, info);
-    const d = info.data as { limit?: unknown; limit_file_size?: unknown } | undefined;
-    const limit = d?.limit ?? d?.limit_file_size;
-    this.limit = typeof limit === 'number' || typeof limit === 'string' ? limit : undefined;
-  }
+  declare readonly limit: number | string | undefined;
 }
 
 /** 422: validation failed. Both server shapes (express-validator objects and plain strings) become {@link FieldError}s. */
 export class UnprocessableEntityError extends APIError {
   override readonly name: string = 'UnprocessableEntityError';
-
-  readonly fieldErrors: FieldError[];
-  constructor(message: string, info: ConstructorParameters<typeof APIError>[1]) {
-    super(message, info);
-    this.fieldErrors = fieldErrorsOf(info.data);
-  }
+  declare readonly fieldErrors: FieldError[];
 }
 
 /** 429: too many requests. `retryAfterMs` comes from `retry-after-ms` or `Retry-After`, when the server sent one. */
 export class RateLimitError extends APIError {
   override readonly name: string = 'RateLimitError';
-
-  readonly retryAfterMs: number | undefined;
-  constructor(message: string, info: ConstructorParameters<typeof APIError>[1] & { retryAfterMs?: number }) {
-    super(message, info);
-    this.retryAfterMs = info.retryAfterMs;
-  }
+  declare readonly retryAfterMs: number | undefined;
 }
 
 /** 5xx: the server failed (quota exhaustion on request creation is a 500 too). */
@@ -142,36 +121,25 @@ export class InternalServerError extends APIError {
   override readonly name: string = 'InternalServerError';
 }
 
+/** Transport error codes proving the request never reached the server. */
+const NEVER_CONNECTED = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_CONNECT_TIMEOUT)$/;
+
 /** No response arrived: refused, reset, DNS failure, TLS failure, a body cut off mid-way. */
 export class ConnectionError extends APIError {
   override readonly name: string = 'ConnectionError';
   /** The transport's error code (`ECONNREFUSED`, `ECONNRESET`, `UND_ERR_SOCKET`…), when it gave one. */
-  readonly causeCode: string | undefined;
-  constructor(message: string, info: ConstructorParameters<typeof APIError>[1] & { causeCode?: string | undefined }) {
-    super(message, info);
-    this.causeCode = info.causeCode;
-  }
+  declare readonly causeCode: string | undefined;
 
   /** True when the connection was never established, so the server cannot have seen the request. */
   get neverConnected(): boolean {
-    return this.causeCode !== undefined && NEVER_CONNECTED.has(this.causeCode);
+    return NEVER_CONNECTED.test(this.causeCode ?? '');
   }
 }
-
-/** Transport error codes proving the request never reached the server. */
-const NEVER_CONNECTED: ReadonlySet<string> = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 /** The call's timeout elapsed before the whole response body was read. */
 export class TimeoutError extends ConnectionError {
   override readonly name: string = 'TimeoutError';
-
-  readonly timeoutMs: number;
-  constructor(message: string, info: ConstructorParameters<typeof APIError>[1] & { timeoutMs: number }) {
-    super(message, info);
-    this.timeoutMs = info.timeoutMs;
-  }
+  declare readonly timeoutMs: number;
 }
 
 /** The caller's `AbortSignal` aborted the call. */
@@ -182,16 +150,8 @@ export class AbortError extends APIError {
 /** A 2xx response whose body is not what the endpoint returns (not JSON, or rejected by the opt-in response schemas). */
 export class InvalidResponseError extends APIError {
   override readonly name: string = 'InvalidResponseError';
-
   /** Schema issues, when opt-in response validation failed. */
-  readonly issues: readonly { path: readonly PropertyKey[]; message: string }[];
-  constructor(
-    message: string,
-    info: ConstructorParameters<typeof APIError>[1] & { issues?: readonly { path: readonly PropertyKey[]; message: string }[] },
-  ) {
-    super(message, info);
-    this.issues = info.issues ?? [];
-  }
+  declare readonly issues: readonly { path: readonly PropertyKey[]; message: string }[] | undefined;
 }
 
 /**
@@ -207,8 +167,8 @@ export class InvalidResponseError extends APIError {
 export class ValidationError extends TiledeskError {
   override readonly name: string = 'ValidationError';
 
-  readonly field: string;
-  readonly index: number | undefined;
+  declare readonly field: string;
+  declare readonly index: number | undefined;
   constructor(field: string, message: string, index?: number) {
     super(index === undefined ? `${field}: ${message}` : `[${index}].${field}: ${message}`, { code: 'invalid_argument' });
     this.field = field;
@@ -231,7 +191,7 @@ const PERMISSION = /required permission/i;
 const PARTICIPANT = /participat|belong the conversation/i;
 const QUOTA = /quota/i;
 
-function permissionReason(message: string): PermissionDeniedReason {
+export function permissionReason(message: string): PermissionDeniedReason {
   if (NOT_MEMBER.test(message)) return 'not_member';
   if (ROLE.test(message)) return 'role';
   if (PERMISSION.test(message)) return 'permission';

@@ -93,7 +93,7 @@ export function prepareMessage(input: unknown, index: number, maxChunkBytes: num
   } catch (e) {
     throw new ValidationError(largestField(body) ?? 'message', `is not JSON-serialisable (${(e as Error).message})`, index);
   }
-  const bytes = utf8Length(json);
+  const bytes = new TextEncoder().encode(json).length;
   if (bytes + 2 > maxChunkBytes) {
     throw new ValidationError(
       largestField(body) ?? 'message',
@@ -120,24 +120,6 @@ function largestField(body: Record<string, unknown>): string | undefined {
     }
   }
   return best;
-}
-
-/** UTF-8 byte length of a string without allocating an encoded copy. */
-export function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n += 4;
-        i++;
-      } else n += 3;
-    } else n += 3;
-  }
-  return n;
 }
 
 /**
@@ -181,19 +163,19 @@ export function planChunks(sizes: readonly number[], maxBytes: number, maxMessag
  */
 export class ImportChunkError extends TiledeskError {
   override readonly name: string = 'ImportChunkError';
-  readonly chunkIndex: number;
-  readonly chunkCount: number;
+  declare readonly chunkIndex: number;
+  declare readonly chunkCount: number;
   /** Index (in the input array) of the chunk's first message. */
-  readonly start: number;
+  declare readonly start: number;
   /** Index just past the chunk's last message. */
-  readonly end: number;
+  declare readonly end: number;
   /** HTTP status of the failure, when there was a response. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
   /**
    * False only when the server provably saved nothing of this chunk (a 4xx answer, or a connection that was never
    * established). True after a 5xx, a timeout, a reset or an abort mid-flight.
    */
-  readonly maybePartiallySaved: boolean;
+  declare readonly maybePartiallySaved: boolean;
   /** What was sent for this chunk (normalised messages, in order). Not in `toJSON`: it can be large. */
   declare readonly sent: readonly Record<string, unknown>[];
   /** Messages saved by the earlier chunks, in input order. Not in `toJSON`. */
@@ -220,8 +202,7 @@ export class ImportChunkError extends TiledeskError {
     this.end = info.end;
     this.status = status;
     this.maybePartiallySaved = !provablyNothingSaved(info.cause);
-    Object.defineProperty(this, 'sent', { value: info.sent, enumerable: false });
-    Object.defineProperty(this, 'saved', { value: info.saved, enumerable: false });
+    Object.defineProperties(this, { sent: { value: info.sent }, saved: { value: info.saved } });
   }
 }
 

@@ -1,7 +1,7 @@
 import type { RequestOptions } from '../core.js';
 import { APIError } from '../errors.js';
 import { bareToken, jwtAuthorization } from '../../shared/token.js';
-import { compact, requireObject, requireString, type ClientContext } from '../resource.js';
+import { compact, requireObject, requireString, Resource } from '../resource.js';
 import type { AuthResult, User } from '../schemas.js';
 
 export interface SigninParams {
@@ -46,9 +46,7 @@ function checkSuccess<T extends { success?: boolean }>(r: T, method: string, pat
 }
 
 /** Sign-in and sign-up. Tokens come back as the server gives them (`"JWT eyJ…"`); the SDK accepts either form. */
-export class Auth {
-  constructor(private readonly ctx: ClientContext) {}
-
+export class Auth extends Resource {
   /**
    * @example
    * ```ts
@@ -77,12 +75,12 @@ export class Auth {
    */
   async signinAnonymously(params: SigninAnonymouslyParams = {}, options?: RequestOptions): Promise<AuthResult> {
     requireObject(params, 'params');
-    const { projectId, ...rest } = params;
+    const { projectId, firstname, lastname, email, attributes } = params;
     const pid = projectId ?? options?.projectId ?? this.ctx.projectId;
     requireString(pid, 'projectId');
     const path = '/auth/signinAnonymously';
     const r = await this.ctx.core.request<AuthResult>(
-      { method: 'POST', path, body: compact({ id_project: pid, ...rest }), auth: false, idempotent: false, schema: 'guestAuth' },
+      { method: 'POST', path, body: compact({ id_project: pid, firstname, lastname, email, attributes }), auth: false, idempotent: false, schema: 'guestAuth' },
       options,
     );
     return checkSuccess(r, 'POST', path);
@@ -120,10 +118,11 @@ export class Auth {
    */
   async signup(params: SignupParams, options?: RequestOptions): Promise<User> {
     requireObject(params, 'params');
+    const { email, password, firstname, lastname, phone, disableEmail } = params;
     for (const f of ['email', 'password', 'firstname', 'lastname'] as const) requireString(params[f], f);
     const path = '/auth/signup';
     const r = await this.ctx.core.request<{ success?: boolean; user: User }>(
-      { method: 'POST', path, body: compact({ ...params }), auth: false, idempotent: false, schema: 'signup', secrets: [params.password] },
+      { method: 'POST', path, body: compact({ email, password, firstname, lastname, phone, disableEmail }), auth: false, idempotent: false, schema: 'signup', secrets: [password] },
       options,
     );
     return checkSuccess(r, 'POST', path).user;

@@ -1,8 +1,7 @@
 import type { RequestOptions } from '../core.js';
-import { ValidationError } from '../errors.js';
-import { PagePromise, type RawPage } from '../pagination.js';
-import { compact, projectPath, requireObject, seg, type ClientContext } from '../resource.js';
-import type { Lead, LeadPage } from '../schemas.js';
+import type { PagePromise } from '../pagination.js';
+import { call, checkInt, compact, paged, projectPath, requireObject, Resource, seg } from '../resource.js';
+import type { Lead } from '../schemas.js';
 
 /** Filters of `leads.list`. */
 export interface LeadListQuery {
@@ -36,9 +35,7 @@ export interface LeadParams {
 }
 
 /** Leads: the contacts behind conversations. */
-export class Leads {
-  constructor(private readonly ctx: ClientContext) {}
-
+export class Leads extends Resource {
   /**
    * `await` it for one page, `for await` it for every lead.
    *
@@ -48,22 +45,13 @@ export class Leads {
    * ```
    */
   list(query: LeadListQuery = {}, options?: RequestOptions): PagePromise<Lead> {
-    let path: string;
-    try {
+    return paged(this.ctx, options, 'leadPage', 'leads', () => {
       requireObject(query, 'query');
-      if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 1)) throw new ValidationError('limit', 'must be an integer >= 1');
-      if (query.page !== undefined && (!Number.isInteger(query.page) || query.page < 0)) throw new ValidationError('page', 'must be an integer >= 0');
-      path = `${projectPath(this.ctx, options)}/leads`;
-    } catch (e) {
-      return PagePromise.rejected(e);
-    }
-    const { extra, page: start, ...rest } = query;
-    return new PagePromise(
-      (page) => this.ctx.core
-        .request<LeadPage>({ method: 'GET', path, query: { ...extra, ...rest, page }, idempotent: true, schema: 'leadPage' }, options)
-        .then((r): RawPage<Lead> => ({ items: r.leads, perPage: r.perPage, count: r.count })),
-      start ?? 0,
-    );
+      checkInt(query.limit, 'limit', 1);
+      checkInt(query.page, 'page', 0);
+      const { extra, page, ...rest } = query;
+      return [`${projectPath(this.ctx, options)}/leads`, { ...extra, ...rest }, page];
+    });
   }
 
   /**
@@ -73,7 +61,7 @@ export class Leads {
    * ```
    */
   async get(leadId: string, options?: RequestOptions): Promise<Lead> {
-    return this.ctx.core.request({ method: 'GET', path: `${projectPath(this.ctx, options)}/leads/${seg(leadId, 'leadId')}`, idempotent: true, schema: 'lead' }, options);
+    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/leads/${seg(leadId, 'leadId')}`, true, 'lead', options);
   }
 
   /**
@@ -84,7 +72,7 @@ export class Leads {
    */
   async create(params: LeadParams, options?: RequestOptions): Promise<Lead> {
     requireObject(params, 'params');
-    return this.ctx.core.request({ method: 'POST', path: `${projectPath(this.ctx, options)}/leads`, body: compact(params), idempotent: false, schema: 'lead' }, options);
+    return call(this.ctx, 'POST', `${projectPath(this.ctx, options)}/leads`, false, 'lead', options, compact(params));
   }
 
   /**
@@ -97,6 +85,6 @@ export class Leads {
    */
   async update(leadId: string, fields: LeadParams & { status?: number }, options?: RequestOptions): Promise<Lead> {
     requireObject(fields, 'fields');
-    return this.ctx.core.request({ method: 'PUT', path: `${projectPath(this.ctx, options)}/leads/${seg(leadId, 'leadId')}`, body: compact(fields), idempotent: true, schema: 'lead' }, options);
+    return call(this.ctx, 'PUT', `${projectPath(this.ctx, options)}/leads/${seg(leadId, 'leadId')}`, true, 'lead', options, compact(fields));
   }
 }

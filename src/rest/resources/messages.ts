@@ -2,7 +2,7 @@ import type { RequestOptions } from '../core.js';
 import { InvalidResponseError, ValidationError } from '../errors.js';
 import { ImportChunkError, planChunks, prepareMessage, type ChunkRange, type ImportMessage } from '../import.js';
 import { isPlainObject } from '../../shared/merge.js';
-import { projectPath, requireObject, seg, type ClientContext } from '../resource.js';
+import { call, Resource, projectPath, requireObject, seg } from '../resource.js';
 import type { Message, MessageWithRequest } from '../schemas.js';
 
 /** Body of `messages.send`. */
@@ -46,9 +46,7 @@ export interface ImportProgress extends ChunkRange {
 }
 
 /** Messages of a conversation. */
-export class Messages {
-  constructor(private readonly ctx: ClientContext) {}
-
+export class Messages extends Resource {
   /**
    * Sends one message. If the conversation does not exist it is created (upsert), which `import` does not do.
    * Not retried on failure: the message may have been saved.
@@ -64,7 +62,7 @@ export class Messages {
     if ((message.type === undefined || message.type === 'text') && (typeof message.text !== 'string' || message.text.trim() === '')) {
       throw new ValidationError('text', 'is required (non-empty) for a text message');
     }
-    return this.ctx.core.request({ method: 'POST', path: this.base(requestId, options), body: message, idempotent: false, schema: 'messageWithRequest' }, options);
+    return call(this.ctx, 'POST', this.base(requestId, options), false, 'messageWithRequest', options, message);
   }
 
   /**
@@ -78,7 +76,7 @@ export class Messages {
    * ```
    */
   async list(requestId: string, params: { order?: 'server' | 'clienttimestamp' } = {}, options?: RequestOptions): Promise<Message[]> {
-    const msgs = await this.ctx.core.request<Message[]>({ method: 'GET', path: this.base(requestId, options), idempotent: true, schema: 'messages' }, options);
+    const msgs = await call<Message[]>(this.ctx, 'GET', this.base(requestId, options), true, 'messages', options);
     if (params.order !== 'clienttimestamp' || !Array.isArray(msgs)) return msgs;
     const key = (m: Message): number => {
       const ts = (m.attributes as { clienttimestamp?: unknown } | null | undefined)?.clienttimestamp;
@@ -96,7 +94,7 @@ export class Messages {
    * ```
    */
   async get(requestId: string, messageId: string, options?: RequestOptions): Promise<Message> {
-    return this.ctx.core.request({ method: 'GET', path: `${this.base(requestId, options)}/${seg(messageId, 'messageId')}`, idempotent: true, schema: 'message' }, options);
+    return call(this.ctx, 'GET', `${this.base(requestId, options)}/${seg(messageId, 'messageId')}`, true, 'message', options);
   }
 
   /**

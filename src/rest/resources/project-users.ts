@@ -1,6 +1,6 @@
 import type { QueryValue, RequestOptions } from '../core.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { compact, projectPath, requireObject, seg, type ClientContext } from '../resource.js';
+import { call, Resource, compact, projectPath, requireObject, seg } from '../resource.js';
 import type { ProjectUser } from '../schemas.js';
 
 /** Filters of `projectUsers.list`. */
@@ -29,9 +29,7 @@ function single(list: ProjectUser[] | ProjectUser, path: string): ProjectUser {
 }
 
 /** Members of the project (agents; visitors have memberships too but are not listed). */
-export class ProjectUsers {
-  constructor(private readonly ctx: ClientContext) {}
-
+export class ProjectUsers extends Resource {
   /**
    * @example
    * ```ts
@@ -64,7 +62,7 @@ export class ProjectUsers {
    * ```
    */
   async get(projectUserId: string, options?: RequestOptions): Promise<ProjectUser> {
-    return this.ctx.core.request({ method: 'GET', path: `${projectPath(this.ctx, options)}/project_users/${seg(projectUserId, 'projectUserId')}`, idempotent: true, schema: 'projectUser' }, options);
+    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/project_users/${seg(projectUserId, 'projectUserId')}`, true, 'projectUser', options);
   }
 
   /**
@@ -90,7 +88,7 @@ export class ProjectUsers {
    */
   async updateMe(fields: UpdateMeParams, options?: RequestOptions): Promise<ProjectUser> {
     requireObject(fields, 'fields');
-    return this.ctx.core.request({ method: 'PUT', path: `${projectPath(this.ctx, options)}/project_users`, body: compact(fields), idempotent: true, schema: 'projectUser' }, options);
+    return call(this.ctx, 'PUT', `${projectPath(this.ctx, options)}/project_users`, true, 'projectUser', options, compact(fields));
   }
 
   /**

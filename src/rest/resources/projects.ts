@@ -1,11 +1,9 @@
 import type { RequestOptions } from '../core.js';
-import { requireString, seg, type ClientContext } from '../resource.js';
+import { call, Resource, requireString, seg } from '../resource.js';
 import type { Project, ProjectMembership, User } from '../schemas.js';
 
 /** Projects the caller belongs to. */
-export class Projects {
-  constructor(private readonly ctx: ClientContext) {}
-
+export class Projects extends Resource {
   /**
    * The caller's agent memberships, each with its project in `id_project`.
    *
@@ -15,7 +13,7 @@ export class Projects {
    * ```
    */
   async list(options?: RequestOptions): Promise<ProjectMembership[]> {
-    return this.ctx.core.request({ method: 'GET', path: '/projects', idempotent: true, schema: 'projectMemberships' }, options);
+    return call(this.ctx, 'GET', '/projects', true, 'projectMemberships', options);
   }
 
   /**
@@ -28,7 +26,7 @@ export class Projects {
    */
   async get(projectId?: string, options?: RequestOptions): Promise<Project> {
     const id = projectId ?? options?.projectId ?? this.ctx.projectId;
-    return this.ctx.core.request({ method: 'GET', path: `/projects/${seg(id, 'projectId')}`, idempotent: true, schema: 'project' }, options);
+    return call(this.ctx, 'GET', `/projects/${seg(id, 'projectId')}`, true, 'project', options);
   }
 
   /**
@@ -41,7 +39,7 @@ export class Projects {
    */
   async create(params: { name: string; [extra: string]: unknown }, options?: RequestOptions): Promise<Project> {
     requireString(params?.name, 'name');
-    return this.ctx.core.request({ method: 'POST', path: '/projects', body: params, idempotent: false, schema: 'project' }, options);
+    return call(this.ctx, 'POST', '/projects', false, 'project', options, params);
   }
 }
 
@@ -57,9 +55,7 @@ export interface UpdateUserParams {
 }
 
 /** The signed-in user. */
-export class Users {
-  constructor(private readonly ctx: ClientContext) {}
-
+export class Users extends Resource {
   /**
    * @example
    * ```ts
@@ -67,7 +63,7 @@ export class Users {
    * ```
    */
   async me(options?: RequestOptions): Promise<User> {
-    return this.ctx.core.request({ method: 'GET', path: '/users', idempotent: true, schema: 'user' }, options);
+    return call(this.ctx, 'GET', '/users', true, 'user', options);
   }
 
   /**

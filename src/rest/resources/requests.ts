@@ -1,8 +1,8 @@
 import type { QueryValue, RequestOptions } from '../core.js';
 import { ValidationError } from '../errors.js';
-import { PagePromise, type RawPage } from '../pagination.js';
-import { compact, projectPath, requireObject, requireString, seg, type ClientContext } from '../resource.js';
-import type { Request, RequestCount, RequestPage } from '../schemas.js';
+import type { PagePromise } from '../pagination.js';
+import { call, checkInt, compact, paged, projectPath, requireObject, requireString, Resource, seg, type ClientContext } from '../resource.js';
+import type { Request, RequestCount } from '../schemas.js';
 
 /** Body of `requests.create`. Only `first_text` is required. */
 export interface CreateRequestParams {
@@ -95,63 +95,53 @@ export interface MyRequestListQuery {
   extra?: Record<string, string | number | boolean>;
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
-function formatUtc(d: Date): string {
-  return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+/** `DD/MM/YYYY HH:mm:ss` in UTC: the first format the server tries, so it cannot be misread. */
+function dateParam(value: Date | string | undefined, field: string): string | undefined {
+  if (!(value instanceof Date)) return value;
+  if (Number.isNaN(value.getTime())) throw new ValidationError(field, 'is an invalid Date');
+  const [date, time] = value.toISOString().split('T') as [string, string];
+  const [y, m, d] = date.split('-');
+  return `${d}/${m}/${y} ${time.slice(0, 8)}`;
 }
 
-function checkPaging(limit: number | undefined, page: number | undefined): void {
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 100)) {
-    throw new ValidationError('limit', 'must be an integer from 1 to 100 (the server turns larger values into 40)');
-  }
-  if (page !== undefined && (!Number.isInteger(page) || page < 0)) throw new ValidationError('page', 'must be an integer >= 0');
-}
-
-function statusParam(status: RequestListQuery['status']): QueryValue {
-  if (status === undefined || status === 'all') return status;
+function requestListQuery(q: RequestListQuery): Record<string, QueryValue> {
+  requireObject(q, 'query');
+  const { status, start_date, end_date, timezone, extra, page: _page, ...rest } = q;
+  // The server turns a limit above 100 into 40: refuse it rather than return a page of surprising size.
+  checkInt(q.limit, 'limit', 1, 100);
+  checkInt(_page, 'page', 0);
   const list = typeof status === 'number' ? [status] : status;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((s) => Number.isInteger(s))) {
-    // An empty or non-numeric list would make the server drop the filter and return closed conversations too.
-    throw new ValidationError('status', "must be a status code, a non-empty list of status codes, or 'all'");
+  // An empty or non-numeric list would make the server drop the filter and return closed conversations too.
+  if (list !== undefined && list !== 'all' && !(Array.isArray(list) && list.length > 0 && list.every(Number.isInteger))) {
+    throw new ValidationError('status', "must be a status code, a non-empty array of them, or 'all'");
   }
-  return list;
-}
-
-function requestListParams(q: RequestListQuery): Record<string, QueryValue> {
-  const { status, limit, page: _page, start_date, end_date, timezone, extra, ...rest } = q;
-  checkPaging(limit, _page);
-  const usesDates = start_date instanceof Date || end_date instanceof Date;
-  if (usesDates && timezone !== undefined) {
-    throw new ValidationError('timezone', 'cannot be combined with Date bounds (they are sent in UTC); pass date strings instead');
-  }
-  for (const [field, v] of [['start_date', start_date], ['end_date', end_date]] as const) {
-    if (v instanceof Date && Number.isNaN(v.getTime())) throw new ValidationError(field, 'is an invalid Date');
-  }
+  const dates = start_date instanceof Date || end_date instanceof Date;
+  if (dates && timezone !== undefined) throw new ValidationError('timezone', 'cannot be combined with Date bounds, which are sent in UTC');
   return {
     ...extra,
     ...rest,
-    status: statusParam(status),
-    limit,
-    start_date: start_date instanceof Date ? formatUtc(start_date) : start_date,
-    end_date: end_date instanceof Date ? formatUtc(end_date) : end_date,
-    timezone: usesDates ? 'UTC' : timezone,
+    status: list as QueryValue,
+    start_date: dateParam(start_date, 'start_date'),
+    end_date: dateParam(end_date, 'end_date'),
+    timezone: dates ? 'UTC' : timezone,
   };
 }
 
 /** Conversations: create, read, list, update, close, route, participants, tags, notes… */
-export class Requests {
-  /** `requests.participants.add/set/remove`. */
-  readonly participants: Participants;
-  /** `requests.followers.add/set/remove` (project_user ids). */
-  readonly followers: Followers;
+export class Requests extends Resource {
+  /** `requests.participants.add/set/remove`: user ids, guest uuids or `bot_<id>`. */
+  declare readonly participants: Participants;
+  /** `requests.followers.add/set/remove`: project_user ids. */
+  declare readonly followers: Followers;
   /** `requests.tags.add/remove`. */
-  readonly tags: Tags;
+  declare readonly tags: Tags;
   /** `requests.notes.add/remove`. */
-  readonly notes: Notes;
+  declare readonly notes: Notes;
 
-  constructor(private readonly ctx: ClientContext) {
-    this.participants = new Participants(ctx);
-    this.followers = new Followers(ctx);
+  constructor(ctx: ClientContext) {
+    super(ctx);
+    this.participants = new Members(ctx, 'participants');
+    this.followers = new Members(ctx, 'followers');
     this.tags = new Tags(ctx);
     this.notes = new Notes(ctx);
   }
@@ -171,7 +161,7 @@ export class Requests {
     requireString(params.first_text, 'first_text');
     if (params.request_id !== undefined) requireString(params.request_id, 'request_id');
     if (params.sender !== undefined) requireString(params.sender, 'sender');
-    return this.ctx.core.request({ method: 'POST', path: `${projectPath(this.ctx, options)}/requests`, body: compact(params), idempotent: false, schema: 'request' }, options);
+    return call(this.ctx, 'POST', `${projectPath(this.ctx, options)}/requests`, false, 'request', options, compact(params));
   }
 
   /**
@@ -183,7 +173,7 @@ export class Requests {
    * ```
    */
   async get(requestId: string, options?: RequestOptions): Promise<Request> {
-    return this.ctx.core.request({ method: 'GET', path: `${projectPath(this.ctx, options)}/requests/${seg(requestId, 'requestId')}`, idempotent: true, schema: 'request' }, options);
+    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/requests/${seg(requestId, 'requestId')}`, true, 'request', options);
   }
 
   /**
@@ -197,21 +187,7 @@ export class Requests {
    * ```
    */
   list(query: RequestListQuery = {}, options?: RequestOptions): PagePromise<Request> {
-    let params: Record<string, QueryValue>;
-    let path: string;
-    try {
-      requireObject(query, 'query');
-      params = requestListParams(query);
-      path = `${projectPath(this.ctx, options)}/requests`;
-    } catch (e) {
-      return PagePromise.rejected(e);
-    }
-    return new PagePromise(
-      (page) => this.ctx.core
-        .request<RequestPage>({ method: 'GET', path, query: { ...params, page }, idempotent: true, schema: 'requestPage' }, options)
-        .then((r): RawPage<Request> => ({ items: r.requests, perPage: r.perPage, count: r.count })),
-      query.page ?? 0,
-    );
+    return paged(this.ctx, options, 'requestPage', 'requests', () => [`${projectPath(this.ctx, options)}/requests`, requestListQuery(query), query.page]);
   }
 
   /**
@@ -224,21 +200,13 @@ export class Requests {
    * ```
    */
   listMine(query: MyRequestListQuery = {}, options?: RequestOptions): PagePromise<Request> {
-    let path: string;
-    try {
+    return paged(this.ctx, options, 'requestPage', 'requests', () => {
       requireObject(query, 'query');
-      checkPaging(query.limit, query.page);
-      path = `${projectPath(this.ctx, options)}/requests/me`;
-    } catch (e) {
-      return PagePromise.rejected(e);
-    }
-    const { extra, limit, page: start, ...rest } = query;
-    return new PagePromise(
-      (page) => this.ctx.core
-        .request<RequestPage>({ method: 'GET', path, query: { ...extra, ...rest, limit, page }, idempotent: true, schema: 'requestPage' }, options)
-        .then((r): RawPage<Request> => ({ items: r.requests, perPage: r.perPage, count: r.count })),
-      start ?? 0,
-    );
+      checkInt(query.limit, 'limit', 1, 100);
+      checkInt(query.page, 'page', 0);
+      const { extra, page, ...rest } = query;
+      return [`${projectPath(this.ctx, options)}/requests/me`, { ...extra, ...rest }, page];
+    });
   }
 
   /**
@@ -250,7 +218,8 @@ export class Requests {
    * ```
    */
   async count(query: { merge_assigned?: boolean } = {}, options?: RequestOptions): Promise<RequestCount> {
-    return this.ctx.core.request({ method: 'GET', path: `${projectPath(this.ctx, options)}/requests/count`, query: { merge_assigned: query.merge_assigned ? 1 : undefined }, idempotent: true, schema: 'requestCount' }, options);
+    const path = `${projectPath(this.ctx, options)}/requests/count`;
+    return this.ctx.core.request({ method: 'GET', path, query: { merge_assigned: query.merge_assigned ? 1 : undefined }, idempotent: true, schema: 'requestCount' }, options);
   }
 
   /**
@@ -263,7 +232,7 @@ export class Requests {
    */
   async update(requestId: string, fields: UpdateRequestParams, options?: RequestOptions): Promise<Request> {
     requireObject(fields, 'fields');
-    return this.ctx.core.request({ method: 'PATCH', path: `${this.base(requestId, options)}`, body: compact(fields as Record<string, unknown>), idempotent: true, schema: 'request' }, options);
+    return call(this.ctx, 'PATCH', `${this.base(requestId, options)}`, true, 'request', options, compact(fields as Record<string, unknown>));
   }
 
   /**
@@ -275,7 +244,7 @@ export class Requests {
    * ```
    */
   async close(requestId: string, params: { force?: boolean } = {}, options?: RequestOptions): Promise<Request> {
-    return this.ctx.core.request({ method: 'PUT', path: `${this.base(requestId, options)}/close`, body: compact({ force: params.force }), idempotent: true, schema: 'request' }, options);
+    return call(this.ctx, 'PUT', `${this.base(requestId, options)}/close`, true, 'request', options, compact({ force: params.force }));
   }
 
   /**
@@ -287,7 +256,7 @@ export class Requests {
    * ```
    */
   async reopen(requestId: string, options?: RequestOptions): Promise<Request> {
-    return this.ctx.core.request({ method: 'PUT', path: `${this.base(requestId, options)}/reopen`, body: {}, idempotent: true, schema: 'request' }, options);
+    return call(this.ctx, 'PUT', `${this.base(requestId, options)}/reopen`, true, 'request', options, {});
   }
 
   /**
@@ -299,7 +268,7 @@ export class Requests {
    * ```
    */
   async assign(requestId: string, params: { departmentid?: string; nobot?: boolean } = {}, options?: RequestOptions): Promise<Request> {
-    return this.ctx.core.request({ method: 'PUT', path: `${this.base(requestId, options)}/assign`, body: compact(params), idempotent: true, schema: 'request' }, options);
+    return call(this.ctx, 'PUT', `${this.base(requestId, options)}/assign`, true, 'request', options, compact(params));
   }
 
   /**
@@ -312,7 +281,7 @@ export class Requests {
    */
   async changeDepartment(requestId: string, params: { departmentid?: string; nobot?: boolean }, options?: RequestOptions): Promise<Request> {
     requireObject(params, 'params');
-    return this.ctx.core.request({ method: 'PUT', path: `${this.base(requestId, options)}/departments`, body: compact(params), idempotent: false, schema: 'request' }, options);
+    return call(this.ctx, 'PUT', `${this.base(requestId, options)}/departments`, false, 'request', options, compact(params));
   }
 
   /**
@@ -325,7 +294,7 @@ export class Requests {
    */
   async mergeAttributes(requestId: string, attributes: Record<string, unknown>, options?: RequestOptions): Promise<Request> {
     requireObject(attributes, 'attributes');
-    return this.ctx.core.request({ method: 'PATCH', path: `${this.base(requestId, options)}/attributes`, body: attributes, idempotent: true, schema: 'request' }, options);
+    return call(this.ctx, 'PATCH', `${this.base(requestId, options)}/attributes`, true, 'request', options, attributes);
   }
 
   /**
@@ -339,7 +308,7 @@ export class Requests {
   async rate(requestId: string, params: { rating: number; rating_message?: string }, options?: RequestOptions): Promise<Request> {
     requireObject(params, 'params');
     if (typeof params.rating !== 'number' || !Number.isFinite(params.rating)) throw new ValidationError('rating', 'must be a number');
-    return this.ctx.core.request({ method: 'PATCH', path: `${this.base(requestId, options)}/rating`, body: compact(params), idempotent: true, schema: 'request' }, options);
+    return call(this.ctx, 'PATCH', `${this.base(requestId, options)}/rating`, true, 'request', options, compact(params));
   }
 
   /**
@@ -351,11 +320,11 @@ export class Requests {
    * ```
    */
   async delete(requestId: string, options?: RequestOptions): Promise<Request> {
-    return this.ctx.core.request({ method: 'DELETE', path: this.base(requestId, options), idempotent: true, schema: 'request' }, options);
+    return call(this.ctx, 'DELETE', this.base(requestId, options), true, 'request', options);
   }
 
   private base(requestId: string, options: RequestOptions | undefined): string {
-    return `${projectPath(this.ctx, options)}/requests/${seg(requestId, 'requestId')}`;
+    return requestBase(this.ctx, requestId, options);
   }
 }
 
@@ -363,29 +332,31 @@ function requestBase(ctx: ClientContext, requestId: string, options: RequestOpti
   return `${projectPath(ctx, options)}/requests/${seg(requestId, 'requestId')}`;
 }
 
-function stringList(values: unknown, field: string): string[] {
-  if (!Array.isArray(values)) throw new ValidationError(field, 'must be an array of strings');
-  values.forEach((v, i) => requireString(v, `${field}[${i}]`));
-  return values as string[];
-}
 
-/** Members of a conversation: user ids, guest uuids or `bot_<id>`. */
-export class Participants {
-  constructor(private readonly ctx: ClientContext) {}
+/** Participants or followers of a conversation (one implementation, two sub-paths). */
+export class Members extends Resource {
+  declare private readonly kind: 'participants' | 'followers';
+  constructor(ctx: ClientContext, kind: 'participants' | 'followers') {
+    super(ctx);
+    this.kind = kind;
+  }
 
   /**
+   * Adds one member. Not retried on failure.
+   *
    * @example
    * ```ts
    * await client.requests.participants.add(id, agentUserId);
+   * await client.requests.followers.add(id, projectUserId);
    * ```
    */
   async add(requestId: string, member: string, options?: RequestOptions): Promise<Request> {
     requireString(member, 'member');
-    return this.ctx.core.request({ method: 'POST', path: `${requestBase(this.ctx, requestId, options)}/participants`, body: { member }, idempotent: false, schema: 'request' }, options);
+    return call(this.ctx, 'POST', `${requestBase(this.ctx, requestId, options)}/${this.kind}`, false, 'request', options, { member });
   }
 
   /**
-   * Replaces the whole participant list.
+   * Replaces the whole list.
    *
    * @example
    * ```ts
@@ -394,62 +365,31 @@ export class Participants {
    */
   async set(requestId: string, members: readonly string[], options?: RequestOptions): Promise<Request> {
     // A non-array body makes this endpoint hang on the server: check before sending.
-    const body = stringList(members, 'members');
-    return this.ctx.core.request({ method: 'PUT', path: `${requestBase(this.ctx, requestId, options)}/participants`, body, idempotent: true, schema: 'request' }, options);
+    if (!Array.isArray(members)) throw new ValidationError('members', 'must be an array of strings');
+    members.forEach((v, i) => requireString(v, `members[${i}]`));
+    return call(this.ctx, 'PUT', `${requestBase(this.ctx, requestId, options)}/${this.kind}`, true, 'request', options, members);
   }
 
   /**
+   * Removes one member.
+   *
    * @example
    * ```ts
    * await client.requests.participants.remove(id, agentUserId);
    * ```
    */
   async remove(requestId: string, member: string, options?: RequestOptions): Promise<Request> {
-    return this.ctx.core.request({ method: 'DELETE', path: `${requestBase(this.ctx, requestId, options)}/participants/${seg(member, 'member')}`, idempotent: true, schema: 'request' }, options);
+    return call(this.ctx, 'DELETE', `${requestBase(this.ctx, requestId, options)}/${this.kind}/${seg(member, 'member')}`, true, 'request', options);
   }
 }
 
-/** Followers of a conversation (project_user ids). */
-export class Followers {
-  constructor(private readonly ctx: ClientContext) {}
-
-  /**
-   * @example
-   * ```ts
-   * await client.requests.followers.add(id, projectUserId);
-   * ```
-   */
-  async add(requestId: string, member: string, options?: RequestOptions): Promise<Request> {
-    requireString(member, 'member');
-    return this.ctx.core.request({ method: 'POST', path: `${requestBase(this.ctx, requestId, options)}/followers`, body: { member }, idempotent: false, schema: 'request' }, options);
-  }
-
-  /**
-   * @example
-   * ```ts
-   * await client.requests.followers.set(id, [projectUserId]);
-   * ```
-   */
-  async set(requestId: string, members: readonly string[], options?: RequestOptions): Promise<Request> {
-    const body = stringList(members, 'members');
-    return this.ctx.core.request({ method: 'PUT', path: `${requestBase(this.ctx, requestId, options)}/followers`, body, idempotent: true, schema: 'request' }, options);
-  }
-
-  /**
-   * @example
-   * ```ts
-   * await client.requests.followers.remove(id, projectUserId);
-   * ```
-   */
-  async remove(requestId: string, member: string, options?: RequestOptions): Promise<Request> {
-    return this.ctx.core.request({ method: 'DELETE', path: `${requestBase(this.ctx, requestId, options)}/followers/${seg(member, 'member')}`, idempotent: true, schema: 'request' }, options);
-  }
-}
+/** `requests.participants`: user ids, guest uuids or `bot_<id>`. */
+export type Participants = Members;
+/** `requests.followers`: project_user ids. */
+export type Followers = Members;
 
 /** Tags of a conversation. */
-export class Tags {
-  constructor(private readonly ctx: ClientContext) {}
-
+export class Tags extends Resource {
   /**
    * Appends tags whose name is not there yet. Strings are shorthand for `{ tag }`.
    *
@@ -469,7 +409,7 @@ export class Tags {
       requireString(t.tag, `tags[${i}].tag`);
       return compact({ tag: t.tag, color: t.color });
     });
-    return this.ctx.core.request({ method: 'PUT', path: `${requestBase(this.ctx, requestId, options)}/tag`, body, idempotent: true, schema: 'request' }, options);
+    return call(this.ctx, 'PUT', `${requestBase(this.ctx, requestId, options)}/tag`, true, 'request', options, body);
   }
 
   /**
@@ -482,14 +422,12 @@ export class Tags {
    * ```
    */
   async remove(requestId: string, tagId: string, options?: RequestOptions): Promise<Request> {
-    return this.ctx.core.request({ method: 'DELETE', path: `${requestBase(this.ctx, requestId, options)}/tag/${seg(tagId, 'tagId')}`, idempotent: true, schema: 'request' }, options);
+    return call(this.ctx, 'DELETE', `${requestBase(this.ctx, requestId, options)}/tag/${seg(tagId, 'tagId')}`, true, 'request', options);
   }
 }
 
 /** Internal notes on a conversation. */
-export class Notes {
-  constructor(private readonly ctx: ClientContext) {}
-
+export class Notes extends Resource {
   /**
    * Adds a note (agents must be participants). Not retried: a repeat would add it twice.
    *
@@ -500,7 +438,7 @@ export class Notes {
    */
   async add(requestId: string, text: string, options?: RequestOptions): Promise<Request> {
     requireString(text, 'text');
-    return this.ctx.core.request({ method: 'POST', path: `${requestBase(this.ctx, requestId, options)}/notes`, body: { text }, idempotent: false, schema: 'request' }, options);
+    return call(this.ctx, 'POST', `${requestBase(this.ctx, requestId, options)}/notes`, false, 'request', options, { text });
   }
 
   /**
@@ -510,6 +448,6 @@ export class Notes {
    * ```
    */
   async remove(requestId: string, noteId: string, options?: RequestOptions): Promise<Request> {
-    return this.ctx.core.request({ method: 'DELETE', path: `${requestBase(this.ctx, requestId, options)}/notes/${seg(noteId, 'noteId')}`, idempotent: true, schema: 'request' }, options);
+    return call(this.ctx, 'DELETE', `${requestBase(this.ctx, requestId, options)}/notes/${seg(noteId, 'noteId')}`, true, 'request', options);
   }
 }
