@@ -1,0 +1,4 @@
+import { defineConformanceSuite } from './harness/runner.js';
+import { accessScenarios } from './scenarios/access.js';
+
+defineConformanceSuite('access', accessScenarios);

@@ -1,0 +1,4 @@
+import { defineConformanceSuite } from './harness/runner.js';
+import { requestScenarios } from './scenarios/requests.js';
+
+defineConformanceSuite('requests', requestScenarios);

@@ -1,0 +1,198 @@
+import {
+  addMember,
+  createRequest,
+  newRequestId,
+  ownerWithProject,
+  PASSWORD,
+  signInGuest,
+  signUp,
+  unknownObjectId,
+} from '../harness/flows.js';
+import { scenario } from '../harness/scenario.js';
+
+export const accessScenarios = [
+  scenario('access.invalid-project', 'project path checks run before authentication: 400 shapes', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    await ctx.call('project id that is not an ObjectId', { method: 'GET', path: '/not-a-project/requests', auth });
+    await ctx.call('project id that is not an ObjectId, no credentials', { method: 'GET', path: '/not-a-project/requests' });
+    const missing = unknownObjectId(ctx, 'missingProject');
+    await ctx.call('project that does not exist', { method: 'GET', path: `/${missing}/requests`, auth });
+    await ctx.call('project that does not exist, no credentials', { method: 'POST', path: `/${missing}/requests`, json: {} });
+    await ctx.call('unknown top-level path', { method: 'GET', path: '/foo/bar', auth });
+    await ctx.call('unknown top-level path, one segment', { method: 'GET', path: '/nothing-here' });
+    await ctx.call('server root', { method: 'GET', path: '/' });
+  }),
+
+  scenario('access.unknown-path', 'unknown paths under an existing project: Express 404 HTML', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    await ctx.call('unknown resource under the project', { method: 'GET', path: `/${project.id}/no-such-resource`, auth });
+    await ctx.call('unknown resource under the project, no credentials', {
+      method: 'GET',
+      path: `/${project.id}/no-such-resource`,
+    });
+    await ctx.call('unsupported method on requests', { method: 'PUT', path: `/${project.id}/requests`, auth, json: {} });
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    await ctx.call('PUT on a request (there is no PUT /:requestid)', {
+      method: 'PUT',
+      path: `/${project.id}/requests/${rid}`,
+      auth,
+      json: { subject: 'x' },
+    });
+  }),
+
+  scenario('access.malformed-json', 'malformed JSON bodies answer 500 {"err":"error"}', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    await ctx.call('malformed JSON to sign-in', { method: 'POST', path: '/auth/signin', raw: '{"email": "x@example.com",' });
+    await ctx.call('malformed JSON to create a request', {
+      method: 'POST',
+      path: `/${project.id}/requests`,
+      auth: { jwt: project.owner.token },
+      raw: '{first_text: nope}',
+    });
+    await ctx.call('malformed JSON without credentials', {
+      method: 'POST',
+      path: `/${project.id}/requests`,
+      raw: '[1, 2',
+    });
+    await ctx.call('JSON string literal as the body', {
+      method: 'POST',
+      path: '/auth/signin',
+      raw: '"just a string"',
+    });
+  }),
+
+  scenario('access.roles', 'membership and role checks: 403 messages per role', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const outsider = await signUp(ctx, 'outsider');
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const supervisor = await addMember(ctx, project, 'supervisor', 'supervisor');
+    const teammate = await addMember(ctx, project, 'teammate', 'teammate');
+    const admin = await addMember(ctx, project, 'admin', 'admin');
+    const guest = await signInGuest(ctx, project);
+    const base = `/${project.id}`;
+
+    await ctx.call('non-member lists requests', { method: 'GET', path: `${base}/requests`, auth: { jwt: outsider.token } });
+    await ctx.call('non-member reads a request', {
+      method: 'GET',
+      path: `${base}/requests/${rid}`,
+      auth: { jwt: outsider.token },
+    });
+    await ctx.call('non-member posts a message', {
+      method: 'POST',
+      path: `${base}/requests/${rid}/messages`,
+      auth: { jwt: outsider.token },
+      json: { text: 'intruder' },
+    });
+    await ctx.call('guest lists requests', { method: 'GET', path: `${base}/requests`, auth: { jwt: guest.token } });
+    await ctx.call('guest creates a request', {
+      method: 'POST',
+      path: `${base}/requests`,
+      auth: { jwt: guest.token },
+      json: { first_text: 'hi' },
+    });
+    await ctx.call('guest lists leads', { method: 'GET', path: `${base}/leads`, auth: { jwt: guest.token } });
+    await ctx.call('guest lists project users', { method: 'GET', path: `${base}/project_users`, auth: { jwt: guest.token } });
+    await ctx.call('teammate lists requests', { method: 'GET', path: `${base}/requests`, auth: { jwt: teammate.token } });
+    await ctx.call('agent lists requests (not a participant)', {
+      method: 'GET',
+      path: `${base}/requests`,
+      auth: { jwt: agent.token },
+    });
+    await ctx.call('agent reads a request it does not take part in', {
+      method: 'GET',
+      path: `${base}/requests/${rid}`,
+      auth: { jwt: agent.token },
+    });
+    await ctx.call('supervisor lists requests', { method: 'GET', path: `${base}/requests`, auth: { jwt: supervisor.token } });
+    await ctx.call('admin lists requests', { method: 'GET', path: `${base}/requests`, auth: { jwt: admin.token } });
+    await ctx.call('agent deletes a request', {
+      method: 'DELETE',
+      path: `${base}/requests/${rid}`,
+      auth: { jwt: agent.token },
+    });
+    await ctx.call('admin deletes a request', {
+      method: 'DELETE',
+      path: `${base}/requests/${rid}`,
+      auth: { jwt: admin.token },
+    });
+    await ctx.call('agent invites someone (admin only)', {
+      method: 'POST',
+      path: `${base}/project_users/invite`,
+      auth: { jwt: agent.token },
+      json: { email: outsider.email, role: 'agent' },
+    });
+    await ctx.call('agent generates project keys', {
+      method: 'POST',
+      path: `${base}/keys/generate`,
+      auth: { jwt: agent.token },
+    });
+    await ctx.call('agent with Basic credentials lists requests', {
+      method: 'GET',
+      path: `${base}/requests`,
+      auth: { basic: [agent.email, PASSWORD] },
+    });
+  }),
+
+  scenario('access.invite', 'inviting members: existing user, oneself, an existing member, unknown e-mail', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const colleague = await signUp(ctx, 'colleague');
+    const auth = { jwt: project.owner.token };
+    const invited = await ctx.call('invite an existing user as agent', {
+      method: 'POST',
+      path: `/${project.id}/project_users/invite`,
+      auth,
+      json: { email: colleague.email, role: 'agent' },
+    });
+    ctx.alias((invited.json as { _id?: string } | undefined)?._id, 'colleague.puId');
+    await ctx.call('invite the same user again', {
+      method: 'POST',
+      path: `/${project.id}/project_users/invite`,
+      auth,
+      json: { email: colleague.email, role: 'agent' },
+    });
+    await ctx.call('invite oneself', {
+      method: 'POST',
+      path: `/${project.id}/project_users/invite`,
+      auth,
+      json: { email: project.owner.email, role: 'agent' },
+    });
+    await ctx.call('the invited agent sees the project', { method: 'GET', path: '/projects', auth: { jwt: colleague.token } });
+    await ctx.call('the invited agent lists requests', {
+      method: 'GET',
+      path: `/${project.id}/requests`,
+      auth: { jwt: colleague.token },
+    });
+  }),
+
+  scenario('access.guest-scope', 'what a guest token may do: its own conversation, rating, closeg', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const guest = await signInGuest(ctx, project, 'guest', { firstname: 'Gina' });
+    const rid = newRequestId(ctx, project, 'rid1');
+    const base = `/${project.id}/requests/${rid}`;
+    await ctx.call('guest starts a conversation', {
+      method: 'POST',
+      path: `${base}/messages`,
+      auth: { jwt: guest.token },
+      json: { text: 'hello, I am a guest' },
+    });
+    await ctx.call('guest reads its messages', { method: 'GET', path: `${base}/messages`, auth: { jwt: guest.token } });
+    await ctx.call('guest reads the request (agent route)', { method: 'GET', path: base, auth: { jwt: guest.token } });
+    await ctx.call('guest rates the conversation', {
+      method: 'PATCH',
+      path: `${base}/rating`,
+      auth: { jwt: guest.token },
+      json: { rating: 4, rating_message: 'Good' },
+    });
+    await ctx.call('guest closes with closeg', { method: 'PUT', path: `${base}/closeg`, auth: { jwt: guest.token } });
+    await ctx.call('guest closes with the agent route', { method: 'PUT', path: `${base}/close`, auth: { jwt: guest.token } });
+    await ctx.call('guest reads the current user', { method: 'GET', path: '/users', auth: { jwt: guest.token } });
+    await ctx.call('guest lists its requests with status=all', {
+      method: 'GET',
+      path: `/${project.id}/requests/me?status=all`,
+      auth: { jwt: guest.token },
+    });
+  }),
+];

@@ -1,0 +1,250 @@
+import {
+  bareToken,
+  createProject,
+  generateProjectSecret,
+  newRequestId,
+  ownerWithProject,
+  PASSWORD,
+  signJwt,
+  signUp,
+} from '../harness/flows.js';
+import { scenario } from '../harness/scenario.js';
+
+export const authScenarios = [
+  scenario('auth.signup', 'sign-up: success, lower-cased e-mail, duplicate, missing password, 422 shapes', async (ctx) => {
+    const email = `${ctx.unique('Signup-', 'signupLocal')}@Example.COM`;
+    ctx.alias(email.toLowerCase(), 'signup.emailLower');
+    ctx.alias(email, 'signup.emailAsSent');
+    const created = await ctx.call('sign up with a mixed-case e-mail', {
+      method: 'POST',
+      path: '/auth/signup',
+      json: { email, password: PASSWORD, firstname: 'Sam', lastname: 'Signup' },
+    });
+    ctx.alias((created.json as { user?: { _id?: string } } | undefined)?.user?._id, 'signup.userId');
+    await ctx.call('sign up again with the same e-mail', {
+      method: 'POST',
+      path: '/auth/signup',
+      json: { email, password: PASSWORD, firstname: 'Sam', lastname: 'Signup' },
+    });
+    await ctx.call('sign up without a password', {
+      method: 'POST',
+      path: '/auth/signup',
+      json: { email: `${ctx.unique('nopass-', 'nopassLocal')}@example.com`, firstname: 'No', lastname: 'Password' },
+    });
+    await ctx.call('sign up with an invalid e-mail', {
+      method: 'POST',
+      path: '/auth/signup',
+      json: { email: 'x@email', password: PASSWORD, firstname: 'Bad', lastname: 'Email' },
+    });
+    await ctx.call('sign up without first and last name', {
+      method: 'POST',
+      path: '/auth/signup',
+      json: { email: `${ctx.unique('noname-', 'nonameLocal')}@example.com`, password: PASSWORD },
+    });
+    await ctx.call('sign up with an empty body', { method: 'POST', path: '/auth/signup', json: {} });
+    await ctx.call('sign in with the mixed-case e-mail', {
+      method: 'POST',
+      path: '/auth/signin',
+      json: { email, password: PASSWORD },
+    });
+  }),
+
+  scenario('auth.signin', 'sign-in: success, wrong password, unknown user, 422 shapes', async (ctx) => {
+    const account = await signUp(ctx, 'user');
+    await ctx.call('sign in', { method: 'POST', path: '/auth/signin', json: { email: account.email, password: PASSWORD } });
+    await ctx.call('sign in with the wrong password', {
+      method: 'POST',
+      path: '/auth/signin',
+      json: { email: account.email, password: 'wrong-password' },
+    });
+    await ctx.call('sign in as an unknown user', {
+      method: 'POST',
+      path: '/auth/signin',
+      json: { email: `${ctx.unique('nobody-', 'nobodyLocal')}@example.com`, password: PASSWORD },
+    });
+    await ctx.call('sign in with an empty body', { method: 'POST', path: '/auth/signin', json: {} });
+    await ctx.call('sign in with an invalid e-mail and no password', {
+      method: 'POST',
+      path: '/auth/signin',
+      json: { email: 'not-an-email' },
+    });
+    await ctx.call('sign in with a form-encoded body', {
+      method: 'POST',
+      path: '/auth/signin',
+      raw: `email=${encodeURIComponent(account.email)}&password=${encodeURIComponent(PASSWORD)}`,
+      contentType: 'application/x-www-form-urlencoded',
+    });
+  }),
+
+  scenario('auth.signin-anonymously', 'anonymous sign-in: defaults, given fields, 422, non-ObjectId project', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const plain = await ctx.call('anonymous sign-in with only the project', {
+      method: 'POST',
+      path: '/auth/signinAnonymously',
+      json: { id_project: project.id },
+    });
+    ctx.alias((plain.json as { user?: { _id?: string } } | undefined)?.user?._id, 'guest1.id');
+    const named = await ctx.call('anonymous sign-in with names, e-mail and attributes', {
+      method: 'POST',
+      path: '/auth/signinAnonymously',
+      json: {
+        id_project: project.id,
+        firstname: 'Vera',
+        lastname: 'Visitor',
+        email: 'vera@example.com',
+        attributes: { plan: 'gold' },
+      },
+    });
+    ctx.alias((named.json as { user?: { _id?: string } } | undefined)?.user?._id, 'guest2.id');
+    await ctx.call('anonymous sign-in without id_project', { method: 'POST', path: '/auth/signinAnonymously', json: {} });
+    await ctx.call('anonymous sign-in with a project id that is not an ObjectId', {
+      method: 'POST',
+      path: '/auth/signinAnonymously',
+      json: { id_project: 'not-an-object-id' },
+    });
+    const token = (plain.json as { token: string }).token;
+    await ctx.call('the guest token lists its own requests', {
+      method: 'GET',
+      path: `/${project.id}/requests/me`,
+      auth: { jwt: token },
+    });
+  }),
+
+  scenario('auth.custom-token', 'custom token: project keys, sign-in, echo, failures', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const keys = await ctx.call('generate project keys', {
+      method: 'POST',
+      path: `/${project.id}/keys/generate`,
+      auth: { jwt: project.owner.token },
+    });
+    const secret = (keys.json as { jwtSecret: string }).jwtSecret;
+    ctx.alias(secret, 'project.jwtSecret');
+    const aud = `https://tiledesk.com/projects/${project.id}`;
+    const externalId = ctx.unique('ext-', 'external.id');
+    const token = signJwt(
+      { _id: externalId, firstname: 'Ext', lastname: 'User', email: 'ext@example.com', sub: 'userexternal', aud, customAttr: 'c1' },
+      secret,
+    );
+    ctx.alias(token, 'customToken');
+    await ctx.call('sign in with a custom token (JWT prefix)', {
+      method: 'POST',
+      path: '/auth/signinWithCustomToken',
+      auth: { header: `JWT ${token}` },
+    });
+    await ctx.call('sign in again with the same custom token', {
+      method: 'POST',
+      path: '/auth/signinWithCustomToken',
+      auth: { header: `JWT ${token}` },
+    });
+    await ctx.call('the custom token sends a first message', {
+      method: 'POST',
+      path: `/${project.id}/requests/${newRequestId(ctx, project, 'rid1')}/messages`,
+      auth: { header: `JWT ${token}` },
+      json: { text: 'hello from an external user' },
+    });
+    await ctx.call('the custom token lists its own requests', {
+      method: 'GET',
+      path: `/${project.id}/requests/me`,
+      auth: { header: `JWT ${token}` },
+    });
+    await ctx.call('the custom token cannot list all requests', {
+      method: 'GET',
+      path: `/${project.id}/requests`,
+      auth: { header: `JWT ${token}` },
+    });
+    await ctx.call('custom token signed with the wrong secret', {
+      method: 'POST',
+      path: '/auth/signinWithCustomToken',
+      auth: { header: `JWT ${signJwt({ _id: externalId, sub: 'userexternal', aud }, 'not-the-secret')}` },
+    });
+    await ctx.call('custom token without _id', {
+      method: 'POST',
+      path: '/auth/signinWithCustomToken',
+      auth: { header: `JWT ${signJwt({ firstname: 'NoId', sub: 'userexternal', aud }, secret)}` },
+    });
+    await ctx.call('custom token without aud', {
+      method: 'POST',
+      path: '/auth/signinWithCustomToken',
+      auth: { header: `JWT ${signJwt({ _id: externalId, sub: 'userexternal' }, secret)}` },
+    });
+    await ctx.call('custom token sign-in without a token', { method: 'POST', path: '/auth/signinWithCustomToken' });
+    await ctx.call('keys/generate with no credentials', { method: 'POST', path: `/${project.id}/keys/generate` });
+  }),
+
+  scenario('auth.credentials', 'credentials on a protected route: JWT, Basic, bare, Bearer, lower-case, none', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const owner = project.owner;
+    const path = `/${project.id}/requests`;
+    await ctx.call('JWT token as returned by sign-in', { method: 'GET', path, auth: { jwt: owner.token } });
+    await ctx.call('Basic e-mail:password', { method: 'GET', path, auth: { basic: [owner.email, PASSWORD] } });
+    await ctx.call('Basic with the wrong password', { method: 'GET', path, auth: { basic: [owner.email, 'nope'] } });
+    await ctx.call('Basic with an unknown user', {
+      method: 'GET',
+      path,
+      auth: { basic: [`${ctx.unique('ghost-', 'ghostLocal')}@example.com`, PASSWORD] },
+    });
+    await ctx.call('bare token without a scheme', { method: 'GET', path, auth: { header: bareToken(owner.token) } });
+    await ctx.call('Bearer token', { method: 'GET', path, auth: { header: `Bearer ${bareToken(owner.token)}` } });
+    await ctx.call('lower-case jwt scheme', { method: 'GET', path, auth: { header: `jwt ${bareToken(owner.token)}` } });
+    await ctx.call('JWT scheme with a garbage token', { method: 'GET', path, auth: { header: 'JWT abc.def.ghi' } });
+    await ctx.call('JWT signed with another secret', {
+      method: 'GET',
+      path,
+      auth: { header: `JWT ${signJwt({ _id: owner.userId, sub: 'user' }, 'some-other-secret')}` },
+    });
+    await ctx.call('no credentials', { method: 'GET', path });
+    await ctx.call('token in ?secret_token= without a header', {
+      method: 'GET',
+      path: `${path}?secret_token=${encodeURIComponent(bareToken(owner.token))}`,
+    });
+    await ctx.call('current user with JWT', { method: 'GET', path: '/users', auth: { jwt: owner.token } });
+    await ctx.call('current user with Basic', { method: 'GET', path: '/users', auth: { basic: [owner.email, PASSWORD] } });
+    await ctx.call('current user without credentials', { method: 'GET', path: '/users' });
+  }),
+
+  scenario('auth.projects', 'projects: create, list the caller\'s projects, current user', async (ctx) => {
+    const owner = await signUp(ctx, 'owner', { firstname: 'Olive', lastname: 'Owner' });
+    await ctx.call('list projects before creating one', { method: 'GET', path: '/projects', auth: { jwt: owner.token } });
+    const created = await ctx.call('create a project', {
+      method: 'POST',
+      path: '/projects',
+      auth: { jwt: owner.token },
+      json: { name: 'First Project' },
+    });
+    ctx.alias((created.json as { _id?: string } | undefined)?._id, 'pid');
+    await ctx.call('list projects', { method: 'GET', path: '/projects', auth: { jwt: owner.token } });
+    await ctx.call('create a project without credentials', { method: 'POST', path: '/projects', json: { name: 'X' } });
+    await ctx.call('current user', { method: 'GET', path: '/users', auth: { jwt: owner.token } });
+    await ctx.call('update the current user', {
+      method: 'PUT',
+      path: '/users',
+      auth: { jwt: owner.token },
+      json: { firstname: 'Olivia', description: 'updated' },
+    });
+    await ctx.call('current user after the update', { method: 'GET', path: '/users', auth: { jwt: owner.token } });
+    const second = await createProject(ctx, owner, 'Second Project');
+    ctx.alias(second.id, 'pid2');
+    await ctx.call('list two projects', {
+      method: 'GET',
+      path: '/projects',
+      auth: { jwt: owner.token },
+      sort: (body) => (Array.isArray(body) ? [...body].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)) : body),
+    });
+  }),
+
+  scenario('auth.project-secret-on-rest', 'keys: generate twice, project secret is not a REST credential for users', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const first = await generateProjectSecret(ctx, project);
+    await ctx.call('generate project keys again', {
+      method: 'POST',
+      path: `/${project.id}/keys/generate`,
+      auth: { jwt: project.owner.token },
+    });
+    const token = signJwt({ _id: project.owner.userId, sub: 'user', aud: `https://tiledesk.com/projects/${project.id}` }, first);
+    await ctx.call('REST call with a token signed by the old project secret', {
+      method: 'GET',
+      path: `/${project.id}/requests`,
+      auth: { header: `JWT ${token}` },
+    });
+  }),
+];

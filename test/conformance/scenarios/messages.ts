@@ -1,0 +1,264 @@
+import type { Json } from '../harness/normalize.js';
+import { sortedByJson } from '../harness/normalize.js';
+import {
+  addMember,
+  createRequest,
+  newRequestId,
+  ownerWithProject,
+  signInGuest,
+  unknownObjectId,
+} from '../harness/flows.js';
+import { scenario } from '../harness/scenario.js';
+
+/** Multi-imported messages share createdAt values, so the server's read-back order is not defined. */
+const sortArray = (body: Json): Json => (Array.isArray(body) ? sortedByJson(body) : body);
+
+export const messageScenarios = [
+  scenario('messages.send-upsert', 'send: the first message creates the conversation, later ones append', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const rid = newRequestId(ctx, project, 'rid1');
+    const base = `/${project.id}/requests/${rid}/messages`;
+    const first = await ctx.call('first message to a new request_id', { method: 'POST', path: base, auth, json: { text: 'hello' } });
+    ctx.alias((first.json as { _id?: string } | undefined)?._id, 'message1.id');
+    const second = await ctx.call('second message with Basic credentials', {
+      method: 'POST',
+      path: base,
+      auth: { basic: [project.owner.email, project.owner.password] },
+      json: { text: 'second' },
+    });
+    ctx.alias((second.json as { _id?: string } | undefined)?._id, 'message2.id');
+    await ctx.call('empty text on an existing conversation', { method: 'POST', path: base, auth, json: { text: '' } });
+    await ctx.call('list messages', { method: 'GET', path: base, auth });
+    await ctx.call('get one message', {
+      method: 'GET',
+      path: `${base}/${(first.json as { _id?: string } | undefined)?._id ?? 'missing'}`,
+      auth,
+    });
+    await ctx.call('get an unknown message', { method: 'GET', path: `${base}/${unknownObjectId(ctx, 'unknownMessage')}`, auth });
+    await ctx.call('the conversation after the messages', { method: 'GET', path: `/${project.id}/requests/${rid}`, auth });
+  }),
+
+  scenario('messages.fields', 'send: sender, senderFullname, type, attributes, metadata, channel, status, language', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const base = `/${project.id}/requests/${rid}/messages`;
+    await ctx.call('message with every optional field', {
+      method: 'POST',
+      path: base,
+      auth,
+      json: {
+        text: 'an image',
+        type: 'image',
+        senderFullname: 'Custom Name',
+        attributes: { clienttimestamp: 1700000000000, subtype: 'info' },
+        metadata: { src: 'https://example.com/a.png', width: 10, height: 20 },
+        channel: { name: 'email' },
+        status: 100,
+        language: 'de',
+      },
+    });
+    await ctx.call('message with sender = the owner\'s user id', {
+      method: 'POST',
+      path: base,
+      auth,
+      json: { text: 'as myself', sender: project.owner.userId },
+    });
+    await ctx.call('message with a sender that is any string (existing conversation)', {
+      method: 'POST',
+      path: base,
+      auth,
+      json: { text: 'as someone else', sender: 'andrealeo' },
+    });
+    await ctx.call('list messages', { method: 'GET', path: base, auth });
+  }),
+
+  scenario('messages.validation', 'send to a new conversation: 422 for missing text, 403 for unknown sender', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const messages = (name: string) => `/${project.id}/requests/${newRequestId(ctx, project, name)}/messages`;
+    await ctx.call('empty text to a new conversation', { method: 'POST', path: messages('rid1'), auth, json: { text: '' } });
+    await ctx.call('no text to a new conversation', { method: 'POST', path: messages('rid2'), auth, json: {} });
+    await ctx.call('unknown sender to a new conversation', {
+      method: 'POST',
+      path: messages('rid3'),
+      auth,
+      json: { text: 'x', sender: unknownObjectId(ctx, 'strangerId') },
+    });
+    await ctx.call('image without text to a new conversation', {
+      method: 'POST',
+      path: messages('rid4'),
+      auth,
+      json: { type: 'image', metadata: { src: 'https://example.com/a.png' } },
+    });
+    await ctx.call('no credentials', { method: 'POST', path: messages('rid5'), json: { text: 'x' } });
+    await ctx.call('the failed attempts created no conversation', {
+      method: 'GET',
+      path: `/${project.id}/requests?status=all`,
+      auth,
+    });
+  }),
+
+  scenario('messages.guest-flow', 'a guest starts and continues a conversation; the agent side sees it', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const guest = await signInGuest(ctx, project, 'guest', { firstname: 'Visitor', email: 'visitor@example.com' });
+    const rid = newRequestId(ctx, project, 'rid1');
+    const base = `/${project.id}/requests/${rid}/messages`;
+    await ctx.call('guest sends the first message', {
+      method: 'POST',
+      path: base,
+      auth: { jwt: guest.token },
+      json: { text: 'hi from the visitor', senderFullname: 'Visitor' },
+    });
+    await ctx.call('guest sends a second message', {
+      method: 'POST',
+      path: base,
+      auth: { jwt: guest.token },
+      json: { text: 'second visitor message' },
+    });
+    await ctx.call('guest lists the messages', { method: 'GET', path: base, auth: { jwt: guest.token } });
+    await ctx.call('guest lists its requests', { method: 'GET', path: `/${project.id}/requests/me`, auth: { jwt: guest.token } });
+    await ctx.call('owner reads the conversation', {
+      method: 'GET',
+      path: `/${project.id}/requests/${rid}`,
+      auth: { jwt: project.owner.token },
+    });
+    await ctx.call('owner replies', {
+      method: 'POST',
+      path: base,
+      auth: { jwt: project.owner.token },
+      json: { text: 'hello visitor' },
+    });
+    const other = await signInGuest(ctx, project, 'otherGuest');
+    await ctx.call('another guest reads the messages', { method: 'GET', path: base, auth: { jwt: other.token } });
+    await ctx.call('another guest posts into the conversation', {
+      method: 'POST',
+      path: base,
+      auth: { jwt: other.token },
+      json: { text: 'me too' },
+    });
+  }),
+
+  scenario('messages.multi', 'multi import: defaults, sender override, [{}], [], read-back', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const path = `/${project.id}/requests/${rid}/messages/multi`;
+    await ctx.call('two messages with defaults', { method: 'POST', path, auth, json: [{ text: 'text1' }, { text: 'text2' }] });
+    await ctx.call('sender and senderFullname given', {
+      method: 'POST',
+      path,
+      auth,
+      json: [
+        { text: 'text3', sender: 'andrealeo' },
+        { text: 'text4', sender: 'rocco', senderFullname: 'Rocco' },
+      ],
+    });
+    await ctx.call('every copied field', {
+      method: 'POST',
+      path,
+      auth,
+      json: [
+        {
+          text: 'text5',
+          type: 'image',
+          attributes: { clienttimestamp: 1700000000000 },
+          metadata: { src: 'https://example.com/b.png' },
+          language: 'it',
+          channel: { name: 'email' },
+          status: 200,
+          channel_type: 'direct',
+          email: 'ignored@example.com',
+        },
+      ],
+    });
+    await ctx.call('an empty item and a text item', { method: 'POST', path, auth, json: [{}, { text: 'text6' }] });
+    await ctx.call('an empty array', { method: 'POST', path, auth, json: [] });
+    await ctx.call('read back (server order undefined: sorted)', {
+      method: 'GET',
+      path: `/${project.id}/requests/${rid}/messages`,
+      auth,
+      sort: sortArray,
+    });
+    await ctx.call('the request is not updated by multi', { method: 'GET', path: `/${project.id}/requests/${rid}`, auth });
+  }),
+
+  scenario('messages.multi-errors', 'multi import: unknown conversation 404, guest caller, Basic caller', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    await ctx.call('multi to a conversation that does not exist', {
+      method: 'POST',
+      path: `/${project.id}/requests/${newRequestId(ctx, project, 'unknownRid')}/messages/multi`,
+      auth,
+      json: [{ text: 'lost' }],
+    });
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const guest = await signInGuest(ctx, project, 'guest', { firstname: 'Gia' });
+    await ctx.call('a guest imports', {
+      method: 'POST',
+      path: `/${project.id}/requests/${rid}/messages/multi`,
+      auth: { jwt: guest.token },
+      json: [{ text: 'from a guest' }],
+    });
+    await ctx.call('Basic credentials import', {
+      method: 'POST',
+      path: `/${project.id}/requests/${rid}/messages/multi`,
+      auth: { basic: [project.owner.email, project.owner.password] },
+      json: [{ text: 'from basic' }],
+    });
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    await ctx.call('an agent who does not take part imports', {
+      method: 'POST',
+      path: `/${project.id}/requests/${rid}/messages/multi`,
+      auth: { jwt: agent.token },
+      json: [{ text: 'from an agent' }],
+    });
+  }),
+
+  scenario('messages.multi-non-array', 'multi import with a non-array body: the server never answers', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    await ctx.call('an object instead of an array (2 s timeout)', {
+      method: 'POST',
+      path: `/${project.id}/requests/${rid}/messages/multi`,
+      auth: { jwt: project.owner.token },
+      json: { text: 'not an array' },
+      timeoutMs: 2_000,
+    });
+    await ctx.call('the server still answers afterwards', {
+      method: 'GET',
+      path: `/${project.id}/requests/${rid}/messages`,
+      auth: { jwt: project.owner.token },
+    });
+  }),
+
+  scenario('messages.multi-too-large', 'multi import over the 500KB JSON limit: 413', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const items = Array.from({ length: 60 }, (_, i) => ({ text: `${i} ${'x'.repeat(10_000)}` }));
+    await ctx.call('about 600 KB of messages', {
+      method: 'POST',
+      path: `/${project.id}/requests/${rid}/messages/multi`,
+      auth: { jwt: project.owner.token },
+      json: items,
+    });
+    const justUnder = Array.from({ length: 40 }, (_, i) => ({ text: `${i} ${'y'.repeat(10_000)}` }));
+    const accepted = await ctx.send({
+      method: 'POST',
+      path: `/${project.id}/requests/${rid}/messages/multi`,
+      auth: { jwt: project.owner.token },
+      json: justUnder,
+    });
+    ctx.record('about 400 KB of messages is accepted', {
+      status: accepted.status,
+      count: Array.isArray(accepted.json) ? accepted.json.length : accepted.text.slice(0, 200),
+    });
+    await ctx.call('a 600 KB single message', {
+      method: 'POST',
+      path: `/${project.id}/requests/${rid}/messages`,
+      auth: { jwt: project.owner.token },
+      json: { text: 'z'.repeat(600_000) },
+    });
+  }),
+];

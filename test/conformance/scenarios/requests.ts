@@ -1,0 +1,455 @@
+import type { ScenarioContext } from '../harness/context.js';
+import {
+  addMember,
+  createRequest,
+  newRequestId,
+  ownerWithProject,
+  type Project,
+  signInGuest,
+  unknownObjectId,
+} from '../harness/flows.js';
+import { scenario } from '../harness/scenario.js';
+
+/** Three conversations (the second one closed), created one after the other so createdAt orders them. */
+async function threeRequests(ctx: ScenarioContext, project: Project): Promise<[string, string, string]> {
+  const first = await createRequest(ctx, project, project.owner, 'rid1', { subject: 'b-subject' });
+  const second = await createRequest(ctx, project, project.owner, 'rid2', { subject: 'c-subject' });
+  await ctx.setup('close rid2', {
+    method: 'PUT',
+    path: `/${project.id}/requests/${second}/close`,
+    auth: { jwt: project.owner.token },
+  });
+  const third = await createRequest(ctx, project, project.owner, 'rid3', { subject: 'a-subject' });
+  return [first, second, third];
+}
+
+/** Only which requests came back, in order, plus the paging fields: the full bodies are covered elsewhere. */
+function listSummary(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || !('requests' in body)) return body;
+  const { requests, ...rest } = body as { requests: unknown };
+  return {
+    ...rest,
+    requests: Array.isArray(requests)
+      ? requests.map((r) => {
+          const { request_id, status, subject, preflight, draft } = r as Record<string, unknown>;
+          return { request_id, status, subject, preflight, draft };
+        })
+      : requests,
+  };
+}
+
+async function listStep(ctx: ScenarioContext, project: Project, step: string, query: string): Promise<void> {
+  const response = await ctx.send({
+    method: 'GET',
+    path: `/${project.id}/requests${query}`,
+    auth: { jwt: project.owner.token },
+  });
+  ctx.record(step, { request: `GET /<pid>/requests${query}`, status: response.status, body: listSummary(response.json ?? response.text) });
+}
+
+export const requestScenarios = [
+  scenario('requests.create', 'create a conversation: defaults, every body field users send, 422, 403 sender', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const base = `/${project.id}/requests`;
+    const minimal = await ctx.call('create with first_text only', { method: 'POST', path: base, auth, json: { first_text: 'hello' } });
+    const body = minimal.json as { request_id?: string; lead?: string; department?: string; requester?: string };
+    ctx.alias(body.request_id, 'rid1');
+    ctx.alias(body.lead, 'rid1.lead');
+    ctx.alias(body.department, 'defaultDepartment');
+    ctx.alias(body.requester, 'owner.puId');
+    const rid2 = newRequestId(ctx, project, 'rid2');
+    const full = await ctx.call('create with request_id, names, attributes, channel and more', {
+      method: 'POST',
+      path: base,
+      auth,
+      json: {
+        first_text: 'full request',
+        request_id: rid2,
+        senderFullname: 'Carla Customer',
+        email: 'carla@example.com',
+        subject: 'Subject line',
+        sourcePage: 'https://example.com/page',
+        language: 'it',
+        userAgent: 'conformance',
+        priority: 'high',
+        attributes: { plan: 'gold', n: 1 },
+        channel: { name: 'email' },
+        status: 1000,
+        preflight: true,
+        lead: 'ignored',
+      },
+    });
+    ctx.alias((full.json as { lead?: string } | undefined)?.lead, 'rid2.lead');
+    const withParticipants = await ctx.call('create with an explicit empty participants list', {
+      method: 'POST',
+      path: base,
+      auth,
+      json: { first_text: 'nobody assigned', participants: [] },
+    });
+    ctx.alias((withParticipants.json as { request_id?: string } | undefined)?.request_id, 'rid3');
+    await ctx.call('create without first_text', { method: 'POST', path: base, auth, json: { subject: 'no text' } });
+    await ctx.call('create with a sender who is not a project user', {
+      method: 'POST',
+      path: base,
+      auth,
+      json: { first_text: 'x', sender: unknownObjectId(ctx, 'strangerId') },
+    });
+    await ctx.call('create with an existing request_id', {
+      method: 'POST',
+      path: base,
+      auth,
+      json: { first_text: 'duplicate', request_id: rid2 },
+    });
+    await ctx.call('read the created request', { method: 'GET', path: `${base}/${rid2}`, auth });
+  }),
+
+  scenario('requests.create-for-guest', 'an agent opens a conversation on behalf of a guest (sender)', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const guest = await signInGuest(ctx, project, 'guest', { firstname: 'Gus', email: 'gus@example.com' });
+    const created = await ctx.call('create with sender = guest id', {
+      method: 'POST',
+      path: `/${project.id}/requests`,
+      auth: { jwt: project.owner.token },
+      json: { first_text: 'imported conversation', sender: guest.id },
+    });
+    const rid = (created.json as { request_id?: string } | undefined)?.request_id;
+    ctx.alias(rid, 'rid1');
+    await ctx.call('read it back', { method: 'GET', path: `/${project.id}/requests/${rid}`, auth: { jwt: project.owner.token } });
+    await ctx.call('the guest sees it in /requests/me', {
+      method: 'GET',
+      path: `/${project.id}/requests/me`,
+      auth: { jwt: guest.token },
+    });
+  }),
+
+  scenario('requests.list-default', 'list: default filter, full item shape, no_populate, no_count', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    await threeRequests(ctx, project);
+    const auth = { jwt: project.owner.token };
+    await ctx.call('list with defaults', { method: 'GET', path: `/${project.id}/requests`, auth });
+    await ctx.call('list with no_populate=true', { method: 'GET', path: `/${project.id}/requests?no_populate=true`, auth });
+    await listStep(ctx, project, 'list with no_count=true', '?no_count=true');
+    await ctx.call('count', { method: 'GET', path: `/${project.id}/requests/count`, auth });
+    await ctx.call('count with merge_assigned', { method: 'GET', path: `/${project.id}/requests/count?merge_assigned=1`, auth });
+  }),
+
+  scenario('requests.list-status', 'list: status filter (single, comma list, all, non-numeric)', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    await threeRequests(ctx, project);
+    const unassigned = await createRequest(ctx, project, project.owner, 'rid4', { participants: [], subject: 'd-subject' });
+    void unassigned;
+    for (const query of [
+      '?status=all',
+      '?status=1000',
+      '?status=200',
+      '?status=100',
+      '?status=100,200',
+      '?status=100,1000',
+      '?status=abc',
+      '?status=200,abc',
+      '?status=',
+    ]) {
+      await listStep(ctx, project, `status ${query}`, query);
+    }
+  }),
+
+  scenario('requests.list-limit-page', 'list: limit (incl. >100 -> 40 and 0), page, perPage', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    await threeRequests(ctx, project);
+    await createRequest(ctx, project, project.owner, 'rid4', { subject: 'd-subject' });
+    for (const query of [
+      '?limit=1',
+      '?limit=2',
+      '?limit=2&page=1',
+      '?limit=2&page=5',
+      '?page=1',
+      '?limit=100',
+      '?limit=101',
+      '?limit=500',
+      '?limit=0',
+      '?limit=abc',
+      '?limit=1&status=all&page=2',
+    ]) {
+      await listStep(ctx, project, `paging ${query}`, query);
+    }
+  }),
+
+  scenario('requests.list-sort', 'list: sort and direction', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    await threeRequests(ctx, project);
+    for (const query of [
+      '?direction=1',
+      '?direction=-1',
+      '?sort=createdAt&direction=1',
+      '?sort=subject&direction=1',
+      '?sort=subject&direction=-1',
+      '?sort=subject&direction=asc',
+      '?sort=subject&direction=desc',
+      '?sort=updatedAt',
+      '?status=all&sort=subject&direction=1',
+    ]) {
+      await listStep(ctx, project, `sort ${query}`, query);
+    }
+    await ctx.call('an invalid direction', {
+      method: 'GET',
+      path: `/${project.id}/requests?sort=subject&direction=sideways`,
+      auth: { jwt: project.owner.token },
+    });
+  }),
+
+  scenario('requests.list-filters', 'list: dept_id, lead, participant, tags, ticket_id, channel, hasbot', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const created = await ctx.send({
+      method: 'POST',
+      path: `/${project.id}/requests`,
+      auth,
+      json: { first_text: 'with lead', subject: 'a-subject' },
+    });
+    const first = created.json as { request_id: string; lead: string; department: string };
+    ctx.alias(first.request_id, 'rid1');
+    ctx.alias(first.lead, 'rid1.lead');
+    ctx.alias(first.department, 'defaultDepartment');
+    const guest = await signInGuest(ctx, project, 'guest');
+    const second = await ctx.send({
+      method: 'POST',
+      path: `/${project.id}/requests`,
+      auth,
+      json: { first_text: 'for a guest', subject: 'b-subject', sender: guest.id, participants: [], channel: { name: 'form' } },
+    });
+    ctx.alias((second.json as { request_id: string }).request_id, 'rid2');
+    ctx.alias((second.json as { lead: string }).lead, 'rid2.lead');
+    await ctx.setup('tag rid1', {
+      method: 'PUT',
+      path: `/${project.id}/requests/${first.request_id}/tag`,
+      auth,
+      json: [{ tag: 'vip' }],
+    });
+    for (const query of [
+      `?dept_id=${first.department}`,
+      `?dept_id=${unknownObjectId(ctx, 'otherDepartment')}`,
+      `?lead=${first.lead}`,
+      `?participant=${project.owner.userId}`,
+      '?participant=nobody',
+      '?tags=vip',
+      '?ticket_id=1',
+      '?ticket_id=2',
+      '?channel=form',
+      '?channel=offline',
+      '?channel=online',
+      '?hasbot=false',
+      `?requester_email=${encodeURIComponent(project.owner.email)}`,
+      '?preflight=true',
+      '?draft=false',
+      '?draft=true',
+    ]) {
+      await listStep(ctx, project, `filter ${ctx.mask.string(query)}`, query);
+    }
+  }),
+
+  scenario('requests.preflight-draft', 'preflight conversations and drafts are hidden unless asked for', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const preflight = newRequestId(ctx, project, 'preflightRid');
+    await ctx.call('first message with preflight=true creates a preflight request', {
+      method: 'POST',
+      path: `/${project.id}/requests/${preflight}/messages`,
+      auth,
+      json: { text: 'typing...', preflight: true },
+    });
+    const draft = await createRequest(ctx, project, project.owner, 'draftRid', {
+      attributes: { sourcePage: 'https://example.com/widget?td_draft=true' },
+    });
+    await ctx.call('read the draft request', { method: 'GET', path: `/${project.id}/requests/${draft}`, auth });
+    await createRequest(ctx, project, project.owner, 'normalRid');
+    for (const query of ['', '?preflight=true', '?preflight=false', '?draft=false', '?draft=false&preflight=true']) {
+      await listStep(ctx, project, `list ${query || '(defaults)'}`, query);
+    }
+    await ctx.call('read the preflight request', { method: 'GET', path: `/${project.id}/requests/${preflight}`, auth });
+  }),
+
+  scenario('requests.get', 'get one conversation: populated shape and 404', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1', { senderFullname: 'Rita', email: 'rita@example.com' });
+    const auth = { jwt: project.owner.token };
+    await ctx.call('get the request', { method: 'GET', path: `/${project.id}/requests/${rid}`, auth });
+    await ctx.call('get an unknown request', {
+      method: 'GET',
+      path: `/${project.id}/requests/${newRequestId(ctx, project, 'unknownRid')}`,
+      auth,
+    });
+    await ctx.call('get with Basic credentials', {
+      method: 'GET',
+      path: `/${project.id}/requests/${rid}`,
+      auth: { basic: [project.owner.email, project.owner.password] },
+    });
+  }),
+
+  scenario('requests.patch', 'patch: accepted fields, tags replaced, falsy ignored, status without close flow, 404', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const auth = { jwt: project.owner.token };
+    const path = `/${project.id}/requests/${rid}`;
+    await ctx.call('patch subject, priority, language, workingStatus and channelName', {
+      method: 'PATCH',
+      path,
+      auth,
+      json: { subject: 'new subject', priority: 'low', language: 'fr', workingStatus: 'pending', channelName: 'email' },
+    });
+    await ctx.call('patch tags (replaces the array) and an unknown field', {
+      method: 'PATCH',
+      path,
+      auth,
+      json: { tags: [{ tag: 'one' }, { tag: 'two', color: '#000000' }], notAField: 'ignored', first_text: 'changed' },
+    });
+    await ctx.call('patch with falsy values (ignored)', {
+      method: 'PATCH',
+      path,
+      auth,
+      json: { subject: '', priority: null, smartAssignment: false },
+    });
+    await ctx.call('patch status to 1000', { method: 'PATCH', path, auth, json: { status: 1000 } });
+    await ctx.call('patch an unknown request', {
+      method: 'PATCH',
+      path: `/${project.id}/requests/${newRequestId(ctx, project, 'unknownRid')}`,
+      auth,
+      json: { subject: 'x' },
+    });
+  }),
+
+  scenario('requests.close-reopen', 'close, close again, reopen, and the participant rule', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const auth = { jwt: project.owner.token };
+    const base = `/${project.id}/requests`;
+    await ctx.call('agent (not a participant) closes', { method: 'PUT', path: `${base}/${rid}/close`, auth: { jwt: agent.token } });
+    await ctx.call('owner closes', { method: 'PUT', path: `${base}/${rid}/close`, auth });
+    await ctx.call('owner closes again', { method: 'PUT', path: `${base}/${rid}/close`, auth });
+    await ctx.call('owner closes again with force', { method: 'PUT', path: `${base}/${rid}/close`, auth, json: { force: true } });
+    await ctx.call('reopen', { method: 'PUT', path: `${base}/${rid}/reopen`, auth });
+    await ctx.call('reopen an open request', { method: 'PUT', path: `${base}/${rid}/reopen`, auth });
+    const unknown = newRequestId(ctx, project, 'unknownRid');
+    await ctx.call('owner closes an unknown request', { method: 'PUT', path: `${base}/${unknown}/close`, auth });
+    await ctx.call('agent closes an unknown request', { method: 'PUT', path: `${base}/${unknown}/close`, auth: { jwt: agent.token } });
+    await ctx.call('reopen an unknown request', { method: 'PUT', path: `${base}/${unknown}/reopen`, auth });
+    await ctx.call('the closed-then-reopened request', { method: 'GET', path: `${base}/${rid}`, auth });
+  }),
+
+  scenario('requests.participants', 'participants: add, 422, set (array), remove', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const auth = { jwt: project.owner.token };
+    const path = `/${project.id}/requests/${rid}/participants`;
+    await ctx.call('add a participant', { method: 'POST', path, auth, json: { member: agent.userId } });
+    await ctx.call('add the same participant again', { method: 'POST', path, auth, json: { member: agent.userId } });
+    await ctx.call('add without member', { method: 'POST', path, auth, json: {} });
+    await ctx.call('the agent, now a participant, lists requests', {
+      method: 'GET',
+      path: `/${project.id}/requests`,
+      auth: { jwt: agent.token },
+    });
+    await ctx.call('set participants to the agent only', { method: 'PUT', path, auth, json: [agent.userId] });
+    await ctx.call('remove the agent', { method: 'DELETE', path: `${path}/${agent.userId}`, auth });
+    await ctx.call('remove someone who is not a participant', { method: 'DELETE', path: `${path}/${project.owner.userId}`, auth });
+    await ctx.call('set participants to nobody', { method: 'PUT', path, auth, json: [] });
+    await ctx.call('read the request', { method: 'GET', path: `/${project.id}/requests/${rid}`, auth });
+  }),
+
+  scenario('requests.tags', 'tags: add, de-duplicate, empty list 400, remove by sub-document id, 404', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const auth = { jwt: project.owner.token };
+    const path = `/${project.id}/requests/${rid}/tag`;
+    const first = await ctx.call('add two tags', {
+      method: 'PUT',
+      path,
+      auth,
+      json: [{ tag: 'tag1', color: '#43B1F2' }, { tag: 'tag2', color: '#43B1F2' }],
+    });
+    const tags = (first.json as { tags?: Array<{ _id: string }> } | undefined)?.tags ?? [];
+    tags.forEach((tag, i) => ctx.alias(tag._id, `tag${i + 1}.id`));
+    const second = await ctx.call('add tag2 again and tag3', {
+      method: 'PUT',
+      path,
+      auth,
+      json: [{ tag: 'tag2', color: '#43B1F2' }, { tag: 'tag3' }],
+    });
+    const after = (second.json as { tags?: Array<{ _id: string }> } | undefined)?.tags ?? [];
+    ctx.alias(after[2]?._id, 'tag3.id');
+    await ctx.call('add an empty list', { method: 'PUT', path, auth, json: [] });
+    await ctx.call('remove tag3 by its _id', { method: 'DELETE', path: `${path}/${after[2]?._id ?? 'missing'}`, auth });
+    await ctx.call('remove a tag by its name (not an _id)', { method: 'DELETE', path: `${path}/tag1`, auth });
+    await ctx.call('tag an unknown request', {
+      method: 'PUT',
+      path: `/${project.id}/requests/${newRequestId(ctx, project, 'unknownRid')}/tag`,
+      auth,
+      json: [{ tag: 'x' }],
+    });
+  }),
+
+  scenario('requests.notes', 'notes: add, empty text 400, delete, agent must take part', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const auth = { jwt: project.owner.token };
+    const path = `/${project.id}/requests/${rid}/notes`;
+    const added = await ctx.call('add a note', { method: 'POST', path, auth, json: { text: 'test note 1' } });
+    const noteId = (added.json as { notes?: Array<{ _id: string }> } | undefined)?.notes?.[0]?._id;
+    ctx.alias(noteId, 'note1.id');
+    await ctx.call('add a note with empty text', { method: 'POST', path, auth, json: { text: '' } });
+    await ctx.call('add a note without text', { method: 'POST', path, auth, json: {} });
+    await ctx.call('agent (not a participant) adds a note', { method: 'POST', path, auth: { jwt: agent.token }, json: { text: 'no' } });
+    await ctx.call('delete the note', { method: 'DELETE', path: `${path}/${noteId ?? 'missing'}`, auth });
+    await ctx.call('note on an unknown request', {
+      method: 'POST',
+      path: `/${project.id}/requests/${newRequestId(ctx, project, 'unknownRid')}/notes`,
+      auth,
+      json: { text: 'x' },
+    });
+  }),
+
+  scenario('requests.attributes', 'attributes: shallow merge, 404', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1', { attributes: { a: 1, nested: { x: 1 } } });
+    const auth = { jwt: project.owner.token };
+    const path = `/${project.id}/requests/${rid}/attributes`;
+    await ctx.call('merge attributes', { method: 'PATCH', path, auth, json: { b: 'two', nested: { y: 2 } } });
+    await ctx.call('merge again, overwriting a key', { method: 'PATCH', path, auth, json: { a: 'one', c: null } });
+    await ctx.call('attributes of an unknown request', {
+      method: 'PATCH',
+      path: `/${project.id}/requests/${newRequestId(ctx, project, 'unknownRid')}/attributes`,
+      auth,
+      json: { a: 1 },
+    });
+  }),
+
+  scenario('requests.delete', 'delete: owner only, the messages go too, 404 afterwards', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const auth = { jwt: project.owner.token };
+    await ctx.setup('post a message', {
+      method: 'POST',
+      path: `/${project.id}/requests/${rid}/messages`,
+      auth,
+      json: { text: 'to be deleted' },
+    });
+    await ctx.call('delete the request', { method: 'DELETE', path: `/${project.id}/requests/${rid}`, auth });
+    await ctx.call('get it afterwards', { method: 'GET', path: `/${project.id}/requests/${rid}`, auth });
+    await ctx.call('its messages afterwards', { method: 'GET', path: `/${project.id}/requests/${rid}/messages`, auth });
+    await ctx.call('delete it again', { method: 'DELETE', path: `/${project.id}/requests/${rid}`, auth });
+    await ctx.call('the list afterwards', { method: 'GET', path: `/${project.id}/requests?status=all`, auth });
+  }),
+
+  scenario('requests.full-text-search', 'list with ?full_text= (MongoDB $text)', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    await createRequest(ctx, project, project.owner, 'rid1', { first_text: 'the blue elephant' });
+    await ctx.call('full text search', {
+      method: 'GET',
+      path: `/${project.id}/requests?full_text=elephant`,
+      auth: { jwt: project.owner.token },
+    });
+  }),
+];

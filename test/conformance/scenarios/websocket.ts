@@ -1,0 +1,452 @@
+import type { ScenarioContext } from '../harness/context.js';
+import {
+  addMember,
+  bareToken,
+  createRequest,
+  generateProjectSecret,
+  newRequestId,
+  ownerWithProject,
+  type Project,
+  projectUserIdOf,
+  signInGuest,
+  signJwt,
+  signUp,
+  createProject,
+  unknownObjectId,
+} from '../harness/flows.js';
+import { scenario } from '../harness/scenario.js';
+import type { RawSocket } from '../harness/ws.js';
+
+const subscribe = (socket: RawSocket, topic: string) => socket.send({ action: 'subscribe', payload: { topic } });
+const unsubscribe = (socket: RawSocket, topic: string) => socket.send({ action: 'unsubscribe', payload: { topic } });
+const PING = { action: 'heartbeat', payload: { message: { text: 'ping' } } };
+const PONG = { action: 'heartbeat', payload: { message: { text: 'pong' } } };
+
+/** How long to wait for a frame that should come; a missing frame then shows up as a difference. */
+const FRAME_WAIT_MS = 4_000;
+/** How long to listen for frames that must NOT come (silent refusals, non-canonical topics). */
+const SILENCE_MS = 1_200;
+
+/** Sends a ping and waits for the pong: every frame the server sent before it in answer to earlier frames is in. */
+async function roundTrip(socket: RawSocket): Promise<void> {
+  const pongsBefore = socket.frames.filter((f) => isPong(f.data)).length;
+  socket.send(PING);
+  await socket.waitFor(() => socket.frames.filter((f) => isPong(f.data)).length > pongsBefore, FRAME_WAIT_MS);
+}
+
+function isPong(data: unknown): boolean {
+  const frame = data as { action?: unknown; payload?: { message?: { text?: unknown } } } | null;
+  return frame?.action === 'heartbeat' && frame.payload?.message?.text === 'pong';
+}
+
+async function requestWithMessage(ctx: ScenarioContext, project: Project, name: string): Promise<string> {
+  const rid = await createRequest(ctx, project, project.owner, name);
+  await ctx.setup(`message in ${name}`, {
+    method: 'POST',
+    path: `/${project.id}/requests/${rid}/messages`,
+    auth: { jwt: project.owner.token },
+    json: { text: `a message in ${name}` },
+  });
+  return rid;
+}
+
+export const websocketScenarios = [
+  scenario('ws.handshake', 'handshake outcomes: tokens with/without JWT, none, bad, guest hang, project secret, wrong path', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const token = project.owner.token;
+    const bare = bareToken(token);
+    const guest = await signInGuest(ctx, project);
+    const secret = await generateProjectSecret(ctx, project);
+    const external = signJwt(
+      { _id: unknownObjectId(ctx, 'externalId'), sub: 'userexternal', aud: `https://tiledesk.com/projects/${project.id}` },
+      secret,
+    );
+    const outcomes: Array<[string, Parameters<ScenarioContext['connect']>[1]]> = [
+      ['token with the "JWT " prefix (encoded)', { token }],
+      ['bare token', { token: bare }],
+      ['"JWT+" prefix (plus decodes to a space)', { rawQuery: `?token=JWT+${bare}` }],
+      ['no token', { rawQuery: '' }],
+      ['empty token', { rawQuery: '?token=' }],
+      ['garbage token', { token: 'JWT abc.def.ghi' }],
+      ['lower-case "jwt " prefix', { token: `jwt ${bare}` }],
+      ['token signed with another secret', { token: signJwt({ _id: project.owner.userId, sub: 'user' }, 'another-secret') }],
+      ['project-secret (userexternal) token', { token: external }],
+      ['wrong path /ws', { token, path: '/ws' }],
+      ['guest token: the upgrade is never answered (2 s timeout)', { token: guest.token, handshakeTimeoutMs: 2_000 }],
+    ];
+    for (const [step, options] of outcomes) {
+      const socket = await ctx.connect(step, options);
+      socket?.close();
+    }
+  }),
+
+  scenario('ws.snapshots', 'subscribe: the snapshot of every topic kind', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const ownerPu = await projectUserIdOf(ctx, project, project.owner);
+    const rid = await requestWithMessage(ctx, project, 'rid1');
+    const socket = await ctx.open(project.owner.token);
+    const topics = [
+      `/${project.id}/requests`,
+      `/${project.id}/requests/${rid}`,
+      `/${project.id}/requests/${rid}/messages`,
+      `/${project.id}/requests/${newRequestId(ctx, project, 'unknownRid')}`,
+      `/${project.id}/project_users/${ownerPu}`,
+      `/${project.id}/project_users/users/${project.owner.userId}`,
+      `/${project.id}/events/${ownerPu}`,
+      `/${project.id}/bots/${unknownObjectId(ctx, 'unknownBot')}`,
+    ];
+    // Sent together: the snapshots may arrive in any order across topics (recorded per topic).
+    for (const topic of topics) subscribe(socket, topic);
+    await socket.waitFor(() => topics.every((topic) => socket.framesOn(topic).length >= 1), FRAME_WAIT_MS);
+    await socket.settle();
+    ctx.frames('one snapshot per topic', socket);
+  }),
+
+  scenario('ws.snapshot-contents', 'subscribe: list snapshots skip closed requests; messages in order', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid1 = await requestWithMessage(ctx, project, 'rid1');
+    const rid2 = await createRequest(ctx, project, project.owner, 'rid2');
+    await ctx.setup('close rid2', { method: 'PUT', path: `/${project.id}/requests/${rid2}/close`, auth: { jwt: project.owner.token } });
+    await ctx.setup('second message in rid1', {
+      method: 'POST',
+      path: `/${project.id}/requests/${rid1}/messages`,
+      auth: { jwt: project.owner.token },
+      json: { text: 'second', attributes: { k: 'v' } },
+    });
+    await createRequest(ctx, project, project.owner, 'rid3', { participants: [] });
+    const socket = await ctx.open(project.owner.token);
+    subscribe(socket, `/${project.id}/requests`);
+    await socket.waitForTopic(`/${project.id}/requests`, 1, FRAME_WAIT_MS);
+    subscribe(socket, `/${project.id}/requests/${rid1}/messages`);
+    await socket.waitForTopic(`/${project.id}/requests/${rid1}/messages`, 1, FRAME_WAIT_MS);
+    subscribe(socket, `/${project.id}/requests/${rid2}`);
+    await socket.waitForTopic(`/${project.id}/requests/${rid2}`, 1, FRAME_WAIT_MS);
+    await socket.settle();
+    ctx.frames('snapshots', socket);
+  }),
+
+  scenario('ws.silent-refusal', 'refused subscriptions get no frame at all', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await requestWithMessage(ctx, project, 'rid1');
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const other = await createProject(ctx, await signUp(ctx, 'otherOwner'), 'Other Project');
+    ctx.alias(other.id, 'otherPid');
+    const owner = await ctx.open(project.owner.token);
+    for (const topic of [
+      `/${unknownObjectId(ctx, 'missingProject')}/requests`,
+      '/not-a-project/requests',
+      `/${other.id}/requests`,
+      `/${project.id}/project_users/${agent.projectUserId}`,
+      `/${project.id}/requests/${newRequestId(ctx, project, 'unknownRid')}/messages`,
+    ]) {
+      subscribe(owner, topic);
+    }
+    subscribe(owner, `/${project.id}/requests`);
+    await owner.waitForTopic(`/${project.id}/requests`, 1, FRAME_WAIT_MS);
+    await owner.settle(SILENCE_MS);
+    ctx.frames('owner: only the control topic answers', owner);
+
+    const agentSocket = await ctx.open(agent.token);
+    subscribe(agentSocket, `/${project.id}/requests/${rid}/messages`);
+    subscribe(agentSocket, `/${project.id}/requests`);
+    subscribe(agentSocket, `/${project.id}/requests/${rid}`);
+    subscribe(agentSocket, `/${project.id}/project_users/${agent.projectUserId}`);
+    await agentSocket.waitFor(
+      () =>
+        agentSocket.framesOn(`/${project.id}/requests`).length >= 1 &&
+        agentSocket.framesOn(`/${project.id}/project_users/${agent.projectUserId}`).length >= 1,
+      FRAME_WAIT_MS,
+    );
+    await agentSocket.settle(SILENCE_MS);
+    ctx.frames('agent who does not take part in rid1', agentSocket);
+  }),
+
+  scenario('ws.exact-topic', 'topics match exactly: non-canonical spellings get a snapshot but no live events', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await requestWithMessage(ctx, project, 'rid1');
+    const socket = await ctx.open(project.owner.token);
+    const canonical = [`/${project.id}/requests`, `/${project.id}/requests/${rid}`, `/${project.id}/requests/${rid}/messages`];
+    const variants = [
+      `/${project.id}/requests/`,
+      `/${project.id}/requests/${rid}/`,
+      `/${project.id}/requests/${rid}/messages/`,
+      `/${project.id}/foo/${rid}/messages`,
+    ];
+    for (const topic of [...canonical, ...variants]) subscribe(socket, topic);
+    await socket.waitFor(() => [...canonical, ...variants].every((t) => socket.framesOn(t).length >= 1), FRAME_WAIT_MS);
+    await socket.settle();
+    ctx.frames('snapshots', socket);
+    await ctx.call('patch the request', {
+      method: 'PATCH',
+      path: `/${project.id}/requests/${rid}`,
+      auth: { jwt: project.owner.token },
+      json: { subject: 'changed' },
+    });
+    await ctx.call('post a message', {
+      method: 'POST',
+      path: `/${project.id}/requests/${rid}/messages`,
+      auth: { jwt: project.owner.token },
+      json: { text: 'live' },
+    });
+    await socket.waitFor(
+      () =>
+        socket.framesOn(canonical[0] as string).length >= 2 &&
+        socket.framesOn(canonical[1] as string).length >= 2 &&
+        socket.framesOn(canonical[2] as string).length >= 2,
+      FRAME_WAIT_MS,
+    );
+    await socket.settle(SILENCE_MS);
+    ctx.frames('live events reach the canonical topics only', socket);
+  }),
+
+  scenario('ws.resubscribe', 'subscribing twice re-sends the snapshot but delivers live events once', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    await createRequest(ctx, project, project.owner, 'rid1');
+    const socket = await ctx.open(project.owner.token);
+    const topic = `/${project.id}/requests`;
+    subscribe(socket, topic);
+    await socket.waitForTopic(topic, 1, FRAME_WAIT_MS);
+    subscribe(socket, topic);
+    await socket.waitForTopic(topic, 2, FRAME_WAIT_MS);
+    ctx.frames('two snapshots', socket);
+    await createRequest(ctx, project, project.owner, 'rid2');
+    await socket.waitForTopic(topic, 3, FRAME_WAIT_MS);
+    await socket.settle();
+    ctx.frames('one live CREATE', socket);
+  }),
+
+  scenario('ws.live-create-update', 'live CREATE/UPDATE frames for request and message changes', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const socket = await ctx.open(project.owner.token);
+    const list = `/${project.id}/requests`;
+    subscribe(socket, list);
+    await socket.waitForTopic(list, 1, FRAME_WAIT_MS);
+    ctx.frames('empty list snapshot', socket);
+
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    await socket.waitForTopic(list, 2, FRAME_WAIT_MS);
+    await socket.settle();
+    ctx.frames('a new request: CREATE on the list', socket);
+
+    const one = `/${project.id}/requests/${rid}`;
+    const messages = `${one}/messages`;
+    subscribe(socket, one);
+    subscribe(socket, messages);
+    await socket.waitFor(() => socket.framesOn(one).length >= 1 && socket.framesOn(messages).length >= 1, FRAME_WAIT_MS);
+    ctx.frames('request and messages snapshots', socket);
+
+    const steps: Array<[string, () => Promise<unknown>, Array<[string, number]>]> = [
+      [
+        'patch subject: UPDATE on the list and the request',
+        () => ctx.setup('patch', { method: 'PATCH', path: one, auth, json: { subject: 'live subject' } }),
+        [[list, 3], [one, 2]],
+      ],
+      [
+        'a message: CREATE on messages, nothing on the list',
+        () => ctx.setup('message', { method: 'POST', path: `${messages}`, auth, json: { text: 'live message' } }),
+        [[messages, 2]],
+      ],
+      [
+        'a multi import: one CREATE per message',
+        () => ctx.setup('multi', { method: 'POST', path: `${messages}/multi`, auth, json: [{ text: 'm1' }] }),
+        [[messages, 3]],
+      ],
+      [
+        'attributes: UPDATE',
+        () => ctx.setup('attributes', { method: 'PATCH', path: `${one}/attributes`, auth, json: { live: true } }),
+        [[list, 4], [one, 3]],
+      ],
+      [
+        'a note: UPDATE',
+        () => ctx.setup('note', { method: 'POST', path: `${one}/notes`, auth, json: { text: 'live note' } }),
+        [[list, 5], [one, 4]],
+      ],
+      [
+        'tags: UPDATE',
+        () => ctx.setup('tags', { method: 'PUT', path: `${one}/tag`, auth, json: [{ tag: 'live' }] }),
+        [[list, 6], [one, 5]],
+      ],
+    ];
+    for (const [step, action, expected] of steps) {
+      await action();
+      await socket.waitFor(() => expected.every(([topic, count]) => socket.framesOn(topic).length >= count), FRAME_WAIT_MS);
+      await socket.settle();
+      ctx.frames(step, socket);
+    }
+
+    const guest = await signInGuest(ctx, project, 'guest', { firstname: 'Liv' });
+    await ctx.setup('guest starts a conversation', {
+      method: 'POST',
+      path: `/${project.id}/requests/${newRequestId(ctx, project, 'rid2')}/messages`,
+      auth: { jwt: guest.token },
+      json: { text: 'hello from a guest' },
+    });
+    await socket.waitFor(() => socket.framesOn(list).length >= 7, FRAME_WAIT_MS);
+    await socket.settle();
+    ctx.frames('a guest conversation: CREATE on the list', socket);
+  }),
+
+  scenario('ws.close-flow', 'closing: UPDATE (status 1000) on list and request, "Chat closed" message; reopen', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await requestWithMessage(ctx, project, 'rid1');
+    const socket = await ctx.open(project.owner.token);
+    const list = `/${project.id}/requests`;
+    const one = `${list}/${rid}`;
+    const messages = `${one}/messages`;
+    for (const topic of [list, one, messages]) subscribe(socket, topic);
+    await socket.waitFor(() => [list, one, messages].every((t) => socket.framesOn(t).length >= 1), FRAME_WAIT_MS);
+    ctx.frames('snapshots', socket);
+    await ctx.call('close', { method: 'PUT', path: `${one}/close`, auth: { jwt: project.owner.token } });
+    await socket.waitFor(
+      () => socket.framesOn(list).length >= 2 && socket.framesOn(one).length >= 2 && socket.framesOn(messages).length >= 2,
+      FRAME_WAIT_MS,
+    );
+    await socket.settle(SILENCE_MS);
+    ctx.frames('close frames', socket);
+    await ctx.call('reopen', { method: 'PUT', path: `${one}/reopen`, auth: { jwt: project.owner.token } });
+    await socket.waitFor(() => socket.framesOn(list).length >= 3 && socket.framesOn(one).length >= 3, FRAME_WAIT_MS);
+    await socket.settle();
+    ctx.frames('reopen frames', socket);
+    const fresh = await ctx.open(project.owner.token);
+    subscribe(fresh, list);
+    await fresh.waitForTopic(list, 1, FRAME_WAIT_MS);
+    ctx.frames('a new list snapshot after reopening', fresh);
+  }),
+
+  scenario('ws.unsubscribe', 'unsubscribe stops delivery and sends nothing back', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const socket = await ctx.open(project.owner.token);
+    const messages = `/${project.id}/requests/${rid}/messages`;
+    const list = `/${project.id}/requests`;
+    subscribe(socket, messages);
+    subscribe(socket, list);
+    await socket.waitFor(() => socket.framesOn(messages).length >= 1 && socket.framesOn(list).length >= 1, FRAME_WAIT_MS);
+    ctx.frames('snapshots', socket);
+    unsubscribe(socket, messages);
+    unsubscribe(socket, `/${project.id}/never-subscribed`);
+    await roundTrip(socket);
+    await ctx.setup('post a message', {
+      method: 'POST',
+      path: `/${project.id}/requests/${rid}/messages`,
+      auth: { jwt: project.owner.token },
+      json: { text: 'nobody listens' },
+    });
+    await ctx.setup('patch the request', {
+      method: 'PATCH',
+      path: `/${project.id}/requests/${rid}`,
+      auth: { jwt: project.owner.token },
+      json: { subject: 'still listening to the list' },
+    });
+    await socket.waitForTopic(list, 2, FRAME_WAIT_MS);
+    await socket.settle(SILENCE_MS);
+    ctx.frames('only the list topic still delivers', socket);
+  }),
+
+  scenario('ws.client-frames', 'me, ping -> pong, and frames the server ignores', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const socket = await ctx.open(project.owner.token);
+    socket.send({ action: 'me' });
+    await socket.waitFor(() => socket.frames.length >= 1, FRAME_WAIT_MS);
+    ctx.frames('me', socket);
+    socket.send(PING);
+    await socket.waitFor(() => socket.frames.length >= 2, FRAME_WAIT_MS);
+    ctx.frames('ping', socket);
+    socket.send(PONG);
+    socket.send({ action: 'heartbeat', payload: { message: { text: 'hello' } } });
+    socket.send({ action: 'heartbeat' });
+    socket.send('this is not json');
+    socket.send({ action: 'no-such-action', payload: { topic: `/${project.id}/requests` } });
+    socket.send({ action: 'subscribe' });
+    socket.send({ payload: { topic: `/${project.id}/requests` } });
+    socket.sendBinary(new Uint8Array([1, 2, 3]));
+    await roundTrip(socket);
+    await socket.settle(SILENCE_MS);
+    ctx.frames('ignored frames, then one pong for the final ping', socket);
+    ctx.closeState('the socket is still open', socket);
+  }),
+
+  scenario('ws.publish-relay', 'client publish/broadcast are relayed (no method) to subscribers of the topic', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const topic = `/${project.id}/requests/${rid}`;
+    const a = await ctx.open(project.owner.token);
+    const b = await ctx.open(project.owner.token);
+    const c = await ctx.open(project.owner.token);
+    subscribe(a, topic);
+    subscribe(b, topic);
+    await a.waitForTopic(topic, 1, FRAME_WAIT_MS);
+    await b.waitForTopic(topic, 1, FRAME_WAIT_MS);
+    ctx.frames('A: snapshot', a);
+    ctx.frames('B: snapshot', b);
+    a.send({ action: 'publish', payload: { topic, message: { text: 'published by A' } } });
+    await a.waitForTopic(topic, 2, FRAME_WAIT_MS);
+    await b.waitForTopic(topic, 2, FRAME_WAIT_MS);
+    b.send({ action: 'broadcast', payload: { topic, message: { text: 'broadcast by B' }, method: 'CREATE' } });
+    await a.waitForTopic(topic, 3, FRAME_WAIT_MS);
+    c.send({ action: 'publish', payload: { topic, message: ['from C, not subscribed'] } });
+    a.send({ action: 'publish', payload: { topic: `/${project.id}/nobody-listens`, message: { x: 1 } } });
+    await a.waitForTopic(topic, 4, FRAME_WAIT_MS);
+    await b.waitForTopic(topic, 3, FRAME_WAIT_MS);
+    for (const socket of [a, b, c]) await roundTrip(socket);
+    await a.settle();
+    ctx.frames('A receives its own publish, B\'s broadcast and C\'s publish', a);
+    ctx.frames('B receives A\'s publish and C\'s publish, not its own broadcast', b);
+    ctx.frames('C (not subscribed) receives nothing but its pong', c);
+  }),
+
+  scenario('ws.project-user-update', 'project user changes: UPDATE on both project_user topics', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const ownerPu = await projectUserIdOf(ctx, project, project.owner);
+    const socket = await ctx.open(project.owner.token);
+    const byId = `/${project.id}/project_users/${ownerPu}`;
+    const byUser = `/${project.id}/project_users/users/${project.owner.userId}`;
+    subscribe(socket, byId);
+    subscribe(socket, byUser);
+    await socket.waitFor(() => socket.framesOn(byId).length >= 1 && socket.framesOn(byUser).length >= 1, FRAME_WAIT_MS);
+    ctx.frames('snapshots', socket);
+    await ctx.call('set myself unavailable', {
+      method: 'PUT',
+      path: `/${project.id}/project_users`,
+      auth: { jwt: project.owner.token },
+      json: { user_available: false },
+    });
+    await socket.waitFor(() => socket.framesOn(byId).length >= 2 && socket.framesOn(byUser).length >= 2, FRAME_WAIT_MS);
+    await socket.settle();
+    ctx.frames('UPDATE frames', socket);
+  }),
+
+  scenario(
+    'ws.heartbeat',
+    'server heartbeat: a ping every interval; answering pong keeps the socket open',
+    async (ctx) => {
+      const project = await ownerWithProject(ctx);
+      const socket = await ctx.open(project.owner.token);
+      const interval = ctx.target.heartbeatIntervalMs;
+      const pings = () => socket.frames.filter((f) => (f.data as { payload?: { message?: { text?: string } } })?.payload?.message?.text === 'ping').length;
+      await socket.waitFor(() => pings() >= 1, interval + 5_000);
+      ctx.frames('the first server ping', socket, { includeServerPings: true });
+      socket.send(PONG);
+      await socket.waitFor(() => pings() >= 2, interval + 5_000);
+      socket.send(PONG);
+      await socket.waitFor(() => pings() >= 3, interval + 5_000);
+      ctx.frames('two more pings, each answered', socket, { includeServerPings: true });
+      ctx.closeState('still open after three intervals', socket);
+    },
+    { heartbeat: true },
+  ),
+
+  scenario(
+    'ws.heartbeat-kill',
+    'server heartbeat: a client silent for a whole interval is terminated (1006)',
+    async (ctx) => {
+      const project = await ownerWithProject(ctx);
+      const socket = await ctx.open(project.owner.token);
+      await socket.waitForClose(ctx.target.heartbeatIntervalMs * 2 + 10_000);
+      ctx.frames('frames before the kill', socket, { includeServerPings: true });
+      ctx.closeState('terminated', socket);
+    },
+    { heartbeat: true },
+  ),
+];
