@@ -22,12 +22,14 @@ export function htmlToText(markup: string): string {
   const stripped = markup
     .replace(/<(script|style|head|template|noscript)\b[\s\S]*?<\/\1\s*>/gi, '')
     .replace(/<!--[\s\S]*?-->/g, '')
+    // Source line breaks are just spaces in HTML; only <br> and block ends start a new line.
+    .replace(/\s+/g, ' ')
     .replace(/<br\b[^>]*>|<\/(?:p|div|li|h[1-6]|tr|blockquote|pre|section|article|header|footer|ul|ol|table)\s*>/gi, '\n')
     .replace(/<\/(?:td|th|button)\s*>/gi, ' ')
     .replace(/<[^>]*>/g, '');
   return decodeEntities(stripped)
     .split('\n')
-    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .map((line) => line.replace(/ {2,}/g, ' ').trim())
     .filter((line) => line !== '')
     .join('\n');
 }

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_WAIT_MS, InvalidMessageError, expandCommands, type ExpandedStep } from '../../src/messages/index.js';
+import { corpusEntries } from './fixtures/load.js';
+import { seedExamples } from './fixtures/seed-examples.js';
+
+const envelope = { _id: 'm1', sender: 'bot_1', sender_fullname: 'Bot', recipient: 'support-group-1', channel_type: 'group', status: 150, timestamp: 10_000 };
+const seedSplit = { ...envelope, ...JSON.parse(JSON.stringify(seedExamples.split)) } as Record<string, unknown>;
+const say = (text: string, attributes?: Record<string, unknown>) => ({ type: 'message', message: attributes ? { type: 'text', text, attributes } : { type: 'text', text } });
+const withCommands = (commands: unknown[], attributes: Record<string, unknown> = {}) => ({ ...envelope, text: 'fallback', attributes: { ...attributes, commands } });
+const timeline = (steps: ExpandedStep[]) =>
+  steps.map((s) => (s.type === 'message' ? `${s.at} show ${String(s.message.text)}` : s.type === 'typing' ? `${s.at} typing ${s.duration}` : `${s.at} stop ${s.reason}`));
+
+describe('expandCommands: live (the message arrives while the widget is open)', () => {
+  it('plays the seed split example with its documented waits', () => {
+    expect(timeline(expandCommands(seedSplit))).toEqual([
+      "0 show Hello 👋. I'm a bot 🤖",
+      '0 typing 500',
+      "500 show I'm beautiful",
+      '500 typing 1000',
+      '1500 show Do you need help?',
+      '1500 typing 2000',
+      '3500 show I can really help you with joy!',
+    ]);
+  });
+
+  it('builds each part as the widget does: uid, timestamp, envelope and attributes inherited', () => {
+    const steps = expandCommands(withCommands([say('a'), { type: 'wait', time: 300 }, say('b', { x: 'own' })], { disableInputMessage: true, x: 'parent' }));
+    const parts = steps.flatMap((s) => (s.type === 'message' ? [s.message] : []));
+    expect(parts[0]).toMatchObject({ uid: 'm1_0', timestamp: 10_000, sender: 'bot_1', sender_fullname: 'Bot', recipient: 'support-group-1', status: 150 });
+    expect(parts[1]).toMatchObject({ uid: 'm1_2', timestamp: 10_300 });
+    expect(parts[0]!.attributes).toEqual({ disableInputMessage: true, x: 'parent', parentUid: 'm1' });
+    expect(parts[1]!.attributes).toEqual({ disableInputMessage: true, x: 'own', parentUid: 'm1' });
+  });
+
+  it('trims part texts, as the widget does', () => {
+    const [first] = expandCommands(withCommands([say('  hi \r\n')]));
+    expect(first?.type === 'message' && first.message.text).toBe('hi');
+  });
+
+  it(`waits ${DEFAULT_WAIT_MS} ms when a wait has no time, or the given default`, () => {
+    const commands = [say('a'), { type: 'wait' }, say('b')];
+    expect(timeline(expandCommands(withCommands(commands)))).toEqual(['0 show a', `0 typing ${DEFAULT_WAIT_MS}`, `${DEFAULT_WAIT_MS} show b`]);
+    expect(timeline(expandCommands(withCommands(commands), { defaultWaitMs: 250 }))).toEqual(['0 show a', '0 typing 250', '250 show b']);
+  });
+
+  it('starts with a typing indicator when the first command is a wait (how tybot sends replies)', () => {
+    const steps = expandCommands(corpusEntries()[18]!.message);
+    expect(timeline(steps)).toEqual(['0 typing 500', '500 show Hi, how can I help you?']);
+  });
+
+  it('stops at a command type the widget does not handle (tybot voice settings)', () => {
+    const dtmf = corpusEntries().find((e) => e.message['_tdActionType'] === 'dtmf_form')!.message;
+    const steps = expandCommands(dtmf);
+    expect(timeline(steps)).toEqual(['0 typing 500', '500 show This is a dtmf form', '500 typing 0', '500 stop unsupported-command']);
+    expect(steps.at(-1)).toMatchObject({ index: 3, detail: expect.stringContaining('"settings"') });
+  });
+
+  it.each([
+    ['two waits in a row', [{ type: 'wait', time: 100 }, { type: 'wait', time: 100 }, say('a')], 2],
+    ['two messages after a leading wait', [{ type: 'wait', time: 100 }, say('a'), say('b')], 2],
+    ['a message command without its message', [say('a'), { type: 'wait', time: 1 }, { type: 'message' }], 2],
+    ['an empty list', [], 0],
+  ])('stops where the widget throws: %s', (_what, commands, index) => {
+    const steps = expandCommands(withCommands(commands));
+    expect(steps.at(-1)).toMatchObject({ type: 'stop', reason: 'widget-error', index });
+  });
+});
+
+describe('expandCommands: history (replayed when the conversation is reopened)', () => {
+  it('skips the waits and puts the parts 100 ms apart', () => {
+    const steps = expandCommands(seedSplit, { mode: 'history' });
+    expect(timeline(steps)).toEqual([
+      "0 show Hello 👋. I'm a bot 🤖",
+      "100 show I'm beautiful",
+      '200 show Do you need help?',
+      '300 show I can really help you with joy!',
+    ]);
+    expect(steps.map((s) => (s.type === 'message' ? s.message.timestamp : null))).toEqual([10_000, 10_100, 10_200, 10_300]);
+  });
+});
+
+describe('expandCommands: other input', () => {
+  it('returns a message without commands as its only step', () => {
+    const message = { ...envelope, text: 'plain' };
+    expect(expandCommands(message)).toEqual([{ type: 'message', index: 0, at: 0, message }]);
+  });
+
+  it('throws a typed error for values that are not messages', () => {
+    expect(() => expandCommands({ attributes: { commands: 'soon' } })).toThrow(InvalidMessageError);
+    expect(() => expandCommands(null)).toThrow(InvalidMessageError);
+  });
+});

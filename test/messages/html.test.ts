@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { htmlToText } from '../../src/messages/index.js';
+import { seedExamples } from './fixtures/seed-examples.js';
+
+describe('htmlToText: the plain-text fallback for html messages', () => {
+  it('turns the seed HTML example into its readable lines, without styles or tags', () => {
+    expect(htmlToText(seedExamples.html.text).split('\n')).toEqual([
+      'This is an HTML message type example',
+      'Place any html tag to be loaded here...',
+      'Button example below 👇🏻',
+      'Button 1 Button 2 Button 3',
+      'Image example below 👇🏻',
+    ]);
+  });
+
+  it('drops scripts, styles, templates and comments with their content', () => {
+    expect(htmlToText('a<script>alert(1)</script><style>p{}</style><!-- secret --><template><b>t</b></template>b')).toBe('ab');
+  });
+
+  it('breaks lines at <br> and block ends, and separates table cells', () => {
+    expect(htmlToText('<p>one</p><p>two<br>three</p><table><tr><td>a</td><td>b</td></tr></table>')).toBe('one\ntwo\nthree\na b');
+  });
+
+  it('decodes entities once (the result is text, so decoded markup must not be rendered as HTML)', () => {
+    expect(htmlToText('A &amp; B &lt;script&gt; &#233;&#x1F600; &amp;lt; &nbsp;x &bogus;')).toBe('A & B <script> é😀 &lt; x &bogus;');
+  });
+
+  it('keeps the text of attributes-laden and unclosed tags out', () => {
+    expect(htmlToText('<img src=x onerror="alert(1)"><a href="javascript:x">link</a>')).toBe('link');
+  });
+});
