@@ -48,6 +48,13 @@ function summary(c: ClassifiedMessage): string {
 
 const corpus = corpusEntries();
 
+/** The first part the widget would show for a split message. */
+function firstPart(message: unknown): unknown {
+  const step = expandCommands(message).find((s) => s.type === 'message');
+  if (step?.type !== 'message') throw new Error('expected a message part');
+  return step.message;
+}
+
 /** What each corpus entry is, read off the corpus by hand: the message kind, then the kinds of its parts. */
 const expected: [MessageKind, MessageKind[]][] = [
   ['text', []], // 1 chat21 envelope
@@ -88,8 +95,7 @@ describe('classify on the chatbot corpus', () => {
   );
 
   it('keeps the buttons the widget draws and their order (entry 8: quick reply, action, url)', () => {
-    const [part] = expandCommands(corpus[7]!.message).filter((s) => s.type === 'message');
-    const c = classify(part!.type === 'message' ? part.message : null);
+    const c = classify(firstPart(corpus[7]!.message));
     if (c.kind !== 'text') throw new Error(`expected text, got ${c.kind}`);
     expect(c.buttons.map((b) => [b.type, b.value])).toEqual([
       ['text', 'button_text'],
@@ -99,8 +105,7 @@ describe('classify on the chatbot corpus', () => {
   });
 
   it('reads the redirect target and link as sent (entry 7)', () => {
-    const [part] = expandCommands(corpus[6]!.message).filter((s) => s.type === 'message');
-    expect(classify(part!.type === 'message' ? part.message : null)).toMatchObject({ kind: 'redirect', link: 'tiledesk.com', target: 'blank' });
+    expect(classify(firstPart(corpus[6]!.message))).toMatchObject({ kind: 'redirect', link: 'tiledesk.com', target: 'blank' });
   });
 });
 
