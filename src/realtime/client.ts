@@ -114,6 +114,8 @@ export interface RealtimeClientOptions {
   environment?: EnvironmentLike | null;
   /** Wall clock, injectable for tests of sleep/resume. Default `Date.now`. */
   now?: () => number;
+  /** Jitter source in [0, 1), injectable for tests. Default `Math.random`. */
+  random?: () => number;
 }
 
 /** Options of one subscription. */
@@ -210,6 +212,7 @@ export class RealtimeClient {
       maxTopics: 1_000,
       validate: false,
       now: Date.now,
+      random: Math.random,
       ...withoutUndefined(options),
       url: realtimeUrl(options.url),
     };
@@ -408,7 +411,7 @@ export class RealtimeClient {
       // 4. Give up for good, or back off (full jitter) and go round again.
       this.#events.emit('error', error);
       if (authFailures >= o.maxAuthFailures || attempt >= o.maxReconnectAttempts) return this.#fail(run, error);
-      const delayMs = backoffDelay(attempt, { baseDelayMs: o.reconnectBaseDelayMs, maxDelayMs: o.reconnectMaxDelayMs });
+      const delayMs = backoffDelay(attempt, { baseDelayMs: o.reconnectBaseDelayMs, maxDelayMs: o.reconnectMaxDelayMs }, o.random);
       attempt++;
       this.#counters.reconnects++;
       this.#setState('reconnecting', { attempt, delayMs, error });

@@ -1,0 +1,382 @@
+/**
+ * The connection lifecycle against the local server's fault controls: drops, half-open server, restart, hung
+ * upgrades, 401 on reconnect and token refresh, bounded auth failures, browser-style blind closes, heartbeats,
+ * sleep/resume, network/visibility probes, and `close()` leaving nothing behind.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  RealtimeAuthError,
+  RealtimeClient,
+  RealtimeError,
+  topics,
+  type ConnectionState,
+  type HeartbeatInfo,
+  type StateChange,
+  type TokenContext,
+} from '../../src/realtime/index.js';
+import { activeResources, BrowserLikeWebSocket, FakeEnvironment, FAST, Harness, nextState, rest, until } from './helpers.js';
+
+const h = new Harness();
+afterEach(() => h.dispose());
+
+function recordStates(rt: RealtimeClient): StateChange[] {
+  const states: StateChange[] = [];
+  rt.on('state', (change) => states.push(change));
+  return states;
+}
+
+describe('connect and reconnect', () => {
+  it('connects with the bare token in ?token= and reports connecting → open', async () => {
+    const server = await h.server();
+    // The server strips only an exact "JWT "; a lowercase prefix would be a 401 if it reached the server.
+    const rt = h.client(server, { token: server.owner.token.replace(/^JWT /, 'jwt ') });
+    const states = recordStates(rt);
+    await rt.connect();
+    expect(states.map((s) => s.state)).toEqual(['connecting', 'open']);
+    expect(server.stats().wsConnections).toBe(1);
+  });
+
+  it('resubscribes every topic after a dropped socket and keeps delivering live events', async () => {
+    const server = await h.server();
+    const api = rest(server);
+    const req = await api.createRequest();
+    const rt = h.client(server);
+    const created: string[] = [];
+    const requests = rt.subscribe(topics.requests(server.project.id), { create: (r) => created.push(r.request_id) });
+    const messages = rt.subscribe(topics.messages(server.project.id, req.request_id));
+    await Promise.all([requests.ready, messages.ready]);
+    expect(server.stats().subscriptions).toBe(2);
+
+    const reconnecting = nextState(rt, 'reconnecting');
+    server.faults.dropSockets();
+    await reconnecting;
+    expect(requests.state).toBe('subscribing');
+    await nextState(rt, 'open');
+    await until(() => requests.state === 'subscribed' && messages.state === 'subscribed', 'resubscribed');
+    expect(server.stats().subscriptions).toBe(2);
+
+    const after = await api.createRequest('after reconnect');
+    await until(() => created.includes(after.request_id), 'live CREATE after reconnect');
+  });
+
+  it('reports the drop as connection_lost and backs off with full jitter under the cap', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { reconnectBaseDelayMs: 100, reconnectMaxDelayMs: 150 });
+    const states = recordStates(rt);
+    await rt.connect();
+    server.faults.dropSockets();
+    await nextState(rt, 'open');
+    const reconnecting = states.find((s) => s.state === 'reconnecting')!;
+    expect(reconnecting.error?.code).toBe('connection_lost');
+    expect(reconnecting.error?.closeCode).toBe(1006);
+    expect(reconnecting.attempt).toBe(1);
+    expect(reconnecting.delayMs).toBeGreaterThanOrEqual(0);
+    expect(reconnecting.delayMs).toBeLessThanOrEqual(100);
+  });
+
+  it('keeps counting attempts while connections do not last, and resets after a stable period', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { stableAfterMs: 300 });
+    const states = recordStates(rt);
+    await rt.connect();
+    for (let i = 0; i < 3; i++) {
+      const open = nextState(rt, 'open');
+      server.faults.dropSockets();
+      await open;
+    }
+    expect(states.filter((s) => s.state === 'reconnecting').map((s) => s.attempt)).toEqual([1, 2, 3]);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    const open = nextState(rt, 'open');
+    server.faults.dropSockets();
+    await open;
+    expect(states.filter((s) => s.state === 'reconnecting').at(-1)!.attempt).toBe(1);
+  });
+
+  it('survives a server restart (same port, data kept) and resubscribes', async () => {
+    const server = await h.server();
+    const api = rest(server);
+    const rt = h.client(server);
+    const snapshots: number[] = [];
+    await api.createRequest('kept');
+    const sub = rt.subscribe(topics.requests(server.project.id), { snapshot: (items) => snapshots.push(items.length) });
+    await sub.ready;
+    await server.restart();
+    await until(() => snapshots.length === 2 && rt.state === 'open', 'snapshot after restart');
+    expect(snapshots).toEqual([1, 1]);
+  });
+
+  it('drops a half-open connection when pings go unanswered, then recovers', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { idlePingMs: 100, pongTimeoutMs: 200 });
+    const states = recordStates(rt);
+    await rt.connect();
+    server.faults.halfOpen(true);
+    await until(() => states.some((s) => s.state === 'reconnecting'), 'reconnecting after pong timeout');
+    expect(states.find((s) => s.state === 'reconnecting')!.error?.code).toBe('pong_timeout');
+    // While half-open the upgrades go unanswered too: the handshake timeout keeps the loop going.
+    server.faults.halfOpen(false);
+    await until(() => rt.state === 'open', 'open again');
+    await until(() => server.stats().wsConnections === 1, 'only the new socket left on the server');
+  });
+
+  it('times out a hung upgrade (what a guest token gets) and connects once upgrades are answered', async () => {
+    const server = await h.server();
+    server.faults.hangUpgrades(true);
+    const rt = h.client(server, { handshakeTimeoutMs: 150 });
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    const connected = rt.connect();
+    await until(() => errors.length >= 2, 'two handshake timeouts');
+    expect(errors.every((e) => e.code === 'handshake_timeout')).toBe(true);
+    server.faults.hangUpgrades(false);
+    await connected;
+    expect(rt.state).toBe('open');
+  });
+});
+
+describe('authentication', () => {
+  it('after a 401 on reconnect, asks the token function for a fresh token and resubscribes', async () => {
+    const server = await h.server();
+    const stale = server.signJwt({ _id: server.owner.userId }, 'not-the-server-secret');
+    const asked: TokenContext[] = [];
+    let serveStale = false;
+    const rt = h.client(server, {
+      token: async (context) => {
+        asked.push(context);
+        if (serveStale && !context.refresh) return stale;
+        return server.owner.token;
+      },
+    });
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    const sub = rt.subscribe(topics.requests(server.project.id));
+    await sub.ready;
+
+    serveStale = true;
+    server.faults.dropSockets();
+    await until(() => rt.state === 'open' && sub.state === 'subscribed' && asked.length >= 3, 'reconnected with a fresh token');
+    const auth = errors.find((e) => e.code === 'auth_failed')!;
+    expect(auth).toBeInstanceOf(RealtimeAuthError);
+    expect(auth.status).toBe(401);
+    expect(asked.map((c) => c.refresh)).toEqual([false, false, true]);
+  });
+
+  it('stops after maxAuthFailures with a typed error, never putting the token in it', async () => {
+    const server = await h.server();
+    const bad = server.signJwt({ _id: server.owner.userId }, 'wrong-secret');
+    const rt = h.client(server, { token: `JWT ${bad}`, maxAuthFailures: 3 });
+    const states = recordStates(rt);
+    const sub = rt.subscribe(topics.requests(server.project.id));
+    const failure = await rt.connect().then(() => undefined, (e: unknown) => e);
+    expect(failure).toBeInstanceOf(RealtimeAuthError);
+    expect(rt.state).toBe('failed');
+    expect(states.filter((s) => s.state === 'reconnecting')).toHaveLength(2);
+    expect(states.at(-1)).toMatchObject({ state: 'failed', error: { code: 'auth_failed', status: 401 } });
+    // Pending subscriptions learn why instead of waiting forever.
+    await expect(sub.ready).rejects.toBe(failure);
+    const text = `${(failure as Error).message} ${JSON.stringify(failure)} ${String((failure as Error).stack)}`;
+    expect(text).not.toContain(bad);
+    expect(text).not.toContain(bad.split('.')[2]);
+  });
+
+  it('connect() starts again after failed, with fresh counters', async () => {
+    const server = await h.server();
+    let good = false;
+    const rt = h.client(server, { token: () => (good ? server.owner.token : 'JWT a.b.c'), maxAuthFailures: 1 });
+    await expect(rt.connect()).rejects.toBeInstanceOf(RealtimeAuthError);
+    good = true;
+    await rt.connect();
+    expect(rt.state).toBe('open');
+  });
+
+  it('treats a token function that throws or hangs as an auth failure', async () => {
+    const server = await h.server();
+    const throwing = h.client(server, {
+      maxAuthFailures: 2,
+      token: () => {
+        throw new Error(`refresh failed for ${server.owner.token}`);
+      },
+    });
+    const error = (await throwing.connect().catch((e: unknown) => e)) as RealtimeAuthError;
+    expect(error).toBeInstanceOf(RealtimeAuthError);
+    expect(JSON.stringify(error) + String((error.cause as Error).message)).not.toContain(server.owner.token.slice(4));
+
+    const hanging = h.client(server, { maxAuthFailures: 1, handshakeTimeoutMs: 100, token: () => new Promise<string>(() => {}) });
+    await expect(hanging.connect()).rejects.toMatchObject({ code: 'auth_failed' });
+  });
+
+  it('in a browser (no status visible), reports repeated closes before open as a likely auth problem and refreshes the token', async () => {
+    const server = await h.server();
+    const bad = server.signJwt({ _id: server.owner.userId }, 'wrong-secret');
+    const asked: boolean[] = [];
+    const rt = h.client(server, {
+      WebSocket: BrowserLikeWebSocket,
+      suspectAuthAfter: 2,
+      maxAuthFailures: 2,
+      token: ({ refresh }) => {
+        asked.push(refresh);
+        return bad;
+      },
+    });
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    const failure = await rt.connect().catch((e: unknown) => e);
+    expect(errors.map((e) => e.code)).toEqual(['connect_failed', 'auth_suspected', 'connect_failed', 'auth_suspected']);
+    expect(failure).toBeInstanceOf(RealtimeAuthError);
+    expect((failure as RealtimeAuthError).code).toBe('auth_suspected');
+    expect(asked).toEqual([false, false, true, false]);
+  });
+
+  it('does not suspect the token while the browser says it is offline', async () => {
+    const server = await h.server();
+    const environment = new FakeEnvironment();
+    environment.navigator.onLine = false;
+    const rt = h.client(server, {
+      WebSocket: BrowserLikeWebSocket,
+      environment,
+      suspectAuthAfter: 1,
+      maxReconnectAttempts: 4,
+      token: 'JWT a.b.c',
+    });
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    await rt.connect().catch(() => undefined);
+    expect(errors.map((e) => e.code)).toEqual(['connect_failed', 'connect_failed', 'connect_failed', 'connect_failed', 'connect_failed']);
+    expect(rt.state).toBe('failed');
+  });
+});
+
+describe('liveness', () => {
+  it('answers server heartbeats and stays open across many server intervals with no own ping', async () => {
+    const server = await h.server({ heartbeatIntervalMs: 60 });
+    const rt = h.client(server, { idlePingMs: 60_000 });
+    const states = recordStates(rt);
+    const pings: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => pings.push(info));
+    await rt.connect();
+    // Without answers the server terminates a socket after its second heartbeat (here ~120 ms).
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(rt.state).toBe('open');
+    expect(states.map((s) => s.state)).toEqual(['connecting', 'open']);
+    expect(pings.filter((p) => p.kind === 'ping')).toEqual([]);
+  });
+
+  it('sends its own ping when nothing was sent for idlePingMs, and takes any frame as the answer', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { idlePingMs: 50 });
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    await rt.connect();
+    await until(() => beats.filter((b) => b.kind === 'pong').length >= 2, 'two answered pings');
+    expect(beats[0]).toEqual({ kind: 'ping', reason: 'idle' });
+    expect(beats[1]).toMatchObject({ kind: 'pong' });
+    expect(rt.state).toBe('open');
+  });
+
+  it('probes at once after a wall-clock jump (sleep/resume) and reconnects when the probe dies', async () => {
+    const server = await h.server();
+    let skew = 0;
+    const rt = h.client(server, { idlePingMs: 100, pongTimeoutMs: 200, clockJumpMs: 1_000, now: () => Date.now() + skew });
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    await rt.connect();
+    // The laptop "sleeps" ten minutes: the next liveness tick sees it and probes before trusting the socket.
+    skew = 10 * 60_000;
+    await until(() => beats.some((b) => b.kind === 'ping' && b.reason === 'clock_jump'), 'clock-jump probe');
+    await until(() => beats.at(-1)?.kind === 'pong', 'probe answered');
+    expect(rt.state).toBe('open');
+
+    server.faults.halfOpen(true);
+    skew += 10 * 60_000;
+    const reconnecting = nextState(rt, 'reconnecting');
+    await reconnecting;
+    server.faults.halfOpen(false);
+    await until(() => rt.state === 'open', 'open again');
+  });
+
+  it('in a browser, probes on online/visible, retries at once while backing off, and removes its listeners on close', async () => {
+    const server = await h.server();
+    const environment = new FakeEnvironment();
+    // The backoff draw is pinned to its maximum: a minute, unless something cuts it short.
+    const rt = h.client(server, { environment, reconnectBaseDelayMs: 60_000, reconnectMaxDelayMs: 60_000, random: () => 0.999 });
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    expect(environment.listenerCount).toBe(0); // nothing at construction
+    await rt.connect();
+    expect(environment.listenerCount).toBe(5);
+
+    environment.fire('online');
+    environment.becomeVisible();
+    environment.fire('offline');
+    expect(beats.filter((b) => b.kind === 'ping').map((b) => (b.kind === 'ping' ? b.reason : ''))).toEqual(['online', 'visible', 'offline']);
+
+    // Backing off for a minute; coming back online (or to the tab) retries now.
+    const reconnecting = new Promise<StateChange>((resolve) => {
+      const off = rt.on('state', (change) => change.state === 'reconnecting' && (off(), resolve(change)));
+    });
+    server.faults.dropSockets();
+    expect((await reconnecting).delayMs).toBeGreaterThan(59_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(rt.state).toBe('reconnecting');
+    environment.fire('online');
+    await until(() => rt.state === 'open', 'open right after online');
+
+    server.faults.dropSockets();
+    await nextState(rt, 'reconnecting');
+    environment.becomeVisible();
+    await until(() => rt.state === 'open', 'open right after the tab became visible');
+
+    await rt.close();
+    expect(environment.listenerCount).toBe(0);
+  });
+});
+
+describe('close()', () => {
+  it('ends everything: socket, timers, listeners, pending ready; state closed is terminal', async () => {
+    const server = await h.server();
+    const before = activeResources();
+    const environment = new FakeEnvironment();
+    const rt = new RealtimeClient({ url: server.wsUrl, token: server.owner.token, ...FAST, environment, idlePingMs: 50 });
+    const refused = rt.subscribe(topics.messages(server.project.id, 'no-such-request'));
+    const held = rt.subscribe(topics.requests(server.project.id));
+    await held.ready;
+    let states: ConnectionState[] = [];
+    rt.on('state', ({ state }) => states.push(state));
+    await rt.close();
+
+    expect(rt.state).toBe('closed');
+    expect(states).toEqual(['closed']);
+    await expect(refused.ready).rejects.toMatchObject({ code: 'client_closed' });
+    expect(held.state).toBe('unsubscribed');
+    expect(environment.listenerCount).toBe(0);
+    await until(() => server.stats().wsConnections === 0, 'server saw the close');
+    expect(activeResources().Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0);
+    expect(() => rt.subscribe(topics.requests(server.project.id))).toThrow(RealtimeError);
+    await expect(rt.connect()).rejects.toMatchObject({ code: 'client_closed' });
+    states = [];
+    await rt.close();
+    expect(states).toEqual([]);
+  });
+
+  it('closes during a hung handshake without leaving the socket or its timer behind', async () => {
+    const server = await h.server();
+    server.faults.hangUpgrades(true);
+    const before = activeResources();
+    const rt = new RealtimeClient({ url: server.wsUrl, token: server.owner.token, ...FAST, handshakeTimeoutMs: 60_000 });
+    const connecting = rt.connect().catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await rt.close();
+    expect(await connecting).toMatchObject({ code: 'client_closed' });
+    expect(activeResources().Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0);
+  });
+
+  it('a dead (half-open) peer does not hold close() for long', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { closeTimeoutMs: 100 });
+    await rt.connect();
+    server.faults.halfOpen(true);
+    await rt.close();
+    expect(rt.state).toBe('closed');
+    server.faults.halfOpen(false);
+  });
+});
