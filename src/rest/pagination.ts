@@ -53,7 +53,7 @@ function toPage<T>(raw: RawPage<T>, page: number, fetchPage: FetchPage<T>): Page
  * ```
  */
 export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
-  private first: Promise<RawPage<T>> | undefined;
+  declare private first: Promise<RawPage<T>> | undefined;
 
   constructor(
     private readonly fetchPage: FetchPage<T>,
@@ -76,6 +76,14 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
     return this.firstRaw()
       .then((raw) => toPage(raw, this.startPage, this.fetchPage))
       .then(onfulfilled, onrejected);
+  }
+
+  catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<Page<T> | B> {
+    return this.then(undefined, onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<Page<T>> {
+    return this.then().finally(onfinally);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<T> {

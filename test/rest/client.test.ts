@@ -1,0 +1,355 @@
+/**
+ * TiledeskClient against the local Tiledesk-compatible server over real sockets: auth variants, base URLs with a
+ * path prefix, every resource, pagination driven by the server's `perPage`/`count`, and the errors users branch on.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AuthenticationError,
+  NotFoundError,
+  PermissionDeniedError,
+  RequestStatus,
+  TiledeskClient,
+  TokenProviderError,
+  UnprocessableEntityError,
+  ValidationError,
+  responseSchemas,
+  type RequestEvent,
+} from '../../src/index.js';
+import { startTiledeskServer } from '../../src/testing/index.js';
+
+type Server = Awaited<ReturnType<typeof startTiledeskServer>>;
+let server: Server;
+let clients: TiledeskClient[] = [];
+
+function client(options: Partial<ConstructorParameters<typeof TiledeskClient>[0]> = {}): TiledeskClient {
+  const c = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, responseSchemas, ...options });
+  clients.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  server = await startTiledeskServer({ port: 0 });
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  clients = [];
+  await server.close();
+});
+
+describe('auth', () => {
+  it('accepts a token with or without the JWT prefix and sends `JWT <token>`', async () => {
+    const seen: string[] = [];
+    for (const token of [server.owner.token, server.owner.token.replace(/^JWT /, '')]) {
+      const c = client({ auth: { token }, fetch: (url, init) => { seen.push(init.headers.authorization!); return fetch(url, init); } });
+      expect((await c.users.me())._id).toBe(server.owner.userId);
+    }
+    expect(seen).toEqual([server.owner.token, server.owner.token]);
+    expect(seen[0]).toMatch(/^JWT [^ ]+$/);
+  });
+
+  it('email/password signs in once, however many calls are in flight', async () => {
+    const urls: string[] = [];
+    const c = client({ auth: { email: server.owner.email, password: server.owner.password }, hooks: { onRequest: (e) => urls.push(e.url) } });
+    const results = await Promise.all([c.users.me(), c.projectUsers.me(), c.requests.count(), c.users.me()]);
+    expect(results[0]._id).toBe(server.owner.userId);
+    expect(urls.filter((u) => u.endsWith('/auth/signin'))).toHaveLength(1);
+    await c.users.me();
+    expect(urls.filter((u) => u.endsWith('/auth/signin'))).toHaveLength(1);
+  });
+
+  it('Basic credentials work and are sent as HTTP Basic', async () => {
+    const headers: string[] = [];
+    const c = client({
+      auth: { basic: { email: server.agent.email, password: server.agent.password } },
+      fetch: (url, init) => { headers.push(init.headers.authorization!); return fetch(url, init); },
+    });
+    expect((await c.users.me()).email).toBe(server.agent.email);
+    expect(headers[0]).toBe(`Basic ${Buffer.from(`${server.agent.email}:${server.agent.password}`).toString('base64')}`);
+  });
+
+  it('wrong credentials reject with AuthenticationError carrying the server message', async () => {
+    const c = client({ auth: { email: server.owner.email, password: 'wrong-password' } });
+    const e = await c.users.me().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(AuthenticationError);
+    expect((e as AuthenticationError).status).toBe(401);
+  });
+
+  it('a token provider is called for the first call and once more after a 401, then the call is retried', async () => {
+    const reasons: string[] = [];
+    const stale = server.signJwt({ _id: server.owner.userId, sub: 'user' }, 'not-the-server-secret');
+    const c = client({ auth: { tokenProvider: ({ reason }) => { reasons.push(reason); return reasons.length === 1 ? stale : server.owner.token; } } });
+    expect((await c.users.me())._id).toBe(server.owner.userId);
+    expect(reasons).toEqual(['initial', 'unauthorized']);
+    await c.users.me();
+    expect(reasons).toHaveLength(2);
+  });
+
+  it('refreshes only once per call: a provider that keeps returning a bad token ends in AuthenticationError', async () => {
+    let calls = 0;
+    const bad = server.signJwt({ _id: server.owner.userId, sub: 'user' }, 'nope');
+    const c = client({ auth: { tokenProvider: () => { calls++; return bad; } } });
+    await expect(c.users.me()).rejects.toBeInstanceOf(AuthenticationError);
+    expect(calls).toBe(2);
+  });
+
+  it('a failing token provider rejects with TokenProviderError and nothing is sent', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ auth: { tokenProvider: () => { throw new Error('vault down'); } }, hooks: { onRequest: (e) => sent.push(e) } });
+    const e = await c.users.me().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TokenProviderError);
+    expect((e as TokenProviderError).cause).toBeInstanceOf(Error);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('static helpers: signin, signinAnonymously, signup, signinWithCustomToken', async () => {
+    const signed = await TiledeskClient.signin({ baseUrl: server.url, email: server.agent.email, password: server.agent.password });
+    expect(signed.token).toMatch(/^JWT /);
+    expect(signed.user._id).toBe(server.agent.userId);
+
+    const guest = await TiledeskClient.signinAnonymously({ baseUrl: server.url, projectId: server.project.id, firstname: 'John' });
+    expect(guest.token).toMatch(/^JWT /);
+    expect(guest.user.firstname).toBe('John');
+
+    const email = `new-${Date.now()}@Example.com`;
+    const user = await TiledeskClient.signup({ baseUrl: server.url, email, password: 'Passw0rd!', firstname: 'New', lastname: 'User' });
+    expect(user.email).toBe(email.toLowerCase());
+
+    const custom = server.signJwt(
+      { _id: 'ext-1', firstname: 'Ext', sub: 'userexternal', aud: `https://tiledesk.com/projects/${server.project.id}` },
+      server.project.jwtSecret,
+    );
+    const exchanged = await TiledeskClient.signinWithCustomToken({ baseUrl: server.url, token: custom, projectId: server.project.id });
+    expect(exchanged.token).toBe(`JWT ${custom}`);
+    expect(exchanged.user._id).toBe('ext-1');
+  });
+
+  it('signup validation errors come back as a 422 with field errors', async () => {
+    const e = await client().auth.signin({ email: 'not-an-email', password: 'x' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(UnprocessableEntityError);
+    expect((e as UnprocessableEntityError).fieldErrors.map((f) => f.field)).toContain('email');
+  });
+});
+
+describe('configuration', () => {
+  it('keeps a base URL path prefix (hosted /v3, white-label hosts)', async () => {
+    // A stand-in for a hosted deployment: strips `/v3` and forwards to the local server.
+    const target = new URL(server.url);
+    const proxy = http.createServer((req, res) => {
+      const forward = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url!.replace(/^\/v3/, ''), headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode!, up.headers);
+        up.pipe(res);
+      });
+      if (!req.url!.startsWith('/v3/')) { res.writeHead(404).end('no prefix'); forward.destroy(); return; }
+      req.pipe(forward);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const base = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/v3/`;
+      const c = client({ baseUrl: base });
+      const req = await c.requests.create({ first_text: 'via prefix' });
+      expect((await c.requests.get(req.request_id)).first_text).toBe('via prefix');
+      const guest = await TiledeskClient.signinAnonymously({ baseUrl: base, projectId: server.project.id });
+      expect(guest.token).toMatch(/^JWT /);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      clients = [];
+      await new Promise((r) => proxy.close(r));
+    }
+  });
+
+  it('rejects bad configuration with a ValidationError naming the option, without echoing credentials', () => {
+    const e = (() => { try { new TiledeskClient({ baseUrl: 'https://me:s3cret-pass@api.example.com' }); } catch (x) { return x; } })();
+    expect(e).toBeInstanceOf(ValidationError);
+    expect((e as ValidationError).field).toBe('baseUrl');
+    expect(JSON.stringify(e)).not.toContain('s3cret-pass');
+    expect(() => new TiledeskClient({ baseUrl: 'ftp://x' })).toThrow(ValidationError);
+    expect(() => new TiledeskClient({ baseUrl: server.url, timeout: -1 })).toThrow(/timeout/);
+    expect(() => new TiledeskClient({ baseUrl: server.url, auth: { token: '' } })).toThrow(/auth\.token/);
+  });
+
+  it('project-scoped calls need a project id, from the client or the call', async () => {
+    const c = client({ projectId: undefined });
+    await expect(c.requests.count()).rejects.toMatchObject({ name: 'ValidationError', field: 'projectId' });
+    expect(typeof (await c.requests.count({}, { projectId: server.project.id })).assigned).toBe('number');
+  });
+
+  it('withOptions shares the pool and closing it leaves the parent usable', async () => {
+    const parent = client();
+    const guestAuth = await parent.auth.signinAnonymously({ firstname: 'G' });
+    const guest = parent.withOptions({ auth: { token: guestAuth.token } });
+    const rid = `support-group-${server.project.id}-${'a'.repeat(32)}`;
+    await guest.messages.send(rid, { text: 'hello' });
+    await guest.close();
+    expect((await parent.requests.get(rid)).first_text).toBe('hello');
+  });
+});
+
+describe('requests', () => {
+  it('create with sender, get, update, attributes, close, reopen, delete', async () => {
+    const c = client();
+    const guest = await c.auth.signinAnonymously({ firstname: 'Req' });
+    const req = await c.requests.create({ sender: guest.user._id, first_text: 'How can I restore my password', attributes: { a: 1 } });
+    expect(req.status).toBe(RequestStatus.ASSIGNED);
+    const got = await c.requests.get(req.request_id);
+    expect(got.first_text).toBe('How can I restore my password');
+    expect((await c.requests.update(req.request_id, { priority: 'high' })).priority).toBe('high');
+    expect((await c.requests.mergeAttributes(req.request_id, { b: 2 })).attributes).toMatchObject({ a: 1, b: 2 });
+    expect((await c.requests.close(req.request_id)).status).toBe(RequestStatus.CLOSED);
+    expect((await c.requests.reopen(req.request_id)).status).not.toBe(RequestStatus.CLOSED);
+    await c.requests.delete(req.request_id);
+    await expect(c.requests.get(req.request_id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('participants, followers, tags and notes', async () => {
+    const c = client();
+    const { request_id: id } = await c.requests.create({ first_text: 'members' });
+    expect((await c.requests.participants.add(id, server.agent.userId)).participants).toContain(server.agent.userId);
+    expect((await c.requests.participants.set(id, [server.owner.userId])).participants).toEqual([server.owner.userId]);
+    expect((await c.requests.participants.remove(id, server.owner.userId)).participants).toEqual([]);
+    expect((await c.requests.followers.add(id, server.agent.projectUserId)).followers).toContain(server.agent.projectUserId);
+    expect((await c.requests.followers.remove(id, server.agent.projectUserId)).followers).not.toContain(server.agent.projectUserId);
+
+    const tagged = await c.requests.tags.add(id, ['vip', { tag: 'billing', color: '#43B1F2' }]);
+    expect(tagged.tags?.map((t) => t.tag)).toEqual(['vip', 'billing']);
+    expect((await c.requests.tags.add(id, ['vip', 'new'])).tags?.map((t) => t.tag)).toEqual(['vip', 'billing', 'new']);
+    const vip = tagged.tags!.find((t) => t.tag === 'vip')!;
+    expect((await c.requests.tags.remove(id, vip._id!)).tags?.map((t) => t.tag)).toEqual(['billing', 'new']);
+
+    const noted = await c.requests.notes.add(id, 'called back');
+    const note = noted.notes!.at(-1)!;
+    expect(note.text).toBe('called back');
+    expect((await c.requests.notes.remove(id, note._id)).notes).toEqual([]);
+  });
+
+  it('rejects arguments that would make the server hang or misbehave, before sending anything', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ hooks: { onRequest: (e) => sent.push(e) } });
+    await expect(c.requests.participants.set('r1', 'not-an-array' as unknown as string[])).rejects.toMatchObject({ name: 'ValidationError', field: 'members' });
+    await expect(c.requests.tags.add('r1', [])).rejects.toMatchObject({ field: 'tags' });
+    await expect(c.requests.create({ first_text: '' })).rejects.toMatchObject({ field: 'first_text' });
+    await expect(c.requests.get('')).rejects.toMatchObject({ field: 'requestId' });
+    await expect(c.requests.list({ limit: 101 })).rejects.toMatchObject({ field: 'limit' });
+    await expect(c.requests.list({ status: [] })).rejects.toMatchObject({ field: 'status' });
+    expect(sent).toHaveLength(0);
+  });
+
+  it('a guest cannot list requests (403, role) but can list its own', async () => {
+    const c = client();
+    const { token } = await c.auth.signinAnonymously({ firstname: 'Mine' });
+    const guest = c.withOptions({ auth: { token } });
+    const e = await guest.requests.list().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(PermissionDeniedError);
+    expect((e as PermissionDeniedError).reason).toBe('role');
+    const rid = `support-group-${server.project.id}-${'b'.repeat(32)}`;
+    await guest.messages.send(rid, { text: 'mine' });
+    expect((await guest.requests.listMine().toArray()).map((r) => r.request_id)).toEqual([rid]);
+  });
+});
+
+describe('pagination', () => {
+  let local: Server;
+  let c: TiledeskClient;
+  const created: string[] = [];
+
+  beforeAll(async () => {
+    local = await startTiledeskServer({ port: 0 });
+    c = new TiledeskClient({ baseUrl: local.url, projectId: local.project.id, auth: { token: local.owner.token } });
+    for (let i = 0; i < 45; i++) created.push((await c.requests.create({ first_text: `p${i}` })).request_id);
+  });
+  afterAll(async () => {
+    await c.close();
+    await local.close();
+  });
+
+  it('await gives one page with the server’s perPage and count; for await walks every page', async () => {
+    const first = await c.requests.list({ limit: 10 });
+    expect(first.items).toHaveLength(10);
+    expect(first.perPage).toBe(10);
+    expect(first.count).toBe(45);
+    expect(first.hasNextPage()).toBe(true);
+    const second = await first.nextPage();
+    expect(second.page).toBe(1);
+    expect(second.items.map((r) => r.request_id)).not.toContain(first.items[0]!.request_id);
+
+    const all: string[] = [];
+    for await (const r of c.requests.list({ limit: 10 })) all.push(r.request_id);
+    expect(all.sort()).toEqual([...created].sort());
+  });
+
+  it('follows the server’s perPage when it is not the limit asked for (limit > 100 becomes 40)', async () => {
+    const pages: number[] = [];
+    const probe = new TiledeskClient({
+      baseUrl: local.url, projectId: local.project.id, auth: { token: local.owner.token },
+      hooks: { onRequest: (e) => pages.push(Number(new URL(e.url).searchParams.get('page'))) },
+    });
+    const first = await probe.requests.list({ extra: { limit: 500 } });
+    expect(first.perPage).toBe(40);
+    const all = await probe.requests.list({ extra: { limit: 500 } }).toArray();
+    expect(all).toHaveLength(45);
+    expect(pages).toEqual([0, 0, 1]);
+    await probe.close();
+  });
+
+  it('status filters and start page', async () => {
+    await c.requests.close(created[0]!);
+    const open = await c.requests.list({ status: [RequestStatus.UNASSIGNED, RequestStatus.ASSIGNED], limit: 100 });
+    expect(open.items.map((r) => r.request_id)).not.toContain(created[0]);
+    const closed = await c.requests.list({ status: RequestStatus.CLOSED }).toArray();
+    expect(closed.map((r) => r.request_id)).toEqual([created[0]]);
+    const page4 = await c.requests.list({ limit: 10, page: 4 });
+    expect(page4.page).toBe(4);
+    expect(page4.hasNextPage()).toBe(false);
+  });
+
+  it('toArray stops at max', async () => {
+    expect(await c.requests.list({ limit: 10 }).toArray(15)).toHaveLength(15);
+  });
+});
+
+describe('messages, leads, project users, projects, users', () => {
+  it('send upserts a missing conversation; list and get read it back', async () => {
+    const c = client();
+    const rid = `support-group-${server.project.id}-${'c'.repeat(32)}`;
+    const sent = await c.messages.send(rid, { text: 'first', attributes: { k: 'v' } });
+    expect(sent.request?.request_id).toBe(rid);
+    await c.messages.send(rid, { text: 'second' });
+    expect((await c.messages.list(rid)).map((m) => m.text)).toEqual(['first', 'second']);
+    expect((await c.messages.get(rid, sent._id)).attributes).toMatchObject({ k: 'v' });
+    await expect(c.messages.send(rid, { text: '  ' })).rejects.toMatchObject({ field: 'text' });
+  });
+
+  it('leads: create, get, update, list with for await', async () => {
+    const c = client();
+    const lead = await c.leads.create({ lead_id: 'crm-1', fullname: 'Ada', email: 'ada@example.com' });
+    expect((await c.leads.get(lead._id)).fullname).toBe('Ada');
+    expect((await c.leads.update(lead._id, { company: 'Engines' })).company).toBe('Engines');
+    const ids: string[] = [];
+    for await (const l of c.leads.list({ limit: 1 })) ids.push(l._id);
+    expect(ids).toContain(lead._id);
+  });
+
+  it('project users: list, me, get, getByUserId, availability', async () => {
+    const c = client({ auth: { token: server.agent.token } });
+    const me = await c.projectUsers.me();
+    expect(me._id).toBe(server.agent.projectUserId);
+    expect((await c.projectUsers.list()).map((p) => p._id)).toEqual(expect.arrayContaining([server.owner.projectUserId, server.agent.projectUserId]));
+    expect((await c.projectUsers.get(server.owner.projectUserId))._id).toBe(server.owner.projectUserId);
+    expect((await c.projectUsers.getByUserId(server.owner.userId))._id).toBe(server.owner.projectUserId);
+    expect((await c.projectUsers.setAvailability(false, 'busy')).user_available).toBe(false);
+    expect((await c.projectUsers.updateMe({ user_available: true })).user_available).toBe(true);
+  });
+
+  it('projects and the current user', async () => {
+    const c = client();
+    const memberships = await c.projects.list();
+    expect(memberships.map((m) => (typeof m.id_project === 'string' ? m.id_project : m.id_project._id))).toContain(server.project.id);
+    expect((await c.projects.get()).name).toBe(server.project.name);
+    const created = await c.projects.create({ name: 'Second' });
+    expect(created.name).toBe('Second');
+    expect((await c.users.update({ lastname: 'Renamed' })).lastname).toBe('Renamed');
+    expect((await c.users.me()).lastname).toBe('Renamed');
+  });
+});
