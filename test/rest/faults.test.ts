@@ -1,0 +1,270 @@
+/**
+ * The request core under faults, over real sockets: the local server's fault controls (503 bursts, 429 with
+ * Retry-After, resets, hanging routes, HTML pages, malformed JSON) and a raw node:http server for what it cannot do
+ * (a body that trickles in after the headers, a connection cut mid-body).
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AbortError,
+  ConnectionError,
+  InternalServerError,
+  InvalidResponseError,
+  NotFoundError,
+  RateLimitError,
+  TiledeskClient,
+  TimeoutError,
+  type RetryEvent,
+  type TiledeskClientOptions,
+} from '../../src/index.js';
+import { startTiledeskServer } from '../../src/testing/index.js';
+
+let server: Awaited<ReturnType<typeof startTiledeskServer>>;
+const open: TiledeskClient[] = [];
+
+beforeAll(async () => {
+  server = await startTiledeskServer({ port: 0 });
+});
+afterEach(async () => {
+  server.faults.clear();
+  await Promise.all(open.splice(0).map((c) => c.close()));
+});
+afterAll(async () => {
+  await server.close();
+});
+
+function client(options: Partial<TiledeskClientOptions> = {}): { c: TiledeskClient; attempts: () => number; retries: RetryEvent[] } {
+  let attempts = 0;
+  const retries: RetryEvent[] = [];
+  const c = new TiledeskClient({
+    baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token },
+    retryDelay: { baseDelayMs: 1, maxDelayMs: 10 },
+    hooks: { onRequest: () => { attempts++; }, onRetry: (e) => { retries.push(e); } },
+    ...options,
+  });
+  open.push(c);
+  return { c, attempts: () => attempts, retries };
+}
+
+const requestsPath = () => `/${server.project.id}/requests`;
+
+describe('retries', () => {
+  it('a 503 burst on a GET is retried until it succeeds', async () => {
+    const { c, attempts, retries } = client();
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 503, times: 2 });
+    const page = await c.requests.list();
+    expect(page.items).toBeInstanceOf(Array);
+    expect(attempts()).toBe(3);
+    expect(retries.map((r) => r.error.status)).toEqual([503, 503]);
+  });
+
+  it('gives up after maxRetries with the last error and the attempt count', async () => {
+    const { c, attempts } = client({ maxRetries: 1 });
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 500, body: { success: false, msg: 'Error getting requests.' } });
+    const e = await c.requests.list().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(InternalServerError);
+    expect((e as InternalServerError).serverMessage).toBe('Error getting requests.');
+    expect((e as InternalServerError).attempts).toBe(2);
+    expect(attempts()).toBe(2);
+  });
+
+  it('does not retry a POST that may have been processed (500, reset)', async () => {
+    const { c, attempts } = client();
+    server.faults.route({ method: 'POST', path: requestsPath(), status: 500, after: true, times: 1 });
+    await expect(c.requests.create({ first_text: 'once' })).rejects.toBeInstanceOf(InternalServerError);
+    expect(attempts()).toBe(1);
+    // The server did create it: a retry would have made a duplicate.
+    const all = await c.requests.list({ limit: 100 }).toArray();
+    expect(all.filter((r) => r.first_text === 'once')).toHaveLength(1);
+
+    server.faults.route({ method: 'POST', path: requestsPath(), reset: true, times: 1 });
+    await expect(c.requests.create({ first_text: 'reset' })).rejects.toBeInstanceOf(ConnectionError);
+    expect(attempts()).toBe(3);
+  });
+
+  it('retries a GET after a connection reset', async () => {
+    const { c, attempts } = client();
+    server.faults.route({ method: 'GET', path: requestsPath(), reset: true, times: 1 });
+    await c.requests.list();
+    expect(attempts()).toBe(2);
+  });
+
+  it('429 is retried even on POST (the server refused it), honouring Retry-After', async () => {
+    const { c, attempts, retries } = client();
+    server.faults.route({ method: 'POST', path: requestsPath(), status: 429, headers: { 'Retry-After': '0' }, times: 1 });
+    expect((await c.requests.create({ first_text: 'after 429' })).first_text).toBe('after 429');
+    expect(attempts()).toBe(2);
+    expect(retries[0]!.delayMs).toBe(0);
+  });
+
+  it('honours retry-after-ms over Retry-After', async () => {
+    const { c, retries } = client();
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 429, headers: { 'retry-after-ms': '30', 'Retry-After': '50' }, times: 1 });
+    await c.requests.list();
+    expect(retries.map((r) => r.delayMs)).toEqual([30]);
+  });
+
+  it('a Retry-After longer than maxRetryAfterMs fails at once with retryAfterMs', async () => {
+    const { c, attempts } = client({ maxRetryAfterMs: 1_000 });
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 429, headers: { 'Retry-After': '120' } });
+    const e = await c.requests.list().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(RateLimitError);
+    expect((e as RateLimitError).retryAfterMs).toBe(120_000);
+    expect(attempts()).toBe(1);
+  });
+
+  it('the client-wide retry budget stops a storm from multiplying load', async () => {
+    const { c, attempts } = client({ retryBudget: { capacity: 2, refillPerSecond: 0 }, maxRetries: 5 });
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 503 });
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => c.requests.list()));
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    // 4 first attempts + the 2 retries the budget allowed, instead of 4 × 6.
+    expect(attempts()).toBe(6);
+  });
+
+  it('maxRetries per call overrides the client', async () => {
+    const { c, attempts } = client();
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 503 });
+    await expect(c.requests.list({}, { maxRetries: 0 })).rejects.toBeInstanceOf(InternalServerError);
+    expect(attempts()).toBe(1);
+  });
+});
+
+describe('timeouts and aborts', () => {
+  it('a hanging route times out with TimeoutError (idempotent calls are retried first)', async () => {
+    const { c, attempts } = client({ timeout: 100, maxRetries: 1 });
+    server.faults.route({ method: 'GET', path: requestsPath(), hang: true });
+    const e = await c.requests.list().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect((e as TimeoutError).timeoutMs).toBe(100);
+    expect(attempts()).toBe(2);
+  });
+
+  it('a POST that times out is not retried', async () => {
+    const { c, attempts } = client({ timeout: 100 });
+    server.faults.route({ method: 'POST', path: requestsPath(), hang: true });
+    await expect(c.requests.create({ first_text: 'x' }, { timeout: 80 })).rejects.toBeInstanceOf(TimeoutError);
+    expect(attempts()).toBe(1);
+  });
+
+  it('the caller’s signal aborts in flight and during the wait before a retry, and its listeners are removed', async () => {
+    const { c } = client({ retryDelay: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+    const controller = new AbortController();
+    let added = 0;
+    let removed = 0;
+    const { signal } = controller;
+    const add = signal.addEventListener.bind(signal);
+    const remove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = ((...a: Parameters<typeof add>) => { added++; add(...a); }) as typeof add;
+    signal.removeEventListener = ((...a: Parameters<typeof remove>) => { removed++; remove(...a); }) as typeof remove;
+
+    // Completed calls leave nothing behind on a long-lived signal.
+    for (let i = 0; i < 5; i++) await c.requests.count({}, { signal });
+    expect(added).toBeGreaterThan(0);
+    expect(removed).toBe(added);
+
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 503 });
+    const pending = c.requests.list({}, { signal });
+    setTimeout(() => controller.abort(), 50);
+    const e = await pending.catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(AbortError);
+  });
+
+  it('an already aborted signal sends nothing', async () => {
+    const { c, attempts } = client();
+    await expect(c.requests.count({}, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
+    expect(attempts()).toBe(1);
+  });
+});
+
+describe('odd responses', () => {
+  it('an HTML error page becomes a typed error with the readable part as the message', async () => {
+    const { c } = client({ maxRetries: 0 });
+    server.faults.route({
+      method: 'GET', path: requestsPath(), status: 502,
+      headers: { 'content-type': 'text/html' },
+      body: '<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>',
+    });
+    const e = await c.requests.list().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(InternalServerError);
+    expect((e as InternalServerError).serverMessage).toBe('502 Bad Gateway');
+    expect((e as InternalServerError).body).toContain('<title>');
+  });
+
+  it("Express' HTML 404 for an unknown sub-path is a NotFoundError", async () => {
+    const { c } = client();
+    server.faults.route({ method: 'GET', path: /\/requests\/nope$/, status: 404, headers: { 'content-type': 'text/html' }, body: '<!DOCTYPE html><html><body><pre>Cannot GET /x/requests/nope</pre></body></html>' });
+    const e = await c.requests.get('nope').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(NotFoundError);
+    expect((e as NotFoundError).serverMessage).toBe('Cannot GET /x/requests/nope');
+  });
+
+  it('malformed JSON in a 200 is an InvalidResponseError, not a crash', async () => {
+    const { c } = client();
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 200, headers: { 'content-type': 'application/json' }, body: '{"perPage":40,' });
+    const e = await c.requests.list().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(InvalidResponseError);
+    expect((e as InvalidResponseError).status).toBe(200);
+  });
+});
+
+describe('raw sockets: slow and cut bodies', () => {
+  let raw: http.Server;
+  let base: string;
+  const sockets = new Set<Socket>();
+  let mode: 'slow' | 'cut' = 'slow';
+
+  beforeAll(async () => {
+    raw = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"_id":"r1",');
+      if (mode === 'cut') setTimeout(() => req.socket.destroy(), 20);
+      // `slow`: the rest never comes in time; the socket is destroyed at close.
+    });
+    raw.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => raw.close(r));
+  });
+
+  for (const transport of ['undici (default)', 'fetch'] as const) {
+    it(`${transport}: the timeout covers the body, not just the headers`, async () => {
+      mode = 'slow';
+      const c = new TiledeskClient({ baseUrl: base, projectId: 'p', timeout: 150, maxRetries: 0, ...(transport === 'fetch' && { fetch: globalThis.fetch }) });
+      open.push(c);
+      const e = await c.requests.get('r1').catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(TimeoutError);
+    });
+
+    it(`${transport}: a connection cut mid-body is a ConnectionError`, async () => {
+      mode = 'cut';
+      const c = new TiledeskClient({ baseUrl: base, projectId: 'p', maxRetries: 0, ...(transport === 'fetch' && { fetch: globalThis.fetch }) });
+      open.push(c);
+      const e = await c.requests.get('r1').catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ConnectionError);
+      expect(e).not.toBeInstanceOf(TimeoutError);
+    });
+  }
+
+  it('a refused connection is retried even for a POST (the server never saw it)', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    let attempts = 0;
+    const c = new TiledeskClient({
+      baseUrl: `http://127.0.0.1:${port}`, projectId: 'p', maxRetries: 2, retryDelay: { baseDelayMs: 1, maxDelayMs: 2 },
+      hooks: { onRequest: () => { attempts++; } },
+    });
+    open.push(c);
+    const e = await c.requests.create({ first_text: 'x' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect((e as ConnectionError).causeCode).toBe('ECONNREFUSED');
+    expect((e as ConnectionError).neverConnected).toBe(true);
+    expect(attempts).toBe(3);
+  });
+});
