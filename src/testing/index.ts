@@ -1,2 +1,6 @@
 // Local Tiledesk-compatible server: `import { startTiledeskServer } from 'tiledesk-sdk/testing'`.
-export {};
+export { startTiledeskServer } from './server.js';
+export type { SeededUser, ServerStats, TiledeskServerOptions, TiledeskTestServer } from './server.js';
+export type { FaultControls, FaultRule } from './faults.js';
+export type { Fixture, FixtureConversation, FixtureMessage, FixtureUser, SeedResult } from './fixture.js';
+export type { JwtPayload } from './jwt.js';

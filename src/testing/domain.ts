@@ -1,0 +1,824 @@
+import type { Caller } from './auth.js';
+import { castObjectId, compactUuid, uuidv4 } from './ids.js';
+import type {
+  DepartmentDoc,
+  LeadDoc,
+  MessageDoc,
+  NoteDoc,
+  ProjectDoc,
+  ProjectUserDoc,
+  RequestDoc,
+  Store,
+  TagDoc,
+  UserDoc,
+} from './store.js';
+
+/** What the realtime layer listens to; mirrors the real server's `request.create`/`request.update`/`message.create`/`project_user.update`. */
+export interface DomainEvents {
+  requestCreated(request: RequestDoc): void;
+  requestUpdated(request: RequestDoc): void;
+  messageCreated(message: MessageDoc): void;
+  projectUserUpdated(pu: ProjectUserDoc): void;
+}
+
+/** A Mongoose validation/cast failure: routes turn it into their own 500 body (`err` is its JSON form). */
+export class SaveError extends Error {
+  constructor(
+    message: string,
+    readonly json: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The `ValidationError` Mongoose reports when casting one path of a new document fails. */
+function validationFailure(model: string, path: string, kind: 'Number' | 'String', value: unknown): SaveError {
+  const type = value === null ? 'null' : Array.isArray(value) ? 'Array' : typeof value;
+  const stringValue = `"${typeof value === 'string' ? value : JSON.stringify(value)}"`;
+  const cast: Record<string, unknown> = {
+    stringValue,
+    valueType: type,
+    kind,
+    value,
+    path,
+    reason: kind === 'Number' ? { generatedMessage: true, code: 'ERR_ASSERTION', actual: false, expected: true, operator: '==' } : null,
+    name: 'CastError',
+    message: `Cast to ${kind} failed for value ${stringValue} (type ${type}) at path "${path}"`,
+  };
+  if (cast.reason === null) delete cast.reason;
+  return new SaveError(`${model} validation failed`, {
+    errors: { [path]: cast },
+    _message: `${model} validation failed`,
+    name: 'ValidationError',
+    message: `${model} validation failed: ${path}: ${String(cast.message)}`,
+  });
+}
+
+export const RequestStatus = { TEMP: 50, UNASSIGNED: 100, ABANDONED: 150, ASSIGNED: 200, SERVED: 300, CLOSED: 1000 } as const;
+
+const TOUCHING_OPERATOR = 'A new support request has been assigned to you';
+
+/**
+ * Business rules of the real server's services (requestService, messageService, leadService,
+ * departmentService, conciergeBot), on top of the indexed store.
+ */
+export class Domain {
+  constructor(
+    readonly store: Store,
+    private readonly events: DomainEvents,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  now(): number {
+    return this.clock();
+  }
+
+  iso(ms: number = this.clock()): string {
+    return new Date(ms).toISOString();
+  }
+
+  // ---- users & projects ---------------------------------------------------------------------------------
+
+  createUser(fields: { email: string; password: string; firstname?: string; lastname?: string; phone?: unknown; emailverified?: boolean }): UserDoc {
+    const at = this.iso();
+    const user: UserDoc = {
+      status: 100,
+      _id: this.store.newId(),
+      email: fields.email.toLowerCase(),
+      firstname: fields.firstname,
+      lastname: fields.lastname,
+      emailverified: fields.emailverified ?? false,
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    };
+    if (fields.phone !== undefined && fields.phone !== null) user.phone = String(fields.phone);
+    if (user.firstname === undefined) delete user.firstname;
+    if (user.lastname === undefined) delete user.lastname;
+    this.store.addUser(user, fields.password);
+    return user;
+  }
+
+  /** `POST /projects`: the project, its owner project_user and a "Default Department". */
+  createProject(name: string, owner: UserDoc, createdBy: string = owner._id): { project: ProjectDoc; ownerPu: ProjectUserDoc; department: DepartmentDoc } {
+    const at = this.iso();
+    const project: ProjectDoc = {
+      status: 100,
+      ipFilterEnabled: false,
+      ipFilter: [],
+      ipFilterDenyEnabled: false,
+      ipFilterDeny: [],
+      _id: this.store.newId(),
+      name,
+      activeOperatingHours: false,
+      createdBy,
+      profile: { trialDays: 14, name: 'Sandbox', agents: 0, type: 'free' },
+      versions: 20115,
+      channels: [{ name: 'chat21' }],
+      bannedUsers: [],
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    };
+    this.store.addProject(project);
+    const ownerPu = this.addMember(project._id, { id_user: owner._id }, 'owner', 1, createdBy, true);
+    const department = this.createDepartment(project._id, 'Default Department', createdBy, true);
+    return { project, ownerPu, department };
+  }
+
+  createDepartment(projectId: string, name: string, createdBy: string, isDefault: boolean, routing = 'assigned'): DepartmentDoc {
+    const at = this.iso();
+    const department: DepartmentDoc = {
+      routing,
+      default: isDefault,
+      status: 1,
+      _id: this.store.newId(),
+      name,
+      id_project: projectId,
+      createdBy,
+      groups: [],
+      tags: [],
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    };
+    this.store.addDepartment(department);
+    return department;
+  }
+
+  addMember(
+    projectId: string,
+    who: { id_user?: string; uuid_user?: string },
+    role: string,
+    roleType: number,
+    createdBy: string,
+    userAvailable = true,
+  ): ProjectUserDoc {
+    const at = this.iso();
+    const pu: ProjectUserDoc = {
+      user_available: userAvailable,
+      number_assigned_requests: 0,
+      last_login_at: this.store.bootTime,
+      permissions: [],
+      status: 'active',
+      trashed: false,
+      _id: this.store.newId(),
+      id_project: projectId,
+      ...(who.id_user !== undefined ? { id_user: who.id_user } : {}),
+      ...(who.uuid_user !== undefined ? { uuid_user: who.uuid_user } : {}),
+      role,
+      roleType,
+      createdBy,
+      tags: [],
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    };
+    this.store.addProjectUser(pu);
+    return pu;
+  }
+
+  // ---- leads --------------------------------------------------------------------------------------------
+
+  /** `leadService.createIfNotExistsWithLeadId`. */
+  upsertLead(leadId: string, fullname: unknown, email: unknown, projectId: string, attributes: unknown, phone?: unknown): LeadDoc {
+    const existing = this.store.leadByLeadId(projectId, leadId);
+    const emailValue = email === undefined || email === null ? undefined : String(email);
+    if (existing) {
+      // `lead.email == email`: undefined and null compare equal.
+      if ((existing.email ?? undefined) === emailValue) return existing;
+      existing.fullname = fullname === undefined || fullname === null ? undefined : String(fullname);
+      existing.email = emailValue;
+      if (existing.fullname === undefined) delete existing.fullname;
+      if (existing.email === undefined) delete existing.email;
+      if (phone !== undefined) existing.phone = normalizePhone(phone);
+      existing.updatedAt = this.iso();
+      return existing;
+    }
+    const at = this.iso();
+    const lead: LeadDoc = {
+      tags: [],
+      status: 100,
+      _id: this.store.newId(),
+      lead_id: leadId,
+      ...(fullname !== undefined && fullname !== null ? { fullname: String(fullname) } : {}),
+      ...(emailValue !== undefined ? { email: emailValue } : {}),
+      phone: normalizePhone(phone),
+      ...(minimize(attributes) !== undefined ? { attributes: minimize(attributes) as Record<string, unknown> } : {}),
+      id_project: projectId,
+      createdBy: 'system',
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    };
+    this.store.addLead(lead);
+    return lead;
+  }
+
+  /** `leadService.createWitId` (POST /leads): always a new lead; undefined when the save would fail. */
+  createLead(leadId: unknown, fullname: unknown, email: unknown, projectId: string, createdBy: string, attributes: unknown): LeadDoc | undefined {
+    for (const value of [leadId, fullname, email]) if (value !== undefined && value !== null && typeof value === 'object') return undefined;
+    const at = this.iso();
+    const minimized = minimize(attributes);
+    const lead: LeadDoc = {
+      tags: [],
+      status: 100,
+      _id: this.store.newId(),
+      lead_id: leadId === undefined || leadId === null || leadId === '' ? uuidv4() : String(leadId),
+      ...(fullname !== undefined && fullname !== null ? { fullname: String(fullname) } : {}),
+      ...(email !== undefined && email !== null ? { email: String(email) } : {}),
+      phone: null,
+      ...(minimized !== undefined ? { attributes: minimized as Record<string, unknown> } : {}),
+      id_project: projectId,
+      createdBy: createdBy || 'system',
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    };
+    this.store.addLead(lead);
+    return lead;
+  }
+
+  // ---- routing ------------------------------------------------------------------------------------------
+
+  /** Agents of a project: `Project_user.find({id_project, roleType: 1, status: 'active'})`. */
+  agentsOf(projectId: string): ProjectUserDoc[] {
+    return this.store.domainAgents(projectId);
+  }
+
+  /**
+   * `departmentService.getOperators` with `assigned` routing: available agents in round robin after the
+   * last assigned request (random when there is none).
+   */
+  operatorsFor(projectId: string, departmentId: string | undefined): { department: DepartmentDoc; agents: ProjectUserDoc[]; operator?: ProjectUserDoc } | undefined {
+    const department =
+      departmentId === undefined || departmentId === 'default'
+        ? this.store.defaultDepartment(projectId)
+        : this.findDepartment(projectId, departmentId);
+    if (!department) return undefined;
+    const agents = this.agentsOf(projectId);
+    const available = agents.filter((pu) => pu.user_available === true);
+    if (department.routing !== 'assigned' || available.length === 0) return { department, agents };
+    const last = this.lastRoutedRequest(projectId);
+    let operator: ProjectUserDoc | undefined;
+    if (!last) operator = available[Math.floor(Math.random() * available.length)];
+    else {
+      const lastOperator = last.participants[0];
+      const index = available.findIndex((pu) => (pu.id_user ?? pu.uuid_user) === lastOperator);
+      operator = available[index + 1 >= available.length ? 0 : index + 1];
+    }
+    return { department, agents, operator };
+  }
+
+  private findDepartment(projectId: string, departmentId: string): DepartmentDoc | undefined {
+    const id = castObjectId(departmentId);
+    const department = id ? this.store.departments.get(id) : undefined;
+    return department && department.id_project === projectId ? department : undefined;
+  }
+
+  /** `Request.find({hasBot:false, preflight:false, status:{$gt:100}, participants non-empty}).sort({_id:-1}).limit(1)`. */
+  private lastRoutedRequest(projectId: string): RequestDoc | undefined {
+    const all = this.store.requestsInOrder.get(projectId);
+    if (!all) return undefined;
+    for (let i = all.length - 1; i >= 0; i--) {
+      const r = all[i]!;
+      if (!r.hasBot && !r.preflight && r.status > 100 && r.participants.length > 0) return r;
+    }
+    return undefined;
+  }
+
+  // ---- requests -----------------------------------------------------------------------------------------
+
+  /** `requestService.create`. Throws SaveError for what the real server reports as a failed create. */
+  createRequest(input: {
+    request_id: string;
+    projectId: string;
+    requester?: ProjectUserDoc;
+    lead: LeadDoc;
+    first_text: unknown;
+    departmentid?: unknown;
+    sourcePage?: unknown;
+    language?: unknown;
+    userAgent?: unknown;
+    status?: unknown;
+    createdBy: string;
+    attributes?: unknown;
+    subject?: unknown;
+    preflight?: unknown;
+    channel?: unknown;
+    location?: unknown;
+    participants?: unknown;
+    priority?: unknown;
+    followers?: unknown;
+    contact?: Record<string, unknown>;
+  }): RequestDoc {
+    const { projectId } = input;
+    if (this.store.requestsByRequestId.has(input.request_id)) throw new SaveError('duplicate request_id');
+    if (input.first_text === undefined || input.first_text === null || input.first_text === '') throw new SaveError('first_text required');
+    if (typeof input.first_text === 'object') throw new SaveError('first_text cast');
+    const departmentId = input.departmentid === undefined || input.departmentid === null || input.departmentid === '' ? 'default' : String(input.departmentid);
+    const routing = this.operatorsFor(projectId, departmentId);
+    if (!routing) throw new SaveError('Error getting operators');
+    const participants = Array.isArray(input.participants) ? input.participants.map(String) : [];
+    if (input.participants !== undefined && input.participants !== null && !Array.isArray(input.participants)) participants.push(String(input.participants));
+    let status = toNumberOr(input.status, undefined);
+    const participantsAgents: string[] = [];
+    const participantsBots: string[] = [];
+    let hasBot = false;
+    let departmentRef: string | undefined;
+    let assignedAt: string | undefined;
+    const channel = castChannel(input.channel);
+    if (status === RequestStatus.TEMP) {
+      if (participants.length === 0) departmentRef = routing.department._id;
+    } else {
+      if (participants.length === 0) {
+        if (routing.operator) participants.push(routing.operator.id_user ?? routing.operator.uuid_user ?? '');
+        departmentRef = routing.department._id;
+      }
+      if (participants.length > 0) {
+        status = RequestStatus.ASSIGNED;
+        const first = participants[0]!;
+        if (first.startsWith('bot_')) {
+          hasBot = true;
+          participantsBots.push(first.replace('bot_', ''));
+        } else participantsAgents.push(first);
+        assignedAt = this.iso();
+      } else status = RequestStatus.UNASSIGNED;
+    }
+    const at = this.iso();
+    const attributes = minimize(input.attributes) as Record<string, unknown> | undefined;
+    const isDraft = typeof attributes?.sourcePage === 'string' && attributes.sourcePage.includes('td_draft=true');
+    const request: RequestDoc = {
+      status: status ?? RequestStatus.UNASSIGNED,
+      preflight: input.preflight === true || input.preflight === 'true',
+      hasBot,
+      participants,
+      priority: input.priority === undefined || input.priority === null ? 'medium' : String(input.priority),
+      followers: Array.isArray(input.followers) ? input.followers.map(String) : [],
+      participantsAgents,
+      participantsBots,
+      _id: this.store.newId(),
+      request_id: input.request_id,
+      requester: input.requester?._id,
+      lead: input.lead._id,
+      first_text: String(input.first_text),
+      ...(optionalString('subject', input.subject)),
+      department: departmentRef,
+      ...(optionalString('sourcePage', input.sourcePage)),
+      ...(optionalString('language', input.language)),
+      ...(optionalString('userAgent', input.userAgent)),
+      assigned_at: assignedAt,
+      ...(attributes !== undefined ? { attributes } : {}),
+      id_project: projectId,
+      createdBy: input.createdBy,
+      channel,
+      ...(isPlainObject(input.location) ? { location: input.location } : {}),
+      tags: [],
+      notes: [],
+      createdAt: at,
+      snapshot: {
+        ...(departmentRef !== undefined ? { department: { ...routing.department } } : {}),
+        availableAgentsCount: routing.agents.filter((pu) => pu.user_available === true).length,
+        ...(input.requester ? { requester: { ...input.requester } } : {}),
+        lead: { ...input.lead },
+      },
+      ...(input.contact ? { contact: input.contact } : {}),
+      channelOutbound: { name: 'chat21' },
+      smartAssignment: !(channel.name === 'form' || channel.name === 'email'),
+      updatedAt: at,
+      ticket_id: this.store.nextTicketId(projectId),
+      __v: 0,
+    };
+    if (request.department === undefined) delete request.department;
+    if (request.assigned_at === undefined) delete request.assigned_at;
+    if (request.requester === undefined) delete request.requester;
+    if (isDraft) request.draft = true;
+    this.store.addRequest(request);
+    if (participantsAgents[0] !== undefined) this.bumpAssigned(projectId, participantsAgents[0], +1);
+    if (!request.preflight) this.events.requestCreated(request);
+    return request;
+  }
+
+  private bumpAssigned(projectId: string, userId: string, delta: number): void {
+    const pu = this.store.findProjectUser(projectId, userId, 'any');
+    if (pu) pu.number_assigned_requests = Math.max(0, pu.number_assigned_requests + delta);
+  }
+
+  /** Marks a mutation: `updatedAt` and the `request.update` event (which the WS filters on preflight/status). */
+  touch(request: RequestDoc, emit = true): void {
+    request.updatedAt = this.iso();
+    if (emit) this.events.requestUpdated(request);
+  }
+
+  changeStatus(request: RequestDoc, status: number): void {
+    request.status = status;
+    this.touch(request);
+  }
+
+  /** `closeRequestByRequestId`: UPDATE with status 1000 first, then transcript and closed fields, then "Chat closed". */
+  closeRequest(request: RequestDoc, closedBy: string | undefined, force: boolean): RequestDoc {
+    if (!force && request.status === RequestStatus.CLOSED) {
+      this.systemMessage(request, 'Chat closed', { subtype: 'info/support', updateconversation: false, messagelabel: { key: 'CHAT_CLOSED' } });
+      return request;
+    }
+    this.changeStatus(request, RequestStatus.CLOSED);
+    request.transcript = this.transcriptOf(request);
+    const closedAt = this.now();
+    request.duration = Math.abs(Date.parse(request.createdAt) - closedAt);
+    if (closedBy !== undefined) request.closed_by = closedBy;
+    request.closed_at = this.iso(closedAt);
+    request.updatedAt = this.iso();
+    this.systemMessage(request, 'Chat closed', { subtype: 'info/support', updateconversation: false, messagelabel: { key: 'CHAT_CLOSED' } });
+    return request;
+  }
+
+  reopenRequest(request: RequestDoc): RequestDoc {
+    if (request.status === RequestStatus.ASSIGNED || request.status === RequestStatus.UNASSIGNED) return request;
+    request.status = request.participants.length > 0 ? RequestStatus.ASSIGNED : RequestStatus.UNASSIGNED;
+    request.__v += 1;
+    this.touch(request);
+    this.systemMessage(request, 'Chat reopened', { subtype: 'info/support', updateconversation: true, messagelabel: { key: 'CHAT_REOPENED' } });
+    return request;
+  }
+
+  private transcriptOf(request: RequestDoc): string {
+    return this.store
+      .messagesOf(request.id_project, request.request_id)
+      .map((m) => `${italianUtcDate(m.createdAt)} ${m.senderFullname ?? ''}: ${m.text ?? ''}`)
+      .join('\r\n');
+  }
+
+  private systemMessage(request: RequestDoc, text: string, attributes: Record<string, unknown>): void {
+    this.createMessage({
+      sender: 'system',
+      senderFullname: 'Bot',
+      recipient: request.request_id,
+      text,
+      projectId: request.id_project,
+      createdBy: 'system',
+      status: 0,
+      attributes,
+      language: request.language,
+    });
+  }
+
+  setParticipants(request: RequestDoc, participants: string[]): RequestDoc {
+    const old = request.participants;
+    if (arraysEqual(old, participants)) return request;
+    request.participants = participants;
+    const agents: string[] = [];
+    const bots: string[] = [];
+    if (participants.length > 0) {
+      let hasBot = false;
+      for (const p of participants) {
+        if (p.startsWith('bot_')) {
+          hasBot = true;
+          bots.push(p.replace('bot_', ''));
+        } else agents.push(p);
+      }
+      request.hasBot = hasBot;
+    }
+    request.participantsAgents = agents;
+    request.participantsBots = bots;
+    request.status = participants.length > 0 ? RequestStatus.ASSIGNED : RequestStatus.UNASSIGNED;
+    delete request.waiting_time;
+    request.__v += 1;
+    this.touch(request);
+    this.welcomeAgentOnJoin(request);
+    return request;
+  }
+
+  addParticipant(request: RequestDoc, member: string): RequestDoc {
+    if (request.participants.includes(member)) return request;
+    request.participants.push(member);
+    if (member.startsWith('bot_')) {
+      request.hasBot = true;
+      request.participantsBots.push(member.replace('bot_', ''));
+    } else {
+      request.participantsAgents.push(member);
+      request.hasBot = false;
+    }
+    request.status = RequestStatus.ASSIGNED;
+    request.assigned_at = this.iso();
+    request.__v += 1;
+    this.touch(request);
+    this.welcomeAgentOnJoin(request, member);
+    return request;
+  }
+
+  removeParticipant(request: RequestDoc, member: string): RequestDoc {
+    const index = request.participants.indexOf(member);
+    if (index === -1) return request;
+    request.participants.splice(index, 1);
+    if (member.startsWith('bot_')) {
+      request.hasBot = false;
+      const botIndex = request.participantsBots.indexOf(member.replace('bot_', ''));
+      request.participantsBots.splice(botIndex, 1);
+    } else {
+      const agentIndex = request.participantsAgents.indexOf(member);
+      request.participantsAgents.splice(agentIndex, 1);
+      const attributes = (request.attributes ??= {});
+      const abandoned = (attributes.abandoned_by_project_users ??= {}) as Record<string, number>;
+      const pu = this.store.findProjectUser(request.id_project, member, 'id_user');
+      if (pu) abandoned[pu._id] = this.now();
+    }
+    if (request.status !== RequestStatus.CLOSED) request.status = request.participants.length > 0 ? RequestStatus.ASSIGNED : RequestStatus.UNASSIGNED;
+    request.__v += 1;
+    this.touch(request);
+    return request;
+  }
+
+  /** `requestService.route`: route to an operator of the given (or default) department. */
+  routeRequest(request: RequestDoc, departmentId: string | undefined): RequestDoc {
+    const routing = this.operatorsFor(request.id_project, departmentId ?? 'default');
+    if (!routing) throw new SaveError('Error getting operators');
+    const before = { status: request.status, department: request.department, participants: [...request.participants] };
+    const participants: string[] = [];
+    const agents: string[] = [];
+    let status: number = RequestStatus.UNASSIGNED;
+    let assignedAt: string | undefined;
+    if (routing.operator) {
+      const id = routing.operator.id_user ?? routing.operator.uuid_user ?? '';
+      participants.push(id);
+      agents.push(id);
+      status = RequestStatus.ASSIGNED;
+      assignedAt = this.iso();
+    }
+    const unchanged = before.status === status && before.department === routing.department._id && arraysEqual(before.participants, participants);
+    if (!unchanged) {
+      request.status = status;
+      request.participants = participants;
+      request.participantsAgents = agents;
+      request.participantsBots = [];
+      request.hasBot = false;
+      request.department = routing.department._id;
+      if (assignedAt !== undefined) request.assigned_at = assignedAt;
+      else delete request.assigned_at;
+      delete request.waiting_time;
+      request.snapshot.department = routing.department;
+      request.snapshot.availableAgentsCount = routing.agents.filter((pu) => pu.user_available === true).length;
+      request.__v += 1;
+    }
+    this.touch(request);
+    this.welcomeAgentOnJoin(request);
+    return request;
+  }
+
+  /** conciergeBot's `welcomeAgentOnJoin`: a "TOUCHING_OPERATOR" system message when humans are assigned. */
+  private welcomeAgentOnJoin(request: RequestDoc, member?: string): void {
+    if (request.participantsBots.length > 0 || request.participants.some((p) => p.startsWith('bot_'))) return;
+    if (request.status !== RequestStatus.ASSIGNED || request.participants.length === 0) return;
+    let touchText = request.first_text.replace(/[\n\r]+/g, ' ');
+    if (touchText.length > 30) touchText = touchText.substring(0, 30);
+    if (typeof request.subject === 'string' && request.subject) touchText = request.subject;
+    touchText = touchText.replace(/\\/g, '');
+    this.createMessage({
+      sender: 'system',
+      senderFullname: 'Bot',
+      recipient: request.request_id,
+      text: `${TOUCHING_OPERATOR}: ${touchText}`,
+      projectId: request.id_project,
+      createdBy: 'system',
+      status: 0,
+      attributes: {
+        subtype: 'info',
+        updateconversation: true,
+        updateconversationfor: member !== undefined ? [member] : [...request.participants],
+        forcenotification: true,
+        messagelabel: { key: 'TOUCHING_OPERATOR' },
+      },
+      language: request.language,
+    });
+  }
+
+  addNote(request: RequestDoc, text: string, createdBy: string): RequestDoc {
+    const at = this.iso();
+    const note: NoteDoc = { _id: this.store.newId(), text, createdBy, createdAt: at, updatedAt: at };
+    request.notes.push(note);
+    this.touch(request);
+    return request;
+  }
+
+  removeNote(request: RequestDoc, noteId: string): RequestDoc {
+    request.notes = request.notes.filter((n) => n._id !== noteId);
+    this.touch(request);
+    return request;
+  }
+
+  addTags(request: RequestDoc, tags: unknown[]): RequestDoc {
+    for (const tag of tags) {
+      const name = isPlainObject(tag) ? tag.tag : undefined;
+      if (request.tags.some((t) => t.tag === name)) continue;
+      request.tags.push(this.tagDoc(tag));
+    }
+    request.__v += 1;
+    this.touch(request);
+    return request;
+  }
+
+  tagDoc(tag: unknown): TagDoc {
+    const source = isPlainObject(tag) ? tag : {};
+    const out: TagDoc = { _id: this.store.newId() };
+    if (source.tag !== undefined) out.tag = source.tag === null ? null : String(source.tag);
+    if (source.color !== undefined) out.color = source.color === null ? null : String(source.color);
+    if (source.attributes !== undefined) out.attributes = source.attributes;
+    return { ...(out.tag !== undefined ? { tag: out.tag } : {}), ...(out.color !== undefined ? { color: out.color } : {}), ...(out.attributes !== undefined ? { attributes: out.attributes } : {}), _id: out._id };
+  }
+
+  removeTag(request: RequestDoc, tagId: string): RequestDoc {
+    request.tags = request.tags.filter((t) => t._id !== tagId);
+    this.touch(request);
+    return request;
+  }
+
+  mergeAttributes(request: RequestDoc, data: Record<string, unknown>): RequestDoc {
+    const attributes = (request.attributes ??= {});
+    for (const key of Object.keys(data)) {
+      if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
+      attributes[key] = data[key];
+    }
+    const minimized = minimize(attributes) as Record<string, unknown> | undefined;
+    if (minimized === undefined) delete request.attributes;
+    else request.attributes = minimized;
+    this.touch(request);
+    return request;
+  }
+
+  setFollowers(request: RequestDoc, followers: string[]): RequestDoc {
+    request.followers = followers;
+    request.__v += 1;
+    this.touch(request);
+    return request;
+  }
+
+  deleteRequest(request: RequestDoc): void {
+    this.store.deleteMessagesByRecipient(request.request_id);
+    this.store.removeRequest(request);
+  }
+
+  // ---- messages -----------------------------------------------------------------------------------------
+
+  /**
+   * `messageService.save` + the `message.create` listeners: publish, the preflight flip of conciergeBot,
+   * `workingStatus` pending→open. Throws SaveError where Mongoose validation or casting would fail.
+   */
+  createMessage(input: {
+    sender: string;
+    senderFullname: unknown;
+    recipient: string;
+    recipientFullname?: unknown;
+    text: unknown;
+    projectId: string;
+    createdBy: string | null | undefined;
+    status: unknown;
+    attributes?: unknown;
+    type?: unknown;
+    metadata?: unknown;
+    language?: unknown;
+    channelType?: unknown;
+    channel?: unknown;
+  }): MessageDoc {
+    const status = input.status === undefined || input.status === null ? 200 : Number(input.status);
+    if (Number.isNaN(status) || (typeof input.status === 'object' && input.status !== null) || input.status === '') {
+      throw validationFailure('message', 'status', 'Number', input.status);
+    }
+    if (input.text !== undefined && input.text !== null && typeof input.text === 'object') throw validationFailure('message', 'text', 'String', input.text);
+    if (input.type === null || (input.type !== undefined && typeof input.type === 'object')) throw new SaveError('type');
+    const channel = input.channel === undefined || input.channel === null ? { name: 'chat21' } : castChannel(input.channel, true);
+    const at = this.iso();
+    const createdBy = input.createdBy || input.sender;
+    const message: MessageDoc = {
+      senderFullname: input.senderFullname === undefined ? 'Guest' : input.senderFullname === null ? null : String(input.senderFullname),
+      type: input.type === undefined ? 'text' : String(input.type),
+      channel_type: input.channelType === undefined || input.channelType === null ? 'group' : String(input.channelType),
+      status,
+      _id: this.store.newId(),
+      sender: input.sender,
+      recipient: input.recipient,
+      ...(input.recipientFullname !== undefined && input.recipientFullname !== null ? { recipientFullname: String(input.recipientFullname) } : {}),
+      ...(input.text !== undefined && input.text !== null ? { text: String(input.text) } : {}),
+      id_project: input.projectId,
+      createdBy,
+      ...(minimize(input.metadata) !== undefined ? { metadata: minimize(input.metadata) } : {}),
+      ...(minimize(input.attributes) !== undefined ? { attributes: minimize(input.attributes) } : {}),
+      ...(input.language !== undefined && input.language !== null ? { language: String(input.language) } : {}),
+      channel,
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    };
+    this.store.addMessage(message);
+    this.events.messageCreated(message);
+    this.afterMessage(message);
+    return message;
+  }
+
+  private afterMessage(message: MessageDoc): void {
+    const request = this.store.findRequest(message.id_project, message.recipient);
+    if (!request) return;
+    const lead = request.lead ? this.store.leads.get(request.lead) : undefined;
+    if (request.preflight === true && lead && message.sender === lead.lead_id && message.text !== request.first_text) {
+      let firstText = message.text ?? '';
+      if (message.type === 'image') firstText = 'Image';
+      if (message.type === 'frame') firstText = 'Frame';
+      if (firstText) {
+        request.first_text = firstText;
+        request.preflight = false;
+        this.touch(request);
+      }
+    }
+    if (lead && message.sender === lead.lead_id && request.workingStatus === 'pending') {
+      request.workingStatus = 'open';
+      this.touch(request);
+    }
+  }
+
+  /** `updateWaitingTimeByRequestId`: only the first answer of a participant sets it (and emits an update). */
+  updateWaitingTime(request: RequestDoc): void {
+    if (request.waiting_time) return;
+    const now = this.now();
+    request.waiting_time = now - Date.parse(request.createdAt);
+    request.first_response_at = this.iso(now);
+    this.touch(request);
+  }
+
+  lastMessage(request: RequestDoc, message: MessageDoc): void {
+    request.attributes = { ...(request.attributes ?? {}), last_message: { ...message } };
+    request.updatedAt = this.iso();
+  }
+
+  newGuestId(): string {
+    return uuidv4();
+  }
+
+  newRequestId(projectId: string): string {
+    return `support-group-${projectId}-${compactUuid()}`;
+  }
+
+  projectUserUpdated(pu: ProjectUserDoc): void {
+    this.events.projectUserUpdated(pu);
+  }
+}
+
+// ---- helpers ------------------------------------------------------------------------------------------------
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Mongoose `minimize`: empty objects (recursively) are not stored. Returns undefined when nothing is left. */
+export function minimize(value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  let kept = 0;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === '__proto__') continue;
+    const reduced = minimize(inner);
+    if (reduced === undefined) continue;
+    out[key] = reduced;
+    kept++;
+  }
+  return kept === 0 ? undefined : out;
+}
+
+function castChannel(channel: unknown, strict = false): { name: string } {
+  if (channel === undefined || channel === null) return { name: 'chat21' };
+  if (isPlainObject(channel) && channel.name !== undefined && channel.name !== null && typeof channel.name !== 'object') return { name: String(channel.name) };
+  if (strict || channel !== undefined) throw new SaveError('channel validation');
+  return { name: 'chat21' };
+}
+
+function optionalString(key: string, value: unknown): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value === 'object') throw new SaveError(`${key} cast`);
+  return { [key]: String(value) };
+}
+
+function toNumberOr(value: unknown, fallback: number | undefined): number | undefined {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = Number(value);
+  return Number.isNaN(n) ? fallback : n;
+}
+
+export function arraysEqual(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function normalizePhone(phone: unknown): string | null {
+  if (phone === undefined || phone === null) return null;
+  let trimmed = String(phone).trim();
+  if (!trimmed) return null;
+  if (trimmed.startsWith('00')) trimmed = `+${trimmed.slice(2)}`;
+  const hasPlus = trimmed.startsWith('+');
+  const digits = trimmed.replace(/\D/g, '');
+  return digits ? (hasPlus ? `+${digits}` : digits) : null;
+}
+
+/** `Date.toLocaleString('it', {timeZone: 'UTC'})`, e.g. `22/11/2026, 21:28:42`. */
+function italianUtcDate(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}, ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}

@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * What a handler answers. `hang` reproduces the real server's routes that never respond (an exception thrown
+ * inside an async callback): the socket stays open and nothing is written until the client gives up.
+ */
+export type Reply =
+  | { kind: 'json'; status: number; body: unknown; cors?: boolean; headers?: Record<string, string> }
+  | {
+      kind: 'text';
+      status: number;
+      body: string;
+      contentType?: string;
+      cors?: boolean;
+      headers?: Record<string, string>;
+      /** `res.send` adds an ETag; `res.end` (passport) and Express's final handler do not. */
+      etag?: boolean;
+    }
+  | { kind: 'hang' };
+
+export const json = (status: number, body: unknown): Reply => ({ kind: 'json', status, body });
+export const hang = (): Reply => ({ kind: 'hang' });
+
+/** Express's default final handler for an unmatched route. */
+export function expressNotFound(method: string, path: string): Reply {
+  const body =
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n' +
+    `<pre>Cannot ${escapeHtml(method)} ${escapeHtml(path)}</pre>\n</body>\n</html>\n`;
+  return {
+    kind: 'text',
+    status: 404,
+    body,
+    contentType: 'text/html; charset=utf-8',
+    headers: { 'Content-Security-Policy': "default-src 'none'", 'X-Content-Type-Options': 'nosniff' },
+  };
+}
+
+/** The app-level error handler's answer (`app.js`): any thrown error, malformed JSON included. */
+export const internalError = (cors = true): Reply => ({ kind: 'json', status: 500, body: { err: 'error' }, cors });
+
+/**
+ * Thrown by handlers where the real route throws synchronously (Express catches it → 500 `{"err":"error"}`),
+ * e.g. calling `.split` on a repeated query parameter.
+ */
+export class RouteCrash extends Error {}
+
+/** Thrown where the real route throws inside an async callback: no response is ever sent. */
+export class RouteHang extends Error {}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Express's weak ETag (`etag` module): length in hex and a truncated base64 SHA-1. */
+export function weakEtag(body: Buffer): string {
+  const hash = createHash('sha1').update(body).digest('base64').substring(0, 27);
+  return `W/"${body.length.toString(16)}-${hash}"`;
+}
+
+/** Writes a reply with the headers Express + cors would send. Returns false when the reply must hang. */
+export function writeReply(req: IncomingMessage, res: ServerResponse, reply: Reply): boolean {
+  if (reply.kind === 'hang') return false;
+  const headers: Record<string, string> = { 'X-Powered-By': 'Express' };
+  if (reply.cors !== false) headers['Access-Control-Allow-Origin'] = '*';
+  if (reply.headers) Object.assign(headers, reply.headers);
+  let payload: Buffer;
+  if (reply.kind === 'json') {
+    headers['Content-Type'] = 'application/json; charset=utf-8';
+    payload = Buffer.from(JSON.stringify(reply.body) ?? '', 'utf8');
+  } else {
+    if (reply.contentType) headers['Content-Type'] = reply.contentType;
+    payload = Buffer.from(reply.body, 'utf8');
+  }
+  if (reply.kind === 'json' || reply.etag === true) {
+    const etag = weakEtag(payload);
+    headers.ETag = etag;
+    const method = req.method ?? 'GET';
+    const fresh = (method === 'GET' || method === 'HEAD') && reply.status >= 200 && reply.status < 300 && matchesEtag(req.headers['if-none-match'], etag);
+    if (fresh) {
+      delete headers['Content-Type'];
+      res.writeHead(304, headers);
+      res.end();
+      return true;
+    }
+  }
+  headers['Content-Length'] = String(payload.length);
+  res.writeHead(reply.status, headers);
+  res.end(req.method === 'HEAD' ? undefined : payload);
+  return true;
+}
+
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const bare = etag.replace(/^W\//, '');
+  return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === bare);
+}
+
+/** Query string parsed like Express's default (`qs`, extended): repeated keys → arrays, `a[b]=c` → objects. */
+export type QueryValue = string | QueryValue[] | { [key: string]: QueryValue };
+export type Query = Record<string, QueryValue>;
+
+export function parseQuery(search: string): Query {
+  const out: Query = Object.create(null) as Query;
+  if (!search) return out;
+  for (const pair of search.split('&')) {
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    const rawKey = eq === -1 ? pair : pair.slice(0, eq);
+    const rawValue = eq === -1 ? '' : pair.slice(eq + 1);
+    const key = decodeQueryComponent(rawKey);
+    const value = decodeQueryComponent(rawValue);
+    const bracket = /^([^[\]]+)\[([^[\]]*)\]$/.exec(key);
+    if (bracket) {
+      const [, parent, child] = bracket as unknown as [string, string, string];
+      if (parent === '__proto__' || child === '__proto__') continue;
+      const existing = out[parent];
+      if (child === '') {
+        out[parent] = Array.isArray(existing) ? [...existing, value] : existing === undefined ? [value] : [existing as QueryValue, value];
+      } else {
+        const holder: Record<string, QueryValue> =
+          typeof existing === 'object' && existing !== null && !Array.isArray(existing) ? existing : (Object.create(null) as Record<string, QueryValue>);
+        holder[child] = value;
+        out[parent] = holder;
+      }
+      continue;
+    }
+    if (key === '__proto__') continue;
+    const existing = out[key];
+    if (existing === undefined) out[key] = value;
+    else out[key] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return out;
+}
+
+function decodeQueryComponent(text: string): string {
+  const plus = text.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(plus);
+  } catch {
+    return plus;
+  }
+}
+
+/** `bytes.parse` as used by body-parser: `'500kb'` → 512000. */
+export function parseByteLimit(limit: string | number): number {
+  if (typeof limit === 'number') return limit;
+  const match = /^((-|\+)?(\d+(?:\.\d+)?)) *(kb|mb|gb|tb|pb|b)?$/i.exec(limit.trim());
+  if (!match) throw new TypeError(`invalid byte limit: ${limit}`);
+  const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4, pb: 1024 ** 5 };
+  return Math.floor(parseFloat(match[1]!) * (units[(match[4] ?? 'b').toLowerCase()] ?? 1));
+}
+
+/** Outcome of reading a body the way `bodyParser.json` + `bodyParser.urlencoded` do. */
+export type BodyResult =
+  | { ok: true; body: unknown }
+  | { ok: false; reason: 'too-large' | 'malformed' | 'aborted' };
+
+/**
+ * Reads and parses the request body. JSON (strict: top level must be an object or array) and urlencoded are
+ * parsed; any other content type leaves `{}` like body-parser. Over `limit` bytes → too-large (413).
+ */
+export function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<BodyResult> {
+  const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
+  const mediaType = contentType.split(';')[0]!.trim();
+  const isJson = mediaType === 'application/json';
+  const isForm = mediaType === 'application/x-www-form-urlencoded';
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+  if (!hasBody) {
+    req.resume();
+    return Promise.resolve({ ok: true, body: {} });
+  }
+  const declared = Number(req.headers['content-length']);
+  if ((isJson || isForm) && Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.resolve({ ok: false, reason: 'too-large' });
+  }
+  if (!isJson && !isForm) {
+    req.resume();
+    return Promise.resolve({ ok: true, body: {} });
+  }
+  const charset = /charset=([^;]+)/.exec(contentType)?.[1]?.trim().replace(/"/g, '');
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (result: BodyResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onError);
+      if (!result.ok) req.resume();
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) return finish({ ok: false, reason: 'too-large' });
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      if (charset && !/^utf-?8$/i.test(charset) && isJson) return finish({ ok: false, reason: 'malformed' });
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (isForm) return finish({ ok: true, body: parseQuery(text) });
+      if (text.length === 0) return finish({ ok: true, body: {} });
+      const first = /^[\x20\x09\x0a\x0d]*(.)/.exec(text)?.[1];
+      if (first !== '{' && first !== '[') return finish({ ok: false, reason: 'malformed' });
+      try {
+        finish({ ok: true, body: JSON.parse(text) as unknown });
+      } catch {
+        finish({ ok: false, reason: 'malformed' });
+      }
+    };
+    const onError = () => finish({ ok: false, reason: 'aborted' });
+    // A client that stops sending mid-body must not pin the handler (and its socket) forever.
+    const timer = setTimeout(() => finish({ ok: false, reason: 'aborted' }), timeoutMs);
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onError);
+  });
+}

@@ -1,0 +1,87 @@
+import { castObjectId } from '../ids.js';
+import { hang, json, type Reply, RouteCrash } from '../http.js';
+import { projectUserView, projectView, userSelectedView, userView } from '../views.js';
+import { bodyObject, callerOf, requireAuth, type RouteContext } from './context.js';
+
+/** `/testauth`: a cheap token check answering the string `{"success":true}` (sent as HTML by `res.send`). */
+export function testAuthRoutes(ctx: RouteContext, rest: string[]): Reply | undefined {
+  const denied = requireAuth(ctx);
+  if (denied) return denied;
+  if (ctx.method === 'GET' && rest.length === 0) return { kind: 'text', status: 200, body: '{"success":true}', contentType: 'text/html; charset=utf-8', etag: true };
+  return undefined;
+}
+
+/** `/users`: GET is "me", PUT updates the caller's profile fields. */
+export function usersRoutes(ctx: RouteContext, rest: string[]): Reply | undefined {
+  const denied = requireAuth(ctx);
+  if (denied) return denied;
+  if (rest.length !== 0) return undefined;
+  const caller = callerOf(ctx);
+  const userId = castObjectId(caller.id);
+  if (ctx.method === 'GET') {
+    if (!userId) return json(500, { success: false, msg: 'Error getting object.' });
+    const user = ctx.store.users.get(userId);
+    if (!user) return json(404, { success: false, msg: 'Object not found.' });
+    return json(200, userSelectedView(user));
+  }
+  if (ctx.method === 'PUT') {
+    const body = bodyObject(ctx);
+    if (!userId) return json(500, { success: false, msg: {} });
+    const user = ctx.store.users.get(userId);
+    if (!user) return hang();
+    for (const field of ['firstname', 'lastname', 'attributes', 'description', 'public_email', 'public_website', 'phone'] as const) {
+      const value = body[field];
+      if (value === undefined || value === null) continue;
+      if (field !== 'attributes' && typeof value === 'object') return json(500, { success: false, msg: {} });
+      (user as Record<string, unknown>)[field] = field === 'attributes' ? value : String(value);
+    }
+    user.updatedAt = ctx.domain.iso();
+    return json(200, { success: true, updatedUser: userView(user) });
+  }
+  return undefined;
+}
+
+/** `/projects`: POST creates a project owned by the caller, GET lists the caller's agent memberships. */
+export function projectsRoutes(ctx: RouteContext, rest: string[]): Reply | undefined {
+  if (rest.length !== 0) return undefined;
+  if (ctx.method !== 'GET' && ctx.method !== 'POST') return undefined;
+  const denied = requireAuth(ctx);
+  if (denied) return denied;
+  const caller = callerOf(ctx);
+  if (ctx.method === 'POST') {
+    const body = bodyObject(ctx);
+    // `name` is required by the schema; the rejected promise is never handled, so nothing is answered.
+    if (body.name === undefined || body.name === null || body.name === '' || typeof body.name === 'object') return hang();
+    const owner = ctx.store.users.get(caller.id);
+    if (!owner) return hang();
+    const { project } = ctx.domain.createProject(String(body.name), owner);
+    return json(200, projectView(project, ctx.domain.now()));
+  }
+  if (!castObjectId(caller._id)) return json(500, { success: false, msg: 'Error getting object.' });
+  const memberships: { pu: ReturnType<typeof projectUserView>; updatedAt: string }[] = [];
+  for (const project of ctx.store.projects.values()) {
+    const pu = ctx.store.findProjectUser(project._id, caller._id, 'id_user', (p) => p.roleType === 1 && p.status === 'active');
+    if (!pu) continue;
+    const view = projectUserView(ctx.store, pu, { virtuals: true });
+    view.id_project = projectView(project, ctx.domain.now());
+    memberships.push({ pu: view, updatedAt: project.updatedAt });
+  }
+  memberships.sort((a, b) => (a.updatedAt > b.updatedAt ? 1 : -1));
+  memberships.reverse();
+  return json(200, memberships.map((m) => m.pu));
+}
+
+/** `/requests_util/lookup/id_project/:request_id`: the only cross-project lookup. */
+export function requestsUtilRoutes(ctx: RouteContext, rest: string[]): Reply | undefined {
+  const denied = requireAuth(ctx);
+  if (denied) return denied;
+  if (ctx.method !== 'GET' || rest.length !== 3 || rest[0]!.toLowerCase() !== 'lookup' || rest[1]!.toLowerCase() !== 'id_project') return undefined;
+  const requestId = rest[2]!;
+  const request = ctx.store.requestsByRequestId.get(requestId);
+  if (!request) return json(404, { success: false, msg: `Request with  ${requestId} not found` });
+  return json(200, { id_project: request.id_project });
+}
+
+export function assertNever(value: never): never {
+  throw new RouteCrash(`unexpected ${String(value)}`);
+}

@@ -1,0 +1,737 @@
+import { hasPermissionOrRole } from '../auth.js';
+import { isPlainObject, minimize, RequestStatus, SaveError } from '../domain.js';
+import { castObjectId, isObjectIdLike } from '../ids.js';
+import { hang, json, type Reply, RouteCrash } from '../http.js';
+import {
+  CastFailure,
+  castBooleanOrThrow,
+  castNumberOrThrow,
+  castObjectIdOrThrow,
+  getPath,
+  matchesValue,
+  paginate,
+  sortBy,
+  sortDirection,
+} from '../query.js';
+import type { ProjectUserDoc, RequestDoc } from '../store.js';
+import { requestView } from '../views.js';
+import { bodyObject, callerOf, isNotEmpty, projectUserOf, queryString, type RouteContext, validationError } from './context.js';
+
+type Predicate = (request: RequestDoc) => boolean;
+
+const MODEL = 'request';
+
+// ---- shared list helpers -----------------------------------------------------------------------------------
+
+function parseLimit(ctx: RouteContext): number {
+  let limit = 40;
+  const raw = ctx.query.limit;
+  if (raw !== undefined && raw !== '') limit = parseInt(String(raw), 10);
+  if (limit > 100) limit = 40;
+  return limit;
+}
+
+function parsePage(ctx: RouteContext): number {
+  const raw = ctx.query.page;
+  if (raw === undefined || raw === '') return 0;
+  return Number(raw);
+}
+
+/** Answers the `{perPage,count,requests}` envelope for a filtered, sorted project scan. */
+function listAnswer(ctx: RouteContext, predicates: Predicate[], limit: number, page: number, textQuery: string | undefined): Reply {
+  const sortField = typeof ctx.query.sort === 'string' && ctx.query.sort ? ctx.query.sort : ctx.query.sort !== undefined && ctx.query.sort !== '' ? String(ctx.query.sort) : 'createdAt';
+  const direction = sortDirection(ctx.query.direction === undefined || ctx.query.direction === '' ? -1 : ctx.query.direction);
+  const all = ctx.store.requestsByProject.get(ctx.projectId!) ?? new Map<string, RequestDoc>();
+  let matched: RequestDoc[] = [];
+  for (const request of all.values()) {
+    let ok = true;
+    for (const predicate of predicates) {
+      if (!predicate(request)) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) matched.push(request);
+  }
+  const scores = new Map<RequestDoc, number>();
+  if (textQuery !== undefined) {
+    for (const request of matched) scores.set(request, textScore(request, textQuery));
+    matched = matched.filter((r) => (scores.get(r) ?? 0) > 0);
+  }
+  const noTextScore = ctx.query.no_textscore === 'true';
+  const sorted = textQuery !== undefined && !noTextScore
+    ? [...matched].sort((a, b) => (scores.get(b) ?? 0) - (scores.get(a) ?? 0))
+    : sortBy(matched, sortField, direction);
+  const skip = page * limit;
+  const pageDocs = paginate(sorted, skip, limit);
+  const populate = ctx.query.no_populate !== 'true';
+  const requests = pageDocs.map((r) => {
+    const view = requestView(ctx.store, r, populate ? 'populated' : 'plain');
+    if (textQuery !== undefined && !noTextScore) view.score = scores.get(r) ?? 0;
+    return view;
+  });
+  const count = ctx.query.no_count === 'true' ? 0 : matched.length;
+  return json(200, { perPage: Number.isNaN(limit) ? null : limit, count, requests });
+}
+
+/** A `$text` search approximation: whole-word, case-insensitive matches on the indexed fields. */
+function textScore(request: RequestDoc, search: string): number {
+  const words = search.toLowerCase().split(/\s+/).filter(Boolean);
+  const haystack = [
+    request.transcript,
+    request.rating_message,
+    request.subject,
+    ...request.tags.map((t) => t.tag),
+    ...request.notes.map((n) => n.text),
+    request.snapshot.lead?.email,
+    request.snapshot.lead?.fullname,
+  ]
+    .filter((v): v is string => typeof v === 'string')
+    .join(' ')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}@._-]+/u);
+  let score = 0;
+  for (const word of words) score += haystack.filter((token) => token === word).length;
+  return score;
+}
+
+function commonFilters(ctx: RouteContext, predicates: Predicate[]): void {
+  const q = ctx.query;
+  if (q.dept_id) {
+    const department = castObjectIdOrThrow(q.dept_id, 'department', MODEL);
+    predicates.push((r) => r.department === department);
+  }
+  if (q.participant) predicates.push((r) => matchesValue(r.participants, q.participant));
+  if (q.hasbot !== undefined) {
+    const hasBot = castBooleanOrThrow(q.hasbot, 'hasBot', MODEL);
+    predicates.push((r) => r.hasBot === hasBot);
+  }
+  if (q.tags) predicates.push((r) => matchesValue(getPath(r, 'tags.tag'), q.tags));
+  if (q.location) predicates.push(() => false);
+  if (q.ticket_id) {
+    const ticket = castNumberOrThrow(q.ticket_id, 'ticket_id', MODEL);
+    predicates.push((r) => r.ticket_id === ticket);
+  }
+  for (const [param, path] of [
+    ['snap_department_routing', 'snapshot.department.routing'],
+    ['snap_department_id_bot', 'snapshot.department.id_bot'],
+  ] as const) {
+    if (q[param]) predicates.push((r) => matchesValue(getPath(r, path), q[param]));
+  }
+  if (q.snap_department_default) {
+    const value = castBooleanOrThrow(q.snap_department_default, 'snapshot.department.default', MODEL);
+    predicates.push((r) => r.snapshot.department?.default === value);
+  }
+  if (q.snap_department_id_bot_exists) {
+    const exists = q.snap_department_id_bot_exists !== 'false' && q.snap_department_id_bot_exists !== '0';
+    predicates.push((r) => (r.snapshot.department?.id_bot !== undefined) === exists);
+  }
+}
+
+/** Date range of `utils/datesUtil.createDateRangeQuery`: `DD/MM/YYYY[ HH:mm[:ss]]` or `YYYY/MM/DD…` in a time zone. */
+function dateRange(start: unknown, end: unknown, timezone: string, field: string, predicates: Predicate[]): void {
+  const from = start ? parseZonedDate(String(start), timezone, false) : undefined;
+  const to = end ? parseZonedDate(String(end), timezone, true) : undefined;
+  predicates.push((r) => {
+    const value = getPath(r, field);
+    if (typeof value !== 'string') return false;
+    if (from !== undefined && value < from) return false;
+    if (to !== undefined && value > to) return false;
+    return true;
+  });
+}
+
+function parseZonedDate(text: string, timezone: string, endOfDay: boolean): string {
+  const match =
+    /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(text.trim()) ??
+    /^(\d{4})\/(\d{1,2})\/(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(text.trim());
+  if (!match) throw new DateRangeError(`Invalid date format: ${text}`);
+  const yearFirst = match[1]!.length === 4;
+  const year = Number(yearFirst ? match[1] : match[3]);
+  const month = Number(match[2]);
+  const day = Number(yearFirst ? match[3] : match[1]);
+  const hasTime = match[4] !== undefined;
+  const hour = hasTime ? Number(match[4]) : endOfDay ? 23 : 0;
+  const minute = hasTime ? Number(match[5]) : endOfDay ? 59 : 0;
+  const second = match[6] !== undefined ? Number(match[6]) : endOfDay && !hasTime ? 59 : 0;
+  const guess = Date.UTC(year, month - 1, day, hour, minute, second, endOfDay && !hasTime ? 999 : 0);
+  let offset = 0;
+  try {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(guess));
+    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+    offset = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(guess / 1000) * 1000;
+  } catch {
+    throw new DateRangeError(`Invalid timezone: ${timezone}`);
+  }
+  return new Date(guess - offset).toISOString();
+}
+
+class DateRangeError extends Error {}
+
+// ---- the guest mount (`routes/user-request.js`) --------------------------------------------------------------
+
+export function guestRequestRoutes(ctx: RouteContext, rest: string[]): Reply | undefined {
+  const [first, second] = rest;
+  if (ctx.method === 'GET' && rest.length === 1 && first!.toLowerCase() === 'me') return listMine(ctx);
+  if (ctx.method === 'PATCH' && rest.length === 2 && second!.toLowerCase() === 'rating') return rate(ctx, first!);
+  if (ctx.method === 'PUT' && rest.length === 2 && second!.toLowerCase() === 'closeg') {
+    const request = ctx.store.findRequest(ctx.projectId!, first!);
+    if (!request) return json(500, { success: false, error: 'Error closing request' });
+    ctx.domain.closeRequest(request, callerOf(ctx).id, false);
+    return json(200, requestView(ctx.store, request, 'populated'));
+  }
+  return undefined;
+}
+
+function listMine(ctx: RouteContext): Reply {
+  const caller = callerOf(ctx);
+  const limit = parseLimit(ctx);
+  const page = parsePage(ctx);
+  const predicates: Predicate[] = [];
+  try {
+    let statusFilter: Predicate | undefined = (r) => r.status < 1000;
+    if (ctx.query.preflight !== 'true') predicates.push((r) => r.preflight === false);
+    const byUser = isObjectIdLike(caller._id);
+    predicates.push((r) => (byUser ? r.snapshot.requester?.id_user === caller._id : r.snapshot.requester?.uuid_user === caller._id));
+    commonFilters(ctx, predicates);
+    const status = ctx.query.status;
+    if (status) {
+      if (status === 'all') statusFilter = undefined;
+      else {
+        const wanted = Array.isArray(status) ? status.map((s) => castNumberOrThrow(s, 'status', MODEL)) : [castNumberOrThrow(status, 'status', MODEL)];
+        statusFilter = (r) => wanted.includes(r.status);
+      }
+    }
+    if (statusFilter) predicates.push(statusFilter);
+    if (ctx.query.start_date) {
+      dateRange(ctx.query.start_date, ctx.query.end_date, 'UTC', typeof ctx.query.filterRangeField === 'string' && !ctx.query.end_date ? ctx.query.filterRangeField : 'createdAt', predicates);
+    }
+    if (ctx.query.channel) predicates.push((r) => matchesValue(r.channel.name, ctx.query.channel));
+    return listAnswer(ctx, predicates, limit, page, typeof ctx.query.full_text === 'string' && ctx.query.full_text ? ctx.query.full_text : undefined);
+  } catch (error) {
+    if (error instanceof CastFailure) return json(500, { success: false, msg: 'Error getting requests.', err: error.json });
+    if (error instanceof DateRangeError) return json(500, { success: false, msg: 'Error getting requests.', err: {} });
+    throw error;
+  }
+}
+
+function rate(ctx: RouteContext, requestId: string): Reply {
+  const body = bodyObject(ctx);
+  const request = ctx.store.requestsByRequestId.get(requestId);
+  const pu = ctx.projectUser;
+  if (!request || (pu && request.requester !== pu._id)) return json(404, { success: false, msg: 'Request not found' });
+  try {
+    if (body.rating) request.rating = castNumberOrThrow(body.rating, 'rating', MODEL);
+  } catch {
+    return json(500, { success: false, msg: 'Error updating object.' });
+  }
+  if (body.rating_message) request.rating_message = String(body.rating_message);
+  ctx.domain.touch(request);
+  return json(200, requestView(ctx.store, request, 'populated'));
+}
+
+// ---- the agent mount (`routes/request.js`) -------------------------------------------------------------------
+
+export function agentRequestRoutes(ctx: RouteContext, rest: string[]): Reply | undefined {
+  const method = ctx.method;
+  const n = rest.length;
+  const seg = (i: number) => rest[i]!;
+  const low = (i: number) => rest[i]!.toLowerCase();
+  if (n === 0) {
+    if (method === 'POST') return createRequest(ctx);
+    if (method === 'GET') return listRequests(ctx);
+    return undefined;
+  }
+  if (n === 1) {
+    if (method === 'POST' && low(0) === 'simple') return isNotEmpty(bodyObject(ctx).first_text) ? hang() : json(422, { errors: [validationError(bodyObject(ctx).first_text, 'first_text')] });
+    if (method === 'PATCH') return patchRequest(ctx, seg(0));
+    if (method === 'DELETE') return deleteRequest(ctx, seg(0));
+    if (method === 'GET' && low(0) === 'count') return countRequests(ctx);
+    if (method === 'GET' && low(0) === 'csv') return { kind: 'text', status: 200, body: csvOf(ctx), contentType: 'text/csv; charset=utf-8', etag: true };
+    if (method === 'GET') {
+      const request = ctx.store.findRequest(ctx.projectId!, seg(0));
+      return request ? json(200, requestView(ctx.store, request, 'populated')) : json(404, { success: false, msg: 'Object not found.' });
+    }
+    return undefined;
+  }
+  const requestId = seg(0);
+  const action = low(1);
+  if (n === 2) {
+    if (method === 'PUT' && action === 'close') return closeRequest(ctx, requestId);
+    if (method === 'PUT' && action === 'reopen') {
+      const request = ctx.store.findRequest(ctx.projectId!, requestId);
+      if (!request) return json(500, { success: false, error: 'Error reopening request' });
+      ctx.domain.reopenRequest(request);
+      return json(200, requestView(ctx.store, request, 'populated'));
+    }
+    if (method === 'PUT' && action === 'assignee') return hang();
+    if (method === 'POST' && action === 'participants') return addParticipant(ctx, requestId);
+    if (method === 'PUT' && action === 'participants') return setParticipants(ctx, requestId);
+    if (method === 'PUT' && action === 'replace') return replaceWithBot(ctx, requestId);
+    if (method === 'PUT' && action === 'assign') return assign(ctx, requestId);
+    if (method === 'PUT' && action === 'departments') return route(ctx, requestId, bodyObject(ctx).departmentid);
+    if (method === 'PUT' && action === 'agent') {
+      const request = ctx.store.findRequest(ctx.projectId!, requestId);
+      if (!request) return json(404, { success: false, msg: 'Object not found.' });
+      return route(ctx, requestId, request.department ?? ctx.store.defaultDepartment(ctx.projectId!)?._id);
+    }
+    if (method === 'PATCH' && action === 'attributes') return patchAttributes(ctx, requestId);
+    if (method === 'POST' && action === 'notes') return addNote(ctx, requestId);
+    if (method === 'POST' && action === 'followers') return addFollower(ctx, requestId);
+    if (method === 'PUT' && action === 'followers') return setFollowers(ctx, requestId);
+    if (method === 'PUT' && action === 'tag') return addTags(ctx, requestId);
+    if (method === 'DELETE' && low(0) === 'id') return deleteById(ctx, seg(1));
+    return undefined;
+  }
+  if (n === 3) {
+    const target = seg(2);
+    if (method === 'DELETE' && action === 'participants') return removeParticipant(ctx, requestId, target);
+    if (method === 'DELETE' && action === 'notes') return removeNote(ctx, requestId, target);
+    if (method === 'DELETE' && action === 'followers') return removeFollower(ctx, requestId, target);
+    if (method === 'DELETE' && action === 'tag') return removeTag(ctx, requestId, target);
+    if (method === 'POST' && action === 'email' && target.toLowerCase() === 'send') return sendEmail(ctx, requestId);
+    if (method === 'GET' && action === 'chatbot' && target.toLowerCase() === 'parameters') {
+      if (!requestId.startsWith(`support-group-${ctx.projectId}-`)) return json(401, { success: false, message: 'Request does not belong to the project' });
+      return json(200, {});
+    }
+  }
+  return undefined;
+}
+
+function createRequest(ctx: RouteContext): Reply {
+  const body = bodyObject(ctx);
+  if (!isNotEmpty(body.first_text)) return json(422, { errors: [validationError(body.first_text, 'first_text')] });
+  const caller = callerOf(ctx);
+  const projectId = ctx.projectId!;
+  let requester: ProjectUserDoc | undefined = ctx.projectUser;
+  let fullname: unknown = body.senderFullname || caller.fullName;
+  let email: unknown = body.email || caller.email;
+  const sender = body.sender;
+  if (sender) {
+    const found = findSenderProjectUser(ctx, sender);
+    if (!found) return json(403, { success: false, msg: `Unauthorized. Project_user not found with user id  : ${String(sender)}` });
+    requester = found;
+    ({ fullname, email } = senderIdentity(ctx, found, fullname, email));
+  }
+  if (!requester) return json(500, { success: false, msg: 'Error saving object.', err: {} });
+  const lead = ctx.domain.upsertLead(String(sender || caller._id), fullname, email, projectId, body.attributes || caller.attributes);
+  try {
+    const request = ctx.domain.createRequest({
+      request_id: body.request_id ? String(body.request_id) : ctx.domain.newRequestId(projectId),
+      projectId,
+      requester,
+      lead,
+      first_text: body.first_text,
+      departmentid: body.departmentid,
+      sourcePage: body.sourcePage,
+      language: body.language,
+      userAgent: body.userAgent,
+      status: undefined,
+      createdBy: caller._id,
+      attributes: body.attributes,
+      subject: body.subject,
+      preflight: undefined,
+      channel: body.channel,
+      location: body.location,
+      participants: body.participants,
+      priority: body.priority,
+      followers: body.followers,
+    });
+    return json(200, requestView(ctx.store, request, 'saved'));
+  } catch (error) {
+    if (error instanceof SaveError || error instanceof TypeError) return json(500, { success: false, message: 'Unable to create request', err: {} });
+    throw error;
+  }
+}
+
+/** `Project_user.findOne({id_project, status:'active', id_user|uuid_user: sender})` as the create routes do it. */
+export function findSenderProjectUser(ctx: RouteContext, sender: unknown): ProjectUserDoc | undefined {
+  const projectId = ctx.projectId!;
+  if (typeof sender !== 'string' && typeof sender !== 'number') return undefined;
+  const value = String(sender);
+  if (isObjectIdLike(sender)) {
+    const id = castObjectId(value);
+    return id ? ctx.store.findProjectUser(projectId, id, 'id_user', (pu) => pu.status === 'active') : undefined;
+  }
+  return ctx.store.findProjectUser(projectId, value, 'uuid_user', (pu) => pu.status === 'active');
+}
+
+/** Name and email of an explicit sender: from its user, or from its lead for guests. */
+export function senderIdentity(ctx: RouteContext, pu: ProjectUserDoc, fullname: unknown, email: unknown): { fullname: unknown; email: unknown } {
+  if (pu.id_user) {
+    const user = ctx.store.users.get(pu.id_user);
+    if (user) return { fullname: `${user.firstname ?? ''} ${user.lastname ?? ''}`, email: user.email };
+    return { fullname, email };
+  }
+  if (pu.uuid_user) {
+    const lead = ctx.store.leadByLeadId(ctx.projectId!, pu.uuid_user);
+    if (lead) return { fullname: lead.fullname, email: lead.email };
+  }
+  return { fullname, email };
+}
+
+function listRequests(ctx: RouteContext): Reply {
+  const caller = callerOf(ctx);
+  const limit = parseLimit(ctx);
+  const page = parsePage(ctx);
+  const q = ctx.query;
+  const predicates: Predicate[] = [];
+  let statusFilter: Predicate | undefined = (r) => r.status < 1000 && r.status !== 50 && r.status !== 150;
+  const pu = projectUserOf(ctx);
+  if (!hasPermissionOrRole(pu, 'request_read_all', ['owner', 'admin'])) {
+    // Agents also see requests whose `snapshot.agents` lists them; that array is never persisted on the
+    // observed server, so in practice both branches filter on participants.
+    const me = caller.id;
+    if (hasPermissionOrRole(pu, 'request_read_group', ['agent'])) {
+      predicates.push((r) => r.participants.includes(me) || (r.snapshot.agents ?? []).some((a) => a.id_user === me));
+    } else predicates.push((r) => r.participants.includes(me));
+  }
+  let preflightFilter: Predicate | undefined = (r) => r.preflight === false;
+  try {
+    commonFilters(ctx, predicates);
+    if (q.requester_email) predicates.push((r) => matchesValue(r.snapshot.lead?.email, q.requester_email));
+    if (typeof q.phone === 'string') {
+      const digits = q.phone.replace(/\D/g, '');
+      if (digits.length > 0) predicates.push((r) => typeof r.contact === 'object' && r.contact !== null && typeof (r.contact as Record<string, unknown>).phone === 'string' && ((r.contact as Record<string, string>).phone ?? '').includes(digits));
+    }
+    if (q.status) {
+      if (q.status === 'all') statusFilter = undefined;
+      else {
+        if (typeof q.status !== 'string') throw new RouteCrash('req.query.status.split is not a function');
+        const wanted = q.status.split(',').map(Number).filter((s) => !Number.isNaN(s));
+        statusFilter = wanted.length > 0 ? (r) => wanted.includes(r.status) : undefined;
+      }
+    }
+    if (q.lead) {
+      const lead = castObjectIdOrThrow(q.lead, 'lead', MODEL);
+      predicates.push((r) => r.lead === lead);
+    }
+    if (q.preflight === 'true') preflightFilter = undefined;
+    const timezone = typeof q.timezone === 'string' && q.timezone ? q.timezone : 'Europe/Rome';
+    const rangeField = typeof q.filterRangeField === 'string' && q.filterRangeField ? q.filterRangeField : 'createdAt';
+    if (q.start_date || q.end_date) dateRange(q.start_date, q.end_date, timezone, rangeField, predicates);
+    else if (q.start_date_time || q.end_date_time) dateRange(q.start_date_time, q.end_date_time, timezone, rangeField, predicates);
+    if (q.snap_lead_lead_id) predicates.push((r) => matchesValue(r.snapshot.lead?.lead_id, q.snap_lead_lead_id));
+    if (q.snap_lead_email) predicates.push((r) => matchesValue(r.snapshot.lead?.email, q.snap_lead_email));
+    if (q.smartAssignment) {
+      const value = castBooleanOrThrow(q.smartAssignment, 'smartAssignment', MODEL);
+      predicates.push((r) => r.smartAssignment === value);
+    }
+    if (q.channel) {
+      if (q.channel === 'offline') predicates.push((r) => r.channel.name === 'email' || r.channel.name === 'form');
+      else if (q.channel === 'online') predicates.push((r) => r.channel.name !== 'email' && r.channel.name !== 'form');
+      else predicates.push((r) => matchesValue(r.channel.name, q.channel));
+    }
+    const working = isPlainObject(q.workingStatus) ? q.workingStatus : undefined;
+    if (working && typeof working.ne === 'string') {
+      const ne = working.ne;
+      predicates.push((r) => r.workingStatus !== ne);
+    }
+    if (q.priority) predicates.push((r) => matchesValue(r.priority, q.priority));
+    for (const [param, attribute] of [
+      ['caller', 'caller_phone'],
+      ['called', 'called_phone'],
+      ['call_id', 'call_id'],
+    ] as const) {
+      if (q[param]) predicates.push((r) => matchesValue(r.attributes?.[attribute], q[param]));
+    }
+    if (q.duration && q.duration_op) {
+      const duration = Number(q.duration) * 60 * 1000;
+      if (q.duration_op === 'gt') predicates.push((r) => typeof r.duration === 'number' && r.duration >= duration);
+      else if (q.duration_op === 'lt') predicates.push((r) => typeof r.duration === 'number' && r.duration <= duration);
+    }
+    if (q.abandonded && q.abandoned === 'true') predicates.push((r) => r.attributes?.fully_abandoned === true);
+    if (q.rated === 'true') predicates.push((r) => r.rating !== undefined && r.rating !== null);
+    if (q.draft === 'false') predicates.push((r) => r.draft === false || r.draft === undefined || r.draft === null);
+    const list = (value: unknown) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+    const nin = working ? list(working.nin) : undefined;
+    const inList = working ? list(working.in) : undefined;
+    if (nin && nin.length > 0) predicates.push((r) => !nin.includes(String(r.workingStatus)));
+    else if (inList && inList.length > 0) predicates.push((r) => typeof r.workingStatus === 'string' && inList.includes(r.workingStatus));
+    if (statusFilter) predicates.push(statusFilter);
+    if (preflightFilter) predicates.push(preflightFilter);
+    return listAnswer(ctx, predicates, limit, page, typeof q.full_text === 'string' && q.full_text ? q.full_text : undefined);
+  } catch (error) {
+    if (error instanceof CastFailure) return json(500, { success: false, msg: 'Error getting requests.', err: error.json });
+    if (error instanceof DateRangeError) return json(500, { success: false, error: error.message });
+    throw error;
+  }
+}
+
+function countRequests(ctx: RouteContext): Reply {
+  const requests = [...(ctx.store.requestsByProject.get(ctx.projectId!)?.values() ?? [])];
+  if (ctx.query.conversation_quota === 'true') {
+    const now = new Date(ctx.domain.now());
+    const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 0));
+    const inSlot = (r: RequestDoc) => r.createdAt >= start.toISOString() && r.createdAt <= new Date(end.getTime() + 86_399_999).toISOString();
+    const fmt = (d: Date) => `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
+    return json(200, {
+      open: requests.filter((r) => inSlot(r) && r.status < 1000 && r.status > 50).length,
+      closed: requests.filter((r) => inSlot(r) && r.status === 1000).length,
+      slot: { startDate: fmt(start), endDate: fmt(end) },
+    });
+  }
+  const count = (status: number, hasBot?: boolean) =>
+    requests.filter((r) => r.status === status && r.preflight === false && (hasBot === undefined || r.hasBot === hasBot)).length;
+  const unassigned = count(RequestStatus.UNASSIGNED);
+  const assigned = count(RequestStatus.ASSIGNED, false);
+  const botAssigned = count(RequestStatus.ASSIGNED, true);
+  if (ctx.query.merge_assigned) return json(200, { unassigned, assigned: assigned + botAssigned });
+  return json(200, { unassigned, assigned, bot_assigned: botAssigned });
+}
+
+function csvOf(ctx: RouteContext): string {
+  const requests = [...(ctx.store.requestsByProject.get(ctx.projectId!)?.values() ?? [])].filter((r) => r.status < 1000 && r.preflight === false);
+  const header = ['_id', 'request_id', 'status', 'first_text', 'createdAt'];
+  const rows = requests.map((r) => header.map((k) => JSON.stringify(String(r[k] ?? ''))).join(';'));
+  return [header.join(';'), ...rows].join('\r\n');
+}
+
+const PATCH_FIELDS = ['lead', 'status', 'tags', 'rating', 'rating_message', 'sourcePage', 'language', 'first_text', 'subject', 'location', 'priority'] as const;
+
+function patchRequest(ctx: RouteContext, requestId: string): Reply {
+  const body = bodyObject(ctx);
+  const request = ctx.store.findRequest(ctx.projectId!, requestId);
+  const update: Record<string, unknown> = {};
+  try {
+    for (const field of PATCH_FIELDS) {
+      const value = body[field];
+      if (!value) continue;
+      if (field === 'lead') update.lead = castObjectIdOrThrow(value, 'lead', MODEL);
+      else if (field === 'status' || field === 'rating') update[field] = castNumberOrThrow(value, field, MODEL);
+      else if (field === 'tags') update.tags = (Array.isArray(value) ? value : [value]).map((t) => ctx.domain.tagDoc(t));
+      else if (field === 'location') update.location = isPlainObject(value) ? value : (() => { throw new SaveError('location'); })();
+      else if (typeof value === 'object') throw new SaveError(field);
+      else update[field] = String(value);
+    }
+    if (body.smartAssignment !== undefined && body.smartAssignment !== null) update.smartAssignment = castBooleanOrThrow(body.smartAssignment, 'smartAssignment', MODEL);
+    if (body.workingStatus !== undefined && body.workingStatus !== null) {
+      if (typeof body.workingStatus === 'object') throw new SaveError('workingStatus');
+      update.workingStatus = String(body.workingStatus);
+    }
+    if (body.channelName) {
+      if (typeof body.channelName === 'object') throw new SaveError('channel');
+      update.channelName = String(body.channelName);
+    }
+  } catch (error) {
+    if (error instanceof CastFailure || error instanceof SaveError) return json(500, { success: false, msg: 'Error updating object.' });
+    throw error;
+  }
+  if (!request) return json(404, { success: false, msg: 'Request not found' });
+  for (const [key, value] of Object.entries(update)) {
+    if (key === 'channelName') request.channel = { name: value as string };
+    else request[key] = value;
+  }
+  ctx.domain.touch(request);
+  return json(200, requestView(ctx.store, request, 'populated'));
+}
+
+function closeRequest(ctx: RouteContext, requestId: string): Reply {
+  const caller = callerOf(ctx);
+  const role = ctx.projectUser?.role;
+  if (role && role !== 'owner' && role !== 'admin') {
+    const request = ctx.store.findRequest(ctx.projectId!, requestId);
+    if (!request) return json(404, { success: false, error: 'Request not found' });
+    if (!request.participantsAgents.includes(caller.id)) return json(403, { success: false, error: 'You must be among the participants to close a conversation.' });
+  }
+  const request = ctx.store.findRequest(ctx.projectId!, requestId);
+  if (!request) return json(500, { success: false, error: 'Error closing request' });
+  const force = bodyObject(ctx).force;
+  ctx.domain.closeRequest(request, caller.id, force === true || force === 'true');
+  return json(200, requestView(ctx.store, request, 'populated'));
+}
+
+function addParticipant(ctx: RouteContext, requestId: string): Reply {
+  const member = bodyObject(ctx).member;
+  if (!isNotEmpty(member)) return json(422, { errors: [validationError(member, 'member')] });
+  const request = ctx.store.findRequest(ctx.projectId!, requestId);
+  if (!request) return json(500, { success: false, error: 'Error adding participant' });
+  if (typeof member !== 'string') return request.participants.includes(member as string) ? json(200, requestView(ctx.store, request, 'populated')) : hang();
+  ctx.domain.addParticipant(request, member);
+  return json(200, requestView(ctx.store, request, 'populated'));
+}
+
+function setParticipants(ctx: RouteContext, requestId: string): Reply {
+  const body = ctx.body;
+  // `req.body.forEach` on an object throws inside an async handler: the real server never answers.
+  if (!Array.isArray(body)) return hang();
+  const request = ctx.store.findRequest(ctx.projectId!, requestId);
+  if (!request) return json(500, { success: false, error: 'Error setting participants' });
+  if (!body.every((p) => typeof p === 'string')) return hang();
+  ctx.domain.setParticipants(request, [...(body as string[])]);
+  return json(200, requestView(ctx.store, request, 'populated'));
+}
+
+function replaceWithBot(ctx: RouteContext, requestId: string): Reply {
+  const body = bodyObject(ctx);
+  if (body.id) {
+    const request = ctx.store.findRequest(ctx.projectId!, requestId);
+    if (!request) return json(500, { success: false, error: 'Error setting participants to request' });
+    ctx.domain.setParticipants(request, [`bot_${String(body.id)}`]);
+    return json(200, { ...requestView(ctx.store, request, 'populated'), replaced_bot_root_id: String(body.id) });
+  }
+  if (body.name) return json(404, { success: false, error: `Chatbot with name '${String(body.name)}' not found` });
+  if (body.slug) return json(404, { success: false, error: `Chatbot with slug '${String(body.slug)}' not found` });
+  return json(400, { success: false, error: "Missing field 'id' or 'name' in body" });
+}
+
+function removeParticipant(ctx: RouteContext, requestId: string, member: string): Reply {
+  const request = ctx.store.findRequest(ctx.projectId!, requestId);
+  if (!request) return json(400, { success: false, error: `Unable to remove the participant ${member} from the request ${requestId}` });
+  ctx.domain.removeParticipant(request, member);
+  return json(200, requestView(ctx.store, request, 'populated'));
+}
+
+function assign(ctx: RouteContext, requestId: string): Reply {
+  const request = ctx.store.findRequest(ctx.projectId!, requestId);
+  if (!request) return json(404, { success: false, msg: 'Request not found' });
+  if (request.status === RequestStatus.ASSIGNED || request.status === RequestStatus.SERVED || request.status === RequestStatus.CLOSED) {
+    return json(200, requestView(ctx.store, request, 'plain'));
+  }
+  return route(ctx, requestId, bodyObject(ctx).departmentid);
+}
+
+function route(ctx: RouteContext, requestId: string, departmentId: unknown): Reply {
+  const request = ctx.store.findRequest(ctx.projectId!, requestId);
+  if (!request) return json(500, { success: false, msg: 'Error changing the department.' });
+  try {
+    ctx.domain.routeRequest(request, departmentId === undefined || departmentId === null || departmentId === '' ? undefined : String(departmentId));
+  } catch (error) {
+    if (error instanceof SaveError) return json(500, { success: false, msg: 'Error changing the department.' });
+    throw error;
+  }
+  return json(200, requestView(ctx.store, request, bodyObject(ctx).no_populate === true ? 'plain' : 'routed'));
+}
+
+function patchAttributes(ctx: RouteContext, requestId: string): Reply {
+  const request = ctx.store.findRequest(ctx.projectId!, requestId);
+  if (!request) return json(404, { success: false, msg: 'Object not found.' });
+  const data = bodyObject(ctx);
+  ctx.domain.mergeAttributes(request, data);
+  return json(200, requestView(ctx.store, request, 'populated'));
+}
+
+/** Agents may only annotate conversations they take part in (the lookup ignores the project, as on the server). */
+function agentParticipation(ctx: RouteContext, requestId: string): Reply | undefined {
+  if (projectUserOf(ctx).role !== 'agent') return undefined;
+  const request = ctx.store.requestsByRequestId.get(requestId);
+  if (!request) return json(404, { success: false, error: `Request with id ${requestId} not found.` });
+  if (!request.participantsAgents.includes(callerOf(ctx).id)) return json(403, { success: false, error: 'You are not participating in the conversation' });
+  return undefined;
+}
+
+function addNote(ctx: RouteContext, requestId: string): Reply {
+  const text = bodyObject(ctx).text;
+  if (!text) return json(400, { success: false, error: `Field 'text' is required. Received value: ${String(text)}` });
+  if (typeof text !== 'string') return hang();
+  if (text.trim() === '') return json(400, { success: false, error: `Field 'text' is required. Received value: ${text}` });
+  const denied = agentParticipation(ctx, requestId);
+  if (denied) return denied;
+  const request = ctx.store.findRequest(ctx.projectId!, requestId);
+  // findOneAndUpdate found nothing: the route answers `null` with 200.
+  if (!request) return json(200, null);
+  ctx.domain.addNote(request, text, callerOf(ctx).id);
+  return json(200, requestView(ctx.store, request, 'populated'));
+}
+
+function removeNote(ctx: RouteContext, requestId: string, noteId: string): Reply {
+  const denied = agentParticipation(ctx, requestId);
+  if (denied) return denied;
+  const request = ctx.store.findRequest(ctx.projectId!, requestId);
+  if (!request) return json(200, null);
+  if (!castObjectId(noteId)) return json(500, { success: false, msg: 'Error adding request object.' });
+  ctx.domain.removeNote(request, castObjectId(noteId)!);
+  return json(200, requestView(ctx.store, request, 'populated'));
+}
+
+function sendEmail(ctx: RouteContext, requestId: string): Reply {
+  const request = ctx.store.findRequest(ctx.projectId!, requestId);
+  if (!request) return json(404, { success: false, msg: 'Object not found.' });
+  const lead = request.lead ? ctx.store.leads.get(request.lead) : undefined;
+  if (!lead) return hang();
+  if (!lead.email) return json(200, { 'no queued': true });
+  return json(200, { queued: true });
+}
+
+function addFollower(ctx: RouteContext, requestId: string): Reply {
+  const member = bodyObject(ctx).member;
+  if (!isNotEmpty(member)) return json(422, { errors: [validationError(member, 'member')] });
+  const request = ctx.store.findRequest(ctx.projectId!, requestId);
+  const id = castObjectId(member);
+  if (!request || !id) return json(500, { success: false, error: 'Error adding follower' });
+  if (!request.followers.includes(id)) ctx.domain.setFollowers(request, [...request.followers, id]);
+  return json(200, requestView(ctx.store, request, 'populated'));
+}
+
+function setFollowers(ctx: RouteContext, requestId: string): Reply {
+  if (!Array.isArray(ctx.body)) return hang();
+  const request = ctx.store.findRequest(ctx.projectId!, requestId);
+  const ids = (ctx.body as unknown[]).map((f) => castObjectId(f));
+  if (!request || ids.some((id) => id === undefined)) return json(500, { success: false, error: 'Error setting followers' });
+  ctx.domain.setFollowers(request, ids as string[]);
+  return json(200, requestView(ctx.store, request, 'populated'));
+}
+
+function removeFollower(ctx: RouteContext, requestId: string, followerId: string): Reply {
+  const request = ctx.store.findRequest(ctx.projectId!, requestId);
+  if (!request) return json(500, { success: false, error: 'Error removing follower' });
+  const id = castObjectId(followerId) ?? followerId;
+  if (request.followers.includes(id)) ctx.domain.setFollowers(request, request.followers.filter((f) => f !== id));
+  return json(200, requestView(ctx.store, request, 'populated'));
+}
+
+function addTags(ctx: RouteContext, requestId: string): Reply {
+  const body = ctx.body;
+  if (Array.isArray(body) && body.length === 0) return json(400, { success: false, message: 'No tag specified' });
+  const request = ctx.store.findRequest(ctx.projectId!, requestId);
+  if (!request) return json(404, { success: false, error: `Request not found with request id ${requestId}` });
+  if (!Array.isArray(body)) return hang();
+  ctx.domain.addTags(request, body);
+  return json(200, requestView(ctx.store, request, 'populated'));
+}
+
+function removeTag(ctx: RouteContext, requestId: string, tagId: string): Reply {
+  const id = castObjectId(tagId);
+  if (!id) {
+    return json(500, { success: false, error: castErrorFor(tagId) });
+  }
+  const request = ctx.store.findRequest(ctx.projectId!, requestId);
+  if (!request) return json(404, { success: false, error: `Request not found with id ${requestId}` });
+  ctx.domain.removeTag(request, id);
+  return json(200, requestView(ctx.store, request, 'populated'));
+}
+
+function castErrorFor(value: string): Record<string, unknown> {
+  try {
+    castObjectIdOrThrow(value, '_id', MODEL);
+  } catch (error) {
+    if (error instanceof CastFailure) return error.json;
+  }
+  return {};
+}
+
+function deleteRequest(ctx: RouteContext, requestId: string): Reply {
+  const pu = projectUserOf(ctx);
+  if (!hasPermissionOrRole(pu, 'request_delete', 'owner')) return json(403, { success: false, msg: 'Unauthorized.' });
+  // Both lookups ignore the project, as on the real server.
+  const request = ctx.store.requestsByRequestId.get(requestId);
+  ctx.store.deleteMessagesByRecipient(requestId);
+  if (!request) return json(404, { success: false, msg: 'Object not found.' });
+  const view = requestView(ctx.store, request, 'deleted');
+  ctx.domain.deleteRequest(request);
+  return json(200, view);
+}
+
+function deleteById(ctx: RouteContext, id: string): Reply {
+  const pu = projectUserOf(ctx);
+  if (!hasPermissionOrRole(pu, 'request_delete', 'owner')) return json(403, { success: false, msg: 'Unauthorized.' });
+  const objectId = castObjectId(id);
+  if (!objectId) return json(500, { success: false, msg: 'Error deleting object.' });
+  const request = ctx.store.requestsById.get(objectId);
+  if (request) ctx.store.removeRequest(request);
+  const deleted = request ? 1 : 0;
+  return json(200, { n: deleted, ok: 1, deletedCount: deleted });
+}
+
+export { minimize };

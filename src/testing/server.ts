@@ -1,0 +1,397 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { AuthConfig } from './auth.js';
+import { Domain } from './domain.js';
+import { type FaultControls, type FaultRule, FaultTable } from './faults.js';
+import { type Fixture, loadFixture, type SeedResult } from './fixture.js';
+import { internalError, parseByteLimit, parseQuery, readBody, type Reply, RouteCrash, RouteHang, writeReply } from './http.js';
+import { type JwtPayload, signJwt } from './jwt.js';
+import { Realtime } from './realtime.js';
+import { dispatch } from './routes/app.js';
+import { userToken } from './routes/auth.js';
+import type { RouteContext } from './routes/context.js';
+import type { MultiImportHooks } from './routes/messages.js';
+import { Store, type UserDoc } from './store.js';
+
+/** Options of {@link startTiledeskServer}. */
+export interface TiledeskServerOptions {
+  /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  /** Server heartbeat period; a client silent for a whole period is terminated. Default 30 000 (the real value). */
+  heartbeatIntervalMs?: number;
+  /** JSON/urlencoded body limit, in `bytes` syntax. Default `'500kb'` (512 000 bytes), like `JSON_BODY_LIMIT`. */
+  jsonBodyLimit?: string | number;
+  /** WebSocket path (`WS_SERVER_PATH`); must match exactly. Default `'/'`. */
+  wsPath?: string;
+  /** Snapshot caps: `/requests` (default 100, newest `updatedAt`) and `/messages` (default 300, oldest). */
+  snapshotLimits?: { requests?: number; messages?: number };
+  /** Data to load after the default project is created. */
+  seed?: Fixture;
+  /** Global JWT secret (`GLOBAL_SECRET`). Default `'nodeauthsecret'`, the real server's default. */
+  secret?: string;
+  /** The email the real server treats as super admin (`ADMIN_EMAIL`). Default `'admin@tiledesk.com'`. */
+  adminEmail?: string;
+}
+
+/** A seeded account: credentials plus a ready `Authorization` value. */
+export interface SeededUser {
+  email: string;
+  password: string;
+  /** `"JWT eyJ…"`, usable as the `Authorization` header or (bare) in the WebSocket `?token=`. */
+  token: string;
+  userId: string;
+  projectUserId: string;
+}
+
+/** What `stats()` reports; tests assert zeros after `close()` or after their own cleanup. */
+export interface ServerStats {
+  /** Open WebSocket connections. */
+  wsConnections: number;
+  /** Open TCP connections that are not WebSockets (keep-alive, in-flight, hung, held upgrades). */
+  httpConnections: number;
+  /** Registered topic subscriptions across all WebSocket connections. */
+  subscriptions: number;
+}
+
+/** A running local Tiledesk-compatible server. Create it with {@link startTiledeskServer}. */
+export interface TiledeskTestServer {
+  /** REST base URL, routes at the root: `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  /** WebSocket URL: `ws://127.0.0.1:PORT/` (plus `wsPath`). */
+  readonly wsUrl: string;
+  readonly port: number;
+  /** The seeded project, with its Default Department and a project `jwtSecret` for custom tokens. */
+  readonly project: { id: string; name: string; jwtSecret: string; defaultDepartmentId: string };
+  /** Project owner (not `admin@tiledesk.com`, whose role checks the real server bypasses). */
+  readonly owner: SeededUser;
+  /** A member with role `agent`. */
+  readonly agent: SeededUser;
+  /** The global JWT secret. */
+  readonly secret: string;
+  readonly faults: FaultControls;
+  /** Signs an HS256 JWT with `secret` (default: the global secret), without the `JWT ` prefix. */
+  signJwt(payload: JwtPayload, secret?: string): string;
+  /** Loads users and conversations into the seeded project. */
+  seed(fixture: Fixture): SeedResult;
+  stats(): ServerStats;
+  /** Closes the listener and every socket, then listens again on the same port. Data is kept. */
+  restart(): Promise<void>;
+  /** Releases every socket, timer and listener. Idempotent. */
+  close(): Promise<void>;
+}
+
+const OWNER = { email: 'owner@example.com', password: 'owner-password', firstname: 'Olivia', lastname: 'Owner' };
+const AGENT = { email: 'agent@example.com', password: 'agent-password', firstname: 'Andy', lastname: 'Agent' };
+/** Body reads that stall (a client that stops mid-body) give up after this long. */
+const BODY_TIMEOUT_MS = 30_000;
+
+/**
+ * Starts a local, in-memory server that speaks the Tiledesk REST and WebSocket protocol like
+ * `@tiledesk/tiledesk-server` 2.19 (status codes, error bodies, JSON shapes, frames and their order), seeded
+ * with a project, its owner and an agent. Listens on 127.0.0.1 only.
+ *
+ * @example
+ * ```ts
+ * import { startTiledeskServer } from 'tiledesk-sdk/testing';
+ *
+ * const server = await startTiledeskServer({ heartbeatIntervalMs: 500 });
+ * const res = await fetch(`${server.url}/${server.project.id}/requests`, {
+ *   headers: { Authorization: server.owner.token },
+ * });
+ * console.log(res.status, await res.json()); // 200 { perPage: 40, count: 0, requests: [] }
+ * await server.close();
+ * ```
+ */
+export async function startTiledeskServer(options: TiledeskServerOptions = {}): Promise<TiledeskTestServer> {
+  const server = new LocalTiledeskServer(options);
+  await server.listen(options.port ?? 0);
+  if (options.seed) server.seed(options.seed);
+  return server;
+}
+
+class LocalTiledeskServer implements TiledeskTestServer {
+  readonly secret: string;
+  readonly project: TiledeskTestServer['project'];
+  readonly owner: SeededUser;
+  readonly agent: SeededUser;
+  readonly faults: FaultControls;
+
+  private readonly store = new Store();
+  private readonly domain: Domain;
+  private readonly realtime: Realtime;
+  private readonly faultTable = new FaultTable();
+  private readonly authConfig: AuthConfig;
+  private readonly bodyLimit: number;
+  private readonly wsPath: string;
+  private readonly http: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly wsSockets = new WeakSet<Socket>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private halfOpenOn = false;
+  private boundPort = 0;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private defaultAgent: UserDoc;
+
+  constructor(options: TiledeskServerOptions) {
+    this.secret = options.secret ?? 'nodeauthsecret';
+    this.authConfig = { globalSecret: this.secret, adminEmail: options.adminEmail ?? 'admin@tiledesk.com' };
+    this.bodyLimit = parseByteLimit(options.jsonBodyLimit ?? '500kb');
+    this.wsPath = options.wsPath ?? '/';
+    const heartbeat = options.heartbeatIntervalMs ?? 30_000;
+    if (!(heartbeat > 0)) throw new RangeError('heartbeatIntervalMs must be > 0');
+    this.realtime = new Realtime(this.store, this.authConfig, {
+      path: this.wsPath,
+      heartbeatIntervalMs: heartbeat,
+      requestsSnapshotLimit: options.snapshotLimits?.requests ?? 100,
+      messagesSnapshotLimit: options.snapshotLimits?.messages ?? 300,
+    });
+    this.domain = new Domain(this.store, this.realtime);
+
+    const owner = this.domain.createUser({ ...OWNER });
+    const { project, ownerPu, department } = this.domain.createProject('Local Project', owner);
+    const agent = this.domain.createUser({ ...AGENT });
+    const agentPu = this.domain.addMember(project._id, { id_user: agent._id }, 'agent', 1, owner._id, true);
+    this.defaultAgent = agent;
+    const jwtSecret = this.generateProjectSecret(project._id);
+    this.project = { id: project._id, name: project.name, jwtSecret, defaultDepartmentId: department._id };
+    this.owner = { email: owner.email, password: OWNER.password, token: userToken(this.secret, owner), userId: owner._id, projectUserId: ownerPu._id };
+    this.agent = { email: agent.email, password: AGENT.password, token: userToken(this.secret, agent), userId: agent._id, projectUserId: agentPu._id };
+
+    this.http = createServer({ keepAliveTimeout: 5_000 }, (req, res) => void this.handle(req, res));
+    this.http.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    this.http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      this.wsSockets.add(socket);
+      this.realtime.handleUpgrade(req, socket, head);
+    });
+    this.http.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+
+    const table = this.faultTable;
+    this.faults = {
+      route: (rule: FaultRule) => table.add(rule),
+      clear: () => table.clear(),
+      dropSockets: () => this.dropSockets(),
+      halfOpen: (on: boolean) => {
+        this.halfOpenOn = on;
+        this.realtime.halfOpen = on;
+      },
+      hangUpgrades: (on: boolean) => {
+        this.realtime.hangUpgrades = on;
+      },
+    };
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.boundPort}`;
+  }
+
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.boundPort}${this.wsPath}`;
+  }
+
+  private generateProjectSecret(projectId: string): string {
+    const secret = this.domain.newGuestId();
+    this.store.projectSecrets.set(projectId, secret);
+    return secret;
+  }
+
+  listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.http.once('error', onError);
+      this.http.listen(port, '127.0.0.1', () => {
+        this.http.off('error', onError);
+        const address = this.http.address();
+        this.boundPort = typeof address === 'object' && address ? address.port : port;
+        resolve();
+      });
+    });
+  }
+
+  signJwt(payload: JwtPayload, secret: string = this.secret): string {
+    return signJwt(payload, secret);
+  }
+
+  seed(fixture: Fixture): SeedResult {
+    return loadFixture(this.domain, this.project.id, this.defaultAgent, fixture);
+  }
+
+  stats(): ServerStats {
+    let http = 0;
+    for (const socket of this.sockets) if (!this.wsSockets.has(socket)) http++;
+    return { wsConnections: this.realtime.connectionCount, httpConnections: http, subscriptions: this.realtime.subscriptionCount };
+  }
+
+  private dropSockets(): void {
+    this.realtime.dropAll();
+    for (const socket of this.sockets) destroyHard(socket);
+  }
+
+  async restart(): Promise<void> {
+    if (this.closed) throw new Error('server is closed');
+    await this.stopListening();
+    await this.listen(this.boundPort);
+  }
+
+  private stopListening(): Promise<void> {
+    this.realtime.dropAll();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    this.http.closeAllConnections();
+    return closed;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      this.faultTable.clear();
+      this.realtime.close();
+      if (this.http.listening) await this.stopListening();
+      else for (const socket of this.sockets) socket.destroy();
+    })();
+    return this.closing;
+  }
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  // ---- one HTTP request ---------------------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await this.handleUnsafe(req, res);
+    } catch {
+      // Never let a handler bug take the process (or the other tests) down: answer like Express would.
+      if (!res.headersSent && !res.destroyed) writeReply(req, res, internalError());
+    }
+  }
+
+  private async handleUnsafe(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.halfOpenOn || this.closed) return hold(req);
+    const rawUrl = req.url ?? '/';
+    const queryIndex = rawUrl.indexOf('?');
+    const pathname = queryIndex === -1 ? rawUrl : rawUrl.slice(0, queryIndex);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const fault = this.faultTable.match(method, pathname);
+    if (fault?.latencyMs) {
+      const socket = req.socket;
+      await this.delay(fault.latencyMs);
+      if (socket.destroyed || this.closed) return;
+    }
+    if (fault?.reset) return destroyHard(req.socket);
+    if (fault?.hang) return hold(req);
+    const answerFaultNow = fault !== undefined && fault.status !== undefined && !fault.after && fault.partialSave === undefined;
+    if (answerFaultNow) {
+      req.resume();
+      writeReply(req, res, faultReply(fault));
+      return;
+    }
+
+    const body = await readBody(req, this.bodyLimit, BODY_TIMEOUT_MS);
+    if (this.halfOpenOn) return hold(req);
+    if (!body.ok) {
+      if (body.reason === 'aborted') return void req.socket.destroy();
+      // body-parser errors reach the app error handler before `cors()` runs: no CORS header on these.
+      const reply: Reply =
+        body.reason === 'too-large'
+          ? { kind: 'json', status: 413, body: { err: 'Request entity too large', limit: this.bodyLimit }, cors: false }
+          : internalError(false);
+      writeReply(req, res, reply);
+      return;
+    }
+    if (method === 'OPTIONS') return void writePreflight(req, res);
+
+    const hooks: MultiImportHooks = fault?.partialSave !== undefined ? { saveLimit: fault.partialSave } : {};
+    const ctx: RouteContext = {
+      req,
+      method: method === 'HEAD' ? 'GET' : method,
+      pathname,
+      query: parseQuery(queryIndex === -1 ? '' : rawUrl.slice(queryIndex + 1)),
+      body: body.body,
+      store: this.store,
+      domain: this.domain,
+      config: this.authConfig,
+    };
+    let reply: Reply;
+    try {
+      reply = dispatch(ctx, hooks);
+      if (reply.kind === 'text' && reply.status === 404 && method === 'HEAD') reply = { ...reply, body: reply.body.replace('Cannot GET', 'Cannot HEAD') };
+    } catch (error) {
+      if (error instanceof RouteHang) return hold(req);
+      if (!(error instanceof RouteCrash)) {
+        // Unexpected: still answer as the real error handler does rather than crashing.
+      }
+      reply = internalError();
+    }
+    if (fault && (fault.after || fault.partialSave !== undefined)) {
+      writeReply(req, res, fault.status !== undefined ? faultReply(fault) : fault.partialSave !== undefined ? partialSaveReply() : reply);
+      return;
+    }
+    if (!writeReply(req, res, reply)) hold(req);
+  }
+}
+
+/** Keeps a request unanswered; the socket stays tracked so `close()`/`dropSockets()` release it. */
+function hold(req: IncomingMessage): void {
+  req.resume();
+}
+
+function destroyHard(socket: Socket): void {
+  if (typeof socket.resetAndDestroy === 'function' && !socket.destroyed) {
+    try {
+      socket.resetAndDestroy();
+      return;
+    } catch {
+      // Not connected any more: a plain destroy is all that is left.
+    }
+  }
+  socket.destroy();
+}
+
+function faultReply(rule: FaultRule): Reply {
+  const status = rule.status ?? 500;
+  const headers = { ...(rule.headers ?? {}) };
+  if (typeof rule.body === 'string') {
+    const contentType = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? 'text/plain; charset=utf-8';
+    return { kind: 'text', status, body: rule.body, contentType, headers };
+  }
+  return { kind: 'json', status, body: rule.body === undefined ? { message: STATUS_CODES[status] ?? 'Error' } : rule.body, headers };
+}
+
+function partialSaveReply(): Reply {
+  return { kind: 'json', status: 500, body: { success: false, msg: 'Error inserting multiple messages.', err: {} } };
+}
+
+/** `cors()` answering a preflight: 204 with the allowed methods and the requested headers reflected. */
+function writePreflight(req: IncomingMessage, res: ServerResponse): void {
+  const headers: Record<string, string> = {
+    'X-Powered-By': 'Express',
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Methods': 'GET,HEAD,PUT,PATCH,POST,DELETE',
+    Vary: 'Access-Control-Request-Headers',
+  };
+  const requested = req.headers['access-control-request-headers'];
+  if (typeof requested === 'string' && requested) headers['Access-Control-Allow-Headers'] = requested;
+  headers['Content-Length'] = '0';
+  res.writeHead(204, headers);
+  res.end();
+}

@@ -1,0 +1,389 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { ObjectIdGenerator } from './ids.js';
+
+/*
+ * Documents are stored as plain objects holding exactly what the real server's Mongo documents hold, with
+ * dates already as ISO strings (they sort lexicographically like the Date values they stand for). Views
+ * (views.ts) add virtuals and populate references when answering, so each call only pays for what it returns.
+ */
+
+export interface UserDoc {
+  status: number;
+  _id: string;
+  email: string;
+  firstname?: string;
+  lastname?: string;
+  emailverified: boolean;
+  createdAt: string;
+  updatedAt: string;
+  __v: number;
+  [extra: string]: unknown;
+}
+
+export interface ProjectDoc {
+  status: number;
+  ipFilterEnabled: boolean;
+  ipFilter: string[];
+  ipFilterDenyEnabled: boolean;
+  ipFilterDeny: string[];
+  _id: string;
+  name: string;
+  activeOperatingHours: boolean;
+  createdBy: string;
+  profile: { trialDays: number; name: string; agents: number; type: string };
+  versions: number;
+  channels: { name: string }[];
+  bannedUsers: unknown[];
+  createdAt: string;
+  updatedAt: string;
+  __v: number;
+  [extra: string]: unknown;
+}
+
+export interface ProjectUserDoc {
+  user_available: boolean;
+  number_assigned_requests: number;
+  last_login_at: string;
+  permissions: string[];
+  status: string;
+  trashed: boolean;
+  _id: string;
+  id_project: string;
+  id_user?: string;
+  uuid_user?: string;
+  role: string;
+  roleType: number;
+  createdBy: string;
+  tags: unknown[];
+  createdAt: string;
+  updatedAt: string;
+  __v: number;
+  [extra: string]: unknown;
+}
+
+export interface DepartmentDoc {
+  routing: string;
+  default: boolean;
+  status: number;
+  _id: string;
+  name: string;
+  id_project: string;
+  createdBy: string;
+  groups: unknown[];
+  tags: unknown[];
+  createdAt: string;
+  updatedAt: string;
+  __v: number;
+  id_bot?: string;
+  [extra: string]: unknown;
+}
+
+export interface LeadDoc {
+  tags: string[];
+  status: number;
+  _id: string;
+  lead_id: string;
+  fullname?: string;
+  email?: string;
+  phone?: string | null;
+  attributes?: Record<string, unknown>;
+  id_project: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  __v: number;
+  [extra: string]: unknown;
+}
+
+export interface TagDoc {
+  tag?: unknown;
+  color?: unknown;
+  attributes?: unknown;
+  _id: string;
+  [extra: string]: unknown;
+}
+
+export interface NoteDoc {
+  _id: string;
+  text: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RequestSnapshot {
+  department?: DepartmentDoc;
+  availableAgentsCount?: number;
+  requester?: ProjectUserDoc;
+  lead?: LeadDoc;
+  /** Stored (`select:false`): only the list snapshot and visibility filters read it. */
+  agents?: ProjectUserDoc[];
+}
+
+export interface RequestDoc {
+  status: number;
+  preflight: boolean;
+  hasBot: boolean;
+  participants: string[];
+  priority: string;
+  followers: string[];
+  participantsAgents: string[];
+  participantsBots: string[];
+  _id: string;
+  request_id: string;
+  requester?: string;
+  lead?: string;
+  first_text: string;
+  department?: string;
+  assigned_at?: string;
+  id_project: string;
+  createdBy: string;
+  channel: { name: string };
+  tags: TagDoc[];
+  notes: NoteDoc[];
+  createdAt: string;
+  snapshot: RequestSnapshot;
+  channelOutbound: { name: string };
+  smartAssignment: boolean;
+  updatedAt: string;
+  ticket_id?: number;
+  __v: number;
+  attributes?: Record<string, unknown>;
+  [extra: string]: unknown;
+}
+
+export interface MessageDoc {
+  senderFullname: string | null;
+  type: unknown;
+  channel_type: string;
+  status: number;
+  _id: string;
+  sender: string;
+  recipient: string;
+  recipientFullname?: string;
+  text?: string;
+  id_project: string;
+  createdBy: string;
+  attributes?: unknown;
+  metadata?: unknown;
+  language?: string;
+  channel: { name: string };
+  createdAt: string;
+  updatedAt: string;
+  __v: number;
+}
+
+interface UserSecret {
+  salt: string;
+  hash: string;
+}
+
+/** Secondary key of messages and per-request indexes; NUL cannot appear in ids taken from a URL path. */
+export const conversationKey = (projectId: string, requestId: string): string => `${projectId}\u0000${requestId}`;
+
+/**
+ * All data of one server, indexed for the calls the routes make: nothing on the request path scans a whole
+ * collection except list endpoints, which scan one project.
+ */
+export class Store {
+  readonly ids = new ObjectIdGenerator();
+  /** `Project_user.last_login_at` defaults to `new Date()` evaluated once at module load on the real server. */
+  readonly bootTime: string;
+
+  readonly users = new Map<string, UserDoc>();
+  readonly usersByEmail = new Map<string, UserDoc>();
+  private readonly secrets = new Map<string, UserSecret>();
+
+  readonly projects = new Map<string, ProjectDoc>();
+  readonly projectSecrets = new Map<string, string>();
+
+  readonly projectUsers = new Map<string, ProjectUserDoc>();
+  /** project id → its project_users in creation order. */
+  readonly projectUsersByProject = new Map<string, ProjectUserDoc[]>();
+  /** `${projectId}\0${id_user or uuid_user}` → project_users of that person (usually one). */
+  private readonly projectUsersByPerson = new Map<string, ProjectUserDoc[]>();
+
+  readonly departments = new Map<string, DepartmentDoc>();
+  readonly departmentsByProject = new Map<string, DepartmentDoc[]>();
+
+  readonly leads = new Map<string, LeadDoc>();
+  readonly leadsByProject = new Map<string, LeadDoc[]>();
+  private readonly leadsByLeadId = new Map<string, LeadDoc>();
+
+  /** `request_id` is unique across projects (a unique index on the real server). */
+  readonly requestsByRequestId = new Map<string, RequestDoc>();
+  readonly requestsById = new Map<string, RequestDoc>();
+  /** project id → requests in creation order (Map keeps insertion order and deletes in O(1)). */
+  readonly requestsByProject = new Map<string, Map<string, RequestDoc>>();
+  /** project id → requests in creation order, newest last (routing reads it backwards). */
+  readonly requestsInOrder = new Map<string, RequestDoc[]>();
+  private readonly ticketCounters = new Map<string, number>();
+
+  readonly messagesById = new Map<string, MessageDoc>();
+  /** conversationKey → messages in createdAt order. */
+  readonly messagesByConversation = new Map<string, MessageDoc[]>();
+
+  constructor(now: number = Date.now()) {
+    this.bootTime = new Date(now).toISOString();
+  }
+
+  newId(nowMs?: number): string {
+    return this.ids.next(nowMs);
+  }
+
+  // ---- users -------------------------------------------------------------------------------------------
+
+  addUser(user: UserDoc, password: string): void {
+    this.users.set(user._id, user);
+    this.usersByEmail.set(user.email, user);
+    this.setPassword(user._id, password);
+  }
+
+  setPassword(userId: string, password: string): void {
+    const salt = randomBytes(8).toString('hex');
+    this.secrets.set(userId, { salt, hash: hashPassword(salt, password) });
+  }
+
+  checkPassword(userId: string, password: string): boolean {
+    const secret = this.secrets.get(userId);
+    return secret !== undefined && secret.hash === hashPassword(secret.salt, password);
+  }
+
+  /** A bcrypt-looking value for the few real responses that leak the stored hash. */
+  passwordHashFor(userId: string): string {
+    const secret = this.secrets.get(userId);
+    return `$2a$10$${(secret?.hash ?? '').slice(0, 53)}`;
+  }
+
+  // ---- projects ----------------------------------------------------------------------------------------
+
+  addProject(project: ProjectDoc): void {
+    this.projects.set(project._id, project);
+    this.projectUsersByProject.set(project._id, []);
+    this.departmentsByProject.set(project._id, []);
+    this.leadsByProject.set(project._id, []);
+    this.requestsByProject.set(project._id, new Map());
+  }
+
+  activeProject(projectId: string): ProjectDoc | undefined {
+    const project = this.projects.get(projectId);
+    return project && project.status === 100 ? project : undefined;
+  }
+
+  // ---- project users -----------------------------------------------------------------------------------
+
+  addProjectUser(pu: ProjectUserDoc): void {
+    this.projectUsers.set(pu._id, pu);
+    list(this.projectUsersByProject, pu.id_project).push(pu);
+    if (pu.id_user !== undefined) list(this.projectUsersByPerson, `${pu.id_project}\u0000${pu.id_user}`).push(pu);
+    if (pu.uuid_user !== undefined && pu.uuid_user !== pu.id_user) list(this.projectUsersByPerson, `${pu.id_project}\u0000${pu.uuid_user}`).push(pu);
+  }
+
+  /** `{id_project, id_user|uuid_user: person, ...filter}` → the first match, in creation order. */
+  findProjectUser(projectId: string, person: string, by: 'id_user' | 'uuid_user' | 'any', filter?: (pu: ProjectUserDoc) => boolean): ProjectUserDoc | undefined {
+    const candidates = this.projectUsersByPerson.get(`${projectId}\u0000${person}`);
+    if (!candidates) return undefined;
+    for (const pu of candidates) {
+      if (by === 'id_user' && pu.id_user !== person) continue;
+      if (by === 'uuid_user' && pu.uuid_user !== person) continue;
+      if (filter && !filter(pu)) continue;
+      return pu;
+    }
+    return undefined;
+  }
+
+  /** Active agents (`roleType` 1) of a project, in creation order. */
+  domainAgents(projectId: string): ProjectUserDoc[] {
+    return (this.projectUsersByProject.get(projectId) ?? []).filter((pu) => pu.roleType === 1 && pu.status === 'active');
+  }
+
+  // ---- departments -------------------------------------------------------------------------------------
+
+  addDepartment(department: DepartmentDoc): void {
+    this.departments.set(department._id, department);
+    list(this.departmentsByProject, department.id_project).push(department);
+  }
+
+  defaultDepartment(projectId: string): DepartmentDoc | undefined {
+    return this.departmentsByProject.get(projectId)?.find((d) => d.default === true);
+  }
+
+  // ---- leads -------------------------------------------------------------------------------------------
+
+  addLead(lead: LeadDoc): void {
+    this.leads.set(lead._id, lead);
+    list(this.leadsByProject, lead.id_project).push(lead);
+    const key = `${lead.id_project}\u0000${lead.lead_id}`;
+    if (!this.leadsByLeadId.has(key)) this.leadsByLeadId.set(key, lead);
+  }
+
+  leadByLeadId(projectId: string, leadId: string): LeadDoc | undefined {
+    return this.leadsByLeadId.get(`${projectId}\u0000${leadId}`);
+  }
+
+  // ---- requests ----------------------------------------------------------------------------------------
+
+  addRequest(request: RequestDoc): void {
+    this.requestsByRequestId.set(request.request_id, request);
+    this.requestsById.set(request._id, request);
+    let byProject = this.requestsByProject.get(request.id_project);
+    if (!byProject) this.requestsByProject.set(request.id_project, (byProject = new Map()));
+    byProject.set(request._id, request);
+    list(this.requestsInOrder, request.id_project).push(request);
+  }
+
+  /** `Request.findOne({request_id, id_project})`. */
+  findRequest(projectId: string, requestId: string): RequestDoc | undefined {
+    const request = this.requestsByRequestId.get(requestId);
+    return request && request.id_project === projectId ? request : undefined;
+  }
+
+  removeRequest(request: RequestDoc): void {
+    this.requestsByRequestId.delete(request.request_id);
+    this.requestsById.delete(request._id);
+    this.requestsByProject.get(request.id_project)?.delete(request._id);
+    const ordered = this.requestsInOrder.get(request.id_project);
+    const index = ordered ? ordered.lastIndexOf(request) : -1;
+    if (ordered && index !== -1) ordered.splice(index, 1);
+  }
+
+  nextTicketId(projectId: string): number {
+    const next = (this.ticketCounters.get(projectId) ?? 0) + 1;
+    this.ticketCounters.set(projectId, next);
+    return next;
+  }
+
+  // ---- messages ----------------------------------------------------------------------------------------
+
+  addMessage(message: MessageDoc): void {
+    this.messagesById.set(message._id, message);
+    const messages = list(this.messagesByConversation, conversationKey(message.id_project, message.recipient));
+    const last = messages[messages.length - 1];
+    messages.push(message);
+    // A wall clock stepping back must not break the createdAt order every reader relies on.
+    if (last && last.createdAt > message.createdAt) messages.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+  }
+
+  messagesOf(projectId: string, requestId: string): readonly MessageDoc[] {
+    return this.messagesByConversation.get(conversationKey(projectId, requestId)) ?? [];
+  }
+
+  /** `Message.deleteMany({recipient})`: every project, as on the real server. */
+  deleteMessagesByRecipient(recipient: string): void {
+    for (const [key, messages] of this.messagesByConversation) {
+      if (!key.endsWith(`\u0000${recipient}`)) continue;
+      for (const message of messages) this.messagesById.delete(message._id);
+      this.messagesByConversation.delete(key);
+    }
+  }
+}
+
+function list<K, V>(map: Map<K, V[]>, key: K): V[] {
+  let values = map.get(key);
+  if (!values) map.set(key, (values = []));
+  return values;
+}
+
+function hashPassword(salt: string, password: string): string {
+  return createHash('sha256').update(salt).update('\u0000').update(password).digest('hex');
+}

@@ -1,0 +1,189 @@
+import type { DepartmentDoc, LeadDoc, ProjectDoc, ProjectUserDoc, RequestDoc, Store, UserDoc } from './store.js';
+
+/*
+ * The real server answers with Mongoose documents, and which fields appear depends on how each route loaded
+ * them: `toJSON` adds virtuals (`id`, `isAuthenticated`, `hasBot`, …), `toObject` on a populated parent skips
+ * the virtuals of populated children, `.lean()` skips all of them, `select:false` hides `snapshot.agents`.
+ * Each function below reproduces one of those load paths, as captured from the real server.
+ */
+
+type Json = Record<string, unknown>;
+
+/** Copies own keys whose value is not undefined (JSON.stringify would drop them anyway, but key sets matter). */
+function copy(doc: object): Json {
+  const out: Json = {};
+  for (const [key, value] of Object.entries(doc)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+export function userView(user: UserDoc): Json {
+  return copy(user);
+}
+
+/** The fields `/auth/signin` and `GET /users` select: `'email firstname lastname password emailverified id'`. */
+export function userSelectedView(user: UserDoc): Json {
+  const out: Json = { _id: user._id, email: user.email };
+  if (user.firstname !== undefined) out.firstname = user.firstname;
+  if (user.lastname !== undefined) out.lastname = user.lastname;
+  out.emailverified = user.emailverified;
+  return out;
+}
+
+export function projectView(project: ProjectDoc, nowMs: number): Json {
+  const out = copy(project);
+  const ageDays = Math.floor((nowMs - Date.parse(project.createdAt)) / 86_400_000);
+  out.trialExpired = false;
+  // The real server's formula yields -14 for a fresh sandbox project (observed); keep that and let it drift.
+  out.trialDaysLeft = -project.profile.trialDays - ageDays;
+  out.isActiveSubscription = false;
+  out.id = project._id;
+  return out;
+}
+
+export interface ProjectUserViewOptions {
+  /** toJSON virtuals: `isAuthenticated`, `id`. */
+  virtuals: boolean;
+  /** Populate `id_user`: the whole user, or the few fields a route selects. */
+  user?: 'full' | 'firstLast' | 'firstLastEmail';
+  isBusy?: boolean;
+}
+
+export function projectUserView(store: Store, pu: ProjectUserDoc, options: ProjectUserViewOptions): Json {
+  const out = copy(pu);
+  if (options.user && pu.id_user !== undefined) {
+    const user = store.users.get(pu.id_user);
+    if (user) {
+      if (options.user === 'full') out.id_user = userView(user);
+      else {
+        const selected: Json = { _id: user._id, firstname: user.firstname, lastname: user.lastname };
+        if (options.user === 'firstLastEmail') selected.email = user.email;
+        out.id_user = copy(selected);
+      }
+    } else out.id_user = null;
+  }
+  if (options.virtuals) {
+    out.isAuthenticated = pu.role !== 'guest';
+    out.id = pu._id;
+  }
+  if (options.isBusy !== undefined) out.isBusy = options.isBusy;
+  return out;
+}
+
+export function departmentView(department: DepartmentDoc, virtuals: boolean): Json {
+  const out = copy(department);
+  if (virtuals) {
+    out.hasBot = department.id_bot !== undefined && department.id_bot !== null;
+    out.id = department._id;
+  }
+  return out;
+}
+
+export function leadView(lead: LeadDoc): Json {
+  return copy(lead);
+}
+
+/** How a request was loaded; see the file comment. */
+export type RequestShape =
+  /** `res.json(savedRequest)` right after creation: unpopulated, virtuals, snapshot with `agents: []`. */
+  | 'saved'
+  /** `.populate(...)` + `toJSON`: REST reads, per-request WS snapshot. */
+  | 'populated'
+  /** The freshly saved document populated (live CREATE, message POST that created the request). */
+  | 'populatedNew'
+  /** `request.toObject()` of a populated doc with `snapshot` replaced (live UPDATE). */
+  | 'liveUpdate'
+  /** `.populate(...).lean()`: the `request` embedded in live message frames. */
+  | 'leanPopulated'
+  /** `.lean()` with `+snapshot.agents` and the ids the WS list adds: `/<pid>/requests` snapshot. */
+  | 'wsList'
+  /** Unpopulated `toJSON` of a loaded (not new) document, e.g. `?no_populate=true`. */
+  | 'plain'
+  /** `findOneAndDelete` result: like `plain`, but the stored (empty) `snapshot.agents` comes along. */
+  | 'deleted'
+  /** Populated after routing: the in-memory `snapshot.agents` (every agent) is serialised too. */
+  | 'routed';
+
+export function requestView(store: Store, request: RequestDoc, shape: RequestShape): Json {
+  const populate = shape === 'populated' || shape === 'populatedNew' || shape === 'liveUpdate' || shape === 'leanPopulated' || shape === 'routed';
+  const nestedVirtuals = shape !== 'liveUpdate' && shape !== 'leanPopulated' && shape !== 'wsList';
+  const out: Json = {};
+  for (const [key, value] of Object.entries(request)) {
+    if (value === undefined) continue;
+    if (key === 'snapshot') {
+      if (shape === 'liveUpdate') continue;
+      out.snapshot = snapshotView(store, request, shape, nestedVirtuals);
+      continue;
+    }
+    if (populate && key === 'requester') {
+      const pu = store.projectUsers.get(value as string);
+      out.requester = pu ? projectUserView(store, pu, { virtuals: nestedVirtuals, user: 'full' }) : null;
+      continue;
+    }
+    if (populate && key === 'lead') {
+      const lead = store.leads.get(value as string);
+      out.lead = lead ? leadView(lead) : null;
+      continue;
+    }
+    if (populate && key === 'department') {
+      const department = store.departments.get(value as string);
+      out.department = department ? departmentView(department, nestedVirtuals) : null;
+      continue;
+    }
+    out[key] = value;
+  }
+  if (shape === 'wsList') {
+    out.id = request._id;
+    out.requester_id = request.lead ?? null;
+    return out;
+  }
+  if (shape === 'leanPopulated') {
+    out.participatingBots = [];
+    out.participatingAgents = participatingAgents(store, request);
+    return out;
+  }
+  out.requester_id = request.lead ?? null;
+  if (populate) {
+    out.participatingAgents = participatingAgents(store, request);
+    out.participatingBots = [];
+  } else if (shape === 'saved') {
+    // On a new document an unpopulated virtual-populate getter yields [] when its local array is empty.
+    if (request.participantsAgents.length === 0) out.participatingAgents = [];
+    if (request.participantsBots.length === 0) out.participatingBots = [];
+  }
+  out.id = request._id;
+  if (shape === 'liveUpdate') {
+    // The server re-reads `snapshot.agents` for this; it is never persisted on the observed real server,
+    // so the frame always carries `{}` there. Kept generic in case a fixture stores agents.
+    const agents = request.snapshot.agents;
+    out.snapshot = agents && agents.length > 0 ? { agents: agents.map((a) => ({ id_user: a.id_user })) } : {};
+  }
+  return out;
+}
+
+function participatingAgents(store: Store, request: RequestDoc): Json[] {
+  const users: Json[] = [];
+  for (const id of request.participantsAgents) {
+    const user = store.users.get(id);
+    if (user) users.push(userView(user));
+  }
+  return users;
+}
+
+function snapshotView(store: Store, request: RequestDoc, shape: RequestShape, virtuals: boolean): Json {
+  const snapshot = request.snapshot;
+  const out: Json = {};
+  if (snapshot.department) out.department = departmentView(snapshot.department, virtuals);
+  if (snapshot.availableAgentsCount !== undefined) out.availableAgentsCount = snapshot.availableAgentsCount;
+  if (snapshot.requester) {
+    const requester = projectUserView(store, snapshot.requester, { virtuals });
+    if (shape === 'wsList') requester.isAuthenticated = snapshot.requester.role !== 'guest';
+    out.requester = requester;
+  }
+  if (snapshot.lead) out.lead = leadView(snapshot.lead);
+  if (shape === 'saved' || shape === 'populatedNew' || shape === 'deleted') out.agents = [];
+  if (shape === 'routed') {
+    out.agents = store.domainAgents(request.id_project).map((pu) => projectUserView(store, pu, { virtuals: true }));
+  }
+  if (shape === 'wsList' && snapshot.agents) out.agents = snapshot.agents.length > 0 ? snapshot.agents.map((a) => ({ id_user: a.id_user })) : [];
+  return out;
+}
