@@ -88,6 +88,8 @@ export function classify(message: unknown): ClassifiedMessage {
   const src = metadata.src ?? '';
   const mimeType = metadata.type;
   const invalid = (reason: string): ClassifiedMessage => ({ kind: 'invalid', reason, error: undefined, text, message: m });
+  // What the widget draws when a media message lacks what its component needs: the bubble text.
+  const asText: ClassifiedMessage = { kind: 'text', text, buttons, message: m };
 
   if (Array.isArray(attributes.commands)) return { kind: 'split', commands: attributes.commands, message: m };
   if (attributes.subtype === 'private') return { kind: 'private', message: m };
@@ -100,18 +102,18 @@ export function classify(message: unknown): ClassifiedMessage {
   }
   switch (type) {
     case 'text':
-      return { kind: 'text', text, buttons, message: m };
+      return asText;
     case 'html':
       return { kind: 'html', untrusted: true, markup: m.text ?? '', fallbackText: htmlToText(m.text ?? ''), buttons, message: m };
     case 'image':
-      if (!src) return { kind: 'text', text, buttons, message: m };
+      if (!src) return asText;
       return { kind: 'image', src, width: metadata.width, height: metadata.height, name: metadata.name ?? undefined, text, buttons, message: m };
     case 'frame':
-      if (!src) return { kind: 'text', text, buttons, message: m };
+      if (!src) return asText;
       return { kind: 'frame', src, width: metadata.width, height: metadata.height, text, buttons, message: m };
     case 'file':
     case 'tts':
-      if (!src) return { kind: 'text', text, buttons, message: m };
+      if (!src) return asText;
       // The widget calls metadata.type.includes('audio') here and throws when it is missing.
       if (typeof mimeType !== 'string') return invalid(`a ${type} message with metadata.src but no metadata.type crashes the widget`);
       if (mimeType.includes('audio')) {
@@ -119,11 +121,11 @@ export function classify(message: unknown): ClassifiedMessage {
           ? { kind: 'tts', src, mimeType, text, voiceSettings: metadata.voiceSettings, message: m }
           : { kind: 'audio', src, mimeType, buttons, message: m };
       }
-      if (type === 'tts') return { kind: 'text', text, buttons, message: m };
+      if (type === 'tts') return asText;
       return { kind: 'file', src, mimeType, name: metadata.name ?? undefined, text, buttons, message: m };
     case 'gallery': {
       const cards = attributes.attachment?.gallery;
-      if (!cards) return { kind: 'text', text, buttons, message: m };
+      if (!cards) return asText;
       return { kind: 'gallery', cards, text, message: m };
     }
     case 'redirect':

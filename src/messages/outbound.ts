@@ -70,7 +70,9 @@ export const OutboundActionButtonSchema = z.strictObject({
   show_echo: z.optional(z.boolean()),
 });
 
-export const OutboundButtonSchema = z.union([
+export const OutboundButtonSchema: z.ZodMiniUnion<
+  [typeof OutboundTextButtonSchema, typeof OutboundUrlButtonSchema, typeof OutboundActionButtonSchema]
+> = z.union([
   OutboundTextButtonSchema,
   OutboundUrlButtonSchema,
   OutboundActionButtonSchema,
@@ -132,7 +134,7 @@ function attributesSchema<A extends z.core.SomeType, C extends z.core.SomeType>(
 
 const noCommands = forbidden('only a top-level text message can carry commands (use split())');
 const withButtons = z.optional(OutboundButtonsAttachmentSchema);
-const buttonAttributes = () => z.optional(attributesSchema(withButtons, noCommands));
+const buttonAttributes = z.optional(attributesSchema(withButtons, noCommands));
 
 // ── Commands (split messages) ──────────────────────────────────────────────────────────────────────────────
 
@@ -146,120 +148,109 @@ export const OutboundWaitCommandSchema = z.strictObject({
 
 const sender = { senderFullname: z.optional(nonBlank()), language: z.optional(nonBlank()) };
 
-function imageSchema() {
-  return z.strictObject({
-    type: z.literal('image'),
-    text: z.optional(z.string()),
-    ...sender,
-    metadata: z.strictObject({
-      src: httpUrl(),
-      width: z.optional(pixels()),
-      height: z.optional(pixels()),
-      name: z.optional(z.string()),
-      type: z.optional(mimeType()),
-      uid: z.optional(z.string()),
-      size: z.optional(z.number()),
-      downloadURL: z.optional(httpUrl()),
-    }),
-    attributes: buttonAttributes(),
-  });
-}
+export const OutboundImageMessageSchema = z.strictObject({
+  type: z.literal('image'),
+  text: z.optional(z.string()),
+  ...sender,
+  metadata: z.strictObject({
+    src: httpUrl(),
+    width: z.optional(pixels()),
+    height: z.optional(pixels()),
+    name: z.optional(z.string()),
+    type: z.optional(mimeType()),
+    uid: z.optional(z.string()),
+    size: z.optional(z.number()),
+    downloadURL: z.optional(httpUrl()),
+  }),
+  attributes: buttonAttributes,
+});
 
 /** `metadata.type` is required: the widget calls `metadata.type.includes('audio')` on every file message and crashes without it. */
-function fileSchema() {
-  return z.strictObject({
-    type: z.literal('file'),
-    text: z.optional(z.string()),
-    ...sender,
-    metadata: z.strictObject({
-      name: z.optional(z.string()),
-      src: httpUrl(),
-      type: mimeType(),
-      uid: z.optional(z.string()),
-      size: z.optional(z.number()),
-      downloadURL: z.optional(httpUrl()),
-    }),
-    attributes: buttonAttributes(),
-  });
-}
+export const OutboundFileMessageSchema = z.strictObject({
+  type: z.literal('file'),
+  text: z.optional(z.string()),
+  ...sender,
+  metadata: z.strictObject({
+    name: z.optional(z.string()),
+    src: httpUrl(),
+    type: mimeType(),
+    uid: z.optional(z.string()),
+    size: z.optional(z.number()),
+    downloadURL: z.optional(httpUrl()),
+  }),
+  attributes: buttonAttributes,
+});
 
-function frameSchema() {
-  return z.strictObject({
-    type: z.literal('frame'),
-    text: z.optional(z.string()),
-    ...sender,
-    metadata: z.strictObject({
-      src: httpUrl(),
-      width: z.optional(cssSize()),
-      height: z.optional(cssSize()),
-      type: z.optional(z.literal('frame')),
-    }),
-    attributes: buttonAttributes(),
-  });
-}
+export const OutboundFrameMessageSchema = z.strictObject({
+  type: z.literal('frame'),
+  text: z.optional(z.string()),
+  ...sender,
+  metadata: z.strictObject({
+    src: httpUrl(),
+    width: z.optional(cssSize()),
+    height: z.optional(cssSize()),
+    type: z.optional(z.literal('frame')),
+  }),
+  attributes: buttonAttributes,
+});
 
 /** Untrusted markup: today's widget shows it as plain text, the agent app (chat21-ionic) injects it raw. */
-function htmlSchema() {
-  return z.strictObject({ type: z.literal('html'), text: nonBlank(), ...sender, attributes: buttonAttributes() });
-}
+export const OutboundHtmlMessageSchema = z.strictObject({
+  type: z.literal('html'),
+  text: nonBlank(),
+  ...sender,
+  attributes: buttonAttributes,
+});
 
-function gallerySchema() {
-  return z.strictObject({
-    type: z.literal('gallery'),
-    text: z.optional(z.string()),
-    ...sender,
-    attributes: attributesSchema(OutboundGalleryAttachmentSchema, noCommands),
-  });
-}
+export const OutboundGalleryMessageSchema = z.strictObject({
+  type: z.literal('gallery'),
+  text: z.optional(z.string()),
+  ...sender,
+  attributes: attributesSchema(OutboundGalleryAttachmentSchema, noCommands),
+});
 
 /** Not drawn: a live widget opens `metadata.src` as soon as the message arrives (history replays do not). */
-function redirectSchema() {
-  return z.strictObject({
-    type: z.literal('redirect'),
-    text: z.optional(z.string()),
-    ...sender,
-    metadata: z.strictObject({
-      src: httpUrl(),
-      target: z.optional(LinkTargetSchema),
-      type: z.optional(z.literal('redirect')),
-    }),
-    attributes: z.optional(attributesSchema(forbidden('a redirect is not drawn, so its buttons would never show'), noCommands)),
-  });
-}
+export const OutboundRedirectMessageSchema = z.strictObject({
+  type: z.literal('redirect'),
+  text: z.optional(z.string()),
+  ...sender,
+  metadata: z.strictObject({
+    src: httpUrl(),
+    target: z.optional(LinkTargetSchema),
+    type: z.optional(z.literal('redirect')),
+  }),
+  attributes: z.optional(attributesSchema(forbidden('a redirect is not drawn, so its buttons would never show'), noCommands)),
+});
 
 /** Citation cards: `text` is a JSON array of sources or free text with up to 10 URLs. */
-function urlPreviewSchema() {
-  return z.strictObject({
-    type: z.literal('url_preview'),
-    text: nonBlank(),
-    ...sender,
-    displayFields: z.optional(
-      z.strictObject({
-        title: z.optional(z.boolean()),
-        description: z.optional(z.boolean()),
-        image: z.optional(z.boolean()),
-        source: z.optional(z.boolean()),
-      }),
-    ),
-    previewBackgroundColor: z.optional(z.string()),
-    attributes: buttonAttributes(),
-  });
-}
+export const OutboundUrlPreviewMessageSchema = z.strictObject({
+  type: z.literal('url_preview'),
+  text: nonBlank(),
+  ...sender,
+  displayFields: z.optional(
+    z.strictObject({
+      title: z.optional(z.boolean()),
+      description: z.optional(z.boolean()),
+      image: z.optional(z.boolean()),
+      source: z.optional(z.boolean()),
+    }),
+  ),
+  previewBackgroundColor: z.optional(z.string()),
+  attributes: buttonAttributes,
+});
 
 /** Spoken audio with its transcript in `text`; `metadata.type` must be an audio MIME type or the widget crashes or ignores it. */
-function ttsSchema() {
-  return z.strictObject({
-    type: z.literal('tts'),
-    text: nonBlank(),
-    ...sender,
-    metadata: z.strictObject({
-      src: httpUrl(),
-      type: matching(AUDIO_MIME, 'must be an audio MIME type such as "audio/mpeg"'),
-      voiceSettings: z.optional(anyObject()),
-    }),
-    attributes: buttonAttributes(),
-  });
-}
+export const OutboundTtsMessageSchema = z.strictObject({
+  type: z.literal('tts'),
+  text: nonBlank(),
+  ...sender,
+  metadata: z.strictObject({
+    src: httpUrl(),
+    type: matching(AUDIO_MIME, 'must be an audio MIME type such as "audio/mpeg"'),
+    voiceSettings: z.optional(anyObject()),
+  }),
+  attributes: buttonAttributes,
+});
 
 /** The text message inside a `message` command: no nested commands; key order as in the documented split example. */
 const CommandTextMessageSchema = z.strictObject({
@@ -267,28 +258,44 @@ const CommandTextMessageSchema = z.strictObject({
   type: z.optional(z.literal('text')),
   ...sender,
   metadata: z.optional(z.strictObject({ button: z.optional(z.boolean()) })),
-  attributes: buttonAttributes(),
+  attributes: buttonAttributes,
 });
 
 /** Any message that can appear inside a `message` command. */
-export const OutboundCommandMessageSchema = z.union([
+export const OutboundCommandMessageSchema: z.ZodMiniUnion<
+  [
+    typeof CommandTextMessageSchema,
+    typeof OutboundImageMessageSchema,
+    typeof OutboundFileMessageSchema,
+    typeof OutboundFrameMessageSchema,
+    typeof OutboundHtmlMessageSchema,
+    typeof OutboundGalleryMessageSchema,
+    typeof OutboundRedirectMessageSchema,
+    typeof OutboundUrlPreviewMessageSchema,
+    typeof OutboundTtsMessageSchema,
+  ]
+> = z.union([
   CommandTextMessageSchema,
-  imageSchema(),
-  fileSchema(),
-  frameSchema(),
-  htmlSchema(),
-  gallerySchema(),
-  redirectSchema(),
-  urlPreviewSchema(),
-  ttsSchema(),
+  OutboundImageMessageSchema,
+  OutboundFileMessageSchema,
+  OutboundFrameMessageSchema,
+  OutboundHtmlMessageSchema,
+  OutboundGalleryMessageSchema,
+  OutboundRedirectMessageSchema,
+  OutboundUrlPreviewMessageSchema,
+  OutboundTtsMessageSchema,
 ]);
 
-export const OutboundMessageCommandSchema = z.strictObject({
+export const OutboundMessageCommandSchema: z.ZodMiniObject<
+  { type: z.ZodMiniLiteral<'message'>; message: typeof OutboundCommandMessageSchema },
+  z.core.$strict
+> = z.strictObject({
   type: z.literal('message'),
   message: OutboundCommandMessageSchema,
 });
 
-export const OutboundCommandSchema = z.union([OutboundMessageCommandSchema, OutboundWaitCommandSchema]);
+export const OutboundCommandSchema: z.ZodMiniUnion<[typeof OutboundMessageCommandSchema, typeof OutboundWaitCommandSchema]> =
+  z.union([OutboundMessageCommandSchema, OutboundWaitCommandSchema]);
 
 const commandList = nonEmpty(OutboundCommandSchema, 'must contain at least one message command');
 
@@ -355,20 +362,23 @@ export const OutboundTextMessageSchema = z
   })
   .check(z.superRefine((message, ctx) => checkTextMessage(message as Record<string, unknown>, ctx)));
 
-export const OutboundImageMessageSchema = imageSchema();
-export const OutboundFileMessageSchema = fileSchema();
-export const OutboundFrameMessageSchema = frameSchema();
-export const OutboundHtmlMessageSchema = htmlSchema();
-export const OutboundGalleryMessageSchema = gallerySchema();
-export const OutboundRedirectMessageSchema = redirectSchema();
-export const OutboundUrlPreviewMessageSchema = urlPreviewSchema();
-export const OutboundTtsMessageSchema = ttsSchema();
-
 /**
  * A message body ready for `POST /{project}/requests/{id}/messages` or an external chatbot's webhook reply,
  * accepted only if the widget renders it correctly. Unknown top-level keys are rejected: the server drops them.
  */
-export const OutboundMessageSchema = z.union([
+export const OutboundMessageSchema: z.ZodMiniUnion<
+  [
+    typeof OutboundTextMessageSchema,
+    typeof OutboundImageMessageSchema,
+    typeof OutboundFileMessageSchema,
+    typeof OutboundFrameMessageSchema,
+    typeof OutboundHtmlMessageSchema,
+    typeof OutboundGalleryMessageSchema,
+    typeof OutboundRedirectMessageSchema,
+    typeof OutboundUrlPreviewMessageSchema,
+    typeof OutboundTtsMessageSchema,
+  ]
+> = z.union([
   OutboundTextMessageSchema,
   OutboundImageMessageSchema,
   OutboundFileMessageSchema,
