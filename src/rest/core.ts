@@ -3,7 +3,7 @@
  * (covering the body), the caller's AbortSignal, retries with capped full-jitter backoff and server hints, the
  * client-wide retry budget, hooks, error mapping and opt-in response validation all live here and nowhere else.
  */
-import { linkedSignal, sleep } from '../shared/abort.js';
+import { linkedSignal, raceSignal, sleep } from '../shared/abort.js';
 import { backoffDelay, type BackoffOptions, type RetryBudget } from '../shared/backoff.js';
 import { redact, redactHeaders, redactSecrets } from '../shared/token.js';
 import type { AuthState } from './auth.js';
@@ -216,8 +216,9 @@ export class RequestCore {
       let failure: { cause: unknown } | undefined;
       const linked = linkedSignal(userSignal, timeout);
       try {
-        res = await config.transport.request({ method: spec.method, origin: this.base.origin, path, headers, body, signal: linked.signal });
-        text = await res.text();
+        // Raced against the signal too, so a transport (a user's fetch) that ignores it cannot outlive the timeout.
+        res = await raceSignal(config.transport.request({ method: spec.method, origin: this.base.origin, path, headers, body, signal: linked.signal }), linked.signal);
+        text = await raceSignal(res.text(), linked.signal);
       } catch (cause) {
         failure = { cause };
       } finally {
@@ -229,7 +230,7 @@ export class RequestCore {
       let hint: number | undefined;
       const info = { method: spec.method, path, attempts: attempt };
       if (failure || !res) {
-        const cause = failure?.cause;
+        const cause = scrubCause(failure?.cause, config.auth.secrets);
         if (userSignal?.aborted) throw this.fail(url, this.abortError(spec.method, path, attempt, cause));
         if (linked.timedOut()) {
           error = new TimeoutError(`Request timed out after ${timeout} ms (${spec.method} ${path})`, { ...info, code: 'timeout', timeoutMs: timeout, cause });
@@ -411,6 +412,19 @@ export function errorFromResponse(
     ...(status === 422 && { fieldErrors: fieldErrorsOf(data) }),
     ...(status === 429 && { retryAfterMs: info.retryAfterMs }),
   });
+}
+
+/**
+ * Transport errors may quote the request (URL, headers, body); keep only a copy whose message has every known
+ * secret masked (the `TiledeskError` base then masks anything token-like).
+ */
+function scrubCause(cause: unknown, secrets: readonly (string | undefined)[]): unknown {
+  if (!(cause instanceof Error)) return cause;
+  const safe = new Error(redactSecrets(causeMessage(cause), secrets));
+  safe.name = cause.name;
+  const code = errorCode(cause);
+  if (code) (safe as Error & { code?: string }).code = code;
+  return safe;
 }
 
 /** The first string `code` along the cause chain (fetch hides the socket error one level down). */

@@ -188,7 +188,7 @@ export class TokenProviderError extends TiledeskError {
 const NOT_MEMBER = /dont belong to the project/i;
 const ROLE = /required role/i;
 const PERMISSION = /required permission/i;
-const PARTICIPANT = /participat|belong the conversation/i;
+const PARTICIPANT = /particip|belong the conversation/i;
 const QUOTA = /quota/i;
 
 export function permissionReason(message: string): PermissionDeniedReason {

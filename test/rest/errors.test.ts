@@ -1,0 +1,198 @@
+/**
+ * Error mapping for every server error shape (§5 of the protocol notes) and the promise that no token, password or
+ * Basic credential ever shows up in an error's message, cause, toJSON, util.inspect, stack, hooks or logs.
+ */
+import { inspect } from 'node:util';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  ConnectionError,
+  InternalServerError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PermissionDeniedError,
+  RateLimitError,
+  TiledeskClient,
+  TiledeskError,
+  UnprocessableEntityError,
+  type FetchLike,
+  type Logger,
+  type TiledeskClientOptions,
+} from '../../src/index.js';
+
+const base = 'https://api.example.test';
+const pid = '64f0c0ffee0000000000beef';
+const mock = setupServer();
+beforeAll(() => mock.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => mock.resetHandlers());
+afterAll(() => mock.close());
+
+const fetchViaMsw: FetchLike = (url, init) => globalThis.fetch(url, init);
+
+function answer(status: number, body: string | object, headers: Record<string, string> = {}) {
+  mock.use(http.all('*', () =>
+    typeof body === 'string'
+      ? new HttpResponse(body, { status, headers: { 'content-type': 'text/plain', ...headers } })
+      : HttpResponse.json(body, { status, headers })));
+}
+
+function client(options: Partial<TiledeskClientOptions> = {}) {
+  return new TiledeskClient({ baseUrl: base, projectId: pid, auth: { token: 'JWT aaaaaaaaaa.bbbbbbbbbb.cccccccccc' }, fetch: fetchViaMsw, maxRetries: 0, ...options });
+}
+
+async function failure(p: Promise<unknown>): Promise<APIError> {
+  const e = await p.then(() => undefined, (x: unknown) => x);
+  expect(e).toBeInstanceOf(APIError);
+  expect(e).toBeInstanceOf(TiledeskError);
+  return e as APIError;
+}
+
+describe('every server error shape becomes a typed error', () => {
+  const cases: [string, number, string | object, new (...a: never[]) => APIError, string, string][] = [
+    ['project middleware 400', 400, { error: `Invalid project id: ${pid}` }, BadRequestError, 'bad_request', `Invalid project id: ${pid}`],
+    ['passport 400 (plain text)', 400, 'Bad Request', BadRequestError, 'bad_request', 'Bad Request'],
+    ['route 400 with message', 400, { success: false, message: 'No tag specified' }, BadRequestError, 'bad_request', 'No tag specified'],
+    ['passport 401 (plain text)', 401, 'Unauthorized', AuthenticationError, 'unauthorized', 'Unauthorized'],
+    ['signin 401', 401, { success: false, msg: 'Authentication failed. Wrong password.' }, AuthenticationError, 'unauthorized', 'Authentication failed. Wrong password.'],
+    ['ip filter 401', 401, { err: 'error project ip filter' }, AuthenticationError, 'unauthorized', 'error project ip filter'],
+    ['role 403', 403, { success: false, msg: 'you dont have the required role.' }, PermissionDeniedError, 'forbidden', 'you dont have the required role.'],
+    ['route 404', 404, { success: false, msg: 'Object not found.' }, NotFoundError, 'not_found', 'Object not found.'],
+    ['multi 404', 404, { success: false, msg: "Request doesn't exist.", err: null }, NotFoundError, 'not_found', "Request doesn't exist."],
+    ['body limit 413', 413, { err: 'Request entity too large', limit: 512000 }, PayloadTooLargeError, 'payload_too_large', 'Request entity too large'],
+    ['webhook 429', 429, { message: 'Rate limit exceeded' }, RateLimitError, 'rate_limited', 'Rate limit exceeded'],
+    ['route 500', 500, { success: false, msg: 'Error getting requests.', err: {} }, InternalServerError, 'server_error', 'Error getting requests.'],
+    ['app 500 (malformed JSON body)', 500, { err: 'error' }, InternalServerError, 'server_error', 'error'],
+    ['unexpected 409', 409, { message: 'conflict' }, APIError, 'http_error', 'conflict'],
+  ];
+  for (const [what, status, body, Class, code, serverMessage] of cases) {
+    it(what, async () => {
+      answer(status, body);
+      const e = await failure(client().requests.get('r1'));
+      expect(e).toBeInstanceOf(Class);
+      expect(e.status).toBe(status);
+      expect(e.code).toBe(code);
+      expect(e.method).toBe('GET');
+      expect(e.path).toBe(`/${pid}/requests/r1`);
+      expect(e.serverMessage).toBe(serverMessage);
+      expect(e.body).toBe(typeof body === 'string' ? body : JSON.stringify(body));
+      expect(e.message).toBe(`${status} ${serverMessage} (GET /${pid}/requests/r1)`);
+    });
+  }
+
+  it('403 reasons are told apart', async () => {
+    const reasons: [string, string][] = [
+      ['you dont belong to the project.', 'not_member'],
+      ['you dont have the required role.', 'role'],
+      ['you dont have the required permission. Is is empty', 'permission'],
+      ['You must be among the participants to close a conversation.', 'not_participant'],
+      ['Requests quota exceeded', 'quota'],
+    ];
+    for (const [msg, reason] of reasons) {
+      answer(403, { success: false, msg });
+      expect(((await failure(client().requests.get('r1'))) as PermissionDeniedError).reason).toBe(reason);
+    }
+  });
+
+  it('both 422 shapes become {field, message} lists', async () => {
+    answer(422, { errors: [{ value: '', msg: 'Invalid value', param: 'first_text', location: 'body' }] });
+    let e = (await failure(client().requests.get('r1'))) as UnprocessableEntityError;
+    expect(e.fieldErrors).toEqual([{ field: 'first_text', message: 'Invalid value', location: 'body' }]);
+    expect(e.serverMessage).toBe('first_text: Invalid value');
+
+    answer(422, { errors: ['text field is required'] });
+    e = (await failure(client().requests.get('r1'))) as UnprocessableEntityError;
+    expect(e.fieldErrors).toEqual([{ field: 'text', message: 'text field is required' }]);
+  });
+
+  it('413 carries the server’s limit', async () => {
+    answer(413, { err: 'Request entity too large', limit: 512000 });
+    expect(((await failure(client().requests.get('r1'))) as PayloadTooLargeError).limit).toBe(512000);
+  });
+
+  it('a 200 with success:false from an auth endpoint is an error, not a result', async () => {
+    answer(200, { success: false, msg: 'Please pass email and password.' });
+    const e = await failure(client().auth.signup({ email: 'a@b.c', password: 'pw-123', firstname: 'A', lastname: 'B' }));
+    expect(e.serverMessage).toBe('Please pass email and password.');
+  });
+});
+
+describe('secrets never leak', () => {
+  const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJfaWQiOiJ1MSIsInN1YiI6InVzZXIifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+  const password = 'correct horse "battery" staple';
+  const email = 'owner@example.com';
+  const basic = Buffer.from(`${email}:${password}`).toString('base64');
+  const forbidden = [jwt, password, JSON.stringify(password).slice(1, -1), basic];
+
+  function everything(e: unknown, logs: string[]): string {
+    const err = e as Error & { cause?: unknown };
+    return [
+      String(err), err.message, err.stack ?? '', JSON.stringify(err), inspect(err, { depth: 10, showHidden: true }),
+      inspect(err.cause, { depth: 10, showHidden: true }), JSON.stringify(err.cause ?? null), ...logs,
+    ].join('\n');
+  }
+
+  function capture(): { logger: Logger; hooks: TiledeskClientOptions['hooks']; logs: string[] } {
+    const logs: string[] = [];
+    const log = (...a: unknown[]) => logs.push(JSON.stringify(a));
+    return {
+      logs,
+      logger: { debug: log, info: log, warn: log },
+      hooks: { onRequest: (e) => log(e), onResponse: (e) => log(e), onRetry: (e) => log(e, inspect(e.error)), onError: (e) => log(e, inspect(e.error)) },
+    };
+  }
+
+  it('a token echoed by the server, in every view of the error, hooks and logs', async () => {
+    answer(500, { success: false, msg: `Bad token JWT ${jwt}`, echo: { authorization: `JWT ${jwt}`, url: `/x?secret_token=JWT%20${jwt}` } }, { 'set-cookie': `sid=${jwt}` });
+    const { logger, hooks, logs } = capture();
+    const e = await failure(client({ auth: { token: `JWT ${jwt}` }, logger, hooks, maxRetries: 1, retryDelay: { baseDelayMs: 1, maxDelayMs: 1 } }).requests.list());
+    const all = everything(e, logs);
+    for (const secret of forbidden) expect(all).not.toContain(secret);
+    expect(logs.length).toBeGreaterThan(4);
+    expect(all).toContain('[redacted]');
+  });
+
+  it('a password echoed in a 422 (express-validator `value`) and Basic credentials', async () => {
+    answer(422, { errors: [{ value: password, msg: 'Invalid value', param: 'password', location: 'body' }] });
+    const { logger, hooks, logs } = capture();
+    const e = await failure(client({ auth: { basic: { email, password } }, logger, hooks }).users.me());
+    const all = everything(e, logs);
+    for (const secret of forbidden) expect(all).not.toContain(secret);
+    expect((e as UnprocessableEntityError).fieldErrors[0]!.field).toBe('password');
+  });
+
+  it('the password of a failed sign-in', async () => {
+    answer(401, { success: false, msg: `Authentication failed for ${email} with password ${password}` });
+    const { logger, hooks, logs } = capture();
+    const e = await failure(client({ auth: { email, password }, logger, hooks }).users.me());
+    expect(e).toBeInstanceOf(AuthenticationError);
+    for (const secret of forbidden) expect(everything(e, logs)).not.toContain(secret);
+  });
+
+  it('a transport error quoting the URL with a token, the Authorization header and the password', async () => {
+    const leaky: FetchLike = async (url, init) => {
+      const inner = Object.assign(
+        new Error(`connect ECONNREFUSED ${url}?token=JWT%20${jwt} Authorization: ${init.headers.authorization} body=${password} https://${email}:${encodeURIComponent(password)}@host/`),
+        { code: 'ECONNREFUSED' },
+      );
+      throw new TypeError('fetch failed', { cause: inner });
+    };
+    const { logger, hooks, logs } = capture();
+    const e = await failure(client({ auth: { basic: { email, password } }, fetch: leaky, logger, hooks, maxRetries: 0 }).requests.list());
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect((e as ConnectionError).causeCode).toBe('ECONNREFUSED');
+    const all = everything(e, logs);
+    for (const secret of [...forbidden, encodeURIComponent(password)]) expect(all).not.toContain(secret);
+  });
+
+  it('request headers in hooks are redacted', async () => {
+    answer(200, { perPage: 40, count: 0, requests: [] });
+    const { hooks, logs } = capture();
+    await client({ auth: { token: jwt }, hooks, headers: { cookie: `sid=${jwt}` } }).requests.list();
+    expect(logs.join('\n')).not.toContain(jwt);
+    expect(logs.join('\n')).toContain('"authorization":"[redacted]"');
+  });
+});
