@@ -1,0 +1,89 @@
+/**
+ * Transports: Node uses the pooled undici transport by default, a user-supplied `fetch` always wins, `close()`
+ * releases the pool, and nothing Node-only (or zod) reaches a browser bundle of the client.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TiledeskClient, type FetchLike } from '../../src/index.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+let server: http.Server;
+let base: string;
+const sockets = new Set<Socket>();
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ _id: 'u1', via: req.headers['x-via'] ?? 'direct' }));
+  });
+  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise((r) => server.close(r));
+});
+
+describe('Node', () => {
+  it('uses its own keep-alive pool, not the global fetch, and close() releases it', async () => {
+    const original = globalThis.fetch;
+    let globalFetchCalls = 0;
+    globalThis.fetch = ((...a: Parameters<typeof fetch>) => { globalFetchCalls++; return original(...a); }) as typeof fetch;
+    try {
+      const c = new TiledeskClient({ baseUrl: base });
+      await Promise.all(Array.from({ length: 5 }, () => c.users.me()));
+      await c.users.me();
+      expect(globalFetchCalls).toBe(0);
+      expect(sockets.size).toBeGreaterThan(0);
+      await c.close();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(sockets.size).toBe(0);
+    } finally {
+      globalThis.fetch = original;
+    }
+  });
+
+  it('a user-supplied fetch always wins', async () => {
+    const calls: string[] = [];
+    const mine: FetchLike = (url, init) => {
+      calls.push(`${init.method} ${url}`);
+      return fetch(url, { ...init, headers: { ...init.headers, 'x-via': 'mine' } });
+    };
+    const c = new TiledeskClient({ baseUrl: base, fetch: mine });
+    expect(await c.users.me()).toMatchObject({ via: 'mine' });
+    expect(calls).toEqual([`GET ${base}/users`]);
+    await c.close();
+  });
+});
+
+describe('browser bundle', () => {
+  it('package.json resolves #default-transport to undici only under the node condition', () => {
+    const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { imports: Record<string, { node: { import: string }; default: { import: string } }> };
+    expect(pkg.imports['#default-transport']!.node.import).toBe('./dist/default-transport.node.js');
+    expect(pkg.imports['#default-transport']!.default.import).toBe('./dist/default-transport.browser.js');
+  });
+
+  it('contains no Node-only module and no zod unless response schemas are imported', async () => {
+    const bundle = async (source: string) => {
+      const result = await build({
+        stdin: { contents: source, resolveDir: root, loader: 'ts' },
+        bundle: true, format: 'esm', platform: 'browser', conditions: ['browser'], write: false, metafile: true, logLevel: 'silent',
+        alias: { '#default-transport': `${root}src/rest/default-transport.browser.ts` },
+      });
+      const output = Object.values(result.metafile.outputs)[0]!;
+      return Object.entries(output.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([k]) => k);
+    };
+    const client = await bundle("import { TiledeskClient } from './src/index.ts'; console.log(TiledeskClient);");
+    expect(client.some((i) => i.includes('src/rest/client.ts'))).toBe(true);
+    expect(client.filter((i) => /undici|^node:|default-transport\.node|zod/.test(i))).toEqual([]);
+
+    const validated = await bundle("import { TiledeskClient, responseSchemas } from './src/index.ts'; console.log(TiledeskClient, responseSchemas);");
+    expect(validated.some((i) => i.includes('zod'))).toBe(true);
+    expect(validated.filter((i) => /undici|^node:/.test(i))).toEqual([]);
+  });
+});
