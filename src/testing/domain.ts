@@ -394,14 +394,33 @@ export class Domain {
     if (request.requester === undefined) delete request.requester;
     if (isDraft) request.draft = true;
     this.store.addRequest(request);
-    if (participantsAgents[0] !== undefined) this.bumpAssigned(projectId, participantsAgents[0], +1);
     if (!request.preflight) this.events.requestCreated(request);
+    this.recountAssigned(projectId, this.participatingUserIds(request));
     return request;
   }
 
-  private bumpAssigned(projectId: string, userId: string, delta: number): void {
-    const pu = this.store.findProjectUser(projectId, userId, 'any');
-    if (pu) pu.number_assigned_requests = Math.max(0, pu.number_assigned_requests + delta);
+  /**
+   * The routing-queue listener: recounts `number_assigned_requests` of these agents (open, non-draft,
+   * non-pending requests they take part in) and publishes a `project_user.update` for each.
+   */
+  recountAssigned(projectId: string, userIds: readonly string[]): void {
+    for (const userId of new Set(userIds)) {
+      if (userId.startsWith('bot_')) continue;
+      const pu = this.store.findProjectUser(castObjectId(projectId) ?? projectId, userId, 'id_user');
+      if (!pu) continue;
+      let count = 0;
+      for (const request of this.store.requestsByProject.get(projectId)?.values() ?? []) {
+        if (request.status < 1000 && request.draft !== true && request.workingStatus !== 'pending' && request.participantsAgents.includes(userId)) count++;
+      }
+      pu.number_assigned_requests = count;
+      pu.updatedAt = this.iso();
+      this.events.projectUserUpdated(pu);
+    }
+  }
+
+  /** Users behind `participatingAgents` (only ids of existing users populate). */
+  private participatingUserIds(request: RequestDoc): string[] {
+    return request.participantsAgents.filter((id) => this.store.users.has(id));
   }
 
   /** Marks a mutation: `updatedAt` and the `request.update` event (which the WS filters on preflight/status). */
@@ -419,6 +438,7 @@ export class Domain {
   closeRequest(request: RequestDoc, closedBy: string | undefined, force: boolean): RequestDoc {
     if (!force && request.status === RequestStatus.CLOSED) {
       this.systemMessage(request, 'Chat closed', { subtype: 'info/support', updateconversation: false, messagelabel: { key: 'CHAT_CLOSED' } });
+      this.recountAssigned(request.id_project, this.participatingUserIds(request));
       return request;
     }
     this.changeStatus(request, RequestStatus.CLOSED);
@@ -429,6 +449,7 @@ export class Domain {
     request.closed_at = this.iso(closedAt);
     request.updatedAt = this.iso();
     this.systemMessage(request, 'Chat closed', { subtype: 'info/support', updateconversation: false, messagelabel: { key: 'CHAT_CLOSED' } });
+    this.recountAssigned(request.id_project, this.participatingUserIds(request));
     return request;
   }
 
@@ -485,6 +506,7 @@ export class Domain {
     request.__v += 1;
     this.touch(request);
     this.welcomeAgentOnJoin(request);
+    this.recountAssigned(request.id_project, [...participants.filter((p) => !old.includes(p)), ...old.filter((p) => !participants.includes(p))]);
     return request;
   }
 
@@ -503,6 +525,7 @@ export class Domain {
     request.__v += 1;
     this.touch(request);
     this.welcomeAgentOnJoin(request, member);
+    this.recountAssigned(request.id_project, [member]);
     return request;
   }
 
@@ -525,6 +548,7 @@ export class Domain {
     if (request.status !== RequestStatus.CLOSED) request.status = request.participants.length > 0 ? RequestStatus.ASSIGNED : RequestStatus.UNASSIGNED;
     request.__v += 1;
     this.touch(request);
+    this.recountAssigned(request.id_project, [member]);
     return request;
   }
 
@@ -561,6 +585,7 @@ export class Domain {
     }
     this.touch(request);
     this.welcomeAgentOnJoin(request);
+    this.recountAssigned(request.id_project, [...request.participants.filter((p) => !before.participants.includes(p)), ...before.participants.filter((p) => !request.participants.includes(p))]);
     return request;
   }
 
@@ -677,7 +702,7 @@ export class Domain {
     language?: unknown;
     channelType?: unknown;
     channel?: unknown;
-  }): MessageDoc {
+  }, effects = true): MessageDoc {
     const status = input.status === undefined || input.status === null ? 200 : Number(input.status);
     if (Number.isNaN(status) || (typeof input.status === 'object' && input.status !== null) || input.status === '') {
       throw validationFailure('message', 'status', 'Number', input.status);
@@ -709,11 +734,16 @@ export class Domain {
     };
     this.store.addMessage(message);
     this.events.messageCreated(message);
-    this.afterMessage(message);
+    if (effects) this.afterMessage(message);
     return message;
   }
 
-  private afterMessage(message: MessageDoc): void {
+  /**
+   * conciergeBot's `message.create` listener (preflight flip) and the requester's pending→open switch. The
+   * real server runs them asynchronously, after the route has stored `attributes.last_message`; routes that
+   * do that call this themselves once they have.
+   */
+  afterMessage(message: MessageDoc): void {
     const request = this.store.findRequest(message.id_project, message.recipient);
     if (!request) return;
     const lead = request.lead ? this.store.leads.get(request.lead) : undefined;
@@ -730,6 +760,7 @@ export class Domain {
     if (lead && message.sender === lead.lead_id && request.workingStatus === 'pending') {
       request.workingStatus = 'open';
       this.touch(request);
+      this.recountAssigned(request.id_project, request.participantsAgents);
     }
   }
 

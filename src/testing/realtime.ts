@@ -216,21 +216,23 @@ export class Realtime implements DomainEvents {
     const parts = topic.split('/');
     const projectId = castObjectId(parts[1]);
     if (!projectId || !this.store.activeProject(projectId)) return refused;
+    // Requests and messages store `id_project` as a string: only the exact (lower-case) spelling matches.
+    const rawProjectId = parts[1]!;
     const me = client.user._id;
     const member = () => this.store.findProjectUser(projectId, me, 'id_user', (pu) => pu.status === 'active');
 
     if (topic.endsWith('/messages')) {
       const pu = member();
       if (!pu) return refused;
-      const request = this.visibleRequest(projectId, parts[3], pu, me);
+      const request = this.visibleRequest(rawProjectId, parts[3], pu, me);
       if (!request) return refused;
-      return this.store.messagesOf(projectId, request.request_id).slice(0, this.options.messagesSnapshotLimit);
+      return this.store.messagesOf(rawProjectId, request.request_id).slice(0, this.options.messagesSnapshotLimit);
     }
     if (topic.endsWith('/requests')) {
       const pu = member();
       if (!pu) return refused;
       const visible: RequestDoc[] = [];
-      for (const request of this.store.requestsByProject.get(projectId)?.values() ?? []) {
+      for (const request of this.store.requestsByProject.get(rawProjectId)?.values() ?? []) {
         if (request.status >= 1000 || request.status <= 50 || request.status === 150) continue;
         if (request.preflight !== false || request.draft === true) continue;
         if (!this.canSee(pu, request, me)) continue;
@@ -263,7 +265,7 @@ export class Realtime implements DomainEvents {
     }
     const pu = member();
     if (!pu) return refused;
-    const request = this.visibleRequest(projectId, parts[3], pu, me);
+    const request = this.visibleRequest(rawProjectId, parts[3], pu, me);
     return request ? requestView(this.store, request, 'populated') : null;
   }
 

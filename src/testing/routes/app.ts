@@ -50,7 +50,8 @@ export function dispatch(ctx: RouteContext, hooks: MultiImportHooks): Reply {
 function projectDetail(ctx: RouteContext, rest: string[]): Reply | undefined {
   if (ctx.method !== 'GET' || rest.length !== 1) return undefined;
   const projectId = castObjectId(rest[0]);
-  ctx.projectId = projectId ?? rest[0];
+  ctx.projectId = rest[0];
+  ctx.projectOid = projectId ?? rest[0];
   const denied = guard(ctx, 'agent', true);
   if (denied) return denied;
   if (!projectId) return json(500, { success: false, msg: 'Error getting object.' });
@@ -64,7 +65,8 @@ function projectScoped(ctx: RouteContext, rawProjectId: string, rest: string[], 
   const project = ctx.store.activeProject(projectId);
   if (!project) return json(400, { error: `Project not found with id: ${rawProjectId}` });
   ctx.project = project;
-  ctx.projectId = projectId;
+  ctx.projectId = rawProjectId;
+  ctx.projectOid = projectId;
   if (rest.length === 0) return undefined;
   const [area, ...tail] = rest as [string, ...string[]];
   switch (area.toLowerCase()) {

@@ -20,7 +20,13 @@ export interface RouteContext {
   /** `req.projectuser`, cached by the first role check like the real middleware. */
   projectUser?: ProjectUserDoc;
   project?: ProjectDoc;
+  /**
+   * The project id as written in the URL. String-typed fields (`request.id_project`, messages, leads,
+   * departments) are compared with it verbatim, so an upper-case id finds nothing there, as on the real server.
+   */
   projectId?: string;
+  /** The cast ObjectId (lower-case hex): what ObjectId-typed fields (project_user.id_project) match. */
+  projectOid?: string;
 }
 
 /** A route handler: a reply, or undefined to fall through to the next layer (Express `next()`). */
@@ -39,8 +45,8 @@ export function requireAuth(ctx: RouteContext, options: { noEntityCheck?: boolea
 /** `roleChecker.hasRoleOrTypes(role, types)` after authentication. */
 export function requireRole(ctx: RouteContext, role: string | null, withTypes: boolean): Reply | undefined {
   const caller = ctx.caller;
-  if (!caller || !ctx.projectId) throw new RouteCrash('role check without caller');
-  const outcome = checkRole(ctx.store, ctx.config, caller, ctx.projectId, role, withTypes);
+  if (!caller || !ctx.projectOid) throw new RouteCrash('role check without caller');
+  const outcome = checkRole(ctx.store, ctx.config, caller, ctx.projectOid, role, withTypes);
   if (!outcome.ok) return outcome.reply;
   // `req.projectuser` is set by the first check and reused by later mounts' handlers.
   if (!ctx.projectUser) ctx.projectUser = outcome.projectUser;

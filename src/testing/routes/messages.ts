@@ -122,12 +122,13 @@ function sendMessage(ctx: RouteContext, requestId: string): Reply {
       metadata: body.metadata,
       language: body.language,
       channel: body.channel,
-    });
+    }, false);
   } catch (error) {
     if (error instanceof SaveError) return json(500, { success: false, msg: 'Error creating message', err: error.json });
     throw error;
   }
   ctx.domain.lastMessage(request, message);
+  ctx.domain.afterMessage(message);
   if (typeof sender === 'string' && request.participants.includes(sender)) ctx.domain.updateWaitingTime(request);
   return json(200, { ...message, request: requestView(ctx.store, request, 'populated') });
 }

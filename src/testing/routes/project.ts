@@ -152,7 +152,7 @@ export function departmentRoutes(ctx: RouteContext, rest: string[]): Reply | und
 
 export function projectUserRoutes(ctx: RouteContext, rest: string[]): Reply | undefined {
   const store = ctx.store;
-  const projectId = ctx.projectId!;
+  const projectId = ctx.projectOid!;
   const isBusy = false;
   const withUser = (pu: ProjectUserDoc, user: 'full' | 'firstLast' | 'firstLastEmail' | undefined = 'full') =>
     projectUserView(store, pu, { virtuals: true, user, isBusy });
@@ -258,13 +258,13 @@ function invite(ctx: RouteContext): Reply {
     });
   }
   if (caller.id === user._id) return json(403, { success: false, msg: 'Forbidden. It is not allowed to invite oneself', code: 4000 });
-  const existing = ctx.store.findProjectUser(ctx.projectId!, user._id, 'id_user', (pu) => pu.roleType === 1 && pu.status === 'active');
+  const existing = ctx.store.findProjectUser(ctx.projectOid!, user._id, 'id_user', (pu) => pu.roleType === 1 && pu.status === 'active');
   if (existing && existing.trashed !== true) return json(403, { success: false, msg: 'Forbidden. User is already a member', code: 4001 });
   if (body.role === undefined || body.role === null || typeof body.role === 'object') {
     return json(500, { success: false, msg: `An error occurred on inviting user ${email} on project ${ctx.projectId}` });
   }
   const available = typeof body.user_available === 'boolean' ? body.user_available : true;
-  const pu = ctx.domain.addMember(ctx.projectId!, { id_user: user._id }, String(body.role), 1, caller.id, available);
+  const pu = ctx.domain.addMember(ctx.projectOid!, { id_user: user._id }, String(body.role), 1, caller.id, available);
   return json(200, projectUserView(ctx.store, pu, { virtuals: true }));
 }
 
@@ -275,7 +275,7 @@ export function keyRoutes(ctx: RouteContext, rest: string[]): Reply | undefined 
   if (ctx.method !== 'POST' || rest.length !== 1 || rest[0]!.toLowerCase() !== 'generate') return undefined;
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 512 });
   const jwtSecret = uuidv4();
-  ctx.store.projectSecrets.set(ctx.projectId!, jwtSecret);
+  ctx.store.projectSecrets.set(ctx.projectOid!, jwtSecret);
   return json(200, {
     publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString().trim(),
     privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString().trim(),

@@ -346,7 +346,7 @@ function createRequest(ctx: RouteContext): Reply {
 
 /** `Project_user.findOne({id_project, status:'active', id_user|uuid_user: sender})` as the create routes do it. */
 export function findSenderProjectUser(ctx: RouteContext, sender: unknown): ProjectUserDoc | undefined {
-  const projectId = ctx.projectId!;
+  const projectId = ctx.projectOid!;
   if (typeof sender !== 'string' && typeof sender !== 'number') return undefined;
   const value = String(sender);
   if (isObjectIdLike(sender)) {
@@ -524,6 +524,7 @@ function patchRequest(ctx: RouteContext, requestId: string): Reply {
     else request[key] = value;
   }
   ctx.domain.touch(request);
+  if (update.workingStatus !== undefined) ctx.domain.recountAssigned(request.id_project, request.participantsAgents);
   return json(200, requestView(ctx.store, request, 'populated'));
 }
 
