@@ -1,7 +1,14 @@
 import type { InboundCommand, InboundMessage } from './inbound.js';
 import { parseInboundMessage } from './parse.js';
 
-/** The wait the widget assumes when a `wait` command has no `time` (chat21-web-widget `addCommandMessage`). */
+/**
+ * The wait the widget assumes when a `wait` command has no `time` (chat21-web-widget `addCommandMessage`).
+ *
+ * @example
+ * ```ts
+ * expandCommands(message, { defaultWaitMs: DEFAULT_WAIT_MS / 2 });
+ * ```
+ */
 export const DEFAULT_WAIT_MS = 1000;
 
 /** Gap the widget puts between parts replayed from history, where waits are skipped. */

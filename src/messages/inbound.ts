@@ -11,6 +11,14 @@ const str = () => maybe(z.string());
 const numberOrString = () => maybe(z.union([z.number(), z.string()]));
 const record = () => maybe(z.looseObject({}));
 
+/**
+ * A button as senders write it (tybot adds `uid`, `alias`, `attributes: ""`, empty `link`s).
+ *
+ * @example
+ * ```ts
+ * parseInboundMessage(doc).attributes?.attachment?.buttons?.map((b) => b.value);
+ * ```
+ */
 export const InboundButtonSchema = z.looseObject({
   type: str(),
   value: str(),
@@ -23,6 +31,14 @@ export const InboundButtonSchema = z.looseObject({
   attributes: z.optional(z.unknown()),
 });
 
+/**
+ * `metadata` of any message: media fields (`width` may be `"100%"`), redirect `target`, quick-reply echo `button`.
+ *
+ * @example
+ * ```ts
+ * const { src, type } = parseInboundMessage(doc).metadata ?? {};
+ * ```
+ */
 export const InboundMetadataSchema = z.looseObject({
   src: str(),
   name: str(),
@@ -39,6 +55,14 @@ export const InboundMetadataSchema = z.looseObject({
   previewBackgroundColor: str(),
 });
 
+/**
+ * A gallery card as senders write it.
+ *
+ * @example
+ * ```ts
+ * parseInboundMessage(doc).attributes?.attachment?.gallery?.[0]?.title;
+ * ```
+ */
 export const InboundGalleryCardSchema = z.looseObject({
   preview: maybe(InboundMetadataSchema),
   title: str(),
@@ -46,6 +70,14 @@ export const InboundGalleryCardSchema = z.looseObject({
   buttons: maybe(z.array(InboundButtonSchema)),
 });
 
+/**
+ * `attributes.attachment`, including tybot's unrendered `json_buttons`/`json_gallery` strings.
+ *
+ * @example
+ * ```ts
+ * parseInboundMessage(doc).attributes?.attachment?.json_buttons; // string | null | undefined
+ * ```
+ */
 export const InboundAttachmentSchema = z.looseObject({
   type: str(),
   buttons: maybe(z.array(InboundButtonSchema)),
@@ -54,6 +86,14 @@ export const InboundAttachmentSchema = z.looseObject({
   json_gallery: str(),
 });
 
+/**
+ * `attributes.messagelabel` of a system info message.
+ *
+ * @example
+ * ```ts
+ * parseInboundMessage(doc).attributes?.messagelabel?.key; // e.g. 'CHAT_CLOSED'
+ * ```
+ */
 export const InboundMessageLabelSchema = z.looseObject({
   key: str(),
   parameters: record(),
@@ -86,7 +126,14 @@ const content = {
   metadata: maybe(InboundMetadataSchema),
 };
 
-/** A message inside a `message` command (tybot adds `_tdJSONCondition`, kept like any unknown field). */
+/**
+ * A message inside a `message` command (tybot adds `_tdJSONCondition`, kept like any unknown field).
+ *
+ * @example
+ * ```ts
+ * expandCommands(doc); // builds the parts from these
+ * ```
+ */
 export const InboundCommandMessageSchema = z.looseObject({
   ...content,
   attributes: maybe(attributesSchema(z.optional(z.unknown()))),
@@ -95,6 +142,12 @@ export const InboundCommandMessageSchema = z.looseObject({
 /**
  * One entry of `attributes.commands`. `type` stays an open string: besides `message` and `wait`, tybot's voice
  * actions emit `settings` commands, at which the web widget stops processing the list.
+ *
+ * @example
+ * ```ts
+ * const commands = parseInboundMessage(doc).attributes?.commands;
+ * if (Array.isArray(commands)) commands.filter((c) => c.type === 'wait');
+ * ```
  */
 export const InboundCommandSchema = z.looseObject({
   type: z.string(),
@@ -102,6 +155,14 @@ export const InboundCommandSchema = z.looseObject({
   time: maybe(z.number()),
 });
 
+/**
+ * `attributes` of a received message: the keys the widget reads are typed, any other key is kept.
+ *
+ * @example
+ * ```ts
+ * const { subtype, disableInputMessage } = parseInboundMessage(doc).attributes ?? {};
+ * ```
+ */
 export const InboundAttributesSchema = attributesSchema(
   // The widget itself rewrites `commands` to `true` on the parts it splits off, so accept that too.
   z.optional(z.union([z.array(InboundCommandSchema), z.boolean()])),
@@ -110,6 +171,12 @@ export const InboundAttributesSchema = attributesSchema(
 /**
  * A message as received: a REST/WebSocket message document from tiledesk-server, a chat21 envelope as the
  * widget gets it, or a body as a chatbot posts it. Unknown fields (`request`, `_tdActionType`, …) are kept.
+ * Use {@link parseInboundMessage} for errors with readable messages and paths.
+ *
+ * @example
+ * ```ts
+ * const message = parseInboundMessage(frame.payload.message);
+ * ```
  */
 export const InboundMessageSchema = z.looseObject({
   _id: str(),

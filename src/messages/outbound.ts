@@ -6,10 +6,24 @@
  */
 import * as z from 'zod/mini';
 
-/** Where a URL button or a redirect opens its link: a new tab, the page hosting the widget, or a panel inside the widget. */
+/**
+ * Where a URL button or a redirect opens its link: a new tab, the page hosting the widget, or a panel inside the widget.
+ *
+ * @example
+ * ```ts
+ * LINK_TARGETS.includes(target) // 'blank' | 'parent' | 'self'
+ * ```
+ */
 export const LINK_TARGETS = ['blank', 'parent', 'self'] as const;
 
-/** `attributes.messagelabel.key` values the widget knows (chat21-web-widget `constants.ts`). */
+/**
+ * `attributes.messagelabel.key` values the widget knows (chat21-web-widget `constants.ts`).
+ *
+ * @example
+ * ```ts
+ * text('Chat closed').hidden().withAttributes({ messagelabel: { key: 'CHAT_CLOSED' } });
+ * ```
+ */
 export const INFO_MESSAGE_KEYS = [
   'MEMBER_JOINED_GROUP',
   'MEMBER_LEFT_GROUP',
@@ -44,17 +58,39 @@ const nonEmpty = <T extends z.core.SomeType>(item: T, message: string) =>
 const anyObject = () => z.looseObject({});
 const forbidden = (why: string) => z.optional(z.never({ error: why }));
 
+/**
+ * `blank` (default), `parent` or `self`.
+ *
+ * @example
+ * ```ts
+ * LinkTargetSchema.safeParse('self').success; // true
+ * ```
+ */
 export const LinkTargetSchema = z.literal(LINK_TARGETS);
 
 // ── Buttons ────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** A quick reply: clicking sends `value` as the user's message. Shown only on the last message. */
+/**
+ * A quick reply: clicking sends `value` as the user's message. Shown only on the last message.
+ *
+ * @example
+ * ```ts
+ * const button = { type: 'text', value: 'Yes' } satisfies OutboundTextButton;
+ * ```
+ */
 export const OutboundTextButtonSchema = z.strictObject({
   type: z.literal('text'),
   value: nonBlank(),
 });
 
-/** Opens `link`: `blank` (default) a new tab, `parent` the host page, `self` a panel inside the widget. Always shown. */
+/**
+ * Opens `link`: `blank` (default) a new tab, `parent` the host page, `self` a panel inside the widget. Always shown.
+ *
+ * @example
+ * ```ts
+ * buttons.url('Docs', 'https://developer.tiledesk.com', { target: 'self' }); // validated by this schema
+ * ```
+ */
 export const OutboundUrlButtonSchema = z.strictObject({
   type: z.literal('url'),
   value: nonBlank(),
@@ -62,7 +98,15 @@ export const OutboundUrlButtonSchema = z.strictObject({
   target: z.optional(LinkTargetSchema),
 });
 
-/** Sends `value` with `attributes.action`; with `show_echo` false the click is a hidden info message. Shown only on the last message. */
+/**
+ * Sends `value` with `attributes.action`; with `show_echo` false the click is a hidden info message.
+ * Shown only on the last message.
+ *
+ * @example
+ * ```ts
+ * buttons.action('Talk to a human', 'handoff', { showEcho: true }); // validated by this schema
+ * ```
+ */
 export const OutboundActionButtonSchema = z.strictObject({
   type: z.literal('action'),
   value: nonBlank(),
@@ -70,6 +114,14 @@ export const OutboundActionButtonSchema = z.strictObject({
   show_echo: z.optional(z.boolean()),
 });
 
+/**
+ * Any button the widget draws under a message or on a gallery card.
+ *
+ * @example
+ * ```ts
+ * const myReply = z.object({ buttons: z.array(OutboundButtonSchema) }); // reuse in your own schema
+ * ```
+ */
 export const OutboundButtonSchema: z.ZodMiniUnion<
   [typeof OutboundTextButtonSchema, typeof OutboundUrlButtonSchema, typeof OutboundActionButtonSchema]
 > = z.union([
@@ -80,6 +132,14 @@ export const OutboundButtonSchema: z.ZodMiniUnion<
 
 const buttonList = () => nonEmpty(OutboundButtonSchema, 'must contain at least one button (the widget would draw an empty row)');
 
+/**
+ * `attributes.attachment` of a message with buttons.
+ *
+ * @example
+ * ```ts
+ * text('Pick one').quickReplies('Yes').attributes?.attachment; // { type: 'template', buttons: [...] }
+ * ```
+ */
 export const OutboundButtonsAttachmentSchema = z.strictObject({
   type: z.literal('template'),
   buttons: buttonList(),
@@ -87,7 +147,14 @@ export const OutboundButtonsAttachmentSchema = z.strictObject({
 
 // ── Gallery ────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** A carousel card. Only `preview.src` is displayed from the preview; `''` shows the "image not available" placeholder. */
+/**
+ * A carousel card. Only `preview.src` is displayed from the preview; `''` shows the "image not available" placeholder.
+ *
+ * @example
+ * ```ts
+ * card({ title: 'Pro', image: 'https://example.com/pro.png' }); // validated by this schema
+ * ```
+ */
 export const OutboundGalleryCardSchema = z.strictObject({
   preview: z.strictObject({
     src: z.union([z.literal(''), httpUrl()]),
@@ -101,6 +168,14 @@ export const OutboundGalleryCardSchema = z.strictObject({
   buttons: z.optional(buttonList()),
 });
 
+/**
+ * `attributes.attachment` of a gallery message.
+ *
+ * @example
+ * ```ts
+ * gallery(card({ title: 'A' })).attributes.attachment; // { type: 'gallery', gallery: [...] }
+ * ```
+ */
 export const OutboundGalleryAttachmentSchema = z.strictObject({
   type: z.literal('gallery'),
   gallery: nonEmpty(OutboundGalleryCardSchema, 'must contain at least one card'),
@@ -108,6 +183,14 @@ export const OutboundGalleryAttachmentSchema = z.strictObject({
 
 // ── Attributes ─────────────────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * `attributes.messagelabel`: the key the widget translates an info message with.
+ *
+ * @example
+ * ```ts
+ * { key: 'MEMBER_JOINED_GROUP', parameters: { member_id: 'u1', fullname: 'Ann' } }
+ * ```
+ */
 export const OutboundMessageLabelSchema = z.strictObject({
   key: z.literal(INFO_MESSAGE_KEYS),
   parameters: z.optional(anyObject()),
@@ -138,7 +221,14 @@ const buttonAttributes = z.optional(attributesSchema(withButtons, noCommands));
 
 // ── Commands (split messages) ──────────────────────────────────────────────────────────────────────────────
 
-/** Pause before the next command; the widget shows "typing…" for `time` ms. */
+/**
+ * Pause before the next command; the widget shows "typing…" for `time` ms.
+ *
+ * @example
+ * ```ts
+ * wait(500); // { type: 'wait', time: 500 }
+ * ```
+ */
 export const OutboundWaitCommandSchema = z.strictObject({
   type: z.literal('wait'),
   time: z.number().check(z.refine((ms) => ms >= 0, 'must be ≥ 0')),
@@ -148,6 +238,14 @@ export const OutboundWaitCommandSchema = z.strictObject({
 
 const sender = { senderFullname: z.optional(nonBlank()), language: z.optional(nonBlank()) };
 
+/**
+ * An image; `metadata.src` is required, `width`/`height` scale it (130–230 px wide).
+ *
+ * @example
+ * ```ts
+ * image('https://example.com/a.png', { width: 200 }); // validated by this schema
+ * ```
+ */
 export const OutboundImageMessageSchema = z.strictObject({
   type: z.literal('image'),
   text: z.optional(z.string()),
@@ -165,7 +263,15 @@ export const OutboundImageMessageSchema = z.strictObject({
   attributes: buttonAttributes,
 });
 
-/** `metadata.type` is required: the widget calls `metadata.type.includes('audio')` on every file message and crashes without it. */
+/**
+ * A file. `metadata.type` is required: the widget calls `metadata.type.includes('audio')` on every file
+ * message and crashes without it. An audio MIME type makes it an audio player.
+ *
+ * @example
+ * ```ts
+ * file('https://example.com/a.pdf', { type: 'application/pdf' }); // validated by this schema
+ * ```
+ */
 export const OutboundFileMessageSchema = z.strictObject({
   type: z.literal('file'),
   text: z.optional(z.string()),
@@ -181,6 +287,14 @@ export const OutboundFileMessageSchema = z.strictObject({
   attributes: buttonAttributes,
 });
 
+/**
+ * Content in a sandboxed iframe; `width`/`height` in pixels or as `"100%"`.
+ *
+ * @example
+ * ```ts
+ * frame('https://www.youtube.com/embed/H1WfFkp4puw'); // validated by this schema
+ * ```
+ */
 export const OutboundFrameMessageSchema = z.strictObject({
   type: z.literal('frame'),
   text: z.optional(z.string()),
@@ -194,7 +308,14 @@ export const OutboundFrameMessageSchema = z.strictObject({
   attributes: buttonAttributes,
 });
 
-/** Untrusted markup: today's widget shows it as plain text, the agent app (chat21-ionic) injects it raw. */
+/**
+ * Untrusted markup: today's widget shows it as plain text, the agent app (chat21-ionic) injects it raw.
+ *
+ * @example
+ * ```ts
+ * html('<p>Hi</p>'); // validated by this schema
+ * ```
+ */
 export const OutboundHtmlMessageSchema = z.strictObject({
   type: z.literal('html'),
   text: nonBlank(),
@@ -202,6 +323,14 @@ export const OutboundHtmlMessageSchema = z.strictObject({
   attributes: buttonAttributes,
 });
 
+/**
+ * A carousel of cards (not drawn by the agent app).
+ *
+ * @example
+ * ```ts
+ * gallery(card({ title: 'A' }), card({ title: 'B' })); // validated by this schema
+ * ```
+ */
 export const OutboundGalleryMessageSchema = z.strictObject({
   type: z.literal('gallery'),
   text: z.optional(z.string()),
@@ -209,7 +338,14 @@ export const OutboundGalleryMessageSchema = z.strictObject({
   attributes: attributesSchema(OutboundGalleryAttachmentSchema, noCommands),
 });
 
-/** Not drawn: a live widget opens `metadata.src` as soon as the message arrives (history replays do not). */
+/**
+ * Not drawn: a live widget opens `metadata.src` as soon as the message arrives (history replays do not).
+ *
+ * @example
+ * ```ts
+ * redirect('https://example.com/pay', { target: 'parent' }); // validated by this schema
+ * ```
+ */
 export const OutboundRedirectMessageSchema = z.strictObject({
   type: z.literal('redirect'),
   text: z.optional(z.string()),
@@ -222,7 +358,14 @@ export const OutboundRedirectMessageSchema = z.strictObject({
   attributes: z.optional(attributesSchema(forbidden('a redirect is not drawn, so its buttons would never show'), noCommands)),
 });
 
-/** Citation cards: `text` is a JSON array of sources or free text with up to 10 URLs. */
+/**
+ * Citation cards: `text` is a JSON array of sources or free text with up to 10 URLs.
+ *
+ * @example
+ * ```ts
+ * urlPreview(['https://example.com/a']); // validated by this schema
+ * ```
+ */
 export const OutboundUrlPreviewMessageSchema = z.strictObject({
   type: z.literal('url_preview'),
   text: nonBlank(),
@@ -239,7 +382,15 @@ export const OutboundUrlPreviewMessageSchema = z.strictObject({
   attributes: buttonAttributes,
 });
 
-/** Spoken audio with its transcript in `text`; `metadata.type` must be an audio MIME type or the widget crashes or ignores it. */
+/**
+ * Spoken audio with its transcript in `text`; `metadata.type` must be an audio MIME type or the widget
+ * crashes or ignores it.
+ *
+ * @example
+ * ```ts
+ * tts('https://example.com/a.mp3', 'Hello'); // validated by this schema
+ * ```
+ */
 export const OutboundTtsMessageSchema = z.strictObject({
   type: z.literal('tts'),
   text: nonBlank(),
@@ -261,7 +412,14 @@ const CommandTextMessageSchema = z.strictObject({
   attributes: buttonAttributes,
 });
 
-/** Any message that can appear inside a `message` command. */
+/**
+ * Any message that can appear inside a `message` command (no nested commands).
+ *
+ * @example
+ * ```ts
+ * split(text('Hi'), wait(500), image('https://example.com/a.png')); // each part is checked by this schema
+ * ```
+ */
 export const OutboundCommandMessageSchema: z.ZodMiniUnion<
   [
     typeof CommandTextMessageSchema,
@@ -286,6 +444,14 @@ export const OutboundCommandMessageSchema: z.ZodMiniUnion<
   OutboundTtsMessageSchema,
 ]);
 
+/**
+ * A `message` command: one part of a split message.
+ *
+ * @example
+ * ```ts
+ * { type: 'message', message: { text: 'Hi', type: 'text' } }
+ * ```
+ */
 export const OutboundMessageCommandSchema: z.ZodMiniObject<
   { type: z.ZodMiniLiteral<'message'>; message: typeof OutboundCommandMessageSchema },
   z.core.$strict
@@ -294,6 +460,14 @@ export const OutboundMessageCommandSchema: z.ZodMiniObject<
   message: OutboundCommandMessageSchema,
 });
 
+/**
+ * One entry of `attributes.commands`: a part or a wait.
+ *
+ * @example
+ * ```ts
+ * split(text('Hi'), wait(500), text('Bye')).attributes?.commands; // [message, wait, message]
+ * ```
+ */
 export const OutboundCommandSchema: z.ZodMiniUnion<[typeof OutboundMessageCommandSchema, typeof OutboundWaitCommandSchema]> =
   z.union([OutboundMessageCommandSchema, OutboundWaitCommandSchema]);
 
@@ -351,7 +525,16 @@ function checkTextMessage(message: Record<string, unknown>, sink: IssueSink): vo
   });
 }
 
-/** A text message (markdown), possibly split into timed `commands`; `type` may be omitted (it defaults to `"text"`). */
+/**
+ * A text message (markdown), possibly split into timed `commands`; `type` may be omitted (it defaults to `"text"`).
+ * Also checks the rules across fields: text required unless split, strict message/wait alternation, quick replies
+ * and action buttons only on the last part.
+ *
+ * @example
+ * ```ts
+ * text('Hello'); split(text('Hi'), wait(500), text('Bye')); // both validated by this schema
+ * ```
+ */
 export const OutboundTextMessageSchema = z
   .strictObject({
     type: z.optional(z.literal('text')),
@@ -365,6 +548,12 @@ export const OutboundTextMessageSchema = z
 /**
  * A message body ready for `POST /{project}/requests/{id}/messages` or an external chatbot's webhook reply,
  * accepted only if the widget renders it correctly. Unknown top-level keys are rejected: the server drops them.
+ * Use {@link parseOutboundMessage} for errors with readable messages and paths.
+ *
+ * @example
+ * ```ts
+ * const result = OutboundMessageSchema.safeParse(body); // or parseOutboundMessage(body)
+ * ```
  */
 export const OutboundMessageSchema: z.ZodMiniUnion<
   [
