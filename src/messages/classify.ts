@@ -54,7 +54,14 @@ export type MessageKind = ClassifiedMessage['kind'];
 
 const RENDERED_BUTTONS = new Set(['text', 'url', 'action']);
 
-/** `self` and `parent` are honoured; the widget opens anything else in a new tab. */
+/**
+ * The target the widget actually uses: `self` and `parent` are honoured, anything else opens a new tab.
+ *
+ * @example
+ * ```ts
+ * normalizeTarget('_top'); // 'blank'
+ * ```
+ */
 export function normalizeTarget(target: unknown): LinkTarget {
   return target === 'self' || target === 'parent' ? target : 'blank';
 }

@@ -6,7 +6,16 @@ import { OutboundMessageSchema, type OutboundMessage } from './outbound.js';
 /** Result of a `safeParse…` call: the typed message, or the error that `parse…` would have thrown. */
 export type MessageParseResult<T> = { success: true; data: T } | { success: false; error: InvalidMessageError };
 
-/** Runs any message schema with readable errors; used by the builders with sub-schemas (buttons, cards). */
+/**
+ * Runs any of the message schemas (or one composed from them) with the same readable errors as
+ * {@link parseOutboundMessage}; the builders use it for buttons and cards.
+ *
+ * @example
+ * ```ts
+ * const r = safeParseWith(OutboundButtonSchema, { type: 'url', value: 'Docs' }, 'invalid button');
+ * if (!r.success) r.error.path; // "link"
+ * ```
+ */
 export function safeParseWith<S extends z.core.$ZodType>(
   schema: S,
   input: unknown,
