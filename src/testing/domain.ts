@@ -58,11 +58,18 @@ export const RequestStatus = { TEMP: 50, UNASSIGNED: 100, ABANDONED: 150, ASSIGN
 
 const TOUCHING_OPERATOR = 'A new support request has been assigned to you';
 
+/** Per project and agent: how many open, non-draft, non-pending requests list the agent (kept incrementally). */
+type AssignedCounts = Map<string, number>;
+
 /**
  * Business rules of the real server's services (requestService, messageService, leadService,
  * departmentService, conciergeBot), on top of the indexed store.
  */
 export class Domain {
+  /** Which agents each request currently counts for, so a change only adjusts the difference. */
+  private readonly countedFor = new WeakMap<RequestDoc, readonly string[]>();
+  private readonly assignedCounts: AssignedCounts = new Map();
+
   constructor(
     readonly store: Store,
     private readonly events: DomainEvents,
@@ -394,6 +401,7 @@ export class Domain {
     if (request.requester === undefined) delete request.requester;
     if (isDraft) request.draft = true;
     this.store.addRequest(request);
+    this.refreshAssignment(request);
     if (!request.preflight) this.events.requestCreated(request);
     this.recountAssigned(projectId, this.participatingUserIds(request));
     return request;
@@ -408,11 +416,7 @@ export class Domain {
       if (userId.startsWith('bot_')) continue;
       const pu = this.store.findProjectUser(castObjectId(projectId) ?? projectId, userId, 'id_user');
       if (!pu) continue;
-      let count = 0;
-      for (const request of this.store.requestsByProject.get(projectId)?.values() ?? []) {
-        if (request.status < 1000 && request.draft !== true && request.workingStatus !== 'pending' && request.participantsAgents.includes(userId)) count++;
-      }
-      pu.number_assigned_requests = count;
+      pu.number_assigned_requests = this.assignedCounts.get(`${projectId}\u0000${userId}`) ?? 0;
       pu.updatedAt = this.iso();
       this.events.projectUserUpdated(pu);
     }
@@ -426,7 +430,26 @@ export class Domain {
   /** Marks a mutation: `updatedAt` and the `request.update` event (which the WS filters on preflight/status). */
   touch(request: RequestDoc, emit = true): void {
     request.updatedAt = this.iso();
+    this.refreshAssignment(request);
     if (emit) this.events.requestUpdated(request);
+  }
+
+  /** Re-derives which agents `request` counts for in `number_assigned_requests`; call after any change. */
+  refreshAssignment(request: RequestDoc, removed = false): void {
+    const before = this.countedFor.get(request) ?? [];
+    const counts = !removed && request.status < 1000 && request.draft !== true && request.workingStatus !== 'pending';
+    const after = counts ? [...new Set(request.participantsAgents)] : [];
+    if (before.length === 0 && after.length === 0) return;
+    for (const userId of before) this.adjustCount(request.id_project, userId, -1);
+    for (const userId of after) this.adjustCount(request.id_project, userId, +1);
+    this.countedFor.set(request, after);
+  }
+
+  private adjustCount(projectId: string, userId: string, delta: number): void {
+    const key = `${projectId}\u0000${userId}`;
+    const next = (this.assignedCounts.get(key) ?? 0) + delta;
+    if (next <= 0) this.assignedCounts.delete(key);
+    else this.assignedCounts.set(key, next);
   }
 
   changeStatus(request: RequestDoc, status: number): void {
@@ -677,6 +700,7 @@ export class Domain {
   }
 
   deleteRequest(request: RequestDoc): void {
+    this.refreshAssignment(request, true);
     this.store.deleteMessagesByRecipient(request.request_id);
     this.store.removeRequest(request);
   }

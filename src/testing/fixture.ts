@@ -150,6 +150,7 @@ export function loadFixture(domain: Domain, projectId: string, defaultAgent: Use
     };
     if (typeof attributes?.sourcePage === 'string' && attributes.sourcePage.includes('td_draft=true')) request.draft = true;
     store.addRequest(request);
+    domain.refreshAssignment(request);
 
     const messageIds: string[] = [];
     let clock = createdMs;

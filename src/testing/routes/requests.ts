@@ -730,7 +730,10 @@ function deleteById(ctx: RouteContext, id: string): Reply {
   const objectId = castObjectId(id);
   if (!objectId) return json(500, { success: false, msg: 'Error deleting object.' });
   const request = ctx.store.requestsById.get(objectId);
-  if (request) ctx.store.removeRequest(request);
+  if (request) {
+    ctx.domain.refreshAssignment(request, true);
+    ctx.store.removeRequest(request);
+  }
   const deleted = request ? 1 : 0;
   return json(200, { n: deleted, ok: 1, deletedCount: deleted });
 }
