@@ -108,9 +108,9 @@ export class TiledeskClient {
   readonly projects: Projects;
   readonly users: Users;
 
-  private readonly options: TiledeskClientOptions;
-  private readonly shared: Shared;
-  private readonly ownsTransport: boolean;
+  #options: TiledeskClientOptions;
+  #shared: Shared;
+  #ownsTransport: boolean;
 
   constructor(options: TiledeskClientOptions);
   /** @internal */
@@ -122,11 +122,11 @@ export class TiledeskClient {
     const timeout = nonNegative(options.timeout, 'timeout', 30_000);
     const maxRetryAfterMs = nonNegative(options.maxRetryAfterMs, 'maxRetryAfterMs', 60_000);
 
-    this.options = options;
+    this.#options = options;
     this.baseUrl = options.baseUrl;
     this.projectId = options.projectId;
-    this.ownsTransport = shared === undefined;
-    this.shared = shared ?? {
+    this.#ownsTransport = shared === undefined;
+    this.#shared = shared ?? {
       transport: options.fetch ? fetchTransport(options.fetch) : createDefaultTransport({ connections: options.connections }),
       budget: options.retryBudget === false
         ? undefined
@@ -138,7 +138,7 @@ export class TiledeskClient {
     const authRef: { state?: AuthState } = {};
     this.core = new RequestCore({
       baseUrl: options.baseUrl,
-      transport: this.shared.transport,
+      transport: this.#shared.transport,
       get auth() {
         return authRef.state!;
       },
@@ -146,7 +146,7 @@ export class TiledeskClient {
       maxRetries,
       backoff: options.retryDelay ?? { baseDelayMs: 500, maxDelayMs: 8_000 },
       maxRetryAfterMs,
-      budget: this.shared.budget,
+      budget: this.#shared.budget,
       hooks,
       headers: options.headers ?? {},
       schemas: options.responseSchemas,
@@ -174,12 +174,12 @@ export class TiledeskClient {
    * ```
    */
   withOptions(overrides: Partial<Omit<TiledeskClientOptions, 'fetch' | 'connections' | 'retryBudget'>>): TiledeskClient {
-    return new TiledeskClient({ ...this.options, ...overrides }, this.shared);
+    return new TiledeskClient({ ...this.#options, ...overrides }, this.#shared);
   }
 
   /** Closes the pooled connections this client opened (a no-op for clients made by `withOptions`). */
   async close(): Promise<void> {
-    if (this.ownsTransport) await this.core.close();
+    if (this.#ownsTransport) await this.core.close();
   }
 
   /**

@@ -174,20 +174,22 @@ export function parseBaseUrl(baseUrl: unknown): Base {
 }
 
 export class RequestCore {
-  private readonly base: Base;
+  #config: CoreConfig;
+  #base: Base;
 
-  constructor(readonly config: CoreConfig) {
-    this.base = parseBaseUrl(config.baseUrl);
+  constructor(config: CoreConfig) {
+    this.#config = config;
+    this.#base = parseBaseUrl(config.baseUrl);
   }
 
   /** Sends one call, with retries, and returns the parsed JSON body. */
   async request<T>(spec: CallSpec, options: RequestOptions = {}): Promise<T> {
-    const { config } = this;
+    const config = this.#config;
     const { signal: userSignal } = options;
     const timeout = options.timeout ?? config.timeout;
     const maxRetries = options.maxRetries ?? config.maxRetries;
-    const path = this.base.prefix + spec.path + queryString(spec.query);
-    const url = this.base.origin + path;
+    const path = this.#base.prefix + spec.path + queryString(spec.query);
+    const url = this.#base.origin + path;
     const body = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
     const observed = config.hooks.length > 0;
 
@@ -197,7 +199,7 @@ export class RequestCore {
       try {
         authValue = typeof a === 'object' ? await a : a;
       } catch (e) {
-        throw userSignal?.aborted ? this.abortError(spec.method, path, 0, e) : e;
+        throw userSignal?.aborted ? this.#abortError(spec.method, path, 0, e) : e;
       }
     } else if (spec.auth !== false) authValue = spec.auth;
 
@@ -208,7 +210,7 @@ export class RequestCore {
       if (body !== undefined) headers['content-type'] ??= 'application/json';
       if (authValue !== undefined) headers.authorization = authValue;
       const event = observed ? { method: spec.method, url: redact(url), headers: redactHeaders(headers), attempt } : undefined;
-      if (event) this.emit('onRequest', event);
+      if (event) this.#emit('onRequest', event);
       const started = observed ? performance.now() : 0;
 
       let res: TransportResponse | undefined;
@@ -217,7 +219,7 @@ export class RequestCore {
       const linked = linkedSignal(userSignal, timeout);
       try {
         // Raced against the signal too, so a transport (a user's fetch) that ignores it cannot outlive the timeout.
-        res = await raceSignal(config.transport.request({ method: spec.method, origin: this.base.origin, path, headers, body, signal: linked.signal }), linked.signal);
+        res = await raceSignal(config.transport.request({ method: spec.method, origin: this.#base.origin, path, headers, body, signal: linked.signal }), linked.signal);
         text = await raceSignal(res.text(), linked.signal);
       } catch (cause) {
         failure = { cause };
@@ -231,7 +233,7 @@ export class RequestCore {
       const info = { method: spec.method, path, attempts: attempt };
       if (failure || !res) {
         const cause = scrubCause(failure?.cause, config.auth.secrets);
-        if (userSignal?.aborted) throw this.fail(url, this.abortError(spec.method, path, attempt, cause));
+        if (userSignal?.aborted) throw this.#fail(url, this.#abortError(spec.method, path, attempt, cause));
         if (linked.timedOut()) {
           error = new TimeoutError(`Request timed out after ${timeout} ms (${spec.method} ${path})`, { ...info, code: 'timeout', timeoutMs: timeout, cause });
           retryable = spec.idempotent;
@@ -247,14 +249,14 @@ export class RequestCore {
         }
       } else {
         const status = res.status;
-        if (event) this.emit('onResponse', { ...event, status, responseHeaders: flatHeaders(res.headers, true), durationMs: performance.now() - started });
-        if (status >= 200 && status < 300) return this.parseSuccess<T>(spec, path, status, res, text, attempt);
+        if (event) this.#emit('onResponse', { ...event, status, responseHeaders: flatHeaders(res.headers, true), durationMs: performance.now() - started });
+        if (status >= 200 && status < 300) return this.#parseSuccess<T>(spec, path, status, res, text, attempt);
         if (status === 401 && !refreshed && spec.auth === undefined && config.auth.refreshable) {
           refreshed = true;
           try {
             authValue = await config.auth.afterUnauthorized(authValue, userSignal);
           } catch (e) {
-            throw userSignal?.aborted ? this.abortError(spec.method, path, attempt, e) : e;
+            throw userSignal?.aborted ? this.#abortError(spec.method, path, attempt, e) : e;
           }
           continue;
         }
@@ -266,26 +268,26 @@ export class RequestCore {
       if (retryable && retries < maxRetries) {
         // A server hint is obeyed up to `maxRetryAfterMs`; asked to wait longer, the call fails now instead.
         const delay = hint === undefined ? backoffDelay(retries, config.backoff) : hint <= config.maxRetryAfterMs ? hint : undefined;
-        if (delay !== undefined && (await this.waitForRetry(spec, url, attempt, delay, error, userSignal))) {
+        if (delay !== undefined && (await this.#waitForRetry(spec, url, attempt, delay, error, userSignal))) {
           retries++;
           continue;
         }
       }
-      throw this.fail(url, error);
+      throw this.#fail(url, error);
     }
   }
 
   /** Releases the transport's pooled connections. */
   async close(): Promise<void> {
-    await this.config.transport.close?.();
+    await this.#config.transport.close?.();
   }
 
-  private parseSuccess<T>(spec: CallSpec, path: string, status: number, res: TransportResponse, text: string, attempts: number): T {
+  #parseSuccess<T>(spec: CallSpec, path: string, status: number, res: TransportResponse, text: string, attempts: number): T {
     if (text === '') return undefined as T;
     const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
       new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
         code: 'invalid_response', method: spec.method, path, status, attempts, ...extra,
-        headers: flatHeaders(res.headers, true), body: capBody(redactSecrets(redact(text), this.config.auth.secrets)),
+        headers: flatHeaders(res.headers, true), body: capBody(redactSecrets(redact(text), this.#config.auth.secrets)),
       });
     let data: unknown;
     try {
@@ -293,7 +295,7 @@ export class RequestCore {
     } catch (cause) {
       throw invalid('is not JSON', { cause });
     }
-    const schema = spec.schema && this.config.schemas?.[spec.schema];
+    const schema = spec.schema && this.#config.schemas?.[spec.schema];
     if (!schema) return data as T;
     const parsed = schema.safeParse(data);
     if (parsed.success) return parsed.data as T;
@@ -303,29 +305,29 @@ export class RequestCore {
   }
 
   /** Spends a budget token, reports the retry and waits. False when the budget is exhausted. */
-  private async waitForRetry(
+  async #waitForRetry(
     spec: CallSpec, url: string, attempt: number, delayMs: number, error: APIError, signal: AbortSignal | undefined,
   ): Promise<boolean> {
-    if (this.config.budget && !this.config.budget.tryAcquire()) return false;
-    this.emit('onRetry', { method: spec.method, url: redact(url), attempt, delayMs, error });
+    if (this.#config.budget && !this.#config.budget.tryAcquire()) return false;
+    this.#emit('onRetry', { method: spec.method, url: redact(url), attempt, delayMs, error });
     try {
       await sleep(delayMs, signal);
     } catch (e) {
-      throw this.abortError(spec.method, error.path, attempt, e);
+      throw this.#abortError(spec.method, error.path, attempt, e);
     }
     return true;
   }
 
-  private fail(url: string, error: APIError): APIError {
-    this.emit('onError', { method: error.method, url: redact(url), attempts: error.attempts, error });
+  #fail(url: string, error: APIError): APIError {
+    this.#emit('onError', { method: error.method, url: redact(url), attempts: error.attempts, error });
     return error;
   }
 
-  private emit<K extends keyof Hooks>(name: K, event: Parameters<NonNullable<Hooks[K]>>[0]): void {
-    for (const h of this.config.hooks) (h[name] as ((e: typeof event) => void) | undefined)?.(event);
+  #emit<K extends keyof Hooks>(name: K, event: Parameters<NonNullable<Hooks[K]>>[0]): void {
+    for (const h of this.#config.hooks) (h[name] as ((e: typeof event) => void) | undefined)?.(event);
   }
 
-  private abortError(method: string, path: string, attempts: number, cause: unknown): AbortError {
+  #abortError(method: string, path: string, attempts: number, cause: unknown): AbortError {
     return new AbortError(`Request aborted (${method} ${path})`, { code: 'aborted', method, path, attempts, cause });
   }
 }

@@ -53,28 +53,30 @@ function toPage<T>(raw: RawPage<T>, page: number, fetchPage: FetchPage<T>): Page
  * ```
  */
 export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
-  declare private first: Promise<RawPage<T>> | undefined;
+  #first: Promise<RawPage<T>> | undefined;
+  #fetchPage: FetchPage<T>;
+  #startPage: number;
 
-  constructor(
-    private readonly fetchPage: FetchPage<T>,
-    private readonly startPage: number,
-  ) {}
+  constructor(fetchPage: FetchPage<T>, startPage: number) {
+    this.#fetchPage = fetchPage;
+    this.#startPage = startPage;
+  }
 
   /** A list call whose arguments were rejected: the error surfaces on `await` or on iteration, like any other. */
   static rejected<T>(error: unknown): PagePromise<T> {
     return new PagePromise<T>(() => Promise.reject(error), 0);
   }
 
-  private firstRaw(): Promise<RawPage<T>> {
-    return (this.first ??= this.fetchPage(this.startPage));
+  #firstRaw(): Promise<RawPage<T>> {
+    return (this.#first ??= this.#fetchPage(this.#startPage));
   }
 
   then<A = Page<T>, B = never>(
     onfulfilled?: ((value: Page<T>) => A | PromiseLike<A>) | null,
     onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    return this.firstRaw()
-      .then((raw) => toPage(raw, this.startPage, this.fetchPage))
+    return this.#firstRaw()
+      .then((raw) => toPage(raw, this.#startPage, this.#fetchPage))
       .then(onfulfilled, onrejected);
   }
 
@@ -88,8 +90,8 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
 
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     const seen = new Set<unknown>();
-    let page = this.startPage;
-    let raw = await this.firstRaw();
+    let page = this.#startPage;
+    let raw = await this.#firstRaw();
     for (;;) {
       for (const item of raw.items) {
         const id = (item as { _id?: unknown })._id;
@@ -101,7 +103,7 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
       }
       if (!hasMore(raw, page)) return;
       page++;
-      raw = await this.fetchPage(page);
+      raw = await this.#fetchPage(page);
     }
   }
 

@@ -1,6 +1,7 @@
 import type { CallSpec, QueryValue, RequestCore, RequestOptions, ResponseSchemaKey } from './core.js';
 import { ValidationError } from './errors.js';
 import { PagePromise } from './pagination.js';
+import type { Request } from './schemas.js';
 
 /** What a resource needs from its client. */
 export interface ClientContext {
@@ -13,6 +14,18 @@ export abstract class Resource {
   declare protected readonly ctx: ClientContext;
   constructor(ctx: ClientContext) {
     this.ctx = ctx;
+  }
+
+  /** A call on one conversation, `/<projectId>/requests/<requestId><suffix>`, answering the request document. */
+  protected onRequest<T = Request>(
+    method: CallSpec['method'],
+    requestId: string,
+    suffix: string,
+    idempotent: boolean,
+    options: RequestOptions | undefined,
+    body?: unknown,
+  ): Promise<T> {
+    return call(this.ctx, method, `${projectPath(this.ctx, options)}/requests/${seg(requestId, 'requestId')}${suffix}`, idempotent, 'request', options, body);
   }
 }
 

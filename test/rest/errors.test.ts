@@ -44,8 +44,8 @@ function client(options: Partial<TiledeskClientOptions> = {}) {
   return new TiledeskClient({ baseUrl: base, projectId: pid, auth: { token: 'JWT aaaaaaaaaa.bbbbbbbbbb.cccccccccc' }, fetch: fetchViaMsw, maxRetries: 0, ...options });
 }
 
-async function failure(p: Promise<unknown>): Promise<APIError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+async function failure(p: PromiseLike<unknown>): Promise<APIError> {
+  const e = await Promise.resolve(p).then(() => undefined, (x: unknown) => x);
   expect(e).toBeInstanceOf(APIError);
   expect(e).toBeInstanceOf(TiledeskError);
   return e as APIError;

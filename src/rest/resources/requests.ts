@@ -173,7 +173,7 @@ export class Requests extends Resource {
    * ```
    */
   async get(requestId: string, options?: RequestOptions): Promise<Request> {
-    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/requests/${seg(requestId, 'requestId')}`, true, 'request', options);
+    return this.onRequest('GET', requestId, '', true, options);
   }
 
   /**
@@ -232,7 +232,7 @@ export class Requests extends Resource {
    */
   async update(requestId: string, fields: UpdateRequestParams, options?: RequestOptions): Promise<Request> {
     requireObject(fields, 'fields');
-    return call(this.ctx, 'PATCH', `${this.base(requestId, options)}`, true, 'request', options, compact(fields as Record<string, unknown>));
+    return this.onRequest('PATCH', requestId, '', true, options, compact(fields as Record<string, unknown>));
   }
 
   /**
@@ -244,7 +244,7 @@ export class Requests extends Resource {
    * ```
    */
   async close(requestId: string, params: { force?: boolean } = {}, options?: RequestOptions): Promise<Request> {
-    return call(this.ctx, 'PUT', `${this.base(requestId, options)}/close`, true, 'request', options, compact({ force: params.force }));
+    return this.onRequest('PUT', requestId, '/close', true, options, compact({ force: params.force }));
   }
 
   /**
@@ -256,7 +256,7 @@ export class Requests extends Resource {
    * ```
    */
   async reopen(requestId: string, options?: RequestOptions): Promise<Request> {
-    return call(this.ctx, 'PUT', `${this.base(requestId, options)}/reopen`, true, 'request', options, {});
+    return this.onRequest('PUT', requestId, '/reopen', true, options, {});
   }
 
   /**
@@ -268,7 +268,7 @@ export class Requests extends Resource {
    * ```
    */
   async assign(requestId: string, params: { departmentid?: string; nobot?: boolean } = {}, options?: RequestOptions): Promise<Request> {
-    return call(this.ctx, 'PUT', `${this.base(requestId, options)}/assign`, true, 'request', options, compact(params));
+    return this.onRequest('PUT', requestId, '/assign', true, options, compact(params));
   }
 
   /**
@@ -281,7 +281,7 @@ export class Requests extends Resource {
    */
   async changeDepartment(requestId: string, params: { departmentid?: string; nobot?: boolean }, options?: RequestOptions): Promise<Request> {
     requireObject(params, 'params');
-    return call(this.ctx, 'PUT', `${this.base(requestId, options)}/departments`, false, 'request', options, compact(params));
+    return this.onRequest('PUT', requestId, '/departments', false, options, compact(params));
   }
 
   /**
@@ -294,7 +294,7 @@ export class Requests extends Resource {
    */
   async mergeAttributes(requestId: string, attributes: Record<string, unknown>, options?: RequestOptions): Promise<Request> {
     requireObject(attributes, 'attributes');
-    return call(this.ctx, 'PATCH', `${this.base(requestId, options)}/attributes`, true, 'request', options, attributes);
+    return this.onRequest('PATCH', requestId, '/attributes', true, options, attributes);
   }
 
   /**
@@ -308,7 +308,7 @@ export class Requests extends Resource {
   async rate(requestId: string, params: { rating: number; rating_message?: string }, options?: RequestOptions): Promise<Request> {
     requireObject(params, 'params');
     if (typeof params.rating !== 'number' || !Number.isFinite(params.rating)) throw new ValidationError('rating', 'must be a number');
-    return call(this.ctx, 'PATCH', `${this.base(requestId, options)}/rating`, true, 'request', options, compact(params));
+    return this.onRequest('PATCH', requestId, '/rating', true, options, compact(params));
   }
 
   /**
@@ -320,18 +320,9 @@ export class Requests extends Resource {
    * ```
    */
   async delete(requestId: string, options?: RequestOptions): Promise<Request> {
-    return call(this.ctx, 'DELETE', this.base(requestId, options), true, 'request', options);
-  }
-
-  private base(requestId: string, options: RequestOptions | undefined): string {
-    return requestBase(this.ctx, requestId, options);
+    return this.onRequest('DELETE', requestId, '', true, options);
   }
 }
-
-function requestBase(ctx: ClientContext, requestId: string, options: RequestOptions | undefined): string {
-  return `${projectPath(ctx, options)}/requests/${seg(requestId, 'requestId')}`;
-}
-
 
 /** Participants or followers of a conversation (one implementation, two sub-paths). */
 export class Members extends Resource {
@@ -352,7 +343,7 @@ export class Members extends Resource {
    */
   async add(requestId: string, member: string, options?: RequestOptions): Promise<Request> {
     requireString(member, 'member');
-    return call(this.ctx, 'POST', `${requestBase(this.ctx, requestId, options)}/${this.kind}`, false, 'request', options, { member });
+    return this.onRequest('POST', requestId, `/${this.kind}`, false, options, { member });
   }
 
   /**
@@ -367,7 +358,7 @@ export class Members extends Resource {
     // A non-array body makes this endpoint hang on the server: check before sending.
     if (!Array.isArray(members)) throw new ValidationError('members', 'must be an array of strings');
     members.forEach((v, i) => requireString(v, `members[${i}]`));
-    return call(this.ctx, 'PUT', `${requestBase(this.ctx, requestId, options)}/${this.kind}`, true, 'request', options, members);
+    return this.onRequest('PUT', requestId, `/${this.kind}`, true, options, members);
   }
 
   /**
@@ -379,7 +370,7 @@ export class Members extends Resource {
    * ```
    */
   async remove(requestId: string, member: string, options?: RequestOptions): Promise<Request> {
-    return call(this.ctx, 'DELETE', `${requestBase(this.ctx, requestId, options)}/${this.kind}/${seg(member, 'member')}`, true, 'request', options);
+    return this.onRequest('DELETE', requestId, `/${this.kind}/${seg(member, 'member')}`, true, options);
   }
 }
 
@@ -409,7 +400,7 @@ export class Tags extends Resource {
       requireString(t.tag, `tags[${i}].tag`);
       return compact({ tag: t.tag, color: t.color });
     });
-    return call(this.ctx, 'PUT', `${requestBase(this.ctx, requestId, options)}/tag`, true, 'request', options, body);
+    return this.onRequest('PUT', requestId, '/tag', true, options, body);
   }
 
   /**
@@ -422,7 +413,7 @@ export class Tags extends Resource {
    * ```
    */
   async remove(requestId: string, tagId: string, options?: RequestOptions): Promise<Request> {
-    return call(this.ctx, 'DELETE', `${requestBase(this.ctx, requestId, options)}/tag/${seg(tagId, 'tagId')}`, true, 'request', options);
+    return this.onRequest('DELETE', requestId, `/tag/${seg(tagId, 'tagId')}`, true, options);
   }
 }
 
@@ -438,7 +429,7 @@ export class Notes extends Resource {
    */
   async add(requestId: string, text: string, options?: RequestOptions): Promise<Request> {
     requireString(text, 'text');
-    return call(this.ctx, 'POST', `${requestBase(this.ctx, requestId, options)}/notes`, false, 'request', options, { text });
+    return this.onRequest('POST', requestId, '/notes', false, options, { text });
   }
 
   /**
@@ -448,6 +439,6 @@ export class Notes extends Resource {
    * ```
    */
   async remove(requestId: string, noteId: string, options?: RequestOptions): Promise<Request> {
-    return call(this.ctx, 'DELETE', `${requestBase(this.ctx, requestId, options)}/notes/${seg(noteId, 'noteId')}`, true, 'request', options);
+    return this.onRequest('DELETE', requestId, `/notes/${seg(noteId, 'noteId')}`, true, options);
   }
 }
