@@ -69,7 +69,7 @@ export class LiveRequests extends LiveStore<RealtimeRequest> {
     const known = this.items.get(key);
     // Out-of-order frames and REST results must not roll a request back to an older version.
     if (known && timeOf(item.updatedAt) < timeOf(known.updatedAt)) return;
-    if (!this.filter(known ? { ...known, ...item } : item)) return this.remove(key);
+    if (!this.filter(known ? { ...known, ...item } : item)) return this.remove(key, item);
     this.upsert(key, item);
   }
 

@@ -233,18 +233,19 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
   /** Inserts or merges one item (see {@link mergeItems}); records the change for the next batch. */
   protected upsert(key: string, incoming: T): T {
     const existing = this.items.get(key);
-    const next = existing ? mergeItems(existing, incoming) : (safeAssign({}, incoming) as T);
+    const next = mergeItems(existing ?? ({} as T), incoming);
     this.items.set(key, next);
     this.record(key, existing ? 'updated' : 'added', next);
     return next;
   }
 
-  protected remove(key: string): void {
+  /** Removes an item; `last` (the version that made it leave, e.g. the UPDATE to status 1000) is what `removed` reports. */
+  protected remove(key: string, last?: Record<string, unknown>): void {
     const existing = this.items.get(key);
     if (!existing) return;
     this.items.delete(key);
     this.touched.delete(key);
-    this.record(key, 'removed', existing);
+    this.record(key, 'removed', last ? mergeItems(existing, last) : existing);
   }
 
   private record(key: string, kind: Pending<T>['kind'], item: T): void {
@@ -275,7 +276,7 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
 /**
  * Field-by-field merge of an incoming version into the known one, for the shapes the server mixes (protocol §7.7):
  * - fields the incoming version omits are kept (an UPDATE carries no `snapshot.lead`/`requester`/`department`);
- * - `snapshot` is merged one level deep for the same reason;
+ * - `snapshot` is merged one level deep for the same reason (and so never keeps forbidden keys either);
  * - a populated document is not replaced by its bare id (snapshots carry `lead: "<id>"` where live frames carried
  *   the lead itself);
  * - `__proto__`, `constructor` and `prototype` keys are never copied.
@@ -287,7 +288,7 @@ export function mergeItems<T extends Record<string, unknown>>(known: T, incoming
     const before = known[key];
     const after = incoming[key];
     if (typeof after === 'string' && isPlainObject(before) && (before._id === after || before.id === after)) merged[key] = before;
-    else if (key === 'snapshot' && isPlainObject(before) && isPlainObject(after)) merged[key] = safeAssign(before, after);
+    else if (key === 'snapshot' && isPlainObject(after)) merged[key] = safeAssign(isPlainObject(before) ? before : {}, after);
   }
   return merged as T;
 }

@@ -1,0 +1,95 @@
+/**
+ * Bad frames no Tiledesk server sends on demand (so a raw `ws` server sends them, over a real socket): they are
+ * counted and reported on `badFrame`, never thrown, and the frames around them are still delivered.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { topics, type BadFrameReport, type RealtimeRequest } from '../../src/realtime/index.js';
+import { frameServer, Harness, until } from './helpers.js';
+
+const h = new Harness();
+afterEach(() => h.dispose());
+
+const PID = '65f000000000000000000001';
+const TOPIC = topics.requests(PID);
+const publish = (message: unknown, method: string | undefined = 'CREATE', topic: string = TOPIC) =>
+  JSON.stringify({ action: 'publish', payload: { topic, ...(method === undefined ? {} : { method }), message } });
+const request = (id: string, extra: Record<string, unknown> = {}) => ({ _id: `_${id}`, request_id: id, status: 200, ...extra });
+
+it('counts and reports malformed, unknown, binary and oversized frames, and keeps delivering the good ones', async () => {
+  const raw = h.track(
+    await frameServer((data, socket) => {
+      if (JSON.parse(data).action === 'subscribe') socket.send(publish([request('r0')]));
+    }),
+  );
+  const rt = h.client(raw.url, { maxFrameLength: 10_000 });
+  const bad: BadFrameReport[] = [];
+  rt.on('badFrame', (r) => bad.push(r));
+  const created: string[] = [];
+  const updated: string[] = [];
+  const sub = rt.subscribe(TOPIC, { create: (r) => created.push(r.request_id), update: (r) => updated.push(r.request_id) });
+  await sub.ready;
+
+  raw.send('not json {');
+  raw.send(Buffer.from([1, 2, 3]));
+  raw.send('"just a string"');
+  raw.send('[1,2]');
+  raw.send(JSON.stringify({ action: 'teleport', payload: {} }));
+  raw.send(JSON.stringify({ action: 'publish', payload: 'nope' }));
+  raw.send(JSON.stringify({ action: 'publish', payload: { method: 'CREATE', message: {} } })); // no topic
+  raw.send(publish(request('x'), 'DELETE'));
+  raw.send(publish(42));
+  raw.send(JSON.stringify({ action: 'heartbeat', payload: { message: { text: 'hello' } } }));
+  raw.send(publish([request('huge', { blob: 'x'.repeat(20_000) })]));
+  raw.send(publish(request('r1')));
+  raw.send(publish(request('r1', { status: 1000 }), 'UPDATE'));
+  raw.send(publish(request('elsewhere'), 'CREATE', topics.requests('65f0000000000000000000ff'))); // nobody holds it
+
+  await until(() => updated.length === 1, 'the good frames after the bad ones');
+  expect(created).toEqual(['r0', 'r1']);
+  expect(updated).toEqual(['r1']);
+  expect(bad.map((r) => r.reason)).toEqual([
+    'not_json',
+    'binary',
+    'bad_envelope',
+    'bad_envelope',
+    'unknown_action',
+    'bad_envelope',
+    'bad_envelope',
+    'unknown_method',
+    'bad_envelope',
+    'bad_envelope',
+    'oversized',
+  ]);
+  expect(bad[1]!.size).toBe(3);
+  expect(bad[10]!.size).toBeGreaterThan(10_000);
+  expect(rt.stats).toMatchObject({ badFrames: 11, unrouted: 1 });
+  expect(rt.state).toBe('open');
+});
+
+it('validation on: items with wrong shapes are dropped one by one, the rest of the frame is delivered', async () => {
+  const raw = h.track(
+    await frameServer((data, socket) => {
+      if (JSON.parse(data).action !== 'subscribe') return;
+      socket.send(publish([request('ok1'), { request_id: 7 }, null, 'text', request('ok2'), { _id: 'a', request_id: 'b' }]));
+    }),
+  );
+  const rt = h.client(raw.url, { validate: true });
+  const bad: BadFrameReport[] = [];
+  rt.on('badFrame', (r) => bad.push(r));
+  let snapshot: RealtimeRequest[] = [];
+  await rt.subscribe(TOPIC, { snapshot: (items) => (snapshot = items) }).ready;
+  expect(snapshot.map((r) => r.request_id)).toEqual(['ok1', 'ok2']);
+  expect(bad.map((r) => r.reason)).toEqual(['invalid_payload', 'invalid_payload', 'invalid_payload', 'invalid_payload']);
+});
+
+it('validation off: shapes pass through untouched (the envelope is still checked)', async () => {
+  const raw = h.track(
+    await frameServer((data, socket) => {
+      if (JSON.parse(data).action === 'subscribe') socket.send(publish([{ anything: true }, 3]));
+    }),
+  );
+  const rt = h.client(raw.url);
+  let snapshot: unknown[] = [];
+  await rt.subscribe<unknown>(TOPIC, { snapshot: (items) => (snapshot = items) }).ready;
+  expect(snapshot).toEqual([{ anything: true }, 3]);
+});

@@ -1,0 +1,303 @@
+/**
+ * LiveRequests and LiveMessages: state built from snapshots and live frames, merges that keep what UPDATEs omit,
+ * reconciliation after a reconnect, REST gap-fill beyond the snapshot caps, ordering, batching, and merges that are
+ * safe against `__proto__`/`constructor` keys.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { TiledeskClient } from '../../src/index.js';
+import {
+  LiveMessages,
+  LiveRequests,
+  mergeItems,
+  topics,
+  type LiveChange,
+  type LiveGap,
+  type LiveRestSource,
+  type RealtimeMessage,
+  type RealtimeRequest,
+} from '../../src/realtime/index.js';
+import type { TiledeskTestServer } from '../../src/testing/index.js';
+import { frameServer, Harness, nextState, rest, until } from './helpers.js';
+
+const h = new Harness();
+afterEach(() => h.dispose());
+
+function restClient(server: TiledeskTestServer): TiledeskClient {
+  return h.track(new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token } }));
+}
+
+function changes<T>(store: { on(event: 'change', listener: (c: LiveChange<T>) => void): () => void }): LiveChange<T>[] {
+  const list: LiveChange<T>[] = [];
+  store.on('change', (c) => list.push(c));
+  return list;
+}
+
+const ids = (items: readonly RealtimeRequest[]) => items.map((r) => r.request_id).sort();
+
+describe('LiveRequests', () => {
+  it('builds the open list from the snapshot, adds live CREATEs and drops closed requests', async () => {
+    const server = await h.server();
+    const api = rest(server);
+    const a = await api.createRequest('a');
+    const rt = h.client(server);
+    const live = new LiveRequests(rt, server.project.id);
+    const log = changes(live);
+    await live.ready;
+    expect(ids(live.list())).toEqual([a.request_id]);
+
+    const b = await api.createRequest('b');
+    await until(() => live.size === 2, 'live CREATE');
+    await api.close(a.request_id);
+    await until(() => live.size === 1, 'closed request removed');
+    expect(ids(live.list())).toEqual([b.request_id]);
+    await until(() => log.length === 3, 'three batches');
+    expect(log.map((c) => [c.added.length, c.updated.length, c.removed.length])).toEqual([[1, 0, 0], [1, 0, 0], [0, 0, 1]]);
+    expect(log[2]!.removed[0]!.status).toBe(1000);
+  });
+
+  it('merges UPDATEs field by field: what an UPDATE omits (snapshot.lead, requester, department) is kept', async () => {
+    const server = await h.server();
+    const api = rest(server);
+    const rt = h.client(server);
+    const live = new LiveRequests(rt, server.project.id);
+    await live.ready;
+    const req = await api.createRequest('populated');
+    await until(() => live.size === 1, 'live CREATE');
+    const created = live.get(req.request_id)!;
+    expect(created.snapshot).toHaveProperty('lead');
+    expect(created.snapshot).toHaveProperty('department');
+
+    await api.patch(req.request_id, { priority: 'high' });
+    await until(() => live.get(req.request_id)!.priority === 'high', 'UPDATE applied');
+    const updated = live.get(req.request_id)!;
+    expect(updated.snapshot).toMatchObject({ lead: created.snapshot!.lead, department: created.snapshot!.department });
+    expect(updated.first_text).toBe('populated');
+  });
+
+  it('after a reconnect, the new snapshot reconciles: gone requests removed, new ones added, populated fields kept', async () => {
+    const server = await h.server();
+    const api = rest(server);
+    const keep = await api.createRequest('keep');
+    const gone = await api.createRequest('gone');
+    const rt = h.client(server);
+    const live = new LiveRequests(rt, server.project.id);
+    await live.ready;
+    const fresh = await api.createRequest('arrives live');
+    await until(() => live.size === 3, 'live CREATE');
+    const populatedLead = live.get(fresh.request_id)!.lead;
+    expect(typeof populatedLead).toBe('object');
+
+    // Offline for a while: no events reach us while one conversation is closed and another opens.
+    server.faults.hangUpgrades(true);
+    server.faults.dropSockets();
+    await nextState(rt, 'reconnecting');
+    await api.close(gone.request_id);
+    const missed = await api.createRequest('missed while offline');
+    const log = changes(live);
+    server.faults.hangUpgrades(false);
+    await until(() => live.get(missed.request_id) !== undefined && live.get(gone.request_id) === undefined, 'reconciled');
+    expect(ids(live.list())).toEqual([keep.request_id, fresh.request_id, missed.request_id].sort());
+    // The snapshot carries `lead` as a bare id; the store keeps the document it already had.
+    expect(live.get(fresh.request_id)!.lead).toEqual(populatedLead);
+    await until(() => log.length > 0, 'change event');
+    const merged = log.reduce((all, c) => ({ added: [...all.added, ...c.added], removed: [...all.removed, ...c.removed] }), { added: [] as RealtimeRequest[], removed: [] as RealtimeRequest[] });
+    expect(ids(merged.added)).toEqual([missed.request_id]);
+    expect(ids(merged.removed)).toEqual([gone.request_id]);
+  });
+
+  it('fills beyond a capped snapshot over REST (TiledeskClient as is), or reports the gap', async () => {
+    const server = await h.server({ snapshotLimits: { requests: 2 } });
+    const api = rest(server);
+    for (const text of ['one', 'two', 'three', 'four']) await api.createRequest(text);
+    const rt = h.client(server);
+    const filled = new LiveRequests(rt, server.project.id, { rest: restClient(server), snapshotLimit: 2 });
+    const bare = new LiveRequests(rt, server.project.id, { snapshotLimit: 2 });
+    const gaps: LiveGap[] = [];
+    bare.on('gap', (g) => gaps.push(g));
+    await Promise.all([filled.ready, bare.ready]);
+    expect(filled.size).toBe(4);
+    expect(bare.size).toBe(2);
+    expect(gaps).toEqual([{ reason: 'snapshot_capped', topic: topics.requests(server.project.id), snapshotSize: 2 }]);
+  });
+
+  it('reports a failing REST source on error and keeps the snapshot', async () => {
+    const server = await h.server({ snapshotLimits: { requests: 1 } });
+    const api = rest(server);
+    await api.createRequest('one');
+    await api.createRequest('two');
+    const rt = h.client(server);
+    const failing: LiveRestSource = { requests: { list: () => Promise.reject(new Error('503 from the API')) } };
+    const live = new LiveRequests(rt, server.project.id, { rest: failing, snapshotLimit: 1 });
+    const errors: Error[] = [];
+    live.on('error', (e) => errors.push(e));
+    await live.ready;
+    expect(live.size).toBe(1);
+    expect(errors).toEqual([expect.objectContaining({ code: 'gap_fill_failed' })]);
+  });
+
+  it('mirrors the snapshot filter on live frames: abandoned, drafts, preflight and temp requests stay out; a first UPDATE inserts', async () => {
+    const pid = '65f000000000000000000001';
+    const topic = topics.requests(pid);
+    const frame = (method: string, message: unknown) => JSON.stringify({ action: 'publish', payload: { topic, method, message } });
+    const raw = h.track(await frameServer((data, socket) => JSON.parse(data).action === 'subscribe' && socket.send(frame('CREATE', []))));
+    const rt = h.client(raw.url);
+    const live = new LiveRequests(rt, pid);
+    await live.ready;
+    const at = (s: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
+    raw.send(frame('CREATE', { _id: '1', request_id: 'open', status: 200, updatedAt: at(1) }));
+    raw.send(frame('CREATE', { _id: '2', request_id: 'draft', status: 200, draft: true, updatedAt: at(1) }));
+    raw.send(frame('CREATE', { _id: '3', request_id: 'temp', status: 50, updatedAt: at(1) }));
+    raw.send(frame('UPDATE', { _id: '4', request_id: 'was-preflight', status: 100, preflight: false, updatedAt: at(2) }));
+    raw.send(frame('UPDATE', { _id: '1', request_id: 'open', status: 150, updatedAt: at(3) }));
+    raw.send(frame('UPDATE', { _id: '4', request_id: 'was-preflight', status: 200, updatedAt: at(1) })); // older: ignored
+    raw.send(frame('CREATE', { _id: '5', request_id: 'last', status: 100, updatedAt: at(4) }));
+    await until(() => live.get('last') !== undefined, 'last frame');
+    expect(live.list().map((r) => [r.request_id, r.status])).toEqual([['last', 100], ['was-preflight', 100]]);
+  });
+
+  it('batches a frame’s changes into one event with net effects', async () => {
+    const pid = '65f000000000000000000001';
+    const topic = topics.requests(pid);
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        const items = [
+          { _id: '1', request_id: 'a', status: 200, first_text: 'v1' },
+          { _id: '2', request_id: 'b', status: 200 },
+          { _id: '1', request_id: 'a', status: 200, first_text: 'v2' }, // added then updated: one "added", latest version
+          { _id: '3', request_id: 'c', status: 200 },
+          { _id: '3', request_id: 'c', status: 1000 }, // added then closed: nothing to report
+        ];
+        socket.send(JSON.stringify({ action: 'publish', payload: { topic, method: 'CREATE', message: items } }));
+      }),
+    );
+    const rt = h.client(raw.url);
+    const live = new LiveRequests(rt, pid);
+    const log = changes(live);
+    await live.ready;
+    await until(() => log.length === 1, 'one batch');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(log).toHaveLength(1);
+    expect(log[0]!.added.map((r) => [r.request_id, r.first_text])).toEqual([['a', 'v2'], ['b', undefined]]);
+    expect(log[0]!.updated).toEqual([]);
+    expect(log[0]!.removed).toEqual([]);
+    expect(live.list()).toBe(live.list()); // stable reference until the next change
+  });
+
+  it('is safe against __proto__ and constructor keys in frames', async () => {
+    const pid = '65f000000000000000000001';
+    const topic = topics.requests(pid);
+    const hostile =
+      `{"_id":"1","request_id":"evil","status":200,"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},` +
+      `"snapshot":{"__proto__":{"polluted":"yes"},"lead":{"_id":"l1"}}}`;
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        socket.send(`{"action":"publish","payload":{"topic":"${topic}","method":"CREATE","message":[${hostile}]}}`);
+        socket.send(`{"action":"publish","payload":{"topic":"${topic}","method":"UPDATE","message":${hostile}}}`);
+      }),
+    );
+    const rt = h.client(raw.url);
+    const live = new LiveRequests(rt, pid);
+    await live.ready;
+    await until(() => rt.stats.framesReceived >= 2, 'both frames');
+    const item = live.get('evil')!;
+    expect(Object.getPrototypeOf(item)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(item.snapshot)).toBe(Object.prototype);
+    expect(Object.keys(item)).not.toContain('__proto__');
+    expect(Object.keys(item)).not.toContain('constructor');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((item as Record<string, unknown>).polluted).toBeUndefined();
+    expect(item.snapshot).toEqual({ lead: { _id: 'l1' } });
+  });
+});
+
+describe('LiveMessages', () => {
+  it('orders by createdAt then _id, strips the embedded request, and deduplicates re-sent snapshots', async () => {
+    const server = await h.server();
+    const api = rest(server);
+    const req = await api.createRequest();
+    await api.importMessages(req.request_id, ['m1', 'm2', 'm3']);
+    const rt = h.client(server);
+    const live = new LiveMessages(rt, server.project.id, req.request_id);
+    await live.ready;
+    const sorted = [...live.list()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a._id < b._id ? -1 : 1));
+    expect(live.list().map((m) => m._id)).toEqual(sorted.map((m) => m._id));
+
+    await api.sendMessage(req.request_id, 'live');
+    await until(() => live.size === 4, 'live message');
+    expect(live.list().at(-1)!.text).toBe('live');
+    expect(live.list().at(-1)).not.toHaveProperty('request');
+    expect(live.request?.request_id).toBe(req.request_id);
+
+    const log = changes(live);
+    const open = nextState(rt, 'open');
+    server.faults.dropSockets();
+    await open;
+    await until(() => live.state === 'subscribed', 'resubscribed');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(live.size).toBe(4);
+    expect(log.flatMap((c) => c.added)).toEqual([]);
+    expect(log.flatMap((c) => c.removed)).toEqual([]);
+  });
+
+  it('gap-fills past the oldest-N snapshot over REST, or emits gap', async () => {
+    const server = await h.server({ snapshotLimits: { messages: 3 } });
+    const api = rest(server);
+    const req = await api.createRequest();
+    await api.importMessages(req.request_id, ['m0', 'm1', 'm2', 'm3', 'm4']);
+    const rt = h.client(server);
+    const filled = new LiveMessages(rt, server.project.id, req.request_id, { rest: restClient(server), snapshotLimit: 3 });
+    const bare = new LiveMessages(rt, server.project.id, req.request_id, { snapshotLimit: 3 });
+    const gaps: LiveGap[] = [];
+    bare.on('gap', (g) => gaps.push(g));
+    await Promise.all([filled.ready, bare.ready]);
+    expect(filled.size).toBe(5);
+    expect(new Set(filled.list().map((m) => m.text))).toEqual(new Set(['m0', 'm1', 'm2', 'm3', 'm4']));
+    expect(bare.size).toBe(3);
+    expect(gaps).toHaveLength(1);
+  });
+
+  it('close() unsubscribes, cancels pending work and leaves the client usable', async () => {
+    const server = await h.server();
+    const req = await rest(server).createRequest();
+    const rt = h.client(server);
+    const live = new LiveMessages(rt, server.project.id, req.request_id);
+    await live.ready;
+    expect(server.stats().subscriptions).toBe(1);
+    live.close();
+    live.close();
+    await until(() => server.stats().subscriptions === 0, 'server unsubscribed');
+    expect(rt.state).toBe('open');
+  });
+
+  it('ends itself when the client closes; ready rejects if it never got a snapshot', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { subscribeTimeoutMs: 10_000 });
+    const live = new LiveMessages(rt, server.project.id, 'support-group-not-visible');
+    await rt.close();
+    await expect(live.ready).rejects.toMatchObject({ code: 'client_closed' });
+  });
+});
+
+describe('mergeItems', () => {
+  it('keeps omitted fields, merges snapshot one level, keeps documents over their bare ids, skips forbidden keys', () => {
+    const known = {
+      _id: '1',
+      status: 200,
+      lead: { _id: 'L', fullname: 'Ann' },
+      snapshot: { lead: { _id: 'L' }, agents: [{ id_user: 'u1' }] },
+      tags: ['a'],
+    };
+    const incoming = JSON.parse('{"status":1000,"lead":"L","snapshot":{"agents":[]},"tags":[],"__proto__":{"x":1}}') as Record<string, unknown>;
+    const merged = mergeItems(known, incoming);
+    expect(merged).toEqual({ _id: '1', status: 1000, lead: { _id: 'L', fullname: 'Ann' }, snapshot: { lead: { _id: 'L' }, agents: [] }, tags: [] });
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(known.status).toBe(200); // inputs untouched
+  });
+});
+
+// Type-level contract: the final REST client satisfies the structural interface the stores depend on.
+const _restFits: (client: TiledeskClient) => LiveRestSource = (client) => client;
+void _restFits;
+void (null as unknown as RealtimeMessage);

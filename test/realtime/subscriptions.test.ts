@@ -1,0 +1,241 @@
+/**
+ * Subscriptions against the local server: typed, normalised delivery, the ready pseudo-ack and silent refusal, what
+ * never reaches handlers, unsubscribe, and the bounded, deduplicated queue while disconnected.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket as NodeWebSocket } from 'ws';
+import { z } from 'zod';
+import {
+  RealtimeError,
+  SubscribeTimeoutError,
+  topics,
+  type BadFrameReport,
+  type FrameInfo,
+  type RealtimeRequest,
+} from '../../src/realtime/index.js';
+import { Harness, rest, until } from './helpers.js';
+
+const h = new Harness();
+afterEach(() => h.dispose());
+
+describe('delivery', () => {
+  it('normalises payloads: list snapshot → array, object snapshot → [object], null → [], live frames → one item', async () => {
+    const server = await h.server();
+    const api = rest(server);
+    const req = await api.createRequest('first text');
+    const rt = h.client(server);
+    const log: Array<[string, unknown, FrameInfo]> = [];
+    const messages = rt.subscribe(topics.messages(server.project.id, req.request_id), {
+      snapshot: (items, info) => log.push(['messages.snapshot', items, info]),
+      create: (item, info) => log.push(['messages.create', item.text, info]),
+    });
+    const single = rt.subscribe(topics.request(server.project.id, req.request_id), {
+      snapshot: (items) => log.push(['request.snapshot', items.map((r) => r.request_id), { topic: '', method: 'CREATE', snapshot: true }]),
+      update: (item) => log.push(['request.update', item.status, { topic: '', method: 'UPDATE', snapshot: false }]),
+    });
+    const missing = rt.subscribe(topics.request(server.project.id, 'support-group-missing'), {
+      snapshot: (items) => log.push(['missing.snapshot', items, { topic: '', method: 'CREATE', snapshot: true }]),
+    });
+    await Promise.all([messages.ready, single.ready, missing.ready]);
+    expect(log.find(([k]) => k === 'messages.snapshot')![1]).toEqual([]);
+    expect(log.find(([k]) => k === 'messages.snapshot')![2]).toEqual({
+      topic: topics.messages(server.project.id, req.request_id),
+      method: 'CREATE',
+      snapshot: true,
+    });
+    expect(log.find(([k]) => k === 'request.snapshot')![1]).toEqual([req.request_id]);
+    expect(log.find(([k]) => k === 'missing.snapshot')![1]).toEqual([]);
+
+    await api.sendMessage(req.request_id, 'live one');
+    await until(() => log.some(([k]) => k === 'messages.create'), 'live message');
+    expect(log.find(([k]) => k === 'messages.create')!.slice(1)).toEqual([
+      'live one',
+      { topic: topics.messages(server.project.id, req.request_id), method: 'CREATE', snapshot: false },
+    ]);
+    await api.close(req.request_id);
+    await until(() => log.some(([k, v]) => k === 'request.update' && v === 1000), 'close UPDATE');
+  });
+
+  it('without a snapshot handler, snapshot items go to create one by one, flagged as snapshot', async () => {
+    const server = await h.server();
+    const api = rest(server);
+    const a = await api.createRequest('a');
+    const b = await api.createRequest('b');
+    const rt = h.client(server);
+    const seen: Array<[string, boolean]> = [];
+    const sub = rt.subscribe(topics.requests(server.project.id), { create: (r, info) => seen.push([r.request_id, info.snapshot]) });
+    await sub.ready;
+    expect(seen.sort()).toEqual([[a.request_id, true], [b.request_id, true]].sort());
+  });
+
+  it('never hands heartbeat frames or relayed client publishes (no method) to handlers', async () => {
+    const server = await h.server({ heartbeatIntervalMs: 50 });
+    const api = rest(server);
+    const req = await api.createRequest();
+    const topic = topics.messages(server.project.id, req.request_id);
+    const rt = h.client(server);
+    const delivered: unknown[] = [];
+    const sub = rt.subscribe(topic, { snapshot: (m) => delivered.push(m), create: (m) => delivered.push(m), update: (m) => delivered.push(m) });
+    await sub.ready;
+    // Anyone connected may publish to any topic; the server relays it to every subscriber, without `method`.
+    const intruder = new NodeWebSocket(`${server.wsUrl}?token=${server.agent.token.replace('JWT ', '')}`);
+    await new Promise((resolve) => intruder.once('open', resolve));
+    intruder.send(JSON.stringify({ action: 'publish', payload: { topic, message: { _id: 'forged', text: 'click here' } } }));
+    intruder.send(JSON.stringify({ action: 'broadcast', payload: { topic, message: [{ _id: 'forged2' }] } }));
+    await until(() => rt.stats.relayedIgnored === 2, 'relayed frames counted');
+    await new Promise((resolve) => setTimeout(resolve, 150)); // several server heartbeats
+    intruder.terminate();
+    expect(delivered).toEqual([[]]);
+    expect(rt.stats.badFrames).toBe(0);
+  });
+
+  it('a second subscription to a held topic gets its own fresh snapshot; the first gets no duplicate', async () => {
+    const server = await h.server();
+    await rest(server).createRequest();
+    const rt = h.client(server);
+    let first = 0;
+    let second = 0;
+    const a = rt.subscribe(topics.requests(server.project.id), { snapshot: () => first++ });
+    await a.ready;
+    const b = rt.subscribe(topics.requests(server.project.id), { snapshot: () => second++ });
+    await b.ready;
+    expect([first, second]).toEqual([1, 1]);
+    expect(server.stats().subscriptions).toBe(1);
+    a.unsubscribe();
+    expect(server.stats().subscriptions).toBe(1); // b still holds it
+    b.unsubscribe();
+    await until(() => server.stats().subscriptions === 0, 'server unsubscribed');
+  });
+
+  it('a throwing handler is reported as handler_error and does not stop delivery', async () => {
+    const server = await h.server();
+    const api = rest(server);
+    const req = await api.createRequest();
+    const rt = h.client(server);
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    const texts: string[] = [];
+    const sub = rt.subscribe(topics.messages(server.project.id, req.request_id), {
+      create: (m) => {
+        texts.push(m.text!);
+        if (m.text === 'boom') throw new Error('renderer bug');
+      },
+    });
+    await sub.ready;
+    await api.sendMessage(req.request_id, 'boom');
+    await api.sendMessage(req.request_id, 'after');
+    await until(() => texts.length === 2, 'both messages');
+    expect(texts).toEqual(['boom', 'after']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'handler_error', topic: sub.topic });
+    expect(rt.state).toBe('open');
+  });
+});
+
+describe('ready and refusal', () => {
+  it('resolves ready on the first frame even when it carries nothing', async () => {
+    const server = await h.server();
+    const rt = h.client(server);
+    const sub = rt.subscribe(topics.requests(server.project.id));
+    expect(sub.state).toBe('subscribing');
+    await sub.ready;
+    expect(sub.state).toBe('subscribed');
+  });
+
+  it('turns the server’s silent refusal into a SubscribeTimeoutError that says so', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { subscribeTimeoutMs: 150 });
+    const states: string[] = [];
+    const sub = rt.subscribe(topics.messages(server.project.id, 'support-group-not-visible'), { state: (s) => states.push(s) });
+    const error = await sub.ready.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SubscribeTimeoutError);
+    expect(error).toMatchObject({ code: 'subscribe_timeout', topic: sub.topic });
+    expect((error as Error).message).toMatch(/refuses a subscription silently/);
+    expect(sub.state).toBe('error');
+    expect(states).toEqual(['error']);
+    expect(server.stats().subscriptions).toBe(0);
+  });
+
+  it('rejects non-canonical topics up front (the server would never send them live events)', async () => {
+    const server = await h.server();
+    const rt = h.client(server);
+    const pid = server.project.id;
+    for (const topic of [`/${pid}/requests/`, `${pid}/requests`, `/${pid}/events/pu1/login`, `/${pid}/foo/r1/messages`, '']) {
+      expect(() => rt.subscribe(topic), topic).toThrow(expect.objectContaining({ code: 'invalid_topic' }));
+    }
+    expect(rt.state).toBe('idle');
+  });
+});
+
+describe('while disconnected', () => {
+  it('queues subscribe/unsubscribe as a deduplicated wanted set and sends it on open', async () => {
+    const server = await h.server();
+    server.faults.hangUpgrades(true);
+    const rt = h.client(server, { handshakeTimeoutMs: 100 });
+    const pid = server.project.id;
+    const a = rt.subscribe(topics.requests(pid));
+    const b = rt.subscribe(topics.requests(pid));
+    const gone = rt.subscribe(topics.request(pid, 'support-group-x'));
+    gone.unsubscribe();
+    expect(gone.state).toBe('unsubscribed');
+    await expect(gone.ready).rejects.toMatchObject({ code: 'unsubscribed' });
+    expect(rt.stats.topics).toBe(1);
+    server.faults.hangUpgrades(false);
+    await Promise.all([a.ready, b.ready]);
+    expect(server.stats().subscriptions).toBe(1);
+  });
+
+  it('bounds the wanted set with maxTopics', async () => {
+    const server = await h.server();
+    server.faults.hangUpgrades(true);
+    const rt = h.client(server, { maxTopics: 3 });
+    for (let i = 0; i < 3; i++) rt.subscribe(topics.request(server.project.id, `r${i}`));
+    rt.subscribe(topics.request(server.project.id, 'r0')); // same topic: no new slot
+    expect(() => rt.subscribe(topics.request(server.project.id, 'r3'))).toThrow(expect.objectContaining({ code: 'too_many_topics' }));
+    server.faults.hangUpgrades(false);
+  });
+});
+
+describe('payload validation', () => {
+  it('is off by default, and with validate: true drops items that lack what the SDK relies on', async () => {
+    const server = await h.server();
+    const api = rest(server);
+    const req = await api.createRequest();
+    const bad: BadFrameReport[] = [];
+    const rt = h.client(server, { validate: true });
+    rt.on('badFrame', (r) => bad.push(r));
+    const got: RealtimeRequest[] = [];
+    const sub = rt.subscribe(topics.requests(server.project.id), { create: (r) => got.push(r) });
+    await sub.ready;
+    expect(got.map((r) => r.request_id)).toEqual([req.request_id]);
+    expect(bad).toEqual([]);
+
+    // A Standard Schema (zod) per subscription: its output replaces the item; failures are reported, not thrown.
+    const Strict = z.object({ request_id: z.string(), status: z.literal(999) });
+    const strict: unknown[] = [];
+    const other = rt.subscribe(topics.request(server.project.id, req.request_id), { snapshot: (items) => strict.push(...items) }, { validate: Strict });
+    await other.ready;
+    expect(strict).toEqual([]);
+    expect(bad).toHaveLength(1);
+    expect(bad[0]).toMatchObject({ reason: 'invalid_payload', topic: other.topic });
+    expect(typeof bad[0]!.detail).toBe('string');
+
+    const Loose = z.object({ request_id: z.string(), status: z.number() });
+    const loose: unknown[] = [];
+    const third = rt.subscribe(topics.request(server.project.id, req.request_id), { snapshot: (items) => loose.push(...items) }, { validate: Loose });
+    await third.ready;
+    expect(loose).toEqual([{ request_id: req.request_id, status: 200 }]);
+  });
+});
+
+it('subscribe on an idle client connects it', async () => {
+  const server = await h.server();
+  const rt = h.client(server);
+  expect(rt.state).toBe('idle');
+  const sub = rt.subscribe(topics.requests(server.project.id));
+  expect(rt.state).toBe('connecting');
+  await sub.ready;
+  expect(rt.state).toBe('open');
+  expect(() => sub.unsubscribe()).not.toThrow();
+  expect(() => sub.unsubscribe()).not.toThrow();
+});
