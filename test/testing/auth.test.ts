@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
+import { http, type Json } from './helpers.js';
+
+let server: TiledeskTestServer;
+let P: string;
+
+beforeAll(async () => {
+  server = await startTiledeskServer();
+  P = server.project.id;
+});
+afterAll(() => server.close());
+
+describe('sign-up and sign-in', () => {
+  it('signs up (email lower-cased, no password) and rejects a duplicate with 403', async () => {
+    const body = { email: 'New.User@Example.com', password: 'pw-123', firstname: 'New', lastname: 'User' };
+    const ok = await http(server, 'POST', '/auth/signup', { body });
+    expect(ok.status).toBe(200);
+    const user = (ok.json as Json).user;
+    expect(user).toMatchObject({ email: 'new.user@example.com', status: 100, emailverified: false, __v: 0 });
+    expect(user.password).toBeUndefined();
+    expect(user._id).toMatch(/^[0-9a-f]{24}$/);
+    const dup = await http(server, 'POST', '/auth/signup', { body });
+    expect(dup.status).toBe(403);
+    expect(dup.json).toEqual({ success: false, message: 'Email already registered' });
+  });
+
+  it('validates sign-up fields with the express-validator 6 shape', async () => {
+    const res = await http(server, 'POST', '/auth/signup', { body: { email: 'x@email', firstname: 'a' } });
+    expect(res.status).toBe(422);
+    expect(res.json).toEqual({
+      errors: [
+        { value: 'x@email', msg: 'Invalid value', param: 'email', location: 'body' },
+        { msg: 'Invalid value', param: 'lastname', location: 'body' },
+      ],
+    });
+  });
+
+  it('answers a sign-up without password with 200 and success:false', async () => {
+    const res = await http(server, 'POST', '/auth/signup', { body: { email: 'nopw@example.com', firstname: 'a', lastname: 'b' } });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ success: false, msg: 'Please pass email and password.' });
+  });
+
+  it('signs in case-insensitively and returns a JWT-prefixed token', async () => {
+    const res = await http(server, 'POST', '/auth/signin', { body: { email: server.owner.email.toUpperCase(), password: server.owner.password } });
+    expect(res.status).toBe(200);
+    const body = res.json as Json;
+    expect(body.token).toMatch(/^JWT [\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(Object.keys(body.user).sort()).toEqual(['_id', 'email', 'emailverified', 'firstname', 'lastname']);
+    const payload = JSON.parse(Buffer.from(body.token.split('.')[1], 'base64url').toString());
+    expect(payload).toMatchObject({ _id: server.owner.userId, sub: 'user', aud: 'https://tiledesk.com', iss: 'https://tiledesk.com' });
+    expect(payload.exp).toBeUndefined();
+  });
+
+  it('distinguishes unknown users from wrong passwords', async () => {
+    const unknown = await http(server, 'POST', '/auth/signin', { body: { email: 'nobody@example.com', password: 'x' } });
+    expect([unknown.status, unknown.json]).toEqual([401, { success: false, msg: 'Authentication failed. User not found.' }]);
+    const wrong = await http(server, 'POST', '/auth/signin', { body: { email: server.owner.email, password: 'nope' } });
+    expect([wrong.status, wrong.json]).toEqual([401, { success: false, msg: 'Authentication failed. Wrong password.' }]);
+  });
+});
+
+describe('credentials on protected routes', () => {
+  it('accepts JWT (any case of the scheme) and Basic credentials', async () => {
+    expect((await http(server, 'GET', '/users', { token: server.owner.token })).status).toBe(200);
+    expect((await http(server, 'GET', '/users', { token: server.owner.token.replace('JWT ', 'jwt ') })).status).toBe(200);
+    const basic = `Basic ${Buffer.from(`${server.owner.email}:${server.owner.password}`).toString('base64')}`;
+    const me = await http(server, 'GET', '/users', { token: basic });
+    expect(me.json).toMatchObject({ _id: server.owner.userId, email: server.owner.email });
+  });
+
+  it('answers missing or Bearer credentials with a plain-text 401 and a Basic challenge', async () => {
+    for (const token of [undefined, server.owner.token.replace('JWT ', 'Bearer ')]) {
+      const res = await http(server, 'GET', `/${P}/requests`, { token });
+      expect(res.status).toBe(401);
+      expect(res.text).toBe('Unauthorized');
+      expect(res.headers.get('www-authenticate')).toBe('Basic realm="Users"');
+      expect(res.headers.get('content-type')).toBeNull();
+    }
+  });
+
+  it('answers a bare token (no scheme) with 400 Bad Request', async () => {
+    const res = await http(server, 'GET', '/users', { token: server.owner.token.replace('JWT ', '') });
+    expect([res.status, res.text, res.headers.get('www-authenticate')]).toEqual([400, 'Bad Request', null]);
+  });
+
+  it('rejects tokens signed with another secret', async () => {
+    const forged = server.signJwt({ _id: server.owner.userId, sub: 'user' }, 'not-the-secret');
+    expect((await http(server, 'GET', '/users', { token: `JWT ${forged}` })).status).toBe(401);
+    const minted = server.signJwt({ _id: server.owner.userId, sub: 'user' });
+    expect((await http(server, 'GET', '/users', { token: `JWT ${minted}` })).status).toBe(200);
+  });
+
+  it('needs a two-part Authorization header even when ?secret_token= authenticates', async () => {
+    const res = await http(server, 'GET', `/users?secret_token=${server.owner.token.replace('JWT ', '')}`);
+    expect([res.status, res.json]).toEqual([403, { success: false, msg: 'Unauthorized.' }]);
+  });
+
+  it('answers /testauth with the string {"success":true}', async () => {
+    const res = await http(server, 'GET', '/testauth', { token: server.owner.token });
+    expect([res.status, res.text]).toEqual([200, '{"success":true}']);
+  });
+});
+
+describe('anonymous and custom-token sign-in', () => {
+  it('creates a new guest (uuid v4) on every anonymous sign-in', async () => {
+    const a = (await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: P } })).json as Json;
+    const b = (await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: P, firstname: 'Visitor', email: 'v@example.com' } })).json as Json;
+    expect(a.user._id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a.user.firstname).toBe(`guest#${a.user._id.slice(0, 4)}`);
+    expect(a.user.fullName).toBe(`${a.user.firstname} `);
+    expect(a.user.email).toBeUndefined();
+    expect(b.user).toMatchObject({ firstname: 'Visitor', email: 'v@example.com', fullName: 'Visitor ' });
+    expect(a.user._id).not.toBe(b.user._id);
+  });
+
+  it('validates id_project (422 when empty, 500 when not an ObjectId)', async () => {
+    const missing = await http(server, 'POST', '/auth/signinAnonymously', { body: {} });
+    expect(missing.status).toBe(422);
+    const bad = await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: 'xyz' } });
+    expect([bad.status, bad.json]).toEqual([500, { success: false, msg: 'Error saving object.' }]);
+  });
+
+  it('exchanges a project-secret custom token and echoes it', async () => {
+    const jwt = server.signJwt(
+      { _id: 'ext-1', firstname: 'Ext', email: 'ext@example.com', customAttr: 'c1', sub: 'userexternal', aud: `https://tiledesk.com/projects/${P}` },
+      server.project.jwtSecret,
+    );
+    const res = await http(server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${jwt}` });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ success: true, token: `JWT ${jwt}`, user: { _id: 'ext-1', customAttr: 'c1' } });
+    const wrong = server.signJwt({ _id: 'ext-1', sub: 'userexternal', aud: `https://tiledesk.com/projects/${P}` }, 'wrong');
+    expect((await http(server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${wrong}` })).status).toBe(401);
+    const noAud = server.signJwt({ _id: 'ext-1', sub: 'userexternal' });
+    const res400 = await http(server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${noAud}` });
+    expect([res400.status, res400.json]).toEqual([400, { success: false, msg: 'JWT Aud field is required' }]);
+  });
+
+  it('rotates the project secret with POST /<pid>/keys/generate', async () => {
+    const res = await http(server, 'POST', `/${P}/keys/generate`, { token: server.owner.token });
+    const secret = (res.json as Json).jwtSecret as string;
+    const jwt = server.signJwt({ _id: 'ext-2', sub: 'userexternal', aud: `https://tiledesk.com/projects/${P}` }, secret);
+    expect((await http(server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${jwt}` })).status).toBe(200);
+  });
+});
+
+describe('project membership and roles', () => {
+  it('refuses non-members and insufficient roles with the exact 403 bodies', async () => {
+    await http(server, 'POST', '/auth/signup', { body: { email: 'stranger@example.com', password: 'pw', firstname: 's', lastname: 't' } });
+    const stranger = ((await http(server, 'POST', '/auth/signin', { body: { email: 'stranger@example.com', password: 'pw' } })).json as Json).token;
+    const notMember = await http(server, 'GET', `/${P}/requests`, { token: stranger });
+    expect([notMember.status, notMember.json]).toEqual([403, { success: false, msg: 'you dont belong to the project.' }]);
+    const guest = ((await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: P } })).json as Json).token;
+    const role = await http(server, 'GET', `/${P}/requests`, { token: guest });
+    expect([role.status, role.json]).toEqual([403, { success: false, msg: 'you dont have the required role.' }]);
+  });
+
+  it('lists the caller\'s projects and creates new ones with a Default Department', async () => {
+    const created = await http(server, 'POST', '/projects', { token: server.agent.token, body: { name: 'Agent Project' } });
+    const project = created.json as Json;
+    expect(project).toMatchObject({ name: 'Agent Project', status: 100, id: project._id });
+    const departments = await http(server, 'GET', `/${project._id}/departments`);
+    expect((departments.json as Json[]).map((d) => d.name)).toEqual(['Default Department']);
+    const mine = (await http(server, 'GET', '/projects', { token: server.agent.token })).json as Json[];
+    expect(mine.map((pu) => pu.id_project._id).sort()).toEqual([P, project._id].sort());
+  });
+});
+
+describe('errors outside the routes', () => {
+  it('answers malformed JSON with 500 {"err":"error"} and no CORS header', async () => {
+    const res = await http(server, 'POST', '/auth/signin', { body: '{bad' });
+    expect([res.status, res.json, res.headers.get('access-control-allow-origin')]).toEqual([500, { err: 'error' }, null]);
+  });
+
+  it('rejects invalid and unknown project ids with 400', async () => {
+    const invalid = await http(server, 'GET', '/foo/requests', { token: server.owner.token });
+    expect([invalid.status, invalid.json]).toEqual([400, { error: 'Invalid project id: foo' }]);
+    const missing = await http(server, 'GET', '/aaaaaaaaaaaaaaaaaaaaaaaa/requests', { token: server.owner.token });
+    expect([missing.status, missing.json]).toEqual([400, { error: 'Project not found with id: aaaaaaaaaaaaaaaaaaaaaaaa' }]);
+  });
+
+  it('answers unknown sub-paths of an existing project with Express\'s HTML 404', async () => {
+    const res = await http(server, 'GET', `/${P}/nothing-here`, { token: server.owner.token });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.text).toContain(`<pre>Cannot GET /${P}/nothing-here</pre>`);
+  });
+
+  it('answers CORS preflights for any path', async () => {
+    const res = await http(server, 'OPTIONS', `/${P}/requests`, {
+      headers: { origin: 'http://app.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
+    expect((await http(server, 'GET', '/')).headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('issues Mongo-style ObjectIds whose prefix is the creation time', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const created = (await http(server, 'POST', `/${P}/requests`, { token: server.owner.token, body: { first_text: 'id check' } })).json as Json;
+    const seconds = parseInt(String(created._id).slice(0, 8), 16);
+    expect(created._id).toMatch(/^[0-9a-f]{24}$/);
+    expect(seconds).toBeGreaterThanOrEqual(before - 1);
+    expect(seconds).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 1);
+  });
+});

@@ -1,0 +1,184 @@
+import { connect } from 'node:net';
+import WebSocket from 'ws';
+import type { TiledeskTestServer } from '../../src/testing/index.js';
+
+/** Every network wait in these tests is bounded; a hang shows up as this timeout, not as a stuck run. */
+export const TIMEOUT_MS = 3_000;
+
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: unknown;
+}
+
+/** One raw HTTP call with a bounded wait. `body` objects are sent as JSON; strings are sent verbatim. */
+export async function http(
+  server: TiledeskTestServer,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<HttpResult> {
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.token !== undefined) headers.authorization = options.token;
+  let body: string | undefined;
+  if (typeof options.body === 'string') {
+    body = options.body;
+    headers['content-type'] ??= 'application/json';
+  } else if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] = 'application/json';
+  }
+  const response = await fetch(server.url + path, { method, headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? TIMEOUT_MS) });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
+
+/** Like {@link http} but resolves `'timeout'` instead of throwing when nothing is answered in time. */
+export async function httpOrTimeout(server: TiledeskTestServer, method: string, path: string, options: Parameters<typeof http>[3] = {}): Promise<HttpResult | 'timeout'> {
+  try {
+    return await http(server, method, path, options);
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'timeout';
+    throw error;
+  }
+}
+
+export type Frame = { action: string; payload: { topic?: string; method?: string; message?: unknown; [key: string]: unknown } };
+
+/** A WebSocket test client that records every frame and waits for frames with a deadline. */
+export class WsClient {
+  readonly frames: Frame[] = [];
+  closeCode: number | undefined;
+  private waiters: { predicate: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
+  private closeWaiters: ((code: number) => void)[] = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as Frame;
+      this.frames.push(frame);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.predicate(frame)) return true;
+        w.resolve(frame);
+        return false;
+      });
+    });
+    ws.on('close', (code) => {
+      this.closeCode = code;
+      for (const resolve of this.closeWaiters) resolve(code);
+      this.closeWaiters = [];
+    });
+    ws.on('error', () => undefined);
+  }
+
+  static open(url: string): Promise<WsClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { handshakeTimeout: TIMEOUT_MS });
+      const client = new WsClient(ws);
+      ws.once('open', () => resolve(client));
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => {
+        reject(new Error(`unexpected response ${res.statusCode}`));
+        ws.terminate();
+      });
+    });
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  subscribe(topic: string): void {
+    this.send({ action: 'subscribe', payload: { topic } });
+  }
+
+  /** Resolves with the first (already received or future) frame matching `predicate`. */
+  next(predicate: (f: Frame) => boolean, timeoutMs = TIMEOUT_MS): Promise<Frame> {
+    const seen = this.frames.find(predicate);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        predicate,
+        resolve: (frame: Frame) => {
+          clearTimeout(timer);
+          resolve(frame);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error('no matching frame in time'));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Frames published on exactly this topic, in arrival order. */
+  onTopic(topic: string): Frame[] {
+    return this.frames.filter((f) => f.action === 'publish' && f.payload.topic === topic);
+  }
+
+  /** Waits until the socket closes and returns the close code. */
+  closed(timeoutMs = TIMEOUT_MS): Promise<number> {
+    if (this.closeCode !== undefined) return Promise.resolve(this.closeCode);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('socket did not close in time')), timeoutMs);
+      this.closeWaiters.push((code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+/** Sends a raw upgrade request and returns the first response line + body, or 'hang' if none arrives. */
+export function rawUpgrade(server: TiledeskTestServer, path: string, waitMs = 500): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(server.port, '127.0.0.1');
+    let data = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve('hang');
+    }, waitMs);
+    socket.on('connect', () => {
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+    });
+    socket.on('data', (chunk) => {
+      data += String(chunk);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      const [head = '', body = ''] = data.split('\r\n\r\n');
+      resolve(`${head.split('\r\n')[0]}|${body}`);
+    });
+  });
+}
+
+/** Polls `condition` until true, or throws after `timeoutMs`. */
+export async function eventually(condition: () => boolean, timeoutMs = TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The bare JWT of a `JWT …` token, for the WebSocket `?token=`. */
+export const bare = (token: string) => token.replace(/^JWT /, '');
+
+export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
+import { http, httpOrTimeout, type Json } from './helpers.js';
+
+let server: TiledeskTestServer;
+let P: string;
+let owner: string;
+let guest: Json;
+
+beforeAll(async () => {
+  server = await startTiledeskServer({ jsonBodyLimit: '4kb' });
+  P = server.project.id;
+  owner = server.owner.token;
+  guest = (await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: P, firstname: 'Vera' } })).json as Json;
+});
+afterAll(() => server.close());
+
+let counter = 0;
+const newRid = () => `support-group-${P}-msg${++counter}`;
+
+describe('sending messages', () => {
+  it('creates the conversation from the first message (case A)', async () => {
+    const rid = newRid();
+    const res = await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: guest.token, body: { text: 'hello' } });
+    expect(res.status).toBe(200);
+    const message = res.json as Json;
+    expect(message).toMatchObject({ sender: guest.user._id, createdBy: guest.user._id, recipient: rid, text: 'hello', status: 0, type: 'text', channel_type: 'group', channel: { name: 'chat21' } });
+    expect(message.request).toMatchObject({ request_id: rid, first_text: 'hello', status: 200, requester: { role: 'guest', uuid_user: guest.user._id } });
+    expect(message.request.snapshot.agents).toEqual([]);
+  });
+
+  it('requires text on a new conversation, with the messages-route 422 shape', async () => {
+    for (const body of [{}, { text: '' }]) {
+      const res = await http(server, 'POST', `/${P}/requests/${newRid()}/messages`, { token: owner, body });
+      expect([res.status, res.json]).toEqual([422, { errors: ['text field is required'] }]);
+    }
+  });
+
+  it('accepts anything on an existing conversation (case B) and stores last_message', async () => {
+    const rid = newRid();
+    await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: owner, body: { text: 'first' } });
+    const empty = await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: owner, body: {} });
+    expect(empty.status).toBe(200);
+    const message = empty.json as Json;
+    expect(message.text).toBeUndefined();
+    expect(message.request.attributes.last_message._id).toBe(message._id);
+    expect(message.request.snapshot.agents).toBeUndefined();
+  });
+
+  it('drops empty attributes and metadata (Mongoose minimize)', async () => {
+    const rid = newRid();
+    const res = await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: owner, body: { text: 'x', attributes: {}, metadata: { a: {} } } });
+    expect(res.json).not.toHaveProperty('attributes');
+    expect(res.json).not.toHaveProperty('metadata');
+  });
+
+  it('lists a conversation in createdAt order and reads one message', async () => {
+    const rid = newRid();
+    for (const text of ['a', 'b', 'c']) await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: owner, body: { text } });
+    const listed = (await http(server, 'GET', `/${P}/requests/${rid}/messages`, { token: guest.token })).json as Json[];
+    expect(listed.map((m) => m.text)).toEqual(['a', 'b', 'c']);
+    expect(listed.map((m) => m.createdAt)).toEqual([...listed.map((m) => m.createdAt)].sort());
+    const one = await http(server, 'GET', `/${P}/requests/${rid}/messages/${listed[1]!._id}`, { token: owner });
+    expect((one.json as Json).text).toBe('b');
+    const missing = await http(server, 'GET', `/${P}/requests/${rid}/messages/aaaaaaaaaaaaaaaaaaaaaaaa`, { token: owner });
+    expect([missing.status, missing.json]).toEqual([404, { success: false, msg: 'Object not found.' }]);
+  });
+});
+
+describe('multi import', () => {
+  it('answers 404 when the conversation does not exist (no upsert)', async () => {
+    const res = await http(server, 'POST', `/${P}/requests/${newRid()}/messages/multi`, { token: owner, body: [{ text: 'x' }] });
+    expect([res.status, res.json]).toEqual([404, { success: false, msg: "Request doesn't exist.", err: null }]);
+  });
+
+  it('saves items in order with the documented defaults', async () => {
+    const rid = newRid();
+    await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: owner, body: { text: 'open' } });
+    const res = await http(server, 'POST', `/${P}/requests/${rid}/messages/multi`, {
+      token: owner,
+      body: [{ text: 't1' }, { text: 't2', sender: 'andrealeo' }, { text: 't3', sender: 'rocco', senderFullname: 'Rocco', status: 100, channel: { name: 'email' } }, {}],
+    });
+    expect(res.status).toBe(200);
+    const saved = res.json as Json[];
+    expect(saved.map((m) => m.text)).toEqual(['t1', 't2', 't3', undefined]);
+    expect(saved[0]).toMatchObject({ sender: server.owner.userId, createdBy: server.owner.userId, senderFullname: 'Olivia Owner', status: 0, channel_type: 'group', channel: { name: 'chat21' } });
+    expect(saved[1]).toMatchObject({ sender: 'andrealeo', createdBy: 'andrealeo', senderFullname: 'Olivia Owner' });
+    expect(saved[2]).toMatchObject({ sender: 'rocco', senderFullname: 'Rocco', status: 100, channel: { name: 'email' } });
+    expect(saved.every((m) => !('request' in m))).toBe(true);
+  });
+
+  it('answers [] for an empty array', async () => {
+    const rid = newRid();
+    await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: owner, body: { text: 'open' } });
+    const res = await http(server, 'POST', `/${P}/requests/${rid}/messages/multi`, { token: owner, body: [] });
+    expect([res.status, res.json]).toEqual([200, []]);
+  });
+
+  it('answers 413 with the limit in bytes over the JSON body limit, without CORS', async () => {
+    const rid = newRid();
+    await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: owner, body: { text: 'open' } });
+    const res = await http(server, 'POST', `/${P}/requests/${rid}/messages/multi`, { token: owner, body: [{ text: 'x'.repeat(5000) }] });
+    expect([res.status, res.json, res.headers.get('access-control-allow-origin')]).toEqual([413, { err: 'Request entity too large', limit: 4096 }, null]);
+  });
+
+  it('never answers a non-array body, like the real server', async () => {
+    const rid = newRid();
+    await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: owner, body: { text: 'open' } });
+    const res = await httpOrTimeout(server, 'POST', `/${P}/requests/${rid}/messages/multi`, { token: owner, body: { text: 'not an array' }, timeoutMs: 300 });
+    expect(res).toBe('timeout');
+    const after = (await http(server, 'GET', `/${P}/requests/${rid}/messages`, { token: owner })).json as Json[];
+    expect(after).toHaveLength(1);
+  });
+});

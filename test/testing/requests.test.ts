@@ -1,0 +1,263 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
+import { http, type Json } from './helpers.js';
+
+let server: TiledeskTestServer;
+let P: string;
+let owner: string;
+let agent: string;
+
+beforeAll(async () => {
+  server = await startTiledeskServer();
+  P = server.project.id;
+  owner = server.owner.token;
+  agent = server.agent.token;
+});
+afterAll(() => server.close());
+
+async function create(body: Json, token = owner): Promise<Json> {
+  const res = await http(server, 'POST', `/${P}/requests`, { token, body });
+  expect(res.status).toBe(200);
+  return res.json as Json;
+}
+
+async function list(query = '', token = owner): Promise<Json> {
+  const res = await http(server, 'GET', `/${P}/requests${query}`, { token });
+  expect(res.status).toBe(200);
+  return res.json as Json;
+}
+
+describe('create and read', () => {
+  it('answers a create with the unpopulated saved request', async () => {
+    const created = await create({ first_text: 'Hello', attributes: { plan: 'pro' } });
+    expect(created).toMatchObject({ first_text: 'Hello', status: 200, preflight: false, hasBot: false, priority: 'medium', id_project: P, createdBy: server.owner.userId });
+    expect(created.request_id).toMatch(new RegExp(`^support-group-${P}-[0-9a-f]{32}$`));
+    expect(typeof created.requester).toBe('string');
+    expect(typeof created.lead).toBe('string');
+    expect(created.department).toBe(server.project.defaultDepartmentId);
+    expect(created.snapshot.agents).toEqual([]);
+    expect(created.participants).toHaveLength(1);
+    expect(created.id).toBe(created._id);
+    expect(created.requester_id).toBe(created.lead);
+    expect(typeof created.ticket_id).toBe('number');
+  });
+
+  it('validates first_text and the explicit sender', async () => {
+    const missing = await http(server, 'POST', `/${P}/requests`, { token: owner, body: {} });
+    expect([missing.status, missing.json]).toEqual([422, { errors: [{ msg: 'Invalid value', param: 'first_text', location: 'body' }] }]);
+    const sender = await http(server, 'POST', `/${P}/requests`, { token: owner, body: { first_text: 'x', sender: 'nobody' } });
+    expect([sender.status, sender.json]).toEqual([403, { success: false, msg: 'Unauthorized. Project_user not found with user id  : nobody' }]);
+  });
+
+  it('returns the populated request by request_id, 404 otherwise', async () => {
+    const created = await create({ first_text: 'populated' });
+    const res = await http(server, 'GET', `/${P}/requests/${created.request_id}`, { token: agent });
+    const request = res.json as Json;
+    expect(request.lead).toMatchObject({ _id: created.lead, lead_id: server.owner.userId });
+    expect(request.requester).toMatchObject({ role: 'owner', isAuthenticated: true, id_user: { _id: server.owner.userId } });
+    expect(request.department).toMatchObject({ name: 'Default Department', hasBot: false });
+    expect(request.snapshot.agents).toBeUndefined();
+    expect(request.participatingAgents).toHaveLength(1);
+    const missing = await http(server, 'GET', `/${P}/requests/nope`, { token: owner });
+    expect([missing.status, missing.json]).toEqual([404, { success: false, msg: 'Object not found.' }]);
+  });
+
+  it('marks td_draft conversations as drafts, which draft=false excludes', async () => {
+    const draft = await create({ first_text: 'draft', attributes: { sourcePage: 'https://x/?td_draft=true' } });
+    expect(draft.draft).toBe(true);
+    const all = await list('?limit=0');
+    const withoutDrafts = await list('?limit=0&draft=false');
+    expect(all.requests.some((r: Json) => r.request_id === draft.request_id)).toBe(true);
+    expect(withoutDrafts.requests.some((r: Json) => r.request_id === draft.request_id)).toBe(false);
+  });
+});
+
+describe('list', () => {
+  let isolated: TiledeskTestServer;
+  let token: string;
+  beforeAll(async () => {
+    isolated = await startTiledeskServer();
+    token = isolated.owner.token;
+    for (let i = 0; i < 45; i++) {
+      await http(isolated, 'POST', `/${isolated.project.id}/requests`, { token, body: { first_text: `r${i}` } });
+    }
+  });
+  afterAll(() => isolated.close());
+  const get = async (query: string) => (await http(isolated, 'GET', `/${isolated.project.id}/requests${query}`, { token })).json as Json;
+
+  it('has the {perPage,count,requests} shape with 40 per page by default', async () => {
+    const page = await get('');
+    expect(Object.keys(page)).toEqual(['perPage', 'count', 'requests']);
+    expect([page.perPage, page.count, page.requests.length]).toEqual([40, 45, 40]);
+  });
+
+  it('resets limits above 100 to 40 and treats 0 as unlimited', async () => {
+    expect((await get('?limit=101')).perPage).toBe(40);
+    const unlimited = await get('?limit=0');
+    expect([unlimited.perPage, unlimited.requests.length]).toEqual([0, 45]);
+    const ten = await get('?limit=10&page=4');
+    expect([ten.perPage, ten.requests.length]).toEqual([10, 5]);
+  });
+
+  it('sorts by createdAt descending unless told otherwise', async () => {
+    const desc = (await get('?limit=0')).requests.map((r: Json) => r.first_text);
+    const asc = (await get('?limit=0&sort=createdAt&direction=1')).requests.map((r: Json) => r.first_text);
+    expect(asc[0]).toBe('r0');
+    expect(desc[0]).toBe('r44');
+    const bad = await http(isolated, 'GET', `/${isolated.project.id}/requests?direction=sideways`, { token });
+    expect([bad.status, bad.json]).toEqual([500, { err: 'error' }]);
+  });
+
+  it('filters status: all, comma lists, and drops non-numeric values', async () => {
+    const anyRequest = (await get('?limit=1')).requests[0];
+    await http(isolated, 'PUT', `/${isolated.project.id}/requests/${anyRequest.request_id}/close`, { token });
+    expect((await get('?limit=0')).count).toBe(44);
+    expect((await get('?status=1000')).count).toBe(1);
+    expect((await get('?status=all')).count).toBe(45);
+    expect((await get('?status=200,1000')).count).toBe(45);
+    expect((await get('?status=abc')).count).toBe(45);
+    expect((await get('?status=1000,abc')).count).toBe(1);
+    const repeated = await http(isolated, 'GET', `/${isolated.project.id}/requests?status=1&status=2`, { token });
+    expect(repeated.status).toBe(500);
+  });
+
+  it('reports Mongoose cast errors of filters like the real server', async () => {
+    const res = await http(isolated, 'GET', `/${isolated.project.id}/requests?dept_id=abc`, { token });
+    expect(res.status).toBe(500);
+    expect(res.json).toMatchObject({ success: false, msg: 'Error getting requests.', err: { name: 'CastError', kind: 'ObjectId', path: 'department', value: 'abc' } });
+  });
+
+  it('filters by department, lead, participant, ticket and preflight', async () => {
+    const first = (await get('?limit=0&sort=createdAt&direction=1')).requests[0];
+    expect((await get(`?dept_id=${isolated.project.defaultDepartmentId}&limit=0`)).count).toBe(44);
+    expect((await get(`?lead=${first.lead._id}&limit=0`)).count).toBe(44);
+    expect((await get(`?participant=${first.participants[0]}&limit=0`)).requests.every((r: Json) => r.participants.includes(first.participants[0]))).toBe(true);
+    expect((await get(`?ticket_id=${first.ticket_id}&status=all`)).requests.map((r: Json) => r._id)).toEqual([first._id]);
+    expect((await get('?no_populate=true&limit=1')).requests[0].lead).toMatch(/^[0-9a-f]{24}$/);
+  });
+
+  it('shows agents only the conversations they take part in', async () => {
+    const mine = (await http(isolated, 'GET', `/${isolated.project.id}/requests?limit=0`, { token: isolated.agent.token })).json as Json;
+    // Round-robin routing alternates owner and agent, so the agent holds some but not all of them.
+    expect(mine.requests.length).toBeGreaterThan(0);
+    expect(mine.requests.length).toBeLessThan(45);
+    expect(mine.requests.every((r: Json) => r.participants.includes(isolated.agent.userId))).toBe(true);
+  });
+});
+
+describe('lifecycle of a conversation', () => {
+  it('patches the allowed fields and ignores falsy ones', async () => {
+    const r = await create({ first_text: 'patch me' });
+    const res = await http(server, 'PATCH', `/${P}/requests/${r.request_id}`, { token: owner, body: { priority: 'high', subject: 's', status: 0, workingStatus: 'open' } });
+    expect(res.json).toMatchObject({ priority: 'high', subject: 's', status: 200, workingStatus: 'open' });
+    const missing = await http(server, 'PATCH', `/${P}/requests/nope`, { token: owner, body: { priority: 'low' } });
+    expect([missing.status, missing.json]).toEqual([404, { success: false, msg: 'Request not found' }]);
+  });
+
+  it('closes (status 1000, transcript, closed fields), then reopens', async () => {
+    const r = await create({ first_text: 'close me' });
+    await http(server, 'POST', `/${P}/requests/${r.request_id}/messages`, { token: owner, body: { text: 'one' } });
+    const closed = (await http(server, 'PUT', `/${P}/requests/${r.request_id}/close`, { token: owner })).json as Json;
+    expect(closed).toMatchObject({ status: 1000, closed_by: server.owner.userId });
+    expect(closed.transcript).toMatch(/^\d\d\/\d\d\/\d{4}, \d\d:\d\d:\d\d Olivia Owner: one$/);
+    expect(typeof closed.duration).toBe('number');
+    const messages = (await http(server, 'GET', `/${P}/requests/${r.request_id}/messages`, { token: owner })).json as Json[];
+    expect(messages.at(-1)).toMatchObject({ sender: 'system', senderFullname: 'Bot', text: 'Chat closed', attributes: { subtype: 'info/support', updateconversation: false, messagelabel: { key: 'CHAT_CLOSED' } } });
+    const reopened = (await http(server, 'PUT', `/${P}/requests/${r.request_id}/reopen`, { token: owner })).json as Json;
+    expect(reopened.status).toBe(200);
+    const missing = await http(server, 'PUT', `/${P}/requests/nope/close`, { token: owner });
+    expect([missing.status, missing.json]).toEqual([500, { success: false, error: 'Error closing request' }]);
+  });
+
+  it('lets agents close only conversations they take part in', async () => {
+    const r = await create({ first_text: 'not yours', participants: [server.owner.userId] });
+    const res = await http(server, 'PUT', `/${P}/requests/${r.request_id}/close`, { token: agent });
+    expect([res.status, res.json]).toEqual([403, { success: false, error: 'You must be among the participants to close a conversation.' }]);
+  });
+
+  it('adds, sets and removes participants', async () => {
+    const r = await create({ first_text: 'participants', participants: [server.owner.userId] });
+    const added = (await http(server, 'POST', `/${P}/requests/${r.request_id}/participants`, { token: owner, body: { member: server.agent.userId } })).json as Json;
+    expect(added.participants).toEqual([server.owner.userId, server.agent.userId]);
+    const set = (await http(server, 'PUT', `/${P}/requests/${r.request_id}/participants`, { token: owner, body: [server.agent.userId] })).json as Json;
+    expect([set.participants, set.participantsAgents, set.status]).toEqual([[server.agent.userId], [server.agent.userId], 200]);
+    const removed = (await http(server, 'DELETE', `/${P}/requests/${r.request_id}/participants/${server.agent.userId}`, { token: owner })).json as Json;
+    expect([removed.participants, removed.status]).toEqual([[], 100]);
+    expect(typeof removed.attributes.abandoned_by_project_users[server.agent.projectUserId]).toBe('number');
+    const empty = await http(server, 'POST', `/${P}/requests/${r.request_id}/participants`, { token: owner, body: {} });
+    expect(empty.status).toBe(422);
+  });
+
+  it('appends only new tags and removes them by subdocument _id', async () => {
+    const r = await create({ first_text: 'tags' });
+    await http(server, 'PUT', `/${P}/requests/${r.request_id}/tag`, { token: owner, body: [{ tag: 't1', color: '#43B1F2' }, { tag: 't2' }] });
+    const tagged = (await http(server, 'PUT', `/${P}/requests/${r.request_id}/tag`, { token: owner, body: [{ tag: 't2' }, { tag: 't3' }] })).json as Json;
+    expect(tagged.tags.map((t: Json) => t.tag)).toEqual(['t1', 't2', 't3']);
+    const removed = (await http(server, 'DELETE', `/${P}/requests/${r.request_id}/tag/${tagged.tags[2]._id}`, { token: owner })).json as Json;
+    expect(removed.tags.map((t: Json) => t.tag)).toEqual(['t1', 't2']);
+    const none = await http(server, 'PUT', `/${P}/requests/${r.request_id}/tag`, { token: owner, body: [] });
+    expect([none.status, none.json]).toEqual([400, { success: false, message: 'No tag specified' }]);
+  });
+
+  it('adds notes (text required) and merges attributes shallowly', async () => {
+    const r = await create({ first_text: 'notes', attributes: { a: 1, nested: { x: 1 } } });
+    const noted = (await http(server, 'POST', `/${P}/requests/${r.request_id}/notes`, { token: owner, body: { text: 'note 1' } })).json as Json;
+    expect(noted.notes[0]).toMatchObject({ text: 'note 1', createdBy: server.owner.userId });
+    const blank = await http(server, 'POST', `/${P}/requests/${r.request_id}/notes`, { token: owner, body: { text: ' ' } });
+    expect([blank.status, blank.json]).toEqual([400, { success: false, error: "Field 'text' is required. Received value:  " }]);
+    const merged = (await http(server, 'PATCH', `/${P}/requests/${r.request_id}/attributes`, { token: owner, body: { b: 2, nested: { y: 2 } } })).json as Json;
+    expect(merged.attributes).toEqual({ a: 1, nested: { y: 2 }, b: 2 });
+  });
+
+  it('deletes for owners only', async () => {
+    const r = await create({ first_text: 'delete me' });
+    const denied = await http(server, 'DELETE', `/${P}/requests/${r.request_id}`, { token: agent });
+    expect([denied.status, denied.json]).toEqual([403, { success: false, msg: 'Unauthorized.' }]);
+    const deleted = await http(server, 'DELETE', `/${P}/requests/${r.request_id}`, { token: owner });
+    expect((deleted.json as Json).request_id).toBe(r.request_id);
+    expect((await http(server, 'GET', `/${P}/requests/${r.request_id}`, { token: owner })).status).toBe(404);
+  });
+});
+
+describe('guests and counters', () => {
+  it('lists a guest\'s own conversations at /requests/me', async () => {
+    const guest = (await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: P, firstname: 'Gina' } })).json as Json;
+    const rid = `support-group-${P}-guestme`;
+    await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: guest.token, body: { text: 'hi' } });
+    const mine = (await http(server, 'GET', `/${P}/requests/me`, { token: guest.token })).json as Json;
+    expect(mine.requests.map((r: Json) => r.request_id)).toEqual([rid]);
+    expect(mine.requests[0].requester).toMatchObject({ role: 'guest', uuid_user: guest.user._id, isAuthenticated: false });
+  });
+
+  it('counts unassigned, assigned and bot-assigned conversations', async () => {
+    const counts = (await http(server, 'GET', `/${P}/requests/count`, { token: owner })).json as Json;
+    expect(Object.keys(counts)).toEqual(['unassigned', 'assigned', 'bot_assigned']);
+    const merged = (await http(server, 'GET', `/${P}/requests/count?merge_assigned=1`, { token: owner })).json as Json;
+    expect(merged.assigned).toBe(counts.assigned + counts.bot_assigned);
+  });
+});
+
+describe('leads and project users', () => {
+  it('lists, reads and updates leads', async () => {
+    const lead = (await http(server, 'POST', `/${P}/leads`, { token: owner, body: { fullname: 'Lea', email: 'lea@example.com' } })).json as Json;
+    expect(lead).toMatchObject({ fullname: 'Lea', email: 'lea@example.com', status: 100, phone: null });
+    const found = (await http(server, 'GET', `/${P}/leads?email=lea@example.com`, { token: owner })).json as Json;
+    expect([found.perPage, found.count]).toEqual([40, 1]);
+    const updated = (await http(server, 'PUT', `/${P}/leads/${lead._id}`, { token: owner, body: { company: 'ACME' } })).json as Json;
+    expect(updated.company).toBe('ACME');
+    expect((await http(server, 'GET', `/${P}/leads/aaaaaaaaaaaaaaaaaaaaaaaa`, { token: owner })).status).toBe(404);
+  });
+
+  it('reads project users: list, me (array), by id, by user id (array)', async () => {
+    const all = (await http(server, 'GET', `/${P}/project_users`, { token: owner })).json as Json[];
+    expect(all.map((pu) => pu.role).sort()).toEqual(['agent', 'owner']);
+    expect(all[0]).toMatchObject({ isBusy: false, id_user: { email: server.owner.email } });
+    const me = (await http(server, 'GET', `/${P}/project_users/me`, { token: agent })).json as Json[];
+    expect(me).toHaveLength(1);
+    expect(me[0]._id).toBe(server.agent.projectUserId);
+    const byId = (await http(server, 'GET', `/${P}/project_users/${server.agent.projectUserId}`, { token: owner })).json as Json;
+    expect(byId.role).toBe('agent');
+    const byUser = (await http(server, 'GET', `/${P}/project_users/users/${server.agent.userId}`, { token: owner })).json as Json[];
+    expect(byUser.map((pu) => pu._id)).toEqual([server.agent.projectUserId]);
+  });
+});
