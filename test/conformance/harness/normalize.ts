@@ -20,6 +20,8 @@ const VOLATILE_NUMBER_KEYS = new Set([
   // tiledesk-server updates it fire-and-forget after a request is created or closed, so a response shows the old or
   // the new count depending on timing.
   'number_assigned_requests',
+  // Mongoose's optimistic-concurrency counter: which writes bump it is a storage detail, not API behaviour.
+  '__v',
 ]);
 
 /**

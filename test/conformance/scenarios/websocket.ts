@@ -15,7 +15,7 @@ import {
   unknownObjectId,
 } from '../harness/flows.js';
 import { scenario } from '../harness/scenario.js';
-import type { RawSocket } from '../harness/ws.js';
+import { isServerPing, type RawSocket } from '../harness/ws.js';
 
 const subscribe = (socket: RawSocket, topic: string) => socket.send({ action: 'subscribe', payload: { topic } });
 const unsubscribe = (socket: RawSocket, topic: string) => socket.send({ action: 'unsubscribe', payload: { topic } });
@@ -424,15 +424,14 @@ export const websocketScenarios = [
       const project = await ownerWithProject(ctx);
       const socket = await ctx.open(project.owner.token);
       const interval = ctx.target.heartbeatIntervalMs;
-      const pings = () => socket.frames.filter((f) => (f.data as { payload?: { message?: { text?: string } } })?.payload?.message?.text === 'ping').length;
+      const pings = () => socket.frames.filter((frame) => isServerPing(frame.data)).length;
       await socket.waitFor(() => pings() >= 1, interval + 5_000);
       ctx.frames('the first server ping', socket, { includeServerPings: true });
+      // Without this answer the server would terminate the socket at the next tick instead of pinging again.
       socket.send(PONG);
       await socket.waitFor(() => pings() >= 2, interval + 5_000);
-      socket.send(PONG);
-      await socket.waitFor(() => pings() >= 3, interval + 5_000);
-      ctx.frames('two more pings, each answered', socket, { includeServerPings: true });
-      ctx.closeState('still open after three intervals', socket);
+      ctx.frames('the answered ping is followed by another ping', socket, { includeServerPings: true });
+      ctx.closeState('still open after two intervals', socket);
     },
     { heartbeat: true },
   ),
