@@ -243,14 +243,28 @@ class LocalTiledeskServer implements TiledeskTestServer {
     await this.listen(this.boundPort);
   }
 
-  private stopListening(): Promise<void> {
+  private async stopListening(): Promise<void> {
     this.realtime.dropAll();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
+    await this.destroyAllSockets();
+    await closed;
+  }
+
+  /** Destroys every tracked socket and waits for their `close` events, so `stats()` reads zero afterwards. */
+  private async destroyAllSockets(): Promise<void> {
+    const pending = [...this.sockets].map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          if (socket.destroyed && !this.sockets.has(socket)) return resolve();
+          socket.once('close', () => resolve());
+          socket.destroy();
+        }),
+    );
     this.http.closeAllConnections();
-    return closed;
+    // `close` follows `destroy` within a tick or two; the bound only guards against a platform surprise.
+    await Promise.race([Promise.all(pending), new Promise<void>((resolve) => setTimeout(resolve, 1_000).unref())]);
   }
 
   close(): Promise<void> {
@@ -259,7 +273,7 @@ class LocalTiledeskServer implements TiledeskTestServer {
       this.faultTable.clear();
       this.realtime.close();
       if (this.http.listening) await this.stopListening();
-      else for (const socket of this.sockets) socket.destroy();
+      else await this.destroyAllSockets();
     })();
     return this.closing;
   }

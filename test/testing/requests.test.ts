@@ -254,7 +254,7 @@ describe('leads and project users', () => {
     expect(all[0]).toMatchObject({ isBusy: false, id_user: { email: server.owner.email } });
     const me = (await http(server, 'GET', `/${P}/project_users/me`, { token: agent })).json as Json[];
     expect(me).toHaveLength(1);
-    expect(me[0]._id).toBe(server.agent.projectUserId);
+    expect(me[0]!._id).toBe(server.agent.projectUserId);
     const byId = (await http(server, 'GET', `/${P}/project_users/${server.agent.projectUserId}`, { token: owner })).json as Json;
     expect(byId.role).toBe('agent');
     const byUser = (await http(server, 'GET', `/${P}/project_users/users/${server.agent.userId}`, { token: owner })).json as Json[];

@@ -1,0 +1,196 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
+import { bare, eventually, http, httpOrTimeout, type Json, rawUpgrade, sleep, WsClient } from './helpers.js';
+
+let server: TiledeskTestServer;
+let P: string;
+let owner: string;
+
+beforeAll(async () => {
+  server = await startTiledeskServer();
+  P = server.project.id;
+  owner = server.owner.token;
+});
+afterEach(() => {
+  server.faults.clear();
+  server.faults.halfOpen(false);
+  server.faults.hangUpgrades(false);
+});
+afterAll(() => server.close());
+
+const requests = () => `/${P}/requests`;
+
+describe('fault rules', () => {
+  it('answers a chosen status with headers and body for `times` matches, then the real handler again', async () => {
+    server.faults.route({ method: 'GET', path: requests(), status: 429, headers: { 'Retry-After': '2' }, times: 2 });
+    const first = await http(server, 'GET', requests(), { token: owner });
+    expect([first.status, first.headers.get('retry-after'), first.json]).toEqual([429, '2', { message: 'Too Many Requests' }]);
+    expect((await http(server, 'GET', requests(), { token: owner })).status).toBe(429);
+    expect((await http(server, 'GET', requests(), { token: owner })).status).toBe(200);
+  });
+
+  it('matches method and path (string = exact pathname, RegExp = test)', async () => {
+    server.faults.route({ method: 'POST', path: /\/requests$/, status: 503, body: 'maintenance' });
+    expect((await http(server, 'GET', requests(), { token: owner })).status).toBe(200);
+    const res = await http(server, 'POST', requests(), { token: owner, body: { first_text: 'x' } });
+    expect([res.status, res.text, res.headers.get('content-type')]).toEqual([503, 'maintenance', 'text/plain; charset=utf-8']);
+  });
+
+  it('never fires with rate 0 and can be removed', async () => {
+    server.faults.route({ path: requests(), status: 500, rate: 0 });
+    expect((await http(server, 'GET', requests(), { token: owner })).status).toBe(200);
+    const rule = server.faults.route({ path: requests(), status: 500 });
+    expect((await http(server, 'GET', requests(), { token: owner })).status).toBe(500);
+    rule.remove();
+    server.faults.clear();
+    expect((await http(server, 'GET', requests(), { token: owner })).status).toBe(200);
+  });
+
+  it('delays with latencyMs, then runs the real handler', async () => {
+    server.faults.route({ path: requests(), latencyMs: 200 });
+    const early = await httpOrTimeout(server, 'GET', requests(), { token: owner, timeoutMs: 50 });
+    expect(early).toBe('timeout');
+    const res = await http(server, 'GET', requests(), { token: owner });
+    expect(res.status).toBe(200);
+  });
+
+  it('resets the connection', async () => {
+    server.faults.route({ path: requests(), reset: true, times: 1 });
+    await expect(http(server, 'GET', requests(), { token: owner })).rejects.toThrow();
+    expect((await http(server, 'GET', requests(), { token: owner })).status).toBe(200);
+  });
+
+  it('hangs until the client gives up', async () => {
+    server.faults.route({ path: requests(), hang: true, times: 1 });
+    expect(await httpOrTimeout(server, 'GET', requests(), { token: owner, timeoutMs: 200 })).toBe('timeout');
+  });
+
+  it('with `after`, stores the write and still answers the fault', async () => {
+    server.faults.route({ method: 'POST', path: requests(), status: 502, after: true, times: 1 });
+    const rid = `support-group-${P}-after-fault`;
+    const res = await http(server, 'POST', requests(), { token: owner, body: { first_text: 'saved anyway', request_id: rid } });
+    expect(res.status).toBe(502);
+    expect((await http(server, 'GET', `${requests()}/${rid}`, { token: owner })).status).toBe(200);
+  });
+
+  it('with `partialSave`, imports only the first N messages then fails like the real route', async () => {
+    const rid = `support-group-${P}-partial`;
+    await http(server, 'POST', `${requests()}/${rid}/messages`, { token: owner, body: { text: 'open' } });
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, partialSave: 2, times: 1 });
+    const res = await http(server, 'POST', `${requests()}/${rid}/messages/multi`, { token: owner, body: [{ text: '1' }, { text: '2' }, { text: '3' }] });
+    expect([res.status, res.json]).toEqual([500, { success: false, msg: 'Error inserting multiple messages.', err: {} }]);
+    const stored = (await http(server, 'GET', `${requests()}/${rid}/messages`, { token: owner })).json as Json[];
+    expect(stored.map((m) => m.text)).toEqual(['open', '1', '2']);
+  });
+});
+
+describe('socket controls', () => {
+  it('dropSockets closes WebSockets abnormally (1006) and in-flight HTTP connections', async () => {
+    const client = await WsClient.open(`${server.wsUrl}?token=${bare(owner)}`);
+    server.faults.route({ path: requests(), hang: true, times: 1 });
+    const pending = httpOrTimeout(server, 'GET', requests(), { token: owner }).catch((error: unknown) => error);
+    await eventually(() => server.stats().httpConnections > 0);
+    server.faults.dropSockets();
+    expect(await client.closed()).toBe(1006);
+    expect(await pending).toBeInstanceOf(Error);
+    await eventually(() => server.stats().wsConnections === 0 && server.stats().httpConnections === 0);
+  });
+
+  it('halfOpen keeps sockets but answers nothing, on REST and WebSocket', async () => {
+    const client = await WsClient.open(`${server.wsUrl}?token=${bare(owner)}`);
+    server.faults.halfOpen(true);
+    expect(await httpOrTimeout(server, 'GET', requests(), { token: owner, timeoutMs: 200 })).toBe('timeout');
+    client.send({ action: 'me' });
+    await sleep(100);
+    expect(client.frames).toEqual([]);
+    server.faults.halfOpen(false);
+    client.send({ action: 'me' });
+    await client.next((f) => f.action === 'me');
+    expect((await http(server, 'GET', requests(), { token: owner })).status).toBe(200);
+    client.close();
+  });
+
+  it('hangUpgrades leaves upgrade requests unanswered', async () => {
+    server.faults.hangUpgrades(true);
+    expect(await rawUpgrade(server, `/?token=${bare(owner)}`, 200)).toBe('hang');
+    server.faults.hangUpgrades(false);
+    expect(await rawUpgrade(server, '/?token=abc')).toBe('HTTP/1.1 401 Unauthorized|Unauthorized');
+  });
+});
+
+describe('restart, seed and close', () => {
+  it('restart keeps data and the port, and drops live connections', async () => {
+    const local = await startTiledeskServer();
+    try {
+      const token = local.owner.token;
+      const created = (await http(local, 'POST', `/${local.project.id}/requests`, { token, body: { first_text: 'survives' } })).json as Json;
+      const client = await WsClient.open(`${local.wsUrl}?token=${bare(token)}`);
+      const port = local.port;
+      await local.restart();
+      expect(await client.closed()).toBe(1006);
+      expect(local.port).toBe(port);
+      const res = await http(local, 'GET', `/${local.project.id}/requests/${created.request_id}`, { token });
+      expect((res.json as Json).first_text).toBe('survives');
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('loads a fixture: users, conversations with messages and their timestamps', async () => {
+    const local = await startTiledeskServer({
+      seed: {
+        users: [{ email: 'sam@example.com', password: 's3cret', firstname: 'Sam', lastname: 'Support', role: 'agent' }],
+        conversations: [
+          {
+            request_id: 'support-group-fixture-1',
+            first_text: 'My order is late',
+            createdAt: '2024-01-01T10:00:00.000Z',
+            visitor: { fullname: 'Ada', email: 'ada@example.com' },
+            participants: ['sam@example.com'],
+            messages: [{ text: 'My order is late' }, { text: 'Looking into it', sender: 'sam@example.com' }],
+          },
+          { first_text: 'closed one', status: 1000 },
+        ],
+      },
+    });
+    try {
+      const signin = await http(local, 'POST', '/auth/signin', { body: { email: 'sam@example.com', password: 's3cret' } });
+      const sam = (signin.json as Json).token as string;
+      const request = (await http(local, 'GET', `/${local.project.id}/requests/support-group-fixture-1`, { token: sam })).json as Json;
+      expect(request).toMatchObject({ first_text: 'My order is late', createdAt: '2024-01-01T10:00:00.000Z', lead: { fullname: 'Ada', email: 'ada@example.com' } });
+      const messages = (await http(local, 'GET', `/${local.project.id}/requests/support-group-fixture-1/messages`, { token: sam })).json as Json[];
+      expect(messages.map((m) => [m.text, m.senderFullname, m.createdAt])).toEqual([
+        ['My order is late', 'Ada', '2024-01-01T10:00:00.000Z'],
+        ['Looking into it', 'Sam Support', '2024-01-01T10:00:01.000Z'],
+      ]);
+      const open = (await http(local, 'GET', `/${local.project.id}/requests`, { token: local.owner.token })).json as Json;
+      const closed = (await http(local, 'GET', `/${local.project.id}/requests?status=1000`, { token: local.owner.token })).json as Json;
+      expect([open.count, closed.count]).toEqual([1, 1]);
+      expect(() => local.seed({ conversations: [{ request_id: 'support-group-fixture-1', first_text: 'dup' }] })).toThrow(TypeError);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('close() releases every socket, timer and listener', async () => {
+    const tcpHandles = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap').length;
+    const baseline = tcpHandles();
+    const local = await startTiledeskServer({ heartbeatIntervalMs: 10_000 });
+    const client = await WsClient.open(`${local.wsUrl}?token=${bare(local.owner.token)}`);
+    client.subscribe(`/${local.project.id}/requests`);
+    await client.next((f) => f.action === 'publish');
+    local.faults.route({ path: `/${local.project.id}/requests`, hang: true });
+    const hung = httpOrTimeout(local, 'GET', `/${local.project.id}/requests`, { token: local.owner.token }).catch((error: unknown) => error);
+    const guest = (await http(local, 'POST', '/auth/signinAnonymously', { body: { id_project: local.project.id } })).json as Json;
+    // A guest token's upgrade is held open by the server: close() must release it too.
+    const heldUpgrade = rawUpgrade(local, `/?token=${bare(guest.token)}`, 2_000);
+    await eventually(() => local.stats().wsConnections === 1 && local.stats().subscriptions === 1 && local.stats().httpConnections >= 2);
+    await local.close();
+    expect(local.stats()).toEqual({ wsConnections: 0, httpConnections: 0, subscriptions: 0 });
+    expect(await client.closed()).toBe(1006);
+    expect(await hung).toBeInstanceOf(Error);
+    expect(await heldUpgrade).not.toBe('hang');
+    await eventually(() => tcpHandles() <= baseline);
+    await local.close();
+  });
+});
