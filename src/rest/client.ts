@@ -177,7 +177,15 @@ export class TiledeskClient {
     return new TiledeskClient({ ...this.#options, ...overrides }, this.#shared);
   }
 
-  /** Closes the pooled connections this client opened (a no-op for clients made by `withOptions`). */
+  /**
+   * Closes the pooled connections this client opened (a no-op for clients made by `withOptions`).
+   *
+   * @example
+   * ```ts
+   * const client = new TiledeskClient({ baseUrl, projectId, auth: { token } });
+   * try { await client.requests.count(); } finally { await client.close(); }
+   * ```
+   */
   async close(): Promise<void> {
     if (this.#ownsTransport) await this.core.close();
   }
