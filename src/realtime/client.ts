@@ -422,7 +422,6 @@ export class RealtimeClient {
   /** The token, bare, or the error to report; bounded by handshakeTimeoutMs so a hung token function cannot stall us. */
   #resolveToken(context: TokenContext): Promise<string | RealtimeError> {
     const source = this.#options.token;
-    if (typeof source === 'string') return Promise.resolve(checkedToken(source));
     return new Promise((resolve) => {
       const finish = (value: string | RealtimeError) => {
         clearTimeout(timer);
@@ -434,7 +433,7 @@ export class RealtimeClient {
         this.#options.handshakeTimeoutMs,
       );
       this.#interrupt = () => finish(closedError());
-      new Promise<string>((r) => r(source(context))).then(
+      new Promise<string>((r) => r(typeof source === 'string' ? source : source(context))).then(
         (value) => finish(checkedToken(value)),
         (cause: unknown) => finish(new RealtimeAuthError('auth_failed', 'the token function threw', { cause })),
       );
@@ -587,9 +586,7 @@ export class RealtimeClient {
         else if (text !== 'pong') this.#reportBadFrame({ reason: 'bad_envelope', size: data.length });
         return;
       }
-      case 'me':
-        return;
-      default:
+      default: // includes `me`, which only answers a `me` request; we never send one
         return this.#reportBadFrame({ reason: 'unknown_action', size: data.length });
     }
   };
@@ -683,18 +680,19 @@ export class RealtimeClient {
     const win = listenerTarget(env);
     const page = listenerTarget(doc);
     if (!win && !page) return;
-    const online = () => this.#probeNow('online');
-    const offline = () => this.#probeNow('offline');
     const visible = () => {
       if (doc?.visibilityState !== 'hidden') this.#probeNow('visible');
     };
-    const windowEvents: Array<[string, () => void]> = [['online', online], ['offline', offline], ['pageshow', visible]];
-    const pageEvents: Array<[string, () => void]> = [['visibilitychange', visible], ['resume', visible]];
-    for (const [type, listener] of windowEvents) win?.addEventListener(type, listener);
-    for (const [type, listener] of pageEvents) page?.addEventListener(type, listener);
+    const bindings: Array<[ListenerTarget | undefined, string, () => void]> = [
+      [win, 'online', () => this.#probeNow('online')],
+      [win, 'offline', () => this.#probeNow('offline')],
+      [win, 'pageshow', visible],
+      [page, 'visibilitychange', visible],
+      [page, 'resume', visible],
+    ];
+    for (const [target, type, listener] of bindings) target?.addEventListener(type, listener);
     this.#detachEnvironment = () => {
-      for (const [type, listener] of windowEvents) win?.removeEventListener(type, listener);
-      for (const [type, listener] of pageEvents) page?.removeEventListener(type, listener);
+      for (const [target, type, listener] of bindings) target?.removeEventListener(type, listener);
       this.#detachEnvironment = undefined;
     };
   }

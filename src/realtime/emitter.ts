@@ -31,13 +31,6 @@ export class Emitter<Events extends { [E in keyof Events]: (...args: any[]) => v
     }
   }
 
-  /** Listeners currently registered, over all events (for leak checks). */
-  get listenerCount(): number {
-    let count = 0;
-    for (const set of this.#listeners.values()) count += set.size;
-    return count;
-  }
-
   removeAllListeners(): void {
     this.#listeners.clear();
   }

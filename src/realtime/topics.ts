@@ -24,14 +24,16 @@ export interface ParsedTopic {
 /** Kinds whose snapshot is an array and whose live events are single objects. */
 export const LIST_KINDS: ReadonlySet<TopicKind> = new Set<TopicKind>(['requests', 'messages', 'events']);
 
-function segment(value: string, name: string): string {
+/** One id inside a topic: an empty id, a slash or surrounding spaces would change which topic the server sees. */
+function segment(value: string): string {
   if (typeof value !== 'string' || value === '' || value.includes('/') || value.trim() !== value) {
-    throw new RealtimeError('invalid_topic', `${name} must be a non-empty string without "/" or spaces`);
+    throw new RealtimeError('invalid_topic', `topic ids must be non-empty strings without "/" or spaces, got ${JSON.stringify(value)}`);
   }
   return value;
 }
 
-const build = <K extends TopicKind>(...parts: string[]) => `/${parts.join('/')}` as Topic<K>;
+/** Fills a topic template with checked ids: `topic\`/${projectId}/requests\``. */
+const topic = (parts: TemplateStringsArray, ...ids: string[]) => String.raw(parts, ...ids.map(segment));
 
 /**
  * Builders for every canonical topic.
@@ -43,24 +45,20 @@ const build = <K extends TopicKind>(...parts: string[]) => `/${parts.join('/')}`
  */
 export const topics = {
   /** Open conversations of a project: snapshot of up to 100, then CREATE/UPDATE of every request. */
-  requests: (projectId: string) => build<'requests'>(segment(projectId, 'projectId'), 'requests'),
+  requests: (projectId: string) => topic`/${projectId}/requests` as Topic<'requests'>,
   /** One conversation: the populated request (or null when not visible), then its CREATE/UPDATE. */
-  request: (projectId: string, requestId: string) =>
-    build<'request'>(segment(projectId, 'projectId'), 'requests', segment(requestId, 'requestId')),
+  request: (projectId: string, requestId: string) => topic`/${projectId}/requests/${requestId}` as Topic<'request'>,
   /** Messages of one conversation: the oldest 300 as a snapshot, then every new message. */
-  messages: (projectId: string, requestId: string) =>
-    build<'messages'>(segment(projectId, 'projectId'), 'requests', segment(requestId, 'requestId'), 'messages'),
+  messages: (projectId: string, requestId: string) => topic`/${projectId}/requests/${requestId}/messages` as Topic<'messages'>,
   /** Your own project_user record (agent availability); the server refuses anyone else's. */
-  projectUser: (projectId: string, projectUserId: string) =>
-    build<'projectUser'>(segment(projectId, 'projectId'), 'project_users', segment(projectUserId, 'projectUserId')),
+  projectUser: (projectId: string, projectUserId: string) => topic`/${projectId}/project_users/${projectUserId}` as Topic<'projectUser'>,
   /** Any member's project_user, looked up by user id (or guest uuid). */
   projectUserByUserId: (projectId: string, userId: string) =>
-    build<'projectUserByUserId'>(segment(projectId, 'projectId'), 'project_users', 'users', segment(userId, 'userId')),
+    topic`/${projectId}/project_users/users/${userId}` as Topic<'projectUserByUserId'>,
   /** Events of a project_user (the last 20, then live). No event-name suffix: the server never publishes to it. */
-  events: (projectId: string, projectUserId: string) =>
-    build<'events'>(segment(projectId, 'projectId'), 'events', segment(projectUserId, 'projectUserId')),
+  events: (projectId: string, projectUserId: string) => topic`/${projectId}/events/${projectUserId}` as Topic<'events'>,
   /** A bot document (or null), then its UPDATEs. */
-  bot: (projectId: string, botId: string) => build<'bot'>(segment(projectId, 'projectId'), 'bots', segment(botId, 'botId')),
+  bot: (projectId: string, botId: string) => topic`/${projectId}/bots/${botId}` as Topic<'bot'>,
 } as const;
 
 /**

@@ -15,6 +15,8 @@ export interface RealtimeRequest {
   draft?: boolean;
   createdAt?: string;
   updatedAt?: string;
+  /** `{ requester, lead, department, agents, … }`; live UPDATEs carry only `agents` here (or nothing). */
+  snapshot?: Record<string, unknown>;
   [field: string]: unknown;
 }
 
