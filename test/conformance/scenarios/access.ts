@@ -42,6 +42,40 @@ export const accessScenarios = [
     });
   }),
 
+  scenario('access.cors', 'CORS: any origin, preflight OPTIONS answered before authentication', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const corsHeaders = [
+      'access-control-allow-origin',
+      'access-control-allow-methods',
+      'access-control-allow-headers',
+      'access-control-allow-credentials',
+      'vary',
+    ];
+    await ctx.call('preflight for an authenticated POST', {
+      method: 'OPTIONS',
+      path: `/${project.id}/requests`,
+      headers: {
+        origin: 'https://widget.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+      recordHeaders: corsHeaders,
+    });
+    await ctx.call('GET with an Origin header', {
+      method: 'GET',
+      path: `/${project.id}/requests`,
+      auth: { jwt: project.owner.token },
+      headers: { origin: 'https://widget.example.com' },
+      recordHeaders: corsHeaders,
+    });
+    await ctx.call('401 with an Origin header still carries CORS headers', {
+      method: 'GET',
+      path: `/${project.id}/requests`,
+      headers: { origin: 'https://widget.example.com' },
+      recordHeaders: corsHeaders,
+    });
+  }),
+
   scenario('access.malformed-json', 'malformed JSON bodies answer 500 {"err":"error"}', async (ctx) => {
     const project = await ownerWithProject(ctx);
     await ctx.call('malformed JSON to sign-in', { method: 'POST', path: '/auth/signin', raw: '{"email": "x@example.com",' });

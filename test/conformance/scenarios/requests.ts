@@ -5,6 +5,7 @@ import {
   newRequestId,
   ownerWithProject,
   type Project,
+  projectUserIdOf,
   signInGuest,
   unknownObjectId,
 } from '../harness/flows.js';
@@ -106,6 +107,7 @@ export const requestScenarios = [
 
   scenario('requests.create-for-guest', 'an agent opens a conversation on behalf of a guest (sender)', async (ctx) => {
     const project = await ownerWithProject(ctx);
+    await projectUserIdOf(ctx, project, project.owner);
     const guest = await signInGuest(ctx, project, 'guest', { firstname: 'Gus', email: 'gus@example.com' });
     const created = await ctx.call('create with sender = guest id', {
       method: 'POST',
