@@ -2,10 +2,13 @@
 //
 //   node bench/rest/size.mjs
 //
-// Three entries: the client alone (what `import { TiledeskClient } from 'tiledesk-sdk'` costs), the client with
+// First the way users get it: the package built with tsup (dist/, `#default-transport` resolved through
+// package.json "imports" under the `browser` condition), installed in a scratch folder, bundled from
+// `import { TiledeskClient } from 'tiledesk-sdk'`. Then, from source, four entries: the client alone (what `import { TiledeskClient } from 'tiledesk-sdk'` costs), the client with
 // opt-in response validation (`responseSchemas`, zod/mini), and the same schemas written with classic zod, which is
 // why the SDK uses zod/mini. Also fails loudly if anything Node-only reaches the browser bundle.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
@@ -13,6 +16,7 @@ import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tmp = join(root, 'node_modules/.cache/tiledesk-size');
+rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
 
 // Classic-zod twin of src/rest/schemas.ts, for comparison only (classic has no top-level `extend`: use the method).
@@ -22,6 +26,35 @@ const classic = readFileSync(join(root, 'src/rest/schemas.ts'), 'utf8')
   .replaceAll("from './", `from '${join(root, 'src/rest')}/`);
 writeFileSync(join(tmp, 'schemas-classic.ts'), classic);
 
+// 1. The built package, as installed.
+{
+  const { build: tsup } = await import('tsup');
+  // Outside the repository, so nothing of ours (tsconfig `paths`) influences resolution: only package.json does.
+  const app = mkdtempSync(join(tmpdir(), 'tiledesk-size-app-'));
+  const pkg = join(app, 'node_modules/tiledesk-sdk');
+  mkdirSync(join(app, 'node_modules'), { recursive: true });
+  await tsup({ outDir: join(pkg, 'dist'), dts: false, sourcemap: false, silent: true });
+  writeFileSync(join(pkg, 'package.json'), readFileSync(join(root, 'package.json')));
+  for (const dep of ['zod', 'undici']) symlinkSync(join(root, 'node_modules', dep), join(app, 'node_modules', dep));
+  writeFileSync(join(app, 'entry.js'), "import { TiledeskClient } from 'tiledesk-sdk'; globalThis.x = TiledeskClient;");
+  const result = await build({
+    entryPoints: [join(app, 'entry.js')], bundle: true, minify: true, format: 'esm', platform: 'browser',
+    conditions: ['browser'], write: false, metafile: true, logLevel: 'error', logLimit: 3, absWorkingDir: app,
+  }).finally(() => rmSync(app, { recursive: true, force: true }));
+  const code = result.outputFiles[0].contents;
+  const inputs = Object.entries(Object.values(result.metafile.outputs)[0].inputs).filter(([, v]) => v.bytesInOutput > 0).map(([k]) => k);
+  const bad = inputs.filter((i) => /undici|^node:|default-transport\.node|zod/.test(i));
+  if (bad.length) {
+    console.error(`built package: unexpected modules in the browser bundle: ${bad.join(', ')}`);
+    process.exitCode = 1;
+  }
+  console.log('| entry | min bytes | gzip -9 bytes | brotli bytes |');
+  console.log('|---|---:|---:|---:|');
+  console.log(`| built package: \`import { TiledeskClient } from 'tiledesk-sdk'\` | ${code.length} | ${gzipSync(code, { level: 9 }).length} | ${brotliCompressSync(code).length} |`);
+  console.log();
+}
+
+// 2. From source.
 const entries = {
   'TiledeskClient': `import { TiledeskClient } from '${root}src/index.ts'; globalThis.x = TiledeskClient;`,
   'TiledeskClient + responseSchemas (zod/mini)': `import { TiledeskClient, responseSchemas } from '${root}src/index.ts'; globalThis.x = [TiledeskClient, responseSchemas];`,
@@ -63,4 +96,4 @@ for (const [name, source] of Object.entries(entries)) {
   console.log(`| ${name} | ${code.length} | ${gzipSync(code, { level: 9 }).length} | ${brotliCompressSync(code).length} |`);
 }
 rmSync(tmp, { recursive: true, force: true });
-process.exitCode = failed ? 1 : 0;
+if (failed) process.exitCode = 1;

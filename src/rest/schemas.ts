@@ -7,19 +7,22 @@
  * zod/mini rather than classic zod: these schemas cost about a third as much in a browser bundle (numbers in
  * docs/rest.md), and they are only bundled when a user opts into response validation by importing
  * `responseSchemas`; the client itself imports nothing from here but types.
+ *
+ * Every zod call is marked pure: once built, these definitions share a file with the client (dist/index.js), and
+ * only the annotations let a bundler drop them, and zod with them, when the app does not use them.
  */
 import * as z from 'zod/mini';
 
-const str = z.string();
-const num = z.number();
-const bool = z.boolean();
-const optStr = z.optional(z.string());
-const optNum = z.optional(z.number());
-const optBool = z.optional(z.boolean());
+const str = /* @__PURE__ */ z.string();
+const num = /* @__PURE__ */ z.number();
+const bool = /* @__PURE__ */ z.boolean();
+const optStr = /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string());
+const optNum = /* @__PURE__ */ z.optional(/* @__PURE__ */ z.number());
+const optBool = /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean());
 /** Strings the server stores with a `null` default (lead e-mail, phone, recipientFullname…). */
-const optNullableStr = z.optional(z.nullable(z.string()));
-const attributes = z.optional(z.nullable(z.record(z.string(), z.unknown())));
-const channel = z.optional(z.looseObject({ name: str }));
+const optNullableStr = /* @__PURE__ */ z.optional(/* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string()));
+const attributes = /* @__PURE__ */ z.optional(/* @__PURE__ */ z.nullable(/* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), /* @__PURE__ */ z.unknown())));
+const channel = /* @__PURE__ */ z.optional(/* @__PURE__ */ z.looseObject({ name: str }));
 
 /** A registered user (`GET /users`, `user` of sign-in and sign-up). */
 export const UserSchema = /* @__PURE__ */ z.looseObject({
@@ -72,7 +75,7 @@ export const LeadSchema = /* @__PURE__ */ z.looseObject({
   phone: optNullableStr,
   company: optNullableStr,
   note: optNullableStr,
-  tags: z.optional(z.array(str)),
+  tags: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(str)),
   status: optNum,
   attributes,
   properties: attributes,
@@ -87,7 +90,7 @@ export type Lead = z.infer<typeof LeadSchema>;
 export const LeadPageSchema = /* @__PURE__ */ z.looseObject({
   perPage: num,
   count: num,
-  leads: z.array(LeadSchema),
+  leads: /* @__PURE__ */ z.array(LeadSchema),
 });
 export type LeadPage = z.infer<typeof LeadPageSchema>;
 
@@ -97,13 +100,13 @@ export const ProjectUserSchema = /* @__PURE__ */ z.looseObject({
   id: optStr,
   id_project: str,
   /** A user id, or the populated user on most reads. */
-  id_user: z.optional(z.nullable(z.union([str, UserSchema]))),
+  id_user: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.nullable(/* @__PURE__ */ z.union([str, UserSchema]))),
   uuid_user: optStr,
   role: str,
   roleType: optNum,
   user_available: optBool,
   profileStatus: optStr,
-  presence: z.optional(z.looseObject({ status: optStr, changedAt: optStr })),
+  presence: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.looseObject({ status: optStr, changedAt: optStr })),
   status: optStr,
   trashed: optBool,
   isBusy: optBool,
@@ -111,8 +114,8 @@ export const ProjectUserSchema = /* @__PURE__ */ z.looseObject({
   max_assigned_chat: optNum,
   number_assigned_requests: optNum,
   attributes,
-  tags: z.optional(z.array(z.unknown())),
-  permissions: z.optional(z.array(z.unknown())),
+  tags: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(/* @__PURE__ */ z.unknown())),
+  permissions: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(/* @__PURE__ */ z.unknown())),
   last_login_at: optStr,
   createdBy: optStr,
   createdAt: optStr,
@@ -130,8 +133,8 @@ export const ProjectSchema = /* @__PURE__ */ z.looseObject({
   name: str,
   status: optNum,
   createdBy: optStr,
-  profile: z.optional(z.looseObject({ name: optStr, type: optStr, trialDays: optNum, agents: optNum })),
-  channels: z.optional(z.array(z.looseObject({ name: str }))),
+  profile: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.looseObject({ name: optStr, type: optStr, trialDays: optNum, agents: optNum })),
+  channels: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(/* @__PURE__ */ z.looseObject({ name: str }))),
   activeOperatingHours: optBool,
   trialExpired: optBool,
   isActiveSubscription: optBool,
@@ -142,7 +145,7 @@ export type Project = z.infer<typeof ProjectSchema>;
 
 /** An item of `GET /projects`: the caller's membership, with the project populated in `id_project`. */
 export const ProjectMembershipSchema = /* @__PURE__ */ z.extend(ProjectUserSchema, {
-  id_project: z.union([str, ProjectSchema]),
+  id_project: /* @__PURE__ */ z.union([str, ProjectSchema]),
 });
 export type ProjectMembership = z.infer<typeof ProjectMembershipSchema>;
 export const ProjectMembershipsSchema = /* @__PURE__ */ z.array(ProjectMembershipSchema);
@@ -156,7 +159,7 @@ export const DepartmentSchema = /* @__PURE__ */ z.looseObject({
   default: optBool,
   status: optNum,
   id_project: optStr,
-  id_bot: z.optional(z.nullable(str)),
+  id_bot: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.nullable(str)),
 });
 export type Department = z.infer<typeof DepartmentSchema>;
 
@@ -187,14 +190,14 @@ export const RequestSchema = /* @__PURE__ */ z.looseObject({
   first_text: optStr,
   subject: optStr,
   id_project: str,
-  requester: z.optional(z.nullable(z.union([str, ProjectUserSchema]))),
+  requester: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.nullable(/* @__PURE__ */ z.union([str, ProjectUserSchema]))),
   requester_id: optStr,
-  lead: z.optional(z.nullable(z.union([str, LeadSchema]))),
-  department: z.optional(z.nullable(z.union([str, DepartmentSchema]))),
-  participants: z.optional(z.array(str)),
-  participantsAgents: z.optional(z.array(str)),
-  participantsBots: z.optional(z.array(str)),
-  followers: z.optional(z.array(z.unknown())),
+  lead: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.nullable(/* @__PURE__ */ z.union([str, LeadSchema]))),
+  department: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.nullable(/* @__PURE__ */ z.union([str, DepartmentSchema]))),
+  participants: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(str)),
+  participantsAgents: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(str)),
+  participantsBots: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(str)),
+  followers: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(/* @__PURE__ */ z.unknown())),
   hasBot: optBool,
   preflight: optBool,
   draft: optBool,
@@ -204,9 +207,9 @@ export const RequestSchema = /* @__PURE__ */ z.looseObject({
   channel,
   channelOutbound: channel,
   attributes,
-  tags: z.optional(z.array(TagSchema)),
-  notes: z.optional(z.array(NoteSchema)),
-  snapshot: z.optional(z.record(z.string(), z.unknown())),
+  tags: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(TagSchema)),
+  notes: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(NoteSchema)),
+  snapshot: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), /* @__PURE__ */ z.unknown())),
   rating: optNum,
   rating_message: optStr,
   sourcePage: optStr,
@@ -224,7 +227,7 @@ export type Request = z.infer<typeof RequestSchema>;
 export const RequestPageSchema = /* @__PURE__ */ z.looseObject({
   perPage: num,
   count: num,
-  requests: z.array(RequestSchema),
+  requests: /* @__PURE__ */ z.array(RequestSchema),
 });
 export type RequestPage = z.infer<typeof RequestPageSchema>;
 
@@ -248,7 +251,7 @@ export const MessageSchema = /* @__PURE__ */ z.looseObject({
   channel_type: optStr,
   status: num,
   attributes,
-  metadata: z.optional(z.unknown()),
+  metadata: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.unknown()),
   language: optNullableStr,
   channel,
   id_project: str,
@@ -259,7 +262,7 @@ export const MessageSchema = /* @__PURE__ */ z.looseObject({
 export type Message = z.infer<typeof MessageSchema>;
 
 /** `POST …/messages`: the message plus the (possibly just created) request. */
-export const MessageWithRequestSchema = /* @__PURE__ */ z.extend(MessageSchema, { request: z.optional(RequestSchema) });
+export const MessageWithRequestSchema = /* @__PURE__ */ z.extend(MessageSchema, { request: /* @__PURE__ */ z.optional(RequestSchema) });
 export type MessageWithRequest = z.infer<typeof MessageWithRequestSchema>;
 
 export const MessagesSchema = /* @__PURE__ */ z.array(MessageSchema);

@@ -2,9 +2,11 @@
  * Transports: Node uses the pooled undici transport by default, a user-supplied `fetch` always wins, `close()`
  * releases the pool, and nothing Node-only (or zod) reaches a browser bundle of the client.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,4 +88,26 @@ describe('browser bundle', () => {
     expect(validated.some((i) => i.includes('zod'))).toBe(true);
     expect(validated.filter((i) => /undici|^node:/.test(i))).toEqual([]);
   });
+
+  it('the built package, installed in an app, resolves the fetch transport for browsers and leaves zod out', async () => {
+    // Built code puts the schemas in the same file as the client: only their pure annotations let bundlers drop zod.
+    const { build: tsup } = await import('tsup');
+    const app = mkdtempSync(join(tmpdir(), 'tiledesk-pkg-'));
+    try {
+      const pkg = join(app, 'node_modules/tiledesk-sdk');
+      await tsup({ outDir: join(pkg, 'dist'), dts: false, sourcemap: false, silent: true });
+      writeFileSync(join(pkg, 'package.json'), readFileSync(`${root}package.json`));
+      for (const dep of ['zod', 'undici']) symlinkSync(`${root}node_modules/${dep}`, join(app, 'node_modules', dep));
+      writeFileSync(join(app, 'entry.js'), "import { TiledeskClient } from 'tiledesk-sdk'; console.log(TiledeskClient);");
+      const result = await build({
+        entryPoints: [join(app, 'entry.js')], absWorkingDir: app, bundle: true, format: 'esm', platform: 'browser',
+        conditions: ['browser'], write: false, metafile: true, logLevel: 'silent',
+      });
+      const inputs = Object.entries(Object.values(result.metafile.outputs)[0]!.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([k]) => k);
+      expect(inputs).toContain('node_modules/tiledesk-sdk/dist/default-transport.browser.js');
+      expect(inputs.filter((i) => /undici|^node:|default-transport\.node|zod/.test(i))).toEqual([]);
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
