@@ -250,7 +250,14 @@ export class RealtimeClient {
     return this.#events.on(event, listener);
   }
 
-  /** Removes a listener added with {@link on}. */
+  /**
+   * Removes a listener added with {@link on}.
+   *
+   * @example
+   * ```ts
+   * rt.off('state', onState);
+   * ```
+   */
   off<E extends keyof RealtimeEvents>(event: E, listener: RealtimeEvents[E]): void {
     this.#events.off(event, listener);
   }
@@ -316,7 +323,16 @@ export class RealtimeClient {
     return sub;
   }
 
-  /** Sends a ping now and reconnects if nothing answers within `pongTimeoutMs`; while backing off, retries at once. */
+  /**
+   * Sends a ping now and reconnects if nothing answers within `pongTimeoutMs`; while backing off, retries at once.
+   * The client already does this on `online`/`visibilitychange` in browsers; call it on your own signals (an app
+   * returning to the foreground in React Native, a network change reported by the OS).
+   *
+   * @example
+   * ```ts
+   * AppState.addEventListener('change', (s) => s === 'active' && rt.probe());
+   * ```
+   */
   probe(): void {
     this.#probeNow('manual');
   }

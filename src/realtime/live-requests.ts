@@ -15,6 +15,13 @@ export interface LiveRequestsOptions extends LiveStoreOptions {
  * Whether a request is an open conversation as the server's snapshot defines it: status above 50 and below 1000,
  * not abandoned (150), not preflight, not a draft. Live frames are not filtered by the server (they include closed,
  * abandoned and draft requests), so the store applies this to every item.
+ *
+ * @example
+ * ```ts
+ * const mine = new LiveRequests(rt, projectId, {
+ *   filter: (r) => isOpenRequest(r) && (r.participantsAgents as string[] | undefined)?.includes(myUserId) === true,
+ * });
+ * ```
  */
 export function isOpenRequest(request: RealtimeRequest): boolean {
   const status = request.status;

@@ -280,6 +280,12 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
  * - a populated document is not replaced by its bare id (snapshots carry `lead: "<id>"` where live frames carried
  *   the lead itself);
  * - `__proto__`, `constructor` and `prototype` keys are never copied.
+ *
+ * @example
+ * ```ts
+ * mergeItems({ status: 200, lead: { _id: 'L', fullname: 'Ann' } }, { status: 1000, lead: 'L' });
+ * // → { status: 1000, lead: { _id: 'L', fullname: 'Ann' } }
+ * ```
  */
 export function mergeItems<T extends Record<string, unknown>>(known: T, incoming: Record<string, unknown>): T {
   const merged = safeAssign(known, incoming) as Record<string, unknown>;
