@@ -350,8 +350,8 @@ export class RealtimeClient {
     if (this.#current === 'closed') return;
     const socket = this.#socket;
     this.#stopRun();
-    this.#endConnection?.(closedError());
     this.#subscriptions.clear(closedError());
+    this.#endConnection?.(closedError());
     this.#setState('closed', {});
     this.#events.removeAllListeners();
     if (socket) await closeGracefully(socket, this.#options.closeTimeoutMs);
@@ -391,12 +391,17 @@ export class RealtimeClient {
       if (token instanceof RealtimeError) {
         error = token;
         authFailures++;
+        refresh = true;
       } else {
         refresh = false;
 
         // 2. The handshake, bounded by handshakeTimeoutMs.
         const socket = await this.#handshake(token);
-        if (run.stopped) return;
+        if (run.stopped) {
+          // close() ran between the socket opening and this line: it could not see the socket yet.
+          if (!(socket instanceof RealtimeError)) abandon(socket);
+          return;
+        }
 
         if (!(socket instanceof RealtimeError)) {
           // 3. Open: resubscribe every topic, keep the connection alive, wait until it ends.
@@ -656,11 +661,12 @@ export class RealtimeClient {
     } else if (this.#pingSentAt === 0 && now - this.#lastSentAt >= this.#options.idlePingMs) {
       this.#ping('idle');
     }
-    this.#armLiveness();
+    if (this.#socket) this.#armLiveness();
   };
 
   #ping(reason: ProbeReason): void {
-    if (!this.#send(PING)) return;
+    // A socket that takes no frame is closing (its close event may take a while with a dead peer): move on now.
+    if (!this.#send(PING)) return this.#drop(new RealtimeError('connection_lost', 'the socket stopped accepting frames'));
     this.#pingSentAt = this.#lastSentAt;
     this.#events.emit('heartbeat', { kind: 'ping', reason });
   }
@@ -675,7 +681,7 @@ export class RealtimeClient {
   #probeNow(reason: ProbeReason): void {
     if (this.#socket) {
       this.#ping(reason);
-      this.#armLiveness();
+      if (this.#socket) this.#armLiveness();
     } else {
       this.#wake?.();
     }
