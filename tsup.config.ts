@@ -9,6 +9,7 @@ export default defineConfig({
     realtime: 'src/realtime/index.ts',
     messages: 'src/messages/index.ts',
     testing: 'src/testing/index.ts',
+    node: 'src/node/index.ts',
     'default-transport.node': 'src/rest/default-transport.node.ts',
     'default-transport.browser': 'src/rest/default-transport.browser.ts',
   },

@@ -1,0 +1,2 @@
+// Node-only helpers: `import { readConversations, fileCheckpoint } from 'tiledesk-sdk/node'`.
+export {};
