@@ -1,4 +1,5 @@
 import type { Caller } from './auth.js';
+import { RouteHang } from './http.js';
 import { castObjectId, compactUuid, uuidv4 } from './ids.js';
 import type {
   DepartmentDoc,
@@ -731,9 +732,11 @@ export class Domain {
     if (Number.isNaN(status) || (typeof input.status === 'object' && input.status !== null) || input.status === '') {
       throw validationFailure('message', 'status', 'Number', input.status);
     }
-    if (input.text !== undefined && input.text !== null && typeof input.text === 'object') throw validationFailure('message', 'text', 'String', input.text);
+    // A non-string `text` throws inside a `message.create.simple.before` listener whose promise nobody catches:
+    // the message is never saved and the route never answers.
+    if (input.text !== undefined && input.text !== null && typeof input.text !== 'string') throw new RouteHang('non-string text');
     if (input.type === null || (input.type !== undefined && typeof input.type === 'object')) throw new SaveError('type');
-    const channel = input.channel === undefined || input.channel === null ? { name: 'chat21' } : castChannel(input.channel, true);
+    const channel = input.channel === undefined || input.channel === null ? { name: 'chat21' } : messageChannel(input.channel);
     const at = this.iso();
     const createdBy = input.createdBy || input.sender;
     const message: MessageDoc = {
@@ -834,6 +837,35 @@ export function minimize(value: unknown): unknown {
     kept++;
   }
   return kept === 0 ? undefined : out;
+}
+
+/** The message's `channel` subdocument, or the ValidationError Mongoose reports for it. */
+function messageChannel(channel: unknown): { name: string } {
+  if (!isPlainObject(channel)) {
+    const type = Array.isArray(channel) ? 'Array' : typeof channel;
+    const stringValue = `"${typeof channel === 'string' ? channel : JSON.stringify(channel)}"`;
+    const message = `Cast to Embedded failed for value ${stringValue} (type ${type}) at path "channel"`;
+    throw new SaveError('message validation failed', {
+      errors: { channel: { stringValue, valueType: type, kind: 'Embedded', value: channel, path: 'channel', reason: { path: 'channel' }, name: 'CastError', message } },
+      _message: 'message validation failed',
+      name: 'ValidationError',
+      message: `message validation failed: channel: ${message}`,
+    });
+  }
+  if (channel.name === undefined || channel.name === null || channel.name === '') {
+    const required = { name: 'ValidatorError', message: 'Path `name` is required.', properties: { message: 'Path `name` is required.', type: 'required', path: 'name' }, kind: 'required', path: 'name' };
+    throw new SaveError('message validation failed', {
+      errors: {
+        'channel.name': required,
+        channel: { errors: { name: required }, _message: 'Validation failed', name: 'ValidationError', message: 'Validation failed: name: Path `name` is required.' },
+      },
+      _message: 'message validation failed',
+      name: 'ValidationError',
+      message: 'message validation failed: channel.name: Path `name` is required., channel: Validation failed: name: Path `name` is required.',
+    });
+  }
+  if (typeof channel.name === 'object') throw new SaveError('channel name cast');
+  return { name: String(channel.name) };
 }
 
 function castChannel(channel: unknown, strict = false): { name: string } {

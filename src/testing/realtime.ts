@@ -7,7 +7,7 @@ import type { DomainEvents } from './domain.js';
 import { castObjectId, isObjectIdLike, uuidv4 } from './ids.js';
 import { verifyJwt } from './jwt.js';
 import type { MessageDoc, ProjectUserDoc, RequestDoc, Store, UserDoc } from './store.js';
-import { projectUserView, requestView } from './views.js';
+import { populateFailure, projectUserView, requestView } from './views.js';
 
 export interface RealtimeOptions {
   path: string;
@@ -266,6 +266,7 @@ export class Realtime implements DomainEvents {
     const pu = member();
     if (!pu) return refused;
     const request = this.visibleRequest(rawProjectId, parts[3], pu, me);
+    if (request && populateFailure(request)) return refused;
     return request ? requestView(this.store, request, 'populated') : null;
   }
 
@@ -310,7 +311,8 @@ export class Realtime implements DomainEvents {
     const list = `/${request.id_project}/requests`;
     const single = `${list}/${request.request_id}`;
     if (!this.hasSubscribers(list) && !this.hasSubscribers(single)) return;
-    const view = requestView(this.store, request, 'populatedNew');
+    // When populating fails the server publishes the saved document as it is.
+    const view = requestView(this.store, request, populateFailure(request) ? 'saved' : 'populatedNew');
     this.publish(list, 'CREATE', view);
     this.publish(single, 'CREATE', view);
   }
@@ -321,6 +323,8 @@ export class Realtime implements DomainEvents {
     const single = `${list}/${request.request_id}`;
     const toList = request.draft !== true && this.hasSubscribers(list);
     if (!toList && !this.hasSubscribers(single)) return;
+    // Routes emit the update only after populating succeeded.
+    if (populateFailure(request)) return;
     const view = requestView(this.store, request, 'liveUpdate');
     if (toList) this.publish(list, 'UPDATE', view);
     this.publish(single, 'UPDATE', view);
@@ -331,6 +335,8 @@ export class Realtime implements DomainEvents {
     if (!request) return;
     const topic = `/${message.id_project}/requests/${request.request_id}/messages`;
     if (!this.hasSubscribers(topic)) return;
+    // The message event is populated with its request; when that fails the frame has no `request` and is dropped.
+    if (populateFailure(request)) return;
     this.publish(topic, 'CREATE', { ...message, request: requestView(this.store, request, 'leanPopulated') });
   }
 

@@ -1,3 +1,5 @@
+import { castObjectId } from './ids.js';
+import { castError } from './query.js';
 import type { DepartmentDoc, LeadDoc, ProjectDoc, ProjectUserDoc, RequestDoc, Store, UserDoc } from './store.js';
 
 /*
@@ -158,6 +160,16 @@ export function requestView(store: Store, request: RequestDoc, shape: RequestSha
     out.snapshot = agents && agents.length > 0 ? { agents: agents.map((a) => ({ id_user: a.id_user })) } : {};
   }
   return out;
+}
+
+/**
+ * Populating `participatingAgents`/`participatingBots` casts every participant id to an ObjectId: one that is
+ * not (e.g. a participant "agent-1") makes the whole populate fail with this CastError on the real server.
+ */
+export function populateFailure(request: RequestDoc): Json | undefined {
+  for (const id of request.participantsBots) if (!castObjectId(id)) return castError('ObjectId', id, '_id', 'faq_kb').json;
+  for (const id of request.participantsAgents) if (!castObjectId(id)) return castError('ObjectId', id, '_id', 'user').json;
+  return undefined;
 }
 
 function participatingAgents(store: Store, request: RequestDoc): Json[] {

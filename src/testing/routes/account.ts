@@ -1,4 +1,4 @@
-import { castObjectId } from '../ids.js';
+import { castObjectId, uuidv4 } from '../ids.js';
 import { hang, json, type Reply, RouteCrash } from '../http.js';
 import { projectUserView, projectView, userSelectedView, userView } from '../views.js';
 import { bodyObject, callerOf, requireAuth, type RouteContext } from './context.js';
@@ -24,16 +24,33 @@ export function usersRoutes(ctx: RouteContext, rest: string[]): Reply | undefine
     if (!user) return json(404, { success: false, msg: 'Object not found.' });
     return json(200, userSelectedView(user));
   }
+  if (ctx.method === 'DELETE') {
+    // "Deleting" a user anonymises it and sets status 0, so it can no longer sign in.
+    if (!userId) return json(500, { success: false, msg: {} });
+    const user = ctx.store.users.get(userId);
+    if (!user) return hang();
+    ctx.store.usersByEmail.delete(user.email);
+    Object.assign(user, { status: 0, email: `${uuidv4()}@tiledesk.com`, firstname: 'anonymized', lastname: 'anonymized', updatedAt: ctx.domain.iso() });
+    ctx.store.usersByEmail.set(user.email, user);
+    return json(200, { success: true, updatedUser: userView(user) });
+  }
   if (ctx.method === 'PUT') {
     const body = bodyObject(ctx);
     if (!userId) return json(500, { success: false, msg: {} });
     const user = ctx.store.users.get(userId);
     if (!user) return hang();
+    if (body.phone !== undefined && body.phone !== null) {
+      const phone = String(body.phone).trim();
+      // `phone` has a unique index; the duplicate-key error is answered raw.
+      for (const other of ctx.store.users.values()) {
+        if (other !== user && other.phone === phone) return json(500, { success: false, msg: { ok: 0, code: 11000, codeName: 'DuplicateKey', name: 'MongoError' } });
+      }
+    }
     for (const field of ['firstname', 'lastname', 'attributes', 'description', 'public_email', 'public_website', 'phone'] as const) {
       const value = body[field];
       if (value === undefined || value === null) continue;
       if (field !== 'attributes' && typeof value === 'object') return json(500, { success: false, msg: {} });
-      (user as Record<string, unknown>)[field] = field === 'attributes' ? value : String(value);
+      (user as Record<string, unknown>)[field] = field === 'attributes' ? value : field === 'phone' ? String(value).trim() : String(value);
     }
     user.updatedAt = ctx.domain.iso();
     return json(200, { success: true, updatedUser: userView(user) });

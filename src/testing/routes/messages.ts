@@ -1,8 +1,8 @@
 import { SaveError } from '../domain.js';
 import { castObjectId } from '../ids.js';
-import { hang, json, type Reply } from '../http.js';
+import { hang, json, type Reply, RouteHang } from '../http.js';
 import type { MessageDoc } from '../store.js';
-import { requestView } from '../views.js';
+import { populateFailure, requestView } from '../views.js';
 import { bodyObject, callerOf, type RouteContext } from './context.js';
 import { findSenderProjectUser, senderIdentity } from './requests.js';
 
@@ -95,6 +95,8 @@ function sendMessage(ctx: RouteContext, requestId: string): Reply {
         language: body.language,
         channel: body.channel,
       });
+      // Populating the new request fails on a non-ObjectId participant; the route then only logs: no answer.
+      if (populateFailure(created)) return hang();
       return json(200, { ...message, request: requestView(ctx.store, created, 'populatedNew') });
     } catch (error) {
       if (error instanceof SaveError) return json(500, { success: false, msg: 'Error creating request', err: error.json });
@@ -130,6 +132,7 @@ function sendMessage(ctx: RouteContext, requestId: string): Reply {
   ctx.domain.lastMessage(request, message);
   ctx.domain.afterMessage(message);
   if (typeof sender === 'string' && request.participants.includes(sender)) ctx.domain.updateWaitingTime(request);
+  if (populateFailure(request)) return hang();
   return json(200, { ...message, request: requestView(ctx.store, request, 'populated') });
 }
 
@@ -146,6 +149,7 @@ function importMessages(ctx: RouteContext, requestId: string, hooks: MultiImport
   const limit = hooks.saveLimit ?? items.length;
   const saved: MessageDoc[] = [];
   let failure: SaveError | undefined;
+  let stuck = false;
   for (let index = 0; index < items.length && index < limit; index++) {
     const item = items[index] as unknown;
     if (item === null || item === undefined) return hang();
@@ -169,10 +173,17 @@ function importMessages(ctx: RouteContext, requestId: string, hooks: MultiImport
       );
     } catch (error) {
       // Every save was already started on the real server: the others still land, then the route fails.
+      // Every save was started at once on the real server: one that never settles hangs the response, the
+      // others still land.
+      if (error instanceof RouteHang) {
+        stuck = true;
+        continue;
+      }
       if (!(error instanceof SaveError)) throw error;
       failure ??= error;
     }
   }
+  if (stuck) return hang();
   if (failure) return json(500, { success: false, msg: 'Error inserting multiple messages.', err: failure.json });
   return json(200, saved);
 }

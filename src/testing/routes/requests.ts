@@ -1,5 +1,5 @@
 import { hasPermissionOrRole } from '../auth.js';
-import { isPlainObject, minimize, RequestStatus, SaveError } from '../domain.js';
+import { arraysEqual, isPlainObject, minimize, RequestStatus, SaveError } from '../domain.js';
 import { castObjectId, isObjectIdLike } from '../ids.js';
 import { hang, json, type Reply, RouteCrash } from '../http.js';
 import {
@@ -14,7 +14,7 @@ import {
   sortDirection,
 } from '../query.js';
 import type { ProjectUserDoc, RequestDoc } from '../store.js';
-import { requestView } from '../views.js';
+import { populateFailure, requestView } from '../views.js';
 import { bodyObject, callerOf, isNotEmpty, projectUserOf, queryString, type RouteContext, validationError } from './context.js';
 
 type Predicate = (request: RequestDoc) => boolean;
@@ -65,6 +65,12 @@ function listAnswer(ctx: RouteContext, predicates: Predicate[], limit: number, p
   const skip = page * limit;
   const pageDocs = paginate(sorted, skip, limit);
   const populate = ctx.query.no_populate !== 'true';
+  if (populate) {
+    for (const request of pageDocs) {
+      const failure = populateFailure(request);
+      if (failure) return json(500, { success: false, msg: 'Error getting requests.', err: failure });
+    }
+  }
   const requests = pageDocs.map((r) => {
     const view = requestView(ctx.store, r, populate ? 'populated' : 'plain');
     if (textQuery !== undefined && !noTextScore) view.score = scores.get(r) ?? 0;
@@ -168,6 +174,11 @@ function parseZonedDate(text: string, timezone: string, endOfDay: boolean): stri
 
 class DateRangeError extends Error {}
 
+/** Answers the populated request, or `failure` when populating its participants fails (see populateFailure). */
+function populatedOr(ctx: RouteContext, request: RequestDoc, failure: Reply, shape: 'populated' | 'routed' = 'populated'): Reply {
+  return populateFailure(request) ? failure : json(200, requestView(ctx.store, request, shape));
+}
+
 // ---- the guest mount (`routes/user-request.js`) --------------------------------------------------------------
 
 export function guestRequestRoutes(ctx: RouteContext, rest: string[]): Reply | undefined {
@@ -176,7 +187,7 @@ export function guestRequestRoutes(ctx: RouteContext, rest: string[]): Reply | u
   if (ctx.method === 'PATCH' && rest.length === 2 && second!.toLowerCase() === 'rating') return rate(ctx, first!);
   if (ctx.method === 'PUT' && rest.length === 2 && second!.toLowerCase() === 'closeg') {
     const request = ctx.store.findRequest(ctx.projectId!, first!);
-    if (!request) return json(500, { success: false, error: 'Error closing request' });
+    if (!request || populateFailure(request)) return json(500, { success: false, error: 'Error closing request' });
     ctx.domain.closeRequest(request, callerOf(ctx).id, false);
     return json(200, requestView(ctx.store, request, 'populated'));
   }
@@ -227,7 +238,7 @@ function rate(ctx: RouteContext, requestId: string): Reply {
   }
   if (body.rating_message) request.rating_message = String(body.rating_message);
   ctx.domain.touch(request);
-  return json(200, requestView(ctx.store, request, 'populated'));
+  return populatedOr(ctx, request, json(500, { success: false, msg: 'Error updating object.' }));
 }
 
 // ---- the agent mount (`routes/request.js`) -------------------------------------------------------------------
@@ -250,7 +261,7 @@ export function agentRequestRoutes(ctx: RouteContext, rest: string[]): Reply | u
     if (method === 'GET' && low(0) === 'csv') return { kind: 'text', status: 200, body: csvOf(ctx), contentType: 'text/csv; charset=utf-8', etag: true };
     if (method === 'GET') {
       const request = ctx.store.findRequest(ctx.projectId!, seg(0));
-      return request ? json(200, requestView(ctx.store, request, 'populated')) : json(404, { success: false, msg: 'Object not found.' });
+      return request ? populatedOr(ctx, request, json(500, { success: false, msg: 'Error getting object.' })) : json(404, { success: false, msg: 'Object not found.' });
     }
     return undefined;
   }
@@ -260,7 +271,7 @@ export function agentRequestRoutes(ctx: RouteContext, rest: string[]): Reply | u
     if (method === 'PUT' && action === 'close') return closeRequest(ctx, requestId);
     if (method === 'PUT' && action === 'reopen') {
       const request = ctx.store.findRequest(ctx.projectId!, requestId);
-      if (!request) return json(500, { success: false, error: 'Error reopening request' });
+      if (!request || populateFailure(request)) return json(500, { success: false, error: 'Error reopening request' });
       ctx.domain.reopenRequest(request);
       return json(200, requestView(ctx.store, request, 'populated'));
     }
@@ -525,7 +536,7 @@ function patchRequest(ctx: RouteContext, requestId: string): Reply {
   }
   ctx.domain.touch(request);
   if (update.workingStatus !== undefined) ctx.domain.recountAssigned(request.id_project, request.participantsAgents);
-  return json(200, requestView(ctx.store, request, 'populated'));
+  return populatedOr(ctx, request, json(500, { success: false, msg: 'Error updating object.' }));
 }
 
 function closeRequest(ctx: RouteContext, requestId: string): Reply {
@@ -537,7 +548,7 @@ function closeRequest(ctx: RouteContext, requestId: string): Reply {
     if (!request.participantsAgents.includes(caller.id)) return json(403, { success: false, error: 'You must be among the participants to close a conversation.' });
   }
   const request = ctx.store.findRequest(ctx.projectId!, requestId);
-  if (!request) return json(500, { success: false, error: 'Error closing request' });
+  if (!request || populateFailure(request)) return json(500, { success: false, error: 'Error closing request' });
   const force = bodyObject(ctx).force;
   ctx.domain.closeRequest(request, caller.id, force === true || force === 'true');
   return json(200, requestView(ctx.store, request, 'populated'));
@@ -548,9 +559,11 @@ function addParticipant(ctx: RouteContext, requestId: string): Reply {
   if (!isNotEmpty(member)) return json(422, { errors: [validationError(member, 'member')] });
   const request = ctx.store.findRequest(ctx.projectId!, requestId);
   if (!request) return json(500, { success: false, error: 'Error adding participant' });
-  if (typeof member !== 'string') return request.participants.includes(member as string) ? json(200, requestView(ctx.store, request, 'populated')) : hang();
+  if (typeof member !== 'string') return request.participants.includes(member as string) ? populatedOr(ctx, request, json(200, undefined)) : hang();
+  // An unchanged request is populated and resolved even when populating failed (200 with an empty body).
+  if (request.participants.includes(member)) return populatedOr(ctx, request, json(200, undefined));
   ctx.domain.addParticipant(request, member);
-  return json(200, requestView(ctx.store, request, 'populated'));
+  return populatedOr(ctx, request, json(500, { success: false, error: 'Error adding participant' }));
 }
 
 function setParticipants(ctx: RouteContext, requestId: string): Reply {
@@ -560,8 +573,9 @@ function setParticipants(ctx: RouteContext, requestId: string): Reply {
   const request = ctx.store.findRequest(ctx.projectId!, requestId);
   if (!request) return json(500, { success: false, error: 'Error setting participants' });
   if (!body.every((p) => typeof p === 'string')) return hang();
+  if (arraysEqual(request.participants, body)) return populatedOr(ctx, request, json(200, undefined));
   ctx.domain.setParticipants(request, [...(body as string[])]);
-  return json(200, requestView(ctx.store, request, 'populated'));
+  return populatedOr(ctx, request, json(500, { success: false, error: 'Error setting participants' }));
 }
 
 function replaceWithBot(ctx: RouteContext, requestId: string): Reply {
@@ -570,6 +584,7 @@ function replaceWithBot(ctx: RouteContext, requestId: string): Reply {
     const request = ctx.store.findRequest(ctx.projectId!, requestId);
     if (!request) return json(500, { success: false, error: 'Error setting participants to request' });
     ctx.domain.setParticipants(request, [`bot_${String(body.id)}`]);
+    if (populateFailure(request)) return json(500, { success: false, error: 'Error setting participants to request' });
     return json(200, { ...requestView(ctx.store, request, 'populated'), replaced_bot_root_id: String(body.id) });
   }
   if (body.name) return json(404, { success: false, error: `Chatbot with name '${String(body.name)}' not found` });
@@ -579,9 +594,11 @@ function replaceWithBot(ctx: RouteContext, requestId: string): Reply {
 
 function removeParticipant(ctx: RouteContext, requestId: string, member: string): Reply {
   const request = ctx.store.findRequest(ctx.projectId!, requestId);
-  if (!request) return json(400, { success: false, error: `Unable to remove the participant ${member} from the request ${requestId}` });
+  const failure = json(400, { success: false, error: `Unable to remove the participant ${member} from the request ${requestId}` });
+  if (!request) return failure;
+  if (!request.participants.includes(member)) return populatedOr(ctx, request, json(200, undefined));
   ctx.domain.removeParticipant(request, member);
-  return json(200, requestView(ctx.store, request, 'populated'));
+  return populatedOr(ctx, request, failure);
 }
 
 function assign(ctx: RouteContext, requestId: string): Reply {
@@ -602,12 +619,14 @@ function route(ctx: RouteContext, requestId: string, departmentId: unknown): Rep
     if (error instanceof SaveError) return json(500, { success: false, msg: 'Error changing the department.' });
     throw error;
   }
-  return json(200, requestView(ctx.store, request, bodyObject(ctx).no_populate === true ? 'plain' : 'routed'));
+  if (bodyObject(ctx).no_populate === true) return json(200, requestView(ctx.store, request, 'plain'));
+  return populatedOr(ctx, request, json(500, { success: false, msg: 'Error changing the department.' }), 'routed');
 }
 
 function patchAttributes(ctx: RouteContext, requestId: string): Reply {
   const request = ctx.store.findRequest(ctx.projectId!, requestId);
   if (!request) return json(404, { success: false, msg: 'Object not found.' });
+  if (populateFailure(request)) return json(500, { success: false, msg: 'Error getting object.' });
   const data = bodyObject(ctx);
   ctx.domain.mergeAttributes(request, data);
   return json(200, requestView(ctx.store, request, 'populated'));
@@ -633,7 +652,7 @@ function addNote(ctx: RouteContext, requestId: string): Reply {
   // findOneAndUpdate found nothing: the route answers `null` with 200.
   if (!request) return json(200, null);
   ctx.domain.addNote(request, text, callerOf(ctx).id);
-  return json(200, requestView(ctx.store, request, 'populated'));
+  return populatedOr(ctx, request, json(500, { success: false, msg: 'Error adding request object.' }));
 }
 
 function removeNote(ctx: RouteContext, requestId: string, noteId: string): Reply {
@@ -643,7 +662,7 @@ function removeNote(ctx: RouteContext, requestId: string, noteId: string): Reply
   if (!request) return json(200, null);
   if (!castObjectId(noteId)) return json(500, { success: false, msg: 'Error adding request object.' });
   ctx.domain.removeNote(request, castObjectId(noteId)!);
-  return json(200, requestView(ctx.store, request, 'populated'));
+  return populatedOr(ctx, request, json(500, { success: false, msg: 'Error adding request object.' }));
 }
 
 function sendEmail(ctx: RouteContext, requestId: string): Reply {
@@ -662,7 +681,7 @@ function addFollower(ctx: RouteContext, requestId: string): Reply {
   const id = castObjectId(member);
   if (!request || !id) return json(500, { success: false, error: 'Error adding follower' });
   if (!request.followers.includes(id)) ctx.domain.setFollowers(request, [...request.followers, id]);
-  return json(200, requestView(ctx.store, request, 'populated'));
+  return populatedOr(ctx, request, json(500, { success: false, error: 'Error adding follower' }));
 }
 
 function setFollowers(ctx: RouteContext, requestId: string): Reply {
@@ -671,7 +690,7 @@ function setFollowers(ctx: RouteContext, requestId: string): Reply {
   const ids = (ctx.body as unknown[]).map((f) => castObjectId(f));
   if (!request || ids.some((id) => id === undefined)) return json(500, { success: false, error: 'Error setting followers' });
   ctx.domain.setFollowers(request, ids as string[]);
-  return json(200, requestView(ctx.store, request, 'populated'));
+  return populatedOr(ctx, request, json(500, { success: false, error: 'Error setting followers' }));
 }
 
 function removeFollower(ctx: RouteContext, requestId: string, followerId: string): Reply {
@@ -679,7 +698,7 @@ function removeFollower(ctx: RouteContext, requestId: string, followerId: string
   if (!request) return json(500, { success: false, error: 'Error removing follower' });
   const id = castObjectId(followerId) ?? followerId;
   if (request.followers.includes(id)) ctx.domain.setFollowers(request, request.followers.filter((f) => f !== id));
-  return json(200, requestView(ctx.store, request, 'populated'));
+  return populatedOr(ctx, request, json(500, { success: false, error: 'Error removing follower' }));
 }
 
 function addTags(ctx: RouteContext, requestId: string): Reply {
@@ -689,7 +708,7 @@ function addTags(ctx: RouteContext, requestId: string): Reply {
   if (!request) return json(404, { success: false, error: `Request not found with request id ${requestId}` });
   if (!Array.isArray(body)) return hang();
   ctx.domain.addTags(request, body);
-  return json(200, requestView(ctx.store, request, 'populated'));
+  return populatedOr(ctx, request, json(500, { success: false, error: `Error updating request with id ${requestId}` }));
 }
 
 function removeTag(ctx: RouteContext, requestId: string, tagId: string): Reply {
@@ -700,7 +719,8 @@ function removeTag(ctx: RouteContext, requestId: string, tagId: string): Reply {
   const request = ctx.store.findRequest(ctx.projectId!, requestId);
   if (!request) return json(404, { success: false, error: `Request not found with id ${requestId}` });
   ctx.domain.removeTag(request, id);
-  return json(200, requestView(ctx.store, request, 'populated'));
+  const failure = populateFailure(request);
+  return failure ? json(500, { success: false, error: failure }) : json(200, requestView(ctx.store, request, 'populated'));
 }
 
 function castErrorFor(value: string): Record<string, unknown> {
