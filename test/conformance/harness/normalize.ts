@@ -33,6 +33,7 @@ const RACY_VALUE_KEYS = new Set(['last_message']);
 /** Substring patterns for volatile strings nobody registered, in the order they are applied. */
 const VOLATILE_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/-----BEGIN ([A-Z ]+)-----[\s\S]*?-----END \1-----/g, '<pem $1>'],
+  [/\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}/g, '<bcrypt hash>'],
   [/\bJWT eyJ[\w-]*\.[\w-]*\.[\w-]*/g, '<jwt>'],
   [/\beyJ[\w-]*\.[\w-]*\.[\w-]*/g, '<jwt-bare>'],
   [/\b\d\d\/\d\d\/\d{4}, \d\d:\d\d:\d\d\b/g, '<datetime>'],

@@ -171,6 +171,48 @@ export const authScenarios = [
     await ctx.call('keys/generate with no credentials', { method: 'POST', path: `/${project.id}/keys/generate` });
   }),
 
+  scenario('auth.custom-token-agent', 'custom token with role agent: a real user, the server\'s own token, REST and WebSocket', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const secret = await generateProjectSecret(ctx, project);
+    const externalId = ctx.unique('ext-agent-', 'externalAgent.id');
+    const email = `${ctx.unique('extagent-', 'externalAgent.emailLocal')}@example.com`;
+    ctx.alias(email, 'externalAgent.email');
+    const token = signJwt(
+      {
+        _id: externalId,
+        firstname: 'Ext',
+        lastname: 'Agent',
+        email,
+        role: 'agent',
+        sub: 'userexternal',
+        aud: `https://tiledesk.com/projects/${project.id}`,
+      },
+      secret,
+    );
+    ctx.alias(token, 'customToken');
+    const signedIn = await ctx.call('sign in with a role=agent custom token', {
+      method: 'POST',
+      path: '/auth/signinWithCustomToken',
+      auth: { header: `JWT ${token}` },
+    });
+    const body = signedIn.json as { token?: string; user?: { _id?: string } } | undefined;
+    ctx.alias(body?.user?._id, 'externalAgent.userId');
+    const serverToken = body?.token ?? 'JWT missing';
+    await ctx.call('the returned token lists requests', {
+      method: 'GET',
+      path: `/${project.id}/requests`,
+      auth: { header: serverToken },
+    });
+    await ctx.call('the returned token reads the current user', { method: 'GET', path: '/users', auth: { header: serverToken } });
+    await ctx.call('sign in again with the same custom token', {
+      method: 'POST',
+      path: '/auth/signinWithCustomToken',
+      auth: { header: `JWT ${token}` },
+    });
+    const socket = await ctx.connect('the returned token opens the WebSocket', { token: serverToken });
+    socket?.close();
+  }),
+
   scenario('auth.credentials', 'credentials on a protected route: JWT, Basic, bare, Bearer, lower-case, none', async (ctx) => {
     const project = await ownerWithProject(ctx);
     const owner = project.owner;

@@ -74,6 +74,45 @@ export const messageScenarios = [
     await ctx.call('list messages', { method: 'GET', path: base, auth });
   }),
 
+  scenario('messages.get-by-id', 'get one message: found by id alone, whatever request id is in the path', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const rid1 = await createRequest(ctx, project, project.owner, 'rid1');
+    const rid2 = await createRequest(ctx, project, project.owner, 'rid2');
+    const sent = await ctx.setup('message in rid1', {
+      method: 'POST',
+      path: `/${project.id}/requests/${rid1}/messages`,
+      auth,
+      json: { text: 'in rid1' },
+    });
+    const messageId = (sent.json as { _id: string })._id;
+    ctx.alias(messageId, 'message1.id');
+    await ctx.call('get it under rid1', { method: 'GET', path: `/${project.id}/requests/${rid1}/messages/${messageId}`, auth });
+    await ctx.call('get it under rid2', { method: 'GET', path: `/${project.id}/requests/${rid2}/messages/${messageId}`, auth });
+    await ctx.call('get a message id that is not an ObjectId', {
+      method: 'GET',
+      path: `/${project.id}/requests/${rid1}/messages/not-an-id`,
+      auth,
+    });
+    await ctx.call('messages of a request that does not exist', {
+      method: 'GET',
+      path: `/${project.id}/requests/${newRequestId(ctx, project, 'unknownRid')}/messages`,
+      auth,
+    });
+  }),
+
+  scenario('messages.direct', 'POST /<pid>/messages: a message to any recipient, 422 shape', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    await ctx.call('direct message', {
+      method: 'POST',
+      path: `/${project.id}/messages`,
+      auth,
+      json: { recipient: 'someone', recipientFullname: 'Some One', text: 'hello directly' },
+    });
+    await ctx.call('direct message without recipient and text', { method: 'POST', path: `/${project.id}/messages`, auth, json: {} });
+  }),
+
   scenario('messages.validation', 'send to a new conversation: 422 for missing text, 403 for unknown sender', async (ctx) => {
     const project = await ownerWithProject(ctx);
     const auth = { jwt: project.owner.token };

@@ -445,6 +445,88 @@ export const requestScenarios = [
     await ctx.call('the list afterwards', { method: 'GET', path: `/${project.id}/requests?status=all`, auth });
   }),
 
+  scenario('requests.me', '/requests/me: a guest\'s and an owner\'s own conversations, status and paging', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const guest = await signInGuest(ctx, project, 'guest', { firstname: 'Mia' });
+    const mine = async (name: string, text: string) => {
+      const rid = newRequestId(ctx, project, name);
+      await ctx.setup(`guest opens ${name}`, {
+        method: 'POST',
+        path: `/${project.id}/requests/${rid}/messages`,
+        auth: { jwt: guest.token },
+        json: { text },
+      });
+      return rid;
+    };
+    await mine('rid1', 'first');
+    const second = await mine('rid2', 'second');
+    await ctx.setup('close rid2', {
+      method: 'PUT',
+      path: `/${project.id}/requests/${second}/close`,
+      auth: { jwt: project.owner.token },
+    });
+    await mine('rid3', 'third');
+    await createRequest(ctx, project, project.owner, 'ownerRid');
+    for (const query of ['', '?status=all', '?status=1000', '?status=200', '?limit=1', '?limit=1&page=1', '?status=all&limit=2&page=1']) {
+      const response = await ctx.send({ method: 'GET', path: `/${project.id}/requests/me${query}`, auth: { jwt: guest.token } });
+      ctx.record(`guest /requests/me${query}`, { status: response.status, body: listSummary(response.json ?? response.text) });
+    }
+    await ctx.call('owner /requests/me', { method: 'GET', path: `/${project.id}/requests/me`, auth: { jwt: project.owner.token } });
+  }),
+
+  scenario('requests.date-filters', 'list: start_date / end_date (DD/MM/YYYY) and an unparsable date', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    await createRequest(ctx, project, project.owner, 'rid1');
+    for (const query of [
+      '?start_date=01/01/2020',
+      '?end_date=01/01/2020',
+      '?start_date=01/01/2020&end_date=31/12/2099',
+      '?start_date=2020/01/01',
+      '?start_date=01/01/2020&timezone=UTC',
+    ]) {
+      await listStep(ctx, project, `dates ${query}`, query);
+    }
+    await ctx.call('an unparsable start_date', {
+      method: 'GET',
+      path: `/${project.id}/requests?start_date=yesterday`,
+      auth: { jwt: project.owner.token },
+    });
+  }),
+
+  scenario('requests.followers', 'followers: add (422 without member), set, remove', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const auth = { jwt: project.owner.token };
+    const path = `/${project.id}/requests/${rid}/followers`;
+    await ctx.call('add a follower', { method: 'POST', path, auth, json: { member: agent.projectUserId } });
+    await ctx.call('add without member', { method: 'POST', path, auth, json: {} });
+    await ctx.call('set followers', { method: 'PUT', path, auth, json: [agent.projectUserId] });
+    await ctx.call('remove the follower', { method: 'DELETE', path: `${path}/${agent.projectUserId}`, auth });
+  }),
+
+  scenario('requests.routing', 'routing endpoints users call: assign, replace (errors), rating', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const auth = { jwt: project.owner.token };
+    const base = `/${project.id}/requests/${rid}`;
+    await ctx.call('assign an already assigned request', { method: 'PUT', path: `${base}/assign`, auth, json: {} });
+    await ctx.call('replace without id, name or slug', { method: 'PUT', path: `${base}/replace`, auth, json: {} });
+    await ctx.call('replace with an unknown bot name', { method: 'PUT', path: `${base}/replace`, auth, json: { name: 'nobot' } });
+    await ctx.call('rating by the owner', {
+      method: 'PATCH',
+      path: `${base}/rating`,
+      auth,
+      json: { rating: 5, rating_message: 'Great' },
+    });
+    await ctx.call('assign an unknown request', {
+      method: 'PUT',
+      path: `/${project.id}/requests/${newRequestId(ctx, project, 'unknownRid')}/assign`,
+      auth,
+      json: {},
+    });
+  }),
+
   scenario('requests.full-text-search', 'list with ?full_text= (MongoDB $text)', async (ctx) => {
     const project = await ownerWithProject(ctx);
     await createRequest(ctx, project, project.owner, 'rid1', { first_text: 'the blue elephant' });

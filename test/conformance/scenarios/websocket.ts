@@ -417,6 +417,95 @@ export const websocketScenarios = [
     ctx.frames('UPDATE frames', socket);
   }),
 
+  scenario('ws.live-unfiltered', 'live events are not permission-filtered: an agent sees requests its snapshot hides', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const socket = await ctx.open(agent.token);
+    const list = `/${project.id}/requests`;
+    subscribe(socket, list);
+    await socket.waitForTopic(list, 1, FRAME_WAIT_MS);
+    ctx.frames('agent: empty list snapshot', socket);
+    // Explicit participants: with two available agents the default department would pick one at random.
+    const rid = await createRequest(ctx, project, project.owner, 'rid1', { participants: [project.owner.userId] });
+    await socket.waitForTopic(list, 2, FRAME_WAIT_MS);
+    await socket.settle();
+    ctx.frames('the owner creates a request the agent does not take part in', socket);
+    const one = `${list}/${rid}`;
+    subscribe(socket, one);
+    await socket.waitForTopic(one, 1, FRAME_WAIT_MS);
+    ctx.frames('agent: the request snapshot is null', socket);
+    await ctx.setup('patch', {
+      method: 'PATCH',
+      path: one,
+      auth: { jwt: project.owner.token },
+      json: { subject: 'seen by everyone' },
+    });
+    await socket.waitFor(() => socket.framesOn(list).length >= 3 && socket.framesOn(one).length >= 2, FRAME_WAIT_MS);
+    await socket.settle();
+    ctx.frames('the update reaches the agent on both topics', socket);
+  }),
+
+  scenario('ws.draft-preflight', 'drafts: CREATE on the list but no list UPDATE; preflight requests: no CREATE', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const socket = await ctx.open(project.owner.token);
+    const list = `/${project.id}/requests`;
+    subscribe(socket, list);
+    await socket.waitForTopic(list, 1, FRAME_WAIT_MS);
+    const draft = await createRequest(ctx, project, project.owner, 'draftRid', {
+      attributes: { sourcePage: 'https://example.com/widget?td_draft=true' },
+    });
+    await socket.waitForTopic(list, 2, FRAME_WAIT_MS);
+    await socket.settle();
+    ctx.frames('a draft request: CREATE on the list', socket);
+    const one = `${list}/${draft}`;
+    subscribe(socket, one);
+    await socket.waitForTopic(one, 1, FRAME_WAIT_MS);
+    await ctx.setup('patch the draft', { method: 'PATCH', path: one, auth, json: { subject: 'draft update' } });
+    await socket.waitForTopic(one, 2, FRAME_WAIT_MS);
+    await socket.settle(SILENCE_MS);
+    ctx.frames('a draft update: UPDATE on the request topic only', socket);
+    await ctx.setup('a preflight conversation', {
+      method: 'POST',
+      path: `/${project.id}/requests/${newRequestId(ctx, project, 'preflightRid')}/messages`,
+      auth,
+      json: { text: 'typing', preflight: true },
+    });
+    await roundTrip(socket);
+    await socket.settle(SILENCE_MS);
+    ctx.frames('a preflight request: nothing on the list', socket);
+  }),
+
+  scenario('ws.guest-close-delete', 'a guest closes (closeg): frames; deleting a request: no frame at all', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const guest = await signInGuest(ctx, project, 'guest', { firstname: 'Cleo' });
+    const rid = newRequestId(ctx, project, 'rid1');
+    await ctx.setup('guest starts a conversation', {
+      method: 'POST',
+      path: `/${project.id}/requests/${rid}/messages`,
+      auth: { jwt: guest.token },
+      json: { text: 'please close this' },
+    });
+    const socket = await ctx.open(project.owner.token);
+    const list = `/${project.id}/requests`;
+    const one = `${list}/${rid}`;
+    const messages = `${one}/messages`;
+    for (const topic of [list, one, messages]) subscribe(socket, topic);
+    await socket.waitFor(() => [list, one, messages].every((t) => socket.framesOn(t).length >= 1), FRAME_WAIT_MS);
+    ctx.frames('snapshots', socket);
+    await ctx.call('the guest closes', { method: 'PUT', path: `${one}/closeg`, auth: { jwt: guest.token } });
+    await socket.waitFor(
+      () => socket.framesOn(list).length >= 2 && socket.framesOn(one).length >= 2 && socket.framesOn(messages).length >= 2,
+      FRAME_WAIT_MS,
+    );
+    await socket.settle(SILENCE_MS);
+    ctx.frames('close frames', socket);
+    await ctx.call('the owner deletes the request', { method: 'DELETE', path: one, auth: { jwt: project.owner.token } });
+    await roundTrip(socket);
+    await socket.settle(SILENCE_MS);
+    ctx.frames('no DELETE frame', socket);
+  }),
+
   scenario(
     'ws.heartbeat',
     'server heartbeat: a ping every interval; answering pong keeps the socket open',
