@@ -5,6 +5,7 @@
  * gap-fill beyond the 300-message snapshot cap.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { TiledeskClient } from '../../src/index.js';
 import {
   LiveMessages,
@@ -16,6 +17,7 @@ import {
   type ConnectionState,
   type RealtimeMessage,
   type RealtimeRequest,
+  type WebSocketConstructor,
 } from '../../src/realtime/index.js';
 import { realTarget } from '../helpers/target.js';
 
@@ -138,6 +140,44 @@ describe('requests topic', () => {
     expect(seen[0]).toBe('snapshot');
     expect(seen).toContain(`create:${req.request_id}`);
     expect(seen.indexOf(`create:${req.request_id}`)).toBeLessThan(seen.indexOf(`update:${req.request_id}:1000`));
+  });
+});
+
+describe('reconnect', () => {
+  it('resubscribes and reconciles the list from the real snapshot after missing events while disconnected', async () => {
+    const sockets: WebSocket[] = [];
+    const Tracked = class extends WebSocket {
+      constructor(url: string) {
+        super(url);
+        sockets.push(this);
+      }
+    } as unknown as WebSocketConstructor;
+    // The second connect waits for the gate: the conversation changes below happen while we are disconnected.
+    let connects = 0;
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const rt = client({
+      WebSocket: Tracked,
+      reconnectBaseDelayMs: 10,
+      handshakeTimeoutMs: 30_000,
+      token: async () => {
+        if (++connects === 2) await gate;
+        return owner.token;
+      },
+    });
+    const gone = await createRequest(owner, 'closed while away');
+    const live = new LiveRequests(rt, owner.projectId);
+    await live.ready;
+    expect(live.get(gone.request_id)).toBeDefined();
+
+    sockets.at(-1)!.terminate();
+    await poll(() => connects === 2);
+    await closeRequest(owner, gone.request_id);
+    const missed = await createRequest(owner, 'created while away');
+    openGate();
+    await poll(() => live.get(missed.request_id) !== undefined && live.get(gone.request_id) === undefined);
+    expect(rt.state).toBe('open');
+    expect(live.state).toBe('subscribed');
   });
 });
 
