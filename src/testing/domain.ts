@@ -606,8 +606,14 @@ export class Domain {
       request.snapshot.department = routing.department;
       request.snapshot.availableAgentsCount = routing.agents.filter((pu) => pu.user_available === true).length;
       request.__v += 1;
+      // The saved routing writes `snapshot.agents`; on the observed server only the UPDATE of this very change
+      // reads them back (`{agents:[{id_user}]}`): later frames and list snapshots never show them.
+      request.snapshot.agents = routing.agents.map((pu) => ({ ...pu }));
+      this.touch(request);
+      delete request.snapshot.agents;
+    } else {
+      this.touch(request);
     }
-    this.touch(request);
     this.welcomeAgentOnJoin(request);
     this.recountAssigned(request.id_project, [...request.participants.filter((p) => !before.participants.includes(p)), ...before.participants.filter((p) => !request.participants.includes(p))]);
     return request;
