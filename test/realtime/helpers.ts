@@ -19,7 +19,7 @@ export const FAST: Partial<RealtimeClientOptions> = {
   reconnectMaxDelayMs: 40,
   handshakeTimeoutMs: 1_000,
   subscribeTimeoutMs: 1_000,
-  pongTimeoutMs: 300,
+  pongTimeoutMs: 1_000,
   idlePingMs: 5_000,
   closeTimeoutMs: 200,
   environment: null,
