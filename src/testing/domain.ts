@@ -201,6 +201,7 @@ export class Domain {
       if (existing.email === undefined) delete existing.email;
       if (phone !== undefined) existing.phone = normalizePhone(phone);
       existing.updatedAt = this.iso();
+      this.leadUpdated(existing, true);
       return existing;
     }
     const at = this.iso();
@@ -221,6 +222,32 @@ export class Domain {
     };
     this.store.addLead(lead);
     return lead;
+  }
+
+  /**
+   * The `lead.update` listeners: every request of the lead gets it as `snapshot.lead`, and a name/email change
+   * posts a "Lead updated" system message into the lead's latest chat21 conversation.
+   */
+  leadUpdated(lead: LeadDoc, nameOrEmailChanged: boolean): void {
+    const requests = this.store.requestsInOrder.get(lead.id_project) ?? [];
+    let latest: RequestDoc | undefined;
+    for (const request of requests) {
+      if (request.lead !== lead._id) continue;
+      request.snapshot.lead = { ...lead };
+      if (request.channel.name === 'chat21' && (!latest || request.createdAt >= latest.createdAt)) latest = request;
+    }
+    if (!nameOrEmailChanged || !latest) return;
+    this.createMessage({
+      sender: 'system',
+      senderFullname: 'Bot',
+      recipient: latest.request_id,
+      text: 'Lead updated',
+      projectId: latest.id_project,
+      createdBy: 'system',
+      status: 0,
+      attributes: { subtype: 'info/support', updateconversation: false, messagelabel: { key: 'LEAD_UPDATED' }, updateUserEmail: lead.email, updateUserFullname: lead.fullname },
+      language: latest.language,
+    });
   }
 
   /** `leadService.createWitId` (POST /leads): always a new lead; undefined when the save would fail. */
@@ -302,6 +329,8 @@ export class Domain {
     request_id: string;
     projectId: string;
     requester?: ProjectUserDoc;
+    /** The project_user copied into `snapshot.requester` (default: `requester`). */
+    snapshotRequester?: ProjectUserDoc;
     lead: LeadDoc;
     first_text: unknown;
     departmentid?: unknown;
@@ -387,7 +416,7 @@ export class Domain {
       snapshot: {
         ...(departmentRef !== undefined ? { department: { ...routing.department } } : {}),
         availableAgentsCount: routing.agents.filter((pu) => pu.user_available === true).length,
-        ...(input.requester ? { requester: { ...input.requester } } : {}),
+        ...((input.snapshotRequester ?? input.requester) ? { requester: { ...(input.snapshotRequester ?? input.requester)! } } : {}),
         lead: { ...input.lead },
       },
       ...(input.contact ? { contact: input.contact } : {}),

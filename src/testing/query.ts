@@ -22,7 +22,7 @@ function valueType(value: unknown): string {
   return typeof value;
 }
 
-export function castError(kind: 'ObjectId' | 'Number' | 'Boolean', value: unknown, path: string, model: string): CastFailure {
+export function castError(kind: 'ObjectId' | 'Number' | 'Boolean', value: unknown, path: string, model: string | undefined): CastFailure {
   const stringValue = `"${typeof value === 'string' ? value : JSON.stringify(value)}"`;
   let reason: Json = {};
   if (kind === 'Number') reason = { ...NUMBER_REASON };
@@ -44,7 +44,7 @@ export function castError(kind: 'ObjectId' | 'Number' | 'Boolean', value: unknow
     path,
     reason,
     name: 'CastError',
-    message: `Cast to ${kind} failed for value ${stringValue} (type ${valueType(value)}) at path "${path}" for model "${model}"`,
+    message: `Cast to ${kind} failed for value ${stringValue} (type ${valueType(value)}) at path "${path}"${model === undefined ? '' : ` for model "${model}"`}`,
   });
 }
 

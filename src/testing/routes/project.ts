@@ -51,6 +51,8 @@ export function leadRoutes(ctx: RouteContext, rest: string[]): Reply | undefined
       }
       if (body.tags) lead.tags = (Array.isArray(body.tags) ? body.tags : [body.tags]).map(String);
       lead.updatedAt = ctx.domain.iso();
+      const nameOrEmail = (body.fullname !== undefined && body.fullname !== null) || (body.email !== undefined && body.email !== null);
+      ctx.domain.leadUpdated(lead, nameOrEmail);
       return json(200, leadView(lead));
     }
     if (ctx.method === 'DELETE') {
@@ -66,7 +68,7 @@ export function leadRoutes(ctx: RouteContext, rest: string[]): Reply | undefined
   if (rest.length === 2 && ctx.method === 'PATCH' && rest[1]!.toLowerCase() === 'attributes') {
     const leadId = castObjectId(rest[0]);
     const lead = leadId ? ctx.store.leads.get(leadId) : undefined;
-    if (!leadId) return json(500, { success: false, msg: 'Error getting object.' });
+    if (!leadId) return json(500, { success: false, msg: 'Error updating object.' });
     if (!lead) return json(404, { success: false, msg: 'Object not found.' });
     const merged: Record<string, unknown> = { ...(lead.attributes ?? {}) };
     for (const [key, value] of Object.entries(body)) if (key !== '__proto__') merged[key] = value;
@@ -74,6 +76,7 @@ export function leadRoutes(ctx: RouteContext, rest: string[]): Reply | undefined
     if (attributes === undefined) delete lead.attributes;
     else lead.attributes = attributes as Record<string, unknown>;
     lead.updatedAt = ctx.domain.iso();
+    ctx.domain.leadUpdated(lead, false);
     return json(200, leadView(lead));
   }
   return undefined;

@@ -3,6 +3,7 @@ import { arraysEqual, isPlainObject, minimize, RequestStatus, SaveError } from '
 import { castObjectId, isObjectIdLike } from '../ids.js';
 import { hang, json, type Reply, RouteCrash } from '../http.js';
 import {
+  castError,
   CastFailure,
   castBooleanOrThrow,
   castNumberOrThrow,
@@ -134,42 +135,62 @@ function commonFilters(ctx: RouteContext, predicates: Predicate[]): void {
   }
 }
 
-/** Date range of `utils/datesUtil.createDateRangeQuery`: `DD/MM/YYYY[ HH:mm[:ss]]` or `YYYY/MM/DD…` in a time zone. */
+/**
+ * `utils/datesUtil.createDateRangeQuery`: `DD/MM/YYYY[, ][HH:mm[:ss]]` or `YYYY/MM/DD…` read in an IANA time zone.
+ * A start without time is the start of that day; an end without time is exclusive at the next midnight.
+ */
 function dateRange(start: unknown, end: unknown, timezone: string, field: string, predicates: Predicate[]): void {
-  const from = start ? parseZonedDate(String(start), timezone, false) : undefined;
-  const to = end ? parseZonedDate(String(end), timezone, true) : undefined;
+  if (!isTimeZone(timezone)) throw new DateRangeError(`Invalid timezone: ${timezone}. Please use a valid IANA timezone (e.g., "Europe/Rome", "America/New_York")`);
+  const from = start ? zonedInstant(start, timezone, false) : undefined;
+  const endHasTime = typeof end === 'string' && /[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?/.test(end);
+  const to = end ? zonedInstant(end, timezone, !endHasTime) : undefined;
   predicates.push((r) => {
     const value = getPath(r, field);
     if (typeof value !== 'string') return false;
     if (from !== undefined && value < from) return false;
-    if (to !== undefined && value > to) return false;
+    if (to !== undefined && (endHasTime ? value > to : value >= to)) return false;
     return true;
   });
 }
 
-function parseZonedDate(text: string, timezone: string, endOfDay: boolean): string {
-  const match =
-    /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(text.trim()) ??
-    /^(\d{4})\/(\d{1,2})\/(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(text.trim());
-  if (!match) throw new DateRangeError(`Invalid date format: ${text}`);
-  const yearFirst = match[1]!.length === 4;
-  const year = Number(yearFirst ? match[1] : match[3]);
-  const month = Number(match[2]);
-  const day = Number(yearFirst ? match[3] : match[1]);
-  const hasTime = match[4] !== undefined;
-  const hour = hasTime ? Number(match[4]) : endOfDay ? 23 : 0;
-  const minute = hasTime ? Number(match[5]) : endOfDay ? 59 : 0;
-  const second = match[6] !== undefined ? Number(match[6]) : endOfDay && !hasTime ? 59 : 0;
-  const guess = Date.UTC(year, month - 1, day, hour, minute, second, endOfDay && !hasTime ? 999 : 0);
-  let offset = 0;
+function isTimeZone(timezone: string): boolean {
   try {
-    const parts = new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(guess));
-    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-    offset = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(guess / 1000) * 1000;
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    return true;
   } catch {
-    throw new DateRangeError(`Invalid timezone: ${timezone}`);
+    return false;
   }
-  return new Date(guess - offset).toISOString();
+}
+
+/** The UTC instant (ISO) of a local date/time in `timezone`; `nextDay` moves a date-only value to the next midnight. */
+function zonedInstant(value: unknown, timezone: string, nextDay: boolean): string {
+  if (typeof value !== 'string') throw new DateRangeError(`The date must be a string: ${String(value)}`);
+  const text = value.trim();
+  const sep = '[/\\-.]';
+  const time = '(?:,?\\s+(\\d{1,2}):(\\d{2})(?::(\\d{2}))?)?';
+  const dayFirst = new RegExp(`^(\\d{1,2})${sep}(\\d{1,2})${sep}(\\d{4})${time}$`).exec(text);
+  const yearFirst = dayFirst ? null : new RegExp(`^(\\d{4})${sep}(\\d{1,2})${sep}(\\d{1,2})${time}$`).exec(text);
+  const match = dayFirst ?? yearFirst;
+  const fail = () => new DateRangeError(`Unable to parse the date: ${value} with timezone: ${timezone}`);
+  if (!match) throw fail();
+  const year = Number(dayFirst ? match[3] : match[1]);
+  const month = Number(match[2]);
+  const day = Number(dayFirst ? match[1] : match[3]);
+  const hour = match[4] !== undefined ? Number(match[4]) : 0;
+  const minute = match[5] !== undefined ? Number(match[5]) : 0;
+  const second = match[6] !== undefined ? Number(match[6]) : 0;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) throw fail();
+  const localMs = Date.UTC(year, month - 1, day + (nextDay ? 1 : 0), hour, minute, second);
+  // Resolve the zone offset at that local time (two passes cover DST edges well enough for filtering).
+  let utc = localMs - zoneOffset(localMs, timezone);
+  utc = localMs - zoneOffset(utc, timezone);
+  return new Date(utc).toISOString();
+}
+
+function zoneOffset(utcMs: number, timezone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(utcMs));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(utcMs / 1000) * 1000;
 }
 
 class DateRangeError extends Error {}
@@ -221,7 +242,8 @@ function listMine(ctx: RouteContext): Reply {
     return listAnswer(ctx, predicates, limit, page, typeof ctx.query.full_text === 'string' && ctx.query.full_text ? ctx.query.full_text : undefined);
   } catch (error) {
     if (error instanceof CastFailure) return json(500, { success: false, msg: 'Error getting requests.', err: error.json });
-    if (error instanceof DateRangeError) return json(500, { success: false, msg: 'Error getting requests.', err: {} });
+    // `new Date(NaN).toISOString()` throws synchronously in the real route: Express answers 500 {"err":"error"}.
+    if (error instanceof DateRangeError) throw new RouteCrash(error.message);
     throw error;
   }
 }
@@ -314,14 +336,16 @@ function createRequest(ctx: RouteContext): Reply {
   if (!isNotEmpty(body.first_text)) return json(422, { errors: [validationError(body.first_text, 'first_text')] });
   const caller = callerOf(ctx);
   const projectId = ctx.projectId!;
-  let requester: ProjectUserDoc | undefined = ctx.projectUser;
+  // `requester` is always the caller's project_user; an explicit sender only shapes the snapshot and the lead.
+  const requester: ProjectUserDoc | undefined = ctx.projectUser;
+  let snapshotRequester: ProjectUserDoc | undefined = ctx.projectUser;
   let fullname: unknown = body.senderFullname || caller.fullName;
   let email: unknown = body.email || caller.email;
   const sender = body.sender;
   if (sender) {
     const found = findSenderProjectUser(ctx, sender);
     if (!found) return json(403, { success: false, msg: `Unauthorized. Project_user not found with user id  : ${String(sender)}` });
-    requester = found;
+    snapshotRequester = found;
     ({ fullname, email } = senderIdentity(ctx, found, fullname, email));
   }
   if (!requester) return json(500, { success: false, msg: 'Error saving object.', err: {} });
@@ -331,6 +355,7 @@ function createRequest(ctx: RouteContext): Reply {
       request_id: body.request_id ? String(body.request_id) : ctx.domain.newRequestId(projectId),
       projectId,
       requester,
+      snapshotRequester,
       lead,
       first_text: body.first_text,
       departmentid: body.departmentid,
@@ -723,13 +748,9 @@ function removeTag(ctx: RouteContext, requestId: string, tagId: string): Reply {
   return failure ? json(500, { success: false, error: failure }) : json(200, requestView(ctx.store, request, 'populated'));
 }
 
+/** The CastError of a `$pull` on a sub-document `_id`: no model in the message. */
 function castErrorFor(value: string): Record<string, unknown> {
-  try {
-    castObjectIdOrThrow(value, '_id', MODEL);
-  } catch (error) {
-    if (error instanceof CastFailure) return error.json;
-  }
-  return {};
+  return castError('ObjectId', value, '_id', undefined).json;
 }
 
 function deleteRequest(ctx: RouteContext, requestId: string): Reply {
