@@ -125,7 +125,6 @@ class LocalTiledeskServer implements TiledeskTestServer {
   private readonly wsPath: string;
   private readonly http: Server;
   private readonly sockets = new Set<Socket>();
-  private readonly wsSockets = new WeakSet<Socket>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private halfOpenOn = false;
   private boundPort = 0;
@@ -163,10 +162,7 @@ class LocalTiledeskServer implements TiledeskTestServer {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
-    this.http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-      this.wsSockets.add(socket);
-      this.realtime.handleUpgrade(req, socket, head);
-    });
+    this.http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.realtime.handleUpgrade(req, socket, head));
     this.http.on('clientError', (_error, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       else socket.destroy();
@@ -227,9 +223,9 @@ class LocalTiledeskServer implements TiledeskTestServer {
   }
 
   stats(): ServerStats {
-    let http = 0;
-    for (const socket of this.sockets) if (!this.wsSockets.has(socket)) http++;
-    return { wsConnections: this.realtime.connectionCount, httpConnections: http, subscriptions: this.realtime.subscriptionCount };
+    const wsConnections = this.realtime.connectionCount;
+    // Every accepted WebSocket is one tracked socket; held (unanswered) upgrades count as HTTP connections.
+    return { wsConnections, httpConnections: Math.max(0, this.sockets.size - wsConnections), subscriptions: this.realtime.subscriptionCount };
   }
 
   private dropSockets(): void {
