@@ -60,10 +60,6 @@ export class Realtime implements DomainEvents {
     return count;
   }
 
-  get heldUpgradeCount(): number {
-    return this.heldUpgrades.size;
-  }
-
   // ---- handshake ------------------------------------------------------------------------------------------
 
   /** The `upgrade` listener: ws 7's checks, then the server's `verifyClient`. */
@@ -117,7 +113,13 @@ export class Realtime implements DomainEvents {
       timer: setInterval(() => this.heartbeat(client), this.options.heartbeatIntervalMs),
     };
     this.clients.set(client.id, client);
-    ws.on('message', (data, isBinary) => this.receive(client, data as Buffer, isBinary));
+    ws.on('message', (data, isBinary) => {
+      try {
+        this.receive(client, data as Buffer, isBinary);
+      } catch {
+        // A frame the server cannot handle is dropped, as pubsub.js does; it must never take the process down.
+      }
+    });
     ws.on('error', () => undefined);
     ws.on('close', () => this.forget(client));
   }
