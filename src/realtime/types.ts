@@ -1,44 +1,20 @@
+import type { MessageWithRequest, ProjectUser, Request } from '../rest/schemas.js';
 import type { RealtimeError } from './errors.js';
 import type { TopicKind } from './topics.js';
 
 /**
- * The fields of a conversation the SDK relies on; every other field of the server's payload passes through as is.
- * Shapes differ by source: snapshot items carry unpopulated id strings and `snapshot.agents` only, live CREATEs are
- * fully populated, live UPDATEs are populated but their `snapshot` is reduced to `agents` (protocol §7.7).
+ * A conversation as the realtime API delivers it: the REST client's schema-inferred `Request` type (lenient: every
+ * other field of the server's payload passes through). Shapes differ by source: snapshot items carry unpopulated id
+ * strings and `snapshot.agents` only, live CREATEs are fully populated, live UPDATEs are populated but their
+ * `snapshot` is reduced to `agents` (protocol §7.7). Type-only import: no schema code reaches the realtime bundle.
  */
-export interface RealtimeRequest {
-  _id: string;
-  request_id: string;
-  /** 50 temp, 100 unassigned, 150 abandoned, 200 assigned, 300 served, 1000 closed. */
-  status: number;
-  preflight?: boolean;
-  draft?: boolean;
-  createdAt?: string;
-  updatedAt?: string;
-  /** `{ requester, lead, department, agents, … }`; live UPDATEs carry only `agents` here (or nothing). */
-  snapshot?: Record<string, unknown>;
-  [field: string]: unknown;
-}
+export type RealtimeRequest = Request;
 
-/** The fields of a message the SDK relies on. Live messages also embed the whole `request`; snapshot ones do not. */
-export interface RealtimeMessage {
-  _id: string;
-  /** Server time at save, ISO 8601. */
-  createdAt: string;
-  sender?: string;
-  senderFullname?: string;
-  recipient?: string;
-  text?: string;
-  type?: string;
-  attributes?: Record<string, unknown>;
-  [field: string]: unknown;
-}
+/** A message; live CREATE frames also embed the whole `request`, snapshot items do not. */
+export type RealtimeMessage = MessageWithRequest;
 
 /** A project_user (agent record) with `isBusy`. */
-export interface RealtimeProjectUser {
-  _id: string;
-  [field: string]: unknown;
-}
+export type RealtimeProjectUser = ProjectUser;
 
 /** A project event (`name`, `attributes`, `project_user`). */
 export interface RealtimeEvent {
