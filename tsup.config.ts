@@ -21,5 +21,5 @@ export default defineConfig({
   treeshake: true,
   target: 'es2022',
   platform: 'neutral',
-  external: ['#default-transport', /^node:/, 'undici', 'ws', 'isomorphic-ws', 'zod', 'eventemitter3'],
+  external: ['#default-transport', /^node:/, 'undici', 'ws', 'isomorphic-ws', 'zod'],
 });
