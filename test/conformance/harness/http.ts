@@ -30,6 +30,13 @@ export interface HttpResponse {
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 15_000;
 
+/**
+ * Both servers order lists by millisecond timestamps (createdAt), and a fast server saves two consecutive writes in
+ * the same millisecond, which makes their order undefined. Leaving this gap after each response gives every write of
+ * a scenario its own millisecond, on any server.
+ */
+const GAP_BETWEEN_REQUESTS_MS = 3;
+
 export function authorizationHeader(auth: Auth): string {
   if ('jwt' in auth) return auth.jwt;
   if ('basic' in auth) return `Basic ${Buffer.from(`${auth.basic[0]}:${auth.basic[1]}`).toString('base64')}`;
@@ -39,10 +46,21 @@ export function authorizationHeader(auth: Auth): string {
 /** One undici agent per scenario and server, closed at the end, so no keep-alive socket outlives a scenario. */
 export class RawHttp {
   private readonly agent = new Agent({ keepAliveTimeout: 1_000, connections: 8 });
+  private lastResponseAt = 0;
 
   constructor(private readonly baseUrl: string) {}
 
   async send(req: HttpRequest): Promise<HttpResponse> {
+    const wait = this.lastResponseAt + GAP_BETWEEN_REQUESTS_MS - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    try {
+      return await this.sendNow(req);
+    } finally {
+      this.lastResponseAt = Date.now();
+    }
+  }
+
+  private async sendNow(req: HttpRequest): Promise<HttpResponse> {
     const headers: Record<string, string> = { accept: 'application/json, text/plain, */*', ...req.headers };
     if (req.auth) headers.authorization = authorizationHeader(req.auth);
     let body: string | undefined;
