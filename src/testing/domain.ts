@@ -1,4 +1,3 @@
-import type { Caller } from './auth.js';
 import { RouteHang } from './http.js';
 import { castObjectId, compactUuid, uuidv4 } from './ids.js';
 import type {

@@ -25,8 +25,6 @@ interface Client {
   topics: Set<string>;
 }
 
-type Frame = { action: string; payload: Record<string, unknown> };
-
 /**
  * The real server's `websocket/webSocketServer.js` + `pubsub.js`: token in the query string, snapshot-as-CREATE
  * on subscribe, exact-string topic matching, live CREATE/UPDATE, app-level heartbeat with idle termination.

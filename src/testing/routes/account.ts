@@ -1,5 +1,5 @@
 import { castObjectId, uuidv4 } from '../ids.js';
-import { hang, json, type Reply, RouteCrash } from '../http.js';
+import { hang, json, type Reply } from '../http.js';
 import { projectUserView, projectView, userSelectedView, userView } from '../views.js';
 import { bodyObject, callerOf, requireAuth, type RouteContext } from './context.js';
 
@@ -97,8 +97,4 @@ export function requestsUtilRoutes(ctx: RouteContext, rest: string[]): Reply | u
   const request = ctx.store.requestsByRequestId.get(requestId);
   if (!request) return json(404, { success: false, msg: `Request with  ${requestId} not found` });
   return json(200, { id_project: request.id_project });
-}
-
-export function assertNever(value: never): never {
-  throw new RouteCrash(`unexpected ${String(value)}`);
 }

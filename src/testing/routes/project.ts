@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { isPlainObject, minimize } from '../domain.js';
+import { minimize } from '../domain.js';
 import { castObjectId, isObjectIdLike, uuidv4 } from '../ids.js';
 import { hang, json, type Reply } from '../http.js';
 import { CastFailure, castNumberOrThrow, matchesValue, paginate, sortBy, sortDirection } from '../query.js';
@@ -286,4 +286,3 @@ export function keyRoutes(ctx: RouteContext, rest: string[]): Reply | undefined 
   });
 }
 
-export { isPlainObject };

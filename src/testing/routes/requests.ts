@@ -1,5 +1,5 @@
 import { hasPermissionOrRole } from '../auth.js';
-import { arraysEqual, isPlainObject, minimize, RequestStatus, SaveError } from '../domain.js';
+import { arraysEqual, isPlainObject, RequestStatus, SaveError } from '../domain.js';
 import { castObjectId, isObjectIdLike } from '../ids.js';
 import { hang, json, type Reply, RouteCrash } from '../http.js';
 import {
@@ -16,7 +16,7 @@ import {
 } from '../query.js';
 import type { ProjectUserDoc, RequestDoc } from '../store.js';
 import { populateFailure, requestView } from '../views.js';
-import { bodyObject, callerOf, isNotEmpty, projectUserOf, queryString, type RouteContext, validationError } from './context.js';
+import { bodyObject, callerOf, isNotEmpty, projectUserOf, type RouteContext, validationError } from './context.js';
 
 type Predicate = (request: RequestDoc) => boolean;
 
@@ -779,4 +779,3 @@ function deleteById(ctx: RouteContext, id: string): Reply {
   return json(200, { n: deleted, ok: 1, deletedCount: deleted });
 }
 
-export { minimize };
