@@ -200,6 +200,8 @@ export class Store {
   readonly projectUsers = new Map<string, ProjectUserDoc>();
   /** project id → its project_users in creation order. */
   readonly projectUsersByProject = new Map<string, ProjectUserDoc[]>();
+  /** project id → its team members (`roleType` 1): routing reads them on every new conversation. */
+  private readonly teamByProject = new Map<string, ProjectUserDoc[]>();
   /** `${projectId}\0${id_user or uuid_user}` → project_users of that person (usually one). */
   private readonly projectUsersByPerson = new Map<string, ProjectUserDoc[]>();
 
@@ -275,6 +277,7 @@ export class Store {
   addProjectUser(pu: ProjectUserDoc): void {
     this.projectUsers.set(pu._id, pu);
     list(this.projectUsersByProject, pu.id_project).push(pu);
+    if (pu.roleType === 1) list(this.teamByProject, pu.id_project).push(pu);
     if (pu.id_user !== undefined) list(this.projectUsersByPerson, `${pu.id_project}\u0000${pu.id_user}`).push(pu);
     if (pu.uuid_user !== undefined && pu.uuid_user !== pu.id_user) list(this.projectUsersByPerson, `${pu.id_project}\u0000${pu.uuid_user}`).push(pu);
   }
@@ -294,7 +297,7 @@ export class Store {
 
   /** Active agents (`roleType` 1) of a project, in creation order. */
   domainAgents(projectId: string): ProjectUserDoc[] {
-    return (this.projectUsersByProject.get(projectId) ?? []).filter((pu) => pu.roleType === 1 && pu.status === 'active');
+    return (this.teamByProject.get(projectId) ?? []).filter((pu) => pu.roleType === 1 && pu.status === 'active');
   }
 
   // ---- departments -------------------------------------------------------------------------------------
