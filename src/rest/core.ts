@@ -219,8 +219,8 @@ export class RequestCore {
       const linked = linkedSignal(userSignal, timeout);
       try {
         // Raced against the signal too, so a transport (a user's fetch) that ignores it cannot outlive the timeout.
-        res = await raceSignal(config.transport.request({ method: spec.method, origin: this.#base.origin, path, headers, body, signal: linked.signal }), linked.signal);
-        text = await raceSignal(res.text(), linked.signal);
+        res = await raceSignal(handled(config.transport.request({ method: spec.method, origin: this.#base.origin, path, headers, body, signal: linked.signal })), linked.signal);
+        text = await raceSignal(handled(res.text()), linked.signal);
       } catch (cause) {
         failure = { cause };
       } finally {
@@ -330,6 +330,16 @@ export class RequestCore {
   #abortError(method: string, path: string, attempts: number, cause: unknown): AbortError {
     return new AbortError(`Request aborted (${method} ${path})`, { code: 'aborted', method, path, attempts, cause });
   }
+}
+
+/**
+ * `promise` with a no-op rejection handler attached. When the signal has already fired, `raceSignal` rejects at once
+ * without awaiting the transport's promise, whose own rejection (the abort, a few ticks later) would otherwise be
+ * reported as unhandled.
+ */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 function queryString(query: Record<string, QueryValue> | undefined): string {

@@ -68,7 +68,8 @@ export class Messages extends Resource {
   /**
    * Every message of a conversation. The server orders them by `createdAt` (its save time), which for imported
    * messages is not their original order; `order: 'clienttimestamp'` sorts by `attributes.clienttimestamp`
-   * (stable, messages without one keep their place relative to `createdAt`).
+   * (messages without one keep their place relative to `createdAt`), then, for equal times, by
+   * `attributes.import_index` (the position `importConversations` gives each message), then by server order.
    *
    * @example
    * ```ts
@@ -78,11 +79,14 @@ export class Messages extends Resource {
   async list(requestId: string, params: { order?: 'server' | 'clienttimestamp' } = {}, options?: RequestOptions): Promise<Message[]> {
     const msgs = await call<Message[]>(this.ctx, 'GET', this.base(requestId, options), true, 'messages', options);
     if (params.order !== 'clienttimestamp' || !Array.isArray(msgs)) return msgs;
-    const key = (m: Message): number => {
-      const ts = (m.attributes as { clienttimestamp?: unknown } | null | undefined)?.clienttimestamp;
-      return typeof ts === 'number' ? ts : Date.parse(m.createdAt);
-    };
-    return msgs.map((m, i) => ({ m, i, k: key(m) })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.m);
+    const keyed = msgs.map((m, i) => {
+      const attrs = m.attributes as { clienttimestamp?: unknown; import_index?: unknown } | null | undefined;
+      const ts = attrs?.clienttimestamp;
+      const position = attrs?.import_index;
+      return { m, i, k: typeof ts === 'number' ? ts : Date.parse(m.createdAt), p: typeof position === 'number' ? position : undefined };
+    });
+    // Original times often share a millisecond (or a second): the source position breaks such ties.
+    return keyed.sort((a, b) => a.k - b.k || (a.p !== undefined && b.p !== undefined ? a.p - b.p : 0) || a.i - b.i).map((x) => x.m);
   }
 
   /**

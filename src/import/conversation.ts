@@ -1,0 +1,267 @@
+/**
+ * One conversation, exactly once: create it (or find it by `request_id`), learn which import keys the server already
+ * holds, then send the rest in chunks. A call whose outcome is unknown (5xx, reset, timeout) is never repeated as
+ * is: the conversation is read back until two reads agree, and only what is still missing is sent again.
+ */
+import type { TiledeskClient } from '../rest/client.js';
+import type { RequestOptions } from '../rest/core.js';
+import {
+  AbortError,
+  APIError,
+  AuthenticationError,
+  ConnectionError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PermissionDeniedError,
+  RateLimitError,
+} from '../rest/errors.js';
+import { ImportChunkError, planChunks } from '../rest/import.js';
+import { sleep } from '../shared/abort.js';
+import { backoffDelay, type BackoffOptions } from '../shared/backoff.js';
+import { IMPORT_KEY_ATTRIBUTE } from './keys.js';
+import type { PreparedConversation, PreparedImportMessage } from './prepare.js';
+
+/** Settings and shared state of one import run, seen by every conversation. */
+export interface RunContext {
+  client: TiledeskClient;
+  /** Options of every call: the project, the run's signal, the timeout, and no retries of the client's own. */
+  call: RequestOptions & { signal: AbortSignal };
+  strict: boolean;
+  maxChunkBytes: number;
+  maxChunkMessages: number;
+  maxAttempts: number;
+  retryDelay: BackoffOptions;
+  maxRetryAfterMs: number;
+  settleDelayMs: number;
+  /** No call starts before this time (ms since the epoch): a `Retry-After` pauses every conversation, not just one. */
+  pausedUntil: number;
+  retries: number;
+  reconciliations: number;
+  /** Called as messages are confirmed saved, for live progress. */
+  onSaved(count: number): void;
+}
+
+/** How one conversation went; the counts are kept up to date while it runs, so a failure still reports them. */
+export interface ConversationProgress {
+  kind: 'created' | 'continued' | 'alreadyComplete' | undefined;
+  imported: number;
+  skipped: number;
+  /** Keys seen more than once on the conversation's last read-back. */
+  duplicates: number;
+}
+
+/**
+ * What a failed call means for the next step:
+ * - `abort`: the run's signal fired; stop.
+ * - `auth`: the credentials are refused; nothing else will work either.
+ * - `notSent`: the server provably did not process it (429, connection never established); send it again.
+ * - `unknown`: it may have been processed, in part (5xx, 408, reset, timeout, a 2xx we could not read).
+ * - `rejected`: a 4xx about this call; sending it again would fail the same way.
+ */
+export type Verdict = 'abort' | 'auth' | 'notSent' | 'unknown' | 'rejected';
+
+export function classify(error: unknown): Verdict {
+  const e = error instanceof ImportChunkError ? error.cause : error;
+  if (e instanceof AbortError) return 'abort';
+  if (e instanceof AuthenticationError) return 'auth';
+  if (e instanceof PermissionDeniedError && (e.reason === 'not_member' || e.reason === 'role' || e.reason === 'permission')) return 'auth';
+  if (e instanceof RateLimitError) return 'notSent';
+  if (e instanceof ConnectionError) return e.neverConnected ? 'notSent' : 'unknown';
+  if (e instanceof APIError) {
+    const status = e.status;
+    if (status === undefined || status === 408 || status >= 500 || (status >= 200 && status < 300)) return 'unknown';
+    return 'rejected';
+  }
+  return 'rejected';
+}
+
+/** Waits out any shared pause (a `Retry-After` some other conversation received). */
+async function waitForPause(ctx: RunContext): Promise<void> {
+  const wait = ctx.pausedUntil - Date.now();
+  if (wait > 0) await sleep(wait, ctx.call.signal);
+}
+
+/**
+ * Waits before attempt `attempt + 1`: the server's `Retry-After` (shared by every conversation) when it sent one,
+ * otherwise full-jitter backoff. A `Retry-After` longer than `maxRetryAfterMs` gives up at once.
+ */
+async function backOff(ctx: RunContext, attempt: number, error: unknown): Promise<void> {
+  if (error instanceof RateLimitError && error.retryAfterMs !== undefined) {
+    if (error.retryAfterMs > ctx.maxRetryAfterMs) throw error;
+    ctx.pausedUntil = Math.max(ctx.pausedUntil, Date.now() + error.retryAfterMs);
+  } else {
+    const delay = backoffDelay(attempt, ctx.retryDelay);
+    if (delay > 0) await sleep(delay, ctx.call.signal);
+  }
+  ctx.retries++;
+  await waitForPause(ctx);
+}
+
+/** An idempotent call (a read), attempted up to `maxAttempts` times on anything but a 4xx, an abort or refused credentials. */
+async function withRetries<T>(ctx: RunContext, run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    await waitForPause(ctx);
+    try {
+      return await run();
+    } catch (error) {
+      const verdict = classify(error);
+      if (verdict === 'abort' || verdict === 'auth' || verdict === 'rejected' || attempt >= ctx.maxAttempts) throw error;
+      await backOff(ctx, attempt - 1, error);
+    }
+  }
+}
+
+async function findConversation(ctx: RunContext, requestId: string): Promise<boolean> {
+  try {
+    await withRetries(ctx, () => ctx.client.requests.get(requestId, ctx.call));
+    return true;
+  } catch (error) {
+    if (error instanceof NotFoundError) return false;
+    throw error;
+  }
+}
+
+/** Import key → how many messages of the conversation carry it. */
+type KeyCounts = Map<string, number>;
+
+async function readKeys(ctx: RunContext, requestId: string): Promise<KeyCounts> {
+  const messages = await withRetries(ctx, () => ctx.client.messages.list(requestId, {}, ctx.call));
+  const counts: KeyCounts = new Map();
+  for (const m of messages) {
+    const key = (m.attributes as Record<string, unknown> | null | undefined)?.[IMPORT_KEY_ATTRIBUTE];
+    if (typeof key === 'string' || typeof key === 'number') counts.set(String(key), (counts.get(String(key)) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function sameCounts(a: KeyCounts, b: KeyCounts): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, n] of a) if (b.get(k) !== n) return false;
+  return true;
+}
+
+/**
+ * What the server holds once it has settled: read, wait `settleDelayMs`, read again, until two reads agree (at most
+ * five rounds). The real server answers a failed multi import while saves it already started are still landing.
+ */
+async function settledKeys(ctx: RunContext, requestId: string): Promise<KeyCounts> {
+  ctx.reconciliations++;
+  let previous = await readKeys(ctx, requestId);
+  for (let round = 0; round < 5 && ctx.settleDelayMs > 0; round++) {
+    await sleep(ctx.settleDelayMs, ctx.call.signal);
+    const next = await readKeys(ctx, requestId);
+    if (sameCounts(previous, next)) return next;
+    previous = next;
+  }
+  return previous;
+}
+
+function countDuplicates(counts: KeyCounts, messages: readonly PreparedImportMessage[]): number {
+  let duplicates = 0;
+  for (const m of messages) duplicates += Math.max(0, (counts.get(m.key) ?? 0) - 1);
+  return duplicates;
+}
+
+/**
+ * Creates the conversation, or finds it: exactly once. A create that fails with an unknown outcome (the server's
+ * 500 "Unable to create request" is also what a duplicate `request_id` gives) is followed by a lookup; only when
+ * the conversation is provably absent is it created again. Resolves to whether it existed already.
+ */
+async function ensureConversation(ctx: RunContext, conversation: PreparedConversation, lookUpFirst: boolean): Promise<boolean> {
+  if (lookUpFirst && (await findConversation(ctx, conversation.requestId))) return true;
+  for (let attempt = 1; ; attempt++) {
+    await waitForPause(ctx);
+    try {
+      await ctx.client.requests.create(conversation.create, ctx.call);
+      return false;
+    } catch (error) {
+      const verdict = classify(error);
+      if (verdict === 'abort' || verdict === 'auth' || verdict === 'rejected') throw error;
+      if (verdict === 'unknown' && (await findConversation(ctx, conversation.requestId))) return true;
+      if (attempt >= ctx.maxAttempts) throw error;
+      await backOff(ctx, attempt - 1, error);
+    }
+  }
+}
+
+/**
+ * Imports one prepared conversation. `mayBeInFlight`: an earlier run may have stopped while working on it (a resumed
+ * window), so look it up before creating and let its last saves settle before reading what it holds.
+ */
+export async function importConversation(
+  ctx: RunContext,
+  conversation: PreparedConversation,
+  progress: ConversationProgress,
+  mayBeInFlight: boolean,
+): Promise<void> {
+  const { requestId } = conversation;
+  const existed = await ensureConversation(ctx, conversation, mayBeInFlight);
+  let pending = conversation.messages;
+  if (existed) {
+    const present = mayBeInFlight ? await settledKeys(ctx, requestId) : await readKeys(ctx, requestId);
+    progress.duplicates = countDuplicates(present, conversation.messages);
+    pending = conversation.messages.filter((m) => !present.has(m.key));
+    progress.skipped = conversation.messages.length - pending.length;
+    ctx.onSaved(0);
+    if (pending.length === 0) {
+      progress.kind = 'alreadyComplete';
+      return;
+    }
+  }
+  await sendMissing(ctx, requestId, conversation.messages, pending, progress);
+  progress.kind = existed ? 'continued' : 'created';
+}
+
+async function sendMissing(
+  ctx: RunContext,
+  requestId: string,
+  all: readonly PreparedImportMessage[],
+  pending: readonly PreparedImportMessage[],
+  progress: ConversationProgress,
+): Promise<void> {
+  const perCall = ctx.strict ? 1 : ctx.maxChunkMessages;
+  const queue = planChunks(pending.map((m) => m.bytes), ctx.maxChunkBytes, perCall).map((r) => pending.slice(r.start, r.end));
+  const saved = (count: number) => {
+    progress.imported += count;
+    ctx.onSaved(count);
+  };
+  while (queue.length > 0) {
+    let chunk: PreparedImportMessage[] = queue.shift()!;
+    for (let attempt = 1; ; attempt++) {
+      await waitForPause(ctx);
+      try {
+        await ctx.client.messages.import(
+          requestId,
+          chunk.map((m) => m.body),
+          { ...ctx.call, maxChunkBytes: ctx.maxChunkBytes, maxChunkMessages: chunk.length },
+        );
+        saved(chunk.length);
+        break;
+      } catch (error) {
+        const cause = error instanceof ImportChunkError ? error.cause : error;
+        const verdict = classify(cause);
+        if (verdict === 'abort' || verdict === 'auth') throw cause;
+        if (verdict === 'rejected') {
+          // A server configured below `maxChunkBytes`: nothing was saved, so halve the chunk and go on.
+          if (cause instanceof PayloadTooLargeError && chunk.length > 1) {
+            const half = Math.ceil(chunk.length / 2);
+            queue.unshift(chunk.slice(0, half), chunk.slice(half));
+            ctx.retries++;
+            break;
+          }
+          throw cause;
+        }
+        if (attempt >= ctx.maxAttempts) throw cause;
+        await backOff(ctx, attempt - 1, cause);
+        if (verdict === 'unknown') {
+          const present = await settledKeys(ctx, requestId);
+          progress.duplicates = countDuplicates(present, all);
+          const missing = chunk.filter((m) => !present.has(m.key));
+          saved(chunk.length - missing.length);
+          if (missing.length === 0) break;
+          chunk = missing;
+        }
+      }
+    }
+  }
+}

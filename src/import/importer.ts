@@ -1,0 +1,399 @@
+import type { TiledeskClient } from '../rest/client.js';
+import { AbortError, APIError, ValidationError } from '../rest/errors.js';
+import { raceSignal } from '../shared/abort.js';
+import { TiledeskError } from '../shared/errors.js';
+import { isPlainObject } from '../shared/merge.js';
+import { classify, importConversation, type ConversationProgress, type RunContext } from './conversation.js';
+import { ImportAbortedError, ImportCheckpointError, ImportFailedError } from './errors.js';
+import { prepareConversation, type PrepareSettings } from './prepare.js';
+import type {
+  ImportCheckpointState,
+  ImportConversation,
+  ImportConversationEvent,
+  ImportConversationsOptions,
+  ImportFailure,
+  ImportProgressEvent,
+  ImportReport,
+  ImportSource,
+  ImportTotals,
+} from './types.js';
+import { SettledWindow } from './window.js';
+
+type Stop = { reason: 'abort' } | { reason: ImportFailedError['reason']; error: unknown };
+
+function intOption(value: number | undefined, field: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) throw new ValidationError(field, `must be an integer >= ${min}`);
+  return value;
+}
+
+function zeroTotals(): ImportTotals {
+  return { conversations: 0, conversationsFailed: 0, messagesImported: 0, messagesSkipped: 0, messagesFailed: 0 };
+}
+
+function checkState(state: unknown, projectId: string, namespace: string): ImportCheckpointState {
+  const s = state as ImportCheckpointState;
+  const valid =
+    isPlainObject(state) && s.version === 1 && typeof s.projectId === 'string' && typeof s.namespace === 'string' &&
+    Number.isInteger(s.watermark) && s.watermark >= 0 && Array.isArray(s.settled) &&
+    s.settled.every((p) => Number.isInteger(p) && p >= s.watermark) && isPlainObject(s.totals) &&
+    Object.keys(zeroTotals()).every((k) => Number.isFinite((s.totals as unknown as Record<string, unknown>)[k]));
+  if (!valid) throw new ImportCheckpointError('checkpoint_invalid', 'The checkpoint is not an import checkpoint (version 1) this SDK can read');
+  if (s.projectId !== projectId || s.namespace !== namespace) {
+    throw new ImportCheckpointError(
+      'checkpoint_mismatch',
+      `The checkpoint belongs to another import (project ${s.projectId}, namespace "${s.namespace}"), not project ${projectId}, namespace "${namespace}"`,
+    );
+  }
+  return s;
+}
+
+/** Counts an array source up front, for progress and ETA; other sources are not read ahead. */
+function countArraySource(source: ImportSource): { conversations: number; messages: number } | undefined {
+  if (!Array.isArray(source)) return undefined;
+  let messages = 0;
+  for (const c of source as unknown[]) if (isPlainObject(c) && Array.isArray(c.messages)) messages += c.messages.length;
+  return { conversations: source.length, messages };
+}
+
+function failureOf(error: unknown, position: number, requestId: string | undefined, imported: number, missing: number): ImportFailure {
+  const failure: ImportFailure = {
+    position,
+    requestId,
+    code: error instanceof TiledeskError ? error.code : 'unexpected',
+    message: error instanceof Error ? error.message : String(error),
+    messagesImported: imported,
+    messagesMissing: missing,
+  };
+  if (error instanceof APIError && error.status !== undefined) failure.status = error.status;
+  if (error instanceof ValidationError) {
+    failure.field = error.field;
+    if (error.index !== undefined) failure.index = error.index;
+  }
+  return failure;
+}
+
+/**
+ * Imports conversations `{ request, messages }` into a project, each message exactly once, in order.
+ *
+ * For each conversation (pulled from `source` only as fast as the `concurrency` slots free up, so memory stays
+ * bounded however large the source): create it with a deterministic `request_id`, or find it and continue it; then
+ * send its messages in chunks under the server's body limit. Every message carries `attributes.import_key` (the
+ * source's `id`, else `<request_id>#<position>`), `attributes.import_index` and, when the source has a time,
+ * `attributes.clienttimestamp` (ms). A call that may have been half-processed (5xx, reset, timeout) is never
+ * repeated blindly: the conversation is read back and only missing messages are sent. 429 (honouring
+ * `Retry-After`), connection errors, timeouts and 5xx are retried with backoff, up to `maxAttempts` per call.
+ *
+ * Conversations that fail on their own are listed in the report; the import goes on. It stops early, throwing
+ * {@link ImportAbortedError} (your signal) or {@link ImportFailedError} (credentials refused, unreadable source,
+ * checkpoint not saved), after saving the checkpoint. With a `checkpoint`, running the same import again resumes
+ * where it stopped; without one, running it again is still safe (everything already there is skipped), just slower.
+ *
+ * @example
+ * ```ts
+ * import { TiledeskClient, importConversations } from 'tiledesk-sdk';
+ * import { fileCheckpoint, readConversations } from 'tiledesk-sdk/node';
+ *
+ * const client = new TiledeskClient({ baseUrl, projectId, auth: { email, password } });
+ * const report = await importConversations(client, readConversations('export.ndjson'), {
+ *   concurrency: 16,
+ *   checkpoint: fileCheckpoint('export.checkpoint.json'),
+ *   onProgress: (p) => console.log(`${p.messages.done} messages, ${Math.round(p.messagesPerSecond)}/s`),
+ * });
+ * console.log(report.messages.imported, report.messages.skipped, report.failures);
+ * await client.close();
+ * ```
+ */
+export async function importConversations(
+  client: TiledeskClient,
+  source: ImportSource,
+  options: ImportConversationsOptions = {},
+): Promise<ImportReport> {
+  if (typeof options !== 'object' || options === null) throw new ValidationError('options', 'must be an object');
+  const projectId = options.projectId ?? client.projectId;
+  if (typeof projectId !== 'string' || projectId.trim() === '') throw new ValidationError('projectId', 'is required (on the client or in the options)');
+  const iterate = (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator] ?? (source as Iterable<unknown>)?.[Symbol.iterator];
+  if (typeof iterate !== 'function') throw new ValidationError('source', 'must be an Iterable or AsyncIterable of conversations');
+  const namespace = options.namespace ?? 'import';
+  if (typeof namespace !== 'string' || namespace === '') throw new ValidationError('namespace', 'must be a non-empty string');
+  const concurrency = intOption(options.concurrency, 'concurrency', 8, 1);
+  const maxChunkBytes = intOption(options.maxChunkBytes, 'maxChunkBytes', 500 * 1024, 64);
+  const maxChunkMessages = intOption(options.maxChunkMessages, 'maxChunkMessages', 100, 1);
+  const maxAttempts = intOption(options.maxAttempts, 'maxAttempts', 8, 1);
+  const maxWindow = intOption(options.maxWindow, 'maxWindow', Math.max(64, concurrency * 16), concurrency);
+  const maxReportDetails = intOption(options.maxReportDetails, 'maxReportDetails', 100, 0);
+  const settleDelayMs = intOption(options.settleDelayMs, 'settleDelayMs', 500, 0);
+  const checkpointIntervalMs = intOption(options.checkpointIntervalMs, 'checkpointIntervalMs', 1000, 0);
+  const progressIntervalMs = intOption(options.progressIntervalMs, 'progressIntervalMs', 250, 0);
+  const maxRetryAfterMs = intOption(options.maxRetryAfterMs, 'maxRetryAfterMs', 60_000, 0);
+  if (options.order !== undefined && options.order !== 'clienttimestamp' && options.order !== 'strict') {
+    throw new ValidationError('order', "must be 'clienttimestamp' or 'strict'");
+  }
+  if (options.requestDefaults !== undefined && !isPlainObject(options.requestDefaults)) throw new ValidationError('requestDefaults', 'must be an object');
+  const { checkpoint, onProgress, onConversation, signal: userSignal } = options;
+
+  const resumedState = checkpoint ? await checkpoint.load() : undefined;
+  const resumed = resumedState === undefined ? undefined : checkState(resumedState, projectId, namespace);
+  const window = new SettledWindow(resumed?.watermark ?? 0, resumed?.settled ?? []);
+  const earlier: ImportTotals = resumed ? { ...resumed.totals } : zeroTotals();
+  // Conversations an earlier run may have been working on when it stopped: looked up before being created.
+  const inFlightBefore = resumed ? { from: resumed.watermark, to: resumed.watermark + Math.max(maxWindow, ...resumed.settled.map((p) => p - resumed.watermark + 1)) } : undefined;
+  const counted = countArraySource(source);
+  const total = { conversations: options.total?.conversations ?? counted?.conversations, messages: options.total?.messages ?? counted?.messages };
+
+  // One controller for the run: your signal aborts it, and so does a reason to stop everything (credentials refused).
+  const controller = new AbortController();
+  const onUserAbort = () => controller.abort(userSignal?.reason);
+  if (userSignal?.aborted) controller.abort(userSignal.reason);
+  else userSignal?.addEventListener('abort', onUserAbort, { once: true });
+
+  const started = Date.now();
+  const report: ImportReport = {
+    conversations: { total: 0, created: 0, continued: 0, alreadyComplete: 0, resumed: 0, failed: 0 },
+    messages: { total: 0, imported: 0, skipped: 0, resumed: 0, failed: 0 },
+    retries: 0,
+    reconciliations: 0,
+    duplicatesFound: 0,
+    failures: [],
+    failuresOmitted: 0,
+    durationMs: 0,
+    messagesPerSecond: 0,
+  };
+  // Conversations in flight: what they saved so far counts in progress before they settle.
+  const live = new Set<ConversationProgress>();
+  // Saved by conversations that did not settle (the run stopped): in this run's report, not in the checkpoint's totals.
+  let unsettledImported = 0;
+  let running = 0;
+  let stop: Stop | undefined;
+  let sourceDone = false;
+
+  const ctx: RunContext = {
+    client,
+    call: { projectId, signal: controller.signal, timeout: options.timeout, maxRetries: 0 },
+    strict: options.order === 'strict',
+    maxChunkBytes,
+    maxChunkMessages,
+    maxAttempts,
+    retryDelay: options.retryDelay ?? { baseDelayMs: 250, maxDelayMs: 10_000 },
+    maxRetryAfterMs,
+    settleDelayMs,
+    pausedUntil: 0,
+    retries: 0,
+    reconciliations: 0,
+    onSaved: () => emitProgress(false),
+  };
+  const prepareSettings: PrepareSettings = { projectId, namespace, maxChunkBytes, requestDefaults: options.requestDefaults };
+
+  // Stops pulling from the source. Calls in flight are aborted only when finishing them is pointless (your abort,
+  // refused credentials); otherwise (the source broke, a checkpoint save or a callback failed) they finish and settle.
+  const halt = (s: Stop) => {
+    if (stop) return;
+    stop = s;
+    if (s.reason === 'abort' || s.reason === 'auth') controller.abort(new AbortError('Import stopped', { code: 'aborted', method: '', path: '' }));
+    settled();
+  };
+
+  // ---- progress --------------------------------------------------------------------------------------------------
+  let lastProgress = 0;
+  function progressEvent(final: boolean): ImportProgressEvent {
+    const elapsedMs = Date.now() - started;
+    let liveImported = 0;
+    let liveSkipped = 0;
+    for (const p of live) {
+      liveImported += p.imported;
+      liveSkipped += p.skipped;
+    }
+    const handled = report.messages.imported + report.messages.skipped + report.messages.failed + liveImported + liveSkipped;
+    const rate = elapsedMs > 0 ? (handled * 1000) / elapsedMs : 0;
+    const settledThisRun = report.conversations.created + report.conversations.continued + report.conversations.alreadyComplete + report.conversations.failed;
+    const conversationsDone = earlier.conversations + settledThisRun;
+    const messagesImported = earlier.messagesImported + report.messages.imported - unsettledImported + liveImported;
+    const messagesSkipped = earlier.messagesSkipped + report.messages.skipped + liveSkipped;
+    const messagesFailed = earlier.messagesFailed + report.messages.failed;
+    const messagesDone = messagesImported + messagesSkipped + messagesFailed;
+    let etaMs: number | undefined;
+    if (total.messages !== undefined && rate > 0) etaMs = Math.max(0, ((total.messages - messagesDone) * 1000) / rate);
+    else if (total.conversations !== undefined && settledThisRun > 0) {
+      etaMs = Math.max(0, ((total.conversations - conversationsDone) * elapsedMs) / settledThisRun);
+    }
+    return {
+      conversations: { done: conversationsDone, failed: earlier.conversationsFailed + report.conversations.failed, inFlight: running, total: total.conversations },
+      messages: { done: messagesDone, imported: messagesImported, skipped: messagesSkipped, failed: messagesFailed, total: total.messages },
+      retries: ctx.retries,
+      elapsedMs,
+      messagesPerSecond: rate,
+      etaMs: final ? 0 : etaMs,
+      final,
+    };
+  }
+  function emitProgress(final: boolean): void {
+    if (!onProgress || (stop && !final)) return;
+    const now = Date.now();
+    if (!final && now - lastProgress < progressIntervalMs) return;
+    lastProgress = now;
+    try {
+      onProgress(progressEvent(final));
+    } catch (error) {
+      halt({ reason: 'callback', error });
+    }
+  }
+
+  // ---- checkpoint ------------------------------------------------------------------------------------------------
+  let lastSave = Date.now();
+  let saving: Promise<void> | undefined;
+  function checkpointState(finished: boolean): ImportCheckpointState {
+    return {
+      version: 1,
+      projectId: projectId as string,
+      namespace,
+      watermark: window.watermark,
+      settled: window.settledAbove(),
+      totals: {
+        conversations: earlier.conversations + report.conversations.created + report.conversations.continued + report.conversations.alreadyComplete + report.conversations.failed,
+        conversationsFailed: earlier.conversationsFailed + report.conversations.failed,
+        messagesImported: earlier.messagesImported + report.messages.imported - unsettledImported,
+        messagesSkipped: earlier.messagesSkipped + report.messages.skipped,
+        messagesFailed: earlier.messagesFailed + report.messages.failed,
+      },
+      finished,
+    };
+  }
+  async function save(finished: boolean): Promise<void> {
+    if (!checkpoint) return;
+    lastSave = Date.now();
+    try {
+      await checkpoint.save(checkpointState(finished));
+    } catch (error) {
+      halt({ reason: 'checkpoint', error });
+    }
+  }
+  function maybeSave(): void {
+    if (!checkpoint || saving || Date.now() - lastSave < checkpointIntervalMs) return;
+    saving = save(false).finally(() => (saving = undefined));
+  }
+
+  // ---- scheduling ------------------------------------------------------------------------------------------------
+  let wake: (() => void) | undefined;
+  const nextSettle = () => new Promise<void>((resolve) => (wake = resolve));
+  const settled = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+
+  function recordFailure(failure: ImportFailure): void {
+    report.conversations.failed++;
+    if (report.failures.length < maxReportDetails) report.failures.push(failure);
+    else report.failuresOmitted++;
+  }
+
+  async function runOne(item: unknown, position: number): Promise<void> {
+    const progress: ConversationProgress = { kind: undefined, imported: 0, skipped: 0, duplicates: 0 };
+    const messageCount = isPlainObject(item) && Array.isArray(item.messages) ? item.messages.length : 0;
+    let requestId: string | undefined;
+    let failure: ImportFailure | undefined;
+    live.add(progress);
+    try {
+      const conversation = prepareConversation(item, position, prepareSettings);
+      requestId = conversation.requestId;
+      const mayBeInFlight = inFlightBefore !== undefined && position >= inFlightBefore.from && position < inFlightBefore.to;
+      await importConversation(ctx, conversation, progress, mayBeInFlight);
+      report.conversations[progress.kind ?? 'created']++;
+    } catch (error) {
+      const verdict = classify(error);
+      if (controller.signal.aborted || verdict === 'abort' || verdict === 'auth') {
+        // Not settled: a resumed run looks at this conversation again and sends only what is missing.
+        halt(verdict === 'auth' && !controller.signal.aborted ? { reason: 'auth', error } : { reason: 'abort' });
+        live.delete(progress);
+        report.messages.imported += progress.imported;
+        unsettledImported += progress.imported;
+        return;
+      }
+      const missing = messageCount - progress.imported - progress.skipped;
+      failure = failureOf(error, position, requestId, progress.imported + progress.skipped, missing);
+      recordFailure(failure);
+      report.messages.failed += missing;
+    }
+    live.delete(progress);
+    report.messages.imported += progress.imported;
+    report.messages.skipped += progress.skipped;
+    report.duplicatesFound += progress.duplicates;
+    window.settle(position);
+    if (onConversation && !(stop && stop.reason === 'callback')) {
+      const event: ImportConversationEvent = {
+        position, requestId, outcome: failure ? 'failed' : (progress.kind ?? 'created'),
+        imported: progress.imported, skipped: progress.skipped, failed: failure?.messagesMissing ?? 0,
+      };
+      if (failure) event.failure = failure;
+      try {
+        onConversation(event);
+      } catch (error) {
+        halt({ reason: 'callback', error });
+      }
+    }
+    maybeSave();
+    emitProgress(false);
+  }
+
+  const iterator = iterate.call(source) as AsyncIterator<unknown> | Iterator<unknown>;
+  let pendingNext = false;
+  let nextPosition = 0;
+  try {
+    while (!stop) {
+      while (!stop && (running >= concurrency || nextPosition - window.watermark >= maxWindow)) await nextSettle();
+      if (stop) break;
+      let item: IteratorResult<unknown>;
+      try {
+        pendingNext = true;
+        item = await raceSignal(Promise.resolve(iterator.next()), controller.signal);
+        pendingNext = false;
+      } catch (error) {
+        halt(controller.signal.aborted ? { reason: 'abort' } : { reason: 'source', error });
+        break;
+      }
+      if (item.done) {
+        sourceDone = true;
+        break;
+      }
+      const position = nextPosition++;
+      const value = item.value as ImportConversation;
+      const messageCount = isPlainObject(value) && Array.isArray(value.messages) ? value.messages.length : 0;
+      report.conversations.total++;
+      report.messages.total += messageCount;
+      if (window.isSettled(position)) {
+        report.conversations.resumed++;
+        report.messages.resumed += messageCount;
+        continue;
+      }
+      running++;
+      void runOne(value, position).finally(() => {
+        running--;
+        settled();
+      });
+    }
+    while (running > 0) await nextSettle();
+  } finally {
+    userSignal?.removeEventListener('abort', onUserAbort);
+    try {
+      // A `next()` still pending (an abort raced it) would make `return()` wait for it: do not await then.
+      const closing = iterator.return?.();
+      if (!pendingNext) await closing;
+    } catch {
+      // The source failing to close changes nothing about what was imported.
+    }
+  }
+  if (userSignal?.aborted && !stop) halt({ reason: 'abort' });
+
+  await saving;
+  await save(sourceDone && !stop);
+  report.retries = ctx.retries;
+  report.reconciliations = ctx.reconciliations;
+  report.durationMs = Date.now() - started;
+  const handled = report.messages.imported + report.messages.skipped + report.messages.failed;
+  report.messagesPerSecond = report.durationMs > 0 ? (handled * 1000) / report.durationMs : 0;
+  const finalStop = stop as Stop | undefined;
+  if (!finalStop || finalStop.reason === 'abort') emitProgress(true);
+  if (!finalStop) return report;
+  if (finalStop.reason === 'abort') throw new ImportAbortedError(report, userSignal?.reason);
+  throw new ImportFailedError(finalStop.reason, report, finalStop.error);
+}

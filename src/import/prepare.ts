@@ -1,0 +1,106 @@
+/**
+ * Turns one source conversation into what will be sent: the `requests.create` body with a deterministic
+ * `request_id`, and every message validated, stamped with its import key, position and original time, and
+ * serialised once (for chunk sizing). Nothing here touches the network; a bad conversation fails before any call.
+ */
+import { ValidationError } from '../rest/errors.js';
+import { prepareMessage } from '../rest/import.js';
+import type { CreateRequestParams } from '../rest/resources/requests.js';
+import { isPlainObject } from '../shared/merge.js';
+import { IMPORT_INDEX_ATTRIBUTE, IMPORT_KEY_ATTRIBUTE, derivedMessageKey, derivedRequestId, toEpochMs } from './keys.js';
+
+/** One message ready to send. */
+export interface PreparedImportMessage {
+  /** Position in the source conversation. */
+  index: number;
+  key: string;
+  body: Record<string, unknown>;
+  /** UTF-8 size of `body` as JSON. */
+  bytes: number;
+}
+
+export interface PreparedConversation {
+  position: number;
+  requestId: string;
+  create: CreateRequestParams & { request_id: string };
+  messages: PreparedImportMessage[];
+}
+
+export interface PrepareSettings {
+  projectId: string;
+  namespace: string;
+  maxChunkBytes: number;
+  requestDefaults: Partial<CreateRequestParams> | undefined;
+}
+
+const FALLBACK_FIRST_TEXT = 'Imported conversation';
+
+function sourceId(value: unknown, field: string, index?: number): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if ((typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isFinite(value))) return String(value);
+  throw new ValidationError(field, 'must be a non-empty string or a number', index);
+}
+
+/** Validates and normalises one conversation; throws a {@link ValidationError} (with the message `index`) if it is bad. */
+export function prepareConversation(input: unknown, position: number, settings: PrepareSettings): PreparedConversation {
+  if (!isPlainObject(input)) throw new ValidationError('conversation', 'must be an object { request, messages }');
+  const request = input.request ?? {};
+  if (!isPlainObject(request)) throw new ValidationError('request', 'must be an object');
+  const messages = input.messages;
+  if (!Array.isArray(messages)) throw new ValidationError('messages', 'must be an array');
+
+  const { id: rawRequestId, ...fields } = request;
+  const externalId = sourceId(rawRequestId, 'request.id');
+  if (fields.request_id !== undefined && (typeof fields.request_id !== 'string' || fields.request_id.trim() === '')) {
+    throw new ValidationError('request.request_id', 'must be a non-empty string');
+  }
+  if (fields.first_text !== undefined && (typeof fields.first_text !== 'string' || fields.first_text.trim() === '')) {
+    throw new ValidationError('request.first_text', 'must be a non-empty string');
+  }
+
+  const times = messages.map((m, i) => messageTime(m, i));
+  const first = messages[0] as Record<string, unknown> | undefined;
+  const requestId =
+    (fields.request_id as string | undefined) ??
+    derivedRequestId(settings.projectId, settings.namespace, position, externalId, isPlainObject(first) ? [first.sender ?? null, first.text ?? null, times[0] ?? null] : null);
+
+  const keys = new Set<string>();
+  const prepared = messages.map((m, index): PreparedImportMessage => {
+    if (!isPlainObject(m)) throw new ValidationError('message', 'must be an object', index);
+    const { id, timestamp: _timestamp, ...rest } = m;
+    const attributes = rest.attributes;
+    if (attributes !== undefined && !isPlainObject(attributes)) throw new ValidationError('attributes', 'must be an object', index);
+    const ownKey = attributes?.[IMPORT_KEY_ATTRIBUTE];
+    const key =
+      ownKey !== undefined
+        ? sourceId(ownKey, `attributes.${IMPORT_KEY_ATTRIBUTE}`, index)!
+        : (sourceId(id, 'id', index) ?? derivedMessageKey(requestId, index));
+    if (keys.has(key)) throw new ValidationError(ownKey !== undefined ? `attributes.${IMPORT_KEY_ATTRIBUTE}` : 'id', `repeats the key "${key}" of an earlier message`, index);
+    keys.add(key);
+    const stamped: Record<string, unknown> = { ...attributes, [IMPORT_KEY_ATTRIBUTE]: key, [IMPORT_INDEX_ATTRIBUTE]: index };
+    const time = times[index];
+    if (time !== undefined) stamped.clienttimestamp = time;
+    else delete stamped.clienttimestamp;
+    const { body, bytes } = prepareMessage({ ...rest, attributes: stamped }, index, settings.maxChunkBytes);
+    return { index, key, body, bytes };
+  });
+
+  const firstText =
+    (fields.first_text as string | undefined) ??
+    (messages.find((m) => isPlainObject(m) && typeof m.text === 'string' && m.text.trim() !== '') as { text: string } | undefined)?.text ??
+    FALLBACK_FIRST_TEXT;
+  const create = { ...settings.requestDefaults, ...fields, request_id: requestId, first_text: firstText } as CreateRequestParams & { request_id: string };
+  return { position, requestId, create, messages: prepared };
+}
+
+/** The message's original time in ms, from `timestamp` or `attributes.clienttimestamp`. */
+function messageTime(message: unknown, index: number): number | undefined {
+  if (!isPlainObject(message)) return undefined;
+  const attributes = isPlainObject(message.attributes) ? message.attributes : undefined;
+  const [field, value] =
+    message.timestamp !== undefined ? ['timestamp', message.timestamp] : ['attributes.clienttimestamp', attributes?.clienttimestamp];
+  if (value === undefined) return undefined;
+  const ms = toEpochMs(value);
+  if (ms === undefined) throw new ValidationError(field, 'must be a Date, a number of ms since the epoch or an ISO-8601 string', index);
+  return ms;
+}

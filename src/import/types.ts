@@ -1,0 +1,256 @@
+import type { BackoffOptions } from '../shared/backoff.js';
+import type { CreateRequestParams } from '../rest/resources/requests.js';
+
+/** A point in time: a `Date`, milliseconds since the epoch, or an ISO-8601 string. */
+export type ImportTime = Date | number | string;
+
+/** One message of a source conversation. Fields other than these are sent as they are. */
+export interface ImportSourceMessage {
+  /**
+   * The message's id in the system you export from. When present it becomes the message's import key (so it must be
+   * unique within its conversation); otherwise the key is derived from the conversation and the message's position.
+   */
+  id?: string | number;
+  /** Required (non-empty) for `type` `"text"`, the default. */
+  text?: string;
+  /** Who sent it: a user id, a visitor's uuid, `"bot_…"`, any string. Default: the importing user. */
+  sender?: string;
+  /** Shown as the sender's name. The server uses the **importing user's** name when absent, so set it. */
+  senderFullname?: string;
+  type?: string;
+  metadata?: Record<string, unknown>;
+  attributes?: Record<string, unknown> & { clienttimestamp?: ImportTime };
+  language?: string;
+  channel?: { name: string };
+  /** A `MessageStatus` code; the server stores 0 (SENDING) when absent. */
+  status?: number;
+  /** When it was originally sent; stored as `attributes.clienttimestamp` (ms since the epoch). */
+  timestamp?: ImportTime;
+  [extra: string]: unknown;
+}
+
+/** The conversation itself: what `requests.create` takes, with `first_text` optional. */
+export interface ImportSourceRequest extends Partial<CreateRequestParams> {
+  /**
+   * Your own id for the conversation. If you give no `request_id`, one is derived from `id` (or, without `id`, from
+   * the conversation's position and first message), so that running the import again finds the same conversation.
+   */
+  id?: string | number;
+  /** Defaults to the first message's text. */
+  first_text?: string;
+}
+
+/** One conversation of the source. */
+export interface ImportConversation {
+  request?: ImportSourceRequest;
+  /** In conversation order. */
+  messages: readonly ImportSourceMessage[];
+}
+
+/** Anything that yields conversations: an array, a generator, an async generator, `readConversations(path)`. */
+export type ImportSource = Iterable<ImportConversation> | AsyncIterable<ImportConversation>;
+
+/**
+ * What a checkpoint stores. It stays small however large the import: a watermark (every conversation before it is
+ * settled) plus the settled positions of the bounded window just after it.
+ */
+export interface ImportCheckpointState {
+  version: 1;
+  /** The project and namespace it belongs to; a checkpoint of another import is refused. */
+  projectId: string;
+  namespace: string;
+  /** Every conversation at a position below this one (0-based, source order) is settled: imported or failed. */
+  watermark: number;
+  /** Settled positions at or above the watermark (at most `maxWindow` of them). */
+  settled: number[];
+  /** Totals of all runs so far. */
+  totals: ImportTotals;
+  /** True once the whole source was read and every conversation settled. */
+  finished: boolean;
+}
+
+/** Cumulative counts kept in a checkpoint. */
+export interface ImportTotals {
+  conversations: number;
+  conversationsFailed: number;
+  messagesImported: number;
+  messagesSkipped: number;
+  messagesFailed: number;
+}
+
+/**
+ * Where the import keeps its progress so it can resume after a crash: `fileCheckpoint(path)` from
+ * `tiledesk-sdk/node`, or your own (a database row, `localStorage`). `load` returns `undefined` when there is none.
+ */
+export interface ImportCheckpoint {
+  load(): Promise<ImportCheckpointState | undefined> | ImportCheckpointState | undefined;
+  save(state: ImportCheckpointState): Promise<void> | void;
+}
+
+/** A progress report, given to `onProgress`. */
+export interface ImportProgressEvent {
+  conversations: {
+    /** Settled (imported, already present, skipped thanks to the checkpoint, or failed), this run and earlier ones. */
+    done: number;
+    failed: number;
+    inFlight: number;
+    /** When known (an array source) or given (`total`). */
+    total: number | undefined;
+  };
+  messages: {
+    /** Messages of settled conversations plus those saved so far in conversations in flight. */
+    done: number;
+    imported: number;
+    skipped: number;
+    failed: number;
+    total: number | undefined;
+  };
+  /** Calls sent again after a failure, this run. */
+  retries: number;
+  elapsedMs: number;
+  /** Messages handled per second this run (imported + skipped + failed). */
+  messagesPerSecond: number;
+  /** Estimated time left, when a total is known and the rate is measurable. */
+  etaMs: number | undefined;
+  /** True for the last event of the run. */
+  final: boolean;
+}
+
+/** One conversation settled, given to `onConversation`. */
+export interface ImportConversationEvent {
+  /** Position in the source (0-based). */
+  position: number;
+  /** Undefined only when the conversation was rejected before an id could be given (not an object). */
+  requestId: string | undefined;
+  outcome: 'created' | 'continued' | 'alreadyComplete' | 'failed';
+  /** Messages saved by this run / found already there / not saved. */
+  imported: number;
+  skipped: number;
+  failed: number;
+  /** Why it failed, when it did. */
+  failure?: ImportFailure;
+}
+
+/** Why one conversation failed. Plain data, safe to log or serialise (never a token). */
+export interface ImportFailure {
+  /** Position of the conversation in the source (0-based). */
+  position: number;
+  requestId: string | undefined;
+  /** The error's stable code (`invalid_argument`, `not_found`, `internal_server_error`, `timeout`…). */
+  code: string;
+  message: string;
+  status?: number;
+  /** For a bad message: its index in the conversation and the field at fault. */
+  index?: number;
+  field?: string;
+  /** Messages of this conversation saved (this run or before) / not saved when it failed. */
+  messagesImported: number;
+  messagesMissing: number;
+}
+
+/** What the import did. Detail lists are bounded (`maxReportDetails`); counts are exact. */
+export interface ImportReport {
+  conversations: {
+    /** Conversations read from the source this run. */
+    total: number;
+    /** Created by this run. */
+    created: number;
+    /** Found existing (by `request_id`) with messages missing, which were sent. */
+    continued: number;
+    /** Found existing with every message already there: nothing sent. */
+    alreadyComplete: number;
+    /** Skipped without any call: the checkpoint says an earlier run settled them. */
+    resumed: number;
+    failed: number;
+  };
+  messages: {
+    /** Messages in the conversations read this run. */
+    total: number;
+    /** Saved by this run (each exactly once). */
+    imported: number;
+    /** Already on the server (found by import key), so not sent again. */
+    skipped: number;
+    /** In conversations the checkpoint skipped. */
+    resumed: number;
+    /** Not saved: in failed conversations. */
+    failed: number;
+  };
+  /** Calls sent again after a failure. */
+  retries: number;
+  /** Times a conversation was read back to learn what an unanswered or failed call saved. */
+  reconciliations: number;
+  /** Import keys found more than once on read-back (left by something other than this run's calls). */
+  duplicatesFound: number;
+  /** The first `maxReportDetails` failures. */
+  failures: ImportFailure[];
+  /** Failures not listed in `failures`. */
+  failuresOmitted: number;
+  durationMs: number;
+  messagesPerSecond: number;
+}
+
+/** Options of {@link importConversations}. */
+export interface ImportConversationsOptions {
+  /** The project to import into. Default: the client's `projectId`. */
+  projectId?: string;
+  /** Conversations imported at the same time (default 8). The source is read only as fast as slots free up. */
+  concurrency?: number;
+  /**
+   * `'clienttimestamp'` (default): messages go in chunks (fast); within a chunk the server saves them concurrently,
+   * so read them back ordered by `attributes.clienttimestamp` (`messages.list(id, { order: 'clienttimestamp' })`).
+   * `'strict'`: one message per call, in order, so the server's own `createdAt` order is the source order too;
+   * raise `concurrency` to recover throughput.
+   */
+  order?: 'clienttimestamp' | 'strict';
+  /** Largest JSON body per call, in bytes (default 512 000: the server's default 500 KB limit). */
+  maxChunkBytes?: number;
+  /** Most messages per call (default 100). */
+  maxChunkMessages?: number;
+  /** Fields added to every conversation's `requests.create` (the source's own fields win), e.g. `{ participants: [agentId] }`. */
+  requestDefaults?: Partial<CreateRequestParams>;
+  /**
+   * Names this import in derived ids. Conversations without `request_id` get
+   * `support-group-<projectId>-<hash(namespace, id or position + first message)>`; importing two different exports
+   * that have no ids into one project needs two namespaces. Default `"import"`.
+   */
+  namespace?: string;
+  /** Saves progress so a crashed or aborted import resumes where it stopped. */
+  checkpoint?: ImportCheckpoint;
+  /** Least time between two checkpoint saves, in ms (default 1000). The final state is always saved. */
+  checkpointIntervalMs?: number;
+  /** Called with progress at most every `progressIntervalMs` and once at the end. If it throws, the import stops. */
+  onProgress?: (event: ImportProgressEvent) => void;
+  /**
+   * Called once per conversation settled by this run, with the `request_id` it went to: e.g. to record the mapping
+   * from your ids to Tiledesk's, or to log every failure. If it throws, the import stops.
+   */
+  onConversation?: (event: ImportConversationEvent) => void;
+  /** Least time between two progress events, in ms (default 250; 0 = after every chunk and conversation). */
+  progressIntervalMs?: number;
+  /** Totals for progress and ETA when the source cannot tell (an array source counts itself). */
+  total?: { conversations?: number; messages?: number };
+  /** Stops the import: calls in flight are aborted, the checkpoint saved, and an `ImportAbortedError` thrown. */
+  signal?: AbortSignal;
+  /** Per-call timeout in ms. Default: the client's `timeout`. */
+  timeout?: number;
+  /** Attempts per call before the conversation is given up (default 8). */
+  maxAttempts?: number;
+  /** Backoff between attempts (full jitter, default 250 / 10 000 ms). */
+  retryDelay?: BackoffOptions;
+  /** Longest `Retry-After` honoured (default 60 000 ms); a longer one fails the call. */
+  maxRetryAfterMs?: number;
+  /**
+   * After a call whose outcome is unknown (a 5xx, a reset, a timeout), the conversation is read back twice, this
+   * far apart (ms, default 500), until two reads agree, before anything is sent again: saves the server had
+   * already started can land after its answer.
+   */
+  settleDelayMs?: number;
+  /**
+   * Largest distance (in conversations) between the oldest unsettled conversation and the newest one started
+   * (default `concurrency × 16`, at least 64). It bounds the checkpoint's size; a slow conversation holds the
+   * import back once the window is full.
+   */
+  maxWindow?: number;
+  /** Entries kept in `report.failures` (default 100). */
+  maxReportDetails?: number;
+}

@@ -1,0 +1,323 @@
+/**
+ * `importConversations` against the local server over real sockets: what lands on the server (read back message by
+ * message), continuing existing conversations, strict order, chunking, bad input, progress and report, abort,
+ * refused credentials, backpressure and the bounded checkpoint.
+ */
+import { getEventListeners } from 'node:events';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ImportAbortedError,
+  ImportCheckpointError,
+  ImportFailedError,
+  TiledeskClient,
+  importConversations,
+  type ImportCheckpointState,
+  type ImportConversation,
+  type ImportConversationEvent,
+  type ImportProgressEvent,
+  type RequestEvent,
+} from '../../src/index.js';
+import { startTiledeskServer } from '../../src/testing/index.js';
+import { dataset, requestIdOf, T0, verifyImported } from './helpers.js';
+
+let server: Awaited<ReturnType<typeof startTiledeskServer>>;
+let client: TiledeskClient;
+let calls: RequestEvent[] = [];
+let namespaceCounter = 0;
+/** A namespace per test, so derived request ids never collide between tests sharing the server. */
+const freshNamespace = () => `test-${++namespaceCounter}-${Date.now()}`;
+
+beforeAll(async () => {
+  server = await startTiledeskServer({ jsonBodyLimit: 16 * 1024 });
+  client = new TiledeskClient({
+    baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token },
+    timeout: 5_000,
+    hooks: { onRequest: (e) => calls.push(e) },
+  });
+});
+afterEach(() => {
+  server.faults.clear();
+  calls = [];
+});
+afterAll(async () => {
+  await client.close();
+  await server.close();
+});
+
+const fast = { retryDelay: { baseDelayMs: 1, maxDelayMs: 5 }, settleDelayMs: 5 };
+const multiCalls = () => calls.filter((c) => c.url.endsWith('/messages/multi'));
+
+describe('importing', () => {
+  it('creates each conversation and saves every message once, in order, with its original time and import key', async () => {
+    const source = dataset({ conversations: 12, messages: { min: 0, max: 30 }, someIds: true, tag: 'basic' });
+    const namespace = freshNamespace();
+    const report = await importConversations(client, source, { namespace, concurrency: 4, ...fast });
+    const total = source.reduce((n, c) => n + c.messages.length, 0);
+    expect(report.conversations).toEqual({ total: 12, created: 12, continued: 0, alreadyComplete: 0, resumed: 0, failed: 0 });
+    expect(report.messages).toEqual({ total, imported: total, skipped: 0, resumed: 0, failed: 0 });
+    expect(report.failures).toEqual([]);
+    const check = await verifyImported(client, server.project.id, source, { namespace });
+    expect(check).toMatchObject({ conversations: 12, messages: total, duplicates: 0, orderViolations: 0, missing: 0 });
+
+    const requestId = requestIdOf(server.project.id, source[1]!, 1, namespace);
+    expect(requestId).toMatch(new RegExp(`^support-group-${server.project.id}-[0-9a-f]{32}$`));
+    const request = await client.requests.get(requestId);
+    expect(request.first_text).toBe('basic conversation 1');
+    const [first] = await client.messages.list(requestId, { order: 'clienttimestamp' });
+    expect(first!.attributes).toMatchObject({ import_key: 'basic-c1-m0', import_index: 0 });
+    const second = (await client.messages.list(requestId, { order: 'clienttimestamp' }))[1]!;
+    expect((second.attributes as { import_key: string }).import_key).toBe(`${requestId}#1`);
+  });
+
+  it('running the same import again sends no message: everything is found by import key', async () => {
+    const source = dataset({ conversations: 6, messages: 7, tag: 'again' });
+    const namespace = freshNamespace();
+    await importConversations(client, source, { namespace, ...fast });
+    calls = [];
+    const report = await importConversations(client, source, { namespace, ...fast });
+    expect(report.conversations).toMatchObject({ created: 0, continued: 0, alreadyComplete: 6, failed: 0 });
+    expect(report.messages).toMatchObject({ imported: 0, skipped: 42 });
+    expect(multiCalls()).toHaveLength(0);
+    expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ duplicates: 0, missing: 0, orderViolations: 0 });
+  });
+
+  it('continues a conversation found by request_id: only the missing messages are sent', async () => {
+    const namespace = freshNamespace();
+    const full = dataset({ conversations: 3, messages: 10, tag: 'cont' });
+    const half = full.map((c) => ({ ...c, messages: c.messages.slice(0, 4) }));
+    await importConversations(client, half, { namespace, ...fast });
+    calls = [];
+    const report = await importConversations(client, full, { namespace, ...fast });
+    expect(report.conversations).toMatchObject({ created: 0, continued: 3 });
+    expect(report.messages).toMatchObject({ imported: 18, skipped: 12 });
+    const sent = multiCalls().length;
+    expect(sent).toBe(3);
+    expect(await verifyImported(client, server.project.id, full, { namespace })).toMatchObject({ messages: 30, duplicates: 0, missing: 0, orderViolations: 0 });
+  });
+
+  it('imports into a conversation you created yourself, named by request.request_id (the tutorial flow)', async () => {
+    const { user } = await client.auth.signinAnonymously({ firstname: 'John' });
+    const req = await client.requests.create({ sender: user._id, first_text: 'How can I restore my password' });
+    const source: ImportConversation[] = [{
+      request: { request_id: req.request_id },
+      messages: [
+        { sender: user._id, senderFullname: 'John', text: 'How can I restore my password', timestamp: 1665584701710 },
+        { sender: 'chatbot1', senderFullname: 'Bot', text: 'You can find it here https://tiledesk.com', timestamp: 1665584701711 },
+      ],
+    }];
+    const report = await importConversations(client, source, fast);
+    expect(report.conversations.continued).toBe(1);
+    const listed = await client.messages.list(req.request_id, { order: 'clienttimestamp' });
+    expect(listed.map((m) => [m.sender, m.text, (m.attributes as { clienttimestamp: number }).clienttimestamp])).toEqual([
+      [user._id, 'How can I restore my password', 1665584701710],
+      ['chatbot1', 'You can find it here https://tiledesk.com', 1665584701711],
+    ]);
+  });
+
+  it("order 'strict' sends one message per call, so the server's own order is the source order", async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 3, messages: 5, tag: 'strict' });
+    await importConversations(client, source, { namespace, order: 'strict', concurrency: 3, ...fast });
+    expect(multiCalls()).toHaveLength(15);
+    expect(await verifyImported(client, server.project.id, source, { namespace, serverOrder: true })).toMatchObject({ orderViolations: 0, duplicates: 0 });
+  });
+
+  it('splits messages into chunks under maxChunkBytes and maxChunkMessages', async () => {
+    const namespace = freshNamespace();
+    const source: ImportConversation[] = [{
+      request: { first_text: 'chunks' },
+      messages: Array.from({ length: 40 }, (_, i) => ({ text: `${i} ${'y'.repeat(900)}`, timestamp: T0 + i })),
+    }];
+    await importConversations(client, source, { namespace, maxChunkBytes: 8_000, maxChunkMessages: 6, ...fast });
+    const bodies = multiCalls();
+    expect(bodies.length).toBeGreaterThanOrEqual(7);
+    expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 40, duplicates: 0, orderViolations: 0 });
+  });
+
+  it('a server whose body limit is below maxChunkBytes (413): chunks are halved, nothing is lost or doubled', async () => {
+    const namespace = freshNamespace();
+    const source: ImportConversation[] = [{
+      request: { first_text: 'halving' },
+      messages: Array.from({ length: 30 }, (_, i) => ({ text: `${i} ${'z'.repeat(1500)}`, timestamp: T0 + i })),
+    }];
+    // The server takes 16 KB; the importer is told 200 KB.
+    const report = await importConversations(client, source, { namespace, maxChunkBytes: 200_000, ...fast });
+    expect(report.messages.imported).toBe(30);
+    expect(report.retries).toBeGreaterThan(0);
+    expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 30, duplicates: 0, orderViolations: 0 });
+  });
+
+  it('a bad conversation fails alone, before any call, with its position, message index and field', async () => {
+    const namespace = freshNamespace();
+    const good = dataset({ conversations: 2, messages: 3, tag: 'good' });
+    const source = [
+      good[0]!,
+      { request: { first_text: 'bad' }, messages: [{ text: 'ok' }, { sender: 'u1' }] },
+      'not a conversation',
+      { request: { first_text: 'bad time' }, messages: [{ text: 'a', timestamp: 'yesterday' }] },
+      { request: { first_text: 'dup ids' }, messages: [{ id: 'k', text: 'a' }, { id: 'k', text: 'b' }] },
+      good[1]!,
+    ] as unknown as ImportConversation[];
+    const report = await importConversations(client, source, { namespace, ...fast });
+    expect(report.conversations).toMatchObject({ total: 6, created: 2, failed: 4 });
+    expect(report.messages).toMatchObject({ imported: 6, failed: 5 });
+    expect(report.failures.map((f) => [f.position, f.code, f.index, f.field])).toEqual([
+      [1, 'invalid_argument', 1, 'text'],
+      [2, 'invalid_argument', undefined, 'conversation'],
+      [3, 'invalid_argument', 0, 'timestamp'],
+      [4, 'invalid_argument', 1, 'id'],
+    ]);
+    const posted = calls.filter((c) => c.method === 'POST').length;
+    expect(posted).toBe(4); // two creates and two imports: nothing for the bad ones
+  });
+
+  it('report detail lists are bounded; counts stay exact', async () => {
+    const source = Array.from({ length: 5 }, () => ({ messages: [{ sender: 'x' }] })) as ImportConversation[];
+    const report = await importConversations(client, source, { namespace: freshNamespace(), maxReportDetails: 2, ...fast });
+    expect(report.conversations.failed).toBe(5);
+    expect(report.failures).toHaveLength(2);
+    expect(report.failuresOmitted).toBe(3);
+  });
+
+  it('a conversation the server refuses (403 sender not a member) fails with its status; the others go on', async () => {
+    const namespace = freshNamespace();
+    const source: ImportConversation[] = [
+      { request: { first_text: 'x', sender: 'not-a-member' }, messages: [{ text: 'a' }] },
+      { request: { first_text: 'y' }, messages: [{ text: 'b' }] },
+    ];
+    const report = await importConversations(client, source, { namespace, ...fast });
+    expect(report.conversations).toMatchObject({ created: 1, failed: 1 });
+    expect(report.failures[0]).toMatchObject({ position: 0, status: 403, code: 'forbidden', messagesMissing: 1 });
+  });
+});
+
+describe('progress and events', () => {
+  it('reports monotonic progress with totals and ETA for an array source, then a final event', async () => {
+    const source = dataset({ conversations: 20, messages: 5, tag: 'progress' });
+    const events: ImportProgressEvent[] = [];
+    const settled: ImportConversationEvent[] = [];
+    await importConversations(client, source, {
+      namespace: freshNamespace(), concurrency: 3, progressIntervalMs: 0, ...fast,
+      onProgress: (e) => events.push(e),
+      onConversation: (e) => settled.push(e),
+    });
+    expect(events.length).toBeGreaterThan(20);
+    for (let i = 1; i < events.length; i++) {
+      expect(events[i]!.messages.done).toBeGreaterThanOrEqual(events[i - 1]!.messages.done);
+      expect(events[i]!.conversations.done).toBeGreaterThanOrEqual(events[i - 1]!.conversations.done);
+    }
+    const last = events.at(-1)!;
+    expect(last.final).toBe(true);
+    expect(last.conversations).toMatchObject({ done: 20, total: 20, failed: 0, inFlight: 0 });
+    expect(last.messages).toMatchObject({ done: 100, imported: 100, total: 100 });
+    expect(events.some((e) => !e.final && e.etaMs !== undefined)).toBe(true);
+    expect(settled.map((e) => e.position).sort((a, b) => a - b)).toEqual([...Array(20).keys()]);
+    expect(settled.every((e) => e.outcome === 'created' && e.imported === 5 && /^support-group-/.test(e.requestId!))).toBe(true);
+  });
+
+  it('a throwing onProgress stops the import with ImportFailedError (reason callback)', async () => {
+    const error = await importConversations(client, dataset({ conversations: 5, messages: 2, tag: 'cb' }), {
+      namespace: freshNamespace(), progressIntervalMs: 0, ...fast,
+      onProgress: () => {
+        throw new Error('boom');
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportFailedError);
+    expect((error as ImportFailedError).reason).toBe('callback');
+  });
+});
+
+describe('stopping', () => {
+  it('an AbortSignal stops the import with ImportAbortedError and leaves no listener on the signal', async () => {
+    const controller = new AbortController();
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, latencyMs: 30 });
+    let done = 0;
+    const error = await importConversations(client, dataset({ conversations: 40, messages: 3, tag: 'abort' }), {
+      namespace: freshNamespace(), concurrency: 2, signal: controller.signal, ...fast,
+      onConversation: () => {
+        if (++done === 3) controller.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportAbortedError);
+    const report = (error as ImportAbortedError).report;
+    expect(report.conversations.created).toBeGreaterThanOrEqual(3);
+    expect(report.conversations.created).toBeLessThan(40);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('an already aborted signal sends nothing', async () => {
+    const error = await importConversations(client, dataset({ conversations: 3, messages: 3 }), { signal: AbortSignal.abort(), ...fast }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportAbortedError);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('refused credentials stop the whole import at once (ImportFailedError, reason auth)', async () => {
+    const bad = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: 'JWT not-a-token' } });
+    const error = await importConversations(bad, dataset({ conversations: 50, messages: 2 }), { namespace: freshNamespace(), ...fast }).catch((e: unknown) => e);
+    await bad.close();
+    expect(error).toBeInstanceOf(ImportFailedError);
+    expect((error as ImportFailedError).reason).toBe('auth');
+    expect((error as ImportFailedError).report.conversations.total).toBeLessThan(50);
+    expect(JSON.stringify((error as ImportFailedError).toJSON())).not.toContain('not-a-token');
+  });
+
+  it('an error thrown by the source stops the import (reason source) after the conversations in flight settle', async () => {
+    const namespace = freshNamespace();
+    const good = dataset({ conversations: 3, messages: 2, tag: 'src' });
+    function* source() {
+      yield* good;
+      throw new Error('disk on fire');
+    }
+    const error = await importConversations(client, source(), { namespace, ...fast }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportFailedError);
+    expect((error as ImportFailedError).reason).toBe('source');
+    expect((error as ImportFailedError).report.messages.imported).toBe(6);
+    expect(await verifyImported(client, server.project.id, good, { namespace })).toMatchObject({ missing: 0, duplicates: 0 });
+  });
+});
+
+describe('bounded memory', () => {
+  it('pulls the source lazily: never more than `concurrency` conversations ahead of those settled', async () => {
+    let pulled = 0;
+    let settledCount = 0;
+    let maxAhead = 0;
+    const all = dataset({ conversations: 60, messages: 2, tag: 'lazy' });
+    async function* source() {
+      for (const c of all) {
+        pulled++;
+        maxAhead = Math.max(maxAhead, pulled - settledCount);
+        yield c;
+      }
+    }
+    await importConversations(client, source(), { namespace: freshNamespace(), concurrency: 4, ...fast, onConversation: () => settledCount++ });
+    expect(settledCount).toBe(60);
+    expect(maxAhead).toBeLessThanOrEqual(4 + 1);
+  });
+
+  it('the checkpoint stays within the window however long a slow conversation holds the watermark', async () => {
+    const states: ImportCheckpointState[] = [];
+    const source = dataset({ conversations: 80, messages: 1, tag: 'window' });
+    const slowId = requestIdOf(server.project.id, source[0]!, 0, 'window-ns');
+    server.faults.route({ method: 'POST', path: `/${server.project.id}/requests/${slowId}/messages/multi`, latencyMs: 400 });
+    const report = await importConversations(client, source, {
+      namespace: 'window-ns', concurrency: 4, maxWindow: 10, checkpointIntervalMs: 0, ...fast,
+      checkpoint: { load: () => undefined, save: (s) => void states.push(structuredClone(s)) },
+    });
+    expect(report.messages.imported).toBe(80);
+    expect(Math.max(...states.map((s) => s.settled.length))).toBeLessThanOrEqual(10);
+    expect(states.at(-1)).toMatchObject({ watermark: 80, settled: [], finished: true, totals: { conversations: 80, messagesImported: 80 } });
+  });
+
+  it('refuses a checkpoint written by another import', async () => {
+    const checkpoint = {
+      load: (): ImportCheckpointState => ({
+        version: 1, projectId: server.project.id, namespace: 'other', watermark: 3, settled: [], finished: false,
+        totals: { conversations: 3, conversationsFailed: 0, messagesImported: 3, messagesSkipped: 0, messagesFailed: 0 },
+      }),
+      save: () => undefined,
+    };
+    await expect(importConversations(client, [], { namespace: 'mine', checkpoint })).rejects.toBeInstanceOf(ImportCheckpointError);
+    await expect(importConversations(client, [], { checkpoint: { load: () => ({ version: 2 }) as never, save: () => undefined } }))
+      .rejects.toMatchObject({ code: 'checkpoint_invalid' });
+  });
+});
