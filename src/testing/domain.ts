@@ -640,7 +640,11 @@ export class Domain {
       this.touch(request);
       delete request.snapshot.agents;
     } else {
-      this.touch(request);
+      // Nothing is saved, but the UPDATE carries the in-memory document routing prepared: waiting time
+      // cleared, a fresh assigned_at.
+      request.updatedAt = this.iso();
+      const transient: RequestDoc = { ...request, waiting_time: undefined, ...(assignedAt !== undefined ? { assigned_at: assignedAt } : {}) };
+      this.events.requestUpdated(transient);
     }
     this.welcomeAgentOnJoin(request);
     this.recountAssigned(request.id_project, [...request.participants.filter((p) => !before.participants.includes(p)), ...before.participants.filter((p) => !request.participants.includes(p))]);
