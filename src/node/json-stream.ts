@@ -102,6 +102,7 @@ export class JsonElementSplitter {
   #startColumn = 0;
   #startPosition = 0;
   #index = 0;
+  #failure: unknown;
   /** Absolute offset of the current chunk's first character, and of the current line's first character. */
   #offset = 0;
   #line = 1;
@@ -118,7 +119,19 @@ export class JsonElementSplitter {
   }
 
   push(chunk: string): unknown[] {
+    if (this.#failure) throw this.#failure;
     const out: unknown[] = [];
+    try {
+      this.#scan(chunk, out);
+    } catch (error) {
+      // Elements completed before the bad spot are still handed out; the error comes with the next call.
+      if (out.length === 0) throw error;
+      this.#failure = error;
+    }
+    return out;
+  }
+
+  #scan(chunk: string, out: unknown[]): void {
     const n = chunk.length;
     let i = 0;
     let pieceStart = 0;
@@ -250,11 +263,11 @@ export class JsonElementSplitter {
       this.#pieces.push(piece);
     }
     this.#offset += n;
-    return out;
   }
 
   /** Call once the input is over: returns a last element (a bare number ends only here) or throws if the input is cut short. */
   end(): unknown[] {
+    if (this.#failure) throw this.#failure;
     const out: unknown[] = [];
     if (this.#inElement) {
       if (this.#kind === PRIMITIVE) {

@@ -35,7 +35,8 @@ export async function* readConversations(path: string, options: ReadConversation
       const elements = splitter.push(decoder.decode(chunk as Buffer, { stream: true }));
       for (const element of elements) yield element as ImportConversation;
     }
-    for (const element of [...splitter.push(decoder.decode()), ...splitter.end()]) yield element as ImportConversation;
+    for (const element of splitter.push(decoder.decode())) yield element as ImportConversation;
+    for (const element of splitter.end()) yield element as ImportConversation;
   } finally {
     stream.destroy();
   }

@@ -1,0 +1,61 @@
+/**
+ * `fileCheckpoint` (tiledesk-sdk/node): round trip, atomic replacement (no torn or temporary file left), a missing
+ * file reads as "no checkpoint", a corrupt one is a typed error.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ImportCheckpointError, type ImportCheckpointState } from '../../src/index.js';
+import { fileCheckpoint } from '../../src/node/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tiledesk-ckpt-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const state = (watermark: number): ImportCheckpointState => ({
+  version: 1, projectId: 'p1', namespace: 'import', watermark, settled: [watermark + 2, watermark + 5], finished: false,
+  totals: { conversations: watermark + 2, conversationsFailed: 1, messagesImported: 10 * watermark, messagesSkipped: 0, messagesFailed: 3 },
+});
+
+describe('fileCheckpoint', () => {
+  it('loads undefined when there is no file, then what was saved last', async () => {
+    const checkpoint = fileCheckpoint(join(dir, 'a.json'));
+    expect(await checkpoint.load()).toBeUndefined();
+    await checkpoint.save(state(1));
+    await checkpoint.save(state(7));
+    expect(await checkpoint.load()).toEqual(state(7));
+    expect(await fileCheckpoint(join(dir, 'a.json')).load()).toEqual(state(7));
+  });
+
+  it('replaces the file by rename: concurrent saves never leave a torn file or a temporary file behind', async () => {
+    const path = join(dir, 'b.json');
+    const checkpoint = fileCheckpoint(path);
+    await Promise.all(Array.from({ length: 25 }, (_, i) => checkpoint.save(state(i))));
+    const loaded = await checkpoint.load();
+    expect(loaded!.watermark).toBeGreaterThanOrEqual(0);
+    expect(loaded).toEqual(state(loaded!.watermark));
+    expect(readdirSync(dir).filter((f) => f.startsWith('b.json'))).toEqual(['b.json']);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(loaded);
+  });
+
+  it('a file that is not JSON is an ImportCheckpointError (checkpoint_invalid)', async () => {
+    const path = join(dir, 'c.json');
+    writeFileSync(path, '{"version":1,');
+    const error = await fileCheckpoint(path).load().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportCheckpointError);
+    expect((error as ImportCheckpointError).code).toBe('checkpoint_invalid');
+  });
+
+  it('remove() deletes it, and is a no-op when it is gone', async () => {
+    const checkpoint = fileCheckpoint(join(dir, 'd.json'));
+    await checkpoint.save(state(2));
+    await checkpoint.remove();
+    await checkpoint.remove();
+    expect(await checkpoint.load()).toBeUndefined();
+  });
+
+  it('a save into a directory that does not exist rejects and leaves nothing behind', async () => {
+    const checkpoint = fileCheckpoint(join(dir, 'missing-dir', 'e.json'));
+    await expect(checkpoint.save(state(1))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});

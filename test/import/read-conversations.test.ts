@@ -1,0 +1,176 @@
+/**
+ * `readConversations` (tiledesk-sdk/node): JSON array and NDJSON files streamed in small pieces give exactly what
+ * `JSON.parse` of the whole file gives — strings holding brackets, quotes, escapes and multi-byte characters split
+ * across reads, nested arrays — and bad input fails with a `SourceParseError` at the right line and column.
+ */
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { JsonElementSplitter, SourceParseError, readConversations } from '../../src/node/index.js';
+import { dataset, prng } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tiledesk-read-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let fileCounter = 0;
+function file(content: string | Buffer): string {
+  const path = join(dir, `f${++fileCounter}.json`);
+  writeFileSync(path, content);
+  return path;
+}
+
+async function readAll(path: string, highWaterMark?: number): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for await (const c of readConversations(path, highWaterMark === undefined ? {} : { highWaterMark })) out.push(c);
+  return out;
+}
+
+async function parseError(path: string, highWaterMark?: number): Promise<SourceParseError> {
+  const error = await readAll(path, highWaterMark).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(SourceParseError);
+  return error as SourceParseError;
+}
+
+const tricky = [
+  {
+    request: { id: 'a', first_text: 'brackets ] } [ { in a string', attributes: { nested: [[1, [2, [3]]], { deep: { deeper: [] } }] } },
+    messages: [
+      { text: 'quote " and escaped \\" and backslash \\\\ and \\n newline', id: 'm1' },
+      { text: 'unicode \u005d \u007b é ü 漢字 👋🏽 \u2028', metadata: { list: ['[', ']', '{', '}', ',', ':'] } },
+      { text: '', attributes: { n: -1.5e-3, t: true, f: false, z: null } },
+    ],
+  },
+  { request: {}, messages: [] },
+  { messages: [{ text: 'ends with a backslash \\' }, { text: '"quoted"' }] },
+];
+
+describe('well-formed input', () => {
+  for (const hwm of [1, 3, 7, 64 * 1024]) {
+    it(`a JSON array with tricky strings and nested arrays, read ${hwm} byte(s) at a time`, async () => {
+      const path = file(JSON.stringify(tricky, null, hwm % 2 ? 2 : 0));
+      expect(await readAll(path, hwm)).toEqual(tricky);
+    });
+
+    it(`NDJSON (CRLF, blank lines), read ${hwm} byte(s) at a time`, async () => {
+      const path = file(`${tricky.map((c) => JSON.stringify(c)).join('\r\n\r\n')}\n`);
+      expect(await readAll(path, hwm)).toEqual(tricky);
+    });
+  }
+
+  it('concatenated pretty-printed objects and a UTF-8 BOM', async () => {
+    const path = file(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(tricky.map((c) => JSON.stringify(c, null, 2)).join('\n'))]));
+    expect(await readAll(path, 5)).toEqual(tricky);
+  });
+
+  it('a larger generated dataset equals JSON.parse of the whole file, as an array and as NDJSON', async () => {
+    const data = JSON.parse(JSON.stringify(dataset({ conversations: 300, messages: { min: 0, max: 12 }, someIds: true })));
+    expect(await readAll(file(JSON.stringify(data)), 1000)).toEqual(data);
+    expect(await readAll(file(data.map((c: unknown) => JSON.stringify(c)).join('\n')), 777)).toEqual(data);
+  });
+
+  it('random strings of escapes and brackets survive any split point', () => {
+    const random = prng(7);
+    const alphabet = ['\\', '"', '[', ']', '{', '}', ',', ':', 'a', ' ', '\n', 'é', '👋', '\u0000', '\t'];
+    const values = Array.from({ length: 200 }, () => ({
+      text: Array.from({ length: Math.floor(random() * 30) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''),
+      list: [[Math.floor(random() * 10)], 'x'],
+    }));
+    const text = JSON.stringify(values);
+    for (let trial = 0; trial < 40; trial++) {
+      const splitter = new JsonElementSplitter();
+      const out: unknown[] = [];
+      let at = 0;
+      while (at < text.length) {
+        const next = Math.min(text.length, at + 1 + Math.floor(random() * 50));
+        out.push(...splitter.push(text.slice(at, next)));
+        at = next;
+      }
+      out.push(...splitter.end());
+      expect(out).toEqual(values);
+    }
+  });
+
+  it('an empty file and an empty array give no conversations', async () => {
+    expect(await readAll(file(''))).toEqual([]);
+    expect(await readAll(file('  \n'))).toEqual([]);
+    expect(await readAll(file('[ ]'))).toEqual([]);
+  });
+
+  it('closes the file when the loop stops early', async () => {
+    const path = file(tricky.map((c) => JSON.stringify(c)).join('\n').repeat(1));
+    const openFds = () => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === path;
+      } catch {
+        return false;
+      }
+    }).length;
+    for await (const c of readConversations(path, { highWaterMark: 16 })) {
+      expect(c).toEqual(tricky[0]);
+      expect(openFds()).toBe(1);
+      break;
+    }
+    // The stream closes its descriptor asynchronously after destroy().
+    for (let i = 0; i < 50 && openFds() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(openFds()).toBe(0);
+  });
+});
+
+describe('malformed input: SourceParseError with line and column', () => {
+  it('a missing colon on NDJSON line 3', async () => {
+    const e = await parseError(file('{"messages":[]}\n{"messages":[]}\n{"a" 1}\n'));
+    expect([e.line, e.column, e.index, e.code]).toEqual([3, 6, 2, 'invalid_source']);
+    expect(e.message).toContain("expected ':'");
+    expect(e.message).toMatch(/f\d+\.json:3:6/);
+  });
+
+  it('an error deep inside a pretty-printed element points at its own line', async () => {
+    const text = '[\n  {\n    "messages": [\n      {"text": "ok"},\n      {"text": tru}\n    ]\n  }\n]';
+    const e = await parseError(file(text), 4);
+    expect([e.line, e.column, e.index]).toEqual([5, 16, 0]);
+  });
+
+  it('a missing comma between array elements', async () => {
+    const e = await parseError(file('[{"a":1}\n {"b":2}]'));
+    expect([e.line, e.column]).toEqual([2, 2]);
+    expect(e.message).toContain("expected ',' or ']'");
+  });
+
+  it('a trailing comma, content after the array, a file that is neither array nor objects', async () => {
+    expect(await parseError(file('[{"a":1},\n]'))).toMatchObject({ line: 2, column: 1 });
+    expect(await parseError(file('[{"a":1}] x'))).toMatchObject({ line: 1, column: 11 });
+    expect(await parseError(file('\n\n  hello'))).toMatchObject({ line: 3, column: 3 });
+  });
+
+  it('a raw line break inside a string', async () => {
+    const e = await parseError(file('{"text":"ok"}\n{"text":"a\nb"}\n'));
+    expect([e.line, e.column, e.index]).toEqual([2, 11, 1]);
+    expect(e.message).toContain('control character');
+  });
+
+  it('input cut short: an unterminated string, an unclosed object, an unclosed array', async () => {
+    expect((await parseError(file('{"messages":[]}\n{"text":"abc'))).message).toContain('a string is not terminated');
+    expect((await parseError(file('[{"messages":[{"text":"x"}]'), 3)).message).toContain('bracket(s) not closed');
+    const e = await parseError(file('[{"messages":[]},\n{"messages":[]}\n'));
+    expect(e.message).toContain("the array is not closed");
+    expect(e.line).toBe(3);
+  });
+
+  it('a conversation larger than maxConversationChars (a bracket that never closes)', async () => {
+    const path = file(`[{"text":"${'x'.repeat(5000)}`);
+    const error = await (async () => {
+      for await (const _ of readConversations(path, { maxConversationChars: 1000, highWaterMark: 256 })) void _;
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SourceParseError);
+    expect((error as SourceParseError).message).toContain('larger than 1000 characters');
+  });
+
+  it('conversations before the bad one are still yielded', async () => {
+    const seen: unknown[] = [];
+    const error = await (async () => {
+      for await (const c of readConversations(file('{"messages":[]}\n{"messages":[1]}\n{"messages":]}\n'))) seen.push(c);
+    })().catch((e: unknown) => e);
+    expect(seen).toHaveLength(2);
+    expect(error).toMatchObject({ line: 3, index: 2 });
+  });
+});
