@@ -260,7 +260,9 @@ class LocalTiledeskServer implements TiledeskTestServer {
     );
     this.http.closeAllConnections();
     // `close` follows `destroy` within a tick or two; the bound only guards against a platform surprise.
-    await Promise.race([Promise.all(pending), new Promise<void>((resolve) => setTimeout(resolve, 1_000).unref())]);
+    let bound: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.all(pending), new Promise<void>((resolve) => (bound = setTimeout(resolve, 1_000)))]);
+    clearTimeout(bound);
   }
 
   close(): Promise<void> {
