@@ -118,6 +118,23 @@ describe('socket controls', () => {
   });
 });
 
+describe('options', () => {
+  it('serves the WebSocket on wsPath only and signs with the configured secret', async () => {
+    const custom = await startTiledeskServer({ wsPath: '/v2/ws', secret: 'custom-secret' });
+    try {
+      expect(custom.wsUrl).toBe(`ws://127.0.0.1:${custom.port}/v2/ws`);
+      expect(await rawUpgrade(custom, `/?token=${bare(custom.owner.token)}`)).toBe('HTTP/1.1 400 Bad Request|Bad Request');
+      const client = await WsClient.open(`${custom.wsUrl}?token=${bare(custom.owner.token)}`);
+      client.close();
+      const withDefaultSecret = custom.signJwt({ _id: custom.owner.userId }, 'nodeauthsecret');
+      expect((await http(custom, 'GET', '/users', { token: `JWT ${withDefaultSecret}` })).status).toBe(401);
+      expect((await http(custom, 'GET', '/users', { token: `JWT ${custom.signJwt({ _id: custom.owner.userId })}` })).status).toBe(200);
+    } finally {
+      await custom.close();
+    }
+  });
+});
+
 describe('restart, seed and close', () => {
   it('restart keeps data and the port, and drops live connections', async () => {
     const local = await startTiledeskServer();
