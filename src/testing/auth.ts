@@ -36,7 +36,13 @@ export const ROLE_HIERARCHY: Record<string, readonly string[]> = {
 
 export interface AuthConfig {
   globalSecret: string;
+  /** `ADMIN_EMAIL || 'admin@tiledesk.com'`: skips role checks on routes declared with a types list. */
   adminEmail: string;
+  /**
+   * Only an explicitly configured `ADMIN_EMAIL` (the raw env var, no default) also lets that user into projects
+   * it is not a member of.
+   */
+  adminEmailConfigured: boolean;
 }
 
 export type AuthOutcome = { ok: true; caller: Caller } | { ok: false; reply: Reply };
@@ -210,7 +216,7 @@ export function checkRole(store: Store, config: AuthConfig, caller: Caller, proj
   if (withTypes && caller.email !== undefined && caller.email === config.adminEmail) return { ok: true, projectUser: undefined };
   const projectUser = callerProjectUser(store, caller, projectId);
   if (!projectUser) {
-    if (process.env.ADMIN_EMAIL !== undefined && caller.email === process.env.ADMIN_EMAIL) return { ok: true, projectUser: undefined };
+    if (config.adminEmailConfigured && caller.email === config.adminEmail) return { ok: true, projectUser: undefined };
     return { ok: false, reply: json(403, { success: false, msg: 'you dont belong to the project.' }) };
   }
   if (!role) return { ok: true, projectUser };

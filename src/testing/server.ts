@@ -134,7 +134,7 @@ class LocalTiledeskServer implements TiledeskTestServer {
 
   constructor(options: TiledeskServerOptions) {
     this.secret = options.secret ?? 'nodeauthsecret';
-    this.authConfig = { globalSecret: this.secret, adminEmail: options.adminEmail ?? 'admin@tiledesk.com' };
+    this.authConfig = { globalSecret: this.secret, adminEmail: options.adminEmail ?? 'admin@tiledesk.com', adminEmailConfigured: options.adminEmail !== undefined };
     this.bodyLimit = parseByteLimit(options.jsonBodyLimit ?? '500kb');
     this.wsPath = options.wsPath ?? '/';
     const heartbeat = options.heartbeatIntervalMs ?? 30_000;
