@@ -1,0 +1,99 @@
+/**
+ * Deterministic identities and times: a resumed or repeated import finds its conversations and messages only if
+ * every run (and every runtime, and every future SDK version) derives the same ids. Also the read order that
+ * `messages.list({ order: 'clienttimestamp' })` gives imported messages with equal times.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TiledeskClient, importConversations, type ImportConversation } from '../../src/index.js';
+import { derivedRequestId, stableHash, toEpochMs } from '../../src/import/keys.js';
+import { prepareConversation } from '../../src/import/prepare.js';
+import { startTiledeskServer } from '../../src/testing/index.js';
+
+const settings = { projectId: 'p1', namespace: 'import', maxChunkBytes: 512_000, requestDefaults: undefined };
+
+describe('derived ids', () => {
+  it('the hash is pinned: changing it would make every earlier import unfindable', () => {
+    expect(stableHash('')).toBe('027ae52ecfc796215593990d4b41437c');
+    expect(stableHash('tiledesk')).toBe('29976b55f0a2cdc20ac38ebde03af93a');
+    expect(derivedRequestId('p1', 'import', 3, undefined, ['u', 'hi', 1])).toBe('support-group-p1-6c85c4fc9bae42a228656720f21aa88e');
+  });
+
+  it('a conversation keeps its request_id whatever form its first timestamp takes, and whatever follows', () => {
+    const t = Date.parse('2024-05-01T10:00:00.000Z');
+    const ids = [new Date(t), t, '2024-05-01T10:00:00.000Z', '2024-05-01T12:00:00+02:00'].map((timestamp) =>
+      prepareConversation({ messages: [{ sender: 'u', text: 'hi', timestamp }] }, 0, settings).requestId);
+    expect(new Set(ids).size).toBe(1);
+    const longer = prepareConversation({ messages: [{ sender: 'u', text: 'hi', timestamp: t }, { text: 'later' }] }, 0, settings);
+    expect(longer.requestId).toBe(ids[0]);
+  });
+
+  it('differs by position, namespace, project and first message; a source id replaces position and content', () => {
+    const base = { messages: [{ text: 'hi' }] };
+    const id = (c: unknown, position = 0, s = settings) => prepareConversation(c, position, s).requestId;
+    const all = [
+      id(base), id(base, 1), id(base, 0, { ...settings, namespace: 'other' }), id(base, 0, { ...settings, projectId: 'p2' }),
+      id({ messages: [{ text: 'hello' }] }),
+    ];
+    expect(new Set(all).size).toBe(5);
+    expect(id({ request: { id: 'ext-1' }, messages: [{ text: 'a' }] }, 0)).toBe(id({ request: { id: 'ext-1' }, messages: [{ text: 'b' }] }, 9));
+    expect(id({ request: { request_id: 'mine' }, messages: [] })).toBe('mine');
+  });
+
+  it('message keys: attributes.import_key, else the source id, else <request_id>#<position>', () => {
+    const c = prepareConversation({ request: { request_id: 'r1' }, messages: [{ text: 'a', attributes: { import_key: 'own' } }, { text: 'b', id: 42 }, { text: 'c' }] }, 0, settings);
+    expect(c.messages.map((m) => m.key)).toEqual(['own', '42', 'r1#2']);
+    expect(c.messages.map((m) => (m.body.attributes as { import_index: number }).import_index)).toEqual([0, 1, 2]);
+  });
+
+  it('times: Date, ms and ISO strings, in timestamp or attributes.clienttimestamp, become ms', () => {
+    const t = Date.parse('2024-05-01T10:00:00.250Z');
+    expect([toEpochMs(new Date(t)), toEpochMs(t), toEpochMs('2024-05-01T10:00:00.250Z')]).toEqual([t, t, t]);
+    expect([toEpochMs('yesterday'), toEpochMs(-1), toEpochMs(Number.NaN), toEpochMs(new Date('x')), toEpochMs('')]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    const c = prepareConversation({ messages: [{ text: 'a', attributes: { clienttimestamp: '2024-05-01T10:00:00.250Z', x: 1 } }, { text: 'b' }] }, 0, settings);
+    expect(c.messages[0]!.body.attributes).toMatchObject({ clienttimestamp: t, x: 1 });
+    expect(c.messages[1]!.body.attributes).not.toHaveProperty('clienttimestamp');
+    expect(c.messages[0]!.body).not.toHaveProperty('timestamp');
+  });
+
+  it('first_text: the source’s, else the first message with text, else a fixed label; requestDefaults fill in the rest', () => {
+    const opts = { ...settings, requestDefaults: { departmentid: 'd1', first_text: 'default' } };
+    expect(prepareConversation({ messages: [{ type: 'image', metadata: {} }, { text: 'second' }] }, 0, settings).create.first_text).toBe('second');
+    expect(prepareConversation({ messages: [] }, 0, settings).create.first_text).toBe('Imported conversation');
+    expect(prepareConversation({ request: { first_text: 'own' }, messages: [] }, 0, opts).create).toMatchObject({ first_text: 'own', departmentid: 'd1' });
+  });
+});
+
+describe("messages.list({ order: 'clienttimestamp' }) with equal times", () => {
+  let server: Awaited<ReturnType<typeof startTiledeskServer>>;
+  let client: TiledeskClient;
+  beforeAll(async () => {
+    server = await startTiledeskServer();
+    client = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token } });
+  });
+  afterAll(async () => {
+    await client.close();
+    await server.close();
+  });
+
+  it('breaks ties by import_index even when the server saved them in another order', async () => {
+    const { request_id } = await client.requests.create({ first_text: 'ties' });
+    const t = 1_714_557_600_000;
+    // Saved in the order c, a, b (as the real server's concurrent saves may do), all at the same time.
+    await client.messages.import(request_id, [
+      { text: 'c', timestamp: t, attributes: { import_index: 2 } },
+      { text: 'a', timestamp: t, attributes: { import_index: 0 } },
+      { text: 'b', timestamp: t, attributes: { import_index: 1 } },
+      { text: 'earlier, no index', timestamp: t - 1 },
+    ]);
+    expect((await client.messages.list(request_id, { order: 'clienttimestamp' })).map((m) => m.text)).toEqual(['earlier, no index', 'a', 'b', 'c']);
+    expect((await client.messages.list(request_id)).map((m) => m.text)).toEqual(['c', 'a', 'b', 'earlier, no index']);
+  });
+
+  it('an imported conversation whose source times tie reads back in source order', async () => {
+    const t = 1_714_557_600_000;
+    const source: ImportConversation[] = [{ request: { first_text: 'same second' }, messages: ['q', 'r', 's', 't'].map((text) => ({ text, timestamp: t })) }];
+    let requestId = '';
+    await importConversations(client, source, { namespace: 'ties', onConversation: (e) => (requestId = e.requestId!) });
+    expect((await client.messages.list(requestId, { order: 'clienttimestamp' })).map((m) => m.text)).toEqual(['q', 'r', 's', 't']);
+  });
+});
