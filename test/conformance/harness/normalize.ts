@@ -24,6 +24,9 @@ const VOLATILE_NUMBER_KEYS = new Set([
   '__v',
 ]);
 
+/** Strings that are today's date in some format (e.g. the quota slot of /requests/count). */
+const VOLATILE_STRING_KEYS = new Set(['startDate', 'endDate']);
+
 /**
  * Values the server writes fire-and-forget after it has answered, so a response shows the old or the new value
  * depending on timing: only their presence is compared.
@@ -68,7 +71,9 @@ export class Masker {
   value(input: unknown, key?: string): Json {
     if (input === null || input === undefined) return null;
     if (key !== undefined && RACY_VALUE_KEYS.has(key)) return '<written after the response>';
-    if (typeof input === 'string') return this.string(input);
+    if (typeof input === 'string') {
+      return key !== undefined && VOLATILE_STRING_KEYS.has(key) ? '<date string>' : this.string(input);
+    }
     if (typeof input === 'number') {
       if (key !== undefined && VOLATILE_NUMBER_KEYS.has(key)) return '<number>';
       // Epoch milliseconds (e.g. abandoned_by_project_users values) are time, not behaviour.

@@ -1,6 +1,7 @@
 import {
   bareToken,
   createProject,
+  createRequest,
   generateProjectSecret,
   newRequestId,
   ownerWithProject,
@@ -272,6 +273,22 @@ export const authScenarios = [
       auth: { jwt: owner.token },
       sort: (body) => (Array.isArray(body) ? [...body].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)) : body),
     });
+  }),
+
+  scenario('auth.misc-reads', 'small reads users call: testauth, request lookup, one project, departments', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const auth = { jwt: project.owner.token };
+    await ctx.call('testauth with a token', { method: 'GET', path: '/testauth', auth });
+    await ctx.call('testauth without credentials', { method: 'GET', path: '/testauth' });
+    await ctx.call('look up the project of a request', { method: 'GET', path: `/requests_util/lookup/id_project/${rid}`, auth });
+    await ctx.call('look up an unknown request', {
+      method: 'GET',
+      path: `/requests_util/lookup/id_project/${newRequestId(ctx, project, 'unknownRid')}`,
+      auth,
+    });
+    await ctx.call('read one project', { method: 'GET', path: `/projects/${project.id}`, auth });
+    await ctx.call('list departments', { method: 'GET', path: `/${project.id}/departments`, auth });
   }),
 
   scenario('auth.project-secret-on-rest', 'keys: generate twice, project secret is not a REST credential for users', async (ctx) => {

@@ -527,6 +527,43 @@ export const requestScenarios = [
     });
   }),
 
+  scenario('requests.count', 'counts: default, merge_assigned, conversation_quota, guest 403', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    await createRequest(ctx, project, project.owner, 'rid1');
+    const closed = await createRequest(ctx, project, project.owner, 'rid2');
+    await ctx.setup('close rid2', { method: 'PUT', path: `/${project.id}/requests/${closed}/close`, auth: { jwt: project.owner.token } });
+    await createRequest(ctx, project, project.owner, 'rid3', { participants: [] });
+    const auth = { jwt: project.owner.token };
+    const path = `/${project.id}/requests/count`;
+    await ctx.call('count', { method: 'GET', path, auth });
+    await ctx.call('count with merge_assigned', { method: 'GET', path: `${path}?merge_assigned=1`, auth });
+    await ctx.call('count with conversation_quota', { method: 'GET', path: `${path}?conversation_quota=true`, auth });
+    const guest = await signInGuest(ctx, project);
+    await ctx.call('a guest counts', { method: 'GET', path, auth: { jwt: guest.token } });
+  }),
+
+  scenario('requests.hangs', 'participants and tags with a non-array body: the server never answers', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const auth = { jwt: project.owner.token };
+    const base = `/${project.id}/requests/${rid}`;
+    await ctx.call('set participants with an object (2 s timeout)', {
+      method: 'PUT',
+      path: `${base}/participants`,
+      auth,
+      json: { member: project.owner.userId },
+      timeoutMs: 2_000,
+    });
+    await ctx.call('add tags with an object (2 s timeout)', {
+      method: 'PUT',
+      path: `${base}/tag`,
+      auth,
+      json: { tag: 'x' },
+      timeoutMs: 2_000,
+    });
+    await ctx.call('the request afterwards', { method: 'GET', path: base, auth });
+  }),
+
   scenario('requests.full-text-search', 'list with ?full_text= (MongoDB $text)', async (ctx) => {
     const project = await ownerWithProject(ctx);
     await createRequest(ctx, project, project.owner, 'rid1', { first_text: 'the blue elephant' });
