@@ -57,8 +57,8 @@ if (process.env.TILEDESK_REAL_URL) {
 }
 
 if (process.platform !== 'linux') skip(`the real-server script needs Linux (this is ${process.platform})`);
-const hasBash = spawnSync('bash', ['-c', 'command -v curl >/dev/null'], { encoding: 'utf8' });
-if (hasBash.status !== 0) skip('bash and curl are needed to run the real server');
+const toolsPresent = spawnSync('bash', ['-c', 'command -v curl >/dev/null'], { encoding: 'utf8' });
+if (toolsPresent.status !== 0) skip('bash and curl are needed to run the real server');
 
 const ports = { TD_PORT: String(await freePort()), TD_DB_PORT: String(await freePort()), TD_REDIS_PORT: String(await freePort()) };
 const env = { ...process.env, ...ports };

@@ -5,6 +5,7 @@
  * user points at, or to the unmodified tiledesk-server that scripts/real-server/ starts on loopback.
  * Optional TILEDESK_REAL_EMAIL / TILEDESK_REAL_PASSWORD / TILEDESK_REAL_PROJECT_ID reuse an existing account
  * (hosted servers where sign-up is restricted); without them, tests sign up a fresh user and project.
+ * The conformance suite (test/conformance) always signs up its own users; docs/conformance.md lists every variable.
  */
 export interface RealTarget {
   url: string;
