@@ -15,17 +15,26 @@ import {
   PermissionDeniedError,
   RateLimitError,
 } from '../rest/errors.js';
-import { ImportChunkError, planChunks } from '../rest/import.js';
+import { ImportChunkError, planChunks, type ImportMessage } from '../rest/import.js';
 import { sleep } from '../shared/abort.js';
 import { backoffDelay, type BackoffOptions } from '../shared/backoff.js';
 import { IMPORT_KEY_ATTRIBUTE } from './keys.js';
 import type { PreparedConversation, PreparedImportMessage } from './prepare.js';
 
-/** Settings and shared state of one import run, seen by every conversation. */
+/** State shared by every conversation of a run. */
+export interface RunStats {
+  /** No call starts before this time (ms since the epoch): a `Retry-After` pauses every conversation, not just one. */
+  pausedUntil: number;
+  retries: number;
+  reconciliations: number;
+}
+
+/** Settings of one import run, plus the conversation's own signal. */
 export interface RunContext {
   client: TiledeskClient;
-  /** Options of every call: the project, the run's signal, the timeout, and no retries of the client's own. */
+  /** Options of every call: the project, the conversation's signal, the timeout, and no retries of the client's own. */
   call: RequestOptions & { signal: AbortSignal };
+  stats: RunStats;
   strict: boolean;
   maxChunkBytes: number;
   maxChunkMessages: number;
@@ -33,10 +42,6 @@ export interface RunContext {
   retryDelay: BackoffOptions;
   maxRetryAfterMs: number;
   settleDelayMs: number;
-  /** No call starts before this time (ms since the epoch): a `Retry-After` pauses every conversation, not just one. */
-  pausedUntil: number;
-  retries: number;
-  reconciliations: number;
   /** Called as messages are confirmed saved, for live progress. */
   onSaved(count: number): void;
 }
@@ -75,10 +80,10 @@ export function classify(error: unknown): Verdict {
   return 'rejected';
 }
 
-/** Waits out any shared pause (a `Retry-After` some other conversation received). */
-async function waitForPause(ctx: RunContext): Promise<void> {
-  const wait = ctx.pausedUntil - Date.now();
-  if (wait > 0) await sleep(wait, ctx.call.signal);
+/** Waits out any shared pause (a `Retry-After` some other conversation received); no promise at all when there is none. */
+function waitForPause(ctx: RunContext): Promise<void> | undefined {
+  const wait = ctx.stats.pausedUntil - Date.now();
+  return wait > 0 ? sleep(wait, ctx.call.signal) : undefined;
 }
 
 /**
@@ -88,19 +93,20 @@ async function waitForPause(ctx: RunContext): Promise<void> {
 async function backOff(ctx: RunContext, attempt: number, error: unknown): Promise<void> {
   if (error instanceof RateLimitError && error.retryAfterMs !== undefined) {
     if (error.retryAfterMs > ctx.maxRetryAfterMs) throw error;
-    ctx.pausedUntil = Math.max(ctx.pausedUntil, Date.now() + error.retryAfterMs);
+    ctx.stats.pausedUntil = Math.max(ctx.stats.pausedUntil, Date.now() + error.retryAfterMs);
   } else {
     const delay = backoffDelay(attempt, ctx.retryDelay);
     if (delay > 0) await sleep(delay, ctx.call.signal);
   }
-  ctx.retries++;
+  ctx.stats.retries++;
   await waitForPause(ctx);
 }
 
 /** An idempotent call (a read), attempted up to `maxAttempts` times on anything but a 4xx, an abort or refused credentials. */
 async function withRetries<T>(ctx: RunContext, run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    await waitForPause(ctx);
+    const pause = waitForPause(ctx);
+    if (pause) await pause;
     try {
       return await run();
     } catch (error) {
@@ -145,7 +151,7 @@ function sameCounts(a: KeyCounts, b: KeyCounts): boolean {
  * five rounds). The real server answers a failed multi import while saves it already started are still landing.
  */
 async function settledKeys(ctx: RunContext, requestId: string): Promise<KeyCounts> {
-  ctx.reconciliations++;
+  ctx.stats.reconciliations++;
   let previous = await readKeys(ctx, requestId);
   for (let round = 0; round < 5 && ctx.settleDelayMs > 0; round++) {
     await sleep(ctx.settleDelayMs, ctx.call.signal);
@@ -170,7 +176,8 @@ function countDuplicates(counts: KeyCounts, messages: readonly PreparedImportMes
 async function ensureConversation(ctx: RunContext, conversation: PreparedConversation, lookUpFirst: boolean): Promise<boolean> {
   if (lookUpFirst && (await findConversation(ctx, conversation.requestId))) return true;
   for (let attempt = 1; ; attempt++) {
-    await waitForPause(ctx);
+    const pause = waitForPause(ctx);
+    if (pause) await pause;
     try {
       await ctx.client.requests.create(conversation.create, ctx.call);
       return false;
@@ -220,7 +227,7 @@ async function sendMissing(
   progress: ConversationProgress,
 ): Promise<void> {
   const perCall = ctx.strict ? 1 : ctx.maxChunkMessages;
-  const queue = planChunks(pending.map((m) => m.bytes), ctx.maxChunkBytes, perCall).map((r) => pending.slice(r.start, r.end));
+  const queue = planChunks(pending.map((m) => m.prepared.bytes), ctx.maxChunkBytes, perCall).map((r) => pending.slice(r.start, r.end));
   const saved = (count: number) => {
     progress.imported += count;
     ctx.onSaved(count);
@@ -228,11 +235,13 @@ async function sendMissing(
   while (queue.length > 0) {
     let chunk: PreparedImportMessage[] = queue.shift()!;
     for (let attempt = 1; ; attempt++) {
-      await waitForPause(ctx);
+      const pause = waitForPause(ctx);
+      if (pause) await pause;
       try {
         await ctx.client.messages.import(
           requestId,
-          chunk.map((m) => m.body),
+          // Already validated and serialised: `messages.import` recognises prepared messages and sends them as they are.
+          chunk.map((m) => m.prepared) as unknown as ImportMessage[],
           { ...ctx.call, maxChunkBytes: ctx.maxChunkBytes, maxChunkMessages: chunk.length },
         );
         saved(chunk.length);
@@ -246,7 +255,7 @@ async function sendMissing(
           if (cause instanceof PayloadTooLargeError && chunk.length > 1) {
             const half = Math.ceil(chunk.length / 2);
             queue.unshift(chunk.slice(0, half), chunk.slice(half));
-            ctx.retries++;
+            ctx.stats.retries++;
             break;
           }
           throw cause;

@@ -141,9 +141,15 @@ export async function importConversations(
   const counted = countArraySource(source);
   const total = { conversations: options.total?.conversations ?? counted?.conversations, messages: options.total?.messages ?? counted?.messages };
 
-  // One controller for the run: your signal aborts it, and so does a reason to stop everything (credentials refused).
+  // One controller for the run (it races the source's `next()`), and one per conversation in flight, all aborted
+  // together from here: a single shared signal would carry a listener per call in flight.
   const controller = new AbortController();
-  const onUserAbort = () => controller.abort(userSignal?.reason);
+  const inFlight = new Set<AbortController>();
+  const abortAll = (reason: unknown) => {
+    controller.abort(reason);
+    for (const c of inFlight) c.abort(reason);
+  };
+  const onUserAbort = () => abortAll(userSignal?.reason);
   if (userSignal?.aborted) controller.abort(userSignal.reason);
   else userSignal?.addEventListener('abort', onUserAbort, { once: true });
 
@@ -170,6 +176,7 @@ export async function importConversations(
   const ctx: RunContext = {
     client,
     call: { projectId, signal: controller.signal, timeout: options.timeout, maxRetries: 0 },
+    stats: { pausedUntil: 0, retries: 0, reconciliations: 0 },
     strict: options.order === 'strict',
     maxChunkBytes,
     maxChunkMessages,
@@ -177,9 +184,6 @@ export async function importConversations(
     retryDelay: options.retryDelay ?? { baseDelayMs: 250, maxDelayMs: 10_000 },
     maxRetryAfterMs,
     settleDelayMs,
-    pausedUntil: 0,
-    retries: 0,
-    reconciliations: 0,
     onSaved: () => emitProgress(false),
   };
   const prepareSettings: PrepareSettings = { projectId, namespace, maxChunkBytes, requestDefaults: options.requestDefaults };
@@ -189,7 +193,7 @@ export async function importConversations(
   const halt = (s: Stop) => {
     if (stop) return;
     stop = s;
-    if (s.reason === 'abort' || s.reason === 'auth') controller.abort(new AbortError('Import stopped', { code: 'aborted', method: '', path: '' }));
+    if (s.reason === 'abort' || s.reason === 'auth') abortAll(new AbortError('Import stopped', { code: 'aborted', method: '', path: '' }));
     settled();
   };
 
@@ -219,7 +223,7 @@ export async function importConversations(
     return {
       conversations: { done: conversationsDone, failed: earlier.conversationsFailed + report.conversations.failed, inFlight: running, total: total.conversations },
       messages: { done: messagesDone, imported: messagesImported, skipped: messagesSkipped, failed: messagesFailed, total: total.messages },
-      retries: ctx.retries,
+      retries: ctx.stats.retries,
       elapsedMs,
       messagesPerSecond: rate,
       etaMs: final ? 0 : etaMs,
@@ -292,14 +296,18 @@ export async function importConversations(
     const messageCount = isPlainObject(item) && Array.isArray(item.messages) ? item.messages.length : 0;
     let requestId: string | undefined;
     let failure: ImportFailure | undefined;
+    const own = new AbortController();
+    if (controller.signal.aborted) own.abort(controller.signal.reason);
+    inFlight.add(own);
     live.add(progress);
     try {
       const conversation = prepareConversation(item, position, prepareSettings);
       requestId = conversation.requestId;
       const mayBeInFlight = inFlightBefore !== undefined && position >= inFlightBefore.from && position < inFlightBefore.to;
-      await importConversation(ctx, conversation, progress, mayBeInFlight);
+      await importConversation({ ...ctx, call: { ...ctx.call, signal: own.signal } }, conversation, progress, mayBeInFlight);
       report.conversations[progress.kind ?? 'created']++;
     } catch (error) {
+      inFlight.delete(own);
       const verdict = classify(error);
       if (controller.signal.aborted || verdict === 'abort' || verdict === 'auth') {
         // Not settled: a resumed run looks at this conversation again and sends only what is missing.
@@ -314,6 +322,7 @@ export async function importConversations(
       recordFailure(failure);
       report.messages.failed += missing;
     }
+    inFlight.delete(own);
     live.delete(progress);
     report.messages.imported += progress.imported;
     report.messages.skipped += progress.skipped;
@@ -386,8 +395,8 @@ export async function importConversations(
 
   await saving;
   await save(sourceDone && !stop);
-  report.retries = ctx.retries;
-  report.reconciliations = ctx.reconciliations;
+  report.retries = ctx.stats.retries;
+  report.reconciliations = ctx.stats.reconciliations;
   report.durationMs = Date.now() - started;
   const handled = report.messages.imported + report.messages.skipped + report.messages.failed;
   report.messagesPerSecond = report.durationMs > 0 ? (handled * 1000) / report.durationMs : 0;

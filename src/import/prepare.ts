@@ -4,7 +4,7 @@
  * serialised once (for chunk sizing). Nothing here touches the network; a bad conversation fails before any call.
  */
 import { ValidationError } from '../rest/errors.js';
-import { prepareMessage } from '../rest/import.js';
+import { prepareMessage, type PreparedMessage } from '../rest/import.js';
 import type { CreateRequestParams } from '../rest/resources/requests.js';
 import { isPlainObject } from '../shared/merge.js';
 import { IMPORT_INDEX_ATTRIBUTE, IMPORT_KEY_ATTRIBUTE, derivedMessageKey, derivedRequestId, toEpochMs } from './keys.js';
@@ -14,9 +14,8 @@ export interface PreparedImportMessage {
   /** Position in the source conversation. */
   index: number;
   key: string;
-  body: Record<string, unknown>;
-  /** UTF-8 size of `body` as JSON. */
-  bytes: number;
+  /** Validated, normalised and serialised once; `messages.import` sends it as is. */
+  prepared: PreparedMessage;
 }
 
 export interface PreparedConversation {
@@ -81,8 +80,7 @@ export function prepareConversation(input: unknown, position: number, settings: 
     const time = times[index];
     if (time !== undefined) stamped.clienttimestamp = time;
     else delete stamped.clienttimestamp;
-    const { body, bytes } = prepareMessage({ ...rest, attributes: stamped }, index, settings.maxChunkBytes);
-    return { index, key, body, bytes };
+    return { index, key, prepared: prepareMessage({ ...rest, attributes: stamped }, index, settings.maxChunkBytes) };
   });
 
   const firstText =

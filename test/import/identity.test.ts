@@ -42,7 +42,7 @@ describe('derived ids', () => {
   it('message keys: attributes.import_key, else the source id, else <request_id>#<position>', () => {
     const c = prepareConversation({ request: { request_id: 'r1' }, messages: [{ text: 'a', attributes: { import_key: 'own' } }, { text: 'b', id: 42 }, { text: 'c' }] }, 0, settings);
     expect(c.messages.map((m) => m.key)).toEqual(['own', '42', 'r1#2']);
-    expect(c.messages.map((m) => (m.body.attributes as { import_index: number }).import_index)).toEqual([0, 1, 2]);
+    expect(c.messages.map((m) => (m.prepared.body.attributes as { import_index: number }).import_index)).toEqual([0, 1, 2]);
   });
 
   it('times: Date, ms and ISO strings, in timestamp or attributes.clienttimestamp, become ms', () => {
@@ -50,9 +50,9 @@ describe('derived ids', () => {
     expect([toEpochMs(new Date(t)), toEpochMs(t), toEpochMs('2024-05-01T10:00:00.250Z')]).toEqual([t, t, t]);
     expect([toEpochMs('yesterday'), toEpochMs(-1), toEpochMs(Number.NaN), toEpochMs(new Date('x')), toEpochMs('')]).toEqual([undefined, undefined, undefined, undefined, undefined]);
     const c = prepareConversation({ messages: [{ text: 'a', attributes: { clienttimestamp: '2024-05-01T10:00:00.250Z', x: 1 } }, { text: 'b' }] }, 0, settings);
-    expect(c.messages[0]!.body.attributes).toMatchObject({ clienttimestamp: t, x: 1 });
-    expect(c.messages[1]!.body.attributes).not.toHaveProperty('clienttimestamp');
-    expect(c.messages[0]!.body).not.toHaveProperty('timestamp');
+    expect(c.messages[0]!.prepared.body.attributes).toMatchObject({ clienttimestamp: t, x: 1 });
+    expect(c.messages[1]!.prepared.body.attributes).not.toHaveProperty('clienttimestamp');
+    expect(c.messages[0]!.prepared.body).not.toHaveProperty('timestamp');
   });
 
   it('first_text: the source’s, else the first message with text, else a fixed label; requestDefaults fill in the rest', () => {

@@ -49,7 +49,7 @@ describe('importConversations on a real server', () => {
     expect(report.conversations.created).toBe(1);
     const request = await basic.requests.get(requestId);
     expect(request.first_text).toBe('How can i restore my password');
-    expect(request.lead?.lead_id).toBe(user._id);
+    expect((request.lead as { lead_id?: string } | undefined)?.lead_id).toBe(user._id);
     expect(await verifyImported(basic, projectId, source, { namespace: ns('tutorial') })).toMatchObject({ messages: 2, duplicates: 0, orderViolations: 0, missing: 0 });
     await basic.close();
   });

@@ -1,6 +1,6 @@
 import type { RequestOptions } from '../core.js';
 import { InvalidResponseError, ValidationError } from '../errors.js';
-import { ImportChunkError, planChunks, prepareMessage, type ChunkRange, type ImportMessage } from '../import.js';
+import { ImportChunkError, planChunks, prepareMessage, PREPARED, type ChunkRange, type ImportMessage, type PreparedMessage } from '../import.js';
 import { isPlainObject } from '../../shared/merge.js';
 import { call, Resource, projectPath, requireObject, seg } from '../resource.js';
 import type { Message, MessageWithRequest } from '../schemas.js';
@@ -124,7 +124,7 @@ export class Messages extends Resource {
     // A non-array body makes this endpoint hang forever on the server: check everything before sending anything.
     if (!Array.isArray(messages)) throw new ValidationError('messages', 'must be an array');
     const path = `${this.base(requestId, options)}/multi`;
-    const prepared = messages.map((m, i) => prepareMessage(m, i, maxChunkBytes));
+    const prepared = messages.map((m, i) => ((m as Partial<PreparedMessage>)[PREPARED] ? (m as PreparedMessage) : prepareMessage(m, i, maxChunkBytes)));
     const chunks = planChunks(prepared.map((p) => p.bytes), maxChunkBytes, maxChunkMessages);
     const { onChunk, maxChunkBytes: _b, maxChunkMessages: _m, ...requestOptions } = options;
 
