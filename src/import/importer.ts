@@ -79,7 +79,7 @@ function failureOf(error: unknown, position: number, requestId: string | undefin
  * For each conversation (pulled from `source` only as fast as the `concurrency` slots free up, so memory stays
  * bounded however large the source): create it with a deterministic `request_id`, or find it and continue it; then
  * send its messages in chunks under the server's body limit. Every message carries `attributes.import_key` (the
- * source's `id`, else `<request_id>#<position>`), `attributes.import_index` and, when the source has a time,
+ * source's `id`, else `#<position>`), `attributes.import_index` and, when the source has a time,
  * `attributes.clienttimestamp` (ms). A call that may have been half-processed (5xx, reset, timeout) is never
  * repeated blindly: the conversation is read back and only missing messages are sent. 429 (honouring
  * `Retry-After`), connection errors, timeouts and 5xx are retried with backoff, up to `maxAttempts` per call.

@@ -47,9 +47,14 @@ export function derivedRequestId(projectId: string, namespace: string, position:
   return `support-group-${projectId}-${stableHash(JSON.stringify(identity))}`;
 }
 
-/** The import key of a message the source gives no id for: its conversation and position. */
-export function derivedMessageKey(requestId: string, index: number): string {
-  return `${requestId}#${index}`;
+/**
+ * The import key of a message the source gives no id for: its position in its conversation. Keys only need to be
+ * unique within a conversation (that is where they are read back and compared), and every message carries its key,
+ * so a short one keeps bodies, storage and read-backs small. A source id that happens to read `#<n>` in the same
+ * conversation is caught before anything is sent, as a repeated key.
+ */
+export function derivedMessageKey(_requestId: string, index: number): string {
+  return `#${index}`;
 }
 
 /** Milliseconds since the epoch from a Date, a number of ms or an ISO-8601 string; `undefined` if it is none of these. */

@@ -66,6 +66,7 @@ export function prepareConversation(input: unknown, position: number, settings: 
   const keys = new Set<string>();
   const prepared = messages.map((m, index): PreparedImportMessage => {
     if (!isPlainObject(m)) throw new ValidationError('message', 'must be an object', index);
+    // One copy of the message (without the source-only `id` and `timestamp`) that is then ours to change.
     const { id, timestamp: _timestamp, ...rest } = m;
     const attributes = rest.attributes;
     if (attributes !== undefined && !isPlainObject(attributes)) throw new ValidationError('attributes', 'must be an object', index);
@@ -76,11 +77,11 @@ export function prepareConversation(input: unknown, position: number, settings: 
         : (sourceId(id, 'id', index) ?? derivedMessageKey(requestId, index));
     if (keys.has(key)) throw new ValidationError(ownKey !== undefined ? `attributes.${IMPORT_KEY_ATTRIBUTE}` : 'id', `repeats the key "${key}" of an earlier message`, index);
     keys.add(key);
-    const stamped: Record<string, unknown> = { ...attributes, [IMPORT_KEY_ATTRIBUTE]: key, [IMPORT_INDEX_ATTRIBUTE]: index };
     const time = times[index];
-    if (time !== undefined) stamped.clienttimestamp = time;
-    else delete stamped.clienttimestamp;
-    return { index, key, prepared: prepareMessage({ ...rest, attributes: stamped }, index, settings.maxChunkBytes) };
+    rest.attributes = time === undefined
+      ? { ...withoutTime(attributes), [IMPORT_KEY_ATTRIBUTE]: key, [IMPORT_INDEX_ATTRIBUTE]: index }
+      : { ...attributes, [IMPORT_KEY_ATTRIBUTE]: key, [IMPORT_INDEX_ATTRIBUTE]: index, clienttimestamp: time };
+    return { index, key, prepared: prepareMessage(rest, index, settings.maxChunkBytes) };
   });
 
   const firstText =
@@ -94,11 +95,19 @@ export function prepareConversation(input: unknown, position: number, settings: 
 /** The message's original time in ms, from `timestamp` or `attributes.clienttimestamp`. */
 function messageTime(message: unknown, index: number): number | undefined {
   if (!isPlainObject(message)) return undefined;
-  const attributes = isPlainObject(message.attributes) ? message.attributes : undefined;
-  const [field, value] =
-    message.timestamp !== undefined ? ['timestamp', message.timestamp] : ['attributes.clienttimestamp', attributes?.clienttimestamp];
+  const own = message.timestamp !== undefined;
+  const value = own ? message.timestamp : isPlainObject(message.attributes) ? message.attributes.clienttimestamp : undefined;
   if (value === undefined) return undefined;
   const ms = toEpochMs(value);
-  if (ms === undefined) throw new ValidationError(field, 'must be a Date, a number of ms since the epoch or an ISO-8601 string', index);
+  if (ms === undefined) {
+    throw new ValidationError(own ? 'timestamp' : 'attributes.clienttimestamp', 'must be a Date, a number of ms since the epoch or an ISO-8601 string', index);
+  }
   return ms;
+}
+
+/** Attributes without a `clienttimestamp` (an explicit `undefined` one must not reach the server as a key). */
+function withoutTime(attributes: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (attributes === undefined || !('clienttimestamp' in attributes)) return attributes;
+  const { clienttimestamp: _dropped, ...others } = attributes;
+  return others;
 }

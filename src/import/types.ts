@@ -8,7 +8,7 @@ export type ImportTime = Date | number | string;
 export interface ImportSourceMessage {
   /**
    * The message's id in the system you export from. When present it becomes the message's import key (so it must be
-   * unique within its conversation); otherwise the key is derived from the conversation and the message's position.
+   * unique within its conversation); otherwise the key is `#<position>` in the conversation.
    */
   id?: string | number;
   /** Required (non-empty) for `type` `"text"`, the default. */

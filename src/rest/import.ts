@@ -77,6 +77,9 @@ const FIELD_TYPES: Record<string, 'string' | 'object' | 'number'> = {
   status: 'number',
 };
 
+/** Matches any text that is not all whitespace (without trimming a copy of every message). */
+const NON_BLANK = /\S/;
+
 function toEpochMs(value: unknown, field: string, index: number): number {
   if (value instanceof Date) {
     const t = value.getTime();
@@ -99,7 +102,7 @@ export function prepareMessage(input: unknown, index: number, maxChunkBytes: num
     if (!ok) throw new ValidationError(field, `must be ${type === 'object' ? 'an object' : `a ${type}`}`, index);
   }
   const type = input.type as string | undefined;
-  if ((type === undefined || type === 'text') && (typeof input.text !== 'string' || input.text.trim() === '')) {
+  if ((type === undefined || type === 'text') && (typeof input.text !== 'string' || !NON_BLANK.test(input.text))) {
     throw new ValidationError('text', 'is required (non-empty) for a text message', index);
   }
   if (input.channel !== undefined && typeof (input.channel as { name?: unknown }).name !== 'string') {

@@ -39,9 +39,11 @@ describe('derived ids', () => {
     expect(id({ request: { request_id: 'mine' }, messages: [] })).toBe('mine');
   });
 
-  it('message keys: attributes.import_key, else the source id, else <request_id>#<position>', () => {
+  it('message keys: attributes.import_key, else the source id, else #<position>', () => {
     const c = prepareConversation({ request: { request_id: 'r1' }, messages: [{ text: 'a', attributes: { import_key: 'own' } }, { text: 'b', id: 42 }, { text: 'c' }] }, 0, settings);
-    expect(c.messages.map((m) => m.key)).toEqual(['own', '42', 'r1#2']);
+    expect(c.messages.map((m) => m.key)).toEqual(['own', '42', '#2']);
+    // A source id that reads like a derived key of the same conversation is refused up front, never merged.
+    expect(() => prepareConversation({ messages: [{ text: 'a', id: '#1' }, { text: 'b' }] }, 0, settings)).toThrow(/\[1\]\.id: repeats the key "#1"/);
     expect(c.messages.map((m) => (m.prepared.body.attributes as { import_index: number }).import_index)).toEqual([0, 1, 2]);
   });
 

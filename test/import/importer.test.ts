@@ -66,7 +66,7 @@ describe('importing', () => {
     const [first] = await client.messages.list(requestId, { order: 'clienttimestamp' });
     expect(first!.attributes).toMatchObject({ import_key: 'basic-c1-m0', import_index: 0 });
     const second = (await client.messages.list(requestId, { order: 'clienttimestamp' }))[1]!;
-    expect((second.attributes as { import_key: string }).import_key).toBe(`${requestId}#1`);
+    expect((second.attributes as { import_key: string }).import_key).toBe('#1');
   });
 
   it('running the same import again sends no message: everything is found by import key', async () => {
