@@ -90,36 +90,94 @@ export function getPath(doc: unknown, path: string): unknown {
   return current;
 }
 
-/** BSON comparison order: missing/null < numbers < strings < objects < arrays < booleans. */
+/**
+ * BSON comparison order of the types this server stores: null/missing < numbers < strings < objects < arrays <
+ * booleans. (Dates are stored as ISO strings and ObjectIds as lower-case hex, which compare in the same order as
+ * the BSON values they stand for, as long as a field never mixes them with other strings.)
+ */
 function typeRank(value: unknown): number {
-  if (value === undefined || value === null) return 0;
-  if (typeof value === 'number') return 1;
-  if (typeof value === 'string') return 2;
-  if (Array.isArray(value)) return 4;
-  if (typeof value === 'object') return 3;
-  if (typeof value === 'boolean') return 5;
-  return 6;
+  if (value === undefined || value === null) return 1;
+  if (typeof value === 'number') return 2;
+  if (typeof value === 'string') return 3;
+  if (Array.isArray(value)) return 5;
+  if (typeof value === 'object') return 4;
+  if (typeof value === 'boolean') return 8;
+  return 9;
 }
 
+/**
+ * MongoDB's string order: binary, i.e. by UTF-8 bytes, which is code point order — so `"Z" < "a"` and `"é"` after
+ * every ASCII letter. JavaScript's `<` compares UTF-16 code units, which differs for characters above U+FFFF
+ * (surrogate pairs sort before U+E000–U+FFFF there), so it is not used directly.
+ */
+export function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xSurrogate = x >= 0xd800 && x <= 0xdfff;
+    const ySurrogate = y >= 0xd800 && y <= 0xdfff;
+    // A surrogate encodes a code point above U+FFFF: greater than any single code unit that is not one.
+    if (xSurrogate !== ySurrogate) return xSurrogate ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** BSON comparison of two values (as `$gt`/`$lt` and sorting see them once a sort key is chosen). */
 export function compareValues(a: unknown, b: unknown): number {
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra - rb;
-  if (ra === 1) return (a as number) - (b as number);
-  if (ra === 2) return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0;
-  if (ra === 5) return Number(a) - Number(b);
-  if (ra === 3 || ra === 4) {
-    const sa = JSON.stringify(a);
-    const sb = JSON.stringify(b);
-    return sa < sb ? -1 : sa > sb ? 1 : 0;
+  if (ra === 2) return (a as number) - (b as number);
+  if (ra === 3) return compareStrings(a as string, b as string);
+  if (ra === 8) return Number(a) - Number(b);
+  if (ra === 5) {
+    const x = a as unknown[];
+    const y = b as unknown[];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+      const c = compareValues(x[i], y[i]);
+      if (c !== 0) return c;
+    }
+    return x.length - y.length;
+  }
+  if (ra === 4) {
+    // Embedded documents: field by field, each by value type, then name, then value; a prefix sorts first.
+    const x = Object.entries(a as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    const y = Object.entries(b as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+      const [kx, vx] = x[i]!;
+      const [ky, vy] = y[i]!;
+      const c = typeRank(vx) - typeRank(vy) || compareStrings(kx, ky) || compareValues(vx, vy);
+      if (c !== 0) return c;
+    }
+    return x.length - y.length;
   }
   return 0;
 }
 
-/** Stable sort by one field, like Mongo on a collection scanned in insertion order. */
+/**
+ * The value MongoDB sorts a document by: an array field sorts by its smallest element ascending and its largest
+ * descending, and an empty array sorts before null and missing fields.
+ */
+function sortKey(value: unknown, direction: 1 | -1): { empty: boolean; value: unknown } {
+  if (!Array.isArray(value)) return { empty: false, value };
+  const flat = value.flat(1);
+  if (flat.length === 0) return { empty: true, value: undefined };
+  let best = flat[0];
+  for (const item of flat) if (direction * compareValues(item, best) < 0) best = item;
+  return { empty: false, value: best };
+}
+
+/** Stable sort by one field with MongoDB semantics, ties in storage order (a collection scan in insertion order). */
 export function sortBy<T>(docs: T[], field: string, direction: 1 | -1): T[] {
-  const keyed = docs.map((doc, index) => ({ doc, index, key: getPath(doc, field) }));
-  keyed.sort((x, y) => direction * compareValues(x.key, y.key) || x.index - y.index);
+  const keyed = docs.map((doc, index) => ({ doc, index, key: sortKey(getPath(doc, field), direction) }));
+  keyed.sort((x, y) => {
+    if (x.key.empty !== y.key.empty) return direction * (x.key.empty ? -1 : 1);
+    return direction * compareValues(x.key.value, y.key.value) || x.index - y.index;
+  });
   return keyed.map((k) => k.doc);
 }
 

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
+import { http, type Json } from './helpers.js';
+
+// List endpoints sort like MongoDB (the production database): strings by code point (bytes of UTF-8), so upper
+// case before lower case and accented letters after ASCII; arrays by their smallest (ascending) or largest
+// (descending) element; missing values first ascending.
+
+let server: TiledeskTestServer;
+let P: string;
+
+beforeAll(async () => {
+  server = await startTiledeskServer();
+  P = server.project.id;
+});
+afterAll(() => server.close());
+
+describe('string sort order', () => {
+  const names = ['bob', 'Émile', 'Zoe', 'alice', '😀 smiley', '\uff21 fullwidth A', 'Alice'];
+
+  beforeAll(async () => {
+    for (const fullname of names) {
+      expect((await http(server, 'POST', `/${P}/leads`, { token: server.owner.token, body: { fullname } })).status).toBe(200);
+    }
+    expect((await http(server, 'POST', `/${P}/leads`, { token: server.owner.token, body: { email: 'no-name@example.com' } })).status).toBe(200);
+  });
+
+  const fullnames = async (query: string) => {
+    const res = await http(server, 'GET', `/${P}/leads${query}`, { token: server.owner.token });
+    expect(res.status).toBe(200);
+    return ((res.json as Json).leads as Json[]).map((lead) => lead.fullname ?? null);
+  };
+
+  it('orders leads by code point, missing values first (ascending)', async () => {
+    expect(await fullnames('?sort=fullname&direction=1')).toEqual([null, 'Alice', 'Zoe', 'alice', 'bob', 'Émile', '\uff21 fullwidth A', '😀 smiley']);
+  });
+
+  it('reverses exactly for descending', async () => {
+    expect(await fullnames('?sort=fullname&direction=-1')).toEqual(['😀 smiley', '\uff21 fullwidth A', 'Émile', 'bob', 'alice', 'Zoe', 'Alice', null]);
+  });
+
+  it('orders conversations by a string field the same way', async () => {
+    for (const subject of ['beta', 'Alpha', 'alpha']) {
+      expect((await http(server, 'POST', `/${P}/requests`, { token: server.owner.token, body: { first_text: 'x', subject } })).status).toBe(200);
+    }
+    const res = await http(server, 'GET', `/${P}/requests?sort=subject&direction=1`, { token: server.owner.token });
+    expect(((res.json as Json).requests as Json[]).map((r) => r.subject)).toEqual(['Alpha', 'alpha', 'beta']);
+  });
+});
+
+describe('array sort keys', () => {
+  it('sorts by the smallest element ascending and the largest descending', async () => {
+    const isolated = await startTiledeskServer();
+    try {
+      const token = isolated.owner.token;
+      const pid = isolated.project.id;
+      const ids: Record<string, string> = {};
+      for (const [name, tags] of [
+        ['b-and-y', ['b', 'y']],
+        ['c-only', ['c']],
+        ['a-and-x', ['x', 'a']],
+      ] as const) {
+        const created = (await http(isolated, 'POST', `/${pid}/requests`, { token, body: { first_text: name } })).json as Json;
+        ids[created.request_id] = name;
+        expect((await http(isolated, 'PUT', `/${pid}/requests/${created.request_id}/tag`, { token, body: tags.map((tag) => ({ tag })) })).status).toBe(200);
+      }
+      const order = async (direction: number) => {
+        const res = await http(isolated, 'GET', `/${pid}/requests?sort=tags.tag&direction=${direction}`, { token });
+        return ((res.json as Json).requests as Json[]).map((r) => ids[r.request_id]);
+      };
+      expect(await order(1)).toEqual(['a-and-x', 'b-and-y', 'c-only']);
+      expect(await order(-1)).toEqual(['b-and-y', 'a-and-x', 'c-only']);
+    } finally {
+      await isolated.close();
+    }
+  });
+});
