@@ -1,4 +1,4 @@
-import { RouteCrash } from './http.js';
+import { type QueryValue, RouteCrash } from './http.js';
 
 /*
  * The bits of Mongo/Mongoose query semantics the list endpoints rely on: casting query-string values to the
@@ -22,7 +22,7 @@ function valueType(value: unknown): string {
   return typeof value;
 }
 
-export function castError(kind: 'ObjectId' | 'Number' | 'Boolean', value: unknown, path: string, model: string | undefined): CastFailure {
+export function castError(kind: 'ObjectId' | 'Number' | 'Boolean' | 'String', value: unknown, path: string, model: string | undefined): CastFailure {
   const stringValue = `"${typeof value === 'string' ? value : JSON.stringify(value)}"`;
   let reason: Json = {};
   if (kind === 'Number') reason = { ...NUMBER_REASON };
@@ -186,6 +186,86 @@ export function paginate<T>(docs: T[], skip: number, limit: number): T[] {
   const start = Number.isFinite(skip) && skip > 0 ? Math.floor(skip) : 0;
   const count = Number.isFinite(limit) && limit !== 0 ? Math.abs(Math.trunc(limit)) : undefined;
   return count === undefined ? docs.slice(start) : docs.slice(start, start + count);
+}
+
+/** A query operator this server does not evaluate (`$all`, `$type`, `$not`, …) or one Mongoose rejects. */
+export class UnsupportedQuery extends Error {}
+
+/**
+ * A query-string value used verbatim as the filter of a String path (`{email: req.query.email}`), cast the way
+ * Mongoose 5 casts it: a string is equality, a repeated parameter (array) is `$in`, `email[$ne]=x` is an operator
+ * object. Objects without `$` keys and unknown operators fail the cast ({@link CastFailure} /
+ * {@link UnsupportedQuery}); the route decides what that failure looks like.
+ */
+export function stringQueryFilter(raw: QueryValue, path: string, model: string): (actual: unknown) => boolean {
+  const asString = (value: QueryValue): string => {
+    if (typeof value === 'string') return value;
+    throw castError('String', value, path, model);
+  };
+  if (typeof raw === 'string') return (actual) => matchesValue(actual, raw);
+  if (Array.isArray(raw)) {
+    const wanted = raw.map(asString);
+    return (actual) => wanted.some((value) => matchesValue(actual, value));
+  }
+  const keys = Object.keys(raw);
+  if (!keys.some((key) => key.startsWith('$'))) throw castError('String', raw, path, model);
+  const tests: ((actual: unknown) => boolean)[] = [];
+  let regexFlags = '';
+  let regexSource: string | undefined;
+  for (const key of keys) {
+    const operand = raw[key]!;
+    switch (key) {
+      case '$eq':
+        tests.push((actual) => matchesValue(actual, asString(operand)));
+        break;
+      case '$ne': {
+        const value = asString(operand);
+        tests.push((actual) => !matchesValue(actual, value));
+        break;
+      }
+      case '$in':
+      case '$nin': {
+        const values = (Array.isArray(operand) ? operand : [operand]).map(asString);
+        const inList = (actual: unknown) => values.some((value) => matchesValue(actual, value));
+        tests.push(key === '$in' ? inList : (actual) => !inList(actual));
+        break;
+      }
+      case '$gt':
+      case '$gte':
+      case '$lt':
+      case '$lte': {
+        const bound = asString(operand);
+        const accept = { $gt: (c: number) => c > 0, $gte: (c: number) => c >= 0, $lt: (c: number) => c < 0, $lte: (c: number) => c <= 0 }[key];
+        // Comparison operators only match values of the same BSON type (type bracketing).
+        tests.push((actual) => anyValue(actual, (value) => typeof value === 'string' && accept(compareStrings(value, bound))));
+        break;
+      }
+      case '$regex':
+        regexSource = asString(operand);
+        break;
+      case '$options':
+        regexFlags = asString(operand);
+        break;
+      case '$exists': {
+        const wanted = operand === 'true' || operand === '1' ? true : operand === 'false' || operand === '0' ? false : undefined;
+        if (wanted === undefined) throw castError('Boolean', operand, path, model);
+        tests.push((actual) => (actual !== undefined) === wanted);
+        break;
+      }
+      default:
+        throw new UnsupportedQuery(`Can't use ${key} with String.`);
+    }
+  }
+  if (regexSource !== undefined) {
+    // Mongo's `x` (extended) flag has no JavaScript equivalent; `i`, `m` and `s` mean the same.
+    const pattern = new RegExp(regexSource, [...new Set(regexFlags.replace(/[^ims]/g, ''))].join(''));
+    tests.push((actual) => anyValue(actual, (value) => typeof value === 'string' && pattern.test(value)));
+  }
+  return (actual) => tests.every((test) => test(actual));
+}
+
+function anyValue(actual: unknown, test: (value: unknown) => boolean): boolean {
+  return Array.isArray(actual) ? actual.some(test) : test(actual);
 }
 
 /** `{field: value}` equality as Mongo applies it to arrays (any element) and scalars. */

@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { minimize } from '../domain.js';
 import { castObjectId, isObjectIdLike, uuidv4 } from '../ids.js';
 import { hang, json, type Reply } from '../http.js';
-import { CastFailure, castNumberOrThrow, matchesValue, paginate, sortBy, sortDirection } from '../query.js';
-import type { LeadDoc, ProjectUserDoc } from '../store.js';
+import { CastFailure, castNumberOrThrow, matchesValue, paginate, sortBy, sortDirection, stringQueryFilter } from '../query.js';
+import type { LeadDoc, ProjectUserDoc, UserDoc } from '../store.js';
 import { departmentView, leadView, projectUserView } from '../views.js';
 import { bodyObject, callerOf, guard, projectUserOf, type RouteContext } from './context.js';
 
@@ -227,14 +227,7 @@ export function projectUserRoutes(ctx: RouteContext, rest: string[]): Reply | un
   }
   if (rest.length === 2 && ctx.method === 'GET' && rest[0]!.toLowerCase() === 'users') {
     const target = rest[1]!;
-    if (target.toLowerCase() === 'search') {
-      const denied = guard(ctx, 'user', true);
-      if (denied) return denied;
-      const email = typeof ctx.query.email === 'string' ? ctx.query.email.toLowerCase() : undefined;
-      const user = email ? store.usersByEmail.get(email) : undefined;
-      const pu = user ? store.findProjectUser(projectId, user._id, 'id_user', (p) => p.status === 'active') : undefined;
-      return pu ? json(200, { _id: pu._id }) : json(404, { success: false, msg: 'Object not found.' });
-    }
+    if (target.toLowerCase() === 'search') return searchUserByEmail(ctx);
     const denied = guard(ctx, 'agent', true);
     if (denied) return denied;
     const byUser = isObjectIdLike(target);
@@ -244,6 +237,37 @@ export function projectUserRoutes(ctx: RouteContext, rest: string[]): Reply | un
     return json(200, [withUser(pu)]);
   }
   return undefined;
+}
+
+/**
+ * `GET /users/search?email=` (user+): the **user** id of a teammate. `{email: req.query.email}` goes to Mongo
+ * as it is: no lower-casing, a repeated parameter is `$in`, `email[$ne]=…` an operator; a value Mongoose cannot
+ * cast rejects inside the async handler and nothing is answered.
+ */
+function searchUserByEmail(ctx: RouteContext): Reply {
+  const denied = guard(ctx, 'user', true);
+  if (denied) return denied;
+  const raw = ctx.query.email;
+  let user: UserDoc | undefined;
+  if (raw !== undefined) {
+    let matches: (email: unknown) => boolean;
+    try {
+      matches = stringQueryFilter(raw, 'email', 'user');
+    } catch {
+      return hang();
+    }
+    for (const candidate of ctx.store.users.values()) {
+      if (matches(candidate.email)) {
+        user = candidate;
+        break;
+      }
+    }
+  }
+  if (!user) return json(404, { success: false, msg: 'Object not found.' });
+  // Any membership counts: no status, role or trashed filter.
+  const pu = ctx.store.findProjectUser(ctx.projectOid!, user._id, 'id_user');
+  if (!pu) return json(403, { msg: 'Unauthorized. This is not a your teammate.' });
+  return json(200, { _id: user._id });
 }
 
 function invite(ctx: RouteContext): Reply {

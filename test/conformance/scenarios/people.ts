@@ -1,4 +1,4 @@
-import { addMember, createRequest, newRequestId, ownerWithProject, projectUserIdOf, signInGuest, unknownObjectId } from '../harness/flows.js';
+import { addMember, createRequest, newRequestId, ownerWithProject, projectUserIdOf, signInGuest, signUp, unknownObjectId } from '../harness/flows.js';
 import { scenario } from '../harness/scenario.js';
 
 export const peopleScenarios = [
@@ -67,6 +67,30 @@ export const peopleScenarios = [
       path: `/${project.id}/project_users/users/search?email=nobody@example.com`,
       auth,
     });
+  }),
+
+  scenario('project-users.search-rules', 'project users: search is exact (case-sensitive), teammates only, user+ role', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const outsider = await signUp(ctx, 'outsider');
+    const guest = await signInGuest(ctx, project, 'guest');
+    const search = (query: string) => `/${project.id}/project_users/users/search${query}`;
+    const email = (address: string) => `?email=${encodeURIComponent(address)}`;
+    const upperCase = agent.email.toUpperCase();
+    ctx.alias(encodeURIComponent(upperCase), 'agent.emailUpperCase');
+    await ctx.call('a member found by an agent', { method: 'GET', path: search(email(project.owner.email)), auth: { jwt: agent.token } });
+    await ctx.call('the e-mail in upper case', { method: 'GET', path: search(email(upperCase)), auth });
+    await ctx.call('a user who is not a member', { method: 'GET', path: search(email(outsider.email)), auth });
+    await ctx.call('no email parameter', { method: 'GET', path: search(''), auth });
+    await ctx.call('an empty email parameter', { method: 'GET', path: search('?email='), auth });
+    await ctx.call('a repeated email parameter ($in)', {
+      method: 'GET',
+      path: search(`${email('nobody@example.com')}&email=${encodeURIComponent(agent.email)}`),
+      auth,
+    });
+    await ctx.call('a guest caller', { method: 'GET', path: search(email(project.owner.email)), auth: { jwt: guest.token } });
+    await ctx.call('a caller from outside the project', { method: 'GET', path: search(email(project.owner.email)), auth: { jwt: outsider.token } });
   }),
 
   scenario('project-users.read', 'project users: list, me, by id, by user id, update self, 404s', async (ctx) => {
