@@ -175,7 +175,8 @@ export async function importConversations(
 
   const ctx: RunContext = {
     client,
-    call: { projectId, signal: controller.signal, timeout: options.timeout, maxRetries: 0 },
+    call: { projectId, timeout: options.timeout, maxRetries: 0 },
+    signal: controller.signal,
     stats: { pausedUntil: 0, retries: 0, reconciliations: 0 },
     strict: options.order === 'strict',
     maxChunkBytes,
@@ -188,8 +189,9 @@ export async function importConversations(
   };
   const prepareSettings: PrepareSettings = { projectId, namespace, maxChunkBytes, requestDefaults: options.requestDefaults };
 
-  // Stops pulling from the source. Calls in flight are aborted only when finishing them is pointless (your abort,
-  // refused credentials); otherwise (the source broke, a checkpoint save or a callback failed) they finish and settle.
+  // Stops pulling from the source. Conversations in flight are stopped only when finishing them is pointless (your
+  // abort, refused credentials): their waits end at once, and so do their calls when you gave a signal (otherwise a
+  // call in flight finishes first). When the source broke, a checkpoint save or a callback failed, they finish.
   const halt = (s: Stop) => {
     if (stop) return;
     stop = s;
@@ -304,7 +306,8 @@ export async function importConversations(
       const conversation = prepareConversation(item, position, prepareSettings);
       requestId = conversation.requestId;
       const mayBeInFlight = inFlightBefore !== undefined && position >= inFlightBefore.from && position < inFlightBefore.to;
-      await importConversation({ ...ctx, call: { ...ctx.call, signal: own.signal } }, conversation, progress, mayBeInFlight);
+      const call = userSignal ? { ...ctx.call, signal: own.signal } : ctx.call;
+      await importConversation({ ...ctx, call, signal: own.signal }, conversation, progress, mayBeInFlight);
       report.conversations[progress.kind ?? 'created']++;
     } catch (error) {
       inFlight.delete(own);
