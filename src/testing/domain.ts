@@ -54,6 +54,9 @@ function validationFailure(model: string, path: string, kind: 'Number' | 'String
   });
 }
 
+/** See `TiledeskServerOptions.multiSaveOrder`. */
+export type MultiSaveOrder = 'interleaved' | 'input';
+
 export const RequestStatus = { TEMP: 50, UNASSIGNED: 100, ABANDONED: 150, ASSIGNED: 200, SERVED: 300, CLOSED: 1000 } as const;
 
 const TOUCHING_OPERATOR = 'A new support request has been assigned to you';
@@ -73,6 +76,8 @@ export class Domain {
   constructor(
     readonly store: Store,
     private readonly events: DomainEvents,
+    /** How `…/messages/multi` stores its items; see `TiledeskServerOptions.multiSaveOrder`. */
+    readonly multiSaveOrder: MultiSaveOrder = 'interleaved',
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -765,6 +770,10 @@ export class Domain {
     language?: unknown;
     channelType?: unknown;
     channel?: unknown;
+    /** A pre-allocated `_id` (Mongoose assigns it when the document is built, before saving). */
+    id?: string;
+    /** Save time in ms; default now. */
+    createdAtMs?: number;
   }, effects = true): MessageDoc {
     const status = input.status === undefined || input.status === null ? 200 : Number(input.status);
     if (Number.isNaN(status) || (typeof input.status === 'object' && input.status !== null) || input.status === '') {
@@ -775,14 +784,14 @@ export class Domain {
     if (input.text !== undefined && input.text !== null && typeof input.text !== 'string') throw new RouteHang('non-string text');
     if (input.type === null || (input.type !== undefined && typeof input.type === 'object')) throw new SaveError('type');
     const channel = input.channel === undefined || input.channel === null ? { name: 'chat21' } : messageChannel(input.channel);
-    const at = this.iso();
+    const at = this.iso(input.createdAtMs);
     const createdBy = input.createdBy || input.sender;
     const message: MessageDoc = {
       senderFullname: input.senderFullname === undefined ? 'Guest' : input.senderFullname === null ? null : String(input.senderFullname),
       type: input.type === undefined ? 'text' : String(input.type),
       channel_type: input.channelType === undefined || input.channelType === null ? 'group' : String(input.channelType),
       status,
-      _id: this.store.newId(),
+      _id: input.id ?? this.store.newId(),
       sender: input.sender,
       recipient: input.recipient,
       ...(input.recipientFullname !== undefined && input.recipientFullname !== null ? { recipientFullname: String(input.recipientFullname) } : {}),

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AuthConfig } from './auth.js';
-import { Domain } from './domain.js';
+import { Domain, type MultiSaveOrder } from './domain.js';
 import { type FaultControls, type FaultRule, FaultTable } from './faults.js';
 import { type Fixture, loadFixture, type SeedResult } from './fixture.js';
 import { internalError, parseByteLimit, parseQuery, readBody, type Reply, RouteCrash, RouteHang, writeReply } from './http.js';
@@ -31,6 +31,14 @@ export interface TiledeskServerOptions {
   secret?: string;
   /** The email the real server treats as super admin (`ADMIN_EMAIL`). Default `'admin@tiledesk.com'`. */
   adminEmail?: string;
+  /**
+   * How `…/messages/multi` stores one call's items. `'interleaved'` (default), as measured on the real server:
+   * the saves run concurrently, so items land out of input order and share a few `createdAt` milliseconds, and
+   * `GET …/messages` (sorted by `createdAt`, ties in storage order) does not return them in input order once a
+   * call has more than 5 items. The POST response stays in input order; `_id`s ascend in input order. `'input'`:
+   * stored one after the other in input order.
+   */
+  multiSaveOrder?: MultiSaveOrder;
 }
 
 /** A seeded account: credentials plus a ready `Authorization` value. */
@@ -145,7 +153,9 @@ class LocalTiledeskServer implements TiledeskTestServer {
       requestsSnapshotLimit: options.snapshotLimits?.requests ?? 100,
       messagesSnapshotLimit: options.snapshotLimits?.messages ?? 300,
     });
-    this.domain = new Domain(this.store, this.realtime);
+    const multiSaveOrder = options.multiSaveOrder ?? 'interleaved';
+    if (multiSaveOrder !== 'interleaved' && multiSaveOrder !== 'input') throw new RangeError("multiSaveOrder must be 'interleaved' or 'input'");
+    this.domain = new Domain(this.store, this.realtime, multiSaveOrder);
 
     const owner = this.domain.createUser({ ...OWNER });
     const { project, ownerPu, department } = this.domain.createProject('Local Project', owner);

@@ -89,6 +89,60 @@ describe('multi import', () => {
     expect(saved.every((m) => !('request' in m))).toBe(true);
   });
 
+  describe('read-back order of one call (multiSaveOrder)', () => {
+    const texts = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ text: `${prefix}${i}` }));
+    const importAndRead = async (target: TiledeskTestServer, chunks: number[]) => {
+      const pid = target.project.id;
+      const rid = `support-group-${pid}-order${++counter}`;
+      await http(target, 'POST', `/${pid}/requests/${rid}/messages`, { token: target.owner.token, body: { text: 'open' } });
+      const posted: Json[][] = [];
+      for (const [call, n] of chunks.entries()) {
+        const res = await http(target, 'POST', `/${pid}/requests/${rid}/messages/multi`, { token: target.owner.token, body: texts(`c${call}m`, n) });
+        expect(res.status).toBe(200);
+        posted.push(res.json as Json[]);
+      }
+      const listed = ((await http(target, 'GET', `/${pid}/requests/${rid}/messages`, { token: target.owner.token })).json as Json[]).slice(1);
+      return { posted, listed };
+    };
+
+    it('by default stores a call out of input order, as the real server does, while the POST answer keeps it', async () => {
+      const { posted, listed } = await importAndRead(server, [20]);
+      const inputOrder = texts('c0m', 20).map((m) => m.text);
+      expect(posted[0]!.map((m) => m.text)).toEqual(inputOrder);
+      expect(listed.map((m) => m.text)).not.toEqual(inputOrder);
+      expect([...listed.map((m) => m.text)].sort()).toEqual([...inputOrder].sort());
+      // Reads sort by createdAt alone: the call shares a millisecond, ties come in storage order.
+      expect(new Set(listed.map((m) => m.createdAt)).size).toBe(1);
+      // _ids are assigned before the saves, so they still ascend in input order.
+      const byId = [...listed].sort((a, b) => (a._id < b._id ? -1 : 1)).map((m) => m.text);
+      expect(byId).toEqual(inputOrder);
+    });
+
+    it('keeps small calls in order and successive calls after each other', async () => {
+      const { listed } = await importAndRead(server, [5, 60, 3]);
+      const calls = listed.map((m) => String(m.text).split('m')[0]);
+      expect(calls).toEqual([...Array(5).fill('c0'), ...Array(60).fill('c1'), ...Array(3).fill('c2')]);
+      expect(listed.slice(0, 5).map((m) => m.text)).toEqual(texts('c0m', 5).map((m) => m.text));
+      expect(listed.slice(5, 65).map((m) => m.text)).not.toEqual(texts('c1m', 60).map((m) => m.text));
+      const createdAt = listed.map((m) => m.createdAt);
+      expect(createdAt).toEqual([...createdAt].sort());
+    });
+
+    it("stores items in input order with multiSaveOrder: 'input'", async () => {
+      const ordered = await startTiledeskServer({ multiSaveOrder: 'input' });
+      try {
+        const { listed } = await importAndRead(ordered, [20]);
+        expect(listed.map((m) => m.text)).toEqual(texts('c0m', 20).map((m) => m.text));
+      } finally {
+        await ordered.close();
+      }
+    });
+
+    it('rejects an unknown multiSaveOrder', async () => {
+      await expect(startTiledeskServer({ multiSaveOrder: 'random' as 'input' })).rejects.toThrow(RangeError);
+    });
+  });
+
   it('answers [] for an empty array', async () => {
     const rid = newRid();
     await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: owner, body: { text: 'open' } });
