@@ -10,6 +10,7 @@ export default defineConfig({
     messages: 'src/messages/index.ts',
     testing: 'src/testing/index.ts',
     node: 'src/node/index.ts',
+    cli: 'src/cli/index.ts',
     'default-transport.node': 'src/rest/default-transport.node.ts',
     'default-transport.browser': 'src/rest/default-transport.browser.ts',
   },
