@@ -16,7 +16,8 @@ export default defineConfig({
   },
   format: ['esm', 'cjs'],
   dts: true,
-  sourcemap: true,
+  // Unminified output keeps stack traces readable; maps with embedded sources would triple the install size.
+  sourcemap: false,
   clean: true,
   splitting: true,
   treeshake: true,
