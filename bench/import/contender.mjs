@@ -64,6 +64,20 @@ const contenders = {
     return messages;
   },
 
+  /** The raw loop's calls made through the SDK's REST client (no import keys, no exactly-once): where the cost sits. */
+  async client() {
+    const client = new sdk.TiledeskClient({ baseUrl: url, projectId, auth: { token } });
+    let messages = 0;
+    await pool(conversations(count, perConversation), async (c, i) => {
+      const request = await client.requests.create(c.request);
+      const saved = await client.messages.import(request.request_id, c.messages);
+      messages += saved.length;
+      if (i % 997 === 0) sample.push([request.request_id, perConversation]);
+    });
+    await client.close();
+    return messages;
+  },
+
   /**
    * @tiledesk/tiledesk-client as well as it allows: it has no bulk import and no request creation, so each message
    * is one sendSupportMessage (the first one creates the conversation), in order, conversations in parallel.

@@ -47,7 +47,7 @@ export interface RunContext {
   retryDelay: BackoffOptions;
   maxRetryAfterMs: number;
   settleDelayMs: number;
-  /** Called as messages are confirmed saved, for live progress. */
+  /** Called as messages are confirmed saved (and before each retry), for live progress. */
   onSaved(count: number): void;
 }
 
@@ -108,6 +108,7 @@ async function backOff(ctx: RunContext, attempt: number, error: unknown): Promis
     if (delay > 0) await sleep(delay, ctx.signal);
   }
   ctx.stats.retries++;
+  ctx.onSaved(0);
   await waitForPause(ctx);
 }
 

@@ -245,6 +245,31 @@ describe('stopping', () => {
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
+  it('aborting during a long Retry-After wait returns at once and leaves no timer behind', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, headers: { 'Retry-After': '50' } });
+    const controller = new AbortController();
+    const pending = importConversations(client, dataset({ conversations: 4, messages: 2, tag: 'ra' }), {
+      namespace: freshNamespace(), signal: controller.signal, maxRetryAfterMs: 120_000, ...fast,
+      onProgress: (p) => {
+        if (p.retries > 0) controller.abort();
+      },
+      progressIntervalMs: 0,
+    });
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportAbortedError);
+    expect((error as ImportAbortedError).report.retries).toBeGreaterThan(0);
+    expect(timers()).toBe(before);
+  });
+
+  it('a Retry-After longer than maxRetryAfterMs fails the conversation instead of waiting', async () => {
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, headers: { 'Retry-After': '3600' } });
+    const report = await importConversations(client, dataset({ conversations: 2, messages: 2, tag: 'long' }), { namespace: freshNamespace(), ...fast });
+    expect(report.conversations.failed).toBe(2);
+    expect(report.failures[0]).toMatchObject({ status: 429, code: 'rate_limited', messagesMissing: 2 });
+  });
+
   it('an already aborted signal sends nothing', async () => {
     const error = await importConversations(client, dataset({ conversations: 3, messages: 3 }), { signal: AbortSignal.abort(), ...fast }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportAbortedError);
