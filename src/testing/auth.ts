@@ -57,7 +57,8 @@ export function authenticate(
   query: Record<string, unknown>,
   options: { noEntityCheck?: boolean } = {},
 ): AuthOutcome {
-  const header = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
+  // An empty header is no header to passport (both strategies test it for truthiness).
+  const header = typeof req.headers.authorization === 'string' && req.headers.authorization !== '' ? req.headers.authorization : undefined;
   let basicStatus: number | undefined;
 
   // ---- Basic
@@ -216,7 +217,14 @@ export function checkRole(store: Store, config: AuthConfig, caller: Caller, proj
   if (withTypes && caller.email !== undefined && caller.email === config.adminEmail) return { ok: true, projectUser: undefined };
   const projectUser = callerProjectUser(store, caller, projectId);
   if (!projectUser) {
-    if (config.adminEmailConfigured && caller.email === config.adminEmail) return { ok: true, projectUser: undefined };
+    // `req.user.email === process.env.ADMIN_EMAIL`: with the variable unset, a caller without an e-mail (an
+    // anonymous guest, a custom token without one) passes into ANY project, as on the real server.
+    const envAdminEmail = config.adminEmailConfigured ? config.adminEmail : undefined;
+    if (caller.email === envAdminEmail) {
+      // The bypass marks `req.user`; routes copy these attributes into leads they create.
+      caller.attributes = { isSuperadmin: true };
+      return { ok: true, projectUser: undefined };
+    }
     return { ok: false, reply: json(403, { success: false, msg: 'you dont belong to the project.' }) };
   }
   if (!role) return { ok: true, projectUser };

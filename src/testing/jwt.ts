@@ -54,8 +54,9 @@ export function verifyJwt(token: string, secret: string | undefined, nowMs: numb
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   const { payload } = decoded;
   const nowSeconds = Math.floor(nowMs / 1000);
-  if (typeof payload.exp === 'number' && nowSeconds >= payload.exp) return undefined;
-  if (typeof payload.nbf === 'number' && nowSeconds < payload.nbf) return undefined;
+  // jsonwebtoken: a present `nbf`/`exp` that is not a number ("123", null) makes the token invalid.
+  if (payload.nbf !== undefined && (typeof payload.nbf !== 'number' || payload.nbf > nowSeconds)) return undefined;
+  if (payload.exp !== undefined && (typeof payload.exp !== 'number' || nowSeconds >= payload.exp)) return undefined;
   return payload;
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { http, type Json } from './helpers.js';
+import { http, httpOrTimeout, type Json } from './helpers.js';
 
 let server: TiledeskTestServer;
 let P: string;
@@ -97,6 +97,32 @@ describe('credentials on protected routes', () => {
     expect([res.status, res.json]).toEqual([403, { success: false, msg: 'Unauthorized.' }]);
   });
 
+  it('treats an empty Authorization header as none (401 with the Basic challenge)', async () => {
+    const res = await http(server, 'GET', `/${P}/requests`, { headers: { authorization: '' } });
+    expect([res.status, res.text, res.headers.get('www-authenticate')]).toEqual([401, 'Unauthorized', 'Basic realm="Users"']);
+  });
+
+  it('rejects expired tokens and tokens whose exp or nbf is not a number, and accepts an exp in the future', async () => {
+    const seconds = Math.floor(Date.now() / 1000);
+    const status = async (claims: Json) =>
+      (await http(server, 'GET', '/users', { token: `JWT ${server.signJwt({ _id: server.owner.userId, sub: 'user', ...claims })}` })).status;
+    expect(await status({ exp: seconds - 10 })).toBe(401);
+    expect(await status({ exp: String(seconds + 3600) })).toBe(401);
+    expect(await status({ exp: null })).toBe(401);
+    expect(await status({ nbf: seconds + 3600 })).toBe(401);
+    expect(await status({ nbf: String(seconds - 10) })).toBe(401);
+    expect(await status({ exp: seconds + 3600, nbf: seconds - 10 })).toBe(200);
+  });
+
+  it('answers a guest token on PUT/DELETE /users with the CastError of its uuid as msg', async () => {
+    const guest = (await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: P } })).json as Json;
+    for (const method of ['PUT', 'DELETE']) {
+      const res = await http(server, method, '/users', { token: guest.token, body: { firstname: 'x' } });
+      expect(res.status).toBe(500);
+      expect(res.json).toMatchObject({ success: false, msg: { name: 'CastError', kind: 'ObjectId', path: '_id', value: guest.user._id } });
+    }
+  });
+
   it('answers /testauth with the string {"success":true}', async () => {
     const res = await http(server, 'GET', '/testauth', { token: server.owner.token });
     expect([res.status, res.text]).toEqual([200, '{"success":true}']);
@@ -154,6 +180,34 @@ describe('project membership and roles', () => {
     const guest = ((await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: P } })).json as Json).token;
     const role = await http(server, 'GET', `/${P}/requests`, { token: guest });
     expect([role.status, role.json]).toEqual([403, { success: false, msg: 'you dont have the required role.' }]);
+  });
+
+  it('lets a caller without an e-mail (an anonymous guest) into any project, as the real server does without ADMIN_EMAIL', async () => {
+    const other = await startTiledeskServer();
+    try {
+      // A guest of a project created on this server, reading the seeded project it has no membership in.
+      const project = (await http(other, 'POST', '/projects', { token: other.agent.token, body: { name: 'Elsewhere' } })).json as Json;
+      const anonymous = ((await http(other, 'POST', '/auth/signinAnonymously', { body: { id_project: project._id } })).json as Json).token;
+      const withEmail = ((await http(other, 'POST', '/auth/signinAnonymously', { body: { id_project: project._id, email: 'g@example.com' } })).json as Json).token;
+      const P2 = other.project.id;
+      const seeded = (await http(other, 'POST', `/${P2}/requests`, { token: other.owner.token, body: { first_text: 'private' } })).json as Json;
+      const read = await http(other, 'GET', `/${P2}/requests/${seeded.request_id}`, { token: anonymous });
+      expect([read.status, (read.json as Json).first_text]).toEqual([200, 'private']);
+      const mine = await http(other, 'GET', `/${P2}/requests/me`, { token: anonymous });
+      expect([mine.status, mine.json]).toEqual([200, { perPage: 40, count: 0, requests: [] }]);
+      // Routes that read the caller's project_user then fail the way the real ones do.
+      const list = await http(other, 'GET', `/${P2}/requests`, { token: anonymous });
+      expect([list.status, list.json]).toEqual([500, { err: 'error' }]);
+      const refused = await http(other, 'GET', `/${P2}/requests/me`, { token: withEmail });
+      expect([refused.status, refused.json]).toEqual([403, { success: false, msg: 'you dont belong to the project.' }]);
+      // Leads the intruder creates carry the attributes the bypass sets on req.user.
+      const rid = `support-group-${P2}-intruder`;
+      expect(await httpOrTimeout(other, 'POST', `/${P2}/requests/${rid}/messages`, { token: anonymous, body: { text: 'hi' }, timeoutMs: 300 })).toBe('timeout');
+      const leads = (await http(other, 'GET', `/${P2}/leads`, { token: other.owner.token })).json as Json;
+      expect(leads.leads.some((lead: Json) => lead.attributes?.isSuperadmin === true)).toBe(true);
+    } finally {
+      await other.close();
+    }
   });
 
   it('lists the caller\'s projects and creates new ones with a Default Department', async () => {

@@ -1,5 +1,6 @@
 import { castObjectId, uuidv4 } from '../ids.js';
 import { hang, json, type Reply } from '../http.js';
+import { castError } from '../query.js';
 import { projectUserView, projectView, userSelectedView, userView } from '../views.js';
 import { bodyObject, callerOf, requireAuth, type RouteContext } from './context.js';
 
@@ -26,7 +27,7 @@ export function usersRoutes(ctx: RouteContext, rest: string[]): Reply | undefine
   }
   if (ctx.method === 'DELETE') {
     // "Deleting" a user anonymises it and sets status 0, so it can no longer sign in.
-    if (!userId) return json(500, { success: false, msg: {} });
+    if (!userId) return json(500, { success: false, msg: userIdCastError(caller.id) });
     const user = ctx.store.users.get(userId);
     if (!user) return hang();
     ctx.store.usersByEmail.delete(user.email);
@@ -36,7 +37,7 @@ export function usersRoutes(ctx: RouteContext, rest: string[]): Reply | undefine
   }
   if (ctx.method === 'PUT') {
     const body = bodyObject(ctx);
-    if (!userId) return json(500, { success: false, msg: {} });
+    if (!userId) return json(500, { success: false, msg: userIdCastError(caller.id) });
     const user = ctx.store.users.get(userId);
     if (!user) return hang();
     if (body.phone !== undefined && body.phone !== null) {
@@ -56,6 +57,11 @@ export function usersRoutes(ctx: RouteContext, rest: string[]): Reply | undefine
     return json(200, { success: true, updatedUser: userView(user) });
   }
   return undefined;
+}
+
+/** The CastError `User.findById(<guest uuid>)` fails with, which these routes answer as `msg`. */
+function userIdCastError(id: string): Record<string, unknown> {
+  return castError('ObjectId', id, '_id', 'user').json;
 }
 
 /** `/projects`: POST creates a project owned by the caller, GET lists the caller's agent memberships. */

@@ -53,8 +53,9 @@ function sendMessage(ctx: RouteContext, requestId: string): Reply {
       requester = found;
       ({ fullname, email } = senderIdentity(ctx, found, fullname, email));
     }
-    if (!requester) return hang();
     const lead = ctx.domain.upsertLead(String(sender || caller._id), fullname, email, projectId, body.attributes || caller.attributes, caller.phone);
+    // A caller let in without a membership has no project_user: `project_user._id` throws after the lead is saved.
+    if (!requester) return hang();
     const contact: Record<string, unknown> = {};
     if (lead.phone) contact.phone = lead.phone;
     if (lead.email) contact.email = lead.email;

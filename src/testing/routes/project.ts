@@ -215,8 +215,8 @@ export function projectUserRoutes(ctx: RouteContext, rest: string[]): Reply | un
     const denied = guard(ctx, 'agent', true);
     if (denied) return denied;
     if (id.toLowerCase() === 'me') {
-      const pu = ctx.projectUser;
-      if (!pu) return json(404, { success: false, msg: 'Project user not found with user id ' + callerOf(ctx).id });
+      // Without a membership (a role-check bypass) `project_user.toJSON()` throws: Express answers 500.
+      const pu = projectUserOf(ctx);
       return json(200, [projectUserView(store, pu, { virtuals: true, isBusy })]);
     }
     const puId = castObjectId(id);

@@ -659,7 +659,9 @@ function patchAttributes(ctx: RouteContext, requestId: string): Reply {
 
 /** Agents may only annotate conversations they take part in (the lookup ignores the project, as on the server). */
 function agentParticipation(ctx: RouteContext, requestId: string): Reply | undefined {
-  if (projectUserOf(ctx).role !== 'agent') return undefined;
+  // `project_user.role` of a caller let in without a membership throws inside the async handler: no answer.
+  if (!ctx.projectUser) return hang();
+  if (ctx.projectUser.role !== 'agent') return undefined;
   const request = ctx.store.requestsByRequestId.get(requestId);
   if (!request) return json(404, { success: false, error: `Request with id ${requestId} not found.` });
   if (!request.participantsAgents.includes(callerOf(ctx).id)) return json(403, { success: false, error: 'You are not participating in the conversation' });

@@ -229,4 +229,43 @@ export const accessScenarios = [
       auth: { jwt: guest.token },
     });
   }),
+
+  scenario('access.no-email-bypass', 'a caller without an e-mail passes the membership check of any project (ADMIN_EMAIL unset)', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const elsewhere = await signUp(ctx, 'elsewhere');
+    const created = await ctx.setup('another owner creates a project', {
+      method: 'POST',
+      path: '/projects',
+      auth: { jwt: elsewhere.token },
+      json: { name: 'Elsewhere' },
+    });
+    const otherProject = { id: (created.json as { _id: string })._id, owner: elsewhere };
+    ctx.alias(otherProject.id, 'otherPid');
+    const intruder = await signInGuest(ctx, otherProject, 'intruder');
+    const withEmail = await signInGuest(ctx, otherProject, 'guestWithEmail', { email: 'guest@example.com' });
+    const auth = { jwt: intruder.token };
+    const base = `/${project.id}/requests`;
+    await ctx.call('its own requests (/me)', { method: 'GET', path: `${base}/me`, auth });
+    await ctx.call('a guest WITH an e-mail is refused', { method: 'GET', path: `${base}/me`, auth: { jwt: withEmail.token } });
+    await ctx.call('read a conversation of the project', { method: 'GET', path: `${base}/${rid}`, auth });
+    await ctx.call('read its messages', { method: 'GET', path: `${base}/${rid}/messages`, auth });
+    await ctx.call('count', { method: 'GET', path: `${base}/count`, auth });
+    await ctx.call('the list reads the missing project_user: 500', { method: 'GET', path: base, auth });
+    await ctx.call('project_users/me: 500', { method: 'GET', path: `/${project.id}/project_users/me`, auth });
+    await ctx.call('a note: never answered', { method: 'POST', path: `${base}/${rid}/notes`, auth, json: { text: 'n' }, timeoutMs: 2_000 });
+    await ctx.call('a message into an existing conversation', { method: 'POST', path: `${base}/${rid}/messages`, auth, json: { text: 'hi' } });
+    await ctx.call('a first message of a new conversation: never answered', {
+      method: 'POST',
+      path: `${base}/${newRequestId(ctx, project, 'rid2')}/messages`,
+      auth,
+      json: { text: 'hello' },
+      timeoutMs: 2_000,
+    });
+    await ctx.call('the leads it left behind', {
+      method: 'GET',
+      path: `/${project.id}/leads?sort=createdAt&direction=1`,
+      auth: { jwt: project.owner.token },
+    });
+  }),
 ];

@@ -172,6 +172,68 @@ export const authScenarios = [
     await ctx.call('keys/generate with no credentials', { method: 'POST', path: `/${project.id}/keys/generate` });
   }),
 
+  scenario('auth.token-claims', 'token time claims: expired, future and non-numeric exp/nbf, on custom sign-in and REST', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const secret = await generateProjectSecret(ctx, project);
+    const aud = `https://tiledesk.com/projects/${project.id}`;
+    const seconds = Math.floor(Date.now() / 1000);
+    const variants: Array<[string, Record<string, unknown>, boolean]> = [
+      ['exp in the past', { exp: seconds - 60 }, true],
+      ['exp in the future', { exp: seconds + 3600 }, true],
+      ['exp as a string', { exp: String(seconds + 3600) }, true],
+      ['exp null', { exp: null }, true],
+      ['nbf in the future', { nbf: seconds + 3600 }, false],
+      ['nbf in the past', { nbf: seconds - 60 }, false],
+      ['nbf as a string', { nbf: String(seconds - 60) }, false],
+    ];
+    for (const [name, claims, signIn] of variants) {
+      const externalId = ctx.unique('ext-', `external.${name.replace(/ /g, '-')}`);
+      const token = `JWT ${signJwt({ _id: externalId, firstname: 'Ext', sub: 'userexternal', aud, ...claims }, secret)}`;
+      // The sign-in answer echoes the payload: only record it where the claim values are masked (exp).
+      if (signIn) await ctx.call(`custom sign-in, ${name}`, { method: 'POST', path: '/auth/signinWithCustomToken', auth: { header: token } });
+      await ctx.call(`REST call, ${name}`, { method: 'GET', path: `/${project.id}/requests/me`, auth: { header: token } });
+    }
+  }),
+
+  scenario('auth.deleted-user', 'a user who deleted its account: its token, Basic, sign-in and sign-up again', async (ctx) => {
+    await ownerWithProject(ctx);
+    const leaver = await signUp(ctx, 'leaver');
+    const auth = { jwt: leaver.token };
+    const deleted = await ctx.call('DELETE /users', { method: 'DELETE', path: '/users', auth });
+    ctx.alias((deleted.json as { updatedUser?: { email?: string } } | undefined)?.updatedUser?.email, 'leaver.anonymizedEmail');
+    await ctx.call('its token on GET /users', { method: 'GET', path: '/users', auth });
+    await ctx.call('its token on GET /projects', { method: 'GET', path: '/projects', auth });
+    await ctx.call('Basic with its old credentials', { method: 'GET', path: '/users', auth: { basic: [leaver.email, leaver.password] } });
+    await ctx.call('sign in again', { method: 'POST', path: '/auth/signin', json: { email: leaver.email, password: leaver.password } });
+    await ctx.call('its token on /testauth', { method: 'GET', path: '/testauth', auth });
+    await ctx.connect('WebSocket handshake with its token', { token: bareToken(leaver.token) });
+    const again = await ctx.call('sign up again with the same e-mail', {
+      method: 'POST',
+      path: '/auth/signup',
+      json: { email: leaver.email, password: PASSWORD, firstname: 'Back', lastname: 'Again' },
+    });
+    ctx.alias((again.json as { user?: { _id?: string } } | undefined)?.user?._id, 'leaver.newUserId');
+  }),
+
+  scenario('auth.header-edge-cases', 'Authorization edge cases: empty header, lower-case jwt, extra parts, ?secret_token=', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const bare = bareToken(project.owner.token);
+    const path = `/${project.id}/requests/me`;
+    await ctx.call('an empty Authorization header', { method: 'GET', path, auth: { header: '' } });
+    await ctx.call('lower-case "jwt " scheme', { method: 'GET', path, auth: { header: `jwt ${bare}` } });
+    await ctx.call('two spaces after the scheme', { method: 'GET', path, auth: { header: `JWT  ${bare}` } });
+    await ctx.call('a third part after the token', { method: 'GET', path, auth: { header: `JWT ${bare} extra` } });
+    await ctx.call('"Basic" alone', { method: 'GET', path, auth: { header: 'Basic' } });
+    await ctx.call('Basic without a colon', { method: 'GET', path, auth: { header: `Basic ${Buffer.from('no-colon').toString('base64')}` } });
+    await ctx.call('?secret_token= alone', { method: 'GET', path: `${path}?secret_token=${bare}` });
+    await ctx.call('?secret_token= with an unrelated two-part header', {
+      method: 'GET',
+      path: `${path}?secret_token=${bare}`,
+      auth: { header: 'Foo bar' },
+    });
+    await ctx.call('a tampered signature', { method: 'GET', path, auth: { header: `JWT ${bare.slice(0, -4)}AAAA` } });
+  }),
+
   scenario('auth.custom-token-agent', 'custom token with role agent: a real user, the server\'s own token, REST and WebSocket', async (ctx) => {
     const project = await ownerWithProject(ctx);
     const secret = await generateProjectSecret(ctx, project);
