@@ -56,7 +56,7 @@ export interface MessageMethods<Self> {
 
 /** Methods of messages that can carry a row of buttons under the bubble. */
 export interface ButtonMethods<Self> {
-  /** Appends buttons (see {@link buttons}); quick replies and action buttons show only while this is the last message. */
+  /** Appends buttons (made with `buttons.url`, `buttons.action` or `buttons.text`); quick replies and action buttons show only while this is the last message. */
   buttons(...buttons: OutboundButton[]): Self;
   /** Appends quick-reply buttons; a click sends the label as the user's reply. */
   quickReplies(...labels: string[]): Self;

@@ -1,7 +1,7 @@
 import { redact } from './token.js';
 
 /**
- * Base class of every error the SDK throws or reports. Messages are passed through {@link redact} on
+ * Base class of every error the SDK throws or reports. Messages are passed through a redaction of tokens on
  * construction, and `toJSON` / `util.inspect` show only safe fields, so a token can never leak through an
  * error, its `cause`, a log line or a crash dump.
  *
