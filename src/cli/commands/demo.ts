@@ -1,0 +1,219 @@
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ImportAbortedError } from '../../import/errors.js';
+import type { ImportReport } from '../../import/types.js';
+import { RealtimeClient } from '../../realtime/client.js';
+import { TiledeskClient } from '../../rest/client.js';
+import type { TiledeskTestServer } from '../../testing/server.js';
+import { CONNECTION_HELP, connectionOptions, hasConnectionSettings, obtainToken, resolveConnection } from '../config.js';
+import { runDemoScript, type DemoScriptResult } from '../demo-script.js';
+import { createStyle, formatCount, formatDuration, UsageError, wantsColor, type CliIO, type SecretRegistry } from '../io.js';
+import { LiveView } from '../live-view.js';
+import { formatReport } from '../progress.js';
+import { importFile } from './import.js';
+import { untilAborted } from './tail.js';
+
+export const DEMO_HELP = `Usage: tiledesk-sdk demo [options]        (in this repository: npm run demo)
+
+The SDK in one command, no account needed:
+  1. starts the local Tiledesk-compatible server (in memory), or uses your server when TILEDESK_*
+     settings are given;
+  2. imports a sample dataset of support conversations with a progress bar (the importer);
+  3. shows the project's live conversations (the tail view, realtime client) while simulated visitors
+     sign in anonymously and chat over REST, and a bot answers with rich messages made by the
+     builders: quick replies, buttons, an image, a gallery, split messages; some chats get closed.
+It ends by itself after --duration seconds, or on Ctrl-C, and releases everything it started.
+
+Options:
+  --duration <sec>    length of the live part (default 30)
+  --data <file>       the dataset to import (default: examples/data/sample-conversations.ndjson)
+  --port <n>          port of the local server (default: a free one)
+  --plain             one line per event even on a terminal
+  -h, --help          this help
+
+${CONNECTION_HELP}
+
+Against your own server the demo creates real conversations (closed again at the end when the bot
+closes them or the demo stops) and imports the dataset once (running it again finds it complete).`;
+
+const DATASET = join('examples', 'data', 'sample-conversations.ndjson');
+
+interface Target {
+  baseUrl: string;
+  wsUrl: string;
+  projectId: string;
+  token: string;
+  who: string;
+  local: TiledeskTestServer | undefined;
+}
+
+export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegistry, packageRoot: string | undefined): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      ...connectionOptions,
+      duration: { type: 'string' },
+      data: { type: 'string' },
+      port: { type: 'string' },
+      plain: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(`${DEMO_HELP}\n`);
+    return 0;
+  }
+  const durationSeconds = values.duration === undefined ? 30 : Number(values.duration);
+  if (!Number.isFinite(durationSeconds) || durationSeconds <= 0 || durationSeconds > 86_400) {
+    throw new UsageError(`Invalid --duration ${values.duration}: expected a number of seconds, e.g. 30`);
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`Invalid --port ${values.port}: expected 0 to 65535`);
+  const dataFile = values.data !== undefined ? resolve(io.cwd, values.data) : packageRoot ? join(packageRoot, DATASET) : undefined;
+  if (!dataFile || !existsSync(dataFile)) {
+    throw new UsageError(
+      `The sample dataset was not found${dataFile ? ` at ${dataFile}` : ''}. Pass --data <file> (a JSON or NDJSON file of { "request", "messages" } objects).`,
+    );
+  }
+
+  const out = io.stdout;
+  const style = createStyle(wantsColor(out, io.env));
+  const tty = out.isTTY === true && !values.plain;
+  const remote = hasConnectionSettings(values, io.env);
+
+  const target = remote ? await connectRemote(values, io, secrets) : await startLocal(port);
+  const admin = new TiledeskClient({ baseUrl: target.baseUrl, projectId: target.projectId, auth: { token: target.token } });
+  const rt = new RealtimeClient({ url: target.wsUrl, token: target.token, maxAuthFailures: 1 });
+  let view: LiveView | undefined;
+  let report: ImportReport | undefined;
+  let script: DemoScriptResult | undefined;
+  let completed = false;
+  const started = Date.now();
+  try {
+    out.write(`${style.bold('Tiledesk SDK demo')}\n`);
+    out.write(
+      target.local
+        ? `  Server   ${target.baseUrl} ${style.dim('(local, in memory: started for this demo and gone when it ends)')}\n`
+        : `  Server   ${target.baseUrl} ${style.dim('(from your TILEDESK_* settings)')}\n`,
+    );
+    out.write(`  Project  ${target.projectId} ${style.dim(`· signed in as ${target.who}`)}\n`);
+    out.write(`  ${style.bold('1.')} Import ${relativeName(dataFile, io.cwd)}\n`);
+    out.write(`  ${style.bold('2.')} Live conversations for ${formatDuration(durationSeconds * 1000)} while visitors chat with a bot ${style.dim('(Ctrl-C ends it early)')}\n\n`);
+
+    try {
+      report = await importFile(io, style, {
+        file: dataFile,
+        client: admin,
+        options: { namespace: 'tiledesk-sdk-demo', concurrency: 4 },
+        label: relativeName(dataFile, io.cwd),
+      });
+      out.write(`${formatReport(report, style)}\n\n`);
+    } catch (error) {
+      if (error instanceof ImportAbortedError) return 0;
+      throw error;
+    }
+    if (io.signal.aborted) return 0;
+
+    if (target.local) {
+      out.write(
+        style.dim(
+          `Watch it from another terminal too: TILEDESK_URL=${target.baseUrl} TILEDESK_PROJECT_ID=${target.projectId} ` +
+            `TILEDESK_EMAIL=${target.local.owner.email} TILEDESK_PASSWORD=${target.local.owner.password} npx tiledesk-sdk tail\n\n`,
+        ),
+      );
+    }
+    const liveView = new LiveView({ rt, projectId: target.projectId, rest: admin, out, style, secrets, tty, title: 'Tiledesk SDK demo', initialListLimit: 8 });
+    view = liveView;
+    await liveView.start();
+
+    const durationMs = durationSeconds * 1000;
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    io.signal.addEventListener('abort', onAbort, { once: true });
+    const deadline = setTimeout(() => stop.abort(), durationMs);
+    try {
+      script = await runDemoScript({
+        admin,
+        baseUrl: target.baseUrl,
+        projectId: target.projectId,
+        durationMs,
+        signal: stop.signal,
+        onError: (who, error) => liveView.notice(style.yellow(`! ${who}: ${secrets.safeText(error instanceof Error ? error.message : String(error))}`)),
+      });
+      // The script is done: the final state stays on screen until the end of the live phase (or Ctrl-C).
+      await untilAborted(stop.signal);
+    } finally {
+      clearTimeout(deadline);
+      io.signal.removeEventListener('abort', onAbort);
+    }
+    completed = true;
+    return 0;
+  } finally {
+    view?.close();
+    await rt.close();
+    // On your server, leave no demo conversation open (the local server disappears anyway).
+    if (!target.local && script) await closeQuietly(admin, script.openRequestIds);
+    await admin.close();
+    await target.local?.close();
+    if (completed && report) printSummary(io, style, { report, script, view, local: target.local !== undefined, elapsedMs: Date.now() - started, dataFile });
+  }
+}
+
+function relativeName(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+async function startLocal(port: number): Promise<Target> {
+  // Loaded only here: `import` and `tail` never pull the local server in.
+  const { startTiledeskServer } = await import('../../testing/server.js');
+  const server = await startTiledeskServer({ port });
+  return {
+    baseUrl: server.url,
+    wsUrl: server.wsUrl,
+    projectId: server.project.id,
+    token: server.owner.token,
+    who: `${server.owner.email} (the seeded owner)`,
+    local: server,
+  };
+}
+
+async function connectRemote(values: Parameters<typeof resolveConnection>[0], io: CliIO, secrets: SecretRegistry): Promise<Target> {
+  const connection = resolveConnection(values, io.env, secrets, { webSocket: true });
+  const token = await obtainToken(connection, secrets, io.signal);
+  const who = 'email' in connection.credentials ? connection.credentials.email : 'your token';
+  return { baseUrl: connection.baseUrl, wsUrl: connection.wsUrl!, projectId: connection.projectId, token, who, local: undefined };
+}
+
+async function closeQuietly(admin: TiledeskClient, requestIds: readonly string[]): Promise<void> {
+  const signal = AbortSignal.timeout(5000);
+  await Promise.all(requestIds.map((id) => admin.requests.close(id, {}, { signal, maxRetries: 0 }).catch(() => undefined)));
+}
+
+function printSummary(
+  io: CliIO,
+  style: ReturnType<typeof createStyle>,
+  s: { report: ImportReport; script: DemoScriptResult | undefined; view: LiveView | undefined; local: boolean; elapsedMs: number; dataFile: string },
+): void {
+  const out = io.stdout;
+  const imported = s.report.conversations.created + s.report.conversations.continued + s.report.conversations.alreadyComplete;
+  out.write(`\n${style.bold(style.green('Demo finished'))} after ${formatDuration(s.elapsedMs)}.\n`);
+  out.write(`  Imported     ${formatCount(imported)} conversations, ${formatCount(s.report.messages.imported + s.report.messages.skipped)} messages (importConversations + readConversations)\n`);
+  if (s.script) {
+    out.write(
+      `  Live         ${formatCount(s.script.visitors)} visitors sent ${formatCount(s.script.visitorMessages)} messages, the bot answered with ` +
+        `${formatCount(s.script.botMessages)} rich messages (tiledesk-sdk/messages)\n`,
+    );
+  }
+  if (s.view) {
+    out.write(
+      `  Watched      ${formatCount(s.view.stats.newConversations)} new and ${formatCount(s.view.stats.closedConversations)} closed conversations, ` +
+        `${formatCount(s.view.stats.messages)} messages (RealtimeClient + LiveRequests)\n`,
+    );
+  }
+  out.write(s.local ? style.dim('  The local server is stopped; nothing was kept.\n') : style.dim('  Connections closed.\n'));
+  out.write(style.dim('  Next: docs/cli.md (tiledesk-sdk import, tiledesk-sdk tail) and examples/.\n'));
+}

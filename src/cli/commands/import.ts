@@ -1,0 +1,219 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ImportAbortedError, ImportCheckpointError, ImportFailedError } from '../../import/errors.js';
+import { importConversations } from '../../import/importer.js';
+import type { ImportConversationsOptions, ImportReport } from '../../import/types.js';
+import { fileCheckpoint } from '../../node/file-checkpoint.js';
+import { SourceParseError } from '../../node/json-stream.js';
+import { readConversations } from '../../node/read-conversations.js';
+import { TiledeskClient } from '../../rest/client.js';
+import { CONNECTION_HELP, connectionOptions, describeConnectionError, obtainToken, resolveConnection, type Connection } from '../config.js';
+import { createStyle, formatCount, UsageError, wantsColor, type CliIO, type SecretRegistry, type Style } from '../io.js';
+import { formatReport, ProgressView } from '../progress.js';
+
+export const IMPORT_HELP = `Usage: tiledesk-sdk import <file> [options]
+
+Imports conversations from a JSON array or NDJSON file of { "request": {...}, "messages": [...] } objects,
+each message exactly once and in order, with a progress bar and a final report. Running it again never
+duplicates anything: conversations are found by request_id, messages by their import key.
+
+Options:
+  --checkpoint <file>   save progress here; after a crash or Ctrl-C, run the same command to resume
+  --concurrency <n>     conversations imported at the same time (default 8)
+  --order <mode>        clienttimestamp (default: fast, chunks of messages; read back ordered by
+                        attributes.clienttimestamp) or strict (one message per call: the server's own
+                        order is the source order; raise --concurrency)
+  --namespace <name>    names this import in derived request ids (default "import"); use a new one to
+                        import a second export without ids into the same project
+  --no-count            do not read the file once up front to count it (no percentage or ETA then)
+  -h, --help            this help
+
+${CONNECTION_HELP}
+
+Exit code: 0 when every conversation was imported, 1 when some failed (listed with the reason),
+2 for a usage error, 130 when interrupted (progress is kept in the checkpoint).
+
+Example:
+  TILEDESK_URL=http://localhost:3000 TILEDESK_PROJECT_ID=65f… TILEDESK_EMAIL=owner@example.com \\
+  TILEDESK_PASSWORD=… tiledesk-sdk import export.ndjson --checkpoint export.checkpoint.json`;
+
+interface ImportRun {
+  file: string;
+  connection: Connection;
+  checkpointPath: string | undefined;
+  options: Pick<ImportConversationsOptions, 'concurrency' | 'order' | 'namespace'>;
+  count: boolean;
+}
+
+function parseImportArgs(argv: string[], io: CliIO, secrets: SecretRegistry): ImportRun | 'help' {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      ...connectionOptions,
+      checkpoint: { type: 'string' },
+      concurrency: { type: 'string' },
+      order: { type: 'string' },
+      namespace: { type: 'string' },
+      'no-count': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  if (positionals.length === 0) throw new UsageError('Missing argument: the file to import (tiledesk-sdk import <file>). See tiledesk-sdk import --help.');
+  if (positionals.length > 1) throw new UsageError(`Too many arguments: ${positionals.slice(1).join(' ')} (import takes one file)`);
+  const options: ImportRun['options'] = {};
+  if (values.concurrency !== undefined) {
+    const n = Number(values.concurrency);
+    if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`Invalid --concurrency ${values.concurrency}: expected an integer from 1 to 256`);
+    options.concurrency = n;
+  }
+  if (values.order !== undefined) {
+    if (values.order !== 'clienttimestamp' && values.order !== 'strict') {
+      throw new UsageError(`Invalid --order ${values.order}: expected clienttimestamp or strict`);
+    }
+    options.order = values.order;
+  }
+  if (values.namespace !== undefined) options.namespace = values.namespace;
+  const connection = resolveConnection(values, io.env, secrets, { webSocket: false });
+  return {
+    file: resolve(io.cwd, positionals[0]!),
+    connection,
+    checkpointPath: values.checkpoint === undefined ? undefined : resolve(io.cwd, values.checkpoint),
+    options,
+    count: !values['no-count'],
+  };
+}
+
+async function checkReadable(file: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `File not found: ${file}` : `Cannot read ${file} (${code ?? String(error)})`);
+  }
+  if (!info.isFile()) throw new UsageError(`Not a file: ${file}`);
+}
+
+/** One pass over the file: totals for the percentage and ETA, and syntax errors found before anything is sent. */
+export async function countConversations(file: string, signal: AbortSignal): Promise<{ conversations: number; messages: number }> {
+  let conversations = 0;
+  let messages = 0;
+  for await (const conversation of readConversations(file)) {
+    if (signal.aborted) break;
+    conversations += 1;
+    const list = (conversation as { messages?: unknown } | null)?.messages;
+    if (Array.isArray(list)) messages += list.length;
+  }
+  return { conversations, messages };
+}
+
+export interface ImportFileOptions {
+  file: string;
+  client: TiledeskClient;
+  checkpointPath?: string | undefined;
+  options?: ImportRun['options'];
+  /** Read the file once first to count it (percentage and ETA). */
+  count?: boolean;
+  label?: string;
+}
+
+/**
+ * Imports a file with the progress view and prints the report. Shared by `import` and `demo`. Returns the report;
+ * throws `ImportAbortedError` (Ctrl-C) or `ImportFailedError` (the run could not go on), both carrying the report.
+ */
+export async function importFile(io: CliIO, style: Style, run: ImportFileOptions): Promise<ImportReport> {
+  const out = io.stdout;
+  let total: { conversations: number; messages: number } | undefined;
+  if (run.count !== false) {
+    total = await countConversations(run.file, io.signal);
+    if (io.signal.aborted) throw new ImportAbortedError(emptyReport());
+    out.write(`${style.dim(`${run.label ?? run.file}: ${formatCount(total.conversations)} conversations, ${formatCount(total.messages)} messages`)}\n`);
+  }
+  const progress = new ProgressView(out, style, { tty: out.isTTY === true });
+  const checkpoint = run.checkpointPath === undefined ? undefined : fileCheckpoint(run.checkpointPath);
+  try {
+    return await importConversations(run.client, readConversations(run.file), {
+      ...run.options,
+      ...(checkpoint ? { checkpoint } : {}),
+      ...(total ? { total } : {}),
+      signal: io.signal,
+      progressIntervalMs: out.isTTY ? 100 : 500,
+      onProgress: (event) => progress.update(event),
+    });
+  } finally {
+    progress.finish();
+  }
+}
+
+function emptyReport(): ImportReport {
+  return {
+    conversations: { total: 0, created: 0, continued: 0, alreadyComplete: 0, resumed: 0, failed: 0 },
+    messages: { total: 0, imported: 0, skipped: 0, resumed: 0, failed: 0 },
+    retries: 0,
+    reconciliations: 0,
+    duplicatesFound: 0,
+    failures: [],
+    failuresOmitted: 0,
+    durationMs: 0,
+    messagesPerSecond: 0,
+  };
+}
+
+export async function importCommand(argv: string[], io: CliIO, secrets: SecretRegistry): Promise<number> {
+  const run = parseImportArgs(argv, io, secrets);
+  if (run === 'help') {
+    io.stdout.write(`${IMPORT_HELP}\n`);
+    return 0;
+  }
+  const style = createStyle(wantsColor(io.stdout, io.env));
+  const errStyle = createStyle(wantsColor(io.stderr, io.env));
+  await checkReadable(run.file);
+  const token = await obtainToken(run.connection, secrets, io.signal);
+  const client = new TiledeskClient({ baseUrl: run.connection.baseUrl, projectId: run.connection.projectId, auth: { token } });
+  try {
+    const report = await importFile(io, style, { file: run.file, client, checkpointPath: run.checkpointPath, options: run.options, count: run.count });
+    io.stdout.write(`${formatReport(report, style)}\n`);
+    return report.conversations.failed > 0 ? 1 : 0;
+  } catch (error) {
+    if (error instanceof ImportAbortedError) {
+      if (error.report.conversations.total > 0) io.stdout.write(`${formatReport(error.report, style)}\n`);
+      io.stderr.write(
+        `${errStyle.yellow('Interrupted.')} ${
+          run.checkpointPath
+            ? `Progress is saved in ${run.checkpointPath}: run the same command to resume.`
+            : 'Run the same command to finish: nothing is imported twice (add --checkpoint <file> to skip finished conversations without asking the server).'
+        }\n`,
+      );
+      return 130;
+    }
+    if (error instanceof ImportFailedError) {
+      if (error.report.conversations.total > 0) io.stdout.write(`${formatReport(error.report, style)}\n`);
+      throw new Error(importFailedMessage(error, run));
+    }
+    if (error instanceof SourceParseError) throw new Error(`The file is not valid JSON/NDJSON: ${error.message}`);
+    if (error instanceof ImportCheckpointError) {
+      throw new UsageError(`${error.message}. Use another --checkpoint file, or delete ${run.checkpointPath} to start over.`);
+    }
+    throw describeConnectionError(error, run.connection.baseUrl);
+  } finally {
+    await client.close();
+  }
+}
+
+function importFailedMessage(error: ImportFailedError, run: ImportRun): string {
+  const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
+  switch (error.reason) {
+    case 'auth':
+      return `The server refused the credentials while importing (${cause}). Use an owner, admin or agent account of project ${run.connection.projectId}.`;
+    case 'source':
+      return `Could not read ${run.file}: ${cause}`;
+    case 'checkpoint':
+      return `Could not save the checkpoint ${run.checkpointPath ?? ''}: ${cause}`;
+    default:
+      return error.message;
+  }
+}

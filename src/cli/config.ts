@@ -1,0 +1,178 @@
+import { TiledeskClient } from '../rest/client.js';
+import { AuthenticationError, ConnectionError, PermissionDeniedError } from '../rest/errors.js';
+import { redact } from '../shared/token.js';
+import { UsageError, type CliIO, type SecretRegistry } from './io.js';
+
+/** Connection flags shared by every command (all optional: each falls back to its `TILEDESK_*` variable). */
+export const connectionOptions = {
+  url: { type: 'string' },
+  'ws-url': { type: 'string' },
+  project: { type: 'string' },
+  token: { type: 'string' },
+  email: { type: 'string' },
+  password: { type: 'string' },
+} as const;
+
+export interface ConnectionFlags {
+  url?: string | undefined;
+  'ws-url'?: string | undefined;
+  project?: string | undefined;
+  token?: string | undefined;
+  email?: string | undefined;
+  password?: string | undefined;
+}
+
+export const CONNECTION_HELP = `Connection (flags win over environment variables):
+  --url <url>         TILEDESK_URL          REST API root, e.g. http://localhost:3000 or https://api.tiledesk.com/v3
+  --ws-url <url>      TILEDESK_WS_URL       realtime URL; derived from the REST URL when it has no path
+                                            (ws://host:port/), required otherwise (e.g. wss://eu.rtmv3.tiledesk.com/api/)
+  --project <id>      TILEDESK_PROJECT_ID   project id
+  --token <jwt>       TILEDESK_TOKEN        an owner, admin or agent token ("JWT eyJ…" or bare)
+  --email <email>     TILEDESK_EMAIL        or sign in with e-mail and password
+  --password <pw>     TILEDESK_PASSWORD     (prefer the variable: flags show up in the process list)`;
+
+/** Resolved settings: where the server is, which project, and how to sign in. */
+export interface Connection {
+  baseUrl: string;
+  /** Undefined when it could not be derived and was not given (only commands that need it ask for it). */
+  wsUrl: string | undefined;
+  projectId: string;
+  credentials: { token: string } | { email: string; password: string };
+}
+
+/** Whether any connection setting is given (flags or environment): the demo then runs against that server. */
+export function hasConnectionSettings(flags: ConnectionFlags, env: CliIO['env']): boolean {
+  const names = ['TILEDESK_URL', 'TILEDESK_WS_URL', 'TILEDESK_PROJECT_ID', 'TILEDESK_TOKEN', 'TILEDESK_EMAIL', 'TILEDESK_PASSWORD'];
+  return Object.values(flags).some((v) => v !== undefined) || names.some((n) => nonEmpty(env[n]) !== undefined);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const v = value?.trim();
+  return v ? v : undefined;
+}
+
+function parseHttpUrl(value: string, setting: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`Invalid setting ${setting}: "${redact(value)}" is not a URL (expected e.g. http://localhost:3000)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`Invalid setting ${setting}: expected an http:// or https:// URL, got ${url.protocol}//…`);
+  }
+  if (url.username || url.password) {
+    throw new UsageError(`Invalid setting ${setting}: put credentials in TILEDESK_EMAIL/TILEDESK_PASSWORD or TILEDESK_TOKEN, not in the URL`);
+  }
+  return url;
+}
+
+/**
+ * Reads the connection from flags, then `TILEDESK_*` variables. Every missing setting is named in one error, with
+ * the flag and the variable that provide it. Secret values are registered so no later message can print them.
+ */
+export function resolveConnection(
+  flags: ConnectionFlags,
+  env: CliIO['env'],
+  secrets: SecretRegistry,
+  needs: { webSocket: boolean },
+): Connection {
+  const url = nonEmpty(flags.url) ?? nonEmpty(env.TILEDESK_URL);
+  const wsFlag = nonEmpty(flags['ws-url']) ?? nonEmpty(env.TILEDESK_WS_URL);
+  const projectId = nonEmpty(flags.project) ?? nonEmpty(env.TILEDESK_PROJECT_ID);
+  const token = nonEmpty(flags.token) ?? nonEmpty(env.TILEDESK_TOKEN);
+  const email = nonEmpty(flags.email) ?? nonEmpty(env.TILEDESK_EMAIL);
+  const password = flags.password ?? env.TILEDESK_PASSWORD;
+  secrets.add(token);
+  secrets.add(password);
+
+  const missing: string[] = [];
+  if (!url) missing.push('the API URL: pass --url <url> or set TILEDESK_URL (e.g. http://localhost:3000)');
+  if (!projectId) missing.push('the project id: pass --project <id> or set TILEDESK_PROJECT_ID');
+  if (!token) {
+    if (!email && !password) {
+      missing.push('credentials: set TILEDESK_TOKEN (or --token), or TILEDESK_EMAIL and TILEDESK_PASSWORD (or --email and --password)');
+    } else if (!email) {
+      missing.push('the e-mail to sign in with: pass --email or set TILEDESK_EMAIL (a password alone is not enough)');
+    } else if (!password) {
+      missing.push(`the password for ${email}: set TILEDESK_PASSWORD (or pass --password)`);
+    }
+  }
+
+  let baseUrl: URL | undefined;
+  if (url) baseUrl = parseHttpUrl(url, flags.url ? '--url' : 'TILEDESK_URL');
+  let wsUrl: string | undefined;
+  if (wsFlag) {
+    wsUrl = checkWsUrl(wsFlag, flags['ws-url'] ? '--ws-url' : 'TILEDESK_WS_URL');
+  } else if (baseUrl) {
+    wsUrl = deriveWsUrl(baseUrl);
+    if (!wsUrl && needs.webSocket) {
+      missing.push(
+        `the realtime URL: the API URL has a path (${baseUrl.pathname}), so the WebSocket URL cannot be derived from it; ` +
+          'pass --ws-url or set TILEDESK_WS_URL (Tiledesk cloud: wss://eu.rtmv3.tiledesk.com/api/)',
+      );
+    }
+  }
+
+  if (missing.length === 1) throw new UsageError(`Missing setting: ${missing[0]}.`);
+  if (missing.length > 1) throw new UsageError(`Missing settings:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
+
+  return {
+    baseUrl: baseUrl!.href.replace(/\/$/, ''),
+    wsUrl,
+    projectId: projectId!,
+    credentials: token ? { token } : { email: email!, password: password! },
+  };
+}
+
+/** Self-hosted servers serve the WebSocket on the API's host at `/`; with a path prefix the URL is deployment-specific. */
+function deriveWsUrl(base: URL): string | undefined {
+  if (base.pathname !== '/' && base.pathname !== '') return undefined;
+  return `${base.protocol === 'https:' ? 'wss:' : 'ws:'}//${base.host}/`;
+}
+
+function checkWsUrl(value: string, setting: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`Invalid setting ${setting}: "${redact(value)}" is not a URL (expected e.g. ws://localhost:3000/)`);
+  }
+  if (!['ws:', 'wss:', 'http:', 'https:'].includes(url.protocol)) {
+    throw new UsageError(`Invalid setting ${setting}: expected a ws:// or wss:// URL, got ${url.protocol}//…`);
+  }
+  if (url.searchParams.has('token')) {
+    throw new UsageError(`Invalid setting ${setting}: leave the token out of the URL; set TILEDESK_TOKEN instead`);
+  }
+  return url.href;
+}
+
+/**
+ * The token for REST and the WebSocket. E-mail and password are exchanged once, up front, so a wrong password is
+ * reported at once and clearly, not as a realtime handshake failure later.
+ */
+export async function obtainToken(connection: Connection, secrets: SecretRegistry, signal: AbortSignal): Promise<string> {
+  if ('token' in connection.credentials) return connection.credentials.token;
+  const { email, password } = connection.credentials;
+  const client = new TiledeskClient({ baseUrl: connection.baseUrl, timeout: 15_000 });
+  try {
+    const { token } = await client.auth.signin({ email, password }, { signal });
+    secrets.add(token);
+    return token;
+  } catch (error) {
+    if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) {
+      throw new UsageError(`Sign-in refused for ${email}: check TILEDESK_EMAIL and TILEDESK_PASSWORD (or --email/--password).`);
+    }
+    throw describeConnectionError(error, connection.baseUrl);
+  } finally {
+    await client.close();
+  }
+}
+
+/** Turns "cannot reach the server" into a message naming the URL and the setting. Other errors pass through. */
+export function describeConnectionError(error: unknown, baseUrl: string): unknown {
+  if (error instanceof ConnectionError && error.neverConnected) {
+    return new Error(`Cannot reach ${baseUrl} (${error.causeCode ?? error.code}). Check TILEDESK_URL / --url and that the server is running.`);
+  }
+  return error;
+}

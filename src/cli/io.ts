@@ -1,0 +1,148 @@
+import { redact, redactSecrets } from '../shared/token.js';
+
+/** Where the CLI writes. `process.stdout` fits; tests pass a buffer. */
+export interface OutputStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+  rows?: number;
+}
+
+/** Everything the CLI takes from its surroundings, so `main` can run in a test with no process globals. */
+export interface CliIO {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Aborted on Ctrl-C (SIGINT) or SIGTERM. */
+  signal: AbortSignal;
+  cwd: string;
+  /** The package root (holds package.json and examples/data); found from the running script when absent. */
+  packageRoot?: string;
+}
+
+/**
+ * Secrets known to this run (tokens, passwords). Every line the CLI prints about an error passes through
+ * {@link safeText}, which removes them and anything that looks like a credential.
+ */
+export class SecretRegistry {
+  private readonly values = new Set<string>();
+
+  add(value: string | undefined): void {
+    if (!value) return;
+    this.values.add(value);
+    // Tokens travel with and without their scheme; mask both spellings.
+    const bare = value.replace(/^\s*jwt\s+/i, '');
+    if (bare !== value) this.values.add(bare);
+  }
+
+  safeText(text: string): string {
+    return redact(redactSecrets(text, [...this.values]));
+  }
+}
+
+/** Thrown for bad usage (unknown flag, missing setting): printed without a stack, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly exitCode = 2;
+}
+
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+/** The printable width of a string (ANSI sequences removed; wide characters counted once, which is close enough here). */
+export function visibleLength(text: string): number {
+  return [...text.replace(ANSI, '')].length;
+}
+
+/** Cuts `text` to `width` printable characters, with an ellipsis. ANSI sequences are dropped when cutting. */
+export function truncate(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (visibleLength(text) <= width) return text;
+  const plain = [...text.replace(ANSI, '')];
+  return `${plain.slice(0, Math.max(0, width - 1)).join('')}…`;
+}
+
+export function padEnd(text: string, width: number): string {
+  const length = visibleLength(text);
+  return length >= width ? truncate(text, width) : text + ' '.repeat(width - length);
+}
+
+/** Colours for a TTY; identity functions otherwise (or with `NO_COLOR`). */
+export interface Style {
+  enabled: boolean;
+  bold(text: string): string;
+  dim(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  red(text: string): string;
+  cyan(text: string): string;
+  magenta(text: string): string;
+  blue(text: string): string;
+}
+
+export function createStyle(enabled: boolean): Style {
+  const wrap = (open: number, close: number) => (text: string) => (enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text);
+  return {
+    enabled,
+    bold: wrap(1, 22),
+    dim: wrap(2, 22),
+    green: wrap(32, 39),
+    yellow: wrap(33, 39),
+    red: wrap(31, 39),
+    cyan: wrap(36, 39),
+    magenta: wrap(35, 39),
+    blue: wrap(34, 39),
+  };
+}
+
+/** Colour on a TTY unless `NO_COLOR` is set (https://no-color.org) or `TERM=dumb`. */
+export function wantsColor(stream: OutputStream, env: CliIO['env']): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return stream.isTTY === true && env.TERM !== 'dumb';
+}
+
+const numberFormat = new Intl.NumberFormat('en-US');
+
+export function formatCount(n: number): string {
+  return numberFormat.format(Math.round(n));
+}
+
+/** `850ms`, `4.2s`, `3m 05s`, `1h 02m`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '?';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+/** `HH:MM:SS` in local time. */
+export function clock(date: Date): string {
+  return date.toTimeString().slice(0, 8);
+}
+
+/** `now`, `45s`, `12m`, `3h`, `2d` — how long ago. */
+export function age(fromMs: number, nowMs: number): string {
+  const s = Math.max(0, Math.round((nowMs - fromMs) / 1000));
+  if (s < 10) return 'now';
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86_400)}d`;
+}
+
+/** Resolves after `ms`, or at once (without throwing) when `signal` aborts. The timer never outlives the wait. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

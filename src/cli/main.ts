@@ -1,0 +1,125 @@
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { demoCommand, DEMO_HELP } from './commands/demo.js';
+import { importCommand, IMPORT_HELP } from './commands/import.js';
+import { tailCommand, TAIL_HELP } from './commands/tail.js';
+import { CONNECTION_HELP } from './config.js';
+import { createStyle, SecretRegistry, UsageError, wantsColor, type CliIO } from './io.js';
+
+export type { CliIO, OutputStream } from './io.js';
+
+const HELP = `Usage: tiledesk-sdk <command> [options]
+
+Commands:
+  import <file>   import conversations from a JSON or NDJSON export, with progress and a final report
+  tail            live view of a project's open conversations and new messages (Ctrl-C to quit)
+  demo            the whole SDK in one command: starts a local server (or uses TILEDESK_*), imports a
+                  sample dataset, then shows live conversations while a visitor chats with a bot
+
+Options:
+  -h, --help      help (also: tiledesk-sdk <command> --help)
+  -v, --version   the SDK version
+
+${CONNECTION_HELP}
+
+Docs: docs/cli.md`;
+
+const COMMAND_HELP: Record<string, string> = { import: IMPORT_HELP, tail: TAIL_HELP, demo: DEMO_HELP };
+
+/**
+ * The package root: the nearest directory above `from` whose package.json is this package. Found from the running
+ * script rather than `import.meta.url`, which the CommonJS build does not have.
+ */
+export function findPackageRoot(from: string): string | undefined {
+  let dir = from;
+  for (;;) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) {
+      try {
+        if ((JSON.parse(readFileSync(candidate, 'utf8')) as { name?: unknown }).name === 'tiledesk-sdk') return dir;
+      } catch {
+        // Not JSON: keep looking further up.
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export function packageRootOf(io: CliIO): string | undefined {
+  if (io.packageRoot) return io.packageRoot;
+  const script = process.argv[1];
+  if (script) {
+    try {
+      const found = findPackageRoot(dirname(realpathSync(resolve(script))));
+      if (found) return found;
+    } catch {
+      // The script path may not exist (e.g. node -e); fall back to the working directory.
+    }
+  }
+  return findPackageRoot(io.cwd);
+}
+
+function version(io: CliIO): string {
+  const root = packageRootOf(io);
+  if (!root) return 'unknown';
+  try {
+    return String((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: unknown }).version ?? 'unknown');
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Runs the CLI and resolves to its exit code. Never throws and never calls `process.exit`: everything it opened is
+ * closed before it resolves, so a process that does not end by itself afterwards has a leak.
+ */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const secrets = new SecretRegistry();
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '-h' || command === '--help') {
+      io.stdout.write(`${HELP}\n`);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === 'help') {
+      const topic = rest[0];
+      io.stdout.write(`${topic !== undefined && COMMAND_HELP[topic] ? COMMAND_HELP[topic] : HELP}\n`);
+      return 0;
+    }
+    if (command === '-v' || command === '--version') {
+      io.stdout.write(`${version(io)}\n`);
+      return 0;
+    }
+    switch (command) {
+      case 'import':
+        return await importCommand(rest, io, secrets);
+      case 'tail':
+        return await tailCommand(rest, io, secrets);
+      case 'demo':
+        return await demoCommand(rest, io, secrets, packageRootOf(io));
+      default:
+        throw new UsageError(`Unknown command "${command}". Commands: import, tail, demo (tiledesk-sdk --help).`);
+    }
+  } catch (error) {
+    return printError(error, io, secrets, command);
+  }
+}
+
+function isParseArgsError(error: unknown): error is Error {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
+function printError(error: unknown, io: CliIO, secrets: SecretRegistry, command: string | undefined): number {
+  const style = createStyle(wantsColor(io.stderr, io.env));
+  const usage = error instanceof UsageError || isParseArgsError(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = usage && isParseArgsError(error) && command && COMMAND_HELP[command] ? ` (tiledesk-sdk ${command} --help)` : '';
+  io.stderr.write(`${style.red('Error:')} ${secrets.safeText(message)}${hint}\n`);
+  if (!usage && io.env.TILEDESK_DEBUG && error instanceof Error && error.stack) {
+    io.stderr.write(`${style.dim(secrets.safeText(error.stack))}\n`);
+  }
+  return usage ? 2 : 1;
+}

@@ -1,0 +1,129 @@
+import type { ImportFailure, ImportProgressEvent, ImportReport } from '../import/types.js';
+import { formatCount, formatDuration, truncate, type OutputStream, type Style } from './io.js';
+
+const BAR_WIDTH = 24;
+
+/**
+ * Import progress. On a TTY one line is redrawn in place (bar, counts, rate, ETA, retries); elsewhere (a log file,
+ * CI) a plain line is appended at most every `intervalMs`, plus the final one, so logs stay short and readable.
+ */
+export class ProgressView {
+  private lastPrint = -Infinity;
+  private drawn = false;
+  private last: ImportProgressEvent | undefined;
+
+  constructor(
+    private readonly out: OutputStream,
+    private readonly style: Style,
+    private readonly options: { tty: boolean; intervalMs?: number; now?: () => number },
+  ) {}
+
+  update(event: ImportProgressEvent): void {
+    this.last = event;
+    if (this.options.tty) {
+      const width = Math.max(40, (this.out.columns ?? 100) - 1);
+      this.out.write(`\r\x1b[2K${truncate(this.line(event), width)}`);
+      this.drawn = true;
+      if (event.final) this.finish();
+      return;
+    }
+    const now = (this.options.now ?? Date.now)();
+    if (!event.final && now - this.lastPrint < (this.options.intervalMs ?? 2000)) return;
+    this.lastPrint = now;
+    this.out.write(`${this.plainLine(event)}\n`);
+  }
+
+  /** Ends the redrawn line (on interruption too) so what follows starts on its own line. */
+  finish(): void {
+    if (this.drawn) this.out.write('\n');
+    this.drawn = false;
+  }
+
+  get lastEvent(): ImportProgressEvent | undefined {
+    return this.last;
+  }
+
+  private line(e: ImportProgressEvent): string {
+    const s = this.style;
+    const fraction = progressFraction(e);
+    const bar =
+      fraction === undefined
+        ? s.dim('·'.repeat(BAR_WIDTH))
+        : s.green('█'.repeat(Math.round(fraction * BAR_WIDTH))) + s.dim('░'.repeat(BAR_WIDTH - Math.round(fraction * BAR_WIDTH)));
+    const percent = fraction === undefined ? '' : `${String(Math.floor(fraction * 100)).padStart(3)}% `;
+    const parts = [
+      `${counted(e.conversations.done, e.conversations.total)} conversations`,
+      `${counted(e.messages.done, e.messages.total)} messages`,
+      `${formatCount(e.messagesPerSecond)} msg/s`,
+    ];
+    if (!e.final && e.etaMs !== undefined) parts.push(`ETA ${formatDuration(e.etaMs)}`);
+    if (e.final) parts.push(`in ${formatDuration(e.elapsedMs)}`);
+    parts.push(e.retries > 0 ? s.yellow(`${formatCount(e.retries)} retries`) : s.dim('0 retries'));
+    const failed = e.conversations.failed > 0 ? ` ${s.red(`${formatCount(e.conversations.failed)} failed`)}` : '';
+    return `${s.bold('Importing')} ${bar} ${percent}${parts.join(s.dim(' · '))}${failed}`;
+  }
+
+  private plainLine(e: ImportProgressEvent): string {
+    const fraction = progressFraction(e);
+    const parts = [
+      `${counted(e.conversations.done, e.conversations.total)} conversations${fraction === undefined ? '' : ` (${Math.floor(fraction * 100)}%)`}`,
+      `${counted(e.messages.done, e.messages.total)} messages`,
+      `${formatCount(e.messagesPerSecond)} msg/s`,
+    ];
+    if (!e.final && e.etaMs !== undefined) parts.push(`ETA ${formatDuration(e.etaMs)}`);
+    parts.push(`${formatCount(e.retries)} retries`);
+    if (e.conversations.failed > 0) parts.push(`${formatCount(e.conversations.failed)} failed`);
+    return `${e.final ? 'imported' : 'progress'}: ${parts.join(', ')}`;
+  }
+}
+
+function counted(done: number, total: number | undefined): string {
+  return total === undefined ? formatCount(done) : `${formatCount(done)}/${formatCount(total)}`;
+}
+
+/** Messages are the better measure of work; conversations when the message total is unknown. */
+function progressFraction(e: ImportProgressEvent): number | undefined {
+  if (e.messages.total) return Math.min(1, e.messages.done / e.messages.total);
+  if (e.conversations.total) return Math.min(1, e.conversations.done / e.conversations.total);
+  if (e.final) return 1;
+  return undefined;
+}
+
+/** The final report: what was imported, skipped as already present, and what failed with why. */
+export function formatReport(report: ImportReport, style: Style, options: { maxFailures?: number } = {}): string {
+  const s = style;
+  const c = report.conversations;
+  const m = report.messages;
+  const lines: string[] = [];
+  const status = c.failed > 0 ? s.red(s.bold('Import finished with failures')) : s.green(s.bold('Import finished'));
+  lines.push(`${status} in ${formatDuration(report.durationMs)} (${formatCount(report.messagesPerSecond)} messages/s)`);
+  lines.push(
+    `  Conversations  ${formatCount(c.total)} read: ${s.green(`${formatCount(c.created)} created`)}, ${formatCount(c.continued)} continued, ` +
+      `${formatCount(c.alreadyComplete)} already complete, ${formatCount(c.resumed)} done in an earlier run (checkpoint), ` +
+      `${c.failed > 0 ? s.red(`${formatCount(c.failed)} failed`) : '0 failed'}`,
+  );
+  lines.push(
+    `  Messages       ${formatCount(m.total)}: ${s.green(`${formatCount(m.imported)} imported`)}, ` +
+      `${formatCount(m.skipped)} skipped (already present), ${formatCount(m.resumed)} done in an earlier run, ` +
+      `${m.failed > 0 ? s.red(`${formatCount(m.failed)} failed`) : '0 failed'}`,
+  );
+  lines.push(
+    `  Retries ${formatCount(report.retries)} · read-backs ${formatCount(report.reconciliations)}` +
+      (report.duplicatesFound > 0 ? ` · ${s.yellow(`${formatCount(report.duplicatesFound)} duplicates found on the server`)}` : ''),
+  );
+  if (report.failures.length > 0) {
+    const max = options.maxFailures ?? 20;
+    lines.push(s.red('Failed conversations:'));
+    for (const failure of report.failures.slice(0, max)) lines.push(`  ${formatFailure(failure)}`);
+    const more = report.failures.length - Math.min(max, report.failures.length) + report.failuresOmitted;
+    if (more > 0) lines.push(s.dim(`  … and ${formatCount(more)} more`));
+  }
+  return lines.join('\n');
+}
+
+export function formatFailure(f: ImportFailure): string {
+  const where = f.index !== undefined ? ` message ${f.index}${f.field ? ` (${f.field})` : ''}` : '';
+  const id = f.requestId ?? '(no request id)';
+  const status = f.status !== undefined ? ` ${f.status}` : '';
+  return `conversation ${f.position + 1} (${id})${where}: ${f.code}${status} — ${f.message} [${formatCount(f.messagesImported)} saved, ${formatCount(f.messagesMissing)} missing]`;
+}

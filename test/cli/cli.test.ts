@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
+import { root, runCli } from './helpers.js';
+
+const version = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version;
+
+describe('help and version', () => {
+  it('--help lists every command and the TILEDESK_* settings', async () => {
+    const { code, stdout, stderr } = await runCli(['--help']);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    for (const word of ['import <file>', 'tail', 'demo', 'TILEDESK_URL', 'TILEDESK_WS_URL', 'TILEDESK_PROJECT_ID', 'TILEDESK_TOKEN', 'TILEDESK_EMAIL', 'TILEDESK_PASSWORD']) {
+      expect(stdout).toContain(word);
+    }
+  });
+
+  it.each(['import', 'tail', 'demo'])('%s --help describes the command and its options', async (command) => {
+    const { code, stdout } = await runCli([command, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^Usage: tiledesk-sdk ${command}`));
+    expect(stdout).toContain('TILEDESK_PROJECT_ID');
+    const flags: Record<string, string[]> = {
+      import: ['--checkpoint', '--concurrency', '--order', '--namespace'],
+      tail: ['--watch', '--timeout', '--plain'],
+      demo: ['--duration', '--data', '--port'],
+    };
+    for (const flag of flags[command]!) expect(stdout).toContain(flag);
+  });
+
+  it('help <command> is the same as <command> --help', async () => {
+    expect((await runCli(['help', 'tail'])).stdout).toBe((await runCli(['tail', '--help'])).stdout);
+  });
+
+  it('--version prints the package version', async () => {
+    const { code, stdout } = await runCli(['--version']);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(version);
+  });
+
+  it('no command prints the help and exits 2; an unknown command or flag is a usage error', async () => {
+    const none = await runCli([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toContain('Commands:');
+    const unknown = await runCli(['export']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown command "export"');
+    const flag = await runCli(['tail', '--bogus']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain("'--bogus'");
+    expect(flag.stderr).toContain('tiledesk-sdk tail --help');
+  });
+});
+
+describe('settings', () => {
+  it('names every missing setting with its flag and variable', async () => {
+    const { code, stderr } = await runCli(['tail']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('Missing settings:');
+    expect(stderr).toContain('--url <url> or set TILEDESK_URL');
+    expect(stderr).toContain('--project <id> or set TILEDESK_PROJECT_ID');
+    expect(stderr).toContain('TILEDESK_TOKEN');
+    expect(stderr).toContain('TILEDESK_EMAIL and TILEDESK_PASSWORD');
+  });
+
+  it('names the one setting that is missing', async () => {
+    const { code, stderr } = await runCli(['tail'], { env: { TILEDESK_URL: 'http://localhost:3000', TILEDESK_EMAIL: 'a@example.com', TILEDESK_PASSWORD: 'pw-123' } });
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe('Error: Missing setting: the project id: pass --project <id> or set TILEDESK_PROJECT_ID.');
+  });
+
+  it('asks for the password when only the e-mail is given', async () => {
+    const { stderr } = await runCli(['import', 'x.ndjson'], { env: { TILEDESK_URL: 'http://localhost:3000', TILEDESK_PROJECT_ID: 'p', TILEDESK_EMAIL: 'ops@example.com' } });
+    expect(stderr).toContain('the password for ops@example.com: set TILEDESK_PASSWORD');
+  });
+
+  it('asks for TILEDESK_WS_URL when the REST URL has a path (no guessing for hosted deployments)', async () => {
+    const { code, stderr } = await runCli(['tail'], { env: { TILEDESK_URL: 'https://api.tiledesk.com/v3', TILEDESK_PROJECT_ID: 'p', TILEDESK_TOKEN: 'JWT abc.def.ghi' } });
+    expect(code).toBe(2);
+    expect(stderr).toContain('set TILEDESK_WS_URL');
+    expect(stderr).toContain('/v3');
+  });
+
+  it('rejects a URL that is not http(s), and never echoes credentials put in a URL', async () => {
+    const bad = await runCli(['tail'], { env: { TILEDESK_URL: 'ftp://example.com', TILEDESK_PROJECT_ID: 'p', TILEDESK_TOKEN: 't0ken-value' } });
+    expect(bad.stderr).toContain('Invalid setting TILEDESK_URL');
+    const creds = await runCli(['tail'], { env: { TILEDESK_URL: 'http://ops:hunter22@example.com', TILEDESK_PROJECT_ID: 'p', TILEDESK_TOKEN: 't0ken-value' } });
+    expect(creds.code).toBe(2);
+    expect(creds.stderr).toContain('not in the URL');
+    expect(creds.stderr).not.toContain('hunter22');
+  });
+
+  it('flags win over environment variables', async () => {
+    const { stderr } = await runCli(['tail', '--url', 'https://api.example.com/v3'], { env: { TILEDESK_URL: 'http://localhost:3000', TILEDESK_PROJECT_ID: 'p', TILEDESK_TOKEN: 'x.y.z' } });
+    expect(stderr).toContain('/v3');
+  });
+});
+
+describe('against a server', () => {
+  let server: TiledeskTestServer;
+  beforeAll(async () => {
+    server = await startTiledeskServer();
+  });
+  afterAll(() => server.close());
+
+  it('a refused password is reported without the password', async () => {
+    const password = 'Sup3r-Secret-Pw';
+    const { code, stdout, stderr } = await runCli(['tail'], {
+      env: { TILEDESK_URL: server.url, TILEDESK_PROJECT_ID: server.project.id, TILEDESK_EMAIL: server.owner.email, TILEDESK_PASSWORD: password },
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain(`Sign-in refused for ${server.owner.email}`);
+    expect(stdout + stderr).not.toContain(password);
+  });
+
+  it('a refused token is reported without the token, on stderr and stdout', async () => {
+    const token = `JWT ${server.signJwt({ _id: server.owner.userId }, 'not-the-server-secret')}`;
+    const { code, stdout, stderr } = await runCli(['tail', '--timeout', '5'], {
+      env: { TILEDESK_URL: server.url, TILEDESK_PROJECT_ID: server.project.id, TILEDESK_TOKEN: token },
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('the token was refused');
+    expect(stdout + stderr).not.toContain(token.slice(4));
+    expect(stdout + stderr).not.toMatch(/eyJ[\w-]+\.[\w-]+/);
+  });
+
+  it('an unreachable server is named with the setting to check', async () => {
+    const { code, stderr } = await runCli(['import', 'examples/data/sample-conversations.ndjson', '--no-count'], {
+      env: { TILEDESK_URL: 'http://127.0.0.1:1', TILEDESK_PROJECT_ID: server.project.id, TILEDESK_EMAIL: 'a@example.com', TILEDESK_PASSWORD: 'pw-1234' },
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('Cannot reach http://127.0.0.1:1');
+    expect(stderr).toContain('TILEDESK_URL');
+    expect(stderr).not.toContain('pw-1234');
+  });
+});
