@@ -57,11 +57,17 @@ function nameOf(value: unknown): string | undefined {
   return `${first} ${last}`.trim() || undefined;
 }
 
-/** Who opened the conversation: the populated lead, the snapshot's lead or requester, whichever is known. */
+/**
+ * Who opened the conversation: the name the widget (or an import) put in `attributes.userFullname`, else the lead,
+ * the snapshot's lead or requester, whichever is known. Imported conversations all share the importing user's
+ * lead, so the attribute comes first.
+ */
 export function requesterName(request: RealtimeRequest): string {
   const snapshot = (request.snapshot ?? {}) as Record<string, unknown>;
   const requester = snapshot.requester as { id_user?: unknown; uuid_user?: unknown } | undefined;
+  const declared = (request.attributes as { userFullname?: unknown } | undefined)?.userFullname;
   return (
+    (typeof declared === 'string' && declared.trim() ? declared.trim() : undefined) ??
     nameOf(request.lead) ??
     nameOf(snapshot.lead) ??
     nameOf(requester?.id_user) ??

@@ -123,7 +123,7 @@ export function formatReport(report: ImportReport, style: Style, options: { maxF
 
 export function formatFailure(f: ImportFailure): string {
   const where = f.index !== undefined ? ` message ${f.index}${f.field ? ` (${f.field})` : ''}` : '';
-  const id = f.requestId ?? '(no request id)';
+  const id = f.requestId === undefined ? '' : ` (${f.requestId})`;
   const status = f.status !== undefined ? ` ${f.status}` : '';
-  return `conversation ${f.position + 1} (${id})${where}: ${f.code}${status} — ${f.message} [${formatCount(f.messagesImported)} saved, ${formatCount(f.messagesMissing)} missing]`;
+  return `conversation ${f.position + 1}${id}${where}: ${f.code}${status} — ${f.message} [${formatCount(f.messagesImported)} saved, ${formatCount(f.messagesMissing)} missing]`;
 }

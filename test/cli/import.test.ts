@@ -1,0 +1,146 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TiledeskClient } from '../../src/index.js';
+import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
+import { root, runCli, serverEnv, startCli, within } from './helpers.js';
+
+const sample = join(root, 'examples/data/sample-conversations.ndjson');
+const sampleLines = readFileSync(sample, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { request: { id: string }; messages: { id: string; text?: string }[] });
+const sampleMessages = sampleLines.reduce((n, c) => n + c.messages.length, 0);
+const dir = mkdtempSync(join(tmpdir(), 'tiledesk-cli-import-'));
+
+let server: TiledeskTestServer;
+let client: TiledeskClient;
+
+beforeEach(async () => {
+  server = await startTiledeskServer();
+  client = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token } });
+});
+afterEach(async () => {
+  await client.close();
+  await server.close();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function allRequests() {
+  return client.requests.list({ status: 'all', limit: 100 }).toArray();
+}
+
+describe('tiledesk-sdk import', () => {
+  it('imports the file, shows progress and the report, and every message lands once, in order', async () => {
+    const { code, stdout, stderr } = await runCli(['import', sample], { env: serverEnv(server) });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`${sampleLines.length} conversations, ${sampleMessages} messages`);
+    expect(stdout).toMatch(new RegExp(`imported: ${sampleLines.length}/${sampleLines.length} conversations \\(100%\\), ${sampleMessages}/${sampleMessages} messages`));
+    expect(stdout).toContain('Import finished in');
+    expect(stdout).toContain(`${sampleLines.length} read: ${sampleLines.length} created`);
+    expect(stdout).toContain(`${sampleMessages}: ${sampleMessages} imported, 0 skipped (already present)`);
+
+    const requests = await allRequests();
+    expect(requests).toHaveLength(sampleLines.length);
+    const first = requests.find((r) => r.subject === 'Where is my order?' && r.first_text?.includes('tent'));
+    expect(first).toBeDefined();
+    const source = sampleLines.find((c) => c.messages[0]!.text === first!.first_text)!;
+    const history = await client.messages.list(first!.request_id, { order: 'clienttimestamp' });
+    expect(history.map((m) => m.text)).toEqual(source.messages.map((m) => m.text));
+  });
+
+  it('running it again imports nothing twice: every conversation is found complete', async () => {
+    expect((await runCli(['import', sample], { env: serverEnv(server) })).code).toBe(0);
+    const again = await runCli(['import', sample, '--no-count'], { env: serverEnv(server) });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`${sampleLines.length} read: 0 created, 0 continued, ${sampleLines.length} already complete`);
+    expect(again.stdout).toContain(`0 imported, ${sampleMessages} skipped (already present)`);
+    expect(await allRequests()).toHaveLength(sampleLines.length);
+  });
+
+  it('signs in with TILEDESK_EMAIL and TILEDESK_PASSWORD', async () => {
+    const { code, stdout } = await runCli(['import', sample, '--concurrency', '2', '--order', 'strict'], {
+      env: { TILEDESK_URL: server.url, TILEDESK_PROJECT_ID: server.project.id, TILEDESK_EMAIL: server.agent.email, TILEDESK_PASSWORD: server.agent.password },
+    });
+    expect(code).toBe(0);
+    expect(stdout).toContain(`${sampleLines.length} created`);
+  });
+
+  it('--checkpoint keeps progress: a second run skips what the first one settled without asking the server', async () => {
+    const checkpoint = join(dir, 'sample.checkpoint.json');
+    expect((await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) })).code).toBe(0);
+    expect(existsSync(checkpoint)).toBe(true);
+    const again = await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`${sampleLines.length} done in an earlier run (checkpoint)`);
+  });
+
+  it('a checkpoint of another project is refused with what to do', async () => {
+    const checkpoint = join(dir, 'other.checkpoint.json');
+    writeFileSync(checkpoint, JSON.stringify({ version: 1, projectId: 'another', namespace: 'import', watermark: 0, settled: [], finished: false,
+      totals: { conversations: 0, conversationsFailed: 0, messagesImported: 0, messagesSkipped: 0, messagesFailed: 0 } }));
+    const { code, stderr } = await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
+    expect(code).toBe(2);
+    expect(stderr).toContain('another import');
+    expect(stderr).toContain('delete');
+  });
+
+  it('failed conversations are listed with the reason, the others imported, and the exit code is 1', async () => {
+    const file = join(dir, 'with-bad.ndjson');
+    const bad = { request: { id: 'bad-1' }, messages: [{ text: 'fine' }, { text: '   ' }] };
+    writeFileSync(file, [sampleLines[0], bad, sampleLines[1]].map((c) => JSON.stringify(c)).join('\n'));
+    const { code, stdout } = await runCli(['import', file], { env: serverEnv(server) });
+    expect(code).toBe(1);
+    expect(stdout).toContain('Import finished with failures');
+    expect(stdout).toContain('2 created');
+    expect(stdout).toContain('1 failed');
+    expect(stdout).toMatch(/Failed conversations:\n {2}conversation 2( \([^)]+\))? message 1 \(text\): invalid_argument — .*is required/);
+    expect((await allRequests()).map((r) => r.first_text).sort()).toEqual([sampleLines[0]!.messages[0]!.text, sampleLines[1]!.messages[0]!.text].sort());
+  });
+
+  it('a file that is not JSON is reported with its line and column before anything is sent', async () => {
+    const file = join(dir, 'broken.ndjson');
+    writeFileSync(file, `${JSON.stringify(sampleLines[0])}\n{"request": {}, "messages": [ }\n`);
+    const { code, stderr } = await runCli(['import', file], { env: serverEnv(server) });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/not valid JSON\/NDJSON: .*broken\.ndjson:\d+:\d+: .*line 2/);
+    expect(await allRequests()).toHaveLength(0);
+  });
+
+  it('a missing file or argument is a usage error', async () => {
+    const missing = await runCli(['import', 'nope.ndjson'], { env: serverEnv(server) });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`File not found: ${join(root, 'nope.ndjson')}`);
+    const none = await runCli(['import'], { env: serverEnv(server) });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('Missing argument: the file to import');
+    const badConcurrency = await runCli(['import', sample, '--concurrency', '0'], { env: serverEnv(server) });
+    expect(badConcurrency.stderr).toContain('Invalid --concurrency 0');
+  });
+
+  it('on a terminal the progress bar is redrawn in place', async () => {
+    const { code, stdout } = await runCli(['import', sample], { env: serverEnv(server), tty: true });
+    expect(code).toBe(0);
+    expect(stdout).toContain('\r\x1b[2K');
+    expect(stdout).toMatch(/Importing █+ 100% 36\/36 conversations · 190\/190 messages · [\d,]+ msg\/s · in [\d.]+m?s · 0 retries/);
+  });
+
+  it('Ctrl-C stops the import, keeps the checkpoint, and the same command finishes it with nothing twice', async () => {
+    const checkpoint = join(dir, 'interrupted.checkpoint.json');
+    // Slow calls, so the interruption lands mid-import.
+    const slow = server.faults.route({ path: /\/messages\/multi$/, latencyMs: 150 });
+    const run = startCli(['import', sample, '--checkpoint', checkpoint, '--concurrency', '2'], { env: serverEnv(server) });
+    await run.stdout.waitFor('progress:');
+    run.interrupt();
+    expect(await within(run.code, 10_000, 'the interrupted import to end')).toBe(130);
+    expect(run.stderr.text).toContain(`Interrupted. Progress is saved in ${checkpoint}: run the same command to resume.`);
+    slow.remove();
+
+    const resumed = await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
+    expect(resumed.code).toBe(0);
+    const requests = await allRequests();
+    expect(requests).toHaveLength(sampleLines.length);
+    let total = 0;
+    for (const r of requests) total += (await client.messages.list(r.request_id)).length;
+    expect(total).toBe(sampleMessages);
+  });
+});
