@@ -43,7 +43,8 @@ export interface Connection {
 /** Whether any connection setting is given (flags or environment): the demo then runs against that server. */
 export function hasConnectionSettings(flags: ConnectionFlags, env: CliIO['env']): boolean {
   const names = ['TILEDESK_URL', 'TILEDESK_WS_URL', 'TILEDESK_PROJECT_ID', 'TILEDESK_TOKEN', 'TILEDESK_EMAIL', 'TILEDESK_PASSWORD'];
-  return Object.values(flags).some((v) => v !== undefined) || names.some((n) => nonEmpty(env[n]) !== undefined);
+  const given = (Object.keys(connectionOptions) as (keyof ConnectionFlags)[]).some((key) => flags[key] !== undefined);
+  return given || names.some((n) => nonEmpty(env[n]) !== undefined);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -275,9 +275,10 @@ export class LiveView {
   private printMessage(requestId: string, message: RealtimeMessage): void {
     const { style } = this.options;
     this.stats.messages += 1;
-    const sender = message.senderFullname?.trim() || message.sender || 'unknown';
+    // System lines ("Chat closed") carry the server's placeholder name; they read better without it.
+    const sender = message.sender === 'system' ? '' : message.senderFullname?.trim() || message.sender || 'unknown';
     const [first = '', ...rest] = renderMessage(message, style);
-    const prefix = `  ${style.cyan(shortId(requestId))} ${style.bold(sender)}: `;
+    const prefix = `  ${style.cyan(shortId(requestId))} ${sender ? `${style.bold(sender)}: ` : ''}`;
     this.note(`${prefix}${first}`);
     const indent = ' '.repeat(4 + shortId(requestId).length + sender.length + 1);
     for (const more of rest) this.note(`${indent}${more}`);

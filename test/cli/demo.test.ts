@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TiledeskClient } from '../../src/index.js';
+import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
+import { bundleCli, runCli, serverEnv, spawnNode, within } from './helpers.js';
+
+describe('tiledesk-sdk demo on the embedded server', () => {
+  it('imports the sample, shows visitors chatting with a rich-message bot and a conversation closing, then ends by itself', async () => {
+    const { code, stdout, stderr } = await within(runCli(['demo', '--duration', '3']), 30_000, 'the demo to end');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    // 1. The local server and the import.
+    expect(stdout).toMatch(/Server {3}http:\/\/127\.0\.0\.1:\d+ \(local, in memory/);
+    expect(stdout).toContain('examples/data/sample-conversations.ndjson: 36 conversations, 190 messages');
+    expect(stdout).toContain('imported: 36/36 conversations (100%), 190/190 messages');
+    expect(stdout).toContain('36 read: 36 created');
+    // 2. The live view: the imported conversations, then the visitors and the bot's rich messages.
+    expect(stdout).toContain('open conversations');
+    expect(stdout).toMatch(/\+ new conversation support-group-\w+-\w+ from Ada Lovelace: "Hi! Do you have a plan for small teams\?"/);
+    expect(stdout).toMatch(/Demo bot: ↳ Hi Ada 👋 I'm the demo bot\./);
+    expect(stdout).toContain('What would you like to know? [Pricing] [Features] [Talk to a human]');
+    expect(stdout).toContain('Demo bot: ▤ gallery of 2');
+    expect(stdout).toContain('Demo bot: 🖼 image 600×400 https://example.com/images/widget-preview.png');
+    expect(stdout).toContain('[Track order A-1042 ↗ https://example.com/track/A-1042] [Talk to a human ⚡]');
+    expect(stdout).toMatch(/- closed support-group-\w+-\w+ \(Ada Lovelace\)/);
+    // 3. The summary.
+    expect(stdout).toContain('Demo finished');
+    expect(stdout).toMatch(/Live {9}3 visitors sent 8 messages, the bot answered with 8 rich messages/);
+    expect(stdout).toMatch(/Watched {6}3 new and 2 closed conversations/);
+    expect(stdout).toContain('The local server is stopped');
+  });
+
+  it('rejects a bad duration and a missing dataset with the flag to fix', async () => {
+    const duration = await runCli(['demo', '--duration', 'soon']);
+    expect(duration.code).toBe(2);
+    expect(duration.stderr).toContain('Invalid --duration soon');
+    const data = await runCli(['demo', '--data', 'missing.ndjson']);
+    expect(data.code).toBe(2);
+    expect(data.stderr).toContain('The sample dataset was not found at');
+    expect(data.stderr).toContain('--data <file>');
+  });
+});
+
+describe('tiledesk-sdk demo against a server given by TILEDESK_*', () => {
+  let server: TiledeskTestServer;
+  beforeAll(async () => {
+    server = await startTiledeskServer();
+  });
+  afterAll(() => server.close());
+
+  it('uses that server, imports once, and leaves no demo conversation open', async () => {
+    const env = { ...serverEnv(server), TILEDESK_TOKEN: undefined, TILEDESK_EMAIL: server.owner.email, TILEDESK_PASSWORD: server.owner.password };
+    const first = await within(runCli(['demo', '--duration', '2'], { env }), 30_000, 'the demo to end');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`Server   ${server.url} (from your TILEDESK_* settings)`);
+    expect(first.stdout).toContain(`signed in as ${server.owner.email}`);
+    expect(first.stdout).toContain('36 created');
+    expect(first.stdout + first.stderr).not.toContain(server.owner.password);
+
+    const again = await within(runCli(['demo', '--duration', '1'], { env }), 30_000, 'the second demo to end');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('36 already complete');
+
+    const client = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token } });
+    try {
+      const open = await client.requests.list({ limit: 100 }).toArray();
+      // Only the imported history stays open; every conversation the visitors opened was closed.
+      expect(open.every((r) => (r.attributes as { source?: string } | undefined)?.source === 'helpdesk-export')).toBe(true);
+    } finally {
+      await client.close();
+    }
+    expect(server.stats()).toMatchObject({ wsConnections: 0, subscriptions: 0 });
+  });
+});
+
+describe('tiledesk-sdk demo as a process', () => {
+  let cli: Awaited<ReturnType<typeof bundleCli>>;
+  beforeAll(async () => {
+    cli = await bundleCli();
+  });
+  afterAll(() => cli.dispose());
+
+  it('--duration ends it with exit code 0 and nothing left running (the process exits by itself)', async () => {
+    const child = spawnNode([cli.script, 'demo', '--duration', '2'], {});
+    try {
+      expect(await within(child.exited, 30_000, 'the demo process to exit')).toBe(0);
+      expect(child.stdout.text).toContain('Demo finished');
+      expect(child.stderr.text).toBe('');
+    } finally {
+      child.process.kill('SIGKILL');
+    }
+  });
+
+  it('Ctrl-C ends it early, cleanly, with exit code 0', async () => {
+    const child = spawnNode([cli.script, 'demo', '--duration', '120'], {});
+    try {
+      await child.stdout.waitFor('+ new conversation', 20_000);
+      child.process.kill('SIGINT');
+      expect(await within(child.exited, 10_000, 'the demo process to exit')).toBe(0);
+      expect(child.stdout.text).toContain('Demo finished');
+      expect(child.stdout.text).toContain('The local server is stopped');
+    } finally {
+      child.process.kill('SIGKILL');
+    }
+  });
+});
