@@ -24,7 +24,7 @@ describe('tiledesk-sdk demo on the embedded server', () => {
     expect(stdout).toMatch(/- closed support-group-\w+-\w+ \(Ada Lovelace\)/);
     // 3. The summary.
     expect(stdout).toContain('Demo finished');
-    expect(stdout).toMatch(/Live {9}3 visitors sent 8 messages, the bot answered with 8 rich messages/);
+    expect(stdout).toMatch(/Live {9}3 visitors sent 8 messages, the bot answered with 8 messages made by the builders/);
     expect(stdout).toMatch(/Watched {6}3 new and 2 closed conversations/);
     expect(stdout).toContain('The local server is stopped');
   });

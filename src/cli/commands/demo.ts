@@ -205,7 +205,7 @@ function printSummary(
   if (s.script) {
     out.write(
       `  Live         ${formatCount(s.script.visitors)} visitors sent ${formatCount(s.script.visitorMessages)} messages, the bot answered with ` +
-        `${formatCount(s.script.botMessages)} rich messages (tiledesk-sdk/messages)\n`,
+        `${formatCount(s.script.botMessages)} messages made by the builders (tiledesk-sdk/messages)\n`,
     );
   }
   if (s.view) {
