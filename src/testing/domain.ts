@@ -16,7 +16,8 @@ import type {
 /** What the realtime layer listens to; mirrors the real server's `request.create`/`request.update`/`message.create`/`project_user.update`. */
 export interface DomainEvents {
   requestCreated(request: RequestDoc): void;
-  requestUpdated(request: RequestDoc): void;
+  /** `populated: false` where the emitting code path publishes the document as saved (ids, no participating*). */
+  requestUpdated(request: RequestDoc, populated?: boolean): void;
   messageCreated(message: MessageDoc): void;
   projectUserUpdated(pu: ProjectUserDoc): void;
 }
@@ -462,10 +463,10 @@ export class Domain {
   }
 
   /** Marks a mutation: `updatedAt` and the `request.update` event (which the WS filters on preflight/status). */
-  touch(request: RequestDoc, emit = true): void {
+  touch(request: RequestDoc, emit = true, populated = true): void {
     request.updatedAt = this.iso();
     this.refreshAssignment(request);
-    if (emit) this.events.requestUpdated(request);
+    if (emit) this.events.requestUpdated(request, populated);
   }
 
   /** Re-derives which agents `request` counts for in `number_assigned_requests`; call after any change. */
@@ -833,7 +834,8 @@ export class Domain {
     }
     if (lead && message.sender === lead.lead_id && request.workingStatus === 'pending') {
       request.workingStatus = 'open';
-      this.touch(request);
+      // `findOneAndUpdate` without populate: the UPDATE carries ids for lead, requester and department.
+      this.touch(request, true, false);
       this.recountAssigned(request.id_project, request.participantsAgents);
     }
   }

@@ -317,7 +317,7 @@ export class Realtime implements DomainEvents {
     this.publish(single, 'CREATE', view);
   }
 
-  requestUpdated(request: RequestDoc): void {
+  requestUpdated(request: RequestDoc, populated = true): void {
     if (request.preflight !== false || !(request.status > 50)) return;
     const list = `/${request.id_project}/requests`;
     const single = `${list}/${request.request_id}`;
@@ -325,7 +325,7 @@ export class Realtime implements DomainEvents {
     if (!toList && !this.hasSubscribers(single)) return;
     // Routes emit the update only after populating succeeded.
     if (populateFailure(request)) return;
-    const view = requestView(this.store, request, 'liveUpdate');
+    const view = requestView(this.store, request, populated ? 'liveUpdate' : 'liveUpdatePlain');
     if (toList) this.publish(list, 'UPDATE', view);
     this.publish(single, 'UPDATE', view);
   }

@@ -94,6 +94,8 @@ export type RequestShape =
   | 'populatedNew'
   /** `request.toObject()` of a populated doc with `snapshot` replaced (live UPDATE). */
   | 'liveUpdate'
+  /** The same for an unpopulated doc (an UPDATE emitted straight from `findOneAndUpdate`). */
+  | 'liveUpdatePlain'
   /** `.populate(...).lean()`: the `request` embedded in live message frames. */
   | 'leanPopulated'
   /** `.lean()` with `+snapshot.agents` and the ids the WS list adds: `/<pid>/requests` snapshot. */
@@ -107,12 +109,12 @@ export type RequestShape =
 
 export function requestView(store: Store, request: RequestDoc, shape: RequestShape): Json {
   const populate = shape === 'populated' || shape === 'populatedNew' || shape === 'liveUpdate' || shape === 'leanPopulated' || shape === 'routed';
-  const nestedVirtuals = shape !== 'liveUpdate' && shape !== 'leanPopulated' && shape !== 'wsList';
+  const nestedVirtuals = shape !== 'liveUpdate' && shape !== 'liveUpdatePlain' && shape !== 'leanPopulated' && shape !== 'wsList';
   const out: Json = {};
   for (const [key, value] of Object.entries(request)) {
     if (value === undefined) continue;
     if (key === 'snapshot') {
-      if (shape === 'liveUpdate') continue;
+      if (shape === 'liveUpdate' || shape === 'liveUpdatePlain') continue;
       out.snapshot = snapshotView(store, request, shape, nestedVirtuals);
       continue;
     }
@@ -153,7 +155,7 @@ export function requestView(store: Store, request: RequestDoc, shape: RequestSha
     if (request.participantsBots.length === 0) out.participatingBots = [];
   }
   out.id = request._id;
-  if (shape === 'liveUpdate') {
+  if (shape === 'liveUpdate' || shape === 'liveUpdatePlain') {
     // The server re-reads `snapshot.agents` for this; it is never persisted on the observed real server,
     // so the frame always carries `{}` there. Kept generic in case a fixture stores agents.
     const agents = request.snapshot.agents;

@@ -194,6 +194,21 @@ describe('live events', () => {
     expect(client.onTopic(`/${P}/requests`).filter((f) => f.payload.method === 'UPDATE')).toEqual([]);
   });
 
+  it('reopens a pending conversation when its requester writes: answer still pending, then an unpopulated UPDATE', async () => {
+    const r = await createRequest();
+    await http(server, 'PATCH', `/${P}/requests/${r.request_id}`, { token: server.owner.token, body: { workingStatus: 'pending' } });
+    const client = await open();
+    client.subscribe(`/${P}/requests/${r.request_id}`);
+    await client.next(publishOn(`/${P}/requests/${r.request_id}`, 'CREATE'));
+    const sent = await http(server, 'POST', `/${P}/requests/${r.request_id}/messages`, { token: server.owner.token, body: { text: 'back again' } });
+    expect((sent.json as Json).request.workingStatus).toBe('pending');
+    const update = await client.next(liveOn(`/${P}/requests/${r.request_id}`, 'UPDATE'));
+    const request = update.payload.message as Json;
+    expect(request.workingStatus).toBe('open');
+    // Published straight from findOneAndUpdate: ids, not populated documents.
+    expect([typeof request.lead, typeof request.requester, request.participatingAgents, request.snapshot]).toEqual(['string', 'string', undefined, {}]);
+  });
+
   it('publishes one CREATE per imported message', async () => {
     const r = await createRequest();
     const client = await open();

@@ -131,10 +131,15 @@ function sendMessage(ctx: RouteContext, requestId: string): Reply {
     throw error;
   }
   ctx.domain.lastMessage(request, message);
-  ctx.domain.afterMessage(message);
   if (typeof sender === 'string' && request.participants.includes(sender)) ctx.domain.updateWaitingTime(request);
-  if (populateFailure(request)) return hang();
-  return json(200, { ...message, request: requestView(ctx.store, request, 'populated') });
+  if (populateFailure(request)) {
+    ctx.domain.afterMessage(message);
+    return hang();
+  }
+  const answer = json(200, { ...message, request: requestView(ctx.store, request, 'populated') });
+  // The message listeners (preflight flip, pending -> open) run after the route has answered.
+  ctx.domain.afterMessage(message);
+  return answer;
 }
 
 /**

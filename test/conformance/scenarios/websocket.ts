@@ -537,4 +537,50 @@ export const websocketScenarios = [
     },
     { heartbeat: true },
   ),
+
+  scenario('ws.live-mutations', 'live frames of every conversation mutation a dashboard makes, on all four topic kinds', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const rid = await createRequest(ctx, project, project.owner, 'rid1', { participants: [agent.userId] });
+    const ownerPu = await projectUserIdOf(ctx, project, project.owner);
+    const P = project.id;
+    const socket = await ctx.open(bareToken(project.owner.token));
+    for (const topic of [`/${P}/requests`, `/${P}/requests/${rid}`, `/${P}/requests/${rid}/messages`, `/${P}/project_users/${ownerPu}`, `/${P}/project_users/users/${agent.userId}`]) {
+      subscribe(socket, topic);
+    }
+    await roundTrip(socket);
+    await socket.settle(600);
+    ctx.frames('snapshots', socket);
+    const base = `/${P}/requests/${rid}`;
+    const steps: Array<[string, 'POST' | 'PUT' | 'PATCH' | 'DELETE', string, unknown?, string?]> = [
+      ['PATCH priority', 'PATCH', base, { priority: 'high' }],
+      ['PATCH tags', 'PATCH', base, { tags: [{ tag: 't1' }] }],
+      ['PATCH status 300', 'PATCH', base, { status: 300 }],
+      ['PATCH workingStatus pending', 'PATCH', base, { workingStatus: 'pending' }],
+      ['PATCH attributes', 'PATCH', `${base}/attributes`, { plan: 'pro' }],
+      ['PUT tag', 'PUT', `${base}/tag`, [{ tag: 't2' }]],
+      ['POST notes', 'POST', `${base}/notes`, { text: 'a note' }],
+      ['POST participants (the owner)', 'POST', `${base}/participants`, { member: project.owner.userId }],
+      ['DELETE participants (the agent)', 'DELETE', `${base}/participants/${agent.userId}`],
+      ['PUT participants [agent]', 'PUT', `${base}/participants`, [agent.userId]],
+      ['POST followers', 'POST', `${base}/followers`, { member: ownerPu }],
+      ['PATCH rating', 'PATCH', `${base}/rating`, { rating: 3, rating_message: 'ok' }],
+      ['the requester writes (pending -> open)', 'POST', `${base}/messages`, { text: 'hello' }],
+      ['a participant answers (waiting time)', 'POST', `${base}/messages`, { text: 'hello from the agent', sender: agent.userId }],
+      ['PUT project_users (owner unavailable)', 'PUT', `/${P}/project_users`, { user_available: false }],
+      ['PUT project_users (agent profileStatus)', 'PUT', `/${P}/project_users`, { profileStatus: 'busy' }, agent.token],
+      ['close', 'PUT', `${base}/close`, {}],
+      ['close again', 'PUT', `${base}/close`, {}],
+      ['reopen', 'PUT', `${base}/reopen`],
+      ['reopen again', 'PUT', `${base}/reopen`],
+      ['assign (already assigned)', 'PUT', `${base}/assign`, {}],
+      ['DELETE the request', 'DELETE', base],
+    ];
+    for (const [step, method, path, json, token] of steps) {
+      await ctx.call(step, { method, path, auth: { jwt: token ?? project.owner.token }, json });
+      await roundTrip(socket);
+      await socket.settle(600);
+      ctx.frames(`frames after: ${step}`, socket);
+    }
+  }),
 ];
