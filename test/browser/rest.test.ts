@@ -156,7 +156,7 @@ it('sends and lists messages, and imports a history read back in order', async (
   expect(out.saved).toBe(12);
   expect(out.chunks).toEqual([5, 10, 12]);
   expect(out.readBack).toHaveLength(13);
-  expect(out.readBack.filter((text) => text.startsWith('h'))).toEqual(Array.from({ length: 12 }, (_, i) => `h${i}`));
+  expect(out.readBack.filter((text) => text?.startsWith('h'))).toEqual(Array.from({ length: 12 }, (_, i) => `h${i}`));
   expect(out.missing).toEqual({ name: 'ImportChunkError', notFound: true, maybePartiallySaved: false, start: 0 });
 });
 

@@ -1,0 +1,297 @@
+/**
+ * `RealtimeClient` in Chromium with the browser's native WebSocket, against the local server: subscription snapshot
+ * and live frames, reconnect after the server drops every socket and after a restart, the `online`/`offline`/
+ * `visibilitychange` probes (real events dispatched in the page, and the real offline emulation of DevTools), and a
+ * rejected token, which a browser sees only as closes before open.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { TiledeskClient } from '../../src/index.js';
+import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
+import { launchChromium, openTestPage, Resources, until } from './helpers.js';
+
+let browser: Browser;
+let server: TiledeskTestServer;
+let admin: TiledeskClient;
+const resources = new Resources();
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  server = await startTiledeskServer();
+  admin = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token } });
+});
+afterAll(async () => {
+  await browser?.close();
+  await admin?.close();
+  await server?.close();
+});
+afterEach(async () => {
+  server.faults.halfOpen(false);
+  server.faults.hangUpgrades(false);
+  server.faults.clear();
+  await resources.dispose();
+  // Closing the page's context ends its sockets: the server must see none left.
+  await until(() => server.stats().wsConnections === 0, 'the page’s sockets to be gone');
+});
+
+/** Client options that keep every path of the lifecycle fast, except what a test sets itself. */
+interface PageClientOptions {
+  reconnectBaseDelayMs?: number;
+  reconnectMaxDelayMs?: number;
+  handshakeTimeoutMs?: number;
+  pongTimeoutMs?: number;
+  idlePingMs?: number;
+  suspectAuthAfter?: number;
+  maxAuthFailures?: number;
+  /** Backoff jitter in [0, 1); the page's `Math.random` when not set. */
+  jitter?: number;
+  /** A token function that records its calls (in `T.tokenCalls`) and answers this. */
+  tokenFn?: string;
+}
+
+/**
+ * Opens a page and creates `T.rt` there, recording states (`T.states`), errors (`T.errors`) and heartbeats
+ * (`T.heartbeats`: `ping:<reason>` / `pong`). The environment is the page's own window and document.
+ */
+async function pageWithClient(options: PageClientOptions = {}): Promise<Page> {
+  const t = resources.add(await openTestPage(browser), (p) => p.close());
+  const sockets: string[] = [];
+  t.page.on('websocket', (ws) => sockets.push(ws.url()));
+  (t.page as Page & { sockets?: string[] }).sockets = sockets;
+  await t.page.evaluate(
+    ({ url, token, options }) => {
+      const T = window.T;
+      const { jitter, tokenFn, ...rest } = options;
+      T.states = [];
+      T.errors = [];
+      T.heartbeats = [];
+      T.tokenCalls = [];
+      T.rt = new window.TD.realtime.RealtimeClient({
+        url,
+        token: tokenFn
+          ? (ctx) => {
+              T.tokenCalls.push(ctx.refresh);
+              return tokenFn;
+            }
+          : token,
+        reconnectBaseDelayMs: 50,
+        reconnectMaxDelayMs: 250,
+        handshakeTimeoutMs: 2_000,
+        subscribeTimeoutMs: 3_000,
+        pongTimeoutMs: 1_000,
+        idlePingMs: 60_000, // no idle ping during a test: every ping seen is a probe
+        closeTimeoutMs: 500,
+        ...rest,
+        ...(jitter === undefined ? {} : { random: () => jitter }),
+      });
+      T.rt.on('state', (s: any) =>
+        T.states.push({ state: s.state, code: s.error?.code, closeCode: s.error?.closeCode, delayMs: s.delayMs }),
+      );
+      T.rt.on('error', (e: any) => T.errors.push(e.code));
+      T.rt.on('heartbeat', (h: any) => T.heartbeats.push(h.kind === 'ping' ? `ping:${h.reason}` : 'pong'));
+    },
+    { url: server.wsUrl, token: server.owner.token, options },
+  );
+  return t.page;
+}
+
+const socketsOf = (page: Page) => (page as Page & { sockets: string[] }).sockets;
+const opens = (page: Page) => page.evaluate(() => window.T.states.filter((s: any) => s.state === 'open').length as number);
+/** Waits until the page's client has reached `open` `n` times. */
+const openedTimes = (page: Page, n: number) =>
+  page.waitForFunction((n) => window.T.states.filter((s: any) => s.state === 'open').length >= n, n);
+
+it('subscribes through the native WebSocket: snapshot, then live CREATE and UPDATE', async () => {
+  const before = await admin.requests.create({ first_text: 'already open' });
+  const page = await pageWithClient();
+  await page.evaluate(async (projectId) => {
+    const T = window.T;
+    T.log = [];
+    T.native = window.WebSocket.name;
+    const sub = T.rt.subscribe(window.TD.realtime.topics.requests(projectId), {
+      snapshot: (items: any[]) => T.log.push(['snapshot', items.map((r) => r.request_id)]),
+      create: (r: any) => T.log.push(['create', r.request_id, r.first_text]),
+      update: (r: any) => T.log.push(['update', r.request_id, r.status]),
+    });
+    await sub.ready;
+  }, server.project.id);
+  expect(socketsOf(page)).toHaveLength(1);
+  expect(socketsOf(page)[0]).toMatch(new RegExp(`^${server.wsUrl}\\?token=`));
+
+  const created = await admin.requests.create({ first_text: 'new in the browser' });
+  await admin.requests.close(before.request_id);
+  await page.waitForFunction(() => window.T.log.some((e: any[]) => e[0] === 'update' && e[2] === 1000));
+  const log = await page.evaluate(() => window.T.log);
+  expect(log[0]).toEqual(['snapshot', [before.request_id]]);
+  expect(log).toContainEqual(['create', created.request_id, 'new in the browser']);
+  expect(log).toContainEqual(['update', before.request_id, 1000]);
+  expect(await page.evaluate(() => [window.T.native, window.T.rt.state, window.T.rt.stats.badFrames])).toEqual(['WebSocket', 'open', 0]);
+  await page.evaluate(() => window.T.rt.close());
+  expect(await page.evaluate(() => window.T.rt.state)).toBe('closed');
+});
+
+it('reconnects and resubscribes after the server drops every socket', async () => {
+  const page = await pageWithClient();
+  await page.evaluate(async (projectId) => {
+    const T = window.T;
+    T.snapshots = 0;
+    T.created = [];
+    const sub = T.rt.subscribe(window.TD.realtime.topics.requests(projectId), {
+      snapshot: () => T.snapshots++,
+      create: (r: any) => T.created.push(r.first_text),
+    });
+    await sub.ready;
+  }, server.project.id);
+
+  server.faults.dropSockets();
+  await openedTimes(page, 2);
+  await page.waitForFunction(() => window.T.snapshots === 2);
+  const drop = await page.evaluate(() => window.T.states.find((s: any) => s.state === 'reconnecting'));
+  expect(drop).toMatchObject({ code: 'connection_lost', closeCode: 1006 });
+
+  await admin.requests.create({ first_text: 'after the drop' });
+  await page.waitForFunction(() => window.T.created.includes('after the drop'));
+  expect(socketsOf(page)).toHaveLength(2);
+  expect(await page.evaluate(() => window.T.rt.stats.reconnects)).toBe(1);
+});
+
+it('reconnects after a server restart and gets live frames again', async () => {
+  const page = await pageWithClient();
+  await page.evaluate(async (projectId) => {
+    const T = window.T;
+    T.created = [];
+    await T.rt.subscribe(window.TD.realtime.topics.requests(projectId), { create: (r: any) => T.created.push(r.first_text) }).ready;
+  }, server.project.id);
+
+  await server.restart();
+  await openedTimes(page, 2);
+  await admin.requests.create({ first_text: 'after the restart' });
+  await page.waitForFunction(() => window.T.created.includes('after the restart'));
+  expect(await page.evaluate(() => window.T.rt.state)).toBe('open');
+});
+
+it('`online` probes an open socket at once: a dead (half-open) one is dropped and replaced', async () => {
+  const page = await pageWithClient();
+  await page.evaluate(() => window.T.rt.connect());
+
+  // A live socket answers the probe.
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.waitForFunction(() => window.T.heartbeats.includes('pong'));
+  expect(await page.evaluate(() => window.T.heartbeats)).toEqual(['ping:online', 'pong']);
+
+  // The server goes silent: only the probe can find out (no idle ping for 60 s, no close event ever comes).
+  server.faults.halfOpen(true);
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.waitForFunction(() => window.T.states.some((s: any) => s.state === 'reconnecting'));
+  expect(await page.evaluate(() => window.T.heartbeats)).toEqual(['ping:online', 'pong', 'ping:online']);
+  expect(await page.evaluate(() => window.T.states.find((s: any) => s.state === 'reconnecting').code)).toBe('pong_timeout');
+
+  server.faults.halfOpen(false);
+  await openedTimes(page, 2);
+});
+
+it('`online` during a long backoff retries at once', async () => {
+  // Full jitter pinned near its top: the first retry would wait ~59 s.
+  const page = await pageWithClient({ reconnectBaseDelayMs: 60_000, reconnectMaxDelayMs: 60_000, jitter: 0.99 });
+  await page.evaluate(() => window.T.rt.connect());
+  server.faults.dropSockets();
+  await page.waitForFunction(() => window.T.states.some((s: any) => s.state === 'reconnecting'));
+  const backoff = await page.evaluate(() => window.T.states.find((s: any) => s.state === 'reconnecting').delayMs as number);
+  expect(backoff).toBeGreaterThan(50_000);
+
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await openedTimes(page, 2); // fails after 10 s: only the event can have cut the wait short
+  expect(socketsOf(page)).toHaveLength(2);
+});
+
+it('`visibilitychange` to visible probes the socket (hidden does not), and a dead socket is found at once', async () => {
+  const page = await pageWithClient();
+  await page.evaluate(() => window.T.rt.connect());
+  // Headless Chromium has no way to hide a page from outside (no CDP command; minimizing or switching tabs keeps it
+  // "visible"), so the page's visibility is overridden and the real event dispatched on the real document.
+  const setVisibility = (state: 'hidden' | 'visible') =>
+    page.evaluate((state) => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => state === 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+
+  await setVisibility('hidden');
+  await setVisibility('visible');
+  await page.waitForFunction(() => window.T.heartbeats.includes('pong'));
+  expect(await page.evaluate(() => window.T.heartbeats)).toEqual(['ping:visible', 'pong']);
+
+  server.faults.halfOpen(true);
+  await setVisibility('hidden');
+  await setVisibility('visible');
+  await page.waitForFunction(() => window.T.states.some((s: any) => s.state === 'reconnecting'));
+  expect(await page.evaluate(() => window.T.heartbeats)).toEqual(['ping:visible', 'pong', 'ping:visible']);
+  expect(await page.evaluate(() => window.T.states.find((s: any) => s.state === 'reconnecting').code)).toBe('pong_timeout');
+  server.faults.halfOpen(false);
+  await openedTimes(page, 2);
+});
+
+it('real offline (DevTools network emulation): the offline probe finds the dead socket, offline failures are not taken for a bad token, back online reconnects', async () => {
+  // One blind close would already count as a rejected token, and one such failure would be fatal — unless the
+  // browser says it is offline.
+  const page = await pageWithClient({ suspectAuthAfter: 1, maxAuthFailures: 1 });
+  await page.evaluate(() => {
+    window.T.online = [];
+    for (const type of ['online', 'offline']) window.addEventListener(type, () => window.T.online.push([type, navigator.onLine]));
+  });
+  await page.evaluate(() => window.T.rt.connect());
+
+  const context = page.context();
+  await context.setOffline(true);
+  try {
+    // The socket is not closed by going offline; frames just stop. The `offline` event's probe times out.
+    await page.waitForFunction(() => window.T.states.some((s: any) => s.state === 'reconnecting'));
+    // While offline, every attempt closes before open, like a 401 would look.
+    await page.waitForFunction(() => window.T.errors.filter((c: string) => c === 'connect_failed').length >= 3);
+  } finally {
+    await context.setOffline(false);
+  }
+  await openedTimes(page, 2);
+  const seen = await page.evaluate(() => {
+    const { online, heartbeats, errors, states } = window.T;
+    return { online, heartbeats, errors, states };
+  });
+  expect(seen.online).toEqual([
+    ['offline', false],
+    ['online', true],
+  ]);
+  expect(seen.heartbeats[0]).toBe('ping:offline');
+  expect(seen.errors[0]).toBe('pong_timeout');
+  expect(seen.errors).not.toContain('auth_suspected');
+  expect(seen.states.map((s: any) => s.state)).not.toContain('failed');
+});
+
+it('a rejected token: closes before open become a typed auth error, the token is asked again, and it stops', async () => {
+  const bad = server.signJwt({ _id: server.owner.userId }, 'not-the-secret');
+  const page = await pageWithClient({ tokenFn: bad, suspectAuthAfter: 2, maxAuthFailures: 2 });
+  const failure = await page.evaluate(async () => {
+    const { RealtimeAuthError, RealtimeError } = window.TD.realtime;
+    try {
+      await window.T.rt.connect();
+      return 'connected';
+    } catch (e) {
+      return {
+        name: (e as Error).name,
+        code: (e as InstanceType<typeof RealtimeError>).code,
+        status: (e as InstanceType<typeof RealtimeError>).status,
+        isAuthError: e instanceof RealtimeAuthError,
+        state: window.T.rt.state,
+      };
+    }
+  });
+  expect(failure).toEqual({ name: 'RealtimeAuthError', code: 'auth_suspected', status: undefined, isAuthError: true, state: 'failed' });
+  const seen = await page.evaluate(() => ({ errors: window.T.errors, tokenCalls: window.T.tokenCalls }));
+  // 2 blind closes = 1 suspected auth failure, twice; a fresh token is asked after each suspicion.
+  expect(seen.errors).toEqual(['connect_failed', 'auth_suspected', 'connect_failed', 'auth_suspected']);
+  expect(seen.tokenCalls).toEqual([false, false, true, false]);
+  expect(socketsOf(page)).toHaveLength(4);
+  // `failed` is terminal until connect() is called again: no endless loop of upgrades.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  expect(socketsOf(page)).toHaveLength(4);
+  expect(await opens(page)).toBe(0);
+});
