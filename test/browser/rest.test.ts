@@ -231,3 +231,49 @@ it('retries a 429 and a 503 through the browser’s fetch, then succeeds', async
     [2, 'server_error'],
   ]);
 });
+
+it('timeouts, aborts and unreachable servers become TimeoutError, AbortError and ConnectionError in the browser', async () => {
+  const { page: p } = await page();
+  const P = server.project.id;
+  server.faults.route({ method: 'GET', path: `/${P}/requests/count`, hang: true });
+  // A port nothing listens on: the browser reports only an opaque "Failed to fetch".
+  const closed = await startTiledeskServer();
+  const deadUrl = closed.url;
+  await closed.close();
+  const out = await p.evaluate(
+    async ({ baseUrl, projectId, email, password, deadUrl }) => {
+      const { TiledeskClient, TimeoutError, ConnectionError, AbortError } = window.TD.rest;
+      const client = new TiledeskClient({ baseUrl, projectId, auth: { email, password }, maxRetries: 0 });
+      await client.users.me(); // signed in before the hung route is hit
+      const outcome = async (call: () => Promise<unknown>) => {
+        try {
+          await call();
+          return 'resolved';
+        } catch (e) {
+          return {
+            name: (e as Error).name,
+            code: (e as { code?: string }).code,
+            timeout: e instanceof TimeoutError,
+            connection: e instanceof ConnectionError,
+            abort: e instanceof AbortError,
+          };
+        }
+      };
+      const controller = new AbortController();
+      const aborted = outcome(() => client.requests.count({}, { signal: controller.signal }));
+      setTimeout(() => controller.abort(), 100);
+      const dead = new TiledeskClient({ baseUrl: deadUrl, projectId, auth: { token: 'JWT x' }, maxRetries: 1, retryDelay: { baseDelayMs: 10, maxDelayMs: 20 } });
+      const result = {
+        timedOut: await outcome(() => client.requests.count({}, { timeout: 300 })),
+        aborted: await aborted,
+        unreachable: await outcome(() => dead.users.me()),
+      };
+      await Promise.all([client.close(), dead.close()]);
+      return result;
+    },
+    { ...env(), deadUrl },
+  );
+  expect(out.timedOut).toEqual({ name: 'TimeoutError', code: 'timeout', timeout: true, connection: true, abort: false });
+  expect(out.aborted).toEqual({ name: 'AbortError', code: 'aborted', timeout: false, connection: false, abort: true });
+  expect(out.unreachable).toEqual({ name: 'ConnectionError', code: 'connection_error', timeout: false, connection: true, abort: false });
+});
