@@ -7,12 +7,13 @@
 // Imports conversations × per messages into the local Tiledesk server (src/testing), which runs in its own process
 // (a fresh one for every run), with each contender in its own process too, so peak RSS and CPU are the contender's:
 //   raw              undici.request in a plain loop: POST /requests, then one POST …/messages/multi per conversation;
+//   client           the same calls through TiledeskClient (requests.create + messages.import): the REST client's share;
 //   sdk              importConversations (import keys, deterministic ids, exactly-once bookkeeping, progress);
 //   sdk+checkpoint   the same with a file checkpoint;
 //   official         @tiledesk/tiledesk-client: no bulk import, so one sendSupportMessage per message.
 // All use `concurrency` conversations in flight. Rounds are interleaved; medians are reported. Then the importer
 // streams a generated NDJSON file of stream-conversations × per messages (readConversations) for peak RSS.
-import { fork } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     'official-rounds': { type: 'string', default: '1' },
     'stream-conversations': { type: 'string', default: '100000' },
+    pin: { type: 'string', default: 'on' },
   },
 });
 const count = Number(values.conversations);
@@ -55,8 +57,14 @@ const common = { bundle: true, format: 'esm', platform: 'node', packages: 'exter
 await build({ ...common, entryPoints: [entry], outfile: join(out, 'sdk.mjs') });
 await build({ ...common, entryPoints: [join(root, 'src/testing/index.ts')], outfile: join(out, 'testing.mjs') });
 
-function child(script, args) {
-  const proc = fork(join(here, script), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+// In production the importer and the server do not share CPUs. With 2+ CPUs and taskset, the server runs on CPU 0
+// and the contender on CPU 1, so a contender's own CPU time does not slow the server it is measured against.
+const pin = values.pin !== 'off' && cpus().length >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+function child(script, args, cpu) {
+  const proc = pin
+    ? spawn('taskset', ['-c', String(cpu), process.execPath, join(here, script), ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    : fork(join(here, script), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const firstMessage = new Promise((resolve, reject) => {
     proc.once('message', resolve);
     proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
@@ -65,10 +73,10 @@ function child(script, args) {
 }
 
 async function runOnce(contender, extra = {}) {
-  const server = child('server.mjs', [join(out, 'testing.mjs')]);
+  const server = child('server.mjs', [join(out, 'testing.mjs')], 0);
   const target = await server.firstMessage;
   try {
-    const run = child('contender.mjs', [join(out, 'sdk.mjs'), JSON.stringify({ ...target, contender, concurrency, count, perConversation, ...extra })]);
+    const run = child('contender.mjs', [join(out, 'sdk.mjs'), JSON.stringify({ ...target, contender, concurrency, count, perConversation, ...extra })], 1);
     const result = await run.firstMessage;
     await new Promise((resolve) => run.proc.once('exit', resolve));
     return result;
@@ -79,7 +87,7 @@ async function runOnce(contender, extra = {}) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = { raw: [], sdk: [], 'sdk+checkpoint': [], official: [] };
+const results = { raw: [], client: [], sdk: [], 'sdk+checkpoint': [], official: [] };
 for (let round = 0; round < rounds; round++) {
   for (const contender of Object.keys(results)) {
     if (contender === 'official' && round >= officialRounds) continue;
@@ -111,7 +119,7 @@ if (streamConversations > 0) {
   }
 }
 
-const machine = `${cpus().length} vCPU ${cpus()[0]?.model ?? ''}, Node ${process.version}, load ${loadavg().map((l) => l.toFixed(1)).join('/')}`;
+const machine = `${cpus().length} vCPU ${cpus()[0]?.model ?? ''}, Node ${process.version}, load ${loadavg().map((l) => l.toFixed(1)).join('/')}, ${pin ? 'server pinned to CPU 0, contender to CPU 1' : 'not pinned'}`;
 const ratio = (s, base) => (base ? `${(s.msgsPerSec / base.msgsPerSec).toFixed(2)}×` : 'n/a');
 const row = (name, s) => `| ${name} | ${Math.round(s.msgsPerSec).toLocaleString('en')} | ${s.cpuUsPerMsg.toFixed(1)} | ${s.maxRssMB.toFixed(0)} | ${ratio(s, summary.raw)} | ${ratio(s, summary.official)} |`;
 console.log(`\n${machine}; ${count} conversations × ${perConversation} messages, concurrency ${concurrency}, median of ${rounds} rounds (official: ${officialRounds})\n`);

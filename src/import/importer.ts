@@ -233,7 +233,7 @@ export async function importConversations(
     };
   }
   function emitProgress(final: boolean): void {
-    if (!onProgress || (stop && !final)) return;
+    if (!onProgress || (stop && !final) || (final && stop?.reason === 'callback')) return;
     const now = Date.now();
     if (!final && now - lastProgress < progressIntervalMs) return;
     lastProgress = now;
@@ -347,10 +347,11 @@ export async function importConversations(
     emitProgress(false);
   }
 
-  const iterator = iterate.call(source) as AsyncIterator<unknown> | Iterator<unknown>;
+  let iterator: AsyncIterator<unknown> | Iterator<unknown> | undefined;
   let pendingNext = false;
   let nextPosition = 0;
   try {
+    iterator = iterate.call(source) as AsyncIterator<unknown> | Iterator<unknown>;
     while (!stop) {
       while (!stop && (running >= concurrency || nextPosition - window.watermark >= maxWindow)) await nextSettle();
       if (stop) break;
@@ -384,17 +385,21 @@ export async function importConversations(
       });
     }
     while (running > 0) await nextSettle();
+  } catch (error) {
+    // Only the source's own iterator method can throw here.
+    halt({ reason: 'source', error });
   } finally {
     userSignal?.removeEventListener('abort', onUserAbort);
     try {
-      // A `next()` still pending (an abort raced it) would make `return()` wait for it: do not await then.
-      const closing = iterator.return?.();
+      // A `next()` still pending (an abort raced it) would make `return()` wait for it: do not await then. The
+      // source failing to close changes nothing about what was imported.
+      const closing = Promise.resolve(iterator?.return?.()).catch(() => undefined);
       if (!pendingNext) await closing;
     } catch {
-      // The source failing to close changes nothing about what was imported.
+      // A synchronous throw from `return()`: same as above.
     }
   }
-  if (userSignal?.aborted && !stop) halt({ reason: 'abort' });
+  if (userSignal?.aborted && !stop && !sourceDone) halt({ reason: 'abort' });
 
   await saving;
   await save(sourceDone && !stop);
@@ -404,7 +409,7 @@ export async function importConversations(
   const handled = report.messages.imported + report.messages.skipped + report.messages.failed;
   report.messagesPerSecond = report.durationMs > 0 ? (handled * 1000) / report.durationMs : 0;
   const finalStop = stop as Stop | undefined;
-  if (!finalStop || finalStop.reason === 'abort') emitProgress(true);
+  if (finalStop?.reason !== 'callback') emitProgress(true);
   if (!finalStop) return report;
   if (finalStop.reason === 'abort') throw new ImportAbortedError(report, userSignal?.reason);
   throw new ImportFailedError(finalStop.reason, report, finalStop.error);

@@ -286,6 +286,15 @@ describe('stopping', () => {
     expect(JSON.stringify((error as ImportFailedError).toJSON())).not.toContain('not-a-token');
   });
 
+  it('a source whose iterator cannot even be created fails with reason source and leaves no listener on the signal', async () => {
+    const controller = new AbortController();
+    const source = { [Symbol.iterator]: () => { throw new Error('cannot open'); } } as unknown as ImportConversation[];
+    const error = await importConversations(client, source, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportFailedError);
+    expect((error as ImportFailedError).reason).toBe('source');
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
   it('an error thrown by the source stops the import (reason source) after the conversations in flight settle', async () => {
     const namespace = freshNamespace();
     const good = dataset({ conversations: 3, messages: 2, tag: 'src' });
