@@ -295,3 +295,33 @@ it('a rejected token: closes before open become a typed auth error, the token is
   expect(socketsOf(page)).toHaveLength(4);
   expect(await opens(page)).toBe(0);
 });
+
+it('adds no listener at import, listens to the page only while running, and close() releases socket and listeners', async () => {
+  const page = await pageWithClient();
+  const cdp = await page.context().newCDPSession(page);
+  /** Listener types on `window` and `document`, as DevTools sees them. */
+  const listeners = async () => {
+    const types: string[] = [];
+    for (const expression of ['window', 'document']) {
+      const { result } = await cdp.send('Runtime.evaluate', { expression });
+      const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId! });
+      types.push(...listeners.map((l) => `${expression}:${l.type}`));
+    }
+    return types.sort();
+  };
+  const PAGE_EVENTS = ['document:resume', 'document:visibilitychange', 'window:offline', 'window:online', 'window:pageshow'];
+
+  // The bundle is loaded and a client constructed, but nothing started: none of the SDK's listeners yet (Playwright
+  // has input listeners of its own on window: they are the baseline).
+  const baseline = await listeners();
+  expect(baseline.filter((l) => PAGE_EVENTS.includes(l))).toEqual([]);
+  await page.evaluate(() => window.T.rt.connect());
+  expect(await listeners()).toEqual([...baseline, ...PAGE_EVENTS].sort());
+  expect(server.stats().wsConnections).toBe(1);
+
+  await page.evaluate(() => window.T.rt.close());
+  expect(await listeners()).toEqual(baseline);
+  // The closing handshake went through: the server saw the socket go while the page is still open.
+  await until(() => server.stats().wsConnections === 0, 'the server to see the socket closed');
+  await cdp.detach();
+});
