@@ -36,7 +36,7 @@ let admin: TiledeskClient;
 /** Starts the example's server and reads the one JSON line it prints; fails after 30 s. */
 function serve(): Promise<Served> {
   if (!existsSync(join(root, SERVE))) throw new Error(`${SERVE} is missing: the live-dashboard example is not there`);
-  const env = { ...process.env, TILEDESK_SDK_FROM: 'src' };
+  const env: NodeJS.ProcessEnv = { ...process.env, TILEDESK_SDK_FROM: 'src' };
   for (const name of ['TILEDESK_URL', 'TILEDESK_WS_URL', 'TILEDESK_PROJECT_ID']) delete env[name];
   child = spawn(process.execPath, ['--import', './examples/register.mjs', SERVE, '--port', '0', '--json'], {
     cwd: root,
