@@ -40,6 +40,8 @@ Example:
 
 interface ImportRun {
   file: string;
+  /** The file as the user wrote it, for messages. */
+  display: string;
   connection: Connection;
   checkpointPath: string | undefined;
   options: Pick<ImportConversationsOptions, 'concurrency' | 'order' | 'namespace'>;
@@ -80,6 +82,7 @@ function parseImportArgs(argv: string[], io: CliIO, secrets: SecretRegistry): Im
   const connection = resolveConnection(values, io.env, secrets, { webSocket: false });
   return {
     file: resolve(io.cwd, positionals[0]!),
+    display: positionals[0]!,
     connection,
     checkpointPath: values.checkpoint === undefined ? undefined : resolve(io.cwd, values.checkpoint),
     options,
@@ -175,7 +178,14 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
   const token = await obtainToken(run.connection, secrets, io.signal);
   const client = new TiledeskClient({ baseUrl: run.connection.baseUrl, projectId: run.connection.projectId, auth: { token } });
   try {
-    const report = await importFile(io, style, { file: run.file, client, checkpointPath: run.checkpointPath, options: run.options, count: run.count });
+    const report = await importFile(io, style, {
+      file: run.file,
+      label: run.display,
+      client,
+      checkpointPath: run.checkpointPath,
+      options: run.options,
+      count: run.count,
+    });
     io.stdout.write(`${formatReport(report, style)}\n`);
     return report.conversations.failed > 0 ? 1 : 0;
   } catch (error) {
