@@ -76,9 +76,9 @@ async function pageWithClient(options: PageClientOptions = {}): Promise<Page> {
           : token,
         reconnectBaseDelayMs: 50,
         reconnectMaxDelayMs: 250,
-        handshakeTimeoutMs: 2_000,
+        handshakeTimeoutMs: 5_000,
         subscribeTimeoutMs: 3_000,
-        pongTimeoutMs: 1_000,
+        pongTimeoutMs: 2_500, // generous for a loaded machine; a dead socket is still found long before the 60 s idle ping
         idlePingMs: 60_000, // no idle ping during a test: every ping seen is a probe
         closeTimeoutMs: 500,
         ...rest,
