@@ -12,6 +12,13 @@ const interrupt = () => {
 };
 process.on('SIGINT', interrupt);
 process.on('SIGTERM', interrupt);
+// The reader went away (`tiledesk-sdk tail | head`): stop like on Ctrl-C instead of dying on EPIPE.
+const onOutputError = (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  controller.abort();
+};
+process.stdout.on('error', onOutputError);
+process.stderr.on('error', onOutputError);
 
 main(process.argv.slice(2), {
   stdout: process.stdout,

@@ -127,7 +127,8 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
     }
     const liveView = new LiveView({ rt, projectId: target.projectId, rest: admin, out, style, secrets, tty, title: 'Tiledesk SDK demo', initialListLimit: 8 });
     view = liveView;
-    await liveView.start();
+    await Promise.race([liveView.start(), untilAborted(io.signal)]);
+    if (io.signal.aborted) return 0;
 
     const durationMs = durationSeconds * 1000;
     const stop = new AbortController();
