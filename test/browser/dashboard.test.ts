@@ -120,9 +120,10 @@ it('signs in through the page and lists the open conversations over its live con
   await page.click('#sign-in');
   await page.waitForSelector('#status[data-phase="live"][data-connection="open"]');
   await page.waitForSelector('#conversations tr[data-request-id]');
-  expect(await rowIds()).toEqual(await openOnServer());
-  expect(await rowIds()).toHaveLength(3);
-  expect(await page.textContent('#count')).toBe('3');
+  const rows = await rowIds();
+  expect(rows).toEqual(await openOnServer());
+  expect(rows.length).toBeGreaterThan(0); // the example seeds a few
+  expect(await page.textContent('#count')).toBe(String(rows.length));
   await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-1-signed-in.png') });
 });
 
@@ -133,9 +134,9 @@ it('a conversation created over REST appears; one closed over REST leaves', asyn
   expect(await page.textContent(`${row(created.request_id)} td.text`)).toBe('Browser test: is my parcel insured?');
   await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-2-new-conversation.png') });
 
-  const [oldest] = (await rowIds()).filter((id) => id !== created.request_id);
-  await admin.requests.close(oldest!);
-  await page.waitForSelector(row(oldest!), { state: 'detached' });
+  const [another] = (await rowIds()).filter((id) => id !== created.request_id);
+  await admin.requests.close(another!);
+  await page.waitForSelector(row(another!), { state: 'detached' });
   expect(await rowIds()).toEqual(await openOnServer());
   expect(await rowIds()).toContain(created.request_id);
   await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-3-closed-left.png') });
