@@ -56,7 +56,7 @@ it('runs cross-origin, through the page’s own fetch', async () => {
   ]);
 });
 
-it('signs in with email and password (static, instance and auth option) and anonymously', async () => {
+it('signs in with email and password (static, instance, auth option, HTTP Basic) and anonymously', async () => {
   const { page: p } = await page();
   const out = await p.evaluate(async ({ baseUrl, projectId, email, password }) => {
     const { TiledeskClient } = window.TD.rest;
@@ -64,6 +64,7 @@ it('signs in with email and password (static, instance and auth option) and anon
     const byToken = new TiledeskClient({ baseUrl, projectId, auth: { token: session.token } });
     const byPassword = new TiledeskClient({ baseUrl, projectId, auth: { email, password } });
     const again = await byPassword.auth.signin({ email, password });
+    const basic = new TiledeskClient({ baseUrl, projectId, auth: { basic: { email, password } } }); // btoa in the page
     const visitor = await TiledeskClient.signinAnonymously({ baseUrl, projectId, firstname: 'Browser' });
     const guest = byPassword.withOptions({ auth: { token: visitor.token } });
     const requestId = `support-group-${projectId}-${crypto.randomUUID().replaceAll('-', '')}`;
@@ -73,6 +74,7 @@ it('signs in with email and password (static, instance and auth option) and anon
       tokenPrefix: session.token.slice(0, 4),
       meByToken: (await byToken.users.me()).email,
       meByPassword: (await byPassword.users.me()).email,
+      meByBasic: (await basic.users.me()).email,
       againEmail: again.user.email,
       visitorPrefix: visitor.token.slice(0, 4),
       visitorId: visitor.user._id,
@@ -81,13 +83,14 @@ it('signs in with email and password (static, instance and auth option) and anon
       mine: mine.map((r) => r.request_id),
       requestId,
     };
-    await Promise.all([byToken.close(), byPassword.close()]);
+    await Promise.all([byToken.close(), byPassword.close(), basic.close()]);
     return result;
   }, env());
   expect(out).toMatchObject({
     tokenPrefix: 'JWT ',
     meByToken: server.owner.email,
     meByPassword: server.owner.email,
+    meByBasic: server.owner.email,
     againEmail: server.owner.email,
     visitorPrefix: 'JWT ',
     sentRequestFirstText: 'Hello from a browser',
