@@ -107,9 +107,11 @@ export interface DemoScriptResult {
 export async function runDemoScript(ctx: DemoScriptContext, visitors: readonly DemoVisitor[] = DEMO_VISITORS): Promise<DemoScriptResult> {
   const result: DemoScriptResult = { visitors: 0, botMessages: 0, visitorMessages: 0, openRequestIds: [] };
   const longest = Math.max(...visitors.map((v) => v.steps.length));
-  // Every visitor finishes by about 85% of the live phase, leaving the final state on screen for a moment.
-  const latestStart = Math.max(...visitors.map((v) => v.startAt));
-  const paceMs = Math.min(1800, Math.max(60, (ctx.durationMs * (0.85 - latestStart)) / longest));
+  // Every visitor finishes by 85% of the live phase and at least 1.5 s before its end (short runs), leaving the
+  // final state on screen for a moment.
+  const latestStart = Math.max(...visitors.map((v) => v.startAt)) * ctx.durationMs;
+  const finishBy = Math.max(latestStart, Math.min(0.85 * ctx.durationMs, ctx.durationMs - 1500));
+  const paceMs = Math.min(1800, Math.max(60, (finishBy - latestStart) / longest));
 
   await Promise.all(
     visitors.map(async (visitor) => {

@@ -5,7 +5,7 @@ import { bundleCli, runCli, serverEnv, spawnNode, within } from './helpers.js';
 
 describe('tiledesk-sdk demo on the embedded server', () => {
   it('imports the sample, shows visitors chatting with a rich-message bot and a conversation closing, then ends by itself', async () => {
-    const { code, stdout, stderr } = await within(runCli(['demo', '--duration', '3']), 30_000, 'the demo to end');
+    const { code, stdout, stderr } = await within(runCli(['demo', '--duration', '4']), 30_000, 'the demo to end');
     expect(stderr).toBe('');
     expect(code).toBe(0);
     // 1. The local server and the import.
