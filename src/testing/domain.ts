@@ -414,7 +414,7 @@ export class Domain {
       id_project: projectId,
       createdBy: input.createdBy,
       channel,
-      ...(isPlainObject(input.location) ? { location: input.location } : {}),
+      ...(input.location !== undefined && input.location !== null ? { location: castLocation(input.location) } : {}),
       tags: [],
       notes: [],
       createdAt: at,
@@ -513,6 +513,7 @@ export class Domain {
 
   reopenRequest(request: RequestDoc): RequestDoc {
     if (request.status === RequestStatus.ASSIGNED || request.status === RequestStatus.UNASSIGNED) return request;
+    this.assertSavable(request);
     request.status = request.participants.length > 0 ? RequestStatus.ASSIGNED : RequestStatus.UNASSIGNED;
     request.__v += 1;
     this.touch(request);
@@ -544,6 +545,7 @@ export class Domain {
   setParticipants(request: RequestDoc, participants: string[]): RequestDoc {
     const old = request.participants;
     if (arraysEqual(old, participants)) return request;
+    this.assertSavable(request);
     request.participants = participants;
     const agents: string[] = [];
     const bots: string[] = [];
@@ -570,6 +572,7 @@ export class Domain {
 
   addParticipant(request: RequestDoc, member: string): RequestDoc {
     if (request.participants.includes(member)) return request;
+    this.assertSavable(request);
     request.participants.push(member);
     if (member.startsWith('bot_')) {
       request.hasBot = true;
@@ -590,6 +593,7 @@ export class Domain {
   removeParticipant(request: RequestDoc, member: string): RequestDoc {
     const index = request.participants.indexOf(member);
     if (index === -1) return request;
+    this.assertSavable(request);
     request.participants.splice(index, 1);
     if (member.startsWith('bot_')) {
       request.hasBot = false;
@@ -598,16 +602,41 @@ export class Domain {
     } else {
       const agentIndex = request.participantsAgents.indexOf(member);
       request.participantsAgents.splice(agentIndex, 1);
-      const attributes = (request.attributes ??= {});
-      const abandoned = (attributes.abandoned_by_project_users ??= {}) as Record<string, number>;
+      // Mongoose `minimize`: no project_user found means an empty object, which is not stored.
       const pu = this.store.findProjectUser(request.id_project, member, 'id_user');
-      if (pu) abandoned[pu._id] = this.now();
+      if (pu) {
+        const attributes = (request.attributes ??= {});
+        const abandoned = (attributes.abandoned_by_project_users ??= {}) as Record<string, number>;
+        abandoned[pu._id] = this.now();
+      }
     }
     if (request.status !== RequestStatus.CLOSED) request.status = request.participants.length > 0 ? RequestStatus.ASSIGNED : RequestStatus.UNASSIGNED;
     request.__v += 1;
     this.touch(request);
     this.recountAssigned(request.id_project, [member]);
     return request;
+  }
+
+  /**
+   * `doc.save()` validates every loaded sub-document. Tags written by `PUT …/tag` skip validation
+   * (findOneAndUpdate), so one without a `tag` name (`[{color:"red"}]`, `["a"]`) makes every later save of the
+   * request fail, which routes that save report as their own 500 (or 400).
+   */
+  assertSavable(request: RequestDoc): void {
+    const errors: Record<string, unknown> = {};
+    request.tags.forEach((tag, index) => {
+      if (tag === null || (typeof tag.tag === 'string' && tag.tag !== '')) return;
+      const message = 'Path `tag` is required.';
+      errors[`tags.${index}.tag`] = { name: 'ValidatorError', message, properties: { message, type: 'required', path: 'tag' }, kind: 'required', path: 'tag' };
+    });
+    const paths = Object.keys(errors);
+    if (paths.length === 0) return;
+    throw new SaveError('request validation failed', {
+      errors,
+      _message: 'request validation failed',
+      name: 'ValidationError',
+      message: `request validation failed: ${paths.map((path) => `${path}: Path \`tag\` is required.`).join(', ')}`,
+    });
   }
 
   /** `requestService.route`: route to an operator of the given (or default) department. */
@@ -628,6 +657,7 @@ export class Domain {
     }
     const unchanged = before.status === status && before.department === routing.department._id && arraysEqual(before.participants, participants);
     if (!unchanged) {
+      this.assertSavable(request);
       request.status = status;
       request.participants = participants;
       request.participantsAgents = agents;
@@ -698,12 +728,25 @@ export class Domain {
     return request;
   }
 
+  /**
+   * `PUT …/tag`: each item whose `tag` is not already present is appended, compared the way the route does it
+   * (`current.some(tag => tag.tag === t.tag)`), which throws — no answer — on a null item once tags exist.
+   */
   addTags(request: RequestDoc, tags: unknown[]): RequestDoc {
+    const current = [...request.tags];
     for (const tag of tags) {
-      const name = isPlainObject(tag) ? tag.tag : undefined;
-      if (request.tags.some((t) => t.tag === name)) continue;
-      request.tags.push(this.tagDoc(tag));
+      const name = tag === null || tag === undefined ? undefined : (tag as Record<string, unknown>).tag;
+      let present = false;
+      for (const existing of current) {
+        if (existing === null || tag === null || tag === undefined) throw new RouteHang('tag of null');
+        if (existing.tag === name) {
+          present = true;
+          break;
+        }
+      }
+      if (!present) current.push(tag === null || tag === undefined ? null : this.tagDoc(tag));
     }
+    request.tags = current;
     request.__v += 1;
     this.touch(request);
     return request;
@@ -719,12 +762,13 @@ export class Domain {
   }
 
   removeTag(request: RequestDoc, tagId: string): RequestDoc {
-    request.tags = request.tags.filter((t) => t._id !== tagId);
+    request.tags = request.tags.filter((t) => t === null || t._id !== tagId);
     this.touch(request);
     return request;
   }
 
   mergeAttributes(request: RequestDoc, data: Record<string, unknown>): RequestDoc {
+    this.assertSavable(request);
     const attributes = (request.attributes ??= {});
     for (const key of Object.keys(data)) {
       if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
@@ -738,6 +782,7 @@ export class Domain {
   }
 
   setFollowers(request: RequestDoc, followers: string[]): RequestDoc {
+    this.assertSavable(request);
     request.followers = followers;
     request.__v += 1;
     this.touch(request);
@@ -843,6 +888,7 @@ export class Domain {
   /** `updateWaitingTimeByRequestId`: only the first answer of a participant sets it (and emits an update). */
   updateWaitingTime(request: RequestDoc): void {
     if (request.waiting_time) return;
+    this.assertSavable(request);
     const now = this.now();
     request.waiting_time = now - Date.parse(request.createdAt);
     request.first_response_at = this.iso(now);
@@ -922,6 +968,32 @@ function castChannel(channel: unknown, strict = false): { name: string } {
   if (isPlainObject(channel) && channel.name !== undefined && channel.name !== null && typeof channel.name !== 'object') return { name: String(channel.name) };
   if (strict || channel !== undefined) throw new SaveError('channel validation');
   return { name: 'chat21' };
+}
+
+const LOCATION_STRINGS = ['country', 'city', 'streetAddress', 'region', 'zipcode', 'ipAddress'] as const;
+
+/**
+ * The `location` sub-document (`models/location.js`): only its own fields are kept (strings), and `geometry`
+ * always appears, with `coordinates: []` by default. Anything that does not cast fails the save.
+ */
+export function castLocation(value: unknown): Record<string, unknown> {
+  if (!isPlainObject(value)) throw new SaveError('location cast');
+  const out: Record<string, unknown> = {};
+  for (const key of LOCATION_STRINGS) {
+    const field = value[key];
+    if (field === undefined) continue;
+    if (field !== null && typeof field === 'object') throw new SaveError(`location.${key} cast`);
+    out[key] = field === null ? null : String(field);
+  }
+  const geometry = isPlainObject(value.geometry) ? value.geometry : {};
+  if (value.geometry !== undefined && value.geometry !== null && !isPlainObject(value.geometry)) throw new SaveError('location.geometry cast');
+  const coordinates = geometry.coordinates === undefined || geometry.coordinates === null ? [] : Array.isArray(geometry.coordinates) ? geometry.coordinates : [geometry.coordinates];
+  const numbers = coordinates.map((c) => (typeof c === 'number' ? c : typeof c === 'string' && c.trim() !== '' && !Number.isNaN(Number(c)) ? Number(c) : Number.NaN));
+  if (numbers.some((n) => Number.isNaN(n))) throw new SaveError('location.geometry.coordinates cast');
+  const type = geometry.type;
+  if (type !== undefined && type !== null && type !== 'Point') throw new SaveError('location.geometry.type enum');
+  out.geometry = { ...(type === 'Point' ? { type } : {}), coordinates: numbers };
+  return out;
 }
 
 function optionalString(key: string, value: unknown): Record<string, string> {

@@ -57,7 +57,8 @@ export function castObjectIdOrThrow(value: unknown, path: string, model: string)
 }
 
 export function castNumberOrThrow(value: unknown, path: string, model: string): number {
-  if (typeof value === 'number') return value;
+  if (typeof value === 'number' && !Number.isNaN(value)) return value;
+  if (typeof value === 'boolean') return Number(value);
   if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
   throw castError('Number', value, path, model);
 }

@@ -139,7 +139,8 @@ export interface RequestDoc {
   id_project: string;
   createdBy: string;
   channel: { name: string };
-  tags: TagDoc[];
+  /** `null` items are kept as Mongoose stores them (`PUT …/tag [null]`). */
+  tags: Array<TagDoc | null>;
   notes: NoteDoc[];
   createdAt: string;
   snapshot: RequestSnapshot;

@@ -145,7 +145,8 @@ export function requestView(store: Store, request: RequestDoc, shape: RequestSha
     out.participatingAgents = participatingAgents(store, request);
     return out;
   }
-  out.requester_id = request.lead ?? null;
+  // The virtual is `this.lead._id`: a populated lead that does not exist (PATCHed to an unknown id) gives null.
+  out.requester_id = request.lead !== undefined && (!populate || store.leads.has(request.lead)) ? request.lead : null;
   if (populate) {
     out.participatingAgents = participatingAgents(store, request);
     out.participatingBots = [];

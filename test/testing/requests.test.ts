@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { http, type Json } from './helpers.js';
+import { http, httpOrTimeout, type Json } from './helpers.js';
 
 let server: TiledeskTestServer;
 let P: string;
@@ -259,5 +259,51 @@ describe('leads and project users', () => {
     expect(byId.role).toBe('agent');
     const byUser = (await http(server, 'GET', `/${P}/project_users/users/${server.agent.userId}`, { token: owner })).json as Json[];
     expect(byUser.map((pu) => pu._id)).toEqual([server.agent.projectUserId]);
+  });
+});
+
+describe('odd values on conversation mutations', () => {
+  it('patches location as the sub-document (own fields, default geometry) and casts status true to 1', async () => {
+    const r = await create({ first_text: 'where' });
+    const res = await http(server, 'PATCH', `/${P}/requests/${r.request_id}`, { token: owner, body: { location: { city: 'Rome', unknown: 1 }, status: true } });
+    expect((res.json as Json).location).toEqual({ city: 'Rome', geometry: { coordinates: [] } });
+    expect((res.json as Json).status).toBe(1);
+    const bad = await http(server, 'PATCH', `/${P}/requests/${r.request_id}`, { token: owner, body: { tags: ['plain string'] } });
+    expect([bad.status, bad.json]).toEqual([500, { success: false, msg: 'Error updating object.' }]);
+  });
+
+  it('answers requester_id null once the lead is patched to an id that does not exist', async () => {
+    const r = await create({ first_text: 'lead' });
+    const res = await http(server, 'PATCH', `/${P}/requests/${r.request_id}`, { token: owner, body: { lead: 'aaaaaaaaaaaaaaaaaaaaaaaa' } });
+    expect([(res.json as Json).lead, (res.json as Json).requester_id]).toEqual([null, null]);
+  });
+
+  it('keeps a null tag, then never answers a later tag call', async () => {
+    const r = await create({ first_text: 'null tag' });
+    const first = await http(server, 'PUT', `/${P}/requests/${r.request_id}/tag`, { token: owner, body: [null] });
+    expect((first.json as Json).tags).toEqual([null]);
+    expect(await httpOrTimeout(server, 'PUT', `/${P}/requests/${r.request_id}/tag`, { token: owner, body: [{ tag: 'x' }], timeoutMs: 300 })).toBe('timeout');
+  });
+
+  it('after a tag without a name, mutations that save the document fail with their own error', async () => {
+    const r = await create({ first_text: 'unnamed tag', participants: [server.owner.userId] });
+    const base = `/${P}/requests/${r.request_id}`;
+    expect((await http(server, 'PUT', `${base}/tag`, { token: owner, body: [{ color: 'red' }] })).status).toBe(200);
+    const follower = await http(server, 'POST', `${base}/followers`, { token: owner, body: { member: 'aaaaaaaaaaaaaaaaaaaaaaaa' } });
+    expect([follower.status, follower.json]).toEqual([500, { success: false, error: 'Error adding follower' }]);
+    const participant = await http(server, 'POST', `${base}/participants`, { token: owner, body: { member: server.agent.userId } });
+    expect([participant.status, participant.json]).toEqual([500, { success: false, error: 'Error adding participant' }]);
+    const message = await http(server, 'POST', `${base}/messages`, { token: owner, body: { text: 'hi', sender: server.owner.userId } });
+    expect(message.status).toBe(500);
+    expect(message.json).toMatchObject({ success: false, msg: 'Error creating message', err: { name: 'ValidationError', errors: { 'tags.0.tag': { kind: 'required' } } } });
+    // Updates that do not load and save the document still work.
+    expect((await http(server, 'PATCH', base, { token: owner, body: { priority: 'high' } })).status).toBe(200);
+  });
+
+  it('never answers a follower id that does not cast to an ObjectId', async () => {
+    const r = await create({ first_text: 'followers' });
+    for (const member of ['bad', 5, true]) {
+      expect(await httpOrTimeout(server, 'POST', `/${P}/requests/${r.request_id}/followers`, { token: owner, body: { member }, timeoutMs: 300 })).toBe('timeout');
+    }
   });
 });

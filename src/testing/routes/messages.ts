@@ -131,7 +131,16 @@ function sendMessage(ctx: RouteContext, requestId: string): Reply {
     throw error;
   }
   ctx.domain.lastMessage(request, message);
-  if (typeof sender === 'string' && request.participants.includes(sender)) ctx.domain.updateWaitingTime(request);
+  if (typeof sender === 'string' && request.participants.includes(sender)) {
+    try {
+      ctx.domain.updateWaitingTime(request);
+    } catch (error) {
+      // The message is saved; only the request's save (waiting time) failed validation.
+      if (!(error instanceof SaveError)) throw error;
+      ctx.domain.afterMessage(message);
+      return json(500, { success: false, msg: 'Error creating message', err: error.json });
+    }
+  }
   if (populateFailure(request)) {
     ctx.domain.afterMessage(message);
     return hang();

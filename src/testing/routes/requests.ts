@@ -1,7 +1,7 @@
 import { hasPermissionOrRole } from '../auth.js';
-import { arraysEqual, isPlainObject, RequestStatus, SaveError } from '../domain.js';
+import { arraysEqual, castLocation, isPlainObject, RequestStatus, SaveError } from '../domain.js';
 import { castObjectId, isObjectIdLike } from '../ids.js';
-import { hang, json, type Reply, RouteCrash } from '../http.js';
+import { hang, json, type Reply, RouteCrash, RouteHang } from '../http.js';
 import {
   castError,
   CastFailure,
@@ -88,7 +88,7 @@ function textScore(request: RequestDoc, search: string): number {
     request.transcript,
     request.rating_message,
     request.subject,
-    ...request.tags.map((t) => t.tag),
+    ...request.tags.map((t) => t?.tag),
     ...request.notes.map((n) => n.text),
     request.snapshot.lead?.email,
     request.snapshot.lead?.fullname,
@@ -195,6 +195,17 @@ function zoneOffset(utcMs: number, timezone: string): number {
 
 class DateRangeError extends Error {}
 
+/** Runs a change that ends in `doc.save()`; false when the save fails validation (see Domain.assertSavable). */
+function saved(change: () => unknown): boolean {
+  try {
+    change();
+    return true;
+  } catch (error) {
+    if (error instanceof SaveError) return false;
+    throw error;
+  }
+}
+
 /** Answers the populated request, or `failure` when populating its participants fails (see populateFailure). */
 function populatedOr(ctx: RouteContext, request: RequestDoc, failure: Reply, shape: 'populated' | 'routed' = 'populated'): Reply {
   return populateFailure(request) ? failure : json(200, requestView(ctx.store, request, shape));
@@ -294,7 +305,7 @@ export function agentRequestRoutes(ctx: RouteContext, rest: string[]): Reply | u
     if (method === 'PUT' && action === 'reopen') {
       const request = ctx.store.findRequest(ctx.projectId!, requestId);
       if (!request || populateFailure(request)) return json(500, { success: false, error: 'Error reopening request' });
-      ctx.domain.reopenRequest(request);
+      if (!saved(() => ctx.domain.reopenRequest(request))) return json(500, { success: false, error: 'Error reopening request' });
       return json(200, requestView(ctx.store, request, 'populated'));
     }
     if (method === 'PUT' && action === 'assignee') return hang();
@@ -536,8 +547,13 @@ function patchRequest(ctx: RouteContext, requestId: string): Reply {
       if (!value) continue;
       if (field === 'lead') update.lead = castObjectIdOrThrow(value, 'lead', MODEL);
       else if (field === 'status' || field === 'rating') update[field] = castNumberOrThrow(value, field, MODEL);
-      else if (field === 'tags') update.tags = (Array.isArray(value) ? value : [value]).map((t) => ctx.domain.tagDoc(t));
-      else if (field === 'location') update.location = isPlainObject(value) ? value : (() => { throw new SaveError('location'); })();
+      else if (field === 'tags') {
+        const tags = Array.isArray(value) ? value : [value];
+        // A tag that is not an object cannot be cast to the tag sub-document: the update fails.
+        if (tags.some((t) => !isPlainObject(t))) throw new SaveError('tags');
+        update.tags = tags.map((t) => ctx.domain.tagDoc(t));
+      }
+      else if (field === 'location') update.location = castLocation(value);
       else if (typeof value === 'object') throw new SaveError(field);
       else update[field] = String(value);
     }
@@ -587,7 +603,7 @@ function addParticipant(ctx: RouteContext, requestId: string): Reply {
   if (typeof member !== 'string') return request.participants.includes(member as string) ? populatedOr(ctx, request, json(200, undefined)) : hang();
   // An unchanged request is populated and resolved even when populating failed (200 with an empty body).
   if (request.participants.includes(member)) return populatedOr(ctx, request, json(200, undefined));
-  ctx.domain.addParticipant(request, member);
+  if (!saved(() => ctx.domain.addParticipant(request, member))) return json(500, { success: false, error: 'Error adding participant' });
   return populatedOr(ctx, request, json(500, { success: false, error: 'Error adding participant' }));
 }
 
@@ -599,7 +615,7 @@ function setParticipants(ctx: RouteContext, requestId: string): Reply {
   if (!request) return json(500, { success: false, error: 'Error setting participants' });
   if (!body.every((p) => typeof p === 'string')) return hang();
   if (arraysEqual(request.participants, body)) return populatedOr(ctx, request, json(200, undefined));
-  ctx.domain.setParticipants(request, [...(body as string[])]);
+  if (!saved(() => ctx.domain.setParticipants(request, [...(body as string[])]))) return json(500, { success: false, error: 'Error setting participants' });
   return populatedOr(ctx, request, json(500, { success: false, error: 'Error setting participants' }));
 }
 
@@ -608,7 +624,7 @@ function replaceWithBot(ctx: RouteContext, requestId: string): Reply {
   if (body.id) {
     const request = ctx.store.findRequest(ctx.projectId!, requestId);
     if (!request) return json(500, { success: false, error: 'Error setting participants to request' });
-    ctx.domain.setParticipants(request, [`bot_${String(body.id)}`]);
+    if (!saved(() => ctx.domain.setParticipants(request, [`bot_${String(body.id)}`]))) return json(500, { success: false, error: 'Error setting participants to request' });
     if (populateFailure(request)) return json(500, { success: false, error: 'Error setting participants to request' });
     return json(200, { ...requestView(ctx.store, request, 'populated'), replaced_bot_root_id: String(body.id) });
   }
@@ -622,7 +638,7 @@ function removeParticipant(ctx: RouteContext, requestId: string, member: string)
   const failure = json(400, { success: false, error: `Unable to remove the participant ${member} from the request ${requestId}` });
   if (!request) return failure;
   if (!request.participants.includes(member)) return populatedOr(ctx, request, json(200, undefined));
-  ctx.domain.removeParticipant(request, member);
+  if (!saved(() => ctx.domain.removeParticipant(request, member))) return failure;
   return populatedOr(ctx, request, failure);
 }
 
@@ -653,7 +669,7 @@ function patchAttributes(ctx: RouteContext, requestId: string): Reply {
   if (!request) return json(404, { success: false, msg: 'Object not found.' });
   if (populateFailure(request)) return json(500, { success: false, msg: 'Error getting object.' });
   const data = bodyObject(ctx);
-  ctx.domain.mergeAttributes(request, data);
+  if (!saved(() => ctx.domain.mergeAttributes(request, data))) return json(500, { success: false, msg: 'Error getting object.' });
   return json(200, requestView(ctx.store, request, 'populated'));
 }
 
@@ -705,9 +721,11 @@ function addFollower(ctx: RouteContext, requestId: string): Reply {
   const member = bodyObject(ctx).member;
   if (!isNotEmpty(member)) return json(422, { errors: [validationError(member, 'member')] });
   const request = ctx.store.findRequest(ctx.projectId!, requestId);
-  const id = castObjectId(member);
-  if (!request || !id) return json(500, { success: false, error: 'Error adding follower' });
-  if (!request.followers.includes(id)) ctx.domain.setFollowers(request, [...request.followers, id]);
+  if (!request) return json(500, { success: false, error: 'Error adding follower' });
+  // `followers.indexOf(member)` casts to ObjectId inside a callback: a member that does not cast throws, unanswered.
+  const id = castObjectId(Array.isArray(member) && member.length === 1 ? member[0] : member);
+  if (!id) return hang();
+  if (!request.followers.includes(id) && !saved(() => ctx.domain.setFollowers(request, [...request.followers, id]))) return json(500, { success: false, error: 'Error adding follower' });
   return populatedOr(ctx, request, json(500, { success: false, error: 'Error adding follower' }));
 }
 
@@ -716,7 +734,9 @@ function setFollowers(ctx: RouteContext, requestId: string): Reply {
   const request = ctx.store.findRequest(ctx.projectId!, requestId);
   const ids = (ctx.body as unknown[]).map((f) => castObjectId(f));
   if (!request || ids.some((id) => id === undefined)) return json(500, { success: false, error: 'Error setting followers' });
-  ctx.domain.setFollowers(request, ids as string[]);
+  // An unchanged list is answered without saving (and without an update event).
+  const unchanged = arraysEqual(request.followers, ids as string[]);
+  if (!unchanged && !saved(() => ctx.domain.setFollowers(request, ids as string[]))) return json(500, { success: false, error: 'Error setting followers' });
   return populatedOr(ctx, request, json(500, { success: false, error: 'Error setting followers' }));
 }
 
@@ -724,7 +744,9 @@ function removeFollower(ctx: RouteContext, requestId: string, followerId: string
   const request = ctx.store.findRequest(ctx.projectId!, requestId);
   if (!request) return json(500, { success: false, error: 'Error removing follower' });
   const id = castObjectId(followerId) ?? followerId;
-  if (request.followers.includes(id)) ctx.domain.setFollowers(request, request.followers.filter((f) => f !== id));
+  if (request.followers.includes(id) && !saved(() => ctx.domain.setFollowers(request, request.followers.filter((f) => f !== id)))) {
+    return json(500, { success: false, error: 'Error removing follower' });
+  }
   return populatedOr(ctx, request, json(500, { success: false, error: 'Error removing follower' }));
 }
 
@@ -734,7 +756,12 @@ function addTags(ctx: RouteContext, requestId: string): Reply {
   const request = ctx.store.findRequest(ctx.projectId!, requestId);
   if (!request) return json(404, { success: false, error: `Request not found with request id ${requestId}` });
   if (!Array.isArray(body)) return hang();
-  ctx.domain.addTags(request, body);
+  try {
+    ctx.domain.addTags(request, body);
+  } catch (error) {
+    if (error instanceof RouteHang) return hang();
+    throw error;
+  }
   return populatedOr(ctx, request, json(500, { success: false, error: `Error updating request with id ${requestId}` }));
 }
 

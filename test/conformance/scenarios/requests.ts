@@ -573,4 +573,99 @@ export const requestScenarios = [
       auth: { jwt: project.owner.token },
     });
   }),
+
+  scenario('requests.patch-fields', 'patch: each accepted field with odd values (casts, falsy, objects, unknown lead, location)', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const auth = { jwt: project.owner.token };
+    const path = `/${project.id}/requests/${rid}`;
+    const bodies: unknown[] = [
+      { lead: 'abc' }, { lead: unknownObjectId(ctx, 'unknownLead') }, { status: 'abc' }, { status: '150' }, { status: true }, { status: 0 },
+      { tags: 'single' }, { tags: ['a', 'b'] }, { tags: [{ tag: 'x', color: '#fff' }] }, { tags: [] }, { tags: { tag: 'obj' } },
+      { rating: 'five' }, { rating: 5 }, { rating_message: { a: 1 } }, { first_text: '' }, { first_text: 42 }, { subject: ['a'] },
+      { location: 'x' }, { location: { city: 'Rome', unknown: 1 } }, { location: { geometry: { type: 'Point', coordinates: [12.5, '41.9'] } } },
+      { priority: 7 }, { smartAssignment: 'maybe' }, { smartAssignment: 'no' }, { workingStatus: '' }, { workingStatus: { a: 1 } },
+      { channelName: 'email' }, { channel: { name: 'ignored' } }, { department: 'ignored', participants: ['ignored'], unknownField: 1 }, [],
+    ];
+    for (const [index, body] of bodies.entries()) await ctx.call(`PATCH #${index}`, { method: 'PATCH', path, auth, json: body });
+    await ctx.call('an unknown request with a bad status', { method: 'PATCH', path: `/${project.id}/requests/nope`, auth, json: { status: 'abc' } });
+  }),
+
+  scenario('requests.participants-edge', 'participants: odd members, unknown ids, bots, duplicates, unknown conversation', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const rid = await createRequest(ctx, project, project.owner, 'rid1', { participants: [agent.userId] });
+    const auth = { jwt: project.owner.token };
+    const base = `/${project.id}/requests/${rid}`;
+    const bot = `bot_${unknownObjectId(ctx, 'botId')}`;
+    const steps: Array<[string, 'POST' | 'PUT' | 'DELETE', string, unknown?]> = [
+      ['add a numeric member', 'POST', `${base}/participants`, { member: 123 }],
+      ['add an array member', 'POST', `${base}/participants`, { member: ['a'] }],
+      ['add a member already there', 'POST', `${base}/participants`, { member: agent.userId }],
+      ['add a bot', 'POST', `${base}/participants`, { member: bot }],
+      ['add an empty member', 'POST', `${base}/participants`, { member: '' }],
+      ['add to an unknown conversation', 'POST', `/${project.id}/requests/nope/participants`, { member: agent.userId }],
+      ['remove someone not taking part', 'DELETE', `${base}/participants/${unknownObjectId(ctx, 'stranger')}`],
+      ['remove the bot', 'DELETE', `${base}/participants/${bot}`],
+      ['remove a member that is no user', 'DELETE', `${base}/participants/someone`],
+      ['set []', 'PUT', `${base}/participants`, []],
+      ['set a duplicate', 'PUT', `${base}/participants`, [agent.userId, agent.userId]],
+      ['set the bot', 'PUT', `${base}/participants`, [bot]],
+      ['set on an unknown conversation', 'PUT', `/${project.id}/requests/nope/participants`, [agent.userId]],
+      ['remove from an unknown conversation', 'DELETE', `/${project.id}/requests/nope/participants/${agent.userId}`],
+      ['set the agent and the bot', 'PUT', `${base}/participants`, [agent.userId, bot]],
+    ];
+    for (const [step, method, path, json] of steps) await ctx.call(step, { method, path, auth, json, timeoutMs: 2_000 });
+  }),
+
+  scenario('requests.tags-followers-edge', 'tags without a name break later saves; null tags; follower ids that do not cast', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const rid2 = await createRequest(ctx, project, project.owner, 'rid2');
+    const auth = { jwt: project.owner.token };
+    const base = `/${project.id}/requests/${rid}`;
+    const follower = unknownObjectId(ctx, 'followerId');
+    const steps: Array<[string, 'POST' | 'PUT' | 'PATCH' | 'DELETE', string, unknown?]> = [
+      ['follower "bad"', 'POST', `${base}/followers`, { member: 'bad' }],
+      ['follower 5', 'POST', `${base}/followers`, { member: 5 }],
+      ['follower as a one-item array', 'POST', `${base}/followers`, { member: [follower] }],
+      ['follower of an unknown conversation', 'POST', `/${project.id}/requests/nope/followers`, { member: follower }],
+      ['set the same followers again', 'PUT', `${base}/followers`, [follower]],
+      ['a null tag on a conversation without tags', 'PUT', `/${project.id}/requests/${rid2}/tag`, [null]],
+      ['any tag after the null one', 'PUT', `/${project.id}/requests/${rid2}/tag`, [{ tag: 'x' }]],
+      ['tags without a name', 'PUT', `${base}/tag`, ['a', { color: 'red' }]],
+      ['add a follower (save fails)', 'POST', `${base}/followers`, { member: unknownObjectId(ctx, 'followerId2') }],
+      ['patch attributes (save fails)', 'PATCH', `${base}/attributes`, { a: 1 }],
+      ['add a participant (save fails)', 'POST', `${base}/participants`, { member: project.owner.userId }],
+      ['reopen an open conversation (no save)', 'PUT', `${base}/reopen`],
+      ['patch priority (findOneAndUpdate, no validation)', 'PATCH', base, { priority: 'high' }],
+      ['close (findOneAndUpdate)', 'PUT', `${base}/close`, {}],
+      ['reopen (save fails)', 'PUT', `${base}/reopen`],
+      ['a note (findOneAndUpdate)', 'POST', `${base}/notes`, { text: 'still works' }],
+    ];
+    for (const [step, method, path, json] of steps) await ctx.call(step, { method, path, auth, json, timeoutMs: 2_000 });
+  }),
+
+  scenario('requests.unnamed-tag-saves', 'after a tag without a name: which mutations fail (document saves) and how', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const rid = await createRequest(ctx, project, project.owner, 'rid1', { participants: [project.owner.userId] });
+    const auth = { jwt: project.owner.token };
+    const base = `/${project.id}/requests/${rid}`;
+    const follower = unknownObjectId(ctx, 'followerId');
+    await ctx.call('a tag with a color but no name', { method: 'PUT', path: `${base}/tag`, auth, json: [{ color: 'red' }] });
+    const steps: Array<[string, 'POST' | 'PUT' | 'DELETE', string, unknown?]> = [
+      ['add a participant', 'POST', `${base}/participants`, { member: agent.userId }],
+      ['remove the participant', 'DELETE', `${base}/participants/${project.owner.userId}`],
+      ['set the same participants (no save)', 'PUT', `${base}/participants`, [project.owner.userId]],
+      ['reroute (departments)', 'PUT', `${base}/departments`, {}],
+      ['route to an agent', 'PUT', `${base}/agent`, {}],
+      ['remove a follower that is not there (no save)', 'DELETE', `${base}/followers/${follower}`],
+      ['set followers', 'PUT', `${base}/followers`, [follower]],
+      ['replace with a bot', 'PUT', `${base}/replace`, { id: unknownObjectId(ctx, 'botId') }],
+      ['a participant writes (waiting time save fails, the message stays)', 'POST', `${base}/messages`, { text: 'x', sender: project.owner.userId }],
+      ['the messages', 'GET', `${base}/messages`],
+    ];
+    for (const [step, method, path, json] of steps) await ctx.call(step, { method, path, auth, json, timeoutMs: 2_000 });
+  }),
 ];
