@@ -35,6 +35,14 @@ export interface LiveViewStats {
   messages: number;
 }
 
+interface Watched {
+  sub: Subscription | undefined;
+  /** Message ids already shown or known (snapshots and live frames overlap). */
+  seen: Set<string>;
+  /** Show the snapshot's messages: the conversation appeared after the view started. */
+  printSnapshot: boolean;
+}
+
 interface MessageLine {
   at: number;
   text: string;
@@ -98,7 +106,7 @@ function timeOf(value: unknown): number {
 export class LiveView {
   readonly stats: LiveViewStats = { openAtStart: 0, newConversations: 0, closedConversations: 0, messages: 0 };
   private readonly requests: LiveRequests;
-  private readonly watched = new Map<string, { sub: Subscription; seen: Set<string>; printSnapshot: boolean }>();
+  private readonly watched = new Map<string, Watched>();
   private readonly lastMessage = new Map<string, string>();
   private readonly recent: MessageLine[] = [];
   private readonly disposers: (() => void)[] = [];
@@ -229,7 +237,8 @@ export class LiveView {
       this.unwatch(victim);
     }
     const seen = new Set<string>();
-    const entry = { sub: undefined as unknown as Subscription, seen, printSnapshot };
+    const entry: Watched = { sub: undefined, seen, printSnapshot };
+    this.watched.set(requestId, entry);
     entry.sub = this.options.rt.subscribe(topics.messages(this.options.projectId, requestId), {
       snapshot: (messages) => {
         const fresh = messages.filter((m) => !seen.has(m._id));
@@ -251,7 +260,6 @@ export class LiveView {
     });
     // A refused subscription (not visible to this user) is not worth a failure: the row stays, without messages.
     entry.sub.ready.catch(() => undefined);
-    this.watched.set(requestId, entry);
   }
 
   private remember(seen: Set<string>, id: string): void {
@@ -262,7 +270,7 @@ export class LiveView {
   private unwatch(requestId: string): void {
     const entry = this.watched.get(requestId);
     if (!entry) return;
-    entry.sub.unsubscribe();
+    entry.sub?.unsubscribe();
     this.watched.delete(requestId);
     this.lastMessage.delete(requestId);
   }
