@@ -10,6 +10,7 @@ const ALLOWED = [
   /^(README|CHANGELOG)\.md$/,
   /^LICENSE$/,
   /^(realtime|messages|testing|node)\/package\.json$/,
+  /^examples\/data\/sample-conversations\.ndjson$/, // the demo's dataset (`npx tiledesk-sdk demo`)
   /^dist\/[\w.-]+\.(js|cjs|d\.ts|d\.cts)(\.map)?$/,
 ];
 
