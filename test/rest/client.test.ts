@@ -17,6 +17,7 @@ import {
   responseSchemas,
   type RequestEvent,
 } from '../../src/index.js';
+import { image, text } from '../../src/messages/index.js';
 import { startTiledeskServer } from '../../src/testing/index.js';
 
 type Server = Awaited<ReturnType<typeof startTiledeskServer>>;
@@ -319,6 +320,20 @@ describe('messages, leads, project users, projects, users', () => {
     expect((await c.messages.list(rid)).map((m) => m.text)).toEqual(['first', 'second']);
     expect((await c.messages.get(rid, sent._id)).attributes).toMatchObject({ k: 'v' });
     await expect(c.messages.send(rid, { text: '  ' })).rejects.toMatchObject({ field: 'text' });
+  });
+
+  it('send accepts messages made by the builders as they are, and the server stores their exact JSON', async () => {
+    const c = client();
+    const rid = `support-group-${server.project.id}-${'b'.repeat(32)}`;
+    const quick = text('Pick one').quickReplies('Yes', 'No');
+    const picture = image('https://example.com/a.png', { width: 200 }).withText('A picture');
+    await c.messages.send(rid, quick); // no cast, no toJSON(): a frozen builder object is a valid body
+    await c.messages.send(rid, picture);
+    const stored = await c.messages.list(rid);
+    expect(stored.map(({ text, type, attributes, metadata }) => ({ text, type, attributes, metadata }))).toEqual([
+      { text: 'Pick one', type: 'text', attributes: quick.toJSON().attributes, metadata: undefined },
+      { text: 'A picture', type: 'image', attributes: undefined, metadata: picture.toJSON().metadata },
+    ]);
   });
 
   it('leads: create, get, update, list with for await', async () => {

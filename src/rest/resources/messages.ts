@@ -5,7 +5,10 @@ import { isPlainObject } from '../../shared/merge.js';
 import { call, Resource, projectPath, requireObject, seg } from '../resource.js';
 import type { Message, MessageWithRequest } from '../schemas.js';
 
-/** Body of `messages.send`. */
+/**
+ * Body of `messages.send`: a plain object, or a message made with the builders of `tiledesk-sdk/messages`
+ * (`text('Hi').quickReplies('Yes', 'No')` is accepted as is).
+ */
 export interface SendMessageParams {
   /** Required (non-empty) for `type` `"text"`, the default. */
   text?: string;
@@ -13,13 +16,25 @@ export interface SendMessageParams {
   /** Who sends it: must be an active member of the project (else 403). Default: the caller. */
   sender?: string;
   senderFullname?: string;
+  email?: string;
   attributes?: Record<string, unknown>;
   metadata?: Record<string, unknown>;
   language?: string;
   channel?: { name: string };
+  /** A message status code; the server stores `0` (SENDING) when absent. */
   status?: number;
-  /** When the conversation does not exist yet, it is created with these (plus `departmentid`, `sourcePage`…). */
-  [extra: string]: unknown;
+  // Read only when the conversation does not exist yet: it is then created with these (protocol §3.2, case A).
+  departmentid?: string;
+  sourcePage?: string;
+  userAgent?: string;
+  /** Status of the conversation being created (not of the message). */
+  request_status?: number;
+  subject?: string;
+  preflight?: boolean;
+  location?: Record<string, unknown>;
+  participants?: string[];
+  priority?: string;
+  followers?: string[];
 }
 
 /** Options of `messages.import`. */
