@@ -2,6 +2,7 @@
  * TiledeskClient against the local Tiledesk-compatible server over real sockets: auth variants, base URLs with a
  * path prefix, every resource, pagination driven by the server's `perPage`/`count`, and the errors users branch on.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -324,7 +325,7 @@ describe('messages, leads, project users, projects, users', () => {
 
   it('send accepts messages made by the builders as they are, and the server stores their exact JSON', async () => {
     const c = client();
-    const rid = `support-group-${server.project.id}-${'b'.repeat(32)}`;
+    const rid = `support-group-${server.project.id}-${randomUUID().replaceAll('-', '')}`;
     const quick = text('Pick one').quickReplies('Yes', 'No');
     const picture = image('https://example.com/a.png', { width: 200 }).withText('A picture');
     await c.messages.send(rid, quick); // no cast, no toJSON(): a frozen builder object is a valid body
