@@ -105,6 +105,14 @@ const summary = Object.fromEntries(Object.entries(results).filter(([, runs]) => 
   maxRssMB: Math.max(...runs.map((r) => r.maxRssMB)),
 }]));
 
+// Each round runs every contender back to back, so a ratio within a round is less exposed to drift in machine load.
+const pairedRatio = (name, base) => {
+  const n = Math.min(results[name].length, results[base]?.length ?? 0);
+  if (n === 0) return undefined;
+  const rate = (r) => r.messages / r.ms;
+  return median(Array.from({ length: n }, (_, i) => rate(results[name][i]) / rate(results[base][i])));
+};
+
 let stream;
 if (streamConversations > 0) {
   const file = join(tmpdir(), `tiledesk-bench-import-${process.pid}.ndjson`);
@@ -123,8 +131,13 @@ const machine = `${cpus().length} vCPU ${cpus()[0]?.model ?? ''}, Node ${process
 const ratio = (s, base) => (base ? `${(s.msgsPerSec / base.msgsPerSec).toFixed(2)}×` : 'n/a');
 const row = (name, s) => `| ${name} | ${Math.round(s.msgsPerSec).toLocaleString('en')} | ${s.cpuUsPerMsg.toFixed(1)} | ${s.maxRssMB.toFixed(0)} | ${ratio(s, summary.raw)} | ${ratio(s, summary.official)} |`;
 console.log(`\n${machine}; ${count} conversations × ${perConversation} messages, concurrency ${concurrency}, median of ${rounds} rounds (official: ${officialRounds})\n`);
-console.log('| contender | msg/s | client CPU µs/msg | peak RSS MB | vs raw | vs official |');
-console.log('|---|---:|---:|---:|---:|---:|');
-for (const [name, s] of Object.entries(summary)) console.log(row(name, s));
+console.log('| contender | msg/s | client CPU µs/msg | peak RSS MB | vs raw | vs official | vs raw, paired by round |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+for (const [name, s] of Object.entries(summary)) {
+  const paired = pairedRatio(name, 'raw');
+  console.log(`${row(name, s)} ${paired === undefined ? 'n/a' : `${paired.toFixed(2)}×`} |`);
+}
+const perRound = (name) => results[name].map((r, i) => (results.raw[i] ? ((r.messages / r.ms) / (results.raw[i].messages / results.raw[i].ms)).toFixed(2) : '')).join(' ');
+console.log(`\nper-round ratio to raw: sdk ${perRound('sdk')}; sdk+checkpoint ${perRound('sdk+checkpoint')}; client ${perRound('client')}`);
 if (stream) console.log(`\nstreamed: ${stream.messages.toLocaleString('en')} messages from a ${stream.fileMB.toFixed(0)} MB NDJSON file: ${Math.round(stream.msgsPerSec).toLocaleString('en')} msg/s, peak RSS ${stream.maxRssMB.toFixed(0)} MB, ${stream.cpuUsPerMsg.toFixed(1)} µs CPU/msg`);
 writeFileSync(join(out, 'results.json'), JSON.stringify({ machine, summary, stream, results }, null, 2));
