@@ -69,7 +69,8 @@ describe("messages.list({ order: 'clienttimestamp' }) with equal times", () => {
   let server: Awaited<ReturnType<typeof startTiledeskServer>>;
   let client: TiledeskClient;
   beforeAll(async () => {
-    server = await startTiledeskServer();
+    // Items stored in the order sent, so the first test controls the server's own order exactly.
+    server = await startTiledeskServer({ multiSaveOrder: 'input' });
     client = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token } });
   });
   afterAll(async () => {
