@@ -154,17 +154,7 @@ export async function importConversations(
   else userSignal?.addEventListener('abort', onUserAbort, { once: true });
 
   const started = Date.now();
-  const report: ImportReport = {
-    conversations: { total: 0, created: 0, continued: 0, alreadyComplete: 0, resumed: 0, failed: 0 },
-    messages: { total: 0, imported: 0, skipped: 0, resumed: 0, failed: 0 },
-    retries: 0,
-    reconciliations: 0,
-    duplicatesFound: 0,
-    failures: [],
-    failuresOmitted: 0,
-    durationMs: 0,
-    messagesPerSecond: 0,
-  };
+  const report = emptyImportReport();
   // Conversations in flight: what they saved so far counts in progress before they settle.
   const live = new Set<ConversationProgress>();
   // Saved by conversations that did not settle (the run stopped): in this run's report, not in the checkpoint's totals.
@@ -413,4 +403,19 @@ export async function importConversations(
   if (!finalStop) return report;
   if (finalStop.reason === 'abort') throw new ImportAbortedError(report, userSignal?.reason);
   throw new ImportFailedError(finalStop.reason, report, finalStop.error);
+}
+
+/** A report of an import that has done nothing yet (what a run stopped before its first conversation reports). */
+export function emptyImportReport(): ImportReport {
+  return {
+    conversations: { total: 0, created: 0, continued: 0, alreadyComplete: 0, resumed: 0, failed: 0 },
+    messages: { total: 0, imported: 0, skipped: 0, resumed: 0, failed: 0 },
+    retries: 0,
+    reconciliations: 0,
+    duplicatesFound: 0,
+    failures: [],
+    failuresOmitted: 0,
+    durationMs: 0,
+    messagesPerSecond: 0,
+  };
 }

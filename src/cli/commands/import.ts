@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ImportAbortedError, ImportCheckpointError, ImportFailedError } from '../../import/errors.js';
-import { importConversations } from '../../import/importer.js';
+import { emptyImportReport, importConversations } from '../../import/importer.js';
 import type { ImportConversationsOptions, ImportReport } from '../../import/types.js';
 import { fileCheckpoint } from '../../node/file-checkpoint.js';
 import { SourceParseError } from '../../node/json-stream.js';
@@ -133,7 +133,7 @@ export async function importFile(io: CliIO, style: Style, run: ImportFileOptions
   let total: { conversations: number; messages: number } | undefined;
   if (run.count !== false) {
     total = await countConversations(run.file, io.signal);
-    if (io.signal.aborted) throw new ImportAbortedError(emptyReport());
+    if (io.signal.aborted) throw new ImportAbortedError(emptyImportReport());
     out.write(`${style.dim(`${run.label ?? run.file}: ${formatCount(total.conversations)} conversations, ${formatCount(total.messages)} messages`)}\n`);
   }
   const progress = new ProgressView(out, style, { tty: out.isTTY === true });
@@ -150,20 +150,6 @@ export async function importFile(io: CliIO, style: Style, run: ImportFileOptions
   } finally {
     progress.finish();
   }
-}
-
-function emptyReport(): ImportReport {
-  return {
-    conversations: { total: 0, created: 0, continued: 0, alreadyComplete: 0, resumed: 0, failed: 0 },
-    messages: { total: 0, imported: 0, skipped: 0, resumed: 0, failed: 0 },
-    retries: 0,
-    reconciliations: 0,
-    duplicatesFound: 0,
-    failures: [],
-    failuresOmitted: 0,
-    durationMs: 0,
-    messagesPerSecond: 0,
-  };
 }
 
 export async function importCommand(argv: string[], io: CliIO, secrets: SecretRegistry): Promise<number> {
