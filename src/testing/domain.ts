@@ -1,4 +1,5 @@
 import { RouteHang } from './http.js';
+import { castErrorJson } from './query.js';
 import { castObjectId, compactUuid, uuidv4 } from './ids.js';
 import type {
   DepartmentDoc,
@@ -32,27 +33,55 @@ export class SaveError extends Error {
   }
 }
 
-/** The `ValidationError` Mongoose reports when casting one path of a new document fails. */
-function validationFailure(model: string, path: string, kind: 'Number' | 'String', value: unknown): SaveError {
-  const type = value === null ? 'null' : Array.isArray(value) ? 'Array' : typeof value;
-  const stringValue = `"${typeof value === 'string' ? value : JSON.stringify(value)}"`;
-  const cast: Record<string, unknown> = {
-    stringValue,
-    valueType: type,
-    kind,
-    value,
-    path,
-    reason: kind === 'Number' ? { generatedMessage: true, code: 'ERR_ASSERTION', actual: false, expected: true, operator: '==' } : null,
-    name: 'CastError',
-    message: `Cast to ${kind} failed for value ${stringValue} (type ${type}) at path "${path}"`,
-  };
-  if (cast.reason === null) delete cast.reason;
-  return new SaveError(`${model} validation failed`, {
-    errors: { [path]: cast },
-    _message: `${model} validation failed`,
-    name: 'ValidationError',
-    message: `${model} validation failed: ${path}: ${String(cast.message)}`,
-  });
+/**
+ * Collects the errors Mongoose reports when building and validating a new document: cast errors in the order the
+ * fields are set, then `required` failures; throws them as one `ValidationError`.
+ */
+class DocumentValidation {
+  private readonly errors: [string, Record<string, unknown>][] = [];
+
+  constructor(private readonly model: string) {}
+
+  /** Mongoose's `castString`: strings, numbers, booleans and objects with their own `toString`; an `_id` string wins. */
+  string(path: string, value: unknown): string | null | undefined {
+    if (value === undefined || value === null) return value;
+    if (typeof value === 'object' && typeof (value as { _id?: unknown })._id === 'string') return (value as { _id: string })._id;
+    if (typeof value !== 'object' || (!Array.isArray(value) && typeof (value as { toString?: unknown }).toString === 'function' && (value as object).toString !== Object.prototype.toString)) return String(value);
+    this.cast(path, castErrorJson('string', value, path, undefined));
+    return undefined;
+  }
+
+  number(path: string, value: unknown): number | undefined {
+    const n = typeof value === 'boolean' ? Number(value) : typeof value === 'number' || (typeof value === 'string' && value.trim() !== '') ? Number(value) : Number.NaN;
+    if (!Number.isNaN(n) && (typeof value !== 'object' || value === null)) return n;
+    this.cast(path, castErrorJson('Number', value, path, undefined));
+    return undefined;
+  }
+
+  cast(path: string, error: Record<string, unknown>): void {
+    this.errors.push([path, error]);
+  }
+
+  /** `required: true` on a String path: null, undefined and '' fail, unless the path already failed to cast. */
+  required(path: string, value: unknown): void {
+    if (this.errors.some(([failed]) => failed === path)) return;
+    if (typeof value === 'string' ? value !== '' : value !== undefined && value !== null) return;
+    const message = `Path \`${path}\` is required.`;
+    const properties: Record<string, unknown> = { message, type: 'required', path };
+    if (value !== undefined) properties.value = value;
+    this.errors.push([path, { name: 'ValidatorError', message, properties, kind: 'required', path, ...(value !== undefined ? { value } : {}) }]);
+  }
+
+  throwIfAny(): void {
+    if (this.errors.length === 0) return;
+    const name = `${this.model} validation failed`;
+    throw new SaveError(name, {
+      errors: Object.fromEntries(this.errors),
+      _message: name,
+      name: 'ValidationError',
+      message: `${name}: ${this.errors.map(([path, error]) => `${path}: ${String(error.message)}`).join(', ')}`,
+    });
+  }
 }
 
 /** See `TiledeskServerOptions.multiSaveOrder`. */
@@ -396,7 +425,7 @@ export class Domain {
       hasBot,
       participants,
       priority: input.priority === undefined || input.priority === null ? 'medium' : String(input.priority),
-      followers: Array.isArray(input.followers) ? input.followers.map(String) : [],
+      followers: castFollowers(input.followers),
       participantsAgents,
       participantsBots,
       _id: this.store.newId(),
@@ -802,7 +831,7 @@ export class Domain {
    * `workingStatus` pending→open. Throws SaveError where Mongoose validation or casting would fail.
    */
   createMessage(input: {
-    sender: string;
+    sender: unknown;
     senderFullname: unknown;
     recipient: string;
     recipientFullname?: unknown;
@@ -821,33 +850,46 @@ export class Domain {
     /** Save time in ms; default now. */
     createdAtMs?: number;
   }, effects = true): MessageDoc {
-    const status = input.status === undefined || input.status === null ? 200 : Number(input.status);
-    if (Number.isNaN(status) || (typeof input.status === 'object' && input.status !== null) || input.status === '') {
-      throw validationFailure('message', 'status', 'Number', input.status);
-    }
     // A non-string `text` throws inside a `message.create.simple.before` listener whose promise nobody catches:
     // the message is never saved and the route never answers.
     if (input.text !== undefined && input.text !== null && typeof input.text !== 'string') throw new RouteHang('non-string text');
-    if (input.type === null || (input.type !== undefined && typeof input.type === 'object')) throw new SaveError('type');
-    const channel = input.channel === undefined || input.channel === null ? { name: 'chat21' } : messageChannel(input.channel);
+    // `new Message({...})` sets the fields in this order; cast failures are reported in it, then `required`.
+    const check = new DocumentValidation('message');
+    const sender = check.string('sender', input.sender);
+    const senderFullname = input.senderFullname === undefined ? 'Guest' : check.string('senderFullname', input.senderFullname);
+    const recipient = check.string('recipient', input.recipient);
+    const recipientFullname = check.string('recipientFullname', input.recipientFullname);
+    const type = input.type === undefined ? 'text' : check.string('type', input.type);
+    const text = input.text as string | null | undefined;
+    const createdBy = check.string('createdBy', input.createdBy || input.sender);
+    const status = input.status === undefined || input.status === null ? 200 : check.number('status', input.status);
+    const language = check.string('language', input.language);
+    const channelType = input.channelType === undefined ? 'group' : check.string('channel_type', input.channelType);
+    const channel = input.channel === undefined || input.channel === null ? { name: 'chat21' } : messageChannel(input.channel, check);
+    check.required('sender', sender);
+    check.required('recipient', recipient);
+    check.required('type', type);
+    check.required('channel_type', channelType);
+    check.required('createdBy', createdBy);
+    check.throwIfAny();
     const at = this.iso(input.createdAtMs);
-    const createdBy = input.createdBy || input.sender;
     const message: MessageDoc = {
-      senderFullname: input.senderFullname === undefined ? 'Guest' : input.senderFullname === null ? null : String(input.senderFullname),
-      type: input.type === undefined ? 'text' : String(input.type),
-      channel_type: input.channelType === undefined || input.channelType === null ? 'group' : String(input.channelType),
-      status,
+      senderFullname: senderFullname ?? null,
+      type,
+      channel_type: channelType!,
+      status: status!,
       _id: input.id ?? this.store.newId(),
-      sender: input.sender,
-      recipient: input.recipient,
-      ...(input.recipientFullname !== undefined && input.recipientFullname !== null ? { recipientFullname: String(input.recipientFullname) } : {}),
-      ...(input.text !== undefined && input.text !== null ? { text: String(input.text) } : {}),
+      sender: sender!,
+      recipient: recipient!,
+      ...(recipientFullname !== undefined && recipientFullname !== null ? { recipientFullname } : {}),
+      // An explicit null is stored (and answered) as null.
+      ...(text !== undefined ? { text } : {}),
       id_project: input.projectId,
-      createdBy,
+      createdBy: createdBy!,
       ...(minimize(input.metadata) !== undefined ? { metadata: minimize(input.metadata) } : {}),
       ...(minimize(input.attributes) !== undefined ? { attributes: minimize(input.attributes) } : {}),
-      ...(input.language !== undefined && input.language !== null ? { language: String(input.language) } : {}),
-      channel,
+      ...(language !== undefined && language !== null ? { language } : {}),
+      channel: channel!,
       createdAt: at,
       updatedAt: at,
       __v: 0,
@@ -934,32 +976,22 @@ export function minimize(value: unknown): unknown {
   return kept === 0 ? undefined : out;
 }
 
-/** The message's `channel` subdocument, or the ValidationError Mongoose reports for it. */
-function messageChannel(channel: unknown): { name: string } {
+/** The message's `channel` sub-document; what fails is added to `check` (undefined then). */
+function messageChannel(channel: unknown, check: DocumentValidation): { name: string } | undefined {
   if (!isPlainObject(channel)) {
-    const type = Array.isArray(channel) ? 'Array' : typeof channel;
-    const stringValue = `"${typeof channel === 'string' ? channel : JSON.stringify(channel)}"`;
-    const message = `Cast to Embedded failed for value ${stringValue} (type ${type}) at path "channel"`;
-    throw new SaveError('message validation failed', {
-      errors: { channel: { stringValue, valueType: type, kind: 'Embedded', value: channel, path: 'channel', reason: { path: 'channel' }, name: 'CastError', message } },
-      _message: 'message validation failed',
-      name: 'ValidationError',
-      message: `message validation failed: channel: ${message}`,
-    });
+    check.cast('channel', { ...castErrorJson('Embedded', channel, 'channel', undefined, { path: 'channel' }) });
+    return undefined;
   }
   if (channel.name === undefined || channel.name === null || channel.name === '') {
     const required = { name: 'ValidatorError', message: 'Path `name` is required.', properties: { message: 'Path `name` is required.', type: 'required', path: 'name' }, kind: 'required', path: 'name' };
-    throw new SaveError('message validation failed', {
-      errors: {
-        'channel.name': required,
-        channel: { errors: { name: required }, _message: 'Validation failed', name: 'ValidationError', message: 'Validation failed: name: Path `name` is required.' },
-      },
-      _message: 'message validation failed',
-      name: 'ValidationError',
-      message: 'message validation failed: channel.name: Path `name` is required., channel: Validation failed: name: Path `name` is required.',
-    });
+    check.cast('channel.name', required);
+    check.cast('channel', { errors: { name: required }, _message: 'Validation failed', name: 'ValidationError', message: 'Validation failed: name: Path `name` is required.' });
+    return undefined;
   }
-  if (typeof channel.name === 'object') throw new SaveError('channel name cast');
+  if (typeof channel.name === 'object') {
+    check.cast('channel.name', castErrorJson('string', channel.name, 'name', undefined));
+    return undefined;
+  }
   return { name: String(channel.name) };
 }
 
@@ -968,6 +1000,14 @@ function castChannel(channel: unknown, strict = false): { name: string } {
   if (isPlainObject(channel) && channel.name !== undefined && channel.name !== null && typeof channel.name !== 'object') return { name: String(channel.name) };
   if (strict || channel !== undefined) throw new SaveError('channel validation');
   return { name: 'chat21' };
+}
+
+/** `followers` is an array of project_user ObjectIds: anything that does not cast fails the save. */
+function castFollowers(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  const ids = (Array.isArray(value) ? value : [value]).map((item) => castObjectId(item));
+  if (ids.some((id) => id === undefined)) throw new SaveError('followers cast');
+  return ids as string[];
 }
 
 const LOCATION_STRINGS = ['country', 'city', 'streetAddress', 'region', 'zipcode', 'ipAddress'] as const;

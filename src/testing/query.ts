@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { type QueryValue, RouteCrash } from './http.js';
 
 /*
@@ -16,36 +17,50 @@ export class CastFailure extends Error {
 
 const NUMBER_REASON = { generatedMessage: true, code: 'ERR_ASSERTION', actual: false, expected: true, operator: '==' };
 
-function valueType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'Array';
-  return typeof value;
+/** A copy with plain prototypes, so objects parsed from a query string (null prototype) describe like qs's. */
+function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === null) {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, plain(inner)]));
+  }
+  return value;
+}
+
+/** Mongoose's `CastError` rendering of a value: `util.inspect` in double quotes, and the constructor name. */
+export function describeCastValue(value: unknown): { stringValue: string; valueType: string; value: unknown } {
+  const copy = plain(value);
+  let stringValue = inspect(copy).replace(/^'|'$/g, '"');
+  if (!stringValue.startsWith('"')) stringValue = `"${stringValue}"`;
+  let valueType: string;
+  if (copy === null || copy === undefined) valueType = String(copy);
+  else if (typeof copy !== 'object') valueType = typeof copy;
+  else valueType = typeof (copy as { constructor?: unknown }).constructor === 'function' ? (copy as { constructor: { name: string } }).constructor.name : 'object';
+  return { stringValue, valueType, value: copy };
+}
+
+/**
+ * A Mongoose CastError as JSON. `kind` is what the schema type reports: `ObjectId`, `Number`, `Boolean`,
+ * `Embedded` — and lower-case `string`/`number`/`boolean` where Mongoose passes the type name itself.
+ */
+export function castErrorJson(kind: string, value: unknown, path: string, model: string | undefined, reason?: Json | null): Json {
+  const { stringValue, valueType, value: shown } = describeCastValue(value);
+  let why: Json | null | undefined = reason;
+  if (why === undefined) {
+    if (kind === 'Number') why = { ...NUMBER_REASON };
+    else if (kind === 'Boolean') {
+      why = { stringValue, valueType, kind: 'boolean', value: shown, name: 'CastError', message: `Cast to boolean failed for value ${stringValue} (type ${valueType}) at path "undefined"` };
+    } else if (kind === 'string' || kind === 'number') why = null;
+    else why = {};
+  }
+  const json: Json = { stringValue, valueType, kind, value: shown, path };
+  if (why !== undefined) json.reason = why;
+  json.name = 'CastError';
+  json.message = `Cast to ${kind} failed for value ${stringValue} (type ${valueType}) at path "${path}"${model === undefined ? '' : ` for model "${model}"`}`;
+  return json;
 }
 
 export function castError(kind: 'ObjectId' | 'Number' | 'Boolean' | 'String', value: unknown, path: string, model: string | undefined): CastFailure {
-  const stringValue = `"${typeof value === 'string' ? value : JSON.stringify(value)}"`;
-  let reason: Json = {};
-  if (kind === 'Number') reason = { ...NUMBER_REASON };
-  if (kind === 'Boolean') {
-    reason = {
-      stringValue,
-      valueType: valueType(value),
-      kind: 'boolean',
-      value,
-      name: 'CastError',
-      message: `Cast to boolean failed for value ${stringValue} (type ${valueType(value)}) at path "undefined"`,
-    };
-  }
-  return new CastFailure({
-    stringValue,
-    valueType: valueType(value),
-    kind,
-    value,
-    path,
-    reason,
-    name: 'CastError',
-    message: `Cast to ${kind} failed for value ${stringValue} (type ${valueType(value)}) at path "${path}"${model === undefined ? '' : ` for model "${model}"`}`,
-  });
+  return new CastFailure(castErrorJson(kind === 'String' ? 'string' : kind, value, path, model));
 }
 
 const HEX24 = /^[0-9a-fA-F]{24}$/;

@@ -162,7 +162,7 @@ export interface MessageDoc {
   sender: string;
   recipient: string;
   recipientFullname?: string;
-  text?: string;
+  text?: string | null;
   id_project: string;
   createdBy: string;
   attributes?: unknown;

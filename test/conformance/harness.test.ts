@@ -53,6 +53,12 @@ describe('conformance harness: normalisation', () => {
     });
   });
 
+  it('masks dates printed with String(date), as the CSV exports print them', () => {
+    const masker = new Masker();
+    expect(masker.string('"x";"Sun Nov 22 2026 23:32:29 GMT+0000 (Coordinated Universal Time)";1')).toBe('"x";"<date string>";1');
+    expect(masker.string('Mon Jan 05 2026 01:02:03 GMT-0500 (Eastern Standard Time)')).toBe('<date string>');
+  });
+
   it('sorts object keys, keeps array order, and drops undefined like JSON does', () => {
     const masker = new Masker();
     expect(JSON.stringify(masker.value({ b: [3, 1, 2], a: undefined, c: null }))).toBe('{"b":[3,1,2],"c":null}');

@@ -67,6 +67,44 @@ describe('sending messages', () => {
   });
 });
 
+describe('message validation (Mongoose casts and required paths)', () => {
+  const send = async (body: Json) => {
+    const rid = newRid();
+    await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: owner, body: { text: 'open' } });
+    return http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: owner, body });
+  };
+
+  it('rejects an empty type as a required path, with the ValidationError as err', async () => {
+    const res = await send({ text: 't', type: '' });
+    expect(res.status).toBe(500);
+    expect(res.json).toEqual({
+      success: false,
+      msg: 'Error creating message',
+      err: {
+        errors: { type: { name: 'ValidatorError', message: 'Path `type` is required.', properties: { message: 'Path `type` is required.', type: 'required', path: 'type', value: '' }, kind: 'required', path: 'type', value: '' } },
+        _message: 'message validation failed',
+        name: 'ValidationError',
+        message: 'message validation failed: type: Path `type` is required.',
+      },
+    });
+  });
+
+  it('reports every field that does not cast to a string, sender and createdBy alike', async () => {
+    const res = await send({ text: 't', sender: ['a'] });
+    const err = (res.json as Json).err;
+    expect(Object.keys(err.errors).sort()).toEqual(['createdBy', 'sender']);
+    expect(err.errors.sender).toMatchObject({ kind: 'string', stringValue: '"[ \'a\' ]"', valueType: 'Array', reason: null });
+    expect(err.message).toBe(`message validation failed: sender: ${err.errors.sender.message}, createdBy: ${err.errors.createdBy.message}`);
+  });
+
+  it('stores an explicit null text as null and takes the _id of an object sender', async () => {
+    const nullText = (await send({ text: null })).json as Json;
+    expect(nullText.text).toBeNull();
+    const objectSender = (await send({ text: 'x', sender: { _id: 'someone' } })).json as Json;
+    expect([objectSender.sender, objectSender.createdBy]).toEqual(['someone', 'someone']);
+  });
+});
+
 describe('multi import', () => {
   it('answers 404 when the conversation does not exist (no upsert)', async () => {
     const res = await http(server, 'POST', `/${P}/requests/${newRid()}/messages/multi`, { token: owner, body: [{ text: 'x' }] });

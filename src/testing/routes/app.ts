@@ -124,7 +124,7 @@ function projectMessages(ctx: RouteContext, rest: string[]): Reply | undefined {
   const caller = callerOf(ctx);
   try {
     const message = ctx.domain.createMessage({
-      sender: String(body.sender || caller._id),
+      sender: body.sender || caller._id,
       senderFullname: body.senderFullname || caller.fullName,
       recipient: String(body.recipient),
       recipientFullname: body.recipientFullname,

@@ -1,4 +1,5 @@
 import { SaveError } from '../domain.js';
+import { mongooseDocumentsCsv } from '../csv.js';
 import { castObjectId } from '../ids.js';
 import { hang, json, type Reply, RouteHang } from '../http.js';
 import type { MessageDoc } from '../store.js';
@@ -22,7 +23,10 @@ export function messageRoutes(ctx: RouteContext, requestId: string, rest: string
   if (rest.length === 1) {
     const segment = rest[0]!;
     if (ctx.method === 'POST' && segment.toLowerCase() === 'multi') return importMessages(ctx, requestId, hooks);
-    if (ctx.method === 'GET' && segment.toLowerCase() === 'csv') return { kind: 'text', status: 200, body: messagesCsv(ctx.store.messagesOf(ctx.projectId!, requestId)), contentType: 'text/csv; charset=utf-8', etag: true };
+    if (ctx.method === 'GET' && segment.toLowerCase() === 'csv') {
+      const body = mongooseDocumentsCsv(ctx.store.messagesOf(ctx.projectId!, requestId).length);
+      return { kind: 'text', status: 200, body, contentType: 'text/csv; charset=utf-8', etag: true };
+    }
     if (ctx.method === 'GET') {
       const id = castObjectId(segment);
       if (!id) return json(500, { success: false, msg: 'Error getting object.' });
@@ -83,7 +87,7 @@ function sendMessage(ctx: RouteContext, requestId: string): Reply {
         ...(Object.keys(contact).length > 0 ? { contact } : {}),
       });
       const message = ctx.domain.createMessage({
-        sender: String(sender || caller._id),
+        sender: sender || caller._id,
         senderFullname: fullname,
         recipient: requestId,
         text: body.text,
@@ -113,7 +117,7 @@ function sendMessage(ctx: RouteContext, requestId: string): Reply {
   let message: MessageDoc;
   try {
     message = ctx.domain.createMessage({
-      sender: String(sender || caller._id),
+      sender: sender || caller._id,
       senderFullname: fullname,
       recipient: requestId,
       text: body.text,
@@ -182,7 +186,7 @@ function importMessages(ctx: RouteContext, requestId: string, hooks: MultiImport
   for (const { index, id, fields } of saveOrder) {
     try {
       const message = ctx.domain.createMessage({
-        sender: String(fields.sender || caller._id),
+        sender: fields.sender || caller._id,
         senderFullname: fields.senderFullname || caller.fullName,
         recipient: requestId,
         text: fields.text,
@@ -245,10 +249,4 @@ function saveTimes(ctx: RouteContext, projectId: string, requestId: string, coun
   const latest = history.length > 0 ? Date.parse(history[history.length - 1]!.createdAt) : Number.NEGATIVE_INFINITY;
   const windows = Math.ceil(count / SAVES_PER_MILLISECOND);
   return Array.from({ length: count }, (_, index) => Math.max(now - (windows - 1) + Math.floor(index / SAVES_PER_MILLISECOND), latest));
-}
-
-function messagesCsv(messages: readonly MessageDoc[]): string {
-  const header = ['_id', 'sender', 'senderFullname', 'recipient', 'text', 'type', 'status', 'createdAt'] as const;
-  const rows = messages.map((m) => header.map((k) => JSON.stringify(String(m[k] ?? ''))).join(';'));
-  return [header.join(';'), ...rows].join('\r\n');
 }

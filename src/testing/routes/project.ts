@@ -3,7 +3,8 @@ import { minimize } from '../domain.js';
 import { castObjectId, isObjectIdLike, uuidv4 } from '../ids.js';
 import { hang, json, type Reply } from '../http.js';
 import { CastFailure, castNumberOrThrow, matchesValue, paginate, sortBy, sortDirection, stringQueryFilter } from '../query.js';
-import type { LeadDoc, ProjectUserDoc, UserDoc } from '../store.js';
+import { csvDate, csvExpress } from '../csv.js';
+import type { ProjectUserDoc, UserDoc } from '../store.js';
 import { departmentView, leadView, projectUserView } from '../views.js';
 import { bodyObject, callerOf, guard, projectUserOf, type RouteContext } from './context.js';
 
@@ -22,7 +23,7 @@ export function leadRoutes(ctx: RouteContext, rest: string[]): Reply | undefined
   }
   if (rest.length === 1) {
     const id = rest[0]!;
-    if (ctx.method === 'GET' && id.toLowerCase() === 'csv') return { kind: 'text', status: 200, body: leadsCsv(ctx.store.leadsByProject.get(ctx.projectId!) ?? []), contentType: 'text/csv; charset=utf-8', etag: true };
+    if (ctx.method === 'GET' && id.toLowerCase() === 'csv') return leadsCsv(ctx);
     const leadId = castObjectId(id);
     if (ctx.method === 'GET') {
       if (!leadId) return json(500, { success: false, msg: 'Error getting object.' });
@@ -117,9 +118,31 @@ function listLeads(ctx: RouteContext): Reply {
   return json(200, { perPage: Number.isNaN(limit) ? null : limit, count: matched.length, leads });
 }
 
-function leadsCsv(leads: readonly LeadDoc[]): string {
-  const header = ['_id', 'lead_id', 'fullname', 'email', 'createdAt'] as const;
-  return [header.join(';'), ...leads.map((l) => header.map((k) => JSON.stringify(String(l[k] ?? ''))).join(';'))].join('\r\n');
+/**
+ * `GET /leads/csv`: every lead not deleted (`status < 1000`), optionally by `email`, sorted like the list (an
+ * invalid direction throws synchronously: 500), 100 000 per `page`, without `attributes` and `__v`.
+ */
+function leadsCsv(ctx: RouteContext): Reply {
+  const q = ctx.query;
+  const direction = sortDirection(q.direction === undefined || q.direction === '' ? -1 : q.direction);
+  const sortField = typeof q.sort === 'string' && q.sort ? q.sort : 'createdAt';
+  const page = q.page !== undefined && q.page !== '' ? Number(q.page) : 0;
+  const search = typeof q.full_text === 'string' && q.full_text ? q.full_text.toLowerCase() : undefined;
+  const matched = (ctx.store.leadsByProject.get(ctx.projectId!) ?? []).filter((lead) => {
+    if (!(lead.status < 1000)) return false;
+    if (q.email && !matchesValue(lead.email, q.email)) return false;
+    if (search && !`${lead.fullname ?? ''} ${lead.email ?? ''}`.toLowerCase().split(/\s+/).includes(search)) return false;
+    return true;
+  });
+  const rows = paginate(sortBy(matched, sortField, direction), page * 100_000, 100_000).map((lead) => {
+    const row: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(lead)) {
+      if (key === 'attributes' || key === '__v' || value === undefined) continue;
+      row[key] = key === 'createdAt' || key === 'updatedAt' ? csvDate(value) : value;
+    }
+    return row;
+  });
+  return { kind: 'text', status: 200, body: csvExpress(rows), contentType: 'text/csv; charset=utf-8', etag: true };
 }
 
 // ---- departments (GET needs no credentials) -----------------------------------------------------------------

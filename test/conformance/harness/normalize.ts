@@ -41,6 +41,8 @@ const VOLATILE_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\beyJ[\w-]*\.[\w-]*\.[\w-]*/g, '<jwt-bare>'],
   [/\b\d\d\/\d\d\/\d{4}, \d\d:\d\d:\d\d\b/g, '<datetime>'],
   [/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)/g, '<date>'],
+  // `String(date)`, which the CSV exports print: "Sun Nov 22 2026 23:32:29 GMT+0000 (Coordinated Universal Time)".
+  [/\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d\d \d{4} \d\d:\d\d:\d\d GMT[+-]\d{4}(?: \([^)]*\))?/g, '<date string>'],
   [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>'],
   [/\b[0-9a-f]{32}\b/gi, '<hex32>'],
   [/\b[0-9a-f]{24}\b/gi, '<oid>'],

@@ -325,4 +325,66 @@ export const messageScenarios = [
       json: { text: 'z'.repeat(600_000) },
     });
   }),
+
+  scenario('messages.odd-values', 'send into an existing conversation: odd types, texts, metadata, statuses, channels, senders', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const auth = { jwt: project.owner.token };
+    const path = `/${project.id}/requests/${rid}/messages`;
+    const bodies: unknown[] = [
+      { type: 'image', metadata: { src: 'https://example.com/i.png', width: 10 } }, { type: 'file', text: 'f' }, { type: 'frame' }, { type: '', text: 't' },
+      { type: 5, text: 't' }, { type: ['a'], text: 't' }, { type: null, text: 't' }, { type: { a: 1 }, text: 't' }, { text: 5 }, { text: '' }, { text: null },
+      { text: 'm', metadata: 'str' }, { text: 'm', metadata: [1, 2] }, { text: 'm', metadata: {} }, { text: 'm', attributes: 'str' }, { text: 'm', attributes: { a: {} } },
+      { text: 'm', status: 'abc' }, { text: 'm', status: '150' }, { text: 'm', status: true }, { text: 'm', status: [1] },
+      { text: 'm', channel: 'x' }, { text: 'm', channel: {} }, { text: 'm', channel: { name: 5 } }, { text: 'm', language: 5 }, { text: 'm', language: { a: 1 } },
+      { text: 'm', senderFullname: '' }, { text: 'm', senderFullname: null }, { text: 'm', senderFullname: ['A'] },
+      { text: 'm', sender: 'custom-sender' }, { text: 'm', sender: 5 }, { text: 'm', sender: ['a'] }, { text: 'm', sender: { _id: 'an-id-object' } },
+      { text: 'm', recipient: 'other', createdAt: '2020-01-01T00:00:00.000Z', _id: unknownObjectId(ctx, 'clientId'), channel_type: 'direct' },
+    ];
+    for (const [index, body] of bodies.entries()) await ctx.call(`send #${index}`, { method: 'POST', path, auth, json: body, timeoutMs: 2_000 });
+    await ctx.call('read back', { method: 'GET', path, auth });
+  }),
+
+  scenario('messages.first-message-odd-values', 'the first message of a new conversation with odd values (types, request fields)', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const bodies: unknown[] = [
+      { type: 'image', metadata: { src: 'https://example.com/i.png' } }, { type: 'image' }, { text: 5 }, { text: 'x', request_status: 50 }, { text: 'x', request_status: 'abc' },
+      { text: 'x', preflight: 'true' }, { text: 'x', departmentid: 'bad' }, { text: 'x', departmentid: unknownObjectId(ctx, 'unknownDept') }, { text: 'x', participants: 'abc' },
+      { text: 'x', participants: [] }, { text: 'x', channel: { name: 'form' } }, { text: 'x', location: 'x' }, { text: 'x', location: { city: 'Rome' } },
+      { text: 'x', followers: ['a'] }, { type: 'text' }, { type: 'frame', metadata: { src: 'https://example.com/f' } },
+    ];
+    for (const [index, body] of bodies.entries()) {
+      const rid = newRequestId(ctx, project, `new${index}`);
+      await ctx.call(`first message #${index}`, { method: 'POST', path: `/${project.id}/requests/${rid}/messages`, auth, json: body, timeoutMs: 2_000 });
+    }
+  }),
+
+  scenario('messages.multi-odd-items', 'multi import items with odd values: validation errors, null items, ignored fields', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const auth = { jwt: project.owner.token };
+    const path = `/${project.id}/requests/${rid}/messages/multi`;
+    const bodies: unknown[][] = [
+      [{ text: 5 }], [{ status: 'abc' }], [{ channel: 'x' }], ['str'], [5], [[1]], [{ type: { a: 1 } }], [{ text: 'a', metadata: 'm' }], [null],
+      [{ type: null }], [{ sender: 5 }], [{ senderFullname: '' }], [{ text: 'a', createdAt: '2020-01-01T00:00:00.000Z' }], [{ type: '' }], [{ language: { a: 1 } }],
+    ];
+    for (const [index, body] of bodies.entries()) await ctx.call(`multi #${index}`, { method: 'POST', path, auth, json: body, timeoutMs: 2_000 });
+    await ctx.call('read back (sorted)', { method: 'GET', path: `/${project.id}/requests/${rid}/messages`, auth, sort: sortArray });
+  }),
+
+  scenario('messages.project-messages', 'POST /<pid>/messages validation and GET /<pid>/messages paging', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const path = `/${project.id}/messages`;
+    const bodies: unknown[] = [
+      {}, { recipient: 'r' }, { recipient: 'r', recipientFullname: 'R', type: 'image' }, { recipient: 5, recipientFullname: 'R', text: 't', channel_type: 'group' },
+      { recipient: 'r', recipientFullname: 'R', text: 't', sender: 'x', senderFullname: 'X', attributes: { a: 1 }, metadata: { m: 1 }, language: 'it', channel: { name: 'email' } },
+      { recipient: 'r', recipientFullname: 'R', text: 't', status: 'abc' },
+    ];
+    for (const [index, body] of bodies.entries()) await ctx.call(`POST #${index}`, { method: 'POST', path, auth, json: body, timeoutMs: 2_000 });
+    for (const query of ['', '?limit=1', '?limit=51', '?limit=-1', '?limit=abc', '?page=1&limit=2', '?page=-1', '?page=abc']) {
+      await ctx.call(`GET${query}`, { method: 'GET', path: `${path}${query}`, auth });
+    }
+  }),
 ];

@@ -24,6 +24,16 @@ async function threeRequests(ctx: ScenarioContext, project: Project): Promise<[s
   return [first, second, third];
 }
 
+/** Replaces the cells of the named CSV columns (`;`-separated, header first) with "<cell>" when they are not empty. */
+function maskCsvColumns(csv: string, columns: readonly string[]): string {
+  const lines = csv.split('\r\n');
+  const header = (lines[0] ?? '').split(';');
+  const masked = new Set(columns.map((column) => header.indexOf(column)).filter((index) => index !== -1));
+  return lines
+    .map((line, row) => (row === 0 || line === '' ? line : line.split(';').map((cell, index) => (masked.has(index) && cell !== '' ? '<cell>' : cell)).join(';')))
+    .join('\r\n');
+}
+
 /** Only which requests came back, in order, plus the paging fields: the full bodies are covered elsewhere. */
 function listSummary(body: unknown): unknown {
   if (typeof body !== 'object' || body === null || !('requests' in body)) return body;
@@ -654,7 +664,7 @@ export const requestScenarios = [
     const base = `/${project.id}/requests/${rid}`;
     const follower = unknownObjectId(ctx, 'followerId');
     await ctx.call('a tag with a color but no name', { method: 'PUT', path: `${base}/tag`, auth, json: [{ color: 'red' }] });
-    const steps: Array<[string, 'POST' | 'PUT' | 'DELETE', string, unknown?]> = [
+    const steps: Array<[string, 'GET' | 'POST' | 'PUT' | 'DELETE', string, unknown?]> = [
       ['add a participant', 'POST', `${base}/participants`, { member: agent.userId }],
       ['remove the participant', 'DELETE', `${base}/participants/${project.owner.userId}`],
       ['set the same participants (no save)', 'PUT', `${base}/participants`, [project.owner.userId]],
@@ -667,5 +677,48 @@ export const requestScenarios = [
       ['the messages', 'GET', `${base}/messages`],
     ];
     for (const [step, method, path, json] of steps) await ctx.call(step, { method, path, auth, json, timeoutMs: 2_000 });
+  }),
+
+  scenario('requests.csv-exports', 'CSV exports: conversations, leads and messages (csv-express quirks), filters, sort, errors', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const auth = { jwt: project.owner.token };
+    const P = project.id;
+    await ctx.call('conversations, none yet', { method: 'GET', path: `/${P}/requests/csv`, auth });
+    await ctx.call('leads, none yet', { method: 'GET', path: `/${P}/leads/csv`, auth });
+    await ctx.call('messages of an unknown conversation', { method: 'GET', path: `/${P}/requests/nope/messages/csv`, auth });
+    // Participants given: with two available agents the default department would pick either one.
+    const rid1 = await createRequest(ctx, project, project.owner, 'rid1', {
+      participants: [project.owner.userId],
+      subject: 's1',
+      attributes: { caller_phone: '123', plan: 'pro' },
+      channel: { name: 'email' },
+      location: { city: 'Rome' },
+    });
+    await ctx.setup('tag rid1', { method: 'PUT', path: `/${P}/requests/${rid1}/tag`, auth, json: [{ tag: 'a' }, { tag: 'b' }] });
+    await ctx.setup('note on rid1', { method: 'POST', path: `/${P}/requests/${rid1}/notes`, auth, json: { text: 'n' } });
+    const rid2 = await createRequest(ctx, project, project.owner, 'rid2', { participants: [agent.userId], priority: 'high' });
+    await ctx.setup('close rid2', { method: 'PUT', path: `/${P}/requests/${rid2}/close`, auth });
+    const guest = await signInGuest(ctx, project, 'guest', { firstname: 'Gil "G"', email: 'g@example.com' });
+    const rid3 = newRequestId(ctx, project, 'rid3');
+    await ctx.setup('a guest starts rid3', { method: 'POST', path: `/${P}/requests/${rid3}/messages`, auth: { jwt: guest.token }, json: { text: 'hello; "quoted"' } });
+    await ctx.setup('a lead with separators in its name', { method: 'POST', path: `/${P}/leads`, auth, json: { fullname: 'L; "1"', email: 'l@example.com', attributes: { a: 1 } } });
+    // Closing measures time (duration, waiting_time): those columns are compared by presence only.
+    const conversations = async (step: string, query: string, token = project.owner.token) => {
+      const response = await ctx.send({ method: 'GET', path: `/${P}/requests/csv${query}`, auth: { jwt: token } });
+      ctx.record(step, {
+        status: response.status,
+        contentType: response.headers['content-type'] ?? null,
+        body: response.json ?? maskCsvColumns(response.text, ['duration', 'waiting_time']),
+      });
+    };
+    for (const query of ['', '?status=all', '?status=1000', '?sort=subject&direction=1', '?direction=sideways', '?page=1', '?mine=true', '?dept_id=bad']) {
+      await conversations(`conversations${query}`, query);
+    }
+    await conversations('conversations, as an agent', '?status=all', agent.token);
+    for (const query of ['', '?sort=fullname&direction=1', '?email=l@example.com', '?direction=sideways', '?page=1']) {
+      await ctx.call(`leads${query}`, { method: 'GET', path: `/${P}/leads/csv${query}`, auth });
+    }
+    await ctx.call('messages of rid3', { method: 'GET', path: `/${P}/requests/${rid3}/messages/csv`, auth });
   }),
 ];
