@@ -6,6 +6,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    schemas: 'src/schemas.ts',
     realtime: 'src/realtime/index.ts',
     messages: 'src/messages/index.ts',
     testing: 'src/testing/index.ts',

@@ -61,31 +61,8 @@ export type { Messages, SendMessageParams, ImportOptions, ImportProgress } from 
 export type { Leads, LeadListQuery, LeadParams } from './rest/resources/leads.js';
 export type { ProjectUsers, ProjectUserListQuery, UpdateMeParams } from './rest/resources/project-users.js';
 export type { Projects, Users, UpdateUserParams } from './rest/resources/projects.js';
-// Schemas are values (zod/mini): only bundled when imported, e.g. to turn on `responseSchemas` validation.
-export {
-  responseSchemas,
-  UserSchema,
-  AuthUserSchema,
-  AuthResultSchema,
-  SignupResultSchema,
-  LeadSchema,
-  LeadPageSchema,
-  ProjectUserSchema,
-  ProjectUsersSchema,
-  ProjectSchema,
-  ProjectMembershipSchema,
-  ProjectMembershipsSchema,
-  DepartmentSchema,
-  TagSchema,
-  NoteSchema,
-  RequestSchema,
-  RequestPageSchema,
-  RequestCountSchema,
-  MessageSchema,
-  MessageWithRequestSchema,
-  MessagesSchema,
-  UserUpdateSchema,
-} from './rest/schemas.js';
+// Response types, inferred from the zod schemas. The schema values (and `responseSchemas`) live in
+// `tiledesk-sdk/schemas`, so that importing this entry never loads zod.
 export type {
   User,
   AuthUser,

@@ -4,9 +4,10 @@
 //
 // First the way users get it: the package built with tsup (dist/, `#default-transport` resolved through
 // package.json "imports" under the `browser` condition), installed in a scratch folder, bundled from
-// `import { TiledeskClient } from 'tiledesk-sdk'`. Then, from source, four entries: the client alone (what `import { TiledeskClient } from 'tiledesk-sdk'` costs), the client with
-// opt-in response validation (`responseSchemas`, zod/mini), and the same schemas written with classic zod, which is
-// why the SDK uses zod/mini. Also fails loudly if anything Node-only reaches the browser bundle.
+// `import { TiledeskClient } from 'tiledesk-sdk'`. Then, from source: the client alone (what `import { TiledeskClient }
+// from 'tiledesk-sdk'` costs), the client with opt-in response validation (`responseSchemas` from
+// `tiledesk-sdk/schemas`, zod/mini), the schemas alone, and the same schemas written with classic zod, which is why
+// the SDK uses zod/mini. Also fails loudly if anything Node-only, or zod for the client, reaches the browser bundle.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ writeFileSync(join(tmp, 'schemas-classic.ts'), classic);
   mkdirSync(join(app, 'node_modules'), { recursive: true });
   await tsup({ outDir: join(pkg, 'dist'), dts: false, sourcemap: false, silent: true });
   writeFileSync(join(pkg, 'package.json'), readFileSync(join(root, 'package.json')));
-  for (const dep of ['zod', 'undici']) symlinkSync(join(root, 'node_modules', dep), join(app, 'node_modules', dep));
+  for (const dep of ['undici']) symlinkSync(join(root, 'node_modules', dep), join(app, 'node_modules', dep));
   writeFileSync(join(app, 'entry.js'), "import { TiledeskClient } from 'tiledesk-sdk'; globalThis.x = TiledeskClient;");
   const result = await build({
     entryPoints: [join(app, 'entry.js')], bundle: true, minify: true, format: 'esm', platform: 'browser',
@@ -57,8 +58,8 @@ writeFileSync(join(tmp, 'schemas-classic.ts'), classic);
 // 2. From source.
 const entries = {
   'TiledeskClient': `import { TiledeskClient } from '${root}src/index.ts'; globalThis.x = TiledeskClient;`,
-  'TiledeskClient + responseSchemas (zod/mini)': `import { TiledeskClient, responseSchemas } from '${root}src/index.ts'; globalThis.x = [TiledeskClient, responseSchemas];`,
-  'responseSchemas alone, zod/mini': `import { responseSchemas } from '${root}src/rest/schemas.ts'; globalThis.x = responseSchemas;`,
+  'TiledeskClient + responseSchemas (zod/mini)': `import { TiledeskClient } from '${root}src/index.ts'; import { responseSchemas } from '${root}src/schemas.ts'; globalThis.x = [TiledeskClient, responseSchemas];`,
+  'responseSchemas alone, zod/mini': `import { responseSchemas } from '${root}src/schemas.ts'; globalThis.x = responseSchemas;`,
   'responseSchemas alone, classic zod': `import { responseSchemas } from '${join(tmp, 'schemas-classic.ts')}'; globalThis.x = responseSchemas;`,
 };
 

@@ -52,7 +52,7 @@ export interface TiledeskClientOptions {
   connections?: number;
   hooks?: Hooks;
   logger?: Logger;
-  /** Validate every response against these schemas (`import { responseSchemas } from 'tiledesk-sdk'`). Off by default. */
+  /** Validate every response against these schemas (`import { responseSchemas } from 'tiledesk-sdk/schemas'`). Off by default. */
   responseSchemas?: ResponseSchemas;
 }
 

@@ -5,11 +5,11 @@
  * and only fields the server always sends are required. Checked against real captures in tests.
  *
  * zod/mini rather than classic zod: these schemas cost about a third as much in a browser bundle (numbers in
- * docs/rest.md), and they are only bundled when a user opts into response validation by importing
- * `responseSchemas`; the client itself imports nothing from here but types.
+ * docs/rest.md). The values are published only through `tiledesk-sdk/schemas` (src/schemas.ts); the client and the
+ * main entry import nothing from here but types, so neither Node nor a bundler loads zod for them.
  *
- * Every zod call is marked pure: once built, these definitions share a file with the client (dist/index.js), and
- * only the annotations let a bundler drop them, and zod with them, when the app does not use them.
+ * Every zod call is marked pure so that a bundler keeps only the schemas an app imports and the ones they are built
+ * from: `import { LeadSchema } from 'tiledesk-sdk/schemas'` does not bundle the request or project schemas.
  */
 import * as z from 'zod/mini';
 
@@ -272,12 +272,13 @@ export const UserUpdateSchema = /* @__PURE__ */ z.looseObject({ success: optBool
 
 /**
  * Pass to `new TiledeskClient({ responseSchemas })` to validate every response (and get an
- * `InvalidResponseError` naming the first bad field instead of a surprise later). Off by default, so zod is not
- * bundled unless you import this.
+ * `InvalidResponseError` naming the first bad field instead of a surprise later). Off by default; it lives in
+ * `tiledesk-sdk/schemas` so that zod is neither loaded nor bundled unless you import it.
  *
  * @example
  * ```ts
- * import { TiledeskClient, responseSchemas } from 'tiledesk-sdk';
+ * import { TiledeskClient } from 'tiledesk-sdk';
+ * import { responseSchemas } from 'tiledesk-sdk/schemas';
  * const client = new TiledeskClient({ baseUrl, projectId, auth: { token }, responseSchemas });
  * ```
  */

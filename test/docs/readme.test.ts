@@ -16,6 +16,7 @@ const examples = blocks.filter((b) => b.tag === undefined);
 const dir = `${root}node_modules/.cache/tiledesk-readme-run/`;
 const ENTRIES: Record<string, string> = {
   'tiledesk-sdk': 'src/index.ts',
+  'tiledesk-sdk/schemas': 'src/schemas.ts',
   'tiledesk-sdk/realtime': 'src/realtime/index.ts',
   'tiledesk-sdk/messages': 'src/messages/index.ts',
   'tiledesk-sdk/testing': 'src/testing/index.ts',

@@ -13,9 +13,9 @@ import {
   RequestStatus,
   TiledeskClient,
   UnprocessableEntityError,
-  responseSchemas,
   type Request,
 } from '../../src/index.js';
+import { responseSchemas } from '../../src/schemas.js';
 import { realTarget } from '../helpers/target.js';
 
 const target = realTarget();

@@ -15,9 +15,9 @@ import {
   TokenProviderError,
   UnprocessableEntityError,
   ValidationError,
-  responseSchemas,
   type RequestEvent,
 } from '../../src/index.js';
+import { responseSchemas } from '../../src/schemas.js';
 import { image, text } from '../../src/messages/index.js';
 import { startTiledeskServer } from '../../src/testing/index.js';
 

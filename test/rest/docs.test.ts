@@ -40,7 +40,9 @@ describe('docs/rest.md', () => {
   examples.forEach((block, i) => {
     const title = (block.code.split('\n').find((l) => l.trim() && !l.startsWith('import')) ?? '').trim().slice(0, 70);
     it(`example ${i + 1}: ${title}`, async () => {
-      const code = block.code.replaceAll("from 'tiledesk-sdk'", `from '${root}src/index.ts'`);
+      const code = block.code
+        .replaceAll("from 'tiledesk-sdk'", `from '${root}src/index.ts'`)
+        .replaceAll("from 'tiledesk-sdk/schemas'", `from '${root}src/schemas.ts'`);
       const needsClient = !/import \{[^}]*\bTiledeskClient\b[^}]*\} from/.test(code);
       const module = [needsClient ? `import { TiledeskClient } from '${root}src/index.ts';` : '', setup, code, 'export {};'].join('\n');
       const file = `${dir}example-${i + 1}.ts`;

@@ -6,20 +6,19 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { MessageStatus, RequestStatus } from '../../src/index.js';
 import {
   AuthResultSchema,
   MessageSchema,
-  MessageStatus,
   MessageWithRequestSchema,
   MessagesSchema,
   ProjectSchema,
   RequestPageSchema,
   RequestSchema,
-  RequestStatus,
   SignupResultSchema,
   responseSchemas,
   type ResponseSchema,
-} from '../../src/index.js';
+} from '../../src/schemas.js';
 
 const corpus = fileURLToPath(new URL('../../../shared/corpus/real-server/', import.meta.url));
 const read = (name: string): unknown => JSON.parse(readFileSync(corpus + name, 'utf8'));

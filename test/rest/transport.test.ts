@@ -1,7 +1,8 @@
 /**
  * Transports: Node uses the pooled undici transport by default, a user-supplied `fetch` always wins, `close()`
- * releases the pool, and nothing Node-only (or zod) reaches a browser bundle of the client.
+ * releases the pool, nothing Node-only reaches a browser bundle of the client, and its entry never loads zod.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -84,28 +85,44 @@ describe('browser bundle', () => {
     expect(client.some((i) => i.includes('src/rest/client.ts'))).toBe(true);
     expect(client.filter((i) => /undici|^node:|default-transport\.node|zod/.test(i))).toEqual([]);
 
-    const validated = await bundle("import { TiledeskClient, responseSchemas } from './src/index.ts'; console.log(TiledeskClient, responseSchemas);");
+    const whole = await bundle("import * as sdk from './src/index.ts'; console.log(sdk);");
+    expect(whole.filter((i) => /undici|^node:|default-transport\.node|zod/.test(i))).toEqual([]);
+
+    const validated = await bundle(
+      "import { TiledeskClient } from './src/index.ts'; import { responseSchemas } from './src/schemas.ts'; console.log(TiledeskClient, responseSchemas);",
+    );
     expect(validated.some((i) => i.includes('zod'))).toBe(true);
     expect(validated.filter((i) => /undici|^node:/.test(i))).toEqual([]);
   });
 
-  it('the built package, installed in an app, resolves the fetch transport for browsers and leaves zod out', async () => {
-    // Built code puts the schemas in the same file as the client: only their pure annotations let bundlers drop zod.
+  it('the built package never loads zod from its main entry, in a browser bundle or in Node', async () => {
+    // The app gets no zod at all: if anything reachable from `tiledesk-sdk` imported it, bundling or loading would fail.
     const { build: tsup } = await import('tsup');
     const app = mkdtempSync(join(tmpdir(), 'tiledesk-pkg-'));
     try {
       const pkg = join(app, 'node_modules/tiledesk-sdk');
       await tsup({ outDir: join(pkg, 'dist'), dts: false, sourcemap: false, silent: true });
       writeFileSync(join(pkg, 'package.json'), readFileSync(`${root}package.json`));
-      for (const dep of ['zod', 'undici']) symlinkSync(`${root}node_modules/${dep}`, join(app, 'node_modules', dep));
-      writeFileSync(join(app, 'entry.js'), "import { TiledeskClient } from 'tiledesk-sdk'; console.log(TiledeskClient);");
-      const result = await build({
-        entryPoints: [join(app, 'entry.js')], absWorkingDir: app, bundle: true, format: 'esm', platform: 'browser',
-        conditions: ['browser'], write: false, metafile: true, logLevel: 'silent',
-      });
-      const inputs = Object.entries(Object.values(result.metafile.outputs)[0]!.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([k]) => k);
-      expect(inputs).toContain('node_modules/tiledesk-sdk/dist/default-transport.browser.js');
-      expect(inputs.filter((i) => /undici|^node:|default-transport\.node|zod/.test(i))).toEqual([]);
+      symlinkSync(`${root}node_modules/undici`, join(app, 'node_modules', 'undici'));
+      const bundleInputs = async (source: string) => {
+        writeFileSync(join(app, 'entry.js'), source);
+        const result = await build({
+          entryPoints: [join(app, 'entry.js')], absWorkingDir: app, bundle: true, format: 'esm', platform: 'browser',
+          conditions: ['browser'], write: false, metafile: true, logLevel: 'silent',
+        });
+        return Object.entries(Object.values(result.metafile.outputs)[0]!.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([k]) => k);
+      };
+      const client = await bundleInputs("import { TiledeskClient } from 'tiledesk-sdk'; console.log(TiledeskClient);");
+      expect(client).toContain('node_modules/tiledesk-sdk/dist/default-transport.browser.js');
+      expect(client.filter((i) => /undici|^node:|default-transport\.node|zod/.test(i))).toEqual([]);
+      const whole = await bundleInputs("import * as sdk from 'tiledesk-sdk'; console.log(sdk);");
+      expect(whole.filter((i) => /undici|^node:|default-transport\.node|zod/.test(i))).toEqual([]);
+
+      const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: app, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      expect(node(['--input-type=module', '-e', "const sdk = await import('tiledesk-sdk'); console.log(typeof sdk.TiledeskClient);"])).toBe('function\n');
+      expect(node(['-e', "console.log(typeof require('tiledesk-sdk').TiledeskClient);"])).toBe('function\n');
+      // The control: the schemas entry does need zod, so the same check fails for it.
+      expect(() => node(['--input-type=module', '-e', "await import('tiledesk-sdk/schemas');"])).toThrow(/zod/);
     } finally {
       rmSync(app, { recursive: true, force: true });
     }

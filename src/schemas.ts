@@ -1,0 +1,47 @@
+// Response schemas entry point: `import { responseSchemas } from 'tiledesk-sdk/schemas'`.
+// A subpath of its own so that `import 'tiledesk-sdk'` never loads zod, in Node or in a bundle: the main entry
+// exports the types inferred from these schemas, this one the runtime schema values.
+export {
+  responseSchemas,
+  UserSchema,
+  AuthUserSchema,
+  AuthResultSchema,
+  SignupResultSchema,
+  LeadSchema,
+  LeadPageSchema,
+  ProjectUserSchema,
+  ProjectUsersSchema,
+  ProjectSchema,
+  ProjectMembershipSchema,
+  ProjectMembershipsSchema,
+  DepartmentSchema,
+  TagSchema,
+  NoteSchema,
+  RequestSchema,
+  RequestPageSchema,
+  RequestCountSchema,
+  MessageSchema,
+  MessageWithRequestSchema,
+  MessagesSchema,
+  UserUpdateSchema,
+} from './rest/schemas.js';
+export type {
+  User,
+  AuthUser,
+  AuthResult,
+  SignupResult,
+  Lead,
+  LeadPage,
+  ProjectUser,
+  Project,
+  ProjectMembership,
+  Department,
+  Tag,
+  Note,
+  Request,
+  RequestPage,
+  RequestCount,
+  Message,
+  MessageWithRequest,
+} from './rest/schemas.js';
+export type { ResponseSchema, ResponseSchemas, ResponseSchemaKey } from './rest/core.js';
