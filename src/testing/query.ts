@@ -218,30 +218,50 @@ export function stringQueryFilter(raw: QueryValue, path: string, model: string):
     if (typeof value === 'string') return value;
     throw castError('String', value, path, model);
   };
-  if (typeof raw === 'string') return (actual) => matchesValue(actual, raw);
+  return operatorFilter(raw, asString, path, model, 'String');
+}
+
+/** {@link stringQueryFilter} for a Number path (`{status: req.query.status}`): operands are cast to numbers. */
+export function numberQueryFilter(raw: QueryValue, path: string, model: string): (actual: unknown) => boolean {
+  return operatorFilter(raw, (value) => castNumberOrThrow(value, path, model), path, model, 'Number');
+}
+
+function operatorFilter<T extends string | number>(
+  raw: QueryValue,
+  cast: (value: QueryValue) => T,
+  path: string,
+  model: string,
+  kind: 'String' | 'Number',
+): (actual: unknown) => boolean {
+  if (typeof raw === 'string') {
+    const wanted = cast(raw);
+    return (actual) => matchesValue(actual, wanted);
+  }
   if (Array.isArray(raw)) {
-    const wanted = raw.map(asString);
+    const wanted = raw.map(cast);
     return (actual) => wanted.some((value) => matchesValue(actual, value));
   }
   const keys = Object.keys(raw);
-  if (!keys.some((key) => key.startsWith('$'))) throw castError('String', raw, path, model);
+  if (!keys.some((key) => key.startsWith('$'))) throw castError(kind, raw, path, model);
   const tests: ((actual: unknown) => boolean)[] = [];
   let regexFlags = '';
   let regexSource: string | undefined;
   for (const key of keys) {
     const operand = raw[key]!;
     switch (key) {
-      case '$eq':
-        tests.push((actual) => matchesValue(actual, asString(operand)));
+      case '$eq': {
+        const value = cast(operand);
+        tests.push((actual) => matchesValue(actual, value));
         break;
+      }
       case '$ne': {
-        const value = asString(operand);
+        const value = cast(operand);
         tests.push((actual) => !matchesValue(actual, value));
         break;
       }
       case '$in':
       case '$nin': {
-        const values = (Array.isArray(operand) ? operand : [operand]).map(asString);
+        const values = (Array.isArray(operand) ? operand : [operand]).map(cast);
         const inList = (actual: unknown) => values.some((value) => matchesValue(actual, value));
         tests.push(key === '$in' ? inList : (actual) => !inList(actual));
         break;
@@ -250,17 +270,18 @@ export function stringQueryFilter(raw: QueryValue, path: string, model: string):
       case '$gte':
       case '$lt':
       case '$lte': {
-        const bound = asString(operand);
+        const bound = cast(operand);
         const accept = { $gt: (c: number) => c > 0, $gte: (c: number) => c >= 0, $lt: (c: number) => c < 0, $lte: (c: number) => c <= 0 }[key];
         // Comparison operators only match values of the same BSON type (type bracketing).
-        tests.push((actual) => anyValue(actual, (value) => typeof value === 'string' && accept(compareStrings(value, bound))));
+        tests.push((actual) => anyValue(actual, (value) => typeof value === typeof bound && accept(compareValues(value, bound))));
         break;
       }
       case '$regex':
-        regexSource = asString(operand);
-        break;
       case '$options':
-        regexFlags = asString(operand);
+        if (kind !== 'String') throw new UnsupportedQuery(`Can't use ${key} with ${kind}.`);
+        if (typeof operand !== 'string') throw castError('String', operand, path, model);
+        if (key === '$regex') regexSource = operand;
+        else regexFlags = operand;
         break;
       case '$exists': {
         const wanted = operand === 'true' || operand === '1' ? true : operand === 'false' || operand === '0' ? false : undefined;
@@ -269,7 +290,7 @@ export function stringQueryFilter(raw: QueryValue, path: string, model: string):
         break;
       }
       default:
-        throw new UnsupportedQuery(`Can't use ${key} with String.`);
+        throw new UnsupportedQuery(`Can't use ${key} with ${kind}.`);
     }
   }
   if (regexSource !== undefined) {

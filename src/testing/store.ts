@@ -206,6 +206,9 @@ export class Store {
   /** `${projectId}\0${id_user or uuid_user}` → project_users of that person (usually one). */
   private readonly projectUsersByPerson = new Map<string, ProjectUserDoc[]>();
 
+  /** `${projectId}\0${email}` of invitations sent to e-mails without an account. */
+  readonly pendingInvitations = new Map<string, Record<string, unknown>>();
+
   readonly departments = new Map<string, DepartmentDoc>();
   readonly departmentsByProject = new Map<string, DepartmentDoc[]>();
 
@@ -283,6 +286,19 @@ export class Store {
     if (pu.uuid_user !== undefined && pu.uuid_user !== pu.id_user) list(this.projectUsersByPerson, `${pu.id_project}\u0000${pu.uuid_user}`).push(pu);
   }
 
+  /** A hard delete (`findByIdAndRemove`): gone from every index. */
+  removeProjectUser(pu: ProjectUserDoc): void {
+    this.projectUsers.delete(pu._id);
+    const drop = (values: ProjectUserDoc[] | undefined) => {
+      const index = values ? values.indexOf(pu) : -1;
+      if (values && index !== -1) values.splice(index, 1);
+    };
+    drop(this.projectUsersByProject.get(pu.id_project));
+    drop(this.teamByProject.get(pu.id_project));
+    if (pu.id_user !== undefined) drop(this.projectUsersByPerson.get(`${pu.id_project}\u0000${pu.id_user}`));
+    if (pu.uuid_user !== undefined) drop(this.projectUsersByPerson.get(`${pu.id_project}\u0000${pu.uuid_user}`));
+  }
+
   /** `{id_project, id_user|uuid_user: person, ...filter}` → the first match, in creation order. */
   findProjectUser(projectId: string, person: string, by: 'id_user' | 'uuid_user' | 'any', filter?: (pu: ProjectUserDoc) => boolean): ProjectUserDoc | undefined {
     const candidates = this.projectUsersByPerson.get(`${projectId}\u0000${person}`);
@@ -319,6 +335,23 @@ export class Store {
     list(this.leadsByProject, lead.id_project).push(lead);
     const key = `${lead.id_project}\u0000${lead.lead_id}`;
     if (!this.leadsByLeadId.has(key)) this.leadsByLeadId.set(key, lead);
+  }
+
+  /** `Lead.remove({_id})`: true when a lead was removed. */
+  removeLead(id: string): boolean {
+    const lead = this.leads.get(id);
+    if (!lead) return false;
+    this.leads.delete(id);
+    const inProject = this.leadsByProject.get(lead.id_project);
+    const index = inProject ? inProject.indexOf(lead) : -1;
+    if (inProject && index !== -1) inProject.splice(index, 1);
+    const key = `${lead.id_project}\u0000${lead.lead_id}`;
+    if (this.leadsByLeadId.get(key) === lead) {
+      this.leadsByLeadId.delete(key);
+      const next = inProject?.find((other) => other.lead_id === lead.lead_id);
+      if (next) this.leadsByLeadId.set(key, next);
+    }
+    return true;
   }
 
   leadByLeadId(projectId: string, leadId: string): LeadDoc | undefined {

@@ -59,3 +59,97 @@ describe('GET /<pid>/project_users/users/search', () => {
     expect(res).toBe('timeout');
   });
 });
+
+describe('GET /<pid>/project_users filters', () => {
+  const roles = async (query: string) => {
+    const res = await http(server, 'GET', `/${P}/project_users${query}`, { token: server.owner.token });
+    return res.status === 200 ? (res.json as Json[]).map((pu) => pu.role).sort() : res.status;
+  };
+
+  it('uses ?role= as given: one role per value (no comma splitting), and it may list guests', async () => {
+    await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: P } });
+    expect(await roles('?role=agent')).toEqual(['agent']);
+    expect(await roles('?role=agent,owner')).toEqual([]);
+    expect(await roles('?role=agent&role=owner')).toEqual(['agent', 'owner']);
+    expect(await roles('?role=guest')).toContain('guest');
+    expect(await roles('')).toEqual(['agent', 'owner']);
+    expect(await roles('?role[$ne]=owner')).toBe(500);
+  });
+});
+
+describe('team management', () => {
+  it('disables, trashes, restores and removes members; each state shows in role checks', async () => {
+    const isolated = await startTiledeskServer();
+    try {
+      const pid = isolated.project.id;
+      const owner = isolated.owner.token;
+      const pu = isolated.agent.projectUserId;
+      const agentReads = async () => (await http(isolated, 'GET', `/${pid}/requests`, { token: isolated.agent.token })).status;
+      const trashed = await http(isolated, 'DELETE', `/${pid}/project_users/${pu}?soft=true`, { token: owner });
+      expect(trashed.json).toMatchObject({ trashed: true, status: 'disabled' });
+      expect(await agentReads()).toBe(403);
+      const restored = await http(isolated, 'PUT', `/${pid}/project_users/${pu}/restore`, { token: owner });
+      expect(restored.json).toMatchObject({ trashed: false, status: 'active' });
+      expect(await agentReads()).toBe(200);
+      const again = await http(isolated, 'PUT', `/${pid}/project_users/${pu}/restore`, { token: owner });
+      expect([again.status, again.json]).toEqual([400, { success: false, error: 'Project user is not trashed, cannot restore' }]);
+      const disabled = await http(isolated, 'DELETE', `/${pid}/project_users/${pu}`, { token: owner });
+      expect(disabled.json).toMatchObject({ status: 'disabled', user_available: false });
+      const enabled = await http(isolated, 'PUT', `/${pid}/project_users/${pu}`, { token: owner, body: { status: 'active', role: 'admin' } });
+      expect(enabled.json).toMatchObject({ status: 'active', role: 'admin' });
+      const removed = await http(isolated, 'DELETE', `/${pid}/project_users/${pu}?hard=true`, { token: owner });
+      expect(removed.status).toBe(200);
+      expect(await agentReads()).toBe(403);
+      const gone = await http(isolated, 'DELETE', `/${pid}/project_users/${pu}?hard=true`, { token: owner });
+      expect([gone.status, gone.json]).toEqual([404, { success: false, error: `Project user not found with id ${pu}` }]);
+    } finally {
+      await isolated.close();
+    }
+  });
+
+  it('keeps pending invitations: a second invite of the same e-mail is refused (with status 200)', async () => {
+    const invite = (body: Json) => http(server, 'POST', `/${P}/project_users/invite`, { token: server.owner.token, body });
+    expect((await invite({ email: 'later@example.com' })).json).toEqual({ success: false, msg: 'Role is required.', code: 405 });
+    expect((await invite({ email: 'later@example.com', role: 'agent' })).json).toMatchObject({ msg: 'User not found, save invite in pending ', pendingInvitation: { email: 'later@example.com', role: 'agent' } });
+    const again = await invite({ email: 'LATER@example.com', role: 'admin' });
+    expect([again.status, (again.json as Json).msg]).toEqual([200, 'Pending Invitation already exist.']);
+  });
+
+  it('casts a self-update all or nothing', async () => {
+    const res = await http(server, 'PUT', `/${P}/project_users`, { token: server.agent.token, body: { profileStatus: 'away', max_assigned_chat: 'abc' } });
+    expect([res.status, res.json]).toEqual([500, { success: false, msg: 'Error updating object.' }]);
+    const me = ((await http(server, 'GET', `/${P}/project_users/me`, { token: server.agent.token })).json as Json[])[0]!;
+    expect(me.profileStatus).toBeUndefined();
+  });
+});
+
+describe('leads', () => {
+  it('upserts an unknown id on update and delete, as findByIdAndUpdate does', async () => {
+    const id = 'abcdefabcdefabcdefabcdef';
+    const updated = (await http(server, 'PUT', `/${P}/leads/${id}`, { token: server.owner.token, body: { fullname: 'Ghost' } })).json as Json;
+    expect(updated).toMatchObject({ _id: id, fullname: 'Ghost', status: 100, tags: [] });
+    expect(updated.id_project).toBeUndefined();
+    expect(((await http(server, 'GET', `/${P}/leads/${id}`, { token: server.owner.token })).json as Json).fullname).toBe('Ghost');
+    const other = 'abcdefabcdefabcdefabcde0';
+    expect((await http(server, 'DELETE', `/${P}/leads/${other}`, { token: server.owner.token })).json).toMatchObject({ _id: other, status: 1000 });
+  });
+
+  it('adds tags without duplicates, removes one, and deletes physically (owner only)', async () => {
+    const lead = (await http(server, 'POST', `/${P}/leads`, { token: server.owner.token, body: { fullname: 'Tagged' } })).json as Json;
+    const base = `/${P}/leads/${lead._id}`;
+    expect(((await http(server, 'PUT', `${base}/tag`, { token: server.owner.token, body: ['a', 'b', 'a'] })).json as Json).tags).toEqual(['a', 'b']);
+    expect(((await http(server, 'DELETE', `${base}/tag/a`, { token: server.owner.token })).json as Json).tags).toEqual(['b']);
+    expect((await http(server, 'DELETE', `${base}/physical`, { token: server.agent.token })).status).toBe(403);
+    expect((await http(server, 'DELETE', `${base}/physical`, { token: server.owner.token })).json).toEqual({ n: 1, ok: 1, deletedCount: 1 });
+    expect((await http(server, 'GET', base, { token: server.owner.token })).status).toBe(404);
+  });
+
+  it('lets with_email replace the email filter and never answers a list query that does not cast', async () => {
+    await http(server, 'POST', `/${P}/leads`, { token: server.owner.token, body: { fullname: 'Mail', email: 'mail@example.com' } });
+    const withEmail = (await http(server, 'GET', `/${P}/leads?email=nobody@example.com&with_email=true`, { token: server.owner.token })).json as Json;
+    expect(withEmail.count).toBeGreaterThan(0);
+    for (const query of ['?status=abc', '?segment=x', '?email[foo]=x']) {
+      expect(await httpOrTimeout(server, 'GET', `/${P}/leads${query}`, { token: server.owner.token, timeoutMs: 300 })).toBe('timeout');
+    }
+  });
+});

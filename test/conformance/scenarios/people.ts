@@ -1,4 +1,5 @@
 import { addMember, createRequest, newRequestId, ownerWithProject, projectUserIdOf, signInGuest, signUp, unknownObjectId } from '../harness/flows.js';
+import { type Json, sortedByJson } from '../harness/normalize.js';
 import { scenario } from '../harness/scenario.js';
 
 export const peopleScenarios = [
@@ -131,5 +132,119 @@ export const peopleScenarios = [
       path: `/${project.id}/project_users/me`,
       auth: { jwt: agent.token },
     });
+  }),
+
+  scenario('leads.list-odd-queries', 'leads list: limit/page/status/sort odd values, with_email over email, tags, operators, segments', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    for (const body of [{ fullname: 'anna', email: 'anna@example.com' }, { fullname: 'bob' }, { email: 'c@example.com' }, { lead_id: 'custom-id', fullname: 'dora' }]) {
+      await ctx.setup('create a lead', { method: 'POST', path: `/${project.id}/leads`, auth, json: body });
+    }
+    const queries = [
+      '?limit=1', '?limit=0', '?limit=-1', '?limit=abc', '?limit=0x2', '?limit=1000', '?page=-1', '?page=abc', '?page=99', '?with_email=false',
+      '?with_fullname=0', '?status=abc', '?status=1000', '?status=', '?tags=none', '?email=ANNA@example.com', '?email=anna@example.com&with_email=true',
+      '?direction=asc', '?direction=sideways', '?sort=email&direction=1', '?sort=unknown', '?segment=x', '?segment=0123456789abcdef01234567',
+      '?email[$ne]=x', '?email[$regex]=^ann', '?email[foo]=x', '?status[$gte]=100', '?lead_id=custom-id',
+    ];
+    for (const query of queries) {
+      const response = await ctx.send({ method: 'GET', path: `/${project.id}/leads${query}`, auth, timeoutMs: 2_000 });
+      const body = response.json as { perPage?: unknown; count?: unknown; leads?: Array<Record<string, unknown>> } | undefined;
+      ctx.record(`leads${query}`, {
+        status: response.status === 0 ? 'no response' : response.status,
+        body: body?.leads ? { perPage: body.perPage, count: body.count, leads: body.leads.map(({ fullname, email, lead_id }) => ({ fullname, email, lead_id })) } : (response.json ?? null),
+      });
+    }
+  }),
+
+  scenario('leads.mutations', 'leads: update (cast all or nothing, upsert of unknown ids), tags, attributes, delete, physical delete', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const created = await ctx.call('create', { method: 'POST', path: `/${project.id}/leads`, auth, json: { fullname: 'Anna', email: 'anna@example.com' } });
+    const id = (created.json as { _id: string })._id;
+    ctx.alias(id, 'lead.id');
+    const base = `/${project.id}/leads`;
+    const steps: Array<[string, 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', string, unknown?, string?]> = [
+      ['update several fields', 'PUT', `${base}/${id}`, { fullname: 'Anna B', company: 'ACME', phone: '+39 333 1234', city: 'Rome', status: 50, tags: 'single' }],
+      ['update with an object name (nothing changes)', 'PUT', `${base}/${id}`, { fullname: { a: 1 }, company: 'Other' }],
+      ['update with a bad status', 'PUT', `${base}/${id}`, { status: 'abc' }],
+      ['update an unknown id (upsert)', 'PUT', `${base}/${unknownObjectId(ctx, 'upserted')}`, { fullname: 'x' }],
+      ['read the upserted lead', 'GET', `${base}/${unknownObjectId(ctx, 'upserted')}`],
+      ['update a bad id', 'PUT', `${base}/bad`, { fullname: 'x' }],
+      ['add tags', 'PUT', `${base}/${id}/tag`, ['t1', 't2', 't1']],
+      ['add tags again', 'PUT', `${base}/${id}/tag`, ['t2', 't3']],
+      ['add no tags', 'PUT', `${base}/${id}/tag`, []],
+      ['add tags to an unknown lead', 'PUT', `${base}/${unknownObjectId(ctx, 'unknownLead')}/tag`, ['t']],
+      ['remove a tag', 'DELETE', `${base}/${id}/tag/t1`],
+      ['remove a tag of an unknown lead', 'DELETE', `${base}/${unknownObjectId(ctx, 'unknownLead2')}/tag/t1`],
+      ['merge attributes', 'PATCH', `${base}/${id}/attributes`, { a: 1, b: { c: 2 } }],
+      ['attributes of an unknown lead', 'PATCH', `${base}/${unknownObjectId(ctx, 'unknownLead3')}/attributes`, { a: 1 }],
+      ['delete (status 1000)', 'DELETE', `${base}/${id}`],
+      ['delete an unknown id (upsert)', 'DELETE', `${base}/${unknownObjectId(ctx, 'upserted2')}`],
+      ['list deleted leads', 'GET', `${base}?status=1000`],
+      ['physical delete by an agent', 'DELETE', `${base}/${id}/physical`, undefined, agent.token],
+      ['physical delete', 'DELETE', `${base}/${id}/physical`],
+      ['physical delete again', 'DELETE', `${base}/${id}/physical`],
+      ['read it', 'GET', `${base}/${id}`],
+    ];
+    for (const [step, method, path, json, token] of steps) await ctx.call(step, { method, path, auth: token ? { jwt: token } : auth, json, timeoutMs: 2_000 });
+  }),
+
+  scenario('project-users.filters', 'project users list: role (raw $in), status, presence, trashed, operators; self-update casts', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    await addMember(ctx, project, 'agent', 'agent');
+    await addMember(ctx, project, 'admin', 'admin');
+    await signInGuest(ctx, project, 'guest');
+    const sorted = (body: Json) => (Array.isArray(body) ? sortedByJson(body) : body);
+    const queries = [
+      '?role=agent', '?role=admin,agent', '?role=agent&role=admin', '?role=guest', '?role=', '?role=nobody', '?role[$ne]=owner', '?status=active',
+      '?status=disabled', '?status[$ne]=x', '?trashed=true', '?presencestatus=online', '?presencestatus=offline',
+    ];
+    for (const query of queries) await ctx.call(`list${query}`, { method: 'GET', path: `/${project.id}/project_users${query}`, auth, sort: sorted });
+    const updates: unknown[] = [
+      { user_available: 'false' }, { user_available: 'maybe' }, { max_assigned_chat: 'abc', profileStatus: 'not applied' }, { max_assigned_chat: '5' },
+      { attributes: { a: 1 } }, { tags: 'x' }, { tags: [{ tag: 'vip' }] }, { role: 'guest' }, { profileStatus: { a: 1 } },
+    ];
+    for (const [index, body] of updates.entries()) await ctx.call(`update self #${index}`, { method: 'PUT', path: `/${project.id}/project_users`, auth, json: body });
+    await ctx.call('me after the updates', { method: 'GET', path: `/${project.id}/project_users/me`, auth });
+  }),
+
+  scenario('project-users.admin', 'team management: update a member, disable, trash and restore, hard delete, pending invitations', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const P = project.id;
+    const trashed = await addMember(ctx, project, 'trashed', 'agent');
+    const removed = await addMember(ctx, project, 'removed', 'agent');
+    const disabled = await addMember(ctx, project, 'disabled', 'supervisor');
+    const sorted = (body: Json) => (Array.isArray(body) ? sortedByJson(body) : body);
+    const steps: Array<[string, 'GET' | 'POST' | 'PUT' | 'DELETE', string, unknown?, string?]> = [
+      ['restore a member who is not trashed', 'PUT', `/${P}/project_users/${trashed.projectUserId}/restore`],
+      ['trash (soft delete)', 'DELETE', `/${P}/project_users/${trashed.projectUserId}?soft=true`],
+      ['list', 'GET', `/${P}/project_users`],
+      ['list with trashed', 'GET', `/${P}/project_users?trashed=true`],
+      ['the trashed member reads requests', 'GET', `/${P}/requests`, undefined, trashed.token],
+      ['restore', 'PUT', `/${P}/project_users/${trashed.projectUserId}/restore`],
+      ['restore an unknown id', 'PUT', `/${P}/project_users/${unknownObjectId(ctx, 'unknownPu')}/restore`],
+      ['hard delete', 'DELETE', `/${P}/project_users/${removed.projectUserId}?hard=true`],
+      ['hard delete again', 'DELETE', `/${P}/project_users/${removed.projectUserId}?hard=true`],
+      ['the removed member reads requests', 'GET', `/${P}/requests`, undefined, removed.token],
+      ['disable', 'DELETE', `/${P}/project_users/${disabled.projectUserId}`],
+      ['the disabled member reads me', 'GET', `/${P}/project_users/me`, undefined, disabled.token],
+      ['enable again with PUT', 'PUT', `/${P}/project_users/${disabled.projectUserId}`, { status: 'active', user_available: true }],
+      ['PUT an unknown status (ignored), a role and a limit', 'PUT', `/${P}/project_users/${disabled.projectUserId}`, { status: 'weird', role: 'agent', max_assigned_chat: 3 }],
+      ['an agent cannot update members', 'PUT', `/${P}/project_users/${disabled.projectUserId}`, { role: 'owner' }, trashed.token],
+      ['an agent cannot delete members', 'DELETE', `/${P}/project_users/${disabled.projectUserId}`, undefined, trashed.token],
+      ['delete an unknown id', 'DELETE', `/${P}/project_users/${unknownObjectId(ctx, 'unknownPu2')}`],
+      ['trash a bad id', 'DELETE', `/${P}/project_users/bad?soft=true`],
+      ['invite an unknown e-mail without a role', 'POST', `/${P}/project_users/invite`, { email: 'pending@example.com' }],
+      ['invite it with a role', 'POST', `/${P}/project_users/invite`, { email: 'pending@example.com', role: 'agent' }],
+      ['invite it again (mixed case)', 'POST', `/${P}/project_users/invite`, { email: 'Pending@Example.com', role: 'admin' }],
+      ['invite with a numeric e-mail', 'POST', `/${P}/project_users/invite`, { email: 5, role: 'agent' }],
+      ['invite the hard-deleted member again', 'POST', `/${P}/project_users/invite`, { email: removed.email, role: 'agent' }],
+      ['create a guest project user with tags', 'POST', `/${P}/project_users`, { tags: [{ tag: 'vip' }] }],
+      ['create one with a tag without a name', 'POST', `/${P}/project_users`, { tags: [{ color: 'red' }] }],
+    ];
+    for (const [step, method, path, json, token] of steps) await ctx.call(step, { method, path, auth: token ? { jwt: token } : auth, json, sort: sorted });
   }),
 ];
