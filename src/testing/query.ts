@@ -50,6 +50,8 @@ export function castErrorJson(kind: string, value: unknown, path: string, model:
     else if (kind === 'Boolean') {
       why = { stringValue, valueType, kind: 'boolean', value: shown, name: 'CastError', message: `Cast to boolean failed for value ${stringValue} (type ${valueType}) at path "undefined"` };
     } else if (kind === 'string' || kind === 'number') why = null;
+    // `$exists` casts with castBoolean, whose CastError has no reason at all.
+    else if (kind === 'boolean') why = undefined;
     else why = {};
   }
   const json: Json = { stringValue, valueType, kind, value: shown, path };
@@ -208,44 +210,57 @@ export function paginate<T>(docs: T[], skip: number, limit: number): T[] {
 export class UnsupportedQuery extends Error {}
 
 /**
- * A query-string value used verbatim as the filter of a String path (`{email: req.query.email}`), cast the way
- * Mongoose 5 casts it: a string is equality, a repeated parameter (array) is `$in`, `email[$ne]=x` is an operator
- * object. Objects without `$` keys and unknown operators fail the cast ({@link CastFailure} /
- * {@link UnsupportedQuery}); the route decides what that failure looks like.
+ * The schema type of a path a route filters on with a raw query-string value. `StringArray` is an array of
+ * strings (`participants`); `Mixed` is not cast at all (`attributes.*`).
  */
-export function stringQueryFilter(raw: QueryValue, path: string, model: string): (actual: unknown) => boolean {
-  const asString = (value: QueryValue): string => {
-    if (typeof value === 'string') return value;
-    throw castError('String', value, path, model);
+export type PathKind = 'String' | 'Number' | 'ObjectId' | 'Boolean' | 'StringArray' | 'Mixed';
+
+/**
+ * A query-string value used verbatim as the filter of one path (`{email: req.query.email}`), cast the way
+ * Mongoose 5 casts it: a string is equality, a repeated parameter (array) is `$in`, `x[$ne]=y` is an operator
+ * whose operand is cast to the path's type. What Mongoose rejects throws: a {@link CastFailure} (answered with
+ * its JSON) or an {@link UnsupportedQuery} (a plain Error, which serialises to `{}`). `errorPath` is the name the
+ * CastError reports (the last segment for sub-document paths).
+ */
+export function queryFilter(raw: QueryValue, kind: PathKind, errorPath: string, model: string): (actual: unknown) => boolean {
+  const cast = (value: QueryValue): unknown => {
+    switch (kind) {
+      case 'Number':
+        return castNumberOrThrow(value, errorPath, model);
+      case 'ObjectId':
+        return castObjectIdOrThrow(value, errorPath, model);
+      case 'Boolean':
+        return castBooleanOrThrow(value, errorPath, model);
+      case 'Mixed':
+        return value;
+      default:
+        if (typeof value === 'string') return value;
+        throw castError('String', value, errorPath, model);
+    }
   };
-  return operatorFilter(raw, asString, path, model, 'String');
-}
-
-/** {@link stringQueryFilter} for a Number path (`{status: req.query.status}`): operands are cast to numbers. */
-export function numberQueryFilter(raw: QueryValue, path: string, model: string): (actual: unknown) => boolean {
-  return operatorFilter(raw, (value) => castNumberOrThrow(value, path, model), path, model, 'Number');
-}
-
-function operatorFilter<T extends string | number>(
-  raw: QueryValue,
-  cast: (value: QueryValue) => T,
-  path: string,
-  model: string,
-  kind: 'String' | 'Number',
-): (actual: unknown) => boolean {
   if (typeof raw === 'string') {
     const wanted = cast(raw);
     return (actual) => matchesValue(actual, wanted);
   }
   if (Array.isArray(raw)) {
+    // An array path compares the whole array; any other path turns a list into `$in`.
+    if (kind === 'StringArray') {
+      const wanted = raw.map(cast);
+      return (actual) => JSON.stringify(actual) === JSON.stringify(wanted);
+    }
     const wanted = raw.map(cast);
     return (actual) => wanted.some((value) => matchesValue(actual, value));
   }
   const keys = Object.keys(raw);
-  if (!keys.some((key) => key.startsWith('$'))) throw castError(kind, raw, path, model);
+  if (!keys.some((key) => key.startsWith('$'))) {
+    // An object is a literal sub-document to match: an array or Mixed path just finds nothing equal to it.
+    if (kind === 'StringArray' || kind === 'Mixed') return (actual) => JSON.stringify(actual) === JSON.stringify(raw);
+    throw castError(kind === 'String' ? 'String' : kind, raw, errorPath, model);
+  }
   const tests: ((actual: unknown) => boolean)[] = [];
   let regexFlags = '';
   let regexSource: string | undefined;
+  const comparable = kind === 'String' || kind === 'Number' || kind === 'ObjectId' || kind === 'StringArray' || kind === 'Mixed';
   for (const key of keys) {
     const operand = raw[key]!;
     switch (key) {
@@ -266,10 +281,22 @@ function operatorFilter<T extends string | number>(
         tests.push(key === '$in' ? inList : (actual) => !inList(actual));
         break;
       }
+      case '$exists': {
+        let wanted: boolean;
+        if (kind === 'Mixed') wanted = Boolean(operand) && operand !== '';
+        else {
+          const parsed = operand === 'true' || operand === '1' || operand === 'yes' ? true : operand === 'false' || operand === '0' || operand === 'no' ? false : undefined;
+          if (parsed === undefined) throw new CastFailure(castErrorJson('boolean', operand, errorPath, model));
+          wanted = parsed;
+        }
+        tests.push((actual) => (actual !== undefined) === wanted);
+        break;
+      }
       case '$gt':
       case '$gte':
       case '$lt':
       case '$lte': {
+        if (!comparable) return unknownOperator(kind, key, operand, errorPath, model);
         const bound = cast(operand);
         const accept = { $gt: (c: number) => c > 0, $gte: (c: number) => c >= 0, $lt: (c: number) => c < 0, $lte: (c: number) => c <= 0 }[key];
         // Comparison operators only match values of the same BSON type (type bracketing).
@@ -278,19 +305,13 @@ function operatorFilter<T extends string | number>(
       }
       case '$regex':
       case '$options':
-        if (kind !== 'String') throw new UnsupportedQuery(`Can't use ${key} with ${kind}.`);
-        if (typeof operand !== 'string') throw castError('String', operand, path, model);
+        if (kind !== 'String' && kind !== 'StringArray' && kind !== 'Mixed') return unknownOperator(kind, key, operand, errorPath, model);
+        if (typeof operand !== 'string') throw castError('String', operand, errorPath, model);
         if (key === '$regex') regexSource = operand;
         else regexFlags = operand;
         break;
-      case '$exists': {
-        const wanted = operand === 'true' || operand === '1' ? true : operand === 'false' || operand === '0' ? false : undefined;
-        if (wanted === undefined) throw castError('Boolean', operand, path, model);
-        tests.push((actual) => (actual !== undefined) === wanted);
-        break;
-      }
       default:
-        throw new UnsupportedQuery(`Can't use ${key} with ${kind}.`);
+        return unknownOperator(kind, key, operand, errorPath, model);
     }
   }
   if (regexSource !== undefined) {
@@ -299,6 +320,24 @@ function operatorFilter<T extends string | number>(
     tests.push((actual) => anyValue(actual, (value) => typeof value === 'string' && pattern.test(value)));
   }
   return (actual) => tests.every((test) => test(actual));
+}
+
+/** What an operator a schema type has no handler for fails with, per type. */
+function unknownOperator(kind: PathKind, key: string, operand: QueryValue, path: string, model: string): never {
+  // SchemaNumber throws a CastError of its own (lower-case kind, no reason); Boolean casts the operand first.
+  if (kind === 'Number') throw new CastFailure(castErrorJson('number', operand, path, model));
+  if (kind === 'Boolean') castBooleanOrThrow(operand, path, model);
+  throw new UnsupportedQuery(`Can't use ${key} with ${kind}.`);
+}
+
+/** {@link queryFilter} for a String path. */
+export function stringQueryFilter(raw: QueryValue, path: string, model: string): (actual: unknown) => boolean {
+  return queryFilter(raw, 'String', path, model);
+}
+
+/** {@link queryFilter} for a Number path. */
+export function numberQueryFilter(raw: QueryValue, path: string, model: string): (actual: unknown) => boolean {
+  return queryFilter(raw, 'Number', path, model);
 }
 
 function anyValue(actual: unknown, test: (value: unknown) => boolean): boolean {

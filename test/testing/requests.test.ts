@@ -307,3 +307,27 @@ describe('odd values on conversation mutations', () => {
     }
   });
 });
+
+describe('list filters with query-string operators (passed to Mongo as they are)', () => {
+  it('applies operators cast to the path type, lists as $in, and answers what Mongoose rejects with 500', async () => {
+    const isolated = await startTiledeskServer();
+    try {
+      const pid = isolated.project.id;
+      const token = isolated.owner.token;
+      for (const priority of ['high', 'low']) await http(isolated, 'POST', `/${pid}/requests`, { token, body: { first_text: priority, priority } });
+      const list = async (query: string) => {
+        const res = await http(isolated, 'GET', `/${pid}/requests${query}`, { token });
+        return res.status === 200 ? ((res.json as Json).requests as Json[]).map((r) => r.priority).sort() : [res.status, res.json];
+      };
+      expect(await list('?priority[$ne]=high')).toEqual(['low']);
+      expect(await list('?priority=high&priority=low')).toEqual(['high', 'low']);
+      expect(await list('?priority[$regex]=^h')).toEqual(['high']);
+      expect(await list('?ticket_id[$gte]=2')).toEqual(['low']);
+      expect(await list('?dept_id[$regex]=x')).toEqual([500, { success: false, msg: 'Error getting requests.', err: {} }]);
+      const cast = await list('?dept_id[$ne]=x');
+      expect(cast).toEqual([500, expect.objectContaining({ err: expect.objectContaining({ kind: 'ObjectId', value: 'x', path: 'department' }) })]);
+    } finally {
+      await isolated.close();
+    }
+  });
+});

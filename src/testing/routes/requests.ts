@@ -12,10 +12,14 @@ import {
   getPath,
   matchesValue,
   paginate,
+  type PathKind,
+  queryFilter,
   sortBy,
+  UnsupportedQuery,
   sortDirection,
 } from '../query.js';
 import { csvDate, csvExpress } from '../csv.js';
+import type { QueryValue } from '../http.js';
 import type { ProjectUserDoc, RequestDoc } from '../store.js';
 import { populateFailure, requestView } from '../views.js';
 import { bodyObject, callerOf, isNotEmpty, projectUserOf, type RouteContext, validationError } from './context.js';
@@ -116,37 +120,39 @@ function locationFilter(raw: unknown): Predicate {
   return () => false;
 }
 
+/**
+ * A filter of the list routes that passes a query parameter to Mongo as it is (`query.department =
+ * req.query.dept_id`): equality, a list, or operators, cast to the path's type by {@link queryFilter}.
+ */
+function fieldFilter(ctx: RouteContext, param: string, kind: PathKind, errorPath: string, read: (r: RequestDoc) => unknown): Predicate | undefined {
+  const raw = ctx.query[param];
+  if (!raw) return undefined;
+  const matches = queryFilter(raw, kind, errorPath, MODEL);
+  return (r) => matches(read(r));
+}
+
 function commonFilters(ctx: RouteContext, predicates: Predicate[]): void {
   const q = ctx.query;
-  if (q.dept_id) {
-    const department = castObjectIdOrThrow(q.dept_id, 'department', MODEL);
-    predicates.push((r) => r.department === department);
-  }
-  if (q.participant) predicates.push((r) => matchesValue(r.participants, q.participant));
+  const add = (predicate: Predicate | undefined) => {
+    if (predicate) predicates.push(predicate);
+  };
+  add(fieldFilter(ctx, 'dept_id', 'ObjectId', 'department', (r) => r.department));
+  add(fieldFilter(ctx, 'participant', 'StringArray', 'participants', (r) => r.participants));
+  // `req.query.hasbot != undefined`: even an empty value filters (and fails the Boolean cast).
   if (q.hasbot !== undefined) {
-    const hasBot = castBooleanOrThrow(q.hasbot, 'hasBot', MODEL);
-    predicates.push((r) => r.hasBot === hasBot);
+    const matches = q.hasbot === '' ? (() => { throw castError('Boolean', '', 'hasBot', MODEL); })() : queryFilter(q.hasbot, 'Boolean', 'hasBot', MODEL);
+    predicates.push((r) => matches(r.hasBot));
   }
-  if (q.tags) predicates.push((r) => matchesValue(getPath(r, 'tags.tag'), q.tags));
+  // Sub-document paths: the CastError names the last segment.
+  add(fieldFilter(ctx, 'tags', 'String', 'tag', (r) => getPath(r, 'tags.tag')));
   if (q.location) predicates.push(locationFilter(q.location));
-  if (q.ticket_id) {
-    const ticket = castNumberOrThrow(q.ticket_id, 'ticket_id', MODEL);
-    predicates.push((r) => r.ticket_id === ticket);
-  }
-  for (const [param, path] of [
-    ['snap_department_routing', 'snapshot.department.routing'],
-    ['snap_department_id_bot', 'snapshot.department.id_bot'],
-  ] as const) {
-    if (q[param]) predicates.push((r) => matchesValue(getPath(r, path), q[param]));
-  }
-  if (q.snap_department_default) {
-    // A path inside the snapshot's department sub-document: the CastError names the last segment.
-    const value = castBooleanOrThrow(q.snap_department_default, 'default', MODEL);
-    predicates.push((r) => r.snapshot.department?.default === value);
-  }
+  add(fieldFilter(ctx, 'ticket_id', 'Number', 'ticket_id', (r) => r.ticket_id));
+  add(fieldFilter(ctx, 'snap_department_routing', 'String', 'routing', (r) => r.snapshot.department?.routing));
+  add(fieldFilter(ctx, 'snap_department_id_bot', 'String', 'id_bot', (r) => r.snapshot.department?.id_bot));
+  add(fieldFilter(ctx, 'snap_department_default', 'Boolean', 'default', (r) => r.snapshot.department?.default));
   if (q.snap_department_id_bot_exists) {
-    const exists = q.snap_department_id_bot_exists !== 'false' && q.snap_department_id_bot_exists !== '0';
-    predicates.push((r) => (r.snapshot.department?.id_bot !== undefined) === exists);
+    const exists = queryFilter({ $exists: q.snap_department_id_bot_exists } as QueryValue, 'String', 'id_bot', MODEL);
+    predicates.push((r) => exists(r.snapshot.department?.id_bot));
   }
 }
 
@@ -268,6 +274,7 @@ function listMine(ctx: RouteContext): Reply {
     return listAnswer(ctx, predicates, limit, page, typeof ctx.query.full_text === 'string' && ctx.query.full_text ? ctx.query.full_text : undefined);
   } catch (error) {
     if (error instanceof CastFailure) return json(500, { success: false, msg: 'Error getting requests.', err: error.json });
+    if (error instanceof UnsupportedQuery) return json(500, { success: false, msg: 'Error getting requests.', err: {} });
     // `new Date(NaN).toISOString()` throws synchronously in the real route: Express answers 500 {"err":"error"}.
     if (error instanceof DateRangeError) throw new RouteCrash(error.message);
     throw error;
@@ -441,6 +448,7 @@ function listRequests(ctx: RouteContext): Reply {
     return listAnswer(ctx, predicates, limit, page, typeof q.full_text === 'string' && q.full_text ? q.full_text : undefined);
   } catch (error) {
     if (error instanceof CastFailure) return json(500, { success: false, msg: 'Error getting requests.', err: error.json });
+    if (error instanceof UnsupportedQuery) return json(500, { success: false, msg: 'Error getting requests.', err: {} });
     if (error instanceof DateRangeError) return json(500, { success: false, error: error.message });
     throw error;
   }
@@ -472,7 +480,10 @@ function requestFilters(ctx: RouteContext, mode: 'list' | 'csv'): Predicate[] {
   }
   let preflightFilter: Predicate | undefined = (r) => r.preflight === false;
   commonFilters(ctx, predicates);
-  if (q.requester_email) predicates.push((r) => matchesValue(r.snapshot.lead?.email, q.requester_email));
+  const add = (predicate: Predicate | undefined) => {
+    if (predicate) predicates.push(predicate);
+  };
+  add(fieldFilter(ctx, 'requester_email', 'String', 'email', (r) => r.snapshot.lead?.email));
   if (typeof q.phone === 'string') {
     const digits = q.phone.replace(/\D/g, '');
     if (digits.length > 0) predicates.push((r) => typeof r.contact === 'object' && r.contact !== null && typeof (r.contact as Record<string, unknown>).phone === 'string' && ((r.contact as Record<string, string>).phone ?? '').includes(digits));
@@ -485,38 +496,32 @@ function requestFilters(ctx: RouteContext, mode: 'list' | 'csv'): Predicate[] {
       statusFilter = wanted.length > 0 ? (r) => wanted.includes(r.status) : undefined;
     }
   }
-  if (q.lead) {
-    const lead = castObjectIdOrThrow(q.lead, 'lead', MODEL);
-    predicates.push((r) => r.lead === lead);
-  }
+  add(fieldFilter(ctx, 'lead', 'ObjectId', 'lead', (r) => r.lead));
   if (q.preflight === 'true') preflightFilter = undefined;
   const timezone = typeof q.timezone === 'string' && q.timezone ? q.timezone : 'Europe/Rome';
   const rangeField = typeof q.filterRangeField === 'string' && q.filterRangeField ? q.filterRangeField : 'createdAt';
   if (q.start_date || q.end_date) dateRange(q.start_date, q.end_date, timezone, rangeField, predicates);
   else if (q.start_date_time || q.end_date_time) dateRange(q.start_date_time, q.end_date_time, timezone, rangeField, predicates);
-  if (q.snap_lead_lead_id) predicates.push((r) => matchesValue(r.snapshot.lead?.lead_id, q.snap_lead_lead_id));
-  if (q.snap_lead_email) predicates.push((r) => matchesValue(r.snapshot.lead?.email, q.snap_lead_email));
-  if (q.smartAssignment) {
-    const value = castBooleanOrThrow(q.smartAssignment, 'smartAssignment', MODEL);
-    predicates.push((r) => r.smartAssignment === value);
-  }
+  add(fieldFilter(ctx, 'snap_lead_lead_id', 'String', 'lead_id', (r) => r.snapshot.lead?.lead_id));
+  add(fieldFilter(ctx, 'snap_lead_email', 'String', 'email', (r) => r.snapshot.lead?.email));
+  add(fieldFilter(ctx, 'smartAssignment', 'Boolean', 'smartAssignment', (r) => r.smartAssignment));
   if (q.channel) {
     if (q.channel === 'offline') predicates.push((r) => r.channel.name === 'email' || r.channel.name === 'form');
     else if (q.channel === 'online') predicates.push((r) => r.channel.name !== 'email' && r.channel.name !== 'form');
-    else predicates.push((r) => matchesValue(r.channel.name, q.channel));
+    else add(fieldFilter(ctx, 'channel', 'String', 'name', (r) => r.channel.name));
   }
   const working = mode === 'list' && isPlainObject(q.workingStatus) ? q.workingStatus : undefined;
   if (working && typeof working.ne === 'string') {
     const ne = working.ne;
     predicates.push((r) => r.workingStatus !== ne);
   }
-  if (q.priority) predicates.push((r) => matchesValue(r.priority, q.priority));
+  add(fieldFilter(ctx, 'priority', 'String', 'priority', (r) => r.priority));
   for (const [param, attribute] of [
     ['caller', 'caller_phone'],
     ['called', 'called_phone'],
     ['call_id', 'call_id'],
   ] as const) {
-    if (q[param]) predicates.push((r) => matchesValue(r.attributes?.[attribute], q[param]));
+    add(fieldFilter(ctx, param, 'Mixed', `attributes.${attribute}`, (r) => r.attributes?.[attribute]));
   }
   if (q.duration && q.duration_op) {
     const duration = Number(q.duration) * 60 * 1000;
@@ -575,6 +580,7 @@ function requestsCsv(ctx: RouteContext): Reply {
     predicates = requestFilters(ctx, 'csv');
   } catch (error) {
     if (error instanceof CastFailure) return json(500, { success: false, msg: 'Error getting csv requests.', err: error.json });
+    if (error instanceof UnsupportedQuery) return json(500, { success: false, msg: 'Error getting csv requests.', err: {} });
     if (error instanceof DateRangeError) return json(500, { success: false, error: error.message });
     throw error;
   }

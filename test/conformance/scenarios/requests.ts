@@ -721,4 +721,19 @@ export const requestScenarios = [
     }
     await ctx.call('messages of rid3', { method: 'GET', path: `/${P}/requests/${rid3}/messages/csv`, auth });
   }),
+
+  scenario('requests.list-operators', 'list: query-string operator objects and repeated parameters, cast per path type', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    await threeRequests(ctx, project);
+    for (const query of [
+      '?dept_id[$ne]=x', '?dept_id[$ne]=0123456789abcdef01234567', '?dept_id[$in]=x', '?dept_id[$regex]=x', '?dept_id[foo]=x', '?dept_id[$exists]=true',
+      '?dept_id[$exists]=maybe', '?participant[$ne]=x', '?participant[$foo]=x', '?participant[foo]=x', '?participant=a&participant=b',
+      '?lead[$ne]=000000000000000000000000', '?lead[$in]=000000000000000000000000', '?tags[$ne]=x', '?tags[foo]=x', '?tags=a&tags=b', '?channel[$ne]=x',
+      '?channel[$in]=chat21', '?priority[$ne]=x', '?priority[$regex]=^med', '?requester_email[$ne]=x', '?ticket_id[$gt]=0', '?ticket_id[$gt]=abc',
+      '?ticket_id[$foo]=1', '?ticket_id[foo]=1', '?hasbot[$ne]=true', '?hasbot[$foo]=x', '?hasbot[$in]=maybe', '?smartAssignment[$ne]=false',
+      '?snap_lead_email[$exists]=true', '?caller[$exists]=false', '?priority=medium&priority=low', '?ticket_id=1&ticket_id=2', '?location[a]=x', '?location[$ne]=x',
+    ]) {
+      await listStep(ctx, project, `list ${query}`, query);
+    }
+  }),
 ];
