@@ -1,6 +1,6 @@
 import { castObjectId, uuidv4 } from '../ids.js';
 import { hang, json, type Reply } from '../http.js';
-import { castError } from '../query.js';
+import { castError, castErrorJson } from '../query.js';
 import { projectUserView, projectView, userSelectedView, userView } from '../views.js';
 import { bodyObject, callerOf, requireAuth, type RouteContext } from './context.js';
 
@@ -50,7 +50,7 @@ export function usersRoutes(ctx: RouteContext, rest: string[]): Reply | undefine
     for (const field of ['firstname', 'lastname', 'attributes', 'description', 'public_email', 'public_website', 'phone'] as const) {
       const value = body[field];
       if (value === undefined || value === null) continue;
-      if (field !== 'attributes' && typeof value === 'object') return json(500, { success: false, msg: {} });
+      if (field !== 'attributes' && typeof value === 'object') return json(500, { success: false, msg: castErrorJson('string', value, field, undefined) });
       (user as Record<string, unknown>)[field] = field === 'attributes' ? value : field === 'phone' ? String(value).trim() : String(value);
     }
     user.updatedAt = ctx.domain.iso();

@@ -1,10 +1,10 @@
 import { castObjectId, isObjectIdLike } from '../ids.js';
-import { expressNotFound, json, type Reply } from '../http.js';
+import { expressNotFound, json, type Reply, RouteCrash } from '../http.js';
 import { paginate } from '../query.js';
 import { projectView } from '../views.js';
 import { projectsRoutes, requestsUtilRoutes, testAuthRoutes, usersRoutes } from './account.js';
 import { authRoutes } from './auth.js';
-import { bodyObject, callerOf, guard, isNotEmpty, type RouteContext, validationError } from './context.js';
+import { bodyObject, callerOf, guard, isNotEmpty, requireAuth, type RouteContext, validationError } from './context.js';
 import { messageRoutes, type MultiImportHooks } from './messages.js';
 import { departmentRoutes, keyRoutes, leadRoutes, projectUserRoutes } from './project.js';
 import { agentRequestRoutes, guestRequestRoutes } from './requests.js';
@@ -52,6 +52,12 @@ function projectDetail(ctx: RouteContext, rest: string[]): Reply | undefined {
   const projectId = castObjectId(rest[0]);
   ctx.projectId = rest[0];
   ctx.projectOid = projectId ?? rest[0];
+  // The role check looks the caller's membership up with `id_project: <id>` first: an id that does not cast
+  // fails there (500 {"err":"error"}), before the route's own handling.
+  const authenticated = requireAuth(ctx);
+  if (authenticated) return authenticated;
+  const adminBypass = ctx.caller?.email !== undefined && ctx.caller.email === ctx.config.adminEmail;
+  if (!projectId && !adminBypass) throw new RouteCrash('CastError on the membership lookup');
   const denied = guard(ctx, 'agent', true);
   if (denied) return denied;
   if (!projectId) return json(500, { success: false, msg: 'Error getting object.' });

@@ -6,6 +6,7 @@ import {
   newRequestId,
   ownerWithProject,
   PASSWORD,
+  signInGuest,
   signJwt,
   signUp,
 } from '../harness/flows.js';
@@ -367,5 +368,45 @@ export const authScenarios = [
       path: `/${project.id}/requests`,
       auth: { header: `JWT ${token}` },
     });
+  }),
+
+  scenario('auth.odd-reads', 'reads with odd ids and parameters: projects, departments, /requests/me, count, request ids, profile casts', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const P = project.id;
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const guest = await signInGuest(ctx, project, 'guest');
+    await ctx.setup('the guest starts a conversation', {
+      method: 'POST',
+      path: `/${P}/requests/${newRequestId(ctx, project, 'rid2')}/messages`,
+      auth: { jwt: guest.token },
+      json: { text: 'hi' },
+    });
+    const other = await signUp(ctx, 'other');
+    const steps: Array<[string, 'GET' | 'PUT', string, { token?: string | null; json?: unknown }?]> = [
+      ['departments without credentials', 'GET', `/${P}/departments?sort=name`, { token: null }],
+      ['a department id that does not cast', 'GET', `/${P}/departments/bad`, { token: null }],
+      ['an unknown department', 'GET', `/${P}/departments/0123456789abcdef01234567`, { token: null }],
+      ['the default department', 'GET', `/${P}/departments/default`, { token: null }],
+      ['allstatus without credentials', 'GET', `/${P}/departments/allstatus`, { token: null }],
+      ['a project id that does not cast', 'GET', '/projects/bad'],
+      ['an unknown project', 'GET', '/projects/0123456789abcdef01234567'],
+      ['a project of someone else', 'GET', `/projects/${P}`, { token: other.token }],
+      ['guest /me with odd paging and status', 'GET', `/${P}/requests/me?limit=1&page=abc&status=foo`, { token: guest.token }],
+      ['guest /me with status=all, preflight and sort', 'GET', `/${P}/requests/me?status=all&preflight=true&sort=createdAt&direction=1`, { token: guest.token }],
+      ['guest /me with a bad dept_id', 'GET', `/${P}/requests/me?dept_id=bad`, { token: guest.token }],
+      ['guest /me with a status list', 'GET', `/${P}/requests/me?status=100,200`, { token: guest.token }],
+      ['guest /me with a repeated status', 'GET', `/${P}/requests/me?status=100&status=200`, { token: guest.token }],
+      ['count with odd flags', 'GET', `/${P}/requests/count?merge_assigned=false&conversation_quota=maybe`],
+      ['a request id with an encoded slash', 'GET', `/${P}/requests/a%2Fb`],
+      ['a request id with an emoji', 'GET', `/${P}/requests/%F0%9F%98%80`],
+      ['a request id with a broken escape', 'GET', `/${P}/requests/%E0%A4%A`],
+      ['lookup of an unknown request', 'GET', '/requests_util/lookup/id_project/nope'],
+      ['lookup', 'GET', `/requests_util/lookup/id_project/${rid}`],
+      ['profile update with an object lastname', 'PUT', '/users', { json: { lastname: { a: 1 } } }],
+    ];
+    for (const [step, method, path, options] of steps) {
+      const token = options?.token === undefined ? project.owner.token : options.token;
+      await ctx.call(step, { method, path, auth: token === null ? undefined : { jwt: token }, json: options?.json });
+    }
   }),
 ];
