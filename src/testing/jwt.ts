@@ -45,6 +45,8 @@ export function decodeJwt(token: string): { header: JwtPayload; payload: JwtPayl
  */
 export function verifyJwt(token: string, secret: string | undefined, nowMs: number = Date.now()): JwtPayload | undefined {
   if (!secret) return undefined;
+  // jws's shape check: three base64url segments and nothing else (no padding, no whitespace).
+  if (!/^[a-zA-Z0-9\-_]+?\.[a-zA-Z0-9\-_]+?\.([a-zA-Z0-9\-_]+)?$/.test(token)) return undefined;
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   const decoded = decodeJwt(token);

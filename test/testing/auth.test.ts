@@ -114,6 +114,13 @@ describe('credentials on protected routes', () => {
     expect(await status({ exp: seconds + 3600, nbf: seconds - 10 })).toBe(200);
   });
 
+  it('rejects a token with anything but base64url in it (a trailing space or padding), as jws does', async () => {
+    const bareToken = server.owner.token.replace('JWT ', '');
+    for (const token of [`JWT ${bareToken} `, `JWT ${bareToken}=`]) {
+      expect((await http(server, 'GET', '/users', { token })).status).toBe(401);
+    }
+  });
+
   it('answers a guest token on PUT/DELETE /users with the CastError of its uuid as msg', async () => {
     const guest = (await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: P } })).json as Json;
     for (const method of ['PUT', 'DELETE']) {

@@ -583,4 +583,18 @@ export const websocketScenarios = [
       ctx.frames(`frames after: ${step}`, socket);
     }
   }),
+
+  scenario('ws.handshake-edge-cases', 'handshake: lower-case jwt prefix, "+" as space, repeated, empty or padded tokens, other paths', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const bare = bareToken(project.owner.token);
+    await ctx.connect('lower-case "jwt " prefix', { rawQuery: `?token=${encodeURIComponent(`jwt ${bare}`)}` });
+    await ctx.connect('"JWT+" prefix (a plus is a space)', { rawQuery: `?token=JWT+${bare}` });
+    await ctx.connect('the token twice', { rawQuery: `?token=${bare}&token=${bare}`, handshakeTimeoutMs: 1_500 });
+    await ctx.connect('an empty token', { rawQuery: '?token=' });
+    await ctx.connect('"Token" (case differs)', { rawQuery: `?Token=${bare}` });
+    await ctx.connect('a trailing space after the token', { rawQuery: `?token=${encodeURIComponent(`${bare} `)}` });
+    await ctx.connect('an extra query parameter', { rawQuery: `?token=${bare}&x=1` });
+    await ctx.connect('path //', { path: '//', rawQuery: `?token=${bare}` });
+    await ctx.connect('path /index', { path: '/index', rawQuery: `?token=${bare}` });
+  }),
 ];
