@@ -114,11 +114,14 @@ describe('credentials on protected routes', () => {
     expect(await status({ exp: seconds + 3600, nbf: seconds - 10 })).toBe(200);
   });
 
-  it('rejects a token with anything but base64url in it (a trailing space or padding), as jws does', async () => {
+  it('rejects a token with anything but base64url in it (padding, a trailing space), as jws does', async () => {
     const bareToken = server.owner.token.replace('JWT ', '');
-    for (const token of [`JWT ${bareToken} `, `JWT ${bareToken}=`]) {
-      expect((await http(server, 'GET', '/users', { token })).status).toBe(401);
-    }
+    expect((await http(server, 'GET', '/users', { token: `JWT ${bareToken}=` })).status).toBe(401);
+    // fetch trims header values, so the trailing space travels in ?secret_token= (with a two-part header).
+    const spaced = await http(server, 'GET', `/users?secret_token=${encodeURIComponent(`${bareToken} `)}`, { token: 'Foo bar' });
+    expect(spaced.status).toBe(401);
+    const clean = await http(server, 'GET', `/users?secret_token=${bareToken}`, { token: 'Foo bar' });
+    expect(clean.status).toBe(200);
   });
 
   it('answers a guest token on PUT/DELETE /users with the CastError of its uuid as msg', async () => {
