@@ -1,2 +1,2 @@
-// Size entry: what a chatbot author imports (builders, which validate with the outbound schema).
+// Size entry: what a chatbot author imports (builders; they check messages without zod, see outbound-check.ts).
 export { text, image, file, frame, split, wait, buttons, gallery, card } from '../../src/messages/index.js';

@@ -1,2 +1,2 @@
-// Size entry: what a dashboard imports (inbound parsing and the readers).
-export { classify, expandCommands, parseInboundMessage } from '../../src/messages/index.js';
+// Size entry: what a dashboard imports (the readers; they read messages without zod, see inbound-check.ts).
+export { classify, expandCommands, htmlToText } from '../../src/messages/index.js';

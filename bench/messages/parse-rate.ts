@@ -1,10 +1,14 @@
 /**
  * Messages parsed per second, inbound and outbound, with whatever `zod/mini` resolves to in this bundle
- * (run.mjs builds it twice: as is, and with `zod/mini` aliased to classic `zod`).
+ * (run.mjs builds it twice: as is, and with `zod/mini` aliased to classic `zod`); then the same messages through the
+ * zod-free checks the readers and builders run (readInboundMessage, the builders' outbound check).
  * Usage (after bundling): node parse-rate.js [--jitless]
  */
 import * as zod from 'zod/mini';
+import { runCheck } from '../../src/messages/check.js';
+import { readInboundMessage } from '../../src/messages/inbound-check.js';
 import { parseInboundMessage, parseOutboundMessage } from '../../src/messages/index.js';
+import { outboundChecks } from '../../src/messages/outbound-check.js';
 import { corpusEntries, realServerMessages } from '../../test/messages/fixtures/load.js';
 import { seedExamples } from '../../test/messages/fixtures/seed-examples.js';
 
@@ -38,5 +42,7 @@ console.log(
   JSON.stringify([
     rate('inbound', inbound, parseInboundMessage),
     rate('outbound', outbound, parseOutboundMessage),
+    rate('inbound, readers\' check', inbound, readInboundMessage),
+    rate('outbound, builders\' check', outbound, (m) => runCheck(outboundChecks.message, m)),
   ]),
 );

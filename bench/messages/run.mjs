@@ -26,26 +26,29 @@ function sizes(file) {
 
 const kB = (n) => (n / 1000).toFixed(1);
 const entries = [
-  ['whole public API', 'bench/messages/entry.ts'],
-  ['builders only', 'bench/messages/entry-builders.ts'],
-  ['readers only', 'bench/messages/entry-readers.ts'],
+  ['whole public API (`entry.ts`)', 'bench/messages/entry.ts', true],
+  ['builders + readers, no schemas or parse functions (`entry-builders-readers.ts`)', 'bench/messages/entry-builders-readers.ts', false],
+  ['builders only (`entry-builders.ts`, chatbot authors)', 'bench/messages/entry-builders.ts', false],
+  ['readers only (`entry-readers.ts`, dashboards)', 'bench/messages/entry-readers.ts', false],
 ];
 
 try {
   console.log('### Browser bundle (esbuild --bundle --minify --format=esm --platform=browser, gzip -9)\n');
   console.log('| entry | zod | minified | gzip | own code only (zod external), gzip |');
   console.log('|---|---|---|---|---|');
-  for (const [label, entry] of entries) {
-    for (const [zodName, alias] of Object.entries(variants)) {
+  for (const [label, entry, withZod] of entries) {
+    // Builders and readers do not import zod: one row each, the classic variant would be the same bundle.
+    for (const [zodName, alias] of Object.entries(variants).slice(0, withZod ? undefined : 1)) {
       const full = sizes(await bundle(entry, alias, 'browser'));
       const own = sizes(await bundle(entry, alias, 'browser', { external: ['zod', 'zod/*'] }));
-      console.log(`| ${label} | ${zodName} | ${kB(full.min)} kB | **${kB(full.gz)} kB** | ${kB(own.gz)} kB |`);
+      console.log(`| ${label} | ${withZod ? zodName : 'none'} | ${kB(full.min)} kB | **${kB(full.gz)} kB** | ${kB(own.gz)} kB |`);
     }
   }
 
   console.log('\n### Parse rate (Node ' + process.version + ', median of 7 × 300 ms after warm-up)\n');
-  console.log('| zod | inbound msg/s | outbound msg/s |');
+  console.log('| validator | inbound msg/s | outbound msg/s |');
   console.log('|---|---|---|');
+  let zodFree = '';
   const runs = [
     ['zod/mini', variants['zod/mini'], []],
     ['zod classic (JIT)', variants['zod classic'], []],
@@ -55,10 +58,12 @@ try {
     // The fixture loader finds its files next to itself (import.meta.url); keep that true inside the bundle.
     const fixtures = pathToFileURL(resolve('test/messages/fixtures/load.ts')).href;
     const script = await bundle('bench/messages/parse-rate.ts', alias, 'node', { define: { 'import.meta.url': JSON.stringify(fixtures) } });
-    const [inbound, outbound] = JSON.parse(execFileSync(process.execPath, [script, ...args], { encoding: 'utf8' }));
+    const [inbound, outbound, readersCheck, buildersCheck] = JSON.parse(execFileSync(process.execPath, [script, ...args], { encoding: 'utf8' }));
     const fmt = (r) => `${Math.round(r.perSecond / 1000)}k (${r.count} msgs)`;
     console.log(`| ${label} | ${fmt(inbound)} | ${fmt(outbound)} |`);
+    if (label === 'zod/mini') zodFree = `| zod-free checks (readers' \`readInboundMessage\`, builders' outbound check) | ${fmt(readersCheck)} | ${fmt(buildersCheck)} |`;
   }
+  console.log(zodFree);
 } finally {
   rmSync(out, { recursive: true, force: true });
 }

@@ -1,43 +1,40 @@
 /**
  * Builders for widget messages. Each call returns a new, deeply frozen message whose own enumerable properties
  * are exactly the JSON to send (methods live on the prototype), so `JSON.stringify(msg)`, `{ ...msg }` and
- * `client.messages.send(id, msg)` all see the documented JSON. Every step is validated against the outbound
- * schema, so a builder can only produce a message the widget renders correctly; otherwise it throws
- * {@link InvalidMessageError} naming the path.
+ * `client.messages.send(id, msg)` all see the documented JSON. Every step is checked against the outbound rules
+ * (outbound-check.ts: the outbound schema's checks without zod, so chatbot code does not bundle it), so a builder
+ * can only produce a message the widget renders correctly; otherwise it throws {@link InvalidMessageError} naming
+ * the path, exactly as `parseOutboundMessage` would.
  */
-import type * as z from 'zod/mini';
+import { runCheck, type Check } from './check.js';
 import { InvalidMessageError } from './errors.js';
-import { safeParseWith } from './parse.js';
-import {
-  OutboundActionButtonSchema,
-  OutboundGalleryCardSchema,
-  OutboundMessageSchema,
-  OutboundTextButtonSchema,
-  OutboundUrlButtonSchema,
-  type LinkTarget,
-  type OutboundActionButton,
-  type OutboundButton,
-  type OutboundCommandMessage,
-  type OutboundFileMessage,
-  type OutboundFrameMessage,
-  type OutboundGalleryCard,
-  type OutboundGalleryMessage,
-  type OutboundHtmlMessage,
-  type OutboundImageMessage,
-  type OutboundMessage,
-  type OutboundRedirectMessage,
-  type OutboundTextButton,
-  type OutboundTextMessage,
-  type OutboundTtsMessage,
-  type OutboundUrlButton,
-  type OutboundUrlPreviewMessage,
-  type OutboundWaitCommand,
+import { outboundChecks } from './outbound-check.js';
+import type {
+  LinkTarget,
+  OutboundActionButton,
+  OutboundButton,
+  OutboundCommandMessage,
+  OutboundFileMessage,
+  OutboundFrameMessage,
+  OutboundGalleryCard,
+  OutboundGalleryMessage,
+  OutboundHtmlMessage,
+  OutboundImageMessage,
+  OutboundMessage,
+  OutboundRedirectMessage,
+  OutboundTextButton,
+  OutboundTextMessage,
+  OutboundTtsMessage,
+  OutboundUrlButton,
+  OutboundUrlPreviewMessage,
+  OutboundWaitCommand,
 } from './outbound.js';
+import { AUDIO_MIME_TYPE } from './rules.js';
 
 type Json = Record<string, unknown>;
 
 /** Methods every built message has. Each returns a new message; the receiver is never changed. */
-export interface MessageMethods<Self> {
+export interface MessageMethods<Self, Message extends OutboundMessage = OutboundMessage> {
   /** Sets `text` (for media messages it is the caption; for a split message, what clients without split support show). */
   withText(text: string): Self;
   /** Sets `senderFullname`, the name shown above the bubble. */
@@ -51,7 +48,7 @@ export interface MessageMethods<Self> {
   /** Rewrites the user's name and/or email stored by the widget (`updateUserFullname`, `updateUserEmail`). */
   updateUser(user: { fullname?: string; email?: string }): Self;
   /** A mutable deep copy as a plain object (what `JSON.stringify` writes). */
-  toJSON(): OutboundMessage;
+  toJSON(): Message;
 }
 
 /** Methods of messages that can carry a row of buttons under the bubble. */
@@ -63,22 +60,26 @@ export interface ButtonMethods<Self> {
 }
 
 export interface TextMessageBuilder
-  extends Readonly<OutboundTextMessage>, MessageMethods<TextMessageBuilder>, ButtonMethods<TextMessageBuilder> {}
-export interface SplitMessageBuilder extends Readonly<OutboundTextMessage>, MessageMethods<SplitMessageBuilder> {}
+  extends Readonly<OutboundTextMessage>, MessageMethods<TextMessageBuilder, OutboundTextMessage>, ButtonMethods<TextMessageBuilder> {}
+export interface SplitMessageBuilder extends Readonly<OutboundTextMessage>, MessageMethods<SplitMessageBuilder, OutboundTextMessage> {}
 export interface ImageMessageBuilder
-  extends Readonly<OutboundImageMessage>, MessageMethods<ImageMessageBuilder>, ButtonMethods<ImageMessageBuilder> {}
+  extends Readonly<OutboundImageMessage>, MessageMethods<ImageMessageBuilder, OutboundImageMessage>, ButtonMethods<ImageMessageBuilder> {}
 export interface FileMessageBuilder
-  extends Readonly<OutboundFileMessage>, MessageMethods<FileMessageBuilder>, ButtonMethods<FileMessageBuilder> {}
+  extends Readonly<OutboundFileMessage>, MessageMethods<FileMessageBuilder, OutboundFileMessage>, ButtonMethods<FileMessageBuilder> {}
 export interface FrameMessageBuilder
-  extends Readonly<OutboundFrameMessage>, MessageMethods<FrameMessageBuilder>, ButtonMethods<FrameMessageBuilder> {}
+  extends Readonly<OutboundFrameMessage>, MessageMethods<FrameMessageBuilder, OutboundFrameMessage>, ButtonMethods<FrameMessageBuilder> {}
 export interface HtmlMessageBuilder
-  extends Readonly<OutboundHtmlMessage>, MessageMethods<HtmlMessageBuilder>, ButtonMethods<HtmlMessageBuilder> {}
-export interface GalleryMessageBuilder extends Readonly<OutboundGalleryMessage>, MessageMethods<GalleryMessageBuilder> {}
-export interface RedirectMessageBuilder extends Readonly<OutboundRedirectMessage>, MessageMethods<RedirectMessageBuilder> {}
+  extends Readonly<OutboundHtmlMessage>, MessageMethods<HtmlMessageBuilder, OutboundHtmlMessage>, ButtonMethods<HtmlMessageBuilder> {}
+export interface GalleryMessageBuilder
+  extends Readonly<OutboundGalleryMessage>, MessageMethods<GalleryMessageBuilder, OutboundGalleryMessage> {}
+export interface RedirectMessageBuilder
+  extends Readonly<OutboundRedirectMessage>, MessageMethods<RedirectMessageBuilder, OutboundRedirectMessage> {}
 export interface UrlPreviewMessageBuilder
-  extends Readonly<OutboundUrlPreviewMessage>, MessageMethods<UrlPreviewMessageBuilder>, ButtonMethods<UrlPreviewMessageBuilder> {}
+  extends Readonly<OutboundUrlPreviewMessage>,
+    MessageMethods<UrlPreviewMessageBuilder, OutboundUrlPreviewMessage>,
+    ButtonMethods<UrlPreviewMessageBuilder> {}
 export interface TtsMessageBuilder
-  extends Readonly<OutboundTtsMessage>, MessageMethods<TtsMessageBuilder>, ButtonMethods<TtsMessageBuilder> {}
+  extends Readonly<OutboundTtsMessage>, MessageMethods<TtsMessageBuilder, OutboundTtsMessage>, ButtonMethods<TtsMessageBuilder> {}
 
 /** Any built message. */
 export type MessageBuilder =
@@ -109,10 +110,11 @@ function freeze<T>(value: T): T {
   return value;
 }
 
-function validated<S extends z.core.$ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const result = safeParseWith(schema, value, what);
-  if (!result.success) throw result.error;
-  return freeze(result.data);
+/** The checked value (rebuilt with its keys in the documented order), deeply frozen; or the error naming the path. */
+function checked<T>(check: Check, value: unknown, what: string): T {
+  const result = runCheck(check, value);
+  if (result.issues.length > 0) throw new InvalidMessageError(result.issues, what);
+  return freeze(result.value as T);
 }
 
 /** Holds no fields of its own: the message's fields are assigned onto each instance. */
@@ -165,7 +167,7 @@ class Built {
 }
 
 function create(message: Json): Built {
-  const built = Object.assign(new Built(), validated(OutboundMessageSchema, message, 'invalid message'));
+  const built = Object.assign(new Built(), checked<OutboundMessage>(outboundChecks.message, message, 'invalid message'));
   Object.freeze(built);
   return built;
 }
@@ -248,7 +250,7 @@ export function file(src: string, options: { type: string; name?: string; text?:
 export function audio(src: string, options: { type?: string; name?: string } = {}): FileMessageBuilder {
   const type = options.type ?? 'audio/mpeg';
   // Any other MIME type would make this a plain file message, which the widget shows as (empty) text.
-  if (!/^audio\//i.test(type)) throw new InvalidMessageError([{ path: 'metadata.type', message: 'must be an audio MIME type such as "audio/mpeg"' }]);
+  if (!AUDIO_MIME_TYPE.test(type)) throw new InvalidMessageError([{ path: 'metadata.type', message: AUDIO_MIME_TYPE.message }]);
   const metadata = options.name === undefined ? { src, type } : { name: options.name, src, type };
   return create({ type: 'file', metadata }) as unknown as FileMessageBuilder;
 }
@@ -304,7 +306,7 @@ export function card(options: {
     buttons: options.buttons,
   };
   for (const key of ['title', 'description', 'buttons'] as const) if (value[key] === undefined) delete value[key];
-  return validated(OutboundGalleryCardSchema, value, 'invalid gallery card');
+  return checked(outboundChecks.galleryCard, value, 'invalid gallery card');
 }
 
 /**
@@ -372,7 +374,7 @@ export function tts(
 }
 
 /**
- * A pause between the parts of a {@link split} message; the widget shows "typing…" meanwhile.
+ * A pause between the parts of a {@link split} message; the widget shows "typing…" meanwhile. `ms` must be ≥ 0.
  *
  * @example
  * ```ts
@@ -380,7 +382,7 @@ export function tts(
  * ```
  */
 export function wait(ms = 1000): OutboundWaitCommand {
-  return freeze({ type: 'wait', time: ms });
+  return checked(outboundChecks.waitCommand, { type: 'wait', time: ms }, 'invalid wait');
 }
 
 function isWait(part: unknown): part is OutboundWaitCommand {
@@ -417,16 +419,16 @@ export function split(...parts: (MessageBuilder | OutboundCommandMessage | Outbo
 export const buttons = {
   /** A quick reply: sends `label` as the user's message. */
   text(label: string): OutboundTextButton {
-    return validated(OutboundTextButtonSchema, { type: 'text', value: label }, 'invalid button');
+    return checked(outboundChecks.textButton, { type: 'text', value: label }, 'invalid button');
   },
   /** Opens `link`: `target` `blank` (default: new tab), `parent` (the host page) or `self` (a panel inside the widget). */
   url(label: string, link: string, options: { target?: LinkTarget } = {}): OutboundUrlButton {
-    return validated(OutboundUrlButtonSchema, { type: 'url', value: label, link, ...options }, 'invalid button');
+    return checked(outboundChecks.urlButton, { type: 'url', value: label, link, ...options }, 'invalid button');
   },
   /** Sends `label` with `attributes.action = action`; without `showEcho` the click is hidden from the chat. */
   action(label: string, action: string, options: { showEcho?: boolean } = {}): OutboundActionButton {
     const button: Json = { type: 'action', value: label, action };
     if (options.showEcho !== undefined) button['show_echo'] = options.showEcho;
-    return validated(OutboundActionButtonSchema, button, 'invalid button');
+    return checked(outboundChecks.actionButton, button, 'invalid button');
   },
 };

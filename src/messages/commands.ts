@@ -1,5 +1,5 @@
 import type { InboundCommand, InboundMessage } from './inbound.js';
-import { parseInboundMessage } from './parse.js';
+import { readInboundMessage } from './inbound-check.js';
 
 /**
  * The wait the widget assumes when a `wait` command has no `time` (chat21-web-widget `addCommandMessage`).
@@ -68,7 +68,9 @@ function part(parent: InboundMessage, command: InboundCommand, index: number, ti
  * ```
  */
 export function expandCommands(message: unknown, options: ExpandOptions = {}): ExpandedStep[] {
-  const parent = parseInboundMessage(message);
+  const read = readInboundMessage(message);
+  if (!read.success) throw read.error;
+  const parent = read.data;
   const commands = parent.attributes?.commands;
   if (!Array.isArray(commands)) return [{ type: 'message', index: 0, at: 0, message: parent }];
 

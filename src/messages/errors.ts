@@ -113,7 +113,8 @@ function describeValue(value: unknown): string {
   return typeof value === 'number' || typeof value === 'boolean' ? `${typeof value} ${String(value)}` : typeof value;
 }
 
-function oneOf(values: readonly unknown[]): string {
+/** `"a"` or `one of "a", "b"`: the accepted values, as issue messages list them. */
+export function oneOf(values: readonly unknown[]): string {
   const shown = values.filter((v) => v !== undefined && v !== null).map((v) => JSON.stringify(v));
   return shown.length === 1 ? shown[0]! : `one of ${shown.join(', ')}`;
 }

@@ -6,6 +6,9 @@
  */
 import * as z from 'zod/mini';
 
+/** Builds a schema at module load, marked side-effect free: see `pure` in outbound.ts for why. */
+const pure = /* @__NO_SIDE_EFFECTS__ */ <T>(build: () => T): T => build();
+
 const maybe = <T extends z.core.SomeType>(schema: T) => z.optional(z.nullable(schema));
 const str = () => maybe(z.string());
 const numberOrString = () => maybe(z.union([z.number(), z.string()]));
@@ -19,17 +22,19 @@ const record = () => maybe(z.looseObject({}));
  * parseInboundMessage(doc).attributes?.attachment?.buttons?.map((b) => b.value);
  * ```
  */
-export const InboundButtonSchema = z.looseObject({
-  type: str(),
-  value: str(),
-  link: str(),
-  target: str(),
-  action: str(),
-  show_echo: maybe(z.boolean()),
-  alias: str(),
-  uid: str(),
-  attributes: z.optional(z.unknown()),
-});
+export const InboundButtonSchema = pure(() =>
+  z.looseObject({
+    type: str(),
+    value: str(),
+    link: str(),
+    target: str(),
+    action: str(),
+    show_echo: maybe(z.boolean()),
+    alias: str(),
+    uid: str(),
+    attributes: z.optional(z.unknown()),
+  }),
+);
 
 /**
  * `metadata` of any message: media fields (`width` may be `"100%"`), redirect `target`, quick-reply echo `button`.
@@ -39,21 +44,23 @@ export const InboundButtonSchema = z.looseObject({
  * const { src, type } = parseInboundMessage(doc).metadata ?? {};
  * ```
  */
-export const InboundMetadataSchema = z.looseObject({
-  src: str(),
-  name: str(),
-  type: str(),
-  width: numberOrString(),
-  height: numberOrString(),
-  size: numberOrString(),
-  uid: str(),
-  downloadURL: str(),
-  target: str(),
-  button: maybe(z.boolean()),
-  voiceSettings: z.optional(z.unknown()),
-  displayFields: z.optional(z.unknown()),
-  previewBackgroundColor: str(),
-});
+export const InboundMetadataSchema = pure(() =>
+  z.looseObject({
+    src: str(),
+    name: str(),
+    type: str(),
+    width: numberOrString(),
+    height: numberOrString(),
+    size: numberOrString(),
+    uid: str(),
+    downloadURL: str(),
+    target: str(),
+    button: maybe(z.boolean()),
+    voiceSettings: z.optional(z.unknown()),
+    displayFields: z.optional(z.unknown()),
+    previewBackgroundColor: str(),
+  }),
+);
 
 /**
  * A gallery card as senders write it.
@@ -63,12 +70,14 @@ export const InboundMetadataSchema = z.looseObject({
  * parseInboundMessage(doc).attributes?.attachment?.gallery?.[0]?.title;
  * ```
  */
-export const InboundGalleryCardSchema = z.looseObject({
-  preview: maybe(InboundMetadataSchema),
-  title: str(),
-  description: str(),
-  buttons: maybe(z.array(InboundButtonSchema)),
-});
+export const InboundGalleryCardSchema = pure(() =>
+  z.looseObject({
+    preview: maybe(InboundMetadataSchema),
+    title: str(),
+    description: str(),
+    buttons: maybe(z.array(InboundButtonSchema)),
+  }),
+);
 
 /**
  * `attributes.attachment`, including tybot's unrendered `json_buttons`/`json_gallery` strings.
@@ -78,13 +87,15 @@ export const InboundGalleryCardSchema = z.looseObject({
  * parseInboundMessage(doc).attributes?.attachment?.json_buttons; // string | null | undefined
  * ```
  */
-export const InboundAttachmentSchema = z.looseObject({
-  type: str(),
-  buttons: maybe(z.array(InboundButtonSchema)),
-  gallery: maybe(z.array(InboundGalleryCardSchema)),
-  json_buttons: str(),
-  json_gallery: str(),
-});
+export const InboundAttachmentSchema = pure(() =>
+  z.looseObject({
+    type: str(),
+    buttons: maybe(z.array(InboundButtonSchema)),
+    gallery: maybe(z.array(InboundGalleryCardSchema)),
+    json_buttons: str(),
+    json_gallery: str(),
+  }),
+);
 
 /**
  * `attributes.messagelabel` of a system info message.
@@ -94,10 +105,12 @@ export const InboundAttachmentSchema = z.looseObject({
  * parseInboundMessage(doc).attributes?.messagelabel?.key; // e.g. 'CHAT_CLOSED'
  * ```
  */
-export const InboundMessageLabelSchema = z.looseObject({
-  key: str(),
-  parameters: record(),
-});
+export const InboundMessageLabelSchema = pure(() =>
+  z.looseObject({
+    key: str(),
+    parameters: record(),
+  }),
+);
 
 function attributesSchema<C extends z.core.SomeType>(commands: C) {
   return z.looseObject({
@@ -120,11 +133,11 @@ function attributesSchema<C extends z.core.SomeType>(commands: C) {
   });
 }
 
-const content = {
+const content = () => ({
   type: str(),
   text: str(),
   metadata: maybe(InboundMetadataSchema),
-};
+});
 
 /**
  * A message inside a `message` command (tybot adds `_tdJSONCondition`, kept like any unknown field).
@@ -134,10 +147,12 @@ const content = {
  * expandCommands(doc); // builds the parts from these
  * ```
  */
-export const InboundCommandMessageSchema = z.looseObject({
-  ...content,
-  attributes: maybe(attributesSchema(z.optional(z.unknown()))),
-});
+export const InboundCommandMessageSchema = pure(() =>
+  z.looseObject({
+    ...content(),
+    attributes: maybe(attributesSchema(z.optional(z.unknown()))),
+  }),
+);
 
 /**
  * One entry of `attributes.commands`. `type` stays an open string: besides `message` and `wait`, tybot's voice
@@ -149,11 +164,13 @@ export const InboundCommandMessageSchema = z.looseObject({
  * if (Array.isArray(commands)) commands.filter((c) => c.type === 'wait');
  * ```
  */
-export const InboundCommandSchema = z.looseObject({
-  type: z.string(),
-  message: maybe(InboundCommandMessageSchema),
-  time: maybe(z.number()),
-});
+export const InboundCommandSchema = pure(() =>
+  z.looseObject({
+    type: z.string(),
+    message: maybe(InboundCommandMessageSchema),
+    time: maybe(z.number()),
+  }),
+);
 
 /**
  * `attributes` of a received message: the keys the widget reads are typed, any other key is kept.
@@ -163,9 +180,11 @@ export const InboundCommandSchema = z.looseObject({
  * const { subtype, disableInputMessage } = parseInboundMessage(doc).attributes ?? {};
  * ```
  */
-export const InboundAttributesSchema = attributesSchema(
-  // The widget itself rewrites `commands` to `true` on the parts it splits off, so accept that too.
-  z.optional(z.union([z.array(InboundCommandSchema), z.boolean()])),
+export const InboundAttributesSchema = pure(() =>
+  attributesSchema(
+    // The widget itself rewrites `commands` to `true` on the parts it splits off, so accept that too.
+    z.optional(z.union([z.array(InboundCommandSchema), z.boolean()])),
+  ),
 );
 
 /**
@@ -178,30 +197,32 @@ export const InboundAttributesSchema = attributesSchema(
  * const message = parseInboundMessage(frame.payload.message);
  * ```
  */
-export const InboundMessageSchema = z.looseObject({
-  _id: str(),
-  uid: str(),
-  message_id: str(),
-  ...content,
-  attributes: maybe(InboundAttributesSchema),
-  sender: str(),
-  senderFullname: str(),
-  sender_fullname: str(),
-  recipient: str(),
-  recipient_fullname: str(),
-  recipientFullname: str(),
-  channel_type: str(),
-  status: numberOrString(),
-  timestamp: maybe(z.number()),
-  language: str(),
-  id_project: str(),
-  createdBy: str(),
-  createdAt: str(),
-  updatedAt: str(),
-  channel: maybe(z.looseObject({ name: str() })),
-  isSender: maybe(z.boolean()),
-  request: z.optional(z.unknown()),
-});
+export const InboundMessageSchema = pure(() =>
+  z.looseObject({
+    _id: str(),
+    uid: str(),
+    message_id: str(),
+    ...content(),
+    attributes: maybe(InboundAttributesSchema),
+    sender: str(),
+    senderFullname: str(),
+    sender_fullname: str(),
+    recipient: str(),
+    recipient_fullname: str(),
+    recipientFullname: str(),
+    channel_type: str(),
+    status: numberOrString(),
+    timestamp: maybe(z.number()),
+    language: str(),
+    id_project: str(),
+    createdBy: str(),
+    createdAt: str(),
+    updatedAt: str(),
+    channel: maybe(z.looseObject({ name: str() })),
+    isSender: maybe(z.boolean()),
+    request: z.optional(z.unknown()),
+  }),
+);
 
 export type InboundButton = z.output<typeof InboundButtonSchema>;
 export type InboundMetadata = z.output<typeof InboundMetadataSchema>;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   InvalidMessageError,
-  actionMessage,
   audio,
   buttons,
   card,
@@ -14,13 +13,12 @@ import {
   redirect,
   split,
   text,
-  tts,
   urlPreview,
   wait,
-  type MessageBuilder,
   type OutboundMessage,
 } from '../../src/messages/index.js';
 import { TiledeskError } from '../../src/shared/errors.js';
+import { builderSamples } from './fixtures/built-messages.js';
 
 const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
 
@@ -35,29 +33,14 @@ function thrown(fn: () => unknown): InvalidMessageError {
 }
 
 describe('builders produce plain, valid, immutable messages', () => {
-  const samples: [string, () => MessageBuilder][] = [
-    ['text', () => text('Pick one').quickReplies('Yes', 'No')],
-    ['image', () => image('https://example.com/a.png', { width: 200 })],
-    ['file', () => file('https://example.com/files/report%202024.pdf?dl=1', { type: 'application/pdf' })],
-    ['audio', () => audio('https://example.com/a.ogg', { type: 'audio/ogg' })],
-    ['frame', () => frame('https://example.com/map', { width: '100%', height: 300 })],
-    ['html', () => html('<p>Hi</p>')],
-    ['gallery', () => gallery(card({ title: 'A', image: 'https://example.com/a.png' }), card({ title: 'B' }))],
-    ['redirect', () => redirect('https://example.com/pay', { target: 'self' })],
-    ['url_preview', () => urlPreview(['https://example.com/a', 'https://example.com/b'], { displayFields: { image: false } })],
-    ['tts', () => tts('https://example.com/a.mp3', 'Your order has shipped.')],
-    ['split', () => split(text('Hi'), wait(500), text('How can I help?').quickReplies('Sales'))],
-    ['action message', () => actionMessage('Talk to a human', 'handoff').hidden()],
-  ];
-
-  it.each(samples)('%s: JSON is the message, and it parses as outbound', (_name, build) => {
+  it.each(builderSamples)('%s: JSON is the message, and it parses as outbound', (_name, build) => {
     const message = build();
     expect(parseOutboundMessage(plain(message))).toStrictEqual(plain(message));
     expect(plain(message)).toStrictEqual(plain(message.toJSON()));
     expect({ ...message }).toEqual(plain(message));
   });
 
-  it.each(samples)('%s: is deeply frozen, and toJSON() is a mutable copy', (_name, build) => {
+  it.each(builderSamples)('%s: is deeply frozen, and toJSON() is a mutable copy', (_name, build) => {
     const message = build() as unknown as Record<string, unknown>;
     expect(Object.isFrozen(message)).toBe(true);
     for (const value of Object.values(message)) if (typeof value === 'object') expect(Object.isFrozen(value)).toBe(true);

@@ -1,0 +1,159 @@
+/**
+ * Validation of plain JSON values without zod, for the builders (outbound-check.ts) and the readers
+ * (inbound-check.ts): zod/mini alone is ≈ 5 kB gzip in a browser bundle, more than everything a chatbot author or a
+ * dashboard needs from this package. The zod schemas stay the contract (types, `parse…` for foreign JSON); these
+ * checks reproduce what those schemas do where it shows — the output (objects rebuilt with their keys in schema
+ * order, unknown keys last or refused), every issue's path and wording, and the order of issues — and
+ * test/messages/parity.test.ts holds the two to the same results.
+ */
+import { messageErrorMap, oneOf, type MessageIssue } from './errors.js';
+import type { Rule } from './rules.js';
+
+/**
+ * An issue while checking. `refinement` marks a rule on a value of the right type (a zod refinement): like zod,
+ * rules across fields still run after those, and not after a missing field or a wrong type.
+ */
+export interface FoundIssue extends MessageIssue {
+  readonly refinement?: true;
+}
+
+/** Checks `value` found at `path`, reports into `issues`, and returns what to keep (objects rebuilt). */
+export type Check = (value: unknown, path: string, issues: FoundIssue[]) => unknown;
+
+/** Runs a check from the root of a value: the rebuilt value, and every issue (empty when valid). */
+export function runCheck(check: Check, value: unknown): { value: unknown; issues: MessageIssue[] } {
+  const issues: FoundIssue[] = [];
+  const out = check(value, '', issues);
+  return { value: out, issues: issues.map(({ path, message }) => ({ path, message })) };
+}
+
+/** `attributes` + `buttons` + 2 → `attributes.buttons[2]` (the path format of {@link InvalidMessageError}). */
+export function pathTo(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path === '' ? key : `${path}.${key}`;
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function wrongType(expected: string, value: unknown, path: string, issues: FoundIssue[]): unknown {
+  issues.push({ path, message: messageErrorMap({ code: 'invalid_type', expected, input: value }) });
+  return value;
+}
+
+function refine<T>(value: T, rule: Rule<T> | undefined, path: string, issues: FoundIssue[]): T {
+  if (rule && !rule.test(value)) issues.push({ path, message: rule.message, refinement: true });
+  return value;
+}
+
+export const string =
+  (rule?: Rule<string>): Check =>
+  (value, path, issues) =>
+    typeof value === 'string' ? refine(value, rule, path, issues) : wrongType('string', value, path, issues);
+
+/** A finite number (zod refuses NaN and ±Infinity too). */
+export const number =
+  (rule?: Rule<number>): Check =>
+  (value, path, issues) =>
+    typeof value === 'number' && Number.isFinite(value) ? refine(value, rule, path, issues) : wrongType('number', value, path, issues);
+
+export const boolean: Check = (value, path, issues) => (typeof value === 'boolean' ? value : wrongType('boolean', value, path, issues));
+
+export const anything: Check = (value) => value;
+
+/** One of a few literal values (`z.literal([...])`). */
+export const literal =
+  (values: readonly unknown[]): Check =>
+  (value, path, issues) => {
+    if (!values.includes(value)) issues.push({ path, message: messageErrorMap({ code: 'invalid_value', values, input: value }) });
+    return value;
+  };
+
+export const optional =
+  (check: Check): Check =>
+  (value, path, issues) =>
+    value === undefined ? value : check(value, path, issues);
+
+/** Optional, and `null` accepted too: what real senders write for "not set". */
+export const maybe =
+  (check: Check): Check =>
+  (value, path, issues) =>
+    value === undefined || value === null ? value : check(value, path, issues);
+
+/** A key that must be absent where it appears; `why` is the message. */
+export const forbidden =
+  (why: string): Check =>
+  (value, path, issues) => {
+    if (value !== undefined) issues.push({ path, message: why });
+    return value;
+  };
+
+export const list =
+  (item: Check, nonEmpty?: Rule<readonly unknown[]>): Check =>
+  (value, path, issues) => {
+    if (!Array.isArray(value)) return wrongType('array', value, path, issues);
+    const start = issues.length;
+    const out = value.map((element, i) => item(element, pathTo(path, i), issues));
+    return hardIssueSince(issues, start) ? out : refine(out, nonEmpty, path, issues);
+  };
+
+function hardIssueSince(issues: FoundIssue[], start: number): boolean {
+  for (let i = start; i < issues.length; i++) if (!issues[i]!.refinement) return true;
+  return false;
+}
+
+export interface ObjectOptions {
+  /** `strict` (default) refuses unknown keys; `loose` keeps them after the known ones. */
+  unknownKeys?: 'strict' | 'loose';
+  /** Rules across fields, run on the rebuilt object unless a field is missing or has the wrong type. */
+  refine?: (value: Record<string, unknown>, report: (path: (string | number)[], message: string) => void) => void;
+}
+
+/**
+ * An object with these keys, rebuilt with the keys in this order (a key absent from the input stays absent).
+ * Unknown keys are refused one by one, so the path names the misspelt field itself.
+ */
+export function object(shape: Record<string, Check>, options: ObjectOptions = {}): Check {
+  const keys = Object.keys(shape);
+  const known = new Set(keys);
+  return (value, path, issues) => {
+    if (!isObject(value)) return wrongType('object', value, path, issues);
+    const start = issues.length;
+    const out: Record<string, unknown> = {};
+    for (const key of keys) {
+      const result = shape[key]!(value[key], pathTo(path, key), issues);
+      if (key in value) out[key] = result;
+    }
+    // `for…in`, as zod does: keys inherited from a prototype count too.
+    for (const key in value) {
+      if (known.has(key)) continue;
+      if (options.unknownKeys === 'loose') {
+        // Assigning `__proto__` would replace the rebuilt object's prototype: it is dropped, as zod drops it.
+        if (key !== '__proto__') out[key] = value[key];
+      } else {
+        issues.push({ path: pathTo(path, key), message: 'unknown field: the widget does not read it', refinement: true });
+      }
+    }
+    if (options.refine && !hardIssueSince(issues, start)) {
+      options.refine(out, (at, message) => issues.push({ path: at.reduce<string>(pathTo, path), message, refinement: true }));
+    }
+    return out;
+  };
+}
+
+/**
+ * One of several object shapes told apart by their `type` (`defaultType` when it is absent). An unknown `type` is
+ * reported on `type` with the accepted values, as the schemas' error formatting does for their unions.
+ */
+export const byType =
+  (branches: Record<string, Check>, defaultType?: string): Check =>
+  (value, path, issues) => {
+    if (!isObject(value)) return wrongType('object', value, path, issues);
+    const type = value['type'] === undefined ? defaultType : value['type'];
+    const branch = typeof type === 'string' && Object.hasOwn(branches, type) ? branches[type] : undefined;
+    if (branch) return branch(value, path, issues);
+    issues.push({ path: pathTo(path, 'type'), message: `must be ${oneOf(Object.keys(branches))}` });
+    return value;
+  };
+

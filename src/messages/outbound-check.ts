@@ -1,0 +1,186 @@
+/**
+ * The builders' check: the outbound schema (outbound.ts) restated with the zod-free checks of check.ts, field for
+ * field and in the same key order, with the same rules (rules.ts). Builders run it on every message they make, so
+ * they throw the same {@link InvalidMessageError} (same paths, same messages) as `parseOutboundMessage` would, and
+ * return the same JSON, without bundling zod. test/messages/parity.test.ts proves the two agree.
+ */
+import {
+  boolean,
+  byType,
+  forbidden,
+  list,
+  literal,
+  number,
+  object,
+  optional,
+  string,
+  type Check,
+} from './check.js';
+import {
+  AUDIO_MIME_TYPE,
+  CSS_SIZE,
+  EMAIL,
+  HTTP_URL,
+  INFO_MESSAGE_KEYS,
+  LINK_TARGETS,
+  LINK_URL,
+  MIME_TYPE,
+  NON_BLANK,
+  NON_EMPTY_BUTTONS,
+  NON_EMPTY_COMMANDS,
+  NON_EMPTY_GALLERY,
+  NO_COMMANDS,
+  NO_REDIRECT_BUTTONS,
+  PIXELS,
+  SUBTYPES,
+  WAIT_TIME,
+  checkTextMessage,
+} from './rules.js';
+
+/** Calls `build` at module load, marked side-effect free: a bundle that never builds a message drops it all. */
+const pure = /* @__NO_SIDE_EFFECTS__ */ <T>(build: () => T): T => build();
+
+/** The builders' checks: the whole message, and the parts that have factories of their own. */
+export const outboundChecks = pure(() => {
+
+  const nonBlank = string(NON_BLANK);
+  const httpUrl = string(HTTP_URL);
+  const mimeType = string(MIME_TYPE);
+  const pixels = number(PIXELS);
+  const anyObject = object({}, { unknownKeys: 'loose' });
+  const optionalString = optional(string());
+
+  // The two unions of scalars in the schema, with the issue its error formatting reports for each kind of value.
+  const cssSize: Check = (value, path, issues) => (typeof value === 'string' ? string(CSS_SIZE)(value, path, issues) : pixels(value, path, issues));
+  const previewSrc: Check = (value, path, issues) =>
+    typeof value === 'string' && value !== '' ? httpUrl(value, path, issues) : literal([''])(value, path, issues);
+
+  // ── Buttons ──
+
+  const textButton = object({ type: literal(['text']), value: nonBlank });
+  const urlButton = object({ type: literal(['url']), value: nonBlank, link: string(LINK_URL), target: optional(literal(LINK_TARGETS)) });
+  const actionButton = object({ type: literal(['action']), value: nonBlank, action: nonBlank, show_echo: optional(boolean) });
+  const button = byType({ text: textButton, url: urlButton, action: actionButton });
+  const buttonList = list(button, NON_EMPTY_BUTTONS);
+  const buttonsAttachment = object({ type: literal(['template']), buttons: buttonList });
+
+  // ── Gallery ──
+
+  const galleryCard = object({
+    preview: object({ src: previewSrc, name: optionalString, width: optional(pixels), height: optional(pixels), type: optional(mimeType) }),
+    title: optionalString,
+    description: optionalString,
+    buttons: optional(buttonList),
+  });
+  const galleryAttachment = object({ type: literal(['gallery']), gallery: list(galleryCard, NON_EMPTY_GALLERY) });
+
+  // ── Attributes ──
+
+  const attributes = (attachment: Check, commands: Check) =>
+    object(
+      {
+        disableInputMessage: optional(boolean),
+        inputMessagePlaceholder: optionalString,
+        attachment,
+        commands,
+        subtype: optional(literal(SUBTYPES)),
+        action: optional(nonBlank),
+        updateUserEmail: optional(string(EMAIL)),
+        updateUserFullname: optional(nonBlank),
+        messagelabel: optional(object({ key: literal(INFO_MESSAGE_KEYS), parameters: optional(anyObject) })),
+        flowAttributes: optional(anyObject),
+      },
+      { unknownKeys: 'loose' },
+    );
+  const noCommands = forbidden(NO_COMMANDS);
+  const buttonAttributes = optional(attributes(optional(buttonsAttachment), noCommands));
+
+  // ── Messages ──
+
+  const sender = { senderFullname: optional(nonBlank), language: optional(nonBlank) };
+  const fileDetails = { uid: optionalString, size: optional(number()), downloadURL: optional(httpUrl) };
+  const quickReplyEcho = optional(object({ button: optional(boolean) }));
+
+  /** Every message type but text, keyed by `type`: the same at the top level and inside a `message` command. */
+  const mediaMessages = {
+    image: object({
+      type: literal(['image']),
+      text: optionalString,
+      ...sender,
+      metadata: object({ src: httpUrl, width: optional(pixels), height: optional(pixels), name: optionalString, type: optional(mimeType), ...fileDetails }),
+      attributes: buttonAttributes,
+    }),
+    file: object({
+      type: literal(['file']),
+      text: optionalString,
+      ...sender,
+      metadata: object({ name: optionalString, src: httpUrl, type: mimeType, ...fileDetails }),
+      attributes: buttonAttributes,
+    }),
+    frame: object({
+      type: literal(['frame']),
+      text: optionalString,
+      ...sender,
+      metadata: object({ src: httpUrl, width: optional(cssSize), height: optional(cssSize), type: optional(literal(['frame'])) }),
+      attributes: buttonAttributes,
+    }),
+    html: object({ type: literal(['html']), text: nonBlank, ...sender, attributes: buttonAttributes }),
+    gallery: object({ type: literal(['gallery']), text: optionalString, ...sender, attributes: attributes(galleryAttachment, noCommands) }),
+    redirect: object({
+      type: literal(['redirect']),
+      text: optionalString,
+      ...sender,
+      metadata: object({ src: httpUrl, target: optional(literal(LINK_TARGETS)), type: optional(literal(['redirect'])) }),
+      attributes: optional(attributes(forbidden(NO_REDIRECT_BUTTONS), noCommands)),
+    }),
+    url_preview: object({
+      type: literal(['url_preview']),
+      text: nonBlank,
+      ...sender,
+      displayFields: optional(object({ title: optional(boolean), description: optional(boolean), image: optional(boolean), source: optional(boolean) })),
+      previewBackgroundColor: optionalString,
+      attributes: buttonAttributes,
+    }),
+    tts: object({
+      type: literal(['tts']),
+      text: nonBlank,
+      ...sender,
+      metadata: object({ src: httpUrl, type: string(AUDIO_MIME_TYPE), voiceSettings: optional(anyObject) }),
+      attributes: buttonAttributes,
+    }),
+  };
+
+  // ── Commands (split messages) ──
+
+  const waitCommand = object({ type: literal(['wait']), time: number(WAIT_TIME) });
+  const commandTextMessage = object({
+    text: nonBlank,
+    type: optional(literal(['text'])),
+    ...sender,
+    metadata: quickReplyEcho,
+    attributes: buttonAttributes,
+  });
+  const messageCommand = object({ type: literal(['message']), message: byType({ text: commandTextMessage, ...mediaMessages }, 'text') });
+  const command = byType({ message: messageCommand, wait: waitCommand });
+
+  const textMessage = object(
+    {
+      type: optional(literal(['text'])),
+      text: optionalString,
+      ...sender,
+      metadata: quickReplyEcho,
+      attributes: optional(attributes(optional(buttonsAttachment), optional(list(command, NON_EMPTY_COMMANDS)))),
+    },
+    { refine: checkTextMessage },
+  );
+
+  return {
+    /** Any outbound message, as `OutboundMessageSchema` reads it. */
+    message: byType({ text: textMessage, ...mediaMessages }, 'text'),
+    textButton,
+    urlButton,
+    actionButton,
+    galleryCard,
+    waitCommand,
+  };
+});

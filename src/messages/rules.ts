@@ -1,0 +1,118 @@
+/**
+ * What the Tiledesk widget (chat21-web-widget 5.2.x) needs from an outbound message, stated once and used by both
+ * validators: the zod schemas in outbound.ts (for JSON you did not build) and the builder checks in
+ * outbound-check.ts (which keep zod out of apps that only build messages). Each rule's message says why it exists.
+ */
+import { isPlainObject } from '../shared/merge.js';
+
+/**
+ * Where a URL button or a redirect opens its link: a new tab, the page hosting the widget, or a panel inside the widget.
+ *
+ * @example
+ * ```ts
+ * LINK_TARGETS.includes(target) // 'blank' | 'parent' | 'self'
+ * ```
+ */
+export const LINK_TARGETS = ['blank', 'parent', 'self'] as const;
+
+/**
+ * `attributes.messagelabel.key` values the widget knows (chat21-web-widget `constants.ts`).
+ *
+ * @example
+ * ```ts
+ * text('Chat closed').hidden().withAttributes({ messagelabel: { key: 'CHAT_CLOSED' } });
+ * ```
+ */
+export const INFO_MESSAGE_KEYS = [
+  'MEMBER_JOINED_GROUP',
+  'MEMBER_LEFT_GROUP',
+  'CHAT_REOPENED',
+  'CHAT_CLOSED',
+  'TOUCHING_OPERATOR',
+  'LEAD_UPDATED',
+  'LIVE_PAGE',
+  'PLAN_EXPIRED',
+  'USER_BANNED',
+] as const;
+
+/** `attributes.subtype` values: hidden info lines, support notices, and private messages the widget drops. */
+export const SUBTYPES = ['info', 'info/support', 'private'] as const;
+
+/** A check on a value that already has the right type, with the message shown when it fails. */
+export interface Rule<T> {
+  readonly test: (value: T) => boolean;
+  readonly message: string;
+}
+
+// Marked side-effect free so a bundle that uses none of the rules (a dashboard that only reads) drops them.
+const matches = /* @__NO_SIDE_EFFECTS__ */ (pattern: RegExp, message: string): Rule<string> => ({ test: (s) => pattern.test(s), message });
+
+// Absolute http(s) only: the widget hands these to <img>/<iframe>/window.open as they are, so a bare
+// "www.example.com" resolves against the host page and `javascript:` in an iframe would run in the widget.
+export const HTTP_URL = matches(/^https?:\/\/[^\s/?#]+[^\s]*$/i, 'must be an absolute http(s) URL');
+export const LINK_URL = matches(/^(?:https?:\/\/[^\s/?#]+|mailto:|tel:)[^\s]*$/i, 'must be an absolute http(s), mailto: or tel: URL');
+export const MIME_TYPE = matches(/^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(?:\s*;.*)?$/, 'must be a MIME type such as "application/pdf"');
+export const AUDIO_MIME_TYPE = matches(/^audio\//i, 'must be an audio MIME type such as "audio/mpeg"');
+export const EMAIL = matches(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address');
+export const CSS_SIZE = matches(/^\d+(?:\.\d+)?(?:px|%)?$/, 'must be pixels or a percentage such as "100%"');
+export const NON_BLANK: Rule<string> = { test: (s) => s.trim() !== '', message: 'must not be blank' };
+export const PIXELS: Rule<number> = { test: (n) => n > 0, message: 'must be > 0' };
+export const WAIT_TIME: Rule<number> = { test: (ms) => ms >= 0, message: 'must be ≥ 0' };
+export const NON_EMPTY_BUTTONS: Rule<readonly unknown[]> = {
+  test: (list) => list.length > 0,
+  message: 'must contain at least one button (the widget would draw an empty row)',
+};
+export const NON_EMPTY_GALLERY: Rule<readonly unknown[]> = { test: (list) => list.length > 0, message: 'must contain at least one card' };
+export const NON_EMPTY_COMMANDS: Rule<readonly unknown[]> = {
+  test: (list) => list.length > 0,
+  message: 'must contain at least one message command',
+};
+
+/** Why a key is refused where it appears. */
+export const NO_COMMANDS = 'only a top-level text message can carry commands (use split())';
+export const NO_REDIRECT_BUTTONS = 'a redirect is not drawn, so its buttons would never show';
+
+export type IssuePath = (string | number)[];
+
+/**
+ * Rules that span fields of a text message, reported through `report(path, message)` with paths relative to the
+ * message. The widget reads `commands[i-2].message.timestamp` for every message command, so anything but strict
+ * message/wait alternation (a leading wait is fine) throws inside it.
+ */
+export function checkTextMessage(message: Record<string, unknown>, report: (path: IssuePath, message: string) => void): void {
+  const attributes = isPlainObject(message['attributes']) ? message['attributes'] : {};
+  const commands = attributes['commands'];
+  if (commands === undefined) {
+    if (typeof message['text'] !== 'string' || message['text'].trim() === '') {
+      report(['text'], 'is required: the widget shows nothing for a text message without text');
+    }
+    return;
+  }
+  if (!Array.isArray(commands)) return;
+  if (attributes['attachment'] !== undefined) {
+    report(['attributes', 'attachment'], 'a split message is shown only through its commands: put the buttons on the last message command');
+  }
+  const kinds = commands.map((command) => (isPlainObject(command) ? command['type'] : undefined));
+  kinds.forEach((kind, i) => {
+    if (i === 0 || kind !== kinds[i - 1]) return;
+    if (kind === 'wait') report(['attributes', 'commands', i], 'two waits in a row crash the widget: merge them into one wait');
+    if (kind === 'message') report(['attributes', 'commands', i], 'two messages in a row: put a wait between them (the widget times each message from the one two places before)');
+  });
+  if (commands.length > 0 && !kinds.includes('message')) report(['attributes', 'commands'], NON_EMPTY_COMMANDS.message);
+  const lastMessage = kinds.lastIndexOf('message');
+  commands.forEach((command, i) => {
+    if (i === lastMessage || !isPlainObject(command) || !isPlainObject(command['message'])) return;
+    const inner = command['message']['attributes'];
+    const attachment = isPlainObject(inner) ? inner['attachment'] : undefined;
+    const list = isPlainObject(attachment) ? attachment['buttons'] : undefined;
+    if (!Array.isArray(list)) return;
+    list.forEach((button, j) => {
+      if (isPlainObject(button) && (button['type'] === 'text' || button['type'] === 'action')) {
+        report(
+          ['attributes', 'commands', i, 'message', 'attributes', 'attachment', 'buttons', j],
+          'quick-reply and action buttons show only on the last message: move this button to the last message command',
+        );
+      }
+    });
+  });
+}

@@ -1,0 +1,463 @@
+/**
+ * Builders and readers check messages without zod (src/messages/outbound-check.ts, inbound-check.ts), so apps that
+ * only build or read messages do not bundle it; the zod schemas stay the contract. This file holds the two
+ * validators to the same answers:
+ *
+ * 1. every message the builders make here (their samples, the seed examples, the table of docs/messages.md, the
+ *    CLI demo's bot) parses with the strict schema, to the same JSON in the same key order;
+ * 2. on every case of the outbound tables, valid or not, and on mutations of them, of the messages above and of a
+ *    message of each type that uses every key (each node replaced, removed, duplicated, given an extra key; the
+ *    seeds are checked to contain every key the schema types), the builders' check and `safeParseOutboundMessage`
+ *    give the same issues (path and message, in order) or the same value, with keys in the same order;
+ * 3. every invalid table case a builder call can express is refused by that call with the same first issue, and
+ *    every other case says why no builder call can produce it;
+ * 4. the readers' check and `safeParseInboundMessage` agree on every corpus and real-server message, every outbound
+ *    case, and mutations of them (seeds again covering every key); `classify` gives what its zod-based version
+ *    (kept below as the oracle) gave on all of those, and `expandCommands` what it gives on the zod-parsed message.
+ */
+import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import * as builders from '../../src/messages/builders.js';
+import { runCheck } from '../../src/messages/check.js';
+import { readInboundMessage } from '../../src/messages/inbound-check.js';
+import {
+  InvalidMessageError,
+  classify,
+  expandCommands,
+  htmlToText,
+  normalizeTarget,
+  parseInboundMessage,
+  safeParseInboundMessage,
+  safeParseOutboundMessage,
+  safeParseWith,
+  InboundMessageSchema,
+  OutboundActionButtonSchema,
+  OutboundGalleryCardSchema,
+  OutboundMessageSchema,
+  OutboundTextButtonSchema,
+  OutboundUrlButtonSchema,
+  OutboundWaitCommandSchema,
+  type ClassifiedMessage,
+  type MessageBuilder,
+  type MessageParseResult,
+} from '../../src/messages/index.js';
+import { outboundChecks } from '../../src/messages/outbound-check.js';
+import { DEMO_VISITORS } from '../../src/cli/demo-script.js';
+import { builderSamples, seedBuilders } from './fixtures/built-messages.js';
+import { corpusEntries, realServerMessages } from './fixtures/load.js';
+import { maximalInbound, maximalOutbound } from './fixtures/maximal.js';
+import { invalidOutbound, validOutbound } from './fixtures/outbound-cases.js';
+import { seedExamples } from './fixtures/seed-examples.js';
+
+const { card, file, frame, gallery, html, image, redirect, split, text, tts, wait } = builders;
+type Json = Record<string, unknown>;
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+// ── Corpora ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** `| … | \`builder call\` | \`JSON\` |` rows of a markdown table of builder calls and the JSON they write. */
+function documentedBuilderCalls(file: string): { call: string; json: string }[] {
+  const rows = readFileSync(`${root}${file}`, 'utf8').matchAll(/^\| [^|]+ \| `([a-zA-Z]+\(.*\))` \| `(\{.*\})` \|$/gm);
+  return [...rows].map((m) => ({ call: m[1]!, json: m[2]! }));
+}
+const evaluate = (call: string): MessageBuilder =>
+  new Function(...Object.keys(builders), `return ${call};`)(...Object.values(builders)) as MessageBuilder;
+
+// docs/messages.md writes out every call and its exact JSON (README.md's shorter table elides URLs with `…`).
+const documented = documentedBuilderCalls('docs/messages.md');
+const demoBotMessages = DEMO_VISITORS.flatMap((v) => v.steps.flatMap((s) => ('bot' in s ? [s.bot] : [])));
+
+/** Every builder-made message of this suite's corpora, as [where it comes from, message]. */
+const builtMessages: [string, unknown][] = [
+  ...builderSamples.map(([name, build]) => [`sample ${name}`, build()] as [string, unknown]),
+  ...Object.entries(seedBuilders).map(([name, build]) => [`seed ${name}`, build()] as [string, unknown]),
+  ...documented.map(({ call }) => [`docs ${call.slice(0, 60)}`, evaluate(call)] as [string, unknown]),
+  ...demoBotMessages.map((m, i) => [`demo bot message ${i}`, m] as [string, unknown]),
+];
+
+const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+
+// ── Mutations ────────────────────────────────────────────────────────────────────────────────────────────────
+
+const DELETE = Symbol('delete');
+/** Values that hit every kind of check: missing, null, numbers (zero, negative, NaN), blank and odd strings, wrong containers. */
+const REPLACEMENTS: unknown[] = [
+  DELETE, null, 0, -1, 1.5, Number.NaN, '', '  ', 'x', 'https://example.com/a.png', 'audio/mpeg', 'wait', 'message',
+  true, [], [{}], {}, { type: 'wait', time: 1 }, { type: 'message', message: { text: 'x' } }, { type: 'url', value: 'x' },
+];
+
+/** Paths to every node of a JSON value (not below the keys in `skip`). */
+function nodePaths(value: unknown, skip: ReadonlySet<string>, path: (string | number)[] = []): (string | number)[][] {
+  const out = [path];
+  if (Array.isArray(value)) value.forEach((v, i) => out.push(...nodePaths(v, skip, [...path, i])));
+  else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) if (!skip.has(k)) out.push(...nodePaths(v, skip, [...path, k]));
+  }
+  return out;
+}
+
+function edited(value: unknown, path: (string | number)[], edit: (parent: Json | unknown[], key: string | number) => void): unknown {
+  const copy = structuredClone(value);
+  if (path.length === 0) return copy;
+  let parent = copy as Json;
+  for (const key of path.slice(0, -1)) parent = parent[key] as Json;
+  edit(parent as Json | unknown[], path.at(-1)!);
+  return copy;
+}
+
+/** Copies of `value` each changed at one node: replaced, removed, duplicated in its list, or given an extra key. */
+function mutations(value: unknown, skip: ReadonlySet<string> = new Set()): unknown[] {
+  const out: unknown[] = [];
+  for (const path of nodePaths(plain(value), skip)) {
+    const base = plain(value);
+    for (const replacement of REPLACEMENTS) {
+      if (path.length === 0) {
+        if (replacement !== DELETE) out.push(structuredClone(replacement));
+        continue;
+      }
+      out.push(
+        edited(base, path, (parent, key) => {
+          if (replacement !== DELETE) (parent as Json)[key] = structuredClone(replacement);
+          else if (Array.isArray(parent)) parent.splice(key as number, 1);
+          else delete parent[key];
+        }),
+      );
+    }
+    const key = path.at(-1);
+    if (typeof key === 'number') out.push(edited(base, path, (parent) => (parent as unknown[]).splice(key, 0, structuredClone((parent as unknown[])[key]))));
+    const node = path.reduce<unknown>((v, k) => (v as Json)[k], base);
+    if (typeof node === 'object' && node !== null && !Array.isArray(node)) {
+      out.push(edited(base, [...path, 'zzz'], (parent) => ((parent as Json)['zzz'] = 1)));
+      // An own `__proto__` key, as JSON.parse makes it: refused by strict objects, dropped by lenient ones.
+      out.push(
+        edited(base, [...path, '__proto__'], (parent) =>
+          Object.defineProperty(parent, '__proto__', { value: { polluted: true }, enumerable: true, configurable: true, writable: true }),
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+// ── Outbound: the builders' check against the schema ─────────────────────────────────────────────────────────
+
+/** A validator's answer: the value it returns (and its JSON, for key order), or its issues. */
+type Outcome = { ok: true; value: unknown; json: string } | { ok: false; issues: unknown };
+const accepted = (value: unknown): Outcome => ({ ok: true, value, json: JSON.stringify(value) });
+const fromCheck = (r: ReturnType<typeof runCheck>): Outcome => (r.issues.length === 0 ? accepted(r.value) : { ok: false, issues: r.issues });
+const fromParse = (r: MessageParseResult<unknown>): Outcome => (r.success ? accepted(r.data) : { ok: false, issues: r.error.issues });
+
+const viaSchema = (value: unknown) => fromParse(safeParseOutboundMessage(value));
+const viaBuilderCheck = (value: unknown) => fromCheck(runCheck(outboundChecks.message, value));
+
+/** How many cases were compared, how many `b` refused, and the first cases where the two disagree (none, when they agree). */
+function disagreements(cases: unknown[], a: (v: unknown) => Outcome, b: (v: unknown) => Outcome) {
+  const differ: unknown[] = [];
+  let refused = 0;
+  for (const value of cases) {
+    const [left, right] = [a(value), b(value)];
+    if (!right.ok) refused++;
+    // Same outcome, same issues or same value (own keys, undefined-valued keys and prototypes included), same key order.
+    if (!isDeepStrictEqual(left, right)) differ.push({ value, left, right });
+  }
+  return { count: cases.length, refused, differ: differ.slice(0, 3) };
+}
+
+/** What the outbound mutations start from: every table case, every builder-made message, and a message of each type with every key. */
+const outboundSeeds = [...[...validOutbound, ...invalidOutbound, ...builtMessages].map(([, m]) => m), ...maximalOutbound];
+const outboundMutations = outboundSeeds.flatMap((m) => mutations(m));
+
+// ── Schema keys the seeds must contain ──
+
+interface SchemaNode {
+  _zod: { def: { type: string; innerType?: SchemaNode; element?: SchemaNode; options?: SchemaNode[]; shape?: Record<string, SchemaNode> } };
+}
+const keyPath = (prefix: string, key: string) => (prefix ? `${prefix}.${key}` : key);
+/** Every key path a zod schema types (`attributes.commands[].message.metadata.src`), union branches merged. */
+function schemaKeys(schema: SchemaNode, prefix = '', out = new Set<string>()): Set<string> {
+  const def = schema._zod.def;
+  if (def.type === 'optional' || def.type === 'nullable') schemaKeys(def.innerType!, prefix, out);
+  else if (def.type === 'array') schemaKeys(def.element!, `${prefix}[]`, out);
+  else if (def.type === 'union') for (const option of def.options!) schemaKeys(option, prefix, out);
+  else if (def.type === 'object') for (const [key, child] of Object.entries(def.shape!)) schemaKeys(child, keyPath(prefix, key), out.add(keyPath(prefix, key)));
+  return out;
+}
+/** Every key path present in a value, in the same notation. */
+function dataKeys(value: unknown, prefix = '', out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const item of value) dataKeys(item, `${prefix}[]`, out);
+  else if (typeof value === 'object' && value !== null) for (const [key, child] of Object.entries(value)) dataKeys(child, keyPath(prefix, key), out.add(keyPath(prefix, key)));
+  return out;
+}
+const missingKeys = (schema: unknown, seeds: unknown[]) => {
+  const present = new Set(seeds.flatMap((seed) => [...dataKeys(plain(seed))]));
+  return [...schemaKeys(schema as SchemaNode)].filter((key) => !present.has(key));
+};
+
+describe('1. every builder-made message parses with the strict schema, unchanged', () => {
+  it('covers the samples, the seed examples, the docs table and the demo bot', () => {
+    expect(builtMessages.length).toBeGreaterThanOrEqual(builderSamples.length + Object.keys(seedExamples).length + documented.length + 5);
+    expect(documented.length).toBeGreaterThanOrEqual(19);
+  });
+
+  it.each(documented.map((d) => [d.call, d.json]))('the docs are right about %s', (call, json) => {
+    expect(JSON.stringify(evaluate(call))).toBe(json);
+  });
+
+  it.each(builtMessages)('%s', (_where, message) => {
+    const parsed = safeParseOutboundMessage(plain(message));
+    expect(parsed.success && JSON.stringify(parsed.data)).toBe(JSON.stringify(message));
+  });
+});
+
+describe('2. the builders’ check and the outbound schema give the same answer', () => {
+  it('mutates every key the outbound schema types (the seeds contain them all)', () => {
+    expect(missingKeys(OutboundMessageSchema, outboundSeeds)).toEqual([]);
+  });
+
+  it('on every case of the outbound tables', () => {
+    const cases = [...invalidOutbound.map(([, m]) => m), ...validOutbound.map(([, m]) => m)];
+    expect(disagreements(cases, viaBuilderCheck, viaSchema)).toMatchObject({ count: cases.length, differ: [] });
+  });
+
+  it('on every builder-made message and every seed example', () => {
+    const cases = [...builtMessages.map(([, m]) => plain(m)), ...Object.values(seedExamples)];
+    expect(disagreements(cases, viaBuilderCheck, viaSchema)).toMatchObject({ count: cases.length, differ: [] });
+  });
+
+  it(`on ${outboundMutations.length} mutations of all of them (each node replaced, removed, duplicated, or given an extra key)`, () => {
+    const result = disagreements(outboundMutations, viaBuilderCheck, viaSchema);
+    expect(result.differ).toEqual([]);
+    expect(result.count).toBeGreaterThan(20_000);
+    // Both outcomes occur in bulk, so the agreement is not the trivial one.
+    expect(result.refused).toBeGreaterThan(result.count / 3);
+    expect(result.count - result.refused).toBeGreaterThan(1_000);
+  });
+
+  it.each([
+    ['quick reply', outboundChecks.textButton, OutboundTextButtonSchema, { type: 'text', value: 'Yes' }],
+    ['URL button', outboundChecks.urlButton, OutboundUrlButtonSchema, { type: 'url', value: 'Docs', link: 'https://example.com', target: 'self' }],
+    ['action button', outboundChecks.actionButton, OutboundActionButtonSchema, { type: 'action', value: 'Go', action: 'go', show_echo: false }],
+    ['gallery card', outboundChecks.galleryCard, OutboundGalleryCardSchema, { preview: { src: '' }, title: 'A', buttons: [{ type: 'text', value: 'x' }] }],
+    ['wait', outboundChecks.waitCommand, OutboundWaitCommandSchema, { type: 'wait', time: 0 }],
+  ] as const)('on the %s the builders check on their own, and mutations of it', (_what, check, schema, part) => {
+    const cases = [part, ...mutations(part)];
+    const own = (v: unknown) => fromCheck(runCheck(check, v));
+    const zod = (v: unknown) => fromParse(safeParseWith(schema, v, 'part'));
+    expect(disagreements(cases, own, zod)).toMatchObject({ count: cases.length, differ: [] });
+  });
+});
+
+// ── 3. Builder calls for the invalid table ──
+
+/** A builder call that expresses each invalid table case, by name; `as never` marks values a JS caller could pass. */
+const url = 'https://example.com/a.png';
+const ok = { type: 'text', value: 'OK' } as const;
+const docs = { type: 'url', value: 'Docs', link: 'https://example.com/docs' } as const;
+const rawCard = { preview: { src: url }, title: 'A' };
+const expressedBy: Record<string, () => unknown> = {
+  'an image without src': () => image(undefined as never, { width: 200 }),
+  'an image with a relative src': () => image('logo.png'),
+  'an image with a negative width': () => image(url, { width: -1 }),
+  'a frame without src': () => frame(undefined as never),
+  'a frame with a javascript: src': () => frame('javascript:alert(1)'),
+  'a frame with a non-size width': () => frame('https://example.com', { width: 'wide' }),
+  'a file without metadata.type': () => file('https://example.com/a.pdf', {} as never),
+  'a file with a non-MIME type': () => file('https://example.com/a.pdf', { type: 'pdf' }),
+  'a tts without an audio type': () => tts('https://example.com/a', 'hi', { type: 'text/plain' }),
+  'a text message without text': () => text(undefined as never),
+  'a blank text': () => text('   '),
+  'a blank html': () => html(''),
+  'a url button without link': () => text('Pick one').quickReplies('OK', 'OK').buttons({ type: 'url', value: 'Docs' } as never),
+  'a url button with a bare domain': () => text('Pick one').buttons({ ...docs, link: 'www.example.com' }),
+  'a url button with a javascript: link': () => text('Pick one').buttons({ ...docs, link: 'javascript:alert(1)' }),
+  'an unknown target': () => text('Pick one').quickReplies('OK').buttons({ ...docs, target: '_blank' } as never),
+  'an empty button list': () => text('Pick one').buttons(),
+  'a button without value': () => text('Pick one').buttons({ type: 'text' } as never),
+  'an unknown button type': () => text('Pick one').quickReplies('OK').buttons({ type: 'postback', value: 'x' } as never),
+  'a misspelt button field': () => text('Pick one').buttons({ type: 'action', value: 'Go', action: 'go', showEcho: true } as never),
+  'an action button without action': () => text('Pick one').buttons({ type: 'action', value: 'Go' } as never),
+  'an attachment of another type': () => text('x').withAttributes({ attachment: { type: 'buttons', buttons: [ok] } }),
+  'two adjacent waits': () => split(text('a'), wait(500), wait(500), text('b')),
+  'two adjacent messages': () => split(wait(500), text('a'), text('b')),
+  'an empty command list': () => split(),
+  'commands with no message': () => split(wait(500)),
+  'a wait without time': () => split(text('a'), { type: 'wait' } as never, text('b')),
+  'a negative wait': () => split(text('a'), { type: 'wait', time: -1 }, text('b')),
+  'a quick reply on a part that is not the last': () => split(text('a').quickReplies('OK'), wait(500), text('b')),
+  'buttons on the split message itself': () => split(text('a')).withAttributes({ attachment: { type: 'template', buttons: [ok] } }),
+  'nested commands': () => split(split(text('b'))),
+  'commands on an image': () => image(url).withAttributes({ commands: [{ type: 'message', message: { type: 'text', text: 'a' } }] }),
+  'an invalid part': () => split(text('a'), wait(1), { type: 'image', metadata: {} } as never),
+  'an empty gallery': () => gallery(),
+  'a gallery card without preview': () => gallery(card({ title: 'A', image: url }), { title: 'B' } as never),
+  'a gallery card with an empty button list': () => gallery({ ...rawCard, buttons: [] }),
+  'a gallery card with a bad button': () => gallery({ ...rawCard, buttons: [{ type: 'url', value: 'x' } as never] }),
+  'a redirect with buttons': () => redirect('https://example.com').withAttributes({ attachment: { type: 'template', buttons: [ok] } }),
+  'a redirect to an unknown target': () => redirect('https://example.com', { target: 'top' as never }),
+  'an unknown subtype': () => text('x').withAttributes({ subtype: 'hidden' }),
+  'a non-boolean disableInputMessage': () => text('x').withAttributes({ disableInputMessage: 'true' }),
+  'an invalid updateUserEmail': () => text('x').updateUser({ email: 'andrea' }),
+  'an unknown messagelabel key': () => text('x').hidden().withAttributes({ messagelabel: { key: 'HELLO' } }),
+};
+
+/** Table cases no builder call produces, and why. */
+const notExpressible: Record<string, string> = {
+  'an image without metadata': 'image() always writes metadata (with src)',
+  'an unknown message type': 'every builder writes its own type',
+  'an unknown top-level key (the server drops it)': 'builders write only the documented keys; custom data goes in attributes',
+  'an unknown command type': 'split() turns every part that is not a wait into a message command',
+  'a gallery without attachment': 'gallery() always writes its attachment',
+  'not an object': 'builders always return an object',
+};
+
+describe('3. the builders refuse every invalid case they can express, with the schema’s first issue', () => {
+  it('accounts for every case of the invalid table, once', () => {
+    const names = invalidOutbound.map(([name]) => name).sort();
+    expect([...Object.keys(expressedBy), ...Object.keys(notExpressible)].sort()).toEqual(names);
+    expect(Object.keys(expressedBy).length).toBe(43);
+  });
+
+  it.each(invalidOutbound.filter(([name]) => name in expressedBy))('%s → %s', (name, message, path) => {
+    const schema = safeParseOutboundMessage(message);
+    if (schema.success) throw new Error('the table case should be invalid');
+    let thrown: unknown;
+    try {
+      expressedBy[name]!();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidMessageError);
+    const error = thrown as InvalidMessageError;
+    expect(error.path).toBe(path);
+    expect(error.issues[0]).toEqual(schema.error.issues[0]);
+  });
+});
+
+// ── 4. Inbound: the readers' check against the schema, and classify against its zod-based version ──────────
+
+/** `classify` as it was when it read messages with `safeParseInboundMessage`: the oracle for the current one. */
+function classifyWithZod(message: unknown): ClassifiedMessage {
+  const RENDERED_BUTTONS = new Set(['text', 'url', 'action']);
+  const parsed = safeParseInboundMessage(message);
+  if (!parsed.success) {
+    const raw = (typeof message === 'object' && message !== null ? (message as Record<string, unknown>)['text'] : undefined);
+    return { kind: 'invalid', reason: parsed.error.message, error: parsed.error, text: typeof raw === 'string' ? raw.trim() : '', message };
+  }
+  const m = parsed.data;
+  const attributes = m.attributes ?? {};
+  const metadata = m.metadata ?? {};
+  const text = (m.text ?? '').trim();
+  const buttons = (attributes.attachment?.buttons ?? []).filter((b) => RENDERED_BUTTONS.has(b.type ?? ''));
+  const src = metadata.src ?? '';
+  const mimeType = metadata.type;
+  const invalid = (reason: string): ClassifiedMessage => ({ kind: 'invalid', reason, error: undefined, text, message: m });
+  const asText: ClassifiedMessage = { kind: 'text', text, buttons, message: m };
+
+  if (Array.isArray(attributes.commands)) return { kind: 'split', commands: attributes.commands, message: m };
+  if (attributes.subtype === 'private') return { kind: 'private', message: m };
+  if (attributes.subtype === 'info' || attributes.subtype === 'info/support') {
+    return { kind: 'info', text, label: attributes.messagelabel ?? undefined, message: m };
+  }
+  const type = m.type || 'text';
+  if (type === 'url_preview' || mimeType === 'url_preview' || attributes.type === 'url_preview') {
+    return { kind: 'url_preview', text, message: m };
+  }
+  switch (type) {
+    case 'text':
+      return asText;
+    case 'html':
+      return { kind: 'html', untrusted: true, markup: m.text ?? '', fallbackText: htmlToText(m.text ?? ''), buttons, message: m };
+    case 'image':
+      if (!src) return asText;
+      return { kind: 'image', src, width: metadata.width, height: metadata.height, name: metadata.name ?? undefined, text, buttons, message: m };
+    case 'frame':
+      if (!src) return asText;
+      return { kind: 'frame', src, width: metadata.width, height: metadata.height, text, buttons, message: m };
+    case 'file':
+    case 'tts':
+      if (!src) return asText;
+      if (typeof mimeType !== 'string') return invalid(`a ${type} message with metadata.src but no metadata.type crashes the widget`);
+      if (mimeType.includes('audio')) {
+        return type === 'tts'
+          ? { kind: 'tts', src, mimeType, text, voiceSettings: metadata.voiceSettings, message: m }
+          : { kind: 'audio', src, mimeType, buttons, message: m };
+      }
+      if (type === 'tts') return asText;
+      return { kind: 'file', src, mimeType, name: metadata.name ?? undefined, text, buttons, message: m };
+    case 'gallery': {
+      const cards = attributes.attachment?.gallery;
+      if (!cards) return asText;
+      return { kind: 'gallery', cards, text, message: m };
+    }
+    case 'redirect':
+      if (!src) return invalid('a redirect message without metadata.src makes the widget open an empty link');
+      return { kind: 'redirect', link: src, target: normalizeTarget(metadata.target), message: m };
+    default:
+      return { kind: 'unsupported', type, text, buttons, message: m };
+  }
+}
+
+/** Errors compared by what users read from them. */
+const comparable = (c: ClassifiedMessage) =>
+  c.kind === 'invalid' && c.error ? { ...c, error: { message: c.error.message, path: c.error.path, issues: c.error.issues } } : c;
+
+const viaInboundSchema = (value: unknown) => fromParse(safeParseInboundMessage(value));
+const viaReaderCheck = (value: unknown) => fromParse(readInboundMessage(value));
+
+const corpus = corpusEntries().map((e) => e.message as unknown);
+const captured = realServerMessages().map((c) => c.message);
+const received = [...corpus, ...captured];
+/** The parts the widget would show, for every split message received. */
+const parts = received.flatMap((m) => expandCommands(m).flatMap((s) => (s.type === 'message' ? [s.message as unknown] : [])));
+/** Outbound messages are messages too, and they cover every kind `classify` tells apart. */
+const sent = [...builtMessages.map(([, m]) => plain(m)), ...validOutbound.map(([, m]) => m), ...invalidOutbound.map(([, m]) => m)];
+/** What only other senders write: a private message, a part the widget split off, a type it does not support, non-messages. */
+const odd = [
+  { text: 'x', attributes: { subtype: 'private' } },
+  { text: 'x', attributes: { commands: true, parentUid: 'p' } },
+  { type: 'video', text: 'watch', metadata: { src: 'https://example.com/v.mp4' } },
+  { type: 'file', metadata: { src: 'https://example.com/a' } },
+  null, 42, 'hello', [], { text: 42 }, { attributes: [] },
+];
+// `request` (the conversation embedded in server messages) is `unknown` to the schema: nothing below it is checked.
+const inboundSeeds = [...corpus, ...captured.slice(0, 8), ...builtMessages.map(([, m]) => m), maximalInbound];
+const inboundMutations = inboundSeeds.flatMap((m) => mutations(m, new Set(['request'])));
+
+describe('4. the readers agree with the inbound schema and with the zod-based classify', () => {
+  it('mutates every key the inbound schema types (the seeds contain them all)', () => {
+    expect(missingKeys(InboundMessageSchema, inboundSeeds)).toEqual([]);
+  });
+
+  it('read every corpus and real-server message, every part, and every outbound case as the schema does', () => {
+    const cases = [...received, ...parts, ...sent, ...odd];
+    expect(disagreements(cases, viaReaderCheck, viaInboundSchema)).toMatchObject({ count: cases.length, differ: [] });
+  });
+
+  it(`read ${inboundMutations.length} mutations of them as the schema does`, () => {
+    const result = disagreements(inboundMutations, viaReaderCheck, viaInboundSchema);
+    expect(result.differ).toEqual([]);
+    expect(result.count).toBeGreaterThan(25_000);
+    expect(result.refused).toBeGreaterThan(5_000);
+  });
+
+  it(`classify every corpus and real-server message, every part, every outbound case and every mutation as before (${received.length + parts.length + sent.length + odd.length + inboundMutations.length} messages)`, () => {
+    const cases = [...received, ...parts, ...sent, ...odd, ...inboundMutations];
+    const differ = cases.filter((m) => !isDeepStrictEqual(comparable(classify(m)), comparable(classifyWithZod(m))));
+    expect(differ.slice(0, 3)).toEqual([]);
+    // Every kind occurs, so every branch of classify was compared.
+    const kinds = new Set(cases.map((m) => classify(m).kind));
+    expect([...kinds].sort()).toEqual(
+      ['audio', 'file', 'frame', 'gallery', 'html', 'image', 'info', 'invalid', 'private', 'redirect', 'split', 'text', 'tts', 'unsupported', 'url_preview'],
+    );
+  });
+
+  it('expand every received message as from its zod-parsed form (the only input expandCommands read differently)', () => {
+    for (const m of [...received, ...inboundMutations.filter((c) => safeParseInboundMessage(c).success)]) {
+      expect(expandCommands(m)).toStrictEqual(expandCommands(parseInboundMessage(m)));
+      expect(expandCommands(m, { mode: 'history' })).toStrictEqual(expandCommands(parseInboundMessage(m), { mode: 'history' }));
+    }
+  });
+});
+
