@@ -96,17 +96,18 @@ interface Shared {
  * ```
  */
 export class TiledeskClient {
-  readonly baseUrl: string;
-  readonly projectId: string | undefined;
+  // `declare`: assigned in the constructor, so no class-field initialisers are emitted for them.
+  declare readonly baseUrl: string;
+  declare readonly projectId: string | undefined;
   /** @internal The request core every resource calls. */
-  readonly core: RequestCore;
-  readonly auth: Auth;
-  readonly requests: Requests;
-  readonly messages: Messages;
-  readonly leads: Leads;
-  readonly projectUsers: ProjectUsers;
-  readonly projects: Projects;
-  readonly users: Users;
+  declare readonly core: RequestCore;
+  declare readonly auth: Auth;
+  declare readonly requests: Requests;
+  declare readonly messages: Messages;
+  declare readonly leads: Leads;
+  declare readonly projectUsers: ProjectUsers;
+  declare readonly projects: Projects;
+  declare readonly users: Users;
 
   #options: TiledeskClientOptions;
   #shared: Shared;

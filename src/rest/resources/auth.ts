@@ -1,4 +1,4 @@
-import type { RequestOptions } from '../core.js';
+import type { CallSpec, RequestOptions } from '../core.js';
 import { APIError } from '../errors.js';
 import { bareToken, jwtAuthorization } from '../../shared/token.js';
 import { compact, requireObject, requireString, Resource } from '../resource.js';
@@ -35,16 +35,6 @@ export interface SignupParams {
   disableEmail?: boolean;
 }
 
-function checkSuccess<T extends { success?: boolean }>(r: T, method: string, path: string): T {
-  if (r && r.success === false) {
-    const msg = (r as { msg?: unknown; message?: unknown }).msg ?? (r as { message?: unknown }).message;
-    throw new APIError(`${typeof msg === 'string' ? msg : 'Request refused'} (${method} ${path})`, {
-      code: 'auth_failed', method, path, status: 200, serverMessage: typeof msg === 'string' ? msg : undefined,
-    });
-  }
-  return r;
-}
-
 /** Sign-in and sign-up. Tokens come back as the server gives them (`"JWT eyJ…"`); the SDK accepts either form. */
 export class Auth extends Resource {
   /**
@@ -55,14 +45,10 @@ export class Auth extends Resource {
    */
   async signin(params: SigninParams, options?: RequestOptions): Promise<AuthResult> {
     requireObject(params, 'params');
-    requireString(params.email, 'email');
-    requireString(params.password, 'password');
-    const path = '/auth/signin';
-    const r = await this.ctx.core.request<AuthResult>(
-      { method: 'POST', path, body: { email: params.email, password: params.password }, auth: false, idempotent: true, schema: 'auth', secrets: [params.password] },
-      options,
-    );
-    return checkSuccess(r, 'POST', path);
+    const { email, password } = params;
+    requireString(email, 'email');
+    requireString(password, 'password');
+    return this.#post('/auth/signin', { body: { email, password }, idempotent: true, schema: 'auth', secrets: [password] }, options);
   }
 
   /**
@@ -78,12 +64,8 @@ export class Auth extends Resource {
     const { projectId, firstname, lastname, email, attributes } = params;
     const pid = projectId ?? options?.projectId ?? this.ctx.projectId;
     requireString(pid, 'projectId');
-    const path = '/auth/signinAnonymously';
-    const r = await this.ctx.core.request<AuthResult>(
-      { method: 'POST', path, body: compact({ id_project: pid, firstname, lastname, email, attributes }), auth: false, idempotent: false, schema: 'guestAuth' },
-      options,
-    );
-    return checkSuccess(r, 'POST', path);
+    const body = compact({ id_project: pid, firstname, lastname, email, attributes });
+    return this.#post('/auth/signinAnonymously', { body, idempotent: false, schema: 'guestAuth' }, options);
   }
 
   /**
@@ -97,15 +79,14 @@ export class Auth extends Resource {
   async signinWithCustomToken(params: SigninWithCustomTokenParams, options?: RequestOptions): Promise<AuthResult> {
     requireObject(params, 'params');
     requireString(params.token, 'token');
-    const path = '/auth/signinWithCustomToken';
-    const r = await this.ctx.core.request<AuthResult>(
+    return this.#post(
+      '/auth/signinWithCustomToken',
       {
-        method: 'POST', path, body: compact({ id_project: params.projectId }), auth: jwtAuthorization(params.token),
+        body: compact({ id_project: params.projectId }), auth: jwtAuthorization(params.token),
         idempotent: true, schema: 'auth', secrets: [bareToken(params.token)],
       },
       options,
     );
-    return checkSuccess(r, 'POST', path);
   }
 
   /**
@@ -120,11 +101,25 @@ export class Auth extends Resource {
     requireObject(params, 'params');
     const { email, password, firstname, lastname, phone, disableEmail } = params;
     for (const f of ['email', 'password', 'firstname', 'lastname'] as const) requireString(params[f], f);
-    const path = '/auth/signup';
-    const r = await this.ctx.core.request<{ success?: boolean; user: User }>(
-      { method: 'POST', path, body: compact({ email, password, firstname, lastname, phone, disableEmail }), auth: false, idempotent: false, schema: 'signup', secrets: [password] },
+    const body = compact({ email, password, firstname, lastname, phone, disableEmail });
+    const result = await this.#post<{ user: User }>('/auth/signup', { body, idempotent: false, schema: 'signup', secrets: [password] }, options);
+    return result.user;
+  }
+
+  /**
+   * POSTs to an auth route, without the client's own credentials (`auth: false`) unless `call.auth` says otherwise.
+   * These routes may answer 200 with `{ success: false, msg }`: that becomes an {@link APIError} too.
+   */
+  async #post<T>(path: string, call: Omit<CallSpec, 'method' | 'path'>, options: RequestOptions | undefined): Promise<T> {
+    const result = await this.ctx.core.request<T & { success?: boolean; msg?: unknown; message?: unknown }>(
+      { method: 'POST', path, auth: false, ...call },
       options,
     );
-    return checkSuccess(r, 'POST', path).user;
+    if (result?.success === false) {
+      const msg = result.msg ?? result.message;
+      const serverMessage = typeof msg === 'string' ? msg : undefined;
+      throw new APIError(`${serverMessage ?? 'Request refused'} (POST ${path})`, { code: 'auth_failed', method: 'POST', path, status: 200, serverMessage });
+    }
+    return result;
   }
 }

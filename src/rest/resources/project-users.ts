@@ -21,12 +21,6 @@ export interface UpdateMeParams {
   [extra: string]: unknown;
 }
 
-function single(list: ProjectUser[] | ProjectUser, path: string): ProjectUser {
-  if (!Array.isArray(list)) return list;
-  const first = list[0];
-  if (!first) throw new NotFoundError(`404 No project user (GET ${path})`, { code: 'not_found', method: 'GET', path, status: 404 });
-  return first;
-}
 
 /** Members of the project (agents; visitors have memberships too but are not listed). */
 export class ProjectUsers extends Resource {
@@ -51,8 +45,7 @@ export class ProjectUsers extends Resource {
    * ```
    */
   async me(options?: RequestOptions): Promise<ProjectUser> {
-    const path = `${projectPath(this.ctx, options)}/project_users/me`;
-    return single(await this.ctx.core.request({ method: 'GET', path, idempotent: true, schema: 'projectUsers' }, options), path);
+    return this.#one(`${projectPath(this.ctx, options)}/project_users/me`, options);
   }
 
   /**
@@ -74,8 +67,7 @@ export class ProjectUsers extends Resource {
    * ```
    */
   async getByUserId(userId: string, options?: RequestOptions): Promise<ProjectUser> {
-    const path = `${projectPath(this.ctx, options)}/project_users/users/${seg(userId, 'userId')}`;
-    return single(await this.ctx.core.request({ method: 'GET', path, idempotent: true, schema: 'projectUsers' }, options), path);
+    return this.#one(`${projectPath(this.ctx, options)}/project_users/users/${seg(userId, 'userId')}`, options);
   }
 
   /**
@@ -102,5 +94,13 @@ export class ProjectUsers extends Resource {
   async setAvailability(available: boolean, profileStatus?: string, options?: RequestOptions): Promise<ProjectUser> {
     if (typeof available !== 'boolean') throw new ValidationError('available', 'must be a boolean');
     return this.updateMe(compact({ user_available: available, profileStatus }), options);
+  }
+
+  /** One membership from a route that answers a list (or, on some server versions, the object itself). */
+  async #one(path: string, options: RequestOptions | undefined): Promise<ProjectUser> {
+    const found = await call<ProjectUser[] | ProjectUser>(this.ctx, 'GET', path, true, 'projectUsers', options);
+    if (!Array.isArray(found)) return found;
+    if (!found[0]) throw new NotFoundError(`404 No project user (GET ${path})`, { code: 'not_found', method: 'GET', path, status: 404 });
+    return found[0];
   }
 }
