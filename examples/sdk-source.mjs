@@ -8,6 +8,7 @@ export const repositoryRoot = fileURLToPath(new URL('../', import.meta.url));
 /** Public entry → source file (relative to the repository root). */
 export const SDK_ENTRIES = {
   'tiledesk-sdk': 'src/index.ts',
+  'tiledesk-sdk/schemas': 'src/schemas.ts',
   'tiledesk-sdk/realtime': 'src/realtime/index.ts',
   'tiledesk-sdk/messages': 'src/messages/index.ts',
   'tiledesk-sdk/testing': 'src/testing/index.ts',
