@@ -179,7 +179,7 @@ export type Note = z.infer<typeof NoteSchema>;
 
 /**
  * A request (conversation). `requester`, `lead` and `department` are ids on create and populated objects on reads.
- * `status` is a {@link RequestStatus} code.
+ * `status` is a `RequestStatus` code (exported by `tiledesk-sdk`).
  */
 export const RequestSchema = /* @__PURE__ */ z.looseObject({
   _id: str,
@@ -239,7 +239,7 @@ export const RequestCountSchema = /* @__PURE__ */ z.looseObject({
 });
 export type RequestCount = z.infer<typeof RequestCountSchema>;
 
-/** A message. `status` is a {@link MessageStatus} code; `createdAt` is always the server's save time. */
+/** A message. `status` is a `MessageStatus` code (exported by `tiledesk-sdk`); `createdAt` is always the server's save time. */
 export const MessageSchema = /* @__PURE__ */ z.looseObject({
   _id: str,
   sender: str,
