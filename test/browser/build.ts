@@ -24,6 +24,7 @@ export const root = fileURLToPath(new URL('../../', import.meta.url));
 /** The entries a browser can import, and the transports `#default-transport` chooses between. */
 const BROWSER_ENTRIES = {
   index: 'src/index.ts',
+  schemas: 'src/schemas.ts',
   realtime: 'src/realtime/index.ts',
   messages: 'src/messages/index.ts',
   'default-transport.node': 'src/rest/default-transport.node.ts',

@@ -11,6 +11,7 @@ const whole = (entry: string) => `import * as entry from '${entry}'; globalThis.
 
 describe.each([
   ['tiledesk-sdk', 'rest'],
+  ['tiledesk-sdk/schemas', 'schemas'],
   ['tiledesk-sdk/realtime', 'realtime'],
   ['tiledesk-sdk/messages', 'messages'],
 ])('%s bundled for the browser', (entry, name) => {
