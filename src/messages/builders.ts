@@ -369,7 +369,7 @@ export function tts(
   options: { type?: string; voiceSettings?: Json } = {},
 ): TtsMessageBuilder {
   const metadata: Json = { src, type: options.type ?? 'audio/mpeg' };
-  if (options.voiceSettings) metadata['voiceSettings'] = options.voiceSettings;
+  if (options.voiceSettings) metadata['voiceSettings'] = clone(options.voiceSettings); // frozen with the message: not the caller's object
   return create({ type: 'tts', text: transcript, metadata }) as unknown as TtsMessageBuilder;
 }
 

@@ -1,20 +1,21 @@
 /**
  * Validation of plain JSON values without zod, for the builders (outbound-check.ts) and the readers
- * (inbound-check.ts): zod/mini alone is ≈ 5 kB gzip in a browser bundle, more than everything a chatbot author or a
- * dashboard needs from this package. The zod schemas stay the contract (types, `parse…` for foreign JSON); these
+ * (inbound-check.ts): zod/mini is ≈ 6 kB gzip in a browser bundle with the features the schemas use, nearly as much
+ * as everything a chatbot author and a dashboard need from this package together. The zod schemas stay the contract (types, `parse…` for foreign JSON); these
  * checks reproduce what those schemas do where it shows — the output (objects rebuilt with their keys in schema
  * order, unknown keys last or refused), every issue's path and wording, and the order of issues — and
  * test/messages/parity.test.ts holds the two to the same results.
  */
+import { isPlainObject } from '../shared/merge.js';
 import { messageErrorMap, oneOf, type MessageIssue } from './errors.js';
 import type { Rule } from './rules.js';
 
 /**
- * An issue while checking. `refinement` marks a rule on a value of the right type (a zod refinement): like zod,
- * rules across fields still run after those, and not after a missing field or a wrong type.
+ * An issue while checking. `continues` marks the issues after which rules across fields still run, as in zod: a
+ * failed rule on a value of the right type (a refinement) and an unknown key, but not a missing field or a wrong type.
  */
 export interface FoundIssue extends MessageIssue {
-  readonly refinement?: true;
+  readonly continues?: true;
 }
 
 /** Checks `value` found at `path`, reports into `issues`, and returns what to keep (objects rebuilt). */
@@ -27,14 +28,10 @@ export function runCheck(check: Check, value: unknown): { value: unknown; issues
   return { value: out, issues: issues.map(({ path, message }) => ({ path, message })) };
 }
 
-/** `attributes` + `buttons` + 2 → `attributes.buttons[2]` (the path format of {@link InvalidMessageError}). */
-export function pathTo(path: string, key: string | number): string {
+/** `attributes` + `buttons` + 2 → `attributes.buttons[2]` (the path format of `InvalidMessageError`). */
+function pathTo(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return path === '' ? key : `${path}.${key}`;
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function wrongType(expected: string, value: unknown, path: string, issues: FoundIssue[]): unknown {
@@ -43,7 +40,7 @@ function wrongType(expected: string, value: unknown, path: string, issues: Found
 }
 
 function refine<T>(value: T, rule: Rule<T> | undefined, path: string, issues: FoundIssue[]): T {
-  if (rule && !rule.test(value)) issues.push({ path, message: rule.message, refinement: true });
+  if (rule && !rule.test(value)) issues.push({ path, message: rule.message, continues: true });
   return value;
 }
 
@@ -95,11 +92,12 @@ export const list =
     if (!Array.isArray(value)) return wrongType('array', value, path, issues);
     const start = issues.length;
     const out = value.map((element, i) => item(element, pathTo(path, i), issues));
-    return hardIssueSince(issues, start) ? out : refine(out, nonEmpty, path, issues);
+    return stoppedSince(issues, start) ? out : refine(out, nonEmpty, path, issues);
   };
 
-function hardIssueSince(issues: FoundIssue[], start: number): boolean {
-  for (let i = start; i < issues.length; i++) if (!issues[i]!.refinement) return true;
+/** Whether an issue reported since `start` stops the rules that follow (see {@link FoundIssue}). */
+function stoppedSince(issues: FoundIssue[], start: number): boolean {
+  for (let i = start; i < issues.length; i++) if (!issues[i]!.continues) return true;
   return false;
 }
 
@@ -118,7 +116,7 @@ export function object(shape: Record<string, Check>, options: ObjectOptions = {}
   const keys = Object.keys(shape);
   const known = new Set(keys);
   return (value, path, issues) => {
-    if (!isObject(value)) return wrongType('object', value, path, issues);
+    if (!isPlainObject(value)) return wrongType('object', value, path, issues);
     const start = issues.length;
     const out: Record<string, unknown> = {};
     for (const key of keys) {
@@ -132,11 +130,11 @@ export function object(shape: Record<string, Check>, options: ObjectOptions = {}
         // Assigning `__proto__` would replace the rebuilt object's prototype: it is dropped, as zod drops it.
         if (key !== '__proto__') out[key] = value[key];
       } else {
-        issues.push({ path: pathTo(path, key), message: 'unknown field: the widget does not read it', refinement: true });
+        issues.push({ path: pathTo(path, key), message: 'unknown field: the widget does not read it', continues: true });
       }
     }
-    if (options.refine && !hardIssueSince(issues, start)) {
-      options.refine(out, (at, message) => issues.push({ path: at.reduce<string>(pathTo, path), message, refinement: true }));
+    if (options.refine && !stoppedSince(issues, start)) {
+      options.refine(out, (at, message) => issues.push({ path: at.reduce<string>(pathTo, path), message, continues: true }));
     }
     return out;
   };
@@ -149,7 +147,7 @@ export function object(shape: Record<string, Check>, options: ObjectOptions = {}
 export const byType =
   (branches: Record<string, Check>, defaultType?: string): Check =>
   (value, path, issues) => {
-    if (!isObject(value)) return wrongType('object', value, path, issues);
+    if (!isPlainObject(value)) return wrongType('object', value, path, issues);
     const type = value['type'] === undefined ? defaultType : value['type'];
     const branch = typeof type === 'string' && Object.hasOwn(branches, type) ? branches[type] : undefined;
     if (branch) return branch(value, path, issues);
