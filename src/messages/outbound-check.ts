@@ -42,7 +42,6 @@ const pure = /* @__NO_SIDE_EFFECTS__ */ <T>(build: () => T): T => build();
 
 /** The builders' checks: the whole message, and the parts that have factories of their own. */
 export const outboundChecks = pure(() => {
-
   const nonBlank = string(NON_BLANK);
   const httpUrl = string(HTTP_URL);
   const mimeType = string(MIME_TYPE);
@@ -50,10 +49,11 @@ export const outboundChecks = pure(() => {
   const anyObject = object({}, { unknownKeys: 'loose' });
   const optionalString = optional(string());
 
-  // The two unions of scalars in the schema, with the issue its error formatting reports for each kind of value.
-  const cssSize: Check = (value, path, issues) => (typeof value === 'string' ? string(CSS_SIZE)(value, path, issues) : pixels(value, path, issues));
-  const previewSrc: Check = (value, path, issues) =>
-    typeof value === 'string' && value !== '' ? httpUrl(value, path, issues) : literal([''])(value, path, issues);
+  // The schema's two unions of scalars, reporting for each kind of value the issue its error formatting reports.
+  const cssLength = string(CSS_SIZE);
+  const cssSize: Check = (value, path, issues) => (typeof value === 'string' ? cssLength : pixels)(value, path, issues);
+  const placeholder = literal(['']);
+  const previewSrc: Check = (value, path, issues) => (typeof value === 'string' && value !== '' ? httpUrl : placeholder)(value, path, issues);
 
   // ── Buttons ──
 
