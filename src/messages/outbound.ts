@@ -40,7 +40,7 @@ const pure = /* @__NO_SIDE_EFFECTS__ */ <T>(build: () => T): T => build();
 
 // Checks are plain refinements rather than z.regex/z.minLength/z.positive: each of those pulls its own code
 // into the browser bundle, a refinement costs nothing more once one is used (see bench/messages/RESULTS.md).
-const checked = <T>(schema: z.ZodMiniType<T>, rule: Rule<T>) => schema.check(z.refine(rule.test, rule.message));
+const checked = <S extends z.ZodMiniType>(schema: S, rule: Rule<z.output<S>>): S => schema.check(z.refine(rule.test, rule.message));
 const matching = (rule: Rule<string>) => checked(z.string(), rule);
 const nonBlank = () => matching(NON_BLANK);
 const httpUrl = () => matching(HTTP_URL);
