@@ -384,14 +384,23 @@ export class Domain {
     contact?: Record<string, unknown>;
   }): RequestDoc {
     const { projectId } = input;
-    if (this.store.requestsByRequestId.has(input.request_id)) throw new SaveError('duplicate request_id');
+    if (this.store.requestsByRequestId.has(input.request_id)) {
+      // The duplicate key is only found by the insert, after the ticket sequence was advanced.
+      this.store.nextTicketId(projectId);
+      throw new SaveError('duplicate request_id');
+    }
     if (input.first_text === undefined || input.first_text === null || input.first_text === '') throw new SaveError('first_text required');
     if (typeof input.first_text === 'object') throw new SaveError('first_text cast');
     const departmentId = input.departmentid === undefined || input.departmentid === null || input.departmentid === '' ? 'default' : String(input.departmentid);
     const routing = this.operatorsFor(projectId, departmentId);
     if (!routing) throw new SaveError('Error getting operators');
-    const participants = Array.isArray(input.participants) ? input.participants.map(String) : [];
-    if (input.participants !== undefined && input.participants !== null && !Array.isArray(input.participants)) participants.push(String(input.participants));
+    // `requestService.create` works on the value as sent: a string's "participants" are its characters (the
+    // first one becomes the assignee), a non-string first participant has no `startsWith` (500), and `push` onto
+    // an empty string fails. The stored field is the value cast to [String].
+    const given = input.participants;
+    const participants = Array.isArray(given) ? given.map((p) => (p === null || p === undefined ? p : String(p))) as string[] : [];
+    if (given !== undefined && given !== null && !Array.isArray(given)) participants.push(String(given));
+    const working: unknown[] = Array.isArray(given) ? [...given] : typeof given === 'string' ? [...given] : [];
     let status = toNumberOr(input.status, undefined);
     const participantsAgents: string[] = [];
     const participantsBots: string[] = [];
@@ -399,16 +408,23 @@ export class Domain {
     let departmentRef: string | undefined;
     let assignedAt: string | undefined;
     const channel = castChannel(input.channel);
+    if (input.priority !== undefined && input.priority !== null && typeof input.priority === 'object') throw new SaveError('priority cast');
     if (status === RequestStatus.TEMP) {
-      if (participants.length === 0) departmentRef = routing.department._id;
+      if (working.length === 0) departmentRef = routing.department._id;
     } else {
-      if (participants.length === 0) {
-        if (routing.operator) participants.push(routing.operator.id_user ?? routing.operator.uuid_user ?? '');
+      if (working.length === 0) {
+        if (routing.operator) {
+          if (given === '') throw new SaveError('participants.push is not a function');
+          const operator = routing.operator.id_user ?? routing.operator.uuid_user ?? '';
+          participants.push(operator);
+          working.push(operator);
+        }
         departmentRef = routing.department._id;
       }
-      if (participants.length > 0) {
+      if (working.length > 0) {
         status = RequestStatus.ASSIGNED;
-        const first = participants[0]!;
+        const first = working[0];
+        if (typeof first !== 'string') throw new SaveError('firstParticipant.startsWith is not a function');
         if (first.startsWith('bot_')) {
           hasBot = true;
           participantsBots.push(first.replace('bot_', ''));
@@ -997,7 +1013,8 @@ function messageChannel(channel: unknown, check: DocumentValidation): { name: st
 
 function castChannel(channel: unknown, strict = false): { name: string } {
   if (channel === undefined || channel === null) return { name: 'chat21' };
-  if (isPlainObject(channel) && channel.name !== undefined && channel.name !== null && typeof channel.name !== 'object') return { name: String(channel.name) };
+  // `channel.name` is required: an empty name fails the save like a missing one.
+  if (isPlainObject(channel) && channel.name !== undefined && channel.name !== null && channel.name !== '' && typeof channel.name !== 'object') return { name: String(channel.name) };
   if (strict || channel !== undefined) throw new SaveError('channel validation');
   return { name: 'chat21' };
 }

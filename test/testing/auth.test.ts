@@ -61,6 +61,22 @@ describe('sign-up and sign-in', () => {
   });
 });
 
+describe('bodies with values of the wrong type', () => {
+  it('fails a sign-up with an e-mail array (500) and treats a non-string password at sign-in as wrong', async () => {
+    const signup = await http(server, 'POST', '/auth/signup', { body: { email: ['x@example.com'], password: 'pw', firstname: 'a', lastname: 'b' } });
+    expect([signup.status, signup.json]).toEqual([500, { success: false, message: 'Registration cannot be completed' }]);
+    expect((await http(server, 'POST', '/auth/signup', { body: { email: 'numbers@example.com', password: 12345, firstname: 'a', lastname: 'b' } })).status).toBe(200);
+    const asNumber = await http(server, 'POST', '/auth/signin', { body: { email: 'numbers@example.com', password: 12345 } });
+    expect([asNumber.status, asNumber.json]).toEqual([401, { success: false, msg: 'Authentication failed. Wrong password.' }]);
+    expect((await http(server, 'POST', '/auth/signin', { body: { email: 'numbers@example.com', password: '12345' } })).status).toBe(200);
+  });
+
+  it('casts a one-item id_project array in an anonymous sign-in', async () => {
+    const res = await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: [P] } });
+    expect((res.json as Json).success).toBe(true);
+  });
+});
+
 describe('credentials on protected routes', () => {
   it('accepts JWT (any case of the scheme) and Basic credentials', async () => {
     expect((await http(server, 'GET', '/users', { token: server.owner.token })).status).toBe(200);

@@ -331,3 +331,26 @@ describe('list filters with query-string operators (passed to Mongo as they are)
     }
   });
 });
+
+describe('create with odd values', () => {
+  it('assigns the first character of a string participants value, and fails a non-string first participant', async () => {
+    const single = await create({ first_text: 'x', participants: 'single' });
+    expect([single.participants, single.participantsAgents, single.status]).toEqual([['single'], ['s'], 200]);
+    const numeric = await http(server, 'POST', `/${P}/requests`, { token: owner, body: { first_text: 'x', participants: [5] } });
+    expect([numeric.status, numeric.json]).toEqual([500, { success: false, message: 'Unable to create request', err: {} }]);
+  });
+
+  it('fails an empty channel name, an object priority or an array request_id; a duplicate request_id still uses a ticket number', async () => {
+    for (const body of [{ channel: { name: '' } }, { priority: { a: 1 } }, { request_id: ['x'] }]) {
+      expect((await http(server, 'POST', `/${P}/requests`, { token: owner, body: { first_text: 'x', ...body } })).status).toBe(500);
+    }
+    const first = await create({ first_text: 'x', request_id: `dup-${P}` });
+    expect((await http(server, 'POST', `/${P}/requests`, { token: owner, body: { first_text: 'x', request_id: `dup-${P}` } })).status).toBe(500);
+    const next = await create({ first_text: 'x' });
+    expect(next.ticket_id).toBe(first.ticket_id + 2);
+  });
+
+  it('never answers a numeric sender (it passes ObjectId.isValid, then the lookup fails)', async () => {
+    expect(await httpOrTimeout(server, 'POST', `/${P}/requests`, { token: owner, body: { first_text: 'x', sender: 5 }, timeoutMs: 300 })).toBe('timeout');
+  });
+});

@@ -53,7 +53,9 @@ function signup(ctx: RouteContext): Reply {
   if (!isNotEmpty(body.lastname)) errors.push(validationError(body.lastname, 'lastname'));
   if (errors.length > 0) return json(422, { errors });
   if (!body.email || !body.password) return json(200, { success: false, msg: 'Please pass email and password.' });
-  const email = String(body.email).toLowerCase();
+  // `email.toLowerCase()` on a non-string throws inside the route's promise chain: the generic 500.
+  if (typeof body.email !== 'string') return json(500, { success: false, message: 'Registration cannot be completed' });
+  const email = body.email.toLowerCase();
   const castable = (v: unknown) => v === undefined || v === null || typeof v !== 'object';
   if (typeof body.password === 'object' || !castable(body.firstname) || !castable(body.lastname)) {
     return json(500, { success: false, message: 'Registration cannot be completed' });
@@ -101,7 +103,8 @@ function signin(ctx: RouteContext): Reply {
     }
     return json(200, { success: true, token, user: withHash });
   }
-  if (!ctx.store.checkPassword(user._id, String(body.password))) return json(401, { success: false, msg: 'Authentication failed. Wrong password.' });
+  // bcrypt.compare rejects anything but a string, which the route reports as a wrong password.
+  if (typeof body.password !== 'string' || !ctx.store.checkPassword(user._id, body.password)) return json(401, { success: false, msg: 'Authentication failed. Wrong password.' });
   const answer: Record<string, unknown> = { success: true, token, user: userSelectedView(user) };
   if (email === ctx.config.adminEmail) answer.role = 'admin';
   return json(200, answer);
@@ -110,7 +113,8 @@ function signin(ctx: RouteContext): Reply {
 function signinAnonymously(ctx: RouteContext): Reply {
   const body = bodyObject(ctx);
   if (!isNotEmpty(body.id_project)) return json(422, { errors: [validationError(body.id_project, 'id_project')] });
-  const projectId = castObjectId(body.id_project);
+  // Mongoose casts an ObjectId through `toString()`: a one-item array of an id is that id.
+  const projectId = castObjectId(Array.isArray(body.id_project) ? String(body.id_project) : body.id_project);
   // The project_user's `id_project` is an ObjectId: anything else fails the save. Existence is not checked.
   if (!projectId) return json(500, { success: false, msg: 'Error saving object.' });
   const uid = uuidv4();

@@ -385,7 +385,7 @@ function createRequest(ctx: RouteContext): Reply {
   const lead = ctx.domain.upsertLead(String(sender || caller._id), fullname, email, projectId, body.attributes || caller.attributes);
   try {
     const request = ctx.domain.createRequest({
-      request_id: body.request_id ? String(body.request_id) : ctx.domain.newRequestId(projectId),
+      request_id: body.request_id ? requestIdOf(body.request_id) : ctx.domain.newRequestId(projectId),
       projectId,
       requester,
       snapshotRequester,
@@ -413,10 +413,18 @@ function createRequest(ctx: RouteContext): Reply {
   }
 }
 
+/** A body `request_id` cast to String: arrays and objects fail the save. */
+function requestIdOf(value: unknown): string {
+  if (typeof value === 'object' && value !== null) throw new SaveError('request_id cast');
+  return String(value);
+}
+
 /** `Project_user.findOne({id_project, status:'active', id_user|uuid_user: sender})` as the create routes do it. */
 export function findSenderProjectUser(ctx: RouteContext, sender: unknown): ProjectUserDoc | undefined {
   const projectId = ctx.projectOid!;
-  if (typeof sender !== 'string' && typeof sender !== 'number') return undefined;
+  // A number passes `ObjectId.isValid` and then fails the cast inside the awaited query: no answer.
+  if (typeof sender === 'number') throw new RouteHang('numeric sender');
+  if (typeof sender !== 'string') return undefined;
   const value = String(sender);
   if (isObjectIdLike(sender)) {
     const id = castObjectId(value);

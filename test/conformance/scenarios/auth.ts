@@ -9,6 +9,7 @@ import {
   signInGuest,
   signJwt,
   signUp,
+  unknownObjectId,
 } from '../harness/flows.js';
 import { scenario } from '../harness/scenario.js';
 
@@ -408,5 +409,24 @@ export const authScenarios = [
       const token = options?.token === undefined ? project.owner.token : options.token;
       await ctx.call(step, { method, path, auth: token === null ? undefined : { jwt: token }, json: options?.json });
     }
+  }),
+
+  scenario('auth.odd-bodies', 'sign-up, sign-in and anonymous sign-in with values of the wrong type', async (ctx) => {
+    // Lower-case local parts: the server lower-cases e-mails, and the masks must still recognise them.
+    const email = (name: string) => `${ctx.unique(`${name.toLowerCase()}-`, `${name}.local`)}@example.com`;
+    const numericPassword = email('numericPassword');
+    const steps: Array<[string, string, unknown]> = [
+      ['sign up with an e-mail array', '/auth/signup', { email: [email('arrayEmail')], password: PASSWORD, firstname: 'a', lastname: 'b' }],
+      ['sign up with a numeric password', '/auth/signup', { email: numericPassword, password: 12345, firstname: 'a', lastname: 'b' }],
+      ['sign up with a numeric first name', '/auth/signup', { email: email('numericName'), password: PASSWORD, firstname: 5, lastname: 'b' }],
+      ['sign in with an e-mail array', '/auth/signin', { email: [numericPassword], password: '12345' }],
+      ['sign in with the numeric password as a number', '/auth/signin', { email: numericPassword, password: 12345 }],
+      ['sign in with the numeric password as a string', '/auth/signin', { email: numericPassword, password: '12345' }],
+      ['sign in with an object password', '/auth/signin', { email: numericPassword, password: { a: 1 } }],
+      ['anonymous with a one-item id_project array', '/auth/signinAnonymously', { id_project: [unknownObjectId(ctx, 'someProject')] }],
+      ['anonymous with a numeric id_project', '/auth/signinAnonymously', { id_project: 5 }],
+      ['anonymous with an empty first name', '/auth/signinAnonymously', { id_project: unknownObjectId(ctx, 'someProject'), firstname: '' }],
+    ];
+    for (const [step, path, json] of steps) await ctx.call(step, { method: 'POST', path, json, timeoutMs: 2_000 });
   }),
 ];

@@ -736,4 +736,25 @@ export const requestScenarios = [
       await listStep(ctx, project, `list ${query}`, query);
     }
   }),
+
+  scenario('requests.create-odd-values', 'create: odd first_text, participants, department, channel, priority, request_id, sender values', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const guest = await signInGuest(ctx, project, 'guest');
+    const requestId = ctx.unique('custom-rid-', 'customRid');
+    const arrayRequestId = ctx.unique('array-rid-', 'arrayRid');
+    const bodies: unknown[] = [
+      { first_text: 5 }, { first_text: ['a'] }, { first_text: { a: 1 } }, { first_text: ' ' }, { first_text: 'x', participants: 'single' },
+      { first_text: 'x', participants: [5] }, { first_text: 'x', participants: [] }, { first_text: 'x', departmentid: 'bad' },
+      { first_text: 'x', departmentid: unknownObjectId(ctx, 'unknownDept') }, { first_text: 'x', channel: 'x' }, { first_text: 'x', channel: { name: '' } },
+      { first_text: 'x', priority: { a: 1 } }, { first_text: 'x', subject: 5 }, { first_text: 'x', language: ['it'] }, { first_text: 'x', attributes: 'str' },
+      { first_text: 'x', attributes: { a: {} } }, { first_text: 'x', status: 1000, preflight: true, lead: 'x' }, { first_text: 'x', request_id: requestId },
+      { first_text: 'x', request_id: requestId }, { first_text: 'x', request_id: [arrayRequestId] }, { first_text: 'x', sender: guest.id }, { first_text: 'x', sender: 5 },
+      { first_text: 'x', sender: ['a'] }, { first_text: 'x', followers: 'single' }, { first_text: 'x', sourcePage: { a: 1 } }, { first_text: 'x', location: { city: 5 } },
+      { first_text: 'x', email: 'e@example.com', senderFullname: 'S N' },
+    ];
+    for (const [index, body] of bodies.entries()) {
+      await ctx.call(`create #${index}`, { method: 'POST', path: `/${project.id}/requests`, auth, json: body, timeoutMs: 2_000 });
+    }
+  }),
 ];
