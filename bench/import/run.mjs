@@ -2,7 +2,7 @@
 // Conversation import benchmark.
 //
 //   node bench/import/run.mjs [--conversations 10000] [--per 10] [--concurrency 16] [--rounds 3]
-//                             [--stream-conversations 100000] [--official-rounds 1]
+//                             [--stream-conversations 100000] [--official-rounds 1] [--sdk bundled|dist]
 //
 // Imports conversations × per messages into the local Tiledesk server (src/testing), which runs in its own process
 // (a fresh one for every run), with each contender in its own process too, so peak RSS and CPU are the contender's:
@@ -31,6 +31,9 @@ const { values } = parseArgs({
     'official-rounds': { type: 'string', default: '1' },
     'stream-conversations': { type: 'string', default: '100000' },
     pin: { type: 'string', default: 'on' },
+    // `bundled` (default): the SDK as an application bundling it gets it. `dist`: the built package as Node loads it
+    // unbundled (`import 'tiledesk-sdk'`; run `npm run build` first).
+    sdk: { type: 'string', default: 'bundled' },
   },
 });
 const count = Number(values.conversations);
@@ -45,8 +48,8 @@ const here = fileURLToPath(new URL('./', import.meta.url));
 const out = join(root, 'node_modules/.cache/tiledesk-bench-import');
 mkdirSync(out, { recursive: true });
 
-// What an application bundling the SDK gets: only what the contenders use (the response schemas, and zod with them,
-// are tree-shaken away; an unbundled `import 'tiledesk-sdk'` in Node also loads zod: about +7 MB RSS).
+// What an application bundling the SDK gets: only what the contenders use. With `--sdk dist`, the built package
+// unbundled, as `import 'tiledesk-sdk'` loads it in Node (no zod either: the schemas live in `tiledesk-sdk/schemas`).
 const entry = join(out, 'sdk-entry.ts');
 writeFileSync(entry, [
   `export { TiledeskClient, importConversations } from '${join(root, 'src/index.ts')}';`,
@@ -55,6 +58,11 @@ writeFileSync(entry, [
 const alias = { '#default-transport': join(root, 'src/rest/default-transport.node.ts') };
 const common = { bundle: true, format: 'esm', platform: 'node', packages: 'external', logLevel: 'error', alias };
 await build({ ...common, entryPoints: [entry], outfile: join(out, 'sdk.mjs') });
+writeFileSync(join(out, 'sdk-dist.mjs'), [
+  `export { TiledeskClient, importConversations } from '${join(root, 'dist/index.js')}';`,
+  `export { readConversations, fileCheckpoint } from '${join(root, 'dist/node.js')}';`,
+].join('\n'));
+const sdkModule = join(out, values.sdk === 'dist' ? 'sdk-dist.mjs' : 'sdk.mjs');
 await build({ ...common, entryPoints: [join(root, 'src/testing/index.ts')], outfile: join(out, 'testing.mjs') });
 
 // In production the importer and the server do not share CPUs. With 2+ CPUs and taskset, the server runs on CPU 0
@@ -76,7 +84,7 @@ async function runOnce(contender, extra = {}) {
   const server = child('server.mjs', [join(out, 'testing.mjs')], 0);
   const target = await server.firstMessage;
   try {
-    const run = child('contender.mjs', [join(out, 'sdk.mjs'), JSON.stringify({ ...target, contender, concurrency, count, perConversation, ...extra })], 1);
+    const run = child('contender.mjs', [sdkModule, JSON.stringify({ ...target, contender, concurrency, count, perConversation, ...extra })], 1);
     const result = await run.firstMessage;
     await new Promise((resolve) => run.proc.once('exit', resolve));
     return result;
