@@ -1,74 +1,23 @@
 /**
- * Every ```ts block of README.md runs, as written, against the local server, so the front page cannot rot. The block
- * tagged `setup` (the settings every example reads) is prepended to each; blocks tagged `no-run` are skipped.
+ * Every ```ts block of README.md runs, as written, against the local server, so the front page cannot rot
+ * (see test/helpers/doc-examples.ts). Together the examples import every public entry.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { describeDocExamples, ENTRIES, root, tsBlocks } from '../helpers/doc-examples.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const readme = readFileSync(`${root}README.md`, 'utf8');
-const blocks = [...readme.matchAll(/```ts( [\w-]+)?\n([\s\S]*?)```/g)].map((m) => ({ tag: m[1]?.trim(), code: m[2]! }));
-const setup = blocks.filter((b) => b.tag === 'setup').map((b) => b.code).join('\n');
-const examples = blocks.filter((b) => b.tag === undefined);
-// Inside node_modules so the examples' bare imports resolve; removed afterwards.
-const dir = `${root}node_modules/.cache/tiledesk-readme-run/`;
-const ENTRIES: Record<string, string> = {
-  'tiledesk-sdk': 'src/index.ts',
-  'tiledesk-sdk/schemas': 'src/schemas.ts',
-  'tiledesk-sdk/realtime': 'src/realtime/index.ts',
-  'tiledesk-sdk/messages': 'src/messages/index.ts',
-  'tiledesk-sdk/testing': 'src/testing/index.ts',
-  'tiledesk-sdk/node': 'src/node/index.ts',
-};
-
-let server: TiledeskTestServer;
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  server = await startTiledeskServer({ port: 0 });
-  Object.assign(process.env, {
-    TILEDESK_URL: server.url,
-    TILEDESK_WS_URL: server.wsUrl,
-    TILEDESK_PROJECT_ID: server.project.id,
-    TILEDESK_EMAIL: server.owner.email,
-    TILEDESK_PASSWORD: server.owner.password,
-  });
-  mkdirSync(dir, { recursive: true });
-});
-
-afterAll(async () => {
-  process.env = savedEnv;
-  rmSync(dir, { recursive: true, force: true });
-  await server.close();
-});
-
-describe('README.md', () => {
-  it('has a setup block and an example for every capability', () => {
-    expect(setup).toContain('TILEDESK_URL');
-    const imported = new Set(examples.flatMap((b) => [...b.code.matchAll(/from '(tiledesk-sdk[^']*)'/g)].map((m) => m[1])));
+describe('README.md covers every entry', () => {
+  it('imports each public entry in some example', () => {
+    const code = tsBlocks(readFileSync(`${root}README.md`, 'utf8')).map((b) => b.code).join('\n');
+    const imported = new Set([...code.matchAll(/from '(tiledesk-sdk[^']*)'/g)].map((m) => m[1]));
     expect([...imported].sort()).toEqual(Object.keys(ENTRIES).sort());
   });
+});
 
-  examples.forEach((block, i) => {
-    const title = (block.code.split('\n').find((l) => l.trim() && !l.startsWith('import')) ?? '').trim().slice(0, 70);
-    it(`example ${i + 1}: ${title}`, async () => {
-      const code = block.code
-        .replace(/from '(tiledesk-sdk[^']*)'/g, (_, name: string) => `from '${root}${ENTRIES[name]}'`)
-        // Checkpoint files go to the scratch dir: one left by an earlier run belongs to another server's project.
-        .replace(/fileCheckpoint\('/g, `fileCheckpoint('${dir}`);
-      const file = `${dir}example-${i + 1}.ts`;
-      writeFileSync(file, `${setup}\n${code}\nexport {};\n`);
-      const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-      try {
-        await import(pathToFileURL(file).href);
-        expect(log).toHaveBeenCalled(); // every example shows its result
-      } finally {
-        log.mockRestore();
-        warn.mockRestore();
-      }
-    });
-  });
+describeDocExamples({
+  doc: 'README.md',
+  minExamples: 7,
+  // A checkpoint left by an earlier run belongs to another server's project: keep them in the scratch dir.
+  rewrite: (code, scratch) => code.replace(/fileCheckpoint\('/g, `fileCheckpoint('${scratch}`),
+  check: (_code, output) => expect(output, 'every example shows its result').not.toBe(''),
 });

@@ -1,0 +1,113 @@
+/**
+ * Runs every ```ts block of a Markdown document, as written, against a local server, so documentation cannot rot.
+ *
+ * - A block tagged `setup` (```ts setup) is prepended to every example: the settings examples read.
+ * - Blocks tagged `no-run` are shown to readers only (they need a browser or outside input); say why next to them.
+ * - `from 'tiledesk-sdk…'` imports are pointed at the sources; each example is written to a scratch directory inside
+ *   node_modules (so bare imports resolve) and imported; its console output is captured for `check`.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startTiledeskServer, type TiledeskServerOptions, type TiledeskTestServer } from '../../src/testing/index.js';
+
+export const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The package's public names and the sources they stand for. */
+export const ENTRIES: Readonly<Record<string, string>> = {
+  'tiledesk-sdk': 'src/index.ts',
+  'tiledesk-sdk/realtime': 'src/realtime/index.ts',
+  'tiledesk-sdk/messages': 'src/messages/index.ts',
+  'tiledesk-sdk/schemas': 'src/schemas.ts',
+  'tiledesk-sdk/testing': 'src/testing/index.ts',
+  'tiledesk-sdk/node': 'src/node/index.ts',
+};
+
+export interface DocBlock {
+  tag: string | undefined;
+  code: string;
+}
+
+export interface DocExamplesOptions {
+  /** The document, relative to the repository root. */
+  doc: string;
+  /** The fewest runnable examples the document must have (guards against a broken block regex). */
+  minExamples: number;
+  /** Local server options. */
+  server?: TiledeskServerOptions;
+  /** Environment variables the setup block reads. Default: TILEDESK_URL, _WS_URL, _PROJECT_ID, _EMAIL, _PASSWORD. */
+  env?: (server: TiledeskTestServer) => Record<string, string>;
+  /** Run examples with the scratch directory as the working directory (examples that write files). */
+  chdir?: boolean;
+  /** Extra source rewrites before an example runs (e.g. adding an import the prose assumes). */
+  rewrite?: (code: string, scratchDir: string) => string;
+  /** Assertions on an example's captured console output (the results its comments promise). */
+  check?: (code: string, output: string) => void;
+}
+
+/** Splits a Markdown document into its ```ts blocks. */
+export function tsBlocks(markdown: string): DocBlock[] {
+  return [...markdown.matchAll(/```ts( [\w-]+)?\n([\s\S]*?)```/g)].map((m) => ({ tag: m[1]?.trim(), code: m[2]! }));
+}
+
+function defaultEnv(server: TiledeskTestServer): Record<string, string> {
+  return {
+    TILEDESK_URL: server.url,
+    TILEDESK_WS_URL: server.wsUrl,
+    TILEDESK_PROJECT_ID: server.project.id,
+    TILEDESK_EMAIL: server.owner.email,
+    TILEDESK_PASSWORD: server.owner.password,
+  };
+}
+
+/** Declares a `describe` block with one test per runnable example of `options.doc`. */
+export function describeDocExamples(options: DocExamplesOptions): void {
+  const blocks = tsBlocks(readFileSync(`${root}${options.doc}`, 'utf8'));
+  const setup = blocks.filter((b) => b.tag === 'setup').map((b) => b.code).join('\n');
+  const examples = blocks.filter((b) => b.tag === undefined);
+  const scratch = `${root}node_modules/.cache/doc-examples-${options.doc.replace(/\W+/g, '-')}-${process.pid}/`;
+  const savedEnv = { ...process.env };
+  const savedCwd = process.cwd();
+  let server: TiledeskTestServer;
+
+  describe(options.doc, () => {
+    beforeAll(async () => {
+      server = await startTiledeskServer({ port: 0, ...options.server });
+      Object.assign(process.env, (options.env ?? defaultEnv)(server));
+      mkdirSync(scratch, { recursive: true });
+      if (options.chdir) process.chdir(scratch);
+    });
+    afterAll(async () => {
+      if (options.chdir) process.chdir(savedCwd);
+      process.env = savedEnv;
+      rmSync(scratch, { recursive: true, force: true });
+      await server.close();
+    });
+
+    it('has runnable examples', () => {
+      expect(examples.length).toBeGreaterThanOrEqual(options.minExamples);
+    });
+
+    examples.forEach((block, i) => {
+      const title = (block.code.split('\n').find((l) => l.trim() && !l.startsWith('import')) ?? '').trim().slice(0, 70);
+      it(`example ${i + 1}: ${title}`, async () => {
+        let code = block.code.replace(/from '(tiledesk-sdk[^']*)'/g, (whole, name: string) =>
+          ENTRIES[name] ? `from '${root}${ENTRIES[name]}'` : whole,
+        );
+        if (options.rewrite) code = options.rewrite(code, scratch);
+        const file = `${scratch}example-${i + 1}.ts`;
+        writeFileSync(file, `${setup}\n${code}\nexport {};\n`);
+        const lines: string[] = [];
+        const capture = (['log', 'debug', 'info', 'warn'] as const).map((m) =>
+          vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))),
+        );
+        try {
+          await import(pathToFileURL(file).href);
+        } finally {
+          for (const c of capture) c.mockRestore();
+        }
+        options.check?.(code, lines.join('\n'));
+      });
+    });
+  });
+}
