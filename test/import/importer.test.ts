@@ -4,7 +4,7 @@
  * refused credentials, backpressure and the bounded checkpoint.
  */
 import { getEventListeners } from 'node:events';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ImportAbortedError,
   ImportCheckpointError,
@@ -246,21 +246,43 @@ describe('stopping', () => {
   });
 
   it('aborting during a long Retry-After wait returns at once and leaves no timer behind', async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    const before = timers();
-    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, headers: { 'Retry-After': '50' } });
+    // The wait is the one timer longer than the client's 30 s per-call timeout: abort as soon as it is armed, and
+    // check that exactly those timers are cleared. (A process-wide timer count would also see the in-process
+    // server's keep-alive socket timers, which come and go with load.)
+    const CALL_TIMEOUT_MS = 30_000;
     const controller = new AbortController();
-    const pending = importConversations(client, dataset({ conversations: 4, messages: 2, tag: 'ra' }), {
+    const pendingWaits = new Set<unknown>();
+    let armedWaits = 0;
+    const realSetTimeout = globalThis.setTimeout;
+    const realClearTimeout = globalThis.clearTimeout;
+    const setSpy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number, ...args: unknown[]) => {
+      const timer = realSetTimeout(fn, ms, ...args);
+      if ((ms ?? 0) > CALL_TIMEOUT_MS) {
+        armedWaits++;
+        pendingWaits.add(timer);
+        queueMicrotask(() => controller.abort());
+      }
+      return timer;
+    }) as typeof setTimeout);
+    const clearSpy = vi.spyOn(globalThis, 'clearTimeout').mockImplementation(((timer?: Parameters<typeof clearTimeout>[0]) => {
+      pendingWaits.delete(timer);
+      realClearTimeout(timer);
+    }) as typeof clearTimeout);
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, headers: { 'Retry-After': '50' } });
+    const started = Date.now();
+    const error = await importConversations(client, dataset({ conversations: 4, messages: 2, tag: 'ra' }), {
       namespace: freshNamespace(), signal: controller.signal, maxRetryAfterMs: 120_000, ...fast,
-      onProgress: (p) => {
-        if (p.retries > 0) controller.abort();
-      },
-      progressIntervalMs: 0,
-    });
-    const error = await pending.catch((e: unknown) => e);
+    })
+      .catch((e: unknown) => e)
+      .finally(() => {
+        setSpy.mockRestore();
+        clearSpy.mockRestore();
+      });
     expect(error).toBeInstanceOf(ImportAbortedError);
     expect((error as ImportAbortedError).report.retries).toBeGreaterThan(0);
-    expect(timers()).toBe(before);
+    expect(armedWaits, 'the Retry-After wait was armed before the abort').toBeGreaterThan(0);
+    expect(pendingWaits.size, 'every Retry-After wait timer was cleared').toBe(0);
+    expect(Date.now() - started, 'returned at once, not after the 50 s wait').toBeLessThan(CALL_TIMEOUT_MS);
   });
 
   it('a Retry-After longer than maxRetryAfterMs fails the conversation instead of waiting', async () => {
