@@ -4,10 +4,12 @@
  * - A block tagged `setup` (```ts setup) is prepended to every example: the settings examples read.
  * - Blocks tagged `no-run` are shown to readers only (they need a browser or outside input); say why next to them.
  * - `from 'tiledesk-sdk…'` imports are pointed at the sources; each example is written to a scratch directory inside
- *   node_modules (so bare imports resolve) and imported; its console output is captured for `check`.
+ *   node_modules (so bare imports resolve) and imported; its console output is captured for `check`, formatted as
+ *   `console.log` prints it (objects inspected, not `[object Object]`).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { format } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTiledeskServer, type TiledeskServerOptions, type TiledeskTestServer } from '../../src/testing/index.js';
 
@@ -99,7 +101,7 @@ export function describeDocExamples(options: DocExamplesOptions): void {
         writeFileSync(file, `${setup}\n${code}\nexport {};\n`);
         const lines: string[] = [];
         const capture = (['log', 'debug', 'info', 'warn'] as const).map((m) =>
-          vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))),
+          vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(format(...args))),
         );
         try {
           await import(pathToFileURL(file).href);
