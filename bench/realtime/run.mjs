@@ -4,9 +4,9 @@
 //   node bench/realtime/run.mjs [--frames 40000] [--rounds 7]
 //
 // Throughput: frames per second from a loopback `ws` server (bench/realtime/server.mjs, a child process) to a handler,
-// on the real live-message frames captured from tiledesk-server (../shared/corpus/real-server/ws-agent-msgs.jsonl,
-// ~4 KB each: a message with its whole conversation embedded). Contenders, interleaved in every round so drift hits
-// all alike; the median round is reported with CPU time per frame of this process (user + system):
+// on the real live-message frames captured from tiledesk-server (test/fixtures/real-server/ws-agent-msgs.jsonl,
+// copied from shared/corpus; ~4 KB each: a message with its whole conversation embedded). Contenders, interleaved in
+// every round so drift hits all alike; the median round is reported with CPU time per frame of this process (user + system):
 //   raw          `ws` + `JSON.parse` in a `message` listener: the floor anyone pays;
 //   off          RealtimeClient, validation off (the default): envelope checks, routing, typed handler;
 //   built-in     RealtimeClient, `validate: true` (hand-written structural checks);
@@ -26,7 +26,7 @@ const { values } = parseArgs({ options: { frames: { type: 'string', default: '40
 const N = Number(values.frames);
 const ROUNDS = Number(values.rounds);
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const corpus = join(root, '../shared/corpus/real-server/ws-agent-msgs.jsonl');
+const corpus = join(root, 'test/fixtures/real-server/ws-agent-msgs.jsonl');
 // Inside node_modules so the bundles' external imports (ws, isomorphic-ws, zod) resolve.
 const out = join(root, 'node_modules/.cache/tiledesk-bench-realtime');
 mkdirSync(out, { recursive: true });

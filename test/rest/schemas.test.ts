@@ -1,7 +1,7 @@
 /**
- * The response schemas against every real capture in shared/corpus/real-server (REST responses and the request and
- * message documents inside the WebSocket frames): lenient enough for all of them, unknown fields passed through,
- * and still strict on what a user relies on.
+ * The response schemas against every real capture in test/fixtures/real-server (copied from shared/corpus): REST
+ * responses and the request and message documents inside the WebSocket frames. Lenient enough for all of them,
+ * unknown fields passed through, and still strict on what a user relies on.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,7 @@ import {
   type ResponseSchema,
 } from '../../src/schemas.js';
 
-const corpus = fileURLToPath(new URL('../../../shared/corpus/real-server/', import.meta.url));
+const corpus = fileURLToPath(new URL('../fixtures/real-server/', import.meta.url));
 const read = (name: string): unknown => JSON.parse(readFileSync(corpus + name, 'utf8'));
 
 const captures: Record<string, ResponseSchema> = {
