@@ -37,7 +37,7 @@ export default [
   },
   {
     // DEVIATION from issue 7's 8 kB: the whole entry includes the zod schemas and parse functions, hence zod/mini
-    // (≈ 6 kB of it), and measures 15.12 kB. Issue 5 requires the schemas in this entry, so 8 kB is not reachable;
+    // (≈ 6 kB of it), and measures 15.44 kB. Issue 5 requires the schemas in this entry, so 8 kB is not reachable;
     // what apps import (builders + readers, above) meets it. This limit guards the measured size against growth.
     name: "messages: import * from 'tiledesk-sdk/messages' (schemas and zod included)",
     path: 'dist/messages.js',

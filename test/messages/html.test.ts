@@ -25,6 +25,13 @@ describe('htmlToText: the plain-text fallback for html messages', () => {
     expect(htmlToText('A &amp; B &lt;script&gt; &#233;&#x1F600; &amp;lt; &nbsp;x &bogus;')).toBe('A & B <script> é😀 &lt; x &bogus;');
   });
 
+  it('decodes accented letters and the names chat text uses, and keeps unknown names', () => {
+    expect(htmlToText('Perch&eacute; &Egrave; &ndash; 5&euro; &hellip; &ldquo;s&igrave;&rdquo; &ntilde;&Ccedil;&ouml;&aring; &szlig; &AMP;'))
+      .toBe('Perché È – 5€ … “sì” ñÇöå ß &');
+    // Unknown names, letters with no composed form, and Object.prototype names stay as written.
+    expect(htmlToText('&Eacutex; &qacute; &constructor; &toString;')).toBe('&Eacutex; &qacute; &constructor; &toString;');
+  });
+
   it('keeps the text of attributes-laden and unclosed tags out', () => {
     expect(htmlToText('<img src=x onerror="alert(1)"><a href="javascript:x">link</a>')).toBe('link');
   });
