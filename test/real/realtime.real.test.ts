@@ -209,10 +209,21 @@ describe('messages topic', () => {
   it('fills beyond the 300-message snapshot cap over REST, or reports the gap', async () => {
     const req = await createRequest(owner, 'long conversation');
     const rest = new TiledeskClient({ baseUrl, projectId: owner.projectId, auth: { email: owner.email, password: owner.password } });
+    // The server publishes each saved message some time after /multi answers. A probe that sees all 310 live CREATEs
+    // proves nothing is still on its way, so the stores below get a snapshot and no live event.
+    let published = 0;
+    const probe = client();
+    const probed = probe.subscribe(topics.messages(owner.projectId, req.request_id), { snapshot: () => {}, create: () => void published++ });
+    await probed.ready;
     for (let start = 0; start < 310; start += 100) {
       const batch = Array.from({ length: Math.min(100, 310 - start) }, (_, i) => ({ text: `m${start + i}` }));
       await api(`/${owner.projectId}/requests/${req.request_id}/messages/multi`, { token: owner.token, body: batch });
     }
+    await waitFor((listener) => {
+      const timer = setInterval(listener, 20);
+      return () => clearInterval(timer);
+    }, () => (published >= 310 ? true : undefined), 30_000, 'the 310 live CREATEs');
+    await probe.close();
     const rt = client();
     const withRest = new LiveMessages(rt, owner.projectId, req.request_id, { rest });
     const gaps: unknown[] = [];
