@@ -82,27 +82,5 @@ export type {
   Message,
   MessageWithRequest,
 } from './rest/schemas.js';
-// Conversation importer (tree-shaken away unless imported).
-export {
-  importConversations,
-  ImportAbortedError,
-  ImportFailedError,
-  ImportCheckpointError,
-  IMPORT_KEY_ATTRIBUTE,
-  IMPORT_INDEX_ATTRIBUTE,
-} from './import/index.js';
-export type {
-  ImportTime,
-  ImportSourceMessage,
-  ImportSourceRequest,
-  ImportConversation,
-  ImportConversationEvent,
-  ImportSource,
-  ImportCheckpoint,
-  ImportCheckpointState,
-  ImportTotals,
-  ImportProgressEvent,
-  ImportFailure,
-  ImportReport,
-  ImportConversationsOptions,
-} from './import/index.js';
+// Conversation importer (tree-shaken away unless imported); its own index lists what it exports.
+export * from './import/index.js';
