@@ -9,6 +9,7 @@ export default defineConfig({
     schemas: 'src/schemas.ts',
     realtime: 'src/realtime/index.ts',
     messages: 'src/messages/index.ts',
+    'messages-schemas': 'src/messages/schemas.ts',
     testing: 'src/testing/index.ts',
     node: 'src/node/index.ts',
     cli: 'src/cli/index.ts',

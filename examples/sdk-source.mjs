@@ -11,6 +11,7 @@ export const SDK_ENTRIES = {
   'tiledesk-sdk/schemas': 'src/schemas.ts',
   'tiledesk-sdk/realtime': 'src/realtime/index.ts',
   'tiledesk-sdk/messages': 'src/messages/index.ts',
+  'tiledesk-sdk/messages/schemas': 'src/messages/schemas.ts',
   'tiledesk-sdk/testing': 'src/testing/index.ts',
   'tiledesk-sdk/node': 'src/node/index.ts',
 };

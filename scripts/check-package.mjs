@@ -9,7 +9,7 @@ const ALLOWED = [
   /^package\.json$/,
   /^(README|CHANGELOG)\.md$/,
   /^LICENSE$/,
-  /^(schemas|realtime|messages|testing|node)\/package\.json$/,
+  /^(schemas|realtime|messages|messages\/schemas|testing|node)\/package\.json$/,
   /^examples\/data\/sample-conversations\.ndjson$/, // the demo's dataset (`npx tiledesk-sdk demo`)
   /^dist\/[\w.-]+\.(js|cjs|d\.ts|d\.cts)(\.map)?$/,
 ];
@@ -31,9 +31,9 @@ collect(pkg.exports);
 collect(pkg.imports);
 collect(pkg.bin);
 [pkg.main, pkg.module, pkg.types].forEach(collect);
-for (const stub of ['schemas', 'realtime', 'messages', 'testing', 'node']) {
+for (const stub of ['schemas', 'realtime', 'messages', 'messages/schemas', 'testing', 'node']) {
   const s = JSON.parse(readFileSync(`${stub}/package.json`, 'utf8'));
-  for (const k of ['main', 'module', 'types']) targets.add(`dist/${s[k].replace('../dist/', '')}`);
+  for (const k of ['main', 'module', 'types']) targets.add(`dist/${s[k].replace(/^(\.\.\/)+dist\//, '')}`);
 }
 for (const t of targets) if (!files.has(t)) problems.push(`referenced by package.json but not packed: ${t}`);
 

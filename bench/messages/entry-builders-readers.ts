@@ -1,4 +1,4 @@
-// Size entry: everything but the schemas and the parse functions — what chatbot code and dashboards import together.
+// Size entry: everything but the `parse…` functions — what chatbot code and dashboards import together.
 export {
   text,
   actionMessage,

@@ -1,2 +1,2 @@
-// Size entry: the whole public API of `tiledesk-sdk/messages`, as a browser app importing it would bundle it.
+// Size entry: the whole public API of `tiledesk-sdk/messages` (zod-free), as a browser app importing it would bundle it.
 export * from '../../src/messages/index.js';

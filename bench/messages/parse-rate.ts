@@ -1,14 +1,13 @@
 /**
- * Messages parsed per second, inbound and outbound, with whatever `zod/mini` resolves to in this bundle
- * (run.mjs builds it twice: as is, and with `zod/mini` aliased to classic `zod`); then the same messages through the
- * zod-free checks the readers and builders run (readInboundMessage, the builders' outbound check).
+ * Messages parsed per second, inbound and outbound, through the zod schemas of `tiledesk-sdk/messages/schemas` with
+ * whatever `zod/mini` resolves to in this bundle (run.mjs builds it twice: as is, and with `zod/mini` aliased to
+ * classic `zod`); then the same messages through the zod-free `parse…` functions of `tiledesk-sdk/messages` (the
+ * checks the builders and readers run too).
  * Usage (after bundling): node parse-rate.js [--jitless]
  */
 import * as zod from 'zod/mini';
-import { runCheck } from '../../src/messages/check.js';
-import { readInboundMessage } from '../../src/messages/inbound-check.js';
 import { parseInboundMessage, parseOutboundMessage } from '../../src/messages/index.js';
-import { outboundChecks } from '../../src/messages/outbound-check.js';
+import { InboundMessageSchema, OutboundMessageSchema, safeParseWith } from '../../src/messages/schemas.js';
 import { corpusEntries, realServerMessages } from '../../test/messages/fixtures/load.js';
 import { seedExamples } from '../../test/messages/fixtures/seed-examples.js';
 
@@ -40,9 +39,9 @@ function rate(label: string, messages: unknown[], parse: (m: unknown) => unknown
 
 console.log(
   JSON.stringify([
-    rate('inbound', inbound, parseInboundMessage),
-    rate('outbound', outbound, parseOutboundMessage),
-    rate('inbound, readers\' check', inbound, readInboundMessage),
-    rate('outbound, builders\' check', outbound, (m) => runCheck(outboundChecks.message, m)),
+    rate('inbound', inbound, (m) => safeParseWith(InboundMessageSchema, m, 'invalid inbound message')),
+    rate('outbound', outbound, (m) => safeParseWith(OutboundMessageSchema, m, 'invalid outbound message')),
+    rate('inbound, zod-free', inbound, parseInboundMessage),
+    rate('outbound, zod-free', outbound, parseOutboundMessage),
   ]),
 );

@@ -26,8 +26,9 @@ function sizes(file) {
 
 const kB = (n) => (n / 1000).toFixed(1);
 const entries = [
-  ['whole public API (`entry.ts`)', 'bench/messages/entry.ts', true],
-  ['builders + readers, no schemas or parse functions (`entry-builders-readers.ts`)', 'bench/messages/entry-builders-readers.ts', false],
+  ['`tiledesk-sdk/messages`, whole entry (`entry.ts`)', 'bench/messages/entry.ts', false],
+  ['`tiledesk-sdk/messages/schemas`, whole entry (`entry-schemas.ts`)', 'bench/messages/entry-schemas.ts', true],
+  ['builders + readers, no `parse…` (`entry-builders-readers.ts`)', 'bench/messages/entry-builders-readers.ts', false],
   ['builders only (`entry-builders.ts`, chatbot authors)', 'bench/messages/entry-builders.ts', false],
   ['readers only (`entry-readers.ts`, dashboards)', 'bench/messages/entry-readers.ts', false],
 ];
@@ -37,7 +38,7 @@ try {
   console.log('| entry | zod | minified | gzip | own code only (zod external), gzip |');
   console.log('|---|---|---|---|---|');
   for (const [label, entry, withZod] of entries) {
-    // Builders and readers do not import zod: one row each, the classic variant would be the same bundle.
+    // Only the schemas entry imports zod: one row for each other entry, the classic variant would be the same bundle.
     for (const [zodName, alias] of Object.entries(variants).slice(0, withZod ? undefined : 1)) {
       const full = sizes(await bundle(entry, alias, 'browser'));
       const own = sizes(await bundle(entry, alias, 'browser', { external: ['zod', 'zod/*'] }));
@@ -61,7 +62,7 @@ try {
     const [inbound, outbound, readersCheck, buildersCheck] = JSON.parse(execFileSync(process.execPath, [script, ...args], { encoding: 'utf8' }));
     const fmt = (r) => `${Math.round(r.perSecond / 1000)}k (${r.count} msgs)`;
     console.log(`| ${label} | ${fmt(inbound)} | ${fmt(outbound)} |`);
-    if (label === 'zod/mini') zodFree = `| zod-free checks (readers' \`readInboundMessage\`, builders' outbound check) | ${fmt(readersCheck)} | ${fmt(buildersCheck)} |`;
+    if (label === 'zod/mini') zodFree = `| zod-free \`parse…\` of \`tiledesk-sdk/messages\` (the builders' and readers' checks) | ${fmt(readersCheck)} | ${fmt(buildersCheck)} |`;
   }
   console.log(zodFree);
 } finally {

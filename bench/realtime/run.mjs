@@ -10,7 +10,7 @@
 //   raw          `ws` + `JSON.parse` in a `message` listener: the floor anyone pays;
 //   off          RealtimeClient, validation off (the default): envelope checks, routing, typed handler;
 //   built-in     RealtimeClient, `validate: true` (hand-written structural checks);
-//   zod          RealtimeClient, `validate: InboundMessageSchema` from tiledesk-sdk/messages (zod/mini, Standard Schema).
+//   zod          RealtimeClient, `validate: InboundMessageSchema` from tiledesk-sdk/messages/schemas (zod/mini, Standard Schema).
 // Size: `esbuild --bundle --minify --format=esm --platform=browser` on one-line entries, then gzip -9.
 import { fork } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';

@@ -6,9 +6,10 @@
  * can only produce a message the widget renders correctly; otherwise it throws {@link InvalidMessageError} naming
  * the path, exactly as `parseOutboundMessage` would.
  */
-import { runCheck, type Check } from './check.js';
+import type { Check } from './check.js';
 import { InvalidMessageError } from './errors.js';
 import { outboundChecks } from './outbound-check.js';
+import { checkMessage } from './parse.js';
 import type {
   LinkTarget,
   OutboundActionButton,
@@ -112,9 +113,9 @@ function freeze<T>(value: T): T {
 
 /** The checked value (rebuilt with its keys in the documented order), deeply frozen; or the error naming the path. */
 function checked<T>(check: Check, value: unknown, what: string): T {
-  const result = runCheck(check, value);
-  if (result.issues.length > 0) throw new InvalidMessageError(result.issues, what);
-  return freeze(result.value as T);
+  const result = checkMessage<T>(check, value, what);
+  if (!result.success) throw result.error;
+  return freeze(result.data);
 }
 
 /** Holds no fields of its own: the message's fields are assigned onto each instance. */

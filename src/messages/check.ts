@@ -1,8 +1,9 @@
 /**
- * Validation of plain JSON values without zod, for the builders (outbound-check.ts) and the readers
- * (inbound-check.ts): zod/mini is ≈ 6 kB gzip in a browser bundle with the features the schemas use, nearly as much
- * as everything a chatbot author and a dashboard need from this package together. The zod schemas stay the contract (types, `parse…` for foreign JSON); these
- * checks reproduce what those schemas do where it shows — the output (objects rebuilt with their keys in schema
+ * Validation of plain JSON values without zod, for everything in `tiledesk-sdk/messages`: builders and
+ * `parseOutboundMessage` (outbound-check.ts), readers and `parseInboundMessage` (inbound-check.ts). zod/mini is
+ * ≈ 6.5 kB gzip in a browser bundle with the features the schemas use, nearly as much as that whole entry. The zod
+ * schemas (`tiledesk-sdk/messages/schemas`) stay the contract and the source of the types; these checks reproduce
+ * what those schemas do where it shows — the output (objects rebuilt with their keys in schema
  * order, unknown keys last or refused), every issue's path and wording, and the order of issues — and
  * test/messages/parity.test.ts holds the two to the same results.
  */

@@ -8,7 +8,7 @@ import type {
   InboundMessageLabel,
 } from './inbound.js';
 import type { LinkTarget } from './outbound.js';
-import { readInboundMessage } from './inbound-check.js';
+import { safeParseInboundMessage } from './parse.js';
 
 type Dimension = number | string | null | undefined;
 
@@ -82,7 +82,7 @@ export function normalizeTarget(target: unknown): LinkTarget {
  * ```
  */
 export function classify(message: unknown): ClassifiedMessage {
-  const parsed = readInboundMessage(message);
+  const parsed = safeParseInboundMessage(message);
   if (!parsed.success) {
     const raw = (typeof message === 'object' && message !== null ? (message as Record<string, unknown>)['text'] : undefined);
     return { kind: 'invalid', reason: parsed.error.message, error: parsed.error, text: typeof raw === 'string' ? raw.trim() : '', message };

@@ -1,5 +1,5 @@
 import type { InboundCommand, InboundMessage } from './inbound.js';
-import { readInboundMessage } from './inbound-check.js';
+import { safeParseInboundMessage } from './parse.js';
 
 /**
  * The wait the widget assumes when a `wait` command has no `time` (chat21-web-widget `addCommandMessage`).
@@ -68,7 +68,7 @@ function part(parent: InboundMessage, command: InboundCommand, index: number, ti
  * ```
  */
 export function expandCommands(message: unknown, options: ExpandOptions = {}): ExpandedStep[] {
-  const read = readInboundMessage(message);
+  const read = safeParseInboundMessage(message);
   if (!read.success) throw read.error;
   const parent = read.data;
   const commands = parent.attributes?.commands;

@@ -1,12 +1,10 @@
 /**
- * The readers' check: the inbound schema (inbound.ts) restated with the zod-free checks of check.ts, field for field,
- * so `classify` and `expandCommands` accept and refuse exactly what `parseInboundMessage` does — and the message they
- * hand back has the type the schema infers — without bundling zod. test/messages/parity.test.ts proves the two agree.
+ * The inbound check behind `parseInboundMessage`, `classify` and `expandCommands`: the inbound schema (inbound.ts)
+ * restated with the zod-free checks of check.ts, field for field, so they accept and refuse exactly what
+ * `InboundMessageSchema` does — and the message they hand back has the type the schema infers — without bundling
+ * zod. test/messages/parity.test.ts proves the two agree.
  */
-import { anything, boolean, list, maybe, number, object, optional, runCheck, string, type Check } from './check.js';
-import { InvalidMessageError } from './errors.js';
-import type { InboundMessage } from './inbound.js';
-import type { MessageParseResult } from './parse.js';
+import { anything, boolean, list, maybe, number, object, optional, string, type Check } from './check.js';
 
 /** Calls `build` at module load, marked side-effect free: a bundle that never reads a message drops it all. */
 const pure = /* @__NO_SIDE_EFFECTS__ */ <T>(build: () => T): T => build();
@@ -103,13 +101,3 @@ export const inboundMessage = pure((): Check => {
     request: optional(anything),
   });
 });
-
-/**
- * `safeParseInboundMessage` without zod: the same result (the message rebuilt as the schema rebuilds it, or
- * the same error), for the readers.
- */
-export function readInboundMessage(input: unknown): MessageParseResult<InboundMessage> {
-  const { value, issues } = runCheck(inboundMessage, input);
-  if (issues.length > 0) return { success: false, error: new InvalidMessageError(issues, 'invalid inbound message') };
-  return { success: true, data: value as InboundMessage };
-}

@@ -190,11 +190,12 @@ export const InboundAttributesSchema = pure(() =>
 /**
  * A message as received: a REST/WebSocket message document from tiledesk-server, a chat21 envelope as the
  * widget gets it, or a body as a chatbot posts it. Unknown fields (`request`, `_tdActionType`, …) are kept.
- * Use {@link parseInboundMessage} for errors with readable messages and paths.
+ * Run it with {@link safeParseWith} for errors with readable messages and paths; `parseInboundMessage` of
+ * `tiledesk-sdk/messages` gives the same answers without zod.
  *
  * @example
  * ```ts
- * const message = parseInboundMessage(frame.payload.message);
+ * const r = safeParseWith(InboundMessageSchema, frame.payload.message, 'invalid inbound message');
  * ```
  */
 export const InboundMessageSchema = pure(() =>

@@ -1,8 +1,9 @@
 /**
- * The builders' check: the outbound schema (outbound.ts) restated with the zod-free checks of check.ts, field for
- * field and in the same key order, with the same rules (rules.ts). Builders run it on every message they make, so
- * they throw the same {@link InvalidMessageError} (same paths, same messages) as `parseOutboundMessage` would, and
- * return the same JSON, without bundling zod. test/messages/parity.test.ts proves the two agree.
+ * The outbound check behind the builders and `parseOutboundMessage`: the outbound schema (outbound.ts) restated with
+ * the zod-free checks of check.ts, field for field and in the same key order, with the same rules (rules.ts). Builders
+ * run it on every message they make, so they throw the same {@link InvalidMessageError} (same paths, same messages)
+ * as `OutboundMessageSchema` reports, and return the same JSON, without bundling zod.
+ * test/messages/parity.test.ts proves the two agree.
  */
 import {
   boolean,

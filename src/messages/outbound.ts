@@ -2,8 +2,8 @@
  * Outbound (strict) schemas: only messages the Tiledesk widget (chat21-web-widget 5.2.x) renders correctly.
  * Every rule (rules.ts) is there because the widget shows nothing, shows something broken, or crashes otherwise;
  * the reason is in the error message the rule produces. Key order in each object mirrors the documented JSON
- * ("Widget protocol specs"): parsed output follows schema order, and the builders' check (outbound-check.ts, the
- * same schema without zod) rebuilds their messages in that order too.
+ * ("Widget protocol specs"): parsed output follows schema order, and the zod-free check of builders and
+ * `parseOutboundMessage` (outbound-check.ts, the same schema without zod) rebuilds messages in that order too.
  */
 import * as z from 'zod/mini';
 import {
@@ -31,10 +31,9 @@ import {
 export { LINK_TARGETS, INFO_MESSAGE_KEYS } from './rules.js';
 
 /**
- * Builds a schema at module load, marked side-effect free. The builders and readers ship in the same file as these
- * schemas (dist/messages.js) but do not use them; a bundler drops a top-level `z.strictObject(…)` only when it knows
- * the call is pure, so every top-level definition goes through here and an app importing only `text()` or
- * `classify()` bundles neither the schemas nor zod.
+ * Builds a schema at module load, marked side-effect free: a bundler drops a top-level `z.strictObject(…)` only when
+ * it knows the call is pure, so every top-level definition goes through here and an app importing one schema from
+ * `tiledesk-sdk/messages/schemas` (say `InboundMessageSchema`) does not bundle the others.
  */
 const pure = /* @__NO_SIDE_EFFECTS__ */ <T>(build: () => T): T => build();
 
@@ -528,11 +527,12 @@ export const OutboundTextMessageSchema = pure(() =>
 /**
  * A message body ready for `POST /{project}/requests/{id}/messages` or an external chatbot's webhook reply,
  * accepted only if the widget renders it correctly. Unknown top-level keys are rejected: the server drops them.
- * Use {@link parseOutboundMessage} for errors with readable messages and paths.
+ * Run it with {@link safeParseWith} for errors with readable messages and paths; `parseOutboundMessage` of
+ * `tiledesk-sdk/messages` gives the same answers without zod.
  *
  * @example
  * ```ts
- * const result = OutboundMessageSchema.safeParse(body); // or parseOutboundMessage(body)
+ * const result = safeParseWith(OutboundMessageSchema, body, 'invalid reply'); // or OutboundMessageSchema.safeParse(body)
  * ```
  */
 export const OutboundMessageSchema: z.ZodMiniUnion<

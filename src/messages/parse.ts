@@ -1,29 +1,25 @@
-import type * as z from 'zod/mini';
-import { InvalidMessageError, messageErrorMap, toMessageIssues } from './errors.js';
-import { InboundMessageSchema, type InboundMessage } from './inbound.js';
-import { OutboundMessageSchema, type OutboundMessage } from './outbound.js';
+/**
+ * `parse…` for messages you did not build: a chatbot's JSON reply, a REST document, a WebSocket frame. They run the
+ * zod-free checks the builders and readers run (outbound-check.ts, inbound-check.ts), which
+ * test/messages/parity.test.ts holds to the zod schemas' exact answers: the same value with keys in the same order,
+ * the same issues with the same paths and wording. Validating a message therefore bundles no zod; the zod schemas
+ * themselves, for apps that compose them, are the `tiledesk-sdk/messages/schemas` entry.
+ */
+import { runCheck, type Check } from './check.js';
+import { InvalidMessageError } from './errors.js';
+import { inboundMessage } from './inbound-check.js';
+import type { InboundMessage } from './inbound.js';
+import { outboundChecks } from './outbound-check.js';
+import type { OutboundMessage } from './outbound.js';
 
 /** Result of a `safeParse…` call: the typed message, or the error that `parse…` would have thrown. */
 export type MessageParseResult<T> = { success: true; data: T } | { success: false; error: InvalidMessageError };
 
-/**
- * Runs any of the message schemas (or one composed from them) with the same readable errors as
- * {@link parseOutboundMessage}; the builders use it for buttons and cards.
- *
- * @example
- * ```ts
- * const r = safeParseWith(OutboundButtonSchema, { type: 'url', value: 'Docs' }, 'invalid button');
- * if (!r.success) r.error.path; // "link"
- * ```
- */
-export function safeParseWith<S extends z.core.$ZodType>(
-  schema: S,
-  input: unknown,
-  context: string,
-): MessageParseResult<z.output<S>> {
-  const result = (schema as unknown as z.ZodMiniType).safeParse(input, { error: messageErrorMap as never });
-  if (result.success) return { success: true, data: result.data as z.output<S> };
-  return { success: false, error: new InvalidMessageError(toMessageIssues(result.error.issues), context) };
+/** Runs one of the zod-free checks; `context` starts the error message (`invalid outbound message: …`). */
+export function checkMessage<T>(check: Check, input: unknown, context: string): MessageParseResult<T> {
+  const { value, issues } = runCheck(check, input);
+  if (issues.length > 0) return { success: false, error: new InvalidMessageError(issues, context) };
+  return { success: true, data: value as T };
 }
 
 /**
@@ -51,7 +47,7 @@ export function parseOutboundMessage(input: unknown): OutboundMessage {
  * ```
  */
 export function safeParseOutboundMessage(input: unknown): MessageParseResult<OutboundMessage> {
-  return safeParseWith(OutboundMessageSchema, input, 'invalid outbound message');
+  return checkMessage(outboundChecks.message, input, 'invalid outbound message');
 }
 
 /**
@@ -81,5 +77,5 @@ export function parseInboundMessage(input: unknown): InboundMessage {
  * ```
  */
 export function safeParseInboundMessage(input: unknown): MessageParseResult<InboundMessage> {
-  return safeParseWith(InboundMessageSchema, input, 'invalid inbound message');
+  return checkMessage(inboundMessage, input, 'invalid inbound message');
 }

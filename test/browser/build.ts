@@ -27,6 +27,7 @@ const BROWSER_ENTRIES = {
   schemas: 'src/schemas.ts',
   realtime: 'src/realtime/index.ts',
   messages: 'src/messages/index.ts',
+  'messages-schemas': 'src/messages/schemas.ts',
   'default-transport.node': 'src/rest/default-transport.node.ts',
   'default-transport.browser': 'src/rest/default-transport.browser.ts',
 };

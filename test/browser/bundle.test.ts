@@ -14,6 +14,7 @@ describe.each([
   ['tiledesk-sdk/schemas', 'schemas'],
   ['tiledesk-sdk/realtime', 'realtime'],
   ['tiledesk-sdk/messages', 'messages'],
+  ['tiledesk-sdk/messages/schemas', 'message-schemas'],
 ])('%s bundled for the browser', (entry, name) => {
   it('contains no Node-only module (undici, ws, node:*, the undici transport, testing/node/cli code)', async () => {
     const bundle = await bundleForBrowser(app, `whole-${name}`, whole(entry));

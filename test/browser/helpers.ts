@@ -8,13 +8,15 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { inject } from 'vitest';
 import type * as Rest from '../../src/index.js';
 import type * as Messages from '../../src/messages/index.js';
+import type * as MessageSchemas from '../../src/messages/schemas.js';
 import type * as Realtime from '../../src/realtime/index.js';
 
-/** What `page/app.js` puts on `window`: the three entries, exactly as bundled for the browser. */
+/** What `page/app.js` puts on `window`: the entries, exactly as bundled for the browser. */
 export interface PageSdk {
   rest: typeof Rest;
   realtime: typeof Realtime;
   messages: typeof Messages;
+  messageSchemas: typeof MessageSchemas;
 }
 
 declare global {

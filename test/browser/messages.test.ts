@@ -1,8 +1,9 @@
 /**
  * `tiledesk-sdk/messages` in Chromium: builders write the documented JSON, built messages are frozen, outbound
  * validation names the field, inbound parsing keeps unknown fields, `classify`/`expandCommands` read what the widget
- * would draw — and end to end, a message built in the page, sent with the page's TiledeskClient and received on the
- * page's WebSocket, is parsed and classified there.
+ * would draw, the zod schemas of `tiledesk-sdk/messages/schemas` give the same answers — and end to end, a message
+ * built in the page, sent with the page's TiledeskClient and received on the page's WebSocket, is parsed and
+ * classified there.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -129,6 +130,25 @@ it('inbound parsing keeps unknown fields; classify and expandCommands read what 
     ['typing', expect.any(Number), 500],
     ['message', 500, 'How can I help?'],
   ]);
+});
+
+it('the zod schemas (tiledesk-sdk/messages/schemas) parse, compose and refuse as parse… do', async () => {
+  const page = await openPage();
+  const out = await page.evaluate(() => {
+    const { OutboundMessageSchema, InboundMessageSchema, safeParseWith } = window.TD.messageSchemas;
+    const { safeParseOutboundMessage, text, buttons } = window.TD.messages;
+    const built = text('Pick one').buttons(buttons.url('Docs', 'https://example.com/docs')).toJSON();
+    const badFrame = { type: 'frame', metadata: { src: 'javascript:alert(1)' } };
+    const viaSchema = safeParseWith(OutboundMessageSchema, badFrame, 'invalid outbound message');
+    const viaParse = safeParseOutboundMessage(badFrame);
+    return {
+      built: OutboundMessageSchema.safeParse(built).success,
+      inbound: InboundMessageSchema.parse({ text: 'hi', _tdActionType: 'reply' }),
+      sameError: !viaSchema.success && !viaParse.success && viaSchema.error.message === viaParse.error.message,
+      path: viaSchema.success ? 'accepted' : viaSchema.error.path,
+    };
+  });
+  expect(out).toEqual({ built: true, inbound: { text: 'hi', _tdActionType: 'reply' }, sameError: true, path: 'metadata.src' });
 });
 
 it('end to end in the page: built, sent over fetch, received on the WebSocket, parsed and classified', async () => {

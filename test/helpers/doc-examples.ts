@@ -20,6 +20,7 @@ export const ENTRIES: Readonly<Record<string, string>> = {
   'tiledesk-sdk': 'src/index.ts',
   'tiledesk-sdk/realtime': 'src/realtime/index.ts',
   'tiledesk-sdk/messages': 'src/messages/index.ts',
+  'tiledesk-sdk/messages/schemas': 'src/messages/schemas.ts',
   'tiledesk-sdk/schemas': 'src/schemas.ts',
   'tiledesk-sdk/testing': 'src/testing/index.ts',
   'tiledesk-sdk/node': 'src/node/index.ts',

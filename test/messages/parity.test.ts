@@ -1,19 +1,20 @@
 /**
- * Builders and readers check messages without zod (src/messages/outbound-check.ts, inbound-check.ts), so apps that
- * only build or read messages do not bundle it; the zod schemas stay the contract. This file holds the two
- * validators to the same answers:
+ * Everything in `tiledesk-sdk/messages` — builders, `parse…`, readers — checks messages without zod
+ * (src/messages/outbound-check.ts, inbound-check.ts), so that entry never bundles it; the zod schemas of
+ * `tiledesk-sdk/messages/schemas` stay the contract. This file holds the two validators to the same answers:
  *
  * 1. every message the builders make here (their samples, the seed examples, the table of docs/messages.md, the
- *    CLI demo's bot) parses with the strict schema, to the same JSON in the same key order;
+ *    CLI demo's bot) parses with the strict zod schema, to the same JSON in the same key order;
  * 2. on every case of the outbound tables, valid or not, and on mutations of them, of the messages above and of a
  *    message of each type that uses every key (each node replaced, removed, duplicated, given an extra key; the
- *    seeds are checked to contain every key the schema types), the builders' check and `safeParseOutboundMessage`
- *    give the same issues (path and message, in order) or the same value, with keys in the same order;
+ *    seeds are checked to contain every key the schema types), `safeParseOutboundMessage` (the builders' check) and
+ *    the zod schema give the same issues (path and message, in order) or the same value, with keys in the same order;
  * 3. every invalid table case a builder call can express is refused by that call with the same first issue, and
  *    every other case says why no builder call can produce it;
- * 4. the readers' check and `safeParseInboundMessage` agree on every corpus and real-server message, every outbound
- *    case, and mutations of them (seeds again covering every key); `classify` gives what its zod-based version
- *    (kept below as the oracle) gave on all of those, and `expandCommands` what it gives on the zod-parsed message.
+ * 4. `safeParseInboundMessage` (the readers' check) and the inbound zod schema agree on every corpus and real-server
+ *    message, every outbound case, and mutations of them (seeds again covering every key); `classify` gives what its
+ *    zod-based version (kept below as the oracle) gave on all of those, and `expandCommands` what it gives on the
+ *    zod-parsed message.
  */
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
@@ -21,16 +22,19 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as builders from '../../src/messages/builders.js';
 import { runCheck } from '../../src/messages/check.js';
-import { readInboundMessage } from '../../src/messages/inbound-check.js';
 import {
   InvalidMessageError,
   classify,
   expandCommands,
   htmlToText,
   normalizeTarget,
-  parseInboundMessage,
   safeParseInboundMessage,
   safeParseOutboundMessage,
+  type ClassifiedMessage,
+  type MessageBuilder,
+  type MessageParseResult,
+} from '../../src/messages/index.js';
+import {
   safeParseWith,
   InboundMessageSchema,
   OutboundActionButtonSchema,
@@ -39,10 +43,7 @@ import {
   OutboundTextButtonSchema,
   OutboundUrlButtonSchema,
   OutboundWaitCommandSchema,
-  type ClassifiedMessage,
-  type MessageBuilder,
-  type MessageParseResult,
-} from '../../src/messages/index.js';
+} from '../../src/messages/schemas.js';
 import { outboundChecks } from '../../src/messages/outbound-check.js';
 import { DEMO_VISITORS } from '../../src/cli/demo-script.js';
 import { builderSamples, seedBuilders } from './fixtures/built-messages.js';
@@ -149,8 +150,12 @@ const accepted = (value: unknown): Outcome => ({ ok: true, value, json: JSON.str
 const fromCheck = (r: ReturnType<typeof runCheck>): Outcome => (r.issues.length === 0 ? accepted(r.value) : { ok: false, issues: r.issues });
 const fromParse = (r: MessageParseResult<unknown>): Outcome => (r.success ? accepted(r.data) : { ok: false, issues: r.error.issues });
 
-const viaSchema = (value: unknown) => fromParse(safeParseOutboundMessage(value));
-const viaBuilderCheck = (value: unknown) => fromCheck(runCheck(outboundChecks.message, value));
+/** The zod schemas, with the errors `parse…` give. */
+const zodOutbound = (value: unknown) => safeParseWith(OutboundMessageSchema, value, 'invalid outbound message');
+const zodInbound = (value: unknown) => safeParseWith(InboundMessageSchema, value, 'invalid inbound message');
+
+const viaSchema = (value: unknown) => fromParse(zodOutbound(value));
+const viaBuilderCheck = (value: unknown) => fromParse(safeParseOutboundMessage(value));
 
 /** How many cases were compared, how many `b` refused, and the first cases where the two disagree (none, when they agree). */
 function disagreements(cases: unknown[], a: (v: unknown) => Outcome, b: (v: unknown) => Outcome) {
@@ -206,7 +211,7 @@ describe('1. every builder-made message parses with the strict schema, unchanged
   });
 
   it.each(builtMessages)('%s', (_where, message) => {
-    const parsed = safeParseOutboundMessage(plain(message));
+    const parsed = zodOutbound(plain(message));
     expect(parsed.success && JSON.stringify(parsed.data)).toBe(JSON.stringify(message));
   });
 });
@@ -320,7 +325,7 @@ describe('3. the builders refuse every invalid case they can express, with the s
   });
 
   it.each(invalidOutbound.filter(([name]) => name in expressedBy))('%s → %s', (name, message, path) => {
-    const schema = safeParseOutboundMessage(message);
+    const schema = zodOutbound(message);
     if (schema.success) throw new Error('the table case should be invalid');
     let thrown: unknown;
     try {
@@ -337,10 +342,10 @@ describe('3. the builders refuse every invalid case they can express, with the s
 
 // ── 4. Inbound: the readers' check against the schema, and classify against its zod-based version ──────────
 
-/** `classify` as it was when it read messages with `safeParseInboundMessage`: the oracle for the current one. */
+/** `classify` as it was when it read messages with the inbound zod schema: the oracle for the current one. */
 function classifyWithZod(message: unknown): ClassifiedMessage {
   const RENDERED_BUTTONS = new Set(['text', 'url', 'action']);
-  const parsed = safeParseInboundMessage(message);
+  const parsed = zodInbound(message);
   if (!parsed.success) {
     const raw = (typeof message === 'object' && message !== null ? (message as Record<string, unknown>)['text'] : undefined);
     return { kind: 'invalid', reason: parsed.error.message, error: parsed.error, text: typeof raw === 'string' ? raw.trim() : '', message };
@@ -403,8 +408,8 @@ function classifyWithZod(message: unknown): ClassifiedMessage {
 const comparable = (c: ClassifiedMessage) =>
   c.kind === 'invalid' && c.error ? { ...c, error: { message: c.error.message, path: c.error.path, issues: c.error.issues } } : c;
 
-const viaInboundSchema = (value: unknown) => fromParse(safeParseInboundMessage(value));
-const viaReaderCheck = (value: unknown) => fromParse(readInboundMessage(value));
+const viaInboundSchema = (value: unknown) => fromParse(zodInbound(value));
+const viaReaderCheck = (value: unknown) => fromParse(safeParseInboundMessage(value));
 
 const corpus = corpusEntries().map((e) => e.message as unknown);
 const captured = realServerMessages().map((c) => c.message);
@@ -454,9 +459,11 @@ describe('4. the readers agree with the inbound schema and with the zod-based cl
   });
 
   it('expand every received message as from its zod-parsed form (the only input expandCommands read differently)', () => {
-    for (const m of [...received, ...inboundMutations.filter((c) => safeParseInboundMessage(c).success)]) {
-      expect(expandCommands(m)).toStrictEqual(expandCommands(parseInboundMessage(m)));
-      expect(expandCommands(m, { mode: 'history' })).toStrictEqual(expandCommands(parseInboundMessage(m), { mode: 'history' }));
+    for (const m of [...received, ...inboundMutations]) {
+      const parsed = zodInbound(m);
+      if (!parsed.success) continue;
+      expect(expandCommands(m)).toStrictEqual(expandCommands(parsed.data));
+      expect(expandCommands(m, { mode: 'history' })).toStrictEqual(expandCommands(parsed.data, { mode: 'history' }));
     }
   });
 });
