@@ -82,7 +82,8 @@ const START = /^[\\/]start$/i;
 export function shouldAnswer(call: ExternalBotCall, ownSenders: ReadonlySet<string>): boolean {
   const { payload } = call;
   const content = (payload.text ?? '').trim();
-  if (ownSenders.has(payload.sender) || payload.sender === `bot_${call.hook._id}`) return false;
+  // Answering with the webhook token, the bot's messages have `sender` = its bare id (no `bot_` prefix).
+  if (ownSenders.has(payload.sender) || payload.sender === call.hook._id || payload.sender === `bot_${call.hook._id}`) return false;
   if (payload.sender === 'system') return START.test(content);
   if (content.includes('\\agent') || content.includes('\\close')) return false;
   const subtype = payload.attributes?.subtype;

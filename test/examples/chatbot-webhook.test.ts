@@ -109,6 +109,9 @@ describe('examples/chatbot-webhook', () => {
     expect((await post(webhook, call)).status).toBe(200);
     const own = { ...call, payload: { ...call.payload, _id: randomUUID(), sender: server.agent.userId, text: 'hello from the bot account' } };
     expect((await post(webhook, own)).status).toBe(200);
+    // Sent with a webhook token, the bot's own messages carry its bare id as `sender` (seen on the real server).
+    const ownAsBot = { ...call, payload: { ...call.payload, _id: randomUUID(), sender: botId, text: 'hello from the bot itself' } };
+    expect((await post(webhook, ownAsBot)).status).toBe(200);
     const system = { ...call, payload: { ...call.payload, _id: randomUUID(), sender: 'system', text: 'Chat closed', attributes: { subtype: 'info/support' } } };
     expect((await post(webhook, system)).status).toBe(200);
     const start = { ...call, payload: { ...call.payload, _id: randomUUID(), sender: 'system', text: '\\start', attributes: { subtype: 'info' } } };
