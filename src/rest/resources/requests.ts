@@ -355,7 +355,7 @@ export class Members extends Resource {
    * ```
    */
   async set(requestId: string, members: readonly string[], options?: RequestOptions): Promise<Request> {
-    // A non-array body makes this endpoint hang on the server: check before sending.
+    // A non-array body makes the participants endpoint hang on the server (followers answer 500): check before sending.
     if (!Array.isArray(members)) throw new ValidationError('members', 'must be an array of strings');
     members.forEach((v, i) => requireString(v, `members[${i}]`));
     return this.onRequest('PUT', requestId, `/${this.kind}`, true, options, members);

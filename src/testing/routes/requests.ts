@@ -824,7 +824,9 @@ function addFollower(ctx: RouteContext, requestId: string): Reply {
 }
 
 function setFollowers(ctx: RouteContext, requestId: string): Reply {
-  if (!Array.isArray(ctx.body)) return hang();
+  // Unlike the participants and tags routes (async handlers: no answer), this one is synchronous: `req.body.forEach`
+  // on a non-array throws where Express catches it.
+  if (!Array.isArray(ctx.body)) throw new RouteCrash('req.body.forEach is not a function');
   const request = ctx.store.findRequest(ctx.projectId!, requestId);
   const ids = (ctx.body as unknown[]).map((f) => castObjectId(f));
   if (!request || ids.some((id) => id === undefined)) return json(500, { success: false, error: 'Error setting followers' });

@@ -503,7 +503,7 @@ export const requestScenarios = [
     });
   }),
 
-  scenario('requests.followers', 'followers: add (422 without member), set, remove', async (ctx) => {
+  scenario('requests.followers', 'followers: add (422 without member), set (500 for a non-array), remove', async (ctx) => {
     const project = await ownerWithProject(ctx);
     const rid = await createRequest(ctx, project, project.owner, 'rid1');
     const agent = await addMember(ctx, project, 'agent', 'agent');
@@ -512,6 +512,8 @@ export const requestScenarios = [
     await ctx.call('add a follower', { method: 'POST', path, auth, json: { member: agent.projectUserId } });
     await ctx.call('add without member', { method: 'POST', path, auth, json: {} });
     await ctx.call('set followers', { method: 'PUT', path, auth, json: [agent.projectUserId] });
+    // Synchronous on the real server (`req.body.forEach` throws, Express answers 500), unlike participants and tags.
+    await ctx.call('set followers with an object body', { method: 'PUT', path, auth, json: { member: agent.projectUserId }, timeoutMs: 5_000 });
     await ctx.call('remove the follower', { method: 'DELETE', path: `${path}/${agent.projectUserId}`, auth });
   }),
 
