@@ -23,6 +23,8 @@ interface Client {
   isAlive: boolean;
   timer: ReturnType<typeof setInterval>;
   topics: Set<string>;
+  /** Subscriptions still in their database turn (see `subscribe`). */
+  pending: Set<ReturnType<typeof setImmediate>>;
 }
 
 /**
@@ -108,6 +110,7 @@ export class Realtime implements DomainEvents {
       user,
       isAlive: true,
       topics: new Set(),
+      pending: new Set(),
       timer: setInterval(() => this.heartbeat(client), this.options.heartbeatIntervalMs),
     };
     this.clients.set(client.id, client);
@@ -124,6 +127,8 @@ export class Realtime implements DomainEvents {
 
   private forget(client: Client): void {
     clearInterval(client.timer);
+    for (const handle of client.pending) clearImmediate(handle);
+    client.pending.clear();
     for (const topic of client.topics) this.topics.get(topic)?.delete(client.id);
     for (const topic of client.topics) if (this.topics.get(topic)?.size === 0) this.topics.delete(topic);
     client.topics.clear();
@@ -200,8 +205,22 @@ export class Realtime implements DomainEvents {
     client.topics.delete(topic);
   }
 
+  /**
+   * The real server registers a subscription only after awaiting its database lookups (pubsub.js `await onSubscribe`),
+   * while `publish`, `unsubscribe`… frames are handled at once: a frame sent right behind a `subscribe` is handled
+   * before the subscription exists (a client's own publish is not relayed back to it; an unsubscribe removes nothing).
+   * One event-loop turn stands for those lookups.
+   */
   private subscribe(client: Client, topic: unknown): void {
     if (typeof topic !== 'string') return;
+    const handle = setImmediate(() => {
+      client.pending.delete(handle);
+      this.register(client, topic);
+    });
+    client.pending.add(handle);
+  }
+
+  private register(client: Client, topic: string): void {
     const snapshot = this.snapshotFor(client, topic);
     if (snapshot === refused) return;
     let subscribers = this.topics.get(topic);

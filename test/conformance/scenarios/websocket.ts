@@ -396,6 +396,35 @@ export const websocketScenarios = [
     ctx.frames('C (not subscribed) receives nothing but its pong', c);
   }),
 
+  scenario('ws.subscribe-turn', 'a subscription starts after the server\'s lookups: frames right behind it are handled first', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const topic = `/${project.id}/requests/${rid}`;
+    const a = await ctx.open(project.owner.token);
+    // One burst: the publish is handled while the subscription still waits for its database lookups.
+    subscribe(a, topic);
+    a.send({ action: 'publish', payload: { topic, message: { text: 'right behind the subscribe' } } });
+    await a.waitForTopic(topic, 1, FRAME_WAIT_MS);
+    await roundTrip(a);
+    await a.settle();
+    ctx.frames('A: the snapshot only, not its own publish', a);
+    a.send({ action: 'publish', payload: { topic, message: { text: 'after the snapshot' } } });
+    await a.waitForTopic(topic, 2, FRAME_WAIT_MS);
+    ctx.frames('A: its own publish, now that it is subscribed', a);
+
+    const b = await ctx.open(project.owner.token);
+    const list = `/${project.id}/requests`;
+    // One burst: the unsubscribe finds no subscription to remove; the subscription then starts and stays.
+    subscribe(b, list);
+    unsubscribe(b, list);
+    await b.waitForTopic(list, 1, FRAME_WAIT_MS);
+    ctx.frames('B: the snapshot comes after the unsubscribe', b);
+    await ctx.call('patch the request', { method: 'PATCH', path: topic, auth: { jwt: project.owner.token }, json: { priority: 'high' } });
+    await b.waitForTopic(list, 2, FRAME_WAIT_MS);
+    await b.settle();
+    ctx.frames('B: still subscribed, the live UPDATE arrives', b);
+  }),
+
   scenario('ws.project-user-update', 'project user changes: UPDATE on both project_user topics', async (ctx) => {
     const project = await ownerWithProject(ctx);
     const ownerPu = await projectUserIdOf(ctx, project, project.owner);
