@@ -124,6 +124,13 @@ interface TopicEntry {
  */
 export class Subscriptions {
   readonly #entries = new Map<string, TopicEntry>();
+  /**
+   * Topics given up while their subscribe was in flight. The server registers a subscription only after its
+   * database lookups and handles an unsubscribe that arrives meanwhile at once, removing nothing: sent then, it would
+   * leave the topic subscribed on the server for the life of the socket. So the unsubscribe waits for the topic's
+   * first frame, which proves the registration; a silently refused topic never gets one and needs none.
+   */
+  readonly #leaving = new Set<string>();
 
   constructor(readonly host: SubscriptionHost) {}
 
@@ -139,6 +146,8 @@ export class Subscriptions {
       }
       entry = { topic: sub.topic, list: LIST_KINDS.has(sub.kind), subs: [] };
       this.#entries.set(sub.topic, entry);
+      // Wanted again before the server confirmed the old subscribe: the pending unsubscribe must not cancel this one.
+      this.#leaving.delete(sub.topic);
     }
     entry.subs.push(sub);
     // Also for a topic already held: the server keeps one registration but answers with a fresh snapshot, which
@@ -153,9 +162,11 @@ export class Subscriptions {
     entry.subs.splice(index, 1);
     sub.setState('unsubscribed', new RealtimeError('unsubscribed', `unsubscribed from ${sub.topic}`, { topic: sub.topic }));
     if (entry.subs.length > 0) return;
+    const inFlight = entry.timer !== undefined;
     clearTimeout(entry.timer);
     this.#entries.delete(sub.topic);
-    this.host.send(unsubscribeFrame(sub.topic));
+    if (inFlight) this.#leaving.add(sub.topic);
+    else this.host.send(unsubscribeFrame(sub.topic));
   }
 
   /** A socket opened: the server knows nothing of us, so every topic is subscribed again. */
@@ -168,6 +179,7 @@ export class Subscriptions {
 
   /** The socket is gone: every subscription waits for the snapshot of the next connection. */
   onDrop(): void {
+    this.#leaving.clear();
     for (const entry of this.#entries.values()) {
       clearTimeout(entry.timer);
       entry.timer = undefined;
@@ -192,6 +204,7 @@ export class Subscriptions {
       for (const sub of entry.subs) sub.setState('unsubscribed', error);
     }
     this.#entries.clear();
+    this.#leaving.clear();
   }
 
   /**
@@ -201,7 +214,10 @@ export class Subscriptions {
    */
   dispatch(topic: string, method: 'CREATE' | 'UPDATE', message: unknown): boolean {
     const entry = this.#entries.get(topic);
-    if (!entry) return false;
+    if (!entry) {
+      if (this.#leaving.delete(topic)) this.host.send(unsubscribeFrame(topic));
+      return false;
+    }
     const isArray = Array.isArray(message);
     let items: unknown[];
     if (isArray) items = message;

@@ -143,6 +143,33 @@ describe('requests topic', () => {
   });
 });
 
+describe('unsubscribe', () => {
+  it('a topic given up before its snapshot stays unsubscribed on the server: no live frames follow', async () => {
+    // The server registers a subscription after awaiting its lookups; an unsubscribe it handles before that removes
+    // nothing. The client therefore unsubscribes once the topic's first frame proves the registration.
+    const req = await createRequest(owner, 'given up early');
+    const rt = client();
+    const listFrames: string[] = [];
+    const list = rt.subscribe(topics.requests(owner.projectId), {
+      create: (r, info) => void (info.snapshot || listFrames.push(`create:${r.request_id}`)),
+      update: (r) => void listFrames.push(`update:${r.request_id}`),
+    });
+    await list.ready;
+    const delivered: unknown[] = [];
+    rt.subscribe(topics.request(owner.projectId, req.request_id), { update: (r) => delivered.push(r) }).unsubscribe();
+    await poll(() => rt.stats.unrouted === 1);
+
+    await closeRequest(owner, req.request_id);
+    // Later events on the list prove that the request topic's UPDATE, sent before them, has been read.
+    const first = await createRequest(owner, 'barrier 1');
+    const second = await createRequest(owner, 'barrier 2');
+    await poll(() => listFrames.includes(`create:${first.request_id}`) && listFrames.includes(`create:${second.request_id}`));
+    expect(listFrames).toContain(`update:${req.request_id}`);
+    expect(rt.stats.unrouted).toBe(1);
+    expect(delivered).toEqual([]);
+  });
+});
+
 describe('reconnect', () => {
   it('resubscribes and reconciles the list from the real snapshot after missing events while disconnected', async () => {
     const sockets: WebSocket[] = [];

@@ -132,6 +132,50 @@ describe('delivery', () => {
   });
 });
 
+describe('unsubscribe', () => {
+  it('given up before its snapshot, a topic is unsubscribed once the server has registered it: no live frames follow', async () => {
+    // The server registers a subscription after its database lookups; an unsubscribe arriving before that removes
+    // nothing (conformance scenario ws.subscribe-turn), so sent at once it would leave the topic subscribed.
+    const server = await h.server();
+    const api = rest(server);
+    const req = await api.createRequest('given up early');
+    const rt = h.client(server);
+    const listFrames: string[] = [];
+    const list = rt.subscribe(topics.requests(server.project.id), {
+      create: (r, info) => void (info.snapshot || listFrames.push(`create ${r.request_id}`)),
+      update: (r) => void listFrames.push(`update ${r.request_id}`),
+    });
+    await list.ready;
+    const delivered: unknown[] = [];
+    const early = rt.subscribe(topics.request(server.project.id, req.request_id), { update: (r) => delivered.push(r) });
+    early.unsubscribe();
+    await until(() => rt.stats.unrouted === 1, 'the snapshot of the topic given up (unrouted)');
+
+    await api.patch(req.request_id, { priority: 'high' });
+    // The same flush carries the request topic's UPDATE right behind the list's; a later list frame proves it is read.
+    const other = await api.createRequest('barrier');
+    await until(() => listFrames.includes(`create ${other.request_id}`), 'the barrier CREATE on the list');
+    expect(listFrames).toContain(`update ${req.request_id}`);
+    expect(rt.stats.unrouted).toBe(1);
+    expect(delivered).toEqual([]);
+  });
+
+  it('wanted again before the snapshot: the later subscription is kept and gets its snapshot', async () => {
+    const server = await h.server();
+    const api = rest(server);
+    const req = await api.createRequest('toggled');
+    const rt = h.client(server);
+    const topic = topics.request(server.project.id, req.request_id);
+    rt.subscribe(topic).unsubscribe();
+    const updates: number[] = [];
+    const again = rt.subscribe(topic, { update: (r) => updates.push(r.status) });
+    await again.ready;
+    await api.close(req.request_id);
+    await until(() => updates.includes(1000), 'the close UPDATE on the subscription taken again');
+    expect(again.state).toBe('subscribed');
+  });
+});
+
 describe('ready and refusal', () => {
   it('resolves ready on the first frame even when it carries nothing', async () => {
     const server = await h.server();
