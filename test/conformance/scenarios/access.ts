@@ -268,4 +268,26 @@ export const accessScenarios = [
       auth: { jwt: project.owner.token },
     });
   }),
+
+  scenario('access.http-variations', 'form and text bodies, a charset, trailing and double slashes, odd paging, unknown paths', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const form = 'application/x-www-form-urlencoded';
+    await ctx.call('sign-in with a form body', { method: 'POST', path: '/auth/signin', raw: `email=${encodeURIComponent(project.owner.email)}&password=${encodeURIComponent(project.owner.password)}`, contentType: form });
+    await ctx.call('sign-in with a JSON text/plain body', { method: 'POST', path: '/auth/signin', raw: JSON.stringify({ email: project.owner.email, password: project.owner.password }), contentType: 'text/plain' });
+    await ctx.call('sign-in with application/json; charset=utf-8', { method: 'POST', path: '/auth/signin', raw: JSON.stringify({ email: project.owner.email, password: project.owner.password }), contentType: 'application/json; charset=utf-8' });
+    await ctx.call('sign-up with a form body (no first name)', { method: 'POST', path: '/auth/signup', raw: `email=${ctx.unique('form', 'form.email')}%40example.com&password=abcdefgh1!`, contentType: form });
+    await ctx.call('projects with a trailing slash', { method: 'GET', path: '/projects/', auth });
+    await ctx.call('requests with a trailing slash', { method: 'GET', path: `/${project.id}/requests/`, auth });
+    await ctx.call('requests with a double slash', { method: 'GET', path: `/${project.id}//requests`, auth });
+    await ctx.call('requests ?limit=abc', { method: 'GET', path: `/${project.id}/requests?limit=abc`, auth });
+    await ctx.call('requests ?page=-1', { method: 'GET', path: `/${project.id}/requests?page=-1`, auth });
+    await ctx.call('PUT /projects', { method: 'PUT', path: '/projects', auth, json: {} });
+    await ctx.call('create a request with a form body', { method: 'POST', path: `/${project.id}/requests`, auth, raw: 'first_text=hello&priority=high', contentType: form });
+    const rid = newRequestId(ctx, project, 'rid1');
+    await ctx.call('send a first message with a form body', { method: 'POST', path: `/${project.id}/requests/${rid}/messages`, auth, raw: 'text=hello', contentType: form });
+    await ctx.call('preflight OPTIONS on requests', { method: 'OPTIONS', path: `/${project.id}/requests`, headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+    await ctx.call('the root', { method: 'GET', path: '/' });
+    await ctx.call('an unknown top-level path', { method: 'GET', path: '/nope' });
+  }),
 ];

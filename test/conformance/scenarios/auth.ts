@@ -429,4 +429,23 @@ export const authScenarios = [
     ];
     for (const [step, path, json] of steps) await ctx.call(step, { method: 'POST', path, json, timeoutMs: 2_000 });
   }),
+
+  scenario('auth.guest-reads-and-lists', 'sign-in e-mail case and spaces, what a guest reads, list filters over a bot conversation', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    await ctx.call('sign-in with the e-mail upper-cased', { method: 'POST', path: '/auth/signin', json: { email: project.owner.email.toUpperCase(), password: project.owner.password } });
+    await ctx.call('sign-in with spaces around the e-mail', { method: 'POST', path: '/auth/signin', json: { email: ` ${project.owner.email} `, password: project.owner.password } });
+    const guest = await signInGuest(ctx, project, 'guest', { firstname: 'G', lastname: 'H', attributes: { x: 1 } });
+    await ctx.call('projects as the guest', { method: 'GET', path: '/projects', auth: { jwt: guest.token } });
+    await ctx.call('the project as the guest', { method: 'GET', path: `/projects/${project.id}`, auth: { jwt: guest.token } });
+    await ctx.call('GET /users as the guest', { method: 'GET', path: '/users', auth: { jwt: guest.token } });
+    await ctx.call('requests/me as the guest, none yet', { method: 'GET', path: `/${project.id}/requests/me`, auth: { jwt: guest.token } });
+    await ctx.call('create with status 100 and a bot participant', { method: 'POST', path: `/${project.id}/requests`, auth, json: { first_text: 'x', participants: [`bot_${unknownObjectId(ctx, 'bot')}`], status: 100 } });
+    await ctx.call('list ?hasbot=true', { method: 'GET', path: `/${project.id}/requests?hasbot=true`, auth });
+    await ctx.call('list ?preflight=true&status=all', { method: 'GET', path: `/${project.id}/requests?preflight=true&status=all`, auth });
+    await ctx.call('list ?channel=offline', { method: 'GET', path: `/${project.id}/requests?channel=offline`, auth });
+    await ctx.call('list ?no_populate=true&status=1000', { method: 'GET', path: `/${project.id}/requests?no_populate=true&status=1000`, auth });
+    await ctx.call('project users ?role=agent', { method: 'GET', path: `/${project.id}/project_users?role=agent`, auth });
+    await ctx.call('project users as the guest', { method: 'GET', path: `/${project.id}/project_users`, auth: { jwt: guest.token } });
+  }),
 ];

@@ -387,4 +387,27 @@ export const messageScenarios = [
       await ctx.call(`GET${query}`, { method: 'GET', path: `${path}${query}`, auth });
     }
   }),
+
+  scenario('messages.guest-types-and-reads', 'a guest opens with an image, html and status 200 answers, leads and reads around them', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const guest = await signInGuest(ctx, project, 'guest', { firstname: 'Ada', email: 'ada@example.com' });
+    const rid = newRequestId(ctx, project, 'rid1');
+    const base = `/${project.id}/requests/${rid}/messages`;
+    await ctx.call('the guest opens with an image and no text', { method: 'POST', path: base, auth: { jwt: guest.token }, json: { type: 'image', metadata: { src: 'https://example.com/y.png' } } });
+    await ctx.call('the guest writes with attributes, departmentid and sourcePage', { method: 'POST', path: base, auth: { jwt: guest.token }, json: { text: 'hi', attributes: { a: 1 }, departmentid: 'default', sourcePage: 'https://example.com/p' } });
+    await ctx.call('the owner answers with an html message', { method: 'POST', path: base, auth, json: { text: '<b>x</b>', type: 'html' } });
+    await ctx.call('the owner answers with status 200', { method: 'POST', path: base, auth, json: { text: 'read', status: 200 } });
+    await ctx.call('the guest lists the messages', { method: 'GET', path: base, auth: { jwt: guest.token } });
+    await ctx.call('the conversation, as the owner', { method: 'GET', path: `/${project.id}/requests/${rid}`, auth });
+    await ctx.call('leads', { method: 'GET', path: `/${project.id}/leads`, auth });
+    await ctx.call('leads ?email=', { method: 'GET', path: `/${project.id}/leads?email=ada@example.com`, auth });
+    await ctx.call('leads ?text=', { method: 'GET', path: `/${project.id}/leads?text=Ada`, auth });
+    await ctx.call('project_users/me as the guest', { method: 'GET', path: `/${project.id}/project_users/me`, auth: { jwt: guest.token } });
+    await ctx.call('GET /users as the owner', { method: 'GET', path: '/users', auth });
+    await ctx.call('multi import with a type, a clienttimestamp, a sender', {
+      method: 'POST', path: `${base}/multi`, auth,
+      json: [{ text: 'a', type: 'text', attributes: { clienttimestamp: 1 } }, { text: 'b', sender: guest.id, senderFullname: 'Ada' }],
+    });
+  }),
 ];

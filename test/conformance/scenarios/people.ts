@@ -247,4 +247,26 @@ export const peopleScenarios = [
     ];
     for (const [step, method, path, json, token] of steps) await ctx.call(step, { method, path, auth: token ? { jwt: token } : auth, json, sort: sorted });
   }),
+
+  scenario('people.misc', 'anonymous and custom sign-in without what they need, presence, leads created twice, reads as an agent', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    await ctx.call('anonymous sign-in without a project', { method: 'POST', path: '/auth/signinAnonymously', json: {} });
+    await ctx.call('anonymous sign-in to an unknown project', { method: 'POST', path: '/auth/signinAnonymously', json: { id_project: unknownObjectId(ctx, 'otherProject') } });
+    await ctx.call('custom-token sign-in without a token', { method: 'POST', path: '/auth/signinWithCustomToken', json: {} });
+    await ctx.call('custom-token sign-in with garbage', { method: 'POST', path: '/auth/signinWithCustomToken', auth: { jwt: 'abc.def.ghi' } });
+    await ctx.call('project_users/me as the agent', { method: 'GET', path: `/${project.id}/project_users/me`, auth: { jwt: agent.token } });
+    await ctx.call('the agent goes unavailable', { method: 'PUT', path: `/${project.id}/project_users/`, auth: { jwt: agent.token }, json: { user_available: false, profileStatus: 'busy' } });
+    await ctx.call('project users ?presence=online', { method: 'GET', path: `/${project.id}/project_users?presence=online`, auth });
+    await ctx.call('project user by user id, as the agent', { method: 'GET', path: `/${project.id}/project_users/users/${agent.userId}`, auth: { jwt: agent.token } });
+    await ctx.call('project user by an unknown user id', { method: 'GET', path: `/${project.id}/project_users/users/${unknownObjectId(ctx, 'otherUser')}`, auth });
+    await ctx.call('create a lead', { method: 'POST', path: `/${project.id}/leads`, auth, json: { lead_id: 'ext-1', fullname: 'Ext One', email: 'EXT@Example.com', attributes: { a: 1 } } });
+    await ctx.call('create it again', { method: 'POST', path: `/${project.id}/leads`, auth, json: { lead_id: 'ext-1', fullname: 'Ext Two' } });
+    await ctx.call('leads ?sort=fullname&direction=1', { method: 'GET', path: `/${project.id}/leads?sort=fullname&direction=1`, auth });
+    await ctx.call('leads as the agent', { method: 'GET', path: `/${project.id}/leads`, auth: { jwt: agent.token } });
+    await ctx.call('leads ?email= lower-cased', { method: 'GET', path: `/${project.id}/leads?email=ext@example.com`, auth });
+    await ctx.call('the project as the agent', { method: 'GET', path: `/projects/${project.id}`, auth: { jwt: agent.token } });
+    await ctx.call('projects as the agent', { method: 'GET', path: '/projects', auth: { jwt: agent.token } });
+  }),
 ];

@@ -759,4 +759,64 @@ export const requestScenarios = [
       await ctx.call(`create #${index}`, { method: 'POST', path: `/${project.id}/requests`, auth, json: body, timeoutMs: 2_000 });
     }
   }),
+
+  scenario('requests.list-combos', 'list: sort, direction, filters and paging values not covered elsewhere', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    await createRequest(ctx, project, project.owner, 'rid1', { priority: 'high', channel: { name: 'email' } });
+    await createRequest(ctx, project, project.owner, 'rid2', { participants: [`bot_${unknownObjectId(ctx, 'bot')}`] });
+    const queries = [
+      'sort=first_text', 'direction=asc', 'direction=1&sort=createdAt', 'dept_id=nope', 'lead=nope', 'ticket_id=abc', 'ticket_id=1',
+      'tags=a&tags=b', 'priority=high', 'channel=online', 'channel=email', 'draft=false', 'preflight=false', 'participant=bot_x',
+      'hasbot=false', 'status=100&status=200', 'status=', 'limit=1&page=1', 'limit=1&page=abc', 'sort=-createdAt', 'requester_email=',
+      'waiting_time_gte=0', 'snap_department_routing=assigned', 'closed_by=x', 'rstatus=100', 'abandonded=true',
+      'timezone=UTC&start_date=01/01/2020',
+    ];
+    for (const query of queries) await ctx.call(`list ?${query}`, { method: 'GET', path: `/${project.id}/requests?${query}`, auth });
+  }),
+
+  scenario('requests.roles-and-closed', 'an agent and a guest reading, closing as a non-participant, writing to a closed conversation', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const guest = await signInGuest(ctx, project);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1', { sender: guest.id, participants: [project.owner.userId] });
+    await ctx.call('list ?status=100,200', { method: 'GET', path: `/${project.id}/requests?status=100,200`, auth });
+    await ctx.call('list ?sort=updatedAt&direction=1', { method: 'GET', path: `/${project.id}/requests?sort=updatedAt&direction=1`, auth });
+    await ctx.call('list ?requester_email= an unknown address', { method: 'GET', path: `/${project.id}/requests?requester_email=nobody@example.com`, auth });
+    await ctx.call('list ?participant= the guest', { method: 'GET', path: `/${project.id}/requests?participant=${guest.id}`, auth });
+    await ctx.call('list as the agent', { method: 'GET', path: `/${project.id}/requests`, auth: { jwt: agent.token } });
+    await ctx.call('list as the guest', { method: 'GET', path: `/${project.id}/requests`, auth: { jwt: guest.token } });
+    await ctx.call('get as an agent that is not a participant', { method: 'GET', path: `/${project.id}/requests/${rid}`, auth: { jwt: agent.token } });
+    await ctx.call('get as the requester guest', { method: 'GET', path: `/${project.id}/requests/${rid}`, auth: { jwt: guest.token } });
+    await ctx.call('messages of an unknown conversation', { method: 'GET', path: `/${project.id}/requests/support-group-nope/messages`, auth });
+    await ctx.call('patch status 1000', { method: 'PATCH', path: `/${project.id}/requests/${rid}`, auth, json: { status: 1000 } });
+    await ctx.call('patch with an empty body', { method: 'PATCH', path: `/${project.id}/requests/${rid}`, auth, json: {} });
+    await ctx.call('assign to an unknown department', { method: 'PUT', path: `/${project.id}/requests/${rid}/assign`, auth, json: { departmentid: unknownObjectId(ctx, 'dept') } });
+    await ctx.call('remove a participant that is not there', { method: 'DELETE', path: `/${project.id}/requests/${rid}/participants/nobody`, auth });
+    await ctx.call('close as an agent that is not a participant', { method: 'PUT', path: `/${project.id}/requests/${rid}/close`, auth: { jwt: agent.token } });
+    await ctx.call('close as the owner', { method: 'PUT', path: `/${project.id}/requests/${rid}/close`, auth });
+    await ctx.call('send to the closed conversation', { method: 'POST', path: `/${project.id}/requests/${rid}/messages`, auth, json: { text: 'after close' } });
+    await ctx.call('the conversation afterwards', { method: 'GET', path: `/${project.id}/requests/${rid}`, auth });
+    await ctx.call('counts', { method: 'GET', path: `/${project.id}/requests/count`, auth });
+  }),
+
+  scenario('requests.guest-and-empty-writes', 'tags with colours and repeats, guest notes/rating/attributes/delete, empty follower and participant lists', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const guest = await signInGuest(ctx, project);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1', { sender: guest.id });
+    const base = `/${project.id}/requests/${rid}`;
+    await ctx.call('tags as objects, one repeated', { method: 'PUT', path: `${base}/tag`, auth, json: [{ tag: 'vip', color: '#fff' }, { tag: 'vip' }, { tag: 'b' }] });
+    await ctx.call('a note by the guest', { method: 'POST', path: `${base}/notes`, auth: { jwt: guest.token }, json: { text: 'n' } });
+    await ctx.call('a rating by the guest', { method: 'PATCH', path: `${base}/rating`, auth: { jwt: guest.token }, json: { rating: 4, rating_message: 'ok' } });
+    await ctx.call('attributes by the guest', { method: 'PATCH', path: `${base}/attributes`, auth: { jwt: guest.token }, json: { a: 1 } });
+    await ctx.call('followers set to []', { method: 'PUT', path: `${base}/followers`, auth, json: [] });
+    await ctx.call('participants set to []', { method: 'PUT', path: `${base}/participants`, auth, json: [] });
+    await ctx.call('the conversation afterwards', { method: 'GET', path: base, auth });
+    await ctx.call('reopen a conversation that is not closed', { method: 'PUT', path: `${base}/reopen`, auth });
+    await ctx.call('multi import of one empty text', { method: 'POST', path: `${base}/messages/multi`, auth, json: [{ text: '' }] });
+    await ctx.call('delete by the guest', { method: 'DELETE', path: base, auth: { jwt: guest.token } });
+    await ctx.call('leads ?status=100', { method: 'GET', path: `/${project.id}/leads?status=100`, auth });
+  }),
 ];

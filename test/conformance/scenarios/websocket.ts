@@ -626,4 +626,58 @@ export const websocketScenarios = [
     await ctx.connect('path //', { path: '//', rawQuery: `?token=${bare}` });
     await ctx.connect('path /index', { path: '/index', rawQuery: `?token=${bare}` });
   }),
+
+  scenario('ws.odd-frames', 'subscribe frames without a usable topic, odd methods and spellings, then live frames', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const rid = await createRequest(ctx, project, project.owner, 'rid1', { participants: [project.owner.userId] });
+    const messagesTopic = `/${project.id}/requests/${rid}/messages`;
+    const requestTopic = `/${project.id}/requests/${rid}`;
+    const socket = await ctx.open(project.owner.token);
+    socket.send({ action: 'subscribe' });
+    socket.send({ action: 'subscribe', payload: {} });
+    socket.send({ action: 'subscribe', payload: { topic: 5 } });
+    socket.send('not json');
+    socket.send({ action: 'unsubscribe', payload: { topic: `/${project.id}/requests/nope` } });
+    socket.send({ action: 'subscribe', payload: { topic: messagesTopic, method: 'UPDATE' } });
+    socket.send({ action: 'subscribe', payload: { topic: requestTopic, method: 'CREATE', message: { x: 1 } } });
+    socket.send({ action: 'subscribe', payload: { topic: `/${project.id}/requests?status=100`, method: 'CREATE' } });
+    socket.send({ action: 'subscribe', payload: { topic: `${messagesTopic}/`, method: 'CREATE' } });
+    socket.send(PING);
+    socket.send({ action: 'publish', payload: { topic: requestTopic, method: 'UPDATE', message: { a: 1 } } });
+    await socket.waitForTopic(messagesTopic, 1, FRAME_WAIT_MS);
+    await socket.waitForTopic(requestTopic, 1, FRAME_WAIT_MS);
+    await socket.waitForTopic(`${messagesTopic}/`, 1, FRAME_WAIT_MS);
+    await socket.settle();
+    ctx.frames('after the odd frames', socket);
+    await ctx.call('send a message', { method: 'POST', path: `/${project.id}/requests/${rid}/messages`, auth, json: { text: 'live', attributes: { k: 'v' } } });
+    await ctx.call('tag the conversation', { method: 'PUT', path: `/${project.id}/requests/${rid}/tag`, auth, json: [{ tag: 't1' }] });
+    await ctx.call('add a note', { method: 'POST', path: `/${project.id}/requests/${rid}/notes`, auth, json: { text: 'n' } });
+    await socket.waitForTopic(messagesTopic, 2, FRAME_WAIT_MS);
+    await roundTrip(socket);
+    await socket.settle(SILENCE_MS);
+    ctx.frames('live frames after them', socket);
+    ctx.closeState('the socket is still open', socket);
+  }),
+
+  scenario('ws.unknown-targets', 'subscribing to an unknown conversation and an unknown project user, then live frames of a known one', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const rid = await createRequest(ctx, project, project.owner, 'rid1', { participants: [project.owner.userId] });
+    const socket = await ctx.open(project.owner.token);
+    const unknownMessages = `/${project.id}/requests/support-group-nope/messages`;
+    const messagesTopic = `/${project.id}/requests/${rid}/messages`;
+    subscribe(socket, unknownMessages);
+    subscribe(socket, messagesTopic);
+    subscribe(socket, `/${project.id}/project_users/${unknownObjectId(ctx, 'unknownPu')}`);
+    await socket.waitForTopic(unknownMessages, 1, FRAME_WAIT_MS);
+    await socket.waitForTopic(messagesTopic, 1, FRAME_WAIT_MS);
+    await socket.settle(SILENCE_MS);
+    ctx.frames('snapshots', socket);
+    await ctx.call('send a message', { method: 'POST', path: `/${project.id}/requests/${rid}/messages`, auth, json: { text: 'live' } });
+    await ctx.call('patch the conversation', { method: 'PATCH', path: `/${project.id}/requests/${rid}`, auth, json: { priority: 'high' } });
+    await socket.waitForTopic(messagesTopic, 2, FRAME_WAIT_MS);
+    await socket.settle();
+    ctx.frames('live', socket);
+  }),
 ];
