@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TiledeskClient, type Message } from '../../src/index.js';
-import { buttons, card, gallery, split, text, wait } from '../../src/messages/index.js';
+import { split, text, wait } from '../../src/messages/index.js';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
 import type { Child } from '../cli/helpers.js';
-import { runExample, within } from './helpers.js';
+import { asSent, pricingGallery, runExample, within } from './helpers.js';
 
 const BOT_SECRET = 'bot-secret-1f2e3d';
 let server: TiledeskTestServer;
@@ -65,10 +65,6 @@ async function answersIn(requestId: string, visitorId: string, count: number): P
   }
 }
 
-/** The stored message, limited to the keys the widget reads from the builder's JSON. */
-function asSent(message: Message, expected: object): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(expected).map((k) => [k, (message as Record<string, unknown>)[k]]));
-}
 
 describe('examples/chatbot-webhook', () => {
   it('answers a greeting with a split message with quick replies, stored exactly as built, sent as the bot account', async () => {
@@ -86,10 +82,7 @@ describe('examples/chatbot-webhook', () => {
     const pricing = await visitorMessage('How much does it cost?');
     await post(webhook, pricing.call);
     const [plans] = await answersIn(pricing.requestId, pricing.message.sender, 1);
-    const expected = gallery(
-      card({ title: 'Starter', description: 'Free · 1 agent · chat widget', image: 'https://example.com/plans/starter.png', buttons: [buttons.url('Start free', 'https://example.com/signup?plan=starter')] }),
-      card({ title: 'Team', description: '€25 per agent / month · chatbots · analytics', image: 'https://example.com/plans/team.png', buttons: [buttons.url('Try Team', 'https://example.com/signup?plan=team'), buttons.text('Talk to a human')] }),
-    ).withSender('Acme bot').toJSON();
+    const expected = pricingGallery('Acme bot');
     expect(asSent(plans!, expected)).toEqual(expected);
 
     const human = await visitorMessage('I want to talk to a human');

@@ -12,10 +12,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TiledeskClient, type Message } from '../../src/index.js';
-import { buttons, card, gallery, split, text, wait } from '../../src/messages/index.js';
+import { split, text, wait } from '../../src/messages/index.js';
 import { readCall, verifyCall } from '../../examples/chatbot-webhook/bot.js';
 import type { Child } from '../cli/helpers.js';
-import { runExample, within } from '../examples/helpers.js';
+import { asSent, pricingGallery, runExample, within } from '../examples/helpers.js';
 import { realTarget } from '../helpers/target.js';
 
 const target = realTarget();
@@ -58,21 +58,27 @@ async function conversationWithBot(bot: Bot, said: string) {
   return { requestId, visitorId: visitor.user._id, message, guest };
 }
 
-/** Messages of the conversation after the visitor's `said` one, once there are `count` of them. */
-async function repliesAfter(requestId: string, saidId: string, count: number): Promise<Message[]> {
+/** Reads until `done` holds for what `read` returns; fails after 20 s with `what` and the last value. */
+async function eventually<T>(read: () => T | Promise<T>, done: (value: T) => boolean, what: string, everyMs = 100): Promise<T> {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const all = await admin.messages.list(requestId);
-    const replies = all.slice(all.findIndex((m) => m._id === saidId) + 1).filter((m) => m.sender !== 'system');
-    if (replies.length >= count) return replies;
-    if (Date.now() > deadline) throw new Error(`expected ${count} replies in ${requestId}, got ${JSON.stringify(replies.map((m) => m.text))}`);
-    await new Promise((r) => setTimeout(r, 100));
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)?.slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
-/** The stored message, limited to the keys of what the builders made. */
-function asSent(message: Message, expected: object): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(expected).map((k) => [k, (message as Record<string, unknown>)[k]]));
+/** Messages of the conversation after the visitor's `said` one, once there are `count` of them. */
+async function repliesAfter(requestId: string, saidId: string, count: number): Promise<Message[]> {
+  return eventually(
+    async () => {
+      const all = await admin.messages.list(requestId);
+      return all.slice(all.findIndex((m) => m._id === saidId) + 1).filter((m) => m.sender !== 'system');
+    },
+    (found) => found.length >= count,
+    `${count} replies in ${requestId}`,
+  );
 }
 
 function claimsOf(jwt: string): Record<string, unknown> {
@@ -124,13 +130,13 @@ describe('the call tiledesk-server makes to an external bot (captured)', () => {
   });
 
   async function callFor(messageId: string): Promise<Captured> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const call = calls.find((c) => (c.body as { payload?: { _id?: string } }).payload?._id === messageId);
-      if (call) return call;
-      if (Date.now() > deadline) throw new Error(`no call for message ${messageId}; got ${calls.length} other calls`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const call = await eventually(
+      () => calls.find((c) => (c.body as { payload?: { _id?: string } }).payload?._id === messageId),
+      (found) => found !== undefined,
+      `the call for message ${messageId}`,
+      50,
+    );
+    return call!;
   }
 
   it('creating an external bot answers its secret (once: later reads leave it out)', () => {
@@ -206,14 +212,8 @@ describe('the call tiledesk-server makes to an external bot (captured)', () => {
   it('\\agent acts once the message is RECEIVED (status 200): routed again without bots, the bot leaves', async () => {
     const { requestId, message } = await conversationWithBot(bot, 'I want a person');
     const asBot = admin.withOptions({ auth: { token: readCall((await callFor(message._id)).body).token } });
-    const botLeft = async () => {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const { participants = [] } = await admin.requests.get(requestId);
-        if (!participants.includes(`bot_${bot._id}`) || Date.now() > deadline) return participants;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
+    const botLeft = async () =>
+      eventually(async () => (await admin.requests.get(requestId)).participants ?? [], (p) => !p.includes(`bot_${bot._id}`), 'the bot to leave');
     // tiledesk-server runs `\agent`, `\close`… on `message.received`, i.e. when a message's status becomes RECEIVED:
     // chat21 sets it on delivery. Posted over REST a message is SENDING (0) until then; status 200 acts at once.
     await asBot.messages.send(requestId, { text: '\\agent', attributes: { subtype: 'info' }, status: 200 });
@@ -252,10 +252,7 @@ describe('examples/chatbot-webhook against the real server', () => {
       expect(request?.participants).toEqual([`bot_${bot._id}`]);
 
       const [plans] = await repliesAfter(requestId, first._id, 1);
-      const expected = gallery(
-        card({ title: 'Starter', description: 'Free · 1 agent · chat widget', image: 'https://example.com/plans/starter.png', buttons: [buttons.url('Start free', 'https://example.com/signup?plan=starter')] }),
-        card({ title: 'Team', description: '€25 per agent / month · chatbots · analytics', image: 'https://example.com/plans/team.png', buttons: [buttons.url('Try Team', 'https://example.com/signup?plan=team'), buttons.text('Talk to a human')] }),
-      ).withSender('Acme bot').toJSON();
+      const expected = pricingGallery('Acme bot');
       expect(asSent(plans!, expected)).toEqual(expected);
       // Sent with the call's token, as the bot: `sender` is the bot's bare id (no `bot_` prefix).
       expect(plans!.sender).toBe(bot._id);
