@@ -440,69 +440,83 @@ export class RealtimeClient {
     }
   }
 
-  /** The token, bare, or the error to report; bounded by handshakeTimeoutMs so a hung token function cannot stall us. */
-  #resolveToken(context: TokenContext): Promise<string | RealtimeError> {
-    const source = this.#options.token;
+  /**
+   * One bounded step of the lifecycle: `start` settles it, or `ms` pass (`timedOut`), or close() interrupts it
+   * (`closed`). Only the first outcome counts, so a late one (a token that comes after its timeout) cannot clear the
+   * interrupt of the step that followed — which would leave close() unable to end it.
+   */
+  #bounded<T>(
+    start: (settle: (value: T) => void) => void,
+    timedOut: () => T,
+    closed: () => T,
+    ms = this.#options.handshakeTimeoutMs,
+  ): Promise<T> {
     return new Promise((resolve) => {
-      const finish = (value: string | RealtimeError) => {
+      let pending = true;
+      const settle = (value: T) => {
+        if (!pending) return;
+        pending = false;
         clearTimeout(timer);
         this.#interrupt = undefined;
         resolve(value);
       };
-      const timer = setTimeout(
-        () => finish(new RealtimeAuthError('auth_failed', 'the token function timed out')),
-        this.#options.handshakeTimeoutMs,
-      );
-      this.#interrupt = () => finish(closedError());
-      new Promise<string>((r) => r(typeof source === 'string' ? source : source(context))).then(
-        (value) => finish(checkedToken(value)),
-        (cause: unknown) => finish(new RealtimeAuthError('auth_failed', 'the token function threw', { cause })),
-      );
+      const timer = setTimeout(() => settle(timedOut()), ms);
+      this.#interrupt = () => settle(closed());
+      start(settle);
     });
   }
 
+  /** The token, bare, or the error to report; bounded so a hung token function cannot stall us. */
+  #resolveToken(context: TokenContext): Promise<string | RealtimeError> {
+    const source = this.#options.token;
+    return this.#bounded<string | RealtimeError>(
+      (settle) =>
+        new Promise<string>((r) => r(typeof source === 'string' ? source : source(context)))
+          .then(checkedToken, (cause: unknown) => new RealtimeAuthError('auth_failed', 'the token function threw', { cause }))
+          .then(settle),
+      () => new RealtimeAuthError('auth_failed', 'the token function timed out'),
+      closedError,
+    );
+  }
+
   /** Opens one socket; resolves with it once open, or with why it never opened. */
-  #handshake(token: string): Promise<WebSocketLike | RealtimeError> {
-    return new Promise((resolve) => {
-      const WebSocketImpl = this.#WebSocketImpl;
-      if (!WebSocketImpl) {
-        return resolve(new RealtimeError('no_websocket', 'no WebSocket implementation: pass options.WebSocket'));
-      }
-      let socket: WebSocketLike;
-      try {
-        const url = new URL(this.#options.url);
-        url.searchParams.set('token', token);
-        socket = new WebSocketImpl(url.toString());
-      } catch (cause) {
-        return resolve(new RealtimeError('connect_failed', 'could not create the WebSocket', { cause }));
-      }
-      let diagnostic: string | undefined;
-      const finish = (result: WebSocketLike | RealtimeError) => {
-        clearTimeout(timer);
-        this.#interrupt = undefined;
-        socket.onopen = socket.onclose = null;
-        socket.onerror = noop; // `ws` throws on an 'error' event nobody listens to
-        resolve(result);
-      };
-      const timer = setTimeout(() => {
+  async #handshake(token: string): Promise<WebSocketLike | RealtimeError> {
+    const WebSocketImpl = this.#WebSocketImpl;
+    if (!WebSocketImpl) return new RealtimeError('no_websocket', 'no WebSocket implementation: pass options.WebSocket');
+    let socket: WebSocketLike;
+    try {
+      const url = new URL(this.#options.url);
+      url.searchParams.set('token', token);
+      socket = new WebSocketImpl(url.toString());
+    } catch (cause) {
+      return new RealtimeError('connect_failed', 'could not create the WebSocket', { cause });
+    }
+    let diagnostic: string | undefined;
+    return this.#bounded<WebSocketLike | RealtimeError>(
+      (settle) => {
+        const finish = (result: WebSocketLike | RealtimeError) => {
+          socket.onopen = socket.onclose = null;
+          socket.onerror = noop; // `ws` throws on an 'error' event nobody listens to
+          settle(result);
+        };
+        socket.onopen = () => finish(socket);
+        socket.onerror = (event: unknown) => {
+          diagnostic = errorText(event);
+        };
+        socket.onclose = (event: { code?: number } | undefined) => finish(earlyCloseFailure(diagnostic, event?.code));
+      },
+      () => {
         abandon(socket);
-        finish(
-          new RealtimeError(
-            'handshake_timeout',
-            `no answer to the upgrade within ${this.#options.handshakeTimeoutMs} ms (a guest token never gets one)`,
-          ),
+        return new RealtimeError(
+          'handshake_timeout',
+          `no answer to the upgrade within ${this.#options.handshakeTimeoutMs} ms (a guest token never gets one)`,
         );
-      }, this.#options.handshakeTimeoutMs);
-      this.#interrupt = () => {
+      },
+      () => {
         abandon(socket);
-        finish(closedError());
-      };
-      socket.onopen = () => finish(socket);
-      socket.onerror = (event: unknown) => {
-        diagnostic = errorText(event);
-      };
-      socket.onclose = (event: { code?: number } | undefined) => finish(earlyCloseFailure(diagnostic, event?.code));
-    });
+        return closedError();
+      },
+    );
   }
 
   /** The open phase: resolves with the reason the connection ended. */
@@ -541,15 +555,7 @@ export class RealtimeClient {
 
   /** A backoff wait, cut short by `close()` or by a network/visibility change. */
   #pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#interrupt = this.#wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#interrupt = this.#wake = done;
-    });
+    return this.#bounded<void>((settle) => (this.#wake = settle), noop, noop, ms);
   }
 
   #fail(run: { stopped: boolean }, error: RealtimeError): void {

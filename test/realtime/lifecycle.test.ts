@@ -3,7 +3,7 @@
  * upgrades, 401 on reconnect and token refresh, bounded auth failures, browser-style blind closes, heartbeats,
  * sleep/resume, network/visibility probes, and `close()` leaving nothing behind.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   RealtimeAuthError,
   RealtimeClient,
@@ -368,6 +368,35 @@ describe('close()', () => {
     await rt.close();
     expect(await connecting).toMatchObject({ code: 'client_closed' });
     expect(activeResources().Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0);
+  });
+
+  it('a token that arrives after its timeout does not keep close() from ending the backoff that followed', async () => {
+    // No socket is ever opened (the token comes too late), so fake timers can count exactly what close() leaves.
+    vi.useFakeTimers();
+    try {
+      const rt = new RealtimeClient({
+        url: 'ws://127.0.0.1:9/',
+        ...FAST,
+        handshakeTimeoutMs: 50,
+        reconnectBaseDelayMs: 60_000,
+        reconnectMaxDelayMs: 60_000,
+        random: () => 0.99,
+        token: () => new Promise<string>((resolve) => setTimeout(resolve, 150, 'JWT a.b.c')),
+      });
+      const states = recordStates(rt);
+      rt.connect().catch(() => undefined);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(states.map((s) => [s.state, s.error?.code])).toEqual([
+        ['connecting', undefined],
+        ['reconnecting', 'auth_failed'],
+      ]);
+      await vi.advanceTimersByTimeAsync(100); // the token comes in during the ~59 s pause
+      await rt.close();
+      expect(rt.state).toBe('closed');
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a dead (half-open) peer does not hold close() for long', async () => {
