@@ -1,18 +1,17 @@
 /**
- * The live-dashboard example (`examples/live-dashboard/`) in Chromium, run the way its header says
+ * The live-dashboard example (`examples/live-dashboard/`) in Chromium and Firefox, run the way its header says
  * (`serve.ts --port 0 --json`, against its own local server, the SDK from src/ so no build is needed): sign in through
  * its form, see the seeded conversations, a conversation created over REST appears, one closed over REST leaves, a
  * reply typed in the page reaches the server, and the page's own Close button closes one. Screenshots go to
- * test/browser/screenshots/ (git-ignored).
+ * test/browser/screenshots/ (git-ignored), named after the engine.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TiledeskClient } from '../../src/index.js';
 import { root } from './build.js';
-import { launchChromium, WAIT_MS } from './helpers.js';
+import { launchBrowser, type BrowserPage, type TestBrowser } from './helpers.js';
 
 const SERVE = 'examples/live-dashboard/serve.ts';
 const SCREENSHOTS = join(root, 'test/browser/screenshots');
@@ -29,8 +28,8 @@ interface Served {
 
 let child: ChildProcess | undefined;
 let served: Served;
-let browser: Browser;
-let page: Page;
+let browser: TestBrowser;
+let page: BrowserPage;
 let admin: TiledeskClient;
 
 /** Starts the example's server and reads the one JSON line it prints; fails after 30 s. */
@@ -83,11 +82,9 @@ async function stopServe(): Promise<void> {
 beforeAll(async () => {
   try {
     served = await serve();
-    browser = await launchChromium();
+    browser = await launchBrowser();
     admin = new TiledeskClient({ baseUrl: served.apiUrl, projectId: served.projectId, auth: { email: served.owner.email, password: served.owner.password } });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(WAIT_MS);
+    page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
     mkdirSync(SCREENSHOTS, { recursive: true });
   } catch (error) {
     await cleanup();
@@ -102,8 +99,14 @@ async function cleanup(): Promise<void> {
 }
 afterAll(cleanup);
 
+/** test/browser/screenshots/<engine>-<name>.png */
+const shot = (name: string) => join(SCREENSHOTS, `${browser.engine}-${name}.png`);
 const row = (id: string) => `#conversations tr[data-request-id="${id}"]`;
-const rowIds = () => page.$$eval('#conversations tr[data-request-id]', (rows) => rows.map((r) => r.getAttribute('data-request-id')!).sort());
+const rowIds = () =>
+  page.evaluate(() => [...document.querySelectorAll('#conversations tr[data-request-id]')].map((r) => r.getAttribute('data-request-id')!).sort());
+/** Waits for an element matching `selector` whose text contains `text`. */
+const withText = (selector: string, text: string) =>
+  page.waitForFunction(([s, t]) => [...document.querySelectorAll(s)].some((el) => el.textContent?.includes(t)), [selector, text] as const);
 async function openOnServer(): Promise<string[]> {
   const ids: string[] = [];
   for await (const r of admin.requests.list({ limit: 100 })) ids.push(r.request_id);
@@ -113,7 +116,7 @@ async function openOnServer(): Promise<string[]> {
 it('signs in through the page and lists the open conversations over its live connection', async () => {
   await page.goto(served.url);
   await page.waitForSelector('#login-form');
-  await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-0-sign-in.png') });
+  await page.screenshot(shot('dashboard-0-sign-in'));
   // The owner sees every conversation of the project (an agent only those it takes part in).
   await page.fill('#email', served.owner.email);
   await page.fill('#password', served.owner.password);
@@ -124,7 +127,7 @@ it('signs in through the page and lists the open conversations over its live con
   expect(rows).toEqual(await openOnServer());
   expect(rows.length).toBeGreaterThan(0); // the example seeds a few
   expect(await page.textContent('#count')).toBe(String(rows.length));
-  await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-1-signed-in.png') });
+  await page.screenshot(shot('dashboard-1-signed-in'));
 });
 
 it('a conversation created over REST appears; one closed over REST leaves', async () => {
@@ -132,14 +135,14 @@ it('a conversation created over REST appears; one closed over REST leaves', asyn
   await page.waitForSelector(row(created.request_id));
   expect(await page.getAttribute(row(created.request_id), 'class')).toContain('new');
   expect(await page.textContent(`${row(created.request_id)} td.text`)).toBe('Browser test: is my parcel insured?');
-  await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-2-new-conversation.png') });
+  await page.screenshot(shot('dashboard-2-new-conversation'));
 
   const [another] = (await rowIds()).filter((id) => id !== created.request_id);
   await admin.requests.close(another!);
-  await page.waitForSelector(row(another!), { state: 'detached' });
+  await page.waitForSelector(row(another!), 'detached');
   expect(await rowIds()).toEqual(await openOnServer());
   expect(await rowIds()).toContain(created.request_id);
-  await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-3-closed-left.png') });
+  await page.screenshot(shot('dashboard-3-closed-left'));
 });
 
 it('drives a conversation from the page: live thread, a reply typed in the page, the page’s Close button', async () => {
@@ -148,16 +151,16 @@ it('drives a conversation from the page: live thread, a reply typed in the page,
   await page.waitForSelector('#reply-form:not([hidden])');
 
   await admin.messages.send(created.request_id, { text: 'Sent over REST while the page watches' });
-  await page.waitForSelector('#thread li[data-message-id]:has-text("Sent over REST while the page watches")');
+  await withText('#thread li[data-message-id]', 'Sent over REST while the page watches');
 
   await page.fill('#reply-text', 'Typed in the browser');
   await page.click('#send-reply');
-  await page.waitForSelector('#thread li.mine:has-text("Typed in the browser")');
+  await withText('#thread li.mine', 'Typed in the browser');
   expect((await admin.messages.list(created.request_id)).map((m) => m.text)).toContain('Typed in the browser');
-  await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-4-thread.png') });
+  await page.screenshot(shot('dashboard-4-thread'));
 
   await page.click('#close-conversation');
-  await page.waitForSelector(row(created.request_id), { state: 'detached' });
+  await page.waitForSelector(row(created.request_id), 'detached');
   expect((await admin.requests.get(created.request_id)).status).toBe(1000);
   expect(await rowIds()).toEqual(await openOnServer());
 

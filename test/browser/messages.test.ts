@@ -1,21 +1,20 @@
 /**
- * `tiledesk-sdk/messages` in Chromium: builders write the documented JSON, built messages are frozen, outbound
+ * `tiledesk-sdk/messages` in Chromium and Firefox: builders write the documented JSON, built messages are frozen, outbound
  * validation names the field, inbound parsing keeps unknown fields, `classify`/`expandCommands` read what the widget
  * would draw, the zod schemas of `tiledesk-sdk/messages/schemas` give the same answers — and end to end, a message
  * built in the page, sent with the page's TiledeskClient and received on the page's WebSocket, is parsed and
  * classified there.
  */
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { launchChromium, openTestPage, Resources, until } from './helpers.js';
+import { launchBrowser, openTestPage, Resources, until, type BrowserPage as Page, type TestBrowser } from './helpers.js';
 
-let browser: Browser;
+let browser: TestBrowser;
 let server: TiledeskTestServer;
 const resources = new Resources();
 
 beforeAll(async () => {
-  browser = await launchChromium();
+  browser = await launchBrowser();
   server = await startTiledeskServer();
 });
 afterAll(async () => {
@@ -28,7 +27,7 @@ afterEach(async () => {
 });
 
 async function openPage(): Promise<Page> {
-  return resources.add(await openTestPage(browser), (p) => p.close()).page;
+  return resources.add(await openTestPage(browser), (p) => p.close());
 }
 
 it('builders write the documented JSON, and built messages are deeply frozen', async () => {

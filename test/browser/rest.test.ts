@@ -1,19 +1,17 @@
 /**
- * `TiledeskClient` in Chromium: the bundled SDK, the browser's own `fetch`, a cross-origin page (CORS preflights for
+ * `TiledeskClient` in Chromium and Firefox: the bundled SDK, the browser's own `fetch`, a cross-origin page (CORS preflights for
  * JSON bodies and the Authorization header), against the local server started here in Node.
  */
-import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, inject, it } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { launchChromium, openTestPage, Resources, type TestPage } from './helpers.js';
+import { launchBrowser, openTestPage, Resources, type BrowserPage, type TestBrowser } from './helpers.js';
 
-let browser: Browser;
+let browser: TestBrowser;
 let server: TiledeskTestServer;
-let t: TestPage;
 const resources = new Resources();
 
 beforeAll(async () => {
-  browser = await launchChromium();
+  browser = await launchBrowser();
   server = await startTiledeskServer();
 });
 afterAll(async () => {
@@ -25,9 +23,8 @@ afterEach(async () => {
   await resources.dispose();
 });
 
-async function page(): Promise<TestPage> {
-  t = resources.add(await openTestPage(browser), (p) => p.close());
-  return t;
+async function page(): Promise<BrowserPage> {
+  return resources.add(await openTestPage(browser), (p) => p.close());
 }
 
 const env = () => ({
@@ -38,7 +35,7 @@ const env = () => ({
 });
 
 it('runs cross-origin, through the page’s own fetch', async () => {
-  const { page: p } = await page();
+  const p = await page();
   expect(new URL(server.url).origin).not.toBe(inject('pageOrigin'));
   const seen = await p.evaluate(async ({ baseUrl, projectId, email, password }) => {
     const client = new window.TD.rest.TiledeskClient({ baseUrl, projectId, auth: { email, password } });
@@ -57,7 +54,7 @@ it('runs cross-origin, through the page’s own fetch', async () => {
 });
 
 it('signs in with email and password (static, instance, auth option, HTTP Basic) and anonymously', async () => {
-  const { page: p } = await page();
+  const p = await page();
   const out = await p.evaluate(async ({ baseUrl, projectId, email, password }) => {
     const { TiledeskClient } = window.TD.rest;
     const session = await TiledeskClient.signin({ baseUrl, email, password });
@@ -100,7 +97,7 @@ it('signs in with email and password (static, instance, auth option, HTTP Basic)
 });
 
 it('creates conversations, lists them and pages through them (await one page, for-await all pages)', async () => {
-  const { page: p } = await page();
+  const p = await page();
   const out = await p.evaluate(async ({ baseUrl, projectId, email, password }) => {
     const client = new window.TD.rest.TiledeskClient({ baseUrl, projectId, auth: { email, password } });
     const marker = crypto.randomUUID().slice(0, 8);
@@ -128,7 +125,7 @@ it('creates conversations, lists them and pages through them (await one page, fo
 });
 
 it('sends and lists messages, and imports a history read back in order', async () => {
-  const { page: p } = await page();
+  const p = await page();
   const out = await p.evaluate(async ({ baseUrl, projectId, email, password }) => {
     const { TiledeskClient, ImportChunkError, NotFoundError } = window.TD.rest;
     const client = new TiledeskClient({ baseUrl, projectId, auth: { email, password } });
@@ -164,7 +161,7 @@ it('sends and lists messages, and imports a history read back in order', async (
 });
 
 it('maps HTTP errors to typed errors: 404, and 401 with its plain-text body, without leaking the token', async () => {
-  const { page: p } = await page();
+  const p = await page();
   const badToken = server.signJwt({ _id: server.owner.userId }, 'not-the-secret');
   const out = await p.evaluate(
     async ({ baseUrl, projectId, email, password, badToken }) => {
@@ -212,7 +209,7 @@ it('maps HTTP errors to typed errors: 404, and 401 with its plain-text body, wit
 });
 
 it('retries a 429 and a 503 through the browser’s fetch, then succeeds', async () => {
-  const { page: p } = await page();
+  const p = await page();
   const P = server.project.id;
   server.faults.route({ method: 'GET', path: `/${P}/requests/count`, status: 429, headers: { 'Retry-After': '0' }, times: 1 });
   server.faults.route({ method: 'GET', path: `/${P}/requests/count`, status: 503, body: 'maintenance', times: 1 });
@@ -236,7 +233,7 @@ it('retries a 429 and a 503 through the browser’s fetch, then succeeds', async
 });
 
 it('timeouts, aborts and unreachable servers become TimeoutError, AbortError and ConnectionError in the browser', async () => {
-  const { page: p } = await page();
+  const p = await page();
   const P = server.project.id;
   server.faults.route({ method: 'GET', path: `/${P}/requests/count`, hang: true });
   // A port nothing listens on: the browser reports only an opaque "Failed to fetch".
