@@ -28,10 +28,13 @@ const VOLATILE_NUMBER_KEYS = new Set([
 const VOLATILE_STRING_KEYS = new Set(['startDate', 'endDate']);
 
 /**
- * Values the server writes fire-and-forget after it has answered, so a response shows the old or the new value
- * depending on timing: only their presence is compared.
+ * Values the server writes fire-and-forget after it has answered, so a response shows the old value, the new one or
+ * (for the first write) none, depending on timing: neither the value nor its presence is compared (see diff.ts).
  */
 const RACY_VALUE_KEYS = new Set(['last_message']);
+
+/** What a racy value is normalised to. */
+export const RACY = '<written after the response>';
 
 /** Substring patterns for volatile strings nobody registered, in the order they are applied. */
 const VOLATILE_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
@@ -72,7 +75,7 @@ export class Masker {
 
   value(input: unknown, key?: string): Json {
     if (input === null || input === undefined) return null;
-    if (key !== undefined && RACY_VALUE_KEYS.has(key)) return '<written after the response>';
+    if (key !== undefined && RACY_VALUE_KEYS.has(key)) return RACY;
     if (typeof input === 'string') {
       return key !== undefined && VOLATILE_STRING_KEYS.has(key) ? '<date string>' : this.string(input);
     }
