@@ -13,6 +13,7 @@ export default defineConfig({
     alias: { '#default-transport': src('rest/default-transport.node.ts') },
   },
   test: {
+    include: ['test/browser/**/*.test.ts'],
     environment: 'node',
     globalSetup: ['test/browser/global-setup.ts'],
     // One file at a time, across both projects: a browser, the local server and vitest share two cores.
@@ -23,17 +24,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'chromium', include: ['test/browser/**/*.test.ts'], provide: { engine: 'chromium' } },
+        test: { name: 'chromium', provide: { engine: 'chromium' } },
       },
       {
         extends: true,
         // bundle.test.ts checks what esbuild makes of the package; no browser runs it, so once is enough.
-        test: {
-          name: 'firefox',
-          include: ['test/browser/**/*.test.ts'],
-          exclude: ['test/browser/bundle.test.ts'],
-          provide: { engine: 'firefox' },
-        },
+        test: { name: 'firefox', exclude: ['test/browser/bundle.test.ts'], provide: { engine: 'firefox' } },
       },
     ],
   },
