@@ -82,8 +82,15 @@ export interface TiledeskTestServer {
   /** Loads users and conversations into the seeded project. */
   seed(fixture: Fixture): SeedResult;
   stats(): ServerStats;
-  /** Closes the listener and every socket, then listens again on the same port. Data is kept. */
-  restart(): Promise<void>;
+  /**
+   * Closes the listener and every socket, then listens again on the same port. Data is kept. `whileDown` runs in
+   * between, for an outage as long as a test needs: connections to the port are refused until it settles (it may
+   * even put another server on the port, a proxy answering 502 for instance, as long as that one is closed again).
+   *
+   * @example
+   * await server.restart({ whileDown: () => new Promise((r) => setTimeout(r, 5_000)) }); // a 5 s outage
+   */
+  restart(options?: { whileDown?: () => Promise<unknown> }): Promise<void>;
   /** Releases every socket, timer and listener. Idempotent. */
   close(): Promise<void>;
 }
@@ -243,10 +250,14 @@ class LocalTiledeskServer implements TiledeskTestServer {
     for (const socket of this.sockets) destroyHard(socket);
   }
 
-  async restart(): Promise<void> {
+  async restart(options: { whileDown?: () => Promise<unknown> } = {}): Promise<void> {
     if (this.closed) throw new Error('server is closed');
     await this.stopListening();
-    await this.listen(this.boundPort);
+    try {
+      await options.whileDown?.();
+    } finally {
+      if (!this.closed) await this.listen(this.boundPort);
+    }
   }
 
   private async stopListening(): Promise<void> {

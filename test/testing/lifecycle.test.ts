@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
 import { bare, eventually, http, httpOrTimeout, type Json, rawUpgrade, sleep, WsClient } from './helpers.js';
@@ -148,6 +149,32 @@ describe('restart, seed and close', () => {
       expect(local.port).toBe(port);
       const res = await http(local, 'GET', `/${local.project.id}/requests/${created.request_id}`, { token });
       expect((res.json as Json).first_text).toBe('survives');
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('restart({ whileDown }) refuses connections until whileDown settles, lets another server use the port meanwhile, and listens again even when it throws', async () => {
+    const local = await startTiledeskServer();
+    try {
+      const port = local.port;
+      const seen: string[] = [];
+      await local.restart({
+        whileDown: async () => {
+          seen.push(await fetch(`${local.url}/`).then((r) => `answered ${r.status}`, (e: Error) => `refused: ${(e.cause as { code?: string })?.code}`));
+          // A stand-in on the same port, as a proxy in front of a stopped server would be.
+          const proxy = createServer((_, res) => res.writeHead(502).end());
+          await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+          seen.push(`stand-in ${(await fetch(`${local.url}/`)).status}`);
+          await new Promise((resolve) => proxy.close(resolve));
+        },
+      });
+      expect(seen).toEqual(['refused: ECONNREFUSED', 'stand-in 502']);
+      expect(local.port).toBe(port);
+      expect((await fetch(`${local.url}/`)).status).toBe(200);
+
+      await expect(local.restart({ whileDown: () => Promise.reject(new Error('outage script failed')) })).rejects.toThrow('outage script failed');
+      expect((await fetch(`${local.url}/`)).status).toBe(200);
     } finally {
       await local.close();
     }
