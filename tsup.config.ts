@@ -1,8 +1,8 @@
 import { defineConfig } from 'tsup';
 
-// One build for every subpath export. `#default-transport` stays external so the package.json "imports"
-// map picks the Node (undici) or the browser (fetch) implementation at resolve time: no Node-only module
-// can reach a browser bundle, and Node users get the pooled transport without configuring anything.
+// One build for every subpath export. `#default-transport` and `#websocket` stay external so the package.json
+// "imports" map picks the Node (undici, ws) or the browser (fetch, the global WebSocket) implementation at resolve
+// time: no Node-only module can reach a browser bundle, and Node users get them without configuring anything.
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
@@ -15,6 +15,8 @@ export default defineConfig({
     cli: 'src/cli/index.ts',
     'default-transport.node': 'src/rest/default-transport.node.ts',
     'default-transport.browser': 'src/rest/default-transport.browser.ts',
+    'websocket.node': 'src/realtime/websocket.node.ts',
+    'websocket.browser': 'src/realtime/websocket.browser.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -25,5 +27,5 @@ export default defineConfig({
   treeshake: true,
   target: 'es2022',
   platform: 'neutral',
-  external: ['#default-transport', /^node:/, 'undici', 'ws', 'isomorphic-ws', 'zod'],
+  external: ['#default-transport', '#websocket', /^node:/, 'undici', 'ws', 'zod'],
 });

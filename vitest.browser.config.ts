@@ -10,7 +10,7 @@ const src = (p: string) => fileURLToPath(new URL(`./src/${p}`, import.meta.url))
 export default defineConfig({
   resolve: {
     // Node-side code of the tests (the local server, REST calls that set up data) uses the Node transport.
-    alias: { '#default-transport': src('rest/default-transport.node.ts') },
+    alias: { '#default-transport': src('rest/default-transport.node.ts'), '#websocket': src('realtime/websocket.node.ts') },
   },
   test: {
     include: ['test/browser/**/*.test.ts'],

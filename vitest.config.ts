@@ -6,7 +6,7 @@ const src = (p: string) => fileURLToPath(new URL(`./src/${p}`, import.meta.url))
 
 export default defineConfig({
   resolve: {
-    alias: { '#default-transport': src('rest/default-transport.node.ts') },
+    alias: { '#default-transport': src('rest/default-transport.node.ts'), '#websocket': src('realtime/websocket.node.ts') },
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -16,10 +16,13 @@ export const SDK_ENTRIES = {
   'tiledesk-sdk/node': 'src/node/index.ts',
 };
 
-/** `#default-transport`, as package.json "imports" maps it: undici under the `node` condition, fetch elsewhere. */
-export const DEFAULT_TRANSPORT = {
-  node: 'src/rest/default-transport.node.ts',
-  browser: 'src/rest/default-transport.browser.ts',
+/**
+ * The package's own `#…` imports, as package.json "imports" maps them: the `node` file under the `node` condition
+ * (undici, ws), the `browser` one elsewhere (fetch, the global WebSocket).
+ */
+export const PACKAGE_IMPORTS = {
+  '#default-transport': { node: 'src/rest/default-transport.node.ts', browser: 'src/rest/default-transport.browser.ts' },
+  '#websocket': { node: 'src/realtime/websocket.node.ts', browser: 'src/realtime/websocket.browser.ts' },
 };
 
 /** True when the examples should use the sources. */

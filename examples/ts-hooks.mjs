@@ -3,14 +3,14 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { transform } from 'esbuild';
-import { DEFAULT_TRANSPORT, repositoryRoot, SDK_ENTRIES, sdkFromSource } from './sdk-source.mjs';
+import { PACKAGE_IMPORTS, repositoryRoot, SDK_ENTRIES, sdkFromSource } from './sdk-source.mjs';
 
 const fromSource = sdkFromSource();
 const inRepository = (url) => url.startsWith(pathToFileURL(repositoryRoot).href) && !url.includes('/node_modules/');
 
 export async function resolve(specifier, context, nextResolve) {
   if (fromSource) {
-    const entry = SDK_ENTRIES[specifier] ?? (specifier === '#default-transport' ? DEFAULT_TRANSPORT.node : undefined);
+    const entry = SDK_ENTRIES[specifier] ?? PACKAGE_IMPORTS[specifier]?.node;
     if (entry) return { url: pathToFileURL(repositoryRoot + entry).href, shortCircuit: true };
   }
   // TypeScript sources import their siblings as `./x.js`; the file on disk is `x.ts`.

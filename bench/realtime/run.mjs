@@ -27,7 +27,7 @@ const N = Number(values.frames);
 const ROUNDS = Number(values.rounds);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const corpus = join(root, 'test/fixtures/real-server/ws-agent-msgs.jsonl');
-// Inside node_modules so the bundles' external imports (ws, isomorphic-ws, zod) resolve.
+// Inside node_modules so the bundles' external imports (ws, zod) resolve.
 const out = join(root, 'node_modules/.cache/tiledesk-bench-realtime');
 mkdirSync(out, { recursive: true });
 
@@ -44,7 +44,7 @@ for (const [label, code] of Object.entries(entries)) {
   const outfile = join(out, 'entry.out.js');
   await build({
     entryPoints: [entry], bundle: true, minify: true, format: 'esm', platform: 'browser', outfile, logLevel: 'error',
-    alias: { 'tiledesk-sdk/realtime': join(root, 'src/realtime/index.ts') },
+    alias: { 'tiledesk-sdk/realtime': join(root, 'src/realtime/index.ts'), '#websocket': join(root, 'src/realtime/websocket.browser.ts') },
   });
   const bytes = readFileSync(outfile);
   sizes.push([label, bytes.length, gzipSync(bytes, { level: 9 }).length]);
@@ -54,6 +54,7 @@ for (const [label, code] of Object.entries(entries)) {
 await build({
   entryPoints: [join(root, 'bench/realtime/client-entry.ts')], bundle: true, format: 'esm', platform: 'node',
   outfile: join(out, 'client.mjs'), packages: 'external', logLevel: 'error',
+  alias: { '#websocket': join(root, 'src/realtime/websocket.node.ts') },
 });
 const { RealtimeClient, InboundMessageSchema } = await import(pathToFileURL(join(out, 'client.mjs')).href);
 

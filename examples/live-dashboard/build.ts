@@ -1,10 +1,11 @@
 // Bundles page.ts for browsers with esbuild: platform `browser`, so the `browser` condition applies and the package's
-// `#default-transport` import resolves to its fetch transport; no Node-only module (undici, ws, node:*) can get in.
+// `#default-transport` and `#websocket` imports resolve to fetch and the global WebSocket; no Node-only module
+// (undici, ws, node:*) can get in.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { DEFAULT_TRANSPORT, repositoryRoot, SDK_ENTRIES } from '../sdk-source.mjs';
+import { PACKAGE_IMPORTS, repositoryRoot, SDK_ENTRIES } from '../sdk-source.mjs';
 
 export interface DashboardBundle {
   /** The bundle (ES module). */
@@ -22,26 +23,28 @@ export interface BuildOptions {
 const CONDITIONS = ['browser', 'import', 'default'];
 
 /**
- * Resolves `tiledesk-sdk/*` to src/ and `#default-transport` the way package.json "imports" says for a browser (its
- * `node` branch does not apply), then to the matching source file.
+ * Resolves `tiledesk-sdk/*` to src/, and the package's `#…` imports the way package.json "imports" says for a browser
+ * (their `node` branch does not apply), then to the matching source file.
  */
 function sdkFromSource(): Plugin {
   return {
     name: 'tiledesk-sdk-source',
     setup(b) {
-      b.onResolve({ filter: /^(tiledesk-sdk(\/[\w-]+)?|#default-transport)$/ }, (args) => {
-        if (args.path !== '#default-transport') {
+      b.onResolve({ filter: /^(tiledesk-sdk(\/[\w-]+)?|#[\w-]+)$/ }, (args) => {
+        if (!args.path.startsWith('#')) {
           const entry = (SDK_ENTRIES as Record<string, string>)[args.path];
           if (!entry) return { errors: [{ text: `${args.path} is not an entry of tiledesk-sdk` }] };
           return { path: join(repositoryRoot, entry) };
         }
+        const sources = (PACKAGE_IMPORTS as Record<string, { node: string; browser: string }>)[args.path];
         const pkg = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')) as { imports: Record<string, Record<string, Record<string, string>>> };
-        const branches = pkg.imports['#default-transport']!;
+        const branches = pkg.imports[args.path];
+        if (!sources || !branches) return { errors: [{ text: `${args.path} is not an import of tiledesk-sdk` }] };
         const branch = Object.keys(branches).find((condition) => CONDITIONS.includes(condition))!;
-        const target = branches[branch]!.import!; // e.g. ./dist/default-transport.browser.js
-        const kind = /default-transport\.(\w+)\.js$/.exec(target)?.[1] as keyof typeof DEFAULT_TRANSPORT | undefined;
-        if (!kind || !DEFAULT_TRANSPORT[kind]) return { errors: [{ text: `unexpected #default-transport target ${target}` }] };
-        return { path: join(repositoryRoot, DEFAULT_TRANSPORT[kind]) };
+        const target = branches[branch]!.import!; // e.g. ./dist/websocket.browser.js
+        const kind = /\.(node|browser)\.js$/.exec(target)?.[1] as 'node' | 'browser' | undefined;
+        if (!kind) return { errors: [{ text: `unexpected ${args.path} target ${target}` }] };
+        return { path: join(repositoryRoot, sources[kind]) };
       });
     },
   };
@@ -61,7 +64,7 @@ export async function buildDashboard(options: BuildOptions = {}): Promise<Dashbo
     write: false,
     metafile: true,
     logLevel: 'silent',
-    // The repository's tsconfig maps #default-transport to the Node transport for its own tests; a browser bundle
+    // The repository's tsconfig maps the `#…` imports to their Node files for its own tests; a browser bundle
     // must follow package.json instead, so no tsconfig is read.
     tsconfigRaw: {},
     plugins: options.sdk === 'source' ? [sdkFromSource()] : [],

@@ -1,5 +1,5 @@
 import { Emitter } from './emitter.js';
-import DefaultWebSocket from 'isomorphic-ws';
+import { defaultWebSocket, upgradeStatus } from '#websocket';
 import { backoffDelay } from '../shared/backoff.js';
 import { isPlainObject } from '../shared/merge.js';
 import { bareToken } from '../shared/token.js';
@@ -79,7 +79,7 @@ export interface RealtimeClientOptions {
   /** The WebSocket endpoint, e.g. `ws://localhost:3000/` or `wss://eu.rtmv3.tiledesk.com/api/`; its path must match exactly. */
   url: string;
   token: TokenSource;
-  /** Default: `isomorphic-ws` (`ws` in Node, the native WebSocket in browsers). */
+  /** Default: `ws` in Node, the global WebSocket elsewhere (browsers, workers, Deno, Bun). */
   WebSocket?: WebSocketConstructor;
   /** Give up on an unanswered upgrade after this long (the server never answers a guest token's). Default 10 000. */
   handshakeTimeoutMs?: number;
@@ -172,7 +172,7 @@ export class RealtimeClient {
   readonly #events = new Emitter<RealtimeEvents>();
   readonly #subscriptions: Subscriptions;
   readonly #options: Required<Omit<RealtimeClientOptions, 'environment' | 'WebSocket'>>;
-  readonly #WebSocketImpl: WebSocketConstructor | null;
+  readonly #WebSocketImpl: WebSocketConstructor | undefined;
   readonly #environment: EnvironmentLike | null;
   readonly #counters = { framesReceived: 0, badFrames: 0, relayedIgnored: 0, unrouted: 0, reconnects: 0 };
 
@@ -216,7 +216,7 @@ export class RealtimeClient {
       ...withoutUndefined(options),
       url: realtimeUrl(options.url),
     };
-    this.#WebSocketImpl = options.WebSocket ?? (DefaultWebSocket as unknown as WebSocketConstructor | null);
+    this.#WebSocketImpl = options.WebSocket ?? defaultWebSocket();
     this.#environment = options.environment === undefined ? (globalThis as EnvironmentLike) : options.environment;
     this.#subscriptions = new Subscriptions({
       send: (frame) => this.#send(frame),
@@ -754,10 +754,11 @@ function realtimeUrl(url: string): string {
 
 /**
  * Why a socket closed before opening. Node's `ws` says why (an HTTP status, a network error); a browser says nothing.
+ * Reading the status is the platform's part: `upgradeStatus` of `#websocket`.
  * Only that last, blind kind carries a `closeCode`: see {@link isBlindClose}.
  */
 function earlyCloseFailure(diagnostic: string | undefined, closeCode = 1006): RealtimeError {
-  const status = Number(/Unexpected server response: (\d{3})/.exec(diagnostic ?? '')?.[1]) || undefined;
+  const status = diagnostic ? upgradeStatus(diagnostic) : undefined;
   if (status === 401 || status === 403) return new RealtimeAuthError('auth_failed', `the server refused the token (HTTP ${status})`, { status });
   if (status && status < 500 && status !== 408 && status !== 429) {
     const hint = status === 400 ? ": the URL path must match the server's WebSocket path exactly" : '';

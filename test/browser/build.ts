@@ -7,8 +7,8 @@
  *    wrong resolution would succeed and be caught by the check below instead of failing as "not found".
  * 2. `bundleForBrowser`: esbuild, `platform: 'browser'` (conditions `browser`, `import`, `default`), from a file in
  *    that app. Nothing of the repository (its tsconfig `paths`, its node_modules lookup) takes part: package.json
- *    `exports`/`imports` and the `browser` field decide, so `#default-transport` resolves to the fetch transport and
- *    `isomorphic-ws` to its browser file.
+ *    `exports`/`imports` decide, so `#default-transport` resolves to the fetch transport and `#websocket` to the
+ *    global WebSocket.
  * 3. `nodeOnlyInputs`: every module of a bundle that must never reach a browser.
  */
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import tsupConfig from '../../tsup.config.js';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The entries a browser can import, and the transports `#default-transport` chooses between. */
+/** The entries a browser can import, and the files `#default-transport` and `#websocket` choose between. */
 const BROWSER_ENTRIES = {
   index: 'src/index.ts',
   schemas: 'src/schemas.ts',
@@ -30,10 +30,12 @@ const BROWSER_ENTRIES = {
   'messages-schemas': 'src/messages/schemas.ts',
   'default-transport.node': 'src/rest/default-transport.node.ts',
   'default-transport.browser': 'src/rest/default-transport.browser.ts',
+  'websocket.node': 'src/realtime/websocket.node.ts',
+  'websocket.browser': 'src/realtime/websocket.browser.ts',
 };
 
 /** Symlinked into the scratch app: what the package depends on. */
-const DEPENDENCIES = ['zod', 'isomorphic-ws', 'ws', 'undici'];
+const DEPENDENCIES = ['zod', 'ws', 'undici'];
 
 /** Creates a scratch app (a fresh temp dir) with the built package installed; returns its path. */
 export async function buildPackage(): Promise<string> {
@@ -97,10 +99,10 @@ function contributingInputs(metafile: Metafile): string[] {
   return [...inputs];
 }
 
-/** Modules that must never be in a browser bundle: undici, ws, `node:*` built-ins, the undici transport. */
+/** Modules that must never be in a browser bundle: undici, ws, `node:*` built-ins, the Node halves of `#…` imports. */
 export function nodeOnlyInputs(bundle: BrowserBundle): string[] {
   return bundle.inputs.filter((path) =>
-    /(^|\/)node_modules\/(undici|ws)\/|^node:|default-transport\.node|(^|\/)src\/(testing|node|cli)\//.test(path),
+    /(^|\/)node_modules\/(undici|ws)\/|^node:|(default-transport|websocket)\.node|(^|\/)src\/(testing|node|cli)\//.test(path),
   );
 }
 

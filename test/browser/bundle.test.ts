@@ -37,8 +37,12 @@ it('REST: #default-transport resolves to the fetch transport in a browser and to
   expect(nodeOnlyInputs(node).length + unresolvedNodeImports(node.code).length).toBeGreaterThan(0);
 });
 
-it("realtime: isomorphic-ws resolves to its browser file (the page's own WebSocket), never to ws", async () => {
-  const bundle = await bundleForBrowser(app, 'ws-browser', whole('tiledesk-sdk/realtime'));
-  expect(bundle.inputs).toContainEqual(expect.stringMatching(/isomorphic-ws\/browser\.js$/));
-  expect(bundle.inputs.filter((p) => /\/(ws|isomorphic-ws)\/(?!browser\.js)/.test(p))).toEqual([]);
+it('realtime: #websocket resolves to the global WebSocket in a browser and to ws in Node', async () => {
+  const browser = await bundleForBrowser(app, 'ws-browser', whole('tiledesk-sdk/realtime'));
+  expect(browser.inputs.filter((p) => /websocket\.|\/ws\//.test(p) && !p.includes('/src/'))).toEqual([expect.stringMatching(/dist\/websocket\.browser\.js$/)]);
+  expect(nodeOnlyInputs(browser)).toEqual([]);
+  // The control: for Node the same entry gets the ws half, and ws with it.
+  const node = await bundleForBrowser(app, 'ws-node', whole('tiledesk-sdk/realtime'), { platform: 'node' });
+  expect(node.inputs.filter((p) => p.includes('dist/websocket.'))).toEqual([expect.stringMatching(/dist\/websocket\.node\.js$/)]);
+  expect(node.inputs).toContainEqual(expect.stringMatching(/node_modules\/ws\/lib\/websocket\.js$/));
 });

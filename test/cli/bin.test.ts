@@ -25,7 +25,7 @@ beforeAll(async () => {
   const entry = Object.fromEntries(Object.entries(settings.entry as Record<string, string>).map(([name, file]) => [name, join(root, file)]));
   await build({ ...settings, config: false, entry, outDir: join(dir, 'dist'), format: ['esm'], dts: false, sourcemap: false, silent: true, tsconfig: join(root, 'tsconfig.json') });
   copyFileSync(join(root, 'package.json'), join(dir, 'package.json'));
-  for (const dep of ['zod', 'undici', 'ws', 'isomorphic-ws']) symlinkSync(join(root, 'node_modules', dep), join(app, 'node_modules', dep), 'dir');
+  for (const dep of ['zod', 'undici', 'ws']) symlinkSync(join(root, 'node_modules', dep), join(app, 'node_modules', dep), 'dir');
   // What npm does with "bin": a link in node_modules/.bin.
   mkdirSync(join(app, 'node_modules', '.bin'));
   bin = join(app, 'node_modules', '.bin', 'tiledesk-sdk');

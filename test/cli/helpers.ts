@@ -90,7 +90,7 @@ export async function bundleCli(): Promise<{ script: string; dispose(): void }> 
   await build({
     entryPoints: [join(root, 'src/cli/index.ts')],
     bundle: true, format: 'esm', platform: 'node', outfile: script, packages: 'external', logLevel: 'error',
-    alias: { '#default-transport': join(root, 'src/rest/default-transport.node.ts') },
+    alias: { '#default-transport': join(root, 'src/rest/default-transport.node.ts'), '#websocket': join(root, 'src/realtime/websocket.node.ts') },
   });
   return { script, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -6,7 +6,7 @@ import { text } from '../../src/messages/index.js';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
 import type { Dashboard as DashboardType, DashboardState } from '../../examples/live-dashboard/dashboard.js';
 import { buildDashboard } from '../../examples/live-dashboard/build.js';
-import { DEFAULT_TRANSPORT, SDK_ENTRIES } from '../../examples/sdk-source.mjs';
+import { PACKAGE_IMPORTS, SDK_ENTRIES } from '../../examples/sdk-source.mjs';
 import { root, runExample, within } from './helpers.js';
 
 // The example imports the package by its public name; here that name means the sources.
@@ -15,24 +15,28 @@ vi.mock('tiledesk-sdk/realtime', () => import('../../src/realtime/index.js'));
 vi.mock('tiledesk-sdk/messages', () => import('../../src/messages/index.js'));
 
 /** Modules that must never reach a browser. */
-const NODE_ONLY = /(^|\/)node_modules\/(undici|ws)\/|^node:|default-transport\.node|(^|\/)src\/(testing|node|cli)\//;
+const NODE_ONLY = /(^|\/)node_modules\/(undici|ws)\/|^node:|(default-transport|websocket)\.node|(^|\/)src\/(testing|node|cli)\//;
 
 describe('examples/sdk-source.mjs', () => {
-  it('lists every entry of package.json "exports" and both branches of "#default-transport"', () => {
+  it('lists every entry of package.json "exports" and both branches of each of its "imports"', () => {
     const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { exports: Record<string, unknown>; imports: Record<string, Record<string, { import: string }>> };
     const names = Object.keys(pkg.exports).filter((k) => k !== './package.json').map((k) => (k === '.' ? 'tiledesk-sdk' : `tiledesk-sdk/${k.slice(2)}`));
     expect(Object.keys(SDK_ENTRIES).sort()).toEqual(names.sort());
-    const transport = pkg.imports['#default-transport']!;
-    expect(transport.node!.import).toBe('./dist/default-transport.node.js');
-    expect(transport.default!.import).toBe('./dist/default-transport.browser.js');
-    expect(DEFAULT_TRANSPORT).toEqual({ node: 'src/rest/default-transport.node.ts', browser: 'src/rest/default-transport.browser.ts' });
+    expect(Object.keys(PACKAGE_IMPORTS).sort()).toEqual(Object.keys(pkg.imports).sort());
+    for (const [name, sources] of Object.entries(PACKAGE_IMPORTS)) {
+      // dist/<name>.<kind>.js is tsup's output of the source file named the same under src/.
+      const built = (file: string) => `./dist/${file.split('/').pop()!.replace(/\.ts$/, '.js')}`;
+      expect(pkg.imports[name]!.node!.import).toBe(built(sources.node));
+      expect(pkg.imports[name]!.default!.import).toBe(built(sources.browser));
+      expect([sources.node, sources.browser].map((f) => /\.(node|browser)\.ts$/.exec(f)?.[1])).toEqual(['node', 'browser']);
+    }
   });
 });
 
 describe('examples/live-dashboard: the browser bundle', () => {
   it('holds the realtime client, the live stores and the fetch transport, and no Node-only module', async () => {
     const bundle = await buildDashboard({ sdk: 'source' });
-    for (const part of ['src/realtime/client.ts', 'src/realtime/live-requests.ts', 'src/realtime/live-messages.ts', 'src/rest/default-transport.browser.ts', 'node_modules/isomorphic-ws/browser.js']) {
+    for (const part of ['src/realtime/client.ts', 'src/realtime/live-requests.ts', 'src/realtime/live-messages.ts', 'src/rest/default-transport.browser.ts', 'src/realtime/websocket.browser.ts']) {
       expect(bundle.inputs).toContain(part);
     }
     expect(bundle.inputs.filter((i) => NODE_ONLY.test(i))).toEqual([]);

@@ -30,7 +30,7 @@ beforeAll(async () => {
   await build({
     entryPoints: [join(root, 'test/import/fixtures/import-child.ts')],
     bundle: true, format: 'esm', platform: 'node', outfile: childScript, packages: 'external', logLevel: 'error',
-    alias: { '#default-transport': join(root, 'src/rest/default-transport.node.ts') },
+    alias: { '#default-transport': join(root, 'src/rest/default-transport.node.ts'), '#websocket': join(root, 'src/realtime/websocket.node.ts') },
   });
   server = await startTiledeskServer();
   client = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token } });

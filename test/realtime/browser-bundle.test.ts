@@ -1,7 +1,7 @@
 /**
  * The browser build of `tiledesk-sdk/realtime` (esbuild, platform browser), run against the local server with a
  * WHATWG WebSocket as the global (undici's: like a browser's, its error events carry no reason). Checks that the
- * bundle picks the global WebSocket through isomorphic-ws, stays within its 6 kB gzip budget without Node modules or
+ * bundle picks the global WebSocket (`#websocket` resolved as package.json "imports" says for a browser), stays within its 6 kB gzip budget without Node modules or
  * zod, and reports a rejected token the only way a browser can: repeated closes before open.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,6 +19,8 @@ const h = new Harness();
 afterEach(() => h.dispose());
 
 const entry = fileURLToPath(new URL('../../src/realtime/index.ts', import.meta.url));
+// package.json maps `#websocket` to dist/websocket.browser.js outside Node; here its source, so no build is needed.
+const alias = { '#websocket': fileURLToPath(new URL('../../src/realtime/websocket.browser.ts', import.meta.url)) };
 const out = mkdtempSync(join(tmpdir(), 'realtime-browser-'));
 let realtime: typeof Realtime;
 let minimalBundle: Buffer;
@@ -26,7 +28,7 @@ const globals = globalThis as { WebSocket?: unknown };
 const previousWebSocket = globals.WebSocket;
 
 beforeAll(async () => {
-  await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', outfile: join(out, 'realtime.js'), logLevel: 'error' });
+  await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', outfile: join(out, 'realtime.js'), logLevel: 'error', alias });
   const minimal = join(out, 'minimal.js');
   await build({
     stdin: { contents: `export { RealtimeClient } from ${JSON.stringify(entry)};`, resolveDir: out },
@@ -36,10 +38,10 @@ beforeAll(async () => {
     platform: 'browser',
     outfile: minimal,
     logLevel: 'error',
+    alias,
   });
   minimalBundle = readFileSync(minimal);
-  // isomorphic-ws's browser file reads the global WebSocket when the bundle loads, as in a page.
-  globals.WebSocket = WhatwgWebSocket;
+  globals.WebSocket = WhatwgWebSocket; // read when a client is created, as in a page
   realtime = (await import(pathToFileURL(join(out, 'realtime.js')).href)) as typeof Realtime;
 });
 
