@@ -5,26 +5,9 @@
 //
 //   node bench/browser/failed-reconnects.mjs    (needs Debian's chromium and firefox-esr, like npm run test:browser)
 import { createServer } from 'node:http';
-import { chromium } from 'playwright-core';
-import puppeteer from 'puppeteer-core';
+import { engines } from './engines.mjs';
 
 const ATTEMPTS = 12;
-
-const engines = {
-  chromium: async () => {
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    const page = await (await browser.newContext()).newPage();
-    return { page, close: () => browser.close() };
-  },
-  firefox: async () => {
-    const browser = await puppeteer.launch({ browser: 'firefox', executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr', headless: true });
-    const page = await (await browser.createBrowserContext()).newPage();
-    return { page, close: () => browser.close() };
-  },
-};
 
 for (const [name, launch] of Object.entries(engines)) {
   let t0 = 0;
