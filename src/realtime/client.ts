@@ -72,6 +72,12 @@ export interface EnvironmentLike {
   removeEventListener?: ListenerTarget['removeEventListener'];
   navigator?: { onLine?: boolean };
   document?: Partial<ListenerTarget> & { visibilityState?: string };
+  /**
+   * After a close before open that the WebSocket does not explain (a browser's), the client asks the endpoint over
+   * plain HTTP whether the server is up: only then can the close be a rejected token (see `suspectAuthAfter`). Must
+   * work detached from this object (a bound function; `globalThis.fetch` is). Without it, every such close counts.
+   */
+  fetch?: (url: string, init: { signal: AbortSignal; cache: 'no-store' }) => Promise<{ status: number }>;
 }
 
 /** Options of {@link RealtimeClient}. Every duration is in milliseconds. */
@@ -94,7 +100,11 @@ export interface RealtimeClientOptions {
   maxReconnectAttempts?: number;
   /** Auth failures (HTTP 401/403, token function errors, suspected ones) in a row before `failed`. Default 3. */
   maxAuthFailures?: number;
-  /** Closes before open without a diagnostic (how a browser sees a 401) that count as one suspected auth failure. Default 3. */
+  /**
+   * Closes before open without a diagnostic (how a browser sees a 401) that count as one suspected auth failure.
+   * Closes while the browser is offline or the server does not answer plain HTTP do not count
+   * (see {@link EnvironmentLike.fetch}). Default 3.
+   */
   suspectAuthAfter?: number;
   /** Send a ping when nothing was sent for this long; the server drops sockets silent for a 30 s interval. Default 15 000. */
   idlePingMs?: number;
@@ -416,8 +426,14 @@ export class RealtimeClient {
           if (error.code === 'auth_failed' || error.code === 'handshake_rejected') {
             authFailures++;
             refresh = true;
-          } else if (isBlindClose(error) && this.#environment?.navigator?.onLine !== false && ++blindCloses >= o.suspectAuthAfter) {
-            // A browser shows a 401 exactly like an unreachable server: after a few in a row, assume the token.
+          } else if (
+            isBlindClose(error) &&
+            this.#environment?.navigator?.onLine !== false &&
+            (await this.#serverAnswers()) &&
+            ++blindCloses >= o.suspectAuthAfter
+          ) {
+            // A browser shows a 401 exactly like an unreachable server; this server answers HTTP, so it is up: after a
+            // few such closes in a row, assume the token.
             blindCloses = 0;
             authFailures++;
             refresh = true;
@@ -430,6 +446,7 @@ export class RealtimeClient {
       }
 
       // 4. Give up for good, or back off (full jitter) and go round again.
+      if (run.stopped) return; // close() ran during the probe of #serverAnswers
       this.#events.emit('error', error);
       if (authFailures >= o.maxAuthFailures || attempt >= o.maxReconnectAttempts) return this.#fail(run, error);
       const delayMs = backoffDelay(attempt, { baseDelayMs: o.reconnectBaseDelayMs, maxDelayMs: o.reconnectMaxDelayMs }, o.random);
@@ -477,6 +494,25 @@ export class RealtimeClient {
       () => new RealtimeAuthError('auth_failed', 'the token function timed out'),
       closedError,
     );
+  }
+
+  /**
+   * After a blind close: is the server up? A refused connection, a timeout, a 5xx, 408 or 429, or a proxy's error
+   * page without CORS headers (fetch rejects it) mean down or busy, and the close says nothing about the token.
+   * Without `fetch` in the environment, assume up. The probe URL carries no token.
+   */
+  async #serverAnswers(): Promise<boolean> {
+    const probe = this.#environment?.fetch;
+    if (!probe) return true;
+    const controller = new AbortController();
+    return this.#bounded<boolean>(
+      (settle) =>
+        new Promise<{ status: number }>((r) => r(probe(this.#options.url.replace(/^ws/, 'http'), { signal: controller.signal, cache: 'no-store' })))
+          .then(({ status }) => status < 500 && status !== 408 && status !== 429, () => false)
+          .then(settle),
+      () => false,
+      () => false,
+    ).finally(() => controller.abort()); // also ends the body, which nobody reads
   }
 
   /** Opens one socket; resolves with it once open, or with why it never opened. */

@@ -4,6 +4,8 @@
  * `visibilitychange` probes (real events dispatched in the page, and the real offline emulation of DevTools), and a
  * rejected token, which a browser sees only as closes before open.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { TiledeskClient } from '../../src/index.js';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
@@ -268,6 +270,43 @@ it('real offline (the browser’s network emulation): the offline probe checks t
   expect(seen.errors[0]).toBe(page.engine === 'chromium' ? 'pong_timeout' : 'connection_lost');
   expect(seen.errors).not.toContain('auth_suspected');
   expect(seen.states.map((s: any) => s.state)).not.toContain('failed');
+});
+
+it('a server that is down (refused, then a proxy answering 502 without CORS headers) is not taken for a rejected token; the client reconnects once it is back', async () => {
+  // One counted close before open would be fatal: only the HTTP probe after each one keeps this client going.
+  const page = await pageWithClient({ suspectAuthAfter: 1, maxAuthFailures: 1 });
+  await page.evaluate(() => window.T.rt.connect());
+  const connectFailures = (n: number) => page.waitForFunction((n) => window.T.errors.filter((c: string) => c === 'connect_failed').length >= n, n);
+  const proxied = new Set<string>();
+
+  await server.restart({
+    whileDown: async () => {
+      await connectFailures(2); // refused
+      const proxy = createServer((req, res) => {
+        proxied.add(`${req.method} ${req.url}`);
+        res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>502 Bad Gateway</h1>');
+      });
+      proxy.on('upgrade', (_, socket) => {
+        proxied.add('upgrade');
+        socket.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n');
+      });
+      await new Promise<void>((resolve) => proxy.listen(server.port, '127.0.0.1', resolve));
+      try {
+        await connectFailures(4); // answered 502 by the proxy
+      } finally {
+        proxy.closeAllConnections();
+        await new Promise((resolve) => proxy.close(resolve));
+      }
+    },
+  });
+  await openedTimes(page, 2);
+
+  // The proxy saw the upgrades and the probes: plain GETs of the WebSocket URL, without the token.
+  expect([...proxied].sort()).toEqual(['GET /', 'upgrade']);
+  const seen = await page.evaluate(() => ({ errors: window.T.errors as string[], state: window.T.rt.state as string }));
+  expect(seen.errors[0]).toBe('connection_lost');
+  expect(new Set(seen.errors.slice(1))).toEqual(new Set(['connect_failed']));
+  expect(seen.state).toBe('open');
 });
 
 it('a rejected token: closes before open become a typed auth error, the token is asked again, and it stops', async () => {

@@ -1,8 +1,8 @@
 /**
  * The realtime client and live stores against a real Tiledesk server (`npm run test:real`, TILEDESK_REAL_URL):
  * snapshots and live CREATE/UPDATE on requests and messages, the close flow, heartbeats keeping a socket open past
- * the server's 60 s idle kill, silent refusal turned into a typed timeout, 401 and guest-token handshakes, and REST
- * gap-fill beyond the 300-message snapshot cap.
+ * the server's 60 s idle kill, silent refusal turned into a typed timeout, 401 and guest-token handshakes (also as a
+ * browser sees them, with the HTTP probe), and REST gap-fill beyond the 300-message snapshot cap.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -20,6 +20,7 @@ import {
   type WebSocketConstructor,
 } from '../../src/realtime/index.js';
 import { realTarget } from '../helpers/target.js';
+import { BrowserLikeWebSocket } from '../realtime/helpers.js';
 
 const target = realTarget();
 const baseUrl = target?.url ?? '';
@@ -299,6 +300,30 @@ describe('connection', () => {
     expect(rt.state).toBe('failed');
     expect(errors).toHaveLength(2);
     for (const e of errors) expect(JSON.stringify(e) + e.message + String(e.stack)).not.toContain(badToken.slice(4, 40));
+  });
+
+  it('as a browser sees it (no status, close 1006 before open): the HTTP probe finds the server up, so a rejected token is still suspected', async () => {
+    const badToken = `JWT ${owner.token.replace(/^JWT /, '').slice(0, -4)}AAAA`;
+    const probes: Array<{ url: string; status: number; cors: string | null }> = [];
+    const rt = client({
+      token: badToken,
+      WebSocket: BrowserLikeWebSocket,
+      suspectAuthAfter: 2,
+      maxAuthFailures: 1,
+      reconnectBaseDelayMs: 10,
+      environment: {
+        navigator: { onLine: true },
+        fetch: async (url, init) => {
+          // What a cross-origin page can read: the status, if the answer carries CORS headers.
+          const res = await fetch(url, { ...init, headers: { Origin: 'https://dashboard.example' } });
+          probes.push({ url, status: res.status, cors: res.headers.get('access-control-allow-origin') });
+          return res;
+        },
+      },
+    });
+    const error = await rt.connect().then(() => undefined, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'auth_suspected' });
+    expect(probes).toEqual(Array(2).fill({ url: wsUrl.replace(/^ws/, 'http'), status: 200, cors: '*' }));
   });
 
   it('asks the token function again after a 401 and connects with the fresh token', async () => {

@@ -163,6 +163,8 @@ export const BrowserLikeWebSocket: WebSocketConstructor = class {
 /** A browser-like environment (window + document) that counts its listeners. */
 export class FakeEnvironment implements EnvironmentLike {
   navigator = { onLine: true };
+  /** The reachability probe after a blind close; none (every blind close counts) unless a test sets one. */
+  fetch?: EnvironmentLike['fetch'];
   private readonly windowListeners = new Map<string, Set<() => void>>();
   private readonly documentListeners = new Map<string, Set<() => void>>();
   document = {

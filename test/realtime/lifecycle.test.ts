@@ -3,6 +3,8 @@
  * upgrades, 401 on reconnect and token refresh, bounded auth failures, browser-style blind closes, heartbeats,
  * sleep/resume, network/visibility probes, and `close()` leaving nothing behind.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   RealtimeAuthError,
@@ -243,6 +245,106 @@ describe('authentication', () => {
     await rt.connect().catch(() => undefined);
     expect(errors.map((e) => e.code)).toEqual(['connect_failed', 'connect_failed', 'connect_failed', 'connect_failed', 'connect_failed']);
     expect(rt.state).toBe('failed');
+  });
+});
+
+describe('browser: is a close before open a rejected token or a server that is down?', () => {
+  /** A port nothing listens on: every connection is refused. */
+  async function refusedUrl(): Promise<string> {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    return `ws://127.0.0.1:${port}/`;
+  }
+
+  type Probe = NonNullable<FakeEnvironment['fetch']>;
+  const answering = (status: number): Probe => async () => ({ status });
+
+  it.each<[string, Probe | 'real fetch']>([
+    ['the connection is refused (the real fetch)', 'real fetch'],
+    ['a proxy answers 502 without CORS headers (fetch rejects)', () => Promise.reject(new TypeError('Failed to fetch'))],
+    ['the server answers 503', answering(503)],
+    ['the server answers 429', answering(429)],
+  ])('never counts closes as a rejected token when %s, however many', async (_, probe) => {
+    const url = await refusedUrl();
+    const environment = new FakeEnvironment();
+    const probed: string[] = [];
+    environment.fetch = (target, init) => {
+      probed.push(target);
+      return probe === 'real fetch' ? fetch(target, init) : probe(target, init);
+    };
+    // One blind close that counted would be fatal here.
+    const rt = h.client(url, { WebSocket: BrowserLikeWebSocket, environment, suspectAuthAfter: 1, maxAuthFailures: 1, maxReconnectAttempts: 4 });
+    const errors: string[] = [];
+    rt.on('error', (e) => errors.push(e.code));
+    const failure = await rt.connect().catch((e: unknown) => e);
+    expect(errors).toEqual(Array(5).fill('connect_failed'));
+    expect(failure).not.toBeInstanceOf(RealtimeAuthError);
+    expect(rt.state).toBe('failed');
+    // Once per close, over plain HTTP, at the WebSocket URL.
+    expect(probed).toEqual(Array(5).fill(url.replace(/^ws/, 'http')));
+  });
+
+  it('counts them when the server answers HTTP (the local server, through the real fetch); the probe carries no token', async () => {
+    const server = await h.server();
+    const bad = server.signJwt({ _id: server.owner.userId }, 'wrong-secret');
+    const environment = new FakeEnvironment();
+    const probes: Array<{ url: string; cache: string; status: number }> = [];
+    environment.fetch = async (url, init) => {
+      const res = await fetch(url, init);
+      probes.push({ url, cache: init.cache, status: res.status });
+      return res;
+    };
+    const rt = h.client(server, { WebSocket: BrowserLikeWebSocket, environment, token: bad, suspectAuthAfter: 2, maxAuthFailures: 1 });
+    const errors: string[] = [];
+    rt.on('error', (e) => errors.push(e.code));
+    const failure = await rt.connect().catch((e: unknown) => e);
+    expect(errors).toEqual(['connect_failed', 'auth_suspected']);
+    expect(failure).toMatchObject({ code: 'auth_suspected' });
+    expect(probes).toEqual(Array(2).fill({ url: `${server.url}/`, cache: 'no-store', status: 200 }));
+    expect(JSON.stringify(probes)).not.toContain(bad.slice(0, 20));
+  });
+
+  it('close() during a probe that hangs aborts it and leaves no timer behind', async () => {
+    const url = await refusedUrl();
+    const environment = new FakeEnvironment();
+    let signal: AbortSignal | undefined;
+    environment.fetch = (_, init) => {
+      signal = init.signal;
+      return new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+    };
+    const before = activeResources();
+    const rt = h.client(url, { WebSocket: BrowserLikeWebSocket, environment, handshakeTimeoutMs: 60_000 });
+    const errors: string[] = [];
+    rt.on('error', (e) => errors.push(e.code));
+    const connecting = rt.connect().catch((e: unknown) => e);
+    await until(() => signal !== undefined, 'the probe to start');
+    expect(signal!.aborted).toBe(false);
+    await rt.close();
+    expect(await connecting).toMatchObject({ code: 'client_closed' });
+    expect(signal!.aborted).toBe(true);
+    expect(errors).toEqual([]); // the close that started the probe is not reported after close()
+    expect(activeResources().Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0);
+    // The lifecycle ended with the probe: it does not go on to a backoff after close().
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(rt.state).toBe('closed');
+  });
+
+  it('a probe that never answers counts as down once handshakeTimeoutMs has passed', async () => {
+    const url = await refusedUrl();
+    const environment = new FakeEnvironment();
+    const aborted: boolean[] = [];
+    environment.fetch = (_, init) => {
+      init.signal.addEventListener('abort', () => aborted.push(true));
+      return new Promise(() => {});
+    };
+    const rt = h.client(url, { WebSocket: BrowserLikeWebSocket, environment, handshakeTimeoutMs: 50, suspectAuthAfter: 1, maxAuthFailures: 1, maxReconnectAttempts: 1 });
+    const errors: string[] = [];
+    rt.on('error', (e) => errors.push(e.code));
+    await rt.connect().catch(() => undefined);
+    expect(errors).toEqual(['connect_failed', 'connect_failed']);
+    expect(aborted).toEqual([true, true]);
   });
 });
 
