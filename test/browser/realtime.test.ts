@@ -1,11 +1,10 @@
 /**
  * `RealtimeClient` in Chromium and Firefox with the browser's native WebSocket, against the local server: subscription snapshot
  * and live frames, reconnect after the server drops every socket and after a restart, the `online`/`offline`/
- * `visibilitychange` probes (real events dispatched in the page, and the real offline emulation of DevTools), and a
- * rejected token, which a browser sees only as closes before open.
+ * `visibilitychange` probes (real events dispatched in the page, and the real offline emulation of DevTools), a
+ * server outage, and a rejected token, which a browser sees only as closes before open like the outage.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { TiledeskClient } from '../../src/index.js';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';

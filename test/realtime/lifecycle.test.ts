@@ -3,8 +3,6 @@
  * upgrades, 401 on reconnect and token refresh, bounded auth failures, browser-style blind closes, heartbeats,
  * sleep/resume, network/visibility probes, and `close()` leaving nothing behind.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   RealtimeAuthError,
@@ -16,6 +14,7 @@ import {
   type StateChange,
   type TokenContext,
 } from '../../src/realtime/index.js';
+import { refusedPort } from '../helpers/net.js';
 import { activeResources, BrowserLikeWebSocket, FakeEnvironment, FAST, Harness, nextState, rest, until } from './helpers.js';
 
 const h = new Harness();
@@ -249,14 +248,7 @@ describe('authentication', () => {
 });
 
 describe('browser: is a close before open a rejected token or a server that is down?', () => {
-  /** A port nothing listens on: every connection is refused. */
-  async function refusedUrl(): Promise<string> {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise((resolve) => probe.close(resolve));
-    return `ws://127.0.0.1:${port}/`;
-  }
+  const refusedUrl = async () => `ws://127.0.0.1:${await refusedPort()}/`;
 
   type Probe = NonNullable<FakeEnvironment['fetch']>;
   const answering = (status: number): Probe => async () => ({ status });

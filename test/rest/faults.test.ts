@@ -18,6 +18,7 @@ import {
   type RetryEvent,
   type TiledeskClientOptions,
 } from '../../src/index.js';
+import { refusedPort } from '../helpers/net.js';
 import { startTiledeskServer } from '../../src/testing/index.js';
 
 let server: Awaited<ReturnType<typeof startTiledeskServer>>;
@@ -251,10 +252,7 @@ describe('raw sockets: slow and cut bodies', () => {
   }
 
   it('a refused connection is retried even for a POST (the server never saw it)', async () => {
-    const closed = http.createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((r) => closed.close(r));
+    const port = await refusedPort();
     let attempts = 0;
     const c = new TiledeskClient({
       baseUrl: `http://127.0.0.1:${port}`, projectId: 'p', maxRetries: 2, retryDelay: { baseDelayMs: 1, maxDelayMs: 2 },
