@@ -508,7 +508,7 @@ export class RealtimeClient {
     return this.#bounded<boolean>(
       (settle) =>
         new Promise<{ status: number }>((r) => r(probe(this.#options.url.replace(/^ws/, 'http'), { signal: controller.signal, cache: 'no-store' })))
-          .then(({ status }) => status < 500 && status !== 408 && status !== 429, () => false)
+          .then(({ status }) => !isTransient(status), () => false)
           .then(settle),
       () => false,
       () => false,
@@ -796,12 +796,17 @@ function realtimeUrl(url: string): string {
 function earlyCloseFailure(diagnostic: string | undefined, closeCode = 1006): RealtimeError {
   const status = diagnostic ? upgradeStatus(diagnostic) : undefined;
   if (status === 401 || status === 403) return new RealtimeAuthError('auth_failed', `the server refused the token (HTTP ${status})`, { status });
-  if (status && status < 500 && status !== 408 && status !== 429) {
+  if (status && !isTransient(status)) {
     const hint = status === 400 ? ": the URL path must match the server's WebSocket path exactly" : '';
     return new RealtimeError('handshake_rejected', `the server rejected the upgrade (HTTP ${status})${hint}`, { status });
   }
   if (diagnostic) return new RealtimeError('connect_failed', `could not connect: ${diagnostic}`, { status });
   return new RealtimeError('connect_failed', `closed before open (code ${closeCode})`, { closeCode });
+}
+
+/** 5xx, 408, 429: the server is down, busy or slow, whatever the token; retried like a network error. */
+function isTransient(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429;
 }
 
 /** A close before open with no diagnostic: what a browser shows for an unreachable server and for a 401 alike. */
