@@ -3,14 +3,12 @@
  * examples write their own files), and prints what its comments promise (see test/helpers/doc-examples.ts).
  */
 import { expect } from 'vitest';
-import { describeDocExamples, root } from '../helpers/doc-examples.js';
+import { describeDocExamples } from '../helpers/doc-examples.js';
 
 describeDocExamples({
   doc: 'docs/import.md',
   minExamples: 8,
   chdir: true,
-  rewrite: (code) =>
-    /import \{[^}]*\bTiledeskClient\b[^}]*\} from/.test(code) ? code : `import { TiledeskClient } from '${root}src/index.ts';\n${code}`,
   check: (code, out) => {
     if (code.includes('// 1 2\n')) expect(out).toContain('1 2');
     if (code.includes('// 15 30')) expect(out).toContain('15 30');

@@ -8,7 +8,7 @@ import { describeDocExamples } from '../helpers/doc-examples.js';
 
 describeDocExamples({
   doc: 'docs/realtime.md',
-  minExamples: 4,
+  minExamples: 3,
   check: (code, out) => {
     if (code.includes('// 0 open conversations')) expect(out).toBe('0 open conversations'); // a new project
     if (code.includes('// CREATE: It left the warehouse today')) {
