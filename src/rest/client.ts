@@ -50,7 +50,8 @@ export interface TiledeskClientOptions {
   fetch?: FetchLike;
   /** Sockets per origin of the default Node transport (default 64). */
   connections?: number;
-  hooks?: Hooks;
+  /** Observers of every call: one object, or several (metrics and tracing, say), called in order. */
+  hooks?: Hooks | readonly Hooks[];
   logger?: Logger;
   /** Validate every response against these schemas (`import { responseSchemas } from 'tiledesk-sdk/schemas'`). Off by default. */
   responseSchemas?: ResponseSchemas;
@@ -66,6 +67,20 @@ function loggerHooks(logger: Logger): Hooks {
     onRetry: (e) => logger.info(`tiledesk retry ${e.method} ${e.url} in ${e.delayMs} ms`, { attempt: e.attempt, error: e.error.message }),
     onError: (e) => logger.warn(`tiledesk failed ${e.method} ${e.url}`, { attempts: e.attempts, code: e.error.code, status: e.error.status, error: e.error.message }),
   };
+}
+
+const HOOK_NAMES = ['onRequest', 'onResponse', 'onRetry', 'onError'] as const;
+
+/** Checked where the mistake is made: a hook that is not a function would otherwise fail the first call it observes. */
+function checkedHooks(hooks: Hooks | readonly Hooks[] | undefined): Hooks[] {
+  // A copy: the logger's hooks are appended to it.
+  const list: Hooks[] = [hooks ?? []].flat();
+  list.forEach((h, i) => {
+    const field = Array.isArray(hooks) ? `hooks[${i}]` : 'hooks';
+    if (typeof h !== 'object' || h === null) throw new ValidationError(field, 'must be an object of hook functions');
+    for (const name of HOOK_NAMES) if (h[name] !== undefined && typeof h[name] !== 'function') throw new ValidationError(`${field}.${name}`, 'must be a function');
+  });
+  return list;
 }
 
 function nonNegative(value: number | undefined, field: string, fallback: number): number {
@@ -134,7 +149,8 @@ export class TiledeskClient {
         : new RetryBudget(options.retryBudget?.capacity ?? 10, options.retryBudget?.refillPerSecond ?? 1),
     };
 
-    const hooks = [options.hooks, options.logger && loggerHooks(options.logger)].filter((h): h is Hooks => !!h);
+    const hooks = checkedHooks(options.hooks);
+    if (options.logger) hooks.push(loggerHooks(options.logger));
     // The core is built before the auth state because `{ email, password }` auth signs in through the core.
     const authRef: { state?: AuthState } = {};
     this.core = new RequestCore({

@@ -172,6 +172,24 @@ describe('configuration', () => {
     expect(() => new TiledeskClient({ baseUrl: server.url, auth: { token: '' } })).toThrow(/auth\.token/);
   });
 
+  it('hooks: several observers are called in order, then the logger; a hook that is not a function is refused', async () => {
+    const seen: string[] = [];
+    const hooks = [
+      { onRequest: () => seen.push('metrics'), onResponse: (e: { status: number }) => seen.push(`metrics ${e.status}`) },
+      { onRequest: () => seen.push('tracing') },
+    ];
+    const logger = { debug: (m: string) => seen.push(`log ${m.split(' ')[1]}`), info: () => {}, warn: () => {} };
+    await client({ hooks, logger }).requests.count();
+    expect(seen).toEqual(['metrics', 'tracing', 'log →', 'metrics 200', 'log ←']);
+    expect(hooks).toHaveLength(2); // the caller's array is left as it was
+
+    const bad = (h: unknown) => { try { new TiledeskClient({ baseUrl: server.url, hooks: h as never }); } catch (e) { return e; } };
+    expect(bad([{ onRetry: () => {} }, { onRetry: 'log' }])).toMatchObject({ name: 'ValidationError', field: 'hooks[1].onRetry' });
+    expect(bad({ onError: 42 })).toMatchObject({ name: 'ValidationError', field: 'hooks.onError' });
+    expect(bad([null])).toMatchObject({ name: 'ValidationError', field: 'hooks[0]' });
+    expect(bad('verbose')).toMatchObject({ name: 'ValidationError', field: 'hooks' });
+  });
+
   it('project-scoped calls need a project id, from the client or the call', async () => {
     const c = client({ projectId: undefined });
     await expect(c.requests.count()).rejects.toMatchObject({ name: 'ValidationError', field: 'projectId' });
