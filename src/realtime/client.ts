@@ -782,8 +782,15 @@ function checkedToken(value: unknown): string | RealtimeError {
 
 /** Accepts the REST-style `http(s)://` spelling too; the path is kept exactly (the server matches it exactly). */
 function realtimeUrl(url: string): string {
-  const parsed = new URL(url.replace(/^http/i, 'ws'));
-  if (!/^wss?:$/.test(parsed.protocol)) throw new TypeError(`unsupported protocol ${parsed.protocol} (use ws: or wss:)`);
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url.replace(/^http/i, 'ws'));
+  } catch {
+    // URL's own error quotes its input, which may hold a `?token=`.
+  }
+  if (!parsed || !/^wss?:$/.test(parsed.protocol)) {
+    throw new RealtimeError('invalid_option', 'url must be a ws:, wss:, http: or https: URL', { option: 'url' });
+  }
   parsed.searchParams.delete('token');
   return parsed.toString();
 }

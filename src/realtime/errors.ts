@@ -11,6 +11,7 @@ import { TiledeskError } from '../shared/errors.js';
  * - `pong_timeout`: an open socket stopped answering heartbeats (half-open connection, sleep, network change).
  * - `subscribe_timeout`: no frame arrived on a topic in time; the server refuses subscriptions without telling.
  * - `invalid_topic`, `too_many_topics`: programming errors, thrown synchronously by `subscribe`.
+ * - `invalid_option`: `url` is not a ws:, wss:, http: or https: URL (`option` names it); thrown by `new`. The URL is never quoted: it may hold a token.
  * - `client_closed`, `unsubscribed`: the operation was ended by `close()` or `unsubscribe()`.
  * - `handler_error`: a user handler threw; the dispatch loop went on.
  * - `no_websocket`: no WebSocket implementation was found; pass `options.WebSocket`.
@@ -26,6 +27,7 @@ export type RealtimeErrorCode =
   | 'pong_timeout'
   | 'subscribe_timeout'
   | 'invalid_topic'
+  | 'invalid_option'
   | 'too_many_topics'
   | 'client_closed'
   | 'unsubscribed'
@@ -41,6 +43,8 @@ export interface RealtimeErrorDetails {
   closeCode?: number;
   /** The topic a subscription error is about. */
   topic?: string;
+  /** The constructor option an `invalid_option` error is about. */
+  option?: string;
   cause?: unknown;
 }
 
@@ -57,6 +61,7 @@ export class RealtimeError extends TiledeskError {
   declare readonly status?: number;
   declare readonly closeCode?: number;
   declare readonly topic?: string;
+  declare readonly option?: string;
 
   constructor(code: RealtimeErrorCode, message: string, { cause, ...details }: RealtimeErrorDetails = {}) {
     super(message, { code, cause });

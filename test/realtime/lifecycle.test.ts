@@ -3,6 +3,7 @@
  * upgrades, 401 on reconnect and token refresh, bounded auth failures, browser-style blind closes, heartbeats,
  * sleep/resume, network/visibility probes, and `close()` leaving nothing behind.
  */
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   RealtimeAuthError,
@@ -178,6 +179,21 @@ describe('authentication', () => {
     const text = `${(failure as Error).message} ${JSON.stringify(failure)} ${String((failure as Error).stack)}`;
     expect(text).not.toContain(bad);
     expect(text).not.toContain(bad.split('.')[2]);
+  });
+
+  it('a bad url throws a typed error naming the option, which never quotes the url (it may hold a token)', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZ2VudCJ9.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
+    for (const url of [`wss://host:99999/?token=${jwt}`, `ftp://host/?token=${jwt}`, undefined]) {
+      let error: unknown;
+      try {
+        new RealtimeClient({ url: url as string, token: 't' });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(RealtimeError);
+      expect(error).toMatchObject({ code: 'invalid_option', option: 'url', message: 'url must be a ws:, wss:, http: or https: URL' });
+      expect(inspect(error) + JSON.stringify(error)).not.toContain(jwt.slice(-12));
+    }
   });
 
   it('connect() starts again after failed, with fresh counters', async () => {
