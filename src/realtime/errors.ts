@@ -11,7 +11,8 @@ import { TiledeskError } from '../shared/errors.js';
  * - `pong_timeout`: an open socket stopped answering heartbeats (half-open connection, sleep, network change).
  * - `subscribe_timeout`: no frame arrived on a topic in time; the server refuses subscriptions without telling.
  * - `invalid_topic`, `too_many_topics`: programming errors, thrown synchronously by `subscribe`.
- * - `invalid_option`: `url` is not a ws:, wss:, http: or https: URL (`option` names it); thrown by `new`. The URL is never quoted: it may hold a token.
+ * - `invalid_option`: `url` is not a ws:, wss:, http: or https: URL (`option` names it); thrown by `new`. The URL
+ *   is never quoted: it may hold a token.
  * - `client_closed`, `unsubscribed`: the operation was ended by `close()` or `unsubscribe()`.
  * - `handler_error`: a user handler threw; the dispatch loop went on.
  * - `no_websocket`: no WebSocket implementation was found; pass `options.WebSocket`.
