@@ -1,9 +1,9 @@
 import { Emitter } from './emitter.js';
-import { defaultWebSocket, upgradeStatus } from '#websocket';
+import { defaultWebSocket, upgradeFailure } from '#websocket';
 import { backoffDelay } from '../shared/backoff.js';
 import { isPlainObject } from '../shared/merge.js';
 import { bareToken } from '../shared/token.js';
-import { RealtimeAuthError, RealtimeError } from './errors.js';
+import { isTransient, RealtimeAuthError, RealtimeError } from './errors.js';
 import { Subscription, Subscriptions } from './subscriptions.js';
 import { parseTopic, type Topic, type TopicKind } from './topics.js';
 import type { BadFrameReport, PayloadValidator, SubscriptionHandlers, TopicPayloads, ValidationOption } from './types.js';
@@ -218,12 +218,12 @@ export class RealtimeClient {
       pongTimeoutMs: 10_000,
       clockJumpMs: 5_000,
       closeTimeoutMs: 1_000,
-      maxFrameLength: 16 * 1024 * 1024,
+      maxFrameLength: 16_777_216,
       maxTopics: 1_000,
       validate: false,
       now: Date.now,
       random: Math.random,
-      ...withoutUndefined(options),
+      ...checkedOptions(options),
       url: realtimeUrl(options.url),
     };
     this.#WebSocketImpl = options.WebSocket ?? defaultWebSocket();
@@ -789,31 +789,20 @@ function realtimeUrl(url: string): string {
     // URL's own error quotes its input, which may hold a `?token=`.
   }
   if (!parsed || !/^wss?:$/.test(parsed.protocol)) {
-    throw new RealtimeError('invalid_option', 'url must be a ws:, wss:, http: or https: URL', { option: 'url' });
+    throw optionError('url', 'a ws:, wss:, http: or https: URL');
   }
   parsed.searchParams.delete('token');
   return parsed.toString();
 }
 
 /**
- * Why a socket closed before opening. Node's `ws` says why (an HTTP status, a network error); a browser says nothing.
- * Reading the status is the platform's part: `upgradeStatus` of `#websocket`.
- * Only that last, blind kind carries a `closeCode`: see {@link isBlindClose}.
+ * Why a socket closed before opening. Node's `ws` says why (an HTTP status, a network error): reading it is the
+ * platform's part, `upgradeFailure` of `#websocket`. A browser says nothing: that blind kind alone carries a
+ * `closeCode` (see {@link isBlindClose}).
  */
 function earlyCloseFailure(diagnostic: string | undefined, closeCode = 1006): RealtimeError {
-  const status = diagnostic ? upgradeStatus(diagnostic) : undefined;
-  if (status === 401 || status === 403) return new RealtimeAuthError('auth_failed', `the server refused the token (HTTP ${status})`, { status });
-  if (status && !isTransient(status)) {
-    const hint = status === 400 ? ": the URL path must match the server's WebSocket path exactly" : '';
-    return new RealtimeError('handshake_rejected', `the server rejected the upgrade (HTTP ${status})${hint}`, { status });
-  }
-  if (diagnostic) return new RealtimeError('connect_failed', `could not connect: ${diagnostic}`, { status });
+  if (diagnostic) return upgradeFailure(diagnostic);
   return new RealtimeError('connect_failed', `closed before open (code ${closeCode})`, { closeCode });
-}
-
-/** 5xx, 408, 429: the server is down, busy or slow, whatever the token; retried like a network error. */
-function isTransient(status: number): boolean {
-  return status >= 500 || status === 408 || status === 429;
 }
 
 /** A close before open with no diagnostic: what a browser shows for an unreachable server and for a 401 alike. */
@@ -874,8 +863,23 @@ function closedError(): RealtimeError {
   return new RealtimeError('client_closed', 'the realtime client was closed');
 }
 
-function withoutUndefined<T extends object>(value: T): T {
+/**
+ * The options given, without the undefined ones (so defaults apply). Durations and limits are checked here, where
+ * the caller is, because a bad one fails late and badly: a NaN, negative or ≥ 2^31 ms timer fires at once, so a
+ * reconnect delay or a heartbeat would spin.
+ */
+function checkedOptions<T extends RealtimeClientOptions>(options: T): T {
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = v;
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    // `value === +value` is false for NaN and for anything not a number.
+    if (key.endsWith('Ms') && !(value === +value && value >= 0 && value < 2 ** 31)) throw optionError(key, 'a number of ms in [0, 2^31)');
+    out[key] = value;
+  }
+  if (typeof options.token !== 'string' && typeof options.token !== 'function') throw optionError('token', 'a string or a function');
   return out as T;
+}
+
+function optionError(option: string, what: string): RealtimeError {
+  return new RealtimeError('invalid_option', `${option} must be ${what}`, { option });
 }

@@ -11,8 +11,9 @@ import { TiledeskError } from '../shared/errors.js';
  * - `pong_timeout`: an open socket stopped answering heartbeats (half-open connection, sleep, network change).
  * - `subscribe_timeout`: no frame arrived on a topic in time; the server refuses subscriptions without telling.
  * - `invalid_topic`, `too_many_topics`: programming errors, thrown synchronously by `subscribe`.
- * - `invalid_option`: `url` is not a ws:, wss:, http: or https: URL (`option` names it); thrown by `new`. The URL
- *   is never quoted: it may hold a token.
+ * - `invalid_option`: thrown by `new` for a `url` that is not a ws:, wss:, http: or https: URL (never quoted: it may
+ *   hold a token), an `…Ms` duration outside [0, 2^31) or not a number, or a `token` that is neither a string nor a
+ *   function; `option` names it.
  * - `client_closed`, `unsubscribed`: the operation was ended by `close()` or `unsubscribe()`.
  * - `handler_error`: a user handler threw; the dispatch loop went on.
  * - `no_websocket`: no WebSocket implementation was found; pass `options.WebSocket`.
@@ -94,3 +95,8 @@ export class RealtimeAuthError extends RealtimeError {}
  * ```
  */
 export class SubscribeTimeoutError extends RealtimeError {}
+
+/** 5xx, 408, 429: the server is down, busy or slow, whatever the token; retried like a network error. */
+export function isTransient(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429;
+}

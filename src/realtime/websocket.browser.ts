@@ -1,4 +1,5 @@
 import type { WebSocketConstructor } from './client.js';
+import { RealtimeError } from './errors.js';
 
 /**
  * Browsers, workers, Deno, Bun: the global WebSocket, looked up when a client is created, so a polyfill installed
@@ -8,7 +9,10 @@ export function defaultWebSocket(): WebSocketConstructor | undefined {
   return (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
 }
 
-/** A browser never tells why an upgrade failed: a 401 looks exactly like an unreachable server. */
-export function upgradeStatus(_diagnostic: string): number | undefined {
-  return undefined;
+/**
+ * A browser never tells why an upgrade failed: a 401 looks exactly like an unreachable server, so no HTTP status
+ * is read here (and the code that maps one stays out of browser bundles). A polyfill may still give a message.
+ */
+export function upgradeFailure(diagnostic: string): RealtimeError {
+  return new RealtimeError('connect_failed', `could not connect: ${diagnostic}`);
 }

@@ -29,7 +29,7 @@ export class TiledeskError extends Error {
 
   /** Node's `util.inspect` hook: print the safe JSON view instead of walking every property. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `${this.stack ?? `${this.name}: ${this.message}`}\n${JSON.stringify(this.toJSON(), null, 2)}`;
+    return `${this.stack ?? `${this.name}: ${this.message}`}\n${JSON.stringify(this, null, 2)}`;
   }
 }
 

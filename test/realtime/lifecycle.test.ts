@@ -12,6 +12,7 @@ import {
   topics,
   type ConnectionState,
   type HeartbeatInfo,
+  type RealtimeClientOptions,
   type StateChange,
   type TokenContext,
 } from '../../src/realtime/index.js';
@@ -194,6 +195,33 @@ describe('authentication', () => {
       expect(error).toMatchObject({ code: 'invalid_option', option: 'url', message: 'url must be a ws:, wss:, http: or https: URL' });
       expect(inspect(error) + JSON.stringify(error)).not.toContain(jwt.slice(-12));
     }
+  });
+
+  it('a duration that a timer cannot honour, or a token that is neither a string nor a function, throws naming the option', () => {
+    const url = 'ws://127.0.0.1:1/';
+    const thrown = (options: Record<string, unknown>): unknown => {
+      try {
+        new RealtimeClient({ url, token: 't', ...options } as RealtimeClientOptions);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    // Each of these made a timer fire at once: a NaN reconnect delay or ping interval spun the lifecycle.
+    for (const value of [Number.NaN, -1, 2 ** 31, Infinity, '500', null]) {
+      for (const option of ['reconnectBaseDelayMs', 'idlePingMs', 'handshakeTimeoutMs', 'subscribeTimeoutMs']) {
+        const error = thrown({ [option]: value });
+        expect(error, `${option}: ${String(value)}`).toBeInstanceOf(RealtimeError);
+        expect(error).toMatchObject({ code: 'invalid_option', option, message: `${option} must be a number of ms in [0, 2^31)` });
+      }
+    }
+    for (const token of [undefined, 42, { jwt: 'secret-token-value' }]) {
+      const error = thrown({ token });
+      expect(error).toMatchObject({ code: 'invalid_option', option: 'token', message: 'token must be a string or a function' });
+      expect(inspect(error) + JSON.stringify(error)).not.toContain('secret-token-value');
+    }
+    // The bounds themselves, and an explicit undefined (the default applies), are accepted.
+    expect(thrown({ reconnectBaseDelayMs: 0, reconnectMaxDelayMs: 2 ** 31 - 1, idlePingMs: undefined })).toBeUndefined();
   });
 
   it('connect() starts again after failed, with fresh counters', async () => {
