@@ -73,7 +73,8 @@ export class ProgressView {
     if (!e.final && e.etaMs !== undefined) parts.push(`ETA ${formatDuration(e.etaMs)}`);
     parts.push(`${formatCount(e.retries)} retries`);
     if (e.conversations.failed > 0) parts.push(`${formatCount(e.conversations.failed)} failed`);
-    return `${e.final ? 'imported' : 'progress'}: ${parts.join(', ')}`;
+    // `done`, not `imported`, once something failed: the counts include failed messages.
+    return `${e.final ? (e.conversations.failed > 0 ? 'done' : 'imported') : 'progress'}: ${parts.join(', ')}`;
   }
 }
 
@@ -89,13 +90,17 @@ function progressFraction(e: ImportProgressEvent): number | undefined {
   return undefined;
 }
 
-/** The final report: what was imported, skipped as already present, and what failed with why. */
-export function formatReport(report: ImportReport, style: Style, options: { maxFailures?: number } = {}): string {
+/** The final report: what was imported, skipped as already present, and what failed with why; `stopped` for a run cut short. */
+export function formatReport(report: ImportReport, style: Style, options: { maxFailures?: number; stopped?: boolean } = {}): string {
   const s = style;
   const c = report.conversations;
   const m = report.messages;
   const lines: string[] = [];
-  const status = c.failed > 0 ? s.red(s.bold('Import finished with failures')) : s.green(s.bold('Import finished'));
+  const status = options.stopped
+    ? s.yellow(s.bold('Import stopped'))
+    : c.failed > 0
+      ? s.red(s.bold('Import finished with failures'))
+      : s.green(s.bold('Import finished'));
   lines.push(`${status} in ${formatDuration(report.durationMs)} (${formatCount(report.messagesPerSecond)} messages/s)`);
   lines.push(
     `  Conversations  ${formatCount(c.total)} read: ${s.green(`${formatCount(c.created)} created`)}, ${formatCount(c.continued)} continued, ` +

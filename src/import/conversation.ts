@@ -9,6 +9,7 @@ import {
   AbortError,
   APIError,
   AuthenticationError,
+  BadRequestError,
   ConnectionError,
   NotFoundError,
   PayloadTooLargeError,
@@ -68,13 +69,25 @@ export interface ConversationProgress {
  * - `unknown`: it may have been processed, in part (5xx, 408, reset, timeout, a 2xx we could not read).
  * - `rejected`: a 4xx about this call; sending it again would fail the same way.
  */
-export type Verdict = 'abort' | 'auth' | 'notSent' | 'unknown' | 'rejected';
+export type Verdict = 'abort' | 'auth' | 'project' | 'notSent' | 'unknown' | 'rejected';
+
+/**
+ * The server's answer (400) when the project id in the path is malformed or names no active project: it comes
+ * before authentication, for every call of the run alike, so no conversation can succeed.
+ */
+const NO_SUCH_PROJECT = /^(Invalid project id|Project not found)/i;
+
+/** Abort, refused credentials, no such project: nothing of the run can succeed any more. */
+export function stopsTheRun(verdict: Verdict): boolean {
+  return verdict === 'abort' || verdict === 'auth' || verdict === 'project';
+}
 
 export function classify(error: unknown): Verdict {
   const e = error instanceof ImportChunkError ? error.cause : error;
   if (e instanceof AbortError) return 'abort';
   if (e instanceof AuthenticationError) return 'auth';
   if (e instanceof PermissionDeniedError && (e.reason === 'not_member' || e.reason === 'role' || e.reason === 'permission')) return 'auth';
+  if (e instanceof BadRequestError && NO_SUCH_PROJECT.test(e.serverMessage ?? '')) return 'project';
   if (e instanceof RateLimitError) return 'notSent';
   if (e instanceof ConnectionError) return e.neverConnected ? 'notSent' : 'unknown';
   if (e instanceof APIError) {
@@ -121,7 +134,7 @@ async function withRetries<T>(ctx: RunContext, run: () => Promise<T>): Promise<T
       return await run();
     } catch (error) {
       const verdict = classify(error);
-      if (verdict === 'abort' || verdict === 'auth' || verdict === 'rejected' || attempt >= ctx.maxAttempts) throw error;
+      if (stopsTheRun(verdict) || verdict === 'rejected' || attempt >= ctx.maxAttempts) throw error;
       await backOff(ctx, attempt - 1, error);
     }
   }
@@ -193,7 +206,7 @@ async function ensureConversation(ctx: RunContext, conversation: PreparedConvers
       return false;
     } catch (error) {
       const verdict = classify(error);
-      if (verdict === 'abort' || verdict === 'auth' || verdict === 'rejected') throw error;
+      if (stopsTheRun(verdict) || verdict === 'rejected') throw error;
       if (verdict === 'unknown' && (await findConversation(ctx, conversation.requestId))) return true;
       if (attempt >= ctx.maxAttempts) throw error;
       await backOff(ctx, attempt - 1, error);
@@ -259,7 +272,7 @@ async function sendMissing(
       } catch (error) {
         const cause = error instanceof ImportChunkError ? error.cause : error;
         const verdict = classify(cause);
-        if (verdict === 'abort' || verdict === 'auth') throw cause;
+        if (stopsTheRun(verdict)) throw cause;
         if (verdict === 'rejected') {
           // A server configured below `maxChunkBytes`: nothing was saved, so halve the chunk and go on.
           if (cause instanceof PayloadTooLargeError && chunk.length > 1) {

@@ -43,8 +43,11 @@ export class ImportAbortedError extends TiledeskError {
  */
 export class ImportFailedError extends TiledeskError {
   override readonly name: string = 'ImportFailedError';
-  /** What stopped it: `auth` (credentials refused), `source`, `checkpoint` or `callback` (yours threw). */
-  declare readonly reason: 'auth' | 'source' | 'checkpoint' | 'callback';
+  /**
+   * What stopped it: `auth` (credentials refused), `project` (the server knows no active project by that id),
+   * `source`, `checkpoint` or `callback` (yours threw).
+   */
+  declare readonly reason: 'auth' | 'project' | 'source' | 'checkpoint' | 'callback';
   declare readonly report: ImportReport;
 
   constructor(reason: ImportFailedError['reason'], report: ImportReport, cause: unknown) {

@@ -3,7 +3,7 @@ import { AbortError, APIError, ValidationError } from '../rest/errors.js';
 import { raceSignal } from '../shared/abort.js';
 import { TiledeskError } from '../shared/errors.js';
 import { isPlainObject } from '../shared/merge.js';
-import { classify, importConversation, type ConversationProgress, type RunContext } from './conversation.js';
+import { classify, importConversation, stopsTheRun, type ConversationProgress, type RunContext } from './conversation.js';
 import { ImportAbortedError, ImportCheckpointError, ImportFailedError } from './errors.js';
 import { prepareConversation, type PrepareSettings } from './prepare.js';
 import type {
@@ -130,6 +130,13 @@ export async function importConversations(
     throw new ValidationError('order', "must be 'clienttimestamp' or 'strict'");
   }
   if (options.requestDefaults !== undefined && !isPlainObject(options.requestDefaults)) throw new ValidationError('requestDefaults', 'must be an object');
+  if (options.timeout !== undefined && !(typeof options.timeout === 'number' && options.timeout >= 0)) throw new ValidationError('timeout', 'must be a number >= 0');
+  const retryDelay = options.retryDelay ?? { baseDelayMs: 250, maxDelayMs: 10_000 };
+  if (!isPlainObject(retryDelay)) throw new ValidationError('retryDelay', 'must be an object { baseDelayMs, maxDelayMs }');
+  for (const key of ['baseDelayMs', 'maxDelayMs'] as const) {
+    const value = retryDelay[key];
+    if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value))) throw new ValidationError(`retryDelay.${key}`, 'must be a finite number >= 0');
+  }
   const { checkpoint, onProgress, onConversation, signal: userSignal } = options;
 
   const resumedState = checkpoint ? await checkpoint.load() : undefined;
@@ -137,7 +144,13 @@ export async function importConversations(
   const window = new SettledWindow(resumed?.watermark ?? 0, resumed?.settled ?? []);
   const earlier: ImportTotals = resumed ? { ...resumed.totals } : zeroTotals();
   // Conversations an earlier run may have been working on when it stopped: looked up before being created.
-  const inFlightBefore = resumed ? { from: resumed.watermark, to: resumed.watermark + Math.max(maxWindow, ...resumed.settled.map((p) => p - resumed.watermark + 1)) } : undefined;
+  // (A loop, not `Math.max(...settled)`: a spread of a long list overflows the stack.)
+  let inFlightBefore: { from: number; to: number } | undefined;
+  if (resumed) {
+    let span = maxWindow;
+    for (const p of resumed.settled) span = Math.max(span, p - resumed.watermark + 1);
+    inFlightBefore = { from: resumed.watermark, to: resumed.watermark + span };
+  }
   const counted = countArraySource(source);
   const total = { conversations: options.total?.conversations ?? counted?.conversations, messages: options.total?.messages ?? counted?.messages };
 
@@ -160,6 +173,8 @@ export async function importConversations(
   // Saved by conversations that did not settle (the run stopped): in this run's report, not in the checkpoint's totals.
   let unsettledImported = 0;
   let running = 0;
+  /** Per `request_id` in flight, the copy that runs last: a later copy waits for it. */
+  const byRequestId = new Map<string, Promise<void>>();
   let stop: Stop | undefined;
   let sourceDone = false;
 
@@ -172,7 +187,7 @@ export async function importConversations(
     maxChunkBytes,
     maxChunkMessages,
     maxAttempts,
-    retryDelay: options.retryDelay ?? { baseDelayMs: 250, maxDelayMs: 10_000 },
+    retryDelay,
     maxRetryAfterMs,
     settleDelayMs,
     onSaved: () => emitProgress(false),
@@ -185,7 +200,7 @@ export async function importConversations(
   const halt = (s: Stop) => {
     if (stop) return;
     stop = s;
-    if (s.reason === 'abort' || s.reason === 'auth') abortAll(new AbortError('Import stopped', { code: 'aborted', method: '', path: '' }));
+    if (s.reason === 'abort' || s.reason === 'auth' || s.reason === 'project') abortAll(new AbortError('Import stopped', { code: 'aborted', method: '', path: '' }));
     settled();
   };
 
@@ -297,14 +312,26 @@ export async function importConversations(
       requestId = conversation.requestId;
       const mayBeInFlight = inFlightBefore !== undefined && position >= inFlightBefore.from && position < inFlightBefore.to;
       const call = userSignal ? { ...ctx.call, signal: own.signal } : ctx.call;
-      await importConversation({ ...ctx, call, signal: own.signal }, conversation, progress, mayBeInFlight);
+      // The same conversation twice in a source (overlapping pages of a helpdesk's API): run one copy after the
+      // other, so the second reads back what the first saved instead of sending it all again.
+      const earlierCopy = byRequestId.get(requestId);
+      let done!: () => void;
+      const mine = new Promise<void>((resolve) => (done = resolve));
+      byRequestId.set(requestId, mine);
+      try {
+        if (earlierCopy) await raceSignal(earlierCopy, own.signal);
+        await importConversation({ ...ctx, call, signal: own.signal }, conversation, progress, mayBeInFlight || earlierCopy !== undefined);
+      } finally {
+        done();
+        if (byRequestId.get(requestId) === mine) byRequestId.delete(requestId);
+      }
       report.conversations[progress.kind ?? 'created']++;
     } catch (error) {
       inFlight.delete(own);
       const verdict = classify(error);
-      if (controller.signal.aborted || verdict === 'abort' || verdict === 'auth') {
+      if (controller.signal.aborted || stopsTheRun(verdict)) {
         // Not settled: a resumed run looks at this conversation again and sends only what is missing.
-        halt(verdict === 'auth' && !controller.signal.aborted ? { reason: 'auth', error } : { reason: 'abort' });
+        halt((verdict === 'auth' || verdict === 'project') && !controller.signal.aborted ? { reason: verdict, error } : { reason: 'abort' });
         live.delete(progress);
         report.messages.imported += progress.imported;
         unsettledImported += progress.imported;

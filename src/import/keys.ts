@@ -57,16 +57,39 @@ export function derivedMessageKey(_requestId: string, index: number): string {
   return `#${index}`;
 }
 
-/** Milliseconds since the epoch from a Date, a number of ms or an ISO-8601 string; `undefined` if it is none of these. */
+/** The latest time a Date can hold (ms since the epoch); later numbers read back as an Invalid Date. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * ISO-8601 as exports write it: a date, then optionally a time (after `T` or a space, with optional seconds and
+ * fraction) and a zone (`Z`, `±hh`, `±hhmm`, `±hh:mm`). Groups: year, month, day, time, zone.
+ */
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)(z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+/**
+ * Milliseconds since the epoch from a Date, a number of ms or an ISO-8601 string; `undefined` if it is none of
+ * these. Only ISO-8601 is read (not whatever `Date.parse` guesses: "01/05/2024" would be January 5th, "message 12"
+ * a date in 2001), and a date-time must carry its zone ({@link isZonelessDateTime}); a date alone is midnight UTC.
+ */
 export function toEpochMs(value: unknown): number | undefined {
-  if (value instanceof Date) {
-    const t = value.getTime();
-    return Number.isNaN(t) ? undefined : t;
-  }
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
-  if (typeof value === 'string' && value.trim() !== '') {
-    const t = Date.parse(value);
-    return Number.isNaN(t) || t < 0 ? undefined : t;
-  }
-  return undefined;
+  if (value instanceof Date) value = value.getTime();
+  if (typeof value === 'number') return value >= 0 && value <= MAX_DATE_MS ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const m = ISO_8601.exec(value.trim());
+  if (!m || (m[4] !== undefined && m[5] === undefined)) return undefined;
+  const [, year, month, day, time = '00:00', zone = 'Z'] = m;
+  // Date.parse rolls 2024-02-30 over to March 1st: check the day exists.
+  if (new Date(Date.UTC(+year!, +month! - 1, +day!)).getUTCDate() !== +day!) return undefined;
+  const offset = /^[+-]\d{2}$/.test(zone) ? `${zone}:00` : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone.toUpperCase();
+  const t = Date.parse(`${year}-${month}-${day}T${time.replace(',', '.')}${offset}`);
+  return t >= 0 && t <= MAX_DATE_MS ? t : undefined;
+}
+
+/**
+ * An ISO-8601 date-time without a zone ("2024-05-01T10:00:00"). JavaScript reads it in the machine's own zone, so
+ * the same export would give other times, and other derived conversation ids, on a machine elsewhere.
+ */
+export function isZonelessDateTime(value: unknown): boolean {
+  const m = typeof value === 'string' ? ISO_8601.exec(value.trim()) : null;
+  return m !== null && m[4] !== undefined && m[5] === undefined;
 }

@@ -7,7 +7,7 @@ import { ValidationError } from '../rest/errors.js';
 import { prepareMessage, type PreparedMessage } from '../rest/import.js';
 import type { CreateRequestParams } from '../rest/resources/requests.js';
 import { isPlainObject } from '../shared/merge.js';
-import { IMPORT_INDEX_ATTRIBUTE, IMPORT_KEY_ATTRIBUTE, derivedMessageKey, derivedRequestId, toEpochMs } from './keys.js';
+import { IMPORT_INDEX_ATTRIBUTE, IMPORT_KEY_ATTRIBUTE, derivedMessageKey, derivedRequestId, isZonelessDateTime, toEpochMs } from './keys.js';
 
 /** One message ready to send. */
 export interface PreparedImportMessage {
@@ -92,16 +92,23 @@ export function prepareConversation(input: unknown, position: number, settings: 
   return { position, requestId, create, messages: prepared };
 }
 
+/** 1e11 ms is March 1973; 1e11 s is the year 5138: below it, a time is far likelier seconds than a real message's ms. */
+const SECONDS_LOOKALIKE = 1e11;
+
 /** The message's original time in ms, from `timestamp` or `attributes.clienttimestamp`. */
 function messageTime(message: unknown, index: number): number | undefined {
   if (!isPlainObject(message)) return undefined;
   const own = message.timestamp !== undefined;
   const value = own ? message.timestamp : isPlainObject(message.attributes) ? message.attributes.clienttimestamp : undefined;
   if (value === undefined) return undefined;
-  const ms = toEpochMs(value);
-  if (ms === undefined) {
-    throw new ValidationError(own ? 'timestamp' : 'attributes.clienttimestamp', 'must be a Date, a number of ms since the epoch or an ISO-8601 string', index);
+  const field = own ? 'timestamp' : 'attributes.clienttimestamp';
+  if (isZonelessDateTime(value)) {
+    throw new ValidationError(field, "has no time zone: add 'Z' (UTC) or an offset such as +02:00 (without one, the time would depend on the machine's zone)", index);
   }
+  const ms = toEpochMs(value);
+  if (ms === undefined) throw new ValidationError(field, 'must be a Date, a number of ms since the epoch or an ISO-8601 string', index);
+  // Chat exports in seconds (Unix time, Slack's `ts`) would land in January 1970.
+  if (ms < SECONDS_LOOKALIKE) throw new ValidationError(field, 'is before 1973 as ms since the epoch: a time in seconds? Multiply it by 1000', index);
   return ms;
 }
 

@@ -135,8 +135,11 @@ export class JsonElementSplitter {
     const n = chunk.length;
     let i = 0;
     let pieceStart = 0;
-    // Next backslash at or after `i` in this chunk (n when none), looked up lazily so scanning stays linear.
+    // Next backslash and next quote at or after `i` in this chunk (n when none), looked up again only once `i` has
+    // passed them, so scanning stays linear: a string of many escapes (`\u0416…`, Python's ensure_ascii) would
+    // otherwise search to its closing quote once per escape.
     let nextBackslash = -1;
+    let nextQuote = -1;
     while (i < n) {
       if (this.#inElement) {
         if (this.#inString) {
@@ -145,21 +148,24 @@ export class JsonElementSplitter {
             i++;
             continue;
           }
-          const quote = chunk.indexOf('"', i);
+          if (nextQuote < i) {
+            nextQuote = chunk.indexOf('"', i);
+            if (nextQuote === -1) nextQuote = n;
+          }
           if (nextBackslash < i) {
             nextBackslash = chunk.indexOf('\\', i);
             if (nextBackslash === -1) nextBackslash = n;
           }
-          if (nextBackslash < n && (quote === -1 || nextBackslash < quote)) {
+          if (nextBackslash < nextQuote) {
             this.#escaped = true;
             i = nextBackslash + 1;
             continue;
           }
-          if (quote === -1) {
+          if (nextQuote === n) {
             i = n;
             break;
           }
-          i = quote + 1;
+          i = nextQuote + 1;
           this.#inString = false;
           if (this.#kind === STRING) {
             out.push(this.#finish(chunk, pieceStart, i));

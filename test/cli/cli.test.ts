@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
+import { formatDuration } from '../../src/cli/io.js';
 import { root, runCli } from './helpers.js';
 
 const version = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version;
@@ -132,5 +133,15 @@ describe('against a server', () => {
     expect(stderr).toContain('Cannot reach http://127.0.0.1:1');
     expect(stderr).toContain('TILEDESK_URL');
     expect(stderr).not.toContain('pw-1234');
+  });
+});
+
+describe('durations in progress lines and reports', () => {
+  it('round once, so a carry never shows as 60 seconds or 60 minutes', () => {
+    const cases: [number, string][] = [
+      [850, '850ms'], [999.6, '1.0s'], [4_200, '4.2s'], [9_960, '10s'], [59_600, '1m 00s'], [185_000, '3m 05s'],
+      [899_600, '15m 00s'], [3_599_600, '1h 00m'], [3_720_000, '1h 02m'], [-1, '?'], [Number.NaN, '?'],
+    ];
+    expect(cases.map(([ms]) => formatDuration(ms))).toEqual(cases.map(([, text]) => text));
   });
 });

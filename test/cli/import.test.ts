@@ -117,6 +117,28 @@ describe('tiledesk-sdk import', () => {
     expect(badConcurrency.stderr).toContain('Invalid --concurrency 0');
   });
 
+  it('a blank --namespace or an unusable --checkpoint is a usage error before anything is sent', async () => {
+    const blank = await runCli(['import', sample, '--namespace', '  '], { env: serverEnv(server) });
+    expect([blank.code, blank.stderr]).toEqual([2, expect.stringContaining('Invalid --namespace')]);
+    const directory = await runCli(['import', sample, '--checkpoint', dir], { env: serverEnv(server) });
+    expect([directory.code, directory.stderr]).toEqual([2, expect.stringContaining(`--checkpoint ${dir} is a directory`)]);
+    const missingDir = await runCli(['import', sample, '--checkpoint', join(dir, 'no-such-dir', 'ck.json')], { env: serverEnv(server) });
+    expect([missingDir.code, missingDir.stderr]).toEqual([2, expect.stringContaining(`the directory ${join(dir, 'no-such-dir')} does not exist`)]);
+    // The advice of a refused checkpoint is to delete it: it must never be the user's data.
+    const same = await runCli(['import', sample, '--checkpoint', sample], { env: serverEnv(server) });
+    expect([same.code, same.stderr]).toEqual([2, expect.stringContaining('is the file being imported')]);
+    expect(same.stderr).not.toContain('delete');
+    expect(await allRequests()).toHaveLength(0);
+  });
+
+  it('a project the server does not know stops at once with what to check, reported as stopped', async () => {
+    const { code, stdout, stderr } = await runCli(['import', sample], { env: { ...serverEnv(server), TILEDESK_PROJECT_ID: '000000000000000000000000' } });
+    expect(code).toBe(1);
+    expect(stderr).toContain('The server has no active project 000000000000000000000000');
+    expect(stdout).not.toContain('Import finished');
+    expect(stdout).toContain('Import stopped');
+  });
+
   it('on a terminal the progress bar is redrawn in place', async () => {
     const { code, stdout } = await runCli(['import', sample], { env: serverEnv(server), tty: true });
     expect(code).toBe(0);

@@ -57,6 +57,31 @@ describe('derived ids', () => {
     expect(c.messages[0]!.prepared.body).not.toHaveProperty('timestamp');
   });
 
+  it('times are read as ISO-8601 only, the same on every machine; a guess, a zoneless date-time or seconds is refused naming the field', () => {
+    const t = Date.parse('2024-05-01T10:00:00.000Z');
+    // The spellings exports use, all one instant: space or T, offsets with or without a colon, fractions.
+    const same = ['2024-05-01T10:00:00Z', '2024-05-01 12:00:00+0200', '2024-05-01T12:00+02', '2024-05-01T10:00:00.000000z', ' 2024-05-01T05:00:00-05:00 ', '2024-05-01T10:00:00,0Z'];
+    expect(same.map(toEpochMs)).toEqual(same.map(() => t));
+    expect(toEpochMs('2024-05-01')).toBe(Date.parse('2024-05-01T00:00:00Z'));
+    // What Date.parse would guess: January 5th (US order), a day in 2001, March 1st for February 30th.
+    for (const guess of ['01/05/2024 10:00', 'message 12', '2024-02-30T10:00:00Z', 'Wed, 01 May 2024 10:00:00 GMT', '1714557600.000100']) {
+      expect(toEpochMs(guess), guess).toBeUndefined();
+    }
+    expect([toEpochMs(9e15), toEpochMs(new Date(8.64e15))]).toEqual([undefined, 8.64e15]);
+    const refusal = (timestamp: unknown) => {
+      try {
+        prepareConversation({ messages: [{ text: 'a' }, { text: 'b', timestamp }] }, 0, settings);
+      } catch (e) {
+        return e as { field: string; index: number; message: string };
+      }
+      throw new Error(`${String(timestamp)} was accepted`);
+    };
+    // Without a zone the instant (and the derived request_id) would depend on the machine's TZ.
+    expect(refusal('2024-05-01T10:00:00')).toMatchObject({ field: 'timestamp', index: 1, message: expect.stringMatching(/no time zone: add 'Z'/) });
+    expect(refusal(1714557600)).toMatchObject({ field: 'timestamp', index: 1, message: expect.stringMatching(/a time in seconds\? Multiply it by 1000/) });
+    expect(refusal('01/05/2024 10:00')).toMatchObject({ field: 'timestamp', message: expect.stringMatching(/ISO-8601/) });
+  });
+
   it('first_text: the source’s, else the first message with text, else a fixed label; requestDefaults fill in the rest', () => {
     const opts = { ...settings, requestDefaults: { departmentid: 'd1', first_text: 'default' } };
     expect(prepareConversation({ messages: [{ type: 'image', metadata: {} }, { text: 'second' }] }, 0, settings).create.first_text).toBe('second');

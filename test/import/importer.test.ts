@@ -81,6 +81,20 @@ describe('importing', () => {
     expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ duplicates: 0, missing: 0, orderViolations: 0 });
   });
 
+  it('the same conversation twice in one source (overlapping pages of an export) is imported once', async () => {
+    // A slow bulk endpoint, as on a loaded server: the second copy used to read the keys before the first had saved
+    // them, and sent every message again.
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, latencyMs: 150 });
+    const tickets = dataset({ conversations: 5, messages: 4, someIds: true, conversationIds: true, tag: 'overlap' });
+    const source = tickets.flatMap((c) => [c, structuredClone(c)]);
+    const namespace = freshNamespace();
+    const report = await importConversations(client, source, { namespace, concurrency: 8, ...fast });
+    expect(report.conversations).toMatchObject({ total: 10, created: 5, alreadyComplete: 5, failed: 0 });
+    expect(report.messages).toMatchObject({ total: 40, imported: 20, skipped: 20 });
+    expect(multiCalls()).toHaveLength(5);
+    expect(await verifyImported(client, server.project.id, tickets, { namespace })).toMatchObject({ conversations: 5, messages: 20, duplicates: 0, missing: 0 });
+  });
+
   it('continues a conversation found by request_id: only the missing messages are sent', async () => {
     const namespace = freshNamespace();
     const full = dataset({ conversations: 3, messages: 10, tag: 'cont' });
@@ -308,6 +322,31 @@ describe('stopping', () => {
     expect(JSON.stringify((error as ImportFailedError).toJSON())).not.toContain('not-a-token');
   });
 
+  it('a project the server does not know stops the whole import at once (ImportFailedError, reason project)', async () => {
+    for (const projectId of ['000000000000000000000000', 'not-an-object-id']) {
+      calls = [];
+      const error = await importConversations(client, dataset({ conversations: 40, messages: 2 }), { projectId, namespace: freshNamespace(), concurrency: 2, ...fast })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImportFailedError);
+      expect(error).toMatchObject({ reason: 'project', cause: { status: 400 } });
+      // One failed call per conversation in flight, not one per conversation of the source.
+      expect(calls.length).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('options that would switch a safeguard off are refused before anything is sent', async () => {
+    for (const [options, field] of [
+      [{ timeout: -1 }, 'timeout'],
+      [{ timeout: Number.NaN }, 'timeout'],
+      [{ retryDelay: { baseDelayMs: 1000 } }, 'retryDelay.maxDelayMs'],
+      [{ retryDelay: { baseDelayMs: -5, maxDelayMs: 10 } }, 'retryDelay.baseDelayMs'],
+      [{ retryDelay: 100 }, 'retryDelay'],
+    ] as const) {
+      await expect(importConversations(client, dataset({ conversations: 1, messages: 1 }), options as never)).rejects.toMatchObject({ code: 'invalid_argument', field });
+    }
+    expect(calls).toHaveLength(0);
+  });
+
   it('a source whose iterator cannot even be created fails with reason source and leaves no listener on the signal', async () => {
     const controller = new AbortController();
     const source = { [Symbol.iterator]: () => { throw new Error('cannot open'); } } as unknown as ImportConversation[];
@@ -362,6 +401,20 @@ describe('bounded memory', () => {
     expect(report.messages.imported).toBe(80);
     expect(Math.max(...states.map((s) => s.settled.length))).toBeLessThanOrEqual(10);
     expect(states.at(-1)).toMatchObject({ watermark: 80, settled: [], finished: true, totals: { conversations: 80, messagesImported: 80 } });
+  });
+
+  it('resumes from a checkpoint with a long list of settled positions (a large maxWindow)', async () => {
+    const settled = Array.from({ length: 200_000 }, (_, i) => i + 2);
+    const namespace = freshNamespace();
+    const checkpoint = {
+      load: (): ImportCheckpointState => ({
+        version: 1, projectId: server.project.id, namespace, watermark: 0, settled, finished: false,
+        totals: { conversations: 200_000, conversationsFailed: 0, messagesImported: 0, messagesSkipped: 0, messagesFailed: 0 },
+      }),
+      save: () => undefined,
+    };
+    const report = await importConversations(client, dataset({ conversations: 3, messages: 1, tag: 'wide' }), { namespace, checkpoint, ...fast });
+    expect(report.conversations).toMatchObject({ total: 3, created: 2, resumed: 1 });
   });
 
   it('refuses a checkpoint written by another import', async () => {

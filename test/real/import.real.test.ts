@@ -92,6 +92,22 @@ describe('importConversations on a real server', () => {
     expect(await verifyImported(admin, projectId, full, { namespace: ns('cont') })).toMatchObject({ messages: 36, duplicates: 0, orderViolations: 0, missing: 0 });
   });
 
+  it('the same conversation twice in one source is imported once, though the real server is slow to save', async () => {
+    const tickets = dataset({ conversations: 4, messages: 300, someIds: true, conversationIds: true, seed: 36, tag: `twice-${stamp}` });
+    const report = await importConversations(admin, tickets.flatMap((c) => [c, structuredClone(c)]), { namespace: ns('twice'), concurrency: 8 });
+    expect(report.conversations).toMatchObject({ created: 4, alreadyComplete: 4, failed: 0 });
+    expect(await verifyImported(admin, projectId, tickets, { namespace: ns('twice') })).toMatchObject({ messages: 1200, duplicates: 0, missing: 0 });
+  });
+
+  it('a project id the real server does not know (400 before authentication) stops the import at once', async () => {
+    for (const wrong of ['000000000000000000000000', 'not-an-object-id']) {
+      const error = await importConversations(admin, dataset({ conversations: 30, messages: 2 }), { projectId: wrong, namespace: ns('noproject'), concurrency: 2 })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'ImportFailedError', reason: 'project', cause: { status: 400 } });
+      expect((error as { report: { conversations: { total: number } } }).report.conversations.total).toBeLessThanOrEqual(3);
+    }
+  });
+
   it('exactly once through the real multi endpoint’s partial saves (a subset saved, then a 500)', async () => {
     const random = prng(34);
     const partial: FetchLike = async (url, init) => {

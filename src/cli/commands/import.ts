@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ImportAbortedError, ImportCheckpointError, ImportFailedError } from '../../import/errors.js';
 import { emptyImportReport, importConversations } from '../../import/importer.js';
@@ -78,7 +78,11 @@ function parseImportArgs(argv: string[], io: CliIO, secrets: SecretRegistry): Im
     }
     options.order = values.order;
   }
-  if (values.namespace !== undefined) options.namespace = values.namespace;
+  if (values.namespace !== undefined) {
+    if (values.namespace.trim() === '') throw new UsageError('Invalid --namespace: expected a non-empty name');
+    options.namespace = values.namespace;
+  }
+  if (values.checkpoint !== undefined && values.checkpoint.trim() === '') throw new UsageError('Invalid --checkpoint: expected a file path');
   const connection = resolveConnection(values, io.env, secrets, { webSocket: false });
   return {
     file: resolve(io.cwd, positionals[0]!),
@@ -99,6 +103,20 @@ async function checkReadable(file: string): Promise<void> {
     throw new UsageError(code === 'ENOENT' ? `File not found: ${file}` : `Cannot read ${file} (${code ?? String(error)})`);
   }
   if (!info.isFile()) throw new UsageError(`Not a file: ${file}`);
+}
+
+/**
+ * Checked before anything is read or sent, because a checkpoint is first written after the first conversations
+ * settle: a small import would otherwise run in full and then fail. And never the file being imported, which the
+ * "delete it to start over" advice of a refused checkpoint would then be about.
+ */
+async function checkCheckpointPath(path: string | undefined, file: string): Promise<void> {
+  if (path === undefined) return;
+  if (path === file) throw new UsageError(`--checkpoint ${path} is the file being imported: choose another file for the checkpoint`);
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isDirectory()) throw new UsageError(`--checkpoint ${path} is a directory: expected a file (e.g. ${path.replace(/\/+$/, '')}/import.checkpoint.json)`);
+  const parent = await stat(dirname(path)).catch(() => undefined);
+  if (!parent?.isDirectory()) throw new UsageError(`--checkpoint ${path}: the directory ${dirname(path)} does not exist`);
 }
 
 /** One pass over the file: totals for the percentage and ETA, and syntax errors found before anything is sent. */
@@ -161,6 +179,7 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
   const style = createStyle(wantsColor(io.stdout, io.env));
   const errStyle = createStyle(wantsColor(io.stderr, io.env));
   await checkReadable(run.file);
+  await checkCheckpointPath(run.checkpointPath, run.file);
   const token = await obtainToken(run.connection, secrets, io.signal);
   const client = new TiledeskClient({ baseUrl: run.connection.baseUrl, projectId: run.connection.projectId, auth: { token } });
   try {
@@ -176,7 +195,7 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
     return report.conversations.failed > 0 ? 1 : 0;
   } catch (error) {
     if (error instanceof ImportAbortedError) {
-      if (error.report.conversations.total > 0) io.stdout.write(`${formatReport(error.report, style)}\n`);
+      if (error.report.conversations.total > 0) io.stdout.write(`${formatReport(error.report, style, { stopped: true })}\n`);
       io.stderr.write(
         `${errStyle.yellow('Interrupted.')} ${
           run.checkpointPath
@@ -187,7 +206,7 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
       return 130;
     }
     if (error instanceof ImportFailedError) {
-      if (error.report.conversations.total > 0) io.stdout.write(`${formatReport(error.report, style)}\n`);
+      if (error.report.conversations.total > 0) io.stdout.write(`${formatReport(error.report, style, { stopped: true })}\n`);
       throw new Error(importFailedMessage(error, run));
     }
     if (error instanceof SourceParseError) throw new Error(`The file is not valid JSON/NDJSON: ${error.message}`);
@@ -205,6 +224,8 @@ function importFailedMessage(error: ImportFailedError, run: ImportRun): string {
   switch (error.reason) {
     case 'auth':
       return `The server refused the credentials while importing (${cause}). Use an owner, admin or agent account of project ${run.connection.projectId}.`;
+    case 'project':
+      return `The server has no active project ${run.connection.projectId} (${cause}). Check TILEDESK_PROJECT_ID / --project.`;
     case 'source':
       return `Could not read ${run.file}: ${cause}`;
     case 'checkpoint':
