@@ -88,6 +88,18 @@ describe('conformance harness: comparison', () => {
     expect(diffJson(without, masker.value({ attributes: { source: 'x' } }) as Json)).toEqual(['$.attributes.source: unexpected "x"']);
   });
 
+  it('nor an object that only holds racy values, absent on the other side (the first racy write creates it)', () => {
+    const masker = new Masker();
+    const bare = masker.value({ request: { status: 200 } }) as Json;
+    const written = masker.value({ request: { status: 200, attributes: { last_message: { text: 'hi' } } } }) as Json;
+    expect(diffJson(bare, written)).toEqual([]);
+    expect(diffJson(written, bare)).toEqual([]);
+    // An absent object with anything else in it still is a difference, and so is an empty one.
+    const more = masker.value({ request: { status: 200, attributes: { last_message: {}, source: 'x' } } }) as Json;
+    expect(diffJson(bare, more)).toEqual(['$.request.attributes: unexpected {"last_message":"<written after the response>","source":"x"}']);
+    expect(diffJson(bare, masker.value({ request: { status: 200, attributes: {} } }) as Json)).toEqual(['$.request.attributes: unexpected {}']);
+  });
+
   it('labels observation differences by step', () => {
     const differences = compareObservations(
       [{ step: 'sign in', status: 200 }],
