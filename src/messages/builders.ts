@@ -221,7 +221,14 @@ export function image(
 
 function fileName(src: string): string {
   const path = src.split(/[?#]/)[0] ?? '';
-  return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1)) || 'file';
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  let name = last;
+  try {
+    name = decodeURIComponent(last);
+  } catch {
+    // A literal `%` (`50%.pdf`) is not an escape: the name is shown as written.
+  }
+  return name || 'file';
 }
 
 /**

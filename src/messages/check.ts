@@ -92,7 +92,9 @@ export const list =
   (value, path, issues) => {
     if (!Array.isArray(value)) return wrongType('array', value, path, issues);
     const start = issues.length;
-    const out = value.map((element, i) => item(element, pathTo(path, i), issues));
+    // A loop, not `map`: `map` skips the holes of a sparse array, which would reach the wire as `null`.
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = item(value[i], pathTo(path, i), issues);
     return stoppedSince(issues, start) ? out : refine(out, nonEmpty, path, issues);
   };
 

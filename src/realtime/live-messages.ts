@@ -17,7 +17,7 @@ export interface LiveMessagesOptions extends LiveStoreOptions {
  *   one is kept in {@link LiveMessages.request}.
  * - **Reconcile rule**, applied to every snapshot: a snapshot below the cap (300) holds every message, so known
  *   messages it lacks are removed. A capped snapshot holds the *oldest* 300: known messages it lacks are removed
- *   only if created at or before its newest one; later ones are kept, and the REST source, if given, loads the whole
+ *   only if created before its newest one (ties at that millisecond are ordered arbitrarily); later ones are kept, and the REST source, if given, loads the whole
  *   conversation (`GET …/messages` has no limit) and is authoritative for what did not change meanwhile. Without
  *   `rest`, a `gap` event tells that messages after the snapshot may be missing (e.g. sent while disconnected).
  *
@@ -50,7 +50,8 @@ export class LiveMessages extends LiveStore<RealtimeMessage> {
   }
 
   protected compare(a: RealtimeMessage, b: RealtimeMessage): number {
-    const byTime = timeOf(a.createdAt) - timeOf(b.createdAt);
+    // A message without a time sorts last (NaN would make the order inconsistent); ties by id.
+    const byTime = orLast(timeOf(a.createdAt)) - orLast(timeOf(b.createdAt));
     if (byTime) return byTime;
     return a._id < b._id ? -1 : a._id > b._id ? 1 : 0;
   }
@@ -80,7 +81,9 @@ export class LiveMessages extends LiveStore<RealtimeMessage> {
     const capped = items.length >= (this.options.snapshotLimit ?? 300);
     for (const [key, known] of [...this.items]) {
       if (seen.has(key)) continue;
-      if (!capped || timeOf(known.createdAt) <= newest) this.remove(key);
+      // Strictly before: the server orders equal `createdAt`s arbitrarily (a bulk import gives hundreds), so a message
+      // of the newest millisecond may lie just past the cap.
+      if (!capped || timeOf(known.createdAt) < newest) this.remove(key);
     }
     return capped;
   }
@@ -88,4 +91,8 @@ export class LiveMessages extends LiveStore<RealtimeMessage> {
   protected loadRest(signal: AbortSignal) {
     return this.options.rest?.messages?.list(this.requestId, {}, { projectId: this.projectId, signal });
   }
+}
+
+function orLast(time: number): number {
+  return Number.isNaN(time) ? Infinity : time;
 }

@@ -93,8 +93,9 @@ export class LiveRequests extends LiveStore<RealtimeRequest> {
     const capped = items.length >= (this.options.snapshotLimit ?? 100);
     for (const [key, known] of [...this.items]) {
       if (seen.has(key)) continue;
-      // Beyond a capped snapshot lie requests updated before its oldest one: those may still be open.
-      if (!capped || !(timeOf(known.updatedAt) < oldest)) this.remove(key);
+      // Beyond a capped snapshot lie requests updated before its oldest one, or at the same millisecond (ties are
+      // ordered arbitrarily): those may still be open.
+      if (!capped || !(timeOf(known.updatedAt) <= oldest)) this.remove(key);
     }
     return capped;
   }

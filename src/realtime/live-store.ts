@@ -85,6 +85,8 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
   /** Mutation sequence per key: a REST result must not remove what changed after the request was sent. */
   private readonly touched = new Map<string, number>();
   private sequence = 0;
+  /** Removals so far: a fill during which this moved read shifted pages. */
+  private removals = 0;
   private pending = new Map<string, Pending<T>>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private sorted: T[] | undefined;
@@ -186,8 +188,12 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
     }
   }
 
-  /** Starts a REST fill if a source is configured; resolves when applied (errors are reported, never thrown). */
-  private fillFromRest(): Promise<void> | undefined {
+  /**
+   * Starts a REST fill if a source is configured; resolves when applied (errors are reported, never thrown).
+   * `rounds`: REST lists page by offset, so an item leaving the list while the pages are read shifts the next page
+   * by one and an item is never read; the fill then runs again, at most this many more times.
+   */
+  private fillFromRest(rounds = 2): Promise<void> | undefined {
     this.fill?.abort();
     const cancel = new AbortController();
     const { signal, dispose } = linkedSignal(cancel.signal, this.storeOptions.restTimeoutMs ?? 30_000);
@@ -204,20 +210,30 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
     const fill = { abort: () => cancel.abort() };
     this.fill = fill;
     const startedAt = this.sequence;
+    const removalsBefore = this.removals;
     return collect(source, this.storeOptions.restLimit ?? 5_000)
-      .then(({ items, complete }) => {
+      .then(({ items, complete }): Promise<void> | undefined => {
         if (signal.aborted || this.closed) return;
+        const shifted = this.removals !== removalsBefore;
         const seen = new Set<string>();
         for (const item of items) {
           const key = this.keyOf(item);
           if (key === undefined) continue;
           seen.add(key);
+          // Live frames that arrived meanwhile win, removals included: a conversation closed while the pages were
+          // read must not come back with the status REST read before.
+          if ((this.touched.get(key) ?? 0) > startedAt) continue;
           this.apply(item as T);
         }
         // A complete REST list is authoritative for everything that did not change since it was requested.
-        if (!complete) return;
-        for (const key of [...this.items.keys()]) {
-          if (!seen.has(key) && (this.touched.get(key) ?? 0) <= startedAt) this.remove(key);
+        if (complete) {
+          for (const key of [...this.items.keys()]) {
+            if (!seen.has(key) && (this.touched.get(key) ?? 0) <= startedAt) this.remove(key);
+          }
+        }
+        if (shifted && rounds > 0) {
+          dispose();
+          return this.fillFromRest(rounds - 1);
         }
       })
       .catch((cause: unknown) => {
@@ -226,7 +242,10 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
       })
       .finally(() => {
         dispose();
-        if (this.fill === fill) this.fill = undefined;
+        if (this.fill !== fill) return;
+        this.fill = undefined;
+        // Removal marks are needed only while a fill is in flight.
+        for (const key of this.touched.keys()) if (!this.items.has(key)) this.touched.delete(key);
       });
   }
 
@@ -244,7 +263,10 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
     const existing = this.items.get(key);
     if (!existing) return;
     this.items.delete(key);
-    this.touched.delete(key);
+    this.removals++;
+    // While a fill is in flight, the removal is marked so that the fill's older copy does not bring the item back.
+    if (this.fill) this.touched.set(key, ++this.sequence);
+    else this.touched.delete(key);
     this.record(key, 'removed', last ? mergeItems(existing, last) : existing);
   }
 

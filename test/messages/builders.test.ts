@@ -72,6 +72,10 @@ describe('builder defaults', () => {
     expect(message.text).toBe('[report 2024.pdf](https://example.com/files/report%202024.pdf?dl=1)');
   });
 
+  it('file: a literal % in the URL is kept in the name, not an escape (it used to throw URIError)', () => {
+    expect(file('https://example.com/files/50%.pdf', { type: 'application/pdf' }).metadata.name).toBe('50%.pdf');
+  });
+
   it('audio: a file message with an audio MIME type, audio/mpeg unless told otherwise', () => {
     expect(plain(audio('https://example.com/a.mp3'))).toEqual({ type: 'file', metadata: { src: 'https://example.com/a.mp3', type: 'audio/mpeg' } });
   });
@@ -130,6 +134,9 @@ describe('builders refuse what the widget would not render, naming the field', (
     ['split with quick replies before the last part', () => split(text('a').quickReplies('x'), wait(1), text('b')), 'attributes.commands[0].message.attributes.attachment.buttons[0]'],
     ['split of a split', () => split(split(text('a'))), 'attributes.commands[0].message.attributes.commands'],
     ['.buttons() on a split message', () => (split(text('a')) as unknown as ReturnType<typeof text>).buttons(buttons.text('x')), 'attributes.attachment'],
+    // A hole (an option deleted from the list) used to pass and reach the wire as `null`, which the widget reads `.type` of.
+    ['withAttributes with a sparse button list', () => text('Pick').withAttributes({ attachment: { type: 'template', buttons: sparse(buttons.text('Yes'), buttons.text('No')) } }), 'attributes.attachment.buttons[0]'],
+    ['card with a sparse button list', () => card({ title: 'T', buttons: sparse(buttons.text('Yes'), buttons.text('No')) }), 'buttons[0]'],
   ])('%s → %s', (_what, build, path) => {
     const error = thrown(build);
     expect(error).toBeInstanceOf(TiledeskError);
@@ -150,3 +157,10 @@ describe('builders refuse what the widget would not render, naming the field', (
     });
   });
 });
+
+/** An array with a hole where its first element was (what `delete list[0]` leaves). */
+function sparse<T>(...items: T[]): T[] {
+  const list = [...items];
+  delete list[0];
+  return list;
+}

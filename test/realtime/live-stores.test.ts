@@ -120,6 +120,74 @@ describe('LiveRequests', () => {
     expect(gaps).toEqual([{ reason: 'snapshot_capped', topic: topics.requests(server.project.id), snapshotSize: 2 }]);
   });
 
+  it('a conversation closed while the REST fill is in flight does not come back with the status REST read', async () => {
+    const server = await h.server({ snapshotLimits: { requests: 2 } });
+    const api = rest(server);
+    const created = [];
+    for (const text of ['one', 'two', 'three', 'four']) created.push(await api.createRequest(text));
+    const client = restClient(server);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let listed!: () => void;
+    const readByRest = new Promise<void>((resolve) => (listed = resolve));
+    // A slow REST source: it has read the list (everything open) and answers only later.
+    const slow: LiveRestSource = {
+      requests: {
+        list: async (query, options) => {
+          const all = await client.requests.list(query, options).toArray();
+          listed();
+          await gate;
+          return all;
+        },
+      },
+    };
+    const rt = h.client(server);
+    const live = new LiveRequests(rt, server.project.id, { rest: slow, snapshotLimit: 2 });
+    const newest = created.at(-1)!;
+    await readByRest;
+    await api.close(newest.request_id);
+    await until(() => !live.get(newest.request_id), 'the close frame');
+    release();
+    await live.ready;
+    expect(live.get(newest.request_id)).toBeUndefined();
+    expect(ids(live.list())).toEqual(ids(created.slice(0, 3)));
+  });
+
+  it('reads REST again when an item left the list during the fill (offset pages shift by one)', async () => {
+    const server = await h.server({ snapshotLimits: { requests: 2 } });
+    const api = rest(server);
+    const created = [];
+    for (const text of ['one', 'two', 'three', 'four', 'five']) created.push(await api.createRequest(text));
+    const client = restClient(server);
+    const [oldest, , , , newest] = created;
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let listed!: () => void;
+    const firstRead = new Promise<void>((resolve) => (listed = resolve));
+    const shifting: LiveRestSource = {
+      requests: {
+        list: async (query, options) => {
+          const all = await client.requests.list(query, options).toArray();
+          if (++calls > 1) return all;
+          listed();
+          await gate;
+          // What paging by offset reads when an item of an earlier page leaves the list meanwhile: one item is skipped.
+          return all.filter((r) => r.request_id !== oldest!.request_id);
+        },
+      },
+    };
+    const rt = h.client(server);
+    const live = new LiveRequests(rt, server.project.id, { rest: shifting, snapshotLimit: 2 });
+    await firstRead;
+    await api.close(newest!.request_id);
+    await until(() => !live.get(newest!.request_id), 'the close frame');
+    release();
+    await live.ready;
+    expect(calls).toBe(2);
+    expect(ids(live.list())).toEqual(ids(created.slice(0, 4)));
+  });
+
   it('reports a failing REST source on error and keeps the snapshot', async () => {
     const server = await h.server({ snapshotLimits: { requests: 1 } });
     const api = rest(server);
@@ -256,6 +324,63 @@ describe('LiveMessages', () => {
     expect(new Set(filled.list().map((m) => m.text))).toEqual(new Set(['m0', 'm1', 'm2', 'm3', 'm4']));
     expect(bare.size).toBe(3);
     expect(gaps).toHaveLength(1);
+  });
+
+  it('after a reconnect, a capped snapshot keeps messages of its newest millisecond that lie past the cap', async () => {
+    const pid = '65f000000000000000000001';
+    const rid = 'support-group-65f000000000000000000001-ties';
+    const topic = topics.messages(pid, rid);
+    const at = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString();
+    const message = (id: string, ms: number) => ({ _id: id, recipient: rid, text: id, createdAt: at(ms), sender: 'u' });
+    const [a, b, c, d] = [message('a', 0), message('b', 5), message('c', 5), message('d', 5)];
+    let subscribes = 0;
+    let first: { terminate(): void } | undefined;
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        first ??= socket;
+        const publish = (method: string, m: unknown) => socket.send(JSON.stringify({ action: 'publish', payload: { topic, method, message: m } }));
+        if (++subscribes === 1) {
+          publish('CREATE', [a, b]);
+          publish('CREATE', c);
+          publish('CREATE', d);
+        } else {
+          // Capped at 3: b, c and d share a millisecond (a bulk import) and the server picked b and c.
+          publish('CREATE', [a, b, c]);
+        }
+      }),
+    );
+    const rt = h.client(raw.url);
+    const live = new LiveMessages(rt, pid, rid, { snapshotLimit: 3 });
+    await live.ready;
+    await until(() => live.size === 4, 'live messages');
+    const log = changes(live);
+    first!.terminate();
+    await until(() => subscribes === 2 && live.state === 'subscribed', 'resubscribed');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(live.list().map((m) => m._id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(log.flatMap((change) => change.removed)).toEqual([]);
+  });
+
+  it('sorts a message without a time last, consistently', async () => {
+    const pid = '65f000000000000000000001';
+    const rid = 'support-group-65f000000000000000000001-notime';
+    const topic = topics.messages(pid, rid);
+    // By time, c < a; by id (what a NaN time fell back to), a < b < c: a cycle, so the order depended on the input.
+    const snapshot = [
+      { _id: 'd', text: 'no time either' },
+      { _id: 'b', text: 'no time' },
+      { _id: 'c', text: '2022', createdAt: '2022-01-01T00:00:00.000Z' },
+      { _id: 'a', text: '2024', createdAt: '2024-01-01T00:00:00.000Z' },
+    ];
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action === 'subscribe') socket.send(JSON.stringify({ action: 'publish', payload: { topic, method: 'CREATE', message: snapshot } }));
+      }),
+    );
+    const live = new LiveMessages(h.client(raw.url), pid, rid);
+    await live.ready;
+    expect(live.list().map((m) => m._id)).toEqual(['c', 'a', 'b', 'd']);
   });
 
   it('close() unsubscribes, cancels pending work and leaves the client usable', async () => {
