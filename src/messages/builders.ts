@@ -400,7 +400,7 @@ function isWait(part: unknown): part is OutboundWaitCommand {
 /**
  * One message shown as a timed sequence. Parts alternate between messages and {@link wait}s (a leading wait is
  * fine); quick replies and action buttons belong on the last part. `text` defaults to the parts' texts, one per
- * line, for clients that do not split (change it with `.withText()`).
+ * line (html and `.hidden()` parts left out), for clients that do not split (change it with `.withText()`).
  *
  * @example
  * ```ts
@@ -409,7 +409,11 @@ function isWait(part: unknown): part is OutboundWaitCommand {
  */
 export function split(...parts: (MessageBuilder | OutboundCommandMessage | OutboundWaitCommand)[]): SplitMessageBuilder {
   const commands = parts.map((part) => (isWait(part) ? clone(part) : { type: 'message', message: clone({ ...part }) }));
-  const texts = parts.flatMap((part) => (!isWait(part) && typeof part.text === 'string' && part.type !== 'html' ? [part.text] : []));
+  // Not html parts (markup), nor hidden ones (agents only): the fallback is what end users see, and may become a
+  // conversation's first_text.
+  const texts = parts.flatMap((part) =>
+    !isWait(part) && typeof part.text === 'string' && part.type !== 'html' && (part.attributes as Json | undefined)?.['subtype'] !== 'info' ? [part.text] : [],
+  );
   return create(withOptionalText({ type: 'text', attributes: { commands } }, texts.join('\n') || undefined)) as unknown as SplitMessageBuilder;
 }
 

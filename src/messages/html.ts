@@ -40,9 +40,11 @@ export function htmlToText(markup: string): string {
     .replace(/<!--[\s\S]*?-->/g, '')
     // Source line breaks are just spaces in HTML; only <br> and block ends start a new line.
     .replace(/\s+/g, ' ')
-    .replace(/<br\b[^>]*>|<\/(?:p|div|li|h[1-6]|tr|blockquote|pre|section|article|header|footer|ul|ol|table)\s*>/gi, '\n')
+    .replace(/<br\b(?:"[^"]*"|'[^']*'|[^'">])*>|<\/(?:p|div|li|h[1-6]|tr|blockquote|pre|section|article|header|footer|ul|ol|table)\s*>/gi, '\n')
     .replace(/<\/(?:td|th|button)\s*>/gi, ' ')
-    .replace(/<[^>]*>/g, '');
+    // A tag starts `<` + a letter, `/`, `!` or `?`; any other `<` is text ("a < b", "<3"). Quoted attribute values
+    // may hold `>`.
+    .replace(/<\/?[A-Za-z](?:"[^"]*"|'[^']*'|[^'">])*>|<[!?][^>]*>/g, '');
   return decodeEntities(stripped)
     .split('\n')
     .map((line) => line.replace(/ {2,}/g, ' ').trim())

@@ -80,8 +80,9 @@ describe('builder defaults', () => {
     expect(plain(audio('https://example.com/a.mp3'))).toEqual({ type: 'file', metadata: { src: 'https://example.com/a.mp3', type: 'audio/mpeg' } });
   });
 
-  it('split: the fallback text is the parts’ texts, one per line, html parts left out', () => {
+  it('split: the fallback text is the parts’ texts, one per line, html and hidden (agent-only) parts left out', () => {
     expect(split(text('Hi'), wait(1), html('<b>x</b>'), wait(1), image('https://example.com/a.png', { text: 'Look' })).text).toBe('Hi\nLook');
+    expect(split(text('agent-only note').hidden(), wait(1), text('Hello!')).text).toBe('Hello!');
   });
 
   it('split: wait() defaults to the widget’s 1000 ms', () => {

@@ -34,5 +34,13 @@ describe('htmlToText: the plain-text fallback for html messages', () => {
 
   it('keeps the text of attributes-laden and unclosed tags out', () => {
     expect(htmlToText('<img src=x onerror="alert(1)"><a href="javascript:x">link</a>')).toBe('link');
+    // A quoted attribute value may hold `>`: the tag ends at the `>` after it.
+    expect(htmlToText('<a title="b>c" data-x=\'>\'>hi</a>')).toBe('hi');
+  });
+
+  it('keeps a `<` that starts no tag as text (it used to swallow everything up to the next `>`)', () => {
+    expect(htmlToText('<p>if a < b and c > d</p>')).toBe('if a < b and c > d');
+    expect(htmlToText('x <3 y</p><p>next')).toBe('x <3 y\nnext');
+    expect(htmlToText('<p>1 <= 2, <!-- note --> ok <?php ?></p>')).toBe('1 <= 2, ok');
   });
 });
