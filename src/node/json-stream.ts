@@ -272,6 +272,11 @@ export class JsonElementSplitter {
   }
 
   /** Call once the input is over: returns a last element (a bare number ends only here) or throws if the input is cut short. */
+  /** An error at the point the input has reached (e.g. bytes that are not UTF-8 come next). */
+  errorHere(problem: string): SourceParseError {
+    return new SourceParseError(problem, { ...this.#here(), index: this.#inElement ? this.#index : undefined, file: this.#file });
+  }
+
   end(): unknown[] {
     if (this.#failure) throw this.#failure;
     const out: unknown[] = [];

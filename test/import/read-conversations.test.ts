@@ -173,4 +173,24 @@ describe('malformed input: SourceParseError with line and column', () => {
     expect(seen).toHaveLength(2);
     expect(error).toMatchObject({ line: 3, index: 2 });
   });
+
+  it('bytes that are not UTF-8 (a Latin-1 export) fail where they are instead of becoming U+FFFD', async () => {
+    const latin1 = Buffer.concat([
+      Buffer.from('{"messages":[{"text":"ok"}]}\n{"messages":[{"text":"caf'),
+      Buffer.from([0xe9]), // é in Latin-1
+      Buffer.from('"}]}\n'),
+    ]);
+    for (const hwm of [undefined, 7]) {
+      const seen: unknown[] = [];
+      const error = await (async () => {
+        for await (const c of readConversations(file(latin1), hwm === undefined ? {} : { highWaterMark: hwm })) seen.push(c);
+      })().catch((e: unknown) => e);
+      expect(seen).toEqual([{ messages: [{ text: 'ok' }] }]);
+      expect(error).toBeInstanceOf(SourceParseError);
+      expect(error).toMatchObject({ line: 2, column: 26, index: 1, message: expect.stringContaining('not valid UTF-8') });
+    }
+    // A file cut inside a multi-byte character.
+    const cut = await parseError(file(Buffer.concat([Buffer.from('{"messages":[]}\n'), Buffer.from('é').subarray(0, 1)])));
+    expect(cut.message).toContain('ends in the middle of a UTF-8 character');
+  });
 });
