@@ -1,4 +1,3 @@
-import { raceSignal } from '../shared/abort.js';
 import { bareToken, jwtAuthorization } from '../shared/token.js';
 import { TokenProviderError, ValidationError } from './errors.js';
 import { requireString } from './resource.js';
@@ -83,30 +82,33 @@ export class AuthState {
     return this.#fetchToken !== undefined;
   }
 
-  /** The `Authorization` header value, fetching a token first if needed. */
-  authorization(signal: AbortSignal | undefined): string | Promise<string> | undefined {
-    return this.#value ?? (this.#fetchToken && this.#refresh('initial', signal));
+  /**
+   * The `Authorization` header value, fetching a token first if needed. A returned promise is shared by every call
+   * waiting for the token: each caller races it against its own signal and timeout.
+   */
+  authorization(): string | Promise<string> | undefined {
+    return this.#value ?? (this.#fetchToken && this.#refresh('initial'));
   }
 
   /**
    * Called after a 401 obtained with `usedValue`. Resolves to a new header value, or `undefined` when no refresh is
    * possible. If another call already refreshed since, its value is reused instead of asking again.
    */
-  async afterUnauthorized(usedValue: string | undefined, signal: AbortSignal | undefined): Promise<string | undefined> {
+  async afterUnauthorized(usedValue: string | undefined): Promise<string | undefined> {
     if (!this.#fetchToken) return undefined;
     if (this.#value !== usedValue && this.#value !== undefined) return this.#value;
     this.#value = undefined;
-    return this.#refresh('unauthorized', signal);
+    return this.#refresh('unauthorized');
   }
 
-  #refresh(reason: TokenProviderContext['reason'], signal: AbortSignal | undefined): Promise<string> {
-    // The shared fetch must not die with the first caller's signal: give it its own, and let each caller stop waiting.
-    this.#pending ??= this.#fetchToken!({ reason, signal: new AbortController().signal })
+  #refresh(reason: TokenProviderContext['reason']): Promise<string> {
+    // The shared fetch must not die with the first caller's signal: it gets its own, and each caller stops waiting
+    // on its own terms.
+    return (this.#pending ??= this.#fetchToken!({ reason, signal: new AbortController().signal })
       .then((token) => this.#setToken(token))
       .finally(() => {
         this.#pending = undefined;
-      });
-    return raceSignal(this.#pending, signal);
+      }));
   }
 
   #setToken(token: string): string {

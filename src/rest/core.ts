@@ -133,6 +133,8 @@ export interface CallSpec {
   schema?: ResponseSchemaKey;
   /** Values that must never appear in an error (e.g. the password of a sign-in call). */
   secrets?: readonly string[];
+  /** A field the caller reads from a 2xx body: without it, the call fails with an `InvalidResponseError`. */
+  expect?: string;
 }
 
 export type QueryValue = string | number | boolean | readonly (string | number)[] | undefined | null;
@@ -193,19 +195,29 @@ export class RequestCore {
     const body = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
     const observed = config.hooks.length > 0;
 
-    let authValue: string | undefined;
-    if (spec.auth === undefined) {
-      const a = config.auth.authorization(userSignal);
+    const secrets = () => [...config.auth.secrets, ...(spec.secrets ?? [])];
+    let attempt = 0;
+    const timeoutError = (cause: unknown) =>
+      new TimeoutError(`Request timed out after ${timeout} ms (${spec.method} ${path})`, { method: spec.method, path, attempts: attempt, code: 'timeout', timeoutMs: timeout, cause });
+    // A token being fetched (shared with other calls) is waited for like a response: until the caller's signal or
+    // the timeout, so a token provider that never settles cannot hang the call.
+    const token = async (pending: string | Promise<string | undefined> | undefined) => {
+      if (typeof pending !== 'object') return pending;
+      const linked = linkedSignal(userSignal, timeout);
       try {
-        authValue = typeof a === 'object' ? await a : a;
+        return await raceSignal(pending, linked.signal);
       } catch (e) {
-        throw userSignal?.aborted ? this.#abortError(spec.method, path, 0, e) : e;
+        throw userSignal?.aborted ? this.#abortError(spec.method, path, attempt, e) : linked.timedOut() ? timeoutError(e) : e;
+      } finally {
+        linked.dispose();
       }
-    } else if (spec.auth !== false) authValue = spec.auth;
+    };
+
+    let authValue = spec.auth === undefined ? await token(config.auth.authorization()) : spec.auth || undefined;
 
     let refreshed = false;
     let retries = 0;
-    for (let attempt = 1; ; attempt++) {
+    for (attempt = 1; ; attempt++) {
       const headers: Record<string, string> = { accept: 'application/json', ...config.headers, ...options.headers };
       if (body !== undefined) headers['content-type'] ??= 'application/json';
       if (authValue !== undefined) headers.authorization = authValue;
@@ -219,8 +231,8 @@ export class RequestCore {
       const linked = linkedSignal(userSignal, timeout);
       try {
         // Raced against the signal too, so a transport (a user's fetch) that ignores it cannot outlive the timeout.
-        res = await raceSignal(handled(config.transport.request({ method: spec.method, origin: this.#base.origin, path, headers, body, signal: linked.signal })), linked.signal);
-        text = await raceSignal(handled(res.text()), linked.signal);
+        res = await raceSignal(config.transport.request({ method: spec.method, origin: this.#base.origin, path, headers, body, signal: linked.signal }), linked.signal);
+        text = await raceSignal(res.text(), linked.signal);
       } catch (cause) {
         failure = { cause };
       } finally {
@@ -232,14 +244,14 @@ export class RequestCore {
       let hint: number | undefined;
       const info = { method: spec.method, path, attempts: attempt };
       if (failure || !res) {
-        const cause = scrubCause(failure?.cause, config.auth.secrets);
+        const cause = scrubCause(failure?.cause, secrets());
         if (userSignal?.aborted) throw this.#fail(url, this.#abortError(spec.method, path, attempt, cause));
         if (linked.timedOut()) {
-          error = new TimeoutError(`Request timed out after ${timeout} ms (${spec.method} ${path})`, { ...info, code: 'timeout', timeoutMs: timeout, cause });
+          error = timeoutError(cause);
           retryable = spec.idempotent;
         } else {
           const code = errorCode(cause);
-          const detail = redactSecrets(causeMessage(cause), config.auth.secrets);
+          const detail = redactSecrets(causeMessage(cause), secrets());
           const connError = new ConnectionError(`Connection error${code ? ` (${code})` : ''}: ${detail} (${spec.method} ${path})`, {
             ...info, code: 'connection_error', cause, causeCode: code,
           });
@@ -250,18 +262,14 @@ export class RequestCore {
       } else {
         const status = res.status;
         if (event) this.#emit('onResponse', { ...event, status, responseHeaders: flatHeaders(res.headers, true), durationMs: performance.now() - started });
-        if (status >= 200 && status < 300) return this.#parseSuccess<T>(spec, path, status, res, text, attempt);
+        if (status >= 200 && status < 300) return this.#parseSuccess<T>(spec, path, status, res, text, attempt, secrets());
         if (status === 401 && !refreshed && spec.auth === undefined && config.auth.refreshable) {
           refreshed = true;
-          try {
-            authValue = await config.auth.afterUnauthorized(authValue, userSignal);
-          } catch (e) {
-            throw userSignal?.aborted ? this.#abortError(spec.method, path, attempt, e) : e;
-          }
+          authValue = await token(config.auth.afterUnauthorized(authValue));
           continue;
         }
         hint = retryAfterMs(res.headers);
-        error = errorFromResponse(status, res.headers, text, { ...info, secrets: [...config.auth.secrets, ...(spec.secrets ?? [])], retryAfterMs: hint });
+        error = errorFromResponse(status, res.headers, text, { ...info, secrets: secrets(), retryAfterMs: hint });
         retryable = status === 429 || (spec.idempotent && (status === 408 || status >= 500));
       }
 
@@ -282,21 +290,24 @@ export class RequestCore {
     await this.#config.transport.close?.();
   }
 
-  #parseSuccess<T>(spec: CallSpec, path: string, status: number, res: TransportResponse, text: string, attempts: number): T {
-    if (text === '') return undefined as T;
+  #parseSuccess<T>(spec: CallSpec, path: string, status: number, res: TransportResponse, text: string, attempts: number, secrets: readonly string[]): T {
     const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
       new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
         code: 'invalid_response', method: spec.method, path, status, attempts, ...extra,
-        headers: flatHeaders(res.headers, true), body: capBody(redactSecrets(redact(text), this.#config.auth.secrets)),
+        headers: flatHeaders(res.headers, true), body: capBody(redactSecrets(redact(text), secrets)),
       });
     let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (cause) {
-      throw invalid('is not JSON', { cause });
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch (cause) {
+        throw invalid('is not JSON', { cause });
+      }
     }
+    // The resource reads this field: `{}`, `null` or an empty 204 would otherwise surface there as a bare TypeError.
+    if (spec.expect && !(data as Record<string, unknown> | null | undefined)?.[spec.expect]) throw invalid(`has no ${spec.expect}`, {});
     const schema = spec.schema && this.#config.schemas?.[spec.schema];
-    if (!schema) return data as T;
+    if (!schema || !text) return data as T;
     const parsed = schema.safeParse(data);
     if (parsed.success) return parsed.data as T;
     const issues = parsed.error.issues.map((i) => ({ path: i.path, message: i.message }));
@@ -332,26 +343,18 @@ export class RequestCore {
   }
 }
 
-/**
- * `promise` with a no-op rejection handler attached. When the signal has already fired, `raceSignal` rejects at once
- * without awaiting the transport's promise, whose own rejection (the abort, a few ticks later) would otherwise be
- * reported as unhandled.
- */
-function handled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
-}
-
 function queryString(query: Record<string, QueryValue> | undefined): string {
   const params = new URLSearchParams();
-  for (const [key, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null) params.set(key, String(v));
+  // An array becomes a repeated parameter (`role=owner&role=agent`), which Express reads as an array.
+  for (const [key, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null) for (const x of [v].flat()) params.append(key, String(x));
   const qs = params.toString();
   return qs ? `?${qs}` : '';
 }
 
 /** `retry-after-ms` (ms) wins over `Retry-After` (seconds or an HTTP date). */
 export function retryAfterMs(headers: TransportResponse['headers'], now = Date.now()): number | undefined {
-  const ms = Number(headers['retry-after-ms'] ?? NaN);
+  // `Number('')` is 0: an empty header must not override a valid `Retry-After`.
+  const ms = Number(headers['retry-after-ms'] || NaN);
   if (ms >= 0) return Math.ceil(ms);
   const ra = headers['retry-after'];
   if (typeof ra !== 'string' || !ra.trim()) return undefined;
@@ -404,21 +407,22 @@ export function errorFromResponse(
   text: string,
   info: { method: string; path: string; attempts: number; secrets: readonly (string | undefined)[]; retryAfterMs?: number | undefined },
 ): APIError {
-  const body = capBody(redactSecrets(redact(text), info.secrets));
+  // Parsed in full (a capped body is no longer JSON); only the stored copy is capped.
+  const full = redactSecrets(redact(text), info.secrets);
   let data: unknown;
-  if (/^\s*[[{"]/.test(body)) {
+  if (/^\s*[[{"]/.test(full)) {
     try {
-      data = JSON.parse(body);
+      data = JSON.parse(full);
     } catch {
       data = undefined;
     }
   }
-  const serverMessage = serverMessageOf(data, body);
+  const serverMessage = serverMessageOf(data, full);
   const [Class, code] = BY_STATUS[status] ?? (status >= 500 ? [InternalServerError, 'server_error'] : [APIError, 'http_error']);
   const d = data as { limit?: unknown; limit_file_size?: unknown } | undefined;
   return new Class(`${status} ${serverMessage ?? 'HTTP error'} (${info.method} ${info.path})`, {
     code, method: info.method, path: info.path, attempts: info.attempts, status,
-    headers: flatHeaders(headers, true), body, data, serverMessage,
+    headers: flatHeaders(headers, true), body: capBody(full), data, serverMessage,
     ...(status === 403 && { reason: permissionReason(serverMessage ?? '') }),
     ...(status === 413 && { limit: d?.limit ?? d?.limit_file_size }),
     ...(status === 422 && { fieldErrors: fieldErrorsOf(data) }),

@@ -45,9 +45,14 @@ export function call<T>(
   return ctx.core.request<T>({ method, path, idempotent, schema, body }, options);
 }
 
-/** A path segment from a caller-supplied id: must be a non-empty string, and is URL-encoded. */
+/**
+ * A path segment from a caller-supplied id: a non-empty string, URL-encoded. `.` and `..` (also spelt with `%2e`)
+ * are refused: `encodeURIComponent` keeps them, and `fetch` resolves them, so `remove(rid, '..')` would become a
+ * DELETE of the conversation itself.
+ */
 export function seg(value: unknown, field: string): string {
   requireString(value, field);
+  if (/^(\.|%2e){1,2}$/i.test(value)) throw new ValidationError(field, 'must not be . or ..');
   return encodeURIComponent(value);
 }
 
@@ -95,7 +100,7 @@ export function paged<T>(
     const [path, query, start] = build();
     return new PagePromise<T>(
       (page) => ctx.core
-        .request<Record<string, unknown>>({ method: 'GET', path, query: { ...query, page }, idempotent: true, schema }, options)
+        .request<Record<string, unknown>>({ method: 'GET', path, query: { ...query, page }, idempotent: true, schema, expect: key }, options)
         .then((r) => ({ items: r[key] as T[], perPage: r.perPage as number, count: r.count as number })),
       start ?? 0,
     );

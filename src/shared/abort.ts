@@ -50,14 +50,16 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /**
  * `promise`, or a rejection with the signal's reason as soon as `signal` aborts, whichever comes first; the listener
- * is removed either way. For work that does not take a signal itself (or may ignore it).
+ * is removed either way. For work that does not take a signal itself (or may ignore it). `promise` always gets a
+ * handler, even when the signal had already fired: a rejection nobody waits for any more would otherwise be unhandled,
+ * which kills a Node process.
  */
 export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }

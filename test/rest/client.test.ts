@@ -133,6 +133,18 @@ describe('auth', () => {
     expect(e).toBeInstanceOf(UnprocessableEntityError);
     expect((e as UnprocessableEntityError).fieldErrors.map((f) => f.field)).toContain('email');
   });
+
+  it('a 4xx body over 32 KB keeps its data, field errors and message; only the stored body is capped', async () => {
+    // The server echoes the invalid value in its 422: a 33 800-character e-mail makes a 33 KB body.
+    const e = await TiledeskClient.signin({ baseUrl: server.url, email: 'not an email '.repeat(2_600), password: 'pw12345' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(UnprocessableEntityError);
+    const err = e as UnprocessableEntityError;
+    expect(err.fieldErrors).toEqual([{ field: 'email', message: 'Invalid value', location: 'body' }]);
+    expect(err.data).toMatchObject({ errors: [{ param: 'email', msg: 'Invalid value' }] });
+    expect(err.message).toBe('422 email: Invalid value (POST /auth/signin)');
+    expect(err.body.length).toBeLessThan(33_000);
+    expect(err.body).toMatch(/…\[truncated\]$/);
+  });
 });
 
 describe('configuration', () => {
@@ -256,6 +268,31 @@ describe('requests', () => {
     expect(sent).toHaveLength(0);
   });
 
+  it('ids "." and ".." (in any %2e spelling) are refused on the fetch transport too: a member ".." cannot delete the conversation', async () => {
+    const sent: RequestEvent[] = [];
+    // `fetch` resolves dot segments: DELETE …/<rid>/participants/.. would become DELETE …/<rid>.
+    const c = client({ fetch: (url, init) => fetch(url, init), maxRetries: 0, hooks: { onRequest: (e) => sent.push(e) } });
+    const { request_id: rid } = await c.requests.create({ first_text: 'dot segments' });
+    sent.length = 0;
+    const calls: [() => Promise<unknown>, string][] = [
+      [() => c.requests.participants.remove(rid, '..'), 'member'],
+      [() => c.requests.followers.remove(rid, '.'), 'member'],
+      [() => c.requests.tags.remove(rid, '%2E'), 'tagId'],
+      [() => c.requests.notes.remove(rid, '.%2e'), 'noteId'],
+      [() => c.messages.get(rid, '%2e%2E'), 'messageId'],
+      [() => c.requests.get('.'), 'requestId'],
+      [() => c.requests.delete('..'), 'requestId'],
+      [() => c.leads.get('..'), 'leadId'],
+      [() => c.projects.get('..'), 'projectId'],
+      [() => c.requests.count({}, { projectId: '%2e' }), 'projectId'],
+    ];
+    for (const [call, field] of calls) await expect(call()).rejects.toMatchObject({ name: 'ValidationError', field });
+    expect(sent).toHaveLength(0);
+    expect((await c.requests.get(rid)).request_id).toBe(rid);
+    // Dots inside an id are just characters: such a call is sent (and finds nothing).
+    await expect(c.requests.get('..x')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it('a guest cannot list requests (403, role) but can list its own', async () => {
     const c = client();
     const { token } = await c.auth.signinAnonymously({ firstname: 'Mine' });
@@ -363,6 +400,31 @@ describe('messages, leads, project users, projects, users', () => {
     const ids: string[] = [];
     for await (const l of c.leads.list({ limit: 1 })) ids.push(l._id);
     expect(ids).toContain(lead._id);
+  });
+
+  it('leads: with_email / with_fullname false mean no filter (the server tests them for presence)', async () => {
+    const c = client();
+    const bare = await c.leads.create({ lead_id: `bare-${randomUUID()}` });
+    const full = await c.leads.create({ lead_id: `full-${randomUUID()}`, fullname: 'Full', email: 'full@example.com' });
+    const ids = async (q: Parameters<typeof c.leads.list>[0]) => (await c.leads.list(q).toArray()).map((l) => l._id);
+    for (const flag of ['with_email', 'with_fullname'] as const) {
+      expect(await ids({ [flag]: false })).toEqual(expect.arrayContaining([bare._id, full._id]));
+      const filtered = await ids({ [flag]: true });
+      expect(filtered).toContain(full._id);
+      expect(filtered).not.toContain(bare._id);
+    }
+  });
+
+  it('project users: a role list is sent as repeated parameters and matches any of them', async () => {
+    const urls: string[] = [];
+    const c = client({ hooks: { onRequest: (e) => urls.push(e.url) } });
+    const both = await c.projectUsers.list({ role: ['owner', 'agent'] });
+    expect(urls[0]).toMatch(/\?role=owner&role=agent$/);
+    expect(both.map((p) => p._id)).toEqual(expect.arrayContaining([server.owner.projectUserId, server.agent.projectUserId]));
+    expect(new Set(both.map((p) => p.role))).toEqual(new Set(['owner', 'agent']));
+    const agents = await c.projectUsers.list({ role: ['agent'] });
+    expect(agents.map((p) => p._id)).toContain(server.agent.projectUserId);
+    expect(agents.every((p) => p.role === 'agent')).toBe(true);
   });
 
   it('project users: list, me, get, getByUserId, availability', async () => {

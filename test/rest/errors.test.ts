@@ -23,6 +23,7 @@ import {
   type Logger,
   type TiledeskClientOptions,
 } from '../../src/index.js';
+import { redact } from '../../src/shared/token.js';
 
 const base = 'https://api.example.test';
 const pid = '64f0c0ffee0000000000beef';
@@ -188,11 +189,51 @@ describe('secrets never leak', () => {
     for (const secret of [...forbidden, encodeURIComponent(password)]) expect(all).not.toContain(secret);
   });
 
+  it('the password of a static signin or signup whose transport error quotes the request body', async () => {
+    // Logging and proxy fetch wrappers often quote the request in their errors.
+    const quoting: FetchLike = async (url, init) => {
+      throw new TypeError(`request to ${url} failed, body=${init.body}`);
+    };
+    const { logger, hooks, logs } = capture();
+    const opts = { baseUrl: base, fetch: quoting, maxRetries: 0, logger, hooks };
+    for (const call of [
+      () => TiledeskClient.signin({ ...opts, email, password }),
+      () => TiledeskClient.signup({ ...opts, email, password, firstname: 'Ada', lastname: 'Lovelace' }),
+    ]) {
+      const e = await failure(call());
+      expect(e).toBeInstanceOf(ConnectionError);
+      expect(e.message).toContain('"password":"[redacted]"');
+      for (const secret of forbidden) expect(everything(e, logs)).not.toContain(secret);
+    }
+  });
+
   it('request headers in hooks are redacted', async () => {
     answer(200, { perPage: 40, count: 0, requests: [] });
     const { hooks, logs } = capture();
     await client({ auth: { token: jwt }, hooks, headers: { cookie: `sid=${jwt}` } }).requests.list();
     expect(logs.join('\n')).not.toContain(jwt);
     expect(logs.join('\n')).toContain('"authorization":"[redacted]"');
+  });
+});
+
+describe('redact: what it removes from messages, URLs and bodies', () => {
+  const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZ2VudCJ9.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
+  it.each([
+    [`${jwt}`, '[redacted-jwt]'],
+    [`token was ${jwt}, refused`, 'token was [redacted-jwt], refused'],
+    [`{"token":"${jwt}"}`, '{"token":"[redacted-jwt]"}'],
+    [`Authorization: Bearer abc.def-ghi`, 'Authorization: Bearer [redacted]'],
+    [`wss://host/?token=${jwt}&x=1`, 'wss://host/?token=[redacted]&x=1'],
+    ['GET https://ann:secret@host/api failed', 'GET https://[redacted]@host/api failed'],
+    ['(https://ann:secret@host/api)', '(https://[redacted]@host/api)'],
+  ])('%s', (input, expected) => {
+    expect(redact(input)).toBe(expected);
+  });
+
+  it('leaves long runs of letters and ordinary dotted names alone (and reads them in linear time: bench/rest/redact.mjs)', () => {
+    const run = 'a'.repeat(40_000);
+    expect(redact(run)).toBe(run);
+    expect(redact(`${run}://`)).toBe(`${run}://`);
+    expect(redact('see docs.example.com and v1.2.3')).toBe('see docs.example.com and v1.2.3');
   });
 });

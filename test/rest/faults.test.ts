@@ -106,6 +106,15 @@ describe('retries', () => {
     expect(retries.map((r) => r.delayMs)).toEqual([30]);
   });
 
+  it('an empty retry-after-ms is ignored, not read as 0: Retry-After still applies', async () => {
+    const { c, attempts } = client({ maxRetryAfterMs: 1_000 });
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 429, headers: { 'retry-after-ms': '', 'Retry-After': '5' } });
+    const e = await c.requests.list().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(RateLimitError);
+    expect((e as RateLimitError).retryAfterMs).toBe(5_000);
+    expect(attempts()).toBe(1); // 5 s is over maxRetryAfterMs: no retry
+  });
+
   it('a Retry-After longer than maxRetryAfterMs fails at once with retryAfterMs', async () => {
     const { c, attempts } = client({ maxRetryAfterMs: 1_000 });
     server.faults.route({ method: 'GET', path: requestsPath(), status: 429, headers: { 'Retry-After': '120' } });
@@ -172,10 +181,68 @@ describe('timeouts and aborts', () => {
     expect(e).toBeInstanceOf(AbortError);
   });
 
+  it('a token provider that never settles times out like a slow request (client or per-call timeout)', async () => {
+    const { c, attempts } = client({ timeout: 100, auth: { tokenProvider: () => new Promise<string>(() => undefined) } });
+    const e = await c.users.me().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(e).toMatchObject({ code: 'timeout', timeoutMs: 100, method: 'GET', path: '/users' });
+    await expect(c.requests.count({}, { timeout: 30 })).rejects.toMatchObject({ name: 'TimeoutError', timeoutMs: 30 });
+    expect(attempts()).toBe(0);
+  });
+
   it('an already aborted signal sends nothing', async () => {
     const { c, attempts } = client();
     await expect(c.requests.count({}, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
     expect(attempts()).toBe(1);
+  });
+});
+
+describe('no unhandled rejection when a call stops waiting for its token', () => {
+  /** Runs `body`, lets everything it started settle, and returns the rejections nobody handled meanwhile. */
+  async function unhandled(body: () => Promise<void>): Promise<unknown[]> {
+    const seen: unknown[] = [];
+    const onUnhandled = (reason: unknown) => seen.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await body();
+      await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    return seen;
+  }
+
+  it('a token provider that fails after the caller aborted', async () => {
+    let fail!: (e: Error) => void;
+    const { c } = client({ auth: { tokenProvider: () => new Promise<string>((_, reject) => { fail = reject; }) } });
+    expect(await unhandled(async () => {
+      await expect(c.users.me({ signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
+      fail(new Error('idp down'));
+    })).toEqual([]);
+  });
+
+  it('a sign-in with a wrong password that fails after the caller aborted', async () => {
+    let signinFailed!: () => void;
+    const failed = new Promise<void>((r) => { signinFailed = r; });
+    const { c } = client({ auth: { email: server.owner.email, password: 'wrong-password' }, hooks: { onError: () => signinFailed() } });
+    expect(await unhandled(async () => {
+      await expect(c.users.me({ signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
+      await failed;
+    })).toEqual([]);
+  });
+
+  it('a refresh after a 401 that fails after the caller aborted', async () => {
+    let fail!: (e: Error) => void;
+    const stale = server.signJwt({ _id: server.owner.userId, sub: 'user' }, 'not-the-server-secret');
+    const controller = new AbortController();
+    const { c } = client({
+      auth: { tokenProvider: ({ reason }) => (reason === 'initial' ? stale : new Promise<string>((_, reject) => { fail = reject; })) },
+      hooks: { onResponse: (e) => { if (e.status === 401) controller.abort(); } },
+    });
+    expect(await unhandled(async () => {
+      await expect(c.users.me({ signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
+      fail(new Error('idp down'));
+    })).toEqual([]);
   });
 });
 
@@ -199,6 +266,24 @@ describe('odd responses', () => {
     const e = await c.requests.get('nope').catch((x: unknown) => x);
     expect(e).toBeInstanceOf(NotFoundError);
     expect((e as NotFoundError).serverMessage).toBe('Cannot GET /x/requests/nope');
+  });
+
+  it('a 2xx body without what the call reads is an InvalidResponseError naming it, not a TypeError', async () => {
+    const { c } = client({ maxRetries: 0 });
+    for (const body of [{}, 'null', { perPage: 40, count: 0 }]) {
+      server.faults.route({ method: 'GET', path: requestsPath(), status: 200, headers: { 'content-type': 'application/json' }, body, times: 1 });
+      const e = await c.requests.list().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(InvalidResponseError);
+      expect((e as InvalidResponseError).message).toMatch(/^Response has no requests \(GET /);
+    }
+    server.faults.route({ method: 'GET', path: `/${server.project.id}/leads`, status: 200, body: {}, times: 1 });
+    await expect(c.leads.list().toArray()).rejects.toThrow(/has no leads/);
+    for (const status of [200, 204]) {
+      server.faults.route({ method: 'PUT', path: '/users', status, body: '', times: 1 });
+      const e = await c.users.update({ lastname: 'X' }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(InvalidResponseError);
+      expect(e).toMatchObject({ status, message: 'Response has no updatedUser (PUT /users)' });
+    }
   });
 
   it('malformed JSON in a 200 is an InvalidResponseError, not a crash', async () => {

@@ -1,4 +1,4 @@
-import type { RequestOptions } from '../core.js';
+import type { QueryValue, RequestOptions } from '../core.js';
 import type { PagePromise } from '../pagination.js';
 import { call, checkInt, compact, paged, projectPath, requireObject, Resource, seg } from '../resource.js';
 import type { Lead } from '../schemas.js';
@@ -11,7 +11,9 @@ export interface LeadListQuery {
   page?: number;
   full_text?: string;
   email?: string;
+  /** `true`: only leads with an e-mail. `false` is the same as leaving it out (no filter). */
   with_email?: boolean;
+  /** `true`: only leads with a full name. `false` is the same as leaving it out (no filter). */
   with_fullname?: boolean;
   tags?: string;
   /** Lead status (see {@link LeadStatus}); default 100 (normal) on the server. */
@@ -50,7 +52,10 @@ export class Leads extends Resource {
       checkInt(query.limit, 'limit', 1);
       checkInt(query.page, 'page', 0);
       const { extra, page, ...rest } = query;
-      return [`${projectPath(this.ctx, options)}/leads`, { ...extra, ...rest }, page];
+      const q: Record<string, QueryValue> = { ...extra, ...rest };
+      // The server tests these flags for presence: `with_email=false` would filter like `true`.
+      for (const k of ['with_email', 'with_fullname']) q[k] ||= undefined;
+      return [`${projectPath(this.ctx, options)}/leads`, q, page];
     });
   }
 

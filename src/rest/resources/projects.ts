@@ -73,7 +73,7 @@ export class Users extends Resource {
    * ```
    */
   async update(fields: UpdateUserParams, options?: RequestOptions): Promise<User> {
-    const r = await this.ctx.core.request<{ updatedUser: User }>({ method: 'PUT', path: '/users', body: fields, idempotent: true, schema: 'userUpdate' }, options);
+    const r = await this.ctx.core.request<{ updatedUser: User }>({ method: 'PUT', path: '/users', body: fields, idempotent: true, schema: 'userUpdate', expect: 'updatedUser' }, options);
     return r.updatedUser;
   }
 }

@@ -120,7 +120,8 @@ function requestListQuery(q: RequestListQuery): Record<string, QueryValue> {
   return {
     ...extra,
     ...rest,
-    status: list as QueryValue,
+    // A comma list: the server splits one string, and answers 500 to a repeated `status`.
+    status: list && String(list),
     start_date: dateParam(start_date, 'start_date'),
     end_date: dateParam(end_date, 'end_date'),
     timezone: dates ? 'UTC' : timezone,
