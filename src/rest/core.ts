@@ -207,7 +207,8 @@ export class RequestCore {
       try {
         return await raceSignal(pending, linked.signal);
       } catch (e) {
-        throw userSignal?.aborted ? this.#abortError(spec.method, path, attempt, e) : linked.timedOut() ? timeoutError(e) : e;
+        if (userSignal?.aborted) throw this.#fail(url, this.#abortError(spec.method, path, attempt, e));
+        throw linked.timedOut() ? this.#fail(url, timeoutError(e)) : e;
       } finally {
         linked.dispose();
       }
@@ -324,7 +325,7 @@ export class RequestCore {
     try {
       await sleep(delayMs, signal);
     } catch (e) {
-      throw this.#abortError(spec.method, error.path, attempt, e);
+      throw this.#fail(url, this.#abortError(spec.method, error.path, attempt, e));
     }
     return true;
   }

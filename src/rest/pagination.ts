@@ -93,15 +93,18 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
     let page = this.#startPage;
     let raw = await this.#firstRaw();
     for (;;) {
+      let fresh = 0;
       for (const item of raw.items) {
         const id = (item as { _id?: unknown })._id;
         if (id !== undefined) {
           if (seen.has(id)) continue;
           seen.add(id);
         }
+        fresh++;
         yield item;
       }
-      if (!hasMore(raw, page)) return;
+      // A page of nothing new: a server (or proxy) that ignores `page` would otherwise be read forever.
+      if (!fresh || !hasMore(raw, page)) return;
       page++;
       raw = await this.#fetchPage(page);
     }

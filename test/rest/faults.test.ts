@@ -181,6 +181,18 @@ describe('timeouts and aborts', () => {
     expect(e).toBeInstanceOf(AbortError);
   });
 
+  it('onError reports every failed call, those ended while waiting to retry or for a token included', async () => {
+    const failures: string[] = [];
+    const onError = (e: { error: { name: string } }) => void failures.push(e.error.name);
+    const { c } = client({ retryDelay: { baseDelayMs: 60_000, maxDelayMs: 60_000 }, hooks: { onError } });
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 503 });
+    await expect(c.requests.list({}, { signal: AbortSignal.timeout(50) })).rejects.toBeInstanceOf(AbortError);
+    const { c: waiting } = client({ timeout: 50, auth: { tokenProvider: () => new Promise<string>(() => undefined) }, hooks: { onError } });
+    await expect(waiting.users.me()).rejects.toBeInstanceOf(TimeoutError);
+    await expect(waiting.users.me({ signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
+    expect(failures).toEqual(['AbortError', 'TimeoutError', 'AbortError']);
+  });
+
   it('a token provider that never settles times out like a slow request (client or per-call timeout)', async () => {
     const { c, attempts } = client({ timeout: 100, auth: { tokenProvider: () => new Promise<string>(() => undefined) } });
     const e = await c.users.me().catch((x: unknown) => x);
@@ -284,6 +296,16 @@ describe('odd responses', () => {
       expect(e).toBeInstanceOf(InvalidResponseError);
       expect(e).toMatchObject({ status, message: 'Response has no updatedUser (PUT /users)' });
     }
+  });
+
+  it('a server that ignores `page` (the same full page every time) is read once, not forever', async () => {
+    const { c, attempts } = client({ maxRetries: 0 });
+    const page = { perPage: 2, count: 0, requests: [{ _id: 'a', request_id: 'ra' }, { _id: 'b', request_id: 'rb' }] };
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 200, headers: { 'content-type': 'application/json' }, body: page });
+    const seen = [];
+    for await (const r of c.requests.list({ limit: 2 })) seen.push(r.request_id);
+    expect(seen).toEqual(['ra', 'rb']);
+    expect(attempts()).toBe(2);
   });
 
   it('malformed JSON in a 200 is an InvalidResponseError, not a crash', async () => {
