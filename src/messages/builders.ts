@@ -98,6 +98,9 @@ export type MessageBuilder =
 function clone<T>(value: T): T {
   if (Array.isArray(value)) return value.map(clone) as T;
   if (typeof value !== 'object' || value === null) return value;
+  // What JSON.stringify would send (a Date → its ISO string, as `parseOutboundMessage` keeps it), not `{}`.
+  const json = (value as { toJSON?: () => T }).toJSON;
+  if (typeof json === 'function') return clone(json.call(value));
   const out: Json = {};
   for (const key of Object.keys(value)) out[key] = clone((value as Json)[key]);
   return out as T;

@@ -106,6 +106,10 @@ describe('builder defaults', () => {
     expect(JSON.parse(urlPreview(sources).text)).toEqual(sources);
   });
 
+  it('withAttributes keeps a Date as the ISO string JSON sends (it used to become {})', () => {
+    expect(text('x').withAttributes({ sentAt: new Date(0) }).attributes).toMatchObject({ sentAt: '1970-01-01T00:00:00.000Z' });
+  });
+
   it('withAttributes keeps custom attributes next to the widget ones', () => {
     const message = text('x').disableInput().withAttributes({ orderId: 7 });
     expect(message.attributes).toEqual({ disableInputMessage: true, orderId: 7 });
