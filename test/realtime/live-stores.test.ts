@@ -120,34 +120,42 @@ describe('LiveRequests', () => {
     expect(gaps).toEqual([{ reason: 'snapshot_capped', topic: topics.requests(server.project.id), snapshotSize: 2 }]);
   });
 
+  /**
+   * A REST source that reads the open requests at once but answers only when `release()` is called (`read` resolves
+   * once it has read); `answer` may alter what the first call returns. Later calls answer at once.
+   */
+  function heldRestSource(client: TiledeskClient, answer: (all: RealtimeRequest[]) => RealtimeRequest[] = (all) => all) {
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let listed!: () => void;
+    const read = new Promise<void>((resolve) => (listed = resolve));
+    const source: LiveRestSource = {
+      requests: {
+        list: async (query, options) => {
+          const all = (await client.requests.list(query, options).toArray()) as RealtimeRequest[];
+          if (++calls > 1) return all;
+          listed();
+          await gate;
+          return answer(all);
+        },
+      },
+    };
+    return { source, read, release, calls: () => calls };
+  }
+
   it('a conversation closed while the REST fill is in flight does not come back with the status REST read', async () => {
     const server = await h.server({ snapshotLimits: { requests: 2 } });
     const api = rest(server);
     const created = [];
     for (const text of ['one', 'two', 'three', 'four']) created.push(await api.createRequest(text));
-    const client = restClient(server);
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let listed!: () => void;
-    const readByRest = new Promise<void>((resolve) => (listed = resolve));
-    // A slow REST source: it has read the list (everything open) and answers only later.
-    const slow: LiveRestSource = {
-      requests: {
-        list: async (query, options) => {
-          const all = await client.requests.list(query, options).toArray();
-          listed();
-          await gate;
-          return all;
-        },
-      },
-    };
-    const rt = h.client(server);
-    const live = new LiveRequests(rt, server.project.id, { rest: slow, snapshotLimit: 2 });
+    const held = heldRestSource(restClient(server));
+    const live = new LiveRequests(h.client(server), server.project.id, { rest: held.source, snapshotLimit: 2 });
     const newest = created.at(-1)!;
-    await readByRest;
+    await held.read;
     await api.close(newest.request_id);
     await until(() => !live.get(newest.request_id), 'the close frame');
-    release();
+    held.release();
     await live.ready;
     expect(live.get(newest.request_id)).toBeUndefined();
     expect(ids(live.list())).toEqual(ids(created.slice(0, 3)));
@@ -158,33 +166,16 @@ describe('LiveRequests', () => {
     const api = rest(server);
     const created = [];
     for (const text of ['one', 'two', 'three', 'four', 'five']) created.push(await api.createRequest(text));
-    const client = restClient(server);
     const [oldest, , , , newest] = created;
-    let calls = 0;
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let listed!: () => void;
-    const firstRead = new Promise<void>((resolve) => (listed = resolve));
-    const shifting: LiveRestSource = {
-      requests: {
-        list: async (query, options) => {
-          const all = await client.requests.list(query, options).toArray();
-          if (++calls > 1) return all;
-          listed();
-          await gate;
-          // What paging by offset reads when an item of an earlier page leaves the list meanwhile: one item is skipped.
-          return all.filter((r) => r.request_id !== oldest!.request_id);
-        },
-      },
-    };
-    const rt = h.client(server);
-    const live = new LiveRequests(rt, server.project.id, { rest: shifting, snapshotLimit: 2 });
-    await firstRead;
+    // What paging by offset reads when an item of an earlier page leaves the list meanwhile: one item is skipped.
+    const held = heldRestSource(restClient(server), (all) => all.filter((r) => r.request_id !== oldest!.request_id));
+    const live = new LiveRequests(h.client(server), server.project.id, { rest: held.source, snapshotLimit: 2 });
+    await held.read;
     await api.close(newest!.request_id);
     await until(() => !live.get(newest!.request_id), 'the close frame');
-    release();
+    held.release();
     await live.ready;
-    expect(calls).toBe(2);
+    expect(held.calls()).toBe(2);
     expect(ids(live.list())).toEqual(ids(created.slice(0, 4)));
   });
 
