@@ -131,6 +131,15 @@ describe('tiledesk-sdk import', () => {
     expect(await allRequests()).toHaveLength(0);
   });
 
+  it('an empty file imports nothing and says so', async () => {
+    const empty = join(dir, 'empty.ndjson');
+    writeFileSync(empty, '\n');
+    const { code, stderr } = await runCli(['import', empty], { env: serverEnv(server) });
+    expect(code).toBe(0);
+    expect(stderr).toContain('Nothing was imported: ');
+    expect(stderr).toContain('holds no conversations');
+  });
+
   it('a project the server does not know stops at once with what to check, reported as stopped', async () => {
     const { code, stdout, stderr } = await runCli(['import', sample], { env: { ...serverEnv(server), TILEDESK_PROJECT_ID: '000000000000000000000000' } });
     expect(code).toBe(1);

@@ -192,6 +192,7 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
       count: run.count,
     });
     io.stdout.write(`${formatReport(report, style)}\n`);
+    if (report.conversations.total === 0) io.stderr.write(`${errStyle.yellow('Nothing was imported:')} ${run.display} holds no conversations.\n`);
     return report.conversations.failed > 0 ? 1 : 0;
   } catch (error) {
     if (error instanceof ImportAbortedError) {
