@@ -306,7 +306,9 @@ export class RequestCore {
       }
     }
     // The resource reads this field: `{}`, `null` or an empty 204 would otherwise surface there as a bare TypeError.
-    if (spec.expect && !(data as Record<string, unknown> | null | undefined)?.[spec.expect]) throw invalid(`has no ${spec.expect}`, {});
+    // (`success: false` is the auth routes' refusal, which they turn into an error of their own.)
+    const d = data as Record<string, unknown> | null | undefined;
+    if (spec.expect && !d?.[spec.expect] && d?.success !== false) throw invalid(`has no ${spec.expect}`, {});
     const schema = spec.schema && this.#config.schemas?.[spec.schema];
     if (!schema || !text) return data as T;
     const parsed = schema.safeParse(data);

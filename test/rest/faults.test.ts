@@ -298,6 +298,19 @@ describe('odd responses', () => {
     }
   });
 
+  it('sign-in and sign-up answers without their token or user are an InvalidResponseError; success:false stays a refusal', async () => {
+    const base = { baseUrl: server.url, projectId: server.project.id };
+    for (const body of ['', {}, { success: true }]) {
+      server.faults.route({ method: 'POST', path: '/auth/signin', status: 200, body, times: 1 });
+      await expect(TiledeskClient.signin({ ...base, email: 'a@b.c', password: 'pw-123' })).rejects.toMatchObject({ name: 'InvalidResponseError', message: 'Response has no token (POST /auth/signin)' });
+      server.faults.route({ method: 'POST', path: '/auth/signup', status: 200, body, times: 1 });
+      await expect(TiledeskClient.signup({ ...base, email: 'a@b.c', password: 'pw-123', firstname: 'A', lastname: 'B' }))
+        .rejects.toMatchObject({ name: 'InvalidResponseError', message: 'Response has no user (POST /auth/signup)' });
+    }
+    server.faults.route({ method: 'POST', path: '/auth/signin', status: 200, body: { success: false, msg: 'Authentication failed.' }, times: 1 });
+    await expect(TiledeskClient.signin({ ...base, email: 'a@b.c', password: 'pw-123' })).rejects.toMatchObject({ code: 'auth_failed', serverMessage: 'Authentication failed.' });
+  });
+
   it('a server that ignores `page` (the same full page every time) is read once, not forever', async () => {
     const { c, attempts } = client({ maxRetries: 0 });
     const page = { perPage: 2, count: 0, requests: [{ _id: 'a', request_id: 'ra' }, { _id: 'b', request_id: 'rb' }] };

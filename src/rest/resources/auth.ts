@@ -48,7 +48,7 @@ export class Auth extends Resource {
     const { email, password } = params;
     requireString(email, 'email');
     requireString(password, 'password');
-    return this.#post('/auth/signin', { body: { email, password }, idempotent: true, schema: 'auth', secrets: [password] }, options);
+    return this.#post('/auth/signin', { body: { email, password }, idempotent: true, schema: 'auth', secrets: [password], expect: 'token' }, options);
   }
 
   /**
@@ -65,7 +65,7 @@ export class Auth extends Resource {
     const pid = projectId ?? options?.projectId ?? this.ctx.projectId;
     requireString(pid, 'projectId');
     const body = compact({ id_project: pid, firstname, lastname, email, attributes });
-    return this.#post('/auth/signinAnonymously', { body, idempotent: false, schema: 'guestAuth' }, options);
+    return this.#post('/auth/signinAnonymously', { body, idempotent: false, schema: 'guestAuth', expect: 'token' }, options);
   }
 
   /**
@@ -83,7 +83,7 @@ export class Auth extends Resource {
       '/auth/signinWithCustomToken',
       {
         body: compact({ id_project: params.projectId }), auth: jwtAuthorization(params.token),
-        idempotent: true, schema: 'auth', secrets: [bareToken(params.token)],
+        idempotent: true, schema: 'auth', secrets: [bareToken(params.token)], expect: 'token',
       },
       options,
     );
@@ -102,7 +102,7 @@ export class Auth extends Resource {
     const { email, password, firstname, lastname, phone, disableEmail } = params;
     for (const f of ['email', 'password', 'firstname', 'lastname'] as const) requireString(params[f], f);
     const body = compact({ email, password, firstname, lastname, phone, disableEmail });
-    const result = await this.#post<{ user: User }>('/auth/signup', { body, idempotent: false, schema: 'signup', secrets: [password] }, options);
+    const result = await this.#post<{ user: User }>('/auth/signup', { body, idempotent: false, schema: 'signup', secrets: [password], expect: 'user' }, options);
     return result.user;
   }
 
