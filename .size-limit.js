@@ -5,10 +5,10 @@ const browser = (config) => ({ ...config, platform: 'browser', tsconfigRaw: '{}'
 
 export default [
   {
-    // DEVIATION from issue 7's 8 kB: the client measures 10.34 kB. Without any resource it is ≈ 7.1 kB (request core,
+    // DEVIATION from issue 7's 8 kB: the client measures 10.35 kB. Without any resource it is ≈ 7.1 kB (request core,
     // auth, errors, pagination); `messages.import` costs 1.35 kB and `requests` 0.96 kB (bench/rest/attribution.mjs).
     // Reaching 8 kB means removing capabilities, so this limit guards the measured size against growth instead.
-    // Raised from 10.3 kB in stop 15 for twelve REST bug fixes (+0.18 kB: no unhandled rejection when a token fetch
+    // Raised from 10.3 kB in stop 15 for twelve REST bug fixes (+0.19 kB: no unhandled rejection when a token fetch
     // outlives its caller, `.`/`..` ids refused, repeated query parameters, 2xx bodies checked…) and linear-time
     // redaction (+4 B); see CHANGELOG.
     name: "REST: import { TiledeskClient } from 'tiledesk-sdk'",

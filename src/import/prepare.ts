@@ -102,11 +102,14 @@ function messageTime(message: unknown, index: number): number | undefined {
   const value = own ? message.timestamp : isPlainObject(message.attributes) ? message.attributes.clienttimestamp : undefined;
   if (value === undefined) return undefined;
   const field = own ? 'timestamp' : 'attributes.clienttimestamp';
-  if (isZonelessDateTime(value)) {
-    throw new ValidationError(field, "has no time zone: add 'Z' (UTC) or an offset such as +02:00 (without one, the time would depend on the machine's zone)", index);
-  }
   const ms = toEpochMs(value);
-  if (ms === undefined) throw new ValidationError(field, 'must be a Date, a number of ms since the epoch or an ISO-8601 string', index);
+  if (ms === undefined) {
+    // Asked only of a refused value, to say why: the usual time is parsed once.
+    if (isZonelessDateTime(value)) {
+      throw new ValidationError(field, "has no time zone: add 'Z' (UTC) or an offset such as +02:00 (without one, the time would depend on the machine's zone)", index);
+    }
+    throw new ValidationError(field, 'must be a Date, a number of ms since the epoch or an ISO-8601 string', index);
+  }
   // Chat exports in seconds (Unix time, Slack's `ts`) would land in January 1970.
   if (ms < SECONDS_LOOKALIKE) throw new ValidationError(field, 'is before 1973 as ms since the epoch: a time in seconds? Multiply it by 1000', index);
   return ms;

@@ -195,6 +195,7 @@ export class RequestCore {
     const body = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
     const observed = config.hooks.length > 0;
 
+    // Built only when an error is: not on the success path of every call.
     const secrets = () => [...config.auth.secrets, ...(spec.secrets ?? [])];
     let attempt = 0;
     const timeoutError = (cause: unknown) =>
@@ -263,7 +264,7 @@ export class RequestCore {
       } else {
         const status = res.status;
         if (event) this.#emit('onResponse', { ...event, status, responseHeaders: flatHeaders(res.headers, true), durationMs: performance.now() - started });
-        if (status >= 200 && status < 300) return this.#parseSuccess<T>(spec, path, status, res, text, attempt, secrets());
+        if (status >= 200 && status < 300) return this.#parseSuccess<T>(spec, path, status, res, text, attempt, secrets);
         if (status === 401 && !refreshed && spec.auth === undefined && config.auth.refreshable) {
           refreshed = true;
           authValue = await token(config.auth.afterUnauthorized(authValue));
@@ -291,11 +292,11 @@ export class RequestCore {
     await this.#config.transport.close?.();
   }
 
-  #parseSuccess<T>(spec: CallSpec, path: string, status: number, res: TransportResponse, text: string, attempts: number, secrets: readonly string[]): T {
+  #parseSuccess<T>(spec: CallSpec, path: string, status: number, res: TransportResponse, text: string, attempts: number, secrets: () => readonly string[]): T {
     const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
       new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
         code: 'invalid_response', method: spec.method, path, status, attempts, ...extra,
-        headers: flatHeaders(res.headers, true), body: capBody(redactSecrets(redact(text), secrets)),
+        headers: flatHeaders(res.headers, true), body: capBody(redactSecrets(redact(text), secrets())),
       });
     let data: unknown;
     if (text) {
