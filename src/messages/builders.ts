@@ -152,6 +152,10 @@ class Built {
   }
   buttons(...list: OutboundButton[]) {
     return this.derive((m, attrs) => {
+      // Reachable from plain JS only (the gallery builder's type has no `buttons`): its buttons go on its cards.
+      if (m['type'] === 'gallery') {
+        throw new InvalidMessageError([{ path: 'attributes.attachment.buttons', message: 'a gallery carries buttons on its cards' }]);
+      }
       const attachment = (attrs['attachment'] as Json | undefined) ?? { type: 'template', buttons: [] };
       attachment['buttons'] = [...(attachment['buttons'] as unknown[]), ...clone(list)];
       attrs['attachment'] = attachment;
