@@ -2,16 +2,17 @@ import type { InboundCommand, InboundMessage } from './inbound.js';
 import { safeParseInboundMessage } from './parse.js';
 
 /**
- * The wait the widget assumes when a `wait` command has no `time` (chat21-web-widget `addCommandMessage`).
+ * The gap the widget (chat21-web-widget `addCommandMessage`) assumes between two parts' `timestamp`s when the wait
+ * between them has no `time`. It does not pause that long: its `setTimeout` reads a missing time as 0.
  *
  * @example
  * ```ts
- * expandCommands(message, { defaultWaitMs: DEFAULT_WAIT_MS / 2 });
+ * expandCommands(message, { defaultWaitMs: DEFAULT_WAIT_MS }); // pause where the widget only stamps the gap
  * ```
  */
 export const DEFAULT_WAIT_MS = 1000;
 
-/** Gap the widget puts between parts replayed from history, where waits are skipped. */
+/** The gap between the `timestamp`s of parts replayed from history. */
 const HISTORY_STEP_MS = 100;
 
 /** One step of a split message as the widget plays it; `at` is ms after the message arrived. */
@@ -29,10 +30,14 @@ export type ExpandedStep =
 export interface ExpandOptions {
   /**
    * `live` (default): the message arrived while the widget was open; waits show "typing…" and delay the parts.
-   * `history`: replayed from the conversation history; waits are skipped and parts are 100 ms apart.
+   * `history`: replayed from the conversation history; the wait after each part is skipped, so the parts show at
+   * once (a leading wait still delays them, without "typing…"), and their timestamps are 100 ms apart.
    */
   mode?: 'live' | 'history';
-  /** Duration of a `wait` without `time`; defaults to {@link DEFAULT_WAIT_MS}. */
+  /**
+   * Pause of a `wait` without `time`. Default 0: the widget shows "typing…" and then the next part at once (it uses
+   * {@link DEFAULT_WAIT_MS} only to stamp the part's `timestamp`).
+   */
   defaultWaitMs?: number;
 }
 
@@ -75,11 +80,10 @@ export function expandCommands(message: unknown, options: ExpandOptions = {}): E
   if (!Array.isArray(commands)) return [{ type: 'message', index: 0, at: 0, message: parent }];
 
   const live = options.mode !== 'history';
-  const defaultWait = options.defaultWaitMs ?? DEFAULT_WAIT_MS;
+  const defaultWait = options.defaultWaitMs ?? 0;
   const timestamps: (number | undefined)[] = [];
   const steps: ExpandedStep[] = [];
   let at = 0;
-  let shown = 0;
   const stop = (index: number, reason: 'unsupported-command' | 'widget-error', detail: string) =>
     steps.push({ type: 'stop', index, at, reason, detail });
 
@@ -87,11 +91,11 @@ export function expandCommands(message: unknown, options: ExpandOptions = {}): E
   for (let i = 0; i < commands.length; i++) {
     const command = commands[i]!;
     if (command.type === 'wait') {
-      const duration = typeof command.time === 'number' && command.time >= 0 ? command.time : defaultWait;
-      if (live) {
-        steps.push({ type: 'typing', index: i, at, duration });
-        at += duration;
-      }
+      // The widget's setTimeout reads a negative time as 0. In history it zeroes the wait after each part it shows.
+      const time = command.time ?? defaultWait;
+      const duration = !live && commands[i - 1]?.type === 'message' ? 0 : typeof time === 'number' && time > 0 ? time : 0;
+      if (live) steps.push({ type: 'typing', index: i, at, duration });
+      at += duration;
       continue;
     }
     if (command.type !== 'message') {
@@ -115,9 +119,7 @@ export function expandCommands(message: unknown, options: ExpandOptions = {}): E
       timestamp = base === undefined ? undefined : base + gap;
     }
     timestamps[i] = timestamp;
-    if (!live) at = shown * HISTORY_STEP_MS;
     steps.push({ type: 'message', index: i, at, message: part(parent, command, i, timestamp) });
-    shown++;
   }
   return steps;
 }

@@ -37,10 +37,17 @@ describe('expandCommands: live (the message arrives while the widget is open)', 
     expect(first?.type === 'message' && first.message.text).toBe('hi');
   });
 
-  it(`waits ${DEFAULT_WAIT_MS} ms when a wait has no time, or the given default`, () => {
-    const commands = [say('a'), { type: 'wait' }, say('b')];
-    expect(timeline(expandCommands(withCommands(commands)))).toEqual(['0 show a', `0 typing ${DEFAULT_WAIT_MS}`, `${DEFAULT_WAIT_MS} show b`]);
-    expect(timeline(expandCommands(withCommands(commands), { defaultWaitMs: 250 }))).toEqual(['0 show a', '0 typing 250', '250 show b']);
+  // The widget's setTimeout reads a missing time as 0; DEFAULT_WAIT_MS is only the gap it stamps between timestamps.
+  it('shows the part after a wait without time at once, stamped DEFAULT_WAIT_MS later; defaultWaitMs adds a pause', () => {
+    const commands = [say('a'), { type: 'wait' }, say('b'), { type: 'wait', time: null }, say('c')];
+    const steps = expandCommands(withCommands(commands));
+    expect(timeline(steps)).toEqual(['0 show a', '0 typing 0', '0 show b', '0 typing 0', '0 show c']);
+    expect(steps.flatMap((s) => (s.type === 'message' ? [s.message.timestamp] : []))).toEqual([10_000, 10_000 + DEFAULT_WAIT_MS, 10_000 + 2 * DEFAULT_WAIT_MS]);
+    expect(timeline(expandCommands(withCommands(commands), { defaultWaitMs: 250 }))).toEqual(['0 show a', '0 typing 250', '250 show b', '250 typing 250', '500 show c']);
+  });
+
+  it('reads a negative wait as 0, as setTimeout does', () => {
+    expect(timeline(expandCommands(withCommands([say('a'), { type: 'wait', time: -500 }, say('b')])))).toEqual(['0 show a', '0 typing 0', '0 show b']);
   });
 
   it('starts with a typing indicator when the first command is a wait (how tybot sends replies)', () => {
@@ -67,15 +74,23 @@ describe('expandCommands: live (the message arrives while the widget is open)', 
 });
 
 describe('expandCommands: history (replayed when the conversation is reopened)', () => {
-  it('skips the waits and puts the parts 100 ms apart', () => {
+  it('skips the wait after each part: the parts show at once, their timestamps 100 ms apart', () => {
     const steps = expandCommands(seedSplit, { mode: 'history' });
     expect(timeline(steps)).toEqual([
       "0 show Hello 👋. I'm a bot 🤖",
-      "100 show I'm beautiful",
-      '200 show Do you need help?',
-      '300 show I can really help you with joy!',
+      "0 show I'm beautiful",
+      '0 show Do you need help?',
+      '0 show I can really help you with joy!',
     ]);
     expect(steps.map((s) => (s.type === 'message' ? s.message.timestamp : null))).toEqual([10_000, 10_100, 10_200, 10_300]);
+  });
+
+  it('still waits out a leading wait (no part before it to skip it), without typing', () => {
+    const steps = expandCommands(corpusEntries()[18]!.message, { mode: 'history' });
+    expect(timeline(steps)).toEqual(['500 show Hi, how can I help you?']);
+    const twoParts = expandCommands(withCommands([{ type: 'wait', time: 700 }, say('a'), { type: 'wait', time: 300 }, say('b')]), { mode: 'history' });
+    expect(timeline(twoParts)).toEqual(['700 show a', '700 show b']);
+    expect(twoParts.map((s) => (s.type === 'message' ? s.message.timestamp : null))).toEqual([10_000, 10_100]);
   });
 });
 
