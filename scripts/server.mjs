@@ -98,6 +98,10 @@ if (args.json) {
 
   Try:  curl -s ${details.url}/${details.projectId}/requests -H "Authorization: ${details.owner.token}"
 
+  The settings the README examples and the CLI read (paste them into another terminal):
+  export TILEDESK_URL=${details.url} TILEDESK_WS_URL=${details.wsUrl} TILEDESK_PROJECT_ID=${details.projectId}
+  export TILEDESK_EMAIL=${details.owner.email} TILEDESK_PASSWORD=${details.owner.password}
+
 Press Ctrl+C to stop.`);
 }
 
