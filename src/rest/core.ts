@@ -217,10 +217,13 @@ export class RequestCore {
 
     let authValue = spec.auth === undefined ? await token(config.auth.authorization()) : spec.auth || undefined;
 
+    // One spelling per name: a caller's `Authorization` or `Content-Type` next to the client's own would both be sent.
+    const given: Record<string, string> = { accept: 'application/json' };
+    for (const [name, value] of Object.entries({ ...config.headers, ...options.headers })) given[name.toLowerCase()] = value;
     let refreshed = false;
     let retries = 0;
     for (attempt = 1; ; attempt++) {
-      const headers: Record<string, string> = { accept: 'application/json', ...config.headers, ...options.headers };
+      const headers = { ...given };
       if (body !== undefined) headers['content-type'] ??= 'application/json';
       if (authValue !== undefined) headers.authorization = authValue;
       const event = observed ? { method: spec.method, url: redact(url), headers: redactHeaders(headers), attempt } : undefined;

@@ -17,11 +17,13 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 let server: http.Server;
 let base: string;
 const sockets = new Set<Socket>();
+let lastRawHeaders: string[] = [];
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     req.resume();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ _id: 'u1', via: req.headers['x-via'] ?? 'direct' }));
+    lastRawHeaders = req.rawHeaders;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ _id: 'u1', request_id: 'r1', via: req.headers['x-via'] ?? 'direct' }));
   });
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -60,6 +62,30 @@ describe('Node', () => {
     const c = new TiledeskClient({ baseUrl: base, fetch: mine });
     expect(await c.users.me()).toMatchObject({ via: 'mine' });
     expect(calls).toEqual([`GET ${base}/users`]);
+    await c.close();
+  });
+});
+
+describe('headers', () => {
+  // Sent as two headers each, the server picked the caller's token over the client's (Node keeps the first), and a
+  // fetch transport joined them into one invalid "JWT a, JWT b".
+  it.each([
+    ['the undici transport', undefined],
+    ['a fetch transport', ((url, init) => fetch(url, init)) as FetchLike],
+  ])('sends each header once whatever its spelling, with the client auth over a caller Authorization (%s)', async (_what, fetchImpl) => {
+    const c = new TiledeskClient({
+      baseUrl: base, projectId: 'p1', auth: { token: 'JWT client' }, ...(fetchImpl ? { fetch: fetchImpl } : {}),
+      headers: { Authorization: 'JWT caller', 'Content-Type': 'application/json; charset=utf-8', 'X-Trace': 'client' },
+    });
+    await c.requests.update('r1', { priority: 'high' }, { headers: { 'x-trace': 'call' } });
+    const sent = new Map<string, string[]>();
+    for (let i = 0; i < lastRawHeaders.length; i += 2) {
+      const name = lastRawHeaders[i]!.toLowerCase();
+      sent.set(name, [...(sent.get(name) ?? []), lastRawHeaders[i + 1]!]);
+    }
+    expect(sent.get('authorization')).toEqual(['JWT client']);
+    expect(sent.get('content-type')).toEqual(['application/json; charset=utf-8']);
+    expect(sent.get('x-trace')).toEqual(['call']);
     await c.close();
   });
 });
