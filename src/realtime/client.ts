@@ -89,7 +89,10 @@ export interface RealtimeClientOptions {
   WebSocket?: WebSocketConstructor;
   /** Give up on an unanswered upgrade after this long (the server never answers a guest token's). Default 10 000. */
   handshakeTimeoutMs?: number;
-  /** A subscription with no frame after this long is reported as refused. Default 10 000. */
+  /**
+   * A subscription with no frame this long after its subscribe was sent is reported as refused. Default 10 000.
+   * The clock starts on an open socket: while the client is reconnecting, `ready` waits (see `connect()`).
+   */
   subscribeTimeoutMs?: number;
   /** Backoff: delay before retry n is uniform in [0, min(max, base·2^n)]. Defaults 500 and 30 000. */
   reconnectBaseDelayMs?: number;
@@ -274,7 +277,9 @@ export class RealtimeClient {
 
   /**
    * Starts connecting (from `idle`, or again after `failed`); resolves once open, rejects if the client fails or is
-   * closed first. Subscribing connects too, so calling this is optional.
+   * closed first. Subscribing connects too, so calling this is optional. Through an outage it waits as long as the
+   * client retries (`maxReconnectAttempts`, default without end), and so does a subscription's `ready`; for a
+   * deadline of your own, race it: `await Promise.race([rt.connect(), sleep(5_000).then(() => { throw … })])`.
    *
    * @example
    * ```ts
@@ -283,15 +288,16 @@ export class RealtimeClient {
    */
   connect(): Promise<void> {
     if (this.#current === 'closed') return Promise.reject(closedError());
-    this.#start();
     if (this.#current === 'open') return Promise.resolve();
     return new Promise((resolve, reject) => {
+      // Listening before #start(), whose first state change a listener may answer with close().
       const off = this.on('state', ({ state, error }) => {
         if (state === 'open') resolve();
         else if (state === 'failed' || state === 'closed') reject(error ?? closedError());
         else return;
         off();
       });
+      this.#start();
     });
   }
 
@@ -439,7 +445,7 @@ export class RealtimeClient {
             refresh = true;
             error = new RealtimeAuthError(
               'auth_suspected',
-              `${o.suspectAuthAfter} closes before open in a row: likely a rejected token (browsers cannot see the HTTP 401)`,
+              `${o.suspectAuthAfter} closes before open in a row: likely a rejected token (a browser cannot see a 401)`,
             );
           }
         }
@@ -448,11 +454,13 @@ export class RealtimeClient {
       // 4. Give up for good, or back off (full jitter) and go round again.
       if (run.stopped) return; // close() ran during the probe of #serverAnswers
       this.#events.emit('error', error);
+      if (run.stopped) return; // an error listener called close()
       if (authFailures >= o.maxAuthFailures || attempt >= o.maxReconnectAttempts) return this.#fail(run, error);
       const delayMs = backoffDelay(attempt, { baseDelayMs: o.reconnectBaseDelayMs, maxDelayMs: o.reconnectMaxDelayMs }, o.random);
       attempt++;
       this.#counters.reconnects++;
       this.#setState('reconnecting', { attempt, delayMs, error });
+      if (run.stopped) return; // a state listener called close(): nothing would interrupt the pause
       await this.#pause(delayMs);
     }
   }
@@ -792,6 +800,7 @@ function realtimeUrl(url: string): string {
     throw optionError('url', 'a ws:, wss:, http: or https: URL');
   }
   parsed.searchParams.delete('token');
+  parsed.hash = ''; // WebSocket constructors throw on a fragment, at every attempt
   return parsed.toString();
 }
 

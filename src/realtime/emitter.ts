@@ -1,7 +1,8 @@
 /**
  * A minimal typed event emitter. The realtime entry has a 6 kB (gzip) budget in browser bundles and eventemitter3
  * alone costs about 1 kB of it; this is all the client and the live stores need.
- * Listeners run in registration order; one added during an emit runs in that emit, one removed does not. A listener
+ * Listeners run in registration order; one added during an emit runs from the next emit on (a `connect()` called
+ * from a `failed` listener must not see that `failed`), one removed does not run. A listener
  * that throws does not stop the others: its error is rethrown asynchronously, surfacing as an uncaught error
  * instead of breaking the connection lifecycle or the dispatch loop.
  */
@@ -20,13 +21,16 @@ export class Emitter<Events extends { [E in keyof Events]: (...args: any[]) => v
   }
 
   emit<E extends keyof Events>(event: E, ...args: Parameters<Events[E]>): void {
-    for (const listener of this.#listeners.get(event) ?? []) {
-      try {
-        listener(...args);
-      } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
+    const set = this.#listeners.get(event) ?? new Set();
+    for (const listener of [...set]) {
+      if (set.has(listener)) {
+        try {
+          listener(...args);
+        } catch (error) {
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
       }
     }
   }

@@ -1,5 +1,5 @@
 import { Emitter } from './emitter.js';
-import { linkedSignal } from '../shared/abort.js';
+import { linkedSignal, raceSignal } from '../shared/abort.js';
 import { isPlainObject, isSafeKey, safeAssign } from '../shared/merge.js';
 import type { RealtimeClient } from './client.js';
 import { RealtimeError } from './errors.js';
@@ -211,7 +211,8 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
     this.fill = fill;
     const startedAt = this.sequence;
     const removalsBefore = this.removals;
-    return collect(source, this.storeOptions.restLimit ?? 5_000)
+    // Raced: a source that ignores the signal must not hold `ready` past restTimeoutMs.
+    return raceSignal(collect(source, this.storeOptions.restLimit ?? 5_000), signal)
       .then(({ items, complete }): Promise<void> | undefined => {
         if (signal.aborted || this.closed) return;
         const shifted = this.removals !== removalsBefore;

@@ -71,7 +71,8 @@ export class Subscription<T = unknown> {
 
   /** @internal */
   setState(state: SubscriptionState, error?: RealtimeError): void {
-    if (state === this.#current) return;
+    // `unsubscribed` is final, even when a handler ends the subscription in the middle of a dispatch.
+    if (state === this.#current || this.#current === 'unsubscribed') return;
     this.#current = state;
     if (state === 'subscribed') this.#settle?.();
     else if (error) this.#settle?.(error);
@@ -80,6 +81,7 @@ export class Subscription<T = unknown> {
 
   /** @internal hot path: every frame for this topic goes through here. */
   receive(items: unknown[], info: FrameInfo): void {
+    if (this.#current === 'unsubscribed') return;
     const list = this.#check ? this.#validated(items) : (items as T[]);
     const { snapshot, create, update } = this.#handlers;
     if (info.snapshot && snapshot) return this.#call(snapshot, list, info);
@@ -183,7 +185,8 @@ export class Subscriptions {
     for (const entry of this.#entries.values()) {
       clearTimeout(entry.timer);
       entry.timer = undefined;
-      for (const sub of entry.subs) {
+      // Copies here and below: a state or frame handler may unsubscribe (splicing `subs`) while we iterate.
+      for (const sub of entry.subs.slice()) {
         sub.awaitingSnapshot = true;
         if (sub.state === 'subscribed') sub.setState('subscribing');
       }
@@ -193,18 +196,18 @@ export class Subscriptions {
   /** The client failed: pending `ready` promises reject with the reason; subscriptions stay for a later `connect()`. */
   rejectPending(error: RealtimeError): void {
     for (const entry of this.#entries.values()) {
-      for (const sub of entry.subs) if (sub.state === 'subscribing') sub.setState('error', error);
+      for (const sub of entry.subs.slice()) if (sub.state === 'subscribing') sub.setState('error', error);
     }
   }
 
-  /** `close()`: every subscription ends; nothing is sent (the socket is closing anyway). */
+  /** `close()`, which is final: every subscription ends; nothing is sent (the socket is closing anyway). */
   clear(error: RealtimeError): void {
-    for (const entry of this.#entries.values()) {
-      clearTimeout(entry.timer);
-      for (const sub of entry.subs) sub.setState('unsubscribed', error);
-    }
+    const entries = [...this.#entries.values()];
     this.#entries.clear();
-    this.#leaving.clear();
+    for (const entry of entries) {
+      clearTimeout(entry.timer);
+      for (const sub of entry.subs.slice()) sub.setState('unsubscribed', error);
+    }
   }
 
   /**
@@ -227,23 +230,22 @@ export class Subscriptions {
       this.host.reportBadFrame({ reason: 'bad_envelope', topic });
       return true;
     }
-    const subs = entry.subs;
-    let waiting = 0;
-    for (let i = 0; i < subs.length; i++) if (subs[i]!.awaitingSnapshot) waiting++;
-    const snapshot = method === 'CREATE' && (entry.list ? isArray : waiting > 0 || isArray);
+    // A copy: a handler may unsubscribe (splicing `entry.subs`) while we deliver.
+    const subs = entry.subs.slice();
+    const waiting = subs.some((s) => s.awaitingSnapshot);
+    const snapshot = method === 'CREATE' && (entry.list ? isArray : waiting || isArray);
     const info: FrameInfo = { topic, method, snapshot };
     if (!snapshot) {
-      for (let i = 0; i < subs.length; i++) subs[i]!.receive(items, info);
+      for (const sub of subs) sub.receive(items, info);
       return true;
     }
-    // Copy: a handler may unsubscribe (splicing `subs`) while we iterate.
-    for (const sub of subs.slice()) {
-      if (waiting > 0 && !sub.awaitingSnapshot) continue;
+    for (const sub of subs) {
+      if (waiting && !sub.awaitingSnapshot) continue;
       sub.awaitingSnapshot = false;
       sub.setState('subscribed');
       sub.receive(items, info);
     }
-    if (!subs.some((s) => s.awaitingSnapshot)) {
+    if (!entry.subs.some((s) => s.awaitingSnapshot)) {
       clearTimeout(entry.timer);
       entry.timer = undefined;
     }
@@ -260,8 +262,8 @@ export class Subscriptions {
     entry.timer = undefined;
     const error = new SubscribeTimeoutError(
       'subscribe_timeout',
-      `no frame on ${entry.topic} within ${this.host.subscribeTimeoutMs} ms: the server refuses a subscription ` +
-        'silently (unknown project, not a member, conversation not visible)',
+      `no frame on ${entry.topic} within ${this.host.subscribeTimeoutMs} ms: the server refuses silently ` +
+        '(unknown project, not a member, conversation not visible)',
       { topic: entry.topic },
     );
     for (const sub of entry.subs.slice()) if (sub.awaitingSnapshot && sub.state === 'subscribing') sub.setState('error', error);

@@ -182,6 +182,13 @@ describe('authentication', () => {
     expect(text).not.toContain(bad.split('.')[2]);
   });
 
+  it('drops a #fragment from the url (WebSocket constructors throw on one, at every attempt)', async () => {
+    const server = await h.server();
+    const rt = h.client(`${server.wsUrl}#dashboard`, { token: server.owner.token });
+    await rt.connect();
+    expect(rt.state).toBe('open');
+  });
+
   it('a bad url throws a typed error naming the option, which never quotes the url (it may hold a token)', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZ2VudCJ9.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
     for (const url of [`wss://host:99999/?token=${jwt}`, `ftp://host/?token=${jwt}`, undefined]) {
@@ -494,6 +501,39 @@ describe('close()', () => {
     states = [];
     await rt.close();
     expect(states).toEqual([]);
+  });
+
+  it.each(['error', 'reconnecting'] as const)('close() from a listener of %s ends the lifecycle: no backoff timer, state stays closed', async (when) => {
+    const before = activeResources();
+    const rt = new RealtimeClient({ url: `ws://127.0.0.1:${await refusedPort()}/`, token: 'JWT a.b.c', ...FAST, reconnectBaseDelayMs: 60_000, reconnectMaxDelayMs: 60_000, random: () => 0.99 });
+    const closed = new Promise<void>((resolve) => {
+      if (when === 'error') rt.on('error', () => void rt.close().then(resolve));
+      else rt.on('state', ({ state }) => state === 'reconnecting' && void rt.close().then(resolve));
+    });
+    const connecting = rt.connect().catch((e: unknown) => e);
+    await closed;
+    expect(await connecting).toMatchObject({ code: 'client_closed' });
+    expect(rt.state).toBe('closed');
+    expect(() => rt.subscribe('/p/requests')).toThrow(RealtimeError);
+    expect(activeResources().Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0);
+  });
+
+  it('connect() called from a failed listener is not settled by that failed, and resolves when the retry opens; close() from a connecting listener rejects it', async () => {
+    const server = await h.server();
+    let token = 'JWT a.b.c';
+    const rt = h.client(server, { token: () => token, maxAuthFailures: 1 });
+    let retry: Promise<unknown> | undefined;
+    rt.on('state', ({ state }) => {
+      if (state !== 'failed' || retry) return;
+      token = server.owner.token;
+      retry = rt.connect().then(() => 'open', (e: unknown) => e);
+    });
+    await expect(rt.connect()).rejects.toBeInstanceOf(RealtimeAuthError);
+    expect(await retry).toBe('open');
+
+    const other = h.client(server);
+    other.on('state', ({ state }) => state === 'connecting' && void other.close());
+    await expect(other.connect()).rejects.toMatchObject({ code: 'client_closed' });
   });
 
   it('closes during a hung handshake without leaving the socket or its timer behind', async () => {

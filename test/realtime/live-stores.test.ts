@@ -194,6 +194,20 @@ describe('LiveRequests', () => {
     expect(errors).toEqual([expect.objectContaining({ code: 'gap_fill_failed' })]);
   });
 
+  it('a REST source that ignores its signal is cut off at restTimeoutMs: gap_fill_failed, and ready resolves', async () => {
+    const server = await h.server({ snapshotLimits: { requests: 1 } });
+    const api = rest(server);
+    await api.createRequest('one');
+    await api.createRequest('two');
+    const hanging: LiveRestSource = { requests: { list: () => new Promise(() => {}) } };
+    const live = new LiveRequests(h.client(server), server.project.id, { rest: hanging, snapshotLimit: 1, restTimeoutMs: 100 });
+    const errors: Error[] = [];
+    live.on('error', (e) => errors.push(e));
+    await live.ready;
+    expect(live.size).toBe(1);
+    expect(errors).toEqual([expect.objectContaining({ code: 'gap_fill_failed' })]);
+  });
+
   it('mirrors the snapshot filter on live frames: abandoned, drafts, preflight and temp requests stay out; a first UPDATE inserts', async () => {
     const pid = '65f000000000000000000001';
     const topic = topics.requests(pid);
@@ -385,6 +399,17 @@ describe('LiveMessages', () => {
     live.close();
     await until(() => server.stats().subscriptions === 0, 'server unsubscribed');
     expect(rt.state).toBe('open');
+  });
+
+  it('two stores on one topic both end when the client closes (the first one\'s unsubscribe used to skip the second)', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { subscribeTimeoutMs: 10_000 });
+    const stores = [0, 1, 2].map(() => new LiveMessages(rt, server.project.id, 'support-group-not-visible'));
+    await rt.close();
+    for (const live of stores) {
+      expect(live.state).toBe('unsubscribed');
+      await expect(live.ready).rejects.toMatchObject({ code: 'client_closed' });
+    }
   });
 
   it('ends itself when the client closes; ready rejects if it never got a snapshot', async () => {

@@ -176,6 +176,40 @@ describe('unsubscribe', () => {
   });
 });
 
+describe('handlers that unsubscribe or close during a dispatch', () => {
+  it('a subscription that unsubscribes in its handler does not make another on the topic miss that frame', async () => {
+    const server = await h.server();
+    const api = rest(server);
+    const req = await api.createRequest();
+    const rt = h.client(server);
+    const topic = topics.messages(server.project.id, req.request_id);
+    const got: Record<'a' | 'b', unknown[]> = { a: [], b: [] };
+    const a = rt.subscribe(topic, { create: (m, info) => { got.a.push(m.text); if (!info.snapshot) a.unsubscribe(); } });
+    const b = rt.subscribe(topic, { create: (m) => got.b.push(m.text) });
+    await Promise.all([a.ready, b.ready]);
+    await api.sendMessage(req.request_id, 'live 1');
+    await until(() => got.b.includes('live 1'), 'b got live 1');
+    await api.sendMessage(req.request_id, 'live 2');
+    await until(() => got.b.includes('live 2'), 'b got live 2');
+    expect(got.a).toEqual(['live 1']);
+    expect(b.state).toBe('subscribed');
+  });
+
+  it.each(['close', 'unsubscribe'] as const)('a subscription ended by another one\'s snapshot handler (%s) gets no snapshot and stays unsubscribed', async (how) => {
+    const server = await h.server();
+    const rt = h.client(server);
+    const topic = topics.requests(server.project.id);
+    const bLog: string[] = [];
+    // eslint-disable-next-line prefer-const
+    let b: ReturnType<typeof rt.subscribe>;
+    rt.subscribe(topic, { snapshot: () => void (how === 'close' ? rt.close() : b.unsubscribe()) });
+    b = rt.subscribe(topic, { snapshot: () => bLog.push('snapshot'), state: (state) => bLog.push(state) });
+    await expect(b.ready).rejects.toMatchObject({ code: how === 'close' ? 'client_closed' : 'unsubscribed' });
+    expect(bLog).toEqual(['unsubscribed']);
+    expect(b.state).toBe('unsubscribed');
+  });
+});
+
 describe('ready and refusal', () => {
   it('resolves ready on the first frame even when it carries nothing', async () => {
     const server = await h.server();
@@ -194,7 +228,7 @@ describe('ready and refusal', () => {
     const error = await sub.ready.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SubscribeTimeoutError);
     expect(error).toMatchObject({ code: 'subscribe_timeout', topic: sub.topic });
-    expect((error as Error).message).toMatch(/refuses a subscription silently/);
+    expect((error as Error).message).toMatch(/refuses silently \(unknown project, not a member, conversation not visible\)/);
     expect(sub.state).toBe('error');
     expect(states).toEqual(['error']);
     expect(server.stats().subscriptions).toBe(0);
