@@ -76,7 +76,7 @@ export function writeReply(req: IncomingMessage, res: ServerResponse, reply: Rep
     const etag = weakEtag(payload);
     headers.ETag = etag;
     const method = req.method ?? 'GET';
-    const fresh = (method === 'GET' || method === 'HEAD') && reply.status >= 200 && reply.status < 300 && matchesEtag(req.headers['if-none-match'], etag);
+    const fresh = (method === 'GET' || method === 'HEAD') && reply.status >= 200 && reply.status < 300 && isFresh(req.headers, etag);
     if (fresh) {
       delete headers['Content-Type'];
       res.writeHead(304, headers);
@@ -90,11 +90,21 @@ export function writeReply(req: IncomingMessage, res: ServerResponse, reply: Rep
   return true;
 }
 
-function matchesEtag(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  const bare = etag.replace(/^W\//, '');
-  return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === bare);
+/**
+ * Express's `req.fresh` (the `fresh` package): a conditional request whose validators all hold. `Cache-Control:
+ * no-cache` (which `fetch` adds to every conditional request) forces a full answer; the JSON replies carry no
+ * `Last-Modified`, so an `If-Modified-Since` never holds.
+ */
+function isFresh(headers: IncomingMessage['headers'], etag: string): boolean {
+  const noneMatch = headers['if-none-match'];
+  const modifiedSince = headers['if-modified-since'];
+  if (!noneMatch && !modifiedSince) return false;
+  if (/(?:^|,)\s*?no-cache\s*?(?:,|$)/.test(headers['cache-control'] ?? '')) return false;
+  if (noneMatch && noneMatch !== '*') {
+    const bare = etag.replace(/^W\//, '');
+    if (!noneMatch.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === bare)) return false;
+  }
+  return !modifiedSince;
 }
 
 /** Query string parsed like Express's default (`qs`, extended): repeated keys → arrays, `a[b]=c` → objects. */

@@ -62,7 +62,8 @@ function sendMessage(ctx: RouteContext, requestId: string): Reply {
     if (!requester) return hang();
     const contact: Record<string, unknown> = {};
     if (lead.phone) contact.phone = lead.phone;
-    if (lead.email) contact.email = lead.email;
+    // The request schema stores `contact.email` lower-cased and trimmed (the lead keeps it as given).
+    if (lead.email) contact.email = String(lead.email).trim().toLowerCase();
     try {
       const created = ctx.domain.createRequest({
         request_id: requestId,
