@@ -5,17 +5,20 @@ const browser = (config) => ({ ...config, platform: 'browser', tsconfigRaw: '{}'
 
 export default [
   {
-    // DEVIATION from issue 7's 8 kB: the client measures 10.35 kB. Without any resource it is ≈ 7.1 kB (request core,
+    // DEVIATION from issue 7's 8 kB: the client measures 10.47 kB. Without any resource it is ≈ 7.1 kB (request core,
     // auth, errors, pagination); `messages.import` costs 1.35 kB and `requests` 0.96 kB (bench/rest/attribution.mjs).
     // Reaching 8 kB means removing capabilities, so this limit guards the measured size against growth instead.
     // Raised from 10.3 kB in stop 15 for twelve REST bug fixes (+0.19 kB: no unhandled rejection when a token fetch
     // outlives its caller, `.`/`..` ids refused, repeated query parameters, 2xx bodies checked…) and linear-time
-    // redaction (+4 B); see CHANGELOG.
+    // redaction (+4 B); see CHANGELOG. Raised to 10.5 kB in stop 16 (+0.12 kB): header names merged case-insensitively
+    // (a caller's `Authorization` was sent next to the client's), lists checked to be arrays of objects, and error
+    // bodies read in linear time and only their first MB (a 160 KB page of unclosed tags blocked the process 10 s;
+    // a 20 MB body escaped as a RangeError).
     name: "REST: import { TiledeskClient } from 'tiledesk-sdk'",
     path: 'dist/index.js',
     import: '{ TiledeskClient }',
     gzip: true,
-    limit: '10.4 kB',
+    limit: '10.5 kB',
     modifyEsbuildConfig: browser,
   },
   {

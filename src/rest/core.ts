@@ -5,6 +5,7 @@
  */
 import { linkedSignal, raceSignal, sleep } from '../shared/abort.js';
 import { backoffDelay, type BackoffOptions, type RetryBudget } from '../shared/backoff.js';
+import { isPlainObject } from '../shared/merge.js';
 import { redact, redactHeaders, redactSecrets } from '../shared/token.js';
 import type { AuthState } from './auth.js';
 import {
@@ -135,6 +136,8 @@ export interface CallSpec {
   secrets?: readonly string[];
   /** A field the caller reads from a 2xx body: without it, the call fails with an `InvalidResponseError`. */
   expect?: string;
+  /** The body (or its `expect` field) must be an array of objects: lists are iterated and their items' `_id` read. */
+  list?: boolean;
 }
 
 export type QueryValue = string | number | boolean | readonly (string | number)[] | undefined | null;
@@ -299,7 +302,7 @@ export class RequestCore {
     const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
       new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
         code: 'invalid_response', method: spec.method, path, status, attempts, ...extra,
-        headers: flatHeaders(res.headers, true), body: capBody(redactSecrets(redact(text), secrets())),
+        headers: flatHeaders(res.headers, true), body: capBody(redactedHead(text, secrets())),
       });
     let data: unknown;
     if (text) {
@@ -312,7 +315,10 @@ export class RequestCore {
     // The resource reads this field: `{}`, `null` or an empty 204 would otherwise surface there as a bare TypeError.
     // (`success: false` is the auth routes' refusal, which they turn into an error of their own.)
     const d = data as Record<string, unknown> | null | undefined;
-    if (spec.expect && !d?.[spec.expect] && d?.success !== false) throw invalid(`has no ${spec.expect}`, {});
+    const v = spec.expect ? d?.[spec.expect] : d;
+    if (d?.success !== false && (spec.list ? !(Array.isArray(v) && v.every(isPlainObject)) : spec.expect && !v)) {
+      throw invalid(`has no ${spec.expect ?? 'list'}${spec.list && v ? ' list of objects' : ''}`, {});
+    }
     const schema = spec.schema && this.#config.schemas?.[spec.schema];
     if (!schema || !text) return data as T;
     const parsed = schema.safeParse(data);
@@ -383,6 +389,14 @@ function capBody(text: string): string {
   return text.length > BODY_CAP ? `${text.slice(0, BODY_CAP)}…[truncated]` : text;
 }
 
+/**
+ * The first MB of a body, redacted: all an error reads of it. Redacting a huge body costs time for nothing, and a run
+ * of 10 M token characters overflows the regex engine's stack (a token straddling the cut is gone with the cap).
+ */
+function redactedHead(text: string, secrets: readonly (string | undefined)[]): string {
+  return redactSecrets(redact(text.slice(0, 1 << 20)), secrets);
+}
+
 /** The server's own words, from whichever of its error shapes (`msg`, `message`, `error`, `err`, `errors`, text, HTML) this is. */
 function serverMessageOf(data: unknown, text: string): string | undefined {
   if (data !== undefined) {
@@ -392,8 +406,11 @@ function serverMessageOf(data: unknown, text: string): string | undefined {
     return fieldErrorsOf(data).map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; ') || undefined;
   }
   // Plain text (`Unauthorized`) or an HTML page (Express' `Cannot GET …`, a proxy's 502): keep the readable part.
-  const inner = /<pre[^>]*>([\s\S]*?)<\/pre>|<title[^>]*>([\s\S]*?)<\/title>/i.exec(text);
-  const readable = (inner ? inner[1] ?? inner[2] ?? '' : text).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  // Only the start of the page is read, and no tag pattern runs past the next `<`: on a page of unclosed `<pre`,
+  // `<pre[^>]*>` over the whole body took 10 s for 160 KB.
+  const head = text.slice(0, 8192);
+  const inner = /<pre[^<>]*>([\s\S]*?)<\/pre>|<title[^<>]*>([\s\S]*?)<\/title>/i.exec(head);
+  const readable = (inner ? inner[1] ?? inner[2] ?? '' : head).replace(/<[^<>]*>/g, ' ').replace(/\s+/g, ' ').trim();
   return readable.slice(0, 200) || undefined;
 }
 
@@ -414,8 +431,8 @@ export function errorFromResponse(
   text: string,
   info: { method: string; path: string; attempts: number; secrets: readonly (string | undefined)[]; retryAfterMs?: number | undefined },
 ): APIError {
-  // Parsed in full (a capped body is no longer JSON); only the stored copy is capped.
-  const full = redactSecrets(redact(text), info.secrets);
+  // Parsed up to 1 MB (a capped body is no longer JSON); only the stored copy is capped.
+  const full = redactedHead(text, info.secrets);
   let data: unknown;
   if (/^\s*[[{"]/.test(full)) {
     try {

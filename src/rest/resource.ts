@@ -100,7 +100,7 @@ export function paged<T>(
     const [path, query, start] = build();
     return new PagePromise<T>(
       (page) => ctx.core
-        .request<Record<string, unknown>>({ method: 'GET', path, query: { ...query, page }, idempotent: true, schema, expect: key }, options)
+        .request<Record<string, unknown>>({ method: 'GET', path, query: { ...query, page }, idempotent: true, schema, expect: key, list: true }, options)
         .then((r) => ({ items: r[key] as T[], perPage: r.perPage as number, count: r.count as number })),
       start ?? 0,
     );

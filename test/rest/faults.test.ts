@@ -298,6 +298,36 @@ describe('odd responses', () => {
     }
   });
 
+  it('a list that is not an array of objects is an InvalidResponseError, not a TypeError or a list of characters', async () => {
+    const { c } = client({ maxRetries: 0 });
+    for (const requests of ['abc', [null], { a: 1 }, [{ _id: 'a' }, 7]]) {
+      server.faults.route({ method: 'GET', path: requestsPath(), status: 200, body: { perPage: 40, count: 1, requests }, times: 1 });
+      const e = await c.requests.list().toArray().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(InvalidResponseError);
+      expect((e as InvalidResponseError).message).toMatch(/^Response has no requests list of objects \(GET /);
+    }
+    for (const body of [{}, [null], 'null']) {
+      server.faults.route({ method: 'GET', path: /\/messages$/, status: 200, body, times: 1 });
+      await expect(c.messages.list('support-group-x', { order: 'clienttimestamp' })).rejects.toBeInstanceOf(InvalidResponseError);
+    }
+  });
+
+  it('an error page of 160 KB of unclosed tags is read in linear time (a quadratic pattern took 10 s)', async () => {
+    const { c } = client({ maxRetries: 0 });
+    for (const unit of ['<pre', '<', '<title>']) {
+      server.faults.route({ method: 'GET', path: /\/requests\/nope$/, status: 404, headers: { 'content-type': 'text/html' }, body: unit.repeat(160_000 / unit.length), times: 1 });
+      await expect(c.requests.get('nope')).rejects.toBeInstanceOf(NotFoundError);
+    }
+  });
+
+  it('a huge error body is a typed error with a capped excerpt (redacting 20 M token characters overflowed the regex stack)', async () => {
+    const { c } = client({ maxRetries: 0 });
+    server.faults.route({ method: 'GET', path: /\/requests\/big$/, status: 500, body: 'a'.repeat(20_000_000), times: 1 });
+    const e = await c.requests.get('big').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(InternalServerError);
+    expect((e as InternalServerError).body!.length).toBeLessThan(40_000);
+  });
+
   it('sign-in and sign-up answers without their token or user are an InvalidResponseError; success:false stays a refusal', async () => {
     const base = { baseUrl: server.url, projectId: server.project.id };
     for (const body of ['', {}, { success: true }]) {

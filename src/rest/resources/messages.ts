@@ -92,8 +92,8 @@ export class Messages extends Resource {
    * ```
    */
   async list(requestId: string, params: { order?: 'server' | 'clienttimestamp' } = {}, options?: RequestOptions): Promise<Message[]> {
-    const msgs = await call<Message[]>(this.ctx, 'GET', this.base(requestId, options), true, 'messages', options);
-    if (params.order !== 'clienttimestamp' || !Array.isArray(msgs)) return msgs;
+    const msgs = await this.ctx.core.request<Message[]>({ method: 'GET', path: this.base(requestId, options), idempotent: true, schema: 'messages', list: true }, options);
+    if (params.order !== 'clienttimestamp') return msgs;
     const keyed = msgs.map((m, i) => {
       const attrs = m.attributes as { clienttimestamp?: unknown; import_index?: unknown } | null | undefined;
       const ts = attrs?.clienttimestamp;

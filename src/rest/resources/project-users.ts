@@ -32,7 +32,7 @@ export class ProjectUsers extends Resource {
    */
   async list(query: ProjectUserListQuery = {}, options?: RequestOptions): Promise<ProjectUser[]> {
     requireObject(query, 'query');
-    return this.ctx.core.request({ method: 'GET', path: `${projectPath(this.ctx, options)}/project_users`, query: compact({ ...query }) as Record<string, QueryValue>, idempotent: true, schema: 'projectUsers' }, options);
+    return this.ctx.core.request({ method: 'GET', path: `${projectPath(this.ctx, options)}/project_users`, query: compact({ ...query }) as Record<string, QueryValue>, idempotent: true, schema: 'projectUsers', list: true }, options);
   }
 
   /**
