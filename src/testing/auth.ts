@@ -20,6 +20,8 @@ export interface Caller {
   phone?: unknown;
   /** The database user, for `kind: 'user'`. */
   user?: UserDoc;
+  /** Authenticated with Basic credentials: `req.user` is then only the fields the strategy selects. */
+  basic?: boolean;
   /** The verified token payload, for token-authenticated callers. */
   payload?: JwtPayload;
 }
@@ -167,6 +169,7 @@ export function callerFromUser(user: UserDoc, basicSelect: boolean): Caller {
     attributes: basicSelect ? undefined : user.attributes,
     phone: basicSelect ? undefined : user.phone,
     user,
+    basic: basicSelect,
   };
 }
 

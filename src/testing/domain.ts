@@ -3,6 +3,7 @@ import { castErrorJson } from './query.js';
 import { castObjectId, compactUuid, uuidv4 } from './ids.js';
 import type {
   DepartmentDoc,
+  EventDoc,
   LeadDoc,
   MessageDoc,
   NoteDoc,
@@ -21,6 +22,8 @@ export interface DomainEvents {
   requestUpdated(request: RequestDoc, populated?: boolean): void;
   messageCreated(message: MessageDoc): void;
   projectUserUpdated(pu: ProjectUserDoc): void;
+  /** `event.emit`; `user` is `req.user` as the poster authenticated (it travels in the live frame). */
+  eventCreated(event: EventDoc, user: unknown): void;
 }
 
 /** A Mongoose validation/cast failure: routes turn it into their own 500 body (`err` is its JSON form). */
@@ -968,6 +971,35 @@ export class Domain {
 
   projectUserUpdated(pu: ProjectUserDoc): void {
     this.events.projectUserUpdated(pu);
+  }
+
+  // ---- events -------------------------------------------------------------------------------------------
+
+  /** `eventService.emit` from `POST /<pid>/events`: saves the event; throws a {@link SaveError} when `name` does not cast. */
+  createEvent(input: { name: unknown; attributes: unknown; projectId: string; projectUser?: string; createdBy: string }, user: unknown): EventDoc {
+    const check = new DocumentValidation('event');
+    const name = check.string('name', input.name);
+    check.required('name', name);
+    check.throwIfAny();
+    const at = this.iso();
+    const event: EventDoc = {
+      // The schema default, misspelled on the real server; the route never sets a status.
+      status: 'stardard',
+      _id: this.store.newId(),
+      name: name as string,
+      attributes: minimize(input.attributes),
+      id_project: input.projectId,
+      project_user: input.projectUser,
+      createdBy: input.createdBy,
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    };
+    if (event.attributes === undefined) delete event.attributes;
+    if (event.project_user === undefined) delete event.project_user;
+    this.store.addEvent(event);
+    this.events.eventCreated(event, user);
+    return event;
   }
 }
 

@@ -6,14 +6,16 @@ import { type AuthConfig, hasPermissionOrRole } from './auth.js';
 import type { DomainEvents } from './domain.js';
 import { castObjectId, isObjectIdLike, uuidv4 } from './ids.js';
 import { verifyJwt } from './jwt.js';
-import type { MessageDoc, ProjectUserDoc, RequestDoc, Store, UserDoc } from './store.js';
-import { populateFailure, projectUserView, requestView } from './views.js';
+import { sortBy } from './query.js';
+import type { EventDoc, MessageDoc, ProjectUserDoc, RequestDoc, Store, UserDoc } from './store.js';
+import { eventView, populateFailure, projectUserView, requestView } from './views.js';
 
 export interface RealtimeOptions {
   path: string;
   heartbeatIntervalMs: number;
   requestsSnapshotLimit: number;
   messagesSnapshotLimit: number;
+  eventsSnapshotLimit: number;
 }
 
 interface Client {
@@ -276,8 +278,12 @@ export class Realtime implements DomainEvents {
       return projectUserView(this.store, pu, { virtuals: true, isBusy: false });
     }
     if (topic.includes('/events/')) {
-      // No events are stored here; an id that does not cast is a CastError (refused) on the real server.
-      return castObjectId(parts[3]) ? [] : refused;
+      // No membership check. An id that does not cast is a CastError (refused); a fourth segment filters by name.
+      const puId = castObjectId(parts[3]);
+      if (!puId) return refused;
+      const name = parts[4];
+      const events = this.store.eventsOf(rawProjectId).filter((e) => e.project_user === puId && (!name || e.name === name));
+      return sortBy(events, 'createdAt', -1).slice(0, this.options.eventsSnapshotLimit).map(eventView);
     }
     if (topic.includes('/bots/')) {
       return castObjectId(parts[3]) ? null : refused;
@@ -366,6 +372,21 @@ export class Realtime implements DomainEvents {
     const view = projectUserView(this.store, pu, { virtuals: true, user: 'firstLast', isBusy: false });
     this.publish(byId, 'UPDATE', view);
     this.publish(byUser, 'UPDATE', view);
+  }
+
+  eventCreated(event: EventDoc, user: unknown): void {
+    // Events without a project_user (a caller let in without a membership) are not published.
+    if (event.project_user === undefined) return;
+    // Only the exact topic: subscribers of `/<pid>/events/<puId>/<name>` get the snapshot, never live frames.
+    const topic = `/${event.id_project}/events/${event.project_user}`;
+    if (!this.hasSubscribers(topic)) return;
+    const pu = this.store.projectUsers.get(event.project_user);
+    if (!pu) return;
+    // The saved event populated with its project_user (and that one's user), plus the poster and the `id`.
+    const message: Record<string, unknown> = { ...eventView(event), project_user: projectUserView(this.store, pu, { virtuals: true, user: 'full' }) };
+    message.user = user;
+    message.id = event._id;
+    this.publish(topic, 'CREATE', message);
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------------------

@@ -23,8 +23,11 @@ export interface TiledeskServerOptions {
   jsonBodyLimit?: string | number;
   /** WebSocket path (`WS_SERVER_PATH`); must match exactly. Default `'/'`. */
   wsPath?: string;
-  /** Snapshot caps: `/requests` (default 100, newest `updatedAt`) and `/messages` (default 300, oldest). */
-  snapshotLimits?: { requests?: number; messages?: number };
+  /**
+   * Snapshot caps: `/requests` (default 100, newest `updatedAt`), `/messages` (default 300, oldest) and
+   * `/events/<puId>` (default 20, newest `createdAt`).
+   */
+  snapshotLimits?: { requests?: number; messages?: number; events?: number };
   /** Data to load after the default project is created. */
   seed?: Fixture;
   /** Global JWT secret (`GLOBAL_SECRET`). Default `'nodeauthsecret'`, the real server's default. */
@@ -159,6 +162,7 @@ class LocalTiledeskServer implements TiledeskTestServer {
       heartbeatIntervalMs: heartbeat,
       requestsSnapshotLimit: options.snapshotLimits?.requests ?? 100,
       messagesSnapshotLimit: options.snapshotLimits?.messages ?? 300,
+      eventsSnapshotLimit: options.snapshotLimits?.events ?? 20,
     });
     const multiSaveOrder = options.multiSaveOrder ?? 'interleaved';
     if (multiSaveOrder !== 'interleaved' && multiSaveOrder !== 'input') throw new RangeError("multiSaveOrder must be 'interleaved' or 'input'");

@@ -174,6 +174,25 @@ export interface MessageDoc {
   __v: number;
 }
 
+/** A project event (`pubmodules/events/event.js`): `POST /<pid>/events`, published on `/<pid>/events/<puId>`. */
+export interface EventDoc {
+  /** Always the schema default, misspelled as on the real server. */
+  status: string;
+  _id: string;
+  name: string;
+  /** Mixed: whatever was sent, minimized; absent when nothing was left. */
+  attributes?: unknown;
+  /** The URL spelling of the project id (a String path, compared verbatim like `request.id_project`). */
+  id_project: string;
+  /** The poster's project_user; absent when the caller has none (the membership bypass). */
+  project_user?: string;
+  /** `req.user.id`: a user id or a guest's uuid. */
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  __v: number;
+}
+
 interface UserSecret {
   salt: string;
   hash: string;
@@ -228,6 +247,11 @@ export class Store {
   readonly messagesById = new Map<string, MessageDoc>();
   /** conversationKey → messages in createdAt order. */
   readonly messagesByConversation = new Map<string, MessageDoc[]>();
+
+  /** `GET /events/:id` looks an event up in every project, as `Event.findById` does. */
+  readonly eventsById = new Map<string, EventDoc>();
+  /** `id_project` (URL spelling) → events in creation order. */
+  readonly eventsByProject = new Map<string, EventDoc[]>();
 
   constructor(now: number = Date.now()) {
     this.bootTime = new Date(now).toISOString();
@@ -412,6 +436,17 @@ export class Store {
       for (const message of messages) this.messagesById.delete(message._id);
       this.messagesByConversation.delete(key);
     }
+  }
+
+  // ---- events ------------------------------------------------------------------------------------------
+
+  addEvent(event: EventDoc): void {
+    this.eventsById.set(event._id, event);
+    list(this.eventsByProject, event.id_project).push(event);
+  }
+
+  eventsOf(projectId: string): readonly EventDoc[] {
+    return this.eventsByProject.get(projectId) ?? [];
   }
 }
 

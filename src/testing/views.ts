@@ -1,6 +1,6 @@
 import { castObjectId } from './ids.js';
 import { castError } from './query.js';
-import type { DepartmentDoc, LeadDoc, ProjectDoc, ProjectUserDoc, RequestDoc, Store, UserDoc } from './store.js';
+import type { DepartmentDoc, EventDoc, LeadDoc, ProjectDoc, ProjectUserDoc, RequestDoc, Store, UserDoc } from './store.js';
 
 /*
  * The real server answers with Mongoose documents, and which fields appear depends on how each route loaded
@@ -82,6 +82,11 @@ export function departmentView(department: DepartmentDoc, virtuals: boolean): Js
 
 export function leadView(lead: LeadDoc): Json {
   return copy(lead);
+}
+
+/** An event as saved and as read back (REST, WebSocket snapshot): `project_user` is an id. */
+export function eventView(event: EventDoc): Json {
+  return copy(event);
 }
 
 /** How a request was loaded; see the file comment. */

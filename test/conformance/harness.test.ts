@@ -6,6 +6,7 @@ import { Masker, sortedByJson, type Json } from './harness/normalize.js';
 import { compareObservations, GOLDEN_DIR } from './harness/runner.js';
 import { accessScenarios } from './scenarios/access.js';
 import { authScenarios } from './scenarios/auth.js';
+import { eventScenarios } from './scenarios/events.js';
 import { messageScenarios } from './scenarios/messages.js';
 import { peopleScenarios } from './scenarios/people.js';
 import { requestScenarios } from './scenarios/requests.js';
@@ -18,6 +19,7 @@ const allScenarios = [
   ...messageScenarios,
   ...peopleScenarios,
   ...websocketScenarios,
+  ...eventScenarios,
 ];
 
 describe('conformance harness: normalisation', () => {

@@ -5,6 +5,7 @@ import { projectView } from '../views.js';
 import { projectsRoutes, requestsUtilRoutes, testAuthRoutes, usersRoutes } from './account.js';
 import { authRoutes } from './auth.js';
 import { bodyObject, callerOf, guard, isNotEmpty, requireAuth, type RouteContext, validationError } from './context.js';
+import { eventRoutes } from './events.js';
 import { messageRoutes, type MultiImportHooks } from './messages.js';
 import { departmentRoutes, keyRoutes, leadRoutes, projectUserRoutes } from './project.js';
 import { agentRequestRoutes, guestRequestRoutes } from './requests.js';
@@ -93,6 +94,8 @@ function projectScoped(ctx: RouteContext, rawProjectId: string, rest: string[], 
       }
       return guard(ctx, 'guest', true) ?? guestRequestRoutes(ctx, tail) ?? guard(ctx, 'agent', true) ?? agentRequestRoutes(ctx, tail);
     }
+    case 'events':
+      return eventRoutes(ctx, tail);
     default:
       return undefined;
   }
