@@ -23,11 +23,35 @@ function decodeEntities(text: string): string {
   });
 }
 
+// Every pass below is linear in the input: the widget's visitors write this markup, so a regex that rescans the rest of
+// the text from each unclosed `<script`, `<!--`, `<br` or `<a` (quadratic: 80 KB took seconds) is not an option.
+
+/** Removes each `open … close` span, leftmost first, up to the first close after it; an open with no close is text. */
+function cut(text: string, open: RegExp, close: (open: RegExpExecArray) => string): string {
+  let out = '';
+  let from = 0;
+  // Closes not found after some open: not after any later open either, so each is searched for to the end once.
+  const missing = new Set<string>();
+  for (let m; (m = open.exec(text)); ) {
+    const name = close(m);
+    if (missing.has(name)) continue;
+    const end = new RegExp(name, 'gi');
+    end.lastIndex = open.lastIndex;
+    if (!end.exec(text)) missing.add(name);
+    else {
+      out += text.slice(from, m.index);
+      open.lastIndex = from = end.lastIndex;
+    }
+  }
+  return out + text.slice(from);
+}
+
 /**
  * Readable plain text for an `html` message: scripts, styles and `<head>` dropped, block ends turned into line
  * breaks, tags removed, character references decoded (numeric ones, accented letters such as
  * `&eacute;`, and the names chat text uses; other names are kept as written). The result is text, not markup: put it in the page with
  * `textContent` (or your framework's text binding), never `innerHTML` — decoded `&lt;script&gt;` is `<script>` again.
+ * Linear in the length of the markup, whatever it holds.
  *
  * @example
  * ```ts
@@ -35,16 +59,15 @@ function decodeEntities(text: string): string {
  * ```
  */
 export function htmlToText(markup: string): string {
-  const stripped = markup
-    .replace(/<(script|style|head|template|noscript)\b[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<!--[\s\S]*?-->/g, '')
+  const stripped = cut(cut(markup, /<(script|style|head|template|noscript)\b/gi, (m) => `</${m[1]!.toLowerCase()}\\s*>`), /<!--/g, () => '-->')
     // Source line breaks are just spaces in HTML; only <br> and block ends start a new line.
     .replace(/\s+/g, ' ')
-    .replace(/<br\b(?:"[^"]*"|'[^']*'|[^'">])*>|<\/(?:p|div|li|h[1-6]|tr|blockquote|pre|section|article|header|footer|ul|ol|table)\s*>/gi, '\n')
+    .replace(/<br\b(?:"[^"]*"|'[^']*'|[^'"<>])*>|<\/(?:p|div|li|h[1-6]|tr|blockquote|pre|section|article|header|footer|ul|ol|table)\s*>/gi, '\n')
     .replace(/<\/(?:td|th|button)\s*>/gi, ' ')
     // A tag starts `<` + a letter, `/`, `!` or `?`; any other `<` is text ("a < b", "<3"). Quoted attribute values
-    // may hold `>`.
-    .replace(/<\/?[A-Za-z](?:"[^"]*"|'[^']*'|[^'">])*>|<[!?][^>]*>/g, '');
+    // may hold `>` (and `<`); outside them a `<` ends the attempt: a tag that never closes then costs only up to the
+    // next `<`, not a scan to the end of the text from each one.
+    .replace(/<\/?[A-Za-z](?:"[^"]*"|'[^']*'|[^'"<>])*>|<[!?][^<>]*>/g, '');
   return decodeEntities(stripped)
     .split('\n')
     .map((line) => line.replace(/ {2,}/g, ' ').trim())

@@ -49,11 +49,14 @@ const matches = /* @__NO_SIDE_EFFECTS__ */ (pattern: RegExp, message: string): R
 
 // Absolute http(s) only: the widget hands these to <img>/<iframe>/window.open as they are, so a bare
 // "www.example.com" resolves against the host page and `javascript:` in an iframe would run in the widget.
-export const HTTP_URL = matches(/^https?:\/\/[^\s/?#]+[^\s]*$/i, 'must be an absolute http(s) URL');
-export const LINK_URL = matches(/^(?:https?:\/\/[^\s/?#]+|mailto:|tel:)[^\s]*$/i, 'must be an absolute http(s), mailto: or tel: URL');
+// The patterns run on what any sender wrote, so none may backtrack more than linearly: no two adjacent quantifiers
+// accept the same character (a host char followed by anything non-blank, not `[^\s/?#]+[^\s]*`, which is quadratic
+// on "http://aaa…a " with a trailing space; an email's domain is split at its first dot after the first character).
+export const HTTP_URL = matches(/^https?:\/\/[^\s/?#]\S*$/i, 'must be an absolute http(s) URL');
+export const LINK_URL = matches(/^(?:https?:\/\/[^\s/?#]|mailto:|tel:)\S*$/i, 'must be an absolute http(s), mailto: or tel: URL');
 export const MIME_TYPE = matches(/^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(?:\s*;.*)?$/, 'must be a MIME type such as "application/pdf"');
 export const AUDIO_MIME_TYPE = matches(/^audio\//i, 'must be an audio MIME type such as "audio/mpeg"');
-export const EMAIL = matches(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address');
+export const EMAIL = matches(/^[^\s@]+@[^\s@][^\s@.]*\.[^\s@]+$/, 'must be an email address');
 export const CSS_SIZE = matches(/^\d+(?:\.\d+)?(?:px|%)?$/, 'must be pixels or a percentage such as "100%"');
 export const NON_BLANK: Rule<string> = { test: (s) => s.trim() !== '', message: 'must not be blank' };
 export const PIXELS: Rule<number> = { test: (n) => n > 0, message: 'must be > 0' };

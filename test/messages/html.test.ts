@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { htmlToText } from '../../src/messages/index.js';
+import { classify, htmlToText } from '../../src/messages/index.js';
 import { seedExamples } from './fixtures/seed-examples.js';
 
 describe('htmlToText: the plain-text fallback for html messages', () => {
@@ -42,5 +42,49 @@ describe('htmlToText: the plain-text fallback for html messages', () => {
     expect(htmlToText('<p>if a < b and c > d</p>')).toBe('if a < b and c > d');
     expect(htmlToText('x <3 y</p><p>next')).toBe('x <3 y\nnext');
     expect(htmlToText('<p>1 <= 2, <!-- note --> ok <?php ?></p>')).toBe('1 <= 2, ok');
+  });
+});
+
+// Any visitor can send an html message, and classify() runs htmlToText on every one. Each pass used to rescan the rest
+// of the text from every unclosed `<script`, `<!--`, `<br` or `<` (80 KB of "<br" took 14 s). These inputs are
+// 100–200 KB; the test timeout is the failure mode (a test that ran past it fails even when it ends by itself).
+describe('htmlToText on hostile markup: linear in its length', () => {
+  const KB = 1024;
+  const fill = (unit: string, bytes = 150 * KB) => unit.repeat(Math.ceil(bytes / unit.length));
+
+  it.each([
+    ['<script', fill('<script')],
+    ['<style + </script', fill('<style') + fill('</script')],
+    ['<!--', fill('<!--')],
+    ['<br', fill('<br')],
+    ['</p', fill('</p')],
+    ['<a', fill('<a')],
+    ['<!', fill('<!')],
+    ['<?', fill('<?')],
+    ['<a "', fill('<a "')],
+    ["<a '<a \"", fill('<a \'<a "')],
+  ])('unclosed %s, repeated to 150 KB or more, stays text', { timeout: 5000 }, (_what, markup) => {
+    // Nothing in them is a whole tag (no `>` outside quotes, or an unclosed quote), so all of it is text, as before.
+    expect(htmlToText(markup)).toBe(markup);
+  });
+
+  it('an unclosed tag whose quoted values hold whole tags: those tags go, the rest stays text', { timeout: 5000 }, () => {
+    const n = Math.ceil((150 * KB) / 10);
+    expect(htmlToText('<a x="<b>"'.repeat(n))).toBe('<a x=""'.repeat(n));
+  });
+
+  it('a well-formed message followed by 200 KB of unclosed tags keeps its lines and the rest as text', { timeout: 5000 }, () => {
+    const tail = fill('<br', 100 * KB) + fill('<script', 100 * KB);
+    expect(htmlToText(`<p>Hello <b>there</b></p><script>x</script>${tail}`)).toBe(`Hello there\n${tail}`);
+    expect(htmlToText(`<p>Hi</p><!-- note -->${fill('<!--', 200 * KB)}`)).toBe(`Hi\n${fill('<!--', 200 * KB)}`);
+    // Closed tags among them are still removed.
+    expect(htmlToText(`${fill('<b ', 100 * KB)}<br>x<i>y</i>`)).toBe(`${fill('<b ', 100 * KB).trimEnd()}\nxy`);
+  });
+
+  it('classify() of a 150 KB hostile html message finishes, with the markup as its fallback text', { timeout: 5000 }, () => {
+    const markup = fill('<br');
+    const result = classify({ type: 'html', text: markup, sender: 'visitor', recipient: 'r' });
+    expect(result.kind).toBe('html');
+    if (result.kind === 'html') expect(result.fallbackText).toBe(markup);
   });
 });

@@ -39,3 +39,24 @@ describe.each(outboundValidators)('%s', (_name, { parse: parseOutboundMessage, s
     });
   });
 });
+
+// URLs and e-mail addresses come from whoever wrote the message. The patterns used to backtrack quadratically on a
+// long value that fails only at its end (100 KB took seconds); the test timeout is the failure mode.
+describe.each(outboundValidators)('%s on 150 KB values that fail at their last character', (_name, { safeParse }) => {
+  const long = 'a'.repeat(150 * 1024);
+  const cases: [string, string, (value: string) => unknown, string][] = [
+    ['an http URL', `http://${long}`, (src) => ({ type: 'image', text: 'x', metadata: { src, width: 1, height: 1 } }), 'metadata.src'],
+    ['an https link', `https://${long}`, (link) => withButtons({ type: 'url', value: 'Open', link }), 'attributes.attachment.buttons[0].link'],
+    ['a mailto: link', `mailto:${long}`, (link) => withButtons({ type: 'url', value: 'Mail', link }), 'attributes.attachment.buttons[0].link'],
+    ['an e-mail address of dots', `a@${'.'.repeat(long.length)}`, (email) => ({ type: 'text', text: 'x', attributes: { updateUserEmail: email } }), 'attributes.updateUserEmail'],
+    ['an e-mail address', `a@${long}.${long}`, (email) => ({ type: 'text', text: 'x', attributes: { updateUserEmail: email } }), 'attributes.updateUserEmail'],
+  ];
+
+  it.each(cases)('%s: refused with a trailing space, accepted without', { timeout: 5000 }, (_what, value, message, path) => {
+    const refused = safeParse(message(`${value} `));
+    expect(refused.success).toBe(false);
+    if (!refused.success) expect(refused.error.issues.map((i) => i.path)).toEqual([path]);
+    // As before, the patterns only ask for a host (and, for e-mail, a dot inside the domain): dots alone will do.
+    expect(safeParse(message(value)).success).toBe(true);
+  });
+});
