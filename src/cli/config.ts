@@ -1,6 +1,5 @@
 import { TiledeskClient } from '../rest/client.js';
 import { AuthenticationError, ConnectionError, PermissionDeniedError } from '../rest/errors.js';
-import { redact } from '../shared/token.js';
 import { UsageError, type CliIO, type SecretRegistry } from './io.js';
 
 /** Connection flags shared by every command (all optional: each falls back to its `TILEDESK_*` variable). */
@@ -52,15 +51,25 @@ function nonEmpty(value: string | undefined): string | undefined {
   return v ? v : undefined;
 }
 
+/**
+ * Why a URL setting is refused, naming the setting and what it should be. Never its value, not even in part: a
+ * mistyped URL (`https//user:password@host`, a space in the password) is exactly the one whose credentials no parser
+ * found, so no redaction can be relied on to hide them.
+ */
+function invalidUrl(setting: string, problem: string, example: string): UsageError {
+  return new UsageError(`Invalid setting ${setting}: ${problem}; expected an absolute URL such as ${example} (the value is not shown: it may hold credentials)`);
+}
+
 function parseHttpUrl(value: string, setting: string): URL {
+  const example = 'http://localhost:3000 or https://api.tiledesk.com/v3';
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`Invalid setting ${setting}: "${redact(value)}" is not a URL (expected e.g. http://localhost:3000)`);
+    throw invalidUrl(setting, 'not a URL (check the "http://" or "https://" at its start)', example);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`Invalid setting ${setting}: expected an http:// or https:// URL, got ${url.protocol}//…`);
+    throw invalidUrl(setting, 'not an http:// or https:// URL', example);
   }
   if (url.username || url.password) {
     throw new UsageError(`Invalid setting ${setting}: put credentials in TILEDESK_EMAIL/TILEDESK_PASSWORD or TILEDESK_TOKEN, not in the URL`);
@@ -133,14 +142,18 @@ function deriveWsUrl(base: URL): string | undefined {
 }
 
 function checkWsUrl(value: string, setting: string): string {
+  const example = 'ws://localhost:3000/ or wss://eu.rtmv3.tiledesk.com/api/';
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`Invalid setting ${setting}: "${redact(value)}" is not a URL (expected e.g. ws://localhost:3000/)`);
+    throw invalidUrl(setting, 'not a URL (check the "ws://" or "wss://" at its start)', example);
   }
   if (!['ws:', 'wss:', 'http:', 'https:'].includes(url.protocol)) {
-    throw new UsageError(`Invalid setting ${setting}: expected a ws:// or wss:// URL, got ${url.protocol}//…`);
+    throw invalidUrl(setting, 'not a ws:// or wss:// URL', example);
+  }
+  if (url.username || url.password) {
+    throw new UsageError(`Invalid setting ${setting}: put credentials in TILEDESK_EMAIL/TILEDESK_PASSWORD or TILEDESK_TOKEN, not in the URL`);
   }
   if (url.searchParams.has('token')) {
     throw new UsageError(`Invalid setting ${setting}: leave the token out of the URL; set TILEDESK_TOKEN instead`);

@@ -66,6 +66,41 @@ export function padEnd(text: string, width: number): string {
   return length >= width ? truncate(text, width) : text + ' '.repeat(width - length);
 }
 
+// What a terminal obeys instead of printing: C0 controls (ESC starts the CSI/OSC sequences that move the cursor, clear
+// the screen, set the window title, write the clipboard or make hyperlinks; CR and BS rewrite the line), DEL, and C1
+// controls (0x9B is CSI by itself on 8-bit terminals).
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+
+function showControl(char: string): string {
+  const code = char.charCodeAt(0);
+  if (code === 9) return ' ';
+  // Control Pictures (␛ for ESC, ␍ for CR, ␊ for LF, ␡ for DEL), one column wide; C1 controls have none.
+  if (code < 0x20) return String.fromCharCode(0x2400 + code);
+  return code === 0x7f ? '\u2421' : `\\x${code.toString(16)}`;
+}
+
+/**
+ * Text that came from the server (names, message texts, card titles, button labels and links, ids, error messages)
+ * made safe to print on one terminal line: a run of whitespace holding a line break becomes ` ⏎ `, a tab a space,
+ * and every other control character a visible symbol (`␛` for ESC) that the terminal prints instead of obeying.
+ * Linear in the length of the text.
+ */
+export function printable(text: string): string {
+  return String(text).replace(/\s+/g, (space) => (space.includes('\n') ? ' ⏎ ' : space)).replace(CONTROL, showControl);
+}
+
+// The only escape sequences written inside a line: the colours of createStyle (bold, dim, red…cyan, and their resets).
+const LINE_OUTPUT = /(\x1b\[(?:1|2|22|3[1-6]|39)m)|[\x00-\x1f\x7f-\x9f]/g;
+
+/**
+ * The last step before a line of a live view reaches the terminal: every control character is shown, as by
+ * {@link printable}, except the colour codes of {@link createStyle}. Server text is escaped where it is read already;
+ * this keeps a string that some code path forgot from driving the terminal. Idempotent.
+ */
+export function terminalLine(line: string): string {
+  return line.replace(LINE_OUTPUT, (char, colour: string | undefined) => colour ?? showControl(char));
+}
+
 /** Colours for a TTY; identity functions otherwise (or with `NO_COLOR`). */
 export interface Style {
   enabled: boolean;

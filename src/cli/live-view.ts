@@ -5,7 +5,7 @@ import type { LiveRestSource } from '../realtime/live-store.js';
 import type { Subscription } from '../realtime/subscriptions.js';
 import { topics } from '../realtime/topics.js';
 import type { RealtimeMessage, RealtimeRequest } from '../realtime/types.js';
-import { age, clock, createStyle, formatCount, padEnd, truncate, type OutputStream, type SecretRegistry, type Style } from './io.js';
+import { age, clock, createStyle, formatCount, padEnd, printable, terminalLine, truncate, type OutputStream, type SecretRegistry, type Style } from './io.js';
 import { renderMessage } from './render-message.js';
 
 export interface LiveViewOptions {
@@ -52,8 +52,12 @@ const ENTER_SCREEN = '\x1b[?1049h\x1b[?25l';
 const LEAVE_SCREEN = '\x1b[?25h\x1b[?1049l';
 const SEEN_PER_CONVERSATION = 1000;
 
+// Everything the server sends (ids, names, texts, statuses, error messages) is untrusted: a visitor picks their name
+// and writes the messages. It is passed through `printable` where it is read, and every line through `terminalLine`
+// when it is written, so none of it can move the cursor, clear the screen, retitle the window or write the clipboard.
+
 function shortId(requestId: string): string {
-  return `#${requestId.slice(-6)}`;
+  return `#${printable(requestId.slice(-6))}`;
 }
 
 function nameOf(value: unknown): string | undefined {
@@ -74,13 +78,13 @@ export function requesterName(request: RealtimeRequest): string {
   const snapshot = (request.snapshot ?? {}) as Record<string, unknown>;
   const requester = snapshot.requester as { id_user?: unknown; uuid_user?: unknown } | undefined;
   const declared = (request.attributes as { userFullname?: unknown } | undefined)?.userFullname;
-  return (
+  return printable(
     (typeof declared === 'string' && declared.trim() ? declared.trim() : undefined) ??
-    nameOf(request.lead) ??
-    nameOf(snapshot.lead) ??
-    nameOf(requester?.id_user) ??
-    nameOf(requester) ??
-    'visitor'
+      nameOf(request.lead) ??
+      nameOf(snapshot.lead) ??
+      nameOf(requester?.id_user) ??
+      nameOf(requester) ??
+      'visitor',
   );
 }
 
@@ -90,7 +94,7 @@ function statusName(status: number): string {
   if (status === 300) return 'served';
   if (status === 1000) return 'closed';
   if (status === 150) return 'abandoned';
-  return String(status);
+  return printable(String(status));
 }
 
 function timeOf(value: unknown): number {
@@ -193,7 +197,7 @@ export class LiveView {
     for (const request of list.slice(0, limit)) {
       this.line(
         `  ${style.cyan(shortId(request.request_id))} ${padEnd(age(timeOf(request.updatedAt ?? request.createdAt), now), 4)} ` +
-          `${padEnd(requesterName(request), 20)} ${style.dim(truncate(JSON.stringify(request.first_text ?? ''), 60))}`,
+          `${padEnd(requesterName(request), 20)} ${style.dim(truncate(printable(JSON.stringify(request.first_text ?? '')), 60))}`,
         false,
       );
     }
@@ -207,8 +211,8 @@ export class LiveView {
       if (this.initialIds.has(request.request_id)) continue;
       this.stats.newConversations += 1;
       this.note(
-        `${style.green('+ new conversation')} ${request.request_id} from ${style.bold(requesterName(request))}: ` +
-          `${JSON.stringify(request.first_text ?? '')}`,
+        `${style.green('+ new conversation')} ${printable(request.request_id)} from ${style.bold(requesterName(request))}: ` +
+          `${printable(JSON.stringify(request.first_text ?? ''))}`,
       );
       this.watch(request.request_id, true);
     }
@@ -220,7 +224,7 @@ export class LiveView {
       const status = typeof request.status === 'number' ? request.status : undefined;
       if (status === 1000) this.stats.closedConversations += 1;
       const what = status === 1000 ? 'closed' : status === 150 ? 'abandoned' : 'left the list';
-      this.note(`${style.red(`- ${what}`)} ${request.request_id} (${requesterName(request)})`);
+      this.note(`${style.red(`- ${what}`)} ${printable(request.request_id)} (${requesterName(request)})`);
       this.unwatch(request.request_id);
     }
     this.scheduleRedraw();
@@ -284,7 +288,7 @@ export class LiveView {
     const { style } = this.options;
     this.stats.messages += 1;
     // System lines ("Chat closed") carry the server's placeholder name; they read better without it.
-    const sender = message.sender === 'system' ? '' : message.senderFullname?.trim() || message.sender || 'unknown';
+    const sender = message.sender === 'system' ? '' : printable(message.senderFullname?.trim() || message.sender || 'unknown');
     const [first = '', ...rest] = renderMessage(message, style);
     const prefix = `  ${style.cyan(shortId(requestId))} ${sender ? `${style.bold(sender)}: ` : ''}`;
     this.note(`${prefix}${first}`);
@@ -311,11 +315,11 @@ export class LiveView {
 
   private line(text: string, stamp = true): void {
     const prefix = stamp ? `[${clock(new Date(this.now()))}] ` : '           ';
-    this.options.out.write(`${prefix}${text}\n`);
+    this.options.out.write(`${prefix}${terminalLine(text)}\n`);
   }
 
   private safe(text: string): string {
-    return this.options.secrets.safeText(text);
+    return printable(this.options.secrets.safeText(text));
   }
 
   private scheduleRedraw(): void {
@@ -354,7 +358,7 @@ export class LiveView {
       lines.push(
         `${fresh ? style.green('▸ ') : '  '}${fresh ? style.green(id) : style.cyan(id)}${padEnd(age(timeOf(request.updatedAt ?? request.createdAt), now), whenWidth)}` +
           `${padEnd(requesterName(request), nameWidth)}${padEnd(statusName(request.status), statusWidth)}` +
-          truncate(this.lastMessage.get(request.request_id) ?? request.first_text ?? '', textWidth),
+          truncate(this.lastMessage.get(request.request_id) ?? printable(request.first_text ?? ''), textWidth),
       );
     }
     if (list.length > rows) lines.push(style.dim(`  … ${formatCount(list.length - rows)} more`));
@@ -364,7 +368,7 @@ export class LiveView {
     for (const entry of this.recent.slice(-room)) lines.push(truncate(`${style.dim(clock(new Date(entry.at)))} ${entry.text}`, width));
     while (lines.length < height - 1) lines.push('');
     lines.push(style.dim('Ctrl-C to quit'));
-    out.write(`\x1b[H${lines.map((l) => `${truncate(l, width)}\x1b[K`).join('\n')}\x1b[J`);
+    out.write(`\x1b[H${lines.map((l) => `${truncate(terminalLine(l), width)}\x1b[K`).join('\n')}\x1b[J`);
   }
 
   /** Stops following everything and restores the terminal. Idempotent. */

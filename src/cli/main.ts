@@ -4,7 +4,7 @@ import { demoCommand, DEMO_HELP } from './commands/demo.js';
 import { importCommand, IMPORT_HELP } from './commands/import.js';
 import { tailCommand, TAIL_HELP } from './commands/tail.js';
 import { CONNECTION_HELP } from './config.js';
-import { createStyle, SecretRegistry, UsageError, wantsColor, type CliIO } from './io.js';
+import { createStyle, printable, SecretRegistry, UsageError, wantsColor, type CliIO } from './io.js';
 
 export type { CliIO, OutputStream } from './io.js';
 
@@ -117,9 +117,11 @@ function printError(error: unknown, io: CliIO, secrets: SecretRegistry, command:
   const usage = error instanceof UsageError || isParseArgsError(error);
   const message = error instanceof Error ? error.message : String(error);
   const hint = usage && isParseArgsError(error) && command && COMMAND_HELP[command] ? ` (tiledesk-sdk ${command} --help)` : '';
-  io.stderr.write(`${style.red('Error:')} ${secrets.safeText(message)}${hint}\n`);
+  // Error messages may quote the server: their lines are kept, their control characters shown, not obeyed.
+  const shown = (text: string) => secrets.safeText(text).split('\n').map((line) => printable(line)).join('\n');
+  io.stderr.write(`${style.red('Error:')} ${shown(message)}${hint}\n`);
   if (!usage && io.env.TILEDESK_DEBUG && error instanceof Error && error.stack) {
-    io.stderr.write(`${style.dim(secrets.safeText(error.stack))}\n`);
+    io.stderr.write(`${style.dim(shown(error.stack))}\n`);
   }
   return usage ? 2 : 1;
 }

@@ -1,5 +1,5 @@
 import type { ImportFailure, ImportProgressEvent, ImportReport } from '../import/types.js';
-import { formatCount, formatDuration, truncate, type OutputStream, type Style } from './io.js';
+import { formatCount, formatDuration, printable, truncate, type OutputStream, type Style } from './io.js';
 
 const BAR_WIDTH = 24;
 
@@ -119,7 +119,8 @@ export function formatReport(report: ImportReport, style: Style, options: { maxF
   if (report.failures.length > 0) {
     const max = options.maxFailures ?? 20;
     lines.push(s.red('Failed conversations:'));
-    for (const failure of report.failures.slice(0, max)) lines.push(`  ${formatFailure(failure)}`);
+    // Failure messages may quote the server (or the file): shown on one line, control characters visible.
+    for (const failure of report.failures.slice(0, max)) lines.push(`  ${printable(formatFailure(failure))}`);
     const more = report.failures.length - Math.min(max, report.failures.length) + report.failuresOmitted;
     if (more > 0) lines.push(s.dim(`  … and ${formatCount(more)} more`));
   }

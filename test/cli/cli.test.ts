@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { formatDuration } from '../../src/cli/io.js';
+import { createStyle, formatDuration } from '../../src/cli/io.js';
+import { formatReport } from '../../src/cli/progress.js';
+import type { ImportReport } from '../../src/import/types.js';
 import { root, runCli } from './helpers.js';
 
 const version = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version;
@@ -91,6 +93,37 @@ describe('settings', () => {
     expect(creds.stderr).not.toContain('hunter22');
   });
 
+  it('never quotes an invalid URL setting (a mistyped URL may hold credentials): names the setting and what it expects', async () => {
+    const env = { TILEDESK_PROJECT_ID: 'p', TILEDESK_TOKEN: 't0ken-value' };
+    const restUrls = [
+      'https//admin:S3cretPassw0rd@api.example.com', // no colon: not a URL at all
+      'https://admin:S3cret Passw0rd@api.example.com', // a space in the password
+      'https://[admin:S3cretPassw0rd@api.example.com',
+      'admin:S3cretPassw0rd@api.example.com', // no scheme: "admin:" would be taken for one
+    ];
+    const wsUrls = ['wss//admin:S3cretPassw0rd@rt.example.com/', 'wss://admin:S3cretPassw0rd@rt.example.com/', 'admin:S3cretPassw0rd@rt.example.com'];
+    const runs: [string, string[], Record<string, string>][] = [
+      ...restUrls.flatMap((u): [string, string[], Record<string, string>][] => [
+        ['TILEDESK_URL', ['import', 'x.ndjson'], { ...env, TILEDESK_URL: u }],
+        ['--url', ['tail', '--url', u], env],
+      ]),
+      ...wsUrls.flatMap((u): [string, string[], Record<string, string>][] => [
+        ['TILEDESK_WS_URL', ['tail'], { ...env, TILEDESK_URL: 'http://localhost:3000', TILEDESK_WS_URL: u }],
+        ['--ws-url', ['tail', '--ws-url', u], { ...env, TILEDESK_URL: 'http://localhost:3000' }],
+      ]),
+    ];
+    for (const [setting, argv, runEnv] of runs) {
+      const { code, stdout, stderr } = await runCli(argv, { env: runEnv });
+      expect(code, `${setting} ${argv.join(' ')}`).toBe(2);
+      expect(stderr).toContain(`Invalid setting ${setting}:`);
+      expect(stderr).toMatch(/ws/i.test(setting) ? /ws:\/\/|not in the URL/ : /http:\/\/|not in the URL/);
+      for (const part of ['S3cret', 'Passw0rd', 'admin', 'example.com']) {
+        expect(stderr, `${setting}: ${stderr}`).not.toContain(part);
+        expect(stdout).not.toContain(part);
+      }
+    }
+  });
+
   it('flags win over environment variables', async () => {
     const { stderr } = await runCli(['tail', '--url', 'https://api.example.com/v3'], { env: { TILEDESK_URL: 'http://localhost:3000', TILEDESK_PROJECT_ID: 'p', TILEDESK_TOKEN: 'x.y.z' } });
     expect(stderr).toContain('/v3');
@@ -143,5 +176,37 @@ describe('durations in progress lines and reports', () => {
       [899_600, '15m 00s'], [3_599_600, '1h 00m'], [3_720_000, '1h 02m'], [-1, '?'], [Number.NaN, '?'],
     ];
     expect(cases.map(([ms]) => formatDuration(ms))).toEqual(cases.map(([, text]) => text));
+  });
+});
+
+describe('error lines and import failures show control characters instead of passing them to the terminal', () => {
+  // They quote the server (an error body, a failed conversation's reason) and the user's input.
+  const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/;
+
+  it('an error message', async () => {
+    const { code, stderr } = await runCli(['import', 'no\x1b]0;title\x07such.ndjson'], {
+      env: { TILEDESK_URL: 'http://127.0.0.1:9', TILEDESK_PROJECT_ID: 'p', TILEDESK_TOKEN: 'x.y.z' },
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain('no␛]0;title␇such.ndjson');
+    expect(stderr).not.toMatch(CONTROL);
+  });
+
+  it('a failed conversation in the import report', () => {
+    const report = {
+      conversations: { total: 1, created: 0, continued: 0, alreadyComplete: 0, resumed: 0, failed: 1 },
+      messages: { total: 1, imported: 0, skipped: 0, resumed: 0, failed: 1 },
+      retries: 0,
+      reconciliations: 0,
+      duplicatesFound: 0,
+      durationMs: 5,
+      messagesPerSecond: 0,
+      failuresOmitted: 0,
+      failures: [{ position: 0, requestId: 'r\x1b[2J', code: 'invalid_argument', message: 'bad\x1b]52;c;eA==\x07\nnext', messagesImported: 0, messagesMissing: 1 }],
+    } as unknown as ImportReport;
+    const text = formatReport(report, createStyle(false));
+    expect(text).toContain('(r␛[2J)');
+    expect(text).toContain('bad␛]52;c;eA==␇ ⏎ next');
+    expect(text).not.toMatch(CONTROL);
   });
 });

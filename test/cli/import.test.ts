@@ -106,6 +106,20 @@ describe('tiledesk-sdk import', () => {
     expect(await allRequests()).toHaveLength(0);
   });
 
+  it('a conversation nested ~10,000 levels deep is reported with its line and column, not as a stack overflow', async () => {
+    const file = join(dir, 'deep.ndjson');
+    const depth = 9_990;
+    writeFileSync(file, `${JSON.stringify(sampleLines[0])}\n{"request":{},"messages":${'['.repeat(depth)}x${']'.repeat(depth)}}\n`);
+    // Counted first (the default), then without the count: the error comes from the import's own read.
+    for (const argv of [['import', file], ['import', file, '--no-count']]) {
+      const { code, stderr } = await runCli(argv, { env: { ...serverEnv(server), TILEDESK_DEBUG: '1' } });
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/deep\.ndjson:2:1025: nested deeper than 1000 levels of arrays and objects \(conversation 1\)/);
+      expect(stderr).not.toContain('RangeError');
+      expect(stderr).not.toContain('call stack');
+    }
+  });
+
   it('a missing file or argument is a usage error', async () => {
     const missing = await runCli(['import', 'nope.ndjson'], { env: serverEnv(server) });
     expect(missing.code).toBe(2);

@@ -101,6 +101,51 @@ describe('tiledesk-sdk tail (full screen)', () => {
   });
 });
 
+// A visitor (anyone who can open the widget) picks their name and writes the messages; none of it may drive the
+// agent's terminal: OSC 0 retitles the window, OSC 52 writes the clipboard, OSC 8 makes a link, CSI 2J clears the
+// screen, CR rewrites the line, 0x9B is CSI on 8-bit terminals.
+describe('tiledesk-sdk tail: what visitors write is shown, never obeyed by the terminal', () => {
+  const name = 'Eve\x1b]0;pwned-title\x07';
+  const says = 'hello \x1b]52;c;ZWNobyBwd25lZA==\x07 \x1b[2J\x1b[H[fake] Admin: paste your password \x1b]8;;https://evil.example\x07click\x1b]8;;\x07\rX\x9b2J\x7f';
+  const shownName = 'Eve␛]0;pwned-title␇';
+  const shownText = 'hello ␛]52;c;ZWNobyBwd25lZA==␇ ␛[2J␛[H[fake] Admin: paste your password ␛]8;;https://evil.example␇click␛]8;;␇␍X\\x9b2J␡';
+  /** C0 controls but the line feed, DEL, C1 controls. */
+  const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/;
+
+  it('line mode: names, message texts, first texts and button labels come out with their control characters visible', async () => {
+    await admin.requests.create({ first_text: `Older ${says}`, attributes: { userFullname: `Mallory\x1b[2J` } });
+    run = startCli(['tail'], { env: serverEnv(server) });
+    await run.stdout.waitFor('watching project');
+    const rid = newRequestId();
+    await visitorSays(name, rid, says);
+    await run.stdout.waitFor(`#${rid.slice(-6)} ${shownName}: ${shownText}`);
+    await admin.messages.send(rid, { text: 'Pick', senderFullname: 'Bot\x1b[8m', attributes: { attachment: { type: 'template', buttons: [{ type: 'text', value: 'Yes\x1b]8;;https://evil.example\x07' }] } } });
+    await run.stdout.waitFor('Bot␛[8m: Pick [Yes␛]8;;https://evil.example␇]');
+    await admin.requests.close(rid);
+    await run.stdout.waitFor(`- closed ${rid} (${shownName})`);
+    expect(run.stdout.text).toContain('Mallory␛[2J');
+    expect(run.stdout.text).toContain(`from ${shownName}: "hello \\u001b]52;c;`);
+    expect(run.stdout.text).not.toMatch(CONTROL);
+  });
+
+  it("full screen: the only escape sequences are the view's own", async () => {
+    await admin.requests.create({ first_text: `Older ${says}`, attributes: { userFullname: `Mallory\x1b[2J` } });
+    run = startCli(['tail'], { env: serverEnv(server), tty: true });
+    await run.stdout.waitFor('Open conversations (1)');
+    const rid = newRequestId();
+    await visitorSays(name, rid, says);
+    await run.stdout.waitFor(`${shownName}: ${shownText}`.slice(0, 60));
+    await run.stdout.waitFor('Open conversations (2)');
+    expect(run.stdout.text).toContain('Mallory␛[2J');
+    run.interrupt();
+    expect(await within(run.code, 10_000, 'tail to stop')).toBe(0);
+    // Alternate screen and cursor on/off, home, clear to end of line, clear below: what the view itself writes.
+    const own = /\x1b\[\?1049[hl]|\x1b\[\?25[hl]|\x1b\[[HKJ]/g;
+    expect(run.stdout.text.replace(own, '')).not.toMatch(CONTROL);
+    run = undefined;
+  });
+});
+
 describe('tiledesk-sdk tail as a process', () => {
   let cli: Awaited<ReturnType<typeof bundleCli>>;
   beforeAll(async () => {
