@@ -70,6 +70,13 @@ const COMMA = 44;
 const COLON = 58;
 const BOM = 0xfeff;
 
+/**
+ * Deepest nesting of arrays and objects in an element. A conversation export nests a handful of levels; what goes
+ * deeper is refused where it crosses the limit, with its line and column, before `JSON.parse` or anything after it
+ * (the `JSON.stringify` that sends it, which recurses and overflows the stack at a few thousand levels) sees it.
+ */
+export const MAX_DEPTH = 1000;
+
 function isWhitespace(c: number): boolean {
   return c === 32 || c === 9 || c === 13 || c === NEWLINE;
 }
@@ -175,7 +182,9 @@ export class JsonElementSplitter {
         const c = chunk.charCodeAt(i);
         if (this.#kind === CONTAINER) {
           if (c === QUOTE) this.#inString = true;
-          else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.#depth++;
+          else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+            if (++this.#depth > MAX_DEPTH) throw this.#error(i, `nested deeper than ${MAX_DEPTH} levels of arrays and objects`, true);
+          }
           else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
             if (--this.#depth === 0) {
               i++;
@@ -341,8 +350,9 @@ function describe(c: number): string {
 }
 
 /**
- * Where and why `text` is not valid JSON: a small recursive-descent checker, run only after `JSON.parse` failed
- * (whose messages do not always give a position).
+ * Where and why `text` is not valid JSON: a small checker, run only after `JSON.parse` failed (whose messages do not
+ * always give a position). Iterative, with its own stack of open containers: any depth is checked without
+ * recursion, so a deeply nested element gets a position like any other, never a stack overflow.
  */
 export function locateJsonError(text: string): { offset: number; message: string } {
   let i = 0;
@@ -382,59 +392,56 @@ export function locateJsonError(text: string): { offset: number; message: string
     if (!m || m[0] === '' || m[0] === '-') fail(`unexpected ${found()}`);
     i += m![0].length;
   };
-  const value = (depth: number): void => {
-    if (depth > 10_000) fail('nested too deeply');
+  /** An object member's name and colon, up to its value. */
+  const member = () => {
     ws();
-    const c = text.charCodeAt(i);
-    if (i >= text.length) fail('unexpected end of the element: a value is missing');
-    else if (c === OPEN_BRACE) {
-      i++;
-      ws();
-      if (text.charCodeAt(i) === CLOSE_BRACE) {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text.charCodeAt(i) !== QUOTE) fail(`expected a double-quoted property name, found ${found()}`);
-        string();
-        ws();
-        if (text.charCodeAt(i) !== COLON) fail(`expected ':' after a property name, found ${found()}`);
-        i++;
-        value(depth + 1);
-        ws();
-        const d = text.charCodeAt(i);
-        if (d === COMMA) i++;
-        else if (d === CLOSE_BRACE) {
-          i++;
-          return;
-        } else fail(`expected ',' or '}' in an object, found ${found()}`);
-      }
-    } else if (c === OPEN_BRACKET) {
-      i++;
-      ws();
-      if (text.charCodeAt(i) === CLOSE_BRACKET) {
-        i++;
-        return;
-      }
-      for (;;) {
-        value(depth + 1);
-        ws();
-        const d = text.charCodeAt(i);
-        if (d === COMMA) i++;
-        else if (d === CLOSE_BRACKET) {
-          i++;
-          return;
-        } else fail(`expected ',' or ']' in an array, found ${found()}`);
-      }
-    } else if (c === QUOTE) string();
-    else if (c === 116) literal('true');
-    else if (c === 102) literal('false');
-    else if (c === 110) literal('null');
-    else number();
+    if (text.charCodeAt(i) !== QUOTE) fail(`expected a double-quoted property name, found ${found()}`);
+    string();
+    ws();
+    if (text.charCodeAt(i) !== COLON) fail(`expected ':' after a property name, found ${found()}`);
+    i++;
   };
+  // The containers open around the current position, innermost last (OPEN_BRACE or OPEN_BRACKET).
+  const open: number[] = [];
   try {
-    value(0);
+    for (;;) {
+      // A value.
+      ws();
+      const c = text.charCodeAt(i);
+      if (i >= text.length) fail('unexpected end of the element: a value is missing');
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        i++;
+        ws();
+        if (text.charCodeAt(i) !== (c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET)) {
+          open.push(c);
+          if (c === OPEN_BRACE) member();
+          continue;
+        }
+        i++;
+      } else if (c === QUOTE) string();
+      else if (c === 116) literal('true');
+      else if (c === 102) literal('false');
+      else if (c === 110) literal('null');
+      else number();
+      // After a value: the next member or element of the container it is in, or that container's end (and so on
+      // outwards).
+      for (;;) {
+        const container = open.at(-1);
+        if (container === undefined) break;
+        ws();
+        const d = text.charCodeAt(i);
+        const close = container === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
+        if (d === COMMA) {
+          i++;
+          if (container === OPEN_BRACE) member();
+          break;
+        }
+        if (d !== close) fail(container === OPEN_BRACE ? `expected ',' or '}' in an object, found ${found()}` : `expected ',' or ']' in an array, found ${found()}`);
+        i++;
+        open.pop();
+      }
+      if (open.length === 0) break;
+    }
     ws();
     if (i < text.length) fail(`unexpected ${found()} after the value`);
   } catch (e) {

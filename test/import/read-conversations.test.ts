@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JsonElementSplitter, SourceParseError, readConversations } from '../../src/node/index.js';
+import { locateJsonError } from '../../src/node/json-stream.js';
 import { dataset, prng } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tiledesk-read-'));
@@ -163,6 +164,38 @@ describe('malformed input: SourceParseError with line and column', () => {
     })().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SourceParseError);
     expect((error as SourceParseError).message).toContain('larger than 1000 characters');
+  });
+
+  // An element nested ~10,000 deep used to overflow the stack of the error locator: a bare RangeError, no position.
+  it('an element nested deeper than 1,000 levels, valid or not, fails where it crosses the limit', async () => {
+    const deep = (depth: number, inner: string) => `{"request":{},"messages":${'['.repeat(depth)}${inner}${']'.repeat(depth)}}`;
+    // The 1,000th "[" opens level 1,001 (the object is level 1), at column 25 + 1,000.
+    for (const [inner, hwm] of [['x', undefined], ['x', 4096], ['1', undefined], ['"ok"', 1000]] as const) {
+      for (const depth of [1_000, 9_990]) {
+        const seen: unknown[] = [];
+        const error = await (async () => {
+          for await (const c of readConversations(file(`{"messages":[]}\n${deep(depth, inner)}\n`), hwm === undefined ? {} : { highWaterMark: hwm })) {
+            seen.push(c);
+          }
+        })().catch((e: unknown) => e);
+        expect(seen).toEqual([{ messages: [] }]);
+        expect(error).toBeInstanceOf(SourceParseError);
+        expect(error).toMatchObject({ line: 2, column: 1025, index: 1, message: expect.stringContaining('nested deeper than 1000 levels') });
+      }
+    }
+    // 1,000 levels exactly are read.
+    expect(await readAll(file(deep(999, '1')))).toHaveLength(1);
+  });
+
+  it('the error locator is iterative: an invalid value 100,000 levels deep gets its position', () => {
+    const depth = 100_000;
+    expect(locateJsonError(`${'['.repeat(depth)}tru${']'.repeat(depth)}`)).toEqual({ offset: depth, message: "unexpected 't'" });
+    expect(locateJsonError(`${'{"a":'.repeat(depth)}1,}${'}'.repeat(depth - 1)}`)).toEqual({
+      offset: depth * 5 + 2,
+      message: "expected a double-quoted property name, found '}'",
+    });
+    expect(locateJsonError(`${'[{"a":'.repeat(depth)}1}}`)).toEqual({ offset: depth * 6 + 2, message: "expected ',' or ']' in an array, found '}'" });
+    expect(locateJsonError(`${'[{"a":'.repeat(depth)}1}]}`)).toEqual({ offset: depth * 6 + 4, message: "expected ',' or ']' in an array, found the end of the element" });
   });
 
   it('conversations before the bad one are still yielded', async () => {
