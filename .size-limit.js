@@ -7,7 +7,9 @@ export default [
   {
     // DEVIATION from issue 7's 8 kB: the client measures 10.47 kB. Without any resource it is ≈ 7.1 kB (request core,
     // auth, errors, pagination); `messages.import` costs 1.35 kB and `requests` 0.96 kB (bench/rest/attribution.mjs).
-    // Reaching 8 kB means removing capabilities, so this limit guards the measured size against growth instead.
+    // Reaching 8 kB means removing capabilities: every API change considered, made at once (`messages.import` as a
+    // function, `logger` as a hooks helper, no static helpers), leaves 8.91 kB. Decision (bench/rest/RESULTS.md): the
+    // API stays, and this limit guards the measured size against growth instead.
     // Raised from 10.3 kB in stop 15 for twelve REST bug fixes (+0.19 kB: no unhandled rejection when a token fetch
     // outlives its caller, `.`/`..` ids refused, repeated query parameters, 2xx bodies checked…) and linear-time
     // redaction (+4 B); see CHANGELOG. Raised to 10.5 kB in stop 16 (+0.12 kB): header names merged case-insensitively
