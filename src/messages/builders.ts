@@ -389,7 +389,8 @@ export function tts(
 }
 
 /**
- * A pause between the parts of a {@link split} message; the widget shows "typing…" meanwhile. `ms` must be ≥ 0.
+ * A pause between the parts of a {@link split} message; the widget shows "typing…" meanwhile (not for `wait(0)`).
+ * `ms` must be ≥ 0.
  *
  * @example
  * ```ts

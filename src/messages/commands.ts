@@ -17,7 +17,7 @@ const HISTORY_STEP_MS = 100;
 
 /** One step of a split message as the widget plays it; `at` is ms after the message arrived. */
 export type ExpandedStep =
-  /** The widget shows "typing…" for `duration` ms (live only). */
+  /** The widget shows "typing…" for `duration` ms (live only; not for a wait whose `time` is 0 or missing). */
   | { type: 'typing'; index: number; at: number; duration: number }
   /** A part becomes visible. `message` is the part as the widget builds it (envelope and attributes inherited). */
   | { type: 'message'; index: number; at: number; message: InboundMessage }
@@ -29,14 +29,14 @@ export type ExpandedStep =
 
 export interface ExpandOptions {
   /**
-   * `live` (default): the message arrived while the widget was open; waits show "typing…" and delay the parts.
+   * `live` (default): the message arrived while the widget was open; waits delay the parts, with "typing…".
    * `history`: replayed from the conversation history; the wait after each part is skipped, so the parts show at
    * once (a leading wait still delays them, without "typing…"), and their timestamps are 100 ms apart.
    */
   mode?: 'live' | 'history';
   /**
-   * Pause of a `wait` without `time`. Default 0: the widget shows "typing…" and then the next part at once (it uses
-   * {@link DEFAULT_WAIT_MS} only to stamp the part's `timestamp`).
+   * Pause of a `wait` without `time`, with "typing…". Default 0: the widget shows the next part at once, without
+   * "typing…" (it uses {@link DEFAULT_WAIT_MS} only to stamp the part's `timestamp`).
    */
   defaultWaitMs?: number;
 }
@@ -59,8 +59,8 @@ function part(parent: InboundMessage, command: InboundCommand, index: number, ti
 }
 
 /**
- * The timed sequence the widget shows for a split message (`attributes.commands`): "typing…" for each wait,
- * then each part, with the widget's own quirks (default wait, inherited attributes, where it stops). A message
+ * The timed sequence the widget shows for a split message (`attributes.commands`): "typing…" for each wait
+ * with a `time`, then each part, with the widget's own quirks (default wait, inherited attributes, where it stops). A message
  * without commands expands to itself.
  *
  * @throws {InvalidMessageError} when `message` is not a message any sender produces.
@@ -94,7 +94,8 @@ export function expandCommands(message: unknown, options: ExpandOptions = {}): E
       // The widget's setTimeout reads a negative time as 0. In history it zeroes the wait after each part it shows.
       const time = command.time ?? defaultWait;
       const duration = !live && commands[i - 1]?.type === 'message' ? 0 : typeof time === 'number' && time > 0 ? time : 0;
-      if (live) steps.push({ type: 'typing', index: i, at, duration });
+      // The widget shows "typing…" only for a wait whose `time` is set and not 0.
+      if (live && (command.time || duration)) steps.push({ type: 'typing', index: i, at, duration });
       at += duration;
       continue;
     }

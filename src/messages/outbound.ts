@@ -225,7 +225,7 @@ const buttonAttributes = () => z.optional(attributesSchema(withButtons(), noComm
 // ── Commands (split messages) ──────────────────────────────────────────────────────────────────────────────
 
 /**
- * Pause before the next command; the widget shows "typing…" for `time` ms.
+ * Pause before the next command; the widget shows "typing…" for `time` ms (nothing for 0).
  *
  * @example
  * ```ts

@@ -38,12 +38,19 @@ describe('expandCommands: live (the message arrives while the widget is open)', 
   });
 
   // The widget's setTimeout reads a missing time as 0; DEFAULT_WAIT_MS is only the gap it stamps between timestamps.
-  it('shows the part after a wait without time at once, stamped DEFAULT_WAIT_MS later; defaultWaitMs adds a pause', () => {
+  // Its conversation component shows "typing…" only for a wait event whose waitTime is truthy.
+  it('shows the part after a wait without time at once, without typing, stamped DEFAULT_WAIT_MS later; defaultWaitMs adds a pause', () => {
     const commands = [say('a'), { type: 'wait' }, say('b'), { type: 'wait', time: null }, say('c')];
     const steps = expandCommands(withCommands(commands));
-    expect(timeline(steps)).toEqual(['0 show a', '0 typing 0', '0 show b', '0 typing 0', '0 show c']);
+    expect(timeline(steps)).toEqual(['0 show a', '0 show b', '0 show c']);
     expect(steps.flatMap((s) => (s.type === 'message' ? [s.message.timestamp] : []))).toEqual([10_000, 10_000 + DEFAULT_WAIT_MS, 10_000 + 2 * DEFAULT_WAIT_MS]);
     expect(timeline(expandCommands(withCommands(commands), { defaultWaitMs: 250 }))).toEqual(['0 show a', '0 typing 250', '250 show b', '250 typing 250', '500 show c']);
+  });
+
+  it('shows no typing for a wait of 0 ms', () => {
+    const steps = expandCommands(withCommands([say('a'), { type: 'wait', time: 0 }, say('b'), { type: 'wait', time: 0 }]));
+    expect(timeline(steps)).toEqual(['0 show a', '0 show b']);
+    expect(timeline(expandCommands(withCommands([say('a'), { type: 'wait', time: 0 }, say('b')]), { defaultWaitMs: 250 }))).toEqual(['0 show a', '0 show b']);
   });
 
   it('reads a negative wait as 0, as setTimeout does', () => {
@@ -58,7 +65,7 @@ describe('expandCommands: live (the message arrives while the widget is open)', 
   it('stops at a command type the widget does not handle (tybot voice settings)', () => {
     const dtmf = corpusEntries().find((e) => e.message['_tdActionType'] === 'dtmf_form')!.message;
     const steps = expandCommands(dtmf);
-    expect(timeline(steps)).toEqual(['0 typing 500', '500 show This is a dtmf form', '500 typing 0', '500 stop unsupported-command']);
+    expect(timeline(steps)).toEqual(['0 typing 500', '500 show This is a dtmf form', '500 stop unsupported-command']);
     expect(steps.at(-1)).toMatchObject({ index: 3, detail: expect.stringContaining('"settings"') });
   });
 
