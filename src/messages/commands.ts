@@ -23,7 +23,8 @@ export type ExpandedStep =
   | { type: 'message'; index: number; at: number; message: InboundMessage }
   /**
    * The widget stops here and shows nothing more: at a command type it does not know (tybot's voice `settings`),
-   * or where its own code throws (a message two places after a wait, an empty list, a `message` command without one).
+   * where its own code throws (a message two places after a wait, a `message` command without one), or at an empty
+   * list. In history (except at an empty list) it also shows none of the conversation's later messages.
    */
   | { type: 'stop'; index: number; at: number; reason: 'unsupported-command' | 'widget-error'; detail: string };
 
@@ -84,10 +85,11 @@ export function expandCommands(message: unknown, options: ExpandOptions = {}): E
   const timestamps: (number | undefined)[] = [];
   const steps: ExpandedStep[] = [];
   let at = 0;
+  // Replaying history, the widget awaits each split message before the next one: where it stops, the rest never shows.
   const stop = (index: number, reason: 'unsupported-command' | 'widget-error', detail: string) =>
-    steps.push({ type: 'stop', index, at, reason, detail });
+    steps.push({ type: 'stop', index, at, reason, detail: live ? detail : `${detail}; in history, no later message of the conversation shows either` });
 
-  if (commands.length === 0) stop(0, 'widget-error', 'an empty commands list: the widget reads commands[0].type and throws');
+  if (commands.length === 0) steps.push({ type: 'stop', index: 0, at, reason: 'widget-error', detail: 'an empty commands list: the widget shows nothing for it' });
   for (let i = 0; i < commands.length; i++) {
     const command = commands[i]!;
     if (command.type === 'wait') {

@@ -67,6 +67,7 @@ describe('expandCommands: live (the message arrives while the widget is open)', 
     const steps = expandCommands(dtmf);
     expect(timeline(steps)).toEqual(['0 typing 500', '500 show This is a dtmf form', '500 stop unsupported-command']);
     expect(steps.at(-1)).toMatchObject({ index: 3, detail: expect.stringContaining('"settings"') });
+    expect(steps.at(-1)).toMatchObject({ detail: expect.not.stringContaining('later message') });
   });
 
   it.each([
@@ -77,6 +78,12 @@ describe('expandCommands: live (the message arrives while the widget is open)', 
   ])('stops where the widget throws: %s', (_what, commands, index) => {
     const steps = expandCommands(withCommands(commands));
     expect(steps.at(-1)).toMatchObject({ type: 'stop', reason: 'widget-error', index });
+  });
+
+  it('says that the widget shows nothing for an empty list, without claiming it throws', () => {
+    expect(expandCommands(withCommands([]))).toEqual([
+      { type: 'stop', index: 0, at: 0, reason: 'widget-error', detail: 'an empty commands list: the widget shows nothing for it' },
+    ]);
   });
 });
 
@@ -98,6 +105,25 @@ describe('expandCommands: history (replayed when the conversation is reopened)',
     const twoParts = expandCommands(withCommands([{ type: 'wait', time: 700 }, say('a'), { type: 'wait', time: 300 }, say('b')]), { mode: 'history' });
     expect(timeline(twoParts)).toEqual(['700 show a', '700 show b']);
     expect(twoParts.map((s) => (s.type === 'message' ? s.message.timestamp : null))).toEqual([10_000, 10_100]);
+  });
+});
+
+describe('expandCommands: where history replay stops', () => {
+  // The widget awaits each split message while it loads the history: where one stops, the later messages never show.
+  it.each([
+    ['an unsupported command', [say('a'), { type: 'wait', time: 300 }, { type: 'settings' }], 2, 'unsupported-command'],
+    ['a message two places after a wait', [{ type: 'wait', time: 100 }, say('a'), say('b')], 2, 'widget-error'],
+    ['a message command without its message', [say('a'), { type: 'wait', time: 1 }, { type: 'message' }], 2, 'widget-error'],
+  ])('says so at %s', (_what, commands, index, reason) => {
+    const steps = expandCommands(withCommands(commands), { mode: 'history' });
+    expect(steps.at(-1)).toMatchObject({ type: 'stop', index, reason, detail: expect.stringContaining('no later message of the conversation shows either') });
+    expect(expandCommands(withCommands(commands)).at(-1)).toMatchObject({ type: 'stop', index, reason, detail: expect.not.stringContaining('later message') });
+  });
+
+  it('not at an empty list, which the widget skips', () => {
+    expect(expandCommands(withCommands([]), { mode: 'history' })).toEqual([
+      { type: 'stop', index: 0, at: 0, reason: 'widget-error', detail: 'an empty commands list: the widget shows nothing for it' },
+    ]);
   });
 });
 
