@@ -223,13 +223,22 @@ export class Realtime implements DomainEvents {
   }
 
   private register(client: Client, topic: string): void {
-    const snapshot = this.snapshotFor(client, topic);
-    if (snapshot === refused) return;
+    let frame: string;
+    try {
+      const snapshot = this.snapshotFor(client, topic);
+      if (snapshot === refused) return;
+      frame = JSON.stringify({ action: 'publish', payload: { topic, method: 'CREATE', message: snapshot } });
+    } catch {
+      // This runs in its own event-loop turn, where nothing catches: a throw would be an uncaught exception in the
+      // user's test process. A snapshot that cannot be built or serialised (a seeded BigInt, …) is dropped the way
+      // pubsub.js drops a subscription whose lookups failed: no frame, no registration.
+      return;
+    }
     let subscribers = this.topics.get(topic);
     if (!subscribers) this.topics.set(topic, (subscribers = new Map()));
     subscribers.set(client.id, client);
     client.topics.add(topic);
-    this.send(client, JSON.stringify({ action: 'publish', payload: { topic, method: 'CREATE', message: snapshot } }));
+    this.send(client, frame);
   }
 
   /** §6.3: the snapshot for a topic, or `refused` (no frame, no registration). */

@@ -1,0 +1,61 @@
+/**
+ * Hostile or broken input must never take down the process the server lives in (the user's test process), leave
+ * the server unusable for the rest of a run, or cost more than linear time in the size of a request.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
+import { bare, type Frame, http, sleep, WsClient } from './helpers.js';
+
+let server: TiledeskTestServer;
+let P: string;
+const clients: WsClient[] = [];
+
+/** Exceptions nothing caught while a test ran: in a user's test process (no vitest handler) each one ends the run. */
+const uncaught: unknown[] = [];
+const recordUncaught = (error: unknown) => void uncaught.push(error);
+
+beforeAll(async () => {
+  server = await startTiledeskServer();
+  P = server.project.id;
+  process.on('uncaughtException', recordUncaught);
+});
+afterEach(() => {
+  for (const client of clients.splice(0)) client.close();
+});
+afterAll(async () => {
+  process.off('uncaughtException', recordUncaught);
+  await server.close();
+});
+
+async function open(token = server.owner.token): Promise<WsClient> {
+  const client = await WsClient.open(`${server.wsUrl}?token=${encodeURIComponent(bare(token))}`);
+  clients.push(client);
+  return client;
+}
+
+const snapshotOf = (topic: string) => (f: Frame) => f.action === 'publish' && f.payload.topic === topic && f.payload.method === 'CREATE';
+
+describe('WebSocket subscriptions', () => {
+  it('a snapshot that cannot be serialised is dropped like a refused subscription, without an uncaught exception', async () => {
+    const local = await startTiledeskServer();
+    try {
+      const [conversation] = local.seed({ conversations: [{ first_text: 'seeded', attributes: { big: 10n } }] }).conversations;
+      const topic = `/${local.project.id}/requests/${conversation!.request_id}`;
+      const client = await WsClient.open(`${local.wsUrl}?token=${bare(local.owner.token)}`);
+      try {
+        client.subscribe(topic);
+        await sleep(50);
+        // The same connection keeps working: a later subscription gets its snapshot.
+        client.subscribe(`/${local.project.id}/project_users/${local.owner.projectUserId}`);
+        await client.next(snapshotOf(`/${local.project.id}/project_users/${local.owner.projectUserId}`));
+        expect(uncaught).toEqual([]);
+        expect(client.onTopic(topic)).toEqual([]);
+        expect(local.stats().subscriptions).toBe(1);
+      } finally {
+        client.close();
+      }
+    } finally {
+      await local.close();
+    }
+  });
+});
