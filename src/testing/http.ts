@@ -165,7 +165,32 @@ export function parseByteLimit(limit: string | number): number {
 /** Outcome of reading a body the way `bodyParser.json` + `bodyParser.urlencoded` do. */
 export type BodyResult =
   | { ok: true; body: unknown }
-  | { ok: false; reason: 'too-large' | 'malformed' | 'aborted' };
+  | { ok: false; reason: 'too-large' | 'malformed' | 'too-deep' | 'aborted' };
+
+/**
+ * Deepest object/array nesting a JSON body may have. `JSON.parse` accepts any depth, but what the routes store is
+ * serialised again on every read, and `JSON.stringify` overflows the stack at a few thousand levels: one such body
+ * stored in a conversation made every later list of its project answer 500 (and its WebSocket snapshot throw).
+ * MongoDB itself refuses documents nested deeper than 100 levels, so nothing a real server could store is refused.
+ */
+export const MAX_JSON_DEPTH = 1_000;
+
+/** Whether a JSON text (already known to parse) nests objects/arrays deeper than `limit`. One pass, no recursion. */
+function nestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
 
 /**
  * Reads and parses the request body. JSON (strict: top level must be an object or array) and urlencoded are
@@ -218,11 +243,13 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number)
       if (text.length === 0) return finish({ ok: true, body: {} });
       const first = /^[\x20\x09\x0a\x0d]*(.)/.exec(text)?.[1];
       if (first !== '{' && first !== '[') return finish({ ok: false, reason: 'malformed' });
+      let body: unknown;
       try {
-        finish({ ok: true, body: JSON.parse(text) as unknown });
+        body = JSON.parse(text);
       } catch {
-        finish({ ok: false, reason: 'malformed' });
+        return finish({ ok: false, reason: 'malformed' });
       }
+      finish(nestedDeeperThan(text, MAX_JSON_DEPTH) ? { ok: false, reason: 'too-deep' } : { ok: true, body });
     };
     const onError = () => finish({ ok: false, reason: 'aborted' });
     // A client that stops sending mid-body must not pin the handler (and its socket) forever.

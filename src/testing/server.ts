@@ -347,11 +347,12 @@ class LocalTiledeskServer implements TiledeskTestServer {
     if (this.halfOpenOn) return hold(req);
     if (!body.ok) {
       if (body.reason === 'aborted') return void req.socket.destroy();
-      // body-parser errors reach the app error handler before `cors()` runs: no CORS header on these.
+      // body-parser errors reach the app error handler before `cors()` runs: no CORS header on these. A body nested
+      // too deep to be stored stands for the failed database write of a route, which answers after `cors()`.
       const reply: Reply =
         body.reason === 'too-large'
           ? { kind: 'json', status: 413, body: { err: 'Request entity too large', limit: this.bodyLimit }, cors: false }
-          : internalError(false);
+          : internalError(body.reason === 'too-deep');
       writeReply(req, res, reply);
       return;
     }

@@ -59,3 +59,30 @@ describe('WebSocket subscriptions', () => {
     }
   });
 });
+
+describe('JSON bodies', () => {
+  /** `{"a":{"a":…1…}}`, `levels` objects deep. */
+  const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+
+  it('one body nested thousands of levels deep does not break the project for later reads', async () => {
+    const rid = `support-group-${P}-deep-tags`;
+    expect((await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: server.owner.token, body: { text: 'hi' } })).status).toBe(200);
+    const deep = await http(server, 'PUT', `/${P}/requests/${rid}/tag`, { token: server.owner.token, body: `[{"tag":"deep","attributes":${nested(5_000)}}]` });
+    expect(deep.status).toBe(500);
+
+    expect((await http(server, 'GET', `/${P}/requests`, { token: server.owner.token })).status).toBe(200);
+    expect((await http(server, 'GET', `/${P}/requests/${rid}`, { token: server.owner.token })).status).toBe(200);
+    const client = await open();
+    client.subscribe(`/${P}/requests`);
+    await client.next(snapshotOf(`/${P}/requests`));
+    expect(uncaught).toEqual([]);
+  });
+
+  it('still stores attributes nested deeper than any real document (100 levels)', async () => {
+    const rid = `support-group-${P}-nested-tags`;
+    expect((await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: server.owner.token, body: { text: 'hi' } })).status).toBe(200);
+    const res = await http(server, 'PUT', `/${P}/requests/${rid}/tag`, { token: server.owner.token, body: `[{"tag":"nested","attributes":${nested(200)}}]` });
+    expect(res.status).toBe(200);
+    expect(JSON.stringify((res.json as { tags: unknown[] }).tags[0])).toContain(nested(200));
+  });
+});
