@@ -127,7 +127,9 @@ export function parseQuery(search: string): Query {
       if (parent === '__proto__' || child === '__proto__') continue;
       const existing = out[parent];
       if (child === '') {
-        out[parent] = Array.isArray(existing) ? [...existing, value] : existing === undefined ? [value] : [existing as QueryValue, value];
+        // Appended in place: copying the array for each repeat made a long list quadratic.
+        if (Array.isArray(existing)) existing.push(value);
+        else out[parent] = existing === undefined ? [value] : [existing as QueryValue, value];
       } else {
         const holder: Record<string, QueryValue> =
           typeof existing === 'object' && existing !== null && !Array.isArray(existing) ? existing : (Object.create(null) as Record<string, QueryValue>);
@@ -139,7 +141,8 @@ export function parseQuery(search: string): Query {
     if (key === '__proto__') continue;
     const existing = out[key];
     if (existing === undefined) out[key] = value;
-    else out[key] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+    else if (Array.isArray(existing)) existing.push(value);
+    else out[key] = [existing, value];
   }
   return out;
 }
@@ -165,7 +168,21 @@ export function parseByteLimit(limit: string | number): number {
 /** Outcome of reading a body the way `bodyParser.json` + `bodyParser.urlencoded` do. */
 export type BodyResult =
   | { ok: true; body: unknown }
-  | { ok: false; reason: 'too-large' | 'malformed' | 'too-deep' | 'aborted' };
+  | { ok: false; reason: 'too-large' | 'too-many-parameters' | 'malformed' | 'too-deep' | 'aborted' };
+
+/** body-parser's `parameterLimit` default for urlencoded bodies: more `&`-separated pieces is a 413. */
+export const FORM_PARAMETER_LIMIT = 1_000;
+
+/** body-parser's `parameterCount`: the `&`-separated pieces of a form body, or undefined past `limit`. */
+function formParameterCount(text: string, limit: number): number | undefined {
+  let count = 0;
+  let index = -1;
+  do {
+    if (++count > limit) return undefined;
+    index = text.indexOf('&', index + 1);
+  } while (index !== -1);
+  return count;
+}
 
 /**
  * Deepest object/array nesting a JSON body may have. `JSON.parse` accepts any depth, but what the routes store is
@@ -239,7 +256,10 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number)
     const onEnd = () => {
       if (charset && !/^utf-?8$/i.test(charset) && isJson) return finish({ ok: false, reason: 'malformed' });
       const text = Buffer.concat(chunks).toString('utf8');
-      if (isForm) return finish({ ok: true, body: parseQuery(text) });
+      if (isForm) {
+        if (formParameterCount(text, FORM_PARAMETER_LIMIT) === undefined) return finish({ ok: false, reason: 'too-many-parameters' });
+        return finish({ ok: true, body: parseQuery(text) });
+      }
       if (text.length === 0) return finish({ ok: true, body: {} });
       const first = /^[\x20\x09\x0a\x0d]*(.)/.exec(text)?.[1];
       if (first !== '{' && first !== '[') return finish({ ok: false, reason: 'malformed' });

@@ -349,10 +349,13 @@ class LocalTiledeskServer implements TiledeskTestServer {
       if (body.reason === 'aborted') return void req.socket.destroy();
       // body-parser errors reach the app error handler before `cors()` runs: no CORS header on these. A body nested
       // too deep to be stored stands for the failed database write of a route, which answers after `cors()`.
+      // Too many form parameters is a PayloadTooLargeError without a `limit`, so the same handler answers without one.
       const reply: Reply =
         body.reason === 'too-large'
           ? { kind: 'json', status: 413, body: { err: 'Request entity too large', limit: this.bodyLimit }, cors: false }
-          : internalError(body.reason === 'too-deep');
+          : body.reason === 'too-many-parameters'
+            ? { kind: 'json', status: 413, body: { err: 'Request entity too large' }, cors: false }
+            : internalError(body.reason === 'too-deep');
       writeReply(req, res, reply);
       return;
     }
