@@ -782,17 +782,27 @@ export class Domain {
    */
   addTags(request: RequestDoc, tags: unknown[]): RequestDoc {
     const current = [...request.tags];
+    // Where each name and the first null item sit in `current`, so each item is decided in constant time: walking
+    // `current` per item, as the route's `some` does, took 44 s for 30,000 tags in one body.
+    const firstByName = new Map<unknown, number>();
+    let firstNull = -1;
+    const remember = (doc: TagDoc | null, at: number) => {
+      if (doc === null) {
+        if (firstNull === -1) firstNull = at;
+      } else if (!firstByName.has(doc.tag)) firstByName.set(doc.tag, at);
+    };
+    current.forEach(remember);
     for (const tag of tags) {
-      const name = tag === null || tag === undefined ? undefined : (tag as Record<string, unknown>).tag;
-      let present = false;
-      for (const existing of current) {
-        if (existing === null || tag === null || tag === undefined) throw new RouteHang('tag of null');
-        if (existing.tag === name) {
-          present = true;
-          break;
-        }
+      if (current.length > 0) {
+        // `some` reads `.tag` of a null item (on either side) before it reaches a match.
+        if (tag === null || tag === undefined) throw new RouteHang('tag of null');
+        const match = firstByName.get((tag as Record<string, unknown>).tag) ?? Number.POSITIVE_INFINITY;
+        if (firstNull !== -1 && firstNull < match) throw new RouteHang('tag of null');
+        if (match !== Number.POSITIVE_INFINITY) continue;
       }
-      if (!present) current.push(tag === null || tag === undefined ? null : this.tagDoc(tag));
+      const doc = tag === null || tag === undefined ? null : this.tagDoc(tag);
+      remember(doc, current.length);
+      current.push(doc);
     }
     request.tags = current;
     request.__v += 1;

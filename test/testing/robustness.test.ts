@@ -104,3 +104,17 @@ describe('urlencoded bodies', () => {
     expect((res.json as { name: string }).name).toBe('form-event');
   });
 });
+
+describe('bodies with many items', () => {
+  it('PUT …/tag adds 30,000 tags in one call in linear time, each name once', async () => {
+    const rid = `support-group-${P}-many-tags`;
+    expect((await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: server.owner.token, body: { text: 'hi' } })).status).toBe(200);
+    const tags = Array.from({ length: 30_000 }, (_, i) => ({ tag: `t${i % 29_000}` }));
+    // A generous bound: this takes well under a second now; the per-item scan of the stored tags took about a minute.
+    const res = await http(server, 'PUT', `/${P}/requests/${rid}/tag`, { token: server.owner.token, body: tags, timeoutMs: 15_000 });
+    expect(res.status).toBe(200);
+    const stored = (res.json as { tags: { tag: string }[] }).tags;
+    expect(stored).toHaveLength(29_000);
+    expect(stored[28_999]!.tag).toBe('t28999');
+  });
+});
