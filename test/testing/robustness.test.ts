@@ -118,3 +118,18 @@ describe('bodies with many items', () => {
     expect(stored[28_999]!.tag).toBe('t28999');
   });
 });
+
+describe('large histories', () => {
+  it('GET /<pid>/messages answers with a conversation of 150,000 messages', async () => {
+    const local = await startTiledeskServer();
+    try {
+      const messages = Array.from({ length: 150_000 }, (_, i) => ({ text: `m${i}`, createdAt: new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString() }));
+      local.seed({ conversations: [{ first_text: 'long', messages }] });
+      const res = await http(local, 'GET', `/${local.project.id}/messages`, { token: local.owner.token, timeoutMs: 15_000 });
+      expect(res.status).toBe(200);
+      expect((res.json as { text: string }[]).map((m) => m.text)).toEqual(['m149999', 'm149998', 'm149997', 'm149996', 'm149995', 'm149994', 'm149993', 'm149992', 'm149991', 'm149990']);
+    } finally {
+      await local.close();
+    }
+  });
+});

@@ -114,7 +114,8 @@ function projectMessages(ctx: RouteContext, rest: string[]): Reply | undefined {
     const all: unknown[] = [];
     for (const [key, messages] of ctx.store.messagesByConversation) {
       if (!key.startsWith(`${ctx.projectId}\u0000`)) continue;
-      all.push(...messages);
+      // Not `push(...messages)`: spread arguments overflow the stack past ~120,000 messages in one conversation.
+      for (const message of messages) all.push(message);
     }
     const sorted = (all as { createdAt: string }[]).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
     return json(200, paginate(sorted, page * limit, limit));
