@@ -133,3 +133,26 @@ describe('large histories', () => {
     }
   });
 });
+
+describe('full-text search', () => {
+  it('scores a long query against long conversations in linear time', async () => {
+    const local = await startTiledeskServer();
+    try {
+      const L = local.project.id;
+      const filler = Array.from({ length: 90_000 }, (_, i) => `w${i % 1_000}`).join(' ');
+      for (let k = 0; k < 20; k++) {
+        const rid = `support-group-${L}-fulltext-${k}`;
+        expect((await http(local, 'POST', `/${L}/requests/${rid}/messages`, { token: local.owner.token, body: { text: 'hi' } })).status).toBe(200);
+        const text = `${filler}${' needle'.repeat(k + 1)}`;
+        expect((await http(local, 'POST', `/${L}/requests/${rid}/notes`, { token: local.owner.token, body: { text }, timeoutMs: 15_000 })).status).toBe(200);
+      }
+      const words = ['needle', ...Array.from({ length: 2_499 }, (_, i) => `q${i}`)].join('+');
+      // A generous bound: this takes about 0.3 s now; every word scanning every token took 17.6 s.
+      const res = await http(local, 'GET', `/${L}/requests?full_text=${words}`, { token: local.owner.token, timeoutMs: 8_000 });
+      expect(res.status).toBe(200);
+      expect((res.json as { requests: { score: number }[] }).requests.map((r) => r.score)).toEqual(Array.from({ length: 20 }, (_, i) => 20 - i));
+    } finally {
+      await local.close();
+    }
+  });
+});

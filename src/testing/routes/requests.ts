@@ -104,8 +104,11 @@ function textScore(request: RequestDoc, search: string): number {
     .join(' ')
     .toLowerCase()
     .split(/[^\p{L}\p{N}@._-]+/u);
+  // Counted once, then looked up per word: scanning the tokens for every word cost words × tokens per conversation.
+  const counts = new Map<string, number>();
+  for (const token of haystack) counts.set(token, (counts.get(token) ?? 0) + 1);
   let score = 0;
-  for (const word of words) score += haystack.filter((token) => token === word).length;
+  for (const word of words) score += counts.get(word) ?? 0;
   return score;
 }
 
