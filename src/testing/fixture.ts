@@ -1,7 +1,7 @@
 import type { Domain } from './domain.js';
 import { minimize, RequestStatus } from './domain.js';
 import { uuidv4 } from './ids.js';
-import type { LeadDoc, ProjectUserDoc, RequestDoc, UserDoc } from './store.js';
+import type { LeadDoc, MessageDoc, ProjectUserDoc, RequestDoc, UserDoc } from './store.js';
 
 /**
  * Data to load into a running server with `server.seed(fixture)` or `startTiledeskServer({ seed })`. Everything
@@ -153,6 +153,7 @@ export function loadFixture(domain: Domain, projectId: string, defaultAgent: Use
     domain.refreshAssignment(request);
 
     const messageIds: string[] = [];
+    const docs: MessageDoc[] = [];
     let clock = createdMs;
     for (const m of spec.messages ?? []) {
       const at = m.createdAt ? Date.parse(m.createdAt) : clock;
@@ -180,9 +181,13 @@ export function loadFixture(domain: Domain, projectId: string, defaultAgent: Use
         updatedAt: when,
         __v: 0,
       };
-      store.addMessage(doc);
+      docs.push(doc);
       messageIds.push(doc._id);
     }
+    // Stored oldest first, ties in list order (a stable sort): a history listed newest first is then appended in
+    // order instead of each message being inserted before all the others.
+    docs.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+    for (const doc of docs) store.addMessage(doc);
     if (request.status === RequestStatus.CLOSED) {
       request.closed_at = new Date(clock).toISOString();
       request.duration = clock - createdMs;

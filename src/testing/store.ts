@@ -420,9 +420,21 @@ export class Store {
     this.messagesById.set(message._id, message);
     const messages = list(this.messagesByConversation, conversationKey(message.id_project, message.recipient));
     const last = messages[messages.length - 1];
-    messages.push(message);
-    // A wall clock stepping back must not break the createdAt order every reader relies on.
-    if (last && last.createdAt > message.createdAt) messages.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+    if (!last || last.createdAt <= message.createdAt) {
+      messages.push(message);
+      return;
+    }
+    // Older than the newest (a wall clock stepping back, a conversation holding later-dated messages): it goes after
+    // the last message not newer than it, where a stable sort puts it, found by binary search. Sorting the whole
+    // conversation on every such insert made a 25,000-item import into it take 12 s.
+    let low = 0;
+    let high = messages.length - 1;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (messages[middle]!.createdAt > message.createdAt) high = middle;
+      else low = middle + 1;
+    }
+    messages.splice(low, 0, message);
   }
 
   messagesOf(projectId: string, requestId: string): readonly MessageDoc[] {
