@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { bare, type Frame, http, sleep, WsClient } from './helpers.js';
+import { bare, type Frame, http, WsClient } from './helpers.js';
 
 let server: TiledeskTestServer;
 let P: string;
@@ -44,8 +44,8 @@ describe('WebSocket subscriptions', () => {
       const client = await WsClient.open(`${local.wsUrl}?token=${bare(local.owner.token)}`);
       try {
         client.subscribe(topic);
-        await sleep(50);
-        // The same connection keeps working: a later subscription gets its snapshot.
+        // Subscriptions are handled in order: once the next one's snapshot is here, the first one has been decided.
+        // The connection keeps working.
         client.subscribe(`/${local.project.id}/project_users/${local.owner.projectUserId}`);
         await client.next(snapshotOf(`/${local.project.id}/project_users/${local.owner.projectUserId}`));
         expect(uncaught).toEqual([]);
