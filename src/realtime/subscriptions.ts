@@ -1,7 +1,7 @@
 import { RealtimeError, SubscribeTimeoutError } from './errors.js';
 import { LIST_KINDS, type TopicKind } from './topics.js';
 import type { BadFrameReport, FrameInfo, SubscriptionHandlers, SubscriptionState } from './types.js';
-import { isRejection, type ItemCheck } from './validation.js';
+import { isRejection, reject, type ItemCheck } from './validation.js';
 
 /** What the registry needs from the client that owns it. */
 export interface SubscriptionHost {
@@ -87,13 +87,20 @@ export class Subscription<T = unknown> {
     if (info.snapshot && snapshot) return this.#call(snapshot, list, info);
     const handler = info.method === 'UPDATE' ? update : create;
     if (!handler) return;
-    for (let i = 0; i < list.length; i++) this.#call(handler, list[i] as T, info);
+    for (const item of list) this.#call(handler, item, info);
   }
 
   #validated(items: unknown[]): T[] {
     const out: T[] = [];
-    for (let i = 0; i < items.length; i++) {
-      const value = this.#check!(items[i]);
+    for (const item of items) {
+      let value: unknown;
+      try {
+        value = this.#check!(item);
+      } catch {
+        // A validator written for the server's documents may throw on anything else (a null item): thrown from
+        // the socket's message handler, it crashed a Node process.
+        value = reject('the validator threw');
+      }
       if (isRejection(value)) this.#registry.host.reportBadFrame({ reason: 'invalid_payload', topic: this.topic, detail: value.detail });
       else out.push(value as T);
     }

@@ -30,7 +30,7 @@ export function isRejection(value: unknown): value is Rejection {
   return typeof value === 'object' && value !== null && (value as Partial<Rejection>).rejected === true;
 }
 
-const reject = (detail: string): Rejection => ({ rejected: true, detail });
+export const reject = (detail: string): Rejection => ({ rejected: true, detail });
 
 /** Turns a predicate or a Standard Schema into an {@link ItemCheck}. Async schemas are refused: dispatch stays synchronous. */
 export function compileValidator(validator: PayloadValidator): ItemCheck {

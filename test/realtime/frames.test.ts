@@ -93,3 +93,30 @@ it('validation off: shapes pass through untouched (the envelope is still checked
   await rt.subscribe<unknown>(TOPIC, { snapshot: (items) => (snapshot = items) }).ready;
   expect(snapshot).toEqual([{ anything: true }, 3]);
 });
+
+it('a validator that throws on an item it did not expect (null) drops that item and reports it; nothing crashes', async () => {
+  const raw = h.track(
+    await frameServer((data, socket) => {
+      if (JSON.parse(data).action !== 'subscribe') return;
+      socket.send(publish([request('ok1'), null, request('ok2')]));
+      socket.send(publish(request('ok3')));
+    }),
+  );
+  // Written for the documents the server sends: a null item makes both throw (a TypeError reading `request_id`).
+  const predicate = (r: unknown) => (r as RealtimeRequest).request_id.length > 0;
+  const schema = { '~standard': { validate: (r: unknown) => ({ value: { ...(r as RealtimeRequest), checked: (r as RealtimeRequest).request_id } }) } };
+  for (const validate of [predicate, schema]) {
+    const rt = h.client(raw.url, { validate: { requests: validate } });
+    const bad: BadFrameReport[] = [];
+    rt.on('badFrame', (r) => bad.push(r));
+    let snapshot: RealtimeRequest[] = [];
+    const created: string[] = [];
+    await rt.subscribe(TOPIC, { snapshot: (items) => (snapshot = items), create: (r) => created.push(r.request_id) }).ready;
+    await until(() => created.length === 1, 'the frame after the one that threw');
+    expect(snapshot.map((r) => r.request_id)).toEqual(['ok1', 'ok2']);
+    expect(created).toEqual(['ok3']);
+    expect(bad).toEqual([{ reason: 'invalid_payload', topic: TOPIC, detail: 'the validator threw' }]);
+    expect(rt.state).toBe('open');
+    await rt.close();
+  }
+});
