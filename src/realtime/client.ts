@@ -206,6 +206,8 @@ export class RealtimeClient {
   #lastSentAt = 0;
   /** When our unanswered ping was sent; 0 when none is outstanding. */
   #pingSentAt = 0;
+  /** Why that ping was sent: after a clock jump, a late tick does not probe again (see #checkLiveness). */
+  #pingReason: ProbeReason | undefined;
 
   constructor(options: RealtimeClientOptions) {
     this.#options = {
@@ -539,8 +541,7 @@ export class RealtimeClient {
     return this.#bounded<WebSocketLike | RealtimeError>(
       (settle) => {
         const finish = (result: WebSocketLike | RealtimeError) => {
-          socket.onopen = socket.onclose = null;
-          socket.onerror = noop; // `ws` throws on an 'error' event nobody listens to
+          detach(socket);
           settle(result);
         };
         socket.onopen = () => finish(socket);
@@ -571,8 +572,7 @@ export class RealtimeClient {
         this.#endConnection = undefined;
         this.#socket = undefined;
         clearTimeout(this.#livenessTimer);
-        socket.onmessage = socket.onclose = null;
-        socket.onerror = noop;
+        detach(socket);
         this.#subscriptions.onDrop();
         resolve(error);
       };
@@ -702,9 +702,14 @@ export class RealtimeClient {
   readonly #checkLiveness = (): void => {
     if (!this.#socket) return;
     const now = this.#options.now();
-    if (now - this.#livenessDueAt > this.#options.clockJumpMs) {
+    // A wall clock set back leaves these in the future, and every deadline put off by the step (no ping, no pong
+    // timeout for an hour): nothing can have been sent later than now.
+    this.#lastSentAt = Math.min(this.#lastSentAt, now);
+    this.#pingSentAt = Math.min(this.#pingSentAt, now);
+    if (now - this.#livenessDueAt > this.#options.clockJumpMs && !(this.#pingSentAt && this.#pingReason === 'clock_jump')) {
       // The timer fired far too late: the machine slept or the tab was throttled. Any deadline measured across that
-      // gap is meaningless, and the socket may be dead without knowing it: probe afresh.
+      // gap is meaningless, and the socket may be dead without knowing it: probe afresh. Once: in a throttled tab
+      // every tick is late, and a new probe at each one kept a dead socket open for good.
       this.#ping('clock_jump');
     } else if (this.#pingSentAt !== 0 && now >= this.#pingSentAt + this.#options.pongTimeoutMs) {
       return this.#drop(new RealtimeError('pong_timeout', `no answer to a ping within ${this.#options.pongTimeoutMs} ms`));
@@ -718,6 +723,7 @@ export class RealtimeClient {
     // A socket that takes no frame is closing (its close event may take a while with a dead peer): move on now.
     if (!this.#send(PING)) return this.#drop(new RealtimeError('connection_lost', 'the socket stopped accepting frames'));
     this.#pingSentAt = this.#lastSentAt;
+    this.#pingReason = reason;
     this.#events.emit('heartbeat', { kind: 'ping', reason });
   }
 
@@ -777,10 +783,9 @@ function listenerTarget(value: unknown): ListenerTarget | undefined {
 
 function validatorFor(kind: TopicKind, option: ValidationOption | PayloadValidator): ItemCheck | undefined {
   if (!option) return undefined;
-  if (option === true) return compileValidator(BUILT_IN_CHECKS[kind]);
-  if (typeof option === 'function' || '~standard' in option) return compileValidator(option as PayloadValidator);
-  const own = (option as Partial<Record<TopicKind, PayloadValidator>>)[kind];
-  return compileValidator(own ?? BUILT_IN_CHECKS[kind]);
+  // One validator for every kind, or a map (a kind it lacks gets the built-in check, as `true` does).
+  const one = typeof option === 'function' || (option !== true && '~standard' in option);
+  return compileValidator(one ? (option as PayloadValidator) : ((option as Partial<Record<TopicKind, PayloadValidator>>)[kind] ?? BUILT_IN_CHECKS[kind]));
 }
 
 function checkedToken(value: unknown): string | RealtimeError {
@@ -831,10 +836,15 @@ function binarySize(data: unknown): number | undefined {
   return typeof size === 'number' ? size : undefined;
 }
 
-/** Detaches and destroys a socket we no longer want (dead, timed out, or closed by the user mid-handshake). */
-function abandon(socket: WebSocketLike): void {
+/** Stops listening to a socket; `ws` throws on an 'error' event nobody listens to, hence a no-op. */
+function detach(socket: WebSocketLike): void {
   socket.onopen = socket.onclose = socket.onmessage = null;
   socket.onerror = noop;
+}
+
+/** Detaches and destroys a socket we no longer want (dead, timed out, or closed by the user mid-handshake). */
+function abandon(socket: WebSocketLike): void {
+  detach(socket);
   try {
     if (socket.terminate) socket.terminate();
     else socket.close();
@@ -846,8 +856,7 @@ function abandon(socket: WebSocketLike): void {
 /** A closing handshake, bounded: a half-open peer would otherwise keep a Node process alive for ws's 30 s. */
 function closeGracefully(socket: WebSocketLike, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
-    socket.onerror = noop;
-    socket.onmessage = socket.onopen = null;
+    detach(socket);
     if (socket.readyState === CLOSED) return resolve();
     const done = () => {
       clearTimeout(timer);

@@ -439,6 +439,48 @@ describe('liveness', () => {
     await until(() => rt.state === 'open', 'open again');
   });
 
+  it('in a throttled background tab (every tick a minute late), still drops a dead socket', async () => {
+    const server = await h.server();
+    let skew = 0;
+    const rt = h.client(server, { idlePingMs: 50, pongTimeoutMs: 200, clockJumpMs: 1_000, now: () => Date.now() + skew });
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    const states = recordStates(rt);
+    await rt.connect();
+    // Intensive throttling (Chrome, hidden tab): timers fire once a minute, so every liveness tick is late.
+    const throttle = setInterval(() => (skew += 60_000), 20);
+    try {
+      // Healthy socket: each late tick probes and the probe is answered; nothing is dropped.
+      await until(() => beats.filter((b) => b.kind === 'pong').length >= 3, 'three answered probes');
+      expect(beats.filter((b) => b.kind === 'ping').every((b) => b.kind === 'ping' && b.reason === 'clock_jump')).toBe(true);
+      expect(rt.state).toBe('open');
+
+      // Dead socket: a probe that stays unanswered until the next (late) tick ends the connection, where every
+      // tick used to send one more probe and keep the socket forever.
+      server.faults.halfOpen(true);
+      await until(() => rt.state === 'reconnecting', 'the dead socket dropped');
+      expect(states.find((s) => s.state === 'reconnecting')?.error?.code).toBe('pong_timeout');
+    } finally {
+      clearInterval(throttle);
+      server.faults.halfOpen(false);
+    }
+    await until(() => rt.state === 'open', 'open again');
+  });
+
+  it('a wall clock set back (an hour) does not put off pings and the pong deadline by as much', async () => {
+    const server = await h.server();
+    let skew = 0;
+    const rt = h.client(server, { idlePingMs: 50, pongTimeoutMs: 200, clockJumpMs: 1_000, now: () => Date.now() + skew });
+    const states = recordStates(rt);
+    await rt.connect();
+    server.faults.halfOpen(true);
+    skew = -3_600_000;
+    await until(() => rt.state === 'reconnecting', 'the dead socket dropped');
+    expect(states.find((s) => s.state === 'reconnecting')?.error?.code).toBe('pong_timeout');
+    server.faults.halfOpen(false);
+    await until(() => rt.state === 'open', 'open again');
+  });
+
   it('in a browser, probes on online/visible, retries at once while backing off, and removes its listeners on close', async () => {
     const server = await h.server();
     const environment = new FakeEnvironment();
