@@ -76,8 +76,9 @@ export class LiveRequests extends LiveStore<RealtimeRequest> {
     const known = this.items.get(key);
     // Out-of-order frames and REST results must not roll a request back to an older version.
     if (known && timeOf(item.updatedAt) < timeOf(known.updatedAt)) return;
-    if (!this.filter(known ? { ...known, ...item } : item)) return this.remove(key, item);
-    this.upsert(key, item);
+    const next = this.merged(key, item);
+    if (this.filter(next)) this.put(key, next);
+    else this.remove(key, next);
   }
 
   protected reconcile(items: RealtimeRequest[]): boolean {

@@ -283,6 +283,56 @@ describe('LiveRequests', () => {
     expect((item as Record<string, unknown>).polluted).toBeUndefined();
     expect(item.snapshot).toEqual({ lead: { _id: 'l1' } });
   });
+  it('a server growing one request field by field costs each frame its own size, not the request’s', async () => {
+    const pid = '65f000000000000000000001';
+    const topic = topics.requests(pid);
+    const version = (fields: Record<string, unknown>, status = 200) => ({ _id: '_r1', request_id: 'r1', status, ...fields });
+    const frame = (method: string, message: unknown) => JSON.stringify({ action: 'publish', payload: { topic, method, message } });
+    const wide: Record<string, number> = {};
+    for (let i = 0; i < 100_000; i++) wide[`w${i}`] = i;
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        socket.send(frame('CREATE', [version({ snapshot: { lead: { _id: 'l1' } } })]));
+        // 10,000 versions of one request in one frame, each with a field (and a snapshot field) of its own: merging
+        // each into everything known before made this frame take 36 s…
+        socket.send(frame('UPDATE', Array.from({ length: 10_000 }, (_, i) => version({ [`f${i}`]: i, snapshot: { [`s${i}`]: i } }))));
+        // …and one very wide version made every small frame after it cost 100,000 fields.
+        socket.send(frame('UPDATE', version(wide)));
+        for (let i = 0; i < 500; i++) socket.send(frame('UPDATE', version({ [`g${i}`]: i })));
+        socket.send(frame('UPDATE', version({ department: 'd1' }, 1000)));
+      }),
+    );
+    const rt = h.client(raw.url);
+    const live = new LiveRequests(rt, pid);
+    const log = changes<RealtimeRequest>(live);
+    await live.ready;
+    // Guard against quadratic work: with it, this takes minutes; without it, well under a second of the 20 s timeout.
+    await until(() => log.some((c) => c.removed.length === 1), 'the closing UPDATE after the flood', 15_000);
+    const removed = log.find((c) => c.removed.length === 1)!.removed[0]!;
+    expect(removed).toMatchObject({ request_id: 'r1', status: 1000, department: 'd1' });
+    expect(live.size).toBe(0);
+  });
+
+  it('merges every field of a request of ordinary width (up to 128 fields, snapshot included; a real one has about 40)', async () => {
+    const pid = '65f000000000000000000001';
+    const topic = topics.requests(pid);
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        const fields = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`f${i}`, i]));
+        socket.send(JSON.stringify({ action: 'publish', payload: { topic, method: 'CREATE', message: [{ request_id: 'r1', status: 200, ...fields, snapshot: { lead: { _id: 'l1' } } }] } }));
+        socket.send(JSON.stringify({ action: 'publish', payload: { topic, method: 'UPDATE', message: { request_id: 'r1', status: 300, snapshot: { agents: [] } } } }));
+      }),
+    );
+    const rt = h.client(raw.url);
+    const live = new LiveRequests(rt, pid);
+    await live.ready;
+    await until(() => live.get('r1')?.status === 300, 'the UPDATE');
+    const item = live.get('r1')! as Record<string, unknown>;
+    expect(item.f119).toBe(119);
+    expect(item.snapshot).toEqual({ lead: { _id: 'l1' }, agents: [] });
+  });
 });
 
 describe('LiveMessages', () => {
