@@ -1,11 +1,15 @@
 import type { RealtimeClient } from './client.js';
+import { RealtimeError } from './errors.js';
 import { LiveStore, timeOf, type LiveStoreOptions } from './live-store.js';
 import { topics } from './topics.js';
 import type { FrameInfo, RealtimeRequest } from './types.js';
 
 /** Options of {@link LiveRequests}. */
 export interface LiveRequestsOptions extends LiveStoreOptions {
-  /** Which requests belong in the list. Default {@link isOpenRequest}, mirroring the server's snapshot query. */
+  /**
+   * Which requests belong in the list. Default {@link isOpenRequest}, mirroring the server's snapshot query. It gets
+   * the merged version; one that throws ignores that version and reports `handler_error` on the store's `error`.
+   */
   filter?: (request: RealtimeRequest) => boolean;
   /** The server's snapshot cap (`WS_HISTORY_REQUESTS_LIMIT`). Default 100. */
   snapshotLimit?: number;
@@ -77,7 +81,15 @@ export class LiveRequests extends LiveStore<RealtimeRequest> {
     // Out-of-order frames and REST results must not roll a request back to an older version.
     if (known && timeOf(item.updatedAt) < timeOf(known.updatedAt)) return;
     const next = this.merged(key, item);
-    if (this.filter(next)) this.put(key, next);
+    let keep: boolean;
+    try {
+      keep = Boolean(this.filter(next));
+    } catch (cause) {
+      // A filter written for the server's documents may throw on anything else. Thrown from here, it stopped the
+      // snapshot at that item: the rest unapplied, `ready` pending for good. The version is ignored instead.
+      return this.reportError(new RealtimeError('handler_error', `the filter of ${this.topic} threw`, { topic: this.topic, cause }));
+    }
+    if (keep) this.put(key, next);
     else this.remove(key, next);
   }
 

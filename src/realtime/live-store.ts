@@ -194,6 +194,11 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
     if (!this.closed) this.apply(item, info);
   }
 
+  /** Reports a problem on `error`; the store keeps going. */
+  protected reportError(error: Error): void {
+    this.events.emit('error', error);
+  }
+
   private onSubscriptionState(state: SubscriptionState, error?: Error): void {
     if (state === 'error' && error) {
       this.settleReady?.(error);

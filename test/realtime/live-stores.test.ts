@@ -283,6 +283,29 @@ describe('LiveRequests', () => {
     expect((item as Record<string, unknown>).polluted).toBeUndefined();
     expect(item.snapshot).toEqual({ lead: { _id: 'l1' } });
   });
+  it('a filter that throws on a request it did not expect ignores that version and reports it; the rest of the snapshot applies', async () => {
+    const pid = '65f000000000000000000001';
+    const topic = topics.requests(pid);
+    const request = (id: string, extra: Record<string, unknown> = {}) => ({ _id: `_${id}`, request_id: id, status: 200, ...extra });
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        const message = [request('a', { participantsAgents: ['me'] }), request('b'), request('c', { participantsAgents: ['me'] })];
+        socket.send(JSON.stringify({ action: 'publish', payload: { topic, method: 'CREATE', message } }));
+      }),
+    );
+    const rt = h.client(raw.url);
+    // Written for the server's documents, which always carry participantsAgents: 'b' makes it throw.
+    const live = new LiveRequests(rt, pid, { filter: (r) => (r.participantsAgents as string[]).includes('me') });
+    const errors: Error[] = [];
+    live.on('error', (e) => errors.push(e));
+    await live.ready; // used to stay pending for good: the snapshot stopped at 'b'
+    expect(ids(live.list())).toEqual(['a', 'c']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'handler_error', topic });
+    expect(errors[0]!.message).toContain('filter');
+  });
+
   it('a server growing one request field by field costs each frame its own size, not the request’s', async () => {
     const pid = '65f000000000000000000001';
     const topic = topics.requests(pid);
