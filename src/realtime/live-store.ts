@@ -194,7 +194,7 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
     if (!this.closed) this.apply(item, info);
   }
 
-  /** Reports a problem on `error`; the store keeps going. */
+  /** Reports a problem on `error`; the store keeps going. @internal */
   protected reportError(error: Error): void {
     this.events.emit('error', error);
   }
@@ -270,7 +270,10 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
       });
   }
 
-  /** The version `incoming` makes of the known item: merged into it (see {@link mergeItems}), within bounds. Stores nothing. */
+  /**
+   * The version `incoming` makes of the known item: merged into it (see {@link mergeItems}), within bounds. Stores
+   * nothing. @internal
+   */
   protected merged(key: string, incoming: T): T {
     const known = this.items.get(key);
     const merge = known !== undefined && (this.fieldCounts.get(known) ?? Infinity) + fieldCount(incoming) <= MERGED_FIELDS_MAX;
@@ -284,7 +287,7 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
     return this.put(key, this.merged(key, incoming));
   }
 
-  /** Stores a version made by {@link merged}; records the change for the next batch. */
+  /** Stores a version made by {@link merged}; records the change for the next batch. @internal */
   protected put(key: string, next: T): T {
     const existed = this.items.has(key);
     this.items.set(key, next);
@@ -293,7 +296,7 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
   }
 
   /** Removes an item; `last` (the version that made it leave, e.g. the UPDATE to status 1000) is what `removed` reports. */
-  protected remove(key: string, last?: T): void {
+  protected remove(key: string, last?: Record<string, unknown>): void {
     const existing = this.items.get(key);
     if (!existing) return;
     this.items.delete(key);
@@ -301,7 +304,7 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
     // While a fill is in flight, the removal is marked so that the fill's older copy does not bring the item back.
     if (this.fill) this.touched.set(key, ++this.sequence);
     else this.touched.delete(key);
-    this.record(key, 'removed', last ?? existing);
+    this.record(key, 'removed', (last as T | undefined) ?? existing);
   }
 
   private record(key: string, kind: Pending<T>['kind'], item: T): void {
