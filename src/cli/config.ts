@@ -60,21 +60,26 @@ function invalidUrl(setting: string, problem: string, example: string): UsageErr
   return new UsageError(`Invalid setting ${setting}: ${problem}; expected an absolute URL such as ${example} (the value is not shown: it may hold credentials)`);
 }
 
-function parseHttpUrl(value: string, setting: string): URL {
-  const example = 'http://localhost:3000 or https://api.tiledesk.com/v3';
+/**
+ * A URL setting parsed and checked: one of `schemes`, no credentials. Errors name the setting and never quote it;
+ * `shown` is how they spell the expected start (`http:// or https://`).
+ */
+function parseUrl(value: string, setting: string, schemes: readonly string[], shown: string, example: string): URL {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw invalidUrl(setting, 'not a URL (check the "http://" or "https://" at its start)', example);
+    throw invalidUrl(setting, `not a URL (check that it starts with ${shown})`, example);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw invalidUrl(setting, 'not an http:// or https:// URL', example);
-  }
+  if (!schemes.includes(url.protocol)) throw invalidUrl(setting, `it does not start with ${shown}`, example);
   if (url.username || url.password) {
     throw new UsageError(`Invalid setting ${setting}: put credentials in TILEDESK_EMAIL/TILEDESK_PASSWORD or TILEDESK_TOKEN, not in the URL`);
   }
   return url;
+}
+
+function parseHttpUrl(value: string, setting: string): URL {
+  return parseUrl(value, setting, ['http:', 'https:'], 'http:// or https://', 'http://localhost:3000 or https://api.tiledesk.com/v3');
 }
 
 /**
@@ -142,19 +147,8 @@ function deriveWsUrl(base: URL): string | undefined {
 }
 
 function checkWsUrl(value: string, setting: string): string {
-  const example = 'ws://localhost:3000/ or wss://eu.rtmv3.tiledesk.com/api/';
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw invalidUrl(setting, 'not a URL (check the "ws://" or "wss://" at its start)', example);
-  }
-  if (!['ws:', 'wss:', 'http:', 'https:'].includes(url.protocol)) {
-    throw invalidUrl(setting, 'not a ws:// or wss:// URL', example);
-  }
-  if (url.username || url.password) {
-    throw new UsageError(`Invalid setting ${setting}: put credentials in TILEDESK_EMAIL/TILEDESK_PASSWORD or TILEDESK_TOKEN, not in the URL`);
-  }
+  // http(s) is accepted too: the client turns it into ws(s).
+  const url = parseUrl(value, setting, ['ws:', 'wss:', 'http:', 'https:'], 'ws:// or wss://', 'ws://localhost:3000/ or wss://eu.rtmv3.tiledesk.com/api/');
   if (url.searchParams.has('token')) {
     throw new UsageError(`Invalid setting ${setting}: leave the token out of the URL; set TILEDESK_TOKEN instead`);
   }
