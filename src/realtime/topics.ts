@@ -27,7 +27,9 @@ export const LIST_KINDS: ReadonlySet<TopicKind> = new Set<TopicKind>(['requests'
 /** One id inside a topic: an empty id, a slash or surrounding spaces would change which topic the server sees. */
 function segment(value: string): string {
   if (typeof value !== 'string' || value === '' || value.includes('/') || value.trim() !== value) {
-    throw new RealtimeError('invalid_topic', `topic ids must be non-empty strings without "/" or spaces, got ${JSON.stringify(value)}`);
+    // Only a string is quoted: JSON.stringify throws on a bigint, a template on a symbol or a null-prototype object.
+    const got = typeof value === 'string' ? JSON.stringify(value) : typeof value;
+    throw new RealtimeError('invalid_topic', `topic ids must be non-empty strings without "/" or spaces, got ${got}`);
   }
   return value;
 }

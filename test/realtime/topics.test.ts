@@ -1,6 +1,6 @@
 /** Topic builders produce the exact canonical strings the server matches; the parser recognises only those. */
 import { describe, expect, it } from 'vitest';
-import { parseTopic, topics, type ParsedTopic } from '../../src/realtime/index.js';
+import { parseTopic, RealtimeError, topics, type ParsedTopic } from '../../src/realtime/index.js';
 
 const P = '65f0a1b2c3d4e5f601234567';
 const R = `support-group-${P}-0123456789abcdef0123456789abcdef`;
@@ -20,6 +20,16 @@ describe('topics', () => {
     for (const bad of ['', 'a/b', ' x', 'x ', undefined as unknown as string]) {
       expect(() => topics.messages(P, bad), String(bad)).toThrow(expect.objectContaining({ code: 'invalid_topic' }));
       expect(() => topics.requests(bad), String(bad)).toThrow(expect.objectContaining({ code: 'invalid_topic' }));
+    }
+  });
+
+  it('refuses an id that is not a string with a typed error, whatever it is (a bigint made JSON.stringify throw)', () => {
+    const hostile = { toString: () => { throw new Error('toString'); }, toJSON: () => { throw new Error('toJSON'); } };
+    for (const bad of [1n, 42, null, Symbol('id'), Object.create(null), hostile, ['p1']] as unknown as string[]) {
+      expect(() => topics.requests(bad), typeof bad).toThrow(RealtimeError);
+      expect(() => topics.messages(P, bad), typeof bad).toThrow(
+        expect.objectContaining({ code: 'invalid_topic', message: expect.stringMatching(/, got (bigint|number|object|symbol)$/) }),
+      );
     }
   });
 
