@@ -133,13 +133,6 @@ interface TopicEntry {
  */
 export class Subscriptions {
   readonly #entries = new Map<string, TopicEntry>();
-  /**
-   * Topics given up while their subscribe was in flight. The server registers a subscription only after its
-   * database lookups and handles an unsubscribe that arrives meanwhile at once, removing nothing: sent then, it would
-   * leave the topic subscribed on the server for the life of the socket. So the unsubscribe waits for the topic's
-   * first frame, which proves the registration; a silently refused topic never gets one and needs none.
-   */
-  readonly #leaving = new Set<string>();
 
   constructor(readonly host: SubscriptionHost) {}
 
@@ -155,8 +148,6 @@ export class Subscriptions {
       }
       entry = { topic: sub.topic, list: LIST_KINDS.has(sub.kind), subs: [] };
       this.#entries.set(sub.topic, entry);
-      // Wanted again before the server confirmed the old subscribe: the pending unsubscribe must not cancel this one.
-      this.#leaving.delete(sub.topic);
     }
     entry.subs.push(sub);
     // Also for a topic already held: the server keeps one registration but answers with a fresh snapshot, which
@@ -171,11 +162,15 @@ export class Subscriptions {
     entry.subs.splice(index, 1);
     sub.setState('unsubscribed', new RealtimeError('unsubscribed', `unsubscribed from ${sub.topic}`, { topic: sub.topic }));
     if (entry.subs.length > 0) return;
+    // The server registers a subscription only after its database lookups and handles an unsubscribe that arrives
+    // meanwhile at once, removing nothing: sent while the subscribe is in flight, it would leave the topic subscribed
+    // for the life of the socket. Then the topic's first frame, which proves the registration, is answered with the
+    // unsubscribe (see dispatch); a silently refused topic never gets one and needs none. Nothing is remembered
+    // meanwhile: a set of such topics grew with every refused topic given up until the socket dropped.
     const inFlight = entry.timer !== undefined;
     clearTimeout(entry.timer);
     this.#entries.delete(sub.topic);
-    if (inFlight) this.#leaving.add(sub.topic);
-    else this.host.send(unsubscribeFrame(sub.topic));
+    if (!inFlight) this.host.send(unsubscribeFrame(sub.topic));
   }
 
   /** A socket opened: the server knows nothing of us, so every topic is subscribed again. */
@@ -188,7 +183,6 @@ export class Subscriptions {
 
   /** The socket is gone: every subscription waits for the snapshot of the next connection. */
   onDrop(): void {
-    this.#leaving.clear();
     for (const entry of this.#entries.values()) {
       clearTimeout(entry.timer);
       entry.timer = undefined;
@@ -225,7 +219,9 @@ export class Subscriptions {
   dispatch(topic: string, method: 'CREATE' | 'UPDATE', message: unknown): boolean {
     const entry = this.#entries.get(topic);
     if (!entry) {
-      if (this.#leaving.delete(topic)) this.host.send(unsubscribeFrame(topic));
+      // The server holds a topic nobody wants: given up before its snapshot (see remove), or registered again by a
+      // subscribe answered late. Sent after a frame, an unsubscribe always removes it; a redundant one removes nothing.
+      this.host.send(unsubscribeFrame(topic));
       return false;
     }
     const isArray = Array.isArray(message);

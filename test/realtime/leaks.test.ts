@@ -7,7 +7,7 @@ import { runInNewContext } from 'node:vm';
 import { afterEach, expect, it } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { RealtimeClient, topics, type WebSocketConstructor } from '../../src/realtime/index.js';
-import { activeResources, FakeEnvironment, FAST, Harness, rest, until } from './helpers.js';
+import { activeResources, FakeEnvironment, FAST, frameServer, Harness, rest, until } from './helpers.js';
 
 const h = new Harness();
 afterEach(() => h.dispose());
@@ -115,4 +115,26 @@ it('1,000 reconnect cycles leave timers, sockets, listeners and heap where they 
   await until(() => server.stats().wsConnections === 0, 'closed on the server');
   await collectGarbage();
   expect(uncollected.size).toBe(0); // and with the client closed, not even the last one is kept
+});
+
+it('topics given up before their first frame are not remembered on a long-lived connection', async () => {
+  // The real server refuses a subscription by never answering it; this one never answers any.
+  let received = 0;
+  const raw = h.track(await frameServer(() => received++));
+  const rt = h.client(raw.url);
+  await rt.connect();
+  const long = 'x'.repeat(2_000); // 2 KB a topic: 4 MB for the 2,000 below, if each is kept
+  const churn = (from: number, to: number) => {
+    for (let i = from; i < to; i++) rt.subscribe(topics.request('65f000000000000000000001', `${long}${i}`)).unsubscribe();
+  };
+  churn(0, 500); // warm-up
+  await until(() => received === 500, 'the warm-up subscribes on the server');
+  const heapBefore = heapAfterGc();
+  churn(500, 2_500);
+  await until(() => received === 2_500, 'every subscribe on the server');
+  const heapAfter = heapAfterGc();
+  console.info(`[leak-check] given-up topics: ${JSON.stringify({ topics: 2_000, objectHeapKiB: [heapBefore, heapAfter].map((b) => Math.round(b / 1024)) })}`);
+  expect(rt.state).toBe('open');
+  expect(rt.stats.topics).toBe(0);
+  expect(heapAfter - heapBefore).toBeLessThan(1_000 * 1024);
 });

@@ -13,7 +13,7 @@ import {
   type FrameInfo,
   type RealtimeRequest,
 } from '../../src/realtime/index.js';
-import { Harness, rest, until } from './helpers.js';
+import { frameServer, Harness, rest, until } from './helpers.js';
 
 const h = new Harness();
 afterEach(() => h.dispose());
@@ -158,6 +158,29 @@ describe('unsubscribe', () => {
     expect(listFrames).toContain(`update ${req.request_id}`);
     expect(rt.stats.unrouted).toBe(1);
     expect(delivered).toEqual([]);
+  });
+
+  it('a topic registered by the server after it was given up (answered after the timeout) is unsubscribed on its frame', async () => {
+    const received: string[] = [];
+    const raw = h.track(
+      await frameServer((data) => {
+        const { action } = JSON.parse(data) as { action: string };
+        if (action !== 'heartbeat') received.push(action);
+      }),
+    );
+    const rt = h.client(raw.url, { subscribeTimeoutMs: 50 });
+    const topic = topics.request('65f000000000000000000001', 'support-group-slow');
+    const delivered: unknown[] = [];
+    const sub = rt.subscribe(topic, { snapshot: (items) => delivered.push(items), update: (r) => delivered.push(r) });
+    await expect(sub.ready).rejects.toMatchObject({ code: 'subscribe_timeout' });
+    sub.unsubscribe(); // sent at once: the server may not have registered the topic yet, and then it removes nothing
+    await until(() => received.length === 2, 'the first unsubscribe');
+    // The lookups end late: the server registers the topic and answers.
+    raw.send(JSON.stringify({ action: 'publish', payload: { topic, method: 'CREATE', message: { _id: 'x', request_id: 'r' } } }));
+    await until(() => received.length === 3, 'an unsubscribe answering the frame');
+    expect(received).toEqual(['subscribe', 'unsubscribe', 'unsubscribe']);
+    expect(delivered).toEqual([]);
+    expect(rt.stats.unrouted).toBe(1);
   });
 
   it('wanted again before the snapshot: the later subscription is kept and gets its snapshot', async () => {
