@@ -191,6 +191,8 @@ export class RealtimeClient {
 
   #current: ConnectionState = 'idle';
   #failure: RealtimeError | undefined;
+  /** What `connect()` returns until the next open, failed or closed. */
+  #connecting: Promise<void> | undefined;
   /** The lifecycle run in progress; `close()` and `fail()` mark it stopped. */
   #run: { stopped: boolean } | undefined;
   /** Cuts short whatever the lifecycle is awaiting (token, handshake, backoff) when `close()` is called. */
@@ -291,16 +293,19 @@ export class RealtimeClient {
   connect(): Promise<void> {
     if (this.#current === 'closed') return Promise.reject(closedError());
     if (this.#current === 'open') return Promise.resolve();
-    return new Promise((resolve, reject) => {
+    // Calls while a run is under way share one wait: each used to add a `state` listener, kept until the next open
+    // (through an outage, without end). A run ends only in failed or closed, which settle the wait.
+    if (this.#run && this.#connecting) return this.#connecting;
+    return (this.#connecting = new Promise((resolve, reject) => {
       // Listening before #start(), whose first state change a listener may answer with close().
       const off = this.on('state', ({ state, error }) => {
-        if (state === 'open') resolve();
+        if (state === 'open') resolve((this.#connecting = undefined));
         else if (state === 'failed' || state === 'closed') reject(error ?? closedError());
         else return;
         off();
       });
       this.#start();
-    });
+    }));
   }
 
   /**

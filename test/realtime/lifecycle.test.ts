@@ -16,6 +16,7 @@ import {
   type StateChange,
   type TokenContext,
 } from '../../src/realtime/index.js';
+import { Emitter } from '../../src/realtime/emitter.js';
 import { refusedPort } from '../helpers/net.js';
 import { activeResources, BrowserLikeWebSocket, FakeEnvironment, FAST, Harness, nextState, rest, until } from './helpers.js';
 
@@ -519,6 +520,44 @@ describe('liveness', () => {
 });
 
 describe('close()', () => {
+  it('connect() called again and again through an outage adds no listener each time; failed and close() remove them', async () => {
+    const server = await h.server();
+    server.faults.hangUpgrades(true);
+    const environment = new FakeEnvironment();
+    const rt = h.client(server, { environment, handshakeTimeoutMs: 50, maxReconnectAttempts: 6 });
+    // Listeners the client adds to itself (connect() waits on its own `state` event), added minus removed.
+    const added = vi.spyOn(Emitter.prototype, 'on');
+    const removed = vi.spyOn(Emitter.prototype, 'off');
+    const listeners = () => added.mock.calls.length - removed.mock.calls.length;
+    try {
+      const waits: Array<Promise<unknown>> = [];
+      const connectMany = () => {
+        for (let i = 0; i < 50; i++) waits.push(rt.connect().catch((e: unknown) => e));
+      };
+      connectMany(); // connecting
+      await until(() => rt.stats.reconnects >= 2, 'retrying');
+      connectMany(); // reconnecting
+      expect([listeners(), environment.listenerCount]).toEqual([1, 5]);
+      const failures = await Promise.all(waits.splice(0));
+      expect(new Set(failures.map((e) => (e as RealtimeError).code))).toEqual(new Set(['handshake_timeout']));
+      expect([rt.state, listeners(), environment.listenerCount]).toEqual(['failed', 0, 0]);
+
+      connectMany(); // a new run
+      await until(() => rt.stats.reconnects >= 7, 'retrying again');
+      connectMany();
+      expect([listeners(), environment.listenerCount]).toEqual([1, 5]);
+      server.faults.hangUpgrades(false);
+      expect(await Promise.all(waits.splice(0))).toEqual(Array(100).fill(undefined));
+      expect([rt.state, listeners(), environment.listenerCount]).toEqual(['open', 0, 5]);
+
+      await rt.close();
+      expect(environment.listenerCount).toBe(0);
+    } finally {
+      added.mockRestore();
+      removed.mockRestore();
+    }
+  });
+
   it('ends everything: socket, timers, listeners, pending ready; state closed is terminal', async () => {
     const server = await h.server();
     const before = activeResources();
