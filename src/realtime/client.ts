@@ -236,9 +236,8 @@ export class RealtimeClient {
     this.#WebSocketImpl = options.WebSocket ?? defaultWebSocket();
     this.#environment = options.environment === undefined ? (globalThis as EnvironmentLike) : options.environment;
     this.#subscriptions = new Subscriptions({
+      ...this.#options,
       send: (frame) => this.#send(frame),
-      subscribeTimeoutMs: this.#options.subscribeTimeoutMs,
-      maxTopics: this.#options.maxTopics,
       reportBadFrame: (report) => this.#reportBadFrame(report),
       reportError: (error) => this.#events.emit('error', error),
     });
@@ -295,8 +294,7 @@ export class RealtimeClient {
     if (this.#current === 'open') return Promise.resolve();
     // Calls while a run is under way share one wait: each used to add a `state` listener, kept until the next open
     // (through an outage, without end). A run ends only in failed or closed, which settle the wait.
-    if (this.#run && this.#connecting) return this.#connecting;
-    return (this.#connecting = new Promise((resolve, reject) => {
+    return (this.#run && this.#connecting) || (this.#connecting = new Promise((resolve, reject) => {
       // Listening before #start(), whose first state change a listener may answer with close().
       const off = this.on('state', ({ state, error }) => {
         if (state === 'open') resolve((this.#connecting = undefined));
@@ -440,7 +438,9 @@ export class RealtimeClient {
             authFailures++;
             refresh = true;
           } else if (
-            isBlindClose(error) &&
+            // A blind close: before open, without a diagnostic (see earlyCloseFailure).
+            error.code === 'connect_failed' &&
+            error.closeCode !== undefined &&
             this.#environment?.navigator?.onLine !== false &&
             (await this.#serverAnswers()) &&
             ++blindCloses >= o.suspectAuthAfter
@@ -538,7 +538,7 @@ export class RealtimeClient {
     try {
       const url = new URL(this.#options.url);
       url.searchParams.set('token', token);
-      socket = new WebSocketImpl(url.toString());
+      socket = new WebSocketImpl(url.href);
     } catch (cause) {
       return new RealtimeError('connect_failed', 'could not create the WebSocket', { cause });
     }
@@ -811,22 +811,17 @@ function realtimeUrl(url: string): string {
   }
   parsed.searchParams.delete('token');
   parsed.hash = ''; // WebSocket constructors throw on a fragment, at every attempt
-  return parsed.toString();
+  return parsed.href;
 }
 
 /**
  * Why a socket closed before opening. Node's `ws` says why (an HTTP status, a network error): reading it is the
  * platform's part, `upgradeFailure` of `#websocket`. A browser says nothing: that blind kind alone carries a
- * `closeCode` (see {@link isBlindClose}).
+ * `closeCode`, which is what a browser shows for an unreachable server and for a 401 alike.
  */
 function earlyCloseFailure(diagnostic: string | undefined, closeCode = 1006): RealtimeError {
   if (diagnostic) return upgradeFailure(diagnostic);
   return new RealtimeError('connect_failed', `closed before open (code ${closeCode})`, { closeCode });
-}
-
-/** A close before open with no diagnostic: what a browser shows for an unreachable server and for a 401 alike. */
-function isBlindClose(error: RealtimeError): boolean {
-  return error.code === 'connect_failed' && error.closeCode !== undefined;
 }
 
 function errorText(event: unknown): string | undefined {
