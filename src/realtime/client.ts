@@ -884,14 +884,17 @@ function closedError(): RealtimeError {
 /**
  * The options given, without the undefined ones (so defaults apply). Durations and limits are checked here, where
  * the caller is, because a bad one fails late and badly: a NaN, negative or ≥ 2^31 ms timer fires at once, so a
- * reconnect delay or a heartbeat would spin.
+ * reconnect delay or a heartbeat would spin; a count is never `>=` a NaN limit, so that limit silently went away.
  */
 function checkedOptions<T extends RealtimeClientOptions>(options: T): T {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
-    // `value === +value` is false for NaN and for anything not a number.
-    if (key.endsWith('Ms') && !(value === +value && value >= 0 && value < 2 ** 31)) throw optionError(key, 'a number of ms in [0, 2^31)');
+    const ms = key.endsWith('Ms');
+    // NaN is a number but not >= 0. No coercion (`+value` threw a TypeError on a bigint). A limit may be Infinity.
+    if ((ms || /^max|After$/.test(key)) && !(typeof value == 'number' && value >= 0 && (!ms || value < 2 ** 31))) {
+      throw optionError(key, ms ? 'a number of ms in [0, 2^31)' : 'a number >= 0');
+    }
     out[key] = value;
   }
   if (typeof options.token !== 'string' && typeof options.token !== 'function') throw optionError('token', 'a string or a function');

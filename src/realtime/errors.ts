@@ -12,7 +12,8 @@ import { TiledeskError } from '../shared/errors.js';
  * - `subscribe_timeout`: no frame arrived on a topic in time; the server refuses subscriptions without telling.
  * - `invalid_topic`, `too_many_topics`: programming errors, thrown synchronously by `subscribe`.
  * - `invalid_option`: thrown by `new` for a `url` that is not a ws:, wss:, http: or https: URL (never quoted: it may
- *   hold a token), an `…Ms` duration outside [0, 2^31) or not a number, or a `token` that is neither a string nor a
+ *   hold a token), an `…Ms` duration outside [0, 2^31) or not a number, a limit (`max…`, `suspectAuthAfter`) that is
+ *   negative or not a number (NaN included; `Infinity` is no limit), or a `token` that is neither a string nor a
  *   function; `option` names it.
  * - `client_closed`, `unsubscribed`: the operation was ended by `close()` or `unsubscribe()`.
  * - `handler_error`: a user handler threw; the dispatch loop went on.

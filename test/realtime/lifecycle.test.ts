@@ -232,6 +232,31 @@ describe('authentication', () => {
     expect(thrown({ reconnectBaseDelayMs: 0, reconnectMaxDelayMs: 2 ** 31 - 1, idlePingMs: undefined })).toBeUndefined();
   });
 
+  it('a limit that is NaN, negative or not a number throws naming the option (a NaN limit was no limit at all)', () => {
+    const thrown = (options: Record<string, unknown>): unknown => {
+      try {
+        new RealtimeClient({ url: 'ws://127.0.0.1:1/', token: 't', ...options } as RealtimeClientOptions);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const limits = ['maxReconnectAttempts', 'maxAuthFailures', 'maxFrameLength', 'maxTopics', 'suspectAuthAfter'];
+    for (const value of [Number.NaN, -1, -Infinity, '3', null, 3n, {}]) {
+      for (const option of limits) {
+        const error = thrown({ [option]: value });
+        expect(error, `${option}: ${String(value)}`).toBeInstanceOf(RealtimeError);
+        expect(error).toMatchObject({ code: 'invalid_option', option, message: `${option} must be a number >= 0` });
+      }
+    }
+    // A bigint made the check itself throw a bare TypeError, for durations too.
+    expect(thrown({ idlePingMs: 5n })).toMatchObject({ code: 'invalid_option', option: 'idlePingMs' });
+    // 0, Infinity (no limit: maxReconnectAttempts' default) and fractions are limits.
+    for (const value of [0, 2.5, 2 ** 40, Infinity]) {
+      expect(thrown(Object.fromEntries(limits.map((option) => [option, value]))), String(value)).toBeUndefined();
+    }
+  });
+
   it('connect() starts again after failed, with fresh counters', async () => {
     const server = await h.server();
     let good = false;
