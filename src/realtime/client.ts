@@ -117,7 +117,11 @@ export interface RealtimeClientOptions {
   clockJumpMs?: number;
   /** How long `close()` waits for the closing handshake before destroying the socket. Default 1 000. */
   closeTimeoutMs?: number;
-  /** Longer text frames (in characters) are dropped unparsed and reported. Default 16 Mi. */
+  /**
+   * Longer text frames (in characters) are dropped unparsed and reported. Default 16 Mi. With the default WebSocket
+   * of Node (`ws`), a frame over 3 bytes a character is refused before it is read: the connection ends
+   * (`connection_lost`) and the client reconnects.
+   */
   maxFrameLength?: number;
   /** Distinct topics held or queued at once. Default 1 000. */
   maxTopics?: number;
@@ -236,7 +240,7 @@ export class RealtimeClient {
       ...checkedOptions(options),
       url: realtimeUrl(options.url),
     };
-    this.#WebSocketImpl = options.WebSocket ?? defaultWebSocket();
+    this.#WebSocketImpl = options.WebSocket ?? defaultWebSocket(this.#options.maxFrameLength);
     this.#environment = options.environment === undefined ? (globalThis as EnvironmentLike) : options.environment;
     this.#subscriptions = new Subscriptions({
       ...this.#options,

@@ -5,7 +5,7 @@ import { RealtimeError } from './errors.js';
  * Browsers, workers, Deno, Bun: the global WebSocket, looked up when a client is created, so a polyfill installed
  * after the SDK loaded still wins.
  */
-export function defaultWebSocket(): WebSocketConstructor | undefined {
+export function defaultWebSocket(_maxFrameLength?: number): WebSocketConstructor | undefined {
   return (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
 }
 

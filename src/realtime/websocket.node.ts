@@ -5,9 +5,27 @@ import { isTransient, RealtimeAuthError, RealtimeError } from './errors.js';
 /**
  * Node: the `ws` package. Node 20 has no global WebSocket, and the one of Node 22+ (undici's) reports a failed
  * upgrade without its HTTP status, which `ws` gives: a 401 is then told apart from an unreachable server.
+ *
+ * `ws` reads a whole frame into memory before the client can look at it, up to its own limit (100 MiB), far above
+ * `maxFrameLength` (16 Mi characters). Here the limit is that many characters at the most UTF-8 bytes each can take
+ * (3: a surrogate pair is 4 bytes for 2), so no frame the client would accept is refused. A longer frame is refused
+ * from its header: `ws` stops reading and closes the socket (sending 1009; the close seen is 1006), which the client
+ * reports as `connection_lost` before it reconnects. `ws` reads its limit as a 32-bit integer: a larger one would
+ * wrap (to 2 bytes, say), hence the cap.
  */
-export function defaultWebSocket(): WebSocketConstructor {
-  return WebSocket as unknown as WebSocketConstructor;
+export function defaultWebSocket(maxFrameLength: number): WebSocketConstructor {
+  const maxPayload = Math.min(3 * maxFrameLength, 2 ** 31 - 1);
+  return class extends WebSocket {
+    constructor(url: string) {
+      super(url, { maxPayload });
+      // ws's message ("Max payload size exceeded") names no option of ours. This listener runs before the client's.
+      this.on('error', (error: Error & { code?: unknown }) => {
+        if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+          error.message = `a frame over ${maxPayload} bytes, more than maxFrameLength (${maxFrameLength}) characters can take: ${error.message}`;
+        }
+      });
+    }
+  } as unknown as WebSocketConstructor;
 }
 
 /**

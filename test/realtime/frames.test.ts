@@ -2,8 +2,8 @@
  * Bad frames no Tiledesk server sends on demand (so a raw `ws` server sends them, over a real socket): they are
  * counted and reported on `badFrame`, never thrown, and the frames around them are still delivered.
  */
-import { afterEach, expect, it } from 'vitest';
-import { topics, type BadFrameReport, type RealtimeRequest } from '../../src/realtime/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { topics, type BadFrameReport, type RealtimeError, type RealtimeRequest } from '../../src/realtime/index.js';
 import { frameServer, Harness, until } from './helpers.js';
 
 const h = new Harness();
@@ -119,4 +119,52 @@ it('a validator that throws on an item it did not expect (null) drops that item 
     expect(rt.state).toBe('open');
     await rt.close();
   }
+});
+
+describe('in Node, ws refuses a frame longer than maxFrameLength can be before reading it (its own limit is 100 MiB)', () => {
+  const snapshotServer = () =>
+    frameServer((data, socket) => {
+      if (JSON.parse(data).action === 'subscribe') socket.send(publish([request('r0')]));
+    });
+
+  it('over 3 bytes a character: the socket closes (1009), reported as connection_lost, and the client reconnects', async () => {
+    const raw = h.track(await snapshotServer());
+    const rt = h.client(raw.url, { maxFrameLength: 1_000 });
+    const bad: BadFrameReport[] = [];
+    rt.on('badFrame', (r) => bad.push(r));
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    let snapshots = 0;
+    const created: string[] = [];
+    const sub = rt.subscribe(TOPIC, { snapshot: () => snapshots++, create: (r) => created.push(r.request_id) });
+    await sub.ready;
+
+    // 900 characters, 2,500 bytes: within the limit, which counts characters.
+    const wide = publish(request('wide', { text: '€'.repeat(800) }));
+    expect([wide.length <= 1_000, Buffer.byteLength(wide) > 2_000]).toEqual([true, true]);
+    raw.send(wide);
+    await until(() => created.includes('wide'), 'the frame of 3-byte characters');
+
+    raw.send('x'.repeat(3_001)); // 3,001 bytes: more than 1,000 characters can take
+    await until(() => errors.length === 1, 'the refused frame reported');
+    // ws sends close 1009 and stops reading: no closing handshake comes back, so the close it reports is 1006.
+    expect(errors[0]).toMatchObject({ code: 'connection_lost', closeCode: 1006 });
+    expect(errors[0]!.message).toBe(
+      'the connection closed (code 1006: a frame over 3000 bytes, more than maxFrameLength (1000) characters can take: Max payload size exceeded)',
+    );
+    await until(() => snapshots === 2 && rt.state === 'open', 'reconnected and resubscribed');
+    expect(bad).toEqual([]);
+  });
+
+  it('a maxFrameLength whose triple does not fit 32 bits, or Infinity, does not become a small limit', async () => {
+    const raw = h.track(await snapshotServer());
+    for (const maxFrameLength of [1_431_655_766, Infinity]) {
+      const rt = h.client(raw.url, { maxFrameLength });
+      const created: string[] = [];
+      await rt.subscribe(TOPIC, { create: (r) => created.push(r.request_id) }).ready;
+      raw.send(publish(request('big', { blob: 'x'.repeat(200_000) })));
+      await until(() => created.includes('big'), `a 200 KB frame with maxFrameLength ${maxFrameLength}`);
+      await rt.close();
+    }
+  });
 });
