@@ -899,7 +899,7 @@ function checkedOptions<T extends RealtimeClientOptions>(options: T): T {
     if (value === undefined) continue;
     const ms = key.endsWith('Ms');
     // NaN is a number but not >= 0. No coercion (`+value` threw a TypeError on a bigint). A limit may be Infinity.
-    if ((ms || /^max|After$/.test(key)) && !(typeof value == 'number' && value >= 0 && (!ms || value < 2 ** 31))) {
+    if ((ms || /^max|After$/.test(key)) && !(typeof value === 'number' && value >= 0 && (!ms || value < 2 ** 31))) {
       throw optionError(key, ms ? 'a number of ms in [0, 2^31)' : 'a number >= 0');
     }
     out[key] = value;

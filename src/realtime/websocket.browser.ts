@@ -3,7 +3,7 @@ import { RealtimeError } from './errors.js';
 
 /**
  * Browsers, workers, Deno, Bun: the global WebSocket, looked up when a client is created, so a polyfill installed
- * after the SDK loaded still wins.
+ * after the SDK loaded still wins. `maxFrameLength` is for Node's `ws`; a browser's WebSocket takes no frame limit.
  */
 export function defaultWebSocket(_maxFrameLength?: number): WebSocketConstructor | undefined {
   return (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;

@@ -8,7 +8,7 @@ import { isTransient, RealtimeAuthError, RealtimeError } from './errors.js';
  *
  * `ws` reads a whole frame into memory before the client can look at it, up to its own limit (100 MiB), far above
  * `maxFrameLength` (16 Mi characters). Here the limit is that many characters at the most UTF-8 bytes each can take
- * (3: a surrogate pair is 4 bytes for 2), so no frame the client would accept is refused. A longer frame is refused
+ * (3; a surrogate pair, 2 characters, is 4 bytes), so no frame the client would accept is refused. A longer frame is refused
  * from its header: `ws` stops reading and closes the socket (sending 1009; the close seen is 1006), which the client
  * reports as `connection_lost` before it reconnects. `ws` reads its limit as a 32-bit integer: a larger one would
  * wrap (to 2 bytes, say), hence the cap.
