@@ -117,6 +117,29 @@ describe('bodies with many items', () => {
     expect(stored).toHaveLength(29_000);
     expect(stored[28_999]!.tag).toBe('t28999');
   });
+
+  it('PUT …/participants replaces 90,000 participants with 90,000 others in linear time', async () => {
+    const local = await startTiledeskServer({ jsonBodyLimit: '3mb' });
+    try {
+      const L = local.project.id;
+      const path = `/${L}/requests/support-group-${L}-many-participants`;
+      expect((await http(local, 'POST', `${path}/messages`, { token: local.owner.token, body: { text: 'hi' } })).status).toBe(200);
+      const ids = (from: number) => Array.from({ length: 90_000 }, (_, i) => (from + i).toString(16).padStart(24, '0'));
+      const assigned = async (puId: string) =>
+        ((await http(local, 'GET', `/${L}/project_users/${puId}`, { token: local.owner.token })).json as { number_assigned_requests: number }).number_assigned_requests;
+      const first = [local.agent.userId, ...ids(0)];
+      expect((await http(local, 'PUT', `${path}/participants`, { token: local.owner.token, body: first, timeoutMs: 8_000 })).status).toBe(200);
+      expect([await assigned(local.agent.projectUserId), await assigned(local.owner.projectUserId)]).toEqual([1, 0]);
+      // A generous bound: this takes about 0.3 s now; checking each participant against the other list took about 25 s.
+      const second = [...ids(7), local.owner.userId, ids(7)[0]!];
+      const res = await http(local, 'PUT', `${path}/participants`, { token: local.owner.token, body: second, timeoutMs: 8_000 });
+      expect(res.status).toBe(200);
+      expect((res.json as { participants: string[] }).participants).toEqual(second);
+      expect([await assigned(local.agent.projectUserId), await assigned(local.owner.projectUserId)]).toEqual([0, 1]);
+    } finally {
+      await local.close();
+    }
+  });
 });
 
 describe('large histories', () => {
