@@ -184,10 +184,9 @@ class LocalTiledeskServer implements TiledeskTestServer {
       socket.once('close', () => this.sockets.delete(socket));
     });
     this.http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.realtime.handleUpgrade(req, socket, head));
-    this.http.on('clientError', (_error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
-    });
+    // No 'clientError' listener: the real server (Express) has none, so Node's own answer is the reference: 431 for
+    // headers over the 16 kB limit, 408 for a request that timed out, 400 for anything else unparsable, and nothing
+    // once a response has started on the connection.
 
     const table = this.faultTable;
     this.faults = {

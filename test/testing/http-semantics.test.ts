@@ -1,8 +1,10 @@
 /**
  * HTTP details a user's code meets: conditional GETs answered as Express's `req.fresh` decides (fetch's own
- * `Cache-Control: no-cache` forces a full answer), and `contact.email` normalised as the real request schema does.
+ * `Cache-Control: no-cache` forces a full answer), requests Node refuses before Express sees them, and
+ * `contact.email` normalised as the real request schema does.
  */
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
 import { http, TIMEOUT_MS } from './helpers.js';
@@ -43,6 +45,32 @@ describe('conditional GET', () => {
     const etag = (await http(server, 'GET', path, { token: server.owner.token })).headers.get('etag')!;
     expect((await rawGet(path, { 'if-none-match': etag, 'if-modified-since': new Date().toUTCString() })).status).toBe(200);
     expect((await rawGet(path, { 'if-none-match': 'W/"other"' })).status).toBe(200);
+  });
+});
+
+/** Writes `text` on a new connection and resolves everything the server sends until it closes the connection. */
+function rawExchange(text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(server.port, '127.0.0.1', () => socket.write(text));
+    let received = '';
+    socket.setEncoding('latin1').on('data', (chunk: string) => (received += chunk));
+    socket.setTimeout(TIMEOUT_MS, () => socket.destroy(new Error('timed out')));
+    socket.on('close', () => resolve(received)).on('error', reject);
+  });
+}
+
+describe('requests Node refuses before Express runs', () => {
+  it('answers headers over the 16 kB limit with 431, as Node does for the real server', async () => {
+    const path = `/${server.project.id}/requests`;
+    expect(await rawExchange(`GET ${path} HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`)).toBe(
+      'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
+    );
+    expect((await rawGet(path, { 'x-big': 'x'.repeat(20_000) })).status).toBe(431);
+    expect((await rawGet(path, { 'x-big': 'x'.repeat(15_000) })).status).toBe(200);
+  });
+
+  it('answers an unparsable request with 400', async () => {
+    expect(await rawExchange('GARBAGE\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
 });
 
