@@ -19,7 +19,10 @@ export interface TiledeskServerOptions {
   port?: number;
   /** Server heartbeat period; a client silent for a whole period is terminated. Default 30 000 (the real value). */
   heartbeatIntervalMs?: number;
-  /** JSON/urlencoded body limit, in `bytes` syntax. Default `'500kb'` (512 000 bytes), like `JSON_BODY_LIMIT`. */
+  /**
+   * JSON/urlencoded body limit, in `bytes` syntax, of the inflated body when it is sent gzip- or deflate-encoded.
+   * Default `'500kb'` (512 000 bytes), like `JSON_BODY_LIMIT`.
+   */
   jsonBodyLimit?: string | number;
   /** WebSocket path (`WS_SERVER_PATH`); must match exactly. Default `'/'`. */
   wsPath?: string;

@@ -1,10 +1,11 @@
 /**
  * HTTP details a user's code meets: conditional GETs answered as Express's `req.fresh` decides (fetch's own
- * `Cache-Control: no-cache` forces a full answer), requests Node refuses before Express sees them, and
- * `contact.email` normalised as the real request schema does.
+ * `Cache-Control: no-cache` forces a full answer), requests Node refuses before Express sees them, compressed
+ * bodies inflated as body-parser inflates them, and `contact.email` normalised as the real request schema does.
  */
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
 import { http, TIMEOUT_MS } from './helpers.js';
@@ -71,6 +72,57 @@ describe('requests Node refuses before Express runs', () => {
 
   it('answers an unparsable request with 400', async () => {
     expect(await rawExchange('GARBAGE\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+});
+
+describe('Content-Encoding of request bodies', () => {
+  /** A POST of `bytes` as they are, with this `Content-Encoding`. */
+  async function post(path: string, bytes: Buffer, encoding: string, contentType = 'application/json') {
+    const res = await fetch(server.url + path, {
+      method: 'POST',
+      headers: { authorization: server.owner.token, 'content-type': contentType, 'content-encoding': encoding },
+      body: new Uint8Array(bytes),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    const text = await res.text();
+    return { status: res.status, cors: res.headers.get('access-control-allow-origin'), json: JSON.parse(text) as Record<string, unknown> };
+  }
+  const messages = (name: string) => `/${server.project.id}/requests/support-group-${server.project.id}-encoding-${name}/messages`;
+  const message = (text: string) => Buffer.from(JSON.stringify({ text }));
+
+  it('inflates gzip and deflate bodies (JSON and urlencoded), the encoding name in any case', async () => {
+    for (const [encoding, bytes, text] of [
+      ['gzip', gzipSync(message('gzipped')), 'gzipped'],
+      ['deflate', deflateSync(message('deflated')), 'deflated'],
+      ['GZip', gzipSync(message('GZipped')), 'GZipped'],
+      ['identity', message('as is'), 'as is'],
+    ] as const) {
+      const res = await post(messages(encoding), bytes, encoding);
+      expect([encoding, res.status, res.json.text]).toEqual([encoding, 200, text]);
+    }
+    const form = await post(`/${server.project.id}/events`, gzipSync('name=zipped-event'), 'gzip', 'application/x-www-form-urlencoded');
+    expect([form.status, form.json.name]).toEqual([200, 'zipped-event']);
+  });
+
+  it('answers an unknown encoding, or a body that does not inflate, like any body-parser error: 500 {"err":"error"} without CORS', async () => {
+    const failures = [
+      await post(messages('br'), brotliCompressSync(message('brotli')), 'br'),
+      await post(messages('raw'), deflateRawSync(message('raw deflate')), 'deflate'),
+      await post(messages('corrupt'), Buffer.concat([gzipSync(message('x')), Buffer.from('trailing')]), 'gzip'),
+    ];
+    expect(failures).toEqual(Array(3).fill({ status: 500, cors: null, json: { err: 'error' } }));
+  });
+
+  it('holds the inflated size, not the compressed one, to the body limit', async () => {
+    // Stored blocks (level 0) make the compressed body a little larger than the JSON it carries.
+    const fits = Buffer.from(JSON.stringify({ text: 'x'.repeat(511_950) }));
+    expect(fits.length).toBeLessThanOrEqual(512_000);
+    const stored = gzipSync(fits, { level: 0 });
+    expect(stored.length).toBeGreaterThan(512_000);
+    expect((await post(messages('fits'), stored, 'gzip')).status).toBe(200);
+
+    const tooLarge = await post(messages('too-large'), gzipSync(Buffer.from(JSON.stringify({ text: 'x'.repeat(512_000) }))), 'gzip');
+    expect(tooLarge).toEqual({ status: 413, cors: null, json: { err: 'Request entity too large', limit: 512_000 } });
   });
 });
 

@@ -2,9 +2,11 @@
  * Hostile or broken input must never take down the process the server lives in (the user's test process), leave
  * the server unusable for the rest of a run, or cost more than linear time in the size of a request.
  */
+import { request } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { bare, type Frame, http, WsClient } from './helpers.js';
+import { bare, type Frame, http, TIMEOUT_MS, WsClient } from './helpers.js';
 
 let server: TiledeskTestServer;
 let P: string;
@@ -84,6 +86,38 @@ describe('JSON bodies', () => {
     const res = await http(server, 'PUT', `/${P}/requests/${rid}/tag`, { token: server.owner.token, body: `[{"tag":"nested","attributes":${nested(200)}}]` });
     expect(res.status).toBe(200);
     expect(JSON.stringify((res.json as { tags: unknown[] }).tags[0])).toContain(nested(200));
+  });
+});
+
+describe('compressed bodies', () => {
+  it('a gzip body inflating to 5 GB (a zip bomb) is answered 413 once the inflated part passes the limit, before it is all sent', async () => {
+    // One gzip member of 10 MiB of spaces is 10 kB; a body may chain members, each inflating in turn.
+    const member = gzipSync(Buffer.alloc(10 * 1024 * 1024, 0x20));
+    const req = request(`${server.url}/${P}/requests/support-group-${P}-zip-bomb/messages`, {
+      method: 'POST',
+      headers: { authorization: server.owner.token, 'content-type': 'application/json', 'content-encoding': 'gzip', 'transfer-encoding': 'chunked' },
+    });
+    req.on('error', () => undefined);
+    try {
+      const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no answer before the body ended')), TIMEOUT_MS);
+        req.on('response', (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => {
+            clearTimeout(timer);
+            resolve({ status: res.statusCode ?? 0, body });
+          });
+        });
+      });
+      req.write(member);
+      // Held open: a server that inflated the whole body before checking its size would never answer.
+      expect(await answered).toEqual({ status: 413, body: JSON.stringify({ err: 'Request entity too large', limit: 512_000 }) });
+      for (let i = 1; i < 500; i++) req.write(member);
+      await new Promise<void>((resolve) => req.end(resolve));
+    } finally {
+      req.destroy();
+    }
+    expect((await http(server, 'GET', `/${P}/requests`, { token: server.owner.token })).status).toBe(200);
   });
 });
 
