@@ -228,6 +228,36 @@ describe('messages stored out of time order', () => {
   });
 });
 
+describe('$regex filters', () => {
+  it('a pattern that backtracks catastrophically on a stored value answers at once, that value not matching (as past PCRE\'s match limit)', async () => {
+    const local = await startTiledeskServer();
+    try {
+      const L = local.project.id;
+      const tagged = async (name: string, tag: string) => {
+        const path = `/${L}/requests/support-group-${L}-${name}`;
+        expect((await http(local, 'POST', `${path}/messages`, { token: local.owner.token, body: { text: 'hi' } })).status).toBe(200);
+        expect((await http(local, 'PUT', `${path}/tag`, { token: local.owner.token, body: [{ tag }] })).status).toBe(200);
+      };
+      // `^(a+)+$` tries every way of splitting a run of a's before giving up on the "!": 40 s for these 30.
+      await tagged('evil', `${'a'.repeat(30)}!`);
+      await tagged('plain', 'aaaa');
+      await tagged('other', 'b');
+      const list = async (query: string) => {
+        const res = await http(local, 'GET', `/${L}/requests?${query}`, { token: local.owner.token, timeoutMs: 8_000 });
+        expect(res.status).toBe(200);
+        return (res.json as { requests: { request_id: string }[] }).requests.map((r) => r.request_id.split('-').pop());
+      };
+      expect(await list(`tags[$regex]=${encodeURIComponent('^(a+)+$')}`)).toEqual(['plain']);
+      expect(await list(`tags[$regex]=${encodeURIComponent('^(a+)+!$')}`)).toEqual(['evil']);
+      expect(await list(`tags[$regex]=${encodeURIComponent('^[ab]')}`)).toEqual(['other', 'plain', 'evil']);
+      const csv = await http(local, 'GET', `/${L}/requests/csv?tags[$regex]=${encodeURIComponent('^(a+)+$')}`, { token: local.owner.token, timeoutMs: 8_000 });
+      expect([csv.status, csv.text.includes(`${L}-plain`), csv.text.includes(`${L}-evil`)]).toEqual([200, true, false]);
+    } finally {
+      await local.close();
+    }
+  });
+});
+
 describe('full-text search', () => {
   it('scores a long query against long conversations in linear time', async () => {
     const local = await startTiledeskServer();
