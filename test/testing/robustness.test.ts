@@ -110,7 +110,8 @@ describe('compressed bodies', () => {
         });
       });
       req.write(member);
-      // Held open: a server that inflated the whole body before checking its size would never answer.
+      // Held open: this server answers a body over the limit at once (the real one once the rest is read, unused), so
+      // an answer now shows that inflating stopped at the limit; a server inflating it all first could not answer yet.
       expect(await answered).toEqual({ status: 413, body: JSON.stringify({ err: 'Request entity too large', limit: 512_000 }) });
       for (let i = 1; i < 500; i++) req.write(member);
       await new Promise<void>((resolve) => req.end(resolve));
