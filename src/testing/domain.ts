@@ -614,7 +614,10 @@ export class Domain {
     request.__v += 1;
     this.touch(request);
     this.welcomeAgentOnJoin(request);
-    this.recountAssigned(request.id_project, [...participants.filter((p) => !old.includes(p)), ...old.filter((p) => !participants.includes(p))]);
+    // Sets, not `includes` per item: replacing 18,000 participants with 18,000 others took over a second.
+    const oldSet = new Set(old);
+    const newSet = new Set(participants);
+    this.recountAssigned(request.id_project, [...participants.filter((p) => !oldSet.has(p)), ...old.filter((p) => !newSet.has(p))]);
     return request;
   }
 

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { createGunzip, createInflate } from 'node:zlib';
 
 /**
  * What a handler answers. `hang` reproduces the real server's routes that never respond (an exception thrown
@@ -168,7 +170,7 @@ export function parseByteLimit(limit: string | number): number {
 /** Outcome of reading a body the way `bodyParser.json` + `bodyParser.urlencoded` do. */
 export type BodyResult =
   | { ok: true; body: unknown }
-  | { ok: false; reason: 'too-large' | 'too-many-parameters' | 'malformed' | 'too-deep' | 'aborted' };
+  | { ok: false; reason: 'too-large' | 'too-many-parameters' | 'malformed' | 'too-deep' | 'unsupported-encoding' | 'aborted' };
 
 /** body-parser's `parameterLimit` default for urlencoded bodies: more `&`-separated pieces is a 413. */
 export const FORM_PARAMETER_LIMIT = 1_000;
@@ -211,7 +213,9 @@ function nestedDeeperThan(text: string, limit: number): boolean {
 
 /**
  * Reads and parses the request body. JSON (strict: top level must be an object or array) and urlencoded are
- * parsed; any other content type leaves `{}` like body-parser. Over `limit` bytes → too-large (413).
+ * parsed; any other content type leaves `{}` like body-parser. A `Content-Encoding` of `gzip` or `deflate` is
+ * inflated, any other but `identity` is refused (unsupported-encoding). Over `limit` bytes, counted after
+ * inflating → too-large (413).
  */
 export function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<BodyResult> {
   const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
@@ -219,20 +223,33 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number)
   const isJson = mediaType === 'application/json';
   const isForm = mediaType === 'application/x-www-form-urlencoded';
   const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-  if (!hasBody) {
+  if (!hasBody || (!isJson && !isForm)) {
     req.resume();
     return Promise.resolve({ ok: true, body: {} });
   }
+  const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'deflate') {
+    req.resume();
+    return Promise.resolve({ ok: false, reason: 'unsupported-encoding' });
+  }
+  // body-parser compares the declared length with the limit only when nothing is inflated: a compressed length
+  // says nothing about the size that counts.
   const declared = Number(req.headers['content-length']);
-  if ((isJson || isForm) && Number.isFinite(declared) && declared > limit) {
+  if (encoding === 'identity' && Number.isFinite(declared) && declared > limit) {
     req.resume();
     return Promise.resolve({ ok: false, reason: 'too-large' });
   }
-  if (!isJson && !isForm) {
-    req.resume();
-    return Promise.resolve({ ok: true, body: {} });
-  }
   const charset = /charset=([^;]+)/.exec(contentType)?.[1]?.trim().replace(/"/g, '');
+  // The same streams as body-parser (`createGunzip`, `createInflate`), so what fails to inflate there fails here.
+  // Streamed rather than inflated in one go, so that a small body inflating to gigabytes (a zip bomb) is refused
+  // as soon as `limit` is passed.
+  const inflater = encoding === 'gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : undefined;
+  const source: Readable = inflater ?? req;
+  if (inflater) {
+    // Errors after the outcome is settled (the rest of a refused body) have no one left to hear them.
+    inflater.on('error', () => undefined);
+    req.pipe(inflater);
+  }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -241,11 +258,16 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number)
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      req.off('data', onData);
-      req.off('end', onEnd);
+      source.off('data', onData);
+      source.off('end', onEnd);
+      inflater?.off('error', onInflateError);
       req.off('error', onError);
       req.off('aborted', onError);
-      if (!result.ok) req.resume();
+      if (inflater) {
+        req.unpipe(inflater);
+        inflater.destroy();
+      }
+      if (!result.ok || inflater) req.resume();
       resolve(result);
     };
     const onData = (chunk: Buffer) => {
@@ -272,10 +294,13 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number)
       finish(nestedDeeperThan(text, MAX_JSON_DEPTH) ? { ok: false, reason: 'too-deep' } : { ok: true, body });
     };
     const onError = () => finish({ ok: false, reason: 'aborted' });
+    // A body that does not inflate is body-parser's 400, which the app's error handler answers like malformed JSON.
+    const onInflateError = () => finish({ ok: false, reason: 'malformed' });
     // A client that stops sending mid-body must not pin the handler (and its socket) forever.
     const timer = setTimeout(() => finish({ ok: false, reason: 'aborted' }), timeoutMs);
-    req.on('data', onData);
-    req.on('end', onEnd);
+    source.on('data', onData);
+    source.on('end', onEnd);
+    inflater?.on('error', onInflateError);
     req.on('error', onError);
     req.on('aborted', onError);
   });

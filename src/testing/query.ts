@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { createContext, Script } from 'node:vm';
 import { type QueryValue, RouteCrash } from './http.js';
 
 /*
@@ -317,9 +318,82 @@ export function queryFilter(raw: QueryValue, kind: PathKind, errorPath: string, 
   if (regexSource !== undefined) {
     // Mongo's `x` (extended) flag has no JavaScript equivalent; `i`, `m` and `s` mean the same.
     const pattern = new RegExp(regexSource, [...new Set(regexFlags.replace(/[^ims]/g, ''))].join(''));
-    tests.push((actual) => anyValue(actual, (value) => typeof value === 'string' && pattern.test(value)));
+    const matches = boundedRegexTest(pattern);
+    tests.push((actual) => anyValue(actual, (value) => typeof value === 'string' && matches(value)));
   }
   return (actual) => tests.every((test) => test(actual));
+}
+
+/**
+ * How long a `$regex` may run on one value before that value counts as not matching. MongoDB runs patterns with
+ * PCRE's match limit (10 million steps), and a value on which the limit is hit just does not match; here a
+ * backtracking pattern such as `^(a+)+$` would otherwise block the server's process, which is the user's test
+ * process: 40 s on a 30-character value, twice as long for each character more. Far above what any linear
+ * pattern takes on a 500 kB value.
+ */
+const REGEX_VALUE_BUDGET_MS = 100;
+
+let regexSandbox: { context: ReturnType<typeof createContext> & { job?: () => unknown }; script: Script } | undefined;
+/** Set while {@link withRegexFastPass} runs its work: one watchdog then bounds every test it makes. */
+let regexFastPass = false;
+
+/** `job()` under a watchdog: a `vm` timeout interrupts even a regular expression mid-match, which nothing else does. */
+function runWithTimeout(job: () => unknown, timeoutMs: number): { done: true; value: unknown } | { done: false } {
+  regexSandbox ??= { context: createContext({}), script: new Script('job()') };
+  const { context, script } = regexSandbox;
+  context.job = job;
+  try {
+    return { done: true, value: script.runInContext(context, { timeout: timeoutMs }) };
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
+    return { done: false };
+  } finally {
+    context.job = undefined;
+  }
+}
+
+/**
+ * `pattern.test`, where a value that takes longer than {@link REGEX_VALUE_BUDGET_MS} does not match. Each distinct
+ * value is tested once per filter: a watchdog costs about 0.07 ms.
+ */
+function boundedRegexTest(pattern: RegExp): (value: string) => boolean {
+  const seen = new Map<string, boolean>();
+  return (value) => {
+    let result = seen.get(value);
+    if (result === undefined) {
+      if (regexFastPass) result = pattern.test(value);
+      else {
+        const run = runWithTimeout(() => pattern.test(value), REGEX_VALUE_BUDGET_MS);
+        result = run.done && run.value === true;
+      }
+      seen.set(value, result);
+    }
+    return result;
+  };
+}
+
+/** Whether a parsed query string holds a `$regex` operator (`x[$regex]=…`), the only way a pattern gets in. */
+export function hasRegexOperator(query: Record<string, QueryValue>): boolean {
+  return Object.values(query).some((value) => typeof value === 'object' && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, '$regex'));
+}
+
+/**
+ * Runs `work`, which must have no side effects (it may run twice), testing every `$regex` natively under one
+ * watchdog for the whole of it; only when that runs out of {@link REGEX_VALUE_BUDGET_MS} is it run again with a
+ * watchdog per value. One per value throughout made a `$regex` filter over 10,000 conversations 4.5 times slower.
+ */
+export function withRegexFastPass<T>(work: () => T): T {
+  let run: ReturnType<typeof runWithTimeout>;
+  try {
+    run = runWithTimeout(() => {
+      regexFastPass = true;
+      return work();
+    }, REGEX_VALUE_BUDGET_MS);
+  } finally {
+    // A terminated run never reaches its own `finally` blocks.
+    regexFastPass = false;
+  }
+  return run.done ? (run.value as T) : work();
 }
 
 /** What an operator a schema type has no handler for fails with, per type. */

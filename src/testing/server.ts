@@ -19,7 +19,10 @@ export interface TiledeskServerOptions {
   port?: number;
   /** Server heartbeat period; a client silent for a whole period is terminated. Default 30 000 (the real value). */
   heartbeatIntervalMs?: number;
-  /** JSON/urlencoded body limit, in `bytes` syntax. Default `'500kb'` (512 000 bytes), like `JSON_BODY_LIMIT`. */
+  /**
+   * JSON/urlencoded body limit, in `bytes` syntax, of the inflated body when it is sent gzip- or deflate-encoded.
+   * Default `'500kb'` (512 000 bytes), like `JSON_BODY_LIMIT`.
+   */
   jsonBodyLimit?: string | number;
   /** WebSocket path (`WS_SERVER_PATH`); must match exactly. Default `'/'`. */
   wsPath?: string;
@@ -184,10 +187,9 @@ class LocalTiledeskServer implements TiledeskTestServer {
       socket.once('close', () => this.sockets.delete(socket));
     });
     this.http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.realtime.handleUpgrade(req, socket, head));
-    this.http.on('clientError', (_error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
-    });
+    // No 'clientError' listener: the real server (Express) has none, so Node's own answer is the reference: 431 for
+    // headers over the 16 kB limit, 408 for a request that timed out, 400 for anything else unparsable, and nothing
+    // once a response has started on the connection.
 
     const table = this.faultTable;
     this.faults = {

@@ -1,8 +1,11 @@
 /**
  * HTTP details a user's code meets: conditional GETs answered as Express's `req.fresh` decides (fetch's own
- * `Cache-Control: no-cache` forces a full answer), and `contact.email` normalised as the real request schema does.
+ * `Cache-Control: no-cache` forces a full answer), requests Node refuses before Express sees them, compressed
+ * bodies inflated as body-parser inflates them, and `contact.email` normalised as the real request schema does.
  */
 import { request } from 'node:http';
+import { connect } from 'node:net';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
 import { http, TIMEOUT_MS } from './helpers.js';
@@ -43,6 +46,83 @@ describe('conditional GET', () => {
     const etag = (await http(server, 'GET', path, { token: server.owner.token })).headers.get('etag')!;
     expect((await rawGet(path, { 'if-none-match': etag, 'if-modified-since': new Date().toUTCString() })).status).toBe(200);
     expect((await rawGet(path, { 'if-none-match': 'W/"other"' })).status).toBe(200);
+  });
+});
+
+/** Writes `text` on a new connection and resolves everything the server sends until it closes the connection. */
+function rawExchange(text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(server.port, '127.0.0.1', () => socket.write(text));
+    let received = '';
+    socket.setEncoding('latin1').on('data', (chunk: string) => (received += chunk));
+    socket.setTimeout(TIMEOUT_MS, () => socket.destroy(new Error('timed out')));
+    socket.on('close', () => resolve(received)).on('error', reject);
+  });
+}
+
+describe('requests Node refuses before Express runs', () => {
+  it('answers headers over the 16 kB limit with 431, as Node does for the real server', async () => {
+    const path = `/${server.project.id}/requests`;
+    expect(await rawExchange(`GET ${path} HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`)).toBe(
+      'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
+    );
+    expect((await rawGet(path, { 'x-big': 'x'.repeat(20_000) })).status).toBe(431);
+    expect((await rawGet(path, { 'x-big': 'x'.repeat(15_000) })).status).toBe(200);
+  });
+
+  it('answers an unparsable request with 400', async () => {
+    expect(await rawExchange('GARBAGE\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+});
+
+describe('Content-Encoding of request bodies', () => {
+  /** A POST of `bytes` as they are, with this `Content-Encoding`. */
+  async function post(path: string, bytes: Buffer, encoding: string, contentType = 'application/json') {
+    const res = await fetch(server.url + path, {
+      method: 'POST',
+      headers: { authorization: server.owner.token, 'content-type': contentType, 'content-encoding': encoding },
+      body: new Uint8Array(bytes),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    const text = await res.text();
+    return { status: res.status, cors: res.headers.get('access-control-allow-origin'), json: JSON.parse(text) as Record<string, unknown> };
+  }
+  const messages = (name: string) => `/${server.project.id}/requests/support-group-${server.project.id}-encoding-${name}/messages`;
+  const message = (text: string) => Buffer.from(JSON.stringify({ text }));
+
+  it('inflates gzip and deflate bodies (JSON and urlencoded), the encoding name in any case', async () => {
+    for (const [encoding, bytes, text] of [
+      ['gzip', gzipSync(message('gzipped')), 'gzipped'],
+      ['deflate', deflateSync(message('deflated')), 'deflated'],
+      ['GZip', gzipSync(message('GZipped')), 'GZipped'],
+      ['identity', message('as is'), 'as is'],
+    ] as const) {
+      const res = await post(messages(encoding), bytes, encoding);
+      expect([encoding, res.status, res.json.text]).toEqual([encoding, 200, text]);
+    }
+    const form = await post(`/${server.project.id}/events`, gzipSync('name=zipped-event'), 'gzip', 'application/x-www-form-urlencoded');
+    expect([form.status, form.json.name]).toEqual([200, 'zipped-event']);
+  });
+
+  it('answers an unknown encoding, or a body that does not inflate, like any body-parser error: 500 {"err":"error"} without CORS', async () => {
+    const failures = [
+      await post(messages('br'), brotliCompressSync(message('brotli')), 'br'),
+      await post(messages('raw'), deflateRawSync(message('raw deflate')), 'deflate'),
+      await post(messages('corrupt'), Buffer.concat([gzipSync(message('x')), Buffer.from('trailing')]), 'gzip'),
+    ];
+    expect(failures).toEqual(Array(3).fill({ status: 500, cors: null, json: { err: 'error' } }));
+  });
+
+  it('holds the inflated size, not the compressed one, to the body limit', async () => {
+    // Stored blocks (level 0) make the compressed body a little larger than the JSON it carries.
+    const fits = Buffer.from(JSON.stringify({ text: 'x'.repeat(511_950) }));
+    expect(fits.length).toBeLessThanOrEqual(512_000);
+    const stored = gzipSync(fits, { level: 0 });
+    expect(stored.length).toBeGreaterThan(512_000);
+    expect((await post(messages('fits'), stored, 'gzip')).status).toBe(200);
+
+    const tooLarge = await post(messages('too-large'), gzipSync(Buffer.from(JSON.stringify({ text: 'x'.repeat(512_000) }))), 'gzip');
+    expect(tooLarge).toEqual({ status: 413, cors: null, json: { err: 'Request entity too large', limit: 512_000 } });
   });
 });
 

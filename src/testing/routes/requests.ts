@@ -10,6 +10,7 @@ import {
   castNumberOrThrow,
   castObjectIdOrThrow,
   getPath,
+  hasRegexOperator,
   matchesValue,
   paginate,
   type PathKind,
@@ -17,6 +18,7 @@ import {
   sortBy,
   UnsupportedQuery,
   sortDirection,
+  withRegexFastPass,
 } from '../query.js';
 import { csvDate, csvExpress } from '../csv.js';
 import type { QueryValue } from '../http.js';
@@ -50,17 +52,21 @@ function listAnswer(ctx: RouteContext, predicates: Predicate[], limit: number, p
   const sortField = typeof ctx.query.sort === 'string' && ctx.query.sort ? ctx.query.sort : ctx.query.sort !== undefined && ctx.query.sort !== '' ? String(ctx.query.sort) : 'createdAt';
   const direction = sortDirection(ctx.query.direction === undefined || ctx.query.direction === '' ? -1 : ctx.query.direction);
   const all = ctx.store.requestsByProject.get(ctx.projectId!) ?? new Map<string, RequestDoc>();
-  let matched: RequestDoc[] = [];
-  for (const request of all.values()) {
-    let ok = true;
-    for (const predicate of predicates) {
-      if (!predicate(request)) {
-        ok = false;
-        break;
+  const scan = () => {
+    const found: RequestDoc[] = [];
+    for (const request of all.values()) {
+      let ok = true;
+      for (const predicate of predicates) {
+        if (!predicate(request)) {
+          ok = false;
+          break;
+        }
       }
+      if (ok) found.push(request);
     }
-    if (ok) matched.push(request);
-  }
+    return found;
+  };
+  let matched = hasRegexOperator(ctx.query) ? withRegexFastPass(scan) : scan();
   const scores = new Map<RequestDoc, number>();
   if (textQuery !== undefined) {
     for (const request of matched) scores.set(request, textScore(request, textQuery));
@@ -598,7 +604,8 @@ function requestsCsv(ctx: RouteContext): Reply {
   const direction = sortDirection(q.direction === undefined || q.direction === '' ? -1 : q.direction);
   const sortField = typeof q.sort === 'string' && q.sort ? q.sort : 'createdAt';
   const textQuery = typeof q.full_text === 'string' && q.full_text ? q.full_text : undefined;
-  const all = [...(ctx.store.requestsByProject.get(ctx.projectId!)?.values() ?? [])].filter((r) => predicates.every((p) => p(r)));
+  const scan = () => [...(ctx.store.requestsByProject.get(ctx.projectId!)?.values() ?? [])].filter((r) => predicates.every((p) => p(r)));
+  const all = hasRegexOperator(q) ? withRegexFastPass(scan) : scan();
   const scored = textQuery !== undefined ? all.map((r) => ({ r, score: textScore(r, textQuery) })).filter((x) => x.score > 0) : all.map((r) => ({ r, score: 0 }));
   const byScore = textQuery !== undefined && q.no_textscore !== 'true';
   const ordered = byScore ? [...scored].sort((a, b) => b.score - a.score) : sortBy(scored, `r.${sortField}`, direction);
