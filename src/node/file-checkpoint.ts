@@ -57,7 +57,7 @@ export function fileCheckpoint(path: string): FileCheckpoint {
         }
         await rename(temporary, path);
       } catch (error) {
-        // A failed write (a full disk) too: the import saves again every second, each try leaving a file otherwise.
+        // A failed write (a full disk) too, not only a failed rename: each failed save would leave a file behind.
         await rm(temporary, { force: true });
         throw error;
       }
