@@ -59,8 +59,9 @@ export class ImportFailedError extends TiledeskError {
 }
 
 /**
- * A checkpoint cannot be used: it was written by another import (another project or `namespace`: resuming from it
- * would skip the wrong conversations), or it is not a checkpoint this version understands.
+ * A checkpoint cannot be used: it was written by another import (another project, `namespace` or source, told by
+ * its first conversation: resuming from it would skip the wrong conversations), or it is not a checkpoint this
+ * version understands.
  *
  * @example
  * ```ts

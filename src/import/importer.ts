@@ -36,7 +36,7 @@ function checkState(state: unknown, projectId: string, namespace: string): Impor
   const valid =
     isPlainObject(state) && s.version === 1 && typeof s.projectId === 'string' && typeof s.namespace === 'string' &&
     Number.isInteger(s.watermark) && s.watermark >= 0 && Array.isArray(s.settled) &&
-    s.settled.every((p) => Number.isInteger(p) && p >= s.watermark) && isPlainObject(s.totals) &&
+    s.settled.every((p) => Number.isInteger(p) && p >= s.watermark) && (s.source === undefined || typeof s.source === 'string') && isPlainObject(s.totals) &&
     Object.keys(zeroTotals()).every((k) => Number.isFinite((s.totals as unknown as Record<string, unknown>)[k]));
   if (!valid) throw new ImportCheckpointError('checkpoint_invalid', 'The checkpoint is not an import checkpoint (version 1) this SDK can read');
   if (s.projectId !== projectId || s.namespace !== namespace) {
@@ -193,6 +193,17 @@ export async function importConversations(
     onSaved: () => emitProgress(false),
   };
   const prepareSettings: PrepareSettings = { projectId, namespace, maxChunkBytes, requestDefaults: options.requestDefaults };
+  // Project and namespace alone do not tell one export from the next: the same checkpoint file given another source
+  // would skip its first `watermark` conversations as done. Its first conversation's identity tells them apart.
+  let sourceIdentity = resumed?.source;
+  let wrongSource: ImportCheckpointError | undefined;
+  const requestIdOf = (item: unknown): string | undefined => {
+    try {
+      return prepareConversation(item, 0, prepareSettings).requestId;
+    } catch {
+      return undefined; // A bad first conversation fails on its own; the source is then not checked.
+    }
+  };
 
   // Stops pulling from the source. Conversations in flight are stopped only when finishing them is pointless (your
   // abort, refused credentials): their waits end at once, and so do their calls when you gave a signal (otherwise a
@@ -259,6 +270,7 @@ export async function importConversations(
       namespace,
       watermark: window.watermark,
       settled: window.settledAbove(),
+      ...(sourceIdentity === undefined ? {} : { source: sourceIdentity }),
       totals: {
         conversations: earlier.conversations + report.conversations.created + report.conversations.continued + report.conversations.alreadyComplete + report.conversations.failed,
         conversationsFailed: earlier.conversationsFailed + report.conversations.failed,
@@ -387,6 +399,17 @@ export async function importConversations(
       }
       const position = nextPosition++;
       const value = item.value as ImportConversation;
+      if (position === 0) {
+        const first = requestIdOf(value);
+        if (first !== undefined && sourceIdentity !== undefined && first !== sourceIdentity) {
+          wrongSource = new ImportCheckpointError(
+            'checkpoint_mismatch',
+            `The checkpoint belongs to another source: its first conversation is ${sourceIdentity}, this source's is ${first}`,
+          );
+          break;
+        }
+        sourceIdentity = first ?? sourceIdentity;
+      }
       const messageCount = isPlainObject(value) && Array.isArray(value.messages) ? value.messages.length : 0;
       report.conversations.total++;
       report.messages.total += messageCount;
@@ -416,6 +439,8 @@ export async function importConversations(
       // A synchronous throw from `return()`: same as above.
     }
   }
+  // Before any save: the checkpoint stays the other source's.
+  if (wrongSource) throw wrongSource;
   if (userSignal?.aborted && !stop && !sourceDone) halt({ reason: 'abort' });
 
   await saving;

@@ -63,6 +63,11 @@ export interface ImportCheckpointState {
   watermark: number;
   /** Settled positions at or above the watermark (at most `maxWindow` of them). */
   settled: number[];
+  /**
+   * The `request_id` of the source's first conversation: a checkpoint written for another source (whose positions
+   * are other conversations) is refused. Absent until the first conversation has been read.
+   */
+  source?: string;
   /** Totals of all runs so far. */
   totals: ImportTotals;
   /** True once the whole source was read and every conversation settled. */

@@ -49,14 +49,15 @@ export function fileCheckpoint(path: string): FileCheckpoint {
       const temporary = `${path}.${process.pid}.${++sequence}.tmp`;
       const file = await open(temporary, 'w');
       try {
-        await file.writeFile(`${JSON.stringify(state)}\n`, 'utf8');
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      try {
+        try {
+          await file.writeFile(`${JSON.stringify(state)}\n`, 'utf8');
+          await file.sync();
+        } finally {
+          await file.close();
+        }
         await rename(temporary, path);
       } catch (error) {
+        // A failed write (a full disk) too, not only a failed rename: each failed save would leave a file behind.
         await rm(temporary, { force: true });
         throw error;
       }

@@ -28,31 +28,67 @@ export interface ReadConversationsOptions {
 export async function* readConversations(path: string, options: ReadConversationsOptions = {}): AsyncGenerator<ImportConversation, void, undefined> {
   const splitter = new JsonElementSplitter({ maxElementChars: options.maxConversationChars, file: path });
   const stream = createReadStream(path, { highWaterMark: options.highWaterMark ?? 64 * 1024 });
-  // Decodes UTF-8 across chunk boundaries (a character split between two reads stays whole). Fatal: a lenient
-  // decoder would import U+FFFD in place of every bad byte (a Latin-1 export, say), silently.
+  // Fatal: a lenient decoder would import U+FFFD in place of every bad byte (a Latin-1 export, say), silently.
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  // The start of a character the last read cut in two, decoded with the next read: so every decode is of whole
+  // characters, and bad bytes are found in bytes we hold (the decoder's own carry-over would hide them).
+  let carry: Buffer | undefined;
+  let decoded = 0;
   try {
     for await (const chunk of stream) {
+      const bytes = carry ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+      const whole = wholeCharacters(bytes);
+      carry = whole < bytes.length ? Buffer.from(bytes.subarray(whole)) : undefined;
       let text: string;
       try {
-        text = decoder.decode(chunk as Buffer, { stream: true });
+        // `stream: true` though nothing is left to carry: each call would otherwise start a new stream and drop a
+        // U+FEFF at the start of any read, not only the file's BOM.
+        text = decoder.decode(bytes.subarray(0, whole), { stream: true });
+        decoded += whole;
       } catch {
         // Hand out what precedes the bad bytes, then fail where they are.
-        const lenient = new TextDecoder('utf-8').decode(chunk as Buffer);
-        for (const element of splitter.push(lenient.slice(0, Math.max(0, lenient.indexOf('\uFFFD'))))) yield element as ImportConversation;
+        for (const element of splitter.push(textBeforeBadBytes(bytes.subarray(0, whole), decoded > 0))) yield element as ImportConversation;
         throw splitter.errorHere('the file is not valid UTF-8 here (re-encode it: e.g. iconv -f latin1 -t utf-8)');
       }
       for (const element of splitter.push(text)) yield element as ImportConversation;
     }
-    let rest: string;
-    try {
-      rest = decoder.decode();
-    } catch {
-      throw splitter.errorHere('the file ends in the middle of a UTF-8 character');
-    }
-    for (const element of splitter.push(rest)) yield element as ImportConversation;
+    if (carry) throw splitter.errorHere('the file ends in the middle of a UTF-8 character');
     for (const element of splitter.end()) yield element as ImportConversation;
   } finally {
     stream.destroy();
   }
+}
+
+/** How many bytes of `bytes` end on a character boundary: all but a last character whose bytes are not all there yet. */
+function wholeCharacters(bytes: Buffer): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const b = bytes[bytes.length - back]!;
+    if (b < 0x80) return bytes.length;
+    if (b < 0xc0) continue; // a continuation byte: look further back for its lead
+    // A lead byte: 2 bytes from 0xC2, 3 from 0xE0, 4 from 0xF0 (anything else is invalid: left to the decoder).
+    const length = b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    return length > back ? bytes.length - back : bytes.length;
+  }
+  return bytes.length;
+}
+
+/**
+ * The text before the first invalid sequence of `bytes` (which holds one): the longest prefix a streaming decoder
+ * takes without an error, found by bisection, less the incomplete character it holds back, which is the bad one.
+ */
+function textBeforeBadBytes(bytes: Uint8Array, afterStart: boolean): string {
+  // `ignoreBOM` for a piece from the middle of the file, where a U+FEFF is text like any other.
+  const decode = (length: number) => new TextDecoder('utf-8', { fatal: true, ignoreBOM: afterStart }).decode(bytes.subarray(0, length), { stream: true });
+  let good = 0;
+  let bad = bytes.length;
+  while (bad - good > 1) {
+    const middle = (good + bad) >>> 1;
+    try {
+      decode(middle);
+      good = middle;
+    } catch {
+      bad = middle;
+    }
+  }
+  return decode(good);
 }

@@ -58,4 +58,11 @@ describe('fileCheckpoint', () => {
     const checkpoint = fileCheckpoint(join(dir, 'missing-dir', 'e.json'));
     await expect(checkpoint.save(state(1))).rejects.toMatchObject({ code: 'ENOENT' });
   });
+
+  it('a save that fails while writing leaves no temporary file behind (one per failed save, on a full disk)', async () => {
+    const checkpoint = fileCheckpoint(join(dir, 'f.json'));
+    const unwritable = { ...state(1), totals: { ...state(1).totals, messagesImported: 1n } } as unknown as ImportCheckpointState;
+    await expect(checkpoint.save(unwritable)).rejects.toBeInstanceOf(TypeError);
+    expect(readdirSync(dir).filter((f) => f.startsWith('f.json'))).toEqual([]);
+  });
 });

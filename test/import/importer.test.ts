@@ -429,4 +429,28 @@ describe('bounded memory', () => {
     await expect(importConversations(client, [], { checkpoint: { load: () => ({ version: 2 }) as never, save: () => undefined } }))
       .rejects.toMatchObject({ code: 'checkpoint_invalid' });
   });
+
+  it('refuses a checkpoint written for another source, before sending anything, and leaves it as it was', async () => {
+    // The same checkpoint file given to next week's export: its positions are other conversations.
+    let stored: ImportCheckpointState | undefined;
+    const checkpoint = { load: () => stored, save: (s: ImportCheckpointState) => void (stored = structuredClone(s)) };
+    const namespace = freshNamespace();
+    const first = dataset({ conversations: 4, messages: 2, tag: 'src-a', conversationIds: true });
+    await importConversations(client, first, { namespace, checkpoint, ...fast });
+    const saved = structuredClone(stored);
+    calls = [];
+    const second = dataset({ conversations: 6, messages: 2, tag: 'src-b', conversationIds: true });
+    await expect(importConversations(client, second, { namespace, checkpoint, ...fast })).rejects.toMatchObject({ code: 'checkpoint_mismatch' });
+    expect(calls).toEqual([]);
+    expect(stored).toEqual(saved);
+    // The same source (grown by a conversation) resumes from it.
+    const grown = [...first, ...dataset({ conversations: 1, messages: 2, tag: 'src-a2', conversationIds: true })];
+    const report = await importConversations(client, grown, { namespace, checkpoint, ...fast });
+    expect(report.conversations).toMatchObject({ total: 5, resumed: 4, created: 1 });
+    // A checkpoint saved before its first conversation was seen (or by an earlier version) has no source to check.
+    const { source: _source, ...unmarked } = saved!;
+    stored = structuredClone(unmarked) as ImportCheckpointState;
+    const resumed = await importConversations(client, grown, { namespace, checkpoint, ...fast });
+    expect(resumed.conversations).toMatchObject({ resumed: 4, alreadyComplete: 1 });
+  });
 });

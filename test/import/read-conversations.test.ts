@@ -226,4 +226,31 @@ describe('malformed input: SourceParseError with line and column', () => {
     const cut = await parseError(file(Buffer.concat([Buffer.from('{"messages":[]}\n'), Buffer.from('é').subarray(0, 1)])));
     expect(cut.message).toContain('ends in the middle of a UTF-8 character');
   });
+
+  it('bytes that are not UTF-8 are located by their bytes: not at a real U+FFFD before them, nor at a character split between two reads', async () => {
+    const bad = (before: string) => Buffer.concat([Buffer.from(before), Buffer.from([0xe9]), Buffer.from('"}]}\n')]);
+    const cases = [
+      // A U+FFFD the export really holds (a replacement made long ago), in the same read as the bad byte.
+      { bytes: bad('{"messages":[{"text":"\uFFFD ok"}]}\n{"messages":[{"text":"two"}]}\n{"messages":[{"text":"caf'), highWaterMark: undefined, line: 3, column: 26, seen: 2 },
+      // 'é' cut between the first read (32 bytes) and the second, which holds the bad byte.
+      { bytes: bad(`{"a":"${'x'.repeat(25)}é"}\n{"b":"x`), highWaterMark: 32, line: 2, column: 8, seen: 1 },
+    ];
+    for (const c of cases) {
+      const seen: unknown[] = [];
+      const error = await (async () => {
+        for await (const conversation of readConversations(file(c.bytes), c.highWaterMark === undefined ? {} : { highWaterMark: c.highWaterMark })) seen.push(conversation);
+      })().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SourceParseError);
+      expect(error).toMatchObject({ line: c.line, column: c.column, index: c.seen, message: expect.stringContaining('not valid UTF-8') });
+      expect(seen).toHaveLength(c.seen);
+    }
+  });
+
+  it('a U+FEFF inside the text at the start of a read is kept; only the file\'s own BOM is skipped', async () => {
+    const text = `${'x'.repeat(20)}\uFEFFy`;
+    const bytes = Buffer.from(`\uFEFF{"messages":[{"text":"${text}"}]}\n`);
+    for (const highWaterMark of [undefined, 1, 2, 3, bytes.indexOf(Buffer.from('\uFEFFy'))]) {
+      expect(await readAll(file(bytes), highWaterMark)).toEqual([{ messages: [{ text }] }]);
+    }
+  });
 });
