@@ -12,8 +12,8 @@ export interface HttpRequest {
   auth?: Auth;
   /** JSON-encoded and sent with Content-Type: application/json. */
   json?: unknown;
-  /** Sent as is; `contentType` defaults to application/json. */
-  raw?: string;
+  /** Sent as is (bytes too, e.g. a compressed body); `contentType` defaults to application/json. */
+  raw?: string | Uint8Array;
   contentType?: string;
   headers?: Record<string, string>;
   /** Defaults to 15 s. Steps that expect the server never to answer use a short one. */
@@ -63,7 +63,7 @@ export class RawHttp {
   private async sendNow(req: HttpRequest): Promise<HttpResponse> {
     const headers: Record<string, string> = { accept: 'application/json, text/plain, */*', ...req.headers };
     if (req.auth) headers.authorization = authorizationHeader(req.auth);
-    let body: string | undefined;
+    let body: string | Uint8Array | undefined;
     if (req.json !== undefined) body = JSON.stringify(req.json);
     if (req.raw !== undefined) body = req.raw;
     if (body !== undefined) headers['content-type'] = req.contentType ?? 'application/json';

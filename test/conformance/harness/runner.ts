@@ -101,7 +101,7 @@ export function defineConformanceSuite(area: string, scenarios: Scenario[]): voi
     for (const scenario of scenarios) {
       const excludedBecause = EXCLUDED_FROM_LOCAL_COMPARISON[scenario.id];
       const useReal = real !== undefined && (!scenario.heartbeat || slowOnReal);
-      const timeout = scenario.heartbeat && useReal ? 240_000 : 90_000;
+      const timeout = useReal ? (scenario.heartbeat ? 240_000 : (scenario.realTimeoutMs ?? 90_000)) : 90_000;
 
       it(`${scenario.id}: ${scenario.title}`, { timeout }, async () => {
         if (useReal && real) {

@@ -1,3 +1,4 @@
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import {
   addMember,
   createRequest,
@@ -8,7 +9,11 @@ import {
   signUp,
   unknownObjectId,
 } from '../harness/flows.js';
+import { SetupError } from '../harness/context.js';
 import { scenario } from '../harness/scenario.js';
+
+/** body-parser's limit on both servers (`JSON_BODY_LIMIT` / `jsonBodyLimit` default '500kb'). */
+const BODY_LIMIT = 512_000;
 
 export const accessScenarios = [
   scenario('access.invalid-project', 'project path checks run before authentication: 400 shapes', async (ctx) => {
@@ -289,5 +294,58 @@ export const accessScenarios = [
     await ctx.call('preflight OPTIONS on requests', { method: 'OPTIONS', path: `/${project.id}/requests`, headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
     await ctx.call('the root', { method: 'GET', path: '/' });
     await ctx.call('an unknown top-level path', { method: 'GET', path: '/nope' });
+  }),
+
+  scenario('access.oversized-headers', "request headers just under Node's 16 kB limit are answered; over it, 431 and the connection closed", async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const path = `/${project.id}/requests`;
+    await ctx.call('a 15,000-character header', { method: 'GET', path, auth, headers: { 'x-padding': 'x'.repeat(15_000) }, recordHeaders: ['connection'] });
+    // Node answers this itself, before Express: an empty 431 with `Connection: close`.
+    await ctx.call('a 20,000-character header', { method: 'GET', path, auth, headers: { 'x-padding': 'x'.repeat(20_000) }, recordHeaders: ['connection', 'content-length'] });
+  }),
+
+  scenario('access.content-encoding', 'gzip/deflate bodies are inflated (limit on the inflated size); br, raw deflate and trailing garbage 500', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const { email, password } = project.owner;
+    const signIn = (extra: Record<string, unknown> = {}) => Buffer.from(JSON.stringify({ email, password, ...extra }));
+    const form = `email=${encodeURIComponent(email)}&password=${encodeURIComponent(password)}`;
+    const recordHeaders = ['access-control-allow-origin'];
+    const post = (step: string, path: string, body: Buffer, encoding: string, contentType = 'application/json') =>
+      ctx.call(step, { method: 'POST', path, raw: body, contentType, headers: { 'content-encoding': encoding }, recordHeaders });
+
+    await post('sign-in, JSON gzip', '/auth/signin', gzipSync(signIn()), 'gzip');
+    await post('sign-in, JSON deflate (zlib)', '/auth/signin', deflateSync(signIn()), 'deflate');
+    await post('sign-in, JSON gzip labelled "GZip"', '/auth/signin', gzipSync(signIn()), 'GZip');
+    await post('sign-in, JSON labelled "identity"', '/auth/signin', signIn(), 'identity');
+    await post('sign-in, form body gzip', '/auth/signin', gzipSync(form), 'gzip', 'application/x-www-form-urlencoded');
+    const rid = newRequestId(ctx, project, 'rid1');
+    await ctx.call('first message of a new conversation, JSON deflate', {
+      method: 'POST',
+      path: `/${project.id}/requests/${rid}/messages`,
+      auth: { jwt: project.owner.token },
+      raw: deflateSync(JSON.stringify({ text: 'deflated hello' })),
+      headers: { 'content-encoding': 'deflate' },
+      recordHeaders,
+    });
+
+    await post('sign-in, JSON br', '/auth/signin', brotliCompressSync(signIn()), 'br');
+    await post('sign-in, raw deflate (no zlib header) labelled deflate', '/auth/signin', deflateRawSync(signIn()), 'deflate');
+    await post('sign-in, gzip followed by garbage', '/auth/signin', Buffer.concat([gzipSync(signIn()), Buffer.from('trailing garbage')]), 'gzip');
+
+    // The limit counts inflated bytes: a small gzip body inflating past it is refused, and a body larger than the
+    // limit as sent (stored blocks, level 0) but not once inflated is accepted.
+    const padded = (size: number) => {
+      const body = signIn({ padding: '' });
+      return signIn({ padding: 'x'.repeat(size - body.length) });
+    };
+    const tooLarge = padded(BODY_LIMIT + 1);
+    const fits = padded(BODY_LIMIT - 10);
+    const fitsStored = gzipSync(fits, { level: 0 });
+    if (tooLarge.length !== BODY_LIMIT + 1 || fits.length > BODY_LIMIT || fitsStored.length <= BODY_LIMIT) {
+      throw new SetupError(`padded bodies of the wrong size: ${tooLarge.length}, ${fits.length} (${fitsStored.length} stored)`);
+    }
+    await post('sign-in, gzip inflating to one byte over the limit', '/auth/signin', gzipSync(tooLarge), 'gzip');
+    await post('sign-in, stored gzip over the limit as sent, under it inflated', '/auth/signin', fitsStored, 'gzip');
   }),
 ];

@@ -49,14 +49,25 @@ function listSummary(body: unknown): unknown {
   };
 }
 
-async function listStep(ctx: ScenarioContext, project: Project, step: string, query: string): Promise<void> {
+async function listStep(ctx: ScenarioContext, project: Project, step: string, query: string, timeoutMs?: number): Promise<void> {
   const response = await ctx.send({
     method: 'GET',
     path: `/${project.id}/requests${query}`,
     auth: { jwt: project.owner.token },
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
   ctx.record(step, { request: `GET /<pid>/requests${query}`, status: response.status, body: listSummary(response.json ?? response.text) });
 }
+
+/**
+ * How long the real server may take over a `$regex` that backtracks catastrophically. The real server under test
+ * runs on CongoDB, which evaluates `$regex` as a JavaScript RegExp with no match limit: about 30 s for the value of
+ * `requests.regex-backtracking` (MongoDB's PCRE gives up at its match limit within milliseconds, with the same
+ * result: no match). The local server bounds the work itself (100 ms a value) and keeps the default 15 s, so a local
+ * server that blocks on the pattern (about 40 s) leaves the step unanswered. Only the client's patience differs; the
+ * observations are the same.
+ */
+const REAL_CATASTROPHIC_REGEX_TIMEOUT_MS = 90_000;
 
 export const requestScenarios = [
   scenario('requests.create', 'create a conversation: defaults, every body field users send, 422, 403 sender', async (ctx) => {
@@ -819,4 +830,21 @@ export const requestScenarios = [
     await ctx.call('delete by the guest', { method: 'DELETE', path: base, auth: { jwt: guest.token } });
     await ctx.call('leads ?status=100', { method: 'GET', path: `/${project.id}/leads?status=100`, auth });
   }),
+
+  scenario('requests.regex-backtracking', 'list: a $regex that backtracks catastrophically on a value does not match it; other patterns do', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    // `^(a+)+$` tries every split of the thirty a's before failing on the "!". Created first, so that it is the first
+    // value the pattern runs on: V8 runs a pattern's first test interpreted, about 8 times slower than compiled.
+    const tagged = [['rid1', `${'a'.repeat(30)}!`], ['rid2', 'aaaa'], ['rid3', 'b']] as const;
+    for (const [name, tag] of tagged) {
+      const rid = await createRequest(ctx, project, project.owner, name);
+      await ctx.setup(`tag ${name}`, { method: 'PUT', path: `/${project.id}/requests/${rid}/tag`, auth, json: [{ tag }] });
+    }
+    const slow = ctx.target.name === 'real' ? REAL_CATASTROPHIC_REGEX_TIMEOUT_MS : undefined;
+    await listStep(ctx, project, 'catastrophic ^(a+)+$: only rid2 (aaaa)', `?tags[$regex]=${encodeURIComponent('^(a+)+$')}`, slow);
+    await listStep(ctx, project, '^(a+)+!$: only rid1', `?tags[$regex]=${encodeURIComponent('^(a+)+!$')}`);
+    await listStep(ctx, project, '^[ab]: all three', `?tags[$regex]=${encodeURIComponent('^[ab]')}`);
+    // Recording runs the real server twice: about 60 s.
+  }, { realTimeoutMs: 240_000 }),
 ];
