@@ -22,7 +22,7 @@ Options:
 
 ${CONNECTION_HELP}
 
-Docs: docs/cli.md`;
+Docs: README.md, shipped in the package (docs/cli.md in the source repository).`;
 
 const COMMAND_HELP: Record<string, string> = { import: IMPORT_HELP, tail: TAIL_HELP, demo: DEMO_HELP };
 

@@ -65,8 +65,10 @@ export class ProgressView {
 
   private plainLine(e: ImportProgressEvent): string {
     const fraction = progressFraction(e);
+    // The percentage leads, as on a TTY: it counts messages, so next to the conversation count it misread ("0/36 (2%)").
     const parts = [
-      `${counted(e.conversations.done, e.conversations.total)} conversations${fraction === undefined ? '' : ` (${Math.floor(fraction * 100)}%)`}`,
+      ...(fraction === undefined ? [] : [`${Math.floor(fraction * 100)}%`]),
+      `${counted(e.conversations.done, e.conversations.total)} conversations`,
       `${counted(e.messages.done, e.messages.total)} messages`,
       `${formatCount(e.messagesPerSecond)} msg/s`,
     ];

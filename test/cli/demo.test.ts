@@ -11,7 +11,8 @@ describe('tiledesk-sdk demo on the embedded server', () => {
     // 1. The local server and the import.
     expect(stdout).toMatch(/Server {3}http:\/\/127\.0\.0\.1:\d+ \(local, in memory/);
     expect(stdout).toContain('examples/data/sample-conversations.ndjson: 36 conversations, 190 messages');
-    expect(stdout).toContain('imported: 36/36 conversations (100%), 190/190 messages');
+    expect(stdout).toContain('imported: 100%, 36/36 conversations, 190/190 messages');
+    expect(stdout).toMatch(/Imported {5}36 conversations, 190 messages \(importConversations/);
     expect(stdout).toContain('36 read: 36 created');
     // 2. The live view: the imported conversations, then the visitors and the bot's rich messages.
     expect(stdout).toContain('open conversations');
@@ -59,6 +60,8 @@ describe('tiledesk-sdk demo against a server given by TILEDESK_*', () => {
     const again = await within(runCli(['demo', '--duration', '1'], { env }), 30_000, 'the second demo to end');
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('36 already complete');
+    // The summary says what this run sent: nothing, the dataset being there already.
+    expect(again.stdout).toMatch(/Imported {5}0 conversations, 0 messages; 36 conversations were already there/);
 
     const client = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token } });
     try {

@@ -200,9 +200,11 @@ function printSummary(
   s: { report: ImportReport; script: DemoScriptResult | undefined; view: LiveView | undefined; local: boolean; elapsedMs: number; dataFile: string },
 ): void {
   const out = io.stdout;
-  const imported = s.report.conversations.created + s.report.conversations.continued + s.report.conversations.alreadyComplete;
+  const { conversations: c, messages: m } = s.report;
+  // What this run sent; a second demo against the same server finds the dataset there and sends nothing.
+  const there = c.alreadyComplete ? `; ${formatCount(c.alreadyComplete)} conversations were already there` : '';
   out.write(`\n${style.bold(style.green('Demo finished'))} after ${formatDuration(s.elapsedMs)}.\n`);
-  out.write(`  Imported     ${formatCount(imported)} conversations, ${formatCount(s.report.messages.imported + s.report.messages.skipped)} messages (importConversations + readConversations)\n`);
+  out.write(`  Imported     ${formatCount(c.created + c.continued)} conversations, ${formatCount(m.imported)} messages${there} (importConversations + readConversations)\n`);
   if (s.script) {
     out.write(
       `  Live         ${formatCount(s.script.visitors)} visitors sent ${formatCount(s.script.visitorMessages)} messages, the bot answered with ` +
@@ -216,5 +218,6 @@ function printSummary(
     );
   }
   out.write(s.local ? style.dim('  The local server is stopped; nothing was kept.\n') : style.dim('  Connections closed.\n'));
-  out.write(style.dim('  Next: docs/cli.md (tiledesk-sdk import, tiledesk-sdk tail) and examples/.\n'));
+  // Only the README ships in the package: docs/ and examples/ are not there to point at.
+  out.write(style.dim('  Next: tiledesk-sdk import --help, tiledesk-sdk tail --help, and the README (in the package).\n'));
 }
