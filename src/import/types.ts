@@ -68,6 +68,13 @@ export interface ImportCheckpointState {
    * are other conversations) is refused. Absent until the first conversation has been read.
    */
   source?: string;
+  /**
+   * Every conversation the run may have started (and left in flight) is at a position below this one: a run never
+   * starts one at or past it before a later save has raised it. A resumed run looks each conversation between
+   * `watermark` and this position up (waiting for saves still landing) before creating it, whatever its own
+   * `maxWindow`. Absent from checkpoints written by SDK versions before it: the resumed run's `maxWindow` is used.
+   */
+  inFlightBelow?: number;
   /** Totals of all runs so far. */
   totals: ImportTotals;
   /** True once the whole source was read and every conversation settled. */
@@ -221,7 +228,11 @@ export interface ImportConversationsOptions {
   namespace?: string;
   /** Saves progress so a crashed or aborted import resumes where it stopped. */
   checkpoint?: ImportCheckpoint;
-  /** Least time between two checkpoint saves, in ms (default 1000). The final state is always saved. */
+  /**
+   * Least time between two checkpoint saves, in ms (default 1000). The final state is always saved, and so is the
+   * state before a conversation past the checkpoint's `inFlightBelow` starts (about once per `maxWindow`
+   * conversations): a crash must never leave a conversation in flight that the checkpoint does not cover.
+   */
   checkpointIntervalMs?: number;
   /** Called with progress at most every `progressIntervalMs` and once at the end. If it throws, the import stops. */
   onProgress?: (event: ImportProgressEvent) => void;
