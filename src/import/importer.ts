@@ -17,6 +17,7 @@ import type {
   ImportSource,
   ImportTotals,
 } from './types.js';
+import { CLOSES_PROMPTLY } from './source-close.js';
 import { SettledWindow } from './window.js';
 
 type Stop = { reason: 'abort' } | { reason: ImportFailedError['reason']; error: unknown };
@@ -457,10 +458,11 @@ export async function importConversations(
   } finally {
     userSignal?.removeEventListener('abort', onUserAbort);
     try {
-      // A `next()` still pending (an abort raced it) would make `return()` wait for it: do not await then. The
-      // source failing to close changes nothing about what was imported.
+      // A `next()` still pending (an abort raced it) would make an async generator's `return()` wait for it: do not
+      // await then, unless the source ends that read itself (`readConversations` destroys its stream, so the file
+      // is closed when the import settles). The source failing to close changes nothing about what was imported.
       const closing = Promise.resolve(iterator?.return?.()).catch(() => undefined);
-      if (!pendingNext) await closing;
+      if (!pendingNext || (iterator as { [CLOSES_PROMPTLY]?: boolean } | undefined)?.[CLOSES_PROMPTLY] === true) await closing;
     } catch {
       // A synchronous throw from `return()`: same as above.
     }
