@@ -58,7 +58,7 @@ function countArraySource(source: ImportSource): { conversations: number; messag
   return { conversations: source.length, messages };
 }
 
-function failureOf(error: unknown, position: number, requestId: string | undefined, imported: number, missing: number): ImportFailure {
+function failureOf(error: unknown, position: number, requestId: string | undefined, imported: number, missing: number, uncertain: number): ImportFailure {
   const failure: ImportFailure = {
     position,
     requestId,
@@ -67,6 +67,7 @@ function failureOf(error: unknown, position: number, requestId: string | undefin
     messagesImported: imported,
     messagesMissing: missing,
   };
+  if (uncertain > 0) failure.messagesUncertain = uncertain;
   if (error instanceof APIError && error.status !== undefined) failure.status = error.status;
   if (error instanceof ValidationError) {
     failure.field = error.field;
@@ -334,7 +335,7 @@ export async function importConversations(
   }
 
   async function runOne(item: unknown, position: number): Promise<void> {
-    const progress: ConversationProgress = { kind: undefined, imported: 0, skipped: 0, duplicates: 0 };
+    const progress: ConversationProgress = { kind: undefined, imported: 0, skipped: 0, duplicates: 0, uncertain: 0 };
     const messageCount = isPlainObject(item) && Array.isArray(item.messages) ? item.messages.length : 0;
     let requestId: string | undefined;
     let failure: ImportFailure | undefined;
@@ -373,7 +374,7 @@ export async function importConversations(
         return;
       }
       const missing = messageCount - progress.imported - progress.skipped;
-      failure = failureOf(error, position, requestId, progress.imported + progress.skipped, missing);
+      failure = failureOf(error, position, requestId, progress.imported + progress.skipped, missing, progress.uncertain);
       recordFailure(failure);
       report.messages.failed += missing;
     }

@@ -155,9 +155,25 @@ export interface ImportFailure {
   /** For a bad message: its index in the conversation and the field at fault. */
   index?: number;
   field?: string;
-  /** Messages of this conversation saved (this run or before) / not saved when it failed. */
+  /**
+   * Messages of this conversation on the server (saved by this run or found there) when it failed. When the last
+   * attempt at a chunk failed with an unknown outcome (a 5xx, a reset, a timeout), the conversation is read back
+   * once more (until two reads agree) before the failure is reported, so this counts what that last attempt saved
+   * too. It is a lower bound only when that read failed as well: see `messagesUncertain`. Saves the server still
+   * makes after the read-back settled are not counted.
+   */
   messagesImported: number;
+  /**
+   * Messages of this conversation not known to be on the server: the total less `messagesImported` (they count in
+   * `report.messages.failed`). An upper bound when `messagesUncertain` is set.
+   */
   messagesMissing: number;
+  /**
+   * Present (and above 0) only when the last attempt's outcome was unknown and the conversation could not be read
+   * back afterwards: how many of `messagesMissing` were in that attempt, so may be saved after all. Running the
+   * import again finds them by import key (they are skipped, never sent twice).
+   */
+  messagesUncertain?: number;
 }
 
 /** What the import did. Detail lists are bounded (`maxReportDetails`); counts are exact. */

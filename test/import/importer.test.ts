@@ -300,6 +300,23 @@ describe('stopping', () => {
     expect(Date.now() - started, 'returned at once, not after the 50 s wait').toBeLessThan(CALL_TIMEOUT_MS);
   });
 
+  it("a failure after a last attempt with an unknown outcome counts what that attempt saved", async () => {
+    // The only attempt saves 2 of the 3 messages, then answers 500: the server holds 2, and the failure says so.
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, partialSave: 2 });
+    const report = await importConversations(client, dataset({ conversations: 1, messages: 3, tag: 'last-try' }), { namespace: freshNamespace(), maxAttempts: 1, ...fast });
+    expect(report.failures).toEqual([expect.objectContaining({ status: 500, messagesImported: 2, messagesMissing: 1 })]);
+    expect(report.failures[0]).not.toHaveProperty('messagesUncertain');
+    expect(report.messages).toMatchObject({ imported: 2, failed: 1 });
+  });
+
+  it('when that conversation cannot be read back either, the messages of the last attempt are counted uncertain', async () => {
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, partialSave: 2 });
+    server.faults.route({ method: 'GET', path: /\/messages$/, status: 503 });
+    const report = await importConversations(client, dataset({ conversations: 1, messages: 3, tag: 'last-try-dark' }), { namespace: freshNamespace(), maxAttempts: 1, ...fast });
+    expect(report.failures).toEqual([expect.objectContaining({ status: 500, messagesImported: 0, messagesMissing: 3, messagesUncertain: 3 })]);
+    expect(report.messages).toMatchObject({ imported: 0, failed: 3 });
+  });
+
   it('a Retry-After longer than maxRetryAfterMs fails the conversation instead of waiting', async () => {
     server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, headers: { 'Retry-After': '3600' } });
     const report = await importConversations(client, dataset({ conversations: 2, messages: 2, tag: 'long' }), { namespace: freshNamespace(), ...fast });
