@@ -133,5 +133,5 @@ export function formatFailure(f: ImportFailure): string {
   const where = f.index !== undefined ? ` message ${f.index}${f.field ? ` (${f.field})` : ''}` : '';
   const id = f.requestId === undefined ? '' : ` (${f.requestId})`;
   const status = f.status !== undefined ? ` ${f.status}` : '';
-  return `conversation ${f.position + 1}${id}${where}: ${f.code}${status} — ${f.message} [${formatCount(f.messagesImported)} saved, ${formatCount(f.messagesMissing)} missing]`;
+  return `conversation ${f.position + 1}${id}${where}: ${f.code}${status} — ${f.message} [${formatCount(f.messagesImported)} saved, ${formatCount(f.messagesMissing)} missing${f.messagesUncertain ? `, ${formatCount(f.messagesUncertain)} of them maybe saved` : ''}]`;
 }

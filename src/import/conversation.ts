@@ -59,6 +59,8 @@ export interface ConversationProgress {
   skipped: number;
   /** Keys seen more than once on the conversation's last read-back. */
   duplicates: number;
+  /** Messages of a last attempt with an unknown outcome that could not be read back: saved or not, nobody knows. */
+  uncertain: number;
 }
 
 /**
@@ -283,7 +285,10 @@ async function sendMissing(
           }
           throw cause;
         }
-        if (attempt >= ctx.maxAttempts) throw cause;
+        if (attempt >= ctx.maxAttempts) {
+          if (verdict === 'unknown') await recount(ctx, requestId, all, chunk, progress, saved);
+          throw cause;
+        }
         await backOff(ctx, attempt - 1, cause);
         if (verdict === 'unknown') {
           const present = await settledKeys(ctx, requestId);
@@ -296,4 +301,29 @@ async function sendMissing(
       }
     }
   }
+}
+
+/**
+ * The last attempt at a chunk failed with an unknown outcome: before the conversation is reported failed, read it
+ * back (one attempt per read, the server has just failed `maxAttempts` calls) so that its counts say what the server
+ * holds. If that read fails too, the chunk's messages are counted missing and `uncertain`.
+ */
+async function recount(
+  ctx: RunContext,
+  requestId: string,
+  all: readonly PreparedImportMessage[],
+  chunk: readonly PreparedImportMessage[],
+  progress: ConversationProgress,
+  saved: (count: number) => void,
+): Promise<void> {
+  let present: KeyCounts;
+  try {
+    present = await settledKeys({ ...ctx, maxAttempts: 1 }, requestId);
+  } catch (error) {
+    if (stopsTheRun(classify(error))) throw error;
+    progress.uncertain = chunk.length;
+    return;
+  }
+  progress.duplicates = countDuplicates(present, all);
+  saved(chunk.filter((m) => present.has(m.key)).length);
 }

@@ -17,6 +17,7 @@ import type {
   ImportSource,
   ImportTotals,
 } from './types.js';
+import { CLOSES_PROMPTLY } from './source-close.js';
 import { SettledWindow } from './window.js';
 
 type Stop = { reason: 'abort' } | { reason: ImportFailedError['reason']; error: unknown };
@@ -36,7 +37,8 @@ function checkState(state: unknown, projectId: string, namespace: string): Impor
   const valid =
     isPlainObject(state) && s.version === 1 && typeof s.projectId === 'string' && typeof s.namespace === 'string' &&
     Number.isInteger(s.watermark) && s.watermark >= 0 && Array.isArray(s.settled) &&
-    s.settled.every((p) => Number.isInteger(p) && p >= s.watermark) && (s.source === undefined || typeof s.source === 'string') && isPlainObject(s.totals) &&
+    s.settled.every((p) => Number.isInteger(p) && p >= s.watermark) && (s.source === undefined || typeof s.source === 'string') &&
+    (s.inFlightBelow === undefined || (Number.isInteger(s.inFlightBelow) && s.inFlightBelow >= s.watermark)) && isPlainObject(s.totals) &&
     Object.keys(zeroTotals()).every((k) => Number.isFinite((s.totals as unknown as Record<string, unknown>)[k]));
   if (!valid) throw new ImportCheckpointError('checkpoint_invalid', 'The checkpoint is not an import checkpoint (version 1) this SDK can read');
   if (s.projectId !== projectId || s.namespace !== namespace) {
@@ -56,7 +58,7 @@ function countArraySource(source: ImportSource): { conversations: number; messag
   return { conversations: source.length, messages };
 }
 
-function failureOf(error: unknown, position: number, requestId: string | undefined, imported: number, missing: number): ImportFailure {
+function failureOf(error: unknown, position: number, requestId: string | undefined, imported: number, missing: number, uncertain: number): ImportFailure {
   const failure: ImportFailure = {
     position,
     requestId,
@@ -65,6 +67,7 @@ function failureOf(error: unknown, position: number, requestId: string | undefin
     messagesImported: imported,
     messagesMissing: missing,
   };
+  if (uncertain > 0) failure.messagesUncertain = uncertain;
   if (error instanceof APIError && error.status !== undefined) failure.status = error.status;
   if (error instanceof ValidationError) {
     failure.field = error.field;
@@ -145,12 +148,21 @@ export async function importConversations(
   const earlier: ImportTotals = resumed ? { ...resumed.totals } : zeroTotals();
   // Conversations an earlier run may have been working on when it stopped: looked up before being created.
   // (A loop, not `Math.max(...settled)`: a spread of a long list overflows the stack.)
+  // A checkpoint with `inFlightBelow` says how far the earlier run may have gone, whatever its window; an older one
+  // does not, so this run's window stands in for the earlier run's.
   let inFlightBefore: { from: number; to: number } | undefined;
   if (resumed) {
-    let span = maxWindow;
+    let span = resumed.inFlightBelow === undefined ? maxWindow : resumed.inFlightBelow - resumed.watermark;
     for (const p of resumed.settled) span = Math.max(span, p - resumed.watermark + 1);
     inFlightBefore = { from: resumed.watermark, to: resumed.watermark + span };
   }
+  // No conversation at or past `lease` starts before a save has recorded a higher `inFlightBelow`, so that the
+  // checkpoint on disk, whenever the run dies, covers every conversation it may have left in flight: those started
+  // after the last save included, when the watermark had moved on since. An older checkpoint, without the field,
+  // gets it before the first conversation starts. `reach`: what every save records at least (never lowered, so the
+  // earlier run's range stays covered until it is settled).
+  let reach = inFlightBefore?.to ?? 0;
+  let lease = resumed?.inFlightBelow === undefined ? 0 : reach;
   const counted = countArraySource(source);
   const total = { conversations: options.total?.conversations ?? counted?.conversations, messages: options.total?.messages ?? counted?.messages };
 
@@ -264,6 +276,8 @@ export async function importConversations(
   let lastSave = Date.now();
   let saving: Promise<void> | undefined;
   function checkpointState(finished: boolean): ImportCheckpointState {
+    // Two windows ahead: a save is needed only once the watermark has moved a whole window since the last one.
+    reach = Math.max(reach, window.watermark + 2 * maxWindow);
     return {
       version: 1,
       projectId: projectId as string,
@@ -271,6 +285,7 @@ export async function importConversations(
       watermark: window.watermark,
       settled: window.settledAbove(),
       ...(sourceIdentity === undefined ? {} : { source: sourceIdentity }),
+      inFlightBelow: reach,
       totals: {
         conversations: earlier.conversations + report.conversations.created + report.conversations.continued + report.conversations.alreadyComplete + report.conversations.failed,
         conversationsFailed: earlier.conversationsFailed + report.conversations.failed,
@@ -284,8 +299,10 @@ export async function importConversations(
   async function save(finished: boolean): Promise<void> {
     if (!checkpoint) return;
     lastSave = Date.now();
+    const state = checkpointState(finished);
     try {
-      await checkpoint.save(checkpointState(finished));
+      await checkpoint.save(state);
+      lease = Math.max(lease, state.inFlightBelow!);
     } catch (error) {
       halt({ reason: 'checkpoint', error });
     }
@@ -293,6 +310,13 @@ export async function importConversations(
   function maybeSave(): void {
     if (!checkpoint || saving || Date.now() - lastSave < checkpointIntervalMs) return;
     saving = save(false).finally(() => (saving = undefined));
+  }
+  /** Saves now (whatever `checkpointIntervalMs`), unless a save under way already covers `position`. */
+  async function extendLease(position: number): Promise<void> {
+    while (saving && position >= lease) await saving;
+    if (position < lease || stop) return;
+    saving = save(false).finally(() => (saving = undefined));
+    await saving;
   }
 
   // ---- scheduling ------------------------------------------------------------------------------------------------
@@ -311,7 +335,7 @@ export async function importConversations(
   }
 
   async function runOne(item: unknown, position: number): Promise<void> {
-    const progress: ConversationProgress = { kind: undefined, imported: 0, skipped: 0, duplicates: 0 };
+    const progress: ConversationProgress = { kind: undefined, imported: 0, skipped: 0, duplicates: 0, uncertain: 0 };
     const messageCount = isPlainObject(item) && Array.isArray(item.messages) ? item.messages.length : 0;
     let requestId: string | undefined;
     let failure: ImportFailure | undefined;
@@ -350,7 +374,7 @@ export async function importConversations(
         return;
       }
       const missing = messageCount - progress.imported - progress.skipped;
-      failure = failureOf(error, position, requestId, progress.imported + progress.skipped, missing);
+      failure = failureOf(error, position, requestId, progress.imported + progress.skipped, missing, progress.uncertain);
       recordFailure(failure);
       report.messages.failed += missing;
     }
@@ -418,6 +442,10 @@ export async function importConversations(
         report.messages.resumed += messageCount;
         continue;
       }
+      if (checkpoint && position >= lease) {
+        await extendLease(position);
+        if (stop) break;
+      }
       running++;
       void runOne(value, position).finally(() => {
         running--;
@@ -431,10 +459,11 @@ export async function importConversations(
   } finally {
     userSignal?.removeEventListener('abort', onUserAbort);
     try {
-      // A `next()` still pending (an abort raced it) would make `return()` wait for it: do not await then. The
-      // source failing to close changes nothing about what was imported.
+      // A `next()` still pending (an abort raced it) would make an async generator's `return()` wait for it: do not
+      // await then, unless the source ends that read itself (`readConversations` destroys its stream, so the file
+      // is closed when the import settles). The source failing to close changes nothing about what was imported.
       const closing = Promise.resolve(iterator?.return?.()).catch(() => undefined);
-      if (!pendingNext) await closing;
+      if (!pendingNext || (iterator as { [CLOSES_PROMPTLY]?: boolean } | undefined)?.[CLOSES_PROMPTLY] === true) await closing;
     } catch {
       // A synchronous throw from `return()`: same as above.
     }

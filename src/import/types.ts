@@ -68,6 +68,13 @@ export interface ImportCheckpointState {
    * are other conversations) is refused. Absent until the first conversation has been read.
    */
   source?: string;
+  /**
+   * Every conversation the run may have started (and left in flight) is at a position below this one: a run never
+   * starts one at or past it before a later save has raised it. A resumed run looks each conversation between
+   * `watermark` and this position up (waiting for saves still landing) before creating it, whatever its own
+   * `maxWindow`. Absent from checkpoints written by SDK versions before it: the resumed run's `maxWindow` is used.
+   */
+  inFlightBelow?: number;
   /** Totals of all runs so far. */
   totals: ImportTotals;
   /** True once the whole source was read and every conversation settled. */
@@ -148,9 +155,25 @@ export interface ImportFailure {
   /** For a bad message: its index in the conversation and the field at fault. */
   index?: number;
   field?: string;
-  /** Messages of this conversation saved (this run or before) / not saved when it failed. */
+  /**
+   * Messages of this conversation on the server (saved by this run or found there) when it failed. When the last
+   * attempt at a chunk failed with an unknown outcome (a 5xx, a reset, a timeout), the conversation is read back
+   * once more (until two reads agree) before the failure is reported, so this counts what that last attempt saved
+   * too. It is a lower bound only when that read failed as well: see `messagesUncertain`. Saves the server still
+   * makes after the read-back settled are not counted.
+   */
   messagesImported: number;
+  /**
+   * Messages of this conversation not known to be on the server: the total less `messagesImported` (they count in
+   * `report.messages.failed`). An upper bound when `messagesUncertain` is set.
+   */
   messagesMissing: number;
+  /**
+   * Present (and above 0) only when the last attempt's outcome was unknown and the conversation could not be read
+   * back afterwards: how many of `messagesMissing` were in that attempt, so may be saved after all. Running the
+   * import again finds them by import key (they are skipped, never sent twice).
+   */
+  messagesUncertain?: number;
 }
 
 /** What the import did. Detail lists are bounded (`maxReportDetails`); counts are exact. */
@@ -221,7 +244,11 @@ export interface ImportConversationsOptions {
   namespace?: string;
   /** Saves progress so a crashed or aborted import resumes where it stopped. */
   checkpoint?: ImportCheckpoint;
-  /** Least time between two checkpoint saves, in ms (default 1000). The final state is always saved. */
+  /**
+   * Least time between two checkpoint saves, in ms (default 1000). The final state is always saved, and so is the
+   * state before a conversation past the checkpoint's `inFlightBelow` starts (about once per `maxWindow`
+   * conversations): a crash must never leave a conversation in flight that the checkpoint does not cover.
+   */
   checkpointIntervalMs?: number;
   /** Called with progress at most every `progressIntervalMs` and once at the end. If it throws, the import stops. */
   onProgress?: (event: ImportProgressEvent) => void;

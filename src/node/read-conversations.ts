@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { CLOSES_PROMPTLY } from '../import/source-close.js';
 import type { ImportConversation } from '../import/types.js';
 import { JsonElementSplitter } from './json-stream.js';
 
@@ -15,7 +16,9 @@ export interface ReadConversationsOptions {
  * told apart by the first character. The file is read in small pieces and each conversation is parsed on its own,
  * so memory holds a few conversations at a time however large the file. Read lazily, it gives
  * `importConversations` backpressure: the file is read only as fast as conversations are imported. Bad input throws
- * a `SourceParseError` with the line and column, bytes that are not UTF-8 included. Breaking out of the loop (or an aborted import) closes the file.
+ * a `SourceParseError` with the line and column, bytes that are not UTF-8 included. Breaking out of the loop (or an
+ * aborted import) closes the file at once, even in the middle of a large conversation: `return()` stops the read
+ * under way and resolves once the file is closed.
  *
  * @example
  * ```ts
@@ -25,9 +28,37 @@ export interface ReadConversationsOptions {
  * const report = await importConversations(client, readConversations('export.ndjson'));
  * ```
  */
-export async function* readConversations(path: string, options: ReadConversationsOptions = {}): AsyncGenerator<ImportConversation, void, undefined> {
+export function readConversations(path: string, options: ReadConversationsOptions = {}): AsyncGenerator<ImportConversation, void, undefined> {
+  const control: ReadControl = { stream: undefined, closing: false };
+  const generator = read(path, options, control);
+  // The generator's own `return()` waits for a read under way to reach a `yield`: inside a large conversation,
+  // that is reading on to its end (up to `maxConversationChars`). Destroying the stream first ends that read now;
+  // this resolves once the file is closed.
+  const queuedReturn = generator.return.bind(generator);
+  generator.return = async (value) => {
+    control.closing = true;
+    const stream = control.stream;
+    if (stream && !stream.closed) {
+      const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+      stream.destroy();
+      await closed;
+    }
+    return queuedReturn(value);
+  };
+  Object.defineProperty(generator, CLOSES_PROMPTLY, { value: true });
+  return generator;
+}
+
+interface ReadControl {
+  stream: ReadStream | undefined;
+  /** `return()` was called: the stream's end (premature close) is not an error. */
+  closing: boolean;
+}
+
+async function* read(path: string, options: ReadConversationsOptions, control: ReadControl): AsyncGenerator<ImportConversation, void, undefined> {
   const splitter = new JsonElementSplitter({ maxElementChars: options.maxConversationChars, file: path });
   const stream = createReadStream(path, { highWaterMark: options.highWaterMark ?? 64 * 1024 });
+  control.stream = stream;
   // Fatal: a lenient decoder would import U+FFFD in place of every bad byte (a Latin-1 export, say), silently.
   const decoder = new TextDecoder('utf-8', { fatal: true });
   // The start of a character the last read cut in two, decoded with the next read: so every decode is of whole
@@ -54,6 +85,9 @@ export async function* readConversations(path: string, options: ReadConversation
     }
     if (carry) throw splitter.errorHere('the file ends in the middle of a UTF-8 character');
     for (const element of splitter.end()) yield element as ImportConversation;
+  } catch (error) {
+    if (control.closing) return;
+    throw error;
   } finally {
     stream.destroy();
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TiledeskClient } from '../../src/index.js';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
+import { formatFailure } from '../../src/cli/progress.js';
 import { root, runCli, serverEnv, startCli, within } from './helpers.js';
 
 const sample = join(root, 'examples/data/sample-conversations.ndjson');
@@ -187,5 +188,13 @@ describe('tiledesk-sdk import', () => {
     let total = 0;
     for (const r of requests) total += (await client.messages.list(r.request_id)).length;
     expect(total).toBe(sampleMessages);
+  });
+});
+
+describe('import failure lines', () => {
+  it('say how many of the missing messages may be saved after all, when the server could not tell', () => {
+    const failure = { position: 4, requestId: 'r1', code: 'timeout', message: 'Request timed out', messagesImported: 2, messagesMissing: 5 };
+    expect(formatFailure(failure)).toBe('conversation 5 (r1): timeout — Request timed out [2 saved, 5 missing]');
+    expect(formatFailure({ ...failure, messagesUncertain: 3 })).toBe('conversation 5 (r1): timeout — Request timed out [2 saved, 5 missing, 3 of them maybe saved]');
   });
 });

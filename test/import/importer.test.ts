@@ -14,6 +14,7 @@ import {
   type ImportCheckpointState,
   type ImportConversation,
   type ImportConversationEvent,
+  type FetchLike,
   type ImportProgressEvent,
   type RequestEvent,
 } from '../../src/index.js';
@@ -299,6 +300,23 @@ describe('stopping', () => {
     expect(Date.now() - started, 'returned at once, not after the 50 s wait').toBeLessThan(CALL_TIMEOUT_MS);
   });
 
+  it("a failure after a last attempt with an unknown outcome counts what that attempt saved", async () => {
+    // The only attempt saves 2 of the 3 messages, then answers 500: the server holds 2, and the failure says so.
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, partialSave: 2 });
+    const report = await importConversations(client, dataset({ conversations: 1, messages: 3, tag: 'last-try' }), { namespace: freshNamespace(), maxAttempts: 1, ...fast });
+    expect(report.failures).toEqual([expect.objectContaining({ status: 500, messagesImported: 2, messagesMissing: 1 })]);
+    expect(report.failures[0]).not.toHaveProperty('messagesUncertain');
+    expect(report.messages).toMatchObject({ imported: 2, failed: 1 });
+  });
+
+  it('when that conversation cannot be read back either, the messages of the last attempt are counted uncertain', async () => {
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, partialSave: 2 });
+    server.faults.route({ method: 'GET', path: /\/messages$/, status: 503 });
+    const report = await importConversations(client, dataset({ conversations: 1, messages: 3, tag: 'last-try-dark' }), { namespace: freshNamespace(), maxAttempts: 1, ...fast });
+    expect(report.failures).toEqual([expect.objectContaining({ status: 500, messagesImported: 0, messagesMissing: 3, messagesUncertain: 3 })]);
+    expect(report.messages).toMatchObject({ imported: 0, failed: 3 });
+  });
+
   it('a Retry-After longer than maxRetryAfterMs fails the conversation instead of waiting', async () => {
     server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, headers: { 'Retry-After': '3600' } });
     const report = await importConversations(client, dataset({ conversations: 2, messages: 2, tag: 'long' }), { namespace: freshNamespace(), ...fast });
@@ -415,6 +433,73 @@ describe('bounded memory', () => {
     };
     const report = await importConversations(client, dataset({ conversations: 3, messages: 1, tag: 'wide' }), { namespace, checkpoint, ...fast });
     expect(report.conversations).toMatchObject({ total: 3, created: 2, resumed: 1 });
+  });
+
+  it("resuming with a smaller window looks up, and lets settle, what the earlier run's larger window had in flight", async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 11, messages: 3, tag: 'narrower', conversationIds: true });
+    const X = 10;
+    const xId = requestIdOf(server.project.id, source[X]!, X, namespace);
+    // The earlier run (a window of 20) had started conversation 10 when it died: its first message saved, its
+    // second still landing on the server (it lands just after the resumed run's first read of the conversation).
+    await importConversations(client, [{ request: source[X]!.request, messages: source[X]!.messages.slice(0, 1) }], { namespace, ...fast });
+    const landLate = () => importConversations(client, [{ request: source[X]!.request, messages: source[X]!.messages.slice(0, 2) }], { namespace, ...fast });
+    let landed = false;
+    const lateFetch: FetchLike = async (url, init) => {
+      const response = await fetch(url, init);
+      if (landed || init.method !== 'GET' || !url.includes(`/requests/${xId}/messages`)) return response;
+      const body = await response.text();
+      landed = true;
+      await landLate();
+      return new Response(body, { status: response.status, headers: response.headers });
+    };
+    let stored: ImportCheckpointState = {
+      version: 1, projectId: server.project.id, namespace, watermark: 2, settled: [], inFlightBelow: 22, finished: false,
+      source: requestIdOf(server.project.id, source[0]!, 0, namespace),
+      totals: { conversations: 2, conversationsFailed: 0, messagesImported: 6, messagesSkipped: 0, messagesFailed: 0 },
+    };
+    const checkpoint = { load: () => stored, save: (s: ImportCheckpointState) => void (stored = structuredClone(s)) };
+    const resumedClient = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: lateFetch });
+    try {
+      // Concurrency 1 and a window of 4: conversation 10 is far past what this run alone would look up.
+      const report = await importConversations(resumedClient, source, { namespace, checkpoint, concurrency: 1, maxWindow: 4, ...fast });
+      expect(landed).toBe(true);
+      expect(report.conversations).toMatchObject({ resumed: 2, created: 8, continued: 1, failed: 0 });
+    } finally {
+      await resumedClient.close();
+    }
+    expect(await verifyImported(client, server.project.id, [source[X]!], { namespace })).toEqual({ conversations: 1, messages: 3, duplicates: 0, orderViolations: 0, missing: 0 });
+  });
+
+  it('a checkpoint, whenever the run dies, covers every conversation started since it was saved', async () => {
+    // The watermark moves on between two saves; conversations started then must be looked up on resume too.
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 60, messages: 1, tag: 'lease', conversationIds: true });
+    const positionOf = new Map(source.map((c, p) => [requestIdOf(server.project.id, c, p, namespace), p]));
+    let onDisk: ImportCheckpointState | undefined;
+    let saves = 0;
+    const uncovered: { position: number; inFlightBelow: number | undefined }[] = [];
+    const watching: FetchLike = (url, init) => {
+      if (init.method === 'POST' && url.endsWith('/requests') && init.body) {
+        const position = positionOf.get((JSON.parse(init.body) as { request_id: string }).request_id)!;
+        if (!(position < (onDisk?.inFlightBelow ?? 0))) uncovered.push({ position, inFlightBelow: onDisk?.inFlightBelow });
+      }
+      return fetch(url, init);
+    };
+    const watched = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: watching });
+    try {
+      const report = await importConversations(watched, source, {
+        namespace, concurrency: 2, maxWindow: 4, checkpointIntervalMs: 3_600_000, ...fast,
+        checkpoint: { load: () => undefined, save: (s) => void ((onDisk = structuredClone(s)), saves++) },
+      });
+      expect(report.conversations.created).toBe(60);
+    } finally {
+      await watched.close();
+    }
+    expect(uncovered).toEqual([]);
+    // Not a save per conversation: one each time the watermark has moved about a window.
+    expect(saves).toBeLessThanOrEqual(16);
+    expect(onDisk).toMatchObject({ finished: true, watermark: 60 });
   });
 
   it('refuses a checkpoint written by another import', async () => {

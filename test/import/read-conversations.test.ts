@@ -3,10 +3,11 @@
  * `JSON.parse` of the whole file gives — strings holding brackets, quotes, escapes and multi-byte characters split
  * across reads, nested arrays — and bad input fails with a `SourceParseError` at the right line and column.
  */
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ImportAbortedError, TiledeskClient, importConversations, type FetchLike } from '../../src/index.js';
 import { JsonElementSplitter, SourceParseError, readConversations } from '../../src/node/index.js';
 import { locateJsonError } from '../../src/node/json-stream.js';
 import { dataset, prng } from './helpers.js';
@@ -114,6 +115,37 @@ describe('well-formed input', () => {
     // The stream closes its descriptor asynchronously after destroy().
     for (let i = 0; i < 50 && openFds() > 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(openFds()).toBe(0);
+  });
+});
+
+describe('an aborted import', () => {
+  it.runIf(process.platform === 'linux')('closes the file at once, though the reader is in the middle of a huge conversation', async () => {
+    // One small conversation, then one of 4 MiB read 256 bytes at a time: the abort comes while it is being read.
+    const small = JSON.stringify({ request: { id: 'small' }, messages: [{ text: 'hi' }] });
+    const path = file(`${small}\n${JSON.stringify({ request: { id: 'huge' }, messages: [{ text: 'x'.repeat(4 * 1024 * 1024) }] })}\n`);
+    const fdsOf = () => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === path;
+      } catch {
+        return false;
+      }
+    });
+    const position = (fd: string) => Number(/^pos:\s*(\d+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1] ?? 0);
+    const stop = new AbortController();
+    // The first call (creating the small conversation) waits until the reader is well into the huge one, then aborts.
+    const fetch: FetchLike = async (_url, init) => {
+      for (let [fd] = fdsOf(); fd === undefined || position(fd) < small.length + 64 * 1024; [fd] = fdsOf()) await new Promise((r) => setImmediate(r));
+      stop.abort();
+      return new Promise((_resolve, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason), { once: true }));
+    };
+    const client = new TiledeskClient({ baseUrl: 'http://127.0.0.1:9', projectId: 'p1', auth: { token: 't' }, fetch });
+    try {
+      const error = await importConversations(client, readConversations(path, { highWaterMark: 256 }), { concurrency: 2, signal: stop.signal }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImportAbortedError);
+      expect(fdsOf()).toEqual([]);
+    } finally {
+      await client.close();
+    }
   });
 });
 
