@@ -423,7 +423,11 @@ export class RealtimeClient {
       } else {
         refresh = false;
 
-        // 2. The handshake, bounded by handshakeTimeoutMs.
+        // 2. The handshake, bounded by handshakeTimeoutMs. Whether the browser was online when it began, not when it
+        // failed: Chromium can deliver the close of an attempt made offline just after it is back online (1 in 30
+        // round trips here), and that close said nothing about the token. Gone offline during the attempt, the probe
+        // below fails (only where there is no fetch to probe with can that one close count).
+        const online = this.#environment?.navigator?.onLine !== false;
         const socket = await this.#handshake(token);
         if (run.stopped) {
           // close() ran between the socket opening and this line: it could not see the socket yet.
@@ -448,7 +452,7 @@ export class RealtimeClient {
             // A blind close: before open, without a diagnostic (see earlyCloseFailure).
             error.code === 'connect_failed' &&
             error.closeCode !== undefined &&
-            this.#environment?.navigator?.onLine !== false &&
+            online &&
             (await this.#serverAnswers()) &&
             ++blindCloses >= o.suspectAuthAfter
           ) {

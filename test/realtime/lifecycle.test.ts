@@ -322,6 +322,32 @@ describe('authentication', () => {
     expect(errors.map((e) => e.code)).toEqual(['connect_failed', 'connect_failed', 'connect_failed', 'connect_failed', 'connect_failed']);
     expect(rt.state).toBe('failed');
   });
+  it('does not count the close of an attempt made offline that arrives once the browser is back online', async () => {
+    // Chromium can deliver such a close just after going back online; the server then answers the probe, yet the
+    // close said nothing about the token. Here the first attempt is made offline and the browser is online again
+    // before its close arrives: only the second attempt, made online, may count.
+    const server = await h.server();
+    const environment = new FakeEnvironment();
+    environment.navigator.onLine = false;
+    environment.fetch = async () => ({ status: 200 });
+    const BackOnlineDuringTheAttempt = class extends (BrowserLikeWebSocket as unknown as new (url: string) => object) {
+      constructor(url: string) {
+        super(url);
+        environment.navigator.onLine = true;
+      }
+    } as unknown as typeof BrowserLikeWebSocket;
+    const rt = h.client(server, {
+      WebSocket: BackOnlineDuringTheAttempt,
+      environment,
+      suspectAuthAfter: 1,
+      maxAuthFailures: 1,
+      token: server.signJwt({ _id: server.owner.userId }, 'wrong-secret'),
+    });
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    await rt.connect().catch(() => undefined);
+    expect(errors.map((e) => e.code)).toEqual(['connect_failed', 'auth_suspected']);
+  });
 });
 
 describe('browser: is a close before open a rejected token or a server that is down?', () => {
