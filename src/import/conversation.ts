@@ -291,7 +291,15 @@ async function sendMissing(
         }
         await backOff(ctx, attempt - 1, cause);
         if (verdict === 'unknown') {
-          const present = await settledKeys(ctx, requestId);
+          let present: KeyCounts;
+          try {
+            present = await settledKeys(ctx, requestId);
+          } catch (error) {
+            // The conversation fails on this read, right after an attempt that may have saved any of the chunk: as
+            // after a last attempt, its messages are counted missing only as an upper bound.
+            if (!stopsTheRun(classify(error))) progress.uncertain = chunk.length;
+            throw error;
+          }
           progress.duplicates = countDuplicates(present, all);
           const missing = chunk.filter((m) => !present.has(m.key));
           saved(chunk.length - missing.length);

@@ -317,6 +317,16 @@ describe('stopping', () => {
     expect(report.messages).toMatchObject({ imported: 0, failed: 3 });
   });
 
+  it('an attempt with an unknown outcome before the last, followed by a read-back that fails, counts its messages uncertain too', async () => {
+    // Attempt 1 of 2 saves 2 of the 3 messages and answers 500; the read-back that should say which landed fails
+    // (503 on every try): the server holds 2, so "3 missing" is only an upper bound and must say so.
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, partialSave: 2 });
+    server.faults.route({ method: 'GET', path: /\/messages$/, status: 503 });
+    const report = await importConversations(client, dataset({ conversations: 1, messages: 3, tag: 'mid-try-dark' }), { namespace: freshNamespace(), maxAttempts: 2, ...fast });
+    expect(report.failures).toEqual([expect.objectContaining({ status: 503, messagesImported: 0, messagesMissing: 3, messagesUncertain: 3 })]);
+    expect(report.messages).toMatchObject({ imported: 0, failed: 3 });
+  });
+
   it('a Retry-After longer than maxRetryAfterMs fails the conversation instead of waiting', async () => {
     server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, headers: { 'Retry-After': '3600' } });
     const report = await importConversations(client, dataset({ conversations: 2, messages: 2, tag: 'long' }), { namespace: freshNamespace(), ...fast });
