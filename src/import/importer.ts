@@ -454,8 +454,10 @@ export async function importConversations(
     }
     while (running > 0) await nextSettle();
   } catch (error) {
-    // Only the source's own iterator method can throw here.
+    // Only the source can throw here: its iterator method, or a `next()` that breaks the protocol (a null result).
+    // Conversations in flight still finish, as when it throws from `next()`: the import must not settle under them.
     halt({ reason: 'source', error });
+    while (running > 0) await nextSettle();
   } finally {
     userSignal?.removeEventListener('abort', onUserAbort);
     try {

@@ -397,6 +397,25 @@ describe('stopping', () => {
     expect((error as ImportFailedError).report.messages.imported).toBe(6);
     expect(await verifyImported(client, server.project.id, good, { namespace })).toMatchObject({ missing: 0, duplicates: 0 });
   });
+
+  it('a source whose next() breaks the iterator protocol (null) stops the import after the conversations in flight settle', async () => {
+    const namespace = freshNamespace();
+    const good = dataset({ conversations: 3, messages: 2, tag: 'protocol' });
+    // Slow saves, so the three are still in flight when the fourth next() answers null.
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, latencyMs: 200 });
+    let index = 0;
+    const source = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => (index < good.length ? { done: false, value: good[index++] } : null),
+      }),
+    } as unknown as AsyncIterable<ImportConversation>;
+    const error = await importConversations(client, source, { namespace, concurrency: 3, ...fast }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportFailedError);
+    expect((error as ImportFailedError).reason).toBe('source');
+    // Settled before the import did: counted in its report, none still sending after it.
+    expect((error as ImportFailedError).report.messages.imported).toBe(6);
+    expect(await verifyImported(client, server.project.id, good, { namespace })).toMatchObject({ missing: 0, duplicates: 0 });
+  });
 });
 
 describe('bounded memory', () => {
