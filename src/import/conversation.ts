@@ -286,23 +286,18 @@ async function sendMissing(
           throw cause;
         }
         if (attempt >= ctx.maxAttempts) {
-          if (verdict === 'unknown') await recount(ctx, requestId, all, chunk, progress, saved);
+          // Before the conversation is reported failed, its counts should say what the server holds: one read (the
+          // server has just failed `maxAttempts` calls); a failed read leaves the counts an upper bound, `uncertain`.
+          if (verdict === 'unknown') {
+            await readBack({ ...ctx, maxAttempts: 1 }, requestId, all, chunk, progress, saved).catch((e: unknown) => {
+              if (stopsTheRun(classify(e))) throw e;
+            });
+          }
           throw cause;
         }
         await backOff(ctx, attempt - 1, cause);
         if (verdict === 'unknown') {
-          let present: KeyCounts;
-          try {
-            present = await settledKeys(ctx, requestId);
-          } catch (error) {
-            // The conversation fails on this read, right after an attempt that may have saved any of the chunk: as
-            // after a last attempt, its messages are counted missing only as an upper bound.
-            if (!stopsTheRun(classify(error))) progress.uncertain = chunk.length;
-            throw error;
-          }
-          progress.duplicates = countDuplicates(present, all);
-          const missing = chunk.filter((m) => !present.has(m.key));
-          saved(chunk.length - missing.length);
+          const missing = await readBack(ctx, requestId, all, chunk, progress, saved);
           if (missing.length === 0) break;
           chunk = missing;
         }
@@ -312,26 +307,27 @@ async function sendMissing(
 }
 
 /**
- * The last attempt at a chunk failed with an unknown outcome: before the conversation is reported failed, read it
- * back (one attempt per read, the server has just failed `maxAttempts` calls) so that its counts say what the server
- * holds. If that read fails too, the chunk's messages are counted missing and `uncertain`.
+ * After an attempt at `chunk` with an unknown outcome: reads the conversation back, counts what of the chunk landed,
+ * and returns what did not. When the read fails, the conversation fails on it; the chunk's messages, which the
+ * attempt may have saved, are then counted missing only as an upper bound (`uncertain`).
  */
-async function recount(
+async function readBack(
   ctx: RunContext,
   requestId: string,
   all: readonly PreparedImportMessage[],
-  chunk: readonly PreparedImportMessage[],
+  chunk: PreparedImportMessage[],
   progress: ConversationProgress,
   saved: (count: number) => void,
-): Promise<void> {
+): Promise<PreparedImportMessage[]> {
   let present: KeyCounts;
   try {
-    present = await settledKeys({ ...ctx, maxAttempts: 1 }, requestId);
+    present = await settledKeys(ctx, requestId);
   } catch (error) {
-    if (stopsTheRun(classify(error))) throw error;
-    progress.uncertain = chunk.length;
-    return;
+    if (!stopsTheRun(classify(error))) progress.uncertain = chunk.length;
+    throw error;
   }
   progress.duplicates = countDuplicates(present, all);
-  saved(chunk.filter((m) => present.has(m.key)).length);
+  const missing = chunk.filter((m) => !present.has(m.key));
+  saved(chunk.length - missing.length);
+  return missing;
 }
