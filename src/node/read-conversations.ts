@@ -79,17 +79,29 @@ async function* read(path: string, options: ReadConversationsOptions, control: R
       } catch {
         // Hand out what precedes the bad bytes, then fail where they are.
         for (const element of splitter.push(textBeforeBadBytes(bytes.subarray(0, whole), decoded > 0))) yield element as ImportConversation;
-        throw splitter.errorHere('the file is not valid UTF-8 here (re-encode it: e.g. iconv -f latin1 -t utf-8)');
+        throw splitter.errorHere(NOT_UTF8);
       }
       for (const element of splitter.push(text)) yield element as ImportConversation;
     }
-    if (carry) throw splitter.errorHere('the file ends in the middle of a UTF-8 character');
+    if (carry) throw splitter.errorHere(isUtf8Prefix(carry) ? 'the file ends in the middle of a UTF-8 character' : NOT_UTF8);
     for (const element of splitter.end()) yield element as ImportConversation;
   } catch (error) {
     if (control.closing) return;
     throw error;
   } finally {
     stream.destroy();
+  }
+}
+
+const NOT_UTF8 = 'the file is not valid UTF-8 here (re-encode it: e.g. iconv -f latin1 -t utf-8)';
+
+/** Whether `bytes` (a last character cut short) could begin a character, as opposed to a sequence none begins with. */
+function isUtf8Prefix(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -257,6 +257,10 @@ describe('malformed input: SourceParseError with line and column', () => {
     // A file cut inside a multi-byte character.
     const cut = await parseError(file(Buffer.concat([Buffer.from('{"messages":[]}\n'), Buffer.from('é').subarray(0, 1)])));
     expect(cut.message).toContain('ends in the middle of a UTF-8 character');
+    // A file ending in bytes no character starts with (F0 must be followed by 90..BF) is bad bytes, not a cut file.
+    const bad = await parseError(file(Buffer.concat([Buffer.from('{"messages":[]}\n'), Buffer.from([0xf0, 0x80])])));
+    expect(bad).toMatchObject({ line: 2, column: 1, message: expect.stringContaining('not valid UTF-8') });
+    expect(bad.message).not.toContain('middle of a UTF-8 character');
   });
 
   it('bytes that are not UTF-8 are located by their bytes: not at a real U+FFFD before them, nor at a character split between two reads', async () => {
