@@ -42,15 +42,20 @@ export interface ExpandOptions {
   defaultWaitMs?: number;
 }
 
-const ENVELOPE = ['language', 'recipient', 'recipient_fullname', 'sender', 'sender_fullname', 'senderFullname', 'channel_type', 'status'] as const;
+const ENVELOPE = ['language', 'recipient', 'recipient_fullname', 'sender', 'sender_fullname', 'senderFullname', 'channel_type', 'status', 'isSender'] as const;
 
-/** Builds a part the way the widget does: inherited envelope, parent attributes under the part's own, `uid = parent_index`. */
-function part(parent: InboundMessage, command: InboundCommand, index: number, timestamp: number | undefined): InboundMessage {
+/**
+ * Builds a part the way the widget does: the parent's envelope (the widget assigns each field, so one the parent
+ * lacks is cleared, not kept from the part), parent attributes under the part's own, `uid = parent_index`.
+ */
+function part(parent: InboundMessage, command: InboundCommand, index: number, timestamp: number | undefined, parentUid: unknown): InboundMessage {
   const own = command.message ?? {};
   const out: Record<string, unknown> = { ...own };
   if (typeof own.text === 'string') out['text'] = own.text.trim();
-  for (const key of ENVELOPE) if (parent[key] !== undefined) out[key] = parent[key];
-  const parentUid = parent.uid ?? parent.message_id ?? parent._id;
+  for (const key of ENVELOPE) {
+    if (parent[key] === undefined) delete out[key];
+    else out[key] = parent[key];
+  }
   if (parentUid) out['uid'] = `${parentUid}_${index}`;
   if (timestamp !== undefined) out['timestamp'] = timestamp;
   // The widget marks parts with `commands: true`; leave that out so a part is not mistaken for a split message.
@@ -81,6 +86,8 @@ export function expandCommands(message: unknown, options: ExpandOptions = {}): E
   if (!Array.isArray(commands)) return [{ type: 'message', index: 0, at: 0, message: parent }];
 
   const live = options.mode !== 'history';
+  // A message that arrives live takes `attributes.tempUID` as its uid (the widget's optimistic-send replacement).
+  const parentUid = (live && parent.attributes?.tempUID) || (parent.uid ?? parent.message_id ?? parent._id);
   const defaultWait = options.defaultWaitMs ?? 0;
   const timestamps: (number | undefined)[] = [];
   const steps: ExpandedStep[] = [];
@@ -122,7 +129,7 @@ export function expandCommands(message: unknown, options: ExpandOptions = {}): E
       timestamp = base === undefined ? undefined : base + gap;
     }
     timestamps[i] = timestamp;
-    steps.push({ type: 'message', index: i, at, message: part(parent, command, i, timestamp) });
+    steps.push({ type: 'message', index: i, at, message: part(parent, command, i, timestamp, parentUid) });
   }
   return steps;
 }
