@@ -368,6 +368,7 @@ function classifyWithZod(message: unknown): ClassifiedMessage {
   const asText: ClassifiedMessage = { kind: 'text', text, buttons, message: m };
 
   if (Array.isArray(attributes.commands)) return { kind: 'split', commands: attributes.commands, message: m };
+  if (attributes.commands === true && !attributes.parentUid) return invalid('commands is true, not a list: the widget throws');
   if (attributes.subtype === 'private') return { kind: 'private', message: m };
   if (attributes.subtype === 'info' || attributes.subtype === 'info/support') {
     return { kind: 'info', text, label: attributes.messagelabel ?? undefined, message: m };
@@ -429,6 +430,7 @@ const sent = [...builtMessages.map(([, m]) => plain(m)), ...validOutbound.map(([
 const odd = [
   { text: 'x', attributes: { subtype: 'private' } },
   { text: 'x', attributes: { commands: true, parentUid: 'p' } },
+  { text: 'x', attributes: { commands: true } },
   { type: 'video', text: 'watch', metadata: { src: 'https://example.com/v.mp4' } },
   { type: 'file', metadata: { src: 'https://example.com/a' } },
   null, 42, 'hello', [], { text: 42 }, { attributes: [] },
