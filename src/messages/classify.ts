@@ -8,6 +8,7 @@ import type {
   InboundMessageLabel,
 } from './inbound.js';
 import type { LinkTarget } from './outbound.js';
+import { NOT_A_LIST, notAList } from './commands.js';
 import { safeParseInboundMessage } from './parse.js';
 
 type Dimension = number | string | null | undefined;
@@ -99,6 +100,7 @@ export function classify(message: unknown): ClassifiedMessage {
   const asText: ClassifiedMessage = { kind: 'text', text, buttons, message: m };
 
   if (Array.isArray(attributes.commands)) return { kind: 'split', commands: attributes.commands, message: m };
+  if (notAList(attributes)) return invalid(NOT_A_LIST);
   if (attributes.subtype === 'private') return { kind: 'private', message: m };
   if (attributes.subtype === 'info' || attributes.subtype === 'info/support') {
     return { kind: 'info', text, label: attributes.messagelabel ?? undefined, message: m };

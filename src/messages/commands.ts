@@ -12,6 +12,13 @@ import { safeParseInboundMessage } from './parse.js';
  */
 export const DEFAULT_WAIT_MS = 1000;
 
+/**
+ * The widget splits every message whose `attributes.commands` is truthy. `true` marks the parts it splits off itself
+ * (they carry `parentUid`); on any other message it reads `.type` of `commands[0]` and throws.
+ */
+export const NOT_A_LIST = 'commands is true, not a list: the widget throws';
+export const notAList = (attributes: InboundMessage['attributes']) => attributes?.commands === true && !attributes.parentUid;
+
 /** The gap between the `timestamp`s of parts replayed from history. */
 const HISTORY_STEP_MS = 100;
 
@@ -23,8 +30,9 @@ export type ExpandedStep =
   | { type: 'message'; index: number; at: number; message: InboundMessage }
   /**
    * The widget stops here and shows nothing more: at a command type it does not know (tybot's voice `settings`),
-   * where its own code throws (a message two places after a wait, a `message` command without one), or at an empty
-   * list. In history (except at an empty list) it also shows none of the conversation's later messages.
+   * where its own code throws (a message two places after a wait, a `message` command without one, `commands: true`
+   * on a message it did not split off), or at an empty list. In history (except at an empty list) it also shows none
+   * of the conversation's later messages.
    */
   | { type: 'stop'; index: number; at: number; reason: 'unsupported-command' | 'widget-error'; detail: string };
 
@@ -42,15 +50,20 @@ export interface ExpandOptions {
   defaultWaitMs?: number;
 }
 
-const ENVELOPE = ['language', 'recipient', 'recipient_fullname', 'sender', 'sender_fullname', 'senderFullname', 'channel_type', 'status'] as const;
+const ENVELOPE = ['language', 'recipient', 'recipient_fullname', 'sender', 'sender_fullname', 'senderFullname', 'channel_type', 'status', 'isSender'] as const;
 
-/** Builds a part the way the widget does: inherited envelope, parent attributes under the part's own, `uid = parent_index`. */
-function part(parent: InboundMessage, command: InboundCommand, index: number, timestamp: number | undefined): InboundMessage {
+/**
+ * Builds a part the way the widget does: the parent's envelope (the widget assigns each field, so one the parent
+ * lacks is cleared, not kept from the part), parent attributes under the part's own, `uid = parent_index`.
+ */
+function part(parent: InboundMessage, command: InboundCommand, index: number, timestamp: number | undefined, parentUid: unknown): InboundMessage {
   const own = command.message ?? {};
   const out: Record<string, unknown> = { ...own };
   if (typeof own.text === 'string') out['text'] = own.text.trim();
-  for (const key of ENVELOPE) if (parent[key] !== undefined) out[key] = parent[key];
-  const parentUid = parent.uid ?? parent.message_id ?? parent._id;
+  for (const key of ENVELOPE) {
+    if (parent[key] === undefined) delete out[key];
+    else out[key] = parent[key];
+  }
   if (parentUid) out['uid'] = `${parentUid}_${index}`;
   if (timestamp !== undefined) out['timestamp'] = timestamp;
   // The widget marks parts with `commands: true`; leave that out so a part is not mistaken for a split message.
@@ -77,10 +90,13 @@ export function expandCommands(message: unknown, options: ExpandOptions = {}): E
   const read = safeParseInboundMessage(message);
   if (!read.success) throw read.error;
   const parent = read.data;
-  const commands = parent.attributes?.commands;
+  const flagged = notAList(parent.attributes);
+  const commands = flagged ? [] : parent.attributes?.commands;
   if (!Array.isArray(commands)) return [{ type: 'message', index: 0, at: 0, message: parent }];
 
   const live = options.mode !== 'history';
+  // A message that arrives live takes `attributes.tempUID` as its uid (the widget's optimistic-send replacement).
+  const parentUid = (live && parent.attributes?.tempUID) || (parent.uid ?? parent.message_id ?? parent._id);
   const defaultWait = options.defaultWaitMs ?? 0;
   const timestamps: (number | undefined)[] = [];
   const steps: ExpandedStep[] = [];
@@ -89,7 +105,9 @@ export function expandCommands(message: unknown, options: ExpandOptions = {}): E
   const stop = (index: number, reason: 'unsupported-command' | 'widget-error', detail: string) =>
     steps.push({ type: 'stop', index, at, reason, detail: live ? detail : `${detail}; in history, no later message of the conversation shows either` });
 
-  if (commands.length === 0) steps.push({ type: 'stop', index: 0, at, reason: 'widget-error', detail: 'an empty commands list: the widget shows nothing for it' });
+  // An empty list: the widget returns early, and history goes on; `true`: it throws.
+  if (flagged) stop(0, 'widget-error', NOT_A_LIST);
+  else if (commands.length === 0) steps.push({ type: 'stop', index: 0, at, reason: 'widget-error', detail: 'an empty commands list: the widget shows nothing for it' });
   for (let i = 0; i < commands.length; i++) {
     const command = commands[i]!;
     if (command.type === 'wait') {
@@ -122,7 +140,7 @@ export function expandCommands(message: unknown, options: ExpandOptions = {}): E
       timestamp = base === undefined ? undefined : base + gap;
     }
     timestamps[i] = timestamp;
-    steps.push({ type: 'message', index: i, at, message: part(parent, command, i, timestamp) });
+    steps.push({ type: 'message', index: i, at, message: part(parent, command, i, timestamp, parentUid) });
   }
   return steps;
 }

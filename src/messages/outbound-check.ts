@@ -90,6 +90,12 @@ export const outboundChecks = pure(() => {
         updateUserFullname: optional(nonBlank),
         messagelabel: optional(object({ key: literal(INFO_MESSAGE_KEYS), parameters: optional(anyObject) })),
         flowAttributes: optional(anyObject),
+        parentUid: optionalString,
+        tempUID: optionalString,
+        sourcePage: optionalString,
+        sourceTitle: optionalString,
+        updateconversation: optional(boolean),
+        type: optionalString,
       },
       { unknownKeys: 'loose' },
     );

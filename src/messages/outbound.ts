@@ -215,6 +215,14 @@ function attributesSchema<A extends z.core.SomeType, C extends z.core.SomeType>(
     updateUserFullname: z.optional(nonBlank()),
     messagelabel: z.optional(OutboundMessageLabelSchema),
     flowAttributes: z.optional(anyObject()),
+    // Set by the widget and the server, read by the widget and typed by the inbound schema: a message with any other
+    // type would come back from `parseInboundMessage`/`classify` as invalid.
+    parentUid: z.optional(z.string()),
+    tempUID: z.optional(z.string()),
+    sourcePage: z.optional(z.string()),
+    sourceTitle: z.optional(z.string()),
+    updateconversation: z.optional(z.boolean()),
+    type: z.optional(z.string()),
   });
 }
 

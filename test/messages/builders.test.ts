@@ -4,6 +4,7 @@ import {
   audio,
   buttons,
   card,
+  classify,
   file,
   frame,
   gallery,
@@ -171,3 +172,24 @@ function sparse<T>(...items: T[]): T[] {
   delete list[0];
   return list;
 }
+
+describe('what the builders accept, the readers read back', () => {
+  // The widget reads these attributes as strings or booleans, and parseInboundMessage types them so. The builders
+  // let any type through, so a message they built came back from classify() as `invalid`.
+  it.each([
+    ['tempUID', 42],
+    ['parentUid', { id: 'p' }],
+    ['sourcePage', 1],
+    ['sourceTitle', ['Home']],
+    ['updateconversation', 'false'],
+    ['type', 7],
+  ])('attributes.%s of the wrong type is refused by the builder, not by the reader', (key, value) => {
+    expect(thrown(() => text('x').withAttributes({ [key]: value })).path).toBe(`attributes.${key}`);
+  });
+
+  it('classifies a message built with those attributes, well typed, as what it is', () => {
+    const built = text('x').withAttributes({ tempUID: 't', parentUid: 'p', sourcePage: 'https://example.com/', sourceTitle: 'Home', updateconversation: false, type: 'text' });
+    expect(classify(plain(built)).kind).toBe('text');
+  });
+});
+

@@ -141,6 +141,9 @@ describe('classify follows the widget’s rules', () => {
     ['a private message', { text: 'x', attributes: { subtype: 'private' } }, { kind: 'private' }],
     ['a split message, even when hidden', split(text('a'), wait(1), text('b')).hidden(), { kind: 'split' }],
     ['a part the widget split off (commands: true)', { text: 'x', attributes: { commands: true, parentUid: 'p' } }, { kind: 'text', text: 'x' }],
+    // The widget splits any message whose commands is truthy: `true` reads commands[0].type of undefined and throws.
+    ['commands: true on a message the widget did not split off', { text: 'x', attributes: { commands: true } }, { kind: 'invalid', error: undefined, text: 'x' }],
+    ['commands: false is an ordinary message', { text: 'x', attributes: { commands: false } }, { kind: 'text', text: 'x' }],
     ['an unsupported type', { type: 'video', text: 'watch', metadata: { src } }, { kind: 'unsupported', type: 'video', text: 'watch' }],
   ])('%s', (_what, message, shape) => {
     expect(classify(message)).toMatchObject(shape);

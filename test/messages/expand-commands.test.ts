@@ -32,6 +32,27 @@ describe('expandCommands: live (the message arrives while the widget is open)', 
     expect(parts[1]!.attributes).toEqual({ disableInputMessage: true, x: 'own', parentUid: 'm1' });
   });
 
+  // chat21-web-widget's generateMessageObject assigns each envelope field of a part from the parent, whether the
+  // parent has it or not (checked in the 5.1 source; the 5.2.3 catalogue says the parts inherit them).
+  it('gives each part the parent’s envelope, and none of a field the parent lacks (the widget assigns it undefined)', () => {
+    const own = { type: 'text', text: 'a', language: 'it', sender: 'someone', sender_fullname: 'Someone', status: 300, isSender: false };
+    const [first] = expandCommands({ _id: 'm1', text: 'f', attributes: { commands: [{ type: 'message', message: own }] } });
+    const part = first?.type === 'message' ? first.message : undefined;
+    expect(part).toBeDefined();
+    for (const key of ['language', 'sender', 'sender_fullname', 'status', 'isSender']) expect(part).not.toHaveProperty(key);
+    const [second] = expandCommands({ ...envelope, isSender: true, language: 'en', attributes: { commands: [{ type: 'message', message: own }] } });
+    expect(second?.type === 'message' && second.message).toMatchObject({ language: 'en', sender: 'bot_1', sender_fullname: 'Bot', status: 150, isSender: true });
+  });
+
+  // A message that arrives live with attributes.tempUID takes it as its uid (the widget's optimistic-send
+  // replacement, mqtt-conversation-handler `onMessageAddedInConversation`); history replays use message_id.
+  it('names the parts after attributes.tempUID when the message arrives live, after message_id in history', () => {
+    const message = { message_id: 'mid', timestamp: 10_000, text: 'f', attributes: { tempUID: 'temp', commands: [say('a'), { type: 'wait', time: 1 }, say('b')] } };
+    const uids = (steps: ExpandedStep[]) => steps.flatMap((s) => (s.type === 'message' ? [[s.message.uid, s.message.attributes?.parentUid]] : []));
+    expect(uids(expandCommands(message))).toEqual([['temp_0', 'temp'], ['temp_2', 'temp']]);
+    expect(uids(expandCommands(message, { mode: 'history' }))).toEqual([['mid_0', 'mid'], ['mid_2', 'mid']]);
+  });
+
   it('trims part texts, as the widget does', () => {
     const [first] = expandCommands(withCommands([say('  hi \r\n')]));
     expect(first?.type === 'message' && first.message.text).toBe('hi');
@@ -131,6 +152,20 @@ describe('expandCommands: other input', () => {
   it('returns a message without commands as its only step', () => {
     const message = { ...envelope, text: 'plain' };
     expect(expandCommands(message)).toEqual([{ type: 'message', index: 0, at: 0, message }]);
+  });
+
+  // chat21-web-widget treats any truthy `attributes.commands` as the list: for `true` it reads `.type` of
+  // `commands[0]` (undefined) and throws, so the message never shows, and in history the replay stops there.
+  it('stops at commands: true on a message the widget did not split off; a part (parentUid) or false is shown as is', () => {
+    const flagged = { ...envelope, text: 'x', attributes: { commands: true } };
+    expect(expandCommands(flagged)).toEqual([
+      { type: 'stop', index: 0, at: 0, reason: 'widget-error', detail: 'commands is true, not a list: the widget throws' },
+    ]);
+    expect(expandCommands(flagged, { mode: 'history' })).toMatchObject([{ type: 'stop', detail: expect.stringContaining('no later message of the conversation shows either') }]);
+    for (const attributes of [{ commands: true, parentUid: 'p' }, { commands: false }]) {
+      const message = { ...envelope, text: 'x', attributes };
+      expect(expandCommands(message)).toEqual([{ type: 'message', index: 0, at: 0, message }]);
+    }
   });
 
   it('throws a typed error for values that are not messages', () => {

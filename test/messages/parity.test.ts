@@ -306,6 +306,12 @@ const expressedBy: Record<string, () => unknown> = {
   'a non-boolean disableInputMessage': () => text('x').withAttributes({ disableInputMessage: 'true' }),
   'an invalid updateUserEmail': () => text('x').updateUser({ email: 'andrea' }),
   'an unknown messagelabel key': () => text('x').hidden().withAttributes({ messagelabel: { key: 'HELLO' } }),
+  'a non-string tempUID': () => text('x').withAttributes({ tempUID: 42 }),
+  'a non-string parentUid': () => text('x').withAttributes({ parentUid: { id: 'p' } }),
+  'a non-string sourcePage': () => text('x').withAttributes({ sourcePage: 1 }),
+  'a non-string sourceTitle': () => text('x').withAttributes({ sourceTitle: ['Home'] }),
+  'a non-boolean updateconversation': () => text('x').withAttributes({ updateconversation: 'false' }),
+  'a non-string attributes.type': () => text('x').withAttributes({ type: 7 }),
 };
 
 /** Table cases no builder call produces, and why. */
@@ -322,7 +328,7 @@ describe('3. the builders refuse every invalid case they can express, with the s
   it('accounts for every case of the invalid table, once', () => {
     const names = invalidOutbound.map(([name]) => name).sort();
     expect([...Object.keys(expressedBy), ...Object.keys(notExpressible)].sort()).toEqual(names);
-    expect(Object.keys(expressedBy).length).toBe(43);
+    expect(Object.keys(expressedBy).length).toBe(49);
   });
 
   it.each(invalidOutbound.filter(([name]) => name in expressedBy))('%s → %s', (name, message, path) => {
@@ -362,6 +368,7 @@ function classifyWithZod(message: unknown): ClassifiedMessage {
   const asText: ClassifiedMessage = { kind: 'text', text, buttons, message: m };
 
   if (Array.isArray(attributes.commands)) return { kind: 'split', commands: attributes.commands, message: m };
+  if (attributes.commands === true && !attributes.parentUid) return invalid('commands is true, not a list: the widget throws');
   if (attributes.subtype === 'private') return { kind: 'private', message: m };
   if (attributes.subtype === 'info' || attributes.subtype === 'info/support') {
     return { kind: 'info', text, label: attributes.messagelabel ?? undefined, message: m };
@@ -423,6 +430,7 @@ const sent = [...builtMessages.map(([, m]) => plain(m)), ...validOutbound.map(([
 const odd = [
   { text: 'x', attributes: { subtype: 'private' } },
   { text: 'x', attributes: { commands: true, parentUid: 'p' } },
+  { text: 'x', attributes: { commands: true } },
   { type: 'video', text: 'watch', metadata: { src: 'https://example.com/v.mp4' } },
   { type: 'file', metadata: { src: 'https://example.com/a' } },
   null, 42, 'hello', [], { text: 42 }, { attributes: [] },
