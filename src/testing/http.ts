@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
+import { EXPRESS_QUERY_OPTIONS, parseQs } from './qs.js';
 
 /**
  * What a handler answers. `hang` reproduces the real server's routes that never respond (an exception thrown
@@ -113,49 +114,9 @@ function isFresh(headers: IncomingMessage['headers'], etag: string): boolean {
 export type QueryValue = string | QueryValue[] | { [key: string]: QueryValue };
 export type Query = Record<string, QueryValue>;
 
+/** `req.query` as Express 4 builds it (see qs.ts): nested objects, indexed arrays, ordinary prototypes. */
 export function parseQuery(search: string): Query {
-  const out: Query = Object.create(null) as Query;
-  if (!search) return out;
-  for (const pair of search.split('&')) {
-    if (!pair) continue;
-    const eq = pair.indexOf('=');
-    const rawKey = eq === -1 ? pair : pair.slice(0, eq);
-    const rawValue = eq === -1 ? '' : pair.slice(eq + 1);
-    const key = decodeQueryComponent(rawKey);
-    const value = decodeQueryComponent(rawValue);
-    const bracket = /^([^[\]]+)\[([^[\]]*)\]$/.exec(key);
-    if (bracket) {
-      const [, parent, child] = bracket as unknown as [string, string, string];
-      if (parent === '__proto__' || child === '__proto__') continue;
-      const existing = out[parent];
-      if (child === '') {
-        // Appended in place: copying the array for each repeat made a long list quadratic.
-        if (Array.isArray(existing)) existing.push(value);
-        else out[parent] = existing === undefined ? [value] : [existing as QueryValue, value];
-      } else {
-        const holder: Record<string, QueryValue> =
-          typeof existing === 'object' && existing !== null && !Array.isArray(existing) ? existing : (Object.create(null) as Record<string, QueryValue>);
-        holder[child] = value;
-        out[parent] = holder;
-      }
-      continue;
-    }
-    if (key === '__proto__') continue;
-    const existing = out[key];
-    if (existing === undefined) out[key] = value;
-    else if (Array.isArray(existing)) existing.push(value);
-    else out[key] = [existing, value];
-  }
-  return out;
-}
-
-function decodeQueryComponent(text: string): string {
-  const plus = text.replace(/\+/g, ' ');
-  try {
-    return decodeURIComponent(plus);
-  } catch {
-    return plus;
-  }
+  return parseQs(search, EXPRESS_QUERY_OPTIONS) as Query;
 }
 
 /** `bytes.parse` as used by body-parser: `'500kb'` → 512000. */
@@ -279,8 +240,14 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number)
       if (charset && !/^utf-?8$/i.test(charset) && isJson) return finish({ ok: false, reason: 'malformed' });
       const text = Buffer.concat(chunks).toString('utf8');
       if (isForm) {
-        if (formParameterCount(text, FORM_PARAMETER_LIMIT) === undefined) return finish({ ok: false, reason: 'too-many-parameters' });
-        return finish({ ok: true, body: parseQuery(text) });
+        const count = formParameterCount(text, FORM_PARAMETER_LIMIT);
+        if (count === undefined) return finish({ ok: false, reason: 'too-many-parameters' });
+        // body-parser's extended parser: depth 32 with strictDepth (deeper is its 400), arrays up to the part count.
+        try {
+          return finish({ ok: true, body: parseQs(text, { arrayLimit: Math.max(100, count), depth: 32, strictDepth: true, parameterLimit: FORM_PARAMETER_LIMIT }) });
+        } catch {
+          return finish({ ok: false, reason: 'malformed' });
+        }
       }
       if (text.length === 0) return finish({ ok: true, body: {} });
       const first = /^[\x20\x09\x0a\x0d]*(.)/.exec(text)?.[1];

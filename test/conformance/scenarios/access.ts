@@ -348,4 +348,36 @@ export const accessScenarios = [
     await post('sign-in, gzip inflating to one byte over the limit', '/auth/signin', gzipSync(tooLarge), 'gzip');
     await post('sign-in, stored gzip over the limit as sent, under it inflated', '/auth/signin', fitsStored, 'gzip');
   }),
+  scenario('access.query-string-qs', 'query strings and form bodies parsed like qs: nesting, indexed arrays, repeats, objects where strings are read', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const created = await ctx.send({ method: 'POST', path: `/${project.id}/requests`, auth, json: { first_text: 'hello' } });
+    const { request_id: rid, department } = created.json as { request_id: string; department: string };
+    ctx.alias(rid, 'rid1');
+    ctx.alias(department, 'defaultDepartment');
+    const list = async (query: string) => {
+      const response = await ctx.send({ method: 'GET', path: `/${project.id}/requests${query}`, auth });
+      const body = response.json as { perPage?: unknown; count?: unknown; requests?: Array<{ request_id?: string }> } | undefined;
+      ctx.record(`list ${ctx.mask.string(query)}`, {
+        status: response.status,
+        body: body?.requests ? { perPage: body.perPage, count: body.count, requests: body.requests.map((r) => r.request_id) } : (response.json ?? response.text),
+      });
+    };
+    // An object where the route reads a string is "[object Object]" (NaN limit and page), not a crash.
+    for (const query of ['?limit[$gt]=1', '?page[a]=1', '?sort[x]=1']) await list(query);
+    // a[0]=x&a[1]=y builds an array (on the participants array path an exact match, so no conversation), a repeated
+    // nested key combines into one $in list.
+    await list(`?participant[0]=nobody&participant[1]=${project.owner.userId}`);
+    await list(`?participant[0]=${project.owner.userId}`);
+    await list(`?dept_id[$in]=${unknownObjectId(ctx, 'otherDepartment')}&dept_id[$in]=${department}`);
+    const form = 'application/x-www-form-urlencoded';
+    await ctx.call('a lead from a form with nested and array fields', {
+      method: 'POST',
+      path: `/${project.id}/leads`,
+      auth,
+      raw: 'fullname=Form&attributes[plan][name]=gold&attributes[tags][]=a&attributes[tags][]=b&attributes[list][1]=y&attributes[list][0]=x',
+      contentType: form,
+    });
+    await ctx.call('a form nested deeper than 32 levels', { method: 'POST', path: `/${project.id}/leads`, auth, raw: `fullname=x&attributes${'[a]'.repeat(33)}=1`, contentType: form });
+  }),
 ];
