@@ -496,6 +496,19 @@ function requestFilters(ctx: RouteContext, mode: 'list' | 'csv'): Predicate[] {
     if (!(role === 'owner' || role === 'admin') || q.mine) predicates.push(mineOrAgents);
   }
   let preflightFilter: Predicate | undefined = (r) => r.preflight === false;
+  // The route's synchronous steps, in its order, come before the query runs: a TypeError on a parameter that is not
+  // a string (Express answers 500 {"err":"error"}) or a date-range error answers before any CastError of a filter.
+  if (mode === 'list' && q.phone && typeof q.phone !== 'string') throw new RouteCrash('req.query.phone.replace is not a function');
+  if (q.status && q.status !== 'all' && typeof q.status !== 'string') throw new RouteCrash('req.query.status.split is not a function');
+  const timezone = typeof q.timezone === 'string' && q.timezone ? q.timezone : 'Europe/Rome';
+  const rangeField = typeof q.filterRangeField === 'string' && q.filterRangeField ? q.filterRangeField : 'createdAt';
+  if (q.start_date || q.end_date) dateRange(q.start_date, q.end_date, timezone, rangeField, predicates);
+  else if (q.start_date_time || q.end_date_time) dateRange(q.start_date_time, q.end_date_time, timezone, rangeField, predicates);
+  const working = mode === 'list' && isPlainObject(q.workingStatus) ? q.workingStatus : undefined;
+  for (const list of ['in', 'nin']) {
+    const value = working?.[list];
+    if (value && typeof value !== 'string') throw new RouteCrash(`req.query.workingStatus.${list}.split is not a function`);
+  }
   commonFilters(ctx, predicates);
   const add = (predicate: Predicate | undefined) => {
     if (predicate) predicates.push(predicate);
@@ -508,17 +521,12 @@ function requestFilters(ctx: RouteContext, mode: 'list' | 'csv'): Predicate[] {
   if (q.status) {
     if (q.status === 'all') statusFilter = undefined;
     else {
-      if (typeof q.status !== 'string') throw new RouteCrash('req.query.status.split is not a function');
-      const wanted = q.status.split(',').map(Number).filter((s) => !Number.isNaN(s));
+      const wanted = (q.status as string).split(',').map(Number).filter((s) => !Number.isNaN(s));
       statusFilter = wanted.length > 0 ? (r) => wanted.includes(r.status) : undefined;
     }
   }
   add(fieldFilter(ctx, 'lead', 'ObjectId', 'lead', (r) => r.lead));
   if (q.preflight === 'true') preflightFilter = undefined;
-  const timezone = typeof q.timezone === 'string' && q.timezone ? q.timezone : 'Europe/Rome';
-  const rangeField = typeof q.filterRangeField === 'string' && q.filterRangeField ? q.filterRangeField : 'createdAt';
-  if (q.start_date || q.end_date) dateRange(q.start_date, q.end_date, timezone, rangeField, predicates);
-  else if (q.start_date_time || q.end_date_time) dateRange(q.start_date_time, q.end_date_time, timezone, rangeField, predicates);
   add(fieldFilter(ctx, 'snap_lead_lead_id', 'String', 'lead_id', (r) => r.snapshot.lead?.lead_id));
   add(fieldFilter(ctx, 'snap_lead_email', 'String', 'email', (r) => r.snapshot.lead?.email));
   add(fieldFilter(ctx, 'smartAssignment', 'Boolean', 'smartAssignment', (r) => r.smartAssignment));
@@ -527,7 +535,6 @@ function requestFilters(ctx: RouteContext, mode: 'list' | 'csv'): Predicate[] {
     else if (q.channel === 'online') predicates.push((r) => r.channel.name !== 'email' && r.channel.name !== 'form');
     else add(fieldFilter(ctx, 'channel', 'String', 'name', (r) => r.channel.name));
   }
-  const working = mode === 'list' && isPlainObject(q.workingStatus) ? q.workingStatus : undefined;
   if (working && typeof working.ne === 'string') {
     const ne = working.ne;
     predicates.push((r) => r.workingStatus !== ne);

@@ -847,4 +847,15 @@ export const requestScenarios = [
     await listStep(ctx, project, '^[ab]: all three', `?tags[$regex]=${encodeURIComponent('^[ab]')}`);
     // Recording runs the real server twice.
   }, { realTimeoutMs: 240_000 }),
+  scenario('requests.list-sync-errors', 'list: a non-string phone or workingStatus list is a TypeError (500), and such errors and date errors come before filter CastErrors', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    await createRequest(ctx, project, project.owner, 'rid1');
+    for (const query of [
+      '?phone[]=5', '?phone[a]=5', '?workingStatus[nin][]=a', '?workingStatus[in][x]=1', '?status[]=100',
+      '?dept_id=bad', '?dept_id=bad&phone[]=5', '?ticket_id=abc&status[]=100', '?dept_id=bad&start_date=yesterday', '?hasbot=maybe&workingStatus[in][]=a',
+    ]) {
+      await listStep(ctx, project, `list ${query}`, query);
+    }
+  }),
+
 ];
