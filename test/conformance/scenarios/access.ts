@@ -380,4 +380,24 @@ export const accessScenarios = [
     });
     await ctx.call('a form nested deeper than 32 levels', { method: 'POST', path: `/${project.id}/leads`, auth, raw: `fullname=x&attributes${'[a]'.repeat(33)}=1`, contentType: form });
   }),
+  scenario('access.body-charsets', 'body charsets: utf8 spelled without a dash 500s, forms only utf-8, a BOM is dropped, utf-16, an unparsable Content-Type ignores the body', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const path = `/${project.id}/leads`;
+    const lead = (step: string, raw: string | Uint8Array, contentType: string) => ctx.call(step, { method: 'POST', path, auth, raw, contentType });
+    const json = '{"fullname":"Charset"}';
+    const form = 'fullname=Charset';
+    await lead('JSON, charset=utf8', json, 'application/json; charset=utf8');
+    await lead('JSON, charset="UTF-8"', json, 'application/json; charset="UTF-8"');
+    await lead('JSON, charset=latin1', json, 'application/json; charset=latin1');
+    await lead('JSON, charset=utf-16 with a byte-order mark', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')]), 'application/json; charset=utf-16');
+    await lead('JSON with a UTF-8 byte-order mark', `\ufeff${json}`, 'application/json');
+    await lead('an empty JSON body with charset=latin1', '', 'application/json; charset=latin1');
+    await lead('form, charset=utf8', form, 'application/x-www-form-urlencoded; charset=utf8');
+    await lead('form, charset=latin1', form, 'application/x-www-form-urlencoded; charset=latin1');
+    await lead('form, charset=UTF-8', form, 'application/x-www-form-urlencoded; charset=UTF-8');
+    await lead('form with a UTF-8 byte-order mark', `\ufeff${form}`, 'application/x-www-form-urlencoded');
+    await lead('Content-Type "application/json; charset=" (body ignored)', json, 'application/json; charset=');
+    await lead('Content-Type "application/json;" (body ignored)', json, 'application/json;');
+  }),
 ];
