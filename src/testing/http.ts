@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
+import { EXPRESS_QUERY_OPTIONS, parseQs } from './qs.js';
 
 /**
  * What a handler answers. `hang` reproduces the real server's routes that never respond (an exception thrown
@@ -113,49 +114,9 @@ function isFresh(headers: IncomingMessage['headers'], etag: string): boolean {
 export type QueryValue = string | QueryValue[] | { [key: string]: QueryValue };
 export type Query = Record<string, QueryValue>;
 
+/** `req.query` as Express 4 builds it (see qs.ts): nested objects, indexed arrays, ordinary prototypes. */
 export function parseQuery(search: string): Query {
-  const out: Query = Object.create(null) as Query;
-  if (!search) return out;
-  for (const pair of search.split('&')) {
-    if (!pair) continue;
-    const eq = pair.indexOf('=');
-    const rawKey = eq === -1 ? pair : pair.slice(0, eq);
-    const rawValue = eq === -1 ? '' : pair.slice(eq + 1);
-    const key = decodeQueryComponent(rawKey);
-    const value = decodeQueryComponent(rawValue);
-    const bracket = /^([^[\]]+)\[([^[\]]*)\]$/.exec(key);
-    if (bracket) {
-      const [, parent, child] = bracket as unknown as [string, string, string];
-      if (parent === '__proto__' || child === '__proto__') continue;
-      const existing = out[parent];
-      if (child === '') {
-        // Appended in place: copying the array for each repeat made a long list quadratic.
-        if (Array.isArray(existing)) existing.push(value);
-        else out[parent] = existing === undefined ? [value] : [existing as QueryValue, value];
-      } else {
-        const holder: Record<string, QueryValue> =
-          typeof existing === 'object' && existing !== null && !Array.isArray(existing) ? existing : (Object.create(null) as Record<string, QueryValue>);
-        holder[child] = value;
-        out[parent] = holder;
-      }
-      continue;
-    }
-    if (key === '__proto__') continue;
-    const existing = out[key];
-    if (existing === undefined) out[key] = value;
-    else if (Array.isArray(existing)) existing.push(value);
-    else out[key] = [existing, value];
-  }
-  return out;
-}
-
-function decodeQueryComponent(text: string): string {
-  const plus = text.replace(/\+/g, ' ');
-  try {
-    return decodeURIComponent(plus);
-  } catch {
-    return plus;
-  }
+  return parseQs(search, EXPRESS_QUERY_OPTIONS) as Query;
 }
 
 /** `bytes.parse` as used by body-parser: `'500kb'` → 512000. */
@@ -170,7 +131,7 @@ export function parseByteLimit(limit: string | number): number {
 /** Outcome of reading a body the way `bodyParser.json` + `bodyParser.urlencoded` do. */
 export type BodyResult =
   | { ok: true; body: unknown }
-  | { ok: false; reason: 'too-large' | 'too-many-parameters' | 'malformed' | 'too-deep' | 'unsupported-encoding' | 'aborted' };
+  | { ok: false; reason: 'too-large' | 'too-many-parameters' | 'malformed' | 'too-deep' | 'unsupported-encoding' | 'unsupported-charset' | 'aborted' };
 
 /** body-parser's `parameterLimit` default for urlencoded bodies: more `&`-separated pieces is a 413. */
 export const FORM_PARAMETER_LIMIT = 1_000;
@@ -212,20 +173,71 @@ function nestedDeeperThan(text: string, limit: number): boolean {
 }
 
 /**
+ * The Content-Type as body-parser sees it: type-is (media-typer) parses the header strictly, and a header it cannot
+ * parse (`application/json; charset=`, `application/json;;`) matches no parser, so the body is ignored. The charset
+ * (lower-cased) is that of the `content-type` package, which reads the same grammar.
+ */
+function parseContentType(header: string): { type: string; charset?: string } | undefined {
+  if (!header) return undefined;
+  const semicolon = header.indexOf(';');
+  const typeMatch = /^ *([A-Za-z0-9][A-Za-z0-9!#$&^_-]{0,126})\/([A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}) *$/.exec((semicolon === -1 ? header : header.slice(0, semicolon)).toLowerCase());
+  if (!typeMatch) return undefined;
+  const param = /; *([!#$%&'*+\-.0-9A-Z^_`a-z|~]+) *= *("(?:[ !\u0023-\u005b\u005d-\u007e\u0080-\u00ff]|\\[\u0020-\u007e])*"|[!#$%&'*+\-.0-9A-Z^_`a-z|~]+) */g;
+  let index = semicolon;
+  let charset: string | undefined;
+  if (index !== -1) {
+    param.lastIndex = index;
+    let match: RegExpExecArray | null;
+    while ((match = param.exec(header))) {
+      if (match.index !== index) return undefined;
+      index += match[0].length;
+      let value = match[2]!;
+      if (value.startsWith('"')) value = value.slice(1, -1).replace(/\\([\u0000-\u007f])/g, '$1');
+      if (match[1]!.toLowerCase() === 'charset') charset = value.toLowerCase();
+    }
+    if (index !== header.length) return undefined;
+  }
+  return { type: `${typeMatch[1]}/${typeMatch[2]}`, ...(charset ? { charset } : {}) };
+}
+
+/**
+ * The `utf-*` charsets this server decodes a JSON body in, as iconv-lite does under body-parser (which refuses any
+ * charset not starting with `utf-`). iconv-lite also knows utf-7 and utf-32, which are refused here.
+ */
+const DECODABLE_JSON_CHARSETS = new Set(['utf-8', 'utf-16', 'utf-16le', 'utf-16be']);
+
+/** iconv-lite's decoding: a byte-order mark is dropped; utf-16 without one is read little-endian. */
+function decodeBody(bytes: Buffer, charset: string): string {
+  let encoding = charset === 'utf-16' ? 'utf-16le' : charset;
+  let start = 0;
+  if (charset === 'utf-16' && bytes[0] === 0xfe && bytes[1] === 0xff) encoding = 'utf-16be';
+  if (encoding === 'utf-8' && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
+  // TextDecoder drops a matching utf-16 byte-order mark itself.
+  return encoding === 'utf-8' ? bytes.toString('utf8', start) : new TextDecoder(encoding).decode(bytes);
+}
+
+/**
  * Reads and parses the request body. JSON (strict: top level must be an object or array) and urlencoded are
  * parsed; any other content type leaves `{}` like body-parser. A `Content-Encoding` of `gzip` or `deflate` is
  * inflated, any other but `identity` is refused (unsupported-encoding). Over `limit` bytes, counted after
  * inflating → too-large (413).
  */
 export function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<BodyResult> {
-  const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
-  const mediaType = contentType.split(';')[0]!.trim();
-  const isJson = mediaType === 'application/json';
-  const isForm = mediaType === 'application/x-www-form-urlencoded';
-  const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+  const contentType = parseContentType(String(req.headers['content-type'] ?? ''));
+  const isJson = contentType?.type === 'application/json';
+  const isForm = contentType?.type === 'application/x-www-form-urlencoded';
+  // type-is's `hasBody`: a Content-Length, even 0, counts (an empty body still meets the charset check).
+  const hasBody = req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined;
   if (!hasBody || (!isJson && !isForm)) {
     req.resume();
     return Promise.resolve({ ok: true, body: {} });
+  }
+  // body-parser checks the charset before it reads anything: JSON takes any `utf-*` it can decode, a form only
+  // utf-8; anything else is its 415, which the app's error handler answers like malformed JSON.
+  const charset = contentType!.charset ?? 'utf-8';
+  if (isJson ? !DECODABLE_JSON_CHARSETS.has(charset) : charset !== 'utf-8') {
+    req.resume();
+    return Promise.resolve({ ok: false, reason: 'unsupported-charset' });
   }
   const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'deflate') {
@@ -239,7 +251,6 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number)
     req.resume();
     return Promise.resolve({ ok: false, reason: 'too-large' });
   }
-  const charset = /charset=([^;]+)/.exec(contentType)?.[1]?.trim().replace(/"/g, '');
   // The same streams as body-parser (`createGunzip`, `createInflate`), so what fails to inflate there fails here.
   // Streamed rather than inflated in one go, so that a small body inflating to gigabytes (a zip bomb) is refused
   // as soon as `limit` is passed.
@@ -276,11 +287,16 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number)
       chunks.push(chunk);
     };
     const onEnd = () => {
-      if (charset && !/^utf-?8$/i.test(charset) && isJson) return finish({ ok: false, reason: 'malformed' });
-      const text = Buffer.concat(chunks).toString('utf8');
+      const text = decodeBody(Buffer.concat(chunks), charset);
       if (isForm) {
-        if (formParameterCount(text, FORM_PARAMETER_LIMIT) === undefined) return finish({ ok: false, reason: 'too-many-parameters' });
-        return finish({ ok: true, body: parseQuery(text) });
+        const count = formParameterCount(text, FORM_PARAMETER_LIMIT);
+        if (count === undefined) return finish({ ok: false, reason: 'too-many-parameters' });
+        // body-parser's extended parser: depth 32 with strictDepth (deeper is its 400), arrays up to the part count.
+        try {
+          return finish({ ok: true, body: parseQs(text, { arrayLimit: Math.max(100, count), depth: 32, strictDepth: true, parameterLimit: FORM_PARAMETER_LIMIT }) });
+        } catch {
+          return finish({ ok: false, reason: 'malformed' });
+        }
       }
       if (text.length === 0) return finish({ ok: true, body: {} });
       const first = /^[\x20\x09\x0a\x0d]*(.)/.exec(text)?.[1];

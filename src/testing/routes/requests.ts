@@ -166,14 +166,17 @@ function commonFilters(ctx: RouteContext, predicates: Predicate[]): void {
 }
 
 /**
- * `utils/datesUtil.createDateRangeQuery`: `DD/MM/YYYY[, ][HH:mm[:ss]]` or `YYYY/MM/DD…` read in an IANA time zone.
- * A start without time is the start of that day; an end without time is exclusive at the next midnight.
+ * `utils/datesUtil.createDateRangeQuery`: each date is read with moment-timezone's forgiving (non-strict) parser,
+ * trying `DD/MM/YYYY[, ][HH:mm[:ss]]` then `YYYY/MM/DD…` (see {@link parseMomentDate}), in an IANA time zone. A
+ * value without a time (no `H:mm` in it) starts at that day's midnight, or for the end at the next midnight,
+ * exclusive.
  */
-function dateRange(start: unknown, end: unknown, timezone: string, field: string, predicates: Predicate[]): void {
+function dateRange(start: unknown, end: unknown, timezone: unknown, field: string, predicates: Predicate[], now: number): void {
+  if (typeof timezone !== 'string') throw new DateRangeError(`The timezone must be a string: ${String(timezone)}`);
   if (!isTimeZone(timezone)) throw new DateRangeError(`Invalid timezone: ${timezone}. Please use a valid IANA timezone (e.g., "Europe/Rome", "America/New_York")`);
-  const from = start ? zonedInstant(start, timezone, false) : undefined;
-  const endHasTime = typeof end === 'string' && /[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?/.test(end);
-  const to = end ? zonedInstant(end, timezone, !endHasTime) : undefined;
+  const from = start ? zonedInstant(start, timezone, false, now) : undefined;
+  const endHasTime = hasTimeComponent(end);
+  const to = end ? zonedInstant(end, timezone, true, now) : undefined;
   predicates.push((r) => {
     const value = getPath(r, field);
     if (typeof value !== 'string') return false;
@@ -181,6 +184,11 @@ function dateRange(start: unknown, end: unknown, timezone: string, field: string
     if (to !== undefined && (endHasTime ? value > to : value >= to)) return false;
     return true;
   });
+}
+
+/** `datesUtil.hasTimeComponent`, on the value as sent. */
+function hasTimeComponent(value: unknown): boolean {
+  return /[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?/.test(String(value));
 }
 
 function isTimeZone(timezone: string): boolean {
@@ -192,25 +200,73 @@ function isTimeZone(timezone: string): boolean {
   }
 }
 
-/** The UTC instant (ISO) of a local date/time in `timezone`; `nextDay` moves a date-only value to the next midnight. */
-function zonedInstant(value: unknown, timezone: string, nextDay: boolean): string {
+/** The formats `datesUtil.parseDate` tries, in its order. */
+const DATE_FORMATS = [
+  'DD/MM/YYYY HH:mm:ss', 'DD/MM/YYYY, HH:mm:ss', 'DD/MM/YYYY HH:mm', 'DD/MM/YYYY, HH:mm', 'DD/MM/YYYY',
+  'YYYY/MM/DD HH:mm:ss', 'YYYY/MM/DD, HH:mm:ss', 'YYYY/MM/DD HH:mm', 'YYYY/MM/DD, HH:mm', 'YYYY/MM/DD',
+];
+
+/** Wall-clock date/time fields: year, month (0-11), day, hour, minute, second. */
+type WallTime = [number, number, number, number, number, number];
+
+/**
+ * `moment.tz(text, format, zone)` without strict mode, for the formats above: each format token takes the first
+ * run of digits that fits it anywhere in what is left of the text (YYYY 1-4 digits, the others 1-2; two-digit
+ * years are 1969-2068), a separator takes its next occurrence, and anything skipped or left over is ignored. Fields
+ * not found default like moment's (leading ones to today's UTC date, the rest to the start). The first format whose
+ * result is a real date wins ("31/02/2020" is no date, but as YYYY/MM/DD it reads 2031-02-20 20:00).
+ */
+function parseMomentDate(text: string, now: number): WallTime | undefined {
+  for (const format of DATE_FORMATS) {
+    const fields: Array<number | undefined> = [undefined, undefined, undefined, undefined, undefined, undefined];
+    let rest = text;
+    let parsedAny = false;
+    for (const token of format.match(/YYYY|DD|MM|HH|mm|ss|./g)!) {
+      const known = token.length > 1;
+      const match = known ? (token === 'YYYY' ? /\d{1,4}/ : /\d\d?/).exec(rest) : rest.includes(token) ? { index: rest.indexOf(token), 0: token } : null;
+      if (!match) continue;
+      rest = rest.slice(match.index + match[0].length);
+      if (!known) continue;
+      parsedAny = true;
+      const n = Number(match[0]);
+      if (token === 'YYYY') fields[0] = match[0].length === 2 ? n + (n > 68 ? 1900 : 2000) : n;
+      else if (token === 'MM') fields[1] = n - 1;
+      else if (token === 'DD') fields[2] = n;
+      else if (token === 'HH') fields[3] = n;
+      else if (token === 'mm') fields[4] = n;
+      else fields[5] = n;
+    }
+    if (!parsedAny) continue;
+    const today = new Date(now);
+    const todayFields = [today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()];
+    let i = 0;
+    for (; i < 3 && fields[i] === undefined; i++) fields[i] = todayFields[i];
+    for (; i < 6; i++) if (fields[i] === undefined) fields[i] = i === 2 ? 1 : 0;
+    const [year, month, day, hour, minute, second] = fields as WallTime;
+    const daysInMonth = month === 1 ? ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28) : 31 - ((month % 7) % 2);
+    const valid =
+      month >= 0 && month <= 11 && day >= 1 && day <= daysInMonth &&
+      hour >= 0 && hour <= 24 && (hour < 24 || (minute === 0 && second === 0)) && minute <= 59 && second <= 59;
+    if (valid) return [year, month, day, hour, minute, second];
+  }
+  return undefined;
+}
+
+/** Epoch milliseconds of a wall-clock time read as UTC, years 0-99 included (which `Date.UTC` maps to 19xx). */
+function wallMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, day);
+  date.setUTCHours(hour, minute, second, 0);
+  return date.getTime();
+}
+
+/** The UTC instant (ISO) a range bound stands for; `isEnd` moves a value without a time to the next midnight. */
+function zonedInstant(value: unknown, timezone: string, isEnd: boolean, now: number): string {
   if (typeof value !== 'string') throw new DateRangeError(`The date must be a string: ${String(value)}`);
-  const text = value.trim();
-  const sep = '[/\\-.]';
-  const time = '(?:,?\\s+(\\d{1,2}):(\\d{2})(?::(\\d{2}))?)?';
-  const dayFirst = new RegExp(`^(\\d{1,2})${sep}(\\d{1,2})${sep}(\\d{4})${time}$`).exec(text);
-  const yearFirst = dayFirst ? null : new RegExp(`^(\\d{4})${sep}(\\d{1,2})${sep}(\\d{1,2})${time}$`).exec(text);
-  const match = dayFirst ?? yearFirst;
-  const fail = () => new DateRangeError(`Unable to parse the date: ${value} with timezone: ${timezone}`);
-  if (!match) throw fail();
-  const year = Number(dayFirst ? match[3] : match[1]);
-  const month = Number(match[2]);
-  const day = Number(dayFirst ? match[1] : match[3]);
-  const hour = match[4] !== undefined ? Number(match[4]) : 0;
-  const minute = match[5] !== undefined ? Number(match[5]) : 0;
-  const second = match[6] !== undefined ? Number(match[6]) : 0;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) throw fail();
-  const localMs = Date.UTC(year, month - 1, day + (nextDay ? 1 : 0), hour, minute, second);
+  const wall = parseMomentDate(value.trim(), now);
+  if (!wall) throw new DateRangeError(`Unable to parse the date: ${value} with timezone: ${timezone}`);
+  const [year, month, day, hour, minute, second] = wall;
+  const localMs = hasTimeComponent(value) ? wallMs(year, month, day, hour, minute, second) : wallMs(year, month, day + (isEnd ? 1 : 0));
   // Resolve the zone offset at that local time (two passes cover DST edges well enough for filtering).
   let utc = localMs - zoneOffset(localMs, timezone);
   utc = localMs - zoneOffset(utc, timezone);
@@ -220,7 +276,7 @@ function zonedInstant(value: unknown, timezone: string, nextDay: boolean): strin
 function zoneOffset(utcMs: number, timezone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(utcMs));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(utcMs / 1000) * 1000;
+  return wallMs(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(utcMs / 1000) * 1000;
 }
 
 class DateRangeError extends Error {}
@@ -277,7 +333,7 @@ function listMine(ctx: RouteContext): Reply {
     }
     if (statusFilter) predicates.push(statusFilter);
     if (ctx.query.start_date) {
-      dateRange(ctx.query.start_date, ctx.query.end_date, 'UTC', typeof ctx.query.filterRangeField === 'string' && !ctx.query.end_date ? ctx.query.filterRangeField : 'createdAt', predicates);
+      dateRange(ctx.query.start_date, ctx.query.end_date, 'UTC', typeof ctx.query.filterRangeField === 'string' && !ctx.query.end_date ? ctx.query.filterRangeField : 'createdAt', predicates, ctx.domain.now());
     }
     if (ctx.query.channel) predicates.push((r) => matchesValue(r.channel.name, ctx.query.channel));
     return listAnswer(ctx, predicates, limit, page, typeof ctx.query.full_text === 'string' && ctx.query.full_text ? ctx.query.full_text : undefined);
@@ -496,6 +552,19 @@ function requestFilters(ctx: RouteContext, mode: 'list' | 'csv'): Predicate[] {
     if (!(role === 'owner' || role === 'admin') || q.mine) predicates.push(mineOrAgents);
   }
   let preflightFilter: Predicate | undefined = (r) => r.preflight === false;
+  // The route's synchronous steps, in its order, come before the query runs: a TypeError on a parameter that is not
+  // a string (Express answers 500 {"err":"error"}) or a date-range error answers before any CastError of a filter.
+  if (mode === 'list' && q.phone && typeof q.phone !== 'string') throw new RouteCrash('req.query.phone.replace is not a function');
+  if (q.status && q.status !== 'all' && typeof q.status !== 'string') throw new RouteCrash('req.query.status.split is not a function');
+  const timezone = q.timezone || 'Europe/Rome';
+  const rangeField = typeof q.filterRangeField === 'string' && q.filterRangeField ? q.filterRangeField : 'createdAt';
+  if (q.start_date || q.end_date) dateRange(q.start_date, q.end_date, timezone, rangeField, predicates, ctx.domain.now());
+  else if (q.start_date_time || q.end_date_time) dateRange(q.start_date_time, q.end_date_time, timezone, rangeField, predicates, ctx.domain.now());
+  const working = mode === 'list' && isPlainObject(q.workingStatus) ? q.workingStatus : undefined;
+  for (const list of ['in', 'nin']) {
+    const value = working?.[list];
+    if (value && typeof value !== 'string') throw new RouteCrash(`req.query.workingStatus.${list}.split is not a function`);
+  }
   commonFilters(ctx, predicates);
   const add = (predicate: Predicate | undefined) => {
     if (predicate) predicates.push(predicate);
@@ -508,17 +577,12 @@ function requestFilters(ctx: RouteContext, mode: 'list' | 'csv'): Predicate[] {
   if (q.status) {
     if (q.status === 'all') statusFilter = undefined;
     else {
-      if (typeof q.status !== 'string') throw new RouteCrash('req.query.status.split is not a function');
-      const wanted = q.status.split(',').map(Number).filter((s) => !Number.isNaN(s));
+      const wanted = (q.status as string).split(',').map(Number).filter((s) => !Number.isNaN(s));
       statusFilter = wanted.length > 0 ? (r) => wanted.includes(r.status) : undefined;
     }
   }
   add(fieldFilter(ctx, 'lead', 'ObjectId', 'lead', (r) => r.lead));
   if (q.preflight === 'true') preflightFilter = undefined;
-  const timezone = typeof q.timezone === 'string' && q.timezone ? q.timezone : 'Europe/Rome';
-  const rangeField = typeof q.filterRangeField === 'string' && q.filterRangeField ? q.filterRangeField : 'createdAt';
-  if (q.start_date || q.end_date) dateRange(q.start_date, q.end_date, timezone, rangeField, predicates);
-  else if (q.start_date_time || q.end_date_time) dateRange(q.start_date_time, q.end_date_time, timezone, rangeField, predicates);
   add(fieldFilter(ctx, 'snap_lead_lead_id', 'String', 'lead_id', (r) => r.snapshot.lead?.lead_id));
   add(fieldFilter(ctx, 'snap_lead_email', 'String', 'email', (r) => r.snapshot.lead?.email));
   add(fieldFilter(ctx, 'smartAssignment', 'Boolean', 'smartAssignment', (r) => r.smartAssignment));
@@ -527,7 +591,6 @@ function requestFilters(ctx: RouteContext, mode: 'list' | 'csv'): Predicate[] {
     else if (q.channel === 'online') predicates.push((r) => r.channel.name !== 'email' && r.channel.name !== 'form');
     else add(fieldFilter(ctx, 'channel', 'String', 'name', (r) => r.channel.name));
   }
-  const working = mode === 'list' && isPlainObject(q.workingStatus) ? q.workingStatus : undefined;
   if (working && typeof working.ne === 'string') {
     const ne = working.ne;
     predicates.push((r) => r.workingStatus !== ne);

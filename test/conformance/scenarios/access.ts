@@ -348,4 +348,56 @@ export const accessScenarios = [
     await post('sign-in, gzip inflating to one byte over the limit', '/auth/signin', gzipSync(tooLarge), 'gzip');
     await post('sign-in, stored gzip over the limit as sent, under it inflated', '/auth/signin', fitsStored, 'gzip');
   }),
+  scenario('access.query-string-qs', 'query strings and form bodies parsed like qs: nesting, indexed arrays, repeats, objects where strings are read', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const created = await ctx.send({ method: 'POST', path: `/${project.id}/requests`, auth, json: { first_text: 'hello' } });
+    const { request_id: rid, department } = created.json as { request_id: string; department: string };
+    ctx.alias(rid, 'rid1');
+    ctx.alias(department, 'defaultDepartment');
+    const list = async (query: string) => {
+      const response = await ctx.send({ method: 'GET', path: `/${project.id}/requests${query}`, auth });
+      const body = response.json as { perPage?: unknown; count?: unknown; requests?: Array<{ request_id?: string }> } | undefined;
+      ctx.record(`list ${ctx.mask.string(query)}`, {
+        status: response.status,
+        body: body?.requests ? { perPage: body.perPage, count: body.count, requests: body.requests.map((r) => r.request_id) } : (response.json ?? response.text),
+      });
+    };
+    // An object where the route reads a string is "[object Object]" (NaN limit and page), not a crash.
+    for (const query of ['?limit[$gt]=1', '?page[a]=1', '?sort[x]=1']) await list(query);
+    // a[0]=x&a[1]=y builds an array (on the participants array path an exact match, so no conversation), a repeated
+    // nested key combines into one $in list.
+    await list(`?participant[0]=nobody&participant[1]=${project.owner.userId}`);
+    await list(`?participant[0]=${project.owner.userId}`);
+    await list(`?dept_id[$in]=${unknownObjectId(ctx, 'otherDepartment')}&dept_id[$in]=${department}`);
+    const form = 'application/x-www-form-urlencoded';
+    await ctx.call('a lead from a form with nested and array fields', {
+      method: 'POST',
+      path: `/${project.id}/leads`,
+      auth,
+      raw: 'fullname=Form&attributes[plan][name]=gold&attributes[tags][]=a&attributes[tags][]=b&attributes[list][1]=y&attributes[list][0]=x',
+      contentType: form,
+    });
+    await ctx.call('a form nested deeper than 32 levels', { method: 'POST', path: `/${project.id}/leads`, auth, raw: `fullname=x&attributes${'[a]'.repeat(33)}=1`, contentType: form });
+  }),
+  scenario('access.body-charsets', 'body charsets: utf8 spelled without a dash 500s, forms only utf-8, a BOM is dropped, utf-16, an unparsable Content-Type ignores the body', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const path = `/${project.id}/leads`;
+    const lead = (step: string, raw: string | Uint8Array, contentType: string) => ctx.call(step, { method: 'POST', path, auth, raw, contentType });
+    const json = '{"fullname":"Charset"}';
+    const form = 'fullname=Charset';
+    await lead('JSON, charset=utf8', json, 'application/json; charset=utf8');
+    await lead('JSON, charset="UTF-8"', json, 'application/json; charset="UTF-8"');
+    await lead('JSON, charset=latin1', json, 'application/json; charset=latin1');
+    await lead('JSON, charset=utf-16 with a byte-order mark', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')]), 'application/json; charset=utf-16');
+    await lead('JSON with a UTF-8 byte-order mark', `\ufeff${json}`, 'application/json');
+    await lead('an empty JSON body with charset=latin1', '', 'application/json; charset=latin1');
+    await lead('form, charset=utf8', form, 'application/x-www-form-urlencoded; charset=utf8');
+    await lead('form, charset=latin1', form, 'application/x-www-form-urlencoded; charset=latin1');
+    await lead('form, charset=UTF-8', form, 'application/x-www-form-urlencoded; charset=UTF-8');
+    await lead('form with a UTF-8 byte-order mark', `\ufeff${form}`, 'application/x-www-form-urlencoded');
+    await lead('Content-Type "application/json; charset=" (body ignored)', json, 'application/json; charset=');
+    await lead('Content-Type "application/json;" (body ignored)', json, 'application/json;');
+  }),
 ];

@@ -847,4 +847,30 @@ export const requestScenarios = [
     await listStep(ctx, project, '^[ab]: all three', `?tags[$regex]=${encodeURIComponent('^[ab]')}`);
     // Recording runs the real server twice.
   }, { realTimeoutMs: 240_000 }),
+  scenario('requests.list-sync-errors', 'list: a non-string phone or workingStatus list is a TypeError (500), and such errors and date errors come before filter CastErrors', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    await createRequest(ctx, project, project.owner, 'rid1');
+    for (const query of [
+      '?phone[]=5', '?phone[a]=5', '?workingStatus[nin][]=a', '?workingStatus[in][x]=1', '?status[]=100',
+      '?dept_id=bad', '?dept_id=bad&phone[]=5', '?ticket_id=abc&status[]=100', '?dept_id=bad&start_date=yesterday', '?hasbot=maybe&workingStatus[in][]=a',
+    ]) {
+      await listStep(ctx, project, `list ${query}`, query);
+    }
+  }),
+
+  scenario('requests.date-parsing', 'list: start/end dates read by moment without strict mode (ISO, day overflow, two-digit years, leftovers), timezone type', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    await createRequest(ctx, project, project.owner, 'rid1');
+    // Every value reads as a date well before or after today, so which side of it the conversation falls is fixed.
+    for (const value of [
+      '2020-01-01T00:00:00Z', '2099-12-31T23:59:59.999Z', '2020-01-01 10:00:00+02:00', '31/02/2020', '2020/02/30', '12345', '01-01-2020 24:00',
+      '01-01-2020 24:30', '01/01/99', '1/1/20', '2020/1/1 9:5:3', 'x2020/01/01', '00/01/2020', '20200101',
+    ]) {
+      await listStep(ctx, project, `start_date=${value}`, `?start_date=${encodeURIComponent(value)}`);
+      await listStep(ctx, project, `end_date=${value}`, `?end_date=${encodeURIComponent(value)}`);
+    }
+    await listStep(ctx, project, 'start_date_time=ISO', `?start_date_time=${encodeURIComponent('2020-01-01T10:00')}`);
+    await listStep(ctx, project, 'a start_date that is an object', '?start_date[$gt]=1');
+    await listStep(ctx, project, 'a timezone that is an array', '?start_date=01/01/2020&timezone[]=UTC');
+  }),
 ];
