@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
-import { EXPRESS_QUERY_OPTIONS, parseQs } from './qs.js';
+import { EXPRESS_QUERY_OPTIONS, parseQueryString } from './qs.js';
 
 /**
  * What a handler answers. `hang` reproduces the real server's routes that never respond (an exception thrown
@@ -116,7 +116,7 @@ export type Query = Record<string, QueryValue>;
 
 /** `req.query` as Express 4 builds it (see qs.ts): nested objects, indexed arrays, ordinary prototypes. */
 export function parseQuery(search: string): Query {
-  return parseQs(search, EXPRESS_QUERY_OPTIONS) as Query;
+  return parseQueryString(search, EXPRESS_QUERY_OPTIONS) as Query;
 }
 
 /** `bytes.parse` as used by body-parser: `'500kb'` → 512000. */
@@ -293,7 +293,7 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number)
         if (count === undefined) return finish({ ok: false, reason: 'too-many-parameters' });
         // body-parser's extended parser: depth 32 with strictDepth (deeper is its 400), arrays up to the part count.
         try {
-          return finish({ ok: true, body: parseQs(text, { arrayLimit: Math.max(100, count), depth: 32, strictDepth: true, parameterLimit: FORM_PARAMETER_LIMIT }) });
+          return finish({ ok: true, body: parseQueryString(text, { arrayLimit: Math.max(100, count), depth: 32, strictDepth: true, parameterLimit: FORM_PARAMETER_LIMIT }) });
         } catch {
           return finish({ ok: false, reason: 'malformed' });
         }
