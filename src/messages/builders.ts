@@ -146,8 +146,8 @@ class Built {
   }
   updateUser(user: { fullname?: string; email?: string }) {
     return this.derive((m, attrs) => {
-      if (user.email !== undefined) attrs['updateUserEmail'] = user.email;
-      if (user.fullname !== undefined) attrs['updateUserFullname'] = user.fullname;
+      if (user?.email !== undefined) attrs['updateUserEmail'] = user.email;
+      if (user?.fullname !== undefined) attrs['updateUserFullname'] = user.fullname;
     });
   }
   buttons(...list: OutboundButton[]) {
@@ -220,9 +220,9 @@ export function actionMessage(content: string, action: string): TextMessageBuild
  */
 export function image(
   src: string,
-  options: { width?: number; height?: number; name?: string; text?: string } = {},
+  options?: { width?: number; height?: number; name?: string; text?: string },
 ): ImageMessageBuilder {
-  const { text: caption, ...metadata } = options;
+  const { text: caption, ...metadata } = options ?? {};
   return create(withOptionalText({ type: 'image', metadata: { src, ...metadata } }, caption)) as unknown as ImageMessageBuilder;
 }
 
@@ -249,8 +249,8 @@ function fileName(src: string): string {
  * ```
  */
 export function file(src: string, options: { type: string; name?: string; text?: string }): FileMessageBuilder {
-  const name = options.name ?? fileName(src);
-  const message = { type: 'file', text: options.text ?? `[${name}](${src})`, metadata: { name, src, type: options.type } };
+  const { type, name = fileName(src), text } = options ?? {};
+  const message = { type: 'file', text: text ?? `[${name}](${src})`, metadata: { name, src, type } };
   return create(message) as unknown as FileMessageBuilder;
 }
 
@@ -262,11 +262,11 @@ export function file(src: string, options: { type: string; name?: string; text?:
  * audio('https://example.com/hello.mp3'); // {"type":"file","metadata":{"src":"…","type":"audio/mpeg"}}
  * ```
  */
-export function audio(src: string, options: { type?: string; name?: string } = {}): FileMessageBuilder {
-  const type = options.type ?? 'audio/mpeg';
+export function audio(src: string, options?: { type?: string; name?: string }): FileMessageBuilder {
+  const { type = 'audio/mpeg', name } = options ?? {};
   // Any other MIME type would make this a plain file message, which the widget shows as (empty) text.
   if (!AUDIO_MIME_TYPE.test(type)) throw new InvalidMessageError([{ path: 'metadata.type', message: AUDIO_MIME_TYPE.message }]);
-  const metadata = options.name === undefined ? { src, type } : { name: options.name, src, type };
+  const metadata = name === undefined ? { src, type } : { name, src, type };
   return create({ type: 'file', metadata }) as unknown as FileMessageBuilder;
 }
 
@@ -280,9 +280,9 @@ export function audio(src: string, options: { type?: string; name?: string } = {
  */
 export function frame(
   src: string,
-  options: { width?: number | string; height?: number | string; text?: string } = {},
+  options?: { width?: number | string; height?: number | string; text?: string },
 ): FrameMessageBuilder {
-  const { text: caption, ...metadata } = options;
+  const { text: caption, ...metadata } = options ?? {};
   return create(withOptionalText({ type: 'frame', metadata: { src, ...metadata } }, caption)) as unknown as FrameMessageBuilder;
 }
 
@@ -314,12 +314,8 @@ export function card(options: {
   image?: string;
   buttons?: OutboundButton[];
 }): OutboundGalleryCard {
-  const value = {
-    preview: { src: options.image ?? '' },
-    title: options.title,
-    description: options.description,
-    buttons: options.buttons,
-  };
+  const { image = '', title, description, buttons } = options ?? {};
+  const value = { preview: { src: image }, title, description, buttons };
   for (const key of ['title', 'description', 'buttons'] as const) if (value[key] === undefined) delete value[key];
   return checked(outboundChecks.galleryCard, value, 'invalid gallery card');
 }
@@ -361,12 +357,14 @@ export function redirect(link: string, options: { target?: LinkTarget } = {}): R
  */
 export function urlPreview(
   sources: readonly string[] | readonly Json[],
-  options: { displayFields?: OutboundUrlPreviewMessage['displayFields']; backgroundColor?: string } = {},
+  options?: { displayFields?: OutboundUrlPreviewMessage['displayFields']; backgroundColor?: string },
 ): UrlPreviewMessageBuilder {
-  const body = sources.every((s) => typeof s === 'string') ? sources.join('\n') : JSON.stringify(sources);
+  const list = sources ?? [];
+  const body = list.every((s) => typeof s === 'string') ? list.join('\n') : JSON.stringify(list);
+  const { displayFields, backgroundColor } = options ?? {};
   const message: Json = { type: 'url_preview', text: body };
-  if (options.displayFields) message['displayFields'] = options.displayFields;
-  if (options.backgroundColor !== undefined) message['previewBackgroundColor'] = options.backgroundColor;
+  if (displayFields) message['displayFields'] = displayFields;
+  if (backgroundColor !== undefined) message['previewBackgroundColor'] = backgroundColor;
   return create(message) as unknown as UrlPreviewMessageBuilder;
 }
 
@@ -381,10 +379,11 @@ export function urlPreview(
 export function tts(
   src: string,
   transcript: string,
-  options: { type?: string; voiceSettings?: Json } = {},
+  options?: { type?: string; voiceSettings?: Json },
 ): TtsMessageBuilder {
-  const metadata: Json = { src, type: options.type ?? 'audio/mpeg' };
-  if (options.voiceSettings) metadata['voiceSettings'] = clone(options.voiceSettings); // frozen with the message: not the caller's object
+  const { type = 'audio/mpeg', voiceSettings } = options ?? {};
+  const metadata: Json = { src, type };
+  if (voiceSettings) metadata['voiceSettings'] = clone(voiceSettings); // frozen with the message: not the caller's object
   return create({ type: 'tts', text: transcript, metadata }) as unknown as TtsMessageBuilder;
 }
 
@@ -420,7 +419,7 @@ export function split(...parts: (MessageBuilder | OutboundCommandMessage | Outbo
   // Not html parts (markup), nor hidden ones (agents only): the fallback is what end users see, and may become a
   // conversation's first_text.
   const texts = parts.flatMap((part) =>
-    !isWait(part) && typeof part.text === 'string' && part.type !== 'html' && (part.attributes as Json | undefined)?.['subtype'] !== 'info' ? [part.text] : [],
+    !isWait(part) && typeof part?.text === 'string' && part.type !== 'html' && (part.attributes as Json | undefined)?.['subtype'] !== 'info' ? [part.text] : [],
   );
   return create(withOptionalText({ type: 'text', attributes: { commands } }, texts.join('\n') || undefined)) as unknown as SplitMessageBuilder;
 }
@@ -446,9 +445,9 @@ export const buttons = {
     return checked(outboundChecks.urlButton, { type: 'url', value: label, link, ...options }, 'invalid button');
   },
   /** Sends `label` with `attributes.action = action`; without `showEcho` the click is hidden from the chat. */
-  action(label: string, action: string, options: { showEcho?: boolean } = {}): OutboundActionButton {
+  action(label: string, action: string, options?: { showEcho?: boolean }): OutboundActionButton {
     const button: Json = { type: 'action', value: label, action };
-    if (options.showEcho !== undefined) button['show_echo'] = options.showEcho;
+    if (options?.showEcho !== undefined) button['show_echo'] = options.showEcho;
     return checked(outboundChecks.actionButton, button, 'invalid button');
   },
 };

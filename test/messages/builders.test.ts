@@ -14,6 +14,7 @@ import {
   redirect,
   split,
   text,
+  tts,
   urlPreview,
   wait,
   type OutboundMessage,
@@ -114,6 +115,36 @@ describe('builder defaults', () => {
   it('withAttributes keeps custom attributes next to the widget ones', () => {
     const message = text('x').disableInput().withAttributes({ orderId: 7 });
     expect(message.attributes).toEqual({ disableInputMessage: true, orderId: 7 });
+  });
+});
+
+describe('from plain JavaScript, a null or missing argument is never a bare TypeError', () => {
+  const src = 'https://example.com/a';
+  // Options objects: null is no options, as `undefined` is (it used to throw "Cannot destructure … as it is null").
+  it.each([
+    ['image(src, null)', () => image(src, null as never), image(src)],
+    ['frame(src, null)', () => frame(src, null as never), frame(src)],
+    ['audio(src, null)', () => audio(src, null as never), audio(src)],
+    ['tts(src, transcript, null)', () => tts(src, 'Hi', null as never), tts(src, 'Hi')],
+    ['urlPreview(sources, null)', () => urlPreview([src], null as never), urlPreview([src])],
+    ['buttons.action(label, action, null)', () => buttons.action('Go', 'go', null as never), buttons.action('Go', 'go')],
+    ['card(null)', () => card(null as never), card({})],
+    ['.updateUser(null)', () => text('x').updateUser(null as never), text('x')],
+  ])('%s is the call without it', (_what, build, expected) => {
+    expect(JSON.stringify(build())).toBe(JSON.stringify(expected));
+  });
+
+  // Required arguments: the typed error naming the field.
+  it.each([
+    ['file(src)', 'metadata.type', () => (file as (src: string) => unknown)(src)],
+    ['file(src, null)', 'metadata.type', () => file(src, null as never)],
+    ['urlPreview(null)', 'text', () => urlPreview(null as never)],
+    ['split(null)', 'attributes.commands[0].message.text', () => split(null as never)],
+    ['split(text, null)', 'attributes.commands[1].message.text', () => split(text('a'), null as never)],
+  ])('%s → %s', (_what, path, build) => {
+    const error = thrown(build);
+    expect(error).toBeInstanceOf(InvalidMessageError);
+    expect(error.path).toBe(path);
   });
 });
 
