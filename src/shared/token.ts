@@ -18,7 +18,9 @@ export function jwtAuthorization(token: string): string {
 // JWT_LIKE and URL_USERINFO match only from the start of a run of their characters (the group before it): tried from
 // every position inside a long run, they took time in the square of its length (2.4 s on a 33 KB error body).
 // A group, not a lookbehind, which Safari before 16.4 cannot parse.
-const JWT_LIKE = /(^|[^A-Za-z0-9_-])[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
+// A JWT's header is a JSON object, so its base64url starts with "e" then "y" (`{"`, `{ `) or "w" (`{` and a line
+// break or tab): dotted names of long words (`attributes.messagelabel.parameters`, host names) are not tokens.
+const JWT_LIKE = /(^|[^A-Za-z0-9_-])e[wy][A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
 const AUTH_VALUE = /\b(JWT|Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 const TOKEN_PARAM = /([?&](?:token|secret_token|jwt)=)[^&#\s]+/gi;
 const URL_USERINFO = /(^|[^a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]+@/gi;

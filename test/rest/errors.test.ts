@@ -235,5 +235,9 @@ describe('redact: what it removes from messages, URLs and bodies', () => {
     expect(redact(run)).toBe(run);
     expect(redact(`${run}://`)).toBe(`${run}://`);
     expect(redact('see docs.example.com and v1.2.3')).toBe('see docs.example.com and v1.2.3');
+    // Three dotted words of 8+ letters used to read as a JWT: a message path, a host name, a package name.
+    for (const name of ['attributes.messagelabel.parameters.member_id', 'tiledesk.eu-west-1.internal1', 'services.realtime1.handlers']) {
+      expect(redact(`at ${name}: refused`)).toBe(`at ${name}: refused`);
+    }
   });
 });
