@@ -2,8 +2,8 @@ import { redact } from './token.js';
 
 /**
  * Base class of every error the SDK throws or reports. Messages are passed through a redaction of tokens on
- * construction, and `toJSON` / `util.inspect` show only safe fields, so a token can never leak through an
- * error, its `cause`, a log line or a crash dump.
+ * construction and a `cause` is replaced by a redacted summary, so every field `toJSON` and `util.inspect` show is
+ * safe: a token can never leak through an error, its `cause`, a log line or a crash dump.
  *
  * @example
  * ```ts
@@ -12,8 +12,9 @@ import { redact } from './token.js';
  * ```
  */
 export class TiledeskError extends Error {
+  // `declare`d: assigned in the constructor only, so no class-field definition is emitted.
   /** A stable, machine-readable code, e.g. `"not_found"`, `"timeout"`, `"subscribe_timeout"`. */
-  readonly code: string;
+  declare readonly code: string;
 
   constructor(message: string, options: { code: string; cause?: unknown }) {
     super(redact(message), options.cause === undefined ? undefined : { cause: sanitizeCause(options.cause) });
@@ -25,11 +26,6 @@ export class TiledeskError extends Error {
     const out: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
     for (const [k, v] of Object.entries(this)) if (!(k in out)) out[k] = v;
     return out;
-  }
-
-  /** Node's `util.inspect` hook: print the safe JSON view instead of walking every property. */
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `${this.stack ?? `${this.name}: ${this.message}`}\n${JSON.stringify(this, null, 2)}`;
   }
 }
 
