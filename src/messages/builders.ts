@@ -95,14 +95,21 @@ export type MessageBuilder =
   | UrlPreviewMessageBuilder
   | TtsMessageBuilder;
 
-function clone<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(clone) as T;
+/**
+ * A copy of what JSON.stringify would send of `value`, found `depth` levels down in a message. A message nested
+ * deeper than 100 levels (a circular value is infinitely deep) is refused naming `path`, the field the value was
+ * given for, instead of overflowing the stack: MongoDB, where the server stores messages, holds no deeper document.
+ */
+function clone<T>(value: T, path = '', depth = 0): T {
+  const inner = (item: unknown) => clone(item, path, depth + 1);
+  if (depth > 100) throw new InvalidMessageError([{ path, message: 'makes the message nested more than 100 levels deep (or is circular)' }]);
+  if (Array.isArray(value)) return value.map(inner) as T;
   if (typeof value !== 'object' || value === null) return value;
   // What JSON.stringify would send (a Date → its ISO string, as `parseOutboundMessage` keeps it), not `{}`.
-  const json = (value as { toJSON?: () => T }).toJSON;
-  if (typeof json === 'function') return clone(json.call(value));
+  const json = (value as { toJSON?: () => unknown }).toJSON;
+  if (typeof json === 'function') return inner(json.call(value)) as T;
   const out: Json = {};
-  for (const key of Object.keys(value)) out[key] = clone((value as Json)[key]);
+  for (const key of Object.keys(value)) out[key] = inner((value as Json)[key]);
   return out as T;
 }
 
@@ -133,7 +140,7 @@ class Built {
     return this.derive((m) => (m['senderFullname'] = fullname));
   }
   withAttributes(attributes: Json) {
-    return this.derive((m, attrs) => Object.assign(attrs, clone(attributes)));
+    return this.derive((m, attrs) => Object.assign(attrs, clone(attributes, 'attributes', 1)));
   }
   hidden() {
     return this.derive((m, attrs) => (attrs['subtype'] = 'info'));
@@ -157,7 +164,7 @@ class Built {
         throw new InvalidMessageError([{ path: 'attributes.attachment.buttons', message: 'a gallery carries buttons on its cards' }]);
       }
       const attachment = (attrs['attachment'] as Json | undefined) ?? { type: 'template', buttons: [] };
-      attachment['buttons'] = [...(attachment['buttons'] as unknown[]), ...clone(list)];
+      attachment['buttons'] = [...(attachment['buttons'] as unknown[]), ...clone(list, 'attributes.attachment.buttons', 3)];
       attrs['attachment'] = attachment;
     });
   }
@@ -330,7 +337,7 @@ export function card(options: {
  * ```
  */
 export function gallery(...cards: OutboundGalleryCard[]): GalleryMessageBuilder {
-  const message = { type: 'gallery', attributes: { attachment: { type: 'gallery', gallery: clone(cards) } } };
+  const message = { type: 'gallery', attributes: { attachment: { type: 'gallery', gallery: clone(cards, 'attributes.attachment.gallery', 3) } } };
   return create(message) as unknown as GalleryMessageBuilder;
 }
 
@@ -383,7 +390,7 @@ export function tts(
 ): TtsMessageBuilder {
   const { type = 'audio/mpeg', voiceSettings } = options ?? {};
   const metadata: Json = { src, type };
-  if (voiceSettings) metadata['voiceSettings'] = clone(voiceSettings); // frozen with the message: not the caller's object
+  if (voiceSettings) metadata['voiceSettings'] = clone(voiceSettings, 'metadata.voiceSettings', 2); // frozen with the message: not the caller's object
   return create({ type: 'tts', text: transcript, metadata }) as unknown as TtsMessageBuilder;
 }
 
@@ -415,7 +422,7 @@ function isWait(part: unknown): part is OutboundWaitCommand {
  * ```
  */
 export function split(...parts: (MessageBuilder | OutboundCommandMessage | OutboundWaitCommand)[]): SplitMessageBuilder {
-  const commands = parts.map((part) => (isWait(part) ? clone(part) : { type: 'message', message: clone({ ...part }) }));
+  const commands = parts.map((part) => (isWait(part) ? clone(part, 'attributes.commands', 3) : { type: 'message', message: clone({ ...part }, 'attributes.commands', 4) }));
   // Not html parts (markup), nor hidden ones (agents only): the fallback is what end users see, and may become a
   // conversation's first_text.
   const texts = parts.flatMap((part) =>

@@ -8,7 +8,7 @@
  * test/messages/parity.test.ts holds the two to the same results.
  */
 import { isPlainObject } from '../shared/merge.js';
-import { messageErrorMap, oneOf, type MessageIssue } from './errors.js';
+import { oneOf, wrongTypeMessage, wrongValueMessage, type MessageIssue } from './errors.js';
 import type { Rule } from './rules.js';
 
 /**
@@ -36,7 +36,7 @@ function pathTo(path: string, key: string | number): string {
 }
 
 function wrongType(expected: string, value: unknown, path: string, issues: FoundIssue[]): unknown {
-  issues.push({ path, message: messageErrorMap({ code: 'invalid_type', expected, input: value }) });
+  issues.push({ path, message: wrongTypeMessage(expected, value) });
   return value;
 }
 
@@ -64,7 +64,7 @@ export const anything: Check = (value) => value;
 export const literal =
   (values: readonly unknown[]): Check =>
   (value, path, issues) => {
-    if (!values.includes(value)) issues.push({ path, message: messageErrorMap({ code: 'invalid_value', values, input: value }) });
+    if (!values.includes(value)) issues.push({ path, message: wrongValueMessage(values, value) });
     return value;
   };
 

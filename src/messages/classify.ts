@@ -10,6 +10,7 @@ import type {
 import type { LinkTarget } from './outbound.js';
 import { NOT_A_LIST, notAList } from './commands.js';
 import { safeParseInboundMessage } from './parse.js';
+import { checkInfoLabel } from './rules.js';
 
 type Dimension = number | string | null | undefined;
 
@@ -103,7 +104,10 @@ export function classify(message: unknown): ClassifiedMessage {
   if (notAList(attributes)) return invalid(NOT_A_LIST);
   if (attributes.subtype === 'private') return { kind: 'private', message: m };
   if (attributes.subtype === 'info' || attributes.subtype === 'info/support') {
-    return { kind: 'info', text, label: attributes.messagelabel ?? undefined, message: m };
+    const label = attributes.messagelabel ?? undefined;
+    let problem: string | undefined;
+    if (label) checkInfoLabel(label, (path, why) => (problem = `attributes.messagelabel.${path.join('.')} ${why}`));
+    return problem ? invalid(problem) : { kind: 'info', text, label, message: m };
   }
   const type = m.type || 'text';
   if (type === 'url_preview' || mimeType === 'url_preview' || attributes.type === 'url_preview') {

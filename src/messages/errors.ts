@@ -21,8 +21,8 @@ export interface MessageIssue {
  */
 export class InvalidMessageError extends TiledeskError {
   /** Path of the first issue, e.g. `attributes.attachment.buttons[2].link`. */
-  readonly path: string;
-  readonly issues: readonly MessageIssue[];
+  declare readonly path: string;
+  declare readonly issues: readonly MessageIssue[];
 
   constructor(issues: readonly MessageIssue[], context = 'invalid message') {
     const shown = issues.slice(0, 5).map((issue) => `${issue.path || '(message)'}: ${issue.message}`);
@@ -127,10 +127,9 @@ export function messageErrorMap(issue: RawErrorMapIssue): string {
   const missing = issue.input === undefined;
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.expected === 'never') return 'is not allowed here';
-      return missing ? 'is required' : `must be ${article(issue.expected ?? 'value')}, got ${describeValue(issue.input)}`;
+      return issue.expected === 'never' ? 'is not allowed here' : wrongTypeMessage(issue.expected ?? 'value', issue.input);
     case 'invalid_value':
-      return missing ? `is required (${oneOf(issue.values ?? [])})` : `must be ${oneOf(issue.values ?? [])}, got ${describeValue(issue.input)}`;
+      return wrongValueMessage(issue.values ?? [], issue.input);
     case 'invalid_union':
       return missing ? 'is required' : `matches none of the accepted shapes, got ${describeValue(issue.input)}`;
     case 'too_small':
@@ -146,6 +145,15 @@ export function messageErrorMap(issue: RawErrorMapIssue): string {
   }
 }
 
-function article(noun: string): string {
-  return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
+// The zod-free checks (check.ts) raise only these two kinds of issue: calling them directly, not the whole error
+// map, keeps the map's other branches out of `tiledesk-sdk/messages`.
+
+/** `must be a string, got number 5`, or `is required` when the value is missing. */
+export function wrongTypeMessage(expected: string, input: unknown): string {
+  return input === undefined ? 'is required' : `must be ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}, got ${describeValue(input)}`;
+}
+
+/** `must be one of "a", "b", got …`, or `is required (…)` when the value is missing. */
+export function wrongValueMessage(values: readonly unknown[], input: unknown): string {
+  return input === undefined ? `is required (${oneOf(values)})` : `must be ${oneOf(values)}, got ${describeValue(input)}`;
 }

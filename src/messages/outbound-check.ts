@@ -35,6 +35,7 @@ import {
   PIXELS,
   SUBTYPES,
   WAIT_TIME,
+  checkInfoLabel,
   checkTextMessage,
 } from './rules.js';
 
@@ -88,7 +89,7 @@ export const outboundChecks = pure(() => {
         action: optional(nonBlank),
         updateUserEmail: optional(string(EMAIL)),
         updateUserFullname: optional(nonBlank),
-        messagelabel: optional(object({ key: literal(INFO_MESSAGE_KEYS), parameters: optional(anyObject) })),
+        messagelabel: optional(object({ key: literal(INFO_MESSAGE_KEYS), parameters: optional(anyObject) }, { refine: checkInfoLabel })),
         flowAttributes: optional(anyObject),
         parentUid: optionalString,
         tempUID: optionalString,

@@ -24,6 +24,7 @@ import {
   PIXELS,
   SUBTYPES,
   WAIT_TIME,
+  checkInfoLabel,
   checkTextMessage,
   type Rule,
 } from './rules.js';
@@ -193,10 +194,12 @@ export const OutboundGalleryAttachmentSchema = pure(() =>
  * ```
  */
 export const OutboundMessageLabelSchema = pure(() =>
-  z.strictObject({
-    key: z.literal(INFO_MESSAGE_KEYS),
-    parameters: z.optional(anyObject()),
-  }),
+  z
+    .strictObject({
+      key: z.literal(INFO_MESSAGE_KEYS),
+      parameters: z.optional(anyObject()),
+    })
+    .check(z.superRefine((label, ctx) => checkInfoLabel(label, (path, text) => ctx.addIssue({ code: 'custom', message: text, path, input: label })))),
 );
 
 /**

@@ -78,6 +78,21 @@ export const NO_REDIRECT_BUTTONS = 'a redirect is not drawn, so its buttons woul
 export type IssuePath = (string | number)[];
 
 /**
+ * Join and leave labels must name the member. For a join line the widget calls `parameters.member_id.includes(…)`
+ * (it hides lines about bots) and throws without it; for a leave line it reads `parameters.fullname`, throwing
+ * without `parameters`, and falls back to `member_id`, showing "undefined left" without either.
+ */
+export function checkInfoLabel(label: Record<string, unknown>, report: (path: IssuePath, message: string) => void): void {
+  // Both validators call this only once `parameters` is known to be an object, null or missing.
+  const parameters = label['parameters'] as Record<string, unknown> | null | undefined;
+  if (typeof parameters?.['member_id'] === 'string') return;
+  if (label['key'] === 'MEMBER_JOINED_GROUP') report(['parameters', 'member_id'], 'must be a string for MEMBER_JOINED_GROUP: the widget throws without it');
+  if (label['key'] === 'MEMBER_LEFT_GROUP' && !parameters?.['fullname']) {
+    report(['parameters', 'fullname'], 'or parameters.member_id is required for MEMBER_LEFT_GROUP: the widget throws or shows "undefined" without them');
+  }
+}
+
+/**
  * Rules that span fields of a text message, reported through `report(path, message)` with paths relative to the
  * message. The widget reads `commands[i-2].message.timestamp` for every message command, so anything but strict
  * message/wait alternation (a leading wait is fine) throws inside it.

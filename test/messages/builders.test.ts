@@ -112,6 +112,17 @@ describe('builder defaults', () => {
     expect(text('x').withAttributes({ sentAt: new Date(0) }).attributes).toMatchObject({ sentAt: '1970-01-01T00:00:00.000Z' });
   });
 
+  it('a message may nest 100 levels deep; one level more is a typed error naming the field, not a stack overflow', () => {
+    // `attributes` is the first level: attributes 99 levels deep make the message 100.
+    const deepest = text('x').withAttributes(nested(99));
+    expect(JSON.stringify(deepest.withText('y'))).toContain('{"value":{}}');
+    expect(thrown(() => text('x').withAttributes(nested(100))).issues).toEqual([
+      { path: 'attributes', message: 'makes the message nested more than 100 levels deep (or is circular)' },
+    ]);
+    // A part of a split message sits 4 levels down (attributes.commands[i].message).
+    expect(thrown(() => split(deepest)).path).toBe('attributes.commands');
+  });
+
   it('withAttributes keeps custom attributes next to the widget ones', () => {
     const message = text('x').disableInput().withAttributes({ orderId: 7 });
     expect(message.attributes).toEqual({ disableInputMessage: true, orderId: 7 });
@@ -176,6 +187,13 @@ describe('builders refuse what the widget would not render, naming the field', (
     // A hole (an option deleted from the list) used to pass and reach the wire as `null`, which the widget reads `.type` of.
     ['withAttributes with a sparse button list', () => text('Pick').withAttributes({ attachment: { type: 'template', buttons: sparse(buttons.text('Yes'), buttons.text('No')) } }), 'attributes.attachment.buttons[0]'],
     ['card with a sparse button list', () => card({ title: 'T', buttons: sparse(buttons.text('Yes'), buttons.text('No')) }), 'buttons[0]'],
+    // Copying them used to overflow the stack: a RangeError naming nothing.
+    ['withAttributes with a circular object', () => text('x').withAttributes(circular()), 'attributes'],
+    ['withAttributes nested 20,000 levels deep', () => text('x').withAttributes(nested(20_000)), 'attributes'],
+    ['buttons with a circular custom field', () => text('x').buttons({ ...buttons.text('a'), extra: circular() } as never), 'attributes.attachment.buttons'],
+    ['gallery with a circular card', () => gallery(circular() as never), 'attributes.attachment.gallery'],
+    ['tts with circular voice settings', () => tts('https://example.com/a.mp3', 'Hi', { voiceSettings: circular() }), 'metadata.voiceSettings'],
+    ['split with a circular part', () => split(circular() as never), 'attributes.commands'],
   ])('%s → %s', (_what, build, path) => {
     const error = thrown(build);
     expect(error).toBeInstanceOf(TiledeskError);
@@ -196,6 +214,18 @@ describe('builders refuse what the widget would not render, naming the field', (
     });
   });
 });
+
+function circular(): Record<string, unknown> {
+  const value: Record<string, unknown> = { a: 1 };
+  value['self'] = value;
+  return value;
+}
+
+function nested(levels: number): Record<string, unknown> {
+  let value: Record<string, unknown> = {};
+  for (let i = 0; i < levels; i++) value = { value };
+  return value;
+}
 
 /** An array with a hole where its first element was (what `delete list[0]` leaves). */
 function sparse<T>(...items: T[]): T[] {

@@ -138,6 +138,10 @@ describe('classify follows the widget’s rules', () => {
     ['a redirect with an unknown target opens a new tab', { type: 'redirect', metadata: { src, target: '_top' } }, { kind: 'redirect', target: 'blank' }],
     ['a hidden message', text('start').hidden(), { kind: 'info', text: 'start', label: undefined }],
     ['info/support with a label', { text: 'x', attributes: { subtype: 'info/support', messagelabel: { key: 'MEMBER_JOINED_GROUP', parameters: { member_id: 'u1' } } } }, { kind: 'info', label: { key: 'MEMBER_JOINED_GROUP', parameters: { member_id: 'u1' } } }],
+    // The widget reads `parameters.member_id.includes(…)` of a join line and `parameters.fullname` of a leave line.
+    ['a join line without member_id crashes the widget', { text: 'x', attributes: { subtype: 'info', messagelabel: { key: 'MEMBER_JOINED_GROUP', parameters: null } } }, { kind: 'invalid', error: undefined, reason: expect.stringContaining('attributes.messagelabel.parameters.member_id must be a string') }],
+    ['a leave line without parameters crashes the widget', { text: 'x', attributes: { subtype: 'info', messagelabel: { key: 'MEMBER_LEFT_GROUP' } } }, { kind: 'invalid', reason: expect.stringContaining('attributes.messagelabel.parameters.fullname or parameters.member_id is required') }],
+    ['a leave line naming the member', { text: 'x', attributes: { subtype: 'info', messagelabel: { key: 'MEMBER_LEFT_GROUP', parameters: { fullname: 'Ann' } } } }, { kind: 'info', label: { key: 'MEMBER_LEFT_GROUP' } }],
     ['a private message', { text: 'x', attributes: { subtype: 'private' } }, { kind: 'private' }],
     ['a split message, even when hidden', split(text('a'), wait(1), text('b')).hidden(), { kind: 'split' }],
     ['a part the widget split off (commands: true)', { text: 'x', attributes: { commands: true, parentUid: 'p' } }, { kind: 'text', text: 'x' }],

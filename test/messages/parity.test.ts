@@ -306,6 +306,10 @@ const expressedBy: Record<string, () => unknown> = {
   'a non-boolean disableInputMessage': () => text('x').withAttributes({ disableInputMessage: 'true' }),
   'an invalid updateUserEmail': () => text('x').updateUser({ email: 'andrea' }),
   'an unknown messagelabel key': () => text('x').hidden().withAttributes({ messagelabel: { key: 'HELLO' } }),
+  'a join label without member_id': () => text('x').hidden().withAttributes({ messagelabel: { key: 'MEMBER_JOINED_GROUP', parameters: { fullname: 'Ann' } } }),
+  'a join label without parameters': () => text('x').hidden().withAttributes({ messagelabel: { key: 'MEMBER_JOINED_GROUP' } }),
+  'a leave label without parameters': () => text('x').hidden().withAttributes({ messagelabel: { key: 'MEMBER_LEFT_GROUP' } }),
+  'a leave label naming nobody': () => text('x').hidden().withAttributes({ messagelabel: { key: 'MEMBER_LEFT_GROUP', parameters: { fullname: '', member_id: 7 } } }),
   'a non-string tempUID': () => text('x').withAttributes({ tempUID: 42 }),
   'a non-string parentUid': () => text('x').withAttributes({ parentUid: { id: 'p' } }),
   'a non-string sourcePage': () => text('x').withAttributes({ sourcePage: 1 }),
@@ -328,7 +332,7 @@ describe('3. the builders refuse every invalid case they can express, with the s
   it('accounts for every case of the invalid table, once', () => {
     const names = invalidOutbound.map(([name]) => name).sort();
     expect([...Object.keys(expressedBy), ...Object.keys(notExpressible)].sort()).toEqual(names);
-    expect(Object.keys(expressedBy).length).toBe(49);
+    expect(Object.keys(expressedBy).length).toBe(53);
   });
 
   it.each(invalidOutbound.filter(([name]) => name in expressedBy))('%s → %s', (name, message, path) => {
@@ -371,7 +375,15 @@ function classifyWithZod(message: unknown): ClassifiedMessage {
   if (attributes.commands === true && !attributes.parentUid) return invalid('commands is true, not a list: the widget throws');
   if (attributes.subtype === 'private') return { kind: 'private', message: m };
   if (attributes.subtype === 'info' || attributes.subtype === 'info/support') {
-    return { kind: 'info', text, label: attributes.messagelabel ?? undefined, message: m };
+    const label = attributes.messagelabel ?? undefined;
+    const parameters = label?.parameters ?? {};
+    if (label?.key === 'MEMBER_JOINED_GROUP' && typeof parameters['member_id'] !== 'string') {
+      return invalid('attributes.messagelabel.parameters.member_id must be a string for MEMBER_JOINED_GROUP: the widget throws without it');
+    }
+    if (label?.key === 'MEMBER_LEFT_GROUP' && typeof parameters['member_id'] !== 'string' && !parameters['fullname']) {
+      return invalid('attributes.messagelabel.parameters.fullname or parameters.member_id is required for MEMBER_LEFT_GROUP: the widget throws or shows "undefined" without them');
+    }
+    return { kind: 'info', text, label, message: m };
   }
   const type = m.type || 'text';
   if (type === 'url_preview' || mimeType === 'url_preview' || attributes.type === 'url_preview') {
