@@ -81,7 +81,7 @@ export const inboundMessage = pure((): Check => {
     uid: str,
     message_id: str,
     ...content,
-    attributes: maybe(attributes(optional(commandsOrFlag))),
+    attributes: maybe(attributes(maybe(commandsOrFlag))),
     sender: str,
     senderFullname: str,
     sender_fullname: str,

@@ -182,8 +182,9 @@ export const InboundCommandSchema = pure(() =>
  */
 export const InboundAttributesSchema = pure(() =>
   attributesSchema(
-    // The widget itself rewrites `commands` to `true` on the parts it splits off, so accept that too.
-    z.optional(z.union([z.array(InboundCommandSchema), z.boolean()])),
+    // The widget itself rewrites `commands` to `true` on the parts it splits off, so accept that too; it splits only
+    // when `commands` is truthy, so `null` is an ordinary message as well.
+    maybe(z.union([z.array(InboundCommandSchema), z.boolean()])),
   ),
 );
 

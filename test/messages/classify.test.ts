@@ -148,6 +148,7 @@ describe('classify follows the widget’s rules', () => {
     // The widget splits any message whose commands is truthy: `true` reads commands[0].type of undefined and throws.
     ['commands: true on a message the widget did not split off', { text: 'x', attributes: { commands: true } }, { kind: 'invalid', error: undefined, text: 'x' }],
     ['commands: false is an ordinary message', { text: 'x', attributes: { commands: false } }, { kind: 'text', text: 'x' }],
+    ['commands: null is an ordinary message (the widget splits only when commands is truthy)', { text: 'x', attributes: { commands: null } }, { kind: 'text', text: 'x' }],
     ['an unsupported type', { type: 'video', text: 'watch', metadata: { src } }, { kind: 'unsupported', type: 'video', text: 'watch' }],
   ])('%s', (_what, message, shape) => {
     expect(classify(message)).toMatchObject(shape);

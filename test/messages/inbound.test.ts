@@ -67,7 +67,7 @@ describe.each(inboundValidators)('%s', (_name, { parse: parseInboundMessage, saf
     });
 
     it('accepts null for optional fields and keeps it', () => {
-      const message = { text: 'x', metadata: null, attributes: { subtype: null, attachment: { buttons: null } }, timestamp: null };
+      const message = { text: 'x', metadata: null, attributes: { subtype: null, attachment: { buttons: null }, commands: null }, timestamp: null };
       expect(parseInboundMessage(message)).toStrictEqual(message);
     });
 
