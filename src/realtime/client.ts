@@ -380,7 +380,7 @@ export class RealtimeClient {
     this.#stopRun();
     this.#subscriptions.clear(closedError());
     this.#endConnection?.(closedError());
-    this.#setState('closed', {});
+    this.#setState('closed');
     this.#events.removeAllListeners();
     if (socket) await closeGracefully(socket, this.#options.closeTimeoutMs);
   }
@@ -389,8 +389,9 @@ export class RealtimeClient {
   // The connection lifecycle, top to bottom: token → handshake → open (resubscribe, keep alive) → drop → backoff → …
   // ---------------------------------------------------------------------------------------------------------------
 
+  /** Never called once closed: connect() and subscribe() return or throw first. */
   #start(): void {
-    if (this.#run || this.#current === 'closed') return;
+    if (this.#run) return;
     const run = { stopped: false };
     this.#run = run;
     this.#failure = undefined;
@@ -407,7 +408,7 @@ export class RealtimeClient {
     let authFailures = 0; // confirmed or suspected, since the last open
     let blindCloses = 0; // closes before open without any diagnostic, since the last open or suspicion
     let refresh = false; // ask the token function for a fresh token
-    this.#setState('connecting', { attempt });
+    this.#setState('connecting');
 
     while (!run.stopped) {
       let error: RealtimeError;
@@ -695,7 +696,7 @@ export class RealtimeClient {
     this.#events.emit('badFrame', report);
   }
 
-  #setState(state: ConnectionState, info: Partial<StateChange>): void {
+  #setState(state: ConnectionState, info?: Partial<StateChange>): void {
     const previous = this.#current;
     if (previous === state && state !== 'reconnecting') return;
     this.#current = state;
