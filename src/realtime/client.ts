@@ -287,9 +287,10 @@ export class RealtimeClient {
 
   /**
    * Starts connecting (from `idle`, or again after `failed`); resolves once open, rejects if the client fails or is
-   * closed first. Subscribing connects too, so calling this is optional. Through an outage it waits as long as the
-   * client retries (`maxReconnectAttempts`, default without end), and so does a subscription's `ready`; for a
-   * deadline of your own, race it: `await Promise.race([rt.connect(), sleep(5_000).then(() => { throw … })])`.
+   * closed first. Calls while connecting or reconnecting, from a `state` listener too, return the same promise.
+   * Subscribing connects too, so calling this is optional. Through an outage it waits as long as the client retries
+   * (`maxReconnectAttempts`, default without end), and so does a subscription's `ready`; for a deadline of your own,
+   * race it: `await Promise.race([rt.connect(), sleep(5_000).then(() => { throw … })])`.
    *
    * @example
    * ```ts
@@ -301,16 +302,21 @@ export class RealtimeClient {
     if (this.#current === 'open') return Promise.resolve();
     // Calls while a run is under way share one wait: each used to add a `state` listener, kept until the next open
     // (through an outage, without end). A run ends only in failed or closed, which settle the wait.
-    return (this.#run && this.#connecting) || (this.#connecting = new Promise((resolve, reject) => {
+    if (!(this.#run && this.#connecting)) {
       // Listening before #start(), whose first state change a listener may answer with close().
-      const off = this.on('state', ({ state, error }) => {
-        if (state === 'open') resolve((this.#connecting = undefined));
-        else if (state === 'failed' || state === 'closed') reject(error ?? closedError());
-        else return;
-        off();
+      this.#connecting = new Promise((resolve, reject) => {
+        const off = this.on('state', ({ state, error }) => {
+          if (state === 'open') resolve((this.#connecting = undefined));
+          else if (state === 'failed' || state === 'closed') reject(error ?? closedError());
+          else return;
+          off();
+        });
       });
-      this.#start();
-    }));
+    }
+    // Not from inside the executor: #start() emits `connecting` at once, and a connect() from that listener has to
+    // find this wait in #connecting, not make a second one (or, restarting from a `failed` listener, the failed one).
+    this.#start();
+    return this.#connecting;
   }
 
   /**

@@ -668,6 +668,54 @@ describe('close()', () => {
     await expect(other.connect()).rejects.toMatchObject({ code: 'client_closed' });
   });
 
+  it('connect() from a state listener: the wait under way while connecting or reconnecting, resolved once open, rejected once closed; one run', async () => {
+    const server = await h.server();
+    let attempts = 0;
+    // The first upgrade gets a 401, so the run goes through connecting, reconnecting and open.
+    const rt = h.client(server, { token: () => (attempts++ === 0 ? 'JWT a.b.c' : server.owner.token) });
+    const calls: Array<[ConnectionState, Promise<void>]> = [];
+    rt.on('state', ({ state }) => {
+      const wait = rt.connect();
+      wait.catch(() => undefined); // checked below; handled now so the rejection on closed is not reported unhandled
+      calls.push([state, wait]);
+    });
+    const outer = rt.connect();
+    await outer;
+    await rt.close();
+
+    expect(calls.map(([state]) => state)).toEqual(['connecting', 'reconnecting', 'open', 'closed']);
+    const [connecting, reconnecting, open, closed] = calls.map(([, wait]) => wait);
+    expect(connecting).toBe(outer);
+    expect(reconnecting).toBe(outer);
+    await expect(open).resolves.toBeUndefined();
+    await expect(closed).rejects.toMatchObject({ code: 'client_closed' });
+    expect(attempts).toBe(2);
+  });
+
+  it('connect() from the connecting listener of a run that connect() from a failed listener started joins that run, not the failed one', async () => {
+    const server = await h.server();
+    let token = 'JWT a.b.c';
+    const rt = h.client(server, { token: () => token, maxAuthFailures: 1 });
+    let restarted = false;
+    let retry: Promise<void> | undefined;
+    let joined: Promise<void> | undefined;
+    rt.on('state', ({ state }) => {
+      if (state === 'failed' && !restarted) {
+        restarted = true;
+        token = server.owner.token;
+        retry = rt.connect();
+        retry.catch(() => undefined); // checked below
+      } else if (state === 'connecting' && restarted && !joined) {
+        joined = rt.connect();
+        joined.catch(() => undefined); // checked below
+      }
+    });
+    await expect(rt.connect()).rejects.toBeInstanceOf(RealtimeAuthError);
+    await expect(joined).resolves.toBeUndefined(); // it was the failed run's wait, rejected with that run's error
+    expect(joined).toBe(retry);
+    expect(rt.state).toBe('open');
+  });
+
   it('closes during a hung handshake without leaving the socket or its timer behind', async () => {
     const server = await h.server();
     server.faults.hangUpgrades(true);
