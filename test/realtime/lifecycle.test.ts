@@ -716,6 +716,24 @@ describe('close()', () => {
     expect(rt.state).toBe('open');
   });
 
+  it('close() from a connecting listener leaves no attempt, timer or listener, and no later listener hears connecting after closed', async () => {
+    const server = await h.server();
+    const before = activeResources();
+    const environment = new FakeEnvironment();
+    let tokens = 0;
+    const rt = h.client(server, { environment, token: () => (tokens++, server.owner.token) });
+    rt.on('state', ({ state }) => state === 'connecting' && void rt.close());
+    const heard: ConnectionState[] = [];
+    rt.on('state', ({ state }) => heard.push(state));
+
+    const error = await rt.connect().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RealtimeError);
+    expect(error).toMatchObject({ code: 'client_closed' });
+    expect(heard).toEqual(['closed']);
+    expect([rt.state, tokens, environment.listenerCount, server.stats().wsConnections]).toEqual(['closed', 0, 0, 0]);
+    expect(activeResources().Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0);
+  });
+
   it('closes during a hung handshake without leaving the socket or its timer behind', async () => {
     const server = await h.server();
     server.faults.hangUpgrades(true);
