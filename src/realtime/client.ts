@@ -384,9 +384,11 @@ export class RealtimeClient {
     if (this.#current === 'closed') return;
     const socket = this.#socket;
     this.#stopRun();
+    // Before the subscription handlers below run: a connect() from one of them must find the client closed, not
+    // start a run (and open a socket) that nothing would end.
+    this.#setState('closed');
     this.#subscriptions.clear(closedError());
     this.#endConnection?.(closedError());
-    this.#setState('closed');
     this.#events.removeAllListeners();
     if (socket) await closeGracefully(socket, this.#options.closeTimeoutMs);
   }
@@ -626,10 +628,13 @@ export class RealtimeClient {
   }
 
   #fail(run: { stopped: boolean }, error: RealtimeError): void {
+    // Subscription handlers first, while this run is still the current one: a connect() from one joins it (and is
+    // rejected with it) instead of starting a run that `failed` would then misreport, and a close() from one ends
+    // it, which leaves nothing to fail (`failed` after `closed` made closed not terminal).
+    this.#subscriptions.rejectPending(error);
     if (run.stopped) return;
     this.#stopRun();
     this.#failure = error;
-    this.#subscriptions.rejectPending(error);
     this.#setState('failed', { error });
   }
 
@@ -773,10 +778,13 @@ export class RealtimeClient {
     if (socket) abandon(socket);
   }
 
-  /** Browser network and page-lifecycle events, listened to only while the lifecycle runs. */
+  /**
+   * Browser network and page-lifecycle events, listened to only while the lifecycle runs. Called by #start() alone,
+   * so never while attached: every run ends in #stopRun(), which detaches.
+   */
   #attachEnvironment(): void {
     const env = this.#environment;
-    if (!env || this.#detachEnvironment) return;
+    if (!env) return;
     const doc = env.document;
     const win = listenerTarget(env);
     const page = listenerTarget(doc);

@@ -734,6 +734,67 @@ describe('close()', () => {
     expect(activeResources().Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0);
   });
 
+  it('close() from a subscription handler while the client fails leaves it closed, not failed', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { token: 'JWT a.b.c', maxAuthFailures: 1 });
+    const heard: ConnectionState[] = [];
+    rt.on('state', ({ state }) => heard.push(state));
+    const sub = rt.subscribe(topics.requests(server.project.id), { state: (state) => state === 'error' && void rt.close() });
+
+    await expect(sub.ready).rejects.toBeInstanceOf(RealtimeAuthError);
+    // It was closed, then failed: #fail() announced `failed` after the handler had closed the client.
+    expect([rt.state, heard]).toEqual(['closed', ['connecting', 'closed']]);
+    await expect(rt.connect()).rejects.toMatchObject({ code: 'client_closed' });
+  });
+
+  it('connect() from a subscription handler while the client fails joins the failing run: rejected with it, no second run', async () => {
+    const server = await h.server();
+    let tokens = 0;
+    let token = 'JWT a.b.c';
+    const rt = h.client(server, { token: () => (tokens++, token), maxAuthFailures: 1 });
+    const heard: ConnectionState[] = [];
+    rt.on('state', ({ state }) => heard.push(state));
+    let retry: Promise<void> | undefined;
+    const sub = rt.subscribe(topics.requests(server.project.id), {
+      state: (state) => {
+        if (state !== 'error' || retry) return;
+        token = server.owner.token;
+        retry = rt.connect();
+        retry.catch(() => undefined); // checked below
+      },
+    });
+
+    await expect(sub.ready).rejects.toBeInstanceOf(RealtimeAuthError);
+    // It started a second run, which `failed` then misreported (and which went on to open, never reported).
+    await expect(retry).rejects.toBeInstanceOf(RealtimeAuthError);
+    expect([rt.state, tokens, heard]).toEqual(['failed', 1, ['connecting', 'failed']]);
+    await rt.connect(); // after failed, connect() starts again
+    expect(heard).toEqual(['connecting', 'failed', 'connecting', 'open']);
+  });
+
+  it('connect() from a subscription handler during close() is rejected and starts nothing', async () => {
+    const server = await h.server();
+    server.faults.hangUpgrades(true);
+    const before = activeResources();
+    let tokens = 0;
+    const rt = h.client(server, { token: () => (tokens++, server.owner.token) });
+    let retry: Promise<void> | undefined;
+    rt.subscribe(topics.requests(server.project.id), {
+      state: (state) => {
+        if (state !== 'unsubscribed') return;
+        retry = rt.connect();
+        retry.catch(() => undefined); // checked below
+      },
+    }).ready.catch(() => undefined);
+    await until(() => server.stats().httpConnections > 0, 'the upgrade held');
+
+    await rt.close();
+    await expect(retry).rejects.toMatchObject({ code: 'client_closed' });
+    // It started a second run on the closed client, which nothing would ever end.
+    expect([rt.state, tokens]).toEqual(['closed', 1]);
+    expect(activeResources().Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0);
+  });
+
   it('closes during a hung handshake without leaving the socket or its timer behind', async () => {
     const server = await h.server();
     server.faults.hangUpgrades(true);
