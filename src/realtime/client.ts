@@ -287,9 +287,10 @@ export class RealtimeClient {
 
   /**
    * Starts connecting (from `idle`, or again after `failed`); resolves once open, rejects if the client fails or is
-   * closed first. Subscribing connects too, so calling this is optional. Through an outage it waits as long as the
-   * client retries (`maxReconnectAttempts`, default without end), and so does a subscription's `ready`; for a
-   * deadline of your own, race it: `await Promise.race([rt.connect(), sleep(5_000).then(() => { throw … })])`.
+   * closed first. Calls while connecting or reconnecting, from a `state` listener too, return the same promise.
+   * Subscribing connects too, so calling this is optional. Through an outage it waits as long as the client retries
+   * (`maxReconnectAttempts`, default without end), and so does a subscription's `ready`; for a deadline of your own,
+   * race it: `await Promise.race([rt.connect(), sleep(5_000).then(() => { throw … })])`.
    *
    * @example
    * ```ts
@@ -301,16 +302,21 @@ export class RealtimeClient {
     if (this.#current === 'open') return Promise.resolve();
     // Calls while a run is under way share one wait: each used to add a `state` listener, kept until the next open
     // (through an outage, without end). A run ends only in failed or closed, which settle the wait.
-    return (this.#run && this.#connecting) || (this.#connecting = new Promise((resolve, reject) => {
+    if (!(this.#run && this.#connecting)) {
       // Listening before #start(), whose first state change a listener may answer with close().
-      const off = this.on('state', ({ state, error }) => {
-        if (state === 'open') resolve((this.#connecting = undefined));
-        else if (state === 'failed' || state === 'closed') reject(error ?? closedError());
-        else return;
-        off();
+      this.#connecting = new Promise((resolve, reject) => {
+        const off = this.on('state', ({ state, error }) => {
+          if (state === 'open') resolve((this.#connecting = undefined));
+          else if (state === 'failed' || state === 'closed') reject(error ?? closedError());
+          else return;
+          off();
+        });
       });
-      this.#start();
-    }));
+    }
+    // Not from inside the executor: #start() emits `connecting` at once, and a connect() from that listener has to
+    // find this wait in #connecting, not make a second one (or, restarting from a `failed` listener, the failed one).
+    this.#start();
+    return this.#connecting;
   }
 
   /**
@@ -378,9 +384,11 @@ export class RealtimeClient {
     if (this.#current === 'closed') return;
     const socket = this.#socket;
     this.#stopRun();
+    // Before the subscription handlers below run: a connect() from one of them must find the client closed, not
+    // start a run (and open a socket) that nothing would end.
+    this.#setState('closed');
     this.#subscriptions.clear(closedError());
     this.#endConnection?.(closedError());
-    this.#setState('closed', {});
     this.#events.removeAllListeners();
     if (socket) await closeGracefully(socket, this.#options.closeTimeoutMs);
   }
@@ -389,8 +397,9 @@ export class RealtimeClient {
   // The connection lifecycle, top to bottom: token → handshake → open (resubscribe, keep alive) → drop → backoff → …
   // ---------------------------------------------------------------------------------------------------------------
 
+  /** Never called once closed: connect() and subscribe() return or throw first. */
   #start(): void {
-    if (this.#run || this.#current === 'closed') return;
+    if (this.#run) return;
     const run = { stopped: false };
     this.#run = run;
     this.#failure = undefined;
@@ -407,7 +416,7 @@ export class RealtimeClient {
     let authFailures = 0; // confirmed or suspected, since the last open
     let blindCloses = 0; // closes before open without any diagnostic, since the last open or suspicion
     let refresh = false; // ask the token function for a fresh token
-    this.#setState('connecting', { attempt });
+    this.#setState('connecting');
 
     while (!run.stopped) {
       let error: RealtimeError;
@@ -619,10 +628,13 @@ export class RealtimeClient {
   }
 
   #fail(run: { stopped: boolean }, error: RealtimeError): void {
+    // Subscription handlers first, while this run is still the current one: a connect() from one joins it (and is
+    // rejected with it) instead of starting a run that `failed` would then misreport, and a close() from one ends
+    // it, which leaves nothing to fail (`failed` after `closed` made closed not terminal).
+    this.#subscriptions.rejectPending(error);
     if (run.stopped) return;
     this.#stopRun();
     this.#failure = error;
-    this.#subscriptions.rejectPending(error);
     this.#setState('failed', { error });
   }
 
@@ -695,7 +707,7 @@ export class RealtimeClient {
     this.#events.emit('badFrame', report);
   }
 
-  #setState(state: ConnectionState, info: Partial<StateChange>): void {
+  #setState(state: ConnectionState, info?: Partial<StateChange>): void {
     const previous = this.#current;
     if (previous === state && state !== 'reconnecting') return;
     this.#current = state;
@@ -766,10 +778,13 @@ export class RealtimeClient {
     if (socket) abandon(socket);
   }
 
-  /** Browser network and page-lifecycle events, listened to only while the lifecycle runs. */
+  /**
+   * Browser network and page-lifecycle events, listened to only while the lifecycle runs. Called by #start() alone,
+   * so never while attached: every run ends in #stopRun(), which detaches.
+   */
   #attachEnvironment(): void {
     const env = this.#environment;
-    if (!env || this.#detachEnvironment) return;
+    if (!env) return;
     const doc = env.document;
     const win = listenerTarget(env);
     const page = listenerTarget(doc);

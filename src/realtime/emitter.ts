@@ -2,9 +2,10 @@
  * A minimal typed event emitter. The realtime entry has a 6 kB (gzip) budget in browser bundles and eventemitter3
  * alone costs about 1 kB of it; this is all the client and the live stores need.
  * Listeners run in registration order; one added during an emit runs from the next emit on (a `connect()` called
- * from a `failed` listener must not see that `failed`), one removed does not run. A listener
- * that throws does not stop the others: its error is rethrown asynchronously, surfacing as an uncaught error
- * instead of breaking the connection lifecycle or the dispatch loop.
+ * from a `failed` listener must not see that `failed`), one removed, by `off` or `removeAllListeners`, does not
+ * run (after a `close()` from a `connecting` listener, no later one may hear `connecting`). A listener that throws
+ * does not stop the others: its error is rethrown asynchronously, surfacing as an uncaught error instead of breaking
+ * the connection lifecycle or the dispatch loop.
  */
 export class Emitter<Events extends { [E in keyof Events]: (...args: any[]) => void }> {
   #listeners = new Map<keyof Events, Set<Events[keyof Events]>>();
@@ -21,9 +22,9 @@ export class Emitter<Events extends { [E in keyof Events]: (...args: any[]) => v
   }
 
   emit<E extends keyof Events>(event: E, ...args: Parameters<Events[E]>): void {
-    const set = this.#listeners.get(event) ?? new Set();
-    for (const listener of [...set]) {
-      if (set.has(listener)) {
+    for (const listener of [...(this.#listeners.get(event) ?? [])]) {
+      // Looked up again for each listener: removeAllListeners() during this emit drops the set this loop started from.
+      if (this.#listeners.get(event)?.has(listener)) {
         try {
           listener(...args);
         } catch (error) {

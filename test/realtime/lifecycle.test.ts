@@ -668,6 +668,133 @@ describe('close()', () => {
     await expect(other.connect()).rejects.toMatchObject({ code: 'client_closed' });
   });
 
+  it('connect() from a state listener: the wait under way while connecting or reconnecting, resolved once open, rejected once closed; one run', async () => {
+    const server = await h.server();
+    let attempts = 0;
+    // The first upgrade gets a 401, so the run goes through connecting, reconnecting and open.
+    const rt = h.client(server, { token: () => (attempts++ === 0 ? 'JWT a.b.c' : server.owner.token) });
+    const calls: Array<[ConnectionState, Promise<void>]> = [];
+    rt.on('state', ({ state }) => {
+      const wait = rt.connect();
+      wait.catch(() => undefined); // checked below; handled now so the rejection on closed is not reported unhandled
+      calls.push([state, wait]);
+    });
+    const outer = rt.connect();
+    await outer;
+    await rt.close();
+
+    expect(calls.map(([state]) => state)).toEqual(['connecting', 'reconnecting', 'open', 'closed']);
+    const [connecting, reconnecting, open, closed] = calls.map(([, wait]) => wait);
+    expect(connecting).toBe(outer);
+    expect(reconnecting).toBe(outer);
+    await expect(open).resolves.toBeUndefined();
+    await expect(closed).rejects.toMatchObject({ code: 'client_closed' });
+    expect(attempts).toBe(2);
+  });
+
+  it('connect() from the connecting listener of a run that connect() from a failed listener started joins that run, not the failed one', async () => {
+    const server = await h.server();
+    let token = 'JWT a.b.c';
+    const rt = h.client(server, { token: () => token, maxAuthFailures: 1 });
+    let restarted = false;
+    let retry: Promise<void> | undefined;
+    let joined: Promise<void> | undefined;
+    rt.on('state', ({ state }) => {
+      if (state === 'failed' && !restarted) {
+        restarted = true;
+        token = server.owner.token;
+        retry = rt.connect();
+        retry.catch(() => undefined); // checked below
+      } else if (state === 'connecting' && restarted && !joined) {
+        joined = rt.connect();
+        joined.catch(() => undefined); // checked below
+      }
+    });
+    await expect(rt.connect()).rejects.toBeInstanceOf(RealtimeAuthError);
+    await expect(joined).resolves.toBeUndefined(); // it was the failed run's wait, rejected with that run's error
+    expect(joined).toBe(retry);
+    expect(rt.state).toBe('open');
+  });
+
+  it('close() from a connecting listener leaves no attempt, timer or listener, and no later listener hears connecting after closed', async () => {
+    const server = await h.server();
+    const before = activeResources();
+    const environment = new FakeEnvironment();
+    let tokens = 0;
+    const rt = h.client(server, { environment, token: () => (tokens++, server.owner.token) });
+    rt.on('state', ({ state }) => state === 'connecting' && void rt.close());
+    const heard: ConnectionState[] = [];
+    rt.on('state', ({ state }) => heard.push(state));
+
+    const error = await rt.connect().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RealtimeError);
+    expect(error).toMatchObject({ code: 'client_closed' });
+    expect(heard).toEqual(['closed']);
+    expect([rt.state, tokens, environment.listenerCount, server.stats().wsConnections]).toEqual(['closed', 0, 0, 0]);
+    expect(activeResources().Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0);
+  });
+
+  it('close() from a subscription handler while the client fails leaves it closed, not failed', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { token: 'JWT a.b.c', maxAuthFailures: 1 });
+    const heard: ConnectionState[] = [];
+    rt.on('state', ({ state }) => heard.push(state));
+    const sub = rt.subscribe(topics.requests(server.project.id), { state: (state) => state === 'error' && void rt.close() });
+
+    await expect(sub.ready).rejects.toBeInstanceOf(RealtimeAuthError);
+    // It was closed, then failed: #fail() announced `failed` after the handler had closed the client.
+    expect([rt.state, heard]).toEqual(['closed', ['connecting', 'closed']]);
+    await expect(rt.connect()).rejects.toMatchObject({ code: 'client_closed' });
+  });
+
+  it('connect() from a subscription handler while the client fails joins the failing run: rejected with it, no second run', async () => {
+    const server = await h.server();
+    let tokens = 0;
+    let token = 'JWT a.b.c';
+    const rt = h.client(server, { token: () => (tokens++, token), maxAuthFailures: 1 });
+    const heard: ConnectionState[] = [];
+    rt.on('state', ({ state }) => heard.push(state));
+    let retry: Promise<void> | undefined;
+    const sub = rt.subscribe(topics.requests(server.project.id), {
+      state: (state) => {
+        if (state !== 'error' || retry) return;
+        token = server.owner.token;
+        retry = rt.connect();
+        retry.catch(() => undefined); // checked below
+      },
+    });
+
+    await expect(sub.ready).rejects.toBeInstanceOf(RealtimeAuthError);
+    // It started a second run, which `failed` then misreported (and which went on to open, never reported).
+    await expect(retry).rejects.toBeInstanceOf(RealtimeAuthError);
+    expect([rt.state, tokens, heard]).toEqual(['failed', 1, ['connecting', 'failed']]);
+    await rt.connect(); // after failed, connect() starts again
+    expect(heard).toEqual(['connecting', 'failed', 'connecting', 'open']);
+  });
+
+  it('connect() from a subscription handler during close() is rejected and starts nothing', async () => {
+    const server = await h.server();
+    server.faults.hangUpgrades(true);
+    const before = activeResources();
+    let tokens = 0;
+    const rt = h.client(server, { token: () => (tokens++, server.owner.token) });
+    let retry: Promise<void> | undefined;
+    rt.subscribe(topics.requests(server.project.id), {
+      state: (state) => {
+        if (state !== 'unsubscribed') return;
+        retry = rt.connect();
+        retry.catch(() => undefined); // checked below
+      },
+    }).ready.catch(() => undefined);
+    await until(() => server.stats().httpConnections > 0, 'the upgrade held');
+
+    await rt.close();
+    await expect(retry).rejects.toMatchObject({ code: 'client_closed' });
+    // It started a second run on the closed client, which nothing would ever end.
+    expect([rt.state, tokens]).toEqual(['closed', 1]);
+    expect(activeResources().Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0);
+  });
+
   it('closes during a hung handshake without leaving the socket or its timer behind', async () => {
     const server = await h.server();
     server.faults.hangUpgrades(true);
