@@ -628,6 +628,8 @@ export class RealtimeClient {
   }
 
   #fail(run: { stopped: boolean }, error: RealtimeError): void {
+    // A run already ended (closed, or failed and restarted) must not touch the subscriptions of the next one.
+    if (run.stopped) return;
     // Subscription handlers first, while this run is still the current one: a connect() from one joins it (and is
     // rejected with it) instead of starting a run that `failed` would then misreport, and a close() from one ends
     // it, which leaves nothing to fail (`failed` after `closed` made closed not terminal).
