@@ -200,6 +200,9 @@ export class RealtimeClient {
   #failure: RealtimeError | undefined;
   /** What `connect()` returns until the next open, failed or closed. */
   #connecting: Promise<void> | undefined;
+  #settleConnecting: ((change: StateChange) => void) | undefined;
+  /** Counts state changes: a listener that changes the state again makes the change being announced stale. */
+  #stateChanges = 0;
   /** The lifecycle run in progress; `close()` and `fail()` mark it stopped. */
   #run: { stopped: boolean } | undefined;
   /** Cuts short whatever the lifecycle is awaiting (token, handshake, backoff) when `close()` is called. */
@@ -261,7 +264,9 @@ export class RealtimeClient {
   }
 
   /**
-   * Listens to `state`, `error`, `badFrame` or `heartbeat`; returns a function that removes the listener.
+   * Listens to `state`, `error`, `badFrame` or `heartbeat`; returns a function that removes the listener. Listeners
+   * run in the order they were added; once one changes the state (`connect()` after `failed`, `close()`), the ones
+   * after it hear the new state, not the old one.
    *
    * @example
    * ```ts
@@ -302,21 +307,22 @@ export class RealtimeClient {
     if (this.#current === 'open') return Promise.resolve();
     // Calls while a run is under way share one wait: each used to add a `state` listener, kept until the next open
     // (through an outage, without end). A run ends only in failed or closed, which settle the wait.
-    if (!(this.#run && this.#connecting)) {
-      // Listening before #start(), whose first state change a listener may answer with close().
-      this.#connecting = new Promise((resolve, reject) => {
-        const off = this.on('state', ({ state, error }) => {
-          if (state === 'open') resolve((this.#connecting = undefined));
+    const wait =
+      (this.#run && this.#connecting) ||
+      // Settled by #setState before any listener hears the change: a listener may answer it with close(), or with a
+      // connect() that must find this wait settled and start a new one.
+      (this.#connecting = new Promise((resolve, reject) => {
+        this.#settleConnecting = ({ state, error }) => {
+          if (state === 'open') resolve();
           else if (state === 'failed' || state === 'closed') reject(error ?? closedError());
           else return;
-          off();
-        });
-      });
-    }
+          this.#connecting = this.#settleConnecting = undefined;
+        };
+      }));
     // Not from inside the executor: #start() emits `connecting` at once, and a connect() from that listener has to
-    // find this wait in #connecting, not make a second one (or, restarting from a `failed` listener, the failed one).
+    // find this wait in #connecting, not make a second one.
     this.#start();
-    return this.#connecting;
+    return wait;
   }
 
   /**
@@ -713,7 +719,12 @@ export class RealtimeClient {
     const previous = this.#current;
     if (previous === state && state !== 'reconnecting') return;
     this.#current = state;
-    this.#events.emit('state', { attempt: 0, ...info, state, previous });
+    const change = ++this.#stateChanges;
+    const event = { attempt: 0, ...info, state, previous };
+    this.#settleConnecting?.(event);
+    // A listener's connect() or close() announces a newer state to every listener; the later listeners of this one
+    // must not hear it afterwards (a status display would show `failed` while the client reconnects).
+    this.#events.emitWhile(() => change === this.#stateChanges, 'state', event);
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -22,9 +22,14 @@ export class Emitter<Events extends { [E in keyof Events]: (...args: any[]) => v
   }
 
   emit<E extends keyof Events>(event: E, ...args: Parameters<Events[E]>): void {
+    this.emitWhile(() => true, event, ...args);
+  }
+
+  /** Like `emit`, but the listeners still due once `current()` turns false do not run: the event has gone stale. */
+  emitWhile<E extends keyof Events>(current: () => boolean, event: E, ...args: Parameters<Events[E]>): void {
     for (const listener of [...(this.#listeners.get(event) ?? [])]) {
       // Looked up again for each listener: removeAllListeners() during this emit drops the set this loop started from.
-      if (this.#listeners.get(event)?.has(listener)) {
+      if (current() && this.#listeners.get(event)?.has(listener)) {
         try {
           listener(...args);
         } catch (error) {

@@ -571,12 +571,12 @@ describe('liveness', () => {
 });
 
 describe('close()', () => {
-  it('connect() called again and again through an outage adds no listener each time; failed and close() remove them', async () => {
+  it('connect() called again and again through an outage adds no listener; failed and close() settle every wait', async () => {
     const server = await h.server();
     server.faults.hangUpgrades(true);
     const environment = new FakeEnvironment();
     const rt = h.client(server, { environment, handshakeTimeoutMs: 50, maxReconnectAttempts: 6 });
-    // Listeners the client adds to itself (connect() waits on its own `state` event), added minus removed.
+    // Listeners the client adds to itself, added minus removed: none (connect() used to wait on its own `state` event).
     const added = vi.spyOn(Emitter.prototype, 'on');
     const removed = vi.spyOn(Emitter.prototype, 'off');
     const listeners = () => added.mock.calls.length - removed.mock.calls.length;
@@ -588,7 +588,7 @@ describe('close()', () => {
       connectMany(); // connecting
       await until(() => rt.stats.reconnects >= 2, 'retrying');
       connectMany(); // reconnecting
-      expect([listeners(), environment.listenerCount]).toEqual([1, 5]);
+      expect([listeners(), environment.listenerCount]).toEqual([0, 5]);
       const failures = await Promise.all(waits.splice(0));
       expect(new Set(failures.map((e) => (e as RealtimeError).code))).toEqual(new Set(['handshake_timeout']));
       expect([rt.state, listeners(), environment.listenerCount]).toEqual(['failed', 0, 0]);
@@ -596,7 +596,7 @@ describe('close()', () => {
       connectMany(); // a new run
       await until(() => rt.stats.reconnects >= 7, 'retrying again');
       connectMany();
-      expect([listeners(), environment.listenerCount]).toEqual([1, 5]);
+      expect([listeners(), environment.listenerCount]).toEqual([0, 5]);
       server.faults.hangUpgrades(false);
       expect(await Promise.all(waits.splice(0))).toEqual(Array(100).fill(undefined));
       expect([rt.state, listeners(), environment.listenerCount]).toEqual(['open', 0, 5]);
@@ -714,6 +714,29 @@ describe('close()', () => {
     await expect(joined).resolves.toBeUndefined(); // it was the failed run's wait, rejected with that run's error
     expect(joined).toBe(retry);
     expect(rt.state).toBe('open');
+  });
+
+  it('a listener that restarts the client on failed: the listeners after it hear the restart, never the stale failed after it', async () => {
+    const server = await h.server();
+    let token = 'JWT a.b.c';
+    const rt = h.client(server, { token: () => token, maxAuthFailures: 1 });
+    rt.on('state', ({ state }) => {
+      if (state !== 'failed') return;
+      token = server.owner.token;
+      rt.connect().catch(() => undefined); // its outcome is the `open` heard below
+    });
+    // A status display registered after it: it used to hear connecting, then failed, and show failed while connecting.
+    const heard: Array<[ConnectionState, ConnectionState, ConnectionState]> = [];
+    rt.on('state', ({ state, previous }) => heard.push([state, previous, rt.state]));
+
+    // The first run's wait is settled by its failure before any listener runs, whatever their order.
+    await expect(rt.connect()).rejects.toBeInstanceOf(RealtimeAuthError);
+    await until(() => rt.state === 'open', 'restarted');
+    expect(heard).toEqual([
+      ['connecting', 'idle', 'connecting'],
+      ['connecting', 'failed', 'connecting'],
+      ['open', 'connecting', 'open'],
+    ]);
   });
 
   it('close() from a connecting listener leaves no attempt, timer or listener, and no later listener hears connecting after closed', async () => {
