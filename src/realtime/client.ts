@@ -644,6 +644,9 @@ export class RealtimeClient {
     this.#stopRun();
     this.#failure = error;
     this.#setState('failed', { error });
+    // Subscribed by those handlers while this run was failing: refused now as on a failed client, not left pending
+    // until a connect() no one may make. Unless a `failed` listener restarted or closed the client: its run has them.
+    if (this.#current === 'failed') this.#subscriptions.rejectPending(error);
   }
 
   #stopRun(): void {

@@ -770,6 +770,20 @@ describe('close()', () => {
     await expect(rt.connect()).rejects.toMatchObject({ code: 'client_closed' });
   });
 
+  it('subscribe() from a subscription handler while the client fails is refused with that failure, not left pending', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { token: 'JWT a.b.c', maxAuthFailures: 1 });
+    const topic = topics.requests(server.project.id);
+    let again: ReturnType<typeof rt.subscribe> | undefined;
+    const sub = rt.subscribe(topic, { state: (state) => state === 'error' && !again && (again = rt.subscribe(topic)) });
+
+    await expect(sub.ready).rejects.toBeInstanceOf(RealtimeAuthError);
+    expect(rt.state).toBe('failed');
+    // It stayed `subscribing`, its `ready` pending until a connect() no one makes.
+    expect(again?.state).toBe('error');
+    await expect(again?.ready).rejects.toBeInstanceOf(RealtimeAuthError);
+  });
+
   it('connect() from a subscription handler while the client fails joins the failing run: rejected with it, no second run', async () => {
     const server = await h.server();
     let tokens = 0;
