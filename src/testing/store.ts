@@ -216,6 +216,11 @@ export class Store {
 
   readonly projects = new Map<string, ProjectDoc>();
   readonly projectSecrets = new Map<string, string>();
+  /**
+   * Documents `PUT|PATCH|DELETE /projects/:id` inserted for an id without a project (upsert): stored without the
+   * schema's defaults, so no status filter ever finds them; only those routes read them again.
+   */
+  readonly upsertedProjects = new Map<string, Record<string, unknown>>();
 
   readonly projectUsers = new Map<string, ProjectUserDoc>();
   /** project id → its project_users in creation order. */

@@ -8,6 +8,7 @@ import { bodyObject, callerOf, guard, isNotEmpty, requireAuth, type RouteContext
 import { eventRoutes } from './events.js';
 import { messageRoutes, type MultiImportHooks } from './messages.js';
 import { departmentRoutes, keyRoutes, leadRoutes, projectUserRoutes } from './project.js';
+import { projectWriteRoutes } from './projects.js';
 import { agentRequestRoutes, guestRequestRoutes } from './requests.js';
 
 const HELLO = "Hello from Tiledesk server. It's UP. See the documentation here http://developer.tiledesk.com";
@@ -64,7 +65,7 @@ export function dispatch(ctx: RouteContext, hooks: MultiImportHooks): Reply {
     : top === 'testauth' ? mount(rest, authenticated, (inner) => testAuthRoutes(ctx, inner))
     : top === 'users' ? mount(rest, authenticated, (inner) => usersRoutes(ctx, inner))
     : top === 'requests_util' ? mount(rest, authenticated, (inner) => requestsUtilRoutes(ctx, inner))
-    : top === 'projects' ? mount(rest, undefined, (inner) => projectsRoutes(ctx, inner) ?? projectDetail(ctx, inner))
+    : top === 'projects' ? mount(rest, undefined, (inner) => projectsRoutes(ctx, inner) ?? projectDetail(ctx, inner) ?? projectWriteRoutes(ctx, inner))
     : undefined;
   if (topLevel) return topLevel;
   return projectScoped(ctx, first, rest, hooks) ?? expressNotFound(ctx.method, ctx.pathname);

@@ -1,4 +1,5 @@
 import {
+  addMember,
   bareToken,
   createProject,
   createRequest,
@@ -307,6 +308,104 @@ export const authScenarios = [
     await ctx.call('current user with JWT', { method: 'GET', path: '/users', auth: { jwt: owner.token } });
     await ctx.call('current user with Basic', { method: 'GET', path: '/users', auth: { basic: [owner.email, PASSWORD] } });
     await ctx.call('current user without credentials', { method: 'GET', path: '/users' });
+  }),
+
+  scenario('projects.update', 'PUT/PATCH /projects/:id: admin+, the fields each copies, Mongoose casts, 500s, the profile', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const owner = { jwt: project.owner.token };
+    const admin = await addMember(ctx, project, 'admin', 'admin');
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const outsider = await signUp(ctx, 'outsider');
+    const path = `/projects/${project.id}`;
+    await ctx.call('owner renames (PUT)', { method: 'PUT', path, auth: owner, json: { name: 'Renamed' } });
+    await ctx.call('admin patches', { method: 'PATCH', path, auth: { jwt: admin.token }, json: { name: 'Patched', activeOperatingHours: true } });
+    await ctx.call('agent: 403', { method: 'PUT', path, auth: { jwt: agent.token }, json: { name: 'x' } });
+    await ctx.call('agent PATCH: 403', { method: 'PATCH', path, auth: { jwt: agent.token }, json: { name: 'x' } });
+    await ctx.call('a user of no membership: 403', { method: 'PUT', path, auth: { jwt: outsider.token }, json: { name: 'x' } });
+    await ctx.call('no credentials: 401', { method: 'PUT', path, json: { name: 'x' } });
+    await ctx.call('an id that is not an ObjectId: 500', { method: 'PUT', path: '/projects/not-an-id', auth: owner, json: { name: 'x' } });
+    await ctx.call('fields the routes never copy are ignored', { method: 'PUT', path, auth: owner, json: { status: 5, createdBy: 'me', unknown: 1, name: null } });
+    await ctx.call('Mixed fields are stored as sent, empty objects left out', {
+      method: 'PUT',
+      path,
+      auth: owner,
+      json: { settings: { a: 1, email: { from: 'x@example.com' }, empty: {} }, widget: { themeColor: 'red' }, timeSlots: { t: 1 }, operatingHours: '{"tzname":"Europe/Rome"}' },
+    });
+    await ctx.call('dotted settings keys are merged into settings', {
+      method: 'PUT',
+      path,
+      auth: owner,
+      json: { 'settings.email.from': 'y@example.com', 'settings.chat_limit_on': true, 'settings.max_agent_assigned_chat': 3, 'settings.allow_send_emoji': false },
+    });
+    await ctx.call('PATCH copies neither timeSlots nor the newer settings keys', {
+      method: 'PATCH',
+      path,
+      auth: owner,
+      json: { timeSlots: { u: 2 }, 'settings.allow_send_emoji': true, 'settings.automatic_idle_chats': '5' },
+    });
+    await ctx.call('casts: booleans and numbers from strings, a single channel or filter wrapped, banned users get ids', {
+      method: 'PUT',
+      path,
+      auth: owner,
+      json: { channels: { name: 'telegram', extra: 1 }, ipFilter: [5, true], ipFilterDeny: '9.9.9.9', ipFilterEnabled: 'true', activeOperatingHours: 'no', bannedUsers: [{ id: 'u1', ip: '1.1.1.1', zz: 1 }], versions: '3', name: 5 },
+    });
+    await ctx.call('a channel without a name is stored (no validators)', { method: 'PATCH', path, auth: owner, json: { channels: [{}] } });
+    await ctx.call('a name that does not cast: 500', { method: 'PUT', path, auth: owner, json: { name: { a: 1 } } });
+    await ctx.call('the same on PATCH: its own message', { method: 'PATCH', path, auth: owner, json: { name: ['a'] } });
+    await ctx.call('a boolean that does not cast: 500', { method: 'PUT', path, auth: owner, json: { activeOperatingHours: 'maybe', name: 'not saved' } });
+    await ctx.call('a number that does not cast: 500', { method: 'PATCH', path, auth: owner, json: { versions: 'abc' } });
+    await ctx.call('a channel that is not an object: 500', { method: 'PUT', path, auth: owner, json: { channels: 'x' } });
+    await ctx.call('settings replaced by a string', { method: 'PUT', path, auth: owner, json: { settings: 'str' } });
+    await ctx.call('then a dotted settings key: 500', { method: 'PUT', path, auth: owner, json: { 'settings.email.from': 'z@example.com' } });
+    await ctx.call('the profile: 403 for a member', { method: 'PUT', path, auth: owner, json: { profile: { type: 'payment' } } });
+    await ctx.call('a falsy profile is not looked at', { method: 'PUT', path, auth: owner, json: { profile: '', settings: { b: 2 } } });
+    await ctx.setup('the owner marks itself isSuperadmin', { method: 'PUT', path: '/users', auth: owner, json: { attributes: { isSuperadmin: true } } });
+    await ctx.call('an isSuperadmin user replaces the profile: casts, defaults, no subEnd', {
+      method: 'PUT',
+      path,
+      auth: owner,
+      json: { profile: { type: 'payment', trialDays: '30', name: 'Pro', bogus: 1, quotes: { kbs: 5, none: {} } } },
+    });
+    await ctx.call('again, with a future subEnd (the flag is only dropped from req.user)', { method: 'PUT', path, auth: owner, json: { profile: { type: 'payment', subEnd: '2999-01-01T00:00:00.000Z' } } });
+    await ctx.call('a profile that is not an object: 500', { method: 'PUT', path, auth: owner, json: { profile: 'str' } });
+    await ctx.call('the project afterwards', { method: 'GET', path, auth: owner });
+  }),
+
+  scenario('projects.delete', 'DELETE /projects/:id: owner only, a soft delete (status 0) the project routes then refuse, still updatable', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const owner = { jwt: project.owner.token };
+    const admin = await addMember(ctx, project, 'admin', 'admin');
+    const path = `/projects/${project.id}`;
+    await ctx.call('admin: 403', { method: 'DELETE', path, auth: { jwt: admin.token } });
+    await ctx.call('no credentials: 401', { method: 'DELETE', path });
+    await ctx.call('an id that is not an ObjectId: 500', { method: 'DELETE', path: '/projects/not-an-id', auth: owner });
+    await ctx.call('owner deletes: the project with status 0', { method: 'DELETE', path, auth: owner });
+    await ctx.call('get it: 404', { method: 'GET', path, auth: owner });
+    await ctx.call('the owner still lists it', { method: 'GET', path: '/projects', auth: owner });
+    await ctx.call('its conversations: 400 project not found', { method: 'GET', path: `/${project.id}/requests`, auth: owner });
+    await ctx.call('its team: 400', { method: 'GET', path: `/${project.id}/project_users`, auth: { jwt: admin.token } });
+    await ctx.call('an admin still updates it', { method: 'PUT', path, auth: { jwt: admin.token }, json: { name: 'After delete' } });
+    await ctx.call('deleted again', { method: 'DELETE', path, auth: owner });
+  }),
+
+  scenario('projects.no-email-bypass', 'a guest token of another project passes the role checks of project writes: updates, profile, delete, upserts', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const other = await createProject(ctx, project.owner, 'Other Project');
+    ctx.alias(other.id, 'otherPid');
+    ctx.alias(project.id, 'pid');
+    const stranger = await signInGuest(ctx, other, 'stranger');
+    const ownGuest = await signInGuest(ctx, project, 'ownGuest');
+    const path = `/projects/${project.id}`;
+    await ctx.call("the project's own guest: 403", { method: 'PUT', path, auth: { jwt: ownGuest.token }, json: { name: 'x' } });
+    await ctx.call("another project's guest renames it", { method: 'PUT', path, auth: { jwt: stranger.token }, json: { name: 'By a stranger' } });
+    await ctx.call('and replaces its profile (the bypass sets isSuperadmin)', { method: 'PUT', path, auth: { jwt: stranger.token }, json: { profile: { name: 'Pro', type: 'payment' } } });
+    const unknown = unknownObjectId(ctx, 'unknownPid');
+    await ctx.call('PUT on an id without a project: upserted, schema defaults only in the answer', { method: 'PUT', path: `/projects/${unknown}`, auth: { jwt: stranger.token }, json: { name: 'Upserted' } });
+    await ctx.call('that document has no status: GET 404', { method: 'GET', path: `/projects/${unknown}`, auth: { jwt: stranger.token } });
+    await ctx.call('PATCH it: what was stored is kept', { method: 'PATCH', path: `/projects/${unknown}`, auth: { jwt: stranger.token }, json: { versions: 2 } });
+    const unknown2 = unknownObjectId(ctx, 'unknownPid2');
+    await ctx.call('DELETE on an id without a project: upserted with status 0', { method: 'DELETE', path: `/projects/${unknown2}`, auth: { jwt: stranger.token } });
+    await ctx.call('the stranger deletes the project', { method: 'DELETE', path, auth: { jwt: stranger.token } });
   }),
 
   scenario('auth.projects', 'projects: create, list the caller\'s projects, current user', async (ctx) => {
