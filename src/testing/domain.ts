@@ -326,8 +326,15 @@ export class Domain {
     const department =
       departmentId === undefined || departmentId === 'default'
         ? this.store.defaultDepartment(projectId)
-        : this.findDepartment(projectId, departmentId);
+        : this.findDepartment(departmentId);
     if (!department) return undefined;
+    // Group routing (`Group.find({_id: id_group})`, after the bot check). An id that does not cast fails the
+    // lookup; no group exists here, and the real service then reads the first (missing) group inside a database
+    // callback, which throws where nothing catches it: the call is never answered.
+    if ((department.id_bot === undefined || department.id_bot === null) && department.id_group !== undefined && department.id_group !== null) {
+      if (!castObjectId(department.id_group)) return undefined;
+      throw new RouteHang('group routing: group[0] is undefined');
+    }
     const agents = this.agentsOf(projectId);
     const available = agents.filter((pu) => pu.user_available === true);
     if (department.routing !== 'assigned' || available.length === 0) return { department, agents };
@@ -342,10 +349,22 @@ export class Domain {
     return { department, agents, operator };
   }
 
-  private findDepartment(projectId: string, departmentId: string): DepartmentDoc | undefined {
+  /** `Department.findOne({_id})`: by id alone, so a department of another project (or of none) is found too. */
+  private findDepartment(departmentId: string): DepartmentDoc | undefined {
     const id = castObjectId(departmentId);
-    const department = id ? this.store.departments.get(id) : undefined;
-    return department && department.id_project === projectId ? department : undefined;
+    return id ? this.store.departments.get(id) : undefined;
+  }
+
+  /**
+   * The request's `snapshot.department` is validated with the department schema when the request is saved: a
+   * department written through an update (an upsert has no project and no creator; PUT/PATCH run no validators)
+   * can fail it, and the save with it.
+   */
+  private assertDepartmentSnapshot(department: DepartmentDoc): void {
+    const blank = (value: unknown) => value === undefined || value === null || value === '';
+    if (blank(department.name) || blank(department.id_project) || blank(department.createdBy)) throw new SaveError('snapshot.department validation');
+    const groups = Array.isArray(department.groups) ? (department.groups as Record<string, unknown>[]) : [];
+    if (groups.some((member) => blank(member.group_id) || member.percentage === undefined || member.percentage === null)) throw new SaveError('snapshot.department validation');
   }
 
   /** `Request.find({hasBot:false, preflight:false, status:{$gt:100}, participants non-empty}).sort({_id:-1}).limit(1)`. */
@@ -435,6 +454,7 @@ export class Domain {
         assignedAt = this.iso();
       } else status = RequestStatus.UNASSIGNED;
     }
+    if (departmentRef !== undefined) this.assertDepartmentSnapshot(routing.department);
     const at = this.iso();
     const attributes = minimize(input.attributes) as Record<string, unknown> | undefined;
     const isDraft = typeof attributes?.sourcePage === 'string' && attributes.sourcePage.includes('td_draft=true');
@@ -709,6 +729,7 @@ export class Domain {
     const unchanged = before.status === status && before.department === routing.department._id && arraysEqual(before.participants, participants);
     if (!unchanged) {
       this.assertSavable(request);
+      this.assertDepartmentSnapshot(routing.department);
       request.status = status;
       request.participants = participants;
       request.participantsAgents = agents;

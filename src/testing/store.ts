@@ -353,6 +353,13 @@ export class Store {
     list(this.departmentsByProject, department.id_project).push(department);
   }
 
+  removeDepartment(department: DepartmentDoc): void {
+    this.departments.delete(department._id);
+    const siblings = this.departmentsByProject.get(department.id_project);
+    const index = siblings?.indexOf(department) ?? -1;
+    if (index !== -1) siblings!.splice(index, 1);
+  }
+
   defaultDepartment(projectId: string): DepartmentDoc | undefined {
     return this.departmentsByProject.get(projectId)?.find((d) => d.default === true);
   }

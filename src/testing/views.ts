@@ -37,12 +37,17 @@ export function projectView(project: ProjectDoc, nowMs: number): Json {
   out.trialExpired = false;
   // The real virtual: whole days since the trial ended (-14 for a fresh sandbox project, one more each day).
   out.trialDaysLeft = Math.floor((nowMs - (Date.parse(project.createdAt) + Number(profile.trialDays) * DAY_MS)) / DAY_MS);
-  // '' for a payment plan without `subEnd`: the virtual's initial value, never replaced.
-  if (profile.type !== 'payment') out.isActiveSubscription = false;
-  else if (!profile.subEnd) out.isActiveSubscription = '';
-  else out.isActiveSubscription = nowMs <= Date.parse(String(profile.subEnd)) + 3 * DAY_MS;
+  out.isActiveSubscription = isActiveSubscription(project, nowMs);
   out.id = project._id;
   return out;
+}
+
+/** The project's `isActiveSubscription` virtual: '' for a payment plan without `subEnd` (its initial value). */
+export function isActiveSubscription(project: ProjectDoc, nowMs: number): boolean | '' {
+  const profile = project.profile as Record<string, unknown>;
+  if (profile.type !== 'payment') return false;
+  if (!profile.subEnd) return '';
+  return nowMs <= Date.parse(String(profile.subEnd)) + 3 * DAY_MS;
 }
 
 const DAY_MS = 86_400_000;

@@ -1,3 +1,4 @@
+import { castBoolean, castDate, castNumber, castString, castSubdocuments, fail, pick, UpdateFailure } from '../casts.js';
 import { isPlainObject, minimize } from '../domain.js';
 import { json, type Reply, RouteCrash } from '../http.js';
 import { castObjectId } from '../ids.js';
@@ -107,61 +108,6 @@ const PUT_FIELDS: readonly string[] = [
   'settings.allowed_upload_extentions',
   ...PATCH_FIELDS.slice(26),
 ];
-
-/** A value the update cannot store (a Mongoose CastError, or MongoDB refusing a dotted path): the route's 500. */
-class UpdateFailure extends Error {}
-
-const fail = (what: string): never => {
-  throw new UpdateFailure(what);
-};
-
-/** Mongoose's String cast: strings, numbers and booleans (as text), `{_id: "<string>"}`; nothing else. */
-function castString(value: unknown): unknown {
-  if (value === null || value === undefined) return value;
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (isPlainObject(value) && typeof value._id === 'string') return value._id;
-  return fail('string');
-}
-
-/** Mongoose's Number cast: `''` is null, numeric strings and booleans convert. */
-function castNumber(value: unknown): unknown {
-  if (value === null || value === undefined) return value;
-  if (value === '') return null;
-  const number = typeof value === 'string' || typeof value === 'boolean' ? Number(value) : value;
-  return typeof number === 'number' && !Number.isNaN(number) ? number : fail('number');
-}
-
-function castBoolean(value: unknown): unknown {
-  if (value === null || value === undefined) return value;
-  if (value === true || value === 'true' || value === 1 || value === '1' || value === 'yes') return true;
-  if (value === false || value === 'false' || value === 0 || value === '0' || value === 'no') return false;
-  return fail('boolean');
-}
-
-/** Mongoose's Date cast, stored as the ISO string the JSON answer shows. */
-function castDate(value: unknown): unknown {
-  if (value === null || value === undefined || value === '') return null;
-  if (typeof value === 'boolean' || (typeof value !== 'string' && typeof value !== 'number')) return fail('date');
-  const asNumber = Number(value);
-  const date = typeof value === 'number' || (!Number.isNaN(asNumber) && (asNumber >= 275761 || asNumber < -271820)) ? new Date(asNumber) : new Date(value);
-  return Number.isNaN(date.getTime()) ? fail('date') : date.toISOString();
-}
-
-/** A document array: a single value is wrapped, every element must be an object; unknown keys are dropped. */
-function castSubdocuments(value: unknown, cast: (item: Record<string, unknown>) => Record<string, unknown>): unknown[] {
-  const items = Array.isArray(value) ? value : [value];
-  return items.map((item) => (isPlainObject(item) ? cast(item) : fail('subdocument')));
-}
-
-/** Copies the keys a sub-schema declares, each cast by its type; absent keys stay absent. */
-function pick(item: Record<string, unknown>, casts: Record<string, (value: unknown) => unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, cast] of Object.entries(casts)) {
-    if (item[key] !== undefined) out[key] = cast(item[key]);
-  }
-  return out;
-}
 
 /** The Mixed (`type: Object`) fields of the profile sub-schema are stored minimized like the project's own. */
 const mixed = (value: unknown): unknown => minimize(value);
