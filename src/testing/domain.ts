@@ -322,12 +322,21 @@ export class Domain {
    * `departmentService.getOperators` with `assigned` routing: available agents in round robin after the
    * last assigned request (random when there is none).
    */
-  operatorsFor(projectId: string, departmentId: string | undefined): { department: DepartmentDoc; agents: ProjectUserDoc[]; operator?: ProjectUserDoc } | undefined {
+  operatorsFor(
+    projectId: string,
+    departmentId: string | undefined,
+    nobot = false,
+  ): { department: DepartmentDoc; agents: ProjectUserDoc[]; operator?: ProjectUserDoc; bot?: string } | undefined {
     const department =
       departmentId === undefined || departmentId === 'default'
         ? this.store.defaultDepartment(projectId)
         : this.findDepartment(departmentId);
     if (!department) return undefined;
+    // A department with a bot gives the conversation to `bot_<id_bot>` (unless the caller asked for `nobot`),
+    // whether or not such a bot exists.
+    if (department.id_bot !== undefined && department.id_bot !== null && !nobot) {
+      return { department, agents: this.agentsOf(projectId), bot: `bot_${String(department.id_bot)}` };
+    }
     // Group routing (`Group.find({_id: id_group})`, after the bot check). An id that does not cast fails the
     // lookup; no group exists here, and the real service then reads the first (missing) group inside a database
     // callback, which throws where nothing catches it: the call is never answered.
@@ -435,9 +444,9 @@ export class Domain {
       if (working.length === 0) departmentRef = routing.department._id;
     } else {
       if (working.length === 0) {
-        if (routing.operator) {
+        if (routing.operator || routing.bot) {
           if (given === '') throw new SaveError('participants.push is not a function');
-          const operator = routing.operator.id_user ?? routing.operator.uuid_user ?? '';
+          const operator = routing.bot ?? routing.operator?.id_user ?? routing.operator?.uuid_user ?? '';
           participants.push(operator);
           working.push(operator);
         }
@@ -711,18 +720,24 @@ export class Domain {
   }
 
   /** `requestService.route`: route to an operator of the given (or default) department. */
-  routeRequest(request: RequestDoc, departmentId: string | undefined): RequestDoc {
-    const routing = this.operatorsFor(request.id_project, departmentId ?? 'default');
+  routeRequest(request: RequestDoc, departmentId: string | undefined, nobot = false): RequestDoc {
+    const routing = this.operatorsFor(request.id_project, departmentId ?? 'default', nobot);
     if (!routing) throw new SaveError('Error getting operators');
     const before = { status: request.status, department: request.department, participants: [...request.participants] };
     const participants: string[] = [];
     const agents: string[] = [];
+    const bots: string[] = [];
     let status: number = RequestStatus.UNASSIGNED;
     let assignedAt: string | undefined;
-    if (routing.operator) {
+    if (routing.bot) {
+      participants.push(routing.bot);
+      bots.push(routing.bot.replace('bot_', ''));
+    } else if (routing.operator) {
       const id = routing.operator.id_user ?? routing.operator.uuid_user ?? '';
       participants.push(id);
       agents.push(id);
+    }
+    if (participants.length > 0) {
       status = RequestStatus.ASSIGNED;
       assignedAt = this.iso();
     }
@@ -733,8 +748,8 @@ export class Domain {
       request.status = status;
       request.participants = participants;
       request.participantsAgents = agents;
-      request.participantsBots = [];
-      request.hasBot = false;
+      request.participantsBots = bots;
+      request.hasBot = bots.length > 0;
       request.department = routing.department._id;
       if (assignedAt !== undefined) request.assigned_at = assignedAt;
       else delete request.assigned_at;

@@ -527,6 +527,28 @@ export const authScenarios = [
     await ctx.call("isActiveSubscription '' is not false: every department", { method: 'GET', path: base });
   }),
 
+  scenario('departments.bot-routing', 'a department with id_bot gives conversations to bot_<id_bot> (no such bot needed), unless rerouted with nobot', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const owner = { jwt: project.owner.token };
+    const base = `/${project.id}/departments`;
+    const botId = unknownObjectId(ctx, 'botId');
+    const botDept = await ctx.call('create a department with a bot', { method: 'POST', path: base, auth: owner, json: { name: 'Bot', id_bot: botId } });
+    const botDeptId = (botDept.json as { _id: string })._id;
+    ctx.alias(botDeptId, 'botDept');
+    const created = await ctx.call('a conversation there: the bot is its participant', { method: 'POST', path: `/${project.id}/requests`, auth: owner, json: { first_text: 'to the bot', departmentid: botDeptId } });
+    const rid = (created.json as { request_id: string }).request_id;
+    ctx.alias(rid, 'rid1');
+    await ctx.call('read back', { method: 'GET', path: `/${project.id}/requests/${rid}`, auth: owner });
+    await ctx.call('rerouted to the default department: the only agent', { method: 'PUT', path: `/${project.id}/requests/${rid}/departments`, auth: owner, json: { departmentid: 'default' } });
+    await ctx.call('rerouted to the bot department with nobot ("false" is truthy): pooled, unassigned', { method: 'PUT', path: `/${project.id}/requests/${rid}/departments`, auth: owner, json: { departmentid: botDeptId, nobot: 'false' } });
+    await ctx.call('rerouted to it without nobot: the bot again', { method: 'PUT', path: `/${project.id}/requests/${rid}/departments`, auth: owner, json: { departmentid: botDeptId } });
+    const both = await ctx.setup('a department with a bot and an id_group that is no ObjectId', { method: 'POST', path: base, auth: owner, json: { name: 'Bot and group', id_bot: 'b2', id_group: 'zz' } });
+    const bothId = (both.json as { _id: string })._id;
+    ctx.alias(bothId, 'botAndGroupDept');
+    const second = await ctx.call('a conversation there: the bot, the group is never looked up', { method: 'POST', path: `/${project.id}/requests`, auth: owner, json: { first_text: 'bot and group', departmentid: bothId } });
+    ctx.alias((second.json as { request_id?: string } | undefined)?.request_id, 'rid2');
+  }),
+
   scenario('auth.projects', 'projects: create, list the caller\'s projects, current user', async (ctx) => {
     const owner = await signUp(ctx, 'owner', { firstname: 'Olive', lastname: 'Owner' });
     await ctx.call('list projects before creating one', { method: 'GET', path: '/projects', auth: { jwt: owner.token } });
