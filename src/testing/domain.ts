@@ -322,12 +322,28 @@ export class Domain {
    * `departmentService.getOperators` with `assigned` routing: available agents in round robin after the
    * last assigned request (random when there is none).
    */
-  operatorsFor(projectId: string, departmentId: string | undefined): { department: DepartmentDoc; agents: ProjectUserDoc[]; operator?: ProjectUserDoc } | undefined {
+  operatorsFor(
+    projectId: string,
+    departmentId: string | undefined,
+    nobot = false,
+  ): { department: DepartmentDoc; agents: ProjectUserDoc[]; operator?: ProjectUserDoc; bot?: string } | undefined {
     const department =
       departmentId === undefined || departmentId === 'default'
         ? this.store.defaultDepartment(projectId)
-        : this.findDepartment(projectId, departmentId);
+        : this.findDepartment(departmentId);
     if (!department) return undefined;
+    // A department with a bot gives the conversation to `bot_<id_bot>` (unless the caller asked for `nobot`),
+    // whether or not such a bot exists.
+    if (department.id_bot !== undefined && department.id_bot !== null && !nobot) {
+      return { department, agents: this.agentsOf(projectId), bot: `bot_${String(department.id_bot)}` };
+    }
+    // Group routing (`Group.find({_id: id_group})`, after the bot check). An id that does not cast fails the
+    // lookup; no group exists here, and the real service then reads the first (missing) group inside a database
+    // callback, which throws where nothing catches it: the call is never answered.
+    if ((department.id_bot === undefined || department.id_bot === null) && department.id_group !== undefined && department.id_group !== null) {
+      if (!castObjectId(department.id_group)) return undefined;
+      throw new RouteHang('group routing: group[0] is undefined');
+    }
     const agents = this.agentsOf(projectId);
     const available = agents.filter((pu) => pu.user_available === true);
     if (department.routing !== 'assigned' || available.length === 0) return { department, agents };
@@ -342,10 +358,22 @@ export class Domain {
     return { department, agents, operator };
   }
 
-  private findDepartment(projectId: string, departmentId: string): DepartmentDoc | undefined {
+  /** `Department.findOne({_id})`: by id alone, so a department of another project (or of none) is found too. */
+  private findDepartment(departmentId: string): DepartmentDoc | undefined {
     const id = castObjectId(departmentId);
-    const department = id ? this.store.departments.get(id) : undefined;
-    return department && department.id_project === projectId ? department : undefined;
+    return id ? this.store.departments.get(id) : undefined;
+  }
+
+  /**
+   * The request's `snapshot.department` is validated with the department schema when the request is saved: a
+   * department written through an update (an upsert has no project and no creator; PUT/PATCH run no validators)
+   * can fail it, and the save with it.
+   */
+  private assertDepartmentSnapshot(department: DepartmentDoc): void {
+    const blank = (value: unknown) => value === undefined || value === null || value === '';
+    if (blank(department.name) || blank(department.id_project) || blank(department.createdBy)) throw new SaveError('snapshot.department validation');
+    const groups = Array.isArray(department.groups) ? (department.groups as Record<string, unknown>[]) : [];
+    if (groups.some((member) => blank(member.group_id) || member.percentage === undefined || member.percentage === null)) throw new SaveError('snapshot.department validation');
   }
 
   /** `Request.find({hasBot:false, preflight:false, status:{$gt:100}, participants non-empty}).sort({_id:-1}).limit(1)`. */
@@ -416,9 +444,9 @@ export class Domain {
       if (working.length === 0) departmentRef = routing.department._id;
     } else {
       if (working.length === 0) {
-        if (routing.operator) {
+        if (routing.operator || routing.bot) {
           if (given === '') throw new SaveError('participants.push is not a function');
-          const operator = routing.operator.id_user ?? routing.operator.uuid_user ?? '';
+          const operator = routing.bot ?? routing.operator?.id_user ?? routing.operator?.uuid_user ?? '';
           participants.push(operator);
           working.push(operator);
         }
@@ -435,6 +463,7 @@ export class Domain {
         assignedAt = this.iso();
       } else status = RequestStatus.UNASSIGNED;
     }
+    if (departmentRef !== undefined) this.assertDepartmentSnapshot(routing.department);
     const at = this.iso();
     const attributes = minimize(input.attributes) as Record<string, unknown> | undefined;
     const isDraft = typeof attributes?.sourcePage === 'string' && attributes.sourcePage.includes('td_draft=true');
@@ -691,29 +720,36 @@ export class Domain {
   }
 
   /** `requestService.route`: route to an operator of the given (or default) department. */
-  routeRequest(request: RequestDoc, departmentId: string | undefined): RequestDoc {
-    const routing = this.operatorsFor(request.id_project, departmentId ?? 'default');
+  routeRequest(request: RequestDoc, departmentId: string | undefined, nobot = false): RequestDoc {
+    const routing = this.operatorsFor(request.id_project, departmentId ?? 'default', nobot);
     if (!routing) throw new SaveError('Error getting operators');
     const before = { status: request.status, department: request.department, participants: [...request.participants] };
     const participants: string[] = [];
     const agents: string[] = [];
+    const bots: string[] = [];
     let status: number = RequestStatus.UNASSIGNED;
     let assignedAt: string | undefined;
-    if (routing.operator) {
+    if (routing.bot) {
+      participants.push(routing.bot);
+      bots.push(routing.bot.replace('bot_', ''));
+    } else if (routing.operator) {
       const id = routing.operator.id_user ?? routing.operator.uuid_user ?? '';
       participants.push(id);
       agents.push(id);
+    }
+    if (participants.length > 0) {
       status = RequestStatus.ASSIGNED;
       assignedAt = this.iso();
     }
     const unchanged = before.status === status && before.department === routing.department._id && arraysEqual(before.participants, participants);
     if (!unchanged) {
       this.assertSavable(request);
+      this.assertDepartmentSnapshot(routing.department);
       request.status = status;
       request.participants = participants;
       request.participantsAgents = agents;
-      request.participantsBots = [];
-      request.hasBot = false;
+      request.participantsBots = bots;
+      request.hasBot = bots.length > 0;
       request.department = routing.department._id;
       if (assignedAt !== undefined) request.assigned_at = assignedAt;
       else delete request.assigned_at;

@@ -216,6 +216,11 @@ export class Store {
 
   readonly projects = new Map<string, ProjectDoc>();
   readonly projectSecrets = new Map<string, string>();
+  /**
+   * Documents `PUT|PATCH|DELETE /projects/:id` inserted for an id without a project (upsert): stored without the
+   * schema's defaults, so no status filter ever finds them; only those routes read them again.
+   */
+  readonly upsertedProjects = new Map<string, Record<string, unknown>>();
 
   readonly projectUsers = new Map<string, ProjectUserDoc>();
   /** project id → its project_users in creation order. */
@@ -346,6 +351,13 @@ export class Store {
   addDepartment(department: DepartmentDoc): void {
     this.departments.set(department._id, department);
     list(this.departmentsByProject, department.id_project).push(department);
+  }
+
+  removeDepartment(department: DepartmentDoc): void {
+    this.departments.delete(department._id);
+    const siblings = this.departmentsByProject.get(department.id_project);
+    const index = siblings?.indexOf(department) ?? -1;
+    if (index !== -1) siblings!.splice(index, 1);
   }
 
   defaultDepartment(projectId: string): DepartmentDoc | undefined {

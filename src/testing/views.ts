@@ -33,14 +33,24 @@ export function userSelectedView(user: UserDoc): Json {
 
 export function projectView(project: ProjectDoc, nowMs: number): Json {
   const out = copy(project);
-  const ageDays = Math.floor((nowMs - Date.parse(project.createdAt)) / 86_400_000);
+  const profile = project.profile as Record<string, unknown>;
   out.trialExpired = false;
-  // The real server's formula yields -14 for a fresh sandbox project (observed); keep that and let it drift.
-  out.trialDaysLeft = -project.profile.trialDays - ageDays;
-  out.isActiveSubscription = false;
+  // The real virtual: whole days since the trial ended (-14 for a fresh sandbox project, one more each day).
+  out.trialDaysLeft = Math.floor((nowMs - (Date.parse(project.createdAt) + Number(profile.trialDays) * DAY_MS)) / DAY_MS);
+  out.isActiveSubscription = isActiveSubscription(project, nowMs);
   out.id = project._id;
   return out;
 }
+
+/** The project's `isActiveSubscription` virtual: '' for a payment plan without `subEnd` (its initial value). */
+export function isActiveSubscription(project: ProjectDoc, nowMs: number): boolean | '' {
+  const profile = project.profile as Record<string, unknown>;
+  if (profile.type !== 'payment') return false;
+  if (!profile.subEnd) return '';
+  return nowMs <= Date.parse(String(profile.subEnd)) + 3 * DAY_MS;
+}
+
+const DAY_MS = 86_400_000;
 
 export interface ProjectUserViewOptions {
   /** toJSON virtuals: `isAuthenticated`, `id`. */

@@ -1,13 +1,15 @@
 /**
  * HTTP details a user's code meets: conditional GETs answered as Express's `req.fresh` decides (fetch's own
  * `Cache-Control: no-cache` forces a full answer), requests Node refuses before Express sees them, compressed
- * bodies inflated as body-parser inflates them, and `contact.email` normalised as the real request schema does.
+ * bodies inflated as body-parser inflates them, `contact.email` normalised as the real request schema does, and
+ * repeated slashes routed like Express's mounts.
  */
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
+import { mountedPath } from '../../src/testing/routes/app.js';
 import { http, TIMEOUT_MS } from './helpers.js';
 
 let server: TiledeskTestServer;
@@ -138,5 +140,32 @@ describe('contact.email', () => {
     };
     expect(conversation.contact?.email).toBe('ada@example.com');
     expect(conversation.lead.email).toBe(' Ada@Example.COM ');
+  });
+});
+
+describe('repeated slashes', () => {
+  it('swallows one empty segment straight after a mount prefix; any other empty segment matches no route', () => {
+    expect(mountedPath([])).toEqual([]);
+    expect(mountedPath(['', 'abc'])).toEqual(['abc']);
+    expect(mountedPath(['abc', 'tag'])).toEqual(['abc', 'tag']);
+    expect(mountedPath([''])).toEqual([]);
+    expect(mountedPath(['', ''])).toBeUndefined();
+    expect(mountedPath(['', '', 'abc'])).toBeUndefined();
+    expect(mountedPath(['abc', ''])).toBeUndefined();
+    expect(mountedPath(['abc', '', 'tag'])).toBeUndefined();
+  });
+
+  it('serves writes through `//` after the prefix too, and 404s a `//` inside a route', async () => {
+    const P = server.project.id;
+    const token = server.owner.token;
+    const created = await http(server, 'POST', `/${P}/requests//`, { token, body: { first_text: 'double slash' } });
+    expect(created.status).toBe(200);
+    const requestId = (created.json as { request_id: string }).request_id;
+    const patched = await http(server, 'PATCH', `/${P}/requests//${requestId}`, { token, body: { priority: 'high' } });
+    expect([patched.status, (patched.json as { priority: string }).priority]).toEqual([200, 'high']);
+    const inside = await http(server, 'PUT', `/${P}/requests/${requestId}//close`, { token });
+    expect([inside.status, inside.text]).toEqual([404, expect.stringContaining(`Cannot PUT /${P}/requests/${requestId}//close`)]);
+    const leading = await http(server, 'GET', `//${P}/requests`, { token });
+    expect(leading.status).toBe(404);
   });
 });

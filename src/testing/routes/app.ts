@@ -8,6 +8,7 @@ import { bodyObject, callerOf, guard, isNotEmpty, requireAuth, type RouteContext
 import { eventRoutes } from './events.js';
 import { messageRoutes, type MultiImportHooks } from './messages.js';
 import { departmentRoutes, keyRoutes, leadRoutes, projectUserRoutes } from './project.js';
+import { projectWriteRoutes } from './projects.js';
 import { agentRequestRoutes, guestRequestRoutes } from './requests.js';
 
 const HELLO = "Hello from Tiledesk server. It's UP. See the documentation here http://developer.tiledesk.com";
@@ -24,6 +25,26 @@ export function pathSegments(pathname: string): string[] | undefined {
 }
 
 /**
+ * The path a router mounted with `app.use(prefix, router)` sees below its prefix, or undefined when none of the
+ * router's routes can match it. Express compiles a mount prefix with an optional trailing slash, so one empty
+ * segment straight after the prefix is swallowed (`/<pid>/requests//<rid>` is `/<pid>/requests/<rid>`); inside the
+ * prefix and inside a route every segment must be non-empty, so any other `//` matches no route (the mount's own
+ * middleware has run by then, so authentication still answers first).
+ */
+export function mountedPath(rest: string[]): string[] | undefined {
+  const inner = rest[0] === '' ? rest.slice(1) : rest;
+  return inner.includes('') ? undefined : inner;
+}
+
+/** A mounted router: its middleware chain (if any), then its routes with the path below the prefix. */
+function mount(rest: string[], middleware: (() => Reply | undefined) | undefined, routes: (inner: string[]) => Reply | undefined): Reply | undefined {
+  const stopped = middleware?.();
+  if (stopped) return stopped;
+  const inner = mountedPath(rest);
+  return inner ? routes(inner) : undefined;
+}
+
+/**
  * The real server's middleware/router order (`app.js`), reduced to the routes this server implements. Each
  * layer may answer or fall through, so unmatched sub-paths end in Express's HTML 404 like on the real one.
  */
@@ -35,13 +56,16 @@ export function dispatch(ctx: RouteContext, hooks: MultiImportHooks): Reply {
     return expressNotFound(ctx.method, ctx.pathname);
   }
   const [first, ...rest] = segments as [string, ...string[]];
+  // Every mount starts with a non-empty segment (`/:projectid/` too), so a path starting `//` matches none.
+  if (first === '') return expressNotFound(ctx.method, ctx.pathname);
   const top = first.toLowerCase();
+  const authenticated = () => requireAuth(ctx);
   const topLevel =
-    top === 'auth' ? authRoutes(ctx, rest)
-    : top === 'testauth' ? testAuthRoutes(ctx, rest)
-    : top === 'users' ? usersRoutes(ctx, rest)
-    : top === 'requests_util' ? requestsUtilRoutes(ctx, rest)
-    : top === 'projects' ? (projectsRoutes(ctx, rest) ?? projectDetail(ctx, rest))
+    top === 'auth' ? mount(rest, undefined, (inner) => authRoutes(ctx, inner))
+    : top === 'testauth' ? mount(rest, authenticated, (inner) => testAuthRoutes(ctx, inner))
+    : top === 'users' ? mount(rest, authenticated, (inner) => usersRoutes(ctx, inner))
+    : top === 'requests_util' ? mount(rest, authenticated, (inner) => requestsUtilRoutes(ctx, inner))
+    : top === 'projects' ? mount(rest, undefined, (inner) => projectsRoutes(ctx, inner) ?? projectDetail(ctx, inner) ?? projectWriteRoutes(ctx, inner))
     : undefined;
   if (topLevel) return topLevel;
   return projectScoped(ctx, first, rest, hooks) ?? expressNotFound(ctx.method, ctx.pathname);
@@ -76,26 +100,32 @@ function projectScoped(ctx: RouteContext, rawProjectId: string, rest: string[], 
   ctx.projectOid = projectId;
   if (rest.length === 0) return undefined;
   const [area, ...tail] = rest as [string, ...string[]];
+  const agent = () => guard(ctx, 'agent', true);
   switch (area.toLowerCase()) {
     case 'leads':
-      return guard(ctx, 'agent', true) ?? leadRoutes(ctx, tail);
+      return mount(tail, agent, (inner) => leadRoutes(ctx, inner));
     case 'messages':
-      return guard(ctx, 'agent', true) ?? projectMessages(ctx, tail);
+      return mount(tail, agent, (inner) => projectMessages(ctx, inner));
     case 'departments':
-      return departmentRoutes(ctx, tail);
+      return mount(tail, undefined, (inner) => departmentRoutes(ctx, inner));
     case 'project_users':
-      return projectUserRoutes(ctx, tail);
+      return mount(tail, undefined, (inner) => projectUserRoutes(ctx, inner));
     case 'keys':
-      return guard(ctx, 'agent', false) ?? keyRoutes(ctx, tail);
+      return mount(tail, () => guard(ctx, 'agent', false), (inner) => keyRoutes(ctx, inner));
     case 'requests': {
-      if (tail.length >= 2 && tail[1]!.toLowerCase() === 'messages') {
-        const answer = guard(ctx, null, true) ?? messageRoutes(ctx, tail[0]!, tail.slice(2), hooks);
+      // `/:projectid/requests/:request_id/messages`, mounted before the two request routers.
+      if (tail.length >= 2 && tail[0] !== '' && tail[1]!.toLowerCase() === 'messages') {
+        const requestId = tail[0]!;
+        const answer = mount(tail.slice(2), () => guard(ctx, null, true), (inner) => messageRoutes(ctx, requestId, inner, hooks));
         if (answer) return answer;
       }
-      return guard(ctx, 'guest', true) ?? guestRequestRoutes(ctx, tail) ?? guard(ctx, 'agent', true) ?? agentRequestRoutes(ctx, tail);
+      return (
+        mount(tail, () => guard(ctx, 'guest', true), (inner) => guestRequestRoutes(ctx, inner)) ??
+        mount(tail, agent, (inner) => agentRequestRoutes(ctx, inner))
+      );
     }
     case 'events':
-      return eventRoutes(ctx, tail);
+      return mount(tail, undefined, (inner) => eventRoutes(ctx, inner));
     default:
       return undefined;
   }

@@ -4,9 +4,10 @@ import { castObjectId, isObjectIdLike, uuidv4 } from '../ids.js';
 import { hang, json, type Reply, RouteCrash } from '../http.js';
 import { castError, CastFailure, castBooleanOrThrow, castNumberOrThrow, matchesValue, paginate, sortBy, sortDirection, numberQueryFilter, stringQueryFilter } from '../query.js';
 import { csvDate, csvExpress } from '../csv.js';
-import type { LeadDoc, ProjectUserDoc, UserDoc } from '../store.js';
-import { departmentView, leadView, projectUserView } from '../views.js';
+import type { DepartmentDoc, LeadDoc, ProjectUserDoc, UserDoc } from '../store.js';
+import { departmentView, isActiveSubscription, leadView, projectUserView } from '../views.js';
 import { bodyObject, callerOf, guard, projectUserOf, type RouteContext } from './context.js';
+import { departmentWriteRoutes } from './departments.js';
 
 // ---- leads (agent+, bot, subscription) ----------------------------------------------------------------------
 
@@ -211,13 +212,17 @@ function leadsCsv(ctx: RouteContext): Reply {
   return { kind: 'text', status: 200, body: csvExpress(rows), contentType: 'text/csv; charset=utf-8', etag: true };
 }
 
-// ---- departments (GET needs no credentials) -----------------------------------------------------------------
+// ---- departments (reads need no credentials, writes are admin+) ---------------------------------------------
 
 export function departmentRoutes(ctx: RouteContext, rest: string[]): Reply | undefined {
-  if (ctx.method !== 'GET') return undefined;
+  if (ctx.method !== 'GET') return departmentWriteRoutes(ctx, rest);
   const departments = ctx.store.departmentsByProject.get(ctx.projectId!) ?? [];
+  // The lists' plan check (`profile.type === 'payment' && isActiveSubscription === false`): an expired paid plan
+  // lists only the default department.
+  const plan = (list: DepartmentDoc[]) =>
+    ctx.project?.profile.type === 'payment' && isActiveSubscription(ctx.project, ctx.domain.now()) === false ? list.filter((d) => d.default === true) : list;
   if (rest.length === 0) {
-    const active = departments.filter((d) => d.status === 1);
+    const active = plan(departments.filter((d) => d.status === 1));
     const ordered = ctx.query.sort ? sortBy(active, 'name', 1) : active;
     return json(200, ordered.map((d) => departmentView(d, true)));
   }
@@ -230,7 +235,10 @@ export function departmentRoutes(ctx: RouteContext, rest: string[]): Reply | und
     if (id.toLowerCase() === 'allstatus') {
       const denied = guard(ctx, 'agent', true);
       if (denied) return denied;
-      return json(200, departments.map((d) => departmentView(d, true)));
+      // `status: {$gte: 0}`: hidden (-1) and null statuses are left out.
+      const visible = plan(departments.filter((d) => typeof d.status === 'number' && d.status >= 0));
+      const ordered = ctx.query.sort ? sortBy(visible, 'name', 1) : visible;
+      return json(200, ordered.map((d) => departmentView(d, true)));
     }
     const departmentId = castObjectId(id);
     if (!departmentId) return json(500, { success: false, msg: 'Error getting object.' });

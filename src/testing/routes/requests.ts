@@ -822,7 +822,8 @@ function route(ctx: RouteContext, requestId: string, departmentId: unknown): Rep
   const request = ctx.store.findRequest(ctx.projectId!, requestId);
   if (!request) return json(500, { success: false, msg: 'Error changing the department.' });
   try {
-    ctx.domain.routeRequest(request, departmentId === undefined || departmentId === null || departmentId === '' ? undefined : String(departmentId));
+    // `req.body.nobot`, read for its truthiness: a bot department then routes like one without a bot.
+    ctx.domain.routeRequest(request, departmentId === undefined || departmentId === null || departmentId === '' ? undefined : String(departmentId), Boolean(bodyObject(ctx).nobot));
   } catch (error) {
     if (error instanceof SaveError) return json(500, { success: false, msg: 'Error changing the department.' });
     throw error;

@@ -69,7 +69,9 @@ export class RawHttp {
     if (body !== undefined) headers['content-type'] = req.contentType ?? 'application/json';
     const timeoutMs = req.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
     try {
-      const response = await request(new URL(req.path, this.baseUrl), {
+      // `new URL('//x', base)` would read a path starting with `//` as a host: such paths are appended to the origin.
+      const url = req.path.startsWith('//') ? new URL(`${new URL(this.baseUrl).origin}${req.path}`) : new URL(req.path, this.baseUrl);
+      const response = await request(url, {
         method: req.method,
         headers,
         body,

@@ -296,6 +296,31 @@ export const accessScenarios = [
     await ctx.call('an unknown top-level path', { method: 'GET', path: '/nope' });
   }),
 
+  scenario('access.double-slashes', 'repeated slashes: one is swallowed straight after a mount prefix, anywhere else no route matches', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const P = project.id;
+    // Express compiles `app.use('/:projectid/requests', …)` with an optional trailing slash: `//` right after it is `/`.
+    await ctx.call('one conversation, // after the requests prefix', { method: 'GET', path: `/${P}/requests//${rid}`, auth });
+    await ctx.call('the list, // after the requests prefix', { method: 'GET', path: `/${P}/requests//?no_populate=true`, auth });
+    await ctx.call('the messages, // after the messages prefix', { method: 'GET', path: `/${P}/requests/${rid}/messages//`, auth });
+    await ctx.call('one project, // after /projects', { method: 'GET', path: `/projects//${P}`, auth });
+    await ctx.call('sign-in, // after /auth', { method: 'POST', path: '/auth//signin', json: { email: project.owner.email, password: project.owner.password } });
+    await ctx.call('departments, // after the prefix', { method: 'GET', path: `/${P}/departments//`, auth });
+    // Anywhere else a `//` matches no route: inside a prefix, a second one, or inside a route.
+    await ctx.call('three slashes after the requests prefix', { method: 'GET', path: `/${P}/requests///${rid}`, auth });
+    await ctx.call('// at the end of a route', { method: 'GET', path: `/${P}/requests/${rid}//`, auth });
+    await ctx.call('// inside the messages prefix: the request router has no such route', { method: 'GET', path: `/${P}/requests//${rid}/messages`, auth });
+    await ctx.call('// before the request id of the messages prefix', { method: 'GET', path: `/${P}/requests//messages`, auth });
+    await ctx.call('/projects//<pid>// falls through to the project mount', { method: 'GET', path: `/projects//${P}//`, auth });
+    await ctx.call('a path starting with //: no mount, no project check', { method: 'GET', path: `//${P}/requests`, auth });
+    await ctx.call('//projects', { method: 'GET', path: '//projects', auth });
+    // The mount's own middleware runs before its router finds no route.
+    await ctx.call('three slashes after leads, no credentials (authenticated at the mount)', { method: 'GET', path: `/${P}/leads///` });
+    await ctx.call('three slashes after departments, no credentials (authenticated per route)', { method: 'GET', path: `/${P}/departments///` });
+  }),
+
   scenario('access.oversized-headers', "request headers just under Node's 16 kB limit are answered; over it, 431 and the connection closed", async (ctx) => {
     const project = await ownerWithProject(ctx);
     const auth = { jwt: project.owner.token };

@@ -1,4 +1,5 @@
 import {
+  addMember,
   bareToken,
   createProject,
   createRequest,
@@ -307,6 +308,245 @@ export const authScenarios = [
     await ctx.call('current user with JWT', { method: 'GET', path: '/users', auth: { jwt: owner.token } });
     await ctx.call('current user with Basic', { method: 'GET', path: '/users', auth: { basic: [owner.email, PASSWORD] } });
     await ctx.call('current user without credentials', { method: 'GET', path: '/users' });
+  }),
+
+  scenario('projects.update', 'PUT/PATCH /projects/:id: admin+, the fields each copies, Mongoose casts, 500s, the profile', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const owner = { jwt: project.owner.token };
+    const admin = await addMember(ctx, project, 'admin', 'admin');
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const outsider = await signUp(ctx, 'outsider');
+    const path = `/projects/${project.id}`;
+    await ctx.call('owner renames (PUT)', { method: 'PUT', path, auth: owner, json: { name: 'Renamed' } });
+    await ctx.call('admin patches', { method: 'PATCH', path, auth: { jwt: admin.token }, json: { name: 'Patched', activeOperatingHours: true } });
+    await ctx.call('agent: 403', { method: 'PUT', path, auth: { jwt: agent.token }, json: { name: 'x' } });
+    await ctx.call('agent PATCH: 403', { method: 'PATCH', path, auth: { jwt: agent.token }, json: { name: 'x' } });
+    await ctx.call('a user of no membership: 403', { method: 'PUT', path, auth: { jwt: outsider.token }, json: { name: 'x' } });
+    await ctx.call('no credentials: 401', { method: 'PUT', path, json: { name: 'x' } });
+    await ctx.call('an id that is not an ObjectId: 500', { method: 'PUT', path: '/projects/not-an-id', auth: owner, json: { name: 'x' } });
+    await ctx.call('fields the routes never copy are ignored', { method: 'PUT', path, auth: owner, json: { status: 5, createdBy: 'me', unknown: 1, name: null } });
+    await ctx.call('Mixed fields are stored as sent, empty objects left out', {
+      method: 'PUT',
+      path,
+      auth: owner,
+      json: { settings: { a: 1, email: { from: 'x@example.com' }, empty: {} }, widget: { themeColor: 'red' }, timeSlots: { t: 1 }, operatingHours: '{"tzname":"Europe/Rome"}' },
+    });
+    await ctx.call('dotted settings keys are merged into settings', {
+      method: 'PUT',
+      path,
+      auth: owner,
+      json: { 'settings.email.from': 'y@example.com', 'settings.chat_limit_on': true, 'settings.max_agent_assigned_chat': 3, 'settings.allow_send_emoji': false },
+    });
+    await ctx.call('PATCH copies neither timeSlots nor the newer settings keys', {
+      method: 'PATCH',
+      path,
+      auth: owner,
+      json: { timeSlots: { u: 2 }, 'settings.allow_send_emoji': true, 'settings.automatic_idle_chats': '5' },
+    });
+    await ctx.call('casts: booleans and numbers from strings, a single channel or filter wrapped, banned users get ids', {
+      method: 'PUT',
+      path,
+      auth: owner,
+      json: { channels: { name: 'telegram', extra: 1 }, ipFilter: [5, true], ipFilterDeny: '9.9.9.9', ipFilterEnabled: 'true', activeOperatingHours: 'no', bannedUsers: [{ id: 'u1', ip: '1.1.1.1', zz: 1 }], versions: '3', name: 5 },
+    });
+    await ctx.call('a channel without a name is stored (no validators)', { method: 'PATCH', path, auth: owner, json: { channels: [{}] } });
+    await ctx.call('a name that does not cast: 500', { method: 'PUT', path, auth: owner, json: { name: { a: 1 } } });
+    await ctx.call('the same on PATCH: its own message', { method: 'PATCH', path, auth: owner, json: { name: ['a'] } });
+    await ctx.call('a boolean that does not cast: 500', { method: 'PUT', path, auth: owner, json: { activeOperatingHours: 'maybe', name: 'not saved' } });
+    await ctx.call('a number that does not cast: 500', { method: 'PATCH', path, auth: owner, json: { versions: 'abc' } });
+    await ctx.call('a channel that is not an object: 500', { method: 'PUT', path, auth: owner, json: { channels: 'x' } });
+    await ctx.call('settings replaced by a string', { method: 'PUT', path, auth: owner, json: { settings: 'str' } });
+    await ctx.call('then a dotted settings key: 500', { method: 'PUT', path, auth: owner, json: { 'settings.email.from': 'z@example.com' } });
+    await ctx.call('the profile: 403 for a member', { method: 'PUT', path, auth: owner, json: { profile: { type: 'payment' } } });
+    await ctx.call('a falsy profile is not looked at', { method: 'PUT', path, auth: owner, json: { profile: '', settings: { b: 2 } } });
+    await ctx.setup('the owner marks itself isSuperadmin', { method: 'PUT', path: '/users', auth: owner, json: { attributes: { isSuperadmin: true } } });
+    await ctx.call('an isSuperadmin user replaces the profile: casts, defaults, no subEnd', {
+      method: 'PUT',
+      path,
+      auth: owner,
+      json: { profile: { type: 'payment', trialDays: '30', name: 'Pro', bogus: 1, quotes: { kbs: 5, none: {} } } },
+    });
+    await ctx.call('again, with a future subEnd (the flag is only dropped from req.user)', { method: 'PUT', path, auth: owner, json: { profile: { type: 'payment', subEnd: '2999-01-01T00:00:00.000Z' } } });
+    await ctx.call('a profile that is not an object: 500', { method: 'PUT', path, auth: owner, json: { profile: 'str' } });
+    await ctx.call('the project afterwards', { method: 'GET', path, auth: owner });
+  }),
+
+  scenario('projects.delete', 'DELETE /projects/:id: owner only, a soft delete (status 0) the project routes then refuse, still updatable', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const owner = { jwt: project.owner.token };
+    const admin = await addMember(ctx, project, 'admin', 'admin');
+    const path = `/projects/${project.id}`;
+    await ctx.call('admin: 403', { method: 'DELETE', path, auth: { jwt: admin.token } });
+    await ctx.call('no credentials: 401', { method: 'DELETE', path });
+    await ctx.call('an id that is not an ObjectId: 500', { method: 'DELETE', path: '/projects/not-an-id', auth: owner });
+    await ctx.call('owner deletes: the project with status 0', { method: 'DELETE', path, auth: owner });
+    await ctx.call('get it: 404', { method: 'GET', path, auth: owner });
+    await ctx.call('the owner still lists it', { method: 'GET', path: '/projects', auth: owner });
+    await ctx.call('its conversations: 400 project not found', { method: 'GET', path: `/${project.id}/requests`, auth: owner });
+    await ctx.call('its team: 400', { method: 'GET', path: `/${project.id}/project_users`, auth: { jwt: admin.token } });
+    await ctx.call('an admin still updates it', { method: 'PUT', path, auth: { jwt: admin.token }, json: { name: 'After delete' } });
+    await ctx.call('deleted again', { method: 'DELETE', path, auth: owner });
+  }),
+
+  scenario('projects.no-email-bypass', 'a guest token of another project passes the role checks of project writes: updates, profile, delete, upserts', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const other = await createProject(ctx, project.owner, 'Other Project');
+    ctx.alias(other.id, 'otherPid');
+    ctx.alias(project.id, 'pid');
+    const stranger = await signInGuest(ctx, other, 'stranger');
+    const ownGuest = await signInGuest(ctx, project, 'ownGuest');
+    const path = `/projects/${project.id}`;
+    await ctx.call("the project's own guest: 403", { method: 'PUT', path, auth: { jwt: ownGuest.token }, json: { name: 'x' } });
+    await ctx.call("another project's guest renames it", { method: 'PUT', path, auth: { jwt: stranger.token }, json: { name: 'By a stranger' } });
+    await ctx.call('and replaces its profile (the bypass sets isSuperadmin)', { method: 'PUT', path, auth: { jwt: stranger.token }, json: { profile: { name: 'Pro', type: 'payment' } } });
+    const unknown = unknownObjectId(ctx, 'unknownPid');
+    await ctx.call('PUT on an id without a project: upserted, schema defaults only in the answer', { method: 'PUT', path: `/projects/${unknown}`, auth: { jwt: stranger.token }, json: { name: 'Upserted' } });
+    await ctx.call('that document has no status: GET 404', { method: 'GET', path: `/projects/${unknown}`, auth: { jwt: stranger.token } });
+    await ctx.call('PATCH it: what was stored is kept', { method: 'PATCH', path: `/projects/${unknown}`, auth: { jwt: stranger.token }, json: { versions: 2 } });
+    const unknown2 = unknownObjectId(ctx, 'unknownPid2');
+    await ctx.call('DELETE on an id without a project: upserted with status 0', { method: 'DELETE', path: `/projects/${unknown2}`, auth: { jwt: stranger.token } });
+    await ctx.call('the stranger deletes the project', { method: 'DELETE', path, auth: { jwt: stranger.token } });
+  }),
+
+  scenario('departments.writes', 'departments: create, update, patch, delete (admin+), casts and 500s, lists by status, writes by id across projects', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const owner = { jwt: project.owner.token };
+    const admin = await addMember(ctx, project, 'admin', 'admin');
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const other = await createProject(ctx, project.owner, 'Other Project');
+    ctx.alias(other.id, 'otherPid');
+    ctx.alias(project.id, 'pid');
+    const otherDefault = await ctx.setup('the other project\'s default department', { method: 'GET', path: `/${other.id}/departments/default` });
+    ctx.alias((otherDefault.json as { _id: string })._id, 'otherDefaultDept');
+    const base = `/${project.id}/departments`;
+    const asAdmin = { jwt: admin.token };
+    const created = await ctx.call('admin creates one: pooled by default', { method: 'POST', path: base, auth: asAdmin, json: { name: 'Sales' } });
+    const sales = (created.json as { _id: string })._id;
+    ctx.alias(sales, 'salesDept');
+    await ctx.call('agent: 403', { method: 'POST', path: base, auth: { jwt: agent.token }, json: { name: 'x' } });
+    await ctx.call('no credentials: 401', { method: 'POST', path: base, json: { name: 'x' } });
+    const full = await ctx.call('every field: cast; online_msg, tags, id_project and createdBy are not taken', {
+      method: 'POST',
+      path: base,
+      auth: owner,
+      json: { name: 'Full', routing: 'assigned', description: 'd', default: 'true', status: '0', id_group: 5, groups: [{ group_id: 'g1', percentage: '50' }], online_msg: 'on', tags: [{ tag: 't' }], id_project: 'other', createdBy: 'me' },
+    });
+    ctx.alias((full.json as { _id?: string } | undefined)?._id, 'fullDept');
+    const bot = await ctx.call('with a bot', { method: 'POST', path: base, auth: owner, json: { name: 'Bot', id_bot: 'b1', bot_only: 'yes' } });
+    ctx.alias((bot.json as { _id?: string } | undefined)?._id, 'botDept');
+    await ctx.call('no name: 500', { method: 'POST', path: base, auth: owner, json: {} });
+    await ctx.call('a name that does not cast: 500', { method: 'POST', path: base, auth: owner, json: { name: { a: 1 } } });
+    await ctx.call('a group member without percentage: 500 (save validates)', { method: 'POST', path: base, auth: owner, json: { name: 'G', groups: [{ group_id: 'g' }] } });
+    const nulls = await ctx.call('nulls replace the defaults', { method: 'POST', path: base, auth: owner, json: { name: 'Nulls', routing: null, status: null, default: null, groups: null } });
+    ctx.alias((nulls.json as { _id?: string } | undefined)?._id, 'nullsDept');
+    const hidden = await ctx.call('hidden from the dashboard (status -1)', { method: 'POST', path: base, auth: owner, json: { name: 'Hidden', status: '-1', default: 'no' } });
+    ctx.alias((hidden.json as { _id?: string } | undefined)?._id, 'hiddenDept');
+    await ctx.call('the list: status 1 only', { method: 'GET', path: base });
+    await ctx.call('allstatus: status >= 0, sorted by name', { method: 'GET', path: `${base}/allstatus?sort=1`, auth: { jwt: agent.token } });
+    await ctx.call('the default: the first of two', { method: 'GET', path: `${base}/default` });
+    await ctx.call('PUT without id_bot and id_group stores null for both', { method: 'PUT', path: `${base}/${sales}`, auth: asAdmin, json: { name: 'Sales 2' } });
+    await ctx.call('PATCH: only what is given, no online_msg', { method: 'PATCH', path: `${base}/${sales}`, auth: asAdmin, json: { id_bot: 'b2', description: 'x', online_msg: 'on' } });
+    await ctx.call('PUT: casts, a single group member wrapped', {
+      method: 'PUT',
+      path: `${base}/${sales}`,
+      auth: asAdmin,
+      json: { online_msg: 'on', status: '-1', routing: 'assigned', bot_only: 'no', groups: { group_id: 'g', percentage: 1 } },
+    });
+    await ctx.call('PATCH a status that does not cast: 500', { method: 'PATCH', path: `${base}/${sales}`, auth: asAdmin, json: { status: 'abc' } });
+    await ctx.call('PUT a name that does not cast: 500', { method: 'PUT', path: `${base}/${sales}`, auth: asAdmin, json: { name: { a: 1 } } });
+    await ctx.call('PUT an id that is not an ObjectId: 500', { method: 'PUT', path: `${base}/bad`, auth: asAdmin, json: { name: 'x' } });
+    await ctx.call('agent PUT: 403', { method: 'PUT', path: `${base}/${sales}`, auth: { jwt: agent.token }, json: { name: 'x' } });
+    const unknown = unknownObjectId(ctx, 'unknownDept');
+    await ctx.call('PUT an id without a department: upserted, no project', { method: 'PUT', path: `${base}/${unknown}`, auth: asAdmin, json: { name: 'Upserted' } });
+    await ctx.call('read back by id', { method: 'GET', path: `${base}/${unknown}` });
+    await ctx.call("PATCH another project's department through this one", { method: 'PATCH', path: `${base}/${(otherDefault.json as { _id: string })._id}`, auth: asAdmin, json: { name: 'Changed from outside' } });
+    await ctx.call("the other project's default department", { method: 'GET', path: `/${other.id}/departments/default` });
+    await ctx.call('agent DELETE: 403', { method: 'DELETE', path: `${base}/${sales}`, auth: { jwt: agent.token } });
+    await ctx.call('DELETE: the removed department', { method: 'DELETE', path: `${base}/${sales}`, auth: asAdmin });
+    await ctx.call('DELETE again: null', { method: 'DELETE', path: `${base}/${sales}`, auth: asAdmin });
+    await ctx.call('DELETE an id that is not an ObjectId: 500', { method: 'DELETE', path: `${base}/bad`, auth: asAdmin });
+    await ctx.call('get the deleted one: 404', { method: 'GET', path: `${base}/${sales}` });
+  }),
+
+  scenario('departments.routing-and-plan', 'conversations routed to created departments: pooled, assigned, another project\'s; refused for invalid snapshots and groups; an expired paid plan lists only the default', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const owner = { jwt: project.owner.token };
+    const base = `/${project.id}/departments`;
+    const pooled = await ctx.setup('create a pooled department', { method: 'POST', path: base, auth: owner, json: { name: 'Pooled' } });
+    ctx.alias((pooled.json as { _id: string })._id, 'pooledDept');
+    const assigned = await ctx.setup('create an assigned department', { method: 'POST', path: base, auth: owner, json: { name: 'Assigned', routing: 'assigned' } });
+    ctx.alias((assigned.json as { _id: string })._id, 'assignedDept');
+    const first = await ctx.call('a conversation in the pooled department: unassigned', {
+      method: 'POST',
+      path: `/${project.id}/requests`,
+      auth: owner,
+      json: { first_text: 'to pooled', departmentid: (pooled.json as { _id: string })._id },
+    });
+    ctx.alias((first.json as { request_id?: string } | undefined)?.request_id, 'rid1');
+    const second = await ctx.call('a conversation in the assigned department: the only agent', {
+      method: 'POST',
+      path: `/${project.id}/requests`,
+      auth: owner,
+      json: { first_text: 'to assigned', departmentid: (assigned.json as { _id: string })._id },
+    });
+    ctx.alias((second.json as { request_id?: string } | undefined)?.request_id, 'rid2');
+    const other = await createProject(ctx, project.owner, 'Other Project');
+    ctx.alias(other.id, 'otherPid');
+    ctx.alias(project.id, 'pid');
+    const otherDefault = await ctx.setup("the other project's default department", { method: 'GET', path: `/${other.id}/departments/default` });
+    ctx.alias((otherDefault.json as { _id: string })._id, 'otherDefaultDept');
+    const third = await ctx.call("a conversation in another project's department: found by id alone", {
+      method: 'POST',
+      path: `/${project.id}/requests`,
+      auth: owner,
+      json: { first_text: 'elsewhere', departmentid: (otherDefault.json as { _id: string })._id },
+    });
+    ctx.alias((third.json as { request_id?: string } | undefined)?.request_id, 'rid3');
+    const nowhere = unknownObjectId(ctx, 'upsertedDept');
+    await ctx.setup('upsert a department of no project', { method: 'PUT', path: `${base}/${nowhere}`, auth: owner, json: { name: 'Nowhere', routing: 'assigned' } });
+    await ctx.call('a conversation in a department of no project: 500 (snapshot.department fails validation)', { method: 'POST', path: `/${project.id}/requests`, auth: owner, json: { first_text: 'nowhere', departmentid: nowhere } });
+    await ctx.call('rerouting to it: 500', { method: 'PUT', path: `/${project.id}/requests/${(first.json as { request_id: string }).request_id}/departments`, auth: owner, json: { departmentid: nowhere } });
+    const memberless = await ctx.setup('a department with a group member without percentage', { method: 'POST', path: base, auth: owner, json: { name: 'Members' } });
+    const memberlessId = (memberless.json as { _id: string })._id;
+    ctx.alias(memberlessId, 'membersDept');
+    await ctx.setup('patch the member in (no validators)', { method: 'PATCH', path: `${base}/${memberlessId}`, auth: owner, json: { groups: [{ group_id: 'g' }] } });
+    await ctx.call('a conversation there: 500', { method: 'POST', path: `/${project.id}/requests`, auth: owner, json: { first_text: 'members', departmentid: memberlessId } });
+    const badGroup = await ctx.setup('a department with an id_group that is no ObjectId', { method: 'POST', path: base, auth: owner, json: { name: 'Bad group', id_group: 'g' } });
+    ctx.alias((badGroup.json as { _id: string })._id, 'badGroupDept');
+    await ctx.call('a conversation there: 500 (the group lookup fails)', { method: 'POST', path: `/${project.id}/requests`, auth: owner, json: { first_text: 'bad group', departmentid: (badGroup.json as { _id: string })._id } });
+    const missingGroup = unknownObjectId(ctx, 'missingGroup');
+    const grouped = await ctx.setup('a department with a group that does not exist', { method: 'POST', path: base, auth: owner, json: { name: 'Grouped', id_group: missingGroup, routing: 'assigned' } });
+    ctx.alias((grouped.json as { _id: string })._id, 'groupedDept');
+    await ctx.call('a conversation there: never answered', { method: 'POST', path: `/${project.id}/requests`, auth: owner, json: { first_text: 'grouped', departmentid: (grouped.json as { _id: string })._id }, timeoutMs: 2_000 });
+    await ctx.call('none of the refused ones was stored', { method: 'GET', path: `/${project.id}/requests?no_populate=true&sort=createdAt&direction=1`, auth: owner });
+    await ctx.setup('the owner marks itself isSuperadmin', { method: 'PUT', path: '/users', auth: owner, json: { attributes: { isSuperadmin: true } } });
+    await ctx.setup('a paid plan that ended', { method: 'PUT', path: `/projects/${project.id}`, auth: owner, json: { profile: { type: 'payment', subEnd: '2001-01-01T00:00:00.000Z' } } });
+    await ctx.call('the list: the default department only', { method: 'GET', path: base });
+    await ctx.call('allstatus: the same', { method: 'GET', path: `${base}/allstatus`, auth: owner });
+    await ctx.setup('a paid plan without subEnd', { method: 'PUT', path: `/projects/${project.id}`, auth: owner, json: { profile: { type: 'payment' } } });
+    await ctx.call("isActiveSubscription '' is not false: every department", { method: 'GET', path: base });
+  }),
+
+  scenario('departments.bot-routing', 'a department with id_bot gives conversations to bot_<id_bot> (no such bot needed), unless rerouted with nobot', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const owner = { jwt: project.owner.token };
+    const base = `/${project.id}/departments`;
+    const botId = unknownObjectId(ctx, 'botId');
+    const botDept = await ctx.call('create a department with a bot', { method: 'POST', path: base, auth: owner, json: { name: 'Bot', id_bot: botId } });
+    const botDeptId = (botDept.json as { _id: string })._id;
+    ctx.alias(botDeptId, 'botDept');
+    const created = await ctx.call('a conversation there: the bot is its participant', { method: 'POST', path: `/${project.id}/requests`, auth: owner, json: { first_text: 'to the bot', departmentid: botDeptId } });
+    const rid = (created.json as { request_id: string }).request_id;
+    ctx.alias(rid, 'rid1');
+    await ctx.call('read back', { method: 'GET', path: `/${project.id}/requests/${rid}`, auth: owner });
+    await ctx.call('rerouted to the default department: the only agent', { method: 'PUT', path: `/${project.id}/requests/${rid}/departments`, auth: owner, json: { departmentid: 'default' } });
+    await ctx.call('rerouted to the bot department with nobot ("false" is truthy): pooled, unassigned', { method: 'PUT', path: `/${project.id}/requests/${rid}/departments`, auth: owner, json: { departmentid: botDeptId, nobot: 'false' } });
+    await ctx.call('rerouted to it without nobot: the bot again', { method: 'PUT', path: `/${project.id}/requests/${rid}/departments`, auth: owner, json: { departmentid: botDeptId } });
+    const both = await ctx.setup('a department with a bot and an id_group that is no ObjectId', { method: 'POST', path: base, auth: owner, json: { name: 'Bot and group', id_bot: 'b2', id_group: 'zz' } });
+    const bothId = (both.json as { _id: string })._id;
+    ctx.alias(bothId, 'botAndGroupDept');
+    const second = await ctx.call('a conversation there: the bot, the group is never looked up', { method: 'POST', path: `/${project.id}/requests`, auth: owner, json: { first_text: 'bot and group', departmentid: bothId } });
+    ctx.alias((second.json as { request_id?: string } | undefined)?.request_id, 'rid2');
   }),
 
   scenario('auth.projects', 'projects: create, list the caller\'s projects, current user', async (ctx) => {
