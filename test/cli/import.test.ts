@@ -98,6 +98,21 @@ describe('tiledesk-sdk import', () => {
     expect((await allRequests()).map((r) => r.first_text).sort()).toEqual([sampleLines[0]!.messages[0]!.text, sampleLines[1]!.messages[0]!.text].sort());
   });
 
+  it('a run resumed from a checkpoint still reports the conversations that failed in an earlier run, and exits 1', async () => {
+    const file = join(dir, 'bad-then-resumed.ndjson');
+    const bad = { request: { id: 'bad-2' }, messages: [{ text: '   ' }] };
+    writeFileSync(file, [sampleLines[0], bad].map((c) => JSON.stringify(c)).join('\n'));
+    const checkpoint = join(dir, 'bad-then-resumed.checkpoint.json');
+    expect((await runCli(['import', file, '--checkpoint', checkpoint], { env: serverEnv(server) })).code).toBe(1);
+    // The same command again (as after a crash): the checkpoint skips the failed conversation, which is still not imported.
+    const again = await runCli(['import', file, '--checkpoint', checkpoint], { env: serverEnv(server) });
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain('Import finished with failures');
+    expect(again.stdout).toContain('2 done in an earlier run (checkpoint, 1 of them failed)');
+    expect(again.stderr).toContain('1 conversation failed in an earlier run');
+    expect(again.stderr).toContain('run without --checkpoint to retry');
+  });
+
   it('a file that is not JSON is reported with its line and column before anything is sent', async () => {
     const file = join(dir, 'broken.ndjson');
     writeFileSync(file, `${JSON.stringify(sampleLines[0])}\n{"request": {}, "messages": [ }\n`);

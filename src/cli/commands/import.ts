@@ -191,9 +191,19 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
       options: run.options,
       count: run.count,
     });
-    io.stdout.write(`${formatReport(report, style)}\n`);
+    // The checkpoint counts a failed conversation as done, so a resumed run skips it: its own report would say
+    // "0 failed" (and exit 0) while the conversation is still not imported.
+    const state = run.checkpointPath === undefined ? undefined : await fileCheckpoint(run.checkpointPath).load().catch(() => undefined);
+    const failedEarlier = state ? Math.max(0, state.totals.conversationsFailed - report.conversations.failed) : 0;
+    io.stdout.write(`${formatReport(report, style, { failedEarlier })}\n`);
     if (report.conversations.total === 0) io.stderr.write(`${errStyle.yellow('Nothing was imported:')} ${run.display} holds no conversations.\n`);
-    return report.conversations.failed > 0 ? 1 : 0;
+    if (failedEarlier > 0) {
+      io.stderr.write(
+        `${errStyle.yellow('Not retried:')} ${formatCount(failedEarlier)} conversation${failedEarlier === 1 ? '' : 's'} failed in an earlier run ` +
+          `(the checkpoint counts ${failedEarlier === 1 ? 'it' : 'them'} as done): run without --checkpoint to retry, nothing is imported twice.\n`,
+      );
+    }
+    return report.conversations.failed + failedEarlier > 0 ? 1 : 0;
   } catch (error) {
     if (error instanceof ImportAbortedError) {
       if (error.report.conversations.total > 0) io.stdout.write(`${formatReport(error.report, style, { stopped: true })}\n`);
