@@ -206,6 +206,27 @@ describe('tiledesk-sdk import', () => {
   });
 });
 
+describe('tiledesk-sdk import, Ctrl-C before importing', () => {
+  it('while signing in or counting: exit 130, and no claim of progress saved in a checkpoint never written', async () => {
+    const checkpoint = join(dir, 'never-written.checkpoint.json');
+    const hung = server.faults.route({ path: '/auth/signin', hang: true });
+    const signingIn = startCli(['import', sample, '--checkpoint', checkpoint], {
+      env: { TILEDESK_URL: server.url, TILEDESK_PROJECT_ID: server.project.id, TILEDESK_EMAIL: server.owner.email, TILEDESK_PASSWORD: server.owner.password },
+    });
+    signingIn.interrupt();
+    expect(await within(signingIn.code, 10_000, 'the interrupted sign-in to end')).toBe(130);
+    expect(signingIn.stderr.text).toBe('Interrupted before anything was imported.\n');
+    hung.remove();
+
+    const counting = startCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
+    counting.interrupt();
+    expect(await within(counting.code, 10_000, 'the interrupted count to end')).toBe(130);
+    expect(counting.stderr.text).toBe('Interrupted before anything was imported.\n');
+    expect(existsSync(checkpoint)).toBe(false);
+    expect(await allRequests()).toHaveLength(0);
+  });
+});
+
 describe('import failure lines', () => {
   it('say how many of the missing messages may be saved after all, when the server could not tell', () => {
     const failure = { position: 4, requestId: 'r1', code: 'timeout', message: 'Request timed out', messagesImported: 2, messagesMissing: 5 };

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -181,6 +182,7 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
   await checkReadable(run.file);
   await checkCheckpointPath(run.checkpointPath, run.file);
   const token = await obtainToken(run.connection, secrets, io.signal);
+  if (token === undefined) return interruptedBeforeImporting(io, errStyle);
   const client = new TiledeskClient({ baseUrl: run.connection.baseUrl, projectId: run.connection.projectId, auth: { token } });
   try {
     const report = await importFile(io, style, {
@@ -206,6 +208,8 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
     return report.conversations.failed + failedEarlier > 0 ? 1 : 0;
   } catch (error) {
     if (error instanceof ImportAbortedError) {
+      // The import saves a checkpoint before its first call: none yet means Ctrl-C came while the file was counted.
+      if (run.checkpointPath && !existsSync(run.checkpointPath)) return interruptedBeforeImporting(io, errStyle);
       if (error.report.conversations.total > 0) io.stdout.write(`${formatReport(error.report, style, { stopped: true })}\n`);
       io.stderr.write(
         `${errStyle.yellow('Interrupted.')} ${
@@ -228,6 +232,11 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
   } finally {
     await client.close();
   }
+}
+
+function interruptedBeforeImporting(io: CliIO, style: Style): number {
+  io.stderr.write(`${style.yellow('Interrupted')} before anything was imported.\n`);
+  return 130;
 }
 
 function importFailedMessage(error: ImportFailedError, run: ImportRun): string {
