@@ -61,6 +61,10 @@ export function prepareConversation(input: unknown, position: number, settings: 
   if (fields.first_text !== undefined && (typeof fields.first_text !== 'string' || fields.first_text.trim() === '')) {
     throw new ValidationError('request.first_text', 'must be a non-empty string');
   }
+  // Checked here, not only by `requests.create`, whose error would name a bare `sender`: a message's field, in a report.
+  if (fields.sender !== undefined && (typeof fields.sender !== 'string' || fields.sender.trim() === '')) {
+    throw new ValidationError('request.sender', 'must be a non-empty string');
+  }
 
   const times = messages.map((m, i) => messageTime(m, i));
   const first = messages[0] as Record<string, unknown> | undefined;

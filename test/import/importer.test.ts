@@ -171,16 +171,19 @@ describe('importing', () => {
       'not a conversation',
       { request: { first_text: 'bad time' }, messages: [{ text: 'a', timestamp: 'yesterday' }] },
       { request: { first_text: 'dup ids' }, messages: [{ id: 'k', text: 'a' }, { id: 'k', text: 'b' }] },
+      // The conversation's sender, not a message's: the field says which.
+      { request: { first_text: 'bad sender', sender: 42 }, messages: [{ text: 'a', sender: 'u1' }] },
       good[1]!,
     ] as unknown as ImportConversation[];
     const report = await importConversations(client, source, { namespace, ...fast });
-    expect(report.conversations).toMatchObject({ total: 6, created: 2, failed: 4 });
-    expect(report.messages).toMatchObject({ imported: 6, failed: 5 });
+    expect(report.conversations).toMatchObject({ total: 7, created: 2, failed: 5 });
+    expect(report.messages).toMatchObject({ imported: 6, failed: 6 });
     expect(report.failures.map((f) => [f.position, f.code, f.index, f.field])).toEqual([
       [1, 'invalid_argument', 1, 'text'],
       [2, 'invalid_argument', undefined, 'conversation'],
       [3, 'invalid_argument', 0, 'timestamp'],
       [4, 'invalid_argument', 1, 'id'],
+      [5, 'invalid_argument', undefined, 'request.sender'],
     ]);
     const posted = calls.filter((c) => c.method === 'POST').length;
     expect(posted).toBe(4); // two creates and two imports: nothing for the bad ones
