@@ -157,9 +157,10 @@ function checkWsUrl(value: string, setting: string): string {
 
 /**
  * The token for REST and the WebSocket. E-mail and password are exchanged once, up front, so a wrong password is
- * reported at once and clearly, not as a realtime handshake failure later.
+ * reported at once and clearly, not as a realtime handshake failure later. `undefined` when `signal` aborted the
+ * sign-in: Ctrl-C, which each command ends as it ends any Ctrl-C.
  */
-export async function obtainToken(connection: Connection, secrets: SecretRegistry, signal: AbortSignal): Promise<string> {
+export async function obtainToken(connection: Connection, secrets: SecretRegistry, signal: AbortSignal): Promise<string | undefined> {
   if ('token' in connection.credentials) return connection.credentials.token;
   const { email, password } = connection.credentials;
   const client = new TiledeskClient({ baseUrl: connection.baseUrl, timeout: 15_000 });
@@ -168,6 +169,7 @@ export async function obtainToken(connection: Connection, secrets: SecretRegistr
     secrets.add(token);
     return token;
   } catch (error) {
+    if (signal.aborted) return undefined;
     if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) {
       throw new UsageError(`Sign-in refused for ${email}: check TILEDESK_EMAIL and TILEDESK_PASSWORD (or --email/--password).`);
     }

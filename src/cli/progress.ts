@@ -92,21 +92,26 @@ function progressFraction(e: ImportProgressEvent): number | undefined {
   return undefined;
 }
 
-/** The final report: what was imported, skipped as already present, and what failed with why; `stopped` for a run cut short. */
-export function formatReport(report: ImportReport, style: Style, options: { maxFailures?: number; stopped?: boolean } = {}): string {
+/**
+ * The final report: what was imported, skipped as already present, and what failed with why; `stopped` for a run cut
+ * short; `failedEarlier`: how many of the conversations skipped thanks to the checkpoint had failed in an earlier run.
+ */
+export function formatReport(report: ImportReport, style: Style, options: { maxFailures?: number; stopped?: boolean; failedEarlier?: number } = {}): string {
   const s = style;
   const c = report.conversations;
   const m = report.messages;
+  const failedEarlier = options.failedEarlier ?? 0;
   const lines: string[] = [];
   const status = options.stopped
     ? s.yellow(s.bold('Import stopped'))
-    : c.failed > 0
+    : c.failed + failedEarlier > 0
       ? s.red(s.bold('Import finished with failures'))
       : s.green(s.bold('Import finished'));
   lines.push(`${status} in ${formatDuration(report.durationMs)} (${formatCount(report.messagesPerSecond)} messages/s)`);
   lines.push(
     `  Conversations  ${formatCount(c.total)} read: ${s.green(`${formatCount(c.created)} created`)}, ${formatCount(c.continued)} continued, ` +
-      `${formatCount(c.alreadyComplete)} already complete, ${formatCount(c.resumed)} done in an earlier run (checkpoint), ` +
+      `${formatCount(c.alreadyComplete)} already complete, ${formatCount(c.resumed)} done in an earlier run (checkpoint` +
+      `${failedEarlier > 0 ? `, ${s.red(`${formatCount(failedEarlier)} of them failed`)}` : ''}), ` +
       `${c.failed > 0 ? s.red(`${formatCount(c.failed)} failed`) : '0 failed'}`,
   );
   lines.push(

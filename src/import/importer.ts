@@ -38,6 +38,7 @@ function checkState(state: unknown, projectId: string, namespace: string): Impor
     isPlainObject(state) && s.version === 1 && typeof s.projectId === 'string' && typeof s.namespace === 'string' &&
     Number.isInteger(s.watermark) && s.watermark >= 0 && Array.isArray(s.settled) &&
     s.settled.every((p) => Number.isInteger(p) && p >= s.watermark) && (s.source === undefined || typeof s.source === 'string') &&
+    (s.belowWatermark === undefined || typeof s.belowWatermark === 'string') &&
     (s.inFlightBelow === undefined || (Number.isInteger(s.inFlightBelow) && s.inFlightBelow >= s.watermark)) && isPlainObject(s.totals) &&
     Object.keys(zeroTotals()).every((k) => Number.isFinite((s.totals as unknown as Record<string, unknown>)[k]));
   if (!valid) throw new ImportCheckpointError('checkpoint_invalid', 'The checkpoint is not an import checkpoint (version 1) this SDK can read');
@@ -208,10 +209,15 @@ export async function importConversations(
   // Project and namespace alone do not tell one export from the next: the same checkpoint file given another source
   // would skip its first `watermark` conversations as done. Its first conversation's identity tells them apart.
   let sourceIdentity = resumed?.source;
+  // The first conversation does not tell a new export of the same system apart (one with a conversation deleted or
+  // inserted before the watermark): the one just below the watermark does. Ids of settled positions are kept until
+  // the watermark passes them (with a checkpoint only: nothing else prunes them).
+  let belowWatermark = resumed?.belowWatermark;
+  const settledIds = new Map<number, string | undefined>();
   let wrongSource: ImportCheckpointError | undefined;
-  const requestIdOf = (item: unknown): string | undefined => {
+  const requestIdOf = (item: unknown, position: number): string | undefined => {
     try {
-      return prepareConversation(item, 0, prepareSettings).requestId;
+      return prepareConversation(item, position, prepareSettings).requestId;
     } catch {
       return undefined; // A bad first conversation fails on its own; the source is then not checked.
     }
@@ -278,6 +284,8 @@ export async function importConversations(
   function checkpointState(finished: boolean): ImportCheckpointState {
     // Two windows ahead: a save is needed only once the watermark has moved a whole window since the last one.
     reach = Math.max(reach, window.watermark + 2 * maxWindow);
+    if (window.watermark > (resumed?.watermark ?? 0)) belowWatermark = settledIds.get(window.watermark - 1);
+    for (const p of settledIds.keys()) if (p < window.watermark - 1) settledIds.delete(p);
     return {
       version: 1,
       projectId: projectId as string,
@@ -285,6 +293,7 @@ export async function importConversations(
       watermark: window.watermark,
       settled: window.settledAbove(),
       ...(sourceIdentity === undefined ? {} : { source: sourceIdentity }),
+      ...(belowWatermark === undefined ? {} : { belowWatermark }),
       inFlightBelow: reach,
       totals: {
         conversations: earlier.conversations + report.conversations.created + report.conversations.continued + report.conversations.alreadyComplete + report.conversations.failed,
@@ -384,6 +393,7 @@ export async function importConversations(
     report.messages.skipped += progress.skipped;
     report.duplicatesFound += progress.duplicates;
     window.settle(position);
+    if (checkpoint) settledIds.set(position, requestId);
     if (onConversation && !(stop && stop.reason === 'callback')) {
       const event: ImportConversationEvent = {
         position, requestId, outcome: failure ? 'failed' : (progress.kind ?? 'created'),
@@ -424,7 +434,7 @@ export async function importConversations(
       const position = nextPosition++;
       const value = item.value as ImportConversation;
       if (position === 0) {
-        const first = requestIdOf(value);
+        const first = requestIdOf(value, 0);
         if (first !== undefined && sourceIdentity !== undefined && first !== sourceIdentity) {
           wrongSource = new ImportCheckpointError(
             'checkpoint_mismatch',
@@ -434,10 +444,22 @@ export async function importConversations(
         }
         sourceIdentity = first ?? sourceIdentity;
       }
+      if (resumed?.belowWatermark !== undefined && position === resumed.watermark - 1) {
+        const id = requestIdOf(value, position);
+        if (id !== undefined && id !== resumed.belowWatermark) {
+          wrongSource = new ImportCheckpointError(
+            'checkpoint_mismatch',
+            `The checkpoint does not match this source: the last conversation it counts as done (position ${position}) is ${resumed.belowWatermark}, ` +
+              `this source's is ${id} (were conversations added or removed before it?)`,
+          );
+          break;
+        }
+      }
       const messageCount = isPlainObject(value) && Array.isArray(value.messages) ? value.messages.length : 0;
       report.conversations.total++;
       report.messages.total += messageCount;
       if (window.isSettled(position)) {
+        if (checkpoint && position >= (resumed?.watermark ?? 0)) settledIds.set(position, requestIdOf(value, position));
         report.conversations.resumed++;
         report.messages.resumed += messageCount;
         continue;

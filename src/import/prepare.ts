@@ -36,6 +36,11 @@ const FALLBACK_FIRST_TEXT = 'Imported conversation';
 
 function sourceId(value: unknown, field: string, index?: number): string | undefined {
   if (value === undefined || value === null) return undefined;
+  // An integer past 2^53 has lost digits (in JSON.parse, before we see it): neighbouring ids (Twitter's, Discord's
+  // snowflakes) come out equal, and two conversations would be merged, the second's messages skipped as present.
+  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    throw new ValidationError(field, 'is a number too large to be exact (over 2^53, its last digits are lost when the file is read): write it as a string', index);
+  }
   if ((typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isFinite(value))) return String(value);
   throw new ValidationError(field, 'must be a non-empty string or a number', index);
 }
@@ -55,6 +60,10 @@ export function prepareConversation(input: unknown, position: number, settings: 
   }
   if (fields.first_text !== undefined && (typeof fields.first_text !== 'string' || fields.first_text.trim() === '')) {
     throw new ValidationError('request.first_text', 'must be a non-empty string');
+  }
+  // Checked here, not only by `requests.create`, whose error would name a bare `sender`: a message's field, in a report.
+  if (fields.sender !== undefined && (typeof fields.sender !== 'string' || fields.sender.trim() === '')) {
+    throw new ValidationError('request.sender', 'must be a non-empty string');
   }
 
   const times = messages.map((m, i) => messageTime(m, i));

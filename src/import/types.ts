@@ -69,6 +69,13 @@ export interface ImportCheckpointState {
    */
   source?: string;
   /**
+   * The `request_id` of the conversation at `watermark - 1`, the last one counted as done: a source with
+   * conversations added or removed before it (a new export of the same system) is refused, rather than other
+   * conversations being skipped as done. Absent when that conversation had none (it was invalid), and from
+   * checkpoints written by SDK versions before it.
+   */
+  belowWatermark?: string;
+  /**
    * Every conversation the run may have started (and left in flight) is at a position below this one: a run never
    * starts one at or past it before a later save has raised it. A resumed run looks each conversation between
    * `watermark` and this position up (waiting for saves still landing) before creating it, whatever its own

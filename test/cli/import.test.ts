@@ -98,6 +98,21 @@ describe('tiledesk-sdk import', () => {
     expect((await allRequests()).map((r) => r.first_text).sort()).toEqual([sampleLines[0]!.messages[0]!.text, sampleLines[1]!.messages[0]!.text].sort());
   });
 
+  it('a run resumed from a checkpoint still reports the conversations that failed in an earlier run, and exits 1', async () => {
+    const file = join(dir, 'bad-then-resumed.ndjson');
+    const bad = { request: { id: 'bad-2' }, messages: [{ text: '   ' }] };
+    writeFileSync(file, [sampleLines[0], bad].map((c) => JSON.stringify(c)).join('\n'));
+    const checkpoint = join(dir, 'bad-then-resumed.checkpoint.json');
+    expect((await runCli(['import', file, '--checkpoint', checkpoint], { env: serverEnv(server) })).code).toBe(1);
+    // The same command again (as after a crash): the checkpoint skips the failed conversation, which is still not imported.
+    const again = await runCli(['import', file, '--checkpoint', checkpoint], { env: serverEnv(server) });
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain('Import finished with failures');
+    expect(again.stdout).toContain('2 done in an earlier run (checkpoint, 1 of them failed)');
+    expect(again.stderr).toContain('1 conversation failed in an earlier run');
+    expect(again.stderr).toContain('run without --checkpoint to retry');
+  });
+
   it('a file that is not JSON is reported with its line and column before anything is sent', async () => {
     const file = join(dir, 'broken.ndjson');
     writeFileSync(file, `${JSON.stringify(sampleLines[0])}\n{"request": {}, "messages": [ }\n`);
@@ -188,6 +203,27 @@ describe('tiledesk-sdk import', () => {
     let total = 0;
     for (const r of requests) total += (await client.messages.list(r.request_id)).length;
     expect(total).toBe(sampleMessages);
+  });
+});
+
+describe('tiledesk-sdk import, Ctrl-C before importing', () => {
+  it('while signing in or counting: exit 130, and no claim of progress saved in a checkpoint never written', async () => {
+    const checkpoint = join(dir, 'never-written.checkpoint.json');
+    const hung = server.faults.route({ path: '/auth/signin', hang: true });
+    const signingIn = startCli(['import', sample, '--checkpoint', checkpoint], {
+      env: { TILEDESK_URL: server.url, TILEDESK_PROJECT_ID: server.project.id, TILEDESK_EMAIL: server.owner.email, TILEDESK_PASSWORD: server.owner.password },
+    });
+    signingIn.interrupt();
+    expect(await within(signingIn.code, 10_000, 'the interrupted sign-in to end')).toBe(130);
+    expect(signingIn.stderr.text).toBe('Interrupted before anything was imported.\n');
+    hung.remove();
+
+    const counting = startCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
+    counting.interrupt();
+    expect(await within(counting.code, 10_000, 'the interrupted count to end')).toBe(130);
+    expect(counting.stderr.text).toBe('Interrupted before anything was imported.\n');
+    expect(existsSync(checkpoint)).toBe(false);
+    expect(await allRequests()).toHaveLength(0);
   });
 });
 

@@ -73,6 +73,17 @@ describe('tiledesk-sdk tail (line mode)', () => {
     expect(run.stdout.text.match(/Sam: On its way!/g)).toHaveLength(1);
   });
 
+  it('Ctrl-C while signing in ends it like any Ctrl-C: exit 0, no error', async () => {
+    const hung = server.faults.route({ path: '/auth/signin', hang: true });
+    const result = startCli(['tail'], {
+      env: { TILEDESK_URL: server.url, TILEDESK_PROJECT_ID: server.project.id, TILEDESK_EMAIL: server.owner.email, TILEDESK_PASSWORD: server.owner.password },
+    });
+    result.interrupt();
+    expect(await within(result.code, 10_000, 'tail to stop')).toBe(0);
+    expect(result.stderr.text).toBe('');
+    hung.remove();
+  });
+
   it('with a guest token it says why the realtime server does not answer', async () => {
     const guest = await admin.auth.signinAnonymously({ firstname: 'Nope' });
     const result = startCli(['tail', '--timeout', '2'], { env: { ...serverEnv(server), TILEDESK_TOKEN: guest.token } });

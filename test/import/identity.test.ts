@@ -39,6 +39,26 @@ describe('derived ids', () => {
     expect(id({ request: { request_id: 'mine' }, messages: [] })).toBe('mine');
   });
 
+  it('a numeric id past 2^53 (its digits already lost by JSON.parse) is refused, not merged with its neighbour', () => {
+    // Snowflake ids (Twitter, Discord): 1234567890123456789 and …790 both parse to 1234567890123456800.
+    const [a, b] = JSON.parse('[1234567890123456789, 1234567890123456790]') as number[];
+    for (const conversation of [
+      { request: { id: a }, messages: [{ text: 'first ticket' }] },
+      { request: { id: b }, messages: [{ text: 'second ticket' }] },
+    ]) {
+      expect(() => prepareConversation(conversation, 0, settings)).toThrow(expect.objectContaining({ field: 'request.id', message: expect.stringMatching(/as a string/) }));
+    }
+    expect(() => prepareConversation({ messages: [{ text: 'a', id: a }] }, 0, settings)).toThrow(expect.objectContaining({ field: 'id', index: 0 }));
+    expect(() => prepareConversation({ messages: [{ text: 'a', attributes: { import_key: b } }] }, 0, settings)).toThrow(
+      expect.objectContaining({ field: 'attributes.import_key', index: 0 }),
+    );
+    // Exact numbers still work, and so do the same ids written as strings.
+    expect(prepareConversation({ request: { id: Number.MAX_SAFE_INTEGER }, messages: [{ text: 'a', id: 2 ** 53 - 1 }] }, 0, settings).messages[0]!.key).toBe('9007199254740991');
+    expect(prepareConversation({ request: { id: '1234567890123456789' }, messages: [] }, 0, settings).requestId).not.toBe(
+      prepareConversation({ request: { id: '1234567890123456790' }, messages: [] }, 0, settings).requestId,
+    );
+  });
+
   it('message keys: attributes.import_key, else the source id, else #<position>', () => {
     const c = prepareConversation({ request: { request_id: 'r1' }, messages: [{ text: 'a', attributes: { import_key: 'own' } }, { text: 'b', id: 42 }, { text: 'c' }] }, 0, settings);
     expect(c.messages.map((m) => m.key)).toEqual(['own', '42', '#2']);

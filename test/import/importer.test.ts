@@ -171,16 +171,19 @@ describe('importing', () => {
       'not a conversation',
       { request: { first_text: 'bad time' }, messages: [{ text: 'a', timestamp: 'yesterday' }] },
       { request: { first_text: 'dup ids' }, messages: [{ id: 'k', text: 'a' }, { id: 'k', text: 'b' }] },
+      // The conversation's sender, not a message's: the field says which.
+      { request: { first_text: 'bad sender', sender: 42 }, messages: [{ text: 'a', sender: 'u1' }] },
       good[1]!,
     ] as unknown as ImportConversation[];
     const report = await importConversations(client, source, { namespace, ...fast });
-    expect(report.conversations).toMatchObject({ total: 6, created: 2, failed: 4 });
-    expect(report.messages).toMatchObject({ imported: 6, failed: 5 });
+    expect(report.conversations).toMatchObject({ total: 7, created: 2, failed: 5 });
+    expect(report.messages).toMatchObject({ imported: 6, failed: 6 });
     expect(report.failures.map((f) => [f.position, f.code, f.index, f.field])).toEqual([
       [1, 'invalid_argument', 1, 'text'],
       [2, 'invalid_argument', undefined, 'conversation'],
       [3, 'invalid_argument', 0, 'timestamp'],
       [4, 'invalid_argument', 1, 'id'],
+      [5, 'invalid_argument', undefined, 'request.sender'],
     ]);
     const posted = calls.filter((c) => c.method === 'POST').length;
     expect(posted).toBe(4); // two creates and two imports: nothing for the bad ones
@@ -566,5 +569,32 @@ describe('bounded memory', () => {
     stored = structuredClone(unmarked) as ImportCheckpointState;
     const resumed = await importConversations(client, grown, { namespace, checkpoint, ...fast });
     expect(resumed.conversations).toMatchObject({ resumed: 4, alreadyComplete: 1 });
+  });
+
+  it('refuses a new export of the same source with a conversation removed (or added) before the watermark, instead of skipping another one as done', async () => {
+    let stored: ImportCheckpointState | undefined;
+    const checkpoint = { load: () => stored, save: (s: ImportCheckpointState) => void (stored = structuredClone(s)) };
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 10, messages: 2, tag: 'reexport', conversationIds: true });
+    const stop = new AbortController();
+    await importConversations(client, source, {
+      namespace, checkpoint, signal: stop.signal, concurrency: 1, checkpointIntervalMs: 0, ...fast,
+      onConversation: (c) => c.position === 4 && stop.abort(),
+    }).catch((e: unknown) => expect(e).toBeInstanceOf(ImportAbortedError));
+    expect(stored).toMatchObject({ watermark: 5 });
+    const saved = structuredClone(stored);
+    calls = [];
+    // Exported again after conversation 1 was deleted: conversation 5 now sits at position 4, below the watermark.
+    const reexported = source.filter((_, i) => i !== 1);
+    await expect(importConversations(client, reexported, { namespace, checkpoint, ...fast })).rejects.toMatchObject({ code: 'checkpoint_mismatch' });
+    expect(calls).toEqual([]);
+    expect(stored).toEqual(saved);
+    await expect(importConversations(client, [...source.slice(0, 3), ...dataset({ conversations: 1, messages: 1, tag: 'inserted', conversationIds: true }), ...source.slice(3)], {
+      namespace, checkpoint, ...fast,
+    })).rejects.toMatchObject({ code: 'checkpoint_mismatch' });
+    // The unchanged source resumes, and imports every conversation.
+    const report = await importConversations(client, source, { namespace, checkpoint, ...fast });
+    expect(report.conversations).toMatchObject({ total: 10, resumed: 5, failed: 0 });
+    expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ conversations: 10, missing: 0, duplicates: 0 });
   });
 });

@@ -85,6 +85,7 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
   const remote = hasConnectionSettings(values, io.env);
 
   const target = remote ? await connectRemote(values, io, secrets) : await startLocal(port);
+  if (target === undefined) return 0;
   const admin = new TiledeskClient({ baseUrl: target.baseUrl, projectId: target.projectId, auth: { token: target.token } });
   const rt = new RealtimeClient({ url: target.wsUrl, token: target.token, maxAuthFailures: 1 });
   let view: LiveView | undefined;
@@ -182,9 +183,11 @@ async function startLocal(port: number): Promise<Target> {
   };
 }
 
-async function connectRemote(values: Parameters<typeof resolveConnection>[0], io: CliIO, secrets: SecretRegistry): Promise<Target> {
+/** `undefined` after a Ctrl-C while signing in. */
+async function connectRemote(values: Parameters<typeof resolveConnection>[0], io: CliIO, secrets: SecretRegistry): Promise<Target | undefined> {
   const connection = resolveConnection(values, io.env, secrets, { webSocket: true });
   const token = await obtainToken(connection, secrets, io.signal);
+  if (token === undefined) return undefined;
   const who = 'email' in connection.credentials ? connection.credentials.email : 'your token';
   return { baseUrl: connection.baseUrl, wsUrl: connection.wsUrl!, projectId: connection.projectId, token, who, local: undefined };
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -181,6 +182,7 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
   await checkReadable(run.file);
   await checkCheckpointPath(run.checkpointPath, run.file);
   const token = await obtainToken(run.connection, secrets, io.signal);
+  if (token === undefined) return interruptedBeforeImporting(io, errStyle);
   const client = new TiledeskClient({ baseUrl: run.connection.baseUrl, projectId: run.connection.projectId, auth: { token } });
   try {
     const report = await importFile(io, style, {
@@ -191,11 +193,23 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
       options: run.options,
       count: run.count,
     });
-    io.stdout.write(`${formatReport(report, style)}\n`);
+    // The checkpoint counts a failed conversation as done, so a resumed run skips it: its own report would say
+    // "0 failed" (and exit 0) while the conversation is still not imported.
+    const state = run.checkpointPath === undefined ? undefined : await fileCheckpoint(run.checkpointPath).load().catch(() => undefined);
+    const failedEarlier = state ? Math.max(0, state.totals.conversationsFailed - report.conversations.failed) : 0;
+    io.stdout.write(`${formatReport(report, style, { failedEarlier })}\n`);
     if (report.conversations.total === 0) io.stderr.write(`${errStyle.yellow('Nothing was imported:')} ${run.display} holds no conversations.\n`);
-    return report.conversations.failed > 0 ? 1 : 0;
+    if (failedEarlier > 0) {
+      io.stderr.write(
+        `${errStyle.yellow('Not retried:')} ${formatCount(failedEarlier)} conversation${failedEarlier === 1 ? '' : 's'} failed in an earlier run ` +
+          `(the checkpoint counts ${failedEarlier === 1 ? 'it' : 'them'} as done): run without --checkpoint to retry, nothing is imported twice.\n`,
+      );
+    }
+    return report.conversations.failed + failedEarlier > 0 ? 1 : 0;
   } catch (error) {
     if (error instanceof ImportAbortedError) {
+      // The import saves a checkpoint before its first call: none yet means Ctrl-C came while the file was counted.
+      if (run.checkpointPath && !existsSync(run.checkpointPath)) return interruptedBeforeImporting(io, errStyle);
       if (error.report.conversations.total > 0) io.stdout.write(`${formatReport(error.report, style, { stopped: true })}\n`);
       io.stderr.write(
         `${errStyle.yellow('Interrupted.')} ${
@@ -218,6 +232,11 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
   } finally {
     await client.close();
   }
+}
+
+function interruptedBeforeImporting(io: CliIO, style: Style): number {
+  io.stderr.write(`${style.yellow('Interrupted')} before anything was imported.\n`);
+  return 130;
 }
 
 function importFailedMessage(error: ImportFailedError, run: ImportRun): string {

@@ -54,7 +54,7 @@ export async function tailCommand(argv: string[], io: CliIO, secrets: SecretRegi
   const timeoutMs = positiveInt(values.timeout, '--timeout', 20, 3600) * 1000;
   const connection = resolveConnection(values, io.env, secrets, { webSocket: true });
   const token = await obtainToken(connection, secrets, io.signal);
-  if (io.signal.aborted) return 0;
+  if (token === undefined || io.signal.aborted) return 0;
 
   const style = createStyle(wantsColor(io.stdout, io.env));
   const rest = new TiledeskClient({ baseUrl: connection.baseUrl, projectId: connection.projectId, auth: { token } });
