@@ -60,8 +60,8 @@ export class ImportFailedError extends TiledeskError {
 
 /**
  * A checkpoint cannot be used: it was written by another import (another project, `namespace` or source, told by
- * its first conversation: resuming from it would skip the wrong conversations), or it is not a checkpoint this
- * version understands.
+ * its first conversation: resuming from it would skip the wrong conversations), it is not a checkpoint this version
+ * understands, or another run is using it (`checkpoint_locked`: two runs would send the same messages twice).
  *
  * @example
  * ```ts
@@ -72,7 +72,7 @@ export class ImportFailedError extends TiledeskError {
 export class ImportCheckpointError extends TiledeskError {
   override readonly name: string = 'ImportCheckpointError';
 
-  constructor(code: 'checkpoint_mismatch' | 'checkpoint_invalid', message: string, cause?: unknown) {
+  constructor(code: 'checkpoint_mismatch' | 'checkpoint_invalid' | 'checkpoint_locked', message: string, cause?: unknown) {
     super(message, { code, cause });
   }
 }

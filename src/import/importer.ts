@@ -114,6 +114,20 @@ export async function importConversations(
   options: ImportConversationsOptions = {},
 ): Promise<ImportReport> {
   if (typeof options !== 'object' || options === null) throw new ValidationError('options', 'must be an object');
+  const checkpoint = options.checkpoint;
+  const release = typeof checkpoint?.lock === 'function' ? await checkpoint.lock() : undefined;
+  try {
+    return await runImport(client, source, options);
+  } finally {
+    // Not giving the claim back changes nothing about what was imported; a file lock of a process that has exited
+    // is taken over by the next run anyway.
+    await Promise.resolve()
+      .then(release)
+      .catch(() => undefined);
+  }
+}
+
+async function runImport(client: TiledeskClient, source: ImportSource, options: ImportConversationsOptions): Promise<ImportReport> {
   const projectId = options.projectId ?? client.projectId;
   if (typeof projectId !== 'string' || projectId.trim() === '') throw new ValidationError('projectId', 'is required (on the client or in the options)');
   const iterate = (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator] ?? (source as Iterable<unknown>)?.[Symbol.iterator];

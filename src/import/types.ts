@@ -104,6 +104,13 @@ export interface ImportTotals {
 export interface ImportCheckpoint {
   load(): Promise<ImportCheckpointState | undefined> | ImportCheckpointState | undefined;
   save(state: ImportCheckpointState): Promise<void> | void;
+  /**
+   * Optional: claims the checkpoint for one run, before `load`, and returns what gives it back (called when the run
+   * ends, however it ends). Two runs on one checkpoint would both send the messages neither has recorded, and
+   * create them twice: refuse the second claim, throwing `ImportCheckpointError` (`checkpoint_locked`).
+   * `fileCheckpoint` implements it with a lock file.
+   */
+  lock?(): Promise<() => Promise<void> | void> | (() => Promise<void> | void);
 }
 
 /** A progress report, given to `onProgress`. */

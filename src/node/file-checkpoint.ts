@@ -1,4 +1,5 @@
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { ImportCheckpointError } from '../import/errors.js';
 import type { ImportCheckpoint, ImportCheckpointState } from '../import/types.js';
 
@@ -9,6 +10,12 @@ export interface FileCheckpoint extends ImportCheckpoint {
   save(state: ImportCheckpointState): Promise<void>;
   /** Deletes the file (a no-op when there is none), e.g. to start an import over. */
   remove(): Promise<void>;
+  /**
+   * Claims the checkpoint for one run with a lock file next to it (`<path>.lock`, holding the process id and host);
+   * `importConversations` calls it and gives the claim back when the run ends. A lock of a process that is no longer
+   * running on this host is taken over; any other throws `ImportCheckpointError` (`checkpoint_locked`).
+   */
+  lock(): Promise<() => Promise<void>>;
 }
 
 let sequence = 0;
@@ -16,7 +23,9 @@ let sequence = 0;
 /**
  * An import checkpoint in a JSON file. Each save writes a temporary file next to it, flushes it to disk and renames
  * it over the old one, so a crash at any moment leaves either the previous checkpoint or the new one, never a torn
- * file. `load` returns `undefined` when the file does not exist yet.
+ * file. `load` returns `undefined` when the file does not exist yet. One run at a time uses it: a second import
+ * given the same file while the first runs (a cron job that overlaps, a second terminal) is refused with
+ * `ImportCheckpointError` (`checkpoint_locked`), as both would send the messages neither had recorded yet.
  *
  * @example
  * ```ts
@@ -65,5 +74,51 @@ export function fileCheckpoint(path: string): FileCheckpoint {
     async remove() {
       await rm(path, { force: true });
     },
+    async lock() {
+      const lockPath = `${path}.lock`;
+      const mine = `${JSON.stringify({ pid: process.pid, host: hostname() })}\n`;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await writeFile(lockPath, mine, { flag: 'wx' });
+          return async () => {
+            // Only our own: after a takeover (we were thought gone) the lock is the other run's.
+            if ((await readFile(lockPath, 'utf8').catch(() => undefined)) === mine) await rm(lockPath, { force: true });
+          };
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+          const held = await readFile(lockPath, 'utf8').catch(() => undefined);
+          const holder = parseHolder(held);
+          // A run that crashed (killed, power lost) left its lock: take it over once, if its process is gone.
+          if (attempt === 0 && held !== undefined && holder && holder.host === hostname() && !isRunning(holder.pid)) {
+            if ((await readFile(lockPath, 'utf8').catch(() => undefined)) === held) await rm(lockPath, { force: true });
+            continue;
+          }
+          const who = holder ? `process ${holder.pid} on ${holder.host}` : 'another process';
+          throw new ImportCheckpointError(
+            'checkpoint_locked',
+            `The checkpoint ${path} is in use by another import (${who}): two runs would send the same messages twice. ` +
+              `If no import is running, delete ${lockPath}`,
+          );
+        }
+      }
+    },
   };
+}
+
+function parseHolder(text: string | undefined): { pid: number; host: string } | undefined {
+  try {
+    const value = JSON.parse(text ?? '') as { pid?: unknown; host?: unknown };
+    return Number.isInteger(value.pid) && typeof value.host === 'string' ? { pid: value.pid as number, host: value.host } : undefined;
+  } catch {
+    return undefined; // empty (its writer is between creating and writing it) or not ours: treated as held
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // it exists, owned by someone else
+  }
 }

@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TiledeskClient } from '../../src/index.js';
@@ -83,6 +83,18 @@ describe('tiledesk-sdk import', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('another import');
     expect(stderr).toContain('delete');
+  });
+
+  it('a checkpoint another import is using is refused, saying to wait for it, not to delete the checkpoint', async () => {
+    const checkpoint = join(dir, 'busy.checkpoint.json');
+    // This test process holds it, as a second terminal's import would.
+    writeFileSync(`${checkpoint}.lock`, `${JSON.stringify({ pid: process.pid, host: hostname() })}\n`);
+    const { code, stderr } = await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
+    expect(code).toBe(2);
+    expect(stderr).toContain(`is in use by another import (process ${process.pid}`);
+    expect(stderr).toContain(`If no import is running, delete ${checkpoint}.lock`);
+    expect(stderr).not.toContain('to start over');
+    expect(existsSync(checkpoint)).toBe(false);
   });
 
   it('failed conversations are listed with the reason, the others imported, and the exit code is 1', async () => {

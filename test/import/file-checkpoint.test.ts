@@ -1,9 +1,10 @@
 /**
  * `fileCheckpoint` (tiledesk-sdk/node): round trip, atomic replacement (no torn or temporary file left), a missing
- * file reads as "no checkpoint", a corrupt one is a typed error.
+ * file reads as "no checkpoint", a corrupt one is a typed error; one run at a time (the lock file).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ImportCheckpointError, type ImportCheckpointState } from '../../src/index.js';
@@ -64,5 +65,38 @@ describe('fileCheckpoint', () => {
     const unwritable = { ...state(1), totals: { ...state(1).totals, messagesImported: 1n } } as unknown as ImportCheckpointState;
     await expect(checkpoint.save(unwritable)).rejects.toBeInstanceOf(TypeError);
     expect(readdirSync(dir).filter((f) => f.startsWith('f.json'))).toEqual([]);
+  });
+
+  it('lock(): one claim at a time; the second is checkpoint_locked naming the holder, and works once the first is given back', async () => {
+    const path = join(dir, 'f.json');
+    const release = await fileCheckpoint(path).lock();
+    const error = await fileCheckpoint(path).lock().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportCheckpointError);
+    expect(error).toMatchObject({ code: 'checkpoint_locked' });
+    expect((error as Error).message).toContain(`process ${process.pid} on ${hostname()}`);
+    expect((error as Error).message).toContain(`delete ${path}.lock`);
+    await release();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    const again = await fileCheckpoint(path).lock();
+    await again();
+  });
+
+  it('lock(): a lock left by a process that has exited (killed mid-run) is taken over', async () => {
+    const path = join(dir, 'g.json');
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+    writeFileSync(`${path}.lock`, `${JSON.stringify({ pid: gone, host: hostname() })}\n`);
+    const release = await fileCheckpoint(path).lock();
+    expect(JSON.parse(readFileSync(`${path}.lock`, 'utf8'))).toEqual({ pid: process.pid, host: hostname() });
+    await release();
+  });
+
+  it.each([
+    ['held on another host (its process cannot be checked)', () => `${JSON.stringify({ pid: 2 ** 22 + 7, host: `${hostname()}-elsewhere` })}\n`],
+    ['empty (its writer is between creating and writing it)', () => ''],
+  ])('lock(): a lock %s is not taken over', async (_what, content) => {
+    const path = join(dir, `h-${content().length}.json`);
+    writeFileSync(`${path}.lock`, content());
+    await expect(fileCheckpoint(path).lock()).rejects.toMatchObject({ code: 'checkpoint_locked' });
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(content());
   });
 });

@@ -4,6 +4,9 @@
  * refused credentials, backpressure and the bounded checkpoint.
  */
 import { getEventListeners } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ImportAbortedError,
@@ -18,6 +21,7 @@ import {
   type ImportProgressEvent,
   type RequestEvent,
 } from '../../src/index.js';
+import { fileCheckpoint } from '../../src/node/index.js';
 import { startTiledeskServer } from '../../src/testing/index.js';
 import { dataset, requestIdOf, T0, verifyImported } from './helpers.js';
 
@@ -596,5 +600,40 @@ describe('bounded memory', () => {
     const report = await importConversations(client, source, { namespace, checkpoint, ...fast });
     expect(report.conversations).toMatchObject({ total: 10, resumed: 5, failed: 0 });
     expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ conversations: 10, missing: 0, duplicates: 0 });
+  });
+});
+
+describe('one run per checkpoint', () => {
+  it('a second import on a file checkpoint in use is refused before it sends anything; the first imports every message once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tiledesk-lock-'));
+    try {
+      const path = join(dir, 'ck.json');
+      const source = dataset({ conversations: 8, messages: { min: 4, max: 12 }, tag: 'lock' });
+      const namespace = freshNamespace();
+      const secondCalls: RequestEvent[] = [];
+      const secondClient = new TiledeskClient({
+        baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, hooks: { onRequest: (e) => secondCalls.push(e) },
+      });
+      let second: Promise<unknown> | undefined;
+      const report = await importConversations(client, source, {
+        namespace, checkpoint: fileCheckpoint(path), concurrency: 2, ...fast,
+        // Started while the first run is under way (a cron job that overlaps it): both would send what neither had recorded.
+        onProgress: () => {
+          second ??= importConversations(secondClient, source, { namespace, checkpoint: fileCheckpoint(path), ...fast }).catch((e: unknown) => e);
+        },
+      });
+      expect(await second).toMatchObject({ name: 'ImportCheckpointError', code: 'checkpoint_locked' });
+      expect(secondCalls).toEqual([]);
+      expect(report.conversations.failed).toBe(0);
+      expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ duplicates: 0, missing: 0 });
+
+      // Given back when the run ended: the next run resumes from it.
+      expect(existsSync(`${path}.lock`)).toBe(false);
+      const again = await importConversations(secondClient, source, { namespace, checkpoint: fileCheckpoint(path), ...fast });
+      expect(again.conversations.resumed).toBe(8);
+      await secondClient.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
