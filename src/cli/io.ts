@@ -18,6 +18,8 @@ export interface CliIO {
   cwd: string;
   /** The package root (holds package.json and examples/data); found from the running script when absent. */
   packageRoot?: string;
+  /** What `import -` reads; `process.stdin` when absent. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 /**

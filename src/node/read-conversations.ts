@@ -1,4 +1,5 @@
-import { createReadStream, type ReadStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { CLOSES_PROMPTLY } from '../import/source-close.js';
 import type { ImportConversation } from '../import/types.js';
 import { JsonElementSplitter } from './json-stream.js';
@@ -9,11 +10,13 @@ export interface ReadConversationsOptions {
   maxConversationChars?: number;
   /** Bytes read from the file at a time (default 64 KiB). */
   highWaterMark?: number;
+  /** What errors call a stream source (`SourceParseError.file`); default `stream`. A path names itself. */
+  name?: string;
 }
 
 /**
- * Streams the conversations of a file: a JSON array (`[ {...}, {...} ]`) or NDJSON (one JSON object per line),
- * told apart by the first character. The file is read in small pieces and each conversation is parsed on its own,
+ * Streams the conversations of a file, or of a stream of its bytes (stdin, a gunzip stream, an HTTP download): a
+ * JSON array (`[ {...}, {...} ]`) or NDJSON (one JSON object per line), told apart by the first character. The file is read in small pieces and each conversation is parsed on its own,
  * so memory holds a few conversations at a time however large the file. Read lazily, it gives
  * `importConversations` backpressure: the file is read only as fast as conversations are imported. Bad input throws
  * a `SourceParseError` with the line and column, bytes that are not UTF-8 included. Breaking out of the loop (or an
@@ -22,15 +25,22 @@ export interface ReadConversationsOptions {
  *
  * @example
  * ```ts
+ * import { createReadStream } from 'node:fs';
+ * import { createGunzip } from 'node:zlib';
  * import { importConversations } from 'tiledesk-sdk';
  * import { readConversations } from 'tiledesk-sdk/node';
  *
  * const report = await importConversations(client, readConversations('export.ndjson'));
+ * // A compressed export, without unpacking it first:
+ * const gz = readConversations(createReadStream('export.ndjson.gz').pipe(createGunzip()), { name: 'export.ndjson.gz' });
  * ```
  */
-export function readConversations(path: string, options: ReadConversationsOptions = {}): AsyncGenerator<ImportConversation, void, undefined> {
+export function readConversations(
+  source: string | Readable,
+  options: ReadConversationsOptions = {},
+): AsyncGenerator<ImportConversation, void, undefined> {
   const control: ReadControl = { stream: undefined, closing: false };
-  const generator = read(path, options, control);
+  const generator = read(source, options, control);
   // The generator's own `return()` waits for a read under way to reach a `yield`: inside a large conversation,
   // that is reading on to its end (up to `maxConversationChars`). Destroying the stream first ends that read now;
   // this resolves once the file is closed.
@@ -50,14 +60,15 @@ export function readConversations(path: string, options: ReadConversationsOption
 }
 
 interface ReadControl {
-  stream: ReadStream | undefined;
+  stream: Readable | undefined;
   /** `return()` was called: the stream's end (premature close) is not an error. */
   closing: boolean;
 }
 
-async function* read(path: string, options: ReadConversationsOptions, control: ReadControl): AsyncGenerator<ImportConversation, void, undefined> {
-  const splitter = new JsonElementSplitter({ maxElementChars: options.maxConversationChars, file: path });
-  const stream = createReadStream(path, { highWaterMark: options.highWaterMark ?? 64 * 1024 });
+async function* read(source: string | Readable, options: ReadConversationsOptions, control: ReadControl): AsyncGenerator<ImportConversation, void, undefined> {
+  const file = typeof source === 'string' ? source : (options.name ?? 'stream');
+  const splitter = new JsonElementSplitter({ maxElementChars: options.maxConversationChars, file });
+  const stream = typeof source === 'string' ? createReadStream(source, { highWaterMark: options.highWaterMark ?? 64 * 1024 }) : source;
   control.stream = stream;
   // Fatal: a lenient decoder would import U+FFFD in place of every bad byte (a Latin-1 export, say), silently.
   const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -67,7 +78,9 @@ async function* read(path: string, options: ReadConversationsOptions, control: R
   let decoded = 0;
   try {
     for await (const chunk of stream) {
-      const bytes = carry ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+      // A stream with an encoding set hands out strings: its bytes are what is checked and decoded here.
+      const piece = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      const bytes = carry ? Buffer.concat([carry, piece]) : piece;
       const whole = wholeCharacters(bytes);
       carry = whole < bytes.length ? Buffer.from(bytes.subarray(whole)) : undefined;
       let text: string;

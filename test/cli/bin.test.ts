@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import tsupConfig from '../../tsup.config.js';
+import { startTiledeskServer } from '../../src/testing/index.js';
 import { root, spawnNode, within } from './helpers.js';
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string>; scripts: Record<string, string> };
@@ -56,6 +57,22 @@ describe('the built tiledesk-sdk command', () => {
       expect(child.stdout.text).toContain('Demo finished');
     } finally {
       child.process.kill('SIGKILL');
+    }
+  });
+
+  it('import - reads the conversations from stdin (zcat export.ndjson.gz | tiledesk-sdk import -)', async () => {
+    const server = await startTiledeskServer();
+    const data = readFileSync(join(root, 'examples/data/sample-conversations.ndjson'), 'utf8');
+    const env = { TILEDESK_URL: server.url, TILEDESK_PROJECT_ID: server.project.id, TILEDESK_TOKEN: server.owner.token };
+    const child = spawnNode([bin, 'import', '-'], env, data);
+    try {
+      const code = await within(child.exited, 60_000, 'the import from stdin to exit');
+      expect([code, child.stderr.text, child.stdout.text]).toEqual([0, '', expect.stringContaining('36 read: 36 created')]);
+      expect(child.stderr.text).toBe('');
+      expect(child.stdout.text).toContain('36 read: 36 created');
+    } finally {
+      child.process.kill('SIGKILL');
+      await server.close();
     }
   });
 });

@@ -103,12 +103,13 @@ export interface Child {
   exited: Promise<number | string>;
 }
 
-export function spawnNode(args: string[], env: Record<string, string | undefined>): Child {
+export function spawnNode(args: string[], env: Record<string, string | undefined>, input?: string): Child {
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (input !== undefined) child.stdin!.end(input);
   const stdout = new Capture();
   const stderr = new Capture();
   child.stdout!.setEncoding('utf8').on('data', (d: string) => stdout.write(d));

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -83,6 +84,22 @@ describe('tiledesk-sdk import', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('another import');
     expect(stderr).toContain('delete');
+  });
+
+  it('reads a pipe (<(zcat export.ndjson.gz), a named pipe) once, without counting it first', async () => {
+    const fifo = join(dir, 'export.fifo');
+    execFileSync('mkfifo', [fifo]);
+    // The writer side of the pipe, as zcat would be: it blocks until the import opens the pipe to read.
+    const writer = createWriteStream(fifo);
+    writer.end(readFileSync(sample));
+    const { code, stdout, stderr } = await runCli(['import', fifo], { env: serverEnv(server) });
+    // Had the import not opened the pipe, the writer would wait for a reader forever: be that reader.
+    if (!writer.closed) createReadStream(fifo).resume();
+    await new Promise<void>((resolve) => (writer.closed ? resolve() : writer.on('close', () => resolve())));
+    expect([code, stderr]).toEqual([0, '']);
+    expect(stdout).not.toContain(`${fifo}: `); // the count line ("<file>: N conversations, M messages"): a pipe is read once
+    expect(stdout).toContain(`${sampleLines.length} read: ${sampleLines.length} created`);
+    expect(await allRequests()).toHaveLength(sampleLines.length);
   });
 
   it('a checkpoint another import is using is refused, saying to wait for it, not to delete the checkpoint', async () => {

@@ -3,7 +3,9 @@
  * `JSON.parse` of the whole file gives — strings holding brackets, quotes, escapes and multi-byte characters split
  * across reads, nested arrays — and bad input fails with a `SourceParseError` at the right line and column.
  */
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { createGunzip, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -288,5 +290,34 @@ describe('malformed input: SourceParseError with line and column', () => {
     for (const highWaterMark of [undefined, 1, 2, 3, bytes.indexOf(Buffer.from('\uFEFFy'))]) {
       expect(await readAll(file(bytes), highWaterMark)).toEqual([{ messages: [{ text }] }]);
     }
+  });
+});
+
+describe('a stream of bytes instead of a path', () => {
+  const conversations = dataset({ conversations: 40, messages: { min: 1, max: 6 }, someIds: true, tag: 'stream' });
+  const ndjson = conversations.map((c) => JSON.stringify(c)).join('\n');
+
+  it('reads a gzipped export through a gunzip stream, as JSON.parse of the whole file would', async () => {
+    const path = file(gzipSync(ndjson));
+    const out: unknown[] = [];
+    for await (const c of readConversations(createReadStream(path).pipe(createGunzip()))) out.push(c);
+    expect(out).toEqual(JSON.parse(`[${ndjson.split('\n').join(',')}]`));
+  });
+
+  it('names the stream in a SourceParseError by options.name', async () => {
+    const input = new PassThrough();
+    input.end('{"request":{}}\n{"request":');
+    const error = await (async () => {
+      for await (const _ of readConversations(input, { name: 'stdin' })) void _;
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SourceParseError);
+    expect(error).toMatchObject({ file: 'stdin', line: 2 });
+  });
+
+  it('breaking out of the loop destroys the stream it was given', async () => {
+    const input = new PassThrough();
+    input.write(`${ndjson}\n`);
+    for await (const _ of readConversations(input)) break;
+    expect(input.destroyed).toBe(true);
   });
 });

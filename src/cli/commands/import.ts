@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ImportAbortedError, ImportCheckpointError, ImportFailedError } from '../../import/errors.js';
 import { emptyImportReport, importConversations } from '../../import/importer.js';
@@ -27,7 +28,8 @@ Options:
                         order is the source order; raise --concurrency)
   --namespace <name>    names this import in derived request ids (default "import"); use a new one to
                         import a second export without ids into the same project
-  --no-count            do not read the file once up front to count it (no percentage or ETA then)
+  --no-count            do not read the file once up front to count it (no percentage or ETA then;
+                        always so for a pipe: - for stdin, or <(zcat export.ndjson.gz))
   -h, --help            this help
 
 ${CONNECTION_HELP}
@@ -85,9 +87,10 @@ function parseImportArgs(argv: string[], io: CliIO, secrets: SecretRegistry): Im
   }
   if (values.checkpoint !== undefined && values.checkpoint.trim() === '') throw new UsageError('Invalid --checkpoint: expected a file path');
   const connection = resolveConnection(values, io.env, secrets, { webSocket: false });
+  const stdin = positionals[0] === STDIN;
   return {
-    file: resolve(io.cwd, positionals[0]!),
-    display: positionals[0]!,
+    file: stdin ? STDIN : resolve(io.cwd, positionals[0]!),
+    display: stdin ? 'stdin' : positionals[0]!,
     connection,
     checkpointPath: values.checkpoint === undefined ? undefined : resolve(io.cwd, values.checkpoint),
     options,
@@ -95,7 +98,15 @@ function parseImportArgs(argv: string[], io: CliIO, secrets: SecretRegistry): Im
   };
 }
 
-async function checkReadable(file: string): Promise<void> {
+/** `import -`: the conversations come from stdin. */
+const STDIN = '-';
+
+/** A file, or a pipe (stdin, `<(zcat …)`), which can be read only once: it is not counted first. */
+async function checkReadable(file: string, io: CliIO): Promise<'file' | 'pipe'> {
+  if (file === STDIN) {
+    if ((io.stdin ?? process.stdin).isTTY) throw new UsageError('stdin is a terminal: pipe the conversations in (zcat export.ndjson.gz | tiledesk-sdk import -)');
+    return 'pipe';
+  }
   let info;
   try {
     info = await stat(file);
@@ -103,7 +114,9 @@ async function checkReadable(file: string): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(code === 'ENOENT' ? `File not found: ${file}` : `Cannot read ${file} (${code ?? String(error)})`);
   }
+  if (info.isFIFO() || info.isSocket()) return 'pipe';
   if (!info.isFile()) throw new UsageError(`Not a file: ${file}`);
+  return 'file';
 }
 
 /**
@@ -158,7 +171,8 @@ export async function importFile(io: CliIO, style: Style, run: ImportFileOptions
   const progress = new ProgressView(out, style, { tty: out.isTTY === true });
   const checkpoint = run.checkpointPath === undefined ? undefined : fileCheckpoint(run.checkpointPath);
   try {
-    return await importConversations(run.client, readConversations(run.file), {
+    const source = run.file === STDIN ? readConversations((io.stdin ?? process.stdin) as Readable, { name: 'stdin' }) : readConversations(run.file);
+    return await importConversations(run.client, source, {
       ...run.options,
       ...(checkpoint ? { checkpoint } : {}),
       ...(total ? { total } : {}),
@@ -179,7 +193,7 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
   }
   const style = createStyle(wantsColor(io.stdout, io.env));
   const errStyle = createStyle(wantsColor(io.stderr, io.env));
-  await checkReadable(run.file);
+  const kind = await checkReadable(run.file, io);
   await checkCheckpointPath(run.checkpointPath, run.file);
   const token = await obtainToken(run.connection, secrets, io.signal);
   if (token === undefined) return interruptedBeforeImporting(io, errStyle);
@@ -191,7 +205,7 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
       client,
       checkpointPath: run.checkpointPath,
       options: run.options,
-      count: run.count,
+      count: run.count && kind === 'file',
     });
     // The checkpoint counts a failed conversation as done, so a resumed run skips it: its own report would say
     // "0 failed" (and exit 0) while the conversation is still not imported.
