@@ -16,8 +16,9 @@ import { formatReport, ProgressView } from '../progress.js';
 
 export const IMPORT_HELP = `Usage: tiledesk-sdk import <file> [options]
 
-Imports conversations from a JSON array or NDJSON file of { "request": {...}, "messages": [...] } objects,
-each message exactly once and in order, with a progress bar and a final report. Running it again never
+Imports conversations from a JSON array or NDJSON file of { "request": {...}, "messages": [...] } objects
+(<file> may be - for stdin, or a pipe), each message exactly once and in order, with a progress bar and a
+final report. Running it again never
 duplicates anything: conversations are found by request_id, messages by their import key.
 
 Options:
