@@ -298,12 +298,16 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
   /** Removes an item; `last` (the version that made it leave, e.g. the UPDATE to status 1000) is what `removed` reports. */
   protected remove(key: string, last?: Record<string, unknown>): void {
     const existing = this.items.get(key);
+    // While a fill is in flight, the removal is marked so that the fill's older copy does not bring the item back,
+    // and counted as a shift of the pages. Also for an item the store does not hold: one beyond a capped snapshot,
+    // closed while the pages are read, came back with the status REST had read, and the page its leaving shifted
+    // went unread, which made a held conversation in it look gone from the complete list.
+    if (this.fill) {
+      this.touched.set(key, ++this.sequence);
+      this.removals++;
+    } else this.touched.delete(key);
     if (!existing) return;
     this.items.delete(key);
-    this.removals++;
-    // While a fill is in flight, the removal is marked so that the fill's older copy does not bring the item back.
-    if (this.fill) this.touched.set(key, ++this.sequence);
-    else this.touched.delete(key);
     this.record(key, 'removed', (last as T | undefined) ?? existing);
   }
 

@@ -179,6 +179,41 @@ describe('LiveRequests', () => {
     expect(ids(live.list())).toEqual(ids(created.slice(0, 4)));
   });
 
+  it('a conversation beyond the capped snapshot closed during the fill stays out, and the page it shifts is read again', async () => {
+    const server = await h.server({ snapshotLimits: { requests: 2 } });
+    const api = rest(server);
+    const [a, b, c, d] = [await api.createRequest('a'), await api.createRequest('b'), await api.createRequest('c'), await api.createRequest('d')];
+    await api.patch(b!.request_id, { priority: 'high' }); // the snapshot (2 most recently updated) holds b and d
+    const rt = h.client(server);
+    let rounds = 0;
+    // Real offset pages of 2 (createdAt, newest first): d c | b a. c, which the store does not hold, is closed once
+    // the first page is read, so the second page is `a` alone and `b` is never read in that round.
+    const paged: LiveRestSource = {
+      requests: {
+        list: async function* () {
+          const first = ++rounds === 1;
+          for (let page = 0; ; page++) {
+            const res = await fetch(`${server.url}/${server.project.id}/requests?limit=2&page=${page}`, { headers: { Authorization: server.owner.token } });
+            const { requests } = (await res.json()) as { requests: RealtimeRequest[] };
+            yield* requests;
+            if (requests.length < 2) return;
+            if (first && page === 0) {
+              const frames = rt.stats.framesReceived;
+              await api.close(c!.request_id);
+              await until(() => rt.stats.framesReceived > frames, 'the close frame');
+            }
+          }
+        },
+      },
+    };
+    const live = new LiveRequests(rt, server.project.id, { rest: paged, snapshotLimit: 2 });
+    await live.ready;
+    expect(live.get(c!.request_id)).toBeUndefined(); // came back with the status page 1 read
+    expect(live.get(b!.request_id)).toBeDefined(); // removed: "not in the complete list"
+    expect(ids(live.list())).toEqual(ids([a!, b!, d!]));
+    expect(rounds).toBe(2);
+  });
+
   it('reports a failing REST source on error and keeps the snapshot', async () => {
     const server = await h.server({ snapshotLimits: { requests: 1 } });
     const api = rest(server);
