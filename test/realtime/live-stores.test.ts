@@ -263,6 +263,46 @@ describe('LiveRequests', () => {
     expect(live.list().map((r) => [r.request_id, r.status])).toEqual([['last', 100], ['was-preflight', 100]]);
   });
 
+  /**
+   * A server for one requests topic whose first subscribe gets [q, r]; every later subscribe (the topic is already
+   * registered, so live frames keep flowing during its database turn) sees r closed and s created before the
+   * snapshot it queried earlier goes out: that snapshot still holds r open and lacks s.
+   */
+  async function staleSnapshotServer(pid: string) {
+    const topic = topics.requests(pid);
+    const at = (s: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
+    const q = { _id: '_q', request_id: 'q', status: 200, updatedAt: at(1) };
+    const r = { _id: '_r', request_id: 'r', status: 200, updatedAt: at(1) };
+    let subscribes = 0;
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        const publish = (method: string, message: unknown) => socket.send(JSON.stringify({ action: 'publish', payload: { topic, method, message } }));
+        if (++subscribes > 1) {
+          publish('UPDATE', { ...r, status: 1000, updatedAt: at(2) });
+          publish('CREATE', { _id: '_s', request_id: 's', status: 100, updatedAt: at(3) });
+        }
+        publish('CREATE', [q, r]);
+      }),
+    );
+    return { raw, subscribes: () => subscribes };
+  }
+
+  it('a snapshot re-sent for a second subscribe reaches only a subscription waiting for one (it may predate live frames already applied)', async () => {
+    const pid = '65f000000000000000000001';
+    const server = await staleSnapshotServer(pid);
+    const rt = h.client(server.raw.url);
+    await rt.connect();
+    // Two views of one topic, created together on an open socket: two subscribes, the first snapshot serves both.
+    const all = new LiveRequests(rt, pid);
+    const unassigned = new LiveRequests(rt, pid, { filter: (r) => r.status === 100 || r.status === 200 });
+    await Promise.all([all.ready, unassigned.ready]);
+    await until(() => rt.stats.framesReceived === 4, 'the second snapshot');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ids(all.list())).toEqual(['q', 's']); // was q, r: the closed r back open, the new s gone
+    expect(ids(unassigned.list())).toEqual(['q', 's']);
+  });
+
   it('batches a frame’s changes into one event with net effects', async () => {
     const pid = '65f000000000000000000001';
     const topic = topics.requests(pid);
