@@ -93,7 +93,7 @@ export class LiveRequests extends LiveStore<RealtimeRequest> {
     else this.remove(key, next);
   }
 
-  protected reconcile(items: RealtimeRequest[]): boolean {
+  protected reconcile(items: RealtimeRequest[], live: ReadonlySet<string>): boolean {
     const seen = new Set<string>();
     let oldest = Infinity;
     for (const item of items) {
@@ -101,11 +101,11 @@ export class LiveRequests extends LiveStore<RealtimeRequest> {
       if (key === undefined) continue;
       seen.add(key);
       oldest = Math.min(oldest, timeOf(item.updatedAt) || Infinity);
-      this.apply(item);
+      if (!live.has(key)) this.apply(item);
     }
     const capped = items.length >= (this.options.snapshotLimit ?? 100);
     for (const [key, known] of [...this.items]) {
-      if (seen.has(key)) continue;
+      if (seen.has(key) || live.has(key)) continue;
       // Beyond a capped snapshot lie requests updated before its oldest one, or at the same millisecond (ties are
       // ordered arbitrarily): those may still be open.
       if (!capped || !(timeOf(known.updatedAt) <= oldest)) this.remove(key);

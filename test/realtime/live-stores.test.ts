@@ -303,6 +303,18 @@ describe('LiveRequests', () => {
     expect(ids(unassigned.list())).toEqual(['q', 's']);
   });
 
+  it('a store created on a topic another one holds keeps what live frames told it while its snapshot was queried', async () => {
+    const pid = '65f000000000000000000001';
+    const server = await staleSnapshotServer(pid);
+    const rt = h.client(server.raw.url);
+    const all = new LiveRequests(rt, pid);
+    await all.ready;
+    const mine = new LiveRequests(rt, pid);
+    await mine.ready;
+    expect(ids(all.list())).toEqual(['q', 's']);
+    expect(ids(mine.list())).toEqual(['q', 's']); // was q, r: the closed r back open, the new s gone
+  });
+
   it('batches a frame’s changes into one event with net effects', async () => {
     const pid = '65f000000000000000000001';
     const topic = topics.requests(pid);
