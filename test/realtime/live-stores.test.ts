@@ -315,6 +315,33 @@ describe('LiveRequests', () => {
     expect(ids(mine.list())).toEqual(['q', 's']); // was q, r: the closed r back open, the new s gone
   });
 
+  it('an UPDATE older than the one that closed a request does not bring it back; a reopen does, and what left is not kept for ever', async () => {
+    const pid = '65f000000000000000000001';
+    const topic = topics.requests(pid);
+    const frame = (method: string, message: unknown) => JSON.stringify({ action: 'publish', payload: { topic, method, message } });
+    const raw = h.track(await frameServer((data, socket) => JSON.parse(data).action === 'subscribe' && socket.send(frame('CREATE', []))));
+    const rt = h.client(raw.url);
+    const live = new LiveRequests(rt, pid);
+    await live.ready;
+    const at = (s: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
+    const r = { _id: '_r', request_id: 'r', status: 200, updatedAt: at(1) };
+    raw.send(frame('CREATE', r));
+    // Events of several server instances reach us through a queue (QUEUE_ENABLED): a tag added at 0:02 arrives
+    // after the close at 0:03.
+    raw.send(frame('UPDATE', { ...r, status: 1000, updatedAt: at(3) }));
+    raw.send(frame('UPDATE', { ...r, tags: [{ tag: 'vip' }], updatedAt: at(2) }));
+    raw.send(frame('CREATE', { _id: '_s', request_id: 's', status: 100, updatedAt: at(4) }));
+    await until(() => live.get('s') !== undefined, 'last frame');
+    expect(ids(live.list())).toEqual(['s']); // was r, s: the closed r open again, for good
+    raw.send(frame('UPDATE', { ...r, status: 200, updatedAt: at(5) })); // reopened
+    await until(() => live.get('r') !== undefined, 'reopened');
+    // Thousands of closed conversations later, what is remembered of them stays bounded.
+    for (let i = 0; i < 3_000; i++) raw.send(frame('UPDATE', { _id: `_c${i}`, request_id: `c${i}`, status: 1000, updatedAt: at(6) }));
+    raw.send(frame('CREATE', { _id: '_t', request_id: 't', status: 100, updatedAt: at(7) }));
+    await until(() => live.get('t') !== undefined, 'the frames after the closes');
+    expect((live as unknown as { left: Map<string, unknown> }).left.size).toBeLessThanOrEqual(1_000);
+  });
+
   it('batches a frame’s changes into one event with net effects', async () => {
     const pid = '65f000000000000000000001';
     const topic = topics.requests(pid);
