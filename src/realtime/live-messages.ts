@@ -68,7 +68,7 @@ export class LiveMessages extends LiveStore<RealtimeMessage> {
     this.upsert(key, message);
   }
 
-  protected reconcile(items: RealtimeMessage[]): boolean {
+  protected reconcile(items: RealtimeMessage[], live: ReadonlySet<string>): boolean {
     const seen = new Set<string>();
     let newest = -Infinity;
     for (const item of items) {
@@ -76,11 +76,11 @@ export class LiveMessages extends LiveStore<RealtimeMessage> {
       if (key === undefined) continue;
       seen.add(key);
       newest = Math.max(newest, timeOf(item.createdAt) || -Infinity);
-      this.apply(item);
+      if (!live.has(key)) this.apply(item);
     }
     const capped = items.length >= (this.options.snapshotLimit ?? 300);
     for (const [key, known] of [...this.items]) {
-      if (seen.has(key)) continue;
+      if (seen.has(key) || live.has(key)) continue;
       // Strictly before: the server orders equal `createdAt`s arbitrarily (a bulk import gives hundreds), so a message
       // of the newest millisecond may lie just past the cap.
       if (!capped || timeOf(known.createdAt) < newest) this.remove(key);

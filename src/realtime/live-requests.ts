@@ -4,6 +4,9 @@ import { LiveStore, timeOf, type LiveStoreOptions } from './live-store.js';
 import { topics } from './topics.js';
 import type { FrameInfo, RealtimeRequest } from './types.js';
 
+/** Requests that left, remembered by {@link LiveRequests} to ignore their older versions. */
+const LEFT_MAX = 1_000;
+
 /** Options of {@link LiveRequests}. */
 export interface LiveRequestsOptions extends LiveStoreOptions {
   /**
@@ -37,7 +40,8 @@ export function isOpenRequest(request: RealtimeRequest): boolean {
  *
  * - Keyed by `request_id`. CREATE is an upsert; an UPDATE for an unknown id inserts it (preflight conversations start
  *   with an UPDATE); UPDATEs merge field by field, so the `snapshot.lead`/`requester`/`department` an UPDATE omits
- *   are kept; a version older than the known one (`updatedAt`) is ignored.
+ *   are kept; a version older than the known one (`updatedAt`) is ignored, also once the request has left (the last
+ *   1,000 that left are remembered).
  * - Closed (1000), abandoned (150) and otherwise filtered-out requests leave the list.
  * - **Reconcile rule**, applied to every snapshot (the first one and the one after each reconnect): a snapshot below
  *   the cap is complete, so every request it lacks is removed. A capped snapshot (100) holds the most recently
@@ -55,6 +59,12 @@ export function isOpenRequest(request: RealtimeRequest): boolean {
  */
 export class LiveRequests extends LiveStore<RealtimeRequest> {
   private readonly filter: (request: RealtimeRequest) => boolean;
+  /**
+   * `updatedAt` of the versions that made requests leave, the latest {@link LEFT_MAX}: a version older than the one
+   * that closed a request must not bring it back, and several server instances (a queue between them) do not keep
+   * one request's events in order.
+   */
+  private readonly left = new Map<string, unknown>();
 
   constructor(
     rt: RealtimeClient,
@@ -79,7 +89,7 @@ export class LiveRequests extends LiveStore<RealtimeRequest> {
     if (key === undefined) return;
     const known = this.items.get(key);
     // Out-of-order frames and REST results must not roll a request back to an older version.
-    if (known && timeOf(item.updatedAt) < timeOf(known.updatedAt)) return;
+    if (timeOf(item.updatedAt) < timeOf(known ? known.updatedAt : this.left.get(key))) return;
     const next = this.merged(key, item);
     let keep: boolean;
     try {
@@ -89,11 +99,14 @@ export class LiveRequests extends LiveStore<RealtimeRequest> {
       // snapshot at that item: the rest unapplied, `ready` pending for good. The version is ignored instead.
       return this.reportError(new RealtimeError('handler_error', `the filter of ${this.topic} threw`, { topic: this.topic, cause }));
     }
-    if (keep) this.put(key, next);
-    else this.remove(key, next);
+    this.left.delete(key);
+    if (keep) return void this.put(key, next);
+    this.left.set(key, next.updatedAt);
+    if (this.left.size > LEFT_MAX) this.left.delete(this.left.keys().next().value!);
+    this.remove(key, next);
   }
 
-  protected reconcile(items: RealtimeRequest[]): boolean {
+  protected reconcile(items: RealtimeRequest[], live: ReadonlySet<string>): boolean {
     const seen = new Set<string>();
     let oldest = Infinity;
     for (const item of items) {
@@ -101,11 +114,11 @@ export class LiveRequests extends LiveStore<RealtimeRequest> {
       if (key === undefined) continue;
       seen.add(key);
       oldest = Math.min(oldest, timeOf(item.updatedAt) || Infinity);
-      this.apply(item);
+      if (!live.has(key)) this.apply(item);
     }
     const capped = items.length >= (this.options.snapshotLimit ?? 100);
     for (const [key, known] of [...this.items]) {
-      if (seen.has(key)) continue;
+      if (seen.has(key) || live.has(key)) continue;
       // Beyond a capped snapshot lie requests updated before its oldest one, or at the same millisecond (ties are
       // ordered arbitrarily): those may still be open.
       if (!capped || !(timeOf(known.updatedAt) <= oldest)) this.remove(key);

@@ -108,9 +108,15 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
   private settleReady: ((error?: Error) => void) | undefined;
   /** {@link fieldCount} of each version made: deciding whether to merge must not cost the size of a huge one. */
   private readonly fieldCounts = new WeakMap<T, number>();
+  /**
+   * Keys that live frames changed while the store waited for its snapshot, on the connection `epoch`. A fresh
+   * registration gets its snapshot before any live frame, so such frames mean the topic was already registered on
+   * this socket (another subscription holds it) and the snapshot answers a query that may predate them.
+   */
+  private early: { epoch: number; keys: Set<string> } | undefined;
 
   protected constructor(
-    rt: RealtimeClient,
+    private readonly rt: RealtimeClient,
     readonly topic: string,
     protected readonly storeOptions: LiveStoreOptions,
   ) {
@@ -172,15 +178,21 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
 
   protected abstract keyOf(item: unknown): string | undefined;
   protected abstract compare(a: T, b: T): number;
-  /** Applies a snapshot: upserts, then removes what the snapshot proves gone; returns whether it was capped. */
-  protected abstract reconcile(items: T[]): boolean;
+  /**
+   * Applies a snapshot: upserts, then removes what the snapshot proves gone; returns whether it was capped. Keys in
+   * `live` changed after the snapshot may have been queried: the snapshot neither applies nor removes them.
+   */
+  protected abstract reconcile(items: T[], live: ReadonlySet<string>): boolean;
   /** Applies one item from a live frame or from REST. */
   protected abstract apply(item: T, info?: FrameInfo): void;
   protected abstract loadRest(signal: AbortSignal): AsyncIterable<unknown> | PromiseLike<unknown> | undefined;
 
   private onSnapshot(items: T[]): void {
     if (this.closed) return;
-    const capped = this.reconcile(items);
+    // Only frames of this connection (`reconnects` counts sockets): a snapshot after a reconnect is the whole truth.
+    const early = this.early?.epoch === this.rt.stats.reconnects ? this.early.keys : new Set<string>();
+    this.early = undefined;
+    const capped = this.reconcile(items, early);
     if (!capped) return this.settleReady?.();
     const done = this.fillFromRest();
     if (done) void done.then(() => this.settleReady?.());
@@ -191,7 +203,16 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
   }
 
   private onLive(item: T, info: FrameInfo): void {
-    if (!this.closed) this.apply(item, info);
+    if (this.closed) return;
+    // Without this, a store created on a topic another store held brought back a conversation closed during its
+    // snapshot's query and dropped one created then (see `early`).
+    if (this.subscription.awaitingSnapshot) {
+      const epoch = this.rt.stats.reconnects;
+      if (this.early?.epoch !== epoch) this.early = { epoch, keys: new Set() };
+      const key = this.keyOf(item);
+      if (key !== undefined) this.early.keys.add(key);
+    }
+    this.apply(item, info);
   }
 
   /** Reports a problem on `error`; the store keeps going. @internal */
@@ -201,6 +222,7 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
 
   private onSubscriptionState(state: SubscriptionState, error?: Error): void {
     if (state === 'error' && error) {
+      this.early = undefined; // a failed client may connect() again without counting a reconnect
       this.settleReady?.(error);
       this.events.emit('error', error);
     } else if (state === 'unsubscribed' && !this.closed) {
@@ -298,12 +320,16 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
   /** Removes an item; `last` (the version that made it leave, e.g. the UPDATE to status 1000) is what `removed` reports. */
   protected remove(key: string, last?: Record<string, unknown>): void {
     const existing = this.items.get(key);
+    // While a fill is in flight, the removal is marked so that the fill's older copy does not bring the item back,
+    // and counted as a shift of the pages. Also for an item the store does not hold: one beyond a capped snapshot,
+    // closed while the pages are read, came back with the status REST had read, and the page its leaving shifted
+    // went unread, which made a held conversation in it look gone from the complete list.
+    if (this.fill) {
+      this.touched.set(key, ++this.sequence);
+      this.removals++;
+    } else this.touched.delete(key);
     if (!existing) return;
     this.items.delete(key);
-    this.removals++;
-    // While a fill is in flight, the removal is marked so that the fill's older copy does not bring the item back.
-    if (this.fill) this.touched.set(key, ++this.sequence);
-    else this.touched.delete(key);
     this.record(key, 'removed', (last as T | undefined) ?? existing);
   }
 

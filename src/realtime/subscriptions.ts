@@ -243,7 +243,9 @@ export class Subscriptions {
       return true;
     }
     for (const sub of subs) {
-      if (waiting && !sub.awaitingSnapshot) continue;
+      // Also when nobody waits: a second snapshot on one socket (two subscribes in flight together) answers a query
+      // that may predate live frames its subscriptions already had, so a closed conversation came back open.
+      if (!sub.awaitingSnapshot) continue;
       sub.awaitingSnapshot = false;
       sub.setState('subscribed');
       sub.receive(items, info);

@@ -179,6 +179,41 @@ describe('LiveRequests', () => {
     expect(ids(live.list())).toEqual(ids(created.slice(0, 4)));
   });
 
+  it('a conversation beyond the capped snapshot closed during the fill stays out, and the page it shifts is read again', async () => {
+    const server = await h.server({ snapshotLimits: { requests: 2 } });
+    const api = rest(server);
+    const [a, b, c, d] = [await api.createRequest('a'), await api.createRequest('b'), await api.createRequest('c'), await api.createRequest('d')];
+    await api.patch(b!.request_id, { priority: 'high' }); // the snapshot (2 most recently updated) holds b and d
+    const rt = h.client(server);
+    let rounds = 0;
+    // Real offset pages of 2 (createdAt, newest first): d c | b a. c, which the store does not hold, is closed once
+    // the first page is read, so the second page is `a` alone and `b` is never read in that round.
+    const paged: LiveRestSource = {
+      requests: {
+        list: async function* () {
+          const first = ++rounds === 1;
+          for (let page = 0; ; page++) {
+            const res = await fetch(`${server.url}/${server.project.id}/requests?limit=2&page=${page}`, { headers: { Authorization: server.owner.token } });
+            const { requests } = (await res.json()) as { requests: RealtimeRequest[] };
+            yield* requests;
+            if (requests.length < 2) return;
+            if (first && page === 0) {
+              const frames = rt.stats.framesReceived;
+              await api.close(c!.request_id);
+              await until(() => rt.stats.framesReceived > frames, 'the close frame');
+            }
+          }
+        },
+      },
+    };
+    const live = new LiveRequests(rt, server.project.id, { rest: paged, snapshotLimit: 2 });
+    await live.ready;
+    expect(live.get(c!.request_id)).toBeUndefined(); // came back with the status page 1 read
+    expect(live.get(b!.request_id)).toBeDefined(); // removed: "not in the complete list"
+    expect(ids(live.list())).toEqual(ids([a!, b!, d!]));
+    expect(rounds).toBe(2);
+  });
+
   it('reports a failing REST source on error and keeps the snapshot', async () => {
     const server = await h.server({ snapshotLimits: { requests: 1 } });
     const api = rest(server);
@@ -226,6 +261,85 @@ describe('LiveRequests', () => {
     raw.send(frame('CREATE', { _id: '5', request_id: 'last', status: 100, updatedAt: at(4) }));
     await until(() => live.get('last') !== undefined, 'last frame');
     expect(live.list().map((r) => [r.request_id, r.status])).toEqual([['last', 100], ['was-preflight', 100]]);
+  });
+
+  /**
+   * A server for one requests topic whose first subscribe gets [q, r]; every later subscribe (the topic is already
+   * registered, so live frames keep flowing during its database turn) sees r closed and s created before the
+   * snapshot it queried earlier goes out: that snapshot still holds r open and lacks s.
+   */
+  async function staleSnapshotServer(pid: string) {
+    const topic = topics.requests(pid);
+    const at = (s: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
+    const q = { _id: '_q', request_id: 'q', status: 200, updatedAt: at(1) };
+    const r = { _id: '_r', request_id: 'r', status: 200, updatedAt: at(1) };
+    let subscribes = 0;
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        const publish = (method: string, message: unknown) => socket.send(JSON.stringify({ action: 'publish', payload: { topic, method, message } }));
+        if (++subscribes > 1) {
+          publish('UPDATE', { ...r, status: 1000, updatedAt: at(2) });
+          publish('CREATE', { _id: '_s', request_id: 's', status: 100, updatedAt: at(3) });
+        }
+        publish('CREATE', [q, r]);
+      }),
+    );
+    return { raw, subscribes: () => subscribes };
+  }
+
+  it('a snapshot re-sent for a second subscribe reaches only a subscription waiting for one (it may predate live frames already applied)', async () => {
+    const pid = '65f000000000000000000001';
+    const server = await staleSnapshotServer(pid);
+    const rt = h.client(server.raw.url);
+    await rt.connect();
+    // Two views of one topic, created together on an open socket: two subscribes, the first snapshot serves both.
+    const all = new LiveRequests(rt, pid);
+    const unassigned = new LiveRequests(rt, pid, { filter: (r) => r.status === 100 || r.status === 200 });
+    await Promise.all([all.ready, unassigned.ready]);
+    await until(() => rt.stats.framesReceived === 4, 'the second snapshot');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ids(all.list())).toEqual(['q', 's']); // was q, r: the closed r back open, the new s gone
+    expect(ids(unassigned.list())).toEqual(['q', 's']);
+  });
+
+  it('a store created on a topic another one holds keeps what live frames told it while its snapshot was queried', async () => {
+    const pid = '65f000000000000000000001';
+    const server = await staleSnapshotServer(pid);
+    const rt = h.client(server.raw.url);
+    const all = new LiveRequests(rt, pid);
+    await all.ready;
+    const mine = new LiveRequests(rt, pid);
+    await mine.ready;
+    expect(ids(all.list())).toEqual(['q', 's']);
+    expect(ids(mine.list())).toEqual(['q', 's']); // was q, r: the closed r back open, the new s gone
+  });
+
+  it('an UPDATE older than the one that closed a request does not bring it back; a reopen does, and what left is not kept for ever', async () => {
+    const pid = '65f000000000000000000001';
+    const topic = topics.requests(pid);
+    const frame = (method: string, message: unknown) => JSON.stringify({ action: 'publish', payload: { topic, method, message } });
+    const raw = h.track(await frameServer((data, socket) => JSON.parse(data).action === 'subscribe' && socket.send(frame('CREATE', []))));
+    const rt = h.client(raw.url);
+    const live = new LiveRequests(rt, pid);
+    await live.ready;
+    const at = (s: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
+    const r = { _id: '_r', request_id: 'r', status: 200, updatedAt: at(1) };
+    raw.send(frame('CREATE', r));
+    // Events of several server instances reach us through a queue (QUEUE_ENABLED): a tag added at 0:02 arrives
+    // after the close at 0:03.
+    raw.send(frame('UPDATE', { ...r, status: 1000, updatedAt: at(3) }));
+    raw.send(frame('UPDATE', { ...r, tags: [{ tag: 'vip' }], updatedAt: at(2) }));
+    raw.send(frame('CREATE', { _id: '_s', request_id: 's', status: 100, updatedAt: at(4) }));
+    await until(() => live.get('s') !== undefined, 'last frame');
+    expect(ids(live.list())).toEqual(['s']); // was r, s: the closed r open again, for good
+    raw.send(frame('UPDATE', { ...r, status: 200, updatedAt: at(5) })); // reopened
+    await until(() => live.get('r') !== undefined, 'reopened');
+    // Thousands of closed conversations later, what is remembered of them stays bounded.
+    for (let i = 0; i < 3_000; i++) raw.send(frame('UPDATE', { _id: `_c${i}`, request_id: `c${i}`, status: 1000, updatedAt: at(6) }));
+    raw.send(frame('CREATE', { _id: '_t', request_id: 't', status: 100, updatedAt: at(7) }));
+    await until(() => live.get('t') !== undefined, 'the frames after the closes');
+    expect((live as unknown as { left: Map<string, unknown> }).left.size).toBeLessThanOrEqual(1_000);
   });
 
   it('batches a frame’s changes into one event with net effects', async () => {
