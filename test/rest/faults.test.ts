@@ -202,6 +202,17 @@ describe('timeouts and aborts', () => {
     expect(attempts()).toBe(0);
   });
 
+  it('a timeout or a Retry-After beyond what a timer holds (2^31 ms) is waited for, not cut to 1 ms', async () => {
+    // `timeout: Number.MAX_SAFE_INTEGER` timed every call out at once.
+    const { c } = client({ timeout: Number.MAX_SAFE_INTEGER });
+    expect(await c.requests.count()).toHaveProperty('unassigned');
+    // A 30-day Retry-After that the client was told to obey was retried after 1 ms, three times in a row.
+    const { c: obeying, attempts } = client({ maxRetryAfterMs: Infinity });
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 429, headers: { 'retry-after': String(30 * 86_400) } });
+    await expect(obeying.requests.list({}, { signal: AbortSignal.timeout(200) })).rejects.toBeInstanceOf(AbortError);
+    expect(attempts()).toBe(1);
+  });
+
   it('an already aborted signal sends nothing', async () => {
     const { c, attempts } = client();
     await expect(c.requests.count({}, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
