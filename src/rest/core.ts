@@ -299,11 +299,12 @@ export class RequestCore {
   }
 
   #parseSuccess<T>(spec: CallSpec, path: string, status: number, res: TransportResponse, text: string, attempts: number, secrets: () => readonly string[]): T {
+    // Through #fail: a 200 the call cannot use fails it as surely as a 500, and onError (the logger) must hear of it.
     const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
-      new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
+      this.#fail(this.#base.origin + path, new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
         code: 'invalid_response', method: spec.method, path, status, attempts, ...extra,
         headers: flatHeaders(res.headers, true), body: capBody(redactedHead(text, secrets())),
-      });
+      }));
     let data: unknown;
     if (text) {
       try {

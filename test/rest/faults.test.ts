@@ -369,6 +369,22 @@ describe('odd responses', () => {
     expect(e).toBeInstanceOf(InvalidResponseError);
     expect((e as InvalidResponseError).status).toBe(200);
   });
+
+  it('a 2xx the call cannot use is reported to onError and the logger like any other failure', async () => {
+    const failures: string[] = [];
+    const warned: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: (m: string) => void warned.push(m) };
+    const { c } = client({ hooks: { onError: (e) => void failures.push(e.error.name) }, logger });
+    // A captive portal's page, a body without the list, one the opt-in schemas refuse: three ways a 200 fails.
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 200, headers: { 'content-type': 'text/html' }, body: '<html>Sign in to the Wi-Fi</html>', times: 1 });
+    await expect(c.requests.list()).rejects.toBeInstanceOf(InvalidResponseError);
+    server.faults.route({ method: 'PUT', path: '/users', status: 200, body: {}, times: 1 });
+    await expect(c.users.update({ lastname: 'X' })).rejects.toBeInstanceOf(InvalidResponseError);
+    const { c: validating } = client({ hooks: { onError: (e) => void failures.push(e.error.name) }, responseSchemas: { requestCount: { safeParse: () => ({ success: false, error: { issues: [{ path: ['unassigned'], message: 'Invalid input' }] } }) } } });
+    await expect(validating.requests.count()).rejects.toBeInstanceOf(InvalidResponseError);
+    expect(failures).toEqual(['InvalidResponseError', 'InvalidResponseError', 'InvalidResponseError']);
+    expect(warned).toEqual([`tiledesk failed GET ${server.url}${requestsPath()}?page=0`, `tiledesk failed PUT ${server.url}/users`]);
+  });
 });
 
 describe('raw sockets: slow and cut bodies', () => {
