@@ -364,6 +364,24 @@ describe('pagination', () => {
   it('toArray stops at max', async () => {
     expect(await c.requests.list({ limit: 10 }).toArray(15)).toHaveLength(15);
   });
+
+  it('for await reads on when a full page of new conversations arrives meanwhile (every later item shifts a page down)', async () => {
+    const busy = await startTiledeskServer({ port: 0 });
+    const b = new TiledeskClient({ baseUrl: busy.url, projectId: busy.project.id, auth: { token: busy.owner.token } });
+    try {
+      const before: string[] = [];
+      for (let i = 0; i < 6; i++) before.push((await b.requests.create({ first_text: `old ${i}` })).request_id);
+      const seen: string[] = [];
+      for await (const r of b.requests.list({ limit: 2 })) {
+        // Newest first: two arrivals push the page just read into the next one, which then holds nothing new.
+        if (seen.push(r.request_id) === 2) for (let i = 0; i < 2; i++) await b.requests.create({ first_text: `new ${i}` });
+      }
+      expect(seen.sort()).toEqual(before.sort());
+    } finally {
+      await b.close();
+      await busy.close();
+    }
+  });
 });
 
 describe('messages, leads, project users, projects, users', () => {
