@@ -265,6 +265,13 @@ describe('requests', () => {
     await expect(c.requests.get('')).rejects.toMatchObject({ field: 'requestId' });
     await expect(c.requests.list({ limit: 101 })).rejects.toMatchObject({ field: 'limit' });
     await expect(c.requests.list({ status: [] })).rejects.toMatchObject({ field: 'status' });
+    // A null where an object goes: a TypeError from inside the SDK, or (users.update) a PUT of `null` answered 500.
+    const none = null as never;
+    await expect(c.users.update(none)).rejects.toMatchObject({ name: 'ValidationError', field: 'fields' });
+    await expect(c.requests.count(none)).rejects.toMatchObject({ name: 'ValidationError', field: 'query' });
+    await expect(c.requests.close('r1', none)).rejects.toMatchObject({ name: 'ValidationError', field: 'params' });
+    await expect(c.requests.assign('r1', none)).rejects.toMatchObject({ name: 'ValidationError', field: 'params' });
+    await expect(c.messages.list('r1', none)).rejects.toMatchObject({ name: 'ValidationError', field: 'params' });
     expect(sent).toHaveLength(0);
   });
 
