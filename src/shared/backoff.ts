@@ -51,9 +51,4 @@ export class RetryBudget {
     this.tokens -= 1;
     return true;
   }
-
-  /** Tokens left right now (fractional). */
-  get available(): number {
-    return Math.min(this.capacity, this.tokens + ((this.now() - this.last) / 1000) * this.refillPerSecond);
-  }
 }
