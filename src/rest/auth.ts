@@ -57,7 +57,9 @@ export class AuthState {
         } catch (e) {
           throw new TokenProviderError('the token provider failed', e);
         }
-        if (typeof token !== 'string' || !bareToken(token)) throw new TokenProviderError('the token provider returned no token');
+        // Printable ASCII only: a line break or a space inside made the transport refuse the header, which surfaced as
+        // a connection error and was retried.
+        if (typeof token !== 'string' || !/^[!-~]+$/.test(bareToken(token))) throw new TokenProviderError('the token provider returned no usable token');
         return token;
       };
     } else {

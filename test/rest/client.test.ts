@@ -106,6 +106,19 @@ describe('auth', () => {
     expect(sent).toHaveLength(0);
   });
 
+  it('a token no header can carry (a line break, a space, a control character) is a TokenProviderError, not a retried connection error', async () => {
+    for (const token of [`${server.owner.token}\n`.repeat(2), 'JWT eyJa bc.def', 'abc\u0000def', 'JWT ', 42]) {
+      const sent: RequestEvent[] = [];
+      const c = client({ auth: { tokenProvider: () => token as string }, hooks: { onRequest: (e) => sent.push(e) } });
+      await expect(c.users.me()).rejects.toMatchObject({ name: 'TokenProviderError', message: expect.stringMatching(/returned no usable token/) });
+      expect(sent).toHaveLength(0);
+    }
+    // What the server itself issues (with its `JWT ` prefix, or bare, surrounding spaces trimmed) still works.
+    for (const token of [server.owner.token, ` ${server.owner.token.replace(/^JWT /, '')}\n`]) {
+      expect((await client({ auth: { tokenProvider: () => token } }).users.me()).email).toBe(server.owner.email);
+    }
+  });
+
   it('static helpers: signin, signinAnonymously, signup, signinWithCustomToken', async () => {
     const signed = await TiledeskClient.signin({ baseUrl: server.url, email: server.agent.email, password: server.agent.password });
     expect(signed.token).toMatch(/^JWT /);
