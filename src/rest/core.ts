@@ -212,7 +212,9 @@ export class RequestCore {
         return await raceSignal(pending, linked.signal);
       } catch (e) {
         if (userSignal?.aborted) throw this.#fail(url, this.#abortError(spec.method, path, attempt, e));
-        throw linked.timedOut() ? this.#fail(url, timeoutError(e)) : e;
+        if (!linked.timedOut()) throw e;
+        config.auth.giveUp(pending);
+        throw this.#fail(url, timeoutError(e));
       } finally {
         linked.dispose();
       }

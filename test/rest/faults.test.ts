@@ -202,6 +202,29 @@ describe('timeouts and aborts', () => {
     expect(attempts()).toBe(0);
   });
 
+  it('a token fetch that hangs is given up after the timeout: the next call asks again', async () => {
+    const signals: AbortSignal[] = [];
+    const { c } = client({
+      timeout: 100,
+      // The first fetch never settles (an identity provider that does not answer); later ones work.
+      auth: { tokenProvider: ({ signal }) => (signals.push(signal) === 1 ? new Promise<string>(() => undefined) : server.owner.token) },
+    });
+    await expect(c.users.me()).rejects.toBeInstanceOf(TimeoutError);
+    expect((await c.users.me()).email).toBe(server.owner.email);
+    expect(signals).toHaveLength(2);
+
+    // The same for the fetch after a 401.
+    const stale = server.signJwt({ _id: server.owner.userId, sub: 'user' }, 'not-the-server-secret');
+    const reasons: string[] = [];
+    const { c: refreshing } = client({
+      timeout: 100,
+      auth: { tokenProvider: ({ reason }) => (reasons.push(reason) === 1 ? stale : reasons.length === 2 ? new Promise<string>(() => undefined) : server.owner.token) },
+    });
+    await expect(refreshing.users.me()).rejects.toBeInstanceOf(TimeoutError);
+    expect((await refreshing.users.me()).email).toBe(server.owner.email);
+    expect(reasons).toEqual(['initial', 'unauthorized', 'initial']);
+  });
+
   it('a timeout or a Retry-After beyond what a timer holds (2^31 ms) is waited for, not cut to 1 ms', async () => {
     // `timeout: Number.MAX_SAFE_INTEGER` timed every call out at once.
     const { c } = client({ timeout: Number.MAX_SAFE_INTEGER });
