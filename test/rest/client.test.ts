@@ -463,6 +463,9 @@ describe('messages, leads, project users, projects, users', () => {
     const agents = await c.projectUsers.list({ role: ['agent'] });
     expect(agents.map((p) => p._id)).toContain(server.agent.projectUserId);
     expect(agents.every((p) => p.role === 'agent')).toBe(true);
+    // No role at all sends no `role` parameter, which lists every member: refused rather than read as "any role".
+    await expect(c.projectUsers.list({ role: [] })).rejects.toMatchObject({ name: 'ValidationError', field: 'role' });
+    expect(urls).toHaveLength(2);
   });
 
   it('project users: list, me, get, getByUserId, availability', async () => {
