@@ -57,7 +57,9 @@ export class AuthState {
         } catch (e) {
           throw new TokenProviderError('the token provider failed', e);
         }
-        if (typeof token !== 'string' || !bareToken(token)) throw new TokenProviderError('the token provider returned no token');
+        // Printable ASCII only: a line break or a space inside made the transport refuse the header, which surfaced as
+        // a connection error and was retried.
+        if (typeof token !== 'string' || !/^[!-~]+$/.test(bareToken(token))) throw new TokenProviderError('the token provider returned no usable token');
         return token;
       };
     } else {
@@ -91,24 +93,35 @@ export class AuthState {
   }
 
   /**
-   * Called after a 401 obtained with `usedValue`. Resolves to a new header value, or `undefined` when no refresh is
-   * possible. If another call already refreshed since, its value is reused instead of asking again.
+   * Called after a 401 obtained with `usedValue`: a new header value (or the shared promise of one, like
+   * {@link AuthState.authorization}), or `undefined` when no refresh is possible. If another call already refreshed
+   * since, its value is reused instead of asking again.
    */
-  async afterUnauthorized(usedValue: string | undefined): Promise<string | undefined> {
+  afterUnauthorized(usedValue: string | undefined): string | Promise<string> | undefined {
     if (!this.#fetchToken) return undefined;
     if (this.#value !== usedValue && this.#value !== undefined) return this.#value;
     this.#value = undefined;
     return this.#refresh('unauthorized');
   }
 
+  /**
+   * A caller timed out waiting for `pending`: if it is still the shared fetch, the next call asks for a new token
+   * instead of waiting for this one (a fetch that never settled made every later call time out, for ever).
+   */
+  giveUp(pending: unknown): void {
+    if (pending === this.#pending) this.#pending = undefined;
+  }
+
   #refresh(reason: TokenProviderContext['reason']): Promise<string> {
     // The shared fetch must not die with the first caller's signal: it gets its own, and each caller stops waiting
     // on its own terms.
-    return (this.#pending ??= this.#fetchToken!({ reason, signal: new AbortController().signal })
+    const p: Promise<string> = (this.#pending ??= this.#fetchToken!({ reason, signal: new AbortController().signal })
       .then((token) => this.#setToken(token))
       .finally(() => {
-        this.#pending = undefined;
+        // Unless it was given up and another fetch is the shared one now.
+        if (this.#pending === p) this.#pending = undefined;
       }));
+    return p;
   }
 
   #setToken(token: string): string {

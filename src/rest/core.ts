@@ -211,8 +211,10 @@ export class RequestCore {
       try {
         return await raceSignal(pending, linked.signal);
       } catch (e) {
-        if (userSignal?.aborted) throw this.#fail(url, this.#abortError(spec.method, path, attempt, e));
-        throw linked.timedOut() ? this.#fail(url, timeoutError(e)) : e;
+        if (userSignal?.aborted) throw this.#fail(this.#abortError(spec.method, path, attempt, e));
+        if (!linked.timedOut()) throw e;
+        config.auth.giveUp(pending);
+        throw this.#fail(timeoutError(e));
       } finally {
         linked.dispose();
       }
@@ -253,7 +255,7 @@ export class RequestCore {
       const info = { method: spec.method, path, attempts: attempt };
       if (failure || !res) {
         const cause = scrubCause(failure?.cause, secrets());
-        if (userSignal?.aborted) throw this.#fail(url, this.#abortError(spec.method, path, attempt, cause));
+        if (userSignal?.aborted) throw this.#fail(this.#abortError(spec.method, path, attempt, cause));
         if (linked.timedOut()) {
           error = timeoutError(cause);
           retryable = spec.idempotent;
@@ -284,12 +286,12 @@ export class RequestCore {
       if (retryable && retries < maxRetries) {
         // A server hint is obeyed up to `maxRetryAfterMs`; asked to wait longer, the call fails now instead.
         const delay = hint === undefined ? backoffDelay(retries, config.backoff) : hint <= config.maxRetryAfterMs ? hint : undefined;
-        if (delay !== undefined && (await this.#waitForRetry(spec, url, attempt, delay, error, userSignal))) {
+        if (delay !== undefined && (await this.#waitForRetry(spec, attempt, delay, error, userSignal))) {
           retries++;
           continue;
         }
       }
-      throw this.#fail(url, error);
+      throw this.#fail(error);
     }
   }
 
@@ -299,11 +301,12 @@ export class RequestCore {
   }
 
   #parseSuccess<T>(spec: CallSpec, path: string, status: number, res: TransportResponse, text: string, attempts: number, secrets: () => readonly string[]): T {
+    // Through #fail: a 200 the call cannot use fails it as surely as a 500, and onError (the logger) must hear of it.
     const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
-      new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
+      this.#fail(new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
         code: 'invalid_response', method: spec.method, path, status, attempts, ...extra,
         headers: flatHeaders(res.headers, true), body: capBody(redactedHead(text, secrets())),
-      });
+      }));
     let data: unknown;
     if (text) {
       try {
@@ -330,20 +333,21 @@ export class RequestCore {
 
   /** Spends a budget token, reports the retry and waits. False when the budget is exhausted. */
   async #waitForRetry(
-    spec: CallSpec, url: string, attempt: number, delayMs: number, error: APIError, signal: AbortSignal | undefined,
+    spec: CallSpec, attempt: number, delayMs: number, error: APIError, signal: AbortSignal | undefined,
   ): Promise<boolean> {
     if (this.#config.budget && !this.#config.budget.tryAcquire()) return false;
-    this.#emit('onRetry', { method: spec.method, url: redact(url), attempt, delayMs, error });
+    this.#emit('onRetry', { method: spec.method, url: this.#base.origin + error.path, attempt, delayMs, error });
     try {
       await sleep(delayMs, signal);
     } catch (e) {
-      throw this.#fail(url, this.#abortError(spec.method, error.path, attempt, e));
+      throw this.#fail(this.#abortError(spec.method, error.path, attempt, e));
     }
     return true;
   }
 
-  #fail(url: string, error: APIError): APIError {
-    this.#emit('onError', { method: error.method, url: redact(url), attempts: error.attempts, error });
+  #fail(error: APIError): APIError {
+    // The error's path is the call's, already redacted.
+    this.#emit('onError', { method: error.method, url: this.#base.origin + error.path, attempts: error.attempts, error });
     return error;
   }
 

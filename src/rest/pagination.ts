@@ -92,6 +92,7 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
     const seen = new Set<unknown>();
     let page = this.#startPage;
     let raw = await this.#firstRaw();
+    let count = raw.count;
     for (;;) {
       let fresh = 0;
       for (const item of raw.items) {
@@ -103,8 +104,10 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
         fresh++;
         yield item;
       }
-      // A page of nothing new: a server (or proxy) that ignores `page` would otherwise be read forever.
-      if (!fresh || !hasMore(raw, page)) return;
+      // A page of nothing new: a server (or proxy) that ignores `page` would otherwise be read forever. Unless the
+      // count grew: a page's worth of new conversations at the head shifts a page already read into this one.
+      if ((!fresh && !(raw.count > count)) || !hasMore(raw, page)) return;
+      count = raw.count;
       page++;
       raw = await this.#fetchPage(page);
     }

@@ -16,7 +16,8 @@ export function linkedSignal(parent: AbortSignal | undefined, timeoutMs: number 
     if (parent.aborted) controller.abort(parent.reason);
     else parent.addEventListener('abort', onAbort, { once: true });
   }
-  if (timeoutMs !== undefined && timeoutMs > 0 && Number.isFinite(timeoutMs)) {
+  // A timer cannot hold 2^31 ms or more (about 24.8 days): it would fire after 1 ms, so such a timeout is none.
+  if (timeoutMs !== undefined && timeoutMs > 0 && timeoutMs < 2 ** 31) {
     timer = setTimeout(() => {
       timedOut = true;
       controller.abort(new Error(`timed out after ${timeoutMs} ms`));
@@ -40,10 +41,11 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       clearTimeout(timer);
       reject(signal?.reason);
     };
+    // Capped: a timer of 2^31 ms or more fires after 1 ms (a 30-day Retry-After would be a retry at once).
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, ms);
+    }, Math.min(ms, 2 ** 31 - 1));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -30,30 +30,27 @@ export function backoffDelay(attempt: number, { baseDelayMs, maxDelayMs }: Backo
  * multiply the load on a struggling server. Each retry spends one token; tokens refill at `refillPerSecond`.
  */
 export class RetryBudget {
-  private tokens: number;
-  private last: number;
+  // Private names: they minify, where TypeScript's `private` properties kept their names in browser bundles.
+  #capacity: number;
+  #refillPerSecond: number;
+  #now: () => number;
+  #tokens: number;
+  #last: number;
 
-  constructor(
-    private readonly capacity: number,
-    private readonly refillPerSecond: number,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.tokens = capacity;
-    this.last = now();
+  constructor(capacity: number, refillPerSecond: number, now: () => number = Date.now) {
+    this.#capacity = this.#tokens = capacity;
+    this.#refillPerSecond = refillPerSecond;
+    this.#now = now;
+    this.#last = now();
   }
 
   /** Takes one token if available; returns false when the budget is exhausted. */
   tryAcquire(): boolean {
-    const t = this.now();
-    this.tokens = Math.min(this.capacity, this.tokens + ((t - this.last) / 1000) * this.refillPerSecond);
-    this.last = t;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    const t = this.#now();
+    this.#tokens = Math.min(this.#capacity, this.#tokens + ((t - this.#last) / 1000) * this.#refillPerSecond);
+    this.#last = t;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
     return true;
-  }
-
-  /** Tokens left right now (fractional). */
-  get available(): number {
-    return Math.min(this.capacity, this.tokens + ((this.now() - this.last) / 1000) * this.refillPerSecond);
   }
 }

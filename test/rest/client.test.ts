@@ -106,6 +106,19 @@ describe('auth', () => {
     expect(sent).toHaveLength(0);
   });
 
+  it('a token no header can carry (a line break, a space, a control character) is a TokenProviderError, not a retried connection error', async () => {
+    for (const token of [`${server.owner.token}\n`.repeat(2), 'JWT eyJa bc.def', 'abc\u0000def', 'JWT ', 42]) {
+      const sent: RequestEvent[] = [];
+      const c = client({ auth: { tokenProvider: () => token as string }, hooks: { onRequest: (e) => sent.push(e) } });
+      await expect(c.users.me()).rejects.toMatchObject({ name: 'TokenProviderError', message: expect.stringMatching(/returned no usable token/) });
+      expect(sent).toHaveLength(0);
+    }
+    // What the server itself issues (with its `JWT ` prefix, or bare, surrounding spaces trimmed) still works.
+    for (const token of [server.owner.token, ` ${server.owner.token.replace(/^JWT /, '')}\n`]) {
+      expect((await client({ auth: { tokenProvider: () => token } }).users.me()).email).toBe(server.owner.email);
+    }
+  });
+
   it('static helpers: signin, signinAnonymously, signup, signinWithCustomToken', async () => {
     const signed = await TiledeskClient.signin({ baseUrl: server.url, email: server.agent.email, password: server.agent.password });
     expect(signed.token).toMatch(/^JWT /);
@@ -265,6 +278,13 @@ describe('requests', () => {
     await expect(c.requests.get('')).rejects.toMatchObject({ field: 'requestId' });
     await expect(c.requests.list({ limit: 101 })).rejects.toMatchObject({ field: 'limit' });
     await expect(c.requests.list({ status: [] })).rejects.toMatchObject({ field: 'status' });
+    // A null where an object goes: a TypeError from inside the SDK, or (users.update) a PUT of `null` answered 500.
+    const none = null as never;
+    await expect(c.users.update(none)).rejects.toMatchObject({ name: 'ValidationError', field: 'fields' });
+    await expect(c.requests.count(none)).rejects.toMatchObject({ name: 'ValidationError', field: 'query' });
+    await expect(c.requests.close('r1', none)).rejects.toMatchObject({ name: 'ValidationError', field: 'params' });
+    await expect(c.requests.assign('r1', none)).rejects.toMatchObject({ name: 'ValidationError', field: 'params' });
+    await expect(c.messages.list('r1', none)).rejects.toMatchObject({ name: 'ValidationError', field: 'params' });
     expect(sent).toHaveLength(0);
   });
 
@@ -364,6 +384,24 @@ describe('pagination', () => {
   it('toArray stops at max', async () => {
     expect(await c.requests.list({ limit: 10 }).toArray(15)).toHaveLength(15);
   });
+
+  it('for await reads on when a full page of new conversations arrives meanwhile (every later item shifts a page down)', async () => {
+    const busy = await startTiledeskServer({ port: 0 });
+    const b = new TiledeskClient({ baseUrl: busy.url, projectId: busy.project.id, auth: { token: busy.owner.token } });
+    try {
+      const before: string[] = [];
+      for (let i = 0; i < 6; i++) before.push((await b.requests.create({ first_text: `old ${i}` })).request_id);
+      const seen: string[] = [];
+      for await (const r of b.requests.list({ limit: 2 })) {
+        // Newest first: two arrivals push the page just read into the next one, which then holds nothing new.
+        if (seen.push(r.request_id) === 2) for (let i = 0; i < 2; i++) await b.requests.create({ first_text: `new ${i}` });
+      }
+      expect(seen.sort()).toEqual(before.sort());
+    } finally {
+      await b.close();
+      await busy.close();
+    }
+  });
 });
 
 describe('messages, leads, project users, projects, users', () => {
@@ -425,6 +463,9 @@ describe('messages, leads, project users, projects, users', () => {
     const agents = await c.projectUsers.list({ role: ['agent'] });
     expect(agents.map((p) => p._id)).toContain(server.agent.projectUserId);
     expect(agents.every((p) => p.role === 'agent')).toBe(true);
+    // No role at all sends no `role` parameter, which lists every member: refused rather than read as "any role".
+    await expect(c.projectUsers.list({ role: [] })).rejects.toMatchObject({ name: 'ValidationError', field: 'role' });
+    expect(urls).toHaveLength(2);
   });
 
   it('project users: list, me, get, getByUserId, availability', async () => {

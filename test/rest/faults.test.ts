@@ -202,6 +202,40 @@ describe('timeouts and aborts', () => {
     expect(attempts()).toBe(0);
   });
 
+  it('a token fetch that hangs is given up after the timeout: the next call asks again', async () => {
+    const signals: AbortSignal[] = [];
+    const { c } = client({
+      timeout: 100,
+      // The first fetch never settles (an identity provider that does not answer); later ones work.
+      auth: { tokenProvider: ({ signal }) => (signals.push(signal) === 1 ? new Promise<string>(() => undefined) : server.owner.token) },
+    });
+    await expect(c.users.me()).rejects.toBeInstanceOf(TimeoutError);
+    expect((await c.users.me()).email).toBe(server.owner.email);
+    expect(signals).toHaveLength(2);
+
+    // The same for the fetch after a 401.
+    const stale = server.signJwt({ _id: server.owner.userId, sub: 'user' }, 'not-the-server-secret');
+    const reasons: string[] = [];
+    const { c: refreshing } = client({
+      timeout: 100,
+      auth: { tokenProvider: ({ reason }) => (reasons.push(reason) === 1 ? stale : reasons.length === 2 ? new Promise<string>(() => undefined) : server.owner.token) },
+    });
+    await expect(refreshing.users.me()).rejects.toBeInstanceOf(TimeoutError);
+    expect((await refreshing.users.me()).email).toBe(server.owner.email);
+    expect(reasons).toEqual(['initial', 'unauthorized', 'initial']);
+  });
+
+  it('a timeout or a Retry-After beyond what a timer holds (2^31 ms) is waited for, not cut to 1 ms', async () => {
+    // `timeout: Number.MAX_SAFE_INTEGER` timed every call out at once.
+    const { c } = client({ timeout: Number.MAX_SAFE_INTEGER });
+    expect(await c.requests.count()).toHaveProperty('unassigned');
+    // A 30-day Retry-After that the client was told to obey was retried after 1 ms, three times in a row.
+    const { c: obeying, attempts } = client({ maxRetryAfterMs: Infinity });
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 429, headers: { 'retry-after': String(30 * 86_400) } });
+    await expect(obeying.requests.list({}, { signal: AbortSignal.timeout(200) })).rejects.toBeInstanceOf(AbortError);
+    expect(attempts()).toBe(1);
+  });
+
   it('an already aborted signal sends nothing', async () => {
     const { c, attempts } = client();
     await expect(c.requests.count({}, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
@@ -357,6 +391,22 @@ describe('odd responses', () => {
     const e = await c.requests.list().catch((x: unknown) => x);
     expect(e).toBeInstanceOf(InvalidResponseError);
     expect((e as InvalidResponseError).status).toBe(200);
+  });
+
+  it('a 2xx the call cannot use is reported to onError and the logger like any other failure', async () => {
+    const failures: string[] = [];
+    const warned: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: (m: string) => void warned.push(m) };
+    const { c } = client({ hooks: { onError: (e) => void failures.push(e.error.name) }, logger });
+    // A captive portal's page, a body without the list, one the opt-in schemas refuse: three ways a 200 fails.
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 200, headers: { 'content-type': 'text/html' }, body: '<html>Sign in to the Wi-Fi</html>', times: 1 });
+    await expect(c.requests.list()).rejects.toBeInstanceOf(InvalidResponseError);
+    server.faults.route({ method: 'PUT', path: '/users', status: 200, body: {}, times: 1 });
+    await expect(c.users.update({ lastname: 'X' })).rejects.toBeInstanceOf(InvalidResponseError);
+    const { c: validating } = client({ hooks: { onError: (e) => void failures.push(e.error.name) }, responseSchemas: { requestCount: { safeParse: () => ({ success: false, error: { issues: [{ path: ['unassigned'], message: 'Invalid input' }] } }) } } });
+    await expect(validating.requests.count()).rejects.toBeInstanceOf(InvalidResponseError);
+    expect(failures).toEqual(['InvalidResponseError', 'InvalidResponseError', 'InvalidResponseError']);
+    expect(warned).toEqual([`tiledesk failed GET ${server.url}${requestsPath()}?page=0`, `tiledesk failed PUT ${server.url}/users`]);
   });
 });
 

@@ -92,6 +92,7 @@ export class Messages extends Resource {
    * ```
    */
   async list(requestId: string, params: { order?: 'server' | 'clienttimestamp' } = {}, options?: RequestOptions): Promise<Message[]> {
+    requireObject(params, 'params');
     const msgs = await this.ctx.core.request<Message[]>({ method: 'GET', path: this.base(requestId, options), idempotent: true, schema: 'messages', list: true }, options);
     if (params.order !== 'clienttimestamp') return msgs;
     const keyed = msgs.map((m, i) => {

@@ -1,5 +1,5 @@
 import type { RequestOptions } from '../core.js';
-import { call, Resource, requireString, seg } from '../resource.js';
+import { call, Resource, requireObject, requireString, seg } from '../resource.js';
 import type { Project, ProjectMembership, User } from '../schemas.js';
 
 /** Projects the caller belongs to. */
@@ -73,6 +73,7 @@ export class Users extends Resource {
    * ```
    */
   async update(fields: UpdateUserParams, options?: RequestOptions): Promise<User> {
+    requireObject(fields, 'fields');
     const r = await this.ctx.core.request<{ updatedUser: User }>({ method: 'PUT', path: '/users', body: fields, idempotent: true, schema: 'userUpdate', expect: 'updatedUser' }, options);
     return r.updatedUser;
   }

@@ -219,6 +219,7 @@ export class Requests extends Resource {
    * ```
    */
   async count(query: { merge_assigned?: boolean } = {}, options?: RequestOptions): Promise<RequestCount> {
+    requireObject(query, 'query');
     const path = `${projectPath(this.ctx, options)}/requests/count`;
     return this.ctx.core.request({ method: 'GET', path, query: { merge_assigned: query.merge_assigned ? 1 : undefined }, idempotent: true, schema: 'requestCount' }, options);
   }
@@ -245,6 +246,7 @@ export class Requests extends Resource {
    * ```
    */
   async close(requestId: string, params: { force?: boolean } = {}, options?: RequestOptions): Promise<Request> {
+    requireObject(params, 'params');
     return this.onRequest('PUT', requestId, '/close', true, options, compact({ force: params.force }));
   }
 
@@ -269,6 +271,7 @@ export class Requests extends Resource {
    * ```
    */
   async assign(requestId: string, params: { departmentid?: string; nobot?: boolean } = {}, options?: RequestOptions): Promise<Request> {
+    requireObject(params, 'params');
     return this.onRequest('PUT', requestId, '/assign', true, options, compact(params));
   }
 
