@@ -16,8 +16,9 @@ export interface ReadConversationsOptions {
 
 /**
  * Streams the conversations of a file, or of a stream of its bytes (stdin, a gunzip stream, an HTTP download): a
- * JSON array (`[ {...}, {...} ]`) or NDJSON (one JSON object per line), told apart by the first character. The file is read in small pieces and each conversation is parsed on its own,
- * so memory holds a few conversations at a time however large the file. Read lazily, it gives
+ * JSON array (`[ {...}, {...} ]`) or NDJSON (one JSON object per line), told apart by the first character. The file
+ * is read in small pieces and each conversation is parsed on its own, so memory holds a few conversations at a time
+ * however large the file. Read lazily, it gives
  * `importConversations` backpressure: the file is read only as fast as conversations are imported. Bad input throws
  * a `SourceParseError` with the line and column, bytes that are not UTF-8 included. Breaking out of the loop (or an
  * aborted import) closes the file at once, even in the middle of a large conversation: `return()` stops the read

@@ -18,8 +18,8 @@ export const IMPORT_HELP = `Usage: tiledesk-sdk import <file> [options]
 
 Imports conversations from a JSON array or NDJSON file of { "request": {...}, "messages": [...] } objects
 (<file> may be - for stdin, or a pipe), each message exactly once and in order, with a progress bar and a
-final report. Running it again never
-duplicates anything: conversations are found by request_id, messages by their import key.
+final report. Running it again never duplicates anything: conversations are found by request_id, messages
+by their import key.
 
 Options:
   --checkpoint <file>   save progress here; after a crash or Ctrl-C, run the same command to resume
