@@ -34,6 +34,20 @@ function changes<T>(store: { on(event: 'change', listener: (c: LiveChange<T>) =>
 
 const ids = (items: readonly RealtimeRequest[]) => items.map((r) => r.request_id).sort();
 
+/** 2024-01-01T00:00:<s>Z: `updatedAt` values that order versions. */
+const at = (s: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
+
+/** A `LiveRequests` on a raw frame server that answers its subscribe with an empty snapshot; `send` publishes on its topic. */
+async function liveRequestsOnEmptySnapshot() {
+  const pid = '65f000000000000000000001';
+  const topic = topics.requests(pid);
+  const frame = (method: string, message: unknown) => JSON.stringify({ action: 'publish', payload: { topic, method, message } });
+  const raw = h.track(await frameServer((data, socket) => JSON.parse(data).action === 'subscribe' && socket.send(frame('CREATE', []))));
+  const live = new LiveRequests(h.client(raw.url), pid);
+  await live.ready;
+  return { live, send: (method: 'CREATE' | 'UPDATE', message: unknown) => raw.send(frame(method, message)) };
+}
+
 describe('LiveRequests', () => {
   it('builds the open list from the snapshot, adds live CREATEs and drops closed requests', async () => {
     const server = await h.server();
@@ -244,21 +258,14 @@ describe('LiveRequests', () => {
   });
 
   it('mirrors the snapshot filter on live frames: abandoned, drafts, preflight and temp requests stay out; a first UPDATE inserts', async () => {
-    const pid = '65f000000000000000000001';
-    const topic = topics.requests(pid);
-    const frame = (method: string, message: unknown) => JSON.stringify({ action: 'publish', payload: { topic, method, message } });
-    const raw = h.track(await frameServer((data, socket) => JSON.parse(data).action === 'subscribe' && socket.send(frame('CREATE', []))));
-    const rt = h.client(raw.url);
-    const live = new LiveRequests(rt, pid);
-    await live.ready;
-    const at = (s: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
-    raw.send(frame('CREATE', { _id: '1', request_id: 'open', status: 200, updatedAt: at(1) }));
-    raw.send(frame('CREATE', { _id: '2', request_id: 'draft', status: 200, draft: true, updatedAt: at(1) }));
-    raw.send(frame('CREATE', { _id: '3', request_id: 'temp', status: 50, updatedAt: at(1) }));
-    raw.send(frame('UPDATE', { _id: '4', request_id: 'was-preflight', status: 100, preflight: false, updatedAt: at(2) }));
-    raw.send(frame('UPDATE', { _id: '1', request_id: 'open', status: 150, updatedAt: at(3) }));
-    raw.send(frame('UPDATE', { _id: '4', request_id: 'was-preflight', status: 200, updatedAt: at(1) })); // older: ignored
-    raw.send(frame('CREATE', { _id: '5', request_id: 'last', status: 100, updatedAt: at(4) }));
+    const { live, send } = await liveRequestsOnEmptySnapshot();
+    send('CREATE', { _id: '1', request_id: 'open', status: 200, updatedAt: at(1) });
+    send('CREATE', { _id: '2', request_id: 'draft', status: 200, draft: true, updatedAt: at(1) });
+    send('CREATE', { _id: '3', request_id: 'temp', status: 50, updatedAt: at(1) });
+    send('UPDATE', { _id: '4', request_id: 'was-preflight', status: 100, preflight: false, updatedAt: at(2) });
+    send('UPDATE', { _id: '1', request_id: 'open', status: 150, updatedAt: at(3) });
+    send('UPDATE', { _id: '4', request_id: 'was-preflight', status: 200, updatedAt: at(1) }); // older: ignored
+    send('CREATE', { _id: '5', request_id: 'last', status: 100, updatedAt: at(4) });
     await until(() => live.get('last') !== undefined, 'last frame');
     expect(live.list().map((r) => [r.request_id, r.status])).toEqual([['last', 100], ['was-preflight', 100]]);
   });
@@ -270,7 +277,6 @@ describe('LiveRequests', () => {
    */
   async function staleSnapshotServer(pid: string) {
     const topic = topics.requests(pid);
-    const at = (s: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
     const q = { _id: '_q', request_id: 'q', status: 200, updatedAt: at(1) };
     const r = { _id: '_r', request_id: 'r', status: 200, updatedAt: at(1) };
     let subscribes = 0;
@@ -316,28 +322,21 @@ describe('LiveRequests', () => {
   });
 
   it('an UPDATE older than the one that closed a request does not bring it back; a reopen does, and what left is not kept for ever', async () => {
-    const pid = '65f000000000000000000001';
-    const topic = topics.requests(pid);
-    const frame = (method: string, message: unknown) => JSON.stringify({ action: 'publish', payload: { topic, method, message } });
-    const raw = h.track(await frameServer((data, socket) => JSON.parse(data).action === 'subscribe' && socket.send(frame('CREATE', []))));
-    const rt = h.client(raw.url);
-    const live = new LiveRequests(rt, pid);
-    await live.ready;
-    const at = (s: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
+    const { live, send } = await liveRequestsOnEmptySnapshot();
     const r = { _id: '_r', request_id: 'r', status: 200, updatedAt: at(1) };
-    raw.send(frame('CREATE', r));
+    send('CREATE', r);
     // Events of several server instances reach us through a queue (QUEUE_ENABLED): a tag added at 0:02 arrives
     // after the close at 0:03.
-    raw.send(frame('UPDATE', { ...r, status: 1000, updatedAt: at(3) }));
-    raw.send(frame('UPDATE', { ...r, tags: [{ tag: 'vip' }], updatedAt: at(2) }));
-    raw.send(frame('CREATE', { _id: '_s', request_id: 's', status: 100, updatedAt: at(4) }));
+    send('UPDATE', { ...r, status: 1000, updatedAt: at(3) });
+    send('UPDATE', { ...r, tags: [{ tag: 'vip' }], updatedAt: at(2) });
+    send('CREATE', { _id: '_s', request_id: 's', status: 100, updatedAt: at(4) });
     await until(() => live.get('s') !== undefined, 'last frame');
     expect(ids(live.list())).toEqual(['s']); // was r, s: the closed r open again, for good
-    raw.send(frame('UPDATE', { ...r, status: 200, updatedAt: at(5) })); // reopened
+    send('UPDATE', { ...r, status: 200, updatedAt: at(5) }); // reopened
     await until(() => live.get('r') !== undefined, 'reopened');
     // Thousands of closed conversations later, what is remembered of them stays bounded.
-    for (let i = 0; i < 3_000; i++) raw.send(frame('UPDATE', { _id: `_c${i}`, request_id: `c${i}`, status: 1000, updatedAt: at(6) }));
-    raw.send(frame('CREATE', { _id: '_t', request_id: 't', status: 100, updatedAt: at(7) }));
+    for (let i = 0; i < 3_000; i++) send('UPDATE', { _id: `_c${i}`, request_id: `c${i}`, status: 1000, updatedAt: at(6) });
+    send('CREATE', { _id: '_t', request_id: 't', status: 100, updatedAt: at(7) });
     await until(() => live.get('t') !== undefined, 'the frames after the closes');
     expect((live as unknown as { left: Map<string, unknown> }).left.size).toBeLessThanOrEqual(1_000);
   });
