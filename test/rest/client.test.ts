@@ -376,6 +376,9 @@ describe('pagination', () => {
     expect(open.items.map((r) => r.request_id)).not.toContain(created[0]);
     const closed = await c.requests.list({ status: RequestStatus.CLOSED }).toArray();
     expect(closed.map((r) => r.request_id)).toEqual([created[0]]);
+    // A filter left unset no longer replaces the same parameter given in `extra` (it was sent without it: open ones).
+    const viaExtra = await c.requests.list({ extra: { status: RequestStatus.CLOSED } }).toArray();
+    expect(viaExtra.map((r) => r.request_id)).toEqual([created[0]]);
     const page4 = await c.requests.list({ limit: 10, page: 4 });
     expect(page4.page).toBe(4);
     expect(page4.hasNextPage()).toBe(false);

@@ -120,11 +120,14 @@ function requestListQuery(q: RequestListQuery): Record<string, QueryValue> {
   return {
     ...extra,
     ...rest,
-    // A comma list: the server splits one string, and answers 500 to a repeated `status`.
-    status: list && String(list),
-    start_date: dateParam(start_date, 'start_date'),
-    end_date: dateParam(end_date, 'end_date'),
-    timezone: dates ? 'UTC' : timezone,
+    // Compacted: an unset filter must not replace the same parameter given in `extra`.
+    ...compact({
+      // A comma list: the server splits one string, and answers 500 to a repeated `status`.
+      status: list && String(list),
+      start_date: dateParam(start_date, 'start_date'),
+      end_date: dateParam(end_date, 'end_date'),
+      timezone: dates ? 'UTC' : timezone,
+    }),
   };
 }
 
