@@ -604,6 +604,8 @@ describe('LiveMessages', () => {
     const live = new LiveMessages(rt, server.project.id, 'support-group-not-visible');
     await rt.close();
     await expect(live.ready).rejects.toMatchObject({ code: 'client_closed' });
+    // A store created on the closed client is refused at once, as subscribe() is.
+    expect(() => new LiveRequests(rt, server.project.id)).toThrow(expect.objectContaining({ code: 'client_closed' }));
   });
 });
 
