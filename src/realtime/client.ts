@@ -766,8 +766,12 @@ export class RealtimeClient {
   #ping(reason: ProbeReason): void {
     // A socket that takes no frame is closing (its close event may take a while with a dead peer): move on now.
     if (!this.#send(PING)) return this.#drop(new RealtimeError('connection_lost', 'the socket stopped accepting frames'));
-    this.#pingSentAt = this.#lastSentAt;
-    this.#pingReason = reason;
+    // An unanswered ping keeps its deadline: restarted by every probe (tab switches, probe() on an app's signals), it
+    // kept a dead socket open for as long as they came faster than pongTimeoutMs. Not across a clock jump (see above).
+    if (!this.#pingSentAt || reason === 'clock_jump') {
+      this.#pingSentAt = this.#lastSentAt;
+      this.#pingReason = reason;
+    }
     this.#events.emit('heartbeat', { kind: 'ping', reason });
   }
 

@@ -568,6 +568,25 @@ describe('liveness', () => {
     await rt.close();
     expect(environment.listenerCount).toBe(0);
   });
+
+  it('probes repeated before the answer is due do not put off the pong deadline of a dead socket', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { idlePingMs: 60_000, pongTimeoutMs: 300 });
+    const states = recordStates(rt);
+    await rt.connect();
+    server.faults.halfOpen(true);
+    // A user switching tabs back and forth, or an app calling probe() on its own signals, faster than pongTimeoutMs:
+    // each probe used to restart the deadline, and a dead socket was kept open for as long as they came.
+    const probing = setInterval(() => rt.probe(), 50);
+    try {
+      await until(() => rt.state === 'reconnecting', 'the dead socket dropped');
+    } finally {
+      clearInterval(probing);
+      server.faults.halfOpen(false);
+    }
+    expect(states.find((s) => s.state === 'reconnecting')?.error?.code).toBe('pong_timeout');
+    await until(() => rt.state === 'open', 'open again');
+  });
 });
 
 describe('close()', () => {
