@@ -151,8 +151,10 @@ export class Subscriptions {
     }
     entry.subs.push(sub);
     // Also for a topic already held: the server keeps one registration but answers with a fresh snapshot, which
-    // is what the new subscription needs (it is routed only to subscriptions waiting for one).
-    this.#request(entry);
+    // is what the new subscription needs (it is routed only to subscriptions waiting for one). Not while a subscribe
+    // is in flight: its snapshot serves the newcomer too, and a second one, on a single-item topic an object like a
+    // live CREATE, reached every handler as new (and could undo a live UPDATE that came between the two).
+    if (!entry.timer) this.#request(entry);
   }
 
   remove(sub: Subscription<any>): void {
