@@ -662,7 +662,7 @@ export class RealtimeClient {
 
   readonly #onFrame = (event: { data: unknown }): void => {
     this.#counters.framesReceived++;
-    if (this.#pingSentAt !== 0) this.#alive();
+    if (this.#pingSentAt) this.#alive();
     const data = event.data;
     if (typeof data !== 'string') return this.#reportBadFrame({ reason: 'binary', size: binarySize(data) });
     if (data.length > this.#options.maxFrameLength) return this.#reportBadFrame({ reason: 'oversized', size: data.length });
@@ -738,7 +738,7 @@ export class RealtimeClient {
   #armLiveness(): void {
     clearTimeout(this.#livenessTimer);
     const now = this.#options.now();
-    const due = this.#pingSentAt !== 0 ? this.#pingSentAt + this.#options.pongTimeoutMs : this.#lastSentAt + this.#options.idlePingMs;
+    const due = this.#pingSentAt ? this.#pingSentAt + this.#options.pongTimeoutMs : this.#lastSentAt + this.#options.idlePingMs;
     this.#livenessDueAt = Math.max(due, now);
     this.#livenessTimer = setTimeout(this.#checkLiveness, this.#livenessDueAt - now);
   }
@@ -755,9 +755,9 @@ export class RealtimeClient {
       // gap is meaningless, and the socket may be dead without knowing it: probe afresh. Once: in a throttled tab
       // every tick is late, and a new probe at each one kept a dead socket open for good.
       this.#ping('clock_jump');
-    } else if (this.#pingSentAt !== 0 && now >= this.#pingSentAt + this.#options.pongTimeoutMs) {
+    } else if (this.#pingSentAt && now >= this.#pingSentAt + this.#options.pongTimeoutMs) {
       return this.#drop(new RealtimeError('pong_timeout', `no answer to a ping within ${this.#options.pongTimeoutMs} ms`));
-    } else if (this.#pingSentAt === 0 && now - this.#lastSentAt >= this.#options.idlePingMs) {
+    } else if (!this.#pingSentAt && now - this.#lastSentAt >= this.#options.idlePingMs) {
       this.#ping('idle');
     }
     if (this.#socket) this.#armLiveness();
@@ -767,8 +767,9 @@ export class RealtimeClient {
     // A socket that takes no frame is closing (its close event may take a while with a dead peer): move on now.
     if (!this.#send(PING)) return this.#drop(new RealtimeError('connection_lost', 'the socket stopped accepting frames'));
     // An unanswered ping keeps its deadline: restarted by every probe (tab switches, probe() on an app's signals), it
-    // kept a dead socket open for as long as they came faster than pongTimeoutMs. Not across a clock jump (see above).
-    if (!this.#pingSentAt || reason === 'clock_jump') {
+    // kept a dead socket open for as long as they came faster than pongTimeoutMs. Unless that deadline is past: the
+    // timers were held back (sleep, throttling; a clock jump always is) and it measures the gap, not the socket.
+    if (!this.#pingSentAt || this.#lastSentAt >= this.#pingSentAt + this.#options.pongTimeoutMs) {
       this.#pingSentAt = this.#lastSentAt;
       this.#pingReason = reason;
     }
