@@ -86,8 +86,9 @@ export class Subscription<T = unknown> {
     const { snapshot, create, update } = this.#handlers;
     if (info.snapshot && snapshot) return this.#call(snapshot, list, info);
     const handler = info.method === 'UPDATE' ? update : create;
-    if (!handler) return;
-    for (const item of list) this.#call(handler, item, info);
+    // Checked at each item: a handler may end the subscription (unsubscribe(), close()) halfway through a frame (a
+    // change TypeScript does not see, hence the cast).
+    for (const item of list) if ((this.#current as SubscriptionState) !== 'unsubscribed') this.#call(handler, item, info);
   }
 
   #validated(items: unknown[]): T[] {

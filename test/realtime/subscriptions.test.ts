@@ -248,6 +248,25 @@ describe('handlers that unsubscribe or close during a dispatch', () => {
     expect(b.state).toBe('subscribed');
   });
 
+  it.each(['close', 'unsubscribe'] as const)('a handler that ends its subscription (%s) gets none of the frame\'s later items', async (how) => {
+    const server = await h.server();
+    const api = rest(server);
+    const req = await api.createRequest();
+    await api.importMessages(req.request_id, ['one', 'two', 'three']);
+    const rt = h.client(server);
+    const got: string[] = [];
+    // No snapshot handler: the snapshot's items go to create one by one. Stop at the first.
+    const sub = rt.subscribe(topics.messages(server.project.id, req.request_id), {
+      create: (m) => {
+        got.push(m.text!);
+        void (how === 'close' ? rt.close() : sub.unsubscribe());
+      },
+    });
+    await sub.ready.catch(() => {});
+    await until(() => got.length > 0, 'the snapshot');
+    expect(got).toEqual(['one']);
+  });
+
   it.each(['close', 'unsubscribe'] as const)('a subscription ended by another one\'s snapshot handler (%s) gets no snapshot and stays unsubscribed', async (how) => {
     const server = await h.server();
     const rt = h.client(server);
