@@ -12,7 +12,7 @@ import { BUILT_IN_CHECKS, compileValidator, type ItemCheck } from './validation.
 /**
  * `idle` until `connect()` or the first `subscribe()`; `connecting` for the first attempt; `open`; `reconnecting`
  * while backing off and retrying; `closed` after `close()` (terminal); `failed` after too many auth failures or
- * attempts (`connect()` starts again).
+ * attempts, or at once without a WebSocket implementation (`connect()` starts again).
  */
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'failed';
 
@@ -358,7 +358,7 @@ export class RealtimeClient {
     const check = validatorFor(parsed.kind, options.validate ?? this.#options.validate);
     const sub = new Subscription(topic, parsed.kind, handlers, check, this.#subscriptions);
     this.#subscriptions.add(sub);
-    if (this.#current === 'failed' && this.#failure) sub.setState('error', this.#failure);
+    if (this.#current === 'failed') sub.setState('error', this.#failure); // set whenever failed
     if (this.#current === 'idle') this.#start();
     return sub;
   }
@@ -423,6 +423,8 @@ export class RealtimeClient {
     let blindCloses = 0; // closes before open without any diagnostic, since the last open or suspicion
     let refresh = false; // ask the token function for a fresh token
     this.#setState('connecting');
+    // Read once, when the client was created: no retry could find one, and connect() used to wait for ever.
+    if (!this.#WebSocketImpl) return this.#fail(run, new RealtimeError('no_websocket', 'no WebSocket implementation: pass options.WebSocket'));
 
     while (!run.stopped) {
       let error: RealtimeError;
@@ -558,8 +560,7 @@ export class RealtimeClient {
 
   /** Opens one socket; resolves with it once open, or with why it never opened. */
   async #handshake(token: string): Promise<WebSocketLike | RealtimeError> {
-    const WebSocketImpl = this.#WebSocketImpl;
-    if (!WebSocketImpl) return new RealtimeError('no_websocket', 'no WebSocket implementation: pass options.WebSocket');
+    const WebSocketImpl = this.#WebSocketImpl!; // checked by #lifecycle
     let socket: WebSocketLike;
     try {
       const url = new URL(this.#options.url);
