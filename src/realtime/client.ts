@@ -12,7 +12,7 @@ import { BUILT_IN_CHECKS, compileValidator, type ItemCheck } from './validation.
 /**
  * `idle` until `connect()` or the first `subscribe()`; `connecting` for the first attempt; `open`; `reconnecting`
  * while backing off and retrying; `closed` after `close()` (terminal); `failed` after too many auth failures or
- * attempts (`connect()` starts again).
+ * attempts, or at once without a WebSocket implementation (`connect()` starts again).
  */
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'failed';
 
@@ -358,7 +358,7 @@ export class RealtimeClient {
     const check = validatorFor(parsed.kind, options.validate ?? this.#options.validate);
     const sub = new Subscription(topic, parsed.kind, handlers, check, this.#subscriptions);
     this.#subscriptions.add(sub);
-    if (this.#current === 'failed' && this.#failure) sub.setState('error', this.#failure);
+    if (this.#current === 'failed') sub.setState('error', this.#failure); // set whenever failed
     if (this.#current === 'idle') this.#start();
     return sub;
   }
@@ -423,6 +423,8 @@ export class RealtimeClient {
     let blindCloses = 0; // closes before open without any diagnostic, since the last open or suspicion
     let refresh = false; // ask the token function for a fresh token
     this.#setState('connecting');
+    // Read once, when the client was created: no retry could find one, and connect() used to wait for ever.
+    if (!this.#WebSocketImpl) return this.#fail(run, new RealtimeError('no_websocket', 'no WebSocket implementation: pass options.WebSocket'));
 
     while (!run.stopped) {
       let error: RealtimeError;
@@ -558,8 +560,7 @@ export class RealtimeClient {
 
   /** Opens one socket; resolves with it once open, or with why it never opened. */
   async #handshake(token: string): Promise<WebSocketLike | RealtimeError> {
-    const WebSocketImpl = this.#WebSocketImpl;
-    if (!WebSocketImpl) return new RealtimeError('no_websocket', 'no WebSocket implementation: pass options.WebSocket');
+    const WebSocketImpl = this.#WebSocketImpl!; // checked by #lifecycle
     let socket: WebSocketLike;
     try {
       const url = new URL(this.#options.url);
@@ -662,7 +663,7 @@ export class RealtimeClient {
 
   readonly #onFrame = (event: { data: unknown }): void => {
     this.#counters.framesReceived++;
-    if (this.#pingSentAt !== 0) this.#alive();
+    if (this.#pingSentAt) this.#alive();
     const data = event.data;
     if (typeof data !== 'string') return this.#reportBadFrame({ reason: 'binary', size: binarySize(data) });
     if (data.length > this.#options.maxFrameLength) return this.#reportBadFrame({ reason: 'oversized', size: data.length });
@@ -738,7 +739,7 @@ export class RealtimeClient {
   #armLiveness(): void {
     clearTimeout(this.#livenessTimer);
     const now = this.#options.now();
-    const due = this.#pingSentAt !== 0 ? this.#pingSentAt + this.#options.pongTimeoutMs : this.#lastSentAt + this.#options.idlePingMs;
+    const due = this.#pingSentAt ? this.#pingSentAt + this.#options.pongTimeoutMs : this.#lastSentAt + this.#options.idlePingMs;
     this.#livenessDueAt = Math.max(due, now);
     this.#livenessTimer = setTimeout(this.#checkLiveness, this.#livenessDueAt - now);
   }
@@ -755,9 +756,9 @@ export class RealtimeClient {
       // gap is meaningless, and the socket may be dead without knowing it: probe afresh. Once: in a throttled tab
       // every tick is late, and a new probe at each one kept a dead socket open for good.
       this.#ping('clock_jump');
-    } else if (this.#pingSentAt !== 0 && now >= this.#pingSentAt + this.#options.pongTimeoutMs) {
+    } else if (this.#pingSentAt && now >= this.#pingSentAt + this.#options.pongTimeoutMs) {
       return this.#drop(new RealtimeError('pong_timeout', `no answer to a ping within ${this.#options.pongTimeoutMs} ms`));
-    } else if (this.#pingSentAt === 0 && now - this.#lastSentAt >= this.#options.idlePingMs) {
+    } else if (!this.#pingSentAt && now - this.#lastSentAt >= this.#options.idlePingMs) {
       this.#ping('idle');
     }
     if (this.#socket) this.#armLiveness();
@@ -766,8 +767,13 @@ export class RealtimeClient {
   #ping(reason: ProbeReason): void {
     // A socket that takes no frame is closing (its close event may take a while with a dead peer): move on now.
     if (!this.#send(PING)) return this.#drop(new RealtimeError('connection_lost', 'the socket stopped accepting frames'));
-    this.#pingSentAt = this.#lastSentAt;
-    this.#pingReason = reason;
+    // An unanswered ping keeps its deadline: restarted by every probe (tab switches, probe() on an app's signals), it
+    // kept a dead socket open for as long as they came faster than pongTimeoutMs. Unless that deadline is past: the
+    // timers were held back (sleep, throttling; a clock jump always is) and it measures the gap, not the socket.
+    if (!this.#pingSentAt || this.#lastSentAt >= this.#pingSentAt + this.#options.pongTimeoutMs) {
+      this.#pingSentAt = this.#lastSentAt;
+      this.#pingReason = reason;
+    }
     this.#events.emit('heartbeat', { kind: 'ping', reason });
   }
 

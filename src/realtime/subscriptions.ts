@@ -86,8 +86,9 @@ export class Subscription<T = unknown> {
     const { snapshot, create, update } = this.#handlers;
     if (info.snapshot && snapshot) return this.#call(snapshot, list, info);
     const handler = info.method === 'UPDATE' ? update : create;
-    if (!handler) return;
-    for (const item of list) this.#call(handler, item, info);
+    // Checked at each item: a handler may end the subscription (unsubscribe(), close()) halfway through a frame (a
+    // change TypeScript does not see, hence the cast).
+    for (const item of list) if ((this.#current as SubscriptionState) !== 'unsubscribed') this.#call(handler, item, info);
   }
 
   #validated(items: unknown[]): T[] {
@@ -151,8 +152,10 @@ export class Subscriptions {
     }
     entry.subs.push(sub);
     // Also for a topic already held: the server keeps one registration but answers with a fresh snapshot, which
-    // is what the new subscription needs (it is routed only to subscriptions waiting for one).
-    this.#request(entry);
+    // is what the new subscription needs (it is routed only to subscriptions waiting for one). Not while a subscribe
+    // is in flight: its snapshot serves the newcomer too, and a second one, on a single-item topic an object like a
+    // live CREATE, reached every handler as new (and could undo a live UPDATE that came between the two).
+    if (!entry.timer) this.#request(entry);
   }
 
   remove(sub: Subscription<any>): void {

@@ -96,3 +96,17 @@ it('sees a 401 only as closes before open, reports it as a likely auth problem a
   expect(asked).toEqual([false, false]);
   expect(rt.state).toBe('failed');
 });
+
+it('without a WebSocket (none global, none passed), connect() and ready reject with no_websocket instead of waiting for ever', async () => {
+  globals.WebSocket = undefined; // server-side rendering, an old runtime: the global is read once, here
+  const rt = new realtime.RealtimeClient({ url: 'ws://127.0.0.1:1/', token: 'x.y.z', environment: null, reconnectBaseDelayMs: 5 });
+  globals.WebSocket = WhatwgWebSocket;
+  h.track(rt);
+  const sub = rt.subscribe(realtime.topics.requests('p1'));
+  const [connected, ready] = await Promise.race([
+    Promise.all([rt.connect().catch((e: unknown) => e), sub.ready.catch((e: unknown) => e)]),
+    // It used to retry without end (no retry can find a WebSocket); a deadline so the test fails instead of hanging.
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still ${rt.state} after 2 s`)), 2_000)),
+  ]);
+  expect([(connected as Realtime.RealtimeError).code, (ready as Realtime.RealtimeError).code, rt.state]).toEqual(['no_websocket', 'no_websocket', 'failed']);
+});

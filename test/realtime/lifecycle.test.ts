@@ -18,7 +18,7 @@ import {
 } from '../../src/realtime/index.js';
 import { Emitter } from '../../src/realtime/emitter.js';
 import { refusedPort } from '../helpers/net.js';
-import { activeResources, BrowserLikeWebSocket, FakeEnvironment, FAST, Harness, nextState, rest, until } from './helpers.js';
+import { activeResources, BrowserLikeWebSocket, FakeEnvironment, FAST, frameServer, Harness, nextState, rest, until } from './helpers.js';
 
 const h = new Harness();
 afterEach(() => h.dispose());
@@ -567,6 +567,50 @@ describe('liveness', () => {
 
     await rt.close();
     expect(environment.listenerCount).toBe(0);
+  });
+
+  it('probes repeated before the answer is due do not put off the pong deadline of a dead socket', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { idlePingMs: 60_000, pongTimeoutMs: 300 });
+    const states = recordStates(rt);
+    await rt.connect();
+    server.faults.halfOpen(true);
+    // A user switching tabs back and forth, or an app calling probe() on its own signals, faster than pongTimeoutMs:
+    // each probe used to restart the deadline, and a dead socket was kept open for as long as they came.
+    const probing = setInterval(() => rt.probe(), 50);
+    try {
+      await until(() => rt.state === 'reconnecting', 'the dead socket dropped');
+    } finally {
+      clearInterval(probing);
+      server.faults.halfOpen(false);
+    }
+    expect(states.find((s) => s.state === 'reconnecting')?.error?.code).toBe('pong_timeout');
+    await until(() => rt.state === 'open', 'open again');
+  });
+
+  it('a probe on waking (tab visible) before the late liveness tick gives the socket a fresh deadline, not the one the sleep passed', async () => {
+    let answering = false;
+    // Answers pings a little late, as over a real network (a WebSocket frame is never answered within the same tick).
+    const server = h.track(
+      await frameServer((data, socket) => {
+        if (answering && data.includes('"ping"')) setTimeout(() => socket.send('{"action":"heartbeat","payload":{"message":{"text":"pong"}}}'), 30);
+      }),
+    );
+    let skew = 0;
+    const rt = h.client(server.url, { idlePingMs: 50, pongTimeoutMs: 5_000, clockJumpMs: 1_000, now: () => Date.now() + skew });
+    const states = recordStates(rt);
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    await rt.connect();
+    // The laptop sleeps right after an idle ping, which goes unanswered (the network is down at that moment)…
+    await until(() => beats.some((b) => b.kind === 'ping'), 'an idle ping');
+    skew = 10 * 60_000;
+    answering = true;
+    // …and wakes up: the page becomes visible before the liveness timer fires. The deadline of the ping sent before
+    // the sleep is long past; the probe must get its own, not drop the socket before it can be answered.
+    rt.probe();
+    await until(() => beats.at(-1)?.kind === 'pong' || rt.state !== 'open', 'the probe answered or the socket dropped');
+    expect(states.map((s) => s.state)).toEqual(['connecting', 'open']);
   });
 });
 

@@ -107,6 +107,36 @@ describe('delivery', () => {
     await until(() => server.stats().subscriptions === 0, 'server unsubscribed');
   });
 
+  it('two subscriptions made together on a single-item topic share one subscribe: no second snapshot as a live CREATE', async () => {
+    const topic = topics.request('p1', 'r1');
+    let subscribes = 0;
+    // Answers each subscribe with the request (a single-item snapshot is an object, like a live CREATE), and our
+    // ping, which leaves after every subscribe, with a live UPDATE: once that arrives, every snapshot has too.
+    const server = h.track(
+      await frameServer((data, socket) => {
+        const { action } = JSON.parse(data) as { action: string };
+        const method = action === 'subscribe' ? (subscribes++, 'CREATE') : 'UPDATE';
+        socket.send(JSON.stringify({ action: 'publish', payload: { topic, method, message: { _id: 'x', request_id: 'r1', status: 200 } } }));
+      }),
+    );
+    const rt = h.client(server.url);
+    await rt.connect();
+    const seen: string[] = [];
+    const handlers = (name: string) => ({
+      create: (_: unknown, info: FrameInfo) => seen.push(`${name} CREATE${info.snapshot ? ' snapshot' : ''}`),
+      update: () => seen.push(`${name} UPDATE`),
+    });
+    // Two views of one conversation, made in one turn: the second used to send its own subscribe, whose snapshot
+    // went to both create handlers as a new conversation (and could undo a live UPDATE that came between the two).
+    const a = rt.subscribe(topic, handlers('a'));
+    const b = rt.subscribe(topic, handlers('b'));
+    await Promise.all([a.ready, b.ready]);
+    rt.probe();
+    await until(() => seen.includes('b UPDATE'), 'the live UPDATE');
+    expect(seen).toEqual(['a CREATE snapshot', 'b CREATE snapshot', 'a UPDATE', 'b UPDATE']);
+    expect(subscribes).toBe(1);
+  });
+
   it('a throwing handler is reported as handler_error and does not stop delivery', async () => {
     const server = await h.server();
     const api = rest(server);
@@ -216,6 +246,25 @@ describe('handlers that unsubscribe or close during a dispatch', () => {
     await until(() => got.b.includes('live 2'), 'b got live 2');
     expect(got.a).toEqual(['live 1']);
     expect(b.state).toBe('subscribed');
+  });
+
+  it.each(['close', 'unsubscribe'] as const)('a handler that ends its subscription (%s) gets none of the frame\'s later items', async (how) => {
+    const server = await h.server();
+    const api = rest(server);
+    const req = await api.createRequest();
+    await api.importMessages(req.request_id, ['one', 'two', 'three']);
+    const rt = h.client(server);
+    const got: string[] = [];
+    // No snapshot handler: the snapshot's items go to create one by one. Stop at the first.
+    const sub = rt.subscribe(topics.messages(server.project.id, req.request_id), {
+      create: (m) => {
+        got.push(m.text!);
+        void (how === 'close' ? rt.close() : sub.unsubscribe());
+      },
+    });
+    await sub.ready.catch(() => {});
+    await until(() => got.length > 0, 'the snapshot');
+    expect(got).toEqual(['one']);
   });
 
   it.each(['close', 'unsubscribe'] as const)('a subscription ended by another one\'s snapshot handler (%s) gets no snapshot and stays unsubscribed', async (how) => {
