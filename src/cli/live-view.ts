@@ -168,14 +168,20 @@ export class LiveView {
   private waitReady(timeoutMs: number): Promise<void> {
     const { rt } = this.options;
     return new Promise<void>((resolve, reject) => {
+      // Why the last attempt failed: a server that refuses every connection is not one that never answers (a guest token).
+      let lastError: Error | undefined;
       const timer = setTimeout(
         () => finish(new Error(
-          `No answer from the realtime server within ${Math.round(timeoutMs / 1000)}s. Check TILEDESK_WS_URL / --ws-url; ` +
-            'an anonymous (guest) token never gets one: use an owner, admin or agent account.',
+          lastError
+            ? `Cannot connect to the realtime server within ${Math.round(timeoutMs / 1000)}s: ${this.safe(lastError.message)}. ` +
+                'Check TILEDESK_WS_URL / --ws-url (or TILEDESK_URL / --url) and that the server is running.'
+            : `No answer from the realtime server within ${Math.round(timeoutMs / 1000)}s. Check TILEDESK_WS_URL / --ws-url; ` +
+                'an anonymous (guest) token never gets one: use an owner, admin or agent account.',
         )),
         timeoutMs,
       );
       const offState = rt.on('state', ({ state, error }) => {
+        if (state === 'reconnecting') lastError = error;
         if (state === 'failed') finish(new Error(`Realtime connection failed: ${this.safe(error?.message ?? 'unknown error')}${authHint(error)}`));
       });
       const finish = (error?: Error) => {

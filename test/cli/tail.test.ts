@@ -94,6 +94,19 @@ describe('tiledesk-sdk tail (line mode)', () => {
   });
 });
 
+describe('tiledesk-sdk tail: connection problems', () => {
+  it('a realtime server that cannot be reached is named as such, not blamed on a guest token', async () => {
+    const result = startCli(['tail', '--timeout', '2'], {
+      env: { TILEDESK_URL: 'http://127.0.0.1:1', TILEDESK_PROJECT_ID: server.project.id, TILEDESK_TOKEN: server.owner.token },
+    });
+    expect(await within(result.code, 15_000, 'tail to give up')).toBe(1);
+    expect(result.stderr.text).toContain('Cannot connect to the realtime server within 2s');
+    expect(result.stderr.text).toContain('ECONNREFUSED');
+    expect(result.stderr.text).not.toContain('guest');
+    expect(result.stderr.text).not.toContain(server.owner.token.slice(4));
+  });
+});
+
 describe('tiledesk-sdk tail (full screen)', () => {
   it('draws the conversations in the alternate screen and restores the terminal on exit', async () => {
     await admin.requests.create({ first_text: 'Terminal question', attributes: { userFullname: 'Linus' } });
