@@ -120,6 +120,14 @@ export class LiveView {
   private tickTimer: ReturnType<typeof setInterval> | undefined;
   private screenEntered = false;
   private closed = false;
+  private reportFailure!: (error: Error) => void;
+  /**
+   * Resolves (never rejects) with the reason when the realtime connection fails for good after `start` (the
+   * client stops retrying: a refused token); pending otherwise. The view cannot show anything new after that.
+   */
+  readonly failed: Promise<Error> = new Promise((resolve) => {
+    this.reportFailure = resolve;
+  });
 
   constructor(private readonly options: LiveViewOptions) {
     this.requests = new LiveRequests(options.rt, options.projectId, options.rest ? { rest: options.rest } : {});
@@ -138,6 +146,7 @@ export class LiveView {
     this.disposers.push(
       rt.on('state', ({ state, attempt, delayMs, error }) => {
         this.connection = state === 'reconnecting' ? `reconnecting (attempt ${attempt}${delayMs !== undefined ? `, in ${Math.round(delayMs)}ms` : ''})` : state;
+        if (state === 'failed' && this.initialIds !== undefined) this.reportFailure(this.failure(error));
         if (this.initialIds === undefined || this.options.tty) return this.scheduleRedraw();
         if (state === 'reconnecting') this.line(style.yellow(`! connection lost${error ? ` (${this.safe(error.message)})` : ''}; reconnecting`));
         if (state === 'open' && attempt > 0) this.line(style.green('● reconnected'));
@@ -182,7 +191,7 @@ export class LiveView {
       );
       const offState = rt.on('state', ({ state, error }) => {
         if (state === 'reconnecting') lastError = error;
-        if (state === 'failed') finish(new Error(`Realtime connection failed: ${this.safe(error?.message ?? 'unknown error')}${authHint(error)}`));
+        if (state === 'failed') finish(this.failure(error));
       });
       const finish = (error?: Error) => {
         clearTimeout(timer);
@@ -192,6 +201,10 @@ export class LiveView {
       };
       this.requests.ready.then(() => finish(), (error: unknown) => finish(error instanceof Error ? error : new Error(String(error))));
     });
+  }
+
+  private failure(error: RealtimeError | undefined): Error {
+    return new Error(`Realtime connection failed: ${this.safe(error?.message ?? 'unknown error')}${authHint(error)}`);
   }
 
   private printInitialList(): void {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TiledeskClient } from '../../src/index.js';
 import { buttons, image, split, text, wait } from '../../src/messages/index.js';
@@ -104,6 +106,32 @@ describe('tiledesk-sdk tail: connection problems', () => {
     expect(result.stderr.text).toContain('ECONNREFUSED');
     expect(result.stderr.text).not.toContain('guest');
     expect(result.stderr.text).not.toContain(server.owner.token.slice(4));
+  });
+
+  it('a token refused on a reconnect ends it with exit code 1 and says so, instead of a view that never changes again', async () => {
+    run = startCli(['tail'], { env: serverEnv(server) });
+    await run.stdout.waitFor('watching project');
+    const tail = run;
+    let code: number | undefined;
+    await server.restart({
+      // Meanwhile the port belongs to a server that refuses every token (a revoked or expired one looks like this).
+      whileDown: async () => {
+        const refusing = createServer((_, res) => res.writeHead(401).end());
+        refusing.on('upgrade', (_, socket: Duplex) => socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n'));
+        await new Promise<void>((resolve) => refusing.listen(server.port, '127.0.0.1', () => resolve()));
+        try {
+          code = await within(tail.code, 10_000, 'tail to end');
+        } finally {
+          refusing.closeAllConnections();
+          await new Promise((resolve) => refusing.close(resolve));
+        }
+      },
+    });
+    run = undefined;
+    expect(code).toBe(1);
+    expect(tail.stderr.text).toContain('Realtime connection failed');
+    expect(tail.stderr.text).toContain('the token was refused');
+    expect(tail.stdout.text + tail.stderr.text).not.toContain(server.owner.token.slice(4));
   });
 });
 

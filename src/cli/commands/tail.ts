@@ -73,7 +73,9 @@ export async function tailCommand(argv: string[], io: CliIO, secrets: SecretRegi
   });
   try {
     await Promise.race([view.start(timeoutMs), untilAborted(io.signal)]);
-    await untilAborted(io.signal);
+    // A connection that failed for good (the token refused on a reconnect) would leave a view that never changes again.
+    const failure = await Promise.race([view.failed, untilAborted(io.signal).then(() => undefined)]);
+    if (failure && !io.signal.aborted) throw failure;
     return 0;
   } finally {
     view.close();
