@@ -70,15 +70,17 @@ export function padEnd(text: string, width: number): string {
 
 // What a terminal obeys instead of printing: C0 controls (ESC starts the CSI/OSC sequences that move the cursor, clear
 // the screen, set the window title, write the clipboard or make hyperlinks; CR and BS rewrite the line), DEL, and C1
-// controls (0x9B is CSI by itself on 8-bit terminals).
-const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+// controls (0x9B is CSI by itself on 8-bit terminals). Also the bidi embeddings, overrides and isolates: a terminal that
+// applies bidi would reorder the rest of the line with them ("\u202Enimda" reads "admin"); RTL text itself needs none.
+const CONTROL = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
 
 function showControl(char: string): string {
   const code = char.charCodeAt(0);
   if (code === 9) return ' ';
   // Control Pictures (␛ for ESC, ␍ for CR, ␊ for LF, ␡ for DEL), one column wide; C1 controls have none.
   if (code < 0x20) return String.fromCharCode(0x2400 + code);
-  return code === 0x7f ? '\u2421' : `\\x${code.toString(16)}`;
+  if (code === 0x7f) return '\u2421';
+  return code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16)}`;
 }
 
 /**
@@ -92,7 +94,7 @@ export function printable(text: string): string {
 }
 
 // The only escape sequences written inside a line: the colours of createStyle (bold, dim, red…cyan, and their resets).
-const LINE_OUTPUT = /(\x1b\[(?:1|2|22|3[1-6]|39)m)|[\x00-\x1f\x7f-\x9f]/g;
+const LINE_OUTPUT = /(\x1b\[(?:1|2|22|3[1-6]|39)m)|[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * The last step before a line of a live view reaches the terminal: every control character is shown, as by

@@ -68,6 +68,16 @@ describe('printable and terminalLine', () => {
     expect(printable('Zoë 👋 日本 ok')).toBe('Zoë 👋 日本 ok');
   });
 
+  it('bidi overrides, embeddings and isolates are shown, not obeyed (a terminal with bidi would reorder the rest of the line); RTL text stays', () => {
+    // "\u202Enimda: ok" draws as "ko :admin" where the terminal applies bidi: a visitor posing as the admin.
+    const bidi = 'a\u202Animda\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069b';
+    const shown = 'a\\u202animda\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069b';
+    expect(printable(bidi)).toBe(shown);
+    expect(terminalLine(bidi)).toBe(shown);
+    expect(renderMessage({ ...base, type: 'text', text: bidi }, createStyle(false))).toEqual([shown]);
+    expect(printable('مرحبا שלום')).toBe('مرحبا שלום');
+  });
+
   it('terminalLine keeps the colour codes of createStyle and shows every other escape', () => {
     const style = createStyle(true);
     const line = `${style.bold('name')} ${style.red('!')} \x1b[8mhidden\x1b[0m \x1b]0;t\x07`;
