@@ -50,17 +50,38 @@ export class UsageError extends Error {
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
-/** The printable width of a string (ANSI sequences removed; wide characters counted once, which is close enough here). */
-export function visibleLength(text: string): number {
-  return [...text.replace(ANSI, '')].length;
+// Characters a terminal draws in two columns (East Asian wide and fullwidth: Hangul Jamo, CJK, kana, Hangul syllables,
+// fullwidth forms; emoji shown as emoji) and in none (combining marks, zero-width format characters such as ZWJ).
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]|\p{Emoji_Presentation}/u;
+const ZERO_WIDTH = /[\p{Mn}\p{Me}\p{Cf}]/u;
+
+function columnsOf(char: string): number {
+  if (ZERO_WIDTH.test(char)) return 0;
+  return WIDE.test(char) ? 2 : 1;
 }
 
-/** Cuts `text` to `width` printable characters, with an ellipsis. ANSI sequences are dropped when cutting. */
+/** The number of terminal columns a string takes (ANSI sequences removed; wide characters count two). */
+export function visibleLength(text: string): number {
+  let columns = 0;
+  for (const char of text.replace(ANSI, '')) columns += columnsOf(char);
+  return columns;
+}
+
+/** Cuts `text` to `width` terminal columns, with an ellipsis. ANSI sequences are dropped when cutting. */
 export function truncate(text: string, width: number): string {
   if (width <= 0) return '';
   if (visibleLength(text) <= width) return text;
-  const plain = [...text.replace(ANSI, '')];
-  return `${plain.slice(0, Math.max(0, width - 1)).join('')}…`;
+  let kept = '';
+  let columns = 0;
+  for (const char of text.replace(ANSI, '')) {
+    const w = columnsOf(char);
+    if (columns + w > width - 1) break;
+    kept += char;
+    columns += w;
+  }
+  // A wide character that did not fit leaves a column: filled, so what follows stays aligned.
+  return `${kept}…${' '.repeat(width - 1 - columns)}`;
 }
 
 export function padEnd(text: string, width: number): string {

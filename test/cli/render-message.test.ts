@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { printable, terminalLine, createStyle } from '../../src/cli/io.js';
+import { createStyle, padEnd, printable, terminalLine, truncate, visibleLength } from '../../src/cli/io.js';
 import { renderMessage } from '../../src/cli/render-message.js';
 import { classify } from '../../src/messages/index.js';
 
@@ -76,6 +76,14 @@ describe('printable and terminalLine', () => {
     expect(terminalLine(bidi)).toBe(shown);
     expect(renderMessage({ ...base, type: 'text', text: bidi }, createStyle(false))).toEqual([shown]);
     expect(printable('مرحبا שלום')).toBe('مرحبا שלום');
+  });
+
+  it('widths are terminal columns: wide characters count two, combining marks none; a cut never overflows', () => {
+    expect(visibleLength('日本 ok')).toBe(7);
+    expect(visibleLength('e\u0301')).toBe(1);
+    expect(truncate('日本語', 4)).toBe('日… ');
+    expect(visibleLength(truncate('日本語です', 5))).toBe(5);
+    expect(padEnd('日本', 6)).toBe('日本  ');
   });
 
   it('terminalLine keeps the colour codes of createStyle and shows every other escape', () => {

@@ -151,6 +151,19 @@ describe('tiledesk-sdk tail (full screen)', () => {
     expect(run.stdout.text.endsWith('\x1b[?25h\x1b[?1049l')).toBe(true);
     run = undefined;
   });
+
+  it('rows with wide (CJK) names and texts fit the terminal width: none wraps and scrolls the screen', async () => {
+    await admin.requests.create({ first_text: '日本語のテキストです。'.repeat(10), attributes: { userFullname: '山田太郎'.repeat(6) } });
+    run = startCli(['tail'], { env: serverEnv(server), tty: true });
+    run.stdout.columns = 60;
+    await run.stdout.waitFor('Open conversations (1)');
+    const frame = run.stdout.text.split('\x1b[H').at(-1)!;
+    const lines = frame.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split('\n');
+    expect(lines.some((line) => line.includes('山田'))).toBe(true);
+    // Each of these characters takes two columns on a terminal.
+    const columns = (line: string) => [...line].reduce((n, char) => n + (/[\u3000-\u9fff]/.test(char) ? 2 : 1), 0);
+    for (const line of lines) expect(columns(line), line).toBeLessThanOrEqual(60);
+  });
 });
 
 // A visitor (anyone who can open the widget) picks their name and writes the messages; none of it may drive the
