@@ -156,6 +156,8 @@ export class LiveView {
     this.disposers.push(this.requests.on('error', (error) => this.note(style.yellow(`! ${this.safe(error.message)}`))));
 
     await this.waitReady(timeoutMs);
+    // Closed meanwhile (Ctrl-C as the snapshot came in): entering the screen now would outlive the view, timer and all.
+    if (this.closed) return;
     this.initialIds = new Set(this.requests.list().map((r) => r.request_id));
     this.stats.openAtStart = this.initialIds.size;
     for (const request of this.requests.list().slice(0, this.maxWatched())) this.watch(request.request_id, false);

@@ -5,7 +5,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { TiledeskClient } from '../../src/index.js';
 import { buttons, image, split, text, wait } from '../../src/messages/index.js';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { bundleCli, serverEnv, spawnNode, startCli, within, type CliRun } from './helpers.js';
+import { createStyle, SecretRegistry } from '../../src/cli/io.js';
+import { LiveView } from '../../src/cli/live-view.js';
+import { RealtimeClient } from '../../src/realtime/index.js';
+import { bundleCli, Capture, serverEnv, spawnNode, startCli, within, type CliRun } from './helpers.js';
 
 let server: TiledeskTestServer;
 let admin: TiledeskClient;
@@ -163,6 +166,20 @@ describe('tiledesk-sdk tail (full screen)', () => {
     // Each of these characters takes two columns on a terminal.
     const columns = (line: string) => [...line].reduce((n, char) => n + (/[\u3000-\u9fff]/.test(char) ? 2 : 1), 0);
     for (const line of lines) expect(columns(line), line).toBeLessThanOrEqual(60);
+  });
+});
+
+describe('LiveView', () => {
+  it('closed while its first snapshot arrives (Ctrl-C at that moment), it neither enters the alternate screen nor keeps a timer', async () => {
+    const rt = new RealtimeClient({ url: server.wsUrl, token: server.owner.token });
+    const out = new Capture(true);
+    const view = new LiveView({ rt, projectId: server.project.id, out, style: createStyle(false), secrets: new SecretRegistry(), tty: true });
+    // Runs just after the view learns that the snapshot is there, before it goes on.
+    void (view as unknown as { requests: { ready: Promise<unknown> } }).requests.ready.then(() => view.close());
+    await view.start().catch(() => undefined);
+    await rt.close();
+    expect(out.text).toBe('');
+    expect((view as unknown as { tickTimer?: unknown }).tickTimer).toBeUndefined();
   });
 });
 
