@@ -1,5 +1,5 @@
 import { TiledeskClient } from '../rest/client.js';
-import { AuthenticationError, ConnectionError, PermissionDeniedError } from '../rest/errors.js';
+import { AuthenticationError, ConnectionError, InvalidResponseError, NotFoundError, PermissionDeniedError } from '../rest/errors.js';
 import { UsageError, type CliIO, type SecretRegistry } from './io.js';
 
 /** Connection flags shared by every command (all optional: each falls back to its `TILEDESK_*` variable). */
@@ -172,6 +172,13 @@ export async function obtainToken(connection: Connection, secrets: SecretRegistr
     if (signal.aborted) return undefined;
     if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) {
       throw new UsageError(`Sign-in refused for ${email}: check TILEDESK_EMAIL and TILEDESK_PASSWORD (or --email/--password).`);
+    }
+    // A web page (the dashboard's URL, the cloud API without /v3) answers the sign-in with HTML, or a 404.
+    if (error instanceof InvalidResponseError || error instanceof NotFoundError) {
+      throw new Error(
+        `${connection.baseUrl} does not answer like the Tiledesk API (${error.message}). ` +
+          'Check TILEDESK_URL / --url: the REST API root, e.g. http://localhost:3000 or https://api.tiledesk.com/v3.',
+      );
     }
     throw describeConnectionError(error, connection.baseUrl);
   } finally {

@@ -158,6 +158,19 @@ describe('against a server', () => {
     expect(stdout + stderr).not.toMatch(/eyJ[\w-]+\.[\w-]+/);
   });
 
+  it('a URL that answers HTML instead of the API (a web page, a missing /v3) is named with the setting to check', async () => {
+    const env = { TILEDESK_URL: server.url, TILEDESK_PROJECT_ID: server.project.id, TILEDESK_EMAIL: server.owner.email, TILEDESK_PASSWORD: 'pw-html-1234' };
+    for (const status of [200, 404]) {
+      const page = server.faults.route({ path: '/auth/signin', status, headers: { 'Content-Type': 'text/html' }, body: '<!doctype html><html><body>Dashboard</body></html>' });
+      const { code, stderr } = await runCli(['tail'], { env });
+      page.remove();
+      expect(code).toBe(1);
+      expect(stderr).toContain(`${server.url} does not answer like the Tiledesk API`);
+      expect(stderr).toContain('TILEDESK_URL');
+      expect(stderr).not.toContain('pw-html-1234');
+    }
+  });
+
   it('an unreachable server is named with the setting to check', async () => {
     const { code, stderr } = await runCli(['import', 'examples/data/sample-conversations.ndjson', '--no-count'], {
       env: { TILEDESK_URL: 'http://127.0.0.1:1', TILEDESK_PROJECT_ID: server.project.id, TILEDESK_EMAIL: 'a@example.com', TILEDESK_PASSWORD: 'pw-1234' },
