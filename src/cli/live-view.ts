@@ -5,7 +5,7 @@ import type { LiveRestSource } from '../realtime/live-store.js';
 import type { Subscription } from '../realtime/subscriptions.js';
 import { topics } from '../realtime/topics.js';
 import type { RealtimeMessage, RealtimeRequest } from '../realtime/types.js';
-import { age, clock, createStyle, formatCount, padEnd, printable, terminalLine, truncate, type OutputStream, type SecretRegistry, type Style } from './io.js';
+import { age, clock, createStyle, formatCount, padEnd, printable, terminalLine, truncate, visibleLength, type OutputStream, type SecretRegistry, type Style } from './io.js';
 import { renderMessage } from './render-message.js';
 
 export interface LiveViewOptions {
@@ -313,7 +313,8 @@ export class LiveView {
     const [first = '', ...rest] = renderMessage(message, style);
     const prefix = `  ${style.cyan(shortId(requestId))} ${sender ? `${style.bold(sender)}: ` : ''}`;
     this.note(`${prefix}${first}`);
-    const indent = ' '.repeat(4 + shortId(requestId).length + sender.length + 1);
+    // Terminal columns, not string length: a CJK or emoji name is wider than its length.
+    const indent = ' '.repeat(visibleLength(prefix));
     for (const more of rest) this.note(`${indent}${more}`);
   }
 

@@ -68,6 +68,22 @@ describe('tiledesk-sdk tail (line mode)', () => {
     await within(waitUntil(() => server.stats().wsConnections === 0 && server.stats().subscriptions === 0), 5000, 'the socket to close');
   });
 
+  it('the later lines of a split message line up under its first one, whatever the width of the sender name', async () => {
+    const open = await admin.requests.create({ first_text: 'Hi' });
+    run = startCli(['tail'], { env: serverEnv(server) });
+    await run.stdout.waitFor('watching project');
+    await waitUntil(() => server.stats().subscriptions >= 2);
+    await admin.messages.send(open.request_id, split(text('One'), wait(300), text('Two')).withSender('山田太郎').toJSON());
+    await run.stdout.waitFor('↳ Two');
+    const lines = run.stdout.text.split('\n');
+    const first = lines.find((line) => line.includes('↳ One'))!;
+    const last = lines.find((line) => line.includes('↳ Two'))!;
+    // Columns on a terminal: the CJK characters and the emoji take two each.
+    const columns = (text: string) => [...text].reduce((n, char) => n + (/[\u3000-\u9fff]|\p{Emoji_Presentation}/u.test(char) ? 2 : 1), 0);
+    // The later parts sit two columns in, under the first part, as with any plain ASCII name.
+    expect(columns(last.slice(0, last.indexOf('↳')))).toBe(columns(first.slice(0, first.indexOf('↳'))) + 2);
+  });
+
   it('a message in a conversation that was already open is shown once', async () => {
     const open = await admin.requests.create({ first_text: 'Where is my parcel?' });
     run = startCli(['tail'], { env: serverEnv(server) });
