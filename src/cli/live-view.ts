@@ -355,8 +355,12 @@ export class LiveView {
   private redraw(): void {
     if (!this.screenEntered || this.closed) return;
     const { out, style } = this.options;
-    const width = Math.max(40, out.columns ?? 100);
-    const height = Math.max(12, out.rows ?? 30);
+    // The layout needs 40×12 (0 is an unknown size); a smaller terminal (a split pane) gets it cut to its size, as a line that wraps or a
+    // frame taller than the screen scrolls it and leaves the next frame drawn over a shifted one.
+    const screenWidth = out.columns || 100;
+    const screenHeight = out.rows || 30;
+    const width = Math.max(40, screenWidth);
+    const height = Math.max(12, screenHeight);
     const now = this.now();
     const list = this.requests.list();
     const lines: string[] = [];
@@ -390,7 +394,8 @@ export class LiveView {
     for (const entry of this.recent.slice(-room)) lines.push(truncate(`${style.dim(clock(new Date(entry.at)))} ${entry.text}`, width));
     while (lines.length < height - 1) lines.push('');
     lines.push(style.dim('Ctrl-C to quit'));
-    out.write(`\x1b[H${lines.map((l) => `${truncate(terminalLine(l), width)}\x1b[K`).join('\n')}\x1b[J`);
+    const shown = lines.length > screenHeight ? [...lines.slice(0, screenHeight - 1), lines[lines.length - 1]!] : lines;
+    out.write(`\x1b[H${shown.map((l) => `${truncate(terminalLine(l), screenWidth)}\x1b[K`).join('\n')}\x1b[J`);
   }
 
   /** Stops following everything and restores the terminal. Idempotent. */

@@ -183,6 +183,18 @@ describe('tiledesk-sdk tail (full screen)', () => {
     const columns = (line: string) => [...line].reduce((n, char) => n + (/[\u3000-\u9fff]/.test(char) ? 2 : 1), 0);
     for (const line of lines) expect(columns(line), line).toBeLessThanOrEqual(60);
   });
+
+  it('on a small terminal (a split pane) the frame fits: no line wraps, no line scrolls the screen', async () => {
+    for (let i = 0; i < 5; i++) await admin.requests.create({ first_text: `Question number ${i} about a rather long topic` });
+    run = startCli(['tail'], { env: serverEnv(server), tty: true });
+    run.stdout.columns = 30;
+    run.stdout.rows = 8;
+    await run.stdout.waitFor('Open conversations');
+    const frame = run.stdout.text.split('\x1b[H').at(-1)!;
+    const lines = frame.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split('\n');
+    expect(lines.length).toBeLessThanOrEqual(8);
+    for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(30);
+  });
 });
 
 describe('LiveView', () => {
