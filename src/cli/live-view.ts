@@ -355,8 +355,8 @@ export class LiveView {
   private redraw(): void {
     if (!this.screenEntered || this.closed) return;
     const { out, style } = this.options;
-    // The layout needs 40×12 (0 is an unknown size); a smaller terminal (a split pane) gets it cut to its size, as a line that wraps or a
-    // frame taller than the screen scrolls it and leaves the next frame drawn over a shifted one.
+    // The layout needs 40×12 (0 is an unknown size). A smaller terminal (a split pane) gets the frame cut to its size:
+    // a line that wraps, or a frame taller than the screen, scrolls it and the next frame is drawn over a shifted one.
     const screenWidth = out.columns || 100;
     const screenHeight = out.rows || 30;
     const width = Math.max(40, screenWidth);
