@@ -1,32 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { http, httpOrTimeout, type Json } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { startTiledeskServer } from '../../src/testing/index.js';
+import { fileServer, http, httpOrTimeout, type Json } from './helpers.js';
 
-let server: TiledeskTestServer;
-let P: string;
-
-beforeAll(async () => {
-  server = await startTiledeskServer();
-  P = server.project.id;
-});
-afterAll(() => server.close());
+const local = fileServer();
 
 describe('sign-up and sign-in', () => {
   it('signs up (email lower-cased, no password) and rejects a duplicate with 403', async () => {
     const body = { email: 'New.User@Example.com', password: 'pw-123', firstname: 'New', lastname: 'User' };
-    const ok = await http(server, 'POST', '/auth/signup', { body });
+    const ok = await http(local.server, 'POST', '/auth/signup', { body });
     expect(ok.status).toBe(200);
     const user = (ok.json as Json).user;
     expect(user).toMatchObject({ email: 'new.user@example.com', status: 100, emailverified: false, __v: 0 });
     expect(user.password).toBeUndefined();
     expect(user._id).toMatch(/^[0-9a-f]{24}$/);
-    const dup = await http(server, 'POST', '/auth/signup', { body });
+    const dup = await http(local.server, 'POST', '/auth/signup', { body });
     expect(dup.status).toBe(403);
     expect(dup.json).toEqual({ success: false, message: 'Email already registered' });
   });
 
   it('validates sign-up fields with the express-validator 6 shape', async () => {
-    const res = await http(server, 'POST', '/auth/signup', { body: { email: 'x@email', firstname: 'a' } });
+    const res = await http(local.server, 'POST', '/auth/signup', { body: { email: 'x@email', firstname: 'a' } });
     expect(res.status).toBe(422);
     expect(res.json).toEqual({
       errors: [
@@ -37,58 +30,58 @@ describe('sign-up and sign-in', () => {
   });
 
   it('answers a sign-up without password with 200 and success:false', async () => {
-    const res = await http(server, 'POST', '/auth/signup', { body: { email: 'nopw@example.com', firstname: 'a', lastname: 'b' } });
+    const res = await http(local.server, 'POST', '/auth/signup', { body: { email: 'nopw@example.com', firstname: 'a', lastname: 'b' } });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ success: false, msg: 'Please pass email and password.' });
   });
 
   it('signs in case-insensitively and returns a JWT-prefixed token', async () => {
-    const res = await http(server, 'POST', '/auth/signin', { body: { email: server.owner.email.toUpperCase(), password: server.owner.password } });
+    const res = await http(local.server, 'POST', '/auth/signin', { body: { email: local.server.owner.email.toUpperCase(), password: local.server.owner.password } });
     expect(res.status).toBe(200);
     const body = res.json as Json;
     expect(body.token).toMatch(/^JWT [\w-]+\.[\w-]+\.[\w-]+$/);
     expect(Object.keys(body.user).sort()).toEqual(['_id', 'email', 'emailverified', 'firstname', 'lastname']);
     const payload = JSON.parse(Buffer.from(body.token.split('.')[1], 'base64url').toString());
-    expect(payload).toMatchObject({ _id: server.owner.userId, sub: 'user', aud: 'https://tiledesk.com', iss: 'https://tiledesk.com' });
+    expect(payload).toMatchObject({ _id: local.server.owner.userId, sub: 'user', aud: 'https://tiledesk.com', iss: 'https://tiledesk.com' });
     expect(payload.exp).toBeUndefined();
   });
 
   it('distinguishes unknown users from wrong passwords', async () => {
-    const unknown = await http(server, 'POST', '/auth/signin', { body: { email: 'nobody@example.com', password: 'x' } });
+    const unknown = await http(local.server, 'POST', '/auth/signin', { body: { email: 'nobody@example.com', password: 'x' } });
     expect([unknown.status, unknown.json]).toEqual([401, { success: false, msg: 'Authentication failed. User not found.' }]);
-    const wrong = await http(server, 'POST', '/auth/signin', { body: { email: server.owner.email, password: 'nope' } });
+    const wrong = await http(local.server, 'POST', '/auth/signin', { body: { email: local.server.owner.email, password: 'nope' } });
     expect([wrong.status, wrong.json]).toEqual([401, { success: false, msg: 'Authentication failed. Wrong password.' }]);
   });
 });
 
 describe('bodies with values of the wrong type', () => {
   it('fails a sign-up with an e-mail array (500) and treats a non-string password at sign-in as wrong', async () => {
-    const signup = await http(server, 'POST', '/auth/signup', { body: { email: ['x@example.com'], password: 'pw', firstname: 'a', lastname: 'b' } });
+    const signup = await http(local.server, 'POST', '/auth/signup', { body: { email: ['x@example.com'], password: 'pw', firstname: 'a', lastname: 'b' } });
     expect([signup.status, signup.json]).toEqual([500, { success: false, message: 'Registration cannot be completed' }]);
-    expect((await http(server, 'POST', '/auth/signup', { body: { email: 'numbers@example.com', password: 12345, firstname: 'a', lastname: 'b' } })).status).toBe(200);
-    const asNumber = await http(server, 'POST', '/auth/signin', { body: { email: 'numbers@example.com', password: 12345 } });
+    expect((await http(local.server, 'POST', '/auth/signup', { body: { email: 'numbers@example.com', password: 12345, firstname: 'a', lastname: 'b' } })).status).toBe(200);
+    const asNumber = await http(local.server, 'POST', '/auth/signin', { body: { email: 'numbers@example.com', password: 12345 } });
     expect([asNumber.status, asNumber.json]).toEqual([401, { success: false, msg: 'Authentication failed. Wrong password.' }]);
-    expect((await http(server, 'POST', '/auth/signin', { body: { email: 'numbers@example.com', password: '12345' } })).status).toBe(200);
+    expect((await http(local.server, 'POST', '/auth/signin', { body: { email: 'numbers@example.com', password: '12345' } })).status).toBe(200);
   });
 
   it('casts a one-item id_project array in an anonymous sign-in', async () => {
-    const res = await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: [P] } });
+    const res = await http(local.server, 'POST', '/auth/signinAnonymously', { body: { id_project: [local.P] } });
     expect((res.json as Json).success).toBe(true);
   });
 });
 
 describe('credentials on protected routes', () => {
   it('accepts JWT (any case of the scheme) and Basic credentials', async () => {
-    expect((await http(server, 'GET', '/users', { token: server.owner.token })).status).toBe(200);
-    expect((await http(server, 'GET', '/users', { token: server.owner.token.replace('JWT ', 'jwt ') })).status).toBe(200);
-    const basic = `Basic ${Buffer.from(`${server.owner.email}:${server.owner.password}`).toString('base64')}`;
-    const me = await http(server, 'GET', '/users', { token: basic });
-    expect(me.json).toMatchObject({ _id: server.owner.userId, email: server.owner.email });
+    expect((await http(local.server, 'GET', '/users', { token: local.server.owner.token })).status).toBe(200);
+    expect((await http(local.server, 'GET', '/users', { token: local.server.owner.token.replace('JWT ', 'jwt ') })).status).toBe(200);
+    const basic = `Basic ${Buffer.from(`${local.server.owner.email}:${local.server.owner.password}`).toString('base64')}`;
+    const me = await http(local.server, 'GET', '/users', { token: basic });
+    expect(me.json).toMatchObject({ _id: local.server.owner.userId, email: local.server.owner.email });
   });
 
   it('answers missing or Bearer credentials with a plain-text 401 and a Basic challenge', async () => {
-    for (const token of [undefined, server.owner.token.replace('JWT ', 'Bearer ')]) {
-      const res = await http(server, 'GET', `/${P}/requests`, { token });
+    for (const token of [undefined, local.server.owner.token.replace('JWT ', 'Bearer ')]) {
+      const res = await http(local.server, 'GET', `/${local.P}/requests`, { token });
       expect(res.status).toBe(401);
       expect(res.text).toBe('Unauthorized');
       expect(res.headers.get('www-authenticate')).toBe('Basic realm="Users"');
@@ -97,31 +90,31 @@ describe('credentials on protected routes', () => {
   });
 
   it('answers a bare token (no scheme) with 400 Bad Request', async () => {
-    const res = await http(server, 'GET', '/users', { token: server.owner.token.replace('JWT ', '') });
+    const res = await http(local.server, 'GET', '/users', { token: local.server.owner.token.replace('JWT ', '') });
     expect([res.status, res.text, res.headers.get('www-authenticate')]).toEqual([400, 'Bad Request', null]);
   });
 
   it('rejects tokens signed with another secret', async () => {
-    const forged = server.signJwt({ _id: server.owner.userId, sub: 'user' }, 'not-the-secret');
-    expect((await http(server, 'GET', '/users', { token: `JWT ${forged}` })).status).toBe(401);
-    const minted = server.signJwt({ _id: server.owner.userId, sub: 'user' });
-    expect((await http(server, 'GET', '/users', { token: `JWT ${minted}` })).status).toBe(200);
+    const forged = local.server.signJwt({ _id: local.server.owner.userId, sub: 'user' }, 'not-the-secret');
+    expect((await http(local.server, 'GET', '/users', { token: `JWT ${forged}` })).status).toBe(401);
+    const minted = local.server.signJwt({ _id: local.server.owner.userId, sub: 'user' });
+    expect((await http(local.server, 'GET', '/users', { token: `JWT ${minted}` })).status).toBe(200);
   });
 
   it('needs a two-part Authorization header even when ?secret_token= authenticates', async () => {
-    const res = await http(server, 'GET', `/users?secret_token=${server.owner.token.replace('JWT ', '')}`);
+    const res = await http(local.server, 'GET', `/users?secret_token=${local.server.owner.token.replace('JWT ', '')}`);
     expect([res.status, res.json]).toEqual([403, { success: false, msg: 'Unauthorized.' }]);
   });
 
   it('treats an empty Authorization header as none (401 with the Basic challenge)', async () => {
-    const res = await http(server, 'GET', `/${P}/requests`, { headers: { authorization: '' } });
+    const res = await http(local.server, 'GET', `/${local.P}/requests`, { headers: { authorization: '' } });
     expect([res.status, res.text, res.headers.get('www-authenticate')]).toEqual([401, 'Unauthorized', 'Basic realm="Users"']);
   });
 
   it('rejects expired tokens and tokens whose exp or nbf is not a number, and accepts an exp in the future', async () => {
     const seconds = Math.floor(Date.now() / 1000);
     const status = async (claims: Json) =>
-      (await http(server, 'GET', '/users', { token: `JWT ${server.signJwt({ _id: server.owner.userId, sub: 'user', ...claims })}` })).status;
+      (await http(local.server, 'GET', '/users', { token: `JWT ${local.server.signJwt({ _id: local.server.owner.userId, sub: 'user', ...claims })}` })).status;
     expect(await status({ exp: seconds - 10 })).toBe(401);
     expect(await status({ exp: String(seconds + 3600) })).toBe(401);
     expect(await status({ exp: null })).toBe(401);
@@ -131,34 +124,34 @@ describe('credentials on protected routes', () => {
   });
 
   it('rejects a token with anything but base64url in it (padding, a trailing space), as jws does', async () => {
-    const bareToken = server.owner.token.replace('JWT ', '');
-    expect((await http(server, 'GET', '/users', { token: `JWT ${bareToken}=` })).status).toBe(401);
+    const bareToken = local.server.owner.token.replace('JWT ', '');
+    expect((await http(local.server, 'GET', '/users', { token: `JWT ${bareToken}=` })).status).toBe(401);
     // fetch trims header values, so the trailing space travels in ?secret_token= (with a two-part header).
-    const spaced = await http(server, 'GET', `/users?secret_token=${encodeURIComponent(`${bareToken} `)}`, { token: 'Foo bar' });
+    const spaced = await http(local.server, 'GET', `/users?secret_token=${encodeURIComponent(`${bareToken} `)}`, { token: 'Foo bar' });
     expect(spaced.status).toBe(401);
-    const clean = await http(server, 'GET', `/users?secret_token=${bareToken}`, { token: 'Foo bar' });
+    const clean = await http(local.server, 'GET', `/users?secret_token=${bareToken}`, { token: 'Foo bar' });
     expect(clean.status).toBe(200);
   });
 
   it('answers a guest token on PUT/DELETE /users with the CastError of its uuid as msg', async () => {
-    const guest = (await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: P } })).json as Json;
+    const guest = (await http(local.server, 'POST', '/auth/signinAnonymously', { body: { id_project: local.P } })).json as Json;
     for (const method of ['PUT', 'DELETE']) {
-      const res = await http(server, method, '/users', { token: guest.token, body: { firstname: 'x' } });
+      const res = await http(local.server, method, '/users', { token: guest.token, body: { firstname: 'x' } });
       expect(res.status).toBe(500);
       expect(res.json).toMatchObject({ success: false, msg: { name: 'CastError', kind: 'ObjectId', path: '_id', value: guest.user._id } });
     }
   });
 
   it('answers /testauth with the string {"success":true}', async () => {
-    const res = await http(server, 'GET', '/testauth', { token: server.owner.token });
+    const res = await http(local.server, 'GET', '/testauth', { token: local.server.owner.token });
     expect([res.status, res.text]).toEqual([200, '{"success":true}']);
   });
 });
 
 describe('anonymous and custom-token sign-in', () => {
   it('creates a new guest (uuid v4) on every anonymous sign-in', async () => {
-    const a = (await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: P } })).json as Json;
-    const b = (await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: P, firstname: 'Visitor', email: 'v@example.com' } })).json as Json;
+    const a = (await http(local.server, 'POST', '/auth/signinAnonymously', { body: { id_project: local.P } })).json as Json;
+    const b = (await http(local.server, 'POST', '/auth/signinAnonymously', { body: { id_project: local.P, firstname: 'Visitor', email: 'v@example.com' } })).json as Json;
     expect(a.user._id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(a.user.firstname).toBe(`guest#${a.user._id.slice(0, 4)}`);
     expect(a.user.fullName).toBe(`${a.user.firstname} `);
@@ -168,50 +161,50 @@ describe('anonymous and custom-token sign-in', () => {
   });
 
   it('validates id_project (422 when empty, 500 when not an ObjectId)', async () => {
-    const missing = await http(server, 'POST', '/auth/signinAnonymously', { body: {} });
+    const missing = await http(local.server, 'POST', '/auth/signinAnonymously', { body: {} });
     expect(missing.status).toBe(422);
-    const bad = await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: 'xyz' } });
+    const bad = await http(local.server, 'POST', '/auth/signinAnonymously', { body: { id_project: 'xyz' } });
     expect([bad.status, bad.json]).toEqual([500, { success: false, msg: 'Error saving object.' }]);
   });
 
   it('exchanges a project-secret custom token and echoes it', async () => {
-    const jwt = server.signJwt(
-      { _id: 'ext-1', firstname: 'Ext', email: 'ext@example.com', customAttr: 'c1', sub: 'userexternal', aud: `https://tiledesk.com/projects/${P}` },
-      server.project.jwtSecret,
+    const jwt = local.server.signJwt(
+      { _id: 'ext-1', firstname: 'Ext', email: 'ext@example.com', customAttr: 'c1', sub: 'userexternal', aud: `https://tiledesk.com/projects/${local.P}` },
+      local.server.project.jwtSecret,
     );
-    const res = await http(server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${jwt}` });
+    const res = await http(local.server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${jwt}` });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ success: true, token: `JWT ${jwt}`, user: { _id: 'ext-1', customAttr: 'c1' } });
-    const wrong = server.signJwt({ _id: 'ext-1', sub: 'userexternal', aud: `https://tiledesk.com/projects/${P}` }, 'wrong');
-    expect((await http(server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${wrong}` })).status).toBe(401);
-    const noAud = server.signJwt({ _id: 'ext-1', sub: 'userexternal' });
-    const res400 = await http(server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${noAud}` });
+    const wrong = local.server.signJwt({ _id: 'ext-1', sub: 'userexternal', aud: `https://tiledesk.com/projects/${local.P}` }, 'wrong');
+    expect((await http(local.server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${wrong}` })).status).toBe(401);
+    const noAud = local.server.signJwt({ _id: 'ext-1', sub: 'userexternal' });
+    const res400 = await http(local.server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${noAud}` });
     expect([res400.status, res400.json]).toEqual([400, { success: false, msg: 'JWT Aud field is required' }]);
   });
 
   it('rotates the project secret with POST /<pid>/keys/generate', async () => {
-    const res = await http(server, 'POST', `/${P}/keys/generate`, { token: server.owner.token });
+    const res = await http(local.server, 'POST', `/${local.P}/keys/generate`, { token: local.server.owner.token });
     const secret = (res.json as Json).jwtSecret as string;
-    const jwt = server.signJwt({ _id: 'ext-2', sub: 'userexternal', aud: `https://tiledesk.com/projects/${P}` }, secret);
-    expect((await http(server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${jwt}` })).status).toBe(200);
+    const jwt = local.server.signJwt({ _id: 'ext-2', sub: 'userexternal', aud: `https://tiledesk.com/projects/${local.P}` }, secret);
+    expect((await http(local.server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${jwt}` })).status).toBe(200);
   });
 });
 
 describe('project membership and roles', () => {
   it('refuses non-members and insufficient roles with the exact 403 bodies', async () => {
-    await http(server, 'POST', '/auth/signup', { body: { email: 'stranger@example.com', password: 'pw', firstname: 's', lastname: 't' } });
-    const stranger = ((await http(server, 'POST', '/auth/signin', { body: { email: 'stranger@example.com', password: 'pw' } })).json as Json).token;
-    const notMember = await http(server, 'GET', `/${P}/requests`, { token: stranger });
+    await http(local.server, 'POST', '/auth/signup', { body: { email: 'stranger@example.com', password: 'pw', firstname: 's', lastname: 't' } });
+    const stranger = ((await http(local.server, 'POST', '/auth/signin', { body: { email: 'stranger@example.com', password: 'pw' } })).json as Json).token;
+    const notMember = await http(local.server, 'GET', `/${local.P}/requests`, { token: stranger });
     expect([notMember.status, notMember.json]).toEqual([403, { success: false, msg: 'you dont belong to the project.' }]);
-    const guest = ((await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: P } })).json as Json).token;
-    const role = await http(server, 'GET', `/${P}/requests`, { token: guest });
+    const guest = ((await http(local.server, 'POST', '/auth/signinAnonymously', { body: { id_project: local.P } })).json as Json).token;
+    const role = await http(local.server, 'GET', `/${local.P}/requests`, { token: guest });
     expect([role.status, role.json]).toEqual([403, { success: false, msg: 'you dont have the required role.' }]);
   });
 
-  it('lets a caller without an e-mail (an anonymous guest) into any project, as the real server does without ADMIN_EMAIL', async () => {
+  it('lets a caller without an e-mail (an anonymous guest) into any project, as the real local.server does without ADMIN_EMAIL', async () => {
     const other = await startTiledeskServer();
     try {
-      // A guest of a project created on this server, reading the seeded project it has no membership in.
+      // A guest of a project created on this local.server, reading the seeded project it has no membership in.
       const project = (await http(other, 'POST', '/projects', { token: other.agent.token, body: { name: 'Elsewhere' } })).json as Json;
       const anonymous = ((await http(other, 'POST', '/auth/signinAnonymously', { body: { id_project: project._id } })).json as Json).token;
       const withEmail = ((await http(other, 'POST', '/auth/signinAnonymously', { body: { id_project: project._id, email: 'g@example.com' } })).json as Json).token;
@@ -237,49 +230,49 @@ describe('project membership and roles', () => {
   });
 
   it('lists the caller\'s projects and creates new ones with a Default Department', async () => {
-    const created = await http(server, 'POST', '/projects', { token: server.agent.token, body: { name: 'Agent Project' } });
+    const created = await http(local.server, 'POST', '/projects', { token: local.server.agent.token, body: { name: 'Agent Project' } });
     const project = created.json as Json;
     expect(project).toMatchObject({ name: 'Agent Project', status: 100, id: project._id });
-    const departments = await http(server, 'GET', `/${project._id}/departments`);
+    const departments = await http(local.server, 'GET', `/${project._id}/departments`);
     expect((departments.json as Json[]).map((d) => d.name)).toEqual(['Default Department']);
-    const mine = (await http(server, 'GET', '/projects', { token: server.agent.token })).json as Json[];
-    expect(mine.map((pu) => pu.id_project._id).sort()).toEqual([P, project._id].sort());
+    const mine = (await http(local.server, 'GET', '/projects', { token: local.server.agent.token })).json as Json[];
+    expect(mine.map((pu) => pu.id_project._id).sort()).toEqual([local.P, project._id].sort());
   });
 });
 
 describe('errors outside the routes', () => {
   it('answers malformed JSON with 500 {"err":"error"} and no CORS header', async () => {
-    const res = await http(server, 'POST', '/auth/signin', { body: '{bad' });
+    const res = await http(local.server, 'POST', '/auth/signin', { body: '{bad' });
     expect([res.status, res.json, res.headers.get('access-control-allow-origin')]).toEqual([500, { err: 'error' }, null]);
   });
 
   it('rejects invalid and unknown project ids with 400', async () => {
-    const invalid = await http(server, 'GET', '/foo/requests', { token: server.owner.token });
+    const invalid = await http(local.server, 'GET', '/foo/requests', { token: local.server.owner.token });
     expect([invalid.status, invalid.json]).toEqual([400, { error: 'Invalid project id: foo' }]);
-    const missing = await http(server, 'GET', '/aaaaaaaaaaaaaaaaaaaaaaaa/requests', { token: server.owner.token });
+    const missing = await http(local.server, 'GET', '/aaaaaaaaaaaaaaaaaaaaaaaa/requests', { token: local.server.owner.token });
     expect([missing.status, missing.json]).toEqual([400, { error: 'Project not found with id: aaaaaaaaaaaaaaaaaaaaaaaa' }]);
   });
 
   it('answers unknown sub-paths of an existing project with Express\'s HTML 404', async () => {
-    const res = await http(server, 'GET', `/${P}/nothing-here`, { token: server.owner.token });
+    const res = await http(local.server, 'GET', `/${local.P}/nothing-here`, { token: local.server.owner.token });
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(res.text).toContain(`<pre>Cannot GET /${P}/nothing-here</pre>`);
+    expect(res.text).toContain(`<pre>Cannot GET /${local.P}/nothing-here</pre>`);
   });
 
   it('answers CORS preflights for any path', async () => {
-    const res = await http(server, 'OPTIONS', `/${P}/requests`, {
+    const res = await http(local.server, 'OPTIONS', `/${local.P}/requests`, {
       headers: { origin: 'http://app.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
-    expect((await http(server, 'GET', '/')).headers.get('access-control-allow-origin')).toBe('*');
+    expect((await http(local.server, 'GET', '/')).headers.get('access-control-allow-origin')).toBe('*');
   });
 
   it('issues Mongo-style ObjectIds whose prefix is the creation time', async () => {
     const before = Math.floor(Date.now() / 1000);
-    const created = (await http(server, 'POST', `/${P}/requests`, { token: server.owner.token, body: { first_text: 'id check' } })).json as Json;
+    const created = (await http(local.server, 'POST', `/${local.P}/requests`, { token: local.server.owner.token, body: { first_text: 'id check' } })).json as Json;
     const seconds = parseInt(String(created._id).slice(0, 8), 16);
     expect(created._id).toMatch(/^[0-9a-f]{24}$/);
     expect(seconds).toBeGreaterThanOrEqual(before - 1);

@@ -2,53 +2,45 @@
  * Department writes beyond the conformance scenarios (`departments.*`): what a write leaves in the lists and in
  * routing, and which project an upserted or foreign department belongs to.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { http, type Json } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { fileServer, http, type Json } from './helpers.js';
 
-let server: TiledeskTestServer;
-let P: string;
+const local = fileServer();
 
-beforeAll(async () => {
-  server = await startTiledeskServer();
-  P = server.project.id;
-});
-afterAll(() => server.close());
-
-const names = async (path: string) => ((await http(server, 'GET', path, { token: server.owner.token })).json as Json[]).map((d) => d.name);
+const names = async (path: string) => ((await http(local.server, 'GET', path, { token: local.server.owner.token })).json as Json[]).map((d) => d.name);
 
 describe('department writes', () => {
   it('a created department is listed and routes conversations; once deleted it is in no list and routes nothing', async () => {
-    const token = server.owner.token;
-    const created = await http(server, 'POST', `/${P}/departments`, { token, body: { name: 'Support', routing: 'assigned' } });
+    const token = local.server.owner.token;
+    const created = await http(local.server, 'POST', `/${local.P}/departments`, { token, body: { name: 'Support', routing: 'assigned' } });
     const id = (created.json as Json)._id as string;
-    expect(await names(`/${P}/departments`)).toContain('Support');
-    const routed = await http(server, 'POST', `/${P}/requests`, { token, body: { first_text: 'hi', departmentid: id } });
+    expect(await names(`/${local.P}/departments`)).toContain('Support');
+    const routed = await http(local.server, 'POST', `/${local.P}/requests`, { token, body: { first_text: 'hi', departmentid: id } });
     expect([routed.status, (routed.json as Json).department]).toEqual([200, id]);
 
-    expect((await http(server, 'DELETE', `/${P}/departments/${id}`, { token })).status).toBe(200);
-    expect(await names(`/${P}/departments`)).not.toContain('Support');
-    expect(await names(`/${P}/departments/allstatus`)).not.toContain('Support');
-    const refused = await http(server, 'POST', `/${P}/requests`, { token, body: { first_text: 'hi', departmentid: id } });
+    expect((await http(local.server, 'DELETE', `/${local.P}/departments/${id}`, { token })).status).toBe(200);
+    expect(await names(`/${local.P}/departments`)).not.toContain('Support');
+    expect(await names(`/${local.P}/departments/allstatus`)).not.toContain('Support');
+    const refused = await http(local.server, 'POST', `/${local.P}/requests`, { token, body: { first_text: 'hi', departmentid: id } });
     expect([refused.status, (refused.json as Json).message]).toEqual([500, 'Unable to create request']);
   });
 
   it('an upserted department belongs to no project: readable by id, in no list, no routing target', async () => {
-    const token = server.owner.token;
+    const token = local.server.owner.token;
     const id = '5f00000000000000000000aa';
-    const upserted = await http(server, 'PATCH', `/${P}/departments/${id}`, { token, body: { name: 'Nowhere' } });
+    const upserted = await http(local.server, 'PATCH', `/${local.P}/departments/${id}`, { token, body: { name: 'Nowhere' } });
     expect([upserted.status, (upserted.json as Json).id_project]).toEqual([200, undefined]);
-    expect(((await http(server, 'GET', `/${P}/departments/${id}`)).json as Json).name).toBe('Nowhere');
-    expect(await names(`/${P}/departments/allstatus`)).not.toContain('Nowhere');
-    expect((await http(server, 'POST', `/${P}/requests`, { token, body: { first_text: 'hi', departmentid: id } })).status).toBe(500);
+    expect(((await http(local.server, 'GET', `/${local.P}/departments/${id}`)).json as Json).name).toBe('Nowhere');
+    expect(await names(`/${local.P}/departments/allstatus`)).not.toContain('Nowhere');
+    expect((await http(local.server, 'POST', `/${local.P}/requests`, { token, body: { first_text: 'hi', departmentid: id } })).status).toBe(500);
   });
 
   it("a department of another project, changed through this one's route, stays in its own project's lists", async () => {
-    const token = server.owner.token;
-    const other = (await http(server, 'POST', '/projects', { token, body: { name: 'Other' } })).json as Json;
-    const otherDefault = (await http(server, 'GET', `/${other._id}/departments/default`)).json as Json;
-    expect((await http(server, 'PUT', `/${P}/departments/${otherDefault._id}`, { token, body: { name: 'Renamed elsewhere' } })).status).toBe(200);
+    const token = local.server.owner.token;
+    const other = (await http(local.server, 'POST', '/projects', { token, body: { name: 'Other' } })).json as Json;
+    const otherDefault = (await http(local.server, 'GET', `/${other._id}/departments/default`)).json as Json;
+    expect((await http(local.server, 'PUT', `/${local.P}/departments/${otherDefault._id}`, { token, body: { name: 'Renamed elsewhere' } })).status).toBe(200);
     expect(await names(`/${other._id}/departments`)).toEqual(['Renamed elsewhere']);
-    expect(await names(`/${P}/departments`)).not.toContain('Renamed elsewhere');
+    expect(await names(`/${local.P}/departments`)).not.toContain('Renamed elsewhere');
   });
 });

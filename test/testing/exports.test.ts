@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { http, type Json } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { fileServer, http, type Json } from './helpers.js';
 
 // The CSV exports go through csv-express exactly as on the real server: `;` separator, header from the first row,
 // numbers bare, other values quoted with String(value), CRLF line ends, and "\r\n" alone when there is nothing.
 
-let server: TiledeskTestServer;
-let P: string;
+const local = fileServer();
 
-beforeAll(async () => {
-  server = await startTiledeskServer();
-  P = server.project.id;
-});
-afterAll(() => server.close());
-
-const csv = async (path: string, token = server.owner.token) => {
-  const res = await http(server, 'GET', `/${P}${path}`, { token });
+const csv = async (path: string, token = local.server.owner.token) => {
+  const res = await http(local.server, 'GET', `/${local.P}${path}`, { token });
   expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
   return res.text;
 };
@@ -28,7 +20,7 @@ describe('CSV exports', () => {
   });
 
   it('exports leads with every stored field but attributes and __v, quoting and doubling quotes', async () => {
-    await http(server, 'POST', `/${P}/leads`, { token: server.owner.token, body: { fullname: 'Ann; "A"', email: 'ann@example.com', attributes: { a: 1 } } });
+    await http(local.server, 'POST', `/${local.P}/leads`, { token: local.server.owner.token, body: { fullname: 'Ann; "A"', email: 'ann@example.com', attributes: { a: 1 } } });
     const [header, row, end] = (await csv('/leads/csv')).split('\r\n');
     expect(header).toBe('tags;status;_id;lead_id;fullname;email;phone;id_project;createdBy;createdAt;updatedAt');
     expect(row).toMatch(/^"";100;"[0-9a-f]{24}";"[0-9a-f-]{36}";"Ann; ""A""";"ann@example\.com";;"[0-9a-f]{24}";"[0-9a-f]{24}";"[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d{4} /);
@@ -36,8 +28,8 @@ describe('CSV exports', () => {
   });
 
   it('exports conversations flattened: names appended, tags joined, sub-documents and status dropped', async () => {
-    const created = (await http(server, 'POST', `/${P}/requests`, { token: server.owner.token, body: { first_text: 'export me', attributes: { caller_phone: '555' } } })).json as Json;
-    await http(server, 'PUT', `/${P}/requests/${created.request_id}/tag`, { token: server.owner.token, body: [{ tag: 'x' }, { tag: 'y' }] });
+    const created = (await http(local.server, 'POST', `/${local.P}/requests`, { token: local.server.owner.token, body: { first_text: 'export me', attributes: { caller_phone: '555' } } })).json as Json;
+    await http(local.server, 'PUT', `/${local.P}/requests/${created.request_id}/tag`, { token: local.server.owner.token, body: [{ tag: 'x' }, { tag: 'y' }] });
     const [header, row] = (await csv('/requests/csv')).split('\r\n');
     const columns = header!.split(';');
     expect(columns).not.toContain('status');
@@ -51,19 +43,19 @@ describe('CSV exports', () => {
     expect(cells[columns.indexOf('caller_phone')]).toBe('555');
   });
 
-  it('exports messages as the real server does: Mongoose document internals, one identical row per message', async () => {
-    const rid = `support-group-${P}-export`;
-    await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: server.owner.token, body: { text: 'one' } });
-    await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: server.owner.token, body: { text: 'two' } });
+  it('exports messages as the real local.server does: Mongoose document internals, one identical row per message', async () => {
+    const rid = `support-group-${local.P}-export`;
+    await http(local.server, 'POST', `/${local.P}/requests/${rid}/messages`, { token: local.server.owner.token, body: { text: 'one' } });
+    await http(local.server, 'POST', `/${local.P}/requests/${rid}/messages`, { token: local.server.owner.token, body: { text: 'two' } });
     const lines = (await csv(`/requests/${rid}/messages/csv`)).split('\r\n');
     expect(lines[0]).toBe('$__;isNew;errors;$locals;$op;_doc;$init');
     expect(new Set(lines.slice(1, -1))).toEqual(new Set(['"[object Object]";"false";;"[object Object]";;"[object Object]";"true"']));
   });
 
   it('fails a bad sort direction synchronously (500) and a bad dept_id with the CastError', async () => {
-    const direction = await http(server, 'GET', `/${P}/requests/csv?direction=sideways`, { token: server.owner.token });
+    const direction = await http(local.server, 'GET', `/${local.P}/requests/csv?direction=sideways`, { token: local.server.owner.token });
     expect([direction.status, direction.json]).toEqual([500, { err: 'error' }]);
-    const dept = await http(server, 'GET', `/${P}/requests/csv?dept_id=bad`, { token: server.owner.token });
+    const dept = await http(local.server, 'GET', `/${local.P}/requests/csv?dept_id=bad`, { token: local.server.owner.token });
     expect(dept.status).toBe(500);
     expect(dept.json).toMatchObject({ success: false, msg: 'Error getting csv requests.', err: { name: 'CastError', path: 'department' } });
   });

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import WebSocket from 'ws';
-import type { TiledeskTestServer } from '../../src/testing/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
 
 /** Every network wait in these tests is bounded; a hang shows up as this timeout, not as a stuck run. */
 export const TIMEOUT_MS = 3_000;
@@ -182,3 +183,14 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const bare = (token: string) => token.replace(/^JWT /, '');
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** One local server for the test file: started before its tests, closed after them; `P` is its project id. */
+export function fileServer(options?: Parameters<typeof startTiledeskServer>[0]): { readonly server: TiledeskTestServer; readonly P: string } {
+  const file = {} as { server: TiledeskTestServer; P: string };
+  beforeAll(async () => {
+    file.server = await startTiledeskServer(options);
+    file.P = file.server.project.id;
+  });
+  afterAll(() => file.server.close());
+  return file;
+}

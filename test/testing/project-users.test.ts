@@ -1,73 +1,66 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { http, httpOrTimeout, type Json } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { startTiledeskServer } from '../../src/testing/index.js';
+import { fileServer, http, httpOrTimeout, type Json } from './helpers.js';
 
-let server: TiledeskTestServer;
-let P: string;
-
-beforeAll(async () => {
-  server = await startTiledeskServer();
-  P = server.project.id;
-});
-afterAll(() => server.close());
+const local = fileServer();
 
 async function signUp(email: string): Promise<{ token: string; userId: string }> {
   const password = 'pass-word-1';
-  expect((await http(server, 'POST', '/auth/signup', { body: { email, password, firstname: 'Sue', lastname: 'Search' } })).status).toBe(200);
-  const signin = (await http(server, 'POST', '/auth/signin', { body: { email, password } })).json as Json;
+  expect((await http(local.server, 'POST', '/auth/signup', { body: { email, password, firstname: 'Sue', lastname: 'Search' } })).status).toBe(200);
+  const signin = (await http(local.server, 'POST', '/auth/signin', { body: { email, password } })).json as Json;
   return { token: signin.token, userId: signin.user._id };
 }
 
 describe('GET /<pid>/project_users/users/search', () => {
-  const search = (query: string, token: string) => http(server, 'GET', `/${P}/project_users/users/search${query}`, { token });
+  const search = (query: string, token: string) => http(local.server, 'GET', `/${local.P}/project_users/users/search${query}`, { token });
 
   it('answers the user id (not the project_user id) of a teammate, for agents too', async () => {
-    const res = await search(`?email=${encodeURIComponent(server.owner.email)}`, server.agent.token);
-    expect([res.status, res.json]).toEqual([200, { _id: server.owner.userId }]);
-    expect((res.json as Json)._id).not.toBe(server.owner.projectUserId);
+    const res = await search(`?email=${encodeURIComponent(local.server.owner.email)}`, local.server.agent.token);
+    expect([res.status, res.json]).toEqual([200, { _id: local.server.owner.userId }]);
+    expect((res.json as Json)._id).not.toBe(local.server.owner.projectUserId);
   });
 
   it('matches the e-mail exactly: upper case or a missing parameter is 404', async () => {
-    for (const query of [`?email=${encodeURIComponent(server.agent.email.toUpperCase())}`, '', '?email=']) {
-      const res = await search(query, server.owner.token);
+    for (const query of [`?email=${encodeURIComponent(local.server.agent.email.toUpperCase())}`, '', '?email=']) {
+      const res = await search(query, local.server.owner.token);
       expect([res.status, res.json]).toEqual([404, { success: false, msg: 'Object not found.' }]);
     }
   });
 
   it('treats a repeated email parameter as a list', async () => {
-    const res = await search(`?email=nobody%40example.com&email=${encodeURIComponent(server.agent.email)}`, server.owner.token);
-    expect([res.status, res.json]).toEqual([200, { _id: server.agent.userId }]);
+    const res = await search(`?email=nobody%40example.com&email=${encodeURIComponent(local.server.agent.email)}`, local.server.owner.token);
+    expect([res.status, res.json]).toEqual([200, { _id: local.server.agent.userId }]);
   });
 
   it('refuses users who are not teammates with 403 (no success key)', async () => {
     await signUp('outsider@example.com');
-    const res = await search('?email=outsider%40example.com', server.owner.token);
+    const res = await search('?email=outsider%40example.com', local.server.owner.token);
     expect([res.status, res.json]).toEqual([403, { msg: 'Unauthorized. This is not a your teammate.' }]);
   });
 
   it('needs the user role: guests get 403, non-members "you dont belong to the project."', async () => {
-    const guest = (await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: P } })).json as Json;
-    const asGuest = await search(`?email=${encodeURIComponent(server.owner.email)}`, guest.token);
+    const guest = (await http(local.server, 'POST', '/auth/signinAnonymously', { body: { id_project: local.P } })).json as Json;
+    const asGuest = await search(`?email=${encodeURIComponent(local.server.owner.email)}`, guest.token);
     expect([asGuest.status, asGuest.json]).toEqual([403, { success: false, msg: 'you dont have the required role.' }]);
     const stranger = await signUp('stranger@example.com');
-    const asStranger = await search(`?email=${encodeURIComponent(server.owner.email)}`, stranger.token);
+    const asStranger = await search(`?email=${encodeURIComponent(local.server.owner.email)}`, stranger.token);
     expect([asStranger.status, asStranger.json]).toEqual([403, { success: false, msg: 'you dont belong to the project.' }]);
   });
 
   it('never answers an email value Mongoose cannot cast (an object without operators)', async () => {
-    const res = await httpOrTimeout(server, 'GET', `/${P}/project_users/users/search?email[foo]=x`, { token: server.owner.token, timeoutMs: 300 });
+    const res = await httpOrTimeout(local.server, 'GET', `/${local.P}/project_users/users/search?email[foo]=x`, { token: local.server.owner.token, timeoutMs: 300 });
     expect(res).toBe('timeout');
   });
 });
 
 describe('GET /<pid>/project_users filters', () => {
   const roles = async (query: string) => {
-    const res = await http(server, 'GET', `/${P}/project_users${query}`, { token: server.owner.token });
+    const res = await http(local.server, 'GET', `/${local.P}/project_users${query}`, { token: local.server.owner.token });
     return res.status === 200 ? (res.json as Json[]).map((pu) => pu.role).sort() : res.status;
   };
 
   it('uses ?role= as given: one role per value (no comma splitting), and it may list guests', async () => {
-    await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: P } });
+    await http(local.server, 'POST', '/auth/signinAnonymously', { body: { id_project: local.P } });
     expect(await roles('?role=agent')).toEqual(['agent']);
     expect(await roles('?role=agent,owner')).toEqual([]);
     expect(await roles('?role=agent&role=owner')).toEqual(['agent', 'owner']);
@@ -108,7 +101,7 @@ describe('team management', () => {
   });
 
   it('keeps pending invitations: a second invite of the same e-mail is refused (with status 200)', async () => {
-    const invite = (body: Json) => http(server, 'POST', `/${P}/project_users/invite`, { token: server.owner.token, body });
+    const invite = (body: Json) => http(local.server, 'POST', `/${local.P}/project_users/invite`, { token: local.server.owner.token, body });
     expect((await invite({ email: 'later@example.com' })).json).toEqual({ success: false, msg: 'Role is required.', code: 405 });
     expect((await invite({ email: 'later@example.com', role: 'agent' })).json).toMatchObject({ msg: 'User not found, save invite in pending ', pendingInvitation: { email: 'later@example.com', role: 'agent' } });
     const again = await invite({ email: 'LATER@example.com', role: 'admin' });
@@ -116,9 +109,9 @@ describe('team management', () => {
   });
 
   it('casts a self-update all or nothing', async () => {
-    const res = await http(server, 'PUT', `/${P}/project_users`, { token: server.agent.token, body: { profileStatus: 'away', max_assigned_chat: 'abc' } });
+    const res = await http(local.server, 'PUT', `/${local.P}/project_users`, { token: local.server.agent.token, body: { profileStatus: 'away', max_assigned_chat: 'abc' } });
     expect([res.status, res.json]).toEqual([500, { success: false, msg: 'Error updating object.' }]);
-    const me = ((await http(server, 'GET', `/${P}/project_users/me`, { token: server.agent.token })).json as Json[])[0]!;
+    const me = ((await http(local.server, 'GET', `/${local.P}/project_users/me`, { token: local.server.agent.token })).json as Json[])[0]!;
     expect(me.profileStatus).toBeUndefined();
   });
 });
@@ -126,30 +119,30 @@ describe('team management', () => {
 describe('leads', () => {
   it('upserts an unknown id on update and delete, as findByIdAndUpdate does', async () => {
     const id = 'abcdefabcdefabcdefabcdef';
-    const updated = (await http(server, 'PUT', `/${P}/leads/${id}`, { token: server.owner.token, body: { fullname: 'Ghost' } })).json as Json;
+    const updated = (await http(local.server, 'PUT', `/${local.P}/leads/${id}`, { token: local.server.owner.token, body: { fullname: 'Ghost' } })).json as Json;
     expect(updated).toMatchObject({ _id: id, fullname: 'Ghost', status: 100, tags: [] });
     expect(updated.id_project).toBeUndefined();
-    expect(((await http(server, 'GET', `/${P}/leads/${id}`, { token: server.owner.token })).json as Json).fullname).toBe('Ghost');
+    expect(((await http(local.server, 'GET', `/${local.P}/leads/${id}`, { token: local.server.owner.token })).json as Json).fullname).toBe('Ghost');
     const other = 'abcdefabcdefabcdefabcde0';
-    expect((await http(server, 'DELETE', `/${P}/leads/${other}`, { token: server.owner.token })).json).toMatchObject({ _id: other, status: 1000 });
+    expect((await http(local.server, 'DELETE', `/${local.P}/leads/${other}`, { token: local.server.owner.token })).json).toMatchObject({ _id: other, status: 1000 });
   });
 
   it('adds tags without duplicates, removes one, and deletes physically (owner only)', async () => {
-    const lead = (await http(server, 'POST', `/${P}/leads`, { token: server.owner.token, body: { fullname: 'Tagged' } })).json as Json;
-    const base = `/${P}/leads/${lead._id}`;
-    expect(((await http(server, 'PUT', `${base}/tag`, { token: server.owner.token, body: ['a', 'b', 'a'] })).json as Json).tags).toEqual(['a', 'b']);
-    expect(((await http(server, 'DELETE', `${base}/tag/a`, { token: server.owner.token })).json as Json).tags).toEqual(['b']);
-    expect((await http(server, 'DELETE', `${base}/physical`, { token: server.agent.token })).status).toBe(403);
-    expect((await http(server, 'DELETE', `${base}/physical`, { token: server.owner.token })).json).toEqual({ n: 1, ok: 1, deletedCount: 1 });
-    expect((await http(server, 'GET', base, { token: server.owner.token })).status).toBe(404);
+    const lead = (await http(local.server, 'POST', `/${local.P}/leads`, { token: local.server.owner.token, body: { fullname: 'Tagged' } })).json as Json;
+    const base = `/${local.P}/leads/${lead._id}`;
+    expect(((await http(local.server, 'PUT', `${base}/tag`, { token: local.server.owner.token, body: ['a', 'b', 'a'] })).json as Json).tags).toEqual(['a', 'b']);
+    expect(((await http(local.server, 'DELETE', `${base}/tag/a`, { token: local.server.owner.token })).json as Json).tags).toEqual(['b']);
+    expect((await http(local.server, 'DELETE', `${base}/physical`, { token: local.server.agent.token })).status).toBe(403);
+    expect((await http(local.server, 'DELETE', `${base}/physical`, { token: local.server.owner.token })).json).toEqual({ n: 1, ok: 1, deletedCount: 1 });
+    expect((await http(local.server, 'GET', base, { token: local.server.owner.token })).status).toBe(404);
   });
 
   it('lets with_email replace the email filter and never answers a list query that does not cast', async () => {
-    await http(server, 'POST', `/${P}/leads`, { token: server.owner.token, body: { fullname: 'Mail', email: 'mail@example.com' } });
-    const withEmail = (await http(server, 'GET', `/${P}/leads?email=nobody@example.com&with_email=true`, { token: server.owner.token })).json as Json;
+    await http(local.server, 'POST', `/${local.P}/leads`, { token: local.server.owner.token, body: { fullname: 'Mail', email: 'mail@example.com' } });
+    const withEmail = (await http(local.server, 'GET', `/${local.P}/leads?email=nobody@example.com&with_email=true`, { token: local.server.owner.token })).json as Json;
     expect(withEmail.count).toBeGreaterThan(0);
     for (const query of ['?status=abc', '?segment=x', '?email[foo]=x']) {
-      expect(await httpOrTimeout(server, 'GET', `/${P}/leads${query}`, { token: server.owner.token, timeoutMs: 300 })).toBe('timeout');
+      expect(await httpOrTimeout(local.server, 'GET', `/${local.P}/leads${query}`, { token: local.server.owner.token, timeoutMs: 300 })).toBe('timeout');
     }
   });
 });

@@ -2,21 +2,15 @@
  * `PUT|PATCH|DELETE /projects/:id` beyond what the conformance scenarios (`projects.*`) pin: what MongoDB refuses
  * that the loopback real server's CongoDB lets through, atomicity of a refused update, and the project virtuals.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
+import { describe, expect, it } from 'vitest';
 import type { ProjectDoc } from '../../src/testing/store.js';
 import { projectView } from '../../src/testing/views.js';
-import { http, type Json } from './helpers.js';
+import { fileServer, http, type Json } from './helpers.js';
 
-let server: TiledeskTestServer;
-
-beforeAll(async () => {
-  server = await startTiledeskServer();
-});
-afterAll(() => server.close());
+const local = fileServer();
 
 async function newProject(name: string): Promise<string> {
-  const created = await http(server, 'POST', '/projects', { token: server.owner.token, body: { name } });
+  const created = await http(local.server, 'POST', '/projects', { token: local.server.owner.token, body: { name } });
   expect(created.status).toBe(200);
   return (created.json as Json)._id;
 }
@@ -24,31 +18,31 @@ async function newProject(name: string): Promise<string> {
 describe('PUT /projects/:id', () => {
   it('refuses a body setting `settings` and a dotted settings key together (MongoDB: a conflict), and writes nothing', async () => {
     const id = await newProject('Conflict');
-    const token = server.owner.token;
-    const refused = await http(server, 'PUT', `/projects/${id}`, { token, body: { name: 'not saved', settings: { a: 1 }, 'settings.email.from': 'x@example.com' } });
+    const token = local.server.owner.token;
+    const refused = await http(local.server, 'PUT', `/projects/${id}`, { token, body: { name: 'not saved', settings: { a: 1 }, 'settings.email.from': 'x@example.com' } });
     expect([refused.status, refused.json]).toEqual([500, { success: false, msg: 'Error updating object.' }]);
-    const after = (await http(server, 'GET', `/projects/${id}`, { token })).json as Json;
+    const after = (await http(local.server, 'GET', `/projects/${id}`, { token })).json as Json;
     expect([after.name, after.settings]).toEqual(['Conflict', undefined]);
   });
 
   it('refuses a dotted settings key through an array or null, like MongoDB', async () => {
     const id = await newProject('Dotted');
-    const token = server.owner.token;
+    const token = local.server.owner.token;
     for (const settings of [{ email: ['a'] }, { email: null }]) {
-      expect((await http(server, 'PUT', `/projects/${id}`, { token, body: { settings } })).status).toBe(200);
-      expect((await http(server, 'PUT', `/projects/${id}`, { token, body: { 'settings.email.from': 'x' } })).status).toBe(500);
+      expect((await http(local.server, 'PUT', `/projects/${id}`, { token, body: { settings } })).status).toBe(200);
+      expect((await http(local.server, 'PUT', `/projects/${id}`, { token, body: { 'settings.email.from': 'x' } })).status).toBe(500);
     }
   });
 
   it('keeps the project routes working after an update, and refuses them (400) after DELETE', async () => {
     const id = await newProject('Lifecycle');
-    const token = server.owner.token;
-    expect((await http(server, 'PATCH', `/projects/${id}`, { token, body: { name: 'Renamed' } })).status).toBe(200);
-    expect((await http(server, 'GET', `/${id}/requests`, { token })).status).toBe(200);
-    const deleted = await http(server, 'DELETE', `/projects/${id}`, { token });
+    const token = local.server.owner.token;
+    expect((await http(local.server, 'PATCH', `/projects/${id}`, { token, body: { name: 'Renamed' } })).status).toBe(200);
+    expect((await http(local.server, 'GET', `/${id}/requests`, { token })).status).toBe(200);
+    const deleted = await http(local.server, 'DELETE', `/projects/${id}`, { token });
     expect([deleted.status, (deleted.json as Json).status, (deleted.json as Json).name]).toEqual([200, 0, 'Renamed']);
-    expect((await http(server, 'GET', `/${id}/requests`, { token })).json).toEqual({ error: `Project not found with id: ${id}` });
-    const listed = (await http(server, 'GET', '/projects', { token })).json as Json[];
+    expect((await http(local.server, 'GET', `/${id}/requests`, { token })).json).toEqual({ error: `Project not found with id: ${id}` });
+    const listed = (await http(local.server, 'GET', '/projects', { token })).json as Json[];
     expect(listed.find((pu) => pu.id_project._id === id)?.id_project.status).toBe(0);
   });
 });

@@ -1,32 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { http, type Json } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startTiledeskServer } from '../../src/testing/index.js';
+import { fileServer, http, type Json } from './helpers.js';
 
 // List endpoints sort like MongoDB (the production database): strings by code point (bytes of UTF-8), so upper
 // case before lower case and accented letters after ASCII; arrays by their smallest (ascending) or largest
 // (descending) element; missing values first ascending.
 
-let server: TiledeskTestServer;
-let P: string;
-
-beforeAll(async () => {
-  server = await startTiledeskServer();
-  P = server.project.id;
-});
-afterAll(() => server.close());
+const local = fileServer();
 
 describe('string sort order', () => {
   const names = ['bob', 'Émile', 'Zoe', 'alice', '😀 smiley', '\uff21 fullwidth A', 'Alice'];
 
   beforeAll(async () => {
     for (const fullname of names) {
-      expect((await http(server, 'POST', `/${P}/leads`, { token: server.owner.token, body: { fullname } })).status).toBe(200);
+      expect((await http(local.server, 'POST', `/${local.P}/leads`, { token: local.server.owner.token, body: { fullname } })).status).toBe(200);
     }
-    expect((await http(server, 'POST', `/${P}/leads`, { token: server.owner.token, body: { email: 'no-name@example.com' } })).status).toBe(200);
+    expect((await http(local.server, 'POST', `/${local.P}/leads`, { token: local.server.owner.token, body: { email: 'no-name@example.com' } })).status).toBe(200);
   });
 
   const fullnames = async (query: string) => {
-    const res = await http(server, 'GET', `/${P}/leads${query}`, { token: server.owner.token });
+    const res = await http(local.server, 'GET', `/${local.P}/leads${query}`, { token: local.server.owner.token });
     expect(res.status).toBe(200);
     return ((res.json as Json).leads as Json[]).map((lead) => lead.fullname ?? null);
   };
@@ -41,9 +34,9 @@ describe('string sort order', () => {
 
   it('orders conversations by a string field the same way', async () => {
     for (const subject of ['beta', 'Alpha', 'alpha']) {
-      expect((await http(server, 'POST', `/${P}/requests`, { token: server.owner.token, body: { first_text: 'x', subject } })).status).toBe(200);
+      expect((await http(local.server, 'POST', `/${local.P}/requests`, { token: local.server.owner.token, body: { first_text: 'x', subject } })).status).toBe(200);
     }
-    const res = await http(server, 'GET', `/${P}/requests?sort=subject&direction=1`, { token: server.owner.token });
+    const res = await http(local.server, 'GET', `/${local.P}/requests?sort=subject&direction=1`, { token: local.server.owner.token });
     expect(((res.json as Json).requests as Json[]).map((r) => r.subject)).toEqual(['Alpha', 'alpha', 'beta']);
   });
 });
