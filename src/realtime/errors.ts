@@ -19,6 +19,7 @@ import { TiledeskError } from '../shared/errors.js';
  * - `handler_error`: a user handler threw; the dispatch loop went on.
  * - `no_websocket`: no WebSocket implementation was found; pass `options.WebSocket`.
  * - `gap_fill_failed`: a live store's REST gap-fill failed (reported on the store's `error`; the store keeps going).
+ * - `item_without_id`: a live store got items without their id (`request_id`, `_id`) and skipped them (store `error`).
  */
 export type RealtimeErrorCode =
   | 'auth_failed'
@@ -36,7 +37,8 @@ export type RealtimeErrorCode =
   | 'unsubscribed'
   | 'handler_error'
   | 'no_websocket'
-  | 'gap_fill_failed';
+  | 'gap_fill_failed'
+  | 'item_without_id';
 
 /** Extra context a realtime error may carry; never a token or a URL with one. */
 export interface RealtimeErrorDetails {

@@ -192,6 +192,7 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
     // Only frames of this connection (`reconnects` counts sockets): a snapshot after a reconnect is the whole truth.
     const early = this.early?.epoch === this.rt.stats.reconnects ? this.early.keys : new Set<string>();
     this.early = undefined;
+    this.reportKeyless(items);
     const capped = this.reconcile(items, early);
     if (!capped) return this.settleReady?.();
     const done = this.fillFromRest();
@@ -203,7 +204,7 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
   }
 
   private onLive(item: T, info: FrameInfo): void {
-    if (this.closed) return;
+    if (this.closed || this.reportKeyless([item])) return;
     // Without this, a store created on a topic another store held brought back a conversation closed during its
     // snapshot's query and dropped one created then (see `early`).
     if (this.subscription.awaitingSnapshot) {
@@ -213,6 +214,21 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
       if (key !== undefined) this.early.keys.add(key);
     }
     this.apply(item, info);
+  }
+
+  /**
+   * Items without the store's id cannot be stored. The client reports them (`badFrame`, `invalid_payload`) only when
+   * it validates; without that they would vanish unexplained. Returns whether any was found.
+   */
+  private reportKeyless(items: readonly unknown[]): boolean {
+    let keyless = 0;
+    for (const item of items) if (this.keyOf(item) === undefined) keyless++;
+    if (keyless) {
+      this.reportError(
+        new RealtimeError('item_without_id', `${keyless} of ${items.length} items on ${this.topic} have no id: skipped`, { topic: this.topic }),
+      );
+    }
+    return keyless > 0;
   }
 
   /** Reports a problem on `error`; the store keeps going. @internal */
@@ -258,6 +274,7 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
       .then(({ items, complete }): Promise<void> | undefined => {
         if (signal.aborted || this.closed) return;
         const shifted = this.removals !== removalsBefore;
+        this.reportKeyless(items);
         const seen = new Set<string>();
         for (const item of items) {
           const key = this.keyOf(item);

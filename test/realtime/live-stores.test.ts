@@ -419,6 +419,38 @@ describe('LiveRequests', () => {
     expect(errors[0]!.message).toContain('filter');
   });
 
+  it('items without a request_id are reported on error (the client checks nothing by default), the rest applies', async () => {
+    const { live, send } = await liveRequestsOnEmptySnapshot();
+    const errors: Error[] = [];
+    live.on('error', (e) => errors.push(e));
+    send('CREATE', { _id: '_x', status: 200 });
+    send('UPDATE', { _id: '_y', request_id: '', status: 200 });
+    send('CREATE', { _id: '_a', request_id: 'a', status: 200 });
+    await until(() => live.size === 1);
+    expect(ids(live.list())).toEqual(['a']);
+    expect(errors.map((e) => [(e as { code?: string }).code, e.message])).toEqual([
+      ['item_without_id', `1 of 1 items on ${live.topic} have no id: skipped`],
+      ['item_without_id', `1 of 1 items on ${live.topic} have no id: skipped`],
+    ]);
+  });
+
+  it('a snapshot with items lacking request_id reports how many it skipped, and applies the rest', async () => {
+    const pid = '65f000000000000000000001';
+    const topic = topics.requests(pid);
+    const message = [{ _id: '_a', request_id: 'a', status: 200 }, { _id: '_x', status: 200 }, null];
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action === 'subscribe') socket.send(JSON.stringify({ action: 'publish', payload: { topic, method: 'CREATE', message } }));
+      }),
+    );
+    const live = new LiveRequests(h.client(raw.url), pid);
+    const errors: Error[] = [];
+    live.on('error', (e) => errors.push(e));
+    await live.ready;
+    expect(ids(live.list())).toEqual(['a']);
+    expect(errors.map((e) => [(e as { code?: string }).code, e.message])).toEqual([['item_without_id', `2 of 3 items on ${topic} have no id: skipped`]]);
+  });
+
   it('a server growing one request field by field costs each frame its own size, not the request’s', async () => {
     const pid = '65f000000000000000000001';
     const topic = topics.requests(pid);
