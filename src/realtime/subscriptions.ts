@@ -13,8 +13,7 @@ export interface SubscriptionHost {
   reportError(error: RealtimeError): void;
 }
 
-const subscribeFrame = (topic: string) => JSON.stringify({ action: 'subscribe', payload: { topic } });
-const unsubscribeFrame = (topic: string) => JSON.stringify({ action: 'unsubscribe', payload: { topic } });
+const topicFrame = (action: 'subscribe' | 'unsubscribe', topic: string) => JSON.stringify({ action, payload: { topic } });
 
 /**
  * One `subscribe()` call. Several subscriptions may share a topic; the wire subscription lives as long as one of them.
@@ -27,8 +26,11 @@ const unsubscribeFrame = (topic: string) => JSON.stringify({ action: 'unsubscrib
  * ```
  */
 export class Subscription<T = unknown> {
+  // `declare`d fields are assigned in the constructor: no class-field initialisers are emitted for them.
+  declare readonly topic: string;
+  declare readonly kind: TopicKind;
   /** Resolves on the first frame for this exact topic; rejects with {@link SubscribeTimeoutError}, or when closed first. */
-  readonly ready: Promise<void>;
+  declare readonly ready: Promise<void>;
   /** @internal true from each (re)subscribe until the snapshot is routed to this subscription. */
   awaitingSnapshot = true;
   #current: SubscriptionState = 'subscribing';
@@ -38,13 +40,9 @@ export class Subscription<T = unknown> {
   readonly #registry: Subscriptions;
 
   /** @internal use `RealtimeClient.subscribe`. */
-  constructor(
-    readonly topic: string,
-    readonly kind: TopicKind,
-    handlers: SubscriptionHandlers<T>,
-    check: ItemCheck | undefined,
-    registry: Subscriptions,
-  ) {
+  constructor(topic: string, kind: TopicKind, handlers: SubscriptionHandlers<T>, check: ItemCheck | undefined, registry: Subscriptions) {
+    this.topic = topic;
+    this.kind = kind;
     this.#handlers = handlers;
     this.#check = check;
     this.#registry = registry;
@@ -135,7 +133,11 @@ interface TopicEntry {
 export class Subscriptions {
   readonly #entries = new Map<string, TopicEntry>();
 
-  constructor(readonly host: SubscriptionHost) {}
+  declare readonly host: SubscriptionHost;
+
+  constructor(host: SubscriptionHost) {
+    this.host = host;
+  }
 
   get size(): number {
     return this.#entries.size;
@@ -173,7 +175,7 @@ export class Subscriptions {
     const inFlight = entry.timer !== undefined;
     clearTimeout(entry.timer);
     this.#entries.delete(sub.topic);
-    if (!inFlight) this.host.send(unsubscribeFrame(sub.topic));
+    if (!inFlight) this.host.send(topicFrame('unsubscribe', sub.topic));
   }
 
   /** A socket opened: the server knows nothing of us, so every topic is subscribed again. */
@@ -224,7 +226,7 @@ export class Subscriptions {
     if (!entry) {
       // The server holds a topic nobody wants: given up before its snapshot (see remove), or registered again by a
       // subscribe answered late. Sent after a frame, an unsubscribe always removes it; a redundant one removes nothing.
-      this.host.send(unsubscribeFrame(topic));
+      this.host.send(topicFrame('unsubscribe', topic));
       return false;
     }
     const isArray = Array.isArray(message);
@@ -261,7 +263,7 @@ export class Subscriptions {
   }
 
   #request(entry: TopicEntry): void {
-    if (!this.host.send(subscribeFrame(entry.topic))) return;
+    if (!this.host.send(topicFrame('subscribe', entry.topic))) return;
     clearTimeout(entry.timer);
     entry.timer = setTimeout(() => this.#timeout(entry), this.host.subscribeTimeoutMs);
   }
