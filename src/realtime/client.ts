@@ -101,7 +101,7 @@ export interface RealtimeClientOptions {
   stableAfterMs?: number;
   /** Failed attempts in a row before `failed`. Default Infinity (a dashboard should outlive server restarts). */
   maxReconnectAttempts?: number;
-  /** Auth failures (HTTP 401/403, token function errors, suspected ones) in a row before `failed`. Default 3. */
+  /** Auth failures (HTTP 401/403, token function errors, suspected ones) in a row before `failed` (0 acts as 1). Default 3. */
   maxAuthFailures?: number;
   /**
    * Closes before open without a diagnostic (how a browser sees a 401) that count as one suspected auth failure.
@@ -466,13 +466,12 @@ export class RealtimeClient {
             authFailures++;
             refresh = true;
           } else if (
-            // A blind close: before open, without a diagnostic (see earlyCloseFailure).
-            error.code === 'connect_failed' &&
-            error.closeCode !== undefined &&
-            online &&
-            (await this.#serverAnswers()) &&
-            ++blindCloses >= o.suspectAuthAfter
+            // A blind close: before open, without a diagnostic (see earlyCloseFailure). Any other outcome (a handshake
+            // timeout, a close while offline or while the server does not answer) breaks the row.
+            !(error.code === 'connect_failed' && error.closeCode !== undefined && online && (await this.#serverAnswers()))
           ) {
+            blindCloses = 0;
+          } else if (++blindCloses >= o.suspectAuthAfter) {
             // A browser shows a 401 exactly like an unreachable server; this server answers HTTP, so it is up: after a
             // few such closes in a row, assume the token.
             blindCloses = 0;
@@ -490,7 +489,8 @@ export class RealtimeClient {
       if (run.stopped) return; // close() ran during the probe of #serverAnswers
       this.#events.emit('error', error);
       if (run.stopped) return; // an error listener called close()
-      if (authFailures >= o.maxAuthFailures || attempt >= o.maxReconnectAttempts) return this.#fail(run, error);
+      // `maxAuthFailures: 0` gives up at the first auth failure, not at the first error of any kind.
+      if ((authFailures && authFailures >= o.maxAuthFailures) || attempt >= o.maxReconnectAttempts) return this.#fail(run, error);
       const delayMs = backoffDelay(attempt, { baseDelayMs: o.reconnectBaseDelayMs, maxDelayMs: o.reconnectMaxDelayMs }, o.random);
       attempt++;
       this.#counters.reconnects++;

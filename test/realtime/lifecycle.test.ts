@@ -165,6 +165,22 @@ describe('authentication', () => {
     expect(asked.map((c) => c.refresh)).toEqual([false, false, true]);
   });
 
+  it('maxAuthFailures: 0 gives up at the first auth failure, and only on an auth failure', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { maxAuthFailures: 0 });
+    const states = recordStates(rt);
+    await rt.connect();
+    server.faults.dropSockets();
+    await until(() => states.filter((s) => s.state === 'open').length === 2, 'reconnected after the drop');
+    expect(states.map((s) => s.state)).toEqual(['connecting', 'open', 'reconnecting', 'open']);
+
+    const bad = server.signJwt({ _id: server.owner.userId }, 'wrong-secret');
+    const refused = h.client(server, { token: bad, maxAuthFailures: 0 });
+    const refusedStates = recordStates(refused);
+    await expect(refused.connect()).rejects.toMatchObject({ code: 'auth_failed' });
+    expect(refusedStates.map((s) => s.state)).toEqual(['connecting', 'failed']);
+  });
+
   it('stops after maxAuthFailures with a typed error, never putting the token in it', async () => {
     const server = await h.server();
     const bad = server.signJwt({ _id: server.owner.userId }, 'wrong-secret');
@@ -399,6 +415,21 @@ describe('browser: is a close before open a rejected token or a server that is d
     expect(failure).toMatchObject({ code: 'auth_suspected' });
     expect(probes).toEqual(Array(2).fill({ url: `${server.url}/`, cache: 'no-store', status: 200 }));
     expect(JSON.stringify(probes)).not.toContain(bad.slice(0, 20));
+  });
+
+  it('a close while the server does not answer breaks the row: only closes before open in a row are counted', async () => {
+    const url = await refusedUrl();
+    const environment = new FakeEnvironment();
+    const answers = [200, 503, 200, 503, 200];
+    environment.fetch = async () => ({ status: answers.shift() ?? 200 });
+    const rt = h.client(url, { WebSocket: BrowserLikeWebSocket, environment, suspectAuthAfter: 2, maxAuthFailures: 1, maxReconnectAttempts: 4 });
+    const errors: string[] = [];
+    rt.on('error', (e) => errors.push(e.code));
+    const failure = await rt.connect().catch((e: unknown) => e);
+    // Two of these closes were counted, but never two in a row: the server was down between them.
+    expect(errors).toEqual(Array(5).fill('connect_failed'));
+    expect(failure).not.toBeInstanceOf(RealtimeAuthError);
+    expect(answers).toEqual([]);
   });
 
   it('close() during a probe that hangs aborts it and leaves no timer behind', async () => {
