@@ -458,17 +458,21 @@ describe('LiveRequests', () => {
     const frame = (method: string, message: unknown) => JSON.stringify({ action: 'publish', payload: { topic, method, message } });
     const wide: Record<string, number> = {};
     for (let i = 0; i < 100_000; i++) wide[`w${i}`] = i;
+    const frames = [
+      frame('CREATE', [version({ snapshot: { lead: { _id: 'l1' } } })]),
+      // 10,000 versions of one request in one frame, each with a field (and a snapshot field) of its own: merging
+      // each into everything known before made this frame take 36 s…
+      frame('UPDATE', Array.from({ length: 10_000 }, (_, i) => version({ [`f${i}`]: i, snapshot: { [`s${i}`]: i } }))),
+      // …and one very wide version made every small frame after it cost 100,000 fields.
+      frame('UPDATE', version(wide)),
+      ...Array.from({ length: 500 }, (_, i) => frame('UPDATE', version({ [`g${i}`]: i }))),
+      frame('UPDATE', version({ department: 'd1' }, 1000)),
+    ];
+    // Built before the subscribe: building them in the server's handler held up the snapshot (same process) past the
+    // subscribe timeout on a loaded machine.
     const raw = h.track(
       await frameServer((data, socket) => {
-        if (JSON.parse(data).action !== 'subscribe') return;
-        socket.send(frame('CREATE', [version({ snapshot: { lead: { _id: 'l1' } } })]));
-        // 10,000 versions of one request in one frame, each with a field (and a snapshot field) of its own: merging
-        // each into everything known before made this frame take 36 s…
-        socket.send(frame('UPDATE', Array.from({ length: 10_000 }, (_, i) => version({ [`f${i}`]: i, snapshot: { [`s${i}`]: i } }))));
-        // …and one very wide version made every small frame after it cost 100,000 fields.
-        socket.send(frame('UPDATE', version(wide)));
-        for (let i = 0; i < 500; i++) socket.send(frame('UPDATE', version({ [`g${i}`]: i })));
-        socket.send(frame('UPDATE', version({ department: 'd1' }, 1000)));
+        if (JSON.parse(data).action === 'subscribe') for (const f of frames) socket.send(f);
       }),
     );
     const rt = h.client(raw.url);
