@@ -805,12 +805,11 @@ export class RealtimeClient {
    * so never while attached: every run ends in #stopRun(), which detaches.
    */
   #attachEnvironment(): void {
+    // Without an environment (Node, `environment: null`) nothing is bound and detaching has nothing to do.
     const env = this.#environment;
-    if (!env) return;
-    const doc = env.document;
+    const doc = env?.document;
     const win = listenerTarget(env);
     const page = listenerTarget(doc);
-    if (!win && !page) return;
     const visible = () => {
       if (doc?.visibilityState !== 'hidden') this.#probeNow('visible');
     };
@@ -855,7 +854,7 @@ function realtimeUrl(url: string): string {
     // URL's own error quotes its input, which may hold a `?token=`.
   }
   if (!parsed || !/^wss?:$/.test(parsed.protocol)) {
-    throw optionError('url', 'a ws:, wss:, http: or https: URL');
+    throw optionError('url', 'a ws(s): or http(s): URL');
   }
   parsed.searchParams.delete('token');
   parsed.hash = ''; // WebSocket constructors throw on a fragment, at every attempt
@@ -878,10 +877,10 @@ function errorText(event: unknown): string | undefined {
   return typeof text === 'string' && text ? text : undefined;
 }
 
+/** A binary frame is what the WebSocket made of it: an ArrayBuffer or Buffer (`byteLength`), or a Blob (`size`). */
 function binarySize(data: unknown): number | undefined {
-  const d = data as { byteLength?: unknown; size?: unknown } | null;
-  const size = d?.byteLength ?? d?.size;
-  return typeof size === 'number' ? size : undefined;
+  const d = data as { byteLength?: number; size?: number } | null;
+  return d?.byteLength ?? d?.size;
 }
 
 /** Stops listening to a socket; `ws` throws on an 'error' event nobody listens to, hence a no-op. */
