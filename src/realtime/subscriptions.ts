@@ -123,6 +123,8 @@ interface TopicEntry {
   readonly list: boolean;
   readonly subs: Subscription<any>[];
   timer?: ReturnType<typeof setTimeout>;
+  /** Subscribes sent on this socket that no snapshot has answered yet, timed out or not. */
+  asked: number;
 }
 
 /**
@@ -149,7 +151,7 @@ export class Subscriptions {
       if (this.#entries.size >= this.host.maxTopics) {
         throw new RealtimeError('too_many_topics', `more than ${this.host.maxTopics} topics`, { topic: sub.topic });
       }
-      entry = { topic: sub.topic, list: LIST_KINDS.has(sub.kind), subs: [] };
+      entry = { topic: sub.topic, list: LIST_KINDS.has(sub.kind), subs: [], asked: 0 };
       this.#entries.set(sub.topic, entry);
     }
     entry.subs.push(sub);
@@ -191,6 +193,7 @@ export class Subscriptions {
     for (const entry of this.#entries.values()) {
       clearTimeout(entry.timer);
       entry.timer = undefined;
+      entry.asked = 0;
       // Copies here and below: a state or frame handler may unsubscribe (splicing `subs`) while we iterate.
       for (const sub of entry.subs.slice()) {
         sub.awaitingSnapshot = true;
@@ -218,7 +221,7 @@ export class Subscriptions {
 
   /**
    * Routes one publish frame. The payload is normalised to a list (`null` → `[]`, object → `[object]`). A CREATE is
-   * the snapshot when it is an array on a list topic, or the first frame after a subscribe on a single-item topic.
+   * the snapshot when it is an array, or the answer to a subscribe of this socket on a single-item topic.
    * Returns false when no subscription holds the topic (a frame in flight after an unsubscribe).
    */
   dispatch(topic: string, method: 'CREATE' | 'UPDATE', message: unknown): boolean {
@@ -240,13 +243,15 @@ export class Subscriptions {
     }
     // A copy: a handler may unsubscribe (splicing `entry.subs`) while we deliver.
     const subs = entry.subs.slice();
-    const waiting = subs.some((s) => s.awaitingSnapshot);
-    const snapshot = method === 'CREATE' && (entry.list ? isArray : waiting || isArray);
+    // On a single-item topic, the answer to any subscribe of this socket, also one whose subscription timed out or
+    // left: delivered as a live CREATE, that answer showed the item to the other subscriptions a second time.
+    const snapshot = method === 'CREATE' && (isArray || (!entry.list && entry.asked > 0));
     const info: FrameInfo = { topic, method, snapshot };
     if (!snapshot) {
       for (const sub of subs) sub.receive(items, info);
       return true;
     }
+    if (entry.asked) entry.asked--;
     for (const sub of subs) {
       // Also when nobody waits: a second snapshot on one socket (two subscribes in flight together) answers a query
       // that may predate live frames its subscriptions already had, so a closed conversation came back open.
@@ -264,6 +269,7 @@ export class Subscriptions {
 
   #request(entry: TopicEntry): void {
     if (!this.host.send(topicFrame('subscribe', entry.topic))) return;
+    entry.asked++;
     clearTimeout(entry.timer);
     entry.timer = setTimeout(() => this.#timeout(entry), this.host.subscribeTimeoutMs);
   }

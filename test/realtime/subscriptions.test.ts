@@ -137,6 +137,67 @@ describe('delivery', () => {
     expect(subscribes).toBe(1);
   });
 
+  describe('on a single-item topic, the answer to a subscribe nobody waits for any more is not a live CREATE', () => {
+    const topic = topics.request('p1', 'r1');
+    const frame = (method: string) =>
+      JSON.stringify({ action: 'publish', payload: { topic, method, message: { _id: 'x', request_id: 'r1', status: 200 } } });
+    const recorder = (seen: string[]) => (name: string) => ({
+      create: (_: unknown, info: FrameInfo) => seen.push(`${name} CREATE${info.snapshot ? ' snapshot' : ''}`),
+      update: () => seen.push(`${name} UPDATE`),
+    });
+
+    it('a subscription timed out, a second one subscribed again, and both answers came', async () => {
+      let subscribes = 0;
+      const server = h.track(
+        await frameServer((data, socket) => {
+          const { action } = JSON.parse(data) as { action: string };
+          // The first subscribe is answered late, together with the second; our ping gets a live UPDATE.
+          if (action === 'subscribe' && ++subscribes === 2) {
+            socket.send(frame('CREATE'));
+            socket.send(frame('CREATE'));
+          } else if (action === 'heartbeat') socket.send(frame('UPDATE'));
+        }),
+      );
+      const rt = h.client(server.url, { subscribeTimeoutMs: 50 });
+      await rt.connect();
+      const seen: string[] = [];
+      const handlers = recorder(seen);
+      const a = rt.subscribe(topic, handlers('a'));
+      await expect(a.ready).rejects.toBeInstanceOf(SubscribeTimeoutError);
+      const b = rt.subscribe(topic, handlers('b'));
+      await b.ready;
+      rt.probe();
+      await until(() => seen.includes('b UPDATE'), 'the live UPDATE');
+      expect(seen).toEqual(['a CREATE snapshot', 'b CREATE snapshot', 'a UPDATE', 'b UPDATE']);
+      expect(subscribes).toBe(2);
+    });
+
+    it('a second subscription left before its snapshot came', async () => {
+      let subscribes = 0;
+      const server = h.track(
+        await frameServer((data, socket) => {
+          const { action } = JSON.parse(data) as { action: string };
+          if (action === 'subscribe' && ++subscribes === 1) socket.send(frame('CREATE'));
+          // The second subscribe is answered after our ping, then the ping itself with a live UPDATE.
+          else if (action === 'heartbeat') {
+            socket.send(frame('CREATE'));
+            socket.send(frame('UPDATE'));
+          }
+        }),
+      );
+      const rt = h.client(server.url);
+      const seen: string[] = [];
+      const handlers = recorder(seen);
+      await rt.subscribe(topic, handlers('a')).ready;
+      const b = rt.subscribe(topic, handlers('b'));
+      await until(() => subscribes === 2, 'the second subscribe');
+      b.unsubscribe();
+      rt.probe();
+      await until(() => seen.includes('a UPDATE'), 'the live UPDATE');
+      expect(seen).toEqual(['a CREATE snapshot', 'a UPDATE']);
+    });
+  });
+
   it('a throwing handler is reported as handler_error and does not stop delivery', async () => {
     const server = await h.server();
     const api = rest(server);
