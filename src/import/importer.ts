@@ -5,6 +5,7 @@ import { TiledeskError } from '../shared/errors.js';
 import { isPlainObject } from '../shared/merge.js';
 import { classify, importConversation, stopsTheRun, type ConversationProgress, type RunContext } from './conversation.js';
 import { ImportAbortedError, ImportCheckpointError, ImportFailedError } from './errors.js';
+import { stableHash } from './keys.js';
 import { prepareConversation, type PrepareSettings } from './prepare.js';
 import type {
   ImportCheckpointState,
@@ -49,6 +50,26 @@ function checkState(state: unknown, projectId: string, namespace: string): Impor
     );
   }
   return s;
+}
+
+/**
+ * The identity of a conversation that has no `request_id` (it is invalid), as a checkpoint records it: a hash of
+ * its JSON. Without one, a checkpoint whose first conversation (or the one below its watermark) was invalid could
+ * not tell its source from another.
+ */
+function invalidIdentity(item: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(item);
+  } catch {
+    // Circular, or a BigInt: only an array or generator source can give one. Its type is all that can be told.
+  }
+  return `invalid:${stableHash(json ?? typeof item)}`;
+}
+
+/** A conversation's identity, as an error message names it. */
+function described(id: string | undefined): string {
+  return id?.startsWith('invalid:') ? `an invalid conversation (${id})` : String(id);
 }
 
 /** Counts an array source up front, for progress and ETA; other sources are not read ahead. */
@@ -227,13 +248,13 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
   // inserted before the watermark): the one just below the watermark does. Ids of settled positions are kept until
   // the watermark passes them (with a checkpoint only: nothing else prunes them).
   let belowWatermark = resumed?.belowWatermark;
-  const settledIds = new Map<number, string | undefined>();
+  const settledIds = new Map<number, string>();
   let wrongSource: ImportCheckpointError | undefined;
-  const requestIdOf = (item: unknown, position: number): string | undefined => {
+  const identityOf = (item: unknown, position: number): string => {
     try {
       return prepareConversation(item, position, prepareSettings).requestId;
     } catch {
-      return undefined; // A bad first conversation fails on its own; the source is then not checked.
+      return invalidIdentity(item); // It fails on its own when run; its identity still tells the source apart.
     }
   };
 
@@ -407,7 +428,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
     report.messages.skipped += progress.skipped;
     report.duplicatesFound += progress.duplicates;
     window.settle(position);
-    if (checkpoint) settledIds.set(position, requestId);
+    if (checkpoint) settledIds.set(position, requestId ?? invalidIdentity(item));
     if (onConversation && !(stop && stop.reason === 'callback')) {
       const event: ImportConversationEvent = {
         position, requestId, outcome: failure ? 'failed' : (progress.kind ?? 'created'),
@@ -448,23 +469,23 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
       const position = nextPosition++;
       const value = item.value as ImportConversation;
       if (position === 0) {
-        const first = requestIdOf(value, 0);
-        if (first !== undefined && sourceIdentity !== undefined && first !== sourceIdentity) {
+        const first = identityOf(value, 0);
+        if (sourceIdentity !== undefined && first !== sourceIdentity) {
           wrongSource = new ImportCheckpointError(
             'checkpoint_mismatch',
-            `The checkpoint belongs to another source: its first conversation is ${sourceIdentity}, this source's is ${first}`,
+            `The checkpoint belongs to another source: its first conversation is ${described(sourceIdentity)}, this source's is ${described(first)}`,
           );
           break;
         }
-        sourceIdentity = first ?? sourceIdentity;
+        sourceIdentity = first;
       }
       if (resumed?.belowWatermark !== undefined && position === resumed.watermark - 1) {
-        const id = requestIdOf(value, position);
-        if (id !== undefined && id !== resumed.belowWatermark) {
+        const id = identityOf(value, position);
+        if (id !== resumed.belowWatermark) {
           wrongSource = new ImportCheckpointError(
             'checkpoint_mismatch',
-            `The checkpoint does not match this source: the last conversation it counts as done (position ${position}) is ${resumed.belowWatermark}, ` +
-              `this source's is ${id} (were conversations added or removed before it?)`,
+            `The checkpoint does not match this source: the last conversation it counts as done (position ${position}) is ${described(resumed.belowWatermark)}, ` +
+              `this source's is ${described(id)} (were conversations added or removed before it?)`,
           );
           break;
         }
@@ -473,7 +494,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
       report.conversations.total++;
       report.messages.total += messageCount;
       if (window.isSettled(position)) {
-        if (checkpoint && position >= (resumed?.watermark ?? 0)) settledIds.set(position, requestIdOf(value, position));
+        if (checkpoint && position >= (resumed?.watermark ?? 0)) settledIds.set(position, identityOf(value, position));
         report.conversations.resumed++;
         report.messages.resumed += messageCount;
         continue;

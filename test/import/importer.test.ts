@@ -601,6 +601,27 @@ describe('bounded memory', () => {
     expect(report.conversations).toMatchObject({ total: 10, resumed: 5, failed: 0 });
     expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ conversations: 10, missing: 0, duplicates: 0 });
   });
+
+  it('a checkpoint whose first conversation was invalid still records the source, and refuses another one', async () => {
+    let stored: ImportCheckpointState | undefined;
+    const checkpoint = { load: () => stored, save: (s: ImportCheckpointState) => void (stored = structuredClone(s)) };
+    const namespace = freshNamespace();
+    const bad = { request: { id: 'bad-first' }, messages: 'not a list' } as unknown as ImportConversation;
+    const first = [bad, ...dataset({ conversations: 3, messages: 2, tag: 'inv-a', conversationIds: true })];
+    const report = await importConversations(client, first, { namespace, checkpoint, ...fast });
+    expect(report.conversations).toMatchObject({ failed: 1, created: 3 });
+    expect(stored?.source).toEqual(expect.any(String));
+    expect(stored?.belowWatermark).toEqual(expect.any(String));
+    calls = [];
+    // Another export, whose first conversation is invalid in another way: not this checkpoint's source.
+    const other = [{ request: { id: 'bad-other' }, messages: 7 } as unknown as ImportConversation, ...dataset({ conversations: 5, messages: 2, tag: 'inv-b', conversationIds: true })];
+    await expect(importConversations(client, other, { namespace, checkpoint, ...fast })).rejects.toMatchObject({ code: 'checkpoint_mismatch' });
+    expect(calls).toEqual([]);
+    // The same source, grown, resumes.
+    const grown = [...first, ...dataset({ conversations: 1, messages: 2, tag: 'inv-a2', conversationIds: true })];
+    const again = await importConversations(client, grown, { namespace, checkpoint, ...fast });
+    expect(again.conversations).toMatchObject({ total: 5, resumed: 4, created: 1 });
+  });
 });
 
 describe('one run per checkpoint', () => {
