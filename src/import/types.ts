@@ -78,6 +78,14 @@ export interface ImportCheckpointState {
    */
   belowWatermark?: string;
   /**
+   * The identity (as for `source`) of the conversation at each position of `settled`, in the same order: a source
+   * with conversations added or removed between the watermark and a position settled out of order is refused
+   * before anything is sent, rather than the conversation now at that position being skipped as done. `null` for a
+   * position whose conversation the run did not see (settled in a checkpoint written before this field existed).
+   * Absent when `settled` is empty, and from checkpoints written by SDK versions before it.
+   */
+  settledIds?: (string | null)[];
+  /**
    * Every conversation the run may have started (and left in flight) is at a position below this one: a run never
    * starts one at or past it before a later save has raised it. A resumed run looks each conversation between
    * `watermark` and this position up (waiting for saves still landing) before creating it, whatever its own
