@@ -59,20 +59,27 @@ export class ImportFailedError extends TiledeskError {
 }
 
 /**
- * A checkpoint cannot be used: it was written by another import (another project, `namespace` or source, told by
- * its first conversation: resuming from it would skip the wrong conversations), it is not a checkpoint this version
- * understands, or another run is using it (`checkpoint_locked`: two runs would send the same messages twice).
+ * A checkpoint cannot be used: it was written by another import (another project, `namespace` or source) or for
+ * another version of the source (conversations added or removed before one it counts as done: resuming from it would
+ * skip the wrong conversations), it is not a checkpoint this version understands, or another run is using it
+ * (`checkpoint_locked`: two runs would send the same messages twice).
  *
  * @example
  * ```ts
  * try { await importConversations(client, source, { checkpoint: fileCheckpoint('import.ckpt.json') }); }
- * catch (e) { if (e instanceof ImportCheckpointError) console.error(e.code, e.message); }
+ * catch (e) { if (e instanceof ImportCheckpointError) console.error(e.code, e.position, e.message); }
  * ```
  */
 export class ImportCheckpointError extends TiledeskError {
   override readonly name: string = 'ImportCheckpointError';
+  /**
+   * For a `checkpoint_mismatch` found in the source: the 0-based position of the conversation the checkpoint counts
+   * as done that this source does not have there (the message names both conversations' `request_id`s).
+   */
+  declare readonly position?: number;
 
-  constructor(code: 'checkpoint_mismatch' | 'checkpoint_invalid' | 'checkpoint_locked', message: string, cause?: unknown) {
+  constructor(code: 'checkpoint_mismatch' | 'checkpoint_invalid' | 'checkpoint_locked', message: string, cause?: unknown, position?: number) {
     super(message, { code, cause });
+    if (position !== undefined) this.position = position;
   }
 }

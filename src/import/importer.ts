@@ -5,6 +5,7 @@ import { TiledeskError } from '../shared/errors.js';
 import { isPlainObject } from '../shared/merge.js';
 import { classify, importConversation, stopsTheRun, type ConversationProgress, type RunContext } from './conversation.js';
 import { ImportAbortedError, ImportCheckpointError, ImportFailedError } from './errors.js';
+import { stableHash } from './keys.js';
 import { prepareConversation, type PrepareSettings } from './prepare.js';
 import type {
   ImportCheckpointState,
@@ -39,6 +40,8 @@ function checkState(state: unknown, projectId: string, namespace: string): Impor
     Number.isInteger(s.watermark) && s.watermark >= 0 && Array.isArray(s.settled) &&
     s.settled.every((p) => Number.isInteger(p) && p >= s.watermark) && (s.source === undefined || typeof s.source === 'string') &&
     (s.belowWatermark === undefined || typeof s.belowWatermark === 'string') &&
+    (s.settledIds === undefined ||
+      (Array.isArray(s.settledIds) && s.settledIds.length === s.settled.length && s.settledIds.every((id) => id === null || typeof id === 'string'))) &&
     (s.inFlightBelow === undefined || (Number.isInteger(s.inFlightBelow) && s.inFlightBelow >= s.watermark)) && isPlainObject(s.totals) &&
     Object.keys(zeroTotals()).every((k) => Number.isFinite((s.totals as unknown as Record<string, unknown>)[k]));
   if (!valid) throw new ImportCheckpointError('checkpoint_invalid', 'The checkpoint is not an import checkpoint (version 1) this SDK can read');
@@ -49,6 +52,26 @@ function checkState(state: unknown, projectId: string, namespace: string): Impor
     );
   }
   return s;
+}
+
+/**
+ * The identity of a conversation that has no `request_id` (it is invalid), as a checkpoint records it: a hash of
+ * its JSON. Without one, a checkpoint whose first conversation (or the one below its watermark) was invalid could
+ * not tell its source from another.
+ */
+function invalidIdentity(item: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(item);
+  } catch {
+    // Circular, or a BigInt: only an array or generator source can give one. Its type is all that can be told.
+  }
+  return `invalid:${stableHash(json ?? typeof item)}`;
+}
+
+/** A conversation's identity, as an error message names it. */
+function described(id: string | undefined): string {
+  return id?.startsWith('invalid:') ? `an invalid conversation (${id})` : String(id);
 }
 
 /** Counts an array source up front, for progress and ETA; other sources are not read ahead. */
@@ -224,17 +247,60 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
   // would skip its first `watermark` conversations as done. Its first conversation's identity tells them apart.
   let sourceIdentity = resumed?.source;
   // The first conversation does not tell a new export of the same system apart (one with a conversation deleted or
-  // inserted before the watermark): the one just below the watermark does. Ids of settled positions are kept until
-  // the watermark passes them (with a checkpoint only: nothing else prunes them).
+  // inserted before the watermark): the one just below the watermark does, and for a change between the watermark
+  // and a position settled out of order, the one at that position. Ids of settled positions are kept until the
+  // watermark passes them (with a checkpoint only: nothing else prunes them).
   let belowWatermark = resumed?.belowWatermark;
-  const settledIds = new Map<number, string | undefined>();
+  const settledIds = new Map<number, string>();
+  /** Positions the checkpoint counts as done, with the conversation it recorded there: checked as they are read. */
+  const expectedIds = new Map<number, string>();
+  if (resumed) {
+    if (resumed.belowWatermark !== undefined && resumed.watermark > 0) expectedIds.set(resumed.watermark - 1, resumed.belowWatermark);
+    resumed.settledIds?.forEach((id, i) => id !== null && expectedIds.set(resumed.settled[i]!, id));
+    for (const [position, id] of expectedIds) settledIds.set(position, id);
+  }
+  // Conversations between the watermark and the last position the checkpoint has an identity for are read, and held,
+  // until that position is checked: a source changed in between is refused before any of them is sent (one moved
+  // there from a position the earlier run left in flight would be skipped as done; those after it, imported under
+  // other positions, get other derived `request_id`s). Only conversations an earlier run left in flight are held.
+  let checkBelow = 0;
+  for (const position of expectedIds.keys()) checkBelow = Math.max(checkBelow, position + 1);
+  const held: { value: unknown; position: number }[] = [];
   let wrongSource: ImportCheckpointError | undefined;
-  const requestIdOf = (item: unknown, position: number): string | undefined => {
+  const identityOf = (item: unknown, position: number): string => {
     try {
       return prepareConversation(item, position, prepareSettings).requestId;
     } catch {
-      return undefined; // A bad first conversation fails on its own; the source is then not checked.
+      return invalidIdentity(item); // It fails on its own when run; its identity still tells the source apart.
     }
+  };
+  /** Refuses a source whose conversation at `position` is not the one the checkpoint recorded there. */
+  const checkSource = (item: unknown, position: number): ImportCheckpointError | undefined => {
+    const expected = position === 0 ? sourceIdentity : undefined;
+    const recorded = expectedIds.get(position);
+    if (expected === undefined && recorded === undefined && position !== 0) return undefined;
+    const id = identityOf(item, position);
+    if (position === 0) {
+      if (expected !== undefined && id !== expected) {
+        return new ImportCheckpointError(
+          'checkpoint_mismatch',
+          `The checkpoint belongs to another source: its first conversation is ${described(expected)}, this source's is ${described(id)}`,
+          undefined,
+          0,
+        );
+      }
+      sourceIdentity = id;
+    }
+    if (recorded !== undefined && id !== recorded) {
+      return new ImportCheckpointError(
+        'checkpoint_mismatch',
+        `The checkpoint does not match this source: it counts the conversation at position ${position} as done, ${described(recorded)}, ` +
+          `but this source's conversation at position ${position} is ${described(id)} (were conversations added or removed before it?)`,
+        undefined,
+        position,
+      );
+    }
+    return undefined;
   };
 
   // Stops pulling from the source. Conversations in flight are stopped only when finishing them is pointless (your
@@ -300,14 +366,16 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
     reach = Math.max(reach, window.watermark + 2 * maxWindow);
     if (window.watermark > (resumed?.watermark ?? 0)) belowWatermark = settledIds.get(window.watermark - 1);
     for (const p of settledIds.keys()) if (p < window.watermark - 1) settledIds.delete(p);
+    const settledAbove = window.settledAbove();
     return {
       version: 1,
       projectId: projectId as string,
       namespace,
       watermark: window.watermark,
-      settled: window.settledAbove(),
+      settled: settledAbove,
       ...(sourceIdentity === undefined ? {} : { source: sourceIdentity }),
       ...(belowWatermark === undefined ? {} : { belowWatermark }),
+      ...(settledAbove.length === 0 ? {} : { settledIds: settledAbove.map((p) => settledIds.get(p) ?? null) }),
       inFlightBelow: reach,
       totals: {
         conversations: earlier.conversations + report.conversations.created + report.conversations.continued + report.conversations.alreadyComplete + report.conversations.failed,
@@ -407,7 +475,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
     report.messages.skipped += progress.skipped;
     report.duplicatesFound += progress.duplicates;
     window.settle(position);
-    if (checkpoint) settledIds.set(position, requestId);
+    if (checkpoint) settledIds.set(position, requestId ?? invalidIdentity(item));
     if (onConversation && !(stop && stop.reason === 'callback')) {
       const event: ImportConversationEvent = {
         position, requestId, outcome: failure ? 'failed' : (progress.kind ?? 'created'),
@@ -430,54 +498,58 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
   try {
     iterator = iterate.call(source) as AsyncIterator<unknown> | Iterator<unknown>;
     while (!stop) {
-      while (!stop && (running >= concurrency || nextPosition - window.watermark >= maxWindow)) await nextSettle();
+      let value: unknown;
+      let position: number;
+      if (held.length > 0 && nextPosition >= checkBelow) {
+        ({ value, position } = held.shift()!);
+      } else {
+        // Past the positions to check, the source is pulled only as fast as slots free up.
+        if (nextPosition >= checkBelow) {
+          while (!stop && (running >= concurrency || nextPosition - window.watermark >= maxWindow)) await nextSettle();
+          if (stop) break;
+        }
+        let item: IteratorResult<unknown>;
+        try {
+          pendingNext = true;
+          item = await raceSignal(Promise.resolve(iterator.next()), controller.signal);
+          pendingNext = false;
+        } catch (error) {
+          halt(controller.signal.aborted ? { reason: 'abort' } : { reason: 'source', error });
+          break;
+        }
+        if (item.done) {
+          // Shorter than a position the checkpoint recorded a conversation at: conversations were removed.
+          if (nextPosition < checkBelow) {
+            wrongSource = new ImportCheckpointError(
+              'checkpoint_mismatch',
+              `The checkpoint does not match this source: it counts the conversation at position ${checkBelow - 1} as done, ` +
+                `${described(expectedIds.get(checkBelow - 1))}, but this source ends after ${nextPosition} conversation${nextPosition === 1 ? '' : 's'} (were conversations removed?)`,
+              undefined,
+              checkBelow - 1,
+            );
+          } else sourceDone = true;
+          break;
+        }
+        position = nextPosition++;
+        value = item.value;
+        wrongSource = checkSource(value, position);
+        if (wrongSource) break;
+        const messageCount = isPlainObject(value) && Array.isArray(value.messages) ? value.messages.length : 0;
+        report.conversations.total++;
+        report.messages.total += messageCount;
+        if (window.isSettled(position)) {
+          if (checkpoint && position >= (resumed?.watermark ?? 0) && !settledIds.has(position)) settledIds.set(position, identityOf(value, position));
+          report.conversations.resumed++;
+          report.messages.resumed += messageCount;
+          continue;
+        }
+        if (position < checkBelow) {
+          held.push({ value, position });
+          continue;
+        }
+      }
+      while (!stop && (running >= concurrency || position - window.watermark >= maxWindow)) await nextSettle();
       if (stop) break;
-      let item: IteratorResult<unknown>;
-      try {
-        pendingNext = true;
-        item = await raceSignal(Promise.resolve(iterator.next()), controller.signal);
-        pendingNext = false;
-      } catch (error) {
-        halt(controller.signal.aborted ? { reason: 'abort' } : { reason: 'source', error });
-        break;
-      }
-      if (item.done) {
-        sourceDone = true;
-        break;
-      }
-      const position = nextPosition++;
-      const value = item.value as ImportConversation;
-      if (position === 0) {
-        const first = requestIdOf(value, 0);
-        if (first !== undefined && sourceIdentity !== undefined && first !== sourceIdentity) {
-          wrongSource = new ImportCheckpointError(
-            'checkpoint_mismatch',
-            `The checkpoint belongs to another source: its first conversation is ${sourceIdentity}, this source's is ${first}`,
-          );
-          break;
-        }
-        sourceIdentity = first ?? sourceIdentity;
-      }
-      if (resumed?.belowWatermark !== undefined && position === resumed.watermark - 1) {
-        const id = requestIdOf(value, position);
-        if (id !== undefined && id !== resumed.belowWatermark) {
-          wrongSource = new ImportCheckpointError(
-            'checkpoint_mismatch',
-            `The checkpoint does not match this source: the last conversation it counts as done (position ${position}) is ${resumed.belowWatermark}, ` +
-              `this source's is ${id} (were conversations added or removed before it?)`,
-          );
-          break;
-        }
-      }
-      const messageCount = isPlainObject(value) && Array.isArray(value.messages) ? value.messages.length : 0;
-      report.conversations.total++;
-      report.messages.total += messageCount;
-      if (window.isSettled(position)) {
-        if (checkpoint && position >= (resumed?.watermark ?? 0)) settledIds.set(position, requestIdOf(value, position));
-        report.conversations.resumed++;
-        report.messages.resumed += messageCount;
-        continue;
-      }
       if (checkpoint && position >= lease) {
         await extendLease(position);
         if (stop) break;

@@ -64,17 +64,27 @@ export interface ImportCheckpointState {
   /** Settled positions at or above the watermark (at most `maxWindow` of them). */
   settled: number[];
   /**
-   * The `request_id` of the source's first conversation: a checkpoint written for another source (whose positions
-   * are other conversations) is refused. Absent until the first conversation has been read.
+   * The identity of the source's first conversation: a checkpoint written for another source (whose positions
+   * are other conversations) is refused. An identity is the conversation's `request_id`, or for a conversation that
+   * is invalid (it has none) `invalid:` and a hash of its JSON. Absent until the first conversation has been read
+   * (and, from SDK versions before invalid ones had an identity, when it was invalid).
    */
   source?: string;
   /**
-   * The `request_id` of the conversation at `watermark - 1`, the last one counted as done: a source with
-   * conversations added or removed before it (a new export of the same system) is refused, rather than other
-   * conversations being skipped as done. Absent when that conversation had none (it was invalid), and from
-   * checkpoints written by SDK versions before it.
+   * The identity (as for `source`) of the conversation at `watermark - 1`, the last one counted as done: a source
+   * with conversations added or removed before it (a new export of the same system) is refused, rather than other
+   * conversations being skipped as done. Absent from checkpoints written by SDK versions before it (and, before
+   * invalid conversations had an identity, when that one was invalid).
    */
   belowWatermark?: string;
+  /**
+   * The identity (as for `source`) of the conversation at each position of `settled`, in the same order: a source
+   * with conversations added or removed between the watermark and a position settled out of order is refused
+   * before anything is sent, rather than the conversation now at that position being skipped as done. `null` for a
+   * position whose conversation the run did not see (settled in a checkpoint written before this field existed).
+   * Absent when `settled` is empty, and from checkpoints written by SDK versions before it.
+   */
+  settledIds?: (string | null)[];
   /**
    * Every conversation the run may have started (and left in flight) is at a position below this one: a run never
    * starts one at or past it before a later save has raised it. A resumed run looks each conversation between

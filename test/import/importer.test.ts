@@ -601,6 +601,99 @@ describe('bounded memory', () => {
     expect(report.conversations).toMatchObject({ total: 10, resumed: 5, failed: 0 });
     expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ conversations: 10, missing: 0, duplicates: 0 });
   });
+
+  /**
+   * A run stopped while conversation 2 was still in flight and conversation 3, run beside it, had settled: the
+   * checkpoint says watermark 2, settled [3]. Returns that checkpoint's store.
+   */
+  async function stoppedOutOfOrder(source: ImportConversation[], namespace: string) {
+    let stored: ImportCheckpointState | undefined;
+    const checkpoint = { load: () => stored, save: (s: ImportCheckpointState) => void (stored = structuredClone(s)) };
+    const held = requestIdOf(server.project.id, source[2]!, 2, namespace);
+    // Conversation 2's create never answers (until the stop): conversation 3 settles before it.
+    const holding: FetchLike = (url, init) =>
+      init.method === 'POST' && url.endsWith('/requests') && init.body?.includes(held)
+        ? new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason), { once: true }))
+        : fetch(url, init);
+    const holdingClient = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: holding });
+    const stop = new AbortController();
+    try {
+      await expect(importConversations(holdingClient, source, {
+        namespace, checkpoint, signal: stop.signal, concurrency: 2, checkpointIntervalMs: 0, ...fast,
+        onConversation: (c) => c.position === 3 && stop.abort(),
+      })).rejects.toBeInstanceOf(ImportAbortedError);
+    } finally {
+      await holdingClient.close();
+    }
+    expect(stored).toMatchObject({ watermark: 2, settled: [3] });
+    return { checkpoint, get stored() { return stored; } };
+  }
+
+  it('refuses a source with a conversation added or removed between the watermark and a position settled out of order, instead of skipping one as done', async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 8, messages: 2, tag: 'gap', conversationIds: true });
+    const run = await stoppedOutOfOrder(source, namespace);
+    const saved = structuredClone(run.stored);
+    const inserted = dataset({ conversations: 1, messages: 2, tag: 'gap-new', conversationIds: true })[0]!;
+    // Added at position 2: conversation 2 (never finished) moves to position 3, which the checkpoint counts as done.
+    // Removed at position 2: conversation 4 (never started) moves to position 3.
+    for (const changed of [[...source.slice(0, 2), inserted, ...source.slice(2)], source.filter((_, i) => i !== 2)]) {
+      calls = [];
+      const error = await importConversations(client, changed, { namespace, checkpoint: run.checkpoint, ...fast }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImportCheckpointError);
+      expect(error).toMatchObject({ code: 'checkpoint_mismatch', position: 3 });
+      expect((error as Error).message).toContain('position 3');
+      expect((error as Error).message).toContain(requestIdOf(server.project.id, source[3]!, 3, namespace));
+      expect((error as Error).message).toContain(requestIdOf(server.project.id, changed[3]!, 3, namespace));
+      // Refused before anything was sent, and the checkpoint is left as it was.
+      expect(calls).toEqual([]);
+      expect(run.stored).toEqual(saved);
+    }
+    // Shorter than the position the checkpoint counts as done: refused too.
+    await expect(importConversations(client, source.slice(0, 3), { namespace, checkpoint: run.checkpoint, ...fast }))
+      .rejects.toMatchObject({ code: 'checkpoint_mismatch', position: 3 });
+    expect(calls).toEqual([]);
+    // The unchanged source resumes and imports every conversation once.
+    const report = await importConversations(client, source, { namespace, checkpoint: run.checkpoint, ...fast });
+    expect(report.conversations).toMatchObject({ total: 8, resumed: 3, failed: 0 });
+    expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ conversations: 8, missing: 0, duplicates: 0 });
+  });
+
+  it('conversations without ids: a change between the watermark and a settled position is refused as well', async () => {
+    // Their request_id comes from their position: the one moved to position 3 has another, and is still caught.
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 6, messages: 2, tag: 'gap-noid' });
+    const run = await stoppedOutOfOrder(source, namespace);
+    const changed = source.filter((_, i) => i !== 2);
+    calls = [];
+    await expect(importConversations(client, changed, { namespace, checkpoint: run.checkpoint, ...fast }))
+      .rejects.toMatchObject({ code: 'checkpoint_mismatch', position: 3 });
+    expect(calls).toEqual([]);
+    const report = await importConversations(client, source, { namespace, checkpoint: run.checkpoint, ...fast });
+    expect(report.conversations).toMatchObject({ total: 6, resumed: 3, failed: 0 });
+    expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ conversations: 6, missing: 0, duplicates: 0 });
+  });
+
+  it('a checkpoint whose first conversation was invalid still records the source, and refuses another one', async () => {
+    let stored: ImportCheckpointState | undefined;
+    const checkpoint = { load: () => stored, save: (s: ImportCheckpointState) => void (stored = structuredClone(s)) };
+    const namespace = freshNamespace();
+    const bad = { request: { id: 'bad-first' }, messages: 'not a list' } as unknown as ImportConversation;
+    const first = [bad, ...dataset({ conversations: 3, messages: 2, tag: 'inv-a', conversationIds: true })];
+    const report = await importConversations(client, first, { namespace, checkpoint, ...fast });
+    expect(report.conversations).toMatchObject({ failed: 1, created: 3 });
+    expect(stored?.source).toEqual(expect.any(String));
+    expect(stored?.belowWatermark).toEqual(expect.any(String));
+    calls = [];
+    // Another export, whose first conversation is invalid in another way: not this checkpoint's source.
+    const other = [{ request: { id: 'bad-other' }, messages: 7 } as unknown as ImportConversation, ...dataset({ conversations: 5, messages: 2, tag: 'inv-b', conversationIds: true })];
+    await expect(importConversations(client, other, { namespace, checkpoint, ...fast })).rejects.toMatchObject({ code: 'checkpoint_mismatch', position: 0 });
+    expect(calls).toEqual([]);
+    // The same source, grown, resumes.
+    const grown = [...first, ...dataset({ conversations: 1, messages: 2, tag: 'inv-a2', conversationIds: true })];
+    const again = await importConversations(client, grown, { namespace, checkpoint, ...fast });
+    expect(again.conversations).toMatchObject({ total: 5, resumed: 4, created: 1 });
+  });
 });
 
 describe('one run per checkpoint', () => {

@@ -136,6 +136,13 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
     const onAbort = () => stop.abort();
     io.signal.addEventListener('abort', onAbort, { once: true });
     const deadline = setTimeout(() => stop.abort(), durationMs);
+    // A connection that failed for good (the token refused on a reconnect) would leave a view that never changes
+    // again until --duration ends: the demo stops there and says why, as `tail` does.
+    let failure: Error | undefined;
+    void liveView.failed.then((error) => {
+      failure = error;
+      stop.abort();
+    });
     try {
       script = await runDemoScript({
         admin,
@@ -151,6 +158,7 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
       clearTimeout(deadline);
       io.signal.removeEventListener('abort', onAbort);
     }
+    if (failure && !io.signal.aborted) throw failure;
     completed = true;
     return 0;
   } finally {
