@@ -355,7 +355,8 @@ export function redirect(link: string, options: { target?: LinkTarget } = {}): R
 
 /**
  * Citation cards for links (`url_preview`). Pass URLs (sent as one per line) or source objects in the widget's
- * JSON form; missing titles are fetched by the widget.
+ * JSON form; missing titles are fetched by the widget. Text holding no http(s) URL is refused: the widget would draw an
+ * empty bubble. It shows at most 10 distinct URLs.
  *
  * @example
  * ```ts

@@ -27,6 +27,7 @@ import {
   LINK_URL,
   MIME_TYPE,
   NON_BLANK,
+  URL_PREVIEW_TEXT,
   NON_EMPTY_BUTTONS,
   NON_EMPTY_COMMANDS,
   NON_EMPTY_GALLERY,
@@ -143,7 +144,7 @@ export const outboundChecks = pure(() => {
     }),
     url_preview: object({
       type: literal(['url_preview']),
-      text: nonBlank,
+      text: string(URL_PREVIEW_TEXT),
       ...sender,
       displayFields: optional(object({ title: optional(boolean), description: optional(boolean), image: optional(boolean), source: optional(boolean) })),
       previewBackgroundColor: optionalString,

@@ -16,6 +16,7 @@ import {
   LINK_URL,
   MIME_TYPE,
   NON_BLANK,
+  URL_PREVIEW_TEXT,
   NON_EMPTY_BUTTONS,
   NON_EMPTY_COMMANDS,
   NON_EMPTY_GALLERY,
@@ -397,7 +398,7 @@ export const OutboundRedirectMessageSchema = pure(() =>
 export const OutboundUrlPreviewMessageSchema = pure(() =>
   z.strictObject({
     type: z.literal('url_preview'),
-    text: nonBlank(),
+    text: matching(URL_PREVIEW_TEXT),
     ...sender(),
     displayFields: z.optional(
       z.strictObject({

@@ -59,6 +59,9 @@ export const AUDIO_MIME_TYPE = matches(/^audio\//i, 'must be an audio MIME type 
 export const EMAIL = matches(/^[^\s@]+@[^\s@][^\s@.]*\.[^\s@]+$/, 'must be an email address');
 export const CSS_SIZE = matches(/^\d+(?:\.\d+)?(?:px|%)?$/, 'must be pixels or a percentage such as "100%"');
 export const NON_BLANK: Rule<string> = { test: (s) => s.trim() !== '', message: 'must not be blank' };
+// The widget reads a url_preview's text as a JSON array of sources (starting with `[`, or with a fence or a quote when
+// a model wrote it), or else as text holding URLs: text with none made an empty bubble.
+export const URL_PREVIEW_TEXT = matches(/^\s*[[`"]|https?:\/\/[^\s<>"'`)\]]/i, 'must hold an http(s) URL or a JSON array of sources');
 export const PIXELS: Rule<number> = { test: (n) => n > 0, message: 'must be > 0' };
 export const WAIT_TIME: Rule<number> = { test: (ms) => ms >= 0, message: 'must be ≥ 0' };
 export const NON_EMPTY_BUTTONS: Rule<readonly unknown[]> = {

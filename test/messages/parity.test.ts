@@ -52,7 +52,7 @@ import { maximalInbound, maximalOutbound } from './fixtures/maximal.js';
 import { invalidOutbound, validOutbound } from './fixtures/outbound-cases.js';
 import { seedExamples } from './fixtures/seed-examples.js';
 
-const { card, file, frame, gallery, html, image, redirect, split, text, tts, wait } = builders;
+const { card, file, frame, gallery, html, image, redirect, split, text, tts, urlPreview, wait } = builders;
 type Json = Record<string, unknown>;
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -316,6 +316,7 @@ const expressedBy: Record<string, () => unknown> = {
   'a non-string sourceTitle': () => text('x').withAttributes({ sourceTitle: ['Home'] }),
   'a non-boolean updateconversation': () => text('x').withAttributes({ updateconversation: 'false' }),
   'a non-string attributes.type': () => text('x').withAttributes({ type: 7 }),
+  'a url_preview whose text holds no URL (an empty bubble)': () => urlPreview(['See example.com and our docs']),
 };
 
 /** Table cases no builder call produces, and why. */
@@ -332,7 +333,7 @@ describe('3. the builders refuse every invalid case they can express, with the s
   it('accounts for every case of the invalid table, once', () => {
     const names = invalidOutbound.map(([name]) => name).sort();
     expect([...Object.keys(expressedBy), ...Object.keys(notExpressible)].sort()).toEqual(names);
-    expect(Object.keys(expressedBy).length).toBe(53);
+    expect(Object.keys(expressedBy).length).toBe(54);
   });
 
   it.each(invalidOutbound.filter(([name]) => name in expressedBy))('%s → %s', (name, message, path) => {
