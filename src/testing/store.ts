@@ -193,6 +193,23 @@ export interface EventDoc {
   __v: number;
 }
 
+/**
+ * A tag of the project's tag library (`models/tagLibrary.js`, `/<pid>/tags`), not to be confused with the tags
+ * stored inside a conversation or a lead. Only `_id` and the timestamps are always there: a tag upserted by
+ * `PUT /<pid>/tags/<unknown id>` has no project and no creator.
+ */
+export interface TagLibraryDoc {
+  _id: string;
+  tag?: string | null;
+  color?: string | null;
+  /** The URL spelling of the project id (a String path). */
+  id_project?: string;
+  createdBy?: string;
+  createdAt: string;
+  updatedAt: string;
+  __v: number;
+}
+
 interface UserSecret {
   salt: string;
   hash: string;
@@ -257,6 +274,11 @@ export class Store {
   readonly eventsById = new Map<string, EventDoc>();
   /** `id_project` (URL spelling) → events in creation order. */
   readonly eventsByProject = new Map<string, EventDoc[]>();
+
+  /** The tag library, by `_id` across projects (`findById`, `findByIdAndUpdate` and `remove({_id})` ignore the project). */
+  readonly libraryTags = new Map<string, TagLibraryDoc>();
+  /** `id_project` (URL spelling) → its library tags in creation order. */
+  private readonly libraryTagsByProject = new Map<string, Map<string, TagLibraryDoc>>();
 
   constructor(now: number = Date.now()) {
     this.bootTime = new Date(now).toISOString();
@@ -471,6 +493,37 @@ export class Store {
 
   eventsOf(projectId: string): readonly EventDoc[] {
     return this.eventsByProject.get(projectId) ?? [];
+  }
+
+  // ---- tag library -------------------------------------------------------------------------------------
+
+  addLibraryTag(tag: TagLibraryDoc): void {
+    this.libraryTags.set(tag._id, tag);
+    if (tag.id_project === undefined) return;
+    let inProject = this.libraryTagsByProject.get(tag.id_project);
+    if (!inProject) this.libraryTagsByProject.set(tag.id_project, (inProject = new Map()));
+    inProject.set(tag._id, tag);
+  }
+
+  removeLibraryTag(tag: TagLibraryDoc): void {
+    this.libraryTags.delete(tag._id);
+    if (tag.id_project !== undefined) this.libraryTagsByProject.get(tag.id_project)?.delete(tag._id);
+  }
+
+  libraryTagsOf(projectId: string): TagLibraryDoc[] {
+    return [...(this.libraryTagsByProject.get(projectId)?.values() ?? [])];
+  }
+
+  /**
+   * The tag the unique index `{id_project, tag}` finds for a name, other than `except`. Null and missing names are
+   * never duplicates, as on the loopback real server's database (see docs/testing-server.md).
+   */
+  libraryTagNamed(projectId: string, name: unknown, except?: TagLibraryDoc): TagLibraryDoc | undefined {
+    if (name === null || name === undefined) return undefined;
+    for (const tag of this.libraryTagsByProject.get(projectId)?.values() ?? []) {
+      if (tag !== except && tag.tag === name) return tag;
+    }
+    return undefined;
   }
 }
 

@@ -10,6 +10,7 @@ import { messageRoutes, type MultiImportHooks } from './messages.js';
 import { departmentRoutes, keyRoutes, leadRoutes, projectUserRoutes } from './project.js';
 import { projectWriteRoutes } from './projects.js';
 import { agentRequestRoutes, guestRequestRoutes } from './requests.js';
+import { tagRoutes } from './tags.js';
 
 const HELLO = "Hello from Tiledesk server. It's UP. See the documentation here http://developer.tiledesk.com";
 
@@ -124,6 +125,8 @@ function projectScoped(ctx: RouteContext, rawProjectId: string, rest: string[], 
         mount(tail, agent, (inner) => agentRequestRoutes(ctx, inner))
       );
     }
+    case 'tags':
+      return mount(tail, () => guard(ctx, 'agent', true), (inner) => tagRoutes(ctx, inner));
     case 'events':
       return mount(tail, undefined, (inner) => eventRoutes(ctx, inner));
     default:
