@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ObjectIdGenerator } from './ids.js';
+import { ObjectIdGenerator, uuidv4 } from './ids.js';
 
 /*
  * Documents are stored as plain objects holding exactly what the real server's Mongo documents hold, with
@@ -210,6 +210,37 @@ export interface TagLibraryDoc {
   __v: number;
 }
 
+/**
+ * A chatbot (`models/faq_kb.js`, `/<pid>/faq_kb` and its alias `/<pid>/bots`). `secret` is `select: false`: only the
+ * answer to the create shows it.
+ */
+export interface ChatbotDoc {
+  webhook_enabled: unknown;
+  type: unknown;
+  secret: string;
+  language: unknown;
+  public: unknown;
+  certified: unknown;
+  intentsEngine: unknown;
+  tags: unknown[];
+  score: number;
+  trained: unknown;
+  certifiedTags: unknown[];
+  _id: string;
+  name: string;
+  slug?: unknown;
+  /** The URL spelling of the project id (a String path); the project's own identity bot has the canonical id. */
+  id_project: string;
+  trashed?: unknown;
+  trashedAt?: string;
+  createdBy: string;
+  agents_available?: unknown;
+  createdAt: string;
+  updatedAt: string;
+  __v: number;
+  [extra: string]: unknown;
+}
+
 interface UserSecret {
   salt: string;
   hash: string;
@@ -279,6 +310,16 @@ export class Store {
   readonly libraryTags = new Map<string, TagLibraryDoc>();
   /** `id_project` (URL spelling) → its library tags in creation order. */
   private readonly libraryTagsByProject = new Map<string, Map<string, TagLibraryDoc>>();
+
+  /** Chatbots by `_id`, every project. */
+  readonly chatbots = new Map<string, ChatbotDoc>();
+  /** `id_project` → its chatbots in creation order. */
+  private readonly chatbotsByProject = new Map<string, Map<string, ChatbotDoc>>();
+  /**
+   * The `secret` of every chatbot: the real schema's default is `uuidv4()` evaluated once when the model loads, so
+   * every bot a server process creates gets the same one.
+   */
+  readonly chatbotSecret = uuidv4();
 
   constructor(now: number = Date.now()) {
     this.bootTime = new Date(now).toISOString();
@@ -493,6 +534,30 @@ export class Store {
 
   eventsOf(projectId: string): readonly EventDoc[] {
     return this.eventsByProject.get(projectId) ?? [];
+  }
+
+  // ---- chatbots ----------------------------------------------------------------------------------------
+
+  addChatbot(bot: ChatbotDoc): void {
+    this.chatbots.set(bot._id, bot);
+    let inProject = this.chatbotsByProject.get(bot.id_project);
+    if (!inProject) this.chatbotsByProject.set(bot.id_project, (inProject = new Map()));
+    inProject.set(bot._id, bot);
+  }
+
+  removeChatbot(bot: ChatbotDoc): void {
+    this.chatbots.delete(bot._id);
+    this.chatbotsByProject.get(bot.id_project)?.delete(bot._id);
+  }
+
+  chatbotsOf(projectId: string): ChatbotDoc[] {
+    return [...(this.chatbotsByProject.get(projectId)?.values() ?? [])];
+  }
+
+  /** `Faq_kb.findOne({_id, id_project})`. */
+  findChatbot(projectId: string, id: string): ChatbotDoc | undefined {
+    const bot = this.chatbots.get(id);
+    return bot && bot.id_project === projectId ? bot : undefined;
   }
 
   // ---- tag library -------------------------------------------------------------------------------------

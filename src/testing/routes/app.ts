@@ -4,6 +4,7 @@ import { paginate } from '../query.js';
 import { projectView } from '../views.js';
 import { projectsRoutes, requestsUtilRoutes, testAuthRoutes, usersRoutes } from './account.js';
 import { authRoutes } from './auth.js';
+import { chatbotRoutes } from './chatbots.js';
 import { bodyObject, callerOf, guard, isNotEmpty, requireAuth, type RouteContext, validationError } from './context.js';
 import { eventRoutes } from './events.js';
 import { messageRoutes, type MultiImportHooks } from './messages.js';
@@ -125,6 +126,9 @@ function projectScoped(ctx: RouteContext, rawProjectId: string, rest: string[], 
         mount(tail, agent, (inner) => agentRequestRoutes(ctx, inner))
       );
     }
+    case 'faq_kb':
+    case 'bots':
+      return mount(tail, () => requireAuth(ctx), (inner) => chatbotRoutes(ctx, inner));
     case 'tags':
       return mount(tail, () => guard(ctx, 'agent', true), (inner) => tagRoutes(ctx, inner));
     case 'events':

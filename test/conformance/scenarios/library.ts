@@ -62,4 +62,105 @@ export const libraryScenarios = [
     await ctx.call('PATCH without credentials: 401 first', { method: 'PATCH', path: `${base}/${billingId}`, json: {} });
     await ctx.call('the list at the end', { method: 'GET', path: base, auth: owner });
   }),
+
+  scenario('chatbots.crud', 'chatbots (faq_kb): the identity bot, create (slugs, casts, forced fields), list per role and filters, get, update, trash, delete', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const owner = { jwt: project.owner.token };
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const admin = await addMember(ctx, project, 'admin', 'admin');
+    const guest = await signInGuest(ctx, project);
+    ctx.alias(`localhost:${new URL(ctx.target.url).port}`, 'localhost:port');
+    const base = `/${project.id}/faq_kb`;
+    await ctx.call('list: the identity bot is hidden', { method: 'GET', path: base, auth: owner });
+    const all = await ctx.call('list all=true: the identity bot "Bot"', { method: 'GET', path: `${base}?all=true`, auth: owner });
+    ctx.alias((all.json as Array<{ _id?: string }> | undefined)?.[0]?._id, 'identityBot');
+    const first = await ctx.call('create with a name: defaults, the secret, a slug', { method: 'POST', path: base, auth: owner, json: { name: 'My Bot' } });
+    const botId = (first.json as { _id?: string } | undefined)?._id;
+    ctx.alias(botId, 'myBot');
+    const second = await ctx.call('the same name again: the next slug', { method: 'POST', path: base, auth: { jwt: admin.token }, json: { name: 'My Bot' } });
+    ctx.alias((second.json as { _id?: string } | undefined)?._id, 'myBot1');
+    const named = await ctx.call('"Bot": the identity bot has its slug', { method: 'POST', path: base, auth: owner, json: { name: 'Bot' } });
+    ctx.alias((named.json as { _id?: string } | undefined)?._id, 'botBot');
+    const full = await ctx.call('every field: casts; public, certified, trashed forced, tags and agents_available not taken', {
+      method: 'POST',
+      path: base,
+      auth: owner,
+      json: {
+        name: '  Ça va? Très_bien!! ',
+        type: 'external',
+        url: 'http://bot.example.com/hook',
+        description: 'd',
+        language: 'it',
+        attributes: { a: 1, empty: {} },
+        webhook_enabled: 'true',
+        webhook_url: 'http://bot.example.com/w',
+        public: true,
+        certified: true,
+        trashed: true,
+        tags: ['a'],
+        agents_available: true,
+        intentsEngine: 'x',
+        mainCategory: 'm',
+        subtype: 's',
+        id_project: 'other',
+        createdBy: 'me',
+        score: 5,
+      },
+    });
+    const fullId = (full.json as { _id?: string } | undefined)?._id;
+    ctx.alias(fullId, 'fullBot');
+    const tilebot = await ctx.call('a tilebot: subtype chatbot', { method: 'POST', path: base, auth: owner, json: { name: 'Tb', type: 'tilebot', slug: 'my-slug' } });
+    const tilebotId = (tilebot.json as { _id?: string } | undefined)?._id;
+    ctx.alias(tilebotId, 'tilebot');
+    await ctx.call('no name: 500', { method: 'POST', path: base, auth: owner, json: { type: 'external' } });
+    await ctx.call('a flag that does not cast: 500', { method: 'POST', path: base, auth: owner, json: { name: 'x', webhook_enabled: 'abc' } });
+    await ctx.call('agent creates: 403', { method: 'POST', path: base, auth: { jwt: agent.token }, json: { name: 'x' } });
+    await ctx.call('guest lists: 403', { method: 'GET', path: base, auth: { jwt: guest.token } });
+    await ctx.call('no credentials: 401', { method: 'GET', path: base });
+    await ctx.call('list in creation order', { method: 'GET', path: base, auth: { jwt: admin.token } });
+    await ctx.call('an agent lists only bots made available to agents: none yet', { method: 'GET', path: base, auth: { jwt: agent.token } });
+    await ctx.call('PUT: the copied fields with casts; language, secret, score and id_project are not', {
+      method: 'PUT',
+      path: `${base}/${botId}`,
+      auth: { jwt: admin.token },
+      json: { name: 'Renamed', description: 'dd', agents_available: 'true', tags: 'x', certified: 'yes', public: 1, short_description: 's', title: 't', certifiedTags: { a: 1 }, trained: false, language: 'fr', secret: 's', score: 9, id_project: 'o' },
+    });
+    await ctx.call('the agent now sees it, with fewer fields', { method: 'GET', path: base, auth: { jwt: agent.token } });
+    await ctx.call('list public=true', { method: 'GET', path: `${base}?public=true`, auth: owner });
+    await ctx.call('list certified=false', { method: 'GET', path: `${base}?certified=false`, auth: owner });
+    await ctx.call('list public=abc: 500', { method: 'GET', path: `${base}?public=abc`, auth: owner });
+    await ctx.call('get one', { method: 'GET', path: `${base}/${fullId}`, auth: owner });
+    await ctx.call('get the tilebot: its url was set after the create', { method: 'GET', path: `${base}/${tilebotId}`, auth: owner });
+    const department = await ctx.setup('the default department', { method: 'GET', path: `/${project.id}/departments/default` });
+    ctx.alias((department.json as { _id: string })._id, 'defaultDept');
+    await ctx.call('get with departmentid: the department comes along', { method: 'GET', path: `${base}/${botId}?departmentid=${(department.json as { _id: string })._id}`, auth: owner });
+    await ctx.call('get with a departmentid that does not cast: the bot alone', { method: 'GET', path: `${base}/${botId}?departmentid=bad`, auth: owner });
+    await ctx.call('agent gets one: 403', { method: 'GET', path: `${base}/${botId}`, auth: { jwt: agent.token } });
+    await ctx.call('get an unknown id: 404', { method: 'GET', path: `${base}/${unknownObjectId(ctx, 'unknownBot')}`, auth: owner });
+    await ctx.call('get an id that is not an ObjectId: 500', { method: 'GET', path: `${base}/bad`, auth: owner });
+    await ctx.call('PUT an unknown id: 404, no upsert', { method: 'PUT', path: `${base}/${unknownObjectId(ctx, 'unknownBot2')}`, auth: owner, json: { name: 'x' } });
+    await ctx.call('PUT an id that is not an ObjectId: 500', { method: 'PUT', path: `${base}/bad`, auth: owner, json: { name: 'x' } });
+    await ctx.call('PUT a flag that does not cast: 500', { method: 'PUT', path: `${base}/${botId}`, auth: owner, json: { trashed: 'abc' } });
+    await ctx.call('agent PUT: 403', { method: 'PUT', path: `${base}/${botId}`, auth: { jwt: agent.token }, json: { name: 'x' } });
+    const trashed = await ctx.call('PUT trashed: true renames the slug and sets trashedAt', { method: 'PUT', path: `${base}/${fullId}`, auth: owner, json: { trashed: true, slug: 'ignored' } });
+    const trashedSlug = (trashed.json as { slug?: string } | undefined)?.slug;
+    ctx.alias(trashedSlug, 'trashedSlug');
+    ctx.record('the trashed slug is <slug>-trashed-<ms>', /^ca-va-tres-bien-trashed-\d{13}$/.test(trashedSlug ?? ''));
+    await ctx.call('a trashed bot leaves the list', { method: 'GET', path: `${base}?all=true`, auth: owner });
+    await ctx.call('but is still read by id', { method: 'GET', path: `${base}/${fullId}`, auth: owner });
+    const other = await createProject(ctx, project.owner, 'Other Project');
+    ctx.alias(other.id, 'otherPid');
+    const foreign = await ctx.setup('a bot of the other project', { method: 'POST', path: `/${other.id}/faq_kb`, auth: owner, json: { name: 'Foreign' } });
+    const foreignId = (foreign.json as { _id: string })._id;
+    ctx.alias(foreignId, 'foreignBot');
+    await ctx.call("the other project's bot through this project: 404", { method: 'GET', path: `${base}/${foreignId}`, auth: owner });
+    await ctx.call("PUT the other project's bot through this project: 404", { method: 'PUT', path: `${base}/${foreignId}`, auth: owner, json: { name: 'x' } });
+    await ctx.call('agent DELETE: 403', { method: 'DELETE', path: `${base}/${botId}`, auth: { jwt: agent.token } });
+    await ctx.call('DELETE', { method: 'DELETE', path: `${base}/${botId}`, auth: { jwt: admin.token } });
+    await ctx.call('DELETE again: 404', { method: 'DELETE', path: `${base}/${botId}`, auth: owner });
+    await ctx.call('DELETE an id that is not an ObjectId: 500', { method: 'DELETE', path: `${base}/bad`, auth: owner });
+    await ctx.call('the same router at /bots', { method: 'GET', path: `/${project.id}/bots?all=true`, auth: owner });
+    await ctx.call('PATCH: no such route (404 after authentication)', { method: 'PATCH', path: `${base}/${tilebotId}`, auth: owner, json: {} });
+    await ctx.call('PATCH without credentials: 401 first', { method: 'PATCH', path: `${base}/${tilebotId}`, json: {} });
+  }),
 ];
