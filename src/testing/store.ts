@@ -241,6 +241,23 @@ export interface ChatbotDoc {
   [extra: string]: unknown;
 }
 
+/** A lead segment (`models/segment.js`, `/<pid>/segments`): filters the leads list with `?segment=<id>`. */
+export interface SegmentDoc {
+  match?: unknown;
+  /** 100, or 0 once deleted (a soft delete: still read by id and by the leads filter). */
+  status: number;
+  _id: string;
+  name?: unknown;
+  /** `{field, operator, value}` items, no `_id`. */
+  filters: Array<Record<string, unknown>>;
+  /** The URL spelling of the project id; absent on a segment upserted by PUT or DELETE of an unknown id. */
+  id_project?: string;
+  createdBy?: string;
+  createdAt: string;
+  updatedAt: string;
+  __v: number;
+}
+
 interface UserSecret {
   salt: string;
   hash: string;
@@ -310,6 +327,9 @@ export class Store {
   readonly libraryTags = new Map<string, TagLibraryDoc>();
   /** `id_project` (URL spelling) → its library tags in creation order. */
   private readonly libraryTagsByProject = new Map<string, Map<string, TagLibraryDoc>>();
+
+  /** Segments by `_id`, every project (`findById` and the updates ignore the project). */
+  readonly segments = new Map<string, SegmentDoc>();
 
   /** Chatbots by `_id`, every project. */
   readonly chatbots = new Map<string, ChatbotDoc>();

@@ -11,6 +11,7 @@ import { messageRoutes, type MultiImportHooks } from './messages.js';
 import { departmentRoutes, keyRoutes, leadRoutes, projectUserRoutes } from './project.js';
 import { projectWriteRoutes } from './projects.js';
 import { agentRequestRoutes, guestRequestRoutes } from './requests.js';
+import { segmentRoutes } from './segments.js';
 import { tagRoutes } from './tags.js';
 
 const HELLO = "Hello from Tiledesk server. It's UP. See the documentation here http://developer.tiledesk.com";
@@ -129,6 +130,8 @@ function projectScoped(ctx: RouteContext, rawProjectId: string, rest: string[], 
     case 'faq_kb':
     case 'bots':
       return mount(tail, () => requireAuth(ctx), (inner) => chatbotRoutes(ctx, inner));
+    case 'segments':
+      return mount(tail, () => guard(ctx, 'agent', true), (inner) => segmentRoutes(ctx, inner));
     case 'tags':
       return mount(tail, () => guard(ctx, 'agent', true), (inner) => tagRoutes(ctx, inner));
     case 'events':

@@ -1,4 +1,4 @@
-import { addMember, createProject, ownerWithProject, signInGuest, unknownObjectId } from '../harness/flows.js';
+import { addMember, createProject, createRequest, newRequestId, ownerWithProject, signInGuest, unknownObjectId } from '../harness/flows.js';
 import { scenario } from '../harness/scenario.js';
 
 /** The project's libraries a dashboard or an SDK user manages beside conversations: tags, chatbots, segments, labels. */
@@ -162,5 +162,109 @@ export const libraryScenarios = [
     await ctx.call('the same router at /bots', { method: 'GET', path: `/${project.id}/bots?all=true`, auth: owner });
     await ctx.call('PATCH: no such route (404 after authentication)', { method: 'PATCH', path: `${base}/${tilebotId}`, auth: owner, json: {} });
     await ctx.call('PATCH without credentials: 401 first', { method: 'PATCH', path: `${base}/${tilebotId}`, json: {} });
+  }),
+
+  scenario('segments.crud', 'lead segments: create (required paths, filters), list paging/sort, get, update and delete by id (upserts, soft delete), roles', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const owner = { jwt: project.owner.token };
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const guest = await signInGuest(ctx, project);
+    const base = `/${project.id}/segments`;
+    await ctx.call('empty list', { method: 'GET', path: base, auth: owner });
+    const vip = await ctx.call('create: name, match, filters; status, id_project and filter extras are not taken', {
+      method: 'POST',
+      path: base,
+      auth: owner,
+      json: { name: 'VIP', match: 'any', filters: [{ field: 'email', operator: '=', value: 'a@example.com', extra: 1 }], status: 5, id_project: 'x', createdBy: 'me' },
+    });
+    const vipId = (vip.json as { _id?: string } | undefined)?._id;
+    ctx.alias(vipId, 'vipSegment');
+    const plain = await ctx.call('a name alone: match all, no filters', { method: 'POST', path: base, auth: { jwt: agent.token }, json: { name: 'Plain' } });
+    ctx.alias((plain.json as { _id?: string } | undefined)?._id, 'plainSegment');
+    const single = await ctx.call('a single filter object is wrapped', { method: 'POST', path: base, auth: owner, json: { name: 'One', filters: { field: 'attributes.plan', operator: '>', value: 3 } } });
+    ctx.alias((single.json as { _id?: string } | undefined)?._id, 'oneSegment');
+    await ctx.call('no name: 500', { method: 'POST', path: base, auth: owner, json: {} });
+    await ctx.call('match null: 500', { method: 'POST', path: base, auth: owner, json: { name: 'x', match: null } });
+    await ctx.call('a filter without operator: 500', { method: 'POST', path: base, auth: owner, json: { name: 'x', filters: [{ field: 'email', value: 1 }] } });
+    await ctx.call('a filter with a null value: 500', { method: 'POST', path: base, auth: owner, json: { name: 'x', filters: [{ field: 'email', operator: '=', value: null }] } });
+    await ctx.call('a filter that is not an object: 500', { method: 'POST', path: base, auth: owner, json: { name: 'x', filters: ['x'] } });
+    await ctx.call('guest: 403', { method: 'POST', path: base, auth: { jwt: guest.token }, json: { name: 'g' } });
+    await ctx.call('no credentials: 401', { method: 'GET', path: base });
+    await ctx.call('list: newest first', { method: 'GET', path: base, auth: { jwt: agent.token } });
+    await ctx.call('list limit=2&page=1', { method: 'GET', path: `${base}?limit=2&page=1`, auth: owner });
+    await ctx.call('list limit=abc: no limit, perPage null', { method: 'GET', path: `${base}?limit=abc`, auth: owner });
+    await ctx.call('list sorted by name ascending', { method: 'GET', path: `${base}?sort=name&direction=1`, auth: owner });
+    await ctx.call('list with an invalid direction: 500', { method: 'GET', path: `${base}?direction=abc`, auth: owner });
+    await ctx.call('get one', { method: 'GET', path: `${base}/${vipId}`, auth: owner });
+    await ctx.call('get an unknown id: 404', { method: 'GET', path: `${base}/${unknownObjectId(ctx, 'unknownSegment')}`, auth: owner });
+    await ctx.call('get an id that is not an ObjectId: 500', { method: 'GET', path: `${base}/bad`, auth: owner });
+    await ctx.call('PUT: name, match, filters; status and a null name are not taken', { method: 'PUT', path: `${base}/${vipId}`, auth: owner, json: { name: 'VIP 2', match: 'all', status: 0, filters: [{ field: 'email', operator: 'is not null', value: true }] } });
+    await ctx.call('PUT a null name: unchanged', { method: 'PUT', path: `${base}/${vipId}`, auth: owner, json: { name: null } });
+    await ctx.call('PUT filters are not validated', { method: 'PUT', path: `${base}/${vipId}`, auth: { jwt: agent.token }, json: { filters: [{ field: 'email' }] } });
+    await ctx.call('PUT a name that does not cast: 500', { method: 'PUT', path: `${base}/${vipId}`, auth: owner, json: { name: { a: 1 } } });
+    await ctx.call('PUT an id that is not an ObjectId: 500', { method: 'PUT', path: `${base}/bad`, auth: owner, json: { name: 'x' } });
+    const upserted = unknownObjectId(ctx, 'upsertedSegment');
+    await ctx.call('PUT an unknown id: upserted with the defaults, no project', { method: 'PUT', path: `${base}/${upserted}`, auth: owner, json: { name: 'Upserted' } });
+    await ctx.call('DELETE (an agent may): status 0', { method: 'DELETE', path: `${base}/${vipId}`, auth: { jwt: agent.token } });
+    await ctx.call('a deleted segment leaves the list', { method: 'GET', path: base, auth: owner });
+    await ctx.call('but is still read by id', { method: 'GET', path: `${base}/${vipId}`, auth: owner });
+    await ctx.call('DELETE an unknown id: upserted with status 0', { method: 'DELETE', path: `${base}/${unknownObjectId(ctx, 'deletedUnknown')}`, auth: owner });
+    await ctx.call('DELETE an id that is not an ObjectId: 500', { method: 'DELETE', path: `${base}/bad`, auth: owner });
+    await ctx.call('PATCH: no such route (404 after authentication)', { method: 'PATCH', path: `${base}/${vipId}`, auth: owner, json: {} });
+  }),
+
+  scenario('segments.leads-filter', 'the leads list with ?segment=: each operator, later conditions replacing earlier ones, deleted and foreign segments', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const owner = { jwt: project.owner.token };
+    await createRequest(ctx, project, project.owner, 'rid1', { senderFullname: 'Lena Lead', email: 'lena@example.com' });
+    const gil = await signInGuest(ctx, project, 'gil', { firstname: 'Gil', email: 'gil@example.com' });
+    await ctx.setup('gil starts a conversation', { method: 'POST', path: `/${project.id}/requests/${newRequestId(ctx, project, 'rid2')}/messages`, auth: { jwt: gil.token }, json: { text: 'hello' } });
+    const anonymous = await signInGuest(ctx, project, 'anonymous');
+    await ctx.setup('an anonymous guest starts a conversation', { method: 'POST', path: `/${project.id}/requests/${newRequestId(ctx, project, 'rid3')}/messages`, auth: { jwt: anonymous.token }, json: { text: 'no e-mail' } });
+    const segment = async (name: string, filters: unknown[]) => {
+      const created = await ctx.setup(`segment ${name}`, { method: 'POST', path: `/${project.id}/segments`, auth: owner, json: { name, filters } });
+      const id = (created.json as { _id: string })._id;
+      ctx.alias(id, `segment.${name}`);
+      return id;
+    };
+    const leads = async (step: string, query: string, timeoutMs?: number) => {
+      const response = await ctx.send({ method: 'GET', path: `/${project.id}/leads?${query}`, auth: owner, ...(timeoutMs ? { timeoutMs } : {}) });
+      const body = response.json as { count?: number; leads?: Array<{ email?: string; fullname?: string }> } | undefined;
+      const emails = body?.leads?.map((lead) => lead.email ?? null).sort((a, b) => String(a).localeCompare(String(b)));
+      ctx.record(step, response.status === 0 ? 'no response' : { status: response.status, count: body?.count ?? null, emails: emails ?? null, body: body?.leads ? null : (body ?? response.text) });
+    };
+    const equals = await segment('equals', [{ field: 'email', operator: '=', value: 'gil@example.com' }]);
+    const notEquals = await segment('notEquals', [{ field: 'email', operator: '!=', value: 'gil@example.com' }]);
+    const contains = await segment('contains', [{ field: 'fullname', operator: 'contains', value: 'Lead' }]);
+    const isNull = await segment('isNull', [{ field: 'email', operator: 'is null', value: true }]);
+    const notNull = await segment('notNull', [{ field: 'email', operator: 'is not null', value: true }]);
+    const later = await segment('later', [{ field: 'email', operator: '=', value: 'gil@example.com' }, { field: 'email', operator: '=', value: 'lena@example.com' }]);
+    const status = await segment('status', [{ field: 'status', operator: '=', value: 1000 }]);
+    const unknownOperator = await segment('unknownOperator', [{ field: 'email', operator: 'like', value: 'x' }]);
+    const greater = await segment('greater', [{ field: 'email', operator: '>', value: 'h' }]);
+    const notADate = await segment('notADate', [{ field: 'createdAt', operator: '>', value: 'zzz' }]);
+    const startsWith = await segment('startsWith', [{ field: 'email', operator: 'starts with', value: 'gil' }]);
+    await leads('without a segment', '');
+    await leads('= email', `segment=${equals}`);
+    await leads('!= email (leads without an e-mail too)', `segment=${notEquals}`);
+    await leads('contains (a regular expression)', `segment=${contains}`);
+    await leads('is null', `segment=${isNull}`);
+    await leads('is not null', `segment=${notNull}`);
+    await leads('a later filter on the same field replaces the earlier', `segment=${later}`);
+    await leads('status is the list\'s own condition', `segment=${status}`);
+    await leads('an unknown operator adds nothing', `segment=${unknownOperator}`);
+    await leads('> compares strings (a missing value never matches)', `segment=${greater}`);
+    await leads('a value that does not cast to the path\'s type: the list never answers', `segment=${notADate}`, 2_000);
+    await leads('the email parameter replaces the segment\'s email condition', `segment=${equals}&email=lena@example.com`);
+    await leads('with_email replaces it too', `segment=${isNull}&with_email=true`);
+    await leads('starts with: the list never answers', `segment=${startsWith}`, 2_000);
+    await ctx.setup('delete the equals segment', { method: 'DELETE', path: `/${project.id}/segments/${equals}`, auth: owner });
+    await leads('a deleted segment still filters', `segment=${equals}`);
+    await leads('an unknown segment: 404', `segment=${unknownObjectId(ctx, 'unknownSegment')}`);
+    const other = await createProject(ctx, project.owner, 'Other Project');
+    ctx.alias(other.id, 'otherPid');
+    const foreign = await ctx.setup('a segment of the other project', { method: 'POST', path: `/${other.id}/segments`, auth: owner, json: { name: 'Foreign' } });
+    ctx.alias((foreign.json as { _id: string })._id, 'foreignSegment');
+    await leads("another project's segment: 404", `segment=${(foreign.json as { _id: string })._id}`);
   }),
 ];
