@@ -1,7 +1,9 @@
 import { RouteHang } from './http.js';
 import { castErrorJson } from './query.js';
 import { castObjectId, compactUuid, uuidv4 } from './ids.js';
+import { castBoolean, castString } from './casts.js';
 import type {
+  ChatbotDoc,
   DepartmentDoc,
   EventDoc,
   LeadDoc,
@@ -168,7 +170,94 @@ export class Domain {
     this.store.addProject(project);
     const ownerPu = this.addMember(project._id, { id_user: owner._id }, 'owner', 1, createdBy, true);
     const department = this.createDepartment(project._id, 'Default Department', createdBy, true);
+    // The trigger module's `project.create` listener gives every project an identity bot, "Bot".
+    this.createChatbot(project._id, 'system', { name: 'Bot', type: 'identity', subtype: 'chatbot', description: 'An identity bot' });
     return { project, ownerPu, department };
+  }
+
+  /**
+   * `faqService.create`: `new Faq_kb({...}).save()` with the fields the service copies (`public`, `certified` and
+   * `trashed` forced false), then the schema's pre-save hook that picks a slug unique in the project. Throws
+   * {@link SaveError} where the save fails (a value that does not cast, no name, a slug that is no valid pattern).
+   */
+  createChatbot(projectId: string, createdBy: string, data: Record<string, unknown>): ChatbotDoc {
+    const fail = (): never => {
+      throw new SaveError('Error saving object.');
+    };
+    const text = (value: unknown) => {
+      try {
+        return castString(value);
+      } catch {
+        return fail();
+      }
+    };
+    const flag = (value: unknown) => {
+      try {
+        return castBoolean(value);
+      } catch {
+        return fail();
+      }
+    };
+    const given = <T>(value: T, fallback: unknown) => (value === undefined ? fallback : value);
+    const type = given(text(data.type), 'internal');
+    const name = text(data.name);
+    // The slug hook runs on whatever the name cast to: no name at all breaks it.
+    if (typeof name !== 'string') return fail();
+    const at = this.iso();
+    const bot: ChatbotDoc = {
+      webhook_enabled: given(flag(data.webhook_enabled), false),
+      type,
+      secret: this.store.chatbotSecret,
+      language: given(text(data.language), 'en'),
+      public: false,
+      certified: false,
+      intentsEngine: given(text(data.intentsEngine), 'none'),
+      tags: [],
+      score: 0,
+      trained: true,
+      certifiedTags: [],
+      _id: this.store.newId(),
+      name,
+      slug: this.uniqueSlug(projectId, (text(data.slug) as string | null | undefined) || slugOf(name)),
+      description: text(data.description),
+      url: text(data.url),
+      id_project: projectId,
+      webhook_url: text(data.webhook_url),
+      subtype: given(text(data.subtype), type === 'tilebot' ? 'chatbot' : undefined),
+      mainCategory: text(data.mainCategory),
+      trashed: false,
+      createdBy,
+      attributes: minimize(data.attributes),
+      agents_available: false,
+      createdAt: at,
+      updatedAt: at,
+      __v: 0,
+    };
+    if (name === '') fail();
+    for (const key of Object.keys(bot)) if (bot[key] === undefined) delete bot[key];
+    this.store.addChatbot(bot);
+    return bot;
+  }
+
+  /** The pre-save hook: `base`, or `base-<n+1>` when the project has `base` (n the highest `base-<n>`). */
+  private uniqueSlug(projectId: string, base: string): string {
+    let pattern: RegExp;
+    let numbered: RegExp;
+    try {
+      // Built from the slug as written, like the real hook's `$regex`: a slug with pattern characters misbehaves.
+      pattern = new RegExp(`^${base}(?:-\\d+)?$`);
+      numbered = new RegExp(`^${base}-(\\d+)$`);
+    } catch {
+      throw new SaveError('Error saving object.');
+    }
+    const existing = this.store.chatbotsOf(projectId).filter((bot) => typeof bot.slug === 'string' && pattern.test(bot.slug));
+    if (!existing.some((bot) => bot.slug === base)) return base;
+    let highest = 0;
+    for (const bot of existing) {
+      const match = numbered.exec(bot.slug as string);
+      if (match) highest = Math.max(highest, parseInt(match[1]!, 10));
+    }
+    return `${base}-${highest + 1}`;
   }
 
   createDepartment(projectId: string, name: string, createdBy: string, isDefault: boolean, routing = 'assigned'): DepartmentDoc {
@@ -1053,6 +1142,19 @@ export class Domain {
 }
 
 // ---- helpers ------------------------------------------------------------------------------------------------
+
+/** The chatbot model's `generateSlug`: lower case, no accents, only letters, digits, spaces, `-` and `_`, then dashes. */
+export function slugOf(name: string): string {
+  return name
+    .toLowerCase()
+    .trim()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9\s\-_]/g, '')
+    .replace(/\s+/g, '-')
+    .replace(/_/g, '-')
+    .replace(/-+/g, '-');
+}
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

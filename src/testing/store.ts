@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ObjectIdGenerator } from './ids.js';
+import { ObjectIdGenerator, uuidv4 } from './ids.js';
 
 /*
  * Documents are stored as plain objects holding exactly what the real server's Mongo documents hold, with
@@ -193,6 +193,71 @@ export interface EventDoc {
   __v: number;
 }
 
+/**
+ * A tag of the project's tag library (`models/tagLibrary.js`, `/<pid>/tags`), not to be confused with the tags
+ * stored inside a conversation or a lead. Only `_id` and the timestamps are always there: a tag upserted by
+ * `PUT /<pid>/tags/<unknown id>` has no project and no creator.
+ */
+export interface TagLibraryDoc {
+  _id: string;
+  tag?: string | null;
+  color?: string | null;
+  /** The URL spelling of the project id (a String path). */
+  id_project?: string;
+  createdBy?: string;
+  createdAt: string;
+  updatedAt: string;
+  __v: number;
+}
+
+/**
+ * A chatbot (`models/faq_kb.js`, `/<pid>/faq_kb` and its alias `/<pid>/bots`). `secret` is `select: false`: only the
+ * answer to the create shows it.
+ */
+export interface ChatbotDoc {
+  webhook_enabled: unknown;
+  type: unknown;
+  secret: string;
+  language: unknown;
+  public: unknown;
+  certified: unknown;
+  intentsEngine: unknown;
+  tags: unknown[];
+  score: number;
+  trained: unknown;
+  certifiedTags: unknown[];
+  _id: string;
+  name: string;
+  slug?: unknown;
+  /** The URL spelling of the project id (a String path); the project's own identity bot has the canonical id. */
+  id_project: string;
+  trashed?: unknown;
+  trashedAt?: string;
+  createdBy: string;
+  agents_available?: unknown;
+  createdAt: string;
+  updatedAt: string;
+  __v: number;
+  [extra: string]: unknown;
+}
+
+/** A lead segment (`models/segment.js`, `/<pid>/segments`): filters the leads list with `?segment=<id>`. */
+export interface SegmentDoc {
+  match?: unknown;
+  /** 100, or 0 once deleted (a soft delete: still read by id and by the leads filter). */
+  status: number;
+  _id: string;
+  name?: unknown;
+  /** `{field, operator, value}` items, no `_id`. */
+  filters: Array<Record<string, unknown>>;
+  /** The URL spelling of the project id; absent on a segment upserted by PUT or DELETE of an unknown id. */
+  id_project?: string;
+  createdBy?: string;
+  createdAt: string;
+  updatedAt: string;
+  __v: number;
+}
+
 interface UserSecret {
   salt: string;
   hash: string;
@@ -257,6 +322,24 @@ export class Store {
   readonly eventsById = new Map<string, EventDoc>();
   /** `id_project` (URL spelling) → events in creation order. */
   readonly eventsByProject = new Map<string, EventDoc[]>();
+
+  /** The tag library, by `_id` across projects (`findById`, `findByIdAndUpdate` and `remove({_id})` ignore the project). */
+  readonly libraryTags = new Map<string, TagLibraryDoc>();
+  /** `id_project` (URL spelling) → its library tags in creation order. */
+  private readonly libraryTagsByProject = new Map<string, Map<string, TagLibraryDoc>>();
+
+  /** Segments by `_id`, every project (`findById` and the updates ignore the project). */
+  readonly segments = new Map<string, SegmentDoc>();
+
+  /** Chatbots by `_id`, every project. */
+  readonly chatbots = new Map<string, ChatbotDoc>();
+  /** `id_project` → its chatbots in creation order. */
+  private readonly chatbotsByProject = new Map<string, Map<string, ChatbotDoc>>();
+  /**
+   * The `secret` of every chatbot: the real schema's default is `uuidv4()` evaluated once when the model loads, so
+   * every bot a server process creates gets the same one.
+   */
+  readonly chatbotSecret = uuidv4();
 
   constructor(now: number = Date.now()) {
     this.bootTime = new Date(now).toISOString();
@@ -471,6 +554,61 @@ export class Store {
 
   eventsOf(projectId: string): readonly EventDoc[] {
     return this.eventsByProject.get(projectId) ?? [];
+  }
+
+  // ---- chatbots ----------------------------------------------------------------------------------------
+
+  addChatbot(bot: ChatbotDoc): void {
+    this.chatbots.set(bot._id, bot);
+    let inProject = this.chatbotsByProject.get(bot.id_project);
+    if (!inProject) this.chatbotsByProject.set(bot.id_project, (inProject = new Map()));
+    inProject.set(bot._id, bot);
+  }
+
+  removeChatbot(bot: ChatbotDoc): void {
+    this.chatbots.delete(bot._id);
+    this.chatbotsByProject.get(bot.id_project)?.delete(bot._id);
+  }
+
+  chatbotsOf(projectId: string): ChatbotDoc[] {
+    return [...(this.chatbotsByProject.get(projectId)?.values() ?? [])];
+  }
+
+  /** `Faq_kb.findOne({_id, id_project})`. */
+  findChatbot(projectId: string, id: string): ChatbotDoc | undefined {
+    const bot = this.chatbots.get(id);
+    return bot && bot.id_project === projectId ? bot : undefined;
+  }
+
+  // ---- tag library -------------------------------------------------------------------------------------
+
+  addLibraryTag(tag: TagLibraryDoc): void {
+    this.libraryTags.set(tag._id, tag);
+    if (tag.id_project === undefined) return;
+    let inProject = this.libraryTagsByProject.get(tag.id_project);
+    if (!inProject) this.libraryTagsByProject.set(tag.id_project, (inProject = new Map()));
+    inProject.set(tag._id, tag);
+  }
+
+  removeLibraryTag(tag: TagLibraryDoc): void {
+    this.libraryTags.delete(tag._id);
+    if (tag.id_project !== undefined) this.libraryTagsByProject.get(tag.id_project)?.delete(tag._id);
+  }
+
+  libraryTagsOf(projectId: string): TagLibraryDoc[] {
+    return [...(this.libraryTagsByProject.get(projectId)?.values() ?? [])];
+  }
+
+  /**
+   * The tag the unique index `{id_project, tag}` finds for a name, other than `except`. Null and missing names are
+   * never duplicates, as on the loopback real server's database (see docs/testing-server.md).
+   */
+  libraryTagNamed(projectId: string, name: unknown, except?: TagLibraryDoc): TagLibraryDoc | undefined {
+    if (name === null || name === undefined) return undefined;
+    for (const tag of this.libraryTagsByProject.get(projectId)?.values() ?? []) {
+      if (tag !== except && tag.tag === name) return tag;
+    }
+    return undefined;
   }
 }
 

@@ -7,6 +7,7 @@ import { compareObservations, GOLDEN_DIR } from './harness/runner.js';
 import { accessScenarios } from './scenarios/access.js';
 import { authScenarios } from './scenarios/auth.js';
 import { eventScenarios } from './scenarios/events.js';
+import { libraryScenarios } from './scenarios/library.js';
 import { messageScenarios } from './scenarios/messages.js';
 import { peopleScenarios } from './scenarios/people.js';
 import { requestScenarios } from './scenarios/requests.js';
@@ -20,6 +21,7 @@ const allScenarios = [
   ...peopleScenarios,
   ...websocketScenarios,
   ...eventScenarios,
+  ...libraryScenarios,
 ];
 
 describe('conformance harness: normalisation', () => {

@@ -4,12 +4,15 @@ import { paginate } from '../query.js';
 import { projectView } from '../views.js';
 import { projectsRoutes, requestsUtilRoutes, testAuthRoutes, usersRoutes } from './account.js';
 import { authRoutes } from './auth.js';
+import { chatbotRoutes } from './chatbots.js';
 import { bodyObject, callerOf, guard, isNotEmpty, requireAuth, type RouteContext, validationError } from './context.js';
 import { eventRoutes } from './events.js';
 import { messageRoutes, type MultiImportHooks } from './messages.js';
 import { departmentRoutes, keyRoutes, leadRoutes, projectUserRoutes } from './project.js';
 import { projectWriteRoutes } from './projects.js';
 import { agentRequestRoutes, guestRequestRoutes } from './requests.js';
+import { segmentRoutes } from './segments.js';
+import { tagRoutes } from './tags.js';
 
 const HELLO = "Hello from Tiledesk server. It's UP. See the documentation here http://developer.tiledesk.com";
 
@@ -124,6 +127,13 @@ function projectScoped(ctx: RouteContext, rawProjectId: string, rest: string[], 
         mount(tail, agent, (inner) => agentRequestRoutes(ctx, inner))
       );
     }
+    case 'faq_kb':
+    case 'bots':
+      return mount(tail, () => requireAuth(ctx), (inner) => chatbotRoutes(ctx, inner));
+    case 'segments':
+      return mount(tail, () => guard(ctx, 'agent', true), (inner) => segmentRoutes(ctx, inner));
+    case 'tags':
+      return mount(tail, () => guard(ctx, 'agent', true), (inner) => tagRoutes(ctx, inner));
     case 'events':
       return mount(tail, undefined, (inner) => eventRoutes(ctx, inner));
     default:

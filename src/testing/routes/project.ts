@@ -8,6 +8,7 @@ import type { DepartmentDoc, LeadDoc, ProjectUserDoc, UserDoc } from '../store.j
 import { departmentView, isActiveSubscription, leadView, projectUserView } from '../views.js';
 import { bodyObject, callerOf, guard, projectUserOf, type RouteContext } from './context.js';
 import { departmentWriteRoutes } from './departments.js';
+import { segmentLeadFilter } from './segments.js';
 
 // ---- leads (agent+, bot, subscription) ----------------------------------------------------------------------
 
@@ -149,8 +150,23 @@ function listLeads(ctx: RouteContext): Reply {
   // `parseInt(req.query.limit)` without a radix, and no cap.
   if (q.limit !== undefined && q.limit !== '') limit = parseInt(String(q.limit));
   const page = q.page !== undefined && q.page !== '' ? Number(q.page) : 0;
-  // An id that does not cast makes the awaited Segment lookup throw: the async route never answers.
-  if (q.segment) return castObjectId(q.segment) ? json(404, { success: false, msg: 'Error segment not found' }) : hang();
+  // `Segment.findOne({id_project, _id})`, deleted segments too. An id that does not cast makes the awaited lookup
+  // throw: the async route never answers.
+  let inSegment: ((lead: LeadDoc) => boolean) | undefined;
+  if (q.segment) {
+    const segmentId = castObjectId(q.segment);
+    if (!segmentId) return hang();
+    const segment = ctx.store.segments.get(segmentId);
+    if (!segment || segment.id_project !== ctx.projectId) return json(404, { success: false, msg: 'Error segment not found' });
+    // The list sets these paths after the segment's conditions, replacing them.
+    const overridden = new Set(['id_project', 'status']);
+    if (q.email || q.with_email) overridden.add('email');
+    if (q.with_fullname) overridden.add('fullname');
+    if (q.tags) overridden.add('tags');
+    const filter = segmentLeadFilter(segment, overridden);
+    if (filter === 'hang') return hang();
+    inSegment = filter;
+  }
   let direction: 1 | -1;
   try {
     direction = sortDirection(q.direction === undefined || q.direction === '' ? -1 : q.direction);
@@ -175,6 +191,7 @@ function listLeads(ctx: RouteContext): Reply {
   const search = typeof q.full_text === 'string' && q.full_text ? q.full_text.toLowerCase() : undefined;
   const matched = (ctx.store.leadsByProject.get(ctx.projectId!) ?? []).filter((lead) => {
     if (!status(lead.status)) return false;
+    if (inSegment && !inSegment(lead)) return false;
     if (email && !email(lead.email)) return false;
     if (q.with_fullname && lead.fullname === undefined) return false;
     if (tags && !tags(lead.tags)) return false;
