@@ -1,9 +1,7 @@
-import { createServer } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TiledeskClient } from '../../src/index.js';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { bundleCli, runCli, serverEnv, spawnNode, startCli, within } from './helpers.js';
+import { bundleCli, exitWhileTokensRefused, runCli, serverEnv, spawnNode, startCli, within } from './helpers.js';
 
 describe('tiledesk-sdk demo on the embedded server', () => {
   it('imports the sample, shows visitors chatting with a rich-message bot and a conversation closing, then ends by itself', async () => {
@@ -83,22 +81,7 @@ describe('tiledesk-sdk demo when the realtime connection fails for good', () => 
     const run = startCli(['demo', '--duration', '600'], { env: serverEnv(server) });
     try {
       await run.stdout.waitFor('watching project', 30_000);
-      let code: number | undefined;
-      await server.restart({
-        // Meanwhile the port belongs to a server that refuses every token (a revoked or expired one looks like this).
-        whileDown: async () => {
-          const refusing = createServer((_, res) => res.writeHead(401).end());
-          refusing.on('upgrade', (_, socket: Duplex) => socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n'));
-          await new Promise<void>((resolve) => refusing.listen(server.port, '127.0.0.1', () => resolve()));
-          try {
-            code = await within(run.code, 10_000, 'the demo to end');
-          } finally {
-            refusing.closeAllConnections();
-            await new Promise((resolve) => refusing.close(resolve));
-          }
-        },
-      });
-      expect(code).toBe(1);
+      expect(await exitWhileTokensRefused(server, run, 'the demo to end')).toBe(1);
       expect(run.stderr.text).toContain('Realtime connection failed');
       expect(run.stderr.text).toContain('the token was refused');
       expect(run.stdout.text).not.toContain('Demo finished');

@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import type { Duplex } from 'node:stream';
 import { main, type OutputStream } from '../../src/cli/main.js';
+import type { TiledeskTestServer } from '../../src/testing/index.js';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -127,4 +130,26 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
       timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
     }),
   ]);
+}
+
+/**
+ * Restarts `server` with a stand-in on its port meanwhile that refuses every token (a revoked or expired one looks like
+ * this) and resolves with the exit code `run` ends with during that time.
+ */
+export async function exitWhileTokensRefused(server: TiledeskTestServer, run: CliRun, what: string): Promise<number | undefined> {
+  let code: number | undefined;
+  await server.restart({
+    whileDown: async () => {
+      const refusing = createServer((_, res) => res.writeHead(401).end());
+      refusing.on('upgrade', (_, socket: Duplex) => socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n'));
+      await new Promise<void>((resolve) => refusing.listen(server.port, '127.0.0.1', () => resolve()));
+      try {
+        code = await within(run.code, 10_000, what);
+      } finally {
+        refusing.closeAllConnections();
+        await new Promise((resolve) => refusing.close(resolve));
+      }
+    },
+  });
+  return code;
 }

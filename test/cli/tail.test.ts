@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TiledeskClient } from '../../src/index.js';
 import { buttons, image, split, text, wait } from '../../src/messages/index.js';
@@ -8,7 +6,7 @@ import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/
 import { createStyle, SecretRegistry } from '../../src/cli/io.js';
 import { LiveView } from '../../src/cli/live-view.js';
 import { RealtimeClient } from '../../src/realtime/index.js';
-import { bundleCli, Capture, serverEnv, spawnNode, startCli, within, type CliRun } from './helpers.js';
+import { bundleCli, Capture, exitWhileTokensRefused, serverEnv, spawnNode, startCli, within, type CliRun } from './helpers.js';
 
 let server: TiledeskTestServer;
 let admin: TiledeskClient;
@@ -131,21 +129,7 @@ describe('tiledesk-sdk tail: connection problems', () => {
     run = startCli(['tail'], { env: serverEnv(server) });
     await run.stdout.waitFor('watching project');
     const tail = run;
-    let code: number | undefined;
-    await server.restart({
-      // Meanwhile the port belongs to a server that refuses every token (a revoked or expired one looks like this).
-      whileDown: async () => {
-        const refusing = createServer((_, res) => res.writeHead(401).end());
-        refusing.on('upgrade', (_, socket: Duplex) => socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n'));
-        await new Promise<void>((resolve) => refusing.listen(server.port, '127.0.0.1', () => resolve()));
-        try {
-          code = await within(tail.code, 10_000, 'tail to end');
-        } finally {
-          refusing.closeAllConnections();
-          await new Promise((resolve) => refusing.close(resolve));
-        }
-      },
-    });
+    const code = await exitWhileTokensRefused(server, tail, 'tail to end');
     run = undefined;
     expect(code).toBe(1);
     expect(tail.stderr.text).toContain('Realtime connection failed');
