@@ -291,8 +291,40 @@ export class RequestCore {
           const status = res.status;
           if (event) this.#emit('onResponse', { ...event, status, responseHeaders: flatHeaders(res.headers, true), durationMs: performance.now() - started });
           if (status >= 200 && status < 300) {
-            const data = this.#parseSuccess<T>(spec, path, status, res, text, attempt, secrets);
-            return (spec.check?.(data, path) ?? data) as T;
+            // A 2xx the call cannot use fails it as surely as a 500, and onError (the logger) hears of it.
+            const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
+              new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
+                ...info, code: 'invalid_response', status, ...extra,
+                headers: flatHeaders(res.headers, true), body: capBody(redactedHead(text, secrets())),
+              });
+            let data: unknown;
+            if (text) {
+              try {
+                data = JSON.parse(text);
+              } catch (cause) {
+                throw invalid('is not JSON', { cause });
+              }
+            }
+            const d = data as Record<string, unknown> | null | undefined;
+            // The auth routes' refusal (`{ success: false, msg }` with a 200) goes on as an error response, below.
+            if (spec.auth === undefined || d?.success !== false) {
+              // The resource reads this field: `{}`, `null` or an empty 204 would otherwise surface there as a bare TypeError.
+              const v = spec.expect ? d?.[spec.expect] : d;
+              if (spec.list ? !(Array.isArray(v) && v.every(isPlainObject)) : spec.expect && !v) {
+                throw invalid(`has no ${spec.expect ?? 'list'}${spec.list && v ? ' list of objects' : ''}`, {});
+              }
+              const schema = spec.schema && config.schemas?.[spec.schema];
+              if (schema && text) {
+                const parsed = schema.safeParse(data);
+                if (!parsed.success) {
+                  const issues = parsed.error.issues.map((i) => ({ path: i.path, message: i.message }));
+                  const first = issues[0];
+                  throw invalid(`does not match the ${spec.schema} schema${first ? ` at ${first.path.map(String).join('.') || '(root)'}: ${first.message}` : ''}`, { issues });
+                }
+                data = parsed.data;
+              }
+              return (spec.check?.(data, path) ?? data) as T;
+            }
           }
           if (status === 401 && !refreshed && spec.auth === undefined && config.auth.refreshable) {
             refreshed = true;
@@ -328,40 +360,6 @@ export class RequestCore {
   /** Releases the transport's pooled connections. */
   async close(): Promise<void> {
     await this.#config.transport.close?.();
-  }
-
-  #parseSuccess<T>(spec: CallSpec, path: string, status: number, res: TransportResponse, text: string, attempts: number, secrets: () => readonly string[]): T {
-    // A 200 the call cannot use fails it as surely as a 500, and onError (the logger) hears of it.
-    const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
-      new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
-        code: 'invalid_response', method: spec.method, path, status, attempts, ...extra,
-        headers: flatHeaders(res.headers, true), body: capBody(redactedHead(text, secrets())),
-      });
-    let data: unknown;
-    if (text) {
-      try {
-        data = JSON.parse(text);
-      } catch (cause) {
-        throw invalid('is not JSON', { cause });
-      }
-    }
-    const d = data as Record<string, unknown> | null | undefined;
-    // The auth routes' refusal (`{ success: false, msg }`, with a 200): an error like the 401 a wrong password gets.
-    if (spec.auth !== undefined && d?.success === false) {
-      throw errorFromResponse(status, res.headers, text, { method: spec.method, path, attempts, secrets: secrets() });
-    }
-    // The resource reads this field: `{}`, `null` or an empty 204 would otherwise surface there as a bare TypeError.
-    const v = spec.expect ? d?.[spec.expect] : d;
-    if (spec.list ? !(Array.isArray(v) && v.every(isPlainObject)) : spec.expect && !v) {
-      throw invalid(`has no ${spec.expect ?? 'list'}${spec.list && v ? ' list of objects' : ''}`, {});
-    }
-    const schema = spec.schema && this.#config.schemas?.[spec.schema];
-    if (!schema || !text) return data as T;
-    const parsed = schema.safeParse(data);
-    if (parsed.success) return parsed.data as T;
-    const issues = parsed.error.issues.map((i) => ({ path: i.path, message: i.message }));
-    const first = issues[0];
-    throw invalid(`does not match the ${spec.schema} schema${first ? ` at ${first.path.map(String).join('.') || '(root)'}: ${first.message}` : ''}`, { issues });
   }
 
   /** Spends a budget token, reports the retry and waits. False when the budget is exhausted. */
