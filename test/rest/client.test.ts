@@ -313,6 +313,24 @@ describe('requests', () => {
     await expect(c.requests.get('..x')).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('an id with a lone surrogate is a ValidationError naming the argument, not a bare URIError', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ hooks: { onRequest: (e) => sent.push(e) } });
+    const calls: [() => Promise<unknown>, string][] = [
+      [() => c.requests.get('\uD800'), 'requestId'],
+      [() => c.requests.participants.remove('r1', 'a\uDC00b'), 'member'],
+      [() => c.messages.get('r1', 'm\uDBFF'), 'messageId'],
+      [() => c.requests.count({}, { projectId: '\uDFFF' }), 'projectId'],
+    ];
+    for (const [call, field] of calls) {
+      const e = await call().catch((x: unknown) => x);
+      expect(e).toMatchObject({ name: 'ValidationError', field, message: `${field}: must not hold a lone surrogate` });
+    }
+    expect(sent).toHaveLength(0);
+    // A well-formed pair (an emoji) is an ordinary character of an id: sent, and not found.
+    await expect(c.requests.get('\uD83D\uDE00')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it('a guest cannot list requests (403, role) but can list its own', async () => {
     const c = client();
     const { token } = await c.auth.signinAnonymously({ firstname: 'Mine' });
