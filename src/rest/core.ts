@@ -289,13 +289,13 @@ export class RequestCore {
           }
         } else {
           const status = res.status;
-          if (event) this.#emit('onResponse', { ...event, status, responseHeaders: flatHeaders(res.headers, true), durationMs: performance.now() - started });
+          if (event) this.#emit('onResponse', { ...event, status, responseHeaders: flatHeaders(res.headers), durationMs: performance.now() - started });
           if (status >= 200 && status < 300) {
             // A 2xx the call cannot use fails it as surely as a 500, and onError (the logger) hears of it.
             const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
               new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
                 ...info, code: 'invalid_response', status, ...extra,
-                headers: flatHeaders(res.headers, true), body: capBody(redactedHead(text, secrets())),
+                headers: flatHeaders(res.headers), body: capBody(redactedHead(text, secrets())),
               });
             let data: unknown;
             if (text) {
@@ -405,13 +405,14 @@ export function retryAfterMs(headers: TransportResponse['headers'], now = Date.n
   return wait >= 0 ? Math.ceil(wait) : Number.isNaN(wait) ? undefined : 0;
 }
 
-function flatHeaders(headers: TransportResponse['headers'], redacted = false): Record<string, string> {
+/** One string per header, sensitive ones redacted: what errors and hooks show. */
+function flatHeaders(headers: TransportResponse['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of Object.keys(headers)) {
     const v = headers[key];
     if (v !== undefined) out[key] = Array.isArray(v) ? v.join(', ') : v;
   }
-  return redacted ? redactHeaders(out) : out;
+  return redactHeaders(out);
 }
 
 function capBody(text: string): string {
@@ -477,7 +478,7 @@ export function errorFromResponse(
   const d = data as { limit?: unknown; limit_file_size?: unknown } | undefined;
   return new Class(`${status} ${serverMessage ?? 'HTTP error'} (${info.method} ${info.path})`, {
     code, method: info.method, path: info.path, attempts: info.attempts, status,
-    headers: flatHeaders(headers, true), body: capBody(full), data, serverMessage,
+    headers: flatHeaders(headers), body: capBody(full), data, serverMessage,
     ...(status === 403 && { reason: permissionReason(serverMessage ?? '') }),
     ...(status === 413 && { limit: d?.limit ?? d?.limit_file_size }),
     ...(status === 422 && { fieldErrors: fieldErrorsOf(data) }),
