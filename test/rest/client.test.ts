@@ -197,6 +197,20 @@ describe('configuration', () => {
     expect(() => new TiledeskClient({ baseUrl: server.url, auth: { token: '' } })).toThrow(/auth\.token/);
   });
 
+  it('a static token no header can carry (a line break, a space, a control character) is refused at construction, never echoed', async () => {
+    const bare = server.owner.token.replace(/^JWT /, '');
+    const refused = (make: () => unknown) => { try { make(); } catch (x) { return x; } return undefined; };
+    for (const token of [`${bare}\n${bare}`, `JWT ${bare.slice(0, 12)} ${bare.slice(12)}`, `${bare}\u0000`, `${bare}\u00e9`, 'JWT ', 42]) {
+      for (const make of [() => new TiledeskClient({ baseUrl: server.url, auth: { token: token as string } }), () => client().withOptions({ auth: { token: token as string } })]) {
+        const e = refused(make);
+        expect(e).toMatchObject({ name: 'ValidationError', field: 'auth.token', message: 'auth.token: must be printable ASCII' });
+        expect(JSON.stringify(e)).not.toContain(bare.slice(12, 40));
+      }
+    }
+    // What the server issues, with or without its `JWT ` prefix, surrounding whitespace (a file's last line break) trimmed.
+    for (const token of [server.owner.token, `${bare}\n`]) expect((await client({ auth: { token } }).users.me()).email).toBe(server.owner.email);
+  });
+
   it('hooks: several observers are called in order, then the logger; a hook that is not a function is refused', async () => {
     const seen: string[] = [];
     const hooks = [
