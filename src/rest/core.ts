@@ -221,6 +221,8 @@ export class RequestCore {
       const secrets = () => [...config.auth.secrets, ...(spec.secrets ?? [])];
       const timeoutError = (cause: unknown) =>
         new TimeoutError(`Request timed out after ${timeout} ms (${spec.method} ${path})`, { method: spec.method, path, attempts: attempt, code: 'timeout', timeoutMs: timeout, cause });
+      const abortError = (cause: unknown) =>
+        new AbortError(`Request aborted (${spec.method} ${path})`, { method: spec.method, path, attempts: attempt, code: 'aborted', cause });
       // A token being fetched (shared with other calls) is waited for like a response: until the caller's signal or
       // the timeout, so a token provider that never settles cannot hang the call.
       const token = async (pending: string | Promise<string | undefined> | undefined) => {
@@ -229,7 +231,7 @@ export class RequestCore {
         try {
           return await raceSignal(pending, linked.signal);
         } catch (e) {
-          if (userSignal?.aborted) throw this.#abortError(spec.method, path, attempt, e);
+          if (userSignal?.aborted) throw abortError(e);
           if (!linked.timedOut()) throw e;
           config.auth.giveUp(pending);
           throw timeoutError(e);
@@ -273,7 +275,7 @@ export class RequestCore {
         const info = { method: spec.method, path, attempts: attempt };
         if (failure || !res) {
           const cause = scrubCause(failure?.cause, secrets());
-          if (userSignal?.aborted) throw this.#abortError(spec.method, path, attempt, cause);
+          if (userSignal?.aborted) throw abortError(cause);
           if (linked.timedOut()) {
             error = timeoutError(cause);
             retryable = spec.idempotent;
@@ -339,7 +341,14 @@ export class RequestCore {
         if (retryable && retries < maxRetries) {
           // A server hint is obeyed up to `maxRetryAfterMs`; asked to wait longer, the call fails now instead.
           const delay = hint === undefined ? backoffDelay(retries, config.backoff) : hint <= config.maxRetryAfterMs ? hint : undefined;
-          if (delay !== undefined && (await this.#waitForRetry(spec, attempt, delay, error, userSignal))) {
+          // Each retry spends a token of the client-wide budget; none left, the call fails now.
+          if (delay !== undefined && (!config.budget || config.budget.tryAcquire())) {
+            this.#emit('onRetry', { method: spec.method, url: redact(url), attempt, delayMs: delay, error });
+            try {
+              await sleep(delay, userSignal);
+            } catch (e) {
+              throw abortError(e);
+            }
             retries++;
             continue;
           }
@@ -362,26 +371,8 @@ export class RequestCore {
     await this.#config.transport.close?.();
   }
 
-  /** Spends a budget token, reports the retry and waits. False when the budget is exhausted. */
-  async #waitForRetry(
-    spec: CallSpec, attempt: number, delayMs: number, error: APIError, signal: AbortSignal | undefined,
-  ): Promise<boolean> {
-    if (this.#config.budget && !this.#config.budget.tryAcquire()) return false;
-    this.#emit('onRetry', { method: spec.method, url: this.#base.origin + error.path, attempt, delayMs, error });
-    try {
-      await sleep(delayMs, signal);
-    } catch (e) {
-      throw this.#abortError(spec.method, error.path, attempt, e);
-    }
-    return true;
-  }
-
   #emit<K extends keyof Hooks>(name: K, event: Parameters<NonNullable<Hooks[K]>>[0]): void {
     for (const h of this.#config.hooks) (h[name] as ((e: typeof event) => void) | undefined)?.(event);
-  }
-
-  #abortError(method: string, path: string, attempts: number, cause: unknown): AbortError {
-    return new AbortError(`Request aborted (${method} ${path})`, { code: 'aborted', method, path, attempts, cause });
   }
 }
 
