@@ -133,7 +133,7 @@ export class AuthState {
  * Printable ASCII once any `JWT ` prefix and surrounding whitespace are off: a line break or a space inside made the
  * transport refuse the header, which surfaced only at the first call, as a connection error (and was retried).
  */
-function usable(token: unknown): token is string {
+export function usable(token: unknown): token is string {
   return typeof token === 'string' && /^[!-~]+$/.test(bareToken(token));
 }
 

@@ -211,6 +211,19 @@ describe('configuration', () => {
     for (const token of [server.owner.token, `${bare}\n`]) expect((await client({ auth: { token } }).users.me()).email).toBe(server.owner.email);
   });
 
+  it('signinWithCustomToken refuses a token with a line break or a space inside before sending (it was a retried ConnectionError)', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ hooks: { onRequest: (e) => sent.push(e) } });
+    const custom = server.signJwt({ _id: 'ext-2', sub: 'userexternal', aud: `https://tiledesk.com/projects/${server.project.id}` }, server.project.jwtSecret);
+    for (const token of [`${custom}\n${custom}`, `${custom.slice(0, 12)} ${custom.slice(12)}`, '']) {
+      const e = await c.auth.signinWithCustomToken({ token }).catch((x: unknown) => x);
+      expect(e).toMatchObject({ name: 'ValidationError', field: 'token', message: 'token: must be printable ASCII' });
+      expect(JSON.stringify(e)).not.toContain(custom.slice(12, 40));
+    }
+    expect(sent).toHaveLength(0);
+    expect((await c.auth.signinWithCustomToken({ token: `${custom}\n` })).user._id).toBe('ext-2');
+  });
+
   it('hooks: several observers are called in order, then the logger; a hook that is not a function is refused', async () => {
     const seen: string[] = [];
     const hooks = [

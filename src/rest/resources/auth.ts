@@ -1,4 +1,6 @@
+import { usable } from '../auth.js';
 import type { CallSpec, RequestOptions } from '../core.js';
+import { ValidationError } from '../errors.js';
 import { bareToken, jwtAuthorization } from '../../shared/token.js';
 import { compact, requireObject, requireString, Resource } from '../resource.js';
 import type { AuthResult, User } from '../schemas.js';
@@ -77,7 +79,8 @@ export class Auth extends Resource {
    */
   async signinWithCustomToken(params: SigninWithCustomTokenParams, options?: RequestOptions): Promise<AuthResult> {
     requireObject(params, 'params');
-    requireString(params.token, 'token');
+    // A line break inside would make the transport refuse the header: a ConnectionError, retried.
+    if (!usable(params.token)) throw new ValidationError('token', 'must be printable ASCII');
     return this.#post(
       '/auth/signinWithCustomToken',
       {
