@@ -149,7 +149,7 @@ export interface CallSpec {
    * Checks (and may replace: a result other than `undefined`) the body once `expect`, `list` and the schema passed.
    * `path` is the call's full path. What it throws fails the call like any other error, `onError` included.
    */
-  check?(data: any, path: string): unknown;
+  check?(data: unknown, path: string): unknown;
 }
 
 export type QueryValue = string | number | boolean | readonly (string | number)[] | undefined | null;
