@@ -430,6 +430,20 @@ describe('onError hears every error a call throws, once', () => {
     }
   });
 
+  it('the logger warns of a token provider failure like of any other; a hook\'s own exception is not reported', async () => {
+    const warned: unknown[][] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: (...args: unknown[]) => void warned.push(args) };
+    const { c } = observed({ auth: { tokenProvider: () => { throw new Error('vault down'); } }, logger });
+    await expect(c.users.me()).rejects.toBeInstanceOf(TokenProviderError);
+    expect(warned).toEqual([[`tiledesk failed GET ${server.url}/users`, { attempts: 0, code: 'token_provider_failed', status: undefined, error: 'the token provider failed' }]]);
+
+    const boom = new Error('metrics down');
+    const { c: throwing, events } = observed();
+    const hooked = throwing.withOptions({ hooks: [{ onRequest: () => { throw boom; } }, { onError: (e) => void events.push(e) }] });
+    await expect(hooked.requests.count()).rejects.toBe(boom);
+    expect(events).toEqual([]);
+  });
+
   it('one failed token fetch shared by two calls is one error, reported once', async () => {
     const { c, events } = observed({ auth: { tokenProvider: () => Promise.reject(new Error('vault down')) } });
     const [a, b] = await Promise.all([c.users.me().catch((x: unknown) => x), c.requests.count().catch((x: unknown) => x)]);
