@@ -63,7 +63,7 @@ const features = {
   'HTML and plain-text error pages → `serverMessage`': () =>
     edit('rest/core.ts', '  // Plain text (`Unauthorized`) or an HTML page', '  return text.slice(0, 200) || undefined;\n  // Plain text (`Unauthorized`) or an HTML page'),
   'opt-in response validation plumbing': () =>
-    edit('rest/core.ts', 'const schema = spec.schema && this.#config.schemas?.[spec.schema];', 'const schema = undefined as ResponseSchema | undefined;'),
+    edit('rest/core.ts', 'const schema = spec.schema && config.schemas?.[spec.schema];', 'const schema = undefined as ResponseSchema | undefined;'),
   // Every API change that was considered for the 8 kB budget at once: `messages.import` as a function of its own,
   // the logger adapter as a helper to pass in `hooks`, no static sign-in helpers.
   'all three API changes together (`messages.import`, `logger`, static helpers)': () => {

@@ -11,7 +11,8 @@ export interface TokenProviderContext {
 /**
  * How a client authenticates. Tokens work with or without the `JWT ` prefix the server puts on them.
  *
- * - `{ token }`: a token from `signin*`, a custom token exchanged earlier, a bot or subscription token.
+ * - `{ token }`: a token from `signin*`, a custom token exchanged earlier, a bot or subscription token. One with a
+ *   line break, a space or a control character inside is refused when the client is made (`ValidationError`).
  * - `{ tokenProvider }`: called when a token is first needed and once more after a 401 (then the call is retried once).
  * - `{ email, password }`: signs in with `/auth/signin` on first use (one password check, not one per call) and
  *   signs in again once after a 401.
@@ -45,7 +46,7 @@ export class AuthState {
   ) {
     if (!auth) return;
     if ('token' in auth) {
-      requireString(auth.token, 'auth.token');
+      if (!usable(auth.token)) throw new ValidationError('auth.token', 'must be printable ASCII');
       this.#setToken(auth.token);
     } else if ('tokenProvider' in auth) {
       const provider = auth.tokenProvider;
@@ -57,9 +58,7 @@ export class AuthState {
         } catch (e) {
           throw new TokenProviderError('the token provider failed', e);
         }
-        // Printable ASCII only: a line break or a space inside made the transport refuse the header, which surfaced as
-        // a connection error and was retried.
-        if (typeof token !== 'string' || !/^[!-~]+$/.test(bareToken(token))) throw new TokenProviderError('the token provider returned no usable token');
+        if (!usable(token)) throw new TokenProviderError('the token provider returned no usable token');
         return token;
       };
     } else {
@@ -128,6 +127,14 @@ export class AuthState {
     this.#tokens = [bareToken(token), ...this.#tokens.slice(0, 1)];
     return (this.#value = jwtAuthorization(token));
   }
+}
+
+/**
+ * Printable ASCII once any `JWT ` prefix and surrounding whitespace are off: a line break or a space inside made the
+ * transport refuse the header, which surfaced only at the first call, as a connection error (and was retried).
+ */
+export function usable(token: unknown): token is string {
+  return typeof token === 'string' && /^[!-~]+$/.test(bareToken(token));
 }
 
 /** `btoa` only takes Latin-1; passwords are UTF-8. */

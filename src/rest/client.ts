@@ -2,7 +2,7 @@ import { createDefaultTransport } from '#default-transport';
 import { RetryBudget } from '../shared/backoff.js';
 import { AuthState, type AuthOptions } from './auth.js';
 import { RequestCore, type Hooks, type ResponseSchemas } from './core.js';
-import { ValidationError } from './errors.js';
+import { ValidationError, type APIError } from './errors.js';
 import { requireString } from './resource.js';
 import { Auth, type SigninAnonymouslyParams, type SigninParams, type SigninWithCustomTokenParams, type SignupParams } from './resources/auth.js';
 import { Leads } from './resources/leads.js';
@@ -65,7 +65,7 @@ function loggerHooks(logger: Logger): Hooks {
     onRequest: (e) => logger.debug(`tiledesk → ${e.method} ${e.url}`, { attempt: e.attempt, headers: e.headers }),
     onResponse: (e) => logger.debug(`tiledesk ← ${e.status} ${e.method} ${e.url}`, { attempt: e.attempt, ms: Math.round(e.durationMs), headers: e.responseHeaders }),
     onRetry: (e) => logger.info(`tiledesk retry ${e.method} ${e.url} in ${e.delayMs} ms`, { attempt: e.attempt, error: e.error.message }),
-    onError: (e) => logger.warn(`tiledesk failed ${e.method} ${e.url}`, { attempts: e.attempts, code: e.error.code, status: e.error.status, error: e.error.message }),
+    onError: (e) => logger.warn(`tiledesk failed ${e.method} ${e.url}`, { attempts: e.attempts, code: e.error.code, status: (e.error as APIError).status, error: e.error.message }),
   };
 }
 

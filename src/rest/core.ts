@@ -6,6 +6,7 @@
 import { linkedSignal, raceSignal, sleep } from '../shared/abort.js';
 import { backoffDelay, type BackoffOptions, type RetryBudget } from '../shared/backoff.js';
 import { isPlainObject } from '../shared/merge.js';
+import { TiledeskError } from '../shared/errors.js';
 import { redact, redactHeaders, redactSecrets } from '../shared/token.js';
 import type { AuthState } from './auth.js';
 import {
@@ -21,6 +22,7 @@ import {
   PermissionDeniedError,
   RateLimitError,
   TimeoutError,
+  type TokenProviderError,
   UnprocessableEntityError,
   ValidationError,
   fieldErrorsOf,
@@ -96,12 +98,17 @@ export interface RetryEvent {
   error: APIError;
 }
 
-/** Emitted when a call fails for good (after any retries). */
+/**
+ * Emitted once for every error a call throws, after any retries: HTTP and connection errors, timeouts, aborts, unusable
+ * 2xx answers, a sign-in refused with `success: false`, and the token provider's failure. Bad arguments
+ * (`ValidationError`) are thrown before any call is made and are not reported.
+ */
 export interface ErrorEvent {
   method: string;
   url: string;
+  /** Attempts made; `0` when the call failed before sending anything (its token could not be had). */
   attempts: number;
-  error: APIError;
+  error: APIError | TokenProviderError;
 }
 
 /**
@@ -138,6 +145,11 @@ export interface CallSpec {
   expect?: string;
   /** The body (or its `expect` field) must be an array of objects: lists are iterated and their items' `_id` read. */
   list?: boolean;
+  /**
+   * Checks (and may replace: a result other than `undefined`) the body once `expect`, `list` and the schema passed.
+   * `path` is the call's full path. What it throws fails the call like any other error, `onError` included.
+   */
+  check?(data: unknown, path: string): unknown;
 }
 
 export type QueryValue = string | number | boolean | readonly (string | number)[] | undefined | null;
@@ -181,117 +193,176 @@ export function parseBaseUrl(baseUrl: unknown): Base {
 export class RequestCore {
   #config: CoreConfig;
   #base: Base;
+  /** Errors already reported to `onError`: a sign-in's failure reaches the call that waited for its token too. */
+  #reported = new WeakSet<object>();
 
   constructor(config: CoreConfig) {
     this.#config = config;
     this.#base = parseBaseUrl(config.baseUrl);
   }
 
-  /** Sends one call, with retries, and returns the parsed JSON body. */
+  /**
+   * Sends one call, with retries, and returns the parsed JSON body (or what `spec.check` makes of it). Every SDK error
+   * it throws has been reported to `onError` once: those of a nested call (the sign-in a token waits for) already were.
+   */
   async request<T>(spec: CallSpec, options: RequestOptions = {}): Promise<T> {
     const config = this.#config;
-    const { signal: userSignal } = options;
-    const timeout = options.timeout ?? config.timeout;
-    const maxRetries = options.maxRetries ?? config.maxRetries;
     const path = this.#base.prefix + spec.path + queryString(spec.query);
-    const url = this.#base.origin + path;
-    const body = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
-    const observed = config.hooks.length > 0;
-
-    // Built only when an error is: not on the success path of every call.
-    const secrets = () => [...config.auth.secrets, ...(spec.secrets ?? [])];
     let attempt = 0;
-    const timeoutError = (cause: unknown) =>
-      new TimeoutError(`Request timed out after ${timeout} ms (${spec.method} ${path})`, { method: spec.method, path, attempts: attempt, code: 'timeout', timeoutMs: timeout, cause });
-    // A token being fetched (shared with other calls) is waited for like a response: until the caller's signal or
-    // the timeout, so a token provider that never settles cannot hang the call.
-    const token = async (pending: string | Promise<string | undefined> | undefined) => {
-      if (typeof pending !== 'object') return pending;
-      const linked = linkedSignal(userSignal, timeout);
-      try {
-        return await raceSignal(pending, linked.signal);
-      } catch (e) {
-        if (userSignal?.aborted) throw this.#fail(this.#abortError(spec.method, path, attempt, e));
-        if (!linked.timedOut()) throw e;
-        config.auth.giveUp(pending);
-        throw this.#fail(timeoutError(e));
-      } finally {
-        linked.dispose();
-      }
-    };
+    try {
+      const { signal: userSignal } = options;
+      const timeout = options.timeout ?? config.timeout;
+      const maxRetries = options.maxRetries ?? config.maxRetries;
+      const url = this.#base.origin + path;
+      const body = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
+      const observed = config.hooks.length > 0;
 
-    let authValue = spec.auth === undefined ? await token(config.auth.authorization()) : spec.auth || undefined;
+      // Built only when an error is: not on the success path of every call.
+      const secrets = () => [...config.auth.secrets, ...(spec.secrets ?? [])];
+      const timeoutError = (cause: unknown) =>
+        new TimeoutError(`Request timed out after ${timeout} ms (${spec.method} ${path})`, { method: spec.method, path, attempts: attempt, code: 'timeout', timeoutMs: timeout, cause });
+      const abortError = (cause: unknown) =>
+        new AbortError(`Request aborted (${spec.method} ${path})`, { method: spec.method, path, attempts: attempt, code: 'aborted', cause });
+      // A token being fetched (shared with other calls) is waited for like a response: until the caller's signal or
+      // the timeout, so a token provider that never settles cannot hang the call.
+      const token = async (pending: string | Promise<string | undefined> | undefined) => {
+        if (typeof pending !== 'object') return pending;
+        const linked = linkedSignal(userSignal, timeout);
+        try {
+          return await raceSignal(pending, linked.signal);
+        } catch (e) {
+          if (userSignal?.aborted) throw abortError(e);
+          if (!linked.timedOut()) throw e;
+          config.auth.giveUp(pending);
+          throw timeoutError(e);
+        } finally {
+          linked.dispose();
+        }
+      };
 
-    // One spelling per name: a caller's `Authorization` or `Content-Type` next to the client's own would both be sent.
-    const given: Record<string, string> = { accept: 'application/json' };
-    for (const [name, value] of Object.entries({ ...config.headers, ...options.headers })) given[name.toLowerCase()] = value;
-    let refreshed = false;
-    let retries = 0;
-    for (attempt = 1; ; attempt++) {
-      const headers = { ...given };
-      if (body !== undefined) headers['content-type'] ??= 'application/json';
-      if (authValue !== undefined) headers.authorization = authValue;
-      const event = observed ? { method: spec.method, url: redact(url), headers: redactHeaders(headers), attempt } : undefined;
-      if (event) this.#emit('onRequest', event);
-      const started = observed ? performance.now() : 0;
+      let authValue = spec.auth === undefined ? await token(config.auth.authorization()) : spec.auth || undefined;
 
-      let res: TransportResponse | undefined;
-      let text = '';
-      let failure: { cause: unknown } | undefined;
-      const linked = linkedSignal(userSignal, timeout);
-      try {
-        // Raced against the signal too, so a transport (a user's fetch) that ignores it cannot outlive the timeout.
-        res = await raceSignal(config.transport.request({ method: spec.method, origin: this.#base.origin, path, headers, body, signal: linked.signal }), linked.signal);
-        text = await raceSignal(res.text(), linked.signal);
-      } catch (cause) {
-        failure = { cause };
-      } finally {
-        linked.dispose();
-      }
+      // One spelling per name: a caller's `Authorization` or `Content-Type` next to the client's own would both be sent.
+      const given: Record<string, string> = { accept: 'application/json' };
+      for (const [name, value] of Object.entries({ ...config.headers, ...options.headers })) given[name.toLowerCase()] = value;
+      let refreshed = false;
+      let retries = 0;
+      for (attempt = 1; ; attempt++) {
+        const headers = { ...given };
+        if (body !== undefined) headers['content-type'] ??= 'application/json';
+        if (authValue !== undefined) headers.authorization = authValue;
+        const event = observed ? { method: spec.method, url: redact(url), headers: redactHeaders(headers), attempt } : undefined;
+        if (event) this.#emit('onRequest', event);
+        const started = observed ? performance.now() : 0;
 
-      let error: APIError;
-      let retryable: boolean;
-      let hint: number | undefined;
-      const info = { method: spec.method, path, attempts: attempt };
-      if (failure || !res) {
-        const cause = scrubCause(failure?.cause, secrets());
-        if (userSignal?.aborted) throw this.#fail(this.#abortError(spec.method, path, attempt, cause));
-        if (linked.timedOut()) {
-          error = timeoutError(cause);
-          retryable = spec.idempotent;
+        let res: TransportResponse | undefined;
+        let text = '';
+        let failure: { cause: unknown } | undefined;
+        const linked = linkedSignal(userSignal, timeout);
+        try {
+          // Raced against the signal too, so a transport (a user's fetch) that ignores it cannot outlive the timeout.
+          res = await raceSignal(config.transport.request({ method: spec.method, origin: this.#base.origin, path, headers, body, signal: linked.signal }), linked.signal);
+          text = await raceSignal(res.text(), linked.signal);
+        } catch (cause) {
+          failure = { cause };
+        } finally {
+          linked.dispose();
+        }
+
+        let error: APIError;
+        let retryable: boolean;
+        let hint: number | undefined;
+        const info = { method: spec.method, path, attempts: attempt };
+        if (failure || !res) {
+          const cause = scrubCause(failure?.cause, secrets());
+          if (userSignal?.aborted) throw abortError(cause);
+          if (linked.timedOut()) {
+            error = timeoutError(cause);
+            retryable = spec.idempotent;
+          } else {
+            const code = errorCode(cause);
+            const detail = redactSecrets(causeMessage(cause), secrets());
+            const connError = new ConnectionError(`Connection error${code ? ` (${code})` : ''}: ${detail} (${spec.method} ${path})`, {
+              ...info, code: 'connection_error', cause, causeCode: code,
+            });
+            error = connError;
+            // A refused connection proves the server never saw the call, so even a POST may be repeated.
+            retryable = spec.idempotent || connError.neverConnected;
+          }
         } else {
-          const code = errorCode(cause);
-          const detail = redactSecrets(causeMessage(cause), secrets());
-          const connError = new ConnectionError(`Connection error${code ? ` (${code})` : ''}: ${detail} (${spec.method} ${path})`, {
-            ...info, code: 'connection_error', cause, causeCode: code,
-          });
-          error = connError;
-          // A refused connection proves the server never saw the call, so even a POST may be repeated.
-          retryable = spec.idempotent || connError.neverConnected;
+          const status = res.status;
+          if (event) this.#emit('onResponse', { ...event, status, responseHeaders: flatHeaders(res.headers), durationMs: performance.now() - started });
+          if (status >= 200 && status < 300) {
+            // A 2xx the call cannot use fails it as surely as a 500, and onError (the logger) hears of it.
+            const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
+              new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
+                ...info, code: 'invalid_response', status, ...extra,
+                headers: flatHeaders(res.headers), body: capBody(redactedHead(text, secrets())),
+              });
+            let data: unknown;
+            if (text) {
+              try {
+                data = JSON.parse(text);
+              } catch (cause) {
+                throw invalid('is not JSON', { cause });
+              }
+            }
+            const d = data as Record<string, unknown> | null | undefined;
+            // The auth routes' refusal (`{ success: false, msg }` with a 200) goes on as an error response, below.
+            if (spec.auth === undefined || d?.success !== false) {
+              // The resource reads this field: `{}`, `null` or an empty 204 would otherwise surface there as a bare TypeError.
+              const v = spec.expect ? d?.[spec.expect] : d;
+              if (spec.list ? !(Array.isArray(v) && v.every(isPlainObject)) : spec.expect && !v) {
+                throw invalid(`has no ${spec.expect ?? 'list'}${spec.list && v ? ' list of objects' : ''}`, {});
+              }
+              const schema = spec.schema && config.schemas?.[spec.schema];
+              if (schema && text) {
+                const parsed = schema.safeParse(data);
+                if (!parsed.success) {
+                  const issues = parsed.error.issues.map((i) => ({ path: i.path, message: i.message }));
+                  const first = issues[0];
+                  throw invalid(`does not match the ${spec.schema} schema${first ? ` at ${first.path.map(String).join('.') || '(root)'}: ${first.message}` : ''}`, { issues });
+                }
+                data = parsed.data;
+              }
+              return (spec.check?.(data, path) ?? data) as T;
+            }
+          }
+          if (status === 401 && !refreshed && spec.auth === undefined && config.auth.refreshable) {
+            refreshed = true;
+            authValue = await token(config.auth.afterUnauthorized(authValue));
+            continue;
+          }
+          hint = retryAfterMs(res.headers);
+          error = errorFromResponse(status, res.headers, text, { ...info, secrets: secrets(), retryAfterMs: hint });
+          retryable = status === 429 || (spec.idempotent && (status === 408 || status >= 500));
         }
-      } else {
-        const status = res.status;
-        if (event) this.#emit('onResponse', { ...event, status, responseHeaders: flatHeaders(res.headers, true), durationMs: performance.now() - started });
-        if (status >= 200 && status < 300) return this.#parseSuccess<T>(spec, path, status, res, text, attempt, secrets);
-        if (status === 401 && !refreshed && spec.auth === undefined && config.auth.refreshable) {
-          refreshed = true;
-          authValue = await token(config.auth.afterUnauthorized(authValue));
-          continue;
-        }
-        hint = retryAfterMs(res.headers);
-        error = errorFromResponse(status, res.headers, text, { ...info, secrets: secrets(), retryAfterMs: hint });
-        retryable = status === 429 || (spec.idempotent && (status === 408 || status >= 500));
-      }
 
-      if (retryable && retries < maxRetries) {
-        // A server hint is obeyed up to `maxRetryAfterMs`; asked to wait longer, the call fails now instead.
-        const delay = hint === undefined ? backoffDelay(retries, config.backoff) : hint <= config.maxRetryAfterMs ? hint : undefined;
-        if (delay !== undefined && (await this.#waitForRetry(spec, attempt, delay, error, userSignal))) {
-          retries++;
-          continue;
+        if (retryable && retries < maxRetries) {
+          // A server hint is obeyed up to `maxRetryAfterMs`; asked to wait longer, the call fails now instead.
+          const delay = hint === undefined ? backoffDelay(retries, config.backoff) : hint <= config.maxRetryAfterMs ? hint : undefined;
+          // Each retry spends a token of the client-wide budget; none left, the call fails now.
+          if (delay !== undefined && (!config.budget || config.budget.tryAcquire())) {
+            this.#emit('onRetry', { method: spec.method, url: redact(url), attempt, delayMs: delay, error });
+            try {
+              await sleep(delay, userSignal);
+            } catch (e) {
+              throw abortError(e);
+            }
+            retries++;
+            continue;
+          }
         }
+        throw error;
       }
-      throw this.#fail(error);
+    } catch (error) {
+      // Every failure of the call, wherever it was built (the core, the token provider, `spec.check`), is reported
+      // once; a hook's own exception is not the SDK's failure and goes to the caller as it is.
+      if (error instanceof TiledeskError && !this.#reported.has(error)) {
+        this.#reported.add(error);
+        this.#emit('onError', { method: spec.method, url: this.#base.origin + redact(path), attempts: attempt, error: error as APIError | TokenProviderError });
+      }
+      throw error;
     }
   }
 
@@ -300,63 +371,8 @@ export class RequestCore {
     await this.#config.transport.close?.();
   }
 
-  #parseSuccess<T>(spec: CallSpec, path: string, status: number, res: TransportResponse, text: string, attempts: number, secrets: () => readonly string[]): T {
-    // Through #fail: a 200 the call cannot use fails it as surely as a 500, and onError (the logger) must hear of it.
-    const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
-      this.#fail(new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
-        code: 'invalid_response', method: spec.method, path, status, attempts, ...extra,
-        headers: flatHeaders(res.headers, true), body: capBody(redactedHead(text, secrets())),
-      }));
-    let data: unknown;
-    if (text) {
-      try {
-        data = JSON.parse(text);
-      } catch (cause) {
-        throw invalid('is not JSON', { cause });
-      }
-    }
-    // The resource reads this field: `{}`, `null` or an empty 204 would otherwise surface there as a bare TypeError.
-    // (`success: false` is the auth routes' refusal, which they turn into an error of their own.)
-    const d = data as Record<string, unknown> | null | undefined;
-    const v = spec.expect ? d?.[spec.expect] : d;
-    if (d?.success !== false && (spec.list ? !(Array.isArray(v) && v.every(isPlainObject)) : spec.expect && !v)) {
-      throw invalid(`has no ${spec.expect ?? 'list'}${spec.list && v ? ' list of objects' : ''}`, {});
-    }
-    const schema = spec.schema && this.#config.schemas?.[spec.schema];
-    if (!schema || !text) return data as T;
-    const parsed = schema.safeParse(data);
-    if (parsed.success) return parsed.data as T;
-    const issues = parsed.error.issues.map((i) => ({ path: i.path, message: i.message }));
-    const first = issues[0];
-    throw invalid(`does not match the ${spec.schema} schema${first ? ` at ${first.path.map(String).join('.') || '(root)'}: ${first.message}` : ''}`, { issues });
-  }
-
-  /** Spends a budget token, reports the retry and waits. False when the budget is exhausted. */
-  async #waitForRetry(
-    spec: CallSpec, attempt: number, delayMs: number, error: APIError, signal: AbortSignal | undefined,
-  ): Promise<boolean> {
-    if (this.#config.budget && !this.#config.budget.tryAcquire()) return false;
-    this.#emit('onRetry', { method: spec.method, url: this.#base.origin + error.path, attempt, delayMs, error });
-    try {
-      await sleep(delayMs, signal);
-    } catch (e) {
-      throw this.#fail(this.#abortError(spec.method, error.path, attempt, e));
-    }
-    return true;
-  }
-
-  #fail(error: APIError): APIError {
-    // The error's path is the call's, already redacted.
-    this.#emit('onError', { method: error.method, url: this.#base.origin + error.path, attempts: error.attempts, error });
-    return error;
-  }
-
   #emit<K extends keyof Hooks>(name: K, event: Parameters<NonNullable<Hooks[K]>>[0]): void {
     for (const h of this.#config.hooks) (h[name] as ((e: typeof event) => void) | undefined)?.(event);
-  }
-
-  #abortError(method: string, path: string, attempts: number, cause: unknown): AbortError {
-    return new AbortError(`Request aborted (${method} ${path})`, { code: 'aborted', method, path, attempts, cause });
   }
 }
 
@@ -380,13 +396,14 @@ export function retryAfterMs(headers: TransportResponse['headers'], now = Date.n
   return wait >= 0 ? Math.ceil(wait) : Number.isNaN(wait) ? undefined : 0;
 }
 
-function flatHeaders(headers: TransportResponse['headers'], redacted = false): Record<string, string> {
+/** One string per header, sensitive ones redacted: what errors and hooks show. */
+function flatHeaders(headers: TransportResponse['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of Object.keys(headers)) {
     const v = headers[key];
     if (v !== undefined) out[key] = Array.isArray(v) ? v.join(', ') : v;
   }
-  return redacted ? redactHeaders(out) : out;
+  return redactHeaders(out);
 }
 
 function capBody(text: string): string {
@@ -419,6 +436,8 @@ function serverMessageOf(data: unknown, text: string): string | undefined {
 }
 
 const BY_STATUS: Record<number, [typeof APIError, string]> = {
+  // A 2xx only when an auth route refuses with `{ success: false }`.
+  200: [APIError, 'auth_failed'],
   400: [BadRequestError, 'bad_request'],
   401: [AuthenticationError, 'unauthorized'],
   403: [PermissionDeniedError, 'forbidden'],
@@ -450,7 +469,7 @@ export function errorFromResponse(
   const d = data as { limit?: unknown; limit_file_size?: unknown } | undefined;
   return new Class(`${status} ${serverMessage ?? 'HTTP error'} (${info.method} ${info.path})`, {
     code, method: info.method, path: info.path, attempts: info.attempts, status,
-    headers: flatHeaders(headers, true), body: capBody(full), data, serverMessage,
+    headers: flatHeaders(headers), body: capBody(full), data, serverMessage,
     ...(status === 403 && { reason: permissionReason(serverMessage ?? '') }),
     ...(status === 413 && { limit: d?.limit ?? d?.limit_file_size }),
     ...(status === 422 && { fieldErrors: fieldErrorsOf(data) }),

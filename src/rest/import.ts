@@ -219,19 +219,14 @@ export class ImportChunkError extends TiledeskError {
     saved: Message[];
     cause: unknown;
   }) {
-    const status = info.cause instanceof APIError ? info.cause.status : undefined;
-    const reason = info.cause instanceof Error ? info.cause.message : String(info.cause);
-    super(`import chunk ${info.chunkIndex + 1}/${info.chunkCount} (messages ${info.start}..${info.end - 1}) failed: ${reason}`, {
+    const { sent, saved, cause, ...range } = info;
+    super(`import chunk ${info.chunkIndex + 1}/${info.chunkCount} (messages ${info.start}..${info.end - 1}) failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
       code: 'import_chunk_failed',
-      cause: info.cause,
+      cause,
     });
-    this.chunkIndex = info.chunkIndex;
-    this.chunkCount = info.chunkCount;
-    this.start = info.start;
-    this.end = info.end;
-    this.status = status;
-    this.maybePartiallySaved = !provablyNothingSaved(info.cause);
-    Object.defineProperties(this, { sent: { value: info.sent }, saved: { value: info.saved } });
+    // chunkIndex, chunkCount, start, end; then what the failure says.
+    Object.assign(this, range, { status: cause instanceof APIError ? cause.status : undefined, maybePartiallySaved: !provablyNothingSaved(cause) });
+    Object.defineProperties(this, { sent: { value: sent }, saved: { value: saved } });
   }
 }
 

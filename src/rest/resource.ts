@@ -48,12 +48,16 @@ export function call<T>(
 /**
  * A path segment from a caller-supplied id: a non-empty string, URL-encoded. `.` and `..` (also spelt with `%2e`)
  * are refused: `encodeURIComponent` keeps them, and `fetch` resolves them, so `remove(rid, '..')` would become a
- * DELETE of the conversation itself.
+ * DELETE of the conversation itself. A lone surrogate, which `encodeURIComponent` throws a bare `URIError` on, too.
  */
 export function seg(value: unknown, field: string): string {
   requireString(value, field);
   if (/^(\.|%2e){1,2}$/i.test(value)) throw new ValidationError(field, 'must not be . or ..');
-  return encodeURIComponent(value);
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    throw new ValidationError(field, 'must not hold a lone surrogate');
+  }
 }
 
 /** `/<projectId>`, from the call's `projectId` option or the client's. */

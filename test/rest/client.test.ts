@@ -197,6 +197,33 @@ describe('configuration', () => {
     expect(() => new TiledeskClient({ baseUrl: server.url, auth: { token: '' } })).toThrow(/auth\.token/);
   });
 
+  it('a static token no header can carry (a line break, a space, a control character) is refused at construction, never echoed', async () => {
+    const bare = server.owner.token.replace(/^JWT /, '');
+    const refused = (make: () => unknown) => { try { make(); } catch (x) { return x; } return undefined; };
+    for (const token of [`${bare}\n${bare}`, `JWT ${bare.slice(0, 12)} ${bare.slice(12)}`, `${bare}\u0000`, `${bare}\u00e9`, 'JWT ', 42]) {
+      for (const make of [() => new TiledeskClient({ baseUrl: server.url, auth: { token: token as string } }), () => client().withOptions({ auth: { token: token as string } })]) {
+        const e = refused(make);
+        expect(e).toMatchObject({ name: 'ValidationError', field: 'auth.token', message: 'auth.token: must be printable ASCII' });
+        expect(JSON.stringify(e)).not.toContain(bare.slice(12, 40));
+      }
+    }
+    // What the server issues, with or without its `JWT ` prefix, surrounding whitespace (a file's last line break) trimmed.
+    for (const token of [server.owner.token, `${bare}\n`]) expect((await client({ auth: { token } }).users.me()).email).toBe(server.owner.email);
+  });
+
+  it('signinWithCustomToken refuses a token with a line break or a space inside before sending (it was a retried ConnectionError)', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ hooks: { onRequest: (e) => sent.push(e) } });
+    const custom = server.signJwt({ _id: 'ext-2', sub: 'userexternal', aud: `https://tiledesk.com/projects/${server.project.id}` }, server.project.jwtSecret);
+    for (const token of [`${custom}\n${custom}`, `${custom.slice(0, 12)} ${custom.slice(12)}`, '']) {
+      const e = await c.auth.signinWithCustomToken({ token }).catch((x: unknown) => x);
+      expect(e).toMatchObject({ name: 'ValidationError', field: 'token', message: 'token: must be printable ASCII' });
+      expect(JSON.stringify(e)).not.toContain(custom.slice(12, 40));
+    }
+    expect(sent).toHaveLength(0);
+    expect((await c.auth.signinWithCustomToken({ token: `${custom}\n` })).user._id).toBe('ext-2');
+  });
+
   it('hooks: several observers are called in order, then the logger; a hook that is not a function is refused', async () => {
     const seen: string[] = [];
     const hooks = [
@@ -311,6 +338,24 @@ describe('requests', () => {
     expect((await c.requests.get(rid)).request_id).toBe(rid);
     // Dots inside an id are just characters: such a call is sent (and finds nothing).
     await expect(c.requests.get('..x')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('an id with a lone surrogate is a ValidationError naming the argument, not a bare URIError', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ hooks: { onRequest: (e) => sent.push(e) } });
+    const calls: [() => Promise<unknown>, string][] = [
+      [() => c.requests.get('\uD800'), 'requestId'],
+      [() => c.requests.participants.remove('r1', 'a\uDC00b'), 'member'],
+      [() => c.messages.get('r1', 'm\uDBFF'), 'messageId'],
+      [() => c.requests.count({}, { projectId: '\uDFFF' }), 'projectId'],
+    ];
+    for (const [call, field] of calls) {
+      const e = await call().catch((x: unknown) => x);
+      expect(e).toMatchObject({ name: 'ValidationError', field, message: `${field}: must not hold a lone surrogate` });
+    }
+    expect(sent).toHaveLength(0);
+    // A well-formed pair (an emoji) is an ordinary character of an id: sent, and not found.
+    await expect(c.requests.get('\uD83D\uDE00')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('a guest cannot list requests (403, role) but can list its own', async () => {

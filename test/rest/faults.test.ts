@@ -8,13 +8,17 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   AbortError,
+  AuthenticationError,
   ConnectionError,
+  ImportChunkError,
   InternalServerError,
   InvalidResponseError,
   NotFoundError,
   RateLimitError,
   TiledeskClient,
   TimeoutError,
+  TokenProviderError,
+  type ErrorEvent,
   type RetryEvent,
   type TiledeskClientOptions,
 } from '../../src/index.js';
@@ -407,6 +411,86 @@ describe('odd responses', () => {
     await expect(validating.requests.count()).rejects.toBeInstanceOf(InvalidResponseError);
     expect(failures).toEqual(['InvalidResponseError', 'InvalidResponseError', 'InvalidResponseError']);
     expect(warned).toEqual([`tiledesk failed GET ${server.url}${requestsPath()}?page=0`, `tiledesk failed PUT ${server.url}/users`]);
+  });
+});
+
+describe('onError hears every error a call throws, once', () => {
+  function observed(options: Partial<TiledeskClientOptions> = {}): { c: TiledeskClient; events: ErrorEvent[] } {
+    const events: ErrorEvent[] = [];
+    const { c } = client({ maxRetries: 0, hooks: { onError: (e) => void events.push(e) }, ...options });
+    return { c, events };
+  }
+
+  it('a token provider that throws or returns no usable token (TokenProviderError, nothing sent)', async () => {
+    for (const tokenProvider of [() => { throw new Error('vault down'); }, () => 'two\nlines']) {
+      const { c, events } = observed({ auth: { tokenProvider } });
+      const e = await c.users.me().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(TokenProviderError);
+      expect(events).toEqual([{ method: 'GET', url: `${server.url}/users`, attempts: 0, error: e }]);
+    }
+  });
+
+  it('the logger warns of a token provider failure like of any other; a hook\'s own exception is not reported', async () => {
+    const warned: unknown[][] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: (...args: unknown[]) => void warned.push(args) };
+    const { c } = observed({ auth: { tokenProvider: () => { throw new Error('vault down'); } }, logger });
+    await expect(c.users.me()).rejects.toBeInstanceOf(TokenProviderError);
+    expect(warned).toEqual([[`tiledesk failed GET ${server.url}/users`, { attempts: 0, code: 'token_provider_failed', status: undefined, error: 'the token provider failed' }]]);
+
+    const boom = new Error('metrics down');
+    const { c: throwing, events } = observed();
+    const hooked = throwing.withOptions({ hooks: [{ onRequest: () => { throw boom; } }, { onError: (e) => void events.push(e) }] });
+    await expect(hooked.requests.count()).rejects.toBe(boom);
+    expect(events).toEqual([]);
+  });
+
+  it('one failed token fetch shared by two calls is one error, reported once', async () => {
+    const { c, events } = observed({ auth: { tokenProvider: () => Promise.reject(new Error('vault down')) } });
+    const [a, b] = await Promise.all([c.users.me().catch((x: unknown) => x), c.requests.count().catch((x: unknown) => x)]);
+    expect(a).toBeInstanceOf(TokenProviderError);
+    expect(b).toBe(a);
+    expect(events.map((e) => e.error)).toEqual([a]);
+  });
+
+  it('a sign-in refused with a 200 `success: false`, directly or for the token a call waits for', async () => {
+    server.faults.route({ method: 'POST', path: '/auth/signin', status: 200, body: { success: false, msg: 'Authentication failed.' }, times: 2 });
+    const { c, events } = observed();
+    const e = await c.auth.signin({ email: 'a@b.c', password: 'pw-123' }).catch((x: unknown) => x);
+    expect(e).toMatchObject({ name: 'APIError', code: 'auth_failed', status: 200, serverMessage: 'Authentication failed.', path: '/auth/signin' });
+    expect(events).toEqual([{ method: 'POST', url: `${server.url}/auth/signin`, attempts: 1, error: e }]);
+
+    // The call that needed the token throws the sign-in's error: reported once, as the sign-in's failure.
+    const { c: signingIn, events: heard } = observed({ auth: { email: 'a@b.c', password: 'pw-123' } });
+    const waited = await signingIn.users.me().catch((x: unknown) => x);
+    expect(waited).toMatchObject({ code: 'auth_failed' });
+    expect(heard).toEqual([{ method: 'POST', url: `${server.url}/auth/signin`, attempts: 1, error: waited }]);
+  });
+
+  it('a sign-in failure the core reported is not reported again by the call that waited for its token', async () => {
+    const { c, events } = observed({ auth: { email: server.owner.email, password: 'wrong-password' } });
+    const e = await c.users.me().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(AuthenticationError);
+    expect(events.map((x) => [x.url, x.error])).toEqual([[`${server.url}/auth/signin`, e]]);
+  });
+
+  it('projectUsers.me() answered with an empty list (NotFoundError)', async () => {
+    const path = `/${server.project.id}/project_users/me`;
+    server.faults.route({ method: 'GET', path, status: 200, body: [], times: 1 });
+    const { c, events } = observed();
+    const e = await c.projectUsers.me().catch((x: unknown) => x);
+    expect(e).toMatchObject({ name: 'NotFoundError', status: 404, path });
+    expect(events).toEqual([{ method: 'GET', url: `${server.url}${path}`, attempts: 1, error: e }]);
+  });
+
+  it('messages.import answered with fewer saved messages than it sent (the InvalidResponseError behind the ImportChunkError)', async () => {
+    const { c, events } = observed();
+    const req = await c.requests.create({ first_text: 'import me' });
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 200, body: [], times: 1 });
+    const e = await c.messages.import(req.request_id, [{ text: 'a', timestamp: 1 }]).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ImportChunkError);
+    const cause = (e as ImportChunkError).cause;
+    expect(cause).toMatchObject({ name: 'InvalidResponseError', path: `/${server.project.id}/requests/${req.request_id}/messages/multi` });
+    expect(events).toEqual([{ method: 'POST', url: `${server.url}/${server.project.id}/requests/${req.request_id}/messages/multi`, attempts: 1, error: cause }]);
   });
 });
 

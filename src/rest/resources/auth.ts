@@ -1,5 +1,6 @@
+import { usable } from '../auth.js';
 import type { CallSpec, RequestOptions } from '../core.js';
-import { APIError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { bareToken, jwtAuthorization } from '../../shared/token.js';
 import { compact, requireObject, requireString, Resource } from '../resource.js';
 import type { AuthResult, User } from '../schemas.js';
@@ -78,7 +79,8 @@ export class Auth extends Resource {
    */
   async signinWithCustomToken(params: SigninWithCustomTokenParams, options?: RequestOptions): Promise<AuthResult> {
     requireObject(params, 'params');
-    requireString(params.token, 'token');
+    // A line break inside would make the transport refuse the header: a ConnectionError, retried.
+    if (!usable(params.token)) throw new ValidationError('token', 'must be printable ASCII');
     return this.#post(
       '/auth/signinWithCustomToken',
       {
@@ -108,18 +110,9 @@ export class Auth extends Resource {
 
   /**
    * POSTs to an auth route, without the client's own credentials (`auth: false`) unless `call.auth` says otherwise.
-   * These routes may answer 200 with `{ success: false, msg }`: that becomes an {@link APIError} too.
+   * These routes may answer 200 with `{ success: false, msg }`: the core turns that into an `APIError` (`auth_failed`).
    */
-  async #post<T>(path: string, call: Omit<CallSpec, 'method' | 'path'>, options: RequestOptions | undefined): Promise<T> {
-    const result = await this.ctx.core.request<T & { success?: boolean; msg?: unknown; message?: unknown }>(
-      { method: 'POST', path, auth: false, ...call },
-      options,
-    );
-    if (result?.success === false) {
-      const msg = result.msg ?? result.message;
-      const serverMessage = typeof msg === 'string' ? msg : undefined;
-      throw new APIError(`${serverMessage ?? 'Request refused'} (POST ${path})`, { code: 'auth_failed', method: 'POST', path, status: 200, serverMessage });
-    }
-    return result;
+  #post<T>(path: string, call: Omit<CallSpec, 'method' | 'path'>, options: RequestOptions | undefined): Promise<T> {
+    return this.ctx.core.request({ method: 'POST', path, auth: false, ...call }, options);
   }
 }

@@ -150,15 +150,17 @@ export class Messages extends Resource {
       const items = prepared.slice(chunk.start, chunk.end);
       let result: Message[];
       try {
-        result = await this.ctx.core.request<Message[]>(
-          { method: 'POST', path, body: `[${items.map((p) => p.json).join(',')}]`, idempotent: false, schema: 'messages' },
-          requestOptions,
-        );
-        if (!Array.isArray(result) || result.length !== items.length || !result.every(isPlainObject)) {
-          throw new InvalidResponseError(`Expected an array of ${items.length} saved messages (POST ${path})`, {
-            code: 'invalid_response', method: 'POST', path, status: 200,
-          });
-        }
+        result = await this.ctx.core.request<Message[]>({
+          method: 'POST', path, body: `[${items.map((p) => p.json).join(',')}]`, idempotent: false, schema: 'messages',
+          // In the core, so that onError hears of it like of any unusable answer.
+          check: (r: unknown, full) => {
+            if (!Array.isArray(r) || r.length !== items.length || !r.every(isPlainObject)) {
+              throw new InvalidResponseError(`Expected an array of ${items.length} saved messages (POST ${full})`, {
+                code: 'invalid_response', method: 'POST', path: full, status: 200,
+              });
+            }
+          },
+        }, requestOptions);
       } catch (cause) {
         throw new ImportChunkError({
           chunkIndex: c, chunkCount: chunks.length, start: chunk.start, end: chunk.end,

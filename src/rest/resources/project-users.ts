@@ -99,10 +99,14 @@ export class ProjectUsers extends Resource {
   }
 
   /** One membership from a route that answers a list (or, on some server versions, the object itself). */
-  async #one(path: string, options: RequestOptions | undefined): Promise<ProjectUser> {
-    const found = await call<ProjectUser[] | ProjectUser>(this.ctx, 'GET', path, true, 'projectUsers', options);
-    if (!Array.isArray(found)) return found;
-    if (!found[0]) throw new NotFoundError(`404 No project user (GET ${path})`, { code: 'not_found', method: 'GET', path, status: 404 });
-    return found[0];
+  #one(path: string, options: RequestOptions | undefined): Promise<ProjectUser> {
+    return this.ctx.core.request({
+      method: 'GET', path, idempotent: true, schema: 'projectUsers',
+      check: (found: ProjectUser[] | ProjectUser, full) => {
+        if (!Array.isArray(found)) return found;
+        if (!found[0]) throw new NotFoundError(`404 No project user (GET ${full})`, { code: 'not_found', method: 'GET', path: full, status: 404 });
+        return found[0];
+      },
+    }, options);
   }
 }
