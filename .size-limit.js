@@ -18,12 +18,12 @@ export default [
     // a 20 MB body escaped as a RangeError). Lowered to 10.45 kB in stop 19, when dropping the errors' `util.inspect`
     // hook took the client to 10.40 kB. The REST review's fixes (+95 B) took it to 10.44 kB, 58 B of them paid for
     // in place. Its leftovers (onError for every error, lone-surrogate ids, unusable static and custom tokens) paid for
-    // themselves in the request core and took it to 10.39 kB (10,395 B); the guard stays at 10.45 kB.
+    // themselves in the request core and took it to 10.39 kB (10,395 B); the guard was lowered to 10.4 kB with it.
     name: "REST: import { TiledeskClient } from 'tiledesk-sdk'",
     path: 'dist/index.js',
     import: '{ TiledeskClient }',
     gzip: true,
-    limit: '10.45 kB',
+    limit: '10.4 kB',
     modifyEsbuildConfig: browser,
   },
   {
