@@ -259,10 +259,12 @@ export class RequestCore {
         let text = '';
         let failure: { cause: unknown } | undefined;
         const linked = linkedSignal(userSignal, timeout);
+        // Raced against the signal too, so a transport (a user's fetch) that ignores it cannot outlive the timeout; not
+        // one that vouches for it (Node's default): two races were half of what the core adds to a call (bench/rest).
+        const raced = config.transport.abortable ? undefined : linked.signal;
         try {
-          // Raced against the signal too, so a transport (a user's fetch) that ignores it cannot outlive the timeout.
-          res = await raceSignal(config.transport.request({ method: spec.method, origin: this.#base.origin, path, headers, body, signal: linked.signal }), linked.signal);
-          text = await raceSignal(res.text(), linked.signal);
+          res = await raceSignal(config.transport.request({ method: spec.method, origin: this.#base.origin, path, headers, body, signal: linked.signal }), raced);
+          text = await raceSignal(res.text(), raced);
         } catch (cause) {
           failure = { cause };
         } finally {

@@ -22,6 +22,8 @@ export function createDefaultTransport(options: DefaultTransportOptions = {}): T
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
     }));
   return {
+    // undici's request, and the body it returns, end as soon as the signal aborts.
+    abortable: true,
     async request(req) {
       const res = await pool().request({
         origin: req.origin,

@@ -31,6 +31,11 @@ export interface TransportResponse {
  */
 export interface Transport {
   request(req: TransportRequest): Promise<TransportResponse>;
+  /**
+   * True when `request()` and `text()` reject as soon as the signal aborts, whatever the server does (undici's
+   * `request` does): the core then does not race them against the signal itself. Leave it unset when unsure.
+   */
+  readonly abortable?: boolean;
   /** Releases pooled connections. */
   close?(): Promise<void>;
 }
