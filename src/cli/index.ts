@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `tiledesk-sdk` command line (import, tail, demo). Node only; built to dist/cli.js.
+// The `tiledesk-sdk` command line (import, tail, demo, server). Node only; built to dist/cli.js.
 import { main } from './main.js';
 
 const controller = new AbortController();

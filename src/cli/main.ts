@@ -2,6 +2,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { demoCommand, DEMO_HELP } from './commands/demo.js';
 import { importCommand, IMPORT_HELP } from './commands/import.js';
+import { serverCommand, SERVER_HELP } from './commands/server.js';
 import { tailCommand, TAIL_HELP } from './commands/tail.js';
 import { CONNECTION_HELP } from './config.js';
 import { createStyle, printable, SecretRegistry, UsageError, wantsColor, type CliIO } from './io.js';
@@ -15,6 +16,7 @@ Commands:
   tail            live view of a project's open conversations and new messages (Ctrl-C to quit)
   demo            the whole SDK in one command: starts a local server (or uses TILEDESK_*), imports a
                   sample dataset, then shows live conversations while a visitor chats with a bot
+  server          start the local Tiledesk-compatible server (in memory) and print the settings to use it
 
 Options:
   -h, --help      help (also: tiledesk-sdk <command> --help)
@@ -24,7 +26,7 @@ ${CONNECTION_HELP}
 
 Docs: README.md, shipped in the package (docs/cli.md in the source repository).`;
 
-const COMMAND_HELP: Record<string, string> = { import: IMPORT_HELP, tail: TAIL_HELP, demo: DEMO_HELP };
+const COMMAND_HELP: Record<string, string> = { import: IMPORT_HELP, tail: TAIL_HELP, demo: DEMO_HELP, server: SERVER_HELP };
 
 /**
  * The package root: the nearest directory above `from` whose package.json is this package. Found from the running
@@ -99,8 +101,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         return await tailCommand(rest, io, secrets);
       case 'demo':
         return await demoCommand(rest, io, secrets, packageRootOf(io));
+      case 'server':
+        return await serverCommand(rest, io);
       default:
-        throw new UsageError(`Unknown command "${command}". Commands: import, tail, demo (tiledesk-sdk --help).`);
+        throw new UsageError(`Unknown command "${command}". Commands: import, tail, demo, server (tiledesk-sdk --help).`);
     }
   } catch (error) {
     return printError(error, io, secrets, command);

@@ -28,6 +28,8 @@ describe('tiledesk-sdk demo on the embedded server', () => {
     expect(stdout).toMatch(/Live {9}3 visitors sent 8 messages, the bot answered with 8 messages made by the builders/);
     expect(stdout).toMatch(/Watched {6}3 new and 2 closed conversations/);
     expect(stdout).toContain('The local server is stopped');
+    // The server is gone with the demo: the command that keeps one running is where to go next.
+    expect(stdout).toContain('Next: tiledesk-sdk server (a local server that keeps running)');
   });
 
   it('rejects a bad duration and a missing dataset with the flag to fix', async () => {

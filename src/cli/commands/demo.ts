@@ -230,5 +230,6 @@ function printSummary(
   }
   out.write(s.local ? style.dim('  The local server is stopped; nothing was kept.\n') : style.dim('  Connections closed.\n'));
   // Only the README ships in the package: docs/ and examples/ are not there to point at.
-  out.write(style.dim('  Next: tiledesk-sdk import --help, tiledesk-sdk tail --help, and the README (in the package).\n'));
+  const server = s.local ? 'tiledesk-sdk server (a local server that keeps running), ' : '';
+  out.write(style.dim(`  Next: ${server}tiledesk-sdk import --help, tiledesk-sdk tail --help, and the README (in the package).\n`));
 }
