@@ -208,13 +208,14 @@ export class RequestCore {
   async request<T>(spec: CallSpec, options: RequestOptions = {}): Promise<T> {
     const config = this.#config;
     const path = this.#base.prefix + spec.path + queryString(spec.query);
+    // Bad arguments are thrown before the `try`: nothing was sent, and onError does not hear of them.
+    const body = spec.body === undefined || typeof spec.body === 'string' ? spec.body : toJson(spec.body, 'body');
     let attempt = 0;
     try {
       const { signal: userSignal } = options;
       const timeout = options.timeout ?? config.timeout;
       const maxRetries = options.maxRetries ?? config.maxRetries;
       const url = this.#base.origin + path;
-      const body = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
       const observed = config.hooks.length > 0;
 
       // Built only when an error is: not on the success path of every call.
@@ -376,6 +377,37 @@ export class RequestCore {
   #emit<K extends keyof Hooks>(name: K, event: Parameters<NonNullable<Hooks[K]>>[0]): void {
     for (const h of this.#config.hooks) (h[name] as ((e: typeof event) => void) | undefined)?.(event);
   }
+}
+
+/**
+ * `JSON.stringify`, or a {@link ValidationError} with its reason (a BigInt, a cycle, a `toJSON` that throws) naming the
+ * top-level field that cannot be JSON (else the largest one, else `field`): it was a bare `TypeError` from the core.
+ */
+export function toJson(body: unknown, field: string, index?: number): string {
+  try {
+    return JSON.stringify(body);
+  } catch (e) {
+    throw new ValidationError(largestField(body) ?? field, `is not JSON-serialisable (${(e as Error).message})`, index);
+  }
+}
+
+/** The top-level field that cannot be JSON, else the largest as JSON: what to blame for a body that is too big. */
+export function largestField(body: unknown): string | undefined {
+  let best: string | undefined;
+  let bestSize = -1;
+  for (const [k, v] of Object.entries(body as object)) {
+    let size: number;
+    try {
+      size = JSON.stringify(v)?.length ?? 0;
+    } catch {
+      return k;
+    }
+    if (size > bestSize) {
+      best = k;
+      bestSize = size;
+    }
+  }
+  return best;
 }
 
 function queryString(query: Record<string, QueryValue> | undefined): string {

@@ -4,6 +4,7 @@
  */
 import { isPlainObject } from '../shared/merge.js';
 import { TiledeskError } from '../shared/errors.js';
+import { largestField, toJson } from './core.js';
 import { ConnectionError, APIError, ValidationError } from './errors.js';
 import type { Message } from './schemas.js';
 
@@ -116,12 +117,7 @@ export function prepareMessage(input: unknown, index: number, maxChunkBytes: num
   if (timestamp !== undefined) clientTs = toEpochMs(timestamp, 'timestamp', index);
   if (clientTs !== undefined && clientTs !== attrs?.clienttimestamp) body.attributes = { ...attrs, clienttimestamp: clientTs };
 
-  let json: string;
-  try {
-    json = JSON.stringify(body);
-  } catch (e) {
-    throw new ValidationError(largestField(body) ?? 'message', `is not JSON-serialisable (${(e as Error).message})`, index);
-  }
+  const json = toJson(body, 'message', index);
   const bytes = jsonUtf8Length(json);
   if (bytes + 2 > maxChunkBytes) {
     throw new ValidationError(
@@ -131,24 +127,6 @@ export function prepareMessage(input: unknown, index: number, maxChunkBytes: num
     );
   }
   return { body, json, bytes, [PREPARED]: true };
-}
-
-function largestField(body: Record<string, unknown>): string | undefined {
-  let best: string | undefined;
-  let bestSize = -1;
-  for (const [k, v] of Object.entries(body)) {
-    let size: number;
-    try {
-      size = JSON.stringify(v)?.length ?? 0;
-    } catch {
-      return k;
-    }
-    if (size > bestSize) {
-      best = k;
-      bestSize = size;
-    }
-  }
-  return best;
 }
 
 /**

@@ -358,6 +358,29 @@ describe('requests', () => {
     await expect(c.requests.get('\uD83D\uDE00')).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('a body that cannot be JSON (a BigInt, a cycle) is a ValidationError naming its field, before sending, not a bare TypeError', async () => {
+    const sent: RequestEvent[] = [];
+    const errors: unknown[] = [];
+    const c = client({ hooks: { onRequest: (e) => sent.push(e), onError: (e) => errors.push(e) } });
+    const cycle: Record<string, unknown> = { name: 'loop' };
+    cycle.self = cycle;
+    const calls: [() => Promise<unknown>, string, RegExp][] = [
+      [() => c.requests.create({ first_text: 'hi', attributes: { orderId: 10n } }), 'attributes', /BigInt/],
+      [() => c.leads.update('l1', { fullname: 'Ada', attributes: cycle }), 'attributes', /circular/],
+      [() => c.requests.mergeAttributes('r1', cycle), 'self', /circular/],
+      [() => c.users.update({ firstname: 'Ada', lastname: 7n as never }), 'lastname', /BigInt/],
+    ];
+    for (const [call, field, reason] of calls) {
+      const e = await call().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ValidationError);
+      expect(e).toMatchObject({ field, message: expect.stringMatching(new RegExp(`^${field}: is not JSON-serialisable \\(`)) });
+      expect((e as Error).message).toMatch(reason);
+    }
+    // Thrown before anything is sent, like every other bad argument: not reported to onError either.
+    expect(sent).toHaveLength(0);
+    expect(errors).toHaveLength(0);
+  });
+
   it('a guest cannot list requests (403, role) but can list its own', async () => {
     const c = client();
     const { token } = await c.auth.signinAnonymously({ firstname: 'Mine' });
