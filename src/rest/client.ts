@@ -44,7 +44,7 @@ export interface TiledeskClientOptions {
    * failures does not multiply the load (default 10, 1/s). `false` disables the budget.
    */
   retryBudget?: { capacity: number; refillPerSecond: number } | false;
-  /** Headers added to every call. */
+  /** Headers added to every call. A value with a line break or other non-printable-ASCII is refused (`ValidationError`). */
   headers?: Record<string, string>;
   /** Your own `fetch` (a proxy agent, a test double, an edge runtime's): always used when given. */
   fetch?: FetchLike;
@@ -165,7 +165,7 @@ export class TiledeskClient {
       maxRetryAfterMs,
       budget: this.#shared.budget,
       hooks,
-      headers: options.headers ?? {},
+      headers: options.headers,
       schemas: options.responseSchemas,
     });
     this.auth = new Auth(this);

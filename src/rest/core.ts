@@ -38,7 +38,7 @@ export interface RequestOptions {
   timeout?: number;
   /** Retries for this call. Overrides the client's `maxRetries`. */
   maxRetries?: number;
-  /** Extra headers for this call. */
+  /** Extra headers for this call. A value with a line break or other non-printable-ASCII is refused (`ValidationError`). */
   headers?: Record<string, string>;
   /** Project for this call, instead of the client's `projectId`. */
   projectId?: string;
@@ -164,7 +164,7 @@ export interface CoreConfig {
   maxRetryAfterMs: number;
   budget: RetryBudget | undefined;
   hooks: readonly Hooks[];
-  headers: Record<string, string>;
+  headers: Record<string, string> | undefined;
   schemas: ResponseSchemas | undefined;
 }
 
@@ -193,12 +193,15 @@ export function parseBaseUrl(baseUrl: unknown): Base {
 export class RequestCore {
   #config: CoreConfig;
   #base: Base;
+  /** The client's headers, checked and lower-cased once. */
+  #headers: Record<string, string>;
   /** Errors already reported to `onError`: a sign-in's failure reaches the call that waited for its token too. */
   #reported = new WeakSet<object>();
 
   constructor(config: CoreConfig) {
     this.#config = config;
     this.#base = parseBaseUrl(config.baseUrl);
+    this.#headers = headerMap(config.headers, { accept: 'application/json' });
   }
 
   /**
@@ -210,6 +213,8 @@ export class RequestCore {
     const path = this.#base.prefix + spec.path + queryString(spec.query);
     // Bad arguments are thrown before the `try`: nothing was sent, and onError does not hear of them.
     const body = spec.body === undefined || typeof spec.body === 'string' ? spec.body : toJson(spec.body, 'body');
+    // One spelling per name: a caller's `Authorization` or `Content-Type` next to the client's own would both be sent.
+    const given = headerMap(options.headers, { ...this.#headers });
     let attempt = 0;
     try {
       const { signal: userSignal } = options;
@@ -243,9 +248,6 @@ export class RequestCore {
 
       let authValue = spec.auth === undefined ? await token(config.auth.authorization()) : spec.auth || undefined;
 
-      // One spelling per name: a caller's `Authorization` or `Content-Type` next to the client's own would both be sent.
-      const given: Record<string, string> = { accept: 'application/json' };
-      for (const [name, value] of Object.entries({ ...config.headers, ...options.headers })) given[name.toLowerCase()] = value;
       let refreshed = false;
       let retries = 0;
       for (attempt = 1; ; attempt++) {
@@ -408,6 +410,18 @@ export function largestField(body: unknown): string | undefined {
     }
   }
   return best;
+}
+
+/**
+ * Adds `headers` to `into` under lower-cased names, refusing (without quoting it: it may be a secret) a value no
+ * transport sends, a line break or anything but printable ASCII, space and tab: it was a retried ConnectionError.
+ */
+function headerMap(headers: Record<string, string> | undefined, into: Record<string, string>): Record<string, string> {
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!/^[!-~]+:[\t -~]*$/.test(`${name}:${value}`)) throw new ValidationError(`headers.${name}`, 'must be printable ASCII');
+    into[name.toLowerCase()] = value;
+  }
+  return into;
 }
 
 function queryString(query: Record<string, QueryValue> | undefined): string {

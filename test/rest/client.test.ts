@@ -224,6 +224,35 @@ describe('configuration', () => {
     expect((await c.auth.signinWithCustomToken({ token: `${custom}\n` })).user._id).toBe('ext-2');
   });
 
+  it('a header no transport sends (a line break, a control or non-ASCII character) is refused before sending, never echoed', async () => {
+    const secret = 'k3y-0f-the-caller-9f1c';
+    const refused = (make: () => unknown) => { try { make(); } catch (x) { return x; } return undefined; };
+    const bad: [string, string][] = [
+      ['X-Api-Key', `${secret}\r\nX-Injected: 1`], ['x-api-key', `${secret}\n`], ['X-Api-Key', `${secret}\u0000`],
+      ['X-Api-Key', `${secret}\u00e9`], ['X-Api-Key', `${secret}\u2028`], ['X Api Key', secret], ['', secret],
+    ];
+    for (const [name, value] of bad) {
+      const expected = { name: 'ValidationError', field: `headers.${name}`, message: `headers.${name}: must be printable ASCII` };
+      // The client's headers, when it is made (withOptions and the static helpers make one too).
+      for (const make of [() => new TiledeskClient({ baseUrl: server.url, headers: { [name]: value } }), () => client().withOptions({ headers: { [name]: value } })]) {
+        const e = refused(make);
+        expect(e).toMatchObject(expected);
+        expect(JSON.stringify(e)).not.toContain(secret);
+      }
+      // A call's headers, when the call starts: nothing is sent and onError does not hear of it (a bad argument).
+      const sent: RequestEvent[] = [];
+      const errors: unknown[] = [];
+      const c = client({ hooks: { onRequest: (e) => sent.push(e), onError: (e) => errors.push(e) } });
+      const e = await c.requests.count({}, { headers: { [name]: value } }).catch((x: unknown) => x);
+      expect(e).toMatchObject(expected);
+      expect(JSON.stringify(e)).not.toContain(secret);
+      expect([sent, errors]).toEqual([[], []]);
+    }
+    // Spaces and tabs inside a value, and an empty value, are fine.
+    const headers = { 'X-Note': 'a b\tc; d=e', 'X-Empty': '' };
+    expect(typeof (await client({ headers }).requests.count({}, { headers })).assigned).toBe('number');
+  });
+
   it('hooks: several observers are called in order, then the logger; a hook that is not a function is refused', async () => {
     const seen: string[] = [];
     const hooks = [
