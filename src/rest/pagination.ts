@@ -1,3 +1,5 @@
+import { ValidationError } from './errors.js';
+
 /** One page of a list endpoint, as the server described it. */
 export interface Page<T> {
   items: T[];
@@ -8,7 +10,7 @@ export interface Page<T> {
   /** 0-based page number. */
   page: number;
   hasNextPage(): boolean;
-  /** Fetches the following page; rejects with a RangeError when there is none. */
+  /** Fetches the following page; rejects with a `ValidationError` (field `page`, nothing sent) when there is none. */
   nextPage(): Promise<Page<T>>;
 }
 
@@ -35,7 +37,7 @@ function toPage<T>(raw: RawPage<T>, page: number, fetchPage: FetchPage<T>): Page
     page,
     hasNextPage: () => hasMore(raw, page),
     nextPage: () => {
-      if (!hasMore(raw, page)) return Promise.reject(new RangeError('no next page'));
+      if (!hasMore(raw, page)) return Promise.reject(new ValidationError('page', 'has no next page'));
       return fetchPage(page + 1).then((next) => toPage(next, page + 1, fetchPage));
     },
   };

@@ -479,6 +479,10 @@ describe('pagination', () => {
     const page4 = await c.requests.list({ limit: 10, page: 4 });
     expect(page4.page).toBe(4);
     expect(page4.hasNextPage()).toBe(false);
+    // Past the last page: a typed error, as for any bad argument (it was a bare RangeError).
+    const e = await page4.nextPage().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ValidationError);
+    expect(e).toMatchObject({ code: 'invalid_argument', field: 'page', message: 'page: has no next page' });
   });
 
   it('toArray stops at max', async () => {
