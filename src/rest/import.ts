@@ -91,6 +91,13 @@ function toEpochMs(value: unknown, field: string, index: number): number {
   throw new ValidationError(field, 'must be a Date or a number of ms since the epoch', index);
 }
 
+/** A text message (the default type) needs a non-blank `text`: `messages.send` and `import` alike. */
+export function requireText(message: { type?: unknown; text?: unknown }, index?: number): void {
+  if ((message.type === undefined || message.type === 'text') && (typeof message.text !== 'string' || !NON_BLANK.test(message.text))) {
+    throw new ValidationError('text', 'is required (non-empty) for a text message', index);
+  }
+}
+
 /** Validates one message and returns what will be sent; throws a {@link ValidationError} naming index and field. */
 export function prepareMessage(input: unknown, index: number, maxChunkBytes: number): PreparedMessage {
   if (!isPlainObject(input)) throw new ValidationError('message', 'must be an object', index);
@@ -102,10 +109,7 @@ export function prepareMessage(input: unknown, index: number, maxChunkBytes: num
     const ok = type === 'object' ? isPlainObject(v) : type === 'number' ? typeof v === 'number' && Number.isFinite(v) : typeof v === 'string';
     if (!ok) throw new ValidationError(field, `must be ${type === 'object' ? 'an object' : `a ${type}`}`, index);
   }
-  const type = input.type as string | undefined;
-  if ((type === undefined || type === 'text') && (typeof input.text !== 'string' || !NON_BLANK.test(input.text))) {
-    throw new ValidationError('text', 'is required (non-empty) for a text message', index);
-  }
+  requireText(input, index);
   if (input.channel !== undefined && typeof (input.channel as { name?: unknown }).name !== 'string') {
     throw new ValidationError('channel.name', 'must be a string', index);
   }

@@ -1,6 +1,6 @@
 import type { RequestOptions } from '../core.js';
 import { InvalidResponseError, ValidationError } from '../errors.js';
-import { ImportChunkError, planChunks, prepareMessage, PREPARED, type ChunkRange, type ImportMessage, type PreparedMessage } from '../import.js';
+import { ImportChunkError, planChunks, prepareMessage, PREPARED, requireText, type ChunkRange, type ImportMessage, type PreparedMessage } from '../import.js';
 import { isPlainObject } from '../../shared/merge.js';
 import { call, Resource, projectPath, requireObject, seg } from '../resource.js';
 import type { Message, MessageWithRequest } from '../schemas.js';
@@ -74,9 +74,7 @@ export class Messages extends Resource {
    */
   async send(requestId: string, message: SendMessageParams, options?: RequestOptions): Promise<MessageWithRequest> {
     requireObject(message, 'message');
-    if ((message.type === undefined || message.type === 'text') && (typeof message.text !== 'string' || message.text.trim() === '')) {
-      throw new ValidationError('text', 'is required (non-empty) for a text message');
-    }
+    requireText(message);
     return call(this.ctx, 'POST', this.base(requestId, options), false, 'messageWithRequest', options, message);
   }
 
