@@ -89,22 +89,36 @@ export function checkInt(value: unknown, field: string, min: number, max = Infin
   }
 }
 
+/** What every list call takes: a page size, the first page to read, and raw query parameters. */
+export interface ListQuery {
+  limit?: number;
+  page?: number;
+  extra?: Record<string, string | number | boolean>;
+}
+
 /**
- * A paginated GET: `build` checks the arguments and returns the path, the query and the first page. Argument
+ * A paginated GET: `query` is checked to be an object with `limit` in `[1, maxLimit]` and `page` >= 0, then `build`
+ * checks the rest and returns the path and the query (`extra` first, so that what the call sets wins). Argument
  * errors surface when the result is awaited or iterated, like network errors.
  */
-export function paged<T>(
+export function paged<T, Q extends ListQuery>(
   ctx: ClientContext,
   options: RequestOptions | undefined,
   schema: ResponseSchemaKey,
   key: string,
-  build: () => [path: string, query: Record<string, QueryValue>, start: number | undefined],
+  query: Q,
+  maxLimit: number,
+  build: (rest: Omit<Q, 'extra' | 'page'>, extra: Q['extra']) => [path: string, query: Record<string, QueryValue>],
 ): PagePromise<T> {
   try {
-    const [path, query, start] = build();
+    requireObject(query, 'query');
+    checkInt(query.limit, 'limit', 1, maxLimit);
+    checkInt(query.page, 'page', 0);
+    const { extra, page: start, ...rest } = query;
+    const [path, q] = build(rest, extra);
     return new PagePromise<T>(
       (page) => ctx.core
-        .request<Record<string, unknown>>({ method: 'GET', path, query: { ...query, page }, idempotent: true, schema, expect: key, list: true }, options)
+        .request<Record<string, unknown>>({ method: 'GET', path, query: { ...q, page }, idempotent: true, schema, expect: key, list: true }, options)
         .then((r) => ({ items: r[key] as T[], perPage: r.perPage as number, count: r.count as number })),
       start ?? 0,
     );

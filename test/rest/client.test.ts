@@ -338,6 +338,13 @@ describe('requests', () => {
     const none = null as never;
     await expect(c.users.update(none)).rejects.toMatchObject({ name: 'ValidationError', field: 'fields' });
     await expect(c.requests.count(none)).rejects.toMatchObject({ name: 'ValidationError', field: 'query' });
+    // Every list call checks its query alike: an object, limit 1…100 (leads: no upper bound), page >= 0.
+    for (const list of [(q: never) => c.requests.list(q), (q: never) => c.requests.listMine(q), (q: never) => c.leads.list(q)]) {
+      await expect(list(none)).rejects.toMatchObject({ name: 'ValidationError', field: 'query' });
+      await expect(list({ limit: 0 } as never)).rejects.toMatchObject({ name: 'ValidationError', field: 'limit' });
+      await expect(list({ page: -1 } as never)).rejects.toMatchObject({ name: 'ValidationError', field: 'page' });
+    }
+    await expect(c.requests.listMine({ limit: 101 })).rejects.toMatchObject({ field: 'limit' });
     await expect(c.requests.close('r1', none)).rejects.toMatchObject({ name: 'ValidationError', field: 'params' });
     await expect(c.requests.assign('r1', none)).rejects.toMatchObject({ name: 'ValidationError', field: 'params' });
     await expect(c.messages.list('r1', none)).rejects.toMatchObject({ name: 'ValidationError', field: 'params' });

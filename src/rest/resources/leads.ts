@@ -1,6 +1,6 @@
 import type { QueryValue, RequestOptions } from '../core.js';
 import type { PagePromise } from '../pagination.js';
-import { call, checkInt, compact, paged, projectPath, requireObject, Resource, seg } from '../resource.js';
+import { call, compact, paged, projectPath, requireObject, Resource, seg } from '../resource.js';
 import type { Lead } from '../schemas.js';
 
 /** Filters of `leads.list`. */
@@ -47,15 +47,11 @@ export class Leads extends Resource {
    * ```
    */
   list(query: LeadListQuery = {}, options?: RequestOptions): PagePromise<Lead> {
-    return paged(this.ctx, options, 'leadPage', 'leads', () => {
-      requireObject(query, 'query');
-      checkInt(query.limit, 'limit', 1);
-      checkInt(query.page, 'page', 0);
-      const { extra, page, ...rest } = query;
+    return paged(this.ctx, options, 'leadPage', 'leads', query, Infinity, (rest, extra) => {
       const q: Record<string, QueryValue> = { ...extra, ...rest };
       // The server tests these flags for presence: `with_email=false` would filter like `true`.
       for (const k of ['with_email', 'with_fullname']) q[k] ||= undefined;
-      return [`${projectPath(this.ctx, options)}/leads`, q, page];
+      return [`${projectPath(this.ctx, options)}/leads`, q];
     });
   }
 

@@ -1,7 +1,7 @@
 import type { QueryValue, RequestOptions } from '../core.js';
 import { ValidationError } from '../errors.js';
 import type { PagePromise } from '../pagination.js';
-import { call, checkInt, compact, paged, projectPath, requireObject, requireString, Resource, seg, type ClientContext } from '../resource.js';
+import { call, compact, paged, projectPath, requireObject, requireString, Resource, seg, type ClientContext } from '../resource.js';
 import type { Request, RequestCount } from '../schemas.js';
 
 /** Body of `requests.create`. Only `first_text` is required. */
@@ -104,12 +104,8 @@ function dateParam(value: Date | string | undefined, field: string): string | un
   return `${d}/${m}/${y} ${time.slice(0, 8)}`;
 }
 
-function requestListQuery(q: RequestListQuery): Record<string, QueryValue> {
-  requireObject(q, 'query');
-  const { status, start_date, end_date, timezone, extra, page: _page, ...rest } = q;
-  // The server turns a limit above 100 into 40: refuse it rather than return a page of surprising size.
-  checkInt(q.limit, 'limit', 1, 100);
-  checkInt(_page, 'page', 0);
+function requestListQuery(q: Omit<RequestListQuery, 'extra' | 'page'>, extra: RequestListQuery['extra']): Record<string, QueryValue> {
+  const { status, start_date, end_date, timezone, ...rest } = q;
   const list = typeof status === 'number' ? [status] : status;
   // An empty or non-numeric list would make the server drop the filter and return closed conversations too.
   if (list !== undefined && list !== 'all' && !(Array.isArray(list) && list.length > 0 && list.every(Number.isInteger))) {
@@ -191,7 +187,8 @@ export class Requests extends Resource {
    * ```
    */
   list(query: RequestListQuery = {}, options?: RequestOptions): PagePromise<Request> {
-    return paged(this.ctx, options, 'requestPage', 'requests', () => [`${projectPath(this.ctx, options)}/requests`, requestListQuery(query), query.page]);
+    // The server turns a limit above 100 into 40: refuse it rather than return a page of surprising size.
+    return paged(this.ctx, options, 'requestPage', 'requests', query, 100, (rest, extra) => [`${projectPath(this.ctx, options)}/requests`, requestListQuery(rest, extra)]);
   }
 
   /**
@@ -204,13 +201,7 @@ export class Requests extends Resource {
    * ```
    */
   listMine(query: MyRequestListQuery = {}, options?: RequestOptions): PagePromise<Request> {
-    return paged(this.ctx, options, 'requestPage', 'requests', () => {
-      requireObject(query, 'query');
-      checkInt(query.limit, 'limit', 1, 100);
-      checkInt(query.page, 'page', 0);
-      const { extra, page, ...rest } = query;
-      return [`${projectPath(this.ctx, options)}/requests/me`, { ...extra, ...rest }, page];
-    });
+    return paged(this.ctx, options, 'requestPage', 'requests', query, 100, (rest, extra) => [`${projectPath(this.ctx, options)}/requests/me`, { ...extra, ...rest }]);
   }
 
   /**
