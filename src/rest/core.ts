@@ -181,7 +181,7 @@ export function parseBaseUrl(baseUrl: unknown): Base {
   try {
     url = new URL(baseUrl as string);
   } catch {
-    url = undefined;
+    // Left undefined: refused below.
   }
   // The URL itself is never echoed: it might carry credentials.
   if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password || url.search || url.hash) {

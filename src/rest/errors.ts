@@ -185,19 +185,17 @@ export class TokenProviderError extends TiledeskError {
   }
 }
 
-const NOT_MEMBER = /dont belong to the project/i;
-const ROLE = /required role/i;
-const PERMISSION = /required permission/i;
-const PARTICIPANT = /particip|belong the conversation/i;
-const QUOTA = /quota/i;
+/** The first pattern the server's message matches gives the reason. */
+const REASONS: [RegExp, PermissionDeniedReason][] = [
+  [/dont belong to the project/i, 'not_member'],
+  [/required role/i, 'role'],
+  [/required permission/i, 'permission'],
+  [/particip|belong the conversation/i, 'not_participant'],
+  [/quota/i, 'quota'],
+];
 
 export function permissionReason(message: string): PermissionDeniedReason {
-  if (NOT_MEMBER.test(message)) return 'not_member';
-  if (ROLE.test(message)) return 'role';
-  if (PERMISSION.test(message)) return 'permission';
-  if (PARTICIPANT.test(message)) return 'not_participant';
-  if (QUOTA.test(message)) return 'quota';
-  return 'unknown';
+  return REASONS.find(([pattern]) => pattern.test(message))?.[1] ?? 'unknown';
 }
 
 const REQUIRED_FIELD = /^\s*['"]?([\w.[\]]+)['"]? field/i;
@@ -212,12 +210,14 @@ export function fieldErrorsOf(data: unknown): FieldError[] {
       out.push({ field: REQUIRED_FIELD.exec(e)?.[1] ?? '', message: e });
     } else if (e && typeof e === 'object') {
       const o = e as Record<string, unknown>;
-      const field = typeof o.param === 'string' ? o.param : typeof o.path === 'string' ? o.path : '';
-      const message = typeof o.msg === 'string' ? o.msg : typeof o.message === 'string' ? o.message : 'Invalid value';
-      const fe: FieldError = { field, message };
+      const fe: FieldError = { field: firstString(o.param, o.path) ?? '', message: firstString(o.msg, o.message) ?? 'Invalid value' };
       if (typeof o.location === 'string') fe.location = o.location;
       out.push(fe);
     }
   }
   return out;
+}
+
+function firstString(...values: unknown[]): string | undefined {
+  return values.find((v) => typeof v === 'string') as string | undefined;
 }
