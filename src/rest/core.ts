@@ -132,8 +132,8 @@ export interface CallSpec {
   /** Path under the base URL, segments already encoded. */
   path: string;
   query?: Record<string, QueryValue>;
-  /** Serialised as JSON; a string is sent as is. */
-  body?: unknown;
+  /** An object or array is serialised as JSON; a string is sent as is. */
+  body?: object | string;
   /** Whether repeating the call is harmless. Only such calls are retried on 5xx, timeouts and resets. */
   idempotent: boolean;
   /** `false`: no Authorization header (sign-in endpoints). A string: this exact header value. Default: the client's auth. */
@@ -212,7 +212,7 @@ export class RequestCore {
     const config = this.#config;
     const path = this.#base.prefix + spec.path + queryString(spec.query);
     // Bad arguments are thrown before the `try`: nothing was sent, and onError does not hear of them.
-    const body = spec.body === undefined || typeof spec.body === 'string' ? spec.body : toJson(spec.body, 'body');
+    const body = typeof spec.body === 'object' ? toJson(spec.body, 'body') : spec.body;
     // One spelling per name: a caller's `Authorization` or `Content-Type` next to the client's own would both be sent.
     const given = headerMap(options.headers, { ...this.#headers });
     let attempt = 0;

@@ -23,7 +23,7 @@ export abstract class Resource {
     suffix: string,
     idempotent: boolean,
     options: RequestOptions | undefined,
-    body?: unknown,
+    body?: object,
   ): Promise<T> {
     return call(this.ctx, method, `${projectPath(this.ctx, options)}/requests/${seg(requestId, 'requestId')}${suffix}`, idempotent, 'request', options, body);
   }
@@ -40,7 +40,7 @@ export function call<T>(
   idempotent: boolean,
   schema: ResponseSchemaKey | undefined,
   options: RequestOptions | undefined,
-  body?: unknown,
+  body?: object,
 ): Promise<T> {
   return ctx.core.request<T>({ method, path, idempotent, schema, body }, options);
 }
