@@ -12,7 +12,7 @@ import type { DepartmentDoc, EventDoc, LeadDoc, ProjectDoc, ProjectUserDoc, Requ
 type Json = Record<string, unknown>;
 
 /** Copies own keys whose value is not undefined (JSON.stringify would drop them anyway, but key sets matter). */
-function copy(doc: object): Json {
+export function copy(doc: object): Json {
   const out: Json = {};
   for (const [key, value] of Object.entries(doc)) if (value !== undefined) out[key] = value;
   return out;

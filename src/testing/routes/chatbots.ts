@@ -4,7 +4,7 @@ import { json, type Reply } from '../http.js';
 import { castObjectId } from '../ids.js';
 import { queryFilter } from '../query.js';
 import type { ChatbotDoc } from '../store.js';
-import { departmentView } from '../views.js';
+import { copy, departmentView } from '../views.js';
 import { bodyObject, callerOf, guard, type RouteContext } from './context.js';
 
 /**
@@ -29,9 +29,8 @@ export function chatbotRoutes(ctx: RouteContext, rest: string[]): Reply | undefi
 
 /** A chatbot as read back: `secret` is `select: false`. */
 export function chatbotView(bot: ChatbotDoc): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(bot)) if (value !== undefined && key !== 'secret') out[key] = value;
-  return out;
+  const { secret: _secret, ...rest } = bot;
+  return copy(rest);
 }
 
 const notFound = (ctx: RouteContext, rawId: string) =>

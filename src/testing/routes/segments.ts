@@ -3,6 +3,7 @@ import { json, type Reply } from '../http.js';
 import { castObjectId } from '../ids.js';
 import { compareValues, getPath, matchesValue, paginate, sortBy, sortDirection } from '../query.js';
 import type { LeadDoc, SegmentDoc } from '../store.js';
+import { copy } from '../views.js';
 import { bodyObject, callerOf, type RouteContext } from './context.js';
 
 /**
@@ -25,11 +26,7 @@ export function segmentRoutes(ctx: RouteContext, rest: string[]): Reply | undefi
   return undefined;
 }
 
-export function segmentView(segment: SegmentDoc): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(segment)) if (value !== undefined) out[key] = value;
-  return out;
-}
+const segmentView = (segment: SegmentDoc) => copy(segment);
 
 /** `filters`: `{field: String, operator: String, value: Mixed}` items without `_id`; a single item is wrapped. */
 function castFilters(value: unknown): Array<Record<string, unknown>> {

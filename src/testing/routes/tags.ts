@@ -3,6 +3,7 @@ import { json, type Reply } from '../http.js';
 import { castObjectId } from '../ids.js';
 import { paginate, sortBy, sortDirection } from '../query.js';
 import type { TagLibraryDoc } from '../store.js';
+import { copy } from '../views.js';
 import { bodyObject, callerOf, type RouteContext } from './context.js';
 
 /** The list's fixed page size: `?limit=` is not read. */
@@ -28,11 +29,7 @@ export function tagRoutes(ctx: RouteContext, rest: string[]): Reply | undefined 
   return undefined;
 }
 
-export function tagView(tag: TagLibraryDoc): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(tag)) if (value !== undefined) out[key] = value;
-  return out;
-}
+const tagView = (tag: TagLibraryDoc) => copy(tag);
 
 /**
  * `POST /`: `new TagLibrary({tag, color, id_project, createdBy}).save()`; nothing else of the body is stored. A
