@@ -4,7 +4,7 @@ import { backoffDelay } from '../shared/backoff.js';
 import { isPlainObject } from '../shared/merge.js';
 import { bareToken } from '../shared/token.js';
 import { isTransient, RealtimeAuthError, RealtimeError } from './errors.js';
-import { Subscription, Subscriptions } from './subscriptions.js';
+import { Subscription, Subscriptions, wireFrame } from './subscriptions.js';
 import { parseTopic, type Topic, type TopicKind } from './topics.js';
 import type { BadFrameReport, PayloadValidator, SubscriptionHandlers, TopicPayloads, ValidationOption } from './types.js';
 import { BUILT_IN_CHECKS, compileValidator, type ItemCheck } from './validation.js';
@@ -166,8 +166,6 @@ const enum ReadyState {
   Open = 1,
   Closed = 3,
 }
-const PING = '{"action":"heartbeat","payload":{"message":{"text":"ping"}}}';
-const PONG = '{"action":"heartbeat","payload":{"message":{"text":"pong"}}}';
 const noop = () => {};
 
 /**
@@ -693,7 +691,7 @@ export class RealtimeClient {
       }
       case 'heartbeat': {
         const text = isPlainObject(payload) && isPlainObject(payload.message) ? payload.message.text : undefined;
-        if (text === 'ping') this.#send(PONG);
+        if (text === 'ping') this.#send(wireFrame('heartbeat', { message: { text: 'pong' } }));
         else if (text !== 'pong') this.#reportBadFrame({ reason: 'bad_envelope', size: data.length });
         return;
       }
@@ -766,7 +764,9 @@ export class RealtimeClient {
 
   #ping(reason: ProbeReason): void {
     // A socket that takes no frame is closing (its close event may take a while with a dead peer): move on now.
-    if (!this.#send(PING)) return this.#drop(new RealtimeError('connection_lost', 'the socket stopped accepting frames'));
+    if (!this.#send(wireFrame('heartbeat', { message: { text: 'ping' } }))) {
+      return this.#drop(new RealtimeError('connection_lost', 'the socket stopped accepting frames'));
+    }
     // An unanswered ping keeps its deadline: restarted by every probe (tab switches, probe() on an app's signals), it
     // kept a dead socket open for as long as they came faster than pongTimeoutMs. Unless that deadline is past: the
     // timers were held back (sleep, throttling; a clock jump always is) and it measures the gap, not the socket.
