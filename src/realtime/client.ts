@@ -6,7 +6,7 @@ import { bareToken } from '../shared/token.js';
 import { isTransient, RealtimeAuthError, RealtimeError } from './errors.js';
 import { Subscription, Subscriptions, wireFrame } from './subscriptions.js';
 import { parseTopic, type Topic, type TopicKind } from './topics.js';
-import type { BadFrameReport, PayloadValidator, SubscriptionHandlers, TopicPayloads, ValidationOption } from './types.js';
+import type { BadFrameReason, BadFrameReport, PayloadValidator, SubscriptionHandlers, TopicPayloads, ValidationOption } from './types.js';
 import { BUILT_IN_CHECKS, compileValidator, type ItemCheck } from './validation.js';
 
 /**
@@ -664,40 +664,44 @@ export class RealtimeClient {
     if (this.#pingSentAt) this.#alive();
     const data = event.data;
     if (typeof data !== 'string') return this.#reportBadFrame({ reason: 'binary', size: binarySize(data) });
-    if (data.length > this.#options.maxFrameLength) return this.#reportBadFrame({ reason: 'oversized', size: data.length });
-    let frame: unknown;
-    try {
-      frame = JSON.parse(data);
-    } catch {
-      return this.#reportBadFrame({ reason: 'not_json', size: data.length });
-    }
-    if (!isPlainObject(frame)) return this.#reportBadFrame({ reason: 'bad_envelope', size: data.length });
-    const payload = frame.payload;
-    switch (frame.action) {
-      case 'publish': {
-        if (!isPlainObject(payload) || typeof payload.topic !== 'string') {
-          return this.#reportBadFrame({ reason: 'bad_envelope', size: data.length });
-        }
-        const method = payload.method;
-        if (method === 'CREATE' || method === 'UPDATE') {
-          if (!this.#subscriptions.dispatch(payload.topic, method, payload.message)) this.#counters.unrouted++;
-        } else if (method === undefined) {
-          // Relayed from another client's publish/broadcast: unauthenticated content, never handed to user code.
-          this.#counters.relayedIgnored++;
+    // Every other way a frame can be bad ends at the one report at the bottom, `reason` saying which.
+    const size = data.length;
+    let reason: BadFrameReason = 'oversized';
+    if (size <= this.#options.maxFrameLength) {
+      let frame: unknown;
+      reason = 'not_json';
+      try {
+        frame = JSON.parse(data);
+        reason = 'bad_envelope';
+      } catch {
+        // reported below
+      }
+      if (isPlainObject(frame)) {
+        const payload = frame.payload;
+        if (frame.action === 'publish') {
+          if (isPlainObject(payload) && typeof payload.topic === 'string') {
+            const method = payload.method;
+            if (method === 'CREATE' || method === 'UPDATE') {
+              if (!this.#subscriptions.dispatch(payload.topic, method, payload.message)) this.#counters.unrouted++;
+            } else if (method === undefined) {
+              // Relayed from another client's publish/broadcast: unauthenticated content, never handed to user code.
+              this.#counters.relayedIgnored++;
+            } else {
+              this.#reportBadFrame({ reason: 'unknown_method', size, topic: payload.topic });
+            }
+            return;
+          }
+        } else if (frame.action === 'heartbeat') {
+          const text = isPlainObject(payload) && isPlainObject(payload.message) ? payload.message.text : undefined;
+          if (text === 'ping') return void this.#send(wireFrame('heartbeat', { message: { text: 'pong' } }));
+          if (text === 'pong') return;
         } else {
-          this.#reportBadFrame({ reason: 'unknown_method', size: data.length, topic: payload.topic });
+          // includes `me`, which only answers a `me` request; we never send one
+          reason = 'unknown_action';
         }
-        return;
       }
-      case 'heartbeat': {
-        const text = isPlainObject(payload) && isPlainObject(payload.message) ? payload.message.text : undefined;
-        if (text === 'ping') this.#send(wireFrame('heartbeat', { message: { text: 'pong' } }));
-        else if (text !== 'pong') this.#reportBadFrame({ reason: 'bad_envelope', size: data.length });
-        return;
-      }
-      default: // includes `me`, which only answers a `me` request; we never send one
-        return this.#reportBadFrame({ reason: 'unknown_action', size: data.length });
     }
+    this.#reportBadFrame({ reason, size });
   };
 
   #send(frame: string): boolean {
