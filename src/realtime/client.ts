@@ -730,7 +730,7 @@ export class RealtimeClient {
     this.#settleConnecting?.(event);
     // A listener's connect() or close() announces a newer state to every listener; the later listeners of this one
     // must not hear it afterwards (a status display would show `failed` while the client reconnects).
-    this.#events.emitWhile(() => change === this.#stateChanges, 'state', event);
+    this.#events.emit('state', event, () => change === this.#stateChanges);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
