@@ -494,7 +494,8 @@ export class RealtimeClient {
       this.#counters.reconnects++;
       this.#setState('reconnecting', { attempt, delayMs, error });
       if (run.stopped) return; // a state listener called close(): nothing would interrupt the pause
-      await this.#pause(delayMs);
+      // The backoff, cut short by close() or by a network/visibility change (#wake).
+      await this.#bounded<void>((settle) => (this.#wake = settle), noop, noop, delayMs);
     }
   }
 
@@ -627,11 +628,6 @@ export class RealtimeClient {
     });
   }
 
-  /** A backoff wait, cut short by `close()` or by a network/visibility change. */
-  #pause(ms: number): Promise<void> {
-    return this.#bounded<void>((settle) => (this.#wake = settle), noop, noop, ms);
-  }
-
   #fail(run: { stopped: boolean }, error: RealtimeError): void {
     // A run already ended (closed, or failed and restarted) must not touch the subscriptions of the next one.
     if (run.stopped) return;
@@ -661,7 +657,12 @@ export class RealtimeClient {
 
   readonly #onFrame = (event: { data: unknown }): void => {
     this.#counters.framesReceived++;
-    if (this.#pingSentAt) this.#alive();
+    if (this.#pingSentAt) {
+      // Any frame after a ping proves the socket alive.
+      const rttMs = this.#options.now() - this.#pingSentAt;
+      this.#pingSentAt = 0;
+      this.#events.emit('heartbeat', { kind: 'pong', rttMs });
+    }
     const data = event.data;
     if (typeof data !== 'string') return this.#reportBadFrame({ reason: 'binary', size: binarySize(data) });
     // Every other way a frame can be bad ends at the one report at the bottom, `reason` saying which.
@@ -779,13 +780,6 @@ export class RealtimeClient {
       this.#pingReason = reason;
     }
     this.#events.emit('heartbeat', { kind: 'ping', reason });
-  }
-
-  /** Any frame after a ping proves the socket alive. */
-  #alive(): void {
-    const rttMs = this.#options.now() - this.#pingSentAt;
-    this.#pingSentAt = 0;
-    this.#events.emit('heartbeat', { kind: 'pong', rttMs });
   }
 
   #probeNow(reason: ProbeReason): void {
