@@ -464,7 +464,7 @@ export class RealtimeClient {
             authFailures++;
             refresh = true;
           } else if (
-            // A blind close: before open, without a diagnostic (see earlyCloseFailure). Any other outcome (a handshake
+            // A blind close: before open, without a diagnostic (see #handshake). Any other outcome (a handshake
             // timeout, a close while offline or while the server does not answer) breaks the row.
             !(error.code === 'connect_failed' && error.closeCode !== undefined && online && (await this.#serverAnswers()))
           ) {
@@ -579,7 +579,13 @@ export class RealtimeClient {
         socket.onerror = (event: unknown) => {
           diagnostic = errorText(event);
         };
-        socket.onclose = (event: { code?: number } | undefined) => finish(earlyCloseFailure(diagnostic, event?.code));
+        // Why a socket closed before opening. Node's `ws` says why (an HTTP status, a network error): reading it is
+        // the platform's part, `upgradeFailure` of `#websocket`. A browser says nothing: that blind kind alone carries
+        // a `closeCode`, which is what a browser shows for an unreachable server and for a 401 alike.
+        socket.onclose = (event: { code?: number } | undefined) => {
+          const closeCode = event?.code ?? 1006;
+          finish(diagnostic ? upgradeFailure(diagnostic) : new RealtimeError('connect_failed', `closed before open (code ${closeCode})`, { closeCode }));
+        };
       },
       () => {
         abandon(socket);
@@ -664,7 +670,11 @@ export class RealtimeClient {
       this.#events.emit('heartbeat', { kind: 'pong', rttMs });
     }
     const data = event.data;
-    if (typeof data !== 'string') return this.#reportBadFrame({ reason: 'binary', size: binarySize(data) });
+    if (typeof data !== 'string') {
+      // A binary frame is what the WebSocket made of it: an ArrayBuffer or Buffer (`byteLength`), or a Blob (`size`).
+      const binary = data as { byteLength?: number; size?: number } | null;
+      return this.#reportBadFrame({ reason: 'binary', size: binary?.byteLength ?? binary?.size });
+    }
     // Every other way a frame can be bad ends at the one report at the bottom, `reason` saying which.
     const size = data.length;
     let reason: BadFrameReason = 'oversized';
@@ -859,26 +869,10 @@ function realtimeUrl(url: string): string {
   return parsed.href;
 }
 
-/**
- * Why a socket closed before opening. Node's `ws` says why (an HTTP status, a network error): reading it is the
- * platform's part, `upgradeFailure` of `#websocket`. A browser says nothing: that blind kind alone carries a
- * `closeCode`, which is what a browser shows for an unreachable server and for a 401 alike.
- */
-function earlyCloseFailure(diagnostic: string | undefined, closeCode = 1006): RealtimeError {
-  if (diagnostic) return upgradeFailure(diagnostic);
-  return new RealtimeError('connect_failed', `closed before open (code ${closeCode})`, { closeCode });
-}
-
 function errorText(event: unknown): string | undefined {
   const e = event as { message?: unknown; error?: { message?: unknown } } | undefined;
   const text = e?.message ?? e?.error?.message;
   return typeof text === 'string' && text ? text : undefined;
-}
-
-/** A binary frame is what the WebSocket made of it: an ArrayBuffer or Buffer (`byteLength`), or a Blob (`size`). */
-function binarySize(data: unknown): number | undefined {
-  const d = data as { byteLength?: number; size?: number } | null;
-  return d?.byteLength ?? d?.size;
 }
 
 /** Stops listening to a socket; `ws` throws on an 'error' event nobody listens to, hence a no-op. */
