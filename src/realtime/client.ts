@@ -7,7 +7,7 @@ import { isTransient, RealtimeAuthError, RealtimeError } from './errors.js';
 import { Subscription, Subscriptions, wireFrame } from './subscriptions.js';
 import { parseTopic, type Topic, type TopicKind } from './topics.js';
 import type { BadFrameReason, BadFrameReport, PayloadValidator, SubscriptionHandlers, TopicPayloads, ValidationOption } from './types.js';
-import { BUILT_IN_CHECKS, compileValidator, type ItemCheck } from './validation.js';
+import { BUILT_IN_CHECKS, compileValidator } from './validation.js';
 
 /**
  * `idle` until `connect()` or the first `subscribe()`; `connecting` for the first attempt; `open`; `reconnecting`
@@ -353,7 +353,15 @@ export class RealtimeClient {
         { topic },
       );
     }
-    const check = validatorFor(parsed.kind, options.validate ?? this.#options.validate);
+    const option = options.validate ?? this.#options.validate;
+    // One validator for every kind, or a map (a kind it lacks gets the built-in check, as `true` does).
+    const check = option
+      ? compileValidator(
+          typeof option === 'function' || (option !== true && '~standard' in option)
+            ? (option as PayloadValidator)
+            : ((option as Partial<Record<TopicKind, PayloadValidator>>)[parsed.kind] ?? BUILT_IN_CHECKS[parsed.kind]),
+        )
+      : undefined;
     const sub = new Subscription(topic, parsed.kind, handlers, check, this.#subscriptions);
     this.#subscriptions.add(sub);
     if (this.#current === 'failed') sub.setState('error', this.#failure); // set whenever failed
@@ -839,13 +847,6 @@ export class RealtimeClient {
 function listenerTarget(value: unknown): ListenerTarget | undefined {
   const target = value as Partial<ListenerTarget> | undefined;
   return typeof target?.addEventListener === 'function' && typeof target.removeEventListener === 'function' ? (target as ListenerTarget) : undefined;
-}
-
-function validatorFor(kind: TopicKind, option: ValidationOption | PayloadValidator): ItemCheck | undefined {
-  if (!option) return undefined;
-  // One validator for every kind, or a map (a kind it lacks gets the built-in check, as `true` does).
-  const one = typeof option === 'function' || (option !== true && '~standard' in option);
-  return compileValidator(one ? (option as PayloadValidator) : ((option as Partial<Record<TopicKind, PayloadValidator>>)[kind] ?? BUILT_IN_CHECKS[kind]));
 }
 
 function checkedToken(value: unknown): string | RealtimeError {
