@@ -12,7 +12,8 @@ import { BUILT_IN_CHECKS, compileValidator } from './validation.js';
 /**
  * `idle` until `connect()` or the first `subscribe()`; `connecting` for the first attempt; `open`; `reconnecting`
  * while backing off and retrying; `closed` after `close()` (terminal); `failed` after too many auth failures or
- * attempts, or at once without a WebSocket implementation (`connect()` starts again).
+ * attempts, after 3 connections in a row closed on a frame too large (`frame_too_large`), or at once without a
+ * WebSocket implementation (`connect()` starts again).
  */
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'failed';
 
@@ -120,7 +121,9 @@ export interface RealtimeClientOptions {
   /**
    * Longer text frames (in characters) are dropped unparsed and reported. Default 16 Mi. With the default WebSocket
    * of Node (`ws`), a frame over 3 bytes a character is refused before it is read: the connection ends
-   * (`connection_lost`) and the client reconnects.
+   * (`connection_lost`, close code 1009) and the client reconnects. After 3 connections in a row closed with 1009
+   * (by `ws`, or by a proxy refusing a frame), the client ends in `failed` with `frame_too_large` instead of
+   * meeting the same frame again without end.
    */
   maxFrameLength?: number;
   /** Distinct topics held or queued at once. Default 1 000. */
@@ -428,6 +431,7 @@ export class RealtimeClient {
     let authFailures = 0; // confirmed or suspected, since the last open
     let blindCloses = 0; // closes before open without any diagnostic, since the last open or suspicion
     let refresh = false; // ask the token function for a fresh token
+    let tooLarge = 0; // connections in a row closed with 1009 (a frame too large to take)
     this.#setState('connecting');
     // Read once, when the client was created: no retry could find one, and connect() used to wait for ever.
     if (!this.#WebSocketImpl) return this.#fail(run, new RealtimeError('no_websocket', 'no WebSocket implementation: pass options.WebSocket'));
@@ -491,12 +495,20 @@ export class RealtimeClient {
         }
       }
 
+      // A frame too large to take ends the connection with 1009 (Message Too Big; see maxFrameLength). A server that
+      // sends it on every connection (a snapshot too large) was met again without end: 3 in a row end the run, as auth
+      // failures do. Any other outcome breaks the row.
+      tooLarge = error.closeCode === 1009 ? tooLarge + 1 : 0;
+      if (tooLarge > 2) {
+        error = new RealtimeError('frame_too_large', '3 connections in a row closed on a frame too large (code 1009): see maxFrameLength');
+      }
+
       // 4. Give up for good, or back off (full jitter) and go round again.
       if (run.stopped) return; // close() ran during the probe of #serverAnswers
       this.#events.emit('error', error);
       if (run.stopped) return; // an error listener called close()
       // `maxAuthFailures: 0` gives up at the first auth failure, not at the first error of any kind.
-      if ((authFailures && authFailures >= o.maxAuthFailures) || attempt >= o.maxReconnectAttempts) return this.#fail(run, error);
+      if ((authFailures && authFailures >= o.maxAuthFailures) || tooLarge > 2 || attempt >= o.maxReconnectAttempts) return this.#fail(run, error);
       const delayMs = backoffDelay(attempt, { baseDelayMs: o.reconnectBaseDelayMs, maxDelayMs: o.reconnectMaxDelayMs }, o.random);
       attempt++;
       this.#counters.reconnects++;
