@@ -242,8 +242,18 @@ export class RealtimeClient {
       now: Date.now,
       random: Math.random,
       ...checkedOptions(options),
-      url: realtimeUrl(options.url),
     };
+    // Accepts the REST-style `http(s)://` spelling too; the path is kept exactly (the server matches it exactly).
+    let url: URL | undefined;
+    try {
+      url = new URL(options.url.replace(/^http/i, 'ws'));
+    } catch {
+      // URL's own error quotes its input, which may hold a `?token=`.
+    }
+    if (!url || !/^wss?:$/.test(url.protocol)) throw optionError('url', 'a ws(s): or http(s): URL');
+    url.searchParams.delete('token');
+    url.hash = ''; // WebSocket constructors throw on a fragment, at every attempt
+    this.#options.url = url.href;
     this.#WebSocketImpl = options.WebSocket ?? defaultWebSocket(this.#options.maxFrameLength);
     this.#environment = options.environment === undefined ? (globalThis as EnvironmentLike) : options.environment;
     this.#subscriptions = new Subscriptions({
@@ -405,7 +415,28 @@ export class RealtimeClient {
     this.#subscriptions.clear(closedError());
     this.#endConnection?.(closedError());
     this.#events.removeAllListeners();
-    if (socket) await closeGracefully(socket, this.#options.closeTimeoutMs);
+    if (!socket) return;
+    // A closing handshake, bounded: a half-open peer would otherwise keep a Node process alive for ws's 30 s.
+    await new Promise<void>((resolve) => {
+      detach(socket);
+      if (socket.readyState === ReadyState.Closed) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        socket.onclose = null;
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        abandon(socket);
+        done();
+      }, this.#options.closeTimeoutMs);
+      socket.onclose = done;
+      try {
+        socket.close(1000);
+      } catch {
+        abandon(socket);
+        done();
+      }
+    });
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -551,7 +582,11 @@ export class RealtimeClient {
     return this.#bounded<string | RealtimeError>(
       (settle) =>
         new Promise<string>((r) => r(typeof source === 'string' ? source : source(context)))
-          .then(checkedToken, (cause: unknown) => new RealtimeAuthError('auth_failed', 'the token function threw', { cause }))
+          .then(
+            (value: unknown) =>
+              (typeof value === 'string' ? bareToken(value) : '') || new RealtimeAuthError('auth_failed', 'the token function returned no token'),
+            (cause: unknown) => new RealtimeAuthError('auth_failed', 'the token function threw', { cause }),
+          )
           .then(settle),
       () => new RealtimeAuthError('auth_failed', 'the token function timed out'),
       closedError,
@@ -861,27 +896,6 @@ function listenerTarget(value: unknown): ListenerTarget | undefined {
   return typeof target?.addEventListener === 'function' && typeof target.removeEventListener === 'function' ? (target as ListenerTarget) : undefined;
 }
 
-function checkedToken(value: unknown): string | RealtimeError {
-  const token = typeof value === 'string' ? bareToken(value) : '';
-  return token || new RealtimeAuthError('auth_failed', 'the token function returned no token');
-}
-
-/** Accepts the REST-style `http(s)://` spelling too; the path is kept exactly (the server matches it exactly). */
-function realtimeUrl(url: string): string {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url.replace(/^http/i, 'ws'));
-  } catch {
-    // URL's own error quotes its input, which may hold a `?token=`.
-  }
-  if (!parsed || !/^wss?:$/.test(parsed.protocol)) {
-    throw optionError('url', 'a ws(s): or http(s): URL');
-  }
-  parsed.searchParams.delete('token');
-  parsed.hash = ''; // WebSocket constructors throw on a fragment, at every attempt
-  return parsed.href;
-}
-
 function errorText(event: unknown): string | undefined {
   const e = event as { message?: unknown; error?: { message?: unknown } } | undefined;
   const text = e?.message ?? e?.error?.message;
@@ -903,30 +917,6 @@ function abandon(socket: WebSocketLike): void {
   } catch {
     // already closed
   }
-}
-
-/** A closing handshake, bounded: a half-open peer would otherwise keep a Node process alive for ws's 30 s. */
-function closeGracefully(socket: WebSocketLike, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    detach(socket);
-    if (socket.readyState === ReadyState.Closed) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      socket.onclose = null;
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      abandon(socket);
-      done();
-    }, timeoutMs);
-    socket.onclose = done;
-    try {
-      socket.close(1000);
-    } catch {
-      abandon(socket);
-      done();
-    }
-  });
 }
 
 function closedError(): RealtimeError {
