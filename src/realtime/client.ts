@@ -164,6 +164,9 @@ export interface RealtimeEvents {
   heartbeat: (info: HeartbeatInfo) => void;
 }
 
+/** The options in effect: the defaults, and those given. */
+type Options = Required<Omit<RealtimeClientOptions, 'environment' | 'WebSocket'>>;
+
 /** `readyState` values. A const enum: inlined, so the names cost the browser bundle nothing. */
 const enum ReadyState {
   Open = 1,
@@ -192,7 +195,7 @@ const noop = () => {};
 export class RealtimeClient {
   readonly #events = new Emitter<RealtimeEvents>();
   readonly #subscriptions: Subscriptions;
-  readonly #options: Required<Omit<RealtimeClientOptions, 'environment' | 'WebSocket'>>;
+  readonly #options: Options;
   readonly #WebSocketImpl: WebSocketConstructor | undefined;
   readonly #environment: EnvironmentLike | null;
   readonly #counters = { framesReceived: 0, badFrames: 0, relayedIgnored: 0, unrouted: 0, reconnects: 0 };
@@ -223,7 +226,7 @@ export class RealtimeClient {
   #pingReason: ProbeReason | undefined;
 
   constructor(options: RealtimeClientOptions) {
-    this.#options = {
+    const o: Record<string, unknown> = {
       handshakeTimeoutMs: 10_000,
       subscribeTimeoutMs: 10_000,
       reconnectBaseDelayMs: 500,
@@ -241,8 +244,20 @@ export class RealtimeClient {
       validate: false,
       now: Date.now,
       random: Math.random,
-      ...checkedOptions(options),
     };
+    // The options given, without the undefined ones (so defaults apply). Durations and limits are checked here, where
+    // the caller is, because a bad one fails late and badly: a NaN, negative or ≥ 2^31 ms timer fires at once, so a
+    // reconnect delay or a heartbeat would spin; a count is never `>=` a NaN limit, so that limit silently went away.
+    for (const [key, value] of Object.entries(options)) {
+      if (value === undefined) continue;
+      const ms = key.endsWith('Ms');
+      // NaN is a number but not >= 0. No coercion (`+value` threw a TypeError on a bigint). A limit may be Infinity.
+      if ((ms || /^max|After$/.test(key)) && !(typeof value === 'number' && value >= 0 && (!ms || value < 2 ** 31))) {
+        throw optionError(key, ms ? 'a number of ms in [0, 2^31)' : 'a number >= 0');
+      }
+      o[key] = value;
+    }
+    if (typeof options.token !== 'string' && typeof options.token !== 'function') throw optionError('token', 'a string or a function');
     // Accepts the REST-style `http(s)://` spelling too; the path is kept exactly (the server matches it exactly).
     let url: URL | undefined;
     try {
@@ -253,7 +268,8 @@ export class RealtimeClient {
     if (!url || !/^wss?:$/.test(url.protocol)) throw optionError('url', 'a ws(s): or http(s): URL');
     url.searchParams.delete('token');
     url.hash = ''; // WebSocket constructors throw on a fragment, at every attempt
-    this.#options.url = url.href;
+    o.url = url.href;
+    this.#options = o as Options;
     this.#WebSocketImpl = options.WebSocket ?? defaultWebSocket(this.#options.maxFrameLength);
     this.#environment = options.environment === undefined ? (globalThis as EnvironmentLike) : options.environment;
     this.#subscriptions = new Subscriptions({
@@ -921,26 +937,6 @@ function abandon(socket: WebSocketLike): void {
 
 function closedError(): RealtimeError {
   return new RealtimeError('client_closed', 'the realtime client was closed');
-}
-
-/**
- * The options given, without the undefined ones (so defaults apply). Durations and limits are checked here, where
- * the caller is, because a bad one fails late and badly: a NaN, negative or ≥ 2^31 ms timer fires at once, so a
- * reconnect delay or a heartbeat would spin; a count is never `>=` a NaN limit, so that limit silently went away.
- */
-function checkedOptions<T extends RealtimeClientOptions>(options: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options)) {
-    if (value === undefined) continue;
-    const ms = key.endsWith('Ms');
-    // NaN is a number but not >= 0. No coercion (`+value` threw a TypeError on a bigint). A limit may be Infinity.
-    if ((ms || /^max|After$/.test(key)) && !(typeof value === 'number' && value >= 0 && (!ms || value < 2 ** 31))) {
-      throw optionError(key, ms ? 'a number of ms in [0, 2^31)' : 'a number >= 0');
-    }
-    out[key] = value;
-  }
-  if (typeof options.token !== 'string' && typeof options.token !== 'function') throw optionError('token', 'a string or a function');
-  return out as T;
 }
 
 function optionError(option: string, what: string): RealtimeError {
