@@ -4,15 +4,16 @@ import { backoffDelay } from '../shared/backoff.js';
 import { isPlainObject } from '../shared/merge.js';
 import { bareToken } from '../shared/token.js';
 import { isTransient, RealtimeAuthError, RealtimeError } from './errors.js';
-import { Subscription, Subscriptions } from './subscriptions.js';
+import { Subscription, Subscriptions, wireFrame } from './subscriptions.js';
 import { parseTopic, type Topic, type TopicKind } from './topics.js';
-import type { BadFrameReport, PayloadValidator, SubscriptionHandlers, TopicPayloads, ValidationOption } from './types.js';
-import { BUILT_IN_CHECKS, compileValidator, type ItemCheck } from './validation.js';
+import type { BadFrameReason, BadFrameReport, PayloadValidator, SubscriptionHandlers, TopicPayloads, ValidationOption } from './types.js';
+import { BUILT_IN_CHECKS, compileValidator } from './validation.js';
 
 /**
  * `idle` until `connect()` or the first `subscribe()`; `connecting` for the first attempt; `open`; `reconnecting`
  * while backing off and retrying; `closed` after `close()` (terminal); `failed` after too many auth failures or
- * attempts, or at once without a WebSocket implementation (`connect()` starts again).
+ * attempts, after 3 connections in a row closed on a frame too large (`frame_too_large`), or at once without a
+ * WebSocket implementation (`connect()` starts again).
  */
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'failed';
 
@@ -120,7 +121,9 @@ export interface RealtimeClientOptions {
   /**
    * Longer text frames (in characters) are dropped unparsed and reported. Default 16 Mi. With the default WebSocket
    * of Node (`ws`), a frame over 3 bytes a character is refused before it is read: the connection ends
-   * (`connection_lost`) and the client reconnects.
+   * (`connection_lost`, close code 1009) and the client reconnects. After 3 connections in a row closed with 1009
+   * (by `ws`, or by a proxy refusing a frame), the client ends in `failed` with `frame_too_large` instead of
+   * meeting the same frame again without end.
    */
   maxFrameLength?: number;
   /** Distinct topics held or queued at once. Default 1 000. */
@@ -161,13 +164,14 @@ export interface RealtimeEvents {
   heartbeat: (info: HeartbeatInfo) => void;
 }
 
+/** The options in effect: the defaults, and those given. */
+type Options = Required<Omit<RealtimeClientOptions, 'environment' | 'WebSocket'>>;
+
 /** `readyState` values. A const enum: inlined, so the names cost the browser bundle nothing. */
 const enum ReadyState {
   Open = 1,
   Closed = 3,
 }
-const PING = '{"action":"heartbeat","payload":{"message":{"text":"ping"}}}';
-const PONG = '{"action":"heartbeat","payload":{"message":{"text":"pong"}}}';
 const noop = () => {};
 
 /**
@@ -191,7 +195,7 @@ const noop = () => {};
 export class RealtimeClient {
   readonly #events = new Emitter<RealtimeEvents>();
   readonly #subscriptions: Subscriptions;
-  readonly #options: Required<Omit<RealtimeClientOptions, 'environment' | 'WebSocket'>>;
+  readonly #options: Options;
   readonly #WebSocketImpl: WebSocketConstructor | undefined;
   readonly #environment: EnvironmentLike | null;
   readonly #counters = { framesReceived: 0, badFrames: 0, relayedIgnored: 0, unrouted: 0, reconnects: 0 };
@@ -222,7 +226,7 @@ export class RealtimeClient {
   #pingReason: ProbeReason | undefined;
 
   constructor(options: RealtimeClientOptions) {
-    this.#options = {
+    const o: Record<string, unknown> = {
       handshakeTimeoutMs: 10_000,
       subscribeTimeoutMs: 10_000,
       reconnectBaseDelayMs: 500,
@@ -240,9 +244,32 @@ export class RealtimeClient {
       validate: false,
       now: Date.now,
       random: Math.random,
-      ...checkedOptions(options),
-      url: realtimeUrl(options.url),
     };
+    // The options given, without the undefined ones (so defaults apply). Durations and limits are checked here, where
+    // the caller is, because a bad one fails late and badly: a NaN, negative or ≥ 2^31 ms timer fires at once, so a
+    // reconnect delay or a heartbeat would spin; a count is never `>=` a NaN limit, so that limit silently went away.
+    for (const [key, value] of Object.entries(options)) {
+      if (value === undefined) continue;
+      const ms = key.endsWith('Ms');
+      // NaN is a number but not >= 0. No coercion (`+value` threw a TypeError on a bigint). A limit may be Infinity.
+      if ((ms || /^max|After$/.test(key)) && !(typeof value === 'number' && value >= 0 && (!ms || value < 2 ** 31))) {
+        throw optionError(key, ms ? 'a number of ms in [0, 2^31)' : 'a number >= 0');
+      }
+      o[key] = value;
+    }
+    if (typeof options.token !== 'string' && typeof options.token !== 'function') throw optionError('token', 'a string or a function');
+    // Accepts the REST-style `http(s)://` spelling too; the path is kept exactly (the server matches it exactly).
+    let url: URL | undefined;
+    try {
+      url = new URL(options.url.replace(/^http/i, 'ws'));
+    } catch {
+      // URL's own error quotes its input, which may hold a `?token=`.
+    }
+    if (!url || !/^wss?:$/.test(url.protocol)) throw optionError('url', 'a ws(s): or http(s): URL');
+    url.searchParams.delete('token');
+    url.hash = ''; // WebSocket constructors throw on a fragment, at every attempt
+    o.url = url.href;
+    this.#options = o as Options;
     this.#WebSocketImpl = options.WebSocket ?? defaultWebSocket(this.#options.maxFrameLength);
     this.#environment = options.environment === undefined ? (globalThis as EnvironmentLike) : options.environment;
     this.#subscriptions = new Subscriptions({
@@ -355,7 +382,15 @@ export class RealtimeClient {
         { topic },
       );
     }
-    const check = validatorFor(parsed.kind, options.validate ?? this.#options.validate);
+    const option = options.validate ?? this.#options.validate;
+    // One validator for every kind, or a map (a kind it lacks gets the built-in check, as `true` does).
+    const check = option
+      ? compileValidator(
+          typeof option === 'function' || (option !== true && '~standard' in option)
+            ? (option as PayloadValidator)
+            : ((option as Partial<Record<TopicKind, PayloadValidator>>)[parsed.kind] ?? BUILT_IN_CHECKS[parsed.kind]),
+        )
+      : undefined;
     const sub = new Subscription(topic, parsed.kind, handlers, check, this.#subscriptions);
     this.#subscriptions.add(sub);
     if (this.#current === 'failed') sub.setState('error', this.#failure); // set whenever failed
@@ -396,7 +431,28 @@ export class RealtimeClient {
     this.#subscriptions.clear(closedError());
     this.#endConnection?.(closedError());
     this.#events.removeAllListeners();
-    if (socket) await closeGracefully(socket, this.#options.closeTimeoutMs);
+    if (!socket) return;
+    // A closing handshake, bounded: a half-open peer would otherwise keep a Node process alive for ws's 30 s.
+    await new Promise<void>((resolve) => {
+      detach(socket);
+      if (socket.readyState === ReadyState.Closed) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        socket.onclose = null;
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        abandon(socket);
+        done();
+      }, this.#options.closeTimeoutMs);
+      socket.onclose = done;
+      try {
+        socket.close(1000);
+      } catch {
+        abandon(socket);
+        done();
+      }
+    });
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -422,6 +478,7 @@ export class RealtimeClient {
     let authFailures = 0; // confirmed or suspected, since the last open
     let blindCloses = 0; // closes before open without any diagnostic, since the last open or suspicion
     let refresh = false; // ask the token function for a fresh token
+    let tooLarge = 0; // connections in a row closed with 1009 (a frame too large to take)
     this.#setState('connecting');
     // Read once, when the client was created: no retry could find one, and connect() used to wait for ever.
     if (!this.#WebSocketImpl) return this.#fail(run, new RealtimeError('no_websocket', 'no WebSocket implementation: pass options.WebSocket'));
@@ -466,7 +523,7 @@ export class RealtimeClient {
             authFailures++;
             refresh = true;
           } else if (
-            // A blind close: before open, without a diagnostic (see earlyCloseFailure). Any other outcome (a handshake
+            // A blind close: before open, without a diagnostic (see #handshake). Any other outcome (a handshake
             // timeout, a close while offline or while the server does not answer) breaks the row.
             !(error.code === 'connect_failed' && error.closeCode !== undefined && online && (await this.#serverAnswers()))
           ) {
@@ -485,18 +542,27 @@ export class RealtimeClient {
         }
       }
 
+      // A frame too large to take ends the connection with 1009 (Message Too Big; see maxFrameLength). A server that
+      // sends it on every connection (a snapshot too large) was met again without end: 3 in a row end the run, as auth
+      // failures do. Any other outcome breaks the row.
+      tooLarge = error.closeCode === 1009 ? tooLarge + 1 : 0;
+      if (tooLarge > 2) {
+        error = new RealtimeError('frame_too_large', '3 connections in a row closed on a frame too large (code 1009): see maxFrameLength');
+      }
+
       // 4. Give up for good, or back off (full jitter) and go round again.
       if (run.stopped) return; // close() ran during the probe of #serverAnswers
       this.#events.emit('error', error);
       if (run.stopped) return; // an error listener called close()
       // `maxAuthFailures: 0` gives up at the first auth failure, not at the first error of any kind.
-      if ((authFailures && authFailures >= o.maxAuthFailures) || attempt >= o.maxReconnectAttempts) return this.#fail(run, error);
+      if ((authFailures && authFailures >= o.maxAuthFailures) || tooLarge > 2 || attempt >= o.maxReconnectAttempts) return this.#fail(run, error);
       const delayMs = backoffDelay(attempt, { baseDelayMs: o.reconnectBaseDelayMs, maxDelayMs: o.reconnectMaxDelayMs }, o.random);
       attempt++;
       this.#counters.reconnects++;
       this.#setState('reconnecting', { attempt, delayMs, error });
       if (run.stopped) return; // a state listener called close(): nothing would interrupt the pause
-      await this.#pause(delayMs);
+      // The backoff, cut short by close() or by a network/visibility change (#wake).
+      await this.#bounded<void>((settle) => (this.#wake = settle), noop, noop, delayMs);
     }
   }
 
@@ -532,7 +598,11 @@ export class RealtimeClient {
     return this.#bounded<string | RealtimeError>(
       (settle) =>
         new Promise<string>((r) => r(typeof source === 'string' ? source : source(context)))
-          .then(checkedToken, (cause: unknown) => new RealtimeAuthError('auth_failed', 'the token function threw', { cause }))
+          .then(
+            (value: unknown) =>
+              (typeof value === 'string' ? bareToken(value) : '') || new RealtimeAuthError('auth_failed', 'the token function returned no token'),
+            (cause: unknown) => new RealtimeAuthError('auth_failed', 'the token function threw', { cause }),
+          )
           .then(settle),
       () => new RealtimeAuthError('auth_failed', 'the token function timed out'),
       closedError,
@@ -580,7 +650,13 @@ export class RealtimeClient {
         socket.onerror = (event: unknown) => {
           diagnostic = errorText(event);
         };
-        socket.onclose = (event: { code?: number } | undefined) => finish(earlyCloseFailure(diagnostic, event?.code));
+        // Why a socket closed before opening. Node's `ws` says why (an HTTP status, a network error): reading it is
+        // the platform's part, `upgradeFailure` of `#websocket`. A browser says nothing: that blind kind alone carries
+        // a `closeCode`, which is what a browser shows for an unreachable server and for a 401 alike.
+        socket.onclose = (event: { code?: number } | undefined) => {
+          const closeCode = event?.code ?? 1006;
+          finish(diagnostic ? upgradeFailure(diagnostic) : new RealtimeError('connect_failed', `closed before open (code ${closeCode})`, { closeCode }));
+        };
       },
       () => {
         abandon(socket);
@@ -629,11 +705,6 @@ export class RealtimeClient {
     });
   }
 
-  /** A backoff wait, cut short by `close()` or by a network/visibility change. */
-  #pause(ms: number): Promise<void> {
-    return this.#bounded<void>((settle) => (this.#wake = settle), noop, noop, ms);
-  }
-
   #fail(run: { stopped: boolean }, error: RealtimeError): void {
     // A run already ended (closed, or failed and restarted) must not touch the subscriptions of the next one.
     if (run.stopped) return;
@@ -663,43 +734,56 @@ export class RealtimeClient {
 
   readonly #onFrame = (event: { data: unknown }): void => {
     this.#counters.framesReceived++;
-    if (this.#pingSentAt) this.#alive();
+    if (this.#pingSentAt) {
+      // Any frame after a ping proves the socket alive.
+      const rttMs = this.#options.now() - this.#pingSentAt;
+      this.#pingSentAt = 0;
+      this.#events.emit('heartbeat', { kind: 'pong', rttMs });
+    }
     const data = event.data;
-    if (typeof data !== 'string') return this.#reportBadFrame({ reason: 'binary', size: binarySize(data) });
-    if (data.length > this.#options.maxFrameLength) return this.#reportBadFrame({ reason: 'oversized', size: data.length });
-    let frame: unknown;
-    try {
-      frame = JSON.parse(data);
-    } catch {
-      return this.#reportBadFrame({ reason: 'not_json', size: data.length });
+    if (typeof data !== 'string') {
+      // A binary frame is what the WebSocket made of it: an ArrayBuffer or Buffer (`byteLength`), or a Blob (`size`).
+      const binary = data as { byteLength?: number; size?: number } | null;
+      return this.#reportBadFrame({ reason: 'binary', size: binary?.byteLength ?? binary?.size });
     }
-    if (!isPlainObject(frame)) return this.#reportBadFrame({ reason: 'bad_envelope', size: data.length });
-    const payload = frame.payload;
-    switch (frame.action) {
-      case 'publish': {
-        if (!isPlainObject(payload) || typeof payload.topic !== 'string') {
-          return this.#reportBadFrame({ reason: 'bad_envelope', size: data.length });
-        }
-        const method = payload.method;
-        if (method === 'CREATE' || method === 'UPDATE') {
-          if (!this.#subscriptions.dispatch(payload.topic, method, payload.message)) this.#counters.unrouted++;
-        } else if (method === undefined) {
-          // Relayed from another client's publish/broadcast: unauthenticated content, never handed to user code.
-          this.#counters.relayedIgnored++;
+    // Every other way a frame can be bad ends at the one report at the bottom, `reason` saying which.
+    const size = data.length;
+    let reason: BadFrameReason = 'oversized';
+    if (size <= this.#options.maxFrameLength) {
+      let frame: unknown;
+      reason = 'not_json';
+      try {
+        frame = JSON.parse(data);
+        reason = 'bad_envelope';
+      } catch {
+        // reported below
+      }
+      if (isPlainObject(frame)) {
+        const payload = frame.payload;
+        if (frame.action === 'publish') {
+          if (isPlainObject(payload) && typeof payload.topic === 'string') {
+            const method = payload.method;
+            if (method === 'CREATE' || method === 'UPDATE') {
+              if (!this.#subscriptions.dispatch(payload.topic, method, payload.message)) this.#counters.unrouted++;
+            } else if (method === undefined) {
+              // Relayed from another client's publish/broadcast: unauthenticated content, never handed to user code.
+              this.#counters.relayedIgnored++;
+            } else {
+              this.#reportBadFrame({ reason: 'unknown_method', size, topic: payload.topic });
+            }
+            return;
+          }
+        } else if (frame.action === 'heartbeat') {
+          const text = isPlainObject(payload) && isPlainObject(payload.message) ? payload.message.text : undefined;
+          if (text === 'ping') return void this.#send(wireFrame('heartbeat', { message: { text: 'pong' } }));
+          if (text === 'pong') return;
         } else {
-          this.#reportBadFrame({ reason: 'unknown_method', size: data.length, topic: payload.topic });
+          // includes `me`, which only answers a `me` request; we never send one
+          reason = 'unknown_action';
         }
-        return;
       }
-      case 'heartbeat': {
-        const text = isPlainObject(payload) && isPlainObject(payload.message) ? payload.message.text : undefined;
-        if (text === 'ping') this.#send(PONG);
-        else if (text !== 'pong') this.#reportBadFrame({ reason: 'bad_envelope', size: data.length });
-        return;
-      }
-      default: // includes `me`, which only answers a `me` request; we never send one
-        return this.#reportBadFrame({ reason: 'unknown_action', size: data.length });
     }
+    this.#reportBadFrame({ reason, size });
   };
 
   #send(frame: string): boolean {
@@ -728,7 +812,7 @@ export class RealtimeClient {
     this.#settleConnecting?.(event);
     // A listener's connect() or close() announces a newer state to every listener; the later listeners of this one
     // must not hear it afterwards (a status display would show `failed` while the client reconnects).
-    this.#events.emitWhile(() => change === this.#stateChanges, 'state', event);
+    this.#events.emit('state', event, () => change === this.#stateChanges);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -766,7 +850,9 @@ export class RealtimeClient {
 
   #ping(reason: ProbeReason): void {
     // A socket that takes no frame is closing (its close event may take a while with a dead peer): move on now.
-    if (!this.#send(PING)) return this.#drop(new RealtimeError('connection_lost', 'the socket stopped accepting frames'));
+    if (!this.#send(wireFrame('heartbeat', { message: { text: 'ping' } }))) {
+      return this.#drop(new RealtimeError('connection_lost', 'the socket stopped accepting frames'));
+    }
     // An unanswered ping keeps its deadline: restarted by every probe (tab switches, probe() on an app's signals), it
     // kept a dead socket open for as long as they came faster than pongTimeoutMs. Unless that deadline is past: the
     // timers were held back (sleep, throttling; a clock jump always is) and it measures the gap, not the socket.
@@ -775,13 +861,6 @@ export class RealtimeClient {
       this.#pingReason = reason;
     }
     this.#events.emit('heartbeat', { kind: 'ping', reason });
-  }
-
-  /** Any frame after a ping proves the socket alive. */
-  #alive(): void {
-    const rttMs = this.#options.now() - this.#pingSentAt;
-    this.#pingSentAt = 0;
-    this.#events.emit('heartbeat', { kind: 'pong', rttMs });
   }
 
   #probeNow(reason: ProbeReason): void {
@@ -833,54 +912,10 @@ function listenerTarget(value: unknown): ListenerTarget | undefined {
   return typeof target?.addEventListener === 'function' && typeof target.removeEventListener === 'function' ? (target as ListenerTarget) : undefined;
 }
 
-function validatorFor(kind: TopicKind, option: ValidationOption | PayloadValidator): ItemCheck | undefined {
-  if (!option) return undefined;
-  // One validator for every kind, or a map (a kind it lacks gets the built-in check, as `true` does).
-  const one = typeof option === 'function' || (option !== true && '~standard' in option);
-  return compileValidator(one ? (option as PayloadValidator) : ((option as Partial<Record<TopicKind, PayloadValidator>>)[kind] ?? BUILT_IN_CHECKS[kind]));
-}
-
-function checkedToken(value: unknown): string | RealtimeError {
-  const token = typeof value === 'string' ? bareToken(value) : '';
-  return token || new RealtimeAuthError('auth_failed', 'the token function returned no token');
-}
-
-/** Accepts the REST-style `http(s)://` spelling too; the path is kept exactly (the server matches it exactly). */
-function realtimeUrl(url: string): string {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url.replace(/^http/i, 'ws'));
-  } catch {
-    // URL's own error quotes its input, which may hold a `?token=`.
-  }
-  if (!parsed || !/^wss?:$/.test(parsed.protocol)) {
-    throw optionError('url', 'a ws(s): or http(s): URL');
-  }
-  parsed.searchParams.delete('token');
-  parsed.hash = ''; // WebSocket constructors throw on a fragment, at every attempt
-  return parsed.href;
-}
-
-/**
- * Why a socket closed before opening. Node's `ws` says why (an HTTP status, a network error): reading it is the
- * platform's part, `upgradeFailure` of `#websocket`. A browser says nothing: that blind kind alone carries a
- * `closeCode`, which is what a browser shows for an unreachable server and for a 401 alike.
- */
-function earlyCloseFailure(diagnostic: string | undefined, closeCode = 1006): RealtimeError {
-  if (diagnostic) return upgradeFailure(diagnostic);
-  return new RealtimeError('connect_failed', `closed before open (code ${closeCode})`, { closeCode });
-}
-
 function errorText(event: unknown): string | undefined {
   const e = event as { message?: unknown; error?: { message?: unknown } } | undefined;
   const text = e?.message ?? e?.error?.message;
   return typeof text === 'string' && text ? text : undefined;
-}
-
-/** A binary frame is what the WebSocket made of it: an ArrayBuffer or Buffer (`byteLength`), or a Blob (`size`). */
-function binarySize(data: unknown): number | undefined {
-  const d = data as { byteLength?: number; size?: number } | null;
-  return d?.byteLength ?? d?.size;
 }
 
 /** Stops listening to a socket; `ws` throws on an 'error' event nobody listens to, hence a no-op. */
@@ -900,52 +935,8 @@ function abandon(socket: WebSocketLike): void {
   }
 }
 
-/** A closing handshake, bounded: a half-open peer would otherwise keep a Node process alive for ws's 30 s. */
-function closeGracefully(socket: WebSocketLike, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    detach(socket);
-    if (socket.readyState === ReadyState.Closed) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      socket.onclose = null;
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      abandon(socket);
-      done();
-    }, timeoutMs);
-    socket.onclose = done;
-    try {
-      socket.close(1000);
-    } catch {
-      abandon(socket);
-      done();
-    }
-  });
-}
-
 function closedError(): RealtimeError {
   return new RealtimeError('client_closed', 'the realtime client was closed');
-}
-
-/**
- * The options given, without the undefined ones (so defaults apply). Durations and limits are checked here, where
- * the caller is, because a bad one fails late and badly: a NaN, negative or ≥ 2^31 ms timer fires at once, so a
- * reconnect delay or a heartbeat would spin; a count is never `>=` a NaN limit, so that limit silently went away.
- */
-function checkedOptions<T extends RealtimeClientOptions>(options: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options)) {
-    if (value === undefined) continue;
-    const ms = key.endsWith('Ms');
-    // NaN is a number but not >= 0. No coercion (`+value` threw a TypeError on a bigint). A limit may be Infinity.
-    if ((ms || /^max|After$/.test(key)) && !(typeof value === 'number' && value >= 0 && (!ms || value < 2 ** 31))) {
-      throw optionError(key, ms ? 'a number of ms in [0, 2^31)' : 'a number >= 0');
-    }
-    out[key] = value;
-  }
-  if (typeof options.token !== 'string' && typeof options.token !== 'function') throw optionError('token', 'a string or a function');
-  return out as T;
 }
 
 function optionError(option: string, what: string): RealtimeError {

@@ -7,7 +7,7 @@
  * does not stop the others: its error is rethrown asynchronously, surfacing as an uncaught error instead of breaking
  * the connection lifecycle or the dispatch loop.
  */
-export class Emitter<Events extends { [E in keyof Events]: (...args: any[]) => void }> {
+export class Emitter<Events extends { [E in keyof Events]: (arg: any) => void }> {
   #listeners = new Map<keyof Events, Set<Events[keyof Events]>>();
 
   on<E extends keyof Events>(event: E, listener: Events[E]): () => void {
@@ -21,17 +21,16 @@ export class Emitter<Events extends { [E in keyof Events]: (...args: any[]) => v
     this.#listeners.get(event)?.delete(listener);
   }
 
-  emit<E extends keyof Events>(event: E, ...args: Parameters<Events[E]>): void {
-    this.emitWhile(() => true, event, ...args);
-  }
-
-  /** Like `emit`, but the listeners still due once `current()` turns false do not run: the event has gone stale. */
-  emitWhile<E extends keyof Events>(current: () => boolean, event: E, ...args: Parameters<Events[E]>): void {
+  /**
+   * Calls the listeners of `event` with `arg`. With `current`, the listeners still due once it returns false do not
+   * run: the event has gone stale.
+   */
+  emit<E extends keyof Events>(event: E, arg: Parameters<Events[E]>[0], current = () => true): void {
     for (const listener of [...(this.#listeners.get(event) ?? [])]) {
       // Looked up again for each listener: removeAllListeners() during this emit drops the set this loop started from.
       if (current() && this.#listeners.get(event)?.has(listener)) {
         try {
-          listener(...args);
+          listener(arg);
         } catch (error) {
           queueMicrotask(() => {
             throw error;

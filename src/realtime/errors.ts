@@ -8,6 +8,9 @@ import { TiledeskError } from '../shared/errors.js';
  * - `handshake_rejected`: the upgrade got another HTTP status (400 = the URL path is not the server's WS path).
  * - `connect_failed`: a network error before open (refused, DNS, TLS).
  * - `connection_lost`: an open socket closed or was dropped.
+ * - `frame_too_large`: 3 connections in a row closed with 1009 (Message Too Big): Node's `ws` refused a frame longer
+ *   than `maxFrameLength` can be, or a proxy refused one. The client ends in `failed` with it instead of reconnecting
+ *   to the same frame without end (raise `maxFrameLength`, or subscribe to less); `connect()` starts again.
  * - `pong_timeout`: an open socket stopped answering heartbeats (half-open connection, sleep, network change).
  * - `subscribe_timeout`: no frame arrived on a topic in time; the server refuses subscriptions without telling.
  * - `invalid_topic`, `too_many_topics`: programming errors, thrown synchronously by `subscribe`.
@@ -28,6 +31,7 @@ export type RealtimeErrorCode =
   | 'handshake_rejected'
   | 'connect_failed'
   | 'connection_lost'
+  | 'frame_too_large'
   | 'pong_timeout'
   | 'subscribe_timeout'
   | 'invalid_topic'

@@ -13,7 +13,8 @@ export interface SubscriptionHost {
   reportError(error: RealtimeError): void;
 }
 
-const topicFrame = (action: 'subscribe' | 'unsubscribe', topic: string) => JSON.stringify({ action, payload: { topic } });
+/** A frame of the wire protocol: `{ action, payload }`. */
+export const wireFrame = (action: string, payload: object) => JSON.stringify({ action, payload });
 
 /**
  * One `subscribe()` call. Several subscriptions may share a topic; the wire subscription lives as long as one of them.
@@ -177,7 +178,7 @@ export class Subscriptions {
     const inFlight = entry.timer !== undefined;
     clearTimeout(entry.timer);
     this.#entries.delete(sub.topic);
-    if (!inFlight) this.host.send(topicFrame('unsubscribe', sub.topic));
+    if (!inFlight) this.host.send(wireFrame('unsubscribe', { topic: sub.topic }));
   }
 
   /** A socket opened: the server knows nothing of us, so every topic is subscribed again. */
@@ -229,7 +230,7 @@ export class Subscriptions {
     if (!entry) {
       // The server holds a topic nobody wants: given up before its snapshot (see remove), or registered again by a
       // subscribe answered late. Sent after a frame, an unsubscribe always removes it; a redundant one removes nothing.
-      this.host.send(topicFrame('unsubscribe', topic));
+      this.host.send(wireFrame('unsubscribe', { topic }));
       return false;
     }
     const isArray = Array.isArray(message);
@@ -268,7 +269,7 @@ export class Subscriptions {
   }
 
   #request(entry: TopicEntry): void {
-    if (!this.host.send(topicFrame('subscribe', entry.topic))) return;
+    if (!this.host.send(wireFrame('subscribe', { topic: entry.topic }))) return;
     entry.asked++;
     clearTimeout(entry.timer);
     entry.timer = setTimeout(() => this.#timeout(entry), this.host.subscribeTimeoutMs);

@@ -2,6 +2,9 @@ import WebSocket from 'ws';
 import type { WebSocketConstructor } from './client.js';
 import { isTransient, RealtimeAuthError, RealtimeError } from './errors.js';
 
+/** Sockets whose `ws` refused a frame over its `maxPayload` (a WeakSet: safe to read before a constructor has run). */
+const refusedFrame = new WeakSet<object>();
+
 /**
  * Node: the `ws` package. Node 20 has no global WebSocket, and the one of Node 22+ (undici's) reports a failed
  * upgrade without its HTTP status, which `ws` gives: a 401 is then told apart from an unreachable server.
@@ -9,9 +12,10 @@ import { isTransient, RealtimeAuthError, RealtimeError } from './errors.js';
  * `ws` reads a whole frame into memory before the client can look at it, up to its own limit (100 MiB), far above
  * `maxFrameLength` (16 Mi characters). Here the limit is that many characters at the most UTF-8 bytes each can take
  * (3; a surrogate pair, 2 characters, is 4 bytes), so no frame the client would accept is refused. A longer frame is refused
- * from its header: `ws` stops reading and closes the socket (sending 1009; the close seen is 1006), which the client
- * reports as `connection_lost` before it reconnects. `ws` reads its limit as a 32-bit integer: a larger one would
- * wrap (to 2 bytes, say), hence the cap.
+ * from its header: `ws` stops reading and closes the socket with 1009 (Message Too Big). No longer reading, it never
+ * sees the server's answer and reports the close as 1006; reported here as the 1009 it sent, the close is what the
+ * client counts towards `frame_too_large`. `ws` reads its limit as a 32-bit integer: a larger one would wrap (to 2
+ * bytes, say), hence the cap.
  */
 export function defaultWebSocket(maxFrameLength: number): WebSocketConstructor {
   const maxPayload = Math.min(3 * maxFrameLength, 2 ** 31 - 1);
@@ -21,9 +25,15 @@ export function defaultWebSocket(maxFrameLength: number): WebSocketConstructor {
       // ws's message ("Max payload size exceeded") names no option of ours. This listener runs before the client's.
       this.on('error', (error: Error & { code?: unknown }) => {
         if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+          refusedFrame.add(this);
           error.message = `a frame over ${maxPayload} bytes, more than maxFrameLength (${maxFrameLength}) characters can take: ${error.message}`;
         }
       });
+    }
+
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      if (event === 'close' && refusedFrame.has(this)) args[0] = 1009;
+      return super.emit(event, ...args);
     }
   } as unknown as WebSocketConstructor;
 }

@@ -3,8 +3,8 @@
  * counted and reported on `badFrame`, never thrown, and the frames around them are still delivered.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { topics, type BadFrameReport, type RealtimeError, type RealtimeRequest } from '../../src/realtime/index.js';
-import { frameServer, Harness, until } from './helpers.js';
+import { RealtimeError, topics, type BadFrameReport, type RealtimeRequest, type StateChange } from '../../src/realtime/index.js';
+import { BrowserLikeWebSocket, frameServer, Harness, until } from './helpers.js';
 
 const h = new Harness();
 afterEach(() => h.dispose());
@@ -147,13 +147,76 @@ describe('in Node, ws refuses a frame longer than maxFrameLength can be before r
 
     raw.send('x'.repeat(3_001)); // 3,001 bytes: more than 1,000 characters can take
     await until(() => errors.length === 1, 'the refused frame reported');
-    // ws sends close 1009 and stops reading: no closing handshake comes back, so the close it reports is 1006.
-    expect(errors[0]).toMatchObject({ code: 'connection_lost', closeCode: 1006 });
+    // ws sends close 1009 and stops reading: no closing handshake comes back, so ws itself reports 1006. The default
+    // WebSocket reports the 1009 it sent, which is what the client counts towards frame_too_large.
+    expect(errors[0]).toMatchObject({ code: 'connection_lost', closeCode: 1009 });
     expect(errors[0]!.message).toBe(
-      'the connection closed (code 1006: a frame over 3000 bytes, more than maxFrameLength (1000) characters can take: Max payload size exceeded)',
+      'the connection closed (code 1009: a frame over 3000 bytes, more than maxFrameLength (1000) characters can take: Max payload size exceeded)',
     );
     await until(() => snapshots === 2 && rt.state === 'open', 'reconnected and resubscribed');
     expect(bad).toEqual([]);
+  });
+
+  it('the same frame too long on every connection (a snapshot): 3 connections in a row closed with 1009 end in failed (frame_too_large), not a reconnect loop', async () => {
+    let connections = 0;
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        connections++;
+        socket.send(publish([request('r0', { blob: 'x'.repeat(3_000) })])); // over the 3,000 bytes 1,000 characters can take
+      }),
+    );
+    const rt = h.client(raw.url, { maxFrameLength: 1_000 });
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    const changes: StateChange[] = [];
+    rt.on('state', (change) => changes.push(change));
+    const ready = rt.subscribe(TOPIC).ready.catch((e: unknown) => e);
+
+    // Without the limit the client reconnected to the same frame without end (with backoff, up to 30 s apart).
+    await until(() => rt.state === 'failed', 'failed after 3 connections in a row closed with 1009');
+    expect(errors.map((e) => [e.code, e.closeCode])).toEqual([
+      ['connection_lost', 1009],
+      ['connection_lost', 1009],
+      ['frame_too_large', undefined],
+    ]);
+    const failure = errors[2]!;
+    expect(failure).toBeInstanceOf(RealtimeError);
+    expect(failure.message).toBe('3 connections in a row closed on a frame too large (code 1009): see maxFrameLength');
+    expect(changes.at(-1)).toMatchObject({ state: 'failed', error: failure });
+    expect(await ready).toBe(failure);
+    expect(connections).toBe(3);
+
+    // Terminal like auth failures: connect() starts again (and opens), and the same frame ends it the same way.
+    await rt.connect();
+    await until(() => rt.state === 'failed', 'failed again');
+    expect(errors.map((e) => e.code).slice(3)).toEqual(['connection_lost', 'connection_lost', 'frame_too_large']);
+    expect(connections).toBe(6);
+  });
+
+  it('closes with 1009 count only in a row: any other end of a connection starts the count again (a proxy refusing frames, as a browser sees it)', async () => {
+    // What the server does to each connection once subscribed: 1009 is what a proxy refusing a frame too large sends.
+    const closes = [1009, 1009, 4000, 1009, 1009, 1009];
+    let connections = 0;
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action === 'subscribe') socket.close(closes[connections++]);
+      }),
+    );
+    const rt = h.client(raw.url, { WebSocket: BrowserLikeWebSocket });
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    rt.subscribe(TOPIC);
+    await until(() => rt.state === 'failed', 'failed after the second row of 3 closes with 1009');
+    expect(errors.map((e) => [e.code, e.closeCode])).toEqual([
+      ['connection_lost', 1009],
+      ['connection_lost', 1009],
+      ['connection_lost', 4000],
+      ['connection_lost', 1009],
+      ['connection_lost', 1009],
+      ['frame_too_large', undefined],
+    ]);
+    expect(connections).toBe(6);
   });
 
   it('a maxFrameLength whose triple does not fit 32 bits, or Infinity, does not become a small limit', async () => {
