@@ -1,7 +1,7 @@
 import { RealtimeError, SubscribeTimeoutError } from './errors.js';
 import { LIST_KINDS, type TopicKind } from './topics.js';
 import type { BadFrameReport, FrameInfo, SubscriptionHandlers, SubscriptionState } from './types.js';
-import { isRejection, reject, type ItemCheck } from './validation.js';
+import { reject, Rejection, type ItemCheck } from './validation.js';
 
 /** What the registry needs from the client that owns it. */
 export interface SubscriptionHost {
@@ -101,7 +101,7 @@ export class Subscription<T = unknown> {
         // the socket's message handler, it crashed a Node process.
         value = reject('the validator threw');
       }
-      if (isRejection(value)) this.#registry.host.reportBadFrame({ reason: 'invalid_payload', topic: this.topic, detail: value.detail });
+      if (value instanceof Rejection) this.#registry.host.reportBadFrame({ reason: 'invalid_payload', topic: this.topic, detail: value.detail });
       else out.push(value as T);
     }
     return out;

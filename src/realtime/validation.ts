@@ -2,10 +2,12 @@ import { isPlainObject } from '../shared/merge.js';
 import type { TopicKind } from './topics.js';
 import type { PayloadValidator } from './types.js';
 
-/** Returned by a compiled validator for an item that failed; `detail` is the first issue, safe to report. */
-export interface Rejection {
-  readonly rejected: true;
-  readonly detail: string;
+/**
+ * Returned by a compiled validator for an item that failed; `detail` is the first issue, safe to report. A class, so
+ * that no item (a validator's output, an event's payload) is ever taken for one by its shape.
+ */
+export class Rejection {
+  constructor(readonly detail: string) {}
 }
 
 /** A validator turned into one call: the (possibly transformed) item, or a {@link Rejection}. */
@@ -26,11 +28,7 @@ export const BUILT_IN_CHECKS: Readonly<Record<TopicKind, (item: unknown) => bool
   bot: hasStringId,
 };
 
-export function isRejection(value: unknown): value is Rejection {
-  return typeof value === 'object' && value !== null && (value as Partial<Rejection>).rejected === true;
-}
-
-export const reject = (detail: string): Rejection => ({ rejected: true, detail });
+export const reject = (detail: string): Rejection => new Rejection(detail);
 
 /** Turns a predicate or a Standard Schema into an {@link ItemCheck}. Async schemas are refused: dispatch stays synchronous. */
 export function compileValidator(validator: PayloadValidator): ItemCheck {

@@ -121,6 +121,26 @@ it('a validator that throws on an item it did not expect (null) drops that item 
   }
 });
 
+it('an item shaped like a failed check ({ rejected: true, detail }) is an item: delivered, not dropped as invalid', async () => {
+  const raw = h.track(
+    await frameServer((data, socket) => {
+      if (JSON.parse(data).action === 'subscribe') socket.send(publish([request('ok1', { rejected: true, detail: 'a field of its own' })]));
+    }),
+  );
+  // The built-in checks return the item itself; a Standard Schema returns its output, here with the same shape.
+  const schema = { '~standard': { validate: (r: unknown) => ({ value: { ...(r as RealtimeRequest), rejected: true, detail: 'output' } }) } };
+  for (const validate of [true, { requests: schema }] as const) {
+    const rt = h.client(raw.url, { validate });
+    const bad: BadFrameReport[] = [];
+    rt.on('badFrame', (r) => bad.push(r));
+    let snapshot: RealtimeRequest[] = [];
+    await rt.subscribe(TOPIC, { snapshot: (items) => (snapshot = items) }).ready;
+    expect(snapshot.map((r) => [r.request_id, (r as { detail?: unknown }).detail])).toEqual([['ok1', validate === true ? 'a field of its own' : 'output']]);
+    expect(bad).toEqual([]);
+    await rt.close();
+  }
+});
+
 describe('in Node, ws refuses a frame longer than maxFrameLength can be before reading it (its own limit is 100 MiB)', () => {
   const snapshotServer = () =>
     frameServer((data, socket) => {
