@@ -215,12 +215,13 @@ export class RequestCore {
     const body = typeof spec.body === 'object' ? toJson(spec.body, 'body') : spec.body;
     // One spelling per name: a caller's `Authorization` or `Content-Type` next to the client's own would both be sent.
     const given = headerMap(options.headers, { ...this.#headers });
+    // What hooks see, redacted: the origin carries no credentials (parseBaseUrl refuses them).
+    const url = this.#base.origin + path;
     let attempt = 0;
     try {
       const { signal: userSignal } = options;
       const timeout = options.timeout ?? config.timeout;
       const maxRetries = options.maxRetries ?? config.maxRetries;
-      const url = this.#base.origin + path;
       const observed = config.hooks.length > 0;
 
       // Built only when an error is: not on the success path of every call.
@@ -296,13 +297,13 @@ export class RequestCore {
           }
         } else {
           const status = res.status;
-          if (event) this.#emit('onResponse', { ...event, status, responseHeaders: flatHeaders(res.headers), durationMs: performance.now() - started });
+          if (event) this.#emit('onResponse', { ...event, status, responseHeaders: redactHeaders(res.headers), durationMs: performance.now() - started });
           if (status >= 200 && status < 300) {
             // A 2xx the call cannot use fails it as surely as a 500, and onError (the logger) hears of it.
             const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
               new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
                 ...info, code: 'invalid_response', status, ...extra,
-                headers: flatHeaders(res.headers), body: capBody(redactedHead(text, secrets())),
+                headers: redactHeaders(res.headers), body: capBody(redactedHead(text, secrets())),
               });
             let data: unknown;
             if (text) {
@@ -365,7 +366,7 @@ export class RequestCore {
       // once; a hook's own exception is not the SDK's failure and goes to the caller as it is.
       if (error instanceof TiledeskError && !this.#reported.has(error)) {
         this.#reported.add(error);
-        this.#emit('onError', { method: spec.method, url: this.#base.origin + redact(path), attempts: attempt, error: error as APIError | TokenProviderError });
+        this.#emit('onError', { method: spec.method, url: redact(url), attempts: attempt, error: error as APIError | TokenProviderError });
       }
       throw error;
     }
@@ -441,17 +442,8 @@ export function retryAfterMs(headers: TransportResponse['headers'], now = Date.n
   if (typeof ra !== 'string' || !ra.trim()) return undefined;
   const seconds = Number(ra);
   const wait = Number.isNaN(seconds) ? Date.parse(ra) - now : seconds * 1000;
-  return wait >= 0 ? Math.ceil(wait) : Number.isNaN(wait) ? undefined : 0;
-}
-
-/** One string per header, sensitive ones redacted: what errors and hooks show. */
-function flatHeaders(headers: TransportResponse['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(headers)) {
-    const v = headers[key];
-    if (v !== undefined) out[key] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  return redactHeaders(out);
+  // A date in the past waits 0; an unreadable one (NaN) is no hint.
+  return wait >= 0 ? Math.ceil(wait) : wait < 0 ? 0 : undefined;
 }
 
 function capBody(text: string): string {
@@ -470,8 +462,10 @@ function redactedHead(text: string, secrets: readonly (string | undefined)[]): s
 function serverMessageOf(data: unknown, text: string): string | undefined {
   if (data !== undefined) {
     if (typeof data === 'string') return data;
-    const o = (data ?? {}) as Record<string, unknown>;
-    for (const k of ['msg', 'message', 'error', 'err']) if (typeof o[k] === 'string' && o[k]) return o[k] as string;
+    for (const k of ['msg', 'message', 'error', 'err']) {
+      const m = (data as Record<string, unknown> | null)?.[k];
+      if (typeof m === 'string' && m) return m;
+    }
     return fieldErrorsOf(data).map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; ') || undefined;
   }
   // Plain text (`Unauthorized`) or an HTML page (Express' `Cannot GET …`, a proxy's 502): keep the readable part.
@@ -509,7 +503,7 @@ export function errorFromResponse(
     try {
       data = JSON.parse(full);
     } catch {
-      data = undefined;
+      // Not JSON after all: `data` stays undefined.
     }
   }
   const serverMessage = serverMessageOf(data, full);
@@ -517,7 +511,7 @@ export function errorFromResponse(
   const d = data as { limit?: unknown; limit_file_size?: unknown } | undefined;
   return new Class(`${status} ${serverMessage ?? 'HTTP error'} (${info.method} ${info.path})`, {
     code, method: info.method, path: info.path, attempts: info.attempts, status,
-    headers: flatHeaders(headers), body: capBody(full), data, serverMessage,
+    headers: redactHeaders(headers), body: capBody(full), data, serverMessage,
     ...(status === 403 && { reason: permissionReason(serverMessage ?? '') }),
     ...(status === 413 && { limit: d?.limit ?? d?.limit_file_size }),
     ...(status === 422 && { fieldErrors: fieldErrorsOf(data) }),

@@ -348,6 +348,15 @@ describe('requests', () => {
     await expect(c.requests.close('r1', none)).rejects.toMatchObject({ name: 'ValidationError', field: 'params' });
     await expect(c.requests.assign('r1', none)).rejects.toMatchObject({ name: 'ValidationError', field: 'params' });
     await expect(c.messages.list('r1', none)).rejects.toMatchObject({ name: 'ValidationError', field: 'params' });
+    // Optional strings, a rating that is not a finite number, a Date bound that is invalid.
+    await expect(c.requests.create({ first_text: 'x', request_id: '' })).rejects.toMatchObject({ name: 'ValidationError', field: 'request_id' });
+    await expect(c.requests.create({ first_text: 'x', sender: 42 as never })).rejects.toMatchObject({ name: 'ValidationError', field: 'sender' });
+    for (const rating of ['5', NaN, Infinity, null, undefined]) {
+      await expect(c.requests.rate('r1', { rating: rating as never })).rejects.toMatchObject({ name: 'ValidationError', message: 'rating: must be a number' });
+    }
+    for (const field of ['start_date', 'end_date'] as const) {
+      await expect(c.requests.list({ [field]: new Date('not a date') })).rejects.toMatchObject({ name: 'ValidationError', message: `${field}: is an invalid Date` });
+    }
     expect(sent).toHaveLength(0);
   });
 
