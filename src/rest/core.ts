@@ -30,6 +30,17 @@ import {
 } from './errors.js';
 import type { Transport, TransportResponse } from './transport.js';
 
+/**
+ * Request headers, in the shapes `fetch` takes: a record, a `Headers`, or an array (any iterable: a `Map`, a
+ * generator) of `[name, value]` pairs. Names are case-insensitive: of two spellings of one name, the last wins.
+ *
+ * @example
+ * ```ts
+ * const headers: HeadersInput = [['X-Request-Source', 'crm-sync'], ['X-Tenant', 'acme']];
+ * ```
+ */
+export type HeadersInput = Record<string, string> | Iterable<readonly [string, string]>;
+
 /** Options every method accepts as its last argument. */
 export interface RequestOptions {
   /** Aborts the call (and any wait between retries). Listeners are removed when the call settles. */
@@ -38,8 +49,16 @@ export interface RequestOptions {
   timeout?: number;
   /** Retries for this call. Overrides the client's `maxRetries`. */
   maxRetries?: number;
-  /** Extra headers for this call. A value with a line break or other non-printable-ASCII is refused (`ValidationError`). */
-  headers?: Record<string, string>;
+  /**
+   * Extra headers for this call, in the shapes and under the checks of the client's `headers`, which they override
+   * name by name (case-insensitively); refused when the call starts, before anything is sent.
+   *
+   * @example
+   * ```ts
+   * await client.requests.count({}, { headers: new Headers({ 'X-Request-Source': 'crm-sync-retry' }) });
+   * ```
+   */
+  headers?: HeadersInput;
   /** Project for this call, instead of the client's `projectId`. */
   projectId?: string;
 }
@@ -164,7 +183,7 @@ export interface CoreConfig {
   maxRetryAfterMs: number;
   budget: RetryBudget | undefined;
   hooks: readonly Hooks[];
-  headers: Record<string, string> | undefined;
+  headers: HeadersInput | undefined;
   schemas: ResponseSchemas | undefined;
 }
 
@@ -414,14 +433,20 @@ export function largestField(body: unknown): string | undefined {
 }
 
 /**
- * Adds `headers` to `into` under lower-cased names, refusing (without quoting it: it may be a secret) a value no
- * transport sends, a line break or anything but printable ASCII, space and tab: it was a retried ConnectionError.
+ * Adds `headers` (a record, a `Headers`, or any iterable of `[name, value]` pairs: what `fetch` takes) to `into` under
+ * lower-cased names. Refused: an entry that is not a pair, a name that is not an RFC 9110 token (letters, digits and
+ * ``!#$%&'*+-.^_`|~``: no `:`, space, quote or bracket), and, without quoting it (it may be a secret), a value no
+ * transport sends: a line break or anything but printable ASCII, space and tab (it was a retried ConnectionError).
  */
-function headerMap(headers: Record<string, string> | undefined, into: Record<string, string>): Record<string, string> {
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (!/^[!-~]+:[\t -~]*$/.test(`${name}:${value}`)) throw new ValidationError(`headers.${name}`, 'must be printable ASCII');
-    into[name.toLowerCase()] = value;
-  }
+function headerMap(headers: HeadersInput | undefined, into: Record<string, string>): Record<string, string> {
+  // A string is iterable too: its characters are not pairs, and are refused.
+  [...((headers as Partial<Iterable<unknown>>)?.[Symbol.iterator] ? (headers as Iterable<unknown>) : Object.entries(headers ?? {}))].forEach((pair, i) => {
+    if (!Array.isArray(pair) || pair.length != 2) throw new ValidationError(`headers[${i}]`, 'must be a [name, value] pair');
+    const [name, value] = pair;
+    if (!/^[\w!#-'*+.^`|~-]+$/.test(name)) throw new ValidationError(`headers.${name}`, 'must be a valid header name');
+    if (!/^[\t -~]*$/.test(value)) throw new ValidationError(`headers.${name}`, 'must be printable ASCII');
+    into[`${name}`.toLowerCase()] = value;
+  });
   return into;
 }
 
