@@ -5,6 +5,7 @@ export type { TiledeskClientOptions, StaticOptions, Logger } from './rest/client
 export type { AuthOptions, TokenProviderContext } from './rest/auth.js';
 export type {
   RequestOptions,
+  HeadersInput,
   Hooks,
   RequestEvent,
   ResponseEvent,

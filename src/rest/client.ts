@@ -1,7 +1,7 @@
 import { createDefaultTransport } from '#default-transport';
 import { RetryBudget } from '../shared/backoff.js';
 import { AuthState, type AuthOptions } from './auth.js';
-import { RequestCore, type Hooks, type ResponseSchemas } from './core.js';
+import { RequestCore, type HeadersInput, type Hooks, type ResponseSchemas } from './core.js';
 import { ValidationError, type APIError } from './errors.js';
 import { requireString } from './resource.js';
 import { Auth, type SigninAnonymouslyParams, type SigninParams, type SigninWithCustomTokenParams, type SignupParams } from './resources/auth.js';
@@ -44,8 +44,21 @@ export interface TiledeskClientOptions {
    * failures does not multiply the load (default 10, 1/s). `false` disables the budget.
    */
   retryBudget?: { capacity: number; refillPerSecond: number } | false;
-  /** Headers added to every call. A value with a line break or other non-printable-ASCII is refused (`ValidationError`). */
-  headers?: Record<string, string>;
+  /**
+   * Headers added to every call: a record, a `Headers`, or an array (any iterable) of `[name, value]` pairs, as `fetch`
+   * takes them. Names are case-insensitive; a call's own `headers` win, and the client's `Authorization` (from `auth`)
+   * wins over both. Refused with a `ValidationError` naming the header (never quoting its value) when the client is
+   * made: a name that is not an RFC 9110 token (letters, digits, ``!#$%&'*+-.^_`|~``), a value with a line break or
+   * anything but printable ASCII, space and tab; an entry that is not a pair (`headers[i]`).
+   *
+   * @example
+   * ```ts
+   * new TiledeskClient({ baseUrl, auth, headers: { 'X-Request-Source': 'crm-sync' } });
+   * new TiledeskClient({ baseUrl, auth, headers: new Headers({ 'X-Request-Source': 'crm-sync' }) });
+   * new TiledeskClient({ baseUrl, auth, headers: [['X-Request-Source', 'crm-sync']] });
+   * ```
+   */
+  headers?: HeadersInput;
   /** Your own `fetch` (a proxy agent, a test double, an edge runtime's): always used when given. */
   fetch?: FetchLike;
   /** Sockets per origin of the default Node transport (default 64). */

@@ -30,6 +30,17 @@ import {
 } from './errors.js';
 import type { Transport, TransportResponse } from './transport.js';
 
+/**
+ * Request headers, in the shapes `fetch` takes: a record, a `Headers`, or an array (any iterable: a `Map`, a
+ * generator) of `[name, value]` pairs. Names are case-insensitive: of two spellings of one name, the last wins.
+ *
+ * @example
+ * ```ts
+ * const headers: HeadersInput = [['X-Request-Source', 'crm-sync'], ['X-Tenant', 'acme']];
+ * ```
+ */
+export type HeadersInput = Record<string, string> | Iterable<readonly [string, string]>;
+
 /** Options every method accepts as its last argument. */
 export interface RequestOptions {
   /** Aborts the call (and any wait between retries). Listeners are removed when the call settles. */
@@ -38,8 +49,16 @@ export interface RequestOptions {
   timeout?: number;
   /** Retries for this call. Overrides the client's `maxRetries`. */
   maxRetries?: number;
-  /** Extra headers for this call. A value with a line break or other non-printable-ASCII is refused (`ValidationError`). */
-  headers?: Record<string, string>;
+  /**
+   * Extra headers for this call, in the shapes and under the checks of the client's `headers`, which they override
+   * name by name (case-insensitively); refused when the call starts, before anything is sent.
+   *
+   * @example
+   * ```ts
+   * await client.requests.count({}, { headers: new Headers({ 'X-Request-Source': 'crm-sync-retry' }) });
+   * ```
+   */
+  headers?: HeadersInput;
   /** Project for this call, instead of the client's `projectId`. */
   projectId?: string;
 }
@@ -164,7 +183,7 @@ export interface CoreConfig {
   maxRetryAfterMs: number;
   budget: RetryBudget | undefined;
   hooks: readonly Hooks[];
-  headers: Record<string, string> | undefined;
+  headers: HeadersInput | undefined;
   schemas: ResponseSchemas | undefined;
 }
 
@@ -215,12 +234,13 @@ export class RequestCore {
     const body = typeof spec.body === 'object' ? toJson(spec.body, 'body') : spec.body;
     // One spelling per name: a caller's `Authorization` or `Content-Type` next to the client's own would both be sent.
     const given = headerMap(options.headers, { ...this.#headers });
+    // What hooks see, redacted: the origin carries no credentials (parseBaseUrl refuses them).
+    const url = this.#base.origin + path;
     let attempt = 0;
     try {
       const { signal: userSignal } = options;
       const timeout = options.timeout ?? config.timeout;
       const maxRetries = options.maxRetries ?? config.maxRetries;
-      const url = this.#base.origin + path;
       const observed = config.hooks.length > 0;
 
       // Built only when an error is: not on the success path of every call.
@@ -296,13 +316,13 @@ export class RequestCore {
           }
         } else {
           const status = res.status;
-          if (event) this.#emit('onResponse', { ...event, status, responseHeaders: flatHeaders(res.headers), durationMs: performance.now() - started });
+          if (event) this.#emit('onResponse', { ...event, status, responseHeaders: redactHeaders(res.headers), durationMs: performance.now() - started });
           if (status >= 200 && status < 300) {
             // A 2xx the call cannot use fails it as surely as a 500, and onError (the logger) hears of it.
             const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
               new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
                 ...info, code: 'invalid_response', status, ...extra,
-                headers: flatHeaders(res.headers), body: capBody(redactedHead(text, secrets())),
+                headers: redactHeaders(res.headers), body: capBody(redactedHead(text, secrets())),
               });
             let data: unknown;
             if (text) {
@@ -365,7 +385,7 @@ export class RequestCore {
       // once; a hook's own exception is not the SDK's failure and goes to the caller as it is.
       if (error instanceof TiledeskError && !this.#reported.has(error)) {
         this.#reported.add(error);
-        this.#emit('onError', { method: spec.method, url: this.#base.origin + redact(path), attempts: attempt, error: error as APIError | TokenProviderError });
+        this.#emit('onError', { method: spec.method, url: redact(url), attempts: attempt, error: error as APIError | TokenProviderError });
       }
       throw error;
     }
@@ -413,14 +433,20 @@ export function largestField(body: unknown): string | undefined {
 }
 
 /**
- * Adds `headers` to `into` under lower-cased names, refusing (without quoting it: it may be a secret) a value no
- * transport sends, a line break or anything but printable ASCII, space and tab: it was a retried ConnectionError.
+ * Adds `headers` (a record, a `Headers`, or any iterable of `[name, value]` pairs: what `fetch` takes) to `into` under
+ * lower-cased names. Refused: an entry that is not a pair, a name that is not an RFC 9110 token (letters, digits and
+ * ``!#$%&'*+-.^_`|~``: no `:`, space, quote or bracket), and, without quoting it (it may be a secret), a value no
+ * transport sends: a line break or anything but printable ASCII, space and tab (it was a retried ConnectionError).
  */
-function headerMap(headers: Record<string, string> | undefined, into: Record<string, string>): Record<string, string> {
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (!/^[!-~]+:[\t -~]*$/.test(`${name}:${value}`)) throw new ValidationError(`headers.${name}`, 'must be printable ASCII');
-    into[name.toLowerCase()] = value;
-  }
+function headerMap(headers: HeadersInput | undefined, into: Record<string, string>): Record<string, string> {
+  // A string is iterable too: its characters are not pairs, and are refused.
+  [...((headers as Partial<Iterable<unknown>>)?.[Symbol.iterator] ? (headers as Iterable<unknown>) : Object.entries(headers ?? {}))].forEach((pair, i) => {
+    if (!Array.isArray(pair) || pair.length != 2) throw new ValidationError(`headers[${i}]`, 'must be a [name, value] pair');
+    const [name, value] = pair;
+    if (!/^[\w!#-'*+.^`|~-]+$/.test(name)) throw new ValidationError(`headers.${name}`, 'must be a valid header name');
+    if (!/^[\t -~]*$/.test(value)) throw new ValidationError(`headers.${name}`, 'must be printable ASCII');
+    into[`${name}`.toLowerCase()] = value;
+  });
   return into;
 }
 
@@ -441,17 +467,8 @@ export function retryAfterMs(headers: TransportResponse['headers'], now = Date.n
   if (typeof ra !== 'string' || !ra.trim()) return undefined;
   const seconds = Number(ra);
   const wait = Number.isNaN(seconds) ? Date.parse(ra) - now : seconds * 1000;
-  return wait >= 0 ? Math.ceil(wait) : Number.isNaN(wait) ? undefined : 0;
-}
-
-/** One string per header, sensitive ones redacted: what errors and hooks show. */
-function flatHeaders(headers: TransportResponse['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(headers)) {
-    const v = headers[key];
-    if (v !== undefined) out[key] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  return redactHeaders(out);
+  // A date in the past waits 0; an unreadable one (NaN) is no hint.
+  return wait >= 0 ? Math.ceil(wait) : wait < 0 ? 0 : undefined;
 }
 
 function capBody(text: string): string {
@@ -470,8 +487,10 @@ function redactedHead(text: string, secrets: readonly (string | undefined)[]): s
 function serverMessageOf(data: unknown, text: string): string | undefined {
   if (data !== undefined) {
     if (typeof data === 'string') return data;
-    const o = (data ?? {}) as Record<string, unknown>;
-    for (const k of ['msg', 'message', 'error', 'err']) if (typeof o[k] === 'string' && o[k]) return o[k] as string;
+    for (const k of ['msg', 'message', 'error', 'err']) {
+      const m = (data as Record<string, unknown> | null)?.[k];
+      if (typeof m === 'string' && m) return m;
+    }
     return fieldErrorsOf(data).map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; ') || undefined;
   }
   // Plain text (`Unauthorized`) or an HTML page (Express' `Cannot GET …`, a proxy's 502): keep the readable part.
@@ -509,7 +528,7 @@ export function errorFromResponse(
     try {
       data = JSON.parse(full);
     } catch {
-      data = undefined;
+      // Not JSON after all: `data` stays undefined.
     }
   }
   const serverMessage = serverMessageOf(data, full);
@@ -517,7 +536,7 @@ export function errorFromResponse(
   const d = data as { limit?: unknown; limit_file_size?: unknown } | undefined;
   return new Class(`${status} ${serverMessage ?? 'HTTP error'} (${info.method} ${info.path})`, {
     code, method: info.method, path: info.path, attempts: info.attempts, status,
-    headers: flatHeaders(headers), body: capBody(full), data, serverMessage,
+    headers: redactHeaders(headers), body: capBody(full), data, serverMessage,
     ...(status === 403 && { reason: permissionReason(serverMessage ?? '') }),
     ...(status === 413 && { limit: d?.limit ?? d?.limit_file_size }),
     ...(status === 422 && { fieldErrors: fieldErrorsOf(data) }),

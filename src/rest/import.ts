@@ -81,13 +81,15 @@ const FIELD_TYPES: Record<string, 'string' | 'object' | 'number'> = {
 /** Matches any text that is not all whitespace (without trimming a copy of every message). */
 const NON_BLANK = /\S/;
 
-function toEpochMs(value: unknown, field: string, index: number): number {
+/** Ms since the epoch of a Date or a number, else a {@link ValidationError} naming `field` (an invalid Date too). */
+export function toEpochMs(value: unknown, field: string, index?: number): number {
   if (value instanceof Date) {
     const t = value.getTime();
     if (Number.isNaN(t)) throw new ValidationError(field, 'is an invalid Date', index);
     return t;
   }
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  // `Number.isFinite` is false for anything but a finite number: no `typeof` needed.
+  if (Number.isFinite(value) && (value as number) >= 0) return value as number;
   throw new ValidationError(field, 'must be a Date or a number of ms since the epoch', index);
 }
 
@@ -106,7 +108,7 @@ export function prepareMessage(input: unknown, index: number, maxChunkBytes: num
     const type = FIELD_TYPES[field];
     const v = input[field];
     if (v === undefined) continue;
-    const ok = type === 'object' ? isPlainObject(v) : type === 'number' ? typeof v === 'number' && Number.isFinite(v) : typeof v === 'string';
+    const ok = type === 'object' ? isPlainObject(v) : type === 'number' ? Number.isFinite(v) : typeof v === 'string';
     if (!ok) throw new ValidationError(field, `must be ${type === 'object' ? 'an object' : `a ${type}`}`, index);
   }
   requireText(input, index);

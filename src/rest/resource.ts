@@ -1,4 +1,5 @@
 import type { CallSpec, QueryValue, RequestCore, RequestOptions, ResponseSchemaKey } from './core.js';
+import { isPlainObject } from '../shared/merge.js';
 import { ValidationError } from './errors.js';
 import { PagePromise } from './pagination.js';
 import type { Request } from './schemas.js';
@@ -67,7 +68,7 @@ export function projectPath(ctx: ClientContext, options: RequestOptions | undefi
 
 /** Throws a {@link ValidationError} unless `value` is an object (not null, not an array). */
 export function requireObject<T>(value: T, field: string): asserts value is NonNullable<T> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ValidationError(field, 'must be an object');
+  if (!isPlainObject(value)) throw new ValidationError(field, 'must be an object');
 }
 
 /** Throws a {@link ValidationError} unless `value` is a non-empty string. */

@@ -229,28 +229,100 @@ describe('configuration', () => {
     const refused = (make: () => unknown) => { try { make(); } catch (x) { return x; } return undefined; };
     const bad: [string, string][] = [
       ['X-Api-Key', `${secret}\r\nX-Injected: 1`], ['x-api-key', `${secret}\n`], ['X-Api-Key', `${secret}\u0000`],
-      ['X-Api-Key', `${secret}\u00e9`], ['X-Api-Key', `${secret}\u2028`], ['X Api Key', secret], ['', secret],
+      ['X-Api-Key', `${secret}\u00e9`], ['X-Api-Key', `${secret}\u2028`],
     ];
     for (const [name, value] of bad) {
       const expected = { name: 'ValidationError', field: `headers.${name}`, message: `headers.${name}: must be printable ASCII` };
-      // The client's headers, when it is made (withOptions and the static helpers make one too).
-      for (const make of [() => new TiledeskClient({ baseUrl: server.url, headers: { [name]: value } }), () => client().withOptions({ headers: { [name]: value } })]) {
-        const e = refused(make);
+      // As a record and as an array of pairs (a `Headers` refuses such a value itself, with a TypeError).
+      for (const headers of [{ [name]: value }, [[name, value]] as [string, string][]]) {
+        // The client's headers, when it is made (withOptions and the static helpers make one too).
+        for (const make of [() => new TiledeskClient({ baseUrl: server.url, headers }), () => client().withOptions({ headers })]) {
+          const e = refused(make);
+          expect(e).toMatchObject(expected);
+          expect(JSON.stringify(e)).not.toContain(secret);
+        }
+        // A call's headers, when the call starts: nothing is sent and onError does not hear of it (a bad argument).
+        const sent: RequestEvent[] = [];
+        const errors: unknown[] = [];
+        const c = client({ hooks: { onRequest: (e) => sent.push(e), onError: (e) => errors.push(e) } });
+        const e = await c.requests.count({}, { headers }).catch((x: unknown) => x);
         expect(e).toMatchObject(expected);
         expect(JSON.stringify(e)).not.toContain(secret);
+        expect([sent, errors]).toEqual([[], []]);
       }
-      // A call's headers, when the call starts: nothing is sent and onError does not hear of it (a bad argument).
-      const sent: RequestEvent[] = [];
-      const errors: unknown[] = [];
-      const c = client({ hooks: { onRequest: (e) => sent.push(e), onError: (e) => errors.push(e) } });
-      const e = await c.requests.count({}, { headers: { [name]: value } }).catch((x: unknown) => x);
-      expect(e).toMatchObject(expected);
-      expect(JSON.stringify(e)).not.toContain(secret);
-      expect([sent, errors]).toEqual([[], []]);
     }
     // Spaces and tabs inside a value, and an empty value, are fine.
     const headers = { 'X-Note': 'a b\tc; d=e', 'X-Empty': '' };
     expect(typeof (await client({ headers }).requests.count({}, { headers })).assigned).toBe('number');
+  });
+
+  it('a header name must be an RFC 9110 token: `:`, a space, a quote or a bracket is refused before sending, naming it, not the value', async () => {
+    const secret = 'k3y-0f-the-caller-9f1c';
+    const refused = (make: () => unknown) => { try { make(); } catch (x) { return x; } return undefined; };
+    // `X-Api-Key:` was accepted: the old check ran on `${name}:${value}` and `:` is printable ASCII.
+    for (const name of ['X-Api-Key:', 'X:Api', 'X Api Key', '', 'X-(Api)', 'X-"Api"', 'X,Api', 'X/Api', 'X@Api', 'X[Api]', 'X{Api}', 'X;Api', 'X=Api', 'X?Api', 'X\\Api', 'X-Ápi']) {
+      const expected = { name: 'ValidationError', field: `headers.${name}`, message: `headers.${name}: must be a valid header name` };
+      for (const headers of [{ [name]: secret }, [[name, secret]] as [string, string][]]) {
+        for (const make of [() => new TiledeskClient({ baseUrl: server.url, headers }), () => client().withOptions({ headers })]) {
+          const e = refused(make);
+          expect(e).toMatchObject(expected);
+          expect(JSON.stringify(e)).not.toContain(secret);
+        }
+        const sent: RequestEvent[] = [];
+        const e = await client({ hooks: { onRequest: (x) => sent.push(x) } }).requests.count({}, { headers }).catch((x: unknown) => x);
+        expect(e).toMatchObject(expected);
+        expect(JSON.stringify(e)).not.toContain(secret);
+        expect(sent).toEqual([]);
+      }
+    }
+    // Every token character is fine.
+    const headers = { "X-!#$%&'*+-.^_`|~09azAZ": 'ok' };
+    expect(typeof (await client({ headers }).requests.count({}, { headers })).assigned).toBe('number');
+  });
+
+  it('headers may be a Headers, an array of pairs or any iterable of pairs, as fetch takes them: they reach the server', async () => {
+    const token = server.owner.token;
+    // No client auth: the server answers only if the `Authorization` given as headers arrives.
+    const shapes = (): [string, unknown][] => [
+      ['Headers', new Headers({ Authorization: token, 'X-Trace': 'a' })],
+      ['array of pairs', [['Authorization', token], ['X-Trace', 'a']]],
+      ['Map', new Map([['Authorization', token], ['X-Trace', 'a']])],
+      ['generator', (function* () { yield ['authorization', token]; yield ['x-trace', 'a']; })()],
+    ];
+    for (const [what, headers] of shapes()) {
+      const sent: RequestEvent[] = [];
+      const c = client({ auth: undefined, headers: headers as never, hooks: { onRequest: (e) => sent.push(e) } });
+      expect((await c.users.me()).email, what).toBe(server.owner.email);
+      expect(sent[0]!.headers['x-trace'], what).toBe('a');
+      // Read once, when the client is made: a generator (used up by then) serves every call.
+      expect((await c.users.me()).email, what).toBe(server.owner.email);
+    }
+    for (const [what, headers] of shapes()) {
+      const sent: RequestEvent[] = [];
+      const c = client({ auth: undefined, hooks: { onRequest: (e) => sent.push(e) } });
+      expect((await c.users.me({ headers: headers as never })).email, what).toBe(server.owner.email);
+      expect(sent[0]!.headers['x-trace'], what).toBe('a');
+    }
+    // Without them, the same client is refused: the header did the work.
+    await expect(client({ auth: undefined }).users.me()).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it('an entry of array or iterable headers that is not a [name, value] pair is a ValidationError naming it', async () => {
+    const refused = (make: () => unknown) => { try { make(); } catch (x) { return x; } return undefined; };
+    // An array of pairs was read as a record: `Object.entries` made a header named "0".
+    const cases: [unknown, number][] = [
+      [[['X-A', '1'], ['X-B']], 1], [[['X-A', '1', '2']], 0], [['X-A'], 0], [[null], 0], [[42], 0], [[{ 0: 'X-A', 1: '1', length: 2 }], 0],
+      ['X-A: 1', 0], [new Set(['X-A']), 0],
+    ];
+    for (const [headers, i] of cases) {
+      const expected = { name: 'ValidationError', field: `headers[${i}]`, message: `headers[${i}]: must be a [name, value] pair` };
+      expect(refused(() => new TiledeskClient({ baseUrl: server.url, headers: headers as never }))).toMatchObject(expected);
+      const sent: RequestEvent[] = [];
+      const errors: unknown[] = [];
+      const c = client({ hooks: { onRequest: (e) => sent.push(e), onError: (e) => errors.push(e) } });
+      await expect(c.requests.count({}, { headers: headers as never })).rejects.toMatchObject(expected);
+      expect([sent, errors]).toEqual([[], []]);
+    }
   });
 
   it('hooks: several observers are called in order, then the logger; a hook that is not a function is refused', async () => {
@@ -348,6 +420,15 @@ describe('requests', () => {
     await expect(c.requests.close('r1', none)).rejects.toMatchObject({ name: 'ValidationError', field: 'params' });
     await expect(c.requests.assign('r1', none)).rejects.toMatchObject({ name: 'ValidationError', field: 'params' });
     await expect(c.messages.list('r1', none)).rejects.toMatchObject({ name: 'ValidationError', field: 'params' });
+    // Optional strings, a rating that is not a finite number, a Date bound that is invalid.
+    await expect(c.requests.create({ first_text: 'x', request_id: '' })).rejects.toMatchObject({ name: 'ValidationError', field: 'request_id' });
+    await expect(c.requests.create({ first_text: 'x', sender: 42 as never })).rejects.toMatchObject({ name: 'ValidationError', field: 'sender' });
+    for (const rating of ['5', NaN, Infinity, null, undefined]) {
+      await expect(c.requests.rate('r1', { rating: rating as never })).rejects.toMatchObject({ name: 'ValidationError', message: 'rating: must be a number' });
+    }
+    for (const field of ['start_date', 'end_date'] as const) {
+      await expect(c.requests.list({ [field]: new Date('not a date') })).rejects.toMatchObject({ name: 'ValidationError', message: `${field}: is an invalid Date` });
+    }
     expect(sent).toHaveLength(0);
   });
 

@@ -119,6 +119,17 @@ describe('retries', () => {
     expect(attempts()).toBe(1); // 5 s is over maxRetryAfterMs: no retry
   });
 
+  it('a Retry-After date in the past means now; an unreadable one is no hint (the backoff applies)', async () => {
+    for (const [retryAfter, expected] of [[new Date(Date.now() - 60_000).toUTCString(), 0], ['soon', undefined]] as const) {
+      const { c, attempts } = client({ maxRetries: 0 });
+      server.faults.route({ method: 'GET', path: requestsPath(), status: 429, headers: { 'Retry-After': retryAfter }, times: 1 });
+      const e = await c.requests.list().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(RateLimitError);
+      expect((e as RateLimitError).retryAfterMs).toBe(expected);
+      expect(attempts()).toBe(1);
+    }
+  });
+
   it('a Retry-After longer than maxRetryAfterMs fails at once with retryAfterMs', async () => {
     const { c, attempts } = client({ maxRetryAfterMs: 1_000 });
     server.faults.route({ method: 'GET', path: requestsPath(), status: 429, headers: { 'Retry-After': '120' } });

@@ -88,6 +88,39 @@ describe('headers', () => {
     expect(sent.get('x-trace')).toEqual(['call']);
     await c.close();
   });
+  it.each([
+    ['the undici transport', undefined],
+    ['a fetch transport', ((url, init) => fetch(url, init)) as FetchLike],
+  ])('a Headers and an array of pairs merge like a record: once per name, the call over the client, client auth over both (%s)', async (_what, fetchImpl) => {
+    const sentHeaders = () => {
+      const sent = new Map<string, string[]>();
+      for (let i = 0; i < lastRawHeaders.length; i += 2) {
+        const name = lastRawHeaders[i]!.toLowerCase();
+        sent.set(name, [...(sent.get(name) ?? []), lastRawHeaders[i + 1]!]);
+      }
+      return sent;
+    };
+    const clientHeaders = [
+      new Headers({ Authorization: 'JWT caller', 'Content-Type': 'application/json; charset=utf-8', 'X-Trace': 'client', 'X-Kept': 'k' }),
+      [['Authorization', 'JWT caller'], ['Content-Type', 'application/json; charset=utf-8'], ['X-Trace', 'client'], ['X-Kept', 'k']] as [string, string][],
+    ];
+    const callHeaders = [[['X-TRACE', 'call'], ['authorization', 'JWT call']] as [string, string][], new Headers({ 'x-trace': 'call', Authorization: 'JWT call' })];
+    for (const headers of clientHeaders) {
+      for (const callHeader of callHeaders) {
+        for (const auth of [{ token: 'JWT client' }, undefined]) {
+          const c = new TiledeskClient({ baseUrl: base, projectId: 'p1', auth, headers, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+          await c.requests.update('r1', { priority: 'high' }, { headers: callHeader });
+          const sent = sentHeaders();
+          // Without client auth, the call's Authorization wins over the client's headers like any other name.
+          expect(sent.get('authorization')).toEqual([auth ? 'JWT client' : 'JWT call']);
+          expect(sent.get('content-type')).toEqual(['application/json; charset=utf-8']);
+          expect(sent.get('x-trace')).toEqual(['call']);
+          expect(sent.get('x-kept')).toEqual(['k']);
+          await c.close();
+        }
+      }
+    }
+  });
 });
 
 describe('browser bundle', () => {

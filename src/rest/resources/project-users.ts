@@ -34,7 +34,7 @@ export class ProjectUsers extends Resource {
     requireObject(query, 'query');
     // An empty list sends no `role` at all, and the server then lists every member.
     if (query.role?.length === 0) throw new ValidationError('role', 'must not be empty');
-    return this.ctx.core.request({ method: 'GET', path: `${projectPath(this.ctx, options)}/project_users`, query: compact({ ...query }) as Record<string, QueryValue>, idempotent: true, schema: 'projectUsers', list: true }, options);
+    return this.ctx.core.request({ method: 'GET', path: `${projectPath(this.ctx, options)}/project_users`, query: compact(query as Record<string, QueryValue>), idempotent: true, schema: 'projectUsers', list: true }, options);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { QueryValue, RequestOptions } from '../core.js';
 import { ValidationError } from '../errors.js';
+import { toEpochMs } from '../import.js';
 import type { PagePromise } from '../pagination.js';
 import { call, compact, paged, projectPath, requireObject, requireString, Resource, seg, type ClientContext } from '../resource.js';
 import type { Request, RequestCount } from '../schemas.js';
@@ -98,7 +99,7 @@ export interface MyRequestListQuery {
 /** `DD/MM/YYYY HH:mm:ss` in UTC: the first format the server tries, so it cannot be misread. */
 function dateParam(value: Date | string | undefined, field: string): string | undefined {
   if (!(value instanceof Date)) return value;
-  if (Number.isNaN(value.getTime())) throw new ValidationError(field, 'is an invalid Date');
+  toEpochMs(value, field); // refuses an invalid Date
   const [date, time] = value.toISOString().split('T') as [string, string];
   const [y, m, d] = date.split('-');
   return `${d}/${m}/${y} ${time.slice(0, 8)}`;
@@ -159,8 +160,7 @@ export class Requests extends Resource {
   async create(params: CreateRequestParams, options?: RequestOptions): Promise<Request> {
     requireObject(params, 'params');
     requireString(params.first_text, 'first_text');
-    if (params.request_id !== undefined) requireString(params.request_id, 'request_id');
-    if (params.sender !== undefined) requireString(params.sender, 'sender');
+    for (const k of ['request_id', 'sender'] as const) if (params[k] !== undefined) requireString(params[k], k);
     return call(this.ctx, 'POST', `${projectPath(this.ctx, options)}/requests`, false, 'request', options, compact(params));
   }
 
@@ -305,7 +305,7 @@ export class Requests extends Resource {
    */
   async rate(requestId: string, params: { rating: number; rating_message?: string }, options?: RequestOptions): Promise<Request> {
     requireObject(params, 'params');
-    if (typeof params.rating !== 'number' || !Number.isFinite(params.rating)) throw new ValidationError('rating', 'must be a number');
+    if (!Number.isFinite(params.rating)) throw new ValidationError('rating', 'must be a number');
     return this.onRequest('PATCH', requestId, '/rating', true, options, compact(params));
   }
 
