@@ -204,7 +204,7 @@ export class TiledeskClient {
    * ```
    */
   withOptions(overrides: Partial<Omit<TiledeskClientOptions, 'fetch' | 'connections' | 'retryBudget'>>): TiledeskClient {
-    return new TiledeskClient({ ...this.#options, ...overrides }, this.#shared);
+    return new TiledeskClient({ ...this.#options, headers: this.core.headers, ...overrides }, this.#shared);
   }
 
   /**

@@ -212,15 +212,15 @@ export function parseBaseUrl(baseUrl: unknown): Base {
 export class RequestCore {
   #config: CoreConfig;
   #base: Base;
-  /** The client's headers, checked and lower-cased once. */
-  #headers: Record<string, string>;
+  /** The client's headers, checked and lower-cased once (a generator given as `headers` can be read only once). */
+  declare readonly headers: Record<string, string>;
   /** Errors already reported to `onError`: a sign-in's failure reaches the call that waited for its token too. */
   #reported = new WeakSet<object>();
 
   constructor(config: CoreConfig) {
     this.#config = config;
     this.#base = parseBaseUrl(config.baseUrl);
-    this.#headers = headerMap(config.headers, { accept: 'application/json' });
+    this.headers = headerMap(config.headers, { accept: 'application/json' });
   }
 
   /**
@@ -233,7 +233,7 @@ export class RequestCore {
     // Bad arguments are thrown before the `try`: nothing was sent, and onError does not hear of them.
     const body = typeof spec.body === 'object' ? toJson(spec.body, 'body') : spec.body;
     // One spelling per name: a caller's `Authorization` or `Content-Type` next to the client's own would both be sent.
-    const given = headerMap(options.headers, { ...this.#headers });
+    const given = headerMap(options.headers, { ...this.headers });
     // What hooks see, redacted: the origin carries no credentials (parseBaseUrl refuses them).
     const url = this.#base.origin + path;
     let attempt = 0;

@@ -296,6 +296,8 @@ describe('configuration', () => {
       expect(sent[0]!.headers['x-trace'], what).toBe('a');
       // Read once, when the client is made: a generator (used up by then) serves every call.
       expect((await c.users.me()).email, what).toBe(server.owner.email);
+      // ...and every client withOptions makes from it, unless given headers of its own.
+      expect((await c.withOptions({ timeout: 5_000 }).users.me()).email, what).toBe(server.owner.email);
     }
     for (const [what, headers] of shapes()) {
       const sent: RequestEvent[] = [];
