@@ -54,7 +54,7 @@ export type ClassifiedMessage =
 
 export type MessageKind = ClassifiedMessage['kind'];
 
-const RENDERED_BUTTONS = new Set(['text', 'url', 'action']);
+const RENDERED_BUTTONS = ['text', 'url', 'action'];
 
 /**
  * The target the widget actually uses: `self` and `parent` are honoured, anything else opens a new tab.
@@ -86,14 +86,14 @@ export function normalizeTarget(target: unknown): LinkTarget {
 export function classify(message: unknown): ClassifiedMessage {
   const parsed = safeParseInboundMessage(message);
   if (!parsed.success) {
-    const raw = (typeof message === 'object' && message !== null ? (message as Record<string, unknown>)['text'] : undefined);
+    const raw = (message as Record<string, unknown> | null | undefined)?.['text'];
     return { kind: 'invalid', reason: parsed.error.message, error: parsed.error, text: typeof raw === 'string' ? raw.trim() : '', message };
   }
   const m = parsed.data;
   const attributes = m.attributes ?? {};
   const metadata = m.metadata ?? {};
   const text = (m.text ?? '').trim();
-  const buttons = (attributes.attachment?.buttons ?? []).filter((b) => RENDERED_BUTTONS.has(b.type ?? ''));
+  const buttons = (attributes.attachment?.buttons ?? []).filter((b) => RENDERED_BUTTONS.includes(b.type!));
   const src = metadata.src ?? '';
   const mimeType = metadata.type;
   const invalid = (reason: string): ClassifiedMessage => ({ kind: 'invalid', reason, error: undefined, text, message: m });
@@ -110,7 +110,7 @@ export function classify(message: unknown): ClassifiedMessage {
     return problem ? invalid(problem) : { kind: 'info', text, label, message: m };
   }
   const type = m.type || 'text';
-  if (type === 'url_preview' || mimeType === 'url_preview' || attributes.type === 'url_preview') {
+  if ([type, mimeType, attributes.type].includes('url_preview')) {
     return { kind: 'url_preview', text, message: m };
   }
   switch (type) {
