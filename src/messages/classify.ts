@@ -45,7 +45,10 @@ export type ClassifiedMessage =
   | { kind: 'info'; text: string; label: InboundMessageLabel | undefined; message: InboundMessage }
   /** `subtype: "private"`: the widget drops it. */
   | { kind: 'private'; message: InboundMessage }
-  /** Has `attributes.commands`: shown only as its parts; see {@link expandCommands}. */
+  /**
+   * `attributes.commands` is a list: shown only as its parts; see {@link expandCommands}. A falsy `commands` (`''`,
+   * `0`, `false`, `null`) is no commands, as the widget reads it: the message is classified by its other fields.
+   */
   | { kind: 'split'; commands: InboundCommand[]; message: InboundMessage }
   /** A `type` the widget does not support (e.g. `video`); it shows the text, if any. */
   | { kind: 'unsupported'; type: string; text: string; buttons: Buttons; message: InboundMessage }

@@ -70,15 +70,16 @@ export const inboundMessage = pure((): Check => {
     message: maybe(loose({ ...content, attributes: maybe(attributes(optional(anything))) })),
     time: maybe(number()),
   });
-  // The widget rewrites `commands` to `true` on the parts it splits off; anything else is reported as a list would be.
-  const commandsOrFlag: Check = (value, path, issues) => (typeof value === 'boolean' ? value : list(command)(value, path, issues));
+  // The widget splits a message only when `commands` is truthy: `''`, `0`, `false` or `null` is no commands. It rewrites
+  // `commands` to `true` on the parts it splits off. Anything else is reported as a list would be.
+  const commandsOrFlag: Check = (value, path, issues) => (!value || value === true ? value : list(command)(value, path, issues));
 
   return loose({
     _id: str,
     uid: str,
     message_id: str,
     ...content,
-    attributes: maybe(attributes(maybe(commandsOrFlag))),
+    attributes: maybe(attributes(commandsOrFlag)),
     sender: str,
     senderFullname: str,
     sender_fullname: str,
