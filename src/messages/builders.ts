@@ -353,8 +353,9 @@ export function redirect(link: string, options: { target?: LinkTarget } = {}): R
 
 /**
  * Citation cards for links (`url_preview`). Pass URLs (sent as one per line) or source objects in the widget's
- * JSON form; missing titles are fetched by the widget. Text holding no http(s) URL is refused: the widget would draw an
- * empty bubble. It shows at most 10 distinct URLs.
+ * JSON form; missing titles are fetched by the widget. Text holding no http(s) URL is refused, as is text holding more
+ * than 10 distinct ones: the widget would draw an empty bubble, or draw the first 10 and silently drop the rest. Source
+ * objects are all drawn, however many.
  *
  * @example
  * ```ts

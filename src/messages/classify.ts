@@ -39,7 +39,10 @@ export type ClassifiedMessage =
   | { kind: 'gallery'; cards: InboundGalleryCard[]; text: string; message: InboundMessage }
   /** Not drawn: a live widget opens `link` when the message arrives. */
   | { kind: 'redirect'; link: string; target: LinkTarget; message: InboundMessage }
-  /** Citation cards built from `text` (a JSON array of sources or text with URLs). */
+  /**
+   * Citation cards built from `text`: a JSON array of sources, all drawn, or text with URLs, of which the widget draws
+   * the first 10 distinct ones and drops the rest (`text` is as sent: count them yourself if you render them).
+   */
   | { kind: 'url_preview'; text: string; message: InboundMessage }
   /** `subtype` `info`/`info/support`: a centred system line, hidden unless its `label.key` is enabled in the widget. */
   | { kind: 'info'; text: string; label: InboundMessageLabel | undefined; message: InboundMessage }
