@@ -9,7 +9,7 @@
 import type { Check } from './check.js';
 import { InvalidMessageError } from './errors.js';
 import { outboundChecks } from './outbound-check.js';
-import { checkMessage } from './parse.js';
+import { checkMessage, unwrap } from './parse.js';
 import type {
   LinkTarget,
   OutboundActionButton,
@@ -123,9 +123,7 @@ function freeze<T>(value: T): T {
 
 /** The checked value (rebuilt with its keys in the documented order), deeply frozen; or the error naming the path. */
 function checked<T>(check: Check, value: unknown, what: string): T {
-  const result = checkMessage<T>(check, value, what);
-  if (!result.success) throw result.error;
-  return freeze(result.data);
+  return freeze(unwrap(checkMessage<T>(check, value, what)));
 }
 
 /** Holds no fields of its own: the message's fields are assigned onto each instance. */
@@ -355,8 +353,9 @@ export function redirect(link: string, options: { target?: LinkTarget } = {}): R
 
 /**
  * Citation cards for links (`url_preview`). Pass URLs (sent as one per line) or source objects in the widget's
- * JSON form; missing titles are fetched by the widget. Text holding no http(s) URL is refused: the widget would draw an
- * empty bubble. It shows at most 10 distinct URLs.
+ * JSON form; missing titles are fetched by the widget. Text holding no http(s) URL is refused, as is text holding more
+ * than 10 distinct ones: the widget would draw an empty bubble, or draw the first 10 and silently drop the rest. Source
+ * objects are all drawn, however many.
  *
  * @example
  * ```ts
@@ -409,7 +408,7 @@ export function wait(ms = 1000): OutboundWaitCommand {
 }
 
 function isWait(part: unknown): part is OutboundWaitCommand {
-  return typeof part === 'object' && part !== null && (part as Json)['type'] === 'wait';
+  return (part as Json | null | undefined)?.['type'] === 'wait';
 }
 
 /**

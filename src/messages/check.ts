@@ -60,6 +60,9 @@ export const boolean: Check = (value, path, issues) => (typeof value === 'boolea
 
 export const anything: Check = (value) => value;
 
+/** Calls `build` at module load, marked side-effect free: a bundle that never uses what it builds drops it all. */
+export const pure = /* @__NO_SIDE_EFFECTS__ */ <T>(build: () => T): T => build();
+
 /** One of a few literal values (`z.literal([...])`). */
 export const literal =
   (values: readonly unknown[]): Check =>
@@ -105,8 +108,8 @@ function stoppedSince(issues: FoundIssue[], start: number): boolean {
 }
 
 export interface ObjectOptions {
-  /** `strict` (default) refuses unknown keys; `loose` keeps them after the known ones. */
-  unknownKeys?: 'strict' | 'loose';
+  /** Keep unknown keys after the known ones; by default (strict) each is refused. */
+  loose?: boolean;
   /** Rules across fields, run on the rebuilt object unless a field is missing or has the wrong type. */
   refine?: (value: Record<string, unknown>, report: (path: (string | number)[], message: string) => void) => void;
 }
@@ -129,7 +132,7 @@ export function object(shape: Record<string, Check>, options: ObjectOptions = {}
     // `for…in`, as zod does: keys inherited from a prototype count too.
     for (const key in value) {
       if (known.has(key)) continue;
-      if (options.unknownKeys === 'loose') {
+      if (options.loose) {
         // Assigning `__proto__` would replace the rebuilt object's prototype: it is dropped, as zod drops it.
         if (key !== '__proto__') out[key] = value[key];
       } else {

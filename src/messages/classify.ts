@@ -39,13 +39,19 @@ export type ClassifiedMessage =
   | { kind: 'gallery'; cards: InboundGalleryCard[]; text: string; message: InboundMessage }
   /** Not drawn: a live widget opens `link` when the message arrives. */
   | { kind: 'redirect'; link: string; target: LinkTarget; message: InboundMessage }
-  /** Citation cards built from `text` (a JSON array of sources or text with URLs). */
+  /**
+   * Citation cards built from `text`: a JSON array of sources, all drawn, or text with URLs, of which the widget draws
+   * the first 10 distinct ones and drops the rest (`text` is as sent: count them yourself if you render them).
+   */
   | { kind: 'url_preview'; text: string; message: InboundMessage }
   /** `subtype` `info`/`info/support`: a centred system line, hidden unless its `label.key` is enabled in the widget. */
   | { kind: 'info'; text: string; label: InboundMessageLabel | undefined; message: InboundMessage }
   /** `subtype: "private"`: the widget drops it. */
   | { kind: 'private'; message: InboundMessage }
-  /** Has `attributes.commands`: shown only as its parts; see {@link expandCommands}. */
+  /**
+   * `attributes.commands` is a list: shown only as its parts; see {@link expandCommands}. A falsy `commands` (`''`,
+   * `0`, `false`, `null`) is no commands, as the widget reads it: the message is classified by its other fields.
+   */
   | { kind: 'split'; commands: InboundCommand[]; message: InboundMessage }
   /** A `type` the widget does not support (e.g. `video`); it shows the text, if any. */
   | { kind: 'unsupported'; type: string; text: string; buttons: Buttons; message: InboundMessage }
@@ -54,7 +60,7 @@ export type ClassifiedMessage =
 
 export type MessageKind = ClassifiedMessage['kind'];
 
-const RENDERED_BUTTONS = new Set(['text', 'url', 'action']);
+const RENDERED_BUTTONS = ['text', 'url', 'action'];
 
 /**
  * The target the widget actually uses: `self` and `parent` are honoured, anything else opens a new tab.
@@ -86,14 +92,14 @@ export function normalizeTarget(target: unknown): LinkTarget {
 export function classify(message: unknown): ClassifiedMessage {
   const parsed = safeParseInboundMessage(message);
   if (!parsed.success) {
-    const raw = (typeof message === 'object' && message !== null ? (message as Record<string, unknown>)['text'] : undefined);
+    const raw = (message as Record<string, unknown> | null | undefined)?.['text'];
     return { kind: 'invalid', reason: parsed.error.message, error: parsed.error, text: typeof raw === 'string' ? raw.trim() : '', message };
   }
   const m = parsed.data;
   const attributes = m.attributes ?? {};
   const metadata = m.metadata ?? {};
   const text = (m.text ?? '').trim();
-  const buttons = (attributes.attachment?.buttons ?? []).filter((b) => RENDERED_BUTTONS.has(b.type ?? ''));
+  const buttons = (attributes.attachment?.buttons ?? []).filter((b) => RENDERED_BUTTONS.includes(b.type!));
   const src = metadata.src ?? '';
   const mimeType = metadata.type;
   const invalid = (reason: string): ClassifiedMessage => ({ kind: 'invalid', reason, error: undefined, text, message: m });
@@ -110,7 +116,7 @@ export function classify(message: unknown): ClassifiedMessage {
     return problem ? invalid(problem) : { kind: 'info', text, label, message: m };
   }
   const type = m.type || 'text';
-  if (type === 'url_preview' || mimeType === 'url_preview' || attributes.type === 'url_preview') {
+  if ([type, mimeType, attributes.type].includes('url_preview')) {
     return { kind: 'url_preview', text, message: m };
   }
   switch (type) {

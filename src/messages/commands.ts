@@ -1,5 +1,5 @@
 import type { InboundCommand, InboundMessage } from './inbound.js';
-import { safeParseInboundMessage } from './parse.js';
+import { parseInboundMessage } from './parse.js';
 
 /**
  * The gap the widget (chat21-web-widget `addCommandMessage`) assumes between two parts' `timestamp`s when the wait
@@ -87,9 +87,7 @@ function part(parent: InboundMessage, command: InboundCommand, index: number, ti
  * ```
  */
 export function expandCommands(message: unknown, options: ExpandOptions = {}): ExpandedStep[] {
-  const read = safeParseInboundMessage(message);
-  if (!read.success) throw read.error;
-  const parent = read.data;
+  const parent = parseInboundMessage(message);
   const flagged = notAList(parent.attributes);
   const commands = flagged ? [] : parent.attributes?.commands;
   if (!Array.isArray(commands)) return [{ type: 'message', index: 0, at: 0, message: parent }];
@@ -102,12 +100,12 @@ export function expandCommands(message: unknown, options: ExpandOptions = {}): E
   const steps: ExpandedStep[] = [];
   let at = 0;
   // Replaying history, the widget awaits each split message before the next one: where it stops, the rest never shows.
-  const stop = (index: number, reason: 'unsupported-command' | 'widget-error', detail: string) =>
-    steps.push({ type: 'stop', index, at, reason, detail: live ? detail : `${detail}; in history, no later message of the conversation shows either` });
+  const stop = (index: number, reason: 'unsupported-command' | 'widget-error', detail: string, historyGoesOn?: boolean) =>
+    steps.push({ type: 'stop', index, at, reason, detail: live || historyGoesOn ? detail : `${detail}; in history, no later message of the conversation shows either` });
 
   // An empty list: the widget returns early, and history goes on; `true`: it throws.
   if (flagged) stop(0, 'widget-error', NOT_A_LIST);
-  else if (commands.length === 0) steps.push({ type: 'stop', index: 0, at, reason: 'widget-error', detail: 'an empty commands list: the widget shows nothing for it' });
+  else if (commands.length === 0) stop(0, 'widget-error', 'an empty commands list: the widget shows nothing for it', true);
   for (let i = 0; i < commands.length; i++) {
     const command = commands[i]!;
     if (command.type === 'wait') {

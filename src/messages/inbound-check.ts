@@ -4,14 +4,11 @@
  * `InboundMessageSchema` does — and the message they hand back has the type the schema infers — without bundling
  * zod. test/messages/parity.test.ts proves the two agree.
  */
-import { anything, boolean, list, maybe, number, object, optional, string, type Check } from './check.js';
-
-/** Calls `build` at module load, marked side-effect free: a bundle that never reads a message drops it all. */
-const pure = /* @__NO_SIDE_EFFECTS__ */ <T>(build: () => T): T => build();
+import { anything, boolean, list, maybe, number, object, optional, pure, string, type Check } from './check.js';
 
 /** Any message as real senders write it, as `InboundMessageSchema` reads it. */
 export const inboundMessage = pure((): Check => {
-  const loose = (shape: Record<string, Check>) => object(shape, { unknownKeys: 'loose' });
+  const loose = (shape: Record<string, Check>) => object(shape, { loose: true });
   const str = maybe(string());
   const bool = maybe(boolean);
   const record = maybe(loose({}));
@@ -73,15 +70,16 @@ export const inboundMessage = pure((): Check => {
     message: maybe(loose({ ...content, attributes: maybe(attributes(optional(anything))) })),
     time: maybe(number()),
   });
-  // The widget rewrites `commands` to `true` on the parts it splits off; anything else is reported as a list would be.
-  const commandsOrFlag: Check = (value, path, issues) => (typeof value === 'boolean' ? value : list(command)(value, path, issues));
+  // The widget splits a message only when `commands` is truthy: `''`, `0`, `false` or `null` is no commands. It rewrites
+  // `commands` to `true` on the parts it splits off. Anything else is reported as a list would be.
+  const commandsOrFlag: Check = (value, path, issues) => (!value || value === true ? value : list(command)(value, path, issues));
 
   return loose({
     _id: str,
     uid: str,
     message_id: str,
     ...content,
-    attributes: maybe(attributes(maybe(commandsOrFlag))),
+    attributes: maybe(attributes(commandsOrFlag)),
     sender: str,
     senderFullname: str,
     sender_fullname: str,

@@ -112,6 +112,18 @@ export const InboundMessageLabelSchema = pure(() =>
   }),
 );
 
+/**
+ * `commands: ''` or `0` (or `NaN`): falsy, so the widget reads no commands. Anything truthy fails here as a wrong type
+ * that stops the branch (`continue: false`), as the array branch fails on a non-array: zod's union and the error
+ * formatting (errors.ts) then report `commands: "x"` as the array branch does ("must be an array").
+ */
+const noCommands = () =>
+  z.unknown().check(
+    z.superRefine((value, ctx) => {
+      if (value) ctx.addIssue({ code: 'invalid_type', expected: 'array', continue: false });
+    }),
+  ) as z.ZodMiniType<'' | 0>;
+
 function attributesSchema<C extends z.core.SomeType>(commands: C) {
   return z.looseObject({
     subtype: str(),
@@ -173,7 +185,9 @@ export const InboundCommandSchema = pure(() =>
 );
 
 /**
- * `attributes` of a received message: the keys the widget reads are typed, any other key is kept.
+ * `attributes` of a received message: the keys the widget reads are typed, any other key is kept. `commands` is a list
+ * of commands, `true` on a part the widget split off, or a falsy value (`''`, `0`, `false`, `null`) the widget reads as
+ * no commands.
  *
  * @example
  * ```ts
@@ -183,8 +197,8 @@ export const InboundCommandSchema = pure(() =>
 export const InboundAttributesSchema = pure(() =>
   attributesSchema(
     // The widget itself rewrites `commands` to `true` on the parts it splits off, so accept that too; it splits only
-    // when `commands` is truthy, so `null` is an ordinary message as well.
-    maybe(z.union([z.array(InboundCommandSchema), z.boolean()])),
+    // when `commands` is truthy, so `null`, `false`, `''` and `0` are an ordinary message as well.
+    maybe(z.union([z.array(InboundCommandSchema), z.boolean(), noCommands()])),
   ),
 );
 

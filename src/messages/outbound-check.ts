@@ -6,6 +6,7 @@
  * test/messages/parity.test.ts proves the two agree.
  */
 import {
+  anything,
   boolean,
   byType,
   forbidden,
@@ -14,6 +15,7 @@ import {
   number,
   object,
   optional,
+  pure,
   string,
   type Check,
 } from './check.js';
@@ -40,16 +42,13 @@ import {
   checkTextMessage,
 } from './rules.js';
 
-/** Calls `build` at module load, marked side-effect free: a bundle that never builds a message drops it all. */
-const pure = /* @__NO_SIDE_EFFECTS__ */ <T>(build: () => T): T => build();
-
 /** The builders' checks: the whole message, and the parts that have factories of their own. */
 export const outboundChecks = pure(() => {
   const nonBlank = string(NON_BLANK);
   const httpUrl = string(HTTP_URL);
   const mimeType = string(MIME_TYPE);
   const pixels = number(PIXELS);
-  const anyObject = object({}, { unknownKeys: 'loose' });
+  const anyObject = object({}, { loose: true });
   const optionalString = optional(string());
 
   // The schema's two unions of scalars, reporting for each kind of value the issue its error formatting reports.
@@ -99,7 +98,7 @@ export const outboundChecks = pure(() => {
         updateconversation: optional(boolean),
         type: optionalString,
       },
-      { unknownKeys: 'loose' },
+      { loose: true },
     );
   const noCommands = forbidden(NO_COMMANDS);
   const buttonAttributes = optional(attributes(optional(buttonsAttachment), noCommands));
@@ -110,40 +109,45 @@ export const outboundChecks = pure(() => {
   const fileDetails = { uid: optionalString, size: optional(number()), downloadURL: optional(httpUrl) };
   const quickReplyEcho = optional(object({ button: optional(boolean) }));
 
-  /** Every message type but text, keyed by `type`: the same at the top level and inside a `message` command. */
+  /**
+   * Every message type but text, keyed by `type`: the same at the top level and inside a `message` command. Their
+   * `type: anything` (and that of text and of a message command below): `byType` picks a branch by its `type` (text's
+   * also when it is missing), so within the branch `type` already matches, and the key only keeps its place in the
+   * rebuilt object. What is checked on its own (buttons, a wait, an attachment) keeps its literal.
+   */
   const mediaMessages = {
     image: object({
-      type: literal(['image']),
+      type: anything,
       text: optionalString,
       ...sender,
       metadata: object({ src: httpUrl, width: optional(pixels), height: optional(pixels), name: optionalString, type: optional(mimeType), ...fileDetails }),
       attributes: buttonAttributes,
     }),
     file: object({
-      type: literal(['file']),
+      type: anything,
       text: optionalString,
       ...sender,
       metadata: object({ name: optionalString, src: httpUrl, type: mimeType, ...fileDetails }),
       attributes: buttonAttributes,
     }),
     frame: object({
-      type: literal(['frame']),
+      type: anything,
       text: optionalString,
       ...sender,
       metadata: object({ src: httpUrl, width: optional(cssSize), height: optional(cssSize), type: optional(literal(['frame'])) }),
       attributes: buttonAttributes,
     }),
-    html: object({ type: literal(['html']), text: nonBlank, ...sender, attributes: buttonAttributes }),
-    gallery: object({ type: literal(['gallery']), text: optionalString, ...sender, attributes: attributes(galleryAttachment, noCommands) }),
+    html: object({ type: anything, text: nonBlank, ...sender, attributes: buttonAttributes }),
+    gallery: object({ type: anything, text: optionalString, ...sender, attributes: attributes(galleryAttachment, noCommands) }),
     redirect: object({
-      type: literal(['redirect']),
+      type: anything,
       text: optionalString,
       ...sender,
       metadata: object({ src: httpUrl, target: optional(literal(LINK_TARGETS)), type: optional(literal(['redirect'])) }),
       attributes: optional(attributes(forbidden(NO_REDIRECT_BUTTONS), noCommands)),
     }),
     url_preview: object({
-      type: literal(['url_preview']),
+      type: anything,
       text: string(URL_PREVIEW_TEXT),
       ...sender,
       displayFields: optional(object({ title: optional(boolean), description: optional(boolean), image: optional(boolean), source: optional(boolean) })),
@@ -151,7 +155,7 @@ export const outboundChecks = pure(() => {
       attributes: buttonAttributes,
     }),
     tts: object({
-      type: literal(['tts']),
+      type: anything,
       text: nonBlank,
       ...sender,
       metadata: object({ src: httpUrl, type: string(AUDIO_MIME_TYPE), voiceSettings: optional(anyObject) }),
@@ -164,17 +168,17 @@ export const outboundChecks = pure(() => {
   const waitCommand = object({ type: literal(['wait']), time: number(WAIT_TIME) });
   const commandTextMessage = object({
     text: nonBlank,
-    type: optional(literal(['text'])),
+    type: anything,
     ...sender,
     metadata: quickReplyEcho,
     attributes: buttonAttributes,
   });
-  const messageCommand = object({ type: literal(['message']), message: byType({ text: commandTextMessage, ...mediaMessages }, 'text') });
+  const messageCommand = object({ type: anything, message: byType({ text: commandTextMessage, ...mediaMessages }, 'text') });
   const command = byType({ message: messageCommand, wait: waitCommand });
 
   const textMessage = object(
     {
-      type: optional(literal(['text'])),
+      type: anything,
       text: optionalString,
       ...sender,
       metadata: quickReplyEcho,

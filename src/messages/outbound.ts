@@ -388,7 +388,8 @@ export const OutboundRedirectMessageSchema = pure(() =>
 );
 
 /**
- * Citation cards: `text` is a JSON array of sources or free text with up to 10 URLs.
+ * Citation cards: `text` is a JSON array of sources (all drawn) or free text with 1 to 10 distinct URLs (the widget
+ * draws the first 10 and drops the rest, so more are refused).
  *
  * @example
  * ```ts

@@ -22,6 +22,12 @@ export function checkMessage<T>(check: Check, input: unknown, context: string): 
   return { success: true, data: value as T };
 }
 
+/** The data of a successful result; throws the error of a failed one. */
+export function unwrap<T>(result: MessageParseResult<T>): T {
+  if (!result.success) throw result.error;
+  return result.data;
+}
+
 /**
  * Validates a message you are about to send against what the widget renders correctly.
  *
@@ -32,9 +38,7 @@ export function checkMessage<T>(check: Check, input: unknown, context: string): 
  * ```
  */
 export function parseOutboundMessage(input: unknown): OutboundMessage {
-  const result = safeParseOutboundMessage(input);
-  if (!result.success) throw result.error;
-  return result.data;
+  return unwrap(safeParseOutboundMessage(input));
 }
 
 /**
@@ -62,9 +66,7 @@ export function safeParseOutboundMessage(input: unknown): MessageParseResult<Out
  * ```
  */
 export function parseInboundMessage(input: unknown): InboundMessage {
-  const result = safeParseInboundMessage(input);
-  if (!result.success) throw result.error;
-  return result.data;
+  return unwrap(safeParseInboundMessage(input));
 }
 
 /**

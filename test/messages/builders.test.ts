@@ -108,6 +108,18 @@ describe('builder defaults', () => {
     expect(JSON.parse(urlPreview(sources).text)).toEqual(sources);
   });
 
+  // The widget draws a card for each of the first 10 distinct URLs of the text and silently drops the rest.
+  it('urlPreview refuses an 11th distinct URL, naming text; repeats and source objects are not counted against it', () => {
+    const links = Array.from({ length: 11 }, (_, i) => `https://example.com/${i}`);
+    expect(urlPreview(links.slice(0, 10)).text.split('\n')).toHaveLength(10);
+    expect(urlPreview([...links.slice(0, 10), `${links[0]}.`, links[9]!]).type).toBe('url_preview');
+    expect(thrown(() => urlPreview(links)).issues).toEqual([
+      { path: 'text', message: 'must hold 1 to 10 distinct http(s) URLs (the widget shows no more) or a JSON array of sources' },
+    ]);
+    const sources = links.map((source_name) => ({ source_name }));
+    expect(JSON.parse(urlPreview(sources).text)).toEqual(sources);
+  });
+
   it('withAttributes keeps a Date as the ISO string JSON sends (it used to become {})', () => {
     expect(text('x').withAttributes({ sentAt: new Date(0) }).attributes).toMatchObject({ sentAt: '1970-01-01T00:00:00.000Z' });
   });

@@ -149,6 +149,12 @@ describe('classify follows the widget’s rules', () => {
     ['commands: true on a message the widget did not split off', { text: 'x', attributes: { commands: true } }, { kind: 'invalid', error: undefined, text: 'x' }],
     ['commands: false is an ordinary message', { text: 'x', attributes: { commands: false } }, { kind: 'text', text: 'x' }],
     ['commands: null is an ordinary message (the widget splits only when commands is truthy)', { text: 'x', attributes: { commands: null } }, { kind: 'text', text: 'x' }],
+    // `msg.attributes && msg.attributes.commands` (mqtt-conversation-handler.ts): any falsy value is no commands.
+    ["commands: '' is an ordinary message", { text: 'x', attributes: { commands: '' } }, { kind: 'text', text: 'x' }],
+    ['commands: 0 is an ordinary message', { text: 'x', attributes: { commands: 0 } }, { kind: 'text', text: 'x' }],
+    ['commands: NaN is an ordinary message', { text: 'x', attributes: { commands: Number.NaN } }, { kind: 'text', text: 'x' }],
+    ["a message with commands: '' is classified by its other fields", { type: 'image', metadata: { src }, attributes: { commands: '', subtype: 'info' } }, { kind: 'info' }],
+    ['an image with commands: 0 is an image', { type: 'image', metadata: { src }, attributes: { commands: 0 } }, { kind: 'image', src }],
     ['an unsupported type', { type: 'video', text: 'watch', metadata: { src } }, { kind: 'unsupported', type: 'video', text: 'watch' }],
   ])('%s', (_what, message, shape) => {
     expect(classify(message)).toMatchObject(shape);

@@ -156,13 +156,13 @@ describe('expandCommands: other input', () => {
 
   // chat21-web-widget treats any truthy `attributes.commands` as the list: for `true` it reads `.type` of
   // `commands[0]` (undefined) and throws, so the message never shows, and in history the replay stops there.
-  it('stops at commands: true on a message the widget did not split off; a part (parentUid) or false is shown as is', () => {
+  it('stops at commands: true on a message the widget did not split off; a part (parentUid) or a falsy commands is shown as is', () => {
     const flagged = { ...envelope, text: 'x', attributes: { commands: true } };
     expect(expandCommands(flagged)).toEqual([
       { type: 'stop', index: 0, at: 0, reason: 'widget-error', detail: 'commands is true, not a list: the widget throws' },
     ]);
     expect(expandCommands(flagged, { mode: 'history' })).toMatchObject([{ type: 'stop', detail: expect.stringContaining('no later message of the conversation shows either') }]);
-    for (const attributes of [{ commands: true, parentUid: 'p' }, { commands: false }]) {
+    for (const attributes of [{ commands: true, parentUid: 'p' }, { commands: false }, { commands: '' }, { commands: 0 }, { commands: null }]) {
       const message = { ...envelope, text: 'x', attributes };
       expect(expandCommands(message)).toEqual([{ type: 'message', index: 0, at: 0, message }]);
     }

@@ -56,6 +56,8 @@ describe.each(inboundValidators)('%s', (_name, { parse: parseInboundMessage, saf
       ['a string attributes', { text: 'x', attributes: 'nope' }, 'attributes'],
       ['a non-array buttons list', { text: 'x', attributes: { attachment: { buttons: {} } } }, 'attributes.attachment.buttons'],
       ['a command without type', { text: 'x', attributes: { commands: [{ time: 5 }] } }, 'attributes.commands[0].type'],
+      ['a string commands', { text: 'x', attributes: { commands: 'soon' } }, 'attributes.commands'],
+      ['a numeric commands', { text: 'x', attributes: { commands: 1 } }, 'attributes.commands'],
       ['a numeric metadata.src', { type: 'image', metadata: { src: 1 } }, 'metadata.src'],
     ])('%s, naming the path', (_what, input, path) => {
       const result = safeParseInboundMessage(input);
@@ -69,6 +71,17 @@ describe.each(inboundValidators)('%s', (_name, { parse: parseInboundMessage, saf
     it('accepts null for optional fields and keeps it', () => {
       const message = { text: 'x', metadata: null, attributes: { subtype: null, attachment: { buttons: null }, commands: null }, timestamp: null };
       expect(parseInboundMessage(message)).toStrictEqual(message);
+    });
+
+    // The widget splits a message only when `msg.attributes && msg.attributes.commands` is truthy.
+    it.each([[''], [0], [false], [null]])('reads commands: %j as no commands, kept as given', (commands) => {
+      const message = { text: 'x', attributes: { commands } };
+      expect(parseInboundMessage(message)).toStrictEqual(message);
+    });
+
+    it('says a string commands must be an array', () => {
+      const result = safeParseInboundMessage({ text: 'x', attributes: { commands: 'soon' } });
+      expect(!result.success && result.error.issues).toEqual([{ path: 'attributes.commands', message: 'must be an array, got the string "soon"' }]);
     });
 
     it('does not carry a "__proto__" key over from untrusted JSON', () => {

@@ -52,6 +52,15 @@ describe.each(outboundValidators)('%s on 150 KB values that fail at their last c
     ['an e-mail address', `a@${long}.${long}`, (email) => ({ type: 'text', text: 'x', attributes: { updateUserEmail: email } }), 'attributes.updateUserEmail'],
   ];
 
+  // A url_preview's URLs end at their last character that is not trailing punctuation: found without trimming a
+  // run of dots off each (`[.,;:!?]+$` tries the run from each of its dots).
+  it('a url_preview with a run of dots after each URL: the 11th still refused, 10 accepted', { timeout: 5000 }, () => {
+    const text = (n: number) => Array.from({ length: n }, (_, i) => `https://example.com/${i}${'.'.repeat(15 * 1024)}x.`).join(' ');
+    const refused = safeParse({ type: 'url_preview', text: text(11) });
+    expect(!refused.success && refused.error.issues.map((i) => i.path)).toEqual(['text']);
+    expect(safeParse({ type: 'url_preview', text: text(10) }).success).toBe(true);
+  });
+
   it.each(cases)('%s: refused with a trailing space, accepted without', { timeout: 5000 }, (_what, value, message, path) => {
     const refused = safeParse(message(`${value} `));
     expect(refused.success).toBe(false);

@@ -49,7 +49,7 @@ import { DEMO_VISITORS } from '../../src/cli/demo-script.js';
 import { builderSamples, seedBuilders } from './fixtures/built-messages.js';
 import { corpusEntries, realServerMessages } from './fixtures/load.js';
 import { maximalInbound, maximalOutbound } from './fixtures/maximal.js';
-import { invalidOutbound, validOutbound } from './fixtures/outbound-cases.js';
+import { invalidOutbound, urls, validOutbound } from './fixtures/outbound-cases.js';
 import { seedExamples } from './fixtures/seed-examples.js';
 
 const { card, file, frame, gallery, html, image, redirect, split, text, tts, urlPreview, wait } = builders;
@@ -317,6 +317,10 @@ const expressedBy: Record<string, () => unknown> = {
   'a non-boolean updateconversation': () => text('x').withAttributes({ updateconversation: 'false' }),
   'a non-string attributes.type': () => text('x').withAttributes({ type: 7 }),
   'a url_preview whose text holds no URL (an empty bubble)': () => urlPreview(['See example.com and our docs']),
+  'a url_preview with 11 distinct URLs (the widget drops the 11th)': () => urlPreview(urls(11)),
+  'a url_preview with an 11th URL among repeated ones': () => urlPreview([...urls(10), ...urls(10), 'https://example.org']),
+  "a split message whose commands is ''": () => text('x').withAttributes({ commands: '' }),
+  'a split message whose commands is null': () => text('x').withAttributes({ commands: null }),
 };
 
 /** Table cases no builder call produces, and why. */
@@ -333,7 +337,7 @@ describe('3. the builders refuse every invalid case they can express, with the s
   it('accounts for every case of the invalid table, once', () => {
     const names = invalidOutbound.map(([name]) => name).sort();
     expect([...Object.keys(expressedBy), ...Object.keys(notExpressible)].sort()).toEqual(names);
-    expect(Object.keys(expressedBy).length).toBe(54);
+    expect(Object.keys(expressedBy).length).toBe(58);
   });
 
   it.each(invalidOutbound.filter(([name]) => name in expressedBy))('%s → %s', (name, message, path) => {
@@ -439,11 +443,16 @@ const received = [...corpus, ...captured];
 const parts = received.flatMap((m) => expandCommands(m).flatMap((s) => (s.type === 'message' ? [s.message as unknown] : [])));
 /** Outbound messages are messages too, and they cover every kind `classify` tells apart. */
 const sent = [...builtMessages.map(([, m]) => plain(m)), ...validOutbound.map(([, m]) => m), ...invalidOutbound.map(([, m]) => m)];
-/** What only other senders write: a private message, a part the widget split off, a type it does not support, non-messages. */
+/** What only other senders write: a private message, a part the widget split off, falsy and non-list commands, a type it does not support, non-messages. */
 const odd = [
   { text: 'x', attributes: { subtype: 'private' } },
   { text: 'x', attributes: { commands: true, parentUid: 'p' } },
   { text: 'x', attributes: { commands: true } },
+  { text: 'x', attributes: { commands: '' } },
+  { text: 'x', attributes: { commands: 0 } },
+  { type: 'image', metadata: { src: 'https://example.com/a.png' }, attributes: { commands: '' } },
+  { text: 'x', attributes: { commands: 'soon' } },
+  { text: 'x', attributes: { commands: [{}, { type: 1 }] } },
   { type: 'video', text: 'watch', metadata: { src: 'https://example.com/v.mp4' } },
   { type: 'file', metadata: { src: 'https://example.com/a' } },
   null, 42, 'hello', [], { text: 42 }, { attributes: [] },
