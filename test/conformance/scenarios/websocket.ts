@@ -670,7 +670,9 @@ export const websocketScenarios = [
     subscribe(socket, unknownMessages);
     subscribe(socket, messagesTopic);
     subscribe(socket, `/${project.id}/project_users/${unknownObjectId(ctx, 'unknownPu')}`);
-    await socket.waitForTopic(unknownMessages, 1, FRAME_WAIT_MS);
+    // Only the known conversation's snapshot is waited for: the unknown one gets none on either server (waiting for
+    // it ran out the whole FRAME_WAIT_MS every time). A snapshot for it would still be recorded: it was subscribed
+    // first, and the silence window after the known snapshot is the one every other scenario gives late frames.
     await socket.waitForTopic(messagesTopic, 1, FRAME_WAIT_MS);
     await socket.settle(SILENCE_MS);
     ctx.frames('snapshots', socket);
