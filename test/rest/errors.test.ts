@@ -98,6 +98,14 @@ describe('every server error shape becomes a typed error', () => {
     }
   });
 
+  it('a 403 whose reason is in `err` under a generic `message` (a message to a form conversation one does not belong to)', async () => {
+    // The real server's shape (protocol §5, messages route): `message` says only what failed, `err` says why.
+    answer(403, { success: false, message: 'Error creating message', err: "You don't belong the conversation" });
+    const e = (await failure(client().requests.get('r1'))) as PermissionDeniedError;
+    expect(e.serverMessage).toBe('Error creating message');
+    expect(e.reason).toBe('not_participant');
+  });
+
   it('both 422 shapes become {field, message} lists', async () => {
     answer(422, { errors: [{ value: '', msg: 'Invalid value', param: 'first_text', location: 'body' }] });
     let e = (await failure(client().requests.get('r1'))) as UnprocessableEntityError;
