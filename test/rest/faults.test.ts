@@ -103,6 +103,18 @@ describe('retries', () => {
     expect(retries[0]!.delayMs).toBe(0);
   });
 
+  it('a 408 (the server gave up waiting for the request) is retried on a GET, not on a POST', async () => {
+    const { c, attempts, retries } = client();
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 408, times: 1 });
+    expect((await c.requests.list()).items).toBeInstanceOf(Array);
+    expect(attempts()).toBe(2);
+    expect(retries.map((r) => r.error.status)).toEqual([408]);
+
+    server.faults.route({ method: 'POST', path: requestsPath(), status: 408, times: 1 });
+    await expect(c.requests.create({ first_text: 'after 408' })).rejects.toMatchObject({ status: 408 });
+    expect(attempts()).toBe(3);
+  });
+
   it('honours retry-after-ms over Retry-After', async () => {
     const { c, retries } = client();
     server.faults.route({ method: 'GET', path: requestsPath(), status: 429, headers: { 'retry-after-ms': '30', 'Retry-After': '50' }, times: 1 });
