@@ -122,6 +122,14 @@ describe('retries', () => {
     expect(retries.map((r) => r.delayMs)).toEqual([30]);
   });
 
+  it('retry-after-ms: 0 means at once, even next to a Retry-After longer than maxRetryAfterMs', async () => {
+    const { c, attempts, retries } = client();
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 429, headers: { 'retry-after-ms': '0', 'Retry-After': '120' }, times: 1 });
+    expect((await c.requests.list()).items).toBeInstanceOf(Array);
+    expect(attempts()).toBe(2);
+    expect(retries.map((r) => r.delayMs)).toEqual([0]);
+  });
+
   it('an empty retry-after-ms is ignored, not read as 0: Retry-After still applies', async () => {
     const { c, attempts } = client({ maxRetryAfterMs: 1_000 });
     server.faults.route({ method: 'GET', path: requestsPath(), status: 429, headers: { 'retry-after-ms': '', 'Retry-After': '5' } });
