@@ -159,6 +159,15 @@ describe('retries', () => {
     expect(attempts()).toBe(1);
   });
 
+  it('a Retry-After of exactly maxRetryAfterMs is obeyed: the limit is a maximum, not a bound never reached', async () => {
+    // As with the defaults and `Retry-After: 60` (60 000 ms, the default maxRetryAfterMs).
+    const { c, attempts, retries } = client({ maxRetryAfterMs: 30 });
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 429, headers: { 'retry-after-ms': '30' }, times: 1 });
+    expect((await c.requests.list()).items).toBeInstanceOf(Array);
+    expect(attempts()).toBe(2);
+    expect(retries.map((r) => r.delayMs)).toEqual([30]);
+  });
+
   it('the client-wide retry budget stops a storm from multiplying load', async () => {
     const { c, attempts } = client({ retryBudget: { capacity: 2, refillPerSecond: 0 }, maxRetries: 5 });
     server.faults.route({ method: 'GET', path: requestsPath(), status: 503 });
