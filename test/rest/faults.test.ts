@@ -225,6 +225,22 @@ describe('timeouts and aborts', () => {
     expect(e).toBeInstanceOf(AbortError);
   });
 
+  it('a call aborted while its request is in flight is an AbortError at once: a POST is no ConnectionError, a GET is not retried', async () => {
+    for (const method of ['POST', 'GET'] as const) {
+      const { c, attempts, retries } = client();
+      server.faults.route({ method, path: requestsPath(), hang: true });
+      const controller = new AbortController();
+      const { signal } = controller;
+      const call = method === 'POST' ? c.requests.create({ first_text: 'aborted' }, { signal }) : c.requests.list({}, { signal });
+      setTimeout(() => controller.abort(), 50);
+      const e = await Promise.resolve(call).catch((x: unknown) => x);
+      expect(e, method).toBeInstanceOf(AbortError);
+      expect(attempts(), method).toBe(1);
+      expect(retries, method).toEqual([]);
+      server.faults.clear();
+    }
+  });
+
   it('onError reports every failed call, those ended while waiting to retry or for a token included', async () => {
     const failures: string[] = [];
     const onError = (e: { error: { name: string } }) => void failures.push(e.error.name);
