@@ -285,6 +285,22 @@ describe('timeouts and aborts', () => {
     expect(reasons).toEqual(['initial', 'unauthorized', 'initial']);
   });
 
+  it('a given-up token fetch that fails late does not end the newer fetch other calls share', async () => {
+    const fetches: Array<{ resolve: (token: string) => void; reject: (e: Error) => void }> = [];
+    const { c } = client({ timeout: 100, auth: { tokenProvider: () => new Promise<string>((resolve, reject) => void fetches.push({ resolve, reject })) } });
+    await expect(c.users.me()).rejects.toBeInstanceOf(TimeoutError); // the first fetch, given up
+    const second = c.users.me({ timeout: 10_000 }); // asks again
+    while (fetches.length < 2) await new Promise((r) => setTimeout(r, 1));
+    fetches[0]!.reject(new Error('the identity provider answered at last: no'));
+    await new Promise((r) => setTimeout(r, 10));
+    const third = c.users.me({ timeout: 10_000 }); // shares the second fetch
+    await new Promise((r) => setTimeout(r, 10));
+    expect(fetches).toHaveLength(2);
+    for (const f of fetches.slice(1)) f.resolve(server.owner.token);
+    expect((await second).email).toBe(server.owner.email);
+    expect((await third).email).toBe(server.owner.email);
+  });
+
   it('a timeout or a Retry-After beyond what a timer holds (2^31 ms) is waited for, not cut to 1 ms', async () => {
     // `timeout: Number.MAX_SAFE_INTEGER` timed every call out at once.
     const { c } = client({ timeout: Number.MAX_SAFE_INTEGER });
