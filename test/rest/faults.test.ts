@@ -621,4 +621,16 @@ describe('raw sockets: slow and cut bodies', () => {
     expect((e as ConnectionError).neverConnected).toBe(true);
     expect(attempts).toBe(3);
   });
+
+  it('a POST that failed before connecting (DNS failure, no route to the host) is retried: the server never saw it', async () => {
+    for (const code of ['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']) {
+      let calls = 0;
+      // What fetch throws for these: a TypeError whose cause carries the socket's code.
+      const { c } = client({
+        fetch: (url, init) => (++calls === 1 ? Promise.reject(new TypeError('fetch failed', { cause: Object.assign(new Error(`connect ${code}`), { code }) })) : fetch(url, init)),
+      });
+      expect((await c.requests.create({ first_text: `after ${code}` })).first_text, code).toBe(`after ${code}`);
+      expect(calls, code).toBe(2);
+    }
+  });
 });
