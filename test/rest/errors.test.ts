@@ -117,6 +117,13 @@ describe('every server error shape becomes a typed error', () => {
     expect(e.fieldErrors).toEqual([{ field: 'text', message: 'text field is required' }]);
   });
 
+  it('express-validator 7 names the field `path` (6 said `param`): read as the field too', async () => {
+    answer(422, { errors: [{ type: 'field', value: '', msg: 'Invalid value', path: 'first_text', location: 'body' }] });
+    const e = (await failure(client().requests.get('r1'))) as UnprocessableEntityError;
+    expect(e.fieldErrors).toEqual([{ field: 'first_text', message: 'Invalid value', location: 'body' }]);
+    expect(e.serverMessage).toBe('first_text: Invalid value');
+  });
+
   it('413 carries the server’s limit', async () => {
     answer(413, { err: 'Request entity too large', limit: 512000 });
     expect(((await failure(client().requests.get('r1'))) as PayloadTooLargeError).limit).toBe(512000);
