@@ -222,6 +222,14 @@ describe('secrets never leak', () => {
     }
   });
 
+  it('Basic credentials a proxy echoes bare, without their `Basic` scheme', async () => {
+    answer(401, { success: false, msg: `credentials ${basic} refused` });
+    const { logger, hooks, logs } = capture();
+    const e = await failure(client({ auth: { basic: { email, password } }, logger, hooks }).users.me());
+    expect(e.serverMessage).toBe('credentials [redacted] refused');
+    for (const secret of forbidden) expect(everything(e, logs)).not.toContain(secret);
+  });
+
   it('request headers in hooks are redacted', async () => {
     answer(200, { perPage: 40, count: 0, requests: [] });
     const { hooks, logs } = capture();
