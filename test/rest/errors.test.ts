@@ -222,6 +222,29 @@ describe('secrets never leak', () => {
     }
   });
 
+  it('the token a call was sent with, after another call refreshed it (opaque tokens only the SDK can recognise)', async () => {
+    const tokens = ['opaque-token-one-8f3a91', 'opaque-token-two-2c7d40'];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    mock.use(http.all('*', async ({ request }) => {
+      const sent = request.headers.get('authorization')?.replace(/^JWT /, '');
+      // A server that quotes the token it refused, without its scheme.
+      if (new URL(request.url).pathname.endsWith('/requests/r1')) {
+        await held;
+        return HttpResponse.json({ success: false, msg: `Error for session ${sent}` }, { status: 500 });
+      }
+      return sent === tokens[1] ? HttpResponse.json({ _id: 'u1', email }) : new HttpResponse('Unauthorized', { status: 401 });
+    }));
+    const { logger, hooks, logs } = capture();
+    const c = client({ auth: { tokenProvider: ({ reason }) => (reason === 'initial' ? tokens[0]! : tokens[1]!) }, logger, hooks });
+    const pending = failure(c.requests.get('r1')); // sent with the first token, answered after the refresh
+    expect((await c.users.me())._id).toBe('u1'); // a 401, a refresh, then the second token
+    release();
+    const e = await pending;
+    expect(e.serverMessage).toBe('Error for session [redacted]');
+    for (const secret of tokens) expect(everything(e, logs)).not.toContain(secret);
+  });
+
   it('Basic credentials a proxy echoes bare, without their `Basic` scheme', async () => {
     answer(401, { success: false, msg: `credentials ${basic} refused` });
     const { logger, hooks, logs } = capture();
