@@ -222,6 +222,14 @@ describe('secrets never leak', () => {
     }
   });
 
+  it("a token in a call's query (a search for a token a customer pasted) in hooks, logs and the error's path", async () => {
+    answer(500, { success: false, msg: 'Error getting requests.' });
+    const { logger, hooks, logs } = capture();
+    const e = await failure(client({ logger, hooks }).requests.list({ full_text: jwt }));
+    expect(logs.length).toBeGreaterThan(2);
+    for (const secret of forbidden) expect(everything(e, logs)).not.toContain(secret);
+  });
+
   it('the token a call was sent with, after another call refreshed it (opaque tokens only the SDK can recognise)', async () => {
     const tokens = ['opaque-token-one-8f3a91', 'opaque-token-two-2c7d40'];
     let release!: () => void;
