@@ -222,6 +222,18 @@ describe('secrets never leak', () => {
     }
   });
 
+  it('a 2xx the call cannot use (an HTML page, a sign-in answer without its token) that echoes the password', async () => {
+    // A captive portal's page, and a proxy that answers a sign-in with what it was sent.
+    for (const body of [`<html>Signed in as ${email} (${password})</html>`, { success: true, echo: { email, password } }]) {
+      answer(200, body);
+      const { logger, hooks, logs } = capture();
+      const e = await failure(TiledeskClient.signin({ baseUrl: base, fetch: fetchViaMsw, maxRetries: 0, logger, hooks, email, password }));
+      expect(e.name).toBe('InvalidResponseError');
+      expect(e.body).toContain('[redacted]');
+      for (const secret of forbidden) expect(everything(e, logs)).not.toContain(secret);
+    }
+  });
+
   it("a token in a call's query (a search for a token a customer pasted) in hooks, logs and the error's path", async () => {
     answer(500, { success: false, msg: 'Error getting requests.' });
     const { logger, hooks, logs } = capture();
