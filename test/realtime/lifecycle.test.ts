@@ -199,6 +199,20 @@ describe('authentication', () => {
     expect(text).not.toContain(bad.split('.')[2]);
   });
 
+  it('subscribe() on a failed client is refused at once with the failure, and subscribed by the next connect()', async () => {
+    const server = await h.server();
+    let good = false;
+    const rt = h.client(server, { token: () => (good ? server.owner.token : 'JWT a.b.c'), maxAuthFailures: 1 });
+    const failure = await rt.connect().catch((e: unknown) => e);
+    expect(rt.state).toBe('failed');
+    const sub = rt.subscribe(topics.requests(server.project.id));
+    expect(sub.state).toBe('error');
+    await expect(sub.ready).rejects.toBe(failure);
+    good = true;
+    await rt.connect();
+    await until(() => sub.state === 'subscribed', 'subscribed once connected');
+  });
+
   it('drops a #fragment from the url (WebSocket constructors throw on one, at every attempt)', async () => {
     const server = await h.server();
     const rt = h.client(`${server.wsUrl}#dashboard`, { token: server.owner.token });
