@@ -297,6 +297,19 @@ describe('authentication', () => {
     expect(rt.state).toBe('open');
   });
 
+  it('after the token function threw, the next connect asks it for a fresh token (refresh: true)', async () => {
+    const server = await h.server();
+    const asked: TokenContext[] = [];
+    const rt = h.client(server, {
+      token: (context) => {
+        if (asked.push(context) === 1) throw new Error('the identity provider is down');
+        return server.owner.token;
+      },
+    });
+    await rt.connect();
+    expect(asked.map((c) => c.refresh)).toEqual([false, true]);
+  });
+
   it('treats a token function that throws or hangs as an auth failure', async () => {
     const server = await h.server();
     const throwing = h.client(server, {
