@@ -444,6 +444,20 @@ describe('browser: is a close before open a rejected token or a server that is d
     expect(JSON.stringify(probes)).not.toContain(bad.slice(0, 20));
   });
 
+  it("a url given with its ?token= (the dashboard's spelling) is probed without it", async () => {
+    const server = await h.server();
+    const bad = server.signJwt({ _id: server.owner.userId }, 'wrong-secret');
+    const environment = new FakeEnvironment();
+    const probed: string[] = [];
+    environment.fetch = async (url, init) => {
+      probed.push(url);
+      return fetch(url, init);
+    };
+    const rt = h.client(`${server.wsUrl}?token=${bad}`, { WebSocket: BrowserLikeWebSocket, environment, token: bad, suspectAuthAfter: 1, maxAuthFailures: 1 });
+    await expect(rt.connect()).rejects.toMatchObject({ code: 'auth_suspected' });
+    expect(probed).toEqual([`${server.url}/`]);
+  });
+
   it('a close while the server does not answer breaks the row: only closes before open in a row are counted', async () => {
     const url = await refusedUrl();
     const environment = new FakeEnvironment();
