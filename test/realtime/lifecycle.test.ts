@@ -542,6 +542,18 @@ describe('liveness', () => {
     expect(rt.state).toBe('open');
   });
 
+  it('an answered ping ends its deadline: pinging on for longer than pongTimeoutMs keeps the socket open', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { idlePingMs: 30, pongTimeoutMs: 100 });
+    const states = recordStates(rt);
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    await rt.connect();
+    // Five idle pings, each answered, take longer than one pongTimeoutMs.
+    await until(() => beats.filter((b) => b.kind === 'ping').length >= 5 || rt.state !== 'open', 'five pings, or a drop');
+    expect(states.map((s) => s.state)).toEqual(['connecting', 'open']);
+  });
+
   it('probes at once after a wall-clock jump (sleep/resume) and reconnects when the probe dies', async () => {
     const server = await h.server();
     let skew = 0;
