@@ -653,6 +653,19 @@ describe('liveness', () => {
     expect(environment.listenerCount).toBe(0);
   });
 
+  it('in a browser, a tab becoming hidden sends no probe (becoming visible again does)', async () => {
+    const server = await h.server();
+    const environment = new FakeEnvironment();
+    const rt = h.client(server, { environment, idlePingMs: 60_000 });
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    await rt.connect();
+    environment.becomeHidden();
+    expect(beats).toEqual([]);
+    environment.becomeVisible();
+    expect(beats).toEqual([{ kind: 'ping', reason: 'visible' }]);
+  });
+
   it('probes repeated before the answer is due do not put off the pong deadline of a dead socket', async () => {
     const server = await h.server();
     const rt = h.client(server, { idlePingMs: 60_000, pongTimeoutMs: 300 });
