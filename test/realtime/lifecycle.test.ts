@@ -199,6 +199,17 @@ describe('authentication', () => {
     expect(text).not.toContain(bad.split('.')[2]);
   });
 
+  it('an upgrade refused for another reason than the token (400: not the WebSocket path) ends in failed like auth failures, not a reconnect loop', async () => {
+    const server = await h.server();
+    const rt = h.client(`${server.wsUrl}v2/ws`, { token: server.owner.token, maxAuthFailures: 2, maxReconnectAttempts: 5 });
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    const failure = await rt.connect().catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 'handshake_rejected', status: 400 });
+    expect(errors.map((e) => e.code)).toEqual(['handshake_rejected', 'handshake_rejected']);
+    expect(rt.state).toBe('failed');
+  });
+
   it('subscribe() on a failed client is refused at once with the failure, and subscribed by the next connect()', async () => {
     const server = await h.server();
     let good = false;
