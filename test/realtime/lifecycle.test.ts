@@ -199,6 +199,20 @@ describe('authentication', () => {
     expect(text).not.toContain(bad.split('.')[2]);
   });
 
+  it('auth failures count only in a row: a connection that opened in between starts the count again', async () => {
+    const server = await h.server();
+    const bad = server.signJwt({ _id: server.owner.userId }, 'wrong-secret');
+    let calls = 0;
+    // Every other connect gets a token the server refuses: 401, open, (dropped) 401, open.
+    const rt = h.client(server, { maxAuthFailures: 2, token: () => (++calls % 2 === 1 ? bad : server.owner.token) });
+    const states = recordStates(rt);
+    await rt.connect();
+    server.faults.dropSockets();
+    await until(() => states.filter((s) => s.state === 'open').length === 2 || rt.state === 'failed', 'open again, or failed');
+    expect(states.map((s) => s.state)).toEqual(['connecting', 'reconnecting', 'open', 'reconnecting', 'reconnecting', 'open']);
+    expect(states.filter((s) => s.error?.code === 'auth_failed')).toHaveLength(2);
+  });
+
   it('an upgrade refused for another reason than the token (400: not the WebSocket path) ends in failed like auth failures, not a reconnect loop', async () => {
     const server = await h.server();
     const rt = h.client(`${server.wsUrl}v2/ws`, { token: server.owner.token, maxAuthFailures: 2, maxReconnectAttempts: 5 });
