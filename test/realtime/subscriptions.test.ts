@@ -56,6 +56,24 @@ describe('delivery', () => {
     await until(() => log.some(([k, v]) => k === 'request.update' && v === 1000), 'close UPDATE');
   });
 
+  it('a conversation watched by id before it exists (a null snapshot) gets its creation as a live CREATE', async () => {
+    const server = await h.server();
+    const requestId = `support-group-${server.project.id}-0f9c2b7e41d84a6b`;
+    const rt = h.client(server);
+    const seen: Array<[string, unknown, boolean]> = [];
+    const sub = rt.subscribe(topics.request(server.project.id, requestId), {
+      snapshot: (items, info) => seen.push(['snapshot', items, info.snapshot]),
+      create: (r, info) => seen.push(['create', r.request_id, info.snapshot]),
+      update: (r, info) => seen.push(['update', r.status, info.snapshot]),
+    });
+    await sub.ready;
+    const api = rest(server);
+    await api.sendMessage(requestId, 'hello'); // creates the conversation
+    await api.close(requestId);
+    await until(() => seen.some(([kind, status]) => kind === 'update' && status === 1000), 'the close UPDATE');
+    expect(seen.filter(([kind]) => kind !== 'update')).toEqual([['snapshot', [], true], ['create', requestId, false]]);
+  });
+
   it('without a snapshot handler, snapshot items go to create one by one, flagged as snapshot', async () => {
     const server = await h.server();
     const api = rest(server);
