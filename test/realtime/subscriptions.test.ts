@@ -414,6 +414,33 @@ describe('while disconnected', () => {
     expect(server.stats().subscriptions).toBe(1);
   });
 
+  it('a subscribe in flight when the socket drops does not time out while the client is reconnecting', async () => {
+    const topic = topics.requests('65f000000000000000000001');
+    const sockets: NodeWebSocket[] = [];
+    // The first connection never answers its subscribe and is then dropped; the next one answers at once.
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        if (!sockets.includes(socket)) sockets.push(socket);
+        if (sockets.length > 1) socket.send(JSON.stringify({ action: 'publish', payload: { topic, method: 'CREATE', message: [] } }));
+      }),
+    );
+    // The backoff is pinned to a minute: the client stays disconnected until probe() cuts it short.
+    const rt = h.client(raw.url, { subscribeTimeoutMs: 100, reconnectBaseDelayMs: 60_000, reconnectMaxDelayMs: 60_000, random: () => 0.999 });
+    const errors: string[] = [];
+    rt.on('error', (e) => errors.push(e.code));
+    const sub = rt.subscribe(topic);
+    await until(() => sockets.length === 1, 'the first subscribe');
+    sockets[0]!.terminate();
+    await until(() => rt.state === 'reconnecting', 'the drop');
+    // Longer than subscribeTimeoutMs, disconnected: the subscribe sent on the dead socket must not be timed out.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    rt.probe();
+    await sub.ready;
+    expect(sub.state).toBe('subscribed');
+    expect(errors).toEqual(['connection_lost']);
+  });
+
   it('bounds the wanted set with maxTopics', async () => {
     const server = await h.server();
     server.faults.hangUpgrades(true);
