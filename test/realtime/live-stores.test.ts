@@ -175,6 +175,18 @@ describe('LiveRequests', () => {
     expect(ids(live.list())).toEqual(ids(created.slice(0, 3)));
   });
 
+  it('reads at most restLimit items of a REST source', async () => {
+    const server = await h.server({ snapshotLimits: { requests: 1 } });
+    const api = rest(server);
+    const created: RealtimeRequest[] = [];
+    for (const text of ['one', 'two', 'three']) created.push(await api.createRequest(text));
+    // The snapshot holds the newest; REST yields the other two, one more than restLimit.
+    const source: LiveRestSource = { requests: { list: async function* () { yield* created.slice(0, 2); } } };
+    const live = new LiveRequests(h.client(server), server.project.id, { rest: source, snapshotLimit: 1, restLimit: 1 });
+    await live.ready;
+    expect(ids(live.list())).toEqual(ids([created[0]!, created[2]!]));
+  });
+
   it('reads REST again when an item left the list during the fill (offset pages shift by one)', async () => {
     const server = await h.server({ snapshotLimits: { requests: 2 } });
     const api = rest(server);
