@@ -240,6 +240,21 @@ describe('LiveRequests', () => {
     expect(rounds).toBe(2);
   });
 
+  it('close() during a REST fill aborts the signal the REST source was given', async () => {
+    const server = await h.server({ snapshotLimits: { requests: 1 } });
+    const api = rest(server);
+    await api.createRequest('one');
+    await api.createRequest('two');
+    let signal: AbortSignal | undefined;
+    const source: LiveRestSource = { requests: { list: (_query, options) => ((signal = options.signal), new Promise(() => {})) } };
+    const live = new LiveRequests(h.client(server), server.project.id, { rest: source, snapshotLimit: 1 });
+    await until(() => signal !== undefined, 'the fill to start');
+    expect(signal!.aborted).toBe(false);
+    live.close();
+    expect(signal!.aborted).toBe(true);
+    await expect(live.ready).rejects.toMatchObject({ code: 'client_closed' });
+  });
+
   it('reports a failing REST source on error and keeps the snapshot', async () => {
     const server = await h.server({ snapshotLimits: { requests: 1 } });
     const api = rest(server);
