@@ -348,6 +348,27 @@ describe('LiveRequests', () => {
     expect(ids(mine.list())).toEqual(['q', 's']); // was q, r: the closed r back open, the new s gone
   });
 
+  it('live frames seen before a snapshot that never came (the socket dropped) do not shield their requests from the next snapshot', async () => {
+    const pid = '65f000000000000000000001';
+    const topic = topics.requests(pid);
+    const frame = (method: string, message: unknown) => JSON.stringify({ action: 'publish', payload: { topic, method, message } });
+    const sockets: unknown[] = [];
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        sockets.push(socket);
+        // The first connection: a live CREATE, then the socket closes before the snapshot. The next one: the
+        // snapshot, without that request (closed meanwhile).
+        if (sockets.length === 1) socket.send(frame('CREATE', { _id: '_r', request_id: 'r', status: 200, updatedAt: at(1) }), () => socket.close());
+        else socket.send(frame('CREATE', []));
+      }),
+    );
+    const live = new LiveRequests(h.client(raw.url), pid);
+    await live.ready;
+    expect(sockets).toHaveLength(2);
+    expect(ids(live.list())).toEqual([]);
+  });
+
   it('an UPDATE older than the one that closed a request does not bring it back; a reopen does, and what left is not kept for ever', async () => {
     const { live, send } = await liveRequestsOnEmptySnapshot();
     const r = { _id: '_r', request_id: 'r', status: 200, updatedAt: at(1) };
