@@ -708,6 +708,12 @@ describe('mergeItems', () => {
     expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
     expect(known.status).toBe(200); // inputs untouched
   });
+
+  it('keeps a populated document that carries its id as `id` over that bare id', () => {
+    const known = { _id: '1', requester: { id: 'P', fullname: 'Ann' } };
+    expect(mergeItems(known, { requester: 'P' })).toEqual(known);
+    expect(mergeItems(known, { requester: 'Q' })).toEqual({ _id: '1', requester: 'Q' });
+  });
 });
 
 // Type-level contract: the final REST client satisfies the structural interface the stores depend on.
