@@ -175,6 +175,18 @@ describe('LiveRequests', () => {
     expect(ids(live.list())).toEqual(ids(created.slice(0, 3)));
   });
 
+  it('a REST page object without `count` is not taken for the complete list: what it lacks is kept', async () => {
+    const server = await h.server({ snapshotLimits: { requests: 2 } });
+    const api = rest(server);
+    const created: RealtimeRequest[] = [];
+    for (const text of ['one', 'two', 'three', 'four']) created.push(await api.createRequest(text));
+    // One page of the two oldest, as a server answers `GET /requests`, but without its `count`: nothing says it is all.
+    const onePage: LiveRestSource = { requests: { list: async () => ({ requests: created.slice(0, 2) }) } };
+    const live = new LiveRequests(h.client(server), server.project.id, { rest: onePage, snapshotLimit: 2 });
+    await live.ready;
+    expect(ids(live.list())).toEqual(ids(created));
+  });
+
   it('reads at most restLimit items of a REST source', async () => {
     const server = await h.server({ snapshotLimits: { requests: 1 } });
     const api = rest(server);
