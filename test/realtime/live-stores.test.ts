@@ -175,6 +175,21 @@ describe('LiveRequests', () => {
     expect(ids(live.list())).toEqual(ids(created.slice(0, 3)));
   });
 
+  it('a conversation created while the REST fill is in flight stays, though the complete list REST read before lacks it', async () => {
+    const server = await h.server({ snapshotLimits: { requests: 2 } });
+    const api = rest(server);
+    const created = [];
+    for (const text of ['one', 'two', 'three']) created.push(await api.createRequest(text));
+    const held = heldRestSource(restClient(server));
+    const live = new LiveRequests(h.client(server), server.project.id, { rest: held.source, snapshotLimit: 2 });
+    await held.read;
+    const fresh = await api.createRequest('four');
+    await until(() => live.get(fresh.request_id) !== undefined, 'the CREATE frame');
+    held.release();
+    await live.ready;
+    expect(ids(live.list())).toEqual(ids([...created, fresh]));
+  });
+
   it('a REST page object without `count` is not taken for the complete list: what it lacks is kept', async () => {
     const server = await h.server({ snapshotLimits: { requests: 2 } });
     const api = rest(server);
