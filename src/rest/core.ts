@@ -537,7 +537,8 @@ export function errorFromResponse(
   return new Class(`${status} ${serverMessage ?? 'HTTP error'} (${info.method} ${info.path})`, {
     code, method: info.method, path: info.path, attempts: info.attempts, status,
     headers: redactHeaders(headers), body: capBody(full), data, serverMessage,
-    ...(status === 403 && { reason: permissionReason(serverMessage ?? '') }),
+    // From the whole body: the server may say why in `err`, under a generic `message` ("Error creating message").
+    ...(status === 403 && { reason: permissionReason(full) }),
     ...(status === 413 && { limit: d?.limit ?? d?.limit_file_size }),
     ...(status === 422 && { fieldErrors: fieldErrorsOf(data) }),
     ...(status === 429 && { retryAfterMs: info.retryAfterMs }),

@@ -66,6 +66,32 @@ it('counts and reports malformed, unknown, binary and oversized frames, and keep
   expect(rt.state).toBe('open');
 });
 
+it('a frame of exactly maxFrameLength characters is delivered; one character longer is dropped as oversized', async () => {
+  const raw = h.track(
+    await frameServer((data, socket) => {
+      if (JSON.parse(data).action === 'subscribe') socket.send(publish([]));
+    }),
+  );
+  const limit = 1_000;
+  // A live CREATE padded to `length` characters in all.
+  const frameOf = (id: string, length: number) => {
+    const bare = publish(request(id, { text: '' }));
+    return publish(request(id, { text: 'x'.repeat(length - bare.length) }));
+  };
+  expect(frameOf('fits', limit)).toHaveLength(limit);
+  const rt = h.client(raw.url, { maxFrameLength: limit });
+  const bad: BadFrameReport[] = [];
+  rt.on('badFrame', (r) => bad.push(r));
+  const created: string[] = [];
+  const sub = rt.subscribe(TOPIC, { create: (r) => created.push(r.request_id) });
+  await sub.ready;
+  raw.send(frameOf('fits', limit));
+  raw.send(frameOf('over', limit + 1));
+  await until(() => bad.length === 1, 'the oversized frame reported');
+  expect(created).toEqual(['fits']);
+  expect(bad).toEqual([{ reason: 'oversized', size: limit + 1 }]);
+});
+
 it('validation on: items with wrong shapes are dropped one by one, the rest of the frame is delivered', async () => {
   const raw = h.track(
     await frameServer((data, socket) => {

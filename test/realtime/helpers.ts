@@ -192,7 +192,15 @@ export class FakeEnvironment implements EnvironmentLike {
   }
 
   becomeVisible(): void {
-    this.document.visibilityState = 'visible';
+    this.becomeVisibility('visible');
+  }
+
+  becomeHidden(): void {
+    this.becomeVisibility('hidden');
+  }
+
+  private becomeVisibility(state: 'visible' | 'hidden'): void {
+    this.document.visibilityState = state;
     for (const listener of [...(this.documentListeners.get('visibilitychange') ?? [])]) listener();
   }
 }

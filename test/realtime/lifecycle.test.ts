@@ -199,6 +199,45 @@ describe('authentication', () => {
     expect(text).not.toContain(bad.split('.')[2]);
   });
 
+  it('auth failures count only in a row: a connection that opened in between starts the count again', async () => {
+    const server = await h.server();
+    const bad = server.signJwt({ _id: server.owner.userId }, 'wrong-secret');
+    let calls = 0;
+    // Every other connect gets a token the server refuses: 401, open, (dropped) 401, open.
+    const rt = h.client(server, { maxAuthFailures: 2, token: () => (++calls % 2 === 1 ? bad : server.owner.token) });
+    const states = recordStates(rt);
+    await rt.connect();
+    server.faults.dropSockets();
+    await until(() => states.filter((s) => s.state === 'open').length === 2 || rt.state === 'failed', 'open again, or failed');
+    expect(states.map((s) => s.state)).toEqual(['connecting', 'reconnecting', 'open', 'reconnecting', 'reconnecting', 'open']);
+    expect(states.filter((s) => s.error?.code === 'auth_failed')).toHaveLength(2);
+  });
+
+  it('an upgrade refused for another reason than the token (400: not the WebSocket path) ends in failed like auth failures, not a reconnect loop', async () => {
+    const server = await h.server();
+    const rt = h.client(`${server.wsUrl}v2/ws`, { token: server.owner.token, maxAuthFailures: 2, maxReconnectAttempts: 5 });
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    const failure = await rt.connect().catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 'handshake_rejected', status: 400 });
+    expect(errors.map((e) => e.code)).toEqual(['handshake_rejected', 'handshake_rejected']);
+    expect(rt.state).toBe('failed');
+  });
+
+  it('subscribe() on a failed client is refused at once with the failure, and subscribed by the next connect()', async () => {
+    const server = await h.server();
+    let good = false;
+    const rt = h.client(server, { token: () => (good ? server.owner.token : 'JWT a.b.c'), maxAuthFailures: 1 });
+    const failure = await rt.connect().catch((e: unknown) => e);
+    expect(rt.state).toBe('failed');
+    const sub = rt.subscribe(topics.requests(server.project.id));
+    expect(sub.state).toBe('error');
+    await expect(sub.ready).rejects.toBe(failure);
+    good = true;
+    await rt.connect();
+    await until(() => sub.state === 'subscribed', 'subscribed once connected');
+  });
+
   it('drops a #fragment from the url (WebSocket constructors throw on one, at every attempt)', async () => {
     const server = await h.server();
     const rt = h.client(`${server.wsUrl}#dashboard`, { token: server.owner.token });
@@ -281,6 +320,19 @@ describe('authentication', () => {
     good = true;
     await rt.connect();
     expect(rt.state).toBe('open');
+  });
+
+  it('after the token function threw, the next connect asks it for a fresh token (refresh: true)', async () => {
+    const server = await h.server();
+    const asked: TokenContext[] = [];
+    const rt = h.client(server, {
+      token: (context) => {
+        if (asked.push(context) === 1) throw new Error('the identity provider is down');
+        return server.owner.token;
+      },
+    });
+    await rt.connect();
+    expect(asked.map((c) => c.refresh)).toEqual([false, true]);
   });
 
   it('treats a token function that throws or hangs as an auth failure', async () => {
@@ -417,6 +469,20 @@ describe('browser: is a close before open a rejected token or a server that is d
     expect(JSON.stringify(probes)).not.toContain(bad.slice(0, 20));
   });
 
+  it("a url given with its ?token= (the dashboard's spelling) is probed without it", async () => {
+    const server = await h.server();
+    const bad = server.signJwt({ _id: server.owner.userId }, 'wrong-secret');
+    const environment = new FakeEnvironment();
+    const probed: string[] = [];
+    environment.fetch = async (url, init) => {
+      probed.push(url);
+      return fetch(url, init);
+    };
+    const rt = h.client(`${server.wsUrl}?token=${bad}`, { WebSocket: BrowserLikeWebSocket, environment, token: bad, suspectAuthAfter: 1, maxAuthFailures: 1 });
+    await expect(rt.connect()).rejects.toMatchObject({ code: 'auth_suspected' });
+    expect(probed).toEqual([`${server.url}/`]);
+  });
+
   it('a close while the server does not answer breaks the row: only closes before open in a row are counted', async () => {
     const url = await refusedUrl();
     const environment = new FakeEnvironment();
@@ -499,6 +565,18 @@ describe('liveness', () => {
     expect(beats[0]).toEqual({ kind: 'ping', reason: 'idle' });
     expect(beats[1]).toMatchObject({ kind: 'pong' });
     expect(rt.state).toBe('open');
+  });
+
+  it('an answered ping ends its deadline: pinging on for longer than pongTimeoutMs keeps the socket open', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { idlePingMs: 30, pongTimeoutMs: 100 });
+    const states = recordStates(rt);
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    await rt.connect();
+    // Five idle pings, each answered, take longer than one pongTimeoutMs.
+    await until(() => beats.filter((b) => b.kind === 'ping').length >= 5 || rt.state !== 'open', 'five pings, or a drop');
+    expect(states.map((s) => s.state)).toEqual(['connecting', 'open']);
   });
 
   it('probes at once after a wall-clock jump (sleep/resume) and reconnects when the probe dies', async () => {
@@ -598,6 +676,19 @@ describe('liveness', () => {
 
     await rt.close();
     expect(environment.listenerCount).toBe(0);
+  });
+
+  it('in a browser, a tab becoming hidden sends no probe (becoming visible again does)', async () => {
+    const server = await h.server();
+    const environment = new FakeEnvironment();
+    const rt = h.client(server, { environment, idlePingMs: 60_000 });
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    await rt.connect();
+    environment.becomeHidden();
+    expect(beats).toEqual([]);
+    environment.becomeVisible();
+    expect(beats).toEqual([{ kind: 'ping', reason: 'visible' }]);
   });
 
   it('probes repeated before the answer is due do not put off the pong deadline of a dead socket', async () => {

@@ -175,6 +175,45 @@ describe('LiveRequests', () => {
     expect(ids(live.list())).toEqual(ids(created.slice(0, 3)));
   });
 
+  it('a conversation created while the REST fill is in flight stays, though the complete list REST read before lacks it', async () => {
+    const server = await h.server({ snapshotLimits: { requests: 2 } });
+    const api = rest(server);
+    const created = [];
+    for (const text of ['one', 'two', 'three']) created.push(await api.createRequest(text));
+    const held = heldRestSource(restClient(server));
+    const live = new LiveRequests(h.client(server), server.project.id, { rest: held.source, snapshotLimit: 2 });
+    await held.read;
+    const fresh = await api.createRequest('four');
+    await until(() => live.get(fresh.request_id) !== undefined, 'the CREATE frame');
+    held.release();
+    await live.ready;
+    expect(ids(live.list())).toEqual(ids([...created, fresh]));
+  });
+
+  it('a REST page object without `count` is not taken for the complete list: what it lacks is kept', async () => {
+    const server = await h.server({ snapshotLimits: { requests: 2 } });
+    const api = rest(server);
+    const created: RealtimeRequest[] = [];
+    for (const text of ['one', 'two', 'three', 'four']) created.push(await api.createRequest(text));
+    // One page of the two oldest, as a server answers `GET /requests`, but without its `count`: nothing says it is all.
+    const onePage: LiveRestSource = { requests: { list: async () => ({ requests: created.slice(0, 2) }) } };
+    const live = new LiveRequests(h.client(server), server.project.id, { rest: onePage, snapshotLimit: 2 });
+    await live.ready;
+    expect(ids(live.list())).toEqual(ids(created));
+  });
+
+  it('reads at most restLimit items of a REST source', async () => {
+    const server = await h.server({ snapshotLimits: { requests: 1 } });
+    const api = rest(server);
+    const created: RealtimeRequest[] = [];
+    for (const text of ['one', 'two', 'three']) created.push(await api.createRequest(text));
+    // The snapshot holds the newest; REST yields the other two, one more than restLimit.
+    const source: LiveRestSource = { requests: { list: async function* () { yield* created.slice(0, 2); } } };
+    const live = new LiveRequests(h.client(server), server.project.id, { rest: source, snapshotLimit: 1, restLimit: 1 });
+    await live.ready;
+    expect(ids(live.list())).toEqual(ids([created[0]!, created[2]!]));
+  });
+
   it('reads REST again when an item left the list during the fill (offset pages shift by one)', async () => {
     const server = await h.server({ snapshotLimits: { requests: 2 } });
     const api = rest(server);
@@ -226,6 +265,21 @@ describe('LiveRequests', () => {
     expect(live.get(b!.request_id)).toBeDefined(); // removed: "not in the complete list"
     expect(ids(live.list())).toEqual(ids([a!, b!, d!]));
     expect(rounds).toBe(2);
+  });
+
+  it('close() during a REST fill aborts the signal the REST source was given', async () => {
+    const server = await h.server({ snapshotLimits: { requests: 1 } });
+    const api = rest(server);
+    await api.createRequest('one');
+    await api.createRequest('two');
+    let signal: AbortSignal | undefined;
+    const source: LiveRestSource = { requests: { list: (_query, options) => ((signal = options.signal), new Promise(() => {})) } };
+    const live = new LiveRequests(h.client(server), server.project.id, { rest: source, snapshotLimit: 1 });
+    await until(() => signal !== undefined, 'the fill to start');
+    expect(signal!.aborted).toBe(false);
+    live.close();
+    expect(signal!.aborted).toBe(true);
+    await expect(live.ready).rejects.toMatchObject({ code: 'client_closed' });
   });
 
   it('reports a failing REST source on error and keeps the snapshot', async () => {
@@ -319,6 +373,27 @@ describe('LiveRequests', () => {
     await mine.ready;
     expect(ids(all.list())).toEqual(['q', 's']);
     expect(ids(mine.list())).toEqual(['q', 's']); // was q, r: the closed r back open, the new s gone
+  });
+
+  it('live frames seen before a snapshot that never came (the socket dropped) do not shield their requests from the next snapshot', async () => {
+    const pid = '65f000000000000000000001';
+    const topic = topics.requests(pid);
+    const frame = (method: string, message: unknown) => JSON.stringify({ action: 'publish', payload: { topic, method, message } });
+    const sockets: unknown[] = [];
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        sockets.push(socket);
+        // The first connection: a live CREATE, then the socket closes before the snapshot. The next one: the
+        // snapshot, without that request (closed meanwhile).
+        if (sockets.length === 1) socket.send(frame('CREATE', { _id: '_r', request_id: 'r', status: 200, updatedAt: at(1) }), () => socket.close());
+        else socket.send(frame('CREATE', []));
+      }),
+    );
+    const live = new LiveRequests(h.client(raw.url), pid);
+    await live.ready;
+    expect(sockets).toHaveLength(2);
+    expect(ids(live.list())).toEqual([]);
   });
 
   it('an UPDATE older than the one that closed a request does not bring it back; a reopen does, and what left is not kept for ever', async () => {
@@ -659,6 +734,12 @@ describe('mergeItems', () => {
     expect(merged).toEqual({ _id: '1', status: 1000, lead: { _id: 'L', fullname: 'Ann' }, snapshot: { lead: { _id: 'L' }, agents: [] }, tags: [] });
     expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
     expect(known.status).toBe(200); // inputs untouched
+  });
+
+  it('keeps a populated document that carries its id as `id` over that bare id', () => {
+    const known = { _id: '1', requester: { id: 'P', fullname: 'Ann' } };
+    expect(mergeItems(known, { requester: 'P' })).toEqual(known);
+    expect(mergeItems(known, { requester: 'Q' })).toEqual({ _id: '1', requester: 'Q' });
   });
 });
 

@@ -56,6 +56,24 @@ describe('delivery', () => {
     await until(() => log.some(([k, v]) => k === 'request.update' && v === 1000), 'close UPDATE');
   });
 
+  it('a conversation watched by id before it exists (a null snapshot) gets its creation as a live CREATE', async () => {
+    const server = await h.server();
+    const requestId = `support-group-${server.project.id}-0f9c2b7e41d84a6b`;
+    const rt = h.client(server);
+    const seen: Array<[string, unknown, boolean]> = [];
+    const sub = rt.subscribe(topics.request(server.project.id, requestId), {
+      snapshot: (items, info) => seen.push(['snapshot', items, info.snapshot]),
+      create: (r, info) => seen.push(['create', r.request_id, info.snapshot]),
+      update: (r, info) => seen.push(['update', r.status, info.snapshot]),
+    });
+    await sub.ready;
+    const api = rest(server);
+    await api.sendMessage(requestId, 'hello'); // creates the conversation
+    await api.close(requestId);
+    await until(() => seen.some(([kind, status]) => kind === 'update' && status === 1000), 'the close UPDATE');
+    expect(seen.filter(([kind]) => kind !== 'update')).toEqual([['snapshot', [], true], ['create', requestId, false]]);
+  });
+
   it('without a snapshot handler, snapshot items go to create one by one, flagged as snapshot', async () => {
     const server = await h.server();
     const api = rest(server);
@@ -394,6 +412,33 @@ describe('while disconnected', () => {
     server.faults.hangUpgrades(false);
     await Promise.all([a.ready, b.ready]);
     expect(server.stats().subscriptions).toBe(1);
+  });
+
+  it('a subscribe in flight when the socket drops does not time out while the client is reconnecting', async () => {
+    const topic = topics.requests('65f000000000000000000001');
+    const sockets: NodeWebSocket[] = [];
+    // The first connection never answers its subscribe and is then dropped; the next one answers at once.
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        if (!sockets.includes(socket)) sockets.push(socket);
+        if (sockets.length > 1) socket.send(JSON.stringify({ action: 'publish', payload: { topic, method: 'CREATE', message: [] } }));
+      }),
+    );
+    // The backoff is pinned to a minute: the client stays disconnected until probe() cuts it short.
+    const rt = h.client(raw.url, { subscribeTimeoutMs: 100, reconnectBaseDelayMs: 60_000, reconnectMaxDelayMs: 60_000, random: () => 0.999 });
+    const errors: string[] = [];
+    rt.on('error', (e) => errors.push(e.code));
+    const sub = rt.subscribe(topic);
+    await until(() => sockets.length === 1, 'the first subscribe');
+    sockets[0]!.terminate();
+    await until(() => rt.state === 'reconnecting', 'the drop');
+    // Longer than subscribeTimeoutMs, disconnected: the subscribe sent on the dead socket must not be timed out.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    rt.probe();
+    await sub.ready;
+    expect(sub.state).toBe('subscribed');
+    expect(errors).toEqual(['connection_lost']);
   });
 
   it('bounds the wanted set with maxTopics', async () => {

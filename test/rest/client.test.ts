@@ -89,6 +89,30 @@ describe('auth', () => {
     expect(reasons).toHaveLength(2);
   });
 
+  it('a call whose 401 comes after another call already refreshed the token retries with that token: the provider is not asked again', async () => {
+    const reasons: string[] = [];
+    const stale = server.signJwt({ _id: server.owner.userId, sub: 'user' }, 'not-the-server-secret');
+    let staleCalls = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const c = client({
+      auth: { tokenProvider: ({ reason }) => { reasons.push(reason); return reason === 'initial' ? stale : server.owner.token; } },
+      // Both calls go out with the stale token; the second one's 401 is delivered only once the first call is done.
+      fetch: async (url, init) => {
+        const second = init.headers.authorization!.endsWith(stale.replace(/^JWT /, '')) && ++staleCalls === 2;
+        const res = await fetch(url, init);
+        if (second) await held;
+        return res;
+      },
+    });
+    const first = c.users.me();
+    const later = c.projectUsers.me();
+    expect((await first)._id).toBe(server.owner.userId);
+    release();
+    expect((await later).id_user).toBeDefined();
+    expect(reasons).toEqual(['initial', 'unauthorized']);
+  });
+
   it('refreshes only once per call: a provider that keeps returning a bad token ends in AuthenticationError', async () => {
     let calls = 0;
     const bad = server.signJwt({ _id: server.owner.userId, sub: 'user' }, 'nope');

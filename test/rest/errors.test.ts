@@ -98,6 +98,14 @@ describe('every server error shape becomes a typed error', () => {
     }
   });
 
+  it('a 403 whose reason is in `err` under a generic `message` (a message to a form conversation one does not belong to)', async () => {
+    // The real server's shape (protocol §5, messages route): `message` says only what failed, `err` says why.
+    answer(403, { success: false, message: 'Error creating message', err: "You don't belong the conversation" });
+    const e = (await failure(client().requests.get('r1'))) as PermissionDeniedError;
+    expect(e.serverMessage).toBe('Error creating message');
+    expect(e.reason).toBe('not_participant');
+  });
+
   it('both 422 shapes become {field, message} lists', async () => {
     answer(422, { errors: [{ value: '', msg: 'Invalid value', param: 'first_text', location: 'body' }] });
     let e = (await failure(client().requests.get('r1'))) as UnprocessableEntityError;
@@ -107,6 +115,13 @@ describe('every server error shape becomes a typed error', () => {
     answer(422, { errors: ['text field is required'] });
     e = (await failure(client().requests.get('r1'))) as UnprocessableEntityError;
     expect(e.fieldErrors).toEqual([{ field: 'text', message: 'text field is required' }]);
+  });
+
+  it('express-validator 7 names the field `path` (6 said `param`): read as the field too', async () => {
+    answer(422, { errors: [{ type: 'field', value: '', msg: 'Invalid value', path: 'first_text', location: 'body' }] });
+    const e = (await failure(client().requests.get('r1'))) as UnprocessableEntityError;
+    expect(e.fieldErrors).toEqual([{ field: 'first_text', message: 'Invalid value', location: 'body' }]);
+    expect(e.serverMessage).toBe('first_text: Invalid value');
   });
 
   it('413 carries the server’s limit', async () => {
@@ -205,6 +220,57 @@ describe('secrets never leak', () => {
       expect(e.message).toContain('"password":"[redacted]"');
       for (const secret of forbidden) expect(everything(e, logs)).not.toContain(secret);
     }
+  });
+
+  it('a 2xx the call cannot use (an HTML page, a sign-in answer without its token) that echoes the password', async () => {
+    // A captive portal's page, and a proxy that answers a sign-in with what it was sent.
+    for (const body of [`<html>Signed in as ${email} (${password})</html>`, { success: true, echo: { email, password } }]) {
+      answer(200, body);
+      const { logger, hooks, logs } = capture();
+      const e = await failure(TiledeskClient.signin({ baseUrl: base, fetch: fetchViaMsw, maxRetries: 0, logger, hooks, email, password }));
+      expect(e.name).toBe('InvalidResponseError');
+      expect(e.body).toContain('[redacted]');
+      for (const secret of forbidden) expect(everything(e, logs)).not.toContain(secret);
+    }
+  });
+
+  it("a token in a call's query (a search for a token a customer pasted) in hooks, logs and the error's path", async () => {
+    answer(500, { success: false, msg: 'Error getting requests.' });
+    const { logger, hooks, logs } = capture();
+    const e = await failure(client({ logger, hooks }).requests.list({ full_text: jwt }));
+    expect(logs.length).toBeGreaterThan(2);
+    for (const secret of forbidden) expect(everything(e, logs)).not.toContain(secret);
+  });
+
+  it('the token a call was sent with, after another call refreshed it (opaque tokens only the SDK can recognise)', async () => {
+    const tokens = ['opaque-token-one-8f3a91', 'opaque-token-two-2c7d40'];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    mock.use(http.all('*', async ({ request }) => {
+      const sent = request.headers.get('authorization')?.replace(/^JWT /, '');
+      // A server that quotes the token it refused, without its scheme.
+      if (new URL(request.url).pathname.endsWith('/requests/r1')) {
+        await held;
+        return HttpResponse.json({ success: false, msg: `Error for session ${sent}` }, { status: 500 });
+      }
+      return sent === tokens[1] ? HttpResponse.json({ _id: 'u1', email }) : new HttpResponse('Unauthorized', { status: 401 });
+    }));
+    const { logger, hooks, logs } = capture();
+    const c = client({ auth: { tokenProvider: ({ reason }) => (reason === 'initial' ? tokens[0]! : tokens[1]!) }, logger, hooks });
+    const pending = failure(c.requests.get('r1')); // sent with the first token, answered after the refresh
+    expect((await c.users.me())._id).toBe('u1'); // a 401, a refresh, then the second token
+    release();
+    const e = await pending;
+    expect(e.serverMessage).toBe('Error for session [redacted]');
+    for (const secret of tokens) expect(everything(e, logs)).not.toContain(secret);
+  });
+
+  it('Basic credentials a proxy echoes bare, without their `Basic` scheme', async () => {
+    answer(401, { success: false, msg: `credentials ${basic} refused` });
+    const { logger, hooks, logs } = capture();
+    const e = await failure(client({ auth: { basic: { email, password } }, logger, hooks }).users.me());
+    expect(e.serverMessage).toBe('credentials [redacted] refused');
+    for (const secret of forbidden) expect(everything(e, logs)).not.toContain(secret);
   });
 
   it('request headers in hooks are redacted', async () => {

@@ -103,11 +103,31 @@ describe('retries', () => {
     expect(retries[0]!.delayMs).toBe(0);
   });
 
+  it('a 408 (the server gave up waiting for the request) is retried on a GET, not on a POST', async () => {
+    const { c, attempts, retries } = client();
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 408, times: 1 });
+    expect((await c.requests.list()).items).toBeInstanceOf(Array);
+    expect(attempts()).toBe(2);
+    expect(retries.map((r) => r.error.status)).toEqual([408]);
+
+    server.faults.route({ method: 'POST', path: requestsPath(), status: 408, times: 1 });
+    await expect(c.requests.create({ first_text: 'after 408' })).rejects.toMatchObject({ status: 408 });
+    expect(attempts()).toBe(3);
+  });
+
   it('honours retry-after-ms over Retry-After', async () => {
     const { c, retries } = client();
     server.faults.route({ method: 'GET', path: requestsPath(), status: 429, headers: { 'retry-after-ms': '30', 'Retry-After': '50' }, times: 1 });
     await c.requests.list();
     expect(retries.map((r) => r.delayMs)).toEqual([30]);
+  });
+
+  it('retry-after-ms: 0 means at once, even next to a Retry-After longer than maxRetryAfterMs', async () => {
+    const { c, attempts, retries } = client();
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 429, headers: { 'retry-after-ms': '0', 'Retry-After': '120' }, times: 1 });
+    expect((await c.requests.list()).items).toBeInstanceOf(Array);
+    expect(attempts()).toBe(2);
+    expect(retries.map((r) => r.delayMs)).toEqual([0]);
   });
 
   it('an empty retry-after-ms is ignored, not read as 0: Retry-After still applies', async () => {
@@ -137,6 +157,15 @@ describe('retries', () => {
     expect(e).toBeInstanceOf(RateLimitError);
     expect((e as RateLimitError).retryAfterMs).toBe(120_000);
     expect(attempts()).toBe(1);
+  });
+
+  it('a Retry-After of exactly maxRetryAfterMs is obeyed: the limit is a maximum, not a bound never reached', async () => {
+    // As with the defaults and `Retry-After: 60` (60 000 ms, the default maxRetryAfterMs).
+    const { c, attempts, retries } = client({ maxRetryAfterMs: 30 });
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 429, headers: { 'retry-after-ms': '30' }, times: 1 });
+    expect((await c.requests.list()).items).toBeInstanceOf(Array);
+    expect(attempts()).toBe(2);
+    expect(retries.map((r) => r.delayMs)).toEqual([30]);
   });
 
   it('the client-wide retry budget stops a storm from multiplying load', async () => {
@@ -196,6 +225,22 @@ describe('timeouts and aborts', () => {
     expect(e).toBeInstanceOf(AbortError);
   });
 
+  it('a call aborted while its request is in flight is an AbortError at once: a POST is no ConnectionError, a GET is not retried', async () => {
+    for (const method of ['POST', 'GET'] as const) {
+      const { c, attempts, retries } = client();
+      server.faults.route({ method, path: requestsPath(), hang: true });
+      const controller = new AbortController();
+      const { signal } = controller;
+      const call = method === 'POST' ? c.requests.create({ first_text: 'aborted' }, { signal }) : c.requests.list({}, { signal });
+      setTimeout(() => controller.abort(), 50);
+      const e = await Promise.resolve(call).catch((x: unknown) => x);
+      expect(e, method).toBeInstanceOf(AbortError);
+      expect(attempts(), method).toBe(1);
+      expect(retries, method).toEqual([]);
+      server.faults.clear();
+    }
+  });
+
   it('onError reports every failed call, those ended while waiting to retry or for a token included', async () => {
     const failures: string[] = [];
     const onError = (e: { error: { name: string } }) => void failures.push(e.error.name);
@@ -238,6 +283,22 @@ describe('timeouts and aborts', () => {
     await expect(refreshing.users.me()).rejects.toBeInstanceOf(TimeoutError);
     expect((await refreshing.users.me()).email).toBe(server.owner.email);
     expect(reasons).toEqual(['initial', 'unauthorized', 'initial']);
+  });
+
+  it('a given-up token fetch that fails late does not end the newer fetch other calls share', async () => {
+    const fetches: Array<{ resolve: (token: string) => void; reject: (e: Error) => void }> = [];
+    const { c } = client({ timeout: 100, auth: { tokenProvider: () => new Promise<string>((resolve, reject) => void fetches.push({ resolve, reject })) } });
+    await expect(c.users.me()).rejects.toBeInstanceOf(TimeoutError); // the first fetch, given up
+    const second = c.users.me({ timeout: 10_000 }); // asks again
+    while (fetches.length < 2) await new Promise((r) => setTimeout(r, 1));
+    fetches[0]!.reject(new Error('the identity provider answered at last: no'));
+    await new Promise((r) => setTimeout(r, 10));
+    const third = c.users.me({ timeout: 10_000 }); // shares the second fetch
+    await new Promise((r) => setTimeout(r, 10));
+    expect(fetches).toHaveLength(2);
+    for (const f of fetches.slice(1)) f.resolve(server.owner.token);
+    expect((await second).email).toBe(server.owner.email);
+    expect((await third).email).toBe(server.owner.email);
   });
 
   it('a timeout or a Retry-After beyond what a timer holds (2^31 ms) is waited for, not cut to 1 ms', async () => {
@@ -559,5 +620,17 @@ describe('raw sockets: slow and cut bodies', () => {
     expect((e as ConnectionError).causeCode).toBe('ECONNREFUSED');
     expect((e as ConnectionError).neverConnected).toBe(true);
     expect(attempts).toBe(3);
+  });
+
+  it('a POST that failed before connecting (DNS failure, no route to the host) is retried: the server never saw it', async () => {
+    for (const code of ['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']) {
+      let calls = 0;
+      // What fetch throws for these: a TypeError whose cause carries the socket's code.
+      const { c } = client({
+        fetch: (url, init) => (++calls === 1 ? Promise.reject(new TypeError('fetch failed', { cause: Object.assign(new Error(`connect ${code}`), { code }) })) : fetch(url, init)),
+      });
+      expect((await c.requests.create({ first_text: `after ${code}` })).first_text, code).toBe(`after ${code}`);
+      expect(calls, code).toBe(2);
+    }
   });
 });
