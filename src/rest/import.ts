@@ -6,6 +6,7 @@ import { isPlainObject } from '../shared/merge.js';
 import { TiledeskError } from '../shared/errors.js';
 import { largestField, toJson } from './core.js';
 import { ConnectionError, APIError, ValidationError } from './errors.js';
+import { toEpochMs } from './resource.js';
 import type { Message } from './schemas.js';
 
 /** One message to import. Fields other than these are sent as they are (the server ignores what it does not read). */
@@ -80,18 +81,6 @@ const FIELD_TYPES: Record<string, 'string' | 'object' | 'number'> = {
 
 /** Matches any text that is not all whitespace (without trimming a copy of every message). */
 const NON_BLANK = /\S/;
-
-/** Ms since the epoch of a Date or a number, else a {@link ValidationError} naming `field` (an invalid Date too). */
-export function toEpochMs(value: unknown, field: string, index?: number): number {
-  if (value instanceof Date) {
-    const t = value.getTime();
-    if (Number.isNaN(t)) throw new ValidationError(field, 'is an invalid Date', index);
-    return t;
-  }
-  // `Number.isFinite` is false for anything but a finite number: no `typeof` needed.
-  if (Number.isFinite(value) && (value as number) >= 0) return value as number;
-  throw new ValidationError(field, 'must be a Date or a number of ms since the epoch', index);
-}
 
 /** A text message (the default type) needs a non-blank `text`: `messages.send` and `import` alike. */
 export function requireText(message: { type?: unknown; text?: unknown }, index?: number): void {

@@ -66,6 +66,18 @@ export function projectPath(ctx: ClientContext, options: RequestOptions | undefi
   return `/${seg(options?.projectId ?? ctx.projectId, 'projectId')}`;
 }
 
+/** Ms since the epoch of a Date or a number, else a {@link ValidationError} naming `field` (an invalid Date too). */
+export function toEpochMs(value: unknown, field: string, index?: number): number {
+  if (value instanceof Date) {
+    const t = value.getTime();
+    if (Number.isNaN(t)) throw new ValidationError(field, 'is an invalid Date', index);
+    return t;
+  }
+  // `Number.isFinite` is false for anything but a finite number: no `typeof` needed.
+  if (Number.isFinite(value) && (value as number) >= 0) return value as number;
+  throw new ValidationError(field, 'must be a Date or a number of ms since the epoch', index);
+}
+
 /** Throws a {@link ValidationError} unless `value` is an object (not null, not an array). */
 export function requireObject<T>(value: T, field: string): asserts value is NonNullable<T> {
   if (!isPlainObject(value)) throw new ValidationError(field, 'must be an object');

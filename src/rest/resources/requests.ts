@@ -1,8 +1,7 @@
 import type { QueryValue, RequestOptions } from '../core.js';
 import { ValidationError } from '../errors.js';
-import { toEpochMs } from '../import.js';
 import type { PagePromise } from '../pagination.js';
-import { call, compact, paged, projectPath, requireObject, requireString, Resource, seg, type ClientContext } from '../resource.js';
+import { call, compact, paged, projectPath, requireObject, requireString, Resource, seg, toEpochMs, type ClientContext } from '../resource.js';
 import type { Request, RequestCount } from '../schemas.js';
 
 /** Body of `requests.create`. Only `first_text` is required. */
