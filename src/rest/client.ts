@@ -46,8 +46,8 @@ export interface TiledeskClientOptions {
   retryBudget?: { capacity: number; refillPerSecond: number } | false;
   /**
    * Headers added to every call: a record, a `Headers`, or an array (any iterable) of `[name, value]` pairs, as `fetch`
-   * takes them. Names are case-insensitive; a call's own `headers` win, and the client's `Authorization` (from `auth`)
-   * wins over both. Refused with a `ValidationError` naming the header (never quoting its value) when the client is
+   * takes them; a name whose value is `undefined` or `null` is left out. Names are case-insensitive; a call's own
+   * `headers` win, and the client's `Authorization` (from `auth`) wins over both. Refused with a `ValidationError` naming the header (never quoting its value) when the client is
    * made: a name that is not an RFC 9110 token (letters, digits, ``!#$%&'*+-.^_`|~``), a value with a line break or
    * anything but printable ASCII, space and tab; an entry that is not a pair (`headers[i]`).
    *

@@ -32,14 +32,15 @@ import type { Transport, TransportResponse } from './transport.js';
 
 /**
  * Request headers, in the shapes `fetch` takes: a record, a `Headers`, or an array (any iterable: a `Map`, a
- * generator) of `[name, value]` pairs. Names are case-insensitive: of two spellings of one name, the last wins.
+ * generator) of `[name, value]` pairs. Names are case-insensitive: of two spellings of one name, the last wins. A name
+ * whose value is `undefined` or `null` is left out (an unset environment variable is not sent as "undefined").
  *
  * @example
  * ```ts
  * const headers: HeadersInput = [['X-Request-Source', 'crm-sync'], ['X-Tenant', 'acme']];
  * ```
  */
-export type HeadersInput = Record<string, string> | Iterable<readonly [string, string]>;
+export type HeadersInput = Record<string, string | undefined> | Iterable<readonly [string, string]>;
 
 /** Options every method accepts as its last argument. */
 export interface RequestOptions {
@@ -443,6 +444,7 @@ function headerMap(headers: HeadersInput | undefined, into: Record<string, strin
   [...((headers as Partial<Iterable<unknown>>)?.[Symbol.iterator] ? (headers as Iterable<unknown>) : Object.entries(headers ?? {}))].forEach((pair, i) => {
     if (!Array.isArray(pair) || pair.length != 2) throw new ValidationError(`headers[${i}]`, 'must be a [name, value] pair');
     const [name, value] = pair;
+    if (value == null) return; // left out, as an undefined query parameter is
     if (!/^[\w!#-'*+.^`|~-]+$/.test(name)) throw new ValidationError(`headers.${name}`, 'must be a valid header name');
     if (!/^[\t -~]*$/.test(value)) throw new ValidationError(`headers.${name}`, 'must be printable ASCII');
     into[`${name}`.toLowerCase()] = value;

@@ -121,6 +121,18 @@ describe('headers', () => {
       }
     }
   });
+  it.each([
+    ['the undici transport', undefined],
+    ['a fetch transport', ((url, init) => fetch(url, init)) as FetchLike],
+  ])('a header whose value is undefined or null is left out, not sent as "undefined" (%s)', async (_what, fetchImpl) => {
+    const unset = process.env['TILEDESK_SDK_TEST_UNSET_VARIABLE'];
+    const c = new TiledeskClient({ baseUrl: base, headers: { 'X-Tenant': unset, 'X-Source': 'crm' }, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+    await c.users.me({ headers: { 'X-Trace': null as never, 'X-Call': 'a' } });
+    const names = lastRawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+    expect(names).toEqual(expect.arrayContaining(['x-source', 'x-call']));
+    expect(names.filter((n) => n === 'x-tenant' || n === 'x-trace')).toEqual([]);
+    await c.close();
+  });
 });
 
 describe('browser bundle', () => {
