@@ -2,6 +2,7 @@
  * `tiledesk-sdk server`: the local server for users of the installed package, who have no `npm run server` (a script
  * of this repository). The README and the docs tell them to start it and paste the `export` lines it prints.
  */
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,7 +30,16 @@ describe('tiledesk-sdk server', () => {
     try {
       await within(run.stdout.waitFor('Press Ctrl+C to stop.'), 15_000, 'the server to start');
       const env = exported(run.stdout.text);
-      expect(Object.keys(env).sort()).toEqual(['TILEDESK_EMAIL', 'TILEDESK_PASSWORD', 'TILEDESK_PROJECT_ID', 'TILEDESK_URL', 'TILEDESK_WS_URL']);
+      expect(Object.keys(env).sort()).toEqual([
+        'TILEDESK_EMAIL', 'TILEDESK_JWT_SECRET', 'TILEDESK_PASSWORD', 'TILEDESK_PROJECT_ID', 'TILEDESK_URL', 'TILEDESK_WS_URL',
+      ]);
+      // docs/rest.md's custom-token example signs its JWT with TILEDESK_JWT_SECRET: the project's secret.
+      const claims = { sub: 'userexternal', aud: `https://tiledesk.com/projects/${env.TILEDESK_PROJECT_ID}`, _id: 'customer-42' };
+      const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
+      const customJwt = `${unsigned}.${createHmac('sha256', env.TILEDESK_JWT_SECRET!).update(unsigned).digest('base64url')}`;
+      const session = await TiledeskClient.signinWithCustomToken({ baseUrl: env.TILEDESK_URL!, projectId: env.TILEDESK_PROJECT_ID!, token: customJwt });
+      expect(session.user._id).toBe('customer-42');
 
       const { token } = await TiledeskClient.signin({ baseUrl: env.TILEDESK_URL!, email: env.TILEDESK_EMAIL!, password: env.TILEDESK_PASSWORD! });
       const client = new TiledeskClient({ baseUrl: env.TILEDESK_URL!, projectId: env.TILEDESK_PROJECT_ID!, auth: { token } });

@@ -118,9 +118,10 @@ export async function serverCommand(argv: string[], io: CliIO): Promise<number> 
 
   Try:  curl -s ${details.url}/${details.projectId}/requests -H "Authorization: ${details.owner.token}"
 
-  The settings the README examples and the CLI read (paste them into another terminal):
+  The settings the examples of the README and docs and the CLI read (paste them into another terminal):
   export TILEDESK_URL=${details.url} TILEDESK_WS_URL=${details.wsUrl} TILEDESK_PROJECT_ID=${details.projectId}
   export TILEDESK_EMAIL=${details.owner.email} TILEDESK_PASSWORD=${details.owner.password}
+  export TILEDESK_JWT_SECRET=${details.projectJwtSecret}
 
 Press Ctrl+C to stop.
 `,

@@ -11,30 +11,30 @@ import type { Message, MessageWithRequest } from '../schemas.js';
  */
 export interface SendMessageParams {
   /** Required (non-empty) for `type` `"text"`, the default. */
-  text?: string;
-  type?: string;
+  text?: string | undefined;
+  type?: string | undefined;
   /** Who sends it: must be an active member of the project (else 403). Default: the caller. */
-  sender?: string;
-  senderFullname?: string;
-  email?: string;
-  attributes?: Record<string, unknown>;
-  metadata?: Record<string, unknown>;
-  language?: string;
-  channel?: { name: string };
+  sender?: string | undefined;
+  senderFullname?: string | undefined;
+  email?: string | undefined;
+  attributes?: Record<string, unknown> | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  language?: string | undefined;
+  channel?: { name: string } | undefined;
   /** A message status code; the server stores `0` (SENDING) when absent. */
-  status?: number;
+  status?: number | undefined;
   // Read only when the conversation does not exist yet: it is then created with these (protocol §3.2, case A).
-  departmentid?: string;
-  sourcePage?: string;
-  userAgent?: string;
+  departmentid?: string | undefined;
+  sourcePage?: string | undefined;
+  userAgent?: string | undefined;
   /** Status of the conversation being created (not of the message). */
-  request_status?: number;
-  subject?: string;
-  preflight?: boolean;
-  location?: Record<string, unknown>;
-  participants?: string[];
-  priority?: string;
-  followers?: string[];
+  request_status?: number | undefined;
+  subject?: string | undefined;
+  preflight?: boolean | undefined;
+  location?: Record<string, unknown> | undefined;
+  participants?: string[] | undefined;
+  priority?: string | undefined;
+  followers?: string[] | undefined;
 }
 
 /** Options of `messages.import`. */
