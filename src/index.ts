@@ -35,7 +35,7 @@ export {
 } from './rest/errors.js';
 export type { FieldError, PermissionDeniedReason } from './rest/errors.js';
 export { ImportChunkError } from './rest/import.js';
-export type { ImportMessage } from './rest/import.js';
+export type { ImportMessage, ImportMessageFields } from './rest/import.js';
 export { PagePromise } from './rest/pagination.js';
 export type { Page } from './rest/pagination.js';
 export { RequestStatus, MessageStatus, LeadStatus } from './rest/constants.js';

@@ -6,6 +6,7 @@ export { IMPORT_KEY_ATTRIBUTE, IMPORT_INDEX_ATTRIBUTE } from './keys.js';
 export type {
   ImportTime,
   ImportSourceMessage,
+  ImportSourceMessageFields,
   ImportSourceRequest,
   ImportConversation,
   ImportConversationEvent,

@@ -4,30 +4,36 @@ import type { CreateRequestParams } from '../rest/resources/requests.js';
 /** A point in time: a `Date`, milliseconds since the epoch, or an ISO-8601 string. */
 export type ImportTime = Date | number | string;
 
-/** One message of a source conversation. Fields other than these are sent as they are. */
-export interface ImportSourceMessage {
+/** The fields of a source message that the import reads (see {@link ImportSourceMessage}). */
+export interface ImportSourceMessageFields {
   /**
    * The message's id in the system you export from. When present it becomes the message's import key (so it must be
    * unique within its conversation); otherwise the key is `#<position>` in the conversation.
    */
-  id?: string | number;
+  id?: string | number | undefined;
   /** Required (non-empty) for `type` `"text"`, the default. */
-  text?: string;
+  text?: string | undefined;
   /** Who sent it: a user id, a visitor's uuid, `"bot_…"`, any string. Default: the importing user. */
-  sender?: string;
+  sender?: string | undefined;
   /** Shown as the sender's name. The server uses the **importing user's** name when absent, so set it. */
-  senderFullname?: string;
-  type?: string;
-  metadata?: Record<string, unknown>;
-  attributes?: Record<string, unknown> & { clienttimestamp?: ImportTime };
-  language?: string;
-  channel?: { name: string };
+  senderFullname?: string | undefined;
+  type?: string | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  attributes?: (Record<string, unknown> & { clienttimestamp?: ImportTime | undefined }) | undefined;
+  language?: string | undefined;
+  channel?: { name: string } | undefined;
   /** A `MessageStatus` code; the server stores 0 (SENDING) when absent. */
-  status?: number;
+  status?: number | undefined;
   /** When it was originally sent; stored as `attributes.clienttimestamp` (ms since the epoch). */
-  timestamp?: ImportTime;
-  [extra: string]: unknown;
+  timestamp?: ImportTime | undefined;
 }
+
+/**
+ * One message of a source conversation: its known fields, and any other field, sent as it is. The first member of the
+ * union lets a value typed with only the known fields in, such as a message made by the builders of
+ * `tiledesk-sdk/messages`: TypeScript refuses an interface without an index signature where one is declared.
+ */
+export type ImportSourceMessage = ImportSourceMessageFields | (ImportSourceMessageFields & { [extra: string]: unknown });
 
 /** The conversation itself: what `requests.create` takes, with `first_text` optional. */
 export interface ImportSourceRequest extends Partial<CreateRequestParams> {

@@ -9,25 +9,32 @@ import { ConnectionError, APIError, ValidationError } from './errors.js';
 import { toEpochMs } from './resource.js';
 import type { Message } from './schemas.js';
 
-/** One message to import. Fields other than these are sent as they are (the server ignores what it does not read). */
-export interface ImportMessage {
+/** The fields of a message to import that the SDK reads (see {@link ImportMessage}). */
+export interface ImportMessageFields {
   /** Required (non-empty) for `type` `"text"`, the default. */
-  text?: string;
+  text?: string | undefined;
   /** Any string: a user id, a guest uuid, `"bot_…"`, `"chatbot1"`. Defaults to the caller on the server. */
-  sender?: string;
+  sender?: string | undefined;
   /** Defaults to the **caller's** name on the server, even when `sender` is someone else: set it. */
-  senderFullname?: string;
-  type?: string;
-  metadata?: Record<string, unknown>;
-  attributes?: Record<string, unknown> & { clienttimestamp?: number | Date };
-  language?: string;
-  channel?: { name: string };
+  senderFullname?: string | undefined;
+  type?: string | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  attributes?: (Record<string, unknown> & { clienttimestamp?: number | Date | undefined }) | undefined;
+  language?: string | undefined;
+  channel?: { name: string } | undefined;
   /** A {@link MessageStatus} code; the server stores `0` (SENDING) when absent. */
-  status?: number;
+  status?: number | undefined;
   /** When the message was originally sent; stored as `attributes.clienttimestamp` (ms since epoch). */
-  timestamp?: Date | number;
-  [extra: string]: unknown;
+  timestamp?: Date | number | undefined;
 }
+
+/**
+ * One message to import: its known fields, and any other field, sent as it is (the server ignores what it does not
+ * read). The first member of the union lets a value typed with only the known fields in, such as a message made by the
+ * builders of `tiledesk-sdk/messages`: TypeScript refuses an interface without an index signature where one is
+ * declared.
+ */
+export type ImportMessage = ImportMessageFields | (ImportMessageFields & { [extra: string]: unknown });
 
 /**
  * Brands what {@link prepareMessage} returns, so `messages.import` can send an already prepared message without

@@ -70,6 +70,32 @@ describe('documentation examples', () => {
     expect(errors).toEqual([]);
   }, 120_000);
 
+  it('builders\' messages go to messages.import and importConversations; other fields still pass, wrong types do not', () => {
+    // The import message types declare an index signature (any other field is sent as it is), which an interface
+    // without one (a builder's type) does not satisfy: `messages.import(id, [text('x')])` did not compile.
+    const source = [
+      "import { TiledeskClient, importConversations, type ImportMessage, type ImportSourceMessage } from 'tiledesk-sdk';",
+      "import { text, image, split, wait, gallery, card, buttons } from 'tiledesk-sdk/messages';",
+      "const client = new TiledeskClient({ baseUrl: 'http://x', projectId: 'p' });",
+      "const built = [text('Hi').quickReplies('Yes'), image('https://x/a.png'), split(text('a'), wait(5), text('b')), gallery(card({ title: 'T', buttons: [buttons.url('D', 'https://x')] }))] as const;",
+      "void client.messages.import('r', [...built, { text: 'mine', timestamp: 1, crm_id: 'c-1' }]);",
+      "const typed: ImportMessage[] = [text('x'), { text: 'y', extra: true }];",
+      "const source: ImportSourceMessage[] = [{ ...text('x'), id: 7, sender: 'u' }, text('y').quickReplies('Ok')];",
+      "void importConversations(client, [{ messages: [...built, ...source, { id: 'm', text: 'z', extra: 1 }] }], { concurrency: 1 }).then(() => typed);",
+      "void client.messages.import('r', [{ text: 5 }]);",
+      "void importConversations(client, [{ messages: [{ timestamp: true }] }]);",
+      '',
+    ].join('\n');
+    const where = (line: number) => `import-types.ts:${line + 1}`;
+    for (const options of [undefined, { exactOptionalPropertyTypes: true }]) {
+      const errors = typeErrors({ 'import-types.ts': { source, where } }, options);
+      expect(errors, JSON.stringify(options)).toEqual([
+        expect.stringMatching(/^import-types\.ts:9: Type 'number' is not assignable to type 'string/),
+        expect.stringMatching(/^import-types\.ts:10: .*Type 'boolean' is not assignable to type 'ImportTime/),
+      ]);
+    }
+  }, 120_000);
+
   it('would report a wrong option shape (the check has types to check against)', () => {
     const errors = typeErrors({
       'control.ts': {

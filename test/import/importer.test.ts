@@ -23,6 +23,7 @@ import {
 } from '../../src/index.js';
 import { fileCheckpoint } from '../../src/node/index.js';
 import { startTiledeskServer } from '../../src/testing/index.js';
+import { image, text } from '../../src/messages/index.js';
 import { dataset, requestIdOf, T0, verifyImported } from './helpers.js';
 
 let server: Awaited<ReturnType<typeof startTiledeskServer>>;
@@ -131,6 +132,25 @@ describe('importing', () => {
       [user._id, 'How can I restore my password', 1665584701710],
       ['chatbot1', 'You can find it here https://tiledesk.com', 1665584701711],
     ]);
+  });
+
+  it('imports messages made by the builders of tiledesk-sdk/messages, with the import\'s own fields added', async () => {
+    const source: ImportConversation[] = [{
+      messages: [
+        { ...text('Pick one').quickReplies('Yes', 'No'), id: 'q-1', sender: 'bot_1', timestamp: T0 },
+        { ...image('https://example.com/a.png', { width: 20, height: 10 }), id: 'q-2', sender: 'bot_1', timestamp: T0 + 1 },
+        text('Thanks'),
+      ],
+    }];
+    let requestId = '';
+    const report = await importConversations(client, source, { namespace: freshNamespace(), ...fast, onConversation: (c) => (requestId = c.requestId!) });
+    expect(report.messages.imported).toBe(3);
+    const listed = await client.messages.list(requestId, { order: 'clienttimestamp' });
+    const [question, picture, thanks] = listed.filter((m) => m.sender === 'bot_1' || m.text === 'Thanks');
+    expect((question!.attributes as { attachment?: unknown }).attachment).toEqual({ type: 'template', buttons: [{ type: 'text', value: 'Yes' }, { type: 'text', value: 'No' }] });
+    expect([picture!.type, picture!.metadata, (picture!.attributes as { clienttimestamp?: number }).clienttimestamp])
+      .toEqual(['image', { src: 'https://example.com/a.png', width: 20, height: 10 }, T0 + 1]);
+    expect(thanks!.text).toBe('Thanks');
   });
 
   it("order 'strict' sends one message per call, so the server's own order is the source order", async () => {

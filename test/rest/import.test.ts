@@ -15,6 +15,7 @@ import {
 } from '../../src/index.js';
 import { planChunks, prepareMessage } from '../../src/rest/import.js';
 import { startTiledeskServer } from '../../src/testing/index.js';
+import { image, text } from '../../src/messages/index.js';
 
 const LIMIT = 4096;
 let server: Awaited<ReturnType<typeof startTiledeskServer>>;
@@ -126,6 +127,22 @@ describe('chunked import', () => {
     const id = await conversation();
     await client.messages.import(id, Array.from({ length: 7 }, (_, i) => ({ text: `m${i}` })), { maxChunkMessages: 3 });
     expect(multiCalls()).toHaveLength(3);
+  });
+
+  it('imports messages made by the builders of tiledesk-sdk/messages as the widget reads them', async () => {
+    const id = await conversation();
+    const stamp = Date.UTC(2024, 4, 1, 10);
+    const saved = await client.messages.import(id, [
+      text('Pick one').quickReplies('Yes', 'No'),
+      { ...image('https://example.com/a.png', { width: 20, height: 10 }), sender: 'bot_1', timestamp: stamp },
+    ]);
+    expect(saved.map((m) => m.type)).toEqual(['text', 'image']);
+    const stored = await client.messages.list(id, { order: 'clienttimestamp' });
+    const buttons = (stored.find((m) => m.text === 'Pick one')?.attributes as { attachment?: { buttons?: unknown[] } })?.attachment?.buttons;
+    expect(buttons).toEqual([{ type: 'text', value: 'Yes' }, { type: 'text', value: 'No' }]);
+    const picture = stored.find((m) => m.type === 'image')!;
+    expect([picture.sender, picture.metadata, (picture.attributes as { clienttimestamp?: number }).clienttimestamp])
+      .toEqual(['bot_1', { src: 'https://example.com/a.png', width: 20, height: 10 }, stamp]);
   });
 
   it('an empty list sends nothing', async () => {
