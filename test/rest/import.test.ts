@@ -70,11 +70,15 @@ describe('validation before sending', () => {
     ['a text message without text', [{ text: 'ok' }, { text: 'ok' }, { sender: 'u1' }], 2, 'text'],
     ['blank text', [{ text: '   ' }], 0, 'text'],
     ['attributes that are not an object', [{ text: 'a', attributes: 'x' }], 0, 'attributes'],
+    ["type 'text' given explicitly, without text", [{ type: 'text', sender: 'u1' }], 0, 'text'],
     ['a bad timestamp', [{ text: 'a', timestamp: 'yesterday' }], 0, 'timestamp'],
     ['an invalid Date', [{ text: 'a', timestamp: new Date('nope') }], 0, 'timestamp'],
     ['a bad clienttimestamp', [{ text: 'a', attributes: { clienttimestamp: 'x' } }], 0, 'attributes.clienttimestamp'],
     ['a sender that is not a string', [{ text: 'a', sender: 42 }], 0, 'sender'],
     ['a status that is not a number', [{ text: 'a', status: '200' }], 0, 'status'],
+    // JSON has no NaN or Infinity: they would reach the server as null.
+    ['a status that is NaN', [{ text: 'a' }, { text: 'b', status: Number.NaN }], 1, 'status'],
+    ['a status that is Infinity', [{ text: 'a', status: Number.POSITIVE_INFINITY }], 0, 'status'],
     ['a channel without name', [{ text: 'a', channel: {} }], 0, 'channel.name'],
     ['a single message over the body limit', [{ text: 'a' }, { text: 'x'.repeat(LIMIT) }], 1, 'text'],
   ];
