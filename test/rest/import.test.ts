@@ -58,6 +58,12 @@ describe('planChunks', () => {
     expect(planChunks([], 50, 3)).toEqual([]);
   });
 
+  it('a chunk may be exactly maxBytes; one byte more starts the next', () => {
+    // `[` + 23 + `,` + 24 + `]` = 50 bytes.
+    expect(planChunks([23, 24], 50, 3)).toEqual([{ start: 0, end: 2, bytes: 50 }]);
+    expect(planChunks([23, 25], 50, 3)).toEqual([{ start: 0, end: 1, bytes: 25 }, { start: 1, end: 2, bytes: 27 }]);
+  });
+
   it('the byte count is the real UTF-8 size of the JSON body', () => {
     const p = prepareMessage({ text: 'héllo 👋' }, 0, 1000);
     expect(p.bytes).toBe(Buffer.byteLength(JSON.stringify({ text: 'héllo 👋' })));
@@ -93,6 +99,18 @@ describe('validation before sending', () => {
       expect(sent).toHaveLength(0);
     });
   }
+
+  it('a message whose body alone is exactly maxChunkBytes is sent; one byte more is refused before sending', async () => {
+    const id = await conversation();
+    // `[{"text":"…"}]`: 13 bytes around the text.
+    const fits = { text: 'f'.repeat(LIMIT - 13) };
+    expect(await client.messages.import(id, [fits], { maxChunkBytes: LIMIT })).toHaveLength(1);
+    sent = [];
+    const e = await client.messages.import(id, [{ text: 'o'.repeat(LIMIT - 12) }], { maxChunkBytes: LIMIT }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ValidationError);
+    expect(e).toMatchObject({ index: 0, field: 'text' });
+    expect(sent).toHaveLength(0);
+  });
 
   it('rejects a non-array (the real server hangs on one) and unserialisable values', async () => {
     const id = await conversation();
