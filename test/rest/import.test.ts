@@ -144,6 +144,13 @@ describe('chunked import', () => {
     expect(listed.map((m) => m.text)).toEqual(input.map((m) => m.text));
   });
 
+  it('`timestamp` wins over `attributes.clienttimestamp`; the other attributes are kept', async () => {
+    const id = await conversation();
+    const t = Date.UTC(2024, 4, 1, 10);
+    const [saved] = await client.messages.import(id, [{ text: 'a', timestamp: new Date(t), attributes: { clienttimestamp: t - 60_000, n: 1 } }]);
+    expect(saved!.attributes).toMatchObject({ clienttimestamp: t, n: 1 });
+  });
+
   it('maxChunkMessages caps messages per call', async () => {
     const id = await conversation();
     await client.messages.import(id, Array.from({ length: 7 }, (_, i) => ({ text: `m${i}` })), { maxChunkMessages: 3 });
