@@ -4,6 +4,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  APIError,
+  ConnectionError,
   ImportChunkError,
   InternalServerError,
   NotFoundError,
@@ -219,6 +221,21 @@ describe('a failed chunk', () => {
     expect(err.saved.map((m) => m.text)).toEqual(['m0', 'm1', 'm2', 'm3']);
     expect(err.sent.map((m) => m.text)).toEqual(['m4', 'm5']);
     expect(multiCalls()).toHaveLength(3);
+  });
+
+  it('a 408 or a connection reset after sending: the server may have saved part of it, and it is not retried', async () => {
+    for (const [fault, status, cause] of [[{ status: 408 }, 408, APIError], [{ reset: true }, undefined, ConnectionError]] as const) {
+      const id = await conversation();
+      server.faults.route({ method: 'POST', path: /\/messages\/multi$/, times: 1, ...fault });
+      const e = await client.messages.import(id, [{ text: 'a' }, { text: 'b' }]).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ImportChunkError);
+      const err = e as ImportChunkError;
+      expect(err.status).toBe(status);
+      expect(err.cause).toBeInstanceOf(cause);
+      expect(err.maybePartiallySaved).toBe(true);
+      expect(multiCalls()).toHaveLength(1);
+      server.faults.clear();
+    }
   });
 
   it('over the server’s body limit: PayloadTooLargeError, provably nothing saved', async () => {
