@@ -59,6 +59,18 @@ describe('derived ids', () => {
     );
   });
 
+  it('a blank id is refused naming its field, never used as an identity', () => {
+    // Two conversations with `id: " "` would be merged into one; two messages with `id: ""` would skip each other.
+    for (const [conversation, field, index] of [
+      [{ request: { id: '  ' }, messages: [{ text: 'a' }] }, 'request.id', undefined],
+      [{ request: { request_id: ' ' }, messages: [{ text: 'a' }] }, 'request.request_id', undefined],
+      [{ messages: [{ text: 'a' }, { text: 'b', id: '' }] }, 'id', 1],
+      [{ messages: [{ text: 'a', attributes: { import_key: ' ' } }] }, 'attributes.import_key', 0],
+    ] as const) {
+      expect(() => prepareConversation(conversation, 0, settings)).toThrow(expect.objectContaining({ code: 'invalid_argument', field, index }));
+    }
+  });
+
   it('message keys: attributes.import_key, else the source id, else #<position>', () => {
     const c = prepareConversation({ request: { request_id: 'r1' }, messages: [{ text: 'a', attributes: { import_key: 'own' } }, { text: 'b', id: 42 }, { text: 'c' }] }, 0, settings);
     expect(c.messages.map((m) => m.key)).toEqual(['own', '42', '#2']);
