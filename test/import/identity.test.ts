@@ -87,6 +87,9 @@ describe('derived ids', () => {
     expect(c.messages[0]!.prepared.body.attributes).toMatchObject({ clienttimestamp: t, x: 1 });
     expect(c.messages[1]!.prepared.body.attributes).not.toHaveProperty('clienttimestamp');
     expect(c.messages[0]!.prepared.body).not.toHaveProperty('timestamp');
+    // Both given: `timestamp` wins, as in messages.import.
+    const both = prepareConversation({ messages: [{ text: 'a', timestamp: t, attributes: { clienttimestamp: t - 60_000 } }] }, 0, settings);
+    expect(both.messages[0]!.prepared.body.attributes).toMatchObject({ clienttimestamp: t });
   });
 
   it('times are read as ISO-8601 only, the same on every machine; a guess, a zoneless date-time or seconds is refused naming the field', () => {
