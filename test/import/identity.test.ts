@@ -122,6 +122,10 @@ describe('derived ids', () => {
     expect(prepareConversation({ messages: [{ type: 'image', metadata: {} }, { text: 'second' }] }, 0, settings).create.first_text).toBe('second');
     expect(prepareConversation({ messages: [] }, 0, settings).create.first_text).toBe('Imported conversation');
     expect(prepareConversation({ request: { first_text: 'own' }, messages: [] }, 0, opts).create).toMatchObject({ first_text: 'own', departmentid: 'd1' });
+    // A blank text (an image's caption left empty) is not a first_text.
+    expect(prepareConversation({ messages: [{ type: 'image', text: ' ', metadata: {} }, { text: 'second' }] }, 0, settings).create.first_text).toBe('second');
+    // The source's own fields win over requestDefaults.
+    expect(prepareConversation({ request: { departmentid: 'd2' }, messages: [] }, 0, opts).create).toMatchObject({ departmentid: 'd2' });
   });
 });
 
