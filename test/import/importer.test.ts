@@ -97,6 +97,8 @@ describe('importing', () => {
     expect(report.conversations).toMatchObject({ total: 10, created: 5, alreadyComplete: 5, failed: 0 });
     expect(report.messages).toMatchObject({ total: 40, imported: 20, skipped: 20 });
     expect(multiCalls()).toHaveLength(5);
+    // The second copy looks its conversation up: no create that the server would refuse (500) for a request_id it has.
+    expect(calls.filter((c) => c.method === 'POST' && c.url.endsWith('/requests'))).toHaveLength(5);
     expect(await verifyImported(client, server.project.id, tickets, { namespace })).toMatchObject({ conversations: 5, messages: 20, duplicates: 0, missing: 0 });
   });
 
