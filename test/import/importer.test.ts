@@ -116,6 +116,19 @@ describe('importing', () => {
     expect(await verifyImported(client, server.project.id, full, { namespace })).toMatchObject({ messages: 30, duplicates: 0, missing: 0, orderViolations: 0 });
   });
 
+  it('a key the server holds twice (left by something else) is counted in duplicatesFound, and not sent again', async () => {
+    const namespace = freshNamespace();
+    const [conversation] = dataset({ conversations: 1, messages: 3, someIds: true, tag: 'dupfound' });
+    await importConversations(client, [{ ...conversation!, messages: conversation!.messages.slice(0, 2) }], { namespace, ...fast });
+    const requestId = requestIdOf(server.project.id, conversation!, 0, namespace);
+    // Another tool copied message 0 in again, import key and all.
+    await client.messages.import(requestId, [{ text: conversation!.messages[0]!.text, attributes: { import_key: conversation!.messages[0]!.id } }]);
+    calls = [];
+    const report = await importConversations(client, [conversation!], { namespace, ...fast });
+    expect(report).toMatchObject({ duplicatesFound: 1, conversations: { continued: 1 }, messages: { imported: 1, skipped: 2 } });
+    expect(multiCalls()).toHaveLength(1);
+  });
+
   it('imports into a conversation you created yourself, named by request.request_id (the tutorial flow)', async () => {
     const { user } = await client.auth.signinAnonymously({ firstname: 'John' });
     const req = await client.requests.create({ sender: user._id, first_text: 'How can I restore my password' });
