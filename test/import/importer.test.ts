@@ -181,6 +181,17 @@ describe('importing', () => {
     expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 30, duplicates: 0, orderViolations: 0 });
   });
 
+  it('a 2xx whose body cannot be used (saved, or not) is reconciled like a 500, not failed', async () => {
+    // The messages are saved, but the answer lists none of them: which landed is read back, nothing is sent twice.
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, after: true, status: 200, body: [], times: 1 });
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 1, messages: 3, tag: 'bad-2xx' });
+    const report = await importConversations(client, source, { namespace, ...fast });
+    expect(report.failures).toEqual([]);
+    expect(report).toMatchObject({ reconciliations: 1, messages: { imported: 3, failed: 0 } });
+    expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 3, duplicates: 0, missing: 0 });
+  });
+
   it('a bad conversation fails alone, before any call, with its position, message index and field', async () => {
     const namespace = freshNamespace();
     const good = dataset({ conversations: 2, messages: 3, tag: 'good' });
