@@ -219,6 +219,18 @@ describe('importing', () => {
     expect(posted).toBe(4); // two creates and two imports: nothing for the bad ones
   });
 
+  it('a continued conversation that then fails counts the messages found already there as handled, not missing', async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 1, messages: 5, tag: 'cont-fail' });
+    await importConversations(client, [{ ...source[0]!, messages: source[0]!.messages.slice(0, 2) }], { namespace, ...fast });
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 400, body: { success: false, msg: 'refused' } });
+    const settled: ImportConversationEvent[] = [];
+    const report = await importConversations(client, source, { namespace, ...fast, onConversation: (e) => settled.push(e) });
+    expect(report.failures).toEqual([expect.objectContaining({ status: 400, messagesImported: 2, messagesMissing: 3 })]);
+    expect(report.messages).toMatchObject({ total: 5, imported: 0, skipped: 2, failed: 3 });
+    expect(settled).toEqual([expect.objectContaining({ outcome: 'failed', imported: 0, skipped: 2, failed: 3 })]);
+  });
+
   it('report detail lists are bounded; counts stay exact', async () => {
     const source = Array.from({ length: 5 }, () => ({ messages: [{ sender: 'x' }] })) as ImportConversation[];
     const report = await importConversations(client, source, { namespace: freshNamespace(), maxReportDetails: 2, ...fast });
