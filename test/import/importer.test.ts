@@ -372,6 +372,13 @@ describe('stopping', () => {
     expect(report.messages).toMatchObject({ imported: 0, failed: 3 });
   });
 
+  it('a Retry-After of exactly maxRetryAfterMs is waited out', async () => {
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, headers: { 'Retry-After': '1' }, times: 1 });
+    const report = await importConversations(client, dataset({ conversations: 1, messages: 2, tag: 'ra-edge' }), { namespace: freshNamespace(), maxRetryAfterMs: 1000, ...fast });
+    expect(report.failures).toEqual([]);
+    expect(report).toMatchObject({ retries: 1, messages: { imported: 2 } });
+  });
+
   it('a Retry-After longer than maxRetryAfterMs fails the conversation instead of waiting', async () => {
     server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, headers: { 'Retry-After': '3600' } });
     const report = await importConversations(client, dataset({ conversations: 2, messages: 2, tag: 'long' }), { namespace: freshNamespace(), ...fast });
