@@ -402,6 +402,17 @@ describe('stopping', () => {
     expect(JSON.stringify((error as ImportFailedError).toJSON())).not.toContain('not-a-token');
   });
 
+  it('refused credentials after the whole source was read: the checkpoint is not marked finished', async () => {
+    // Both conversations are in flight when the source ends (a slot to spare); then the server refuses the token.
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 401, latencyMs: 50 });
+    let stored: ImportCheckpointState | undefined;
+    const checkpoint = { load: () => stored, save: (s: ImportCheckpointState) => void (stored = structuredClone(s)) };
+    const error = await importConversations(client, dataset({ conversations: 2, messages: 2, tag: 'late-auth' }), { namespace: freshNamespace(), concurrency: 4, checkpoint, ...fast })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ImportFailedError', reason: 'auth' });
+    expect(stored).toMatchObject({ finished: false, watermark: 0 });
+  });
+
   it('a project the server does not know stops the whole import at once (ImportFailedError, reason project)', async () => {
     for (const projectId of ['000000000000000000000000', 'not-an-object-id']) {
       calls = [];
