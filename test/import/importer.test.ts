@@ -413,6 +413,25 @@ describe('stopping', () => {
     expect(stored).toMatchObject({ finished: false, watermark: 0 });
   });
 
+  it('an abort while the source is still producing its next conversation returns without waiting for it', async () => {
+    // An async generator cannot be closed while its next() is pending: the import must not wait on it.
+    const [first] = dataset({ conversations: 1, messages: 1, tag: 'pending-next' });
+    let release!: () => void;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    async function* source() {
+      yield first!;
+      await blocked;
+    }
+    const controller = new AbortController();
+    const outcome = await importConversations(client, source(), {
+      namespace: freshNamespace(), signal: controller.signal, ...fast,
+      onConversation: () => controller.abort(),
+    }).catch((e: unknown) => e);
+    release();
+    expect(outcome).toBeInstanceOf(ImportAbortedError);
+    expect((outcome as ImportAbortedError).report.conversations.created).toBe(1);
+  });
+
   it('a project the server does not know stops the whole import at once (ImportFailedError, reason project)', async () => {
     for (const projectId of ['000000000000000000000000', 'not-an-object-id']) {
       calls = [];
