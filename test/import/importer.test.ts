@@ -515,7 +515,8 @@ describe('bounded memory', () => {
     }
     await importConversations(client, source(), { namespace: freshNamespace(), concurrency: 4, ...fast, onConversation: () => settledCount++ });
     expect(settledCount).toBe(60);
-    expect(maxAhead).toBeLessThanOrEqual(4 + 1);
+    // Not one read ahead either: the next conversation is pulled only once a slot is free for it.
+    expect(maxAhead).toBeLessThanOrEqual(4);
   });
 
   it('the checkpoint stays within the window however long a slow conversation holds the watermark', async () => {
