@@ -583,6 +583,46 @@ describe('bounded memory', () => {
     expect(await verifyImported(client, server.project.id, [source[X]!], { namespace })).toEqual({ conversations: 1, messages: 3, duplicates: 0, orderViolations: 0, missing: 0 });
   });
 
+  for (const format of ['current', 'older (without inFlightBelow)'] as const) it(`a conversation an earlier run left in flight is looked up, not created again, and read until two reads agree (${format} checkpoint)`, async () => {
+    const namespace = freshNamespace();
+    const [conversation] = dataset({ conversations: 1, messages: 4, tag: 'landing', conversationIds: true });
+    const id = requestIdOf(server.project.id, conversation!, 0, namespace);
+    // The earlier run saved message 0; messages 1 and 2 are still landing: one just after each of the resumed run's
+    // first two reads of the conversation.
+    const upTo = (n: number) => importConversations(client, [{ request: conversation!.request, messages: conversation!.messages.slice(0, n) }], { namespace, ...fast });
+    await upTo(1);
+    let reads = 0;
+    const landing: FetchLike = async (url, init) => {
+      const response = await fetch(url, init);
+      if (init.method !== 'GET' || !url.includes(`/requests/${id}/messages`) || ++reads > 2) return response;
+      const body = await response.text();
+      await upTo(reads + 1);
+      return new Response(body, { status: response.status, headers: response.headers });
+    };
+    const resumedCalls: RequestEvent[] = [];
+    const resumedClient = new TiledeskClient({
+      baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: landing, hooks: { onRequest: (e) => resumedCalls.push(e) },
+    });
+    const checkpoint = {
+      load: (): ImportCheckpointState => ({
+        version: 1, projectId: server.project.id, namespace, watermark: 0, settled: [], ...(format === 'current' ? { inFlightBelow: 1 } : {}), finished: false,
+        totals: { conversations: 0, conversationsFailed: 0, messagesImported: 0, messagesSkipped: 0, messagesFailed: 0 },
+      }),
+      save: () => undefined,
+    };
+    try {
+      const report = await importConversations(resumedClient, [conversation!], { namespace, checkpoint, ...fast });
+      expect(reads).toBeGreaterThan(2);
+      expect(report.conversations).toMatchObject({ continued: 1, failed: 0 });
+      expect(report.messages).toMatchObject({ imported: 1, skipped: 3 });
+    } finally {
+      await resumedClient.close();
+    }
+    // Found by a lookup: a create with a request_id that exists fails on the server (500), after side effects.
+    expect(resumedCalls.filter((c) => c.method === 'POST' && c.url.endsWith('/requests'))).toEqual([]);
+    expect(await verifyImported(client, server.project.id, [conversation!], { namespace })).toEqual({ conversations: 1, messages: 4, duplicates: 0, orderViolations: 0, missing: 0 });
+  });
+
   it('a checkpoint, whenever the run dies, covers every conversation started since it was saved', async () => {
     // The watermark moves on between two saves; conversations started then must be looked up on resume too.
     const namespace = freshNamespace();
