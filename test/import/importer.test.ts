@@ -654,6 +654,35 @@ describe('bounded memory', () => {
     expect(onDisk).toMatchObject({ finished: true, watermark: 60 });
   });
 
+  it('an older checkpoint (without inFlightBelow) gets one saved before the resumed run starts a conversation', async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 6, messages: 1, tag: 'old-ck', conversationIds: true });
+    let onDisk: ImportCheckpointState = {
+      version: 1, projectId: server.project.id, namespace, watermark: 0, settled: [], finished: false,
+      totals: { conversations: 0, conversationsFailed: 0, messagesImported: 0, messagesSkipped: 0, messagesFailed: 0 },
+    };
+    const uncovered: number[] = [];
+    const positionOf = new Map(source.map((c, p) => [requestIdOf(server.project.id, c, p, namespace), p]));
+    const watching: FetchLike = (url, init) => {
+      if (init.method === 'POST' && url.endsWith('/requests') && init.body) {
+        const position = positionOf.get((JSON.parse(init.body) as { request_id: string }).request_id)!;
+        if (!(position < (onDisk.inFlightBelow ?? 0))) uncovered.push(position);
+      }
+      return fetch(url, init);
+    };
+    const watched = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: watching });
+    try {
+      const report = await importConversations(watched, source, {
+        namespace, concurrency: 2, maxWindow: 4, checkpointIntervalMs: 3_600_000, ...fast,
+        checkpoint: { load: () => structuredClone(onDisk), save: (s) => void (onDisk = structuredClone(s)) },
+      });
+      expect(report.conversations.failed).toBe(0);
+    } finally {
+      await watched.close();
+    }
+    expect(uncovered).toEqual([]);
+  });
+
   it('refuses a checkpoint written by another import', async () => {
     const checkpoint = {
       load: (): ImportCheckpointState => ({
