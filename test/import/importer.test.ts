@@ -683,6 +683,32 @@ describe('bounded memory', () => {
     expect(uncovered).toEqual([]);
   });
 
+  it("the checkpoint's totals count only what settled conversations saved: a stopped conversation's messages once, when it settles", async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 1, messages: 6, tag: 'totals' });
+    let stored: ImportCheckpointState | undefined;
+    const checkpoint = { load: () => stored, save: (s: ImportCheckpointState) => void (stored = structuredClone(s)) };
+    const stop = new AbortController();
+    // Stopped after the first chunk of the conversation was saved, while its second was being sent.
+    let chunks = 0;
+    const stopping: FetchLike = (url, init) => {
+      if (init.method === 'POST' && url.endsWith('/messages/multi') && ++chunks === 2) stop.abort();
+      return fetch(url, init);
+    };
+    const stoppingClient = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: stopping });
+    try {
+      const error = await importConversations(stoppingClient, source, { namespace, checkpoint, signal: stop.signal, maxChunkMessages: 2, ...fast }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImportAbortedError);
+      expect((error as ImportAbortedError).report.messages.imported).toBe(2);
+    } finally {
+      await stoppingClient.close();
+    }
+    expect(stored).toMatchObject({ watermark: 0, totals: { conversations: 0, messagesImported: 0 } });
+    const report = await importConversations(client, source, { namespace, checkpoint, maxChunkMessages: 2, ...fast });
+    expect(report.messages).toMatchObject({ imported: 4, skipped: 2 });
+    expect(stored).toMatchObject({ finished: true, totals: { conversations: 1, messagesImported: 4, messagesSkipped: 2 } });
+  });
+
   it('refuses a checkpoint written by another import', async () => {
     const checkpoint = {
       load: (): ImportCheckpointState => ({
