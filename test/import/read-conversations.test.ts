@@ -165,6 +165,15 @@ describe('malformed input: SourceParseError with line and column', () => {
     expect([e.line, e.column, e.index]).toEqual([5, 16, 0]);
   });
 
+  it('an error in a later pretty-printed element points at its own line: the lines of the elements before it count', async () => {
+    const text = '[\n  {\n    "messages": []\n  },\n  {\n    "messages": [\n      {"text": tru}\n    ]\n  }\n]';
+    const e = await parseError(file(text), 5);
+    expect([e.line, e.column, e.index]).toEqual([7, 16, 1]);
+    // Found by the splitter itself (not JSON.parse): an element nested too deep, on line 4.
+    const deep = await parseError(file(`[\n  {\n    "messages": []\n  }, {"a":${'['.repeat(1_000)}]}]`));
+    expect([deep.line, deep.index]).toEqual([4, 1]);
+  });
+
   it('a missing comma between array elements', async () => {
     const e = await parseError(file('[{"a":1}\n {"b":2}]'));
     expect([e.line, e.column]).toEqual([2, 2]);
