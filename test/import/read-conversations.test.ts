@@ -186,6 +186,16 @@ describe('malformed input: SourceParseError with line and column', () => {
     expect(await parseError(file('\n\n  hello'))).toMatchObject({ line: 3, column: 3 });
   });
 
+  it("a ',' or ':' where a conversation should start is named as such", async () => {
+    for (const [text, line, column, found] of [
+      ['[,{"a":1}]', 1, 2, "','"],
+      ['{"a":1}\n,{"b":2}', 2, 1, "','"],
+      ['{"a":1}\n:{"b":2}', 2, 1, "':'"],
+    ] as const) {
+      expect(await parseError(file(text))).toMatchObject({ line, column, index: undefined, message: expect.stringContaining(`unexpected ${found}`) });
+    }
+  });
+
   it('a raw line break inside a string', async () => {
     const e = await parseError(file('{"text":"ok"}\n{"text":"a\nb"}\n'));
     expect([e.line, e.column, e.index]).toEqual([2, 11, 1]);
