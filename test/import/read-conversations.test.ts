@@ -208,6 +208,8 @@ describe('malformed input: SourceParseError with line and column', () => {
     const e = await parseError(file('[{"messages":[]},\n{"messages":[]}\n'));
     expect(e.message).toContain("the array is not closed");
     expect(e.line).toBe(3);
+    // Cut right after a ',': conversations may be missing, so it is not a complete array either.
+    expect((await parseError(file('[{"messages":[]},\n{"messages":[]},\n'))).message).toContain('the array is not closed');
   });
 
   it('a conversation larger than maxConversationChars (a bracket that never closes)', async () => {
