@@ -196,6 +196,14 @@ describe('malformed input: SourceParseError with line and column', () => {
     }
   });
 
+  it('a U+FEFF between conversations is refused: only the one at the very start of the file is a BOM', async () => {
+    // Two exports concatenated (`cat a.ndjson b.ndjson`) put the second file's BOM between two conversations.
+    const e = await parseError(file('\uFEFF{"a":1}\n\uFEFF{"b":2}\n'));
+    expect([e.line, e.column]).toEqual([2, 1]);
+    // Named by its code point: printed as is, it is invisible.
+    expect(e.message).toContain('unexpected U+FEFF');
+  });
+
   it('a raw line break inside a string', async () => {
     const e = await parseError(file('{"text":"ok"}\n{"text":"a\nb"}\n'));
     expect([e.line, e.column, e.index]).toEqual([2, 11, 1]);
