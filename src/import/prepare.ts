@@ -96,6 +96,8 @@ export function prepareConversation(input: unknown, position: number, settings: 
   const firstText =
     (fields.first_text as string | undefined) ??
     (messages.find((m) => isPlainObject(m) && typeof m.text === 'string' && m.text.trim() !== '') as { text: string } | undefined)?.text ??
+    // A conversation without any text (images only, or none): requestDefaults' first_text, before a fixed label.
+    settings.requestDefaults?.first_text ??
     FALLBACK_FIRST_TEXT;
   const create = { ...settings.requestDefaults, ...fields, request_id: requestId, first_text: firstText } as CreateRequestParams & { request_id: string };
   return { position, requestId, create, messages: prepared };

@@ -117,13 +117,16 @@ describe('derived ids', () => {
     expect(refusal('01/05/2024 10:00')).toMatchObject({ field: 'timestamp', message: expect.stringMatching(/ISO-8601/) });
   });
 
-  it('first_text: the source’s, else the first message with text, else a fixed label; requestDefaults fill in the rest', () => {
+  it('first_text: the source’s, else the first message with text, else requestDefaults’, else a fixed label; requestDefaults fill in the rest', () => {
     const opts = { ...settings, requestDefaults: { departmentid: 'd1', first_text: 'default' } };
     expect(prepareConversation({ messages: [{ type: 'image', metadata: {} }, { text: 'second' }] }, 0, settings).create.first_text).toBe('second');
     expect(prepareConversation({ messages: [] }, 0, settings).create.first_text).toBe('Imported conversation');
     expect(prepareConversation({ request: { first_text: 'own' }, messages: [] }, 0, opts).create).toMatchObject({ first_text: 'own', departmentid: 'd1' });
     // A blank text (an image's caption left empty) is not a first_text.
     expect(prepareConversation({ messages: [{ type: 'image', text: ' ', metadata: {} }, { text: 'second' }] }, 0, settings).create.first_text).toBe('second');
+    // A conversation without any text takes requestDefaults' first_text, not the fixed label.
+    expect(prepareConversation({ messages: [{ type: 'image', metadata: {} }] }, 0, opts).create.first_text).toBe('default');
+    expect(prepareConversation({ messages: [{ text: 'first' }] }, 0, opts).create.first_text).toBe('first');
     // The source's own fields win over requestDefaults.
     expect(prepareConversation({ request: { departmentid: 'd2' }, messages: [] }, 0, opts).create).toMatchObject({ departmentid: 'd2' });
   });
