@@ -192,6 +192,18 @@ describe('importing', () => {
     expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 3, duplicates: 0, missing: 0 });
   });
 
+  it('a 408 on a create or a chunk is retried after a lookup or read-back, not failed', async () => {
+    server.faults.route({ method: 'POST', path: /\/requests$/, status: 408, after: true, times: 1 });
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 408, after: true, times: 1 });
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 1, messages: 3, tag: '408' });
+    const report = await importConversations(client, source, { namespace, ...fast });
+    expect(report.failures).toEqual([]);
+    // Created by the call that answered 408: found by the lookup, so `continued`.
+    expect(report).toMatchObject({ reconciliations: 1, conversations: { continued: 1, failed: 0 }, messages: { imported: 3, failed: 0 } });
+    expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 3, duplicates: 0, missing: 0 });
+  });
+
   it('a bad conversation fails alone, before any call, with its position, message index and field', async () => {
     const namespace = freshNamespace();
     const good = dataset({ conversations: 2, messages: 3, tag: 'good' });
