@@ -93,11 +93,14 @@ export function prepareConversation(input: unknown, position: number, settings: 
     return { index, key, prepared: prepareMessage(rest, index, settings.maxChunkBytes) };
   });
 
+  const defaults = settings.requestDefaults;
   const firstText =
     (fields.first_text as string | undefined) ??
     (messages.find((m) => isPlainObject(m) && typeof m.text === 'string' && m.text.trim() !== '') as { text: string } | undefined)?.text ??
+    // A conversation without any text (images only, or none): requestDefaults' first_text, before a fixed label.
+    defaults?.first_text ??
     FALLBACK_FIRST_TEXT;
-  const create = { ...settings.requestDefaults, ...fields, request_id: requestId, first_text: firstText } as CreateRequestParams & { request_id: string };
+  const create = { ...defaults, ...fields, request_id: requestId, first_text: firstText } as CreateRequestParams & { request_id: string };
   return { position, requestId, create, messages: prepared };
 }
 

@@ -264,7 +264,10 @@ export interface ImportConversationsOptions {
   maxChunkBytes?: number;
   /** Most messages per call (default 100). */
   maxChunkMessages?: number;
-  /** Fields added to every conversation's `requests.create` (the source's own fields win), e.g. `{ participants: [agentId] }`. */
+  /**
+   * Fields added to every conversation's `requests.create` (the source's own fields win), e.g. `{ participants: [agentId] }`.
+   * Its `first_text` names conversations that have neither `request.first_text` nor a message with text.
+   */
   requestDefaults?: Partial<CreateRequestParams>;
   /**
    * Names this import in derived ids. Conversations without `request_id` get

@@ -346,7 +346,9 @@ export class JsonElementSplitter {
 }
 
 function describe(c: number): string {
-  return c === NEWLINE ? 'a line break' : `'${String.fromCharCode(c)}'`;
+  if (c === NEWLINE) return 'a line break';
+  // Invisible ones by their code point: a BOM between two exports concatenated, a control character.
+  return c === BOM || c < 0x20 ? `U+${c.toString(16).toUpperCase().padStart(4, '0')}` : `'${String.fromCharCode(c)}'`;
 }
 
 /**

@@ -181,8 +181,8 @@ export class ImportChunkError extends TiledeskError {
   /** HTTP status of the failure, when there was a response. */
   declare readonly status: number | undefined;
   /**
-   * False only when the server provably saved nothing of this chunk (a 4xx answer, or a connection that was never
-   * established). True after a 5xx, a timeout, a reset or an abort mid-flight.
+   * False only when the server provably saved nothing of this chunk (a 4xx answer other than 408, or a connection that
+   * was never established). True after a 5xx, a 408, a timeout, a reset or an abort mid-flight.
    */
   declare readonly maybePartiallySaved: boolean;
   /** What was sent for this chunk (normalised messages, in order). Not in `toJSON`: it can be large. */

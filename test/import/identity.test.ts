@@ -59,6 +59,18 @@ describe('derived ids', () => {
     );
   });
 
+  it('a blank id is refused naming its field, never used as an identity', () => {
+    // Two conversations with `id: " "` would be merged into one; two messages with `id: ""` would skip each other.
+    for (const [conversation, field, index] of [
+      [{ request: { id: '  ' }, messages: [{ text: 'a' }] }, 'request.id', undefined],
+      [{ request: { request_id: ' ' }, messages: [{ text: 'a' }] }, 'request.request_id', undefined],
+      [{ messages: [{ text: 'a' }, { text: 'b', id: '' }] }, 'id', 1],
+      [{ messages: [{ text: 'a', attributes: { import_key: ' ' } }] }, 'attributes.import_key', 0],
+    ] as const) {
+      expect(() => prepareConversation(conversation, 0, settings)).toThrow(expect.objectContaining({ code: 'invalid_argument', field, index }));
+    }
+  });
+
   it('message keys: attributes.import_key, else the source id, else #<position>', () => {
     const c = prepareConversation({ request: { request_id: 'r1' }, messages: [{ text: 'a', attributes: { import_key: 'own' } }, { text: 'b', id: 42 }, { text: 'c' }] }, 0, settings);
     expect(c.messages.map((m) => m.key)).toEqual(['own', '42', '#2']);
@@ -75,6 +87,9 @@ describe('derived ids', () => {
     expect(c.messages[0]!.prepared.body.attributes).toMatchObject({ clienttimestamp: t, x: 1 });
     expect(c.messages[1]!.prepared.body.attributes).not.toHaveProperty('clienttimestamp');
     expect(c.messages[0]!.prepared.body).not.toHaveProperty('timestamp');
+    // Both given: `timestamp` wins, as in messages.import.
+    const both = prepareConversation({ messages: [{ text: 'a', timestamp: t, attributes: { clienttimestamp: t - 60_000 } }] }, 0, settings);
+    expect(both.messages[0]!.prepared.body.attributes).toMatchObject({ clienttimestamp: t });
   });
 
   it('times are read as ISO-8601 only, the same on every machine; a guess, a zoneless date-time or seconds is refused naming the field', () => {
@@ -102,11 +117,18 @@ describe('derived ids', () => {
     expect(refusal('01/05/2024 10:00')).toMatchObject({ field: 'timestamp', message: expect.stringMatching(/ISO-8601/) });
   });
 
-  it('first_text: the source’s, else the first message with text, else a fixed label; requestDefaults fill in the rest', () => {
+  it('first_text: the source’s, else the first message with text, else requestDefaults’, else a fixed label; requestDefaults fill in the rest', () => {
     const opts = { ...settings, requestDefaults: { departmentid: 'd1', first_text: 'default' } };
     expect(prepareConversation({ messages: [{ type: 'image', metadata: {} }, { text: 'second' }] }, 0, settings).create.first_text).toBe('second');
     expect(prepareConversation({ messages: [] }, 0, settings).create.first_text).toBe('Imported conversation');
     expect(prepareConversation({ request: { first_text: 'own' }, messages: [] }, 0, opts).create).toMatchObject({ first_text: 'own', departmentid: 'd1' });
+    // A blank text (an image's caption left empty) is not a first_text.
+    expect(prepareConversation({ messages: [{ type: 'image', text: ' ', metadata: {} }, { text: 'second' }] }, 0, settings).create.first_text).toBe('second');
+    // A conversation without any text takes requestDefaults' first_text, not the fixed label.
+    expect(prepareConversation({ messages: [{ type: 'image', metadata: {} }] }, 0, opts).create.first_text).toBe('default');
+    expect(prepareConversation({ messages: [{ text: 'first' }] }, 0, opts).create.first_text).toBe('first');
+    // The source's own fields win over requestDefaults.
+    expect(prepareConversation({ request: { departmentid: 'd2' }, messages: [] }, 0, opts).create).toMatchObject({ departmentid: 'd2' });
   });
 });
 

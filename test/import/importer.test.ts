@@ -98,6 +98,8 @@ describe('importing', () => {
     expect(report.conversations).toMatchObject({ total: 10, created: 5, alreadyComplete: 5, failed: 0 });
     expect(report.messages).toMatchObject({ total: 40, imported: 20, skipped: 20 });
     expect(multiCalls()).toHaveLength(5);
+    // The second copy looks its conversation up: no create that the server would refuse (500) for a request_id it has.
+    expect(calls.filter((c) => c.method === 'POST' && c.url.endsWith('/requests'))).toHaveLength(5);
     expect(await verifyImported(client, server.project.id, tickets, { namespace })).toMatchObject({ conversations: 5, messages: 20, duplicates: 0, missing: 0 });
   });
 
@@ -113,6 +115,19 @@ describe('importing', () => {
     const sent = multiCalls().length;
     expect(sent).toBe(3);
     expect(await verifyImported(client, server.project.id, full, { namespace })).toMatchObject({ messages: 30, duplicates: 0, missing: 0, orderViolations: 0 });
+  });
+
+  it('a key the server holds twice (left by something else) is counted in duplicatesFound, and not sent again', async () => {
+    const namespace = freshNamespace();
+    const [conversation] = dataset({ conversations: 1, messages: 3, someIds: true, tag: 'dupfound' });
+    await importConversations(client, [{ ...conversation!, messages: conversation!.messages.slice(0, 2) }], { namespace, ...fast });
+    const requestId = requestIdOf(server.project.id, conversation!, 0, namespace);
+    // Another tool copied message 0 in again, import key and all.
+    await client.messages.import(requestId, [{ text: conversation!.messages[0]!.text, attributes: { import_key: conversation!.messages[0]!.id } }]);
+    calls = [];
+    const report = await importConversations(client, [conversation!], { namespace, ...fast });
+    expect(report).toMatchObject({ duplicatesFound: 1, conversations: { continued: 1 }, messages: { imported: 1, skipped: 2 } });
+    expect(multiCalls()).toHaveLength(1);
   });
 
   it('imports into a conversation you created yourself, named by request.request_id (the tutorial flow)', async () => {
@@ -186,6 +201,29 @@ describe('importing', () => {
     expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 30, duplicates: 0, orderViolations: 0 });
   });
 
+  it('a 2xx whose body cannot be used (saved, or not) is reconciled like a 500, not failed', async () => {
+    // The messages are saved, but the answer lists none of them: which landed is read back, nothing is sent twice.
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, after: true, status: 200, body: [], times: 1 });
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 1, messages: 3, tag: 'bad-2xx' });
+    const report = await importConversations(client, source, { namespace, ...fast });
+    expect(report.failures).toEqual([]);
+    expect(report).toMatchObject({ reconciliations: 1, messages: { imported: 3, failed: 0 } });
+    expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 3, duplicates: 0, missing: 0 });
+  });
+
+  it('a 408 on a create or a chunk is retried after a lookup or read-back, not failed', async () => {
+    server.faults.route({ method: 'POST', path: /\/requests$/, status: 408, after: true, times: 1 });
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 408, after: true, times: 1 });
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 1, messages: 3, tag: '408' });
+    const report = await importConversations(client, source, { namespace, ...fast });
+    expect(report.failures).toEqual([]);
+    // Created by the call that answered 408: found by the lookup, so `continued`.
+    expect(report).toMatchObject({ reconciliations: 1, conversations: { continued: 1, failed: 0 }, messages: { imported: 3, failed: 0 } });
+    expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 3, duplicates: 0, missing: 0 });
+  });
+
   it('a bad conversation fails alone, before any call, with its position, message index and field', async () => {
     const namespace = freshNamespace();
     const good = dataset({ conversations: 2, messages: 3, tag: 'good' });
@@ -211,6 +249,18 @@ describe('importing', () => {
     ]);
     const posted = calls.filter((c) => c.method === 'POST').length;
     expect(posted).toBe(4); // two creates and two imports: nothing for the bad ones
+  });
+
+  it('a continued conversation that then fails counts the messages found already there as handled, not missing', async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 1, messages: 5, tag: 'cont-fail' });
+    await importConversations(client, [{ ...source[0]!, messages: source[0]!.messages.slice(0, 2) }], { namespace, ...fast });
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 400, body: { success: false, msg: 'refused' } });
+    const settled: ImportConversationEvent[] = [];
+    const report = await importConversations(client, source, { namespace, ...fast, onConversation: (e) => settled.push(e) });
+    expect(report.failures).toEqual([expect.objectContaining({ status: 400, messagesImported: 2, messagesMissing: 3 })]);
+    expect(report.messages).toMatchObject({ total: 5, imported: 0, skipped: 2, failed: 3 });
+    expect(settled).toEqual([expect.objectContaining({ outcome: 'failed', imported: 0, skipped: 2, failed: 3 })]);
   });
 
   it('report detail lists are bounded; counts stay exact', async () => {
@@ -354,6 +404,13 @@ describe('stopping', () => {
     expect(report.messages).toMatchObject({ imported: 0, failed: 3 });
   });
 
+  it('a Retry-After of exactly maxRetryAfterMs is waited out', async () => {
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, headers: { 'Retry-After': '1' }, times: 1 });
+    const report = await importConversations(client, dataset({ conversations: 1, messages: 2, tag: 'ra-edge' }), { namespace: freshNamespace(), maxRetryAfterMs: 1000, ...fast });
+    expect(report.failures).toEqual([]);
+    expect(report).toMatchObject({ retries: 1, messages: { imported: 2 } });
+  });
+
   it('a Retry-After longer than maxRetryAfterMs fails the conversation instead of waiting', async () => {
     server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, headers: { 'Retry-After': '3600' } });
     const report = await importConversations(client, dataset({ conversations: 2, messages: 2, tag: 'long' }), { namespace: freshNamespace(), ...fast });
@@ -375,6 +432,36 @@ describe('stopping', () => {
     expect((error as ImportFailedError).reason).toBe('auth');
     expect((error as ImportFailedError).report.conversations.total).toBeLessThan(50);
     expect(JSON.stringify((error as ImportFailedError).toJSON())).not.toContain('not-a-token');
+  });
+
+  it('refused credentials after the whole source was read: the checkpoint is not marked finished', async () => {
+    // Both conversations are in flight when the source ends (a slot to spare); then the server refuses the token.
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 401, latencyMs: 50 });
+    let stored: ImportCheckpointState | undefined;
+    const checkpoint = { load: () => stored, save: (s: ImportCheckpointState) => void (stored = structuredClone(s)) };
+    const error = await importConversations(client, dataset({ conversations: 2, messages: 2, tag: 'late-auth' }), { namespace: freshNamespace(), concurrency: 4, checkpoint, ...fast })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ImportFailedError', reason: 'auth' });
+    expect(stored).toMatchObject({ finished: false, watermark: 0 });
+  });
+
+  it('an abort while the source is still producing its next conversation returns without waiting for it', async () => {
+    // An async generator cannot be closed while its next() is pending: the import must not wait on it.
+    const [first] = dataset({ conversations: 1, messages: 1, tag: 'pending-next' });
+    let release!: () => void;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    async function* source() {
+      yield first!;
+      await blocked;
+    }
+    const controller = new AbortController();
+    const outcome = await importConversations(client, source(), {
+      namespace: freshNamespace(), signal: controller.signal, ...fast,
+      onConversation: () => controller.abort(),
+    }).catch((e: unknown) => e);
+    release();
+    expect(outcome).toBeInstanceOf(ImportAbortedError);
+    expect((outcome as ImportAbortedError).report.conversations.created).toBe(1);
   });
 
   it('a project the server does not know stops the whole import at once (ImportFailedError, reason project)', async () => {
@@ -460,7 +547,8 @@ describe('bounded memory', () => {
     }
     await importConversations(client, source(), { namespace: freshNamespace(), concurrency: 4, ...fast, onConversation: () => settledCount++ });
     expect(settledCount).toBe(60);
-    expect(maxAhead).toBeLessThanOrEqual(4 + 1);
+    // Not one read ahead either: the next conversation is pulled only once a slot is free for it.
+    expect(maxAhead).toBeLessThanOrEqual(4);
   });
 
   it('the checkpoint stays within the window however long a slow conversation holds the watermark', async () => {
@@ -527,6 +615,46 @@ describe('bounded memory', () => {
     expect(await verifyImported(client, server.project.id, [source[X]!], { namespace })).toEqual({ conversations: 1, messages: 3, duplicates: 0, orderViolations: 0, missing: 0 });
   });
 
+  for (const format of ['current', 'older (without inFlightBelow)'] as const) it(`a conversation an earlier run left in flight is looked up, not created again, and read until two reads agree (${format} checkpoint)`, async () => {
+    const namespace = freshNamespace();
+    const [conversation] = dataset({ conversations: 1, messages: 4, tag: 'landing', conversationIds: true });
+    const id = requestIdOf(server.project.id, conversation!, 0, namespace);
+    // The earlier run saved message 0; messages 1 and 2 are still landing: one just after each of the resumed run's
+    // first two reads of the conversation.
+    const upTo = (n: number) => importConversations(client, [{ request: conversation!.request, messages: conversation!.messages.slice(0, n) }], { namespace, ...fast });
+    await upTo(1);
+    let reads = 0;
+    const landing: FetchLike = async (url, init) => {
+      const response = await fetch(url, init);
+      if (init.method !== 'GET' || !url.includes(`/requests/${id}/messages`) || ++reads > 2) return response;
+      const body = await response.text();
+      await upTo(reads + 1);
+      return new Response(body, { status: response.status, headers: response.headers });
+    };
+    const resumedCalls: RequestEvent[] = [];
+    const resumedClient = new TiledeskClient({
+      baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: landing, hooks: { onRequest: (e) => resumedCalls.push(e) },
+    });
+    const checkpoint = {
+      load: (): ImportCheckpointState => ({
+        version: 1, projectId: server.project.id, namespace, watermark: 0, settled: [], ...(format === 'current' ? { inFlightBelow: 1 } : {}), finished: false,
+        totals: { conversations: 0, conversationsFailed: 0, messagesImported: 0, messagesSkipped: 0, messagesFailed: 0 },
+      }),
+      save: () => undefined,
+    };
+    try {
+      const report = await importConversations(resumedClient, [conversation!], { namespace, checkpoint, ...fast });
+      expect(reads).toBeGreaterThan(2);
+      expect(report.conversations).toMatchObject({ continued: 1, failed: 0 });
+      expect(report.messages).toMatchObject({ imported: 1, skipped: 3 });
+    } finally {
+      await resumedClient.close();
+    }
+    // Found by a lookup: a create with a request_id that exists fails on the server (500), after side effects.
+    expect(resumedCalls.filter((c) => c.method === 'POST' && c.url.endsWith('/requests'))).toEqual([]);
+    expect(await verifyImported(client, server.project.id, [conversation!], { namespace })).toEqual({ conversations: 1, messages: 4, duplicates: 0, orderViolations: 0, missing: 0 });
+  });
+
   it('a checkpoint, whenever the run dies, covers every conversation started since it was saved', async () => {
     // The watermark moves on between two saves; conversations started then must be looked up on resume too.
     const namespace = freshNamespace();
@@ -556,6 +684,61 @@ describe('bounded memory', () => {
     // Not a save per conversation: one each time the watermark has moved about a window.
     expect(saves).toBeLessThanOrEqual(16);
     expect(onDisk).toMatchObject({ finished: true, watermark: 60 });
+  });
+
+  it('an older checkpoint (without inFlightBelow) gets one saved before the resumed run starts a conversation', async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 6, messages: 1, tag: 'old-ck', conversationIds: true });
+    let onDisk: ImportCheckpointState = {
+      version: 1, projectId: server.project.id, namespace, watermark: 0, settled: [], finished: false,
+      totals: { conversations: 0, conversationsFailed: 0, messagesImported: 0, messagesSkipped: 0, messagesFailed: 0 },
+    };
+    const uncovered: number[] = [];
+    const positionOf = new Map(source.map((c, p) => [requestIdOf(server.project.id, c, p, namespace), p]));
+    const watching: FetchLike = (url, init) => {
+      if (init.method === 'POST' && url.endsWith('/requests') && init.body) {
+        const position = positionOf.get((JSON.parse(init.body) as { request_id: string }).request_id)!;
+        if (!(position < (onDisk.inFlightBelow ?? 0))) uncovered.push(position);
+      }
+      return fetch(url, init);
+    };
+    const watched = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: watching });
+    try {
+      const report = await importConversations(watched, source, {
+        namespace, concurrency: 2, maxWindow: 4, checkpointIntervalMs: 3_600_000, ...fast,
+        checkpoint: { load: () => structuredClone(onDisk), save: (s) => void (onDisk = structuredClone(s)) },
+      });
+      expect(report.conversations.failed).toBe(0);
+    } finally {
+      await watched.close();
+    }
+    expect(uncovered).toEqual([]);
+  });
+
+  it("the checkpoint's totals count only what settled conversations saved: a stopped conversation's messages once, when it settles", async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 1, messages: 6, tag: 'totals' });
+    let stored: ImportCheckpointState | undefined;
+    const checkpoint = { load: () => stored, save: (s: ImportCheckpointState) => void (stored = structuredClone(s)) };
+    const stop = new AbortController();
+    // Stopped after the first chunk of the conversation was saved, while its second was being sent.
+    let chunks = 0;
+    const stopping: FetchLike = (url, init) => {
+      if (init.method === 'POST' && url.endsWith('/messages/multi') && ++chunks === 2) stop.abort();
+      return fetch(url, init);
+    };
+    const stoppingClient = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: stopping });
+    try {
+      const error = await importConversations(stoppingClient, source, { namespace, checkpoint, signal: stop.signal, maxChunkMessages: 2, ...fast }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImportAbortedError);
+      expect((error as ImportAbortedError).report.messages.imported).toBe(2);
+    } finally {
+      await stoppingClient.close();
+    }
+    expect(stored).toMatchObject({ watermark: 0, totals: { conversations: 0, messagesImported: 0 } });
+    const report = await importConversations(client, source, { namespace, checkpoint, maxChunkMessages: 2, ...fast });
+    expect(report.messages).toMatchObject({ imported: 4, skipped: 2 });
+    expect(stored).toMatchObject({ finished: true, totals: { conversations: 1, messagesImported: 4, messagesSkipped: 2 } });
   });
 
   it('refuses a checkpoint written by another import', async () => {

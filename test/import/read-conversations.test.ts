@@ -165,6 +165,15 @@ describe('malformed input: SourceParseError with line and column', () => {
     expect([e.line, e.column, e.index]).toEqual([5, 16, 0]);
   });
 
+  it('an error in a later pretty-printed element points at its own line: the lines of the elements before it count', async () => {
+    const text = '[\n  {\n    "messages": []\n  },\n  {\n    "messages": [\n      {"text": tru}\n    ]\n  }\n]';
+    const e = await parseError(file(text), 5);
+    expect([e.line, e.column, e.index]).toEqual([7, 16, 1]);
+    // Found by the splitter itself (not JSON.parse): an element nested too deep, on line 4.
+    const deep = await parseError(file(`[\n  {\n    "messages": []\n  }, {"a":${'['.repeat(1_000)}]}]`));
+    expect([deep.line, deep.index]).toEqual([4, 1]);
+  });
+
   it('a missing comma between array elements', async () => {
     const e = await parseError(file('[{"a":1}\n {"b":2}]'));
     expect([e.line, e.column]).toEqual([2, 2]);
@@ -172,9 +181,27 @@ describe('malformed input: SourceParseError with line and column', () => {
   });
 
   it('a trailing comma, content after the array, a file that is neither array nor objects', async () => {
-    expect(await parseError(file('[{"a":1},\n]'))).toMatchObject({ line: 2, column: 1 });
+    expect(await parseError(file('[{"a":1},\n]'))).toMatchObject({ line: 2, column: 1, message: expect.stringContaining("trailing ',' before ']'") });
     expect(await parseError(file('[{"a":1}] x'))).toMatchObject({ line: 1, column: 11 });
     expect(await parseError(file('\n\n  hello'))).toMatchObject({ line: 3, column: 3 });
+  });
+
+  it("a ',' or ':' where a conversation should start is named as such", async () => {
+    for (const [text, line, column, found] of [
+      ['[,{"a":1}]', 1, 2, "','"],
+      ['{"a":1}\n,{"b":2}', 2, 1, "','"],
+      ['{"a":1}\n:{"b":2}', 2, 1, "':'"],
+    ] as const) {
+      expect(await parseError(file(text))).toMatchObject({ line, column, index: undefined, message: expect.stringContaining(`unexpected ${found}`) });
+    }
+  });
+
+  it('a U+FEFF between conversations is refused: only the one at the very start of the file is a BOM', async () => {
+    // Two exports concatenated (`cat a.ndjson b.ndjson`) put the second file's BOM between two conversations.
+    const e = await parseError(file('\uFEFF{"a":1}\n\uFEFF{"b":2}\n'));
+    expect([e.line, e.column]).toEqual([2, 1]);
+    // Named by its code point: printed as is, it is invisible.
+    expect(e.message).toContain('unexpected U+FEFF');
   });
 
   it('a raw line break inside a string', async () => {
@@ -189,6 +216,8 @@ describe('malformed input: SourceParseError with line and column', () => {
     const e = await parseError(file('[{"messages":[]},\n{"messages":[]}\n'));
     expect(e.message).toContain("the array is not closed");
     expect(e.line).toBe(3);
+    // Cut right after a ',': conversations may be missing, so it is not a complete array either.
+    expect((await parseError(file('[{"messages":[]},\n{"messages":[]},\n'))).message).toContain('the array is not closed');
   });
 
   it('a conversation larger than maxConversationChars (a bracket that never closes)', async () => {

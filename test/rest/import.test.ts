@@ -4,6 +4,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  APIError,
+  ConnectionError,
   ImportChunkError,
   InternalServerError,
   NotFoundError,
@@ -59,6 +61,12 @@ describe('planChunks', () => {
     expect(planChunks([], 50, 3)).toEqual([]);
   });
 
+  it('a chunk may be exactly maxBytes; one byte more starts the next', () => {
+    // `[` + 23 + `,` + 24 + `]` = 50 bytes.
+    expect(planChunks([23, 24], 50, 3)).toEqual([{ start: 0, end: 2, bytes: 50 }]);
+    expect(planChunks([23, 25], 50, 3)).toEqual([{ start: 0, end: 1, bytes: 25 }, { start: 1, end: 2, bytes: 27 }]);
+  });
+
   it('the byte count is the real UTF-8 size of the JSON body', () => {
     const p = prepareMessage({ text: 'héllo 👋' }, 0, 1000);
     expect(p.bytes).toBe(Buffer.byteLength(JSON.stringify({ text: 'héllo 👋' })));
@@ -71,11 +79,15 @@ describe('validation before sending', () => {
     ['a text message without text', [{ text: 'ok' }, { text: 'ok' }, { sender: 'u1' }], 2, 'text'],
     ['blank text', [{ text: '   ' }], 0, 'text'],
     ['attributes that are not an object', [{ text: 'a', attributes: 'x' }], 0, 'attributes'],
+    ["type 'text' given explicitly, without text", [{ type: 'text', sender: 'u1' }], 0, 'text'],
     ['a bad timestamp', [{ text: 'a', timestamp: 'yesterday' }], 0, 'timestamp'],
     ['an invalid Date', [{ text: 'a', timestamp: new Date('nope') }], 0, 'timestamp'],
     ['a bad clienttimestamp', [{ text: 'a', attributes: { clienttimestamp: 'x' } }], 0, 'attributes.clienttimestamp'],
     ['a sender that is not a string', [{ text: 'a', sender: 42 }], 0, 'sender'],
     ['a status that is not a number', [{ text: 'a', status: '200' }], 0, 'status'],
+    // JSON has no NaN or Infinity: they would reach the server as null.
+    ['a status that is NaN', [{ text: 'a' }, { text: 'b', status: Number.NaN }], 1, 'status'],
+    ['a status that is Infinity', [{ text: 'a', status: Number.POSITIVE_INFINITY }], 0, 'status'],
     ['a channel without name', [{ text: 'a', channel: {} }], 0, 'channel.name'],
     ['a single message over the body limit', [{ text: 'a' }, { text: 'x'.repeat(LIMIT) }], 1, 'text'],
   ];
@@ -90,6 +102,18 @@ describe('validation before sending', () => {
       expect(sent).toHaveLength(0);
     });
   }
+
+  it('a message whose body alone is exactly maxChunkBytes is sent; one byte more is refused before sending', async () => {
+    const id = await conversation();
+    // `[{"text":"…"}]`: 13 bytes around the text.
+    const fits = { text: 'f'.repeat(LIMIT - 13) };
+    expect(await client.messages.import(id, [fits], { maxChunkBytes: LIMIT })).toHaveLength(1);
+    sent = [];
+    const e = await client.messages.import(id, [{ text: 'o'.repeat(LIMIT - 12) }], { maxChunkBytes: LIMIT }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ValidationError);
+    expect(e).toMatchObject({ index: 0, field: 'text' });
+    expect(sent).toHaveLength(0);
+  });
 
   it('rejects a non-array (the real server hangs on one) and unserialisable values', async () => {
     const id = await conversation();
@@ -121,6 +145,13 @@ describe('chunked import', () => {
 
     const listed = await client.messages.list(id, { order: 'clienttimestamp' });
     expect(listed.map((m) => m.text)).toEqual(input.map((m) => m.text));
+  });
+
+  it('`timestamp` wins over `attributes.clienttimestamp`; the other attributes are kept', async () => {
+    const id = await conversation();
+    const t = Date.UTC(2024, 4, 1, 10);
+    const [saved] = await client.messages.import(id, [{ text: 'a', timestamp: new Date(t), attributes: { clienttimestamp: t - 60_000, n: 1 } }]);
+    expect(saved!.attributes).toMatchObject({ clienttimestamp: t, n: 1 });
   });
 
   it('maxChunkMessages caps messages per call', async () => {
@@ -207,6 +238,21 @@ describe('a failed chunk', () => {
     expect(err.saved.map((m) => m.text)).toEqual(['m0', 'm1', 'm2', 'm3']);
     expect(err.sent.map((m) => m.text)).toEqual(['m4', 'm5']);
     expect(multiCalls()).toHaveLength(3);
+  });
+
+  it('a 408 or a connection reset after sending: the server may have saved part of it, and it is not retried', async () => {
+    for (const [fault, status, cause] of [[{ status: 408 }, 408, APIError], [{ reset: true }, undefined, ConnectionError]] as const) {
+      const id = await conversation();
+      server.faults.route({ method: 'POST', path: /\/messages\/multi$/, times: 1, ...fault });
+      const e = await client.messages.import(id, [{ text: 'a' }, { text: 'b' }]).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ImportChunkError);
+      const err = e as ImportChunkError;
+      expect(err.status).toBe(status);
+      expect(err.cause).toBeInstanceOf(cause);
+      expect(err.maybePartiallySaved).toBe(true);
+      expect(multiCalls()).toHaveLength(1);
+      server.faults.clear();
+    }
   });
 
   it('over the server’s body limit: PayloadTooLargeError, provably nothing saved', async () => {
