@@ -238,8 +238,10 @@ describe('guests and counters', () => {
   });
 
   it('counts unassigned, assigned and bot-assigned conversations', async () => {
+    await create({ first_text: 'for a bot', participants: ['bot_aaaaaaaaaaaaaaaaaaaaaaaa'] });
     const counts = (await http(server, 'GET', `/${P}/requests/count`, { token: owner })).json as Json;
     expect(Object.keys(counts)).toEqual(['unassigned', 'assigned', 'bot_assigned']);
+    expect(counts.bot_assigned).toBeGreaterThan(0);
     const merged = (await http(server, 'GET', `/${P}/requests/count?merge_assigned=1`, { token: owner })).json as Json;
     expect(merged.assigned).toBe(counts.assigned + counts.bot_assigned);
   });
@@ -360,5 +362,43 @@ describe('create with odd values', () => {
 
   it('never answers a numeric sender (it passes ObjectId.isValid, then the lookup fails)', async () => {
     expect(await httpOrTimeout(server, 'POST', `/${P}/requests`, { token: owner, body: { first_text: 'x', sender: 5 }, timeoutMs: 300 })).toBe('timeout');
+  });
+});
+
+describe('rules of the real routes that only some callers or values reach', () => {
+  let admin: string;
+  beforeAll(async () => {
+    server.seed({ users: [{ email: 'ada.admin@example.com', password: 'pw', firstname: 'Ada', role: 'admin' }] });
+    admin = ((await http(server, 'POST', '/auth/signin', { body: { email: 'ada.admin@example.com', password: 'pw' } })).json as Json).token as string;
+  });
+
+  it('lets an admin close a conversation it takes no part in, but only owners delete one', async () => {
+    const r = await create({ first_text: 'admin closes', participants: [server.agent.userId] });
+    const closed = await http(server, 'PUT', `/${P}/requests/${r.request_id}/close`, { token: admin });
+    expect([closed.status, (closed.json as Json).status]).toEqual([200, 1000]);
+    const denied = await http(server, 'DELETE', `/${P}/requests/${r.request_id}`, { token: admin });
+    expect([denied.status, denied.json]).toEqual([403, { success: false, msg: 'Unauthorized.' }]);
+  });
+
+  it('leaves abandoned (150) conversations out of the default list', async () => {
+    const r = await create({ first_text: 'abandoned' });
+    await http(server, 'PATCH', `/${P}/requests/${r.request_id}`, { token: owner, body: { status: 150 } });
+    expect((await list('?limit=0&no_populate=true')).requests.map((x: Json) => x.request_id)).not.toContain(r.request_id);
+    expect((await list('?status=150&limit=0&no_populate=true')).requests.map((x: Json) => x.request_id)).toContain(r.request_id);
+  });
+
+  it('filters fully abandoned conversations only when both `abandonded` (sic) and `abandoned=true` are sent', async () => {
+    const r = await create({ first_text: 'fully abandoned' });
+    await http(server, 'PATCH', `/${P}/requests/${r.request_id}/attributes`, { token: owner, body: { fully_abandoned: true } });
+    const all = (await list('?limit=0&no_populate=true')).count;
+    expect((await list('?abandoned=true&limit=0&no_populate=true')).count).toBe(all);
+    expect((await list('?abandonded=1&abandoned=true&limit=0&no_populate=true')).requests.map((x: Json) => x.request_id)).toEqual([r.request_id]);
+  });
+
+  it('returns a served (300) conversation from PUT …/assign as it is, without routing it', async () => {
+    const r = await create({ first_text: 'served', participants: [server.agent.userId] });
+    await http(server, 'PATCH', `/${P}/requests/${r.request_id}`, { token: owner, body: { status: 300 } });
+    const assigned = (await http(server, 'PUT', `/${P}/requests/${r.request_id}/assign`, { token: owner })).json as Json;
+    expect([assigned.status, assigned.participants]).toEqual([300, [server.agent.userId]]);
   });
 });
