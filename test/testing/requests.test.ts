@@ -367,9 +367,11 @@ describe('create with odd values', () => {
 
 describe('rules of the real routes that only some callers or values reach', () => {
   let admin: string;
+  let adminId: string;
   beforeAll(async () => {
     server.seed({ users: [{ email: 'ada.admin@example.com', password: 'pw', firstname: 'Ada', role: 'admin' }] });
-    admin = ((await http(server, 'POST', '/auth/signin', { body: { email: 'ada.admin@example.com', password: 'pw' } })).json as Json).token as string;
+    const signin = (await http(server, 'POST', '/auth/signin', { body: { email: 'ada.admin@example.com', password: 'pw' } })).json as Json;
+    [admin, adminId] = [signin.token, signin.user._id];
   });
 
   it('lets an admin close a conversation it takes no part in, but only owners delete one', async () => {
@@ -378,6 +380,18 @@ describe('rules of the real routes that only some callers or values reach', () =
     expect([closed.status, (closed.json as Json).status]).toEqual([200, 1000]);
     const denied = await http(server, 'DELETE', `/${P}/requests/${r.request_id}`, { token: admin });
     expect([denied.status, denied.json]).toEqual([403, { success: false, msg: 'Unauthorized.' }]);
+  });
+
+  it('re-closes a closed conversation when `force` is loosely unequal to false ("false", 1), not for 0, "" or []', async () => {
+    const r = await create({ first_text: 'close twice' });
+    const close = async (token: string, force: unknown) =>
+      ((await http(server, 'PUT', `/${P}/requests/${r.request_id}/close`, { token, body: { force } })).json as Json).closed_by;
+    expect(await close(owner, false)).toBe(server.owner.userId);
+    // `force == false` on the real server: these leave the conversation as it was closed.
+    for (const force of [0, '', '0', []]) expect([force, await close(admin, force)]).toEqual([force, server.owner.userId]);
+    // …and these close it again, now by the admin.
+    expect(await close(admin, 'false')).toBe(adminId);
+    expect(await close(owner, 1)).toBe(server.owner.userId);
   });
 
   it('leaves abandoned (150) conversations out of the default list', async () => {
