@@ -340,6 +340,28 @@ describe('list filters with query-string operators (passed to Mongo as they are)
       await isolated.close();
     }
   });
+
+  it('compares only values of the same BSON type (an uncast Mixed operand) and casts booleans the Mongoose way ("yes")', async () => {
+    const isolated = await startTiledeskServer();
+    try {
+      const pid = isolated.project.id;
+      const token = isolated.owner.token;
+      const create = (first_text: string, body: Json) => http(isolated, 'POST', `/${pid}/requests`, { token, body: { first_text, ...body } });
+      await create('number', { attributes: { caller_phone: 10 } });
+      await create('string', { attributes: { caller_phone: '3' } });
+      await create('bot', { participants: ['bot_aaaaaaaaaaaaaaaaaaaaaaaa'] });
+      const list = async (query: string) => {
+        const res = await http(isolated, 'GET', `/${pid}/requests${query}&no_populate=true`, { token });
+        return ((res.json as Json).requests as Json[]).map((r) => r.first_text).sort();
+      };
+      // `attributes.caller_phone` is Mixed: the operand stays the string "5", which no number is less than.
+      expect(await list('?caller[$lt]=5')).toEqual(['string']);
+      expect(await list('?hasbot=yes')).toEqual(['bot']);
+      expect(await list('?hasbot=no')).toEqual(['number', 'string']);
+    } finally {
+      await isolated.close();
+    }
+  });
 });
 
 describe('create with odd values', () => {
