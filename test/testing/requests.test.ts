@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
 import { http, httpOrTimeout, type Json } from './helpers.js';
 
@@ -429,6 +429,81 @@ describe('rules of the real routes that only some callers or values reach', () =
     const all = (await list('?limit=0&no_populate=true')).count;
     expect((await list('?abandoned=true&limit=0&no_populate=true')).count).toBe(all);
     expect((await list('?abandonded=1&abandoned=true&limit=0&no_populate=true')).requests.map((x: Json) => x.request_id)).toEqual([r.request_id]);
+  });
+
+  it('reopens a conversation without participants as unassigned (100)', async () => {
+    const r = await create({ first_text: 'nobody left', participants: [server.agent.userId] });
+    await http(server, 'DELETE', `/${P}/requests/${r.request_id}/participants/${server.agent.userId}`, { token: owner });
+    await http(server, 'PUT', `/${P}/requests/${r.request_id}/close`, { token: owner });
+    const reopened = (await http(server, 'PUT', `/${P}/requests/${r.request_id}/reopen`, { token: owner })).json as Json;
+    expect([reopened.status, reopened.participants]).toEqual([100, []]);
+  });
+
+  it('clears hasBot when an agent joins a bot conversation', async () => {
+    const r = await create({ first_text: 'bot first', participants: ['bot_aaaaaaaaaaaaaaaaaaaaaaaa'] });
+    expect(r.hasBot).toBe(true);
+    const added = (await http(server, 'POST', `/${P}/requests/${r.request_id}/participants`, { token: owner, body: { member: server.agent.userId } })).json as Json;
+    expect([added.participants, added.hasBot]).toEqual([['bot_aaaaaaaaaaaaaaaaaaaaaaaa', server.agent.userId], false]);
+  });
+
+  it('sets waiting_time and first_response_at on a participant\'s first answer only', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-01-01T00:00:00.000Z') });
+    try {
+      const frozen = await startTiledeskServer();
+      try {
+        const pid = frozen.project.id;
+        const token = frozen.owner.token;
+        const r = (await http(frozen, 'POST', `/${pid}/requests`, { token, body: { first_text: 'waiting', participants: [frozen.owner.userId] } })).json as Json;
+        const answer = async () => {
+          vi.setSystemTime(Date.now() + 60_000);
+          const sent = (await http(frozen, 'POST', `/${pid}/requests/${r.request_id}/messages`, { token, body: { text: 'answer', sender: frozen.owner.userId } })).json as Json;
+          return [sent.request.waiting_time, sent.request.first_response_at];
+        };
+        expect(await answer()).toEqual([60_000, '2026-01-01T00:01:00.000Z']);
+        expect(await answer()).toEqual([60_000, '2026-01-01T00:01:00.000Z']);
+      } finally {
+        await frozen.close();
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('says who a conversation was assigned to with its first text cut to 30 characters (the subject when there is one)', async () => {
+    const long = 'x'.repeat(29) + 'yz and more';
+    const plain = await create({ first_text: long, participants: [server.owner.userId] });
+    const titled = await create({ first_text: long, subject: 'Refund', participants: [server.owner.userId] });
+    const touching = async (rid: string) => {
+      await http(server, 'POST', `/${P}/requests/${rid}/participants`, { token: owner, body: { member: server.agent.userId } });
+      const messages = (await http(server, 'GET', `/${P}/requests/${rid}/messages`, { token: owner })).json as Json[];
+      return messages.find((m) => m.attributes?.messagelabel?.key === 'TOUCHING_OPERATOR')?.text;
+    };
+    expect(await touching(plain.request_id)).toBe(`A new support request has been assigned to you: ${'x'.repeat(29)}y`);
+    expect(await touching(titled.request_id)).toBe('A new support request has been assigned to you: Refund');
+  });
+
+  it('routes round robin after the last conversation a human got, skipping those a bot holds', async () => {
+    const isolated = await startTiledeskServer();
+    try {
+      const pid = isolated.project.id;
+      const token = isolated.owner.token;
+      const route = async (body: Json = {}) => ((await http(isolated, 'POST', `/${pid}/requests`, { token, body: { first_text: 'rr', ...body } })).json as Json).participants[0] as string;
+      const humans = [isolated.owner.userId, isolated.agent.userId];
+      // Until the first available agent has the last one, so that "next" and "first" differ.
+      let last = await route();
+      while (last !== humans[0]) last = await route();
+      await route({ participants: ['bot_aaaaaaaaaaaaaaaaaaaaaaaa'] });
+      expect(await route()).toBe(humans[1]);
+    } finally {
+      await isolated.close();
+    }
+  });
+
+  it('keeps a closed conversation closed when a participant leaves it', async () => {
+    const r = await create({ first_text: 'closed, then left', participants: [server.agent.userId] });
+    await http(server, 'PUT', `/${P}/requests/${r.request_id}/close`, { token: owner });
+    const left = (await http(server, 'DELETE', `/${P}/requests/${r.request_id}/participants/${server.agent.userId}`, { token: owner })).json as Json;
+    expect([left.participants, left.status]).toEqual([[], 1000]);
   });
 
   it('returns a served (300) conversation from PUT …/assign as it is, without routing it', async () => {
