@@ -161,6 +161,14 @@ describe('subscriptions', () => {
     expect(client.onTopic(`/${P}/bots/not-an-id`)).toEqual([]);
   });
 
+  it('finds the project_user of /project_users/users/<id> by ObjectId, upper-case hex too', async () => {
+    const client = await open();
+    const topic = `/${P}/project_users/users/${server.agent.userId.toUpperCase()}`;
+    client.subscribe(topic);
+    const frame = await client.next(publishOn(topic));
+    expect(frame.payload.message).toMatchObject({ _id: server.agent.projectUserId, role: 'agent' });
+  });
+
   it('matches topics by exact string: a non-canonical spelling gets a snapshot but no live events', async () => {
     const r = await createRequest();
     const client = await open();
