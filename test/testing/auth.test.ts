@@ -255,6 +255,22 @@ describe('project membership and roles', () => {
     expect([put.status, put.json]).toEqual([403, { success: false, msg: 'you dont belong to the project.' }]);
   });
 
+  it('lets a role outside the hierarchy through every role check (no route names a permission), then filters like a plain member', async () => {
+    local.server.seed({ users: [{ email: 'dee.designer@example.com', password: 'pw', firstname: 'Dee', role: 'agent' }] });
+    const signin = (await http(local.server, 'POST', '/auth/signin', { body: { email: 'dee.designer@example.com', password: 'pw' } })).json as Json;
+    const pu = ((await http(local.server, 'GET', `/${local.P}/project_users/users/${signin.user._id}`, { token: local.server.owner.token })).json as Json[])[0]!;
+    const renamed = await http(local.server, 'PUT', `/${local.P}/project_users/${pu._id}`, { token: local.server.owner.token, body: { role: 'designer' } });
+    expect((renamed.json as Json).role).toBe('designer');
+    const token = signin.token as string;
+    const list = await http(local.server, 'GET', `/${local.P}/requests`, { token });
+    // Visibility then falls to "participants contain me": nothing here.
+    expect([list.status, (list.json as Json).count]).toEqual([200, 0]);
+    expect((await http(local.server, 'GET', `/${local.P}/requests/me`, { token })).status).toBe(200);
+    expect((await http(local.server, 'GET', `/${local.P}/project_users`, { token })).status).toBe(200);
+    const self = await http(local.server, 'PUT', `/${local.P}/project_users`, { token, body: { user_available: false } });
+    expect([self.status, (self.json as Json).user_available]).toEqual([200, false]);
+  });
+
   it('lists the caller\'s projects and creates new ones with a Default Department', async () => {
     const created = await http(local.server, 'POST', '/projects', { token: local.server.agent.token, body: { name: 'Agent Project' } });
     const project = created.json as Json;
