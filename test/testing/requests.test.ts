@@ -506,6 +506,40 @@ describe('rules of the real routes that only some callers or values reach', () =
     expect([left.participants, left.status]).toEqual([[], 1000]);
   });
 
+  it('lists a guest\'s preflight conversations at /requests/me only with preflight=true', async () => {
+    const guest = (await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: P } })).json as Json;
+    const rid = `support-group-${P}-guest-preflight`;
+    await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: guest.token, body: { text: 'typing…', preflight: true } });
+    const ids = async (query: string) => ((await list(`/me${query}`, guest.token)).requests as Json[]).map((r) => r.request_id);
+    expect(await ids('')).toEqual([]);
+    expect(await ids('?preflight=true')).toEqual([rid]);
+  });
+
+  it('ignores a falsy rating (`if (req.body.rating)`): 0 keeps the previous one', async () => {
+    const r = await create({ first_text: 'rated' });
+    const rate = async (rating: unknown) => ((await http(server, 'PATCH', `/${P}/requests/${r.request_id}/rating`, { token: owner, body: { rating } })).json as Json).rating;
+    expect(await rate(4)).toBe(4);
+    expect(await rate(0)).toBe(4);
+  });
+
+  it('matches an ObjectId filter written in upper-case hex', async () => {
+    const r = await create({ first_text: 'by lead' });
+    const ids = async (lead: string) => ((await list(`?lead=${lead}&limit=0&no_populate=true`)).requests as Json[]).map((x) => x._id);
+    const lower = await ids(r.lead);
+    expect(lower).toContain(r._id);
+    expect(await ids(r.lead.toUpperCase())).toEqual(lower);
+  });
+
+  it('posts "Lead updated" into the lead\'s latest conversation only when its name or e-mail is written', async () => {
+    const r = await create({ first_text: 'lead updates' });
+    const updates = async () =>
+      ((await http(server, 'GET', `/${P}/requests/${r.request_id}/messages`, { token: owner })).json as Json[]).filter((m) => m.attributes?.messagelabel?.key === 'LEAD_UPDATED').length;
+    await http(server, 'PUT', `/${P}/leads/${r.lead}`, { token: owner, body: { company: 'ACME' } });
+    expect(await updates()).toBe(0);
+    await http(server, 'PUT', `/${P}/leads/${r.lead}`, { token: owner, body: { fullname: 'Olivia O.' } });
+    expect(await updates()).toBe(1);
+  });
+
   it('returns a served (300) conversation from PUT …/assign as it is, without routing it', async () => {
     const r = await create({ first_text: 'served', participants: [server.agent.userId] });
     await http(server, 'PATCH', `/${P}/requests/${r.request_id}`, { token: owner, body: { status: 300 } });
