@@ -79,6 +79,23 @@ describe('credentials on protected routes', () => {
     expect(me.json).toMatchObject({ _id: local.server.owner.userId, email: local.server.owner.email });
   });
 
+  it('looks the Basic e-mail up lower-cased', async () => {
+    const basic = `Basic ${Buffer.from(`${local.server.owner.email.toUpperCase()}:${local.server.owner.password}`).toString('base64')}`;
+    const me = await http(local.server, 'GET', '/users', { token: basic });
+    expect([me.status, (me.json as Json)._id]).toEqual([200, local.server.owner.userId]);
+  });
+
+  it('verifies a token whose aud names a bot or a subscription with that one\'s secret, never the global one', async () => {
+    for (const aud of ['https://tiledesk.com/bots/aaaaaaaaaaaaaaaaaaaaaaaa', 'https://tiledesk.com/subscriptions/aaaaaaaaaaaaaaaaaaaaaaaa']) {
+      const token = local.server.signJwt({ _id: local.server.owner.userId, sub: 'user', aud });
+      const res = await http(local.server, 'GET', `/${local.P}/requests`, { token: `JWT ${token}` });
+      expect([aud, res.status, res.text]).toEqual([aud, 401, 'Unauthorized']);
+    }
+    // The same token with the default audience passes.
+    const plain = local.server.signJwt({ _id: local.server.owner.userId, sub: 'user', aud: 'https://tiledesk.com' });
+    expect((await http(local.server, 'GET', `/${local.P}/requests`, { token: `JWT ${plain}` })).status).toBe(200);
+  });
+
   it('answers missing or Bearer credentials with a plain-text 401 and a Basic challenge', async () => {
     for (const token of [undefined, local.server.owner.token.replace('JWT ', 'Bearer ')]) {
       const res = await http(local.server, 'GET', `/${local.P}/requests`, { token });
@@ -227,6 +244,31 @@ describe('project membership and roles', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('lets the ADMIN_EMAIL user skip the role check only on routes declared with types (bot, subscription)', async () => {
+    await http(local.server, 'POST', '/auth/signup', { body: { email: 'admin@tiledesk.com', password: 'pw', firstname: 'a', lastname: 'd' } });
+    const adminEmail = ((await http(local.server, 'POST', '/auth/signin', { body: { email: 'admin@tiledesk.com', password: 'pw' } })).json as Json).token;
+    // GET /project_users is `hasRoleOrTypes('agent', ['bot','subscription'])`; PUT is `hasRole('agent')`.
+    expect((await http(local.server, 'GET', `/${local.P}/project_users`, { token: adminEmail })).status).toBe(200);
+    const put = await http(local.server, 'PUT', `/${local.P}/project_users`, { token: adminEmail, body: { user_available: false } });
+    expect([put.status, put.json]).toEqual([403, { success: false, msg: 'you dont belong to the project.' }]);
+  });
+
+  it('lets a role outside the hierarchy through every role check (no route names a permission), then filters like a plain member', async () => {
+    local.server.seed({ users: [{ email: 'dee.designer@example.com', password: 'pw', firstname: 'Dee', role: 'agent' }] });
+    const signin = (await http(local.server, 'POST', '/auth/signin', { body: { email: 'dee.designer@example.com', password: 'pw' } })).json as Json;
+    const pu = ((await http(local.server, 'GET', `/${local.P}/project_users/users/${signin.user._id}`, { token: local.server.owner.token })).json as Json[])[0]!;
+    const renamed = await http(local.server, 'PUT', `/${local.P}/project_users/${pu._id}`, { token: local.server.owner.token, body: { role: 'designer' } });
+    expect((renamed.json as Json).role).toBe('designer');
+    const token = signin.token as string;
+    const list = await http(local.server, 'GET', `/${local.P}/requests`, { token });
+    // Visibility then falls to "participants contain me": nothing here.
+    expect([list.status, (list.json as Json).count]).toEqual([200, 0]);
+    expect((await http(local.server, 'GET', `/${local.P}/requests/me`, { token })).status).toBe(200);
+    expect((await http(local.server, 'GET', `/${local.P}/project_users`, { token })).status).toBe(200);
+    const self = await http(local.server, 'PUT', `/${local.P}/project_users`, { token, body: { user_available: false } });
+    expect([self.status, (self.json as Json).user_available]).toEqual([200, false]);
   });
 
   it('lists the caller\'s projects and creates new ones with a Default Department', async () => {

@@ -18,14 +18,15 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** A GET with exactly these headers (fetch would add `Cache-Control: no-cache` to a conditional request). */
-function rawGet(path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+/** A request (GET unless told) with exactly these headers (fetch would add `Cache-Control: no-cache` to a conditional request). */
+function rawRequest(path: string, headers: Record<string, string>, method = 'GET', body?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(server.url + path, { headers: { authorization: server.owner.token, ...headers }, timeout: TIMEOUT_MS }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    const sent = body === undefined ? headers : { 'content-type': 'application/json', ...headers };
+    const req = request(server.url + path, { method, headers: { authorization: server.owner.token, ...sent }, timeout: TIMEOUT_MS }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
     });
-    req.on('timeout', () => req.destroy(new Error('timed out'))).on('error', reject).end();
+    req.on('timeout', () => req.destroy(new Error('timed out'))).on('error', reject).end(body);
   });
 }
 
@@ -35,8 +36,8 @@ describe('conditional GET', () => {
     const first = await http(server, 'GET', path, { token: server.owner.token });
     const etag = first.headers.get('etag')!;
     expect(etag).toMatch(/^W\/"/);
-    expect(await rawGet(path, { 'if-none-match': etag })).toEqual({ status: 304, body: '' });
-    expect(await rawGet(path, { 'if-none-match': '*' })).toEqual({ status: 304, body: '' });
+    expect(await rawRequest(path, { 'if-none-match': etag })).toEqual({ status: 304, body: '' });
+    expect(await rawRequest(path, { 'if-none-match': '*' })).toEqual({ status: 304, body: '' });
 
     const viaFetch = await http(server, 'GET', path, { token: server.owner.token, headers: { 'if-none-match': etag } });
     expect(viaFetch.status).toBe(200);
@@ -46,8 +47,16 @@ describe('conditional GET', () => {
   it('answers 200 when If-Modified-Since comes along (JSON answers carry no Last-Modified) or the tag differs', async () => {
     const path = `/${server.project.id}/requests`;
     const etag = (await http(server, 'GET', path, { token: server.owner.token })).headers.get('etag')!;
-    expect((await rawGet(path, { 'if-none-match': etag, 'if-modified-since': new Date().toUTCString() })).status).toBe(200);
-    expect((await rawGet(path, { 'if-none-match': 'W/"other"' })).status).toBe(200);
+    expect((await rawRequest(path, { 'if-none-match': etag, 'if-modified-since': new Date().toUTCString() })).status).toBe(200);
+    expect((await rawRequest(path, { 'if-none-match': 'W/"other"' })).status).toBe(200);
+  });
+
+  it('answers a matching If-None-Match on other methods than GET and HEAD in full (Express only checks freshness for those)', async () => {
+    const path = `/${server.project.id}/requests/support-group-${server.project.id}-conditional/messages`;
+    await http(server, 'POST', path, { token: server.owner.token, body: { text: 'open' } });
+    const first = await http(server, 'POST', `${path}/multi`, { token: server.owner.token, body: [] });
+    const etag = first.headers.get('etag')!;
+    expect(await rawRequest(`${path}/multi`, { 'if-none-match': etag }, 'POST', '[]')).toEqual({ status: 200, body: '[]' });
   });
 });
 
@@ -68,8 +77,8 @@ describe('requests Node refuses before Express runs', () => {
     expect(await rawExchange(`GET ${path} HTTP/1.1\r\nHost: x\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`)).toBe(
       'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
     );
-    expect((await rawGet(path, { 'x-big': 'x'.repeat(20_000) })).status).toBe(431);
-    expect((await rawGet(path, { 'x-big': 'x'.repeat(15_000) })).status).toBe(200);
+    expect((await rawRequest(path, { 'x-big': 'x'.repeat(20_000) })).status).toBe(431);
+    expect((await rawRequest(path, { 'x-big': 'x'.repeat(15_000) })).status).toBe(200);
   });
 
   it('answers an unparsable request with 400', async () => {
@@ -113,6 +122,19 @@ describe('Content-Encoding of request bodies', () => {
       await post(messages('corrupt'), Buffer.concat([gzipSync(message('x')), Buffer.from('trailing')]), 'gzip'),
     ];
     expect(failures).toEqual(Array(3).fill({ status: 500, cors: null, json: { err: 'error' } }));
+  });
+
+  it('reads a body of exactly the limit and refuses one byte more, with or without a declared length', async () => {
+    // `{"text":"xx…"}` of an exact size.
+    const sized = (bytes: number) => Buffer.from(JSON.stringify({ text: 'x'.repeat(bytes - 11) }));
+    expect(sized(512_000).length).toBe(512_000);
+    const outcomes = [
+      (await post(messages('exact-identity'), sized(512_000), 'identity')).status,
+      (await post(messages('exact-gzip'), gzipSync(sized(512_000)), 'gzip')).status,
+      (await post(messages('over-identity'), sized(512_001), 'identity')).status,
+      (await post(messages('over-gzip'), gzipSync(sized(512_001)), 'gzip')).status,
+    ];
+    expect(outcomes).toEqual([200, 200, 413, 413]);
   });
 
   it('holds the inflated size, not the compressed one, to the body limit', async () => {

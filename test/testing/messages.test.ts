@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
 import { http, httpOrTimeout, type Json } from './helpers.js';
 
@@ -45,6 +45,25 @@ describe('sending messages', () => {
     expect(message.text).toBeUndefined();
     expect(message.request.attributes.last_message._id).toBe(message._id);
     expect(message.request.snapshot.agents).toBeUndefined();
+  });
+
+  it('reads a falsy message status as 0 (SENDING): `req.body.status || 0`', async () => {
+    const rid = newRid();
+    await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: owner, body: { text: 'first' } });
+    for (const status of ['', false, null]) {
+      const res = await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: owner, body: { text: 'x', status } });
+      expect([status, res.status, (res.json as Json).status]).toEqual([status, 200, 0]);
+    }
+  });
+
+  it('refuses a message on a form conversation from a caller who is not its first agent, unless a sender is named', async () => {
+    const created = await http(server, 'POST', `/${P}/requests`, { token: owner, body: { first_text: 'a form', channel: { name: 'form' }, participants: [server.owner.userId] } });
+    const rid = (created.json as Json).request_id as string;
+    const denied = await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: server.agent.token, body: { text: 'hi' } });
+    expect([denied.status, denied.json]).toEqual([403, { success: false, message: 'Error creating message', err: "You don't belong the conversation" }]);
+    const named = await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: server.agent.token, body: { text: 'hi', sender: server.agent.userId } });
+    const first = await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: owner, body: { text: 'hi' } });
+    expect([named.status, first.status]).toEqual([200, 200]);
   });
 
   it('drops empty attributes and metadata (Mongoose minimize)', async () => {
@@ -164,6 +183,23 @@ describe('multi import', () => {
       expect(listed.slice(5, 65).map((m) => m.text)).not.toEqual(texts('c1m', 60).map((m) => m.text));
       const createdAt = listed.map((m) => m.createdAt);
       expect(createdAt).toEqual([...createdAt].sort());
+    });
+
+    it('never dates a large call (several milliseconds ending now) before the messages already there', async () => {
+      // A frozen clock: every save lands in the same millisecond, so only that guarantee keeps the calls in order.
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-01-01T00:00:00.000Z') });
+      try {
+        const frozen = await startTiledeskServer();
+        try {
+          const { listed } = await importAndRead(frozen, [1, 120]);
+          expect(listed.map((m) => String(m.text).split('m')[0])).toEqual(['c0', ...Array(120).fill('c1')]);
+          expect(new Set(listed.map((m) => m.createdAt))).toEqual(new Set(['2026-01-01T00:00:00.000Z']));
+        } finally {
+          await frozen.close();
+        }
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it("stores items in input order with multiSaveOrder: 'input'", async () => {

@@ -75,6 +75,48 @@ describe('subscriptions', () => {
     }
   });
 
+  it('leaves temporary (50), abandoned (150), closed and draft conversations out of the /requests snapshot', async () => {
+    const isolated = await startTiledeskServer();
+    try {
+      const pid = isolated.project.id;
+      const token = isolated.owner.token;
+      const create = async (body: Json) => ((await http(isolated, 'POST', `/${pid}/requests`, { token, body })).json as Json).request_id as string;
+      await create({ first_text: 'open' });
+      const temporary = await http(isolated, 'POST', `/${pid}/requests/support-group-${pid}-temporary/messages`, { token, body: { text: 'temporary', request_status: 50 } });
+      expect((temporary.json as Json).request.status).toBe(50);
+      await http(isolated, 'PATCH', `/${pid}/requests/${await create({ first_text: 'abandoned' })}`, { token, body: { status: 150 } });
+      await http(isolated, 'PUT', `/${pid}/requests/${await create({ first_text: 'closed' })}/close`, { token });
+      await create({ first_text: 'draft', attributes: { sourcePage: 'https://example.com/?td_draft=true' } });
+      const client = await WsClient.open(`${isolated.wsUrl}?token=${bare(token)}`);
+      const topic = `/${pid}/requests`;
+      client.subscribe(topic);
+      const snapshot = await client.next(publishOn(topic));
+      client.close();
+      expect((snapshot.payload.message as Json[]).map((r) => r.first_text)).toEqual(['open']);
+    } finally {
+      await isolated.close();
+    }
+  });
+
+  it('shows an agent only the conversations it takes part in, in the /requests snapshot', async () => {
+    const isolated = await startTiledeskServer();
+    try {
+      const pid = isolated.project.id;
+      const create = async (participants: string[]) =>
+        ((await http(isolated, 'POST', `/${pid}/requests`, { token: isolated.owner.token, body: { first_text: 'x', participants } })).json as Json).request_id as string;
+      const agents = await create([isolated.agent.userId]);
+      await create([isolated.owner.userId]);
+      const client = await WsClient.open(`${isolated.wsUrl}?token=${bare(isolated.agent.token)}`);
+      const topic = `/${pid}/requests`;
+      client.subscribe(topic);
+      const snapshot = await client.next(publishOn(topic));
+      client.close();
+      expect((snapshot.payload.message as Json[]).map((r) => r.request_id)).toEqual([agents]);
+    } finally {
+      await isolated.close();
+    }
+  });
+
   it('sends the oldest messages for /messages, and the populated request (or null) for one request', async () => {
     const r = await createRequest();
     for (const text of ['m1', 'm2', 'm3']) await http(server, 'POST', `/${P}/requests/${r.request_id}/messages`, { token: server.owner.token, body: { text } });
@@ -96,6 +138,8 @@ describe('subscriptions', () => {
     const client = await open(outsider);
     client.subscribe(`/${P}/requests`);
     client.subscribe('/aaaaaaaaaaaaaaaaaaaaaaaa/requests');
+    // Not even a null snapshot for one conversation: the membership check comes first.
+    client.subscribe(`/${P}/requests/${(await createRequest()).request_id}`);
     client.send({ action: 'me' });
     await client.next((f) => f.action === 'me');
     await createRequest();
@@ -103,6 +147,26 @@ describe('subscriptions', () => {
     expect(client.frames.filter((f) => f.action === 'publish')).toEqual([]);
     // Clients of earlier tests are closing asynchronously; a registered refusal would never leave the count.
     await eventually(() => server.stats().subscriptions === 0);
+  });
+
+  it('answers a bot topic with null, and refuses one whose id is no ObjectId (a CastError on the real server)', async () => {
+    const client = await open();
+    const good = `/${P}/bots/aaaaaaaaaaaaaaaaaaaaaaaa`;
+    client.subscribe(`/${P}/bots/not-an-id`);
+    client.subscribe(good);
+    const frame = await client.next(publishOn(good));
+    expect(frame.payload).toEqual({ topic: good, method: 'CREATE', message: null });
+    client.send({ action: 'me' });
+    await client.next((f) => f.action === 'me');
+    expect(client.onTopic(`/${P}/bots/not-an-id`)).toEqual([]);
+  });
+
+  it('finds the project_user of /project_users/users/<id> by ObjectId, upper-case hex too', async () => {
+    const client = await open();
+    const topic = `/${P}/project_users/users/${server.agent.userId.toUpperCase()}`;
+    client.subscribe(topic);
+    const frame = await client.next(publishOn(topic));
+    expect(frame.payload.message).toMatchObject({ _id: server.agent.projectUserId, role: 'agent' });
   });
 
   it('matches topics by exact string: a non-canonical spelling gets a snapshot but no live events', async () => {
@@ -142,6 +206,9 @@ describe('subscriptions', () => {
     await createRequest();
     await sleep(100);
     expect(client.onTopic(topic)).toHaveLength(1);
+    // The subscription is gone from the server's count too, while the socket stays open.
+    await eventually(() => server.stats().subscriptions === 0);
+    expect(client.closeCode).toBeUndefined();
   });
 });
 
@@ -209,6 +276,38 @@ describe('live events', () => {
     expect([typeof request.lead, typeof request.requester, request.participatingAgents, request.snapshot]).toEqual(['string', 'string', undefined, {}]);
   });
 
+  it('publishes no UPDATE for a temporary (50) conversation until its status exceeds 50', async () => {
+    const rid = `support-group-${P}-temporary-live`;
+    const topic = `/${P}/requests/${rid}`;
+    const client = await open();
+    client.subscribe(topic);
+    await client.next(publishOn(topic));
+    await http(server, 'POST', `${topic}/messages`, { token: server.owner.token, body: { text: 'temporary', request_status: 50 } });
+    await http(server, 'PATCH', topic, { token: server.owner.token, body: { priority: 'high' } });
+    await http(server, 'PATCH', topic, { token: server.owner.token, body: { status: 100 } });
+    await client.next(publishOn(topic, 'UPDATE'));
+    await sleep(50);
+    expect(client.onTopic(topic).map((f) => [f.payload.method, (f.payload.message as Json | null)?.status ?? null])).toEqual([
+      ['CREATE', null],
+      ['CREATE', 50],
+      ['UPDATE', 100],
+    ]);
+  });
+
+  it('publishes a project_user update on /project_users/users/<uuid_user> when the record has a uuid_user and an id_user', async () => {
+    // A custom-token agent: the server creates a user and a project_user that carries both ids.
+    const jwt = server.signJwt({ _id: 'ext-agent', sub: 'userexternal', role: 'agent', email: 'ext.agent@example.com', aud: `https://tiledesk.com/projects/${P}` }, server.project.jwtSecret);
+    const signin = (await http(server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${jwt}` })).json as Json;
+    const client = await open(signin.token);
+    const byUuid = `/${P}/project_users/users/ext-agent`;
+    client.subscribe(byUuid);
+    const snapshot = await client.next(publishOn(byUuid));
+    expect(snapshot.payload.message).toMatchObject({ uuid_user: 'ext-agent', id_user: signin.user._id });
+    await http(server, 'PUT', `/${P}/project_users`, { token: signin.token, body: { user_available: false } });
+    const update = await client.next(publishOn(byUuid, 'UPDATE'));
+    expect(update.payload.message).toMatchObject({ uuid_user: 'ext-agent', user_available: false });
+  });
+
   it('publishes one CREATE per imported message', async () => {
     const r = await createRequest();
     const client = await open();
@@ -234,6 +333,13 @@ describe('client frames', () => {
     const pong = await client.next((f) => f.action === 'heartbeat');
     expect(pong.payload).toEqual({ message: { text: 'pong' } });
     expect(client.frames).toHaveLength(2);
+  });
+
+  it('compares the heartbeat text loosely, as pubsub.js does (`text == \'ping\'`): ["ping"] gets a pong too', async () => {
+    const client = await open();
+    client.send({ action: 'heartbeat', payload: { message: { text: ['ping'] } } });
+    const pong = await client.next((f) => f.action === 'heartbeat');
+    expect(pong.payload).toEqual({ message: { text: 'pong' } });
   });
 
   it('relays publish (sender included) and broadcast (sender excluded) without a method', async () => {
@@ -266,6 +372,21 @@ describe('heartbeat', () => {
       const ping = await client.next((f) => f.action === 'heartbeat');
       expect(ping.payload).toEqual({ message: { text: 'ping' } });
       expect(await client.closed()).toBe(1006);
+    } finally {
+      await fast.close();
+    }
+  });
+
+  it('counts any frame as a sign of life, a binary one too', async () => {
+    const fast = await startTiledeskServer({ heartbeatIntervalMs: 40 });
+    try {
+      const client = await WsClient.open(`${fast.wsUrl}?token=${bare(fast.owner.token)}`);
+      client.ws.on('message', (data) => {
+        if (String(data).includes('"ping"')) client.ws.send(Buffer.from([0x70, 0x6f, 0x6e, 0x67]), { binary: true });
+      });
+      await client.next(() => client.frames.filter((f) => f.action === 'heartbeat').length >= 5, 3_000);
+      expect(client.closeCode).toBeUndefined();
+      client.close();
     } finally {
       await fast.close();
     }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
 import { http, httpOrTimeout, type Json } from './helpers.js';
 
@@ -238,8 +238,10 @@ describe('guests and counters', () => {
   });
 
   it('counts unassigned, assigned and bot-assigned conversations', async () => {
+    await create({ first_text: 'for a bot', participants: ['bot_aaaaaaaaaaaaaaaaaaaaaaaa'] });
     const counts = (await http(server, 'GET', `/${P}/requests/count`, { token: owner })).json as Json;
     expect(Object.keys(counts)).toEqual(['unassigned', 'assigned', 'bot_assigned']);
+    expect(counts.bot_assigned).toBeGreaterThan(0);
     const merged = (await http(server, 'GET', `/${P}/requests/count?merge_assigned=1`, { token: owner })).json as Json;
     expect(merged.assigned).toBe(counts.assigned + counts.bot_assigned);
   });
@@ -338,6 +340,28 @@ describe('list filters with query-string operators (passed to Mongo as they are)
       await isolated.close();
     }
   });
+
+  it('compares only values of the same BSON type (an uncast Mixed operand) and casts booleans the Mongoose way ("yes")', async () => {
+    const isolated = await startTiledeskServer();
+    try {
+      const pid = isolated.project.id;
+      const token = isolated.owner.token;
+      const create = (first_text: string, body: Json) => http(isolated, 'POST', `/${pid}/requests`, { token, body: { first_text, ...body } });
+      await create('number', { attributes: { caller_phone: 10 } });
+      await create('string', { attributes: { caller_phone: '3' } });
+      await create('bot', { participants: ['bot_aaaaaaaaaaaaaaaaaaaaaaaa'] });
+      const list = async (query: string) => {
+        const res = await http(isolated, 'GET', `/${pid}/requests${query}&no_populate=true`, { token });
+        return ((res.json as Json).requests as Json[]).map((r) => r.first_text).sort();
+      };
+      // `attributes.caller_phone` is Mixed: the operand stays the string "5", which no number is less than.
+      expect(await list('?caller[$lt]=5')).toEqual(['string']);
+      expect(await list('?hasbot=yes')).toEqual(['bot']);
+      expect(await list('?hasbot=no')).toEqual(['number', 'string']);
+    } finally {
+      await isolated.close();
+    }
+  });
 });
 
 describe('create with odd values', () => {
@@ -360,5 +384,166 @@ describe('create with odd values', () => {
 
   it('never answers a numeric sender (it passes ObjectId.isValid, then the lookup fails)', async () => {
     expect(await httpOrTimeout(server, 'POST', `/${P}/requests`, { token: owner, body: { first_text: 'x', sender: 5 }, timeoutMs: 300 })).toBe('timeout');
+  });
+});
+
+describe('rules of the real routes that only some callers or values reach', () => {
+  let admin: string;
+  let adminId: string;
+  beforeAll(async () => {
+    server.seed({ users: [{ email: 'ada.admin@example.com', password: 'pw', firstname: 'Ada', role: 'admin' }] });
+    const signin = (await http(server, 'POST', '/auth/signin', { body: { email: 'ada.admin@example.com', password: 'pw' } })).json as Json;
+    [admin, adminId] = [signin.token, signin.user._id];
+  });
+
+  it('lets an admin close a conversation it takes no part in, but only owners delete one', async () => {
+    const r = await create({ first_text: 'admin closes', participants: [server.agent.userId] });
+    const closed = await http(server, 'PUT', `/${P}/requests/${r.request_id}/close`, { token: admin });
+    expect([closed.status, (closed.json as Json).status]).toEqual([200, 1000]);
+    const denied = await http(server, 'DELETE', `/${P}/requests/${r.request_id}`, { token: admin });
+    expect([denied.status, denied.json]).toEqual([403, { success: false, msg: 'Unauthorized.' }]);
+  });
+
+  it('re-closes a closed conversation when `force` is loosely unequal to false ("false", 1), not for 0, "" or []', async () => {
+    const r = await create({ first_text: 'close twice' });
+    const close = async (token: string, force: unknown) =>
+      ((await http(server, 'PUT', `/${P}/requests/${r.request_id}/close`, { token, body: { force } })).json as Json).closed_by;
+    expect(await close(owner, false)).toBe(server.owner.userId);
+    // `force == false` on the real server: these leave the conversation as it was closed.
+    for (const force of [0, '', '0', []]) expect([force, await close(admin, force)]).toEqual([force, server.owner.userId]);
+    // …and these close it again, now by the admin.
+    expect(await close(admin, 'false')).toBe(adminId);
+    expect(await close(owner, 1)).toBe(server.owner.userId);
+  });
+
+  it('leaves abandoned (150) conversations out of the default list', async () => {
+    const r = await create({ first_text: 'abandoned' });
+    await http(server, 'PATCH', `/${P}/requests/${r.request_id}`, { token: owner, body: { status: 150 } });
+    expect((await list('?limit=0&no_populate=true')).requests.map((x: Json) => x.request_id)).not.toContain(r.request_id);
+    expect((await list('?status=150&limit=0&no_populate=true')).requests.map((x: Json) => x.request_id)).toContain(r.request_id);
+  });
+
+  it('filters fully abandoned conversations only when both `abandonded` (sic) and `abandoned=true` are sent', async () => {
+    const r = await create({ first_text: 'fully abandoned' });
+    await http(server, 'PATCH', `/${P}/requests/${r.request_id}/attributes`, { token: owner, body: { fully_abandoned: true } });
+    const all = (await list('?limit=0&no_populate=true')).count;
+    expect((await list('?abandoned=true&limit=0&no_populate=true')).count).toBe(all);
+    expect((await list('?abandonded=1&abandoned=true&limit=0&no_populate=true')).requests.map((x: Json) => x.request_id)).toEqual([r.request_id]);
+  });
+
+  it('reopens a conversation without participants as unassigned (100)', async () => {
+    const r = await create({ first_text: 'nobody left', participants: [server.agent.userId] });
+    await http(server, 'DELETE', `/${P}/requests/${r.request_id}/participants/${server.agent.userId}`, { token: owner });
+    await http(server, 'PUT', `/${P}/requests/${r.request_id}/close`, { token: owner });
+    const reopened = (await http(server, 'PUT', `/${P}/requests/${r.request_id}/reopen`, { token: owner })).json as Json;
+    expect([reopened.status, reopened.participants]).toEqual([100, []]);
+  });
+
+  it('clears hasBot when an agent joins a bot conversation', async () => {
+    const r = await create({ first_text: 'bot first', participants: ['bot_aaaaaaaaaaaaaaaaaaaaaaaa'] });
+    expect(r.hasBot).toBe(true);
+    const added = (await http(server, 'POST', `/${P}/requests/${r.request_id}/participants`, { token: owner, body: { member: server.agent.userId } })).json as Json;
+    expect([added.participants, added.hasBot]).toEqual([['bot_aaaaaaaaaaaaaaaaaaaaaaaa', server.agent.userId], false]);
+  });
+
+  it('sets waiting_time and first_response_at on a participant\'s first answer only', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-01-01T00:00:00.000Z') });
+    try {
+      const frozen = await startTiledeskServer();
+      try {
+        const pid = frozen.project.id;
+        const token = frozen.owner.token;
+        const r = (await http(frozen, 'POST', `/${pid}/requests`, { token, body: { first_text: 'waiting', participants: [frozen.owner.userId] } })).json as Json;
+        const answer = async () => {
+          vi.setSystemTime(Date.now() + 60_000);
+          const sent = (await http(frozen, 'POST', `/${pid}/requests/${r.request_id}/messages`, { token, body: { text: 'answer', sender: frozen.owner.userId } })).json as Json;
+          return [sent.request.waiting_time, sent.request.first_response_at];
+        };
+        expect(await answer()).toEqual([60_000, '2026-01-01T00:01:00.000Z']);
+        expect(await answer()).toEqual([60_000, '2026-01-01T00:01:00.000Z']);
+      } finally {
+        await frozen.close();
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('says who a conversation was assigned to with its first text cut to 30 characters (the subject when there is one)', async () => {
+    const long = 'x'.repeat(29) + 'yz and more';
+    const plain = await create({ first_text: long, participants: [server.owner.userId] });
+    const titled = await create({ first_text: long, subject: 'Refund', participants: [server.owner.userId] });
+    const touching = async (rid: string) => {
+      await http(server, 'POST', `/${P}/requests/${rid}/participants`, { token: owner, body: { member: server.agent.userId } });
+      const messages = (await http(server, 'GET', `/${P}/requests/${rid}/messages`, { token: owner })).json as Json[];
+      return messages.find((m) => m.attributes?.messagelabel?.key === 'TOUCHING_OPERATOR')?.text;
+    };
+    expect(await touching(plain.request_id)).toBe(`A new support request has been assigned to you: ${'x'.repeat(29)}y`);
+    expect(await touching(titled.request_id)).toBe('A new support request has been assigned to you: Refund');
+  });
+
+  it('routes round robin after the last conversation a human got, skipping those a bot holds', async () => {
+    const isolated = await startTiledeskServer();
+    try {
+      const pid = isolated.project.id;
+      const token = isolated.owner.token;
+      const route = async (body: Json = {}) => ((await http(isolated, 'POST', `/${pid}/requests`, { token, body: { first_text: 'rr', ...body } })).json as Json).participants[0] as string;
+      const humans = [isolated.owner.userId, isolated.agent.userId];
+      // Until the first available agent has the last one, so that "next" and "first" differ.
+      let last = await route();
+      while (last !== humans[0]) last = await route();
+      await route({ participants: ['bot_aaaaaaaaaaaaaaaaaaaaaaaa'] });
+      expect(await route()).toBe(humans[1]);
+    } finally {
+      await isolated.close();
+    }
+  });
+
+  it('keeps a closed conversation closed when a participant leaves it', async () => {
+    const r = await create({ first_text: 'closed, then left', participants: [server.agent.userId] });
+    await http(server, 'PUT', `/${P}/requests/${r.request_id}/close`, { token: owner });
+    const left = (await http(server, 'DELETE', `/${P}/requests/${r.request_id}/participants/${server.agent.userId}`, { token: owner })).json as Json;
+    expect([left.participants, left.status]).toEqual([[], 1000]);
+  });
+
+  it('lists a guest\'s preflight conversations at /requests/me only with preflight=true', async () => {
+    const guest = (await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: P } })).json as Json;
+    const rid = `support-group-${P}-guest-preflight`;
+    await http(server, 'POST', `/${P}/requests/${rid}/messages`, { token: guest.token, body: { text: 'typing…', preflight: true } });
+    const ids = async (query: string) => ((await list(`/me${query}`, guest.token)).requests as Json[]).map((r) => r.request_id);
+    expect(await ids('')).toEqual([]);
+    expect(await ids('?preflight=true')).toEqual([rid]);
+  });
+
+  it('ignores a falsy rating (`if (req.body.rating)`): 0 keeps the previous one', async () => {
+    const r = await create({ first_text: 'rated' });
+    const rate = async (rating: unknown) => ((await http(server, 'PATCH', `/${P}/requests/${r.request_id}/rating`, { token: owner, body: { rating } })).json as Json).rating;
+    expect(await rate(4)).toBe(4);
+    expect(await rate(0)).toBe(4);
+  });
+
+  it('matches an ObjectId filter written in upper-case hex', async () => {
+    const r = await create({ first_text: 'by lead' });
+    const ids = async (lead: string) => ((await list(`?lead=${lead}&limit=0&no_populate=true`)).requests as Json[]).map((x) => x._id);
+    const lower = await ids(r.lead);
+    expect(lower).toContain(r._id);
+    expect(await ids(r.lead.toUpperCase())).toEqual(lower);
+  });
+
+  it('posts "Lead updated" into the lead\'s latest conversation only when its name or e-mail is written', async () => {
+    const r = await create({ first_text: 'lead updates' });
+    const updates = async () =>
+      ((await http(server, 'GET', `/${P}/requests/${r.request_id}/messages`, { token: owner })).json as Json[]).filter((m) => m.attributes?.messagelabel?.key === 'LEAD_UPDATED').length;
+    await http(server, 'PUT', `/${P}/leads/${r.lead}`, { token: owner, body: { company: 'ACME' } });
+    expect(await updates()).toBe(0);
+    await http(server, 'PUT', `/${P}/leads/${r.lead}`, { token: owner, body: { fullname: 'Olivia O.' } });
+    expect(await updates()).toBe(1);
+  });
+
+  it('returns a served (300) conversation from PUT …/assign as it is, without routing it', async () => {
+    const r = await create({ first_text: 'served', participants: [server.agent.userId] });
+    await http(server, 'PATCH', `/${P}/requests/${r.request_id}`, { token: owner, body: { status: 300 } });
+    const assigned = (await http(server, 'PUT', `/${P}/requests/${r.request_id}/assign`, { token: owner })).json as Json;
+    expect([assigned.status, assigned.participants]).toEqual([300, [server.agent.userId]]);
   });
 });

@@ -67,4 +67,29 @@ describe('array sort keys', () => {
       await isolated.close();
     }
   });
+
+  it('puts an empty array before a missing value ascending, and after it descending', async () => {
+    const isolated = await startTiledeskServer();
+    try {
+      const token = isolated.owner.token;
+      const pid = isolated.project.id;
+      const names: Record<string, string> = {};
+      for (const [name, attributes] of [
+        ['empty', { k: [] }],
+        ['five', { k: 5 }],
+        ['missing', { other: 1 }],
+      ] as const) {
+        const created = (await http(isolated, 'POST', `/${pid}/requests`, { token, body: { first_text: name, attributes } })).json as Json;
+        names[created.request_id] = name;
+      }
+      const order = async (direction: number) => {
+        const res = await http(isolated, 'GET', `/${pid}/requests?sort=attributes.k&direction=${direction}`, { token });
+        return ((res.json as Json).requests as Json[]).map((r) => names[r.request_id]);
+      };
+      expect(await order(1)).toEqual(['empty', 'missing', 'five']);
+      expect(await order(-1)).toEqual(['five', 'missing', 'empty']);
+    } finally {
+      await isolated.close();
+    }
+  });
 });

@@ -757,8 +757,10 @@ function closeRequest(ctx: RouteContext, requestId: string): Reply {
   }
   const request = ctx.store.findRequest(ctx.projectId!, requestId);
   if (!request || populateFailure(request)) return json(500, { success: false, error: 'Error closing request' });
+  // `closeRequestByRequestId` sets an undefined `force` to false, then skips a closed request when `force == false`:
+  // JavaScript's loose equality, so "false", 1 or {} close it again while 0, "", "0" or [] do not.
   const force = bodyObject(ctx).force;
-  ctx.domain.closeRequest(request, caller.id, force === true || force === 'true');
+  ctx.domain.closeRequest(request, caller.id, force !== undefined && force !== null && !((force as unknown) == false));
   return json(200, requestView(ctx.store, request, 'populated'));
 }
 

@@ -102,6 +102,27 @@ export const accessScenarios = [
     });
   }),
 
+  scenario('access.custom-role', 'a role outside the hierarchy (set with PUT /project_users/:id): the role checks, then what it sees', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    // Created while the owner is the only agent: routing has one choice.
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const member = await addMember(ctx, project, 'designer', 'agent');
+    const base = `/${project.id}`;
+    await ctx.call('owner gives the member the role "designer"', {
+      method: 'PUT',
+      path: `${base}/project_users/${member.projectUserId}`,
+      auth: { jwt: project.owner.token },
+      json: { role: 'designer' },
+    });
+    const auth = { jwt: member.token };
+    await ctx.call('designer lists requests (agent+)', { method: 'GET', path: `${base}/requests`, auth });
+    await ctx.call('designer reads a request (agent+)', { method: 'GET', path: `${base}/requests/${rid}`, auth });
+    await ctx.call('designer lists project users (agent+)', { method: 'GET', path: `${base}/project_users`, auth });
+    await ctx.call('designer updates itself (agent, no types)', { method: 'PUT', path: `${base}/project_users`, auth, json: { user_available: false } });
+    await ctx.call('designer reads its own conversations (guest+)', { method: 'GET', path: `${base}/requests/me`, auth });
+    await ctx.call('designer lists the departments', { method: 'GET', path: `${base}/departments`, auth });
+  }),
+
   scenario('access.roles', 'membership and role checks: 403 messages per role', async (ctx) => {
     const project = await ownerWithProject(ctx);
     const rid = await createRequest(ctx, project, project.owner, 'rid1');

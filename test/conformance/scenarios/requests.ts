@@ -359,6 +359,26 @@ export const requestScenarios = [
     await ctx.call('the closed-then-reopened request', { method: 'GET', path: `${base}/${rid}`, auth });
   }),
 
+  scenario('requests.close-force-values', 'close again: which force values re-close (the service tests force == false)', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const rid = await createRequest(ctx, project, project.owner, 'rid1');
+    const admin = await addMember(ctx, project, 'admin', 'admin');
+    const path = `/${project.id}/requests/${rid}/close`;
+    await ctx.call('owner closes', { method: 'PUT', path, auth: { jwt: project.owner.token } });
+    // Each later close is by the admin: closed_by shows whether it ran again.
+    for (const [label, force] of [
+      ['0', 0],
+      ['""', ''],
+      ['"0"', '0'],
+      ['[]', []],
+      ['null', null],
+      ['"false"', 'false'],
+    ] as const) {
+      await ctx.call(`admin closes again with force ${label}`, { method: 'PUT', path, auth: { jwt: admin.token }, json: { force } });
+    }
+    await ctx.call('owner closes again with force 1', { method: 'PUT', path, auth: { jwt: project.owner.token }, json: { force: 1 } });
+  }),
+
   scenario('requests.participants', 'participants: add, 422, set (array), remove', async (ctx) => {
     const project = await ownerWithProject(ctx);
     const rid = await createRequest(ctx, project, project.owner, 'rid1');
