@@ -179,6 +179,8 @@ describe('builders refuse what the widget would not render, naming the field', (
     ['file with an empty MIME type', () => file('https://example.com/a.pdf', { type: '' }), 'metadata.type'],
     ['audio with a video MIME type', () => audio('https://example.com/a.mp4', { type: 'video/mp4' }), 'metadata.type'],
     ['frame with a relative src', () => frame('/embed/1'), 'metadata.src'],
+    // The whole value must be the URL: the iframe would run a `javascript:` src whatever URL it ends with.
+    ['frame with a javascript: src that ends in a URL', () => frame('javascript:alert(document.cookie)//https://example.com'), 'metadata.src'],
     ['redirect without scheme', () => redirect('tiledesk.com'), 'metadata.src'],
     ['buttons.url with a bare domain', () => buttons.url('Docs', 'docs.example.com'), 'link'],
     ['buttons.url with an unknown target', () => buttons.url('Docs', 'https://example.com', { target: 'top' as never }), 'target'],
