@@ -82,6 +82,12 @@ describe('builder defaults', () => {
     expect(plain(audio('https://example.com/a.mp3'))).toEqual({ type: 'file', metadata: { src: 'https://example.com/a.mp3', type: 'audio/mpeg' } });
   });
 
+  // A browser's MediaRecorder names its recordings `audio/webm;codecs=opus`; servers send `text/plain; charset=utf-8`.
+  it('audio and file take a MIME type with parameters', () => {
+    expect(audio('https://example.com/a.webm', { type: 'audio/webm;codecs=opus' }).metadata.type).toBe('audio/webm;codecs=opus');
+    expect(file('https://example.com/a.txt', { type: 'text/plain; charset=utf-8' }).metadata.type).toBe('text/plain; charset=utf-8');
+  });
+
   it('split: the fallback text is the parts’ texts, one per line, html and hidden (agent-only) parts left out', () => {
     expect(split(text('Hi'), wait(1), html('<b>x</b>'), wait(1), image('https://example.com/a.png', { text: 'Look' })).text).toBe('Hi\nLook');
     expect(split(text('agent-only note').hidden(), wait(1), text('Hello!')).text).toBe('Hello!');
