@@ -184,6 +184,8 @@ describe('builders refuse what the widget would not render, naming the field', (
     ['image with a zero width', () => image('https://example.com/a.png', { width: 0 }), 'metadata.width'],
     ['file with an empty MIME type', () => file('https://example.com/a.pdf', { type: '' }), 'metadata.type'],
     ['audio with a video MIME type', () => audio('https://example.com/a.mp4', { type: 'video/mp4' }), 'metadata.type'],
+    // An audio type is audio/*, not any type that mentions "audio/" somewhere.
+    ['tts with a video MIME type naming an audio codec', () => tts('https://example.com/a.mp4', 'Hi', { type: 'video/mp4; codecs=audio/aac' }), 'metadata.type'],
     ['frame with a relative src', () => frame('/embed/1'), 'metadata.src'],
     // The whole value must be the URL: the iframe would run a `javascript:` src whatever URL it ends with.
     ['frame with a javascript: src that ends in a URL', () => frame('javascript:alert(document.cookie)//https://example.com'), 'metadata.src'],
