@@ -199,6 +199,7 @@ describe('builders refuse what the widget would not render, naming the field', (
     ['.buttons() with no button', () => text('x').buttons(), 'attributes.attachment.buttons'],
     ['.buttons() with a raw invalid button', () => text('x').quickReplies('a', 'b').buttons({ type: 'url', value: 'Docs' } as never), 'attributes.attachment.buttons[2].link'],
     ['.updateUser() with an invalid email', () => text('x').updateUser({ email: 'andrea' }), 'attributes.updateUserEmail'],
+    ['.updateUser() with an email whose domain ends in a dot', () => text('x').updateUser({ email: 'ann@example.' }), 'attributes.updateUserEmail'],
     ['.withSender("")', () => text('x').withSender(''), 'senderFullname'],
     ['split with two waits in a row', () => split(text('a'), wait(1), wait(2), text('b')), 'attributes.commands[2]'],
     ['split with quick replies before the last part', () => split(text('a').quickReplies('x'), wait(1), text('b')), 'attributes.commands[0].message.attributes.attachment.buttons[0]'],
