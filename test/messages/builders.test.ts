@@ -88,6 +88,12 @@ describe('builder defaults', () => {
     expect(file('https://example.com/a.txt', { type: 'text/plain; charset=utf-8' }).metadata.type).toBe('text/plain; charset=utf-8');
   });
 
+  // The iframe's width and height attributes take pixels as written ("300"), with or without a unit.
+  it('frame: width and height as numbers, or strings of pixels with or without px, or percentages', () => {
+    expect(frame('https://example.com/map', { width: '300', height: '200px' }).metadata).toEqual({ src: 'https://example.com/map', width: '300', height: '200px' });
+    expect(frame('https://example.com/map', { width: '100%', height: 240 }).metadata).toMatchObject({ width: '100%', height: 240 });
+  });
+
   it('split: the fallback text is the parts’ texts, one per line, html and hidden (agent-only) parts left out', () => {
     expect(split(text('Hi'), wait(1), html('<b>x</b>'), wait(1), image('https://example.com/a.png', { text: 'Look' })).text).toBe('Hi\nLook');
     expect(split(text('agent-only note').hidden(), wait(1), text('Hello!')).text).toBe('Hello!');
