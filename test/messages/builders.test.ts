@@ -209,6 +209,7 @@ describe('builders refuse what the widget would not render, naming the field', (
     ['.withSender("")', () => text('x').withSender(''), 'senderFullname'],
     ['split with two waits in a row', () => split(text('a'), wait(1), wait(2), text('b')), 'attributes.commands[2]'],
     ['split with quick replies before the last part', () => split(text('a').quickReplies('x'), wait(1), text('b')), 'attributes.commands[0].message.attributes.attachment.buttons[0]'],
+    ['split with an action button before the last part', () => split(text('a').buttons(buttons.action('Go', 'go')), wait(1), text('b')), 'attributes.commands[0].message.attributes.attachment.buttons[0]'],
     ['split of a split', () => split(split(text('a'))), 'attributes.commands[0].message.attributes.commands'],
     // Plain JS only (the type has no `buttons`): this used to be a TypeError ("attachment.buttons is not iterable").
     ['.buttons() on a gallery', () => (gallery(card({ title: 'A' })) as unknown as ReturnType<typeof text>).buttons(buttons.text('x')), 'attributes.attachment.buttons'],
