@@ -53,6 +53,23 @@ describe('expandCommands: live (the message arrives while the widget is open)', 
     expect(uids(expandCommands(message, { mode: 'history' }))).toEqual([['mid_0', 'mid'], ['mid_2', 'mid']]);
   });
 
+  // A body as a chatbot posts it has no id yet: its parts get none either (not "undefined_0").
+  it('gives the parts of a message without an id no uid and no parentUid', () => {
+    const [first] = expandCommands({ text: 'f', attributes: { commands: [say('a')] } });
+    expect(first?.type === 'message' && first.message).toEqual({ type: 'text', text: 'a', attributes: {} });
+  });
+
+  // The widget names parts after the message's uid (which it sets from chat21's message_id); REST documents have _id.
+  it('names the parts after uid, else message_id, else _id', () => {
+    const firstUid = (ids: Record<string, string>) => {
+      const [first] = expandCommands({ ...ids, text: 'f', attributes: { commands: [say('a')] } });
+      return first?.type === 'message' ? first.message.uid : undefined;
+    };
+    expect(firstUid({ _id: 'id', message_id: 'mid', uid: 'u' })).toBe('u_0');
+    expect(firstUid({ _id: 'id', message_id: 'mid' })).toBe('mid_0');
+    expect(firstUid({ _id: 'id' })).toBe('id_0');
+  });
+
   it('trims part texts, as the widget does', () => {
     const [first] = expandCommands(withCommands([say('  hi \r\n')]));
     expect(first?.type === 'message' && first.message.text).toBe('hi');
