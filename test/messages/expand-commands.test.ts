@@ -85,9 +85,10 @@ describe('expandCommands: live (the message arrives while the widget is open)', 
     expect(timeline(expandCommands(withCommands(commands), { defaultWaitMs: 250 }))).toEqual(['0 show a', '0 typing 250', '250 show b', '250 typing 250', '500 show c']);
   });
 
-  it('shows no typing for a wait of 0 ms', () => {
+  it('shows no typing for a wait of 0 ms, and stamps the next part DEFAULT_WAIT_MS later', () => {
     const steps = expandCommands(withCommands([say('a'), { type: 'wait', time: 0 }, say('b'), { type: 'wait', time: 0 }]));
     expect(timeline(steps)).toEqual(['0 show a', '0 show b']);
+    expect(steps.flatMap((s) => (s.type === 'message' ? [s.message.timestamp] : []))).toEqual([10_000, 10_000 + DEFAULT_WAIT_MS]);
     expect(timeline(expandCommands(withCommands([say('a'), { type: 'wait', time: 0 }, say('b')]), { defaultWaitMs: 250 }))).toEqual(['0 show a', '0 show b']);
   });
 
