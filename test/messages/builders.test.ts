@@ -51,6 +51,23 @@ describe('builders produce plain, valid, immutable messages', () => {
     expect(message['text']).not.toBe('changed');
   });
 
+  it.each(builderSamples)('%s: every object and array in it is frozen, however deep', (_name, build) => {
+    const unfrozen: string[] = [];
+    const walk = (value: unknown, path: string): void => {
+      if (typeof value !== 'object' || value === null) return;
+      if (!Object.isFrozen(value)) unfrozen.push(path);
+      for (const [key, child] of Object.entries(value)) walk(child, `${path}.${key}`);
+    };
+    walk(build(), '');
+    expect(unfrozen).toEqual([]);
+  });
+
+  it('a custom attribute nested deep is frozen too', () => {
+    const message = text('x').withAttributes({ order: { lines: [{ sku: 'a' }] } });
+    const line = (message.attributes as { order: { lines: Record<string, unknown>[] } }).order.lines[0]!;
+    expect(Object.isFrozen(line)).toBe(true);
+  });
+
   it('is assignable where an OutboundMessage is expected (e.g. a REST send body)', () => {
     const body: OutboundMessage = text('Hello').withSender('Support bot');
     expect(plain(body)).toEqual({ type: 'text', text: 'Hello', senderFullname: 'Support bot' });
