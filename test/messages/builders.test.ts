@@ -91,6 +91,12 @@ describe('builder defaults', () => {
     expect(message.text).toBe('[report 2024.pdf](https://example.com/files/report%202024.pdf?dl=1)');
   });
 
+  it('file: the name leaves out the URL’s #fragment, and is "file" when the URL ends in a slash', () => {
+    expect(file('https://example.com/files/guide.pdf#page=2', { type: 'application/pdf' }).metadata.name).toBe('guide.pdf');
+    const unnamed = file('https://example.com/download/', { type: 'application/pdf' });
+    expect([unnamed.metadata.name, unnamed.text]).toEqual(['file', '[file](https://example.com/download/)']);
+  });
+
   it('file: a literal % in the URL is kept in the name, not an escape (it used to throw URIError)', () => {
     expect(file('https://example.com/files/50%.pdf', { type: 'application/pdf' }).metadata.name).toBe('50%.pdf');
   });
