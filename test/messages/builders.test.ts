@@ -122,6 +122,10 @@ describe('builder defaults', () => {
     expect(split(text('agent-only note').hidden(), wait(1), text('Hello!')).text).toBe('Hello!');
   });
 
+  it('split: no fallback text when no part has one to show', () => {
+    expect('text' in split(image('https://example.com/a.png'), wait(1), html('<b>x</b>'))).toBe(false);
+  });
+
   it('split: wait() defaults to the widget’s 1000 ms', () => {
     expect(wait()).toEqual({ type: 'wait', time: 1000 });
   });
