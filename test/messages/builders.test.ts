@@ -138,6 +138,16 @@ describe('builder defaults', () => {
     expect(buttons.action('Go', 'go')).toEqual({ type: 'action', value: 'Go', action: 'go' });
   });
 
+  it('buttons.action with showEcho: false writes show_echo: false', () => {
+    expect(buttons.action('Go', 'go', { showEcho: false })).toEqual({ type: 'action', value: 'Go', action: 'go', show_echo: false });
+  });
+
+  // Own properties are exactly the JSON: an option left out is no key at all, not a key holding undefined.
+  it('an option left out leaves no key holding undefined', () => {
+    expect(card({ title: 'A' })).toStrictEqual({ preview: { src: '' }, title: 'A' });
+    expect(text('x').disableInput().attributes).toStrictEqual({ disableInputMessage: true });
+  });
+
   it('card without image uses the placeholder preview', () => {
     expect(card({ title: 'A' })).toEqual({ preview: { src: '' }, title: 'A' });
   });
