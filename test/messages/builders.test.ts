@@ -122,6 +122,12 @@ describe('builder defaults', () => {
     expect(split(text('agent-only note').hidden(), wait(1), text('Hello!')).text).toBe('Hello!');
   });
 
+  // The widget drops a private part and shows an info/support part as a system line, as it does a hidden one.
+  it('split: private and info/support parts are left out of the fallback text, as hidden ones are', () => {
+    const note = (subtype: string) => text('agent-only note').withAttributes({ subtype });
+    expect(split(note('private'), wait(1), note('info/support'), wait(1), text('Hello!')).text).toBe('Hello!');
+  });
+
   it('split: no fallback text when no part has one to show', () => {
     expect('text' in split(image('https://example.com/a.png'), wait(1), html('<b>x</b>'))).toBe(false);
   });
