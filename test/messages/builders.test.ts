@@ -236,6 +236,7 @@ describe('builders refuse what the widget would not render, naming the field', (
     // An audio type is audio/*, not any type that mentions "audio/" somewhere.
     ['tts with a video MIME type naming an audio codec', () => tts('https://example.com/a.mp4', 'Hi', { type: 'video/mp4; codecs=audio/aac' }), 'metadata.type'],
     ['frame with a relative src', () => frame('/embed/1'), 'metadata.src'],
+    ['image whose URL has no host (a slash too many)', () => image('https:///logo.png'), 'metadata.src'],
     // The whole value must be the URL: the iframe would run a `javascript:` src whatever URL it ends with.
     ['frame with a javascript: src that ends in a URL', () => frame('javascript:alert(document.cookie)//https://example.com'), 'metadata.src'],
     ['redirect without scheme', () => redirect('tiledesk.com'), 'metadata.src'],
