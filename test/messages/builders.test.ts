@@ -249,6 +249,7 @@ describe('builders refuse what the widget would not render, naming the field', (
     ['.buttons() with no button', () => text('x').buttons(), 'attributes.attachment.buttons'],
     ['.buttons() with a raw invalid button', () => text('x').quickReplies('a', 'b').buttons({ type: 'url', value: 'Docs' } as never), 'attributes.attachment.buttons[2].link'],
     ['.updateUser() with an invalid email', () => text('x').updateUser({ email: 'andrea' }), 'attributes.updateUserEmail'],
+    ['.updateUser() with a space in the email', () => text('x').updateUser({ email: 'ann smith@example.com' }), 'attributes.updateUserEmail'],
     ['.updateUser() with an email whose domain ends in a dot', () => text('x').updateUser({ email: 'ann@example.' }), 'attributes.updateUserEmail'],
     ['.withSender("")', () => text('x').withSender(''), 'senderFullname'],
     ['split with two waits in a row', () => split(text('a'), wait(1), wait(2), text('b')), 'attributes.commands[2]'],
