@@ -125,6 +125,9 @@ describe('classify follows the widget’s rules', () => {
   it.each<[string, unknown, Partial<Record<string, unknown>>]>([
     ['type defaults to text', { text: '  Hello  ' }, { kind: 'text', text: 'Hello' }],
     ['an image', image(`${src}.png`, { width: 200 }), { kind: 'image', src: `${src}.png`, width: 200 }],
+    // Senders write null for "not set": the classified fields say undefined, as their types do.
+    ['an image whose name is null', { type: 'image', metadata: { src, name: null } }, { kind: 'image', name: undefined }],
+    ['a file whose name is null', { type: 'file', text: 'x', metadata: { src, type: 'application/pdf', name: null } }, { kind: 'file', name: undefined }],
     ['an image without src shows as text', { type: 'image', text: 'caption', metadata: { src: '' } }, { kind: 'text', text: 'caption' }],
     ['a frame', { type: 'frame', metadata: { src, width: '100%' } }, { kind: 'frame', src, width: '100%' }],
     ['a file', { type: 'file', text: '[a](x)', metadata: { src, type: 'application/pdf', name: 'a' } }, { kind: 'file', mimeType: 'application/pdf', name: 'a' }],
