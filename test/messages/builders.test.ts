@@ -152,6 +152,8 @@ describe('builder defaults', () => {
   it('an option left out leaves no key holding undefined', () => {
     expect(card({ title: 'A' })).toStrictEqual({ preview: { src: '' }, title: 'A' });
     expect(text('x').disableInput().attributes).toStrictEqual({ disableInputMessage: true });
+    expect({ ...urlPreview(['https://example.com/a']) }).toStrictEqual({ type: 'url_preview', text: 'https://example.com/a' });
+    expect(audio('https://example.com/a.mp3').metadata).toStrictEqual({ src: 'https://example.com/a.mp3', type: 'audio/mpeg' });
   });
 
   it('card without image uses the placeholder preview', () => {
