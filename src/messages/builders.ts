@@ -414,7 +414,8 @@ function isWait(part: unknown): part is OutboundWaitCommand {
 /**
  * One message shown as a timed sequence. Parts alternate between messages and {@link wait}s (a leading wait is
  * fine); quick replies and action buttons belong on the last part. `text` defaults to the parts' texts, one per
- * line (html and `.hidden()` parts left out), for clients that do not split (change it with `.withText()`).
+ * line (html parts and parts with a `subtype`, such as `.hidden()` ones, left out), for clients that do not split
+ * (change it with `.withText()`).
  *
  * @example
  * ```ts
@@ -423,10 +424,10 @@ function isWait(part: unknown): part is OutboundWaitCommand {
  */
 export function split(...parts: (MessageBuilder | OutboundCommandMessage | OutboundWaitCommand)[]): SplitMessageBuilder {
   const commands = parts.map((part) => (isWait(part) ? clone(part, 'attributes.commands', 3) : { type: 'message', message: clone({ ...part }, 'attributes.commands', 4) }));
-  // Not html parts (markup), nor hidden ones (agents only): the fallback is what end users see, and may become a
-  // conversation's first_text.
+  // Not html parts (markup), nor parts with a subtype (hidden and info/support ones are system lines, private ones the
+  // widget drops): the fallback is what end users see, and may become a conversation's first_text.
   const texts = parts.flatMap((part) =>
-    !isWait(part) && typeof part?.text === 'string' && part.type !== 'html' && (part.attributes as Json | undefined)?.['subtype'] !== 'info' ? [part.text] : [],
+    !isWait(part) && typeof part?.text === 'string' && part.type !== 'html' && !(part.attributes as Json | undefined)?.['subtype'] ? [part.text] : [],
   );
   return create(withOptionalText({ type: 'text', attributes: { commands } }, texts.join('\n') || undefined)) as unknown as SplitMessageBuilder;
 }

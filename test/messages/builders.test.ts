@@ -51,6 +51,23 @@ describe('builders produce plain, valid, immutable messages', () => {
     expect(message['text']).not.toBe('changed');
   });
 
+  it.each(builderSamples)('%s: every object and array in it is frozen, however deep', (_name, build) => {
+    const unfrozen: string[] = [];
+    const walk = (value: unknown, path: string): void => {
+      if (typeof value !== 'object' || value === null) return;
+      if (!Object.isFrozen(value)) unfrozen.push(path);
+      for (const [key, child] of Object.entries(value)) walk(child, `${path}.${key}`);
+    };
+    walk(build(), '');
+    expect(unfrozen).toEqual([]);
+  });
+
+  it('a custom attribute nested deep is frozen too', () => {
+    const message = text('x').withAttributes({ order: { lines: [{ sku: 'a' }] } });
+    const line = (message.attributes as { order: { lines: Record<string, unknown>[] } }).order.lines[0]!;
+    expect(Object.isFrozen(line)).toBe(true);
+  });
+
   it('is assignable where an OutboundMessage is expected (e.g. a REST send body)', () => {
     const body: OutboundMessage = text('Hello').withSender('Support bot');
     expect(plain(body)).toEqual({ type: 'text', text: 'Hello', senderFullname: 'Support bot' });
@@ -74,6 +91,12 @@ describe('builder defaults', () => {
     expect(message.text).toBe('[report 2024.pdf](https://example.com/files/report%202024.pdf?dl=1)');
   });
 
+  it('file: the name leaves out the URL’s #fragment, and is "file" when the URL ends in a slash', () => {
+    expect(file('https://example.com/files/guide.pdf#page=2', { type: 'application/pdf' }).metadata.name).toBe('guide.pdf');
+    const unnamed = file('https://example.com/download/', { type: 'application/pdf' });
+    expect([unnamed.metadata.name, unnamed.text]).toEqual(['file', '[file](https://example.com/download/)']);
+  });
+
   it('file: a literal % in the URL is kept in the name, not an escape (it used to throw URIError)', () => {
     expect(file('https://example.com/files/50%.pdf', { type: 'application/pdf' }).metadata.name).toBe('50%.pdf');
   });
@@ -82,9 +105,31 @@ describe('builder defaults', () => {
     expect(plain(audio('https://example.com/a.mp3'))).toEqual({ type: 'file', metadata: { src: 'https://example.com/a.mp3', type: 'audio/mpeg' } });
   });
 
+  // A browser's MediaRecorder names its recordings `audio/webm;codecs=opus`; servers send `text/plain; charset=utf-8`.
+  it('audio and file take a MIME type with parameters', () => {
+    expect(audio('https://example.com/a.webm', { type: 'audio/webm;codecs=opus' }).metadata.type).toBe('audio/webm;codecs=opus');
+    expect(file('https://example.com/a.txt', { type: 'text/plain; charset=utf-8' }).metadata.type).toBe('text/plain; charset=utf-8');
+  });
+
+  // The iframe's width and height attributes take pixels as written ("300"), with or without a unit.
+  it('frame: width and height as numbers, or strings of pixels with or without px, or percentages', () => {
+    expect(frame('https://example.com/map', { width: '300', height: '200px' }).metadata).toEqual({ src: 'https://example.com/map', width: '300', height: '200px' });
+    expect(frame('https://example.com/map', { width: '100%', height: 240 }).metadata).toMatchObject({ width: '100%', height: 240 });
+  });
+
   it('split: the fallback text is the parts’ texts, one per line, html and hidden (agent-only) parts left out', () => {
     expect(split(text('Hi'), wait(1), html('<b>x</b>'), wait(1), image('https://example.com/a.png', { text: 'Look' })).text).toBe('Hi\nLook');
     expect(split(text('agent-only note').hidden(), wait(1), text('Hello!')).text).toBe('Hello!');
+  });
+
+  // The widget drops a private part and shows an info/support part as a system line, as it does a hidden one.
+  it('split: private and info/support parts are left out of the fallback text, as hidden ones are', () => {
+    const note = (subtype: string) => text('agent-only note').withAttributes({ subtype });
+    expect(split(note('private'), wait(1), note('info/support'), wait(1), text('Hello!')).text).toBe('Hello!');
+  });
+
+  it('split: no fallback text when no part has one to show', () => {
+    expect('text' in split(image('https://example.com/a.png'), wait(1), html('<b>x</b>'))).toBe(false);
   });
 
   it('split: wait() defaults to the widget’s 1000 ms', () => {
@@ -97,6 +142,18 @@ describe('builder defaults', () => {
 
   it('buttons.action without showEcho leaves it out (the click is a hidden info message)', () => {
     expect(buttons.action('Go', 'go')).toEqual({ type: 'action', value: 'Go', action: 'go' });
+  });
+
+  it('buttons.action with showEcho: false writes show_echo: false', () => {
+    expect(buttons.action('Go', 'go', { showEcho: false })).toEqual({ type: 'action', value: 'Go', action: 'go', show_echo: false });
+  });
+
+  // Own properties are exactly the JSON: an option left out is no key at all, not a key holding undefined.
+  it('an option left out leaves no key holding undefined', () => {
+    expect(card({ title: 'A' })).toStrictEqual({ preview: { src: '' }, title: 'A' });
+    expect(text('x').disableInput().attributes).toStrictEqual({ disableInputMessage: true });
+    expect({ ...urlPreview(['https://example.com/a']) }).toStrictEqual({ type: 'url_preview', text: 'https://example.com/a' });
+    expect(audio('https://example.com/a.mp3').metadata).toStrictEqual({ src: 'https://example.com/a.mp3', type: 'audio/mpeg' });
   });
 
   it('card without image uses the placeholder preview', () => {
@@ -178,7 +235,12 @@ describe('builders refuse what the widget would not render, naming the field', (
     ['image with a zero width', () => image('https://example.com/a.png', { width: 0 }), 'metadata.width'],
     ['file with an empty MIME type', () => file('https://example.com/a.pdf', { type: '' }), 'metadata.type'],
     ['audio with a video MIME type', () => audio('https://example.com/a.mp4', { type: 'video/mp4' }), 'metadata.type'],
+    // An audio type is audio/*, not any type that mentions "audio/" somewhere.
+    ['tts with a video MIME type naming an audio codec', () => tts('https://example.com/a.mp4', 'Hi', { type: 'video/mp4; codecs=audio/aac' }), 'metadata.type'],
     ['frame with a relative src', () => frame('/embed/1'), 'metadata.src'],
+    ['image whose URL has no host (a slash too many)', () => image('https:///logo.png'), 'metadata.src'],
+    // The whole value must be the URL: the iframe would run a `javascript:` src whatever URL it ends with.
+    ['frame with a javascript: src that ends in a URL', () => frame('javascript:alert(document.cookie)//https://example.com'), 'metadata.src'],
     ['redirect without scheme', () => redirect('tiledesk.com'), 'metadata.src'],
     ['buttons.url with a bare domain', () => buttons.url('Docs', 'docs.example.com'), 'link'],
     ['buttons.url with an unknown target', () => buttons.url('Docs', 'https://example.com', { target: 'top' as never }), 'target'],
@@ -189,9 +251,12 @@ describe('builders refuse what the widget would not render, naming the field', (
     ['.buttons() with no button', () => text('x').buttons(), 'attributes.attachment.buttons'],
     ['.buttons() with a raw invalid button', () => text('x').quickReplies('a', 'b').buttons({ type: 'url', value: 'Docs' } as never), 'attributes.attachment.buttons[2].link'],
     ['.updateUser() with an invalid email', () => text('x').updateUser({ email: 'andrea' }), 'attributes.updateUserEmail'],
+    ['.updateUser() with a space in the email', () => text('x').updateUser({ email: 'ann smith@example.com' }), 'attributes.updateUserEmail'],
+    ['.updateUser() with an email whose domain ends in a dot', () => text('x').updateUser({ email: 'ann@example.' }), 'attributes.updateUserEmail'],
     ['.withSender("")', () => text('x').withSender(''), 'senderFullname'],
     ['split with two waits in a row', () => split(text('a'), wait(1), wait(2), text('b')), 'attributes.commands[2]'],
     ['split with quick replies before the last part', () => split(text('a').quickReplies('x'), wait(1), text('b')), 'attributes.commands[0].message.attributes.attachment.buttons[0]'],
+    ['split with an action button before the last part', () => split(text('a').buttons(buttons.action('Go', 'go')), wait(1), text('b')), 'attributes.commands[0].message.attributes.attachment.buttons[0]'],
     ['split of a split', () => split(split(text('a'))), 'attributes.commands[0].message.attributes.commands'],
     // Plain JS only (the type has no `buttons`): this used to be a TypeError ("attachment.buttons is not iterable").
     ['.buttons() on a gallery', () => (gallery(card({ title: 'A' })) as unknown as ReturnType<typeof text>).buttons(buttons.text('x')), 'attributes.attachment.buttons'],

@@ -125,6 +125,9 @@ describe('classify follows the widget’s rules', () => {
   it.each<[string, unknown, Partial<Record<string, unknown>>]>([
     ['type defaults to text', { text: '  Hello  ' }, { kind: 'text', text: 'Hello' }],
     ['an image', image(`${src}.png`, { width: 200 }), { kind: 'image', src: `${src}.png`, width: 200 }],
+    // Senders write null for "not set": the classified fields say undefined, as their types do.
+    ['an image whose name is null', { type: 'image', metadata: { src, name: null } }, { kind: 'image', name: undefined }],
+    ['a file whose name is null', { type: 'file', text: 'x', metadata: { src, type: 'application/pdf', name: null } }, { kind: 'file', name: undefined }],
     ['an image without src shows as text', { type: 'image', text: 'caption', metadata: { src: '' } }, { kind: 'text', text: 'caption' }],
     ['a frame', { type: 'frame', metadata: { src, width: '100%' } }, { kind: 'frame', src, width: '100%' }],
     ['a file', { type: 'file', text: '[a](x)', metadata: { src, type: 'application/pdf', name: 'a' } }, { kind: 'file', mimeType: 'application/pdf', name: 'a' }],
@@ -134,7 +137,9 @@ describe('classify follows the widget’s rules', () => {
     ['a gallery', { type: 'gallery', attributes: { attachment: { gallery: [{ preview: { src: '' } }] } } }, { kind: 'gallery' }],
     ['url_preview by type', { type: 'url_preview', text: src }, { kind: 'url_preview', text: src }],
     ['url_preview by metadata.type', { type: 'text', text: src, metadata: { type: 'url_preview' } }, { kind: 'url_preview' }],
+    ['url_preview by attributes.type', { type: 'text', text: src, attributes: { type: 'url_preview' } }, { kind: 'url_preview', text: src }],
     ['a redirect opening in the widget', { type: 'redirect', metadata: { src, target: 'self' } }, { kind: 'redirect', link: src, target: 'self' }],
+    ['a redirect opening in the host page', { type: 'redirect', metadata: { src, target: 'parent' } }, { kind: 'redirect', link: src, target: 'parent' }],
     ['a redirect with an unknown target opens a new tab', { type: 'redirect', metadata: { src, target: '_top' } }, { kind: 'redirect', target: 'blank' }],
     ['a hidden message', text('start').hidden(), { kind: 'info', text: 'start', label: undefined }],
     ['info/support with a label', { text: 'x', attributes: { subtype: 'info/support', messagelabel: { key: 'MEMBER_JOINED_GROUP', parameters: { member_id: 'u1' } } } }, { kind: 'info', label: { key: 'MEMBER_JOINED_GROUP', parameters: { member_id: 'u1' } } }],

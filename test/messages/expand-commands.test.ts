@@ -53,6 +53,23 @@ describe('expandCommands: live (the message arrives while the widget is open)', 
     expect(uids(expandCommands(message, { mode: 'history' }))).toEqual([['mid_0', 'mid'], ['mid_2', 'mid']]);
   });
 
+  // A body as a chatbot posts it has no id yet: its parts get none either (not "undefined_0").
+  it('gives the parts of a message without an id no uid and no parentUid', () => {
+    const [first] = expandCommands({ text: 'f', attributes: { commands: [say('a')] } });
+    expect(first?.type === 'message' && first.message).toEqual({ type: 'text', text: 'a', attributes: {} });
+  });
+
+  // The widget names parts after the message's uid (which it sets from chat21's message_id); REST documents have _id.
+  it('names the parts after uid, else message_id, else _id', () => {
+    const firstUid = (ids: Record<string, string>) => {
+      const [first] = expandCommands({ ...ids, text: 'f', attributes: { commands: [say('a')] } });
+      return first?.type === 'message' ? first.message.uid : undefined;
+    };
+    expect(firstUid({ _id: 'id', message_id: 'mid', uid: 'u' })).toBe('u_0');
+    expect(firstUid({ _id: 'id', message_id: 'mid' })).toBe('mid_0');
+    expect(firstUid({ _id: 'id' })).toBe('id_0');
+  });
+
   it('trims part texts, as the widget does', () => {
     const [first] = expandCommands(withCommands([say('  hi \r\n')]));
     expect(first?.type === 'message' && first.message.text).toBe('hi');
@@ -68,9 +85,10 @@ describe('expandCommands: live (the message arrives while the widget is open)', 
     expect(timeline(expandCommands(withCommands(commands), { defaultWaitMs: 250 }))).toEqual(['0 show a', '0 typing 250', '250 show b', '250 typing 250', '500 show c']);
   });
 
-  it('shows no typing for a wait of 0 ms', () => {
+  it('shows no typing for a wait of 0 ms, and stamps the next part DEFAULT_WAIT_MS later', () => {
     const steps = expandCommands(withCommands([say('a'), { type: 'wait', time: 0 }, say('b'), { type: 'wait', time: 0 }]));
     expect(timeline(steps)).toEqual(['0 show a', '0 show b']);
+    expect(steps.flatMap((s) => (s.type === 'message' ? [s.message.timestamp] : []))).toEqual([10_000, 10_000 + DEFAULT_WAIT_MS]);
     expect(timeline(expandCommands(withCommands([say('a'), { type: 'wait', time: 0 }, say('b')]), { defaultWaitMs: 250 }))).toEqual(['0 show a', '0 show b']);
   });
 

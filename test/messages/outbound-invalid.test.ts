@@ -26,6 +26,20 @@ describe.each(outboundValidators)('%s', (_name, { parse: parseOutboundMessage, s
       ]);
     });
 
+    // Names every object inherits are not types: looked up as branches they were functions, and the message passed.
+    it.each(['toString', 'constructor', 'hasOwnProperty', '__proto__'])('refuses type %j, on a message, a button and a command', (type) => {
+      const cases: [unknown, string][] = [
+        [{ type, text: 'x' }, 'type'],
+        [withButtons({ type, value: 'x' }), 'attributes.attachment.buttons[0].type'],
+        [{ text: 'x', attributes: { commands: [{ type, message: { text: 'a' } }] } }, 'attributes.commands[0].type'],
+        [{ text: 'x', attributes: { commands: [{ type: 'message', message: { type, text: 'a' } }] } }, 'attributes.commands[0].message.type'],
+      ];
+      for (const [message, path] of cases) {
+        const result = safeParseOutboundMessage(message);
+        expect(!result.success && result.error.issues.map((i) => i.path)).toEqual([path]);
+      }
+    });
+
     it('says which types exist when the type is unknown', () => {
       const result = safeParseOutboundMessage({ type: 'video', text: 'x' });
       if (result.success) throw new Error('expected a failure');

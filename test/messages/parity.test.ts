@@ -170,6 +170,12 @@ function disagreements(cases: unknown[], a: (v: unknown) => Outcome, b: (v: unkn
   return { count: cases.length, refused, differ: differ.slice(0, 3) };
 }
 
+/** Messages with keys (known and custom) whose value is undefined. */
+const undefinedValued = [
+  { text: 'x', senderFullname: undefined, attributes: { subtype: undefined, custom: undefined } },
+  { type: 'image', metadata: { src: 'https://example.com/a.png', width: undefined, name: undefined } },
+];
+
 /** What the outbound mutations start from: every table case, every builder-made message, and a message of each type with every key. */
 const outboundSeeds = [...[...validOutbound, ...invalidOutbound, ...builtMessages].map(([, m]) => m), ...maximalOutbound];
 const outboundMutations = outboundSeeds.flatMap((m) => mutations(m));
@@ -224,6 +230,11 @@ describe('2. the builders’ check and the outbound schema give the same answer'
   it('on every case of the outbound tables', () => {
     const cases = [...invalidOutbound.map(([, m]) => m), ...validOutbound.map(([, m]) => m)];
     expect(disagreements(cases, viaBuilderCheck, viaSchema)).toMatchObject({ count: cases.length, differ: [] });
+  });
+
+  // Not JSON, but what JavaScript callers pass (options, withAttributes): the schema keeps a key whose value is undefined.
+  it('on keys given the value undefined', () => {
+    expect(disagreements(undefinedValued, viaBuilderCheck, viaSchema)).toMatchObject({ count: undefinedValued.length, refused: 0, differ: [] });
   });
 
   it('on every builder-made message and every seed example', () => {
@@ -469,6 +480,10 @@ describe('4. the readers agree with the inbound schema and with the zod-based cl
   it('read every corpus and real-server message, every part, and every outbound case as the schema does', () => {
     const cases = [...received, ...parts, ...sent, ...odd];
     expect(disagreements(cases, viaReaderCheck, viaInboundSchema)).toMatchObject({ count: cases.length, differ: [] });
+  });
+
+  it('read keys given the value undefined as the schema does', () => {
+    expect(disagreements(undefinedValued, viaReaderCheck, viaInboundSchema)).toMatchObject({ count: undefinedValued.length, refused: 0, differ: [] });
   });
 
   it(`read ${inboundMutations.length} mutations of them as the schema does`, () => {
