@@ -156,7 +156,8 @@ export const OutboundButtonsAttachmentSchema = pure(() =>
 export const OutboundGalleryCardSchema = pure(() =>
   z.strictObject({
     preview: z.strictObject({
-      // URL first: for a string that is neither, the error then says what a URL needs rather than that it is not "".
+      // '' is a card without a picture. For a string that is neither, zod 4 reports the URL's refinement (what a URL
+      // needs) whichever branch comes first, not that the string is not "".
       src: z.union([httpUrl(), z.literal('')]),
       name: z.optional(z.string()),
       width: z.optional(pixels()),
