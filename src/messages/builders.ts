@@ -244,8 +244,8 @@ function fileName(src: string): string {
 }
 
 /**
- * A document. The widget has no file card: it shows the text only, so `text` defaults to a markdown link
- * `[name](src)` as the widget's own uploads do. `type` (the MIME type) is required: the widget crashes without it.
+ * A document. The widget has no file card: it shows the text only, so `text` (when absent or empty) is a markdown link
+ * `[name](src)` as the widget's own uploads write it. `type` (the MIME type) is required: the widget crashes without it.
  *
  * @example
  * ```ts
@@ -255,7 +255,7 @@ function fileName(src: string): string {
  */
 export function file(src: string, options: { type: string; name?: string; text?: string }): FileMessageBuilder {
   const { type, name = fileName(src), text } = options ?? {};
-  const message = { type: 'file', text: text ?? `[${name}](${src})`, metadata: { name, src, type } };
+  const message = { type: 'file', text: text || `[${name}](${src})`, metadata: { name, src, type } };
   return create(message) as unknown as FileMessageBuilder;
 }
 

@@ -91,6 +91,11 @@ describe('builder defaults', () => {
     expect(message.text).toBe('[report 2024.pdf](https://example.com/files/report%202024.pdf?dl=1)');
   });
 
+  it('file: an empty text gets the link too (the widget has no file card: it would draw an empty bubble)', () => {
+    expect(file('https://example.com/r.pdf', { type: 'application/pdf', text: '' }).text).toBe('[r.pdf](https://example.com/r.pdf)');
+    expect(file('https://example.com/r.pdf', { type: 'application/pdf', text: 'Your report' }).text).toBe('Your report');
+  });
+
   it('file: the name leaves out the URL’s #fragment, and is "file" when the URL ends in a slash', () => {
     expect(file('https://example.com/files/guide.pdf#page=2', { type: 'application/pdf' }).metadata.name).toBe('guide.pdf');
     const unnamed = file('https://example.com/download/', { type: 'application/pdf' });
