@@ -1,8 +1,11 @@
+import { getEventListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { createStyle, formatDuration } from '../../src/cli/io.js';
-import { formatReport } from '../../src/cli/progress.js';
+import { hasConnectionSettings, resolveConnection } from '../../src/cli/config.js';
+import { age, createStyle, formatDuration, SecretRegistry, sleep, wantsColor, type OutputStream } from '../../src/cli/io.js';
+import { formatReport, ProgressView } from '../../src/cli/progress.js';
+import type { ImportProgressEvent } from '../../src/import/types.js';
 import type { ImportReport } from '../../src/import/types.js';
 import { root, runCli } from './helpers.js';
 
@@ -127,6 +130,132 @@ describe('settings', () => {
   it('flags win over environment variables', async () => {
     const { stderr } = await runCli(['tail', '--url', 'https://api.example.com/v3'], { env: { TILEDESK_URL: 'http://localhost:3000', TILEDESK_PROJECT_ID: 'p', TILEDESK_TOKEN: 'x.y.z' } });
     expect(stderr).toContain('/v3');
+  });
+});
+
+describe('settings, as resolved', () => {
+  const env = { TILEDESK_URL: 'http://localhost:3000', TILEDESK_PROJECT_ID: 'p' };
+
+  it('registers the token (with and without its JWT scheme) and the password, so no line printed later shows them, nor any other credential', () => {
+    const secrets = new SecretRegistry();
+    resolveConnection({ token: 'JWT opaque-token-1234' }, { ...env, TILEDESK_PASSWORD: 'hunter2-pw' }, secrets, { webSocket: true });
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJfaWQiOiIxMjMifQ.c2lnbmF0dXJlLXZhbHVl';
+    const text = secrets.safeText(`sent opaque-token-1234 as "JWT opaque-token-1234" with hunter2-pw; the server echoed ${jwt}`);
+    for (const secret of ['opaque-token-1234', 'hunter2-pw', jwt.split('.')[2]!]) expect(text).not.toContain(secret);
+  });
+
+  it('derives the realtime URL from a REST URL without a path (wss: for https:), and needs it only for commands that connect to it', () => {
+    const resolve = (url: string, webSocket: boolean) =>
+      resolveConnection({}, { ...env, TILEDESK_URL: url, TILEDESK_TOKEN: 'JWT a.b.c' }, new SecretRegistry(), { webSocket });
+    expect(resolve('https://tiledesk.example.com', true)).toMatchObject({ baseUrl: 'https://tiledesk.example.com', wsUrl: 'wss://tiledesk.example.com/' });
+    expect(resolve('http://localhost:3000/', true)).toMatchObject({ baseUrl: 'http://localhost:3000', wsUrl: 'ws://localhost:3000/' });
+    expect(resolve('https://api.tiledesk.com/v3', false)).toMatchObject({ baseUrl: 'https://api.tiledesk.com/v3', wsUrl: undefined });
+  });
+
+  it('import against a REST URL with a path needs no realtime URL', async () => {
+    const { code, stderr } = await runCli(['import', 'examples/data/sample-conversations.ndjson', '--no-count'], {
+      env: { TILEDESK_URL: 'http://127.0.0.1:1/v3', TILEDESK_PROJECT_ID: 'p', TILEDESK_EMAIL: 'a@example.com', TILEDESK_PASSWORD: 'pw-1234' },
+    });
+    expect(stderr).not.toContain('realtime URL');
+    expect(stderr).toContain('Cannot reach http://127.0.0.1:1/v3');
+    expect(code).toBe(1);
+  });
+
+  it('a realtime URL carrying a token is refused without quoting it', async () => {
+    const { code, stderr } = await runCli(['tail'], { env: { ...env, TILEDESK_TOKEN: 'x.y.z', TILEDESK_WS_URL: 'ws://localhost:3000/?token=s3cret-in-url' } });
+    expect(code).toBe(2);
+    expect(stderr).toContain('Invalid setting TILEDESK_WS_URL: leave the token out of the URL');
+    expect(stderr).not.toContain('s3cret');
+  });
+
+  it('--password wins over TILEDESK_PASSWORD, as every flag wins over its variable', () => {
+    const connection = resolveConnection({ email: 'ops@example.com', password: 'from-flag' }, { ...env, TILEDESK_PASSWORD: 'from-env' }, new SecretRegistry(), { webSocket: false });
+    expect(connection.credentials).toEqual({ email: 'ops@example.com', password: 'from-flag' });
+  });
+
+  it('blank variables are no connection settings (the demo then starts its own server)', () => {
+    expect(hasConnectionSettings({}, { TILEDESK_URL: '', TILEDESK_TOKEN: '  ', HOME: '/home/x' })).toBe(false);
+    expect(hasConnectionSettings({}, { TILEDESK_PROJECT_ID: 'p' })).toBe(true);
+    expect(hasConnectionSettings({ url: 'http://localhost:3000' }, {})).toBe(true);
+  });
+});
+
+describe('terminal output', () => {
+  it('colours only a TTY; NO_COLOR (not empty) and TERM=dumb turn them off, FORCE_COLOR (not 0) on', () => {
+    const tty = { write: () => true, isTTY: true };
+    const file = { write: () => true, isTTY: false };
+    expect(wantsColor(tty, {})).toBe(true);
+    expect(wantsColor(tty, { NO_COLOR: '' })).toBe(true); // https://no-color.org: present and not empty
+    expect(wantsColor(tty, { NO_COLOR: '1' })).toBe(false);
+    expect(wantsColor(tty, { TERM: 'dumb' })).toBe(false);
+    expect(wantsColor(file, {})).toBe(false);
+    expect(wantsColor(file, { FORCE_COLOR: '1' })).toBe(true);
+    expect(wantsColor(file, { FORCE_COLOR: '0' })).toBe(false);
+  });
+
+  it('ages read now under 10 s, then seconds, minutes, hours and days', () => {
+    const cases: [number, string][] = [[0, 'now'], [9_400, 'now'], [10_000, '10s'], [59_000, '59s'], [60_000, '1m'], [3_600_000, '1h'], [86_400_000, '1d'], [-5_000, 'now']];
+    expect(cases.map(([ms]) => age(0, ms))).toEqual(cases.map(([, text]) => text));
+  });
+
+  it('sleep leaves no listener on the signal it was given, however it ended', async () => {
+    const controller = new AbortController();
+    for (let i = 0; i < 20; i++) await sleep(0, controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    const waiting = sleep(60_000, controller.signal);
+    controller.abort();
+    await waiting;
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+});
+
+describe('import progress', () => {
+  const event = (over: Partial<ImportProgressEvent> & { messagesDone?: number; failed?: number } = {}): ImportProgressEvent => ({
+    conversations: { done: 1, failed: over.failed ?? 0, inFlight: 0, total: 2 },
+    messages: { done: over.messagesDone ?? 5, imported: 5, skipped: 0, failed: 0, total: 10 },
+    retries: 0,
+    elapsedMs: 1_000,
+    messagesPerSecond: 5,
+    etaMs: undefined,
+    final: false,
+    ...over,
+  });
+  const capture = (): OutputStream & { text: string } => ({ text: '', columns: 200, write(chunk: string) { this.text += chunk; } });
+
+  it('on a TTY, more messages done than counted shows a full bar at 100%, not a crash', () => {
+    const out = capture();
+    const view = new ProgressView(out, createStyle(false), { tty: true });
+    expect(() => view.update(event({ messagesDone: 12 }))).not.toThrow();
+    expect(out.text).toContain(`${'█'.repeat(24)} 100%`);
+  });
+
+  it('a redrawn line is ended by finish() (an interruption), once', () => {
+    const out = capture();
+    const view = new ProgressView(out, createStyle(false), { tty: true });
+    view.update(event());
+    expect(out.text.endsWith('\n')).toBe(false);
+    view.finish();
+    view.finish();
+    expect(out.text.match(/\n/g)).toHaveLength(1);
+  });
+
+  it('the final plain line says done, not imported, when conversations failed', () => {
+    const out = capture();
+    const view = new ProgressView(out, createStyle(false), { tty: false });
+    view.update(event({ final: true, failed: 1 }));
+    expect(out.text).toMatch(/^done: 50%, 1\/2 conversations, .*1 failed\n$/);
+  });
+
+  it('the report counts the failures it does not list, those left out of the report included', () => {
+    const failure = { position: 0, code: 'invalid_argument', message: 'bad', messagesImported: 0, messagesMissing: 1 };
+    const report = {
+      conversations: { total: 9, created: 0, continued: 0, alreadyComplete: 0, resumed: 0, failed: 9 },
+      messages: { total: 9, imported: 0, skipped: 0, resumed: 0, failed: 9 },
+      retries: 0, reconciliations: 0, duplicatesFound: 0, durationMs: 5, messagesPerSecond: 0,
+      failures: [failure, failure, failure],
+      failuresOmitted: 6,
+    } as unknown as ImportReport;
+    expect(formatReport(report, createStyle(false), { maxFailures: 2 })).toContain('… and 7 more');
   });
 });
 

@@ -68,6 +68,16 @@ describe('printable and terminalLine', () => {
     expect(printable('Zoë 👋 日本 ok')).toBe('Zoë 👋 日本 ok');
   });
 
+  it('a tab is a space, a run of whitespace with a line break one ⏎', () => {
+    expect(printable('a\tb')).toBe('a b');
+    expect(printable('a \r\n\t b')).toBe('a ⏎ b');
+  });
+
+  it('a private note is shown as such, without its text (the widget drops it)', () => {
+    const lines = renderMessage({ ...base, type: 'text', text: 'internal: refund approved', attributes: { subtype: 'private' } }, createStyle(false));
+    expect(lines).toEqual(['(private note)']);
+  });
+
   it('bidi overrides, embeddings and isolates are shown, not obeyed (a terminal with bidi would reorder the rest of the line); RTL text stays', () => {
     // "\u202Enimda: ok" draws as "ko :admin" where the terminal applies bidi: a visitor posing as the admin.
     const bidi = 'a\u202Animda\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069b';

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TiledeskClient } from '../../src/index.js';
 import { buttons, image, split, text, wait } from '../../src/messages/index.js';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
 import { createStyle, SecretRegistry } from '../../src/cli/io.js';
 import { LiveView } from '../../src/cli/live-view.js';
-import { RealtimeClient } from '../../src/realtime/index.js';
+import { RealtimeClient, topics } from '../../src/realtime/index.js';
+import { FAST, frameServer } from '../realtime/helpers.js';
 import { bundleCli, Capture, exitWhileTokensRefused, serverEnv, spawnNode, startCli, within, type CliRun } from './helpers.js';
 
 let server: TiledeskTestServer;
@@ -178,6 +181,123 @@ describe('tiledesk-sdk tail (full screen)', () => {
     const lines = frame.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split('\n');
     expect(lines.length).toBeLessThanOrEqual(8);
     for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(30);
+  });
+});
+
+describe('tiledesk-sdk tail: flags', () => {
+  it('--watch and --timeout take whole numbers within their range (exit 2 otherwise)', async () => {
+    for (const argv of [['--watch', '0'], ['--watch', '1.5'], ['--watch', '501'], ['--timeout', '0'], ['--timeout', '3601'], ['--timeout', 'soon']]) {
+      const result = startCli(['tail', ...argv], { env: serverEnv(server) });
+      expect(await within(result.code, 10_000, 'tail to refuse'), argv.join(' ')).toBe(2);
+      expect(result.stderr.text, argv.join(' ')).toContain(`Invalid ${argv[0]} ${argv[1]}: expected an integer from 1 to`);
+    }
+  });
+
+  it('--plain gives one line per event on a terminal too', async () => {
+    run = startCli(['tail', '--plain'], { env: serverEnv(server), tty: true });
+    await run.stdout.waitFor('watching project');
+    expect(run.stdout.text).not.toContain('\x1b[?1049h');
+  });
+
+  it('an upgrade refused at start ends it at the first refusal with exit code 1, saying what to check', async () => {
+    for (const [status, hint] of [[401, 'the token was refused'], [400, 'wrong WebSocket path? check TILEDESK_WS_URL']] as const) {
+      let upgrades = 0;
+      const refusing = createServer((_, res) => res.writeHead(404).end());
+      refusing.on('upgrade', (_, socket) => {
+        upgrades += 1;
+        socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      });
+      await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+        const result = startCli(['tail', '--timeout', '60'], { env: { ...serverEnv(server), TILEDESK_URL: url } });
+        expect(await within(result.code, 10_000, 'tail to give up'), String(status)).toBe(1);
+        expect(upgrades, String(status)).toBe(1);
+        expect(result.stderr.text).toContain('Realtime connection failed');
+        expect(result.stderr.text).toContain(hint);
+        expect(result.stderr.text + result.stdout.text).not.toContain(server.owner.token.slice(4));
+      } finally {
+        refusing.closeAllConnections();
+        await new Promise((resolve) => refusing.close(resolve));
+      }
+    }
+  });
+});
+
+describe('LiveView on a scripted server', () => {
+  const pid = '65f000000000000000000001';
+  const at = (s: number) => new Date(Date.now() - 60_000 + s * 1000).toISOString();
+  const request = (id: string, s: number, extra: Record<string, unknown> = {}) => ({ _id: `_${id}`, request_id: id, status: 200, first_text: id, updatedAt: at(s), attributes: { userFullname: `Visitor ${id}` }, ...extra });
+  const message = (id: string, rid: string, text: string, extra: Record<string, unknown> = {}) => ({ _id: id, recipient: rid, type: 'text', text, sender: 'u1', senderFullname: 'Sam', createdAt: at(0), ...extra });
+
+  it('announces only new conversations, follows the most recent ones within --watch, shows each message once, and says why one left', async () => {
+    const actions: string[] = [];
+    const snapshots: Record<string, unknown> = {
+      [topics.requests(pid)]: [request('r1', 3), request('r2', 2), request('r3', 1)],
+      [topics.messages(pid, 'r1')]: [message('m1', 'r1', 'already there')],
+      // A conversation that appears live shows the last 10 messages of its snapshot.
+      [topics.messages(pid, 'r4')]: Array.from({ length: 12 }, (_, i) => message(`h${i}`, 'r4', `earlier h${String(i).padStart(2, '0')}`)),
+    };
+    const raw = await frameServer((data, socket) => {
+      const { action, payload } = JSON.parse(data) as { action: string; payload: { topic: string } };
+      if (action !== 'subscribe' && action !== 'unsubscribe') return;
+      actions.push(`${action} ${payload.topic}`);
+      if (action === 'subscribe') socket.send(JSON.stringify({ action: 'publish', payload: { topic: payload.topic, method: 'CREATE', message: snapshots[payload.topic] ?? [] } }));
+    });
+    const publish = (topic: string, method: string, m: unknown) => raw.send(JSON.stringify({ action: 'publish', payload: { topic, method, message: m } }));
+    const rt = new RealtimeClient({ url: raw.url, token: 'JWT x.y.z', ...FAST });
+    const out = new Capture();
+    const view = new LiveView({ rt, projectId: pid, out, style: createStyle(false), secrets: new SecretRegistry(), tty: false, maxWatched: 2 });
+    const held = () => {
+      const topicsHeld = new Set<string>();
+      for (const a of actions) {
+        const [action, topic] = a.split(' ') as [string, string];
+        if (action === 'subscribe') topicsHeld.add(topic);
+        else topicsHeld.delete(topic);
+      }
+      return [...topicsHeld].filter((t) => t.endsWith('/messages')).sort();
+    };
+    try {
+      await view.start(5_000);
+      await waitUntil(() => held().length === 2);
+      expect(held()).toEqual([topics.messages(pid, 'r1'), topics.messages(pid, 'r2')]);
+
+      // A new conversation: the least recently updated one followed (r2) makes room for it.
+      publish(topics.requests(pid), 'CREATE', request('r4', 4));
+      await out.waitFor('+ new conversation r4 from Visitor r4');
+      await waitUntil(() => held().includes(topics.messages(pid, 'r4')));
+      expect(held()).toEqual([topics.messages(pid, 'r1'), topics.messages(pid, 'r4')]);
+
+      // The snapshot's message again (the subscribe race), then a new one; a system line goes without its sender.
+      publish(topics.messages(pid, 'r1'), 'CREATE', message('m1', 'r1', 'already there'));
+      publish(topics.messages(pid, 'r1'), 'CREATE', message('m2', 'r1', 'new here'));
+      publish(topics.messages(pid, 'r4'), 'CREATE', message('m3', 'r4', 'Chat closed', { sender: 'system', senderFullname: 'System', attributes: { subtype: 'info' } }));
+      await out.waitFor('(Chat closed)');
+      await out.waitFor('Sam: new here');
+
+      publish(topics.requests(pid), 'UPDATE', request('r1', 5, { status: 150 }));
+      publish(topics.requests(pid), 'UPDATE', request('r3', 6, { draft: true }));
+      publish(topics.requests(pid), 'UPDATE', request('r4', 7, { status: 1000 }));
+      await out.waitFor('- closed r4 (Visitor r4)');
+      view.notice('a line of our own \x1b[2J');
+      await waitUntil(() => held().length === 0);
+
+      const text = out.text;
+      expect(text.match(/\+ new conversation/g)).toHaveLength(1);
+      expect(text).not.toContain('already there');
+      expect(text.match(/new here/g)).toHaveLength(1);
+      expect(text).toMatch(/#r4 \(Chat closed\)/);
+      expect(text).toContain('- abandoned r1 (Visitor r1)');
+      expect(text).toContain('- left the list r3 (Visitor r3)');
+      expect(text).toContain('a line of our own ␛[2J');
+      expect(text).not.toMatch(/earlier h0[01]/);
+      for (let i = 2; i < 12; i++) expect(text).toContain(`Sam: earlier h${String(i).padStart(2, '0')}`);
+      expect(view.stats).toMatchObject({ openAtStart: 3, newConversations: 1, closedConversations: 1 });
+    } finally {
+      view.close();
+      await rt.close();
+      await raw.close();
+    }
   });
 });
 

@@ -167,6 +167,59 @@ it('an item shaped like a failed check ({ rejected: true, detail }) is an item: 
   }
 });
 
+it('validation on: a message without its createdAt and an event that is not an object are dropped too', async () => {
+  const MESSAGES = topics.messages(PID, 'r1');
+  const EVENTS = topics.events(PID, 'pu1');
+  const message = (id: string, extra: Record<string, unknown> = {}) => ({ _id: id, createdAt: '2024-01-01T00:00:00.000Z', ...extra });
+  const raw = h.track(
+    await frameServer((data, socket) => {
+      const { action, payload } = JSON.parse(data) as { action: string; payload: { topic: string } };
+      if (action !== 'subscribe') return;
+      if (payload.topic === MESSAGES) socket.send(publish([message('m1'), message('m2', { createdAt: undefined }), message('m3', { createdAt: 0 })], 'CREATE', MESSAGES));
+      else socket.send(publish([{ name: 'login' }, 'login', null, ['login']], 'CREATE', EVENTS));
+    }),
+  );
+  const rt = h.client(raw.url, { validate: true });
+  const bad: BadFrameReport[] = [];
+  rt.on('badFrame', (r) => bad.push(r));
+  let messages: unknown[] = [];
+  let events: unknown[] = [];
+  await Promise.all([
+    rt.subscribe<unknown>(MESSAGES, { snapshot: (items) => (messages = items) }).ready,
+    rt.subscribe<unknown>(EVENTS, { snapshot: (items) => (events = items) }).ready,
+  ]);
+  expect(messages).toEqual([message('m1')]);
+  expect(events).toEqual([{ name: 'login' }]);
+  expect(bad.filter((r) => r.topic === MESSAGES)).toHaveLength(2);
+  expect(bad.filter((r) => r.topic === EVENTS)).toHaveLength(3);
+});
+
+it('a Standard Schema is reported by its first issue; an async one drops every item, saying it is not supported (dispatch is synchronous)', async () => {
+  const raw = h.track(
+    await frameServer((data, socket) => {
+      if (JSON.parse(data).action === 'subscribe') socket.send(publish([request('ok1')]));
+    }),
+  );
+  const failing = { '~standard': { validate: () => ({ issues: [{ message: 'status: expected 999' }, { message: 'second issue' }] }) } };
+  const nameless = { '~standard': { validate: () => ({ issues: [] }) } };
+  const async = { '~standard': { validate: (r: unknown) => Promise.resolve({ value: r }) } };
+  const cases = [
+    [failing, 'status: expected 999'],
+    [nameless, 'invalid'],
+    [async, 'async validators are not supported'],
+  ] as const;
+  for (const [validate, detail] of cases) {
+    const rt = h.client(raw.url, { validate: { requests: validate } });
+    const bad: BadFrameReport[] = [];
+    rt.on('badFrame', (r) => bad.push(r));
+    let snapshot: unknown[] | undefined;
+    await rt.subscribe<unknown>(TOPIC, { snapshot: (items) => (snapshot = items) }).ready;
+    expect(snapshot, detail).toEqual([]);
+    expect(bad, detail).toEqual([{ reason: 'invalid_payload', topic: TOPIC, detail }]);
+    await rt.close();
+  }
+});
+
 describe('in Node, ws refuses a frame longer than maxFrameLength can be before reading it (its own limit is 100 MiB)', () => {
   const snapshotServer = () =>
     frameServer((data, socket) => {

@@ -3,7 +3,10 @@
  * upgrades, 401 on reconnect and token refresh, bounded auth failures, browser-style blind closes, heartbeats,
  * sleep/resume, network/visibility probes, and `close()` leaving nothing behind.
  */
+import { createServer, STATUS_CODES } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
+import { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   RealtimeAuthError,
@@ -222,6 +225,54 @@ describe('authentication', () => {
     expect(failure).toMatchObject({ code: 'handshake_rejected', status: 400 });
     expect(errors.map((e) => e.code)).toEqual(['handshake_rejected', 'handshake_rejected']);
     expect(rt.state).toBe('failed');
+  });
+
+  /** A server that answers the next upgrades with these HTTP statuses, then accepts them. */
+  async function upgradesAnswered(statuses: number[]) {
+    const wss = new WebSocketServer({ noServer: true });
+    const http = createServer();
+    http.on('upgrade', (req, socket, head) => {
+      const status = statuses.shift();
+      if (status === undefined) return wss.handleUpgrade(req, socket, head, () => undefined);
+      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    return h.track({
+      url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`,
+      close: () =>
+        new Promise<void>((resolve) => {
+          for (const socket of wss.clients) socket.terminate();
+          http.closeAllConnections();
+          http.close(() => resolve());
+        }),
+    });
+  }
+
+  it('an upgrade answered 5xx, 408 or 429 (a server down, busy or slow) is retried like a network error, never taken for a refusal', async () => {
+    const server = await upgradesAnswered([500, 502, 503, 408, 429]);
+    const rt = h.client(server.url, { maxAuthFailures: 1 });
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    await rt.connect();
+    expect(rt.state).toBe('open');
+    expect(errors.map((e) => [e.code, e.status])).toEqual([
+      ['connect_failed', 500],
+      ['connect_failed', 502],
+      ['connect_failed', 503],
+      ['connect_failed', 408],
+      ['connect_failed', 429],
+    ]);
+  });
+
+  it('an upgrade answered 403 is a refused token, like 401; another 4xx is a rejected upgrade', async () => {
+    for (const [status, type, code] of [[403, RealtimeAuthError, 'auth_failed'], [404, RealtimeError, 'handshake_rejected']] as const) {
+      const server = await upgradesAnswered([status, status]);
+      const rt = h.client(server.url, { maxAuthFailures: 1 });
+      const failure = await rt.connect().catch((e: unknown) => e);
+      expect(failure, String(status)).toBeInstanceOf(type);
+      expect(failure, String(status)).toMatchObject({ code, status });
+      expect(rt.state).toBe('failed');
+    }
   });
 
   it('subscribe() on a failed client is refused at once with the failure, and subscribed by the next connect()', async () => {
@@ -733,6 +784,54 @@ describe('liveness', () => {
     rt.probe();
     await until(() => beats.at(-1)?.kind === 'pong' || rt.state !== 'open', 'the probe answered or the socket dropped');
     expect(states.map((s) => s.state)).toEqual(['connecting', 'open']);
+  });
+});
+
+describe('listeners', () => {
+  it('one removed during an emit does not hear it; one added during an emit hears the next one on', async () => {
+    const server = await h.server();
+    const rt = h.client(server);
+    const heard: string[] = [];
+    let offB = () => {};
+    rt.on('state', ({ state }) => {
+      heard.push(`A ${state}`);
+      if (state !== 'connecting') return;
+      offB();
+      rt.on('state', (change) => heard.push(`C ${change.state}`));
+    });
+    offB = rt.on('state', ({ state }) => heard.push(`B ${state}`));
+    await rt.connect();
+    expect(heard).toEqual(['A connecting', 'A open', 'C open']);
+  });
+
+  it('one that throws does not stop the others or the connection: its error is rethrown on its own, asynchronously', async () => {
+    const server = await h.server();
+    const rt = h.client(server);
+    const rethrown: unknown[] = [];
+    const queue = globalThis.queueMicrotask;
+    vi.stubGlobal('queueMicrotask', (task: () => void) =>
+      queue(() => {
+        try {
+          task();
+        } catch (error) {
+          rethrown.push(error);
+        }
+      }),
+    );
+    const bug = new Error('a bug in a listener');
+    const off = rt.on('state', () => {
+      throw bug;
+    });
+    try {
+      const states = recordStates(rt);
+      await rt.connect();
+      expect(states.map((s) => s.state)).toEqual(['connecting', 'open']);
+      await until(() => rethrown.length === 2, 'the errors rethrown');
+      expect(rethrown).toEqual([bug, bug]);
+    } finally {
+      off();
+      vi.unstubAllGlobals();
+    }
   });
 });
 

@@ -375,6 +375,28 @@ describe('LiveRequests', () => {
     expect(ids(mine.list())).toEqual(['q', 's']); // was q, r: the closed r back open, the new s gone
   });
 
+  it('a request closed while a second store’s snapshot was queried stays out, even in the millisecond of the snapshot’s version', async () => {
+    const pid = '65f000000000000000000001';
+    const topic = topics.requests(pid);
+    const r = { _id: '_r', request_id: 'r', status: 200, updatedAt: at(1) };
+    let subscribes = 0;
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        const publish = (method: string, message: unknown) => socket.send(JSON.stringify({ action: 'publish', payload: { topic, method, message } }));
+        if (++subscribes > 1) publish('UPDATE', { ...r, status: 1000 }); // closed within the same millisecond
+        publish('CREATE', [r]);
+      }),
+    );
+    const rt = h.client(raw.url);
+    const all = new LiveRequests(rt, pid);
+    await all.ready;
+    const mine = new LiveRequests(rt, pid);
+    await mine.ready;
+    expect(ids(all.list())).toEqual([]);
+    expect(ids(mine.list())).toEqual([]);
+  });
+
   it('live frames seen before a snapshot that never came (the socket dropped) do not shield their requests from the next snapshot', async () => {
     const pid = '65f000000000000000000001';
     const topic = topics.requests(pid);
@@ -414,6 +436,48 @@ describe('LiveRequests', () => {
     send('CREATE', { _id: '_t', request_id: 't', status: 100, updatedAt: at(7) });
     await until(() => live.get('t') !== undefined, 'the frames after the closes');
     expect((live as unknown as { left: Map<string, unknown> }).left.size).toBeLessThanOrEqual(1_000);
+  });
+
+  it('a close in the same millisecond as the version it follows still takes the request out (only an older version is ignored)', async () => {
+    const { live, send } = await liveRequestsOnEmptySnapshot();
+    const r = { _id: '_r', request_id: 'r', status: 200, updatedAt: at(1) };
+    send('CREATE', r);
+    send('UPDATE', { ...r, status: 1000 });
+    send('CREATE', { _id: '_s', request_id: 's', status: 100, updatedAt: at(2) });
+    await until(() => live.get('s') !== undefined, 'last frame');
+    expect(ids(live.list())).toEqual(['s']);
+  });
+
+  it('orders by updatedAt, newest first, then by request_id whatever the order of arrival', async () => {
+    const { live, send } = await liveRequestsOnEmptySnapshot();
+    for (const id of ['c', 'a', 'b']) send('CREATE', { _id: `_${id}`, request_id: id, status: 200, updatedAt: at(1) });
+    send('CREATE', { _id: '_d', request_id: 'd', status: 200, updatedAt: at(2) });
+    await until(() => live.size === 4, 'four requests');
+    expect(live.list().map((r) => r.request_id)).toEqual(['d', 'a', 'b', 'c']);
+  });
+
+  it('a capped snapshot after a reconnect keeps a known request of its oldest millisecond that it lacks (it may lie past the cap)', async () => {
+    const pid = '65f000000000000000000001';
+    const topic = topics.requests(pid);
+    const request = (id: string, s: number) => ({ _id: `_${id}`, request_id: id, status: 200, updatedAt: at(s) });
+    let subscribes = 0;
+    let first: { terminate(): void } | undefined;
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        first ??= socket;
+        const publish = (m: unknown) => socket.send(JSON.stringify({ action: 'publish', payload: { topic, method: 'CREATE', message: m } }));
+        // The first snapshot is complete; the second is capped at 3 and holds the newest: c, b of the same second as
+        // a (the server picked b), and an item without a time, which says nothing of where the cap fell.
+        if (++subscribes === 1) publish([request('a', 1), request('b', 1)]);
+        else publish([request('c', 2), request('b', 1), { _id: '_x', request_id: 'x', status: 200 }]);
+      }),
+    );
+    const live = new LiveRequests(h.client(raw.url), pid, { snapshotLimit: 3 });
+    await live.ready;
+    first!.terminate();
+    await until(() => subscribes === 2 && live.get('x') !== undefined, 'the second snapshot');
+    expect(ids(live.list())).toEqual(['a', 'b', 'c', 'x']);
   });
 
   it('batches a frame’s changes into one event with net effects', async () => {
@@ -662,6 +726,99 @@ describe('LiveMessages', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(live.list().map((m) => m._id)).toEqual(['a', 'b', 'c', 'd']);
     expect(log.flatMap((change) => change.removed)).toEqual([]);
+  });
+
+  it('each snapshot after a reconnect reconciles: a complete one removes every message it lacks, a capped one those before its newest', async () => {
+    const pid = '65f000000000000000000001';
+    const rid = 'support-group-65f000000000000000000001-reconcile';
+    const topic = topics.messages(pid, rid);
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    const message = (id: string, s?: number) => ({ _id: id, recipient: rid, text: id, sender: 'u', ...(s === undefined ? {} : { createdAt: at(s) }) });
+    let subscribes = 0;
+    let last: { terminate(): void } | undefined;
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        last = socket;
+        const publish = (m: unknown) => socket.send(JSON.stringify({ action: 'publish', payload: { topic, method: 'CREATE', message: m } }));
+        subscribes += 1;
+        if (subscribes === 1) {
+          publish([message('a', 0), message('b', 5)]);
+          publish(message('z', 9));
+        } else if (subscribes === 2) {
+          // Capped at 3, with an item without a time: b, created before its newest (c), is gone; z, of c's second, may lie past the cap.
+          publish([message('a', 0), message('n'), message('c', 9)]);
+        } else {
+          publish([message('a', 0), message('c', 9)]); // complete: n and z are gone
+        }
+      }),
+    );
+    const live = new LiveMessages(h.client(raw.url), pid, rid, { snapshotLimit: 3 });
+    await live.ready;
+    await until(() => live.size === 3, 'the live message');
+    last!.terminate();
+    await until(() => subscribes === 2 && live.get('c') !== undefined, 'the capped snapshot');
+    expect(live.list().map((m) => m._id)).toEqual(['a', 'c', 'z', 'n']);
+    last!.terminate();
+    await until(() => subscribes === 3 && live.size === 2, 'the complete snapshot');
+    expect(live.list().map((m) => m._id)).toEqual(['a', 'c']);
+  });
+
+  it('a message sent while a second store’s snapshot was queried is kept, though that snapshot lacks it', async () => {
+    const pid = '65f000000000000000000001';
+    const rid = 'support-group-65f000000000000000000001-race';
+    const topic = topics.messages(pid, rid);
+    const a = { _id: 'a', recipient: rid, text: 'a', sender: 'u', createdAt: '2026-01-01T00:00:00.000Z' };
+    const b = { ...a, _id: 'b', text: 'b', createdAt: '2026-01-01T00:00:01.000Z' };
+    let subscribes = 0;
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        const publish = (method: string, m: unknown) => socket.send(JSON.stringify({ action: 'publish', payload: { topic, method, message: m } }));
+        if (++subscribes > 1) publish('CREATE', b); // sent while the second snapshot was queried
+        publish('CREATE', [a]);
+      }),
+    );
+    const rt = h.client(raw.url);
+    const first = new LiveMessages(rt, pid, rid);
+    await first.ready;
+    const second = new LiveMessages(rt, pid, rid);
+    await second.ready;
+    expect(first.list().map((m) => m._id)).toEqual(['a', 'b']);
+    expect(second.list().map((m) => m._id)).toEqual(['a', 'b']);
+  });
+
+  it('messages without an _id (or with an empty one) are reported on error and skipped; the rest applies', async () => {
+    const pid = '65f000000000000000000001';
+    const rid = 'support-group-65f000000000000000000001-noid';
+    const topic = topics.messages(pid, rid);
+    const message = [{ _id: 'a', text: 'a', createdAt: '2026-01-01T00:00:00.000Z' }, { _id: '', text: 'empty id' }, { text: 'no id' }];
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action === 'subscribe') socket.send(JSON.stringify({ action: 'publish', payload: { topic, method: 'CREATE', message } }));
+      }),
+    );
+    const live = new LiveMessages(h.client(raw.url), pid, rid);
+    const errors: Error[] = [];
+    live.on('error', (e) => errors.push(e));
+    await live.ready;
+    expect(live.list().map((m) => m.text)).toEqual(['a']);
+    expect(errors.map((e) => [(e as { code?: string }).code, e.message])).toEqual([['item_without_id', `2 of 3 items on ${topic} have no id: skipped`]]);
+  });
+
+  it('close() during a REST fill of messages aborts the signal the REST source was given', async () => {
+    const server = await h.server({ snapshotLimits: { messages: 1 } });
+    const api = rest(server);
+    const req = await api.createRequest();
+    await api.importMessages(req.request_id, ['m1', 'm2']);
+    let signal: AbortSignal | undefined;
+    const source: LiveRestSource = { messages: { list: (_rid, _params, options) => ((signal = options.signal), new Promise(() => {})) } };
+    const live = new LiveMessages(h.client(server), server.project.id, req.request_id, { rest: source, snapshotLimit: 1 });
+    await until(() => signal !== undefined, 'the fill to start');
+    expect(signal!.aborted).toBe(false);
+    live.close();
+    expect(signal!.aborted).toBe(true);
+    await expect(live.ready).rejects.toMatchObject({ code: 'client_closed' });
   });
 
   it('sorts a message without a time last, consistently', async () => {

@@ -58,6 +58,11 @@ describe('topics', () => {
       `/${P}/project_users/users`,
       `/${P}/project_users/users/u1/x`,
       `/${P}/bots`,
+      // Segments the builders refuse: surrounding spaces make another topic for the server.
+      `/${P}/requests/ ${R}`,
+      `/${P}/requests/${R} /messages`,
+      `/ ${P}/requests`,
+      `/${P}/events/pu1\t`,
       `/${P}`,
       '/',
       '',
