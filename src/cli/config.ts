@@ -97,7 +97,8 @@ export function resolveConnection(
   const projectId = nonEmpty(flags.project) ?? nonEmpty(env.TILEDESK_PROJECT_ID);
   const token = nonEmpty(flags.token) ?? nonEmpty(env.TILEDESK_TOKEN);
   const email = nonEmpty(flags.email) ?? nonEmpty(env.TILEDESK_EMAIL);
-  const password = flags.password ?? env.TILEDESK_PASSWORD;
+  // Not trimmed (a password may start or end with a space), but an empty flag falls back as other settings' do.
+  const password = flags.password || env.TILEDESK_PASSWORD;
   secrets.add(token);
   secrets.add(password);
 

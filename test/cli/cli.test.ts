@@ -173,6 +173,13 @@ describe('settings, as resolved', () => {
     expect(connection.credentials).toEqual({ email: 'ops@example.com', password: 'from-flag' });
   });
 
+  it('an empty --password falls back to TILEDESK_PASSWORD, as an empty flag does for every setting; spaces are kept', () => {
+    const resolve = (password: string) =>
+      resolveConnection({ email: 'ops@example.com', password }, { ...env, TILEDESK_PASSWORD: 'from-env' }, new SecretRegistry(), { webSocket: false }).credentials;
+    expect(resolve('')).toEqual({ email: 'ops@example.com', password: 'from-env' });
+    expect(resolve(' pass phrase ')).toEqual({ email: 'ops@example.com', password: ' pass phrase ' });
+  });
+
   it('blank variables are no connection settings (the demo then starts its own server)', () => {
     expect(hasConnectionSettings({}, { TILEDESK_URL: '', TILEDESK_TOKEN: '  ', HOME: '/home/x' })).toBe(false);
     expect(hasConnectionSettings({}, { TILEDESK_PROJECT_ID: 'p' })).toBe(true);
