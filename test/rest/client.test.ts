@@ -535,6 +535,99 @@ describe('requests', () => {
     await guest.messages.send(rid, { text: 'mine' });
     expect((await guest.requests.listMine().toArray()).map((r) => r.request_id)).toEqual([rid]);
   });
+  it('list filters the server would misread are refused, naming them, before sending: non-integer status codes, a timezone with Date bounds', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ hooks: { onRequest: (e) => sent.push(e) } });
+    // The server drops codes that are not numbers and, with none left, lists every status, closed ones included.
+    for (const status of [['open'], [100, 1.5], [NaN], '100', [100, null]]) {
+      await expect(c.requests.list({ status: status as never })).rejects.toMatchObject({ name: 'ValidationError', field: 'status' });
+    }
+    // Date bounds are sent in UTC with `timezone=UTC`: a timezone of the caller's would be silently replaced.
+    for (const q of [{ start_date: new Date(), timezone: 'Europe/Rome' }, { end_date: new Date(), timezone: 'UTC' }]) {
+      await expect(c.requests.list(q)).rejects.toMatchObject({ name: 'ValidationError', field: 'timezone' });
+    }
+    expect(sent).toHaveLength(0);
+  });
+
+  it('Date bounds select by the instant, to the second, whatever the server’s default time zone; strings are read in `timezone`', async () => {
+    const c = client();
+    // 10:00:30 UTC, 11:00:30 in Rome (the server's default zone) in January.
+    const rid = server.seed({ conversations: [{ first_text: 'dated', status: RequestStatus.CLOSED, createdAt: '2024-01-15T10:00:30.000Z' }] }).conversations[0]!.request_id;
+    const ids = async (q: Parameters<typeof c.requests.list>[0]) => (await c.requests.list({ status: 'all', limit: 100, ...q }).toArray()).map((r) => r.request_id);
+    const at = (hms: string) => new Date(`2024-01-15T${hms}Z`);
+    expect(await ids({ start_date: at('10:00:29'), end_date: at('10:00:31') })).toEqual([rid]);
+    // One second after it, not the start of that minute.
+    expect(await ids({ start_date: at('10:00:31'), end_date: at('11:00:00') })).toEqual([]);
+    // A single Date bound is sent in UTC too.
+    expect(await ids({ start_date: at('10:00:31') })).not.toContain(rid);
+    expect(await ids({ start_date: at('10:00:30') })).toContain(rid);
+    expect(await ids({ end_date: at('10:00:29') })).not.toContain(rid);
+    expect(await ids({ start_date: '15/01/2024 11:00:30', end_date: '15/01/2024 11:00:30', timezone: 'Europe/Rome' })).toEqual([rid]);
+  });
+
+  it('a filter or page size set by name wins over the same parameter in `extra` (requests, listMine, leads)', async () => {
+    const c = client();
+    const { request_id: rid } = await c.requests.create({ first_text: 'closed for extra' });
+    await c.requests.close(rid);
+    const closed = await c.requests.list({ status: RequestStatus.CLOSED, extra: { status: RequestStatus.UNASSIGNED } }).toArray();
+    expect(closed.map((r) => r.request_id)).toContain(rid);
+    expect(closed.every((r) => r.status === RequestStatus.CLOSED)).toBe(true);
+    expect((await c.requests.list({ limit: 3, extra: { limit: 5 } })).perPage).toBe(3);
+    expect((await c.leads.list({ limit: 3, extra: { limit: 5 } })).perPage).toBe(3);
+
+    const { token } = await c.auth.signinAnonymously({ firstname: 'Extra' });
+    const guest = c.withOptions({ auth: { token } });
+    const mine = `support-group-${server.project.id}-${randomUUID().replaceAll('-', '')}`;
+    await guest.messages.send(mine, { text: 'mine' });
+    expect((await guest.requests.listMine({ status: 'all', extra: { status: RequestStatus.CLOSED } }).toArray()).map((r) => r.request_id)).toEqual([mine]);
+    expect((await guest.requests.listMine({ limit: 3, extra: { limit: 5 } })).perPage).toBe(3);
+  });
+
+  it('what each call’s options send: merge_assigned, force, assign’s department, rating_message, a tag’s color', async () => {
+    const c = client();
+    expect(Object.keys(await c.requests.count({ merge_assigned: true })).sort()).toEqual(['assigned', 'unassigned']);
+    expect(Object.keys(await c.requests.count()).sort()).toEqual(['assigned', 'bot_assigned', 'unassigned']);
+
+    // A closed conversation is closed again only with `force` (closed_by is the new closer).
+    const agent = client({ auth: { token: server.agent.token } });
+    const { request_id: rid } = await c.requests.create({ first_text: 'force', participants: [server.agent.userId] });
+    expect((await c.requests.close(rid)).closed_by).toBe(server.owner.userId);
+    expect((await agent.requests.close(rid)).closed_by).toBe(server.owner.userId);
+    expect((await agent.requests.close(rid, { force: true })).closed_by).toBe(server.agent.userId);
+
+    // assign routes an unassigned conversation to the department given.
+    const res = await fetch(`${server.url}/${server.project.id}/departments`, {
+      method: 'POST', headers: { authorization: server.owner.token, 'content-type': 'application/json' }, body: JSON.stringify({ name: `Sales ${randomUUID()}` }),
+    });
+    const sales = (await res.json()) as { _id: string };
+    const waiting = server.seed({ conversations: [{ first_text: 'waiting', status: RequestStatus.UNASSIGNED, participants: [] }] }).conversations[0]!.request_id;
+    const assigned = await c.requests.assign(waiting, { departmentid: sales._id });
+    expect(typeof assigned.department === 'object' ? assigned.department?._id : assigned.department).toBe(sales._id);
+
+    const rated = await c.requests.rate(rid, { rating: 4, rating_message: 'Quick answer' });
+    expect([rated.rating, rated.rating_message]).toEqual([4, 'Quick answer']);
+
+    const tagged = await c.requests.tags.add(rid, ['plain', { tag: 'billing', color: '#43B1F2' }]);
+    expect(tagged.tags?.map(({ tag, color }) => ({ tag, color }))).toEqual([{ tag: 'plain', color: undefined }, { tag: 'billing', color: '#43B1F2' }]);
+  });
+
+  it('member, tag and note arguments are checked before sending, naming the element', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ hooks: { onRequest: (e) => sent.push(e) } });
+    const calls: [() => Promise<unknown>, string][] = [
+      [() => c.requests.participants.set('r1', ['a', 42 as never]), 'members[1]'],
+      [() => c.requests.followers.set('r1', ['']), 'members[0]'],
+      [() => c.requests.participants.add('r1', ''), 'member'],
+      [() => c.requests.followers.add('r1', 7 as never), 'member'],
+      [() => c.requests.tags.add('r1', ['vip', '  ']), 'tags[1]'],
+      [() => c.requests.tags.add('r1', [{ tag: '' }]), 'tags[0].tag'],
+      [() => c.requests.tags.add('r1', [null as never]), 'tags[0]'],
+      [() => c.requests.tags.add('r1', [['vip'] as never]), 'tags[0]'],
+      [() => c.requests.notes.add('r1', ''), 'text'],
+    ];
+    for (const [call, field] of calls) await expect(call()).rejects.toMatchObject({ name: 'ValidationError', field });
+    expect(sent).toHaveLength(0);
+  });
 });
 
 describe('pagination', () => {
