@@ -801,3 +801,74 @@ describe('messages, leads, project users, projects, users', () => {
     expect((await c.users.me()).lastname).toBe('Renamed');
   });
 });
+
+describe('arguments and options of the other resources', () => {
+  it('messages.list keeps the server’s order unless asked; equal clienttimestamps go by import_index, and one without keeps its place', async () => {
+    const c = client();
+    const rid = `support-group-${server.project.id}-${randomUUID().replaceAll('-', '')}`;
+    const send = (text: string, attributes: Record<string, unknown>) => c.messages.send(rid, { text, attributes });
+    await send('a', { clienttimestamp: 2_000 });
+    await send('b', { clienttimestamp: 1_000 });
+    await send('c', { clienttimestamp: 3_000, import_index: 1 });
+    await send('d', { clienttimestamp: 3_000, import_index: 0 });
+    await send('e', { clienttimestamp: 3_000 });
+    expect((await c.messages.list(rid)).map((m) => m.text)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect((await c.messages.list(rid, { order: 'server' })).map((m) => m.text)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect((await c.messages.list(rid, { order: 'clienttimestamp' })).map((m) => m.text)).toEqual(['b', 'a', 'd', 'c', 'e']);
+  });
+
+  it('leads.list takes a page size above 100 (the leads route has no cap)', async () => {
+    const page = await client().leads.list({ limit: 150 });
+    expect(page.perPage).toBe(150);
+  });
+
+  it('setAvailability sends the profile status and refuses a non-boolean before sending', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ auth: { token: server.agent.token }, hooks: { onRequest: (e) => sent.push(e) } });
+    await expect(c.projectUsers.setAvailability('no' as never)).rejects.toMatchObject({ name: 'ValidationError', field: 'available' });
+    expect(sent).toHaveLength(0);
+    const busy = await c.projectUsers.setAvailability(false, 'busy');
+    expect([busy.user_available, busy.profileStatus]).toEqual([false, 'busy']);
+    await c.projectUsers.setAvailability(true, 'available');
+  });
+
+  it('projects.get and signinAnonymously read the call’s projectId option', async () => {
+    const c = client();
+    const other = await c.projects.create({ name: 'Other' });
+    expect((await c.projects.get(undefined, { projectId: other._id }))._id).toBe(other._id);
+    const { user } = await c.auth.signinAnonymously({ firstname: 'Elsewhere' }, { projectId: other._id });
+    // The visitor is a member of the other project only.
+    expect((await c.projectUsers.getByUserId(user._id, { projectId: other._id })).role).toBe('guest');
+    await expect(c.projectUsers.getByUserId(user._id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('signinWithCustomToken sends projectId: a token with a generic audience joins that project', async () => {
+    const c = client();
+    // With an e-mail: the server lets a caller without one into any project (an ADMIN_EMAIL check), which would hide it.
+    const generic = server.signJwt({ _id: `ext-${randomUUID()}`, firstname: 'Gen', email: 'generic@example.com', sub: 'userexternal', aud: 'https://tiledesk.com' });
+    const { token } = await c.auth.signinWithCustomToken({ token: generic, projectId: server.project.id });
+    const external = c.withOptions({ auth: { token } });
+    expect((await external.requests.listMine()).items).toEqual([]);
+  });
+
+  it('sign-in, sign-up, project and configuration arguments are refused before sending, naming the field', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ projectId: undefined, hooks: { onRequest: (e) => sent.push(e) } });
+    await expect(c.auth.signin({ email: server.owner.email, password: '' })).rejects.toMatchObject({ name: 'ValidationError', field: 'password' });
+    await expect(c.auth.signinAnonymously()).rejects.toMatchObject({ name: 'ValidationError', field: 'projectId' });
+    for (const f of ['email', 'password', 'firstname', 'lastname'] as const) {
+      const params = { email: 'new@example.com', password: 'Passw0rd!', firstname: 'New', lastname: 'User', [f]: ' ' };
+      await expect(c.auth.signup(params)).rejects.toMatchObject({ name: 'ValidationError', field: f });
+    }
+    await expect(c.projects.create({ name: '' })).rejects.toMatchObject({ name: 'ValidationError', field: 'name' });
+    await expect(c.projects.create(null as never)).rejects.toMatchObject({ name: 'ValidationError', field: 'name' });
+    expect(sent).toHaveLength(0);
+
+    const refused = (options: object) => { try { new TiledeskClient({ baseUrl: server.url, ...options }); } catch (x) { return x; } return undefined; };
+    expect(refused({ projectId: '' })).toMatchObject({ name: 'ValidationError', field: 'projectId' });
+    expect(refused({ projectId: 42 })).toMatchObject({ name: 'ValidationError', field: 'projectId' });
+    for (const field of ['timeout', 'maxRetries', 'maxRetryAfterMs']) {
+      for (const value of [-1, NaN]) expect(refused({ [field]: value }), `${field} ${String(value)}`).toMatchObject({ name: 'ValidationError', field });
+    }
+  });
+});
