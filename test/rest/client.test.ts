@@ -713,6 +713,58 @@ describe('pagination', () => {
       await busy.close();
     }
   });
+  it('nothing is sent until awaited; await and for await share the first page, and awaiting again sends nothing', async () => {
+    const pages: number[] = [];
+    const probe = new TiledeskClient({
+      baseUrl: local.url, projectId: local.project.id, auth: { token: local.owner.token },
+      hooks: { onRequest: (e) => pages.push(Number(new URL(e.url).searchParams.get('page'))) },
+    });
+    try {
+      const list = probe.requests.list({ status: 'all', limit: 20 });
+      expect(pages).toEqual([]);
+      const first = await list;
+      expect((await list).items).toEqual(first.items);
+      expect(pages).toEqual([0]);
+      expect(await list.toArray()).toHaveLength(45);
+      expect(pages).toEqual([0, 1, 2]);
+      // toArray(0) asks for nothing, and sends nothing.
+      expect(await probe.requests.list({ status: 'all' }).toArray(0)).toEqual([]);
+      expect(pages).toEqual([0, 1, 2]);
+    } finally {
+      await probe.close();
+    }
+  });
+
+  it('for await from a start page reads that page and the ones after it, each once', async () => {
+    const all = (await c.requests.list({ status: 'all', limit: 10 }).toArray()).map((r) => r.request_id);
+    const tail = (await c.requests.list({ status: 'all', limit: 10, page: 2 }).toArray()).map((r) => r.request_id);
+    expect(tail).toEqual(all.slice(20));
+  });
+
+  it('when the count is a multiple of the page size the last page has no next one; `limit=0` (everything in one page) has none either', async () => {
+    const pages: number[] = [];
+    const probe = new TiledeskClient({
+      baseUrl: local.url, projectId: local.project.id, auth: { token: local.owner.token },
+      hooks: { onRequest: (e) => pages.push(Number(new URL(e.url).searchParams.get('page'))) },
+    });
+    try {
+      const last = await probe.requests.list({ status: 'all', limit: 15, page: 2 });
+      expect([last.count, last.items.length, last.hasNextPage()]).toEqual([45, 15, false]);
+      await expect(last.nextPage()).rejects.toMatchObject({ name: 'ValidationError', field: 'page' });
+      pages.length = 0;
+      expect(await probe.requests.list({ status: 'all', limit: 15 }).toArray()).toHaveLength(45);
+      expect(pages).toEqual([0, 1, 2]);
+
+      // The server reads limit=0 as no limit and answers perPage 0.
+      pages.length = 0;
+      const everything = await probe.requests.list({ status: 'all', extra: { limit: 0 } });
+      expect([everything.perPage, everything.items.length, everything.hasNextPage()]).toEqual([0, 45, false]);
+      expect(await probe.requests.list({ status: 'all', extra: { limit: 0 } }).toArray()).toHaveLength(45);
+      expect(pages).toEqual([0, 0]);
+    } finally {
+      await probe.close();
+    }
+  });
 });
 
 describe('messages, leads, project users, projects, users', () => {
