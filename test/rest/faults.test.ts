@@ -584,6 +584,43 @@ describe('odd responses', () => {
     expect(failures).toEqual(['InvalidResponseError', 'InvalidResponseError', 'InvalidResponseError']);
     expect(warned).toEqual([`tiledesk failed GET ${server.url}${requestsPath()}?page=0`, `tiledesk failed PUT ${server.url}/users`]);
   });
+  it('a page with no items has no next page, whatever its count says', async () => {
+    const { c, attempts } = client({ maxRetries: 0 });
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 200, body: { perPage: 2, count: 10, requests: [] } });
+    const page = await c.requests.list({ limit: 2 });
+    expect(page.hasNextPage()).toBe(false);
+    await expect(page.nextPage()).rejects.toMatchObject({ name: 'ValidationError', field: 'page' });
+    expect(await c.requests.list({ limit: 2 }).toArray()).toEqual([]);
+    expect(attempts()).toBe(2);
+  });
+
+  it('a server that ignores `page` while its count grows once is read until a page brings nothing new at the same count', async () => {
+    const { c, attempts } = client({ maxRetries: 0 });
+    const items = [{ _id: 'a', request_id: 'ra' }, { _id: 'b', request_id: 'rb' }];
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 200, body: { perPage: 2, count: 98, requests: items }, times: 1 });
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 200, body: { perPage: 2, count: 100, requests: items } });
+    const seen = [];
+    for await (const r of c.requests.list({ limit: 2 })) seen.push(r.request_id);
+    expect(seen).toEqual(['ra', 'rb']);
+    // The first page, the one whose count grew, and one more at that count.
+    expect(attempts()).toBe(3);
+  });
+
+  it('items without an `_id` are all yielded (only ids already seen are skipped)', async () => {
+    const { c } = client({ maxRetries: 0 });
+    const page = { perPage: 3, count: 3, requests: [{ request_id: 'ra' }, { request_id: 'rb' }, { request_id: 'rc' }] };
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 200, body: page, times: 1 });
+    expect((await c.requests.list({ limit: 3 }).toArray()).map((r) => r.request_id)).toEqual(['ra', 'rb', 'rc']);
+  });
+
+  it('projectUsers.me() and getByUserId() answered with the object itself (some server versions) return it', async () => {
+    const { c } = client({ maxRetries: 0 });
+    const member = { _id: 'pu1', id_project: server.project.id, id_user: server.owner.userId, role: 'owner', user_available: true };
+    server.faults.route({ method: 'GET', path: `/${server.project.id}/project_users/me`, status: 200, body: member, times: 1 });
+    expect(await c.projectUsers.me()).toEqual(member);
+    server.faults.route({ method: 'GET', path: `/${server.project.id}/project_users/users/${server.owner.userId}`, status: 200, body: member, times: 1 });
+    expect(await c.projectUsers.getByUserId(server.owner.userId)).toEqual(member);
+  });
 });
 
 describe('onError hears every error a call throws, once', () => {
