@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
+  InternalServerError,
   NotFoundError,
   PermissionDeniedError,
   RequestStatus,
@@ -383,6 +384,46 @@ describe('configuration', () => {
     await guest.messages.send(rid, { text: 'hello' });
     await guest.close();
     expect((await parent.requests.get(rid)).first_text).toBe('hello');
+  });
+  it('withOptions children share the parent’s connections and retry budget; closing a child leaves them open; a static helper closes its own', async () => {
+    const user = { _id: '64f0c0ffee0000000000aaaa', email: 'ada@example.com', firstname: 'Ada', lastname: 'L' };
+    let busy = 0;
+    const sockets: import('node:net').Socket[] = [];
+    const raw = http.createServer((req, res) => {
+      req.resume();
+      const send = (status: number, body: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (busy > 0 && busy--) return send(503, { success: false, msg: 'busy' });
+      return req.url === '/auth/signin' ? send(200, { success: true, token: 'JWT opaque-token', user }) : send(200, user);
+    });
+    raw.on('connection', (s) => sockets.push(s));
+    // A long keep-alive hint: a connection left open stays open for the rest of the test.
+    raw.keepAliveTimeout = 120_000;
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    const baseUrl = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+    // One socket per origin: every call of the pool goes through the same connection.
+    const parent = new TiledeskClient({ baseUrl, auth: { token: 'JWT parent-token' }, connections: 1, retryBudget: { capacity: 1, refillPerSecond: 0 }, retryDelay: { baseDelayMs: 1, maxDelayMs: 1 } });
+    try {
+      const child = parent.withOptions({ auth: { token: 'JWT child-token' } });
+      await parent.users.me();
+      await child.users.me();
+      expect(sockets).toHaveLength(1);
+      await child.close();
+      await parent.users.me();
+      expect(sockets).toHaveLength(1);
+      // The budget's only token, spent by another child, is gone for the parent too.
+      busy = 1;
+      expect((await parent.withOptions({ timeout: 5_000 }).users.me())._id).toBe(user._id);
+      busy = 1;
+      await expect(parent.users.me()).rejects.toBeInstanceOf(InternalServerError);
+
+      const closed = new Promise((resolve) => raw.once('connection', (s) => s.once('close', resolve)));
+      expect((await TiledeskClient.signin({ baseUrl, email: user.email, password: 'pw-123' })).token).toBe('JWT opaque-token');
+      await closed;
+    } finally {
+      await parent.close();
+      raw.closeAllConnections();
+      await new Promise((r) => raw.close(r));
+    }
   });
 });
 
