@@ -23,6 +23,7 @@ import {
   type TiledeskClientOptions,
 } from '../../src/index.js';
 import { refusedPort } from '../helpers/net.js';
+import { raceSignal } from '../../src/shared/abort.js';
 import { startTiledeskServer } from '../../src/testing/index.js';
 
 let server: Awaited<ReturnType<typeof startTiledeskServer>>;
@@ -416,6 +417,19 @@ describe('timeouts and aborts', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('raceSignal leaves no listener on the signal once the work settles (the importer races every source item on one signal)', async () => {
+    const { signal } = new AbortController();
+    let added = 0;
+    let removed = 0;
+    const add = signal.addEventListener.bind(signal);
+    const remove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = ((...a: Parameters<typeof add>) => { added++; add(...a); }) as typeof add;
+    signal.removeEventListener = ((...a: Parameters<typeof remove>) => { removed++; remove(...a); }) as typeof remove;
+    for (let i = 0; i < 3; i++) expect(await raceSignal(Promise.resolve(i), signal)).toBe(i);
+    await expect(raceSignal(Promise.reject(new Error('failed')), signal)).rejects.toThrow('failed');
+    expect([added, removed]).toEqual([4, 4]);
   });
 });
 
