@@ -222,6 +222,14 @@ describe('configuration', () => {
     expect(() => new TiledeskClient({ baseUrl: server.url, auth: { token: '' } })).toThrow(/auth\.token/);
   });
 
+  it('connections must be an integer >= 1: refused when the client is made (it was a ConnectionError retried on every call)', async () => {
+    for (const connections of [-1, 0, 1.5, NaN, '4', null]) {
+      const e = (() => { try { new TiledeskClient({ baseUrl: server.url, connections: connections as never }); } catch (x) { return x; } return undefined; })();
+      expect(e, String(connections)).toMatchObject({ name: 'ValidationError', field: 'connections' });
+    }
+    expect(typeof (await client({ connections: 1 }).requests.count()).assigned).toBe('number');
+  });
+
   it('a static token no header can carry (a line break, a space, a control character) is refused at construction, never echoed', async () => {
     const bare = server.owner.token.replace(/^JWT /, '');
     const refused = (make: () => unknown) => { try { make(); } catch (x) { return x; } return undefined; };
