@@ -1,4 +1,5 @@
 import { Agent } from 'undici';
+import { checkInt } from './resource.js';
 import type { Transport } from './transport.js';
 
 /** Options of the default transport. */
@@ -15,6 +16,9 @@ export interface DefaultTransportOptions {
  * (see bench/rest/RESULTS.md).
  */
 export function createDefaultTransport(options: DefaultTransportOptions = {}): Transport {
+  // Checked when the client is made: undici refuses a bad value only at the first call, as a ConnectionError retried
+  // on every call. (The browser transport has no pool and ignores it.)
+  checkInt(options.connections, 'connections', 1);
   let agent: Agent | undefined;
   const pool = () =>
     (agent ??= new Agent({

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
+  InternalServerError,
   NotFoundError,
   PermissionDeniedError,
   RequestStatus,
@@ -221,6 +222,14 @@ describe('configuration', () => {
     expect(() => new TiledeskClient({ baseUrl: server.url, auth: { token: '' } })).toThrow(/auth\.token/);
   });
 
+  it('connections must be an integer >= 1: refused when the client is made (it was a ConnectionError retried on every call)', async () => {
+    for (const connections of [-1, 0, 1.5, NaN, '4', null]) {
+      const e = (() => { try { new TiledeskClient({ baseUrl: server.url, connections: connections as never }); } catch (x) { return x; } return undefined; })();
+      expect(e, String(connections)).toMatchObject({ name: 'ValidationError', field: 'connections' });
+    }
+    expect(typeof (await client({ connections: 1 }).requests.count()).assigned).toBe('number');
+  });
+
   it('a static token no header can carry (a line break, a space, a control character) is refused at construction, never echoed', async () => {
     const bare = server.owner.token.replace(/^JWT /, '');
     const refused = (make: () => unknown) => { try { make(); } catch (x) { return x; } return undefined; };
@@ -384,6 +393,46 @@ describe('configuration', () => {
     await guest.close();
     expect((await parent.requests.get(rid)).first_text).toBe('hello');
   });
+  it('withOptions children share the parent’s connections and retry budget; closing a child leaves them open; a static helper closes its own', async () => {
+    const user = { _id: '64f0c0ffee0000000000aaaa', email: 'ada@example.com', firstname: 'Ada', lastname: 'L' };
+    let busy = 0;
+    const sockets: import('node:net').Socket[] = [];
+    const raw = http.createServer((req, res) => {
+      req.resume();
+      const send = (status: number, body: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (busy > 0 && busy--) return send(503, { success: false, msg: 'busy' });
+      return req.url === '/auth/signin' ? send(200, { success: true, token: 'JWT opaque-token', user }) : send(200, user);
+    });
+    raw.on('connection', (s) => sockets.push(s));
+    // A long keep-alive hint: a connection left open stays open for the rest of the test.
+    raw.keepAliveTimeout = 120_000;
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    const baseUrl = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+    // One socket per origin: every call of the pool goes through the same connection.
+    const parent = new TiledeskClient({ baseUrl, auth: { token: 'JWT parent-token' }, connections: 1, retryBudget: { capacity: 1, refillPerSecond: 0 }, retryDelay: { baseDelayMs: 1, maxDelayMs: 1 } });
+    try {
+      const child = parent.withOptions({ auth: { token: 'JWT child-token' } });
+      await parent.users.me();
+      await child.users.me();
+      expect(sockets).toHaveLength(1);
+      await child.close();
+      await parent.users.me();
+      expect(sockets).toHaveLength(1);
+      // The budget's only token, spent by another child, is gone for the parent too.
+      busy = 1;
+      expect((await parent.withOptions({ timeout: 5_000 }).users.me())._id).toBe(user._id);
+      busy = 1;
+      await expect(parent.users.me()).rejects.toBeInstanceOf(InternalServerError);
+
+      const closed = new Promise((resolve) => raw.once('connection', (s) => s.once('close', resolve)));
+      expect((await TiledeskClient.signin({ baseUrl, email: user.email, password: 'pw-123' })).token).toBe('JWT opaque-token');
+      await closed;
+    } finally {
+      await parent.close();
+      raw.closeAllConnections();
+      await new Promise((r) => raw.close(r));
+    }
+  });
 });
 
 describe('requests', () => {
@@ -535,6 +584,99 @@ describe('requests', () => {
     await guest.messages.send(rid, { text: 'mine' });
     expect((await guest.requests.listMine().toArray()).map((r) => r.request_id)).toEqual([rid]);
   });
+  it('list filters the server would misread are refused, naming them, before sending: non-integer status codes, a timezone with Date bounds', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ hooks: { onRequest: (e) => sent.push(e) } });
+    // The server drops codes that are not numbers and, with none left, lists every status, closed ones included.
+    for (const status of [['open'], [100, 1.5], [NaN], '100', [100, null]]) {
+      await expect(c.requests.list({ status: status as never })).rejects.toMatchObject({ name: 'ValidationError', field: 'status' });
+    }
+    // Date bounds are sent in UTC with `timezone=UTC`: a timezone of the caller's would be silently replaced.
+    for (const q of [{ start_date: new Date(), timezone: 'Europe/Rome' }, { end_date: new Date(), timezone: 'UTC' }]) {
+      await expect(c.requests.list(q)).rejects.toMatchObject({ name: 'ValidationError', field: 'timezone' });
+    }
+    expect(sent).toHaveLength(0);
+  });
+
+  it('Date bounds select by the instant, to the second, whatever the server’s default time zone; strings are read in `timezone`', async () => {
+    const c = client();
+    // 10:00:30 UTC, 11:00:30 in Rome (the server's default zone) in January.
+    const rid = server.seed({ conversations: [{ first_text: 'dated', status: RequestStatus.CLOSED, createdAt: '2024-01-15T10:00:30.000Z' }] }).conversations[0]!.request_id;
+    const ids = async (q: Parameters<typeof c.requests.list>[0]) => (await c.requests.list({ status: 'all', limit: 100, ...q }).toArray()).map((r) => r.request_id);
+    const at = (hms: string) => new Date(`2024-01-15T${hms}Z`);
+    expect(await ids({ start_date: at('10:00:29'), end_date: at('10:00:31') })).toEqual([rid]);
+    // One second after it, not the start of that minute.
+    expect(await ids({ start_date: at('10:00:31'), end_date: at('11:00:00') })).toEqual([]);
+    // A single Date bound is sent in UTC too.
+    expect(await ids({ start_date: at('10:00:31') })).not.toContain(rid);
+    expect(await ids({ start_date: at('10:00:30') })).toContain(rid);
+    expect(await ids({ end_date: at('10:00:29') })).not.toContain(rid);
+    expect(await ids({ start_date: '15/01/2024 11:00:30', end_date: '15/01/2024 11:00:30', timezone: 'Europe/Rome' })).toEqual([rid]);
+  });
+
+  it('a filter or page size set by name wins over the same parameter in `extra` (requests, listMine, leads)', async () => {
+    const c = client();
+    const { request_id: rid } = await c.requests.create({ first_text: 'closed for extra' });
+    await c.requests.close(rid);
+    const closed = await c.requests.list({ status: RequestStatus.CLOSED, extra: { status: RequestStatus.UNASSIGNED } }).toArray();
+    expect(closed.map((r) => r.request_id)).toContain(rid);
+    expect(closed.every((r) => r.status === RequestStatus.CLOSED)).toBe(true);
+    expect((await c.requests.list({ limit: 3, extra: { limit: 5 } })).perPage).toBe(3);
+    expect((await c.leads.list({ limit: 3, extra: { limit: 5 } })).perPage).toBe(3);
+
+    const { token } = await c.auth.signinAnonymously({ firstname: 'Extra' });
+    const guest = c.withOptions({ auth: { token } });
+    const mine = `support-group-${server.project.id}-${randomUUID().replaceAll('-', '')}`;
+    await guest.messages.send(mine, { text: 'mine' });
+    expect((await guest.requests.listMine({ status: 'all', extra: { status: RequestStatus.CLOSED } }).toArray()).map((r) => r.request_id)).toEqual([mine]);
+    expect((await guest.requests.listMine({ limit: 3, extra: { limit: 5 } })).perPage).toBe(3);
+  });
+
+  it('what each call’s options send: merge_assigned, force, assign’s department, rating_message, a tag’s color', async () => {
+    const c = client();
+    expect(Object.keys(await c.requests.count({ merge_assigned: true })).sort()).toEqual(['assigned', 'unassigned']);
+    expect(Object.keys(await c.requests.count()).sort()).toEqual(['assigned', 'bot_assigned', 'unassigned']);
+
+    // A closed conversation is closed again only with `force` (closed_by is the new closer).
+    const agent = client({ auth: { token: server.agent.token } });
+    const { request_id: rid } = await c.requests.create({ first_text: 'force', participants: [server.agent.userId] });
+    expect((await c.requests.close(rid)).closed_by).toBe(server.owner.userId);
+    expect((await agent.requests.close(rid)).closed_by).toBe(server.owner.userId);
+    expect((await agent.requests.close(rid, { force: true })).closed_by).toBe(server.agent.userId);
+
+    // assign routes an unassigned conversation to the department given.
+    const res = await fetch(`${server.url}/${server.project.id}/departments`, {
+      method: 'POST', headers: { authorization: server.owner.token, 'content-type': 'application/json' }, body: JSON.stringify({ name: `Sales ${randomUUID()}` }),
+    });
+    const sales = (await res.json()) as { _id: string };
+    const waiting = server.seed({ conversations: [{ first_text: 'waiting', status: RequestStatus.UNASSIGNED, participants: [] }] }).conversations[0]!.request_id;
+    const assigned = await c.requests.assign(waiting, { departmentid: sales._id });
+    expect(typeof assigned.department === 'object' ? assigned.department?._id : assigned.department).toBe(sales._id);
+
+    const rated = await c.requests.rate(rid, { rating: 4, rating_message: 'Quick answer' });
+    expect([rated.rating, rated.rating_message]).toEqual([4, 'Quick answer']);
+
+    const tagged = await c.requests.tags.add(rid, ['plain', { tag: 'billing', color: '#43B1F2' }]);
+    expect(tagged.tags?.map(({ tag, color }) => ({ tag, color }))).toEqual([{ tag: 'plain', color: undefined }, { tag: 'billing', color: '#43B1F2' }]);
+  });
+
+  it('member, tag and note arguments are checked before sending, naming the element', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ hooks: { onRequest: (e) => sent.push(e) } });
+    const calls: [() => Promise<unknown>, string][] = [
+      [() => c.requests.participants.set('r1', ['a', 42 as never]), 'members[1]'],
+      [() => c.requests.followers.set('r1', ['']), 'members[0]'],
+      [() => c.requests.participants.add('r1', ''), 'member'],
+      [() => c.requests.followers.add('r1', 7 as never), 'member'],
+      [() => c.requests.tags.add('r1', ['vip', '  ']), 'tags[1]'],
+      [() => c.requests.tags.add('r1', [{ tag: '' }]), 'tags[0].tag'],
+      [() => c.requests.tags.add('r1', [null as never]), 'tags[0]'],
+      [() => c.requests.tags.add('r1', [['vip'] as never]), 'tags[0]'],
+      [() => c.requests.notes.add('r1', ''), 'text'],
+    ];
+    for (const [call, field] of calls) await expect(call()).rejects.toMatchObject({ name: 'ValidationError', field });
+    expect(sent).toHaveLength(0);
+  });
 });
 
 describe('pagination', () => {
@@ -618,6 +760,58 @@ describe('pagination', () => {
     } finally {
       await b.close();
       await busy.close();
+    }
+  });
+  it('nothing is sent until awaited; await and for await share the first page, and awaiting again sends nothing', async () => {
+    const pages: number[] = [];
+    const probe = new TiledeskClient({
+      baseUrl: local.url, projectId: local.project.id, auth: { token: local.owner.token },
+      hooks: { onRequest: (e) => pages.push(Number(new URL(e.url).searchParams.get('page'))) },
+    });
+    try {
+      const list = probe.requests.list({ status: 'all', limit: 20 });
+      expect(pages).toEqual([]);
+      const first = await list;
+      expect((await list).items).toEqual(first.items);
+      expect(pages).toEqual([0]);
+      expect(await list.toArray()).toHaveLength(45);
+      expect(pages).toEqual([0, 1, 2]);
+      // toArray(0) asks for nothing, and sends nothing.
+      expect(await probe.requests.list({ status: 'all' }).toArray(0)).toEqual([]);
+      expect(pages).toEqual([0, 1, 2]);
+    } finally {
+      await probe.close();
+    }
+  });
+
+  it('for await from a start page reads that page and the ones after it, each once', async () => {
+    const all = (await c.requests.list({ status: 'all', limit: 10 }).toArray()).map((r) => r.request_id);
+    const tail = (await c.requests.list({ status: 'all', limit: 10, page: 2 }).toArray()).map((r) => r.request_id);
+    expect(tail).toEqual(all.slice(20));
+  });
+
+  it('when the count is a multiple of the page size the last page has no next one; `limit=0` (everything in one page) has none either', async () => {
+    const pages: number[] = [];
+    const probe = new TiledeskClient({
+      baseUrl: local.url, projectId: local.project.id, auth: { token: local.owner.token },
+      hooks: { onRequest: (e) => pages.push(Number(new URL(e.url).searchParams.get('page'))) },
+    });
+    try {
+      const last = await probe.requests.list({ status: 'all', limit: 15, page: 2 });
+      expect([last.count, last.items.length, last.hasNextPage()]).toEqual([45, 15, false]);
+      await expect(last.nextPage()).rejects.toMatchObject({ name: 'ValidationError', field: 'page' });
+      pages.length = 0;
+      expect(await probe.requests.list({ status: 'all', limit: 15 }).toArray()).toHaveLength(45);
+      expect(pages).toEqual([0, 1, 2]);
+
+      // The server reads limit=0 as no limit and answers perPage 0.
+      pages.length = 0;
+      const everything = await probe.requests.list({ status: 'all', extra: { limit: 0 } });
+      expect([everything.perPage, everything.items.length, everything.hasNextPage()]).toEqual([0, 45, false]);
+      expect(await probe.requests.list({ status: 'all', extra: { limit: 0 } }).toArray()).toHaveLength(45);
+      expect(pages).toEqual([0, 0]);
+    } finally {
+      await probe.close();
     }
   });
 });
@@ -706,5 +900,76 @@ describe('messages, leads, project users, projects, users', () => {
     expect(created.name).toBe('Second');
     expect((await c.users.update({ lastname: 'Renamed' })).lastname).toBe('Renamed');
     expect((await c.users.me()).lastname).toBe('Renamed');
+  });
+});
+
+describe('arguments and options of the other resources', () => {
+  it('messages.list keeps the server’s order unless asked; equal clienttimestamps go by import_index, and one without keeps its place', async () => {
+    const c = client();
+    const rid = `support-group-${server.project.id}-${randomUUID().replaceAll('-', '')}`;
+    const send = (text: string, attributes: Record<string, unknown>) => c.messages.send(rid, { text, attributes });
+    await send('a', { clienttimestamp: 2_000 });
+    await send('b', { clienttimestamp: 1_000 });
+    await send('c', { clienttimestamp: 3_000, import_index: 1 });
+    await send('d', { clienttimestamp: 3_000, import_index: 0 });
+    await send('e', { clienttimestamp: 3_000 });
+    expect((await c.messages.list(rid)).map((m) => m.text)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect((await c.messages.list(rid, { order: 'server' })).map((m) => m.text)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect((await c.messages.list(rid, { order: 'clienttimestamp' })).map((m) => m.text)).toEqual(['b', 'a', 'd', 'c', 'e']);
+  });
+
+  it('leads.list takes a page size above 100 (the leads route has no cap)', async () => {
+    const page = await client().leads.list({ limit: 150 });
+    expect(page.perPage).toBe(150);
+  });
+
+  it('setAvailability sends the profile status and refuses a non-boolean before sending', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ auth: { token: server.agent.token }, hooks: { onRequest: (e) => sent.push(e) } });
+    await expect(c.projectUsers.setAvailability('no' as never)).rejects.toMatchObject({ name: 'ValidationError', field: 'available' });
+    expect(sent).toHaveLength(0);
+    const busy = await c.projectUsers.setAvailability(false, 'busy');
+    expect([busy.user_available, busy.profileStatus]).toEqual([false, 'busy']);
+    await c.projectUsers.setAvailability(true, 'available');
+  });
+
+  it('projects.get and signinAnonymously read the call’s projectId option', async () => {
+    const c = client();
+    const other = await c.projects.create({ name: 'Other' });
+    expect((await c.projects.get(undefined, { projectId: other._id }))._id).toBe(other._id);
+    const { user } = await c.auth.signinAnonymously({ firstname: 'Elsewhere' }, { projectId: other._id });
+    // The visitor is a member of the other project only.
+    expect((await c.projectUsers.getByUserId(user._id, { projectId: other._id })).role).toBe('guest');
+    await expect(c.projectUsers.getByUserId(user._id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('signinWithCustomToken sends projectId: a token with a generic audience joins that project', async () => {
+    const c = client();
+    // With an e-mail: the server lets a caller without one into any project (an ADMIN_EMAIL check), which would hide it.
+    const generic = server.signJwt({ _id: `ext-${randomUUID()}`, firstname: 'Gen', email: 'generic@example.com', sub: 'userexternal', aud: 'https://tiledesk.com' });
+    const { token } = await c.auth.signinWithCustomToken({ token: generic, projectId: server.project.id });
+    const external = c.withOptions({ auth: { token } });
+    expect((await external.requests.listMine()).items).toEqual([]);
+  });
+
+  it('sign-in, sign-up, project and configuration arguments are refused before sending, naming the field', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ projectId: undefined, hooks: { onRequest: (e) => sent.push(e) } });
+    await expect(c.auth.signin({ email: server.owner.email, password: '' })).rejects.toMatchObject({ name: 'ValidationError', field: 'password' });
+    await expect(c.auth.signinAnonymously()).rejects.toMatchObject({ name: 'ValidationError', field: 'projectId' });
+    for (const f of ['email', 'password', 'firstname', 'lastname'] as const) {
+      const params = { email: 'new@example.com', password: 'Passw0rd!', firstname: 'New', lastname: 'User', [f]: ' ' };
+      await expect(c.auth.signup(params)).rejects.toMatchObject({ name: 'ValidationError', field: f });
+    }
+    await expect(c.projects.create({ name: '' })).rejects.toMatchObject({ name: 'ValidationError', field: 'name' });
+    await expect(c.projects.create(null as never)).rejects.toMatchObject({ name: 'ValidationError', field: 'name' });
+    expect(sent).toHaveLength(0);
+
+    const refused = (options: object) => { try { new TiledeskClient({ baseUrl: server.url, ...options }); } catch (x) { return x; } return undefined; };
+    expect(refused({ projectId: '' })).toMatchObject({ name: 'ValidationError', field: 'projectId' });
+    expect(refused({ projectId: 42 })).toMatchObject({ name: 'ValidationError', field: 'projectId' });
+    for (const field of ['timeout', 'maxRetries', 'maxRetryAfterMs']) {
+      for (const value of [-1, NaN]) expect(refused({ [field]: value }), `${field} ${String(value)}`).toMatchObject({ name: 'ValidationError', field });
+    }
   });
 });

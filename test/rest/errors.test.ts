@@ -23,7 +23,7 @@ import {
   type Logger,
   type TiledeskClientOptions,
 } from '../../src/index.js';
-import { redact } from '../../src/shared/token.js';
+import { redact, redactSecrets } from '../../src/shared/token.js';
 
 const base = 'https://api.example.test';
 const pid = '64f0c0ffee0000000000beef';
@@ -273,6 +273,17 @@ describe('secrets never leak', () => {
     for (const secret of forbidden) expect(everything(e, logs)).not.toContain(secret);
   });
 
+  it('the custom token of signinWithCustomToken, even one that does not look like a JWT', async () => {
+    const opaque = 'opaque-custom-token-9f1c2e';
+    answer(401, { success: false, msg: `Refused token ${opaque}` });
+    const { logger, hooks, logs } = capture();
+    const e = await failure(client({ logger, hooks }).auth.signinWithCustomToken({ token: opaque }));
+    expect(e).toBeInstanceOf(AuthenticationError);
+    const all = everything(e, logs);
+    expect(all).not.toContain(opaque);
+    expect(all).toContain('Refused token [redacted]');
+  });
+
   it('request headers in hooks are redacted', async () => {
     answer(200, { perPage: 40, count: 0, requests: [] });
     const { hooks, logs } = capture();
@@ -292,8 +303,17 @@ describe('redact: what it removes from messages, URLs and bodies', () => {
     [`wss://host/?token=${jwt}&x=1`, 'wss://host/?token=[redacted]&x=1'],
     ['GET https://ann:secret@host/api failed', 'GET https://[redacted]@host/api failed'],
     ['(https://ann:secret@host/api)', '(https://[redacted]@host/api)'],
+    // Opaque values: only their place tells they are credentials.
+    ['Authorization: Basic YW5uOnNlY3JldA==', 'Authorization: Basic [redacted]'],
+    ['redirect to https://app/#/?jwt=JWT%20opaque-1234&x=1', 'redirect to https://app/#/?jwt=[redacted]&x=1'],
+    ['GET /x?secret_token=opaque-1234', 'GET /x?secret_token=[redacted]'],
   ])('%s', (input, expected) => {
     expect(redact(input)).toBe(expected);
+  });
+
+  it('redactSecrets masks a secret verbatim and JSON-escaped, but ignores one under 3 characters (it would shred the text)', () => {
+    expect(redactSecrets('value "pa\\"ss" and pa"ss', ['pa"ss'])).toBe('value "[redacted]" and [redacted]');
+    expect(redactSecrets('Invalid value for field', ['a', 'va', undefined, ''])).toBe('Invalid value for field');
   });
 
   it('leaves long runs of letters and ordinary dotted names alone (and reads them in linear time: bench/rest/redact.mjs)', () => {

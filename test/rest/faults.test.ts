@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   AbortError,
   AuthenticationError,
@@ -23,6 +23,7 @@ import {
   type TiledeskClientOptions,
 } from '../../src/index.js';
 import { refusedPort } from '../helpers/net.js';
+import { raceSignal } from '../../src/shared/abort.js';
 import { startTiledeskServer } from '../../src/testing/index.js';
 
 let server: Awaited<ReturnType<typeof startTiledeskServer>>;
@@ -183,6 +184,69 @@ describe('retries', () => {
     await expect(c.requests.list({}, { maxRetries: 0 })).rejects.toBeInstanceOf(InternalServerError);
     expect(attempts()).toBe(1);
   });
+  it('calls that may have been processed are not retried after a 500 (each would add or route again); an idempotent one is', async () => {
+    const { c, attempts } = client();
+    const { request_id: rid } = await c.requests.create({ first_text: 'not retried', participants: [server.owner.userId] });
+    const path = `${requestsPath()}/${rid}`;
+    const calls: [string, string, () => Promise<unknown>][] = [
+      ['POST', `${path}/messages`, () => c.messages.send(rid, { text: 'once' })],
+      ['POST', `${path}/notes`, () => c.requests.notes.add(rid, 'once')],
+      ['POST', `${path}/participants`, () => c.requests.participants.add(rid, server.agent.userId)],
+      ['POST', `${path}/followers`, () => c.requests.followers.add(rid, server.agent.projectUserId)],
+      ['PUT', `${path}/departments`, () => c.requests.changeDepartment(rid, {})],
+      ['POST', `/${server.project.id}/leads`, () => c.leads.create({ fullname: 'Once' })],
+      ['POST', '/projects', () => c.projects.create({ name: 'Once' })],
+      ['POST', '/auth/signinAnonymously', () => c.auth.signinAnonymously({ firstname: 'Once' })],
+      ['POST', '/auth/signup', () => c.auth.signup({ email: `once-${rid.slice(-12)}@example.com`, password: 'Passw0rd!', firstname: 'O', lastname: 'N' })],
+    ];
+    for (const [method, p, call] of calls) {
+      server.faults.route({ method, path: p, status: 500, after: true, times: 1 });
+      const before = attempts();
+      await expect(call(), `${method} ${p}`).rejects.toBeInstanceOf(InternalServerError);
+      expect(attempts() - before, `${method} ${p}`).toBe(1);
+    }
+    // The server did save what it was sent, once.
+    expect((await c.messages.list(rid)).filter((m) => m.text === 'once')).toHaveLength(1);
+    expect((await c.requests.get(rid)).notes?.filter((n) => n.text === 'once')).toHaveLength(1);
+    // The same fault on an idempotent call is retried.
+    server.faults.route({ method: 'PUT', path: `${path}/tag`, status: 500, after: true, times: 1 });
+    const before = attempts();
+    await c.requests.tags.add(rid, ['again']);
+    expect(attempts() - before).toBe(2);
+  });
+
+  it('retryBudget: false lets every call make all its retries (the default budget would stop at 10)', async () => {
+    const { c, attempts } = client({ retryBudget: false, maxRetries: 12 });
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 503, times: 12 });
+    await c.requests.list();
+    expect(attempts()).toBe(13);
+  });
+
+  it('the retry budget holds at most `capacity` tokens and refills at `refillPerSecond` from the last one taken', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const later = (ms: number) => vi.setSystemTime(Date.now() + ms);
+      server.faults.route({ method: 'GET', path: requestsPath(), status: 503 });
+      const { c, attempts } = client({ retryBudget: { capacity: 1, refillPerSecond: 1 }, maxRetries: 5 });
+      const tries = async () => { const before = attempts(); await expect(c.requests.list()).rejects.toBeInstanceOf(InternalServerError); return attempts() - before; };
+      expect(await tries()).toBe(2); // the one token
+      later(60_000);
+      expect(await tries()).toBe(2); // a minute refills one token, not 60
+      later(500);
+      expect(await tries()).toBe(1); // half a token is no retry
+      expect(await tries()).toBe(1); // and no time has passed since
+      later(500);
+      expect(await tries()).toBe(2);
+
+      const still = client({ retryBudget: { capacity: 1, refillPerSecond: 0 }, maxRetries: 5 });
+      await expect(still.c.requests.list()).rejects.toBeInstanceOf(InternalServerError);
+      later(60_000);
+      await expect(still.c.requests.list()).rejects.toBeInstanceOf(InternalServerError);
+      expect(still.attempts()).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe('timeouts and aborts', () => {
@@ -316,6 +380,56 @@ describe('timeouts and aborts', () => {
     const { c, attempts } = client();
     await expect(c.requests.count({}, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
     expect(attempts()).toBe(1);
+  });
+  it('a completed call leaves no listener on the caller’s signal, even after waiting to retry', async () => {
+    const { c, attempts } = client();
+    const { signal } = new AbortController();
+    let added = 0;
+    let removed = 0;
+    const add = signal.addEventListener.bind(signal);
+    const remove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = ((...a: Parameters<typeof add>) => { added++; add(...a); }) as typeof add;
+    signal.removeEventListener = ((...a: Parameters<typeof remove>) => { removed++; remove(...a); }) as typeof remove;
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 503, times: 2 });
+    await c.requests.list({}, { signal });
+    expect(attempts()).toBe(3);
+    expect(added).toBeGreaterThan(0);
+    expect(removed).toBe(added);
+  });
+
+  it('a signal aborted while a retry is being scheduled (in onRetry) ends the call at once, without waiting out the delay', async () => {
+    const controller = new AbortController();
+    let sent = 0;
+    const { c } = client({ retryDelay: { baseDelayMs: 600_000, maxDelayMs: 600_000 }, hooks: { onRequest: () => void sent++, onRetry: () => controller.abort() } });
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 503, times: 1 });
+    await expect(c.requests.list({}, { signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
+    expect(sent).toBe(1);
+  });
+
+  it('timeout: 0 means no timeout, and a finished call leaves no timer behind', async () => {
+    expect(typeof (await client({ timeout: 0 }).c.requests.count()).assigned).toBe('number');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const body = JSON.stringify({ unassigned: 0, assigned: 0, bot_assigned: 0 });
+      const { c } = client({ timeout: 600_000, fetch: async () => new Response(body, { headers: { 'content-type': 'application/json' } }) });
+      await c.requests.count();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('raceSignal leaves no listener on the signal once the work settles (the importer races every source item on one signal)', async () => {
+    const { signal } = new AbortController();
+    let added = 0;
+    let removed = 0;
+    const add = signal.addEventListener.bind(signal);
+    const remove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = ((...a: Parameters<typeof add>) => { added++; add(...a); }) as typeof add;
+    signal.removeEventListener = ((...a: Parameters<typeof remove>) => { removed++; remove(...a); }) as typeof remove;
+    for (let i = 0; i < 3; i++) expect(await raceSignal(Promise.resolve(i), signal)).toBe(i);
+    await expect(raceSignal(Promise.reject(new Error('failed')), signal)).rejects.toThrow('failed');
+    expect([added, removed]).toEqual([4, 4]);
   });
 });
 
@@ -483,6 +597,43 @@ describe('odd responses', () => {
     await expect(validating.requests.count()).rejects.toBeInstanceOf(InvalidResponseError);
     expect(failures).toEqual(['InvalidResponseError', 'InvalidResponseError', 'InvalidResponseError']);
     expect(warned).toEqual([`tiledesk failed GET ${server.url}${requestsPath()}?page=0`, `tiledesk failed PUT ${server.url}/users`]);
+  });
+  it('a page with no items has no next page, whatever its count says', async () => {
+    const { c, attempts } = client({ maxRetries: 0 });
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 200, body: { perPage: 2, count: 10, requests: [] } });
+    const page = await c.requests.list({ limit: 2 });
+    expect(page.hasNextPage()).toBe(false);
+    await expect(page.nextPage()).rejects.toMatchObject({ name: 'ValidationError', field: 'page' });
+    expect(await c.requests.list({ limit: 2 }).toArray()).toEqual([]);
+    expect(attempts()).toBe(2);
+  });
+
+  it('a server that ignores `page` while its count grows once is read until a page brings nothing new at the same count', async () => {
+    const { c, attempts } = client({ maxRetries: 0 });
+    const items = [{ _id: 'a', request_id: 'ra' }, { _id: 'b', request_id: 'rb' }];
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 200, body: { perPage: 2, count: 98, requests: items }, times: 1 });
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 200, body: { perPage: 2, count: 100, requests: items } });
+    const seen = [];
+    for await (const r of c.requests.list({ limit: 2 })) seen.push(r.request_id);
+    expect(seen).toEqual(['ra', 'rb']);
+    // The first page, the one whose count grew, and one more at that count.
+    expect(attempts()).toBe(3);
+  });
+
+  it('items without an `_id` are all yielded (only ids already seen are skipped)', async () => {
+    const { c } = client({ maxRetries: 0 });
+    const page = { perPage: 3, count: 3, requests: [{ request_id: 'ra' }, { request_id: 'rb' }, { request_id: 'rc' }] };
+    server.faults.route({ method: 'GET', path: requestsPath(), status: 200, body: page, times: 1 });
+    expect((await c.requests.list({ limit: 3 }).toArray()).map((r) => r.request_id)).toEqual(['ra', 'rb', 'rc']);
+  });
+
+  it('projectUsers.me() and getByUserId() answered with the object itself (some server versions) return it', async () => {
+    const { c } = client({ maxRetries: 0 });
+    const member = { _id: 'pu1', id_project: server.project.id, id_user: server.owner.userId, role: 'owner', user_available: true };
+    server.faults.route({ method: 'GET', path: `/${server.project.id}/project_users/me`, status: 200, body: member, times: 1 });
+    expect(await c.projectUsers.me()).toEqual(member);
+    server.faults.route({ method: 'GET', path: `/${server.project.id}/project_users/users/${server.owner.userId}`, status: 200, body: member, times: 1 });
+    expect(await c.projectUsers.getByUserId(server.owner.userId)).toEqual(member);
   });
 });
 

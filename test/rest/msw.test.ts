@@ -4,7 +4,7 @@
  */
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ConnectionError,
   InternalServerError,
@@ -51,6 +51,20 @@ describe('429 storms', () => {
       expect(r.delayMs).toBeLessThanOrEqual(Math.min(16, 2 * 2 ** i));
       expect(r.error).toBeInstanceOf(RateLimitError);
     });
+  });
+
+  it('each delay is drawn uniformly below its ceiling (full jitter), not the ceiling itself', async () => {
+    let n = 0;
+    mock.use(http.get(`${base}/${pid}/requests`, () => (++n <= 4 ? HttpResponse.json({ message: 'Too Many Requests' }, { status: 429 }) : HttpResponse.json(page))));
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    try {
+      const { c, retries } = client({ maxRetries: 5 });
+      await c.requests.list();
+      // Ceilings 2, 4, 8, 16 (capped at maxDelayMs 16): half of each.
+      expect(retries.map((r) => r.delayMs)).toEqual([1, 2, 4, 8]);
+    } finally {
+      random.mockRestore();
+    }
   });
 
   it('Retry-After as an HTTP date', async () => {
