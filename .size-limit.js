@@ -28,6 +28,8 @@ export default [
     // +10 B so that clients made by `withOptions` keep headers read from a generator: 10,398 B. −2 B for a 403's
     // `reason` read from the whole body (the server says why in `err`, under a generic `message`): 10,396 B.
     // +9 B: a header whose value is `undefined` or `null` is left out, not sent as "undefined": 10,405 B.
+    // −7 B with no change to the browser's code: the Node transport checks `connections` with the client's integer
+    // check, which moved it into another chunk of the build: 10,398 B.
     name: "REST: import { TiledeskClient } from 'tiledesk-sdk'",
     path: 'dist/index.js',
     import: '{ TiledeskClient }',
