@@ -30,11 +30,13 @@ export default [
     // +9 B: a header whose value is `undefined` or `null` is left out, not sent as "undefined": 10,405 B.
     // −7 B with no change to the browser's code: the Node transport checks `connections` with the client's integer
     // check, which moved it into another chunk of the build: 10,398 B.
+    // +32 B, guard raised to 10.43 kB: `leads.create` refuses an object as `lead_id`, `fullname` or `email`, on which
+    // the server's save fails and it never answers (the call only timed out): 10,430 B.
     name: "REST: import { TiledeskClient } from 'tiledesk-sdk'",
     path: 'dist/index.js',
     import: '{ TiledeskClient }',
     gzip: true,
-    limit: '10.41 kB',
+    limit: '10.43 kB',
     modifyEsbuildConfig: browser,
   },
   {

@@ -852,6 +852,19 @@ describe('messages, leads, project users, projects, users', () => {
     expect(ids).toContain(lead._id);
   });
 
+  it('leads.create refuses an object as lead_id, fullname or email before sending (the server never answers one)', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ timeout: 1_000, hooks: { onRequest: (e) => sent.push(e) } });
+    for (const field of ['lead_id', 'fullname', 'email'] as const) {
+      const error = await c.leads.create({ [field]: field === 'email' ? { $ne: '' } : ['Ada'] } as never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error).toMatchObject({ field, message: expect.stringContaining('must be a string') });
+    }
+    expect(sent).toEqual([]);
+    // Numbers are no objects: the server stores them as text.
+    expect((await c.leads.create({ lead_id: `n-${randomUUID()}`, fullname: 42 } as never)).fullname).toBe('42');
+  });
+
   it('leads: with_email / with_fullname false mean no filter (the server tests them for presence)', async () => {
     const c = client();
     const bare = await c.leads.create({ lead_id: `bare-${randomUUID()}` });

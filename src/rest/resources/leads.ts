@@ -1,6 +1,7 @@
 import type { QueryValue, RequestOptions } from '../core.js';
 import type { PagePromise } from '../pagination.js';
 import { call, compact, paged, projectPath, requireObject, Resource, seg } from '../resource.js';
+import { ValidationError } from '../errors.js';
 import type { Lead } from '../schemas.js';
 
 /** Filters of `leads.list`. */
@@ -73,6 +74,8 @@ export class Leads extends Resource {
    */
   async create(params: LeadParams, options?: RequestOptions): Promise<Lead> {
     requireObject(params, 'params');
+    // The server's save fails on an object here and never answers: the call would only time out.
+    for (const k of ['lead_id', 'fullname', 'email']) if (Object(params[k]) === params[k]) throw new ValidationError(k, 'must be a string');
     return call(this.ctx, 'POST', `${projectPath(this.ctx, options)}/leads`, false, 'lead', options, compact(params));
   }
 
