@@ -321,3 +321,26 @@ describe('errors outside the routes', () => {
     expect(seconds).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 1);
   });
 });
+
+describe('sign-up and sign-in rules of the real routes', () => {
+  it('adds role "admin" only for the ADMIN_EMAIL user, checks the E.164 phone format and refuses a deleted user', async () => {
+    const server = await startTiledeskServer();
+    try {
+      const signup = (body: Json) => http(server, 'POST', '/auth/signup', { body: { password: 'pw', firstname: 'A', lastname: 'B', ...body } });
+      const signin = (email: string) => http(server, 'POST', '/auth/signin', { body: { email, password: 'pw' } });
+      expect((await signup({ email: 'admin@tiledesk.com' })).status).toBe(200);
+      expect((await signup({ email: 'plain@example.com', phone: '+393331234567' })).status).toBe(200);
+      expect(((await signin('admin@tiledesk.com')).json as Json).role).toBe('admin');
+      expect(Object.keys((await signin('plain@example.com')).json as Json)).toEqual(['success', 'token', 'user']);
+      // `match: /^\+?[1-9]\d{1,14}$/` on the user's phone: a leading 0 fails the save.
+      const zero = await signup({ email: 'zero@example.com', phone: '0331234567' });
+      expect([zero.status, zero.json]).toEqual([500, { success: false, message: 'Registration cannot be completed' }]);
+      const leaving = (await signin('plain@example.com')).json as Json;
+      expect((await http(server, 'DELETE', '/users', { token: leaving.token })).status).toBe(200);
+      const after = await signin('plain@example.com');
+      expect([after.status, after.json]).toEqual([401, { success: false, msg: 'Authentication failed. User not found.' }]);
+    } finally {
+      await server.close();
+    }
+  });
+});
