@@ -108,6 +108,11 @@ describe('team management', () => {
     expect([again.status, (again.json as Json).msg]).toEqual([200, 'Pending Invitation already exist.']);
   });
 
+  it('stores a self-update\'s attributes minimized (empty objects left out)', async () => {
+    const res = await http(local.server, 'PUT', `/${local.P}/project_users`, { token: local.server.agent.token, body: { attributes: { empty: {}, desk: 'B2' } } });
+    expect([res.status, (res.json as Json).attributes]).toEqual([200, { desk: 'B2' }]);
+  });
+
   it('casts a self-update all or nothing', async () => {
     const res = await http(local.server, 'PUT', `/${local.P}/project_users`, { token: local.server.agent.token, body: { profileStatus: 'away', max_assigned_chat: 'abc' } });
     expect([res.status, res.json]).toEqual([500, { success: false, msg: 'Error updating object.' }]);
