@@ -343,4 +343,21 @@ describe('sign-up and sign-in rules of the real routes', () => {
       await server.close();
     }
   });
+
+  it('prefixes a custom token sent with a lower-case scheme and refuses it once its project_user is disabled', async () => {
+    const server = await startTiledeskServer();
+    try {
+      const P = server.project.id;
+      const jwt = server.signJwt({ _id: 'ext-lower', sub: 'userexternal', aud: `https://tiledesk.com/projects/${P}` }, server.project.jwtSecret);
+      // The route answers the Authorization header, with "JWT " put in front when it has no "JWT" in it.
+      const first = await http(server, 'POST', '/auth/signinWithCustomToken', { token: `jwt ${jwt}` });
+      expect([first.status, (first.json as Json).token]).toEqual([200, `JWT jwt ${jwt}`]);
+      const member = ((await http(server, 'GET', `/${P}/project_users?role=user`, { token: server.owner.token })).json as Json[])[0]!;
+      expect((await http(server, 'DELETE', `/${P}/project_users/${member._id}`, { token: server.owner.token })).status).toBe(200);
+      const again = await http(server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${jwt}` });
+      expect([again.status, again.json]).toEqual([401, { success: false, msg: 'Authentication failed. Project_user not active.' }]);
+    } finally {
+      await server.close();
+    }
+  });
 });
