@@ -42,6 +42,16 @@ describe('PUT /projects/:id', () => {
     expect([res.status, res.json]).toEqual([403, { success: false, error: "You don't have the permission required to modify the project profile" }]);
   });
 
+  it('drops settings emptied by an update, and refuses an IP filter entry that is not castable to a string', async () => {
+    const id = await newProject('Emptied');
+    const token = local.server.owner.token;
+    expect(((await http(local.server, 'PUT', `/projects/${id}`, { token, body: { settings: { x: 1 } } })).json as Json).settings).toEqual({ x: 1 });
+    expect('settings' in ((await http(local.server, 'PUT', `/projects/${id}`, { token, body: { settings: {} } })).json as Json)).toBe(false);
+    expect('settings' in ((await http(local.server, 'GET', `/projects/${id}`, { token })).json as Json)).toBe(false);
+    const res = await http(local.server, 'PUT', `/projects/${id}`, { token, body: { ipFilter: [{ ip: '10.0.0.1' }] } });
+    expect([res.status, res.json]).toEqual([500, { success: false, msg: 'Error updating object.' }]);
+  });
+
   it('keeps the project routes working after an update, and refuses them (400) after DELETE', async () => {
     const id = await newProject('Lifecycle');
     const token = local.server.owner.token;
