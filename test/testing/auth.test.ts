@@ -360,4 +360,20 @@ describe('sign-up and sign-in rules of the real routes', () => {
       await server.close();
     }
   });
+
+  it('gives a custom-token agent whose user membership is disabled a project_user of its own', async () => {
+    const server = await startTiledeskServer();
+    try {
+      const P = server.project.id;
+      const owner = server.owner.token;
+      const agents = async () => ((await http(server, 'GET', `/${P}/project_users?role=agent`, { token: owner })).json as Json[]).map((pu) => [pu.status, pu.uuid_user ?? null]);
+      expect((await http(server, 'DELETE', `/${P}/project_users/${server.agent.projectUserId}`, { token: owner })).status).toBe(200);
+      const jwt = server.signJwt({ _id: 'ext-agent', role: 'agent', email: server.agent.email, sub: 'userexternal', aud: `https://tiledesk.com/projects/${P}` }, server.project.jwtSecret);
+      const res = await http(server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${jwt}` });
+      expect([res.status, (res.json as Json).user._id]).toEqual([200, server.agent.userId]);
+      expect(await agents()).toEqual([['disabled', null], ['active', 'ext-agent']]);
+    } finally {
+      await server.close();
+    }
+  });
 });
