@@ -321,3 +321,59 @@ describe('errors outside the routes', () => {
     expect(seconds).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 1);
   });
 });
+
+describe('sign-up and sign-in rules of the real routes', () => {
+  it('adds role "admin" only for the ADMIN_EMAIL user, checks the E.164 phone format and refuses a deleted user', async () => {
+    const server = await startTiledeskServer();
+    try {
+      const signup = (body: Json) => http(server, 'POST', '/auth/signup', { body: { password: 'pw', firstname: 'A', lastname: 'B', ...body } });
+      const signin = (email: string) => http(server, 'POST', '/auth/signin', { body: { email, password: 'pw' } });
+      expect((await signup({ email: 'admin@tiledesk.com' })).status).toBe(200);
+      expect((await signup({ email: 'plain@example.com', phone: '+393331234567' })).status).toBe(200);
+      expect(((await signin('admin@tiledesk.com')).json as Json).role).toBe('admin');
+      expect(Object.keys((await signin('plain@example.com')).json as Json)).toEqual(['success', 'token', 'user']);
+      // `match: /^\+?[1-9]\d{1,14}$/` on the user's phone: a leading 0 fails the save.
+      const zero = await signup({ email: 'zero@example.com', phone: '0331234567' });
+      expect([zero.status, zero.json]).toEqual([500, { success: false, message: 'Registration cannot be completed' }]);
+      const leaving = (await signin('plain@example.com')).json as Json;
+      expect((await http(server, 'DELETE', '/users', { token: leaving.token })).status).toBe(200);
+      const after = await signin('plain@example.com');
+      expect([after.status, after.json]).toEqual([401, { success: false, msg: 'Authentication failed. User not found.' }]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('prefixes a custom token sent with a lower-case scheme and refuses it once its project_user is disabled', async () => {
+    const server = await startTiledeskServer();
+    try {
+      const P = server.project.id;
+      const jwt = server.signJwt({ _id: 'ext-lower', sub: 'userexternal', aud: `https://tiledesk.com/projects/${P}` }, server.project.jwtSecret);
+      // The route answers the Authorization header, with "JWT " put in front when it has no "JWT" in it.
+      const first = await http(server, 'POST', '/auth/signinWithCustomToken', { token: `jwt ${jwt}` });
+      expect([first.status, (first.json as Json).token]).toEqual([200, `JWT jwt ${jwt}`]);
+      const member = ((await http(server, 'GET', `/${P}/project_users?role=user`, { token: server.owner.token })).json as Json[])[0]!;
+      expect((await http(server, 'DELETE', `/${P}/project_users/${member._id}`, { token: server.owner.token })).status).toBe(200);
+      const again = await http(server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${jwt}` });
+      expect([again.status, again.json]).toEqual([401, { success: false, msg: 'Authentication failed. Project_user not active.' }]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('gives a custom-token agent whose user membership is disabled a project_user of its own', async () => {
+    const server = await startTiledeskServer();
+    try {
+      const P = server.project.id;
+      const owner = server.owner.token;
+      const agents = async () => ((await http(server, 'GET', `/${P}/project_users?role=agent`, { token: owner })).json as Json[]).map((pu) => [pu.status, pu.uuid_user ?? null]);
+      expect((await http(server, 'DELETE', `/${P}/project_users/${server.agent.projectUserId}`, { token: owner })).status).toBe(200);
+      const jwt = server.signJwt({ _id: 'ext-agent', role: 'agent', email: server.agent.email, sub: 'userexternal', aud: `https://tiledesk.com/projects/${P}` }, server.project.jwtSecret);
+      const res = await http(server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${jwt}` });
+      expect([res.status, (res.json as Json).user._id]).toEqual([200, server.agent.userId]);
+      expect(await agents()).toEqual([['disabled', null], ['active', 'ext-agent']]);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -216,6 +216,33 @@ describe('restart, seed and close', () => {
     }
   });
 
+  it('seeds participants by e-mail in any case, bots as hasBot, the available agents count and a closed date', async () => {
+    const local = await startTiledeskServer({
+      seed: { users: [{ email: 'off.duty@example.com', password: 'pw', firstname: 'Off', role: 'agent', available: false }] },
+    });
+    try {
+      const P = local.project.id;
+      const [human, bot, closed] = local.seed({
+        conversations: [
+          { first_text: 'by e-mail', participants: ['OFF.Duty@Example.com'] },
+          { first_text: 'to a bot', participants: ['bot_0123456789abcdef01234567'] },
+          { first_text: 'done', status: 1000, createdAt: '2024-01-01T10:00:00.000Z', messages: [{ text: 'a' }, { text: 'b' }] },
+        ],
+      }).conversations;
+      const read = async (id: string) => (await http(local, 'GET', `/${P}/requests/${id}`, { token: local.owner.token })).json as Json;
+      const offDuty = (await http(local, 'POST', '/auth/signin', { body: { email: 'off.duty@example.com', password: 'pw' } })).json as Json;
+      const first = await read(human!.request_id);
+      expect(first.participants).toEqual([offDuty.user._id]);
+      // The owner and the seeded agent are available, the off-duty agent is not: the snapshot counts available agents.
+      expect(first.snapshot.availableAgentsCount).toBe(2);
+      expect(await read(bot!.request_id)).toMatchObject({ hasBot: true, participants: ['bot_0123456789abcdef01234567'] });
+      // Closed after its last message: two messages from 10:00:00 one second apart, closed one second later.
+      expect(await read(closed!.request_id)).toMatchObject({ status: 1000, closed_at: '2024-01-01T10:00:02.000Z', duration: 2000 });
+    } finally {
+      await local.close();
+    }
+  });
+
   it('close() releases every socket, timer and listener', async () => {
     const tcpHandles = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap').length;
     const baseline = tcpHandles();

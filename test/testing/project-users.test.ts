@@ -108,6 +108,11 @@ describe('team management', () => {
     expect([again.status, (again.json as Json).msg]).toEqual([200, 'Pending Invitation already exist.']);
   });
 
+  it('stores a self-update\'s attributes minimized (empty objects left out)', async () => {
+    const res = await http(local.server, 'PUT', `/${local.P}/project_users`, { token: local.server.agent.token, body: { attributes: { empty: {}, desk: 'B2' } } });
+    expect([res.status, (res.json as Json).attributes]).toEqual([200, { desk: 'B2' }]);
+  });
+
   it('casts a self-update all or nothing', async () => {
     const res = await http(local.server, 'PUT', `/${local.P}/project_users`, { token: local.server.agent.token, body: { profileStatus: 'away', max_assigned_chat: 'abc' } });
     expect([res.status, res.json]).toEqual([500, { success: false, msg: 'Error updating object.' }]);
@@ -143,6 +148,78 @@ describe('leads', () => {
     expect(withEmail.count).toBeGreaterThan(0);
     for (const query of ['?status=abc', '?segment=x', '?email[foo]=x']) {
       expect(await httpOrTimeout(local.server, 'GET', `/${local.P}/leads${query}`, { token: local.server.owner.token, timeoutMs: 300 })).toBe('timeout');
+    }
+  });
+});
+
+describe('leads: the list, the CSV and attributes as the real routes build them', () => {
+  it('lists status 100 by default, exports every lead not deleted (also at /leads/CSV), and matches full_text by whole words', async () => {
+    const server = await startTiledeskServer();
+    try {
+      const P = server.project.id;
+      const token = server.owner.token;
+      const post = async (body: Json) => (await http(server, 'POST', `/${P}/leads`, { token, body })).json as Json;
+      await post({ fullname: 'Anna Smith', email: 'anna@example.com' });
+      const paused = await post({ fullname: 'Paused' });
+      await http(server, 'PUT', `/${P}/leads/${paused._id}`, { token, body: { status: 50 } });
+      const gone = await post({ fullname: 'Gone' });
+      await http(server, 'DELETE', `/${P}/leads/${gone._id}`, { token });
+      const names = async (query: string) => ((await http(server, 'GET', `/${P}/leads${query}`, { token })).json as Json).leads.map((l: Json) => l.fullname).sort();
+      // `query.status = LeadConstants.NORMAL` (100) unless ?status= is given.
+      expect(await names('')).toEqual(['Anna Smith']);
+      expect(await names('?status=50')).toEqual(['Paused']);
+      expect(await names('?full_text=anna')).toEqual(['Anna Smith']);
+      expect(await names('?full_text=ann')).toEqual([]);
+      // `status: {$lt: 1000}`; Express routes ignore case, so /CSV is the export too.
+      const csv = await http(server, 'GET', `/${P}/leads/CSV`, { token });
+      expect([csv.status, csv.headers.get('content-type')]).toEqual([200, 'text/csv; charset=utf-8']);
+      expect([csv.text.includes('Anna Smith'), csv.text.includes('Paused'), csv.text.includes('Gone')]).toEqual([true, true, false]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('merges attributes and leaves empty objects out, as Mongoose minimizes them', async () => {
+    const lead = (await http(local.server, 'POST', `/${local.P}/leads`, { token: local.server.owner.token, body: { fullname: 'Attr', attributes: { keep: 1 } } })).json as Json;
+    const res = await http(local.server, 'PATCH', `/${local.P}/leads/${lead._id}/attributes`, { token: local.server.owner.token, body: { empty: {}, plan: 'pro' } });
+    expect((res.json as Json).attributes).toEqual({ keep: 1, plan: 'pro' });
+  });
+});
+
+describe('project users: what the real queries filter on', () => {
+  it('lists only agents (roleType 1) by default, hides the trash unless trashed=true, and lets soft win over hard', async () => {
+    const server = await startTiledeskServer();
+    try {
+      const P = server.project.id;
+      const owner = server.owner.token;
+      // A custom-token user of role "user" is a project_user with roleType 2 that is not a guest.
+      const jwt = server.signJwt({ _id: 'ext-user', sub: 'userexternal', aud: `https://tiledesk.com/projects/${P}` }, server.project.jwtSecret);
+      expect((await http(server, 'POST', '/auth/signinWithCustomToken', { token: `JWT ${jwt}` })).status).toBe(200);
+      const roles = async (query: string) => ((await http(server, 'GET', `/${P}/project_users${query}`, { token: owner })).json as Json[]).map((pu) => pu.role).sort();
+      expect(await roles('')).toEqual(['agent', 'owner']);
+      expect(await roles('?role=user')).toEqual(['user']);
+      const trashed = await http(server, 'DELETE', `/${P}/project_users/${server.agent.projectUserId}?soft=true&hard=true`, { token: owner });
+      expect((trashed.json as Json).trashed).toBe(true);
+      expect(await roles('?trashed=false')).toEqual(['owner']);
+      expect(await roles('?trashed=true')).toEqual(['agent', 'owner']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reads and restores a project_user only within its own project', async () => {
+    const server = await startTiledeskServer();
+    try {
+      const owner = server.owner.token;
+      const other = (await http(server, 'POST', '/projects', { token: owner, body: { name: 'Other' } })).json as Json;
+      const foreign = ((await http(server, 'GET', `/${other._id}/project_users/me`, { token: owner })).json as Json[])[0]!._id as string;
+      const read = await http(server, 'GET', `/${server.project.id}/project_users/${foreign}`, { token: owner });
+      expect([read.status, read.json]).toEqual([404, { success: false, msg: 'Object not found.' }]);
+      expect((await http(server, 'DELETE', `/${server.project.id}/project_users/${server.agent.projectUserId}?soft=true`, { token: owner })).status).toBe(200);
+      const restore = await http(server, 'PUT', `/${other._id}/project_users/${server.agent.projectUserId}/restore`, { token: owner });
+      expect([restore.status, restore.json]).toEqual([404, { success: false, error: `Project user not found with id ${server.agent.projectUserId}` }]);
+    } finally {
+      await server.close();
     }
   });
 });

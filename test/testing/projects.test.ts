@@ -34,6 +34,24 @@ describe('PUT /projects/:id', () => {
     }
   });
 
+  it('lets only isSuperadmin === true replace the profile: the string "true" is refused', async () => {
+    const id = await newProject('Profile');
+    const token = local.server.owner.token;
+    expect((await http(local.server, 'PUT', '/users', { token, body: { attributes: { isSuperadmin: 'true' } } })).status).toBe(200);
+    const res = await http(local.server, 'PUT', `/projects/${id}`, { token, body: { profile: { name: 'Pro', type: 'payment' } } });
+    expect([res.status, res.json]).toEqual([403, { success: false, error: "You don't have the permission required to modify the project profile" }]);
+  });
+
+  it('drops settings emptied by an update, and refuses an IP filter entry that is not castable to a string', async () => {
+    const id = await newProject('Emptied');
+    const token = local.server.owner.token;
+    expect(((await http(local.server, 'PUT', `/projects/${id}`, { token, body: { settings: { x: 1 } } })).json as Json).settings).toEqual({ x: 1 });
+    expect('settings' in ((await http(local.server, 'PUT', `/projects/${id}`, { token, body: { settings: {} } })).json as Json)).toBe(false);
+    expect('settings' in ((await http(local.server, 'GET', `/projects/${id}`, { token })).json as Json)).toBe(false);
+    const res = await http(local.server, 'PUT', `/projects/${id}`, { token, body: { ipFilter: [{ ip: '10.0.0.1' }] } });
+    expect([res.status, res.json]).toEqual([500, { success: false, msg: 'Error updating object.' }]);
+  });
+
   it('keeps the project routes working after an update, and refuses them (400) after DELETE', async () => {
     const id = await newProject('Lifecycle');
     const token = local.server.owner.token;
@@ -57,6 +75,8 @@ describe('project virtuals', () => {
     expect(projectView(project(now, { trialDays: 14, type: 'free' }), now).trialDaysLeft).toBe(-14);
     expect(projectView(project(now - 3 * DAY - 1, { trialDays: 14, type: 'free' }), now).trialDaysLeft).toBe(-11);
     expect(projectView(project(now, { trialDays: null, type: 'free' }), now).trialDaysLeft).toBe(0);
+    // `Math.floor`: 11.4 days past the end is -12, not the nearest day.
+    expect(projectView(project(now - 2.6 * DAY, { trialDays: 14, type: 'free' }), now).trialDaysLeft).toBe(-12);
   });
 
   it("isActiveSubscription: false off a payment plan, '' without subEnd, then whether subEnd + 3 days is ahead", () => {
@@ -65,5 +85,8 @@ describe('project virtuals', () => {
     expect(view({ trialDays: 14, type: 'payment' })).toBe('');
     expect(view({ trialDays: 14, type: 'payment', subEnd: new Date(now - 2 * DAY).toISOString() })).toBe(true);
     expect(view({ trialDays: 14, type: 'payment', subEnd: new Date(now - 4 * DAY).toISOString() })).toBe(false);
+    // `now > subEnd + 259200000` is the only false: at exactly three days it is still active.
+    expect(view({ trialDays: 14, type: 'payment', subEnd: new Date(now - 3 * DAY).toISOString() })).toBe(true);
+    expect(view({ trialDays: 14, type: 'payment', subEnd: new Date(now - 3 * DAY - 1).toISOString() })).toBe(false);
   });
 });

@@ -72,6 +72,15 @@ describe('create and read', () => {
   });
 });
 
+describe('one project\'s conversation read through another', () => {
+  it('is not found: the lookup is by request_id and project', async () => {
+    const r = await create({ first_text: 'mine' });
+    const other = (await http(server, 'POST', '/projects', { token: owner, body: { name: 'Elsewhere' } })).json as Json;
+    const read = await http(server, 'GET', `/${other._id}/requests/${r.request_id}`, { token: owner });
+    expect([read.status, read.json]).toEqual([404, { success: false, msg: 'Object not found.' }]);
+  });
+});
+
 describe('list', () => {
   let isolated: TiledeskTestServer;
   let token: string;
