@@ -3,10 +3,12 @@
  * upgrades, 401 on reconnect and token refresh, bounded auth failures, browser-style blind closes, heartbeats,
  * sleep/resume, network/visibility probes, and `close()` leaving nothing behind.
  */
+import { createHash } from 'node:crypto';
 import { createServer, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
-import { WebSocketServer } from 'ws';
+import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   RealtimeAuthError,
@@ -17,7 +19,9 @@ import {
   type HeartbeatInfo,
   type RealtimeClientOptions,
   type StateChange,
+  type Subscription,
   type TokenContext,
+  type WebSocketConstructor,
 } from '../../src/realtime/index.js';
 import { Emitter } from '../../src/realtime/emitter.js';
 import { refusedPort } from '../helpers/net.js';
@@ -30,6 +34,40 @@ function recordStates(rt: RealtimeClient): StateChange[] {
   const states: StateChange[] = [];
   rt.on('state', (change) => states.push(change));
   return states;
+}
+
+/** `ws`, recording every socket it creates in `sockets`. */
+function recording(sockets: NodeWebSocket[]): WebSocketConstructor {
+  return class extends NodeWebSocket {
+    constructor(url: string) {
+      super(url);
+      sockets.push(this);
+    }
+  } as unknown as WebSocketConstructor;
+}
+
+/**
+ * A peer that accepts the upgrade, writes `frame` (raw bytes) if given, then reads nothing: a close frame is never
+ * answered, as by a dead or half-open peer. Resolves with its url.
+ */
+async function silentPeer(frame?: Buffer): Promise<string> {
+  const http = createServer();
+  const upgraded = new Set<Duplex>();
+  http.on('upgrade', (req, socket) => {
+    upgraded.add(socket);
+    const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    if (frame) socket.write(frame);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  h.track({
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of upgraded) socket.destroy();
+        http.close(() => resolve());
+      }),
+  });
+  return `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`;
 }
 
 describe('connect and reconnect', () => {
@@ -138,6 +176,40 @@ describe('connect and reconnect', () => {
     server.faults.hangUpgrades(false);
     await connected;
     expect(rt.state).toBe('open');
+  });
+
+  it('closes the socket of a timed-out upgrade at once, not left hanging beside the next attempt', async () => {
+    const server = await h.server();
+    server.faults.hangUpgrades(true);
+    const sockets: NodeWebSocket[] = [];
+    const rt = h.client(server, { handshakeTimeoutMs: 100, WebSocket: recording(sockets) });
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    rt.connect().catch(() => undefined);
+    await until(() => errors.length >= 2, 'two handshake timeouts');
+    // Each attempt that timed out is destroyed, not left to hang on beside the next one.
+    await until(() => sockets.slice(0, 2).every((s) => s.readyState === NodeWebSocket.CLOSED), 'the timed-out attempts closed');
+  });
+
+  it('a close before open without a close event (a WebSocket that passes none) is reported with code 1006', async () => {
+    const ClosesAtOnce = class {
+      readyState = 0;
+      onopen: ((event: unknown) => void) | null = null;
+      onclose: ((event: unknown) => void) | null = null;
+      onerror: ((event: unknown) => void) | null = null;
+      onmessage: ((event: unknown) => void) | null = null;
+      constructor() {
+        setTimeout(() => {
+          this.readyState = 3;
+          this.onclose?.(undefined);
+        });
+      }
+      send(): void {}
+      close(): void {}
+    } as unknown as WebSocketConstructor;
+    const rt = h.client('ws://127.0.0.1:9/', { WebSocket: ClosesAtOnce, maxReconnectAttempts: 0 });
+    const failure = await rt.connect().catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 'connect_failed', closeCode: 1006, message: 'closed before open (code 1006)' });
   });
 });
 
