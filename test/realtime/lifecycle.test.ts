@@ -1219,4 +1219,28 @@ describe('close()', () => {
     expect(rt.state).toBe('closed');
     server.faults.halfOpen(false);
   });
+
+  it('close() ends the connection with a normal closure (1000)', async () => {
+    const http = createServer();
+    const wss = new WebSocketServer({ server: http });
+    const codes: number[] = [];
+    wss.on('connection', (socket) => socket.on('close', (code) => codes.push(code)));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    h.track({ close: () => new Promise<void>((resolve) => (wss.close(), http.close(() => resolve()))) });
+    const rt = h.client(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/`);
+    await rt.connect();
+    await rt.close();
+    await until(() => codes.length === 1, 'the close on the server');
+    expect(codes).toEqual([1000]);
+  });
+
+  it('a peer that never answers the closing handshake: close() destroys the socket once closeTimeoutMs has passed', async () => {
+    const url = await silentPeer();
+    const sockets: NodeWebSocket[] = [];
+    const rt = h.client(url, { WebSocket: recording(sockets), closeTimeoutMs: 50 });
+    await rt.connect();
+    await rt.close();
+    // Left to itself, ws waits 30 s for the answer, keeping the TCP socket (and a Node process) alive.
+    await until(() => sockets[0]!.readyState === NodeWebSocket.CLOSED, 'the socket destroyed');
+  });
 });
