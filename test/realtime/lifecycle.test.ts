@@ -1243,4 +1243,20 @@ describe('close()', () => {
     // Left to itself, ws waits 30 s for the answer, keeping the TCP socket (and a Node process) alive.
     await until(() => sockets[0]!.readyState === NodeWebSocket.CLOSED, 'the socket destroyed');
   });
+
+  it('a subscription made by a failed listener that restarted the client belongs to the new run, not refused with the old failure', async () => {
+    const server = await h.server();
+    let good = false;
+    const rt = h.client(server, { token: () => (good ? server.owner.token : 'JWT a.b.c'), maxAuthFailures: 1 });
+    let late: Subscription<unknown> | undefined;
+    rt.on('state', ({ state }) => {
+      if (state !== 'failed' || late) return;
+      good = true;
+      void rt.connect();
+      late = rt.subscribe(topics.requests(server.project.id));
+    });
+    await rt.connect().catch(() => undefined);
+    await late!.ready;
+    expect(late!.state).toBe('subscribed');
+  });
 });
