@@ -539,6 +539,34 @@ describe('authentication', () => {
     await rt.connect().catch(() => undefined);
     expect(errors.map((e) => e.code)).toEqual(['connect_failed', 'auth_suspected']);
   });
+
+  it('takes the REST spelling of the url in upper case too (HTTP://…: a scheme is case-insensitive)', async () => {
+    const server = await h.server();
+    const rt = h.client(server.wsUrl.replace(/^ws/, 'HTTP'), { token: server.owner.token });
+    await rt.connect();
+    expect(rt.state).toBe('open');
+  });
+
+  it('closes before open count only in a row: a connection that opened in between starts the count again', async () => {
+    const server = await h.server();
+    const bad = server.signJwt({ _id: server.owner.userId }, 'wrong-secret');
+    let calls = 0;
+    // Every other connect gets a token the server refuses, which a browser sees as a close before open.
+    const rt = h.client(server, {
+      WebSocket: BrowserLikeWebSocket,
+      suspectAuthAfter: 2,
+      maxAuthFailures: 1,
+      token: () => (++calls % 2 === 1 ? bad : server.owner.token),
+    });
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    const states = recordStates(rt);
+    await rt.connect();
+    server.faults.dropSockets();
+    await until(() => states.filter((s) => s.state === 'open').length === 2 || rt.state === 'failed', 'open again, or failed');
+    expect(errors.map((e) => e.code)).toEqual(['connect_failed', 'connection_lost', 'connect_failed']);
+    expect(rt.state).toBe('open');
+  });
 });
 
 describe('browser: is a close before open a rejected token or a server that is down?', () => {
