@@ -211,6 +211,51 @@ describe('connect and reconnect', () => {
     const failure = await rt.connect().catch((e: unknown) => e);
     expect(failure).toMatchObject({ code: 'connect_failed', closeCode: 1006, message: 'closed before open (code 1006)' });
   });
+
+  it('a connection open for exactly stableAfterMs (on the injected clock) resets the attempt count', async () => {
+    const server = await h.server();
+    let now = 0;
+    const rt = h.client(server, { stableAfterMs: 1_000, now: () => now });
+    const states = recordStates(rt);
+    await rt.connect();
+    let open = nextState(rt, 'open');
+    server.faults.dropSockets(); // open for 0 ms: the attempt count goes on
+    await open;
+    now += 1_000;
+    open = nextState(rt, 'open');
+    server.faults.dropSockets(); // open for stableAfterMs: it starts again
+    await open;
+    expect(states.filter((s) => s.state === 'reconnecting').map((s) => s.attempt)).toEqual([1, 1]);
+  });
+
+  it('a state change without failed attempts before it says attempt 0 (connecting, open, closed)', async () => {
+    const server = await h.server();
+    const rt = h.client(server);
+    const states = recordStates(rt);
+    await rt.connect();
+    await rt.close();
+    expect(states.map((s) => [s.state, s.attempt])).toEqual([
+      ['connecting', 0],
+      ['open', 0],
+      ['closed', 0],
+    ]);
+  });
+
+  it('a connection opened after a pong timeout gets a deadline of its own, not the one that ended the last', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { idlePingMs: 100, pongTimeoutMs: 200 });
+    const states = recordStates(rt);
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    await rt.connect();
+    server.faults.halfOpen(true);
+    await until(() => rt.state === 'reconnecting', 'dropped on a pong timeout');
+    server.faults.halfOpen(false);
+    await until(() => rt.state === 'open', 'open again');
+    const [statesAtOpen, beatsAtOpen] = [states.length, beats.length];
+    await until(() => beats.slice(beatsAtOpen).some((b) => b.kind === 'pong') || states.length > statesAtOpen, 'an answered ping, or a drop');
+    expect(states.slice(statesAtOpen)).toEqual([]);
+  });
 });
 
 describe('authentication', () => {
