@@ -930,6 +930,48 @@ describe('liveness', () => {
     await until(() => beats.at(-1)?.kind === 'pong' || rt.state !== 'open', 'the probe answered or the socket dropped');
     expect(states.map((s) => s.state)).toEqual(['connecting', 'open']);
   });
+
+  it('reports a pong only for a frame after its own ping: frames with no ping outstanding are no answer', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { idlePingMs: 60_000 });
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    await rt.subscribe(topics.requests(server.project.id)).ready;
+    expect(beats).toEqual([]);
+    rt.probe();
+    await until(() => beats.length === 2, 'the probe answered');
+    expect(beats).toMatchObject([{ kind: 'ping', reason: 'manual' }, { kind: 'pong' }]);
+    expect(rt.stats.badFrames).toBe(0); // the server's pong is taken, not reported
+  });
+
+  it('a ping to a socket that is closing (its close not yet reported) moves on at once, and close() then leaves no timer behind', async () => {
+    // A close frame (1000), then silence: the client's ws answers it and waits (30 s) for a TCP end that never comes,
+    // its socket closing all the while.
+    const url = await silentPeer(Buffer.from([0x88, 0x02, 0x03, 0xe8]));
+    for (const ping of ['probe', 'idle'] as const) {
+      const before = activeResources();
+      const sockets: NodeWebSocket[] = [];
+      const rt = new RealtimeClient({
+        url,
+        token: 'JWT x.y.z',
+        ...FAST,
+        WebSocket: recording(sockets),
+        idlePingMs: ping === 'idle' ? 50 : 60_000,
+        pongTimeoutMs: 60_000,
+        reconnectBaseDelayMs: 60_000,
+        reconnectMaxDelayMs: 60_000,
+      });
+      const states = recordStates(rt);
+      await rt.connect();
+      await until(() => sockets[0]!.readyState === NodeWebSocket.CLOSING, 'the socket closing');
+      if (ping === 'probe') rt.probe();
+      await until(() => rt.state === 'reconnecting', `reconnecting after the ${ping} ping`);
+      expect(states.at(-1)?.error, ping).toMatchObject({ code: 'connection_lost', message: 'the socket stopped accepting frames' });
+      await rt.close();
+      await until(() => sockets[0]!.readyState === NodeWebSocket.CLOSED, 'the socket destroyed');
+      expect(activeResources().Timeout ?? 0, ping).toBeLessThanOrEqual(before.Timeout ?? 0);
+    }
+  });
 });
 
 describe('listeners', () => {
