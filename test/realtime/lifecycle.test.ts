@@ -972,6 +972,77 @@ describe('liveness', () => {
       expect(activeResources().Timeout ?? 0, ping).toBeLessThanOrEqual(before.Timeout ?? 0);
     }
   });
+
+  it('a wall clock set back while a ping is unanswered does not put off its deadline by as much', async () => {
+    const server = await h.server();
+    let skew = 0;
+    const rt = h.client(server, { idlePingMs: 50, pongTimeoutMs: 200, clockJumpMs: 1_000, now: () => Date.now() + skew });
+    const states = recordStates(rt);
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    await rt.connect();
+    server.faults.halfOpen(true);
+    await until(() => beats.some((b) => b.kind === 'ping'), 'an idle ping, unanswered');
+    skew = -3_600_000;
+    await until(() => rt.state === 'reconnecting', 'the dead socket dropped');
+    expect(states.find((s) => s.state === 'reconnecting')?.error?.code).toBe('pong_timeout');
+    server.faults.halfOpen(false);
+  });
+
+  it('on the injected clock: the idle ping is due after exactly idlePingMs, and a tick exactly clockJumpMs late is no clock jump', async () => {
+    const server = await h.server();
+    for (const [late, reason] of [[0, 'idle'], [1_000, 'idle'], [1_001, 'clock_jump']] as const) {
+      let now = 0;
+      const rt = h.client(server, { idlePingMs: 50, clockJumpMs: 1_000, now: () => now });
+      const beats: HeartbeatInfo[] = [];
+      rt.on('heartbeat', (info) => beats.push(info));
+      await rt.connect();
+      now = 50 + late; // before the liveness tick (due at 50) fires
+      await until(() => beats.length > 0, `a ping, ${late} ms late`);
+      expect(beats[0], `${late} ms late`).toEqual({ kind: 'ping', reason });
+      await rt.close();
+    }
+  });
+
+  it('on the injected clock: a ping unanswered for exactly pongTimeoutMs ends the connection', async () => {
+    const server = await h.server();
+    let now = 0;
+    const rt = h.client(server, { idlePingMs: 50, pongTimeoutMs: 100, now: () => now });
+    const states = recordStates(rt);
+    rt.on('heartbeat', (info) => {
+      if (info.kind === 'ping') now = 150; // the ping's deadline, from the next tick on
+    });
+    await rt.connect();
+    server.faults.halfOpen(true);
+    now = 50;
+    await until(() => rt.state === 'reconnecting', 'the unanswered ping dropped');
+    expect(states.find((s) => s.state === 'reconnecting')?.error?.code).toBe('pong_timeout');
+    server.faults.halfOpen(false);
+  });
+
+  it('on the injected clock: a probe exactly at the deadline of an unanswered ping gets a deadline of its own', async () => {
+    let answering = false;
+    // Answers pings a little late, as over a real network.
+    const server = h.track(
+      await frameServer((data, socket) => {
+        if (answering && data.includes('"ping"')) setTimeout(() => socket.send('{"action":"heartbeat","payload":{"message":{"text":"pong"}}}'), 30);
+      }),
+    );
+    let now = 0;
+    const rt = h.client(server.url, { idlePingMs: 50, pongTimeoutMs: 5_000, now: () => now });
+    const states = recordStates(rt);
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    await rt.connect();
+    now = 50;
+    await until(() => beats.some((b) => b.kind === 'ping'), 'an idle ping, unanswered');
+    // The timers were held back to the very deadline of that ping; the probe measures the socket afresh.
+    now = 5_050;
+    answering = true;
+    rt.probe();
+    await until(() => beats.at(-1)?.kind === 'pong' || rt.state !== 'open', 'the probe answered or the socket dropped');
+    expect(states.map((s) => s.state)).toEqual(['connecting', 'open']);
+  });
 });
 
 describe('listeners', () => {
