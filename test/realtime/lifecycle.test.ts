@@ -28,12 +28,34 @@ import { refusedPort } from '../helpers/net.js';
 import { activeResources, BrowserLikeWebSocket, FakeEnvironment, FAST, frameServer, Harness, nextState, rest, until } from './helpers.js';
 
 const h = new Harness();
-afterEach(() => h.dispose());
+afterEach(() => {
+  vi.restoreAllMocks(); // the timer spies of trackTimers(), should a test fail before restoring them
+  return h.dispose();
+});
 
 function recordStates(rt: RealtimeClient): StateChange[] {
   const states: StateChange[] = [];
   rt.on('state', (change) => states.push(change));
   return states;
+}
+
+/** Timers started from now on (until `vi.restoreAllMocks()`) that have neither fired nor been cleared. */
+function trackTimers(): Set<unknown> {
+  const pending = new Set<unknown>();
+  const [realSet, realClear] = [globalThis.setTimeout, globalThis.clearTimeout];
+  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+    const timer = realSet(() => {
+      pending.delete(timer);
+      callback(...args);
+    }, ms);
+    pending.add(timer);
+    return timer;
+  }) as typeof setTimeout);
+  vi.spyOn(globalThis, 'clearTimeout').mockImplementation((timer) => {
+    pending.delete(timer);
+    realClear(timer);
+  });
+  return pending;
 }
 
 /** `ws`, recording every socket it creates in `sockets`. */
@@ -964,11 +986,15 @@ describe('liveness', () => {
       const states = recordStates(rt);
       await rt.connect();
       await until(() => sockets[0]!.readyState === NodeWebSocket.CLOSING, 'the socket closing');
+      // Timers started from here on that neither fired nor were cleared: close() must leave none.
+      const pending = trackTimers();
       if (ping === 'probe') rt.probe();
       await until(() => rt.state === 'reconnecting', `reconnecting after the ${ping} ping`);
       expect(states.at(-1)?.error, ping).toMatchObject({ code: 'connection_lost', message: 'the socket stopped accepting frames' });
       await rt.close();
       await until(() => sockets[0]!.readyState === NodeWebSocket.CLOSED, 'the socket destroyed');
+      vi.restoreAllMocks();
+      expect(pending.size, ping).toBe(0);
       expect(activeResources().Timeout ?? 0, ping).toBeLessThanOrEqual(before.Timeout ?? 0);
     }
   });
