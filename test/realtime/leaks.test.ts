@@ -138,3 +138,18 @@ it('topics given up before their first frame are not remembered on a long-lived 
   expect(rt.stats.topics).toBe(0);
   expect(heapAfter - heapBefore).toBeLessThan(1_000 * 1024);
 });
+
+it('close() lets go of the listeners of the client, even while the client itself is still referenced', async () => {
+  const server = await h.server();
+  const rt = h.client(server);
+  let released = false;
+  const registry = new FinalizationRegistry(() => (released = true));
+  ((listener: () => void) => {
+    registry.register(listener, 'listener');
+    rt.on('state', listener);
+  })(() => {});
+  await rt.connect();
+  await rt.close();
+  await until(() => (gc(), released), 'the listener collected');
+  expect(rt.state).toBe('closed'); // the client is still referenced here
+});

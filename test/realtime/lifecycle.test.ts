@@ -3,10 +3,12 @@
  * upgrades, 401 on reconnect and token refresh, bounded auth failures, browser-style blind closes, heartbeats,
  * sleep/resume, network/visibility probes, and `close()` leaving nothing behind.
  */
+import { createHash } from 'node:crypto';
 import { createServer, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
-import { WebSocketServer } from 'ws';
+import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   RealtimeAuthError,
@@ -17,19 +19,77 @@ import {
   type HeartbeatInfo,
   type RealtimeClientOptions,
   type StateChange,
+  type Subscription,
   type TokenContext,
+  type WebSocketConstructor,
 } from '../../src/realtime/index.js';
 import { Emitter } from '../../src/realtime/emitter.js';
 import { refusedPort } from '../helpers/net.js';
 import { activeResources, BrowserLikeWebSocket, FakeEnvironment, FAST, frameServer, Harness, nextState, rest, until } from './helpers.js';
 
 const h = new Harness();
-afterEach(() => h.dispose());
+afterEach(() => {
+  vi.restoreAllMocks(); // the timer spies of trackTimers(), should a test fail before restoring them
+  return h.dispose();
+});
 
 function recordStates(rt: RealtimeClient): StateChange[] {
   const states: StateChange[] = [];
   rt.on('state', (change) => states.push(change));
   return states;
+}
+
+/** Timers started from now on (until `vi.restoreAllMocks()`) that have neither fired nor been cleared. */
+function trackTimers(): Set<unknown> {
+  const pending = new Set<unknown>();
+  const [realSet, realClear] = [globalThis.setTimeout, globalThis.clearTimeout];
+  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+    const timer = realSet(() => {
+      pending.delete(timer);
+      callback(...args);
+    }, ms);
+    pending.add(timer);
+    return timer;
+  }) as typeof setTimeout);
+  vi.spyOn(globalThis, 'clearTimeout').mockImplementation((timer) => {
+    pending.delete(timer);
+    realClear(timer);
+  });
+  return pending;
+}
+
+/** `ws`, recording every socket it creates in `sockets`. */
+function recording(sockets: NodeWebSocket[]): WebSocketConstructor {
+  return class extends NodeWebSocket {
+    constructor(url: string) {
+      super(url);
+      sockets.push(this);
+    }
+  } as unknown as WebSocketConstructor;
+}
+
+/**
+ * A peer that accepts the upgrade, writes `frame` (raw bytes) if given, then reads nothing: a close frame is never
+ * answered, as by a dead or half-open peer. Resolves with its url.
+ */
+async function silentPeer(frame?: Buffer): Promise<string> {
+  const http = createServer();
+  const upgraded = new Set<Duplex>();
+  http.on('upgrade', (req, socket) => {
+    upgraded.add(socket);
+    const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    if (frame) socket.write(frame);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  h.track({
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of upgraded) socket.destroy();
+        http.close(() => resolve());
+      }),
+  });
+  return `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`;
 }
 
 describe('connect and reconnect', () => {
@@ -138,6 +198,85 @@ describe('connect and reconnect', () => {
     server.faults.hangUpgrades(false);
     await connected;
     expect(rt.state).toBe('open');
+  });
+
+  it('closes the socket of a timed-out upgrade at once, not left hanging beside the next attempt', async () => {
+    const server = await h.server();
+    server.faults.hangUpgrades(true);
+    const sockets: NodeWebSocket[] = [];
+    const rt = h.client(server, { handshakeTimeoutMs: 100, WebSocket: recording(sockets) });
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    rt.connect().catch(() => undefined);
+    await until(() => errors.length >= 2, 'two handshake timeouts');
+    // Each attempt that timed out is destroyed, not left to hang on beside the next one.
+    await until(() => sockets.slice(0, 2).every((s) => s.readyState === NodeWebSocket.CLOSED), 'the timed-out attempts closed');
+  });
+
+  it('a close before open without a close event (a WebSocket that passes none) is reported with code 1006', async () => {
+    const ClosesAtOnce = class {
+      readyState = 0;
+      onopen: ((event: unknown) => void) | null = null;
+      onclose: ((event: unknown) => void) | null = null;
+      onerror: ((event: unknown) => void) | null = null;
+      onmessage: ((event: unknown) => void) | null = null;
+      constructor() {
+        setTimeout(() => {
+          this.readyState = 3;
+          this.onclose?.(undefined);
+        });
+      }
+      send(): void {}
+      close(): void {}
+    } as unknown as WebSocketConstructor;
+    const rt = h.client('ws://127.0.0.1:9/', { WebSocket: ClosesAtOnce, maxReconnectAttempts: 0 });
+    const failure = await rt.connect().catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 'connect_failed', closeCode: 1006, message: 'closed before open (code 1006)' });
+  });
+
+  it('a connection open for exactly stableAfterMs (on the injected clock) resets the attempt count', async () => {
+    const server = await h.server();
+    let now = 0;
+    const rt = h.client(server, { stableAfterMs: 1_000, now: () => now });
+    const states = recordStates(rt);
+    await rt.connect();
+    let open = nextState(rt, 'open');
+    server.faults.dropSockets(); // open for 0 ms: the attempt count goes on
+    await open;
+    now += 1_000;
+    open = nextState(rt, 'open');
+    server.faults.dropSockets(); // open for stableAfterMs: it starts again
+    await open;
+    expect(states.filter((s) => s.state === 'reconnecting').map((s) => s.attempt)).toEqual([1, 1]);
+  });
+
+  it('a state change without failed attempts before it says attempt 0 (connecting, open, closed)', async () => {
+    const server = await h.server();
+    const rt = h.client(server);
+    const states = recordStates(rt);
+    await rt.connect();
+    await rt.close();
+    expect(states.map((s) => [s.state, s.attempt])).toEqual([
+      ['connecting', 0],
+      ['open', 0],
+      ['closed', 0],
+    ]);
+  });
+
+  it('a connection opened after a pong timeout gets a deadline of its own, not the one that ended the last', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { idlePingMs: 100, pongTimeoutMs: 200 });
+    const states = recordStates(rt);
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    await rt.connect();
+    server.faults.halfOpen(true);
+    await until(() => rt.state === 'reconnecting', 'dropped on a pong timeout');
+    server.faults.halfOpen(false);
+    await until(() => rt.state === 'open', 'open again');
+    const [statesAtOpen, beatsAtOpen] = [states.length, beats.length];
+    await until(() => beats.slice(beatsAtOpen).some((b) => b.kind === 'pong') || states.length > statesAtOpen, 'an answered ping, or a drop');
+    expect(states.slice(statesAtOpen)).toEqual([]);
   });
 });
 
@@ -467,6 +606,34 @@ describe('authentication', () => {
     await rt.connect().catch(() => undefined);
     expect(errors.map((e) => e.code)).toEqual(['connect_failed', 'auth_suspected']);
   });
+
+  it('takes the REST spelling of the url in upper case too (HTTP://…: a scheme is case-insensitive)', async () => {
+    const server = await h.server();
+    const rt = h.client(server.wsUrl.replace(/^ws/, 'HTTP'), { token: server.owner.token });
+    await rt.connect();
+    expect(rt.state).toBe('open');
+  });
+
+  it('closes before open count only in a row: a connection that opened in between starts the count again', async () => {
+    const server = await h.server();
+    const bad = server.signJwt({ _id: server.owner.userId }, 'wrong-secret');
+    let calls = 0;
+    // Every other connect gets a token the server refuses, which a browser sees as a close before open.
+    const rt = h.client(server, {
+      WebSocket: BrowserLikeWebSocket,
+      suspectAuthAfter: 2,
+      maxAuthFailures: 1,
+      token: () => (++calls % 2 === 1 ? bad : server.owner.token),
+    });
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    const states = recordStates(rt);
+    await rt.connect();
+    server.faults.dropSockets();
+    await until(() => states.filter((s) => s.state === 'open').length === 2 || rt.state === 'failed', 'open again, or failed');
+    expect(errors.map((e) => e.code)).toEqual(['connect_failed', 'connection_lost', 'connect_failed']);
+    expect(rt.state).toBe('open');
+  });
 });
 
 describe('browser: is a close before open a rejected token or a server that is down?', () => {
@@ -781,6 +948,123 @@ describe('liveness', () => {
     answering = true;
     // …and wakes up: the page becomes visible before the liveness timer fires. The deadline of the ping sent before
     // the sleep is long past; the probe must get its own, not drop the socket before it can be answered.
+    rt.probe();
+    await until(() => beats.at(-1)?.kind === 'pong' || rt.state !== 'open', 'the probe answered or the socket dropped');
+    expect(states.map((s) => s.state)).toEqual(['connecting', 'open']);
+  });
+
+  it('reports a pong only for a frame after its own ping: frames with no ping outstanding are no answer', async () => {
+    const server = await h.server();
+    const rt = h.client(server, { idlePingMs: 60_000 });
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    await rt.subscribe(topics.requests(server.project.id)).ready;
+    expect(beats).toEqual([]);
+    rt.probe();
+    await until(() => beats.length === 2, 'the probe answered');
+    expect(beats).toMatchObject([{ kind: 'ping', reason: 'manual' }, { kind: 'pong' }]);
+    expect(rt.stats.badFrames).toBe(0); // the server's pong is taken, not reported
+  });
+
+  it('a ping to a socket that is closing (its close not yet reported) moves on at once, and close() then leaves no timer behind', async () => {
+    // A close frame (1000), then silence: the client's ws answers it and waits (30 s) for a TCP end that never comes,
+    // its socket closing all the while.
+    const url = await silentPeer(Buffer.from([0x88, 0x02, 0x03, 0xe8]));
+    for (const ping of ['probe', 'idle'] as const) {
+      const before = activeResources();
+      const sockets: NodeWebSocket[] = [];
+      const rt = new RealtimeClient({
+        url,
+        token: 'JWT x.y.z',
+        ...FAST,
+        WebSocket: recording(sockets),
+        idlePingMs: ping === 'idle' ? 50 : 60_000,
+        pongTimeoutMs: 60_000,
+        reconnectBaseDelayMs: 60_000,
+        reconnectMaxDelayMs: 60_000,
+      });
+      const states = recordStates(rt);
+      await rt.connect();
+      await until(() => sockets[0]!.readyState === NodeWebSocket.CLOSING, 'the socket closing');
+      // Timers started from here on that neither fired nor were cleared: close() must leave none.
+      const pending = trackTimers();
+      if (ping === 'probe') rt.probe();
+      await until(() => rt.state === 'reconnecting', `reconnecting after the ${ping} ping`);
+      expect(states.at(-1)?.error, ping).toMatchObject({ code: 'connection_lost', message: 'the socket stopped accepting frames' });
+      await rt.close();
+      await until(() => sockets[0]!.readyState === NodeWebSocket.CLOSED, 'the socket destroyed');
+      vi.restoreAllMocks();
+      expect(pending.size, ping).toBe(0);
+      expect(activeResources().Timeout ?? 0, ping).toBeLessThanOrEqual(before.Timeout ?? 0);
+    }
+  });
+
+  it('a wall clock set back while a ping is unanswered does not put off its deadline by as much', async () => {
+    const server = await h.server();
+    let skew = 0;
+    const rt = h.client(server, { idlePingMs: 50, pongTimeoutMs: 200, clockJumpMs: 1_000, now: () => Date.now() + skew });
+    const states = recordStates(rt);
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    await rt.connect();
+    server.faults.halfOpen(true);
+    await until(() => beats.some((b) => b.kind === 'ping'), 'an idle ping, unanswered');
+    skew = -3_600_000;
+    await until(() => rt.state === 'reconnecting', 'the dead socket dropped');
+    expect(states.find((s) => s.state === 'reconnecting')?.error?.code).toBe('pong_timeout');
+    server.faults.halfOpen(false);
+  });
+
+  it('on the injected clock: the idle ping is due after exactly idlePingMs, and a tick exactly clockJumpMs late is no clock jump', async () => {
+    const server = await h.server();
+    for (const [late, reason] of [[0, 'idle'], [1_000, 'idle'], [1_001, 'clock_jump']] as const) {
+      let now = 0;
+      const rt = h.client(server, { idlePingMs: 50, clockJumpMs: 1_000, now: () => now });
+      const beats: HeartbeatInfo[] = [];
+      rt.on('heartbeat', (info) => beats.push(info));
+      await rt.connect();
+      now = 50 + late; // before the liveness tick (due at 50) fires
+      await until(() => beats.length > 0, `a ping, ${late} ms late`);
+      expect(beats[0], `${late} ms late`).toEqual({ kind: 'ping', reason });
+      await rt.close();
+    }
+  });
+
+  it('on the injected clock: a ping unanswered for exactly pongTimeoutMs ends the connection', async () => {
+    const server = await h.server();
+    let now = 0;
+    const rt = h.client(server, { idlePingMs: 50, pongTimeoutMs: 100, now: () => now });
+    const states = recordStates(rt);
+    rt.on('heartbeat', (info) => {
+      if (info.kind === 'ping') now = 150; // the ping's deadline, from the next tick on
+    });
+    await rt.connect();
+    server.faults.halfOpen(true);
+    now = 50;
+    await until(() => rt.state === 'reconnecting', 'the unanswered ping dropped');
+    expect(states.find((s) => s.state === 'reconnecting')?.error?.code).toBe('pong_timeout');
+    server.faults.halfOpen(false);
+  });
+
+  it('on the injected clock: a probe exactly at the deadline of an unanswered ping gets a deadline of its own', async () => {
+    let answering = false;
+    // Answers pings a little late, as over a real network.
+    const server = h.track(
+      await frameServer((data, socket) => {
+        if (answering && data.includes('"ping"')) setTimeout(() => socket.send('{"action":"heartbeat","payload":{"message":{"text":"pong"}}}'), 30);
+      }),
+    );
+    let now = 0;
+    const rt = h.client(server.url, { idlePingMs: 50, pongTimeoutMs: 5_000, now: () => now });
+    const states = recordStates(rt);
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    await rt.connect();
+    now = 50;
+    await until(() => beats.some((b) => b.kind === 'ping'), 'an idle ping, unanswered');
+    // The timers were held back to the very deadline of that ping; the probe measures the socket afresh.
+    now = 5_050;
+    answering = true;
     rt.probe();
     await until(() => beats.at(-1)?.kind === 'pong' || rt.state !== 'open', 'the probe answered or the socket dropped');
     expect(states.map((s) => s.state)).toEqual(['connecting', 'open']);
@@ -1146,5 +1430,45 @@ describe('close()', () => {
     await rt.close();
     expect(rt.state).toBe('closed');
     server.faults.halfOpen(false);
+  });
+
+  it('close() ends the connection with a normal closure (1000)', async () => {
+    const http = createServer();
+    const wss = new WebSocketServer({ server: http });
+    const codes: number[] = [];
+    wss.on('connection', (socket) => socket.on('close', (code) => codes.push(code)));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    h.track({ close: () => new Promise<void>((resolve) => (wss.close(), http.close(() => resolve()))) });
+    const rt = h.client(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/`);
+    await rt.connect();
+    await rt.close();
+    await until(() => codes.length === 1, 'the close on the server');
+    expect(codes).toEqual([1000]);
+  });
+
+  it('a peer that never answers the closing handshake: close() destroys the socket once closeTimeoutMs has passed', async () => {
+    const url = await silentPeer();
+    const sockets: NodeWebSocket[] = [];
+    const rt = h.client(url, { WebSocket: recording(sockets), closeTimeoutMs: 50 });
+    await rt.connect();
+    await rt.close();
+    // Left to itself, ws waits 30 s for the answer, keeping the TCP socket (and a Node process) alive.
+    await until(() => sockets[0]!.readyState === NodeWebSocket.CLOSED, 'the socket destroyed');
+  });
+
+  it('a subscription made by a failed listener that restarted the client belongs to the new run, not refused with the old failure', async () => {
+    const server = await h.server();
+    let good = false;
+    const rt = h.client(server, { token: () => (good ? server.owner.token : 'JWT a.b.c'), maxAuthFailures: 1 });
+    let late: Subscription<unknown> | undefined;
+    rt.on('state', ({ state }) => {
+      if (state !== 'failed' || late) return;
+      good = true;
+      void rt.connect();
+      late = rt.subscribe(topics.requests(server.project.id));
+    });
+    await rt.connect().catch(() => undefined);
+    await late!.ready;
+    expect(late!.state).toBe('subscribed');
   });
 });
