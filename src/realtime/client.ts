@@ -555,7 +555,7 @@ export class RealtimeClient {
       this.#events.emit('error', error);
       if (run.stopped) return; // an error listener called close()
       // `maxAuthFailures: 0` gives up at the first auth failure, not at the first error of any kind.
-      if ((authFailures && authFailures >= o.maxAuthFailures) || tooLarge > 2 || attempt >= o.maxReconnectAttempts) return this.#fail(run, error);
+      if ((authFailures && authFailures >= o.maxAuthFailures) || tooLarge > 2 || attempt >= o.maxReconnectAttempts) return this.#fail(run, error, attempt + 1);
       const delayMs = backoffDelay(attempt, { baseDelayMs: o.reconnectBaseDelayMs, maxDelayMs: o.reconnectMaxDelayMs }, o.random);
       attempt++;
       this.#counters.reconnects++;
@@ -705,7 +705,7 @@ export class RealtimeClient {
     });
   }
 
-  #fail(run: { stopped: boolean }, error: RealtimeError): void {
+  #fail(run: { stopped: boolean }, error: RealtimeError, attempt?: number): void {
     // A run already ended (closed, or failed and restarted) must not touch the subscriptions of the next one.
     if (run.stopped) return;
     // Subscription handlers first, while this run is still the current one: a connect() from one joins it (and is
@@ -715,7 +715,7 @@ export class RealtimeClient {
     if (run.stopped) return;
     this.#stopRun();
     this.#failure = error;
-    this.#setState('failed', { error });
+    this.#setState('failed', { error, attempt });
     // Subscribed by those handlers while this run was failing: refused now as on a failed client, not left pending
     // until a connect() no one may make. Unless a `failed` listener restarted or closed the client: its run has them.
     if (this.#current === 'failed') this.#subscriptions.rejectPending(error);

@@ -263,6 +263,17 @@ describe('connect and reconnect', () => {
     ]);
   });
 
+  it('failed says how many attempts in a row failed, the last one included', async () => {
+    const rt = h.client('ws://127.0.0.1:9/', { maxReconnectAttempts: 2, reconnectBaseDelayMs: 1, reconnectMaxDelayMs: 1 });
+    const states = recordStates(rt);
+    await rt.connect().catch(() => undefined);
+    expect(states.filter((s) => s.state !== 'connecting').map((s) => [s.state, s.attempt])).toEqual([
+      ['reconnecting', 1],
+      ['reconnecting', 2],
+      ['failed', 3],
+    ]);
+  });
+
   it('a connection opened after a pong timeout gets a deadline of its own, not the one that ended the last', async () => {
     const server = await h.server();
     const rt = h.client(server, { idlePingMs: 100, pongTimeoutMs: 200 });
