@@ -384,17 +384,12 @@ describe('timeouts and aborts', () => {
   it('a completed call leaves no listener on the caller’s signal, even after waiting to retry', async () => {
     const { c, attempts } = client();
     const { signal } = new AbortController();
-    let added = 0;
-    let removed = 0;
-    const add = signal.addEventListener.bind(signal);
-    const remove = signal.removeEventListener.bind(signal);
-    signal.addEventListener = ((...a: Parameters<typeof add>) => { added++; add(...a); }) as typeof add;
-    signal.removeEventListener = ((...a: Parameters<typeof remove>) => { removed++; remove(...a); }) as typeof remove;
+    const listeners = countListeners(signal);
     server.faults.route({ method: 'GET', path: requestsPath(), status: 503, times: 2 });
     await c.requests.list({}, { signal });
     expect(attempts()).toBe(3);
-    expect(added).toBeGreaterThan(0);
-    expect(removed).toBe(added);
+    expect(listeners.added).toBeGreaterThan(0);
+    expect(listeners.removed).toBe(listeners.added);
   });
 
   it('a signal aborted while a retry is being scheduled (in onRetry) ends the call at once, without waiting out the delay', async () => {
@@ -421,15 +416,10 @@ describe('timeouts and aborts', () => {
 
   it('raceSignal leaves no listener on the signal once the work settles (the importer races every source item on one signal)', async () => {
     const { signal } = new AbortController();
-    let added = 0;
-    let removed = 0;
-    const add = signal.addEventListener.bind(signal);
-    const remove = signal.removeEventListener.bind(signal);
-    signal.addEventListener = ((...a: Parameters<typeof add>) => { added++; add(...a); }) as typeof add;
-    signal.removeEventListener = ((...a: Parameters<typeof remove>) => { removed++; remove(...a); }) as typeof remove;
+    const listeners = countListeners(signal);
     for (let i = 0; i < 3; i++) expect(await raceSignal(Promise.resolve(i), signal)).toBe(i);
     await expect(raceSignal(Promise.reject(new Error('failed')), signal)).rejects.toThrow('failed');
-    expect([added, removed]).toEqual([4, 4]);
+    expect([listeners.added, listeners.removed]).toEqual([4, 4]);
   });
 });
 
@@ -785,3 +775,13 @@ describe('raw sockets: slow and cut bodies', () => {
     }
   });
 });
+
+/** Counts the listeners added to and removed from `signal` from now on. */
+function countListeners(signal: AbortSignal): { added: number; removed: number } {
+  const counts = { added: 0, removed: 0 };
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  signal.addEventListener = ((...a: Parameters<typeof add>) => { counts.added++; add(...a); }) as typeof add;
+  signal.removeEventListener = ((...a: Parameters<typeof remove>) => { counts.removed++; remove(...a); }) as typeof remove;
+  return counts;
+}
