@@ -37,6 +37,24 @@ const ids = (items: readonly RealtimeRequest[]) => items.map((r) => r.request_id
 /** 2024-01-01T00:00:<s>Z: `updatedAt` values that order versions. */
 const at = (s: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
 
+/**
+ * A raw frame server that hands each subscribe to `onSubscribe`: its number (from 1), a `publish(method, message)` on
+ * `topic`, and the socket. `subscribes()` counts them.
+ */
+async function topicServer(
+  topic: string,
+  onSubscribe: (publish: (method: 'CREATE' | 'UPDATE', message: unknown) => void, nth: number, socket: { terminate(): void }) => void,
+) {
+  let subscribes = 0;
+  const raw = h.track(
+    await frameServer((data, socket) => {
+      if (JSON.parse(data).action !== 'subscribe') return;
+      onSubscribe((method, message) => socket.send(JSON.stringify({ action: 'publish', payload: { topic, method, message } })), ++subscribes, socket);
+    }),
+  );
+  return Object.assign(raw, { subscribes: () => subscribes });
+}
+
 /** A `LiveRequests` on a raw frame server that answers its subscribe with an empty snapshot; `send` publishes on its topic. */
 async function liveRequestsOnEmptySnapshot() {
   const pid = '65f000000000000000000001';
@@ -333,25 +351,20 @@ describe('LiveRequests', () => {
     const topic = topics.requests(pid);
     const q = { _id: '_q', request_id: 'q', status: 200, updatedAt: at(1) };
     const r = { _id: '_r', request_id: 'r', status: 200, updatedAt: at(1) };
-    let subscribes = 0;
-    const raw = h.track(
-      await frameServer((data, socket) => {
-        if (JSON.parse(data).action !== 'subscribe') return;
-        const publish = (method: string, message: unknown) => socket.send(JSON.stringify({ action: 'publish', payload: { topic, method, message } }));
-        if (++subscribes > 1) {
-          publish('UPDATE', { ...r, status: 1000, updatedAt: at(2) });
-          publish('CREATE', { _id: '_s', request_id: 's', status: 100, updatedAt: at(3) });
-        }
-        publish('CREATE', [q, r]);
-      }),
-    );
-    return { raw, subscribes: () => subscribes };
+    const raw = await topicServer(topic, (publish, nth) => {
+      if (nth > 1) {
+        publish('UPDATE', { ...r, status: 1000, updatedAt: at(2) });
+        publish('CREATE', { _id: '_s', request_id: 's', status: 100, updatedAt: at(3) });
+      }
+      publish('CREATE', [q, r]);
+    });
+    return raw;
   }
 
   it('two views of one topic created together on an open socket share one subscribe: its snapshot serves both', async () => {
     const pid = '65f000000000000000000001';
     const server = await staleSnapshotServer(pid);
-    const rt = h.client(server.raw.url);
+    const rt = h.client(server.url);
     await rt.connect();
     const all = new LiveRequests(rt, pid);
     const unassigned = new LiveRequests(rt, pid, { filter: (r) => r.status === 100 || r.status === 200 });
@@ -366,7 +379,7 @@ describe('LiveRequests', () => {
   it('a store created on a topic another one holds keeps what live frames told it while its snapshot was queried', async () => {
     const pid = '65f000000000000000000001';
     const server = await staleSnapshotServer(pid);
-    const rt = h.client(server.raw.url);
+    const rt = h.client(server.url);
     const all = new LiveRequests(rt, pid);
     await all.ready;
     const mine = new LiveRequests(rt, pid);
@@ -379,15 +392,10 @@ describe('LiveRequests', () => {
     const pid = '65f000000000000000000001';
     const topic = topics.requests(pid);
     const r = { _id: '_r', request_id: 'r', status: 200, updatedAt: at(1) };
-    let subscribes = 0;
-    const raw = h.track(
-      await frameServer((data, socket) => {
-        if (JSON.parse(data).action !== 'subscribe') return;
-        const publish = (method: string, message: unknown) => socket.send(JSON.stringify({ action: 'publish', payload: { topic, method, message } }));
-        if (++subscribes > 1) publish('UPDATE', { ...r, status: 1000 }); // closed within the same millisecond
-        publish('CREATE', [r]);
-      }),
-    );
+    const raw = await topicServer(topic, (publish, nth) => {
+      if (nth > 1) publish('UPDATE', { ...r, status: 1000 }); // closed within the same millisecond
+      publish('CREATE', [r]);
+    });
     const rt = h.client(raw.url);
     const all = new LiveRequests(rt, pid);
     await all.ready;
@@ -460,23 +468,18 @@ describe('LiveRequests', () => {
     const pid = '65f000000000000000000001';
     const topic = topics.requests(pid);
     const request = (id: string, s: number) => ({ _id: `_${id}`, request_id: id, status: 200, updatedAt: at(s) });
-    let subscribes = 0;
     let first: { terminate(): void } | undefined;
-    const raw = h.track(
-      await frameServer((data, socket) => {
-        if (JSON.parse(data).action !== 'subscribe') return;
-        first ??= socket;
-        const publish = (m: unknown) => socket.send(JSON.stringify({ action: 'publish', payload: { topic, method: 'CREATE', message: m } }));
-        // The first snapshot is complete; the second is capped at 3 and holds the newest: c, b of the same second as
-        // a (the server picked b), and an item without a time, which says nothing of where the cap fell.
-        if (++subscribes === 1) publish([request('a', 1), request('b', 1)]);
-        else publish([request('c', 2), request('b', 1), { _id: '_x', request_id: 'x', status: 200 }]);
-      }),
-    );
+    const raw = await topicServer(topic, (publish, nth, socket) => {
+      first ??= socket;
+      // The first snapshot is complete; the second is capped at 3 and holds the newest: c, b of the same second as
+      // a (the server picked b), and an item without a time, which says nothing of where the cap fell.
+      if (nth === 1) publish('CREATE', [request('a', 1), request('b', 1)]);
+      else publish('CREATE', [request('c', 2), request('b', 1), { _id: '_x', request_id: 'x', status: 200 }]);
+    });
     const live = new LiveRequests(h.client(raw.url), pid, { snapshotLimit: 3 });
     await live.ready;
     first!.terminate();
-    await until(() => subscribes === 2 && live.get('x') !== undefined, 'the second snapshot');
+    await until(() => raw.subscribes() === 2 && live.get('x') !== undefined, 'the second snapshot');
     expect(ids(live.list())).toEqual(['a', 'b', 'c', 'x']);
   });
 
@@ -699,30 +702,25 @@ describe('LiveMessages', () => {
     const at = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString();
     const message = (id: string, ms: number) => ({ _id: id, recipient: rid, text: id, createdAt: at(ms), sender: 'u' });
     const [a, b, c, d] = [message('a', 0), message('b', 5), message('c', 5), message('d', 5)];
-    let subscribes = 0;
     let first: { terminate(): void } | undefined;
-    const raw = h.track(
-      await frameServer((data, socket) => {
-        if (JSON.parse(data).action !== 'subscribe') return;
-        first ??= socket;
-        const publish = (method: string, m: unknown) => socket.send(JSON.stringify({ action: 'publish', payload: { topic, method, message: m } }));
-        if (++subscribes === 1) {
-          publish('CREATE', [a, b]);
-          publish('CREATE', c);
-          publish('CREATE', d);
-        } else {
-          // Capped at 3: b, c and d share a millisecond (a bulk import) and the server picked b and c.
-          publish('CREATE', [a, b, c]);
-        }
-      }),
-    );
+    const raw = await topicServer(topic, (publish, nth, socket) => {
+      first ??= socket;
+      if (nth === 1) {
+        publish('CREATE', [a, b]);
+        publish('CREATE', c);
+        publish('CREATE', d);
+      } else {
+        // Capped at 3: b, c and d share a millisecond (a bulk import) and the server picked b and c.
+        publish('CREATE', [a, b, c]);
+      }
+    });
     const rt = h.client(raw.url);
     const live = new LiveMessages(rt, pid, rid, { snapshotLimit: 3 });
     await live.ready;
     await until(() => live.size === 4, 'live messages');
     const log = changes(live);
     first!.terminate();
-    await until(() => subscribes === 2 && live.state === 'subscribed', 'resubscribed');
+    await until(() => raw.subscribes() === 2 && live.state === 'subscribed', 'resubscribed');
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(live.list().map((m) => m._id)).toEqual(['a', 'b', 'c', 'd']);
     expect(log.flatMap((change) => change.removed)).toEqual([]);
@@ -734,33 +732,27 @@ describe('LiveMessages', () => {
     const topic = topics.messages(pid, rid);
     const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
     const message = (id: string, s?: number) => ({ _id: id, recipient: rid, text: id, sender: 'u', ...(s === undefined ? {} : { createdAt: at(s) }) });
-    let subscribes = 0;
     let last: { terminate(): void } | undefined;
-    const raw = h.track(
-      await frameServer((data, socket) => {
-        if (JSON.parse(data).action !== 'subscribe') return;
-        last = socket;
-        const publish = (m: unknown) => socket.send(JSON.stringify({ action: 'publish', payload: { topic, method: 'CREATE', message: m } }));
-        subscribes += 1;
-        if (subscribes === 1) {
-          publish([message('a', 0), message('b', 5)]);
-          publish(message('z', 9));
-        } else if (subscribes === 2) {
-          // Capped at 3, with an item without a time: b, created before its newest (c), is gone; z, of c's second, may lie past the cap.
-          publish([message('a', 0), message('n'), message('c', 9)]);
-        } else {
-          publish([message('a', 0), message('c', 9)]); // complete: n and z are gone
-        }
-      }),
-    );
+    const raw = await topicServer(topic, (publish, nth, socket) => {
+      last = socket;
+      if (nth === 1) {
+        publish('CREATE', [message('a', 0), message('b', 5)]);
+        publish('CREATE', message('z', 9));
+      } else if (nth === 2) {
+        // Capped at 3, with an item without a time: b, created before its newest (c), is gone; z, of c's second, may lie past the cap.
+        publish('CREATE', [message('a', 0), message('n'), message('c', 9)]);
+      } else {
+        publish('CREATE', [message('a', 0), message('c', 9)]); // complete: n and z are gone
+      }
+    });
     const live = new LiveMessages(h.client(raw.url), pid, rid, { snapshotLimit: 3 });
     await live.ready;
     await until(() => live.size === 3, 'the live message');
     last!.terminate();
-    await until(() => subscribes === 2 && live.get('c') !== undefined, 'the capped snapshot');
+    await until(() => raw.subscribes() === 2 && live.get('c') !== undefined, 'the capped snapshot');
     expect(live.list().map((m) => m._id)).toEqual(['a', 'c', 'z', 'n']);
     last!.terminate();
-    await until(() => subscribes === 3 && live.size === 2, 'the complete snapshot');
+    await until(() => raw.subscribes() === 3 && live.size === 2, 'the complete snapshot');
     expect(live.list().map((m) => m._id)).toEqual(['a', 'c']);
   });
 
@@ -770,15 +762,10 @@ describe('LiveMessages', () => {
     const topic = topics.messages(pid, rid);
     const a = { _id: 'a', recipient: rid, text: 'a', sender: 'u', createdAt: '2026-01-01T00:00:00.000Z' };
     const b = { ...a, _id: 'b', text: 'b', createdAt: '2026-01-01T00:00:01.000Z' };
-    let subscribes = 0;
-    const raw = h.track(
-      await frameServer((data, socket) => {
-        if (JSON.parse(data).action !== 'subscribe') return;
-        const publish = (method: string, m: unknown) => socket.send(JSON.stringify({ action: 'publish', payload: { topic, method, message: m } }));
-        if (++subscribes > 1) publish('CREATE', b); // sent while the second snapshot was queried
-        publish('CREATE', [a]);
-      }),
-    );
+    const raw = await topicServer(topic, (publish, nth) => {
+      if (nth > 1) publish('CREATE', b); // sent while the second snapshot was queried
+      publish('CREATE', [a]);
+    });
     const rt = h.client(raw.url);
     const first = new LiveMessages(rt, pid, rid);
     await first.ready;
