@@ -36,14 +36,14 @@ export interface TiledeskClientOptions {
   /** Retries per call for failures worth retrying (default 2). */
   maxRetries?: number;
   /** Full-jitter backoff between retries: uniform in `[0, min(maxDelayMs, baseDelayMs·2^n)]` (default 500 / 8 000 ms). */
-  retryDelay?: { baseDelayMs: number; maxDelayMs: number };
+  retryDelay?: { baseDelayMs?: number; maxDelayMs?: number };
   /** Longest `Retry-After` / `retry-after-ms` the client waits for; a longer hint fails the call at once (default 60 000). */
   maxRetryAfterMs?: number;
   /**
    * Retries the whole client may make: a token bucket of `capacity` refilled at `refillPerSecond`, so a storm of
    * failures does not multiply the load (default 10, 1/s). `false` disables the budget.
    */
-  retryBudget?: { capacity: number; refillPerSecond: number } | false;
+  retryBudget?: { capacity?: number; refillPerSecond?: number } | false;
   /**
    * Headers added to every call: a record, a `Headers`, or an array (any iterable) of `[name, value]` pairs, as `fetch`
    * takes them; a name whose value is `undefined` or `null` is left out. Names are case-insensitive; a call's own
@@ -98,7 +98,7 @@ function checkedHooks(hooks: Hooks | readonly Hooks[] | undefined): Hooks[] {
 
 function nonNegative(value: number | undefined, field: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!(value >= 0)) throw new ValidationError(field, 'must be a number >= 0');
+  if (!(typeof value == 'number' && value >= 0)) throw new ValidationError(field, 'must be a number >= 0');
   return value;
 }
 
@@ -150,6 +150,11 @@ export class TiledeskClient {
     const maxRetries = nonNegative(options.maxRetries, 'maxRetries', 2);
     const timeout = nonNegative(options.timeout, 'timeout', 30_000);
     const maxRetryAfterMs = nonNegative(options.maxRetryAfterMs, 'maxRetryAfterMs', 60_000);
+    // NaN or a negative delay would retry at once: a retry storm instead of a backoff.
+    const backoff = {
+      baseDelayMs: nonNegative(options.retryDelay?.baseDelayMs, 'retryDelay.baseDelayMs', 500),
+      maxDelayMs: nonNegative(options.retryDelay?.maxDelayMs, 'retryDelay.maxDelayMs', 8_000),
+    };
 
     this.#options = options;
     this.baseUrl = options.baseUrl;
@@ -159,7 +164,10 @@ export class TiledeskClient {
       transport: options.fetch ? fetchTransport(options.fetch) : createDefaultTransport({ connections: options.connections }),
       budget: options.retryBudget === false
         ? undefined
-        : new RetryBudget(options.retryBudget?.capacity ?? 10, options.retryBudget?.refillPerSecond ?? 1),
+        : new RetryBudget(
+          nonNegative(options.retryBudget?.capacity, 'retryBudget.capacity', 10),
+          nonNegative(options.retryBudget?.refillPerSecond, 'retryBudget.refillPerSecond', 1),
+        ),
     };
 
     const hooks = checkedHooks(options.hooks);
@@ -174,7 +182,7 @@ export class TiledeskClient {
       },
       timeout,
       maxRetries,
-      backoff: options.retryDelay ?? { baseDelayMs: 500, maxDelayMs: 8_000 },
+      backoff,
       maxRetryAfterMs,
       budget: this.#shared.budget,
       hooks,

@@ -115,10 +115,14 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
     }
   }
 
-  /** Collects every item (of every page) into an array, stopping after `max` items. */
+  /**
+   * Collects every item (of every page) into an array, stopping after `max` items. A `max` that is not a number >= 0
+   * (`NaN` from a bad setting) is a `ValidationError`, not a read of every page.
+   */
   async toArray(max = Infinity): Promise<T[]> {
     const out: T[] = [];
-    if (max <= 0) return out;
+    if (!(max >= 0)) throw new ValidationError('max', 'must be a number >= 0');
+    if (max == 0) return out;
     for await (const item of this) {
       out.push(item);
       if (out.length >= max) break;

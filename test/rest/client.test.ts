@@ -465,6 +465,10 @@ describe('requests', () => {
     expect((await c.requests.tags.add(id, ['vip', 'new'])).tags?.map((t) => t.tag)).toEqual(['vip', 'billing', 'new']);
     const vip = tagged.tags!.find((t) => t.tag === 'vip')!;
     expect((await c.requests.tags.remove(id, vip._id!)).tags?.map((t) => t.tag)).toEqual(['billing', 'new']);
+    // update replaces the whole array; strings are shorthand there too.
+    const replaced = await c.requests.update(id, { tags: ['solo', { tag: 'paid', color: '#00AA00' }] });
+    expect(replaced.tags?.map(({ tag, color }) => ({ tag, color }))).toEqual([{ tag: 'solo', color: undefined }, { tag: 'paid', color: '#00AA00' }]);
+    expect((await c.requests.update(id, { tags: [] })).tags).toEqual([]);
 
     const noted = await c.requests.notes.add(id, 'called back');
     const note = noted.notes!.at(-1)!;
@@ -672,6 +676,10 @@ describe('requests', () => {
       [() => c.requests.tags.add('r1', [{ tag: '' }]), 'tags[0].tag'],
       [() => c.requests.tags.add('r1', [null as never]), 'tags[0]'],
       [() => c.requests.tags.add('r1', [['vip'] as never]), 'tags[0]'],
+      // A null tag stored by PATCH makes the conversation's CSV export never answer again.
+      [() => c.requests.update('r1', { tags: [null as never] }), 'fields.tags[0]'],
+      [() => c.requests.update('r1', { tags: ['ok', { color: '#fff' } as never] }), 'fields.tags[1].tag'],
+      [() => c.requests.update('r1', { tags: 'vip' as never }), 'fields.tags'],
       [() => c.requests.notes.add('r1', ''), 'text'],
     ];
     for (const [call, field] of calls) await expect(call()).rejects.toMatchObject({ name: 'ValidationError', field });
@@ -743,6 +751,8 @@ describe('pagination', () => {
 
   it('toArray stops at max', async () => {
     expect(await c.requests.list({ limit: 10 }).toArray(15)).toHaveLength(15);
+    // NaN (a bad setting) read every page of the project.
+    for (const max of [NaN, -1]) await expect(c.requests.list({ limit: 10 }).toArray(max)).rejects.toMatchObject({ name: 'ValidationError', field: 'max' });
   });
 
   it('for await reads on when a full page of new conversations arrives meanwhile (every later item shifts a page down)', async () => {
@@ -982,7 +992,14 @@ describe('arguments and options of the other resources', () => {
     expect(refused({ projectId: '' })).toMatchObject({ name: 'ValidationError', field: 'projectId' });
     expect(refused({ projectId: 42 })).toMatchObject({ name: 'ValidationError', field: 'projectId' });
     for (const field of ['timeout', 'maxRetries', 'maxRetryAfterMs']) {
-      for (const value of [-1, NaN]) expect(refused({ [field]: value }), `${field} ${String(value)}`).toMatchObject({ name: 'ValidationError', field });
+      for (const value of [-1, NaN, '5']) expect(refused({ [field]: value }), `${field} ${String(value)}`).toMatchObject({ name: 'ValidationError', field });
+    }
+    // NaN or negative backoff settings would make every retry immediate: a retry storm.
+    for (const [option, key] of [['retryDelay', 'baseDelayMs'], ['retryDelay', 'maxDelayMs'], ['retryBudget', 'capacity'], ['retryBudget', 'refillPerSecond']]) {
+      for (const value of [-1, NaN, '5']) {
+        expect(refused({ [option!]: { [key!]: value } }), `${option}.${key} ${String(value)}`).toMatchObject({ name: 'ValidationError', field: `${option}.${key}` });
+      }
+      expect(refused({ [option!]: { [key!]: 0 } })).toBeUndefined();
     }
   });
 });

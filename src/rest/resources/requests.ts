@@ -33,7 +33,8 @@ export interface CreateRequestParams {
 export interface UpdateRequestParams {
   lead?: string;
   status?: number;
-  tags?: { tag: string; color?: string }[];
+  /** Strings are shorthand for `{ tag }`. */
+  tags?: (string | { tag: string; color?: string })[];
   rating?: number;
   rating_message?: string;
   sourcePage?: string;
@@ -227,7 +228,10 @@ export class Requests extends Resource {
    */
   async update(requestId: string, fields: UpdateRequestParams, options?: RequestOptions): Promise<Request> {
     requireObject(fields, 'fields');
-    return this.onRequest('PATCH', requestId, '', true, options, compact(fields as Record<string, unknown>));
+    const body = compact(fields as Record<string, unknown>);
+    // The server stores whatever it gets here; a null tag then hangs the conversation's CSV export for good.
+    if (body.tags !== undefined) body.tags = tagList(body.tags, 'fields.tags');
+    return this.onRequest('PATCH', requestId, '', true, options, body);
   }
 
   /**
@@ -377,6 +381,21 @@ export type Participants = Members;
 export type Followers = Members;
 
 /** Tags of a conversation. */
+/** Tags as the server stores them: strings become `{ tag }`; anything without a non-empty `tag` is refused. */
+function tagList(tags: unknown, field: string): { tag: string; color?: string }[] {
+  if (!Array.isArray(tags)) throw new ValidationError(field, 'must be an array');
+  return tags.map((t, i) => {
+    const at = `${field}[${i}]`;
+    if (typeof t === 'string') {
+      requireString(t, at);
+      return { tag: t };
+    }
+    requireObject(t, at);
+    requireString(t.tag, `${at}.tag`);
+    return t;
+  });
+}
+
 export class Tags extends Resource {
   /**
    * Appends tags whose name is not there yet. Strings are shorthand for `{ tag }`.
@@ -388,16 +407,7 @@ export class Tags extends Resource {
    */
   async add(requestId: string, tags: readonly (string | { tag: string; color?: string })[], options?: RequestOptions): Promise<Request> {
     if (!Array.isArray(tags) || tags.length === 0) throw new ValidationError('tags', 'must be a non-empty array');
-    const body = tags.map((t, i) => {
-      if (typeof t === 'string') {
-        requireString(t, `tags[${i}]`);
-        return { tag: t };
-      }
-      requireObject(t, `tags[${i}]`);
-      requireString(t.tag, `tags[${i}].tag`);
-      return compact({ tag: t.tag, color: t.color });
-    });
-    return this.onRequest('PUT', requestId, '/tag', true, options, body);
+    return this.onRequest('PUT', requestId, '/tag', true, options, tagList(tags, 'tags'));
   }
 
   /**
