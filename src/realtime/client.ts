@@ -21,7 +21,11 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 
 export interface StateChange {
   state: ConnectionState;
   previous: ConnectionState;
-  /** Failed attempts in a row; reset to 0 only after a connection stayed open for `stableAfterMs`. */
+  /**
+   * Failed attempts in a row, on `reconnecting`, `open` (those before it) and `failed` (the last one included); reset to
+   * 0 only after a connection stayed open for `stableAfterMs`. Always 0 on `idle`, `connecting` and `closed`: `close()`
+   * ends the run those attempts belonged to, during a backoff too.
+   */
   attempt: number;
   /** On `reconnecting`: the backoff before the next attempt. */
   delayMs?: number;

@@ -41,7 +41,7 @@ export function isOpenRequest(request: RealtimeRequest): boolean {
  * - Keyed by `request_id`. CREATE is an upsert; an UPDATE for an unknown id inserts it (preflight conversations start
  *   with an UPDATE); UPDATEs merge field by field, so the `snapshot.lead`/`requester`/`department` an UPDATE omits
  *   are kept; a version older than the known one (`updatedAt`) is ignored, also once the request has left (the last
- *   1,000 that left are remembered).
+ *   1,000 that left are remembered; one a snapshot dropped left after the version known, which is then stale too).
  * - Closed (1000), abandoned (150) and otherwise filtered-out requests leave the list.
  * - **Reconcile rule**, applied to every snapshot (the first one and the one after each reconnect): a snapshot below
  *   the cap is complete, so every request it lacks is removed. A capped snapshot (100) holds the most recently
@@ -60,11 +60,11 @@ export function isOpenRequest(request: RealtimeRequest): boolean {
 export class LiveRequests extends LiveStore<RealtimeRequest> {
   private readonly filter: (request: RealtimeRequest) => boolean;
   /**
-   * `updatedAt` of the versions that made requests leave, the latest {@link LEFT_MAX}: a version older than the one
-   * that closed a request must not bring it back, and several server instances (a queue between them) do not keep
-   * one request's events in order.
+   * Epoch ms before which a version of a request that left is stale, for the latest {@link LEFT_MAX}: a version older
+   * than the one that closed a request must not bring it back, and several server instances (a queue between them)
+   * do not keep one request's events in order.
    */
-  private readonly left = new Map<string, unknown>();
+  private readonly left = new Map<string, number>();
 
   constructor(
     rt: RealtimeClient,
@@ -89,7 +89,7 @@ export class LiveRequests extends LiveStore<RealtimeRequest> {
     if (key === undefined) return;
     const known = this.items.get(key);
     // Out-of-order frames and REST results must not roll a request back to an older version.
-    if (timeOf(item.updatedAt) < timeOf(known ? known.updatedAt : this.left.get(key))) return;
+    if (timeOf(item.updatedAt) < (known ? timeOf(known.updatedAt) : this.left.get(key) ?? NaN)) return;
     const next = this.merged(key, item);
     let keep: boolean;
     try {
@@ -101,9 +101,14 @@ export class LiveRequests extends LiveStore<RealtimeRequest> {
     }
     this.left.delete(key);
     if (keep) return void this.put(key, next);
-    this.left.set(key, next.updatedAt);
-    if (this.left.size > LEFT_MAX) this.left.delete(this.left.keys().next().value!);
+    this.leave(key, timeOf(next.updatedAt));
     this.remove(key, next);
+  }
+
+  /** Remembers that a request left: its versions older than `since` (epoch ms) are stale. */
+  private leave(key: string, since: number): void {
+    this.left.set(key, since);
+    if (this.left.size > LEFT_MAX) this.left.delete(this.left.keys().next().value!);
   }
 
   protected reconcile(items: RealtimeRequest[], live: ReadonlySet<string>): boolean {
@@ -121,7 +126,11 @@ export class LiveRequests extends LiveStore<RealtimeRequest> {
       if (seen.has(key) || live.has(key)) continue;
       // Beyond a capped snapshot lie requests updated before its oldest one, or at the same millisecond (ties are
       // ordered arbitrarily): those may still be open.
-      if (!capped || !(timeOf(known.updatedAt) <= oldest)) this.remove(key);
+      if (!capped || !(timeOf(known.updatedAt) <= oldest)) {
+        this.remove(key);
+        // It left after the version known here, so a late copy of that version is stale too: it brought it back.
+        this.leave(key, timeOf(known.updatedAt) + 1);
+      }
     }
     return capped;
   }

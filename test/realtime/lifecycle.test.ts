@@ -274,6 +274,19 @@ describe('connect and reconnect', () => {
     ]);
   });
 
+  it('close() during a backoff ends the run: closed says attempt 0, and no attempt follows', async () => {
+    const rt = h.client('ws://127.0.0.1:9/', { reconnectBaseDelayMs: 60_000, reconnectMaxDelayMs: 60_000, random: () => 1 });
+    const states = recordStates(rt);
+    rt.connect().catch(() => undefined);
+    await until(() => states.some((s) => s.state === 'reconnecting'), 'the first backoff');
+    await rt.close();
+    expect(states.map((s) => [s.state, s.attempt])).toEqual([
+      ['connecting', 0],
+      ['reconnecting', 1],
+      ['closed', 0],
+    ]);
+  });
+
   it('a connection opened after a pong timeout gets a deadline of its own, not the one that ended the last', async () => {
     const server = await h.server();
     const rt = h.client(server, { idlePingMs: 100, pongTimeoutMs: 200 });

@@ -456,6 +456,33 @@ describe('LiveRequests', () => {
     expect(ids(live.list())).toEqual(['s']);
   });
 
+  it('a request a snapshot after a reconnect lacks stays out when a late copy of its last known version arrives', async () => {
+    const pid = '65f000000000000000000001';
+    const topic = topics.requests(pid);
+    const r = { _id: '_r', request_id: 'r', status: 200, updatedAt: at(1) };
+    let first: { terminate(): void } | undefined;
+    let send: ((method: 'CREATE' | 'UPDATE', message: unknown) => void) | undefined;
+    const raw = await topicServer(topic, (publish, nth, socket) => {
+      first ??= socket;
+      send = publish;
+      // r was closed while the socket was down: the second (complete) snapshot lacks it.
+      publish('CREATE', nth === 1 ? [r] : [{ _id: '_s', request_id: 's', status: 200, updatedAt: at(2) }]);
+    });
+    const live = new LiveRequests(h.client(raw.url), pid);
+    await live.ready;
+    first!.terminate();
+    await until(() => live.get('s') !== undefined, 'the second snapshot');
+    expect(ids(live.list())).toEqual(['s']);
+    // Another server instance delivers, late, the version this store knew (and one older still).
+    send!('UPDATE', { ...r, tags: [{ tag: 'vip' }] });
+    send!('UPDATE', { ...r, updatedAt: at(0) });
+    send!('CREATE', { _id: '_t', request_id: 't', status: 200, updatedAt: at(3) });
+    await until(() => live.get('t') !== undefined, 'the frame after the late ones');
+    expect(ids(live.list())).toEqual(['s', 't']); // was r, s, t: the closed r open again, for good
+    send!('UPDATE', { ...r, updatedAt: at(4) }); // reopened
+    await until(() => live.get('r') !== undefined, 'reopened');
+  });
+
   it('orders by updatedAt, newest first, then by request_id whatever the order of arrival', async () => {
     const { live, send } = await liveRequestsOnEmptySnapshot();
     for (const id of ['c', 'a', 'b']) send('CREATE', { _id: `_${id}`, request_id: id, status: 200, updatedAt: at(1) });
