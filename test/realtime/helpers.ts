@@ -191,6 +191,11 @@ export class FakeEnvironment implements EnvironmentLike {
     for (const listener of [...(this.windowListeners.get(type) ?? [])]) listener();
   }
 
+  /** A page-lifecycle event on `document` (`resume`: a frozen tab runs again). */
+  fireOnDocument(type: 'resume'): void {
+    for (const listener of [...(this.documentListeners.get(type) ?? [])]) listener();
+  }
+
   becomeVisible(): void {
     this.becomeVisibility('visible');
   }

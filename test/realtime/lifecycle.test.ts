@@ -933,6 +933,22 @@ describe('liveness', () => {
     expect(beats).toEqual([{ kind: 'ping', reason: 'visible' }]);
   });
 
+  it('in a browser, a page restored from the back/forward cache (pageshow) or a frozen tab resumed probes, unless hidden', async () => {
+    const server = await h.server();
+    const environment = new FakeEnvironment();
+    const rt = h.client(server, { environment, idlePingMs: 60_000 });
+    const beats: HeartbeatInfo[] = [];
+    rt.on('heartbeat', (info) => beats.push(info));
+    await rt.connect();
+    environment.fire('pageshow');
+    environment.fireOnDocument('resume');
+    expect(beats.filter((b) => b.kind === 'ping')).toEqual([{ kind: 'ping', reason: 'visible' }, { kind: 'ping', reason: 'visible' }]);
+    environment.becomeHidden(); // a frozen background tab can be resumed without being shown
+    environment.fireOnDocument('resume');
+    environment.fire('pageshow');
+    expect(beats.filter((b) => b.kind === 'ping')).toHaveLength(2);
+  });
+
   it('probes repeated before the answer is due do not put off the pong deadline of a dead socket', async () => {
     const server = await h.server();
     const rt = h.client(server, { idlePingMs: 60_000, pongTimeoutMs: 300 });
