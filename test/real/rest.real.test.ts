@@ -175,6 +175,8 @@ describe('resources', () => {
     expect(tagged.tags?.map((t) => t.tag)).toEqual(['vip', 'billing']);
     const vip = tagged.tags!.find((t) => t.tag === 'vip')!;
     expect((await admin.requests.tags.remove(id, vip._id!)).tags?.map((t) => t.tag)).toEqual(['billing']);
+    // update replaces the array; strings are shorthand for { tag }.
+    expect((await admin.requests.update(id, { tags: ['solo', { tag: 'paid', color: '#00AA00' }] })).tags?.map(({ tag, color }) => [tag, color])).toEqual([['solo', undefined], ['paid', '#00AA00']]);
 
     const noted = await admin.requests.notes.add(id, 'a note');
     const note = noted.notes!.at(-1)!;
