@@ -62,12 +62,13 @@ export default [
   {
     // The zod schemas, an opt-in entry of their own (as `tiledesk-sdk/schemas` is for REST responses). zod/mini's
     // runtime for the features they use is ≈ 6.5 kB of this; own code ≈ 4 kB. No budget in issue 7 names this entry;
-    // the limit guards the measured size against growth.
+    // the limit guards the measured size against growth. Raised from 10.8 kB in stop 23 (+9 B, 10,806 B): a `url_preview`
+    // whose text is `[]` is refused, as the `messages` entry refuses it.
     name: "messages schemas: import * from 'tiledesk-sdk/messages/schemas' (zod/mini included)",
     path: 'dist/messages-schemas.js',
     import: '*',
     gzip: true,
-    limit: '10.8 kB',
+    limit: '10.81 kB',
     modifyEsbuildConfig: browser,
   },
 ];

@@ -59,14 +59,14 @@ export const AUDIO_MIME_TYPE = matches(/^audio\//i, 'must be an audio MIME type 
 export const EMAIL = matches(/^[^\s@]+@[^\s@][^\s@.]*\.[^\s@]+$/, 'must be an email address');
 export const CSS_SIZE = matches(/^\d+(?:\.\d+)?(?:px|%)?$/, 'must be pixels or a percentage such as "100%"');
 export const NON_BLANK: Rule<string> = { test: (s) => s.trim() !== '', message: 'must not be blank' };
-// The widget reads a url_preview's text as a JSON array of sources (starting with `[`, or with a fence or a quote when
-// a model wrote it), drawn whole, or else as text holding URLs: text with none made an empty bubble, and of more than
+// The widget reads a url_preview's text as a JSON array of sources (starting with `[{`, or with a fence or a quote when
+// a model wrote it), drawn whole, or else as text holding URLs (`[]` or `["https://…"]` too: not an array of objects): text with none made an empty bubble, and of more than
 // 10 distinct URLs it draws the first 10 and silently drops the rest. It takes a URL up to a blank or one of <>"'`)]
 // and cuts trailing .,;:!? off: counted here by ending each match at its last character that is not such punctuation
 // (cutting a run of dots off afterwards, `[.,;:!?]+$`, would retry the run from each of its dots: quadratic).
 export const URL_PREVIEW_TEXT: Rule<string> = {
   test: (s) =>
-    /^\s*[[`"]/.test(s) || (/https?:\/\/[^\s<>"'`)\]]/i.test(s) && new Set(s.match(/https?:\/\/[^\s<>"'`)\]]*[^\s<>"'`)\].,;:!?]/gi)).size < 11),
+    /^\s*(\[\s*\{|[`"])/.test(s) || (/https?:\/\/[^\s<>"'`)\]]/i.test(s) && new Set(s.match(/https?:\/\/[^\s<>"'`)\]]*[^\s<>"'`)\].,;:!?]/gi)).size < 11),
   message: 'must hold 1 to 10 distinct http(s) URLs (the widget shows no more) or a JSON array of sources',
 };
 export const PIXELS: Rule<number> = { test: (n) => n > 0, message: 'must be > 0' };

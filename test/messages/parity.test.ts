@@ -342,6 +342,7 @@ const notExpressible: Record<string, string> = {
   'an unknown command type': 'split() turns every part that is not a wait into a message command',
   'a gallery without attachment': 'gallery() always writes its attachment',
   'not an object': 'builders always return an object',
+  'a url_preview whose text is an empty JSON array (an empty bubble)': 'urlPreview([]) writes an empty text, refused as holding no URL',
 };
 
 describe('3. the builders refuse every invalid case they can express, with the schema’s first issue', () => {
