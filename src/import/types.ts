@@ -118,6 +118,11 @@ export interface ImportTotals {
  * `tiledesk-sdk/node`, or your own (a database row, `localStorage`). `load` returns `undefined` when there is none.
  */
 export interface ImportCheckpoint {
+  /**
+   * Optional: what the advice of an `ImportCheckpointError` calls this checkpoint, as the thing to delete to start
+   * over (`fileCheckpoint`: its path; yours: e.g. "the row import:42"). Default: "the checkpoint".
+   */
+  readonly name?: string;
   load(): Promise<ImportCheckpointState | undefined> | ImportCheckpointState | undefined;
   save(state: ImportCheckpointState): Promise<void> | void;
   /**

@@ -84,6 +84,9 @@ describe('tiledesk-sdk import', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('another import');
     expect(stderr).toContain('delete');
+    // The library's advice (ImportCheckpointError.remedy), said once, naming the file.
+    expect(stderr).toContain(`. Use another checkpoint for this import, or delete ${checkpoint} to start over: nothing is imported twice without it`);
+    expect(stderr.split('to start over').length).toBe(2);
   });
 
   it('reads a pipe (<(zcat export.ndjson.gz), a named pipe) once, without counting it first', async () => {

@@ -754,6 +754,36 @@ describe('bounded memory', () => {
       .rejects.toMatchObject({ code: 'checkpoint_invalid' });
   });
 
+  it('a refused checkpoint says what to do in the error itself (remedy, also the end of message), naming it when it has a name', async () => {
+    const another: ImportCheckpointState = {
+      version: 1, projectId: server.project.id, namespace: 'other', watermark: 1, settled: [], finished: false, source: 'someone-else',
+      totals: { conversations: 1, conversationsFailed: 0, messagesImported: 1, messagesSkipped: 0, messagesFailed: 0 },
+    };
+    const refused = async (state: unknown, namespace: string, name?: string, source: ImportConversation[] = []) => {
+      const checkpoint = { load: () => state as ImportCheckpointState, save: () => undefined, ...(name === undefined ? {} : { name }) };
+      const error = await importConversations(client, source, { namespace, checkpoint, ...fast }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImportCheckpointError);
+      const { code, remedy, message } = error as ImportCheckpointError;
+      expect(message.endsWith(`. ${remedy}`)).toBe(true);
+      expect(message).not.toContain(server.owner.token);
+      return { code, remedy };
+    };
+    expect(await refused({ version: 2 }, 'mine')).toEqual({
+      code: 'checkpoint_invalid', remedy: expect.stringMatching(/^Delete the checkpoint to start over, or use another checkpoint: nothing is imported twice/),
+    });
+    expect(await refused({ version: 2 }, 'mine', 'the row import:42')).toMatchObject({ remedy: expect.stringMatching(/^Delete the row import:42 to start over/) });
+    expect(await refused(another, 'mine', '/data/import.ckpt.json')).toEqual({
+      code: 'checkpoint_mismatch', remedy: expect.stringMatching(/^Use another checkpoint for this import, or delete \/data\/import\.ckpt\.json to start over/),
+    });
+    // Another source: resume with the right one, or start over, knowing which conversations that would import again.
+    const source = dataset({ conversations: 2, messages: 1, tag: 'remedy', conversationIds: true });
+    const other = await refused({ ...another, namespace: 'mine' }, 'mine', 'ck.json', source);
+    expect(other.code).toBe('checkpoint_mismatch');
+    expect(other.remedy).toMatch(/^Resume with the source ck\.json was written for\. To import this one instead, use another checkpoint or delete ck\.json/);
+    expect(other.remedy).toContain('those that moved would be imported again');
+    expect(calls.filter((c) => c.method !== 'GET')).toEqual([]);
+  });
+
   it('refuses a checkpoint written for another source, before sending anything, and leaves it as it was', async () => {
     // The same checkpoint file given to next week's export: its positions are other conversations.
     let stored: ImportCheckpointState | undefined;
