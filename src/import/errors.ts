@@ -5,14 +5,15 @@ import type { ImportReport } from './types.js';
 /**
  * The import was stopped by your `AbortSignal`. Conversations in flight were left as they were (the server may hold
  * part of them); the checkpoint, if any, was saved, so running the same import again resumes and completes them
- * without duplicates. `report` says what was done before the stop.
+ * without duplicates. `report` says what was done before the stop: `report.messages.imported` counts the saves the
+ * server confirmed, `report.messages.uncertain` the messages of calls the stop cut short (saved or not).
  *
  * @example
  * ```ts
  * try {
  *   await importConversations(client, source, { signal: controller.signal, checkpoint });
  * } catch (e) {
- *   if (e instanceof ImportAbortedError) console.log('stopped after', e.report.messages.imported, 'messages');
+ *   if (e instanceof ImportAbortedError) console.log('stopped after', e.report.messages.imported, 'messages, maybe', e.report.messages.uncertain, 'more');
  * }
  * ```
  */

@@ -441,7 +441,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
   }
 
   async function runOne(item: unknown, position: number): Promise<void> {
-    const progress: ConversationProgress = { kind: undefined, imported: 0, skipped: 0, duplicates: 0, uncertain: 0 };
+    const progress: ConversationProgress = { kind: undefined, imported: 0, skipped: 0, duplicates: 0, uncertain: 0, inDoubt: 0 };
     const messageCount = isPlainObject(item) && Array.isArray(item.messages) ? item.messages.length : 0;
     let requestId: string | undefined;
     let failure: ImportFailure | undefined;
@@ -476,6 +476,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
         halt((verdict === 'auth' || verdict === 'project') && !controller.signal.aborted ? { reason: verdict, error } : { reason: 'abort' });
         live.delete(progress);
         report.messages.imported += progress.imported;
+        report.messages.uncertain += progress.inDoubt;
         unsettledImported += progress.imported;
         return;
       }
@@ -483,6 +484,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
       failure = failureOf(error, position, requestId, progress.imported + progress.skipped, missing, progress.uncertain);
       recordFailure(failure);
       report.messages.failed += missing;
+      report.messages.uncertain += progress.uncertain;
     }
     inFlight.delete(own);
     live.delete(progress);
@@ -616,7 +618,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
 export function emptyImportReport(): ImportReport {
   return {
     conversations: { total: 0, created: 0, continued: 0, alreadyComplete: 0, resumed: 0, failed: 0 },
-    messages: { total: 0, imported: 0, skipped: 0, resumed: 0, failed: 0 },
+    messages: { total: 0, imported: 0, skipped: 0, resumed: 0, failed: 0, uncertain: 0 },
     retries: 0,
     reconciliations: 0,
     duplicatesFound: 0,

@@ -60,7 +60,7 @@ describe('importing', () => {
     const report = await importConversations(client, source, { namespace, concurrency: 4, ...fast });
     const total = source.reduce((n, c) => n + c.messages.length, 0);
     expect(report.conversations).toEqual({ total: 12, created: 12, continued: 0, alreadyComplete: 0, resumed: 0, failed: 0 });
-    expect(report.messages).toEqual({ total, imported: total, skipped: 0, resumed: 0, failed: 0 });
+    expect(report.messages).toEqual({ total, imported: total, skipped: 0, resumed: 0, failed: 0, uncertain: 0 });
     expect(report.failures).toEqual([]);
     const check = await verifyImported(client, server.project.id, source, { namespace });
     expect(check).toMatchObject({ conversations: 12, messages: total, duplicates: 0, orderViolations: 0, missing: 0 });
@@ -377,13 +377,42 @@ describe('stopping', () => {
     expect(Date.now() - started, 'returned at once, not after the 50 s wait').toBeLessThan(CALL_TIMEOUT_MS);
   });
 
+  it('after a stop, messages.imported counts confirmed saves and messages.uncertain the calls the stop cut short: the truth is between the two', async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 1, messages: 6, tag: 'cut-short' });
+    const stop = new AbortController();
+    // The second chunk reaches the server and is saved, but the run is stopped before the answer arrives.
+    let chunks = 0;
+    const cutting: FetchLike = async (url, init) => {
+      if (!(init.method === 'POST' && url.endsWith('/messages/multi') && ++chunks === 2)) return fetch(url, init);
+      await (await fetch(url, { ...init, signal: new AbortController().signal })).text();
+      stop.abort();
+      throw init.signal.reason;
+    };
+    const cuttingClient = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: cutting });
+    let stopped: ImportAbortedError;
+    try {
+      stopped = (await importConversations(cuttingClient, source, { namespace, signal: stop.signal, maxChunkMessages: 2, ...fast }).catch((e: unknown) => e)) as ImportAbortedError;
+    } finally {
+      await cuttingClient.close();
+    }
+    expect(stopped).toBeInstanceOf(ImportAbortedError);
+    expect(stopped.report.messages).toEqual({ total: 6, imported: 2, skipped: 0, resumed: 0, failed: 0, uncertain: 2 });
+    // What the server holds: 4 = imported + uncertain. Running it again finds them and sends the rest.
+    const again = await importConversations(client, source, { namespace, maxChunkMessages: 2, ...fast });
+    expect(again.messages).toEqual({ total: 6, imported: 2, skipped: 4, resumed: 0, failed: 0, uncertain: 0 });
+    // A run that was not stopped mid-call: nothing uncertain, every count exact.
+    const third = await importConversations(client, source, { namespace, ...fast });
+    expect(third.messages).toEqual({ total: 6, imported: 0, skipped: 6, resumed: 0, failed: 0, uncertain: 0 });
+  });
+
   it("a failure after a last attempt with an unknown outcome counts what that attempt saved", async () => {
     // The only attempt saves 2 of the 3 messages, then answers 500: the server holds 2, and the failure says so.
     server.faults.route({ method: 'POST', path: /\/messages\/multi$/, partialSave: 2 });
     const report = await importConversations(client, dataset({ conversations: 1, messages: 3, tag: 'last-try' }), { namespace: freshNamespace(), maxAttempts: 1, ...fast });
     expect(report.failures).toEqual([expect.objectContaining({ status: 500, messagesImported: 2, messagesMissing: 1 })]);
     expect(report.failures[0]).not.toHaveProperty('messagesUncertain');
-    expect(report.messages).toMatchObject({ imported: 2, failed: 1 });
+    expect(report.messages).toMatchObject({ imported: 2, failed: 1, uncertain: 0 });
   });
 
   it('when that conversation cannot be read back either, the messages of the last attempt are counted uncertain', async () => {
@@ -391,7 +420,8 @@ describe('stopping', () => {
     server.faults.route({ method: 'GET', path: /\/messages$/, status: 503 });
     const report = await importConversations(client, dataset({ conversations: 1, messages: 3, tag: 'last-try-dark' }), { namespace: freshNamespace(), maxAttempts: 1, ...fast });
     expect(report.failures).toEqual([expect.objectContaining({ status: 500, messagesImported: 0, messagesMissing: 3, messagesUncertain: 3 })]);
-    expect(report.messages).toMatchObject({ imported: 0, failed: 3 });
+    // The report says it too: imported is not exact (the server holds 2 of these 3).
+    expect(report.messages).toMatchObject({ imported: 0, failed: 3, uncertain: 3 });
   });
 
   it('an attempt with an unknown outcome before the last, followed by a read-back that fails, counts its messages uncertain too', async () => {
@@ -401,7 +431,7 @@ describe('stopping', () => {
     server.faults.route({ method: 'GET', path: /\/messages$/, status: 503 });
     const report = await importConversations(client, dataset({ conversations: 1, messages: 3, tag: 'mid-try-dark' }), { namespace: freshNamespace(), maxAttempts: 2, ...fast });
     expect(report.failures).toEqual([expect.objectContaining({ status: 503, messagesImported: 0, messagesMissing: 3, messagesUncertain: 3 })]);
-    expect(report.messages).toMatchObject({ imported: 0, failed: 3 });
+    expect(report.messages).toMatchObject({ imported: 0, failed: 3, uncertain: 3 });
   });
 
   it('a Retry-After of exactly maxRetryAfterMs is waited out', async () => {
