@@ -47,7 +47,7 @@ function checkState(state: unknown, projectId: string, namespace: string, where:
   if (!valid) {
     throw new ImportCheckpointError(
       'checkpoint_invalid',
-      `${where ?? 'The checkpoint'} is not an import checkpoint (version 1) this SDK can read`,
+      `The checkpoint${where === undefined ? '' : ` (${where})`} is not an import checkpoint (version 1) this SDK can read`,
       undefined,
       undefined,
       checkpointRemedy('checkpoint_invalid', where),
