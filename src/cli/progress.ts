@@ -119,6 +119,8 @@ export function formatReport(report: ImportReport, style: Style, options: { maxF
       `${formatCount(m.skipped)} skipped (already present), ${formatCount(m.resumed)} done in an earlier run, ` +
       `${m.failed > 0 ? s.red(`${formatCount(m.failed)} failed`) : '0 failed'}`,
   );
+  // Not in "imported": after Ctrl-C (calls cut short) or a failure the server could not be asked about.
+  if (m.uncertain > 0) lines.push(`  ${s.yellow(`${formatCount(m.uncertain)} sent without an answer`)}: saved or not, running again settles them (never twice)`);
   lines.push(
     `  Retries ${formatCount(report.retries)} · read-backs ${formatCount(report.reconciliations)}` +
       (report.duplicatesFound > 0 ? ` · ${s.yellow(`${formatCount(report.duplicatesFound)} duplicates found on the server`)}` : ''),

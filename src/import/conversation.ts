@@ -61,6 +61,11 @@ export interface ConversationProgress {
   duplicates: number;
   /** Messages of a last attempt with an unknown outcome that could not be read back: saved or not, nobody knows. */
   uncertain: number;
+  /**
+   * Messages of the call in flight, or of the last one whose outcome is unknown until a read-back says: what a stop
+   * at this moment would leave saved or not, nobody knows.
+   */
+  inDoubt: number;
 }
 
 /**
@@ -262,6 +267,7 @@ async function sendMissing(
     for (let attempt = 1; ; attempt++) {
       const pause = waitForPause(ctx);
       if (pause) await pause;
+      progress.inDoubt = chunk.length;
       try {
         await ctx.client.messages.import(
           requestId,
@@ -269,11 +275,14 @@ async function sendMissing(
           chunk.map((m) => m.prepared) as unknown as ImportMessage[],
           { ...ctx.call, maxChunkBytes: ctx.maxChunkBytes, maxChunkMessages: chunk.length },
         );
+        progress.inDoubt = 0;
         saved(chunk.length);
         break;
       } catch (error) {
         const cause = error instanceof ImportChunkError ? error.cause : error;
         const verdict = classify(cause);
+        // Refused or provably not processed: nothing of it was saved. (Cut short by the stop, or unknown: in doubt.)
+        if (verdict !== 'abort' && verdict !== 'unknown') progress.inDoubt = 0;
         if (stopsTheRun(verdict)) throw cause;
         if (verdict === 'rejected') {
           // A server configured below `maxChunkBytes`: nothing was saved, so halve the chunk and go on.
@@ -326,6 +335,7 @@ async function readBack(
     if (!stopsTheRun(classify(error))) progress.uncertain = chunk.length;
     throw error;
   }
+  progress.inDoubt = 0;
   progress.duplicates = countDuplicates(present, all);
   const missing = chunk.filter((m) => !present.has(m.key));
   saved(chunk.length - missing.length);

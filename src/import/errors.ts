@@ -1,17 +1,19 @@
 import { TiledeskError } from '../shared/errors.js';
+import { redact } from '../shared/token.js';
 import type { ImportReport } from './types.js';
 
 /**
  * The import was stopped by your `AbortSignal`. Conversations in flight were left as they were (the server may hold
  * part of them); the checkpoint, if any, was saved, so running the same import again resumes and completes them
- * without duplicates. `report` says what was done before the stop.
+ * without duplicates. `report` says what was done before the stop: `report.messages.imported` counts the saves the
+ * server confirmed, `report.messages.uncertain` the messages of calls the stop cut short (saved or not).
  *
  * @example
  * ```ts
  * try {
  *   await importConversations(client, source, { signal: controller.signal, checkpoint });
  * } catch (e) {
- *   if (e instanceof ImportAbortedError) console.log('stopped after', e.report.messages.imported, 'messages');
+ *   if (e instanceof ImportAbortedError) console.log('stopped after', e.report.messages.imported, 'messages, maybe', e.report.messages.uncertain, 'more');
  * }
  * ```
  */
@@ -62,12 +64,13 @@ export class ImportFailedError extends TiledeskError {
  * A checkpoint cannot be used: it was written by another import (another project, `namespace` or source) or for
  * another version of the source (conversations added or removed before one it counts as done: resuming from it would
  * skip the wrong conversations), it is not a checkpoint this version understands, or another run is using it
- * (`checkpoint_locked`: two runs would send the same messages twice).
+ * (`checkpoint_locked`: two runs would send the same messages twice). Thrown before anything is sent. `message` says
+ * what is wrong, then what to do about it: that advice alone is `remedy`.
  *
  * @example
  * ```ts
  * try { await importConversations(client, source, { checkpoint: fileCheckpoint('import.ckpt.json') }); }
- * catch (e) { if (e instanceof ImportCheckpointError) console.error(e.code, e.position, e.message); }
+ * catch (e) { if (e instanceof ImportCheckpointError) console.error(e.code, e.position, e.remedy); }
  * ```
  */
 export class ImportCheckpointError extends TiledeskError {
@@ -77,9 +80,45 @@ export class ImportCheckpointError extends TiledeskError {
    * as done that this source does not have there (the message names both conversations' `request_id`s).
    */
   declare readonly position?: number;
+  /**
+   * What to do about it, one sentence, also the end of `message`: naming the file to delete when the checkpoint has a
+   * `name` (`fileCheckpoint`: its path). `checkpoint_invalid`: delete the checkpoint or use another (an import run
+   * without its checkpoint still sends nothing twice). `checkpoint_mismatch`: use the checkpoint's own import or
+   * source, or another checkpoint. `checkpoint_locked`: wait for the other run (`fileCheckpoint`: or, if none is
+   * running, delete its lock file; never the checkpoint, which would start the import over beside that run).
+   */
+  declare readonly remedy: string;
 
-  constructor(code: 'checkpoint_mismatch' | 'checkpoint_invalid' | 'checkpoint_locked', message: string, cause?: unknown, position?: number) {
-    super(message, { code, cause });
+  /**
+   * @param message What is wrong; `message` is this, then `remedy`.
+   * @param remedy What to do; by default the advice for `code` (and, for a mismatch, whether `position` is given).
+   */
+  constructor(
+    code: 'checkpoint_mismatch' | 'checkpoint_invalid' | 'checkpoint_locked',
+    message: string,
+    cause?: unknown,
+    position?: number,
+    remedy: string = checkpointRemedy(code, undefined, position),
+  ) {
+    super(`${message}. ${remedy}`, { code, cause });
     if (position !== undefined) this.position = position;
+    this.remedy = redact(remedy);
   }
+}
+
+/**
+ * The advice of an {@link ImportCheckpointError}. `where` names the checkpoint (a file's path) when known; `position`
+ * is set for a source that differs from the checkpoint's, unset for a checkpoint of another project or namespace.
+ */
+export function checkpointRemedy(code: ImportCheckpointError['code'], where: string | undefined, position?: number): string {
+  const it = where ?? 'the checkpoint';
+  const safe = 'nothing is imported twice without it (what the server has is found by request_id and import key)';
+  if (code === 'checkpoint_locked') return 'Wait for the other run to end; if none is running, give back the claim its lock() holds';
+  if (code === 'checkpoint_invalid') return `Delete ${it} to start over, or use another checkpoint: ${safe}`;
+  if (position === undefined) return `Use another checkpoint for this import, or delete ${it} to start over: ${safe}`;
+  return (
+    `Resume with the source ${it} was written for. To import this one instead, use another checkpoint or delete ${it}: ` +
+    'conversations already imported are found by request_id, messages by import key, and none is sent twice, except ' +
+    'conversations with neither request.request_id nor request.id: they are known by their position, so those that moved would be imported again'
+  );
 }

@@ -4,7 +4,7 @@ import { raceSignal } from '../shared/abort.js';
 import { TiledeskError } from '../shared/errors.js';
 import { isPlainObject } from '../shared/merge.js';
 import { classify, importConversation, stopsTheRun, type ConversationProgress, type RunContext } from './conversation.js';
-import { ImportAbortedError, ImportCheckpointError, ImportFailedError } from './errors.js';
+import { checkpointRemedy, ImportAbortedError, ImportCheckpointError, ImportFailedError } from './errors.js';
 import { stableHash } from './keys.js';
 import { prepareConversation, type PrepareSettings } from './prepare.js';
 import type {
@@ -33,7 +33,7 @@ function zeroTotals(): ImportTotals {
   return { conversations: 0, conversationsFailed: 0, messagesImported: 0, messagesSkipped: 0, messagesFailed: 0 };
 }
 
-function checkState(state: unknown, projectId: string, namespace: string): ImportCheckpointState {
+function checkState(state: unknown, projectId: string, namespace: string, where: string | undefined): ImportCheckpointState {
   const s = state as ImportCheckpointState;
   const valid =
     isPlainObject(state) && s.version === 1 && typeof s.projectId === 'string' && typeof s.namespace === 'string' &&
@@ -44,11 +44,22 @@ function checkState(state: unknown, projectId: string, namespace: string): Impor
       (Array.isArray(s.settledIds) && s.settledIds.length === s.settled.length && s.settledIds.every((id) => id === null || typeof id === 'string'))) &&
     (s.inFlightBelow === undefined || (Number.isInteger(s.inFlightBelow) && s.inFlightBelow >= s.watermark)) && isPlainObject(s.totals) &&
     Object.keys(zeroTotals()).every((k) => Number.isFinite((s.totals as unknown as Record<string, unknown>)[k]));
-  if (!valid) throw new ImportCheckpointError('checkpoint_invalid', 'The checkpoint is not an import checkpoint (version 1) this SDK can read');
+  if (!valid) {
+    throw new ImportCheckpointError(
+      'checkpoint_invalid',
+      `The checkpoint${where === undefined ? '' : ` (${where})`} is not an import checkpoint (version 1) this SDK can read`,
+      undefined,
+      undefined,
+      checkpointRemedy('checkpoint_invalid', where),
+    );
+  }
   if (s.projectId !== projectId || s.namespace !== namespace) {
     throw new ImportCheckpointError(
       'checkpoint_mismatch',
       `The checkpoint belongs to another import (project ${s.projectId}, namespace "${s.namespace}"), not project ${projectId}, namespace "${namespace}"`,
+      undefined,
+      undefined,
+      checkpointRemedy('checkpoint_mismatch', where),
     );
   }
   return s;
@@ -181,7 +192,9 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
   const { checkpoint, onProgress, onConversation, signal: userSignal } = options;
 
   const resumedState = checkpoint ? await checkpoint.load() : undefined;
-  const resumed = resumedState === undefined ? undefined : checkState(resumedState, projectId, namespace);
+  /** How errors' advice names the checkpoint (`fileCheckpoint`: its path). */
+  const where = typeof checkpoint?.name === 'string' && checkpoint.name !== '' ? checkpoint.name : undefined;
+  const resumed = resumedState === undefined ? undefined : checkState(resumedState, projectId, namespace, where);
   const window = new SettledWindow(resumed?.watermark ?? 0, resumed?.settled ?? []);
   const earlier: ImportTotals = resumed ? { ...resumed.totals } : zeroTotals();
   // Conversations an earlier run may have been working on when it stopped: looked up before being created.
@@ -287,6 +300,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
           `The checkpoint belongs to another source: its first conversation is ${described(expected)}, this source's is ${described(id)}`,
           undefined,
           0,
+          checkpointRemedy('checkpoint_mismatch', where, 0),
         );
       }
       sourceIdentity = id;
@@ -298,6 +312,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
           `but this source's conversation at position ${position} is ${described(id)} (were conversations added or removed before it?)`,
         undefined,
         position,
+        checkpointRemedy('checkpoint_mismatch', where, position),
       );
     }
     return undefined;
@@ -426,7 +441,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
   }
 
   async function runOne(item: unknown, position: number): Promise<void> {
-    const progress: ConversationProgress = { kind: undefined, imported: 0, skipped: 0, duplicates: 0, uncertain: 0 };
+    const progress: ConversationProgress = { kind: undefined, imported: 0, skipped: 0, duplicates: 0, uncertain: 0, inDoubt: 0 };
     const messageCount = isPlainObject(item) && Array.isArray(item.messages) ? item.messages.length : 0;
     let requestId: string | undefined;
     let failure: ImportFailure | undefined;
@@ -461,6 +476,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
         halt((verdict === 'auth' || verdict === 'project') && !controller.signal.aborted ? { reason: verdict, error } : { reason: 'abort' });
         live.delete(progress);
         report.messages.imported += progress.imported;
+        report.messages.uncertain += progress.inDoubt;
         unsettledImported += progress.imported;
         return;
       }
@@ -468,6 +484,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
       failure = failureOf(error, position, requestId, progress.imported + progress.skipped, missing, progress.uncertain);
       recordFailure(failure);
       report.messages.failed += missing;
+      report.messages.uncertain += progress.uncertain;
     }
     inFlight.delete(own);
     live.delete(progress);
@@ -526,6 +543,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
                 `${described(expectedIds.get(checkBelow - 1))}, but this source ends after ${nextPosition} conversation${nextPosition === 1 ? '' : 's'} (were conversations removed?)`,
               undefined,
               checkBelow - 1,
+              checkpointRemedy('checkpoint_mismatch', where, checkBelow - 1),
             );
           } else sourceDone = true;
           break;
@@ -600,7 +618,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
 export function emptyImportReport(): ImportReport {
   return {
     conversations: { total: 0, created: 0, continued: 0, alreadyComplete: 0, resumed: 0, failed: 0 },
-    messages: { total: 0, imported: 0, skipped: 0, resumed: 0, failed: 0 },
+    messages: { total: 0, imported: 0, skipped: 0, resumed: 0, failed: 0, uncertain: 0 },
     retries: 0,
     reconciliations: 0,
     duplicatesFound: 0,

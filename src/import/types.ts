@@ -118,6 +118,11 @@ export interface ImportTotals {
  * `tiledesk-sdk/node`, or your own (a database row, `localStorage`). `load` returns `undefined` when there is none.
  */
 export interface ImportCheckpoint {
+  /**
+   * Optional: what the advice of an `ImportCheckpointError` calls this checkpoint, as the thing to delete to start
+   * over (`fileCheckpoint`: its path; yours: e.g. "the row import:42"). Default: "the checkpoint".
+   */
+  readonly name?: string;
   load(): Promise<ImportCheckpointState | undefined> | ImportCheckpointState | undefined;
   save(state: ImportCheckpointState): Promise<void> | void;
   /**
@@ -206,7 +211,14 @@ export interface ImportFailure {
   messagesUncertain?: number;
 }
 
-/** What the import did. Detail lists are bounded (`maxReportDetails`); counts are exact. */
+/**
+ * What the import did. Detail lists are bounded (`maxReportDetails`). Every count is exact, but for messages whose
+ * save nobody can know (`messages.uncertain`): this run saved between `messages.imported` and `messages.imported +
+ * messages.uncertain` messages. After a stop (`ImportAbortedError`, `ImportFailedError`) the report is of what was
+ * done before it: the conversation counts are of settled conversations (those read but not settled, left in flight
+ * or not yet started, count in `total` only, and a resumed run finishes them); `messages.imported` includes what
+ * those left in flight saved (confirmed), `skipped` and `failed` do not.
+ */
 export interface ImportReport {
   conversations: {
     /** Conversations read from the source this run. */
@@ -232,6 +244,13 @@ export interface ImportReport {
     resumed: number;
     /** Not saved: in failed conversations. */
     failed: number;
+    /**
+     * Sent, but whether they were saved nobody knows, so not in `imported`: those of calls cut short by a stop (your
+     * abort, refused credentials) and of a failed conversation's last attempt that could not be read back (its
+     * `messagesUncertain`, in `failed` too). 0 means `imported` is exact. Running the import again settles them:
+     * found by import key if saved, sent if not, never twice.
+     */
+    uncertain: number;
   };
   /** Calls sent again after a failure. */
   retries: number;

@@ -1,11 +1,13 @@
 import { hostname } from 'node:os';
 import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { ImportCheckpointError } from '../import/errors.js';
+import { checkpointRemedy, ImportCheckpointError } from '../import/errors.js';
 import type { ImportCheckpoint, ImportCheckpointState } from '../import/types.js';
 
 /** A checkpoint kept in a file; see {@link fileCheckpoint}. */
 export interface FileCheckpoint extends ImportCheckpoint {
   readonly path: string;
+  /** The path too: the advice of an `ImportCheckpointError` names the file to delete. */
+  readonly name: string;
   load(): Promise<ImportCheckpointState | undefined>;
   save(state: ImportCheckpointState): Promise<void>;
   /** Deletes the file (a no-op when there is none), e.g. to start an import over. */
@@ -40,6 +42,7 @@ export function fileCheckpoint(path: string): FileCheckpoint {
   if (typeof path !== 'string' || path === '') throw new TypeError('fileCheckpoint: path must be a non-empty string');
   return {
     path,
+    name: path,
     async load() {
       let text: string;
       try {
@@ -51,7 +54,7 @@ export function fileCheckpoint(path: string): FileCheckpoint {
       try {
         return JSON.parse(text) as ImportCheckpointState;
       } catch (cause) {
-        throw new ImportCheckpointError('checkpoint_invalid', `The checkpoint file ${path} is not JSON`, cause);
+        throw new ImportCheckpointError('checkpoint_invalid', `The checkpoint file ${path} is not JSON`, cause, undefined, checkpointRemedy('checkpoint_invalid', path));
       }
     },
     async save(state) {
@@ -96,8 +99,11 @@ export function fileCheckpoint(path: string): FileCheckpoint {
           const who = holder ? `process ${holder.pid} on ${holder.host}` : 'another process';
           throw new ImportCheckpointError(
             'checkpoint_locked',
-            `The checkpoint ${path} is in use by another import (${who}): two runs would send the same messages twice. ` +
-              `If no import is running, delete ${lockPath}`,
+            `The checkpoint ${path} is in use by another import (${who}): two runs would send the same messages twice`,
+            undefined,
+            undefined,
+            // Never "delete the checkpoint": that would start the import over beside the run in progress.
+            `Wait for it to end. If no import is running, delete ${lockPath}`,
           );
         }
       }

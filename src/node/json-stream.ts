@@ -86,7 +86,10 @@ function isDelimiter(c: number): boolean {
 }
 
 export interface SplitterOptions {
-  /** Largest element, in characters (default 64 Mi): a guard against a file whose brackets never close. */
+  /**
+   * Largest element, in characters (default 64 Mi): a guard against a file whose brackets never close. Exact: an
+   * element of more is refused, with the line and column where it starts, by the `push` that takes it past the limit.
+   */
   maxElementChars?: number;
   /** Named in errors. */
   file?: string;
@@ -268,16 +271,20 @@ export class JsonElementSplitter {
       i++;
     }
     if (this.#inElement) {
-      const piece = chunk.slice(pieceStart);
-      this.#chars += piece.length;
-      if (this.#chars > this.#maxChars) {
-        throw new SourceParseError(`an element is larger than ${this.#maxChars} characters (unclosed bracket or string?)`, {
-          line: this.#startLine, column: this.#startColumn, position: this.#startPosition, index: this.#index, file: this.#file,
-        });
-      }
-      this.#pieces.push(piece);
+      // Still open at the end of this piece of input: refused now if it is already too large, before anything more
+      // is read or held.
+      this.#chars += n - pieceStart;
+      if (this.#chars > this.#maxChars) throw this.#tooLarge(' (unclosed bracket or string?)');
+      this.#pieces.push(chunk.slice(pieceStart));
     }
     this.#offset += n;
+  }
+
+  /** The current element has more than `maxElementChars` characters: the error names where it starts. */
+  #tooLarge(hint: string): SourceParseError {
+    return new SourceParseError(`an element is larger than ${this.#maxChars} characters${hint}`, {
+      line: this.#startLine, column: this.#startColumn, position: this.#startPosition, index: this.#index, file: this.#file,
+    });
   }
 
   /** Call once the input is over: returns a last element (a bare number ends only here) or throws if the input is cut short. */
@@ -322,6 +329,8 @@ export class JsonElementSplitter {
   }
 
   #finish(chunk: string, pieceStart: number, end: number): unknown {
+    // Also when it closes in the piece of input that took it past the limit: the limit is exact, not one piece late.
+    if (this.#chars + end - pieceStart > this.#maxChars) throw this.#tooLarge('');
     const last = chunk.slice(pieceStart, end);
     const text = this.#pieces.length === 0 ? last : this.#pieces.join('') + last;
     this.#pieces = [];

@@ -6,7 +6,11 @@ import { JsonElementSplitter } from './json-stream.js';
 
 /** Options of {@link readConversations}. */
 export interface ReadConversationsOptions {
-  /** Largest single conversation, in characters (default 64 Mi): a guard against a file whose brackets never close. */
+  /**
+   * Largest single conversation, in characters (default 64 Mi): a guard against a file whose brackets never close.
+   * Exact: a conversation of more is a `SourceParseError` (its `index`, and the `line` and `column` where it starts),
+   * thrown by the read that takes it past the limit, before the next one.
+   */
   maxConversationChars?: number;
   /** Bytes read from the file at a time (default 64 KiB). */
   highWaterMark?: number;

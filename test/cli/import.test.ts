@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TiledeskClient } from '../../src/index.js';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { formatFailure } from '../../src/cli/progress.js';
+import { formatFailure, formatReport } from '../../src/cli/progress.js';
+import { createStyle } from '../../src/cli/io.js';
+import { emptyImportReport } from '../../src/import/importer.js';
 import { root, runCli, serverEnv, startCli, within } from './helpers.js';
 
 const sample = join(root, 'examples/data/sample-conversations.ndjson');
@@ -84,6 +86,9 @@ describe('tiledesk-sdk import', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('another import');
     expect(stderr).toContain('delete');
+    // The library's advice (ImportCheckpointError.remedy), said once, naming the file.
+    expect(stderr).toContain(`. Use another checkpoint for this import, or delete ${checkpoint} to start over: nothing is imported twice without it`);
+    expect(stderr.split('to start over').length).toBe(2);
   });
 
   it('reads a pipe (<(zcat export.ndjson.gz), a named pipe) once, without counting it first', async () => {
@@ -261,5 +266,14 @@ describe('import failure lines', () => {
     const failure = { position: 4, requestId: 'r1', code: 'timeout', message: 'Request timed out', messagesImported: 2, messagesMissing: 5 };
     expect(formatFailure(failure)).toBe('conversation 5 (r1): timeout — Request timed out [2 saved, 5 missing]');
     expect(formatFailure({ ...failure, messagesUncertain: 3 })).toBe('conversation 5 (r1): timeout — Request timed out [2 saved, 5 missing, 3 of them maybe saved]');
+  });
+
+  it('the report of a stopped run says how many messages were sent without an answer, as "imported" does not count them', () => {
+    const report = emptyImportReport();
+    Object.assign(report.messages, { total: 6, imported: 2, uncertain: 2 });
+    const text = formatReport(report, createStyle(false), { stopped: true });
+    expect(text).toContain('Messages       6: 2 imported, 0 skipped (already present), 0 done in an earlier run, 0 failed\n');
+    expect(text).toContain('  2 sent without an answer: saved or not, running again settles them (never twice)\n');
+    expect(formatReport(emptyImportReport(), createStyle(false))).not.toContain('without an answer');
   });
 });

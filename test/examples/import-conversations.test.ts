@@ -4,20 +4,33 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TiledeskClient } from '../../src/index.js';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { runExample, within } from './helpers.js';
+import type { Child } from '../cli/helpers.js';
+import { runExample as spawnExample, within } from './helpers.js';
 
 let server: TiledeskTestServer;
 let admin: TiledeskClient;
 const dir = mkdtempSync(join(tmpdir(), 'tiledesk-example-import-'));
+/** Every example process started, so none outlives the tests: see afterAll. */
+const children: Child[] = [];
+const runExample = (...args: Parameters<typeof spawnExample>) => {
+  const child = spawnExample(...args);
+  children.push(child);
+  return child;
+};
 
 beforeAll(async () => {
   server = await startTiledeskServer();
   admin = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token } });
 });
 afterAll(async () => {
+  // A test that failed or timed out left its example running, still saving its checkpoint and lock file in `dir`:
+  // removing the directory under it failed with ENOTEMPTY (a file created between the removal of the entries and of
+  // the directory). Stop those first (before the server, which would make them save their failures), then remove.
+  for (const child of children) if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+  await Promise.all(children.map((child) => child.exited));
   await admin.close();
   await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 describe('examples/import-conversations', () => {
@@ -57,12 +70,12 @@ describe('examples/import-conversations', () => {
     expect(await within(second.exited, 60_000, 'the second run to finish')).toBe(0);
     expect(second.stdout.text).toContain('conversations: 0 created, 0 continued, 0 already complete, 36 done in an earlier run, 0 failed');
     expect((await admin.requests.list({ status: 'all', limit: 100 }).toArray()).length).toBe(38); // + the second tutorial conversation
-  });
+  }, 150_000); // two runs of up to 60 s each (a loaded machine): vitest's 20 s would end the test under a running example
 
   it('starts the local server by itself when no TILEDESK_URL is set', async () => {
     const child = runExample('examples/import-conversations/main.ts', ['--checkpoint', join(dir, 'local.checkpoint.json')], {});
     expect(await within(child.exited, 60_000, 'the example to finish')).toBe(0);
     expect(child.stdout.text).toMatch(/Local Tiledesk-compatible server at http:\/\/127\.0\.0\.1:\d+ \(in memory\)/);
     expect(child.stdout.text).toContain('messages: 190 imported');
-  });
+  }, 90_000);
 });

@@ -45,6 +45,9 @@ describe('fileCheckpoint', () => {
     const error = await fileCheckpoint(path).load().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportCheckpointError);
     expect((error as ImportCheckpointError).code).toBe('checkpoint_invalid');
+    // What to do, in the error itself (not only in the CLI): naming the file to delete.
+    expect((error as ImportCheckpointError).remedy.startsWith(`Delete ${path} to start over, or use another checkpoint`)).toBe(true);
+    expect((error as Error).message).toBe(`The checkpoint file ${path} is not JSON. ${(error as ImportCheckpointError).remedy}`);
   });
 
   it('remove() deletes it, and is a no-op when it is gone', async () => {
@@ -75,6 +78,9 @@ describe('fileCheckpoint', () => {
     expect(error).toMatchObject({ code: 'checkpoint_locked' });
     expect((error as Error).message).toContain(`process ${process.pid} on ${hostname()}`);
     expect((error as Error).message).toContain(`delete ${path}.lock`);
+    // The advice is the lock file's, never the checkpoint's: deleting that would start the import over beside the run.
+    expect((error as ImportCheckpointError).remedy).toBe(`Wait for it to end. If no import is running, delete ${path}.lock`);
+    expect((error as Error).message.endsWith((error as ImportCheckpointError).remedy)).toBe(true);
     await release();
     expect(existsSync(`${path}.lock`)).toBe(false);
     const again = await fileCheckpoint(path).lock();

@@ -60,7 +60,7 @@ describe('importing', () => {
     const report = await importConversations(client, source, { namespace, concurrency: 4, ...fast });
     const total = source.reduce((n, c) => n + c.messages.length, 0);
     expect(report.conversations).toEqual({ total: 12, created: 12, continued: 0, alreadyComplete: 0, resumed: 0, failed: 0 });
-    expect(report.messages).toEqual({ total, imported: total, skipped: 0, resumed: 0, failed: 0 });
+    expect(report.messages).toEqual({ total, imported: total, skipped: 0, resumed: 0, failed: 0, uncertain: 0 });
     expect(report.failures).toEqual([]);
     const check = await verifyImported(client, server.project.id, source, { namespace });
     expect(check).toMatchObject({ conversations: 12, messages: total, duplicates: 0, orderViolations: 0, missing: 0 });
@@ -377,13 +377,42 @@ describe('stopping', () => {
     expect(Date.now() - started, 'returned at once, not after the 50 s wait').toBeLessThan(CALL_TIMEOUT_MS);
   });
 
+  it('after a stop, messages.imported counts confirmed saves and messages.uncertain the calls the stop cut short: the truth is between the two', async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 1, messages: 6, tag: 'cut-short' });
+    const stop = new AbortController();
+    // The second chunk reaches the server and is saved, but the run is stopped before the answer arrives.
+    let chunks = 0;
+    const cutting: FetchLike = async (url, init) => {
+      if (!(init.method === 'POST' && url.endsWith('/messages/multi') && ++chunks === 2)) return fetch(url, init);
+      await (await fetch(url, { ...init, signal: new AbortController().signal })).text();
+      stop.abort();
+      throw init.signal.reason;
+    };
+    const cuttingClient = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: cutting });
+    let stopped: ImportAbortedError;
+    try {
+      stopped = (await importConversations(cuttingClient, source, { namespace, signal: stop.signal, maxChunkMessages: 2, ...fast }).catch((e: unknown) => e)) as ImportAbortedError;
+    } finally {
+      await cuttingClient.close();
+    }
+    expect(stopped).toBeInstanceOf(ImportAbortedError);
+    expect(stopped.report.messages).toEqual({ total: 6, imported: 2, skipped: 0, resumed: 0, failed: 0, uncertain: 2 });
+    // What the server holds: 4 = imported + uncertain. Running it again finds them and sends the rest.
+    const again = await importConversations(client, source, { namespace, maxChunkMessages: 2, ...fast });
+    expect(again.messages).toEqual({ total: 6, imported: 2, skipped: 4, resumed: 0, failed: 0, uncertain: 0 });
+    // A run that was not stopped mid-call: nothing uncertain, every count exact.
+    const third = await importConversations(client, source, { namespace, ...fast });
+    expect(third.messages).toEqual({ total: 6, imported: 0, skipped: 6, resumed: 0, failed: 0, uncertain: 0 });
+  });
+
   it("a failure after a last attempt with an unknown outcome counts what that attempt saved", async () => {
     // The only attempt saves 2 of the 3 messages, then answers 500: the server holds 2, and the failure says so.
     server.faults.route({ method: 'POST', path: /\/messages\/multi$/, partialSave: 2 });
     const report = await importConversations(client, dataset({ conversations: 1, messages: 3, tag: 'last-try' }), { namespace: freshNamespace(), maxAttempts: 1, ...fast });
     expect(report.failures).toEqual([expect.objectContaining({ status: 500, messagesImported: 2, messagesMissing: 1 })]);
     expect(report.failures[0]).not.toHaveProperty('messagesUncertain');
-    expect(report.messages).toMatchObject({ imported: 2, failed: 1 });
+    expect(report.messages).toMatchObject({ imported: 2, failed: 1, uncertain: 0 });
   });
 
   it('when that conversation cannot be read back either, the messages of the last attempt are counted uncertain', async () => {
@@ -391,7 +420,8 @@ describe('stopping', () => {
     server.faults.route({ method: 'GET', path: /\/messages$/, status: 503 });
     const report = await importConversations(client, dataset({ conversations: 1, messages: 3, tag: 'last-try-dark' }), { namespace: freshNamespace(), maxAttempts: 1, ...fast });
     expect(report.failures).toEqual([expect.objectContaining({ status: 500, messagesImported: 0, messagesMissing: 3, messagesUncertain: 3 })]);
-    expect(report.messages).toMatchObject({ imported: 0, failed: 3 });
+    // The report says it too: imported is not exact (the server holds 2 of these 3).
+    expect(report.messages).toMatchObject({ imported: 0, failed: 3, uncertain: 3 });
   });
 
   it('an attempt with an unknown outcome before the last, followed by a read-back that fails, counts its messages uncertain too', async () => {
@@ -401,7 +431,7 @@ describe('stopping', () => {
     server.faults.route({ method: 'GET', path: /\/messages$/, status: 503 });
     const report = await importConversations(client, dataset({ conversations: 1, messages: 3, tag: 'mid-try-dark' }), { namespace: freshNamespace(), maxAttempts: 2, ...fast });
     expect(report.failures).toEqual([expect.objectContaining({ status: 503, messagesImported: 0, messagesMissing: 3, messagesUncertain: 3 })]);
-    expect(report.messages).toMatchObject({ imported: 0, failed: 3 });
+    expect(report.messages).toMatchObject({ imported: 0, failed: 3, uncertain: 3 });
   });
 
   it('a Retry-After of exactly maxRetryAfterMs is waited out', async () => {
@@ -752,6 +782,36 @@ describe('bounded memory', () => {
     await expect(importConversations(client, [], { namespace: 'mine', checkpoint })).rejects.toBeInstanceOf(ImportCheckpointError);
     await expect(importConversations(client, [], { checkpoint: { load: () => ({ version: 2 }) as never, save: () => undefined } }))
       .rejects.toMatchObject({ code: 'checkpoint_invalid' });
+  });
+
+  it('a refused checkpoint says what to do in the error itself (remedy, also the end of message), naming it when it has a name', async () => {
+    const another: ImportCheckpointState = {
+      version: 1, projectId: server.project.id, namespace: 'other', watermark: 1, settled: [], finished: false, source: 'someone-else',
+      totals: { conversations: 1, conversationsFailed: 0, messagesImported: 1, messagesSkipped: 0, messagesFailed: 0 },
+    };
+    const refused = async (state: unknown, namespace: string, name?: string, source: ImportConversation[] = []) => {
+      const checkpoint = { load: () => state as ImportCheckpointState, save: () => undefined, ...(name === undefined ? {} : { name }) };
+      const error = await importConversations(client, source, { namespace, checkpoint, ...fast }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImportCheckpointError);
+      const { code, remedy, message } = error as ImportCheckpointError;
+      expect(message.endsWith(`. ${remedy}`)).toBe(true);
+      expect(message).not.toContain(server.owner.token);
+      return { code, remedy };
+    };
+    expect(await refused({ version: 2 }, 'mine')).toEqual({
+      code: 'checkpoint_invalid', remedy: expect.stringMatching(/^Delete the checkpoint to start over, or use another checkpoint: nothing is imported twice/),
+    });
+    expect(await refused({ version: 2 }, 'mine', 'the row import:42')).toMatchObject({ remedy: expect.stringMatching(/^Delete the row import:42 to start over/) });
+    expect(await refused(another, 'mine', '/data/import.ckpt.json')).toEqual({
+      code: 'checkpoint_mismatch', remedy: expect.stringMatching(/^Use another checkpoint for this import, or delete \/data\/import\.ckpt\.json to start over/),
+    });
+    // Another source: resume with the right one, or start over, knowing which conversations that would import again.
+    const source = dataset({ conversations: 2, messages: 1, tag: 'remedy', conversationIds: true });
+    const other = await refused({ ...another, namespace: 'mine' }, 'mine', 'ck.json', source);
+    expect(other.code).toBe('checkpoint_mismatch');
+    expect(other.remedy).toMatch(/^Resume with the source ck\.json was written for\. To import this one instead, use another checkpoint or delete ck\.json/);
+    expect(other.remedy).toContain('those that moved would be imported again');
+    expect(calls.filter((c) => c.method !== 'GET')).toEqual([]);
   });
 
   it('refuses a checkpoint written for another source, before sending anything, and leaves it as it was', async () => {

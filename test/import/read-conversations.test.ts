@@ -229,6 +229,31 @@ describe('malformed input: SourceParseError with line and column', () => {
     expect((error as SourceParseError).message).toContain('larger than 1000 characters');
   });
 
+  // The cap used to be checked only for a conversation still open at the end of a read: one that closed in the read
+  // crossing the limit got through, up to a whole read (64 KiB by default) larger than the cap.
+  it('maxConversationChars is exact: a conversation of that many characters is read, one of a character more is refused, whatever the reads', async () => {
+    const sized = (chars: number) => `{"messages":[{"text":"${'x'.repeat(chars - 26)}"}]}`;
+    expect(sized(1000)).toHaveLength(1000);
+    const path = file(`${sized(1000)}\n${sized(1001)}\n${sized(30)}\n`);
+    const array = file(`[${sized(1000)},\n  ${sized(1001)}]`);
+    for (const highWaterMark of [1, 256, 999, 1000, 1001, 64 * 1024]) {
+      for (const [source, column] of [[path, 1], [array, 3]] as const) {
+        const seen: unknown[] = [];
+        const error = await (async () => {
+          for await (const c of readConversations(source, { maxConversationChars: 1000, highWaterMark })) seen.push(c);
+        })().catch((e: unknown) => e);
+        expect(seen, `highWaterMark ${highWaterMark}`).toEqual([JSON.parse(sized(1000))]);
+        expect(error, `highWaterMark ${highWaterMark}`).toBeInstanceOf(SourceParseError);
+        expect(error).toMatchObject({ line: 2, column, index: 1 });
+        expect((error as Error).message).toContain('larger than 1000 characters');
+      }
+    }
+    // The splitter alone, given the whole input at once.
+    const splitter = new JsonElementSplitter({ maxElementChars: 1000 });
+    expect(splitter.push(`${sized(1000)}\n`)).toHaveLength(1);
+    expect(() => splitter.push(`${sized(1001)}\n`)).toThrow(SourceParseError);
+  });
+
   // An element nested ~10,000 deep used to overflow the stack of the error locator: a bare RangeError, no position.
   it('an element nested deeper than 1,000 levels, valid or not, fails where it crosses the limit', async () => {
     const deep = (depth: number, inner: string) => `{"request":{},"messages":${'['.repeat(depth)}${inner}${']'.repeat(depth)}}`;

@@ -240,11 +240,8 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
       throw new Error(importFailedMessage(error, run));
     }
     if (error instanceof SourceParseError) throw new Error(`The file is not valid JSON/NDJSON: ${error.message}`);
-    if (error instanceof ImportCheckpointError) {
-      // Deleting the checkpoint of a run in progress would start it over beside it: the lock's message says what to do.
-      if (error.code === 'checkpoint_locked') throw new UsageError(`${error.message}.`);
-      throw new UsageError(`${error.message}. Use another --checkpoint file, or delete ${run.checkpointPath} to start over.`);
-    }
+    // Its message ends with the library's advice (`remedy`), naming the file to delete when that is the fix.
+    if (error instanceof ImportCheckpointError) throw new UsageError(`${error.message}.`);
     throw describeConnectionError(error, run.connection.baseUrl);
   } finally {
     await client.close();
