@@ -39,6 +39,12 @@ function recordStates(rt: RealtimeClient): StateChange[] {
   return states;
 }
 
+function recordHeartbeats(rt: RealtimeClient): HeartbeatInfo[] {
+  const beats: HeartbeatInfo[] = [];
+  rt.on('heartbeat', (info) => beats.push(info));
+  return beats;
+}
+
 /** Timers started from now on (until `vi.restoreAllMocks()`) that have neither fired nor been cleared. */
 function trackTimers(): Set<unknown> {
   const pending = new Set<unknown>();
@@ -291,8 +297,7 @@ describe('connect and reconnect', () => {
     const server = await h.server();
     const rt = h.client(server, { idlePingMs: 100, pongTimeoutMs: 200 });
     const states = recordStates(rt);
-    const beats: HeartbeatInfo[] = [];
-    rt.on('heartbeat', (info) => beats.push(info));
+    const beats = recordHeartbeats(rt);
     await rt.connect();
     server.faults.halfOpen(true);
     await until(() => rt.state === 'reconnecting', 'dropped on a pong timeout');
@@ -800,8 +805,7 @@ describe('liveness', () => {
   it('sends its own ping when nothing was sent for idlePingMs, and takes any frame as the answer', async () => {
     const server = await h.server();
     const rt = h.client(server, { idlePingMs: 50 });
-    const beats: HeartbeatInfo[] = [];
-    rt.on('heartbeat', (info) => beats.push(info));
+    const beats = recordHeartbeats(rt);
     await rt.connect();
     await until(() => beats.filter((b) => b.kind === 'pong').length >= 2, 'two answered pings');
     expect(beats[0]).toEqual({ kind: 'ping', reason: 'idle' });
@@ -813,8 +817,7 @@ describe('liveness', () => {
     const server = await h.server();
     const rt = h.client(server, { idlePingMs: 30, pongTimeoutMs: 100 });
     const states = recordStates(rt);
-    const beats: HeartbeatInfo[] = [];
-    rt.on('heartbeat', (info) => beats.push(info));
+    const beats = recordHeartbeats(rt);
     await rt.connect();
     // Five idle pings, each answered, take longer than one pongTimeoutMs.
     await until(() => beats.filter((b) => b.kind === 'ping').length >= 5 || rt.state !== 'open', 'five pings, or a drop');
@@ -825,8 +828,7 @@ describe('liveness', () => {
     const server = await h.server();
     let skew = 0;
     const rt = h.client(server, { idlePingMs: 100, pongTimeoutMs: 1_000, clockJumpMs: 1_000, now: () => Date.now() + skew });
-    const beats: HeartbeatInfo[] = [];
-    rt.on('heartbeat', (info) => beats.push(info));
+    const beats = recordHeartbeats(rt);
     await rt.connect();
     // The laptop "sleeps" ten minutes: the next liveness tick sees it and probes before trusting the socket.
     skew = 10 * 60_000;
@@ -846,8 +848,7 @@ describe('liveness', () => {
     const server = await h.server();
     let skew = 0;
     const rt = h.client(server, { idlePingMs: 50, pongTimeoutMs: 200, clockJumpMs: 1_000, now: () => Date.now() + skew });
-    const beats: HeartbeatInfo[] = [];
-    rt.on('heartbeat', (info) => beats.push(info));
+    const beats = recordHeartbeats(rt);
     const states = recordStates(rt);
     await rt.connect();
     // Intensive throttling (Chrome, hidden tab): timers fire once a minute, so every liveness tick is late.
@@ -889,8 +890,7 @@ describe('liveness', () => {
     const environment = new FakeEnvironment();
     // The backoff draw is pinned to its maximum: a minute, unless something cuts it short.
     const rt = h.client(server, { environment, reconnectBaseDelayMs: 60_000, reconnectMaxDelayMs: 60_000, random: () => 0.999 });
-    const beats: HeartbeatInfo[] = [];
-    rt.on('heartbeat', (info) => beats.push(info));
+    const beats = recordHeartbeats(rt);
     expect(environment.listenerCount).toBe(0); // nothing at construction
     await rt.connect();
     expect(environment.listenerCount).toBe(5);
@@ -924,8 +924,7 @@ describe('liveness', () => {
     const server = await h.server();
     const environment = new FakeEnvironment();
     const rt = h.client(server, { environment, idlePingMs: 60_000 });
-    const beats: HeartbeatInfo[] = [];
-    rt.on('heartbeat', (info) => beats.push(info));
+    const beats = recordHeartbeats(rt);
     await rt.connect();
     environment.becomeHidden();
     expect(beats).toEqual([]);
@@ -937,8 +936,7 @@ describe('liveness', () => {
     const server = await h.server();
     const environment = new FakeEnvironment();
     const rt = h.client(server, { environment, idlePingMs: 60_000 });
-    const beats: HeartbeatInfo[] = [];
-    rt.on('heartbeat', (info) => beats.push(info));
+    const beats = recordHeartbeats(rt);
     await rt.connect();
     environment.fire('pageshow');
     environment.fireOnDocument('resume');
@@ -979,8 +977,7 @@ describe('liveness', () => {
     let skew = 0;
     const rt = h.client(server.url, { idlePingMs: 50, pongTimeoutMs: 5_000, clockJumpMs: 1_000, now: () => Date.now() + skew });
     const states = recordStates(rt);
-    const beats: HeartbeatInfo[] = [];
-    rt.on('heartbeat', (info) => beats.push(info));
+    const beats = recordHeartbeats(rt);
     await rt.connect();
     // The laptop sleeps right after an idle ping, which goes unanswered (the network is down at that moment)…
     await until(() => beats.some((b) => b.kind === 'ping'), 'an idle ping');
@@ -996,8 +993,7 @@ describe('liveness', () => {
   it('reports a pong only for a frame after its own ping: frames with no ping outstanding are no answer', async () => {
     const server = await h.server();
     const rt = h.client(server, { idlePingMs: 60_000 });
-    const beats: HeartbeatInfo[] = [];
-    rt.on('heartbeat', (info) => beats.push(info));
+    const beats = recordHeartbeats(rt);
     await rt.subscribe(topics.requests(server.project.id)).ready;
     expect(beats).toEqual([]);
     rt.probe();
@@ -1044,8 +1040,7 @@ describe('liveness', () => {
     let skew = 0;
     const rt = h.client(server, { idlePingMs: 50, pongTimeoutMs: 200, clockJumpMs: 1_000, now: () => Date.now() + skew });
     const states = recordStates(rt);
-    const beats: HeartbeatInfo[] = [];
-    rt.on('heartbeat', (info) => beats.push(info));
+    const beats = recordHeartbeats(rt);
     await rt.connect();
     server.faults.halfOpen(true);
     await until(() => beats.some((b) => b.kind === 'ping'), 'an idle ping, unanswered');
@@ -1060,8 +1055,7 @@ describe('liveness', () => {
     for (const [late, reason] of [[0, 'idle'], [1_000, 'idle'], [1_001, 'clock_jump']] as const) {
       let now = 0;
       const rt = h.client(server, { idlePingMs: 50, clockJumpMs: 1_000, now: () => now });
-      const beats: HeartbeatInfo[] = [];
-      rt.on('heartbeat', (info) => beats.push(info));
+      const beats = recordHeartbeats(rt);
       await rt.connect();
       now = 50 + late; // before the liveness tick (due at 50) fires
       await until(() => beats.length > 0, `a ping, ${late} ms late`);
@@ -1097,8 +1091,7 @@ describe('liveness', () => {
     let now = 0;
     const rt = h.client(server.url, { idlePingMs: 50, pongTimeoutMs: 5_000, now: () => now });
     const states = recordStates(rt);
-    const beats: HeartbeatInfo[] = [];
-    rt.on('heartbeat', (info) => beats.push(info));
+    const beats = recordHeartbeats(rt);
     await rt.connect();
     now = 50;
     await until(() => beats.some((b) => b.kind === 'ping'), 'an idle ping, unanswered');
