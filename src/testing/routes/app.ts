@@ -7,6 +7,7 @@ import { authRoutes } from './auth.js';
 import { chatbotRoutes } from './chatbots.js';
 import { bodyObject, callerOf, guard, isNotEmpty, requireAuth, type RouteContext, validationError } from './context.js';
 import { eventRoutes } from './events.js';
+import { groupRoutes } from './groups.js';
 import { messageRoutes, type MultiImportHooks } from './messages.js';
 import { departmentRoutes, keyRoutes, leadRoutes, projectUserRoutes } from './project.js';
 import { projectWriteRoutes } from './projects.js';
@@ -132,6 +133,8 @@ function projectScoped(ctx: RouteContext, rawProjectId: string, rest: string[], 
       return mount(tail, () => requireAuth(ctx), (inner) => chatbotRoutes(ctx, inner));
     case 'segments':
       return mount(tail, () => guard(ctx, 'agent', true), (inner) => segmentRoutes(ctx, inner));
+    case 'groups':
+      return mount(tail, () => guard(ctx, 'agent', true), (inner) => groupRoutes(ctx, inner));
     case 'tags':
       return mount(tail, () => guard(ctx, 'agent', true), (inner) => tagRoutes(ctx, inner));
     case 'events':
