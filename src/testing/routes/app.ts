@@ -4,6 +4,7 @@ import { paginate } from '../query.js';
 import { projectView } from '../views.js';
 import { projectsRoutes, requestsUtilRoutes, testAuthRoutes, usersRoutes } from './account.js';
 import { authRoutes } from './auth.js';
+import { projectOpenRoutes } from './availability.js';
 import { chatbotRoutes } from './chatbots.js';
 import { bodyObject, callerOf, guard, isNotEmpty, requireAuth, type RouteContext, validationError } from './context.js';
 import { eventRoutes } from './events.js';
@@ -69,7 +70,8 @@ export function dispatch(ctx: RouteContext, hooks: MultiImportHooks): Reply {
     : top === 'testauth' ? mount(rest, authenticated, (inner) => testAuthRoutes(ctx, inner))
     : top === 'users' ? mount(rest, authenticated, (inner) => usersRoutes(ctx, inner))
     : top === 'requests_util' ? mount(rest, authenticated, (inner) => requestsUtilRoutes(ctx, inner))
-    : top === 'projects' ? mount(rest, undefined, (inner) => projectsRoutes(ctx, inner) ?? projectDetail(ctx, inner) ?? projectWriteRoutes(ctx, inner))
+    : top === 'projects'
+      ? mount(rest, undefined, (inner) => projectsRoutes(ctx, inner) ?? projectWriteRoutes(ctx, inner) ?? projectOpenRoutes(ctx, inner) ?? projectDetail(ctx, inner))
     : undefined;
   if (topLevel) return topLevel;
   return projectScoped(ctx, first, rest, hooks) ?? expressNotFound(ctx.method, ctx.pathname);
