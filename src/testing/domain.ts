@@ -1,4 +1,5 @@
 import { RouteHang } from './http.js';
+import { projectIsOpenNow } from './hours.js';
 import { castErrorJson } from './query.js';
 import { castObjectId, compactUuid, uuidv4 } from './ids.js';
 import { castBoolean, castString } from './casts.js';
@@ -424,7 +425,9 @@ export class Domain {
     // A department with a bot gives the conversation to `bot_<id_bot>` (unless the caller asked for `nobot`),
     // whether or not such a bot exists.
     if (department.id_bot !== undefined && department.id_bot !== null && !nobot) {
-      return { department, agents: this.agentsOf(projectId), bot: `bot_${String(department.id_bot)}` };
+      const agents = this.agentsOf(projectId);
+      if (agents.length > 0 && this.openNow(projectId) === undefined) return undefined;
+      return { department, agents, bot: `bot_${String(department.id_bot)}` };
     }
     // Group routing (`Group.find({_id: id_group, enabled not false})`, after the bot check): the same routing among
     // the agents the group lists. An id that does not cast fails the lookup, and so does a member that does not
@@ -440,7 +443,10 @@ export class Domain {
       if (members.some((member) => typeof member === 'string' && !castObjectId(member))) return undefined;
       agents = agents.filter((pu) => pu.id_user !== undefined && members.some((member) => typeof member === 'string' && castObjectId(member) === pu.id_user));
     }
-    const available = agents.filter((pu) => pu.user_available === true);
+    // Agents count as available only while the project is open (operating hours); an hours error fails routing.
+    const open = agents.length > 0 ? this.openNow(projectId) : true;
+    if (open === undefined) return undefined;
+    const available = open ? agents.filter((pu) => pu.user_available === true) : [];
     if (department.routing !== 'assigned' || available.length === 0) return { department, agents };
     const last = this.lastRoutedRequest(projectId);
     let operator: ProjectUserDoc | undefined;
@@ -451,6 +457,12 @@ export class Domain {
       operator = available[index + 1 >= available.length ? 0 : index + 1];
     }
     return { department, agents, operator };
+  }
+
+  /** Whether the project's operating hours have it open now; undefined when they are in error. */
+  private openNow(projectId: string): boolean | undefined {
+    const outcome = projectIsOpenNow(projectId, projectId, this.store.activeProject(projectId), this.now());
+    return 'open' in outcome ? outcome.open : undefined;
   }
 
   /** `Department.findOne({_id})`: by id alone, so a department of another project (or of none) is found too. */

@@ -313,4 +313,35 @@ export const widgetScenarios = [
     await ctx.setup('the agent takes a break', { method: 'PUT', path: `/${project.id}/project_users/${agent.projectUserId}`, auth: owner, json: { user_available: false } });
     await ctx.call('rerouting to the group while its member is unavailable: unassigned', { method: 'PUT', path: `/${project.id}/requests/${rid}/departments`, auth: owner, json: { departmentid: assignedToGroup } });
   }),
+
+  scenario('departments.hours-routing', 'routing under operating hours: no agent is available while closed (a bot still is), an hours error fails creating and rerouting', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const owner = { jwt: project.owner.token };
+    const department = async (label: string, body: Record<string, unknown>) => {
+      const response = await ctx.setup(`department ${label}`, { method: 'POST', path: `/${project.id}/departments`, auth: owner, json: { name: label, ...body } });
+      const id = (response.json as { _id: string })._id;
+      ctx.alias(id, label);
+      return id;
+    };
+    const assigned = await department('assignedDept', { routing: 'assigned' });
+    const bot = await department('botDept', { id_bot: '5f0000000000000000000abc' });
+    const set = (what: string, json: Record<string, unknown>) => ctx.setup(what, { method: 'PUT', path: `/projects/${project.id}`, auth: owner, json });
+    let n = 0;
+    const create = async (step: string, departmentid?: string, timeoutMs?: number) => {
+      const response = await ctx.call(step, { method: 'POST', path: `/${project.id}/requests`, auth: owner, json: { first_text: step, departmentid }, timeoutMs });
+      ctx.alias((response.json as { request_id?: string } | undefined)?.request_id, `rid${++n}`);
+      return response;
+    };
+    const { tzname } = zoneAtNoon();
+    await set('closed now', { activeOperatingHours: true, operatingHours: hours(tzname, everyDay([{ start: '00:00', end: '01:00' }])) });
+    const closed = await create('closed: an assigned department leaves it unassigned', assigned);
+    await create('closed: a bot department still gives it to the bot', bot);
+    await set('hours without tzname', { operatingHours: hours(undefined, {}) });
+    await create('an hours error: 500', assigned);
+    await create('an hours error with a bot department: 500', bot);
+    await create('an hours error, default department: 500');
+    await ctx.call('rerouting during an hours error: 500', { method: 'PUT', path: `/${project.id}/requests/${(closed.json as { request_id: string }).request_id}/departments`, auth: owner, json: { departmentid: assigned } });
+    await set('open all day', { operatingHours: hours(tzname, everyDay([{ start: '00:00', end: '23:59' }])) });
+    await create('open: assigned to the owner', assigned);
+  }),
 ];
