@@ -1,4 +1,5 @@
 import { RouteHang } from './http.js';
+import { projectIsOpenNow } from './hours.js';
 import { castErrorJson } from './query.js';
 import { castObjectId, compactUuid, uuidv4 } from './ids.js';
 import { castBoolean, castString } from './casts.js';
@@ -424,17 +425,28 @@ export class Domain {
     // A department with a bot gives the conversation to `bot_<id_bot>` (unless the caller asked for `nobot`),
     // whether or not such a bot exists.
     if (department.id_bot !== undefined && department.id_bot !== null && !nobot) {
-      return { department, agents: this.agentsOf(projectId), bot: `bot_${String(department.id_bot)}` };
+      const agents = this.agentsOf(projectId);
+      if (agents.length > 0 && this.openNow(projectId) === undefined) return undefined;
+      return { department, agents, bot: `bot_${String(department.id_bot)}` };
     }
-    // Group routing (`Group.find({_id: id_group})`, after the bot check). An id that does not cast fails the
-    // lookup; no group exists here, and the real service then reads the first (missing) group inside a database
-    // callback, which throws where nothing catches it: the call is never answered.
-    if ((department.id_bot === undefined || department.id_bot === null) && department.id_group !== undefined && department.id_group !== null) {
-      if (!castObjectId(department.id_group)) return undefined;
-      throw new RouteHang('group routing: group[0] is undefined');
+    // Group routing (`Group.find({_id: id_group, enabled not false})`, after the bot check): the same routing among
+    // the agents the group lists. An id that does not cast fails the lookup, and so does a member that does not
+    // cast in the agents query; with no such group (or a disabled one) the real service reads the first (missing)
+    // group inside a database callback, which throws where nothing catches it: the call is never answered.
+    let agents = this.agentsOf(projectId);
+    if (department.id_group !== undefined && department.id_group !== null) {
+      const groupId = castObjectId(department.id_group);
+      if (!groupId) return undefined;
+      const group = this.store.groups.get(groupId);
+      if (!group || group.enabled === false) throw new RouteHang('group routing: group[0] is undefined');
+      const members = Array.isArray(group.members) ? (group.members as unknown[]) : [];
+      if (members.some((member) => typeof member === 'string' && !castObjectId(member))) return undefined;
+      agents = agents.filter((pu) => pu.id_user !== undefined && members.some((member) => typeof member === 'string' && castObjectId(member) === pu.id_user));
     }
-    const agents = this.agentsOf(projectId);
-    const available = agents.filter((pu) => pu.user_available === true);
+    // Agents count as available only while the project is open (operating hours); an hours error fails routing.
+    const open = agents.length > 0 ? this.openNow(projectId) : true;
+    if (open === undefined) return undefined;
+    const available = open ? agents.filter((pu) => pu.user_available === true) : [];
     if (department.routing !== 'assigned' || available.length === 0) return { department, agents };
     const last = this.lastRoutedRequest(projectId);
     let operator: ProjectUserDoc | undefined;
@@ -445,6 +457,12 @@ export class Domain {
       operator = available[index + 1 >= available.length ? 0 : index + 1];
     }
     return { department, agents, operator };
+  }
+
+  /** Whether the project's operating hours have it open now; undefined when they are in error. */
+  private openNow(projectId: string): boolean | undefined {
+    const outcome = projectIsOpenNow(projectId, projectId, this.store.activeProject(projectId), this.now());
+    return 'open' in outcome ? outcome.open : undefined;
   }
 
   /** `Department.findOne({_id})`: by id alone, so a department of another project (or of none) is found too. */
@@ -808,10 +826,17 @@ export class Domain {
     });
   }
 
+  /**
+   * The agents the last routing of a request considered (the project's, or its group's): the in-memory
+   * `snapshot.agents` a reroute answers with, never stored.
+   */
+  readonly routedAgents = new WeakMap<RequestDoc, ProjectUserDoc[]>();
+
   /** `requestService.route`: route to an operator of the given (or default) department. */
   routeRequest(request: RequestDoc, departmentId: string | undefined, nobot = false): RequestDoc {
     const routing = this.operatorsFor(request.id_project, departmentId ?? 'default', nobot);
     if (!routing) throw new SaveError('Error getting operators');
+    this.routedAgents.set(request, routing.agents);
     const before = { status: request.status, department: request.department, participants: [...request.participants] };
     const participants: string[] = [];
     const agents: string[] = [];

@@ -103,6 +103,21 @@ export interface TagDoc {
   [extra: string]: unknown;
 }
 
+/** A group of agents (`models/group.js`); `members` is an untyped array (user ids, as the dashboard sends them). */
+export interface GroupDoc {
+  members?: unknown;
+  enabled?: boolean;
+  _id: string;
+  name?: string;
+  trashed?: boolean;
+  id_project?: string;
+  createdBy?: string;
+  attributes?: unknown;
+  createdAt: string;
+  updatedAt: string;
+  __v: number;
+}
+
 export interface NoteDoc {
   _id: string;
   text: string;
@@ -330,6 +345,9 @@ export class Store {
 
   /** Segments by `_id`, every project (`findById` and the updates ignore the project). */
   readonly segments = new Map<string, SegmentDoc>();
+
+  /** Groups by `_id`, every project, in creation order (`Group.find` has no sort). */
+  readonly groups = new Map<string, GroupDoc>();
 
   /** Chatbots by `_id`, every project. */
   readonly chatbots = new Map<string, ChatbotDoc>();

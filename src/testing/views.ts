@@ -119,10 +119,10 @@ export type RequestShape =
   | 'plain'
   /** `findOneAndDelete` result: like `plain`, but the stored (empty) `snapshot.agents` comes along. */
   | 'deleted'
-  /** Populated after routing: the in-memory `snapshot.agents` (every agent) is serialised too. */
+  /** Populated after routing: the in-memory `snapshot.agents` (the agents routing considered) is serialised too. */
   | 'routed';
 
-export function requestView(store: Store, request: RequestDoc, shape: RequestShape): Json {
+export function requestView(store: Store, request: RequestDoc, shape: RequestShape, routedAgents?: ProjectUserDoc[]): Json {
   const populate = shape === 'populated' || shape === 'populatedNew' || shape === 'liveUpdate' || shape === 'leanPopulated' || shape === 'routed';
   const nestedVirtuals = shape !== 'liveUpdate' && shape !== 'liveUpdatePlain' && shape !== 'leanPopulated' && shape !== 'wsList';
   const out: Json = {};
@@ -130,7 +130,7 @@ export function requestView(store: Store, request: RequestDoc, shape: RequestSha
     if (value === undefined) continue;
     if (key === 'snapshot') {
       if (shape === 'liveUpdate' || shape === 'liveUpdatePlain') continue;
-      out.snapshot = snapshotView(store, request, shape, nestedVirtuals);
+      out.snapshot = snapshotView(store, request, shape, nestedVirtuals, routedAgents);
       continue;
     }
     if (populate && key === 'requester') {
@@ -199,7 +199,7 @@ function participatingAgents(store: Store, request: RequestDoc): Json[] {
   return users;
 }
 
-function snapshotView(store: Store, request: RequestDoc, shape: RequestShape, virtuals: boolean): Json {
+function snapshotView(store: Store, request: RequestDoc, shape: RequestShape, virtuals: boolean, routedAgents?: ProjectUserDoc[]): Json {
   const snapshot = request.snapshot;
   const out: Json = {};
   if (snapshot.department) out.department = departmentView(snapshot.department, virtuals);
@@ -212,7 +212,7 @@ function snapshotView(store: Store, request: RequestDoc, shape: RequestShape, vi
   if (snapshot.lead) out.lead = leadView(snapshot.lead);
   if (shape === 'saved' || shape === 'populatedNew' || shape === 'deleted') out.agents = [];
   if (shape === 'routed') {
-    out.agents = store.domainAgents(request.id_project).map((pu) => projectUserView(store, pu, { virtuals: true }));
+    out.agents = (routedAgents ?? store.domainAgents(request.id_project)).map((pu) => projectUserView(store, pu, { virtuals: true }));
   }
   if (shape === 'wsList' && snapshot.agents) out.agents = snapshot.agents.length > 0 ? snapshot.agents.map((a) => ({ id_user: a.id_user })) : [];
   return out;

@@ -12,6 +12,7 @@ import { messageScenarios } from './scenarios/messages.js';
 import { peopleScenarios } from './scenarios/people.js';
 import { requestScenarios } from './scenarios/requests.js';
 import { websocketScenarios } from './scenarios/websocket.js';
+import { widgetScenarios } from './scenarios/widget.js';
 
 const allScenarios = [
   ...authScenarios,
@@ -22,6 +23,7 @@ const allScenarios = [
   ...websocketScenarios,
   ...eventScenarios,
   ...libraryScenarios,
+  ...widgetScenarios,
 ];
 
 describe('conformance harness: normalisation', () => {

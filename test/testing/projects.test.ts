@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProjectDoc } from '../../src/testing/store.js';
 import { projectView } from '../../src/testing/views.js';
+import { startTiledeskServer } from '../../src/testing/index.js';
 import { fileServer, http, type Json } from './helpers.js';
 
 const local = fileServer();
@@ -88,5 +89,23 @@ describe('project virtuals', () => {
     // `now > subEnd + 259200000` is the only false: at exactly three days it is still active.
     expect(view({ trialDays: 14, type: 'payment', subEnd: new Date(now - 3 * DAY).toISOString() })).toBe(true);
     expect(view({ trialDays: 14, type: 'payment', subEnd: new Date(now - 3 * DAY - 1).toISOString() })).toBe(false);
+  });
+});
+
+describe('GET /projects/all with ADMIN_EMAIL configured', () => {
+  it("answers the token whose email claim is ADMIN_EMAIL, and refuses a guest's token then (its missing email no longer matches)", async () => {
+    const server = await startTiledeskServer({ adminEmail: 'boss@example.com' });
+    try {
+      expect((await http(server, 'POST', '/auth/signup', { body: { email: 'boss@example.com', password: 'Boss-pass1', firstname: 'B', lastname: 'Oss' } })).status).toBe(200);
+      const boss = ((await http(server, 'POST', '/auth/signin', { body: { email: 'boss@example.com', password: 'Boss-pass1' } })).json as Json).token;
+      const all = await http(server, 'GET', '/projects/all', { token: boss });
+      expect(all.status).toBe(200);
+      expect(all.json).toEqual([{ _id: server.project.id, name: server.project.name, owner: server.owner.email, createdAt: expect.any(String), profile_name: 'Sandbox' }]);
+      const guest = ((await http(server, 'POST', '/auth/signinAnonymously', { body: { id_project: server.project.id } })).json as Json).token;
+      const refused = await http(server, 'GET', '/projects/all', { token: guest });
+      expect([refused.status, refused.json]).toEqual([403, { success: false, error: "You don't have the permission required to perform the operation" }]);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -4,9 +4,11 @@ import { paginate } from '../query.js';
 import { projectView } from '../views.js';
 import { projectsRoutes, requestsUtilRoutes, testAuthRoutes, usersRoutes } from './account.js';
 import { authRoutes } from './auth.js';
+import { projectOpenRoutes } from './availability.js';
 import { chatbotRoutes } from './chatbots.js';
 import { bodyObject, callerOf, guard, isNotEmpty, requireAuth, type RouteContext, validationError } from './context.js';
 import { eventRoutes } from './events.js';
+import { groupRoutes } from './groups.js';
 import { messageRoutes, type MultiImportHooks } from './messages.js';
 import { departmentRoutes, keyRoutes, leadRoutes, projectUserRoutes } from './project.js';
 import { projectWriteRoutes } from './projects.js';
@@ -68,7 +70,8 @@ export function dispatch(ctx: RouteContext, hooks: MultiImportHooks): Reply {
     : top === 'testauth' ? mount(rest, authenticated, (inner) => testAuthRoutes(ctx, inner))
     : top === 'users' ? mount(rest, authenticated, (inner) => usersRoutes(ctx, inner))
     : top === 'requests_util' ? mount(rest, authenticated, (inner) => requestsUtilRoutes(ctx, inner))
-    : top === 'projects' ? mount(rest, undefined, (inner) => projectsRoutes(ctx, inner) ?? projectDetail(ctx, inner) ?? projectWriteRoutes(ctx, inner))
+    : top === 'projects'
+      ? mount(rest, undefined, (inner) => projectsRoutes(ctx, inner) ?? projectWriteRoutes(ctx, inner) ?? projectOpenRoutes(ctx, inner) ?? projectDetail(ctx, inner))
     : undefined;
   if (topLevel) return topLevel;
   return projectScoped(ctx, first, rest, hooks) ?? expressNotFound(ctx.method, ctx.pathname);
@@ -132,6 +135,8 @@ function projectScoped(ctx: RouteContext, rawProjectId: string, rest: string[], 
       return mount(tail, () => requireAuth(ctx), (inner) => chatbotRoutes(ctx, inner));
     case 'segments':
       return mount(tail, () => guard(ctx, 'agent', true), (inner) => segmentRoutes(ctx, inner));
+    case 'groups':
+      return mount(tail, () => guard(ctx, 'agent', true), (inner) => groupRoutes(ctx, inner));
     case 'tags':
       return mount(tail, () => guard(ctx, 'agent', true), (inner) => tagRoutes(ctx, inner));
     case 'events':

@@ -294,7 +294,7 @@ function saved(change: () => unknown): boolean {
 
 /** Answers the populated request, or `failure` when populating its participants fails (see populateFailure). */
 function populatedOr(ctx: RouteContext, request: RequestDoc, failure: Reply, shape: 'populated' | 'routed' = 'populated'): Reply {
-  return populateFailure(request) ? failure : json(200, requestView(ctx.store, request, shape));
+  return populateFailure(request) ? failure : json(200, requestView(ctx.store, request, shape, ctx.domain.routedAgents.get(request)));
 }
 
 // ---- the guest mount (`routes/user-request.js`) --------------------------------------------------------------

@@ -1,0 +1,4 @@
+import { defineConformanceSuite } from './harness/runner.js';
+import { widgetScenarios } from './scenarios/widget.js';
+
+defineConformanceSuite('widget', widgetScenarios);
