@@ -45,8 +45,9 @@ function toPage<T>(raw: RawPage<T>, page: number, fetchPage: FetchPage<T>): Page
 
 /**
  * The result of a list call: `await` it for the first page, or `for await` over it for every item of every page.
- * Nothing is sent until you do one of the two. Pagination follows the server's `perPage` and `count`, and items
- * already seen in this iteration (by `_id`) are skipped, since new conversations shift later pages while you read.
+ * Nothing is sent until you do one of the two. Pagination follows the server's `perPage` and `count`. Items already
+ * seen in this iteration (by `_id`) are skipped, since new conversations shift later pages while you read; when the
+ * `count` drops (conversations closed meanwhile, by the loop's body too), the pages they pulled back are read again.
  *
  * @example
  * ```ts
@@ -91,8 +92,11 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    const start = this.#startPage;
     const seen = new Set<unknown>();
-    let page = this.#startPage;
+    let page = start;
+    /** The furthest page fetched: before it, pages read again after items left may well hold nothing new. */
+    let furthest = start;
     let raw = await this.#firstRaw();
     let count = raw.count;
     for (;;) {
@@ -108,10 +112,18 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
       }
       // A page of nothing new: a server (or proxy) that ignores `page` would otherwise be read forever. Unless the
       // count grew: a page's worth of new conversations at the head shifts a page already read into this one.
-      if ((!fresh && !(raw.count > count)) || !hasMore(raw, page)) return;
+      if ((!fresh && page >= furthest && !(raw.count > count)) || !hasMore(raw, page)) return;
       count = raw.count;
-      page++;
+      furthest = Math.max(furthest, ++page);
       raw = await this.#fetchPage(page);
+      // Items that left the list meanwhile (closed by the loop's own body, or by anyone) moved every later item back
+      // as many places, onto pages already read: go back that far and read on; what was seen is skipped. Each round
+      // lowers the count, so this ends.
+      for (let left; (left = count - raw.count) > 0; ) {
+        count = raw.count;
+        page = Math.max(start, page - Math.ceil(left / raw.perPage));
+        raw = await this.#fetchPage(page);
+      }
     }
   }
 

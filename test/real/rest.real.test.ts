@@ -219,6 +219,20 @@ describe('resources', () => {
     expect(seen.length).toBe(first.count);
   });
 
+  it('for await visits every conversation when the loop closes each one as it goes', async () => {
+    const tag = `sweep-${Date.now()}`;
+    const created: string[] = [];
+    for (let i = 0; i < 7; i++) created.push((await admin.requests.create({ first_text: `sweep ${i}` })).request_id);
+    for (const id of created) await admin.requests.tags.add(id, [tag]);
+    const closed: string[] = [];
+    for await (const r of admin.requests.list({ limit: 2, tags: tag })) {
+      await admin.requests.close(r.request_id);
+      closed.push(r.request_id);
+    }
+    expect(closed.sort()).toEqual(created.sort());
+    expect((await admin.requests.list({ tags: tag })).count).toBe(0);
+  });
+
   it('requests.listMine lists a visitor’s own conversations', async () => {
     const { token } = await admin.auth.signinAnonymously({ firstname: 'Mine' });
     const guest = admin.withOptions({ auth: { token } });

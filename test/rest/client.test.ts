@@ -772,6 +772,44 @@ describe('pagination', () => {
       await busy.close();
     }
   });
+  it('for await visits every conversation when the loop closes each one (every later item shifts back a place)', async () => {
+    const busy = await startTiledeskServer({ port: 0 });
+    const b = new TiledeskClient({ baseUrl: busy.url, projectId: busy.project.id, auth: { token: busy.owner.token } });
+    try {
+      const open: string[] = [];
+      for (let i = 0; i < 25; i++) open.push((await b.requests.create({ first_text: `stale ${i}` })).request_id);
+      const closed: string[] = [];
+      for await (const r of b.requests.list({ limit: 4 })) {
+        await b.requests.close(r.request_id);
+        closed.push(r.request_id);
+      }
+      expect(closed.sort()).toEqual(open.sort()); // 13 of 25 before: each page read skipped the next one's worth
+      expect((await b.requests.list({})).count).toBe(0);
+
+      // Closed by someone else, after the page being read: nothing is skipped and the loop does not stop early.
+      const later: string[] = [];
+      for (let i = 0; i < 12; i++) later.push((await b.requests.create({ first_text: `later ${i}` })).request_id);
+      const seen: string[] = [];
+      for await (const r of b.requests.list({ limit: 4 })) {
+        if (seen.push(r.request_id) === 2) await b.requests.close(later[0]!); // the oldest, on the last page
+      }
+      expect(seen.sort()).toEqual(later.slice(1).sort());
+      for (const id of later.slice(1)) await b.requests.close(id);
+
+      // More left than a page holds: back two pages, both read already, and on to the rest.
+      const more: string[] = [];
+      for (let i = 0; i < 10; i++) more.push((await b.requests.create({ first_text: `more ${i}` })).request_id);
+      const read: string[] = [];
+      for await (const r of b.requests.list({ limit: 2 })) {
+        if (read.push(r.request_id) === 3) for (const id of more.slice(0, 4)) await b.requests.close(id); // the 4 oldest
+      }
+      expect(read.sort()).toEqual(more.slice(4).sort());
+    } finally {
+      await b.close();
+      await busy.close();
+    }
+  });
+
   it('nothing is sent until awaited; await and for await share the first page, and awaiting again sends nothing', async () => {
     const pages: number[] = [];
     const probe = new TiledeskClient({
