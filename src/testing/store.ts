@@ -442,6 +442,11 @@ export class Store {
     return undefined;
   }
 
+  /** Every membership of `person` (user id or uuid) in a project, in creation order. */
+  projectUsersOf(projectId: string, person: string): readonly ProjectUserDoc[] {
+    return this.projectUsersByPerson.get(`${projectId}\u0000${person}`) ?? [];
+  }
+
   /** Active agents (`roleType` 1) of a project, in creation order. */
   domainAgents(projectId: string): ProjectUserDoc[] {
     return (this.teamByProject.get(projectId) ?? []).filter((pu) => pu.roleType === 1 && pu.status === 'active');

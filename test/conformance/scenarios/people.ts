@@ -1,4 +1,4 @@
-import { addMember, createRequest, newRequestId, ownerWithProject, projectUserIdOf, signInGuest, signUp, unknownObjectId } from '../harness/flows.js';
+import { addMember, createRequest, newRequestId, ownerWithProject, projectUserIdOf, signInGuest, signUp, unknownObjectId, type Member } from '../harness/flows.js';
 import { type Json, sortedByJson } from '../harness/normalize.js';
 import { scenario } from '../harness/scenario.js';
 
@@ -269,4 +269,45 @@ export const peopleScenarios = [
     await ctx.call('the project as the agent', { method: 'GET', path: `/projects/${project.id}`, auth: { jwt: agent.token } });
     await ctx.call('projects as the agent', { method: 'GET', path: '/projects', auth: { jwt: agent.token } });
   }),
+
+  scenario('project-users.reinvite', 'inviting a member whose membership is disabled or trashed: a second membership; lists, me, by user id, the projects list, restoring the old one', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const P = project.id;
+    const sorted = (body: Json) => (Array.isArray(body) ? sortedByJson(body) : body);
+    const invite = async (step: string, member: Member, role: string, alias: string) => {
+      const response = await ctx.call(step, { method: 'POST', path: `/${P}/project_users/invite`, auth, json: { email: member.email, role } });
+      ctx.alias((response.json as { _id?: string } | undefined)?._id, alias);
+    };
+    // Disabled: DELETE without ?soft/?hard sets status "disabled"; the invite only looks for an active membership.
+    const disabled = await addMember(ctx, project, 'disabled', 'agent');
+    await ctx.setup('disable the member', { method: 'DELETE', path: `/${P}/project_users/${disabled.projectUserId}`, auth });
+    await invite('invite the disabled member as admin', disabled, 'admin', 'disabled.puId2');
+    await ctx.call('list: both memberships', { method: 'GET', path: `/${P}/project_users`, auth, sort: sorted });
+    await ctx.call('list ?status=active', { method: 'GET', path: `/${P}/project_users?status=active`, auth, sort: sorted });
+    await ctx.call('by user id: the first membership', { method: 'GET', path: `/${P}/project_users/users/${disabled.userId}`, auth });
+    await ctx.call('me as the re-invited member', { method: 'GET', path: `/${P}/project_users/me`, auth: { jwt: disabled.token } });
+    const signin = await ctx.call('the re-invited member signs in', { method: 'POST', path: '/auth/signin', json: { email: disabled.email, password: disabled.password } });
+    const fresh = (signin.json as { token?: string } | undefined)?.token ?? disabled.token;
+    await ctx.call('projects of the re-invited member', { method: 'GET', path: '/projects', auth: { jwt: fresh } });
+    await invite('invite the member again: already a member', disabled, 'agent', 'disabled.puId3');
+    // Trashed: DELETE ?soft=true sets trashed (and, by a model hook, status "disabled").
+    const trashed = await addMember(ctx, project, 'trashed', 'agent');
+    await ctx.setup('trash the member', { method: 'DELETE', path: `/${P}/project_users/${trashed.projectUserId}?soft=true`, auth });
+    await invite('invite the trashed member', trashed, 'supervisor', 'trashed.puId2');
+    await ctx.call('list without trashed', { method: 'GET', path: `/${P}/project_users`, auth, sort: sorted });
+    await ctx.call('list ?trashed=true', { method: 'GET', path: `/${P}/project_users?trashed=true`, auth, sort: sorted });
+    await ctx.call('restore the trashed membership: two active memberships', { method: 'PUT', path: `/${P}/project_users/${trashed.projectUserId}/restore`, auth });
+    await ctx.call('me: the first active membership', { method: 'GET', path: `/${P}/project_users/me`, auth: { jwt: trashed.token } });
+    await ctx.call('projects: the project twice', { method: 'GET', path: '/projects', auth: { jwt: trashed.token } });
+    await invite('invite again with two active memberships: already a member', trashed, 'agent', 'trashed.puId3');
+    // Trashed but active again (PUT status): the invite finds it and, as it is trashed, adds another membership.
+    const revived = await addMember(ctx, project, 'revived', 'agent');
+    await ctx.setup('trash it', { method: 'DELETE', path: `/${P}/project_users/${revived.projectUserId}?soft=true`, auth });
+    await ctx.setup('make it active again with PUT', { method: 'PUT', path: `/${P}/project_users/${revived.projectUserId}`, auth, json: { status: 'active' } });
+    await invite('invite the trashed but active member', revived, 'agent', 'revived.puId2');
+    await ctx.call('me: the trashed but active membership comes first', { method: 'GET', path: `/${P}/project_users/me`, auth: { jwt: revived.token } });
+    await ctx.call('final list ?trashed=true', { method: 'GET', path: `/${P}/project_users?trashed=true`, auth, sort: sorted });
+  }),
+
 ];
