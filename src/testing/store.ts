@@ -319,6 +319,8 @@ export class Store {
   readonly leads = new Map<string, LeadDoc>();
   readonly leadsByProject = new Map<string, LeadDoc[]>();
   private readonly leadsByLeadId = new Map<string, LeadDoc>();
+  /** The oldest lead of each lead_id in any project: what `Lead.findOneAndUpdate({lead_id})` finds. */
+  private readonly firstLeadByLeadId = new Map<string, LeadDoc>();
 
   /** `request_id` is unique across projects (a unique index on the real server). */
   readonly requestsByRequestId = new Map<string, RequestDoc>();
@@ -477,6 +479,7 @@ export class Store {
     list(this.leadsByProject, lead.id_project).push(lead);
     const key = `${lead.id_project}\u0000${lead.lead_id}`;
     if (!this.leadsByLeadId.has(key)) this.leadsByLeadId.set(key, lead);
+    if (lead.lead_id !== undefined && !this.firstLeadByLeadId.has(lead.lead_id)) this.firstLeadByLeadId.set(lead.lead_id, lead);
   }
 
   /** `Lead.remove({_id})`: true when a lead was removed. */
@@ -493,11 +496,24 @@ export class Store {
       const next = inProject?.find((other) => other.lead_id === lead.lead_id);
       if (next) this.leadsByLeadId.set(key, next);
     }
+    if (this.firstLeadByLeadId.get(lead.lead_id) === lead) {
+      this.firstLeadByLeadId.delete(lead.lead_id);
+      for (const other of this.leads.values()) {
+        if (other.lead_id !== lead.lead_id) continue;
+        this.firstLeadByLeadId.set(other.lead_id, other);
+        break;
+      }
+    }
     return true;
   }
 
   leadByLeadId(projectId: string, leadId: string): LeadDoc | undefined {
     return this.leadsByLeadId.get(`${projectId}\u0000${leadId}`);
+  }
+
+  /** The oldest lead with this lead_id, whatever its project (the service's updates filter on `lead_id` alone). */
+  firstLeadWithLeadId(leadId: string): LeadDoc | undefined {
+    return this.firstLeadByLeadId.get(leadId);
   }
 
   // ---- requests ----------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { addMember, createRequest, newRequestId, ownerWithProject, projectUserIdOf, signInGuest, signUp, unknownObjectId, type Member } from '../harness/flows.js';
+import { addMember, createProject, createRequest, newRequestId, ownerWithProject, projectUserIdOf, signInGuest, signUp, unknownObjectId, type Member } from '../harness/flows.js';
 import { type Json, sortedByJson } from '../harness/normalize.js';
 import { scenario } from '../harness/scenario.js';
 
@@ -310,4 +310,51 @@ export const peopleScenarios = [
     await ctx.call('final list ?trashed=true', { method: 'GET', path: `/${P}/project_users?trashed=true`, auth, sort: sorted });
   }),
 
+  scenario('leads.shared-lead-id', 'two leads with one lead_id: list, get, e-mail search; a request and a conversation from that lead_id get the first one, which a different e-mail updates', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const P = project.id;
+    const guest = await signInGuest(ctx, project, 'guest', { firstname: 'Gil', email: 'gil@example.com' });
+    const first = await ctx.call('create a lead with the guest id', { method: 'POST', path: `/${P}/leads`, auth, json: { lead_id: guest.id, fullname: 'First Lead', email: 'first@example.com' } });
+    const firstId = (first.json as { _id?: string } | undefined)?._id ?? 'missing';
+    ctx.alias(firstId, 'lead1');
+    const second = await ctx.call('create another with the same lead_id', { method: 'POST', path: `/${P}/leads`, auth, json: { lead_id: guest.id, fullname: 'Second Lead', email: 'second@example.com' } });
+    const secondId = (second.json as { _id?: string } | undefined)?._id ?? 'missing';
+    ctx.alias(secondId, 'lead2');
+    await ctx.call('list: both', { method: 'GET', path: `/${P}/leads`, auth });
+    await ctx.call('get the first', { method: 'GET', path: `/${P}/leads/${firstId}`, auth });
+    await ctx.call('get the second', { method: 'GET', path: `/${P}/leads/${secondId}`, auth });
+    await ctx.call('?email= of the second', { method: 'GET', path: `/${P}/leads?email=second@example.com`, auth });
+    const created = await ctx.call('a request with the guest as sender', { method: 'POST', path: `/${P}/requests`, auth, json: { sender: guest.id, first_text: 'from the shared lead_id' } });
+    const rid1 = (created.json as { request_id?: string } | undefined)?.request_id ?? 'missing';
+    ctx.alias(rid1, 'rid1');
+    await ctx.call('get the request', { method: 'GET', path: `/${P}/requests/${rid1}`, auth });
+    const rid2 = newRequestId(ctx, project, 'rid2');
+    await ctx.call('the guest starts a conversation (its e-mail differs)', {
+      method: 'POST',
+      path: `/${P}/requests/${rid2}/messages`,
+      auth: { jwt: guest.token },
+      json: { text: 'hello' },
+    });
+    await ctx.call('get the conversation', { method: 'GET', path: `/${P}/requests/${rid2}`, auth });
+    await ctx.call('list after the update', { method: 'GET', path: `/${P}/leads`, auth });
+    await ctx.call('the request again', { method: 'GET', path: `/${P}/requests/${rid1}`, auth });
+  }),
+
+  scenario('leads.lead-id-across-projects', "a lead_id in two projects: a different e-mail updates the oldest lead with that lead_id in any project, and the conversation gets that project's lead", async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const other = await createProject(ctx, project.owner, 'Other Project');
+    ctx.alias(other.id, 'pid2');
+    const guest = await signInGuest(ctx, project, 'guest', { firstname: 'Gil', email: 'gil@example.com' });
+    const elsewhere = await ctx.call('a lead with the guest id in the other project', { method: 'POST', path: `/${other.id}/leads`, auth, json: { lead_id: guest.id, fullname: 'Elsewhere', email: 'elsewhere@example.com' } });
+    ctx.alias((elsewhere.json as { _id?: string } | undefined)?._id, 'otherLead');
+    const here = await ctx.call('one in this project', { method: 'POST', path: `/${project.id}/leads`, auth, json: { lead_id: guest.id, fullname: 'Here', email: 'here@example.com' } });
+    ctx.alias((here.json as { _id?: string } | undefined)?._id, 'lead1');
+    const rid = newRequestId(ctx, project, 'rid1');
+    await ctx.call('the guest starts a conversation', { method: 'POST', path: `/${project.id}/requests/${rid}/messages`, auth: { jwt: guest.token }, json: { text: 'hello' } });
+    await ctx.call('get the conversation', { method: 'GET', path: `/${project.id}/requests/${rid}`, auth });
+    await ctx.call("this project's leads", { method: 'GET', path: `/${project.id}/leads`, auth });
+    await ctx.call("the other project's leads", { method: 'GET', path: `/${other.id}/leads`, auth });
+  }),
 ];
