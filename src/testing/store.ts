@@ -213,6 +213,26 @@ export interface EventDoc {
  * stored inside a conversation or a lead. Only `_id` and the timestamps are always there: a tag upserted by
  * `PUT /<pid>/tags/<unknown id>` has no project and no creator.
  */
+/** One language of a project's labels (`LabelEntrySchema`). */
+export interface LabelEntry {
+  lang: string;
+  data: unknown;
+  default: boolean | null;
+  _id: string;
+}
+
+/** A project's labels document (`Label`), one per project. */
+export interface LabelDoc {
+  _id: string;
+  data: LabelEntry[];
+  /** The URL spelling of the project id (a String path). */
+  id_project: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  __v: number;
+}
+
 export interface TagLibraryDoc {
   _id: string;
   tag?: string | null;
@@ -339,6 +359,9 @@ export class Store {
   readonly eventsById = new Map<string, EventDoc>();
   /** `id_project` (URL spelling) → events in creation order. */
   readonly eventsByProject = new Map<string, EventDoc[]>();
+
+  /** Project labels by `id_project` (URL spelling): `Label.findOne({id_project})`. */
+  readonly labels = new Map<string, LabelDoc>();
 
   /** The tag library, by `_id` across projects (`findById`, `findByIdAndUpdate` and `remove({_id})` ignore the project). */
   readonly libraryTags = new Map<string, TagLibraryDoc>();
