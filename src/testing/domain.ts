@@ -315,13 +315,19 @@ export class Domain {
 
   // ---- leads --------------------------------------------------------------------------------------------
 
-  /** `leadService.createIfNotExistsWithLeadId`. */
+  /**
+   * `leadService.createIfNotExistsWithLeadId`: the project's first lead with that lead_id, as it is when the e-mail
+   * is the same. Otherwise `updateWitId` runs `Lead.findOneAndUpdate({lead_id})` with no project filter: it updates
+   * (and answers) the oldest lead with that lead_id in **any** project, so the conversation may get another
+   * project's lead.
+   */
   upsertLead(leadId: string, fullname: unknown, email: unknown, projectId: string, attributes: unknown, phone?: unknown): LeadDoc {
-    const existing = this.store.leadByLeadId(projectId, leadId);
+    const found = this.store.leadByLeadId(projectId, leadId);
     const emailValue = email === undefined || email === null ? undefined : String(email);
-    if (existing) {
+    if (found) {
       // `lead.email == email`: undefined and null compare equal.
-      if ((existing.email ?? undefined) === emailValue) return existing;
+      if ((found.email ?? undefined) === emailValue) return found;
+      const existing = this.store.firstLeadWithLeadId(leadId) ?? found;
       existing.fullname = fullname === undefined || fullname === null ? undefined : String(fullname);
       existing.email = emailValue;
       if (existing.fullname === undefined) delete existing.fullname;

@@ -213,6 +213,26 @@ export interface EventDoc {
  * stored inside a conversation or a lead. Only `_id` and the timestamps are always there: a tag upserted by
  * `PUT /<pid>/tags/<unknown id>` has no project and no creator.
  */
+/** One language of a project's labels (`LabelEntrySchema`). */
+export interface LabelEntry {
+  lang: string;
+  data: unknown;
+  default: boolean | null;
+  _id: string;
+}
+
+/** A project's labels document (`Label`), one per project. */
+export interface LabelDoc {
+  _id: string;
+  data: LabelEntry[];
+  /** The URL spelling of the project id (a String path). */
+  id_project: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  __v: number;
+}
+
 export interface TagLibraryDoc {
   _id: string;
   tag?: string | null;
@@ -319,6 +339,8 @@ export class Store {
   readonly leads = new Map<string, LeadDoc>();
   readonly leadsByProject = new Map<string, LeadDoc[]>();
   private readonly leadsByLeadId = new Map<string, LeadDoc>();
+  /** The oldest lead of each lead_id in any project: what `Lead.findOneAndUpdate({lead_id})` finds. */
+  private readonly firstLeadByLeadId = new Map<string, LeadDoc>();
 
   /** `request_id` is unique across projects (a unique index on the real server). */
   readonly requestsByRequestId = new Map<string, RequestDoc>();
@@ -337,6 +359,9 @@ export class Store {
   readonly eventsById = new Map<string, EventDoc>();
   /** `id_project` (URL spelling) → events in creation order. */
   readonly eventsByProject = new Map<string, EventDoc[]>();
+
+  /** Project labels by `id_project` (URL spelling): `Label.findOne({id_project})`. */
+  readonly labels = new Map<string, LabelDoc>();
 
   /** The tag library, by `_id` across projects (`findById`, `findByIdAndUpdate` and `remove({_id})` ignore the project). */
   readonly libraryTags = new Map<string, TagLibraryDoc>();
@@ -442,6 +467,11 @@ export class Store {
     return undefined;
   }
 
+  /** Every membership of `person` (user id or uuid) in a project, in creation order. */
+  projectUsersOf(projectId: string, person: string): readonly ProjectUserDoc[] {
+    return this.projectUsersByPerson.get(`${projectId}\u0000${person}`) ?? [];
+  }
+
   /** Active agents (`roleType` 1) of a project, in creation order. */
   domainAgents(projectId: string): ProjectUserDoc[] {
     return (this.teamByProject.get(projectId) ?? []).filter((pu) => pu.roleType === 1 && pu.status === 'active');
@@ -472,6 +502,7 @@ export class Store {
     list(this.leadsByProject, lead.id_project).push(lead);
     const key = `${lead.id_project}\u0000${lead.lead_id}`;
     if (!this.leadsByLeadId.has(key)) this.leadsByLeadId.set(key, lead);
+    if (lead.lead_id !== undefined && !this.firstLeadByLeadId.has(lead.lead_id)) this.firstLeadByLeadId.set(lead.lead_id, lead);
   }
 
   /** `Lead.remove({_id})`: true when a lead was removed. */
@@ -488,11 +519,24 @@ export class Store {
       const next = inProject?.find((other) => other.lead_id === lead.lead_id);
       if (next) this.leadsByLeadId.set(key, next);
     }
+    if (this.firstLeadByLeadId.get(lead.lead_id) === lead) {
+      this.firstLeadByLeadId.delete(lead.lead_id);
+      for (const other of this.leads.values()) {
+        if (other.lead_id !== lead.lead_id) continue;
+        this.firstLeadByLeadId.set(other.lead_id, other);
+        break;
+      }
+    }
     return true;
   }
 
   leadByLeadId(projectId: string, leadId: string): LeadDoc | undefined {
     return this.leadsByLeadId.get(`${projectId}\u0000${leadId}`);
+  }
+
+  /** The oldest lead with this lead_id, whatever its project (the service's updates filter on `lead_id` alone). */
+  firstLeadWithLeadId(leadId: string): LeadDoc | undefined {
+    return this.firstLeadByLeadId.get(leadId);
   }
 
   // ---- requests ----------------------------------------------------------------------------------------

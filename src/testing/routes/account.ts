@@ -2,6 +2,7 @@ import { castObjectId, uuidv4 } from '../ids.js';
 import { hang, json, type Reply } from '../http.js';
 import { castError, castErrorJson } from '../query.js';
 import { projectUserView, projectView, userSelectedView, userView } from '../views.js';
+import type { ProjectDoc, ProjectUserDoc } from '../store.js';
 import { bodyObject, callerOf, requireAuth, type RouteContext } from './context.js';
 
 /** `/testauth`: a cheap token check answering the string `{"success":true}` (sent as HTML by `res.send`). */
@@ -81,14 +82,22 @@ export function projectsRoutes(ctx: RouteContext, rest: string[]): Reply | undef
     return json(200, projectView(project, ctx.domain.now()));
   }
   if (!castObjectId(caller._id)) return json(500, { success: false, msg: 'Error getting object.' });
-  const memberships: { pu: ReturnType<typeof projectUserView>; updatedAt: string }[] = [];
+  // `Project_user.find({id_user, roleType: 1, status: 'active'}).sort({updatedAt: -1})`: every active membership,
+  // so a member invited again after being disabled (a second membership) lists the project twice.
+  const found: { pu: ProjectUserDoc; project: ProjectDoc }[] = [];
   for (const project of ctx.store.projects.values()) {
-    const pu = ctx.store.findProjectUser(project._id, caller._id, 'id_user', (p) => p.roleType === 1 && p.status === 'active');
-    if (!pu) continue;
+    for (const pu of ctx.store.projectUsersOf(project._id, caller._id)) {
+      if (pu.id_user === caller._id && pu.roleType === 1 && pu.status === 'active') found.push({ pu, project });
+    }
+  }
+  found.sort((a, b) => (a.pu.updatedAt < b.pu.updatedAt ? 1 : a.pu.updatedAt > b.pu.updatedAt ? -1 : 0));
+  const memberships = found.map(({ pu, project }) => {
     const view = projectUserView(ctx.store, pu, { virtuals: true });
     view.id_project = projectView(project, ctx.domain.now());
-    memberships.push({ pu: view, updatedAt: project.updatedAt });
-  }
+    return { pu: view, updatedAt: project.updatedAt };
+  });
+  // Then re-sorted by the project's updatedAt with the route's own comparator, which never answers 0: two memberships
+  // of one project end in the order V8's sort gives them, as on the real server.
   memberships.sort((a, b) => (a.updatedAt > b.updatedAt ? 1 : -1));
   memberships.reverse();
   return json(200, memberships.map((m) => m.pu));

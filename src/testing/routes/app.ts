@@ -9,6 +9,7 @@ import { chatbotRoutes } from './chatbots.js';
 import { bodyObject, callerOf, guard, isNotEmpty, requireAuth, type RouteContext, validationError } from './context.js';
 import { eventRoutes } from './events.js';
 import { groupRoutes } from './groups.js';
+import { labelRoutes } from './labels.js';
 import { messageRoutes, type MultiImportHooks } from './messages.js';
 import { departmentRoutes, keyRoutes, leadRoutes, projectUserRoutes } from './project.js';
 import { projectWriteRoutes } from './projects.js';
@@ -141,6 +142,8 @@ function projectScoped(ctx: RouteContext, rawProjectId: string, rest: string[], 
       return mount(tail, () => guard(ctx, 'agent', true), (inner) => tagRoutes(ctx, inner));
     case 'events':
       return mount(tail, undefined, (inner) => eventRoutes(ctx, inner));
+    case 'labels':
+      return mount(tail, undefined, (inner) => labelRoutes(ctx, inner));
     default:
       return undefined;
   }

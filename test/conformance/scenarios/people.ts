@@ -1,4 +1,4 @@
-import { addMember, createRequest, newRequestId, ownerWithProject, projectUserIdOf, signInGuest, signUp, unknownObjectId } from '../harness/flows.js';
+import { addMember, createProject, createRequest, newRequestId, ownerWithProject, projectUserIdOf, signInGuest, signUp, unknownObjectId, type Member } from '../harness/flows.js';
 import { type Json, sortedByJson } from '../harness/normalize.js';
 import { scenario } from '../harness/scenario.js';
 
@@ -268,5 +268,93 @@ export const peopleScenarios = [
     await ctx.call('leads ?email= lower-cased', { method: 'GET', path: `/${project.id}/leads?email=ext@example.com`, auth });
     await ctx.call('the project as the agent', { method: 'GET', path: `/projects/${project.id}`, auth: { jwt: agent.token } });
     await ctx.call('projects as the agent', { method: 'GET', path: '/projects', auth: { jwt: agent.token } });
+  }),
+
+  scenario('project-users.reinvite', 'inviting a member whose membership is disabled or trashed: a second membership; lists, me, by user id, the projects list, restoring the old one', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const P = project.id;
+    const sorted = (body: Json) => (Array.isArray(body) ? sortedByJson(body) : body);
+    const invite = async (step: string, member: Member, role: string, alias: string) => {
+      const response = await ctx.call(step, { method: 'POST', path: `/${P}/project_users/invite`, auth, json: { email: member.email, role } });
+      ctx.alias((response.json as { _id?: string } | undefined)?._id, alias);
+    };
+    // Disabled: DELETE without ?soft/?hard sets status "disabled"; the invite only looks for an active membership.
+    const disabled = await addMember(ctx, project, 'disabled', 'agent');
+    await ctx.setup('disable the member', { method: 'DELETE', path: `/${P}/project_users/${disabled.projectUserId}`, auth });
+    await invite('invite the disabled member as admin', disabled, 'admin', 'disabled.puId2');
+    await ctx.call('list: both memberships', { method: 'GET', path: `/${P}/project_users`, auth, sort: sorted });
+    await ctx.call('list ?status=active', { method: 'GET', path: `/${P}/project_users?status=active`, auth, sort: sorted });
+    await ctx.call('by user id: the first membership', { method: 'GET', path: `/${P}/project_users/users/${disabled.userId}`, auth });
+    await ctx.call('me as the re-invited member', { method: 'GET', path: `/${P}/project_users/me`, auth: { jwt: disabled.token } });
+    const signin = await ctx.call('the re-invited member signs in', { method: 'POST', path: '/auth/signin', json: { email: disabled.email, password: disabled.password } });
+    const fresh = (signin.json as { token?: string } | undefined)?.token ?? disabled.token;
+    await ctx.call('projects of the re-invited member', { method: 'GET', path: '/projects', auth: { jwt: fresh } });
+    await invite('invite the member again: already a member', disabled, 'agent', 'disabled.puId3');
+    // Trashed: DELETE ?soft=true sets trashed (and, by a model hook, status "disabled").
+    const trashed = await addMember(ctx, project, 'trashed', 'agent');
+    await ctx.setup('trash the member', { method: 'DELETE', path: `/${P}/project_users/${trashed.projectUserId}?soft=true`, auth });
+    await invite('invite the trashed member', trashed, 'supervisor', 'trashed.puId2');
+    await ctx.call('list without trashed', { method: 'GET', path: `/${P}/project_users`, auth, sort: sorted });
+    await ctx.call('list ?trashed=true', { method: 'GET', path: `/${P}/project_users?trashed=true`, auth, sort: sorted });
+    await ctx.call('restore the trashed membership: two active memberships', { method: 'PUT', path: `/${P}/project_users/${trashed.projectUserId}/restore`, auth });
+    await ctx.call('me: the first active membership', { method: 'GET', path: `/${P}/project_users/me`, auth: { jwt: trashed.token } });
+    await ctx.call('projects: the project twice', { method: 'GET', path: '/projects', auth: { jwt: trashed.token } });
+    await invite('invite again with two active memberships: already a member', trashed, 'agent', 'trashed.puId3');
+    // Trashed but active again (PUT status): the invite finds it and, as it is trashed, adds another membership.
+    const revived = await addMember(ctx, project, 'revived', 'agent');
+    await ctx.setup('trash it', { method: 'DELETE', path: `/${P}/project_users/${revived.projectUserId}?soft=true`, auth });
+    await ctx.setup('make it active again with PUT', { method: 'PUT', path: `/${P}/project_users/${revived.projectUserId}`, auth, json: { status: 'active' } });
+    await invite('invite the trashed but active member', revived, 'agent', 'revived.puId2');
+    await ctx.call('me: the trashed but active membership comes first', { method: 'GET', path: `/${P}/project_users/me`, auth: { jwt: revived.token } });
+    await ctx.call('final list ?trashed=true', { method: 'GET', path: `/${P}/project_users?trashed=true`, auth, sort: sorted });
+  }),
+
+  scenario('leads.shared-lead-id', 'two leads with one lead_id: list, get, e-mail search; a request and a conversation from that lead_id get the first one, which a different e-mail updates', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const P = project.id;
+    const guest = await signInGuest(ctx, project, 'guest', { firstname: 'Gil', email: 'gil@example.com' });
+    const first = await ctx.call('create a lead with the guest id', { method: 'POST', path: `/${P}/leads`, auth, json: { lead_id: guest.id, fullname: 'First Lead', email: 'first@example.com' } });
+    const firstId = (first.json as { _id?: string } | undefined)?._id ?? 'missing';
+    ctx.alias(firstId, 'lead1');
+    const second = await ctx.call('create another with the same lead_id', { method: 'POST', path: `/${P}/leads`, auth, json: { lead_id: guest.id, fullname: 'Second Lead', email: 'second@example.com' } });
+    const secondId = (second.json as { _id?: string } | undefined)?._id ?? 'missing';
+    ctx.alias(secondId, 'lead2');
+    await ctx.call('list: both', { method: 'GET', path: `/${P}/leads`, auth });
+    await ctx.call('get the first', { method: 'GET', path: `/${P}/leads/${firstId}`, auth });
+    await ctx.call('get the second', { method: 'GET', path: `/${P}/leads/${secondId}`, auth });
+    await ctx.call('?email= of the second', { method: 'GET', path: `/${P}/leads?email=second@example.com`, auth });
+    const created = await ctx.call('a request with the guest as sender', { method: 'POST', path: `/${P}/requests`, auth, json: { sender: guest.id, first_text: 'from the shared lead_id' } });
+    const rid1 = (created.json as { request_id?: string } | undefined)?.request_id ?? 'missing';
+    ctx.alias(rid1, 'rid1');
+    await ctx.call('get the request', { method: 'GET', path: `/${P}/requests/${rid1}`, auth });
+    const rid2 = newRequestId(ctx, project, 'rid2');
+    await ctx.call('the guest starts a conversation (its e-mail differs)', {
+      method: 'POST',
+      path: `/${P}/requests/${rid2}/messages`,
+      auth: { jwt: guest.token },
+      json: { text: 'hello' },
+    });
+    await ctx.call('get the conversation', { method: 'GET', path: `/${P}/requests/${rid2}`, auth });
+    await ctx.call('list after the update', { method: 'GET', path: `/${P}/leads`, auth });
+    await ctx.call('the request again', { method: 'GET', path: `/${P}/requests/${rid1}`, auth });
+  }),
+
+  scenario('leads.lead-id-across-projects', "a lead_id in two projects: a different e-mail updates the oldest lead with that lead_id in any project, and the conversation gets that project's lead", async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const other = await createProject(ctx, project.owner, 'Other Project');
+    ctx.alias(other.id, 'pid2');
+    const guest = await signInGuest(ctx, project, 'guest', { firstname: 'Gil', email: 'gil@example.com' });
+    const elsewhere = await ctx.call('a lead with the guest id in the other project', { method: 'POST', path: `/${other.id}/leads`, auth, json: { lead_id: guest.id, fullname: 'Elsewhere', email: 'elsewhere@example.com' } });
+    ctx.alias((elsewhere.json as { _id?: string } | undefined)?._id, 'otherLead');
+    const here = await ctx.call('one in this project', { method: 'POST', path: `/${project.id}/leads`, auth, json: { lead_id: guest.id, fullname: 'Here', email: 'here@example.com' } });
+    ctx.alias((here.json as { _id?: string } | undefined)?._id, 'lead1');
+    const rid = newRequestId(ctx, project, 'rid1');
+    await ctx.call('the guest starts a conversation', { method: 'POST', path: `/${project.id}/requests/${rid}/messages`, auth: { jwt: guest.token }, json: { text: 'hello' } });
+    await ctx.call('get the conversation', { method: 'GET', path: `/${project.id}/requests/${rid}`, auth });
+    await ctx.call("this project's leads", { method: 'GET', path: `/${project.id}/leads`, auth });
+    await ctx.call("the other project's leads", { method: 'GET', path: `/${other.id}/leads`, auth });
   }),
 ];

@@ -1,0 +1,58 @@
+/**
+ * Project labels (`/<pid>/labels`) beyond the conformance scenario `labels.project`: removing a language (which the
+ * real server, on MongoDB, does with a `$pull` the conformance suite's in-memory database ignores), the package's
+ * built-in labels this server does not have, and the saves that fail validation.
+ */
+import { describe, expect, it } from 'vitest';
+import { fileServer, http, type Json } from './helpers.js';
+
+const local = fileServer();
+
+describe('project labels', () => {
+  it('deleting a language removes it: GET /:lang then answers the default language', async () => {
+    const server = local.server;
+    const token = server.owner.token;
+    const project = (await http(server, 'POST', '/projects', { token, body: { name: 'Labels' } })).json as Json;
+    const labels = `/${project._id}/labels`;
+    await http(server, 'POST', labels, { token, body: { lang: 'FR', data: { greeting: 'Bonjour' } } });
+    await http(server, 'POST', labels, { token, body: { lang: 'IT', data: { greeting: 'Ciao' } } });
+
+    const deleted = await http(server, 'DELETE', `${labels}/IT`, { token });
+    expect([deleted.status, (deleted.json as Json).lang, (deleted.json as Json).default]).toEqual([200, 'FR', true]);
+    const all = (await http(server, 'GET', labels)).json as Json;
+    expect(all.data.map((l: Json) => l.lang)).toEqual(['FR']);
+    expect((await http(server, 'DELETE', `${labels}/IT`, { token })).status).toBe(404);
+  });
+
+  it("the package's built-in labels are not here: the defaults routes, and GET /:lang without stored labels, are Express's 404", async () => {
+    const server = local.server;
+    const token = server.owner.token;
+    const project = (await http(server, 'POST', '/projects', { token, body: { name: 'No labels' } })).json as Json;
+    const labels = `/${project._id}/labels`;
+    for (const [method, path] of [['GET', `${labels}/default`], ['GET', `${labels}/default/IT`], ['POST', `${labels}/default/clone`], ['GET', `${labels}/EN`]] as const) {
+      const answer = await http(server, method, path, { token, body: method === 'POST' ? { lang: 'IT' } : undefined });
+      expect([answer.status, answer.text]).toEqual([404, expect.stringContaining(`Cannot ${method} ${path}`)]);
+    }
+    // A language that is not `default` still goes to `/:lang`: PATCH /default/default and DELETE /default are routes.
+    expect((await http(server, 'PATCH', `${labels}/default/default`, { token })).json).toEqual({ success: false, msg: 'Lang not found' });
+    expect((await http(server, 'DELETE', `${labels}/default`, { token })).json).toEqual({ success: false, msg: 'Object not found.' });
+  });
+
+  it('a save that fails validation stores nothing: an object lang, a default that is not a Boolean', async () => {
+    const server = local.server;
+    const token = server.owner.token;
+    const project = (await http(server, 'POST', '/projects', { token, body: { name: 'Invalid labels' } })).json as Json;
+    const labels = `/${project._id}/labels`;
+    expect((await http(server, 'POST', labels, { token, body: { lang: { a: 1 }, data: {} } })).status).toBe(500);
+    expect((await http(server, 'GET', labels)).json).toEqual({});
+    await http(server, 'POST', labels, { token, body: { lang: 'EN', data: { a: 'b' } } });
+    expect((await http(server, 'POST', labels, { token, body: { lang: 'IT', data: {}, default: 'maybe' } })).status).toBe(500);
+    const all = (await http(server, 'GET', labels)).json as Json;
+    expect(all.data.map((l: Json) => [l.lang, l.default])).toEqual([['EN', true]]);
+    // `default: "yes"` casts to true, but only the literal `true` unsets the previous default.
+    const yes = await http(server, 'POST', labels, { token, body: { lang: 'IT', data: {}, default: 'yes' } });
+    expect((yes.json as Json).default).toBe(true);
+    const after = (await http(server, 'GET', labels)).json as Json;
+    expect(after.data.map((l: Json) => [l.lang, l.default])).toEqual([['EN', true], ['IT', true]]);
+  });
+});
