@@ -180,9 +180,8 @@ class Built {
 }
 
 function create(message: Json): Built {
-  const built = Object.assign(new Built(), checked<OutboundMessage>(outboundChecks.message, message, 'invalid message'));
-  Object.freeze(built);
-  return built;
+  // Object.freeze returns its argument, typed Readonly (which would hide Built's private `derive`).
+  return Object.freeze(Object.assign(new Built(), checked<OutboundMessage>(outboundChecks.message, message, 'invalid message'))) as Built;
 }
 
 function withOptionalText(message: Json, text: string | undefined): Json {
