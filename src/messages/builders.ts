@@ -180,9 +180,8 @@ class Built {
 }
 
 function create(message: Json): Built {
-  const built = Object.assign(new Built(), checked<OutboundMessage>(outboundChecks.message, message, 'invalid message'));
-  Object.freeze(built);
-  return built;
+  // Object.freeze returns its argument, typed Readonly (which would hide Built's private `derive`).
+  return Object.freeze(Object.assign(new Built(), checked<OutboundMessage>(outboundChecks.message, message, 'invalid message'))) as Built;
 }
 
 function withOptionalText(message: Json, text: string | undefined): Json {
@@ -232,11 +231,11 @@ export function image(
 }
 
 function fileName(src: string): string {
-  const path = src.split(/[?#]/)[0] ?? '';
-  const last = path.slice(path.lastIndexOf('/') + 1);
-  let name = last;
+  // split() always returns at least one string.
+  const path = `${src}`.split(/[?#]/)[0]!;
+  let name = path.slice(path.lastIndexOf('/') + 1);
   try {
-    name = decodeURIComponent(last);
+    name = decodeURIComponent(name);
   } catch {
     // A literal `%` (`50%.pdf`) is not an escape: the name is shown as written.
   }
@@ -255,8 +254,7 @@ function fileName(src: string): string {
  */
 export function file(src: string, options: { type: string; name?: string; text?: string }): FileMessageBuilder {
   const { type, name = fileName(src), text } = options ?? {};
-  const message = { type: 'file', text: text || `[${name}](${src})`, metadata: { name, src, type } };
-  return create(message) as unknown as FileMessageBuilder;
+  return create({ type: 'file', text: text || `[${name}](${src})`, metadata: { name, src, type } }) as unknown as FileMessageBuilder;
 }
 
 /**
@@ -335,8 +333,7 @@ export function card(options: {
  * ```
  */
 export function gallery(...cards: OutboundGalleryCard[]): GalleryMessageBuilder {
-  const message = { type: 'gallery', attributes: { attachment: { type: 'gallery', gallery: clone(cards, 'attributes.attachment.gallery', 3) } } };
-  return create(message) as unknown as GalleryMessageBuilder;
+  return create({ type: 'gallery', attributes: { attachment: { type: 'gallery', gallery: clone(cards, 'attributes.attachment.gallery', 3) } } }) as unknown as GalleryMessageBuilder;
 }
 
 /**
@@ -353,9 +350,9 @@ export function redirect(link: string, options: { target?: LinkTarget } = {}): R
 
 /**
  * Citation cards for links (`url_preview`). Pass URLs (sent as one per line) or source objects in the widget's
- * JSON form; missing titles are fetched by the widget. Text holding no http(s) URL is refused, as is text holding more
- * than 10 distinct ones: the widget would draw an empty bubble, or draw the first 10 and silently drop the rest. Source
- * objects are all drawn, however many.
+ * JSON form (a string instead of a list is sent as the text as it is); missing titles are fetched by the widget.
+ * Text holding no http(s) URL is refused, as is text holding more than 10 distinct ones: the widget would draw an
+ * empty bubble, or draw the first 10 and silently drop the rest. Source objects are all drawn, however many.
  *
  * @example
  * ```ts
@@ -366,8 +363,13 @@ export function urlPreview(
   sources: readonly string[] | readonly Json[],
   options?: { displayFields?: OutboundUrlPreviewMessage['displayFields']; backgroundColor?: string },
 ): UrlPreviewMessageBuilder {
-  const list = sources ?? [];
-  const body = list.every((s) => typeof s === 'string') ? list.join('\n') : JSON.stringify(list);
+  // Sources that are not a list (a string, a lone source object) are the text as they are: checked as `text`. A circular
+  // source is refused by `clone`, not thrown at as JSON.stringify's TypeError.
+  const body = !Array.isArray(sources)
+    ? sources
+    : sources.every((s) => typeof s === 'string')
+      ? sources.join('\n')
+      : JSON.stringify(clone(sources, 'text'));
   const { displayFields, backgroundColor } = options ?? {};
   const message: Json = { type: 'url_preview', text: body };
   if (displayFields) message['displayFields'] = displayFields;

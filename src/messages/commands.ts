@@ -86,16 +86,16 @@ function part(parent: InboundMessage, command: InboundCommand, index: number, ti
  * }
  * ```
  */
-export function expandCommands(message: unknown, options: ExpandOptions = {}): ExpandedStep[] {
+export function expandCommands(message: unknown, options?: ExpandOptions): ExpandedStep[] {
   const parent = parseInboundMessage(message);
   const flagged = notAList(parent.attributes);
   const commands = flagged ? [] : parent.attributes?.commands;
   if (!Array.isArray(commands)) return [{ type: 'message', index: 0, at: 0, message: parent }];
 
-  const live = options.mode !== 'history';
+  const live = options?.mode !== 'history';
   // A message that arrives live takes `attributes.tempUID` as its uid (the widget's optimistic-send replacement).
   const parentUid = (live && parent.attributes?.tempUID) || (parent.uid ?? parent.message_id ?? parent._id);
-  const defaultWait = options.defaultWaitMs ?? 0;
+  const defaultWait = options?.defaultWaitMs ?? 0;
   const timestamps: (number | undefined)[] = [];
   const steps: ExpandedStep[] = [];
   let at = 0;

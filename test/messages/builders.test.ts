@@ -203,8 +203,13 @@ describe('builder defaults', () => {
   });
 });
 
-describe('from plain JavaScript, a null or missing argument is never a bare TypeError', () => {
+describe('from plain JavaScript, a null, missing or mistyped argument is never a bare TypeError', () => {
   const src = 'https://example.com/a';
+  const circularSource = () => {
+    const source: Record<string, unknown> = { source_name: src };
+    source['self'] = source;
+    return source;
+  };
   // Options objects: null is no options, as `undefined` is (it used to throw "Cannot destructure … as it is null").
   it.each([
     ['image(src, null)', () => image(src, null as never), image(src)],
@@ -230,6 +235,24 @@ describe('from plain JavaScript, a null or missing argument is never a bare Type
     const error = thrown(build);
     expect(error).toBeInstanceOf(InvalidMessageError);
     expect(error.path).toBe(path);
+  });
+
+  // Found by test/messages/differential.test.ts: each threw a TypeError.
+  it.each([
+    ['file(undefined, { type })', 'metadata.src', () => file(undefined as never, { type: 'application/pdf' })],
+    ['file(42, { type })', 'metadata.src', () => file(42 as never, { type: 'application/pdf' })],
+    ['urlPreview(a source object, not a list)', 'text', () => urlPreview({ source_name: src } as never)],
+    ['urlPreview(42)', 'text', () => urlPreview(42 as never)],
+    ['urlPreview([a circular source])', 'text', () => urlPreview([circularSource()])],
+  ])('%s → %s, not a TypeError', (_what, path, build) => {
+    const error = thrown(build);
+    expect(error).toBeInstanceOf(InvalidMessageError);
+    expect(error.path).toBe(path);
+  });
+
+  it('urlPreview(text), a string instead of a list, sends that string as the text', () => {
+    expect(JSON.stringify(urlPreview(src as never))).toBe(JSON.stringify(urlPreview([src])));
+    expect(urlPreview('Sources: https://example.com/a, https://example.com/b' as never).text).toBe('Sources: https://example.com/a, https://example.com/b');
   });
 });
 

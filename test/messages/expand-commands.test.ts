@@ -190,4 +190,9 @@ describe('expandCommands: other input', () => {
     expect(() => expandCommands({ attributes: { commands: 'soon' } })).toThrow(InvalidMessageError);
     expect(() => expandCommands(null)).toThrow(InvalidMessageError);
   });
+  // From plain JavaScript, as the builders read theirs: it threw "Cannot read properties of null (reading 'mode')",
+  // found by test/messages/differential.test.ts.
+  it('reads null options as no options', () => {
+    expect(expandCommands(seedSplit, null as never)).toEqual(expandCommands(seedSplit));
+  });
 });
