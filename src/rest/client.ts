@@ -172,13 +172,14 @@ export class TiledeskClient {
 
     const hooks = checkedHooks(options.hooks);
     if (options.logger) hooks.push(loggerHooks(options.logger));
-    // The core is built before the auth state because `{ email, password }` auth signs in through the core.
-    const authRef: { state?: AuthState } = {};
+    // The core is built before the auth state because `{ email, password }` auth signs in through the core; the
+    // core reads the state, assigned below, only when a call is made.
+    let authState: AuthState;
     this.core = new RequestCore({
       baseUrl: options.baseUrl,
       transport: this.#shared.transport,
       get auth() {
-        return authRef.state!;
+        return authState;
       },
       timeout,
       maxRetries,
@@ -190,7 +191,7 @@ export class TiledeskClient {
       schemas: options.responseSchemas,
     });
     this.auth = new Auth(this);
-    authRef.state = new AuthState(options.auth, (email, password, signal) =>
+    authState = new AuthState(options.auth, (email, password, signal) =>
       this.auth.signin({ email, password }, { signal }).then((r) => r.token),
     );
     this.requests = new Requests(this);
