@@ -524,7 +524,8 @@ export function errorFromResponse(
   info: { method: string; path: string; attempts: number; secrets: readonly (string | undefined)[]; retryAfterMs?: number | undefined },
 ): APIError {
   // Parsed up to 1 MB (a capped body is no longer JSON); only the stored copy is capped.
-  const full = redactedHead(text, info.secrets);
+  const { secrets, retryAfterMs, ...request } = info;
+  const full = redactedHead(text, secrets);
   let data: unknown;
   if (/^\s*[[{"]/.test(full)) {
     try {
@@ -537,13 +538,13 @@ export function errorFromResponse(
   const [Class, code] = BY_STATUS[status] ?? (status >= 500 ? [InternalServerError, 'server_error'] : [APIError, 'http_error']);
   const d = data as { limit?: unknown; limit_file_size?: unknown } | undefined;
   return new Class(`${status} ${serverMessage ?? 'HTTP error'} (${info.method} ${info.path})`, {
-    code, method: info.method, path: info.path, attempts: info.attempts, status,
+    code, ...request, status,
     headers: redactHeaders(headers), body: capBody(full), data, serverMessage,
     // From the whole body: the server may say why in `err`, under a generic `message` ("Error creating message").
     ...(status === 403 && { reason: permissionReason(full) }),
     ...(status === 413 && { limit: d?.limit ?? d?.limit_file_size }),
     ...(status === 422 && { fieldErrors: fieldErrorsOf(data) }),
-    ...(status === 429 && { retryAfterMs: info.retryAfterMs }),
+    ...(status === 429 && { retryAfterMs }),
   });
 }
 
