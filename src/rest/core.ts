@@ -246,10 +246,12 @@ export class RequestCore {
 
       // Built only when an error is: not on the success path of every call.
       const secrets = () => [...config.auth.secrets, ...(spec.secrets ?? [])];
+      // What every error of the call records of it, as of the attempt that failed.
+      const info = () => ({ method: spec.method, path, attempts: attempt });
       const timeoutError = (cause: unknown) =>
-        new TimeoutError(`Request timed out after ${timeout} ms (${spec.method} ${path})`, { method: spec.method, path, attempts: attempt, code: 'timeout', timeoutMs: timeout, cause });
+        new TimeoutError(`Request timed out after ${timeout} ms (${spec.method} ${path})`, { ...info(), code: 'timeout', timeoutMs: timeout, cause });
       const abortError = (cause: unknown) =>
-        new AbortError(`Request aborted (${spec.method} ${path})`, { method: spec.method, path, attempts: attempt, code: 'aborted', cause });
+        new AbortError(`Request aborted (${spec.method} ${path})`, { ...info(), code: 'aborted', cause });
       // A token being fetched (shared with other calls) is waited for like a response: until the caller's signal or
       // the timeout, so a token provider that never settles cannot hang the call.
       const token = async (pending: string | Promise<string | undefined> | undefined) => {
@@ -298,7 +300,6 @@ export class RequestCore {
         let error: APIError;
         let retryable: boolean;
         let hint: number | undefined;
-        const info = { method: spec.method, path, attempts: attempt };
         if (failure || !res) {
           const cause = scrubCause(failure?.cause, secrets());
           if (userSignal?.aborted) throw abortError(cause);
@@ -309,7 +310,7 @@ export class RequestCore {
             const code = errorCode(cause);
             const detail = redactSecrets(causeMessage(cause), secrets());
             const connError = new ConnectionError(`Connection error${code ? ` (${code})` : ''}: ${detail} (${spec.method} ${path})`, {
-              ...info, code: 'connection_error', cause, causeCode: code,
+              ...info(), code: 'connection_error', cause, causeCode: code,
             });
             error = connError;
             // A refused connection proves the server never saw the call, so even a POST may be repeated.
@@ -322,7 +323,7 @@ export class RequestCore {
             // A 2xx the call cannot use fails it as surely as a 500, and onError (the logger) hears of it.
             const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
               new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
-                ...info, code: 'invalid_response', status, ...extra,
+                ...info(), code: 'invalid_response', status, ...extra,
                 headers: redactHeaders(res.headers), body: capBody(redactedHead(text, secrets())),
               });
             let data: unknown;
@@ -360,7 +361,7 @@ export class RequestCore {
             continue;
           }
           hint = retryAfterMs(res.headers);
-          error = errorFromResponse(status, res.headers, text, { ...info, secrets: secrets(), retryAfterMs: hint });
+          error = errorFromResponse(status, res.headers, text, { ...info(), secrets: secrets(), retryAfterMs: hint });
           retryable = status === 429 || (spec.idempotent && (status === 408 || status >= 500));
         }
 
