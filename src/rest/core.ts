@@ -554,12 +554,11 @@ export function errorFromResponse(
  * secret masked (the `TiledeskError` base then masks anything token-like).
  */
 function scrubCause(cause: unknown, secrets: readonly (string | undefined)[]): unknown {
-  if (!(cause instanceof Error)) return cause;
-  const safe = new Error(redactSecrets(causeMessage(cause), secrets));
-  safe.name = cause.name;
-  const code = errorCode(cause);
-  if (code) (safe as Error & { code?: string }).code = code;
-  return safe;
+  // The copy is only ever the cause of an SDK error, whose base keeps a string `code` only, so `code: undefined`
+  // adds nothing; an empty code counts as none (the core reads `causeCode` back from the copy).
+  return cause instanceof Error
+    ? Object.assign(new Error(redactSecrets(causeMessage(cause), secrets)), { name: cause.name, code: errorCode(cause) || undefined })
+    : cause;
 }
 
 /** The first string `code` along the cause chain (fetch hides the socket error one level down). */
