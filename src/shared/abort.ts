@@ -12,10 +12,8 @@ export function linkedSignal(parent: AbortSignal | undefined, timeoutMs: number 
   let timedOut = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const onAbort = () => controller.abort(parent?.reason);
-  if (parent) {
-    if (parent.aborted) controller.abort(parent.reason);
-    else parent.addEventListener('abort', onAbort, { once: true });
-  }
+  if (parent?.aborted) onAbort();
+  else parent?.addEventListener('abort', onAbort, { once: true });
   // A timer cannot hold 2^31 ms or more (about 24.8 days): it would fire after 1 ms, so such a timeout is none.
   if (timeoutMs !== undefined && timeoutMs > 0 && timeoutMs < 2 ** 31) {
     timer = setTimeout(() => {
