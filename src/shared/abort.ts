@@ -25,7 +25,7 @@ export function linkedSignal(parent: AbortSignal | undefined, timeoutMs: number 
     signal: controller.signal,
     timedOut: () => timedOut,
     dispose: () => {
-      if (timer !== undefined) clearTimeout(timer);
+      clearTimeout(timer); // a no-op when no timer was set
       parent?.removeEventListener('abort', onAbort);
     },
   };
@@ -36,7 +36,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => {
-      clearTimeout(timer);
+      clearTimeout(timer); // a no-op when no timer was set
       reject(signal?.reason);
     };
     // Capped: a timer of 2^31 ms or more fires after 1 ms (a 30-day Retry-After would be a retry at once).
