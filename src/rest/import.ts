@@ -74,16 +74,17 @@ export interface ChunkRange {
   bytes: number;
 }
 
-const FIELD_TYPES: Record<string, 'string' | 'object' | 'number'> = {
-  text: 'string',
-  sender: 'string',
-  senderFullname: 'string',
-  type: 'string',
-  language: 'string',
-  metadata: 'object',
-  attributes: 'object',
-  channel: 'object',
-  status: 'number',
+/** Each field's type, as the error names it. */
+const FIELD_TYPES: Record<string, 'a string' | 'an object' | 'a number'> = {
+  text: 'a string',
+  sender: 'a string',
+  senderFullname: 'a string',
+  type: 'a string',
+  language: 'a string',
+  metadata: 'an object',
+  attributes: 'an object',
+  channel: 'an object',
+  status: 'a number',
 };
 
 /** Matches any text that is not all whitespace (without trimming a copy of every message). */
@@ -104,8 +105,8 @@ export function prepareMessage(input: unknown, index: number, maxChunkBytes: num
     const type = FIELD_TYPES[field];
     const v = input[field];
     if (v === undefined) continue;
-    const ok = type === 'object' ? isPlainObject(v) : type === 'number' ? Number.isFinite(v) : typeof v === 'string';
-    if (!ok) throw new ValidationError(field, `must be ${type === 'object' ? 'an object' : `a ${type}`}`, index);
+    const ok = type === 'an object' ? isPlainObject(v) : type === 'a number' ? Number.isFinite(v) : typeof v === 'string';
+    if (!ok) throw new ValidationError(field, `must be ${type}`, index);
   }
   requireText(input, index);
   if (input.channel !== undefined && typeof (input.channel as { name?: unknown }).name !== 'string') {
