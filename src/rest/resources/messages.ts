@@ -60,6 +60,12 @@ export interface ImportProgress extends ChunkRange {
   saved: Message[];
 }
 
+/** `value`, if it is an integer >= `min`; else a {@link ValidationError} naming `field`. */
+function integerAtLeast(value: number, field: string, min: number): number {
+  if (!Number.isInteger(value) || value < min) throw new ValidationError(field, `must be an integer >= ${min}`);
+  return value;
+}
+
 /** Messages of a conversation. */
 export class Messages extends Resource {
   /**
@@ -131,10 +137,8 @@ export class Messages extends Resource {
    * ```
    */
   async import(requestId: string, messages: readonly ImportMessage[], options: ImportOptions = {}): Promise<Message[]> {
-    const maxChunkBytes = options.maxChunkBytes ?? 500 * 1024;
-    const maxChunkMessages = options.maxChunkMessages ?? 100;
-    if (!Number.isInteger(maxChunkBytes) || maxChunkBytes < 64) throw new ValidationError('maxChunkBytes', 'must be an integer >= 64');
-    if (!Number.isInteger(maxChunkMessages) || maxChunkMessages < 1) throw new ValidationError('maxChunkMessages', 'must be an integer >= 1');
+    const maxChunkBytes = integerAtLeast(options.maxChunkBytes ?? 500 * 1024, 'maxChunkBytes', 64);
+    const maxChunkMessages = integerAtLeast(options.maxChunkMessages ?? 100, 'maxChunkMessages', 1);
     // A non-array body makes this endpoint hang forever on the server: check everything before sending anything.
     if (!Array.isArray(messages)) throw new ValidationError('messages', 'must be an array');
     const path = `${this.#base(requestId, options)}/multi`;
