@@ -102,6 +102,7 @@ function nonNegative(value: number | undefined, field: string, fallback: number)
   return value;
 }
 
+/** What clients made by `withOptions` share with their parent; spread as it is into the core's config. */
 interface Shared {
   transport: Transport;
   budget: RetryBudget | undefined;
@@ -176,8 +177,8 @@ export class TiledeskClient {
     // core reads the state, assigned below, only when a call is made.
     let authState: AuthState;
     this.core = new RequestCore({
+      ...this.#shared, // the transport and the retry budget
       baseUrl: options.baseUrl,
-      transport: this.#shared.transport,
       get auth() {
         return authState;
       },
@@ -185,7 +186,6 @@ export class TiledeskClient {
       maxRetries,
       backoff,
       maxRetryAfterMs,
-      budget: this.#shared.budget,
       hooks,
       headers: options.headers,
       schemas: options.responseSchemas,
