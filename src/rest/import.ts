@@ -53,18 +53,11 @@ export interface PreparedMessage {
 
 /**
  * UTF-8 size of a string produced by `JSON.stringify` (whose surrogates always come in pairs: lone ones are
- * escaped), without encoding it: each UTF-16 unit is 1 byte, +1 from U+0080, +1 more from U+0800 outside the
- * surrogate range (a pair is then 2 + 2 = 4 bytes).
+ * escaped, so encoding it loses nothing).
  */
 export function jsonUtf8Length(json: string): number {
-  let bytes = json.length;
-  // Most chat text is ASCII: one native scan settles it.
-  if (!/[^\x00-\x7f]/.test(json)) return bytes;
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i);
-    if (c >= 0x80) bytes += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
-  }
-  return bytes;
+  // Most chat text is ASCII: one native scan settles it, without encoding a copy.
+  return /[^\x00-\x7f]/.test(json) ? new TextEncoder().encode(json).length : json.length;
 }
 
 /** `[start, end)` indexes into the input array. */
