@@ -102,6 +102,7 @@ function nonNegative(value: number | undefined, field: string, fallback: number)
   return value;
 }
 
+/** What clients made by `withOptions` share with their parent; spread as it is into the core's config. */
 interface Shared {
   transport: Transport;
   budget: RetryBudget | undefined;
@@ -172,25 +173,25 @@ export class TiledeskClient {
 
     const hooks = checkedHooks(options.hooks);
     if (options.logger) hooks.push(loggerHooks(options.logger));
-    // The core is built before the auth state because `{ email, password }` auth signs in through the core.
-    const authRef: { state?: AuthState } = {};
+    // The core is built before the auth state because `{ email, password }` auth signs in through the core; the
+    // core reads the state, assigned below, only when a call is made.
+    let authState: AuthState;
     this.core = new RequestCore({
+      ...this.#shared, // the transport and the retry budget
       baseUrl: options.baseUrl,
-      transport: this.#shared.transport,
       get auth() {
-        return authRef.state!;
+        return authState;
       },
       timeout,
       maxRetries,
       backoff,
       maxRetryAfterMs,
-      budget: this.#shared.budget,
       hooks,
       headers: options.headers,
       schemas: options.responseSchemas,
     });
     this.auth = new Auth(this);
-    authRef.state = new AuthState(options.auth, (email, password, signal) =>
+    authState = new AuthState(options.auth, (email, password, signal) =>
       this.auth.signin({ email, password }, { signal }).then((r) => r.token),
     );
     this.requests = new Requests(this);

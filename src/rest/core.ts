@@ -246,10 +246,12 @@ export class RequestCore {
 
       // Built only when an error is: not on the success path of every call.
       const secrets = () => [...config.auth.secrets, ...(spec.secrets ?? [])];
+      // What every error of the call records of it, as of the attempt that failed.
+      const info = () => ({ method: spec.method, path, attempts: attempt });
       const timeoutError = (cause: unknown) =>
-        new TimeoutError(`Request timed out after ${timeout} ms (${spec.method} ${path})`, { method: spec.method, path, attempts: attempt, code: 'timeout', timeoutMs: timeout, cause });
+        new TimeoutError(`Request timed out after ${timeout} ms (${spec.method} ${path})`, { ...info(), code: 'timeout', timeoutMs: timeout, cause });
       const abortError = (cause: unknown) =>
-        new AbortError(`Request aborted (${spec.method} ${path})`, { method: spec.method, path, attempts: attempt, code: 'aborted', cause });
+        new AbortError(`Request aborted (${spec.method} ${path})`, { ...info(), code: 'aborted', cause });
       // A token being fetched (shared with other calls) is waited for like a response: until the caller's signal or
       // the timeout, so a token provider that never settles cannot hang the call.
       const token = async (pending: string | Promise<string | undefined> | undefined) => {
@@ -298,7 +300,6 @@ export class RequestCore {
         let error: APIError;
         let retryable: boolean;
         let hint: number | undefined;
-        const info = { method: spec.method, path, attempts: attempt };
         if (failure || !res) {
           const cause = scrubCause(failure?.cause, secrets());
           if (userSignal?.aborted) throw abortError(cause);
@@ -309,7 +310,7 @@ export class RequestCore {
             const code = errorCode(cause);
             const detail = redactSecrets(causeMessage(cause), secrets());
             const connError = new ConnectionError(`Connection error${code ? ` (${code})` : ''}: ${detail} (${spec.method} ${path})`, {
-              ...info, code: 'connection_error', cause, causeCode: code,
+              ...info(), code: 'connection_error', cause, causeCode: code,
             });
             error = connError;
             // A refused connection proves the server never saw the call, so even a POST may be repeated.
@@ -322,7 +323,7 @@ export class RequestCore {
             // A 2xx the call cannot use fails it as surely as a 500, and onError (the logger) hears of it.
             const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
               new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
-                ...info, code: 'invalid_response', status, ...extra,
+                ...info(), code: 'invalid_response', status, ...extra,
                 headers: redactHeaders(res.headers), body: capBody(redactedHead(text, secrets())),
               });
             let data: unknown;
@@ -360,7 +361,7 @@ export class RequestCore {
             continue;
           }
           hint = retryAfterMs(res.headers);
-          error = errorFromResponse(status, res.headers, text, { ...info, secrets: secrets(), retryAfterMs: hint });
+          error = errorFromResponse(status, res.headers, text, { ...info(), secrets: secrets(), retryAfterMs: hint });
           retryable = status === 429 || (spec.idempotent && (status === 408 || status >= 500));
         }
 
@@ -524,7 +525,8 @@ export function errorFromResponse(
   info: { method: string; path: string; attempts: number; secrets: readonly (string | undefined)[]; retryAfterMs?: number | undefined },
 ): APIError {
   // Parsed up to 1 MB (a capped body is no longer JSON); only the stored copy is capped.
-  const full = redactedHead(text, info.secrets);
+  const { secrets, retryAfterMs, ...request } = info;
+  const full = redactedHead(text, secrets);
   let data: unknown;
   if (/^\s*[[{"]/.test(full)) {
     try {
@@ -537,13 +539,13 @@ export function errorFromResponse(
   const [Class, code] = BY_STATUS[status] ?? (status >= 500 ? [InternalServerError, 'server_error'] : [APIError, 'http_error']);
   const d = data as { limit?: unknown; limit_file_size?: unknown } | undefined;
   return new Class(`${status} ${serverMessage ?? 'HTTP error'} (${info.method} ${info.path})`, {
-    code, method: info.method, path: info.path, attempts: info.attempts, status,
+    code, ...request, status,
     headers: redactHeaders(headers), body: capBody(full), data, serverMessage,
     // From the whole body: the server may say why in `err`, under a generic `message` ("Error creating message").
     ...(status === 403 && { reason: permissionReason(full) }),
     ...(status === 413 && { limit: d?.limit ?? d?.limit_file_size }),
     ...(status === 422 && { fieldErrors: fieldErrorsOf(data) }),
-    ...(status === 429 && { retryAfterMs: info.retryAfterMs }),
+    ...(status === 429 && { retryAfterMs }),
   });
 }
 
@@ -552,12 +554,11 @@ export function errorFromResponse(
  * secret masked (the `TiledeskError` base then masks anything token-like).
  */
 function scrubCause(cause: unknown, secrets: readonly (string | undefined)[]): unknown {
-  if (!(cause instanceof Error)) return cause;
-  const safe = new Error(redactSecrets(causeMessage(cause), secrets));
-  safe.name = cause.name;
-  const code = errorCode(cause);
-  if (code) (safe as Error & { code?: string }).code = code;
-  return safe;
+  // The copy is only ever the cause of an SDK error, whose base keeps a string `code` only, so `code: undefined`
+  // adds nothing; an empty code counts as none (the core reads `causeCode` back from the copy).
+  return cause instanceof Error
+    ? Object.assign(new Error(redactSecrets(causeMessage(cause), secrets)), { name: cause.name, code: errorCode(cause) || undefined })
+    : cause;
 }
 
 /** The first string `code` along the cause chain (fetch hides the socket error one level down). */

@@ -53,18 +53,11 @@ export interface PreparedMessage {
 
 /**
  * UTF-8 size of a string produced by `JSON.stringify` (whose surrogates always come in pairs: lone ones are
- * escaped), without encoding it: each UTF-16 unit is 1 byte, +1 from U+0080, +1 more from U+0800 outside the
- * surrogate range (a pair is then 2 + 2 = 4 bytes).
+ * escaped, so encoding it loses nothing).
  */
 export function jsonUtf8Length(json: string): number {
-  let bytes = json.length;
-  // Most chat text is ASCII: one native scan settles it.
-  if (!/[^\x00-\x7f]/.test(json)) return bytes;
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i);
-    if (c >= 0x80) bytes += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
-  }
-  return bytes;
+  // Most chat text is ASCII: one native scan settles it, without encoding a copy.
+  return /[^\x00-\x7f]/.test(json) ? new TextEncoder().encode(json).length : json.length;
 }
 
 /** `[start, end)` indexes into the input array. */
@@ -74,16 +67,17 @@ export interface ChunkRange {
   bytes: number;
 }
 
-const FIELD_TYPES: Record<string, 'string' | 'object' | 'number'> = {
-  text: 'string',
-  sender: 'string',
-  senderFullname: 'string',
-  type: 'string',
-  language: 'string',
-  metadata: 'object',
-  attributes: 'object',
-  channel: 'object',
-  status: 'number',
+/** Each field's type, as the error names it. */
+const FIELD_TYPES: Record<string, 'a string' | 'an object' | 'a number'> = {
+  text: 'a string',
+  sender: 'a string',
+  senderFullname: 'a string',
+  type: 'a string',
+  language: 'a string',
+  metadata: 'an object',
+  attributes: 'an object',
+  channel: 'an object',
+  status: 'a number',
 };
 
 /** Matches any text that is not all whitespace (without trimming a copy of every message). */
@@ -104,8 +98,8 @@ export function prepareMessage(input: unknown, index: number, maxChunkBytes: num
     const type = FIELD_TYPES[field];
     const v = input[field];
     if (v === undefined) continue;
-    const ok = type === 'object' ? isPlainObject(v) : type === 'number' ? Number.isFinite(v) : typeof v === 'string';
-    if (!ok) throw new ValidationError(field, `must be ${type === 'object' ? 'an object' : `a ${type}`}`, index);
+    const ok = type === 'an object' ? isPlainObject(v) : type === 'a number' ? Number.isFinite(v) : typeof v === 'string';
+    if (!ok) throw new ValidationError(field, `must be ${type}`, index);
   }
   requireText(input, index);
   if (input.channel !== undefined && typeof (input.channel as { name?: unknown }).name !== 'string') {

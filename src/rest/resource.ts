@@ -61,9 +61,9 @@ export function seg(value: unknown, field: string): string {
   }
 }
 
-/** `/<projectId>`, from the call's `projectId` option or the client's. */
-export function projectPath(ctx: ClientContext, options: RequestOptions | undefined): string {
-  return `/${seg(options?.projectId ?? ctx.projectId, 'projectId')}`;
+/** `/<projectId>`: `projectId` if given (`projects.get`'s argument), else the call's `projectId` option or the client's. */
+export function projectPath(ctx: ClientContext, options: RequestOptions | undefined, projectId?: string): string {
+  return `/${seg(projectId ?? options?.projectId ?? ctx.projectId, 'projectId')}`;
 }
 
 /** Ms since the epoch of a Date or a number, else a {@link ValidationError} naming `field` (an invalid Date too). */

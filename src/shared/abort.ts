@@ -12,10 +12,8 @@ export function linkedSignal(parent: AbortSignal | undefined, timeoutMs: number 
   let timedOut = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const onAbort = () => controller.abort(parent?.reason);
-  if (parent) {
-    if (parent.aborted) controller.abort(parent.reason);
-    else parent.addEventListener('abort', onAbort, { once: true });
-  }
+  if (parent?.aborted) onAbort();
+  else parent?.addEventListener('abort', onAbort, { once: true });
   // A timer cannot hold 2^31 ms or more (about 24.8 days): it would fire after 1 ms, so such a timeout is none.
   if (timeoutMs !== undefined && timeoutMs > 0 && timeoutMs < 2 ** 31) {
     timer = setTimeout(() => {
@@ -27,7 +25,7 @@ export function linkedSignal(parent: AbortSignal | undefined, timeoutMs: number 
     signal: controller.signal,
     timedOut: () => timedOut,
     dispose: () => {
-      if (timer !== undefined) clearTimeout(timer);
+      clearTimeout(timer); // a no-op when no timer was set
       parent?.removeEventListener('abort', onAbort);
     },
   };
@@ -38,7 +36,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => {
-      clearTimeout(timer);
+      clearTimeout(timer); // a no-op when no timer was set
       reject(signal?.reason);
     };
     // Capped: a timer of 2^31 ms or more fires after 1 ms (a 30-day Retry-After would be a retry at once).

@@ -60,6 +60,12 @@ export interface ImportProgress extends ChunkRange {
   saved: Message[];
 }
 
+/** `value`, if it is an integer >= `min`; else a {@link ValidationError} naming `field`. */
+function integerAtLeast(value: number, field: string, min: number): number {
+  if (!Number.isInteger(value) || value < min) throw new ValidationError(field, `must be an integer >= ${min}`);
+  return value;
+}
+
 /** Messages of a conversation. */
 export class Messages extends Resource {
   /**
@@ -75,7 +81,7 @@ export class Messages extends Resource {
   async send(requestId: string, message: SendMessageParams, options?: RequestOptions): Promise<MessageWithRequest> {
     requireObject(message, 'message');
     requireText(message);
-    return call(this.ctx, 'POST', this.base(requestId, options), false, 'messageWithRequest', options, message);
+    return call(this.ctx, 'POST', this.#base(requestId, options), false, 'messageWithRequest', options, message);
   }
 
   /**
@@ -91,7 +97,7 @@ export class Messages extends Resource {
    */
   async list(requestId: string, params: { order?: 'server' | 'clienttimestamp' } = {}, options?: RequestOptions): Promise<Message[]> {
     requireObject(params, 'params');
-    const msgs = await this.ctx.core.request<Message[]>({ method: 'GET', path: this.base(requestId, options), idempotent: true, schema: 'messages', list: true }, options);
+    const msgs = await this.ctx.core.request<Message[]>({ method: 'GET', path: this.#base(requestId, options), idempotent: true, schema: 'messages', list: true }, options);
     if (params.order !== 'clienttimestamp') return msgs;
     const keyed = msgs.map((m, i) => {
       const attrs = m.attributes as { clienttimestamp?: unknown; import_index?: unknown } | null | undefined;
@@ -112,7 +118,7 @@ export class Messages extends Resource {
    * ```
    */
   async get(requestId: string, messageId: string, options?: RequestOptions): Promise<Message> {
-    return call(this.ctx, 'GET', `${this.base(requestId, options)}/${seg(messageId, 'messageId')}`, true, 'message', options);
+    return call(this.ctx, 'GET', `${this.#base(requestId, options)}/${seg(messageId, 'messageId')}`, true, 'message', options);
   }
 
   /**
@@ -131,13 +137,11 @@ export class Messages extends Resource {
    * ```
    */
   async import(requestId: string, messages: readonly ImportMessage[], options: ImportOptions = {}): Promise<Message[]> {
-    const maxChunkBytes = options.maxChunkBytes ?? 500 * 1024;
-    const maxChunkMessages = options.maxChunkMessages ?? 100;
-    if (!Number.isInteger(maxChunkBytes) || maxChunkBytes < 64) throw new ValidationError('maxChunkBytes', 'must be an integer >= 64');
-    if (!Number.isInteger(maxChunkMessages) || maxChunkMessages < 1) throw new ValidationError('maxChunkMessages', 'must be an integer >= 1');
+    const maxChunkBytes = integerAtLeast(options.maxChunkBytes ?? 500 * 1024, 'maxChunkBytes', 64);
+    const maxChunkMessages = integerAtLeast(options.maxChunkMessages ?? 100, 'maxChunkMessages', 1);
     // A non-array body makes this endpoint hang forever on the server: check everything before sending anything.
     if (!Array.isArray(messages)) throw new ValidationError('messages', 'must be an array');
-    const path = `${this.base(requestId, options)}/multi`;
+    const path = `${this.#base(requestId, options)}/multi`;
     const prepared = messages.map((m, i) => ((m as Partial<PreparedMessage>)[PREPARED] ? (m as PreparedMessage) : prepareMessage(m, i, maxChunkBytes)));
     const chunks = planChunks(prepared.map((p) => p.bytes), maxChunkBytes, maxChunkMessages);
     const { onChunk, maxChunkBytes: _b, maxChunkMessages: _m, ...requestOptions } = options;
@@ -171,7 +175,7 @@ export class Messages extends Resource {
     return saved;
   }
 
-  private base(requestId: string, options: RequestOptions | undefined): string {
+  #base(requestId: string, options: RequestOptions | undefined): string {
     return `${projectPath(this.ctx, options)}/requests/${seg(requestId, 'requestId')}/messages`;
   }
 }

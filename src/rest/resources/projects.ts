@@ -1,5 +1,5 @@
 import type { RequestOptions } from '../core.js';
-import { call, Resource, requireObject, requireString, seg } from '../resource.js';
+import { call, projectPath, Resource, requireObject, requireString } from '../resource.js';
 import type { Project, ProjectMembership, User } from '../schemas.js';
 
 /** Projects the caller belongs to. */
@@ -25,8 +25,7 @@ export class Projects extends Resource {
    * ```
    */
   async get(projectId?: string, options?: RequestOptions): Promise<Project> {
-    const id = projectId ?? options?.projectId ?? this.ctx.projectId;
-    return call(this.ctx, 'GET', `/projects/${seg(id, 'projectId')}`, true, 'project', options);
+    return call(this.ctx, 'GET', `/projects${projectPath(this.ctx, options, projectId)}`, true, 'project', options);
   }
 
   /**
