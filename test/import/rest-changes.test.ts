@@ -1,5 +1,5 @@
 /**
- * The two REST internals the importer relies on: the UTF-8 size of a chunk computed without encoding it (chunks
+ * The two REST internals the importer relies on: the UTF-8 size of a chunk (ASCII without encoding a copy; chunks
  * must stay under the server's byte limit), and `messages.import` sending messages the importer already prepared
  * without preparing them again — while anything else, even an object that looks prepared, is still validated.
  */
