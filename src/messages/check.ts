@@ -103,8 +103,7 @@ export const list =
 
 /** Whether an issue reported since `start` stops the rules that follow (see {@link FoundIssue}). */
 function stoppedSince(issues: FoundIssue[], start: number): boolean {
-  for (let i = start; i < issues.length; i++) if (!issues[i]!.continues) return true;
-  return false;
+  return issues.slice(start).some((issue) => !issue.continues);
 }
 
 export interface ObjectOptions {
