@@ -18,7 +18,8 @@ function namedEntity(name: string): string | undefined {
 function decodeEntities(text: string): string {
   return text.replace(/&(#\d+|#x[\da-f]+|[a-z]+\d*);/gi, (entity, name: string) => {
     if (name[0] !== '#') return namedEntity(name) ?? entity;
-    const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+    // `#x41` → `0x41` (hexadecimal), `#65` → `065` (decimal: `Number` reads no octal): the pattern let only digits through.
+    const code = Number(`0${name.slice(1)}`);
     return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '\uFFFD';
   });
 }
