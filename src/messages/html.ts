@@ -10,9 +10,10 @@ function namedEntity(name: string): string | undefined {
   named ??= new Map([['nbsp', ' '], ['szlig', 'ß'], ...[...NAMED.matchAll(/([a-z]+)(.)/g)].map((m) => [m[1]!, m[2]!] as [string, string])]);
   const known = named.get(name) ?? named.get(name.toLowerCase());
   if (known !== undefined) return known;
-  const accented = /^([a-z])(grave|acute|circ|tilde|uml|ring|cedil)$/i.exec(name);
-  const letter = accented && (accented[1]! + ACCENTS[accented[2]!]).normalize('NFC');
-  return letter && letter.length === 1 ? letter : undefined;
+  // A letter and an accent's name (`e` + `acute`); a letter that takes no such accent stays two characters.
+  const accent = Object.hasOwn(ACCENTS, name.slice(1)) ? ACCENTS[name.slice(1)] : undefined;
+  const letter = accent && (name[0] + accent).normalize('NFC');
+  return letter?.length === 1 ? letter : undefined;
 }
 
 function decodeEntities(text: string): string {
