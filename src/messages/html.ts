@@ -1,13 +1,13 @@
 // Named character references: the ones chat text uses (each name followed by its character), and every accented
 // letter by composition (&eacute; is e + U+0301), which covers HTML's Latin-1 letters (Italian, Spanish, French,
-// German bot text) without a 96-name table. Any other name is kept as written.
-const NAMED = 'amp&lt<gt>quot"apos\'ndash–mdash—lsquo‘rsquo’ldquo“rdquo”laquo«raquo»hellip…euro€copy©reg®trade™deg°times×bull•middot·';
+// German bot text) without a 96-name table. Any other name is kept as written. &nbsp; is a plain space: the fallback
+// is for reading, and collapsing and trimming must see it.
+const NAMED = 'nbsp szligßamp&lt<gt>quot"apos\'ndash–mdash—lsquo‘rsquo’ldquo“rdquo”laquo«raquo»hellip…euro€copy©reg®trade™deg°times×bull•middot·';
 const ACCENTS: Record<string, string> = { grave: '\u0300', acute: '\u0301', circ: '\u0302', tilde: '\u0303', uml: '\u0308', ring: '\u030A', cedil: '\u0327' };
 let named: Map<string, string> | undefined;
 
 function namedEntity(name: string): string | undefined {
-  // A plain space for &nbsp;: the fallback is for reading, and collapsing and trimming must see it.
-  named ??= new Map([['nbsp', ' '], ['szlig', 'ß'], ...[...NAMED.matchAll(/([a-z]+)(.)/g)].map((m) => [m[1]!, m[2]!] as [string, string])]);
+  named ??= new Map([...NAMED.matchAll(/([a-z]+)(.)/g)].map((m) => [m[1]!, m[2]!]));
   const known = named.get(name) ?? named.get(name.toLowerCase());
   if (known !== undefined) return known;
   // A letter and an accent's name (`e` + `acute`); a letter that takes no such accent stays two characters.
