@@ -110,7 +110,7 @@ export function classify(message: unknown): ClassifiedMessage {
   if (Array.isArray(attributes.commands)) return { kind: 'split', commands: attributes.commands, message: m };
   if (notAList(attributes)) return invalid(NOT_A_LIST);
   if (attributes.subtype === 'private') return { kind: 'private', message: m };
-  if (attributes.subtype === 'info' || attributes.subtype === 'info/support') {
+  if (['info', 'info/support'].includes(attributes.subtype!)) {
     const label = attributes.messagelabel ?? undefined;
     let problem: string | undefined;
     if (label) checkInfoLabel(label, (path, why) => (problem = `attributes.messagelabel.${path.join('.')} ${why}`));
