@@ -68,6 +68,8 @@ export default [
     // runtime for the features they use is ≈ 6.5 kB of this; own code ≈ 4 kB. No budget in issue 7 names this entry;
     // the limit guards the measured size against growth. Raised from 10.8 kB in stop 23 (+9 B, 10,806 B): a `url_preview`
     // whose text is `[]` is refused, as the `messages` entry refuses it.
+    // −30 B with no change in behaviour (10,776 B): `checkTextMessage`, shared with the `messages` entry, reads nested
+    // fields through one helper. Guard unchanged.
     name: "messages schemas: import * from 'tiledesk-sdk/messages/schemas' (zod/mini included)",
     path: 'dist/messages-schemas.js',
     import: '*',

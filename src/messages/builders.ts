@@ -132,31 +132,31 @@ class Built {
     return clone({ ...this }) as unknown as OutboundMessage;
   }
   withText(text: string) {
-    return this.derive((m) => (m['text'] = text));
+    return this.#derive((m) => (m['text'] = text));
   }
   withSender(fullname: string) {
-    return this.derive((m) => (m['senderFullname'] = fullname));
+    return this.#derive((m) => (m['senderFullname'] = fullname));
   }
   withAttributes(attributes: Json) {
-    return this.derive((m, attrs) => Object.assign(attrs, clone(attributes, 'attributes', 1)));
+    return this.#derive((m, attrs) => Object.assign(attrs, clone(attributes, 'attributes', 1)));
   }
   hidden() {
-    return this.derive((m, attrs) => (attrs['subtype'] = 'info'));
+    return this.#derive((m, attrs) => (attrs['subtype'] = 'info'));
   }
   disableInput(placeholder?: string) {
-    return this.derive((m, attrs) => {
+    return this.#derive((m, attrs) => {
       attrs['disableInputMessage'] = true;
       if (placeholder !== undefined) attrs['inputMessagePlaceholder'] = placeholder;
     });
   }
   updateUser(user: { fullname?: string; email?: string }) {
-    return this.derive((m, attrs) => {
+    return this.#derive((m, attrs) => {
       if (user?.email !== undefined) attrs['updateUserEmail'] = user.email;
       if (user?.fullname !== undefined) attrs['updateUserFullname'] = user.fullname;
     });
   }
   buttons(...list: OutboundButton[]) {
-    return this.derive((m, attrs) => {
+    return this.#derive((m, attrs) => {
       // Reachable from plain JS only (the gallery builder's type has no `buttons`): its buttons go on its cards.
       if (m['type'] === 'gallery') {
         throw new InvalidMessageError([{ path: 'attributes.attachment.buttons', message: 'a gallery carries buttons on its cards' }]);
@@ -170,7 +170,8 @@ class Built {
     return this.buttons(...labels.map((label) => buttons.text(label)));
   }
   /** Copies the message, lets `edit` change the copy (and its `attributes`, created on demand), validates, freezes. */
-  private derive(edit: (message: Json, attributes: Json) => void): this {
+  // A `#` name: minifiers shorten it, where a TypeScript `private` keeps its full name in the bundle.
+  #derive(edit: (message: Json, attributes: Json) => void): this {
     const message = clone({ ...this }) as Json;
     const attributes = (message['attributes'] as Json | undefined) ?? {};
     edit(message, attributes);
@@ -180,7 +181,7 @@ class Built {
 }
 
 function create(message: Json): Built {
-  // Object.freeze returns its argument, typed Readonly (which would hide Built's private `derive`).
+  // Object.freeze returns its argument, typed Readonly (which would hide Built's private `#derive`).
   return Object.freeze(Object.assign(new Built(), checked<OutboundMessage>(outboundChecks.message, message, 'invalid message'))) as Built;
 }
 

@@ -50,11 +50,11 @@ export const string =
   (value, path, issues) =>
     typeof value === 'string' ? refine(value, rule, path, issues) : wrongType('string', value, path, issues);
 
-/** A finite number (zod refuses NaN and ±Infinity too). */
+/** A finite number (zod refuses NaN and ±Infinity too). `Number.isFinite` is false for anything not a number. */
 export const number =
   (rule?: Rule<number>): Check =>
   (value, path, issues) =>
-    typeof value === 'number' && Number.isFinite(value) ? refine(value, rule, path, issues) : wrongType('number', value, path, issues);
+    Number.isFinite(value) ? refine(value as number, rule, path, issues) : wrongType('number', value, path, issues);
 
 export const boolean: Check = (value, path, issues) => (typeof value === 'boolean' ? value : wrongType('boolean', value, path, issues));
 
@@ -103,8 +103,7 @@ export const list =
 
 /** Whether an issue reported since `start` stops the rules that follow (see {@link FoundIssue}). */
 function stoppedSince(issues: FoundIssue[], start: number): boolean {
-  for (let i = start; i < issues.length; i++) if (!issues[i]!.continues) return true;
-  return false;
+  return issues.slice(start).some((issue) => !issue.continues);
 }
 
 export interface ObjectOptions {

@@ -98,7 +98,8 @@ export function classify(message: unknown): ClassifiedMessage {
   const m = parsed.data;
   const attributes = m.attributes ?? {};
   const metadata = m.metadata ?? {};
-  const text = (m.text ?? '').trim();
+  const body = m.text ?? '';
+  const text = body.trim();
   const buttons = (attributes.attachment?.buttons ?? []).filter((b) => RENDERED_BUTTONS.includes(b.type!));
   const src = metadata.src ?? '';
   const mimeType = metadata.type;
@@ -109,7 +110,7 @@ export function classify(message: unknown): ClassifiedMessage {
   if (Array.isArray(attributes.commands)) return { kind: 'split', commands: attributes.commands, message: m };
   if (notAList(attributes)) return invalid(NOT_A_LIST);
   if (attributes.subtype === 'private') return { kind: 'private', message: m };
-  if (attributes.subtype === 'info' || attributes.subtype === 'info/support') {
+  if (['info', 'info/support'].includes(attributes.subtype!)) {
     const label = attributes.messagelabel ?? undefined;
     let problem: string | undefined;
     if (label) checkInfoLabel(label, (path, why) => (problem = `attributes.messagelabel.${path.join('.')} ${why}`));
@@ -123,7 +124,7 @@ export function classify(message: unknown): ClassifiedMessage {
     case 'text':
       return asText;
     case 'html':
-      return { kind: 'html', untrusted: true, markup: m.text ?? '', fallbackText: htmlToText(m.text ?? ''), buttons, message: m };
+      return { kind: 'html', untrusted: true, markup: body, fallbackText: htmlToText(body), buttons, message: m };
     case 'image':
       if (!src) return asText;
       return { kind: 'image', src, width: metadata.width, height: metadata.height, name: metadata.name ?? undefined, text, buttons, message: m };

@@ -1,24 +1,26 @@
 // Named character references: the ones chat text uses (each name followed by its character), and every accented
 // letter by composition (&eacute; is e + U+0301), which covers HTML's Latin-1 letters (Italian, Spanish, French,
-// German bot text) without a 96-name table. Any other name is kept as written.
-const NAMED = 'amp&lt<gt>quot"apos\'ndash–mdash—lsquo‘rsquo’ldquo“rdquo”laquo«raquo»hellip…euro€copy©reg®trade™deg°times×bull•middot·';
+// German bot text) without a 96-name table. Any other name is kept as written. &nbsp; is a plain space: the fallback
+// is for reading, and collapsing and trimming must see it.
+const NAMED = 'nbsp szligßamp&lt<gt>quot"apos\'ndash–mdash—lsquo‘rsquo’ldquo“rdquo”laquo«raquo»hellip…euro€copy©reg®trade™deg°times×bull•middot·';
 const ACCENTS: Record<string, string> = { grave: '\u0300', acute: '\u0301', circ: '\u0302', tilde: '\u0303', uml: '\u0308', ring: '\u030A', cedil: '\u0327' };
 let named: Map<string, string> | undefined;
 
 function namedEntity(name: string): string | undefined {
-  // A plain space for &nbsp;: the fallback is for reading, and collapsing and trimming must see it.
-  named ??= new Map([['nbsp', ' '], ['szlig', 'ß'], ...[...NAMED.matchAll(/([a-z]+)(.)/g)].map((m) => [m[1]!, m[2]!] as [string, string])]);
+  named ??= new Map([...NAMED.matchAll(/([a-z]+)(.)/g)].map((m) => [m[1]!, m[2]!]));
   const known = named.get(name) ?? named.get(name.toLowerCase());
   if (known !== undefined) return known;
-  const accented = /^([a-z])(grave|acute|circ|tilde|uml|ring|cedil)$/i.exec(name);
-  const letter = accented && (accented[1]! + ACCENTS[accented[2]!]).normalize('NFC');
-  return letter && letter.length === 1 ? letter : undefined;
+  // A letter and an accent's name (`e` + `acute`); a letter that takes no such accent stays two characters.
+  const accent = Object.hasOwn(ACCENTS, name.slice(1)) ? ACCENTS[name.slice(1)] : undefined;
+  const letter = accent && (name[0] + accent).normalize('NFC');
+  return letter?.length === 1 ? letter : undefined;
 }
 
 function decodeEntities(text: string): string {
   return text.replace(/&(#\d+|#x[\da-f]+|[a-z]+\d*);/gi, (entity, name: string) => {
     if (name[0] !== '#') return namedEntity(name) ?? entity;
-    const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+    // `#x41` → `0x41` (hexadecimal), `#65` → `065` (decimal: `Number` reads no octal): the pattern let only digits through.
+    const code = Number(`0${name.slice(1)}`);
     return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '\uFFFD';
   });
 }

@@ -102,14 +102,18 @@ export function checkInfoLabel(label: Record<string, unknown>, report: (path: Is
   }
 }
 
+/** The value at `keys` inside `value`, or undefined where a step on the way is not an object. */
+function fieldAt(value: unknown, ...keys: string[]): unknown {
+  return keys.reduce((parent, key) => (isPlainObject(parent) ? parent[key] : undefined), value);
+}
+
 /**
  * Rules that span fields of a text message, reported through `report(path, message)` with paths relative to the
  * message. The widget reads `commands[i-2].message.timestamp` for every message command, so anything but strict
  * message/wait alternation (a leading wait is fine) throws inside it.
  */
 export function checkTextMessage(message: Record<string, unknown>, report: (path: IssuePath, message: string) => void): void {
-  const attributes = isPlainObject(message['attributes']) ? message['attributes'] : {};
-  const commands = attributes['commands'];
+  const commands = fieldAt(message, 'attributes', 'commands');
   if (commands === undefined) {
     if (typeof message['text'] !== 'string' || message['text'].trim() === '') {
       report(['text'], 'is required: the widget shows nothing for a text message without text');
@@ -117,10 +121,10 @@ export function checkTextMessage(message: Record<string, unknown>, report: (path
     return;
   }
   if (!Array.isArray(commands)) return;
-  if (attributes['attachment'] !== undefined) {
+  if (fieldAt(message, 'attributes', 'attachment') !== undefined) {
     report(['attributes', 'attachment'], 'a split message is shown only through its commands: put the buttons on the last message command');
   }
-  const kinds = commands.map((command) => (isPlainObject(command) ? command['type'] : undefined));
+  const kinds = commands.map((command) => fieldAt(command, 'type'));
   kinds.forEach((kind, i) => {
     if (i === 0 || kind !== kinds[i - 1]) return;
     if (kind === 'wait') report(['attributes', 'commands', i], 'two waits in a row crash the widget: merge them into one wait');
@@ -129,13 +133,11 @@ export function checkTextMessage(message: Record<string, unknown>, report: (path
   if (commands.length > 0 && !kinds.includes('message')) report(['attributes', 'commands'], NON_EMPTY_COMMANDS.message);
   const lastMessage = kinds.lastIndexOf('message');
   commands.forEach((command, i) => {
-    if (i === lastMessage || !isPlainObject(command) || !isPlainObject(command['message'])) return;
-    const inner = command['message']['attributes'];
-    const attachment = isPlainObject(inner) ? inner['attachment'] : undefined;
-    const list = isPlainObject(attachment) ? attachment['buttons'] : undefined;
-    if (!Array.isArray(list)) return;
+    const list = fieldAt(command, 'message', 'attributes', 'attachment', 'buttons');
+    if (i === lastMessage || !Array.isArray(list)) return;
     list.forEach((button, j) => {
-      if (isPlainObject(button) && (button['type'] === 'text' || button['type'] === 'action')) {
+      const type = fieldAt(button, 'type');
+      if (type === 'text' || type === 'action') {
         report(
           ['attributes', 'commands', i, 'message', 'attributes', 'attachment', 'buttons', j],
           'quick-reply and action buttons show only on the last message: move this button to the last message command',
