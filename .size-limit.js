@@ -70,11 +70,13 @@ export default [
     // whose text is `[]` is refused, as the `messages` entry refuses it.
     // −30 B with no change in behaviour (10,776 B): `checkTextMessage`, shared with the `messages` entry, reads nested
     // fields through one helper. Guard unchanged.
+    // +86 B, guard 10.87 kB (10,862 B): a file that is not audio must have text (the widget draws only the text: without
+    // it, an empty bubble); the three rules that span fields share one `spanning` refinement.
     name: "messages schemas: import * from 'tiledesk-sdk/messages/schemas' (zod/mini included)",
     path: 'dist/messages-schemas.js',
     import: '*',
     gzip: true,
-    limit: '10.81 kB',
+    limit: '10.87 kB',
     modifyEsbuildConfig: browser,
   },
 ];

@@ -38,6 +38,7 @@ import {
   PIXELS,
   SUBTYPES,
   WAIT_TIME,
+  checkFileText,
   checkInfoLabel,
   checkTextMessage,
 } from './rules.js';
@@ -123,13 +124,16 @@ export const outboundChecks = pure(() => {
       metadata: object({ src: httpUrl, width: optional(pixels), height: optional(pixels), name: optionalString, type: optional(mimeType), ...fileDetails }),
       attributes: buttonAttributes,
     }),
-    file: object({
-      type: anything,
-      text: optionalString,
-      ...sender,
-      metadata: object({ name: optionalString, src: httpUrl, type: mimeType, ...fileDetails }),
-      attributes: buttonAttributes,
-    }),
+    file: object(
+      {
+        type: anything,
+        text: optionalString,
+        ...sender,
+        metadata: object({ name: optionalString, src: httpUrl, type: mimeType, ...fileDetails }),
+        attributes: buttonAttributes,
+      },
+      { refine: checkFileText },
+    ),
     frame: object({
       type: anything,
       text: optionalString,

@@ -25,8 +25,10 @@ import {
   PIXELS,
   SUBTYPES,
   WAIT_TIME,
+  checkFileText,
   checkInfoLabel,
   checkTextMessage,
+  type IssuePath,
   type Rule,
 } from './rules.js';
 
@@ -51,6 +53,9 @@ const cssSize = () => z.union([pixels(), matching(CSS_SIZE)]);
 const nonEmpty = <T extends z.core.SomeType>(item: T, rule: Rule<readonly unknown[]>) => z.array(item).check(z.refine(rule.test, rule.message));
 const anyObject = () => z.looseObject({});
 const forbidden = (why: string) => z.optional(z.never({ error: why }));
+/** A rule of rules.ts that spans fields, reporting each issue at its path inside the value. */
+const spanning = <T extends Record<string, unknown>>(rule: (value: T, report: (path: IssuePath, message: string) => void) => void) =>
+  z.superRefine<T>((value, ctx) => rule(value, (path, message) => ctx.addIssue({ code: 'custom', message, path, input: value })));
 
 /**
  * `blank` (default), `parent` or `self`.
@@ -201,7 +206,7 @@ export const OutboundMessageLabelSchema = pure(() =>
       key: z.literal(INFO_MESSAGE_KEYS),
       parameters: z.optional(anyObject()),
     })
-    .check(z.superRefine((label, ctx) => checkInfoLabel(label, (path, text) => ctx.addIssue({ code: 'custom', message: text, path, input: label })))),
+    .check(spanning(checkInfoLabel)),
 );
 
 /**
@@ -306,7 +311,7 @@ export const OutboundFileMessageSchema = pure(() =>
       downloadURL: z.optional(httpUrl()),
     }),
     attributes: buttonAttributes(),
-  }),
+  }).check(spanning(checkFileText)),
 );
 
 /**
@@ -531,11 +536,7 @@ export const OutboundTextMessageSchema = pure(() =>
       metadata: z.optional(z.strictObject({ button: z.optional(z.boolean()) })),
       attributes: z.optional(attributesSchema(withButtons(), z.optional(nonEmpty(OutboundCommandSchema, NON_EMPTY_COMMANDS)))),
     })
-    .check(
-      z.superRefine((message, ctx) =>
-        checkTextMessage(message, (path, text) => ctx.addIssue({ code: 'custom', message: text, path, input: message })),
-      ),
-    ),
+    .check(spanning(checkTextMessage)),
 );
 
 /**

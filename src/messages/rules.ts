@@ -108,6 +108,17 @@ function fieldAt(value: unknown, ...keys: string[]): unknown {
 }
 
 /**
+ * The widget has no file card: a file that is not audio (`metadata.type.includes('audio')`, as it tells them) is drawn
+ * as its text alone, which `file()` makes a `[name](src)` link. Without text it was an empty bubble.
+ */
+export function checkFileText(message: Record<string, unknown>, report: (path: IssuePath, message: string) => void): void {
+  const text = message['text'];
+  if (!String(fieldAt(message, 'metadata', 'type')).includes('audio') && !(typeof text === 'string' && text.trim())) {
+    report(['text'], 'is required for a file that is not audio: the widget draws only the text');
+  }
+}
+
+/**
  * Rules that span fields of a text message, reported through `report(path, message)` with paths relative to the
  * message. The widget reads `commands[i-2].message.timestamp` for every message command, so anything but strict
  * message/wait alternation (a leading wait is fine) throws inside it.

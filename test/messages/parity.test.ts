@@ -284,6 +284,7 @@ const expressedBy: Record<string, () => unknown> = {
   'a file with a non-MIME type': () => file('https://example.com/a.pdf', { type: 'pdf' }),
   // It threw a TypeError (the default name is read from src) until the differential test called it.
   'a file without src': () => file(undefined as never, { type: 'application/pdf' }),
+  'a file with blank text (not audio)': () => file('https://example.com/a.pdf', { type: 'application/pdf', text: ' \n' }),
   'a tts without an audio type': () => tts('https://example.com/a', 'hi', { type: 'text/plain' }),
   'a text message without text': () => text(undefined as never),
   'a blank text': () => text('   '),
@@ -346,6 +347,7 @@ const notExpressible: Record<string, string> = {
   'an unknown command type': 'split() turns every part that is not a wait into a message command',
   'a gallery without attachment': 'gallery() always writes its attachment',
   'not an object': 'builders always return an object',
+  'a file without text (not audio)': 'file() writes the [name](src) link when given no text',
   'a url_preview whose text is an empty JSON array (an empty bubble)': 'urlPreview([]) writes an empty text, refused as holding no URL',
 };
 
@@ -353,7 +355,7 @@ describe('3. the builders refuse every invalid case they can express, with the s
   it('accounts for every case of the invalid table, once', () => {
     const names = invalidOutbound.map(([name]) => name).sort();
     expect([...Object.keys(expressedBy), ...Object.keys(notExpressible)].sort()).toEqual(names);
-    expect(Object.keys(expressedBy).length).toBe(60);
+    expect(Object.keys(expressedBy).length).toBe(61);
   });
 
   it.each(invalidOutbound.filter(([name]) => name in expressedBy))('%s → %s', (name, message, path) => {
