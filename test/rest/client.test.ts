@@ -755,29 +755,39 @@ describe('pagination', () => {
     for (const max of [NaN, -1]) await expect(c.requests.list({ limit: 10 }).toArray(max)).rejects.toMatchObject({ name: 'ValidationError', field: 'max' });
   });
 
-  it('for await reads on when a full page of new conversations arrives meanwhile (every later item shifts a page down)', async () => {
-    const busy = await startTiledeskServer({ port: 0 });
-    const b = new TiledeskClient({ baseUrl: busy.url, projectId: busy.project.id, auth: { token: busy.owner.token } });
+  /** Runs `body` with a client of a server of its own (a fresh project), closing both after. */
+  async function withFreshProject(body: (client: TiledeskClient) => Promise<void>): Promise<void> {
+    const fresh = await startTiledeskServer({ port: 0 });
+    const client = new TiledeskClient({ baseUrl: fresh.url, projectId: fresh.project.id, auth: { token: fresh.owner.token } });
     try {
-      const before: string[] = [];
-      for (let i = 0; i < 6; i++) before.push((await b.requests.create({ first_text: `old ${i}` })).request_id);
+      await body(client);
+    } finally {
+      await client.close();
+      await fresh.close();
+    }
+  }
+
+  /** Creates `n` conversations, oldest first, and resolves to their ids. */
+  async function createConversations(client: TiledeskClient, n: number, label: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push((await client.requests.create({ first_text: `${label} ${i}` })).request_id);
+    return ids;
+  }
+
+  it('for await reads on when a full page of new conversations arrives meanwhile (every later item shifts a page down)', () =>
+    withFreshProject(async (b) => {
+      const before = await createConversations(b, 6, 'old');
       const seen: string[] = [];
       for await (const r of b.requests.list({ limit: 2 })) {
         // Newest first: two arrivals push the page just read into the next one, which then holds nothing new.
-        if (seen.push(r.request_id) === 2) for (let i = 0; i < 2; i++) await b.requests.create({ first_text: `new ${i}` });
+        if (seen.push(r.request_id) === 2) await createConversations(b, 2, 'new');
       }
       expect(seen.sort()).toEqual(before.sort());
-    } finally {
-      await b.close();
-      await busy.close();
-    }
-  });
-  it('for await visits every conversation when the loop closes each one (every later item shifts back a place)', async () => {
-    const busy = await startTiledeskServer({ port: 0 });
-    const b = new TiledeskClient({ baseUrl: busy.url, projectId: busy.project.id, auth: { token: busy.owner.token } });
-    try {
-      const open: string[] = [];
-      for (let i = 0; i < 25; i++) open.push((await b.requests.create({ first_text: `stale ${i}` })).request_id);
+    }));
+
+  it('for await visits every conversation when the loop closes each one (every later item shifts back a place)', () =>
+    withFreshProject(async (b) => {
+      const open = await createConversations(b, 25, 'stale');
       const closed: string[] = [];
       for await (const r of b.requests.list({ limit: 4 })) {
         await b.requests.close(r.request_id);
@@ -787,8 +797,7 @@ describe('pagination', () => {
       expect((await b.requests.list({})).count).toBe(0);
 
       // Closed by someone else, after the page being read: nothing is skipped and the loop does not stop early.
-      const later: string[] = [];
-      for (let i = 0; i < 12; i++) later.push((await b.requests.create({ first_text: `later ${i}` })).request_id);
+      const later = await createConversations(b, 12, 'later');
       const seen: string[] = [];
       for await (const r of b.requests.list({ limit: 4 })) {
         if (seen.push(r.request_id) === 2) await b.requests.close(later[0]!); // the oldest, on the last page
@@ -797,18 +806,13 @@ describe('pagination', () => {
       for (const id of later.slice(1)) await b.requests.close(id);
 
       // More left than a page holds: back two pages, both read already, and on to the rest.
-      const more: string[] = [];
-      for (let i = 0; i < 10; i++) more.push((await b.requests.create({ first_text: `more ${i}` })).request_id);
+      const more = await createConversations(b, 10, 'more');
       const read: string[] = [];
       for await (const r of b.requests.list({ limit: 2 })) {
         if (read.push(r.request_id) === 3) for (const id of more.slice(0, 4)) await b.requests.close(id); // the 4 oldest
       }
       expect(read.sort()).toEqual(more.slice(4).sort());
-    } finally {
-      await b.close();
-      await busy.close();
-    }
-  });
+    }));
 
   it('nothing is sent until awaited; await and for await share the first page, and awaiting again sends nothing', async () => {
     const pages: number[] = [];
