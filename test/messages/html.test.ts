@@ -30,6 +30,8 @@ describe('htmlToText: the plain-text fallback for html messages', () => {
       .toBe('Perché È – 5€ … “sì” ñÇöå ß &');
     // Unknown names, letters with no composed form, and Object.prototype names stay as written.
     expect(htmlToText('&Eacutex; &qacute; &constructor; &toString;')).toBe('&Eacutex; &qacute; &constructor; &toString;');
+    // Accent names are case-sensitive, as in browsers (HTML has no &EACUTE;).
+    expect(htmlToText('&EACUTE; &eGRAVE;')).toBe('&EACUTE; &eGRAVE;');
   });
 
   it('keeps the text of attributes-laden and unclosed tags out', () => {
