@@ -60,6 +60,10 @@ export interface RequestListQuery {
   limit?: number;
   /** First page to read (0-based). */
   page?: number;
+  /**
+   * Field to sort by (default `createdAt`, newest first with the default `direction`). A field that changes while a
+   * `for await` reads, such as `updatedAt`, moves items onto pages already read: the loop misses them.
+   */
   sort?: string;
   direction?: 1 | -1 | 'asc' | 'desc';
   dept_id?: string;
