@@ -72,7 +72,8 @@ export interface ConversationProgress {
  * What a failed call means for the next step:
  * - `abort`: the run's signal fired; stop.
  * - `auth`: the credentials are refused; nothing else will work either.
- * - `notSent`: the server provably did not process it (429, connection never established); send it again.
+ * - `notSent`: the server provably did not process it (429, connection never established; for a messages call,
+ *   a request that never went out: see {@link mayHaveBeenSent}); send it again.
  * - `unknown`: it may have been processed, in part (5xx, 408, reset, timeout, a 2xx we could not read).
  * - `rejected`: a 4xx about this call; sending it again would fail the same way.
  */
@@ -103,6 +104,18 @@ export function classify(error: unknown): Verdict {
     return 'rejected';
   }
   return 'rejected';
+}
+
+/**
+ * Whether the request of a failed `messages.import` call may have reached the server. Not when the call failed
+ * before its request was handed to the transport: refused by the SDK (a `ValidationError`, the token provider's
+ * error), stopped or timed out while it waited for its token (an `APIError` with `attempts: 0`), or failed with the
+ * sign-in that token waited for (the sign-in call's error, about its own path). Then nothing of it can be saved: it is
+ * not in doubt, and needs no read-back.
+ */
+export function mayHaveBeenSent(error: unknown): boolean {
+  const e = error instanceof ImportChunkError ? error.cause : error;
+  return e instanceof APIError && e.attempts > 0 && e.path.endsWith('/messages/multi');
 }
 
 /**
@@ -280,9 +293,13 @@ async function sendMissing(
         break;
       } catch (error) {
         const cause = error instanceof ImportChunkError ? error.cause : error;
-        const verdict = classify(cause);
-        // Refused or provably not processed: nothing of it was saved. (Cut short by the stop, or unknown: in doubt.)
-        if (verdict !== 'abort' && verdict !== 'unknown') progress.inDoubt = 0;
+        const sent = mayHaveBeenSent(cause);
+        let verdict = classify(cause);
+        // A timeout or a failed sign-in before the request went out: nothing to read back, just send it again.
+        if (!sent && verdict === 'unknown') verdict = 'notSent';
+        // Refused, provably not processed, or never sent (a stop while it waited for its token): nothing of it was
+        // saved. (Cut short by the stop once sent, or unknown: in doubt.)
+        if (!sent || (verdict !== 'abort' && verdict !== 'unknown')) progress.inDoubt = 0;
         if (stopsTheRun(verdict)) throw cause;
         if (verdict === 'rejected') {
           // A server configured below `maxChunkBytes`: nothing was saved, so halve the chunk and go on.

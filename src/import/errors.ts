@@ -6,7 +6,8 @@ import type { ImportReport } from './types.js';
  * The import was stopped by your `AbortSignal`. Conversations in flight were left as they were (the server may hold
  * part of them); the checkpoint, if any, was saved, so running the same import again resumes and completes them
  * without duplicates. `report` says what was done before the stop: `report.messages.imported` counts the saves the
- * server confirmed, `report.messages.uncertain` the messages of calls the stop cut short (saved or not).
+ * server confirmed, `report.messages.uncertain` the messages of calls the stop cut short once sent (saved or not; a
+ * call still waiting for its token had not gone out, and is not counted).
  *
  * @example
  * ```ts

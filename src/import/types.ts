@@ -247,8 +247,10 @@ export interface ImportReport {
     /**
      * Sent, but whether they were saved nobody knows, so not in `imported`: those of calls cut short by a stop (your
      * abort, refused credentials) and of a failed conversation's last attempt that could not be read back (its
-     * `messagesUncertain`, in `failed` too). 0 means `imported` is exact. Running the import again settles them:
-     * found by import key if saved, sent if not, never twice.
+     * `messagesUncertain`, in `failed` too). A call whose request never went out is not counted: one stopped or timed
+     * out while it waited for its token (a sign-in, a refresh after a 401), or refused by the SDK before sending; its
+     * messages are simply not imported. 0 means `imported` is exact. Running the import again settles them: found by
+     * import key if saved, sent if not, never twice.
      */
     uncertain: number;
   };

@@ -6,6 +6,16 @@
  */
 import { TiledeskError } from '../shared/errors.js';
 
+/** A place in the input. */
+export interface SourcePosition {
+  /** 1-based. */
+  line: number;
+  /** 1-based, in characters. */
+  column: number;
+  /** Offset in characters from the start of the input. */
+  position: number;
+}
+
 /**
  * The source file is not a JSON array or NDJSON of conversations: `line` and `column` (1-based) point at the
  * problem, `index` is the element (conversation) it is in, counted from 0.
@@ -28,8 +38,17 @@ export class SourceParseError extends TiledeskError {
   /** The element (conversation) the problem is in, when it is inside one. */
   declare readonly index: number | undefined;
   declare readonly file: string | undefined;
+  /**
+   * Where the element (conversation) starts, when the problem is about the whole of it: one larger than
+   * `maxConversationChars` (then `line`, `column` and `position` point at its first character past the limit), or one
+   * the input ends in. The message names it too.
+   */
+  declare readonly elementStart: SourcePosition | undefined;
 
-  constructor(problem: string, at: { line: number; column: number; position: number; index?: number | undefined; file?: string | undefined }) {
+  constructor(
+    problem: string,
+    at: { line: number; column: number; position: number; index?: number | undefined; file?: string | undefined; elementStart?: SourcePosition | undefined },
+  ) {
     const where = `${at.file ?? 'input'}:${at.line}:${at.column}`;
     super(`${where}: ${problem}${at.index === undefined ? '' : ` (conversation ${at.index})`}`, { code: 'invalid_source' });
     this.line = at.line;
@@ -37,6 +56,7 @@ export class SourceParseError extends TiledeskError {
     this.position = at.position;
     this.index = at.index;
     this.file = at.file;
+    this.elementStart = at.elementStart;
   }
 }
 
@@ -88,7 +108,8 @@ function isDelimiter(c: number): boolean {
 export interface SplitterOptions {
   /**
    * Largest element, in characters (default 64 Mi): a guard against a file whose brackets never close. Exact: an
-   * element of more is refused, with the line and column where it starts, by the `push` that takes it past the limit.
+   * element of more is refused by the `push` that takes it past the limit, with the line and column of its first
+   * character past the limit, and where it starts (`elementStart`).
    */
   maxElementChars?: number;
   /** Named in errors. */
@@ -273,18 +294,40 @@ export class JsonElementSplitter {
     if (this.#inElement) {
       // Still open at the end of this piece of input: refused now if it is already too large, before anything more
       // is read or held.
+      if (this.#chars + n - pieceStart > this.#maxChars) throw this.#tooLarge(chunk, pieceStart, ' (unclosed bracket or string?)');
       this.#chars += n - pieceStart;
-      if (this.#chars > this.#maxChars) throw this.#tooLarge(' (unclosed bracket or string?)');
       this.#pieces.push(chunk.slice(pieceStart));
     }
     this.#offset += n;
   }
 
-  /** The current element has more than `maxElementChars` characters: the error names where it starts. */
-  #tooLarge(hint: string): SourceParseError {
-    return new SourceParseError(`an element is larger than ${this.#maxChars} characters${hint}`, {
-      line: this.#startLine, column: this.#startColumn, position: this.#startPosition, index: this.#index, file: this.#file,
-    });
+  /**
+   * The current element has more than `maxElementChars` characters, the last of them in `chunk` (its part from
+   * `pieceStart` follows the pieces held): the error points at its first character past the limit, and names where
+   * it starts.
+   */
+  #tooLarge(chunk: string, pieceStart: number, hint: string): SourceParseError {
+    const max = this.#maxChars;
+    const start = { line: this.#startLine, column: this.#startColumn, position: this.#startPosition };
+    const position = start.position + max;
+    // The line breaks of the element before that character: in the pieces held, then in this chunk up to it.
+    let line = start.line;
+    let lastBreak = -1;
+    let offset = start.position;
+    const count = (text: string, end: number) => {
+      for (let i = text.indexOf('\n'); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) {
+        line++;
+        lastBreak = offset + i;
+      }
+      offset += text.length;
+    };
+    for (const piece of this.#pieces) count(piece, piece.length);
+    // `chunk` from `pieceStart` starts at `offset` now: the character past the limit is `position - offset` into it.
+    count(chunk.slice(pieceStart), position - offset);
+    return new SourceParseError(
+      `an element is larger than ${max} characters: it starts at line ${start.line}, column ${start.column}, and passes the limit here${hint}`,
+      { line, column: lastBreak < 0 ? start.column + max : position - lastBreak, position, index: this.#index, file: this.#file, elementStart: start },
+    );
   }
 
   /** Call once the input is over: returns a last element (a bare number ends only here) or throws if the input is cut short. */
@@ -302,7 +345,7 @@ export class JsonElementSplitter {
       } else {
         throw new SourceParseError(
           `unexpected end of input: ${this.#inString ? 'a string is not terminated' : `${this.#depth} bracket(s) not closed`} in the element that starts at line ${this.#startLine}, column ${this.#startColumn}`,
-          { ...this.#here(), index: this.#index, file: this.#file },
+          { ...this.#here(), index: this.#index, file: this.#file, elementStart: { line: this.#startLine, column: this.#startColumn, position: this.#startPosition } },
         );
       }
     }
@@ -330,7 +373,7 @@ export class JsonElementSplitter {
 
   #finish(chunk: string, pieceStart: number, end: number): unknown {
     // Also when it closes in the piece of input that took it past the limit: the limit is exact, not one piece late.
-    if (this.#chars + end - pieceStart > this.#maxChars) throw this.#tooLarge('');
+    if (this.#chars + end - pieceStart > this.#maxChars) throw this.#tooLarge(chunk, pieceStart, '');
     const last = chunk.slice(pieceStart, end);
     const text = this.#pieces.length === 0 ? last : this.#pieces.join('') + last;
     this.#pieces = [];

@@ -8,8 +8,9 @@ import { JsonElementSplitter } from './json-stream.js';
 export interface ReadConversationsOptions {
   /**
    * Largest single conversation, in characters (default 64 Mi): a guard against a file whose brackets never close.
-   * Exact: a conversation of more is a `SourceParseError` (its `index`, and the `line` and `column` where it starts),
-   * thrown by the read that takes it past the limit, before the next one.
+   * Exact: a conversation of more is a `SourceParseError` thrown by the read that takes it past the limit, before the
+   * next one: its `index`, the `line`, `column` and `position` of its first character past the limit, and
+   * `elementStart`, where it starts (the message names both).
    */
   maxConversationChars?: number;
   /** Bytes read from the file at a time (default 64 KiB). */

@@ -19,6 +19,7 @@ import {
   type ImportConversationEvent,
   type FetchLike,
   type ImportProgressEvent,
+  type ErrorEvent,
   type RequestEvent,
 } from '../../src/index.js';
 import { fileCheckpoint } from '../../src/node/index.js';
@@ -404,6 +405,98 @@ describe('stopping', () => {
     // A run that was not stopped mid-call: nothing uncertain, every count exact.
     const third = await importConversations(client, source, { namespace, ...fast });
     expect(third.messages).toEqual({ total: 6, imported: 0, skipped: 6, resumed: 0, failed: 0, uncertain: 0 });
+  });
+
+  /**
+   * Two conversations with a `tokenProvider`: the create of conversation 1 gets a 401, so the client asks for a new
+   * token, which the test holds back; conversation 0's create answer is handed over (`created`) once that refresh is
+   * under way, so its messages call waits for the token and never goes out. `multi` lists the messages calls that reached the transport, `errors` what
+   * the client's `onError` heard.
+   */
+  function tokenWait(tag: string) {
+    let refreshAsked!: () => void;
+    const refreshing = new Promise<void>((resolve) => (refreshAsked = resolve));
+    let handedOver!: () => void;
+    const created = new Promise<void>((resolve) => (handedOver = resolve));
+    const held: Promise<string>[] = [];
+    let tokens = 0;
+    const multi: string[] = [];
+    const errors: ErrorEvent[] = [];
+    const fetchHeld: FetchLike = async (url, init) => {
+      if (init.method === 'POST' && url.endsWith('/messages/multi')) multi.push(url);
+      if (init.method === 'POST' && url.endsWith('/requests')) {
+        if (init.body?.includes(`${tag} conversation 1`)) {
+          return { status: 401, headers: new Headers({ 'content-type': 'text/plain' }), text: async () => 'Unauthorized' };
+        }
+        const res = await fetch(url, init);
+        const body = await res.text();
+        await refreshing;
+        handedOver();
+        return { status: res.status, headers: res.headers, text: async () => body };
+      }
+      return fetch(url, init);
+    };
+    const tokenClient = new TiledeskClient({
+      baseUrl: server.url, projectId: server.project.id, fetch: fetchHeld, retryBudget: false,
+      auth: {
+        tokenProvider: () => {
+          if (++tokens === 1) return server.owner.token;
+          refreshAsked();
+          const never = new Promise<string>(() => undefined);
+          held.push(never);
+          return never;
+        },
+      },
+      hooks: { onError: (e) => errors.push(e) },
+    });
+    return { tokenClient, created, multi, errors };
+  }
+  const waitedForItsToken = (errors: ErrorEvent[], name: string) =>
+    errors.filter((e) => e.method === 'POST' && e.url.endsWith('/messages/multi') && e.attempts === 0 && e.error.name === name);
+
+  it('a call stopped while it waited for its token never went out: its messages are not uncertain, and running again sends them', async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 2, messages: 2, tag: 'token-stop' });
+    const { tokenClient, created, multi, errors } = tokenWait('token-stop');
+    const stop = new AbortController();
+    let stopped: ImportAbortedError;
+    try {
+      const run = importConversations(tokenClient, source, { namespace, signal: stop.signal, concurrency: 2, ...fast }).catch((e: unknown) => e);
+      await created;
+      // From conversation 0's create answer to its messages call waiting for the token is all in this turn of the
+      // event loop (no I/O): stop on the next one.
+      await new Promise((resolve) => setImmediate(resolve));
+      stop.abort();
+      stopped = (await run) as ImportAbortedError;
+    } finally {
+      await tokenClient.close();
+    }
+    expect(stopped).toBeInstanceOf(ImportAbortedError);
+    expect(waitedForItsToken(errors, 'AbortError'), 'conversation 0 had started its messages call').toHaveLength(1);
+    expect(multi, 'no messages call reached the transport').toEqual([]);
+    expect(stopped.report.messages).toEqual({ total: 4, imported: 0, skipped: 0, resumed: 0, failed: 0, uncertain: 0 });
+    const again = await importConversations(client, source, { namespace, ...fast });
+    expect(again.messages).toEqual({ total: 4, imported: 4, skipped: 0, resumed: 0, failed: 0, uncertain: 0 });
+    expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 4, duplicates: 0, missing: 0 });
+  });
+
+  it('a call that timed out waiting for its token never went out: not read back, not uncertain', async () => {
+    const source = dataset({ conversations: 2, messages: 2, tag: 'token-timeout' });
+    const { tokenClient, multi, errors } = tokenWait('token-timeout');
+    let report: Awaited<ReturnType<typeof importConversations>>;
+    try {
+      // One attempt per call: the messages call fails on its timeout, and a read-back (the token never comes) would too.
+      report = await importConversations(tokenClient, source, { namespace: freshNamespace(), concurrency: 2, timeout: 500, maxAttempts: 1, ...fast });
+    } finally {
+      await tokenClient.close();
+    }
+    expect(waitedForItsToken(errors, 'TimeoutError'), 'conversation 0 had started its messages call').toHaveLength(1);
+    expect(multi).toEqual([]);
+    const first = report.failures.find((f) => f.position === 0);
+    expect(first).toMatchObject({ code: 'timeout', messagesImported: 0, messagesMissing: 2 });
+    expect(first).not.toHaveProperty('messagesUncertain');
+    expect(report.messages).toMatchObject({ imported: 0, failed: 4, uncertain: 0 });
+    expect(report.reconciliations, 'nothing to read back').toBe(0);
   });
 
   it("a failure after a last attempt with an unknown outcome counts what that attempt saved", async () => {

@@ -211,7 +211,9 @@ describe('malformed input: SourceParseError with line and column', () => {
   });
 
   it('input cut short: an unterminated string, an unclosed object, an unclosed array', async () => {
-    expect((await parseError(file('{"messages":[]}\n{"text":"abc'))).message).toContain('a string is not terminated');
+    const cut = await parseError(file('{"messages":[]}\n{"text":"abc'));
+    expect(cut.message).toContain('a string is not terminated in the element that starts at line 2, column 1');
+    expect(cut.elementStart).toEqual({ line: 2, column: 1, position: 16 });
     expect((await parseError(file('[{"messages":[{"text":"x"}]'), 3)).message).toContain('bracket(s) not closed');
     const e = await parseError(file('[{"messages":[]},\n{"messages":[]}\n'));
     expect(e.message).toContain("the array is not closed");
@@ -244,14 +246,44 @@ describe('malformed input: SourceParseError with line and column', () => {
         })().catch((e: unknown) => e);
         expect(seen, `highWaterMark ${highWaterMark}`).toEqual([JSON.parse(sized(1000))]);
         expect(error, `highWaterMark ${highWaterMark}`).toBeInstanceOf(SourceParseError);
-        expect(error).toMatchObject({ line: 2, column, index: 1 });
+        // It points at the 1,001st character (the line is the conversation alone) and names where it starts.
+        expect(error).toMatchObject({ line: 2, column: column + 1000, index: 1, elementStart: { line: 2, column } });
+        expect((error as SourceParseError).position).toBe((error as SourceParseError).elementStart!.position + 1000);
         expect((error as Error).message).toContain('larger than 1000 characters');
+        expect((error as Error).message).toContain(`starts at line 2, column ${column}`);
       }
     }
     // The splitter alone, given the whole input at once.
     const splitter = new JsonElementSplitter({ maxElementChars: 1000 });
     expect(splitter.push(`${sized(1000)}\n`)).toHaveLength(1);
     expect(() => splitter.push(`${sized(1001)}\n`)).toThrow(SourceParseError);
+  });
+
+  // The error used to name only where the conversation starts: in a pretty-printed export, many lines before the
+  // place it crossed the limit (a string never closed, say), and always the same whatever the limit.
+  it('a conversation over maxConversationChars is reported where it crosses the limit, and where it starts', async () => {
+    const pretty = '{"messages": [\n  {"text": "0123456789"},\n  {"text": "0123456789"},\n  {"text": "0123456789"}\n]}';
+    // Line 2 starts at position 16 (after `{"messages":[]}` and its line break); the conversation's lines take 15 and
+    // 26 characters with their breaks, so its character 51 (position 16 + 50) is on line 4, column 50 - 41 + 1.
+    const closed = file(`{"messages":[]}\n${pretty}\n`);
+    // And one whose string never closes: refused on the read that takes it past the limit, wherever it is.
+    const open = file(`{"messages":[]}\n${pretty.slice(0, 41)}  {"text": "${'x'.repeat(200)}`);
+    for (const highWaterMark of [1, 7, 50, 64, 64 * 1024]) {
+      for (const path of [closed, open]) {
+        const error = await (async () => {
+          for await (const _ of readConversations(path, { maxConversationChars: 50, highWaterMark })) void _;
+        })().catch((e: unknown) => e);
+        expect(error, `highWaterMark ${highWaterMark}`).toBeInstanceOf(SourceParseError);
+        expect(error).toMatchObject({ line: 4, column: 10, position: 66, index: 1, elementStart: { line: 2, column: 1, position: 16 } });
+        expect((error as Error).message).toMatch(new RegExp(`^${path.replace(/[\\/.]/g, '\\$&')}:4:10: an element is larger than 50 characters: it starts at line 2, column 1`));
+      }
+    }
+    // A limit further on moves the place, not the start (line 5 starts at position 16 + 67).
+    expect(await readAll(closed)).toHaveLength(2);
+    const later = await (async () => {
+      for await (const _ of readConversations(closed, { maxConversationChars: 70 })) void _;
+    })().catch((e: unknown) => e);
+    expect(later).toMatchObject({ line: 5, column: 4, position: 86, elementStart: { line: 2, column: 1, position: 16 } });
   });
 
   // An element nested ~10,000 deep used to overflow the stack of the error locator: a bare RangeError, no position.
