@@ -18,6 +18,7 @@ import {
 } from '../rest/errors.js';
 import { ImportChunkError, planChunks, type ImportMessage } from '../rest/import.js';
 import { sleep } from '../shared/abort.js';
+import { TiledeskError } from '../shared/errors.js';
 import { backoffDelay, type BackoffOptions } from '../shared/backoff.js';
 import { IMPORT_KEY_ATTRIBUTE } from './keys.js';
 import type { PreparedConversation, PreparedImportMessage } from './prepare.js';
@@ -74,8 +75,9 @@ export interface ConversationProgress {
  * - `auth`: the credentials are refused; nothing else will work either.
  * - `notSent`: the server provably did not process it (429, connection never established; for a messages call,
  *   a request that never went out: see {@link mayHaveBeenSent}); send it again.
- * - `unknown`: it may have been processed, in part (5xx, 408, reset, timeout, a 2xx we could not read).
- * - `rejected`: a 4xx about this call; sending it again would fail the same way.
+ * - `unknown`: it may have been processed, in part (5xx, 408, reset, timeout, a 2xx we could not read, an exception
+ *   of the client's own hooks, which may come after the server saved the call).
+ * - `rejected`: a 4xx about this call, or refused before it was sent; sending it again would fail the same way.
  */
 export type Verdict = 'abort' | 'auth' | 'project' | 'notSent' | 'unknown' | 'rejected';
 
@@ -103,7 +105,8 @@ export function classify(error: unknown): Verdict {
     if (status === undefined || status === 408 || status >= 500 || (status >= 200 && status < 300)) return 'unknown';
     return 'rejected';
   }
-  return 'rejected';
+  // A ValidationError or a TokenProviderError: nothing was sent. Anything else is not the SDK's own (a hook threw).
+  return e instanceof TiledeskError ? 'rejected' : 'unknown';
 }
 
 /**
@@ -111,10 +114,11 @@ export function classify(error: unknown): Verdict {
  * before its request was handed to the transport: refused by the SDK (a `ValidationError`, the token provider's
  * error), stopped or timed out while it waited for its token (an `APIError` with `attempts: 0`), or failed with the
  * sign-in that token waited for (the sign-in call's error, about its own path). Then nothing of it can be saved: it is
- * not in doubt, and needs no read-back.
+ * not in doubt, and needs no read-back. An exception of the client's hooks may come after the server saved the call.
  */
 export function mayHaveBeenSent(error: unknown): boolean {
   const e = error instanceof ImportChunkError ? error.cause : error;
+  if (!(e instanceof TiledeskError)) return true;
   return e instanceof APIError && e.attempts > 0 && e.path.endsWith('/messages/multi');
 }
 

@@ -225,6 +225,30 @@ describe('importing', () => {
     expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 3, duplicates: 0, missing: 0 });
   });
 
+  it("a hook of the client's that throws after a call was saved: read back like any unknown outcome, not counted failed", async () => {
+    // A hook's exception fails the call (documented), but the server may have saved it: the messages call here was.
+    let thrown = 0;
+    const hooked = new TiledeskClient({
+      baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token },
+      hooks: {
+        onResponse: (e) => {
+          if (e.url.endsWith('/messages/multi') && thrown++ === 0) throw new Error('metrics backend down');
+        },
+      },
+    });
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 1, messages: 3, tag: 'hook-throws' });
+    try {
+      const report = await importConversations(hooked, source, { namespace, ...fast });
+      expect(report.failures).toEqual([]);
+      expect(report).toMatchObject({ reconciliations: 1, messages: { imported: 3, failed: 0, uncertain: 0 } });
+    } finally {
+      await hooked.close();
+    }
+    expect(thrown, 'the hook threw once, and the read-back found the messages: nothing sent again').toBe(1);
+    expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 3, duplicates: 0, missing: 0 });
+  });
+
   it('a bad conversation fails alone, before any call, with its position, message index and field', async () => {
     const namespace = freshNamespace();
     const good = dataset({ conversations: 2, messages: 3, tag: 'good' });
