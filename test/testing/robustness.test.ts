@@ -275,7 +275,17 @@ describe('full-text search', () => {
       // A generous bound: this takes about 0.3 s now; every word scanning every token took 17.6 s.
       const res = await http(local, 'GET', `/${L}/requests?full_text=${words}`, { token: local.owner.token, timeoutMs: 8_000 });
       expect(res.status).toBe(200);
-      expect((res.json as { requests: { score: number }[] }).requests.map((r) => r.score)).toEqual(Array.from({ length: 20 }, (_, i) => 20 - i));
+      // MongoDB's textScore of a note holding `needle` n times among 90,000 + n tokens: (1 + 1/2 + … + 1/2^(n-1)) ×
+      // (0.5 + 0.5 × n / tokens); the conversation with the most needles first.
+      const expected = Array.from({ length: 20 }, (_, i) => {
+        const n = 20 - i;
+        let freq = 0;
+        for (let j = 0; j < n; j++) freq += 1 / 2 ** j;
+        return freq * ((0.5 * n) / (90_000 + n) + 0.5);
+      });
+      const requests = (res.json as { requests: { request_id: string; score: number }[] }).requests;
+      expect(requests.map((r) => r.score)).toEqual(expected);
+      expect(requests.map((r) => r.request_id)).toEqual(Array.from({ length: 20 }, (_, i) => `support-group-${L}-fulltext-${19 - i}`));
     } finally {
       await local.close();
     }

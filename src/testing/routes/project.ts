@@ -9,6 +9,7 @@ import { departmentView, isActiveSubscription, leadView, projectUserView } from 
 import { bodyObject, callerOf, guard, projectUserOf, type RouteContext } from './context.js';
 import { departmentWriteRoutes } from './departments.js';
 import { segmentLeadFilter } from './segments.js';
+import { indexedStrings, parseTextSearch, textScore } from '../text.js';
 
 // ---- leads (agent+, bot, subscription) ----------------------------------------------------------------------
 
@@ -188,18 +189,25 @@ function listLeads(ctx: RouteContext): Reply {
   } catch {
     return hang();
   }
-  const search = typeof q.full_text === 'string' && q.full_text ? q.full_text.toLowerCase() : undefined;
+  const search = leadSearch(q.full_text);
   const matched = (ctx.store.leadsByProject.get(ctx.projectId!) ?? []).filter((lead) => {
     if (!status(lead.status)) return false;
     if (inSegment && !inSegment(lead)) return false;
     if (email && !email(lead.email)) return false;
     if (q.with_fullname && lead.fullname === undefined) return false;
     if (tags && !tags(lead.tags)) return false;
-    if (search && !`${lead.fullname ?? ''} ${lead.email ?? ''}`.toLowerCase().split(/\s+/).includes(search)) return false;
+    if (search && !search(lead)) return false;
     return true;
   });
   const leads = paginate(sortBy(matched, sortField, direction), page * limit, limit).map(leadView);
   return json(200, { perPage: Number.isNaN(limit) ? null : limit, count: matched.length, leads });
+}
+
+/** `?full_text=`: `$text` over the leads' text index (`fullname`, `email`; see `../text.ts`). */
+function leadSearch(fullText: unknown): ((lead: LeadDoc) => boolean) | undefined {
+  if (typeof fullText !== 'string' || !fullText) return undefined;
+  const search = parseTextSearch(fullText);
+  return (lead) => textScore(indexedStrings(lead.fullname, lead.email), search) !== undefined;
 }
 
 /**
@@ -211,11 +219,11 @@ function leadsCsv(ctx: RouteContext): Reply {
   const direction = sortDirection(q.direction === undefined || q.direction === '' ? -1 : q.direction);
   const sortField = typeof q.sort === 'string' && q.sort ? q.sort : 'createdAt';
   const page = q.page !== undefined && q.page !== '' ? Number(q.page) : 0;
-  const search = typeof q.full_text === 'string' && q.full_text ? q.full_text.toLowerCase() : undefined;
+  const search = leadSearch(q.full_text);
   const matched = (ctx.store.leadsByProject.get(ctx.projectId!) ?? []).filter((lead) => {
     if (!(lead.status < 1000)) return false;
     if (q.email && !matchesValue(lead.email, q.email)) return false;
-    if (search && !`${lead.fullname ?? ''} ${lead.email ?? ''}`.toLowerCase().split(/\s+/).includes(search)) return false;
+    if (search && !search(lead)) return false;
     return true;
   });
   const rows = paginate(sortBy(matched, sortField, direction), page * 100_000, 100_000).map((lead) => {

@@ -24,6 +24,7 @@ import { csvDate, csvExpress } from '../csv.js';
 import type { QueryValue } from '../http.js';
 import type { ProjectUserDoc, RequestDoc } from '../store.js';
 import { populateFailure, requestView } from '../views.js';
+import { indexedStrings, parseTextSearch, type TextSearch, textScore as searchScore } from '../text.js';
 import { bodyObject, callerOf, isNotEmpty, projectUserOf, type RouteContext, validationError } from './context.js';
 
 type Predicate = (request: RequestDoc) => boolean;
@@ -69,8 +70,12 @@ function listAnswer(ctx: RouteContext, predicates: Predicate[], limit: number, p
   let matched = hasRegexOperator(ctx.query) ? withRegexFastPass(scan) : scan();
   const scores = new Map<RequestDoc, number>();
   if (textQuery !== undefined) {
-    for (const request of matched) scores.set(request, textScore(request, textQuery));
-    matched = matched.filter((r) => (scores.get(r) ?? 0) > 0);
+    const search = parseTextSearch(textQuery);
+    for (const request of matched) {
+      const score = textScore(request, search);
+      if (score !== undefined) scores.set(request, score);
+    }
+    matched = matched.filter((r) => scores.has(r));
   }
   const noTextScore = ctx.query.no_textscore === 'true';
   const sorted = textQuery !== undefined && !noTextScore
@@ -94,28 +99,23 @@ function listAnswer(ctx: RouteContext, predicates: Predicate[], limit: number, p
   return json(200, { perPage: Number.isNaN(limit) ? null : limit, count, requests });
 }
 
-/** A `$text` search approximation: whole-word, case-insensitive matches on the indexed fields. */
-function textScore(request: RequestDoc, search: string): number {
-  const words = search.toLowerCase().split(/\s+/).filter(Boolean);
-  const haystack = [
-    request.transcript,
-    request.rating_message,
-    request.subject,
-    ...request.tags.map((t) => t?.tag),
-    ...request.notes.map((n) => n.text),
-    request.snapshot.lead?.email,
-    request.snapshot.lead?.fullname,
-  ]
-    .filter((v): v is string => typeof v === 'string')
-    .join(' ')
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}@._-]+/u);
-  // Counted once, then looked up per word: scanning the tokens for every word cost words × tokens per conversation.
-  const counts = new Map<string, number>();
-  for (const token of haystack) counts.set(token, (counts.get(token) ?? 0) + 1);
-  let score = 0;
-  for (const word of words) score += counts.get(word) ?? 0;
-  return score;
+/**
+ * The `$text` score of a conversation over the requests' text index (`transcript`, `rating_message`, `subject`,
+ * `tags.tag`, `notes.text`, `snapshot.lead.email`, `snapshot.lead.fullname`), or `undefined` when it does not match.
+ */
+function textScore(request: RequestDoc, search: TextSearch): number | undefined {
+  return searchScore(
+    indexedStrings(
+      request.transcript,
+      request.rating_message,
+      request.subject,
+      request.tags.map((t) => t?.tag),
+      request.notes.map((n) => n.text),
+      request.snapshot.lead?.email,
+      request.snapshot.lead?.fullname,
+    ),
+    search,
+  );
 }
 
 /**
@@ -669,7 +669,13 @@ function requestsCsv(ctx: RouteContext): Reply {
   const textQuery = typeof q.full_text === 'string' && q.full_text ? q.full_text : undefined;
   const scan = () => [...(ctx.store.requestsByProject.get(ctx.projectId!)?.values() ?? [])].filter((r) => predicates.every((p) => p(r)));
   const all = hasRegexOperator(q) ? withRegexFastPass(scan) : scan();
-  const scored = textQuery !== undefined ? all.map((r) => ({ r, score: textScore(r, textQuery) })).filter((x) => x.score > 0) : all.map((r) => ({ r, score: 0 }));
+  const search = textQuery !== undefined ? parseTextSearch(textQuery) : undefined;
+  const scored = search !== undefined
+    ? all.flatMap((r) => {
+      const score = textScore(r, search);
+      return score === undefined ? [] : [{ r, score }];
+    })
+    : all.map((r) => ({ r, score: 0 }));
   const byScore = textQuery !== undefined && q.no_textscore !== 'true';
   const ordered = byScore ? [...scored].sort((a, b) => b.score - a.score) : sortBy(scored, `r.${sortField}`, direction);
   const page = parsePage(ctx);

@@ -55,6 +55,37 @@ export const peopleScenarios = [
     }
   }),
 
+  scenario('leads.full-text', 'leads ?full_text=: MongoDB $text tokens (e-mails, hyphens, apostrophes, accents, case), any word, -negation, "phrases", CSV', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const P = project.id;
+    const people: Array<[string, string]> = [
+      ['Ada Lovelace', 'ada.lovelace@example.com'],
+      ['Jean-Luc Picard', 'jl.picard@starfleet.org'],
+      ["Seán O'Brien", 'sean.obrien@example.com'],
+      ['Émile Zola', 'emile@zola.fr'],
+      ['María José García', 'mj_garcia+support@mail.es'],
+      ['ZOE ADA', 'zoe@other.io'],
+    ];
+    for (const [index, [fullname, email]] of people.entries()) {
+      await ctx.setup(`create lead ${index + 1}`, { method: 'POST', path: `/${P}/leads`, auth, json: { lead_id: `lead-${index + 1}`, fullname, email } });
+    }
+    const searches = [
+      'ada.lovelace@example.com', 'example.com', 'Ada', 'lov', 'jean', 'Jean-Luc', '"jean luc"', '"Jean-Luc"', "o'brien", 'obrien',
+      'BRIEN', 'emile', 'ÉMILE', 'Zolá', 'garcia', 'mj_garcia', 'garcia+support', 'support', 'example -sean', '-sean example',
+      '- sean', 'picard,zola', 'ada -ada', '"lovelace ada"', '"ada lovelace" zola', 'fr', '12',
+      '-"ada lovelace"-"jean-luc" zola picard ada', 'ada -"zoe ada"', 'ada - "zoe ada"',
+    ];
+    for (const search of searches) {
+      const response = await ctx.send({ method: 'GET', path: `/${P}/leads?full_text=${encodeURIComponent(search)}`, auth });
+      const body = response.json as { count?: unknown; leads?: Array<{ fullname?: string }> };
+      ctx.record(`full_text=${search}`, { status: response.status, count: body?.count, leads: body?.leads?.map((lead) => lead.fullname ?? null) });
+    }
+    const csv = await ctx.send({ method: 'GET', path: `/${P}/leads/csv?full_text=example`, auth });
+    const rows = csv.text.split('\r\n').slice(1).filter(Boolean).map((row) => row.split(';').find((cell) => cell.includes('@')) ?? row);
+    ctx.record('csv full_text=example (e-mail column)', { status: csv.status, rows });
+  }),
+
   scenario('project-users.search', 'project users: search by e-mail', async (ctx) => {
     const project = await ownerWithProject(ctx);
     const auth = { jwt: project.owner.token };

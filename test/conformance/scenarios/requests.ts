@@ -606,14 +606,41 @@ export const requestScenarios = [
     await ctx.call('the request afterwards', { method: 'GET', path: base, auth });
   }),
 
-  scenario('requests.full-text-search', 'list with ?full_text= (MongoDB $text)', async (ctx) => {
+  scenario('requests.full-text-search', 'list with ?full_text= (MongoDB $text over subject, tags, notes, the lead\'s name and e-mail; sorted by score)', async (ctx) => {
     const project = await ownerWithProject(ctx);
-    await createRequest(ctx, project, project.owner, 'rid1', { first_text: 'the blue elephant' });
-    await ctx.call('full text search', {
-      method: 'GET',
-      path: `/${project.id}/requests?full_text=elephant`,
-      auth: { jwt: project.owner.token },
-    });
+    const auth = { jwt: project.owner.token };
+    const P = project.id;
+    const visitors: Array<[string, string, string, string]> = [
+      ['rid1', 'Ada Lovelace', 'ada.lovelace@example.com', 'hello'],
+      ['rid2', 'Grace Hopper', 'grace@example.com', 'hi there'],
+      ['rid3', 'Jean-Luc Picard', 'jl@starfleet.org', 'the blue elephant'],
+    ];
+    const ids = new Map<string, string>();
+    for (const [name, firstname, email, text] of visitors) {
+      const guest = await signInGuest(ctx, project, `guest-${name}`, { firstname, email });
+      ids.set(name, newRequestId(ctx, project, name));
+      await ctx.setup(`${firstname} starts a conversation`, {
+        method: 'POST',
+        path: `/${P}/requests/${ids.get(name)}/messages`,
+        auth: { jwt: guest.token },
+        json: { text },
+      });
+    }
+    const rid = (name: string) => ids.get(name) ?? 'missing';
+    await ctx.setup('subject of rid1', { method: 'PATCH', path: `/${P}/requests/${rid('rid1')}`, auth, json: { subject: 'Invoice' } });
+    await ctx.setup('subject of rid2', { method: 'PATCH', path: `/${P}/requests/${rid('rid2')}`, auth, json: { subject: 'Refund: invoice #42' } });
+    await ctx.setup('tag rid3', { method: 'PUT', path: `/${P}/requests/${rid('rid3')}/tag`, auth, json: [{ tag: 'VIP customer' }] });
+    await ctx.setup('note on rid3', { method: 'POST', path: `/${P}/requests/${rid('rid3')}/notes`, auth, json: { text: "Called back l'amministratore" } });
+    await ctx.call('full text search: one whole answer', { method: 'GET', path: `/${P}/requests?full_text=hopper`, auth });
+    const searches = [
+      'elephant', 'ada.lovelace@example.com', 'INVOICE', 'invoice -grace', 'march refund', 'vip', 'amministratore', "l'amministratore",
+      '"jean luc"', 'jean-luc', 'PICARD', '42', 'example',
+    ];
+    for (const search of searches) {
+      const response = await ctx.send({ method: 'GET', path: `/${P}/requests?full_text=${encodeURIComponent(search)}`, auth });
+      const body = response.json as { count?: unknown; requests?: Array<{ request_id?: string; score?: unknown }> };
+      ctx.record(`full_text=${search}`, { status: response.status, count: body?.count, requests: body?.requests?.map(({ request_id, score }) => ({ request_id, score })) });
+    }
   }),
 
   scenario('requests.patch-fields', 'patch: each accepted field with odd values (casts, falsy, objects, unknown lead, location)', async (ctx) => {

@@ -2,6 +2,7 @@
 // (its dist_ts/congodb folder is copied next to this file by scripts/real-server/real-server.sh setup).
 // Usage: node start-db.mjs <port>          CONGO_LOG=1 logs every command.
 import { CongoServer, CongoDuplicateKeyError } from './congodb/index.js';
+import { installTextSearch } from './text-search.mjs';
 
 const port = Number(process.argv[2] ?? 27017);
 const server = new CongoServer({ host: '127.0.0.1', port, storage: 'memory' });
@@ -56,7 +57,10 @@ storage.updateById = async (database, collection, id, document) => {
   return updateById(database, collection, id, document);
 };
 
-// Failed commands are always logged: they show which MongoDB feature the in-memory server lacks (e.g. $text).
+// CongoDB has no $text: text-search.mjs emulates it (tiledesk's ?full_text= searches).
+installTextSearch(server, storage);
+
+// Failed commands are always logged: they show which MongoDB feature the in-memory server lacks.
 const route = server.commandRouter.route.bind(server.commandRouter);
 server.commandRouter.route = async (parsed) => {
   const response = await route(parsed);
