@@ -24,17 +24,6 @@ export interface ParsedTopic {
 /** Kinds whose snapshot is an array and whose live events are single objects. */
 export const LIST_KINDS: ReadonlySet<TopicKind> = new Set<TopicKind>(['requests', 'messages', 'events']);
 
-/** Where each kind puts its ids; `:name` is filled with the builder's argument of that name. */
-const SHAPES: Readonly<Record<TopicKind, string>> = {
-  requests: '/:projectId/requests',
-  request: '/:projectId/requests/:requestId',
-  messages: '/:projectId/requests/:requestId/messages',
-  projectUser: '/:projectId/project_users/:projectUserId',
-  projectUserByUserId: '/:projectId/project_users/users/:userId',
-  events: '/:projectId/events/:projectUserId',
-  bot: '/:projectId/bots/:botId',
-};
-
 /** One id inside a topic: an empty id, a slash or surrounding spaces would change which topic the server sees. */
 function segment(name: string, value: string): string {
   if (typeof value !== 'string' || value === '' || value.includes('/') || value.trim() !== value) {
@@ -46,24 +35,26 @@ function segment(name: string, value: string): string {
 }
 
 /**
- * The topic of `kind` for these ids, refused with `invalid_topic` (naming the argument) when the server would read it
- * as another kind: it reads a topic by the words in it (see {@link kindOf}), so an id that is one of them
- * (`messages`, `requests`, a project id `events`…) changes the kind.
+ * A tag that fills a topic template of `kind` with checked ids, named `names` in order, and refuses with
+ * `invalid_topic` (naming the argument) a topic the server would read as another kind: it reads a topic by the
+ * words in it (see {@link kindOf}), so an id that is one of them (`messages`, `requests`, a project id `events`…)
+ * changes the kind.
  */
-function build<K extends TopicKind>(kind: K, ids: Readonly<Record<string, string>>): Topic<K> {
-  // `only`: the other ids are replaced by a neutral one, to find which id alone changes the kind.
-  const fill = (only?: string) => SHAPES[kind].replace(/:(\w+)/g, (_, name: string) => (only && only !== name ? 'x' : segment(name, ids[name]!)));
-  const topic = fill();
-  if (kindOf(topic) !== kind) {
-    const name = Object.keys(ids).find((n) => kindOf(fill(n)) !== kind)!;
-    throw new RealtimeError(
-      'invalid_topic',
-      `${name} ${JSON.stringify(ids[name])} makes ${JSON.stringify(topic)}, not a canonical ${kind} topic: the server reads a topic by the words in it`,
-      { argument: name },
-    );
-  }
-  return topic as Topic<K>;
-}
+const topic =
+  <K extends TopicKind>(kind: K, ...names: string[]) =>
+  (parts: TemplateStringsArray, ...ids: string[]): Topic<K> => {
+    const built = String.raw(parts, ...ids.map((id, i) => segment(names[i]!, id)));
+    // The id that alone changes the kind, the others replaced by a neutral one.
+    const i = ids.findIndex((id, i) => kindOf(String.raw(parts, ...ids.map((other, j) => (j === i ? id : 'x')))) !== kind);
+    if (i >= 0) {
+      throw new RealtimeError(
+        'invalid_topic',
+        `${names[i]} ${JSON.stringify(ids[i])} makes ${JSON.stringify(built)}, not a canonical ${kind} topic (the server reads a topic by the words in it)`,
+        { argument: names[i] },
+      );
+    }
+    return built as Topic<K>;
+  };
 
 /**
  * Builders for every canonical topic. Ids go in as they are (the server matches topics by exact string, nothing is
@@ -81,19 +72,22 @@ function build<K extends TopicKind>(kind: K, ids: Readonly<Record<string, string
  */
 export const topics = {
   /** Open conversations of a project: snapshot of up to 100, then CREATE/UPDATE of every request. */
-  requests: (projectId: string) => build('requests', { projectId }),
+  requests: (projectId: string) => topic('requests', 'projectId')`/${projectId}/requests`,
   /** One conversation: the populated request (or null when not visible), then its CREATE/UPDATE. */
-  request: (projectId: string, requestId: string) => build('request', { projectId, requestId }),
+  request: (projectId: string, requestId: string) => topic('request', 'projectId', 'requestId')`/${projectId}/requests/${requestId}`,
   /** Messages of one conversation: the oldest 300 as a snapshot, then every new message. */
-  messages: (projectId: string, requestId: string) => build('messages', { projectId, requestId }),
+  messages: (projectId: string, requestId: string) =>
+    topic('messages', 'projectId', 'requestId')`/${projectId}/requests/${requestId}/messages`,
   /** Your own project_user record (agent availability); the server refuses anyone else's. */
-  projectUser: (projectId: string, projectUserId: string) => build('projectUser', { projectId, projectUserId }),
+  projectUser: (projectId: string, projectUserId: string) =>
+    topic('projectUser', 'projectId', 'projectUserId')`/${projectId}/project_users/${projectUserId}`,
   /** Any member's project_user, looked up by user id (or guest uuid). */
-  projectUserByUserId: (projectId: string, userId: string) => build('projectUserByUserId', { projectId, userId }),
+  projectUserByUserId: (projectId: string, userId: string) =>
+    topic('projectUserByUserId', 'projectId', 'userId')`/${projectId}/project_users/users/${userId}`,
   /** Events of a project_user (the last 20, then live). No event-name suffix: the server never publishes to it. */
-  events: (projectId: string, projectUserId: string) => build('events', { projectId, projectUserId }),
+  events: (projectId: string, projectUserId: string) => topic('events', 'projectId', 'projectUserId')`/${projectId}/events/${projectUserId}`,
   /** A bot document (or null), then its UPDATEs. */
-  bot: (projectId: string, botId: string) => build('bot', { projectId, botId }),
+  bot: (projectId: string, botId: string) => topic('bot', 'projectId', 'botId')`/${projectId}/bots/${botId}`,
 } as const;
 
 /** The collections the server looks for anywhere in a topic, in its order; `requests` stands for "none of them". */
@@ -116,13 +110,13 @@ export function kindOf(topic: string): TopicKind | undefined {
   // 0 project_users, 1 events, 2 bots, 3 requests.
   const rank = ROUTED.indexOf(collection!);
   if (lead !== '' || rank < 0 || parts.some((p, i) => i > 0 && (p === '' || p.trim() !== p))) return undefined;
-  if (rank > 2 && (n === 3 || (n === 5 && id === 'messages'))) return n === 3 ? 'requests' : 'messages';
+  if (rank > 2 && n !== 4) return n === 3 ? 'requests' : n === 5 && id === 'messages' ? 'messages' : undefined;
   // The other kinds end with an id: not one the server would read as a list's name, and their project id must not
   // be a collection it looks for before theirs.
   if (id === 'messages' || id === 'requests' || ROUTED.slice(0, rank).includes(projectId!)) return undefined;
   // `users` after `project_users` is the by-user topic only (a project_user id `users` is refused: ids are ObjectIds).
   if (rank < 1) return n === (a === 'users' ? 5 : 4) ? (n > 4 ? 'projectUserByUserId' : 'projectUser') : undefined;
-  return n === 4 ? (rank > 2 ? 'request' : rank < 2 ? 'events' : 'bot') : undefined;
+  return n === 4 ? (['events', 'bot', 'request'] as const)[rank - 1] : undefined;
 }
 
 /**
