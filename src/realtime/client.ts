@@ -5,7 +5,7 @@ import { isPlainObject } from '../shared/merge.js';
 import { bareToken } from '../shared/token.js';
 import { isTransient, RealtimeAuthError, RealtimeError } from './errors.js';
 import { Subscription, Subscriptions, wireFrame } from './subscriptions.js';
-import { parseTopic, type Topic, type TopicKind } from './topics.js';
+import { kindOf, type Topic, type TopicKind } from './topics.js';
 import type { BadFrameReason, BadFrameReport, PayloadValidator, SubscriptionHandlers, TopicPayloads, ValidationOption } from './types.js';
 import { BUILT_IN_CHECKS, compileValidator } from './validation.js';
 
@@ -378,8 +378,8 @@ export class RealtimeClient {
   subscribe<T = unknown>(topic: string, handlers?: SubscriptionHandlers<T>, options?: SubscribeOptions): Subscription<T>;
   subscribe(topic: string, handlers: SubscriptionHandlers<unknown> = {}, options: SubscribeOptions = {}): Subscription<unknown> {
     if (this.#current === 'closed') throw closedError();
-    const parsed = parseTopic(topic);
-    if (!parsed) {
+    const kind = kindOf(topic);
+    if (!kind) {
       throw new RealtimeError(
         'invalid_topic',
         `"${topic}" is not a canonical topic: the server would send it no live events`,
@@ -392,10 +392,10 @@ export class RealtimeClient {
       ? compileValidator(
           typeof option === 'function' || (option !== true && '~standard' in option)
             ? (option as PayloadValidator)
-            : ((option as Partial<Record<TopicKind, PayloadValidator>>)[parsed.kind] ?? BUILT_IN_CHECKS[parsed.kind]),
+            : ((option as Partial<Record<TopicKind, PayloadValidator>>)[kind] ?? BUILT_IN_CHECKS[kind]),
         )
       : undefined;
-    const sub = new Subscription(topic, parsed.kind, handlers, check, this.#subscriptions);
+    const sub = new Subscription(topic, kind, handlers, check, this.#subscriptions);
     this.#subscriptions.add(sub);
     if (this.#current === 'failed') sub.setState('error', this.#failure); // set whenever failed
     if (this.#current === 'idle') this.#start();

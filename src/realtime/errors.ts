@@ -13,7 +13,8 @@ import { TiledeskError } from '../shared/errors.js';
  *   to the same frame without end (raise `maxFrameLength`, or subscribe to less); `connect()` starts again.
  * - `pong_timeout`: an open socket stopped answering heartbeats (half-open connection, sleep, network change).
  * - `subscribe_timeout`: no frame arrived on a topic in time; the server refuses subscriptions without telling.
- * - `invalid_topic`, `too_many_topics`: programming errors, thrown synchronously by `subscribe`.
+ * - `invalid_topic`, `too_many_topics`: programming errors, thrown synchronously by `subscribe`; `invalid_topic` also
+ *   by the `topics` builders, with `argument` naming the id they refuse.
  * - `invalid_option`: thrown by `new` for a `url` that is not a ws:, wss:, http: or https: URL (never quoted: it may
  *   hold a token), an `…Ms` duration outside [0, 2^31) or not a number, a limit (`max…`, `suspectAuthAfter`) that is
  *   negative or not a number (NaN included; `Infinity` is no limit), or a `token` that is neither a string nor a
@@ -54,6 +55,8 @@ export interface RealtimeErrorDetails {
   topic?: string;
   /** The constructor option an `invalid_option` error is about. */
   option?: string;
+  /** The argument of a `topics` builder an `invalid_topic` error is about (`projectId`, `requestId`…). */
+  argument?: string;
   cause?: unknown;
 }
 
@@ -71,6 +74,7 @@ export class RealtimeError extends TiledeskError {
   declare readonly closeCode?: number;
   declare readonly topic?: string;
   declare readonly option?: string;
+  declare readonly argument?: string;
 
   constructor(code: RealtimeErrorCode, message: string, { cause, ...details }: RealtimeErrorDetails = {}) {
     super(message, { code, cause });

@@ -41,7 +41,8 @@ export function isOpenRequest(request: RealtimeRequest): boolean {
  * - Keyed by `request_id`. CREATE is an upsert; an UPDATE for an unknown id inserts it (preflight conversations start
  *   with an UPDATE); UPDATEs merge field by field, so the `snapshot.lead`/`requester`/`department` an UPDATE omits
  *   are kept; a version older than the known one (`updatedAt`) is ignored, also once the request has left (the last
- *   1,000 that left are remembered; one a snapshot dropped left after the version known, which is then stale too).
+ *   1,000 that left are remembered; one that a snapshot or a complete REST list dropped left after the version known,
+ *   which is then stale too).
  * - Closed (1000), abandoned (150) and otherwise filtered-out requests leave the list.
  * - **Reconcile rule**, applied to every snapshot (the first one and the one after each reconnect): a snapshot below
  *   the cap is complete, so every request it lacks is removed. A capped snapshot (100) holds the most recently
@@ -126,13 +127,17 @@ export class LiveRequests extends LiveStore<RealtimeRequest> {
       if (seen.has(key) || live.has(key)) continue;
       // Beyond a capped snapshot lie requests updated before its oldest one, or at the same millisecond (ties are
       // ordered arbitrarily): those may still be open.
-      if (!capped || !(timeOf(known.updatedAt) <= oldest)) {
-        this.remove(key);
-        // It left after the version known here, so a late copy of that version is stale too: it brought it back.
-        this.leave(key, timeOf(known.updatedAt) + 1);
-      }
+      if (!capped || !(timeOf(known.updatedAt) <= oldest)) this.drop(key);
     }
     return capped;
+  }
+
+  /** @internal */
+  protected override drop(key: string): void {
+    const known = this.items.get(key);
+    super.drop(key);
+    // It left after the version known here, so a late copy of that version is stale too: it brought it back.
+    if (known) this.leave(key, timeOf(known.updatedAt) + 1);
   }
 
   protected loadRest(signal: AbortSignal) {

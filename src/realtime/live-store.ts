@@ -285,13 +285,16 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
           if ((this.touched.get(key) ?? 0) > startedAt) continue;
           this.apply(item as T);
         }
-        // A complete REST list is authoritative for everything that did not change since it was requested.
-        if (complete) {
+        // A complete REST list is authoritative for everything that did not change since it was requested. Not when
+        // the pages shifted and another round reads them again: a held item that went unread is not gone, and a
+        // request dropped here would be remembered as gone (see `drop`), its next read ignored.
+        const again = shifted && rounds > 0;
+        if (complete && !again) {
           for (const key of [...this.items.keys()]) {
-            if (!seen.has(key) && (this.touched.get(key) ?? 0) <= startedAt) this.remove(key);
+            if (!seen.has(key) && (this.touched.get(key) ?? 0) <= startedAt) this.drop(key);
           }
         }
-        if (shifted && rounds > 0) {
+        if (again) {
           dispose();
           return this.fillFromRest(rounds - 1);
         }
@@ -332,6 +335,14 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
     this.items.set(key, next);
     this.record(key, existed ? 'updated' : 'added', next);
     return next;
+  }
+
+  /**
+   * Removes a held item that a complete list (a snapshot, a complete REST fill) lacks, so it left after the version
+   * held. LiveRequests also remembers that it left. @internal
+   */
+  protected drop(key: string): void {
+    this.remove(key);
   }
 
   /** Removes an item; `last` (the version that made it leave, e.g. the UPDATE to status 1000) is what `removed` reports. */

@@ -278,11 +278,15 @@ describe('LiveRequests', () => {
       },
     };
     const live = new LiveRequests(rt, server.project.id, { rest: paged, snapshotLimit: 2 });
+    const log = changes(live);
     await live.ready;
     expect(live.get(c!.request_id)).toBeUndefined(); // came back with the status page 1 read
     expect(live.get(b!.request_id)).toBeDefined(); // removed: "not in the complete list"
     expect(ids(live.list())).toEqual(ids([a!, b!, d!]));
     expect(rounds).toBe(2);
+    // Nor was b reported removed by the round whose pages shifted, then added back by the next one.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(log.flatMap((change) => change.removed.map((r) => r.request_id))).not.toContain(b!.request_id);
   });
 
   it('close() during a REST fill aborts the signal the REST source was given', async () => {
@@ -474,6 +478,32 @@ describe('LiveRequests', () => {
     await until(() => live.get('s') !== undefined, 'the second snapshot');
     expect(ids(live.list())).toEqual(['s']);
     // Another server instance delivers, late, the version this store knew (and one older still).
+    send!('UPDATE', { ...r, tags: [{ tag: 'vip' }] });
+    send!('UPDATE', { ...r, updatedAt: at(0) });
+    send!('CREATE', { _id: '_t', request_id: 't', status: 200, updatedAt: at(3) });
+    await until(() => live.get('t') !== undefined, 'the frame after the late ones');
+    expect(ids(live.list())).toEqual(['s', 't']); // was r, s, t: the closed r open again, for good
+    send!('UPDATE', { ...r, updatedAt: at(4) }); // reopened
+    await until(() => live.get('r') !== undefined, 'reopened');
+  });
+
+  it('a request a complete REST fill drops stays out when a late copy of its last known version arrives, as after a snapshot', async () => {
+    const pid = '65f000000000000000000001';
+    const topic = topics.requests(pid);
+    const r = { _id: '_r', request_id: 'r', status: 200, updatedAt: at(1) };
+    const s = { _id: '_s', request_id: 's', status: 200, updatedAt: at(2) };
+    let send: ((method: 'CREATE' | 'UPDATE', message: unknown) => void) | undefined;
+    const raw = await topicServer(topic, (publish) => {
+      send = publish;
+      publish('CREATE', [s, r]); // at the cap: partial
+    });
+    // r was closed after the snapshot's query, and its close frame went to another server instance: the complete
+    // list REST reads lacks it.
+    const source: LiveRestSource = { requests: { list: async () => [s] } };
+    const live = new LiveRequests(h.client(raw.url), pid, { rest: source, snapshotLimit: 2 });
+    await live.ready;
+    expect(ids(live.list())).toEqual(['s']);
+    // That instance delivers, late, the version this store knew (and one older still).
     send!('UPDATE', { ...r, tags: [{ tag: 'vip' }] });
     send!('UPDATE', { ...r, updatedAt: at(0) });
     send!('CREATE', { _id: '_t', request_id: 't', status: 200, updatedAt: at(3) });

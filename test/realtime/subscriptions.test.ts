@@ -394,6 +394,18 @@ describe('ready and refusal', () => {
     }
     expect(rt.state).toBe('idle');
   });
+
+  it('rejects a topic shaped like one kind that the server reads as another (an id that is one of its words)', async () => {
+    const server = await h.server();
+    const rt = h.client(server);
+    const pid = server.project.id;
+    // Shaped like the request `requests`, the server sends this the list snapshot (and no live event ever); shaped
+    // like the request `messages`, the messages of that request; it reads `/project_users/events/x` as a project_user.
+    for (const topic of [`/${pid}/requests/requests`, `/${pid}/requests/messages`, `/${pid}/bots/requests`, `/project_users/events/x`]) {
+      expect(() => rt.subscribe(topic), topic).toThrow(expect.objectContaining({ code: 'invalid_topic', topic }));
+    }
+    expect(rt.state).toBe('idle');
+  });
 });
 
 describe('while disconnected', () => {

@@ -682,4 +682,27 @@ export const websocketScenarios = [
     await socket.settle();
     ctx.frames('live', socket);
   }),
+
+  scenario('ws.topic-words', 'an id that is a word the server reads topics by (messages, requests…) changes the kind it reads', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const rid = await requestWithMessage(ctx, project, 'rid1');
+    const socket = await ctx.open(project.owner.token);
+    const list = `/${project.id}/requests`;
+    // Shaped like the request, bot, events and by-user topics of the id `requests`: read as the request list.
+    const readAsList = [`${list}/requests`, `/${project.id}/bots/requests`, `/${project.id}/events/requests`, `/${project.id}/project_users/users/requests`];
+    // Shaped like the request `messages`: read as its messages, refused (there is no such request; a request topic
+    // of an unknown id gets null). The request `events` is read as a request: null.
+    const readAsMessages = `${list}/messages`;
+    const readAsRequest = `${list}/events`;
+    for (const topic of [list, ...readAsList, readAsMessages, readAsRequest]) subscribe(socket, topic);
+    await socket.waitFor(() => [list, ...readAsList, readAsRequest].every((t) => socket.framesOn(t).length >= 1), FRAME_WAIT_MS);
+    await socket.settle(SILENCE_MS);
+    ctx.frames('snapshots', socket);
+    // Live events go to the canonical topics only: none of the others ever gets one.
+    await ctx.call('patch the request', { method: 'PATCH', path: `${list}/${rid}`, auth, json: { priority: 'high' } });
+    await socket.waitForTopic(list, 2, FRAME_WAIT_MS);
+    await socket.settle(SILENCE_MS);
+    ctx.frames('live', socket);
+  }),
 ];
