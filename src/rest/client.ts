@@ -3,7 +3,7 @@ import { RetryBudget } from '../shared/backoff.js';
 import { AuthState, type AuthOptions } from './auth.js';
 import { RequestCore, type HeadersInput, type Hooks, type ResponseSchemas } from './core.js';
 import { ValidationError, type APIError } from './errors.js';
-import { requireString } from './resource.js';
+import { requireObject, requireString } from './resource.js';
 import { Auth, type SigninAnonymouslyParams, type SigninParams, type SigninWithCustomTokenParams, type SignupParams } from './resources/auth.js';
 import { Leads } from './resources/leads.js';
 import { Messages } from './resources/messages.js';
@@ -90,7 +90,7 @@ function checkedHooks(hooks: Hooks | readonly Hooks[] | undefined): Hooks[] {
   const list: Hooks[] = [hooks ?? []].flat();
   list.forEach((h, i) => {
     const field = Array.isArray(hooks) ? `hooks[${i}]` : 'hooks';
-    if (typeof h !== 'object' || h === null) throw new ValidationError(field, 'must be an object of hook functions');
+    requireObject(h, field);
     for (const name of HOOK_NAMES) if (h[name] !== undefined && typeof h[name] !== 'function') throw new ValidationError(`${field}.${name}`, 'must be a function');
   });
   return list;
@@ -146,7 +146,7 @@ export class TiledeskClient {
   /** @internal */
   constructor(options: TiledeskClientOptions, shared: Shared);
   constructor(options: TiledeskClientOptions, shared?: Shared) {
-    if (typeof options !== 'object' || options === null) throw new ValidationError('options', 'must be an object');
+    requireObject(options, 'options');
     if (options.projectId !== undefined) requireString(options.projectId, 'projectId');
     const maxRetries = nonNegative(options.maxRetries, 'maxRetries', 2);
     const timeout = nonNegative(options.timeout, 'timeout', 30_000);

@@ -342,6 +342,8 @@ export class RequestCore {
               if (spec.list ? !(Array.isArray(v) && v.every(isPlainObject)) : spec.expect && !v) {
                 throw invalid(`has no ${spec.expect ?? 'list'}${spec.list && v ? ' list of objects' : ''}`, {});
               }
+              // A route that found nothing to act on may answer `null` with a 200 (a note added to a missing conversation).
+              if (v === null) notFound(spec.method, path);
               const schema = spec.schema && config.schemas?.[spec.schema];
               if (schema && text) {
                 const parsed = schema.safeParse(data);
@@ -457,8 +459,8 @@ function queryString(query: Record<string, QueryValue> | undefined): string {
   const params = new URLSearchParams();
   // An array becomes a repeated parameter (`role=owner&role=agent`), which Express reads as an array.
   for (const [key, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null) for (const x of [v].flat()) params.append(key, String(x));
-  const qs = params.toString();
-  return qs ? `?${qs}` : '';
+  const qs = `${params}`;
+  return qs && `?${qs}`;
 }
 
 /** `retry-after-ms` (ms) wins over `Retry-After` (seconds or an HTTP date). */
@@ -516,6 +518,11 @@ const BY_STATUS: Record<number, [typeof APIError, string]> = {
   422: [UnprocessableEntityError, 'unprocessable_entity'],
   429: [RateLimitError, 'rate_limited'],
 };
+
+/** Throws for a 2xx that found nothing (a `null` body, an empty list where one item is read): a {@link NotFoundError}, as a 404. */
+export function notFound(method: string, path: string): never {
+  throw new NotFoundError(`404 Not found (${method} ${path})`, { code: 'not_found', method, path, status: 404 });
+}
 
 /** Maps any error response to the typed error for its status; every string it keeps is redacted first. */
 export function errorFromResponse(

@@ -83,16 +83,13 @@ const FIELD_TYPES: Record<string, 'a string' | 'an object' | 'a number'> = {
 /** Matches any text that is not all whitespace (without trimming a copy of every message). */
 const NON_BLANK = /\S/;
 
-/** A text message (the default type) needs a non-blank `text`: `messages.send` and `import` alike. */
-export function requireText(message: { type?: unknown; text?: unknown }, index?: number): void {
-  if ((message.type === undefined || message.type === 'text') && (typeof message.text !== 'string' || !NON_BLANK.test(message.text))) {
-    throw new ValidationError('text', 'is required (non-empty) for a text message', index);
-  }
-}
-
-/** Validates one message and returns what will be sent; throws a {@link ValidationError} naming index and field. */
-export function prepareMessage(input: unknown, index: number, maxChunkBytes: number): PreparedMessage {
-  if (!isPlainObject(input)) throw new ValidationError('message', 'must be an object', index);
+/**
+ * The checks of one message that `messages.send` and `import` share: each field the server reads has its type (a
+ * `channel` string is a 500, a `text` object never answered, an `attributes` string was stored as it is), a text
+ * message (the default type) has a non-blank `text`, a `channel` has a string `name`. A {@link ValidationError} names
+ * the field (and `index`).
+ */
+export function checkMessage(input: Record<string, unknown>, index?: number): void {
   // `for…in` rather than Object.entries: this runs for every message of a bulk import, without allocating.
   for (const field in FIELD_TYPES) {
     const type = FIELD_TYPES[field];
@@ -101,10 +98,19 @@ export function prepareMessage(input: unknown, index: number, maxChunkBytes: num
     const ok = type === 'an object' ? isPlainObject(v) : type === 'a number' ? Number.isFinite(v) : typeof v === 'string';
     if (!ok) throw new ValidationError(field, `must be ${type}`, index);
   }
-  requireText(input, index);
+  // `text` is a string or undefined by now.
+  if ((input.type === undefined || input.type === 'text') && !NON_BLANK.test((input.text as string | undefined) ?? '')) {
+    throw new ValidationError('text', 'is required (non-empty) for a text message', index);
+  }
   if (input.channel !== undefined && typeof (input.channel as { name?: unknown }).name !== 'string') {
     throw new ValidationError('channel.name', 'must be a string', index);
   }
+}
+
+/** Validates one message and returns what will be sent; throws a {@link ValidationError} naming index and field. */
+export function prepareMessage(input: unknown, index: number, maxChunkBytes: number): PreparedMessage {
+  if (!isPlainObject(input)) throw new ValidationError('message', 'must be an object', index);
+  checkMessage(input, index);
   const { timestamp, ...rest } = input;
   const body: Record<string, unknown> = rest;
   const attrs = input.attributes as Record<string, unknown> | undefined;

@@ -47,13 +47,15 @@ export function call<T>(
 }
 
 /**
- * A path segment from a caller-supplied id: a non-empty string, URL-encoded. `.` and `..` (also spelt with `%2e`)
+ * A path segment from a caller-supplied id: a non-empty string (with `objectId`, a Mongo `_id`), URL-encoded. `.` and `..` (also spelt with `%2e`)
  * are refused: `encodeURIComponent` keeps them, and `fetch` resolves them, so `remove(rid, '..')` would become a
  * DELETE of the conversation itself. A lone surrogate, which `encodeURIComponent` throws a bare `URIError` on, too.
  */
-export function seg(value: unknown, field: string): string {
+export function seg(value: unknown, field: string, objectId?: unknown): string {
   requireString(value, field);
   if (/^(\.|%2e){1,2}$/i.test(value)) throw new ValidationError(field, 'must not be . or ..');
+  // Anything else is a 500 the call retries (a tag's name for its `_id`), and a follower never gets an answer.
+  if (objectId && !/^[\da-f]{24}$/i.test(value)) throw new ValidationError(field, 'must be an _id (24 hex digits)');
   try {
     return encodeURIComponent(value);
   } catch {
@@ -81,6 +83,11 @@ export function toEpochMs(value: unknown, field: string, index?: number): number
 /** Throws a {@link ValidationError} unless `value` is an object (not null, not an array). */
 export function requireObject<T>(value: T, field: string): asserts value is NonNullable<T> {
   if (!isPlainObject(value)) throw new ValidationError(field, 'must be an object');
+}
+
+/** Throws a {@link ValidationError} unless `value` is an array (of anything: what `Array.isArray` narrows to). */
+export function requireArray(value: unknown, field: string): asserts value is any[] {
+  if (!Array.isArray(value)) throw new ValidationError(field, 'must be an array');
 }
 
 /** Throws a {@link ValidationError} unless `value` is a non-empty string. */

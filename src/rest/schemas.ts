@@ -197,7 +197,12 @@ export const RequestSchema = /* @__PURE__ */ z.looseObject({
   participants: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(str)),
   participantsAgents: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(str)),
   participantsBots: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(str)),
-  followers: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(/* @__PURE__ */ z.unknown())),
+  /** The agents of `participantsAgents`, populated on reads (`[]` where not populated). */
+  participatingAgents: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(UserSchema)),
+  /** The bots of `participantsBots`, populated on reads. */
+  participatingBots: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(/* @__PURE__ */ z.looseObject({ _id: str, name: optStr }))),
+  /** project_user ids. */
+  followers: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(str)),
   hasBot: optBool,
   preflight: optBool,
   draft: optBool,
@@ -214,10 +219,21 @@ export const RequestSchema = /* @__PURE__ */ z.looseObject({
   rating_message: optStr,
   sourcePage: optStr,
   language: optStr,
+  userAgent: optStr,
+  location: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), /* @__PURE__ */ z.unknown())),
+  /** Set from a channel (a phone call, WhatsApp): where to reach the requester. */
+  contact: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.looseObject({ phone: optNullableStr, email: optNullableStr, external_id: optNullableStr })),
   createdBy: optStr,
   assigned_at: optStr,
+  /** When an agent first answered. */
+  first_response_at: optStr,
+  /** Ms from the first visitor message to the first agent message. */
+  waiting_time: optNum,
   closed_at: optStr,
   closed_by: optStr,
+  /** Ms from creation to closing; with `transcript` (the conversation as text), set by `requests.close`. */
+  duration: optNum,
+  transcript: optStr,
   createdAt: str,
   updatedAt: optStr,
 });

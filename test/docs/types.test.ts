@@ -96,6 +96,21 @@ describe('documentation examples', () => {
     }
   }, 120_000);
 
+  it('requests.create refuses by type the fields the server’s create does not read (a department went to the default one)', () => {
+    const source = [
+      "import { TiledeskClient } from 'tiledesk-sdk';",
+      "const client = new TiledeskClient({ baseUrl: 'http://x', projectId: 'p' });",
+      "void client.requests.create({ first_text: 'x', departmentid: 'd', priority: 'high', crm_id: 7 });",
+      "void client.requests.create({ first_text: 'x', department: 'd' });",
+      "void client.requests.create({ first_text: 'x', status: 50 });",
+      "void client.requests.create({ first_text: 'x', tags: ['vip'] });",
+      "void client.requests.create({ first_text: 'x', preflight: true });",
+      '',
+    ].join('\n');
+    const errors = typeErrors({ 'create-types.ts': { source, where: (line) => `create-types.ts:${line + 1}` } });
+    expect(errors).toEqual([4, 5, 6, 7].map((line) => expect.stringMatching(new RegExp(`^create-types\\.ts:${line}: Type '.*' is not assignable to type 'undefined'`))));
+  }, 120_000);
+
   it('would report a wrong option shape (the check has types to check against)', () => {
     const errors = typeErrors({
       'control.ts': {

@@ -284,3 +284,17 @@ describe('resources', () => {
     expect((await admin.users.update({ lastname: before })).lastname).toBe(before);
   });
 });
+
+describe('what the server ignores or answers oddly', () => {
+  it('leads.create keeps phone, company and note, which the create route drops (a phone came back null)', async () => {
+    const lead = await admin.leads.create({ lead_id: `crm-more-${stamp}`, fullname: 'Grace', email: `grace-${stamp}@example.com`, phone: '+44 20 7946 0000', company: 'Navy', note: 'COBOL', attributes: { tier: 1 } });
+    expect(lead).toMatchObject({ fullname: 'Grace', phone: '+44 20 7946 0000', company: 'Navy', note: 'COBOL', attributes: { tier: 1 } });
+    expect(await admin.leads.get(lead._id)).toMatchObject({ phone: '+44 20 7946 0000', company: 'Navy', note: 'COBOL' });
+  });
+
+  it('notes on a missing conversation reject with a NotFoundError (the server answers null with a 200)', async () => {
+    const missing = `support-group-${projectId}-${randomUUID().replace(/-/g, '')}`;
+    await expect(admin.requests.notes.add(missing, 'lost')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(admin.requests.notes.remove(missing, '0123456789abcdef01234567')).rejects.toBeInstanceOf(NotFoundError);
+  });
+});

@@ -542,7 +542,8 @@ describe('requests', () => {
     const calls: [() => Promise<unknown>, string][] = [
       [() => c.requests.get('\uD800'), 'requestId'],
       [() => c.requests.participants.remove('r1', 'a\uDC00b'), 'member'],
-      [() => c.messages.get('r1', 'm\uDBFF'), 'messageId'],
+      // A messageId is refused sooner, as no `_id`: the conversation's id holds the surrogate here.
+      [() => c.messages.get('r\uDBFF1', '0123456789abcdef01234567'), 'requestId'],
       [() => c.requests.count({}, { projectId: '\uDFFF' }), 'projectId'],
     ];
     for (const [call, field] of calls) {
@@ -562,7 +563,7 @@ describe('requests', () => {
     cycle.self = cycle;
     const calls: [() => Promise<unknown>, string, RegExp][] = [
       [() => c.requests.create({ first_text: 'hi', attributes: { orderId: 10n } }), 'attributes', /BigInt/],
-      [() => c.leads.update('l1', { fullname: 'Ada', attributes: cycle }), 'attributes', /circular/],
+      [() => c.leads.update('0123456789abcdef01234567', { fullname: 'Ada', attributes: cycle }), 'attributes', /circular/],
       [() => c.requests.mergeAttributes('r1', cycle), 'self', /circular/],
       [() => c.users.update({ firstname: 'Ada', lastname: 7n as never }), 'lastname', /BigInt/],
     ];
@@ -1043,5 +1044,90 @@ describe('arguments and options of the other resources', () => {
       }
       expect(refused({ [option!]: { [key!]: 0 } })).toBeUndefined();
     }
+  });
+});
+
+describe('what the real server ignores, misreads or answers oddly (rest-hunt)', () => {
+  const ZERO_ID = '0123456789abcdef01234567';
+
+  it('notes on a missing conversation reject with a NotFoundError: the server answers `null` with a 200', async () => {
+    // With and without response validation: `null` was resolved as a Request (and failed the schema when validated).
+    for (const c of [client(), client({ responseSchemas: undefined })]) {
+      const missing = `support-group-${server.project.id}-${randomUUID().replaceAll('-', '')}`;
+      await expect(c.requests.notes.add(missing, 'lost')).rejects.toMatchObject({ name: 'NotFoundError', status: 404, code: 'not_found' });
+      await expect(c.requests.notes.remove(missing, ZERO_ID)).rejects.toBeInstanceOf(NotFoundError);
+    }
+  });
+
+  it('a tag, note, message, lead, project user or follower id that is not an _id is refused before sending', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ hooks: { onRequest: (e) => sent.push(e) } });
+    const { request_id: rid } = await c.requests.create({ first_text: 'ids' });
+    sent.length = 0;
+    // A tag's name for its `_id` was a 500, retried twice; a follower that is no project_user `_id` got no answer.
+    const calls: [() => Promise<unknown>, string][] = [
+      [() => c.requests.tags.remove(rid, 'vip'), 'tagId'],
+      [() => c.requests.notes.remove(rid, 'note-1'), 'noteId'],
+      [() => c.messages.get(rid, 'm1'), 'messageId'],
+      [() => c.leads.get('crm-42'), 'leadId'],
+      [() => c.leads.update('crm-42', { company: 'Engines' }), 'leadId'],
+      [() => c.projectUsers.get(`${ZERO_ID}0`), 'projectUserId'],
+      [() => c.requests.followers.add(rid, 'agent@example.com'), 'member'],
+      [() => c.requests.followers.set(rid, [server.agent.projectUserId, 'agent']), 'members[1]'],
+      [() => c.requests.followers.remove(rid, 'agent'), 'member'],
+    ];
+    for (const [call, field] of calls) {
+      await expect(call()).rejects.toMatchObject({ name: 'ValidationError', field, message: `${field}: must be an _id (24 hex digits)` });
+    }
+    expect(sent).toHaveLength(0);
+    // Participants are any string (guest uuids, `bot_…`): sent as they are.
+    await c.requests.participants.remove(rid, `bot_${randomUUID()}`).catch(() => undefined);
+    expect(sent.map((e) => e.method)).toEqual(['DELETE']);
+    // Upper-case hex is an _id too: sent, and not found.
+    await expect(c.messages.get(rid, ZERO_ID.toUpperCase())).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('leads.create saves phone, company, note and the rest, which the server’s create drops', async () => {
+    const urls: string[] = [];
+    const c = client({ hooks: { onRequest: (e) => urls.push(`${e.method} ${e.url}`) } });
+    const lead = await c.leads.create({ lead_id: `crm-${randomUUID()}`, fullname: 'Ada', email: 'ada@example.com', phone: '+44 20 7946 0000', company: 'Engines', note: 'VIP', attributes: { tier: 1 } });
+    expect(lead).toMatchObject({ fullname: 'Ada', email: 'ada@example.com', phone: '+44 20 7946 0000', company: 'Engines', note: 'VIP', attributes: { tier: 1 } });
+    expect(await c.leads.get(lead._id)).toMatchObject({ phone: '+44 20 7946 0000', company: 'Engines', note: 'VIP' });
+    expect(urls.map((u) => u.split(' ')[0])).toEqual(['POST', 'PUT', 'GET']);
+    // Only what the create saves: one call.
+    urls.length = 0;
+    await c.leads.create({ lead_id: `crm-${randomUUID()}`, fullname: 'Bob', attributes: { tier: 2 } });
+    expect(urls).toHaveLength(1);
+  });
+
+  it('requests.update refuses an empty value the server would skip with a 200 (a field cannot be cleared)', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ hooks: { onRequest: (e) => sent.push(e) } });
+    const { request_id: rid } = await c.requests.create({ first_text: 'to clear', subject: 'Kept' });
+    sent.length = 0;
+    for (const [field, value] of [['subject', ''], ['priority', ''], ['rating', 0], ['first_text', ''], ['lead', null]] as const) {
+      await expect(c.requests.update(rid, { [field]: value })).rejects.toMatchObject({ name: 'ValidationError', field: `fields.${field}` });
+    }
+    expect(sent).toHaveLength(0);
+    // These two the server does set when falsy.
+    const updated = await c.requests.update(rid, { smartAssignment: false, workingStatus: '' });
+    expect([updated.smartAssignment, updated.workingStatus, updated.subject]).toEqual([false, '', 'Kept']);
+  });
+
+  it('messages.send checks each field’s type as import does (a channel string was a 500, an object text got no answer)', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ hooks: { onRequest: (e) => sent.push(e) } });
+    const rid = `support-group-${server.project.id}-${randomUUID().replaceAll('-', '')}`;
+    const calls: [object, string][] = [
+      [{ text: 'hi', channel: 'whatsapp' }, 'channel'],
+      [{ text: 'hi', attributes: 'x' }, 'attributes'],
+      [{ text: 'hi', status: 'sent' }, 'status'],
+      [{ type: 'image', text: { a: 1 }, metadata: { src: 'https://example.com/a.png' } }, 'text'],
+      [{ text: 'hi', sender: { id: 1 } }, 'sender'],
+      [{ text: 'hi', channel: {} }, 'channel.name'],
+    ];
+    for (const [message, field] of calls) await expect(c.messages.send(rid, message as never)).rejects.toMatchObject({ name: 'ValidationError', field, index: undefined });
+    expect(sent).toHaveLength(0);
+    expect((await c.messages.send(rid, { text: 'hi', channel: { name: 'chat21' }, status: 100 })).text).toBe('hi');
   });
 });

@@ -72,6 +72,20 @@ describe('real REST captures', () => {
     expect(msgs.every((m) => m.status === MessageStatus.SENDING)).toBe(true);
   });
 
+  it('every field of a request the server sends is typed (a dashboard read `participatingAgents` and `duration` as unknown)', () => {
+    const declared = new Set(Object.keys(RequestSchema.def.shape));
+    const page = read('10-get-requests.json') as { requests: Record<string, unknown>[] };
+    for (const r of [read('05-request-create.json'), read('12-get-request.json'), read('15-request-close.json'), ...page.requests] as Record<string, unknown>[]) {
+      expect(Object.keys(r).filter((k) => k !== '__v' && !declared.has(k))).toEqual([]);
+    }
+    const closed = RequestSchema.parse(read('15-request-close.json'));
+    const typed: { duration?: number; transcript?: string; agents?: string[]; followers?: string[] } = {
+      duration: closed.duration, transcript: closed.transcript, agents: closed.participatingAgents?.map((u) => u.email ?? u._id), followers: closed.followers,
+    };
+    expect(typeof typed.duration).toBe('number');
+    expect(typed.agents).toEqual([expect.stringContaining('@')]);
+  });
+
   it('rejects documents missing what every one of them has', () => {
     const req = read('12-get-request.json') as Record<string, unknown>;
     const { request_id: _drop, ...noId } = req;

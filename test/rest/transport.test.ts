@@ -133,6 +133,20 @@ describe('headers', () => {
   });
 });
 
+describe('browser default transport', () => {
+  it('without a global fetch, a ValidationError names the `fetch` option (it was a bare TypeError)', async () => {
+    const { createDefaultTransport } = await import('../../src/rest/default-transport.browser.js');
+    const saved = globalThis.fetch;
+    try {
+      (globalThis as { fetch?: unknown }).fetch = undefined;
+      expect(() => createDefaultTransport()).toThrow(expect.objectContaining({ name: 'ValidationError', code: 'invalid_argument', field: 'fetch' }));
+    } finally {
+      globalThis.fetch = saved;
+    }
+    expect(createDefaultTransport().request).toBeTypeOf('function');
+  });
+});
+
 describe('browser bundle', () => {
   it('package.json resolves #default-transport to undici only under the node condition', () => {
     const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { imports: Record<string, { node: { import: string }; default: { import: string } }> };

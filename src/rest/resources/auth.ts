@@ -2,7 +2,7 @@ import { usable } from '../auth.js';
 import type { CallSpec, RequestOptions } from '../core.js';
 import { ValidationError } from '../errors.js';
 import { bareToken, jwtAuthorization } from '../../shared/token.js';
-import { compact, requireObject, requireString, Resource } from '../resource.js';
+import { compact, projectPath, requireObject, requireString, Resource } from '../resource.js';
 import type { AuthResult, User } from '../schemas.js';
 
 export interface SigninParams {
@@ -63,9 +63,8 @@ export class Auth extends Resource {
   async signinAnonymously(params: SigninAnonymouslyParams = {}, options?: RequestOptions): Promise<AuthResult> {
     requireObject(params, 'params');
     const { projectId, firstname, lastname, email, attributes } = params;
-    const pid = projectId ?? options?.projectId ?? this.ctx.projectId;
-    requireString(pid, 'projectId');
-    const body = compact({ id_project: pid, firstname, lastname, email, attributes });
+    // The project a path would name (checked the same way); a project id needs no encoding.
+    const body = compact({ id_project: projectPath(this.ctx, options, projectId).slice(1), firstname, lastname, email, attributes });
     return this.#post('/auth/signinAnonymously', { body, idempotent: false, schema: 'guestAuth', expect: 'token' }, options);
   }
 

@@ -63,20 +63,27 @@ export class Leads extends Resource {
    * ```
    */
   async get(leadId: string, options?: RequestOptions): Promise<Lead> {
-    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/leads/${seg(leadId, 'leadId')}`, true, 'lead', options);
+    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/leads/${seg(leadId, 'leadId', 1)}`, true, 'lead', options);
   }
 
   /**
+   * Creates a lead. The server's create saves only `lead_id`, `fullname`, `email` and `attributes`; any other field
+   * (`phone`, `company`, `note`…) is then set by a {@link Leads.update} of the new lead, whose result is returned (if
+   * that update fails, the lead exists without them).
+   *
    * @example
    * ```ts
-   * const lead = await client.leads.create({ lead_id: 'crm-42', fullname: 'Ada Lovelace', email: 'ada@example.com' });
+   * const lead = await client.leads.create({ lead_id: 'crm-42', fullname: 'Ada Lovelace', email: 'ada@example.com', phone: '+44 20 7946 0000' });
    * ```
    */
   async create(params: LeadParams, options?: RequestOptions): Promise<Lead> {
     requireObject(params, 'params');
     // The server's save fails on an object here and never answers: the call would only time out.
     for (const k of ['lead_id', 'fullname', 'email']) if (Object(params[k]) === params[k]) throw new ValidationError(k, 'must be a string');
-    return call(this.ctx, 'POST', `${projectPath(this.ctx, options)}/leads`, false, 'lead', options, compact(params));
+    const { lead_id, fullname, email, attributes, ...rest } = compact(params);
+    const lead = await call<Lead>(this.ctx, 'POST', `${projectPath(this.ctx, options)}/leads`, false, 'lead', options, { lead_id, fullname, email, attributes });
+    // The create route drops the rest silently (a phone came back null).
+    return Object.keys(rest)[0] ? this.update(lead._id, rest, options) : lead;
   }
 
   /**
@@ -89,6 +96,6 @@ export class Leads extends Resource {
    */
   async update(leadId: string, fields: LeadParams & { status?: number }, options?: RequestOptions): Promise<Lead> {
     requireObject(fields, 'fields');
-    return call(this.ctx, 'PUT', `${projectPath(this.ctx, options)}/leads/${seg(leadId, 'leadId')}`, true, 'lead', options, compact(fields));
+    return call(this.ctx, 'PUT', `${projectPath(this.ctx, options)}/leads/${seg(leadId, 'leadId', 1)}`, true, 'lead', options, compact(fields));
   }
 }

@@ -1,8 +1,7 @@
 import type { RequestOptions } from '../core.js';
-import { InvalidResponseError, ValidationError } from '../errors.js';
-import { ImportChunkError, planChunks, prepareMessage, PREPARED, requireText, type ChunkRange, type ImportMessage, type PreparedMessage } from '../import.js';
-import { isPlainObject } from '../../shared/merge.js';
-import { call, Resource, projectPath, requireObject, seg } from '../resource.js';
+import { InvalidResponseError } from '../errors.js';
+import { ImportChunkError, planChunks, checkMessage, prepareMessage, PREPARED, type ChunkRange, type ImportMessage, type PreparedMessage } from '../import.js';
+import { call, checkInt, Resource, projectPath, requireArray, requireObject, seg } from '../resource.js';
 import type { Message, MessageWithRequest } from '../schemas.js';
 
 /**
@@ -60,17 +59,12 @@ export interface ImportProgress extends ChunkRange {
   saved: Message[];
 }
 
-/** `value`, if it is an integer >= `min`; else a {@link ValidationError} naming `field`. */
-function integerAtLeast(value: number, field: string, min: number): number {
-  if (!Number.isInteger(value) || value < min) throw new ValidationError(field, `must be an integer >= ${min}`);
-  return value;
-}
-
 /** Messages of a conversation. */
 export class Messages extends Resource {
   /**
    * Sends one message. If the conversation does not exist it is created (upsert), which `import` does not do.
-   * Not retried on failure: the message may have been saved.
+   * Not retried on failure: the message may have been saved. Its fields are checked as `import` checks them (a
+   * `ValidationError` naming the field: a `channel` string was a 500, an object `text` got no answer).
    *
    * @example
    * ```ts
@@ -80,7 +74,7 @@ export class Messages extends Resource {
    */
   async send(requestId: string, message: SendMessageParams, options?: RequestOptions): Promise<MessageWithRequest> {
     requireObject(message, 'message');
-    requireText(message);
+    checkMessage(message as Record<string, unknown>);
     return call(this.ctx, 'POST', this.#base(requestId, options), false, 'messageWithRequest', options, message);
   }
 
@@ -118,7 +112,7 @@ export class Messages extends Resource {
    * ```
    */
   async get(requestId: string, messageId: string, options?: RequestOptions): Promise<Message> {
-    return call(this.ctx, 'GET', `${this.#base(requestId, options)}/${seg(messageId, 'messageId')}`, true, 'message', options);
+    return call(this.ctx, 'GET', `${this.#base(requestId, options)}/${seg(messageId, 'messageId', 1)}`, true, 'message', options);
   }
 
   /**
@@ -137,14 +131,14 @@ export class Messages extends Resource {
    * ```
    */
   async import(requestId: string, messages: readonly ImportMessage[], options: ImportOptions = {}): Promise<Message[]> {
-    const maxChunkBytes = integerAtLeast(options.maxChunkBytes ?? 500 * 1024, 'maxChunkBytes', 64);
-    const maxChunkMessages = integerAtLeast(options.maxChunkMessages ?? 100, 'maxChunkMessages', 1);
+    const { onChunk, maxChunkBytes = 500 * 1024, maxChunkMessages = 100, ...requestOptions } = options;
+    checkInt(maxChunkBytes, 'maxChunkBytes', 64);
+    checkInt(maxChunkMessages, 'maxChunkMessages', 1);
     // A non-array body makes this endpoint hang forever on the server: check everything before sending anything.
-    if (!Array.isArray(messages)) throw new ValidationError('messages', 'must be an array');
+    requireArray(messages, 'messages');
     const path = `${this.#base(requestId, options)}/multi`;
     const prepared = messages.map((m, i) => ((m as Partial<PreparedMessage>)[PREPARED] ? (m as PreparedMessage) : prepareMessage(m, i, maxChunkBytes)));
     const chunks = planChunks(prepared.map((p) => p.bytes), maxChunkBytes, maxChunkMessages);
-    const { onChunk, maxChunkBytes: _b, maxChunkMessages: _m, ...requestOptions } = options;
 
     const saved: Message[] = [];
     for (let c = 0; c < chunks.length; c++) {
@@ -154,9 +148,11 @@ export class Messages extends Resource {
       try {
         result = await this.ctx.core.request<Message[]>({
           method: 'POST', path, body: `[${items.map((p) => p.json).join(',')}]`, idempotent: false, schema: 'messages',
-          // In the core, so that onError hears of it like of any unusable answer.
-          check: (r: unknown, full) => {
-            if (!Array.isArray(r) || r.length !== items.length || !r.every(isPlainObject)) {
+          // An array of objects (the core checks `list`), as many as were sent: in the core, so that onError hears of
+          // it like of any unusable answer.
+          list: true,
+          check: (r: unknown[], full) => {
+            if (r.length !== items.length) {
               throw new InvalidResponseError(`Expected an array of ${items.length} saved messages (POST ${full})`, {
                 code: 'invalid_response', method: 'POST', path: full, status: 200,
               });

@@ -1,5 +1,5 @@
-import type { QueryValue, RequestOptions } from '../core.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { notFound, type QueryValue, type RequestOptions } from '../core.js';
+import { ValidationError } from '../errors.js';
 import { call, Resource, compact, projectPath, requireObject, seg } from '../resource.js';
 import type { ProjectUser } from '../schemas.js';
 
@@ -57,7 +57,7 @@ export class ProjectUsers extends Resource {
    * ```
    */
   async get(projectUserId: string, options?: RequestOptions): Promise<ProjectUser> {
-    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/project_users/${seg(projectUserId, 'projectUserId')}`, true, 'projectUser', options);
+    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/project_users/${seg(projectUserId, 'projectUserId', 1)}`, true, 'projectUser', options);
   }
 
   /**
@@ -102,11 +102,7 @@ export class ProjectUsers extends Resource {
   #one(path: string, options: RequestOptions | undefined): Promise<ProjectUser> {
     return this.ctx.core.request({
       method: 'GET', path, idempotent: true, schema: 'projectUsers',
-      check: (found: ProjectUser[] | ProjectUser, full) => {
-        if (!Array.isArray(found)) return found;
-        if (!found[0]) throw new NotFoundError(`404 No project user (GET ${full})`, { code: 'not_found', method: 'GET', path: full, status: 404 });
-        return found[0];
-      },
+      check: (found: ProjectUser[] | ProjectUser, full) => (Array.isArray(found) ? found[0] ?? notFound('GET', full) : found),
     }, options);
   }
 }

@@ -1,7 +1,7 @@
 import type { QueryValue, RequestOptions } from '../core.js';
 import { ValidationError } from '../errors.js';
 import type { PagePromise } from '../pagination.js';
-import { call, compact, paged, projectPath, requireObject, requireString, Resource, seg, toEpochMs, type ClientContext } from '../resource.js';
+import { call, compact, paged, projectPath, requireArray, requireObject, requireString, Resource, seg, toEpochMs, type ClientContext } from '../resource.js';
 import type { Request, RequestCount } from '../schemas.js';
 
 /** Body of `requests.create`. Only `first_text` is required. */
@@ -26,10 +26,21 @@ export interface CreateRequestParams {
   channel?: { name: string };
   participants?: string[];
   followers?: string[];
+  /** Not read by the server's create (a type error, so that it is not lost unnoticed): the department goes in `departmentid`. */
+  department?: never;
+  /** Not read by the server's create (a type error): routing sets the status. */
+  status?: never;
+  /** Not read by the server's create (a type error): add them afterwards with `requests.tags.add`. */
+  tags?: never;
+  /** Not read by the server's create (a type error). */
+  preflight?: never;
   [extra: string]: unknown;
 }
 
-/** Fields `requests.update` can change (PATCH). `tags` replaces the whole array. */
+/**
+ * Fields `requests.update` can change (PATCH). `tags` replaces the whole array. The server skips an empty value (`''`,
+ * `0`, `null`) of any field but `smartAssignment` and `workingStatus`, so such a value is refused: a field cannot be cleared.
+ */
 export interface UpdateRequestParams {
   lead?: string;
   status?: number;
@@ -136,7 +147,7 @@ function requestListQuery(q: Omit<RequestListQuery, 'extra' | 'page'>, extra: Re
 export class Requests extends Resource {
   /** `requests.participants.add/set/remove`: user ids, guest uuids or `bot_<id>`. */
   declare readonly participants: Participants;
-  /** `requests.followers.add/set/remove`: project_user ids. */
+  /** `requests.followers.add/set/remove`: project_user `_id`s (anything else is refused: the server never answers it). */
   declare readonly followers: Followers;
   /** `requests.tags.add/remove`. */
   declare readonly tags: Tags;
@@ -218,8 +229,7 @@ export class Requests extends Resource {
    */
   async count(query: { merge_assigned?: boolean } = {}, options?: RequestOptions): Promise<RequestCount> {
     requireObject(query, 'query');
-    const path = `${projectPath(this.ctx, options)}/requests/count`;
-    return this.ctx.core.request({ method: 'GET', path, query: { merge_assigned: query.merge_assigned ? 1 : undefined }, idempotent: true, schema: 'requestCount' }, options);
+    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/requests/count${query.merge_assigned ? '?merge_assigned=1' : ''}`, true, 'requestCount', options);
   }
 
   /**
@@ -233,6 +243,8 @@ export class Requests extends Resource {
   async update(requestId: string, fields: UpdateRequestParams, options?: RequestOptions): Promise<Request> {
     requireObject(fields, 'fields');
     const body = compact(fields as Record<string, unknown>);
+    // The server skips a falsy value (but for these two) and answers 200: `subject: ''` would clear nothing.
+    for (const k in body) if (!body[k] && !/^(sm|w)/.test(k)) throw new ValidationError(`fields.${k}`, 'is ignored when empty');
     // The server stores whatever it gets here; a null tag then hangs the conversation's CSV export for good.
     if (body.tags !== undefined) body.tags = tagList(body.tags, 'fields.tags');
     return this.onRequest('PATCH', requestId, '', true, options, body);
@@ -347,7 +359,8 @@ export class Members extends Resource {
    * ```
    */
   async add(requestId: string, member: string, options?: RequestOptions): Promise<Request> {
-    requireString(member, 'member');
+    // A follower that is not a project_user `_id` gets no answer from the server at all.
+    seg(member, 'member', this.kind < 'g');
     return this.onRequest('POST', requestId, `/${this.kind}`, false, options, { member });
   }
 
@@ -361,8 +374,8 @@ export class Members extends Resource {
    */
   async set(requestId: string, members: readonly string[], options?: RequestOptions): Promise<Request> {
     // A non-array body makes the participants endpoint hang on the server (followers answer 500): check before sending.
-    if (!Array.isArray(members)) throw new ValidationError('members', 'must be an array of strings');
-    members.forEach((v, i) => requireString(v, `members[${i}]`));
+    requireArray(members, 'members');
+    members.forEach((v, i) => seg(v, `members[${i}]`, this.kind < 'g'));
     return this.onRequest('PUT', requestId, `/${this.kind}`, true, options, members);
   }
 
@@ -375,19 +388,19 @@ export class Members extends Resource {
    * ```
    */
   async remove(requestId: string, member: string, options?: RequestOptions): Promise<Request> {
-    return this.onRequest('DELETE', requestId, `/${this.kind}/${seg(member, 'member')}`, true, options);
+    return this.onRequest('DELETE', requestId, `/${this.kind}/${seg(member, 'member', this.kind < 'g')}`, true, options);
   }
 }
 
 /** `requests.participants`: user ids, guest uuids or `bot_<id>`. */
 export type Participants = Members;
-/** `requests.followers`: project_user ids. */
+/** `requests.followers`: project_user `_id`s. */
 export type Followers = Members;
 
 /** Tags of a conversation. */
 /** Tags as the server stores them: strings become `{ tag }`; anything without a non-empty `tag` is refused. */
 function tagList(tags: unknown, field: string): { tag: string; color?: string }[] {
-  if (!Array.isArray(tags)) throw new ValidationError(field, 'must be an array');
+  requireArray(tags, field);
   return tags.map((t, i) => {
     const at = `${field}[${i}]`;
     if (typeof t === 'string') {
@@ -415,7 +428,8 @@ export class Tags extends Resource {
   }
 
   /**
-   * Removes one tag by its **`_id`** (from `request.tags`), not by its name.
+   * Removes one tag by its **`_id`** (from `request.tags`), not by its name: a name is refused with a `ValidationError`
+   * (the server answered it with a 500).
    *
    * @example
    * ```ts
@@ -424,14 +438,15 @@ export class Tags extends Resource {
    * ```
    */
   async remove(requestId: string, tagId: string, options?: RequestOptions): Promise<Request> {
-    return this.onRequest('DELETE', requestId, `/tag/${seg(tagId, 'tagId')}`, true, options);
+    return this.onRequest('DELETE', requestId, `/tag/${seg(tagId, 'tagId', 1)}`, true, options);
   }
 }
 
 /** Internal notes on a conversation. */
 export class Notes extends Resource {
   /**
-   * Adds a note (agents must be participants). Not retried: a repeat would add it twice.
+   * Adds a note (agents must be participants). Not retried: a repeat would add it twice. A missing conversation is a
+   * `NotFoundError` (the server answers owners and admins `null` with a 200).
    *
    * @example
    * ```ts
@@ -450,6 +465,6 @@ export class Notes extends Resource {
    * ```
    */
   async remove(requestId: string, noteId: string, options?: RequestOptions): Promise<Request> {
-    return this.onRequest('DELETE', requestId, `/notes/${seg(noteId, 'noteId')}`, true, options);
+    return this.onRequest('DELETE', requestId, `/notes/${seg(noteId, 'noteId', 1)}`, true, options);
   }
 }
