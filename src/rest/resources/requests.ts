@@ -243,7 +243,8 @@ export class Requests extends Resource {
   async update(requestId: string, fields: UpdateRequestParams, options?: RequestOptions): Promise<Request> {
     requireObject(fields, 'fields');
     const body = compact(fields as Record<string, unknown>);
-    // The server skips a falsy value (but for these two) and answers 200: `subject: ''` would clear nothing.
+    // The server skips a falsy value and answers 200 (`subject: ''` would clear nothing), but for `smartAssignment`
+    // and `workingStatus`: of the fields above, the only ones starting with `sm` or `w`.
     for (const k in body) if (!body[k] && !/^(sm|w)/.test(k)) throw new ValidationError(`fields.${k}`, 'is ignored when empty');
     // The server stores whatever it gets here; a null tag then hangs the conversation's CSV export for good.
     if (body.tags !== undefined) body.tags = tagList(body.tags, 'fields.tags');
@@ -359,8 +360,8 @@ export class Members extends Resource {
    * ```
    */
   async add(requestId: string, member: string, options?: RequestOptions): Promise<Request> {
-    // A follower that is not a project_user `_id` gets no answer from the server at all.
-    seg(member, 'member', this.kind < 'g');
+    // Followers are project_user `_id`s: for anything else the server never answers. Participants are any id.
+    seg(member, 'member', this.kind == 'followers');
     return this.onRequest('POST', requestId, `/${this.kind}`, false, options, { member });
   }
 
@@ -375,7 +376,7 @@ export class Members extends Resource {
   async set(requestId: string, members: readonly string[], options?: RequestOptions): Promise<Request> {
     // A non-array body makes the participants endpoint hang on the server (followers answer 500): check before sending.
     requireArray(members, 'members');
-    members.forEach((v, i) => seg(v, `members[${i}]`, this.kind < 'g'));
+    members.forEach((v, i) => seg(v, `members[${i}]`, this.kind == 'followers'));
     return this.onRequest('PUT', requestId, `/${this.kind}`, true, options, members);
   }
 
@@ -388,7 +389,7 @@ export class Members extends Resource {
    * ```
    */
   async remove(requestId: string, member: string, options?: RequestOptions): Promise<Request> {
-    return this.onRequest('DELETE', requestId, `/${this.kind}/${seg(member, 'member', this.kind < 'g')}`, true, options);
+    return this.onRequest('DELETE', requestId, `/${this.kind}/${seg(member, 'member', this.kind == 'followers')}`, true, options);
   }
 }
 
