@@ -1188,6 +1188,12 @@ export class Domain {
         request.first_text = firstText;
         request.preflight = false;
         this.touch(request);
+        // Then `leadService.updateStatusWitId(lead_id, …, NORMAL)`: `Lead.findOneAndUpdate({lead_id})` (no project
+        // filter: the oldest lead with that lead_id) and `lead.update`, which moves all of that lead's conversations.
+        const target = this.store.firstLeadWithLeadId(lead.lead_id) ?? lead;
+        target.status = 100;
+        target.updatedAt = this.iso();
+        this.leadUpdated(target, false);
       }
     }
     if (lead && message.sender === lead.lead_id && request.workingStatus === 'pending') {

@@ -1004,4 +1004,31 @@ export const requestScenarios = [
     await second.waitForTopic(list, 1, 4_000);
     ctx.frames('a new subscription: the list snapshot in the new order', second);
   }),
+  scenario('requests.updated-at-preflight', 'updatedAt: a preflight conversation that gets a real message sets its lead\'s status, which moves all the lead\'s conversations together', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const list = `/${project.id}/requests`;
+    const settled = async (name: string, requestId: string, from: string) => {
+      const later = await updatedAtAfter(ctx, project, requestId, from);
+      ctx.record(`${name}: written again after the answer`, { moved: later !== undefined });
+    };
+    const ids: string[] = [];
+    for (const name of ['rid1', 'rid2']) {
+      const response = await ctx.setup(`create ${name}`, { method: 'POST', path: list, auth, json: { first_text: `first text of ${name}`, participants: [project.owner.userId] } });
+      const saved = response.json as { request_id: string; updatedAt: string };
+      ctx.alias(saved.request_id, name);
+      ids.push(saved.request_id);
+      await settled(name, saved.request_id, saved.updatedAt);
+    }
+    const preflight = newRequestId(ctx, project, 'preflightRid');
+    const first = await ctx.setup('preflight conversation', { method: 'POST', path: `${list}/${preflight}/messages`, auth, json: { text: 'typing...', preflight: true, participants: [project.owner.userId] } });
+    await settled('preflightRid', preflight, (first.json as { request: { updatedAt: string } }).request.updatedAt);
+
+    const before = await updatedAtOf(ctx, project, ids[0]!);
+    await ctx.setup('a real message from the lead', { method: 'POST', path: `${list}/${preflight}/messages`, auth, json: { text: 'a real question' } });
+    const after1 = await updatedAtAfter(ctx, project, ids[0]!, before);
+    const after2 = await updatedAtOf(ctx, project, ids[1]!);
+    ctx.record('the lead\'s other conversations written together', { rid1Moved: after1 !== undefined, rid1AndRid2Equal: after1 === after2 });
+    await ctx.call('the preflight conversation afterwards', { method: 'GET', path: `${list}/${preflight}`, auth });
+  }),
 ];
