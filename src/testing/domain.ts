@@ -3,6 +3,7 @@ import { projectIsOpenNow } from './hours.js';
 import { castErrorJson } from './query.js';
 import { castObjectId, compactUuid, uuidv4 } from './ids.js';
 import { castBoolean, castString } from './casts.js';
+import { populateFailure } from './views.js';
 import type {
   ChatbotDoc,
   DepartmentDoc,
@@ -100,6 +101,16 @@ const TOUCHING_OPERATOR = 'A new support request has been assigned to you';
 /** Per project and agent: how many open, non-draft, non-pending requests list the agent (kept incrementally). */
 type AssignedCounts = Map<string, number>;
 
+/** A write the real server makes after the route has answered, with no event; see {@link Domain.defer}. */
+interface DeferredWrite {
+  /** Runs only once the clock is past this (ms): the write then carries a later `updatedAt` than the one before. */
+  after: number;
+  run(at: string): void;
+}
+
+/** How many 1 ms waits a deferred write makes for the clock to move before it runs anyway (a frozen fake clock). */
+const DEFERRED_MAX_WAITS = 100;
+
 /**
  * Business rules of the real server's services (requestService, messageService, leadService,
  * departmentService, conciergeBot), on top of the indexed store.
@@ -108,6 +119,12 @@ export class Domain {
   /** Which agents each request currently counts for, so a change only adjusts the difference. */
   private readonly countedFor = new WeakMap<RequestDoc, readonly string[]>();
   private readonly assignedCounts: AssignedCounts = new Map();
+  /** Deferred writes, run in order; each one's timestamp is later than the previous one's. */
+  private readonly deferred: DeferredWrite[] = [];
+  private deferredHandle: { immediate?: ReturnType<typeof setImmediate>; timer?: ReturnType<typeof setTimeout> } = {};
+  private deferredWaits = 0;
+  private lastDeferredMs = Number.NEGATIVE_INFINITY;
+  private disposed = false;
 
   constructor(
     readonly store: Store,
@@ -123,6 +140,54 @@ export class Domain {
 
   iso(ms: number = this.clock()): string {
     return new Date(ms).toISOString();
+  }
+
+  /**
+   * Queues a write that tiledesk-server's listeners make after the route has answered (a `setImmediate` and a
+   * database round trip later) and that publishes nothing: `updatedAt` bumps. Writes run in order, in a later
+   * event-loop turn (so the answer that caused one never shows it, and the next request of a client always does),
+   * each once the clock has passed both `after` and the previous deferred write, so their `updatedAt` values are
+   * strictly increasing, as on the real server, where they are tens of milliseconds apart.
+   */
+  defer(write: DeferredWrite): void {
+    if (this.disposed) return;
+    this.deferred.push(write);
+    this.scheduleDeferred(false);
+  }
+
+  /** Cancels the deferred writes still queued (the server is closing). */
+  dispose(): void {
+    this.disposed = true;
+    this.deferred.length = 0;
+    if (this.deferredHandle.immediate) clearImmediate(this.deferredHandle.immediate);
+    if (this.deferredHandle.timer) clearTimeout(this.deferredHandle.timer);
+    this.deferredHandle = {};
+  }
+
+  private scheduleDeferred(wait: boolean): void {
+    if (this.deferredHandle.immediate || this.deferredHandle.timer) return;
+    const run = () => {
+      this.deferredHandle = {};
+      this.runDeferred();
+    };
+    if (wait) this.deferredHandle.timer = setTimeout(run, 1);
+    else this.deferredHandle.immediate = setImmediate(run);
+  }
+
+  private runDeferred(): void {
+    while (this.deferred.length > 0) {
+      const write = this.deferred[0]!;
+      const now = this.clock();
+      if (now <= Math.max(write.after, this.lastDeferredMs) && this.deferredWaits < DEFERRED_MAX_WAITS) {
+        this.deferredWaits += 1;
+        this.scheduleDeferred(true);
+        return;
+      }
+      this.deferred.shift();
+      this.deferredWaits = 0;
+      this.lastDeferredMs = now;
+      write.run(this.iso(now));
+    }
   }
 
   // ---- users & projects ---------------------------------------------------------------------------------
@@ -364,11 +429,17 @@ export class Domain {
   leadUpdated(lead: LeadDoc, nameOrEmailChanged: boolean): void {
     const requests = this.store.requestsInOrder.get(lead.id_project) ?? [];
     let latest: RequestDoc | undefined;
+    const matched: RequestDoc[] = [];
     for (const request of requests) {
       if (request.lead !== lead._id) continue;
       request.snapshot.lead = { ...lead };
+      matched.push(request);
       if (request.channel.name === 'chat21' && (!latest || request.createdAt >= latest.createdAt)) latest = request;
     }
+    // updateLeadQueued's `Request.updateMany({lead, id_project}, {$set: {'snapshot.lead': lead}})` runs a
+    // `setImmediate` later, after the route has answered (and, for a new conversation whose visitor changed name or
+    // e-mail, before that conversation is stored): one `updatedAt` for all of them, and no request.update event.
+    if (matched.length > 0) this.defer({ after: Number.NEGATIVE_INFINITY, run: (at) => this.bumpUpdatedAt(matched, at) });
     if (!nameOrEmailChanged || !latest) return;
     this.createMessage({
       sender: 'system',
@@ -381,6 +452,13 @@ export class Domain {
       attributes: { subtype: 'info/support', updateconversation: false, messagelabel: { key: 'LEAD_UPDATED' }, updateUserEmail: lead.email, updateUserFullname: lead.fullname },
       language: latest.language,
     });
+  }
+
+  /** Sets `updatedAt` of those of `requests` that are still stored (a write by `request_id`, no event). */
+  private bumpUpdatedAt(requests: readonly RequestDoc[], at: string): void {
+    for (const request of requests) {
+      if (this.store.findRequest(request.id_project, request.request_id) === request) request.updatedAt = at;
+    }
   }
 
   /** `leadService.createWitId` (POST /leads): always a new lead; undefined when the save would fail. */
@@ -628,6 +706,11 @@ export class Domain {
     this.store.addRequest(request);
     this.refreshAssignment(request);
     if (!request.preflight) this.events.requestCreated(request);
+    // `request.create.simple` populates the new request and then (unless the populate fails) emits
+    // `request.snapshot.update`, whose listener (updateRequestSnapshotQueued) runs
+    // `findOneAndUpdate({$set: {'snapshot.agents': …}})` a `setImmediate` later: `updatedAt` moves once more, tens
+    // of milliseconds after the answer, with no event (nor, as observed, any stored agents), preflight or not.
+    if (!populateFailure(request)) this.defer({ after: Date.parse(at), run: (when) => this.bumpUpdatedAt([request], when) });
     this.recountAssigned(projectId, this.participatingUserIds(request));
     return request;
   }
@@ -1105,6 +1188,12 @@ export class Domain {
         request.first_text = firstText;
         request.preflight = false;
         this.touch(request);
+        // Then `leadService.updateStatusWitId(lead_id, …, NORMAL)`: `Lead.findOneAndUpdate({lead_id})` (no project
+        // filter: the oldest lead with that lead_id) and `lead.update`, which moves all of that lead's conversations.
+        const target = this.store.firstLeadWithLeadId(lead.lead_id) ?? lead;
+        target.status = 100;
+        target.updatedAt = this.iso();
+        this.leadUpdated(target, false);
       }
     }
     if (lead && message.sender === lead.lead_id && request.workingStatus === 'pending') {

@@ -297,6 +297,7 @@ class LocalTiledeskServer implements TiledeskTestServer {
       this.closed = true;
       this.faultTable.clear();
       this.realtime.close();
+      this.domain.dispose();
       if (this.http.listening) await this.stopListening();
       else await this.destroyAllSockets();
     })();

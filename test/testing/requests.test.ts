@@ -478,6 +478,38 @@ describe('rules of the real routes that only some callers or values reach', () =
     }
   });
 
+  it('writes a new conversation once more after answering, with a later updatedAt; close() cancels a write still waiting', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-01-01T00:00:00.000Z') });
+    const timeouts = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    try {
+      const frozen = await startTiledeskServer();
+      try {
+        const pid = frozen.project.id;
+        const token = frozen.owner.token;
+        const updatedAt = async (rid: string) => ((await http(frozen, 'GET', `/${pid}/requests/${rid}`, { token })).json as Json).updatedAt;
+        const r = (await http(frozen, 'POST', `/${pid}/requests`, { token, body: { first_text: 'bumped' } })).json as Json;
+        expect([r.createdAt, r.updatedAt]).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z']);
+        // The clock stands still: the write waits for it to move, so that its updatedAt is later than createdAt.
+        expect(await updatedAt(r.request_id)).toBe('2026-01-01T00:00:00.000Z');
+        vi.setSystemTime(Date.parse('2026-01-01T00:00:05.000Z'));
+        let seen = await updatedAt(r.request_id);
+        for (let i = 0; i < 100 && seen === '2026-01-01T00:00:00.000Z'; i++) seen = await updatedAt(r.request_id);
+        expect(seen).toBe('2026-01-01T00:00:05.000Z');
+        // A second conversation's write waits again (same frozen millisecond); close() must not leave its timer.
+        const baseline = timeouts();
+        await http(frozen, 'POST', `/${pid}/requests`, { token, body: { first_text: 'never bumped' } });
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(timeouts()).toBeGreaterThan(baseline);
+        await frozen.close();
+        expect(timeouts()).toBeLessThanOrEqual(baseline);
+      } finally {
+        await frozen.close();
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('says who a conversation was assigned to with its first text cut to 30 characters (the subject when there is one)', async () => {
     const long = 'x'.repeat(29) + 'yz and more';
     const plain = await create({ first_text: long, participants: [server.owner.userId] });

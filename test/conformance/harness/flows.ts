@@ -172,3 +172,28 @@ export function unknownObjectId(ctx: ScenarioContext, name = 'unknownId'): strin
   ctx.alias(id, name);
   return id;
 }
+
+/** The stored `updatedAt` of a conversation, as the owner reads it. */
+export async function updatedAtOf(ctx: ScenarioContext, project: Project, requestId: string): Promise<string> {
+  const response = await ctx.setup(`get ${requestId}`, {
+    method: 'GET',
+    path: `/${project.id}/requests/${requestId}`,
+    auth: { jwt: project.owner.token },
+  });
+  return (response.json as { updatedAt: string }).updatedAt;
+}
+
+/**
+ * Polls a conversation until its `updatedAt` is no longer `from` (writes the real server makes after answering,
+ * tens of milliseconds later, with no event to wait for). Resolves the new value, or undefined after `timeoutMs`:
+ * the scenario records which, so a write that never comes shows up as a difference, not as a hang.
+ */
+export async function updatedAtAfter(ctx: ScenarioContext, project: Project, requestId: string, from: string, timeoutMs = 4_000): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const current = await updatedAtOf(ctx, project, requestId);
+    if (current !== from) return current;
+    if (Date.now() >= deadline) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

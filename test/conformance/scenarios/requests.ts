@@ -8,8 +8,11 @@ import {
   projectUserIdOf,
   signInGuest,
   unknownObjectId,
+  updatedAtAfter,
+  updatedAtOf,
 } from '../harness/flows.js';
 import { scenario } from '../harness/scenario.js';
+import type { RawSocket } from '../harness/ws.js';
 
 /** Three conversations (the second one closed), created one after the other so createdAt orders them. */
 async function threeRequests(ctx: ScenarioContext, project: Project): Promise<[string, string, string]> {
@@ -919,5 +922,113 @@ export const requestScenarios = [
     await listStep(ctx, project, 'start_date_time=ISO', `?start_date_time=${encodeURIComponent('2020-01-01T10:00')}`);
     await listStep(ctx, project, 'a start_date that is an object', '?start_date[$gt]=1');
     await listStep(ctx, project, 'a timezone that is an array', '?start_date=01/01/2020&timezone[]=UTC');
+  }),
+  scenario('requests.updated-at-bumps', 'updatedAt after the answer: a new conversation is written again, a lead update moves all its conversations; lists and the WebSocket snapshot by updatedAt, no frames', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const list = `/${project.id}/requests`;
+    const byUpdatedAt = (requests: unknown) => (Array.isArray(requests) ? requests.map((r) => (r as { request_id: string }).request_id) : requests);
+
+    /**
+     * Creates a conversation (assigned to the owner: with two agents the first round-robin pick is random), records
+     * whether the answer has updatedAt = createdAt, and waits for the later write.
+     */
+    const create = async (name: string, token: string, body: Record<string, unknown> = {}) => {
+      const response = await ctx.setup(`create ${name}`, { method: 'POST', path: list, auth: { jwt: token }, json: { first_text: `first text of ${name}`, participants: [project.owner.userId], ...body } });
+      const saved = response.json as { request_id: string; createdAt: string; updatedAt: string; lead: string };
+      ctx.alias(saved.request_id, name);
+      const later = await updatedAtAfter(ctx, project, saved.request_id, saved.updatedAt);
+      ctx.record(`${name}: updatedAt in the answer, then written again`, {
+        answerUpdatedAtIsCreatedAt: saved.updatedAt === saved.createdAt,
+        movedAfterTheAnswer: later !== undefined && later > saved.createdAt,
+      });
+      return saved;
+    };
+    const order = async (step: string, query: string) => {
+      const response = await ctx.send({ method: 'GET', path: `${list}${query}`, auth });
+      ctx.record(step, { status: response.status, order: byUpdatedAt((response.json as { requests?: unknown } | undefined)?.requests) });
+    };
+
+    const rid1 = await create('rid1', project.owner.token);
+    const rid2 = await create('rid2', project.owner.token);
+    const rid3 = await create('rid3', agent.token);
+    await order('three conversations, by updatedAt', '?sort=updatedAt');
+
+    const socket = await ctx.open(project.owner.token);
+    socket.send({ action: 'subscribe', payload: { topic: list } });
+    await socket.waitForTopic(list, 1, 4_000);
+    ctx.frames('list snapshot: newest updatedAt first', socket);
+
+    // The owner's lead gets a new e-mail: every conversation of that lead is written (one updatedAt for all), then
+    // the new conversation is written again after its answer.
+    const before1 = await updatedAtOf(ctx, project, rid1.request_id);
+    const rid4 = await create('rid4', project.owner.token, { email: ctx.unique('changed', 'changedEmail') + '@example.com' });
+    const after1 = await updatedAtAfter(ctx, project, rid1.request_id, before1);
+    const after2 = await updatedAtOf(ctx, project, rid2.request_id);
+    const after4 = await updatedAtOf(ctx, project, rid4.request_id);
+    const after3 = await updatedAtOf(ctx, project, rid3.request_id);
+    ctx.record('a new e-mail: the lead\'s conversations written together, before the new one\'s own write', {
+      rid1Moved: after1 !== undefined,
+      rid1AndRid2Equal: after1 === after2,
+      rid4Later: after1 !== undefined && after4 > after1,
+      otherLeadOlder: after1 !== undefined && after3 < after1,
+    });
+    await order('after the e-mail change, by updatedAt', '?sort=updatedAt');
+    await order('after the e-mail change, by updatedAt ascending', '?sort=updatedAt&direction=1');
+    await socket.waitForTopic(list, 2, 4_000);
+    await socket.settle();
+    ctx.frames('the new conversation: one CREATE, nothing for the later writes', socket);
+    // The e-mail change also posts "Lead updated" into the lead's latest conversation before the new one.
+    await ctx.call('messages of rid2', { method: 'GET', path: `${list}/${rid2.request_id}/messages`, auth });
+    await ctx.call('messages of rid4', { method: 'GET', path: `${list}/${rid4.request_id}/messages`, auth });
+
+    const one = `${list}/${rid3.request_id}`;
+    socket.send({ action: 'subscribe', payload: { topic: one } });
+    socket.send({ action: 'subscribe', payload: { topic: `${one}/messages` } });
+    await socket.waitFor(() => socket.framesOn(one).length >= 1 && socket.framesOn(`${one}/messages`).length >= 1, 4_000);
+    ctx.frames('rid3 and its messages: snapshots', socket);
+
+    // A lead update from the contacts API moves that lead's conversations only.
+    const before3 = await updatedAtOf(ctx, project, rid3.request_id);
+    await ctx.setup('rename the agent\'s lead', { method: 'PUT', path: `/${project.id}/leads/${rid3.lead}`, auth, json: { fullname: 'Renamed Lead' } });
+    const moved3 = await updatedAtAfter(ctx, project, rid3.request_id, before3);
+    ctx.record('a renamed lead: its conversation written again', { moved: moved3 !== undefined });
+    await order('after the rename, by updatedAt', '?sort=updatedAt');
+    await socket.waitForTopic(`${one}/messages`, 2, 4_000);
+    await socket.settle();
+    ctx.frames('a lead update: the "Lead updated" message, nothing on the list or the conversation', socket);
+
+    const second: RawSocket = await ctx.open(project.owner.token);
+    second.send({ action: 'subscribe', payload: { topic: list } });
+    await second.waitForTopic(list, 1, 4_000);
+    ctx.frames('a new subscription: the list snapshot in the new order', second);
+  }),
+  scenario('requests.updated-at-preflight', 'updatedAt: a preflight conversation that gets a real message sets its lead\'s status, which moves all the lead\'s conversations together', async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const auth = { jwt: project.owner.token };
+    const list = `/${project.id}/requests`;
+    const settled = async (name: string, requestId: string, from: string) => {
+      const later = await updatedAtAfter(ctx, project, requestId, from);
+      ctx.record(`${name}: written again after the answer`, { moved: later !== undefined });
+    };
+    const ids: string[] = [];
+    for (const name of ['rid1', 'rid2']) {
+      const response = await ctx.setup(`create ${name}`, { method: 'POST', path: list, auth, json: { first_text: `first text of ${name}`, participants: [project.owner.userId] } });
+      const saved = response.json as { request_id: string; updatedAt: string };
+      ctx.alias(saved.request_id, name);
+      ids.push(saved.request_id);
+      await settled(name, saved.request_id, saved.updatedAt);
+    }
+    const preflight = newRequestId(ctx, project, 'preflightRid');
+    const first = await ctx.setup('preflight conversation', { method: 'POST', path: `${list}/${preflight}/messages`, auth, json: { text: 'typing...', preflight: true, participants: [project.owner.userId] } });
+    await settled('preflightRid', preflight, (first.json as { request: { updatedAt: string } }).request.updatedAt);
+
+    const before = await updatedAtOf(ctx, project, ids[0]!);
+    await ctx.setup('a real message from the lead', { method: 'POST', path: `${list}/${preflight}/messages`, auth, json: { text: 'a real question' } });
+    const after1 = await updatedAtAfter(ctx, project, ids[0]!, before);
+    const after2 = await updatedAtOf(ctx, project, ids[1]!);
+    ctx.record('the lead\'s other conversations written together', { rid1Moved: after1 !== undefined, rid1AndRid2Equal: after1 === after2 });
+    await ctx.call('the preflight conversation afterwards', { method: 'GET', path: `${list}/${preflight}`, auth });
   }),
 ];
