@@ -55,4 +55,16 @@ describe('project labels', () => {
     const after = (await http(server, 'GET', labels)).json as Json;
     expect(after.data.map((l: Json) => [l.lang, l.default])).toEqual([['EN', true], ['IT', true]]);
   });
+
+  it('a default that is null fails the save (the entry\'s `default` is a required Boolean): 500, nothing stored', async () => {
+    const server = local.server;
+    const token = server.owner.token;
+    const project = (await http(server, 'POST', '/projects', { token, body: { name: 'Null default' } })).json as Json;
+    const labels = `/${project._id}/labels`;
+    await http(server, 'POST', labels, { token, body: { lang: 'EN', data: { a: 'b' } } });
+    const refused = await http(server, 'POST', labels, { token, body: { lang: 'IT', data: {}, default: null } });
+    expect([refused.status, refused.json]).toEqual([500, { success: false, msg: 'Error saving object.' }]);
+    const all = (await http(server, 'GET', labels)).json as Json;
+    expect(all.data.map((l: Json) => [l.lang, l.default])).toEqual([['EN', true]]);
+  });
 });
