@@ -44,3 +44,25 @@ describe('department writes', () => {
     expect(await names(`/${local.P}/departments`)).not.toContain('Renamed elsewhere');
   });
 });
+
+describe('department routing', () => {
+  async function newProject(name: string): Promise<string> {
+    return ((await http(local.server, 'POST', '/projects', { token: local.server.owner.token, body: { name } })).json as Json)._id;
+  }
+  const post = (pid: string, body: Record<string, unknown>) => http(local.server, 'POST', `/${pid}/requests`, { token: local.server.owner.token, body });
+  async function create(pid: string, what: 'groups' | 'departments', body: Record<string, unknown>): Promise<string> {
+    const created = await http(local.server, 'POST', `/${pid}/${what}`, { token: local.server.owner.token, body });
+    expect(created.status).toBe(200);
+    return (created.json as Json)._id;
+  }
+
+  it("a group member the agents query cannot cast fails routing (500), a number too; null matches no one", async () => {
+    const pid = await newProject('Group members');
+    const owner = local.server.owner.userId;
+    const numbered = await create(pid, 'departments', { name: 'Number', routing: 'assigned', id_group: await create(pid, 'groups', { name: 'N', members: [owner, 5] }) });
+    expect((await post(pid, { first_text: 'hi', departmentid: numbered })).json).toEqual({ success: false, message: 'Unable to create request', err: {} });
+    const nulled = await create(pid, 'departments', { name: 'Null', routing: 'assigned', id_group: await create(pid, 'groups', { name: 'Z', members: [owner, null] }) });
+    const routed = await post(pid, { first_text: 'hi', departmentid: nulled });
+    expect([routed.status, (routed.json as Json).participants]).toEqual([200, [owner]]);
+  });
+});
