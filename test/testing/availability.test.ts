@@ -26,6 +26,23 @@ async function create(pid: string, what: 'groups' | 'departments', body: Record<
 }
 
 describe('GET /projects/:id/users/availables', () => {
+  it('applies no chat limit while chat_limit_on is off, whatever max_agent_assigned_chat says', async () => {
+    const { pid, userId } = await ownProject('Limit off');
+    const token = local.server.owner.token;
+    expect((await http(local.server, 'PUT', `/projects/${pid}`, { token, body: { settings: { chat_limit_on: false, max_agent_assigned_chat: -1 } } })).status).toBe(200);
+    expect(await ids(pid)).toEqual([userId]);
+  });
+
+  it('drops an agent once its assigned chats reach the limit (strictly below it is available)', async () => {
+    const { pid, userId, puId } = await ownProject('Limit bound');
+    const token = local.server.owner.token;
+    expect((await http(local.server, 'PUT', `/projects/${pid}`, { token, body: { settings: { chat_limit_on: true, max_agent_assigned_chat: 2 } } })).status).toBe(200);
+    expect((await http(local.server, 'PUT', `/${pid}/project_users/${puId}`, { token, body: { number_assigned_requests: 1 } })).status).toBe(200);
+    expect(await ids(pid)).toEqual([userId]);
+    expect((await http(local.server, 'PUT', `/${pid}/project_users/${puId}`, { token, body: { number_assigned_requests: 2 } })).status).toBe(200);
+    expect(await ids(pid)).toEqual([]);
+  });
+
   it("id_group: a number or null member (mongoose.Types.ObjectId makes a new id of it) matches no one; null members get no answer", async () => {
     const { pid, userId } = await ownProject('Number member');
     const group = await create(pid, 'groups', { name: 'With a number', members: [userId, 5, null] });
@@ -45,5 +62,22 @@ describe('GET /projects/:id/users/availables', () => {
       { success: false, msg: 'Error getting object.CastError: Cast to ObjectId failed for value "5" (type number) at path "id_user" for model "project_user"' },
     ]);
     expect(await ids(pid, `?department=${await create(pid, 'departments', { name: 'Z', groups: [{ group_id: withNull, percentage: 100 }] })}`)).toEqual([userId]);
+  });
+
+  it('does not filter by a department whose group members have no group_id (written by PUT, which skips validation)', async () => {
+    const { pid, userId } = await ownProject('Members without group');
+    const token = local.server.owner.token;
+    const department = await create(pid, 'departments', { name: 'Loose members' });
+    expect((await http(local.server, 'PUT', `/${pid}/departments/${department}`, { token, body: { groups: [{ percentage: 50 }] } })).status).toBe(200);
+    const answer = await availables(pid, `?department=${department}`);
+    expect([answer.status, (answer.json as Json[]).map((a) => a.id)]).toEqual([200, [userId]]);
+  });
+
+  it('with ?department= given twice, uses the department found among them', async () => {
+    const { pid } = await ownProject('Two departments');
+    const empty = await create(pid, 'groups', { name: 'Empty', members: [] });
+    const department = await create(pid, 'departments', { name: 'Empty group', id_group: empty });
+    const answer = await availables(pid, `?department=5f00000000000000000000d9&department=${department}`);
+    expect([answer.status, answer.json]).toEqual([200, []]);
   });
 });
