@@ -524,7 +524,8 @@ export class Domain {
       const group = this.store.groups.get(groupId);
       if (!group || group.enabled === false) throw new RouteHang('group routing: group[0] is undefined');
       const members = Array.isArray(group.members) ? (group.members as unknown[]) : [];
-      if (members.some((member) => typeof member === 'string' && !castObjectId(member))) return undefined;
+      // The query casts each member's string form: null matches no one, a number (or any other value) fails it.
+      if (members.some((member) => member !== null && member !== undefined && !castObjectId(member))) return undefined;
       agents = agents.filter((pu) => pu.id_user !== undefined && members.some((member) => typeof member === 'string' && castObjectId(member) === pu.id_user));
     }
     // Agents count as available only while the project is open (operating hours); an hours error fails routing.

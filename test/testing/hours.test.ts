@@ -112,3 +112,58 @@ describe('zoneOffsetMinutes', () => {
     expect(() => zoneOffsetMinutes(['UTC'], 0)).toThrow('Time zone name must be a string, got UTC [object]');
   });
 });
+
+describe('projectIsOpenNow: what the audit found untested', () => {
+  const monday = '2026-01-05T12:00:00Z';
+
+  it('answers errorCode 2000 for an empty tzname, and for one the service compares loosely equal to "" (0)', () => {
+    for (const tzname of ['', 0]) {
+      const p = project({ activeOperatingHours: true, operatingHours: JSON.stringify({ tzname, 1: [{ start: '00:00', end: '24:00' }] }) });
+      expect(isOpen(p, monday)).toEqual({ error: { errorCode: 2000, msg: 'Timezone undefined.' } });
+    }
+  });
+
+  it('reads every range of the day: a null range after an open one is still the forEach error (3000)', () => {
+    const p = withHours('UTC', [{ start: '00:00', end: '24:00' }, null]);
+    expect(isOpen(p, monday)).toEqual({ error: { errorCode: 3000, msg: "Cannot read properties of null (reading 'start')" } });
+  });
+
+  it('applies the hours on a paid plan without subEnd (isActiveSubscription is "", not false)', () => {
+    const p = withHours('UTC', []);
+    (p.profile as Record<string, unknown>).type = 'payment';
+    expect(isOpen(p, monday)).toEqual({ open: false });
+  });
+});
+
+describe('slotIsOpenNow: what the audit found untested', () => {
+  const slotProject = (slot: Record<string, unknown>) => project({ timeSlots: { s: slot } });
+  const allDay = (days: string[]) => JSON.stringify({ tzname: 'UTC', ...Object.fromEntries(days.map((d) => [d, [{ start: '00:00', end: '24:00' }]])) });
+  const slotOpen = (p: ProjectDoc, iso: string) => slotIsOpenNow(PID, PID, p, 's', at(iso));
+
+  it('reads Sunday as ISO week day 7', () => {
+    const sunday = '2026-01-04T12:00:00Z';
+    expect(slotOpen(slotProject({ active: true, hours: allDay(['7']) }), sunday)).toEqual({ open: true });
+    expect(slotOpen(slotProject({ active: true, hours: allDay(['0']) }), sunday)).toEqual({ open: false });
+  });
+
+  it('is closed on a day the slot does not list', () => {
+    expect(slotOpen(slotProject({ active: true, hours: allDay(['2']) }), '2026-01-05T12:00:00Z')).toEqual({ open: false });
+  });
+
+  it('counts a slot whose active is loosely false (0, "") as inactive: open', () => {
+    for (const active of [0, '']) {
+      expect(slotOpen(slotProject({ active, hours: allDay(['2']) }), '2026-01-05T12:00:00Z')).toEqual({ open: true });
+    }
+  });
+
+  it('answers errorCode 1020 for empty hours ("" as well as missing)', () => {
+    for (const hours of ['', undefined]) {
+      expect(slotOpen(slotProject({ active: true, hours }), '2026-01-05T12:00:00Z')).toEqual({ error: { errorCode: 1020, msg: 'Operating hours is empty' } });
+    }
+  });
+
+  it('leaves the call unanswered for a tzname that is not a string (moment throws in the async callback)', () => {
+    const hours = JSON.stringify({ tzname: 5, 1: [{ start: '00:00', end: '24:00' }] });
+    expect(() => slotOpen(slotProject({ active: true, hours }), '2026-01-05T12:00:00Z')).toThrow(RouteHang);
+  });
+});

@@ -55,4 +55,54 @@ describe('project labels', () => {
     const after = (await http(server, 'GET', labels)).json as Json;
     expect(after.data.map((l: Json) => [l.lang, l.default])).toEqual([['EN', true], ['IT', true]]);
   });
+
+  it('a default that is null fails the save (the entry\'s `default` is a required Boolean): 500, nothing stored', async () => {
+    const server = local.server;
+    const token = server.owner.token;
+    const project = (await http(server, 'POST', '/projects', { token, body: { name: 'Null default' } })).json as Json;
+    const labels = `/${project._id}/labels`;
+    await http(server, 'POST', labels, { token, body: { lang: 'EN', data: { a: 'b' } } });
+    const refused = await http(server, 'POST', labels, { token, body: { lang: 'IT', data: {}, default: null } });
+    expect([refused.status, refused.json]).toEqual([500, { success: false, msg: 'Error saving object.' }]);
+    const all = (await http(server, 'GET', labels)).json as Json;
+    expect(all.data.map((l: Json) => [l.lang, l.default])).toEqual([['EN', true]]);
+  });
+
+  it('an empty lang fails the save (required String): 500', async () => {
+    const server = local.server;
+    const token = server.owner.token;
+    const project = (await http(server, 'POST', '/projects', { token, body: { name: 'Empty lang' } })).json as Json;
+    const labels = `/${project._id}/labels`;
+    expect((await http(server, 'POST', labels, { token, body: { lang: '', data: { a: 'b' } } })).status).toBe(500);
+    await http(server, 'POST', labels, { token, body: { lang: 'EN', data: { a: 'b' } } });
+    expect((await http(server, 'POST', labels, { token, body: { lang: '', data: { a: 'b' } } })).status).toBe(500);
+    expect(((await http(server, 'GET', labels)).json as Json).data.map((l: Json) => l.lang)).toEqual(['EN']);
+  });
+
+  it('routes are case-insensitive: /DEFAULT is the defaults route (not here), not GET /:lang', async () => {
+    const server = local.server;
+    const token = server.owner.token;
+    const project = (await http(server, 'POST', '/projects', { token, body: { name: 'Case' } })).json as Json;
+    const labels = `/${project._id}/labels`;
+    await http(server, 'POST', labels, { token, body: { lang: 'EN', data: { a: 'b' } } });
+    expect((await http(server, 'GET', `${labels}/EN`)).status).toBe(200);
+    for (const path of [`${labels}/DEFAULT`, `${labels}/Default/IT`]) expect((await http(server, 'GET', path)).status).toBe(404);
+  });
+
+  it('a save answers what GET /<lang> answers: a lang spelled "Default" or holding a "/" is saved, then 404', async () => {
+    const server = local.server;
+    const token = server.owner.token;
+    const project = (await http(server, 'POST', '/projects', { token, body: { name: 'Forward' } })).json as Json;
+    const labels = `/${project._id}/labels`;
+    await http(server, 'POST', labels, { token, body: { lang: 'EN', data: { a: 'b' } } });
+    for (const lang of ['Default', 'x/y']) expect((await http(server, 'POST', labels, { token, body: { lang, data: { a: 'b' } } })).status).toBe(404);
+    expect(((await http(server, 'GET', labels)).json as Json).data.map((l: Json) => l.lang)).toEqual(['EN', 'Default', 'x/y']);
+  });
+
+  it('DELETE / of a project without labels answers the driver result with nothing removed', async () => {
+    const server = local.server;
+    const token = server.owner.token;
+    const project = (await http(server, 'POST', '/projects', { token, body: { name: 'Nothing to delete' } })).json as Json;
+    expect((await http(server, 'DELETE', `/${project._id}/labels`, { token })).json).toEqual({ n: 0, ok: 1, deletedCount: 0 });
+  });
 });

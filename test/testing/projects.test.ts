@@ -109,3 +109,25 @@ describe('GET /projects/all with ADMIN_EMAIL configured', () => {
     }
   });
 });
+
+describe('GET /projects/all with ADMIN_EMAIL unset', () => {
+  const guestToken = async () =>
+    ((await http(local.server, 'POST', '/auth/signinAnonymously', { body: { id_project: local.server.project.id } })).json as Json).token as string;
+
+  it('lists an upserted project (PUT on an id without a project) too, with no owner', async () => {
+    const token = await guestToken();
+    const id = '5f00000000000000000000e7';
+    expect((await http(local.server, 'PUT', `/projects/${id}`, { token, body: { name: 'Upserted for all' } })).status).toBe(200);
+    const all = (await http(local.server, 'GET', '/projects/all', { token })).json as Json[];
+    expect(all.find((p) => p._id === id)).toEqual({ _id: id, name: 'Upserted for all', createdAt: expect.any(String) });
+  });
+
+  it("names as owner the e-mail of a member whose role is owner, not the project's first member", async () => {
+    const id = await newProject('Demoted owner');
+    const ownerToken = local.server.owner.token;
+    const puId = ((await http(local.server, 'GET', `/projects/${id}/users/availables`)).json as Json[])[0]!.pu_id;
+    expect((await http(local.server, 'PUT', `/${id}/project_users/${puId}`, { token: ownerToken, body: { role: 'admin' } })).status).toBe(200);
+    const all = (await http(local.server, 'GET', '/projects/all', { token: await guestToken() })).json as Json[];
+    expect(all.find((p) => p._id === id)).toEqual({ _id: id, name: 'Demoted owner', createdAt: expect.any(String), profile_name: 'Sandbox' });
+  });
+});

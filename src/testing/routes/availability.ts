@@ -96,10 +96,22 @@ function findDepartmentCastError(value: unknown): Record<string, unknown> | unde
   return undefined;
 }
 
-/** How a group member casts to an ObjectId: its id, `null` for a number (an id no user has), undefined if it fails. */
-function memberId(member: unknown): string | null | undefined {
-  if (typeof member === 'number') return null;
+/**
+ * A group member as the `{id_user: {$in: members}}` query casts it (Mongoose casts a value's string form): its id,
+ * `null` for null (matches no user), undefined when the cast fails — a number too (`"5"` is no ObjectId).
+ */
+function queryMemberId(member: unknown): string | null | undefined {
+  if (member === null || member === undefined) return null;
   return castObjectId(member);
+}
+
+/**
+ * A group member through `mongoose.Types.ObjectId(member)` (bson 1): null, undefined and numbers make a new id (no
+ * user has it), a string that is not an id throws inside the async handler (no answer).
+ */
+function constructedMemberId(member: unknown): string | null {
+  if (member === null || member === undefined || typeof member === 'number') return null;
+  return castObjectId(member) ?? hangOnObjectId();
 }
 
 /**
@@ -126,7 +138,7 @@ function departmentMembers(ctx: RouteContext, departmentId: unknown): (string | 
     const members = new Set(enabled.flatMap((g) => (Array.isArray(g.members) ? (g.members as unknown[]) : [])));
     // `{id_user: {$in: members}}`: the query casts each member, and one that does not cast fails it.
     return [...members].map((member) => {
-      const id = memberId(member);
+      const id = queryMemberId(member);
       if (id === undefined) throw new QueryCastFailure(member);
       return id;
     });
@@ -138,8 +150,10 @@ function departmentMembers(ctx: RouteContext, departmentId: unknown): (string | 
   const group = ctx.store.groups.get(id);
   if (!group) return json(404, { success: false, error: `Group ${String(groupId)} not found` });
   if (group.enabled === false) return json(403, { success: false, error: `Group ${String(groupId)} is currently disabled` });
-  // Here each member goes through `mongoose.Types.ObjectId(id)` first: one that is not an id throws (no answer).
-  return (Array.isArray(group.members) ? (group.members as unknown[]) : []).map((member) => memberId(member) ?? hangOnObjectId());
+  // Here each member goes through `mongoose.Types.ObjectId(id)` first (`group.members.map`: null members throw too;
+  // a group stored without members reads as the schema's []).
+  if (group.members === null) throw new RouteHang("Cannot read properties of null (reading 'map')");
+  return (Array.isArray(group.members) ? (group.members as unknown[]) : []).map(constructedMemberId);
 }
 
 const hangOnObjectId = (): never => {

@@ -56,7 +56,7 @@ function lastIndexOf(entries: LabelEntry[], predicate: (entry: LabelEntry) => bo
 /**
  * `POST /` (admin+): `{lang, data, default}` added, or replacing the language with the same `lang` (a new entry,
  * new `_id`). The project's first language is always made default; `default: true` (exactly) unsets the
- * previous default. Validation (`lang` and `data` required, `default` a Boolean) fails the save: 500.
+ * previous default. Validation (`lang` and `data` required, `default` a Boolean and not null) fails the save: 500.
  */
 function saveLanguage(ctx: RouteContext): Reply | undefined {
   const denied = guard(ctx, 'admin', false);
@@ -71,7 +71,9 @@ function saveLanguage(ctx: RouteContext): Reply | undefined {
     // `required` on a String: not null, not ''; on `data` (Mixed): not null.
     if (typeof lang !== 'string' || lang === '' || body.data === undefined || body.data === null) return failed;
     const flag = stored ? castBoolean(body.default) : true;
-    entry = { lang, data: body.data, default: flag === undefined ? false : (flag as boolean | null), _id: ctx.store.newId() };
+    // `default` is a required Boolean (schema default false): null fails the save.
+    if (flag === null) return failed;
+    entry = { lang, data: body.data, default: flag === undefined ? false : (flag as boolean), _id: ctx.store.newId() };
   } catch (error) {
     if (!(error instanceof UpdateFailure)) throw error;
     return failed;
