@@ -10,6 +10,9 @@
  *
  * Every zod call is marked pure so that a bundler keeps only the schemas an app imports and the ones they are built
  * from: `import { LeadSchema } from 'tiledesk-sdk/schemas'` does not bundle the request or project schemas.
+ *
+ * Each type is an interface extending the inferred type, not an alias of it: editors, compiler errors and the API
+ * reference then say `Request` instead of spelling out its forty fields wherever it appears.
  */
 import * as z from 'zod/mini';
 
@@ -35,7 +38,7 @@ export const UserSchema = /* @__PURE__ */ z.looseObject({
   createdAt: optStr,
   updatedAt: optStr,
 });
-export type User = z.infer<typeof UserSchema>;
+export interface User extends z.infer<typeof UserSchema> {}
 
 /** The `user` of an auth response: a registered user, an anonymous guest (`_id` is a uuid) or a custom-token user. */
 export const AuthUserSchema = /* @__PURE__ */ z.looseObject({
@@ -48,7 +51,7 @@ export const AuthUserSchema = /* @__PURE__ */ z.looseObject({
   emailverified: optBool,
   attributes,
 });
-export type AuthUser = z.infer<typeof AuthUserSchema>;
+export interface AuthUser extends z.infer<typeof AuthUserSchema> {}
 
 /** `POST /auth/signin`, `/auth/signinAnonymously`, `/auth/signinWithCustomToken`. `token` is `"JWT …"`. */
 export const AuthResultSchema = /* @__PURE__ */ z.looseObject({
@@ -56,7 +59,7 @@ export const AuthResultSchema = /* @__PURE__ */ z.looseObject({
   token: str,
   user: AuthUserSchema,
 });
-export type AuthResult = z.infer<typeof AuthResultSchema>;
+export interface AuthResult extends z.infer<typeof AuthResultSchema> {}
 
 /** `POST /auth/signup`. */
 export const SignupResultSchema = /* @__PURE__ */ z.looseObject({
@@ -64,7 +67,7 @@ export const SignupResultSchema = /* @__PURE__ */ z.looseObject({
   msg: optStr,
   user: UserSchema,
 });
-export type SignupResult = z.infer<typeof SignupResultSchema>;
+export interface SignupResult extends z.infer<typeof SignupResultSchema> {}
 
 /** A lead (the contact behind a conversation). */
 export const LeadSchema = /* @__PURE__ */ z.looseObject({
@@ -84,7 +87,7 @@ export const LeadSchema = /* @__PURE__ */ z.looseObject({
   createdAt: optStr,
   updatedAt: optStr,
 });
-export type Lead = z.infer<typeof LeadSchema>;
+export interface Lead extends z.infer<typeof LeadSchema> {}
 
 /** A page of `GET /<pid>/leads`. */
 export const LeadPageSchema = /* @__PURE__ */ z.looseObject({
@@ -92,7 +95,7 @@ export const LeadPageSchema = /* @__PURE__ */ z.looseObject({
   count: num,
   leads: /* @__PURE__ */ z.array(LeadSchema),
 });
-export type LeadPage = z.infer<typeof LeadPageSchema>;
+export interface LeadPage extends z.infer<typeof LeadPageSchema> {}
 
 /** A project member: an agent (`roleType` 1, `id_user`) or a visitor (`roleType` 2, `uuid_user`). */
 export const ProjectUserSchema = /* @__PURE__ */ z.looseObject({
@@ -121,7 +124,7 @@ export const ProjectUserSchema = /* @__PURE__ */ z.looseObject({
   createdAt: optStr,
   updatedAt: optStr,
 });
-export type ProjectUser = z.infer<typeof ProjectUserSchema>;
+export interface ProjectUser extends z.infer<typeof ProjectUserSchema> {}
 
 /** `GET /<pid>/project_users` (and `/me`, which the server also answers with an array). */
 export const ProjectUsersSchema = /* @__PURE__ */ z.array(ProjectUserSchema);
@@ -141,13 +144,13 @@ export const ProjectSchema = /* @__PURE__ */ z.looseObject({
   createdAt: optStr,
   updatedAt: optStr,
 });
-export type Project = z.infer<typeof ProjectSchema>;
+export interface Project extends z.infer<typeof ProjectSchema> {}
 
 /** An item of `GET /projects`: the caller's membership, with the project populated in `id_project`. */
 export const ProjectMembershipSchema = /* @__PURE__ */ z.extend(ProjectUserSchema, {
   id_project: /* @__PURE__ */ z.union([str, ProjectSchema]),
 });
-export type ProjectMembership = z.infer<typeof ProjectMembershipSchema>;
+export interface ProjectMembership extends z.infer<typeof ProjectMembershipSchema> {}
 export const ProjectMembershipsSchema = /* @__PURE__ */ z.array(ProjectMembershipSchema);
 
 /** A department, as populated into requests. */
@@ -161,11 +164,11 @@ export const DepartmentSchema = /* @__PURE__ */ z.looseObject({
   id_project: optStr,
   id_bot: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.nullable(str)),
 });
-export type Department = z.infer<typeof DepartmentSchema>;
+export interface Department extends z.infer<typeof DepartmentSchema> {}
 
 /** A tag on a request; `_id` is what `requests.tags.remove` takes. */
 export const TagSchema = /* @__PURE__ */ z.looseObject({ _id: optStr, tag: str, color: optStr });
-export type Tag = z.infer<typeof TagSchema>;
+export interface Tag extends z.infer<typeof TagSchema> {}
 
 /** A note on a request. */
 export const NoteSchema = /* @__PURE__ */ z.looseObject({
@@ -175,7 +178,7 @@ export const NoteSchema = /* @__PURE__ */ z.looseObject({
   createdAt: optStr,
   updatedAt: optStr,
 });
-export type Note = z.infer<typeof NoteSchema>;
+export interface Note extends z.infer<typeof NoteSchema> {}
 
 /**
  * A request (conversation). `requester`, `lead` and `department` are ids on create and populated objects on reads.
@@ -237,7 +240,7 @@ export const RequestSchema = /* @__PURE__ */ z.looseObject({
   createdAt: str,
   updatedAt: optStr,
 });
-export type Request = z.infer<typeof RequestSchema>;
+export interface Request extends z.infer<typeof RequestSchema> {}
 
 /** A page of `GET /<pid>/requests` or `/requests/me`. `perPage` is the limit the server actually used. */
 export const RequestPageSchema = /* @__PURE__ */ z.looseObject({
@@ -245,7 +248,7 @@ export const RequestPageSchema = /* @__PURE__ */ z.looseObject({
   count: num,
   requests: /* @__PURE__ */ z.array(RequestSchema),
 });
-export type RequestPage = z.infer<typeof RequestPageSchema>;
+export interface RequestPage extends z.infer<typeof RequestPageSchema> {}
 
 /** `GET /<pid>/requests/count`. */
 export const RequestCountSchema = /* @__PURE__ */ z.looseObject({
@@ -253,7 +256,7 @@ export const RequestCountSchema = /* @__PURE__ */ z.looseObject({
   assigned: optNum,
   bot_assigned: optNum,
 });
-export type RequestCount = z.infer<typeof RequestCountSchema>;
+export interface RequestCount extends z.infer<typeof RequestCountSchema> {}
 
 /** A message. `status` is a `MessageStatus` code (exported by `tiledesk-sdk`); `createdAt` is always the server's save time. */
 export const MessageSchema = /* @__PURE__ */ z.looseObject({
@@ -275,11 +278,11 @@ export const MessageSchema = /* @__PURE__ */ z.looseObject({
   createdAt: str,
   updatedAt: optStr,
 });
-export type Message = z.infer<typeof MessageSchema>;
+export interface Message extends z.infer<typeof MessageSchema> {}
 
 /** `POST …/messages`: the message plus the (possibly just created) request. */
 export const MessageWithRequestSchema = /* @__PURE__ */ z.extend(MessageSchema, { request: /* @__PURE__ */ z.optional(RequestSchema) });
-export type MessageWithRequest = z.infer<typeof MessageWithRequestSchema>;
+export interface MessageWithRequest extends z.infer<typeof MessageWithRequestSchema> {}
 
 export const MessagesSchema = /* @__PURE__ */ z.array(MessageSchema);
 
