@@ -240,12 +240,12 @@ export const InboundMessageSchema = pure(() =>
   }),
 );
 
-export type InboundButton = z.output<typeof InboundButtonSchema>;
-export type InboundMetadata = z.output<typeof InboundMetadataSchema>;
-export type InboundGalleryCard = z.output<typeof InboundGalleryCardSchema>;
-export type InboundAttachment = z.output<typeof InboundAttachmentSchema>;
-export type InboundMessageLabel = z.output<typeof InboundMessageLabelSchema>;
-export type InboundAttributes = z.output<typeof InboundAttributesSchema>;
+export interface InboundButton extends z.output<typeof InboundButtonSchema> {}
+export interface InboundMetadata extends z.output<typeof InboundMetadataSchema> {}
+export interface InboundGalleryCard extends z.output<typeof InboundGalleryCardSchema> {}
+export interface InboundAttachment extends z.output<typeof InboundAttachmentSchema> {}
+export interface InboundMessageLabel extends z.output<typeof InboundMessageLabelSchema> {}
+export interface InboundAttributes extends z.output<typeof InboundAttributesSchema> {}
 export type InboundCommand = z.output<typeof InboundCommandSchema>;
-export type InboundCommandMessage = z.output<typeof InboundCommandMessageSchema>;
-export type InboundMessage = z.output<typeof InboundMessageSchema>;
+export interface InboundCommandMessage extends z.output<typeof InboundCommandMessageSchema> {}
+export interface InboundMessage extends z.output<typeof InboundMessageSchema> {}

@@ -578,21 +578,21 @@ export const OutboundMessageSchema: z.ZodMiniUnion<
 
 export type LinkTarget = z.output<typeof LinkTargetSchema>;
 export type OutboundButton = z.output<typeof OutboundButtonSchema>;
-export type OutboundTextButton = z.output<typeof OutboundTextButtonSchema>;
-export type OutboundUrlButton = z.output<typeof OutboundUrlButtonSchema>;
-export type OutboundActionButton = z.output<typeof OutboundActionButtonSchema>;
-export type OutboundGalleryCard = z.output<typeof OutboundGalleryCardSchema>;
+export interface OutboundTextButton extends z.output<typeof OutboundTextButtonSchema> {}
+export interface OutboundUrlButton extends z.output<typeof OutboundUrlButtonSchema> {}
+export interface OutboundActionButton extends z.output<typeof OutboundActionButtonSchema> {}
+export interface OutboundGalleryCard extends z.output<typeof OutboundGalleryCardSchema> {}
 export type OutboundCommand = z.output<typeof OutboundCommandSchema>;
-export type OutboundWaitCommand = z.output<typeof OutboundWaitCommandSchema>;
-export type OutboundMessageCommand = z.output<typeof OutboundMessageCommandSchema>;
+export interface OutboundWaitCommand extends z.output<typeof OutboundWaitCommandSchema> {}
+export interface OutboundMessageCommand extends z.output<typeof OutboundMessageCommandSchema> {}
 export type OutboundCommandMessage = z.output<typeof OutboundCommandMessageSchema>;
 export type OutboundMessage = z.output<typeof OutboundMessageSchema>;
-export type OutboundTextMessage = z.output<typeof OutboundTextMessageSchema>;
-export type OutboundImageMessage = z.output<typeof OutboundImageMessageSchema>;
-export type OutboundFileMessage = z.output<typeof OutboundFileMessageSchema>;
-export type OutboundFrameMessage = z.output<typeof OutboundFrameMessageSchema>;
-export type OutboundHtmlMessage = z.output<typeof OutboundHtmlMessageSchema>;
-export type OutboundGalleryMessage = z.output<typeof OutboundGalleryMessageSchema>;
-export type OutboundRedirectMessage = z.output<typeof OutboundRedirectMessageSchema>;
-export type OutboundUrlPreviewMessage = z.output<typeof OutboundUrlPreviewMessageSchema>;
-export type OutboundTtsMessage = z.output<typeof OutboundTtsMessageSchema>;
+export interface OutboundTextMessage extends z.output<typeof OutboundTextMessageSchema> {}
+export interface OutboundImageMessage extends z.output<typeof OutboundImageMessageSchema> {}
+export interface OutboundFileMessage extends z.output<typeof OutboundFileMessageSchema> {}
+export interface OutboundFrameMessage extends z.output<typeof OutboundFrameMessageSchema> {}
+export interface OutboundHtmlMessage extends z.output<typeof OutboundHtmlMessageSchema> {}
+export interface OutboundGalleryMessage extends z.output<typeof OutboundGalleryMessageSchema> {}
+export interface OutboundRedirectMessage extends z.output<typeof OutboundRedirectMessageSchema> {}
+export interface OutboundUrlPreviewMessage extends z.output<typeof OutboundUrlPreviewMessageSchema> {}
+export interface OutboundTtsMessage extends z.output<typeof OutboundTtsMessageSchema> {}
