@@ -68,7 +68,7 @@ export interface ChunkRange {
 }
 
 /** Each field's type, as the error names it. */
-const FIELD_TYPES: Record<string, 'a string' | 'an object' | 'a number'> = {
+const FIELD_TYPES: Record<string, 'a string' | 'an object' | 'a number' | 'an array'> = {
   text: 'a string',
   sender: 'a string',
   senderFullname: 'a string',
@@ -78,6 +78,9 @@ const FIELD_TYPES: Record<string, 'a string' | 'an object' | 'a number'> = {
   attributes: 'an object',
   channel: 'an object',
   status: 'a number',
+  // Read when `messages.send` creates the conversation: one id as a string there and the server never answers.
+  participants: 'an array',
+  followers: 'an array',
 };
 
 /** Matches any text that is not all whitespace (without trimming a copy of every message). */
@@ -85,7 +88,8 @@ const NON_BLANK = /\S/;
 
 /**
  * The checks of one message that `messages.send` and `import` share: each field the server reads has its type (a
- * `channel` string is a 500, a `text` object never answered, an `attributes` string was stored as it is), a text
+ * `channel` string is a 500, a `text` object never answered, an `attributes` string was stored as it is, `participants`
+ * and `followers` are arrays), a text
  * message (the default type) has a non-blank `text`, a `channel` has a string `name`. A {@link ValidationError} names
  * the field (and `index`).
  */
@@ -95,7 +99,7 @@ export function checkMessage(input: Record<string, unknown>, index?: number): vo
     const type = FIELD_TYPES[field];
     const v = input[field];
     if (v === undefined) continue;
-    const ok = type === 'an object' ? isPlainObject(v) : type === 'a number' ? Number.isFinite(v) : typeof v === 'string';
+    const ok = type === 'an object' ? isPlainObject(v) : type === 'a number' ? Number.isFinite(v) : type === 'an array' ? Array.isArray(v) : typeof v === 'string';
     if (!ok) throw new ValidationError(field, `must be ${type}`, index);
   }
   // `text` is a string or undefined by now.

@@ -136,6 +136,9 @@ export function paged<T, Q extends ListQuery>(
     checkInt(query.page, 'page', 0);
     const { extra, page: start, ...rest } = query;
     const [path, q] = build(rest, extra);
+    // The server hands `direction` to mongoose's sort, which throws on any other value: `requests.list` answered
+    // 500 (retried), `leads.list` never answered. `extra` too: checked after `build` merged it.
+    if (!/^(-?1|(a|de)sc(ending)?)$/i.test((q.direction ?? 1) as string)) throw new ValidationError('direction', 'must be 1, -1, asc or desc');
     return new PagePromise<T>(
       (page) => ctx.core
         .request<Record<string, unknown>>({ method: 'GET', path, query: { ...q, page }, idempotent: true, schema, expect: key, list: true }, options)

@@ -292,6 +292,30 @@ describe('what the server ignores or answers oddly', () => {
     expect(await admin.leads.get(lead._id)).toMatchObject({ phone: '+44 20 7946 0000', company: 'Navy', note: 'COBOL' });
   });
 
+  it('every direction the client lets through is one the server sorts by (a bad one: no answer from leads, a 500 from requests)', async () => {
+    for (const direction of [1, -1, '1', '-1', 'asc', 'DESC', 'ascending', 'Descending']) {
+      expect((await admin.leads.list({ direction, limit: 1 } as never)).perPage).toBe(1);
+      expect((await admin.requests.list({ direction, limit: 1 } as never)).perPage).toBe(1);
+    }
+    await expect(admin.leads.list({ direction: 'up' } as never)).rejects.toMatchObject({ name: 'ValidationError', field: 'direction' });
+  });
+
+  it('leads.list({ email, with_email }) finds that lead only (the server’s with_email replaces the email filter)', async () => {
+    const lead = await admin.leads.create({ lead_id: `only-${stamp}`, email: `only-${stamp}@example.com` });
+    await admin.leads.create({ lead_id: `other-${stamp}`, email: `other-${stamp}@example.com` });
+    const found = await admin.leads.list({ email: `only-${stamp}@example.com`, with_email: true }).toArray();
+    expect(found.map((l) => l._id)).toEqual([lead._id]);
+  });
+
+  it('messages.send creates a conversation with the participants array it is given', async () => {
+    const me = await admin.users.me();
+    const rid = `support-group-${projectId}-${randomUUID().replace(/-/g, '')}`;
+    const sent = await admin.messages.send(rid, { text: 'with participants', participants: [me._id] });
+    expect(sent.request?.participants).toEqual([me._id]);
+    // One id as a string made the server never answer: refused before sending.
+    await expect(admin.messages.send(rid, { text: 'x', participants: me._id } as never)).rejects.toMatchObject({ name: 'ValidationError', field: 'participants' });
+  });
+
   it('notes on a missing conversation reject with a NotFoundError (the server answers null with a 200)', async () => {
     const missing = `support-group-${projectId}-${randomUUID().replace(/-/g, '')}`;
     await expect(admin.requests.notes.add(missing, 'lost')).rejects.toBeInstanceOf(NotFoundError);

@@ -931,6 +931,39 @@ describe('messages, leads, project users, projects, users', () => {
     }
   });
 
+  it('leads.list with an email drops with_email, which would replace the email filter on the server', async () => {
+    const urls: string[] = [];
+    const c = client({ hooks: { onRequest: (e) => urls.push(e.url) } });
+    const email = `only-${randomUUID()}@example.com`;
+    const lead = await c.leads.create({ lead_id: `only-${randomUUID()}`, email });
+    await c.leads.create({ lead_id: `other-${randomUUID()}`, email: `other-${randomUUID()}@example.com` });
+    urls.length = 0;
+    const found = await c.leads.list({ email, with_email: true }).toArray();
+    expect(found.map((l) => l._id)).toEqual([lead._id]);
+    expect(urls[0]).not.toContain('with_email');
+    expect(urls[0]).toContain(`email=${encodeURIComponent(email)}`);
+  });
+
+  it('a sort direction the server cannot read is refused before sending (leads.list never got an answer, requests.list a 500)', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ timeout: 1_000, maxRetries: 0, hooks: { onRequest: (e) => sent.push(e) } });
+    const lists = [(q: never) => c.leads.list(q), (q: never) => c.requests.list(q), (q: never) => c.requests.listMine(q)];
+    for (const list of lists) {
+      for (const q of [{ direction: 'up' }, { direction: 0 }, { direction: '1,-1' }, { direction: ['1', '-1'] }, { extra: { direction: 'x' } }]) {
+        const error = await list(q as never).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ValidationError);
+        expect(error).toMatchObject({ field: 'direction' });
+      }
+    }
+    expect(sent).toEqual([]);
+    // What mongoose reads (any case): sent as it is.
+    for (const direction of [1, -1, '1', 'asc', 'DESC', 'ascending', 'Descending']) {
+      expect((await c.leads.list({ direction } as never)).items).toBeInstanceOf(Array);
+      expect((await c.requests.list({ direction } as never)).items).toBeInstanceOf(Array);
+    }
+    expect(sent).toHaveLength(14);
+  });
+
   it('project users: a role list is sent as repeated parameters and matches any of them', async () => {
     const urls: string[] = [];
     const c = client({ hooks: { onRequest: (e) => urls.push(e.url) } });
@@ -1129,5 +1162,19 @@ describe('what the real server ignores, misreads or answers oddly (rest-hunt)', 
     for (const [message, field] of calls) await expect(c.messages.send(rid, message as never)).rejects.toMatchObject({ name: 'ValidationError', field, index: undefined });
     expect(sent).toHaveLength(0);
     expect((await c.messages.send(rid, { text: 'hi', channel: { name: 'chat21' }, status: 100 })).text).toBe('hi');
+  });
+
+  it('messages.send refuses participants or followers that are no array (one id as a string: the server never answered)', async () => {
+    const sent: RequestEvent[] = [];
+    const c = client({ timeout: 1_000, maxRetries: 0, hooks: { onRequest: (e) => sent.push(e) } });
+    const rid = `support-group-${server.project.id}-${randomUUID().replaceAll('-', '')}`;
+    for (const field of ['participants', 'followers']) {
+      for (const value of [server.agent.userId, 'x', { 0: 'x' }, 1]) {
+        await expect(c.messages.send(rid, { text: 'hi', [field]: value } as never)).rejects.toMatchObject({ name: 'ValidationError', field, message: `${field}: must be an array` });
+      }
+    }
+    expect(sent).toHaveLength(0);
+    const created = await c.messages.send(rid, { text: 'hi', participants: [server.agent.userId] });
+    expect(created.request?.participants).toEqual([server.agent.userId]);
   });
 });

@@ -12,7 +12,10 @@ export interface LeadListQuery {
   page?: number;
   full_text?: string;
   email?: string;
-  /** `true`: only leads with an e-mail. `false` is the same as leaving it out (no filter). */
+  /**
+   * `true`: only leads with an e-mail. `false` is the same as leaving it out (no filter). Not sent with `email`,
+   * which implies it: the server's `with_email` replaces the `email` filter (every lead with an e-mail came back).
+   */
   with_email?: boolean;
   /** `true`: only leads with a full name. `false` is the same as leaving it out (no filter). */
   with_fullname?: boolean;
@@ -20,6 +23,10 @@ export interface LeadListQuery {
   /** Lead status (see {@link LeadStatus}); default 100 (normal) on the server. */
   status?: number;
   sort?: string;
+  /**
+   * Default `-1`. The server also reads `'1'`, `'-1'`, `'ascending'`, `'descending'`, in any case; anything else (in
+   * `extra` too) is a `ValidationError` before sending: the server never answers it.
+   */
   direction?: 1 | -1 | 'asc' | 'desc';
   /** Any other query parameter the server understands. */
   extra?: Record<string, string | number | boolean>;
@@ -50,8 +57,10 @@ export class Leads extends Resource {
   list(query: LeadListQuery = {}, options?: RequestOptions): PagePromise<Lead> {
     return paged(this.ctx, options, 'leadPage', 'leads', query, Infinity, (rest, extra) => {
       const q: Record<string, QueryValue> = { ...extra, ...rest };
-      // The server tests these flags for presence: `with_email=false` would filter like `true`.
-      for (const k of ['with_email', 'with_fullname']) q[k] ||= undefined;
+      // The server tests these flags for presence: `with_email=false` would filter like `true`. And its `with_email`
+      // replaces the `email` filter (every lead with an e-mail): an `email` has one, so the flag is dropped.
+      q.with_fullname ||= undefined;
+      q.with_email = (!q.email && q.with_email) || undefined;
       return [`${projectPath(this.ctx, options)}/leads`, q];
     });
   }
@@ -88,6 +97,11 @@ export class Leads extends Resource {
 
   /**
    * Sets the given fields (fields left out are unchanged).
+   *
+   * The server upserts, without a project: for an `_id` that names no lead it answers 200 with a lead it has just
+   * created, which has no `id_project` (and no `lead_id`), is in no project's list, yet `get` returns it. Such a
+   * result (`lead.id_project` missing) means the id was wrong. The SDK does not look the lead up first (that would
+   * be a second call for every update).
    *
    * @example
    * ```ts

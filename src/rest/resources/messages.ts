@@ -31,8 +31,14 @@ export interface SendMessageParams {
   subject?: string | undefined;
   preflight?: boolean | undefined;
   location?: Record<string, unknown> | undefined;
+  /**
+   * An array (one id as a string is a `ValidationError`: the server never answered it). Its first id must be a
+   * project member's user id: for anything else (`bot_…` of no bot, a guest uuid) the server never answers either,
+   * and the conversation it leaves behind cannot be read.
+   */
   participants?: string[] | undefined;
   priority?: string | undefined;
+  /** An array of project_user `_id`s (a string is a `ValidationError`; the server answered a 500). */
   followers?: string[] | undefined;
 }
 
@@ -64,7 +70,8 @@ export class Messages extends Resource {
   /**
    * Sends one message. If the conversation does not exist it is created (upsert), which `import` does not do.
    * Not retried on failure: the message may have been saved. Its fields are checked as `import` checks them (a
-   * `ValidationError` naming the field: a `channel` string was a 500, an object `text` got no answer).
+   * `ValidationError` naming the field: a `channel` string was a 500, an object `text` got no answer, nor did
+   * `participants` given as a string).
    *
    * @example
    * ```ts
@@ -79,7 +86,8 @@ export class Messages extends Resource {
   }
 
   /**
-   * Every message of a conversation. The server orders them by `createdAt` (its save time), which for imported
+   * Every message of a conversation; `[]` for a conversation that does not exist (the server's answer: no
+   * `NotFoundError`). The server orders them by `createdAt` (its save time), which for imported
    * messages is not their original order; `order: 'clienttimestamp'` sorts by `attributes.clienttimestamp`
    * (messages without one keep their place relative to `createdAt`), then, for equal times, by
    * `attributes.import_index` (the position `importConversations` gives each message), then by server order.

@@ -76,6 +76,10 @@ export interface RequestListQuery {
    * `for await` reads, such as `updatedAt`, moves items onto pages already read: the loop misses them.
    */
   sort?: string;
+  /**
+   * Default `-1`. The server also reads `'1'`, `'-1'`, `'ascending'`, `'descending'`, in any case; anything else (in
+   * `extra` too) is a `ValidationError` before sending: the server answers it with a 500.
+   */
   direction?: 1 | -1 | 'asc' | 'desc';
   dept_id?: string;
   lead?: string;
@@ -87,6 +91,10 @@ export interface RequestListQuery {
   priority?: string;
   /** A channel name; `offline` = email + form, `online` = the rest. */
   channel?: string;
+  /**
+   * Text search. With it the server applies neither `sort` nor `direction`: results come by relevance, or, with
+   * `extra: { no_textscore: true }`, in no defined order (the server's code; not observable on an in-memory database).
+   */
   full_text?: string;
   requester_email?: string;
   start_date?: Date | string;
@@ -145,7 +153,10 @@ function requestListQuery(q: Omit<RequestListQuery, 'extra' | 'page'>, extra: Re
 
 /** Conversations: create, read, list, update, close, route, participants, tags, notes… */
 export class Requests extends Resource {
-  /** `requests.participants.add/set/remove`: user ids, guest uuids or `bot_<id>`. */
+  /**
+   * `requests.participants.add/set/remove`: user ids or `bot_<id>`. Any other string (a guest uuid) is sent, but the
+   * 2.19.16 server then answers 500 to reading the conversation and to `list` (docs/rest.md, server quirks).
+   */
   declare readonly participants: Participants;
   /** `requests.followers.add/set/remove`: project_user `_id`s (anything else is refused: the server never answers it). */
   declare readonly followers: Followers;
@@ -253,6 +264,7 @@ export class Requests extends Resource {
 
   /**
    * Closes a conversation (status 1000, transcript, `closed_at`). Agents must be participants; owners and admins need not.
+   * A missing conversation is a 500 (`InternalServerError`, after the retries), not a `NotFoundError`: the server's answer.
    *
    * @example
    * ```ts
@@ -265,7 +277,8 @@ export class Requests extends Resource {
   }
 
   /**
-   * Reopens a closed conversation (status 200 with participants, else 100).
+   * Reopens a closed conversation (status 200 with participants, else 100). A missing conversation is a 500
+   * (`InternalServerError`, after the retries), not a `NotFoundError`: the server's answer.
    *
    * @example
    * ```ts
@@ -290,7 +303,8 @@ export class Requests extends Resource {
   }
 
   /**
-   * Moves the conversation to a department and routes it again. Not retried: each call reroutes.
+   * Moves the conversation to a department and routes it again. Not retried: each call reroutes. A missing
+   * conversation is a 500 (`InternalServerError`), not a `NotFoundError`: the server's answer.
    *
    * @example
    * ```ts
@@ -351,7 +365,8 @@ export class Members extends Resource {
   }
 
   /**
-   * Adds one member. Not retried on failure.
+   * Adds one member. Not retried on failure. A missing conversation is a 500 (`InternalServerError`), not a
+   * `NotFoundError`: the server's answer.
    *
    * @example
    * ```ts
@@ -366,7 +381,8 @@ export class Members extends Resource {
   }
 
   /**
-   * Replaces the whole list.
+   * Replaces the whole list. A missing conversation is a 500 (participants: `InternalServerError` after the retries),
+   * not a `NotFoundError`: the server's answer.
    *
    * @example
    * ```ts
@@ -393,7 +409,7 @@ export class Members extends Resource {
   }
 }
 
-/** `requests.participants`: user ids, guest uuids or `bot_<id>`. */
+/** `requests.participants`: user ids or `bot_<id>` (see {@link Requests.participants}). */
 export type Participants = Members;
 /** `requests.followers`: project_user `_id`s. */
 export type Followers = Members;
@@ -424,8 +440,9 @@ export class Tags extends Resource {
    * ```
    */
   async add(requestId: string, tags: readonly (string | { tag: string; color?: string })[], options?: RequestOptions): Promise<Request> {
-    if (!Array.isArray(tags) || tags.length === 0) throw new ValidationError('tags', 'must be a non-empty array');
-    return this.onRequest('PUT', requestId, '/tag', true, options, tagList(tags, 'tags'));
+    const list = tagList(tags, 'tags');
+    if (!list[0]) throw new ValidationError('tags', 'must not be empty');
+    return this.onRequest('PUT', requestId, '/tag', true, options, list);
   }
 
   /**
