@@ -460,6 +460,20 @@ describe('LiveRequests', () => {
     expect(ids(live.list())).toEqual(['s']);
   });
 
+  /**
+   * Another server instance delivers, late, the version of `r` this store knew (and one older still), then a new
+   * request `t`: `r`, which left, must stay out (it came back open for good), until a newer version reopens it.
+   */
+  async function lateCopiesStayOut(live: LiveRequests, send: (method: 'CREATE' | 'UPDATE', message: unknown) => void, r: { updatedAt: string }) {
+    send('UPDATE', { ...r, tags: [{ tag: 'vip' }] });
+    send('UPDATE', { ...r, updatedAt: at(0) });
+    send('CREATE', { _id: '_t', request_id: 't', status: 200, updatedAt: at(3) });
+    await until(() => live.get('t') !== undefined, 'the frame after the late ones');
+    expect(ids(live.list())).toEqual(['s', 't']);
+    send('UPDATE', { ...r, updatedAt: at(4) }); // reopened
+    await until(() => live.get('r') !== undefined, 'reopened');
+  }
+
   it('a request a snapshot after a reconnect lacks stays out when a late copy of its last known version arrives', async () => {
     const pid = '65f000000000000000000001';
     const topic = topics.requests(pid);
@@ -477,14 +491,7 @@ describe('LiveRequests', () => {
     first!.terminate();
     await until(() => live.get('s') !== undefined, 'the second snapshot');
     expect(ids(live.list())).toEqual(['s']);
-    // Another server instance delivers, late, the version this store knew (and one older still).
-    send!('UPDATE', { ...r, tags: [{ tag: 'vip' }] });
-    send!('UPDATE', { ...r, updatedAt: at(0) });
-    send!('CREATE', { _id: '_t', request_id: 't', status: 200, updatedAt: at(3) });
-    await until(() => live.get('t') !== undefined, 'the frame after the late ones');
-    expect(ids(live.list())).toEqual(['s', 't']); // was r, s, t: the closed r open again, for good
-    send!('UPDATE', { ...r, updatedAt: at(4) }); // reopened
-    await until(() => live.get('r') !== undefined, 'reopened');
+    await lateCopiesStayOut(live, send!, r);
   });
 
   it('a request a complete REST fill drops stays out when a late copy of its last known version arrives, as after a snapshot', async () => {
@@ -503,14 +510,7 @@ describe('LiveRequests', () => {
     const live = new LiveRequests(h.client(raw.url), pid, { rest: source, snapshotLimit: 2 });
     await live.ready;
     expect(ids(live.list())).toEqual(['s']);
-    // That instance delivers, late, the version this store knew (and one older still).
-    send!('UPDATE', { ...r, tags: [{ tag: 'vip' }] });
-    send!('UPDATE', { ...r, updatedAt: at(0) });
-    send!('CREATE', { _id: '_t', request_id: 't', status: 200, updatedAt: at(3) });
-    await until(() => live.get('t') !== undefined, 'the frame after the late ones');
-    expect(ids(live.list())).toEqual(['s', 't']); // was r, s, t: the closed r open again, for good
-    send!('UPDATE', { ...r, updatedAt: at(4) }); // reopened
-    await until(() => live.get('r') !== undefined, 'reopened');
+    await lateCopiesStayOut(live, send!, r);
   });
 
   it('orders by updatedAt, newest first, then by request_id whatever the order of arrival', async () => {

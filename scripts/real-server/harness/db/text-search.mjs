@@ -9,6 +9,8 @@
 // - {$meta: "textScore"} is MongoDB's per-field formula (see scoreOf).
 // The find / count / aggregate($match first) commands whose filter has a top-level $text are rewritten: $text becomes
 // an _id $in list of the matching documents, and a textScore projection or sort is applied here.
+// src/testing/text.ts implements the same rules for the local server. This copy does not import it: the harness runs
+// from the real server's install directory, apart from the package, and stays independent of the server it is compared with.
 
 const HYPHEN = '\\-\u00AD\u058A\u1806\u2010\u2011\u2E17\u30FB\uFE63\uFF0D\uFF65';
 const DELIMITERS = new RegExp(`[\\p{Dash}\\p{Pattern_Syntax}\\p{Quotation_Mark}\\p{Terminal_Punctuation}\\p{White_Space}${HYPHEN}]+`, 'u');
