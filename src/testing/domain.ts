@@ -144,7 +144,8 @@ export class Domain {
 
   /**
    * Queues a write that tiledesk-server's listeners make after the route has answered (a `setImmediate` and a
-   * database round trip later) and that publishes nothing: `updatedAt` bumps. Writes run in order, in a later
+   * database round trip later): `updatedAt` bumps, which publish nothing, and conciergeBot's reroute of a
+   * preflight conversation, which publishes as a route does. Writes run in order, in a later
    * event-loop turn (so the answer that caused one never shows it, and the next request of a client always does),
    * each once the clock has passed both `after` and the previous deferred write, so their `updatedAt` values are
    * strictly increasing, as on the real server, where they are tens of milliseconds apart.
@@ -1182,6 +1183,9 @@ export class Domain {
     if (!request) return;
     const lead = request.lead ? this.store.leads.get(request.lead) : undefined;
     if (request.preflight === true && lead && message.sender === lead.lead_id && message.text !== request.first_text) {
+      // `message.request` is the conversation as read when the message was published: still TEMP and without a
+      // bot, conciergeBot reroutes it in its department once the first text is changed.
+      const reroute = request.status === RequestStatus.TEMP && request.hasBot === false;
       let firstText = message.text ?? '';
       if (message.type === 'image') firstText = 'Image';
       if (message.type === 'frame') firstText = 'Frame';
@@ -1195,6 +1199,24 @@ export class Domain {
         target.status = 100;
         target.updatedAt = this.iso();
         this.leadUpdated(target, false);
+        // `requestService.reroute(…, nobot false)`, not awaited: `route` in the stored department (a bot
+        // department gives it to its bot, operating hours apply), one UPDATE, "TOUCHING_OPERATOR" for an agent.
+        // Its save takes more round trips than the lead's `updateMany`, so it is the conversation's last write
+        // (the `updatedAt` read back is the UPDATE frame's): queued after that bump. A conversation without a
+        // department (participants given at creation) or a routing error is only logged.
+        const department = request.department;
+        if (reroute && department !== undefined) {
+          this.defer({
+            after: Number.NEGATIVE_INFINITY,
+            run: () => {
+              try {
+                this.routeRequest(request, department, false);
+              } catch (error) {
+                if (!(error instanceof SaveError)) throw error;
+              }
+            },
+          });
+        }
       }
     }
     if (lead && message.sender === lead.lead_id && request.workingStatus === 'pending') {

@@ -1,6 +1,6 @@
 import { castObjectId } from './ids.js';
 import { castError } from './query.js';
-import type { DepartmentDoc, EventDoc, LeadDoc, ProjectDoc, ProjectUserDoc, RequestDoc, Store, UserDoc } from './store.js';
+import type { ChatbotDoc, DepartmentDoc, EventDoc, LeadDoc, ProjectDoc, ProjectUserDoc, RequestDoc, Store, UserDoc } from './store.js';
 
 /*
  * The real server answers with Mongoose documents, and which fields appear depends on how each route loaded
@@ -81,6 +81,12 @@ export function projectUserView(store: Store, pu: ProjectUserDoc, options: Proje
   return out;
 }
 
+/** A chatbot as read back: `secret` is `select: false`. */
+export function chatbotView(bot: ChatbotDoc): Json {
+  const { secret: _secret, ...rest } = bot;
+  return copy(rest);
+}
+
 export function departmentView(department: DepartmentDoc, virtuals: boolean): Json {
   const out = copy(department);
   if (virtuals) {
@@ -156,6 +162,16 @@ export function requestView(store: Store, request: RequestDoc, shape: RequestSha
     return out;
   }
   if (shape === 'leanPopulated') {
+    // The message event adds the department's bot (`Faq_kb.findById(id_bot)`, any project): null when there is
+    // none, left out when the id does not cast (the lookup fails and the event goes on without it).
+    const department = request.department !== undefined ? store.departments.get(request.department) : undefined;
+    if (department?.id_bot && out.department && typeof out.department === 'object') {
+      const botId = castObjectId(String(department.id_bot));
+      if (botId !== undefined) {
+        const bot = store.chatbots.get(botId);
+        (out.department as Json).bot = bot ? chatbotView(bot) : null;
+      }
+    }
     out.participatingBots = [];
     out.participatingAgents = participatingAgents(store, request);
     return out;

@@ -261,6 +261,23 @@ describe('live events', () => {
     expect(client.onTopic(`/${P}/requests`).filter((f) => f.payload.method === 'UPDATE')).toEqual([]);
   });
 
+  it("adds the department's chatbot (secret left out) to the request of a live message frame", async () => {
+    // Recorded for a bot id without a chatbot (null): departments.preflight-reroute. This pins an existing one.
+    const token = server.owner.token;
+    const bot = (await http(server, 'POST', `/${P}/faq_kb`, { token, body: { name: 'Department bot' } })).json as Json;
+    const department = (await http(server, 'POST', `/${P}/departments`, { token, body: { name: 'With a bot', id_bot: bot._id } })).json as Json;
+    const r = await createRequest({ first_text: 'to the bot', departmentid: department._id });
+    const topic = `/${P}/requests/${r.request_id}/messages`;
+    const client = await open();
+    client.subscribe(topic);
+    await client.next(publishOn(topic));
+    await http(server, 'POST', topic, { token, body: { text: 'hello bot' } });
+    const live = await client.next(liveOn(topic, 'CREATE'));
+    const framed = (live.payload.message as Json).request.department.bot as Json;
+    expect(framed).toMatchObject({ _id: bot._id, name: 'Department bot', id_project: P });
+    expect(framed).not.toHaveProperty('secret');
+  });
+
   it('reopens a pending conversation when its requester writes: answer still pending, then an unpopulated UPDATE', async () => {
     const r = await createRequest();
     await http(server, 'PATCH', `/${P}/requests/${r.request_id}`, { token: server.owner.token, body: { workingStatus: 'pending' } });

@@ -4,7 +4,9 @@ import { json, type Reply } from '../http.js';
 import { castObjectId } from '../ids.js';
 import { queryFilter } from '../query.js';
 import type { ChatbotDoc } from '../store.js';
-import { copy, departmentView } from '../views.js';
+import { chatbotView, copy, departmentView } from '../views.js';
+
+export { chatbotView };
 import { bodyObject, callerOf, guard, type RouteContext } from './context.js';
 
 /**
@@ -27,11 +29,6 @@ export function chatbotRoutes(ctx: RouteContext, rest: string[]): Reply | undefi
   return undefined;
 }
 
-/** A chatbot as read back: `secret` is `select: false`. */
-export function chatbotView(bot: ChatbotDoc): Record<string, unknown> {
-  const { secret: _secret, ...rest } = bot;
-  return copy(rest);
-}
 
 const notFound = (ctx: RouteContext, rawId: string) =>
   json(404, { success: false, msg: `Chatbot not found with id ${rawId} for project ${ctx.projectId}` });

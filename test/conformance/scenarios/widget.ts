@@ -1,4 +1,4 @@
-import { addMember, createProject, ownerWithProject, PASSWORD, projectUserIdOf, signInGuest, signUp, unknownObjectId } from '../harness/flows.js';
+import { addMember, createProject, newRequestId, ownerWithProject, PASSWORD, projectUserIdOf, signInGuest, signUp, unknownObjectId } from '../harness/flows.js';
 import { scenario } from '../harness/scenario.js';
 
 /*
@@ -343,6 +343,56 @@ export const widgetScenarios = [
     await ctx.call('rerouting during an hours error: 500', { method: 'PUT', path: `/${project.id}/requests/${(closed.json as { request_id: string }).request_id}/departments`, auth: owner, json: { departmentid: assigned } });
     await set('open all day', { operatingHours: hours(tzname, everyDay([{ start: '00:00', end: '23:59' }])) });
     await create('open: assigned to the owner', assigned);
+  }),
+
+  scenario('departments.preflight-reroute', "a preflight conversation (status 50) gets its lead's first real message: conciergeBot reroutes it in its department (a bot, no bot, a group, hours closed); the request, its messages and the frames", async (ctx) => {
+    const project = await ownerWithProject(ctx);
+    const owner = { jwt: project.owner.token };
+    const agent = await addMember(ctx, project, 'agent', 'agent');
+    const groupResponse = await ctx.setup('group of the agent', { method: 'POST', path: `/${project.id}/groups`, auth: owner, json: { name: 'Agents', members: [agent.userId] } });
+    const group = (groupResponse.json as { _id: string })._id;
+    ctx.alias(group, 'agentsGroup');
+    const department = async (label: string, body: Record<string, unknown>) => {
+      const response = await ctx.setup(`department ${label}`, { method: 'POST', path: `/${project.id}/departments`, auth: owner, json: { name: label, ...body } });
+      const id = (response.json as { _id: string })._id;
+      ctx.alias(id, label);
+      return id;
+    };
+    const bot = await department('botDept', { id_bot: '5f0000000000000000000abc' });
+    const grouped = await department('groupDept', { id_group: group, routing: 'assigned' });
+    // The round robin falls back to a random available agent when no earlier conversation was assigned to a human.
+    await ctx.setup('an earlier conversation assigned to the agent', { method: 'POST', path: `/${project.id}/requests`, auth: owner, json: { first_text: 'earlier', participants: [agent.userId] } });
+    const socket = await ctx.open(project.owner.token);
+    const conversation = async (label: string, departmentid: string | undefined) => {
+      const rid = newRequestId(ctx, project, label);
+      const path = `/${project.id}/requests/${rid}`;
+      await ctx.call(`${label}: the preflight conversation, status 50`, { method: 'POST', path: `${path}/messages`, auth: owner, json: { text: 'typing...', preflight: true, request_status: 50, departmentid } });
+      // The message's CREATE is published after the answer: subscribing at once could race it.
+      await socket.settle(500);
+      socket.send({ action: 'subscribe', payload: { topic: path } });
+      socket.send({ action: 'subscribe', payload: { topic: `${path}/messages` } });
+      await socket.waitFor(() => socket.framesOn(path).length >= 1 && socket.framesOn(`${path}/messages`).length >= 1, 4_000);
+      await socket.settle(1_200);
+      ctx.frames(`${label}: the snapshots`, socket);
+      await ctx.call(`${label}: the lead's first real message`, { method: 'POST', path: `${path}/messages`, auth: owner, json: { text: 'a real question' } });
+      await socket.waitFor(() => socket.framesOn(path).length >= 3, 4_000);
+      await socket.settle(1_200);
+      const updates = socket.framesOn(path).map((frame) => (frame.data as { payload?: { method?: string; message?: { updatedAt?: string } } }).payload).filter((payload) => payload?.method === 'UPDATE');
+      ctx.frames(`${label}: the frames`, socket);
+      const read = await ctx.call(`${label}: the conversation afterwards`, { method: 'GET', path, auth: owner });
+      const stored = (read.json as { updatedAt?: string }).updatedAt;
+      const framed = updates.at(-1)?.message?.updatedAt;
+      // The lead's status update moves its conversations' updatedAt too: which write is the last one.
+      ctx.record(`${label}: updatedAt read back against the last UPDATE frame`, { order: stored === undefined || framed === undefined ? 'missing' : stored === framed ? 'same' : stored > framed ? 'later' : 'earlier' });
+      await ctx.call(`${label}: its messages`, { method: 'GET', path: `${path}/messages`, auth: owner });
+    };
+    await conversation('botRid', bot);
+    await conversation('defaultRid', undefined);
+    await conversation('groupRid', grouped);
+    const { tzname } = zoneAtNoon();
+    await ctx.setup('closed now', { method: 'PUT', path: `/projects/${project.id}`, auth: owner, json: { activeOperatingHours: true, operatingHours: hours(tzname, everyDay([{ start: '00:00', end: '01:00' }])) } });
+    await conversation('closedRid', undefined);
+    socket.close();
   }),
 
   scenario('labels.project', "project labels (/<pid>/labels): none for a new project, reads without credentials, save languages (admin+), the default one, fallbacks, delete; not the package's built-in defaults", async (ctx) => {
