@@ -56,6 +56,19 @@ describe('help and version', () => {
     expect(flag.stderr).toContain("'--bogus'");
     expect(flag.stderr).toContain('tiledesk-sdk tail --help');
   });
+
+  it('an unknown flag is named alone, without advice about positional arguments that do not apply', async () => {
+    const { code, stderr } = await runCli(['import', '--bogus']);
+    expect(code).toBe(2);
+    expect(stderr).toBe("Error: Unknown option '--bogus' (tiledesk-sdk import --help)\n");
+  });
+
+  it('help for something that is not a command is a usage error, not the general help with exit 0', async () => {
+    const { code, stdout, stderr } = await runCli(['help', 'improt']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('No help for "improt": it is not a command. Commands: import, tail, demo, server');
+  });
 });
 
 describe('settings', () => {
