@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ImportAbortedError, ImportCheckpointError, ImportFailedError } from '../../import/errors.js';
 import { emptyImportReport, importConversations } from '../../import/importer.js';
-import type { ImportConversationsOptions, ImportReport } from '../../import/types.js';
+import type { ImportConversationsOptions, ImportProgressEvent, ImportReport } from '../../import/types.js';
 import { fileCheckpoint } from '../../node/file-checkpoint.js';
 import { SourceParseError } from '../../node/json-stream.js';
 import { readConversations } from '../../node/read-conversations.js';
@@ -172,17 +172,23 @@ export async function importFile(io: CliIO, style: Style, run: ImportFileOptions
   }
   const progress = new ProgressView(out, style, { tty: out.isTTY === true });
   const checkpoint = run.checkpointPath === undefined ? undefined : fileCheckpoint(run.checkpointPath);
+  // The last event comes before the run says how it ended: held back, so a stopped run's line does not read "imported".
+  let last: ImportProgressEvent | undefined;
+  let stopped = true;
   try {
     const source = run.file === STDIN ? readConversations((io.stdin ?? process.stdin) as Readable, { name: 'stdin' }) : readConversations(run.file);
-    return await importConversations(run.client, source, {
+    const report = await importConversations(run.client, source, {
       ...run.options,
       ...(checkpoint ? { checkpoint } : {}),
       ...(total ? { total } : {}),
       signal: io.signal,
       progressIntervalMs: out.isTTY ? 100 : 500,
-      onProgress: (event) => progress.update(event),
+      onProgress: (event) => (event.final ? (last = event) : progress.update(event)),
     });
+    stopped = false;
+    return report;
   } finally {
+    if (last) progress.update(last, { stopped });
     progress.finish();
   }
 }
@@ -280,7 +286,9 @@ function importFailedMessage(error: ImportFailedError, run: ImportRun): string {
     case 'project':
       return `The server has no active project ${run.connection.projectId} (${cause}). Check TILEDESK_PROJECT_ID / --project.`;
     case 'source':
-      return `Could not read ${run.file}: ${cause}`;
+      // A pipe is not counted first, so its syntax errors come from the import itself.
+      if (error.cause instanceof SourceParseError) return `The ${run.file === STDIN ? 'input' : 'file'} is not valid JSON/NDJSON: ${cause}`;
+      return `Could not read ${run.display}: ${cause}`;
     case 'checkpoint':
       return `Could not save the checkpoint ${run.checkpointPath ?? ''}: ${cause}`;
     default:
