@@ -113,7 +113,14 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
       });
       out.write(`${formatReport(report, style)}\n\n`);
     } catch (error) {
-      if (error instanceof ImportAbortedError) return 0;
+      if (error instanceof ImportAbortedError) {
+        // Not silent: the live part and the summary never came, and the output ends on a progress line.
+        io.stderr.write(
+          `${createStyle(wantsColor(io.stderr, io.env)).yellow('Interrupted')} during the import: the demo stopped before its live part.` +
+            `${target.local ? ' The local server is stopped; nothing was kept.' : ' Running it again imports only what is missing.'}\n`,
+        );
+        return 0;
+      }
       throw error;
     }
     if (io.signal.aborted) return 0;
