@@ -197,6 +197,14 @@ describe('tiledesk-sdk import', () => {
     expect(await allRequests()).toHaveLength(0);
   });
 
+  it('counts one conversation and one message in the singular', async () => {
+    const file = join(dir, 'one.ndjson');
+    writeFileSync(file, `${JSON.stringify({ request: { first_text: 'hi' }, messages: [{ text: 'hi', sender: 'v1' }] })}\n`);
+    const { code, stdout } = await runCli(['import', file], { env: serverEnv(server), cwd: dir });
+    expect(code).toBe(0);
+    expect(stdout).toContain('one.ndjson: 1 conversation, 1 message\n');
+  });
+
   it('an empty file imports nothing and says so', async () => {
     const empty = join(dir, 'empty.ndjson');
     writeFileSync(empty, '\n');

@@ -12,7 +12,7 @@ import { readConversations } from '../../node/read-conversations.js';
 import { TiledeskClient } from '../../rest/client.js';
 import { ConnectionError } from '../../rest/errors.js';
 import { CONNECTION_HELP, connectionOptions, describeConnectionError, obtainToken, resolveConnection, type Connection } from '../config.js';
-import { createStyle, formatCount, UsageError, wantsColor, type CliIO, type SecretRegistry, type Style } from '../io.js';
+import { counted, createStyle, formatCount, UsageError, wantsColor, type CliIO, type SecretRegistry, type Style } from '../io.js';
 import { formatReport, ProgressView } from '../progress.js';
 
 export const IMPORT_HELP = `Usage: tiledesk-sdk import <file> [options]
@@ -168,7 +168,7 @@ export async function importFile(io: CliIO, style: Style, run: ImportFileOptions
   if (run.count !== false) {
     total = await countConversations(run.file, io.signal);
     if (io.signal.aborted) throw new ImportAbortedError(emptyImportReport());
-    out.write(`${style.dim(`${run.label ?? run.file}: ${formatCount(total.conversations)} conversations, ${formatCount(total.messages)} messages`)}\n`);
+    out.write(`${style.dim(`${run.label ?? run.file}: ${counted(total.conversations, 'conversation')}, ${counted(total.messages, 'message')}`)}\n`);
   }
   const progress = new ProgressView(out, style, { tty: out.isTTY === true });
   const checkpoint = run.checkpointPath === undefined ? undefined : fileCheckpoint(run.checkpointPath);
