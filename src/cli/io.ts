@@ -167,6 +167,11 @@ export function formatCount(n: number): string {
   return numberFormat.format(Math.round(n));
 }
 
+/** `1 conversation`, `2 conversations`, `1,000 messages`: a count with its noun, singular for one. */
+export function counted(n: number, noun: string): string {
+  return `${formatCount(n)} ${Math.round(n) === 1 ? noun : `${noun}s`}`;
+}
+
 /** `850ms`, `4.2s`, `3m 05s`, `1h 02m`. Rounded once, up front: `14m 60s` must read `15m 00s`. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '?';

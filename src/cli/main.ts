@@ -87,7 +87,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
     if (command === 'help') {
       const topic = rest[0];
-      io.stdout.write(`${topic !== undefined && COMMAND_HELP[topic] ? COMMAND_HELP[topic] : HELP}\n`);
+      if (topic !== undefined && !COMMAND_HELP[topic]) {
+        throw new UsageError(`No help for "${topic}": it is not a command. Commands: import, tail, demo, server (tiledesk-sdk --help).`);
+      }
+      io.stdout.write(`${topic !== undefined ? COMMAND_HELP[topic] : HELP}\n`);
       return 0;
     }
     if (command === '-v' || command === '--version') {
@@ -116,10 +119,22 @@ function isParseArgsError(error: unknown): error is Error {
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
 }
 
+/**
+ * Node's wording for an unknown option is about positional arguments ("…place it at the end of the command after
+ * '--'…"), which is not what someone who mistyped a flag needs: just the option, and where the list of them is.
+ */
+function parseArgsMessage(error: Error): string {
+  if ((error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /^Unknown option '([^']*)'/.exec(error.message)?.[1];
+    if (option !== undefined) return `Unknown option '${option}'`;
+  }
+  return error.message;
+}
+
 function printError(error: unknown, io: CliIO, secrets: SecretRegistry, command: string | undefined): number {
   const style = createStyle(wantsColor(io.stderr, io.env));
   const usage = error instanceof UsageError || isParseArgsError(error);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? parseArgsMessage(error) : String(error);
   const hint = usage && isParseArgsError(error) && command && COMMAND_HELP[command] ? ` (tiledesk-sdk ${command} --help)` : '';
   // Error messages may quote the server: their lines are kept, their control characters shown, not obeyed.
   const shown = (text: string) => secrets.safeText(text).split('\n').map((line) => printable(line)).join('\n');

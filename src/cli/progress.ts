@@ -18,11 +18,13 @@ export class ProgressView {
     private readonly options: { tty: boolean; intervalMs?: number; now?: () => number },
   ) {}
 
-  update(event: ImportProgressEvent): void {
+  /** `stopped`: the final event of a run cut short (Ctrl-C, refused credentials…), which must not read "imported". */
+  update(event: ImportProgressEvent, options: { stopped?: boolean } = {}): void {
     this.last = event;
+    const stopped = event.final && options.stopped === true;
     if (this.options.tty) {
       const width = Math.max(40, (this.out.columns ?? 100) - 1);
-      this.out.write(`\r\x1b[2K${truncate(this.line(event), width)}`);
+      this.out.write(`\r\x1b[2K${truncate(this.line(event, stopped), width)}`);
       this.drawn = true;
       if (event.final) this.finish();
       return;
@@ -30,7 +32,7 @@ export class ProgressView {
     const now = (this.options.now ?? Date.now)();
     if (!event.final && now - this.lastPrint < (this.options.intervalMs ?? 2000)) return;
     this.lastPrint = now;
-    this.out.write(`${this.plainLine(event)}\n`);
+    this.out.write(`${this.plainLine(event, stopped)}\n`);
   }
 
   /** Ends the redrawn line (on interruption too) so what follows starts on its own line. */
@@ -43,9 +45,9 @@ export class ProgressView {
     return this.last;
   }
 
-  private line(e: ImportProgressEvent): string {
+  private line(e: ImportProgressEvent, stopped = false): string {
     const s = this.style;
-    const fraction = progressFraction(e);
+    const fraction = progressFraction(e, stopped);
     const bar =
       fraction === undefined
         ? s.dim('·'.repeat(BAR_WIDTH))
@@ -60,11 +62,11 @@ export class ProgressView {
     if (e.final) parts.push(`in ${formatDuration(e.elapsedMs)}`);
     parts.push(e.retries > 0 ? s.yellow(`${formatCount(e.retries)} retries`) : s.dim('0 retries'));
     const failed = e.conversations.failed > 0 ? ` ${s.red(`${formatCount(e.conversations.failed)} failed`)}` : '';
-    return `${s.bold('Importing')} ${bar} ${percent}${parts.join(s.dim(' · '))}${failed}`;
+    return `${stopped ? s.yellow(s.bold('Stopped')) : s.bold('Importing')} ${bar} ${percent}${parts.join(s.dim(' · '))}${failed}`;
   }
 
-  private plainLine(e: ImportProgressEvent): string {
-    const fraction = progressFraction(e);
+  private plainLine(e: ImportProgressEvent, stopped = false): string {
+    const fraction = progressFraction(e, stopped);
     // The percentage leads, as on a TTY: it counts messages, so next to the conversation count it misread ("0/36 (2%)").
     const parts = [
       ...(fraction === undefined ? [] : [`${Math.floor(fraction * 100)}%`]),
@@ -76,7 +78,8 @@ export class ProgressView {
     parts.push(`${formatCount(e.retries)} retries`);
     if (e.conversations.failed > 0) parts.push(`${formatCount(e.conversations.failed)} failed`);
     // `done`, not `imported`, once something failed: the counts include failed messages.
-    return `${e.final ? (e.conversations.failed > 0 ? 'done' : 'imported') : 'progress'}: ${parts.join(', ')}`;
+    const label = !e.final ? 'progress' : stopped ? 'stopped' : e.conversations.failed > 0 ? 'done' : 'imported';
+    return `${label}: ${parts.join(', ')}`;
   }
 }
 
@@ -85,10 +88,11 @@ function counted(done: number, total: number | undefined): string {
 }
 
 /** Messages are the better measure of work; conversations when the message total is unknown. */
-function progressFraction(e: ImportProgressEvent): number | undefined {
+function progressFraction(e: ImportProgressEvent, stopped = false): number | undefined {
   if (e.messages.total) return Math.min(1, e.messages.done / e.messages.total);
   if (e.conversations.total) return Math.min(1, e.conversations.done / e.conversations.total);
-  if (e.final) return 1;
+  // With no total, the end of the source is 100%; a run stopped before it has no percentage.
+  if (e.final && !stopped) return 1;
   return undefined;
 }
 

@@ -7,7 +7,7 @@ import { age, createStyle, formatDuration, SecretRegistry, sleep, wantsColor, ty
 import { formatReport, ProgressView } from '../../src/cli/progress.js';
 import type { ImportProgressEvent } from '../../src/import/types.js';
 import type { ImportReport } from '../../src/import/types.js';
-import { root, runCli } from './helpers.js';
+import { root, runCli, within } from './helpers.js';
 
 const version = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version;
 
@@ -55,6 +55,19 @@ describe('help and version', () => {
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain("'--bogus'");
     expect(flag.stderr).toContain('tiledesk-sdk tail --help');
+  });
+
+  it('an unknown flag is named alone, without advice about positional arguments that do not apply', async () => {
+    const { code, stderr } = await runCli(['import', '--bogus']);
+    expect(code).toBe(2);
+    expect(stderr).toBe("Error: Unknown option '--bogus' (tiledesk-sdk import --help)\n");
+  });
+
+  it('help for something that is not a command is a usage error, not the general help with exit 0', async () => {
+    const { code, stdout, stderr } = await runCli(['help', 'improt']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('No help for "improt": it is not a command. Commands: import, tail, demo, server');
   });
 });
 
@@ -315,6 +328,19 @@ describe('against a server', () => {
     expect(stderr).toContain('Cannot reach http://127.0.0.1:1');
     expect(stderr).toContain('TILEDESK_URL');
     expect(stderr).not.toContain('pw-1234');
+  });
+
+  it('an unreachable server is named at once with a token too, not after every conversation has failed its retries', async () => {
+    const token = server.owner.token;
+    const { code, stdout, stderr } = await within(
+      runCli(['import', 'examples/data/sample-conversations.ndjson'], { env: { TILEDESK_URL: 'http://127.0.0.1:1', TILEDESK_PROJECT_ID: server.project.id, TILEDESK_TOKEN: token } }),
+      10_000,
+      'the import against an unreachable server to end',
+    );
+    expect(code).toBe(1);
+    expect(stderr).toBe('Error: Cannot reach http://127.0.0.1:1 (ECONNREFUSED). Check TILEDESK_URL / --url and that the server is running.\n');
+    expect(stdout).not.toContain('Failed conversations');
+    expect(stdout + stderr).not.toContain(token.slice(4));
   });
 });
 

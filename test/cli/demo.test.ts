@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TiledeskClient } from '../../src/index.js';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
@@ -40,6 +43,27 @@ describe('tiledesk-sdk demo on the embedded server', () => {
     expect(data.code).toBe(2);
     expect(data.stderr).toContain('The sample dataset was not found at');
     expect(data.stderr).toContain('--data <file>');
+  });
+});
+
+describe('tiledesk-sdk demo interrupted', () => {
+  it('Ctrl-C during the import says so instead of ending silently on a progress line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tiledesk-cli-demo-'));
+    try {
+      // Large enough that the import is still running when Ctrl-C comes.
+      const data = join(dir, 'big.ndjson');
+      const line = (i: number) => JSON.stringify({ request: { first_text: `hi ${i}` }, messages: Array.from({ length: 10 }, (_, j) => ({ text: `m${j}`, sender: `u${i}` })) });
+      writeFileSync(data, `${Array.from({ length: 3000 }, (_, i) => line(i)).join('\n')}\n`);
+      const run = startCli(['demo', '--data', data]);
+      await run.stdout.waitFor('progress:', 20_000);
+      run.interrupt();
+      expect(await within(run.code, 20_000, 'the interrupted demo to end')).toBe(0);
+      expect(run.stderr.text).toBe('Interrupted during the import: the demo stopped before its live part. The local server is stopped; nothing was kept.\n');
+      expect(run.stdout.text).toMatch(/^stopped: \d+%/m);
+      expect(run.stdout.text).not.toContain('Demo finished');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

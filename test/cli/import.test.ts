@@ -8,7 +8,9 @@ import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/
 import { formatFailure, formatReport } from '../../src/cli/progress.js';
 import { createStyle } from '../../src/cli/io.js';
 import { emptyImportReport } from '../../src/import/importer.js';
-import { root, runCli, serverEnv, startCli, within } from './helpers.js';
+import { Readable } from 'node:stream';
+import { main } from '../../src/cli/main.js';
+import { Capture, root, runCli, serverEnv, startCli, within } from './helpers.js';
 
 const sample = join(root, 'examples/data/sample-conversations.ndjson');
 const sampleLines = readFileSync(sample, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { request: { id: string }; messages: { id: string; text?: string }[] });
@@ -195,6 +197,14 @@ describe('tiledesk-sdk import', () => {
     expect(await allRequests()).toHaveLength(0);
   });
 
+  it('counts one conversation and one message in the singular', async () => {
+    const file = join(dir, 'one.ndjson');
+    writeFileSync(file, `${JSON.stringify({ request: { first_text: 'hi' }, messages: [{ text: 'hi', sender: 'v1' }] })}\n`);
+    const { code, stdout } = await runCli(['import', file], { env: serverEnv(server), cwd: dir });
+    expect(code).toBe(0);
+    expect(stdout).toContain('one.ndjson: 1 conversation, 1 message\n');
+  });
+
   it('an empty file imports nothing and says so', async () => {
     const empty = join(dir, 'empty.ndjson');
     writeFileSync(empty, '\n');
@@ -210,6 +220,26 @@ describe('tiledesk-sdk import', () => {
     expect(stderr).toContain('The server has no active project 000000000000000000000000');
     expect(stdout).not.toContain('Import finished');
     expect(stdout).toContain('Import stopped');
+  });
+
+  it('the last progress line of a stopped run says stopped, not imported', async () => {
+    const unknown = await runCli(['import', sample], { env: { ...serverEnv(server), TILEDESK_PROJECT_ID: '000000000000000000000000' } });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toMatch(/^stopped: 0%, 0\/36 conversations, 0\/190 messages, /m);
+    expect(unknown.stdout).not.toMatch(/^imported:/m);
+    const tty = await runCli(['import', sample], { env: { ...serverEnv(server), TILEDESK_TOKEN: 'JWT not-a-token' }, tty: true });
+    expect(tty.code).toBe(1);
+    expect(tty.stdout).toMatch(/Stopped ·+|Stopped ░+/);
+  });
+
+  it('a pipe that is not JSON is reported like a file that is not, naming stdin, with no percentage claimed', async () => {
+    const stdout = new Capture();
+    const stderr = new Capture();
+    const stdin = Object.assign(Readable.from(['{"request": bad}\n']), { isTTY: false });
+    const code = await main(['import', '-'], { stdout, stderr, env: { NO_COLOR: '1', ...serverEnv(server) }, signal: new AbortController().signal, cwd: root, packageRoot: root, stdin });
+    expect(code).toBe(1);
+    expect(stderr.text).toMatch(/^Error: The input is not valid JSON\/NDJSON: stdin:1:13: /);
+    expect(stdout.text).toMatch(/^stopped: 0 conversations, 0 messages, /m);
   });
 
   it('on a terminal the progress bar is redrawn in place', async () => {

@@ -8,7 +8,7 @@ import { TiledeskClient } from '../../rest/client.js';
 import type { TiledeskTestServer } from '../../testing/server.js';
 import { CONNECTION_HELP, connectionOptions, hasConnectionSettings, obtainToken, resolveConnection } from '../config.js';
 import { runDemoScript, type DemoScriptResult } from '../demo-script.js';
-import { createStyle, formatCount, formatDuration, UsageError, wantsColor, type CliIO, type SecretRegistry } from '../io.js';
+import { counted, createStyle, formatCount, formatDuration, UsageError, wantsColor, type CliIO, type SecretRegistry } from '../io.js';
 import { LiveView } from '../live-view.js';
 import { formatReport } from '../progress.js';
 import { importFile } from './import.js';
@@ -113,7 +113,14 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
       });
       out.write(`${formatReport(report, style)}\n\n`);
     } catch (error) {
-      if (error instanceof ImportAbortedError) return 0;
+      if (error instanceof ImportAbortedError) {
+        // Not silent: the live part and the summary never came, and the output ends on a progress line.
+        io.stderr.write(
+          `${createStyle(wantsColor(io.stderr, io.env)).yellow('Interrupted')} during the import: the demo stopped before its live part.` +
+            `${target.local ? ' The local server is stopped; nothing was kept.' : ' Running it again imports only what is missing.'}\n`,
+        );
+        return 0;
+      }
       throw error;
     }
     if (io.signal.aborted) return 0;
@@ -218,8 +225,8 @@ function printSummary(
   out.write(`  Imported     ${formatCount(c.created + c.continued)} conversations, ${formatCount(m.imported)} messages${there} (importConversations + readConversations)\n`);
   if (s.script) {
     out.write(
-      `  Live         ${formatCount(s.script.visitors)} visitors sent ${formatCount(s.script.visitorMessages)} messages, the bot answered with ` +
-        `${formatCount(s.script.botMessages)} messages made by the builders (tiledesk-sdk/messages)\n`,
+      `  Live         ${counted(s.script.visitors, 'visitor')} sent ${counted(s.script.visitorMessages, 'message')}, the bot answered with ` +
+        `${counted(s.script.botMessages, 'message')} made by the builders (tiledesk-sdk/messages)\n`,
     );
   }
   if (s.view) {

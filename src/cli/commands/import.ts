@@ -5,13 +5,14 @@ import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ImportAbortedError, ImportCheckpointError, ImportFailedError } from '../../import/errors.js';
 import { emptyImportReport, importConversations } from '../../import/importer.js';
-import type { ImportConversationsOptions, ImportReport } from '../../import/types.js';
+import type { ImportConversationsOptions, ImportProgressEvent, ImportReport } from '../../import/types.js';
 import { fileCheckpoint } from '../../node/file-checkpoint.js';
 import { SourceParseError } from '../../node/json-stream.js';
 import { readConversations } from '../../node/read-conversations.js';
 import { TiledeskClient } from '../../rest/client.js';
+import { ConnectionError } from '../../rest/errors.js';
 import { CONNECTION_HELP, connectionOptions, describeConnectionError, obtainToken, resolveConnection, type Connection } from '../config.js';
-import { createStyle, formatCount, UsageError, wantsColor, type CliIO, type SecretRegistry, type Style } from '../io.js';
+import { counted, createStyle, formatCount, UsageError, wantsColor, type CliIO, type SecretRegistry, type Style } from '../io.js';
 import { formatReport, ProgressView } from '../progress.js';
 
 export const IMPORT_HELP = `Usage: tiledesk-sdk import <file> [options]
@@ -167,21 +168,27 @@ export async function importFile(io: CliIO, style: Style, run: ImportFileOptions
   if (run.count !== false) {
     total = await countConversations(run.file, io.signal);
     if (io.signal.aborted) throw new ImportAbortedError(emptyImportReport());
-    out.write(`${style.dim(`${run.label ?? run.file}: ${formatCount(total.conversations)} conversations, ${formatCount(total.messages)} messages`)}\n`);
+    out.write(`${style.dim(`${run.label ?? run.file}: ${counted(total.conversations, 'conversation')}, ${counted(total.messages, 'message')}`)}\n`);
   }
   const progress = new ProgressView(out, style, { tty: out.isTTY === true });
   const checkpoint = run.checkpointPath === undefined ? undefined : fileCheckpoint(run.checkpointPath);
+  // The last event comes before the run says how it ended: held back, so a stopped run's line does not read "imported".
+  let last: ImportProgressEvent | undefined;
+  let stopped = true;
   try {
     const source = run.file === STDIN ? readConversations((io.stdin ?? process.stdin) as Readable, { name: 'stdin' }) : readConversations(run.file);
-    return await importConversations(run.client, source, {
+    const report = await importConversations(run.client, source, {
       ...run.options,
       ...(checkpoint ? { checkpoint } : {}),
       ...(total ? { total } : {}),
       signal: io.signal,
       progressIntervalMs: out.isTTY ? 100 : 500,
-      onProgress: (event) => progress.update(event),
+      onProgress: (event) => (event.final ? (last = event) : progress.update(event)),
     });
+    stopped = false;
+    return report;
   } finally {
+    if (last) progress.update(last, { stopped });
     progress.finish();
   }
 }
@@ -200,6 +207,12 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
   if (token === undefined) return interruptedBeforeImporting(io, errStyle);
   const client = new TiledeskClient({ baseUrl: run.connection.baseUrl, projectId: run.connection.projectId, auth: { token } });
   try {
+    // A sign-in proved the server is there; a token did not. Without this, an unreachable server (a wrong port, a
+    // mistyped host) fails conversation by conversation, each after its retries: minutes before the error shows.
+    if ('token' in run.connection.credentials) {
+      await checkReachable(client, run.connection.baseUrl, io.signal);
+      if (io.signal.aborted) return interruptedBeforeImporting(io, errStyle);
+    }
     const report = await importFile(io, style, {
       file: run.file,
       label: run.display,
@@ -248,6 +261,18 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
   }
 }
 
+/**
+ * One call, not retried, that fails only when the server cannot be reached at all; any answer (even a refusal of the
+ * token or of the project, which the import reports in its own words) means it can.
+ */
+async function checkReachable(client: TiledeskClient, baseUrl: string, signal: AbortSignal): Promise<void> {
+  try {
+    await client.projectUsers.me({ signal, maxRetries: 0, timeout: 15_000 });
+  } catch (error) {
+    if (error instanceof ConnectionError && error.neverConnected) throw describeConnectionError(error, baseUrl);
+  }
+}
+
 function interruptedBeforeImporting(io: CliIO, style: Style): number {
   io.stderr.write(`${style.yellow('Interrupted')} before anything was imported.\n`);
   return 130;
@@ -261,7 +286,9 @@ function importFailedMessage(error: ImportFailedError, run: ImportRun): string {
     case 'project':
       return `The server has no active project ${run.connection.projectId} (${cause}). Check TILEDESK_PROJECT_ID / --project.`;
     case 'source':
-      return `Could not read ${run.file}: ${cause}`;
+      // A pipe is not counted first, so its syntax errors come from the import itself.
+      if (error.cause instanceof SourceParseError) return `The ${run.file === STDIN ? 'input' : 'file'} is not valid JSON/NDJSON: ${cause}`;
+      return `Could not read ${run.display}: ${cause}`;
     case 'checkpoint':
       return `Could not save the checkpoint ${run.checkpointPath ?? ''}: ${cause}`;
     default:
