@@ -87,7 +87,20 @@ export function rest(server: TiledeskTestServer, token = server.owner.token) {
     return (await res.json()) as T;
   };
   return {
-    createRequest: (text = 'hello') => call<RealtimeRequest>('POST', '/requests', { first_text: text }),
+    /**
+     * Creates a conversation and waits for the server's second write of it: as tiledesk-server's snapshot listener
+     * does, the local server moves a new conversation's `updatedAt` once more just after answering. Without the wait,
+     * "most recently updated" (the order of a capped `/requests` snapshot) could differ from the creation order.
+     */
+    createRequest: async (text = 'hello') => {
+      const created = await call<RealtimeRequest>('POST', '/requests', { first_text: text });
+      for (const deadline = Date.now() + 5_000; ; ) {
+        const now = await call<RealtimeRequest>('GET', `/requests/${created.request_id}`);
+        if (now.updatedAt !== created.updatedAt) return now;
+        if (Date.now() > deadline) throw new Error(`the second write of ${created.request_id} did not come within 5 s`);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    },
     sendMessage: (requestId: string, text: string) => call<RealtimeMessage>('POST', `/requests/${requestId}/messages`, { text }),
     importMessages: (requestId: string, texts: string[]) =>
       call<RealtimeMessage[]>('POST', `/requests/${requestId}/messages/multi`, texts.map((text) => ({ text }))),
