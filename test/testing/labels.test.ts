@@ -8,12 +8,17 @@ import { fileServer, http, type Json } from './helpers.js';
 
 const local = fileServer();
 
+/** A new project of the owner on the shared server, and the path of its labels. */
+async function newProject(name: string) {
+  const server = local.server;
+  const token = server.owner.token;
+  const project = (await http(server, 'POST', '/projects', { token, body: { name } })).json as Json;
+  return { server, token, labels: `/${project._id}/labels` };
+}
+
 describe('project labels', () => {
   it('deleting a language removes it: GET /:lang then answers the default language', async () => {
-    const server = local.server;
-    const token = server.owner.token;
-    const project = (await http(server, 'POST', '/projects', { token, body: { name: 'Labels' } })).json as Json;
-    const labels = `/${project._id}/labels`;
+    const { server, token, labels } = await newProject('Labels');
     await http(server, 'POST', labels, { token, body: { lang: 'FR', data: { greeting: 'Bonjour' } } });
     await http(server, 'POST', labels, { token, body: { lang: 'IT', data: { greeting: 'Ciao' } } });
 
@@ -25,10 +30,7 @@ describe('project labels', () => {
   });
 
   it("the package's built-in labels are not here: the defaults routes, and GET /:lang without stored labels, are Express's 404", async () => {
-    const server = local.server;
-    const token = server.owner.token;
-    const project = (await http(server, 'POST', '/projects', { token, body: { name: 'No labels' } })).json as Json;
-    const labels = `/${project._id}/labels`;
+    const { server, token, labels } = await newProject('No labels');
     for (const [method, path] of [['GET', `${labels}/default`], ['GET', `${labels}/default/IT`], ['POST', `${labels}/default/clone`], ['GET', `${labels}/EN`]] as const) {
       const answer = await http(server, method, path, { token, body: method === 'POST' ? { lang: 'IT' } : undefined });
       expect([answer.status, answer.text]).toEqual([404, expect.stringContaining(`Cannot ${method} ${path}`)]);
@@ -39,10 +41,7 @@ describe('project labels', () => {
   });
 
   it('a save that fails validation stores nothing: an object lang, a default that is not a Boolean', async () => {
-    const server = local.server;
-    const token = server.owner.token;
-    const project = (await http(server, 'POST', '/projects', { token, body: { name: 'Invalid labels' } })).json as Json;
-    const labels = `/${project._id}/labels`;
+    const { server, token, labels } = await newProject('Invalid labels');
     expect((await http(server, 'POST', labels, { token, body: { lang: { a: 1 }, data: {} } })).status).toBe(500);
     expect((await http(server, 'GET', labels)).json).toEqual({});
     await http(server, 'POST', labels, { token, body: { lang: 'EN', data: { a: 'b' } } });
@@ -57,10 +56,7 @@ describe('project labels', () => {
   });
 
   it('a default that is null fails the save (the entry\'s `default` is a required Boolean): 500, nothing stored', async () => {
-    const server = local.server;
-    const token = server.owner.token;
-    const project = (await http(server, 'POST', '/projects', { token, body: { name: 'Null default' } })).json as Json;
-    const labels = `/${project._id}/labels`;
+    const { server, token, labels } = await newProject('Null default');
     await http(server, 'POST', labels, { token, body: { lang: 'EN', data: { a: 'b' } } });
     const refused = await http(server, 'POST', labels, { token, body: { lang: 'IT', data: {}, default: null } });
     expect([refused.status, refused.json]).toEqual([500, { success: false, msg: 'Error saving object.' }]);
@@ -69,10 +65,7 @@ describe('project labels', () => {
   });
 
   it('an empty lang fails the save (required String): 500', async () => {
-    const server = local.server;
-    const token = server.owner.token;
-    const project = (await http(server, 'POST', '/projects', { token, body: { name: 'Empty lang' } })).json as Json;
-    const labels = `/${project._id}/labels`;
+    const { server, token, labels } = await newProject('Empty lang');
     expect((await http(server, 'POST', labels, { token, body: { lang: '', data: { a: 'b' } } })).status).toBe(500);
     await http(server, 'POST', labels, { token, body: { lang: 'EN', data: { a: 'b' } } });
     expect((await http(server, 'POST', labels, { token, body: { lang: '', data: { a: 'b' } } })).status).toBe(500);
@@ -80,29 +73,21 @@ describe('project labels', () => {
   });
 
   it('routes are case-insensitive: /DEFAULT is the defaults route (not here), not GET /:lang', async () => {
-    const server = local.server;
-    const token = server.owner.token;
-    const project = (await http(server, 'POST', '/projects', { token, body: { name: 'Case' } })).json as Json;
-    const labels = `/${project._id}/labels`;
+    const { server, token, labels } = await newProject('Case');
     await http(server, 'POST', labels, { token, body: { lang: 'EN', data: { a: 'b' } } });
     expect((await http(server, 'GET', `${labels}/EN`)).status).toBe(200);
     for (const path of [`${labels}/DEFAULT`, `${labels}/Default/IT`]) expect((await http(server, 'GET', path)).status).toBe(404);
   });
 
   it('a save answers what GET /<lang> answers: a lang spelled "Default" or holding a "/" is saved, then 404', async () => {
-    const server = local.server;
-    const token = server.owner.token;
-    const project = (await http(server, 'POST', '/projects', { token, body: { name: 'Forward' } })).json as Json;
-    const labels = `/${project._id}/labels`;
+    const { server, token, labels } = await newProject('Forward');
     await http(server, 'POST', labels, { token, body: { lang: 'EN', data: { a: 'b' } } });
     for (const lang of ['Default', 'x/y']) expect((await http(server, 'POST', labels, { token, body: { lang, data: { a: 'b' } } })).status).toBe(404);
     expect(((await http(server, 'GET', labels)).json as Json).data.map((l: Json) => l.lang)).toEqual(['EN', 'Default', 'x/y']);
   });
 
   it('DELETE / of a project without labels answers the driver result with nothing removed', async () => {
-    const server = local.server;
-    const token = server.owner.token;
-    const project = (await http(server, 'POST', '/projects', { token, body: { name: 'Nothing to delete' } })).json as Json;
-    expect((await http(server, 'DELETE', `/${project._id}/labels`, { token })).json).toEqual({ n: 0, ok: 1, deletedCount: 0 });
+    const { server, token, labels } = await newProject('Nothing to delete');
+    expect((await http(server, 'DELETE', labels, { token })).json).toEqual({ n: 0, ok: 1, deletedCount: 0 });
   });
 });
