@@ -83,6 +83,16 @@ export async function projectUserIdOf(ctx: ScenarioContext, project: Project, ac
 }
 
 /** Signs up another user and has the owner invite them with `role` (an agent-type project_user). */
+/** Creates a department of `project` as its owner, aliased as `label` (also its name) in recordings. */
+export async function createDepartment(ctx: ScenarioContext, project: Project, label: string, body: Record<string, unknown>): Promise<string> {
+  const response = await ctx.setup(`department ${label}`, {
+    method: 'POST', path: `/${project.id}/departments`, auth: { jwt: project.owner.token }, json: { name: label, ...body },
+  });
+  const id = (response.json as { _id: string })._id;
+  ctx.alias(id, label);
+  return id;
+}
+
 export async function addMember(ctx: ScenarioContext, project: Project, label: string, role: string): Promise<Member> {
   const account = await signUp(ctx, label, { firstname: 'Mem', lastname: label });
   const invite = await ctx.setup(`invite ${label} as ${role}`, {

@@ -1,4 +1,4 @@
-import { addMember, createProject, newRequestId, ownerWithProject, PASSWORD, projectUserIdOf, signInGuest, signUp, unknownObjectId } from '../harness/flows.js';
+import { addMember, createDepartment, createProject, newRequestId, ownerWithProject, PASSWORD, projectUserIdOf, signInGuest, signUp, unknownObjectId } from '../harness/flows.js';
 import { scenario } from '../harness/scenario.js';
 
 /*
@@ -138,12 +138,7 @@ export const widgetScenarios = [
     const disabled = await group('Disabled', [project.owner.userId], 'disabledGroup');
     const badMember = await group('Bad member', ['x'], 'badMemberGroup');
     await ctx.setup('disable a group', { method: 'PUT', path: `/${project.id}/groups/disable/${disabled}`, auth: owner });
-    const department = async (label: string, body: Record<string, unknown>) => {
-      const response = await ctx.setup(`department ${label}`, { method: 'POST', path: `/${project.id}/departments`, auth: owner, json: { name: label, ...body } });
-      const id = (response.json as { _id: string })._id;
-      ctx.alias(id, label);
-      return id;
-    };
+    const department = (label: string, body: Record<string, unknown>) => createDepartment(ctx, project, label, body);
     const byDepartment = (step: string, id: string) => ctx.call(step, { method: 'GET', path: `${path}?department=${id}` });
     await byDepartment('a department without groups: everyone', await department('plainDept', {}));
     await byDepartment('id_group: its members', await department('groupDept', { id_group: agents }));
@@ -285,12 +280,7 @@ export const widgetScenarios = [
       ctx.alias(id, label);
       return id;
     };
-    const department = async (label: string, body: Record<string, unknown>) => {
-      const response = await ctx.setup(`department ${label}`, { method: 'POST', path: `/${project.id}/departments`, auth: owner, json: { name: label, ...body } });
-      const id = (response.json as { _id: string })._id;
-      ctx.alias(id, label);
-      return id;
-    };
+    const department = (label: string, body: Record<string, unknown>) => createDepartment(ctx, project, label, body);
     const agents = await group('agentsGroup', [agent.userId]);
     const empty = await group('emptyGroup', []);
     const badMember = await group('badMemberGroup', ['x']);
@@ -317,12 +307,7 @@ export const widgetScenarios = [
   scenario('departments.hours-routing', 'routing under operating hours: no agent is available while closed (a bot still is), an hours error fails creating and rerouting', async (ctx) => {
     const project = await ownerWithProject(ctx);
     const owner = { jwt: project.owner.token };
-    const department = async (label: string, body: Record<string, unknown>) => {
-      const response = await ctx.setup(`department ${label}`, { method: 'POST', path: `/${project.id}/departments`, auth: owner, json: { name: label, ...body } });
-      const id = (response.json as { _id: string })._id;
-      ctx.alias(id, label);
-      return id;
-    };
+    const department = (label: string, body: Record<string, unknown>) => createDepartment(ctx, project, label, body);
     const assigned = await department('assignedDept', { routing: 'assigned' });
     const bot = await department('botDept', { id_bot: '5f0000000000000000000abc' });
     const set = (what: string, json: Record<string, unknown>) => ctx.setup(what, { method: 'PUT', path: `/projects/${project.id}`, auth: owner, json });
@@ -352,12 +337,7 @@ export const widgetScenarios = [
     const groupResponse = await ctx.setup('group of the agent', { method: 'POST', path: `/${project.id}/groups`, auth: owner, json: { name: 'Agents', members: [agent.userId] } });
     const group = (groupResponse.json as { _id: string })._id;
     ctx.alias(group, 'agentsGroup');
-    const department = async (label: string, body: Record<string, unknown>) => {
-      const response = await ctx.setup(`department ${label}`, { method: 'POST', path: `/${project.id}/departments`, auth: owner, json: { name: label, ...body } });
-      const id = (response.json as { _id: string })._id;
-      ctx.alias(id, label);
-      return id;
-    };
+    const department = (label: string, body: Record<string, unknown>) => createDepartment(ctx, project, label, body);
     const bot = await department('botDept', { id_bot: '5f0000000000000000000abc' });
     const grouped = await department('groupDept', { id_group: group, routing: 'assigned' });
     // The round robin falls back to a random available agent when no earlier conversation was assigned to a human.
