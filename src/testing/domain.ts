@@ -156,6 +156,11 @@ export class Domain {
     this.scheduleDeferred(false);
   }
 
+  /** How many deferred writes are still queued. */
+  get pendingWrites(): number {
+    return this.deferred.length;
+  }
+
   /** Cancels the deferred writes still queued (the server is closing). */
   dispose(): void {
     this.disposed = true;

@@ -65,6 +65,12 @@ export interface ServerStats {
   httpConnections: number;
   /** Registered topic subscriptions across all WebSocket connections. */
   subscriptions: number;
+  /**
+   * Writes the server still owes for answers it has already sent (the `updatedAt` of a new conversation or of a
+   * lead's conversations, a preflight conversation's reroute), as tiledesk-server's listeners make them just after
+   * the answer. Wait for 0 before reading what they change.
+   */
+  pendingWrites: number;
 }
 
 /** A running local Tiledesk-compatible server. Create it with {@link startTiledeskServer}. */
@@ -248,7 +254,12 @@ class LocalTiledeskServer implements TiledeskTestServer {
   stats(): ServerStats {
     const wsConnections = this.realtime.connectionCount;
     // Every accepted WebSocket is one tracked socket; held (unanswered) upgrades count as HTTP connections.
-    return { wsConnections, httpConnections: Math.max(0, this.sockets.size - wsConnections), subscriptions: this.realtime.subscriptionCount };
+    return {
+      wsConnections,
+      httpConnections: Math.max(0, this.sockets.size - wsConnections),
+      subscriptions: this.realtime.subscriptionCount,
+      pendingWrites: this.domain.pendingWrites,
+    };
   }
 
   private dropSockets(): void {

@@ -257,7 +257,7 @@ describe('restart, seed and close', () => {
     const heldUpgrade = rawUpgrade(local, `/?token=${bare(guest.token)}`, 2_000);
     await eventually(() => local.stats().wsConnections === 1 && local.stats().subscriptions === 1 && local.stats().httpConnections >= 2);
     await local.close();
-    expect(local.stats()).toEqual({ wsConnections: 0, httpConnections: 0, subscriptions: 0 });
+    expect(local.stats()).toEqual({ wsConnections: 0, httpConnections: 0, subscriptions: 0, pendingWrites: 0 });
     expect(await client.closed()).toBe(1006);
     expect(await hung).toBeInstanceOf(Error);
     expect(await heldUpgrade).not.toBe('hang');
