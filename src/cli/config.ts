@@ -172,7 +172,8 @@ export async function obtainToken(connection: Connection, secrets: SecretRegistr
   } catch (error) {
     if (signal.aborted) return undefined;
     if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) {
-      throw new UsageError(`Sign-in refused for ${email}: check TILEDESK_EMAIL and TILEDESK_PASSWORD (or --email/--password).`);
+      // Exit 1 as for a refused token: the settings were well formed, the server said no.
+      throw new Error(`Sign-in refused for ${email}: check TILEDESK_EMAIL and TILEDESK_PASSWORD (or --email/--password).`);
     }
     // A web page (the dashboard's URL, the cloud API without /v3) answers the sign-in with HTML, or a 404.
     if (error instanceof InvalidResponseError || error instanceof NotFoundError) {

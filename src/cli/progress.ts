@@ -140,8 +140,9 @@ export function formatReport(report: ImportReport, style: Style, options: { maxF
   return lines.join('\n');
 }
 
+/** One failed conversation, for people: conversations and messages counted from 1 (the report's fields count from 0). */
 export function formatFailure(f: ImportFailure): string {
-  const where = f.index !== undefined ? ` message ${f.index}${f.field ? ` (${f.field})` : ''}` : '';
+  const where = f.index !== undefined ? ` message ${f.index + 1}${f.field ? ` (${f.field})` : ''}` : '';
   const id = f.requestId === undefined ? '' : ` (${f.requestId})`;
   const status = f.status !== undefined ? ` ${f.status}` : '';
   return `conversation ${f.position + 1}${id}${where}: ${f.code}${status} — ${f.message} [${formatCount(f.messagesImported)} saved, ${formatCount(f.messagesMissing)} missing${f.messagesUncertain ? `, ${formatCount(f.messagesUncertain)} of them maybe saved` : ''}]`;

@@ -35,7 +35,10 @@ export class SourceParseError extends TiledeskError {
   declare readonly column: number;
   /** Offset in characters from the start of the input. */
   declare readonly position: number;
-  /** The element (conversation) the problem is in, when it is inside one. */
+  /**
+   * The element (conversation) the problem is in, when it is inside one, counted from 0 like `ImportFailure.position`.
+   * The message counts from 1, as the CLI's list of failed conversations does.
+   */
   declare readonly index: number | undefined;
   declare readonly file: string | undefined;
   /**
@@ -50,7 +53,7 @@ export class SourceParseError extends TiledeskError {
     at: { line: number; column: number; position: number; index?: number | undefined; file?: string | undefined; elementStart?: SourcePosition | undefined },
   ) {
     const where = `${at.file ?? 'input'}:${at.line}:${at.column}`;
-    super(`${where}: ${problem}${at.index === undefined ? '' : ` (conversation ${at.index})`}`, { code: 'invalid_source' });
+    super(`${where}: ${problem}${at.index === undefined ? '' : ` (conversation ${at.index + 1})`}`, { code: 'invalid_source' });
     this.line = at.line;
     this.column = at.column;
     this.position = at.position;

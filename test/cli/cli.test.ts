@@ -286,12 +286,12 @@ describe('against a server', () => {
   });
   afterAll(() => server.close());
 
-  it('a refused password is reported without the password', async () => {
+  it('a refused password is reported without the password, with the exit code of a refused token', async () => {
     const password = 'Sup3r-Secret-Pw';
     const { code, stdout, stderr } = await runCli(['tail'], {
       env: { TILEDESK_URL: server.url, TILEDESK_PROJECT_ID: server.project.id, TILEDESK_EMAIL: server.owner.email, TILEDESK_PASSWORD: password },
     });
-    expect(code).toBe(2);
+    expect(code).toBe(1);
     expect(stderr).toContain(`Sign-in refused for ${server.owner.email}`);
     expect(stdout + stderr).not.toContain(password);
   });

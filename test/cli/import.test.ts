@@ -130,7 +130,7 @@ describe('tiledesk-sdk import', () => {
     expect(stdout).toContain('Import finished with failures');
     expect(stdout).toContain('2 created');
     expect(stdout).toContain('1 failed');
-    expect(stdout).toMatch(/Failed conversations:\n {2}conversation 2( \([^)]+\))? message 1 \(text\): invalid_argument — .*is required/);
+    expect(stdout).toMatch(/Failed conversations:\n {2}conversation 2( \([^)]+\))? message 2 \(text\): invalid_argument — .*is required/);
     expect((await allRequests()).map((r) => r.first_text).sort()).toEqual([sampleLines[0]!.messages[0]!.text, sampleLines[1]!.messages[0]!.text].sort());
   });
 
@@ -166,7 +166,7 @@ describe('tiledesk-sdk import', () => {
     for (const argv of [['import', file], ['import', file, '--no-count']]) {
       const { code, stderr } = await runCli(argv, { env: { ...serverEnv(server), TILEDESK_DEBUG: '1' } });
       expect(code).toBe(1);
-      expect(stderr).toMatch(/deep\.ndjson:2:1025: nested deeper than 1000 levels of arrays and objects \(conversation 1\)/);
+      expect(stderr).toMatch(/deep\.ndjson:2:1025: nested deeper than 1000 levels of arrays and objects \(conversation 2\)/);
       expect(stderr).not.toContain('RangeError');
       expect(stderr).not.toContain('call stack');
     }

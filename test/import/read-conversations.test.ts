@@ -275,6 +275,7 @@ describe('malformed input: SourceParseError with line and column', () => {
         })().catch((e: unknown) => e);
         expect(error, `highWaterMark ${highWaterMark}`).toBeInstanceOf(SourceParseError);
         expect(error).toMatchObject({ line: 4, column: 10, position: 66, index: 1, elementStart: { line: 2, column: 1, position: 16 } });
+        expect((error as Error).message).toMatch(/\(conversation 2\)$/); // counted from 1 in the message, as in the CLI's failure list
         expect((error as Error).message).toMatch(new RegExp(`^${path.replace(/[\\/.]/g, '\\$&')}:4:10: an element is larger than 50 characters: it starts at line 2, column 1`));
       }
     }
