@@ -279,8 +279,10 @@ it('real offline (the browser’s network emulation): the offline probe checks t
 });
 
 it('a server that is down (refused, then a proxy answering 502 without CORS headers) is not taken for a rejected token; the client reconnects once it is back', async () => {
-  // One counted close before open would be fatal: only the HTTP probe after each one keeps this client going.
-  const page = await pageWithClient({ suspectAuthAfter: 1, maxAuthFailures: 1 });
+  // Two counted closes before open in a row would be fatal (the first two refused ones already): only the HTTP probe
+  // after each one keeps this client going. Not one: the last attempt at the proxy can close just as the server is
+  // back, and its probe then rightly finds the server up (CI saw it once); the next attempt opens and breaks the row.
+  const page = await pageWithClient({ suspectAuthAfter: 2, maxAuthFailures: 1 });
   await page.evaluate(() => window.T.rt.connect());
   const connectFailures = (n: number) => page.waitForFunction((n) => window.T.errors.filter((c: string) => c === 'connect_failed').length >= n, n);
   const proxied = new Set<string>();
