@@ -302,7 +302,8 @@ describe('against a server', () => {
       env: { TILEDESK_URL: server.url, TILEDESK_PROJECT_ID: server.project.id, TILEDESK_TOKEN: token },
     });
     expect(code).toBe(1);
-    expect(stderr).toContain('the token was refused');
+    expect(stderr).toContain('refused the token');
+    expect(stderr).toContain('TILEDESK_TOKEN');
     expect(stdout + stderr).not.toContain(token.slice(4));
     expect(stdout + stderr).not.toMatch(/eyJ[\w-]+\.[\w-]+/);
   });

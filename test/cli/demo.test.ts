@@ -99,6 +99,24 @@ describe('tiledesk-sdk demo against a server given by TILEDESK_*', () => {
     }
     expect(server.stats()).toMatchObject({ wsConnections: 0, subscriptions: 0 });
   });
+
+  it('a project the server does not know or a refused token is named with the setting to check, before anything is imported', async () => {
+    const unknown = await within(runCli(['demo', '--duration', '1'], { env: { ...serverEnv(server), TILEDESK_PROJECT_ID: '000000000000000000000000' } }), 30_000, 'the demo to end');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('The server has no active project 000000000000000000000000');
+    expect(unknown.stderr).toContain('Check TILEDESK_PROJECT_ID / --project.');
+    expect(unknown.stdout).toBe('');
+    const refused = await within(runCli(['demo', '--duration', '1'], { env: { ...serverEnv(server), TILEDESK_TOKEN: 'JWT not-a-token' } }), 30_000, 'the demo to end');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^Error: The server refused the token \(401 .*\): check TILEDESK_TOKEN \/ --token /);
+    expect(refused.stdout).toBe('');
+  });
+
+  it('with a token it says so, not "signed in as your token"', async () => {
+    const run = await within(runCli(['demo', '--duration', '0.5'], { env: serverEnv(server) }), 30_000, 'the demo to end');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Project  ${server.project.id} · with your token\n`);
+  });
 });
 
 describe('tiledesk-sdk demo when the realtime connection fails for good', () => {

@@ -6,7 +6,7 @@ import type { ImportReport } from '../../import/types.js';
 import { RealtimeClient } from '../../realtime/client.js';
 import { TiledeskClient } from '../../rest/client.js';
 import type { TiledeskTestServer } from '../../testing/server.js';
-import { CONNECTION_HELP, connectionOptions, hasConnectionSettings, obtainToken, resolveConnection } from '../config.js';
+import { checkAccess, CONNECTION_HELP, connectionOptions, hasConnectionSettings, obtainToken, resolveConnection } from '../config.js';
 import { runDemoScript, type DemoScriptResult } from '../demo-script.js';
 import { counted, createStyle, formatCount, formatDuration, UsageError, wantsColor, type CliIO, type SecretRegistry } from '../io.js';
 import { LiveView } from '../live-view.js';
@@ -100,7 +100,7 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
         ? `  Server   ${target.baseUrl} ${style.dim('(local, in memory: started for this demo and gone when it ends)')}\n`
         : `  Server   ${target.baseUrl} ${style.dim('(from your TILEDESK_* settings)')}\n`,
     );
-    out.write(`  Project  ${target.projectId} ${style.dim(`· signed in as ${target.who}`)}\n`);
+    out.write(`  Project  ${target.projectId} ${style.dim(`· ${target.who}`)}\n`);
     out.write(`  ${style.bold('1.')} Import ${relativeName(dataFile, io.cwd)}\n`);
     out.write(`  ${style.bold('2.')} Live conversations for ${formatDuration(durationSeconds * 1000)} while visitors chat with a bot ${style.dim('(Ctrl-C ends it early)')}\n\n`);
 
@@ -193,7 +193,7 @@ async function startLocal(port: number): Promise<Target> {
     wsUrl: server.wsUrl,
     projectId: server.project.id,
     token: server.owner.token,
-    who: `${server.owner.email} (the seeded owner)`,
+    who: `signed in as ${server.owner.email} (the seeded owner)`,
     local: server,
   };
 }
@@ -203,7 +203,15 @@ async function connectRemote(values: Parameters<typeof resolveConnection>[0], io
   const connection = resolveConnection(values, io.env, secrets, { webSocket: true });
   const token = await obtainToken(connection, secrets, io.signal);
   if (token === undefined) return undefined;
-  const who = 'email' in connection.credentials ? connection.credentials.email : 'your token';
+  // An unknown project or a refused token named at once, not as an import stopped without saying what to check.
+  const client = new TiledeskClient({ baseUrl: connection.baseUrl, projectId: connection.projectId, auth: { token } });
+  try {
+    await checkAccess(client, connection, io.signal);
+  } finally {
+    await client.close();
+  }
+  if (io.signal.aborted) return undefined;
+  const who = 'email' in connection.credentials ? `signed in as ${connection.credentials.email}` : 'with your token';
   return { baseUrl: connection.baseUrl, wsUrl: connection.wsUrl!, projectId: connection.projectId, token, who, local: undefined };
 }
 
