@@ -47,7 +47,9 @@ describe('help and version', () => {
   it('no command prints the help and exits 2; an unknown command or flag is a usage error', async () => {
     const none = await runCli([]);
     expect(none.code).toBe(2);
-    expect(none.stdout).toContain('Commands:');
+    // A usage error: the help goes to stderr, as every usage error's message does, and stdout stays empty.
+    expect(none.stderr).toContain('Commands:');
+    expect(none.stdout).toBe('');
     const unknown = await runCli(['export']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown command "export"');
@@ -55,6 +57,15 @@ describe('help and version', () => {
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain("'--bogus'");
     expect(flag.stderr).toContain('tiledesk-sdk tail --help');
+  });
+
+  it('an option before the command is named as an option, not as an unknown command', async () => {
+    const version = await runCli(['-V']);
+    expect(version.code).toBe(2);
+    expect(version.stderr).toBe("Error: Unknown option '-V': options come after the command (tiledesk-sdk <command> [options]; tiledesk-sdk --help).\n");
+    const url = await runCli(['--url', 'http://localhost:3000', 'tail']);
+    expect(url.code).toBe(2);
+    expect(url.stderr).toContain("Unknown option '--url': options come after the command");
   });
 
   it('an unknown flag is named alone, without advice about positional arguments that do not apply', async () => {
