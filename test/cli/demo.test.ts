@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TiledeskClient } from '../../src/index.js';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { bundleCli, exitWhileTokensRefused, runCli, serverEnv, spawnNode, startCli, within } from './helpers.js';
+import { bundleCli, exitWhileTokensRefused, root, runCli, serverEnv, spawnNode, startCli, within } from './helpers.js';
 
 describe('tiledesk-sdk demo on the embedded server', () => {
   it('imports the sample, shows visitors chatting with a rich-message bot and a conversation closing, then ends by itself', async () => {
@@ -41,8 +42,35 @@ describe('tiledesk-sdk demo on the embedded server', () => {
     expect(duration.stderr).toContain('Invalid --duration soon');
     const data = await runCli(['demo', '--data', 'missing.ndjson']);
     expect(data.code).toBe(2);
-    expect(data.stderr).toContain('The sample dataset was not found at');
-    expect(data.stderr).toContain('--data <file>');
+    // The user's own file, not "the sample dataset": named with the flag that gave it.
+    expect(data.stderr).toBe(`Error: File not found: ${join(root, 'missing.ndjson')} (--data): expected a JSON or NDJSON file of { "request", "messages" } objects.\n`);
+  });
+
+  it('a port in use is a usage error naming the flag, as for tiledesk-sdk server (exit 2)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const busy = await runCli(['demo', '--port', String(port), '--duration', '1']);
+      expect(busy.code).toBe(2);
+      expect(busy.stderr).toBe(`Error: Port ${port} is already in use: pass --port <a free port>, or leave --port out for any free one\n`);
+      expect(busy.stdout).toBe('');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
+  it('counts one imported conversation and one message in the singular in its summary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tiledesk-cli-demo-one-'));
+    try {
+      const file = join(dir, 'one.ndjson');
+      writeFileSync(file, `${JSON.stringify({ request: { id: 'one-1', subject: 'One' }, messages: [{ id: 'one-1-1', text: 'Hello', sender: 'v1', senderFullname: 'Val' }] })}\n`);
+      const { code, stdout } = await within(runCli(['demo', '--duration', '0.5', '--data', file]), 30_000, 'the demo to end');
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^ {2}Imported {5}1 conversation, 1 message \(/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
