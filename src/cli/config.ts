@@ -1,5 +1,5 @@
 import { TiledeskClient } from '../rest/client.js';
-import { AuthenticationError, ConnectionError, InvalidResponseError, NotFoundError, PermissionDeniedError } from '../rest/errors.js';
+import { AuthenticationError, BadRequestError, ConnectionError, InvalidResponseError, NotFoundError, PermissionDeniedError } from '../rest/errors.js';
 import { UsageError, type CliIO, type SecretRegistry } from './io.js';
 
 /** Connection flags shared by every command (all optional: each falls back to its `TILEDESK_*` variable). */
@@ -175,13 +175,9 @@ export async function obtainToken(connection: Connection, secrets: SecretRegistr
       // Exit 1 as for a refused token: the settings were well formed, the server said no.
       throw new Error(`Sign-in refused for ${email}: check TILEDESK_EMAIL and TILEDESK_PASSWORD (or --email/--password).`);
     }
-    // A web page (the dashboard's URL, the cloud API without /v3) answers the sign-in with HTML, or a 404.
-    if (error instanceof InvalidResponseError || error instanceof NotFoundError) {
-      throw new Error(
-        `${connection.baseUrl} does not answer like the Tiledesk API (${error.message}). ` +
-          'Check TILEDESK_URL / --url: the REST API root, e.g. http://localhost:3000 or https://api.tiledesk.com/v3.',
-      );
-    }
+    // A web page (the dashboard's URL, the cloud API without /v3) answers the sign-in with HTML, or a 404; a
+    // self-hosted server given a path (…/v3, …/api) reads its first segment as a project id.
+    if (error instanceof InvalidResponseError || error instanceof NotFoundError || isNoSuchProject(error)) throw notTheApi(connection, error);
     throw describeConnectionError(error, connection.baseUrl);
   } finally {
     await client.close();
@@ -194,4 +190,58 @@ export function describeConnectionError(error: unknown, baseUrl: string): unknow
     return new Error(`Cannot reach ${baseUrl} (${error.causeCode ?? error.code}). Check TILEDESK_URL / --url and that the server is running.`);
   }
   return error;
+}
+
+/** The server's answer (400) to a path whose first segment is no active project id; it comes before authentication. */
+const NO_SUCH_PROJECT = /^(?:Invalid project id|Project not found with id): *(.*)$/i;
+
+function isNoSuchProject(error: unknown): error is BadRequestError {
+  return error instanceof BadRequestError && NO_SUCH_PROJECT.test(error.serverMessage ?? '');
+}
+
+function notTheApi(connection: Connection, error: Error): Error {
+  return new Error(
+    `${connection.baseUrl} does not answer like the Tiledesk API (${error.message}). ` +
+      'Check TILEDESK_URL / --url: the REST API root, e.g. http://localhost:3000 or https://api.tiledesk.com/v3.',
+  );
+}
+
+/**
+ * One call before the work starts (before a file is counted, a WebSocket opened), so that the setting at fault is
+ * named at once: an unreachable server, a project id the server does not know, a path in the URL that the server
+ * reads as a project id, a refused token, a visitor's token. Any other answer lets the command go on. Returns quietly
+ * when `signal` aborted the call: each command ends that as any Ctrl-C.
+ */
+export async function checkAccess(client: TiledeskClient, connection: Connection, signal: AbortSignal): Promise<void> {
+  try {
+    await client.projectUsers.me({ signal, maxRetries: 0, timeout: 15_000 });
+  } catch (error) {
+    if (signal.aborted) return;
+    const { projectId } = connection;
+    const who = 'email' in connection.credentials ? connection.credentials.email : 'The token';
+    if (isNoSuchProject(error)) {
+      // The server names the first segment of the path: the project id, or a path the URL should not have.
+      const named = NO_SUCH_PROJECT.exec(error.serverMessage ?? '')?.[1]?.trim();
+      if (named !== projectId && new URL(connection.baseUrl).pathname.split('/')[1] === named) throw notTheApi(connection, error);
+      throw new Error(`The server has no active project ${projectId} (${error.serverMessage}). Check TILEDESK_PROJECT_ID / --project.`);
+    }
+    if (error instanceof AuthenticationError) {
+      throw new Error(
+        'token' in connection.credentials
+          ? `The server refused the token (${error.message}): check TILEDESK_TOKEN / --token (an owner, admin or agent token of project ${projectId}).`
+          : `The server refused the token it gave ${who} (${error.message}): check TILEDESK_URL / --url.`,
+      );
+    }
+    if (error instanceof PermissionDeniedError && error.reason === 'not_member') {
+      throw new Error(`${who} is not a member of project ${projectId} (${error.serverMessage}). Check TILEDESK_PROJECT_ID / --project, or use an account of that project.`);
+    }
+    if (error instanceof PermissionDeniedError && (error.reason === 'role' || error.reason === 'permission')) {
+      throw new Error(
+        `${who} has no owner, admin or agent role in project ${projectId} (${error.serverMessage}). ` +
+          "Use such an account (a visitor's token is not enough): check TILEDESK_TOKEN, or TILEDESK_EMAIL/TILEDESK_PASSWORD.",
+      );
+    }
+    if (error instanceof ConnectionError && error.neverConnected) throw describeConnectionError(error, connection.baseUrl);
+    // Any other answer: the server is there, and the command reports what goes wrong later in its own words.
+  }
 }

@@ -81,9 +81,14 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const secrets = new SecretRegistry();
   const [command, ...rest] = argv;
   try {
-    if (command === undefined || command === '-h' || command === '--help') {
+    if (command === '-h' || command === '--help') {
       io.stdout.write(`${HELP}\n`);
-      return command === undefined ? 2 : 0;
+      return 0;
+    }
+    if (command === undefined) {
+      // A usage error like any other: the help goes where errors go, so a script's output stays empty.
+      io.stderr.write(`${HELP}\n`);
+      return 2;
     }
     if (command === 'help') {
       const topic = rest[0];
@@ -107,6 +112,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       case 'server':
         return await serverCommand(rest, io);
       default:
+        // `tiledesk-sdk -V`, `--url … import`: options come after the command.
+        if (command.startsWith('-')) throw new UsageError(`Unknown option '${command}': options come after the command (tiledesk-sdk <command> [options]; tiledesk-sdk --help).`);
         throw new UsageError(`Unknown command "${command}". Commands: import, tail, demo, server (tiledesk-sdk --help).`);
     }
   } catch (error) {

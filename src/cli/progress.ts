@@ -1,5 +1,5 @@
 import type { ImportFailure, ImportProgressEvent, ImportReport } from '../import/types.js';
-import { formatCount, formatDuration, printable, truncate, type OutputStream, type Style } from './io.js';
+import { formatCount, formatDuration, printable, truncate, visibleLength, type OutputStream, type Style } from './io.js';
 
 const BAR_WIDTH = 24;
 
@@ -24,7 +24,10 @@ export class ProgressView {
     const stopped = event.final && options.stopped === true;
     if (this.options.tty) {
       const width = Math.max(40, (this.out.columns ?? 100) - 1);
-      this.out.write(`\r\x1b[2K${truncate(this.line(event, stopped), width)}`);
+      // On a narrow terminal (80 columns) the full line lost its end (the ETA, retries, failures) to the cut: a
+      // shorter bar and shorter words first, then no bar, and only then the cut.
+      const line = [0, 1, 2, 3].map((compact) => this.line(event, stopped, compact)).find((l) => visibleLength(l) <= width);
+      this.out.write(`\r\x1b[2K${truncate(line ?? this.line(event, stopped, 3), width)}`);
       this.drawn = true;
       if (event.final) this.finish();
       return;
@@ -45,24 +48,27 @@ export class ProgressView {
     return this.last;
   }
 
-  private line(e: ImportProgressEvent, stopped = false): string {
+  /**
+   * `compact`: 0 in full; 1 a shorter bar and words (`conv.`, `msgs`); 2 without the message count (the percentage
+   * counts messages) and the rate; 3 without the bar either.
+   */
+  private line(e: ImportProgressEvent, stopped = false, compact = 0): string {
     const s = this.style;
     const fraction = progressFraction(e, stopped);
+    const barWidth = compact === 0 ? BAR_WIDTH : compact < 3 ? 10 : 0;
+    const filled = fraction === undefined ? 0 : Math.round(fraction * barWidth);
     const bar =
-      fraction === undefined
-        ? s.dim('·'.repeat(BAR_WIDTH))
-        : s.green('█'.repeat(Math.round(fraction * BAR_WIDTH))) + s.dim('░'.repeat(BAR_WIDTH - Math.round(fraction * BAR_WIDTH)));
+      barWidth === 0
+        ? ''
+        : `${fraction === undefined ? s.dim('·'.repeat(barWidth)) : s.green('█'.repeat(filled)) + s.dim('░'.repeat(barWidth - filled))} `;
     const percent = fraction === undefined ? '' : `${String(Math.floor(fraction * 100)).padStart(3)}% `;
-    const parts = [
-      `${counted(e.conversations.done, e.conversations.total)} conversations`,
-      `${counted(e.messages.done, e.messages.total)} messages`,
-      `${formatCount(e.messagesPerSecond)} msg/s`,
-    ];
+    const parts = [`${counted(e.conversations.done, e.conversations.total)} ${compact ? 'conv.' : 'conversations'}`];
+    if (compact < 2) parts.push(`${counted(e.messages.done, e.messages.total)} ${compact ? 'msgs' : 'messages'}`, `${formatCount(e.messagesPerSecond)} msg/s`);
     if (!e.final && e.etaMs !== undefined) parts.push(`ETA ${formatDuration(e.etaMs)}`);
     if (e.final) parts.push(`in ${formatDuration(e.elapsedMs)}`);
     parts.push(e.retries > 0 ? s.yellow(`${formatCount(e.retries)} retries`) : s.dim('0 retries'));
     const failed = e.conversations.failed > 0 ? ` ${s.red(`${formatCount(e.conversations.failed)} failed`)}` : '';
-    return `${stopped ? s.yellow(s.bold('Stopped')) : s.bold('Importing')} ${bar} ${percent}${parts.join(s.dim(' · '))}${failed}`;
+    return `${stopped ? s.yellow(s.bold('Stopped')) : s.bold('Importing')} ${bar}${percent}${parts.join(s.dim(' · '))}${failed}`;
   }
 
   private plainLine(e: ImportProgressEvent, stopped = false): string {

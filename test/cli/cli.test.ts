@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
 import { hasConnectionSettings, resolveConnection } from '../../src/cli/config.js';
-import { age, createStyle, formatDuration, SecretRegistry, sleep, wantsColor, type OutputStream } from '../../src/cli/io.js';
+import { age, createStyle, formatDuration, SecretRegistry, sleep, visibleLength, wantsColor, type OutputStream } from '../../src/cli/io.js';
 import { formatReport, ProgressView } from '../../src/cli/progress.js';
 import type { ImportProgressEvent } from '../../src/import/types.js';
 import type { ImportReport } from '../../src/import/types.js';
@@ -47,7 +47,9 @@ describe('help and version', () => {
   it('no command prints the help and exits 2; an unknown command or flag is a usage error', async () => {
     const none = await runCli([]);
     expect(none.code).toBe(2);
-    expect(none.stdout).toContain('Commands:');
+    // A usage error: the help goes to stderr, as every usage error's message does, and stdout stays empty.
+    expect(none.stderr).toContain('Commands:');
+    expect(none.stdout).toBe('');
     const unknown = await runCli(['export']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown command "export"');
@@ -55,6 +57,15 @@ describe('help and version', () => {
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain("'--bogus'");
     expect(flag.stderr).toContain('tiledesk-sdk tail --help');
+  });
+
+  it('an option before the command is named as an option, not as an unknown command', async () => {
+    const version = await runCli(['-V']);
+    expect(version.code).toBe(2);
+    expect(version.stderr).toBe("Error: Unknown option '-V': options come after the command (tiledesk-sdk <command> [options]; tiledesk-sdk --help).\n");
+    const url = await runCli(['--url', 'http://localhost:3000', 'tail']);
+    expect(url.code).toBe(2);
+    expect(url.stderr).toContain("Unknown option '--url': options come after the command");
   });
 
   it('an unknown flag is named alone, without advice about positional arguments that do not apply', async () => {
@@ -242,6 +253,29 @@ describe('import progress', () => {
   });
   const capture = (): OutputStream & { text: string } => ({ text: '', columns: 200, write(chunk: string) { this.text += chunk; } });
 
+  it('on an 80-column terminal the redrawn line keeps its ETA and retries: shorter bar and words rather than a cut end', () => {
+    const big = event({
+      conversations: { done: 1_362, failed: 0, inFlight: 8, total: 3_000 },
+      messages: { done: 6_815, imported: 6_815, skipped: 0, failed: 0, total: 15_000 },
+      messagesPerSecond: 6_052,
+      etaMs: 1_400,
+    });
+    const wide = capture();
+    new ProgressView(wide, createStyle(false), { tty: true }).update(big);
+    expect(wide.text).toBe(`\r\x1b[2KImporting ${'█'.repeat(11)}${'░'.repeat(13)}  45% 1,362/3,000 conversations · 6,815/15,000 messages · 6,052 msg/s · ETA 1.4s · 0 retries`);
+    const lineAt = (columns: number, e: ImportProgressEvent) => {
+      const out = { ...capture(), columns };
+      new ProgressView(out, createStyle(false), { tty: true }).update(e);
+      const line = out.text.replace('\r\x1b[2K', '');
+      expect(visibleLength(line)).toBeLessThan(columns);
+      return line;
+    };
+    expect(lineAt(110, big)).toBe(`Importing ${'█'.repeat(5)}${'░'.repeat(5)}  45% 1,362/3,000 conv. · 6,815/15,000 msgs · 6,052 msg/s · ETA 1.4s · 0 retries`);
+    const failing = { ...big, retries: 3, conversations: { ...big.conversations, failed: 2 } };
+    expect(lineAt(80, failing)).toBe(`Importing ${'█'.repeat(5)}${'░'.repeat(5)}  45% 1,362/3,000 conv. · ETA 1.4s · 3 retries 2 failed`);
+    expect(lineAt(70, failing)).toBe('Importing  45% 1,362/3,000 conv. · ETA 1.4s · 3 retries 2 failed');
+  });
+
   it('on a TTY, more messages done than counted shows a full bar at 100%, not a crash', () => {
     const out = capture();
     const view = new ProgressView(out, createStyle(false), { tty: true });
@@ -302,7 +336,8 @@ describe('against a server', () => {
       env: { TILEDESK_URL: server.url, TILEDESK_PROJECT_ID: server.project.id, TILEDESK_TOKEN: token },
     });
     expect(code).toBe(1);
-    expect(stderr).toContain('the token was refused');
+    expect(stderr).toContain('refused the token');
+    expect(stderr).toContain('TILEDESK_TOKEN');
     expect(stdout + stderr).not.toContain(token.slice(4));
     expect(stdout + stderr).not.toMatch(/eyJ[\w-]+\.[\w-]+/);
   });

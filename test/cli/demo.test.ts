@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TiledeskClient } from '../../src/index.js';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { bundleCli, exitWhileTokensRefused, runCli, serverEnv, spawnNode, startCli, within } from './helpers.js';
+import { bundleCli, exitWhileTokensRefused, root, runCli, serverEnv, spawnNode, startCli, within } from './helpers.js';
 
 describe('tiledesk-sdk demo on the embedded server', () => {
   it('imports the sample, shows visitors chatting with a rich-message bot and a conversation closing, then ends by itself', async () => {
@@ -41,8 +42,35 @@ describe('tiledesk-sdk demo on the embedded server', () => {
     expect(duration.stderr).toContain('Invalid --duration soon');
     const data = await runCli(['demo', '--data', 'missing.ndjson']);
     expect(data.code).toBe(2);
-    expect(data.stderr).toContain('The sample dataset was not found at');
-    expect(data.stderr).toContain('--data <file>');
+    // The user's own file, not "the sample dataset": named with the flag that gave it.
+    expect(data.stderr).toBe(`Error: File not found: ${join(root, 'missing.ndjson')} (--data): expected a JSON or NDJSON file of { "request", "messages" } objects.\n`);
+  });
+
+  it('a port in use is a usage error naming the flag, as for tiledesk-sdk server (exit 2)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const busy = await runCli(['demo', '--port', String(port), '--duration', '1']);
+      expect(busy.code).toBe(2);
+      expect(busy.stderr).toBe(`Error: Port ${port} is already in use: pass --port <a free port>, or leave --port out for any free one\n`);
+      expect(busy.stdout).toBe('');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
+  it('counts one imported conversation and one message in the singular in its summary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tiledesk-cli-demo-one-'));
+    try {
+      const file = join(dir, 'one.ndjson');
+      writeFileSync(file, `${JSON.stringify({ request: { id: 'one-1', subject: 'One' }, messages: [{ id: 'one-1-1', text: 'Hello', sender: 'v1', senderFullname: 'Val' }] })}\n`);
+      const { code, stdout } = await within(runCli(['demo', '--duration', '0.5', '--data', file]), 30_000, 'the demo to end');
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^ {2}Imported {5}1 conversation, 1 message \(/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -98,6 +126,24 @@ describe('tiledesk-sdk demo against a server given by TILEDESK_*', () => {
       await client.close();
     }
     expect(server.stats()).toMatchObject({ wsConnections: 0, subscriptions: 0 });
+  });
+
+  it('a project the server does not know or a refused token is named with the setting to check, before anything is imported', async () => {
+    const unknown = await within(runCli(['demo', '--duration', '1'], { env: { ...serverEnv(server), TILEDESK_PROJECT_ID: '000000000000000000000000' } }), 30_000, 'the demo to end');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('The server has no active project 000000000000000000000000');
+    expect(unknown.stderr).toContain('Check TILEDESK_PROJECT_ID / --project.');
+    expect(unknown.stdout).toBe('');
+    const refused = await within(runCli(['demo', '--duration', '1'], { env: { ...serverEnv(server), TILEDESK_TOKEN: 'JWT not-a-token' } }), 30_000, 'the demo to end');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^Error: The server refused the token \(401 .*\): check TILEDESK_TOKEN \/ --token /);
+    expect(refused.stdout).toBe('');
+  });
+
+  it('with a token it says so, not "signed in as your token"', async () => {
+    const run = await within(runCli(['demo', '--duration', '0.5'], { env: serverEnv(server) }), 30_000, 'the demo to end');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Project  ${server.project.id} · with your token\n`);
   });
 });
 

@@ -214,20 +214,54 @@ describe('tiledesk-sdk import', () => {
     expect(stderr).toContain('holds no conversations');
   });
 
-  it('a project the server does not know stops at once with what to check, reported as stopped', async () => {
+  it('a project the server does not know is named before the file is read or anything sent', async () => {
     const { code, stdout, stderr } = await runCli(['import', sample], { env: { ...serverEnv(server), TILEDESK_PROJECT_ID: '000000000000000000000000' } });
     expect(code).toBe(1);
-    expect(stderr).toContain('The server has no active project 000000000000000000000000');
+    expect(stderr).toBe(
+      'Error: The server has no active project 000000000000000000000000 (Project not found with id: 000000000000000000000000). Check TILEDESK_PROJECT_ID / --project.\n',
+    );
+    expect(stdout).toBe('');
+  });
+
+  it('a refused token is named with the setting to check before the file is read, as a refused password is', async () => {
+    const { code, stdout, stderr } = await runCli(['import', sample], { env: { ...serverEnv(server), TILEDESK_TOKEN: 'JWT not-a-token' } });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^Error: The server refused the token \(401 .*\): check TILEDESK_TOKEN \/ --token \(an owner, admin or agent token of project /);
+    expect(stdout).toBe('');
+  });
+
+  it('a URL with a path the server reads as a project id (…/v3 on a self-hosted server) is named as the setting to fix', async () => {
+    for (const credentials of [{ TILEDESK_TOKEN: server.owner.token }, { TILEDESK_EMAIL: server.owner.email, TILEDESK_PASSWORD: server.owner.password }]) {
+      const env = { TILEDESK_URL: `${server.url}/v3`, TILEDESK_PROJECT_ID: server.project.id, ...credentials };
+      const { code, stdout, stderr } = await runCli(['import', sample], { env });
+      expect(code).toBe(1);
+      expect(stderr).toMatch(new RegExp(`^Error: ${server.url}/v3 does not answer like the Tiledesk API \\(400 Invalid project id: v3 .*\\)\\. Check TILEDESK_URL / --url`));
+      expect(stderr).not.toContain('TILEDESK_PROJECT_ID');
+      expect(stdout).toBe('');
+    }
+  });
+
+  it('a project that goes away during the import stops it at the first answer, with what to check, reported as stopped', async () => {
+    const gone = server.faults.route({ method: 'POST', path: `/${server.project.id}/requests`, status: 400, body: { error: `Project not found with id: ${server.project.id}` } });
+    const { code, stdout, stderr } = await runCli(['import', sample], { env: serverEnv(server) });
+    gone.remove();
+    expect(code).toBe(1);
+    expect(stderr).toContain(`The server has no active project ${server.project.id}`);
+    expect(stderr).toContain('TILEDESK_PROJECT_ID');
     expect(stdout).not.toContain('Import finished');
     expect(stdout).toContain('Import stopped');
   });
 
   it('the last progress line of a stopped run says stopped, not imported', async () => {
-    const unknown = await runCli(['import', sample], { env: { ...serverEnv(server), TILEDESK_PROJECT_ID: '000000000000000000000000' } });
+    const gone = server.faults.route({ method: 'POST', path: `/${server.project.id}/requests`, status: 400, body: { error: `Project not found with id: ${server.project.id}` } });
+    const unknown = await runCli(['import', sample], { env: serverEnv(server) });
+    gone.remove();
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toMatch(/^stopped: 0%, 0\/36 conversations, 0\/190 messages, /m);
     expect(unknown.stdout).not.toMatch(/^imported:/m);
-    const tty = await runCli(['import', sample], { env: { ...serverEnv(server), TILEDESK_TOKEN: 'JWT not-a-token' }, tty: true });
+    const refused = server.faults.route({ method: 'POST', path: `/${server.project.id}/requests`, status: 401, body: 'Unauthorized' });
+    const tty = await runCli(['import', sample], { env: serverEnv(server), tty: true });
+    refused.remove();
     expect(tty.code).toBe(1);
     expect(tty.stdout).toMatch(/Stopped ·+|Stopped ░+/);
   });

@@ -28,7 +28,7 @@ describe('tiledesk-sdk server', () => {
   it('serves until Ctrl-C and prints export lines that the SDK (REST and realtime) can use as they are', async () => {
     const run = startCli(['server', '--port', '0']);
     try {
-      await within(run.stdout.waitFor('Press Ctrl+C to stop.'), 15_000, 'the server to start');
+      await within(run.stdout.waitFor('Press Ctrl-C to stop.'), 15_000, 'the server to start');
       const env = exported(run.stdout.text);
       expect(Object.keys(env).sort()).toEqual([
         'TILEDESK_EMAIL', 'TILEDESK_JWT_SECRET', 'TILEDESK_PASSWORD', 'TILEDESK_PROJECT_ID', 'TILEDESK_URL', 'TILEDESK_WS_URL',

@@ -106,26 +106,53 @@ describe('tiledesk-sdk tail (line mode)', () => {
     hung.remove();
   });
 
-  it('with a guest token it says why the realtime server does not answer', async () => {
+  it('with a guest token it says at once that an owner, admin or agent account is needed, before the WebSocket never answers', async () => {
     const guest = await admin.auth.signinAnonymously({ firstname: 'Nope' });
     const result = startCli(['tail', '--timeout', '2'], { env: { ...serverEnv(server), TILEDESK_TOKEN: guest.token } });
     expect(await within(result.code, 15_000, 'tail to give up')).toBe(1);
-    expect(result.stderr.text).toContain('No answer from the realtime server within 2s');
-    expect(result.stderr.text).toContain('owner, admin or agent');
+    expect(result.stderr.text).toContain(`The token has no owner, admin or agent role in project ${server.project.id}`);
+    expect(result.stderr.text).toContain("a visitor's token is not enough");
+    expect(result.stderr.text).not.toContain('No answer from the realtime server');
     expect(result.stderr.text + result.stdout.text).not.toContain(guest.token.slice(4));
+  });
+
+  it('a project the server does not know is named at once, not as a realtime server that does not answer', async () => {
+    const result = startCli(['tail', '--timeout', '2'], { env: { ...serverEnv(server), TILEDESK_PROJECT_ID: '000000000000000000000000' } });
+    expect(await within(result.code, 15_000, 'tail to give up')).toBe(1);
+    expect(result.stderr.text).toBe(
+      'Error: The server has no active project 000000000000000000000000 (Project not found with id: 000000000000000000000000). Check TILEDESK_PROJECT_ID / --project.\n',
+    );
+    expect(result.stdout.text).toBe('');
+  });
+
+  it('a refused token is named with the setting to check before the WebSocket is opened', async () => {
+    const token = `JWT ${server.signJwt({ _id: server.owner.userId }, 'not-the-server-secret')}`;
+    const result = startCli(['tail', '--timeout', '2'], { env: { ...serverEnv(server), TILEDESK_TOKEN: token } });
+    expect(await within(result.code, 15_000, 'tail to give up')).toBe(1);
+    expect(result.stderr.text).toMatch(/^Error: The server refused the token \(401 .*\): check TILEDESK_TOKEN \/ --token /);
+    expect(result.stdout.text).toBe('');
+    expect(result.stderr.text).not.toContain(token.slice(4));
   });
 });
 
 describe('tiledesk-sdk tail: connection problems', () => {
   it('a realtime server that cannot be reached is named as such, not blamed on a guest token', async () => {
     const result = startCli(['tail', '--timeout', '2'], {
-      env: { TILEDESK_URL: 'http://127.0.0.1:1', TILEDESK_PROJECT_ID: server.project.id, TILEDESK_TOKEN: server.owner.token },
+      env: { ...serverEnv(server), TILEDESK_WS_URL: 'ws://127.0.0.1:1/' },
     });
     expect(await within(result.code, 15_000, 'tail to give up')).toBe(1);
     expect(result.stderr.text).toContain('Cannot connect to the realtime server within 2s');
     expect(result.stderr.text).toContain('ECONNREFUSED');
     expect(result.stderr.text).not.toContain('guest');
     expect(result.stderr.text).not.toContain(server.owner.token.slice(4));
+  });
+
+  it('a REST server that cannot be reached is named at once, with the setting to check', async () => {
+    const result = startCli(['tail', '--timeout', '2'], {
+      env: { TILEDESK_URL: 'http://127.0.0.1:1', TILEDESK_PROJECT_ID: server.project.id, TILEDESK_TOKEN: server.owner.token },
+    });
+    expect(await within(result.code, 15_000, 'tail to give up')).toBe(1);
+    expect(result.stderr.text).toBe('Error: Cannot reach http://127.0.0.1:1 (ECONNREFUSED). Check TILEDESK_URL / --url and that the server is running.\n');
   });
 
   it('a token refused on a reconnect ends it with exit code 1 and says so, instead of a view that never changes again', async () => {

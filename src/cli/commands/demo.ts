@@ -6,7 +6,7 @@ import type { ImportReport } from '../../import/types.js';
 import { RealtimeClient } from '../../realtime/client.js';
 import { TiledeskClient } from '../../rest/client.js';
 import type { TiledeskTestServer } from '../../testing/server.js';
-import { CONNECTION_HELP, connectionOptions, hasConnectionSettings, obtainToken, resolveConnection } from '../config.js';
+import { checkAccess, CONNECTION_HELP, connectionOptions, hasConnectionSettings, obtainToken, resolveConnection } from '../config.js';
 import { runDemoScript, type DemoScriptResult } from '../demo-script.js';
 import { counted, createStyle, formatCount, formatDuration, UsageError, wantsColor, type CliIO, type SecretRegistry } from '../io.js';
 import { LiveView } from '../live-view.js';
@@ -71,8 +71,11 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
     throw new UsageError(`Invalid --duration ${values.duration}: expected a number of seconds, e.g. 30`);
   }
   const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`Invalid --port ${values.port}: expected 0 to 65535`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`Invalid --port ${values.port}: expected an integer from 0 to 65535 (0 picks a free one)`);
   const dataFile = values.data !== undefined ? resolve(io.cwd, values.data) : packageRoot ? join(packageRoot, DATASET) : undefined;
+  if (values.data !== undefined && !existsSync(dataFile!)) {
+    throw new UsageError(`File not found: ${dataFile} (--data): expected a JSON or NDJSON file of { "request", "messages" } objects.`);
+  }
   if (!dataFile || !existsSync(dataFile)) {
     throw new UsageError(
       `The sample dataset was not found${dataFile ? ` at ${dataFile}` : ''}. Pass --data <file> (a JSON or NDJSON file of { "request", "messages" } objects).`,
@@ -100,7 +103,7 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
         ? `  Server   ${target.baseUrl} ${style.dim('(local, in memory: started for this demo and gone when it ends)')}\n`
         : `  Server   ${target.baseUrl} ${style.dim('(from your TILEDESK_* settings)')}\n`,
     );
-    out.write(`  Project  ${target.projectId} ${style.dim(`· signed in as ${target.who}`)}\n`);
+    out.write(`  Project  ${target.projectId} ${style.dim(`· ${target.who}`)}\n`);
     out.write(`  ${style.bold('1.')} Import ${relativeName(dataFile, io.cwd)}\n`);
     out.write(`  ${style.bold('2.')} Live conversations for ${formatDuration(durationSeconds * 1000)} while visitors chat with a bot ${style.dim('(Ctrl-C ends it early)')}\n\n`);
 
@@ -187,13 +190,22 @@ function relativeName(file: string, cwd: string): string {
 async function startLocal(port: number): Promise<Target> {
   // Loaded only here: `import` and `tail` never pull the local server in.
   const { startTiledeskServer } = await import('../../testing/server.js');
-  const server = await startTiledeskServer({ port });
+  let server: TiledeskTestServer;
+  try {
+    server = await startTiledeskServer({ port });
+  } catch (error) {
+    // As `server` says it: a usage error naming the flag, not `listen EADDRINUSE` with exit 1.
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UsageError(`Port ${port} is already in use: pass --port <a free port>, or leave --port out for any free one`);
+    }
+    throw error;
+  }
   return {
     baseUrl: server.url,
     wsUrl: server.wsUrl,
     projectId: server.project.id,
     token: server.owner.token,
-    who: `${server.owner.email} (the seeded owner)`,
+    who: `signed in as ${server.owner.email} (the seeded owner)`,
     local: server,
   };
 }
@@ -203,7 +215,15 @@ async function connectRemote(values: Parameters<typeof resolveConnection>[0], io
   const connection = resolveConnection(values, io.env, secrets, { webSocket: true });
   const token = await obtainToken(connection, secrets, io.signal);
   if (token === undefined) return undefined;
-  const who = 'email' in connection.credentials ? connection.credentials.email : 'your token';
+  // An unknown project or a refused token named at once, not as an import stopped without saying what to check.
+  const client = new TiledeskClient({ baseUrl: connection.baseUrl, projectId: connection.projectId, auth: { token } });
+  try {
+    await checkAccess(client, connection, io.signal);
+  } finally {
+    await client.close();
+  }
+  if (io.signal.aborted) return undefined;
+  const who = 'email' in connection.credentials ? `signed in as ${connection.credentials.email}` : 'with your token';
   return { baseUrl: connection.baseUrl, wsUrl: connection.wsUrl!, projectId: connection.projectId, token, who, local: undefined };
 }
 
@@ -220,9 +240,9 @@ function printSummary(
   const out = io.stdout;
   const { conversations: c, messages: m } = s.report;
   // What this run sent; a second demo against the same server finds the dataset there and sends nothing.
-  const there = c.alreadyComplete ? `; ${formatCount(c.alreadyComplete)} conversations were already there` : '';
+  const there = c.alreadyComplete ? `; ${counted(c.alreadyComplete, 'conversation')} ${c.alreadyComplete === 1 ? 'was' : 'were'} already there` : '';
   out.write(`\n${style.bold(style.green('Demo finished'))} after ${formatDuration(s.elapsedMs)}.\n`);
-  out.write(`  Imported     ${formatCount(c.created + c.continued)} conversations, ${formatCount(m.imported)} messages${there} (importConversations + readConversations)\n`);
+  out.write(`  Imported     ${counted(c.created + c.continued, 'conversation')}, ${counted(m.imported, 'message')}${there} (importConversations + readConversations)\n`);
   if (s.script) {
     out.write(
       `  Live         ${counted(s.script.visitors, 'visitor')} sent ${counted(s.script.visitorMessages, 'message')}, the bot answered with ` +
@@ -232,7 +252,7 @@ function printSummary(
   if (s.view) {
     out.write(
       `  Watched      ${formatCount(s.view.stats.newConversations)} new and ${formatCount(s.view.stats.closedConversations)} closed conversations, ` +
-        `${formatCount(s.view.stats.messages)} messages (RealtimeClient + LiveRequests)\n`,
+        `${counted(s.view.stats.messages, 'message')} (RealtimeClient + LiveRequests)\n`,
     );
   }
   out.write(s.local ? style.dim('  The local server is stopped; nothing was kept.\n') : style.dim('  Connections closed.\n'));

@@ -10,8 +10,7 @@ import { fileCheckpoint } from '../../node/file-checkpoint.js';
 import { SourceParseError } from '../../node/json-stream.js';
 import { readConversations } from '../../node/read-conversations.js';
 import { TiledeskClient } from '../../rest/client.js';
-import { ConnectionError } from '../../rest/errors.js';
-import { CONNECTION_HELP, connectionOptions, describeConnectionError, obtainToken, resolveConnection, type Connection } from '../config.js';
+import { checkAccess, CONNECTION_HELP, connectionOptions, describeConnectionError, obtainToken, resolveConnection, type Connection } from '../config.js';
 import { counted, createStyle, formatCount, UsageError, wantsColor, type CliIO, type SecretRegistry, type Style } from '../io.js';
 import { formatReport, ProgressView } from '../progress.js';
 
@@ -207,12 +206,10 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
   if (token === undefined) return interruptedBeforeImporting(io, errStyle);
   const client = new TiledeskClient({ baseUrl: run.connection.baseUrl, projectId: run.connection.projectId, auth: { token } });
   try {
-    // A sign-in proved the server is there; a token did not. Without this, an unreachable server (a wrong port, a
-    // mistyped host) fails conversation by conversation, each after its retries: minutes before the error shows.
-    if ('token' in run.connection.credentials) {
-      await checkReachable(client, run.connection.baseUrl, io.signal);
-      if (io.signal.aborted) return interruptedBeforeImporting(io, errStyle);
-    }
+    // Before the file is counted (minutes for a large one): an unreachable server (which, with a token, would fail
+    // conversation by conversation, each after its retries), an unknown project or a refused token is named at once.
+    await checkAccess(client, run.connection, io.signal);
+    if (io.signal.aborted) return interruptedBeforeImporting(io, errStyle);
     const report = await importFile(io, style, {
       file: run.file,
       label: run.display,
@@ -258,18 +255,6 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
     throw describeConnectionError(error, run.connection.baseUrl);
   } finally {
     await client.close();
-  }
-}
-
-/**
- * One call, not retried, that fails only when the server cannot be reached at all; any answer (even a refusal of the
- * token or of the project, which the import reports in its own words) means it can.
- */
-async function checkReachable(client: TiledeskClient, baseUrl: string, signal: AbortSignal): Promise<void> {
-  try {
-    await client.projectUsers.me({ signal, maxRetries: 0, timeout: 15_000 });
-  } catch (error) {
-    if (error instanceof ConnectionError && error.neverConnected) throw describeConnectionError(error, baseUrl);
   }
 }
 

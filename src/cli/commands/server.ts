@@ -123,7 +123,7 @@ export async function serverCommand(argv: string[], io: CliIO): Promise<number> 
   export TILEDESK_EMAIL=${details.owner.email} TILEDESK_PASSWORD=${details.owner.password}
   export TILEDESK_JWT_SECRET=${details.projectJwtSecret}
 
-Press Ctrl+C to stop.
+Press Ctrl-C to stop.
 `,
     );
     await untilAborted(io.signal);

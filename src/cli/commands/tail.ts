@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { RealtimeClient } from '../../realtime/client.js';
 import { TiledeskClient } from '../../rest/client.js';
-import { CONNECTION_HELP, connectionOptions, obtainToken, resolveConnection } from '../config.js';
+import { checkAccess, CONNECTION_HELP, connectionOptions, obtainToken, resolveConnection } from '../config.js';
 import { createStyle, UsageError, wantsColor, type CliIO, type SecretRegistry } from '../io.js';
 import { LiveView } from '../live-view.js';
 
@@ -20,8 +20,7 @@ Options:
 
 ${CONNECTION_HELP}
 
-The realtime API accepts owner, admin and agent accounts only (an anonymous visitor's token never
-gets an answer).
+The realtime API accepts owner, admin and agent accounts only (a visitor's token is refused at start).
 
 Example:
   TILEDESK_URL=http://localhost:3000 TILEDESK_PROJECT_ID=65f… TILEDESK_TOKEN="JWT eyJ…" tiledesk-sdk tail`;
@@ -58,6 +57,18 @@ export async function tailCommand(argv: string[], io: CliIO, secrets: SecretRegi
 
   const style = createStyle(wantsColor(io.stdout, io.env));
   const rest = new TiledeskClient({ baseUrl: connection.baseUrl, projectId: connection.projectId, auth: { token } });
+  try {
+    // A project the server does not know, or a visitor's token, gets no answer on the WebSocket: asked over REST
+    // first, it is named at once rather than as a realtime server that does not answer after --timeout.
+    await checkAccess(rest, connection, io.signal);
+  } catch (error) {
+    await rest.close();
+    throw error;
+  }
+  if (io.signal.aborted) {
+    await rest.close();
+    return 0;
+  }
   // One auth failure is final for a command line tool: retrying a refused token only delays the error.
   const rt = new RealtimeClient({ url: connection.wsUrl!, token, maxAuthFailures: 1 });
   const view = new LiveView({
