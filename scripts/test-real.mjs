@@ -39,15 +39,36 @@ function vitest(args, env) {
   });
 }
 
-// The files run one after another (fileParallelism: false keeps the server's fire-and-forget events of one scenario
-// out of another's observations). The heartbeat file is a 66 s wait that sends nothing but pongs: on a full run it
-// goes beside the others, in a vitest of its own, instead of adding its minute to CI.
-const SIDE_FILE = 'test/real/heartbeat.real.test.ts';
-const SIDE_GLOB = '**/heartbeat.real.test.ts';
-async function runVitest(env) {
-  if (process.argv.length > 2) return vitest(vitestArgs, env);
-  const [main, side] = await Promise.all([vitest([...vitestArgs, '--exclude', SIDE_GLOB], env), vitest([...vitestArgs, SIDE_FILE], env)]);
-  return main || side;
+// The files of one vitest run one after another (fileParallelism: false keeps the server's fire-and-forget events of
+// one scenario out of another's observations). They mostly wait (silence windows, hang timeouts, a 66 s heartbeat),
+// so a full run that starts its own servers splits them over two real servers, each with its own database and Redis,
+// side by side: 380 s one after another, 250 s side by side (2 cores, servers started). The heartbeat file goes beside the first half: it
+// sends nothing but pongs. With TILEDESK_REAL_URL (one server) they stay one run, the heartbeat file beside it.
+const HEARTBEAT = 'test/real/heartbeat.real.test.ts';
+const FIRST_HALF = [
+  'test/conformance/websocket.test.ts',
+  'test/conformance/widget.test.ts',
+  'test/conformance/events.test.ts',
+  'test/conformance/access.test.ts',
+  'test/conformance/library.test.ts',
+  'test/conformance/harness.test.ts',
+  'test/real/chatbot-webhook.real.test.ts',
+];
+const excluding = (files) => files.flatMap((file) => ['--exclude', file]);
+
+/** Runs the suite against one server (`envs` of length 1) or split over two; resolves with the exit status. */
+async function runVitest(envs) {
+  if (process.argv.length > 2) return vitest(vitestArgs, envs[0]);
+  const runs =
+    envs.length === 1
+      ? [vitest([...vitestArgs, ...excluding([HEARTBEAT])], envs[0]), vitest([...vitestArgs, HEARTBEAT], envs[0])]
+      : [
+          vitest([...vitestArgs, ...FIRST_HALF], envs[0]),
+          vitest([...vitestArgs, HEARTBEAT], envs[0]),
+          vitest([...vitestArgs, ...excluding([...FIRST_HALF, HEARTBEAT])], envs[1]),
+        ];
+  const codes = await Promise.all(runs);
+  return codes.find((code) => code !== 0) ?? 0;
 }
 
 /** Runs a real-server.sh command with its output shown; returns its exit status and the last lines it printed. */
@@ -64,27 +85,34 @@ function realServer(command, env) {
 
 if (process.env.TILEDESK_REAL_URL) {
   console.log(`[test:real] against TILEDESK_REAL_URL=${process.env.TILEDESK_REAL_URL}`);
-  process.exit(await runVitest(process.env));
+  process.exit(await runVitest([process.env]));
 }
 
 if (process.platform !== 'linux') skip(`the real-server script needs Linux (this is ${process.platform})`);
 const toolsPresent = spawnSync('bash', ['-c', 'command -v curl >/dev/null'], { encoding: 'utf8' });
 if (toolsPresent.status !== 0) skip('bash and curl are needed to run the real server');
 
-const ports = { TD_PORT: String(await freePort()), TD_DB_PORT: String(await freePort()), TD_REDIS_PORT: String(await freePort()) };
-const env = { ...process.env, ...ports };
+// Two servers (see runVitest) only for a full run; one is enough for a chosen file.
+const serverCount = process.argv.length > 2 ? 1 : 2;
+const taken = new Set();
+async function unusedPort() {
+  for (;;) {
+    const port = String(await freePort());
+    if (!taken.has(port)) return taken.add(port), port;
+  }
+}
+const servers = [];
+for (let i = 0; i < serverCount; i++) {
+  const ports = { TD_PORT: await unusedPort(), TD_DB_PORT: await unusedPort(), TD_REDIS_PORT: await unusedPort() };
+  servers.push({ ports, env: { ...process.env, ...ports } });
+}
 
-const setup = realServer('setup', env);
+const setup = realServer('setup', servers[0].env);
 if (setup.status !== 0) skip(`the real tiledesk-server could not be installed (${setup.lastLines})`);
 
-const start = realServer('start', env);
-if (start.status !== 0) skip(`the real tiledesk-server could not be started (${start.lastLines})`);
-
-let stopped = false;
+const started = [];
 const stop = () => {
-  if (stopped) return;
-  stopped = true;
-  realServer('stop', env);
+  for (const server of started.splice(0)) realServer('stop', server.env);
 };
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
@@ -92,12 +120,27 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     process.exit(130);
   });
 }
+for (const [i, server] of servers.entries()) {
+  const start = realServer('start', server.env);
+  if (start.status === 0) {
+    started.push(server);
+    continue;
+  }
+  realServer('stop', server.env); // a failed start may leave some of its processes
+  if (i === 0) skip(`the real tiledesk-server could not be started (${start.lastLines})`);
+  console.log('[test:real] a second server did not start: every file runs against the first one');
+  servers.length = 1;
+  break;
+}
 
-const url = `http://127.0.0.1:${ports.TD_PORT}`;
-console.log(`[test:real] real tiledesk-server on ${url}`);
 let exitCode = 1;
 try {
-  exitCode = await runVitest({ ...env, TILEDESK_REAL_URL: url, TILEDESK_REAL_WS_URL: `ws://127.0.0.1:${ports.TD_PORT}/` });
+  const envs = servers.map(({ ports, env }) => {
+    const url = `http://127.0.0.1:${ports.TD_PORT}`;
+    console.log(`[test:real] real tiledesk-server on ${url}`);
+    return { ...env, TILEDESK_REAL_URL: url, TILEDESK_REAL_WS_URL: `ws://127.0.0.1:${ports.TD_PORT}/` };
+  });
+  exitCode = await runVitest(envs);
 } finally {
   stop();
 }
