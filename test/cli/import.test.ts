@@ -61,6 +61,12 @@ describe('tiledesk-sdk import', () => {
     expect(again.stdout).toContain(`${sampleLines.length} read: 0 created, 0 continued, ${sampleLines.length} already complete`);
     expect(again.stdout).toContain(`0 imported, ${sampleMessages} skipped (already present)`);
     expect(await allRequests()).toHaveLength(sampleLines.length);
+    // Its rate counts what was sent, which is nothing: not the skipped messages ("282 msg/s"), and its last line
+    // says done, as its summary does.
+    expect(again.stdout).toMatch(new RegExp(`^done: 100%, ${sampleLines.length} conversations, ${sampleMessages} messages, none imported, 0 retries$`, 'm'));
+    expect(again.stdout).toMatch(/^Import finished in [\d.]+m?s \(none imported\)$/m);
+    expect(again.stdout).not.toMatch(/^(progress|done|imported): .*[1-9][\d,]* msg\/s/m);
+    expect(again.stdout).not.toMatch(/[1-9][\d,]* messages\/s/);
   });
 
   it('signs in with TILEDESK_EMAIL and TILEDESK_PASSWORD', async () => {
@@ -75,9 +81,16 @@ describe('tiledesk-sdk import', () => {
     const checkpoint = join(dir, 'sample.checkpoint.json');
     expect((await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) })).code).toBe(0);
     expect(existsSync(checkpoint)).toBe(true);
+    expect(existsSync(`${checkpoint}.lock`)).toBe(false);
     const again = await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`${sampleLines.length} done in an earlier run (checkpoint)`);
+    // Done from the checkpoint: the last line does not claim it imported anything, at "0 msg/s".
+    const n = sampleLines.length;
+    expect(again.stdout).toMatch(new RegExp(`^done: 100%, ${n}/${n} conversations, ${sampleMessages}/${sampleMessages} messages, none imported, 0 retries$`, 'm'));
+    expect(again.stdout).not.toMatch(/^imported:/m);
+    expect(again.stdout).toContain('(none imported)');
+    expect(existsSync(`${checkpoint}.lock`)).toBe(false);
   });
 
   it('a checkpoint of another project is refused with what to do', async () => {
@@ -293,6 +306,14 @@ describe('tiledesk-sdk import', () => {
     expect(await within(run.code, 10_000, 'the interrupted import to end')).toBe(130);
     expect(run.stderr.text).toContain(`Interrupted. Progress is saved in ${checkpoint}: run the same command to resume.`);
     slow.remove();
+    // The last progress line counts the conversations finished, the summary those read: the difference is named.
+    const finished = Number(/^stopped: \d+%, (\d+)\/36 conversations/m.exec(run.stdout.text)?.[1]);
+    const counts = /Conversations {2}(\d+) read: (\d+) created, (\d+) continued, (\d+) already complete, 0 done in an earlier run \(checkpoint\), (\d+) failed(?:, (\d+) left unfinished)?$/m.exec(run.stdout.text);
+    expect(counts, run.stdout.text).not.toBeNull();
+    const [read, created, continued, complete, failed, unfinished] = counts!.slice(1).map((n) => Number(n ?? 0));
+    expect(created! + continued! + complete! + failed!).toBe(finished);
+    expect(read).toBe(finished + unfinished!);
+    expect(unfinished).toBeGreaterThan(0); // two were in flight, their calls slowed
 
     const resumed = await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
     expect(resumed.code).toBe(0);
