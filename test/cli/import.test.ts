@@ -192,6 +192,8 @@ describe('tiledesk-sdk import', () => {
     const none = await runCli(['import'], { env: serverEnv(server) });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('Missing argument: the file to import');
+    // Pointing to the help as the other usage errors do.
+    expect(none.stderr).toBe('Error: Missing argument: the file to import (tiledesk-sdk import <file>; tiledesk-sdk import --help)\n');
     const badConcurrency = await runCli(['import', sample, '--concurrency', '0'], { env: serverEnv(server) });
     expect(badConcurrency.stderr).toContain('Invalid --concurrency 0');
   });

@@ -68,7 +68,7 @@ function parseImportArgs(argv: string[], io: CliIO, secrets: SecretRegistry): Im
     },
   });
   if (values.help) return 'help';
-  if (positionals.length === 0) throw new UsageError('Missing argument: the file to import (tiledesk-sdk import <file>). See tiledesk-sdk import --help.');
+  if (positionals.length === 0) throw new UsageError('Missing argument: the file to import (tiledesk-sdk import <file>; tiledesk-sdk import --help)');
   if (positionals.length > 1) throw new UsageError(`Too many arguments: ${positionals.slice(1).join(' ')} (import takes one file)`);
   const options: ImportRun['options'] = {};
   if (values.concurrency !== undefined) {
