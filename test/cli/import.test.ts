@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,6 +132,29 @@ describe('tiledesk-sdk import', () => {
     expect(stderr).toContain(`If no import is running, delete ${checkpoint}.lock`);
     expect(stderr).not.toContain('to start over');
     expect(existsSync(checkpoint)).toBe(false);
+  });
+
+  it('a checkpoint another import is using is refused before the file is counted (minutes for a large one)', async () => {
+    const checkpoint = join(dir, 'busy-early.checkpoint.json');
+    const lock = `${checkpoint}.lock`;
+    const held = `${JSON.stringify({ pid: process.pid, host: hostname() })}\n`;
+    writeFileSync(lock, held);
+    const { code, stdout, stderr } = await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
+    expect(code).toBe(2);
+    expect(stderr).toContain(`is in use by another import (process ${process.pid}`);
+    expect(stderr).toContain(`If no import is running, delete ${lock}.`);
+    // Nothing read: not even the count line ("…: 36 conversations, 190 messages").
+    expect(stdout).toBe('');
+    expect(readFileSync(lock, 'utf8')).toBe(held); // still the other run's
+    rmSync(lock);
+
+    // The lock of a process that is gone (killed, power lost) is still taken over, and given back at the end.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(lock, `${JSON.stringify({ pid: gone, host: hostname() })}\n`);
+    const resumed = await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
+    expect([resumed.code, resumed.stderr]).toEqual([0, '']);
+    expect(existsSync(lock)).toBe(false);
+    expect(await allRequests()).toHaveLength(sampleLines.length);
   });
 
   it('failed conversations are listed with the reason, the others imported, and the exit code is 1', async () => {

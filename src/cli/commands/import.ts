@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ImportAbortedError, ImportCheckpointError, ImportFailedError } from '../../import/errors.js';
 import { emptyImportReport, importConversations } from '../../import/importer.js';
-import type { ImportConversationsOptions, ImportProgressEvent, ImportReport } from '../../import/types.js';
+import type { ImportCheckpoint, ImportConversationsOptions, ImportProgressEvent, ImportReport } from '../../import/types.js';
 import { fileCheckpoint } from '../../node/file-checkpoint.js';
 import { SourceParseError } from '../../node/json-stream.js';
 import { readConversations } from '../../node/read-conversations.js';
@@ -134,6 +134,25 @@ async function checkCheckpointPath(path: string | undefined, file: string): Prom
   if (!parent?.isDirectory()) throw new UsageError(`--checkpoint ${path}: the directory ${dirname(path)} does not exist`);
 }
 
+/**
+ * Claims the checkpoint (its lock file) before signing in and counting the file (minutes for a large one): one
+ * another import is using was otherwise refused only once the count was done. The import is given the checkpoint
+ * without its `lock`, the claim being held here until the command ends (`release`).
+ */
+async function claimCheckpoint(path: string): Promise<{ checkpoint: ImportCheckpoint; release: () => Promise<void> }> {
+  const file = fileCheckpoint(path);
+  let release: () => Promise<void>;
+  try {
+    release = await file.lock();
+  } catch (error) {
+    // Its message ends with the library's advice: wait, or delete the lock file (never the checkpoint).
+    if (error instanceof ImportCheckpointError) throw new UsageError(`${error.message}.`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`--checkpoint ${path}: cannot create its lock file ${path}.lock (${code ?? String(error)})`);
+  }
+  return { checkpoint: { name: file.name, load: () => file.load(), save: (state) => file.save(state) }, release };
+}
+
 /** One pass over the file: totals for the percentage and ETA, and syntax errors found before anything is sent. */
 export async function countConversations(file: string, signal: AbortSignal): Promise<{ conversations: number; messages: number }> {
   let conversations = 0;
@@ -150,7 +169,8 @@ export async function countConversations(file: string, signal: AbortSignal): Pro
 export interface ImportFileOptions {
   file: string;
   client: TiledeskClient;
-  checkpointPath?: string | undefined;
+  /** Already claimed (see `claimCheckpoint`): given to the import as it is. */
+  checkpoint?: ImportCheckpoint | undefined;
   options?: ImportRun['options'];
   /** Read the file once first to count it (percentage and ETA). */
   count?: boolean;
@@ -170,7 +190,7 @@ export async function importFile(io: CliIO, style: Style, run: ImportFileOptions
     out.write(`${style.dim(`${run.label ?? run.file}: ${counted(total.conversations, 'conversation')}, ${counted(total.messages, 'message')}`)}\n`);
   }
   const progress = new ProgressView(out, style, { tty: out.isTTY === true });
-  const checkpoint = run.checkpointPath === undefined ? undefined : fileCheckpoint(run.checkpointPath);
+  const checkpoint = run.checkpoint;
   // The last event comes before the run says how it ended: held back, so a stopped run's line does not read "imported".
   let last: ImportProgressEvent | undefined;
   let stopped = true;
@@ -198,10 +218,20 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
     io.stdout.write(`${IMPORT_HELP}\n`);
     return 0;
   }
-  const style = createStyle(wantsColor(io.stdout, io.env));
-  const errStyle = createStyle(wantsColor(io.stderr, io.env));
   const kind = await checkReadable(run.file, io);
   await checkCheckpointPath(run.checkpointPath, run.file);
+  const claim = run.checkpointPath === undefined ? undefined : await claimCheckpoint(run.checkpointPath);
+  try {
+    return await importWithCheckpoint(run, io, secrets, kind, claim?.checkpoint);
+  } finally {
+    // Not giving it back changes nothing imported; a lock of a process that has exited is taken over by the next run.
+    await claim?.release().catch(() => undefined);
+  }
+}
+
+async function importWithCheckpoint(run: ImportRun, io: CliIO, secrets: SecretRegistry, kind: 'file' | 'pipe', checkpoint: ImportCheckpoint | undefined): Promise<number> {
+  const style = createStyle(wantsColor(io.stdout, io.env));
+  const errStyle = createStyle(wantsColor(io.stderr, io.env));
   const token = await obtainToken(run.connection, secrets, io.signal);
   if (token === undefined) return interruptedBeforeImporting(io, errStyle);
   const client = new TiledeskClient({ baseUrl: run.connection.baseUrl, projectId: run.connection.projectId, auth: { token } });
@@ -214,7 +244,7 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
       file: run.file,
       label: run.display,
       client,
-      checkpointPath: run.checkpointPath,
+      checkpoint,
       options: run.options,
       count: run.count && kind === 'file',
     });
