@@ -157,6 +157,50 @@ describe('tiledesk-sdk import', () => {
     expect(await allRequests()).toHaveLength(sampleLines.length);
   });
 
+  it('a file that is one object wrapping the conversations gets a hint naming the key that holds them', async () => {
+    const wrapped = { conversations: sampleLines.slice(0, 12), exported_at: '2024-05-01' };
+    writeFileSync(join(dir, 'wrapped.json'), JSON.stringify(wrapped, null, 2));
+    const { code, stdout, stderr } = await runCli(['import', 'wrapped.json'], { env: serverEnv(server), cwd: dir });
+    expect(code).toBe(1);
+    expect(stdout).toContain('conversation 1: invalid_argument — messages: must be an array');
+    expect(stderr).toBe(
+      'Hint: wrapped.json holds a single JSON object, not a list of conversations: its "conversations" key holds an array of 12 objects. ' +
+        "The import expects a JSON array of conversations, or NDJSON (one per line): e.g. jq -c '.conversations[]' wrapped.json > wrapped.ndjson.\n",
+    );
+    // An envelope under another key, not counted first; in an array of one; and piped in (no file for jq to read).
+    const envelope = { version: 2, meta: { source: 'helpdesk' }, 'the data': sampleLines.slice(0, 3) };
+    writeFileSync(join(dir, 'envelope.ndjson'), `${JSON.stringify(envelope)}\n`);
+    const other = await runCli(['import', 'envelope.ndjson', '--no-count'], { env: serverEnv(server), cwd: dir });
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain(`its "the data" key holds an array of 3 objects`);
+    expect(other.stderr).toContain(`jq -c '.["the data"][]' envelope.ndjson > envelope.conversations.ndjson.`);
+    writeFileSync(join(dir, 'in-array.json'), JSON.stringify([{ data: sampleLines.slice(0, 1) }]));
+    const inArray = await runCli(['import', 'in-array.json'], { env: serverEnv(server), cwd: dir });
+    expect(inArray.stderr).toContain(`its "data" key holds an array of 1 object. The import expects a JSON array of conversations, or NDJSON (one per line): e.g. jq -c '.[0].data[]' in-array.json > in-array.ndjson.`);
+    const piped = new Capture();
+    const stdin = Object.assign(Readable.from([JSON.stringify({ data: sampleLines.slice(0, 2) })]), { isTTY: false });
+    const pipeCode = await main(['import', '-'], { stdout: new Capture(), stderr: piped, env: { NO_COLOR: '1', ...serverEnv(server) }, signal: new AbortController().signal, cwd: root, packageRoot: root, stdin });
+    expect(pipeCode).toBe(1);
+    expect(piped.text).toBe('Hint: The input holds a single JSON object, not a list of conversations: its "data" key holds an array of 2 objects. The import expects a JSON array of conversations, or NDJSON (one per line).\n');
+    expect(await allRequests()).toHaveLength(0);
+  });
+
+  it('no wrapper hint for a conversation missing its messages, or when the file holds more than one object', async () => {
+    writeFileSync(join(dir, 'no-messages.ndjson'), `${JSON.stringify({ request: { id: 'x' }, notes: [{ text: 'a' }] })}\n`);
+    const one = await runCli(['import', 'no-messages.ndjson'], { env: serverEnv(server), cwd: dir });
+    expect(one.code).toBe(1);
+    expect(one.stdout).toContain('messages: must be an array');
+    expect(one.stderr).toBe(''); // it has a request: a conversation, whatever its other keys hold
+    writeFileSync(join(dir, 'no-messages-2.ndjson'), `${JSON.stringify({ request: { id: 'x' } })}\n${JSON.stringify({ conversations: [{ a: 1 }] })}\n`);
+    const two = await runCli(['import', 'no-messages-2.ndjson'], { env: serverEnv(server), cwd: dir });
+    expect(two.code).toBe(1);
+    expect(two.stderr).toBe('');
+    writeFileSync(join(dir, 'plain-bad.ndjson'), `${JSON.stringify({ request: { id: 'y' }, tags: ['a'] })}\n`);
+    const plain = await runCli(['import', 'plain-bad.ndjson'], { env: serverEnv(server), cwd: dir });
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toBe('');
+  });
+
   it('failed conversations are listed with the reason, the others imported, and the exit code is 1', async () => {
     const file = join(dir, 'with-bad.ndjson');
     const bad = { request: { id: 'bad-1' }, messages: [{ text: 'fine' }, { text: '   ' }] };

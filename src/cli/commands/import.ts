@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ImportAbortedError, ImportCheckpointError, ImportFailedError } from '../../import/errors.js';
 import { emptyImportReport, importConversations } from '../../import/importer.js';
-import type { ImportCheckpoint, ImportConversationsOptions, ImportProgressEvent, ImportReport } from '../../import/types.js';
+import { CLOSES_PROMPTLY } from '../../import/source-close.js';
+import type { ImportCheckpoint, ImportConversation, ImportConversationsOptions, ImportProgressEvent, ImportReport } from '../../import/types.js';
+import { isPlainObject } from '../../shared/merge.js';
 import { fileCheckpoint } from '../../node/file-checkpoint.js';
 import { SourceParseError } from '../../node/json-stream.js';
 import { readConversations } from '../../node/read-conversations.js';
@@ -153,6 +155,93 @@ async function claimCheckpoint(path: string): Promise<{ checkpoint: ImportCheckp
   return { checkpoint: { name: file.name, load: () => file.load(), save: (state) => file.save(state) }, release };
 }
 
+/** What the import read of its source, for the hint about a file that wraps its conversations in one object. */
+export interface SourceShape {
+  /** Conversations read. */
+  read: number;
+  /** The source ended (not only the run). */
+  ended: boolean;
+  /** The first conversation was an object without `messages` holding an array of objects under this key. */
+  wrapper?: { key: string; length: number } | undefined;
+}
+
+/**
+ * The key of `value` (an object without `messages` or `request`) holding a non-empty array of objects: an export envelope such as
+ * `{"conversations": [...]}` or `{"data": [...]}`, read as one conversation. One whose objects have `messages` first.
+ */
+export function wrappedConversations(value: unknown): { key: string; length: number } | undefined {
+  // A `request` or `messages` key: a conversation (a bad one), whatever its other keys hold.
+  if (!isPlainObject(value) || 'messages' in value || 'request' in value) return undefined;
+  let found: { key: string; length: number } | undefined;
+  for (const [key, v] of Object.entries(value)) {
+    if (!Array.isArray(v) || v.length === 0 || !v.every(isPlainObject)) continue;
+    if (v.every((item) => Array.isArray((item as { messages?: unknown }).messages))) return { key, length: v.length };
+    found ??= { key, length: v.length };
+  }
+  return found;
+}
+
+/** The source, watched: how many conversations it held, and the shape of the first one. */
+function watched(source: AsyncGenerator<ImportConversation, void, undefined>, shape: SourceShape): AsyncIterable<ImportConversation> {
+  const iterator = {
+    async next(): Promise<IteratorResult<ImportConversation, void>> {
+      const item = await source.next();
+      if (item.done) shape.ended = true;
+      else if (++shape.read === 1) shape.wrapper = wrappedConversations(item.value);
+      return item;
+    },
+    return: (value?: void) => source.return(value),
+    // `readConversations` ends a read under way when closed: the import may wait for it (see importConversations).
+    [CLOSES_PROMPTLY]: true,
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
+}
+
+/**
+ * Said after the report of a file that is one object wrapping the conversations: the import read it as a single
+ * conversation and reported only "messages: must be an array".
+ */
+async function wrapperHint(shape: SourceShape, run: ImportRun, kind: 'file' | 'pipe'): Promise<string | undefined> {
+  if (!shape.wrapper || !shape.ended || shape.read !== 1) return undefined;
+  const { key, length } = shape.wrapper;
+  const what = run.file === STDIN ? 'The input' : run.display;
+  let hint =
+    `${what} holds a single JSON object, not a list of conversations: its ${JSON.stringify(key)} key holds an array of ${counted(length, 'object')}. ` +
+    'The import expects a JSON array of conversations, or NDJSON (one per line)';
+  const command = kind === 'file' ? await jqCommand(run, key) : undefined;
+  if (command) hint += `: e.g. ${command}`;
+  return `${hint}.`;
+}
+
+/** A jq command writing the wrapped conversations as NDJSON, when the file's top level is known and it can be quoted. */
+async function jqCommand(run: ImportRun, key: string): Promise<string | undefined> {
+  if (key.includes("'")) return undefined;
+  const top = await firstCharacter(run.file);
+  if (top !== '{' && top !== '[') return undefined;
+  // `.[0]["a b"]`, not `.[0].["a b"]`, which jq before 1.7 does not parse.
+  const member = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+  const path = top === '[' ? `.[0]${member}[]` : `${member.startsWith('[') ? '.' : ''}${member}[]`;
+  const base = run.display.replace(/\.(nd)?json$/i, '');
+  const output = `${base}.ndjson` === run.display ? `${base}.conversations.ndjson` : `${base}.ndjson`;
+  return `jq -c '${path}' ${shellQuote(run.display)} > ${shellQuote(output)}`;
+}
+
+/** The first character of a file that is not white space (or a byte-order mark). */
+async function firstCharacter(file: string): Promise<string | undefined> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    const { buffer, bytesRead } = await handle.read({ buffer: Buffer.alloc(4096), position: 0 });
+    return /^\uFEFF?\s*(.)/.exec(buffer.subarray(0, bytesRead).toString('utf8'))?.[1];
+  } finally {
+    await handle.close();
+  }
+}
+
+function shellQuote(word: string): string {
+  return /^[\w./@%+=:,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 /** One pass over the file: totals for the percentage and ETA, and syntax errors found before anything is sent. */
 export async function countConversations(file: string, signal: AbortSignal): Promise<{ conversations: number; messages: number }> {
   let conversations = 0;
@@ -175,6 +264,8 @@ export interface ImportFileOptions {
   /** Read the file once first to count it (percentage and ETA). */
   count?: boolean;
   label?: string;
+  /** Filled in with what the import read of the source. */
+  shape?: SourceShape;
 }
 
 /**
@@ -196,7 +287,7 @@ export async function importFile(io: CliIO, style: Style, run: ImportFileOptions
   let stopped = true;
   try {
     const source = run.file === STDIN ? readConversations((io.stdin ?? process.stdin) as Readable, { name: 'stdin' }) : readConversations(run.file);
-    const report = await importConversations(run.client, source, {
+    const report = await importConversations(run.client, run.shape ? watched(source, run.shape) : source, {
       ...run.options,
       ...(checkpoint ? { checkpoint } : {}),
       ...(total ? { total } : {}),
@@ -240,6 +331,7 @@ async function importWithCheckpoint(run: ImportRun, io: CliIO, secrets: SecretRe
     // conversation by conversation, each after its retries), an unknown project or a refused token is named at once.
     await checkAccess(client, run.connection, io.signal);
     if (io.signal.aborted) return interruptedBeforeImporting(io, errStyle);
+    const shape: SourceShape = { read: 0, ended: false };
     const report = await importFile(io, style, {
       file: run.file,
       label: run.display,
@@ -247,6 +339,7 @@ async function importWithCheckpoint(run: ImportRun, io: CliIO, secrets: SecretRe
       checkpoint,
       options: run.options,
       count: run.count && kind === 'file',
+      shape,
     });
     // The checkpoint counts a failed conversation as done, so a resumed run skips it: its own report would say
     // "0 failed" (and exit 0) while the conversation is still not imported.
@@ -254,6 +347,8 @@ async function importWithCheckpoint(run: ImportRun, io: CliIO, secrets: SecretRe
     const failedEarlier = state ? Math.max(0, state.totals.conversationsFailed - report.conversations.failed) : 0;
     io.stdout.write(`${formatReport(report, style, { failedEarlier })}\n`);
     if (report.conversations.total === 0) io.stderr.write(`${errStyle.yellow('Nothing was imported:')} ${run.display} holds no conversations.\n`);
+    const hint = await wrapperHint(shape, run, kind);
+    if (hint) io.stderr.write(`${errStyle.yellow('Hint:')} ${hint}\n`);
     if (failedEarlier > 0) {
       io.stderr.write(
         `${errStyle.yellow('Not retried:')} ${formatCount(failedEarlier)} conversation${failedEarlier === 1 ? '' : 's'} failed in an earlier run ` +
