@@ -155,6 +155,12 @@ describe('tiledesk-sdk import', () => {
     expect([resumed.code, resumed.stderr]).toEqual([0, '']);
     expect(existsSync(lock)).toBe(false);
     expect(await allRequests()).toHaveLength(sampleLines.length);
+
+    // A lock file that cannot be created (its name one character too long here) is named, before anything is read.
+    const long = join(dir, `${'c'.repeat(250)}.json`);
+    const unlockable = await runCli(['import', sample, '--checkpoint', long], { env: serverEnv(server) });
+    expect([unlockable.code, unlockable.stdout]).toEqual([2, '']);
+    expect(unlockable.stderr).toBe(`Error: --checkpoint ${long}: cannot create its lock file ${long}.lock (ENAMETOOLONG)\n`);
   });
 
   it('a file that is one object wrapping the conversations gets a hint naming the key that holds them', async () => {
