@@ -63,12 +63,13 @@ export class ProgressView {
         : `${fraction === undefined ? s.dim('·'.repeat(barWidth)) : s.green('█'.repeat(filled)) + s.dim('░'.repeat(barWidth - filled))} `;
     const percent = fraction === undefined ? '' : `${String(Math.floor(fraction * 100)).padStart(3)}% `;
     const parts = [`${counted(e.conversations.done, e.conversations.total)} ${compact ? 'conv.' : 'conversations'}`];
-    if (compact < 2) parts.push(`${counted(e.messages.done, e.messages.total)} ${compact ? 'msgs' : 'messages'}`, `${formatCount(e.messagesPerSecond)} msg/s`);
+    if (compact < 2) parts.push(`${counted(e.messages.done, e.messages.total)} ${compact ? 'msgs' : 'messages'}`, rate(e));
     if (!e.final && e.etaMs !== undefined) parts.push(`ETA ${formatDuration(e.etaMs)}`);
     if (e.final) parts.push(`in ${formatDuration(e.elapsedMs)}`);
     parts.push(e.retries > 0 ? s.yellow(`${formatCount(e.retries)} retries`) : s.dim('0 retries'));
     const failed = e.conversations.failed > 0 ? ` ${s.red(`${formatCount(e.conversations.failed)} failed`)}` : '';
-    return `${stopped ? s.yellow(s.bold('Stopped')) : s.bold('Importing')} ${bar}${percent}${parts.join(s.dim(' · '))}${failed}`;
+    const label = stopped ? s.yellow(s.bold('Stopped')) : s.bold(e.final && e.messages.importedThisRun === 0 ? 'Done' : 'Importing');
+    return `${label} ${bar}${percent}${parts.join(s.dim(' · '))}${failed}`;
   }
 
   private plainLine(e: ImportProgressEvent, stopped = false): string {
@@ -78,15 +79,24 @@ export class ProgressView {
       ...(fraction === undefined ? [] : [`${Math.floor(fraction * 100)}%`]),
       `${counted(e.conversations.done, e.conversations.total)} conversations`,
       `${counted(e.messages.done, e.messages.total)} messages`,
-      `${formatCount(e.messagesPerSecond)} msg/s`,
+      rate(e),
     ];
     if (!e.final && e.etaMs !== undefined) parts.push(`ETA ${formatDuration(e.etaMs)}`);
     parts.push(`${formatCount(e.retries)} retries`);
     if (e.conversations.failed > 0) parts.push(`${formatCount(e.conversations.failed)} failed`);
-    // `done`, not `imported`, once something failed: the counts include failed messages.
-    const label = !e.final ? 'progress' : stopped ? 'stopped' : e.conversations.failed > 0 ? 'done' : 'imported';
+    // `done`, not `imported`, once something failed (the counts include failed messages) or when this run imported
+    // nothing (all already there, or done in an earlier run).
+    const label = !e.final ? 'progress' : stopped ? 'stopped' : e.conversations.failed > 0 || e.messages.importedThisRun === 0 ? 'done' : 'imported';
     return `${label}: ${parts.join(', ')}`;
   }
+}
+
+/**
+ * Messages imported (sent and saved) per second this run: not those found already there, which made a run that
+ * imported nothing read "282 msg/s". The last line of such a run says so instead of "0 msg/s".
+ */
+function rate(e: ImportProgressEvent): string {
+  return e.final && e.messages.importedThisRun === 0 ? 'none imported' : `${formatCount(e.importedPerSecond)} msg/s`;
 }
 
 function counted(done: number, total: number | undefined): string {
@@ -117,12 +127,18 @@ export function formatReport(report: ImportReport, style: Style, options: { maxF
     : c.failed + failedEarlier > 0
       ? s.red(s.bold('Import finished with failures'))
       : s.green(s.bold('Import finished'));
-  lines.push(`${status} in ${formatDuration(report.durationMs)} (${formatCount(report.messagesPerSecond)} messages/s)`);
+  // The rate of what this run sent, as on the progress line: `report.messagesPerSecond` counts skipped messages too.
+  const rate = m.imported > 0 && report.durationMs > 0 ? `${formatCount((m.imported * 1000) / report.durationMs)} messages/s` : m.imported > 0 ? `${formatCount(m.imported)} imported` : 'none imported';
+  lines.push(`${status} in ${formatDuration(report.durationMs)} (${rate})`);
+  // Read but not settled when the run stopped (in flight, or waiting for a slot): the progress line counts only the
+  // settled ones ("28/36 conversations"), so without this the two numbers disagreed with no reason given.
+  const unfinished = c.total - c.created - c.continued - c.alreadyComplete - c.resumed - c.failed;
   lines.push(
     `  Conversations  ${formatCount(c.total)} read: ${s.green(`${formatCount(c.created)} created`)}, ${formatCount(c.continued)} continued, ` +
       `${formatCount(c.alreadyComplete)} already complete, ${formatCount(c.resumed)} done in an earlier run (checkpoint` +
       `${failedEarlier > 0 ? `, ${s.red(`${formatCount(failedEarlier)} of them failed`)}` : ''}), ` +
-      `${c.failed > 0 ? s.red(`${formatCount(c.failed)} failed`) : '0 failed'}`,
+      `${c.failed > 0 ? s.red(`${formatCount(c.failed)} failed`) : '0 failed'}` +
+      (unfinished > 0 ? `, ${s.yellow(`${formatCount(unfinished)} left unfinished`)}` : ''),
   );
   lines.push(
     `  Messages       ${formatCount(m.total)}: ${s.green(`${formatCount(m.imported)} imported`)}, ` +

@@ -340,6 +340,8 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
     }
     const handled = report.messages.imported + report.messages.skipped + report.messages.failed + liveImported + liveSkipped;
     const rate = elapsedMs > 0 ? (handled * 1000) / elapsedMs : 0;
+    // Those of conversations a stop left unsettled included: they were sent and saved this run.
+    const importedThisRun = report.messages.imported + liveImported;
     const settledThisRun = report.conversations.created + report.conversations.continued + report.conversations.alreadyComplete + report.conversations.failed;
     const conversationsDone = earlier.conversations + settledThisRun;
     const messagesImported = earlier.messagesImported + report.messages.imported - unsettledImported + liveImported;
@@ -353,10 +355,11 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
     }
     return {
       conversations: { done: conversationsDone, failed: earlier.conversationsFailed + report.conversations.failed, inFlight: running, total: total.conversations },
-      messages: { done: messagesDone, imported: messagesImported, skipped: messagesSkipped, failed: messagesFailed, total: total.messages },
+      messages: { done: messagesDone, imported: messagesImported, skipped: messagesSkipped, failed: messagesFailed, total: total.messages, importedThisRun },
       retries: ctx.stats.retries,
       elapsedMs,
       messagesPerSecond: rate,
+      importedPerSecond: elapsedMs > 0 ? (importedThisRun * 1000) / elapsedMs : 0,
       etaMs: final ? 0 : etaMs,
       final,
     };

@@ -151,12 +151,23 @@ export interface ImportProgressEvent {
     skipped: number;
     failed: number;
     total: number | undefined;
+    /**
+     * Messages this run saved: sent and acknowledged, in conversations settled or still in flight (`imported` adds
+     * those of earlier runs, from the checkpoint). 0 on a run that found everything already there.
+     */
+    importedThisRun: number;
   };
   /** Calls sent again after a failure, this run. */
   retries: number;
   elapsedMs: number;
-  /** Messages handled per second this run (imported + skipped + failed). */
+  /**
+   * Messages handled per second this run: imported, skipped as already present, and failed. The pace through the
+   * source (the ETA is based on it), not of what is sent: a run that finds everything already there goes fast here
+   * while importing nothing. For the rate of messages actually imported, see `importedPerSecond`.
+   */
   messagesPerSecond: number;
+  /** Messages imported (sent and saved) per second this run: `messages.importedThisRun` over `elapsedMs`. */
+  importedPerSecond: number;
   /** Estimated time left, when a total is known and the rate is measurable. */
   etaMs: number | undefined;
   /** True for the last event of the run. */
@@ -265,6 +276,10 @@ export interface ImportReport {
   /** Failures not listed in `failures`. */
   failuresOmitted: number;
   durationMs: number;
+  /**
+   * Messages handled per second (imported, skipped as already present, and failed), as in the progress events;
+   * `messages.imported` over `durationMs` is the rate of what was actually sent.
+   */
   messagesPerSecond: number;
 }
 

@@ -16,6 +16,11 @@ export interface FileCheckpoint extends ImportCheckpoint {
    * Claims the checkpoint for one run with a lock file next to it (`<path>.lock`, holding the process id and host);
    * `importConversations` calls it and gives the claim back when the run ends. A lock of a process that is no longer
    * running on this host is taken over; any other throws `ImportCheckpointError` (`checkpoint_locked`).
+   *
+   * To have a checkpoint in use refused before work of your own that comes first (counting a large file for the
+   * progress total, say), call it yourself, then give `importConversations` the checkpoint without `lock`
+   * (`{ name, load, save }`: the same object would be refused, its lock being held) and call the function it
+   * returned once the import has ended.
    */
   lock(): Promise<() => Promise<void>>;
 }

@@ -5,6 +5,7 @@ import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/
 import { hasConnectionSettings, resolveConnection } from '../../src/cli/config.js';
 import { age, createStyle, formatDuration, SecretRegistry, sleep, visibleLength, wantsColor, type OutputStream } from '../../src/cli/io.js';
 import { formatReport, ProgressView } from '../../src/cli/progress.js';
+import { emptyImportReport } from '../../src/import/importer.js';
 import type { ImportProgressEvent } from '../../src/import/types.js';
 import type { ImportReport } from '../../src/import/types.js';
 import { root, runCli, within } from './helpers.js';
@@ -243,10 +244,11 @@ describe('terminal output', () => {
 describe('import progress', () => {
   const event = (over: Partial<ImportProgressEvent> & { messagesDone?: number; failed?: number } = {}): ImportProgressEvent => ({
     conversations: { done: 1, failed: over.failed ?? 0, inFlight: 0, total: 2 },
-    messages: { done: over.messagesDone ?? 5, imported: 5, skipped: 0, failed: 0, total: 10 },
+    messages: { done: over.messagesDone ?? 5, imported: 5, skipped: 0, failed: 0, total: 10, importedThisRun: 5 },
     retries: 0,
     elapsedMs: 1_000,
     messagesPerSecond: 5,
+    importedPerSecond: 5,
     etaMs: undefined,
     final: false,
     ...over,
@@ -256,8 +258,9 @@ describe('import progress', () => {
   it('on an 80-column terminal the redrawn line keeps its ETA and retries: shorter bar and words rather than a cut end', () => {
     const big = event({
       conversations: { done: 1_362, failed: 0, inFlight: 8, total: 3_000 },
-      messages: { done: 6_815, imported: 6_815, skipped: 0, failed: 0, total: 15_000 },
+      messages: { done: 6_815, imported: 6_815, skipped: 0, failed: 0, total: 15_000, importedThisRun: 6_815 },
       messagesPerSecond: 6_052,
+      importedPerSecond: 6_052,
       etaMs: 1_400,
     });
     const wide = capture();
@@ -298,6 +301,48 @@ describe('import progress', () => {
     const view = new ProgressView(out, createStyle(false), { tty: false });
     view.update(event({ final: true, failed: 1 }));
     expect(out.text).toMatch(/^done: 50%, 1\/2 conversations, .*1 failed\n$/);
+  });
+
+  it('the rate counts messages this run imported, and the last line of a run that imported none says done, not imported', () => {
+    // A run finding every message already there: 282 handled per second, none sent.
+    const skipping = event({ messages: { done: 5, imported: 0, skipped: 5, failed: 0, total: 10, importedThisRun: 0 }, messagesPerSecond: 282, importedPerSecond: 0 });
+    const out = capture();
+    const view = new ProgressView(out, createStyle(false), { tty: false });
+    view.update(skipping);
+    view.update({ ...skipping, final: true, conversations: { ...skipping.conversations, done: 2 }, messages: { ...skipping.messages, done: 10 } });
+    expect(out.text).toBe(
+      'progress: 50%, 1/2 conversations, 5/10 messages, 0 msg/s, 0 retries\n' + 'done: 100%, 2/2 conversations, 10/10 messages, none imported, 0 retries\n',
+    );
+    const tty = capture();
+    new ProgressView(tty, createStyle(false), { tty: true }).update({ ...skipping, final: true, messages: { ...skipping.messages, done: 10 } });
+    expect(tty.text).toMatch(/^\r\x1b\[2KDone █+ 100% 1\/2 conversations · 10\/10 messages · none imported · in 1\.0s · 0 retries\n$/);
+    // From a checkpoint: `imported` counts the earlier runs' messages, this run none.
+    const resumed = capture();
+    new ProgressView(resumed, createStyle(false), { tty: false }).update(event({ final: true, messages: { done: 10, imported: 10, skipped: 0, failed: 0, total: 10, importedThisRun: 0 }, importedPerSecond: 0 }));
+    expect(resumed.text).toMatch(/^done: 100%, .* none imported, 0 retries\n$/);
+    // A run that sent some: their rate, not that of everything handled.
+    const some = capture();
+    new ProgressView(some, createStyle(false), { tty: false }).update(event({ final: true, messagesPerSecond: 282, importedPerSecond: 3 }));
+    expect(some.text).toMatch(/^imported: 50%, .*, 3 msg\/s, 0 retries\n$/);
+  });
+
+  it('the report gives the rate of the messages imported, and "none imported" when there were none', () => {
+    const report = emptyImportReport();
+    Object.assign(report, { durationMs: 2_000, messagesPerSecond: 282 });
+    Object.assign(report.conversations, { total: 36, alreadyComplete: 36 });
+    Object.assign(report.messages, { total: 190, skipped: 190 });
+    expect(formatReport(report, createStyle(false)).split('\n')[0]).toBe('Import finished in 2.0s (none imported)');
+    Object.assign(report.messages, { imported: 100, skipped: 90 });
+    expect(formatReport(report, createStyle(false)).split('\n')[0]).toBe('Import finished in 2.0s (50 messages/s)');
+  });
+
+  it('the report of a stopped run names the conversations read but not finished, which the progress line does not count', () => {
+    const report = emptyImportReport();
+    Object.assign(report.conversations, { total: 40, created: 20, alreadyComplete: 8, failed: 1 });
+    const text = formatReport(report, createStyle(false), { stopped: true });
+    expect(text).toContain('Conversations  40 read: 20 created, 0 continued, 8 already complete, 0 done in an earlier run (checkpoint), 1 failed, 11 left unfinished\n');
+    Object.assign(report.conversations, { total: 29 });
+    expect(formatReport(report, createStyle(false))).not.toContain('unfinished');
   });
 
   it('the report counts the failures it does not list, those left out of the report included', () => {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +61,12 @@ describe('tiledesk-sdk import', () => {
     expect(again.stdout).toContain(`${sampleLines.length} read: 0 created, 0 continued, ${sampleLines.length} already complete`);
     expect(again.stdout).toContain(`0 imported, ${sampleMessages} skipped (already present)`);
     expect(await allRequests()).toHaveLength(sampleLines.length);
+    // Its rate counts what was sent, which is nothing: not the skipped messages ("282 msg/s"), and its last line
+    // says done, as its summary does.
+    expect(again.stdout).toMatch(new RegExp(`^done: 100%, ${sampleLines.length} conversations, ${sampleMessages} messages, none imported, 0 retries$`, 'm'));
+    expect(again.stdout).toMatch(/^Import finished in [\d.]+m?s \(none imported\)$/m);
+    expect(again.stdout).not.toMatch(/^(progress|done|imported): .*[1-9][\d,]* msg\/s/m);
+    expect(again.stdout).not.toMatch(/[1-9][\d,]* messages\/s/);
   });
 
   it('signs in with TILEDESK_EMAIL and TILEDESK_PASSWORD', async () => {
@@ -75,9 +81,16 @@ describe('tiledesk-sdk import', () => {
     const checkpoint = join(dir, 'sample.checkpoint.json');
     expect((await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) })).code).toBe(0);
     expect(existsSync(checkpoint)).toBe(true);
+    expect(existsSync(`${checkpoint}.lock`)).toBe(false);
     const again = await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`${sampleLines.length} done in an earlier run (checkpoint)`);
+    // Done from the checkpoint: the last line does not claim it imported anything, at "0 msg/s".
+    const n = sampleLines.length;
+    expect(again.stdout).toMatch(new RegExp(`^done: 100%, ${n}/${n} conversations, ${sampleMessages}/${sampleMessages} messages, none imported, 0 retries$`, 'm'));
+    expect(again.stdout).not.toMatch(/^imported:/m);
+    expect(again.stdout).toContain('(none imported)');
+    expect(existsSync(`${checkpoint}.lock`)).toBe(false);
   });
 
   it('a checkpoint of another project is refused with what to do', async () => {
@@ -119,6 +132,79 @@ describe('tiledesk-sdk import', () => {
     expect(stderr).toContain(`If no import is running, delete ${checkpoint}.lock`);
     expect(stderr).not.toContain('to start over');
     expect(existsSync(checkpoint)).toBe(false);
+  });
+
+  it('a checkpoint another import is using is refused before the file is counted (minutes for a large one)', async () => {
+    const checkpoint = join(dir, 'busy-early.checkpoint.json');
+    const lock = `${checkpoint}.lock`;
+    const held = `${JSON.stringify({ pid: process.pid, host: hostname() })}\n`;
+    writeFileSync(lock, held);
+    const { code, stdout, stderr } = await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
+    expect(code).toBe(2);
+    expect(stderr).toContain(`is in use by another import (process ${process.pid}`);
+    expect(stderr).toContain(`If no import is running, delete ${lock}.`);
+    // Nothing read: not even the count line ("…: 36 conversations, 190 messages").
+    expect(stdout).toBe('');
+    expect(readFileSync(lock, 'utf8')).toBe(held); // still the other run's
+    rmSync(lock);
+
+    // The lock of a process that is gone (killed, power lost) is still taken over, and given back at the end.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(lock, `${JSON.stringify({ pid: gone, host: hostname() })}\n`);
+    const resumed = await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
+    expect([resumed.code, resumed.stderr]).toEqual([0, '']);
+    expect(existsSync(lock)).toBe(false);
+    expect(await allRequests()).toHaveLength(sampleLines.length);
+
+    // A lock file that cannot be created (its name one character too long here) is named, before anything is read.
+    const long = join(dir, `${'c'.repeat(250)}.json`);
+    const unlockable = await runCli(['import', sample, '--checkpoint', long], { env: serverEnv(server) });
+    expect([unlockable.code, unlockable.stdout]).toEqual([2, '']);
+    expect(unlockable.stderr).toBe(`Error: --checkpoint ${long}: cannot create its lock file ${long}.lock (ENAMETOOLONG)\n`);
+  });
+
+  it('a file that is one object wrapping the conversations gets a hint naming the key that holds them', async () => {
+    const wrapped = { conversations: sampleLines.slice(0, 12), exported_at: '2024-05-01' };
+    writeFileSync(join(dir, 'wrapped.json'), JSON.stringify(wrapped, null, 2));
+    const { code, stdout, stderr } = await runCli(['import', 'wrapped.json'], { env: serverEnv(server), cwd: dir });
+    expect(code).toBe(1);
+    expect(stdout).toContain('conversation 1: invalid_argument — messages: must be an array');
+    expect(stderr).toBe(
+      'Hint: wrapped.json holds a single JSON object, not a list of conversations: its "conversations" key holds an array of 12 objects. ' +
+        "The import expects a JSON array of conversations, or NDJSON (one per line): e.g. jq -c '.conversations[]' wrapped.json > wrapped.ndjson.\n",
+    );
+    // An envelope under another key, not counted first; in an array of one; and piped in (no file for jq to read).
+    const envelope = { version: 2, meta: { source: 'helpdesk' }, 'the data': sampleLines.slice(0, 3) };
+    writeFileSync(join(dir, 'envelope.ndjson'), `${JSON.stringify(envelope)}\n`);
+    const other = await runCli(['import', 'envelope.ndjson', '--no-count'], { env: serverEnv(server), cwd: dir });
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain(`its "the data" key holds an array of 3 objects`);
+    expect(other.stderr).toContain(`jq -c '.["the data"][]' envelope.ndjson > envelope.conversations.ndjson.`);
+    writeFileSync(join(dir, 'in-array.json'), JSON.stringify([{ data: sampleLines.slice(0, 1) }]));
+    const inArray = await runCli(['import', 'in-array.json'], { env: serverEnv(server), cwd: dir });
+    expect(inArray.stderr).toContain(`its "data" key holds an array of 1 object. The import expects a JSON array of conversations, or NDJSON (one per line): e.g. jq -c '.[0].data[]' in-array.json > in-array.ndjson.`);
+    const piped = new Capture();
+    const stdin = Object.assign(Readable.from([JSON.stringify({ data: sampleLines.slice(0, 2) })]), { isTTY: false });
+    const pipeCode = await main(['import', '-'], { stdout: new Capture(), stderr: piped, env: { NO_COLOR: '1', ...serverEnv(server) }, signal: new AbortController().signal, cwd: root, packageRoot: root, stdin });
+    expect(pipeCode).toBe(1);
+    expect(piped.text).toBe('Hint: The input holds a single JSON object, not a list of conversations: its "data" key holds an array of 2 objects. The import expects a JSON array of conversations, or NDJSON (one per line).\n');
+    expect(await allRequests()).toHaveLength(0);
+  });
+
+  it('no wrapper hint for a conversation missing its messages, or when the file holds more than one object', async () => {
+    writeFileSync(join(dir, 'no-messages.ndjson'), `${JSON.stringify({ request: { id: 'x' }, notes: [{ text: 'a' }] })}\n`);
+    const one = await runCli(['import', 'no-messages.ndjson'], { env: serverEnv(server), cwd: dir });
+    expect(one.code).toBe(1);
+    expect(one.stdout).toContain('messages: must be an array');
+    expect(one.stderr).toBe(''); // it has a request: a conversation, whatever its other keys hold
+    writeFileSync(join(dir, 'no-messages-2.ndjson'), `${JSON.stringify({ request: { id: 'x' } })}\n${JSON.stringify({ conversations: [{ a: 1 }] })}\n`);
+    const two = await runCli(['import', 'no-messages-2.ndjson'], { env: serverEnv(server), cwd: dir });
+    expect(two.code).toBe(1);
+    expect(two.stderr).toBe('');
+    writeFileSync(join(dir, 'plain-bad.ndjson'), `${JSON.stringify({ request: { id: 'y' }, tags: ['a'] })}\n`);
+    const plain = await runCli(['import', 'plain-bad.ndjson'], { env: serverEnv(server), cwd: dir });
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toBe('');
   });
 
   it('failed conversations are listed with the reason, the others imported, and the exit code is 1', async () => {
@@ -179,6 +265,8 @@ describe('tiledesk-sdk import', () => {
     const none = await runCli(['import'], { env: serverEnv(server) });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('Missing argument: the file to import');
+    // Pointing to the help as the other usage errors do.
+    expect(none.stderr).toBe('Error: Missing argument: the file to import (tiledesk-sdk import <file>; tiledesk-sdk import --help)\n');
     const badConcurrency = await runCli(['import', sample, '--concurrency', '0'], { env: serverEnv(server) });
     expect(badConcurrency.stderr).toContain('Invalid --concurrency 0');
   });
@@ -293,6 +381,14 @@ describe('tiledesk-sdk import', () => {
     expect(await within(run.code, 10_000, 'the interrupted import to end')).toBe(130);
     expect(run.stderr.text).toContain(`Interrupted. Progress is saved in ${checkpoint}: run the same command to resume.`);
     slow.remove();
+    // The last progress line counts the conversations finished, the summary those read: the difference is named.
+    const finished = Number(/^stopped: \d+%, (\d+)\/36 conversations/m.exec(run.stdout.text)?.[1]);
+    const counts = /Conversations {2}(\d+) read: (\d+) created, (\d+) continued, (\d+) already complete, 0 done in an earlier run \(checkpoint\), (\d+) failed(?:, (\d+) left unfinished)?$/m.exec(run.stdout.text);
+    expect(counts, run.stdout.text).not.toBeNull();
+    const [read, created, continued, complete, failed, unfinished] = counts!.slice(1).map((n) => Number(n ?? 0));
+    expect(created! + continued! + complete! + failed!).toBe(finished);
+    expect(read).toBe(finished + unfinished!);
+    expect(unfinished).toBeGreaterThan(0); // two were in flight, their calls slowed
 
     const resumed = await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
     expect(resumed.code).toBe(0);

@@ -332,6 +332,36 @@ describe('progress and events', () => {
     expect(settled.every((e) => e.outcome === 'created' && e.imported === 5 && /^support-group-/.test(e.requestId!))).toBe(true);
   });
 
+  it('importedThisRun and importedPerSecond count what this run sent, not what it found already there or resumed', async () => {
+    const source = dataset({ conversations: 6, messages: 4, tag: 'rate' });
+    const namespace = freshNamespace();
+    const first: ImportProgressEvent[] = [];
+    await importConversations(client, source, { namespace, progressIntervalMs: 0, ...fast, onProgress: (e) => first.push(e) });
+    expect(first.at(-1)!.messages).toMatchObject({ imported: 24, importedThisRun: 24 });
+    expect(first.at(-1)!.importedPerSecond).toBeGreaterThan(0);
+
+    // Again: every message is found already there, none sent.
+    const again: ImportProgressEvent[] = [];
+    await importConversations(client, source, { namespace, progressIntervalMs: 0, ...fast, onProgress: (e) => again.push(e) });
+    const last = again.at(-1)!;
+    expect(last.messages).toMatchObject({ done: 24, skipped: 24, imported: 0, importedThisRun: 0 });
+    expect(again.every((e) => e.importedPerSecond === 0 && e.messages.importedThisRun === 0)).toBe(true);
+
+    // From a checkpoint of a finished run: `imported` counts the earlier run's messages, this run none.
+    const dir = mkdtempSync(join(tmpdir(), 'import-rate-'));
+    try {
+      const checkpoint = fileCheckpoint(join(dir, 'ck.json'));
+      const namespace2 = freshNamespace();
+      await importConversations(client, source, { namespace: namespace2, checkpoint, ...fast });
+      const resumed: ImportProgressEvent[] = [];
+      await importConversations(client, source, { namespace: namespace2, checkpoint, progressIntervalMs: 0, ...fast, onProgress: (e) => resumed.push(e) });
+      expect(resumed.at(-1)!.messages).toMatchObject({ done: 24, imported: 24, importedThisRun: 0 });
+      expect(resumed.at(-1)!.importedPerSecond).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a throwing onProgress stops the import with ImportFailedError (reason callback)', async () => {
     const error = await importConversations(client, dataset({ conversations: 5, messages: 2, tag: 'cb' }), {
       namespace: freshNamespace(), progressIntervalMs: 0, ...fast,

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ImportAbortedError, ImportCheckpointError, ImportFailedError } from '../../import/errors.js';
 import { emptyImportReport, importConversations } from '../../import/importer.js';
-import type { ImportConversationsOptions, ImportProgressEvent, ImportReport } from '../../import/types.js';
+import { CLOSES_PROMPTLY } from '../../import/source-close.js';
+import type { ImportCheckpoint, ImportConversation, ImportConversationsOptions, ImportProgressEvent, ImportReport } from '../../import/types.js';
+import { isPlainObject } from '../../shared/merge.js';
 import { fileCheckpoint } from '../../node/file-checkpoint.js';
 import { SourceParseError } from '../../node/json-stream.js';
 import { readConversations } from '../../node/read-conversations.js';
@@ -68,7 +70,7 @@ function parseImportArgs(argv: string[], io: CliIO, secrets: SecretRegistry): Im
     },
   });
   if (values.help) return 'help';
-  if (positionals.length === 0) throw new UsageError('Missing argument: the file to import (tiledesk-sdk import <file>). See tiledesk-sdk import --help.');
+  if (positionals.length === 0) throw new UsageError('Missing argument: the file to import (tiledesk-sdk import <file>; tiledesk-sdk import --help)');
   if (positionals.length > 1) throw new UsageError(`Too many arguments: ${positionals.slice(1).join(' ')} (import takes one file)`);
   const options: ImportRun['options'] = {};
   if (values.concurrency !== undefined) {
@@ -134,6 +136,112 @@ async function checkCheckpointPath(path: string | undefined, file: string): Prom
   if (!parent?.isDirectory()) throw new UsageError(`--checkpoint ${path}: the directory ${dirname(path)} does not exist`);
 }
 
+/**
+ * Claims the checkpoint (its lock file) before signing in and counting the file (minutes for a large one): one
+ * another import is using was otherwise refused only once the count was done. The import is given the checkpoint
+ * without its `lock`, the claim being held here until the command ends (`release`).
+ */
+async function claimCheckpoint(path: string): Promise<{ checkpoint: ImportCheckpoint; release: () => Promise<void> }> {
+  const file = fileCheckpoint(path);
+  let release: () => Promise<void>;
+  try {
+    release = await file.lock();
+  } catch (error) {
+    // Its message ends with the library's advice: wait, or delete the lock file (never the checkpoint).
+    if (error instanceof ImportCheckpointError) throw new UsageError(`${error.message}.`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`--checkpoint ${path}: cannot create its lock file ${path}.lock (${code ?? String(error)})`);
+  }
+  return { checkpoint: { name: file.name, load: () => file.load(), save: (state) => file.save(state) }, release };
+}
+
+/** What the import read of its source, for the hint about a file that wraps its conversations in one object. */
+export interface SourceShape {
+  /** Conversations read. */
+  read: number;
+  /** The source ended (not only the run). */
+  ended: boolean;
+  /** The first conversation was an object without `messages` holding an array of objects under this key. */
+  wrapper?: { key: string; length: number } | undefined;
+}
+
+/**
+ * The key of `value` (an object without `messages` or `request`) holding a non-empty array of objects: an export envelope such as
+ * `{"conversations": [...]}` or `{"data": [...]}`, read as one conversation. One whose objects have `messages` first.
+ */
+export function wrappedConversations(value: unknown): { key: string; length: number } | undefined {
+  // A `request` or `messages` key: a conversation (a bad one), whatever its other keys hold.
+  if (!isPlainObject(value) || 'messages' in value || 'request' in value) return undefined;
+  let found: { key: string; length: number } | undefined;
+  for (const [key, v] of Object.entries(value)) {
+    if (!Array.isArray(v) || v.length === 0 || !v.every(isPlainObject)) continue;
+    if (v.every((item) => Array.isArray((item as { messages?: unknown }).messages))) return { key, length: v.length };
+    found ??= { key, length: v.length };
+  }
+  return found;
+}
+
+/** The source, watched: how many conversations it held, and the shape of the first one. */
+function watched(source: AsyncGenerator<ImportConversation, void, undefined>, shape: SourceShape): AsyncIterable<ImportConversation> {
+  const iterator = {
+    async next(): Promise<IteratorResult<ImportConversation, void>> {
+      const item = await source.next();
+      if (item.done) shape.ended = true;
+      else if (++shape.read === 1) shape.wrapper = wrappedConversations(item.value);
+      return item;
+    },
+    return: (value?: void) => source.return(value),
+    // `readConversations` ends a read under way when closed: the import may wait for it (see importConversations).
+    [CLOSES_PROMPTLY]: true,
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
+}
+
+/**
+ * Said after the report of a file that is one object wrapping the conversations: the import read it as a single
+ * conversation and reported only "messages: must be an array".
+ */
+async function wrapperHint(shape: SourceShape, run: ImportRun, kind: 'file' | 'pipe'): Promise<string | undefined> {
+  if (!shape.wrapper || !shape.ended || shape.read !== 1) return undefined;
+  const { key, length } = shape.wrapper;
+  const what = run.file === STDIN ? 'The input' : run.display;
+  let hint =
+    `${what} holds a single JSON object, not a list of conversations: its ${JSON.stringify(key)} key holds an array of ${counted(length, 'object')}. ` +
+    'The import expects a JSON array of conversations, or NDJSON (one per line)';
+  const command = kind === 'file' ? await jqCommand(run, key) : undefined;
+  if (command) hint += `: e.g. ${command}`;
+  return `${hint}.`;
+}
+
+/** A jq command writing the wrapped conversations as NDJSON, when the file's top level is known and it can be quoted. */
+async function jqCommand(run: ImportRun, key: string): Promise<string | undefined> {
+  if (key.includes("'")) return undefined;
+  const top = await firstCharacter(run.file);
+  if (top !== '{' && top !== '[') return undefined;
+  // `.[0]["a b"]`, not `.[0].["a b"]`, which jq before 1.7 does not parse.
+  const member = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+  const path = top === '[' ? `.[0]${member}[]` : `${member.startsWith('[') ? '.' : ''}${member}[]`;
+  const base = run.display.replace(/\.(nd)?json$/i, '');
+  const output = `${base}.ndjson` === run.display ? `${base}.conversations.ndjson` : `${base}.ndjson`;
+  return `jq -c '${path}' ${shellQuote(run.display)} > ${shellQuote(output)}`;
+}
+
+/** The first character of a file that is not white space (or a byte-order mark). */
+async function firstCharacter(file: string): Promise<string | undefined> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    const { buffer, bytesRead } = await handle.read({ buffer: Buffer.alloc(4096), position: 0 });
+    return /^\uFEFF?\s*(.)/.exec(buffer.subarray(0, bytesRead).toString('utf8'))?.[1];
+  } finally {
+    await handle.close();
+  }
+}
+
+function shellQuote(word: string): string {
+  return /^[\w./@%+=:,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 /** One pass over the file: totals for the percentage and ETA, and syntax errors found before anything is sent. */
 export async function countConversations(file: string, signal: AbortSignal): Promise<{ conversations: number; messages: number }> {
   let conversations = 0;
@@ -150,11 +258,14 @@ export async function countConversations(file: string, signal: AbortSignal): Pro
 export interface ImportFileOptions {
   file: string;
   client: TiledeskClient;
-  checkpointPath?: string | undefined;
+  /** Already claimed (see `claimCheckpoint`): given to the import as it is. */
+  checkpoint?: ImportCheckpoint | undefined;
   options?: ImportRun['options'];
   /** Read the file once first to count it (percentage and ETA). */
   count?: boolean;
   label?: string;
+  /** Filled in with what the import read of the source. */
+  shape?: SourceShape;
 }
 
 /**
@@ -170,13 +281,13 @@ export async function importFile(io: CliIO, style: Style, run: ImportFileOptions
     out.write(`${style.dim(`${run.label ?? run.file}: ${counted(total.conversations, 'conversation')}, ${counted(total.messages, 'message')}`)}\n`);
   }
   const progress = new ProgressView(out, style, { tty: out.isTTY === true });
-  const checkpoint = run.checkpointPath === undefined ? undefined : fileCheckpoint(run.checkpointPath);
+  const checkpoint = run.checkpoint;
   // The last event comes before the run says how it ended: held back, so a stopped run's line does not read "imported".
   let last: ImportProgressEvent | undefined;
   let stopped = true;
   try {
     const source = run.file === STDIN ? readConversations((io.stdin ?? process.stdin) as Readable, { name: 'stdin' }) : readConversations(run.file);
-    const report = await importConversations(run.client, source, {
+    const report = await importConversations(run.client, run.shape ? watched(source, run.shape) : source, {
       ...run.options,
       ...(checkpoint ? { checkpoint } : {}),
       ...(total ? { total } : {}),
@@ -198,10 +309,20 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
     io.stdout.write(`${IMPORT_HELP}\n`);
     return 0;
   }
-  const style = createStyle(wantsColor(io.stdout, io.env));
-  const errStyle = createStyle(wantsColor(io.stderr, io.env));
   const kind = await checkReadable(run.file, io);
   await checkCheckpointPath(run.checkpointPath, run.file);
+  const claim = run.checkpointPath === undefined ? undefined : await claimCheckpoint(run.checkpointPath);
+  try {
+    return await importWithCheckpoint(run, io, secrets, kind, claim?.checkpoint);
+  } finally {
+    // Not giving it back changes nothing imported; a lock of a process that has exited is taken over by the next run.
+    await claim?.release().catch(() => undefined);
+  }
+}
+
+async function importWithCheckpoint(run: ImportRun, io: CliIO, secrets: SecretRegistry, kind: 'file' | 'pipe', checkpoint: ImportCheckpoint | undefined): Promise<number> {
+  const style = createStyle(wantsColor(io.stdout, io.env));
+  const errStyle = createStyle(wantsColor(io.stderr, io.env));
   const token = await obtainToken(run.connection, secrets, io.signal);
   if (token === undefined) return interruptedBeforeImporting(io, errStyle);
   const client = new TiledeskClient({ baseUrl: run.connection.baseUrl, projectId: run.connection.projectId, auth: { token } });
@@ -210,13 +331,15 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
     // conversation by conversation, each after its retries), an unknown project or a refused token is named at once.
     await checkAccess(client, run.connection, io.signal);
     if (io.signal.aborted) return interruptedBeforeImporting(io, errStyle);
+    const shape: SourceShape = { read: 0, ended: false };
     const report = await importFile(io, style, {
       file: run.file,
       label: run.display,
       client,
-      checkpointPath: run.checkpointPath,
+      checkpoint,
       options: run.options,
       count: run.count && kind === 'file',
+      shape,
     });
     // The checkpoint counts a failed conversation as done, so a resumed run skips it: its own report would say
     // "0 failed" (and exit 0) while the conversation is still not imported.
@@ -224,6 +347,8 @@ export async function importCommand(argv: string[], io: CliIO, secrets: SecretRe
     const failedEarlier = state ? Math.max(0, state.totals.conversationsFailed - report.conversations.failed) : 0;
     io.stdout.write(`${formatReport(report, style, { failedEarlier })}\n`);
     if (report.conversations.total === 0) io.stderr.write(`${errStyle.yellow('Nothing was imported:')} ${run.display} holds no conversations.\n`);
+    const hint = await wrapperHint(shape, run, kind);
+    if (hint) io.stderr.write(`${errStyle.yellow('Hint:')} ${hint}\n`);
     if (failedEarlier > 0) {
       io.stderr.write(
         `${errStyle.yellow('Not retried:')} ${formatCount(failedEarlier)} conversation${failedEarlier === 1 ? '' : 's'} failed in an earlier run ` +
