@@ -48,6 +48,8 @@ export default [
     // Nothing found to pay for them without dropping a check. `leads.list` no longer sends `with_email` beside an
     // `email` (the server's flag replaced the email filter): +4 B, −1 B paid by `tags.add` reusing `tagList`'s array
     // check; its +3 B fit in the raise the two hang fixes need (10,517 B → 10.52 kB): 10,519 B.
+    // +1 B with no change in the code (stop 25): the minifier named two error classes the other way round once the CLI's
+    // changes moved the build's chunks: 10,520 B, at the guard.
     name: "REST: import { TiledeskClient } from 'tiledesk-sdk'",
     path: 'dist/index.js',
     import: '{ TiledeskClient }',

@@ -24,12 +24,15 @@ export interface ParsedTopic {
 /** Kinds whose snapshot is an array and whose live events are single objects. */
 export const LIST_KINDS: ReadonlySet<TopicKind> = new Set<TopicKind>(['requests', 'messages', 'events']);
 
-/** One id inside a topic: an empty id, a slash or surrounding spaces would change which topic the server sees. */
+/**
+ * One id inside a topic: an empty id, a slash or surrounding spaces would change which topic the server sees; a lone
+ * surrogate (half an emoji, cut by a string slice) names no id the server has, and REST calls refuse it too.
+ */
 function segment(name: string, value: string): string {
-  if (typeof value !== 'string' || value === '' || value.includes('/') || value.trim() !== value) {
+  if (typeof value !== 'string' || value === '' || value.includes('/') || value.trim() !== value || /\p{Cs}/u.test(value)) {
     // Only a string is quoted: JSON.stringify throws on a bigint, a template on a symbol or a null-prototype object.
     const got = typeof value === 'string' ? JSON.stringify(value) : typeof value;
-    throw new RealtimeError('invalid_topic', `${name} must be a non-empty string without "/" or spaces, got ${got}`, { argument: name });
+    throw new RealtimeError('invalid_topic', `${name} must be a non-empty string without "/", spaces or lone surrogates, got ${got}`, { argument: name });
   }
   return value;
 }

@@ -16,8 +16,12 @@ describe('topics', () => {
     expect(topics.bot(P, 'b1')).toBe(`/${P}/bots/b1`);
   });
 
-  it('refuses ids that would change the topic’s shape', () => {
-    for (const bad of ['', 'a/b', ' x', 'x ', undefined as unknown as string]) {
+  it('takes ids with any well-formed character, emoji included', () => {
+    expect(topics.request(P, 'r 😀?#%')).toBe(`/${P}/requests/r 😀?#%`);
+  });
+
+  it('refuses ids that would change the topic’s shape, and lone surrogates', () => {
+    for (const bad of ['', 'a/b', ' x', 'x ', '\ud83d', 'a\ude00b', 'x\ude00\ud83d', undefined as unknown as string]) {
       expect(() => topics.messages(P, bad), String(bad)).toThrow(expect.objectContaining({ code: 'invalid_topic' }));
       expect(() => topics.requests(bad), String(bad)).toThrow(expect.objectContaining({ code: 'invalid_topic' }));
     }
