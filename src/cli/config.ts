@@ -1,5 +1,6 @@
 import { TiledeskClient } from '../rest/client.js';
 import { AuthenticationError, BadRequestError, ConnectionError, InvalidResponseError, NotFoundError, PermissionDeniedError } from '../rest/errors.js';
+import { NO_SUCH_PROJECT } from '../import/conversation.js';
 import { UsageError, type CliIO, type SecretRegistry } from './io.js';
 
 /** Connection flags shared by every command (all optional: each falls back to its `TILEDESK_*` variable). */
@@ -191,9 +192,6 @@ export function describeConnectionError(error: unknown, baseUrl: string): unknow
   }
   return error;
 }
-
-/** The server's answer (400) to a path whose first segment is no active project id; it comes before authentication. */
-const NO_SUCH_PROJECT = /^(?:Invalid project id|Project not found with id): *(.*)$/i;
 
 function isNoSuchProject(error: unknown): error is BadRequestError {
   return error instanceof BadRequestError && NO_SUCH_PROJECT.test(error.serverMessage ?? '');

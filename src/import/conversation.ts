@@ -83,9 +83,11 @@ export type Verdict = 'abort' | 'auth' | 'project' | 'notSent' | 'unknown' | 're
 
 /**
  * The server's answer (400) when the project id in the path is malformed or names no active project: it comes
- * before authentication, for every call of the run alike, so no conversation can succeed.
+ * before authentication, for every call of the run alike, so no conversation can succeed. It names the path's first
+ * segment (group 1): the project id, or a path the base URL should not have (the CLI tells them apart).
+ * @internal
  */
-const NO_SUCH_PROJECT = /^(Invalid project id|Project not found)/i;
+export const NO_SUCH_PROJECT = /^(?:Invalid project id|Project not found)[^:]*: *(.*)$/i;
 
 /** Abort, refused credentials, no such project: nothing of the run can succeed any more. */
 export function stopsTheRun(verdict: Verdict): boolean {
