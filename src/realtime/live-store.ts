@@ -439,14 +439,10 @@ export function mergeItems<T extends Record<string, unknown>>(known: T, incoming
  */
 function sameValue(a: unknown, b: unknown, depth = 0): boolean {
   if (a === b) return true;
-  if (depth > 32 || !isObject(a) || !isObject(b) || Array.isArray(a) !== Array.isArray(b)) return false;
+  if (depth > 32 || typeof a != 'object' || typeof b != 'object' || !a || !b || Array.isArray(a) != Array.isArray(b)) return false;
   const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  for (const key of keys) if (!Object.hasOwn(b, key) || !sameValue(a[key], b[key], depth + 1)) return false;
-  return true;
+  return keys.length == Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && sameValue((a as never)[key], (b as never)[key], depth + 1));
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 /** Epoch ms of an ISO date field; NaN when absent or unparsable. */
 export function timeOf(value: unknown): number {
