@@ -436,8 +436,8 @@ export function mergeItems<T extends Record<string, unknown>>(known: T, incoming
 /**
  * Whether two JSON values are equal, key order aside. Past 32 levels of nesting (no Tiledesk document has 10) they
  * count as different: comparing a deeper value would cost stack, and treating it as changed is always safe. Its cost
- * stays within the frame's own size, amortised: what a merge kept is the same object (`===`), and a known field it
- * compares with an incoming one of another size is replaced by it, so is compared in full at most once.
+ * stays within the frame's own size, amortised: what a merge kept is the same object (`===`); a known field read to
+ * its end either equals the incoming one (as large, in the frame) or differs and is replaced by it, once.
  */
 function sameValue(a: unknown, b: unknown, depth = 0): boolean {
   if (a === b) return true;
