@@ -150,6 +150,54 @@ describe('importing', () => {
     ]);
   });
 
+  it('a message another tool saved with a numeric import_key counts as present: it is skipped, not sent again', async () => {
+    const req = await client.requests.create({ first_text: 'numeric keys' });
+    await client.messages.import(req.request_id, [{ text: 'saved elsewhere', attributes: { import_key: 7 } }]);
+    calls = [];
+    const report = await importConversations(client, [{ request: { request_id: req.request_id }, messages: [{ id: 7, text: 'saved elsewhere' }, { id: 8, text: 'new' }] }], fast);
+    expect(report).toMatchObject({ conversations: { continued: 1 }, messages: { imported: 1, skipped: 1 } });
+    const keys = (await client.messages.list(req.request_id)).map((m) => (m.attributes as { import_key?: unknown } | undefined)?.import_key);
+    expect(keys.filter((k) => k !== undefined)).toEqual([7, '8']);
+  });
+
+  it('a call the server provably never processed (429, connection refused) is sent again as is, without a read-back', async () => {
+    let refused = 0;
+    const refusing: FetchLike = async (url, init) => {
+      if (init.method === 'POST' && url.endsWith('/messages/multi') && refused++ === 0) {
+        throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1'), { code: 'ECONNREFUSED' }) });
+      }
+      return fetch(url, init);
+    };
+    const refusingClient = new TiledeskClient({
+      baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: refusing, retryBudget: false,
+      hooks: { onRequest: (e) => calls.push(e) },
+    });
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 1, messages: 3, tag: 'not-processed' });
+    // The first messages call is refused before it connects, the second answered 429: neither can have saved anything.
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, times: 1 });
+    try {
+      const report = await importConversations(refusingClient, source, { namespace, ...fast });
+      expect(report).toMatchObject({ retries: 2, reconciliations: 0, messages: { imported: 3, failed: 0, uncertain: 0 } });
+    } finally {
+      await refusingClient.close();
+    }
+    expect(calls.filter((c) => c.method === 'GET'), 'nothing read back').toEqual([]);
+    expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 3, duplicates: 0, missing: 0 });
+  });
+
+  it('a read that keeps failing is attempted maxAttempts times, then the conversation fails with its error', async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 1, messages: 2, tag: 'read-attempts' });
+    await importConversations(client, source, { namespace, ...fast });
+    // Running it again reads the conversation's messages to learn what it holds: every read answers 503.
+    server.faults.route({ method: 'GET', path: /\/messages$/, status: 503 });
+    calls = [];
+    const report = await importConversations(client, source, { namespace, maxAttempts: 3, ...fast });
+    expect(report.failures).toEqual([expect.objectContaining({ status: 503, position: 0 })]);
+    expect(calls.filter((c) => c.method === 'GET' && new URL(c.url).pathname.endsWith('/messages'))).toHaveLength(3);
+  });
+
   it('imports messages made by the builders of tiledesk-sdk/messages, with the import\'s own fields added', async () => {
     const source: ImportConversation[] = [{
       messages: [
@@ -330,6 +378,17 @@ describe('progress and events', () => {
     expect(events.some((e) => !e.final && e.etaMs !== undefined)).toBe(true);
     expect(settled.map((e) => e.position).sort((a, b) => a - b)).toEqual([...Array(20).keys()]);
     expect(settled.every((e) => e.outcome === 'created' && e.imported === 5 && /^support-group-/.test(e.requestId!))).toBe(true);
+  });
+
+  it('a retry shows in progress as it happens, before its wait and the save after it', async () => {
+    // A long Retry-After must not look like a stalled import: the retry is reported before the wait starts.
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, times: 1 });
+    const events: ImportProgressEvent[] = [];
+    await importConversations(client, dataset({ conversations: 1, messages: 2, tag: 'progress-retry' }), {
+      namespace: freshNamespace(), progressIntervalMs: 0, ...fast, onProgress: (e) => events.push(e),
+    });
+    expect(events.find((e) => e.retries === 1)?.messages.imported).toBe(0);
+    expect(events.at(-1)).toMatchObject({ final: true, retries: 1, messages: { imported: 2 } });
   });
 
   it('importedThisRun and importedPerSecond count what this run sent, not what it found already there or resumed', async () => {
@@ -609,6 +668,45 @@ describe('stopping', () => {
     expect((error as ImportFailedError).reason).toBe('auth');
     expect((error as ImportFailedError).report.conversations.total).toBeLessThan(50);
     expect(JSON.stringify((error as ImportFailedError).toJSON())).not.toContain('not-a-token');
+  });
+
+  it('an account that is not a member of the project stops the whole import at once (reason auth), like refused credentials', async () => {
+    const stranger = { email: `stranger-${Date.now()}@example.com`, password: 'stranger-password' };
+    server.seed({ users: [stranger] });
+    const outsider = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: stranger, hooks: { onRequest: (e) => calls.push(e) } });
+    calls = [];
+    const error = await importConversations(outsider, dataset({ conversations: 40, messages: 2 }), { namespace: freshNamespace(), concurrency: 2, ...fast })
+      .catch((e: unknown) => e);
+    await outsider.close();
+    expect(error).toBeInstanceOf(ImportFailedError);
+    expect(error).toMatchObject({ reason: 'auth', cause: { status: 403, reason: 'not_member' } });
+    // The sign-in, then one refused call per conversation in flight.
+    expect(calls.filter((c) => !c.url.endsWith('/auth/signin')).length).toBeLessThanOrEqual(2);
+  });
+
+  it('refused credentials stop the conversations in flight after their current call, though the import was given no signal', async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 2, messages: 1, tag: 'auth-mid-run' });
+    source[0]!.messages = dataset({ conversations: 1, messages: 12, tag: 'auth-mid-run-long' })[0]!.messages;
+    const refusedId = requestIdOf(server.project.id, source[1]!, 1, namespace);
+    // Conversation 1's messages call is refused at once; conversation 0 sends its 12 messages one call at a time, slowly.
+    server.faults.route({ method: 'POST', path: `/${server.project.id}/requests/${refusedId}/messages/multi`, status: 401 });
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, latencyMs: 40 });
+    const log: string[] = [];
+    const watched = new TiledeskClient({
+      baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token },
+      hooks: { onRequest: (e) => log.push(e.url), onError: (e) => log.push(`refused ${e.error.status}`) },
+    });
+    try {
+      const error = await importConversations(watched, source, { namespace, concurrency: 2, maxChunkMessages: 1, ...fast }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'ImportFailedError', reason: 'auth' });
+    } finally {
+      await watched.close();
+    }
+    const refusedAt = log.indexOf('refused 401');
+    expect(refusedAt).toBeGreaterThan(0);
+    // At most the call conversation 0 had in flight when the 401 came back.
+    expect(log.slice(refusedAt + 1).filter((u) => u.endsWith('/messages/multi')).length).toBeLessThanOrEqual(1);
   });
 
   it('refused credentials after the whole source was read: the checkpoint is not marked finished', async () => {
