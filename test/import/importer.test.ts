@@ -174,15 +174,17 @@ describe('importing', () => {
     });
     const namespace = freshNamespace();
     const source = dataset({ conversations: 1, messages: 3, tag: 'not-processed' });
-    // The first messages call is refused before it connects, the second answered 429: neither can have saved anything.
+    // The create is answered 429; the first messages call is refused before it connects, the second answered 429:
+    // none of them can have saved anything.
+    server.faults.route({ method: 'POST', path: `/${server.project.id}/requests`, status: 429, times: 1 });
     server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, times: 1 });
     try {
       const report = await importConversations(refusingClient, source, { namespace, ...fast });
-      expect(report).toMatchObject({ retries: 2, reconciliations: 0, messages: { imported: 3, failed: 0, uncertain: 0 } });
+      expect(report).toMatchObject({ retries: 3, reconciliations: 0, conversations: { created: 1 }, messages: { imported: 3, failed: 0, uncertain: 0 } });
     } finally {
       await refusingClient.close();
     }
-    expect(calls.filter((c) => c.method === 'GET'), 'nothing read back').toEqual([]);
+    expect(calls.filter((c) => c.method === 'GET'), 'nothing looked up or read back').toEqual([]);
     expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 3, duplicates: 0, missing: 0 });
   });
 
@@ -640,6 +642,43 @@ describe('stopping', () => {
     expect(report.messages).toMatchObject({ imported: 0, failed: 3, uncertain: 3 });
   });
 
+  it('a shorter Retry-After received meanwhile does not cut short the pause a longer one asked for', async () => {
+    // Both conversations' messages calls are in flight; the first is answered "429, wait 800 ms", and once the import
+    // has taken that in, the second "429, wait 300 ms". No call may go out before the 800 ms are over.
+    let arrived = 0;
+    let bothIn!: () => void;
+    const barrier = new Promise<void>((resolve) => (bothIn = resolve));
+    let firstTakenIn!: () => void;
+    const tookFirst = new Promise<void>((resolve) => (firstTakenIn = resolve));
+    /** Until the first 429 is answered, 0: only calls made during its pause are early. */
+    let notBefore = 0;
+    const early: string[] = [];
+    const pacing: FetchLike = async (url, init) => {
+      if (Date.now() < notBefore) early.push(`${init.method} ${url}`);
+      if (init.method === 'POST' && url.endsWith('/messages/multi') && arrived < 2) {
+        const mine = ++arrived;
+        if (mine === 2) bothIn();
+        await barrier;
+        if (mine === 2) await tookFirst;
+        else notBefore = Date.now() + 800;
+        const retryAfterMs = mine === 1 ? '800' : '300';
+        return { status: 429, headers: new Headers({ 'content-type': 'application/json', 'retry-after-ms': retryAfterMs }), text: async () => '{}' };
+      }
+      return fetch(url, init);
+    };
+    const paced = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: pacing, retryBudget: false });
+    try {
+      const report = await importConversations(paced, dataset({ conversations: 2, messages: 2, tag: 'pause-kept' }), {
+        namespace: freshNamespace(), concurrency: 2, progressIntervalMs: 0, ...fast,
+        onProgress: (e) => e.retries >= 1 && firstTakenIn(),
+      });
+      expect(report).toMatchObject({ retries: 2, messages: { imported: 4 } });
+    } finally {
+      await paced.close();
+    }
+    expect(early).toEqual([]);
+  });
+
   it('a Retry-After of exactly maxRetryAfterMs is waited out', async () => {
     server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, headers: { 'Retry-After': '1' }, times: 1 });
     const report = await importConversations(client, dataset({ conversations: 1, messages: 2, tag: 'ra-edge' }), { namespace: freshNamespace(), maxRetryAfterMs: 1000, ...fast });
@@ -658,6 +697,17 @@ describe('stopping', () => {
     const error = await importConversations(client, dataset({ conversations: 3, messages: 3 }), { signal: AbortSignal.abort(), ...fast }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportAbortedError);
     expect(calls).toHaveLength(0);
+  });
+
+  it('an abort while the checkpoint is saved before the first conversation starts sends nothing', async () => {
+    const stop = new AbortController();
+    // The run saves before it starts a conversation (to record how far it may go): the abort comes during that save.
+    const checkpoint = { load: () => undefined, save: () => stop.abort() };
+    const error = await importConversations(client, dataset({ conversations: 3, messages: 2, tag: 'abort-in-save' }), {
+      namespace: freshNamespace(), checkpoint, signal: stop.signal, ...fast,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportAbortedError);
+    expect(calls).toEqual([]);
   });
 
   it('refused credentials stop the whole import at once (ImportFailedError, reason auth)', async () => {
@@ -826,6 +876,29 @@ describe('bounded memory', () => {
     expect(maxAhead).toBeLessThanOrEqual(4);
   });
 
+  it('checkpoint saves never overlap: a slow store is not given a state before the last one is saved', async () => {
+    // Were they to overlap, an older state finishing last would be the one the store keeps.
+    let pending = 0;
+    let mostPending = 0;
+    const states: ImportCheckpointState[] = [];
+    const slowStore = {
+      load: () => undefined,
+      save: async (state: ImportCheckpointState) => {
+        mostPending = Math.max(mostPending, ++pending);
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        states.push(structuredClone(state));
+        pending--;
+      },
+    };
+    // A window of 2 makes the run save for its lease often, while saves after settled conversations are under way.
+    const report = await importConversations(client, dataset({ conversations: 30, messages: 1, tag: 'slow-store' }), {
+      namespace: freshNamespace(), concurrency: 2, maxWindow: 2, checkpointIntervalMs: 0, checkpoint: slowStore, ...fast,
+    });
+    expect(report.messages.imported).toBe(30);
+    expect(mostPending).toBe(1);
+    expect(states.at(-1)).toMatchObject({ finished: true, watermark: 30 });
+  });
+
   it('the checkpoint stays within the window however long a slow conversation holds the watermark', async () => {
     const states: ImportCheckpointState[] = [];
     const source = dataset({ conversations: 80, messages: 1, tag: 'window' });
@@ -930,6 +1003,26 @@ describe('bounded memory', () => {
     // Found by a lookup: a create with a request_id that exists fails on the server (500), after side effects.
     expect(resumedCalls.filter((c) => c.method === 'POST' && c.url.endsWith('/requests'))).toEqual([]);
     expect(await verifyImported(client, server.project.id, [conversation!], { namespace })).toEqual({ conversations: 1, messages: 4, duplicates: 0, orderViolations: 0, missing: 0 });
+  });
+
+  it("a resumed run with a smaller window that stops again keeps the earlier run's in-flight range in the checkpoint", async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 24, messages: 1, tag: 'keep-range' });
+    // The earlier run may have left anything below 22 in flight; this one (a window of 4) stops after one conversation.
+    let stored: ImportCheckpointState = {
+      version: 1, projectId: server.project.id, namespace, watermark: 2, settled: [], inFlightBelow: 22, finished: false,
+      source: requestIdOf(server.project.id, source[0]!, 0, namespace),
+      totals: { conversations: 2, conversationsFailed: 0, messagesImported: 2, messagesSkipped: 0, messagesFailed: 0 },
+    };
+    const checkpoint = { load: () => stored, save: (s: ImportCheckpointState) => void (stored = structuredClone(s)) };
+    const stop = new AbortController();
+    const error = await importConversations(client, source, {
+      namespace, checkpoint, concurrency: 1, maxWindow: 4, signal: stop.signal, ...fast, onConversation: () => stop.abort(),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportAbortedError);
+    expect(stored.watermark).toBe(3);
+    // The next run must still look up (not create) what the earlier run may have left in flight, up to 21.
+    expect(stored.inFlightBelow).toBeGreaterThanOrEqual(22);
   });
 
   it('a checkpoint, whenever the run dies, covers every conversation started since it was saved', async () => {
