@@ -104,6 +104,18 @@ describe('importing', () => {
     expect(await verifyImported(client, server.project.id, tickets, { namespace })).toMatchObject({ conversations: 5, messages: 20, duplicates: 0, missing: 0 });
   });
 
+  it('three copies of a conversation that grows from page to page run one after the other, though the first ends before the third is pulled', async () => {
+    // With two slots, the third copy is pulled when the first ends, while the second is still sending (slowly).
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, latencyMs: 150 });
+    const [ticket] = dataset({ conversations: 1, messages: 4, someIds: true, conversationIds: true, tag: 'growing' });
+    const source = [{ ...ticket!, messages: ticket!.messages.slice(0, 2) }, structuredClone(ticket!), structuredClone(ticket!)];
+    const namespace = freshNamespace();
+    const report = await importConversations(client, source, { namespace, concurrency: 2, ...fast });
+    expect(report.conversations).toMatchObject({ total: 3, created: 1, continued: 1, alreadyComplete: 1, failed: 0 });
+    expect(report.messages).toMatchObject({ imported: 4, skipped: 6 });
+    expect(await verifyImported(client, server.project.id, [ticket!], { namespace })).toMatchObject({ messages: 4, duplicates: 0, missing: 0 });
+  });
+
   it('continues a conversation found by request_id: only the missing messages are sent', async () => {
     const namespace = freshNamespace();
     const full = dataset({ conversations: 3, messages: 10, tag: 'cont' });
@@ -491,6 +503,17 @@ describe('stopping', () => {
     expect(armedWaits, 'the Retry-After wait was armed before the abort').toBeGreaterThan(0);
     expect(pendingWaits.size, 'every Retry-After wait timer was cleared').toBe(0);
     expect(Date.now() - started, 'returned at once, not after the 50 s wait').toBeLessThan(CALL_TIMEOUT_MS);
+  });
+
+  it('a stop between two chunks leaves nothing uncertain: the chunk before it was confirmed saved', async () => {
+    const stop = new AbortController();
+    const stopped = await importConversations(client, dataset({ conversations: 1, messages: 10, tag: 'between-chunks' }), {
+      namespace: freshNamespace(), signal: stop.signal, maxChunkMessages: 5, progressIntervalMs: 0, ...fast,
+      // The first chunk's save is confirmed: stop before the second goes out.
+      onProgress: (e) => e.messages.imported >= 5 && stop.abort(),
+    }).catch((e: unknown) => e);
+    expect(stopped).toBeInstanceOf(ImportAbortedError);
+    expect((stopped as ImportAbortedError).report.messages).toMatchObject({ imported: 5, uncertain: 0 });
   });
 
   it('after a stop, messages.imported counts confirmed saves and messages.uncertain the calls the stop cut short: the truth is between the two', async () => {
