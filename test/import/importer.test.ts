@@ -445,6 +445,21 @@ describe('progress and events', () => {
     expect(error).toBeInstanceOf(ImportFailedError);
     expect((error as ImportFailedError).reason).toBe('callback');
   });
+
+  it('a throwing onConversation stops the import (reason callback) and is not called again for the conversations that finish after', async () => {
+    let called = 0;
+    // Four conversations in flight at once, the first to settle throws: the other three still finish.
+    const error = await importConversations(client, dataset({ conversations: 4, messages: 2, tag: 'cb-conversation' }), {
+      namespace: freshNamespace(), concurrency: 4, ...fast,
+      onConversation: () => {
+        called++;
+        throw new Error('boom');
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ImportFailedError', reason: 'callback' });
+    expect((error as ImportFailedError).report.conversations.created).toBe(4);
+    expect(called).toBe(1);
+  });
 });
 
 describe('stopping', () => {
@@ -702,6 +717,28 @@ describe('stopping', () => {
     expect(early).toEqual([]);
   });
 
+  it('refused credentials on the read-back after a last attempt stop the import (reason auth), not just that conversation', async () => {
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 500 });
+    server.faults.route({ method: 'GET', path: /\/messages$/, status: 401 });
+    const error = await importConversations(client, dataset({ conversations: 1, messages: 2, tag: 'last-read-auth' }), { namespace: freshNamespace(), maxAttempts: 1, ...fast })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ImportFailedError', reason: 'auth' });
+  });
+
+  it('your abort wins over refused credentials that arrive with it: ImportAbortedError', async () => {
+    const stop = new AbortController();
+    // The abort comes as the 401 is heard, before the import has taken it in.
+    const aborting = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, hooks: { onError: () => stop.abort() } });
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 401 });
+    try {
+      const error = await importConversations(aborting, dataset({ conversations: 1, messages: 2, tag: 'abort-wins' }), { namespace: freshNamespace(), signal: stop.signal, ...fast })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImportAbortedError);
+    } finally {
+      await aborting.close();
+    }
+  });
+
   it('a Retry-After of exactly maxRetryAfterMs is waited out', async () => {
     server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, headers: { 'Retry-After': '1' }, times: 1 });
     const report = await importConversations(client, dataset({ conversations: 1, messages: 2, tag: 'ra-edge' }), { namespace: freshNamespace(), maxRetryAfterMs: 1000, ...fast });
@@ -920,6 +957,45 @@ describe('bounded memory', () => {
     expect(report.messages.imported).toBe(30);
     expect(mostPending).toBe(1);
     expect(states.at(-1)).toMatchObject({ finished: true, watermark: 30 });
+  });
+
+  it('a slow conversation holding the watermark: the source is not pulled past the window either', async () => {
+    const namespace = freshNamespace();
+    const all = dataset({ conversations: 12, messages: 1, tag: 'lazy-window' });
+    const slowId = requestIdOf(server.project.id, all[0]!, 0, namespace);
+    const settledPositions = new Set<number>();
+    let othersSettled!: () => void;
+    const othersDone = new Promise<void>((resolve) => (othersSettled = resolve));
+    // Conversation 0's messages call is answered only once 1, 2 and 3 have settled: it holds the watermark at 0.
+    const holding: FetchLike = async (url, init) => {
+      if (init.method === 'POST' && url.endsWith(`/requests/${slowId}/messages/multi`)) await othersDone;
+      return fetch(url, init);
+    };
+    const holdingClient = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: holding });
+    let watermark = 0;
+    let pulled = 0;
+    let mostAhead = 0;
+    async function* source() {
+      for (const c of all) {
+        mostAhead = Math.max(mostAhead, ++pulled - watermark);
+        yield c;
+      }
+    }
+    try {
+      await importConversations(holdingClient, source(), {
+        namespace, concurrency: 2, maxWindow: 4, ...fast,
+        onConversation: (e) => {
+          settledPositions.add(e.position);
+          while (settledPositions.has(watermark)) watermark++;
+          if ([1, 2, 3].every((p) => settledPositions.has(p))) othersSettled();
+        },
+      });
+    } finally {
+      await holdingClient.close();
+    }
+    expect(settledPositions.size).toBe(12);
+    // 1 to 3 settle while 0 is held; 4 is not even read until 0 settles.
+    expect(mostAhead).toBe(4);
   });
 
   it('the checkpoint stays within the window however long a slow conversation holds the watermark', async () => {
