@@ -143,6 +143,18 @@ describe('importing', () => {
     expect(multiCalls()).toHaveLength(1);
   });
 
+  it('duplicatesFound still counts a key held twice outside the chunk after that chunk was read back', async () => {
+    const namespace = freshNamespace();
+    const [conversation] = dataset({ conversations: 1, messages: 3, someIds: true, tag: 'dup-after-readback' });
+    await importConversations(client, [{ ...conversation!, messages: conversation!.messages.slice(0, 2) }], { namespace, ...fast });
+    const requestId = requestIdOf(server.project.id, conversation!, 0, namespace);
+    await client.messages.import(requestId, [{ text: conversation!.messages[0]!.text, attributes: { import_key: conversation!.messages[0]!.id } }]);
+    // The chunk with the missing message is saved, but answered 500: it is read back.
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 500, after: true, times: 1 });
+    const report = await importConversations(client, [conversation!], { namespace, ...fast });
+    expect(report).toMatchObject({ reconciliations: 1, duplicatesFound: 1, messages: { imported: 1, skipped: 2 } });
+  });
+
   it('imports into a conversation you created yourself, named by request.request_id (the tutorial flow)', async () => {
     const { user } = await client.auth.signinAnonymously({ firstname: 'John' });
     const req = await client.requests.create({ sender: user._id, first_text: 'How can I restore my password' });
@@ -435,15 +447,20 @@ describe('progress and events', () => {
     }
   });
 
-  it('a throwing onProgress stops the import with ImportFailedError (reason callback)', async () => {
+  it('a throwing onProgress stops the import with ImportFailedError (reason callback), and is not called again', async () => {
+    let called = 0;
     const error = await importConversations(client, dataset({ conversations: 5, messages: 2, tag: 'cb' }), {
       namespace: freshNamespace(), progressIntervalMs: 0, ...fast,
       onProgress: () => {
+        called++;
         throw new Error('boom');
       },
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportFailedError);
     expect((error as ImportFailedError).reason).toBe('callback');
+    // The conversations in flight finish (their progress is not reported), nor is there a final event.
+    expect((error as ImportFailedError).report.conversations.created).toBe(5);
+    expect(called).toBe(1);
   });
 
   it('a throwing onConversation stops the import (reason callback) and is not called again for the conversations that finish after', async () => {
@@ -518,6 +535,18 @@ describe('stopping', () => {
     expect(armedWaits, 'the Retry-After wait was armed before the abort').toBeGreaterThan(0);
     expect(pendingWaits.size, 'every Retry-After wait timer was cleared').toBe(0);
     expect(Date.now() - started, 'returned at once, not after the 50 s wait').toBeLessThan(CALL_TIMEOUT_MS);
+  });
+
+  it('a stop right after a read-back found the whole chunk saved leaves nothing uncertain', async () => {
+    const stop = new AbortController();
+    // The first chunk is saved but answered 500; the read-back finds it all: stop before the second goes out.
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 500, after: true, times: 1 });
+    const stopped = await importConversations(client, dataset({ conversations: 1, messages: 10, tag: 'after-readback' }), {
+      namespace: freshNamespace(), signal: stop.signal, maxChunkMessages: 5, progressIntervalMs: 0, ...fast,
+      onProgress: (e) => e.messages.imported >= 5 && stop.abort(),
+    }).catch((e: unknown) => e);
+    expect(stopped).toBeInstanceOf(ImportAbortedError);
+    expect((stopped as ImportAbortedError).report).toMatchObject({ reconciliations: 1, messages: { imported: 5, uncertain: 0 } });
   });
 
   it('a stop between two chunks leaves nothing uncertain: the chunk before it was confirmed saved', async () => {
@@ -883,6 +912,27 @@ describe('stopping', () => {
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
+  it("a source's own cleanup (its finally) has run when a stopped import settles, asynchronous as it may be", async () => {
+    let closed = false;
+    async function* source() {
+      try {
+        yield* dataset({ conversations: 10, messages: 1, tag: 'source-cleanup' });
+      } finally {
+        // A cursor or a file closed asynchronously.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        closed = true;
+      }
+    }
+    const error = await importConversations(client, source(), {
+      namespace: freshNamespace(), concurrency: 1, ...fast,
+      onConversation: () => {
+        throw new Error('stop here');
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ImportFailedError', reason: 'callback' });
+    expect(closed).toBe(true);
+  });
+
   it('an error thrown by the source stops the import (reason source) after the conversations in flight settle', async () => {
     const namespace = freshNamespace();
     const good = dataset({ conversations: 3, messages: 2, tag: 'src' });
@@ -1221,6 +1271,15 @@ describe('bounded memory', () => {
     await expect(importConversations(client, [], { namespace: 'mine', checkpoint })).rejects.toBeInstanceOf(ImportCheckpointError);
     await expect(importConversations(client, [], { checkpoint: { load: () => ({ version: 2 }) as never, save: () => undefined } }))
       .rejects.toMatchObject({ code: 'checkpoint_invalid' });
+    // Positions below the watermark cannot be "settled above" it, nor can the in-flight range end below it: a checkpoint
+    // saying so was not written by this SDK, and read as is would skip or redo conversations.
+    const valid: ImportCheckpointState = {
+      version: 1, projectId: server.project.id, namespace: 'import', watermark: 5, settled: [7], inFlightBelow: 20, finished: false,
+      totals: { conversations: 6, conversationsFailed: 0, messagesImported: 6, messagesSkipped: 0, messagesFailed: 0 },
+    };
+    for (const broken of [{ ...valid, settled: [3, 7] }, { ...valid, inFlightBelow: 2 }]) {
+      await expect(importConversations(client, [], { checkpoint: { load: () => broken, save: () => undefined } })).rejects.toMatchObject({ code: 'checkpoint_invalid' });
+    }
   });
 
   it('a refused checkpoint says what to do in the error itself (remedy, also the end of message), naming it when it has a name', async () => {
