@@ -212,6 +212,27 @@ describe('importing', () => {
     expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 3, duplicates: 0, missing: 0 });
   });
 
+  it('a messages call refused (401) whose new sign-in then fails is sent again as is: a 401 saves nothing, no read-back', async () => {
+    const signedIn = new TiledeskClient({
+      baseUrl: server.url, projectId: server.project.id, auth: { email: server.owner.email, password: server.owner.password },
+      maxRetries: 0, hooks: { onRequest: (e) => calls.push(e) },
+    });
+    try {
+      await signedIn.projectUsers.me(); // signed in before the faults below
+      server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 401, times: 1 });
+      server.faults.route({ method: 'POST', path: '/auth/signin', status: 500, times: 1 });
+      calls = [];
+      const namespace = freshNamespace();
+      const source = dataset({ conversations: 1, messages: 2, tag: 'signin-fails' });
+      const report = await importConversations(signedIn, source, { namespace, ...fast });
+      expect(report).toMatchObject({ retries: 1, reconciliations: 0, messages: { imported: 2, failed: 0, uncertain: 0 } });
+      expect(calls.filter((c) => c.method === 'GET'), 'nothing read back').toEqual([]);
+      expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 2, duplicates: 0, missing: 0 });
+    } finally {
+      await signedIn.close();
+    }
+  });
+
   it('a read that keeps failing is attempted maxAttempts times, then the conversation fails with its error', async () => {
     const namespace = freshNamespace();
     const source = dataset({ conversations: 1, messages: 2, tag: 'read-attempts' });
