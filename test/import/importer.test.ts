@@ -789,6 +789,27 @@ describe('stopping', () => {
     }
   });
 
+  it('after a last attempt with an unknown outcome, the conversation is read once, not maxAttempts times, before it fails', async () => {
+    // Every messages call answers 500 (nothing saved); the reads after attempts 1 and 2 work (two each: read, settle,
+    // read again), then the server stops answering reads too.
+    let reads = 0;
+    const tiring: FetchLike = async (url, init) => {
+      if (init.method === 'GET' && new URL(url).pathname.endsWith('/messages') && ++reads > 4) {
+        return { status: 503, headers: new Headers({ 'content-type': 'application/json' }), text: async () => '{}' };
+      }
+      return fetch(url, init);
+    };
+    const tiringClient = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: tiring });
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 500 });
+    try {
+      const report = await importConversations(tiringClient, dataset({ conversations: 1, messages: 2, tag: 'one-last-read' }), { namespace: freshNamespace(), maxAttempts: 3, ...fast });
+      expect(report.failures).toEqual([expect.objectContaining({ status: 500, messagesImported: 0, messagesMissing: 2, messagesUncertain: 2 })]);
+    } finally {
+      await tiringClient.close();
+    }
+    expect(reads).toBe(5);
+  });
+
   it('a Retry-After of exactly maxRetryAfterMs is waited out', async () => {
     server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, headers: { 'Retry-After': '1' }, times: 1 });
     const report = await importConversations(client, dataset({ conversations: 1, messages: 2, tag: 'ra-edge' }), { namespace: freshNamespace(), maxRetryAfterMs: 1000, ...fast });
