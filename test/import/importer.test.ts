@@ -297,6 +297,23 @@ describe('importing', () => {
     expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 30, duplicates: 0, orderViolations: 0 });
   });
 
+  it('the halves of a chunk refused with 413 are sent in source order: a server storing each call in order lists them in source order', async () => {
+    const ordered = await startTiledeskServer({ jsonBodyLimit: 16 * 1024, multiSaveOrder: 'input' });
+    const orderedClient = new TiledeskClient({ baseUrl: ordered.url, projectId: ordered.project.id, auth: { token: ordered.owner.token } });
+    try {
+      const source: ImportConversation[] = [{
+        request: { first_text: 'halves in order' },
+        messages: Array.from({ length: 30 }, (_, i) => ({ text: `${i} ${'z'.repeat(1500)}`, timestamp: T0 + i })),
+      }];
+      const report = await importConversations(orderedClient, source, { maxChunkBytes: 200_000, ...fast });
+      expect(report.retries).toBeGreaterThan(0);
+      expect(await verifyImported(orderedClient, ordered.project.id, source, { serverOrder: true })).toMatchObject({ messages: 30, duplicates: 0, orderViolations: 0 });
+    } finally {
+      await orderedClient.close();
+      await ordered.close();
+    }
+  });
+
   it('a 2xx whose body cannot be used (saved, or not) is reconciled like a 500, not failed', async () => {
     // The messages are saved, but the answer lists none of them: which landed is read back, nothing is sent twice.
     server.faults.route({ method: 'POST', path: /\/messages\/multi$/, after: true, status: 200, body: [], times: 1 });
