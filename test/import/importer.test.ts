@@ -1233,6 +1233,23 @@ describe('bounded memory', () => {
     expect(stored.inFlightBelow).toBeGreaterThanOrEqual(22);
   });
 
+  it('a conversation a resumed run looks up and does not find is created at once: a 404 is an answer, not retried', async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 3, messages: 1, tag: 'not-found' });
+    // The earlier run may have started any of the three (it got no further): each is looked up first.
+    const checkpoint = {
+      load: (): ImportCheckpointState => ({
+        version: 1, projectId: server.project.id, namespace, watermark: 0, settled: [], inFlightBelow: 3, finished: false,
+        totals: { conversations: 0, conversationsFailed: 0, messagesImported: 0, messagesSkipped: 0, messagesFailed: 0 },
+      }),
+      save: () => undefined,
+    };
+    calls = [];
+    const report = await importConversations(client, source, { namespace, checkpoint, ...fast });
+    expect(report).toMatchObject({ retries: 0, conversations: { created: 3 } });
+    expect(calls.filter((c) => c.method === 'GET' && /\/requests\/[^/]+$/.test(new URL(c.url).pathname))).toHaveLength(3);
+  });
+
   it('a checkpoint, whenever the run dies, covers every conversation started since it was saved', async () => {
     // The watermark moves on between two saves; conversations started then must be looked up on resume too.
     const namespace = freshNamespace();
