@@ -893,7 +893,7 @@ describe('stopping', () => {
     const log: string[] = [];
     const watched = new TiledeskClient({
       baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token },
-      hooks: { onRequest: (e) => log.push(e.url), onError: (e) => log.push(`refused ${e.error.status}`) },
+      hooks: { onRequest: (e) => log.push(e.url), onError: (e) => log.push(`refused ${(e.error as { status?: number }).status}`) },
     });
     try {
       const error = await importConversations(watched, source, { namespace, concurrency: 2, maxChunkMessages: 1, ...fast }).catch((e: unknown) => e);
