@@ -100,7 +100,11 @@ cmd_setup() {
 
 export_server_env() {
   export HOST=127.0.0.1 PORT
-  export DATABASE_URI="mongodb://127.0.0.1:$DB_PORT/tiledesk"
+  # connectTimeoutMS: the driver's 10 s default counts from the first connect, which tiledesk-server makes early in its
+  # boot and then blocks its event loop for seconds loading its modules. On a loaded machine the block passed 10 s, and
+  # timers run before the socket is read: CongoDB's answer was there, yet the connect timed out and the server exited
+  # (the first boot failed 2 times in 3 at load 5). A setting of the URI, not a change to the server.
+  export DATABASE_URI="mongodb://127.0.0.1:$DB_PORT/tiledesk?connectTimeoutMS=60000"
   export MONGODB_URI="$DATABASE_URI"                              # read by the bundled connectors too
   export DATABASE_LOG_URI="mongodb://127.0.0.1:$DB_PORT/tiledesk-logs"
   export MONGODB_LOGS_URI="$DATABASE_LOG_URI"
