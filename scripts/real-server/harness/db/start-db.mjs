@@ -1,7 +1,7 @@
 // Runs CongoDB, the in-memory MongoDB-wire-compatible server shipped inside @push.rocks/smartmongo@2.2.0
 // (its dist_ts/congodb folder is copied next to this file by scripts/real-server/real-server.sh setup).
 // Usage: node start-db.mjs <port>          CONGO_LOG=1 logs every command.
-import { CongoServer, CongoDuplicateKeyError } from './congodb/index.js';
+import { CongoServer, CongoDuplicateKeyError, QueryEngine } from './congodb/index.js';
 import { installTextSearch } from './text-search.mjs';
 
 const port = Number(process.argv[2] ?? 27017);
@@ -55,6 +55,28 @@ const updateById = storage.updateById.bind(storage);
 storage.updateById = async (database, collection, id, document) => {
   await rejectDuplicate(database, collection, document, hexId(id));
   return updateById(database, collection, id, document);
+};
+
+// CongoDB's exclusion projection copies a stored document one level deep and then deletes the excluded paths, so a
+// nested one (`{'snapshot.agents': 0}`, which mongoose sends for every request read without `+snapshot.agents`: REST
+// lists and reads, the messages topic's check) was deleted from the stored document itself: an agent's REST list
+// erased every request's `snapshot.agents`, after which the server hid those requests from the agents its routing had
+// listed. MongoDB never changes a document it reads. The objects along each excluded path are copied first.
+const project = QueryEngine.project.bind(QueryEngine);
+const copyAlong = (document, path) => {
+  const root = { ...document };
+  let node = root;
+  for (const key of path.split('.').slice(0, -1)) {
+    const child = node[key];
+    if (child === null || typeof child !== 'object' || Array.isArray(child)) break;
+    node = node[key] = { ...child };
+  }
+  return root;
+};
+QueryEngine.project = (documents, projection) => {
+  const excluded = Object.keys(projection ?? {}).filter((key) => key.includes('.') && (projection[key] === 0 || projection[key] === false));
+  if (excluded.length === 0) return project(documents, projection);
+  return project(documents.map((document) => excluded.reduce(copyAlong, document)), projection);
 };
 
 // CongoDB has no $text: text-search.mjs emulates it (tiledesk's ?full_text= searches).
