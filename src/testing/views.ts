@@ -188,8 +188,7 @@ export function requestView(store: Store, request: RequestDoc, shape: RequestSha
   }
   out.id = request._id;
   if (shape === 'liveUpdate' || shape === 'liveUpdatePlain') {
-    // The server re-reads `snapshot.agents` for this; it is never persisted on the observed real server,
-    // so the frame always carries `{}` there. Kept generic in case a fixture stores agents.
+    // The server re-reads the stored `snapshot.agents` for this: `{}` only when there are none.
     const agents = request.snapshot.agents;
     out.snapshot = agents && agents.length > 0 ? { agents: agents.map((a) => ({ id_user: a.id_user })) } : {};
   }
