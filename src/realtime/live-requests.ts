@@ -50,6 +50,10 @@ export function isOpenRequest(request: RealtimeRequest): boolean {
  *   snapshot (otherwise it may simply lie beyond the cap); then the REST source, if given, lists every open request
  *   and is authoritative for everything that did not change meanwhile. Without `rest`, a `gap` event says so.
  * - Ordered by `updatedAt`, newest first (like the server), then `request_id`.
+ * - Live frames reach every subscriber, whatever it may see; snapshots hold only what the user may see. A member who
+ *   does not see every conversation (an agent in a project whose departments have groups, a role other than owner,
+ *   admin or agent) gets others' conversations live until the next snapshot removes them; a live CREATE carries
+ *   `snapshot.agents: []` whoever may see it, so no `filter` can tell them apart (see docs/realtime.md).
  *
  * @example
  * ```ts

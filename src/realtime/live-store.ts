@@ -37,7 +37,18 @@ export interface LiveRestSource {
   };
 }
 
-/** One batch of changes, emitted at most once per event-loop turn. */
+/**
+ * One batch of changes, emitted at most once per event-loop turn, with net effects. An item sent again unchanged
+ * (every snapshot after a reconnect sends every item again) is in none of the lists and keeps its object.
+ *
+ * @example
+ * ```ts
+ * live.on('change', ({ added, updated, removed }) => {
+ *   for (const r of updated) flash(r.request_id); // only what changed, also after a reconnect
+ *   render(live.list());
+ * });
+ * ```
+ */
 export interface LiveChange<T> {
   added: T[];
   updated: T[];
@@ -158,7 +169,10 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
     return this.items.get(id);
   }
 
-  /** Every item, in the store's order. The same array is returned until something changes (cheap for UIs). */
+  /**
+   * Every item, in the store's order. The same array is returned until something changes (cheap for UIs); an item
+   * keeps its object until a version that differs arrives.
+   */
   list(): readonly T[] {
     if (!this.sorted) this.sorted = [...this.items.values()].sort((a, b) => this.compare(a, b));
     return this.sorted;
@@ -331,9 +345,16 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
 
   /** Stores a version made by {@link merged}; records the change for the next batch. @internal */
   protected put(key: string, next: T): T {
-    const existed = this.items.has(key);
+    const known = this.items.get(key);
+    // Every snapshot after a reconnect sends every item again, mostly unchanged: each was reported as updated and
+    // replaced by an equal copy, so a dashboard re-rendered and flagged them all and `list()` was a new array though
+    // nothing had changed. Still marked as touched: a REST fill in flight must not remove what a frame just showed.
+    if (known !== undefined && sameValue(known, next)) {
+      this.touched.set(key, ++this.sequence);
+      return known;
+    }
     this.items.set(key, next);
-    this.record(key, existed ? 'updated' : 'added', next);
+    this.record(key, known !== undefined ? 'updated' : 'added', next);
     return next;
   }
 
@@ -410,6 +431,19 @@ export function mergeItems<T extends Record<string, unknown>>(known: T, incoming
     else if (key === 'snapshot' && isPlainObject(after)) merged[key] = safeAssign(isPlainObject(before) ? before : {}, after);
   }
   return merged as T;
+}
+
+/**
+ * Whether two JSON values are equal, key order aside. Past 32 levels of nesting (no Tiledesk document has 10) they
+ * count as different: comparing a deeper value would cost stack, and treating it as changed is always safe. Its cost
+ * stays within the frame's own size, amortised: what a merge kept is the same object (`===`); a known field read to
+ * its end either equals the incoming one (as large, in the frame) or differs and is replaced by it, once.
+ */
+function sameValue(a: unknown, b: unknown, depth = 0): boolean {
+  if (a === b) return true;
+  if (depth > 32 || typeof a != 'object' || typeof b != 'object' || !a || !b || Array.isArray(a) != Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length == Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && sameValue((a as never)[key], (b as never)[key], depth + 1));
 }
 
 /** Epoch ms of an ISO date field; NaN when absent or unparsable. */

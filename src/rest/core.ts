@@ -270,6 +270,8 @@ export class RequestCore {
       };
 
       let authValue = spec.auth === undefined ? await token(config.auth.authorization()) : spec.auth || undefined;
+      // Stopped before its first attempt: the transport never sees it, so the error can say nothing was sent.
+      if (userSignal?.aborted) throw abortError(userSignal.reason);
 
       let refreshed = false;
       let retries = 0;

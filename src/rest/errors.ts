@@ -15,7 +15,7 @@ export interface RequestErrorInfo {
   method: string;
   /** The request path (query tokens redacted), e.g. `/64f…/requests/support-group-…`. */
   path: string;
-  /** Attempts made, retries included. */
+  /** Attempts made, retries included: 0 when the call ended before its first (stopped, or waiting for its token). */
   attempts?: number;
 }
 

@@ -185,8 +185,10 @@ export class ImportChunkError extends TiledeskError {
   /** HTTP status of the failure, when there was a response. */
   declare readonly status: number | undefined;
   /**
-   * False only when the server provably saved nothing of this chunk (a 4xx answer other than 408, or a connection that
-   * was never established). True after a 5xx, a 408, a timeout, a reset or an abort mid-flight.
+   * False only when the server provably saved nothing of this chunk: its request never went out (stopped or timed out
+   * before it was sent, the token provider or the sign-in it waited for failed), the server refused it with a 4xx
+   * other than 408, or the connection was never established. True after a 5xx, a 408, a timeout, a reset or an abort
+   * mid-flight.
    */
   declare readonly maybePartiallySaved: boolean;
   /** What was sent for this chunk (normalised messages, in order). Not in `toJSON`: it can be large. */
@@ -215,7 +217,10 @@ export class ImportChunkError extends TiledeskError {
 }
 
 function provablyNothingSaved(cause: unknown): boolean {
-  if (!(cause instanceof APIError)) return false;
+  // The SDK's own errors other than APIError (a ValidationError, the token provider's) come before sending; a hook's
+  // exception may come after the server saved the chunk.
+  if (!(cause instanceof APIError)) return cause instanceof TiledeskError;
   if (cause.status !== undefined) return cause.status >= 400 && cause.status < 500 && cause.status !== 408;
-  return cause instanceof ConnectionError && cause.neverConnected;
+  // No attempt: stopped or timed out while it waited for its token, or before its first attempt.
+  return !cause.attempts || (cause instanceof ConnectionError && cause.neverConnected);
 }

@@ -208,6 +208,43 @@ describe('reconnect', () => {
   });
 });
 
+describe('reconnect without changes', () => {
+  it('a snapshot that sends the same requests and messages again reports no change and keeps list()', async () => {
+    const sockets: WebSocket[] = [];
+    const Tracked = class extends WebSocket {
+      constructor(url: string) {
+        super(url);
+        sockets.push(this);
+      }
+    } as unknown as WebSocketConstructor;
+    const rt = client({ WebSocket: Tracked, reconnectBaseDelayMs: 10 });
+    const req = await createRequest(owner, 'stays as it is');
+    await sendMessage(owner, req.request_id, 'one');
+    const requests = new LiveRequests(rt, owner.projectId);
+    const messages = new LiveMessages(rt, owner.projectId, req.request_id);
+    await Promise.all([requests.ready, messages.ready]);
+    const reconnect = async () => {
+      const count = sockets.length;
+      sockets.at(-1)!.terminate();
+      await poll(() => sockets.length > count && requests.state === 'subscribed' && messages.state === 'subscribed');
+      // Past the snapshots' change events (at most one per event-loop turn).
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    // The first reconnect may bring what changed without a frame (a new conversation's `updatedAt` and agents are
+    // written once more just after the answer); after it, nothing changes.
+    await reconnect();
+    const requestList = requests.list();
+    const messageList = messages.list();
+    const log: unknown[] = [];
+    requests.on('change', (c) => log.push(c));
+    messages.on('change', (c) => log.push(c));
+    await reconnect();
+    expect(log).toEqual([]);
+    expect(requests.list()).toBe(requestList);
+    expect(messages.list()).toBe(messageList);
+  });
+});
+
 describe('messages topic', () => {
   it('snapshot + live CREATE, and the close flow adds the system message', async () => {
     const req = await createRequest(owner, 'conversation');

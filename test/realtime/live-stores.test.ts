@@ -137,6 +137,38 @@ describe('LiveRequests', () => {
     expect(ids(merged.removed)).toEqual([gone.request_id]);
   });
 
+  it('a snapshot after a reconnect reports only what changed: items it sends again unchanged keep their objects and list()', async () => {
+    const server = await h.server();
+    const api = rest(server);
+    const same = await api.createRequest('unchanged');
+    const patched = await api.createRequest('patched while away');
+    await api.sendMessage(same.request_id, 'one');
+    await api.sendMessage(same.request_id, 'two');
+    const rt = h.client(server);
+    const requests = new LiveRequests(rt, server.project.id);
+    const messages = new LiveMessages(rt, server.project.id, same.request_id);
+    await Promise.all([requests.ready, messages.ready]);
+    await new Promise((resolve) => setTimeout(resolve, 0)); // the first snapshots' change events
+    const requestsBefore = requests.list();
+    const messagesBefore = messages.list();
+    const requestLog = changes(requests);
+    const messageLog = changes(messages);
+
+    server.faults.hangUpgrades(true);
+    server.faults.dropSockets();
+    await nextState(rt, 'reconnecting');
+    await api.patch(patched.request_id, { priority: 'high' });
+    server.faults.hangUpgrades(false);
+    await until(() => requests.get(patched.request_id)!.priority === 'high' && messages.state === 'subscribed', 'the snapshots after the reconnect');
+    await until(() => requestLog.length > 0, 'the change event');
+
+    expect(requestLog.map((c) => ids(c.updated))).toEqual([[patched.request_id]]);
+    expect(requestLog.flatMap((c) => [...c.added, ...c.removed])).toEqual([]);
+    expect(requests.get(same.request_id)).toBe(requestsBefore.find((r) => r.request_id === same.request_id));
+    expect(messageLog).toEqual([]);
+    expect(messages.list()).toBe(messagesBefore);
+  });
+
   it('fills beyond a capped snapshot over REST (TiledeskClient as is), or reports the gap', async () => {
     const server = await h.server({ snapshotLimits: { requests: 2 } });
     const api = rest(server);

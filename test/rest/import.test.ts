@@ -4,6 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AbortError,
   APIError,
   ConnectionError,
   ImportChunkError,
@@ -11,6 +12,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   TiledeskClient,
+  TokenProviderError,
   ValidationError,
   type ImportMessage,
   type RequestEvent,
@@ -253,6 +255,36 @@ describe('a failed chunk', () => {
       expect(multiCalls()).toHaveLength(1);
       server.faults.clear();
     }
+  });
+
+  it('a chunk whose request never went out (stopped before sending, or its token never came): provably nothing saved', async () => {
+    const id = await conversation();
+    const input = Array.from({ length: 4 }, (_, i) => ({ text: `m${i}` }));
+    const stop = new AbortController();
+    const stopped = (await client.messages
+      .import(id, input, { maxChunkMessages: 2, signal: stop.signal, onChunk: () => stop.abort() })
+      .catch((x: unknown) => x)) as ImportChunkError;
+    expect(stopped).toBeInstanceOf(ImportChunkError);
+    expect(stopped.chunkIndex).toBe(1);
+    expect(stopped.cause).toBeInstanceOf(AbortError);
+    expect(stopped.maybePartiallySaved).toBe(false);
+
+    let tokens = 0;
+    const flaky = new TiledeskClient({
+      baseUrl: server.url, projectId: server.project.id,
+      auth: { tokenProvider: () => (++tokens === 1 ? server.owner.token : Promise.reject(new Error('vault unreachable'))) },
+    });
+    try {
+      // The second chunk's 401 asks the provider for a new token, which fails: that chunk is never sent again.
+      const onChunk = () => server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 401, times: 1 });
+      const refused = (await flaky.messages.import(id, input, { maxChunkMessages: 2, onChunk }).catch((x: unknown) => x)) as ImportChunkError;
+      expect(refused).toBeInstanceOf(ImportChunkError);
+      expect(refused.cause).toBeInstanceOf(TokenProviderError);
+      expect(refused.maybePartiallySaved).toBe(false);
+    } finally {
+      await flaky.close();
+    }
+    expect((await client.messages.list(id)).map((m) => m.text)).toEqual(['m0', 'm1', 'm0', 'm1']);
   });
 
   it('over the server’s body limit: PayloadTooLargeError, provably nothing saved', async () => {
