@@ -2,6 +2,7 @@
 // (its dist_ts/congodb folder is copied next to this file by scripts/real-server/real-server.sh setup).
 // Usage: node start-db.mjs <port>          CONGO_LOG=1 logs every command.
 import { CongoServer, CongoDuplicateKeyError, QueryEngine } from './congodb/index.js';
+import { excludeDottedPaths, withoutDottedExclusions } from './exclusion.mjs';
 import { installTextSearch } from './text-search.mjs';
 
 const port = Number(process.argv[2] ?? 27017);
@@ -58,25 +59,19 @@ storage.updateById = async (database, collection, id, document) => {
 };
 
 // CongoDB's exclusion projection copies a stored document one level deep and then deletes the excluded paths, so a
-// nested one (`{'snapshot.agents': 0}`, which mongoose sends for every request read without `+snapshot.agents`: REST
-// lists and reads, the messages topic's check) was deleted from the stored document itself: an agent's REST list
-// erased every request's `snapshot.agents`, after which the server hid those requests from the agents its routing had
-// listed. MongoDB never changes a document it reads. The objects along each excluded path are copied first.
+// nested one (`{'snapshot.agents': 0}`, which mongoose sends for every request read without `+snapshot.agents`) was
+// deleted from the stored document itself: an agent's REST list erased every request's `snapshot.agents`, after which
+// the server hid those requests from the agents its routing had listed. MongoDB never changes a document it reads.
+// Dotted exclusions are applied here, to copies, with MongoDB's semantics (exclusion.mjs); CongoDB gets the rest.
 const project = QueryEngine.project.bind(QueryEngine);
-const copyAlong = (document, path) => {
-  const root = { ...document };
-  let node = root;
-  for (const key of path.split('.').slice(0, -1)) {
-    const child = node[key];
-    if (child === null || typeof child !== 'object' || Array.isArray(child)) break;
-    node = node[key] = { ...child };
-  }
-  return root;
-};
 QueryEngine.project = (documents, projection) => {
-  const excluded = Object.keys(projection ?? {}).filter((key) => key.includes('.') && (projection[key] === 0 || projection[key] === false));
-  if (excluded.length === 0) return project(documents, projection);
-  return project(documents.map((document) => excluded.reduce(copyAlong, document)), projection);
+  const rest = withoutDottedExclusions(projection);
+  const includes = Object.entries(rest).some(([path, flag]) => path !== '_id' && (flag === 1 || flag === true));
+  // No dotted exclusion, or one mixed with inclusions: CongoDB's own answer (its error for the mix, as MongoDB's).
+  if (includes || Object.keys(rest).length === Object.keys(projection ?? {}).length) return project(documents, projection);
+  const excluded = documents.map((document) => excludeDottedPaths(document, projection));
+  // An empty projection makes CongoDB return the documents as given: here, the copies.
+  return project(excluded, rest);
 };
 
 // CongoDB has no $text: text-search.mjs emulates it (tiledesk's ?full_text= searches).
