@@ -935,7 +935,7 @@ export class Domain {
 
   /**
    * The agents the last routing of a request considered (the project's, or its group's): the in-memory
-   * `snapshot.agents` a reroute answers with, never stored.
+   * `snapshot.agents` a reroute answers with, also when nothing is saved (a routing that saves stores them too).
    */
   readonly routedAgents = new WeakMap<RequestDoc, ProjectUserDoc[]>();
 

@@ -123,7 +123,7 @@ export type RequestShape =
   | 'wsList'
   /** Unpopulated `toJSON` of a loaded (not new) document, e.g. `?no_populate=true`. */
   | 'plain'
-  /** `findOneAndDelete` result: like `plain`, but the stored (empty) `snapshot.agents` comes along. */
+  /** `findOneAndDelete` result: like `plain`, but the stored `snapshot.agents` (project users) come along. */
   | 'deleted'
   /** Populated after routing: the in-memory `snapshot.agents` (the agents routing considered) is serialised too. */
   | 'routed';
@@ -225,7 +225,8 @@ function snapshotView(store: Store, request: RequestDoc, shape: RequestShape, vi
     out.requester = requester;
   }
   if (snapshot.lead) out.lead = leadView(snapshot.lead);
-  if (shape === 'saved' || shape === 'populatedNew' || shape === 'deleted') out.agents = [];
+  if (shape === 'saved' || shape === 'populatedNew') out.agents = [];
+  if (shape === 'deleted') out.agents = (snapshot.agents ?? []).map((pu) => projectUserView(store, pu, { virtuals: true }));
   if (shape === 'routed') {
     out.agents = (routedAgents ?? store.domainAgents(request.id_project)).map((pu) => projectUserView(store, pu, { virtuals: true }));
   }
