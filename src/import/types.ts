@@ -343,7 +343,8 @@ export interface ImportConversationsOptions {
   /**
    * After a call whose outcome is unknown (a 5xx, a reset, a timeout), the conversation is read back twice, this
    * far apart (ms, default 500), until two reads agree, before anything is sent again: saves the server had
-   * already started can land after its answer.
+   * already started can land after its answer. A call the client timed out on while the server still worked on it
+   * can save later than that, and its messages are then sent twice: keep `timeout` above the server's slowest answers.
    */
   settleDelayMs?: number;
   /**

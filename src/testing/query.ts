@@ -337,19 +337,26 @@ let regexSandbox: { context: ReturnType<typeof createContext> & { job?: () => un
 /** Set while {@link withRegexFastPass} runs its work: one watchdog then bounds every test it makes. */
 let regexFastPass = false;
 
-/** `job()` under a watchdog: a `vm` timeout interrupts even a regular expression mid-match, which nothing else does. */
+/**
+ * `job()` under a watchdog: a `vm` timeout interrupts even a regular expression mid-match, which nothing else does.
+ * Done is what the job says, not the timeout error: Node reports a timeout whenever the watchdog's thread fired
+ * before it was torn down, which on a loaded machine (the thread started late) follows jobs that took microseconds.
+ */
 function runWithTimeout(job: () => unknown, timeoutMs: number): { done: true; value: unknown } | { done: false } {
   regexSandbox ??= { context: createContext({}), script: new Script('job()') };
   const { context, script } = regexSandbox;
-  context.job = job;
+  let outcome: { done: true; value: unknown } | { done: false } = { done: false };
+  context.job = () => {
+    outcome = { done: true, value: job() };
+  };
   try {
-    return { done: true, value: script.runInContext(context, { timeout: timeoutMs }) };
+    script.runInContext(context, { timeout: timeoutMs });
   } catch (error) {
     if ((error as { code?: unknown } | null)?.code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
-    return { done: false };
   } finally {
     context.job = undefined;
   }
+  return outcome;
 }
 
 /**

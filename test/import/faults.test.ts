@@ -23,12 +23,19 @@ afterAll(async () => {
   await server.close();
 });
 
-function newClient(fetch?: FetchLike): TiledeskClient {
+/**
+ * The read-back after an unknown outcome trusts that a save lands within `settleDelayMs` of the call's end. A call the
+ * client gave up on while the server still worked on it breaks that when the machine is loaded (the server shares
+ * this process): a 300 ms timeout with a 5 ms settle delay made 3 duplicates in a run at load 20. So only scenarios
+ * with calls that never answer get a short timeout (a hung call saves nothing), and a settle delay 10 times longer.
+ */
+function newClient(fetch?: FetchLike, timeout = 10_000): TiledeskClient {
   return new TiledeskClient({
     baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token },
-    timeout: 300, retryBudget: false, ...(fetch ? { fetch } : {}),
+    timeout, retryBudget: false, ...(fetch ? { fetch } : {}),
   });
 }
+const HANGS = { timeout: 300, options: { settleDelayMs: 50 } };
 
 const MULTI = /\/messages\/multi$/;
 const options: ImportConversationsOptions = {
@@ -43,10 +50,10 @@ const options: ImportConversationsOptions = {
 // 429s in a row and the importer, rightly, gives up on it; 40 attempts make that chance negligible (0.4^40).
 const STORM: ImportConversationsOptions = { maxAttempts: 40 };
 
-async function scenario(name: string, rules: FaultRule[], extra: { seed: number; fetch?: FetchLike; expectReconcile?: boolean; options?: ImportConversationsOptions }) {
+async function scenario(name: string, rules: FaultRule[], extra: { seed: number; fetch?: FetchLike; timeout?: number; expectReconcile?: boolean; options?: ImportConversationsOptions }) {
   const source = dataset({ conversations: 120, messages: { min: 0, max: 25 }, someIds: true, seed: extra.seed, tag: name });
   const total = source.reduce((n, c) => n + c.messages.length, 0);
-  const client = newClient(extra.fetch);
+  const client = newClient(extra.fetch, extra.timeout);
   try {
     for (const rule of rules) server.faults.route(rule);
     const namespace = `faults-${name}`;
@@ -105,7 +112,7 @@ describe('exactly once under injected faults', () => {
   });
 
   it('calls that never answer (timeouts) on ~5% of calls', async () => {
-    await scenario('timeout', [{ path: /./, hang: true, rate: 0.05 }], { seed: 16, expectReconcile: true });
+    await scenario('timeout', [{ path: /./, hang: true, rate: 0.05 }], { seed: 16, expectReconcile: true, ...HANGS });
   });
 
   it('everything at once, ~5% each', async () => {
@@ -117,17 +124,17 @@ describe('exactly once under injected faults', () => {
       { method: 'POST', path: MULTI, status: 500, after: true, rate: 0.05 },
       { method: 'POST', path: `/${server.project.id}/requests`, status: 503, after: true, rate: 0.05 },
       { method: 'GET', path: /./, status: 500, rate: 0.05 },
-    ], { seed: 17, expectReconcile: true });
+    ], { seed: 17, expectReconcile: true, ...HANGS });
   });
 
   it("strict order under the same mix: the server's own order is right too", async () => {
     const source = dataset({ conversations: 40, messages: { min: 1, max: 12 }, seed: 18, tag: 'strict-mixed' });
-    const client = newClient();
+    const client = newClient(undefined, HANGS.timeout);
     try {
       server.faults.route({ path: /./, hang: true, rate: 0.05 });
       server.faults.route({ path: /./, reset: true, rate: 0.05 });
       server.faults.route({ method: 'POST', path: MULTI, status: 500, after: true, rate: 0.05 });
-      const report = await importConversations(client, source, { ...options, namespace: 'strict-mixed', order: 'strict' });
+      const report = await importConversations(client, source, { ...options, ...HANGS.options, namespace: 'strict-mixed', order: 'strict' });
       server.faults.clear();
       expect(report.failures).toEqual([]);
       const check = await verifyImported(client, server.project.id, source, { namespace: 'strict-mixed', serverOrder: true });

@@ -71,6 +71,29 @@ describe('derived ids', () => {
     }
   });
 
+  it('an id that is NaN or infinite is refused naming its field: every such id would read the same', () => {
+    // Only an array or generator source can hold one (JSON has none): two conversations with `id: NaN` would be merged.
+    for (const bad of [Number.NaN, Infinity, -Infinity]) {
+      for (const [conversation, field, index] of [
+        [{ request: { id: bad }, messages: [{ text: 'a' }] }, 'request.id', undefined],
+        [{ messages: [{ text: 'a' }, { text: 'b', id: bad }] }, 'id', 1],
+        [{ messages: [{ text: 'a', attributes: { import_key: bad } }] }, 'attributes.import_key', 0],
+      ] as const) {
+        expect(() => prepareConversation(conversation, 0, settings)).toThrow(expect.objectContaining({ code: 'invalid_argument', field, index }));
+      }
+    }
+  });
+
+  it('a bad field is named as the source spells it: request.sender, attributes, attributes.import_key', () => {
+    for (const [conversation, field, index] of [
+      [{ request: { sender: '  ' }, messages: [{ text: 'a' }] }, 'request.sender', undefined],
+      [{ messages: [{ text: 'a' }, { text: 'b', attributes: 'vip' }] }, 'attributes', 1],
+      [{ messages: [{ text: 'a', attributes: { import_key: 'k' } }, { text: 'b', attributes: { import_key: 'k' } }] }, 'attributes.import_key', 1],
+    ] as const) {
+      expect(() => prepareConversation(conversation, 0, settings)).toThrow(expect.objectContaining({ code: 'invalid_argument', field, index }));
+    }
+  });
+
   it('message keys: attributes.import_key, else the source id, else #<position>', () => {
     const c = prepareConversation({ request: { request_id: 'r1' }, messages: [{ text: 'a', attributes: { import_key: 'own' } }, { text: 'b', id: 42 }, { text: 'c' }] }, 0, settings);
     expect(c.messages.map((m) => m.key)).toEqual(['own', '42', '#2']);
@@ -115,6 +138,8 @@ describe('derived ids', () => {
     expect(refusal('2024-05-01T10:00:00')).toMatchObject({ field: 'timestamp', index: 1, message: expect.stringMatching(/no time zone: add 'Z'/) });
     expect(refusal(1714557600)).toMatchObject({ field: 'timestamp', index: 1, message: expect.stringMatching(/a time in seconds\? Multiply it by 1000/) });
     expect(refusal('01/05/2024 10:00')).toMatchObject({ field: 'timestamp', message: expect.stringMatching(/ISO-8601/) });
+    // A null time (a missing value an export wrote out) is refused too, not read as "no time".
+    expect(refusal(null)).toMatchObject({ field: 'timestamp', index: 1, message: expect.stringMatching(/ISO-8601/) });
   });
 
   it('first_text: the source’s, else the first message with text, else requestDefaults’, else a fixed label; requestDefaults fill in the rest', () => {

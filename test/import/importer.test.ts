@@ -104,6 +104,18 @@ describe('importing', () => {
     expect(await verifyImported(client, server.project.id, tickets, { namespace })).toMatchObject({ conversations: 5, messages: 20, duplicates: 0, missing: 0 });
   });
 
+  it('three copies of a conversation that grows from page to page run one after the other, though the first ends before the third is pulled', async () => {
+    // With two slots, the third copy is pulled when the first ends, while the second is still sending (slowly).
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, latencyMs: 150 });
+    const [ticket] = dataset({ conversations: 1, messages: 4, someIds: true, conversationIds: true, tag: 'growing' });
+    const source = [{ ...ticket!, messages: ticket!.messages.slice(0, 2) }, structuredClone(ticket!), structuredClone(ticket!)];
+    const namespace = freshNamespace();
+    const report = await importConversations(client, source, { namespace, concurrency: 2, ...fast });
+    expect(report.conversations).toMatchObject({ total: 3, created: 1, continued: 1, alreadyComplete: 1, failed: 0 });
+    expect(report.messages).toMatchObject({ imported: 4, skipped: 6 });
+    expect(await verifyImported(client, server.project.id, [ticket!], { namespace })).toMatchObject({ messages: 4, duplicates: 0, missing: 0 });
+  });
+
   it('continues a conversation found by request_id: only the missing messages are sent', async () => {
     const namespace = freshNamespace();
     const full = dataset({ conversations: 3, messages: 10, tag: 'cont' });
@@ -131,6 +143,18 @@ describe('importing', () => {
     expect(multiCalls()).toHaveLength(1);
   });
 
+  it('duplicatesFound still counts a key held twice outside the chunk after that chunk was read back', async () => {
+    const namespace = freshNamespace();
+    const [conversation] = dataset({ conversations: 1, messages: 3, someIds: true, tag: 'dup-after-readback' });
+    await importConversations(client, [{ ...conversation!, messages: conversation!.messages.slice(0, 2) }], { namespace, ...fast });
+    const requestId = requestIdOf(server.project.id, conversation!, 0, namespace);
+    await client.messages.import(requestId, [{ text: conversation!.messages[0]!.text, attributes: { import_key: conversation!.messages[0]!.id } }]);
+    // The chunk with the missing message is saved, but answered 500: it is read back.
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 500, after: true, times: 1 });
+    const report = await importConversations(client, [conversation!], { namespace, ...fast });
+    expect(report).toMatchObject({ reconciliations: 1, duplicatesFound: 1, messages: { imported: 1, skipped: 2 } });
+  });
+
   it('imports into a conversation you created yourself, named by request.request_id (the tutorial flow)', async () => {
     const { user } = await client.auth.signinAnonymously({ firstname: 'John' });
     const req = await client.requests.create({ sender: user._id, first_text: 'How can I restore my password' });
@@ -148,6 +172,77 @@ describe('importing', () => {
       [user._id, 'How can I restore my password', 1665584701710],
       ['chatbot1', 'You can find it here https://tiledesk.com', 1665584701711],
     ]);
+  });
+
+  it('a message another tool saved with a numeric import_key counts as present: it is skipped, not sent again', async () => {
+    const req = await client.requests.create({ first_text: 'numeric keys' });
+    await client.messages.import(req.request_id, [{ text: 'saved elsewhere', attributes: { import_key: 7 } }]);
+    calls = [];
+    const report = await importConversations(client, [{ request: { request_id: req.request_id }, messages: [{ id: 7, text: 'saved elsewhere' }, { id: 8, text: 'new' }] }], fast);
+    expect(report).toMatchObject({ conversations: { continued: 1 }, messages: { imported: 1, skipped: 1 } });
+    const keys = (await client.messages.list(req.request_id)).map((m) => (m.attributes as { import_key?: unknown } | undefined)?.import_key);
+    expect(keys.filter((k) => k !== undefined)).toEqual([7, '8']);
+  });
+
+  it('a call the server provably never processed (429, connection refused) is sent again as is, without a read-back', async () => {
+    let refused = 0;
+    const refusing: FetchLike = async (url, init) => {
+      if (init.method === 'POST' && url.endsWith('/messages/multi') && refused++ === 0) {
+        throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1'), { code: 'ECONNREFUSED' }) });
+      }
+      return fetch(url, init);
+    };
+    const refusingClient = new TiledeskClient({
+      baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: refusing, retryBudget: false,
+      hooks: { onRequest: (e) => calls.push(e) },
+    });
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 1, messages: 3, tag: 'not-processed' });
+    // The create is answered 429; the first messages call is refused before it connects, the second answered 429:
+    // none of them can have saved anything.
+    server.faults.route({ method: 'POST', path: `/${server.project.id}/requests`, status: 429, times: 1 });
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, times: 1 });
+    try {
+      const report = await importConversations(refusingClient, source, { namespace, ...fast });
+      expect(report).toMatchObject({ retries: 3, reconciliations: 0, conversations: { created: 1 }, messages: { imported: 3, failed: 0, uncertain: 0 } });
+    } finally {
+      await refusingClient.close();
+    }
+    expect(calls.filter((c) => c.method === 'GET'), 'nothing looked up or read back').toEqual([]);
+    expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 3, duplicates: 0, missing: 0 });
+  });
+
+  it('a messages call refused (401) whose new sign-in then fails is sent again as is: a 401 saves nothing, no read-back', async () => {
+    const signedIn = new TiledeskClient({
+      baseUrl: server.url, projectId: server.project.id, auth: { email: server.owner.email, password: server.owner.password },
+      maxRetries: 0, hooks: { onRequest: (e) => calls.push(e) },
+    });
+    try {
+      await signedIn.projectUsers.me(); // signed in before the faults below
+      server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 401, times: 1 });
+      server.faults.route({ method: 'POST', path: '/auth/signin', status: 500, times: 1 });
+      calls = [];
+      const namespace = freshNamespace();
+      const source = dataset({ conversations: 1, messages: 2, tag: 'signin-fails' });
+      const report = await importConversations(signedIn, source, { namespace, ...fast });
+      expect(report).toMatchObject({ retries: 1, reconciliations: 0, messages: { imported: 2, failed: 0, uncertain: 0 } });
+      expect(calls.filter((c) => c.method === 'GET'), 'nothing read back').toEqual([]);
+      expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 2, duplicates: 0, missing: 0 });
+    } finally {
+      await signedIn.close();
+    }
+  });
+
+  it('a read that keeps failing is attempted maxAttempts times, then the conversation fails with its error', async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 1, messages: 2, tag: 'read-attempts' });
+    await importConversations(client, source, { namespace, ...fast });
+    // Running it again reads the conversation's messages to learn what it holds: every read answers 503.
+    server.faults.route({ method: 'GET', path: /\/messages$/, status: 503 });
+    calls = [];
+    const report = await importConversations(client, source, { namespace, maxAttempts: 3, ...fast });
+    expect(report.failures).toEqual([expect.objectContaining({ status: 503, position: 0 })]);
+    expect(calls.filter((c) => c.method === 'GET' && new URL(c.url).pathname.endsWith('/messages'))).toHaveLength(3);
   });
 
   it('imports messages made by the builders of tiledesk-sdk/messages, with the import\'s own fields added', async () => {
@@ -200,6 +295,23 @@ describe('importing', () => {
     expect(report.messages.imported).toBe(30);
     expect(report.retries).toBeGreaterThan(0);
     expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ messages: 30, duplicates: 0, orderViolations: 0 });
+  });
+
+  it('the halves of a chunk refused with 413 are sent in source order: a server storing each call in order lists them in source order', async () => {
+    const ordered = await startTiledeskServer({ jsonBodyLimit: 16 * 1024, multiSaveOrder: 'input' });
+    const orderedClient = new TiledeskClient({ baseUrl: ordered.url, projectId: ordered.project.id, auth: { token: ordered.owner.token } });
+    try {
+      const source: ImportConversation[] = [{
+        request: { first_text: 'halves in order' },
+        messages: Array.from({ length: 30 }, (_, i) => ({ text: `${i} ${'z'.repeat(1500)}`, timestamp: T0 + i })),
+      }];
+      const report = await importConversations(orderedClient, source, { maxChunkBytes: 200_000, ...fast });
+      expect(report.retries).toBeGreaterThan(0);
+      expect(await verifyImported(orderedClient, ordered.project.id, source, { serverOrder: true })).toMatchObject({ messages: 30, duplicates: 0, orderViolations: 0 });
+    } finally {
+      await orderedClient.close();
+      await ordered.close();
+    }
   });
 
   it('a 2xx whose body cannot be used (saved, or not) is reconciled like a 500, not failed', async () => {
@@ -332,6 +444,17 @@ describe('progress and events', () => {
     expect(settled.every((e) => e.outcome === 'created' && e.imported === 5 && /^support-group-/.test(e.requestId!))).toBe(true);
   });
 
+  it('a retry shows in progress as it happens, before its wait and the save after it', async () => {
+    // A long Retry-After must not look like a stalled import: the retry is reported before the wait starts.
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, times: 1 });
+    const events: ImportProgressEvent[] = [];
+    await importConversations(client, dataset({ conversations: 1, messages: 2, tag: 'progress-retry' }), {
+      namespace: freshNamespace(), progressIntervalMs: 0, ...fast, onProgress: (e) => events.push(e),
+    });
+    expect(events.find((e) => e.retries === 1)?.messages.imported).toBe(0);
+    expect(events.at(-1)).toMatchObject({ final: true, retries: 1, messages: { imported: 2 } });
+  });
+
   it('importedThisRun and importedPerSecond count what this run sent, not what it found already there or resumed', async () => {
     const source = dataset({ conversations: 6, messages: 4, tag: 'rate' });
     const namespace = freshNamespace();
@@ -362,15 +485,35 @@ describe('progress and events', () => {
     }
   });
 
-  it('a throwing onProgress stops the import with ImportFailedError (reason callback)', async () => {
+  it('a throwing onProgress stops the import with ImportFailedError (reason callback), and is not called again', async () => {
+    let called = 0;
     const error = await importConversations(client, dataset({ conversations: 5, messages: 2, tag: 'cb' }), {
       namespace: freshNamespace(), progressIntervalMs: 0, ...fast,
       onProgress: () => {
+        called++;
         throw new Error('boom');
       },
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportFailedError);
     expect((error as ImportFailedError).reason).toBe('callback');
+    // The conversations in flight finish (their progress is not reported), nor is there a final event.
+    expect((error as ImportFailedError).report.conversations.created).toBe(5);
+    expect(called).toBe(1);
+  });
+
+  it('a throwing onConversation stops the import (reason callback) and is not called again for the conversations that finish after', async () => {
+    let called = 0;
+    // Four conversations in flight at once, the first to settle throws: the other three still finish.
+    const error = await importConversations(client, dataset({ conversations: 4, messages: 2, tag: 'cb-conversation' }), {
+      namespace: freshNamespace(), concurrency: 4, ...fast,
+      onConversation: () => {
+        called++;
+        throw new Error('boom');
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ImportFailedError', reason: 'callback' });
+    expect((error as ImportFailedError).report.conversations.created).toBe(4);
+    expect(called).toBe(1);
   });
 });
 
@@ -430,6 +573,29 @@ describe('stopping', () => {
     expect(armedWaits, 'the Retry-After wait was armed before the abort').toBeGreaterThan(0);
     expect(pendingWaits.size, 'every Retry-After wait timer was cleared').toBe(0);
     expect(Date.now() - started, 'returned at once, not after the 50 s wait').toBeLessThan(CALL_TIMEOUT_MS);
+  });
+
+  it('a stop right after a read-back found the whole chunk saved leaves nothing uncertain', async () => {
+    const stop = new AbortController();
+    // The first chunk is saved but answered 500; the read-back finds it all: stop before the second goes out.
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 500, after: true, times: 1 });
+    const stopped = await importConversations(client, dataset({ conversations: 1, messages: 10, tag: 'after-readback' }), {
+      namespace: freshNamespace(), signal: stop.signal, maxChunkMessages: 5, progressIntervalMs: 0, ...fast,
+      onProgress: (e) => e.messages.imported >= 5 && stop.abort(),
+    }).catch((e: unknown) => e);
+    expect(stopped).toBeInstanceOf(ImportAbortedError);
+    expect((stopped as ImportAbortedError).report).toMatchObject({ reconciliations: 1, messages: { imported: 5, uncertain: 0 } });
+  });
+
+  it('a stop between two chunks leaves nothing uncertain: the chunk before it was confirmed saved', async () => {
+    const stop = new AbortController();
+    const stopped = await importConversations(client, dataset({ conversations: 1, messages: 10, tag: 'between-chunks' }), {
+      namespace: freshNamespace(), signal: stop.signal, maxChunkMessages: 5, progressIntervalMs: 0, ...fast,
+      // The first chunk's save is confirmed: stop before the second goes out.
+      onProgress: (e) => e.messages.imported >= 5 && stop.abort(),
+    }).catch((e: unknown) => e);
+    expect(stopped).toBeInstanceOf(ImportAbortedError);
+    expect((stopped as ImportAbortedError).report.messages).toMatchObject({ imported: 5, uncertain: 0 });
   });
 
   it('after a stop, messages.imported counts confirmed saves and messages.uncertain the calls the stop cut short: the truth is between the two', async () => {
@@ -581,6 +747,86 @@ describe('stopping', () => {
     expect(report.messages).toMatchObject({ imported: 0, failed: 3, uncertain: 3 });
   });
 
+  it('a shorter Retry-After received meanwhile does not cut short the pause a longer one asked for', async () => {
+    // Both conversations' messages calls are in flight; the first is answered "429, wait 800 ms", and once the import
+    // has taken that in, the second "429, wait 300 ms". No call may go out before the 800 ms are over.
+    let arrived = 0;
+    let bothIn!: () => void;
+    const barrier = new Promise<void>((resolve) => (bothIn = resolve));
+    let firstTakenIn!: () => void;
+    const tookFirst = new Promise<void>((resolve) => (firstTakenIn = resolve));
+    /** Until the first 429 is answered, 0: only calls made during its pause are early. */
+    let notBefore = 0;
+    const early: string[] = [];
+    const pacing: FetchLike = async (url, init) => {
+      if (Date.now() < notBefore) early.push(`${init.method} ${url}`);
+      if (init.method === 'POST' && url.endsWith('/messages/multi') && arrived < 2) {
+        const mine = ++arrived;
+        if (mine === 2) bothIn();
+        await barrier;
+        if (mine === 2) await tookFirst;
+        else notBefore = Date.now() + 800;
+        const retryAfterMs = mine === 1 ? '800' : '300';
+        return { status: 429, headers: new Headers({ 'content-type': 'application/json', 'retry-after-ms': retryAfterMs }), text: async () => '{}' };
+      }
+      return fetch(url, init);
+    };
+    const paced = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: pacing, retryBudget: false });
+    try {
+      const report = await importConversations(paced, dataset({ conversations: 2, messages: 2, tag: 'pause-kept' }), {
+        namespace: freshNamespace(), concurrency: 2, progressIntervalMs: 0, ...fast,
+        onProgress: (e) => e.retries >= 1 && firstTakenIn(),
+      });
+      expect(report).toMatchObject({ retries: 2, messages: { imported: 4 } });
+    } finally {
+      await paced.close();
+    }
+    expect(early).toEqual([]);
+  });
+
+  it('refused credentials on the read-back after a last attempt stop the import (reason auth), not just that conversation', async () => {
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 500 });
+    server.faults.route({ method: 'GET', path: /\/messages$/, status: 401 });
+    const error = await importConversations(client, dataset({ conversations: 1, messages: 2, tag: 'last-read-auth' }), { namespace: freshNamespace(), maxAttempts: 1, ...fast })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ImportFailedError', reason: 'auth' });
+  });
+
+  it('your abort wins over refused credentials that arrive with it: ImportAbortedError', async () => {
+    const stop = new AbortController();
+    // The abort comes as the 401 is heard, before the import has taken it in.
+    const aborting = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, hooks: { onError: () => stop.abort() } });
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 401 });
+    try {
+      const error = await importConversations(aborting, dataset({ conversations: 1, messages: 2, tag: 'abort-wins' }), { namespace: freshNamespace(), signal: stop.signal, ...fast })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImportAbortedError);
+    } finally {
+      await aborting.close();
+    }
+  });
+
+  it('after a last attempt with an unknown outcome, the conversation is read once, not maxAttempts times, before it fails', async () => {
+    // Every messages call answers 500 (nothing saved); the reads after attempts 1 and 2 work (two each: read, settle,
+    // read again), then the server stops answering reads too.
+    let reads = 0;
+    const tiring: FetchLike = async (url, init) => {
+      if (init.method === 'GET' && new URL(url).pathname.endsWith('/messages') && ++reads > 4) {
+        return { status: 503, headers: new Headers({ 'content-type': 'application/json' }), text: async () => '{}' };
+      }
+      return fetch(url, init);
+    };
+    const tiringClient = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: tiring });
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 500 });
+    try {
+      const report = await importConversations(tiringClient, dataset({ conversations: 1, messages: 2, tag: 'one-last-read' }), { namespace: freshNamespace(), maxAttempts: 3, ...fast });
+      expect(report.failures).toEqual([expect.objectContaining({ status: 500, messagesImported: 0, messagesMissing: 2, messagesUncertain: 2 })]);
+    } finally {
+      await tiringClient.close();
+    }
+    expect(reads).toBe(5);
+  });
+
   it('a Retry-After of exactly maxRetryAfterMs is waited out', async () => {
     server.faults.route({ method: 'POST', path: /\/messages\/multi$/, status: 429, headers: { 'Retry-After': '1' }, times: 1 });
     const report = await importConversations(client, dataset({ conversations: 1, messages: 2, tag: 'ra-edge' }), { namespace: freshNamespace(), maxRetryAfterMs: 1000, ...fast });
@@ -601,6 +847,17 @@ describe('stopping', () => {
     expect(calls).toHaveLength(0);
   });
 
+  it('an abort while the checkpoint is saved before the first conversation starts sends nothing', async () => {
+    const stop = new AbortController();
+    // The run saves before it starts a conversation (to record how far it may go): the abort comes during that save.
+    const checkpoint = { load: () => undefined, save: () => stop.abort() };
+    const error = await importConversations(client, dataset({ conversations: 3, messages: 2, tag: 'abort-in-save' }), {
+      namespace: freshNamespace(), checkpoint, signal: stop.signal, ...fast,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportAbortedError);
+    expect(calls).toEqual([]);
+  });
+
   it('refused credentials stop the whole import at once (ImportFailedError, reason auth)', async () => {
     const bad = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: 'JWT not-a-token' } });
     const error = await importConversations(bad, dataset({ conversations: 50, messages: 2 }), { namespace: freshNamespace(), ...fast }).catch((e: unknown) => e);
@@ -609,6 +866,45 @@ describe('stopping', () => {
     expect((error as ImportFailedError).reason).toBe('auth');
     expect((error as ImportFailedError).report.conversations.total).toBeLessThan(50);
     expect(JSON.stringify((error as ImportFailedError).toJSON())).not.toContain('not-a-token');
+  });
+
+  it('an account that is not a member of the project stops the whole import at once (reason auth), like refused credentials', async () => {
+    const stranger = { email: `stranger-${Date.now()}@example.com`, password: 'stranger-password' };
+    server.seed({ users: [stranger] });
+    const outsider = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: stranger, hooks: { onRequest: (e) => calls.push(e) } });
+    calls = [];
+    const error = await importConversations(outsider, dataset({ conversations: 40, messages: 2 }), { namespace: freshNamespace(), concurrency: 2, ...fast })
+      .catch((e: unknown) => e);
+    await outsider.close();
+    expect(error).toBeInstanceOf(ImportFailedError);
+    expect(error).toMatchObject({ reason: 'auth', cause: { status: 403, reason: 'not_member' } });
+    // The sign-in, then one refused call per conversation in flight.
+    expect(calls.filter((c) => !c.url.endsWith('/auth/signin')).length).toBeLessThanOrEqual(2);
+  });
+
+  it('refused credentials stop the conversations in flight after their current call, though the import was given no signal', async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 2, messages: 1, tag: 'auth-mid-run' });
+    source[0]!.messages = dataset({ conversations: 1, messages: 12, tag: 'auth-mid-run-long' })[0]!.messages;
+    const refusedId = requestIdOf(server.project.id, source[1]!, 1, namespace);
+    // Conversation 1's messages call is refused at once; conversation 0 sends its 12 messages one call at a time, slowly.
+    server.faults.route({ method: 'POST', path: `/${server.project.id}/requests/${refusedId}/messages/multi`, status: 401 });
+    server.faults.route({ method: 'POST', path: /\/messages\/multi$/, latencyMs: 40 });
+    const log: string[] = [];
+    const watched = new TiledeskClient({
+      baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token },
+      hooks: { onRequest: (e) => log.push(e.url), onError: (e) => log.push(`refused ${(e.error as { status?: number }).status}`) },
+    });
+    try {
+      const error = await importConversations(watched, source, { namespace, concurrency: 2, maxChunkMessages: 1, ...fast }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'ImportFailedError', reason: 'auth' });
+    } finally {
+      await watched.close();
+    }
+    const refusedAt = log.indexOf('refused 401');
+    expect(refusedAt).toBeGreaterThan(0);
+    // At most the call conversation 0 had in flight when the 401 came back.
+    expect(log.slice(refusedAt + 1).filter((u) => u.endsWith('/messages/multi')).length).toBeLessThanOrEqual(1);
   });
 
   it('refused credentials after the whole source was read: the checkpoint is not marked finished', async () => {
@@ -675,6 +971,27 @@ describe('stopping', () => {
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
+  it("a source's own cleanup (its finally) has run when a stopped import settles, asynchronous as it may be", async () => {
+    let closed = false;
+    async function* source() {
+      try {
+        yield* dataset({ conversations: 10, messages: 1, tag: 'source-cleanup' });
+      } finally {
+        // A cursor or a file closed asynchronously.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        closed = true;
+      }
+    }
+    const error = await importConversations(client, source(), {
+      namespace: freshNamespace(), concurrency: 1, ...fast,
+      onConversation: () => {
+        throw new Error('stop here');
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ImportFailedError', reason: 'callback' });
+    expect(closed).toBe(true);
+  });
+
   it('an error thrown by the source stops the import (reason source) after the conversations in flight settle', async () => {
     const namespace = freshNamespace();
     const good = dataset({ conversations: 3, messages: 2, tag: 'src' });
@@ -728,6 +1045,68 @@ describe('bounded memory', () => {
     expect(maxAhead).toBeLessThanOrEqual(4);
   });
 
+  it('checkpoint saves never overlap: a slow store is not given a state before the last one is saved', async () => {
+    // Were they to overlap, an older state finishing last would be the one the store keeps.
+    let pending = 0;
+    let mostPending = 0;
+    const states: ImportCheckpointState[] = [];
+    const slowStore = {
+      load: () => undefined,
+      save: async (state: ImportCheckpointState) => {
+        mostPending = Math.max(mostPending, ++pending);
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        states.push(structuredClone(state));
+        pending--;
+      },
+    };
+    // A window of 2 makes the run save for its lease often, while saves after settled conversations are under way.
+    const report = await importConversations(client, dataset({ conversations: 30, messages: 1, tag: 'slow-store' }), {
+      namespace: freshNamespace(), concurrency: 2, maxWindow: 2, checkpointIntervalMs: 0, checkpoint: slowStore, ...fast,
+    });
+    expect(report.messages.imported).toBe(30);
+    expect(mostPending).toBe(1);
+    expect(states.at(-1)).toMatchObject({ finished: true, watermark: 30 });
+  });
+
+  it('a slow conversation holding the watermark: the source is not pulled past the window either', async () => {
+    const namespace = freshNamespace();
+    const all = dataset({ conversations: 12, messages: 1, tag: 'lazy-window' });
+    const slowId = requestIdOf(server.project.id, all[0]!, 0, namespace);
+    const settledPositions = new Set<number>();
+    let othersSettled!: () => void;
+    const othersDone = new Promise<void>((resolve) => (othersSettled = resolve));
+    // Conversation 0's messages call is answered only once 1, 2 and 3 have settled: it holds the watermark at 0.
+    const holding: FetchLike = async (url, init) => {
+      if (init.method === 'POST' && url.endsWith(`/requests/${slowId}/messages/multi`)) await othersDone;
+      return fetch(url, init);
+    };
+    const holdingClient = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token }, fetch: holding });
+    let watermark = 0;
+    let pulled = 0;
+    let mostAhead = 0;
+    async function* source() {
+      for (const c of all) {
+        mostAhead = Math.max(mostAhead, ++pulled - watermark);
+        yield c;
+      }
+    }
+    try {
+      await importConversations(holdingClient, source(), {
+        namespace, concurrency: 2, maxWindow: 4, ...fast,
+        onConversation: (e) => {
+          settledPositions.add(e.position);
+          while (settledPositions.has(watermark)) watermark++;
+          if ([1, 2, 3].every((p) => settledPositions.has(p))) othersSettled();
+        },
+      });
+    } finally {
+      await holdingClient.close();
+    }
+    expect(settledPositions.size).toBe(12);
+    // 1 to 3 settle while 0 is held; 4 is not even read until 0 settles.
+    expect(mostAhead).toBe(4);
+  });
+
   it('the checkpoint stays within the window however long a slow conversation holds the watermark', async () => {
     const states: ImportCheckpointState[] = [];
     const source = dataset({ conversations: 80, messages: 1, tag: 'window' });
@@ -756,9 +1135,9 @@ describe('bounded memory', () => {
     expect(report.conversations).toMatchObject({ total: 3, created: 2, resumed: 1 });
   });
 
-  it("resuming with a smaller window looks up, and lets settle, what the earlier run's larger window had in flight", async () => {
+  for (const format of ['current', 'older (without inFlightBelow)'] as const) it(`resuming with a smaller window looks up, and lets settle, what the earlier run's larger window had in flight (${format} checkpoint)`, async () => {
     const namespace = freshNamespace();
-    const source = dataset({ conversations: 11, messages: 3, tag: 'narrower', conversationIds: true });
+    const source = dataset({ conversations: 13, messages: 3, tag: 'narrower', conversationIds: true });
     const X = 10;
     const xId = requestIdOf(server.project.id, source[X]!, X, namespace);
     // The earlier run (a window of 20) had started conversation 10 when it died: its first message saved, its
@@ -774,8 +1153,10 @@ describe('bounded memory', () => {
       await landLate();
       return new Response(body, { status: response.status, headers: response.headers });
     };
+    // An older checkpoint does not say how far the earlier run went; a conversation it settled past 10 (12) does.
     let stored: ImportCheckpointState = {
-      version: 1, projectId: server.project.id, namespace, watermark: 2, settled: [], inFlightBelow: 22, finished: false,
+      version: 1, projectId: server.project.id, namespace, watermark: 2, finished: false,
+      ...(format === 'current' ? { settled: [], inFlightBelow: 22 } : { settled: [12] }),
       source: requestIdOf(server.project.id, source[0]!, 0, namespace),
       totals: { conversations: 2, conversationsFailed: 0, messagesImported: 6, messagesSkipped: 0, messagesFailed: 0 },
     };
@@ -785,7 +1166,7 @@ describe('bounded memory', () => {
       // Concurrency 1 and a window of 4: conversation 10 is far past what this run alone would look up.
       const report = await importConversations(resumedClient, source, { namespace, checkpoint, concurrency: 1, maxWindow: 4, ...fast });
       expect(landed).toBe(true);
-      expect(report.conversations).toMatchObject({ resumed: 2, created: 8, continued: 1, failed: 0 });
+      expect(report.conversations).toMatchObject(format === 'current' ? { resumed: 2, created: 10, continued: 1, failed: 0 } : { resumed: 3, created: 9, continued: 1, failed: 0 });
     } finally {
       await resumedClient.close();
     }
@@ -830,6 +1211,43 @@ describe('bounded memory', () => {
     // Found by a lookup: a create with a request_id that exists fails on the server (500), after side effects.
     expect(resumedCalls.filter((c) => c.method === 'POST' && c.url.endsWith('/requests'))).toEqual([]);
     expect(await verifyImported(client, server.project.id, [conversation!], { namespace })).toEqual({ conversations: 1, messages: 4, duplicates: 0, orderViolations: 0, missing: 0 });
+  });
+
+  it("a resumed run with a smaller window that stops again keeps the earlier run's in-flight range in the checkpoint", async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 24, messages: 1, tag: 'keep-range' });
+    // The earlier run may have left anything below 22 in flight; this one (a window of 4) stops after one conversation.
+    let stored: ImportCheckpointState = {
+      version: 1, projectId: server.project.id, namespace, watermark: 2, settled: [], inFlightBelow: 22, finished: false,
+      source: requestIdOf(server.project.id, source[0]!, 0, namespace),
+      totals: { conversations: 2, conversationsFailed: 0, messagesImported: 2, messagesSkipped: 0, messagesFailed: 0 },
+    };
+    const checkpoint = { load: () => stored, save: (s: ImportCheckpointState) => void (stored = structuredClone(s)) };
+    const stop = new AbortController();
+    const error = await importConversations(client, source, {
+      namespace, checkpoint, concurrency: 1, maxWindow: 4, signal: stop.signal, ...fast, onConversation: () => stop.abort(),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportAbortedError);
+    expect(stored.watermark).toBe(3);
+    // The next run must still look up (not create) what the earlier run may have left in flight, up to 21.
+    expect(stored.inFlightBelow).toBeGreaterThanOrEqual(22);
+  });
+
+  it('a conversation a resumed run looks up and does not find is created at once: a 404 is an answer, not retried', async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 3, messages: 1, tag: 'not-found' });
+    // The earlier run may have started any of the three (it got no further): each is looked up first.
+    const checkpoint = {
+      load: (): ImportCheckpointState => ({
+        version: 1, projectId: server.project.id, namespace, watermark: 0, settled: [], inFlightBelow: 3, finished: false,
+        totals: { conversations: 0, conversationsFailed: 0, messagesImported: 0, messagesSkipped: 0, messagesFailed: 0 },
+      }),
+      save: () => undefined,
+    };
+    calls = [];
+    const report = await importConversations(client, source, { namespace, checkpoint, ...fast });
+    expect(report).toMatchObject({ retries: 0, conversations: { created: 3 } });
+    expect(calls.filter((c) => c.method === 'GET' && /\/requests\/[^/]+$/.test(new URL(c.url).pathname))).toHaveLength(3);
   });
 
   it('a checkpoint, whenever the run dies, covers every conversation started since it was saved', async () => {
@@ -929,6 +1347,15 @@ describe('bounded memory', () => {
     await expect(importConversations(client, [], { namespace: 'mine', checkpoint })).rejects.toBeInstanceOf(ImportCheckpointError);
     await expect(importConversations(client, [], { checkpoint: { load: () => ({ version: 2 }) as never, save: () => undefined } }))
       .rejects.toMatchObject({ code: 'checkpoint_invalid' });
+    // Positions below the watermark cannot be "settled above" it, nor can the in-flight range end below it: a checkpoint
+    // saying so was not written by this SDK, and read as is would skip or redo conversations.
+    const valid: ImportCheckpointState = {
+      version: 1, projectId: server.project.id, namespace: 'import', watermark: 5, settled: [7], inFlightBelow: 20, finished: false,
+      totals: { conversations: 6, conversationsFailed: 0, messagesImported: 6, messagesSkipped: 0, messagesFailed: 0 },
+    };
+    for (const broken of [{ ...valid, settled: [3, 7] }, { ...valid, inFlightBelow: 2 }]) {
+      await expect(importConversations(client, [], { checkpoint: { load: () => broken, save: () => undefined } })).rejects.toMatchObject({ code: 'checkpoint_invalid' });
+    }
   });
 
   it('a refused checkpoint says what to do in the error itself (remedy, also the end of message), naming it when it has a name', async () => {

@@ -114,9 +114,20 @@ describe('well-formed input', () => {
       expect(openFds()).toBe(1);
       break;
     }
-    // The stream closes its descriptor asynchronously after destroy().
-    for (let i = 0; i < 50 && openFds() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    // return() (the loop's break) resolves once the file is closed: nothing to wait for after it.
     expect(openFds()).toBe(0);
+  });
+});
+
+describe('return()', () => {
+  it('ends a read under way quietly: the pending next() is done, not a stream error', async () => {
+    // The first conversation is 1 MiB read 256 bytes at a time: next() is still reading it when return() comes.
+    const path = file(`${JSON.stringify({ messages: [{ text: 'x'.repeat(1024 * 1024) }] })}\n`);
+    const conversations = readConversations(path, { highWaterMark: 256 });
+    const pending = conversations.next();
+    await new Promise((resolve) => setImmediate(resolve));
+    await conversations.return(undefined);
+    await expect(pending).resolves.toEqual({ done: true, value: undefined });
   });
 });
 
@@ -214,6 +225,8 @@ describe('malformed input: SourceParseError with line and column', () => {
     const cut = await parseError(file('{"messages":[]}\n{"text":"abc'));
     expect(cut.message).toContain('a string is not terminated in the element that starts at line 2, column 1');
     expect(cut.elementStart).toEqual({ line: 2, column: 1, position: 16 });
+    // Cut right after a whole multi-byte character: a string cut short, not a character.
+    expect((await parseError(file('{"messages":[]}\n{"text":"café'))).message).toContain('a string is not terminated');
     expect((await parseError(file('[{"messages":[{"text":"x"}]'), 3)).message).toContain('bracket(s) not closed');
     const e = await parseError(file('[{"messages":[]},\n{"messages":[]}\n'));
     expect(e.message).toContain("the array is not closed");
@@ -359,6 +372,10 @@ describe('malformed input: SourceParseError with line and column', () => {
       { bytes: bad('{"messages":[{"text":"\uFFFD ok"}]}\n{"messages":[{"text":"two"}]}\n{"messages":[{"text":"caf'), highWaterMark: undefined, line: 3, column: 26, seen: 2 },
       // 'é' cut between the first read (32 bytes) and the second, which holds the bad byte.
       { bytes: bad(`{"a":"${'x'.repeat(25)}é"}\n{"b":"x`), highWaterMark: 32, line: 2, column: 8, seen: 1 },
+      // A 4-byte character (👋) cut after its third byte by the first read.
+      { bytes: bad(`{"a":"${'x'.repeat(23)}👋"}\n{"b":"x`), highWaterMark: 32, line: 2, column: 8, seen: 1 },
+      // A 3-byte character (…, E2 80 A6) cut after its second byte, 0x80.
+      { bytes: bad(`{"a":"${'x'.repeat(24)}…"}\n{"b":"x`), highWaterMark: 32, line: 2, column: 8, seen: 1 },
     ];
     for (const c of cases) {
       const seen: unknown[] = [];
@@ -369,6 +386,20 @@ describe('malformed input: SourceParseError with line and column', () => {
       expect(error).toMatchObject({ line: c.line, column: c.column, index: c.seen, message: expect.stringContaining('not valid UTF-8') });
       expect(seen).toHaveLength(c.seen);
     }
+  });
+
+  it('a U+FEFF at the start of a read that also holds bad bytes is kept in the conversations before them', async () => {
+    const text = `${'x'.repeat(40)}\uFEFFy`;
+    const bytes = Buffer.concat([Buffer.from(`{"messages":[{"text":"${text}"}]}\n{"messages":[{"text":"caf`), Buffer.from([0xe9]), Buffer.from('"}]}\n')]);
+    // The second read starts at the U+FEFF and ends after the bad byte.
+    const highWaterMark = bytes.indexOf(Buffer.from('\uFEFF'));
+    expect(bytes.indexOf(0xe9)).toBeLessThan(2 * highWaterMark);
+    const seen: unknown[] = [];
+    const error = await (async () => {
+      for await (const c of readConversations(file(bytes), { highWaterMark })) seen.push(c);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual([{ messages: [{ text }] }]);
+    expect(error).toMatchObject({ name: 'SourceParseError', line: 2, message: expect.stringContaining('not valid UTF-8') });
   });
 
   it('a U+FEFF inside the text at the start of a read is kept; only the file\'s own BOM is skipped', async () => {

@@ -170,6 +170,29 @@ function disagreements(cases: unknown[], a: (v: unknown) => Outcome, b: (v: unkn
   return { count: cases.length, refused, differ: differ.slice(0, 3) };
 }
 
+/**
+ * The sweeps below cut into tests of at most {@link SLICE_CASES} cases and {@link SLICE_CHARS} characters of JSON each:
+ * the 40,111 outbound mutations took 25–30 s alone on a 2-CPU machine with the zod schema as one side (its last
+ * 5,000, mutations of the messages with every key, as long as the first 35,000 together), and several times that while
+ * other suites (and CI's background installs) took the CPUs. Every slice is checked in full, in about a second.
+ */
+const SLICE_CASES = 2_500;
+const SLICE_CHARS = 2_000_000;
+/** `cases` as [name, slice] rows for `it.each` (`%s` is the name, e.g. "2501–5000 of 40111"). */
+function slices<T>(cases: T[]): [string, T[]][] {
+  const rows: [string, T[]][] = [];
+  let start = 0;
+  let chars = 0;
+  cases.forEach((value, i) => {
+    chars += JSON.stringify(value)?.length ?? 0;
+    if (i + 1 - start < SLICE_CASES && chars < SLICE_CHARS && i + 1 < cases.length) return;
+    rows.push([`${start + 1}–${i + 1} of ${cases.length}`, cases.slice(start, i + 1)]);
+    start = i + 1;
+    chars = 0;
+  });
+  return rows;
+}
+
 /** Messages with keys (known and custom) whose value is undefined. */
 const undefinedValued = [
   { text: 'x', senderFullname: undefined, attributes: { subtype: undefined, custom: undefined } },
@@ -242,15 +265,17 @@ describe('2. the builders’ check and the outbound schema give the same answer'
     expect(disagreements(cases, viaBuilderCheck, viaSchema)).toMatchObject({ count: cases.length, differ: [] });
   });
 
-  it(`on ${outboundMutations.length} mutations of all of them (each node replaced, removed, duplicated, or given an extra key)`, () => {
-    const result = disagreements(outboundMutations, viaBuilderCheck, viaSchema);
-    expect(result.differ).toEqual([]);
-    expect(result.count).toBeGreaterThan(20_000);
-    // Both outcomes occur in bulk, so the agreement is not the trivial one.
-    expect(result.refused).toBeGreaterThan(result.count / 3);
-    expect(result.count - result.refused).toBeGreaterThan(1_000);
-    // A fixed sweep of ~35,000 cases: 8–9 s alone on a 2-CPU machine, over the 20 s default beside the other suites.
-  }, 90_000);
+  it.each(slices(outboundMutations))('on mutations %s of all of them (each node replaced, removed, duplicated, or given an extra key)', (_slice, cases) => {
+    expect(disagreements(cases, viaBuilderCheck, viaSchema).differ).toEqual([]);
+  });
+
+  it('those mutations are many, and both outcomes occur in bulk, so the agreement is not the trivial one', () => {
+    // The builders' check refuses exactly what the schema refuses (the slices above), and takes a twentieth of the time.
+    const refused = outboundMutations.filter((m) => !viaBuilderCheck(m).ok).length;
+    expect(outboundMutations.length).toBeGreaterThan(20_000);
+    expect(refused).toBeGreaterThan(outboundMutations.length / 3);
+    expect(outboundMutations.length - refused).toBeGreaterThan(1_000);
+  });
 
   it.each([
     ['quick reply', outboundChecks.textButton, OutboundTextButtonSchema, { type: 'text', value: 'Yes' }],
@@ -493,31 +518,39 @@ describe('4. the readers agree with the inbound schema and with the zod-based cl
     expect(disagreements(undefinedValued, viaReaderCheck, viaInboundSchema)).toMatchObject({ count: undefinedValued.length, refused: 0, differ: [] });
   });
 
-  it(`read ${inboundMutations.length} mutations of them as the schema does`, () => {
-    const result = disagreements(inboundMutations, viaReaderCheck, viaInboundSchema);
-    expect(result.differ).toEqual([]);
-    expect(result.count).toBeGreaterThan(25_000);
-    expect(result.refused).toBeGreaterThan(5_000);
+  it.each(slices(inboundMutations))('read mutations %s as the schema does', (_slice, cases) => {
+    expect(disagreements(cases, viaReaderCheck, viaInboundSchema).differ).toEqual([]);
   });
 
-  it(`classify every corpus and real-server message, every part, every outbound case and every mutation as before (${received.length + parts.length + sent.length + odd.length + inboundMutations.length} messages)`, () => {
-    const cases = [...received, ...parts, ...sent, ...odd, ...inboundMutations];
+  it('those mutations are many, and the schema refuses thousands of them', () => {
+    // The readers' check refuses exactly what the schema refuses (the slices above), and takes a fraction of the time.
+    expect(inboundMutations.length).toBeGreaterThan(25_000);
+    expect(inboundMutations.filter((m) => !viaReaderCheck(m).ok).length).toBeGreaterThan(5_000);
+  });
+
+  const classified = [...received, ...parts, ...sent, ...odd, ...inboundMutations];
+  it.each(slices(classified))('classify every corpus and real-server message, every part, every outbound case and every mutation as before: %s', (_slice, cases) => {
     const differ = cases.filter((m) => !isDeepStrictEqual(comparable(classify(m)), comparable(classifyWithZod(m))));
     expect(differ.slice(0, 3)).toEqual([]);
-    // Every kind occurs, so every branch of classify was compared.
-    const kinds = new Set(cases.map((m) => classify(m).kind));
+  });
+
+  it('every kind occurs among them, so every branch of classify was compared', () => {
+    const kinds = new Set(classified.map((m) => classify(m).kind));
     expect([...kinds].sort()).toEqual(
       ['audio', 'file', 'frame', 'gallery', 'html', 'image', 'info', 'invalid', 'private', 'redirect', 'split', 'text', 'tts', 'unsupported', 'url_preview'],
     );
   });
 
-  it('expand every received message as from its zod-parsed form (the only input expandCommands read differently)', () => {
-    for (const m of [...received, ...inboundMutations]) {
-      const parsed = zodInbound(m);
-      if (!parsed.success) continue;
-      expect(expandCommands(m)).toStrictEqual(expandCommands(parsed.data));
-      expect(expandCommands(m, { mode: 'history' })).toStrictEqual(expandCommands(parsed.data, { mode: 'history' }));
-    }
-  });
+  it.each(slices([...received, ...inboundMutations]))(
+    'expand every received message and mutation as from its zod-parsed form (the only input expandCommands read differently): %s',
+    (_slice, cases) => {
+      for (const m of cases) {
+        const parsed = zodInbound(m);
+        if (!parsed.success) continue;
+        expect(expandCommands(m)).toStrictEqual(expandCommands(parsed.data));
+        expect(expandCommands(m, { mode: 'history' })).toStrictEqual(expandCommands(parsed.data, { mode: 'history' }));
+      }
+    },
+  );
 });
 

@@ -170,15 +170,21 @@ describe('unsubscribe', () => {
   });
 });
 
+/** A WebSocket class that keeps every socket it makes, so a test can cut the connection under the client. */
+function trackedWebSocket(): { Tracked: WebSocketConstructor; sockets: WebSocket[] } {
+  const sockets: WebSocket[] = [];
+  const Tracked = class extends WebSocket {
+    constructor(url: string) {
+      super(url);
+      sockets.push(this);
+    }
+  } as unknown as WebSocketConstructor;
+  return { Tracked, sockets };
+}
+
 describe('reconnect', () => {
   it('resubscribes and reconciles the list from the real snapshot after missing events while disconnected', async () => {
-    const sockets: WebSocket[] = [];
-    const Tracked = class extends WebSocket {
-      constructor(url: string) {
-        super(url);
-        sockets.push(this);
-      }
-    } as unknown as WebSocketConstructor;
+    const { Tracked, sockets } = trackedWebSocket();
     // The second connect waits for the gate: the conversation changes below happen while we are disconnected.
     let connects = 0;
     let openGate!: () => void;
@@ -210,13 +216,7 @@ describe('reconnect', () => {
 
 describe('reconnect without changes', () => {
   it('a snapshot that sends the same requests and messages again reports no change and keeps list()', async () => {
-    const sockets: WebSocket[] = [];
-    const Tracked = class extends WebSocket {
-      constructor(url: string) {
-        super(url);
-        sockets.push(this);
-      }
-    } as unknown as WebSocketConstructor;
+    const { Tracked, sockets } = trackedWebSocket();
     const rt = client({ WebSocket: Tracked, reconnectBaseDelayMs: 10 });
     const req = await createRequest(owner, 'stays as it is');
     await sendMessage(owner, req.request_id, 'one');

@@ -815,6 +815,29 @@ describe('pagination', () => {
       expect(read.sort()).toEqual(more.slice(4).sort());
     }));
 
+  it('for await visits every conversation when a single one leaves the list (later items shift back one place, less than a page)', () =>
+    withFreshProject(async (b) => {
+      const ids = await createConversations(b, 7, 'single');
+      const seen: string[] = [];
+      for await (const r of b.requests.list({ limit: 3 })) {
+        // Closing the first one read moves the first item of the next page onto this one, already read.
+        if (seen.push(r.request_id) === 1) await b.requests.close(r.request_id);
+      }
+      expect(seen.sort()).toEqual(ids.sort());
+    }));
+
+  it('for await from a start page never reads before it, even when more items leave than the pages read since hold', () =>
+    withFreshProject(async (b) => {
+      await createConversations(b, 10, 'from-page');
+      const listed = (await b.requests.list({ limit: 10 })).items.map((r) => r.request_id);
+      const seen: string[] = [];
+      for await (const r of b.requests.list({ limit: 2, page: 1 })) {
+        // The last four of the list (its last two pages) leave: going back two pages would land before page 1.
+        if (seen.push(r.request_id) === 1) for (const id of listed.slice(6)) await b.requests.close(id);
+      }
+      expect(seen).toEqual(listed.slice(2, 6));
+    }));
+
   it('nothing is sent until awaited; await and for await share the first page, and awaiting again sends nothing', async () => {
     const pages: number[] = [];
     const probe = new TiledeskClient({
