@@ -716,8 +716,19 @@ export class Domain {
     // `request.create.simple` populates the new request and then (unless the populate fails) emits
     // `request.snapshot.update`, whose listener (updateRequestSnapshotQueued) runs
     // `findOneAndUpdate({$set: {'snapshot.agents': …}})` a `setImmediate` later: `updatedAt` moves once more, tens
-    // of milliseconds after the answer, with no event (nor, as observed, any stored agents), preflight or not.
-    if (!populateFailure(request)) this.defer({ after: Date.parse(at), run: (when) => this.bumpUpdatedAt([request], when) });
+    // of milliseconds after the answer, with no event, preflight or not. It stores the agents routing considered, which
+    // decide what agents see. (The loopback real server's in-memory database lost them on every read until the harness
+    // copied documents before an exclusion projection: scripts/real-server/harness/db/start-db.mjs.)
+    if (!populateFailure(request)) {
+      const agents = routing.agents.map((pu) => ({ ...pu }));
+      this.defer({
+        after: Date.parse(at),
+        run: (when) => {
+          this.bumpUpdatedAt([request], when);
+          if (this.store.findRequest(request.id_project, request.request_id) === request) request.snapshot.agents = agents;
+        },
+      });
+    }
     this.recountAssigned(projectId, this.participatingUserIds(request));
     return request;
   }
@@ -924,7 +935,7 @@ export class Domain {
 
   /**
    * The agents the last routing of a request considered (the project's, or its group's): the in-memory
-   * `snapshot.agents` a reroute answers with, never stored.
+   * `snapshot.agents` a reroute answers with, also when nothing is saved (a routing that saves stores them too).
    */
   readonly routedAgents = new WeakMap<RequestDoc, ProjectUserDoc[]>();
 
@@ -967,11 +978,10 @@ export class Domain {
       request.snapshot.department = routing.department;
       request.snapshot.availableAgentsCount = routing.agents.filter((pu) => pu.user_available === true).length;
       request.__v += 1;
-      // The saved routing writes `snapshot.agents`; on the observed server only the UPDATE of this very change
-      // reads them back (`{agents:[{id_user}]}`): later frames and list snapshots never show them.
+      // The saved routing writes `snapshot.agents`: every later UPDATE and list snapshot reads them back
+      // (`{agents:[{id_user}]}`), and they decide what agents see (`request_read_group`).
       request.snapshot.agents = routing.agents.map((pu) => ({ ...pu }));
       this.touch(request);
-      delete request.snapshot.agents;
     } else {
       // Nothing is saved, but the UPDATE carries the in-memory document routing prepared: waiting time
       // cleared, a fresh assigned_at.

@@ -123,7 +123,7 @@ export type RequestShape =
   | 'wsList'
   /** Unpopulated `toJSON` of a loaded (not new) document, e.g. `?no_populate=true`. */
   | 'plain'
-  /** `findOneAndDelete` result: like `plain`, but the stored (empty) `snapshot.agents` comes along. */
+  /** `findOneAndDelete` result: like `plain`, but the stored `snapshot.agents` (project users) come along. */
   | 'deleted'
   /** Populated after routing: the in-memory `snapshot.agents` (the agents routing considered) is serialised too. */
   | 'routed';
@@ -188,8 +188,7 @@ export function requestView(store: Store, request: RequestDoc, shape: RequestSha
   }
   out.id = request._id;
   if (shape === 'liveUpdate' || shape === 'liveUpdatePlain') {
-    // The server re-reads `snapshot.agents` for this; it is never persisted on the observed real server,
-    // so the frame always carries `{}` there. Kept generic in case a fixture stores agents.
+    // The server re-reads the stored `snapshot.agents` for this: `{}` only when there are none.
     const agents = request.snapshot.agents;
     out.snapshot = agents && agents.length > 0 ? { agents: agents.map((a) => ({ id_user: a.id_user })) } : {};
   }
@@ -226,7 +225,8 @@ function snapshotView(store: Store, request: RequestDoc, shape: RequestShape, vi
     out.requester = requester;
   }
   if (snapshot.lead) out.lead = leadView(snapshot.lead);
-  if (shape === 'saved' || shape === 'populatedNew' || shape === 'deleted') out.agents = [];
+  if (shape === 'saved' || shape === 'populatedNew') out.agents = [];
+  if (shape === 'deleted') out.agents = (snapshot.agents ?? []).map((pu) => projectUserView(store, pu, { virtuals: true }));
   if (shape === 'routed') {
     out.agents = (routedAgents ?? store.domainAgents(request.id_project)).map((pu) => projectUserView(store, pu, { virtuals: true }));
   }

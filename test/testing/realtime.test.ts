@@ -98,20 +98,25 @@ describe('subscriptions', () => {
     }
   });
 
-  it('shows an agent only the conversations it takes part in, in the /requests snapshot', async () => {
+  it('shows an agent, in the /requests snapshot, the conversations it takes part in or its department lists it for', async () => {
     const isolated = await startTiledeskServer();
     try {
       const pid = isolated.project.id;
-      const create = async (participants: string[]) =>
-        ((await http(isolated, 'POST', `/${pid}/requests`, { token: isolated.owner.token, body: { first_text: 'x', participants } })).json as Json).request_id as string;
+      const token = isolated.owner.token;
+      const create = async (participants: string[], departmentid?: string) =>
+        ((await http(isolated, 'POST', `/${pid}/requests`, { token, body: { first_text: 'x', participants, departmentid } })).json as Json).request_id as string;
+      const group = (await http(isolated, 'POST', `/${pid}/groups`, { token, body: { name: 'Owner', members: [isolated.owner.userId] } })).json as Json;
+      const department = (await http(isolated, 'POST', `/${pid}/departments`, { token, body: { name: 'Owner only', id_group: group._id } })).json as Json;
       const agents = await create([isolated.agent.userId]);
-      await create([isolated.owner.userId]);
+      const listsEveryAgent = await create([isolated.owner.userId]);
+      await create([isolated.owner.userId], department._id);
+      await eventually(() => isolated.stats().pendingWrites === 0);
       const client = await WsClient.open(`${isolated.wsUrl}?token=${bare(isolated.agent.token)}`);
       const topic = `/${pid}/requests`;
       client.subscribe(topic);
       const snapshot = await client.next(publishOn(topic));
       client.close();
-      expect((snapshot.payload.message as Json[]).map((r) => r.request_id)).toEqual([agents]);
+      expect((snapshot.payload.message as Json[]).map((r) => r.request_id).sort()).toEqual([agents, listsEveryAgent].sort());
     } finally {
       await isolated.close();
     }
@@ -290,7 +295,9 @@ describe('live events', () => {
     const request = update.payload.message as Json;
     expect(request.workingStatus).toBe('open');
     // Published straight from findOneAndUpdate: ids, not populated documents.
-    expect([typeof request.lead, typeof request.requester, request.participatingAgents, request.snapshot]).toEqual(['string', 'string', undefined, {}]);
+    // Its snapshot is reduced to the stored agents: the default department's routing listed every agent.
+    expect([typeof request.lead, typeof request.requester, request.participatingAgents]).toEqual(['string', 'string', undefined]);
+    expect(request.snapshot).toEqual({ agents: expect.arrayContaining([{ id_user: server.owner.userId }, { id_user: server.agent.userId }]) });
   });
 
   it('publishes no UPDATE for a temporary (50) conversation until its status exceeds 50', async () => {

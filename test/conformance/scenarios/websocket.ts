@@ -454,8 +454,19 @@ export const websocketScenarios = [
     subscribe(socket, list);
     await socket.waitForTopic(list, 1, FRAME_WAIT_MS);
     ctx.frames('agent: empty list snapshot', socket);
-    // Explicit participants: with two available agents the default department would pick one at random.
-    const rid = await createRequest(ctx, project, project.owner, 'rid1', { participants: [project.owner.userId] });
+    // A department whose group is the owner alone: its routing lists only the owner in `snapshot.agents`, so the
+    // agent, who takes no part either, may not see the request (in the default department every agent may).
+    const auth = { jwt: project.owner.token };
+    const group = await ctx.setup('a group of the owner alone', { method: 'POST', path: `/${project.id}/groups`, auth, json: { name: 'Owners', members: [project.owner.userId] } });
+    const department = await ctx.setup('a department routing to that group', {
+      method: 'POST',
+      path: `/${project.id}/departments`,
+      auth,
+      json: { name: 'Owners only', id_group: (group.json as { _id: string })._id },
+    });
+    const departmentid = (department.json as { _id: string })._id;
+    // Explicit participants: routing assigns nobody else.
+    const rid = await createRequest(ctx, project, project.owner, 'rid1', { participants: [project.owner.userId], departmentid });
     await socket.waitForTopic(list, 2, FRAME_WAIT_MS);
     await socket.settle();
     ctx.frames('the owner creates a request the agent does not take part in', socket);

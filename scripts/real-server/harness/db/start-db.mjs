@@ -1,7 +1,8 @@
 // Runs CongoDB, the in-memory MongoDB-wire-compatible server shipped inside @push.rocks/smartmongo@2.2.0
 // (its dist_ts/congodb folder is copied next to this file by scripts/real-server/real-server.sh setup).
 // Usage: node start-db.mjs <port>          CONGO_LOG=1 logs every command.
-import { CongoServer, CongoDuplicateKeyError } from './congodb/index.js';
+import { CongoServer, CongoDuplicateKeyError, QueryEngine } from './congodb/index.js';
+import { excludeDottedPaths, withoutDottedExclusions } from './exclusion.mjs';
 import { installTextSearch } from './text-search.mjs';
 
 const port = Number(process.argv[2] ?? 27017);
@@ -55,6 +56,22 @@ const updateById = storage.updateById.bind(storage);
 storage.updateById = async (database, collection, id, document) => {
   await rejectDuplicate(database, collection, document, hexId(id));
   return updateById(database, collection, id, document);
+};
+
+// CongoDB's exclusion projection copies a stored document one level deep and then deletes the excluded paths, so a
+// nested one (`{'snapshot.agents': 0}`, which mongoose sends for every request read without `+snapshot.agents`) was
+// deleted from the stored document itself: an agent's REST list erased every request's `snapshot.agents`, after which
+// the server hid those requests from the agents its routing had listed. MongoDB never changes a document it reads.
+// Dotted exclusions are applied here, to copies, with MongoDB's semantics (exclusion.mjs); CongoDB gets the rest.
+const project = QueryEngine.project.bind(QueryEngine);
+QueryEngine.project = (documents, projection) => {
+  const rest = withoutDottedExclusions(projection);
+  const includes = Object.entries(rest).some(([path, flag]) => path !== '_id' && (flag === 1 || flag === true));
+  // No dotted exclusion, or one mixed with inclusions: CongoDB's own answer (its error for the mix, as MongoDB's).
+  if (includes || Object.keys(rest).length === Object.keys(projection ?? {}).length) return project(documents, projection);
+  const excluded = documents.map((document) => excludeDottedPaths(document, projection));
+  // An empty projection makes CongoDB return the documents as given: here, the copies.
+  return project(excluded, rest);
 };
 
 // CongoDB has no $text: text-search.mjs emulates it (tiledesk's ?full_text= searches).
