@@ -17,7 +17,7 @@ describe('tiledesk-sdk demo on the embedded server', () => {
     expect(stdout).toContain('examples/data/sample-conversations.ndjson: 36 conversations, 190 messages');
     expect(stdout).toContain('imported: 100%, 36/36 conversations, 190/190 messages');
     expect(stdout).toMatch(/Imported {5}36 conversations, 190 messages \(importConversations/);
-    expect(stdout).toContain('36 read: 36 created');
+    expect(stdout).toContain('Conversations  36: 36 created');
     // 2. The live view: the imported conversations, then the visitors and the bot's rich messages.
     expect(stdout).toContain('open conversations');
     expect(stdout).toMatch(/\+ new conversation support-group-\w+-\w+ from Ada Lovelace: "Hi! Do you have a plan for small teams\?"/);
