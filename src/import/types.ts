@@ -274,7 +274,9 @@ export interface ImportReport {
      * abort, refused credentials) and of a failed conversation's last attempt that could not be read back (its
      * `messagesUncertain`, in `failed` too). A call whose request never went out is not counted: one stopped or timed
      * out while it waited for its token (a sign-in, a refresh after a 401), or refused by the SDK before sending; its
-     * messages are simply not imported. 0 means `imported` is exact. Running the import again settles them: found by
+     * messages are simply not imported. One handed to the transport is, sent or not (no transport tells): so is one
+     * still waiting for a socket of the client's pool (give the client at least `concurrency` `connections`) or for
+     * its connection to open. 0 means `imported` is exact. Running the import again settles them: found by
      * import key if saved, sent if not, never twice.
      */
     uncertain: number;
@@ -301,7 +303,11 @@ export interface ImportReport {
 export interface ImportConversationsOptions {
   /** The project to import into. Default: the client's `projectId`. */
   projectId?: string;
-  /** Conversations imported at the same time (default 8). The source is read only as fast as slots free up. */
+  /**
+   * Conversations imported at the same time (default 8). The source is read only as fast as slots free up. Each has
+   * one call at a time: Node's default transport sends at most the client's `connections` (64) at once, so give the
+   * client at least this many (calls past them wait for a socket, and a stop counts theirs in `messages.uncertain`).
+   */
   concurrency?: number;
   /**
    * `'clienttimestamp'` (default): messages go in chunks (fast); within a chunk the server saves them concurrently,

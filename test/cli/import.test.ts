@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import diagnostics from 'node:diagnostics_channel';
 import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -397,6 +398,37 @@ describe('tiledesk-sdk import', () => {
     let total = 0;
     for (const r of requests) total += (await client.messages.list(r.request_id)).length;
     expect(total).toBe(sampleMessages);
+  });
+});
+
+describe('tiledesk-sdk import --concurrency', () => {
+  it('above the pool default of 64 puts that many calls on the wire, and after Ctrl-C counts exactly those sent without an answer', async () => {
+    const conversations = 80;
+    const file = join(dir, 'wide.ndjson');
+    writeFileSync(file, `${Array.from({ length: conversations }, (_, i) => JSON.stringify({ request: { id: `wide-${i}` }, messages: [{ id: 'm', text: `hi ${i}` }] })).join('\n')}\n`);
+    const hung = server.faults.route({ method: 'POST', path: /\/messages\/multi$/, hang: true });
+    // The messages calls whose request was written to a socket (undici reports it as it writes).
+    let written = 0;
+    let allWritten!: () => void;
+    const everyOne = new Promise<void>((resolve) => (allWritten = resolve));
+    const onSend = (message: unknown) => {
+      const { request } = message as { request: { method: string; path: string } };
+      if (request.method === 'POST' && request.path.endsWith('/messages/multi') && ++written === conversations) allWritten();
+    };
+    diagnostics.subscribe('undici:client:sendHeaders', onSend);
+    const run = startCli(['import', file, '--concurrency', String(conversations)], { env: serverEnv(server) });
+    try {
+      // With the pool's 64 sockets, 16 of them waited for a socket the hung calls never gave back.
+      await within(everyOne, 10_000, `${conversations} messages calls written to the server`);
+      run.interrupt();
+      expect(await within(run.code, 10_000, 'the interrupted import to end')).toBe(130);
+      expect(run.stdout.text).toContain(`  ${conversations} sent without an answer: saved or not`);
+    } finally {
+      run.interrupt();
+      await within(run.code, 10_000, 'the import to end');
+      diagnostics.unsubscribe('undici:client:sendHeaders', onSend);
+      hung.remove();
+    }
   });
 });
 

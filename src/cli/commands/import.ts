@@ -337,7 +337,11 @@ async function importWithCheckpoint(run: ImportRun, io: CliIO, secrets: SecretRe
   const errStyle = createStyle(wantsColor(io.stderr, io.env));
   const token = await obtainToken(run.connection, secrets, io.signal);
   if (token === undefined) return interruptedBeforeImporting(io, errStyle);
-  const client = new TiledeskClient({ baseUrl: run.connection.baseUrl, projectId: run.connection.projectId, auth: { token } });
+  // A socket per conversation in flight (each has one call at a time): with fewer (the pool's default is 64), calls
+  // past it waited in the pool, --concurrency above 64 bought nothing, and after Ctrl-C such a call counted among
+  // those "sent without an answer" though it had never gone out.
+  const connections = run.options.concurrency === undefined ? {} : { connections: run.options.concurrency };
+  const client = new TiledeskClient({ baseUrl: run.connection.baseUrl, projectId: run.connection.projectId, auth: { token }, ...connections });
   try {
     // Before the file is counted (minutes for a large one): an unreachable server (which, with a token, would fail
     // conversation by conversation, each after its retries), an unknown project or a refused token is named at once.
