@@ -47,7 +47,8 @@ export class LiveMessages extends LiveStore<RealtimeMessage> {
    * (`createdAt`, then `_id`); a copy of the same message (same version) replaces it. So frames out of order — an
    * older message's frame after a newer one's, as events relayed between server instances may arrive — never move it
    * back to an older state, and a message sent again with a newer version of the conversation moves it on. A
-   * conversation without `updatedAt` is placed by its message alone.
+   * conversation without `updatedAt` is placed by its message alone. It is not an item of the store: a copy of a
+   * known message that brings only a newer version emits no `change` (the server does not send such copies).
    *
    * @example
    * ```ts
