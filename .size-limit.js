@@ -5,7 +5,7 @@ const browser = (config) => ({ ...config, platform: 'browser', tsconfigRaw: '{}'
 
 export default [
   {
-    // DEVIATION from issue 7's 8 kB: the client measures 10.54 kB (10,537 B). Without any resource it is ≈ 7.1 kB (request
+    // DEVIATION from issue 7's 8 kB: the client measures 10.53 kB (10,534 B). Without any resource it is ≈ 7.1 kB (request
     // core, auth, errors, pagination); `messages.import` costs 1.30 kB and `requests` 0.98 kB (bench/rest/attribution.mjs).
     // Every API change considered, made at once, still leaves 8.91 kB, so the API stays (decision: bench/rest/RESULTS.md)
     // and this limit guards the measured size against growth instead. It is raised only for a fix whose bytes could not be
