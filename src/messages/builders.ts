@@ -122,7 +122,7 @@ function freeze<T>(value: T): T {
 }
 
 /** The checked value (rebuilt with its keys in the documented order), deeply frozen; or the error naming the path. */
-function checked<T>(check: Check, value: unknown, what: string): T {
+function checked<T>(check: Check, value: unknown, what?: string): T {
   return freeze(unwrap(checkMessage<T>(check, value, what)));
 }
 
@@ -161,9 +161,9 @@ class Built {
       if (m['type'] === 'gallery') {
         throw new InvalidMessageError([{ path: 'attributes.attachment.buttons', message: 'a gallery carries buttons on its cards' }]);
       }
-      const attachment = (attrs['attachment'] as Json | undefined) ?? { type: 'template', buttons: [] };
-      attachment['buttons'] = [...(attachment['buttons'] as unknown[]), ...clone(list, 'attributes.attachment.buttons', 3)];
-      attrs['attachment'] = attachment;
+      // A checked message's attachment is `{ type: 'template', buttons }` or absent.
+      const old = (attrs['attachment'] as { buttons: unknown[] } | undefined)?.buttons ?? [];
+      attrs['attachment'] = { type: 'template', buttons: [...old, ...clone(list, 'attributes.attachment.buttons', 3)] };
     });
   }
   quickReplies(...labels: string[]) {
@@ -182,7 +182,7 @@ class Built {
 
 function create(message: Json): Built {
   // Object.freeze returns its argument, typed Readonly (which would hide Built's private `#derive`).
-  return Object.freeze(Object.assign(new Built(), checked<OutboundMessage>(outboundChecks.message, message, 'invalid message'))) as Built;
+  return Object.freeze(Object.assign(new Built(), checked<OutboundMessage>(outboundChecks.message, message))) as Built;
 }
 
 function withOptionalText(message: Json, text: string | undefined): Json {

@@ -3,7 +3,6 @@
  * validators: the zod schemas in outbound.ts (for JSON you did not build) and the builder checks in
  * outbound-check.ts (which keep zod out of apps that only build messages). Each rule's message says why it exists.
  */
-import { isPlainObject } from '../shared/merge.js';
 
 /**
  * Where a URL button or a redirect opens its link: a new tab, the page hosting the widget, or a panel inside the widget.
@@ -102,9 +101,17 @@ export function checkInfoLabel(label: Record<string, unknown>, report: (path: Is
   }
 }
 
-/** The value at `keys` inside `value`, or undefined where a step on the way is not an object. */
-function fieldAt(value: unknown, ...keys: string[]): unknown {
-  return keys.reduce((parent, key) => (isPlainObject(parent) ? parent[key] : undefined), value);
+/**
+ * The fields the rules across fields read. Both validators run those rules only on a value whose fields have the
+ * right types (a field missing or of another type stops them, as in zod), so they read them without further checks.
+ */
+interface CheckedFields {
+  text?: string;
+  metadata: { type: string };
+  attributes?: {
+    attachment?: unknown;
+    commands?: { type: string; message?: { attributes?: { attachment?: { buttons?: { type: string }[] } } } }[];
+  };
 }
 
 /**
@@ -112,8 +119,8 @@ function fieldAt(value: unknown, ...keys: string[]): unknown {
  * as its text alone, which `file()` makes a `[name](src)` link. Without text it was an empty bubble.
  */
 export function checkFileText(message: Record<string, unknown>, report: (path: IssuePath, message: string) => void): void {
-  const text = message['text'];
-  if (!String(fieldAt(message, 'metadata', 'type')).includes('audio') && !(typeof text === 'string' && text.trim())) {
+  const { text, metadata } = message as unknown as CheckedFields;
+  if (!metadata.type.includes('audio') && !text?.trim()) {
     report(['text'], 'is required for a file that is not audio: the widget draws only the text');
   }
 }
@@ -124,18 +131,16 @@ export function checkFileText(message: Record<string, unknown>, report: (path: I
  * message/wait alternation (a leading wait is fine) throws inside it.
  */
 export function checkTextMessage(message: Record<string, unknown>, report: (path: IssuePath, message: string) => void): void {
-  const commands = fieldAt(message, 'attributes', 'commands');
+  const { text, attributes } = message as unknown as CheckedFields;
+  const commands = attributes?.commands;
   if (commands === undefined) {
-    if (typeof message['text'] !== 'string' || message['text'].trim() === '') {
-      report(['text'], 'is required: the widget shows nothing for a text message without text');
-    }
+    if (!text?.trim()) report(['text'], 'is required: the widget shows nothing for a text message without text');
     return;
   }
-  if (!Array.isArray(commands)) return;
-  if (fieldAt(message, 'attributes', 'attachment') !== undefined) {
+  if (attributes!.attachment !== undefined) {
     report(['attributes', 'attachment'], 'a split message is shown only through its commands: put the buttons on the last message command');
   }
-  const kinds = commands.map((command) => fieldAt(command, 'type'));
+  const kinds = commands.map((command) => command.type);
   kinds.forEach((kind, i) => {
     if (i === 0 || kind !== kinds[i - 1]) return;
     if (kind === 'wait') report(['attributes', 'commands', i], 'two waits in a row crash the widget: merge them into one wait');
@@ -144,10 +149,9 @@ export function checkTextMessage(message: Record<string, unknown>, report: (path
   if (commands.length > 0 && !kinds.includes('message')) report(['attributes', 'commands'], NON_EMPTY_COMMANDS.message);
   const lastMessage = kinds.lastIndexOf('message');
   commands.forEach((command, i) => {
-    const list = fieldAt(command, 'message', 'attributes', 'attachment', 'buttons');
-    if (i === lastMessage || !Array.isArray(list)) return;
-    list.forEach((button, j) => {
-      const type = fieldAt(button, 'type');
+    if (i === lastMessage) return;
+    command.message?.attributes?.attachment?.buttons?.forEach((button, j) => {
+      const { type } = button;
       if (type === 'text' || type === 'action') {
         report(
           ['attributes', 'commands', i, 'message', 'attributes', 'attachment', 'buttons', j],
