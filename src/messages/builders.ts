@@ -30,7 +30,7 @@ import type {
   OutboundUrlPreviewMessage,
   OutboundWaitCommand,
 } from './outbound.js';
-import { AUDIO_MIME_TYPE } from './rules.js';
+import { AUDIO_MIME_TYPE, NOT_JSON } from './rules.js';
 
 type Json = Record<string, unknown>;
 
@@ -99,10 +99,13 @@ export type MessageBuilder =
  * A copy of what JSON.stringify would send of `value`, found `depth` levels down in a message. A message nested
  * deeper than 100 levels (a circular value is infinitely deep) is refused naming `path`, the field the value was
  * given for, instead of overflowing the stack: MongoDB, where the server stores messages, holds no deeper document.
+ * A bigint, which JSON cannot write, is refused the same way (`urlPreview` writes its sources as JSON before the check).
  */
 function clone<T>(value: T, path = '', depth = 0): T {
   const inner = (item: unknown) => clone(item, path, depth + 1);
-  if (depth > 100) throw new InvalidMessageError([{ path, message: 'makes the message nested more than 100 levels deep (or is circular)' }]);
+  if (depth > 100 || typeof value === 'bigint') {
+    throw new InvalidMessageError([{ path, message: depth > 100 ? 'makes the message nested more than 100 levels deep (or is circular)' : NOT_JSON }]);
+  }
   if (Array.isArray(value)) return value.map(inner) as T;
   if (typeof value !== 'object' || value === null) return value;
   // What JSON.stringify would send (a Date → its ISO string, as `parseOutboundMessage` keeps it), not `{}`.

@@ -80,6 +80,24 @@ export const NON_EMPTY_COMMANDS: Rule<readonly unknown[]> = {
   message: 'must contain at least one message command',
 };
 
+/**
+ * The keys an open object keeps beyond its `known` ones (custom `attributes`, `flowAttributes`,
+ * `messagelabel.parameters`, `voiceSettings`) must hold what JSON.stringify can write. It throws at a bigint, a circular
+ * value or a `toJSON` that throws: the message could not be sent (`TiledeskClient` refuses it with the same words).
+ */
+export const NOT_JSON = 'is not JSON-serialisable';
+export const checkJsonFields =
+  (known: readonly string[]) =>
+  (value: Record<string, unknown>, report: (path: IssuePath, message: string) => void): void => {
+    for (const key in value) {
+      try {
+        if (!known.includes(key)) JSON.stringify(value[key]);
+      } catch {
+        report([key], NOT_JSON);
+      }
+    }
+  };
+
 /** Why a key is refused where it appears. */
 export const NO_COMMANDS = 'only a top-level text message can carry commands (use split())';
 export const NO_REDIRECT_BUTTONS = 'a redirect is not drawn, so its buttons would never show';
