@@ -3,6 +3,7 @@
  * validators: the zod schemas in outbound.ts (for JSON you did not build) and the builder checks in
  * outbound-check.ts (which keep zod out of apps that only build messages). Each rule's message says why it exists.
  */
+import { isPlainObject } from '../shared/merge.js';
 
 /**
  * Where a URL button or a redirect opens its link: a new tab, the page hosting the widget, or a panel inside the widget.
@@ -58,14 +59,35 @@ export const AUDIO_MIME_TYPE = matches(/^audio\//i, 'must be an audio MIME type 
 export const EMAIL = matches(/^[^\s@]+@[^\s@][^\s@.]*\.[^\s@]+$/, 'must be an email address');
 export const CSS_SIZE = matches(/^\d+(?:\.\d+)?(?:px|%)?$/, 'must be pixels or a percentage such as "100%"');
 export const NON_BLANK: Rule<string> = { test: (s) => s.trim() !== '', message: 'must not be blank' };
-// The widget reads a url_preview's text as a JSON array of sources (starting with `[{`, or with a fence or a quote when
-// a model wrote it), drawn whole, or else as text holding URLs (`[]` or `["https://…"]` too: not an array of objects): text with none made an empty bubble, and of more than
-// 10 distinct URLs it draws the first 10 and silently drops the rest. It takes a URL up to a blank or one of <>"'`)]
-// and cuts trailing .,;:!? off: counted here by ending each match at its last character that is not such punctuation
-// (cutting a run of dots off afterwards, `[.,;:!?]+$`, would retry the run from each of its dots: quadratic).
+/**
+ * Whether the widget reads a url_preview's text as JSON sources: its `parseJsonLenient` (json-sources-parser.service.ts)
+ * reads the trimmed text as JSON, else the text with a ```json fence and trailing commas taken out, and a JSON string
+ * that holds `[…]` again (one holding `{…}` too, which never gives an array); sources are an array with an object in it.
+ */
+function isJsonSources(text: string): boolean {
+  let value: unknown;
+  try {
+    try {
+      value = JSON.parse(text.trim());
+    } catch {
+      value = JSON.parse(text.replace(/^\s*```(json)?|```\s*$/gi, '').trim().replace(/,\s*([}\]])/g, '$1'));
+    }
+  } catch {
+    return false;
+  }
+  return typeof value === 'string' && /^\s*\[[^]*]\s*$/.test(value) ? isJsonSources(value) : Array.isArray(value) && value.some(isPlainObject);
+}
+
+// The widget reads a url_preview's text as JSON sources, drawn whole, when `isJsonSources` says so (`[1, {…}]` too),
+// or else as text holding URLs (`[]`, `["https://…"]` and `[{` that is no JSON too): text with
+// none made an empty bubble, and of more than 10 distinct URLs it draws the first 10 and silently drops the rest. It
+// takes a URL up to a blank or one of <>"'`)] and cuts trailing .,;:!? off: counted here by ending each match at its
+// last character that is not such punctuation (cutting a run of dots off afterwards, `[.,;:!?]+$`, would retry the run
+// from each of its dots: quadratic).
 export const URL_PREVIEW_TEXT: Rule<string> = {
   test: (s) =>
-    /^\s*(\[\s*\{|[`"])/.test(s) || (/https?:\/\/[^\s<>"'`)\]]/i.test(s) && new Set(s.match(/https?:\/\/[^\s<>"'`)\]]*[^\s<>"'`)\].,;:!?]/gi)).size < 11),
+    isJsonSources(s) ||
+    (/https?:\/\/[^\s<>"'`)\]]/i.test(s) && new Set(s.match(/https?:\/\/[^\s<>"'`)\]]*[^\s<>"'`)\].,;:!?]/gi)).size < 11),
   message: 'must hold 1 to 10 distinct http(s) URLs (the widget shows no more) or a JSON array of sources',
 };
 export const PIXELS: Rule<number> = { test: (n) => n > 0, message: 'must be > 0' };
