@@ -77,13 +77,21 @@ describe('Node', () => {
   // undici ends a call waiting for a socket of the pool only when it leaves the queue: an abort or a timeout of a
   // call behind a hung one waited for that one to end.
   it('a call waiting for a socket of the pool ends on its own abort or timeout, not when the call ahead of it does', async () => {
-    const hung = http.createServer((req) => req.resume()); // never answers
+    // Answers only calls that ask for it (`x-answer`): the others hang.
+    const hung = http.createServer((req, res) => {
+      req.resume();
+      if (req.headers['x-answer']) res.writeHead(200, { 'content-type': 'application/json' }).end('{"_id":"u1"}');
+    });
     const held = new Set<Socket>();
     hung.on('connection', (s) => { held.add(s); s.on('close', () => held.delete(s)); });
     await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
     const c = new TiledeskClient({ baseUrl: `http://127.0.0.1:${(hung.address() as AddressInfo).port}`, connections: 1, maxRetries: 0 });
     const ahead = new AbortController();
     const settled: string[] = [];
+    // Calls that ended every way a call ends (answered, aborted on its socket) must not leave the client believing a
+    // socket is free when none is.
+    for (let i = 0; i < 3; i++) await c.users.me({ headers: { 'x-answer': '1' } });
+    await expect(c.users.me({ timeout: 100 })).rejects.toBeInstanceOf(TimeoutError);
     const first = c.users.me({ signal: ahead.signal, timeout: 120_000 }).catch((e: Error) => { settled.push('first'); return e; });
     try {
       const stop = new AbortController();
