@@ -61,7 +61,10 @@ export interface TiledeskClientOptions {
   headers?: HeadersInput;
   /** Your own `fetch` (a proxy agent, a test double, an edge runtime's): always used when given. */
   fetch?: FetchLike;
-  /** Sockets per origin of the default Node transport: an integer >= 1 (default 64). Unused with `fetch` and in browsers. */
+  /**
+   * Sockets per origin of the default Node transport: an integer >= 1 (default 64). Calls beyond it wait for a socket;
+   * their `timeout` and `signal` count while they wait. Unused with `fetch` and in browsers.
+   */
   connections?: number;
   /** Observers of every call: one object, or several (metrics and tracing, say), called in order. */
   hooks?: Hooks | readonly Hooks[];
