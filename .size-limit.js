@@ -5,7 +5,7 @@ const browser = (config) => ({ ...config, platform: 'browser', tsconfigRaw: '{}'
 
 export default [
   {
-    // DEVIATION from issue 7's 8 kB: the client measures 10.54 kB (10,537 B). Without any resource it is ≈ 7.1 kB (request
+    // DEVIATION from issue 7's 8 kB: the client measures 10.53 kB (10,534 B). Without any resource it is ≈ 7.1 kB (request
     // core, auth, errors, pagination); `messages.import` costs 1.30 kB and `requests` 0.98 kB (bench/rest/attribution.mjs).
     // Every API change considered, made at once, still leaves 8.91 kB, so the API stays (decision: bench/rest/RESULTS.md)
     // and this limit guards the measured size against growth instead. It is raised only for a fix whose bytes could not be
@@ -44,11 +44,14 @@ export default [
     // fields through one helper. Guard unchanged.
     // +86 B, guard 10.87 kB (10,862 B): a file that is not audio must have text (the widget draws only the text: without
     // it, an empty bubble); the three rules that span fields share one `spanning` refinement.
+    // Guard 10.99 kB (10,983 B), raised by less than the two checks' measured cost (+170 B): −49 B with no change in
+    // behaviour (10,813 B), then +75 B for values JSON cannot write refused in open objects (10,888 B) and +95 B for a
+    // url_preview's text parsed as the widget parses JSON sources. bench/RESULTS.md ("How each size got here").
     name: "messages schemas: import * from 'tiledesk-sdk/messages/schemas' (zod/mini included)",
     path: 'dist/messages-schemas.js',
     import: '*',
     gzip: true,
-    limit: '10.87 kB',
+    limit: '10.99 kB',
     modifyEsbuildConfig: browser,
   },
 ];

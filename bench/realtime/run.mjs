@@ -2,6 +2,7 @@
 // Realtime dispatch throughput and bundle size.
 //
 //   node bench/realtime/run.mjs [--frames 40000] [--rounds 7]
+//   node bench/realtime/run.mjs --size-only      # the browser-bundle table alone (under a second)
 //
 // Throughput: frames per second from a loopback `ws` server (bench/realtime/server.mjs, a child process) to a handler,
 // on the real live-message frames captured from tiledesk-server (test/fixtures/real-server/ws-agent-msgs.jsonl,
@@ -19,10 +20,12 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, version as esbuildVersion } from 'esbuild';
 import WebSocket from 'ws';
 
-const { values } = parseArgs({ options: { frames: { type: 'string', default: '40000' }, rounds: { type: 'string', default: '7' } } });
+const { values } = parseArgs({
+  options: { frames: { type: 'string', default: '40000' }, rounds: { type: 'string', default: '7' }, 'size-only': { type: 'boolean', default: false } },
+});
 const N = Number(values.frames);
 const ROUNDS = Number(values.rounds);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -48,6 +51,17 @@ for (const [label, code] of Object.entries(entries)) {
   });
   const bytes = readFileSync(outfile);
   sizes.push([label, bytes.length, gzipSync(bytes, { level: 9 }).length]);
+}
+
+function printSizes() {
+  console.log(`### Browser bundle (\`esbuild --bundle --minify --format=esm --platform=browser\` from source, gzip -9; esbuild ${esbuildVersion})\n`);
+  console.log('| entry | minified | gzip |');
+  console.log('|---|---|---|');
+  for (const [label, min, gz] of sizes) console.log(`| \`import { ${label.replaceAll(' + ', ', ')} }\` | ${min.toLocaleString('en')} B | **${gz.toLocaleString('en')} B** |`);
+}
+if (values['size-only']) {
+  printSizes();
+  process.exit(0);
 }
 
 // ---- throughput -------------------------------------------------------------------------------------------------
@@ -142,7 +156,5 @@ for (const name of Object.keys(contenders)) {
 }
 if (invalid) console.log(`\n(${invalid} items failed validation)`);
 
-console.log('\n### Browser bundle (`esbuild --bundle --minify --format=esm --platform=browser`, gzip -9)\n');
-console.log('| entry | minified | gzip |');
-console.log('|---|---|---|');
-for (const [label, min, gz] of sizes) console.log(`| \`import { ${label.replaceAll(' + ', ', ')} }\` | ${min.toLocaleString('en')} B | **${gz.toLocaleString('en')} B** |`);
+console.log('');
+printSizes();

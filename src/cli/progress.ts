@@ -134,7 +134,7 @@ export function formatReport(report: ImportReport, style: Style, options: { maxF
   // settled ones ("28/36 conversations"), so without this the two numbers disagreed with no reason given.
   const unfinished = c.total - c.created - c.continued - c.alreadyComplete - c.resumed - c.failed;
   lines.push(
-    `  Conversations  ${formatCount(c.total)} read: ${s.green(`${formatCount(c.created)} created`)}, ${formatCount(c.continued)} continued, ` +
+    `  Conversations  ${formatCount(c.total)}: ${s.green(`${formatCount(c.created)} created`)}, ${formatCount(c.continued)} continued, ` +
       `${formatCount(c.alreadyComplete)} already complete, ${formatCount(c.resumed)} done in an earlier run (checkpoint` +
       `${failedEarlier > 0 ? `, ${s.red(`${formatCount(failedEarlier)} of them failed`)}` : ''}), ` +
       `${c.failed > 0 ? s.red(`${formatCount(c.failed)} failed`) : '0 failed'}` +

@@ -117,6 +117,9 @@ export function classify(error: unknown): Verdict {
  * error), stopped or timed out while it waited for its token (an `APIError` with `attempts: 0`), or failed with the
  * sign-in that token waited for (the sign-in call's error, about its own path). Then nothing of it can be saved: it is
  * not in doubt, and needs no read-back. An exception of the client's hooks may come after the server saved the call.
+ * Once handed to the transport it may have been sent, unless its error proves otherwise (a refused connection: see
+ * {@link classify}): no transport says when a request went out (`hooks.onRequest` fires as it is handed over), so a
+ * call stopped while it waited for a socket of the pool, or for its connection to open, counts as sent.
  */
 export function mayHaveBeenSent(error: unknown): boolean {
   const e = error instanceof ImportChunkError ? error.cause : error;

@@ -344,7 +344,9 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
     const importedThisRun = report.messages.imported + liveImported;
     const settledThisRun = report.conversations.created + report.conversations.continued + report.conversations.alreadyComplete + report.conversations.failed;
     const conversationsDone = earlier.conversations + settledThisRun;
-    const messagesImported = earlier.messagesImported + report.messages.imported - unsettledImported + liveImported;
+    // Those of conversations a stop left unsettled included, as the report counts them (the checkpoint does not: a
+    // resumed run finds them there and counts them skipped): the last event of a stopped run had dropped them.
+    const messagesImported = earlier.messagesImported + report.messages.imported + liveImported;
     const messagesSkipped = earlier.messagesSkipped + report.messages.skipped + liveSkipped;
     const messagesFailed = earlier.messagesFailed + report.messages.failed;
     const messagesDone = messagesImported + messagesSkipped + messagesFailed;
@@ -602,6 +604,22 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
   // Before any save: the checkpoint stays the other source's.
   if (wrongSource) throw wrongSource;
   if (userSignal?.aborted && !stop && !sourceDone) halt({ reason: 'abort' });
+  // A run stopped before it read every conversation the checkpoint counts as done (within milliseconds of its start,
+  // or while reading up to the last position settled out of order): an earlier run still settled them, and the
+  // progress events count them (from the checkpoint's totals). The report counts them too, or the two disagreed.
+  // (A source that ended before them is another one, refused above when the checkpoint has their ids.)
+  if (resumed && !sourceDone) {
+    let unread = Math.max(0, resumed.watermark - nextPosition);
+    for (const p of resumed.settled) if (p >= nextPosition) unread++;
+    if (unread > 0) {
+      const earlierMessages = earlier.messagesImported + earlier.messagesSkipped + earlier.messagesFailed;
+      const unreadMessages = Math.max(0, earlierMessages - report.messages.resumed);
+      report.conversations.total += unread;
+      report.conversations.resumed += unread;
+      report.messages.total += unreadMessages;
+      report.messages.resumed += unreadMessages;
+    }
+  }
 
   await saving;
   await save(sourceDone && !stop);

@@ -145,7 +145,10 @@ export interface ImportProgressEvent {
     total: number | undefined;
   };
   messages: {
-    /** Messages of settled conversations plus those saved so far in conversations in flight. */
+    /**
+     * Messages of settled conversations plus those saved so far in conversations in flight (in the last event of a
+     * stopped run, those its conversations left in flight had saved: the report's `messages.imported` counts them).
+     */
     done: number;
     imported: number;
     skipped: number;
@@ -228,11 +231,16 @@ export interface ImportFailure {
  * messages.uncertain` messages. After a stop (`ImportAbortedError`, `ImportFailedError`) the report is of what was
  * done before it: the conversation counts are of settled conversations (those read but not settled, left in flight
  * or not yet started, count in `total` only, and a resumed run finishes them); `messages.imported` includes what
- * those left in flight saved (confirmed), `skipped` and `failed` do not.
+ * those left in flight saved (confirmed), `skipped` and `failed` do not; `resumed` counts every conversation the
+ * checkpoint has as done, even those the run stopped before reading. The counts of settled conversations and of
+ * messages done add up to the last progress event's `conversations.done` and `messages.done`.
  */
 export interface ImportReport {
   conversations: {
-    /** Conversations read from the source this run. */
+    /**
+     * Conversations read from the source this run; for a run stopped before it read every conversation the
+     * checkpoint counts as done, those too (in `resumed`), as the progress events count them.
+     */
     total: number;
     /** Created by this run. */
     created: number;
@@ -240,18 +248,24 @@ export interface ImportReport {
     continued: number;
     /** Found existing with every message already there: nothing sent. */
     alreadyComplete: number;
-    /** Skipped without any call: the checkpoint says an earlier run settled them. */
+    /**
+     * Skipped without any call: the checkpoint says an earlier run settled them. All of them, read or not, when the
+     * run stopped before reading that far.
+     */
     resumed: number;
     failed: number;
   };
   messages: {
-    /** Messages in the conversations read this run. */
+    /** Messages in the conversations counted in `conversations.total`. */
     total: number;
     /** Saved by this run (each exactly once). */
     imported: number;
     /** Already on the server (found by import key), so not sent again. */
     skipped: number;
-    /** In conversations the checkpoint skipped. */
+    /**
+     * In conversations the checkpoint skipped (for those a stopped run did not read, as the checkpoint's totals count
+     * them).
+     */
     resumed: number;
     /** Not saved: in failed conversations. */
     failed: number;
@@ -260,7 +274,9 @@ export interface ImportReport {
      * abort, refused credentials) and of a failed conversation's last attempt that could not be read back (its
      * `messagesUncertain`, in `failed` too). A call whose request never went out is not counted: one stopped or timed
      * out while it waited for its token (a sign-in, a refresh after a 401), or refused by the SDK before sending; its
-     * messages are simply not imported. 0 means `imported` is exact. Running the import again settles them: found by
+     * messages are simply not imported. One handed to the transport is, sent or not (no transport tells): so is one
+     * still waiting for a socket of the client's pool (give the client at least `concurrency` `connections`) or for
+     * its connection to open. 0 means `imported` is exact. Running the import again settles them: found by
      * import key if saved, sent if not, never twice.
      */
     uncertain: number;
@@ -287,7 +303,11 @@ export interface ImportReport {
 export interface ImportConversationsOptions {
   /** The project to import into. Default: the client's `projectId`. */
   projectId?: string;
-  /** Conversations imported at the same time (default 8). The source is read only as fast as slots free up. */
+  /**
+   * Conversations imported at the same time (default 8). The source is read only as fast as slots free up. Each has
+   * one call at a time: Node's default transport sends at most the client's `connections` (64) at once, so give the
+   * client at least this many (calls past them wait for a socket, and a stop counts theirs in `messages.uncertain`).
+   */
   concurrency?: number;
   /**
    * `'clienttimestamp'` (default): messages go in chunks (fast); within a chunk the server saves them concurrently,

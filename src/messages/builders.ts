@@ -30,7 +30,7 @@ import type {
   OutboundUrlPreviewMessage,
   OutboundWaitCommand,
 } from './outbound.js';
-import { AUDIO_MIME_TYPE } from './rules.js';
+import { AUDIO_MIME_TYPE, NOT_JSON } from './rules.js';
 
 type Json = Record<string, unknown>;
 
@@ -99,10 +99,13 @@ export type MessageBuilder =
  * A copy of what JSON.stringify would send of `value`, found `depth` levels down in a message. A message nested
  * deeper than 100 levels (a circular value is infinitely deep) is refused naming `path`, the field the value was
  * given for, instead of overflowing the stack: MongoDB, where the server stores messages, holds no deeper document.
+ * A bigint, which JSON cannot write, is refused the same way (`urlPreview` writes its sources as JSON before the check).
  */
 function clone<T>(value: T, path = '', depth = 0): T {
   const inner = (item: unknown) => clone(item, path, depth + 1);
-  if (depth > 100) throw new InvalidMessageError([{ path, message: 'makes the message nested more than 100 levels deep (or is circular)' }]);
+  if (depth > 100 || typeof value === 'bigint') {
+    throw new InvalidMessageError([{ path, message: depth > 100 ? 'makes the message nested more than 100 levels deep (or is circular)' : NOT_JSON }]);
+  }
   if (Array.isArray(value)) return value.map(inner) as T;
   if (typeof value !== 'object' || value === null) return value;
   // What JSON.stringify would send (a Date → its ISO string, as `parseOutboundMessage` keeps it), not `{}`.
@@ -122,7 +125,7 @@ function freeze<T>(value: T): T {
 }
 
 /** The checked value (rebuilt with its keys in the documented order), deeply frozen; or the error naming the path. */
-function checked<T>(check: Check, value: unknown, what: string): T {
+function checked<T>(check: Check, value: unknown, what?: string): T {
   return freeze(unwrap(checkMessage<T>(check, value, what)));
 }
 
@@ -161,9 +164,9 @@ class Built {
       if (m['type'] === 'gallery') {
         throw new InvalidMessageError([{ path: 'attributes.attachment.buttons', message: 'a gallery carries buttons on its cards' }]);
       }
-      const attachment = (attrs['attachment'] as Json | undefined) ?? { type: 'template', buttons: [] };
-      attachment['buttons'] = [...(attachment['buttons'] as unknown[]), ...clone(list, 'attributes.attachment.buttons', 3)];
-      attrs['attachment'] = attachment;
+      // A checked message's attachment is `{ type: 'template', buttons }` or absent.
+      const old = (attrs['attachment'] as { buttons: unknown[] } | undefined)?.buttons ?? [];
+      attrs['attachment'] = { type: 'template', buttons: [...old, ...clone(list, 'attributes.attachment.buttons', 3)] };
     });
   }
   quickReplies(...labels: string[]) {
@@ -182,7 +185,7 @@ class Built {
 
 function create(message: Json): Built {
   // Object.freeze returns its argument, typed Readonly (which would hide Built's private `#derive`).
-  return Object.freeze(Object.assign(new Built(), checked<OutboundMessage>(outboundChecks.message, message, 'invalid message'))) as Built;
+  return Object.freeze(Object.assign(new Built(), checked<OutboundMessage>(outboundChecks.message, message))) as Built;
 }
 
 function withOptionalText(message: Json, text: string | undefined): Json {

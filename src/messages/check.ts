@@ -11,22 +11,13 @@ import { isPlainObject } from '../shared/merge.js';
 import { oneOf, wrongTypeMessage, wrongValueMessage, type MessageIssue } from './errors.js';
 import type { Rule } from './rules.js';
 
-/**
- * An issue while checking. `continues` marks the issues after which rules across fields still run, as in zod: a
- * failed rule on a value of the right type (a refinement) and an unknown key, but not a missing field or a wrong type.
- */
-export interface FoundIssue extends MessageIssue {
-  readonly continues?: true;
-}
-
 /** Checks `value` found at `path`, reports into `issues`, and returns what to keep (objects rebuilt). */
-export type Check = (value: unknown, path: string, issues: FoundIssue[]) => unknown;
+export type Check = (value: unknown, path: string, issues: MessageIssue[]) => unknown;
 
 /** Runs a check from the root of a value: the rebuilt value, and every issue (empty when valid). */
 export function runCheck(check: Check, value: unknown): { value: unknown; issues: MessageIssue[] } {
-  const issues: FoundIssue[] = [];
-  const out = check(value, '', issues);
-  return { value: out, issues: issues.map(({ path, message }) => ({ path, message })) };
+  const issues: MessageIssue[] = [];
+  return { value: check(value, '', issues), issues };
 }
 
 /** `attributes` + `buttons` + 2 → `attributes.buttons[2]` (the path format of `InvalidMessageError`). */
@@ -35,28 +26,43 @@ function pathTo(path: string, key: string | number): string {
   return path === '' ? key : `${path}.${key}`;
 }
 
-function wrongType(expected: string, value: unknown, path: string, issues: FoundIssue[]): unknown {
-  issues.push({ path, message: wrongTypeMessage(expected, value) });
+/**
+ * How many issues so far stop the rules across fields, as in zod: a missing field, a wrong type or value. A failed
+ * rule on a value of the right type (a refinement) and an unknown key do not. An object or list notes the count before
+ * its fields and runs its own rules only if it has not grown: one counter, not a flag on each issue that `runCheck`
+ * would then have to strip. Checks are synchronous and read plain data, so nothing else counts meanwhile.
+ */
+let stops = 0;
+
+/** Reports an issue that stops the rules across fields (see {@link stops}), and returns `value`. */
+function stop(issues: MessageIssue[], path: string, message: string, value: unknown): unknown {
+  stops++;
+  issues.push({ path, message });
   return value;
 }
 
-function refine<T>(value: T, rule: Rule<T> | undefined, path: string, issues: FoundIssue[]): T {
-  if (rule && !rule.test(value)) issues.push({ path, message: rule.message, continues: true });
+/** `expected` with its article: `a string`, `an object`. */
+function wrongType(expected: string, value: unknown, path: string, issues: MessageIssue[]): unknown {
+  return stop(issues, path, wrongTypeMessage(expected, value), value);
+}
+
+function refine<T>(value: T, rule: Rule<T> | undefined, path: string, issues: MessageIssue[]): T {
+  if (rule && !rule.test(value)) issues.push({ path, message: rule.message });
   return value;
 }
 
 export const string =
   (rule?: Rule<string>): Check =>
   (value, path, issues) =>
-    typeof value === 'string' ? refine(value, rule, path, issues) : wrongType('string', value, path, issues);
+    typeof value === 'string' ? refine(value, rule, path, issues) : wrongType('a string', value, path, issues);
 
 /** A finite number (zod refuses NaN and ±Infinity too). `Number.isFinite` is false for anything not a number. */
 export const number =
   (rule?: Rule<number>): Check =>
   (value, path, issues) =>
-    Number.isFinite(value) ? refine(value as number, rule, path, issues) : wrongType('number', value, path, issues);
+    Number.isFinite(value) ? refine(value as number, rule, path, issues) : wrongType('a number', value, path, issues);
 
-export const boolean: Check = (value, path, issues) => (typeof value === 'boolean' ? value : wrongType('boolean', value, path, issues));
+export const boolean: Check = (value, path, issues) => (typeof value === 'boolean' ? value : wrongType('a boolean', value, path, issues));
 
 export const anything: Check = (value) => value;
 
@@ -66,10 +72,8 @@ export const pure = /* @__NO_SIDE_EFFECTS__ */ <T>(build: () => T): T => build()
 /** One of a few literal values (`z.literal([...])`). */
 export const literal =
   (values: readonly unknown[]): Check =>
-  (value, path, issues) => {
-    if (!values.includes(value)) issues.push({ path, message: wrongValueMessage(values, value) });
-    return value;
-  };
+  (value, path, issues) =>
+    values.includes(value) ? value : stop(issues, path, wrongValueMessage(values, value), value);
 
 export const optional =
   (check: Check): Check =>
@@ -85,26 +89,19 @@ export const maybe =
 /** A key that must be absent where it appears; `why` is the message. */
 export const forbidden =
   (why: string): Check =>
-  (value, path, issues) => {
-    if (value !== undefined) issues.push({ path, message: why });
-    return value;
-  };
+  (value, path, issues) =>
+    value === undefined ? value : stop(issues, path, why, value);
 
 export const list =
   (item: Check, nonEmpty?: Rule<readonly unknown[]>): Check =>
   (value, path, issues) => {
-    if (!Array.isArray(value)) return wrongType('array', value, path, issues);
-    const start = issues.length;
+    if (!Array.isArray(value)) return wrongType('an array', value, path, issues);
+    const start = stops;
     // A loop, not `map`: `map` skips the holes of a sparse array, which would reach the wire as `null`.
     const out: unknown[] = new Array(value.length);
     for (let i = 0; i < value.length; i++) out[i] = item(value[i], pathTo(path, i), issues);
-    return stoppedSince(issues, start) ? out : refine(out, nonEmpty, path, issues);
+    return stops > start ? out : refine(out, nonEmpty, path, issues);
   };
-
-/** Whether an issue reported since `start` stops the rules that follow (see {@link FoundIssue}). */
-function stoppedSince(issues: FoundIssue[], start: number): boolean {
-  return issues.slice(start).some((issue) => !issue.continues);
-}
 
 export interface ObjectOptions {
   /** Keep unknown keys after the known ones; by default (strict) each is refused. */
@@ -119,10 +116,9 @@ export interface ObjectOptions {
  */
 export function object(shape: Record<string, Check>, options: ObjectOptions = {}): Check {
   const keys = Object.keys(shape);
-  const known = new Set(keys);
   return (value, path, issues) => {
-    if (!isPlainObject(value)) return wrongType('object', value, path, issues);
-    const start = issues.length;
+    if (!isPlainObject(value)) return wrongType('an object', value, path, issues);
+    const start = stops;
     const out: Record<string, unknown> = {};
     for (const key of keys) {
       const result = shape[key]!(value[key], pathTo(path, key), issues);
@@ -130,16 +126,16 @@ export function object(shape: Record<string, Check>, options: ObjectOptions = {}
     }
     // `for…in`, as zod does: keys inherited from a prototype count too.
     for (const key in value) {
-      if (known.has(key)) continue;
+      if (Object.hasOwn(shape, key)) continue;
       if (options.loose) {
         // Assigning `__proto__` would replace the rebuilt object's prototype: it is dropped, as zod drops it.
         if (key !== '__proto__') out[key] = value[key];
       } else {
-        issues.push({ path: pathTo(path, key), message: 'unknown field: the widget does not read it', continues: true });
+        issues.push({ path: pathTo(path, key), message: 'unknown field: the widget does not read it' });
       }
     }
-    if (options.refine && !stoppedSince(issues, start)) {
-      options.refine(out, (at, message) => issues.push({ path: at.reduce<string>(pathTo, path), message, continues: true }));
+    if (options.refine && stops === start) {
+      options.refine(out, (at, message) => issues.push({ path: at.reduce<string>(pathTo, path), message }));
     }
     return out;
   };
@@ -152,11 +148,10 @@ export function object(shape: Record<string, Check>, options: ObjectOptions = {}
 export const byType =
   (branches: Record<string, Check>, defaultType?: string): Check =>
   (value, path, issues) => {
-    if (!isPlainObject(value)) return wrongType('object', value, path, issues);
+    if (!isPlainObject(value)) return wrongType('an object', value, path, issues);
     const type = value['type'] === undefined ? defaultType : value['type'];
     const branch = typeof type === 'string' && Object.hasOwn(branches, type) ? branches[type] : undefined;
     if (branch) return branch(value, path, issues);
-    issues.push({ path: pathTo(path, 'type'), message: `must be ${oneOf(Object.keys(branches))}` });
-    return value;
+    return stop(issues, pathTo(path, 'type'), `must be ${oneOf(Object.keys(branches))}`, value);
   };
 

@@ -127,7 +127,7 @@ export function messageErrorMap(issue: RawErrorMapIssue): string {
   const missing = issue.input === undefined;
   switch (issue.code) {
     case 'invalid_type':
-      return issue.expected === 'never' ? 'is not allowed here' : wrongTypeMessage(issue.expected ?? 'value', issue.input);
+      return issue.expected === 'never' ? 'is not allowed here' : wrongTypeMessage(withArticle(issue.expected ?? 'value'), issue.input);
     case 'invalid_value':
       return wrongValueMessage(issue.values ?? [], issue.input);
     case 'invalid_union':
@@ -148,9 +148,17 @@ export function messageErrorMap(issue: RawErrorMapIssue): string {
 // The zod-free checks (check.ts) raise only these two kinds of issue: calling them directly, not the whole error
 // map, keeps the map's other branches out of `tiledesk-sdk/messages`.
 
-/** `must be a string, got number 5`, or `is required` when the value is missing. */
+/** `string` → `a string`, `object` → `an object`: zod names the type alone. */
+function withArticle(type: string): string {
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+}
+
+/**
+ * `must be a string, got number 5`, or `is required` when the value is missing. `expected` comes with its article
+ * (`a string`): the zod-free checks pass it so, which keeps the article rule out of `tiledesk-sdk/messages`.
+ */
 export function wrongTypeMessage(expected: string, input: unknown): string {
-  return input === undefined ? 'is required' : `must be ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}, got ${describeValue(input)}`;
+  return input === undefined ? 'is required' : `must be ${expected}, got ${describeValue(input)}`;
 }
 
 /** `must be one of "a", "b", got …`, or `is required (…)` when the value is missing. */

@@ -4,12 +4,12 @@
 // is for reading, and collapsing and trimming must see it.
 const NAMED = 'nbsp szligßamp&lt<gt>quot"apos\'ndash–mdash—lsquo‘rsquo’ldquo“rdquo”laquo«raquo»hellip…euro€copy©reg®trade™deg°times×bull•middot·';
 const ACCENTS: Record<string, string> = { grave: '\u0300', acute: '\u0301', circ: '\u0302', tilde: '\u0303', uml: '\u0308', ring: '\u030A', cedil: '\u0327' };
-let named: Map<string, string> | undefined;
 
 function namedEntity(name: string): string | undefined {
-  named ??= new Map([...NAMED.matchAll(/([a-z]+)(.)/g)].map((m) => [m[1]!, m[2]!]));
-  const known = named.get(name) ?? named.get(name.toLowerCase());
-  if (known !== undefined) return known;
+  // In NAMED each name runs from a non-letter (or the start) to its character, never a letter: a name is found only
+  // whole. `name` is letters and digits (the pattern of decodeEntities), nothing a RegExp reads specially.
+  const known = NAMED.match(new RegExp(`(^|[^a-z])${name}([^a-z])`, 'i'));
+  if (known) return known[2];
   // A letter and an accent's name (`e` + `acute`); a letter that takes no such accent stays two characters.
   const accent = Object.hasOwn(ACCENTS, name.slice(1)) ? ACCENTS[name.slice(1)] : undefined;
   const letter = accent && (name[0] + accent).normalize('NFC');
@@ -73,6 +73,6 @@ export function htmlToText(markup: string): string {
   return decodeEntities(stripped)
     .split('\n')
     .map((line) => line.replace(/ {2,}/g, ' ').trim())
-    .filter((line) => line !== '')
+    .filter((line) => line)
     .join('\n');
 }

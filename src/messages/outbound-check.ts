@@ -39,6 +39,7 @@ import {
   SUBTYPES,
   WAIT_TIME,
   checkFileText,
+  checkJsonFields,
   checkInfoLabel,
   checkTextMessage,
 } from './rules.js';
@@ -49,7 +50,9 @@ export const outboundChecks = pure(() => {
   const httpUrl = string(HTTP_URL);
   const mimeType = string(MIME_TYPE);
   const pixels = number(PIXELS);
-  const anyObject = object({}, { loose: true });
+  // Open objects keep unknown keys, which must be JSON-serialisable.
+  const open = (shape: Record<string, Check>) => object(shape, { loose: true, refine: checkJsonFields(Object.keys(shape)) });
+  const anyObject = open({});
   const optionalString = optional(string());
 
   // The schema's two unions of scalars, reporting for each kind of value the issue its error formatting reports.
@@ -80,8 +83,7 @@ export const outboundChecks = pure(() => {
   // ── Attributes ──
 
   const attributes = (attachment: Check, commands: Check) =>
-    object(
-      {
+    open({
         disableInputMessage: optional(boolean),
         inputMessagePlaceholder: optionalString,
         attachment,
@@ -98,9 +100,7 @@ export const outboundChecks = pure(() => {
         sourceTitle: optionalString,
         updateconversation: optional(boolean),
         type: optionalString,
-      },
-      { loose: true },
-    );
+    });
   const noCommands = forbidden(NO_COMMANDS);
   const buttonAttributes = optional(attributes(optional(buttonsAttachment), noCommands));
 

@@ -26,6 +26,7 @@ import {
   SUBTYPES,
   WAIT_TIME,
   checkFileText,
+  checkJsonFields,
   checkInfoLabel,
   checkTextMessage,
   type IssuePath,
@@ -51,7 +52,9 @@ const mimeType = () => matching(MIME_TYPE);
 const pixels = () => checked(z.number(), PIXELS);
 const cssSize = () => z.union([pixels(), matching(CSS_SIZE)]);
 const nonEmpty = <T extends z.core.SomeType>(item: T, rule: Rule<readonly unknown[]>) => z.array(item).check(z.refine(rule.test, rule.message));
-const anyObject = () => z.looseObject({});
+/** An object that keeps unknown keys, which must be JSON-serialisable. */
+const open = <S extends z.core.$ZodLooseShape>(shape: S) => z.looseObject(shape).check(spanning(checkJsonFields(Object.keys(shape))));
+const anyObject = () => open({});
 const forbidden = (why: string) => z.optional(z.never({ error: why }));
 /** A rule of rules.ts that spans fields, reporting each issue at its path inside the value. */
 const spanning = <T extends Record<string, unknown>>(rule: (value: T, report: (path: IssuePath, message: string) => void) => void) =>
@@ -211,10 +214,10 @@ export const OutboundMessageLabelSchema = pure(() =>
 
 /**
  * `attributes` stay open (custom keys pass through: bots and dashboards store their own data there, and the
- * widget ignores what it does not read); the keys the widget does read are typed.
+ * widget ignores what it does not read; each must be JSON-serialisable); the keys the widget does read are typed.
  */
 function attributesSchema<A extends z.core.SomeType, C extends z.core.SomeType>(attachment: A, commands: C) {
-  return z.looseObject({
+  return open({
     disableInputMessage: z.optional(z.boolean()),
     inputMessagePlaceholder: z.optional(z.string()),
     attachment,

@@ -15,8 +15,8 @@ import type { OutboundMessage } from './outbound.js';
 /** Result of a `safeParse…` call: the typed message, or the error that `parse…` would have thrown. */
 export type MessageParseResult<T> = { success: true; data: T } | { success: false; error: InvalidMessageError };
 
-/** Runs one of the zod-free checks; `context` starts the error message (`invalid outbound message: …`). */
-export function checkMessage<T>(check: Check, input: unknown, context: string): MessageParseResult<T> {
+/** Runs one of the zod-free checks; `context` starts the error message (`invalid outbound message: …`; `invalid message` when absent). */
+export function checkMessage<T>(check: Check, input: unknown, context?: string): MessageParseResult<T> {
   const { value, issues } = runCheck(check, input);
   if (issues.length > 0) return { success: false, error: new InvalidMessageError(issues, context) };
   return { success: true, data: value as T };

@@ -59,14 +59,35 @@ export const AUDIO_MIME_TYPE = matches(/^audio\//i, 'must be an audio MIME type 
 export const EMAIL = matches(/^[^\s@]+@[^\s@][^\s@.]*\.[^\s@]+$/, 'must be an email address');
 export const CSS_SIZE = matches(/^\d+(?:\.\d+)?(?:px|%)?$/, 'must be pixels or a percentage such as "100%"');
 export const NON_BLANK: Rule<string> = { test: (s) => s.trim() !== '', message: 'must not be blank' };
-// The widget reads a url_preview's text as a JSON array of sources (starting with `[{`, or with a fence or a quote when
-// a model wrote it), drawn whole, or else as text holding URLs (`[]` or `["https://…"]` too: not an array of objects): text with none made an empty bubble, and of more than
-// 10 distinct URLs it draws the first 10 and silently drops the rest. It takes a URL up to a blank or one of <>"'`)]
-// and cuts trailing .,;:!? off: counted here by ending each match at its last character that is not such punctuation
-// (cutting a run of dots off afterwards, `[.,;:!?]+$`, would retry the run from each of its dots: quadratic).
+/**
+ * Whether the widget reads a url_preview's text as JSON sources: its `parseJsonLenient` (json-sources-parser.service.ts)
+ * reads the trimmed text as JSON, else the text with a ```json fence and trailing commas taken out, and a JSON string
+ * that holds `[…]` again (one holding `{…}` too, which never gives an array); sources are an array with an object in it.
+ */
+function isJsonSources(text: string): boolean {
+  let value: unknown;
+  try {
+    try {
+      value = JSON.parse(text.trim());
+    } catch {
+      value = JSON.parse(text.replace(/^\s*```(json)?|```\s*$/gi, '').trim().replace(/,\s*([}\]])/g, '$1'));
+    }
+  } catch {
+    return false;
+  }
+  return typeof value === 'string' && /^\s*\[[^]*]\s*$/.test(value) ? isJsonSources(value) : Array.isArray(value) && value.some(isPlainObject);
+}
+
+// The widget reads a url_preview's text as JSON sources, drawn whole, when `isJsonSources` says so (`[1, {…}]` too),
+// or else as text holding URLs (`[]`, `["https://…"]` and `[{` that is no JSON too): text with
+// none made an empty bubble, and of more than 10 distinct URLs it draws the first 10 and silently drops the rest. It
+// takes a URL up to a blank or one of <>"'`)] and cuts trailing .,;:!? off: counted here by ending each match at its
+// last character that is not such punctuation (cutting a run of dots off afterwards, `[.,;:!?]+$`, would retry the run
+// from each of its dots: quadratic).
 export const URL_PREVIEW_TEXT: Rule<string> = {
   test: (s) =>
-    /^\s*(\[\s*\{|[`"])/.test(s) || (/https?:\/\/[^\s<>"'`)\]]/i.test(s) && new Set(s.match(/https?:\/\/[^\s<>"'`)\]]*[^\s<>"'`)\].,;:!?]/gi)).size < 11),
+    isJsonSources(s) ||
+    (/https?:\/\/[^\s<>"'`)\]]/i.test(s) && new Set(s.match(/https?:\/\/[^\s<>"'`)\]]*[^\s<>"'`)\].,;:!?]/gi)).size < 11),
   message: 'must hold 1 to 10 distinct http(s) URLs (the widget shows no more) or a JSON array of sources',
 };
 export const PIXELS: Rule<number> = { test: (n) => n > 0, message: 'must be > 0' };
@@ -80,6 +101,24 @@ export const NON_EMPTY_COMMANDS: Rule<readonly unknown[]> = {
   test: (list) => list.length > 0,
   message: 'must contain at least one message command',
 };
+
+/**
+ * The keys an open object keeps beyond its `known` ones (custom `attributes`, `flowAttributes`,
+ * `messagelabel.parameters`, `voiceSettings`) must hold what JSON.stringify can write. It throws at a bigint, a circular
+ * value or a `toJSON` that throws: the message could not be sent (`TiledeskClient` refuses it with the same words).
+ */
+export const NOT_JSON = 'is not JSON-serialisable';
+export const checkJsonFields =
+  (known: readonly string[]) =>
+  (value: Record<string, unknown>, report: (path: IssuePath, message: string) => void): void => {
+    for (const key in value) {
+      try {
+        if (!known.includes(key)) JSON.stringify(value[key]);
+      } catch {
+        report([key], NOT_JSON);
+      }
+    }
+  };
 
 /** Why a key is refused where it appears. */
 export const NO_COMMANDS = 'only a top-level text message can carry commands (use split())';
@@ -102,9 +141,17 @@ export function checkInfoLabel(label: Record<string, unknown>, report: (path: Is
   }
 }
 
-/** The value at `keys` inside `value`, or undefined where a step on the way is not an object. */
-function fieldAt(value: unknown, ...keys: string[]): unknown {
-  return keys.reduce((parent, key) => (isPlainObject(parent) ? parent[key] : undefined), value);
+/**
+ * The fields the rules across fields read. Both validators run those rules only on a value whose fields have the
+ * right types (a field missing or of another type stops them, as in zod), so they read them without further checks.
+ */
+interface CheckedFields {
+  text?: string;
+  metadata: { type: string };
+  attributes?: {
+    attachment?: unknown;
+    commands?: { type: string; message?: { attributes?: { attachment?: { buttons?: { type: string }[] } } } }[];
+  };
 }
 
 /**
@@ -112,8 +159,8 @@ function fieldAt(value: unknown, ...keys: string[]): unknown {
  * as its text alone, which `file()` makes a `[name](src)` link. Without text it was an empty bubble.
  */
 export function checkFileText(message: Record<string, unknown>, report: (path: IssuePath, message: string) => void): void {
-  const text = message['text'];
-  if (!String(fieldAt(message, 'metadata', 'type')).includes('audio') && !(typeof text === 'string' && text.trim())) {
+  const { text, metadata } = message as unknown as CheckedFields;
+  if (!metadata.type.includes('audio') && !text?.trim()) {
     report(['text'], 'is required for a file that is not audio: the widget draws only the text');
   }
 }
@@ -124,18 +171,16 @@ export function checkFileText(message: Record<string, unknown>, report: (path: I
  * message/wait alternation (a leading wait is fine) throws inside it.
  */
 export function checkTextMessage(message: Record<string, unknown>, report: (path: IssuePath, message: string) => void): void {
-  const commands = fieldAt(message, 'attributes', 'commands');
+  const { text, attributes } = message as unknown as CheckedFields;
+  const commands = attributes?.commands;
   if (commands === undefined) {
-    if (typeof message['text'] !== 'string' || message['text'].trim() === '') {
-      report(['text'], 'is required: the widget shows nothing for a text message without text');
-    }
+    if (!text?.trim()) report(['text'], 'is required: the widget shows nothing for a text message without text');
     return;
   }
-  if (!Array.isArray(commands)) return;
-  if (fieldAt(message, 'attributes', 'attachment') !== undefined) {
+  if (attributes!.attachment !== undefined) {
     report(['attributes', 'attachment'], 'a split message is shown only through its commands: put the buttons on the last message command');
   }
-  const kinds = commands.map((command) => fieldAt(command, 'type'));
+  const kinds = commands.map((command) => command.type);
   kinds.forEach((kind, i) => {
     if (i === 0 || kind !== kinds[i - 1]) return;
     if (kind === 'wait') report(['attributes', 'commands', i], 'two waits in a row crash the widget: merge them into one wait');
@@ -144,10 +189,9 @@ export function checkTextMessage(message: Record<string, unknown>, report: (path
   if (commands.length > 0 && !kinds.includes('message')) report(['attributes', 'commands'], NON_EMPTY_COMMANDS.message);
   const lastMessage = kinds.lastIndexOf('message');
   commands.forEach((command, i) => {
-    const list = fieldAt(command, 'message', 'attributes', 'attachment', 'buttons');
-    if (i === lastMessage || !Array.isArray(list)) return;
-    list.forEach((button, j) => {
-      const type = fieldAt(button, 'type');
+    if (i === lastMessage) return;
+    command.message?.attributes?.attachment?.buttons?.forEach((button, j) => {
+      const { type } = button;
       if (type === 'text' || type === 'action') {
         report(
           ['attributes', 'commands', i, 'message', 'attributes', 'attachment', 'buttons', j],

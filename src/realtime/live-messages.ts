@@ -13,8 +13,8 @@ export interface LiveMessagesOptions extends LiveStoreOptions {
  * The messages of one conversation, kept true from the realtime snapshot and live CREATE frames.
  *
  * - Keyed by `_id`, ordered by `createdAt` then `_id`. Duplicates (re-sent snapshots, the subscribe race) merge.
- * - Live messages embed the whole conversation as `request`; it is stripped from the stored message and the latest
- *   one is kept in {@link LiveMessages.request}.
+ * - Live messages embed the whole conversation as `request`; it is stripped from the stored message and the newest
+ *   one is kept in {@link LiveMessages.request}, whatever the order frames arrive in (see there).
  * - **Reconcile rule**, applied to every snapshot: a snapshot below the cap (300) holds every message, so known
  *   messages it lacks are removed. A capped snapshot holds the *oldest* 300: known messages it lacks are removed
  *   only if created before its newest one (ties at that millisecond are ordered arbitrarily); later ones are kept, and the REST source, if given, loads the whole
@@ -28,7 +28,8 @@ export interface LiveMessagesOptions extends LiveStoreOptions {
  * ```
  */
 export class LiveMessages extends LiveStore<RealtimeMessage> {
-  private latestRequest: RealtimeRequest | undefined;
+  /** The message as it arrived, `request` included, whose conversation {@link LiveMessages.request} returns. */
+  private newest: RealtimeMessage | undefined;
 
   constructor(
     rt: RealtimeClient,
@@ -39,9 +40,23 @@ export class LiveMessages extends LiveStore<RealtimeMessage> {
     super(rt, topics.messages(projectId, requestId), options);
   }
 
-  /** The conversation as embedded in the latest live message, if any arrived. */
+  /**
+   * The newest version of the conversation that live messages embedded, if any arrived (snapshot and REST messages
+   * embed none). Newest by the conversation's own `updatedAt`; between versions of the same `updatedAt` (every message
+   * sent between two changes of the conversation embeds the same one) by their messages, in {@link list}'s order
+   * (`createdAt`, then `_id`); a copy of the same message (same version) replaces it. So frames out of order — an
+   * older message's frame after a newer one's, as events relayed between server instances may arrive — never move it
+   * back to an older state, and a message sent again with a newer version of the conversation moves it on. A
+   * conversation without `updatedAt` is placed by its message alone. It is not an item of the store: a copy of a
+   * known message that brings only a newer version emits no `change` (the server does not send such copies).
+   *
+   * @example
+   * ```ts
+   * live.on('change', () => setClosed(live.request?.status === 1000));
+   * ```
+   */
   get request(): RealtimeRequest | undefined {
-    return this.latestRequest;
+    return this.newest?.request;
   }
 
   protected keyOf(item: unknown): string | undefined {
@@ -61,7 +76,9 @@ export class LiveMessages extends LiveStore<RealtimeMessage> {
     if (key === undefined) return;
     let message = item;
     if (typeof item.request === 'object' && item.request !== null) {
-      this.latestRequest = item.request as RealtimeRequest;
+      const held = this.newest;
+      // NaN (a version without `updatedAt`) does not decide: the messages do.
+      if (!held || (timeOf(item.request.updatedAt) - timeOf(held.request!.updatedAt) || this.compare(item, held)) >= 0) this.newest = item;
       const { request: _embedded, ...rest } = item;
       message = rest as RealtimeMessage;
     }

@@ -1,4 +1,5 @@
 import { Agent } from 'undici';
+import { raceSignal } from '../shared/abort.js';
 import { checkInt } from './resource.js';
 import type { Transport } from './transport.js';
 
@@ -26,17 +27,19 @@ export function createDefaultTransport(options: DefaultTransportOptions = {}): T
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
     }));
   return {
-    // undici's request, and the body it returns, end as soon as the signal aborts.
+    // The body undici returns ends as soon as the signal aborts, and so does a request on a socket. One still queued
+    // for a socket of the pool (all `connections` busy) ends only when it leaves the queue: an abort or a timeout
+    // waited for the hung call ahead of it. Raced here, and only here: not the body too, as the core would.
     abortable: true,
     async request(req) {
-      const res = await pool().request({
+      const res = await raceSignal(pool().request({
         origin: req.origin,
         path: req.path,
         method: req.method as 'GET',
         headers: req.headers,
         body: req.body ?? null,
         signal: req.signal,
-      });
+      }), req.signal);
       return { status: res.statusCode, headers: res.headers, text: () => res.body.text() };
     },
     async close() {

@@ -52,7 +52,7 @@ describe('the built tiledesk-sdk command', () => {
     try {
       expect(await within(child.exited, 60_000, 'the built demo to exit')).toBe(0);
       expect(child.stderr.text).toBe('');
-      expect(child.stdout.text).toContain('36 read: 36 created');
+      expect(child.stdout.text).toContain('Conversations  36: 36 created');
       expect(child.stdout.text).toContain('+ new conversation');
       expect(child.stdout.text).toContain('Demo finished');
     } finally {
@@ -67,9 +67,9 @@ describe('the built tiledesk-sdk command', () => {
     const child = spawnNode([bin, 'import', '-'], env, data);
     try {
       const code = await within(child.exited, 60_000, 'the import from stdin to exit');
-      expect([code, child.stderr.text, child.stdout.text]).toEqual([0, '', expect.stringContaining('36 read: 36 created')]);
+      expect([code, child.stderr.text, child.stdout.text]).toEqual([0, '', expect.stringContaining('Conversations  36: 36 created')]);
       expect(child.stderr.text).toBe('');
-      expect(child.stdout.text).toContain('36 read: 36 created');
+      expect(child.stdout.text).toContain('Conversations  36: 36 created');
     } finally {
       child.process.kill('SIGKILL');
       await server.close();

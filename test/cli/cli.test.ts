@@ -340,7 +340,7 @@ describe('import progress', () => {
     const report = emptyImportReport();
     Object.assign(report.conversations, { total: 40, created: 20, alreadyComplete: 8, failed: 1 });
     const text = formatReport(report, createStyle(false), { stopped: true });
-    expect(text).toContain('Conversations  40 read: 20 created, 0 continued, 8 already complete, 0 done in an earlier run (checkpoint), 1 failed, 11 left unfinished\n');
+    expect(text).toContain('Conversations  40: 20 created, 0 continued, 8 already complete, 0 done in an earlier run (checkpoint), 1 failed, 11 left unfinished\n');
     Object.assign(report.conversations, { total: 29 });
     expect(formatReport(report, createStyle(false))).not.toContain('unfinished');
   });

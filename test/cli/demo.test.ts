@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ describe('tiledesk-sdk demo on the embedded server', DEMO, () => {
     expect(stdout).toContain('examples/data/sample-conversations.ndjson: 36 conversations, 190 messages');
     expect(stdout).toContain('imported: 100%, 36/36 conversations, 190/190 messages');
     expect(stdout).toMatch(/Imported {5}36 conversations, 190 messages \(importConversations/);
-    expect(stdout).toContain('36 read: 36 created');
+    expect(stdout).toContain('Conversations  36: 36 created');
     // 2. The live view: the imported conversations, then the visitors and the bot's rich messages.
     expect(stdout).toContain('open conversations');
     expect(stdout).toMatch(/\+ new conversation support-group-\w+-\w+ from Ada Lovelace: "Hi! Do you have a plan for small teams\?"/);
@@ -75,6 +76,52 @@ describe('tiledesk-sdk demo on the embedded server', DEMO, () => {
       const { code, stdout } = await within(runCli(['demo', '--duration', '0.5', '--data', file]), 30_000, 'the demo to end');
       expect(code).toBe(0);
       expect(stdout).toMatch(/^ {2}Imported {5}1 conversation, 1 message \(/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('tiledesk-sdk demo --data', DEMO, () => {
+  const sampleLines = readFileSync(join(root, 'examples/data/sample-conversations.ndjson'), 'utf8').trim().split('\n');
+
+  it('a file that is one object wrapping the conversations gets the hint import gives, naming the key and a jq command', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tiledesk-cli-demo-wrapped-'));
+    try {
+      const wrapped = { conversations: sampleLines.slice(0, 5).map((l) => JSON.parse(l) as unknown), exported_at: '2024-05-01' };
+      writeFileSync(join(dir, 'wrapped.json'), JSON.stringify(wrapped, null, 2));
+      const { code, stdout, stderr } = await within(runCli(['demo', '--duration', '0.5', '--data', 'wrapped.json'], { cwd: dir }), 30_000, 'the demo to end');
+      expect(code).toBe(0);
+      expect(stdout).toContain('conversation 1: invalid_argument — messages: must be an array');
+      expect(stderr).toBe(
+        'Hint: wrapped.json holds a single JSON object, not a list of conversations: its "conversations" key holds an array of 5 objects. ' +
+          "The import expects a JSON array of conversations, or NDJSON (one per line): e.g. jq -c '.conversations[]' wrapped.json > wrapped.ndjson.\n",
+      );
+      // The sample itself gets none.
+      expect(stdout).toContain('Demo finished');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a pipe (<(zcat export.ndjson.gz), a named pipe) is read once, not counted first; a directory is a usage error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tiledesk-cli-demo-pipe-'));
+    try {
+      const fifo = join(dir, 'export.fifo');
+      execFileSync('mkfifo', [fifo]);
+      // The writer side, as zcat would be: it blocks until the demo opens the pipe to read.
+      const writer = createWriteStream(fifo);
+      writer.end(`${sampleLines.slice(0, 3).join('\n')}\n`);
+      const { code, stdout, stderr } = await within(runCli(['demo', '--duration', '0.5', '--data', fifo]), 30_000, 'the demo to end');
+      // Had the demo not opened the pipe, the writer would wait for a reader forever: be that reader.
+      if (!writer.closed) createReadStream(fifo).resume();
+      await new Promise<void>((resolve) => (writer.closed ? resolve() : writer.on('close', () => resolve())));
+      expect([code, stderr]).toEqual([0, '']);
+      expect(stdout).toContain('Conversations  3: 3 created');
+      expect(stdout).toMatch(/Imported {5}3 conversations, /);
+
+      const directory = await runCli(['demo', '--duration', '0.5', '--data', dir]);
+      expect([directory.code, directory.stdout, directory.stderr]).toEqual([2, '', `Error: Not a file: ${dir}\n`]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

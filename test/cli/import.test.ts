@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import diagnostics from 'node:diagnostics_channel';
 import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ describe('tiledesk-sdk import', () => {
     expect(stdout).toContain(`${sampleLines.length} conversations, ${sampleMessages} messages`);
     expect(stdout).toMatch(new RegExp(`imported: 100%, ${sampleLines.length}/${sampleLines.length} conversations, ${sampleMessages}/${sampleMessages} messages`));
     expect(stdout).toContain('Import finished in');
-    expect(stdout).toContain(`${sampleLines.length} read: ${sampleLines.length} created`);
+    expect(stdout).toContain(`${sampleLines.length}: ${sampleLines.length} created`);
     expect(stdout).toContain(`${sampleMessages}: ${sampleMessages} imported, 0 skipped (already present)`);
 
     const requests = await allRequests();
@@ -58,7 +59,7 @@ describe('tiledesk-sdk import', () => {
     expect((await runCli(['import', sample], { env: serverEnv(server) })).code).toBe(0);
     const again = await runCli(['import', sample, '--no-count'], { env: serverEnv(server) });
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain(`${sampleLines.length} read: 0 created, 0 continued, ${sampleLines.length} already complete`);
+    expect(again.stdout).toContain(`${sampleLines.length}: 0 created, 0 continued, ${sampleLines.length} already complete`);
     expect(again.stdout).toContain(`0 imported, ${sampleMessages} skipped (already present)`);
     expect(await allRequests()).toHaveLength(sampleLines.length);
     // Its rate counts what was sent, which is nothing: not the skipped messages ("282 msg/s"), and its last line
@@ -118,7 +119,7 @@ describe('tiledesk-sdk import', () => {
     await new Promise<void>((resolve) => (writer.closed ? resolve() : writer.on('close', () => resolve())));
     expect([code, stderr]).toEqual([0, '']);
     expect(stdout).not.toContain(`${fifo}: `); // the count line ("<file>: N conversations, M messages"): a pipe is read once
-    expect(stdout).toContain(`${sampleLines.length} read: ${sampleLines.length} created`);
+    expect(stdout).toContain(`${sampleLines.length}: ${sampleLines.length} created`);
     expect(await allRequests()).toHaveLength(sampleLines.length);
   });
 
@@ -383,7 +384,7 @@ describe('tiledesk-sdk import', () => {
     slow.remove();
     // The last progress line counts the conversations finished, the summary those read: the difference is named.
     const finished = Number(/^stopped: \d+%, (\d+)\/36 conversations/m.exec(run.stdout.text)?.[1]);
-    const counts = /Conversations {2}(\d+) read: (\d+) created, (\d+) continued, (\d+) already complete, 0 done in an earlier run \(checkpoint\), (\d+) failed(?:, (\d+) left unfinished)?$/m.exec(run.stdout.text);
+    const counts = /Conversations {2}(\d+): (\d+) created, (\d+) continued, (\d+) already complete, 0 done in an earlier run \(checkpoint\), (\d+) failed(?:, (\d+) left unfinished)?$/m.exec(run.stdout.text);
     expect(counts, run.stdout.text).not.toBeNull();
     const [read, created, continued, complete, failed, unfinished] = counts!.slice(1).map((n) => Number(n ?? 0));
     expect(created! + continued! + complete! + failed!).toBe(finished);
@@ -397,6 +398,63 @@ describe('tiledesk-sdk import', () => {
     let total = 0;
     for (const r of requests) total += (await client.messages.list(r.request_id)).length;
     expect(total).toBe(sampleMessages);
+  });
+});
+
+describe('tiledesk-sdk import --concurrency', () => {
+  it('above the pool default of 64 puts that many calls on the wire, and after Ctrl-C counts exactly those sent without an answer', async () => {
+    const conversations = 80;
+    const file = join(dir, 'wide.ndjson');
+    writeFileSync(file, `${Array.from({ length: conversations }, (_, i) => JSON.stringify({ request: { id: `wide-${i}` }, messages: [{ id: 'm', text: `hi ${i}` }] })).join('\n')}\n`);
+    const hung = server.faults.route({ method: 'POST', path: /\/messages\/multi$/, hang: true });
+    // The messages calls whose request was written to a socket (undici reports it as it writes).
+    let written = 0;
+    let allWritten!: () => void;
+    const everyOne = new Promise<void>((resolve) => (allWritten = resolve));
+    const onSend = (message: unknown) => {
+      const { request } = message as { request: { method: string; path: string } };
+      if (request.method === 'POST' && request.path.endsWith('/messages/multi') && ++written === conversations) allWritten();
+    };
+    diagnostics.subscribe('undici:client:sendHeaders', onSend);
+    const run = startCli(['import', file, '--concurrency', String(conversations)], { env: serverEnv(server) });
+    try {
+      // With the pool's 64 sockets, 16 of them waited for a socket the hung calls never gave back.
+      await within(everyOne, 10_000, `${conversations} messages calls written to the server`);
+      run.interrupt();
+      expect(await within(run.code, 10_000, 'the interrupted import to end')).toBe(130);
+      expect(run.stdout.text).toContain(`  ${conversations} sent without an answer: saved or not`);
+    } finally {
+      run.interrupt();
+      await within(run.code, 10_000, 'the import to end');
+      diagnostics.unsubscribe('undici:client:sendHeaders', onSend);
+      hung.remove();
+    }
+  });
+});
+
+describe('tiledesk-sdk import, a resumed run stopped at once', () => {
+  it('its last progress line and its report count the same conversations and messages done in an earlier run', async () => {
+    // A checkpoint with the first half of the sample done: the same first conversations, so it fits the whole file.
+    const half = sampleLines.slice(0, 18);
+    const halfMessages = half.reduce((n, c) => n + c.messages.length, 0);
+    writeFileSync(join(dir, 'first-half.ndjson'), `${half.map((c) => JSON.stringify(c)).join('\n')}\n`);
+    const checkpoint = join(dir, 'first-half.checkpoint.json');
+    expect((await runCli(['import', 'first-half.ndjson', '--checkpoint', checkpoint], { env: serverEnv(server), cwd: dir })).code).toBe(0);
+
+    // Ctrl-C as the import starts, right after the count: before it has read a conversation of the file.
+    const run = startCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
+    await run.stdout.waitFor(`${sampleLines.length} conversations, ${sampleMessages} messages\n`);
+    run.interrupt();
+    expect(await within(run.code, 10_000, 'the interrupted import to end')).toBe(130);
+    const text = run.stdout.text;
+    expect(text).toMatch(new RegExp(`^stopped: \\d+%, 18/36 conversations, ${halfMessages}/${sampleMessages} messages, `, 'm'));
+    expect(text).toContain('Conversations  18: 0 created, 0 continued, 0 already complete, 18 done in an earlier run (checkpoint), 0 failed\n');
+    expect(text).toContain(`Messages       ${halfMessages}: 0 imported, 0 skipped (already present), ${halfMessages} done in an earlier run, 0 failed\n`);
+
+    const resumed = await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain('Conversations  36: 18 created, 0 continued, 0 already complete, 18 done in an earlier run (checkpoint), 0 failed\n');
+    expect(await allRequests()).toHaveLength(sampleLines.length);
   });
 });
 

@@ -598,6 +598,26 @@ describe('stopping', () => {
     expect((stopped as ImportAbortedError).report.messages).toMatchObject({ imported: 5, uncertain: 0 });
   });
 
+  it('the last progress event of a stopped run counts what the conversations it left in flight saved, as the report does', async () => {
+    const stop = new AbortController();
+    const events: ImportProgressEvent[] = [];
+    const stopped = await importConversations(client, dataset({ conversations: 1, messages: 10, tag: 'stopped-progress' }), {
+      namespace: freshNamespace(), signal: stop.signal, maxChunkMessages: 5, progressIntervalMs: 0, ...fast,
+      onProgress: (e) => {
+        events.push(e);
+        if (e.messages.imported >= 5) stop.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect(stopped).toBeInstanceOf(ImportAbortedError);
+    const { report } = stopped as ImportAbortedError;
+    expect(report.messages).toMatchObject({ imported: 5, skipped: 0, failed: 0 });
+    const last = events.at(-1)!;
+    expect(last.final).toBe(true);
+    // The event before it counted the 5 saved in the conversation then in flight: the last one does not drop them.
+    expect(last.messages).toMatchObject({ done: 5, imported: 5, importedThisRun: 5 });
+    expect(last.conversations).toMatchObject({ done: 0, inFlight: 0 });
+  });
+
   it('after a stop, messages.imported counts confirmed saves and messages.uncertain the calls the stop cut short: the truth is between the two', async () => {
     const namespace = freshNamespace();
     const source = dataset({ conversations: 1, messages: 6, tag: 'cut-short' });
@@ -1493,6 +1513,42 @@ describe('bounded memory', () => {
     // The unchanged source resumes and imports every conversation once.
     const report = await importConversations(client, source, { namespace, checkpoint: run.checkpoint, ...fast });
     expect(report.conversations).toMatchObject({ total: 8, resumed: 3, failed: 0 });
+    expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ conversations: 8, missing: 0, duplicates: 0 });
+  });
+
+  it('a resumed run stopped before it has read every conversation the checkpoint counts as done reports them done, as its last progress event does', async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 8, messages: 2, tag: 'early-stop', conversationIds: true });
+    const run = await stoppedOutOfOrder(source, namespace);
+    // Watermark 2 and position 3 settled out of order: 3 conversations (6 messages) done. Stopped as the source gives
+    // its k-th conversation: before any (within milliseconds of the start), below the watermark, at the held position 2.
+    for (const read of [0, 1, 2, 3]) {
+      const stop = new AbortController();
+      async function* stopping() {
+        for (const [i, conversation] of source.entries()) {
+          if (i === read) stop.abort();
+          yield conversation;
+        }
+      }
+      const events: ImportProgressEvent[] = [];
+      const stopped = await importConversations(client, stopping(), {
+        namespace, checkpoint: run.checkpoint, signal: stop.signal, progressIntervalMs: 0, ...fast, onProgress: (e) => events.push(e),
+      }).catch((e: unknown) => e);
+      expect(stopped, `stopped after reading ${read}`).toBeInstanceOf(ImportAbortedError);
+      const { conversations: c, messages: m } = (stopped as ImportAbortedError).report;
+      const last = events.at(-1)!;
+      expect(last.final).toBe(true);
+      expect(last.conversations.done, `stopped after reading ${read}`).toBe(3);
+      expect(c, `stopped after reading ${read}`).toMatchObject({ resumed: 3, created: 0, continued: 0, alreadyComplete: 0, failed: 0 });
+      // Read but not settled (position 2, held until position 3 is checked) counts in total only.
+      expect(c.total).toBe(read === 3 ? 4 : 3);
+      expect(last.messages.done).toBe(6);
+      expect(m).toMatchObject({ resumed: 6, imported: 0, skipped: 0, failed: 0, total: read === 3 ? 8 : 6 });
+    }
+    // Resumed to the end: the same counts, read this time.
+    const report = await importConversations(client, source, { namespace, checkpoint: run.checkpoint, ...fast });
+    expect(report.conversations).toMatchObject({ total: 8, resumed: 3, failed: 0 });
+    expect(report.messages).toMatchObject({ total: 16, resumed: 6 });
     expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ conversations: 8, missing: 0, duplicates: 0 });
   });
 

@@ -244,6 +244,8 @@ describe('from plain JavaScript, a null, missing or mistyped argument is never a
     ['urlPreview(a source object, not a list)', 'text', () => urlPreview({ source_name: src } as never)],
     ['urlPreview(42)', 'text', () => urlPreview(42 as never)],
     ['urlPreview([a circular source])', 'text', () => urlPreview([circularSource()])],
+    // JSON.stringify's TypeError on a bigint source (the message check comes after the sources are written as JSON).
+    ['urlPreview([a source holding a bigint])', 'text', () => urlPreview([{ source_name: src, rank: 1n }])],
   ])('%s → %s, not a TypeError', (_what, path, build) => {
     const error = thrown(build);
     expect(error).toBeInstanceOf(InvalidMessageError);
@@ -299,6 +301,10 @@ describe('builders refuse what the widget would not render, naming the field', (
     ['gallery with a circular card', () => gallery(circular() as never), 'attributes.attachment.gallery'],
     ['tts with circular voice settings', () => tts('https://example.com/a.mp3', 'Hi', { voiceSettings: circular() }), 'metadata.voiceSettings'],
     ['split with a circular part', () => split(circular() as never), 'attributes.commands'],
+    // JSON cannot write a bigint: the message could not be sent (TiledeskClient refused it only when sending).
+    ['withAttributes with a bigint', () => text('x').withAttributes({ orderId: 10n }), 'attributes'],
+    ['tts with a bigint in its voice settings', () => tts('https://example.com/a.mp3', 'Hi', { voiceSettings: { rate: 1n } }), 'metadata.voiceSettings'],
+    ['split with a bigint in a part', () => split({ text: 'a', attributes: { n: 1n } } as never), 'attributes.commands'],
   ])('%s → %s', (_what, build, path) => {
     const error = thrown(build);
     expect(error).toBeInstanceOf(TiledeskError);

@@ -30,6 +30,10 @@ describe('htmlToText: the plain-text fallback for html messages', () => {
       .toBe('Perché È – 5€ … “sì” ñÇöå ß &');
     // Unknown names, letters with no composed form, and Object.prototype names stay as written.
     expect(htmlToText('&Eacutex; &qacute; &constructor; &toString;')).toBe('&Eacutex; &qacute; &constructor; &toString;');
+    // Only a whole name counts: parts of known ones (`l`, `mp`, `dash`, `quo`), a name with its character, and two names.
+    expect(htmlToText('&l; &mp; &dash; &quo; &bsp; &amp&; &ltgt; &nbspszlig;')).toBe('&l; &mp; &dash; &quo; &bsp; &amp&; &ltgt; &nbspszlig;');
+    // Names are found whatever their case (&AMP;, &Lt;), as before.
+    expect(htmlToText('&Lt;&QUOT;&NbSp;x')).toBe('<" x');
     // Accent names are case-sensitive, as in browsers (HTML has no &EACUTE;).
     expect(htmlToText('&EACUTE; &eGRAVE;')).toBe('&EACUTE; &eGRAVE;');
   });

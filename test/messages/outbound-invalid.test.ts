@@ -52,6 +52,37 @@ describe.each(outboundValidators)('%s', (_name, { parse: parseOutboundMessage, s
       expect(parseOutboundMessage(message)).toStrictEqual(message);
     });
   });
+
+  // What JSON.stringify throws at could not be sent (TiledeskClient refused it only when sending): refused in every
+  // open object, naming the key. Not in the shared tables, which the mutation sweeps copy as JSON.
+  describe('values JSON cannot write are refused where the schemas leave objects open', () => {
+    const self: Record<string, unknown> = { a: 1 };
+    self['self'] = self;
+    const throwingToJson = { toJSON: () => { throw new Error('no'); } };
+    it.each([
+      ['a bigint custom attribute', { text: 'x', attributes: { orderId: 10n } }, 'attributes.orderId'],
+      ['a bigint deep in a custom attribute', { text: 'x', attributes: { order: { lines: [{ qty: 1n }] } } }, 'attributes.order'],
+      ['a circular custom attribute', { text: 'x', attributes: { self } }, 'attributes.self'],
+      ['a custom attribute whose toJSON throws', { text: 'x', attributes: { when: throwingToJson } }, 'attributes.when'],
+      ['a bigint in flowAttributes', { text: 'x', attributes: { flowAttributes: { step: 1n } } }, 'attributes.flowAttributes.step'],
+      ['a bigint in a label’s parameters', { text: 'x', attributes: { subtype: 'info', messagelabel: { key: 'CHAT_CLOSED', parameters: { at: 1n } } } }, 'attributes.messagelabel.parameters.at'],
+      ['a bigint in voiceSettings', { type: 'tts', text: 'Hi', metadata: { src: 'https://example.com/a.mp3', type: 'audio/mpeg', voiceSettings: { rate: 1n } } }, 'metadata.voiceSettings.rate'],
+      ['a bigint in a part’s attributes', { text: 'x', attributes: { commands: [{ type: 'message', message: { text: 'a', attributes: { n: 1n } } }] } }, 'attributes.commands[0].message.attributes.n'],
+    ])('%s → %s', (_what, message, path) => {
+      const result = safeParseOutboundMessage(message);
+      expect(!result.success && result.error.issues).toEqual([{ path, message: 'is not JSON-serialisable' }]);
+    });
+
+    it('the check runs after the fields’ own (a wrong field type first stops it, as any rule across fields)', () => {
+      const result = safeParseOutboundMessage({ text: 'x', attributes: { disableInputMessage: 'yes', orderId: 10n } });
+      expect(!result.success && result.error.issues.map((i) => i.path)).toEqual(['attributes.disableInputMessage']);
+    });
+
+    it('values JSON drops or rewrites without throwing are kept as before (a function, undefined, NaN, a Date)', () => {
+      const attributes = { f: () => 1, u: undefined, n: Number.NaN, d: new Date(0) };
+      expect(parseOutboundMessage({ text: 'x', attributes }).attributes).toStrictEqual(attributes);
+    });
+  });
 });
 
 // URLs and e-mail addresses come from whoever wrote the message. The patterns used to backtrack quadratically on a

@@ -365,6 +365,10 @@ const expressedBy: Record<string, () => unknown> = {
   'a url_preview whose text is a source object, not a string': () => urlPreview({ source_name: 'https://example.com/a' } as never),
   'a url_preview with 11 distinct URLs (the widget drops the 11th)': () => urlPreview(urls(11)),
   'a url_preview with an 11th URL among repeated ones': () => urlPreview([...urls(10), ...urls(10), 'https://example.org']),
+  'a url_preview whose text starts like JSON sources but is no JSON, and holds no URL': () => urlPreview(['[{ see our guide }]']),
+  'a url_preview whose text is a quoted string holding no URL': () => urlPreview(['"Our guide"']),
+  'a url_preview fencing 11 distinct URLs that are no JSON': () => urlPreview(['```', ...urls(11), '```']),
+  'a url_preview whose quoted sources are broken past the widget’s fixes': () => urlPreview([JSON.stringify('[{"source_name":"Guide"}, ,  ]')]),
   "a split message whose commands is ''": () => text('x').withAttributes({ commands: '' }),
   'a split message whose commands is null': () => text('x').withAttributes({ commands: null }),
 };
@@ -385,7 +389,7 @@ describe('3. the builders refuse every invalid case they can express, with the s
   it('accounts for every case of the invalid table, once', () => {
     const names = invalidOutbound.map(([name]) => name).sort();
     expect([...Object.keys(expressedBy), ...Object.keys(notExpressible)].sort()).toEqual(names);
-    expect(Object.keys(expressedBy).length).toBe(61);
+    expect(Object.keys(expressedBy).length).toBe(65);
   });
 
   it.each(invalidOutbound.filter(([name]) => name in expressedBy))('%s → %s', (name, message, path) => {

@@ -25,11 +25,11 @@ import {
 } from '../../src/realtime/index.js';
 import { Emitter } from '../../src/realtime/emitter.js';
 import { refusedPort } from '../helpers/net.js';
-import { BrowserLikeWebSocket, FakeEnvironment, FAST, frameServer, Harness, nextState, rest, until } from './helpers.js';
+import { BrowserLikeWebSocket, clientTimers, FakeEnvironment, FAST, frameServer, Harness, nextState, rest, stopTrackingTimers, until } from './helpers.js';
 
 const h = new Harness();
 afterEach(() => {
-  vi.restoreAllMocks(); // the timer spies of clientTimers(), should a test fail before restoring them
+  stopTrackingTimers(); // should a test fail before it does
   return h.dispose();
 });
 
@@ -43,48 +43,6 @@ function recordHeartbeats(rt: RealtimeClient): HeartbeatInfo[] {
   const beats: HeartbeatInfo[] = [];
   rt.on('heartbeat', (info) => beats.push(info));
   return beats;
-}
-
-const CLIENT_SOURCE = new URL('../../src/realtime/', import.meta.url).pathname;
-
-/**
- * Timers the client starts from now on (until `vi.restoreAllMocks()`) that have neither fired nor been cleared, each
- * with the stack that set it: those set while client code (src/realtime/) is on the stack, which includes what it
- * calls synchronously (`ws` closing a socket). Exact where a count of the process's timers is not: the local server's
- * deferred writes, undici's keep-alive and vitest set timers of their own at any moment.
- */
-function clientTimers(): Map<unknown, string> {
-  const pending = new Map<unknown, string>();
-  const [realSet, realSetInterval, realClear] = [globalThis.setTimeout, globalThis.setInterval, globalThis.clearTimeout];
-  const setBy = () => {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = Infinity;
-    const stack = new Error('timer set').stack ?? '';
-    Error.stackTraceLimit = limit;
-    return stack.includes(CLIENT_SOURCE) ? stack : undefined;
-  };
-  vi.spyOn(globalThis, 'setTimeout').mockImplementation(((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-    const stack = setBy();
-    const timer = realSet(() => {
-      pending.delete(timer);
-      callback(...args);
-    }, ms);
-    if (stack) pending.set(timer, stack);
-    return timer;
-  }) as typeof setTimeout);
-  vi.spyOn(globalThis, 'setInterval').mockImplementation(((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-    const stack = setBy();
-    const timer = realSetInterval(callback, ms, ...args);
-    if (stack) pending.set(timer, stack);
-    return timer;
-  }) as typeof setInterval);
-  for (const clear of ['clearTimeout', 'clearInterval'] as const) {
-    vi.spyOn(globalThis, clear).mockImplementation((timer) => {
-      pending.delete(timer);
-      realClear(timer);
-    });
-  }
-  return pending;
 }
 
 /** `ws`, recording every socket it creates in `sockets`. */
@@ -1050,7 +1008,7 @@ describe('liveness', () => {
       expect(states.at(-1)?.error, ping).toMatchObject({ code: 'connection_lost', message: 'the socket stopped accepting frames' });
       await rt.close();
       await until(() => sockets[0]!.readyState === NodeWebSocket.CLOSED, 'the socket destroyed');
-      vi.restoreAllMocks();
+      stopTrackingTimers();
       expect([...timers.values()], ping).toEqual([]);
     }
   });

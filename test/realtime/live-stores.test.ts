@@ -3,6 +3,8 @@
  * reconciliation after a reconnect, REST gap-fill beyond the snapshot caps, ordering, batching, and merges that are
  * safe against `__proto__`/`constructor` keys.
  */
+import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TiledeskClient } from '../../src/index.js';
 import {
@@ -33,6 +35,12 @@ function changes<T>(store: { on(event: 'change', listener: (c: LiveChange<T>) =>
 }
 
 const ids = (items: readonly RealtimeRequest[]) => items.map((r) => r.request_id).sort();
+
+/** Every order of `items`. */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
 
 /** 2024-01-01T00:00:<s>Z: `updatedAt` values that order versions. */
 const at = (s: number) => new Date(Date.UTC(2024, 0, 1, 0, 0, s)).toISOString();
@@ -916,6 +924,93 @@ describe('LiveMessages', () => {
     const live = new LiveMessages(h.client(raw.url), pid, rid);
     await live.ready;
     expect(live.list().map((m) => m._id)).toEqual(['c', 'a', 'b', 'd']);
+  });
+
+  it('request is the conversation of the newest message whatever order the real frames arrive in (every permutation)', async () => {
+    // The live message frames captured from tiledesk-server: two messages of one import (same millisecond), one more,
+    // and "Chat closed", the only one embedding the closed conversation (status 1000, a later `updatedAt`).
+    const captured = readFileSync(new URL('../fixtures/real-server/ws-agent-msgs.jsonl', import.meta.url), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { dir: string; data: { payload?: { topic?: string; message: unknown } } })
+      .filter(({ dir, data }) => dir === 'in' && data.payload?.topic?.endsWith('/messages') === true);
+    const [snapshot, ...live] = captured.map(({ data }) => data);
+    expect(snapshot!.payload!.message).toEqual([]);
+    expect(live).toHaveLength(4);
+    const [, pid, , rid] = snapshot!.payload!.topic!.split('/');
+    const newest = live.at(-1)!.payload!.message as RealtimeMessage;
+    expect(newest.text).toBe('Chat closed');
+    expect((newest.request as RealtimeRequest).status).toBe(1000);
+    let order: number[] = [];
+    let subscribes = 0;
+    const raw = h.track(
+      await frameServer((data, socket) => {
+        if (JSON.parse(data).action !== 'subscribe') return;
+        subscribes++;
+        for (const frame of [snapshot, ...order.map((i) => live[i])]) socket.send(JSON.stringify(frame));
+      }),
+    );
+    const rt = h.client(raw.url);
+    const wrong: string[] = [];
+    for (const permutation of permutations([0, 1, 2, 3])) {
+      order = permutation;
+      const store = new LiveMessages(rt, pid!, rid!);
+      await until(() => store.size === 4, 'the four messages');
+      if (!isDeepStrictEqual(store.request, newest.request)) wrong.push(permutation.join(''));
+      store.close();
+    }
+    expect(wrong).toEqual([]);
+    expect(subscribes).toBe(24);
+  });
+
+  it('request follows the newest version of the conversation, then the newest message, whatever the order of frames', async () => {
+    const pid = '65f000000000000000000001';
+    const rid = 'support-group-65f000000000000000000001-order';
+    const time = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString();
+    /** The conversation at version `version` (its `updatedAt`, none if undefined), told apart by `first_text`. */
+    const conversation = (version: number | undefined, text: string) => ({
+      request_id: rid,
+      status: 200,
+      first_text: text,
+      ...(version === undefined ? {} : { updatedAt: time(version) }),
+    });
+    const message = (id: string, ms: number | undefined, request: unknown) => ({
+      _id: id,
+      recipient: rid,
+      text: id,
+      sender: 'u',
+      ...(ms === undefined ? {} : { createdAt: time(ms) }),
+      request,
+    });
+    const cases: Array<[what: string, frames: unknown[], expected: string]> = [
+      ['an older message after a newer one, same version', [message('b', 5, conversation(1, 'b')), message('a', 0, conversation(1, 'a'))], 'b'],
+      ['same createdAt: the _id decides, as in list()', [message('b', 5, conversation(1, 'b')), message('a', 5, conversation(1, 'a'))], 'b'],
+      ['a message without createdAt sorts last, as in list()', [message('n', undefined, conversation(1, 'n')), message('a', 0, conversation(1, 'a'))], 'n'],
+      ['a newer message embedding an older version (relayed late)', [message('a', 0, conversation(2, 'a')), message('b', 5, conversation(1, 'b'))], 'a'],
+      ['an older message embedding a newer version', [message('b', 5, conversation(1, 'b')), message('a', 0, conversation(2, 'a'))], 'a'],
+      ['the same message again with a newer version', [message('a', 0, conversation(1, 'old')), message('a', 0, conversation(2, 'new'))], 'new'],
+      ['a late copy of the same message with an older version', [message('a', 0, conversation(2, 'new')), message('a', 0, conversation(1, 'old'))], 'new'],
+      ['the same message and version again: the later copy', [message('a', 0, conversation(1, 'one')), message('a', 0, conversation(1, 'two'))], 'two'],
+      ['a version without updatedAt after an older message', [message('a', 0, conversation(2, 'a')), message('b', 5, conversation(undefined, 'b'))], 'b'],
+      ['a version without updatedAt from an older message', [message('b', 5, conversation(2, 'b')), message('a', 0, conversation(undefined, 'a'))], 'b'],
+    ];
+    let frames: unknown[] = [];
+    const raw = await topicServer(topics.messages(pid, rid), (publish) => {
+      publish('CREATE', []);
+      for (const frame of frames) publish('CREATE', frame);
+      publish('CREATE', message('end', 0, undefined)); // frames of a socket arrive in order: this one comes last
+    });
+    const rt = h.client(raw.url);
+    const got: Array<[string, unknown]> = [];
+    for (const [what, sequence] of cases) {
+      frames = sequence;
+      const live = new LiveMessages(rt, pid, rid);
+      await until(() => live.get('end') !== undefined, what);
+      expect(live.list().every((m) => !('request' in m))).toBe(true);
+      got.push([what, live.request?.first_text]);
+      live.close();
+    }
+    expect(got).toEqual(cases.map(([what, , expected]) => [what, expected]));
   });
 
   it('close() unsubscribes, cancels pending work and leaves the client usable', async () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TiledeskClient, type FetchLike } from '../../src/index.js';
+import { AbortError, TiledeskClient, TimeoutError, type FetchLike } from '../../src/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let server: http.Server;
@@ -73,6 +73,35 @@ describe('Node', () => {
     expect(await c.users.me()).toMatchObject({ via: 'mine' });
     expect(calls).toEqual([`GET ${base}/users`]);
     await c.close();
+  });
+  // undici ends a call waiting for a socket of the pool only when it leaves the queue: an abort or a timeout of a
+  // call behind a hung one waited for that one to end.
+  it('a call waiting for a socket of the pool ends on its own abort or timeout, not when the call ahead of it does', async () => {
+    const hung = http.createServer((req) => req.resume()); // never answers
+    const held = new Set<Socket>();
+    hung.on('connection', (s) => { held.add(s); s.on('close', () => held.delete(s)); });
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    const c = new TiledeskClient({ baseUrl: `http://127.0.0.1:${(hung.address() as AddressInfo).port}`, connections: 1, maxRetries: 0 });
+    const ahead = new AbortController();
+    const settled: string[] = [];
+    const first = c.users.me({ signal: ahead.signal, timeout: 120_000 }).catch((e: Error) => { settled.push('first'); return e; });
+    try {
+      const stop = new AbortController();
+      const aborted = c.users.me({ signal: stop.signal, timeout: 120_000 }).catch((e: Error) => { settled.push('aborted'); return e; });
+      const timedOut = c.users.me({ timeout: 200 }).catch((e: Error) => { settled.push('timed out'); return e; });
+      // Queued behind `first`, which holds the only socket until it is aborted below.
+      while (held.size === 0) await new Promise((r) => setTimeout(r, 5));
+      stop.abort();
+      expect(await aborted).toBeInstanceOf(AbortError);
+      expect(await timedOut).toBeInstanceOf(TimeoutError);
+      expect(settled).toEqual(['aborted', 'timed out']);
+    } finally {
+      ahead.abort();
+      expect(await first).toBeInstanceOf(AbortError);
+      await c.close();
+      for (const s of held) s.destroy();
+      await new Promise((r) => hung.close(r));
+    }
   });
 });
 

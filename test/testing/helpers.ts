@@ -1,4 +1,5 @@
-import { connect } from 'node:net';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { connect, type Server as NetServer, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, beforeAll } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
@@ -166,6 +167,55 @@ export function rawUpgrade(server: TiledeskTestServer, path: string, waitMs = 50
       resolve(`${head.split('\r\n')[0]}|${body}`);
     });
   });
+}
+
+/** What {@link trackAccepted} saw of one local server: the sockets it accepted and its listening server. */
+export interface Accepted {
+  /** Every connection the server accepted while tracked, in order (HTTP, WebSocket and held upgrades alike). */
+  readonly sockets: Socket[];
+  /** The listening `net.Server` that accepted them (one unless the test started another on the same port). */
+  readonly servers: Set<NetServer>;
+  /** Which of `servers` have emitted `close`: closed, and Node's own count of their connections at 0. */
+  readonly closedServers: Set<NetServer>;
+  /** The sockets that have not emitted `close` (their handle not released), labelled by the order they were accepted in. */
+  openSockets(): string[];
+  stop(): void;
+}
+
+/**
+ * Tracks the connections `server` accepts from now on, one by one, through Node's `net.server.socket` diagnostics
+ * channel (net publishes every connection a server accepts), and the listening server that accepted them (the
+ * socket's `server`). The check rests on Node's own objects, not on the bookkeeping `stats()` reads from the code
+ * under test, and counts nothing of vitest's, other tests' or other servers' (process-wide handle counts did).
+ */
+export function trackAccepted(server: TiledeskTestServer): Accepted {
+  const sockets: Socket[] = [];
+  const servers = new Set<NetServer>();
+  const closedServers = new Set<NetServer>();
+  const closedSockets = new Set<Socket>();
+  const onSocket = (message: unknown) => {
+    const { socket } = message as { socket: Socket & { server?: NetServer } };
+    const listener = socket.server;
+    const address = listener?.address();
+    if (!listener || typeof address !== 'object' || address?.port !== server.port) return;
+    sockets.push(socket);
+    // Published right after the server's own `connection` listener ran: `close` (which takes a turn of the event
+    // loop after the handle is closed) cannot have been emitted yet. Not `socket.closed`: it is set as soon as destroy()
+    // asks for the handle's close, before the handle is released.
+    socket.once('close', () => closedSockets.add(socket));
+    if (!servers.has(listener)) {
+      servers.add(listener);
+      listener.once('close', () => closedServers.add(listener));
+    }
+  };
+  subscribe('net.server.socket', onSocket);
+  return {
+    sockets,
+    servers,
+    closedServers,
+    openSockets: () => sockets.flatMap((s, i) => (closedSockets.has(s) ? [] : [`accepted #${i}${s.destroyed ? ' (destroyed, close not yet emitted)' : ''}`])),
+    stop: () => unsubscribe('net.server.socket', onSocket),
+  };
 }
 
 /** Polls `condition` until true, or throws after `timeoutMs`. */

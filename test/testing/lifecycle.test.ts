@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { bare, eventually, http, httpOrTimeout, type Json, rawUpgrade, sleep, WsClient } from './helpers.js';
+import { bare, eventually, http, httpOrTimeout, type Json, rawUpgrade, sleep, trackAccepted, WsClient } from './helpers.js';
 
 let server: TiledeskTestServer;
 let P: string;
@@ -244,9 +244,11 @@ describe('restart, seed and close', () => {
   });
 
   it('close() releases every socket, timer and listener', async () => {
-    const tcpHandles = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap').length;
-    const baseline = tcpHandles();
     const local = await startTiledeskServer({ heartbeatIntervalMs: 10_000 });
+    // Every connection this server accepts and its listening socket, tracked one by one (not the process's handle
+    // counts, which also moved with the shared server's keep-alive sockets and whatever else ran in this worker).
+    const accepted = trackAccepted(local);
+    onTestFinished(() => accepted.stop());
     const client = await WsClient.open(`${local.wsUrl}?token=${bare(local.owner.token)}`);
     client.subscribe(`/${local.project.id}/requests`);
     await client.next((f) => f.action === 'publish');
@@ -256,12 +258,18 @@ describe('restart, seed and close', () => {
     // A guest token's upgrade is held open by the server: close() must release it too.
     const heldUpgrade = rawUpgrade(local, `/?token=${bare(guest.token)}`, 2_000);
     await eventually(() => local.stats().wsConnections === 1 && local.stats().subscriptions === 1 && local.stats().httpConnections >= 2);
+    // The WebSocket, the hung call's connection (the sign-in's keep-alive one may be the same) and the held upgrade.
+    expect(accepted.sockets.length).toBeGreaterThanOrEqual(3);
+    expect(accepted.servers.size).toBe(1);
+    const [listener] = accepted.servers;
     await local.close();
+    // Right after close(), with no waiting: close() itself waits for every socket's `close` and for the listener's.
+    expect(accepted.openSockets()).toEqual([]);
+    expect({ listening: listener!.listening, closeEmitted: accepted.closedServers.has(listener!) }).toEqual({ listening: false, closeEmitted: true });
     expect(local.stats()).toEqual({ wsConnections: 0, httpConnections: 0, subscriptions: 0, pendingWrites: 0 });
     expect(await client.closed()).toBe(1006);
     expect(await hung).toBeInstanceOf(Error);
     expect(await heldUpgrade).not.toBe('hang');
-    await eventually(() => tcpHandles() <= baseline);
     await local.close();
   });
 });

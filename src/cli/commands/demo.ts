@@ -11,7 +11,7 @@ import { runDemoScript, type DemoScriptResult } from '../demo-script.js';
 import { counted, createStyle, formatCount, formatDuration, UsageError, wantsColor, type CliIO, type SecretRegistry } from '../io.js';
 import { LiveView } from '../live-view.js';
 import { formatReport } from '../progress.js';
-import { importFile } from './import.js';
+import { checkReadable, importFile, writeWrapperHint, type SourceShape } from './import.js';
 import { untilAborted } from './tail.js';
 
 export const DEMO_HELP = `Usage: tiledesk-sdk demo [options]        (in this repository: npm run demo)
@@ -81,6 +81,9 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
       `The sample dataset was not found${dataFile ? ` at ${dataFile}` : ''}. Pass --data <file> (a JSON or NDJSON file of { "request", "messages" } objects).`,
     );
   }
+  // As for `import`: a directory is refused, and a pipe (`--data <(zcat export.ndjson.gz)`), which can be read only
+  // once, is not counted first (the count read it all, and the import then waited for a writer long gone).
+  const dataKind = await checkReadable(dataFile, io);
 
   const out = io.stdout;
   const style = createStyle(wantsColor(out, io.env));
@@ -108,13 +111,20 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
     out.write(`  ${style.bold('2.')} Live conversations for ${formatDuration(durationSeconds * 1000)} while visitors chat with a bot ${style.dim('(Ctrl-C ends it early)')}\n\n`);
 
     try {
+      const display = relativeName(dataFile, io.cwd);
+      const shape: SourceShape = { read: 0, ended: false };
       report = await importFile(io, style, {
         file: dataFile,
         client: admin,
         options: { namespace: 'tiledesk-sdk-demo', concurrency: 4 },
-        label: relativeName(dataFile, io.cwd),
+        label: display,
+        count: dataKind === 'file',
+        shape,
       });
-      out.write(`${formatReport(report, style)}\n\n`);
+      out.write(`${formatReport(report, style)}\n`);
+      // A --data file that wraps its conversations in one object: said as `import` says it.
+      await writeWrapperHint(io, createStyle(wantsColor(io.stderr, io.env)), shape, { file: dataFile, display, kind: dataKind });
+      out.write('\n');
     } catch (error) {
       if (error instanceof ImportAbortedError) {
         // Not silent: the live part and the summary never came, and the output ends on a progress line.

@@ -105,7 +105,7 @@ function parseImportArgs(argv: string[], io: CliIO, secrets: SecretRegistry): Im
 const STDIN = '-';
 
 /** A file, or a pipe (stdin, `<(zcat …)`), which can be read only once: it is not counted first. */
-async function checkReadable(file: string, io: CliIO): Promise<'file' | 'pipe'> {
+export async function checkReadable(file: string, io: CliIO): Promise<'file' | 'pipe'> {
   if (file === STDIN) {
     if ((io.stdin ?? process.stdin).isTTY) throw new UsageError('stdin is a terminal: pipe the conversations in (zcat export.ndjson.gz | tiledesk-sdk import -)');
     return 'pipe';
@@ -197,33 +197,45 @@ function watched(source: AsyncGenerator<ImportConversation, void, undefined>, sh
   return { [Symbol.asyncIterator]: () => iterator };
 }
 
+/** The file an import read, for the wrapper hint: its path, and its name as the user wrote it (what `jq` is given). */
+export interface HintSource {
+  file: string;
+  display: string;
+  kind: 'file' | 'pipe';
+}
+
 /**
  * Said after the report of a file that is one object wrapping the conversations: the import read it as a single
- * conversation and reported only "messages: must be an array".
+ * conversation and reported only "messages: must be an array". Shared by `import` and `demo --data`.
  */
-async function wrapperHint(shape: SourceShape, run: ImportRun, kind: 'file' | 'pipe'): Promise<string | undefined> {
+export async function writeWrapperHint(io: CliIO, style: Style, shape: SourceShape, source: HintSource): Promise<void> {
+  const hint = await wrapperHint(shape, source);
+  if (hint) io.stderr.write(`${style.yellow('Hint:')} ${hint}\n`);
+}
+
+async function wrapperHint(shape: SourceShape, source: HintSource): Promise<string | undefined> {
   if (!shape.wrapper || !shape.ended || shape.read !== 1) return undefined;
   const { key, length } = shape.wrapper;
-  const what = run.file === STDIN ? 'The input' : run.display;
+  const what = source.file === STDIN ? 'The input' : source.display;
   let hint =
     `${what} holds a single JSON object, not a list of conversations: its ${JSON.stringify(key)} key holds an array of ${counted(length, 'object')}. ` +
     'The import expects a JSON array of conversations, or NDJSON (one per line)';
-  const command = kind === 'file' ? await jqCommand(run, key) : undefined;
+  const command = source.kind === 'file' ? await jqCommand(source, key) : undefined;
   if (command) hint += `: e.g. ${command}`;
   return `${hint}.`;
 }
 
 /** A jq command writing the wrapped conversations as NDJSON, when the file's top level is known and it can be quoted. */
-async function jqCommand(run: ImportRun, key: string): Promise<string | undefined> {
+async function jqCommand(source: HintSource, key: string): Promise<string | undefined> {
   if (key.includes("'")) return undefined;
-  const top = await firstCharacter(run.file);
+  const top = await firstCharacter(source.file);
   if (top !== '{' && top !== '[') return undefined;
   // `.[0]["a b"]`, not `.[0].["a b"]`, which jq before 1.7 does not parse.
   const member = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
   const path = top === '[' ? `.[0]${member}[]` : `${member.startsWith('[') ? '.' : ''}${member}[]`;
-  const base = run.display.replace(/\.(nd)?json$/i, '');
-  const output = `${base}.ndjson` === run.display ? `${base}.conversations.ndjson` : `${base}.ndjson`;
-  return `jq -c '${path}' ${shellQuote(run.display)} > ${shellQuote(output)}`;
+  const base = source.display.replace(/\.(nd)?json$/i, '');
+  const output = `${base}.ndjson` === source.display ? `${base}.conversations.ndjson` : `${base}.ndjson`;
+  return `jq -c '${path}' ${shellQuote(source.display)} > ${shellQuote(output)}`;
 }
 
 /** The first character of a file that is not white space (or a byte-order mark). */
@@ -325,7 +337,11 @@ async function importWithCheckpoint(run: ImportRun, io: CliIO, secrets: SecretRe
   const errStyle = createStyle(wantsColor(io.stderr, io.env));
   const token = await obtainToken(run.connection, secrets, io.signal);
   if (token === undefined) return interruptedBeforeImporting(io, errStyle);
-  const client = new TiledeskClient({ baseUrl: run.connection.baseUrl, projectId: run.connection.projectId, auth: { token } });
+  // A socket per conversation in flight (each has one call at a time): with fewer (the pool's default is 64), calls
+  // past it waited in the pool, --concurrency above 64 bought nothing, and after Ctrl-C such a call counted among
+  // those "sent without an answer" though it had never gone out.
+  const connections = run.options.concurrency === undefined ? {} : { connections: run.options.concurrency };
+  const client = new TiledeskClient({ baseUrl: run.connection.baseUrl, projectId: run.connection.projectId, auth: { token }, ...connections });
   try {
     // Before the file is counted (minutes for a large one): an unreachable server (which, with a token, would fail
     // conversation by conversation, each after its retries), an unknown project or a refused token is named at once.
@@ -347,8 +363,7 @@ async function importWithCheckpoint(run: ImportRun, io: CliIO, secrets: SecretRe
     const failedEarlier = state ? Math.max(0, state.totals.conversationsFailed - report.conversations.failed) : 0;
     io.stdout.write(`${formatReport(report, style, { failedEarlier })}\n`);
     if (report.conversations.total === 0) io.stderr.write(`${errStyle.yellow('Nothing was imported:')} ${run.display} holds no conversations.\n`);
-    const hint = await wrapperHint(shape, run, kind);
-    if (hint) io.stderr.write(`${errStyle.yellow('Hint:')} ${hint}\n`);
+    await writeWrapperHint(io, errStyle, shape, { file: run.file, display: run.display, kind });
     if (failedEarlier > 0) {
       io.stderr.write(
         `${errStyle.yellow('Not retried:')} ${formatCount(failedEarlier)} conversation${failedEarlier === 1 ? '' : 's'} failed in an earlier run ` +
