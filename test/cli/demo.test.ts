@@ -8,7 +8,14 @@ import { TiledeskClient } from '../../src/index.js';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
 import { bundleCli, exitWhileTokensRefused, root, runCli, serverEnv, spawnNode, startCli, within } from './helpers.js';
 
-describe('tiledesk-sdk demo on the embedded server', () => {
+/**
+ * Each demo runs as a child process, its end awaited by `within(…, 30_000)`: those are the hang guards. The tests'
+ * own timeout is above them (vitest's 20 s ended the first test, which took 8 s at load 12, before its guard could say
+ * what it was waiting for).
+ */
+const DEMO = { timeout: 60_000 };
+
+describe('tiledesk-sdk demo on the embedded server', DEMO, () => {
   it('imports the sample, shows visitors chatting with a rich-message bot and a conversation closing, then ends by itself', async () => {
     const { code, stdout, stderr } = await within(runCli(['demo', '--duration', '4']), 30_000, 'the demo to end');
     expect(stderr).toBe('');
@@ -75,7 +82,7 @@ describe('tiledesk-sdk demo on the embedded server', () => {
   });
 });
 
-describe('tiledesk-sdk demo --data', () => {
+describe('tiledesk-sdk demo --data', DEMO, () => {
   const sampleLines = readFileSync(join(root, 'examples/data/sample-conversations.ndjson'), 'utf8').trim().split('\n');
 
   it('a file that is one object wrapping the conversations gets the hint import gives, naming the key and a jq command', async () => {
@@ -121,7 +128,7 @@ describe('tiledesk-sdk demo --data', () => {
   });
 });
 
-describe('tiledesk-sdk demo interrupted', () => {
+describe('tiledesk-sdk demo interrupted', DEMO, () => {
   it('Ctrl-C during the import says so instead of ending silently on a progress line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tiledesk-cli-demo-'));
     try {
@@ -142,7 +149,7 @@ describe('tiledesk-sdk demo interrupted', () => {
   });
 });
 
-describe('tiledesk-sdk demo against a server given by TILEDESK_*', () => {
+describe('tiledesk-sdk demo against a server given by TILEDESK_*', DEMO, () => {
   let server: TiledeskTestServer;
   beforeAll(async () => {
     server = await startTiledeskServer();
@@ -194,7 +201,7 @@ describe('tiledesk-sdk demo against a server given by TILEDESK_*', () => {
   });
 });
 
-describe('tiledesk-sdk demo when the realtime connection fails for good', () => {
+describe('tiledesk-sdk demo when the realtime connection fails for good', DEMO, () => {
   it('a token refused on a reconnect ends it with exit code 1 and says so, as tail does, instead of running out --duration', async () => {
     const server = await startTiledeskServer({ heartbeatIntervalMs: 1000 });
     const run = startCli(['demo', '--duration', '600'], { env: serverEnv(server) });
@@ -213,7 +220,7 @@ describe('tiledesk-sdk demo when the realtime connection fails for good', () => 
   }, 60_000);
 });
 
-describe('tiledesk-sdk demo as a process', () => {
+describe('tiledesk-sdk demo as a process', DEMO, () => {
   let cli: Awaited<ReturnType<typeof bundleCli>>;
   beforeAll(async () => {
     cli = await bundleCli();

@@ -66,7 +66,9 @@ async function runAndKill(file: string, checkpointPath: string, killAt: number):
 }
 
 describe('crash and resume', () => {
-  it('SIGKILL mid-import twice, then resume from the file checkpoint: every message exactly once, in order', async () => {
+  // Two child imports (up to runAndKill's 30 s deadline each) and the resumed import: 3-4 s alone, 17 s at load 12.
+  // The test's timeout is a hang guard above the deadlines it already has (vitest's 20 s ended it first).
+  it('SIGKILL mid-import twice, then resume from the file checkpoint: every message exactly once, in order', { timeout: 120_000 }, async () => {
     const source = dataset({ conversations: 150, messages: { min: 0, max: 25 }, someIds: true, seed: 21, tag: 'crash' });
     const total = source.reduce((n, c) => n + c.messages.length, 0);
     const file = join(dir, 'export.ndjson');

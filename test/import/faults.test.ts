@@ -37,6 +37,13 @@ function newClient(fetch?: FetchLike, timeout = 10_000): TiledeskClient {
 }
 const HANGS = { timeout: 300, options: { settleDelayMs: 50 } };
 
+/**
+ * Each scenario imports 120 conversations through faults and reads every one back: CPU work of this process (client
+ * and server), 2-4 s alone, 15 s at load 12 on 2 CPUs, past vitest's 20 s when the load is higher. Nothing in them
+ * waits on a clock for long (retry delays of milliseconds, two 1 s Retry-Afters): this timeout is a hang guard.
+ */
+const IMPORT_UNDER_FAULTS = { timeout: 120_000 };
+
 const MULTI = /\/messages\/multi$/;
 const options: ImportConversationsOptions = {
   concurrency: 8,
@@ -74,7 +81,7 @@ async function scenario(name: string, rules: FaultRule[], extra: { seed: number;
   }
 }
 
-describe('exactly once under injected faults', () => {
+describe('exactly once under injected faults', IMPORT_UNDER_FAULTS, () => {
   it('500 after a partial save of the chunk (no rollback)', async () => {
     await scenario('partial', [
       { method: 'POST', path: MULTI, partialSave: 1, rate: 0.1 },
@@ -172,7 +179,7 @@ function realMultiSemantics(seed: number): FetchLike {
   };
 }
 
-describe('exactly once under the real server’s multi semantics (emulated)', () => {
+describe('exactly once under the real server’s multi semantics (emulated)', IMPORT_UNDER_FAULTS, () => {
   it('any subset saved in any order then a 500, or everything saved and the answer lost', async () => {
     await scenario('real-semantics', [], { seed: 19, fetch: realMultiSemantics(19), expectReconcile: true });
   });

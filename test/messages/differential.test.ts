@@ -479,7 +479,8 @@ function call(r: Rng, depth = 0): unknown {
   return built;
 }
 
-describe(`differential fuzzing of the validators, the readers and the builders (seed ${SEED.toString(16)})`, () => {
+// A hang guard: the fuzzing is pure CPU, 1-3 s per test alone, 7 s at load 12 on 2 CPUs (vitest's default is 20 s).
+describe(`differential fuzzing of the validators, the readers and the builders (seed ${SEED.toString(16)})`, { timeout: 60_000 }, () => {
   it('starts from valid messages of every source, and uses every kind of mutation', () => {
     expect(outboundSeeds.every((m) => zodOutbound(m).success && safeParseOutboundMessage(m).success)).toBe(true);
     expect(outboundSeeds.length).toBeGreaterThan(50);

@@ -178,6 +178,11 @@ function disagreements(cases: unknown[], a: (v: unknown) => Outcome, b: (v: unkn
  */
 const SLICE_CASES = 2_500;
 const SLICE_CHARS = 2_000_000;
+/**
+ * A hang guard for the sweeps (pure CPU, nothing waits on a clock): a slice takes about a second alone, 10 s at load 12
+ * on 2 CPUs, which vitest's 20 s default ended when the load was higher still.
+ */
+const SWEEPS = { timeout: 60_000 };
 /** `cases` as [name, slice] rows for `it.each` (`%s` is the name, e.g. "2501–5000 of 40111"). */
 function slices<T>(cases: T[]): [string, T[]][] {
   const rows: [string, T[]][] = [];
@@ -245,7 +250,7 @@ describe('1. every builder-made message parses with the strict schema, unchanged
   });
 });
 
-describe('2. the builders’ check and the outbound schema give the same answer', () => {
+describe('2. the builders’ check and the outbound schema give the same answer', SWEEPS, () => {
   it('mutates every key the outbound schema types (the seeds contain them all)', () => {
     expect(missingKeys(OutboundMessageSchema, outboundSeeds)).toEqual([]);
   });
@@ -508,7 +513,7 @@ const odd = [
 const inboundSeeds = [...corpus, ...captured.slice(0, 8), ...builtMessages.map(([, m]) => m), maximalInbound];
 const inboundMutations = inboundSeeds.flatMap((m) => mutations(m, new Set(['request'])));
 
-describe('4. the readers agree with the inbound schema and with the zod-based classify', () => {
+describe('4. the readers agree with the inbound schema and with the zod-based classify', SWEEPS, () => {
   it('mutates every key the inbound schema types (the seeds contain them all)', () => {
     expect(missingKeys(InboundMessageSchema, inboundSeeds)).toEqual([]);
   });
