@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
+import { timersSetFrom } from '../helpers/timers.js';
 import { startTiledeskServer, type TiledeskServerOptions, type TiledeskTestServer } from '../../src/testing/index.js';
 import {
   RealtimeClient,
@@ -229,57 +230,16 @@ function add(map: Map<string, Set<() => void>>, type: string, listener: () => vo
   set.add(listener);
 }
 
+export { stopTrackingTimers } from '../helpers/timers.js';
+
 const CLIENT_SOURCE = new URL('../../src/realtime/', import.meta.url).pathname;
-let stopTracking: (() => void) | undefined;
 
 /**
  * Timers the client starts from now on (until {@link stopTrackingTimers}) that have neither fired nor been cleared,
  * each with the stack that set it: those set while client code (src/realtime/) is on the stack, which includes what it
  * calls synchronously (`ws` closing a socket). Exact where a count of the process's timers is not: the local server's
  * deferred writes, undici's keep-alive, vitest and other tests' clients set timers of their own at any moment.
- * The globals are replaced directly, not through `vi.spyOn`: a spy records every call, and its arguments (the
- * callbacks, and through them the client's sockets) stayed reachable for the rest of a long leak test.
  */
 export function clientTimers(): Map<unknown, string> {
-  stopTrackingTimers();
-  const pending = new Map<unknown, string>();
-  const real = { setTimeout, setInterval, clearTimeout, clearInterval };
-  const setBy = () => {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = Infinity;
-    const stack = new Error('timer set').stack ?? '';
-    Error.stackTraceLimit = limit;
-    return stack.includes(CLIENT_SOURCE) ? stack : undefined;
-  };
-  const clear = (timer: Parameters<typeof clearTimeout>[0]) => {
-    pending.delete(timer);
-    real.clearTimeout(timer);
-  };
-  Object.assign(globalThis, {
-    setTimeout: (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-      const stack = setBy();
-      const timer = real.setTimeout(() => {
-        pending.delete(timer);
-        callback(...args);
-      }, ms);
-      if (stack) pending.set(timer, stack);
-      return timer;
-    },
-    setInterval: (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-      const stack = setBy();
-      const timer = real.setInterval(callback, ms, ...args);
-      if (stack) pending.set(timer, stack);
-      return timer;
-    },
-    clearTimeout: clear,
-    clearInterval: clear,
-  });
-  stopTracking = () => Object.assign(globalThis, real);
-  return pending;
-}
-
-/** Puts back the timer functions {@link clientTimers} replaced (idempotent; call it in `afterEach` too). */
-export function stopTrackingTimers(): void {
-  stopTracking?.();
-  stopTracking = undefined;
+  return timersSetFrom(CLIENT_SOURCE);
 }

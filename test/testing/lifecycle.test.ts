@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
+import { stopTrackingTimers, timersSetFrom } from '../helpers/timers.js';
 import { bare, eventually, http, httpOrTimeout, type Json, rawUpgrade, sleep, trackAccepted, WsClient } from './helpers.js';
 
 let server: TiledeskTestServer;
@@ -244,6 +245,9 @@ describe('restart, seed and close', () => {
   });
 
   it('close() releases every socket, timer and listener', async () => {
+    // Set by the local server's own code: heartbeats, deferred writes, the hung route, the held upgrade's wait.
+    const timers = timersSetFrom(new URL('../../src/testing/', import.meta.url).pathname);
+    onTestFinished(stopTrackingTimers);
     const local = await startTiledeskServer({ heartbeatIntervalMs: 10_000 });
     // Every connection this server accepts and its listening socket, tracked one by one (not the process's handle
     // counts, which also moved with the shared server's keep-alive sockets and whatever else ran in this worker).
@@ -254,21 +258,29 @@ describe('restart, seed and close', () => {
     await client.next((f) => f.action === 'publish');
     local.faults.route({ path: `/${local.project.id}/requests`, hang: true });
     const hung = httpOrTimeout(local, 'GET', `/${local.project.id}/requests`, { token: local.owner.token }).catch((error: unknown) => error);
+    // A call held in the server's latency fault: its wait is a timer of the server's.
+    local.faults.route({ path: `/${local.project.id}/leads`, latencyMs: 60_000 });
+    const slow = httpOrTimeout(local, 'GET', `/${local.project.id}/leads`, { token: local.owner.token }).catch((error: unknown) => error);
     const guest = (await http(local, 'POST', '/auth/signinAnonymously', { body: { id_project: local.project.id } })).json as Json;
     // A guest token's upgrade is held open by the server: close() must release it too.
     const heldUpgrade = rawUpgrade(local, `/?token=${bare(guest.token)}`, 2_000);
     await eventually(() => local.stats().wsConnections === 1 && local.stats().subscriptions === 1 && local.stats().httpConnections >= 2);
+    await eventually(() => [...timers.values()].some((stack) => /\.delay \(/.test(stack)));
     // The WebSocket, the hung call's connection (the sign-in's keep-alive one may be the same) and the held upgrade.
     expect(accepted.sockets.length).toBeGreaterThanOrEqual(3);
     expect(accepted.servers.size).toBe(1);
     const [listener] = accepted.servers;
+    expect(timers.size).toBeGreaterThan(0); // the heartbeat at least: the tracking sees the server's timers
     await local.close();
+    const timersLeft = new Map(timers);
     // Right after close(), with no waiting: close() itself waits for every socket's `close` and for the listener's.
     expect(accepted.openSockets()).toEqual([]);
     expect({ listening: listener!.listening, closeEmitted: accepted.closedServers.has(listener!) }).toEqual({ listening: false, closeEmitted: true });
     expect(local.stats()).toEqual({ wsConnections: 0, httpConnections: 0, subscriptions: 0, pendingWrites: 0 });
+    expect(timersLeft.size, [...timersLeft.values()].join('\n\n')).toBe(0);
     expect(await client.closed()).toBe(1006);
     expect(await hung).toBeInstanceOf(Error);
+    expect(await slow).toBeInstanceOf(Error);
     expect(await heldUpgrade).not.toBe('hang');
     await local.close();
   });
