@@ -84,22 +84,22 @@ export const outboundChecks = pure(() => {
 
   const attributes = (attachment: Check, commands: Check) =>
     open({
-        disableInputMessage: optional(boolean),
-        inputMessagePlaceholder: optionalString,
-        attachment,
-        commands,
-        subtype: optional(literal(SUBTYPES)),
-        action: optional(nonBlank),
-        updateUserEmail: optional(string(EMAIL)),
-        updateUserFullname: optional(nonBlank),
-        messagelabel: optional(object({ key: literal(INFO_MESSAGE_KEYS), parameters: optional(anyObject) }, { refine: checkInfoLabel })),
-        flowAttributes: optional(anyObject),
-        parentUid: optionalString,
-        tempUID: optionalString,
-        sourcePage: optionalString,
-        sourceTitle: optionalString,
-        updateconversation: optional(boolean),
-        type: optionalString,
+      disableInputMessage: optional(boolean),
+      inputMessagePlaceholder: optionalString,
+      attachment,
+      commands,
+      subtype: optional(literal(SUBTYPES)),
+      action: optional(nonBlank),
+      updateUserEmail: optional(string(EMAIL)),
+      updateUserFullname: optional(nonBlank),
+      messagelabel: optional(object({ key: literal(INFO_MESSAGE_KEYS), parameters: optional(anyObject) }, { refine: checkInfoLabel })),
+      flowAttributes: optional(anyObject),
+      parentUid: optionalString,
+      tempUID: optionalString,
+      sourcePage: optionalString,
+      sourceTitle: optionalString,
+      updateconversation: optional(boolean),
+      type: optionalString,
     });
   const noCommands = forbidden(NO_COMMANDS);
   const buttonAttributes = optional(attributes(optional(buttonsAttachment), noCommands));
