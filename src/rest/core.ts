@@ -163,8 +163,12 @@ export interface CallSpec {
   secrets?: readonly string[];
   /** A field the caller reads from a 2xx body: without it, the call fails with an `InvalidResponseError`. */
   expect?: string;
-  /** The body (or its `expect` field) must be an array of objects: lists are iterated and their items' `_id` read. */
-  list?: boolean;
+  /**
+   * `true`: the body (or its `expect` field) must be an array of objects (lists are iterated and their items' `_id`
+   * read). `'first'`: such an array or one object (a route some server versions answer with the object itself).
+   * Otherwise the body (or its `expect` field) must be one object, or a non-empty string for `expect: 'token'`.
+   */
+  list?: true | 'first';
   /**
    * Checks (and may replace: a result other than `undefined`) the body once `expect`, `list` and the schema passed.
    * `path` is the call's full path. What it throws fails the call like any other error, `onError` included.
@@ -339,13 +343,18 @@ export class RequestCore {
             const d = data as Record<string, unknown> | null | undefined;
             // The auth routes' refusal (`{ success: false, msg }` with a 200) goes on as an error response, below.
             if (spec.auth === undefined || d?.success !== false) {
-              // The resource reads this field: `{}`, `null` or an empty 204 would otherwise surface there as a bare TypeError.
               const v = spec.expect ? d?.[spec.expect] : d;
-              if (spec.list ? !(Array.isArray(v) && v.every(isPlainObject)) : spec.expect && !v) {
-                throw invalid(`has no ${spec.expect ?? 'list'}${spec.list && v ? ' list of objects' : ''}`, {});
-              }
               // A route that found nothing to act on may answer `null` with a 200 (a note added to a missing conversation).
-              if (v === null) notFound(spec.method, path);
+              if (v === null && !spec.expect && spec.list !== true) notFound(spec.method, path);
+              // What the call promises (a token, one object, a list of objects, or either with `list: 'first'`) or an error
+              // saying so: `{}`, `42` or an empty 204 would otherwise reach the caller, typed as a Request say, and fail
+              // later as a bare TypeError far from the call.
+              const promised = spec.expect === 'token'
+                ? typeof v == 'string' && v
+                : [v].flat().every(isPlainObject) && (Array.isArray(v) ? spec.list : spec.list != true);
+              if (!promised) {
+                throw invalid(spec.expect ? `has no ${spec.expect}${spec.list && v ? ' list of objects' : ''}` : `is not ${spec.list ? 'a list of objects' : 'an object'}`, {});
+              }
               const schema = spec.schema && config.schemas?.[spec.schema];
               if (schema && text) {
                 const parsed = schema.safeParse(data);

@@ -147,7 +147,7 @@ export class AbortError extends APIError {
   override readonly name: string = 'AbortError';
 }
 
-/** A 2xx response whose body is not what the endpoint returns (not JSON, or rejected by the opt-in response schemas). */
+/** A 2xx response whose body is not what the endpoint returns (not JSON, not the object or list of objects the call promises, or rejected by the opt-in response schemas). */
 export class InvalidResponseError extends APIError {
   override readonly name: string = 'InvalidResponseError';
   /** Schema issues, when opt-in response validation failed. */

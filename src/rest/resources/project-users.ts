@@ -101,7 +101,7 @@ export class ProjectUsers extends Resource {
   /** One membership from a route that answers a list (or, on some server versions, the object itself). */
   #one(path: string, options: RequestOptions | undefined): Promise<ProjectUser> {
     return this.ctx.core.request({
-      method: 'GET', path, idempotent: true, schema: 'projectUsers',
+      method: 'GET', path, idempotent: true, schema: 'projectUsers', list: 'first',
       check: (found: ProjectUser[] | ProjectUser, full) => (Array.isArray(found) ? found[0] ?? notFound('GET', full) : found),
     }, options);
   }

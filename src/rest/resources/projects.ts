@@ -13,7 +13,7 @@ export class Projects extends Resource {
    * ```
    */
   async list(options?: RequestOptions): Promise<ProjectMembership[]> {
-    return call(this.ctx, 'GET', '/projects', true, 'projectMemberships', options);
+    return this.ctx.core.request({ method: 'GET', path: '/projects', idempotent: true, schema: 'projectMemberships', list: true }, options);
   }
 
   /**
