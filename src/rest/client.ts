@@ -1,7 +1,7 @@
 import { createDefaultTransport } from '#default-transport';
 import { RetryBudget } from '../shared/backoff.js';
 import { AuthState, type AuthOptions } from './auth.js';
-import { RequestCore, type HeadersInput, type Hooks, type ResponseSchemas } from './core.js';
+import { nonNegative, RequestCore, type HeadersInput, type Hooks, type ResponseSchemas } from './core.js';
 import { ValidationError, type APIError } from './errors.js';
 import { requireObject, requireString } from './resource.js';
 import { Auth, type SigninAnonymouslyParams, type SigninParams, type SigninWithCustomTokenParams, type SignupParams } from './resources/auth.js';
@@ -97,12 +97,6 @@ function checkedHooks(hooks: Hooks | readonly Hooks[] | undefined): Hooks[] {
     for (const name of HOOK_NAMES) if (h[name] !== undefined && typeof h[name] !== 'function') throw new ValidationError(`${field}.${name}`, 'must be a function');
   });
   return list;
-}
-
-function nonNegative(value: number | undefined, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!(typeof value == 'number' && value >= 0)) throw new ValidationError(field, 'must be a number >= 0');
-  return value;
 }
 
 /** What clients made by `withOptions` share with their parent; spread as it is into the core's config. */

@@ -64,6 +64,13 @@ export interface RequestOptions {
   projectId?: string;
 }
 
+/** A number >= 0 (`Infinity` included), or `fallback` when absent; else a {@link ValidationError} naming `field`. */
+export function nonNegative(value: number | undefined, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(typeof value == 'number' && value >= 0)) throw new ValidationError(field, 'must be a number >= 0');
+  return value;
+}
+
 /** Keys of the response schemas the client can validate against (see `responseSchemas`). */
 export type ResponseSchemaKey =
   | 'auth'
@@ -232,20 +239,23 @@ export class RequestCore {
    * Sends one call, with retries, and returns the parsed JSON body (or what `spec.check` makes of it). Every SDK error
    * it throws has been reported to `onError` once: those of a nested call (the sign-in a token waits for) already were.
    */
-  async request<T>(spec: CallSpec, options: RequestOptions = {}): Promise<T> {
+  async request<T>(spec: CallSpec, options: RequestOptions | null = {}): Promise<T> {
     const config = this.#config;
     const path = this.#base.prefix + spec.path + queryString(spec.query);
     // Bad arguments are thrown before the `try`: nothing was sent, and onError does not hear of them.
     const body = typeof spec.body === 'object' ? toJson(spec.body, 'body') : spec.body;
+    const { signal: userSignal, headers: extraHeaders, timeout: callTimeout, maxRetries: callRetries } = options ?? {};
+    // A NaN or negative timeout (a deadline already past) would be no timeout at all; anything but a signal (the
+    // controller itself, say) a bare TypeError once the call had started.
+    const timeout = nonNegative(callTimeout, 'timeout', config.timeout);
+    const maxRetries = nonNegative(callRetries, 'maxRetries', config.maxRetries);
+    if (userSignal != null && typeof userSignal.addEventListener != 'function') throw new ValidationError('signal', 'must be an AbortSignal');
     // One spelling per name: a caller's `Authorization` or `Content-Type` next to the client's own would both be sent.
-    const given = headerMap(options.headers, { ...this.headers });
+    const given = headerMap(extraHeaders, { ...this.headers });
     // What hooks see, redacted: the origin carries no credentials (parseBaseUrl refuses them).
     const url = this.#base.origin + path;
     let attempt = 0;
     try {
-      const { signal: userSignal } = options;
-      const timeout = options.timeout ?? config.timeout;
-      const maxRetries = options.maxRetries ?? config.maxRetries;
       const observed = config.hooks.length > 0;
 
       // Built only when an error is: not on the success path of every call.

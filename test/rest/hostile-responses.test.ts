@@ -41,7 +41,7 @@ const BODIES: [string, string, string | undefined][] = [
   ['deeply nested', deep, 'application/json'],
   ['token echoed', JSON.stringify({ error: `bad token ${TOKEN}`, message: `Authorization: ${TOKEN}`, token: TOKEN }), 'application/json'],
 ];
-for (const status of [200, 201, 204, 302, 400, 401, 403, 404, 409, 413, 422, 429, 500, 502, 503]) {
+for (const status of [200, 201, 204, 302, 400, 401, 403, 404, 413, 422, 429, 500, 503]) {
   for (const [label, body, type] of BODIES) {
     if (status === 204 && body !== '') continue; // a 204 has no body (the Response constructor refuses one)
     RESPONSES.push([`${status} ${label}`, status, type, body]);
@@ -100,6 +100,8 @@ const CALLS: Call[] = [
   ['users.update', (c) => c.users.update({ lastname: 'B' }), 'object'],
 ];
 
+const ERROR_PATH_CALLS = new Set(['auth.signin', 'requests.get', 'requests.list', 'messages.list', 'messages.import', 'projectUsers.me', 'users.update']);
+
 let current: [string, number, string | undefined, string] = RESPONSES[0]!;
 const hostileFetch: FetchLike = async () => {
   const [, status, type, body] = current;
@@ -143,7 +145,7 @@ async function verdict(run: () => Promise<unknown>, returns: Call[2]): Promise<s
 
 describe('every call, every hostile response: a typed error or a value of the promised shape', () => {
   for (const [kind, client] of Object.entries(clients)) {
-    it(`${CALLS.length} calls × ${RESPONSES.length} responses (${kind} auth)`, async () => {
+    it(`${CALLS.length} calls × ${RESPONSES.filter((r) => r[1] < 300).length} 2xx responses, ${ERROR_PATH_CALLS.size} × ${RESPONSES.filter((r) => r[1] >= 300).length} others (${kind} auth)`, async () => {
       const unhandled: unknown[] = [];
       const onUnhandled = (reason: unknown) => unhandled.push(reason);
       process.on('unhandledRejection', onUnhandled);
@@ -151,7 +153,9 @@ describe('every call, every hostile response: a typed error or a value of the pr
       try {
         for (const response of RESPONSES) {
           current = response;
-          for (const [name, run, returns] of CALLS) {
+          // A 2xx is read by each call its own way; an error status, by the core alike for all (a few calls stand for
+          // each way a call reaches it: one object, a page, a list, a chunked import, a sign-in).
+          for (const [name, run, returns] of response[1] < 300 ? CALLS : CALLS.filter(([n]) => ERROR_PATH_CALLS.has(n))) {
             const problem = await verdict(() => run(client), returns);
             if (problem) wrong.push(`${name} ← ${response[0]}: ${problem}`);
           }

@@ -1,5 +1,5 @@
 import type { RequestOptions } from '../core.js';
-import { InvalidResponseError } from '../errors.js';
+import { InvalidResponseError, ValidationError } from '../errors.js';
 import { ImportChunkError, planChunks, checkMessage, prepareMessage, PREPARED, type ChunkRange, type ImportMessage, type PreparedMessage } from '../import.js';
 import { call, checkInt, Resource, projectPath, requireArray, requireObject, seg } from '../resource.js';
 import type { Message, MessageWithRequest } from '../schemas.js';
@@ -126,8 +126,8 @@ export class Messages extends Resource {
   /**
    * Imports many messages into an **existing** conversation (`…/messages/multi`; a missing one gives a
    * `NotFoundError` as the cause), keeping their order. Every message is validated first; nothing is sent if one
-   * is bad (`ValidationError` with its `index` and `field`). Large arrays are split into chunks under the body
-   * limit, sent one after the other. A failed chunk is not retried (the server has no rollback): an
+   * is bad (`ValidationError` with its `index` and `field`) or an option is (a `ValidationError` naming it). Large
+   * arrays are split into chunks under the body limit, sent one after the other. A failed chunk is not retried (the server has no rollback): an
    * {@link ImportChunkError} says which chunk failed, what it sent and what was saved before.
    *
    * @example
@@ -138,14 +138,14 @@ export class Messages extends Resource {
    * ]);
    * ```
    */
-  async import(requestId: string, messages: readonly ImportMessage[], options: ImportOptions = {}): Promise<Message[]> {
-    const { onChunk, maxChunkBytes = 500 * 1024, maxChunkMessages = 100, ...requestOptions } = options;
+  async import(requestId: string, messages: readonly ImportMessage[], options?: ImportOptions | null): Promise<Message[]> {
+    const { onChunk, maxChunkBytes = 500 * 1024, maxChunkMessages = 100, ...requestOptions } = options ?? {};
     checkInt(maxChunkBytes, 'maxChunkBytes', 64);
     checkInt(maxChunkMessages, 'maxChunkMessages', 1);
     // A non-array body makes this endpoint hang forever on the server: check everything before sending anything.
     requireArray(messages, 'messages');
-    const path = `${this.#base(requestId, options)}/multi`;
-    const prepared = messages.map((m, i) => ((m as Partial<PreparedMessage>)[PREPARED] ? (m as PreparedMessage) : prepareMessage(m, i, maxChunkBytes)));
+    const path = `${this.#base(requestId, requestOptions)}/multi`;
+    const prepared = messages.map((m, i) => ((m as Partial<PreparedMessage> | null)?.[PREPARED] ? (m as PreparedMessage) : prepareMessage(m, i, maxChunkBytes)));
     const chunks = planChunks(prepared.map((p) => p.bytes), maxChunkBytes, maxChunkMessages);
 
     const saved: Message[] = [];
@@ -168,6 +168,8 @@ export class Messages extends Resource {
           },
         }, requestOptions);
       } catch (cause) {
+        // Refused before it was sent (an option of the wrong kind): the same for every chunk, so nothing was sent.
+        if (cause instanceof ValidationError) throw cause;
         throw new ImportChunkError({
           chunkIndex: c, chunkCount: chunks.length, start: chunk.start, end: chunk.end,
           sent: items.map((p) => p.body), saved: saved.slice(), cause,
