@@ -148,7 +148,15 @@ export async function importConversations(
   options: ImportConversationsOptions = {},
 ): Promise<ImportReport> {
   if (typeof options !== 'object' || options === null) throw new ValidationError('options', 'must be an object');
-  const checkpoint = options.checkpoint;
+  const { checkpoint, signal } = options;
+  // Checked before the checkpoint is locked or anything sent: each was a bare TypeError, or a run stopped midway.
+  if (checkpoint != null && (typeof checkpoint.load !== 'function' || typeof checkpoint.save !== 'function')) {
+    throw new ValidationError('checkpoint', 'must have load() and save() methods (`fileCheckpoint(path)`, or your own)');
+  }
+  if (signal != null && typeof signal.addEventListener !== 'function') throw new ValidationError('signal', 'must be an AbortSignal');
+  for (const name of ['onProgress', 'onConversation'] as const) {
+    if (options[name] != null && typeof options[name] !== 'function') throw new ValidationError(name, 'must be a function');
+  }
   const release = typeof checkpoint?.lock === 'function' ? await checkpoint.lock() : undefined;
   try {
     return await runImport(client, source, options);
