@@ -160,6 +160,17 @@ class LocalTiledeskServer implements TiledeskTestServer {
   private defaultAgent: UserDoc;
 
   constructor(options: TiledeskServerOptions) {
+    // Named here: Node's own errors for these (`The "key" argument must be…`, `limit.trim is not a function`) do not
+    // say which option was wrong.
+    const { port, secret, adminEmail, wsPath, jsonBodyLimit } = options;
+    if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65_536)) throw new RangeError('port must be an integer from 0 to 65535');
+    for (const [name, value] of Object.entries({ secret, adminEmail, wsPath })) {
+      if (value !== undefined && (typeof value !== 'string' || value === '')) throw new TypeError(`${name} must be a non-empty string`);
+    }
+    if (wsPath !== undefined && !wsPath.startsWith('/')) throw new TypeError("wsPath must start with '/'");
+    if (jsonBodyLimit !== undefined && typeof jsonBodyLimit !== 'string' && !(typeof jsonBodyLimit === 'number' && jsonBodyLimit >= 0)) {
+      throw new TypeError("jsonBodyLimit must be a number of bytes >= 0 or a string such as '500kb'");
+    }
     this.secret = options.secret ?? 'nodeauthsecret';
     this.authConfig = { globalSecret: this.secret, adminEmail: options.adminEmail ?? 'admin@tiledesk.com', adminEmailConfigured: options.adminEmail !== undefined };
     this.bodyLimit = parseByteLimit(options.jsonBodyLimit ?? '500kb');

@@ -137,6 +137,28 @@ describe('options', () => {
   });
 });
 
+describe('options of the wrong kind', () => {
+  it('are refused when the server starts, naming the option (Node\'s own errors did not), and no port is left open', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ port: -1 }, /^port must be an integer from 0 to 65535$/],
+      [{ port: 1.5 }, /^port must be/],
+      [{ port: '3000' }, /^port must be/],
+      [{ secret: 5 }, /^secret must be a non-empty string$/],
+      [{ secret: '' }, /^secret must be a non-empty string$/],
+      [{ adminEmail: {} }, /^adminEmail must be a non-empty string$/],
+      [{ wsPath: 'ws' }, /^wsPath must start with '\/'$/],
+      [{ jsonBodyLimit: true }, /^jsonBodyLimit must be a number of bytes >= 0 or a string/],
+      [{ jsonBodyLimit: -1 }, /^jsonBodyLimit must be/],
+      [{ heartbeatIntervalMs: 0 }, /^heartbeatIntervalMs must be > 0$/],
+    ];
+    for (const [options, message] of cases) {
+      const e = await startTiledeskServer(options as never).then((s) => s.close().then(() => 'started'), (x: unknown) => x);
+      expect(e, JSON.stringify(options)).toBeInstanceOf(Error);
+      expect((e as Error).message, JSON.stringify(options)).toMatch(message);
+    }
+  });
+});
+
 describe('restart, seed and close', () => {
   it('restart keeps data and the port, and drops live connections', async () => {
     const local = await startTiledeskServer();
