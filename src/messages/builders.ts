@@ -170,7 +170,7 @@ class Built {
     });
   }
   quickReplies(...labels: string[]) {
-    return this.buttons(...labels.map((label) => buttons.text(label)));
+    return this.buttons(...labels.map(buttons.text));
   }
   /** Copies the message, lets `edit` change the copy (and its `attributes`, created on demand), validates, freezes. */
   // A `#` name: minifiers shorten it, where a TypeScript `private` keeps its full name in the bundle.
