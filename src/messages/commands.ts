@@ -1,5 +1,7 @@
+import { literal, maybe, number, object, optional } from './check.js';
 import type { InboundCommand, InboundMessage } from './inbound.js';
-import { parseInboundMessage } from './parse.js';
+import { checkMessage, parseInboundMessage, unwrap } from './parse.js';
+import { WAIT_TIME } from './rules.js';
 
 /**
  * The gap the widget (chat21-web-widget `addCommandMessage`) assumes between two parts' `timestamp`s when the wait
@@ -41,8 +43,8 @@ export interface ExpandOptions {
    */
   mode?: 'live' | 'history';
   /**
-   * Pause of a `wait` without `time`, with "typing…". Default 0: the widget shows the next part at once, without
-   * "typing…" (it uses {@link DEFAULT_WAIT_MS} only to stamp the part's `timestamp`).
+   * Pause of a `wait` without `time`, with "typing…": a finite number ≥ 0, as `wait(ms)` takes. Default 0: the widget
+   * shows the next part at once, without "typing…" (it uses {@link DEFAULT_WAIT_MS} only to stamp the part's `timestamp`).
    */
   defaultWaitMs?: number;
 }
@@ -74,7 +76,8 @@ function part(parent: InboundMessage, command: InboundCommand, index: number, ti
  * with a `time`, then each part, with the widget's own quirks (default wait, inherited attributes, where it stops). A message
  * without commands expands to itself.
  *
- * @throws {InvalidMessageError} when `message` is not a message any sender produces.
+ * @throws {InvalidMessageError} when `message` is not a message any sender produces, or when an option has the wrong
+ * type or value (`path` names it: `options.mode`, `options.defaultWaitMs`; `options` when it is not an object).
  * @example
  * ```ts
  * for (const step of expandCommands(message)) {
@@ -84,6 +87,12 @@ function part(parent: InboundMessage, command: InboundCommand, index: number, ti
  * ```
  */
 export function expandCommands(message: unknown, options?: ExpandOptions): ExpandedStep[] {
+  // Options are checked as the builders check theirs, before the message (`null` reads as none, as there). Keys it does
+  // not know are let through: refusing them (4 B less) would call them fields "the widget does not read".
+  // Once checked, `defaultWaitMs` is a finite number ≥ 0 and a command's `time` a finite number or none (the inbound
+  // check), so the duration below needs no type test.
+  const expandOptions = object({ mode: optional(literal(['live', 'history'])), defaultWaitMs: optional(number(WAIT_TIME)) }, { loose: true });
+  unwrap(checkMessage(object({ options: maybe(expandOptions) }), { options }, 'invalid options'));
   const parent = parseInboundMessage(message);
   const flagged = notAList(parent.attributes);
   const commands = flagged ? [] : parent.attributes?.commands;
@@ -111,7 +120,7 @@ export function expandCommands(message: unknown, options?: ExpandOptions): Expan
     if (command.type === 'wait') {
       // The widget's setTimeout reads a negative time as 0. In history it zeroes the wait after each part it shows.
       const time = command.time ?? defaultWait;
-      const duration = !live && commands[i - 1]?.type === 'message' ? 0 : typeof time === 'number' && time > 0 ? time : 0;
+      const duration = !live && commands[i - 1]?.type === 'message' ? 0 : time > 0 ? time : 0;
       // The widget shows "typing…" only for a wait whose `time` is set and not 0.
       if (live && (command.time || duration)) steps.push({ type: 'typing', index: i, at, duration });
       at += duration;
