@@ -1,5 +1,5 @@
 import { literal, maybe, number, object, optional } from './check.js';
-import type { InboundCommand, InboundMessage } from './inbound.js';
+import type { InboundCommandMessage, InboundMessage } from './inbound.js';
 import { checkMessage, parseInboundMessage, unwrap } from './parse.js';
 import { WAIT_TIME } from './rules.js';
 
@@ -53,10 +53,10 @@ const ENVELOPE = ['language', 'recipient', 'recipient_fullname', 'sender', 'send
 
 /**
  * Builds a part the way the widget does: the parent's envelope (the widget assigns each field, so one the parent
- * lacks is cleared, not kept from the part), parent attributes under the part's own, `uid = parent_index`.
+ * lacks is cleared, not kept from the part), parent attributes under the part's own, `uid = parent_index`. `own` is
+ * the command's `message`, which the caller has found to be there.
  */
-function part(parent: InboundMessage, command: InboundCommand, index: number, timestamp: number | undefined, parentUid: unknown): InboundMessage {
-  const own = command.message ?? {};
+function part(parent: InboundMessage, own: InboundCommandMessage, index: number, timestamp: number | undefined, parentUid: unknown): InboundMessage {
   const out: Record<string, unknown> = { ...own };
   if (typeof own.text === 'string') out['text'] = own.text.trim();
   for (const key of ENVELOPE) {
@@ -147,7 +147,7 @@ export function expandCommands(message: unknown, options?: ExpandOptions): Expan
       timestamp = base === undefined ? undefined : base + gap;
     }
     timestamps[i] = timestamp;
-    steps.push({ type: 'message', index: i, at, message: part(parent, command, i, timestamp, parentUid) });
+    steps.push({ type: 'message', index: i, at, message: part(parent, command.message, i, timestamp, parentUid) });
   }
   return steps;
 }
