@@ -170,7 +170,7 @@ class Built {
     });
   }
   quickReplies(...labels: string[]) {
-    return this.buttons(...labels.map((label) => buttons.text(label)));
+    return this.buttons(...labels.map(buttons.text));
   }
   /** Copies the message, lets `edit` change the copy (and its `attributes`, created on demand), validates, freezes. */
   // A `#` name: minifiers shorten it, where a TypeScript `private` keeps its full name in the bundle.
@@ -183,14 +183,13 @@ class Built {
   }
 }
 
-function create(message: Json): Built {
+/** Checks, freezes and wraps `message`; `text`, when given, is set last (an optional caption or fallback text). */
+function create(message: Json, text?: string): Built {
+  if (text !== undefined) message['text'] = text;
   // Object.freeze returns its argument, typed Readonly (which would hide Built's private `#derive`).
   return Object.freeze(Object.assign(new Built(), checked<OutboundMessage>(outboundChecks.message, message))) as Built;
 }
 
-function withOptionalText(message: Json, text: string | undefined): Json {
-  return text === undefined ? message : { ...message, text };
-}
 
 /**
  * A text message; `text` is markdown in the widget.
@@ -231,7 +230,7 @@ export function image(
   options?: { width?: number; height?: number; name?: string; text?: string },
 ): ImageMessageBuilder {
   const { text: caption, ...metadata } = options ?? {};
-  return create(withOptionalText({ type: 'image', metadata: { src, ...metadata } }, caption)) as unknown as ImageMessageBuilder;
+  return create({ type: 'image', metadata: { src, ...metadata } }, caption) as unknown as ImageMessageBuilder;
 }
 
 function fileName(src: string): string {
@@ -290,7 +289,7 @@ export function frame(
   options?: { width?: number | string; height?: number | string; text?: string },
 ): FrameMessageBuilder {
   const { text: caption, ...metadata } = options ?? {};
-  return create(withOptionalText({ type: 'frame', metadata: { src, ...metadata } }, caption)) as unknown as FrameMessageBuilder;
+  return create({ type: 'frame', metadata: { src, ...metadata } }, caption) as unknown as FrameMessageBuilder;
 }
 
 /**
@@ -435,7 +434,7 @@ export function split(...parts: (MessageBuilder | OutboundCommandMessage | Outbo
   const texts = parts.flatMap((part) =>
     !isWait(part) && typeof part?.text === 'string' && part.type !== 'html' && !(part.attributes as Json | undefined)?.['subtype'] ? [part.text] : [],
   );
-  return create(withOptionalText({ type: 'text', attributes: { commands } }, texts.join('\n') || undefined)) as unknown as SplitMessageBuilder;
+  return create({ type: 'text', attributes: { commands } }, texts.join('\n') || undefined) as unknown as SplitMessageBuilder;
 }
 
 /**

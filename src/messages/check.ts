@@ -14,7 +14,10 @@ import type { Rule } from './rules.js';
 /** Checks `value` found at `path`, reports into `issues`, and returns what to keep (objects rebuilt). */
 export type Check = (value: unknown, path: string, issues: MessageIssue[]) => unknown;
 
-/** Runs a check from the root of a value: the rebuilt value, and every issue (empty when valid). */
+/**
+ * Runs a check from the root of a value: the rebuilt value, and every issue (empty when valid). `checkMessage`
+ * (parse.ts) makes the same root call itself, so this is not in the browser bundle; the parity test reads it.
+ */
 export function runCheck(check: Check, value: unknown): { value: unknown; issues: MessageIssue[] } {
   const issues: MessageIssue[] = [];
   return { value: check(value, '', issues), issues };

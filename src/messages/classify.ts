@@ -10,7 +10,7 @@ import type {
 import type { LinkTarget } from './outbound.js';
 import { NOT_A_LIST, notAList } from './commands.js';
 import { safeParseInboundMessage } from './parse.js';
-import { checkInfoLabel } from './rules.js';
+import { checkInfoLabel, SUBTYPES } from './rules.js';
 
 type Dimension = number | string | null | undefined;
 
@@ -110,7 +110,8 @@ export function classify(message: unknown): ClassifiedMessage {
   if (Array.isArray(attributes.commands)) return { kind: 'split', commands: attributes.commands, message: m };
   if (notAList(attributes)) return invalid(NOT_A_LIST);
   if (attributes.subtype === 'private') return { kind: 'private', message: m };
-  if (['info', 'info/support'].includes(attributes.subtype!)) {
+  // `private` returned above: the other subtypes are the info lines (the list the outbound check already bundles).
+  if (SUBTYPES.includes(attributes.subtype as (typeof SUBTYPES)[number])) {
     const label = attributes.messagelabel ?? undefined;
     let problem: string | undefined;
     if (label) checkInfoLabel(label, (path, why) => (problem = `attributes.messagelabel.${path.join('.')} ${why}`));

@@ -1,5 +1,7 @@
-import type { InboundCommand, InboundMessage } from './inbound.js';
-import { parseInboundMessage } from './parse.js';
+import { literal, maybe, number, object, optional } from './check.js';
+import type { InboundCommandMessage, InboundMessage } from './inbound.js';
+import { checkMessage, parseInboundMessage, unwrap } from './parse.js';
+import { WAIT_TIME } from './rules.js';
 
 /**
  * The gap the widget (chat21-web-widget `addCommandMessage`) assumes between two parts' `timestamp`s when the wait
@@ -18,9 +20,6 @@ export const DEFAULT_WAIT_MS = 1000;
  */
 export const NOT_A_LIST = 'commands is true, not a list: the widget throws';
 export const notAList = (attributes: InboundMessage['attributes']) => attributes?.commands === true && !attributes.parentUid;
-
-/** The gap between the `timestamp`s of parts replayed from history. */
-const HISTORY_STEP_MS = 100;
 
 /** One step of a split message as the widget plays it; `at` is ms after the message arrived. */
 export type ExpandedStep =
@@ -44,8 +43,8 @@ export interface ExpandOptions {
    */
   mode?: 'live' | 'history';
   /**
-   * Pause of a `wait` without `time`, with "typing…". Default 0: the widget shows the next part at once, without
-   * "typing…" (it uses {@link DEFAULT_WAIT_MS} only to stamp the part's `timestamp`).
+   * Pause of a `wait` without `time`, with "typing…": a finite number ≥ 0, as `wait(ms)` takes. Default 0: the widget
+   * shows the next part at once, without "typing…" (it uses {@link DEFAULT_WAIT_MS} only to stamp the part's `timestamp`).
    */
   defaultWaitMs?: number;
 }
@@ -54,10 +53,10 @@ const ENVELOPE = ['language', 'recipient', 'recipient_fullname', 'sender', 'send
 
 /**
  * Builds a part the way the widget does: the parent's envelope (the widget assigns each field, so one the parent
- * lacks is cleared, not kept from the part), parent attributes under the part's own, `uid = parent_index`.
+ * lacks is cleared, not kept from the part), parent attributes under the part's own, `uid = parent_index`. `own` is
+ * the command's `message`, which the caller has found to be there.
  */
-function part(parent: InboundMessage, command: InboundCommand, index: number, timestamp: number | undefined, parentUid: unknown): InboundMessage {
-  const own = command.message ?? {};
+function part(parent: InboundMessage, own: InboundCommandMessage, index: number, timestamp: number | undefined, parentUid: unknown): InboundMessage {
   const out: Record<string, unknown> = { ...own };
   if (typeof own.text === 'string') out['text'] = own.text.trim();
   for (const key of ENVELOPE) {
@@ -77,7 +76,8 @@ function part(parent: InboundMessage, command: InboundCommand, index: number, ti
  * with a `time`, then each part, with the widget's own quirks (default wait, inherited attributes, where it stops). A message
  * without commands expands to itself.
  *
- * @throws {InvalidMessageError} when `message` is not a message any sender produces.
+ * @throws {InvalidMessageError} when `message` is not a message any sender produces, or when an option has the wrong
+ * type or value (`path` names it: `options.mode`, `options.defaultWaitMs`; `options` when it is not an object).
  * @example
  * ```ts
  * for (const step of expandCommands(message)) {
@@ -87,12 +87,21 @@ function part(parent: InboundMessage, command: InboundCommand, index: number, ti
  * ```
  */
 export function expandCommands(message: unknown, options?: ExpandOptions): ExpandedStep[] {
+  // Options are checked as the builders check theirs, before the message (`null` reads as none, as there). Keys it does
+  // not know are let through: refusing them (4 B less) would call them fields "the widget does not read".
+  // Once checked, `defaultWaitMs` is a finite number ≥ 0 and a command's `time` a finite number or none (the inbound
+  // check), so the duration below needs no type test.
+  const expandOptions = object({ mode: optional(literal(['live', 'history'])), defaultWaitMs: optional(number(WAIT_TIME)) }, { loose: true });
+  unwrap(checkMessage(object({ options: maybe(expandOptions) }), { options }, 'invalid options'));
   const parent = parseInboundMessage(message);
   const flagged = notAList(parent.attributes);
   const commands = flagged ? [] : parent.attributes?.commands;
   if (!Array.isArray(commands)) return [{ type: 'message', index: 0, at: 0, message: parent }];
 
   const live = options?.mode !== 'history';
+  // The gap between the `timestamp`s of parts replayed from history. Local: the bundle declares it with the function's
+  // other variables (a module-level constant costs 5 B gzip more).
+  const HISTORY_STEP_MS = 100;
   // A message that arrives live takes `attributes.tempUID` as its uid (the widget's optimistic-send replacement).
   const parentUid = (live && parent.attributes?.tempUID) || (parent.uid ?? parent.message_id ?? parent._id);
   const defaultWait = options?.defaultWaitMs ?? 0;
@@ -111,7 +120,7 @@ export function expandCommands(message: unknown, options?: ExpandOptions): Expan
     if (command.type === 'wait') {
       // The widget's setTimeout reads a negative time as 0. In history it zeroes the wait after each part it shows.
       const time = command.time ?? defaultWait;
-      const duration = !live && commands[i - 1]?.type === 'message' ? 0 : typeof time === 'number' && time > 0 ? time : 0;
+      const duration = !live && commands[i - 1]?.type === 'message' ? 0 : time > 0 ? time : 0;
       // The widget shows "typing…" only for a wait whose `time` is set and not 0.
       if (live && (command.time || duration)) steps.push({ type: 'typing', index: i, at, duration });
       at += duration;
@@ -138,7 +147,7 @@ export function expandCommands(message: unknown, options?: ExpandOptions): Expan
       timestamp = base === undefined ? undefined : base + gap;
     }
     timestamps[i] = timestamp;
-    steps.push({ type: 'message', index: i, at, message: part(parent, command, i, timestamp, parentUid) });
+    steps.push({ type: 'message', index: i, at, message: part(parent, command.message, i, timestamp, parentUid) });
   }
   return steps;
 }

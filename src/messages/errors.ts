@@ -10,8 +10,8 @@ export interface MessageIssue {
 
 /**
  * Thrown when a message does not match a schema: by the builders (a widget message that would not render),
- * by {@link parseOutboundMessage} and {@link parseInboundMessage}, and by {@link expandCommands}.
- * `path` names the first offending field; `issues` lists all of them.
+ * by {@link parseOutboundMessage} and {@link parseInboundMessage}, and by {@link expandCommands} (for its message, or
+ * for its options: `options.defaultWaitMs`). `path` names the first offending field; `issues` lists all of them.
  *
  * @example
  * ```ts

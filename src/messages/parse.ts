@@ -5,8 +5,8 @@
  * the same issues with the same paths and wording. Validating a message therefore bundles no zod; the zod schemas
  * themselves, for apps that compose them, are the `tiledesk-sdk/messages/schemas` entry.
  */
-import { runCheck, type Check } from './check.js';
-import { InvalidMessageError } from './errors.js';
+import type { Check } from './check.js';
+import { InvalidMessageError, type MessageIssue } from './errors.js';
 import { inboundMessage } from './inbound-check.js';
 import type { InboundMessage } from './inbound.js';
 import { outboundChecks } from './outbound-check.js';
@@ -17,7 +17,9 @@ export type MessageParseResult<T> = { success: true; data: T } | { success: fals
 
 /** Runs one of the zod-free checks; `context` starts the error message (`invalid outbound message: …`; `invalid message` when absent). */
 export function checkMessage<T>(check: Check, input: unknown, context?: string): MessageParseResult<T> {
-  const { value, issues } = runCheck(check, input);
+  // The root call of `runCheck` (check.ts), made here: calling it costs the messages entry 28 B gzip.
+  const issues: MessageIssue[] = [];
+  const value = check(input, '', issues);
   if (issues.length > 0) return { success: false, error: new InvalidMessageError(issues, context) };
   return { success: true, data: value as T };
 }

@@ -357,10 +357,12 @@ function compare(
   return report;
 }
 
-/** `expandCommands` options as JavaScript callers might pass them: none, null, unknown modes, waits that are no duration. */
-const EXPAND_OPTIONS: unknown[] = [
-  undefined, null, {}, 'history', 0, { mode: 'x' }, { mode: null }, { defaultWaitMs: Number.NaN }, { defaultWaitMs: -1 },
-  { defaultWaitMs: Infinity }, { defaultWaitMs: '500' }, { defaultWaitMs: null }, { mode: 'history', defaultWaitMs: 1e308 },
+/** `expandCommands` options as JavaScript callers might pass them, valid: none, null, extremes, keys it does not know. */
+const EXPAND_OPTIONS: unknown[] = [undefined, null, {}, { defaultWaitMs: 0 }, { mode: 'history', defaultWaitMs: 1e308 }, { mode: 'live', other: 1 }];
+/** …and refused: not an object, unknown modes, waits that are no duration. */
+const REFUSED_EXPAND_OPTIONS: unknown[] = [
+  'history', 0, { mode: 'x' }, { mode: null }, { defaultWaitMs: Number.NaN }, { defaultWaitMs: -1 }, { defaultWaitMs: Infinity },
+  { defaultWaitMs: '500' }, { defaultWaitMs: null },
 ];
 
 // ── Seeds: valid messages ────────────────────────────────────────────────────────────────────────────────────
@@ -506,7 +508,7 @@ describe(`differential fuzzing of the validators, the readers and the builders (
     expect(report.cases - report.refused).toBeGreaterThan(report.cases / 3);
   });
 
-  it('classify and expandCommands (with any options) never throw on a message the readers accept; classify reports the readers’ issues on the others', () => {
+  it('classify and expandCommands (with valid options) never throw on a message the readers accept, and refuse bad options by name; classify reports the readers’ issues on the others', () => {
     const r = prng(SEED + 3);
     const problems: unknown[] = [];
     for (const value of [...inboundCases, ...outboundCases]) {
@@ -520,6 +522,11 @@ describe(`differential fuzzing of the validators, the readers and the builders (
         for (const options of [{ mode: 'live' }, { mode: 'history' }, r.pick(EXPAND_OPTIONS)]) {
           const expanded = attempt(() => expandCommands(value, options as never));
           if (!('value' in expanded)) problems.push({ value, options, expandCommands: describeThrown(expanded.thrown) });
+        }
+        const options = r.pick(REFUSED_EXPAND_OPTIONS);
+        const refused = attempt(() => expandCommands(value, options as never));
+        if (!('thrown' in refused) || !(refused.thrown instanceof InvalidMessageError) || !refused.thrown.path.startsWith('options')) {
+          problems.push({ value, options, expandCommands: 'did not throw InvalidMessageError naming the option' });
         }
       } else {
         if (classified.value.kind !== 'invalid' || !isDeepStrictEqual(classified.value.error?.issues, read.error.issues)) {

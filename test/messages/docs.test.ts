@@ -17,6 +17,7 @@ describeDocExamples({
     }
     if (code.includes('// true "Mon & Tue')) expect(out).toBe('true "Mon & Tue: 9–18\\nClosed on Sundays"');
     if (code.includes('// replies[1].metadata.src')) expect(out).toBe('replies[1].metadata.src\ninvalid button: link: is required');
+    if (code.includes('// options.defaultWaitMs → ')) expect(out).toBe('options.defaultWaitMs → invalid options: options.defaultWaitMs: must be ≥ 0');
     if (code.includes('// 500 text How can I help?')) {
       expect(out).toBe(['0 text Hi', '0 typing… 500', '500 text How can I help?'].join('\n'));
     }

@@ -195,4 +195,34 @@ describe('expandCommands: other input', () => {
   it('reads null options as no options', () => {
     expect(expandCommands(seedSplit, null as never)).toEqual(expandCommands(seedSplit));
   });
+
+  // From plain JavaScript: each was read as the default (live, no pause), or an infinite pause, without a word.
+  it.each([
+    ['{ mode: "History" }', { mode: 'History' }, 'options.mode', 'must be one of "live", "history", got the string "History"'],
+    ['{ mode: null }', { mode: null }, 'options.mode', 'must be one of "live", "history", got null'],
+    ['{ defaultWaitMs: -1 }', { defaultWaitMs: -1 }, 'options.defaultWaitMs', 'must be ≥ 0'],
+    ['{ defaultWaitMs: NaN }', { defaultWaitMs: Number.NaN }, 'options.defaultWaitMs', 'must be a number, got number NaN'],
+    ['{ defaultWaitMs: Infinity }', { defaultWaitMs: Infinity }, 'options.defaultWaitMs', 'must be a number, got number Infinity'],
+    ['{ defaultWaitMs: "500" }', { defaultWaitMs: '500' }, 'options.defaultWaitMs', 'must be a number, got the string "500"'],
+    ['{ defaultWaitMs: null }', { defaultWaitMs: null }, 'options.defaultWaitMs', 'must be a number, got null'],
+    ['"history"', 'history', 'options', 'must be an object, got the string "history"'],
+    ['0', 0, 'options', 'must be an object, got number 0'],
+  ])('refuses the options %s with an InvalidMessageError naming %s', (_what, options, path, message) => {
+    // On a split message and on a plain one alike: the options are checked before the message is read.
+    for (const input of [seedSplit, { ...envelope, text: 'plain' }]) {
+      let error: unknown;
+      try {
+        expandCommands(input, options as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(InvalidMessageError);
+      expect(error).toMatchObject({ path, issues: [{ path, message }], message: `invalid options: ${path}: ${message}` });
+    }
+  });
+
+  it('accepts every valid option value, and options it does not know', () => {
+    const accepted = [{}, { mode: 'live' }, { mode: 'history', defaultWaitMs: 0 }, { defaultWaitMs: 1e308 }, { defaultWaitMs: 250, extra: true }];
+    for (const options of accepted) expect(() => expandCommands(seedSplit, options as never)).not.toThrow();
+  });
 });
