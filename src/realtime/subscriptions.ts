@@ -261,10 +261,11 @@ export class Subscriptions {
       sub.setState('subscribed');
       sub.receive(items, info);
     }
-    if (!entry.subs.some((s) => s.awaitingSnapshot)) {
-      clearTimeout(entry.timer);
-      entry.timer = undefined;
-    }
+    clearTimeout(entry.timer);
+    entry.timer = undefined;
+    // Every subscription still waiting was made by a handler of this very snapshot, after the subscribe it answers:
+    // it asks for one of its own (it waited for none and timed out, as if the server had refused it).
+    if (entry.subs.some((s) => s.awaitingSnapshot)) this.#request(entry);
     return true;
   }
 

@@ -309,6 +309,21 @@ describe('unsubscribe', () => {
 });
 
 describe('handlers that unsubscribe or close during a dispatch', () => {
+  it('a subscription made by a handler of the topic’s own snapshot gets a snapshot, not a subscribe timeout', async () => {
+    const server = await h.server();
+    await rest(server).createRequest('seen twice');
+    const rt = h.client(server, { subscribeTimeoutMs: 500 });
+    const topic = topics.requests(server.project.id);
+    let second: ReturnType<typeof rt.subscribe> | undefined;
+    const snapshots: number[] = [];
+    // A page that renders a second view of the list when the first snapshot comes, synchronously.
+    const first = rt.subscribe(topic, { snapshot: () => void (second ??= rt.subscribe(topic, { snapshot: (r) => snapshots.push(r.length) })) });
+    await first.ready;
+    // It waited for the answer to the subscribe already answered, and timed out as if the server had refused it.
+    await expect(second!.ready).resolves.toBeUndefined();
+    expect(snapshots).toEqual([1]);
+  });
+
   it('a subscription that unsubscribes in its handler does not make another on the topic miss that frame', async () => {
     const server = await h.server();
     const api = rest(server);
