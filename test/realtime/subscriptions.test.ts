@@ -292,6 +292,28 @@ describe('unsubscribe', () => {
     expect(rt.stats.unrouted).toBe(1);
   });
 
+  it('taken again before the snapshot (a React StrictMode remount): the answer to the subscribe given up is no live CREATE', async () => {
+    const server = await h.server();
+    const api = rest(server);
+    const req = await api.createRequest('remounted');
+    const rt = h.client(server);
+    await rt.connect();
+    const topic = topics.request(server.project.id, req.request_id);
+    // Mount, unmount, mount in one turn: two subscribes go out, and the server answers each with the request.
+    rt.subscribe(topic).unsubscribe();
+    const seen: string[] = [];
+    const again = rt.subscribe(topic, {
+      create: (r, info) => seen.push(`create${info.snapshot ? ' snapshot' : ''} ${r.status}`),
+      update: (r) => seen.push(`update ${r.status}`),
+    });
+    await again.ready;
+    await api.close(req.request_id);
+    await until(() => seen.includes('update 1000'), 'the close UPDATE');
+    // The second answer came as an object CREATE on a topic whose subscribe count started again with the new
+    // subscription: it reached `create` as a new conversation (and could have undone an UPDATE between the two).
+    expect(seen).toEqual([`create snapshot ${req.status}`, 'update 1000']);
+  });
+
   it('wanted again before the snapshot: the later subscription is kept and gets its snapshot', async () => {
     const server = await h.server();
     const api = rest(server);
