@@ -257,6 +257,11 @@ export class Subscriptions {
       for (const sub of subs) sub.receive(items, info);
       return true;
     }
+    // Answered before the handlers run: the registration is proven, so one that ends the last subscription sends the
+    // unsubscribe at once (the server kept the topic until its next frame), and a subscription one makes asks for a
+    // snapshot of its own (it waited for this one, already routed, and timed out as if the server had refused it).
+    clearTimeout(entry.timer);
+    entry.timer = undefined;
     for (const sub of subs) {
       // Also when nobody waits: a second snapshot on one socket (two subscribes in flight together) answers a query
       // that may predate live frames its subscriptions already had, so a closed conversation came back open.
@@ -265,11 +270,6 @@ export class Subscriptions {
       sub.setState('subscribed');
       sub.receive(items, info);
     }
-    clearTimeout(entry.timer);
-    entry.timer = undefined;
-    // Every subscription still waiting was made by a handler of this very snapshot, after the subscribe it answers:
-    // it asks for one of its own (it waited for none and timed out, as if the server had refused it).
-    if (entry.subs.some((s) => s.awaitingSnapshot)) this.#request(entry);
     return true;
   }
 

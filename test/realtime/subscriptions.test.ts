@@ -346,6 +346,19 @@ describe('handlers that unsubscribe or close during a dispatch', () => {
     expect(snapshots).toEqual([1]);
   });
 
+  it('a subscription that takes its snapshot and unsubscribes in the handler is unsubscribed on the server at once', async () => {
+    const server = await h.server();
+    await rest(server).createRequest('read once');
+    const rt = h.client(server);
+    let count = -1;
+    // Read the list once: the handler ends its own subscription. The subscribe counted as still in flight during the
+    // snapshot's dispatch, so no unsubscribe was sent; the server kept the topic until some later frame on it.
+    const once = rt.subscribe(topics.requests(server.project.id), { snapshot: (open) => ((count = open.length), once.unsubscribe()) });
+    await once.ready;
+    expect(count).toBe(1);
+    await until(() => server.stats().subscriptions === 0, 'the topic unsubscribed on the server');
+  });
+
   it('a subscription that unsubscribes in its handler does not make another on the topic miss that frame', async () => {
     const server = await h.server();
     const api = rest(server);
