@@ -13,7 +13,8 @@ import { BUILT_IN_CHECKS, compileValidator } from './validation.js';
  * `idle` until `connect()` or the first `subscribe()`; `connecting` for the first attempt; `open`; `reconnecting`
  * while backing off and retrying; `closed` after `close()` (terminal); `failed` after too many auth failures or
  * attempts, after 3 connections in a row closed on a frame too large (`frame_too_large`), or at once without a
- * WebSocket implementation (`connect()` starts again).
+ * WebSocket implementation or when its constructor throws (`connect_failed`: a browser refuses `ws:` from an
+ * `https:` page) (`connect()` starts again).
  */
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'failed';
 
@@ -558,8 +559,16 @@ export class RealtimeClient {
       if (run.stopped) return; // close() ran during the probe of #serverAnswers
       this.#events.emit('error', error);
       if (run.stopped) return; // an error listener called close()
-      // `maxAuthFailures: 0` gives up at the first auth failure, not at the first error of any kind.
-      if ((authFailures && authFailures >= o.maxAuthFailures) || tooLarge > 2 || attempt >= o.maxReconnectAttempts) return this.#fail(run, error, attempt + 1);
+      // `maxAuthFailures: 0` gives up at the first auth failure, not at the first error of any kind. A WebSocket that
+      // could not be created (see #handshake) gives up at once: it was retried without end, "reconnecting" for good.
+      if (
+        (authFailures && authFailures >= o.maxAuthFailures) ||
+        tooLarge > 2 ||
+        attempt >= o.maxReconnectAttempts ||
+        (error.code === 'connect_failed' && error.cause)
+      ) {
+        return this.#fail(run, error, attempt + 1);
+      }
       const delayMs = backoffDelay(attempt, { baseDelayMs: o.reconnectBaseDelayMs, maxDelayMs: o.reconnectMaxDelayMs }, o.random);
       attempt++;
       this.#counters.reconnects++;
@@ -641,6 +650,8 @@ export class RealtimeClient {
       url.searchParams.set('token', token);
       socket = new WebSocketImpl(url.href);
     } catch (cause) {
+      // The one connect_failed with a cause, which #lifecycle reads as final: a constructor that throws (a browser
+      // refusing ws: from an https: page, SecurityError) throws again at every attempt, with no network in between.
       return new RealtimeError('connect_failed', 'could not create the WebSocket', { cause });
     }
     let diagnostic: string | undefined;
