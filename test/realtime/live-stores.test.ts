@@ -470,6 +470,28 @@ describe('LiveRequests', () => {
     expect(ids(live.list())).toEqual([]);
   });
 
+  it('a store made again after one closed (a remount) is not shielded by frames the old registration sent: its snapshot is newer', async () => {
+    const pid = '65f000000000000000000001';
+    const topic = topics.requests(pid);
+    const r = { _id: '_r', request_id: 'r', status: 200, updatedAt: at(1) };
+    const raw = await topicServer(topic, (publish, nth) => {
+      if (nth === 1) return publish('CREATE', [r]);
+      // An UPDATE sent before the server read the first store's unsubscribe, still on its way; then the new
+      // registration's snapshot, queried after: r closed in between (its UPDATE went to no subscriber).
+      publish('UPDATE', { ...r, priority: 'high', updatedAt: at(2) });
+      publish('CREATE', []);
+    });
+    const rt = h.client(raw.url);
+    const first = new LiveRequests(rt, pid);
+    await first.ready;
+    first.close();
+    const again = new LiveRequests(rt, pid);
+    await again.ready;
+    // The frame was taken for one of another subscription on this socket, newer than the snapshot's query: it kept r
+    // open, for good (until a reconnect).
+    expect(ids(again.list())).toEqual([]);
+  });
+
   it('an UPDATE older than the one that closed a request does not bring it back; a reopen does, and what left is not kept for ever', async () => {
     const { live, send } = await liveRequestsOnEmptySnapshot();
     const r = { _id: '_r', request_id: 'r', status: 200, updatedAt: at(1) };
