@@ -421,9 +421,13 @@ export class RealtimeClient {
    * Ends everything: the socket (closing handshake, destroyed after `closeTimeoutMs`), timers, environment listeners,
    * subscriptions (their pending `ready` rejects with `client_closed`) and listeners of this client. Terminal.
    *
+   * Terminal: a page that calls it on `pagehide` should do so only when the page is discarded (`!event.persisted`).
+   * A page put in the back/forward cache comes back with the same client: closed, it would stay closed; left open,
+   * the browser closes its socket and the client reconnects when the page is shown again.
+   *
    * @example
    * ```ts
-   * window.addEventListener('pagehide', () => void rt.close());
+   * window.addEventListener('pagehide', (event) => event.persisted || void rt.close());
    * ```
    */
   async close(): Promise<void> {
