@@ -377,7 +377,7 @@ export class RealtimeClient {
     options?: SubscribeOptions,
   ): Subscription<TopicPayloads[K]>;
   subscribe<T = unknown>(topic: string, handlers?: SubscriptionHandlers<T>, options?: SubscribeOptions): Subscription<T>;
-  subscribe(topic: string, handlers: SubscriptionHandlers<unknown> = {}, options: SubscribeOptions = {}): Subscription<unknown> {
+  subscribe(topic: string, handlers?: SubscriptionHandlers<unknown>, options?: SubscribeOptions): Subscription<unknown> {
     if (this.#current === 'closed') throw closedError();
     const kind = kindOf(topic);
     if (!kind) {
@@ -387,7 +387,7 @@ export class RealtimeClient {
         { topic },
       );
     }
-    const option = options.validate ?? this.#options.validate;
+    const option = options?.validate ?? this.#options.validate;
     // One validator for every kind, or a map (a kind it lacks gets the built-in check, as `true` does).
     const check = option
       ? compileValidator(
@@ -396,7 +396,8 @@ export class RealtimeClient {
             : ((option as Partial<Record<TopicKind, PayloadValidator>>)[kind] ?? BUILT_IN_CHECKS[kind]),
         )
       : undefined;
-    const sub = new Subscription(topic, kind, handlers, check, this.#subscriptions);
+    // `null` (plain JavaScript) as no handlers: read from the socket's message handler, it threw an uncaught TypeError.
+    const sub = new Subscription(topic, kind, handlers || {}, check, this.#subscriptions);
     this.#subscriptions.add(sub);
     if (this.#current === 'failed') sub.setState('error', this.#failure); // set whenever failed
     if (this.#current === 'idle') this.#start();

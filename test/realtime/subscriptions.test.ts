@@ -216,6 +216,30 @@ describe('delivery', () => {
     });
   });
 
+  it('handlers given as null (plain JavaScript) are no handlers: frames and state changes throw nothing from the socket', async () => {
+    const server = await h.server();
+    const api = rest(server);
+    const req = await api.createRequest();
+    const rt = h.client(server);
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    // Only `ready` wanted. Reading `null.snapshot`/`null.state` threw a TypeError out of the socket's message handler:
+    // an uncaught exception, which ends a Node process.
+    const sub = rt.subscribe(topics.request(server.project.id, req.request_id), null as never, null as never);
+    await sub.ready;
+    const listCreates: string[] = [];
+    const list = rt.subscribe(topics.requests(server.project.id), { create: (r, info) => void (info.snapshot || listCreates.push(r.request_id)) });
+    await list.ready;
+    await api.close(req.request_id); // an UPDATE on the request topic, right behind the list's
+    // A later frame on the list proves the request topic's UPDATE was read.
+    const barrier = await api.createRequest('barrier');
+    await until(() => listCreates.includes(barrier.request_id), 'the barrier CREATE on the list');
+    expect(sub.state).toBe('subscribed');
+    await rt.close();
+    expect(sub.state).toBe('unsubscribed');
+    expect(errors).toEqual([]);
+  });
+
   it('a throwing handler is reported as handler_error and does not stop delivery', async () => {
     const server = await h.server();
     const api = rest(server);
