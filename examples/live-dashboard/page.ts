@@ -131,7 +131,9 @@ async function start(): Promise<void> {
   });
   byId('close-conversation').addEventListener('click', () => void dashboard.closeConversation());
   byId('sign-out').addEventListener('click', () => void dashboard.signOut());
-  addEventListener('pagehide', () => void dashboard.signOut());
+  // Not when the page goes into the back/forward cache (`persisted`): it comes back with this dashboard, whose client
+  // reconnects by itself (the browser closes the socket), where a closed one would stay closed.
+  addEventListener('pagehide', (event) => event.persisted || void dashboard.signOut());
 }
 
 void start();

@@ -13,7 +13,8 @@ import { BUILT_IN_CHECKS, compileValidator } from './validation.js';
  * `idle` until `connect()` or the first `subscribe()`; `connecting` for the first attempt; `open`; `reconnecting`
  * while backing off and retrying; `closed` after `close()` (terminal); `failed` after too many auth failures or
  * attempts, after 3 connections in a row closed on a frame too large (`frame_too_large`), or at once without a
- * WebSocket implementation (`connect()` starts again).
+ * WebSocket implementation or when its constructor throws (`connect_failed`: a browser refuses `ws:` from an
+ * `https:` page) (`connect()` starts again).
  */
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'failed';
 
@@ -376,7 +377,7 @@ export class RealtimeClient {
     options?: SubscribeOptions,
   ): Subscription<TopicPayloads[K]>;
   subscribe<T = unknown>(topic: string, handlers?: SubscriptionHandlers<T>, options?: SubscribeOptions): Subscription<T>;
-  subscribe(topic: string, handlers: SubscriptionHandlers<unknown> = {}, options: SubscribeOptions = {}): Subscription<unknown> {
+  subscribe(topic: string, handlers?: SubscriptionHandlers<unknown>, options?: SubscribeOptions): Subscription<unknown> {
     if (this.#current === 'closed') throw closedError();
     const kind = kindOf(topic);
     if (!kind) {
@@ -386,7 +387,7 @@ export class RealtimeClient {
         { topic },
       );
     }
-    const option = options.validate ?? this.#options.validate;
+    const option = options?.validate ?? this.#options.validate;
     // One validator for every kind, or a map (a kind it lacks gets the built-in check, as `true` does).
     const check = option
       ? compileValidator(
@@ -395,7 +396,8 @@ export class RealtimeClient {
             : ((option as Partial<Record<TopicKind, PayloadValidator>>)[kind] ?? BUILT_IN_CHECKS[kind]),
         )
       : undefined;
-    const sub = new Subscription(topic, kind, handlers, check, this.#subscriptions);
+    // `null` (plain JavaScript) as no handlers: read from the socket's message handler, it threw an uncaught TypeError.
+    const sub = new Subscription(topic, kind, handlers || {}, check, this.#subscriptions);
     this.#subscriptions.add(sub);
     if (this.#current === 'failed') sub.setState('error', this.#failure); // set whenever failed
     if (this.#current === 'idle') this.#start();
@@ -420,9 +422,13 @@ export class RealtimeClient {
    * Ends everything: the socket (closing handshake, destroyed after `closeTimeoutMs`), timers, environment listeners,
    * subscriptions (their pending `ready` rejects with `client_closed`) and listeners of this client. Terminal.
    *
+   * Terminal: a page that calls it on `pagehide` should do so only when the page is discarded (`!event.persisted`).
+   * A page put in the back/forward cache comes back with the same client: closed, it would stay closed; left open,
+   * the browser closes its socket and the client reconnects when the page is shown again.
+   *
    * @example
    * ```ts
-   * window.addEventListener('pagehide', () => void rt.close());
+   * window.addEventListener('pagehide', (event) => event.persisted || void rt.close());
    * ```
    */
   async close(): Promise<void> {
@@ -558,8 +564,16 @@ export class RealtimeClient {
       if (run.stopped) return; // close() ran during the probe of #serverAnswers
       this.#events.emit('error', error);
       if (run.stopped) return; // an error listener called close()
-      // `maxAuthFailures: 0` gives up at the first auth failure, not at the first error of any kind.
-      if ((authFailures && authFailures >= o.maxAuthFailures) || tooLarge > 2 || attempt >= o.maxReconnectAttempts) return this.#fail(run, error, attempt + 1);
+      // `maxAuthFailures: 0` gives up at the first auth failure, not at the first error of any kind. A WebSocket that
+      // could not be created (see #handshake) gives up at once: it was retried without end, "reconnecting" for good.
+      if (
+        (authFailures && authFailures >= o.maxAuthFailures) ||
+        tooLarge > 2 ||
+        attempt >= o.maxReconnectAttempts ||
+        (error.code === 'connect_failed' && error.cause)
+      ) {
+        return this.#fail(run, error, attempt + 1);
+      }
       const delayMs = backoffDelay(attempt, { baseDelayMs: o.reconnectBaseDelayMs, maxDelayMs: o.reconnectMaxDelayMs }, o.random);
       attempt++;
       this.#counters.reconnects++;
@@ -641,6 +655,8 @@ export class RealtimeClient {
       url.searchParams.set('token', token);
       socket = new WebSocketImpl(url.href);
     } catch (cause) {
+      // The one connect_failed with a cause, which #lifecycle reads as final: a constructor that throws (a browser
+      // refusing ws: from an https: page, SecurityError) throws again at every attempt, with no network in between.
       return new RealtimeError('connect_failed', 'could not create the WebSocket', { cause });
     }
     let diagnostic: string | undefined;

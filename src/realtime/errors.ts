@@ -6,7 +6,8 @@ import { TiledeskError } from '../shared/errors.js';
  * - `auth_suspected`: in a browser, several closes before open in a row; a browser cannot see the 401, only close 1006.
  * - `handshake_timeout`: the upgrade got no answer in time (the real server never answers a guest token's upgrade).
  * - `handshake_rejected`: the upgrade got another HTTP status (400 = the URL path is not the server's WS path).
- * - `connect_failed`: a network error before open (refused, DNS, TLS).
+ * - `connect_failed`: a network error before open (refused, DNS, TLS), retried; or the WebSocket constructor threw
+ *   (`cause`; a browser refuses `ws:` from an `https:` page with a SecurityError), which ends in `failed` at once.
  * - `connection_lost`: an open socket closed or was dropped.
  * - `frame_too_large`: 3 connections in a row closed with 1009 (Message Too Big): Node's `ws` refused a frame longer
  *   than `maxFrameLength` can be, or a proxy refused one. The client ends in `failed` with it instead of reconnecting

@@ -125,6 +125,13 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
    * this socket (another subscription holds it) and the snapshot answers a query that may predate them.
    */
   private early: { epoch: number; keys: Set<string> } | undefined;
+  /**
+   * The topic was held on this client already when the store subscribed (another store or subscription): frames
+   * before the store's first snapshot may then be newer than it (see `early`). Otherwise the registration is new and
+   * the server sends its snapshot first, so such frames were sent by an older one, its unsubscribe still on its way
+   * (a store made again after another closed, a remount): older than the snapshot, which has what they said.
+   */
+  private readonly joined: boolean;
 
   protected constructor(
     private readonly rt: RealtimeClient,
@@ -139,12 +146,14 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
       };
     });
     this.ready.catch(() => {});
+    const held = rt.stats.topics;
     this.subscription = rt.subscribe<T>(topic, {
       snapshot: (items) => this.onSnapshot(items),
       create: (item, info) => this.onLive(item, info),
       update: (item, info) => this.onLive(item, info),
       state: (state, error) => this.onSubscriptionState(state, error),
     });
+    this.joined = rt.stats.topics === held;
   }
 
   /** Listens to `change`, `gap` or `error`; returns a function that removes the listener. */
@@ -219,9 +228,13 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
 
   private onLive(item: T, info: FrameInfo): void {
     if (this.closed || this.reportKeyless([item])) return;
-    // Without this, a store created on a topic another store held brought back a conversation closed during its
-    // snapshot's query and dropped one created then (see `early`).
+    // Frames before the store's snapshot (see `joined`). On a topic it joined, from the registration already there
+    // and perhaps newer than the snapshot, which neither applies nor removes what they changed: without that, a store
+    // created on a topic another store held brought back a conversation closed during its snapshot's query and
+    // dropped one created then (see `early`). On one it did not, from an older registration: the snapshot is newer,
+    // and such a frame, taken as newer, kept a conversation the snapshot proved closed open for good.
     if (this.subscription.awaitingSnapshot) {
+      if (!this.joined) return;
       const epoch = this.rt.stats.reconnects;
       if (this.early?.epoch !== epoch) this.early = { epoch, keys: new Set() };
       const key = this.keyOf(item);

@@ -124,8 +124,11 @@ interface TopicEntry {
   readonly list: boolean;
   readonly subs: Subscription<any>[];
   timer?: ReturnType<typeof setTimeout>;
-  /** Subscribes sent on this socket that no snapshot has answered yet, timed out or not. */
-  asked: number;
+  /**
+   * A single-item topic's item exists: a frame carried it. Live frames on these topics are UPDATEs, but for the one
+   * CREATE of a conversation watched before it existed, so a CREATE after that is the answer to a subscribe.
+   */
+  held?: boolean;
 }
 
 /**
@@ -152,7 +155,7 @@ export class Subscriptions {
       if (this.#entries.size >= this.host.maxTopics) {
         throw new RealtimeError('too_many_topics', `more than ${this.host.maxTopics} topics`, { topic: sub.topic });
       }
-      entry = { topic: sub.topic, list: LIST_KINDS.has(sub.kind), subs: [], asked: 0 };
+      entry = { topic: sub.topic, list: LIST_KINDS.has(sub.kind), subs: [] };
       this.#entries.set(sub.topic, entry);
     }
     entry.subs.push(sub);
@@ -194,7 +197,6 @@ export class Subscriptions {
     for (const entry of this.#entries.values()) {
       clearTimeout(entry.timer);
       entry.timer = undefined;
-      entry.asked = 0;
       // Copies here and below: a state or frame handler may unsubscribe (splicing `subs`) while we iterate.
       for (const sub of entry.subs.slice()) {
         sub.awaitingSnapshot = true;
@@ -244,15 +246,22 @@ export class Subscriptions {
     }
     // A copy: a handler may unsubscribe (splicing `entry.subs`) while we deliver.
     const subs = entry.subs.slice();
-    // On a single-item topic, the answer to any subscribe of this socket, also one whose subscription timed out or
-    // left: delivered as a live CREATE, that answer showed the item to the other subscriptions a second time.
-    const snapshot = method === 'CREATE' && (isArray || (!entry.list && entry.asked > 0));
+    // On a single-item topic, a CREATE while a subscription waits, or once the item is known: the answer to a
+    // subscribe, also to one whose subscription timed out or left (a count of subscribes sent lost those given up
+    // before their answer when the topic was taken again, as a remount does). Delivered as a live CREATE, it showed
+    // the item to the other subscriptions as new, and could undo an UPDATE that came between.
+    const snapshot = method === 'CREATE' && (isArray || (!entry.list && (entry.held || subs.some((s) => s.awaitingSnapshot))));
+    entry.held ||= items.length > 0;
     const info: FrameInfo = { topic, method, snapshot };
     if (!snapshot) {
       for (const sub of subs) sub.receive(items, info);
       return true;
     }
-    if (entry.asked) entry.asked--;
+    // Answered before the handlers run: the registration is proven, so one that ends the last subscription sends the
+    // unsubscribe at once (the server kept the topic until its next frame), and a subscription one makes asks for a
+    // snapshot of its own (it waited for this one, already routed, and timed out as if the server had refused it).
+    clearTimeout(entry.timer);
+    entry.timer = undefined;
     for (const sub of subs) {
       // Also when nobody waits: a second snapshot on one socket (two subscribes in flight together) answers a query
       // that may predate live frames its subscriptions already had, so a closed conversation came back open.
@@ -261,16 +270,11 @@ export class Subscriptions {
       sub.setState('subscribed');
       sub.receive(items, info);
     }
-    if (!entry.subs.some((s) => s.awaitingSnapshot)) {
-      clearTimeout(entry.timer);
-      entry.timer = undefined;
-    }
     return true;
   }
 
   #request(entry: TopicEntry): void {
     if (!this.host.send(wireFrame('subscribe', { topic: entry.topic }))) return;
-    entry.asked++;
     clearTimeout(entry.timer);
     entry.timer = setTimeout(() => this.#timeout(entry), this.host.subscribeTimeoutMs);
   }

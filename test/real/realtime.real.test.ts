@@ -168,6 +168,43 @@ describe('unsubscribe', () => {
     expect(rt.stats.unrouted).toBe(1);
     expect(delivered).toEqual([]);
   });
+
+  it('read once: a subscription that unsubscribes in its snapshot handler gets no live frame, and none reaches the client', async () => {
+    // The snapshot proves the registration, so the unsubscribe sent from its handler removes the topic at once.
+    const rt = client();
+    const listFrames: string[] = [];
+    const list = rt.subscribe(topics.requests(owner.projectId), { create: (r, info) => void (info.snapshot || listFrames.push(r.request_id)) });
+    await list.ready;
+    const req = await createRequest(owner, 'read once');
+    await poll(() => listFrames.includes(req.request_id));
+    const updates: unknown[] = [];
+    const once = rt.subscribe(topics.request(owner.projectId, req.request_id), { snapshot: () => once.unsubscribe(), update: (r) => updates.push(r) });
+    await once.ready;
+    await closeRequest(owner, req.request_id);
+    const first = await createRequest(owner, 'barrier 1');
+    const second = await createRequest(owner, 'barrier 2');
+    await poll(() => listFrames.includes(first.request_id) && listFrames.includes(second.request_id));
+    expect(updates).toEqual([]);
+    expect(rt.stats.unrouted).toBe(0); // the close UPDATE never came: the server had the topic no more
+  });
+
+  it('taken again before its snapshot (a remount): the second answer is no live CREATE, and live UPDATEs follow', async () => {
+    const req = await createRequest(owner, 'remounted');
+    const rt = client();
+    await rt.connect();
+    const topic = topics.request(owner.projectId, req.request_id);
+    rt.subscribe(topic).unsubscribe();
+    const seen: string[] = [];
+    const again = rt.subscribe(topic, {
+      create: (r, info) => seen.push(`create${info.snapshot ? ' snapshot' : ''}:${r.request_id}`),
+      update: (r) => seen.push(`update:${r.status}`),
+    });
+    await again.ready;
+    await closeRequest(owner, req.request_id);
+    await poll(() => seen.includes('update:1000'));
+    expect(seen).toEqual([`create snapshot:${req.request_id}`, 'update:1000']);
+    expect(rt.stats.framesReceived).toBeGreaterThanOrEqual(3); // both answers came, and the UPDATE
+  });
 });
 
 /** A WebSocket class that keeps every socket it makes, so a test can cut the connection under the client. */

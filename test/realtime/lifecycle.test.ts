@@ -445,6 +445,32 @@ describe('authentication', () => {
     expect(rt.state).toBe('open');
   });
 
+  it('a WebSocket constructor that refuses the url (ws: from an https: page) ends in failed at once, not a retry loop', async () => {
+    // Chromium, measured: on a page loaded over https, `new WebSocket('ws://…')` throws this, synchronously, every time.
+    let constructed = 0;
+    const Refusing = class {
+      constructor() {
+        constructed++;
+        const error = new Error("Failed to construct 'WebSocket': An insecure WebSocket connection may not be initiated from a page loaded over HTTPS.");
+        error.name = 'SecurityError';
+        throw error;
+      }
+    } as unknown as WebSocketConstructor;
+    const rt = h.client('ws://rt.example.test/', { WebSocket: Refusing, reconnectBaseDelayMs: 1, reconnectMaxDelayMs: 1 });
+    const sub = rt.subscribe(topics.requests('p1'));
+    const [connected, ready] = await Promise.race([
+      Promise.all([rt.connect().catch((e: unknown) => e), sub.ready.catch((e: unknown) => e)]),
+      // It retried without end (the dashboard showed "reconnecting" for good); a deadline so the test fails, not hangs.
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still ${rt.state} after ${constructed} attempts`)), 1_000)),
+    ]);
+    expect(rt.state).toBe('failed');
+    expect(constructed).toBe(1);
+    for (const error of [connected, ready] as RealtimeError[]) {
+      expect(error).toMatchObject({ code: 'connect_failed', cause: { name: 'SecurityError' } });
+      expect(error.message).toContain('could not create the WebSocket');
+    }
+  });
+
   it('a bad url throws a typed error naming the option, which never quotes the url (it may hold a token)', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZ2VudCJ9.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
     for (const url of [`wss://host:99999/?token=${jwt}`, `ftp://host/?token=${jwt}`, undefined]) {

@@ -216,6 +216,30 @@ describe('delivery', () => {
     });
   });
 
+  it('handlers given as null (plain JavaScript) are no handlers: frames and state changes throw nothing from the socket', async () => {
+    const server = await h.server();
+    const api = rest(server);
+    const req = await api.createRequest();
+    const rt = h.client(server);
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    // Only `ready` wanted. Reading `null.snapshot`/`null.state` threw a TypeError out of the socket's message handler:
+    // an uncaught exception, which ends a Node process.
+    const sub = rt.subscribe(topics.request(server.project.id, req.request_id), null as never, null as never);
+    await sub.ready;
+    const listCreates: string[] = [];
+    const list = rt.subscribe(topics.requests(server.project.id), { create: (r, info) => void (info.snapshot || listCreates.push(r.request_id)) });
+    await list.ready;
+    await api.close(req.request_id); // an UPDATE on the request topic, right behind the list's
+    // A later frame on the list proves the request topic's UPDATE was read.
+    const barrier = await api.createRequest('barrier');
+    await until(() => listCreates.includes(barrier.request_id), 'the barrier CREATE on the list');
+    expect(sub.state).toBe('subscribed');
+    await rt.close();
+    expect(sub.state).toBe('unsubscribed');
+    expect(errors).toEqual([]);
+  });
+
   it('a throwing handler is reported as handler_error and does not stop delivery', async () => {
     const server = await h.server();
     const api = rest(server);
@@ -292,6 +316,28 @@ describe('unsubscribe', () => {
     expect(rt.stats.unrouted).toBe(1);
   });
 
+  it('taken again before the snapshot (a React StrictMode remount): the answer to the subscribe given up is no live CREATE', async () => {
+    const server = await h.server();
+    const api = rest(server);
+    const req = await api.createRequest('remounted');
+    const rt = h.client(server);
+    await rt.connect();
+    const topic = topics.request(server.project.id, req.request_id);
+    // Mount, unmount, mount in one turn: two subscribes go out, and the server answers each with the request.
+    rt.subscribe(topic).unsubscribe();
+    const seen: string[] = [];
+    const again = rt.subscribe(topic, {
+      create: (r, info) => seen.push(`create${info.snapshot ? ' snapshot' : ''} ${r.status}`),
+      update: (r) => seen.push(`update ${r.status}`),
+    });
+    await again.ready;
+    await api.close(req.request_id);
+    await until(() => seen.includes('update 1000'), 'the close UPDATE');
+    // The second answer came as an object CREATE on a topic whose subscribe count started again with the new
+    // subscription: it reached `create` as a new conversation (and could have undone an UPDATE between the two).
+    expect(seen).toEqual([`create snapshot ${req.status}`, 'update 1000']);
+  });
+
   it('wanted again before the snapshot: the later subscription is kept and gets its snapshot', async () => {
     const server = await h.server();
     const api = rest(server);
@@ -309,6 +355,34 @@ describe('unsubscribe', () => {
 });
 
 describe('handlers that unsubscribe or close during a dispatch', () => {
+  it('a subscription made by a handler of the topic’s own snapshot gets a snapshot, not a subscribe timeout', async () => {
+    const server = await h.server();
+    await rest(server).createRequest('seen twice');
+    const rt = h.client(server, { subscribeTimeoutMs: 500 });
+    const topic = topics.requests(server.project.id);
+    let second: ReturnType<typeof rt.subscribe> | undefined;
+    const snapshots: number[] = [];
+    // A page that renders a second view of the list when the first snapshot comes, synchronously.
+    const first = rt.subscribe(topic, { snapshot: () => void (second ??= rt.subscribe(topic, { snapshot: (r) => snapshots.push(r.length) })) });
+    await first.ready;
+    // It waited for the answer to the subscribe already answered, and timed out as if the server had refused it.
+    await expect(second!.ready).resolves.toBeUndefined();
+    expect(snapshots).toEqual([1]);
+  });
+
+  it('a subscription that takes its snapshot and unsubscribes in the handler is unsubscribed on the server at once', async () => {
+    const server = await h.server();
+    await rest(server).createRequest('read once');
+    const rt = h.client(server);
+    let count = -1;
+    // Read the list once: the handler ends its own subscription. The subscribe counted as still in flight during the
+    // snapshot's dispatch, so no unsubscribe was sent; the server kept the topic until some later frame on it.
+    const once = rt.subscribe(topics.requests(server.project.id), { snapshot: (open) => ((count = open.length), once.unsubscribe()) });
+    await once.ready;
+    expect(count).toBe(1);
+    await until(() => server.stats().subscriptions === 0, 'the topic unsubscribed on the server');
+  });
+
   it('a subscription that unsubscribes in its handler does not make another on the topic miss that frame', async () => {
     const server = await h.server();
     const api = rest(server);
