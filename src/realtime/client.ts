@@ -3,7 +3,7 @@ import { defaultWebSocket, upgradeFailure } from '#websocket';
 import { backoffDelay } from '../shared/backoff.js';
 import { isPlainObject } from '../shared/merge.js';
 import { bareToken } from '../shared/token.js';
-import { isTransient, RealtimeAuthError, RealtimeError } from './errors.js';
+import { checkNumberOption, isTransient, optionError, RealtimeAuthError, RealtimeError } from './errors.js';
 import { Subscription, Subscriptions, wireFrame } from './subscriptions.js';
 import { kindOf, type Topic, type TopicKind } from './topics.js';
 import type { BadFrameReason, BadFrameReport, PayloadValidator, SubscriptionHandlers, TopicPayloads, ValidationOption } from './types.js';
@@ -255,11 +255,7 @@ export class RealtimeClient {
     // reconnect delay or a heartbeat would spin; a count is never `>=` a NaN limit, so that limit silently went away.
     for (const [key, value] of Object.entries(options)) {
       if (value === undefined) continue;
-      const ms = key.endsWith('Ms');
-      // NaN is a number but not >= 0. No coercion (`+value` threw a TypeError on a bigint). A limit may be Infinity.
-      if ((ms || /^max|After$/.test(key)) && !(typeof value === 'number' && value >= 0 && (!ms || value < 2 ** 31))) {
-        throw optionError(key, ms ? 'a number of ms in [0, 2^31)' : 'a number >= 0');
-      }
+      checkNumberOption(key, value);
       o[key] = value;
     }
     if (typeof options.token !== 'string' && typeof options.token !== 'function') throw optionError('token', 'a string or a function');
@@ -959,6 +955,3 @@ function closedError(): RealtimeError {
   return new RealtimeError('client_closed', 'the realtime client was closed');
 }
 
-function optionError(option: string, what: string): RealtimeError {
-  return new RealtimeError('invalid_option', `${option} must be ${what}`, { option });
-}

@@ -1,3 +1,5 @@
+import { optionError } from './errors.js';
+
 /**
  * A minimal typed event emitter. The realtime entry has a 6 kB (gzip) budget in browser bundles and eventemitter3
  * alone costs about 1 kB of it; this is all the client and the live stores need.
@@ -11,6 +13,8 @@ export class Emitter<Events extends { [E in keyof Events]: (arg: any) => void }>
   #listeners = new Map<keyof Events, Set<Events[keyof Events]>>();
 
   on<E extends keyof Events>(event: E, listener: Events[E]): () => void {
+    // Refused here, not when the event fires: there it would be an uncaught TypeError far from this call.
+    if (typeof listener != 'function') throw optionError('listener', 'a function');
     let set = this.#listeners.get(event);
     if (!set) this.#listeners.set(event, (set = new Set()));
     set.add(listener);

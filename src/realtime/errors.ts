@@ -19,7 +19,8 @@ import { TiledeskError } from '../shared/errors.js';
  * - `invalid_option`: thrown by `new` for a `url` that is not a ws:, wss:, http: or https: URL (never quoted: it may
  *   hold a token), an `…Ms` duration outside [0, 2^31) or not a number, a limit (`max…`, `suspectAuthAfter`) that is
  *   negative or not a number (NaN included; `Infinity` is no limit), or a `token` that is neither a string nor a
- *   function; `option` names it.
+ *   function; by `on()` for a listener that is no function; by the live stores' `new` for options of the wrong kind
+ *   (`restTimeoutMs`, `restLimit`, `snapshotLimit`, `filter`, `rest`). `option` names it.
  * - `client_closed`, `unsubscribed`: the operation was ended by `close()` or `unsubscribe()`.
  * - `handler_error`: a user handler threw; the dispatch loop went on.
  * - `no_websocket`: no WebSocket implementation was found; pass `options.WebSocket`.
@@ -111,4 +112,21 @@ export class SubscribeTimeoutError extends RealtimeError {}
 /** 5xx, 408, 429: the server is down, busy or slow, whatever the token; retried like a network error. */
 export function isTransient(status: number): boolean {
   return status >= 500 || status === 408 || status === 429;
+}
+
+/** An `invalid_option` error: `${option} must be ${what}`. */
+export function optionError(option: string, what: string): RealtimeError {
+  return new RealtimeError('invalid_option', `${option} must be ${what}`, { option });
+}
+
+/**
+ * Checks an option by its name: a duration (`…Ms`) is a number of ms in [0, 2^31), a limit (`max…`, `…After`,
+ * `…Limit`) a number >= 0 (`Infinity`: no limit). NaN is a number but not >= 0; no coercion (`+value` threw a
+ * TypeError on a bigint).
+ */
+export function checkNumberOption(key: string, value: unknown): void {
+  const ms = key.endsWith('Ms');
+  if (value !== undefined && (ms || /^max|After$|Limit$/.test(key)) && !(typeof value === 'number' && value >= 0 && (!ms || value < 2 ** 31))) {
+    throw optionError(key, ms ? 'a number of ms in [0, 2^31)' : 'a number >= 0');
+  }
 }

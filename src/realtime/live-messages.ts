@@ -35,9 +35,9 @@ export class LiveMessages extends LiveStore<RealtimeMessage> {
     rt: RealtimeClient,
     readonly projectId: string,
     readonly requestId: string,
-    private readonly options: LiveMessagesOptions = {},
+    options?: LiveMessagesOptions | null,
   ) {
-    super(rt, topics.messages(projectId, requestId), options);
+    super(rt, topics.messages(projectId, requestId), options ?? {});
   }
 
   /**
@@ -95,7 +95,7 @@ export class LiveMessages extends LiveStore<RealtimeMessage> {
       newest = Math.max(newest, timeOf(item.createdAt) || -Infinity);
       if (!live.has(key)) this.apply(item);
     }
-    const capped = items.length >= (this.options.snapshotLimit ?? 300);
+    const capped = items.length >= (this.storeOptions.snapshotLimit ?? 300);
     for (const [key, known] of [...this.items]) {
       if (seen.has(key) || live.has(key)) continue;
       // Strictly before: the server orders equal `createdAt`s arbitrarily (a bulk import gives hundreds), so a message
@@ -106,7 +106,7 @@ export class LiveMessages extends LiveStore<RealtimeMessage> {
   }
 
   protected loadRest(signal: AbortSignal) {
-    return this.options.rest?.messages?.list(this.requestId, {}, { projectId: this.projectId, signal });
+    return this.storeOptions.rest?.messages?.list(this.requestId, {}, { projectId: this.projectId, signal });
   }
 }
 

@@ -74,10 +74,10 @@ export class LiveRequests extends LiveStore<RealtimeRequest> {
   constructor(
     rt: RealtimeClient,
     readonly projectId: string,
-    private readonly options: LiveRequestsOptions = {},
+    options?: LiveRequestsOptions | null,
   ) {
-    super(rt, topics.requests(projectId), options);
-    this.filter = options.filter ?? isOpenRequest;
+    super(rt, topics.requests(projectId), options ?? {});
+    this.filter = options?.filter ?? isOpenRequest;
   }
 
   protected keyOf(item: unknown): string | undefined {
@@ -126,7 +126,7 @@ export class LiveRequests extends LiveStore<RealtimeRequest> {
       oldest = Math.min(oldest, timeOf(item.updatedAt) || Infinity);
       if (!live.has(key)) this.apply(item);
     }
-    const capped = items.length >= (this.options.snapshotLimit ?? 100);
+    const capped = items.length >= (this.storeOptions.snapshotLimit ?? 100);
     for (const [key, known] of [...this.items]) {
       if (seen.has(key) || live.has(key)) continue;
       // Beyond a capped snapshot lie requests updated before its oldest one, or at the same millisecond (ties are
@@ -145,6 +145,6 @@ export class LiveRequests extends LiveStore<RealtimeRequest> {
   }
 
   protected loadRest(signal: AbortSignal) {
-    return this.options.rest?.requests?.list({ limit: 100 }, { projectId: this.projectId, signal });
+    return this.storeOptions.rest?.requests?.list({ limit: 100 }, { projectId: this.projectId, signal });
   }
 }

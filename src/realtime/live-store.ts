@@ -2,7 +2,7 @@ import { Emitter } from './emitter.js';
 import { linkedSignal, raceSignal } from '../shared/abort.js';
 import { isPlainObject, isSafeKey, safeAssign } from '../shared/merge.js';
 import type { RealtimeClient } from './client.js';
-import { RealtimeError } from './errors.js';
+import { checkNumberOption, optionError, RealtimeError } from './errors.js';
 import type { Subscription } from './subscriptions.js';
 import type { FrameInfo, SubscriptionState } from './types.js';
 
@@ -80,6 +80,16 @@ export interface LiveStoreOptions {
   restTimeoutMs?: number;
 }
 
+/**
+ * Refuses store options of the wrong kind before anything is subscribed, by the client's rules: a NaN or negative
+ * `restTimeoutMs` meant no timeout (a REST source that ignores its signal kept `ready` waiting), a `filter` that is no
+ * function failed on every frame.
+ */
+function checkStoreOptions(options: LiveStoreOptions & { filter?: unknown }): void {
+  for (const [key, value] of Object.entries(options)) checkNumberOption(key, value);
+  if (options.filter !== undefined && typeof options.filter !== 'function') throw optionError('filter', 'a function');
+}
+
 type Pending<T> = { kind: 'added' | 'updated' | 'removed'; item: T };
 
 /**
@@ -136,7 +146,7 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
   protected constructor(
     private readonly rt: RealtimeClient,
     readonly topic: string,
-    protected readonly storeOptions: LiveStoreOptions,
+    protected readonly storeOptions: LiveStoreOptions & { snapshotLimit?: number },
   ) {
     this.ready = new Promise<void>((resolve, reject) => {
       this.settleReady = (error) => {
@@ -146,6 +156,7 @@ export abstract class LiveStore<T extends Record<string, unknown>> {
       };
     });
     this.ready.catch(() => {});
+    checkStoreOptions(storeOptions);
     const held = rt.stats.topics;
     this.subscription = rt.subscribe<T>(topic, {
       snapshot: (items) => this.onSnapshot(items),

@@ -1076,6 +1076,40 @@ describe('LiveMessages', () => {
   });
 });
 
+describe('store options of the wrong kind', () => {
+  it('are refused by `new`, naming the option, before anything is subscribed; null options are none', async () => {
+    const server = await h.server();
+    const rt = h.client(server);
+    const pid = server.project.id;
+    const cases: [string, Record<string, unknown>][] = [
+      ['restTimeoutMs', { restTimeoutMs: Number.NaN }], ['restTimeoutMs', { restTimeoutMs: -1 }], ['restTimeoutMs', { restTimeoutMs: '5' }],
+      ['restTimeoutMs', { restTimeoutMs: 2 ** 31 }], ['restLimit', { restLimit: -1 }], ['snapshotLimit', { snapshotLimit: Number.NaN }],
+      ['filter', { filter: 'open' }],
+    ];
+    for (const [option, options] of cases) {
+      for (const make of [() => new LiveRequests(rt, pid, options as never), () => new LiveMessages(rt, pid, 'support-group-x', options as never)]) {
+        if (option === 'filter' && make.toString().includes('LiveMessages')) continue; // LiveMessages has no filter
+        let error: unknown;
+        try {
+          make();
+        } catch (e) {
+          error = e;
+        }
+        expect(error, JSON.stringify(options)).toMatchObject({ code: 'invalid_option', option });
+      }
+    }
+    expect(rt.stats.topics).toBe(0);
+    // A listener that is no function is refused when it is added, not when the event fires (an uncaught TypeError).
+    expect(() => rt.on('state', null as never)).toThrow(expect.objectContaining({ code: 'invalid_option', option: 'listener' }));
+    const requests = new LiveRequests(rt, pid, null);
+    const messages = new LiveMessages(rt, pid, 'support-group-x', null); // no such conversation: it is not awaited
+    await requests.ready;
+    expect(() => requests.on('change', undefined as never)).toThrow(expect.objectContaining({ code: 'invalid_option', option: 'listener' }));
+    requests.close();
+    messages.close();
+  });
+});
+
 describe('mergeItems', () => {
   it('keeps omitted fields, merges snapshot one level, keeps documents over their bare ids, skips forbidden keys', () => {
     const known = {
