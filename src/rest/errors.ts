@@ -68,7 +68,7 @@ export class APIError extends TiledeskError {
     // Fields are copied in one go (rather than one constructor per subclass) to keep browser bundles small.
     Object.assign(this, { status: undefined, body: '', data: undefined, headers: {}, attempts: 1 }, rest, {
       path: redact(path),
-      serverMessage: serverMessage === undefined ? undefined : redact(serverMessage),
+      serverMessage: serverMessage && redact(serverMessage),
     });
   }
 }
