@@ -99,7 +99,9 @@ function checkedHooks(hooks: Hooks | readonly Hooks[] | undefined): Hooks[] {
   return list;
 }
 
-function nonNegative(value: number | undefined, field: string, fallback: number): number {
+/** The option at `field` (a dotted path: `retryDelay.baseDelayMs`), `fallback` when undefined, else a number >= 0. */
+function nonNegative(options: TiledeskClientOptions, field: string, fallback: number): number {
+  const value = field.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], options);
   if (value === undefined) return fallback;
   if (!(typeof value == 'number' && value >= 0)) throw new ValidationError(field, 'must be a number >= 0');
   return value;
@@ -151,13 +153,13 @@ export class TiledeskClient {
   constructor(options: TiledeskClientOptions, shared?: Shared) {
     requireObject(options, 'options');
     if (options.projectId !== undefined) requireString(options.projectId, 'projectId');
-    const maxRetries = nonNegative(options.maxRetries, 'maxRetries', 2);
-    const timeout = nonNegative(options.timeout, 'timeout', 30_000);
-    const maxRetryAfterMs = nonNegative(options.maxRetryAfterMs, 'maxRetryAfterMs', 60_000);
+    const maxRetries = nonNegative(options, 'maxRetries', 2);
+    const timeout = nonNegative(options, 'timeout', 30_000);
+    const maxRetryAfterMs = nonNegative(options, 'maxRetryAfterMs', 60_000);
     // NaN or a negative delay would retry at once: a retry storm instead of a backoff.
     const backoff = {
-      baseDelayMs: nonNegative(options.retryDelay?.baseDelayMs, 'retryDelay.baseDelayMs', 500),
-      maxDelayMs: nonNegative(options.retryDelay?.maxDelayMs, 'retryDelay.maxDelayMs', 8_000),
+      baseDelayMs: nonNegative(options, 'retryDelay.baseDelayMs', 500),
+      maxDelayMs: nonNegative(options, 'retryDelay.maxDelayMs', 8_000),
     };
 
     this.#options = options;
@@ -169,8 +171,8 @@ export class TiledeskClient {
       budget: options.retryBudget === false
         ? undefined
         : new RetryBudget(
-          nonNegative(options.retryBudget?.capacity, 'retryBudget.capacity', 10),
-          nonNegative(options.retryBudget?.refillPerSecond, 'retryBudget.refillPerSecond', 1),
+          nonNegative(options, 'retryBudget.capacity', 10),
+          nonNegative(options, 'retryBudget.refillPerSecond', 1),
         ),
     };
 
