@@ -302,8 +302,9 @@ export class RequestCore {
         let error: APIError;
         let retryable: boolean;
         let hint: number | undefined;
-        if (failure || !res) {
-          const cause = scrubCause(failure?.cause, secrets());
+        // `res` is set when nothing failed: a transport answering `undefined` fails at `res.text()`.
+        if (failure) {
+          const cause = scrubCause(failure.cause, secrets());
           if (userSignal?.aborted) throw abortError(cause);
           if (linked.timedOut()) {
             error = timeoutError(cause);
@@ -319,14 +320,14 @@ export class RequestCore {
             retryable = spec.idempotent || connError.neverConnected;
           }
         } else {
-          const status = res.status;
-          if (event) this.#emit('onResponse', { ...event, status, responseHeaders: redactHeaders(res.headers), durationMs: performance.now() - started });
+          const { status, headers: responseHeaders } = res!;
+          if (event) this.#emit('onResponse', { ...event, status, responseHeaders: redactHeaders(responseHeaders), durationMs: performance.now() - started });
           if (status >= 200 && status < 300) {
             // A 2xx the call cannot use fails it as surely as a 500, and onError (the logger) hears of it.
             const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
               new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
                 ...info(), code: 'invalid_response', status, ...extra,
-                headers: redactHeaders(res.headers), body: capBody(redactedHead(text, secrets())),
+                headers: redactHeaders(responseHeaders), body: capBody(redactedHead(text, secrets())),
               });
             let data: unknown;
             if (text) {
@@ -364,8 +365,8 @@ export class RequestCore {
             authValue = await token(config.auth.afterUnauthorized(authValue));
             continue;
           }
-          hint = retryAfterMs(res.headers);
-          error = errorFromResponse(status, res.headers, text, { ...info(), secrets: secrets(), retryAfterMs: hint });
+          hint = retryAfterMs(responseHeaders);
+          error = errorFromResponse(status, responseHeaders, text, { ...info(), secrets: secrets(), retryAfterMs: hint });
           retryable = status === 429 || (spec.idempotent && (status === 408 || status >= 500));
         }
 
