@@ -95,7 +95,7 @@ export class ProjectUsers extends Resource {
    */
   async setAvailability(available: boolean, profileStatus?: string, options?: RequestOptions): Promise<ProjectUser> {
     if (typeof available !== 'boolean') throw new ValidationError('available', 'must be a boolean');
-    return this.updateMe(compact({ user_available: available, profileStatus }), options);
+    return this.updateMe({ user_available: available, profileStatus }, options); // which drops an undefined status
   }
 
   /** One membership from a route that answers a list (or, on some server versions, the object itself). */

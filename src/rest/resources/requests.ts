@@ -273,7 +273,7 @@ export class Requests extends Resource {
    */
   async close(requestId: string, params: { force?: boolean } = {}, options?: RequestOptions): Promise<Request> {
     requireObject(params, 'params');
-    return this.onRequest('PUT', requestId, '/close', true, options, compact({ force: params.force }));
+    return this.onRequest('PUT', requestId, '/close', true, options, { force: params.force });
   }
 
   /**
