@@ -366,7 +366,7 @@ export class RequestCore {
             continue;
           }
           hint = retryAfterMs(responseHeaders);
-          error = errorFromResponse(status, responseHeaders, text, { ...info(), secrets: secrets(), retryAfterMs: hint });
+          error = errorFromResponse(status, responseHeaders, text, info(), secrets(), hint);
           retryable = status === 429 || (spec.idempotent && (status === 408 || status >= 500));
         }
 
@@ -532,10 +532,11 @@ export function errorFromResponse(
   status: number,
   headers: TransportResponse['headers'],
   text: string,
-  info: { method: string; path: string; attempts: number; secrets: readonly (string | undefined)[]; retryAfterMs?: number | undefined },
+  request: { method: string; path: string; attempts: number },
+  secrets: readonly (string | undefined)[],
+  retryAfterMs?: number,
 ): APIError {
   // Parsed up to 1 MB (a capped body is no longer JSON); only the stored copy is capped.
-  const { secrets, retryAfterMs, ...request } = info;
   const full = redactedHead(text, secrets);
   let data: unknown;
   if (/^\s*[[{"]/.test(full)) {
@@ -548,7 +549,7 @@ export function errorFromResponse(
   const serverMessage = serverMessageOf(data, full);
   const [Class, code] = BY_STATUS[status] ?? (status >= 500 ? [InternalServerError, 'server_error'] : [APIError, 'http_error']);
   const d = data as { limit?: unknown; limit_file_size?: unknown } | undefined;
-  return new Class(`${status} ${serverMessage ?? 'HTTP error'} (${info.method} ${info.path})`, {
+  return new Class(`${status} ${serverMessage ?? 'HTTP error'} (${request.method} ${request.path})`, {
     code, ...request, status,
     headers: redactHeaders(headers), body: capBody(full), data, serverMessage,
     // From the whole body: the server may say why in `err`, under a generic `message` ("Error creating message").
