@@ -203,19 +203,16 @@ const REQUIRED_FIELD = /^\s*['"]?([\w.[\]]+)['"]? field/i;
 /** Both 422 shapes: `{errors:[{param|path,msg,location}]}` (express-validator 6/7) and `{errors:["text field is required"]}`. */
 export function fieldErrorsOf(data: unknown): FieldError[] {
   const errors = (data as { errors?: unknown } | undefined)?.errors;
-  if (!Array.isArray(errors)) return [];
-  const out: FieldError[] = [];
-  for (const e of errors) {
-    if (typeof e === 'string') {
-      out.push({ field: REQUIRED_FIELD.exec(e)?.[1] ?? '', message: e });
-    } else if (e && typeof e === 'object') {
+  return Array.isArray(errors)
+    ? errors.flatMap((e): FieldError[] => {
+      if (typeof e === 'string') return [{ field: REQUIRED_FIELD.exec(e)?.[1] ?? '', message: e }];
+      if (!e || typeof e !== 'object') return [];
       const o = e as Record<string, unknown>;
       const fe: FieldError = { field: firstString(o.param, o.path) ?? '', message: firstString(o.msg, o.message) ?? 'Invalid value' };
       if (typeof o.location === 'string') fe.location = o.location;
-      out.push(fe);
-    }
-  }
-  return out;
+      return [fe];
+    })
+    : [];
 }
 
 function firstString(...values: unknown[]): string | undefined {
