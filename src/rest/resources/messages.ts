@@ -105,10 +105,11 @@ export class Messages extends Resource {
       const attrs = m.attributes as { clienttimestamp?: unknown; import_index?: unknown } | null | undefined;
       const ts = attrs?.clienttimestamp;
       const position = attrs?.import_index;
-      return { m, i, k: typeof ts === 'number' ? ts : Date.parse(m.createdAt), p: typeof position === 'number' ? position : undefined };
+      return { m, i, k: typeof ts === 'number' ? ts : Date.parse(m.createdAt), p: typeof position === 'number' ? position : NaN };
     });
-    // Original times often share a millisecond (or a second): the source position breaks such ties.
-    return keyed.sort((a, b) => a.k - b.k || (a.p !== undefined && b.p !== undefined ? a.p - b.p : 0) || a.i - b.i).map((x) => x.m);
+    // Original times often share a millisecond (or a second): the source position breaks such ties, unless one of the
+    // two has none (NaN: the difference is NaN, falsy, and server order decides).
+    return keyed.sort((a, b) => a.k - b.k || a.p - b.p || a.i - b.i).map((x) => x.m);
   }
 
   /**
