@@ -324,7 +324,7 @@ export class RequestCore {
           if (event) this.#emit('onResponse', { ...event, status, responseHeaders: redactHeaders(responseHeaders), durationMs: performance.now() - started });
           if (status >= 200 && status < 300) {
             // A 2xx the call cannot use fails it as surely as a 500, and onError (the logger) hears of it.
-            const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
+            const invalid = (problem: string, extra?: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
               new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
                 ...info(), code: 'invalid_response', status, ...extra,
                 headers: redactHeaders(responseHeaders), body: capBody(redactedHead(text, secrets())),
@@ -343,7 +343,7 @@ export class RequestCore {
               // The resource reads this field: `{}`, `null` or an empty 204 would otherwise surface there as a bare TypeError.
               const v = spec.expect ? d?.[spec.expect] : d;
               if (spec.list ? !(Array.isArray(v) && v.every(isPlainObject)) : spec.expect && !v) {
-                throw invalid(`has no ${spec.expect ?? 'list'}${spec.list && v ? ' list of objects' : ''}`, {});
+                throw invalid(`has no ${spec.expect ?? 'list'}${spec.list && v ? ' list of objects' : ''}`);
               }
               // A route that found nothing to act on may answer `null` with a 200 (a note added to a missing conversation).
               if (v === null) notFound(spec.method, path);
