@@ -133,18 +133,16 @@ export function prepareMessage(input: unknown, index: number, maxChunkBytes: num
 export function planChunks(sizes: readonly number[], maxBytes: number, maxMessages: number): ChunkRange[] {
   const chunks: ChunkRange[] = [];
   let start = 0;
-  let bytes = 2;
+  // `[` and, per item, the item and the `,` or `]` after it.
+  let bytes = 1;
   for (let i = 0; i < sizes.length; i++) {
-    const size = sizes[i]!;
-    const count = i - start;
-    const added = size + (count > 0 ? 1 : 0);
-    if (count > 0 && (bytes + added > maxBytes || count >= maxMessages)) {
+    const added = sizes[i]! + 1;
+    if (i > start && (bytes + added > maxBytes || i - start >= maxMessages)) {
       chunks.push({ start, end: i, bytes });
       start = i;
-      bytes = 2 + size;
-    } else {
-      bytes += added;
+      bytes = 1;
     }
+    bytes += added;
   }
   if (sizes.length > start) chunks.push({ start, end: sizes.length, bytes });
   return chunks;
