@@ -85,7 +85,6 @@ function loggerHooks(logger: Logger): Hooks {
   };
 }
 
-const HOOK_NAMES = ['onRequest', 'onResponse', 'onRetry', 'onError'] as const;
 
 /** Checked where the mistake is made: a hook that is not a function would otherwise fail the first call it observes. */
 function checkedHooks(hooks: Hooks | readonly Hooks[] | undefined): Hooks[] {
@@ -94,7 +93,7 @@ function checkedHooks(hooks: Hooks | readonly Hooks[] | undefined): Hooks[] {
   list.forEach((h, i) => {
     const field = Array.isArray(hooks) ? `hooks[${i}]` : 'hooks';
     requireObject(h, field);
-    for (const name of HOOK_NAMES) if (h[name] !== undefined && typeof h[name] !== 'function') throw new ValidationError(`${field}.${name}`, 'must be a function');
+    for (const name of ['onRequest', 'onResponse', 'onRetry', 'onError'] as const) if (h[name] !== undefined && typeof h[name] !== 'function') throw new ValidationError(`${field}.${name}`, 'must be a function');
   });
   return list;
 }

@@ -76,9 +76,6 @@ const FIELD_TYPES: [type: string, fields: readonly string[], ok: (value: unknown
   ['an array', ['participants', 'followers'], Array.isArray],
 ];
 
-/** Matches any text that is not all whitespace (without trimming a copy of every message). */
-const NON_BLANK = /\S/;
-
 /**
  * The checks of one message that `messages.send` and `import` share: each field the server reads has its type (a
  * `channel` string is a 500, a `text` object never answered, an `attributes` string was stored as it is, `participants`
@@ -93,8 +90,8 @@ export function checkMessage(input: Record<string, unknown>, index?: number): vo
       if (v !== undefined && !ok(v)) throw new ValidationError(field, `must be ${type}`, index);
     }
   }
-  // `text` is a string or undefined by now.
-  if ((input.type === undefined || input.type === 'text') && !NON_BLANK.test((input.text as string | undefined) ?? '')) {
+  // `text` is a string or undefined by now; `\S` finds one that is not all whitespace without trimming a copy.
+  if ((input.type === undefined || input.type === 'text') && !/\S/.test((input.text as string | undefined) ?? '')) {
     throw new ValidationError('text', 'is required (non-empty) for a text message', index);
   }
   if (input.channel !== undefined && typeof (input.channel as { name?: unknown }).name !== 'string') {
