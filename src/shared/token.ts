@@ -49,12 +49,12 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
   return out;
 }
 
-/** Header names whose values are never logged or attached to errors. */
-export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set(['authorization', 'cookie', 'set-cookie', 'proxy-authorization']);
-
-/** A copy of `headers`, one string per header (a list joined with `, `), with sensitive values replaced by `[redacted]`. */
+/**
+ * A copy of `headers`, one string per header (a list joined with `, `), with the values of the headers never logged or
+ * attached to errors (`authorization`, `cookie`, `set-cookie`, `proxy-authorization`) replaced by `[redacted]`.
+ */
 export function redactHeaders(headers: Record<string, string | readonly string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = SENSITIVE_HEADERS.has(k.toLowerCase()) ? '[redacted]' : [v].flat().join(', ');
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = /^(authorization|cookie|set-cookie|proxy-authorization)$/.test(k.toLowerCase()) ? '[redacted]' : [v].flat().join(', ');
   return out;
 }
