@@ -241,7 +241,7 @@ export class RequestCore {
     const url = this.#base.origin + path;
     let attempt = 0;
     try {
-      const { signal: userSignal } = options;
+      const userSignal = options.signal;
       const timeout = options.timeout ?? config.timeout;
       const maxRetries = options.maxRetries ?? config.maxRetries;
       const observed = config.hooks.length > 0;
@@ -331,7 +331,8 @@ export class RequestCore {
                 ...info(), code: 'invalid_response', status, ...extra,
                 headers: redactHeaders(responseHeaders), body: capBody(redactedHead(text, secrets())),
               });
-            let data: unknown;
+            // Parsed JSON: any value, read below only through `?.`.
+            let data: Record<string, unknown> | null | undefined;
             if (text) {
               try {
                 data = JSON.parse(text);
@@ -339,11 +340,10 @@ export class RequestCore {
                 throw invalid('is not JSON', { cause });
               }
             }
-            const d = data as Record<string, unknown> | null | undefined;
             // The auth routes' refusal (`{ success: false, msg }` with a 200) goes on as an error response, below.
-            if (spec.auth === undefined || d?.success !== false) {
+            if (spec.auth === undefined || data?.success !== false) {
               // The resource reads this field: `{}`, `null` or an empty 204 would otherwise surface there as a bare TypeError.
-              const v = spec.expect ? d?.[spec.expect] : d;
+              const v = spec.expect ? data?.[spec.expect] : data;
               if (spec.list ? !(Array.isArray(v) && v.every(isPlainObject)) : spec.expect && !v) {
                 throw invalid(`has no ${spec.expect ?? 'list'}${spec.list && v ? ' list of objects' : ''}`);
               }
@@ -357,7 +357,7 @@ export class RequestCore {
                   const first = issues[0];
                   throw invalid(`does not match the ${spec.schema} schema${first ? ` at ${first.path.map(String).join('.') || '(root)'}: ${first.message}` : ''}`, { issues });
                 }
-                data = parsed.data;
+                data = parsed.data as typeof data;
               }
               return (spec.check?.(data, path) ?? data) as T;
             }
