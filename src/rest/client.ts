@@ -286,9 +286,5 @@ export class TiledeskClient {
 /** A short-lived client for one static call; the static helpers' options double as the call's parameters. */
 async function once<T>(options: StaticOptions, run: (client: TiledeskClient) => Promise<T>): Promise<T> {
   const client = new TiledeskClient(options);
-  try {
-    return await run(client);
-  } finally {
-    await client.close();
-  }
+  return run(client).finally(() => client.close());
 }
