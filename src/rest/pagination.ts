@@ -132,11 +132,8 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
   async toArray(max = Infinity): Promise<T[]> {
     const out: T[] = [];
     if (!(max >= 0)) throw new ValidationError('max', 'must be a number >= 0');
-    if (max == 0) return out;
-    for await (const item of this) {
-      out.push(item);
-      if (out.length >= max) break;
-    }
+    // `max` 0 reads no page.
+    if (max > 0) for await (const item of this) if (out.push(item) >= max) break;
     return out;
   }
 }
