@@ -26,7 +26,7 @@ export abstract class Resource {
     options: RequestOptions | undefined,
     body?: object,
   ): Promise<T> {
-    return call(this.ctx, method, `${projectPath(this.ctx, options)}/requests/${seg(requestId, 'requestId')}${suffix}`, idempotent, 'request', options, body);
+    return call(this.ctx, method, `${projectPath(this.ctx, options)}/requests/${seg(requestId, 'requestId')}${suffix}`, 'request', options, body, idempotent);
   }
 }
 
@@ -38,10 +38,11 @@ export function call<T>(
   ctx: ClientContext,
   method: CallSpec['method'],
   path: string,
-  idempotent: boolean,
   schema: ResponseSchemaKey | undefined,
   options: RequestOptions | undefined,
   body?: object,
+  // Every call but a POST may be repeated, unless the resource says otherwise.
+  idempotent = method != 'POST',
 ): Promise<T> {
   return ctx.core.request<T>({ method, path, idempotent, schema, body }, options);
 }

@@ -82,7 +82,7 @@ export class Messages extends Resource {
   async send(requestId: string, message: SendMessageParams, options?: RequestOptions): Promise<MessageWithRequest> {
     requireObject(message, 'message');
     checkMessage(message as Record<string, unknown>);
-    return call(this.ctx, 'POST', this.#base(requestId, options), false, 'messageWithRequest', options, message);
+    return call(this.ctx, 'POST', this.#base(requestId, options), 'messageWithRequest', options, message);
   }
 
   /**
@@ -121,7 +121,7 @@ export class Messages extends Resource {
    * ```
    */
   async get(requestId: string, messageId: string, options?: RequestOptions): Promise<Message> {
-    return call(this.ctx, 'GET', `${this.#base(requestId, options)}/${seg(messageId, 'messageId', 1)}`, true, 'message', options);
+    return call(this.ctx, 'GET', `${this.#base(requestId, options)}/${seg(messageId, 'messageId', 1)}`, 'message', options);
   }
 
   /**

@@ -57,7 +57,7 @@ export class ProjectUsers extends Resource {
    * ```
    */
   async get(projectUserId: string, options?: RequestOptions): Promise<ProjectUser> {
-    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/project_users/${seg(projectUserId, 'projectUserId', 1)}`, true, 'projectUser', options);
+    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/project_users/${seg(projectUserId, 'projectUserId', 1)}`, 'projectUser', options);
   }
 
   /**
@@ -82,7 +82,7 @@ export class ProjectUsers extends Resource {
    */
   async updateMe(fields: UpdateMeParams, options?: RequestOptions): Promise<ProjectUser> {
     requireObject(fields, 'fields');
-    return call(this.ctx, 'PUT', `${projectPath(this.ctx, options)}/project_users`, true, 'projectUser', options, compact(fields));
+    return call(this.ctx, 'PUT', `${projectPath(this.ctx, options)}/project_users`, 'projectUser', options, compact(fields));
   }
 
   /**

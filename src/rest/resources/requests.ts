@@ -187,7 +187,7 @@ export class Requests extends Resource {
     requireObject(params, 'params');
     requireString(params.first_text, 'first_text');
     for (const k of ['request_id', 'sender'] as const) if (params[k] !== undefined) requireString(params[k], k);
-    return call(this.ctx, 'POST', `${projectPath(this.ctx, options)}/requests`, false, 'request', options, compact(params));
+    return call(this.ctx, 'POST', `${projectPath(this.ctx, options)}/requests`, 'request', options, compact(params));
   }
 
   /**
@@ -240,7 +240,7 @@ export class Requests extends Resource {
    */
   async count(query: { merge_assigned?: boolean } = {}, options?: RequestOptions): Promise<RequestCount> {
     requireObject(query, 'query');
-    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/requests/count${query.merge_assigned ? '?merge_assigned=1' : ''}`, true, 'requestCount', options);
+    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/requests/count${query.merge_assigned ? '?merge_assigned=1' : ''}`, 'requestCount', options);
   }
 
   /**
