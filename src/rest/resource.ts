@@ -17,14 +17,17 @@ export abstract class Resource {
     this.ctx = ctx;
   }
 
-  /** A call on one conversation, `/<projectId>/requests/<requestId><suffix>`, answering the request document. */
+  /**
+   * A call on one conversation, `/<projectId>/requests/<requestId><suffix>`, answering the request document; repeated
+   * on failure unless it is a POST or `idempotent` is false.
+   */
   protected onRequest<T = Request>(
     method: CallSpec['method'],
     requestId: string,
     suffix: string,
-    idempotent: boolean,
     options: RequestOptions | undefined,
     body?: object,
+    idempotent?: boolean,
   ): Promise<T> {
     return call(this.ctx, method, `${projectPath(this.ctx, options)}/requests/${seg(requestId, 'requestId')}${suffix}`, 'request', options, body, idempotent);
   }
