@@ -376,7 +376,7 @@ export class RequestCore {
           // A server hint is obeyed up to `maxRetryAfterMs`; asked to wait longer, the call fails now instead.
           const delay = hint === undefined ? backoffDelay(retries, config.backoff) : hint <= config.maxRetryAfterMs ? hint : undefined;
           // Each retry spends a token of the client-wide budget; none left, the call fails now.
-          if (delay !== undefined && (!config.budget || config.budget.tryAcquire())) {
+          if (delay !== undefined && (config.budget?.tryAcquire() ?? true)) {
             this.#emit('onRetry', { method: spec.method, url: redact(url), attempt, delayMs: delay, error });
             try {
               await sleep(delay, userSignal);
@@ -529,7 +529,8 @@ export function errorFromResponse(
 ): APIError {
   // Parsed up to 1 MB (a capped body is no longer JSON); only the stored copy is capped.
   const full = redactedHead(text, secrets);
-  let data: unknown;
+  // Any JSON value; typed for the 413 fields read through `?.`.
+  let data: { limit?: unknown; limit_file_size?: unknown } | undefined;
   if (/^\s*[[{"]/.test(full)) {
     try {
       data = JSON.parse(full);
@@ -550,13 +551,12 @@ export function errorFromResponse(
     429: [RateLimitError, 'rate_limited'],
   };
   const [Class, code] = byStatus[status] ?? (status >= 500 ? [InternalServerError, 'server_error'] : [APIError, 'http_error']);
-  const d = data as { limit?: unknown; limit_file_size?: unknown } | undefined;
   return new Class(`${status} ${serverMessage ?? 'HTTP error'} (${request.method} ${request.path})`, {
     code, ...request, status,
     headers: redactHeaders(headers), body: capBody(full), data, serverMessage,
     // From the whole body: the server may say why in `err`, under a generic `message` ("Error creating message").
     ...(status === 403 && { reason: permissionReason(full) }),
-    ...(status === 413 && { limit: d?.limit ?? d?.limit_file_size }),
+    ...(status === 413 && { limit: data?.limit ?? data?.limit_file_size }),
     ...(status === 422 && { fieldErrors: fieldErrorsOf(data) }),
     ...(status === 429 && { retryAfterMs }),
   });

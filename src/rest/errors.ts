@@ -169,8 +169,7 @@ export class ValidationError extends TiledeskError {
   declare readonly index: number | undefined;
   constructor(field: string, message: string, index?: number) {
     super(index === undefined ? `${field}: ${message}` : `[${index}].${field}: ${message}`, { code: 'invalid_argument' });
-    this.field = field;
-    this.index = index;
+    Object.assign(this, { field, index });
   }
 }
 
