@@ -313,8 +313,7 @@ export class RequestCore {
             retryable = spec.idempotent;
           } else {
             const code = errorCode(cause);
-            const detail = redactSecrets(causeMessage(cause), secrets());
-            const connError = new ConnectionError(`Connection error${code ? ` (${code})` : ''}: ${detail} (${spec.method} ${path})`, {
+            const connError = new ConnectionError(`Connection error${code ? ` (${code})` : ''}: ${redactSecrets(causeMessage(cause), secrets())} (${spec.method} ${path})`, {
               ...info(), code: 'connection_error', cause, causeCode: code,
             });
             error = connError;
