@@ -103,8 +103,7 @@ export function checkMessage(input: Record<string, unknown>, index?: number): vo
 export function prepareMessage(input: unknown, index: number, maxChunkBytes: number): PreparedMessage {
   if (!isPlainObject(input)) throw new ValidationError('message', 'must be an object', index);
   checkMessage(input, index);
-  const { timestamp, ...rest } = input;
-  const body: Record<string, unknown> = rest;
+  const { timestamp, ...body } = input;
   const attrs = input.attributes as Record<string, unknown> | undefined;
   let clientTs: number | undefined;
   if (attrs?.clienttimestamp !== undefined) clientTs = toEpochMs(attrs.clienttimestamp, 'attributes.clienttimestamp', index);
