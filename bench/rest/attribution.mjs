@@ -37,8 +37,9 @@ function edit(file, from, to) {
 }
 
 function leaveOutImport() {
-  edit('rest/resources/messages.ts', /async import\([\s\S]*?\n  }\n\n  private base/, 'async import(): Promise<Message[]> {\n    return [];\n  }\n\n  private base');
-  edit('rest/resources/messages.ts', /import \{ ImportChunkError[^\n]*\n/, "import type { ChunkRange, ImportMessage } from '../import.js';\n");
+  edit('rest/resources/messages.ts', /async import\([\s\S]*?\n  }\n\n  #base/, 'async import(): Promise<Message[]> {\n    return [];\n  }\n\n  #base');
+  // `send` checks its message with the same `checkMessage`: it stays.
+  edit('rest/resources/messages.ts', /import \{ ImportChunkError[^\n]*\n/, "import { checkMessage, type ChunkRange, type ImportMessage } from '../import.js';\n");
 }
 const leaveOutLogger = () => edit('rest/client.ts', 'if (options.logger) hooks.push(loggerHooks(options.logger));', '');
 const leaveOutStatics = () =>
@@ -58,6 +59,12 @@ const features = {
     withoutResource('users', 'Users')();
   },
   '`leads` resource': withoutResource('leads', 'Leads'),
+  // What the client is without them: the request core, auth, errors, pagination (and the `auth` resource).
+  'all six data resources (`requests`, `messages`, `leads`, `projectUsers`, `projects`, `users`)': () => {
+    for (const [field, Class] of [['requests', 'Requests'], ['messages', 'Messages'], ['leads', 'Leads'], ['projectUsers', 'ProjectUsers'], ['projects', 'Projects'], ['users', 'Users']]) {
+      withoutResource(field, Class)();
+    }
+  },
   '`logger` option': leaveOutLogger,
   'static sign-in helpers': leaveOutStatics,
   'HTML and plain-text error pages → `serverMessage`': () =>

@@ -85,7 +85,6 @@ function loggerHooks(logger: Logger): Hooks {
   };
 }
 
-const HOOK_NAMES = ['onRequest', 'onResponse', 'onRetry', 'onError'] as const;
 
 /** Checked where the mistake is made: a hook that is not a function would otherwise fail the first call it observes. */
 function checkedHooks(hooks: Hooks | readonly Hooks[] | undefined): Hooks[] {
@@ -94,7 +93,7 @@ function checkedHooks(hooks: Hooks | readonly Hooks[] | undefined): Hooks[] {
   list.forEach((h, i) => {
     const field = Array.isArray(hooks) ? `hooks[${i}]` : 'hooks';
     requireObject(h, field);
-    for (const name of HOOK_NAMES) if (h[name] !== undefined && typeof h[name] !== 'function') throw new ValidationError(`${field}.${name}`, 'must be a function');
+    for (const name of ['onRequest', 'onResponse', 'onRetry', 'onError'] as const) if (h[name] !== undefined && typeof h[name] !== 'function') throw new ValidationError(`${field}.${name}`, 'must be a function');
   });
   return list;
 }
@@ -145,13 +144,13 @@ export class TiledeskClient {
   constructor(options: TiledeskClientOptions, shared?: Shared) {
     requireObject(options, 'options');
     if (options.projectId !== undefined) requireString(options.projectId, 'projectId');
-    const maxRetries = nonNegative(options.maxRetries, 'maxRetries', 2);
-    const timeout = nonNegative(options.timeout, 'timeout', 30_000);
-    const maxRetryAfterMs = nonNegative(options.maxRetryAfterMs, 'maxRetryAfterMs', 60_000);
+    const maxRetries = nonNegative(options, 'maxRetries', 2);
+    const timeout = nonNegative(options, 'timeout', 30_000);
+    const maxRetryAfterMs = nonNegative(options, 'maxRetryAfterMs', 60_000);
     // NaN or a negative delay would retry at once: a retry storm instead of a backoff.
     const backoff = {
-      baseDelayMs: nonNegative(options.retryDelay?.baseDelayMs, 'retryDelay.baseDelayMs', 500),
-      maxDelayMs: nonNegative(options.retryDelay?.maxDelayMs, 'retryDelay.maxDelayMs', 8_000),
+      baseDelayMs: nonNegative(options, 'retryDelay.baseDelayMs', 500),
+      maxDelayMs: nonNegative(options, 'retryDelay.maxDelayMs', 8_000),
     };
 
     this.#options = options;
@@ -163,8 +162,8 @@ export class TiledeskClient {
       budget: options.retryBudget === false
         ? undefined
         : new RetryBudget(
-          nonNegative(options.retryBudget?.capacity, 'retryBudget.capacity', 10),
-          nonNegative(options.retryBudget?.refillPerSecond, 'retryBudget.refillPerSecond', 1),
+          nonNegative(options, 'retryBudget.capacity', 10),
+          nonNegative(options, 'retryBudget.refillPerSecond', 1),
         ),
     };
 
@@ -279,9 +278,5 @@ export class TiledeskClient {
 /** A short-lived client for one static call; the static helpers' options double as the call's parameters. */
 async function once<T>(options: StaticOptions, run: (client: TiledeskClient) => Promise<T>): Promise<T> {
   const client = new TiledeskClient(options);
-  try {
-    return await run(client);
-  } finally {
-    await client.close();
-  }
+  return run(client).finally(() => client.close());
 }

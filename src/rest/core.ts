@@ -2,6 +2,9 @@
  * The one request path. Every REST call of the SDK goes through {@link RequestCore.request}: auth header, timeout
  * (covering the body), the caller's AbortSignal, retries with capped full-jitter backoff and server hints, the
  * client-wide retry budget, hooks, error mapping and opt-in response validation all live here and nowhere else.
+ *
+ * Here and in the rest of src/rest, a table or pattern read in one place is written in that place, not as a module
+ * constant: in a browser bundle each module constant costs a declaration and a two-letter name (43 B gzip for seven).
  */
 import { linkedSignal, raceSignal, sleep } from '../shared/abort.js';
 import { backoffDelay, type BackoffOptions, type RetryBudget } from '../shared/backoff.js';
@@ -64,8 +67,12 @@ export interface RequestOptions {
   projectId?: string;
 }
 
-/** A number >= 0 (`Infinity` included), or `fallback` when absent; else a {@link ValidationError} naming `field`. */
-export function nonNegative(value: number | undefined, field: string, fallback: number): number {
+/**
+ * The option at `field` of `source` (a dotted path: `retryDelay.baseDelayMs`): `fallback` when undefined, else a number
+ * >= 0 (`Infinity` included) or a {@link ValidationError} naming `field`.
+ */
+export function nonNegative(source: object | null | undefined, field: string, fallback: number): number {
+  const value = field.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | null | undefined)?.[k], source);
   if (value === undefined) return fallback;
   if (!(typeof value == 'number' && value >= 0)) throw new ValidationError(field, 'must be a number >= 0');
   return value;
@@ -199,7 +206,6 @@ export interface CoreConfig {
   schemas: ResponseSchemas | undefined;
 }
 
-const BODY_CAP = 32 * 1024;
 
 interface Base {
   origin: string;
@@ -244,11 +250,11 @@ export class RequestCore {
     const path = this.#base.prefix + spec.path + queryString(spec.query);
     // Bad arguments are thrown before the `try`: nothing was sent, and onError does not hear of them.
     const body = typeof spec.body === 'object' ? toJson(spec.body, 'body') : spec.body;
-    const { signal: userSignal, headers: extraHeaders, timeout: callTimeout, maxRetries: callRetries } = options ?? {};
+    const { signal: userSignal, headers: extraHeaders } = options ?? {};
     // A NaN or negative timeout (a deadline already past) would be no timeout at all; anything but a signal (the
     // controller itself, say) a bare TypeError once the call had started.
-    const timeout = nonNegative(callTimeout, 'timeout', config.timeout);
-    const maxRetries = nonNegative(callRetries, 'maxRetries', config.maxRetries);
+    const timeout = nonNegative(options, 'timeout', config.timeout);
+    const maxRetries = nonNegative(options, 'maxRetries', config.maxRetries);
     if (userSignal != null && typeof userSignal.addEventListener != 'function') throw new ValidationError('signal', 'must be an AbortSignal');
     // One spelling per name: a caller's `Authorization` or `Content-Type` next to the client's own would both be sent.
     const given = headerMap(extraHeaders, { ...this.headers });
@@ -316,16 +322,16 @@ export class RequestCore {
         let error: APIError;
         let retryable: boolean;
         let hint: number | undefined;
-        if (failure || !res) {
-          const cause = scrubCause(failure?.cause, secrets());
+        // `res` is set when nothing failed: a transport answering `undefined` fails at `res.text()`.
+        if (failure) {
+          const cause = scrubCause(failure.cause, secrets());
           if (userSignal?.aborted) throw abortError(cause);
           if (linked.timedOut()) {
             error = timeoutError(cause);
             retryable = spec.idempotent;
           } else {
             const code = errorCode(cause);
-            const detail = redactSecrets(causeMessage(cause), secrets());
-            const connError = new ConnectionError(`Connection error${code ? ` (${code})` : ''}: ${detail} (${spec.method} ${path})`, {
+            const connError = new ConnectionError(`Connection error${code ? ` (${code})` : ''}: ${redactSecrets(causeMessage(cause), secrets())} (${spec.method} ${path})`, {
               ...info(), code: 'connection_error', cause, causeCode: code,
             });
             error = connError;
@@ -333,16 +339,17 @@ export class RequestCore {
             retryable = spec.idempotent || connError.neverConnected;
           }
         } else {
-          const status = res.status;
-          if (event) this.#emit('onResponse', { ...event, status, responseHeaders: redactHeaders(res.headers), durationMs: performance.now() - started });
+          const { status, headers: responseHeaders } = res!;
+          if (event) this.#emit('onResponse', { ...event, status, responseHeaders: redactHeaders(responseHeaders), durationMs: performance.now() - started });
           if (status >= 200 && status < 300) {
             // A 2xx the call cannot use fails it as surely as a 500, and onError (the logger) hears of it.
-            const invalid = (problem: string, extra: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
+            const invalid = (problem: string, extra?: { cause?: unknown; issues?: { path: readonly PropertyKey[]; message: string }[] }) =>
               new InvalidResponseError(`Response ${problem} (${spec.method} ${path})`, {
                 ...info(), code: 'invalid_response', status, ...extra,
-                headers: redactHeaders(res.headers), body: capBody(redactedHead(text, secrets())),
+                headers: redactHeaders(responseHeaders), body: capBody(redactedHead(text, secrets())),
               });
-            let data: unknown;
+            // Parsed JSON: any value, read below only through `?.`.
+            let data: Record<string, unknown> | null | undefined;
             if (text) {
               try {
                 data = JSON.parse(text);
@@ -350,10 +357,9 @@ export class RequestCore {
                 throw invalid('is not JSON', { cause });
               }
             }
-            const d = data as Record<string, unknown> | null | undefined;
             // The auth routes' refusal (`{ success: false, msg }` with a 200) goes on as an error response, below.
-            if (spec.auth === undefined || d?.success !== false) {
-              const v = spec.expect ? d?.[spec.expect] : d;
+            if (spec.auth === undefined || data?.success !== false) {
+              const v = spec.expect ? data?.[spec.expect] : data;
               // A route that found nothing to act on may answer `null` with a 200 (a note added to a missing conversation).
               if (v === null && !spec.expect && spec.list !== true) notFound(spec.method, path);
               // What the call promises (a token, one object, a list of objects, or either with `list: 'first'`) or an error
@@ -363,7 +369,7 @@ export class RequestCore {
                 ? typeof v == 'string' && v
                 : [v].flat().every(isPlainObject) && (Array.isArray(v) ? spec.list : spec.list != true);
               if (!promised) {
-                throw invalid(spec.expect ? `has no ${spec.expect}${spec.list && v ? ' list of objects' : ''}` : `is not ${spec.list ? 'a list of objects' : 'an object'}`, {});
+                throw invalid(spec.expect ? `has no ${spec.expect}${spec.list && v ? ' list of objects' : ''}` : `is not ${spec.list ? 'a list of objects' : 'an object'}`);
               }
               const schema = spec.schema && config.schemas?.[spec.schema];
               if (schema && text) {
@@ -373,7 +379,7 @@ export class RequestCore {
                   const first = issues[0];
                   throw invalid(`does not match the ${spec.schema} schema${first ? ` at ${first.path.map(String).join('.') || '(root)'}: ${first.message}` : ''}`, { issues });
                 }
-                data = parsed.data;
+                data = parsed.data as typeof data;
               }
               return (spec.check?.(data, path) ?? data) as T;
             }
@@ -383,8 +389,8 @@ export class RequestCore {
             authValue = await token(config.auth.afterUnauthorized(authValue));
             continue;
           }
-          hint = retryAfterMs(res.headers);
-          error = errorFromResponse(status, res.headers, text, { ...info(), secrets: secrets(), retryAfterMs: hint });
+          hint = retryAfterMs(responseHeaders);
+          error = errorFromResponse(status, responseHeaders, text, info(), secrets(), hint);
           retryable = status === 429 || (spec.idempotent && (status === 408 || status >= 500));
         }
 
@@ -392,7 +398,7 @@ export class RequestCore {
           // A server hint is obeyed up to `maxRetryAfterMs`; asked to wait longer, the call fails now instead.
           const delay = hint === undefined ? backoffDelay(retries, config.backoff) : hint <= config.maxRetryAfterMs ? hint : undefined;
           // Each retry spends a token of the client-wide budget; none left, the call fails now.
-          if (delay !== undefined && (!config.budget || config.budget.tryAcquire())) {
+          if (delay !== undefined && (config.budget?.tryAcquire() ?? true)) {
             this.#emit('onRetry', { method: spec.method, url: redact(url), attempt, delayMs: delay, error });
             try {
               await sleep(delay, userSignal);
@@ -497,8 +503,9 @@ export function retryAfterMs(headers: TransportResponse['headers'], now = Date.n
   return wait >= 0 ? Math.ceil(wait) : wait < 0 ? 0 : undefined;
 }
 
+/** At most 32 KiB (32,768 characters) of a body, marked when cut. */
 function capBody(text: string): string {
-  return text.length > BODY_CAP ? `${text.slice(0, BODY_CAP)}…[truncated]` : text;
+  return text.length > 32768 ? `${text.slice(0, 32768)}…[truncated]` : text;
 }
 
 /**
@@ -528,18 +535,6 @@ function serverMessageOf(data: unknown, text: string): string | undefined {
   return readable.slice(0, 200) || undefined;
 }
 
-const BY_STATUS: Record<number, [typeof APIError, string]> = {
-  // A 2xx only when an auth route refuses with `{ success: false }`.
-  200: [APIError, 'auth_failed'],
-  400: [BadRequestError, 'bad_request'],
-  401: [AuthenticationError, 'unauthorized'],
-  403: [PermissionDeniedError, 'forbidden'],
-  404: [NotFoundError, 'not_found'],
-  413: [PayloadTooLargeError, 'payload_too_large'],
-  422: [UnprocessableEntityError, 'unprocessable_entity'],
-  429: [RateLimitError, 'rate_limited'],
-};
-
 /** Throws for a 2xx that found nothing (a `null` body, an empty list where one item is read): a {@link NotFoundError}, as a 404. */
 export function notFound(method: string, path: string): never {
   throw new NotFoundError(`404 Not found (${method} ${path})`, { code: 'not_found', method, path, status: 404 });
@@ -550,12 +545,14 @@ export function errorFromResponse(
   status: number,
   headers: TransportResponse['headers'],
   text: string,
-  info: { method: string; path: string; attempts: number; secrets: readonly (string | undefined)[]; retryAfterMs?: number | undefined },
+  request: { method: string; path: string; attempts: number },
+  secrets: readonly (string | undefined)[],
+  retryAfterMs?: number,
 ): APIError {
   // Parsed up to 1 MB (a capped body is no longer JSON); only the stored copy is capped.
-  const { secrets, retryAfterMs, ...request } = info;
   const full = redactedHead(text, secrets);
-  let data: unknown;
+  // Any JSON value; typed for the 413 fields read through `?.`.
+  let data: { limit?: unknown; limit_file_size?: unknown } | undefined;
   if (/^\s*[[{"]/.test(full)) {
     try {
       data = JSON.parse(full);
@@ -564,14 +561,24 @@ export function errorFromResponse(
     }
   }
   const serverMessage = serverMessageOf(data, full);
-  const [Class, code] = BY_STATUS[status] ?? (status >= 500 ? [InternalServerError, 'server_error'] : [APIError, 'http_error']);
-  const d = data as { limit?: unknown; limit_file_size?: unknown } | undefined;
-  return new Class(`${status} ${serverMessage ?? 'HTTP error'} (${info.method} ${info.path})`, {
+  const byStatus: Record<number, [typeof APIError, string]> = {
+    // A 2xx only when an auth route refuses with `{ success: false }`.
+    200: [APIError, 'auth_failed'],
+    400: [BadRequestError, 'bad_request'],
+    401: [AuthenticationError, 'unauthorized'],
+    403: [PermissionDeniedError, 'forbidden'],
+    404: [NotFoundError, 'not_found'],
+    413: [PayloadTooLargeError, 'payload_too_large'],
+    422: [UnprocessableEntityError, 'unprocessable_entity'],
+    429: [RateLimitError, 'rate_limited'],
+  };
+  const [Class, code] = byStatus[status] ?? (status >= 500 ? [InternalServerError, 'server_error'] : [APIError, 'http_error']);
+  return new Class(`${status} ${serverMessage ?? 'HTTP error'} (${request.method} ${request.path})`, {
     code, ...request, status,
     headers: redactHeaders(headers), body: capBody(full), data, serverMessage,
     // From the whole body: the server may say why in `err`, under a generic `message` ("Error creating message").
     ...(status === 403 && { reason: permissionReason(full) }),
-    ...(status === 413 && { limit: d?.limit ?? d?.limit_file_size }),
+    ...(status === 413 && { limit: data?.limit ?? data?.limit_file_size }),
     ...(status === 422 && { fieldErrors: fieldErrorsOf(data) }),
     ...(status === 429 && { retryAfterMs }),
   });

@@ -8,7 +8,7 @@ export interface DefaultTransportOptions {
 }
 
 /** Browsers, workers, Deno, Bun: the global `fetch`, looked up at call time so polyfills and mocks installed later win. */
-export function createDefaultTransport(_options: DefaultTransportOptions = {}): Transport {
+export function createDefaultTransport(_options?: DefaultTransportOptions): Transport {
   if (typeof globalThis.fetch !== 'function') {
     // A typed error naming the option to set, as for any other bad configuration.
     throw new ValidationError('fetch', 'is required where there is no global fetch');

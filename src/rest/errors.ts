@@ -68,7 +68,7 @@ export class APIError extends TiledeskError {
     // Fields are copied in one go (rather than one constructor per subclass) to keep browser bundles small.
     Object.assign(this, { status: undefined, body: '', data: undefined, headers: {}, attempts: 1 }, rest, {
       path: redact(path),
-      serverMessage: serverMessage === undefined ? undefined : redact(serverMessage),
+      serverMessage: serverMessage && redact(serverMessage),
     });
   }
 }
@@ -121,9 +121,6 @@ export class InternalServerError extends APIError {
   override readonly name: string = 'InternalServerError';
 }
 
-/** Transport error codes proving the request never reached the server. */
-const NEVER_CONNECTED = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_CONNECT_TIMEOUT)$/;
-
 /** No response arrived: refused, reset, DNS failure, TLS failure, a body cut off mid-way. */
 export class ConnectionError extends APIError {
   override readonly name: string = 'ConnectionError';
@@ -132,7 +129,8 @@ export class ConnectionError extends APIError {
 
   /** True when the connection was never established, so the server cannot have seen the request. */
   get neverConnected(): boolean {
-    return NEVER_CONNECTED.test(this.causeCode ?? '');
+    // Transport error codes proving the request never reached the server.
+    return /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_CONNECT_TIMEOUT)$/.test(this.causeCode ?? '');
   }
 }
 
@@ -171,8 +169,7 @@ export class ValidationError extends TiledeskError {
   declare readonly index: number | undefined;
   constructor(field: string, message: string, index?: number) {
     super(index === undefined ? `${field}: ${message}` : `[${index}].${field}: ${message}`, { code: 'invalid_argument' });
-    this.field = field;
-    this.index = index;
+    Object.assign(this, { field, index });
   }
 }
 
@@ -186,36 +183,31 @@ export class TokenProviderError extends TiledeskError {
 }
 
 /** The first pattern the server's message matches gives the reason. */
-const REASONS: [RegExp, PermissionDeniedReason][] = [
-  [/dont belong to the project/i, 'not_member'],
-  [/required role/i, 'role'],
-  [/required permission/i, 'permission'],
-  [/particip|belong the conversation/i, 'not_participant'],
-  [/quota/i, 'quota'],
-];
-
 export function permissionReason(message: string): PermissionDeniedReason {
-  return REASONS.find(([pattern]) => pattern.test(message))?.[1] ?? 'unknown';
+  const reasons: [RegExp, PermissionDeniedReason][] = [
+    [/dont belong to the project/i, 'not_member'],
+    [/required role/i, 'role'],
+    [/required permission/i, 'permission'],
+    [/particip|belong the conversation/i, 'not_participant'],
+    [/quota/i, 'quota'],
+  ];
+  return reasons.find(([pattern]) => pattern.test(message))?.[1] ?? 'unknown';
 }
 
-const REQUIRED_FIELD = /^\s*['"]?([\w.[\]]+)['"]? field/i;
 
 /** Both 422 shapes: `{errors:[{param|path,msg,location}]}` (express-validator 6/7) and `{errors:["text field is required"]}`. */
 export function fieldErrorsOf(data: unknown): FieldError[] {
   const errors = (data as { errors?: unknown } | undefined)?.errors;
-  if (!Array.isArray(errors)) return [];
-  const out: FieldError[] = [];
-  for (const e of errors) {
-    if (typeof e === 'string') {
-      out.push({ field: REQUIRED_FIELD.exec(e)?.[1] ?? '', message: e });
-    } else if (e && typeof e === 'object') {
+  return Array.isArray(errors)
+    ? errors.flatMap((e): FieldError[] => {
+      if (typeof e === 'string') return [{ field: /^\s*['"]?([\w.[\]]+)['"]? field/i.exec(e)?.[1] ?? '', message: e }];
+      if (!e || typeof e !== 'object') return [];
       const o = e as Record<string, unknown>;
       const fe: FieldError = { field: firstString(o.param, o.path) ?? '', message: firstString(o.msg, o.message) ?? 'Invalid value' };
       if (typeof o.location === 'string') fe.location = o.location;
-      out.push(fe);
-    }
-  }
-  return out;
+      return [fe];
+    })
+    : [];
 }
 
 function firstString(...values: unknown[]): string | undefined {

@@ -23,10 +23,8 @@ export interface RawPage<T> {
 type FetchPage<T> = (page: number) => Promise<RawPage<T>>;
 
 function hasMore(raw: RawPage<unknown>, page: number): boolean {
-  if (raw.items.length === 0 || !(raw.perPage > 0)) return false;
   // `count` is 0 when the server was told not to count; then a full page is the only hint.
-  if (raw.count > 0) return (page + 1) * raw.perPage < raw.count;
-  return raw.items.length >= raw.perPage;
+  return raw.items.length > 0 && raw.perPage > 0 && (raw.count > 0 ? (page + 1) * raw.perPage < raw.count : raw.items.length >= raw.perPage);
 }
 
 function toPage<T>(raw: RawPage<T>, page: number, fetchPage: FetchPage<T>): Page<T> {
@@ -134,11 +132,8 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
   async toArray(max = Infinity): Promise<T[]> {
     const out: T[] = [];
     if (!(max >= 0)) throw new ValidationError('max', 'must be a number >= 0');
-    if (max == 0) return out;
-    for await (const item of this) {
-      out.push(item);
-      if (out.length >= max) break;
-    }
+    // `max` 0 reads no page.
+    if (max > 0) for await (const item of this) if (out.push(item) >= max) break;
     return out;
   }
 }

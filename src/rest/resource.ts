@@ -17,16 +17,19 @@ export abstract class Resource {
     this.ctx = ctx;
   }
 
-  /** A call on one conversation, `/<projectId>/requests/<requestId><suffix>`, answering the request document. */
+  /**
+   * A call on one conversation, `/<projectId>/requests/<requestId><suffix>`, answering the request document; repeated
+   * on failure unless it is a POST or `idempotent` is false.
+   */
   protected onRequest<T = Request>(
     method: CallSpec['method'],
     requestId: string,
     suffix: string,
-    idempotent: boolean,
     options: RequestOptions | undefined,
     body?: object,
+    idempotent?: boolean,
   ): Promise<T> {
-    return call(this.ctx, method, `${projectPath(this.ctx, options)}/requests/${seg(requestId, 'requestId')}${suffix}`, idempotent, 'request', options, body);
+    return call(this.ctx, method, `${projectPath(this.ctx, options)}/requests/${seg(requestId, 'requestId')}${suffix}`, 'request', options, body, idempotent);
   }
 }
 
@@ -38,10 +41,11 @@ export function call<T>(
   ctx: ClientContext,
   method: CallSpec['method'],
   path: string,
-  idempotent: boolean,
   schema: ResponseSchemaKey | undefined,
   options: RequestOptions | undefined,
   body?: object,
+  // Every call but a POST may be repeated, unless the resource says otherwise.
+  idempotent = method != 'POST',
 ): Promise<T> {
   return ctx.core.request<T>({ method, path, idempotent, schema, body }, options);
 }

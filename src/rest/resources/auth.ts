@@ -2,7 +2,7 @@ import { usable } from '../auth.js';
 import type { CallSpec, RequestOptions } from '../core.js';
 import { ValidationError } from '../errors.js';
 import { bareToken, jwtAuthorization } from '../../shared/token.js';
-import { compact, projectPath, requireObject, requireString, Resource } from '../resource.js';
+import { projectPath, requireObject, requireString, Resource } from '../resource.js';
 import type { AuthResult, User } from '../schemas.js';
 
 export interface SigninParams {
@@ -63,8 +63,9 @@ export class Auth extends Resource {
   async signinAnonymously(params: SigninAnonymouslyParams = {}, options?: RequestOptions): Promise<AuthResult> {
     requireObject(params, 'params');
     const { projectId, firstname, lastname, email, attributes } = params;
-    // The project a path would name (checked the same way); a project id needs no encoding.
-    const body = compact({ id_project: projectPath(this.ctx, options, projectId).slice(1), firstname, lastname, email, attributes });
+    // The project a path would name (checked the same way); a project id needs no encoding. The bodies of this class
+    // are object literals: JSON leaves out their undefined fields, no `compact` needed.
+    const body = { id_project: projectPath(this.ctx, options, projectId).slice(1), firstname, lastname, email, attributes };
     return this.#post('/auth/signinAnonymously', { body, idempotent: false, schema: 'guestAuth', expect: 'token' }, options);
   }
 
@@ -83,7 +84,7 @@ export class Auth extends Resource {
     return this.#post(
       '/auth/signinWithCustomToken',
       {
-        body: compact({ id_project: params.projectId }), auth: jwtAuthorization(params.token),
+        body: { id_project: params.projectId }, auth: jwtAuthorization(params.token),
         idempotent: true, schema: 'auth', secrets: [bareToken(params.token)], expect: 'token',
       },
       options,
@@ -102,7 +103,7 @@ export class Auth extends Resource {
     requireObject(params, 'params');
     const { email, password, firstname, lastname, phone, disableEmail } = params;
     for (const f of ['email', 'password', 'firstname', 'lastname'] as const) requireString(params[f], f);
-    const body = compact({ email, password, firstname, lastname, phone, disableEmail });
+    const body = { email, password, firstname, lastname, phone, disableEmail };
     const result = await this.#post<{ user: User }>('/auth/signup', { body, idempotent: false, schema: 'signup', secrets: [password], expect: 'user' }, options);
     return result.user;
   }

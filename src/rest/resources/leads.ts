@@ -72,7 +72,7 @@ export class Leads extends Resource {
    * ```
    */
   async get(leadId: string, options?: RequestOptions): Promise<Lead> {
-    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/leads/${seg(leadId, 'leadId', 1)}`, true, 'lead', options);
+    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/leads/${seg(leadId, 'leadId', 1)}`, 'lead', options);
   }
 
   /**
@@ -90,7 +90,7 @@ export class Leads extends Resource {
     // The server's save fails on an object here and never answers: the call would only time out.
     for (const k of ['lead_id', 'fullname', 'email']) if (Object(params[k]) === params[k]) throw new ValidationError(k, 'must be a string');
     const { lead_id, fullname, email, attributes, ...rest } = compact(params);
-    const lead = await call<Lead>(this.ctx, 'POST', `${projectPath(this.ctx, options)}/leads`, false, 'lead', options, { lead_id, fullname, email, attributes });
+    const lead = await call<Lead>(this.ctx, 'POST', `${projectPath(this.ctx, options)}/leads`, 'lead', options, { lead_id, fullname, email, attributes });
     // The create route drops the rest silently (a phone came back null).
     return Object.keys(rest)[0] ? this.update(lead._id, rest, options) : lead;
   }
@@ -110,6 +110,6 @@ export class Leads extends Resource {
    */
   async update(leadId: string, fields: LeadParams & { status?: number }, options?: RequestOptions): Promise<Lead> {
     requireObject(fields, 'fields');
-    return call(this.ctx, 'PUT', `${projectPath(this.ctx, options)}/leads/${seg(leadId, 'leadId', 1)}`, true, 'lead', options, compact(fields));
+    return call(this.ctx, 'PUT', `${projectPath(this.ctx, options)}/leads/${seg(leadId, 'leadId', 1)}`, 'lead', options, compact(fields));
   }
 }

@@ -82,7 +82,7 @@ export class Messages extends Resource {
   async send(requestId: string, message: SendMessageParams, options?: RequestOptions): Promise<MessageWithRequest> {
     requireObject(message, 'message');
     checkMessage(message as Record<string, unknown>);
-    return call(this.ctx, 'POST', this.#base(requestId, options), false, 'messageWithRequest', options, message);
+    return call(this.ctx, 'POST', this.#base(requestId, options), 'messageWithRequest', options, message);
   }
 
   /**
@@ -105,10 +105,11 @@ export class Messages extends Resource {
       const attrs = m.attributes as { clienttimestamp?: unknown; import_index?: unknown } | null | undefined;
       const ts = attrs?.clienttimestamp;
       const position = attrs?.import_index;
-      return { m, i, k: typeof ts === 'number' ? ts : Date.parse(m.createdAt), p: typeof position === 'number' ? position : undefined };
+      return { m, i, k: typeof ts === 'number' ? ts : Date.parse(m.createdAt), p: typeof position === 'number' ? position : NaN };
     });
-    // Original times often share a millisecond (or a second): the source position breaks such ties.
-    return keyed.sort((a, b) => a.k - b.k || (a.p !== undefined && b.p !== undefined ? a.p - b.p : 0) || a.i - b.i).map((x) => x.m);
+    // Original times often share a millisecond (or a second): the source position breaks such ties, unless one of the
+    // two has none (NaN: the difference is NaN, falsy, and server order decides).
+    return keyed.sort((a, b) => a.k - b.k || a.p - b.p || a.i - b.i).map((x) => x.m);
   }
 
   /**
@@ -120,7 +121,7 @@ export class Messages extends Resource {
    * ```
    */
   async get(requestId: string, messageId: string, options?: RequestOptions): Promise<Message> {
-    return call(this.ctx, 'GET', `${this.#base(requestId, options)}/${seg(messageId, 'messageId', 1)}`, true, 'message', options);
+    return call(this.ctx, 'GET', `${this.#base(requestId, options)}/${seg(messageId, 'messageId', 1)}`, 'message', options);
   }
 
   /**

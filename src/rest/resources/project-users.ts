@@ -57,7 +57,7 @@ export class ProjectUsers extends Resource {
    * ```
    */
   async get(projectUserId: string, options?: RequestOptions): Promise<ProjectUser> {
-    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/project_users/${seg(projectUserId, 'projectUserId', 1)}`, true, 'projectUser', options);
+    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/project_users/${seg(projectUserId, 'projectUserId', 1)}`, 'projectUser', options);
   }
 
   /**
@@ -82,7 +82,7 @@ export class ProjectUsers extends Resource {
    */
   async updateMe(fields: UpdateMeParams, options?: RequestOptions): Promise<ProjectUser> {
     requireObject(fields, 'fields');
-    return call(this.ctx, 'PUT', `${projectPath(this.ctx, options)}/project_users`, true, 'projectUser', options, compact(fields));
+    return call(this.ctx, 'PUT', `${projectPath(this.ctx, options)}/project_users`, 'projectUser', options, compact(fields));
   }
 
   /**
@@ -95,7 +95,7 @@ export class ProjectUsers extends Resource {
    */
   async setAvailability(available: boolean, profileStatus?: string, options?: RequestOptions): Promise<ProjectUser> {
     if (typeof available !== 'boolean') throw new ValidationError('available', 'must be a boolean');
-    return this.updateMe(compact({ user_available: available, profileStatus }), options);
+    return this.updateMe({ user_available: available, profileStatus }, options); // which drops an undefined status
   }
 
   /** One membership from a route that answers a list (or, on some server versions, the object itself). */

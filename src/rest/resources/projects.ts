@@ -25,7 +25,7 @@ export class Projects extends Resource {
    * ```
    */
   async get(projectId?: string, options?: RequestOptions): Promise<Project> {
-    return call(this.ctx, 'GET', `/projects${projectPath(this.ctx, options, projectId)}`, true, 'project', options);
+    return call(this.ctx, 'GET', `/projects${projectPath(this.ctx, options, projectId)}`, 'project', options);
   }
 
   /**
@@ -38,7 +38,7 @@ export class Projects extends Resource {
    */
   async create(params: { name: string; [extra: string]: unknown }, options?: RequestOptions): Promise<Project> {
     requireString(params?.name, 'name');
-    return call(this.ctx, 'POST', '/projects', false, 'project', options, params);
+    return call(this.ctx, 'POST', '/projects', 'project', options, params);
   }
 }
 
@@ -62,7 +62,7 @@ export class Users extends Resource {
    * ```
    */
   async me(options?: RequestOptions): Promise<User> {
-    return call(this.ctx, 'GET', '/users', true, 'user', options);
+    return call(this.ctx, 'GET', '/users', 'user', options);
   }
 
   /**

@@ -187,7 +187,7 @@ export class Requests extends Resource {
     requireObject(params, 'params');
     requireString(params.first_text, 'first_text');
     for (const k of ['request_id', 'sender'] as const) if (params[k] !== undefined) requireString(params[k], k);
-    return call(this.ctx, 'POST', `${projectPath(this.ctx, options)}/requests`, false, 'request', options, compact(params));
+    return call(this.ctx, 'POST', `${projectPath(this.ctx, options)}/requests`, 'request', options, compact(params));
   }
 
   /**
@@ -199,7 +199,7 @@ export class Requests extends Resource {
    * ```
    */
   async get(requestId: string, options?: RequestOptions): Promise<Request> {
-    return this.onRequest('GET', requestId, '', true, options);
+    return this.onRequest('GET', requestId, '', options);
   }
 
   /**
@@ -240,7 +240,7 @@ export class Requests extends Resource {
    */
   async count(query: { merge_assigned?: boolean } = {}, options?: RequestOptions): Promise<RequestCount> {
     requireObject(query, 'query');
-    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/requests/count${query.merge_assigned ? '?merge_assigned=1' : ''}`, true, 'requestCount', options);
+    return call(this.ctx, 'GET', `${projectPath(this.ctx, options)}/requests/count${query.merge_assigned ? '?merge_assigned=1' : ''}`, 'requestCount', options);
   }
 
   /**
@@ -259,7 +259,7 @@ export class Requests extends Resource {
     for (const k in body) if (!body[k] && !/^(sm|w)/.test(k)) throw new ValidationError(`fields.${k}`, 'is ignored when empty');
     // The server stores whatever it gets here; a null tag then hangs the conversation's CSV export for good.
     if (body.tags !== undefined) body.tags = tagList(body.tags, 'fields.tags');
-    return this.onRequest('PATCH', requestId, '', true, options, body);
+    return this.onRequest('PATCH', requestId, '', options, body);
   }
 
   /**
@@ -273,7 +273,7 @@ export class Requests extends Resource {
    */
   async close(requestId: string, params: { force?: boolean } = {}, options?: RequestOptions): Promise<Request> {
     requireObject(params, 'params');
-    return this.onRequest('PUT', requestId, '/close', true, options, compact({ force: params.force }));
+    return this.onRequest('PUT', requestId, '/close', options, { force: params.force });
   }
 
   /**
@@ -286,7 +286,7 @@ export class Requests extends Resource {
    * ```
    */
   async reopen(requestId: string, options?: RequestOptions): Promise<Request> {
-    return this.onRequest('PUT', requestId, '/reopen', true, options, {});
+    return this.onRequest('PUT', requestId, '/reopen', options, {});
   }
 
   /**
@@ -299,7 +299,7 @@ export class Requests extends Resource {
    */
   async assign(requestId: string, params: { departmentid?: string; nobot?: boolean } = {}, options?: RequestOptions): Promise<Request> {
     requireObject(params, 'params');
-    return this.onRequest('PUT', requestId, '/assign', true, options, compact(params));
+    return this.onRequest('PUT', requestId, '/assign', options, compact(params));
   }
 
   /**
@@ -313,7 +313,7 @@ export class Requests extends Resource {
    */
   async changeDepartment(requestId: string, params: { departmentid?: string; nobot?: boolean }, options?: RequestOptions): Promise<Request> {
     requireObject(params, 'params');
-    return this.onRequest('PUT', requestId, '/departments', false, options, compact(params));
+    return this.onRequest('PUT', requestId, '/departments', options, compact(params), false);
   }
 
   /**
@@ -326,7 +326,7 @@ export class Requests extends Resource {
    */
   async mergeAttributes(requestId: string, attributes: Record<string, unknown>, options?: RequestOptions): Promise<Request> {
     requireObject(attributes, 'attributes');
-    return this.onRequest('PATCH', requestId, '/attributes', true, options, attributes);
+    return this.onRequest('PATCH', requestId, '/attributes', options, attributes);
   }
 
   /**
@@ -340,7 +340,7 @@ export class Requests extends Resource {
   async rate(requestId: string, params: { rating: number; rating_message?: string }, options?: RequestOptions): Promise<Request> {
     requireObject(params, 'params');
     if (!Number.isFinite(params.rating)) throw new ValidationError('rating', 'must be a number');
-    return this.onRequest('PATCH', requestId, '/rating', true, options, compact(params));
+    return this.onRequest('PATCH', requestId, '/rating', options, compact(params));
   }
 
   /**
@@ -352,7 +352,7 @@ export class Requests extends Resource {
    * ```
    */
   async delete(requestId: string, options?: RequestOptions): Promise<Request> {
-    return this.onRequest('DELETE', requestId, '', true, options);
+    return this.onRequest('DELETE', requestId, '', options);
   }
 }
 
@@ -377,7 +377,7 @@ export class Members extends Resource {
   async add(requestId: string, member: string, options?: RequestOptions): Promise<Request> {
     // Followers are project_user `_id`s: for anything else the server never answers. Participants are any id.
     seg(member, 'member', this.kind == 'followers');
-    return this.onRequest('POST', requestId, `/${this.kind}`, false, options, { member });
+    return this.onRequest('POST', requestId, `/${this.kind}`, options, { member });
   }
 
   /**
@@ -393,7 +393,7 @@ export class Members extends Resource {
     // A non-array body makes the participants endpoint hang on the server (followers answer 500): check before sending.
     requireArray(members, 'members');
     members.forEach((v, i) => seg(v, `members[${i}]`, this.kind == 'followers'));
-    return this.onRequest('PUT', requestId, `/${this.kind}`, true, options, members);
+    return this.onRequest('PUT', requestId, `/${this.kind}`, options, members);
   }
 
   /**
@@ -405,7 +405,7 @@ export class Members extends Resource {
    * ```
    */
   async remove(requestId: string, member: string, options?: RequestOptions): Promise<Request> {
-    return this.onRequest('DELETE', requestId, `/${this.kind}/${seg(member, 'member', this.kind == 'followers')}`, true, options);
+    return this.onRequest('DELETE', requestId, `/${this.kind}/${seg(member, 'member', this.kind == 'followers')}`, options);
   }
 }
 
@@ -442,7 +442,7 @@ export class Tags extends Resource {
   async add(requestId: string, tags: readonly (string | { tag: string; color?: string })[], options?: RequestOptions): Promise<Request> {
     const list = tagList(tags, 'tags');
     if (!list[0]) throw new ValidationError('tags', 'must not be empty');
-    return this.onRequest('PUT', requestId, '/tag', true, options, list);
+    return this.onRequest('PUT', requestId, '/tag', options, list);
   }
 
   /**
@@ -456,7 +456,7 @@ export class Tags extends Resource {
    * ```
    */
   async remove(requestId: string, tagId: string, options?: RequestOptions): Promise<Request> {
-    return this.onRequest('DELETE', requestId, `/tag/${seg(tagId, 'tagId', 1)}`, true, options);
+    return this.onRequest('DELETE', requestId, `/tag/${seg(tagId, 'tagId', 1)}`, options);
   }
 }
 
@@ -473,7 +473,7 @@ export class Notes extends Resource {
    */
   async add(requestId: string, text: string, options?: RequestOptions): Promise<Request> {
     requireString(text, 'text');
-    return this.onRequest('POST', requestId, '/notes', false, options, { text });
+    return this.onRequest('POST', requestId, '/notes', options, { text });
   }
 
   /**
@@ -483,6 +483,6 @@ export class Notes extends Resource {
    * ```
    */
   async remove(requestId: string, noteId: string, options?: RequestOptions): Promise<Request> {
-    return this.onRequest('DELETE', requestId, `/notes/${seg(noteId, 'noteId', 1)}`, true, options);
+    return this.onRequest('DELETE', requestId, `/notes/${seg(noteId, 'noteId', 1)}`, options);
   }
 }
