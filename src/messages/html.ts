@@ -1,3 +1,4 @@
+import { InvalidMessageError } from './errors.js';
 // Named character references: the ones chat text uses (each name followed by its character), and every accented
 // letter by composition (&eacute; is e + U+0301), which covers HTML's Latin-1 letters (Italian, Spanish, French,
 // German bot text) without a 96-name table. Any other name is kept as written. &nbsp; is a plain space: the fallback
@@ -55,12 +56,14 @@ function cut(text: string, open: RegExp, close: (open: RegExpExecArray) => strin
  * `textContent` (or your framework's text binding), never `innerHTML` — decoded `&lt;script&gt;` is `<script>` again.
  * Linear in the length of the markup, whatever it holds.
  *
+ * @throws {InvalidMessageError} when `markup` is not a string (`path` is `markup`).
  * @example
  * ```ts
  * htmlToText('<p><b>Hi</b> there</p><p>A &amp; B</p>'); // "Hi there\nA & B"
  * ```
  */
 export function htmlToText(markup: string): string {
+  if (typeof markup != 'string') throw new InvalidMessageError([{ path: 'markup', message: 'must be a string' }]);
   const stripped = cut(cut(markup, /<(script|style|head|template|noscript)\b/gi, (m) => `</${m[1]!.toLowerCase()}\\s*>`), /<!--/g, () => '-->')
     // Source line breaks are just spaces in HTML; only <br> and block ends start a new line.
     .replace(/\s+/g, ' ')

@@ -3,6 +3,12 @@ import { classify, htmlToText } from '../../src/messages/index.js';
 import { seedExamples } from './fixtures/seed-examples.js';
 
 describe('htmlToText: the plain-text fallback for html messages', () => {
+  it('refuses markup that is not a string with an InvalidMessageError naming it (a number threw `text.slice is not a function`)', () => {
+    for (const markup of [undefined, null, 42, {}, ['<p>a</p>'], Symbol('s')]) {
+      expect(() => htmlToText(markup as never)).toThrow(expect.objectContaining({ name: 'InvalidMessageError', path: 'markup', message: 'invalid message: markup: must be a string' }));
+    }
+  });
+
   it('turns the seed HTML example into its readable lines, without styles or tags', () => {
     expect(htmlToText(seedExamples.html.text).split('\n')).toEqual([
       'This is an HTML message type example',
