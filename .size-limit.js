@@ -53,13 +53,13 @@ export default [
     // Guard 10.99 kB (10,983 B), raised by less than the two checks' measured cost (+170 B): −49 B with no change in
     // behaviour (10,813 B), then +75 B for values JSON cannot write refused in open objects (10,888 B) and +95 B for a
     // url_preview's text parsed as the widget parses JSON sources. −26 B with no change in behaviour (10,957 B): the
-    // redaction shared with the REST client writes its patterns in place. Guard unchanged. bench/RESULTS.md ("How each
-    // size got here").
+    // redaction shared with the REST client writes its patterns in place; guard lowered to 10.96 kB. bench/RESULTS.md ("How
+    // each size got here").
     name: "messages schemas: import * from 'tiledesk-sdk/messages/schemas' (zod/mini included)",
     path: 'dist/messages-schemas.js',
     import: '*',
     gzip: true,
-    limit: '10.99 kB',
+    limit: '10.96 kB',
     modifyEsbuildConfig: browser,
   },
 ];
