@@ -144,13 +144,16 @@ export class TiledeskClient {
   constructor(options: TiledeskClientOptions, shared?: Shared) {
     requireObject(options, 'options');
     if (options.projectId !== undefined) requireString(options.projectId, 'projectId');
-    const maxRetries = nonNegative(options, 'maxRetries', 2);
-    const timeout = nonNegative(options, 'timeout', 30_000);
-    const maxRetryAfterMs = nonNegative(options, 'maxRetryAfterMs', 60_000);
+    // A number option by its dotted name (`retryDelay.baseDelayMs`), which the error names.
+    const option = (field: string, fallback: number) =>
+      nonNegative(field.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], options), field, fallback);
+    const maxRetries = option('maxRetries', 2);
+    const timeout = option('timeout', 30_000);
+    const maxRetryAfterMs = option('maxRetryAfterMs', 60_000);
     // NaN or a negative delay would retry at once: a retry storm instead of a backoff.
     const backoff = {
-      baseDelayMs: nonNegative(options, 'retryDelay.baseDelayMs', 500),
-      maxDelayMs: nonNegative(options, 'retryDelay.maxDelayMs', 8_000),
+      baseDelayMs: option('retryDelay.baseDelayMs', 500),
+      maxDelayMs: option('retryDelay.maxDelayMs', 8_000),
     };
 
     this.#options = options;
@@ -162,8 +165,8 @@ export class TiledeskClient {
       budget: options.retryBudget === false
         ? undefined
         : new RetryBudget(
-          nonNegative(options, 'retryBudget.capacity', 10),
-          nonNegative(options, 'retryBudget.refillPerSecond', 1),
+          option('retryBudget.capacity', 10),
+          option('retryBudget.refillPerSecond', 1),
         ),
     };
 

@@ -67,12 +67,8 @@ export interface RequestOptions {
   projectId?: string;
 }
 
-/**
- * The option at `field` of `source` (a dotted path: `retryDelay.baseDelayMs`): `fallback` when undefined, else a number
- * >= 0 (`Infinity` included) or a {@link ValidationError} naming `field`.
- */
-export function nonNegative(source: object | null | undefined, field: string, fallback: number): number {
-  const value = field.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | null | undefined)?.[k], source);
+/** `fallback` when `value` is undefined, else a number >= 0 (`Infinity` included) or a {@link ValidationError} naming `field`. */
+export function nonNegative(value: unknown, field: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (!(typeof value == 'number' && value >= 0)) throw new ValidationError(field, 'must be a number >= 0');
   return value;
@@ -253,8 +249,8 @@ export class RequestCore {
     const { signal: userSignal, headers: extraHeaders } = options ?? {};
     // A NaN or negative timeout (a deadline already past) would be no timeout at all; anything but a signal (the
     // controller itself, say) a bare TypeError once the call had started.
-    const timeout = nonNegative(options, 'timeout', config.timeout);
-    const maxRetries = nonNegative(options, 'maxRetries', config.maxRetries);
+    const timeout = nonNegative(options?.timeout, 'timeout', config.timeout);
+    const maxRetries = nonNegative(options?.maxRetries, 'maxRetries', config.maxRetries);
     if (userSignal != null && typeof userSignal.addEventListener != 'function') throw new ValidationError('signal', 'must be an AbortSignal');
     // One spelling per name: a caller's `Authorization` or `Content-Type` next to the client's own would both be sent.
     const given = headerMap(extraHeaders, { ...this.headers });
