@@ -379,7 +379,7 @@ export class RealtimeClient {
     if (!kind) {
       throw new RealtimeError(
         'invalid_topic',
-        `"${topic}" is not a canonical topic: the server would send it no live events`,
+        `"${String(topic)}" is not a canonical topic: the server would send it no live events`, // String(): a Symbol throws in a template
         { topic },
       );
     }
