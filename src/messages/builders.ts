@@ -235,7 +235,7 @@ export function image(
 
 function fileName(src: string): string {
   // split() always returns at least one string.
-  const path = `${src}`.split(/[?#]/)[0]!;
+  const path = String(src).split(/[?#]/)[0]!;
   let name = path.slice(path.lastIndexOf('/') + 1);
   try {
     name = decodeURIComponent(name);
@@ -257,7 +257,7 @@ function fileName(src: string): string {
  */
 export function file(src: string, options: { type: string; name?: string; text?: string }): FileMessageBuilder {
   const { type, name = fileName(src), text } = options ?? {};
-  return create({ type: 'file', text: text || `[${name}](${src})`, metadata: { name, src, type } }) as unknown as FileMessageBuilder;
+  return create({ type: 'file', text: text || `[${name}](${String(src)})`, metadata: { name, src, type } }) as unknown as FileMessageBuilder;
 }
 
 /**
