@@ -241,8 +241,11 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
   const report = emptyImportReport();
   // Conversations in flight: what they saved so far counts in progress before they settle.
   const live = new Set<ConversationProgress>();
-  // Saved by conversations that did not settle (the run stopped): in this run's report, not in the checkpoint's totals.
+  // Saved, and found already there, by conversations that did not settle (the run stopped): in this run's report
+  // (progress counted them while they ran: the last event must not go back), not in the checkpoint's totals (the run
+  // that finishes those conversations finds all of it there, and counts it skipped).
   let unsettledImported = 0;
+  let unsettledSkipped = 0;
   let running = 0;
   /** Per `request_id` in flight, the copy that runs last: a later copy waits for it. */
   const byRequestId = new Map<string, Promise<void>>();
@@ -409,7 +412,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
         conversations: earlier.conversations + report.conversations.created + report.conversations.continued + report.conversations.alreadyComplete + report.conversations.failed,
         conversationsFailed: earlier.conversationsFailed + report.conversations.failed,
         messagesImported: earlier.messagesImported + report.messages.imported - unsettledImported,
-        messagesSkipped: earlier.messagesSkipped + report.messages.skipped,
+        messagesSkipped: earlier.messagesSkipped + report.messages.skipped - unsettledSkipped,
         messagesFailed: earlier.messagesFailed + report.messages.failed,
       },
       finished,
@@ -489,8 +492,10 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
         halt((verdict === 'auth' || verdict === 'project') && !controller.signal.aborted ? { reason: verdict, error } : { reason: 'abort' });
         live.delete(progress);
         report.messages.imported += progress.imported;
+        report.messages.skipped += progress.skipped;
         report.messages.uncertain += progress.inDoubt;
         unsettledImported += progress.imported;
+        unsettledSkipped += progress.skipped;
         return;
       }
       const missing = messageCount - progress.imported - progress.skipped;

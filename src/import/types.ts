@@ -231,7 +231,7 @@ export interface ImportFailure {
  * messages.uncertain` messages. After a stop (`ImportAbortedError`, `ImportFailedError`) the report is of what was
  * done before it: the conversation counts are of settled conversations (those read but not settled, left in flight
  * or not yet started, count in `total` only, and a resumed run finishes them); `messages.imported` includes what
- * those left in flight saved (confirmed), `skipped` and `failed` do not; `resumed` counts every conversation the
+ * those left in flight saved (confirmed), and `skipped` what they found already there, `failed` does not; `resumed` counts every conversation the
  * checkpoint has as done, even those the run stopped before reading. The counts of settled conversations and of
  * messages done add up to the last progress event's `conversations.done` and `messages.done`.
  */

@@ -618,6 +618,42 @@ describe('stopping', () => {
     expect(last.conversations).toMatchObject({ done: 0, inFlight: 0 });
   });
 
+  it('a stop in a conversation that had found messages already there: progress never goes back, and the report counts them skipped', async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 1, messages: 20, tag: 'stopped-skipped' });
+    // An earlier run saved the first 10: this one finds them there (skipped), then is stopped between two chunks.
+    await importConversations(client, [{ ...source[0]!, messages: source[0]!.messages.slice(0, 10) }], { namespace, ...fast });
+    const dir = mkdtempSync(join(tmpdir(), 'import-stopped-skipped-'));
+    try {
+      const checkpoint = fileCheckpoint(join(dir, 'ck.json'));
+      const stop = new AbortController();
+      const events: ImportProgressEvent[] = [];
+      const stopped = await importConversations(client, source, {
+        namespace, checkpoint, signal: stop.signal, maxChunkMessages: 5, progressIntervalMs: 0, ...fast,
+        onProgress: (e) => {
+          events.push(e);
+          if (e.messages.imported >= 5) stop.abort();
+        },
+      }).catch((e: unknown) => e);
+      expect(stopped).toBeInstanceOf(ImportAbortedError);
+      const { report } = stopped as ImportAbortedError;
+      expect(report.messages).toMatchObject({ imported: 5, skipped: 10, failed: 0 });
+      for (let i = 1; i < events.length; i++) {
+        expect(events[i]!.messages.done, `event ${i}`).toBeGreaterThanOrEqual(events[i - 1]!.messages.done);
+        expect(events[i]!.messages.skipped, `event ${i}`).toBeGreaterThanOrEqual(events[i - 1]!.messages.skipped);
+      }
+      expect(events.at(-1)).toMatchObject({ final: true, messages: { done: 15, skipped: 10, imported: 5 } });
+      // The checkpoint counts settled conversations only: the run that finishes this one counts all 15 skipped.
+      expect((await checkpoint.load())!.totals).toMatchObject({ messagesImported: 0, messagesSkipped: 0 });
+      const resumed = await importConversations(client, source, { namespace, checkpoint, ...fast });
+      expect(resumed.messages).toMatchObject({ imported: 5, skipped: 15 });
+      expect((await checkpoint.load())!.totals).toMatchObject({ messagesImported: 5, messagesSkipped: 15 });
+      expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ missing: 0, duplicates: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('after a stop, messages.imported counts confirmed saves and messages.uncertain the calls the stop cut short: the truth is between the two', async () => {
     const namespace = freshNamespace();
     const source = dataset({ conversations: 1, messages: 6, tag: 'cut-short' });
