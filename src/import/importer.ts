@@ -641,8 +641,10 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
   report.durationMs = Date.now() - started;
   const handled = report.messages.imported + report.messages.skipped + report.messages.failed;
   report.messagesPerSecond = report.durationMs > 0 ? (handled * 1000) / report.durationMs : 0;
+  if ((stop as Stop | undefined)?.reason !== 'callback') emitProgress(true);
+  // Read after the final event: an `onProgress` that throws on it fails the run too (the import itself is done, and
+  // the checkpoint says so), rather than its error being lost.
   const finalStop = stop as Stop | undefined;
-  if (finalStop?.reason !== 'callback') emitProgress(true);
   if (!finalStop) return report;
   if (finalStop.reason === 'abort') throw new ImportAbortedError(report, userSignal?.reason);
   throw new ImportFailedError(finalStop.reason, report, finalStop.error);

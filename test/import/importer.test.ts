@@ -501,6 +501,27 @@ describe('progress and events', () => {
     expect(called).toBe(1);
   });
 
+  it('an onProgress that throws on the final event fails the run (reason callback) with the full report: its error is not lost', async () => {
+    const boom = new Error('could not write the summary');
+    const dir = mkdtempSync(join(tmpdir(), 'import-final-callback-'));
+    try {
+      const checkpoint = fileCheckpoint(join(dir, 'ck.json'));
+      const error = await importConversations(client, dataset({ conversations: 3, messages: 2, tag: 'cb-final' }), {
+        namespace: freshNamespace(), checkpoint, ...fast,
+        onProgress: (e) => {
+          if (e.final) throw boom;
+        },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImportFailedError);
+      expect(error).toMatchObject({ reason: 'callback', cause: boom });
+      expect((error as ImportFailedError).report.messages).toMatchObject({ imported: 6, total: 6 });
+      // Everything was imported before the event: the checkpoint says so, and running again sends nothing.
+      expect((await checkpoint.load())!.finished).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a throwing onConversation stops the import (reason callback) and is not called again for the conversations that finish after', async () => {
     let called = 0;
     // Four conversations in flight at once, the first to settle throws: the other three still finish.
