@@ -543,6 +543,12 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
           while (!stop && (running >= concurrency || nextPosition - window.watermark >= maxWindow)) await nextSettle();
           if (stop) break;
         }
+        // Stopped already (before the run, or while the checkpoint loaded): a `next()` would start work in the source
+        // (an async generator's page fetch) that its `return()` could not stop, still running after the run settles.
+        if (controller.signal.aborted) {
+          halt({ reason: 'abort' });
+          break;
+        }
         let item: IteratorResult<unknown>;
         try {
           pendingNext = true;

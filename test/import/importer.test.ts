@@ -924,6 +924,33 @@ describe('stopping', () => {
     expect(calls).toHaveLength(0);
   });
 
+  for (const when of ['before the call', 'while the checkpoint loads'] as const) it(`an abort ${when} does not start reading the source: nothing of it is left running`, async () => {
+    const stop = new AbortController();
+    if (when === 'before the call') stop.abort();
+    let pagesRequested = 0;
+    let finishPage!: () => void;
+    // A helpdesk's API, paged: its first page is still loading when the import settles.
+    async function* helpdesk(): AsyncGenerator<ImportConversation> {
+      pagesRequested++;
+      await new Promise<void>((resolve) => (finishPage = resolve));
+      yield* dataset({ conversations: 2, messages: 1, tag: 'abort-unread' });
+    }
+    const checkpoint = {
+      load: () => {
+        stop.abort();
+        return undefined;
+      },
+      save: () => undefined,
+    };
+    const error = await importConversations(client, helpdesk(), {
+      namespace: freshNamespace(), signal: stop.signal, ...(when === 'before the call' ? {} : { checkpoint }), ...fast,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportAbortedError);
+    expect(pagesRequested).toBe(0);
+    expect(calls).toEqual([]);
+    finishPage?.();
+  });
+
   it('an abort while the checkpoint is saved before the first conversation starts sends nothing', async () => {
     const stop = new AbortController();
     // The run saves before it starts a conversation (to record how far it may go): the abort comes during that save.
