@@ -382,11 +382,34 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
     const now = Date.now();
     if (!final && now - lastProgress < progressIntervalMs) return;
     lastProgress = now;
+    invoke(onProgress, progressEvent(final));
+  }
+
+  // ---- your callbacks ----------------------------------------------------------------------------------------------
+  /**
+   * Promises returned by callbacks (an `async` one) still pending. They are not awaited one by one (a callback is
+   * not in the way of the import), but the run settles only after them, and a rejection stops it as a throw does:
+   * it was an unhandled rejection, which ends a Node process, while the import resolved.
+   */
+  const callbacksPending = new Set<Promise<void>>();
+  function invoke<T>(callback: (event: T) => unknown, event: T): void {
     try {
-      onProgress(progressEvent(final));
+      const result = callback(event);
+      if (typeof (result as PromiseLike<unknown> | undefined)?.then !== 'function') return;
+      const tracked: Promise<void> = Promise.resolve(result as PromiseLike<unknown>).then(
+        () => void callbacksPending.delete(tracked),
+        (error: unknown) => {
+          callbacksPending.delete(tracked);
+          halt({ reason: 'callback', error });
+        },
+      );
+      callbacksPending.add(tracked);
     } catch (error) {
       halt({ reason: 'callback', error });
     }
+  }
+  async function callbacksSettled(): Promise<void> {
+    while (callbacksPending.size > 0) await Promise.all(callbacksPending);
   }
 
   // ---- checkpoint ------------------------------------------------------------------------------------------------
@@ -517,11 +540,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
         imported: progress.imported, skipped: progress.skipped, failed: failure?.messagesMissing ?? 0,
       };
       if (failure) event.failure = failure;
-      try {
-        onConversation(event);
-      } catch (error) {
-        halt({ reason: 'callback', error });
-      }
+      invoke(onConversation, event);
     }
     maybeSave();
     emitProgress(false);
@@ -640,6 +659,8 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
     }
   }
 
+  // Before the last save: a callback that rejects now stops the run, which is then not marked finished.
+  await callbacksSettled();
   await saving;
   await save(sourceDone && !stop);
   report.retries = ctx.stats.retries;
@@ -648,6 +669,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
   const handled = report.messages.imported + report.messages.skipped + report.messages.failed;
   report.messagesPerSecond = report.durationMs > 0 ? (handled * 1000) / report.durationMs : 0;
   if ((stop as Stop | undefined)?.reason !== 'callback') emitProgress(true);
+  await callbacksSettled();
   // Read after the final event: an `onProgress` that throws on it fails the run too (the import itself is done, and
   // the checkpoint says so), rather than its error being lost.
   const finalStop = stop as Stop | undefined;

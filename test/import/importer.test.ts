@@ -522,6 +522,44 @@ describe('progress and events', () => {
     }
   });
 
+  it('an async onConversation that rejects stops the import (reason callback), as a throw does: no unhandled rejection', async () => {
+    const boom = new Error('could not record the mapping');
+    let called = 0;
+    const error = await importConversations(client, dataset({ conversations: 6, messages: 2, tag: 'cb-async' }), {
+      namespace: freshNamespace(), concurrency: 1, ...fast,
+      onConversation: async () => {
+        called++;
+        await new Promise((resolve) => setImmediate(resolve));
+        throw boom;
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportFailedError);
+    expect(error).toMatchObject({ reason: 'callback', cause: boom });
+    // Not called again once its rejection stopped the run (the conversations in flight then still finish).
+    expect(called).toBeGreaterThanOrEqual(1);
+    expect(called).toBeLessThanOrEqual((error as ImportFailedError).report.conversations.created);
+  });
+
+  it('the import settles only once the promises its async callbacks returned have: what they record is there', async () => {
+    const recorded: string[] = [];
+    let finalWritten = false;
+    const report = await importConversations(client, dataset({ conversations: 4, messages: 2, tag: 'cb-async-wait' }), {
+      namespace: freshNamespace(), ...fast,
+      onConversation: async (c) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        recorded.push(c.requestId!);
+      },
+      onProgress: async (e) => {
+        if (!e.final) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        finalWritten = true;
+      },
+    });
+    expect(report.conversations.created).toBe(4);
+    expect(recorded).toHaveLength(4);
+    expect(finalWritten).toBe(true);
+  });
+
   it('a throwing onConversation stops the import (reason callback) and is not called again for the conversations that finish after', async () => {
     let called = 0;
     // Four conversations in flight at once, the first to settle throws: the other three still finish.
