@@ -241,8 +241,11 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
   const report = emptyImportReport();
   // Conversations in flight: what they saved so far counts in progress before they settle.
   const live = new Set<ConversationProgress>();
-  // Saved by conversations that did not settle (the run stopped): in this run's report, not in the checkpoint's totals.
+  // Saved, and found already there, by conversations that did not settle (the run stopped): in this run's report
+  // (progress counted them while they ran: the last event must not go back), not in the checkpoint's totals (the run
+  // that finishes those conversations finds all of it there, and counts it skipped).
   let unsettledImported = 0;
+  let unsettledSkipped = 0;
   let running = 0;
   /** Per `request_id` in flight, the copy that runs last: a later copy waits for it. */
   const byRequestId = new Map<string, Promise<void>>();
@@ -379,11 +382,34 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
     const now = Date.now();
     if (!final && now - lastProgress < progressIntervalMs) return;
     lastProgress = now;
+    invoke(onProgress, progressEvent(final));
+  }
+
+  // ---- your callbacks ----------------------------------------------------------------------------------------------
+  /**
+   * Promises returned by callbacks (an `async` one) still pending. They are not awaited one by one (a callback is
+   * not in the way of the import), but the run settles only after them, and a rejection stops it as a throw does:
+   * it was an unhandled rejection, which ends a Node process, while the import resolved.
+   */
+  const callbacksPending = new Set<Promise<void>>();
+  function invoke<T>(callback: (event: T) => unknown, event: T): void {
     try {
-      onProgress(progressEvent(final));
+      const result = callback(event);
+      if (typeof (result as PromiseLike<unknown> | undefined)?.then !== 'function') return;
+      const tracked: Promise<void> = Promise.resolve(result as PromiseLike<unknown>).then(
+        () => void callbacksPending.delete(tracked),
+        (error: unknown) => {
+          callbacksPending.delete(tracked);
+          halt({ reason: 'callback', error });
+        },
+      );
+      callbacksPending.add(tracked);
     } catch (error) {
       halt({ reason: 'callback', error });
     }
+  }
+  async function callbacksSettled(): Promise<void> {
+    while (callbacksPending.size > 0) await Promise.all(callbacksPending);
   }
 
   // ---- checkpoint ------------------------------------------------------------------------------------------------
@@ -409,7 +435,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
         conversations: earlier.conversations + report.conversations.created + report.conversations.continued + report.conversations.alreadyComplete + report.conversations.failed,
         conversationsFailed: earlier.conversationsFailed + report.conversations.failed,
         messagesImported: earlier.messagesImported + report.messages.imported - unsettledImported,
-        messagesSkipped: earlier.messagesSkipped + report.messages.skipped,
+        messagesSkipped: earlier.messagesSkipped + report.messages.skipped - unsettledSkipped,
         messagesFailed: earlier.messagesFailed + report.messages.failed,
       },
       finished,
@@ -489,8 +515,10 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
         halt((verdict === 'auth' || verdict === 'project') && !controller.signal.aborted ? { reason: verdict, error } : { reason: 'abort' });
         live.delete(progress);
         report.messages.imported += progress.imported;
+        report.messages.skipped += progress.skipped;
         report.messages.uncertain += progress.inDoubt;
         unsettledImported += progress.imported;
+        unsettledSkipped += progress.skipped;
         return;
       }
       const missing = messageCount - progress.imported - progress.skipped;
@@ -512,11 +540,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
         imported: progress.imported, skipped: progress.skipped, failed: failure?.messagesMissing ?? 0,
       };
       if (failure) event.failure = failure;
-      try {
-        onConversation(event);
-      } catch (error) {
-        halt({ reason: 'callback', error });
-      }
+      invoke(onConversation, event);
     }
     maybeSave();
     emitProgress(false);
@@ -537,6 +561,12 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
         if (nextPosition >= checkBelow) {
           while (!stop && (running >= concurrency || nextPosition - window.watermark >= maxWindow)) await nextSettle();
           if (stop) break;
+        }
+        // Stopped already (before the run, or while the checkpoint loaded): a `next()` would start work in the source
+        // (an async generator's page fetch) that its `return()` could not stop, still running after the run settles.
+        if (controller.signal.aborted) {
+          halt({ reason: 'abort' });
+          break;
         }
         let item: IteratorResult<unknown>;
         try {
@@ -629,6 +659,8 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
     }
   }
 
+  // Before the last save: a callback that rejects now stops the run, which is then not marked finished.
+  await callbacksSettled();
   await saving;
   await save(sourceDone && !stop);
   report.retries = ctx.stats.retries;
@@ -636,8 +668,11 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
   report.durationMs = Date.now() - started;
   const handled = report.messages.imported + report.messages.skipped + report.messages.failed;
   report.messagesPerSecond = report.durationMs > 0 ? (handled * 1000) / report.durationMs : 0;
+  if ((stop as Stop | undefined)?.reason !== 'callback') emitProgress(true);
+  await callbacksSettled();
+  // Read after the final event: an `onProgress` that throws on it fails the run too (the import itself is done, and
+  // the checkpoint says so), rather than its error being lost.
   const finalStop = stop as Stop | undefined;
-  if (finalStop?.reason !== 'callback') emitProgress(true);
   if (!finalStop) return report;
   if (finalStop.reason === 'abort') throw new ImportAbortedError(report, userSignal?.reason);
   throw new ImportFailedError(finalStop.reason, report, finalStop.error);

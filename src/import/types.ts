@@ -231,7 +231,7 @@ export interface ImportFailure {
  * messages.uncertain` messages. After a stop (`ImportAbortedError`, `ImportFailedError`) the report is of what was
  * done before it: the conversation counts are of settled conversations (those read but not settled, left in flight
  * or not yet started, count in `total` only, and a resumed run finishes them); `messages.imported` includes what
- * those left in flight saved (confirmed), `skipped` and `failed` do not; `resumed` counts every conversation the
+ * those left in flight saved (confirmed), and `skipped` what they found already there, `failed` does not; `resumed` counts every conversation the
  * checkpoint has as done, even those the run stopped before reading. The counts of settled conversations and of
  * messages done add up to the last progress event's `conversations.done` and `messages.done`.
  */
@@ -339,11 +339,17 @@ export interface ImportConversationsOptions {
    * conversations): a crash must never leave a conversation in flight that the checkpoint does not cover.
    */
   checkpointIntervalMs?: number;
-  /** Called with progress at most every `progressIntervalMs` and once at the end. If it throws, the import stops. */
+  /**
+   * Called with progress at most every `progressIntervalMs` and once at the end. If it throws, the import stops. It
+   * may be `async`: the import does not wait for each call, but settles only after their promises have, and a
+   * rejection stops it as a throw does.
+   */
   onProgress?: (event: ImportProgressEvent) => void;
   /**
    * Called once per conversation settled by this run, with the `request_id` it went to: e.g. to record the mapping
-   * from your ids to Tiledesk's, or to log every failure. If it throws, the import stops.
+   * from your ids to Tiledesk's, or to log every failure. If it throws, the import stops. It may be `async` (a
+   * database write): the import does not wait for each call, but settles only after their promises have, and a
+   * rejection stops it as a throw does.
    */
   onConversation?: (event: ImportConversationEvent) => void;
   /** Least time between two progress events, in ms (default 250; 0 = after every chunk and conversation). */

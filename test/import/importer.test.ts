@@ -501,6 +501,65 @@ describe('progress and events', () => {
     expect(called).toBe(1);
   });
 
+  it('an onProgress that throws on the final event fails the run (reason callback) with the full report: its error is not lost', async () => {
+    const boom = new Error('could not write the summary');
+    const dir = mkdtempSync(join(tmpdir(), 'import-final-callback-'));
+    try {
+      const checkpoint = fileCheckpoint(join(dir, 'ck.json'));
+      const error = await importConversations(client, dataset({ conversations: 3, messages: 2, tag: 'cb-final' }), {
+        namespace: freshNamespace(), checkpoint, ...fast,
+        onProgress: (e) => {
+          if (e.final) throw boom;
+        },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImportFailedError);
+      expect(error).toMatchObject({ reason: 'callback', cause: boom });
+      expect((error as ImportFailedError).report.messages).toMatchObject({ imported: 6, total: 6 });
+      // Everything was imported before the event: the checkpoint says so, and running again sends nothing.
+      expect((await checkpoint.load())!.finished).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an async onConversation that rejects stops the import (reason callback), as a throw does: no unhandled rejection', async () => {
+    const boom = new Error('could not record the mapping');
+    let called = 0;
+    const error = await importConversations(client, dataset({ conversations: 6, messages: 2, tag: 'cb-async' }), {
+      namespace: freshNamespace(), concurrency: 1, ...fast,
+      onConversation: async () => {
+        called++;
+        await new Promise((resolve) => setImmediate(resolve));
+        throw boom;
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportFailedError);
+    expect(error).toMatchObject({ reason: 'callback', cause: boom });
+    // Not called again once its rejection stopped the run (the conversations in flight then still finish).
+    expect(called).toBeGreaterThanOrEqual(1);
+    expect(called).toBeLessThanOrEqual((error as ImportFailedError).report.conversations.created);
+  });
+
+  it('the import settles only once the promises its async callbacks returned have: what they record is there', async () => {
+    const recorded: string[] = [];
+    let finalWritten = false;
+    const report = await importConversations(client, dataset({ conversations: 4, messages: 2, tag: 'cb-async-wait' }), {
+      namespace: freshNamespace(), ...fast,
+      onConversation: async (c) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        recorded.push(c.requestId!);
+      },
+      onProgress: async (e) => {
+        if (!e.final) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        finalWritten = true;
+      },
+    });
+    expect(report.conversations.created).toBe(4);
+    expect(recorded).toHaveLength(4);
+    expect(finalWritten).toBe(true);
+  });
+
   it('a throwing onConversation stops the import (reason callback) and is not called again for the conversations that finish after', async () => {
     let called = 0;
     // Four conversations in flight at once, the first to settle throws: the other three still finish.
@@ -616,6 +675,42 @@ describe('stopping', () => {
     // The event before it counted the 5 saved in the conversation then in flight: the last one does not drop them.
     expect(last.messages).toMatchObject({ done: 5, imported: 5, importedThisRun: 5 });
     expect(last.conversations).toMatchObject({ done: 0, inFlight: 0 });
+  });
+
+  it('a stop in a conversation that had found messages already there: progress never goes back, and the report counts them skipped', async () => {
+    const namespace = freshNamespace();
+    const source = dataset({ conversations: 1, messages: 20, tag: 'stopped-skipped' });
+    // An earlier run saved the first 10: this one finds them there (skipped), then is stopped between two chunks.
+    await importConversations(client, [{ ...source[0]!, messages: source[0]!.messages.slice(0, 10) }], { namespace, ...fast });
+    const dir = mkdtempSync(join(tmpdir(), 'import-stopped-skipped-'));
+    try {
+      const checkpoint = fileCheckpoint(join(dir, 'ck.json'));
+      const stop = new AbortController();
+      const events: ImportProgressEvent[] = [];
+      const stopped = await importConversations(client, source, {
+        namespace, checkpoint, signal: stop.signal, maxChunkMessages: 5, progressIntervalMs: 0, ...fast,
+        onProgress: (e) => {
+          events.push(e);
+          if (e.messages.imported >= 5) stop.abort();
+        },
+      }).catch((e: unknown) => e);
+      expect(stopped).toBeInstanceOf(ImportAbortedError);
+      const { report } = stopped as ImportAbortedError;
+      expect(report.messages).toMatchObject({ imported: 5, skipped: 10, failed: 0 });
+      for (let i = 1; i < events.length; i++) {
+        expect(events[i]!.messages.done, `event ${i}`).toBeGreaterThanOrEqual(events[i - 1]!.messages.done);
+        expect(events[i]!.messages.skipped, `event ${i}`).toBeGreaterThanOrEqual(events[i - 1]!.messages.skipped);
+      }
+      expect(events.at(-1)).toMatchObject({ final: true, messages: { done: 15, skipped: 10, imported: 5 } });
+      // The checkpoint counts settled conversations only: the run that finishes this one counts all 15 skipped.
+      expect((await checkpoint.load())!.totals).toMatchObject({ messagesImported: 0, messagesSkipped: 0 });
+      const resumed = await importConversations(client, source, { namespace, checkpoint, ...fast });
+      expect(resumed.messages).toMatchObject({ imported: 5, skipped: 15 });
+      expect((await checkpoint.load())!.totals).toMatchObject({ messagesImported: 5, messagesSkipped: 15 });
+      expect(await verifyImported(client, server.project.id, source, { namespace })).toMatchObject({ missing: 0, duplicates: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('after a stop, messages.imported counts confirmed saves and messages.uncertain the calls the stop cut short: the truth is between the two', async () => {
@@ -865,6 +960,33 @@ describe('stopping', () => {
     const error = await importConversations(client, dataset({ conversations: 3, messages: 3 }), { signal: AbortSignal.abort(), ...fast }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportAbortedError);
     expect(calls).toHaveLength(0);
+  });
+
+  for (const when of ['before the call', 'while the checkpoint loads'] as const) it(`an abort ${when} does not start reading the source: nothing of it is left running`, async () => {
+    const stop = new AbortController();
+    if (when === 'before the call') stop.abort();
+    let pagesRequested = 0;
+    let finishPage!: () => void;
+    // A helpdesk's API, paged: its first page is still loading when the import settles.
+    async function* helpdesk(): AsyncGenerator<ImportConversation> {
+      pagesRequested++;
+      await new Promise<void>((resolve) => (finishPage = resolve));
+      yield* dataset({ conversations: 2, messages: 1, tag: 'abort-unread' });
+    }
+    const checkpoint = {
+      load: () => {
+        stop.abort();
+        return undefined;
+      },
+      save: () => undefined,
+    };
+    const error = await importConversations(client, helpdesk(), {
+      namespace: freshNamespace(), signal: stop.signal, ...(when === 'before the call' ? {} : { checkpoint }), ...fast,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportAbortedError);
+    expect(pagesRequested).toBe(0);
+    expect(calls).toEqual([]);
+    finishPage?.();
   });
 
   it('an abort while the checkpoint is saved before the first conversation starts sends nothing', async () => {
