@@ -409,7 +409,10 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
     }
   }
   async function callbacksSettled(): Promise<void> {
-    while (callbacksPending.size > 0) await Promise.all(callbacksPending);
+    // Your signal ends the wait: a callback promise that never settles must not hold the import for ever.
+    while (callbacksPending.size > 0 && !userSignal?.aborted) {
+      await raceSignal(Promise.all(callbacksPending), userSignal).catch(() => undefined);
+    }
   }
 
   // ---- checkpoint ------------------------------------------------------------------------------------------------

@@ -341,15 +341,15 @@ export interface ImportConversationsOptions {
   checkpointIntervalMs?: number;
   /**
    * Called with progress at most every `progressIntervalMs` and once at the end. If it throws, the import stops. It
-   * may be `async`: the import does not wait for each call, but settles only after their promises have, and a
-   * rejection stops it as a throw does.
+   * may be `async`: the import does not wait for each call, but settles only after their promises have (or `signal`
+   * aborts), and a rejection stops it as a throw does.
    */
   onProgress?: (event: ImportProgressEvent) => void;
   /**
    * Called once per conversation settled by this run, with the `request_id` it went to: e.g. to record the mapping
    * from your ids to Tiledesk's, or to log every failure. If it throws, the import stops. It may be `async` (a
-   * database write): the import does not wait for each call, but settles only after their promises have, and a
-   * rejection stops it as a throw does.
+   * database write): the import does not wait for each call, but settles only after their promises have (or
+   * `signal` aborts), and a rejection stops it as a throw does.
    */
   onConversation?: (event: ImportConversationEvent) => void;
   /** Least time between two progress events, in ms (default 250; 0 = after every chunk and conversation). */

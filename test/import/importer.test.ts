@@ -560,6 +560,21 @@ describe('progress and events', () => {
     expect(finalWritten).toBe(true);
   });
 
+  it('an async callback whose promise never settles holds the import only until the signal aborts', async () => {
+    const controller = new AbortController();
+    const settled = importConversations(client, dataset({ conversations: 2, messages: 2, tag: 'cb-async-hang' }), {
+      namespace: freshNamespace(), ...fast, signal: controller.signal,
+      onConversation: () => {
+        setTimeout(() => controller.abort(), 50);
+        return new Promise<void>(() => {});
+      },
+    }).then((report) => report, (error: unknown) => error);
+    const outcome = await settled;
+    // The import itself had finished: it resolves with its report, or rejects as aborted; either way it settles.
+    if (outcome instanceof Error) expect(outcome).toBeInstanceOf(ImportAbortedError);
+    else expect(outcome).toMatchObject({ conversations: { created: 2 } });
+  });
+
   it('a throwing onConversation stops the import (reason callback) and is not called again for the conversations that finish after', async () => {
     let called = 0;
     // Four conversations in flight at once, the first to settle throws: the other three still finish.
