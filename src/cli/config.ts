@@ -80,7 +80,11 @@ function parseUrl(value: string, setting: string, schemes: readonly string[], sh
 }
 
 function parseHttpUrl(value: string, setting: string): URL {
-  return parseUrl(value, setting, ['http:', 'https:'], 'http:// or https://', 'http://localhost:3000 or https://api.tiledesk.com/v3');
+  const example = 'http://localhost:3000 or https://api.tiledesk.com/v3';
+  const url = parseUrl(value, setting, ['http:', 'https:'], 'http:// or https://', example);
+  // The REST client refuses them too, but as an unexpected error (exit 1) naming `baseUrl`, not the setting to fix.
+  if (url.search || url.hash) throw invalidUrl(setting, 'it has a query or a fragment (the API root has neither)', example);
+  return url;
 }
 
 /**

@@ -121,6 +121,21 @@ describe('settings', () => {
     expect(creds.stderr).not.toContain('hunter22');
   });
 
+  it('a REST URL with a query or a fragment is a usage error naming the setting, without quoting it', async () => {
+    const env = { TILEDESK_PROJECT_ID: 'p', TILEDESK_TOKEN: 't0ken-value' };
+    for (const url of ['http://localhost:3000/?apikey=S3cretInQuery', 'http://localhost:3000#S3cretInFragment']) {
+      for (const [setting, argv, runEnv] of [
+        ['TILEDESK_URL', ['import', 'examples/data/sample-conversations.ndjson'], { ...env, TILEDESK_URL: url }],
+        ['--url', ['tail', '--url', url], env],
+      ] as const) {
+        const { code, stderr } = await runCli([...argv], { env: runEnv });
+        expect(code, `${setting} ${url}`).toBe(2);
+        expect(stderr).toContain(`Invalid setting ${setting}: it has a query or a fragment`);
+        expect(stderr).not.toContain('S3cret');
+      }
+    }
+  });
+
   it('never quotes an invalid URL setting (a mistyped URL may hold credentials): names the setting and what it expects', async () => {
     const env = { TILEDESK_PROJECT_ID: 'p', TILEDESK_TOKEN: 't0ken-value' };
     const restUrls = [
