@@ -126,6 +126,29 @@ describe('tiledesk-sdk demo --data', DEMO, () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a file or a pipe that is not valid JSON/NDJSON is said as import says it, with the line and column (exit 1)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tiledesk-cli-demo-syntax-'));
+    try {
+      const bad = `${sampleLines[0]}\nnot json\n`;
+      writeFileSync(join(dir, 'bad.ndjson'), bad);
+      const file = await within(runCli(['demo', '--duration', '0.5', '--data', 'bad.ndjson'], { cwd: dir }), 30_000, 'the demo to end');
+      expect([file.code, file.stderr]).toEqual([1, `Error: The file is not valid JSON/NDJSON: ${join(dir, 'bad.ndjson')}:2:1: unexpected 'n' (conversation 2)\n`]);
+
+      // A pipe is not counted first: the import itself meets the bad line.
+      const fifo = join(dir, 'export.fifo');
+      execFileSync('mkfifo', [fifo]);
+      const writer = createWriteStream(fifo);
+      writer.end(bad);
+      const pipe = await within(runCli(['demo', '--duration', '0.5', '--data', fifo]), 30_000, 'the demo to end');
+      if (!writer.closed) createReadStream(fifo).resume();
+      await new Promise<void>((resolve) => (writer.closed ? resolve() : writer.on('close', () => resolve())));
+      expect([pipe.code, pipe.stderr]).toEqual([1, `Error: The file is not valid JSON/NDJSON: ${fifo}:2:1: unexpected 'n' (conversation 2)\n`]);
+      expect(pipe.stdout).not.toContain('Demo finished');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('tiledesk-sdk demo interrupted', DEMO, () => {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ImportAbortedError } from '../../import/errors.js';
+import { ImportAbortedError, ImportFailedError } from '../../import/errors.js';
+import { SourceParseError } from '../../node/json-stream.js';
 import type { ImportReport } from '../../import/types.js';
 import { RealtimeClient } from '../../realtime/client.js';
 import { TiledeskClient } from '../../rest/client.js';
@@ -134,6 +135,9 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
         );
         return 0;
       }
+      // Said as `import` says it: a counted file fails in the count, a pipe when the import reaches the bad line.
+      const syntax = error instanceof SourceParseError ? error : error instanceof ImportFailedError && error.cause instanceof SourceParseError ? error.cause : undefined;
+      if (syntax) throw new Error(`The file is not valid JSON/NDJSON: ${syntax.message}`);
       throw error;
     }
     if (io.signal.aborted) return 0;
