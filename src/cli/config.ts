@@ -139,7 +139,7 @@ export function resolveConnection(
   if (missing.length > 1) throw new UsageError(`Missing settings:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
 
   return {
-    baseUrl: baseUrl!.href.replace(/\/$/, ''),
+    baseUrl: baseUrl!.href.replace(/\/+$/, ''),
     wsUrl,
     projectId: projectId!,
     credentials: token ? { token } : { email: email!, password: password! },
@@ -148,7 +148,8 @@ export function resolveConnection(
 
 /** Self-hosted servers serve the WebSocket on the API's host at `/`; with a path prefix the URL is deployment-specific. */
 function deriveWsUrl(base: URL): string | undefined {
-  if (base.pathname !== '/' && base.pathname !== '') return undefined;
+  // `http://host:3000//` is the root too: the REST client drops trailing slashes.
+  if (base.pathname.replace(/\/+$/, '') !== '') return undefined;
   return `${base.protocol === 'https:' ? 'wss:' : 'ws:'}//${base.host}/`;
 }
 

@@ -192,6 +192,13 @@ describe('settings, as resolved', () => {
     expect(resolve('https://api.tiledesk.com/v3', false)).toMatchObject({ baseUrl: 'https://api.tiledesk.com/v3', wsUrl: undefined });
   });
 
+  it('a REST URL ending in more than one slash is still the root: the realtime URL is derived, the URL shown without them', () => {
+    const connection = resolveConnection({}, { ...env, TILEDESK_URL: 'http://localhost:3000//', TILEDESK_TOKEN: 'JWT a.b.c' }, new SecretRegistry(), { webSocket: true });
+    expect(connection).toMatchObject({ baseUrl: 'http://localhost:3000', wsUrl: 'ws://localhost:3000/' });
+    const withPath = resolveConnection({}, { ...env, TILEDESK_URL: 'https://api.tiledesk.com/v3//', TILEDESK_TOKEN: 'JWT a.b.c' }, new SecretRegistry(), { webSocket: false });
+    expect(withPath).toMatchObject({ baseUrl: 'https://api.tiledesk.com/v3', wsUrl: undefined });
+  });
+
   it('import against a REST URL with a path needs no realtime URL', async () => {
     const { code, stderr } = await runCli(['import', 'examples/data/sample-conversations.ndjson', '--no-count'], {
       env: { TILEDESK_URL: 'http://127.0.0.1:1/v3', TILEDESK_PROJECT_ID: 'p', TILEDESK_EMAIL: 'a@example.com', TILEDESK_PASSWORD: 'pw-1234' },
