@@ -48,6 +48,8 @@ describe('tiledesk-sdk demo on the embedded server', DEMO, () => {
     const duration = await runCli(['demo', '--duration', 'soon']);
     expect(duration.code).toBe(2);
     expect(duration.stderr).toContain('Invalid --duration soon');
+    const emptyPort = await within(runCli(['demo', '--duration', '0.5', '--port', '']), 30_000, 'the demo to end');
+    expect([emptyPort.code, emptyPort.stderr]).toEqual([2, expect.stringContaining('Invalid --port : expected an integer')]);
     const data = await runCli(['demo', '--data', 'missing.ndjson']);
     expect(data.code).toBe(2);
     // The user's own file, not "the sample dataset": named with the flag that gave it.

@@ -71,7 +71,8 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
   if (!Number.isFinite(durationSeconds) || durationSeconds <= 0 || durationSeconds > 86_400) {
     throw new UsageError(`Invalid --duration ${values.duration}: expected a number of seconds, e.g. 30`);
   }
-  const port = values.port === undefined ? 0 : Number(values.port);
+  // Number('') is 0 (any free port): an empty --port ("$UNSET") is refused instead.
+  const port = values.port === undefined ? 0 : values.port.trim() === '' ? NaN : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`Invalid --port ${values.port}: expected an integer from 0 to 65535 (0 picks a free one)`);
   const dataFile = values.data !== undefined ? resolve(io.cwd, values.data) : packageRoot ? join(packageRoot, DATASET) : undefined;
   if (values.data !== undefined && !existsSync(dataFile!)) {
