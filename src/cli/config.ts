@@ -80,7 +80,11 @@ function parseUrl(value: string, setting: string, schemes: readonly string[], sh
 }
 
 function parseHttpUrl(value: string, setting: string): URL {
-  return parseUrl(value, setting, ['http:', 'https:'], 'http:// or https://', 'http://localhost:3000 or https://api.tiledesk.com/v3');
+  const example = 'http://localhost:3000 or https://api.tiledesk.com/v3';
+  const url = parseUrl(value, setting, ['http:', 'https:'], 'http:// or https://', example);
+  // The REST client refuses them too, but as an unexpected error (exit 1) naming `baseUrl`, not the setting to fix.
+  if (url.search || url.hash) throw invalidUrl(setting, 'it has a query or a fragment (the API root has neither)', example);
+  return url;
 }
 
 /**
@@ -135,7 +139,7 @@ export function resolveConnection(
   if (missing.length > 1) throw new UsageError(`Missing settings:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
 
   return {
-    baseUrl: baseUrl!.href.replace(/\/$/, ''),
+    baseUrl: baseUrl!.href.replace(/\/+$/, ''),
     wsUrl,
     projectId: projectId!,
     credentials: token ? { token } : { email: email!, password: password! },
@@ -144,7 +148,8 @@ export function resolveConnection(
 
 /** Self-hosted servers serve the WebSocket on the API's host at `/`; with a path prefix the URL is deployment-specific. */
 function deriveWsUrl(base: URL): string | undefined {
-  if (base.pathname !== '/' && base.pathname !== '') return undefined;
+  // `http://host:3000//` is the root too: the REST client drops trailing slashes.
+  if (base.pathname.replace(/\/+$/, '') !== '') return undefined;
   return `${base.protocol === 'https:' ? 'wss:' : 'ws:'}//${base.host}/`;
 }
 

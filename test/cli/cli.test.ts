@@ -121,6 +121,21 @@ describe('settings', () => {
     expect(creds.stderr).not.toContain('hunter22');
   });
 
+  it('a REST URL with a query or a fragment is a usage error naming the setting, without quoting it', async () => {
+    const env = { TILEDESK_PROJECT_ID: 'p', TILEDESK_TOKEN: 't0ken-value' };
+    for (const url of ['http://localhost:3000/?apikey=S3cretInQuery', 'http://localhost:3000#S3cretInFragment']) {
+      for (const [setting, argv, runEnv] of [
+        ['TILEDESK_URL', ['import', 'examples/data/sample-conversations.ndjson'], { ...env, TILEDESK_URL: url }],
+        ['--url', ['tail', '--url', url], env],
+      ] as const) {
+        const { code, stderr } = await runCli([...argv], { env: runEnv });
+        expect(code, `${setting} ${url}`).toBe(2);
+        expect(stderr).toContain(`Invalid setting ${setting}: it has a query or a fragment`);
+        expect(stderr).not.toContain('S3cret');
+      }
+    }
+  });
+
   it('never quotes an invalid URL setting (a mistyped URL may hold credentials): names the setting and what it expects', async () => {
     const env = { TILEDESK_PROJECT_ID: 'p', TILEDESK_TOKEN: 't0ken-value' };
     const restUrls = [
@@ -175,6 +190,13 @@ describe('settings, as resolved', () => {
     expect(resolve('https://tiledesk.example.com', true)).toMatchObject({ baseUrl: 'https://tiledesk.example.com', wsUrl: 'wss://tiledesk.example.com/' });
     expect(resolve('http://localhost:3000/', true)).toMatchObject({ baseUrl: 'http://localhost:3000', wsUrl: 'ws://localhost:3000/' });
     expect(resolve('https://api.tiledesk.com/v3', false)).toMatchObject({ baseUrl: 'https://api.tiledesk.com/v3', wsUrl: undefined });
+  });
+
+  it('a REST URL ending in more than one slash is still the root: the realtime URL is derived, the URL shown without them', () => {
+    const connection = resolveConnection({}, { ...env, TILEDESK_URL: 'http://localhost:3000//', TILEDESK_TOKEN: 'JWT a.b.c' }, new SecretRegistry(), { webSocket: true });
+    expect(connection).toMatchObject({ baseUrl: 'http://localhost:3000', wsUrl: 'ws://localhost:3000/' });
+    const withPath = resolveConnection({}, { ...env, TILEDESK_URL: 'https://api.tiledesk.com/v3//', TILEDESK_TOKEN: 'JWT a.b.c' }, new SecretRegistry(), { webSocket: false });
+    expect(withPath).toMatchObject({ baseUrl: 'https://api.tiledesk.com/v3', wsUrl: undefined });
   });
 
   it('import against a REST URL with a path needs no realtime URL', async () => {

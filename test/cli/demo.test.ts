@@ -48,6 +48,8 @@ describe('tiledesk-sdk demo on the embedded server', DEMO, () => {
     const duration = await runCli(['demo', '--duration', 'soon']);
     expect(duration.code).toBe(2);
     expect(duration.stderr).toContain('Invalid --duration soon');
+    const emptyPort = await within(runCli(['demo', '--duration', '0.5', '--port', '']), 30_000, 'the demo to end');
+    expect([emptyPort.code, emptyPort.stderr]).toEqual([2, expect.stringContaining('Invalid --port : expected an integer')]);
     const data = await runCli(['demo', '--data', 'missing.ndjson']);
     expect(data.code).toBe(2);
     // The user's own file, not "the sample dataset": named with the flag that gave it.
@@ -122,6 +124,29 @@ describe('tiledesk-sdk demo --data', DEMO, () => {
 
       const directory = await runCli(['demo', '--duration', '0.5', '--data', dir]);
       expect([directory.code, directory.stdout, directory.stderr]).toEqual([2, '', `Error: Not a file: ${dir}\n`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a file or a pipe that is not valid JSON/NDJSON is said as import says it, with the line and column (exit 1)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tiledesk-cli-demo-syntax-'));
+    try {
+      const bad = `${sampleLines[0]}\nnot json\n`;
+      writeFileSync(join(dir, 'bad.ndjson'), bad);
+      const file = await within(runCli(['demo', '--duration', '0.5', '--data', 'bad.ndjson'], { cwd: dir }), 30_000, 'the demo to end');
+      expect([file.code, file.stderr]).toEqual([1, `Error: The file is not valid JSON/NDJSON: ${join(dir, 'bad.ndjson')}:2:1: unexpected 'n' (conversation 2)\n`]);
+
+      // A pipe is not counted first: the import itself meets the bad line.
+      const fifo = join(dir, 'export.fifo');
+      execFileSync('mkfifo', [fifo]);
+      const writer = createWriteStream(fifo);
+      writer.end(bad);
+      const pipe = await within(runCli(['demo', '--duration', '0.5', '--data', fifo]), 30_000, 'the demo to end');
+      if (!writer.closed) createReadStream(fifo).resume();
+      await new Promise<void>((resolve) => (writer.closed ? resolve() : writer.on('close', () => resolve())));
+      expect([pipe.code, pipe.stderr]).toEqual([1, `Error: The file is not valid JSON/NDJSON: ${fifo}:2:1: unexpected 'n' (conversation 2)\n`]);
+      expect(pipe.stdout).not.toContain('Demo finished');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

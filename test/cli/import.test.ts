@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, linkSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -283,6 +283,17 @@ describe('tiledesk-sdk import', () => {
     const same = await runCli(['import', sample, '--checkpoint', sample], { env: serverEnv(server) });
     expect([same.code, same.stderr]).toEqual([2, expect.stringContaining('is the file being imported')]);
     expect(same.stderr).not.toContain('delete');
+    // The same file under another name (a symbolic or a hard link) is the same data.
+    const data = join(dir, 'data.ndjson');
+    writeFileSync(data, readFileSync(sample));
+    symlinkSync(data, join(dir, 'data-link.ndjson'));
+    linkSync(data, join(dir, 'data-hardlink.ndjson'));
+    for (const other of ['data-link.ndjson', 'data-hardlink.ndjson']) {
+      const linked = await runCli(['import', data, '--checkpoint', join(dir, other)], { env: serverEnv(server) });
+      expect([linked.code, linked.stderr], other).toEqual([2, expect.stringContaining('is the file being imported')]);
+      expect(linked.stderr).not.toMatch(/delete/i);
+    }
+    expect(readFileSync(data, 'utf8')).toBe(readFileSync(sample, 'utf8'));
     expect(await allRequests()).toHaveLength(0);
   });
 

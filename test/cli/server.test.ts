@@ -97,6 +97,17 @@ describe('tiledesk-sdk server', () => {
     const bad = await runCli(['server', '--port', 'http']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Invalid --port http');
+    // An empty flag (`--port "$UNSET"`) is a mistake, not the default (3000) nor any free port (0).
+    for (const flag of ['--port', '--heartbeat-ms']) {
+      const empty = startCli(['server', '--port', '0', flag, '']);
+      try {
+        expect(await within(empty.code, 10_000, `server ${flag} '' to end`), flag).toBe(2);
+      } finally {
+        empty.interrupt();
+        await empty.code;
+      }
+      expect(empty.stderr.text).toContain(`Invalid ${flag} : expected an integer`);
+    }
     const badEnv = await runCli(['server'], { env: { PORT: '-1' } });
     expect(badEnv.code).toBe(2);
     expect(badEnv.stderr).toContain('Invalid PORT -1');

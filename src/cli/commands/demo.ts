@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ImportAbortedError } from '../../import/errors.js';
+import { ImportAbortedError, ImportFailedError } from '../../import/errors.js';
+import { SourceParseError } from '../../node/json-stream.js';
 import type { ImportReport } from '../../import/types.js';
 import { RealtimeClient } from '../../realtime/client.js';
 import { TiledeskClient } from '../../rest/client.js';
@@ -70,7 +71,8 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
   if (!Number.isFinite(durationSeconds) || durationSeconds <= 0 || durationSeconds > 86_400) {
     throw new UsageError(`Invalid --duration ${values.duration}: expected a number of seconds, e.g. 30`);
   }
-  const port = values.port === undefined ? 0 : Number(values.port);
+  // Number('') is 0 (any free port): an empty --port ("$UNSET") is refused instead.
+  const port = values.port === undefined ? 0 : values.port.trim() === '' ? NaN : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`Invalid --port ${values.port}: expected an integer from 0 to 65535 (0 picks a free one)`);
   const dataFile = values.data !== undefined ? resolve(io.cwd, values.data) : packageRoot ? join(packageRoot, DATASET) : undefined;
   if (values.data !== undefined && !existsSync(dataFile!)) {
@@ -134,6 +136,9 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
         );
         return 0;
       }
+      // Said as `import` says it: a counted file fails in the count, a pipe when the import reaches the bad line.
+      const syntax = error instanceof SourceParseError ? error : error instanceof ImportFailedError && error.cause instanceof SourceParseError ? error.cause : undefined;
+      if (syntax) throw new Error(`The file is not valid JSON/NDJSON: ${syntax.message}`);
       throw error;
     }
     if (io.signal.aborted) return 0;

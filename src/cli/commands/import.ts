@@ -129,8 +129,12 @@ export async function checkReadable(file: string, io: CliIO): Promise<'file' | '
  */
 async function checkCheckpointPath(path: string | undefined, file: string): Promise<void> {
   if (path === undefined) return;
-  if (path === file) throw new UsageError(`--checkpoint ${path} is the file being imported: choose another file for the checkpoint`);
   const info = await stat(path).catch(() => undefined);
+  // The same file under another name too (a symbolic or hard link): its device and inode.
+  const data = info && file !== STDIN ? await stat(file).catch(() => undefined) : undefined;
+  if (path === file || (data && info && data.dev === info.dev && data.ino === info.ino)) {
+    throw new UsageError(`--checkpoint ${path} is the file being imported: choose another file for the checkpoint`);
+  }
   if (info?.isDirectory()) throw new UsageError(`--checkpoint ${path} is a directory: expected a file (e.g. ${path.replace(/\/+$/, '')}/import.checkpoint.json)`);
   const parent = await stat(dirname(path)).catch(() => undefined);
   if (!parent?.isDirectory()) throw new UsageError(`--checkpoint ${path}: the directory ${dirname(path)} does not exist`);

@@ -25,8 +25,10 @@ Example:
   tiledesk-sdk tail`;
 
 function integer(value: string | undefined, flag: string, fallback: number, min: number, max: number, example: string): number {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
+  if (value === undefined) return fallback;
+  // An empty variable is an unset one; an empty flag (`--port "$UNSET"`) is a mistake, which Number('') reads as 0.
+  if (value.trim() === '' && !flag.startsWith('--')) return fallback;
+  const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`Invalid ${flag} ${value}: expected an integer from ${min} to ${max}, e.g. ${example}`);
   return n;
 }
