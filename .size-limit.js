@@ -5,14 +5,14 @@ const browser = (config) => ({ ...config, platform: 'browser', tsconfigRaw: '{}'
 
 export default [
   {
-    // DEVIATION from issue 7's 8 kB: the client measures 10.44 kB (10,437 B). Without its data resources it is ≈ 6.8 kB
+    // DEVIATION from issue 7's 8 kB: the client measures 10.44 kB (10,439 B). Without its data resources it is ≈ 6.8 kB
     // (request core, auth, errors, pagination); `messages.import` costs 0.87 kB and `requests` 0.97 kB
     // (bench/rest/attribution.mjs, at 10,534 B). Every API change considered, made at once, still leaves 9.41 kB there
     // (8.91 kB when decided), so the API stays (decision: bench/rest/RESULTS.md) and this limit guards the measured size
     // against growth instead. It is raised only for a fix whose bytes could not be paid for in place; bench/RESULTS.md
     // ("How each size got here") lists every change and its cost. Lowered from 10.54 kB (10,534 B) to 10.35 kB after
     // −192 B with no change in behaviour (module constants read once written in place, shared helpers, shorter forms);
-    // raised to 10.44 kB (+89 B, then +6 B) for the fixes two sweeps found, which nothing left could pay for: every 2xx checked
+    // raised to 10.44 kB (+89 B, then +6 B and +2 B) for the fixes two sweeps found, which nothing left could pay for: every 2xx checked
     // against the shape its call promises, and per-call options checked before sending.
     name: "REST: import { TiledeskClient } from 'tiledesk-sdk'",
     path: 'dist/index.js',

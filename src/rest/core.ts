@@ -363,7 +363,7 @@ export class RequestCore {
               // later as a bare TypeError far from the call.
               const promised = spec.expect === 'token'
                 ? typeof v == 'string' && v
-                : [v].flat().every(isPlainObject) && (Array.isArray(v) ? spec.list : spec.list != true);
+                : Array.isArray(v) ? spec.list && v.every(isPlainObject) : spec.list != true && isPlainObject(v);
               if (!promised) {
                 throw invalid(spec.expect ? `has no ${spec.expect}${spec.list && v ? ' list of objects' : ''}` : `is not ${spec.list ? 'a list of objects' : 'an object'}`);
               }
