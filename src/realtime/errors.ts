@@ -20,7 +20,7 @@ import { TiledeskError } from '../shared/errors.js';
  *   hold a token), an `…Ms` duration outside [0, 2^31) or not a number, a limit (`max…`, `suspectAuthAfter`) that is
  *   negative or not a number (NaN included; `Infinity` is no limit), or a `token` that is neither a string nor a
  *   function; by `on()` for a listener that is no function; by the live stores' `new` for options of the wrong kind
- *   (`restTimeoutMs`, `restLimit`, `snapshotLimit`, `filter`, `rest`). `option` names it.
+ *   (`restTimeoutMs`, `restLimit`, `snapshotLimit`, `filter`). `option` names it.
  * - `client_closed`, `unsubscribed`: the operation was ended by `close()` or `unsubscribe()`.
  * - `handler_error`: a user handler threw; the dispatch loop went on.
  * - `no_websocket`: no WebSocket implementation was found; pass `options.WebSocket`.
