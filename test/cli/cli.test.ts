@@ -75,6 +75,36 @@ describe('help and version', () => {
     expect(stderr).toBe("Error: Unknown option '--bogus' (tiledesk-sdk import --help)\n");
   });
 
+  it('a flag taking a value given twice, in either form, is a usage error naming it (the last one does not silently win)', async () => {
+    const env = { TILEDESK_URL: 'http://127.0.0.1:1', TILEDESK_PROJECT_ID: 'p', TILEDESK_TOKEN: 't0ken-value' };
+    const runs: [string[], string][] = [
+      [['import', 'a.ndjson', '--checkpoint', 'x.json', '--checkpoint', 'y.json'], '--checkpoint was given twice'],
+      [['import', 'a.ndjson', '--checkpoint=x.json', '--checkpoint', 'y.json'], '--checkpoint was given twice'],
+      [['import', 'a.ndjson', '--concurrency=2', '--concurrency=4', '--concurrency=8'], '--concurrency was given 3 times'],
+      [['tail', '--url', 'http://a.example', '--url', 'http://b.example'], '--url was given twice'],
+      [['tail', '--watch', '5', '--watch', '5'], '--watch was given twice'],
+      [['demo', '--data', 'a.ndjson', '--data=b.ndjson'], '--data was given twice'],
+      [['server', '--port', '0', '--port', '0'], '--port was given twice'],
+    ];
+    for (const [argv, message] of runs) {
+      const { code, stdout, stderr } = await runCli(argv, { env });
+      expect([code, stdout, stderr], argv.join(' ')).toEqual([2, '', `Error: ${message}: pass it once\n`]);
+    }
+    // The values are not quoted: one may be a token or a password.
+    const token = await runCli(['tail', '--token', 'S3cret-one', '--token=S3cret-two'], { env });
+    expect([token.code, token.stderr]).toEqual([2, 'Error: --token was given twice: pass it once\n']);
+  });
+
+  it('a boolean flag given twice means what it means once: accepted (nothing to choose between)', async () => {
+    // Past the parsing, each run stops at the next check, which is not about the repeated flag.
+    const importRun = await runCli(['import', '--no-count', '--no-count']);
+    expect([importRun.code, importRun.stderr]).toEqual([2, 'Error: Missing argument: the file to import (tiledesk-sdk import <file>; tiledesk-sdk import --help)\n']);
+    const tail = await runCli(['tail', '--plain', '--plain', '--watch', '0']);
+    expect([tail.code, tail.stderr]).toEqual([2, 'Error: Invalid --watch 0: expected an integer from 1 to 500\n']);
+    const help = await runCli(['server', '-h', '--help']);
+    expect([help.code, help.stdout]).toEqual([0, expect.stringMatching(/^Usage: tiledesk-sdk server/)]);
+  });
+
   it('help for something that is not a command is a usage error, not the general help with exit 0', async () => {
     const { code, stdout, stderr } = await runCli(['help', 'improt']);
     expect(code).toBe(2);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../args.js';
 import { ImportAbortedError, ImportFailedError } from '../../import/errors.js';
 import { SourceParseError } from '../../node/json-stream.js';
 import type { ImportReport } from '../../import/types.js';
@@ -50,7 +50,7 @@ interface Target {
 }
 
 export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegistry, packageRoot: string | undefined): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: argv,
     strict: true,
     allowPositionals: false,

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../args.js';
 import { ImportAbortedError, ImportCheckpointError, ImportFailedError } from '../../import/errors.js';
 import { emptyImportReport, importConversations } from '../../import/importer.js';
 import { CLOSES_PROMPTLY } from '../../import/source-close.js';
@@ -55,7 +55,7 @@ interface ImportRun {
 }
 
 function parseImportArgs(argv: string[], io: CliIO, secrets: SecretRegistry): ImportRun | 'help' {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: argv,
     allowPositionals: true,
     strict: true,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../args.js';
 import type { Fixture } from '../../testing/fixture.js';
 import { createStyle, UsageError, wantsColor, type CliIO } from '../io.js';
 import { untilAborted } from './tail.js';
@@ -50,7 +50,7 @@ function readFixture(file: string, cwd: string): Fixture {
 }
 
 export async function serverCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: argv,
     strict: true,
     allowPositionals: false,

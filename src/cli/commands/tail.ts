@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../args.js';
 import { RealtimeClient } from '../../realtime/client.js';
 import { TiledeskClient } from '../../rest/client.js';
 import { checkAccess, CONNECTION_HELP, connectionOptions, obtainToken, resolveConnection } from '../config.js';
@@ -33,7 +33,7 @@ function positiveInt(value: string | undefined, flag: string, fallback: number, 
 }
 
 export async function tailCommand(argv: string[], io: CliIO, secrets: SecretRegistry): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: argv,
     strict: true,
     allowPositionals: false,
