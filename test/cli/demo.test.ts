@@ -93,14 +93,47 @@ describe('tiledesk-sdk demo --data', DEMO, () => {
       const wrapped = { conversations: sampleLines.slice(0, 5).map((l) => JSON.parse(l) as unknown), exported_at: '2024-05-01' };
       writeFileSync(join(dir, 'wrapped.json'), JSON.stringify(wrapped, null, 2));
       const { code, stdout, stderr } = await within(runCli(['demo', '--duration', '0.5', '--data', 'wrapped.json'], { cwd: dir }), 30_000, 'the demo to end');
-      expect(code).toBe(0);
+      // The one "conversation" read failed: exit code 1, as import's.
+      expect(code).toBe(1);
       expect(stdout).toContain('conversation 1: invalid_argument — messages: must be an array');
       expect(stderr).toBe(
         'Hint: wrapped.json holds a single JSON object, not a list of conversations: its "conversations" key holds an array of 5 objects. ' +
-          "The import expects a JSON array of conversations, or NDJSON (one per line): e.g. jq -c '.conversations[]' wrapped.json > wrapped.ndjson.\n",
+          "The import expects a JSON array of conversations, or NDJSON (one per line): e.g. jq -c '.conversations[]' wrapped.json > wrapped.ndjson.\n" +
+          'Import failures: 1 conversation of wrapped.json failed (listed in the report). The demo goes on with its live part, and exits with 1 at the end, as import does.\n',
       );
       // The sample itself gets none.
       expect(stdout).toContain('Demo finished');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('failed conversations are said, the live part still runs, and the exit code is 1, as import\'s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tiledesk-cli-demo-failed-'));
+    try {
+      // The second and third conversations have a text message without text: refused, the others imported.
+      const bad = (id: string) => JSON.stringify({ request: { id, subject: 'Bad' }, messages: [{ id: `${id}-1`, text: 'Hi', sender: 'v1' }, { id: `${id}-2`, text: '', sender: 'v1' }] });
+      writeFileSync(join(dir, 'partial.ndjson'), `${sampleLines[0]}\n${bad('bad-1')}\n${bad('bad-2')}\n${sampleLines[1]}\n`);
+      const { code, stdout, stderr } = await within(runCli(['demo', '--duration', '0.5', '--data', 'partial.ndjson'], { cwd: dir }), 30_000, 'the demo to end');
+      expect(stdout).toContain('Import finished with failures');
+      expect(stdout).toContain('conversation 2 message 2 (text): invalid_argument');
+      expect(stderr).toBe('Import failures: 2 conversations of partial.ndjson failed (listed in the report). The demo goes on with its live part, and exits with 1 at the end, as import does.\n');
+      expect(stdout).toContain('Demo finished');
+      expect(stdout).toMatch(/^ {2}Imported {5}2 conversations, \d+ messages; 2 conversations failed \(/m);
+      expect(code).toBe(1);
+
+      // One failed conversation, in the singular.
+      writeFileSync(join(dir, 'one-bad.ndjson'), `${bad('bad-1')}\n`);
+      const one = await within(runCli(['demo', '--duration', '0.5', '--data', 'one-bad.ndjson'], { cwd: dir }), 30_000, 'the demo to end');
+      expect(one.stderr).toBe('Import failures: 1 conversation of one-bad.ndjson failed (listed in the report). The demo goes on with its live part, and exits with 1 at the end, as import does.\n');
+      expect(one.stdout).toMatch(/^ {2}Imported {5}0 conversations, 0 messages; 1 conversation failed \(/m);
+      expect(one.code).toBe(1);
+
+      // However the demo ends: Ctrl-C during the live part too (its usual exit code 0).
+      const interrupted = startCli(['demo', '--duration', '600', '--data', 'one-bad.ndjson'], { cwd: dir });
+      await interrupted.stdout.waitFor('watching project', 20_000);
+      interrupted.interrupt();
+      expect(await within(interrupted.code, 20_000, 'the interrupted demo to end')).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

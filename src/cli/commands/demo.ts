@@ -36,7 +36,11 @@ Options:
 ${CONNECTION_HELP}
 
 Against your own server the demo creates real conversations (closed again at the end when the bot
-closes them or the demo stops) and imports the dataset once (running it again finds it complete).`;
+closes them or the demo stops) and imports the dataset once (running it again finds it complete).
+
+Exit code: 0 when it ends (after --duration, or on Ctrl-C), 1 on an error or when conversations of the
+dataset failed to import (listed in the import report; the live part still runs, as it needs none of
+them), 2 for a usage error.`;
 
 const DATASET = join('examples', 'data', 'sample-conversations.ndjson');
 
@@ -98,9 +102,13 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
   const rt = new RealtimeClient({ url: target.wsUrl, token: target.token, maxAuthFailures: 1 });
   let view: LiveView | undefined;
   let report: ImportReport | undefined;
+  // Conversations of the dataset that failed to import: the demo goes on (its live part needs none of them) but
+  // exits with 1 however it ends, as `import` does, so that a script running `demo --data` can tell.
+  let importFailures = 0;
   let script: DemoScriptResult | undefined;
   let completed = false;
   const started = Date.now();
+  const exitCode = () => (importFailures > 0 ? 1 : 0);
   try {
     out.write(`${style.bold('Tiledesk SDK demo')}\n`);
     out.write(
@@ -124,8 +132,16 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
         shape,
       });
       out.write(`${formatReport(report, style)}\n`);
+      const errStyle = createStyle(wantsColor(io.stderr, io.env));
       // A --data file that wraps its conversations in one object: said as `import` says it.
-      await writeWrapperHint(io, createStyle(wantsColor(io.stderr, io.env)), shape, { file: dataFile, display, kind: dataKind });
+      await writeWrapperHint(io, errStyle, shape, { file: dataFile, display, kind: dataKind });
+      importFailures = report.conversations.failed;
+      if (importFailures > 0) {
+        io.stderr.write(
+          `${errStyle.red('Import failures:')} ${counted(importFailures, 'conversation')} of ${display} failed (listed in the report). ` +
+            'The demo goes on with its live part, and exits with 1 at the end, as import does.\n',
+        );
+      }
       out.write('\n');
     } catch (error) {
       if (error instanceof ImportAbortedError) {
@@ -141,7 +157,7 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
       if (syntax) throw new Error(`The file is not valid JSON/NDJSON: ${syntax.message}`);
       throw error;
     }
-    if (io.signal.aborted) return 0;
+    if (io.signal.aborted) return exitCode();
 
     if (target.local) {
       out.write(
@@ -154,7 +170,7 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
     const liveView = new LiveView({ rt, projectId: target.projectId, rest: admin, out, style, secrets, tty, title: 'Tiledesk SDK demo', initialListLimit: 8 });
     view = liveView;
     await Promise.race([liveView.start(), untilAborted(io.signal)]);
-    if (io.signal.aborted) return 0;
+    if (io.signal.aborted) return exitCode();
 
     const durationMs = durationSeconds * 1000;
     const stop = new AbortController();
@@ -185,7 +201,7 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
     }
     if (failure && !io.signal.aborted) throw failure;
     completed = true;
-    return 0;
+    return exitCode();
   } finally {
     view?.close();
     await rt.close();
@@ -256,8 +272,10 @@ function printSummary(
   const { conversations: c, messages: m } = s.report;
   // What this run sent; a second demo against the same server finds the dataset there and sends nothing.
   const there = c.alreadyComplete ? `; ${counted(c.alreadyComplete, 'conversation')} ${c.alreadyComplete === 1 ? 'was' : 'were'} already there` : '';
+  // Listed in the import report above; the reason of the exit code 1.
+  const failed = c.failed ? `; ${style.red(`${counted(c.failed, 'conversation')} failed`)}` : '';
   out.write(`\n${style.bold(style.green('Demo finished'))} after ${formatDuration(s.elapsedMs)}.\n`);
-  out.write(`  Imported     ${counted(c.created + c.continued, 'conversation')}, ${counted(m.imported, 'message')}${there} (importConversations + readConversations)\n`);
+  out.write(`  Imported     ${counted(c.created + c.continued, 'conversation')}, ${counted(m.imported, 'message')}${there}${failed} (importConversations + readConversations)\n`);
   if (s.script) {
     out.write(
       `  Live         ${counted(s.script.visitors, 'visitor')} sent ${counted(s.script.visitorMessages, 'message')}, the bot answered with ` +
