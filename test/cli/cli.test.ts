@@ -378,6 +378,43 @@ describe('import progress', () => {
     expect(some.text).toMatch(/^imported: 50%, .*, 3 msg\/s, 0 retries\n$/);
   });
 
+  it('counts one conversation, message or retry in the singular, with or without a total, in every form of the line', () => {
+    const one = event({
+      conversations: { done: 1, failed: 0, inFlight: 0, total: 1 },
+      messages: { done: 1, imported: 1, skipped: 0, failed: 0, total: 1, importedThisRun: 1 },
+      retries: 1,
+      importedPerSecond: 1,
+      final: true,
+    });
+    const plain = capture();
+    new ProgressView(plain, createStyle(false), { tty: false }).update(one);
+    expect(plain.text).toBe('imported: 100%, 1/1 conversation, 1/1 message, 1 msg/s, 1 retry\n');
+    // A pipe: no totals.
+    const piped = capture();
+    new ProgressView(piped, createStyle(false), { tty: false }).update({ ...one, final: false, conversations: { ...one.conversations, total: undefined }, messages: { ...one.messages, total: undefined } });
+    expect(piped.text).toBe('progress: 1 conversation, 1 message, 1 msg/s, 1 retry\n');
+    // The noun agrees with the total: none of one done yet.
+    const started = capture();
+    new ProgressView(started, createStyle(false), { tty: false }).update({ ...one, final: false, conversations: { ...one.conversations, done: 0 }, messages: { ...one.messages, done: 0 } });
+    expect(started.text).toBe('progress: 0%, 0/1 conversation, 0/1 message, 1 msg/s, 1 retry\n');
+    const tty = capture();
+    new ProgressView(tty, createStyle(false), { tty: true }).update(one);
+    expect(tty.text).toBe(`\r\x1b[2KImporting ${'█'.repeat(24)} 100% 1/1 conversation · 1/1 message · 1 msg/s · in 1.0s · 1 retry\n`);
+    const narrow = { ...capture(), columns: 80 };
+    new ProgressView(narrow, createStyle(false), { tty: true }).update(one);
+    expect(narrow.text).toBe(`\r\x1b[2KImporting ${'█'.repeat(10)} 100% 1/1 conv. · 1/1 msg · 1 msg/s · in 1.0s · 1 retry\n`);
+  });
+
+  it('the report counts one message per second and one duplicate in the singular', () => {
+    const report = emptyImportReport();
+    Object.assign(report, { durationMs: 1_000, duplicatesFound: 1 });
+    Object.assign(report.conversations, { total: 1, created: 1 });
+    Object.assign(report.messages, { total: 1, imported: 1 });
+    const text = formatReport(report, createStyle(false));
+    expect(text.split('\n')[0]).toBe('Import finished in 1.0s (1 message/s)');
+    expect(text).toContain('  Retries 0 · read-backs 0 · 1 duplicate found on the server');
+  });
+
   it('the report gives the rate of the messages imported, and "none imported" when there were none', () => {
     const report = emptyImportReport();
     Object.assign(report, { durationMs: 2_000, messagesPerSecond: 282 });

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TiledeskClient } from '../../src/index.js';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { bundleCli, exitWhileTokensRefused, root, runCli, serverEnv, spawnNode, startCli, within } from './helpers.js';
+import { printSummary } from '../../src/cli/commands/demo.js';
+import { createStyle } from '../../src/cli/io.js';
+import { emptyImportReport } from '../../src/import/importer.js';
+import { bundleCli, Capture, exitWhileTokensRefused, root, runCli, serverEnv, spawnNode, startCli, within } from './helpers.js';
 
 /**
  * Each demo runs as a child process, its end awaited by `within(…, 30_000)`: those are the hang guards. The tests'
@@ -38,7 +41,7 @@ describe('tiledesk-sdk demo on the embedded server', DEMO, () => {
     // 3. The summary.
     expect(stdout).toContain('Demo finished');
     expect(stdout).toMatch(/Live {9}3 visitors sent 8 messages, the bot answered with 8 messages made by the builders/);
-    expect(stdout).toMatch(/Watched {6}3 new and 2 closed conversations/);
+    expect(stdout).toMatch(/Watched {6}3 new conversations, 2 closed, \d+ messages \(/);
     expect(stdout).toContain('The local server is stopped');
     // The server is gone with the demo: the command that keeps one running is where to go next.
     expect(stdout).toContain('Next: tiledesk-sdk server (a local server that keeps running)');
@@ -81,6 +84,27 @@ describe('tiledesk-sdk demo on the embedded server', DEMO, () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the demo summary', () => {
+  it('counts one of everything in the singular', () => {
+    const report = emptyImportReport();
+    Object.assign(report.conversations, { total: 3, created: 1, alreadyComplete: 1, failed: 1 });
+    Object.assign(report.messages, { total: 3, imported: 1 });
+    const stdout = new Capture();
+    const io = { stdout, stderr: new Capture(), env: {}, signal: new AbortController().signal, cwd: root };
+    printSummary(io, createStyle(false), {
+      report,
+      script: { visitors: 1, visitorMessages: 1, botMessages: 1, openRequestIds: [] },
+      view: { stats: { openAtStart: 0, newConversations: 1, closedConversations: 1, messages: 1 } },
+      local: true,
+      elapsedMs: 1_000,
+      dataFile: 'one.ndjson',
+    });
+    expect(stdout.text).toContain('  Imported     1 conversation, 1 message; 1 conversation was already there; 1 conversation failed (');
+    expect(stdout.text).toContain('  Live         1 visitor sent 1 message, the bot answered with 1 message made by the builders');
+    expect(stdout.text).toContain('  Watched      1 new conversation, 1 closed, 1 message (RealtimeClient + LiveRequests)');
   });
 });
 

@@ -263,10 +263,11 @@ async function closeQuietly(admin: TiledeskClient, requestIds: readonly string[]
   await Promise.all(requestIds.map((id) => admin.requests.close(id, {}, { signal, maxRetries: 0 }).catch(() => undefined)));
 }
 
-function printSummary(
+/** The closing summary; exported for its tests. */
+export function printSummary(
   io: CliIO,
   style: ReturnType<typeof createStyle>,
-  s: { report: ImportReport; script: DemoScriptResult | undefined; view: LiveView | undefined; local: boolean; elapsedMs: number; dataFile: string },
+  s: { report: ImportReport; script: DemoScriptResult | undefined; view: Pick<LiveView, 'stats'> | undefined; local: boolean; elapsedMs: number; dataFile: string },
 ): void {
   const out = io.stdout;
   const { conversations: c, messages: m } = s.report;
@@ -284,7 +285,7 @@ function printSummary(
   }
   if (s.view) {
     out.write(
-      `  Watched      ${formatCount(s.view.stats.newConversations)} new and ${formatCount(s.view.stats.closedConversations)} closed conversations, ` +
+      `  Watched      ${counted(s.view.stats.newConversations, 'new conversation')}, ${formatCount(s.view.stats.closedConversations)} closed, ` +
         `${counted(s.view.stats.messages, 'message')} (RealtimeClient + LiveRequests)\n`,
     );
   }
