@@ -8,6 +8,10 @@ import { formatReport, ProgressView } from '../../src/cli/progress.js';
 import { emptyImportReport } from '../../src/import/importer.js';
 import type { ImportProgressEvent } from '../../src/import/types.js';
 import type { ImportReport } from '../../src/import/types.js';
+import { DEMO_HELP, DEMO_OPTIONS } from '../../src/cli/commands/demo.js';
+import { IMPORT_HELP, IMPORT_OPTIONS } from '../../src/cli/commands/import.js';
+import { SERVER_HELP, SERVER_OPTIONS } from '../../src/cli/commands/server.js';
+import { TAIL_HELP, TAIL_OPTIONS } from '../../src/cli/commands/tail.js';
 import { root, runCli, within } from './helpers.js';
 
 const version = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version;
@@ -33,6 +37,42 @@ describe('help and version', () => {
       demo: ['--duration', '--data', '--port'],
     };
     for (const flag of flags[command]!) expect(stdout).toContain(flag);
+  });
+
+  it.each([
+    ['import', IMPORT_HELP, IMPORT_OPTIONS],
+    ['tail', TAIL_HELP, TAIL_OPTIONS],
+    ['demo', DEMO_HELP, DEMO_OPTIONS],
+    ['server', SERVER_HELP, SERVER_OPTIONS],
+  ] as const)('%s --help lists exactly the flags it accepts', (_, help, options) => {
+    // Every flag listed at the start of a help line (`  --port <n>`, `  -h, --help`).
+    const listed = [...help.matchAll(/^ {2}(?:-\w, )?--([\w-]+)/gm)].map((m) => m[1]).sort();
+    expect(listed).toEqual(Object.keys(options).sort());
+  });
+
+  it('import --help does not ask for the realtime URL, which import does not use; tail and demo do', async () => {
+    const wsLine = (text: string) => text.split('\n').find((l) => l.trimStart().startsWith('--ws-url'));
+    expect(wsLine((await runCli(['import', '--help'])).stdout)).toBe('  --ws-url <url>      TILEDESK_WS_URL       not used by import (the realtime URL of tail and demo)');
+    expect((await runCli(['import', '--help'])).stdout).not.toContain('required otherwise');
+    for (const command of ['tail', 'demo']) expect((await runCli([command, '--help'])).stdout).toContain('(ws://host:port/), required otherwise');
+  });
+
+  it('the general help names help <command>, which takes one command', async () => {
+    expect((await runCli(['--help'])).stdout).toContain('tiledesk-sdk help <command>');
+    const two = await runCli(['help', 'import', 'tail']);
+    expect([two.code, two.stdout, two.stderr]).toEqual([2, '', 'Error: Too many arguments: tail (help takes one command: tiledesk-sdk help <command>)\n']);
+  });
+
+  it('demo --port with TILEDESK_* settings (no local server then) is a usage error, not ignored', async () => {
+    const env = { TILEDESK_URL: 'http://127.0.0.1:1', TILEDESK_PROJECT_ID: 'p', TILEDESK_TOKEN: 't0ken-value' };
+    for (const [argv, runEnv] of [
+      [['demo', '--port', '4000'], env],
+      [['demo', '--port', '4000', '--url', 'http://127.0.0.1:1'], {}],
+    ] as const) {
+      const { code, stdout, stderr } = await runCli([...argv], { env: runEnv });
+      expect([code, stdout], argv.join(' ')).toEqual([2, '']);
+      expect(stderr).toMatch(/^Error: --port is the port of the local server, which the demo does not start when TILEDESK_\* settings/);
+    }
   });
 
   it('help <command> is the same as <command> --help', async () => {

@@ -29,7 +29,7 @@ It ends by itself after --duration seconds, or on Ctrl-C, and releases everythin
 Options:
   --duration <sec>    length of the live part (default 30)
   --data <file>       the dataset to import (default: examples/data/sample-conversations.ndjson)
-  --port <n>          port of the local server (default: a free one)
+  --port <n>          port of the local server (default: a free one; not with TILEDESK_* settings)
   --plain             one line per event even on a terminal
   -h, --help          this help
 
@@ -53,20 +53,18 @@ interface Target {
   local: TiledeskTestServer | undefined;
 }
 
+/** The flags `demo` accepts, each listed in its help (a test checks both ways). */
+export const DEMO_OPTIONS = {
+  ...connectionOptions,
+  duration: { type: 'string' },
+  data: { type: 'string' },
+  port: { type: 'string' },
+  plain: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegistry, packageRoot: string | undefined): Promise<number> {
-  const { values } = parseCommandArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      ...connectionOptions,
-      duration: { type: 'string' },
-      data: { type: 'string' },
-      port: { type: 'string' },
-      plain: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values } = parseCommandArgs({ args: argv, strict: true, allowPositionals: false, options: DEMO_OPTIONS });
   if (values.help) {
     io.stdout.write(`${DEMO_HELP}\n`);
     return 0;
@@ -78,6 +76,11 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
   // Number('') is 0 (any free port): an empty --port ("$UNSET") is refused instead.
   const port = values.port === undefined ? 0 : values.port.trim() === '' ? NaN : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`Invalid --port ${values.port}: expected an integer from 0 to 65535 (0 picks a free one)`);
+  const remote = hasConnectionSettings(values, io.env);
+  // Against your server no local one is started: a --port would be ignored without a word.
+  if (remote && values.port !== undefined) {
+    throw new UsageError('--port is the port of the local server, which the demo does not start when TILEDESK_* settings (or connection flags) are given: leave out --port, or those settings');
+  }
   const dataFile = values.data !== undefined ? resolve(io.cwd, values.data) : packageRoot ? join(packageRoot, DATASET) : undefined;
   if (values.data !== undefined && !existsSync(dataFile!)) {
     throw new UsageError(`File not found: ${dataFile} (--data): expected a JSON or NDJSON file of { "request", "messages" } objects.`);
@@ -94,7 +97,6 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
   const out = io.stdout;
   const style = createStyle(wantsColor(out, io.env));
   const tty = out.isTTY === true && !values.plain;
-  const remote = hasConnectionSettings(values, io.env);
 
   const target = remote ? await connectRemote(values, io, secrets) : await startLocal(port);
   if (target === undefined) return 0;

@@ -24,6 +24,16 @@ Example:
   # in another terminal, paste the export lines it printed, then:
   tiledesk-sdk tail`;
 
+/** The flags `server` accepts, each listed in its help (a test checks both ways). */
+export const SERVER_OPTIONS = {
+  port: { type: 'string' },
+  seed: { type: 'string' },
+  secret: { type: 'string' },
+  'heartbeat-ms': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 function integer(value: string | undefined, flag: string, fallback: number, min: number, max: number, example: string): number {
   if (value === undefined) return fallback;
   // An empty variable is an unset one; an empty flag (`--port "$UNSET"`) is a mistake, which Number('') reads as 0.
@@ -50,19 +60,7 @@ function readFixture(file: string, cwd: string): Fixture {
 }
 
 export async function serverCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseCommandArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      port: { type: 'string' },
-      seed: { type: 'string' },
-      secret: { type: 'string' },
-      'heartbeat-ms': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values } = parseCommandArgs({ args: argv, strict: true, allowPositionals: false, options: SERVER_OPTIONS });
   if (values.help) {
     io.stdout.write(`${SERVER_HELP}\n`);
     return 0;
