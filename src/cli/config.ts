@@ -22,14 +22,22 @@ export interface ConnectionFlags {
   password?: string | undefined;
 }
 
-export const CONNECTION_HELP = `Connection (flags win over environment variables):
+const connectionHelp = (wsUrl: string) => `Connection (flags win over environment variables):
   --url <url>         TILEDESK_URL          REST API root, e.g. http://localhost:3000 or https://api.tiledesk.com/v3
-  --ws-url <url>      TILEDESK_WS_URL       realtime URL; derived from the REST URL when it has no path
-                                            (ws://host:port/), required otherwise (e.g. wss://eu.rtmv3.tiledesk.com/api/)
+${wsUrl}
   --project <id>      TILEDESK_PROJECT_ID   project id
   --token <jwt>       TILEDESK_TOKEN        an owner, admin or agent token ("JWT eyJ…" or bare)
   --email <email>     TILEDESK_EMAIL        or sign in with e-mail and password
   --password <pw>     TILEDESK_PASSWORD     (prefer the variable: flags show up in the process list)`;
+
+export const CONNECTION_HELP = connectionHelp(`  --ws-url <url>      TILEDESK_WS_URL       realtime URL; derived from the REST URL when it has no path
+                                            (ws://host:port/), required otherwise (e.g. wss://eu.rtmv3.tiledesk.com/api/)`);
+
+/**
+ * For `import`, which opens no realtime connection: its help said --ws-url was "required otherwise". Still accepted
+ * (and TILEDESK_WS_URL read), so that one set of settings fits every command.
+ */
+export const IMPORT_CONNECTION_HELP = connectionHelp('  --ws-url <url>      TILEDESK_WS_URL       not used by import (the realtime URL of tail and demo)');
 
 /** Resolved settings: where the server is, which project, and how to sign in. */
 export interface Connection {

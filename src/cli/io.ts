@@ -168,8 +168,13 @@ export function formatCount(n: number): string {
 }
 
 /** `1 conversation`, `2 conversations`, `1,000 messages`: a count with its noun, singular for one. */
-export function counted(n: number, noun: string): string {
-  return `${formatCount(n)} ${Math.round(n) === 1 ? noun : `${noun}s`}`;
+export function counted(n: number, noun: string, plural = `${noun}s`): string {
+  return `${formatCount(n)} ${nounFor(n, noun, plural)}`;
+}
+
+/** The noun that agrees with `n` as printed (rounded): singular for one, else `plural`. */
+export function nounFor(n: number, noun: string, plural = `${noun}s`): string {
+  return Math.round(n) === 1 ? noun : plural;
 }
 
 /** `850ms`, `4.2s`, `3m 05s`, `1h 02m`. Rounded once, up front: `14m 60s` must read `15m 00s`. */

@@ -5,7 +5,7 @@ import type { LiveRestSource } from '../realtime/live-store.js';
 import type { Subscription } from '../realtime/subscriptions.js';
 import { topics } from '../realtime/topics.js';
 import type { RealtimeMessage, RealtimeRequest } from '../realtime/types.js';
-import { age, clock, createStyle, formatCount, padEnd, printable, terminalLine, truncate, visibleLength, type OutputStream, type SecretRegistry, type Style } from './io.js';
+import { age, clock, counted, createStyle, formatCount, padEnd, printable, terminalLine, truncate, visibleLength, type OutputStream, type SecretRegistry, type Style } from './io.js';
 import { renderMessage } from './render-message.js';
 
 export interface LiveViewOptions {
@@ -368,7 +368,7 @@ export class LiveView {
     lines.push(`${style.bold(this.options.title ?? 'Tiledesk')} ${style.dim('·')} project ${this.options.projectId} ${style.dim('·')} ${state}   ${style.dim(clock(new Date(now)))}`);
     lines.push(
       `${style.bold('Open conversations')} (${formatCount(list.length)})  ` +
-        style.dim(`${this.stats.newConversations} new · ${this.stats.closedConversations} closed · ${this.stats.messages} messages since start`),
+        style.dim(`${formatCount(this.stats.newConversations)} new · ${formatCount(this.stats.closedConversations)} closed · ${counted(this.stats.messages, 'message')} since start`),
     );
     const idWidth = 8;
     const whenWidth = 5;

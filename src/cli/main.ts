@@ -19,7 +19,7 @@ Commands:
   server          start the local Tiledesk-compatible server (in memory) and print the settings to use it
 
 Options:
-  -h, --help      help (also: tiledesk-sdk <command> --help)
+  -h, --help      help (also: tiledesk-sdk <command> --help, or tiledesk-sdk help <command>)
   -v, --version   the SDK version
 
 ${CONNECTION_HELP}
@@ -92,6 +92,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
     if (command === 'help') {
       const topic = rest[0];
+      if (rest.length > 1) throw new UsageError(`Too many arguments: ${rest.slice(1).join(' ')} (help takes one command: tiledesk-sdk help <command>)`);
       if (topic !== undefined && !COMMAND_HELP[topic]) {
         throw new UsageError(`No help for "${topic}": it is not a command. Commands: import, tail, demo, server (tiledesk-sdk --help).`);
       }

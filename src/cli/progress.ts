@@ -1,5 +1,5 @@
 import type { ImportFailure, ImportProgressEvent, ImportReport } from '../import/types.js';
-import { formatCount, formatDuration, printable, truncate, visibleLength, type OutputStream, type Style } from './io.js';
+import { counted, formatCount, formatDuration, nounFor, printable, truncate, visibleLength, type OutputStream, type Style } from './io.js';
 
 const BAR_WIDTH = 24;
 
@@ -62,11 +62,11 @@ export class ProgressView {
         ? ''
         : `${fraction === undefined ? s.dim('·'.repeat(barWidth)) : s.green('█'.repeat(filled)) + s.dim('░'.repeat(barWidth - filled))} `;
     const percent = fraction === undefined ? '' : `${String(Math.floor(fraction * 100)).padStart(3)}% `;
-    const parts = [`${counted(e.conversations.done, e.conversations.total)} ${compact ? 'conv.' : 'conversations'}`];
-    if (compact < 2) parts.push(`${counted(e.messages.done, e.messages.total)} ${compact ? 'msgs' : 'messages'}`, rate(e));
+    const parts = [compact ? `${doneOf(e.conversations.done, e.conversations.total)} conv.` : doneOf(e.conversations.done, e.conversations.total, 'conversation')];
+    if (compact < 2) parts.push(doneOf(e.messages.done, e.messages.total, compact ? 'msg' : 'message'), rate(e));
     if (!e.final && e.etaMs !== undefined) parts.push(`ETA ${formatDuration(e.etaMs)}`);
     if (e.final) parts.push(`in ${formatDuration(e.elapsedMs)}`);
-    parts.push(e.retries > 0 ? s.yellow(`${formatCount(e.retries)} retries`) : s.dim('0 retries'));
+    parts.push(e.retries > 0 ? s.yellow(counted(e.retries, 'retry', 'retries')) : s.dim('0 retries'));
     const failed = e.conversations.failed > 0 ? ` ${s.red(`${formatCount(e.conversations.failed)} failed`)}` : '';
     const label = stopped ? s.yellow(s.bold('Stopped')) : s.bold(e.final && e.messages.importedThisRun === 0 ? 'Done' : 'Importing');
     return `${label} ${bar}${percent}${parts.join(s.dim(' · '))}${failed}`;
@@ -77,12 +77,12 @@ export class ProgressView {
     // The percentage leads, as on a TTY: it counts messages, so next to the conversation count it misread ("0/36 (2%)").
     const parts = [
       ...(fraction === undefined ? [] : [`${Math.floor(fraction * 100)}%`]),
-      `${counted(e.conversations.done, e.conversations.total)} conversations`,
-      `${counted(e.messages.done, e.messages.total)} messages`,
+      doneOf(e.conversations.done, e.conversations.total, 'conversation'),
+      doneOf(e.messages.done, e.messages.total, 'message'),
       rate(e),
     ];
     if (!e.final && e.etaMs !== undefined) parts.push(`ETA ${formatDuration(e.etaMs)}`);
-    parts.push(`${formatCount(e.retries)} retries`);
+    parts.push(counted(e.retries, 'retry', 'retries'));
     if (e.conversations.failed > 0) parts.push(`${formatCount(e.conversations.failed)} failed`);
     // `done`, not `imported`, once something failed (the counts include failed messages) or when this run imported
     // nothing (all already there, or done in an earlier run).
@@ -99,8 +99,13 @@ function rate(e: ImportProgressEvent): string {
   return e.final && e.messages.importedThisRun === 0 ? 'none imported' : `${formatCount(e.importedPerSecond)} msg/s`;
 }
 
-function counted(done: number, total: number | undefined): string {
-  return total === undefined ? formatCount(done) : `${formatCount(done)}/${formatCount(total)}`;
+/**
+ * `17/36 conversations`, `0/1 conversation`, `1 conversation` (no total known): the noun, when given, agrees with the
+ * number next to it, the total when there is one.
+ */
+function doneOf(done: number, total: number | undefined, noun?: string): string {
+  const count = total === undefined ? formatCount(done) : `${formatCount(done)}/${formatCount(total)}`;
+  return noun === undefined ? count : `${count} ${nounFor(total ?? done, noun)}`;
 }
 
 /** Messages are the better measure of work; conversations when the message total is unknown. */
@@ -128,7 +133,7 @@ export function formatReport(report: ImportReport, style: Style, options: { maxF
       ? s.red(s.bold('Import finished with failures'))
       : s.green(s.bold('Import finished'));
   // The rate of what this run sent, as on the progress line: `report.messagesPerSecond` counts skipped messages too.
-  const rate = m.imported > 0 && report.durationMs > 0 ? `${formatCount((m.imported * 1000) / report.durationMs)} messages/s` : m.imported > 0 ? `${formatCount(m.imported)} imported` : 'none imported';
+  const rate = m.imported > 0 && report.durationMs > 0 ? `${counted((m.imported * 1000) / report.durationMs, 'message')}/s` : m.imported > 0 ? `${formatCount(m.imported)} imported` : 'none imported';
   lines.push(`${status} in ${formatDuration(report.durationMs)} (${rate})`);
   // Read but not settled when the run stopped (in flight, or waiting for a slot): the progress line counts only the
   // settled ones ("28/36 conversations"), so without this the two numbers disagreed with no reason given.
@@ -149,7 +154,7 @@ export function formatReport(report: ImportReport, style: Style, options: { maxF
   if (m.uncertain > 0) lines.push(`  ${s.yellow(`${formatCount(m.uncertain)} sent without an answer`)}: saved or not, running again settles them (never twice)`);
   lines.push(
     `  Retries ${formatCount(report.retries)} · read-backs ${formatCount(report.reconciliations)}` +
-      (report.duplicatesFound > 0 ? ` · ${s.yellow(`${formatCount(report.duplicatesFound)} duplicates found on the server`)}` : ''),
+      (report.duplicatesFound > 0 ? ` · ${s.yellow(`${counted(report.duplicatesFound, 'duplicate')} found on the server`)}` : ''),
   );
   if (report.failures.length > 0) {
     const max = options.maxFailures ?? 20;

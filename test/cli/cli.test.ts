@@ -8,6 +8,10 @@ import { formatReport, ProgressView } from '../../src/cli/progress.js';
 import { emptyImportReport } from '../../src/import/importer.js';
 import type { ImportProgressEvent } from '../../src/import/types.js';
 import type { ImportReport } from '../../src/import/types.js';
+import { DEMO_HELP, DEMO_OPTIONS } from '../../src/cli/commands/demo.js';
+import { IMPORT_HELP, IMPORT_OPTIONS } from '../../src/cli/commands/import.js';
+import { SERVER_HELP, SERVER_OPTIONS } from '../../src/cli/commands/server.js';
+import { TAIL_HELP, TAIL_OPTIONS } from '../../src/cli/commands/tail.js';
 import { root, runCli, within } from './helpers.js';
 
 const version = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version;
@@ -33,6 +37,42 @@ describe('help and version', () => {
       demo: ['--duration', '--data', '--port'],
     };
     for (const flag of flags[command]!) expect(stdout).toContain(flag);
+  });
+
+  it.each([
+    ['import', IMPORT_HELP, IMPORT_OPTIONS],
+    ['tail', TAIL_HELP, TAIL_OPTIONS],
+    ['demo', DEMO_HELP, DEMO_OPTIONS],
+    ['server', SERVER_HELP, SERVER_OPTIONS],
+  ] as const)('%s --help lists exactly the flags it accepts', (_, help, options) => {
+    // Every flag listed at the start of a help line (`  --port <n>`, `  -h, --help`).
+    const listed = [...help.matchAll(/^ {2}(?:-\w, )?--([\w-]+)/gm)].map((m) => m[1]).sort();
+    expect(listed).toEqual(Object.keys(options).sort());
+  });
+
+  it('import --help does not ask for the realtime URL, which import does not use; tail and demo do', async () => {
+    const wsLine = (text: string) => text.split('\n').find((l) => l.trimStart().startsWith('--ws-url'));
+    expect(wsLine((await runCli(['import', '--help'])).stdout)).toBe('  --ws-url <url>      TILEDESK_WS_URL       not used by import (the realtime URL of tail and demo)');
+    expect((await runCli(['import', '--help'])).stdout).not.toContain('required otherwise');
+    for (const command of ['tail', 'demo']) expect((await runCli([command, '--help'])).stdout).toContain('(ws://host:port/), required otherwise');
+  });
+
+  it('the general help names help <command>, which takes one command', async () => {
+    expect((await runCli(['--help'])).stdout).toContain('tiledesk-sdk help <command>');
+    const two = await runCli(['help', 'import', 'tail']);
+    expect([two.code, two.stdout, two.stderr]).toEqual([2, '', 'Error: Too many arguments: tail (help takes one command: tiledesk-sdk help <command>)\n']);
+  });
+
+  it('demo --port with TILEDESK_* settings (no local server then) is a usage error, not ignored', async () => {
+    const env = { TILEDESK_URL: 'http://127.0.0.1:1', TILEDESK_PROJECT_ID: 'p', TILEDESK_TOKEN: 't0ken-value' };
+    for (const [argv, runEnv] of [
+      [['demo', '--port', '4000'], env],
+      [['demo', '--port', '4000', '--url', 'http://127.0.0.1:1'], {}],
+    ] as const) {
+      const { code, stdout, stderr } = await runCli([...argv], { env: runEnv });
+      expect([code, stdout], argv.join(' ')).toEqual([2, '']);
+      expect(stderr).toMatch(/^Error: --port is the port of the local server, which the demo does not start when TILEDESK_\* settings/);
+    }
   });
 
   it('help <command> is the same as <command> --help', async () => {
@@ -73,6 +113,36 @@ describe('help and version', () => {
     const { code, stderr } = await runCli(['import', '--bogus']);
     expect(code).toBe(2);
     expect(stderr).toBe("Error: Unknown option '--bogus' (tiledesk-sdk import --help)\n");
+  });
+
+  it('a flag taking a value given twice, in either form, is a usage error naming it (the last one does not silently win)', async () => {
+    const env = { TILEDESK_URL: 'http://127.0.0.1:1', TILEDESK_PROJECT_ID: 'p', TILEDESK_TOKEN: 't0ken-value' };
+    const runs: [string[], string][] = [
+      [['import', 'a.ndjson', '--checkpoint', 'x.json', '--checkpoint', 'y.json'], '--checkpoint was given twice'],
+      [['import', 'a.ndjson', '--checkpoint=x.json', '--checkpoint', 'y.json'], '--checkpoint was given twice'],
+      [['import', 'a.ndjson', '--concurrency=2', '--concurrency=4', '--concurrency=8'], '--concurrency was given 3 times'],
+      [['tail', '--url', 'http://a.example', '--url', 'http://b.example'], '--url was given twice'],
+      [['tail', '--watch', '5', '--watch', '5'], '--watch was given twice'],
+      [['demo', '--data', 'a.ndjson', '--data=b.ndjson'], '--data was given twice'],
+      [['server', '--port', '0', '--port', '0'], '--port was given twice'],
+    ];
+    for (const [argv, message] of runs) {
+      const { code, stdout, stderr } = await runCli(argv, { env });
+      expect([code, stdout, stderr], argv.join(' ')).toEqual([2, '', `Error: ${message}: pass it once\n`]);
+    }
+    // The values are not quoted: one may be a token or a password.
+    const token = await runCli(['tail', '--token', 'S3cret-one', '--token=S3cret-two'], { env });
+    expect([token.code, token.stderr]).toEqual([2, 'Error: --token was given twice: pass it once\n']);
+  });
+
+  it('a boolean flag given twice means what it means once: accepted (nothing to choose between)', async () => {
+    // Past the parsing, each run stops at the next check, which is not about the repeated flag.
+    const importRun = await runCli(['import', '--no-count', '--no-count']);
+    expect([importRun.code, importRun.stderr]).toEqual([2, 'Error: Missing argument: the file to import (tiledesk-sdk import <file>; tiledesk-sdk import --help)\n']);
+    const tail = await runCli(['tail', '--plain', '--plain', '--watch', '0']);
+    expect([tail.code, tail.stderr]).toEqual([2, 'Error: Invalid --watch 0: expected an integer from 1 to 500\n']);
+    const help = await runCli(['server', '-h', '--help']);
+    expect([help.code, help.stdout]).toEqual([0, expect.stringMatching(/^Usage: tiledesk-sdk server/)]);
   });
 
   it('help for something that is not a command is a usage error, not the general help with exit 0', async () => {
@@ -346,6 +416,43 @@ describe('import progress', () => {
     const some = capture();
     new ProgressView(some, createStyle(false), { tty: false }).update(event({ final: true, messagesPerSecond: 282, importedPerSecond: 3 }));
     expect(some.text).toMatch(/^imported: 50%, .*, 3 msg\/s, 0 retries\n$/);
+  });
+
+  it('counts one conversation, message or retry in the singular, with or without a total, in every form of the line', () => {
+    const one = event({
+      conversations: { done: 1, failed: 0, inFlight: 0, total: 1 },
+      messages: { done: 1, imported: 1, skipped: 0, failed: 0, total: 1, importedThisRun: 1 },
+      retries: 1,
+      importedPerSecond: 1,
+      final: true,
+    });
+    const plain = capture();
+    new ProgressView(plain, createStyle(false), { tty: false }).update(one);
+    expect(plain.text).toBe('imported: 100%, 1/1 conversation, 1/1 message, 1 msg/s, 1 retry\n');
+    // A pipe: no totals.
+    const piped = capture();
+    new ProgressView(piped, createStyle(false), { tty: false }).update({ ...one, final: false, conversations: { ...one.conversations, total: undefined }, messages: { ...one.messages, total: undefined } });
+    expect(piped.text).toBe('progress: 1 conversation, 1 message, 1 msg/s, 1 retry\n');
+    // The noun agrees with the total: none of one done yet.
+    const started = capture();
+    new ProgressView(started, createStyle(false), { tty: false }).update({ ...one, final: false, conversations: { ...one.conversations, done: 0 }, messages: { ...one.messages, done: 0 } });
+    expect(started.text).toBe('progress: 0%, 0/1 conversation, 0/1 message, 1 msg/s, 1 retry\n');
+    const tty = capture();
+    new ProgressView(tty, createStyle(false), { tty: true }).update(one);
+    expect(tty.text).toBe(`\r\x1b[2KImporting ${'█'.repeat(24)} 100% 1/1 conversation · 1/1 message · 1 msg/s · in 1.0s · 1 retry\n`);
+    const narrow = { ...capture(), columns: 80 };
+    new ProgressView(narrow, createStyle(false), { tty: true }).update(one);
+    expect(narrow.text).toBe(`\r\x1b[2KImporting ${'█'.repeat(10)} 100% 1/1 conv. · 1/1 msg · 1 msg/s · in 1.0s · 1 retry\n`);
+  });
+
+  it('the report counts one message per second and one duplicate in the singular', () => {
+    const report = emptyImportReport();
+    Object.assign(report, { durationMs: 1_000, duplicatesFound: 1 });
+    Object.assign(report.conversations, { total: 1, created: 1 });
+    Object.assign(report.messages, { total: 1, imported: 1 });
+    const text = formatReport(report, createStyle(false));
+    expect(text.split('\n')[0]).toBe('Import finished in 1.0s (1 message/s)');
+    expect(text).toContain('  Retries 0 · read-backs 0 · 1 duplicate found on the server');
   });
 
   it('the report gives the rate of the messages imported, and "none imported" when there were none', () => {

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TiledeskClient } from '../../src/index.js';
 import { startTiledeskServer, type TiledeskTestServer } from '../../src/testing/index.js';
-import { bundleCli, exitWhileTokensRefused, root, runCli, serverEnv, spawnNode, startCli, within } from './helpers.js';
+import { printSummary } from '../../src/cli/commands/demo.js';
+import { createStyle } from '../../src/cli/io.js';
+import { emptyImportReport } from '../../src/import/importer.js';
+import { bundleCli, Capture, exitWhileTokensRefused, root, runCli, serverEnv, spawnNode, startCli, within } from './helpers.js';
 
 /**
  * Each demo runs as a child process, its end awaited by `within(…, 30_000)`: those are the hang guards. The tests'
@@ -38,7 +41,7 @@ describe('tiledesk-sdk demo on the embedded server', DEMO, () => {
     // 3. The summary.
     expect(stdout).toContain('Demo finished');
     expect(stdout).toMatch(/Live {9}3 visitors sent 8 messages, the bot answered with 8 messages made by the builders/);
-    expect(stdout).toMatch(/Watched {6}3 new and 2 closed conversations/);
+    expect(stdout).toMatch(/Watched {6}3 new conversations, 2 closed, \d+ messages \(/);
     expect(stdout).toContain('The local server is stopped');
     // The server is gone with the demo: the command that keeps one running is where to go next.
     expect(stdout).toContain('Next: tiledesk-sdk server (a local server that keeps running)');
@@ -84,6 +87,27 @@ describe('tiledesk-sdk demo on the embedded server', DEMO, () => {
   });
 });
 
+describe('the demo summary', () => {
+  it('counts one of everything in the singular', () => {
+    const report = emptyImportReport();
+    Object.assign(report.conversations, { total: 3, created: 1, alreadyComplete: 1, failed: 1 });
+    Object.assign(report.messages, { total: 3, imported: 1 });
+    const stdout = new Capture();
+    const io = { stdout, stderr: new Capture(), env: {}, signal: new AbortController().signal, cwd: root };
+    printSummary(io, createStyle(false), {
+      report,
+      script: { visitors: 1, visitorMessages: 1, botMessages: 1, openRequestIds: [] },
+      view: { stats: { openAtStart: 0, newConversations: 1, closedConversations: 1, messages: 1 } },
+      local: true,
+      elapsedMs: 1_000,
+      dataFile: 'one.ndjson',
+    });
+    expect(stdout.text).toContain('  Imported     1 conversation, 1 message; 1 conversation was already there; 1 conversation failed (');
+    expect(stdout.text).toContain('  Live         1 visitor sent 1 message, the bot answered with 1 message made by the builders');
+    expect(stdout.text).toContain('  Watched      1 new conversation, 1 closed, 1 message (RealtimeClient + LiveRequests)');
+  });
+});
+
 describe('tiledesk-sdk demo --data', DEMO, () => {
   const sampleLines = readFileSync(join(root, 'examples/data/sample-conversations.ndjson'), 'utf8').trim().split('\n');
 
@@ -93,14 +117,47 @@ describe('tiledesk-sdk demo --data', DEMO, () => {
       const wrapped = { conversations: sampleLines.slice(0, 5).map((l) => JSON.parse(l) as unknown), exported_at: '2024-05-01' };
       writeFileSync(join(dir, 'wrapped.json'), JSON.stringify(wrapped, null, 2));
       const { code, stdout, stderr } = await within(runCli(['demo', '--duration', '0.5', '--data', 'wrapped.json'], { cwd: dir }), 30_000, 'the demo to end');
-      expect(code).toBe(0);
+      // The one "conversation" read failed: exit code 1, as import's.
+      expect(code).toBe(1);
       expect(stdout).toContain('conversation 1: invalid_argument — messages: must be an array');
       expect(stderr).toBe(
         'Hint: wrapped.json holds a single JSON object, not a list of conversations: its "conversations" key holds an array of 5 objects. ' +
-          "The import expects a JSON array of conversations, or NDJSON (one per line): e.g. jq -c '.conversations[]' wrapped.json > wrapped.ndjson.\n",
+          "The import expects a JSON array of conversations, or NDJSON (one per line): e.g. jq -c '.conversations[]' wrapped.json > wrapped.ndjson.\n" +
+          'Import failures: 1 conversation of wrapped.json failed (listed in the report). The demo goes on with its live part, and exits with 1 at the end, as import does.\n',
       );
       // The sample itself gets none.
       expect(stdout).toContain('Demo finished');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('failed conversations are said, the live part still runs, and the exit code is 1, as import\'s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tiledesk-cli-demo-failed-'));
+    try {
+      // The second and third conversations have a text message without text: refused, the others imported.
+      const bad = (id: string) => JSON.stringify({ request: { id, subject: 'Bad' }, messages: [{ id: `${id}-1`, text: 'Hi', sender: 'v1' }, { id: `${id}-2`, text: '', sender: 'v1' }] });
+      writeFileSync(join(dir, 'partial.ndjson'), `${sampleLines[0]}\n${bad('bad-1')}\n${bad('bad-2')}\n${sampleLines[1]}\n`);
+      const { code, stdout, stderr } = await within(runCli(['demo', '--duration', '0.5', '--data', 'partial.ndjson'], { cwd: dir }), 30_000, 'the demo to end');
+      expect(stdout).toContain('Import finished with failures');
+      expect(stdout).toContain('conversation 2 message 2 (text): invalid_argument');
+      expect(stderr).toBe('Import failures: 2 conversations of partial.ndjson failed (listed in the report). The demo goes on with its live part, and exits with 1 at the end, as import does.\n');
+      expect(stdout).toContain('Demo finished');
+      expect(stdout).toMatch(/^ {2}Imported {5}2 conversations, \d+ messages; 2 conversations failed \(/m);
+      expect(code).toBe(1);
+
+      // One failed conversation, in the singular.
+      writeFileSync(join(dir, 'one-bad.ndjson'), `${bad('bad-1')}\n`);
+      const one = await within(runCli(['demo', '--duration', '0.5', '--data', 'one-bad.ndjson'], { cwd: dir }), 30_000, 'the demo to end');
+      expect(one.stderr).toBe('Import failures: 1 conversation of one-bad.ndjson failed (listed in the report). The demo goes on with its live part, and exits with 1 at the end, as import does.\n');
+      expect(one.stdout).toMatch(/^ {2}Imported {5}0 conversations, 0 messages; 1 conversation failed \(/m);
+      expect(one.code).toBe(1);
+
+      // However the demo ends: Ctrl-C during the live part too (its usual exit code 0).
+      const interrupted = startCli(['demo', '--duration', '600', '--data', 'one-bad.ndjson'], { cwd: dir });
+      await interrupted.stdout.waitFor('watching project', 20_000);
+      interrupted.interrupt();
+      expect(await within(interrupted.code, 20_000, 'the interrupted demo to end')).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -387,6 +387,17 @@ describe('tiledesk-sdk tail: what visitors write is shown, never obeyed by the t
   });
 });
 
+describe('tiledesk-sdk tail full screen: counts', () => {
+  it('the header counts one message in the singular', async () => {
+    run = startCli(['tail'], { env: serverEnv(server), tty: true });
+    await run.stdout.waitFor('Open conversations (0)');
+    await visitorSays('Ada', newRequestId(), 'One message');
+    await run.stdout.waitFor('Open conversations (1)');
+    await run.stdout.waitFor('1 new · 0 closed · 1 message since start');
+    expect(run.stdout.text).not.toContain('1 messages');
+  });
+});
+
 describe('tiledesk-sdk tail as a process', () => {
   let cli: Awaited<ReturnType<typeof bundleCli>>;
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../args.js';
 import { ImportAbortedError, ImportFailedError } from '../../import/errors.js';
 import { SourceParseError } from '../../node/json-stream.js';
 import type { ImportReport } from '../../import/types.js';
@@ -29,14 +29,18 @@ It ends by itself after --duration seconds, or on Ctrl-C, and releases everythin
 Options:
   --duration <sec>    length of the live part (default 30)
   --data <file>       the dataset to import (default: examples/data/sample-conversations.ndjson)
-  --port <n>          port of the local server (default: a free one)
+  --port <n>          port of the local server (default: a free one; not with TILEDESK_* settings)
   --plain             one line per event even on a terminal
   -h, --help          this help
 
 ${CONNECTION_HELP}
 
 Against your own server the demo creates real conversations (closed again at the end when the bot
-closes them or the demo stops) and imports the dataset once (running it again finds it complete).`;
+closes them or the demo stops) and imports the dataset once (running it again finds it complete).
+
+Exit code: 0 when it ends (after --duration, or on Ctrl-C), 1 on an error or when conversations of the
+dataset failed to import (listed in the import report; the live part still runs, as it needs none of
+them), 2 for a usage error.`;
 
 const DATASET = join('examples', 'data', 'sample-conversations.ndjson');
 
@@ -49,20 +53,18 @@ interface Target {
   local: TiledeskTestServer | undefined;
 }
 
+/** The flags `demo` accepts, each listed in its help (a test checks both ways). */
+export const DEMO_OPTIONS = {
+  ...connectionOptions,
+  duration: { type: 'string' },
+  data: { type: 'string' },
+  port: { type: 'string' },
+  plain: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegistry, packageRoot: string | undefined): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      ...connectionOptions,
-      duration: { type: 'string' },
-      data: { type: 'string' },
-      port: { type: 'string' },
-      plain: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values } = parseCommandArgs({ args: argv, strict: true, allowPositionals: false, options: DEMO_OPTIONS });
   if (values.help) {
     io.stdout.write(`${DEMO_HELP}\n`);
     return 0;
@@ -74,6 +76,11 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
   // Number('') is 0 (any free port): an empty --port ("$UNSET") is refused instead.
   const port = values.port === undefined ? 0 : values.port.trim() === '' ? NaN : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`Invalid --port ${values.port}: expected an integer from 0 to 65535 (0 picks a free one)`);
+  const remote = hasConnectionSettings(values, io.env);
+  // Against your server no local one is started: a --port would be ignored without a word.
+  if (remote && values.port !== undefined) {
+    throw new UsageError('--port is the port of the local server, which the demo does not start when TILEDESK_* settings (or connection flags) are given: leave out --port, or those settings');
+  }
   const dataFile = values.data !== undefined ? resolve(io.cwd, values.data) : packageRoot ? join(packageRoot, DATASET) : undefined;
   if (values.data !== undefined && !existsSync(dataFile!)) {
     throw new UsageError(`File not found: ${dataFile} (--data): expected a JSON or NDJSON file of { "request", "messages" } objects.`);
@@ -90,7 +97,6 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
   const out = io.stdout;
   const style = createStyle(wantsColor(out, io.env));
   const tty = out.isTTY === true && !values.plain;
-  const remote = hasConnectionSettings(values, io.env);
 
   const target = remote ? await connectRemote(values, io, secrets) : await startLocal(port);
   if (target === undefined) return 0;
@@ -98,9 +104,13 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
   const rt = new RealtimeClient({ url: target.wsUrl, token: target.token, maxAuthFailures: 1 });
   let view: LiveView | undefined;
   let report: ImportReport | undefined;
+  // Conversations of the dataset that failed to import: the demo goes on (its live part needs none of them) but
+  // exits with 1 however it ends, as `import` does, so that a script running `demo --data` can tell.
+  let importFailures = 0;
   let script: DemoScriptResult | undefined;
   let completed = false;
   const started = Date.now();
+  const exitCode = () => (importFailures > 0 ? 1 : 0);
   try {
     out.write(`${style.bold('Tiledesk SDK demo')}\n`);
     out.write(
@@ -124,8 +134,16 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
         shape,
       });
       out.write(`${formatReport(report, style)}\n`);
+      const errStyle = createStyle(wantsColor(io.stderr, io.env));
       // A --data file that wraps its conversations in one object: said as `import` says it.
-      await writeWrapperHint(io, createStyle(wantsColor(io.stderr, io.env)), shape, { file: dataFile, display, kind: dataKind });
+      await writeWrapperHint(io, errStyle, shape, { file: dataFile, display, kind: dataKind });
+      importFailures = report.conversations.failed;
+      if (importFailures > 0) {
+        io.stderr.write(
+          `${errStyle.red('Import failures:')} ${counted(importFailures, 'conversation')} of ${display} failed (listed in the report). ` +
+            'The demo goes on with its live part, and exits with 1 at the end, as import does.\n',
+        );
+      }
       out.write('\n');
     } catch (error) {
       if (error instanceof ImportAbortedError) {
@@ -141,7 +159,7 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
       if (syntax) throw new Error(`The file is not valid JSON/NDJSON: ${syntax.message}`);
       throw error;
     }
-    if (io.signal.aborted) return 0;
+    if (io.signal.aborted) return exitCode();
 
     if (target.local) {
       out.write(
@@ -154,7 +172,7 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
     const liveView = new LiveView({ rt, projectId: target.projectId, rest: admin, out, style, secrets, tty, title: 'Tiledesk SDK demo', initialListLimit: 8 });
     view = liveView;
     await Promise.race([liveView.start(), untilAborted(io.signal)]);
-    if (io.signal.aborted) return 0;
+    if (io.signal.aborted) return exitCode();
 
     const durationMs = durationSeconds * 1000;
     const stop = new AbortController();
@@ -185,7 +203,7 @@ export async function demoCommand(argv: string[], io: CliIO, secrets: SecretRegi
     }
     if (failure && !io.signal.aborted) throw failure;
     completed = true;
-    return 0;
+    return exitCode();
   } finally {
     view?.close();
     await rt.close();
@@ -247,17 +265,20 @@ async function closeQuietly(admin: TiledeskClient, requestIds: readonly string[]
   await Promise.all(requestIds.map((id) => admin.requests.close(id, {}, { signal, maxRetries: 0 }).catch(() => undefined)));
 }
 
-function printSummary(
+/** The closing summary; exported for its tests. */
+export function printSummary(
   io: CliIO,
   style: ReturnType<typeof createStyle>,
-  s: { report: ImportReport; script: DemoScriptResult | undefined; view: LiveView | undefined; local: boolean; elapsedMs: number; dataFile: string },
+  s: { report: ImportReport; script: DemoScriptResult | undefined; view: Pick<LiveView, 'stats'> | undefined; local: boolean; elapsedMs: number; dataFile: string },
 ): void {
   const out = io.stdout;
   const { conversations: c, messages: m } = s.report;
   // What this run sent; a second demo against the same server finds the dataset there and sends nothing.
   const there = c.alreadyComplete ? `; ${counted(c.alreadyComplete, 'conversation')} ${c.alreadyComplete === 1 ? 'was' : 'were'} already there` : '';
+  // Listed in the import report above; the reason of the exit code 1.
+  const failed = c.failed ? `; ${style.red(`${counted(c.failed, 'conversation')} failed`)}` : '';
   out.write(`\n${style.bold(style.green('Demo finished'))} after ${formatDuration(s.elapsedMs)}.\n`);
-  out.write(`  Imported     ${counted(c.created + c.continued, 'conversation')}, ${counted(m.imported, 'message')}${there} (importConversations + readConversations)\n`);
+  out.write(`  Imported     ${counted(c.created + c.continued, 'conversation')}, ${counted(m.imported, 'message')}${there}${failed} (importConversations + readConversations)\n`);
   if (s.script) {
     out.write(
       `  Live         ${counted(s.script.visitors, 'visitor')} sent ${counted(s.script.visitorMessages, 'message')}, the bot answered with ` +
@@ -266,7 +287,7 @@ function printSummary(
   }
   if (s.view) {
     out.write(
-      `  Watched      ${formatCount(s.view.stats.newConversations)} new and ${formatCount(s.view.stats.closedConversations)} closed conversations, ` +
+      `  Watched      ${counted(s.view.stats.newConversations, 'new conversation')}, ${formatCount(s.view.stats.closedConversations)} closed, ` +
         `${counted(s.view.stats.messages, 'message')} (RealtimeClient + LiveRequests)\n`,
     );
   }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../args.js';
 import { ImportAbortedError, ImportCheckpointError, ImportFailedError } from '../../import/errors.js';
 import { emptyImportReport, importConversations } from '../../import/importer.js';
 import { CLOSES_PROMPTLY } from '../../import/source-close.js';
@@ -12,7 +12,7 @@ import { fileCheckpoint } from '../../node/file-checkpoint.js';
 import { SourceParseError } from '../../node/json-stream.js';
 import { readConversations } from '../../node/read-conversations.js';
 import { TiledeskClient } from '../../rest/client.js';
-import { checkAccess, CONNECTION_HELP, connectionOptions, describeConnectionError, obtainToken, resolveConnection, type Connection } from '../config.js';
+import { checkAccess, connectionOptions, describeConnectionError, IMPORT_CONNECTION_HELP, obtainToken, resolveConnection, type Connection } from '../config.js';
 import { counted, createStyle, formatCount, UsageError, wantsColor, type CliIO, type SecretRegistry, type Style } from '../io.js';
 import { formatReport, ProgressView } from '../progress.js';
 
@@ -35,7 +35,7 @@ Options:
                         always so for a pipe: - for stdin, or <(zcat export.ndjson.gz))
   -h, --help            this help
 
-${CONNECTION_HELP}
+${IMPORT_CONNECTION_HELP}
 
 Exit code: 0 when every conversation was imported, 1 when some failed (listed with the reason),
 2 for a usage error, 130 when interrupted (progress is kept in the checkpoint).
@@ -54,21 +54,19 @@ interface ImportRun {
   count: boolean;
 }
 
+/** The flags `import` accepts, each listed in its help (a test checks both ways). */
+export const IMPORT_OPTIONS = {
+  ...connectionOptions,
+  checkpoint: { type: 'string' },
+  concurrency: { type: 'string' },
+  order: { type: 'string' },
+  namespace: { type: 'string' },
+  'no-count': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 function parseImportArgs(argv: string[], io: CliIO, secrets: SecretRegistry): ImportRun | 'help' {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...connectionOptions,
-      checkpoint: { type: 'string' },
-      concurrency: { type: 'string' },
-      order: { type: 'string' },
-      namespace: { type: 'string' },
-      'no-count': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values, positionals } = parseCommandArgs({ args: argv, allowPositionals: true, strict: true, options: IMPORT_OPTIONS });
   if (values.help) return 'help';
   if (positionals.length === 0) throw new UsageError('Missing argument: the file to import (tiledesk-sdk import <file>; tiledesk-sdk import --help)');
   if (positionals.length > 1) throw new UsageError(`Too many arguments: ${positionals.slice(1).join(' ')} (import takes one file)`);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../args.js';
 import type { Fixture } from '../../testing/fixture.js';
 import { createStyle, UsageError, wantsColor, type CliIO } from '../io.js';
 import { untilAborted } from './tail.js';
@@ -23,6 +23,16 @@ Example:
   tiledesk-sdk server --port 0
   # in another terminal, paste the export lines it printed, then:
   tiledesk-sdk tail`;
+
+/** The flags `server` accepts, each listed in its help (a test checks both ways). */
+export const SERVER_OPTIONS = {
+  port: { type: 'string' },
+  seed: { type: 'string' },
+  secret: { type: 'string' },
+  'heartbeat-ms': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
 
 function integer(value: string | undefined, flag: string, fallback: number, min: number, max: number, example: string): number {
   if (value === undefined) return fallback;
@@ -50,19 +60,7 @@ function readFixture(file: string, cwd: string): Fixture {
 }
 
 export async function serverCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      port: { type: 'string' },
-      seed: { type: 'string' },
-      secret: { type: 'string' },
-      'heartbeat-ms': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values } = parseCommandArgs({ args: argv, strict: true, allowPositionals: false, options: SERVER_OPTIONS });
   if (values.help) {
     io.stdout.write(`${SERVER_HELP}\n`);
     return 0;

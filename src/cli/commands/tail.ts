@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../args.js';
 import { RealtimeClient } from '../../realtime/client.js';
 import { TiledeskClient } from '../../rest/client.js';
 import { checkAccess, CONNECTION_HELP, connectionOptions, obtainToken, resolveConnection } from '../config.js';
@@ -25,6 +25,15 @@ The realtime API accepts owner, admin and agent accounts only (a visitor's token
 Example:
   TILEDESK_URL=http://localhost:3000 TILEDESK_PROJECT_ID=65f… TILEDESK_TOKEN="JWT eyJ…" tiledesk-sdk tail`;
 
+/** The flags `tail` accepts, each listed in its help (a test checks both ways). */
+export const TAIL_OPTIONS = {
+  ...connectionOptions,
+  watch: { type: 'string' },
+  timeout: { type: 'string' },
+  plain: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 function positiveInt(value: string | undefined, flag: string, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -33,18 +42,7 @@ function positiveInt(value: string | undefined, flag: string, fallback: number, 
 }
 
 export async function tailCommand(argv: string[], io: CliIO, secrets: SecretRegistry): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      ...connectionOptions,
-      watch: { type: 'string' },
-      timeout: { type: 'string' },
-      plain: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values } = parseCommandArgs({ args: argv, strict: true, allowPositionals: false, options: TAIL_OPTIONS });
   if (values.help) {
     io.stdout.write(`${TAIL_HELP}\n`);
     return 0;
