@@ -26,8 +26,10 @@ export interface FileCheckpoint extends ImportCheckpoint {
    * creating and writing it) once a minute old. One holding anything else, or naming another host (its process
    * cannot be checked), is never taken over: delete it if no import is running. Takeovers are one at a time (each
    * holds `<path>.lock.takeover` while it checks that the lock is still the one it found abandoned, then replaces
-   * it), so two runs started together after a crash never both take it over; a run that finds another taking over
-   * waits for it (up to 2 s), then is refused naming the new holder.
+   * it), so two runs started together after a crash do not both take it over; a run that finds another taking over
+   * waits for it (up to 2 s), then is refused naming the new holder. A takeover file whose holder is no longer
+   * running on this host (killed during its takeover) is removed; only then, if two runs remove it at the same
+   * instant, can both go on (a crash during a crash's takeover, then a race within milliseconds).
    *
    * To have a checkpoint in use refused before work of your own that comes first (counting a large file for the
    * progress total, say), call it yourself, then give `importConversations` the checkpoint without `lock`
@@ -68,9 +70,9 @@ let sequence = 0;
 
 /**
  * An import checkpoint in a JSON file. Each save writes a temporary file next to it, flushes it to disk, renames
- * it over the old one and flushes the directory, so a crash at any moment leaves either the previous checkpoint or
- * the new one, never a torn file, and a save that returned survives a power loss. `load` returns `undefined` when
- * the file does not exist yet. One run at a time uses it: a second import given the same file while the first runs
+ * it over the old one and flushes the directory (where the platform can), so a crash at any moment leaves either
+ * the previous checkpoint or the new one, never a torn file, and a save that returned survives a power loss. `load`
+ * returns `undefined` when the file does not exist yet. One run at a time uses it: a second import given the same file while the first runs
  * (a cron job that overlaps, a second terminal) is refused with `ImportCheckpointError` (`checkpoint_locked`), as
  * both would send the messages neither had recorded yet; the lock of a run that crashed is taken over (see
  * {@link FileCheckpoint.lock}).
