@@ -141,27 +141,27 @@ export function fileCheckpoint(path: string): FileCheckpoint {
           // Never "delete the checkpoint": that would start the import over beside the run in progress.
           remedy,
         );
+      // Each turn that does not end it follows a change someone else made (the lock given back, taken over), or
+      // waits for a takeover under way: bounded all the same (a dangling link named like the lock would be forever).
+      let refusal = () => refuse('another process');
       for (;;) {
+        if (Date.now() >= giveUpAt) throw refusal();
         const created = await createExclusive(lockPath, mine);
         if (created) return releaser(lockPath, created);
         const found = await inspect(lockPath);
-        if (found === undefined) {
-          // Given back meanwhile; or a name that exists without being a file (a dangling link): not for ever.
-          if (Date.now() >= giveUpAt) throw refuse('another process');
-          continue;
-        }
+        if (found === undefined) continue; // given back meanwhile
         const verdict = judge(found, lockPath);
-        if (!verdict.abandoned) throw refuse(verdict.who);
+        refusal = () => refuse(verdict.who);
+        if (!verdict.abandoned) throw refusal();
         const outcome = await takeOver(lockPath, found, mine);
         if (outcome === 'again') continue;
         if ('ino' in outcome) return releaser(lockPath, outcome);
         // Another run is taking it over: once it is done, the next turn sees (and names) the lock's new holder.
-        if (Date.now() >= giveUpAt) {
-          throw refuse(
+        refusal = () =>
+          refuse(
             `${outcome.who}, taking over the lock of ${verdict.who}`,
             `Wait for it to end. If no import is running, delete ${lockPath} and ${lockPath}.takeover`,
           );
-        }
         await new Promise((resolve) => setTimeout(resolve, TAKEOVER_POLL_MS));
       }
     },

@@ -5,7 +5,7 @@
  * file-checkpoint-race.test.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -337,5 +337,12 @@ describe('fileCheckpoint', () => {
     expect((error as ImportCheckpointError).remedy).toBe(`Wait for it to end. If no import is running, delete ${path}.lock`);
     expect(readFileSync(`${path}.lock`, 'utf8')).toBe(content);
     expect(filesOf(`u-${content.length}.json`)).toEqual([`u-${content.length}.json.lock`]);
+  });
+
+  it('lock(): a lock name that exists without being a file (a dangling link) is refused after a while, not looked at for ever', async () => {
+    const path = join(dir, 'd-link.json');
+    symlinkSync(join(dir, 'nowhere'), `${path}.lock`);
+    await expect(fileCheckpoint(path).lock()).rejects.toMatchObject({ code: 'checkpoint_locked', message: expect.stringContaining('(another process)') });
+    expect(filesOf('d-link.json')).toEqual(['d-link.json.lock']);
   });
 });
