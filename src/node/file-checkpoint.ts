@@ -53,9 +53,10 @@ export interface FileCheckpoint extends ImportCheckpoint {
 }
 
 /**
- * How old an empty lock file must be to be taken over. Earlier versions created the lock, then wrote it: a
- * run killed in between (microseconds) left it empty. A minute is far above that time even on a machine swapping
- * hard, and a run after a crash that happened in that instant waits at most that long (or deletes the file).
+ * How old an empty lock file must be to be taken over. Earlier versions created the lock, then wrote it, as this one
+ * still does where there are no hard links: a run killed in between (microseconds) left it empty. A minute is far
+ * above that time even on a machine swapping hard (too short, and a lock being written would be taken over: two
+ * runs), and a run after a crash in that instant is refused for at most that long (or deletes the file).
  */
 const EMPTY_LOCK_ABANDONED_MS = 60_000;
 /** How long a claim waits for another run's takeover under way (a few file operations and one fsync) to end. */
