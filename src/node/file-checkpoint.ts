@@ -22,7 +22,8 @@ export interface FileCheckpoint extends ImportCheckpoint {
    *
    * The lock file is created with its content at once (a temporary file linked to its name; where the file system
    * has no hard links, created then written). A lock a run left behind is taken over: one naming a process that is
-   * no longer running on this host (killed, power lost), and an empty one (a crash of an earlier version between
+   * no longer running on this host (killed, power lost) or naming the process that finds it without being held by
+   * it (a restarted container: pid 1 under the same hostname again), and an empty one (a crash of an earlier version between
    * creating and writing it) once a minute old. One holding anything else, or naming another host (its process
    * cannot be checked), is never taken over: delete it if no import is running. Takeovers are one at a time (each
    * holds `<path>.lock.takeover` while it checks that the lock is still the one it found abandoned, then replaces
@@ -68,6 +69,14 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSY
 const NO_DIRECTORY_SYNC = new Set(['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'EBADF', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
 let sequence = 0;
+
+/**
+ * Inodes of the lock and takeover files this process created and has not removed. A file naming this process was
+ * left by an earlier one with the same id unless it is here: in a container the import often runs as pid 1 under a
+ * hostname kept across restarts, so the lock of a run that was killed names the run that finds it, which is running.
+ * Kept on `globalThis`: a process that loads both the ESM and the CJS build has two copies of this module.
+ */
+const ownFiles: Set<bigint> = ((globalThis as Record<symbol, unknown>)[Symbol.for('tiledesk-sdk.fileCheckpoint.ownFiles')] ??= new Set<bigint>()) as Set<bigint>;
 
 /**
  * An import checkpoint in a JSON file. Each save writes a temporary file next to it, flushes it to disk, renames
@@ -181,7 +190,7 @@ interface Found {
 function releaser(lockPath: string, ours: Pick<Found, 'text' | 'ino'>): () => Promise<void> {
   return async () => {
     const found = await inspect(lockPath).catch(() => undefined);
-    if (found?.text === ours.text && found.ino === ours.ino) await rm(lockPath, { force: true });
+    if (found?.text === ours.text && found.ino === ours.ino) await removeOwn(lockPath, ours.ino);
   };
 }
 
@@ -216,7 +225,7 @@ async function takeOver(lockPath: string, stale: Found, mine: string): Promise<P
     return (await createExclusive(lockPath, mine)) ?? 'again';
   } finally {
     const now = await inspect(takeoverPath).catch(() => undefined);
-    if (now?.ino === claim.ino && now.text === claim.text) await rm(takeoverPath, { force: true });
+    if (now?.ino === claim.ino && now.text === claim.text) await removeOwn(takeoverPath, claim.ino);
   }
 }
 
@@ -226,6 +235,17 @@ async function takeOver(lockPath: string, stale: Found, mine: string): Promise<P
  * has no hard links (or the temporary name would be too long), it is created then written instead.
  */
 async function createExclusive(target: string, content: string): Promise<Pick<Found, 'text' | 'ino'> | undefined> {
+  const created = await createWhole(target, content);
+  if (created) ownFiles.add(created.ino);
+  return created;
+}
+
+async function removeOwn(file: string, ino: bigint): Promise<void> {
+  await rm(file, { force: true });
+  ownFiles.delete(ino);
+}
+
+async function createWhole(target: string, content: string): Promise<Pick<Found, 'text' | 'ino'> | undefined> {
   const temporary = `${target}.${process.pid}.${++sequence}.${randomBytes(4).toString('hex')}.tmp`;
   let file;
   try {
@@ -304,7 +324,11 @@ function same(a: Found, b: Found): boolean {
 /** Whether a lock (or takeover) file was left by a run that is gone, and who holds it, for the error. */
 function judge(found: Found, file: string): { abandoned: boolean; who: string } {
   const holder = parseHolder(found.text);
-  if (holder) return { abandoned: holder.host === hostname() && !isRunning(holder.pid), who: `process ${holder.pid} on ${holder.host}` };
+  if (holder) {
+    const here = holder.host === hostname();
+    const gone = holder.pid === process.pid ? !ownFiles.has(found.ino) : !isRunning(holder.pid);
+    return { abandoned: here && gone, who: `process ${holder.pid} on ${holder.host}` };
+  }
   // Empty, or NUL bytes (a power loss after the file's size was written, not its data): one of ours, torn.
   if (/^[\s\0]*$/.test(found.text)) {
     const age = Date.now() - found.mtimeMs;

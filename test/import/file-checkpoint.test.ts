@@ -131,6 +131,30 @@ describe('fileCheckpoint', () => {
     await release();
   });
 
+  it('lock(): a lock naming this very process that this process does not hold (a restarted container: same pid, same host) is taken over', async () => {
+    // In a container the import often runs as pid 1 under a hostname kept across restarts: the lock of the run that
+    // was killed then names the new run itself, which is running. Held by us it would be refused (test above); not
+    // held by this process, it was left by a previous one with the same id.
+    const path = join(dir, 'g-restart.json');
+    const mine = `${JSON.stringify({ pid: process.pid, host: hostname() })}\n`;
+    writeFileSync(`${path}.lock`, mine);
+    const release = await fileCheckpoint(path).lock();
+    // Now held by this process: refused to a second claim, as any held lock.
+    await expect(fileCheckpoint(path).lock()).rejects.toMatchObject({ code: 'checkpoint_locked' });
+    await release();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('lock(): a lock held by a second copy of the module in this process (the ESM and the CJS build both loaded) is refused', async () => {
+    const path = join(dir, 'g-copies.json');
+    vi.resetModules();
+    const copy = await import('../../src/node/file-checkpoint.js');
+    const release = await copy.fileCheckpoint(path).lock();
+    await expect(fileCheckpoint(path).lock()).rejects.toMatchObject({ code: 'checkpoint_locked' });
+    await release();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
   it.each([
     ['held on another host (its process cannot be checked)', () => `${JSON.stringify({ pid: 2 ** 22 + 7, host: `${hostname()}-elsewhere` })}\n`],
   ])('lock(): a lock %s is not taken over', async (_what, content) => {
@@ -275,12 +299,12 @@ describe('fileCheckpoint', () => {
       if (!seen || done) return;
       done = true; // The other run's takeover ends, after this one has found it under way.
       rmSync(lockPath);
-      writeFileSync(lockPath, holding(process.pid));
+      writeFileSync(lockPath, holding(process.ppid)); // the other run's: another live process
       rmSync(`${lockPath}.takeover`);
     };
     const error = await fileCheckpoint(path).lock().catch((e: unknown) => e);
     expect(done).toBe(true);
-    expect(error).toMatchObject({ code: 'checkpoint_locked', message: expect.stringContaining(`(process ${process.pid} on ${hostname()})`) });
+    expect(error).toMatchObject({ code: 'checkpoint_locked', message: expect.stringContaining(`(process ${process.ppid} on ${hostname()})`) });
     expect(filesOf('t2.json')).toEqual(['t2.json.lock']);
   });
 
