@@ -432,6 +432,24 @@ describe('against a server', () => {
     expect(stderr).not.toContain('pw-1234');
   });
 
+  it('an https:// URL for a plain-HTTP server is named with the setting to fix, with a password or a token', async () => {
+    // It was OpenSSL's `…:SSL routines:ssl3_get_record:wrong version number:…`, naming no setting.
+    const url = server.url.replace('http:', 'https:');
+    const credentials = [
+      { TILEDESK_EMAIL: server.owner.email, TILEDESK_PASSWORD: 'pw-tls-1234' },
+      { TILEDESK_TOKEN: server.owner.token },
+    ];
+    for (const env of credentials) {
+      const { code, stderr } = await runCli(['import', 'examples/data/sample-conversations.ndjson', '--no-count'], {
+        env: { TILEDESK_URL: url, TILEDESK_PROJECT_ID: server.project.id, ...env },
+      });
+      expect(code).toBe(1);
+      expect(stderr).toBe(
+        `Error: ${url} does not answer TLS (ERR_SSL_WRONG_VERSION_NUMBER). Check TILEDESK_URL / --url: a server that speaks plain HTTP (self-hosted on its port 3000, the local one) needs http://.\n`,
+      );
+    }
+  });
+
   it('an unreachable server is named at once with a token too, not after every conversation has failed its retries', async () => {
     const token = server.owner.token;
     const { code, stdout, stderr } = await within(
