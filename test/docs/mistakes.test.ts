@@ -57,7 +57,7 @@ describe("docs/rest.md's usual mistakes", () => {
     ['an unset e-mail or password variable', () => call({ auth: { email: process.env.TILEDESK_NO_SUCH_VARIABLE!, password: 'pw' } }, (c) => c.requests.list())],
   ];
 
-  async function call(options: Partial<ConstructorParameters<typeof TiledeskClient>[0]>, use: (c: TiledeskClient) => Promise<unknown>) {
+  async function call(options: Partial<ConstructorParameters<typeof TiledeskClient>[0]>, use: (c: TiledeskClient) => PromiseLike<unknown>) {
     const client = new TiledeskClient({
       baseUrl: server.url, projectId: server.project.id, auth: { email: server.owner.email, password: server.owner.password }, maxRetries: 0, ...options,
     });
