@@ -1126,6 +1126,15 @@ describe('stopping', () => {
     expect(report.conversations).toMatchObject({ created: 40, failed: 0, resumed: 0 });
   });
 
+  it('so does a TLS handshake that fails (an https:// URL for a plain-HTTP server)', async () => {
+    const tls = new TiledeskClient({ baseUrl: server.url.replace('http:', 'https:'), projectId: server.project.id, auth: { token: server.owner.token } });
+    const error = await importConversations(tls, dataset({ conversations: 20, messages: 1, tag: 'tls' }), { namespace: freshNamespace(), concurrency: 2, maxAttempts: 2, ...fast })
+      .catch((e: unknown) => e);
+    await tls.close();
+    expect(error).toBeInstanceOf(ImportFailedError);
+    expect(error).toMatchObject({ reason: 'unreachable', cause: { causeCode: 'ERR_SSL_WRONG_VERSION_NUMBER' }, report: { conversations: { failed: 0 } } });
+  });
+
   it('options that would switch a safeguard off are refused before anything is sent', async () => {
     for (const [options, field] of [
       [{ timeout: -1 }, 'timeout'],
