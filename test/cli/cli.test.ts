@@ -361,9 +361,14 @@ describe('import progress', () => {
   it('the report of a stopped run names the conversations read but not finished, which the progress line does not count', () => {
     const report = emptyImportReport();
     Object.assign(report.conversations, { total: 40, created: 20, alreadyComplete: 8, failed: 1 });
+    // 5 messages each; of the 11 left unfinished, 2 had saved a message, 3 sent without an answer.
+    Object.assign(report.messages, { total: 200, imported: 102, skipped: 40, failed: 5, uncertain: 3 });
     const text = formatReport(report, createStyle(false), { stopped: true });
     expect(text).toContain('Conversations  40: 20 created, 0 continued, 8 already complete, 0 done in an earlier run (checkpoint), 1 failed, 11 left unfinished\n');
+    // The messages' counts added up to less than their total, with no reason given (3,125 + 0 + 0 + 0 of 3,165).
+    expect(text).toContain('Messages       200: 102 imported, 40 skipped (already present), 0 done in an earlier run, 5 failed, 53 in conversations left unfinished\n');
     Object.assign(report.conversations, { total: 29 });
+    Object.assign(report.messages, { total: 147 });
     expect(formatReport(report, createStyle(false))).not.toContain('unfinished');
   });
 
