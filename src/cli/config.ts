@@ -198,10 +198,16 @@ export async function obtainToken(connection: Connection, secrets: SecretRegistr
   }
 }
 
-/** Turns "cannot reach the server" into a message naming the URL and the setting. Other errors pass through. */
+/**
+ * Turns "cannot reach the server" and "https:// for a plain-HTTP server" into a message naming the URL and the
+ * setting. Other errors pass through.
+ */
 export function describeConnectionError(error: unknown, baseUrl: string): unknown {
   if (error instanceof ConnectionError && error.neverConnected) {
     return new Error(`Cannot reach ${baseUrl} (${error.causeCode ?? error.code}). Check TILEDESK_URL / --url and that the server is running.`);
+  }
+  if (error instanceof ConnectionError && error.causeCode === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+    return new Error(`${baseUrl} does not answer TLS (${error.causeCode}). Check TILEDESK_URL / --url: a server that speaks plain HTTP (self-hosted on its port 3000, the local one) needs http://.`);
   }
   return error;
 }
@@ -252,7 +258,8 @@ export async function checkAccess(client: TiledeskClient, connection: Connection
           "Use such an account (a visitor's token is not enough): check TILEDESK_TOKEN, or TILEDESK_EMAIL/TILEDESK_PASSWORD.",
       );
     }
-    if (error instanceof ConnectionError && error.neverConnected) throw describeConnectionError(error, connection.baseUrl);
+    const described = describeConnectionError(error, connection.baseUrl);
+    if (described !== error) throw described;
     // Any other answer: the server is there, and the command reports what goes wrong later in its own words.
   }
 }

@@ -145,10 +145,13 @@ export function formatReport(report: ImportReport, style: Style, options: { maxF
       `${c.failed > 0 ? s.red(`${formatCount(c.failed)} failed`) : '0 failed'}` +
       (unfinished > 0 ? `, ${s.yellow(`${formatCount(unfinished)} left unfinished`)}` : ''),
   );
+  // Their messages not saved yet (those sent without an answer among them): the counts added up to less than the total.
+  const messagesUnfinished = m.total - m.imported - m.skipped - m.resumed - m.failed;
   lines.push(
     `  Messages       ${formatCount(m.total)}: ${s.green(`${formatCount(m.imported)} imported`)}, ` +
       `${formatCount(m.skipped)} skipped (already present), ${formatCount(m.resumed)} done in an earlier run, ` +
-      `${m.failed > 0 ? s.red(`${formatCount(m.failed)} failed`) : '0 failed'}`,
+      `${m.failed > 0 ? s.red(`${formatCount(m.failed)} failed`) : '0 failed'}` +
+      (unfinished > 0 && messagesUnfinished > 0 ? `, ${s.yellow(`${formatCount(messagesUnfinished)} in conversations left unfinished`)}` : ''),
   );
   // Not in "imported": after Ctrl-C (calls cut short) or a failure the server could not be asked about.
   if (m.uncertain > 0) lines.push(`  ${s.yellow(`${formatCount(m.uncertain)} sent without an answer`)}: saved or not, running again settles them (never twice)`);

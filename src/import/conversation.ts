@@ -94,6 +94,17 @@ export function stopsTheRun(verdict: Verdict): boolean {
   return verdict === 'abort' || verdict === 'auth' || verdict === 'project';
 }
 
+/**
+ * A connection to the server could not even be made (refused, no such host, a connect timeout), or its TLS handshake
+ * failed (an https:// URL for a plain-HTTP server, a certificate refused). Once a conversation has failed that way
+ * after all its attempts, every other would too: the run stops (`unreachable`) rather than failing them one by one,
+ * each after its own retries, and settling them as failed in the checkpoint.
+ */
+export function unreachable(error: unknown): boolean {
+  const e = error instanceof ImportChunkError ? error.cause : error;
+  return e instanceof ConnectionError && (e.neverConnected || /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/.test(e.causeCode ?? ''));
+}
+
 export function classify(error: unknown): Verdict {
   const e = error instanceof ImportChunkError ? error.cause : error;
   if (e instanceof AbortError) return 'abort';

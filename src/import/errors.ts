@@ -48,9 +48,11 @@ export class ImportFailedError extends TiledeskError {
   override readonly name: string = 'ImportFailedError';
   /**
    * What stopped it: `auth` (credentials refused), `project` (the server knows no active project by that id),
-   * `source`, `checkpoint` or `callback` (yours threw).
+   * `unreachable` (no connection to the server could be made, or no TLS handshake, after a conversation's every attempt: the others would
+   * fail the same way, so none is counted failed and a resumed run imports them), `source`, `checkpoint` or `callback`
+   * (yours threw).
    */
-  declare readonly reason: 'auth' | 'project' | 'source' | 'checkpoint' | 'callback';
+  declare readonly reason: 'auth' | 'project' | 'unreachable' | 'source' | 'checkpoint' | 'callback';
   declare readonly report: ImportReport;
 
   constructor(reason: ImportFailedError['reason'], report: ImportReport, cause: unknown) {

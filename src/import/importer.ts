@@ -3,7 +3,7 @@ import { AbortError, APIError, ValidationError } from '../rest/errors.js';
 import { raceSignal } from '../shared/abort.js';
 import { TiledeskError } from '../shared/errors.js';
 import { isPlainObject } from '../shared/merge.js';
-import { classify, importConversation, stopsTheRun, type ConversationProgress, type RunContext } from './conversation.js';
+import { classify, importConversation, stopsTheRun, unreachable, type ConversationProgress, type RunContext } from './conversation.js';
 import { checkpointRemedy, ImportAbortedError, ImportCheckpointError, ImportFailedError } from './errors.js';
 import { stableHash } from './keys.js';
 import { prepareConversation, type PrepareSettings } from './prepare.js';
@@ -335,7 +335,7 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
   const halt = (s: Stop) => {
     if (stop) return;
     stop = s;
-    if (s.reason === 'abort' || s.reason === 'auth' || s.reason === 'project') abortAll(new AbortError('Import stopped', { code: 'aborted', method: '', path: '' }));
+    if (s.reason === 'abort' || s.reason === 'auth' || s.reason === 'project' || s.reason === 'unreachable') abortAll(new AbortError('Import stopped', { code: 'aborted', method: '', path: '' }));
     settled();
   };
 
@@ -513,9 +513,15 @@ async function runImport(client: TiledeskClient, source: ImportSource, options: 
     } catch (error) {
       inFlight.delete(own);
       const verdict = classify(error);
-      if (controller.signal.aborted || stopsTheRun(verdict)) {
+      const gone = unreachable(error);
+      if (controller.signal.aborted || stopsTheRun(verdict) || gone) {
         // Not settled: a resumed run looks at this conversation again and sends only what is missing.
-        halt((verdict === 'auth' || verdict === 'project') && !controller.signal.aborted ? { reason: verdict, error } : { reason: 'abort' });
+        halt(
+          controller.signal.aborted ? { reason: 'abort' }
+          : verdict === 'auth' || verdict === 'project' ? { reason: verdict, error }
+          : gone ? { reason: 'unreachable', error }
+          : { reason: 'abort' },
+        );
         live.delete(progress);
         report.messages.imported += progress.imported;
         report.messages.skipped += progress.skipped;

@@ -27,6 +27,10 @@ export function defaultWebSocket(maxFrameLength: number): WebSocketConstructor {
         if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
           refusedFrame.add(this);
           error.message = `a frame over ${maxPayload} bytes, more than maxFrameLength (${maxFrameLength}) characters can take: ${error.message}`;
+        } else if (error.code === 'EPROTO' && error.message.includes('wrong version number')) {
+          // A wss:// URL for a plain ws:// server: OpenSSL's words (`…:SSL routines:ssl3_get_record:wrong version
+          // number:…`) name neither the URL nor the fix.
+          error.message = 'the server does not answer TLS: if it speaks plain HTTP (self-hosted on its port 3000, the local test server), use a ws:// URL (EPROTO)';
         }
       });
     }

@@ -47,8 +47,10 @@ export function createDefaultTransport(options: DefaultTransportOptions = {}): T
           headers: req.headers,
           body: req.body ?? null,
           signal: req.signal,
-        }))();
-      pending.catch(() => inFlight--);
+        }))().catch((error: unknown) => {
+        inFlight--;
+        throw explainTlsMismatch(error, req.origin);
+      });
       const res = await (queued ? raceSignal(pending, req.signal) : pending);
       return { status: res.statusCode, headers: res.headers, text: () => res.body.text().finally(() => inFlight--) };
     },
@@ -58,4 +60,16 @@ export function createDefaultTransport(options: DefaultTransportOptions = {}): T
       await a?.close();
     },
   };
+}
+
+/**
+ * An https:// URL for a plain-HTTP server (a self-hosted one on port 3000, the local test server) fails the TLS
+ * handshake with OpenSSL's own words (`…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:…`), which
+ * name neither the URL nor the fix. The code is kept: it is the `causeCode` of the `ConnectionError`.
+ */
+function explainTlsMismatch(error: unknown, origin: string): unknown {
+  if (error instanceof Error && (error as { code?: unknown }).code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+    error.message = `${origin} does not answer TLS: if the server speaks plain HTTP (self-hosted on its port 3000, the local test server), use an http:// URL`;
+  }
+  return error;
 }

@@ -468,9 +468,14 @@ describe('import progress', () => {
   it('the report of a stopped run names the conversations read but not finished, which the progress line does not count', () => {
     const report = emptyImportReport();
     Object.assign(report.conversations, { total: 40, created: 20, alreadyComplete: 8, failed: 1 });
+    // 5 messages each; of the 11 left unfinished, 2 had saved a message, 3 sent without an answer.
+    Object.assign(report.messages, { total: 200, imported: 102, skipped: 40, failed: 5, uncertain: 3 });
     const text = formatReport(report, createStyle(false), { stopped: true });
     expect(text).toContain('Conversations  40: 20 created, 0 continued, 8 already complete, 0 done in an earlier run (checkpoint), 1 failed, 11 left unfinished\n');
+    // The messages' counts added up to less than their total, with no reason given (3,125 + 0 + 0 + 0 of 3,165).
+    expect(text).toContain('Messages       200: 102 imported, 40 skipped (already present), 0 done in an earlier run, 5 failed, 53 in conversations left unfinished\n');
     Object.assign(report.conversations, { total: 29 });
+    Object.assign(report.messages, { total: 147 });
     expect(formatReport(report, createStyle(false))).not.toContain('unfinished');
   });
 
@@ -537,6 +542,24 @@ describe('against a server', () => {
     expect(stderr).toContain('Cannot reach http://127.0.0.1:1');
     expect(stderr).toContain('TILEDESK_URL');
     expect(stderr).not.toContain('pw-1234');
+  });
+
+  it('an https:// URL for a plain-HTTP server is named with the setting to fix, with a password or a token', async () => {
+    // It was OpenSSL's `…:SSL routines:ssl3_get_record:wrong version number:…`, naming no setting.
+    const url = server.url.replace('http:', 'https:');
+    const credentials = [
+      { TILEDESK_EMAIL: server.owner.email, TILEDESK_PASSWORD: 'pw-tls-1234' },
+      { TILEDESK_TOKEN: server.owner.token },
+    ];
+    for (const env of credentials) {
+      const { code, stderr } = await runCli(['import', 'examples/data/sample-conversations.ndjson', '--no-count'], {
+        env: { TILEDESK_URL: url, TILEDESK_PROJECT_ID: server.project.id, ...env },
+      });
+      expect(code).toBe(1);
+      expect(stderr).toBe(
+        `Error: ${url} does not answer TLS (ERR_SSL_WRONG_VERSION_NUMBER). Check TILEDESK_URL / --url: a server that speaks plain HTTP (self-hosted on its port 3000, the local one) needs http://.\n`,
+      );
+    }
   });
 
   it('an unreachable server is named at once with a token too, not after every conversation has failed its retries', async () => {

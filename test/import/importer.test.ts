@@ -26,6 +26,7 @@ import { fileCheckpoint } from '../../src/node/index.js';
 import { startTiledeskServer } from '../../src/testing/index.js';
 import { image, text } from '../../src/messages/index.js';
 import { dataset, requestIdOf, T0, verifyImported } from './helpers.js';
+import { refusedPort } from '../helpers/net.js';
 
 let server: Awaited<ReturnType<typeof startTiledeskServer>>;
 let client: TiledeskClient;
@@ -1104,6 +1105,34 @@ describe('stopping', () => {
       // One failed call per conversation in flight, not one per conversation of the source.
       expect(calls.length).toBeLessThanOrEqual(2);
     }
+  });
+
+  it('a server that cannot be reached stops the import (reason unreachable), rather than failing every conversation', async () => {
+    // Each conversation used to fail on its own, after all its attempts (40 conversations took 84 s with the default
+    // retries), and was settled as failed in the checkpoint: running again with it retried none of them.
+    const down = new TiledeskClient({ baseUrl: `http://127.0.0.1:${await refusedPort()}`, projectId: server.project.id, auth: { token: server.owner.token } });
+    const source = dataset({ conversations: 40, messages: 2, tag: 'unreachable' });
+    const namespace = freshNamespace();
+    let stored: ImportCheckpointState | undefined;
+    const checkpoint = { load: () => stored, save: (s: ImportCheckpointState) => void (stored = structuredClone(s)) };
+    const error = await importConversations(down, source, { namespace, concurrency: 2, checkpoint, maxAttempts: 2, ...fast }).catch((e: unknown) => e);
+    await down.close();
+    expect(error).toBeInstanceOf(ImportFailedError);
+    expect(error).toMatchObject({ reason: 'unreachable', cause: { causeCode: 'ECONNREFUSED' } });
+    expect((error as ImportFailedError).report.conversations).toMatchObject({ failed: 0, created: 0 });
+    expect(stored).toMatchObject({ finished: false, watermark: 0 });
+    // Once the server is reachable, the same checkpoint imports every conversation.
+    const report = await importConversations(client, source, { namespace, checkpoint, ...fast });
+    expect(report.conversations).toMatchObject({ created: 40, failed: 0, resumed: 0 });
+  });
+
+  it('so does a TLS handshake that fails (an https:// URL for a plain-HTTP server)', async () => {
+    const tls = new TiledeskClient({ baseUrl: server.url.replace('http:', 'https:'), projectId: server.project.id, auth: { token: server.owner.token } });
+    const error = await importConversations(tls, dataset({ conversations: 20, messages: 1, tag: 'tls' }), { namespace: freshNamespace(), concurrency: 2, maxAttempts: 2, ...fast })
+      .catch((e: unknown) => e);
+    await tls.close();
+    expect(error).toBeInstanceOf(ImportFailedError);
+    expect(error).toMatchObject({ reason: 'unreachable', cause: { causeCode: 'ERR_SSL_WRONG_VERSION_NUMBER' }, report: { conversations: { failed: 0 } } });
   });
 
   it('options that would switch a safeguard off are refused before anything is sent', async () => {

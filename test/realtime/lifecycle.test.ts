@@ -221,6 +221,18 @@ describe('connect and reconnect', () => {
     expect(failure).toMatchObject({ code: 'connect_failed', closeCode: 1006, message: 'closed before open (code 1006)' });
   });
 
+  it('a wss:// URL for a plain ws:// server is named as such, not in OpenSSL\'s words', async () => {
+    // It was `could not connect: write EPROTO …:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:…`.
+    const server = await h.server();
+    const rt = h.client(server.wsUrl.replace('ws:', 'wss:'), { maxReconnectAttempts: 0 });
+    const failure = await rt.connect().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(RealtimeError);
+    expect(failure).toMatchObject({
+      code: 'connect_failed',
+      message: 'could not connect: the server does not answer TLS: if it speaks plain HTTP (self-hosted on its port 3000, the local test server), use a ws:// URL (EPROTO)',
+    });
+  });
+
   it('a connection open for exactly stableAfterMs (on the injected clock) resets the attempt count', async () => {
     const server = await h.server();
     let now = 0;

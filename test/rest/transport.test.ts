@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AbortError, TiledeskClient, TimeoutError, type FetchLike } from '../../src/index.js';
+import { AbortError, ConnectionError, TiledeskClient, TimeoutError, type FetchLike } from '../../src/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 let server: http.Server;
@@ -61,6 +61,20 @@ describe('Node', () => {
     } finally {
       globalThis.fetch = original;
     }
+  });
+
+  it('an https:// URL for a plain-HTTP server is named as such, not in OpenSSL\'s words', async () => {
+    // `https://localhost:3000` for a self-hosted server: the message was `…:error:0A00010B:SSL routines:ssl3_get_record:
+    // wrong version number:../deps/openssl/…`, naming neither the URL nor the fix.
+    const httpsBase = base.replace('http:', 'https:');
+    const c = new TiledeskClient({ baseUrl: httpsBase, maxRetries: 0 });
+    const error = await c.users.me().then(() => undefined, (e: unknown) => e);
+    await c.close();
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as ConnectionError).causeCode).toBe('ERR_SSL_WRONG_VERSION_NUMBER');
+    expect((error as ConnectionError).message).toBe(
+      `Connection error (ERR_SSL_WRONG_VERSION_NUMBER): ${httpsBase} does not answer TLS: if the server speaks plain HTTP (self-hosted on its port 3000, the local test server), use an http:// URL (GET /users)`,
+    );
   });
 
   it('a user-supplied fetch always wins', async () => {

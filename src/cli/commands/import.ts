@@ -412,6 +412,10 @@ function importFailedMessage(error: ImportFailedError, run: ImportRun): string {
       return `The server refused the credentials while importing (${cause}). Use an owner, admin or agent account of project ${run.connection.projectId}.`;
     case 'project':
       return `The server has no active project ${run.connection.projectId} (${cause}). Check TILEDESK_PROJECT_ID / --project.`;
+    case 'unreachable':
+      return `Cannot reach ${run.connection.baseUrl} any more (${cause}). ${
+        run.checkpointPath ? `Progress is saved in ${run.checkpointPath}: run the same command` : 'Run the same command (nothing is imported twice)'
+      } once the server is up.`;
     case 'source':
       // A pipe is not counted first, so its syntax errors come from the import itself.
       if (error.cause instanceof SourceParseError) return `The ${run.file === STDIN ? 'input' : 'file'} is not valid JSON/NDJSON: ${cause}`;
