@@ -5,7 +5,7 @@ const browser = (config) => ({ ...config, platform: 'browser', tsconfigRaw: '{}'
 
 export default [
   {
-    // DEVIATION from issue 7's 8 kB: the client measures 10.44 kB (10,439 B). Without its data resources it is ≈ 6.8 kB
+    // DEVIATION from issue 7's 8 kB: the client measures 10.46 kB (10,460 B). Without its data resources it is ≈ 6.8 kB
     // (request core, auth, errors, pagination); `messages.import` costs 0.87 kB and `requests` 0.97 kB
     // (bench/rest/attribution.mjs, at 10,534 B). Every API change considered, made at once, still leaves 9.41 kB there
     // (8.91 kB when decided), so the API stays (decision: bench/rest/RESULTS.md) and this limit guards the measured size
@@ -14,11 +14,13 @@ export default [
     // −192 B with no change in behaviour (module constants read once written in place, shared helpers, shorter forms);
     // raised to 10.44 kB (+89 B, then +6 B and +2 B) for the fixes two sweeps found, which nothing left could pay for: every 2xx checked
     // against the shape its call promises, and per-call options checked before sending.
+    // Raised to 10.46 kB (+21 B): a list call's PagePromise is a Promise to TypeScript ([Symbol.toStringTag]), so
+    // fetchers typed `() => T | Promise<T>` (React Query, SWR) infer the page, not the PagePromise.
     name: "REST: import { TiledeskClient } from 'tiledesk-sdk'",
     path: 'dist/index.js',
     import: '{ TiledeskClient }',
     gzip: true,
-    limit: '10.44 kB',
+    limit: '10.46 kB',
     modifyEsbuildConfig: browser,
   },
   {

@@ -63,6 +63,11 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
     this.#startPage = startPage;
   }
 
+  /** With `catch` and `finally`, makes it a `Promise<Page<T>>` to TypeScript: fetchers typed `() => T | Promise<T>` infer the page. */
+  get [Symbol.toStringTag]() {
+    return 'PagePromise';
+  }
+
   /** A list call whose arguments were rejected: the error surfaces on `await` or on iteration, like any other. */
   static rejected<T>(error: unknown): PagePromise<T> {
     return new PagePromise<T>(() => Promise.reject(error), 0);

@@ -16,6 +16,8 @@ import {
   TokenProviderError,
   UnprocessableEntityError,
   ValidationError,
+  type Page,
+  type Request,
   type RequestEvent,
 } from '../../src/index.js';
 import { responseSchemas } from '../../src/schemas.js';
@@ -716,6 +718,17 @@ describe('pagination', () => {
     const all: string[] = [];
     for await (const r of c.requests.list({ limit: 10 })) all.push(r.request_id);
     expect(all.sort()).toEqual([...created].sort());
+  });
+
+  it('a list call is a Promise to TypeScript: data-fetching libraries typed `() => T | Promise<T>` infer the page, not the PagePromise', async () => {
+    // React Query's and SWR's fetchers are typed like this: without [Symbol.toStringTag] (and `catch`/`finally`) a
+    // PagePromise is no Promise<T>, so T was inferred as the PagePromise itself, a type the awaited data never has.
+    const useQuery = async <T,>(queryFn: () => T | Promise<T>): Promise<{ data: T }> => ({ data: await queryFn() });
+    const { data } = await useQuery(() => c.requests.list({ limit: 3 }));
+    expect(data.items).toHaveLength(3);
+    const pending: Promise<Page<Request>> = c.requests.list({ limit: 1 });
+    expect(Object.prototype.toString.call(pending)).toBe('[object PagePromise]');
+    expect((await pending).items).toHaveLength(1);
   });
 
   it('follows the server’s perPage when it is not the limit asked for (limit > 100 becomes 40)', async () => {
