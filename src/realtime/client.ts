@@ -439,26 +439,22 @@ export class RealtimeClient {
     this.#events.removeAllListeners();
     if (!socket) return;
     // A closing handshake, bounded: a half-open peer would otherwise keep a Node process alive for ws's 30 s.
-    await new Promise<void>((resolve) => {
-      detach(socket);
-      if (socket.readyState === ReadyState.Closed) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        socket.onclose = null;
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        abandon(socket);
-        done();
-      }, this.#options.closeTimeoutMs);
-      socket.onclose = done;
-      try {
-        socket.close(1000);
-      } catch {
-        abandon(socket);
-        done();
-      }
-    });
+    await this.#bounded<void>(
+      (settle) => {
+        detach(socket);
+        if (socket.readyState === ReadyState.Closed) return settle();
+        socket.onclose = settle;
+        try {
+          socket.close(1000);
+        } catch {
+          abandon(socket);
+          settle();
+        }
+      },
+      () => abandon(socket),
+      noop,
+      this.#options.closeTimeoutMs,
+    );
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -581,8 +577,8 @@ export class RealtimeClient {
   }
 
   /**
-   * One bounded step of the lifecycle: `start` settles it, or `ms` pass (`timedOut`), or close() interrupts it
-   * (`closed`). Only the first outcome counts, so a late one (a token that comes after its timeout) cannot clear the
+   * One bounded step of the lifecycle (or close()'s closing handshake): `start` settles it, or `ms` pass
+   * (`timedOut`), or close() interrupts it (`closed`). Only the first outcome counts, so a late one (a token that comes after its timeout) cannot clear the
    * interrupt of the step that followed — which would leave close() unable to end it.
    */
   #bounded<T>(
