@@ -1114,11 +1114,11 @@ describe('a probe during a handshake', () => {
    * as an attempt stuck on a dead Wi-Fi sees it. Resolves with its ws: url; closed (every socket destroyed) by the harness.
    */
   async function deadNetwork(): Promise<string> {
+    const held = new Set<Socket>();
     const server = createTcpServer((socket) => {
       held.add(socket);
       socket.on('close', () => held.delete(socket));
     });
-    const held = new Set<Socket>();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     h.track({
       close: () =>
@@ -1177,17 +1177,10 @@ describe('a probe during a handshake', () => {
   });
 
   it('rt.probe() does the same; it leaves an attempt younger than 1 s alone, and never abandons the fresh attempt (no restart loop)', async () => {
-    const hung = await deadNetwork();
     const sockets: NodeWebSocket[] = [];
-    // Every attempt goes to the dead network: each must run until something ends it.
-    const ToDeadNetwork = class extends NodeWebSocket {
-      constructor(url: string) {
-        super(`${hung}?${url.split('?')[1]}`);
-        sockets.push(this);
-      }
-    } as unknown as WebSocketConstructor;
     let clock = 0; // the client's clock, moved by hand: no real time counts
-    const rt = h.client(hung, { WebSocket: ToDeadNetwork, now: () => clock, handshakeTimeoutMs: 60_000 });
+    // Every attempt goes to the dead network: each runs until something ends it.
+    const rt = h.client(await deadNetwork(), { WebSocket: recording(sockets), now: () => clock, handshakeTimeoutMs: 60_000 });
     const states = recordStates(rt);
     const errors: RealtimeError[] = [];
     rt.on('error', (e) => errors.push(e));
