@@ -93,7 +93,10 @@ export interface RealtimeClientOptions {
   token: TokenSource;
   /** Default: `ws` in Node, the global WebSocket elsewhere (browsers, workers, Deno, Bun). */
   WebSocket?: WebSocketConstructor;
-  /** Give up on an unanswered upgrade after this long (the server never answers a guest token's). Default 10 000. */
+  /**
+   * Give up on an unanswered upgrade after this long (the server never answers a guest token's). Default 10 000.
+   * A probe cuts short an attempt pending for 1 s or more, once per attempt (see {@link RealtimeClient.probe}).
+   */
   handshakeTimeoutMs?: number;
   /**
    * A subscription with no frame this long after its subscribe was sent is reported as refused. Default 10 000.
@@ -216,7 +219,10 @@ export class RealtimeClient {
   #run: { stopped: boolean } | undefined;
   /** Cuts short whatever the lifecycle is awaiting (token, handshake, backoff) when `close()` is called. */
   #interrupt: (() => void) | undefined;
-  /** Cuts a backoff pause short (network back online, tab visible again). */
+  /**
+   * What a probe does when no socket is open (network back online, tab visible again): cuts a backoff pause short, or
+   * abandons a handshake stuck for a while (see #handshake). Cleared when the step that set it ends.
+   */
   #wake: (() => void) | undefined;
   /** Ends the open connection's wait with a reason (pong timeout, close). */
   #endConnection: ((error: RealtimeError) => void) | undefined;
@@ -401,7 +407,11 @@ export class RealtimeClient {
   }
 
   /**
-   * Sends a ping now and reconnects if nothing answers within `pongTimeoutMs`; while backing off, retries at once.
+   * Sends a ping now and reconnects if nothing answers within `pongTimeoutMs`; while backing off, retries at once;
+   * during a handshake pending for 1 s or more (an attempt that may be stuck on a network the device has left),
+   * abandons it and starts a fresh one at once instead of waiting out `handshakeTimeoutMs`. The abandoned attempt
+   * counts as nothing: no `error`, no state change, no failed attempt, no backoff. Once per attempt: the fresh one is
+   * left to its own `handshakeTimeoutMs`, so probes coming without end cannot restart attempts without end.
    * The client already does this on `online`/`visibilitychange` in browsers; call it on your own signals (an app
    * returning to the foreground in React Native, a network change reported by the OS).
    *
@@ -439,26 +449,22 @@ export class RealtimeClient {
     this.#events.removeAllListeners();
     if (!socket) return;
     // A closing handshake, bounded: a half-open peer would otherwise keep a Node process alive for ws's 30 s.
-    await new Promise<void>((resolve) => {
-      detach(socket);
-      if (socket.readyState === ReadyState.Closed) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        socket.onclose = null;
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        abandon(socket);
-        done();
-      }, this.#options.closeTimeoutMs);
-      socket.onclose = done;
-      try {
-        socket.close(1000);
-      } catch {
-        abandon(socket);
-        done();
-      }
-    });
+    await this.#bounded<void>(
+      (settle) => {
+        detach(socket);
+        if (socket.readyState === ReadyState.Closed) return settle();
+        socket.onclose = settle;
+        try {
+          socket.close(1000);
+        } catch {
+          abandon(socket);
+          settle();
+        }
+      },
+      () => abandon(socket),
+      noop,
+      this.#options.closeTimeoutMs,
+    );
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -506,7 +512,9 @@ export class RealtimeClient {
         // 2. The handshake, bounded by handshakeTimeoutMs. Whether the browser was online when it began, not when it
         // failed: Chromium can deliver the close of an attempt made offline just after it is back online (1 in 30
         // round trips here), and that close said nothing about the token. Gone offline during the attempt, the probe
-        // below fails (only where there is no fetch to probe with can that one close count).
+        // below fails (only where there is no fetch to probe with can that one close count). The fresh attempt
+        // after a probe abandoned one (see #handshake) keeps this reading: at worst (the abandoned one began offline)
+        // its close does not count, which only puts a suspicion off.
         const online = this.#environment?.navigator?.onLine !== false;
         const socket = await this.#handshake(token);
         if (run.stopped) {
@@ -581,8 +589,8 @@ export class RealtimeClient {
   }
 
   /**
-   * One bounded step of the lifecycle: `start` settles it, or `ms` pass (`timedOut`), or close() interrupts it
-   * (`closed`). Only the first outcome counts, so a late one (a token that comes after its timeout) cannot clear the
+   * One bounded step of the lifecycle (or close()'s closing handshake): `start` settles it, or `ms` pass
+   * (`timedOut`), or close() interrupts it (`closed`). Only the first outcome counts, so a late one (a token that comes after its timeout) cannot clear the
    * interrupt of the step that followed — which would leave close() unable to end it.
    */
   #bounded<T>(
@@ -597,7 +605,7 @@ export class RealtimeClient {
         if (!pending) return;
         pending = false;
         clearTimeout(timer);
-        this.#interrupt = undefined;
+        this.#interrupt = this.#wake = undefined;
         resolve(value);
       };
       const timer = setTimeout(() => settle(timedOut()), ms);
@@ -642,9 +650,13 @@ export class RealtimeClient {
     ).finally(() => controller.abort()); // also ends the body, which nobody reads
   }
 
-  /** Opens one socket; resolves with it once open, or with why it never opened. */
-  async #handshake(token: string): Promise<WebSocketLike | RealtimeError> {
+  /**
+   * Opens one socket; resolves with it once open, or with why it never opened. `retry`: the fresh attempt that
+   * replaces one a probe abandoned, which no probe abandons (probes without end cannot restart attempts without end).
+   */
+  async #handshake(token: string, retry?: boolean): Promise<WebSocketLike | RealtimeError> {
     const WebSocketImpl = this.#WebSocketImpl!; // checked by #lifecycle
+    const startedAt = this.#options.now();
     let socket: WebSocketLike;
     try {
       const url = new URL(this.#options.url);
@@ -656,12 +668,19 @@ export class RealtimeClient {
       return new RealtimeError('connect_failed', 'could not create the WebSocket', { cause });
     }
     let diagnostic: string | undefined;
-    return this.#bounded<WebSocketLike | RealtimeError>(
+    const result = await this.#bounded<WebSocketLike | RealtimeError>(
       (settle) => {
         const finish = (result: WebSocketLike | RealtimeError) => {
           detach(socket);
           settle(result);
         };
+        // A probe (network back or changed, page shown again) while this attempt has been pending for 1 s: it may be
+        // stuck on a network the device has left, and would be waited out to handshakeTimeoutMs. Interrupted instead
+        // (abandoned as by close()) for a fresh attempt at once (below), counted as nothing: no error, no failed
+        // attempt, no backoff. Younger, it likely began after the change: left alone, so the burst of events a phone
+        // fires on unlocking does not restart it. #bounded clears #wake once settled: a late probe cannot interrupt
+        // the step after this one.
+        if (!retry) this.#wake = () => this.#options.now() - startedAt < 1_000 || this.#interrupt!();
         socket.onopen = () => finish(socket);
         socket.onerror = (event: unknown) => {
           diagnostic = errorText(event);
@@ -686,6 +705,8 @@ export class RealtimeClient {
         return closedError();
       },
     );
+    // Interrupted while the run goes on (close() ends the run first): by a probe, above. The same token again.
+    return this.#run && (result as RealtimeError).code === 'client_closed' ? this.#handshake(token, true) : result;
   }
 
   /** The open phase: resolves with the reason the connection ended. */

@@ -50,6 +50,13 @@ export class LiveMessages extends LiveStore<RealtimeMessage> {
    * conversation without `updatedAt` is placed by its message alone. It is not an item of the store: a copy of a
    * known message that brings only a newer version emits no `change` (the server does not send such copies).
    *
+   * Only live messages move it: it is kept when a snapshot's reconcile (or the REST fill) removes the message that
+   * carried it, since that version of the conversation was real and the copy in any older message is older (a
+   * fallback would reopen a conversation whose "Chat closed" message was deleted). Nor do snapshots refresh it: a
+   * change to the conversation that comes without a message, or while the client was disconnected, shows only with
+   * the next live message. For the conversation as it is now, subscribe to `topics.request(projectId, requestId)` or
+   * use `LiveRequests`.
+   *
    * @example
    * ```ts
    * live.on('change', () => setClosed(live.request?.status === 1000));

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, STATUS_CODES } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { WebSocket as NodeWebSocket, WebSocketServer } from 'ws';
@@ -1117,6 +1117,156 @@ describe('liveness', () => {
     rt.probe();
     await until(() => beats.at(-1)?.kind === 'pong' || rt.state !== 'open', 'the probe answered or the socket dropped');
     expect(states.map((s) => s.state)).toEqual(['connecting', 'open']);
+  });
+});
+
+describe('a probe during a handshake', () => {
+  /**
+   * A network the device has left: a TCP peer that accepts the connection and reads the upgrade but never answers,
+   * as an attempt stuck on a dead Wi-Fi sees it. Resolves with its ws: url; closed (every socket destroyed) by the harness.
+   */
+  async function deadNetwork(): Promise<string> {
+    const held = new Set<Socket>();
+    const server = createTcpServer((socket) => {
+      held.add(socket);
+      socket.on('close', () => held.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    h.track({
+      close: () =>
+        new Promise<void>((resolve) => {
+          for (const socket of held) socket.destroy();
+          server.close(() => resolve());
+        }),
+    });
+    return `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  }
+
+  /** `ws`, its first socket sent to `firstTo` (the rest to the url asked for), every socket recorded in `sockets`. */
+  function firstAttemptTo(firstTo: string, sockets: NodeWebSocket[]): WebSocketConstructor {
+    return class extends NodeWebSocket {
+      constructor(url: string) {
+        super(sockets.length ? url : `${firstTo}?${url.split('?')[1]}`);
+        sockets.push(this);
+      }
+    } as unknown as WebSocketConstructor;
+  }
+
+  /** Lets every continuation already due run (the lifecycle's steps after a probe are promise continuations). */
+  const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("the network changes while an attempt hangs on the old one: `online` abandons it and the client opens at once, nothing counted as a failure", async () => {
+    const server = await h.server();
+    const sockets: NodeWebSocket[] = [];
+    const environment = new FakeEnvironment();
+    let clock = 0; // the client's clock, moved by hand: no real time counts
+    const rt = h.client(server, {
+      WebSocket: firstAttemptTo(await deadNetwork(), sockets),
+      environment,
+      now: () => clock,
+      // Without the probe's restart the stuck attempt is waited out: a minute here, 10 s by default.
+      handshakeTimeoutMs: 60_000,
+      // Any attempt or auth failure counted would end in failed at once.
+      maxReconnectAttempts: 0,
+      maxAuthFailures: 0,
+    });
+    const states = recordStates(rt);
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    const connected = rt.connect();
+    await until(() => sockets.length === 1, 'the first attempt');
+    clock += 1_000; // the attempt has hung for a second by the client's clock
+    environment.fire('online');
+    await until(() => rt.state !== 'connecting', 'the state after the probe'); // 60 s without it
+    await connected;
+
+    expect(states.map((s) => [s.state, s.attempt])).toEqual([['connecting', 0], ['open', 0]]);
+    expect(errors).toEqual([]);
+    expect(rt.stats.reconnects).toBe(0);
+    expect(sockets).toHaveLength(2);
+    expect(sockets[0]!.readyState).toBe(NodeWebSocket.CLOSED); // abandoned, not left hanging beside the new one
+    expect(server.stats().wsConnections).toBe(1);
+  });
+
+  it('rt.probe() does the same; it leaves an attempt younger than 1 s alone, and never abandons the fresh attempt (no restart loop)', async () => {
+    const sockets: NodeWebSocket[] = [];
+    let clock = 0; // the client's clock, moved by hand: no real time counts
+    // Every attempt goes to the dead network: each runs until something ends it.
+    const rt = h.client(await deadNetwork(), { WebSocket: recording(sockets), now: () => clock, handshakeTimeoutMs: 60_000 });
+    const states = recordStates(rt);
+    const errors: RealtimeError[] = [];
+    rt.on('error', (e) => errors.push(e));
+    rt.connect().catch(() => undefined);
+    await until(() => sockets.length === 1, 'the first attempt');
+
+    clock += 999; // 1 ms short of a second: it may still be getting through on this network
+    rt.probe();
+    await settled();
+    expect(sockets).toHaveLength(1);
+
+    clock += 1;
+    rt.probe();
+    await settled();
+    expect(sockets).toHaveLength(2);
+    expect(sockets[0]!.readyState).toBe(NodeWebSocket.CLOSED);
+
+    // Probes without end (an app calling probe() on every signal) leave the fresh attempt to its own timeout.
+    for (let i = 0; i < 5; i++) {
+      clock += 5_000;
+      rt.probe();
+      await settled();
+    }
+    expect(sockets).toHaveLength(2);
+    expect(sockets[1]!.readyState).toBe(NodeWebSocket.CONNECTING);
+    expect(states.map((s) => s.state)).toEqual(['connecting']);
+    expect(errors).toEqual([]);
+  });
+
+  it('close() right after a probe abandoned an attempt starts no fresh one and leaves no timer behind', async () => {
+    const sockets: NodeWebSocket[] = [];
+    const timers = clientTimers();
+    let clock = 0; // the client's clock, moved by hand: no real time counts
+    const rt = new RealtimeClient({
+      url: await deadNetwork(),
+      token: 'JWT a.b.c',
+      ...FAST,
+      WebSocket: recording(sockets),
+      now: () => clock,
+      handshakeTimeoutMs: 60_000,
+    });
+    const connecting = rt.connect().catch((e: unknown) => e);
+    await until(() => sockets.length === 1, 'the first attempt');
+    clock += 1_000;
+    rt.probe(); // the fresh attempt is due once the current continuations run…
+    const closing = rt.close(); // …but the client is closed first
+    expect(await connecting).toMatchObject({ code: 'client_closed' });
+    await closing;
+    await settled();
+    expect(sockets).toHaveLength(1);
+    expect(sockets[0]!.readyState).toBe(NodeWebSocket.CLOSED);
+    expect(rt.state).toBe('closed');
+    expect([...timers.values()]).toEqual([]);
+  });
+
+  it("a probe while the server's reachability is asked (after a browser's close before open) does not cut that short", async () => {
+    const environment = new FakeEnvironment();
+    let answer: ((response: { status: number }) => void) | undefined;
+    environment.fetch = () => new Promise((resolve) => (answer = resolve));
+    let clock = 0;
+    const rt = h.client(`ws://127.0.0.1:${await refusedPort()}/`, {
+      WebSocket: BrowserLikeWebSocket,
+      environment,
+      now: () => clock,
+      suspectAuthAfter: 1,
+      maxAuthFailures: 1,
+    });
+    const failure = rt.connect().catch((e: unknown) => e);
+    await until(() => answer !== undefined, 'the reachability probe');
+    clock += 60_000; // long after the attempt began: its probe handling must be over
+    environment.fire('online');
+    await settled();
+    answer!({ status: 200 }); // the server is up: the close counts
+    expect(await failure).toMatchObject({ code: 'auth_suspected' });
   });
 });
 

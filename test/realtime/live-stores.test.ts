@@ -1041,6 +1041,33 @@ describe('LiveMessages', () => {
     expect(got).toEqual(cases.map(([what, , expected]) => [what, expected]));
   });
 
+  it('request stays the newest version when a snapshot removes the message that carried it, not an older message’s', async () => {
+    const pid = '65f000000000000000000001';
+    const rid = 'support-group-65f000000000000000000001-removed';
+    const time = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    const message = (id: string, s: number, request?: unknown) => ({ _id: id, recipient: rid, text: id, sender: 'u', createdAt: time(s), request });
+    const conversation = (s: number, status: number) => ({ request_id: rid, status, updatedAt: time(s) });
+    let last: { terminate(): void } | undefined;
+    const raw = await topicServer(topics.messages(pid, rid), (publish, nth, socket) => {
+      last = socket;
+      if (nth === 1) {
+        publish('CREATE', []);
+        publish('CREATE', message('a', 0, conversation(0, 200)));
+        publish('CREATE', message('closed', 5, conversation(5, 1000))); // the message that closed the conversation
+      } else {
+        publish('CREATE', [message('a', 0)]); // complete, and snapshots embed no conversation: 'closed' was deleted
+      }
+    });
+    const live = new LiveMessages(h.client(raw.url), pid, rid);
+    await until(() => live.size === 2, 'the live messages');
+    expect(live.request?.status).toBe(1000);
+    last!.terminate();
+    await until(() => raw.subscribes() === 2 && live.size === 1, 'the snapshot after the reconnect');
+    expect(live.get('closed')).toBeUndefined();
+    // The conversation is still closed: falling back to the remaining message's copy would reopen it.
+    expect(live.request).toEqual(conversation(5, 1000));
+  });
+
   it('close() unsubscribes, cancels pending work and leaves the client usable', async () => {
     const server = await h.server();
     const req = await rest(server).createRequest();
