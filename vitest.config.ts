@@ -34,9 +34,11 @@ const LONGEST_FIRST = [
 
 /**
  * Files that check what importing a module does (globals it adds, zod's configuration): in a worker where an earlier
- * file imported it already, they would compare the state after the import with itself.
+ * file imported it already, they would compare the state after the import with itself. And files that mock a module
+ * the code under test imports (`vi.mock`) or load a second copy of it (`vi.resetModules`): in a shared module graph
+ * the code may already hold the real module, and a reset would reach the files after them.
  */
-const NEEDS_FRESH_PROCESS = ['test/messages/side-effects.test.ts'];
+const NEEDS_FRESH_PROCESS = ['test/messages/side-effects.test.ts', 'test/import/file-checkpoint.test.ts'];
 
 class LongestFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

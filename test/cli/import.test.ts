@@ -125,11 +125,12 @@ describe('tiledesk-sdk import', () => {
 
   it('a checkpoint another import is using is refused, saying to wait for it, not to delete the checkpoint', async () => {
     const checkpoint = join(dir, 'busy.checkpoint.json');
-    // This test process holds it, as a second terminal's import would.
-    writeFileSync(`${checkpoint}.lock`, `${JSON.stringify({ pid: process.pid, host: hostname() })}\n`);
+    // Another live process holds it, as a second terminal's import would (not this one: the CLI runs in this process,
+    // and a lock naming its own process that it does not hold is a restarted container's, taken over).
+    writeFileSync(`${checkpoint}.lock`, `${JSON.stringify({ pid: process.ppid, host: hostname() })}\n`);
     const { code, stderr } = await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
     expect(code).toBe(2);
-    expect(stderr).toContain(`is in use by another import (process ${process.pid}`);
+    expect(stderr).toContain(`is in use by another import (process ${process.ppid}`);
     expect(stderr).toContain(`If no import is running, delete ${checkpoint}.lock`);
     expect(stderr).not.toContain('to start over');
     expect(existsSync(checkpoint)).toBe(false);
@@ -138,11 +139,11 @@ describe('tiledesk-sdk import', () => {
   it('a checkpoint another import is using is refused before the file is counted (minutes for a large one)', async () => {
     const checkpoint = join(dir, 'busy-early.checkpoint.json');
     const lock = `${checkpoint}.lock`;
-    const held = `${JSON.stringify({ pid: process.pid, host: hostname() })}\n`;
+    const held = `${JSON.stringify({ pid: process.ppid, host: hostname() })}\n`; // another live process
     writeFileSync(lock, held);
     const { code, stdout, stderr } = await runCli(['import', sample, '--checkpoint', checkpoint], { env: serverEnv(server) });
     expect(code).toBe(2);
-    expect(stderr).toContain(`is in use by another import (process ${process.pid}`);
+    expect(stderr).toContain(`is in use by another import (process ${process.ppid}`);
     expect(stderr).toContain(`If no import is running, delete ${lock}.`);
     // Nothing read: not even the count line ("…: 36 conversations, 190 messages").
     expect(stdout).toBe('');
