@@ -5,33 +5,24 @@
  * yet recorded in the checkpoint, when the process died.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleChild } from './child-bundle.js';
 import { TiledeskClient, importConversations } from '../../src/index.js';
 import { fileCheckpoint, readConversations } from '../../src/node/index.js';
 import { startTiledeskServer } from '../../src/testing/index.js';
 import { dataset, requestIdOf, verifyImported } from './helpers.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-// Inside node_modules so the bundle's external imports (undici) resolve.
-const buildDir = join(root, 'node_modules/.cache', `tiledesk-import-crash-${process.pid}`);
-const childScript = join(buildDir, 'import-child.mjs');
+let childBundle: Awaited<ReturnType<typeof bundleChild>>;
 const dir = mkdtempSync(join(tmpdir(), 'tiledesk-crash-'));
 let server: Awaited<ReturnType<typeof startTiledeskServer>>;
 let client: TiledeskClient;
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  mkdirSync(buildDir, { recursive: true });
-  await build({
-    entryPoints: [join(root, 'test/import/fixtures/import-child.ts')],
-    bundle: true, format: 'esm', platform: 'node', outfile: childScript, packages: 'external', logLevel: 'error',
-    alias: { '#default-transport': join(root, 'src/rest/default-transport.node.ts'), '#websocket': join(root, 'src/realtime/websocket.node.ts') },
-  });
+  childBundle = await bundleChild('import-child');
   server = await startTiledeskServer();
   client = new TiledeskClient({ baseUrl: server.url, projectId: server.project.id, auth: { token: server.owner.token } });
 });
@@ -41,12 +32,12 @@ afterAll(async () => {
   await client?.close();
   await server?.close();
   rmSync(dir, { recursive: true, force: true });
-  rmSync(buildDir, { recursive: true, force: true });
+  childBundle?.remove();
 });
 
 /** Starts the child import; resolves once the checkpoint's watermark reaches `killAt`, then SIGKILLs it. */
 async function runAndKill(file: string, checkpointPath: string, killAt: number): Promise<{ watermark: number; exited: boolean }> {
-  const child = spawn(process.execPath, [childScript, server.url, server.project.id, server.owner.token, file, checkpointPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [childBundle.script, server.url, server.project.id, server.owner.token, file, checkpointPath], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let exited = false;

@@ -5,32 +5,25 @@
  * id), started at the same moment (each waits for a `go` line once loaded).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleChild } from './child-bundle.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const buildDir = join(root, 'node_modules/.cache', `tiledesk-lock-race-${process.pid}`);
-const childScript = join(buildDir, 'lock-child.mjs');
+let childBundle: Awaited<ReturnType<typeof bundleChild>>;
 const dir = mkdtempSync(join(tmpdir(), 'tiledesk-lock-race-'));
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  mkdirSync(buildDir, { recursive: true });
-  await build({
-    entryPoints: [join(root, 'test/import/fixtures/lock-child.ts')],
-    bundle: true, format: 'esm', platform: 'node', outfile: childScript, packages: 'external', logLevel: 'error',
-  });
+  childBundle = await bundleChild('lock-child');
 });
 
 afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
-  rmSync(buildDir, { recursive: true, force: true });
+  childBundle?.remove();
 });
 
 interface Contender {
@@ -41,7 +34,7 @@ interface Contender {
 }
 
 function contender(): Contender {
-  const child = spawn(process.execPath, [childScript], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [childBundle.script], { stdio: ['pipe', 'pipe', 'inherit'] });
   children.add(child);
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   void exited.then(() => children.delete(child));
