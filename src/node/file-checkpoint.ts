@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { link, open, readFile, rename, rm } from 'node:fs/promises';
+import { link, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { checkpointRemedy, ImportCheckpointError } from '../import/errors.js';
 import type { ImportCheckpoint, ImportCheckpointState } from '../import/types.js';
 
@@ -279,13 +279,8 @@ async function createWhole(target: string, content: string): Promise<Pick<Found,
 
 /** `createExclusive` without hard links: a process killed between creating and writing leaves it empty. */
 async function createInPlace(target: string, content: string): Promise<Pick<Found, 'text' | 'ino'> | undefined> {
-  let file;
-  try {
-    file = await open(target, 'wx');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
-    throw error;
-  }
+  let file = await openUnless(target, 'wx', ['EEXIST']);
+  if (!file) return undefined;
   try {
     await file.writeFile(content, 'utf8');
     await file.sync();
@@ -302,13 +297,8 @@ async function createInPlace(target: string, content: string): Promise<Pick<Foun
 
 /** Reads a lock file and its identity from one open file; `undefined` when there is none. */
 async function inspect(file: string): Promise<Found | undefined> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const handle = await openUnless(file, 'r', ['ENOENT']);
+  if (!handle) return undefined;
   try {
     const info = await handle.stat({ bigint: true });
     return { text: await handle.readFile('utf8'), ino: info.ino, mtimeNs: info.mtimeNs, mtimeMs: Number(info.mtimeMs) };
@@ -358,18 +348,23 @@ function isRunning(pid: number): boolean {
 
 /** Flushes a directory's entries (a rename) to disk, where the platform can; where it cannot, there is nothing to do. */
 async function syncDirectory(directory: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(directory, 'r');
-  } catch (error) {
-    if (NO_DIRECTORY_SYNC.has((error as NodeJS.ErrnoException).code ?? '')) return;
-    throw error;
-  }
+  const handle = await openUnless(directory, 'r', NO_DIRECTORY_SYNC);
+  if (!handle) return;
   try {
     await handle.sync();
   } catch (error) {
     if (!NO_DIRECTORY_SYNC.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
   } finally {
     await handle.close();
+  }
+}
+
+/** Opens `file`, or `undefined` when that fails with one of `codes` (what the caller expects and handles). */
+async function openUnless(file: string, flags: string, codes: Iterable<string>): Promise<FileHandle | undefined> {
+  try {
+    return await open(file, flags);
+  } catch (error) {
+    if ([...codes].includes((error as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw error;
   }
 }
