@@ -110,7 +110,10 @@ export interface RealtimeClientOptions {
   stableAfterMs?: number;
   /** Failed attempts in a row before `failed`. Default Infinity (a dashboard should outlive server restarts). */
   maxReconnectAttempts?: number;
-  /** Auth failures (HTTP 401/403, token function errors, suspected ones) in a row before `failed` (0 acts as 1). Default 3. */
+  /**
+   * Auth failures (HTTP 401/403, token function errors, suspected ones) in a row before `failed` (0 acts as 1). Default 3.
+   * A token function that fails while the browser is offline (`navigator.onLine` false) is not counted: its fetch could not work.
+   */
   maxAuthFailures?: number;
   /**
    * Closes before open without a diagnostic (how a browser sees a 401) that count as one suspected auth failure.
@@ -498,13 +501,18 @@ export class RealtimeClient {
     while (!run.stopped) {
       let error: RealtimeError;
 
-      // 1. The token is resolved on every connect, so a refreshed token is what a reconnect uses.
+      // Whether the browser was online when the attempt began, not when it failed (see 2.).
+      const online = this.#environment?.navigator?.onLine !== false;
+
+      // 1. The token is resolved on every connect, so a refreshed token is what a reconnect uses. A token function
+      // that threw while offline (a fetch from the app's backend, on a device waking before its network) says
+      // nothing about the token: not counted, or maxAuthFailures ended the client before the network was back.
       const token = await this.#resolveToken({ attempt, refresh });
       if (run.stopped) return;
 
       if (token instanceof RealtimeError) {
         error = token;
-        authFailures++;
+        if (online) authFailures++;
         refresh = true;
       } else {
         refresh = false;
@@ -515,7 +523,6 @@ export class RealtimeClient {
         // below fails (only where there is no fetch to probe with can that one close count). The fresh attempt
         // after a probe abandoned one (see #handshake) keeps this reading: at worst (the abandoned one began offline)
         // its close does not count, which only puts a suspicion off.
-        const online = this.#environment?.navigator?.onLine !== false;
         const socket = await this.#handshake(token);
         if (run.stopped) {
           // close() ran between the socket opening and this line: it could not see the socket yet.

@@ -628,6 +628,32 @@ describe('authentication', () => {
     expect(errors.map((e) => e.code)).toEqual(['connect_failed', 'connect_failed', 'connect_failed', 'connect_failed', 'connect_failed']);
     expect(rt.state).toBe('failed');
   });
+  it('does not count a token function that throws while the browser is offline as an auth failure (its fetch could not work)', async () => {
+    // A dashboard whose token function fetches from its own backend, on a laptop waking up before its network: each
+    // attempt's fetch throws. Counted, maxAuthFailures (3) ended the client in `failed` before the network was back.
+    const server = await h.server();
+    const environment = new FakeEnvironment();
+    environment.navigator.onLine = false;
+    let calls = 0;
+    const rt = h.client(server, {
+      environment,
+      maxAuthFailures: 1,
+      reconnectBaseDelayMs: 1,
+      reconnectMaxDelayMs: 1,
+      token: () => {
+        if (++calls <= 3) throw new TypeError('Failed to fetch');
+        return server.owner.token;
+      },
+    });
+    const errors: string[] = [];
+    rt.on('error', (e) => errors.push(e.code));
+    rt.on('state', (change) => change.state === 'reconnecting' && calls === 3 && (environment.navigator.onLine = true));
+    await rt.connect();
+    expect(rt.state).toBe('open');
+    expect(errors).toEqual(['auth_failed', 'auth_failed', 'auth_failed']);
+    await rt.close();
+  });
+
   it('does not count the close of an attempt made offline that arrives once the browser is back online', async () => {
     // Chromium can deliver such a close just after going back online; the server then answers the probe, yet the
     // close said nothing about the token. Here the first attempt is made offline and the browser is online again
